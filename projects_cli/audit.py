@@ -1,0 +1,186 @@
+"""The change log: every change any command makes, hash-chained so tampering shows.
+
+Services call `log_insert`, `log_update`, `log_delete` (or `log_many` for bulk
+writes) inside the command's transaction; `verify_chain` re-computes the chain
+for `projects db check`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Who acts, for which as-of date, and when (the wall clock of the log)."""
+
+    by: str
+    as_of: date
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    command: str = ""
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def _dump(value: dict[str, Any] | None) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(to_jsonable(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def entry_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    """The hash of one log row: its own content chained to the row before."""
+    at = row["at"]
+    if isinstance(at, datetime):
+        at = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        at = at.replace(tzinfo=None).isoformat(timespec="microseconds")
+    content = [
+        prev_hash,
+        at,
+        row["by"],
+        row["command"],
+        row["action"],
+        row["table_name"],
+        row["record_id"],
+        row["record_key"],
+        row["project_code"],
+        row["fields"],
+        row["old"],
+        row["new"],
+    ]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+def _tail(session: Session) -> str:
+    """The hash of the last row, read once per transaction (and locked on PostgreSQL)."""
+    if "audit_tail" not in session.info:
+        from sqlalchemy import text
+
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
+            # Two offices writing at once must not both chain onto the same tail.
+            conn.execute(text("SELECT pg_advisory_xact_lock(7226001)"))
+        last = conn.execute(text("SELECT hash FROM change_log ORDER BY id DESC LIMIT 1")).scalar()
+        session.info["audit_tail"] = last or GENESIS
+    return session.info["audit_tail"]
+
+
+def make_entry(
+    ctx: Ctx,
+    action: str,
+    table: str,
+    *,
+    record_id: int | None = None,
+    key: str | None = None,
+    project_code: str | None = None,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    fields = sorted(set(old or {}) | set(new or {}))
+    return {
+        "at": ctx.now,
+        "by": ctx.by,
+        "command": ctx.command,
+        "action": action,
+        "table_name": table,
+        "record_id": record_id,
+        "record_key": key,
+        "project_code": project_code,
+        "fields": ",".join(fields),
+        "old": _dump(old),
+        "new": _dump(new),
+    }
+
+
+def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
+    """Append entries made by `make_entry`, chaining each to the one before."""
+    from sqlalchemy import insert
+
+    from projects_cli.models import ChangeLog
+
+    prev = _tail(session)
+    rows = []
+    for entry in entries:
+        entry = dict(entry, prev_hash=prev)
+        entry["hash"] = prev = entry_hash(entry["prev_hash"], entry)
+        rows.append(entry)
+    if rows:
+        session.execute(insert(ChangeLog), rows)
+        session.info["audit_tail"] = prev
+    return len(rows)
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields that changed, as (old values, new values)."""
+    changed = [k for k in new if old.get(k) != new[k]]
+    return {k: old.get(k) for k in changed}, {k: new[k] for k in changed}
+
+
+def log_insert(session: Session, ctx: Ctx, table: str, record_id: int | None, values: dict[str, Any], **kw) -> None:
+    log_many(session, [make_entry(ctx, "insert", table, record_id=record_id, new=values, **kw)])
+
+
+def log_update(
+    session: Session, ctx: Ctx, table: str, record_id: int | None, old: dict[str, Any], new: dict[str, Any], **kw
+) -> bool:
+    """Log the fields that changed; False (nothing logged) when none did."""
+    before, after = diff(old, new)
+    if not after:
+        return False
+    log_many(session, [make_entry(ctx, "update", table, record_id=record_id, old=before, new=after, **kw)])
+    return True
+
+
+def log_delete(session: Session, ctx: Ctx, table: str, record_id: int | None, values: dict[str, Any], **kw) -> None:
+    log_many(session, [make_entry(ctx, "delete", table, record_id=record_id, old=values, **kw)])
+
+
+def verify_chain(session: Session) -> list[str]:
+    """Problems with the change log: an edited, deleted or inserted row breaks the chain."""
+    from sqlalchemy import text
+
+    problems: list[str] = []
+    prev = GENESIS
+    prev_id = 0
+    rows = session.connection().execute(
+        text(
+            "SELECT id, at, by, command, action, table_name, record_id, record_key, project_code,"
+            " fields, old, new, prev_hash, hash FROM change_log ORDER BY id"
+        )
+    )
+    for row in rows.mappings():
+        row = dict(row)
+        at = row["at"]
+        if isinstance(at, str):
+            at = datetime.fromisoformat(at)
+        row["at"] = at
+        if row["prev_hash"] != prev:
+            problems.append(
+                f"change log entry {row['id']} does not follow entry {prev_id}: "
+                "an entry was deleted or the chain was rewritten"
+            )
+        elif entry_hash(prev, row) != row["hash"]:
+            problems.append(f"change log entry {row['id']} was edited after it was written")
+        prev = row["hash"]
+        prev_id = row["id"]
+    return problems

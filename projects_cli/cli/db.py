@@ -1,0 +1,64 @@
+"""`projects db …`: schema revisions (数据库版本), backups and checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from projects_cli.cli import common
+
+app = typer.Typer(help="The database itself (数据库): schema upgrades, backups and checks.", no_args_is_help=True)
+
+
+@app.command()
+def upgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision; default the newest.")] = "head",
+) -> None:
+    """Upgrade the schema (升级数据库); a SQLite file is backed up first.
+
+    Example: projects --db office.db db upgrade
+    """
+    from projects_cli import db
+
+    s = common.settings(ctx)
+    db.ensure_folder(s.url)
+    before, after, backup = db.upgrade(s.url, revision)
+    if backup:
+        common.note(f"Backed up to {backup}")
+    common.note(f"Schema {before or 'none'} → {after}" if before != after else f"Schema already at {after}")
+
+
+@app.command()
+def current(ctx: typer.Context) -> None:
+    """Print the schema revision of the database (当前版本) and whether it is the newest.
+
+    Example: projects --db office.db db current
+    """
+    from projects_cli import db
+
+    rev = db.revision_of(common.settings(ctx).url)
+    head = db.head_revision()
+    if rev is None:
+        common.out("none (run: projects init)")
+    elif rev == head:
+        common.out(f"{rev} (head)")
+    else:
+        common.out(f"{rev} (head is {head}; run: projects db upgrade)")
+
+
+@app.command()
+def downgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Revision to go back to, e.g. 0001, or 'base' for an empty schema.")],
+) -> None:
+    """Downgrade the schema to an older revision (回退数据库版本).
+
+    Example: projects --db office.db db downgrade 0001
+    """
+    from projects_cli import db
+
+    before, after = db.downgrade(common.settings(ctx).url, revision)
+    common.note(f"Schema {before} → {after or 'base'}")

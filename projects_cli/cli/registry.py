@@ -1,0 +1,216 @@
+"""`projects init`, `list`, `show`, `add`, `edit`: the registry (项目库) itself."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import typer
+
+from projects_cli.cli import common
+from projects_cli.fields import PROJECT_FIELDS
+from projects_cli.output import Format
+
+LIST_COLUMNS = (
+    ("code", "项目编号"),
+    ("name", "项目名称"),
+    ("chain", "产业链"),
+    ("unit", "责任单位"),
+    ("leader", "包保领导"),
+    ("status", "状态"),
+    ("total_investment", "总投资（万元）"),
+)
+SHOW_LABELS = {f.key: f.zh for f in PROJECT_FIELDS}
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)]
+
+
+def init(
+    ctx: typer.Context,
+    sample: Annotated[
+        bool,
+        typer.Option("--sample", help="Load the 14th Five-Year Plan's key projects (十四五规划专栏项目) and the demo scenario."),
+    ] = False,
+) -> None:
+    """Create the database (初始化), or bring an existing one up to this version's schema.
+
+    Example: projects --db office.db init --sample
+    """
+    from projects_cli import db
+
+    s = common.settings(ctx)
+    db.ensure_folder(s.url)
+    before, after, backup = db.upgrade(s.url)
+    name = db.display_name(s.url)
+    if backup:
+        common.note(f"Backed up {name} to {backup}")
+    if before == after:
+        common.note(f"{name} is at schema {after}")
+    else:
+        common.note(f"{name}: schema {before or 'none'} → {after}")
+    if sample:
+        from projects_cli import sample as sample_mod
+
+        with common.session(ctx) as session:
+            count = sample_mod.load_plan(session, common.actor(ctx))
+        common.note(f"Loaded {count} projects of the 14th Five-Year Plan's columns (十四五规划专栏)")
+
+
+def list_cmd(
+    ctx: typer.Context,
+    chain: Annotated[Optional[str], typer.Option(help="Industry chain (产业链), e.g. 工程机械.")] = None,
+    cluster: Annotated[Optional[str], typer.Option(help="Industry cluster (产业集群), e.g. 高端装备.")] = None,
+    unit: Annotated[Optional[str], typer.Option(help="Responsible unit (责任单位).")] = None,
+    leader: Annotated[Optional[str], typer.Option(help="Leader in charge (包保领导).")] = None,
+    category: Annotated[Optional[str], typer.Option(help="Category (项目类别), e.g. 省重点.")] = None,
+    status: Annotated[Optional[str], typer.Option(help="Status (项目状态): 储备/前期/在建/投产/竣工/停缓建.")] = None,
+    column: Annotated[Optional[str], typer.Option(help="Plan column (规划专栏), e.g. 4-1.")] = None,
+    search: Annotated[Optional[str], typer.Option(help="Text in the code, name, owner or content (搜索).")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List projects (项目清单), filtered.
+
+    Example: projects list --chain 工程机械 --format json
+    """
+    from projects_cli import registry
+
+    s = common.settings(ctx)
+    filters = registry.ProjectFilter(chain, cluster, unit, leader, category, status, column, search)
+    with common.session(ctx, write=False) as session:
+        rows = registry.list_projects(session, filters, s.today.year)
+    common.out(common_render(rows, fmt))
+    if fmt == Format.table:
+        common.note(f"{len(rows)} projects")
+
+
+def common_render(rows: list[dict[str, Any]], fmt: Format) -> str:
+    from projects_cli.output import render
+
+    if fmt == Format.csv:
+        return render(rows, fmt, [(f.key, f.zh) for f in PROJECT_FIELDS])
+    return render(rows, fmt, LIST_COLUMNS)
+
+
+def show(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Project code (项目编号), e.g. GX-0001.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Show one project (项目详情) with every field.
+
+    Example: projects show GX-0004 --format json
+    """
+    from projects_cli import registry
+    from projects_cli.output import cell_text, to_json
+
+    s = common.settings(ctx)
+    with common.session(ctx, write=False) as session:
+        row = registry.show_project(session, code, s.today.year)
+    if fmt == Format.json:
+        common.out(to_json(row))
+        return
+    if fmt == Format.csv:
+        common.out(common_render([row], fmt))
+        return
+    from projects_cli.output import pad, width
+
+    labels = {**SHOW_LABELS, "annual_plan": f"{row['plan_year']}年计划投资（万元）"}
+    size = max(width(v) for v in labels.values())
+    for key, label in labels.items():
+        common.out(f"{pad(label, size)}  {cell_text(row.get(key))}")
+
+
+def _field_options(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="Project name (项目名称).")],
+    code: Annotated[Optional[str], typer.Option(help="Project code (项目编号); generated as GX-0001 … when left out.")] = None,
+    categories: Annotated[Optional[str], typer.Option(help="Categories (项目类别), several joined by 、: 省重点、双百工程.")] = None,
+    cluster: Annotated[Optional[str], typer.Option(help="Industry cluster (产业集群).")] = None,
+    chain: Annotated[Optional[str], typer.Option(help="Industry chain (产业链).")] = None,
+    owner: Annotated[Optional[str], typer.Option(help="Owner (建设单位).")] = None,
+    location: Annotated[Optional[str], typer.Option(help="Location or park (建设地点).")] = None,
+    content: Annotated[Optional[str], typer.Option(help="Content and scale (建设内容及规模).")] = None,
+    floor_area: Annotated[Optional[str], typer.Option(help="Floor area (建筑面积), 万平方米.")] = None,
+    capacity: Annotated[Optional[str], typer.Option(help="Capacity (产能).")] = None,
+    total_investment: Annotated[Optional[str], typer.Option(help="Total investment (总投资), 万元; 8.5亿元 is read too.")] = None,
+    annual_plan: Annotated[Optional[str], typer.Option(help="Annual plan investment (年度计划投资), 万元, for --plan-year.")] = None,
+    plan_year: Annotated[Optional[int], typer.Option(help="Year of --annual-plan (default: the as-of year).")] = None,
+    status: Annotated[Optional[str], typer.Option(help="Status (项目状态): 储备/前期/在建/投产/竣工/停缓建. Default 前期.")] = None,
+    unit: Annotated[Optional[str], typer.Option(help="Responsible unit (责任单位); created on first use.")] = None,
+    leader: Annotated[Optional[str], typer.Option(help="Leader in charge (包保领导).")] = None,
+    task_force: Annotated[Optional[str], typer.Option(help="Task force / contact (工作专班/联系人).")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Source (项目来源), e.g. 十四五规划 专栏4-1.")] = None,
+    plan_columns: Annotated[Optional[str], typer.Option(help="Plan columns (规划专栏), e.g. 4-1.")] = None,
+    site_progress: Annotated[Optional[str], typer.Option(help="Site progress (形象进度).")] = None,
+    notes: Annotated[Optional[str], typer.Option(help="Notes (备注).")] = None,
+) -> None:
+    """Add a project (新增项目) and print its code.
+
+    Example: projects add --name 某某智能制造项目 --chain 智能装备 --unit 经济发展局 --total-investment 8.5亿元
+    """
+    from projects_cli import registry
+
+    values = _field_options(locals() | {})
+    values.pop("ctx")
+    values.pop("plan_year", None)
+    with common.session(ctx) as session:
+        project = registry.add_project(session, common.actor(ctx), values, plan_year=plan_year)
+        code_out = project.code
+    common.out(code_out)
+
+
+def edit(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Project code (项目编号).")],
+    name: Annotated[Optional[str], typer.Option(help="Project name (项目名称).")] = None,
+    new_code: Annotated[Optional[str], typer.Option("--new-code", help="Change the code (项目编号).")] = None,
+    categories: Annotated[Optional[str], typer.Option(help="Categories (项目类别), joined by 、; '' clears.")] = None,
+    cluster: Annotated[Optional[str], typer.Option(help="Industry cluster (产业集群).")] = None,
+    chain: Annotated[Optional[str], typer.Option(help="Industry chain (产业链).")] = None,
+    owner: Annotated[Optional[str], typer.Option(help="Owner (建设单位).")] = None,
+    location: Annotated[Optional[str], typer.Option(help="Location or park (建设地点).")] = None,
+    content: Annotated[Optional[str], typer.Option(help="Content and scale (建设内容及规模).")] = None,
+    floor_area: Annotated[Optional[str], typer.Option(help="Floor area (建筑面积), 万平方米.")] = None,
+    capacity: Annotated[Optional[str], typer.Option(help="Capacity (产能).")] = None,
+    total_investment: Annotated[Optional[str], typer.Option(help="Total investment (总投资), 万元.")] = None,
+    annual_plan: Annotated[Optional[str], typer.Option(help="Annual plan investment (年度计划投资), 万元, for --plan-year.")] = None,
+    plan_year: Annotated[Optional[int], typer.Option(help="Year of --annual-plan (default: the as-of year).")] = None,
+    status: Annotated[Optional[str], typer.Option(help="Status (项目状态): 储备/前期/在建/投产/竣工/停缓建.")] = None,
+    unit: Annotated[Optional[str], typer.Option(help="Responsible unit (责任单位); '' clears.")] = None,
+    leader: Annotated[Optional[str], typer.Option(help="Leader in charge (包保领导).")] = None,
+    task_force: Annotated[Optional[str], typer.Option(help="Task force / contact (工作专班/联系人).")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Source (项目来源).")] = None,
+    plan_columns: Annotated[Optional[str], typer.Option(help="Plan columns (规划专栏).")] = None,
+    site_progress: Annotated[Optional[str], typer.Option(help="Site progress (形象进度).")] = None,
+    notes: Annotated[Optional[str], typer.Option(help="Notes (备注); '' clears.")] = None,
+) -> None:
+    """Edit a project's fields (修改项目); an empty value ('') clears a field.
+
+    Example: projects edit GX-0004 --status 在建 --leader 张三
+    """
+    from projects_cli import registry
+
+    values = _field_options(dict(locals()))
+    for key in ("ctx", "code", "plan_year"):
+        values.pop(key, None)
+    if "new_code" in values:
+        values["code"] = values.pop("new_code")
+    if not values:
+        raise typer.BadParameter("say what to change, e.g. --status 在建", param_hint="options")
+    with common.session(ctx) as session:
+        changed = registry.edit_project(session, common.actor(ctx), code, values, plan_year=plan_year)
+    if changed:
+        common.note(f"Changed {', '.join(changed)}")
+    else:
+        common.note("Nothing changed: the project already had those values")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command("list")(list_cmd)
+    app.command()(show)
+    app.command()(add)
+    app.command()(edit)

@@ -1,0 +1,250 @@
+"""Engine, one-transaction sessions, and the alembic helpers behind `projects db …`.
+
+SQLite is opened in WAL mode with a busy timeout and foreign keys on; a write
+transaction begins with ``BEGIN IMMEDIATE`` so that two writers queue instead
+of failing with "database is locked" half-way (a deferred transaction that
+reads first cannot be upgraded to a write while another process writes).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from projects_cli.errors import ProjectsError, SchemaBehind
+from projects_cli.settings import resource_dir
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+    from sqlmodel import Session
+
+BUSY_TIMEOUT_MS = 30_000
+_REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
+
+
+def migrations_dir() -> Path:
+    return resource_dir("migrations")
+
+
+def head_revision() -> str:
+    """The newest migration, by the `NNNN_name.py` file naming (checked against alembic in tests)."""
+    revisions = sorted(
+        m.group(1) for p in (migrations_dir() / "versions").iterdir() if (m := _REVISION_FILE.match(p.name))
+    )
+    return revisions[-1]
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, None for in-memory or other databases."""
+    if not is_sqlite(url):
+        return None
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if not path or path == ":memory:":
+        return None
+    return Path(path)
+
+
+def make_engine(url: str, *, write: bool = True) -> Engine:
+    from sqlalchemy import create_engine, event
+
+    if is_sqlite(url):
+        path = sqlite_path(url)
+        if path is not None and not path.parent.exists():
+            raise ProjectsError(f"folder {path.parent} does not exist; create it or choose another --db")
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+            # Let SQLAlchemy's "begin" event decide how transactions start.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            if path is not None:
+                cur.execute("PRAGMA journal_mode = WAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):  # pragma: no cover - exercised by every test
+            conn.exec_driver_sql(begin)
+
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=False)
+    except ModuleNotFoundError as exc:
+        raise ProjectsError(
+            f"the database driver {exc.name!r} is not installed; for PostgreSQL run: pip install 'projects-cli[postgres]'"
+        ) from None
+
+
+def current_revision(conn: Connection) -> str | None:
+    from sqlalchemy import inspect, text
+
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def check_schema(conn: Connection, display: str) -> None:
+    """Refuse to work on a database that is not at this version's schema."""
+    current = current_revision(conn)
+    head = head_revision()
+    if current == head:
+        return
+    if current is None:
+        raise SchemaBehind(f"{display} holds no registry yet; run: projects --db {display} init")
+    if current < head:
+        raise SchemaBehind(
+            f"{display} is at schema {current}, this version of projects needs {head}; "
+            f"run: projects --db {display} db upgrade"
+        )
+    raise SchemaBehind(
+        f"{display} is at schema {current}, newer than this version of projects knows ({head}); upgrade projects"
+    )
+
+
+def display_name(url: str) -> str:
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def session_scope(url: str, *, write: bool = True) -> Iterator[Session]:
+    """One command, one transaction: commit at the end, roll back on any failure."""
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import Session
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise SchemaBehind(f"{path} does not exist; run: projects --db {path} init")
+    engine = make_engine(url, write=write)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            check_schema(session.connection(), display_name(url))
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    except OperationalError as exc:
+        raise ProjectsError(f"database error: {exc.orig}") from None
+    finally:
+        engine.dispose()
+
+
+def _alembic_config(conn: Connection):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def backup_sqlite(src: Path, dest: Path) -> Path:
+    """An online, consistent copy of a SQLite database (the sqlite3 backup API)."""
+    if dest.exists():
+        raise ProjectsError(f"{dest} already exists; choose another file name")
+    if not dest.parent.exists():
+        raise ProjectsError(f"folder {dest.parent} does not exist")
+    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    target = sqlite3.connect(dest)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    return dest
+
+
+def upgrade(url: str, revision: str = "head", *, backup: bool = True) -> tuple[str | None, str, Path | None]:
+    """Bring the schema to `revision`; returns (before, after, backup file or None).
+
+    A SQLite file that already holds data is copied first, so a failed or
+    regretted upgrade can be undone by putting the copy back.
+    """
+    from alembic import command
+
+    engine = make_engine(url)
+    backup_file = None
+    try:
+        with engine.connect() as conn:
+            before = current_revision(conn)
+        target = head_revision() if revision == "head" else revision
+        path = sqlite_path(url)
+        if backup and path is not None and before is not None and before != target and path.exists():
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            backup_file = backup_sqlite(path, path.with_name(f"{path.name}.bak-{before}-{stamp}"))
+        with engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), revision)
+        with engine.connect() as conn:
+            after = current_revision(conn)
+    finally:
+        engine.dispose()
+    return before, after, backup_file
+
+
+def downgrade(url: str, revision: str) -> tuple[str | None, str | None]:
+    from alembic import command
+    from alembic.util.exc import CommandError
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            before = current_revision(conn)
+        if before is None:
+            raise ProjectsError(f"{display_name(url)} holds no registry; nothing to downgrade")
+        with engine.begin() as conn:
+            try:
+                command.downgrade(_alembic_config(conn), revision)
+            except CommandError as exc:
+                raise ProjectsError(f"cannot downgrade to {revision!r}: {exc}") from None
+        with engine.connect() as conn:
+            after = current_revision(conn)
+    finally:
+        engine.dispose()
+    return before, after
+
+
+def revision_of(url: str) -> str | None:
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise ProjectsError(f"{path} does not exist; run: projects --db {path} init")
+    engine = make_engine(url, write=False)
+    try:
+        with engine.connect() as conn:
+            return current_revision(conn)
+    finally:
+        engine.dispose()
+
+
+def ensure_folder(url: str) -> None:
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+__all__ = [
+    "backup_sqlite",
+    "check_schema",
+    "downgrade",
+    "head_revision",
+    "make_engine",
+    "session_scope",
+    "upgrade",
+]

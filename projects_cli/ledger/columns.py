@@ -1,0 +1,100 @@
+"""Ledger columns: the header words offices use, mapped to the registry's fields.
+
+Shared by import (header → field) and export (field → header). The office
+extends the variants in its config file::
+
+    [ledger.headers]
+    total_investment = ["计划总投资", "投资总额"]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Mapping
+
+from projects_cli.errors import ConfigError
+
+# field → (the header export writes, other words offices use). Matching ignores
+# spaces, full-width forms and a trailing unit in brackets: 总投资（万元） = 总投资.
+HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "code": ("项目编号", ("编号", "项目代码", "代码", "项目编码")),
+    "seq": ("序号", ("序", "No", "NO")),
+    "name": ("项目名称", ("项目", "名称", "项目名")),
+    "categories": ("项目类别", ("类别", "项目级别", "级别", "项目类型")),
+    "cluster": ("产业集群", ("集群",)),
+    "chain": ("产业链", ("所属产业链", "产业链条", "行业", "所属行业", "产业类别")),
+    "owner": ("建设单位", ("项目单位", "业主单位", "实施单位", "建设主体", "项目业主", "企业名称")),
+    "location": ("建设地点", ("项目地点", "所在园区", "园区", "地点", "建设地址", "所在街道")),
+    "content": ("建设内容及规模", ("建设内容", "建设规模及内容", "主要建设内容", "建设规模", "项目内容")),
+    "floor_area": ("建筑面积（万平方米）", ("建筑面积", "总建筑面积")),
+    "capacity": ("产能", ("达产规模", "设计产能", "生产能力")),
+    "total_investment": ("总投资（万元）", ("总投资", "项目总投资", "计划总投资", "投资总额", "总投资额")),
+    "annual_plan": ("年度计划投资（万元）", ("年度计划投资", "年计划投资", "计划投资", "本年计划投资", "年度投资计划")),
+    "completed_ytd": ("本年累计完成投资（万元）", ("累计完成投资", "完成投资", "本年完成投资", "年度完成投资", "已完成投资")),
+    "completion_rate": ("投资完成率", ("完成率", "完成比例", "投资完成比例")),
+    "status": ("项目状态", ("状态", "建设状态", "项目阶段")),
+    "unit": ("责任单位", ("牵头单位", "责任部门", "主责单位", "牵头部门")),
+    "leader": ("包保领导", ("包保县级领导", "县级包保领导", "包保区级领导", "分管领导", "责任领导")),
+    "task_force": ("工作专班", ("专班", "联系人", "工作专班及联系人", "项目联系人")),
+    "source": ("项目来源", ("来源",)),
+    "plan_columns": ("规划专栏", ("专栏",)),
+    "site_progress": ("形象进度", ("目前进展", "进展情况", "工程进度", "项目进展", "形象进度情况")),
+    "planned_start": ("计划开工时间", ("开工时间", "计划开工日期", "开工日期", "拟开工时间")),
+    "actual_start": ("实际开工时间", ("实际开工日期",)),
+    "planned_completion": ("计划竣工时间", ("竣工时间", "计划竣工日期", "竣工日期", "计划完工时间", "拟竣工时间")),
+    "actual_completion": ("实际竣工时间", ("实际竣工日期", "实际完工时间")),
+    "card": ("预警等级", ("亮牌", "红黄蓝牌", "预警")),
+    "notes": ("备注", ("说明",)),
+}
+
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]$")
+
+
+def header_key(text: Any) -> str:
+    """A header cell as compared: NFKC, no spaces or line breaks, no trailing （万元）."""
+    value = unicodedata.normalize("NFKC", str(text or ""))
+    value = re.sub(r"\s+", "", value)
+    return _BRACKETS.sub("", value)
+
+
+def header_unit(text: Any) -> str | None:
+    """The amount unit a header names: 总投资（亿元） → 亿元."""
+    match = re.search(r"[（(]\s*(亿元|万元|元|亿|万)\s*[）)]", unicodedata.normalize("NFKC", str(text or "")))
+    return match.group(1) if match else None
+
+
+def variants(extra: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """header word → field, with the office's additions from [ledger.headers]."""
+    table: dict[str, str] = {}
+    for field, (main, others) in HEADERS.items():
+        for word in (main, *others):
+            table[header_key(word)] = field
+    for field, words in (extra or {}).items():
+        if field not in HEADERS:
+            raise ConfigError(
+                f"config file: [ledger.headers] {field!r} is not a ledger field; known fields: {', '.join(HEADERS)}"
+            )
+        if isinstance(words, str):
+            words = [words]
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise ConfigError(f"config file: [ledger.headers] {field} must be a list of header words")
+        for word in words:
+            table[header_key(word)] = field
+    return table
+
+
+def field_for(header: Any, table: Mapping[str, str]) -> str | None:
+    """The field a header cell names, None when it names none we know."""
+    key = header_key(header)
+    if not key:
+        return None
+    if key in table:
+        return table[key]
+    # "2024年计划投资", "1-10月完成投资", "2025年度计划投资": a period before a known word.
+    stripped = re.sub(r"^(\d{4}年度?|\d{1,2}(-|—|~|至)\d{1,2}月(份)?|本年度?|今年)", "", key)
+    return table.get(stripped)
+
+
+def export_header(field: str) -> str:
+    return HEADERS[field][0]

@@ -1,0 +1,285 @@
+"""The registry's tables (SQLModel). Alembic's migrations in `migrations/` create them.
+
+Money is Decimal in 万元 (10,000 yuan); dates are `date`; wall-clock times are
+timezone-aware UTC `datetime`. Lists a project may carry several of (categories, plan
+columns) are stored as one text joined by ``、`` so that both SQLite and
+PostgreSQL can filter them with the same SQL (see `registry.list_filter`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+# 项目状态
+STATUSES = ("储备", "前期", "在建", "投产", "竣工", "停缓建")
+# 问题紧急程度 and 督办级别
+URGENCIES = ("特急", "急件", "一般", "复杂")
+LEVELS = ("一般督办", "重点督办", "挂牌督办")
+COLORS = ("red", "yellow", "blue")
+LIST_SEP = "、"
+
+
+class Unit(SQLModel, table=True):
+    """责任单位: a zone department or street answerable for projects."""
+
+    __tablename__ = "unit"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    contact: Optional[str] = Field(default=None, max_length=100)
+    phone: Optional[str] = Field(default=None, max_length=50)
+
+
+class Project(SQLModel, table=True):
+    """重点项目."""
+
+    __tablename__ = "project"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)  # 项目编号, e.g. GX-0001
+    name: str = Field(max_length=200, index=True)  # 项目名称
+    categories: str = Field(default="", max_length=200)  # 项目类别, joined by 、
+    cluster: Optional[str] = Field(default=None, max_length=50)  # 产业集群
+    chain: Optional[str] = Field(default=None, max_length=50, index=True)  # 产业链
+    owner: Optional[str] = Field(default=None, max_length=200)  # 建设单位
+    location: Optional[str] = Field(default=None, max_length=200)  # 建设地点 / 园区
+    content: Optional[str] = Field(default=None, sa_type=Text)  # 建设内容及规模
+    floor_area: Optional[Decimal] = Field(default=None, **MONEY)  # 建筑面积（万平方米）
+    capacity: Optional[str] = Field(default=None, sa_type=Text)  # 产能 / 达产规模
+    total_investment: Optional[Decimal] = Field(default=None, **MONEY)  # 总投资（万元）
+    status: str = Field(default="前期", max_length=10)  # 项目状态
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)  # 责任单位
+    leader: Optional[str] = Field(default=None, max_length=50, index=True)  # 包保领导
+    task_force: Optional[str] = Field(default=None, max_length=200)  # 工作专班 / 联系人
+    source: Optional[str] = Field(default=None, max_length=200)  # 来源, e.g. 十四五规划 专栏4-1
+    plan_columns: str = Field(default="", max_length=100)  # 规划专栏, joined by 、
+    site_progress: Optional[str] = Field(default=None, max_length=200)  # 形象进度 (latest)
+    notes: Optional[str] = Field(default=None, sa_type=Text)  # 备注
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1  # bumped on every change; dispatched ledgers detect edits by it
+
+
+class Milestone(SQLModel, table=True):
+    """节点: a dated step of a project (签约 … 达效)."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (UniqueConstraint("project_id", "kind"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    kind: str = Field(max_length=20)  # 签约, 立项, …, 开工, …
+    seq: int = 0  # position in the milestone chain, for ordering
+    baseline_date: Optional[date] = None  # the first plan, never changed
+    planned_date: Optional[date] = None  # the current plan
+    actual_date: Optional[date] = None
+
+
+class MilestonePlan(SQLModel, table=True):
+    """Every plan a milestone has had: the baseline and each re-plan with its reason."""
+
+    __tablename__ = "milestone_plan"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    milestone_id: int = Field(foreign_key="milestone.id", index=True)
+    planned_date: date
+    reason: Optional[str] = Field(default=None, sa_type=Text)
+    by: str = Field(max_length=50)
+    at: datetime
+
+
+class InvestmentReport(SQLModel, table=True):
+    """完成投资: investment completed in one month (万元)."""
+
+    __tablename__ = "investment_report"
+    __table_args__ = (UniqueConstraint("project_id", "month"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    month: str = Field(max_length=7)  # YYYY-MM
+    amount: Decimal = Field(**MONEY)
+    source: Optional[str] = Field(default=None, max_length=100)  # command, ledger file …
+
+
+class InvestmentPlan(SQLModel, table=True):
+    """年度计划投资: the annual plan investment of a project for one year (万元)."""
+
+    __tablename__ = "investment_plan"
+    __table_args__ = (UniqueConstraint("project_id", "year"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    year: int
+    amount: Decimal = Field(**MONEY)
+
+
+class ProgressReport(SQLModel, table=True):
+    """形象进度 and problems as a unit reported them on a date (history kept)."""
+
+    __tablename__ = "progress_report"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    on: date
+    progress: Optional[str] = Field(default=None, max_length=200)
+    problems: Optional[str] = Field(default=None, sa_type=Text)
+    source: Optional[str] = Field(default=None, max_length=100)
+
+
+class ChangeLog(SQLModel, table=True):
+    """One row per change any command makes: who, when, which record, old and new values.
+
+    Append-only; each row carries the hash of the one before it, so an edited
+    or deleted row breaks the chain (`projects db check`).
+    """
+
+    __tablename__ = "change_log"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime
+    by: str = Field(max_length=50, index=True)
+    command: str = Field(default="", max_length=100)
+    action: str = Field(max_length=10)  # insert / update / delete
+    table_name: str = Field(max_length=40)
+    record_id: Optional[int] = None
+    record_key: Optional[str] = Field(default=None, max_length=60, index=True)  # e.g. project code
+    project_code: Optional[str] = Field(default=None, max_length=40, index=True)
+    fields: str = Field(default="", sa_type=Text)  # comma-separated field names
+    old: Optional[str] = Field(default=None, sa_type=Text)  # JSON
+    new: Optional[str] = Field(default=None, sa_type=Text)  # JSON
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class Counter(SQLModel, table=True):
+    """Sequences that must never give a number twice (project codes, issue and sheet numbers)."""
+
+    __tablename__ = "counter"
+    __table_args__ = (UniqueConstraint("name", "year"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40)
+    year: int = 0
+    value: int = 0
+
+
+class Issue(SQLModel, table=True):
+    """问题: an obstacle a project reported, worked through the closed loop."""
+
+    __tablename__ = "issue"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)  # 2025-012
+    year: int
+    seq: int
+    project_id: int = Field(foreign_key="project.id", index=True)
+    title: str = Field(max_length=200)
+    category: Optional[str] = Field(default=None, max_length=50)  # 土地, 资金, 手续, 用电 …
+    description: Optional[str] = Field(default=None, sa_type=Text)
+    urgency: str = Field(default="一般", max_length=10)
+    level: str = Field(default="一般督办", max_length=10)
+    state: str = Field(default="reported", max_length=20, index=True)
+    lead_unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    reported_on: date
+    assigned_on: Optional[date] = None
+    deadline: Optional[date] = None
+    resolved_on: Optional[date] = None
+    closed_on: Optional[date] = None
+    misses: int = 0  # deadlines missed so far (a second miss → 挂牌督办)
+    lookback_on: Optional[date] = None  # 回头看 date
+    lookback_done_on: Optional[date] = None
+
+
+class IssueHelper(SQLModel, table=True):
+    """配合单位 of an issue."""
+
+    __tablename__ = "issue_helper"
+    __table_args__ = (UniqueConstraint("issue_id", "unit_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+
+
+class IssueEvent(SQLModel, table=True):
+    """One step in an issue's history (append-only): report, assign, 批示, 会商, 跟踪 …"""
+
+    __tablename__ = "issue_event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", index=True)
+    type: str = Field(max_length=20)
+    on: date
+    at: datetime
+    actor: str = Field(max_length=50)
+    text: Optional[str] = Field(default=None, sa_type=Text)
+    from_state: Optional[str] = Field(default=None, max_length=20)
+    to_state: Optional[str] = Field(default=None, max_length=20)
+    data: Optional[dict[str, Any]] = Field(default=None, sa_type=JSON)
+
+
+class Card(SQLModel, table=True):
+    """红黄蓝牌: a project's colour for a period, computed by rules or set by hand."""
+
+    __tablename__ = "card"
+    __table_args__ = (
+        UniqueConstraint("project_id", "period", "manual"),
+        Index("ix_card_period_color", "period", "color"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    period: str = Field(max_length=10)  # 2024-10 (monthly) or 2024-W43 (weekly)
+    as_of: date
+    color: str = Field(max_length=10)
+    manual: bool = False
+    fired: Optional[list[Any]] = Field(default=None, sa_type=JSON)  # rules that fired, with figures
+    reasons: Optional[str] = Field(default=None, sa_type=Text)
+    rules_version: Optional[str] = Field(default=None, max_length=64)
+    set_by: Optional[str] = Field(default=None, max_length=50)
+    until: Optional[date] = None
+    created_at: datetime
+
+
+class FlagScore(SQLModel, table=True):
+    """流动红旗: a unit's score and rank for a period."""
+
+    __tablename__ = "flag_score"
+    __table_args__ = (UniqueConstraint("period", "unit_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    period: str = Field(max_length=10)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    score: Decimal = Field(max_digits=8, decimal_places=2)
+    components: Optional[dict[str, Any]] = Field(default=None, sa_type=JSON)
+    rank: int
+    flag: bool = False
+    bottom: bool = False
+    created_at: datetime
+
+
+class Sheet(SQLModel, table=True):
+    """An issued sheet (督办单, card notice, weekly briefing) with its number."""
+
+    __tablename__ = "sheet"
+    __table_args__ = (UniqueConstraint("year", "seq"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    year: int
+    seq: int
+    number: str = Field(max_length=40, unique=True)  # 高新督〔2025〕12号
+    kind: str = Field(max_length=20)  # notice / cards / weekly
+    issued_on: date
+    recipient: Optional[str] = Field(default=None, max_length=100)
+    ref: Optional[str] = Field(default=None, max_length=60)  # issue number, unit name …
+    context: Optional[dict[str, Any]] = Field(default=None, sa_type=JSON)  # to re-issue identically
+    by: str = Field(max_length=50)
+    created_at: datetime
+
+
+class Dispatch(SQLModel, table=True):
+    """派工单: a workbook sent to a unit, with what every row looked like when sent."""
+
+    __tablename__ = "dispatch"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token: str = Field(max_length=40, unique=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    period: str = Field(max_length=10)
+    sent_on: date
+    due_on: Optional[date] = None
+    fingerprints: Optional[dict[str, Any]] = Field(default=None, sa_type=JSON)
+    returned_on: Optional[date] = None
+    by: str = Field(max_length=50)
+    created_at: datetime

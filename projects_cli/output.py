@@ -1,0 +1,120 @@
+"""Listings to stdout as an aligned table, JSON or CSV (xlsx is written by the reports that offer it).
+
+Table columns are aligned by display width, so Chinese text (two columns a
+character) lines up in a terminal. JSON keys are stable, dates ISO, money an
+exact number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Iterable, Sequence
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def width(text: str) -> int:
+    """Terminal columns the text takes: East Asian wide and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def pad(text: str, size: int, right: bool = False) -> str:
+    gap = " " * max(0, size - width(text))
+    return gap + text if right else text + gap
+
+
+def truncate(text: str, size: int) -> str:
+    if width(text) <= size:
+        return text
+    out = ""
+    for ch in text:
+        if width(out + ch) > size - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(cell_text(v) for v in value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def format_decimal(value: Decimal) -> str:
+    """85000, 48800, 2.5 — no trailing zeros, no exponent."""
+    if value == value.to_integral():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral() else float(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
+
+
+def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], max_width: int = 40) -> str:
+    """rows → an aligned text table with the given (key, header) columns."""
+    headers = [h for _, h in columns]
+    body = [[truncate(cell_text(r.get(k)), max_width) for k, _ in columns] for r in rows]
+    numeric = [all(isinstance(r.get(k), (int, float, Decimal)) or r.get(k) is None for r in rows) and rows for k, _ in columns]
+    widths = [max([width(h)] + [width(line[i]) for line in body]) for i, h in enumerate(headers)]
+    lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for line in body:
+        lines.append("  ".join(pad(c, widths[i], bool(numeric[i])) for i, c in enumerate(line)).rstrip())
+    return "\n".join(lines)
+
+
+def render_csv(rows: Iterable[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([k for k, _ in columns])
+    for r in rows:
+        writer.writerow([cell_text(r.get(k)) for k, _ in columns])
+    return buf.getvalue()
+
+
+def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[tuple[str, str]], json_rows=None) -> str:
+    """One listing in the chosen format; JSON carries every key of `json_rows` (default `rows`)."""
+    fmt = getattr(fmt, "value", fmt)
+    if fmt == "json":
+        return to_json(list(json_rows if json_rows is not None else rows))
+    if fmt == "csv":
+        return render_csv(rows, columns).rstrip("\n")
+    if fmt == "table":
+        return render_table(rows, columns)
+    raise ValueError(f"unhandled format {fmt!r}")

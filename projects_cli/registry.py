@@ -1,0 +1,346 @@
+"""The project registry: add, edit, find and list projects and their units.
+
+Services take a Session and a `Ctx`; they never print. Every change is written
+to the change log.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, literal, or_, select
+from sqlmodel import Session
+
+from projects_cli import audit
+from projects_cli.audit import Ctx
+from projects_cli.errors import InvalidValue, NotFound
+from projects_cli.fields import BY_KEY, PROJECT_FIELDS
+from projects_cli.models import LIST_SEP, STATUSES, Counter, InvestmentPlan, Project, Unit
+from projects_cli.values import ValueProblem, clean_text, normalize_name, parse_amount, parse_decimal, split_list
+
+CODE_PREFIX = "GX"
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$")
+# Stored on the project row itself (annual_plan and unit live elsewhere).
+COLUMNS = tuple(f.key for f in PROJECT_FIELDS if f.key not in ("annual_plan", "unit"))
+
+
+@dataclass
+class ProjectFilter:
+    """The filters every listing shares (`projects list`, ledger export, reports)."""
+
+    chain: str | None = None
+    cluster: str | None = None
+    unit: str | None = None
+    leader: str | None = None
+    category: str | None = None
+    status: str | None = None
+    column: str | None = None
+    search: str | None = None
+
+    def clauses(self, unit_table=Unit) -> list:
+        """SQL conditions on `project` (joined to `unit`), the same on SQLite and PostgreSQL."""
+        p = Project.__table__.c
+        out = []
+        for key in ("chain", "cluster", "leader", "status"):
+            value = getattr(self, key)
+            if value:
+                out.append(p[key] == clean_text(value))
+        if self.unit:
+            out.append(unit_table.__table__.c.name == clean_text(self.unit))
+        if self.category:
+            out.append(_has_item(p.categories, self.category))
+        if self.column:
+            out.append(_has_item(p.plan_columns, self.column))
+        if self.search:
+            like = f"%{clean_text(self.search)}%"
+            out.append(or_(p.name.like(like), p.owner.like(like), p.content.like(like), p.code.like(like)))
+        return out
+
+
+def _has_item(column, item: str):
+    """`item` is one of the 、-joined values (so 4-1 does not match 4-10)."""
+    padded = literal(LIST_SEP) + column + literal(LIST_SEP)
+    return padded.like(f"%{LIST_SEP}{normalize_name(item)}{LIST_SEP}%")
+
+
+def join_list(items: list[str]) -> str:
+    return LIST_SEP.join(items)
+
+
+# ---------------------------------------------------------------- units
+
+
+def find_unit(session: Session, name: str) -> Unit:
+    unit = session.scalars(select(Unit).where(Unit.name == clean_text(name))).first()
+    if unit is None:
+        known = session.scalars(select(Unit.name).order_by(Unit.name)).all()
+        hint = f"; known units: {'、'.join(known)}" if known else "; the registry has no units yet"
+        raise NotFound(f"unit {clean_text(name)!r} is not in the registry{hint}")
+    return unit
+
+
+def ensure_unit(session: Session, ctx: Ctx, name: str) -> Unit:
+    """The unit of that name, created (and logged) on first use."""
+    name = clean_text(name)
+    if not name:
+        raise InvalidValue("a unit name cannot be empty")
+    unit = session.scalars(select(Unit).where(Unit.name == name)).first()
+    if unit is None:
+        unit = Unit(name=name)
+        session.add(unit)
+        session.flush()
+        audit.log_insert(session, ctx, "unit", unit.id, {"name": name}, key=name)
+    return unit
+
+
+# ---------------------------------------------------------------- codes
+
+
+def next_number(session: Session, name: str, year: int = 0) -> int:
+    """The next value of a named sequence (never given twice, even after deletes)."""
+    counter = session.scalars(select(Counter).where(Counter.name == name, Counter.year == year)).first()
+    if counter is None:
+        counter = Counter(name=name, year=year, value=0)
+        session.add(counter)
+    counter.value += 1
+    session.flush()
+    return counter.value
+
+
+def next_code(session: Session) -> str:
+    while True:
+        code = f"{CODE_PREFIX}-{next_number(session, 'project'):04d}"
+        if session.scalars(select(Project.id).where(Project.code == code)).first() is None:
+            return code
+
+
+# ---------------------------------------------------------------- values
+
+
+def clean_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    """Typed, validated project values from what a user typed; raises InvalidValue naming the field."""
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        spec = BY_KEY.get(key)
+        if spec is None:
+            raise InvalidValue(f"unknown project field {key!r}")
+        label = f"{key} ({spec.zh})"
+        try:
+            if spec.kind == "money":
+                amount = parse_amount(value)
+                if amount is not None and amount < 0:
+                    raise InvalidValue(f"{label} cannot be negative: {clean_text(value)}")
+                out[key] = amount
+            elif spec.kind == "area":
+                area = parse_decimal(value)
+                if area is not None and area < 0:
+                    raise InvalidValue(f"{label} cannot be negative: {clean_text(value)}")
+                out[key] = area
+            elif spec.kind == "list":
+                out[key] = join_list(split_list(value))
+            elif spec.kind == "status":
+                status = clean_text(value)
+                if status not in STATUSES:
+                    raise InvalidValue(f"{label} must be one of {'/'.join(STATUSES)}, not {status!r}")
+                out[key] = status
+            elif key in ("content", "notes"):
+                out[key] = str(value).strip() or None if value is not None else None
+            elif key == "code":
+                code = normalize_name(value)
+                if not _CODE.match(code):
+                    raise InvalidValue(
+                        f"{label} {clean_text(value)!r} is not a usable code; use letters, digits and '-', e.g. GX-0001"
+                    )
+                out[key] = code
+            elif key == "name":
+                name = clean_text(value)
+                if not name:
+                    raise InvalidValue("name (项目名称) cannot be empty")
+                out[key] = name
+            else:
+                out[key] = clean_text(value) or None
+        except ValueProblem as exc:
+            raise InvalidValue(f"{label}: {exc}") from None
+    return out
+
+
+def project_values(project: Project) -> dict[str, Any]:
+    return {key: getattr(project, key) for key in COLUMNS}
+
+
+# ---------------------------------------------------------------- read
+
+
+def get_project(session: Session, code: str) -> Project:
+    wanted = normalize_name(code)
+    project = session.scalars(select(Project).where(Project.code == wanted)).first()
+    if project is None:
+        raise NotFound(f"no project with code {clean_text(code)!r}; `projects list --search TEXT` finds codes")
+    return project
+
+
+def _listing_query(filters: ProjectFilter, plan_year: int):
+    p = Project.__table__
+    u = Unit.__table__
+    plan = InvestmentPlan.__table__
+    query = (
+        select(p, u.c.name.label("unit"), plan.c.amount.label("annual_plan"))
+        .select_from(
+            p.outerjoin(u, p.c.unit_id == u.c.id).outerjoin(
+                plan, and_(plan.c.project_id == p.c.id, plan.c.year == plan_year)
+            )
+        )
+        .order_by(p.c.code)
+    )
+    for clause in filters.clauses():
+        query = query.where(clause)
+    return query
+
+
+def row_dict(row: Any, plan_year: int) -> dict[str, Any]:
+    """A project as listings and JSON show it: stable keys, lists as lists."""
+    m = row._mapping if hasattr(row, "_mapping") else row
+    out: dict[str, Any] = {}
+    for spec in PROJECT_FIELDS:
+        value = m.get(spec.key)
+        if spec.kind == "list":
+            value = [v for v in (value or "").split(LIST_SEP) if v]
+        out[spec.key] = value
+    out["plan_year"] = plan_year
+    return out
+
+
+def list_projects(session: Session, filters: ProjectFilter, plan_year: int) -> list[dict[str, Any]]:
+    rows = session.connection().execute(_listing_query(filters, plan_year))
+    return [row_dict(r, plan_year) for r in rows]
+
+
+def count_projects(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Project)) or 0
+
+
+def show_project(session: Session, code: str, plan_year: int) -> dict[str, Any]:
+    project = get_project(session, code)
+    row = session.connection().execute(
+        _listing_query(ProjectFilter(), plan_year).where(Project.__table__.c.id == project.id)
+    ).one()
+    return row_dict(row, plan_year)
+
+
+# ---------------------------------------------------------------- write
+
+
+def _set_plan(session: Session, ctx: Ctx, project: Project, year: int, amount: Decimal | None) -> None:
+    plan = session.scalars(
+        select(InvestmentPlan).where(InvestmentPlan.project_id == project.id, InvestmentPlan.year == year)
+    ).first()
+    old = plan.amount if plan else None
+    if amount is None and plan is None:
+        return
+    if plan is not None and amount is not None and Decimal(plan.amount) == amount:
+        return
+    if amount is None:
+        session.delete(plan)
+    elif plan is None:
+        session.add(InvestmentPlan(project_id=project.id, year=year, amount=amount))
+    else:
+        plan.amount = amount
+    session.flush()
+    audit.log_many(
+        session,
+        [
+            audit.make_entry(
+                ctx,
+                "update" if old is not None and amount is not None else ("insert" if old is None else "delete"),
+                "investment_plan",
+                record_id=project.id,
+                key=f"{project.code}:{year}",
+                project_code=project.code,
+                old={"amount": old} if old is not None else None,
+                new={"amount": amount} if amount is not None else None,
+            )
+        ],
+    )
+
+
+def set_annual_plan(session: Session, ctx: Ctx, code: str, year: int, amount: Decimal) -> Project:
+    """年度计划投资 of a project for a year (万元)."""
+    if amount < 0:
+        raise InvalidValue(f"annual plan investment cannot be negative: {amount}")
+    project = get_project(session, code)
+    _set_plan(session, ctx, project, year, amount)
+    return project
+
+
+def add_project(session: Session, ctx: Ctx, raw: dict[str, Any], *, plan_year: int | None = None) -> Project:
+    """A new project; its code is generated when not given. Returns the project."""
+    values = clean_fields({k: v for k, v in raw.items() if v is not None})
+    if "name" not in values:
+        raise InvalidValue("a project needs a name (--name, 项目名称)")
+    code = values.pop("code", None)
+    if code:
+        if session.scalars(select(Project.id).where(Project.code == code)).first() is not None:
+            raise InvalidValue(f"code {code} is already used; leave --code out to get a new one")
+    else:
+        code = next_code(session)
+    unit_name = values.pop("unit", None)
+    annual = values.pop("annual_plan", None)
+    project = Project(code=code, created_at=ctx.now, updated_at=ctx.now, **values)
+    if unit_name:
+        project.unit_id = ensure_unit(session, ctx, unit_name).id
+    session.add(project)
+    session.flush()
+    logged = {k: v for k, v in project_values(project).items() if v not in (None, "")}
+    if unit_name:
+        logged["unit"] = clean_text(unit_name)
+    audit.log_insert(session, ctx, "project", project.id, logged, key=code, project_code=code)
+    if annual is not None:
+        _set_plan(session, ctx, project, plan_year or ctx.as_of.year, annual)
+    return project
+
+
+def edit_project(
+    session: Session, ctx: Ctx, code: str, raw: dict[str, Any], *, plan_year: int | None = None
+) -> list[str]:
+    """Change the given fields; returns the names of the fields that really changed."""
+    project = get_project(session, code)
+    values = clean_fields(raw)
+    if "name" in raw and not values.get("name"):
+        raise InvalidValue("name (项目名称) cannot be empty")
+    if "status" in raw and values.get("status") is None:
+        raise InvalidValue(f"status (项目状态) must be one of {'/'.join(STATUSES)}")
+    new_code = values.get("code")
+    if new_code and new_code != project.code:
+        if session.scalars(select(Project.id).where(Project.code == new_code)).first() is not None:
+            raise InvalidValue(f"code {new_code} is already used by another project")
+    changed: list[str] = []
+    if "annual_plan" in values:
+        year = plan_year or ctx.as_of.year
+        before = session.scalars(
+            select(InvestmentPlan.amount).where(InvestmentPlan.project_id == project.id, InvestmentPlan.year == year)
+        ).first()
+        if (Decimal(before) if before is not None else None) != values["annual_plan"]:
+            _set_plan(session, ctx, project, year, values["annual_plan"])
+            changed.append("annual_plan")
+        del values["annual_plan"]
+    old = project_values(project)
+    old_unit = session.get(Unit, project.unit_id).name if project.unit_id else None
+    if "unit" in values:
+        unit_name = values.pop("unit")
+        project.unit_id = ensure_unit(session, ctx, unit_name).id if unit_name else None
+    for key, value in values.items():
+        setattr(project, key, value)
+    new = project_values(project)
+    old["unit"] = old_unit
+    new["unit"] = session.get(Unit, project.unit_id).name if project.unit_id else None
+    before, after = audit.diff(old, new)
+    if after:
+        project.version += 1
+        project.updated_at = ctx.now
+        session.flush()
+        audit.log_update(session, ctx, "project", project.id, before, after, key=project.code, project_code=project.code)
+        changed.extend(after)
+    return changed

@@ -1,0 +1,210 @@
+"""Reading the values people type: amounts in 万元, dates, percentages, names.
+
+Pure functions shared by the command options and the ledger importer. Each
+returns a value or raises `ValueProblem` with what was expected; none crashes
+on odd input.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+EMPTY_MARKS = {"", "—", "——", "-", "--", "/", "／", "无", "暂无", "空", "n/a", "N/A", "NA", "None"}
+PENDING_MARKS = {"待定", "未定", "待确定", "另定", "暂定"}
+
+# Multipliers to 万元.
+UNIT_TO_WAN = {
+    "亿元": Decimal(10000),
+    "亿": Decimal(10000),
+    "万元": Decimal(1),
+    "万": Decimal(1),
+    "元": Decimal("0.0001"),
+    "千元": Decimal("0.1"),
+}
+_AMOUNT = re.compile(r"^(约|近|超|逾|大约|总计|合计)?([+-]?\d+(?:\.\d+)?)(亿元|亿|万元|万|千元|元)?(左右|以上|余|多)?$")
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+class ValueProblem(ValueError):
+    """A cell or option value that cannot be read; the message says what was expected."""
+
+
+def clean_text(value: object) -> str:
+    """Text with full-width spaces, stray spaces and line breaks at the ends removed."""
+    if value is None:
+        return ""
+    text = str(value).replace("\u3000", " ").replace("\xa0", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def normalize_name(value: object) -> str:
+    """A project name or code as matched: NFKC (full-width letters/digits to half-width), no spaces."""
+    text = unicodedata.normalize("NFKC", clean_text(value))
+    return re.sub(r"\s+", "", text)
+
+
+def is_empty(value: object) -> bool:
+    return value is None or clean_text(value) in EMPTY_MARKS
+
+
+def parse_amount(value: object, unit: str = "万元") -> Decimal | None:
+    """An amount in 万元 from 85000, "85,000", "8.5亿元", "8000万", "7 . 6亿元", "约1亿元", "50000元".
+
+    `unit` applies to bare numbers (a ledger's "单位：亿元"). Empty marks give None.
+    """
+    if is_empty(value):
+        return None
+    factor = UNIT_TO_WAN.get(unit)
+    if factor is None:
+        raise ValueProblem(f"unknown amount unit {unit!r}; expected one of {', '.join(UNIT_TO_WAN)}")
+    if isinstance(value, bool):
+        raise ValueProblem(f"{value!r} is not an amount")
+    if isinstance(value, (int, Decimal)):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueProblem(f"{value!r} is not an amount")
+        number = Decimal(repr(value))
+    else:
+        text = unicodedata.normalize("NFKC", str(value))
+        text = re.sub(r"[\s,，]", "", text).replace("人民币", "").replace("RMB", "")
+        match = _AMOUNT.match(text)
+        if not match:
+            raise ValueProblem(f"{clean_text(value)!r} is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元")
+        number = Decimal(match.group(2))
+        if match.group(3):
+            factor = UNIT_TO_WAN[match.group(3)]
+    try:
+        result = number * factor
+    except InvalidOperation:  # pragma: no cover - Decimal of a matched number cannot fail
+        raise ValueProblem(f"{value!r} is not an amount") from None
+    if not result.is_finite() or abs(result) >= Decimal("1e13"):
+        raise ValueProblem(f"{clean_text(value)!r} is not a plausible amount in 万元")
+    return _tidy(result)
+
+
+def _tidy(number: Decimal) -> Decimal:
+    """Drop trailing zeros past the point but keep at most 4 decimals (1 元 = 0.0001 万元)."""
+    number = number.quantize(Decimal("0.0001")) if number.as_tuple().exponent < -4 else number
+    if number == number.to_integral():
+        return number.quantize(Decimal(1))
+    return number.normalize()
+
+
+def parse_decimal(value: object) -> Decimal | None:
+    """A plain non-monetary number (floor area …)."""
+    if is_empty(value):
+        return None
+    try:
+        number = Decimal(re.sub(r"[\s,，]", "", unicodedata.normalize("NFKC", str(value))))
+    except InvalidOperation:
+        raise ValueProblem(f"{clean_text(value)!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueProblem(f"{clean_text(value)!r} is not a number")
+    return _tidy(number)
+
+
+def parse_percent(value: object) -> Decimal | None:
+    """A share in percent: 97.2%, 0.972 and 97.2 all give 97.2 (values ≤ 1 are read as fractions)."""
+    if is_empty(value):
+        return None
+    text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
+    had_sign = text.endswith("%")
+    try:
+        number = Decimal(text.rstrip("%")) if isinstance(value, str) else Decimal(repr(value))
+    except InvalidOperation:
+        raise ValueProblem(f"{clean_text(value)!r} is not a percentage; expected 97.2%, 0.972 or 97.2") from None
+    if not number.is_finite():
+        raise ValueProblem(f"{clean_text(value)!r} is not a percentage")
+    if not had_sign and abs(number) <= 1:
+        number *= 100
+    return _tidy(number)
+
+
+# Month- and year-only dates resolve to the last day of the month or year: a
+# plan "2024年3月" is met if done by 31 March, and is overdue only after it.
+_DATE_PATTERNS = (
+    (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"), "ymd"),
+    (re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"), "ymd"),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "ymd"),
+    (re.compile(r"^(\d{4})年(\d{1,2})月(?:底|末|份)?$"), "ym"),
+    (re.compile(r"^(\d{4})[-/.](\d{1,2})$"), "ym"),
+    (re.compile(r"^(\d{4})年(?:底|末|内)?$"), "y"),
+)
+
+
+def parse_date(value: object) -> date | None:
+    """A date from a real date, an Excel serial number, 2024-03-15, 2024/3/15, 2024.3.15,
+    2024年3月15日, 2024年3月, 2024.03 or 2024年. Month-only → last day of the month,
+    year-only → 31 December. Empty marks give None; 待定 raises `PendingDate`.
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if is_empty(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueProblem(f"{value!r} is not a date")
+    if isinstance(value, (int, float)):
+        if value == int(value) and 1990 <= value <= 2100:  # a bare year typed as a number
+            return date(int(value), 12, 31)
+        return _from_serial(value)
+    text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
+    if text in PENDING_MARKS:
+        raise PendingDate(f"{text} (date not fixed yet)")
+    if re.fullmatch(r"\d+(\.0+)?", text) and len(text.split(".")[0]) == 5:
+        return _from_serial(float(text))
+    text = re.sub(r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", r"\1", text)
+    for pattern, kind in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        parts = [int(p) for p in match.groups()]
+        try:
+            if kind == "ymd":
+                return date(*parts)
+            if kind == "ym":
+                year, month = parts
+                return date(year, month, calendar.monthrange(year, month)[1])
+            return date(parts[0], 12, 31)
+        except (ValueError, calendar.IllegalMonthError):
+            raise ValueProblem(f"{clean_text(value)!r} is not a real date") from None
+    raise ValueProblem(
+        f"{clean_text(value)!r} is not a date; expected 2024-03-15, 2024/3/15, 2024年3月15日, 2024年3月 or 2024年"
+    )
+
+
+class PendingDate(ValueProblem):
+    """待定: no date yet. Read as empty, with a warning."""
+
+
+def _from_serial(number: float) -> date:
+    if not (1 <= number < 2958466):  # Excel's own range: 1900-01-01 … 9999-12-31
+        raise ValueProblem(f"{number!r} is not a date (expected an Excel date serial number)")
+    return EXCEL_EPOCH + timedelta(days=int(number))
+
+
+def parse_month(text: str) -> str:
+    """YYYY-MM from 2024-10, 2024.10, 2024/10 or 2024年10月."""
+    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", clean_text(text))
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueProblem(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2024-10")
+    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+
+
+def split_list(value: object) -> list[str]:
+    """Categories or plan columns from "省重点、市重点", "省重点,市重点" or "省重点；市重点"."""
+    text = clean_text(value)
+    if not text:
+        return []
+    items = [normalize_name(p) for p in re.split(r"[、,，;；/／\s]+", text)]
+    seen: list[str] = []
+    for item in items:
+        if item and item not in seen:
+            seen.append(item)
+    return seen
