@@ -112,6 +112,13 @@ class Settings:
             path = candidate
         return load_toml(path, "config file")
 
+    @cached_property
+    def rules(self):
+        """The rules in force (`projects_cli.rulebook`): --rules, rules.toml in the data folder, or the defaults."""
+        from projects_cli.rulebook import load_rules
+
+        return load_rules(self.rules_path)
+
     def section(self, name: str) -> dict[str, Any]:
         value = self.config.get(name, {})
         if not isinstance(value, dict):

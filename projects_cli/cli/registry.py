@@ -151,11 +151,11 @@ def add(
 
     Example: projects add --name 某某智能制造项目 --chain 智能装备 --unit 经济发展局 --total-investment 8.5亿元
     """
+    values = _field_options(dict(locals()))  # first line: locals() is exactly the options here
+    for key in ("ctx", "plan_year"):
+        values.pop(key, None)
     from projects_cli import registry
 
-    values = _field_options(locals() | {})
-    values.pop("ctx")
-    values.pop("plan_year", None)
     with common.session(ctx) as session:
         project = registry.add_project(session, common.actor(ctx), values, plan_year=plan_year)
         code_out = project.code
@@ -191,11 +191,11 @@ def edit(
 
     Example: projects edit GX-0004 --status 在建 --leader 张三
     """
-    from projects_cli import registry
-
-    values = _field_options(dict(locals()))
+    values = _field_options(dict(locals()))  # first line: locals() is exactly the options here
     for key in ("ctx", "code", "plan_year"):
         values.pop(key, None)
+    from projects_cli import registry
+
     if "new_code" in values:
         values["code"] = values.pop("new_code")
     if not values:

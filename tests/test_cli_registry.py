@@ -1,0 +1,69 @@
+"""The registry through the command line, as a user types it."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import create_engine, func, select, text
+
+
+def count(url: str, table: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+    engine.dispose()
+    return n
+
+
+def test_add_prints_code_then_show_and_edit(cli):
+    r = cli("add", "--name", "某某智能制造项目", "--chain", "智能装备", "--unit", "经济发展局", "--total-investment", "8.5亿元")
+    assert (r.exit_code, r.stdout.strip()) == (0, "GX-0001")
+    r = cli("edit", "GX-0001", "--status", "在建", "--leader", "张三")
+    assert r.exit_code == 0 and r.stderr == "Changed status, leader\n"
+    data = json.loads(cli("show", "GX-0001", "--format", "json").stdout)
+    assert data["status"] == "在建" and data["leader"] == "张三" and data["total_investment"] == 85000
+    assert data["unit"] == "经济发展局"
+
+
+def test_bad_input_is_one_line_error_and_changes_nothing(cli):
+    cli("add", "--name", "甲")
+    before = count(cli.url, "change_log")
+    r = cli("edit", "GX-0001", "--total-investment", "-3")
+    assert r.exit_code == 1
+    assert r.stderr == "Error: total_investment (总投资（万元）) cannot be negative: -3\n"
+    r = cli("show", "GX-0404")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: no project with code 'GX-0404'")
+    r = cli("--as-of", "2025-02-30", "list", as_of=None)
+    assert r.exit_code == 2 and "2025-02-30" in r.stderr and "is not a real date" in r.stderr
+    assert count(cli.url, "change_log") == before
+    assert count(cli.url, "project") == 1
+
+
+def test_list_table_aligns_chinese(cli):
+    cli("add", "--name", "甲项目", "--chain", "新能源")
+    cli("add", "--name", "Solar", "--chain", "新能源")
+    lines = cli("list").stdout.splitlines()
+    from projects_cli.output import width
+
+    # the chain column starts at the same display column on every row
+    starts = [width(line[: line.index("新能源")]) for line in lines[2:]]
+    assert len(set(starts)) == 1
+
+
+def test_list_csv_has_every_field(cli):
+    cli("add", "--name", "甲", "--categories", "省重点、市重点")
+    out = cli("list", "--format", "csv").stdout.splitlines()
+    assert out[0].startswith("code,name,categories,")
+    assert out[1].startswith("GX-0001,甲,省重点、市重点,")
+
+
+def test_command_on_missing_database_says_init(tmp_path):
+    from typer.testing import CliRunner
+
+    from projects_cli.cli.app import app
+
+    db = tmp_path / "none.db"
+    r = CliRunner().invoke(app, ["--db", str(db), "list"])
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {db} does not exist; run: projects --db {db} init\n"
+    assert not db.exists()
