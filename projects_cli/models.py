@@ -23,6 +23,12 @@ STATUSES = ("储备", "前期", "在建", "投产", "竣工", "停缓建")
 URGENCIES = ("特急", "急件", "一般", "复杂")
 LEVELS = ("一般督办", "重点督办", "挂牌督办")
 COLORS = ("red", "yellow", "blue")
+# The issue loop's states (see issues.py for the allowed moves). A deadline runs
+# while an issue is assigned or answered but not yet resolved.
+ISSUE_STATES = ("reported", "accepted", "rejected", "assigned", "responded", "resolved", "closed")
+DEADLINE_STATES = ("assigned", "responded")
+# The default milestone chain (the config file may replace it: [milestones] kinds = [...]).
+MILESTONE_KINDS = ("签约", "立项", "土地", "规划许可", "施工许可", "开工", "主体完工", "竣工", "投产", "达效")
 LIST_SEP = "、"
 
 

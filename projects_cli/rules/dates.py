@@ -1,0 +1,95 @@
+"""Date rules: the time-elapsed share (序时进度), days late, severity tiers, periods.
+
+Pure functions: every one is given the as-of date; none reads the clock.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Sequence
+
+
+def elapsed_share(as_of: date) -> Decimal:
+    """序时进度: the share of the year gone by at the end of `as_of`, linear by month.
+
+    The end of October is exactly 10/12; within a month it grows by day
+    (15 March = (2 + 15/31) / 12).
+    """
+    days = calendar.monthrange(as_of.year, as_of.month)[1]
+    months = Decimal(as_of.month - 1) + Decimal(as_of.day) / Decimal(days)
+    return months / Decimal(12)
+
+
+def completion_gap(plan: Decimal | None, completed: Decimal | None, as_of: date) -> dict[str, Any] | None:
+    """Year-to-date investment against the annual plan and 序时进度, in percentage points.
+
+    None when there is no plan to judge against. `behind` is positive when
+    completion lags the elapsed share (42% done vs 83% elapsed → 41 points behind).
+    """
+    if plan is None or plan <= 0:
+        return None
+    plan = Decimal(plan)
+    completed = Decimal(completed or 0)
+    rate = completed / plan * 100
+    expected = elapsed_share(as_of) * 100
+    return {
+        "plan": plan,
+        "completed": completed,
+        "rate": rate.quantize(Decimal("0.1")),
+        "expected": expected.quantize(Decimal("0.1")),
+        "behind": (expected - rate).quantize(Decimal("0.1")),
+        "expected_amount": (plan * elapsed_share(as_of)).quantize(Decimal("0.01")),
+    }
+
+
+def days_late(planned: date | None, actual: date | None, as_of: date) -> int:
+    """Days a milestone is overdue at `as_of`: 0 when done, not yet due, or due today."""
+    if planned is None or actual is not None or planned >= as_of:
+        return 0
+    return (as_of - planned).days
+
+
+def days_left(planned: date, as_of: date) -> int:
+    """Countdown: days from as-of to the planned date; negative when overdue."""
+    return (planned - as_of).days
+
+
+def tier(days: int, tiers: Sequence[dict[str, Any]]) -> str | None:
+    """The severity tier for `days` late (tiers from the rules file: rising max_days, last open)."""
+    if days <= 0:
+        return None
+    for t in tiers:
+        if t.get("max_days") is None or days <= t["max_days"]:
+            return t["name"]
+    return tiers[-1]["name"]
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_of(as_of: date, kind: str = "monthly") -> str:
+    """The rating period containing `as_of`: 2024-10 (monthly) or 2024-W43 (ISO week)."""
+    if kind == "weekly":
+        year, week, _ = as_of.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{as_of.year:04d}-{as_of.month:02d}"
+
+
+def period_end(period: str) -> date:
+    """The last day of a period: 2024-10 → 2024-10-31, 2024-W43 → that week's Sunday."""
+    if "-W" in period:
+        year, week = period.split("-W")
+        return date.fromisocalendar(int(year), int(week), 7)
+    year, month = period.split("-")
+    return month_end(int(year), int(month))
+
+
+def previous_period(period: str) -> str:
+    if "-W" in period:
+        end = period_end(period) - timedelta(days=7)
+        return period_of(end, "weekly")
+    year, month = (int(p) for p in period.split("-"))
+    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
