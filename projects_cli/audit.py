@@ -184,3 +184,34 @@ def verify_chain(session: Session) -> list[str]:
         prev = row["hash"]
         prev_id = row["id"]
     return problems
+
+
+def list_changes(
+    session: Session, *, project: str | None = None, by: str | None = None, table: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The change log, newest first, filtered by project code, actor or table."""
+    from sqlalchemy import select
+
+    from projects_cli.models import ChangeLog
+
+    c = ChangeLog.__table__.c
+    query = select(c.id, c.at, c.by, c.command, c.action, c.table_name, c.record_key, c.project_code, c.fields, c.old, c.new)
+    if project:
+        query = query.where(c.project_code == project.strip())
+    if by:
+        query = query.where(c.by == by.strip())
+    if table:
+        query = query.where(c.table_name == table.strip())
+    query = query.order_by(c.id.desc())
+    if limit:
+        query = query.limit(limit)
+    rows = []
+    for r in session.connection().execute(query).mappings():
+        row = dict(r)
+        row["old"] = json.loads(row["old"]) if row["old"] else None
+        row["new"] = json.loads(row["new"]) if row["new"] else None
+        at = row["at"]
+        if isinstance(at, datetime):
+            row["at"] = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        rows.append(row)
+    return rows

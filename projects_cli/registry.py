@@ -25,6 +25,7 @@ CODE_PREFIX = "GX"
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$")
 # Stored on the project row itself (annual_plan and unit live elsewhere).
 COLUMNS = tuple(f.key for f in PROJECT_FIELDS if f.key not in ("annual_plan", "unit"))
+# project_values() holds exactly the user's fields; bookkeeping (timestamps, version) is not logged.
 
 
 @dataclass

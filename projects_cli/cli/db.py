@@ -62,3 +62,55 @@ def downgrade(
 
     before, after = db.downgrade(common.settings(ctx).url, revision)
     common.note(f"Schema {before} → {after or 'base'}")
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Where to write the copy (备份文件); must not exist yet.", dir_okay=False)],
+) -> None:
+    """Write an online, consistent copy of a SQLite database (备份), safe while others use it.
+
+    Example: projects --db office.db db backup office-2025-10-31.db
+    """
+    from projects_cli import db
+    from projects_cli.errors import ProjectsError
+
+    url = common.settings(ctx).url
+    path = db.sqlite_path(url)
+    if path is None:
+        raise ProjectsError("db backup copies SQLite files; for PostgreSQL use pg_dump")
+    if not path.exists():
+        raise ProjectsError(f"{path} does not exist")
+    db.backup_sqlite(path, file)
+    common.note(f"Backed up {path} to {file}")
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Check the registry (检查): integrity, schema at head, orphan rows, the change log's hash chain.
+
+    Exit code 1 when anything is wrong.
+
+    Example: projects --db office.db db check
+    """
+    from projects_cli import db, dbcheck
+    from projects_cli.errors import ProjectsError
+
+    url = common.settings(ctx).url
+    path = db.sqlite_path(url)
+    if path is not None and not path.exists():
+        raise ProjectsError(f"{path} does not exist")
+    engine = db.make_engine(url, write=False)
+    from sqlmodel import Session
+
+    try:
+        with Session(engine) as session:
+            problems = dbcheck.check(session)
+    finally:
+        engine.dispose()
+    for problem in problems:
+        common.out(f"FAIL  {problem}")
+    if problems:
+        raise typer.Exit(1)
+    common.out("OK  integrity, schema at head, no orphan rows, change log chain intact")

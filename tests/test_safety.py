@@ -1,0 +1,127 @@
+"""Nothing lost: concurrent writers, backups, db check, the tamper-evident change log."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from projects_cli.cli.app import app
+
+WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from projects_cli.audit import Ctx
+    from projects_cli.db import session_scope
+    from projects_cli import registry
+    from datetime import date
+    url, who, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    while time.time() < start:
+        time.sleep(0.001)
+    for i in range(25):
+        # each transaction reads (the code counter, the change log's tail) and then writes
+        with session_scope(url) as s:
+            registry.add_project(s, Ctx(by=who, as_of=date(2025, 10, 31)), {"name": f"{who}-{i}"})
+    print("done", who)
+    """
+)
+
+
+def test_two_processes_writing_at_once_both_succeed(sqlite_url, tmp_path: Path):
+    import time
+
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    start = str(time.time() + 1.0)
+    procs = [
+        subprocess.Popen([sys.executable, str(script), sqlite_url, who, start], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for who in ("a", "b")
+    ]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    engine = create_engine(sqlite_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM project")).scalar() == 50
+        codes = conn.execute(text("SELECT code FROM project ORDER BY code")).scalars().all()
+        assert codes == [f"GX-{i:04d}" for i in range(1, 51)]
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
+    from projects_cli.db import session_scope
+    from projects_cli.audit import verify_chain
+
+    with session_scope(sqlite_url, write=False) as s:
+        assert verify_chain(s) == []
+
+
+def _invoke(db: str, *args: str):
+    return CliRunner().invoke(app, ["--db", db, "--by", "tester", *args])
+
+
+def test_db_check_ok_then_detects_edited_and_deleted_log_entries(tmp_path: Path):
+    db = str(tmp_path / "x.db")
+    assert _invoke(db, "init").exit_code == 0
+    for name in ("甲", "乙", "丙"):
+        assert _invoke(db, "add", "--name", name).exit_code == 0
+    r = _invoke(db, "db", "check")
+    assert (r.exit_code, r.stdout) == (0, "OK  integrity, schema at head, no orphan rows, change log chain intact\n")
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE change_log SET new = replace(new, '乙', '丁') WHERE record_key = 'GX-0002'"))
+    r = _invoke(db, "db", "check")
+    assert r.exit_code == 1
+    assert r.stdout == "FAIL  change log entry 2 was edited after it was written\n"
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE change_log SET new = replace(new, '丁', '乙') WHERE record_key = 'GX-0002'"))
+        conn.execute(text("DELETE FROM change_log WHERE id = 2"))
+    engine.dispose()
+    r = _invoke(db, "db", "check")
+    assert r.exit_code == 1
+    assert r.stdout == (
+        "FAIL  change log entry 3 does not follow entry 1: an entry was deleted or the chain was rewritten\n"
+    )
+
+
+def test_db_check_finds_orphans(tmp_path: Path):
+    db = str(tmp_path / "x.db")
+    _invoke(db, "init")
+    _invoke(db, "add", "--name", "甲", "--unit", "建设局")
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        conn.execute(text("DELETE FROM unit"))
+    engine.dispose()
+    r = _invoke(db, "db", "check")
+    assert r.exit_code == 1 and "FAIL  1 orphan rows in project.unit_id → unit\n" in r.stdout
+
+
+def test_backup_is_a_consistent_copy_and_refuses_to_overwrite(tmp_path: Path):
+    db = str(tmp_path / "x.db")
+    _invoke(db, "init")
+    _invoke(db, "add", "--name", "甲")
+    copy = tmp_path / "copy.db"
+    r = _invoke(db, "db", "backup", str(copy))
+    assert r.exit_code == 0
+    r = CliRunner().invoke(app, ["--db", str(copy), "list", "--format", "csv"])
+    assert r.stdout.splitlines()[1].startswith("GX-0001,甲,")
+    r = _invoke(db, "db", "backup", str(copy))
+    assert (r.exit_code, r.stderr) == (1, f"Error: {copy} already exists; choose another file name\n")
+
+
+def test_log_filters_by_project_and_person(cli):
+    cli("add", "--name", "甲")
+    cli("add", "--name", "乙")
+    cli("edit", "GX-0002", "--status", "在建")
+    import json
+
+    rows = json.loads(cli("log", "--project", "GX-0002", "--format", "json").stdout)
+    assert [(r["action"], r["table_name"], r["record_key"], r["old"], r["new"]) for r in rows] == [
+        ("update", "project", "GX-0002", {"status": "前期"}, {"status": "在建"}),
+        ("insert", "project", "GX-0002", None, {"code": "GX-0002", "name": "乙", "status": "前期"}),
+    ]
+    assert {r["by"] for r in rows} == {"tester"}
+    assert json.loads(cli("log", "--by", "nobody", "--format", "json").stdout) == []
