@@ -1,5 +1,5 @@
 """`python -m projects_cli` runs the same command as the `projects` script."""
 
-from projects_cli.cli.app import main
+from projects_cli.cli.entry import main
 
 main()
