@@ -92,6 +92,10 @@ class MilestonePlan(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     milestone_id: int = Field(foreign_key="milestone.id", index=True)
     planned_date: date
+    # The business date the plan was set (the command's as-of date). A re-plan holds
+    # from this date on; before it the previous plan held, so a report for an
+    # earlier as-of date is re-run exactly. The first plan (baseline) holds always.
+    on: date
     reason: Optional[str] = Field(default=None, sa_type=Text)
     by: str = Field(max_length=50)
     at: datetime

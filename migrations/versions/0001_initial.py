@@ -278,6 +278,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('milestone_id', sa.Integer(), nullable=False),
     sa.Column('planned_date', sa.Date(), nullable=False),
+    sa.Column('on', sa.Date(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('by', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
     sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
