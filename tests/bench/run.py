@@ -1,0 +1,183 @@
+"""Benchmarks for issue 8: each figure beside a baseline measured in the same run, with the ratio.
+
+Not part of the test suite. Run from the checkout with the package installed:
+
+    python tests/bench/run.py                 # 10,000 and 100,000 projects
+    python tests/bench/run.py --sizes 10000   # quicker
+
+Every command runs in a fresh process; wall time is the median of --repeat runs,
+peak memory is the child's own maximum RSS (os.wait4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+MINIMAL_TYPER = '''
+import typer
+app = typer.Typer()
+@app.command()
+def hello(name: str = typer.Option("x", help="who")):
+    """Say hello."""
+@app.command()
+def bye(name: str = typer.Option("x", help="who")):
+    """Say bye."""
+app()
+'''
+
+BARE_OVERDUE = '''
+import json, sqlite3, sys
+db, as_of = sys.argv[1], sys.argv[2]
+con = sqlite3.connect(db)
+rows = con.execute("""
+SELECT u.name, p.leader, p.code, p.name, m.kind, m.planned_date, julianday(?) - julianday(m.planned_date)
+FROM milestone m JOIN project p ON p.id = m.project_id LEFT JOIN unit u ON u.id = p.unit_id
+WHERE m.actual_date IS NULL AND m.planned_date < ?
+ORDER BY u.name, p.leader, p.code
+""", (as_of, as_of)).fetchall()
+issues = con.execute("""
+SELECT u.name, i.number, i.deadline FROM issue i LEFT JOIN unit u ON u.id = i.lead_unit_id
+WHERE i.state IN ('assigned', 'responded') AND i.deadline < ?
+""", (as_of,)).fetchall()
+sys.stdout.write(json.dumps({"milestones": rows, "issues": issues}, ensure_ascii=False))
+'''
+
+CALAMINE_READ = '''
+import sys
+from python_calamine import CalamineWorkbook
+wb = CalamineWorkbook.from_path(sys.argv[1])
+for name in wb.sheet_names:
+    rows = wb.get_sheet_by_name(name).to_python()
+print(len(rows))
+'''
+
+OPENPYXL_DUMP = '''
+import sys
+from python_calamine import CalamineWorkbook
+from openpyxl import Workbook
+src, dest = sys.argv[1], sys.argv[2]
+rows = CalamineWorkbook.from_path(src).get_sheet_by_index(0).to_python()
+wb = Workbook(write_only=True)
+ws = wb.create_sheet("台账")
+for row in rows:
+    ws.append(row)
+wb.save(dest)
+'''
+
+
+def run(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, stdout) of one fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out, err = b"", b""
+    # wait4 gives this child's own rusage (ru_maxrss in KB on Linux)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"failed ({code}): {' '.join(cmd)}\n{err.decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, out.decode(errors="replace")
+
+
+def median(cmd: list[str], repeat: int, env=None) -> tuple[float, float]:
+    results = [run(cmd, env) for _ in range(repeat)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def script(tmp: Path, name: str, text: str) -> str:
+    path = tmp / name
+    path.write_text(text)
+    return str(path)
+
+
+ROWS: list[tuple[str, str, str, str, str]] = []
+
+
+def report(what: str, ours: float, base: float, base_name: str, target: str = "", unit: str = "s") -> None:
+    ratio = ours / base if base else float("inf")
+    ROWS.append((what, f"{ours:.3f} {unit}", f"{base:.3f} {unit} ({base_name})", f"{ratio:.2f}×", target))
+    print(f"{what:<48} {ours:9.3f} {unit}   baseline {base:9.3f} {unit} ({base_name})   ratio {ratio:5.2f}  {target}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", help="folder to keep the generated files in")
+    args = parser.parse_args()
+    py = sys.executable
+    projects = [py, "-m", "projects_cli"]
+    tmp = Path(args.keep or tempfile.mkdtemp(prefix="projects-bench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, PROJECTS_HOME=str(tmp / "home"))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+
+    minimal = script(tmp, "minimal.py", MINIMAL_TYPER)
+    t_base, _ = median([py, minimal, "--help"], args.repeat)
+    t_ours, _ = median([*projects, "--help"], args.repeat, env)
+    report("projects --help", t_ours, t_base, "minimal typer app --help", "target ≤ 1.3×")
+    t_base, _ = median([py, "-c", "pass"], args.repeat)
+    t_ours, _ = median([*projects, "--version"], args.repeat, env)
+    report("projects --version", t_ours, t_base, "python -c pass")
+
+    from synth import AS_OF, generate
+
+    bare = script(tmp, "bare_overdue.py", BARE_OVERDUE)
+    empty = tmp / "empty.db"
+    empty.unlink(missing_ok=True)
+    generate(f"sqlite:///{empty}", 0)
+    t_empty, _ = median([*projects, "--db", str(empty), "--as-of", AS_OF.isoformat(), "overdue", "--format", "json"], args.repeat, env)
+    t_pass, _ = median([py, "-c", "pass"], args.repeat)
+    for size in [int(s) for s in args.sizes.split(",")]:
+        dbfile = tmp / f"bench-{size}.db"
+        if not dbfile.exists():
+            t0 = time.perf_counter()
+            counts = generate(f"sqlite:///{dbfile}", size)
+            print(f"generated {counts} in {time.perf_counter() - t0:.1f} s")
+        as_of = AS_OF.isoformat()
+        t_ours, _ = median([*projects, "--db", str(dbfile), "--as-of", as_of, "overdue", "--format", "json"], args.repeat, env)
+        t_bare, _ = median([py, bare, str(dbfile), as_of], args.repeat)
+        report(f"overdue work, {size:,} projects", t_ours - t_empty, t_bare - t_pass, "bare sqlite3 query", "target ≤ 2×")
+        work = tmp / f"rate-{size}.db"
+        shutil.copy(dbfile, work)
+        t_rate, _, _ = run([*projects, "--db", str(work), "--as-of", as_of, "cards", "rate"], env)
+        report(f"cards rate, {size:,} projects", t_rate, t_ours, "overdue on the same registry")
+
+        ledger = tmp / f"ledger-{size}.xlsx"
+        t_export, rss_export, _ = run([*projects, "--db", str(dbfile), "--as-of", as_of, "ledger", "export", str(ledger)], env)
+        dump = tmp / f"dump-{size}.xlsx"
+        t_dump, _, _ = run([py, script(tmp, "dump.py", OPENPYXL_DUMP), str(ledger), str(dump)])
+        t_read, rss_read, _ = run([py, script(tmp, "calamine.py", CALAMINE_READ), str(ledger)])
+        # the dump script reads first (calamine) then writes: its write time is the difference
+        report(f"ledger export, {size:,} rows", t_export, t_dump - t_read, "bare openpyxl write-only dump", "target ≤ 1.2×")
+        report(f"ledger export peak RSS, {size:,} rows", rss_export, 500, "limit", "target < 500 MB", "MB")
+        fresh = tmp / f"import-{size}.db"
+        fresh.unlink(missing_ok=True)
+        generate(f"sqlite:///{fresh}", 0)
+        t_import, rss_import, _ = run([*projects, "--db", str(fresh), "--as-of", as_of, "ledger", "import", str(ledger)], env)
+        report(f"ledger import, {size:,} rows", t_import, t_read, "python-calamine read", "target ≤ 2.5×")
+        report(f"ledger import peak RSS, {size:,} rows", rss_import, 500, "limit", "target < 500 MB", "MB")
+
+    print()
+    print("| measurement | ours | baseline | ratio | target |")
+    print("|---|---|---|---|---|")
+    for row in ROWS:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
