@@ -112,13 +112,94 @@ def next_number(session: Session, name: str, year: int = 0) -> int:
 
 
 def next_code(session: Session) -> str:
-    while True:
-        code = f"{CODE_PREFIX}-{next_number(session, 'project'):04d}"
-        if session.scalars(select(Project.id).where(Project.code == code)).first() is None:
-            return code
+    return next_codes(session, 1)[0]
+
+
+def next_codes(session: Session, count: int, taken: set[str] | None = None) -> list[str]:
+    """`count` new project codes (GX-0001 …), skipping codes in use; the counter moves once.
+
+    `taken` is every code in use when the caller already holds them (a ledger
+    import); without it each candidate is looked up.
+    """
+    counter = session.scalars(select(Counter).where(Counter.name == "project", Counter.year == 0)).first()
+    if counter is None:
+        counter = Counter(name="project", year=0, value=0)
+        session.add(counter)
+    codes: list[str] = []
+    number = counter.value
+    while len(codes) < count:
+        number += 1
+        code = f"{CODE_PREFIX}-{number:04d}"
+        if taken is not None:
+            if code not in taken:
+                codes.append(code)
+        elif session.scalars(select(Project.id).where(Project.code == code)).first() is None:
+            codes.append(code)
+    counter.value = number
+    session.flush()
+    return codes
 
 
 # ---------------------------------------------------------------- values
+
+
+class BadField(ValueProblem):
+    """A value that was read but breaks its field's rule (negative amount, unknown status, too long …)."""
+
+
+# What offices write for a status, beside the six names themselves.
+STATUS_ALIASES = {
+    "续建": "在建", "建设中": "在建", "施工中": "在建", "已开工": "在建", "在建续建": "在建",
+    "已投产": "投产", "试生产": "投产", "已竣工": "竣工", "已完工": "竣工", "完工": "竣工",
+    "前期工作": "前期", "前期手续": "前期", "谋划": "储备", "谋划储备": "储备",
+    "停建": "停缓建", "缓建": "停缓建", "停工": "停缓建", "停缓": "停缓建",
+}
+# Longest text each column holds (PostgreSQL refuses longer; SQLite would keep it silently).
+MAX_LENGTH = {c.name: c.type.length for c in Project.__table__.c if getattr(c.type, "length", None)}
+MAX_LENGTH["unit"] = Unit.__table__.c.name.type.length
+
+
+def clean_value(key: str, value: Any, *, unit: str = "万元") -> Any:
+    """One field's typed, validated value; `unit` applies to bare amounts (a ledger's 单位：亿元).
+
+    Raises `ValueProblem` when the value cannot be read and `BadField` when it
+    breaks the field's rule; both messages read after the field's name.
+    """
+    spec = BY_KEY[key]
+    if spec.kind == "money":
+        amount = parse_amount(value, unit)
+        if amount is not None and amount < 0:
+            raise BadField(f"cannot be negative: {clean_text(value)}")
+        return amount
+    if spec.kind == "area":
+        area = parse_decimal(value)
+        if area is not None and area < 0:
+            raise BadField(f"cannot be negative: {clean_text(value)}")
+        return area
+    if spec.kind == "list":
+        out = join_list(split_list(value))
+    elif spec.kind == "status":
+        status = clean_text(value)
+        status = STATUS_ALIASES.get(status.replace(" ", ""), status)
+        if status not in STATUSES:
+            raise BadField(f"must be one of {'/'.join(STATUSES)}, not {status!r}")
+        return status
+    elif key in ("content", "notes"):
+        out = str(value).strip() or None if value is not None else None
+    elif key == "code":
+        out = normalize_name(value)
+        if not _CODE.match(out):
+            raise BadField(f"{clean_text(value)!r} is not a usable code; use letters, digits and '-', e.g. GX-0001")
+    elif key == "name":
+        out = clean_text(value)
+        if not out:
+            raise BadField("cannot be empty")
+    else:
+        out = clean_text(value) or None
+    limit = MAX_LENGTH.get(key)
+    if out and limit and len(out) > limit:
+        raise BadField(f"is {len(out)} characters long, more than the {limit} allowed: {out[:20]}…")
+    return out
 
 
 def clean_fields(raw: dict[str, Any]) -> dict[str, Any]:
@@ -130,39 +211,9 @@ def clean_fields(raw: dict[str, Any]) -> dict[str, Any]:
             raise InvalidValue(f"unknown project field {key!r}")
         label = f"{key} ({spec.zh})"
         try:
-            if spec.kind == "money":
-                amount = parse_amount(value)
-                if amount is not None and amount < 0:
-                    raise InvalidValue(f"{label} cannot be negative: {clean_text(value)}")
-                out[key] = amount
-            elif spec.kind == "area":
-                area = parse_decimal(value)
-                if area is not None and area < 0:
-                    raise InvalidValue(f"{label} cannot be negative: {clean_text(value)}")
-                out[key] = area
-            elif spec.kind == "list":
-                out[key] = join_list(split_list(value))
-            elif spec.kind == "status":
-                status = clean_text(value)
-                if status not in STATUSES:
-                    raise InvalidValue(f"{label} must be one of {'/'.join(STATUSES)}, not {status!r}")
-                out[key] = status
-            elif key in ("content", "notes"):
-                out[key] = str(value).strip() or None if value is not None else None
-            elif key == "code":
-                code = normalize_name(value)
-                if not _CODE.match(code):
-                    raise InvalidValue(
-                        f"{label} {clean_text(value)!r} is not a usable code; use letters, digits and '-', e.g. GX-0001"
-                    )
-                out[key] = code
-            elif key == "name":
-                name = clean_text(value)
-                if not name:
-                    raise InvalidValue("name (项目名称) cannot be empty")
-                out[key] = name
-            else:
-                out[key] = clean_text(value) or None
+            out[key] = clean_value(key, value)
+        except BadField as exc:
+            raise InvalidValue(f"{label} {exc}") from None
         except ValueProblem as exc:
             raise InvalidValue(f"{label}: {exc}") from None
     return out
