@@ -45,8 +45,12 @@ def completion_gap(plan: Decimal | None, completed: Decimal | None, as_of: date)
 
 
 def days_late(planned: date | None, actual: date | None, as_of: date) -> int:
-    """Days a milestone is overdue at `as_of`: 0 when done, not yet due, or due today."""
-    if planned is None or actual is not None or planned >= as_of:
+    """Days a milestone is overdue at `as_of`: 0 when done, not yet due, or due today.
+
+    A milestone done after `as_of` was still open at `as_of`, so last week's
+    report re-run today gives last week's answer.
+    """
+    if planned is None or planned >= as_of or (actual is not None and actual <= as_of):
         return 0
     return (as_of - planned).days
 

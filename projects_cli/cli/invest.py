@@ -1,0 +1,122 @@
+"""`projects invest record / plan / show`: monthly completed investment and the annual plan (投资)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from projects_cli.cli import common
+from projects_cli.output import Format
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Investment (投资): the month's completed amount, the annual plan, year-to-date against 序时进度.",
+)
+
+CodeArg = Annotated[str, typer.Argument(help="Project code (项目编号), e.g. GX-0001.")]
+MONTH_COLUMNS = (("month", "月份"), ("amount", "当月完成（万元）"), ("cumulative", "累计完成（万元）"), ("source", "来源"))
+LIST_COLUMNS = (
+    ("code", "项目编号"),
+    ("name", "项目名称"),
+    ("unit", "责任单位"),
+    ("plan", "年度计划（万元）"),
+    ("completed", "累计完成（万元）"),
+    ("rate", "完成率%"),
+    ("expected", "序时进度%"),
+    ("behind", "落后序时（百分点）"),
+)
+
+
+def _amount(value: str, option: str):
+    from projects_cli.values import ValueProblem, parse_amount
+
+    try:
+        amount = parse_amount(value)
+    except ValueProblem as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
+    if amount is None:
+        raise typer.BadParameter(f"{value!r} is not an amount; write it in 万元, e.g. 1200 or 1.2亿元", param_hint=option)
+    return amount
+
+
+@app.command()
+def record(
+    ctx: typer.Context,
+    code: CodeArg,
+    month: Annotated[str, typer.Option("--month", help="Month (月份), YYYY-MM, e.g. 2025-10.")],
+    amount: Annotated[str, typer.Option("--amount", help="Investment completed that month (当月完成投资), 万元; 1.2亿元 is read too.")],
+    source: Annotated[Optional[str], typer.Option("--source", help="Where the figure comes from (来源), e.g. 统计局月报.")] = None,
+) -> None:
+    """Record the investment a project completed in a month (录入月度完成投资); again for the same month replaces it.
+
+    Example: projects invest record GX-0001 --month 2025-10 --amount 1200
+    """
+    from projects_cli import investment
+
+    value = _amount(amount, "--amount")
+    with common.session(ctx) as session:
+        _, changed = investment.record_month(session, common.actor(ctx), code, month, value, source)
+    common.note(f"Recorded {value} 万元 for {month}" if changed else f"Nothing changed: {month} already had {value} 万元")
+
+
+@app.command()
+def plan(
+    ctx: typer.Context,
+    code: CodeArg,
+    amount: Annotated[str, typer.Option("--amount", help="Annual plan investment (年度计划投资), 万元.")],
+    year: Annotated[Optional[int], typer.Option("--year", help="Plan year (计划年度). Default: the as-of year.")] = None,
+) -> None:
+    """Set a project's annual plan investment (年度计划投资) for a year.
+
+    Example: projects invest plan GX-0001 --year 2025 --amount 3.6亿元
+    """
+    from projects_cli import investment
+
+    value = _amount(amount, "--amount")
+    actor = common.actor(ctx)
+    with common.session(ctx) as session:
+        investment.set_plan(session, actor, code, year or actor.as_of.year, value)
+    common.note(f"Annual plan {year or actor.as_of.year}: {value} 万元")
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    code: Annotated[Optional[str], typer.Argument(help="Project code (项目编号); leave out to list every project.")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="Year (年度). Default: the as-of year.")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Without CODE: only this responsible unit (责任单位).")] = None,
+    leader: Annotated[Optional[str], typer.Option("--leader", help="Without CODE: only this leader (包保领导).")] = None,
+    chain: Annotated[Optional[str], typer.Option("--chain", help="Without CODE: only this industry chain (产业链).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
+) -> None:
+    """Show year-to-date investment (累计完成投资) against the annual plan and 序时进度, month by month;
+    without a code, every project, most behind first.
+
+    Example: projects invest show GX-0001 --year 2025
+    """
+    from projects_cli import investment
+    from projects_cli.output import cell_text, render, to_json
+
+    s = common.settings(ctx)
+    with common.session(ctx, write=False) as session:
+        if code is None:
+            if year not in (None, s.today.year):
+                raise typer.BadParameter("without a code, the listing is for the as-of year; use --as-of", param_hint="--year")
+            from projects_cli.registry import ProjectFilter
+
+            rows = investment.list_investment(session, s.today, ProjectFilter(chain=chain, unit=unit, leader=leader))
+            common.out(render(rows, fmt, LIST_COLUMNS))
+            return
+        data = investment.show_investment(session, code, s.today, year)
+    if fmt == Format.json:
+        common.out(to_json(data))
+        return
+    common.out(render(data["months"], fmt, MONTH_COLUMNS))
+    if fmt == Format.table:
+        summary = f"{data['code']} {data['name']} {data['year']}年: 计划 {cell_text(data['plan']) or '—'} 万元, 累计完成 {cell_text(data['completed'])} 万元"
+        if data["rate"] is not None:
+            behind = data["behind"]
+            lag = f"落后序时 {behind} 个百分点" if behind > 0 else f"超序时 {-behind} 个百分点" if behind < 0 else "与序时持平"
+            summary += f", 完成率 {data['rate']}%, 序时进度 {data['expected']}%, {lag}"
+        common.note(summary)

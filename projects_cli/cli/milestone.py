@@ -1,0 +1,146 @@
+"""`projects milestone add / done / replan / list`: a project's dated steps (节点)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from projects_cli.cli import common
+from projects_cli.output import Format
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Milestones (节点): plan, re-plan with a reason, mark done, list with their history.",
+)
+
+CodeArg = Annotated[str, typer.Argument(help="Project code (项目编号), e.g. GX-0001.")]
+KindArg = Annotated[
+    str, typer.Argument(help="Milestone kind (节点): 签约 立项 土地 规划许可 施工许可 开工 主体完工 竣工 投产 达效, or your config's list.")
+]
+LIST_COLUMNS = (
+    ("kind", "节点"),
+    ("baseline_date", "基准计划"),
+    ("planned_date", "当前计划"),
+    ("actual_date", "实际完成"),
+    ("state_label", "状态"),
+    ("days_late", "逾期天数"),
+    ("days_left", "剩余天数"),
+    ("finish_delay", "完成偏差天数"),
+    ("replans", "调整次数"),
+    ("last_reason", "最近调整原因"),
+)
+HISTORY_COLUMNS = (("kind", "节点"), ("planned_date", "计划日期"), ("on", "调整日期"), ("reason", "原因"), ("by", "经办人"))
+
+
+def _kinds(ctx: typer.Context) -> tuple[str, ...]:
+    from projects_cli.milestones import configured_kinds
+
+    return configured_kinds(common.settings(ctx).config)
+
+
+def _date(value: str | None, option: str):
+    return common.parse_date_option(value, option)
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    code: CodeArg,
+    kind: KindArg,
+    planned: Annotated[str, typer.Option("--planned", help="Planned date (计划日期), YYYY-MM-DD; a month (2025-12) means its last day.")],
+) -> None:
+    """Plan a milestone (新增节点); its first plan is kept as the baseline (基准计划).
+
+    Example: projects milestone add GX-0001 开工 --planned 2025-12-31
+    """
+    from projects_cli import milestones
+
+    when = _date(planned, "--planned")
+    with common.session(ctx) as session:
+        m = milestones.add_milestone(session, common.actor(ctx), code, kind, when, kinds=_kinds(ctx))
+    common.note(f"{m.kind} planned for {m.planned_date.isoformat()} (baseline)")
+
+
+@app.command()
+def done(
+    ctx: typer.Context,
+    code: CodeArg,
+    kind: KindArg,
+    on: Annotated[Optional[str], typer.Option("--on", help="Date it was done (实际完成日期), YYYY-MM-DD. Default: the as-of date.")] = None,
+) -> None:
+    """Mark a milestone done (节点完成) on a date; a milestone not planned yet is recorded as done.
+
+    Example: projects milestone done GX-0001 开工 --on 2025-10-20
+    """
+    from projects_cli import milestones
+
+    actor = common.actor(ctx)
+    when = _date(on, "--on") or actor.as_of
+    with common.session(ctx) as session:
+        m, previous = milestones.done_milestone(session, actor, code, kind, when, kinds=_kinds(ctx))
+        planned = m.planned_date
+    if previous == when:
+        common.note(f"Nothing changed: {m.kind} was already done on {when.isoformat()}")
+        return
+    text = f"{m.kind} done on {when.isoformat()}"
+    if previous is not None:
+        text += f" (was {previous.isoformat()})"
+    if planned is not None:
+        delay = (when - planned).days
+        text += f", {delay} days late" if delay > 0 else f", {-delay} days early" if delay < 0 else ", on time"
+    common.note(text)
+
+
+@app.command()
+def replan(
+    ctx: typer.Context,
+    code: CodeArg,
+    kind: KindArg,
+    planned: Annotated[str, typer.Option("--planned", help="New planned date (调整后计划日期), YYYY-MM-DD.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the date moves (调整原因); kept in the history.")],
+) -> None:
+    """Re-plan a milestone (调整节点计划) with a reason; the baseline and every earlier plan are kept.
+
+    Example: projects milestone replan GX-0001 开工 --planned 2026-03-31 --reason 土地指标延后下达
+    """
+    from projects_cli import milestones
+
+    when = _date(planned, "--planned")
+    with common.session(ctx) as session:
+        m, previous = milestones.replan_milestone(session, common.actor(ctx), code, kind, when, reason,
+                                                  kinds=_kinds(ctx))
+        baseline = m.baseline_date
+    if previous == when:
+        common.note(f"Nothing changed: {m.kind} is already planned for {when.isoformat()}")
+        return
+    common.note(f"{m.kind}: {previous.isoformat()} → {when.isoformat()} (baseline {baseline.isoformat()})")
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    code: CodeArg,
+    history: Annotated[bool, typer.Option("--history", help="List every plan (计划调整记录) with its date and reason.")] = False,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
+) -> None:
+    """List a project's milestones (节点清单) in chain order, with their state at the as-of date.
+
+    Example: projects milestone list GX-0001 --history
+    """
+    from projects_cli import milestones
+    from projects_cli.output import render
+
+    s = common.settings(ctx)
+    with common.session(ctx, write=False) as session:
+        rows = milestones.list_milestones(session, code, s.today, int(s.rules.get("overdue.due_soon_days")))
+    for row in rows:
+        reasons = [p["reason"] for p in row["plans"][1:] if p["reason"]]
+        row["last_reason"] = reasons[-1] if reasons else None
+    if history and fmt != Format.json:
+        plans = [dict(p, kind=row["kind"]) for row in rows for p in row["plans"]]
+        common.out(render(plans, fmt, HISTORY_COLUMNS))
+        return
+    common.out(render(rows, fmt, LIST_COLUMNS))
+    if fmt == Format.table and not rows:
+        common.note(f"{code.strip()} has no milestones yet; add one: projects milestone add {code.strip()} 开工 --planned DATE")

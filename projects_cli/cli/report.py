@@ -1,0 +1,246 @@
+"""`projects countdown` and `projects overdue`: the Monday reports (开工倒计时, 逾期)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from projects_cli.cli import common
+from projects_cli.output import Format, ReportFormat
+
+# `overdue --fail-if-any` found overdue items (for scheduled jobs); 1 and 2 stay errors and usage errors.
+EXIT_OVERDUE = 3
+
+COUNTDOWN_COLUMNS = (
+    ("days_left", "剩余天数"),
+    ("planned", "计划日期"),
+    ("item", "节点/事项"),
+    ("code", "项目编号"),
+    ("name", "项目名称"),
+    ("unit", "责任单位"),
+    ("leader", "包保领导"),
+    ("status", "状态"),
+)
+OVERDUE_COLUMNS = (
+    ("unit", "责任单位"),
+    ("leader", "包保领导"),
+    ("code", "项目编号"),
+    ("name", "项目名称"),
+    ("item", "逾期事项"),
+    ("planned", "计划/期限"),
+    ("days_late", "逾期天数"),
+    ("tier", "逾期等级"),
+    ("level", "督办级别"),
+    ("rate", "投资完成率%"),
+    ("behind", "落后序时"),
+    ("new", "新增"),
+)
+DUE_SOON_COLUMNS = (
+    ("planned", "计划/期限"),
+    ("days_left", "剩余天数"),
+    ("unit", "责任单位"),
+    ("leader", "包保领导"),
+    ("code", "项目编号"),
+    ("name", "项目名称"),
+    ("item", "事项"),
+)
+CSV_COLUMNS = (
+    ("section", "section"),
+    ("type", "type"),
+    ("unit", "unit"),
+    ("leader", "leader"),
+    ("code", "code"),
+    ("name", "name"),
+    ("chain", "chain"),
+    ("item", "item"),
+    ("kind", "kind"),
+    ("issue", "issue"),
+    ("level", "level"),
+    ("planned", "planned"),
+    ("baseline", "baseline"),
+    ("days_late", "days_late"),
+    ("days_left", "days_left"),
+    ("tier", "tier"),
+    ("new", "new"),
+    ("plan", "plan"),
+    ("completed", "completed"),
+    ("rate", "rate"),
+    ("expected", "expected"),
+    ("behind", "behind"),
+)
+
+UnitOpt = Annotated[Optional[str], typer.Option("--unit", help="Only this responsible unit (责任单位).")]
+LeaderOpt = Annotated[Optional[str], typer.Option("--leader", help="Only this leader (包保领导).")]
+ChainOpt = Annotated[Optional[str], typer.Option("--chain", help="Only this industry chain (产业链).")]
+
+
+def _filters(unit: str | None, leader: str | None, chain: str | None):
+    from projects_cli.registry import ProjectFilter
+
+    return ProjectFilter(chain=chain, unit=unit, leader=leader)
+
+
+def _section(title: str, rows: list[dict[str, Any]], columns) -> str:
+    from projects_cli.output import render_table
+
+    if not rows:
+        return f"{title}\n（无 none）"
+    return f"{title}\n{render_table(rows, columns)}"
+
+
+def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with a unit or leader equal to the row above blanked, so the groups stand out."""
+    from projects_cli.report import NO_UNIT
+
+    out, last = [], (object(), object())
+    for row in rows:
+        unit = row["unit"] or NO_UNIT
+        shown = dict(row, unit=unit if unit != last[0] else "", new="新增" if row["new"] else "")
+        if (unit, row["leader"]) == last:
+            shown["leader"] = ""
+        last = (unit, row["leader"])
+        out.append(shown)
+    return out
+
+
+def countdown(
+    ctx: typer.Context,
+    within: Annotated[Optional[int], typer.Option("--within", min=0, help="Only items due within this many days (含逾期: overdue ones are negative).")] = None,
+    unit: UnitOpt = None,
+    leader: LeaderOpt = None,
+    chain: ChainOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
+) -> None:
+    """Countdown (倒计时): each project's next open milestone and the days left, soonest first.
+
+    Projects not yet started count down to their start (开工倒计时) and come
+    first; negative days are overdue. Pending look-backs (回头看) of closed
+    problems are listed too.
+
+    Example: projects countdown --within 30
+    """
+    from projects_cli import report
+    from projects_cli.output import render
+
+    s = common.settings(ctx)
+    with common.session(ctx, write=False) as session:
+        rows = report.countdown(session, s.today, within=within, filters=_filters(unit, leader, chain))
+    if fmt != Format.table:
+        common.out(render(rows, fmt, (*COUNTDOWN_COLUMNS, ("start", "开工倒计时"))))
+        return
+    start = [r for r in rows if r["start"]]
+    rest = [r for r in rows if not r["start"]]
+    common.out(_section(f"开工倒计时 Start countdown（截至 {s.today.isoformat()}）: {len(start)}", start, COUNTDOWN_COLUMNS))
+    common.out("")
+    common.out(_section(f"下一节点 Next milestone: {len(rest)}", rest, COUNTDOWN_COLUMNS))
+
+
+def _infer_format(fmt: ReportFormat | None, output: Path | None) -> ReportFormat:
+    if fmt is not None:
+        return fmt
+    if output is not None:
+        suffix = output.suffix.lower().lstrip(".")
+        if suffix in ReportFormat.__members__:
+            return ReportFormat(suffix)
+    return ReportFormat.table
+
+
+def _overdue_table(data: dict[str, Any]) -> str:
+    totals = data["totals"]
+    tiers = " · ".join(f"{name} {count}" for name, count in totals["by_tier"].items())
+    head = (
+        f"逾期 Overdue at {data['as_of'].isoformat()}: {totals['overdue']} ({tiers}) · "
+        f"new since {data['since'].isoformat()}: {totals['new']} · due by {data['due_by'].isoformat()}: {totals['due_soon']}"
+    )
+    unit_rows = [dict(u, unit=u["unit"] or "（未定责任单位）", **u["by_tier"]) for u in data["by_unit"]]
+    unit_columns = (("unit", "责任单位"), ("overdue", "逾期"), *((t, t) for t in data["tiers"]),
+                    ("new", "新增"), ("due_soon", "即将到期"), ("max_days_late", "最长逾期天数"))
+    parts = [
+        head,
+        "",
+        _section("按责任单位 By responsible unit", unit_rows, unit_columns),
+        "",
+        _section("逾期清单 Overdue, by unit and leader", _grouped(data["overdue"]), OVERDUE_COLUMNS),
+        "",
+        _section(f"本周新增 New since {data['since'].isoformat()}", _grouped(data["new_since"]), OVERDUE_COLUMNS),
+        "",
+        _section(f"即将到期 Due soon ({data['horizon']} days, by {data['due_by'].isoformat()})", data["due_soon"],
+                 DUE_SOON_COLUMNS),
+    ]
+    return "\n".join(parts)
+
+
+def _overdue_csv(data: dict[str, Any]) -> str:
+    from projects_cli.output import render_csv
+
+    rows = [dict(r, section="overdue") for r in data["overdue"]] + [dict(r, section="due_soon") for r in data["due_soon"]]
+    return render_csv(rows, CSV_COLUMNS).rstrip("\n")
+
+
+def overdue(
+    ctx: typer.Context,
+    since: Annotated[Optional[str], typer.Option("--since", help="New since this date (本周新增的起算日), YYYY-MM-DD. Default: the as-of date minus 7 days.")] = None,
+    horizon: Annotated[Optional[int], typer.Option("--horizon", min=0, help="Due soon (即将到期) within this many days. Default: the rules file's overdue.due_soon_days (14).")] = None,
+    unit: UnitOpt = None,
+    leader: LeaderOpt = None,
+    chain: ChainOpt = None,
+    min_days: Annotated[int, typer.Option("--min-days", min=0, help="Only items at least this many days late (逾期天数).")] = 0,
+    fmt: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="Output format: table, json, csv or xlsx. Default: from --output's extension, else table.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (输出文件) instead of stdout; needed for xlsx.", dir_okay=False)] = None,
+    fail_if_any: Annotated[bool, typer.Option("--fail-if-any", help=f"Exit with code {EXIT_OVERDUE} when anything is overdue (for scheduled jobs).")] = False,
+) -> None:
+    """The overdue report (逾期通报): milestones past their planned date, problems past their deadline,
+    look-backs (回头看) past their date, grouped by responsible unit (责任单位) then leader (包保领导),
+    with days late, severity tier, the project's investment gap to 序时进度, what is new since last
+    week, and what falls due soon.
+
+    Example: projects --as-of 2025-10-31 overdue --format xlsx --output 逾期通报.xlsx
+    """
+    from projects_cli import report
+    from projects_cli.output import to_json
+
+    s = common.settings(ctx)
+    fmt = _infer_format(fmt, output)
+    if fmt == ReportFormat.xlsx and output is None:
+        raise typer.BadParameter("an Excel workbook needs a file: add --output FILE.xlsx", param_hint="--format")
+    since_date = common.parse_date_option(since, "--since")
+    rules = s.rules
+    with common.session(ctx, write=False) as session:
+        data = report.overdue(
+            session,
+            s.today,
+            tiers=rules.get("overdue.tiers"),
+            since=since_date,
+            horizon=int(rules.get("overdue.due_soon_days")) if horizon is None else horizon,
+            min_days=min_days,
+            filters=_filters(unit, leader, chain),
+        )
+    data["rules_version"] = rules.version
+    if fmt == ReportFormat.xlsx:
+        wb = report.overdue_workbook(data)
+        try:
+            wb.save(output)
+        except OSError as exc:
+            from projects_cli.errors import ProjectsError
+
+            raise ProjectsError(f"cannot write {output}: {exc.strerror}") from None
+        common.note(f"Wrote {output}")
+    elif fmt == ReportFormat.json:
+        common.write_output(to_json(data), output)
+    elif fmt == ReportFormat.csv:
+        common.write_output(_overdue_csv(data), output)
+    else:
+        common.write_output(_overdue_table(data), output)
+    totals = data["totals"]
+    if fmt != ReportFormat.table or output is not None:
+        common.note(f"{totals['overdue']} overdue, {totals['new']} new since {data['since'].isoformat()}, "
+                    f"{totals['due_soon']} due soon")
+    if fail_if_any and totals["overdue"]:
+        raise typer.Exit(EXIT_OVERDUE)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(countdown)
+    app.command()(overdue)

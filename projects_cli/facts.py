@@ -1,0 +1,271 @@
+"""Facts at an as-of date, read set-based (a few queries for the whole registry, never one per project).
+
+Shared by the countdown and overdue reports, the card rating (红黄蓝牌) and the
+red flag: open milestones with the plan in force on the date, year-to-date
+investment against the annual plan and 序时进度, problems past their deadline,
+and pending look-backs (回头看).
+
+"At an as-of date" is meant exactly, so that last week's report re-run today
+gives last week's answer: a milestone done after the date was still open then,
+and a re-plan made after the date had not happened yet (see
+`rules.milestones.plan_in_force`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any, Iterable
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from projects_cli.models import (
+    DEADLINE_STATES, InvestmentPlan, InvestmentReport, Issue, Milestone, MilestonePlan, Project, Unit,
+)
+from projects_cli.registry import ProjectFilter
+from projects_cli.rules import milestones as mrules
+from projects_cli.rules.cards import Facts
+from projects_cli.rules.dates import completion_gap, days_late
+from projects_cli.values import clean_text
+
+NO_FILTER = ProjectFilter()
+
+
+def _project_columns(p, unit_name):
+    return (
+        p.c.id.label("project_id"), p.c.code, p.c.name, p.c.chain, p.c.status, p.c.leader, unit_name.label("unit"),
+    )
+
+
+def _replanned_query(after: date):
+    """Ids of milestones re-planned after `after` (plan rows after the first, set on a later date)."""
+    mp = MilestonePlan.__table__
+    recent = select(mp.c.milestone_id).where(mp.c.on > after)
+    return (
+        select(mp.c.milestone_id)
+        .where(mp.c.milestone_id.in_(recent))
+        .group_by(mp.c.milestone_id)
+        .having(func.count() > 1)
+    )
+
+
+def replanned_after(session: Session, after: date) -> dict[int, list[tuple[date, date]]]:
+    """Plan histories, as (set on, planned), of the milestones whose plan changed after `after`.
+
+    Usually a handful: every other milestone's plan on any date since is its current plan.
+    """
+    mp = MilestonePlan.__table__
+    rows = session.connection().execute(
+        select(mp.c.milestone_id, mp.c.on, mp.c.planned_date)
+        .where(mp.c.milestone_id.in_(_replanned_query(after)))
+        .order_by(mp.c.milestone_id, mp.c.on, mp.c.id)
+    )
+    out: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for mid, on, planned in rows:
+        out[mid].append((on, planned))
+    return dict(out)
+
+
+def open_milestones(
+    session: Session,
+    as_of: date,
+    *,
+    upto: date | None = None,
+    also_at: Iterable[date] = (),
+    filters: ProjectFilter = NO_FILTER,
+) -> list[dict[str, Any]]:
+    """Milestones open at `as_of` (no actual date on or before it) with a plan in force then.
+
+    Each row carries the project's code, name, chain, status, leader and unit,
+    the milestone's kind, seq, baseline and `planned` (the plan in force at
+    `as_of`), and `plans`: the plan in force at each date of `also_at` (for
+    "was it overdue last week?"). `upto` keeps only plans on or before it.
+    """
+    m, p, u = Milestone.__table__, Project.__table__, Unit.__table__
+    dates = sorted({as_of, *also_at})
+    histories = replanned_after(session, dates[0])
+    query = (
+        select(*_project_columns(p, u.c.name), m.c.id.label("milestone_id"), m.c.kind, m.c.seq,
+               m.c.baseline_date, m.c.planned_date)
+        .select_from(m.join(p, p.c.id == m.c.project_id).outerjoin(u, u.c.id == p.c.unit_id))
+        .where(or_(m.c.actual_date.is_(None), m.c.actual_date > as_of), m.c.planned_date.is_not(None))
+    )
+    if upto is not None:
+        window = m.c.planned_date <= upto
+        if histories:
+            window = or_(window, m.c.id.in_(_replanned_query(dates[0])))
+        query = query.where(window)
+    for clause in filters.clauses():
+        query = query.where(clause)
+    out = []
+    for row in session.connection().execute(query).mappings():
+        row = dict(row)
+        history = histories.get(row["milestone_id"])
+        if history is None:
+            row["plans"] = {d: row["planned_date"] for d in dates}
+        else:
+            row["plans"] = {d: mrules.plan_in_force(history, d) for d in dates}
+        row["planned"] = row["plans"][as_of]
+        del row["planned_date"]
+        if upto is not None and row["planned"] > upto:
+            continue
+        out.append(row)
+    return out
+
+
+def overdue_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER) -> list[dict[str, Any]]:
+    """Milestones overdue at `as_of`, each with `days_late`."""
+    rows = open_milestones(session, as_of, upto=as_of - timedelta(days=1), filters=filters)
+    return _with_days_late(rows, "planned", as_of)
+
+
+def _with_days_late(rows: list[dict[str, Any]], key: str, as_of: date) -> list[dict[str, Any]]:
+    for row in rows:
+        row["days_late"] = days_late(row[key], None, as_of)
+    return rows
+
+
+# ---------------------------------------------------------------- investment
+
+
+def investment_rows(
+    session: Session, as_of: date, filters: ProjectFilter = NO_FILTER, *, every_project: bool = False
+) -> list[dict[str, Any]]:
+    """Per project: the year's plan (年度计划投资), completion from January to the as-of month, and the gap.
+
+    Each row has the project's columns, `plan`, `completed`, and from
+    `rules.dates.completion_gap` `rate`, `expected` and `behind` (points behind
+    序时进度; None without a plan). Projects with neither a plan nor a report
+    for the year are left out unless `every_project`.
+    """
+    p, u = Project.__table__, Unit.__table__
+    ip, ir = InvestmentPlan.__table__, InvestmentReport.__table__
+    year = as_of.year
+    ytd = (
+        select(ir.c.project_id, func.sum(ir.c.amount).label("completed"))
+        .where(ir.c.month >= f"{year:04d}-01", ir.c.month <= f"{year:04d}-{as_of.month:02d}")
+        .group_by(ir.c.project_id)
+        .subquery()
+    )
+    query = (
+        select(*_project_columns(p, u.c.name), ip.c.amount.label("plan"), ytd.c.completed)
+        .select_from(
+            p.outerjoin(ip, and_(ip.c.project_id == p.c.id, ip.c.year == year))
+            .outerjoin(ytd, ytd.c.project_id == p.c.id)
+            .outerjoin(u, u.c.id == p.c.unit_id)
+        )
+        .order_by(p.c.code)
+    )
+    if not every_project:
+        query = query.where(or_(ip.c.amount.is_not(None), ytd.c.completed.is_not(None)))
+    for clause in filters.clauses():
+        query = query.where(clause)
+    out = []
+    for row in session.connection().execute(query).mappings():
+        row = dict(row)
+        gap = completion_gap(row["plan"], row["completed"], as_of) or {}
+        for key in ("rate", "expected", "behind", "expected_amount"):
+            row[key] = gap.get(key)
+        out.append(row)
+    return out
+
+
+def investment_gaps(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER) -> dict[int, dict[str, Any]]:
+    """`investment_rows` by project id (projects with a plan or a report for the as-of year)."""
+    return {row["project_id"]: row for row in investment_rows(session, as_of, filters)}
+
+
+# ---------------------------------------------------------------- issues
+
+
+def _issue_query(filters: ProjectFilter):
+    """Issues joined to their project; the responsible unit is the lead unit (牵头单位), else the project's."""
+    i, p = Issue.__table__, Project.__table__
+    lead = Unit.__table__.alias("lead_unit")
+    own = Unit.__table__.alias("project_unit")
+    unit_name = func.coalesce(lead.c.name, own.c.name)
+    query = select(
+        *_project_columns(p, unit_name), i.c.id.label("issue_id"), i.c.number, i.c.title, i.c.level, i.c.urgency,
+        i.c.deadline, i.c.lookback_on,
+    ).select_from(
+        i.join(p, p.c.id == i.c.project_id)
+        .outerjoin(lead, lead.c.id == i.c.lead_unit_id)
+        .outerjoin(own, own.c.id == p.c.unit_id)
+    )
+    for clause in replace(filters, unit=None).clauses():
+        query = query.where(clause)
+    if filters.unit:
+        query = query.where(unit_name == clean_text(filters.unit))
+    return query, i
+
+
+def open_issue_deadlines(
+    session: Session, as_of: date, *, upto: date | None = None, filters: ProjectFilter = NO_FILTER
+) -> list[dict[str, Any]]:
+    """Problems whose deadline runs at `as_of` (assigned or answered, not resolved), deadline ≤ `upto` if given."""
+    query, i = _issue_query(filters)
+    query = query.where(
+        i.c.state.in_(DEADLINE_STATES),
+        i.c.deadline.is_not(None),
+        or_(i.c.assigned_on.is_(None), i.c.assigned_on <= as_of),
+    )
+    if upto is not None:
+        query = query.where(i.c.deadline <= upto)
+    return [dict(r) for r in session.connection().execute(query).mappings()]
+
+
+def overdue_issues(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER) -> list[dict[str, Any]]:
+    """Problems past their deadline at `as_of`, each with `days_late` (calendar days)."""
+    rows = open_issue_deadlines(session, as_of, upto=as_of - timedelta(days=1), filters=filters)
+    return _with_days_late(rows, "deadline", as_of)
+
+
+def open_lookbacks(
+    session: Session, as_of: date, *, upto: date | None = None, filters: ProjectFilter = NO_FILTER
+) -> list[dict[str, Any]]:
+    """Closed problems whose look-back (回头看) is scheduled and not done at `as_of`, date ≤ `upto` if given."""
+    query, i = _issue_query(filters)
+    query = query.where(
+        i.c.state == "closed",
+        i.c.lookback_on.is_not(None),
+        or_(i.c.lookback_done_on.is_(None), i.c.lookback_done_on > as_of),
+        or_(i.c.closed_on.is_(None), i.c.closed_on <= as_of),
+    )
+    if upto is not None:
+        query = query.where(i.c.lookback_on <= upto)
+    return [dict(r) for r in session.connection().execute(query).mappings()]
+
+
+# ---------------------------------------------------------------- cards
+
+
+def card_facts(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER) -> dict[int, Facts]:
+    """Per project id, what the card rules (`rules.cards.rate`) judge: investment gap, start and
+    milestone days overdue, problems past their deadline with their level. Every project that
+    matches the filters gets an entry (a project with no facts on file rates blue)."""
+    p, u = Project.__table__, Unit.__table__
+    query = select(p.c.id).select_from(p.outerjoin(u, u.c.id == p.c.unit_id))
+    for clause in filters.clauses():
+        query = query.where(clause)
+    facts = {pid: Facts() for (pid,) in session.connection().execute(query)}
+    for pid, gap in investment_gaps(session, as_of, filters).items():
+        if gap["rate"] is not None and pid in facts:
+            facts[pid].gap = gap
+    for row in overdue_milestones(session, as_of, filters):
+        f = facts.get(row["project_id"])
+        if f is None:
+            continue
+        if row["kind"] == mrules.START:
+            f.start_overdue_days = row["days_late"]
+        else:
+            f.milestones_overdue.append((row["kind"], row["days_late"]))
+    for row in overdue_issues(session, as_of, replace(filters, unit=None)):
+        f = facts.get(row["project_id"])
+        if f is not None:
+            f.issues_overdue.append((row["number"], row["level"], row["days_late"]))
+    for f in facts.values():
+        f.milestones_overdue.sort(key=lambda m: (-m[1], m[0]))
+        f.issues_overdue.sort(key=lambda i: (-i[2], i[0]))
+    return facts

@@ -1,0 +1,301 @@
+"""The Monday reports: the countdown (开工倒计时 / 下一节点) and the overdue report (逾期).
+
+Both are computed for an as-of date from set-based queries (`facts`), so last
+Monday's report re-run today gives the same answer. Services return plain
+rows; the command line renders them, `overdue_workbook` lays out the Excel form.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any, Sequence
+
+from sqlmodel import Session
+
+from projects_cli import facts
+from projects_cli.errors import InvalidValue
+from projects_cli.registry import ProjectFilter
+from projects_cli.rules import milestones as mrules
+from projects_cli.rules.dates import days_left, tier
+
+NO_FILTER = ProjectFilter()
+TYPE_LABELS = {"milestone": "节点", "issue": "问题", "lookback": "回头看"}
+NO_UNIT = "（未定责任单位）"
+
+
+def _issue_item(row: dict[str, Any], lookback: bool) -> str:
+    prefix = "回头看 " if lookback else "问题 "
+    return f"{prefix}{row['number']}：{row['title']}"
+
+
+def _base(row: dict[str, Any], kind: str) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "unit": row["unit"],
+        "leader": row["leader"],
+        "code": row["code"],
+        "name": row["name"],
+        "chain": row["chain"],
+        "status": row["status"],
+    }
+
+
+# ---------------------------------------------------------------- countdown
+
+
+def countdown(
+    session: Session, as_of: date, *, within: int | None = None, filters: ProjectFilter = NO_FILTER
+) -> list[dict[str, Any]]:
+    """Every project's next open milestone and the days left (negative: overdue).
+
+    A project whose start (开工) is planned and not yet done counts down to its
+    start (`start` true); those rows come first, then every other project's
+    soonest open milestone and pending look-backs (回头看), each soonest first.
+    `within` keeps the rows with at most that many days left.
+    """
+    by_project: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in facts.open_milestones(session, as_of, filters=filters):
+        by_project[row["project_id"]].append(row)
+    rows = []
+    for milestones in by_project.values():
+        picked = mrules.countdown_pick(mrules.Open(m["kind"], m["seq"], m["planned"]) for m in milestones)
+        m = next(m for m in milestones if m["kind"] == picked.kind)
+        row = _base(m, "milestone")
+        row.update(item=m["kind"], kind=m["kind"], planned=m["planned"], baseline=m["baseline_date"],
+                   start=m["kind"] == mrules.START)
+        rows.append(row)
+    for issue in facts.open_lookbacks(session, as_of, filters=filters):
+        row = _base(issue, "lookback")
+        row.update(item=_issue_item(issue, True), kind=None, planned=issue["lookback_on"], baseline=None, start=False)
+        rows.append(row)
+    for row in rows:
+        row["days_left"] = days_left(row["planned"], as_of)
+    if within is not None:
+        rows = [r for r in rows if r["days_left"] <= within]
+    rows.sort(key=lambda r: (not r["start"], r["days_left"], r["code"], r["item"]))
+    return rows
+
+
+# ---------------------------------------------------------------- overdue
+
+
+def overdue(
+    session: Session,
+    as_of: date,
+    *,
+    tiers: Sequence[dict[str, Any]],
+    since: date | None = None,
+    horizon: int = 14,
+    min_days: int = 0,
+    filters: ProjectFilter = NO_FILTER,
+) -> dict[str, Any]:
+    """The overdue report at `as_of`.
+
+    * `overdue`: every milestone planned before `as_of` and not done by then,
+      every problem past its deadline, every look-back (回头看) past its date;
+      with days late, the severity tier (`tiers` from the rules file), the
+      project's investment gap, and `new` when it was not overdue at `since`
+      (default: a week before). Grouped by responsible unit, then leader, worst first.
+    * `new_since`: the overdue rows that are new.
+    * `due_soon`: planned within `horizon` days from `as_of` (today included).
+    * `by_unit`: counts per responsible unit and tier.
+
+    `min_days` keeps overdue rows at least that many days late.
+    """
+    since = since or as_of - timedelta(days=7)
+    if since >= as_of:
+        raise InvalidValue(f"--since {since.isoformat()} must be before the as-of date {as_of.isoformat()}")
+    if horizon < 0 or min_days < 0:
+        raise InvalidValue("--horizon and --min-days cannot be negative")
+    upto = as_of + timedelta(days=horizon)
+    late, soon = [], []
+
+    for m in facts.open_milestones(session, as_of, upto=upto, also_at=[since], filters=filters):
+        row = _base(m, "milestone")
+        row.update(item=m["kind"], kind=m["kind"], issue=None, level=None, planned=m["planned"],
+                   baseline=m["baseline_date"])
+        if m["planned"] < as_of:
+            row["new"] = not m["plans"][since] < since
+            late.append(row)
+        else:
+            soon.append(row)
+    problems = [(i, "issue", i["deadline"], i["level"])
+                for i in facts.open_issue_deadlines(session, as_of, upto=upto, filters=filters)]
+    problems += [(i, "lookback", i["lookback_on"], None)
+                 for i in facts.open_lookbacks(session, as_of, upto=upto, filters=filters)]
+    for i, kind, when, level in problems:
+        row = _base(i, kind)
+        row.update(item=_issue_item(i, kind == "lookback"), kind=None, issue=i["number"], level=level,
+                   planned=when, baseline=None)
+        if when < as_of:
+            row["new"] = when >= since  # it fell due after last week's date
+            late.append(row)
+        else:
+            soon.append(row)
+
+    for row in late:
+        row["days_late"] = (as_of - row["planned"]).days
+        row["tier"] = tier(row["days_late"], tiers)
+    late = [r for r in late if r["days_late"] >= min_days]
+    for row in soon:
+        row["days_left"] = days_left(row["planned"], as_of)
+        row["new"] = False
+    gaps = facts.investment_gaps(session, as_of, replace(filters, unit=None)) if late or soon else {}
+    by_code = {g["code"]: g for g in gaps.values()}
+    for row in late + soon:
+        gap = by_code.get(row["code"], {})
+        for key in ("plan", "completed", "rate", "expected", "behind"):
+            row[key] = gap.get(key)
+
+    late.sort(key=lambda r: (r["unit"] is None, r["unit"] or "", r["leader"] is None, r["leader"] or "",
+                             -r["days_late"], r["code"], r["item"]))
+    soon.sort(key=lambda r: (r["planned"], r["unit"] is None, r["unit"] or "", r["code"], r["item"]))
+    tier_names = [t["name"] for t in tiers]
+    return {
+        "as_of": as_of,
+        "since": since,
+        "horizon": horizon,
+        "due_by": upto,
+        "min_days": min_days,
+        "tiers": tier_names,
+        "totals": _totals(late, soon, tier_names),
+        "by_unit": _by_unit(late, soon, tier_names),
+        "overdue": late,
+        "new_since": [r for r in late if r["new"]],
+        "due_soon": soon,
+    }
+
+
+def _totals(late: list[dict], soon: list[dict], tier_names: list[str]) -> dict[str, Any]:
+    tiers = Counter(r["tier"] for r in late)
+    return {
+        "overdue": len(late),
+        "new": sum(1 for r in late if r["new"]),
+        "due_soon": len(soon),
+        "by_tier": {name: tiers.get(name, 0) for name in tier_names},
+        "by_type": {kind: sum(1 for r in late if r["type"] == kind) for kind in TYPE_LABELS},
+    }
+
+
+def _by_unit(late: list[dict], soon: list[dict], tier_names: list[str]) -> list[dict[str, Any]]:
+    units: dict[str | None, dict[str, Any]] = {}
+
+    def entry(unit: str | None) -> dict[str, Any]:
+        if unit not in units:
+            units[unit] = {"unit": unit, "overdue": 0, "new": 0, "due_soon": 0, "max_days_late": 0,
+                           "by_tier": dict.fromkeys(tier_names, 0)}
+        return units[unit]
+
+    for r in late:
+        e = entry(r["unit"])
+        e["overdue"] += 1
+        e["new"] += r["new"]
+        e["by_tier"][r["tier"]] += 1
+        e["max_days_late"] = max(e["max_days_late"], r["days_late"])
+    for r in soon:
+        entry(r["unit"])["due_soon"] += 1
+    return sorted(units.values(), key=lambda e: (-e["overdue"], e["unit"] is None, e["unit"] or ""))
+
+
+# ---------------------------------------------------------------- the Excel form
+
+OVERDUE_COLUMNS = (
+    ("unit", "责任单位", 16),
+    ("leader", "包保领导", 10),
+    ("code", "项目编号", 10),
+    ("name", "项目名称", 30),
+    ("item", "逾期事项", 22),
+    ("planned", "计划/期限", 11),
+    ("days_late", "逾期天数", 8),
+    ("tier", "逾期等级", 9),
+    ("level", "督办级别", 9),
+    ("rate", "投资完成率(%)", 10),
+    ("expected", "序时进度(%)", 10),
+    ("behind", "落后序时(百分点)", 10),
+    ("new", "本周新增", 8),
+)
+DUE_SOON_COLUMNS = (
+    ("planned", "计划/期限", 11),
+    ("days_left", "剩余天数", 8),
+    ("unit", "责任单位", 16),
+    ("leader", "包保领导", 10),
+    ("code", "项目编号", 10),
+    ("name", "项目名称", 30),
+    ("item", "事项", 22),
+)
+UNIT_COLUMNS = (("unit", "责任单位", 18), ("overdue", "逾期事项", 9), ("new", "本周新增", 9), ("due_soon", "即将到期", 9),
+                ("max_days_late", "最长逾期天数", 11))
+
+
+def _cell(row: dict[str, Any], key: str) -> Any:
+    value = row.get(key)
+    if key == "unit" and value is None:
+        return NO_UNIT
+    if key == "new":
+        return "新增" if value else ""
+    return value
+
+
+def _sheet(wb, name: str, heading: str, note: str, columns, rows: list[dict[str, Any]], value) -> None:
+    """One sheet: title row, note row, a bordered table with a frozen header and a filter, print setup."""
+    from openpyxl.utils import get_column_letter
+
+    from projects_cli import excel
+
+    ws = wb.create_sheet(name)
+    ncols = len(columns)
+    # write-only sheets stream rows: widths, panes and filter go before the first row
+    excel.set_widths(ws, [width for _, _, width in columns])
+    ws.freeze_panes = "A4"
+    last = get_column_letter(ncols)
+    ws.auto_filter.ref = f"A3:{last}{3 + max(1, len(rows))}"
+    ws.append(excel.title_row(ws, heading, ncols, 1))
+    ws.append(excel.title_row(ws, note, ncols, 2, font=excel.INFO_FONT, height=20, alignment=excel.LEFT))
+    header = [excel.styled(ws, font=excel.HEADER_FONT, fill=excel.HEADER_FILL, alignment=excel.CENTER)
+              for _ in columns]
+    ws.append(excel.fill_row(header, [label for _, label, _ in columns]))
+    templates = []
+    for key, _, _ in columns:
+        if key in ("planned", "baseline"):
+            templates.append(excel.styled(ws, alignment=excel.CENTER, number_format=excel.DATE_FORMAT))
+        elif key in ("rate", "expected", "behind"):
+            templates.append(excel.styled(ws, alignment=excel.RIGHT, number_format="0.0"))
+        elif key in ("unit", "name", "item"):
+            templates.append(excel.styled(ws, alignment=excel.LEFT_WRAP))
+        else:  # codes, names of people, counts, tiers
+            templates.append(excel.styled(ws, alignment=excel.CENTER))
+    for row in rows:
+        ws.append(excel.fill_row(templates, [value(row, key) for key, _, _ in columns]))
+    excel.print_setup(ws, ncols=ncols, title_rows="1:3")
+
+
+def overdue_workbook(report: dict[str, Any], title: str = "重点项目逾期情况"):
+    """The overdue report as a formatted workbook (openpyxl, write-only): 逾期清单, 本周新增, 即将到期, 按责任单位.
+
+    Each sheet: a title row with the as-of date, a note row with the counts,
+    then a bordered table (header on row 3, frozen, with a filter) and print
+    setup (landscape, fit to width, title and header repeated on every page).
+    """
+    from openpyxl import Workbook
+
+    as_of: date = report["as_of"]
+    stamp = f"{as_of.year}年{as_of.month}月{as_of.day}日"
+    since: date = report["since"]
+    tiers = report["tiers"]
+    totals = report["totals"]
+    wb = Workbook(write_only=True)
+    tier_text = "，".join(f"{n} {totals['by_tier'][n]} 项" for n in tiers)
+    _sheet(wb, "逾期清单", f"{title}（截至{stamp}）",
+           f"逾期 {totals['overdue']} 项：{tier_text}；本周新增 {totals['new']} 项（{since.isoformat()} 后）",
+           OVERDUE_COLUMNS, report["overdue"], _cell)
+    _sheet(wb, "本周新增", f"本周新增逾期事项（{since.isoformat()} 至 {as_of.isoformat()}）",
+           f"截至{stamp}逾期、截至 {since.isoformat()} 尚未逾期的事项 {totals['new']} 项",
+           OVERDUE_COLUMNS, report["new_since"], _cell)
+    _sheet(wb, "即将到期", f"即将到期事项（{as_of.isoformat()} 至 {report['due_by'].isoformat()}）",
+           f"{report['horizon']} 天内到期 {totals['due_soon']} 项", DUE_SOON_COLUMNS, report["due_soon"], _cell)
+    unit_columns = (*UNIT_COLUMNS[:2], *((t, t, 9) for t in tiers), *UNIT_COLUMNS[2:])
+    _sheet(wb, "按责任单位", f"逾期情况按责任单位汇总（截至{stamp}）", f"共 {len(report['by_unit'])} 个责任单位",
+           unit_columns, report["by_unit"], lambda r, k: r["by_tier"][k] if k in r["by_tier"] else _cell(r, k))
+    return wb
