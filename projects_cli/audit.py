@@ -32,7 +32,8 @@ class Ctx:
 
 def to_jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # 85000.00 → "85000" (normalize() alone would give "8.5E+4"), 2.50 → "2.5"
+        return str(value.quantize(Decimal(1))) if value == value.to_integral() else format(value.normalize(), "f")
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, dict):
