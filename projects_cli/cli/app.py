@@ -123,6 +123,9 @@ def _register() -> None:
 
     registry_cli.register(app)
     app.add_typer(db_cli.app, name="db")
+    from projects_cli.cli import issue as issue_cli
+
+    app.add_typer(issue_cli.app, name="issue")
     from projects_cli.cli import log as log_cli
 
     app.command("log")(log_cli.log)

@@ -1,0 +1,974 @@
+"""The closed loop of a project's problems (问题闭环督办): report, accept, assign, respond, resolve, close.
+
+The loop is the table `MOVES` (action → {from state: to state}); every step
+checks it, changes the issue, appends an event (type, date, actor, text) to
+the issue's append-only history and writes the change log. An illegal step
+raises `IllegalMove` naming the current state and the steps allowed in it.
+
+Deadlines (办理期限) are working days on the PRC calendar
+(`projects_cli.rules.workdays`): N working days from the day of assignment end
+on the Nth working day after it. The number of days comes from the rules
+file's `issues.deadline_days` for the issue's urgency unless a date is given.
+
+Missed deadlines (`Issue.misses`): a deadline counts as missed once, on the
+first of
+  * an `issue sweep` run on an as-of date after it while it still runs
+    (the issue is assigned or responded), or
+  * a step that stops or replaces it late: resolve, re-assign or send-back
+    on an as-of date after it.
+Each miss is a ``miss`` event in the history; a deadline already counted is
+never counted again (a miss event newer than the event that set the deadline),
+so sweeping twice on the same day changes nothing.
+
+Escalation (督办升级): `issue escalate` by hand, or `issue sweep` by the
+rules `issues.escalate_key_after` / `escalate_listed_after` /
+`listed_on_second_miss` (`projects_cli.rules.escalation`). Levels only go up.
+
+Look-back (回头看): closing sets `lookback_on` to `overdue.lookback_days`
+calendar days later (0: none); `issue lookback` records it done.
+
+Other reports reuse `overdue_issues` and `pending_lookbacks` (set-based).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlmodel import Session
+
+from projects_cli import audit, registry
+from projects_cli.audit import Ctx
+from projects_cli.errors import IllegalMove, InvalidValue, NotFound
+from projects_cli.models import (
+    DEADLINE_STATES,
+    ISSUE_STATES,
+    LEVELS,
+    Issue,
+    IssueEvent,
+    IssueHelper,
+    Project,
+    Unit,
+)
+from projects_cli.rules.escalation import EscalationRules, escalation
+from projects_cli.rules.workdays import WorkCalendar, add_workdays, prc_calendar, workdays_between
+from projects_cli.values import clean_text
+
+if TYPE_CHECKING:
+    from projects_cli.rulebook import Rules
+    from projects_cli.settings import Settings
+
+STATE_ZH = {
+    "reported": "已提报",
+    "accepted": "已受理",
+    "rejected": "不予受理",
+    "assigned": "已交办",
+    "responded": "已反馈",
+    "resolved": "已办结",
+    "closed": "已销号",
+}
+EVENT_ZH = {
+    "report": "提报",
+    "accept": "受理",
+    "reject": "不予受理",
+    "assign": "交办",
+    "respond": "反馈",
+    "resolve": "办结",
+    "close": "销号",
+    "send-back": "退回",
+    "reopen": "重新打开",
+    "escalate": "督办升级",
+    "instruct": "批示",
+    "consult": "会商",
+    "follow": "跟踪",
+    "lookback": "回头看",
+    "miss": "逾期",
+}
+_OPEN = ("reported", "accepted", "assigned", "responded", "resolved")
+
+# The closed loop (shared/docs/domain.md): action → {from state: to state};
+# None keeps the state (events such as 批示 that do not move the issue).
+MOVES: dict[str, dict[str, str | None]] = {
+    "accept": {"reported": "accepted"},
+    "reject": {"reported": "rejected"},
+    "assign": {"accepted": "assigned", "assigned": "assigned"},  # 交办; again = 改派 (re-assign)
+    "respond": {"assigned": "responded"},
+    "resolve": {"responded": "resolved"},
+    "close": {"resolved": "closed"},  # 销号 only after a verified resolution
+    "send-back": {"responded": "assigned", "resolved": "assigned"},  # 退回: not solved
+    "reopen": {"closed": "assigned", "rejected": "reported"},
+    "escalate": {"accepted": None, "assigned": None, "responded": None},
+    "instruct": {s: None for s in _OPEN},
+    "consult": {s: None for s in _OPEN},
+    "follow": {s: None for s in _OPEN},
+    "lookback": {"closed": None},
+}
+# Events after which a new deadline runs: a miss counts against the latest one.
+DEADLINE_SETTERS = ("assign", "send-back", "reopen")
+_NUMBER = re.compile(r"^(\d{4})\s*[-－—/]\s*0*(\d+)$")
+
+
+def allowed_moves(state: str) -> list[str]:
+    """The actions the loop allows in `state`, in the table's order."""
+    return [action for action, moves in MOVES.items() if state in moves]
+
+
+def next_state(number: str, state: str, action: str) -> str:
+    """The state after `action`, or IllegalMove naming the current state and what is allowed."""
+    moves = MOVES[action]
+    if state not in moves:
+        raise IllegalMove(
+            f"cannot {action} issue {number}: it is {state} ({STATE_ZH[state]}); "
+            f"allowed now: {', '.join(allowed_moves(state))}"
+        )
+    return moves[state] or state
+
+
+# ---------------------------------------------------------------- rules in force
+
+
+@dataclass(frozen=True)
+class IssueRules:
+    """What the loop needs from the rules file and the calendar."""
+
+    calendar: WorkCalendar
+    deadline_days: dict[str, int]
+    escalation: EscalationRules
+    lookback_days: int
+
+
+def issue_rules(rules: Rules, calendar: WorkCalendar) -> IssueRules:
+    return IssueRules(
+        calendar=calendar,
+        deadline_days=dict(rules.get("issues.deadline_days")),
+        escalation=EscalationRules(
+            key_after=int(rules.get("issues.escalate_key_after")),
+            listed_after=int(rules.get("issues.escalate_listed_after")),
+            listed_on_second_miss=bool(rules.get("issues.listed_on_second_miss")),
+        ),
+        lookback_days=int(rules.get("overdue.lookback_days")),
+    )
+
+
+def rules_for(settings: Settings) -> IssueRules:
+    """The rules file and the working-day calendar (config [calendar]) of a command."""
+    from projects_cli.workcal import load_calendar
+
+    return issue_rules(settings.rules, load_calendar(settings))
+
+
+def default_rules() -> IssueRules:
+    """The shipped rules and the package's calendar (for the demo loader and tests)."""
+    from projects_cli.rulebook import load_rules
+
+    return issue_rules(load_rules(None), prc_calendar())
+
+
+# ---------------------------------------------------------------- finding
+
+
+def normalize_number(text: str) -> str:
+    """2025-012 from 2025-012, 2025-12, 2025/12 or ２０２５－１２."""
+    import unicodedata
+
+    raw = unicodedata.normalize("NFKC", clean_text(text))
+    match = _NUMBER.match(raw)
+    if not match:
+        raise NotFound(f"{clean_text(text)!r} is not an issue number; issue numbers look like 2025-012")
+    return f"{match.group(1)}-{int(match.group(2)):03d}"
+
+
+def get_issue(session: Session, number: str, *, lock: bool = False) -> Issue:
+    wanted = normalize_number(number)
+    query = select(Issue).where(Issue.number == wanted)
+    if lock:
+        query = query.with_for_update()
+    issue = session.scalars(query).first()
+    if issue is None:
+        raise NotFound(f"no issue numbered {wanted}; `projects issue list` shows the numbers")
+    return issue
+
+
+def _project_code(session: Session, issue: Issue) -> str:
+    return session.scalar(select(Project.code).where(Project.id == issue.project_id))
+
+
+def _unit_name(session: Session, unit_id: int | None) -> str | None:
+    return session.scalar(select(Unit.name).where(Unit.id == unit_id)) if unit_id else None
+
+
+def _helper_names(session: Session, issue_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(Unit.name)
+            .join(IssueHelper, IssueHelper.unit_id == Unit.id)
+            .where(IssueHelper.issue_id == issue_id)
+            .order_by(IssueHelper.id)
+        )
+    )
+
+
+_LOGGED = (
+    "title",
+    "category",
+    "description",
+    "urgency",
+    "level",
+    "state",
+    "reported_on",
+    "assigned_on",
+    "deadline",
+    "resolved_on",
+    "closed_on",
+    "misses",
+    "lookback_on",
+    "lookback_done_on",
+)
+
+
+def _snapshot(session: Session, issue: Issue) -> dict[str, Any]:
+    values = {k: getattr(issue, k) for k in _LOGGED}
+    values["lead_unit"] = _unit_name(session, issue.lead_unit_id)
+    values["helpers"] = _helper_names(session, issue.id) if issue.id else []
+    return values
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _require_text(text: str | None, what: str) -> str:
+    value = (text or "").strip()
+    if not value:
+        raise InvalidValue(f"{what} cannot be empty")
+    return value
+
+
+def _event(
+    session: Session,
+    ctx: Ctx,
+    issue: Issue,
+    kind: str,
+    *,
+    text: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    data: dict[str, Any] | None = None,
+    project_code: str,
+) -> dict[str, Any]:
+    """Append one event; returns its change-log entry."""
+    event = IssueEvent(
+        issue_id=issue.id,
+        type=kind,
+        on=ctx.as_of,
+        at=ctx.now,
+        actor=ctx.by,
+        text=text,
+        from_state=from_state,
+        to_state=to_state,
+        data=audit.to_jsonable(data) if data else None,
+    )
+    session.add(event)
+    session.flush()
+    logged = {"type": kind, "on": ctx.as_of, "text": text, "from_state": from_state, "to_state": to_state}
+    if data:
+        logged["data"] = data
+    return audit.make_entry(
+        ctx,
+        "insert",
+        "issue_event",
+        record_id=event.id,
+        key=issue.number,
+        project_code=project_code,
+        new={k: v for k, v in logged.items() if v is not None},
+    )
+
+
+def _miss_counted(session: Session, issue_id: int) -> bool:
+    """True when the deadline now running was already counted as missed."""
+    last = (
+        select(IssueEvent.type)
+        .where(IssueEvent.issue_id == issue_id, IssueEvent.type.in_((*DEADLINE_SETTERS, "miss")))
+        .order_by(IssueEvent.id.desc())
+        .limit(1)
+    )
+    return session.scalar(last) == "miss"
+
+
+def _count_miss(session: Session, ctx: Ctx, issue: Issue, code: str) -> list[dict[str, Any]]:
+    """Count the running deadline as missed if it passed and was not counted yet (see the module doc)."""
+    if (
+        issue.state not in DEADLINE_STATES
+        or issue.deadline is None
+        or issue.deadline >= ctx.as_of
+        or _miss_counted(session, issue.id)
+    ):
+        return []
+    issue.misses += 1
+    data = {"deadline": issue.deadline, "days_late": (ctx.as_of - issue.deadline).days, "misses": issue.misses}
+    return [_event(session, ctx, issue, "miss", data=data, project_code=code)]
+
+
+def _step(
+    session: Session,
+    ctx: Ctx,
+    number: str,
+    action: str,
+    change,
+    *,
+    text: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> Issue:
+    """One step of the loop: check the move, let `change(issue, code)` alter the issue, log it all.
+
+    `change` returns extra change-log entries (e.g. a counted miss) and may
+    add to `data`; it runs before the state moves.
+    """
+    issue = get_issue(session, number, lock=True)
+    before = issue.state
+    after = next_state(issue.number, before, action)
+    code = _project_code(session, issue)
+    old = _snapshot(session, issue)
+    entries = change(issue, code) if change else []
+    issue.state = after
+    session.flush()
+    new = _snapshot(session, issue)
+    moved = after != before
+    entries.append(
+        _event(
+            session,
+            ctx,
+            issue,
+            action,
+            text=text,
+            from_state=before if moved else None,
+            to_state=after if moved else None,
+            data=data,
+            project_code=code,
+        )
+    )
+    changed_old, changed_new = audit.diff(old, new)
+    if changed_new:
+        entries.insert(
+            0,
+            audit.make_entry(
+                ctx, "update", "issue", record_id=issue.id, key=issue.number, project_code=code,
+                old=changed_old, new=changed_new,
+            ),
+        )
+    audit.log_many(session, entries)
+    return issue
+
+
+def _check_urgency(urgency: str, rules: IssueRules) -> str:
+    urgency = clean_text(urgency)
+    if urgency not in rules.deadline_days:
+        raise InvalidValue(f"urgency (紧急程度) must be one of {'/'.join(rules.deadline_days)}, not {urgency!r}")
+    return urgency
+
+
+def _new_deadline(ctx: Ctx, rules: IssueRules, urgency: str, due: date | None) -> dict[str, Any]:
+    """A deadline from today: `due`, else the urgency's working days on the PRC calendar (event data)."""
+    if due is not None:
+        if due < ctx.as_of:
+            raise InvalidValue(f"the deadline {due.isoformat()} is before today ({ctx.as_of.isoformat()})")
+        return {"deadline": due}
+    days = rules.deadline_days[urgency]
+    return {"deadline": add_workdays(ctx.as_of, days, rules.calendar), "workdays": days}
+
+
+# ---------------------------------------------------------------- the loop
+
+
+def report_issue(
+    session: Session,
+    ctx: Ctx,
+    code: str,
+    *,
+    title: str,
+    category: str,
+    description: str | None = None,
+    urgency: str = "一般",
+    rules: IssueRules | None = None,
+) -> Issue:
+    """提报: a project's new problem; returns the issue with its number (2025-012)."""
+    project = registry.get_project(session, code)
+    title = clean_text(title)
+    if not title:
+        raise InvalidValue("the title (问题标题) cannot be empty")
+    category = clean_text(category)
+    if not category:
+        raise InvalidValue("the category (问题类别) cannot be empty, e.g. 土地, 资金, 手续, 用电, 拆迁")
+    urgency = _check_urgency(urgency, rules or default_rules())
+    year = ctx.as_of.year
+    seq = registry.next_number(session, "issue", year)
+    issue = Issue(
+        number=f"{year}-{seq:03d}",
+        year=year,
+        seq=seq,
+        project_id=project.id,
+        title=title,
+        category=category,
+        description=(description or "").strip() or None,
+        urgency=urgency,
+        level=LEVELS[0],
+        state="reported",
+        reported_on=ctx.as_of,
+    )
+    session.add(issue)
+    session.flush()
+    values = {k: v for k, v in _snapshot(session, issue).items() if v not in (None, [], "")}
+    values["project"] = project.code
+    entries = [
+        audit.make_entry(ctx, "insert", "issue", record_id=issue.id, key=issue.number, project_code=project.code,
+                         new=values),
+        _event(session, ctx, issue, "report", text=title, to_state="reported", project_code=project.code),
+    ]
+    audit.log_many(session, entries)
+    return issue
+
+
+def accept_issue(session: Session, ctx: Ctx, number: str, *, text: str | None = None) -> Issue:
+    """受理."""
+    return _step(session, ctx, number, "accept", None, text=(text or "").strip() or None)
+
+
+def reject_issue(session: Session, ctx: Ctx, number: str, *, reason: str) -> Issue:
+    """不予受理, with the reason."""
+    return _step(session, ctx, number, "reject", None, text=_require_text(reason, "the reason (--reason)"))
+
+
+def assign_issue(
+    session: Session,
+    ctx: Ctx,
+    number: str,
+    rules: IssueRules,
+    *,
+    unit: str,
+    helpers: Sequence[str] = (),
+    urgency: str | None = None,
+    due: date | None = None,
+    text: str | None = None,
+    create_units: bool = False,
+) -> Issue:
+    """交办 (or 改派 when already assigned): lead unit, helper units, deadline.
+
+    Units must be in the registry unless `create_units` (a typo must not
+    create a unit nobody answers for).
+    """
+    def find(name: str) -> Unit:
+        if create_units:
+            return registry.ensure_unit(session, ctx, name)
+        try:
+            return registry.find_unit(session, name)
+        except NotFound as exc:
+            raise NotFound(f"{exc}; to add it, assign again with --create-units") from None
+
+    data: dict[str, Any] = {}
+
+    def change(issue: Issue, code: str) -> list[dict[str, Any]]:
+        lead = find(unit)
+        helper_units: list[Unit] = []
+        for name in helpers:
+            helper = find(name)
+            if helper.id == lead.id:
+                raise InvalidValue(f"{lead.name} is the lead unit (牵头单位); it cannot also be a helper (配合单位)")
+            if helper.id not in [h.id for h in helper_units]:
+                helper_units.append(helper)
+        new_urgency = _check_urgency(urgency, rules) if urgency is not None else issue.urgency
+        deadline = _new_deadline(ctx, rules, new_urgency, due)
+        entries = _count_miss(session, ctx, issue, code)  # re-assigning over a passed deadline
+        issue.urgency = new_urgency
+        issue.deadline = deadline["deadline"]
+        issue.lead_unit_id = lead.id
+        issue.assigned_on = ctx.as_of
+        wanted = [h.id for h in helper_units]
+        for row in session.scalars(select(IssueHelper).where(IssueHelper.issue_id == issue.id)).all():
+            if row.unit_id not in wanted:
+                session.delete(row)
+        have = set(session.scalars(select(IssueHelper.unit_id).where(IssueHelper.issue_id == issue.id)))
+        for unit_id in wanted:
+            if unit_id not in have:
+                session.add(IssueHelper(issue_id=issue.id, unit_id=unit_id))
+        data.update(unit=lead.name, helpers=[h.name for h in helper_units], urgency=issue.urgency, **deadline)
+        return entries
+
+    return _step(session, ctx, number, "assign", change, text=(text or "").strip() or None, data=data)
+
+
+def respond_issue(session: Session, ctx: Ctx, number: str, *, text: str) -> Issue:
+    """反馈: the unit's answer."""
+    return _step(session, ctx, number, "respond", None, text=_require_text(text, "the answer (--text)"))
+
+
+def resolve_issue(session: Session, ctx: Ctx, number: str, *, text: str) -> Issue:
+    """办结: solved, awaiting verification and 销号."""
+    text = _require_text(text, "the resolution (--text)")
+
+    def change(issue: Issue, code: str) -> list[dict[str, Any]]:
+        entries = _count_miss(session, ctx, issue, code)
+        issue.resolved_on = ctx.as_of
+        return entries
+
+    return _step(session, ctx, number, "resolve", change, text=text)
+
+
+def close_issue(session: Session, ctx: Ctx, number: str, rules: IssueRules, *, text: str | None = None) -> Issue:
+    """销号: verified solved; schedules the look-back (回头看)."""
+    data: dict[str, Any] = {}
+
+    def change(issue: Issue, code: str) -> list[dict[str, Any]]:
+        issue.closed_on = ctx.as_of
+        issue.lookback_done_on = None
+        issue.lookback_on = ctx.as_of + timedelta(days=rules.lookback_days) if rules.lookback_days else None
+        if issue.lookback_on:
+            data["lookback_on"] = issue.lookback_on
+        return []
+
+    return _step(session, ctx, number, "close", change, text=(text or "").strip() or None, data=data)
+
+
+def send_back_issue(
+    session: Session, ctx: Ctx, number: str, rules: IssueRules, *, reason: str, due: date | None = None
+) -> Issue:
+    """退回: not solved; back to the lead unit with a new deadline."""
+    reason = _require_text(reason, "the reason (--reason)")
+    data: dict[str, Any] = {}
+
+    def change(issue: Issue, code: str) -> list[dict[str, Any]]:
+        data.update(_new_deadline(ctx, rules, issue.urgency, due))
+        entries = _count_miss(session, ctx, issue, code)
+        issue.resolved_on = None
+        issue.assigned_on = ctx.as_of
+        issue.deadline = data["deadline"]
+        return entries
+
+    return _step(session, ctx, number, "send-back", change, text=reason, data=data)
+
+
+def reopen_issue(
+    session: Session, ctx: Ctx, number: str, rules: IssueRules, *, reason: str, due: date | None = None
+) -> Issue:
+    """重新打开: a closed issue goes back to its lead unit with a new deadline; a rejected one back to reported."""
+    reason = _require_text(reason, "the reason (--reason)")
+    data: dict[str, Any] = {}
+
+    def change(issue: Issue, code: str) -> list[dict[str, Any]]:
+        if issue.state == "closed":
+            data.update(_new_deadline(ctx, rules, issue.urgency, due))
+            issue.resolved_on = issue.closed_on = issue.lookback_on = issue.lookback_done_on = None
+            issue.assigned_on = ctx.as_of
+            issue.deadline = data["deadline"]
+        elif due is not None:
+            raise InvalidValue("a rejected issue reopens as reported (待受理); give --due when assigning it")
+        return []
+
+    return _step(session, ctx, number, "reopen", change, text=reason, data=data)
+
+
+def escalate_issue(session: Session, ctx: Ctx, number: str, *, reason: str, level: str | None = None) -> Issue:
+    """督办升级 by hand: to `level`, or one level up."""
+    reason = _require_text(reason, "the reason (--reason)")
+    data: dict[str, Any] = {}
+
+    def change(issue: Issue, code: str) -> list[dict[str, Any]]:
+        rank = LEVELS.index(issue.level)
+        if level is None:
+            if rank == len(LEVELS) - 1:
+                raise InvalidValue(f"issue {issue.number} is already under {issue.level}, the highest level")
+            target = LEVELS[rank + 1]
+        else:
+            target = clean_text(level)
+            if target not in LEVELS:
+                raise InvalidValue(f"level (督办级别) must be one of {'/'.join(LEVELS[1:])}, not {target!r}")
+            if LEVELS.index(target) <= rank:
+                higher = "/".join(LEVELS[rank + 1:]) or "none: it is the highest"
+                raise InvalidValue(
+                    f"issue {issue.number} is already under {issue.level}; escalate to a higher level ({higher})"
+                )
+        data.update({"from": issue.level, "to": target})
+        issue.level = target
+        return []
+
+    return _step(session, ctx, number, "escalate", change, text=reason, data=data)
+
+
+def note_issue(session: Session, ctx: Ctx, number: str, kind: str, *, text: str, who: str | None = None) -> Issue:
+    """批示 (instruct), 会商 (consult) or 跟踪 (follow): an event that keeps the state.
+
+    `who`: the leader who gave the instruction, or the meeting's participants.
+    """
+    if kind not in ("instruct", "consult", "follow"):
+        raise ValueError(kind)
+    text = _require_text(text, f"the {EVENT_ZH[kind]} text (--text)")
+    data = {"who": clean_text(who)} if who and clean_text(who) else None
+    return _step(session, ctx, number, kind, None, text=text, data=data)
+
+
+def record_lookback(session: Session, ctx: Ctx, number: str, *, text: str) -> Issue:
+    """回头看 done: the fix held. (If it did not, reopen the issue.)"""
+    text = _require_text(text, "the look-back finding (--text)")
+
+    def change(issue: Issue, code: str) -> list[dict[str, Any]]:
+        if issue.lookback_done_on is not None:
+            raise InvalidValue(
+                f"the look-back (回头看) of issue {issue.number} was recorded on {issue.lookback_done_on.isoformat()}"
+            )
+        issue.lookback_done_on = ctx.as_of
+        return []
+
+    return _step(session, ctx, number, "lookback", change, text=text)
+
+
+# ---------------------------------------------------------------- sweep
+
+
+def sweep(session: Session, ctx: Ctx, rules: IssueRules) -> list[dict[str, Any]]:
+    """Count missed deadlines and escalate by rule, as of `ctx.as_of`; returns what was done, one row per issue.
+
+    Set-based: one query finds the overdue issues and whether their running
+    deadline was already counted; the changes are written in bulk. Running it
+    again on the same as-of date finds nothing to do.
+    """
+    i, e, p, u = Issue.__table__.c, IssueEvent.__table__, Project.__table__.c, Unit.__table__.c
+    last_setter = (
+        select(func.max(e.c.id))
+        .where(e.c.issue_id == i.id, e.c.type.in_(DEADLINE_SETTERS))
+        .correlate(Issue.__table__)
+        .scalar_subquery()
+    )
+    last_miss = (
+        select(func.max(e.c.id)).where(e.c.issue_id == i.id, e.c.type == "miss").correlate(Issue.__table__).scalar_subquery()
+    )
+    query = (
+        select(
+            i.id, i.number, i.level, i.state, i.misses, i.deadline, p.code.label("project_code"),
+            u.name.label("lead_unit"), last_setter.label("last_setter"), last_miss.label("last_miss"),
+        )
+        .select_from(Issue.__table__.join(Project.__table__, p.id == i.project_id).outerjoin(Unit.__table__, u.id == i.lead_unit_id))
+        .where(i.state.in_(DEADLINE_STATES), i.deadline < ctx.as_of)
+        .order_by(i.deadline, i.number)
+    )
+    if session.connection().dialect.name == "postgresql":
+        query = query.with_for_update(of=Issue.__table__)
+    rows = session.connection().execute(query).mappings().all()
+    done: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    events: list[tuple[dict[str, Any], IssueEvent]] = []
+    entries: list[dict[str, Any]] = []
+    for r in rows:
+        late = workdays_between(r["deadline"], ctx.as_of, rules.calendar)
+        new_miss = (r["last_miss"] or 0) <= (r["last_setter"] or 0)
+        misses = r["misses"] + (1 if new_miss else 0)
+        raised = escalation(r["level"], late, misses, rules.escalation)
+        if not new_miss and raised is None:
+            continue
+        change: dict[str, Any] = {"id": r["id"]}
+        old: dict[str, Any] = {}
+        common = {"deadline": r["deadline"], "days_late": (ctx.as_of - r["deadline"]).days, "workdays_late": late}
+        if new_miss:
+            change["misses"], old["misses"] = misses, r["misses"]
+            events.append((r, _event_row(ctx, r["id"], "miss", None, {**common, "misses": misses})))
+        if raised:
+            change["level"], old["level"] = raised[0], r["level"]
+            data = {**common, "from": r["level"], "to": raised[0], "misses": misses, "rule": raised[1]}
+            text = f"{r['level']}→{raised[0]}：{raised[1]}"
+            events.append((r, _event_row(ctx, r["id"], "escalate", text, data)))
+        updates.append(change)
+        entries.append(
+            audit.make_entry(
+                ctx, "update", "issue", record_id=r["id"], key=r["number"], project_code=r["project_code"],
+                old=old, new={k: v for k, v in change.items() if k != "id"},
+            )
+        )
+        done.append(
+            {
+                "number": r["number"],
+                "project_code": r["project_code"],
+                "lead_unit": r["lead_unit"],
+                "state": r["state"],
+                "deadline": r["deadline"],
+                "days_late": common["days_late"],
+                "workdays_late": late,
+                "misses": misses,
+                "miss_counted": new_miss,
+                "level_from": r["level"],
+                "level_to": raised[0] if raised else r["level"],
+                "rule": raised[1] if raised else None,
+            }
+        )
+    if updates:
+        session.execute(update(Issue), updates)
+        session.add_all([event for _, event in events])
+        session.flush()
+        for r, event in events:
+            logged = {"type": event.type, "on": event.on, "text": event.text, "data": event.data}
+            entries.append(
+                audit.make_entry(
+                    ctx, "insert", "issue_event", record_id=event.id, key=r["number"], project_code=r["project_code"],
+                    new={k: v for k, v in logged.items() if v is not None},
+                )
+            )
+        audit.log_many(session, entries)
+        # The bulk UPDATE bypasses loaded Issue objects: reload them on next use.
+        session.expire_all()
+    return done
+
+
+def _event_row(ctx: Ctx, issue_id: int, kind: str, text: str | None, data: dict[str, Any]) -> IssueEvent:
+    return IssueEvent(
+        issue_id=issue_id, type=kind, on=ctx.as_of, at=ctx.now, actor=ctx.by, text=text, data=audit.to_jsonable(data)
+    )
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _base_query():
+    i, p, u = Issue.__table__.c, Project.__table__.c, Unit.__table__.c
+    return select(
+        i.id.label("issue_id"),
+        i.number,
+        i.project_id,
+        p.code.label("project_code"),
+        p.name.label("project_name"),
+        i.title,
+        i.category,
+        i.urgency,
+        i.level,
+        i.state,
+        i.lead_unit_id,
+        u.name.label("lead_unit"),
+        i.reported_on,
+        i.assigned_on,
+        i.deadline,
+        i.resolved_on,
+        i.closed_on,
+        i.misses,
+        i.lookback_on,
+        i.lookback_done_on,
+    ).select_from(
+        Issue.__table__.join(Project.__table__, p.id == i.project_id).outerjoin(Unit.__table__, u.id == i.lead_unit_id)
+    )
+
+
+def _overdue_clause(as_of: date):
+    return and_(Issue.state.in_(DEADLINE_STATES), Issue.deadline < as_of)
+
+
+def overdue_issues(session: Session, as_of: date, calendar: WorkCalendar | None = None) -> list[dict[str, Any]]:
+    """Issues past their deadline at `as_of` (the deadline still runs: assigned or responded, not resolved).
+
+    One query; rows ordered by deadline then number, each with: issue_id,
+    number, project_id, project_code, project_name, title, category, urgency,
+    level (督办级别), state, lead_unit_id, lead_unit (牵头单位), deadline,
+    days_late (calendar days), workdays_late (working days after the deadline
+    up to and including `as_of`; 0 on the weekend right after a Friday
+    deadline), misses and the other dates. `calendar` defaults to the
+    package's PRC calendar; pass `workcal.load_calendar(settings)` to include
+    the office's own additions. Raises `UnknownYear` for a year neither knows.
+    """
+    cal = calendar or prc_calendar()
+    query = _base_query().where(_overdue_clause(as_of)).order_by(Issue.deadline, Issue.number)
+    rows = [dict(r) for r in session.connection().execute(query).mappings()]
+    for row in rows:
+        row["days_late"] = (as_of - row["deadline"]).days
+        row["workdays_late"] = workdays_between(row["deadline"], as_of, cal)
+    return rows
+
+
+def pending_lookbacks(session: Session) -> list[dict[str, Any]]:
+    """Closed issues whose look-back (回头看) is scheduled and not yet recorded, by look-back date.
+
+    Rows: issue_id, number, project_id, project_code, project_name, title,
+    lead_unit_id, lead_unit, closed_on, lookback_on (and the other fields of
+    `overdue_issues` but the lateness).
+    """
+    query = (
+        _base_query()
+        .where(Issue.state == "closed", Issue.lookback_on.is_not(None), Issue.lookback_done_on.is_(None))
+        .order_by(Issue.lookback_on, Issue.number)
+    )
+    return [dict(r) for r in session.connection().execute(query).mappings()]
+
+
+def _helpers_of(session: Session, issue_ids: Iterable[int]) -> dict[int, list[str]]:
+    ids = list(issue_ids)
+    out: dict[int, list[str]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    query = (
+        select(IssueHelper.issue_id, Unit.name)
+        .join(Unit, Unit.id == IssueHelper.unit_id)
+        .order_by(IssueHelper.issue_id, IssueHelper.id)
+    )
+    if len(ids) <= 1000:
+        query = query.where(IssueHelper.issue_id.in_(ids))
+    for issue_id, name in session.connection().execute(query):
+        if issue_id in out:
+            out[issue_id].append(name)
+    return out
+
+
+def list_issues(
+    session: Session,
+    as_of: date,
+    calendar: WorkCalendar | None = None,
+    *,
+    state: str | None = None,
+    unit: str | None = None,
+    level: str | None = None,
+    overdue: bool = False,
+    project: str | None = None,
+) -> list[dict[str, Any]]:
+    """Issues by number, filtered; `unit` matches the lead unit (牵头) or a helper (配合).
+
+    Each row has the fields of `overdue_issues` plus helpers, state_zh, and
+    days_late / workdays_late (None unless past the deadline at `as_of`).
+    """
+    query = _base_query().order_by(Issue.year, Issue.seq)
+    if state:
+        if state not in ISSUE_STATES:
+            raise InvalidValue(f"state must be one of {', '.join(ISSUE_STATES)}, not {state!r}")
+        query = query.where(Issue.state == state)
+    if level:
+        if level not in LEVELS:
+            raise InvalidValue(f"level (督办级别) must be one of {'/'.join(LEVELS)}, not {level!r}")
+        query = query.where(Issue.level == level)
+    if unit:
+        found = registry.find_unit(session, unit)
+        helps = exists().where(IssueHelper.issue_id == Issue.id, IssueHelper.unit_id == found.id)
+        query = query.where(or_(Issue.lead_unit_id == found.id, helps))
+    if project:
+        query = query.where(Issue.project_id == registry.get_project(session, project).id)
+    if overdue:
+        query = query.where(_overdue_clause(as_of))
+    rows = [dict(r) for r in session.connection().execute(query).mappings()]
+    helpers = _helpers_of(session, (r["issue_id"] for r in rows))
+    cal = None
+    for row in rows:
+        row["state_zh"] = STATE_ZH[row["state"]]
+        row["helpers"] = helpers.get(row["issue_id"], [])
+        late = row["state"] in DEADLINE_STATES and row["deadline"] is not None and row["deadline"] < as_of
+        if late and cal is None:
+            cal = calendar or prc_calendar()
+        row["days_late"] = (as_of - row["deadline"]).days if late else None
+        row["workdays_late"] = workdays_between(row["deadline"], as_of, cal) if late else None
+    return rows
+
+
+def show_issue(session: Session, number: str, as_of: date | None = None, calendar: WorkCalendar | None = None) -> dict[str, Any]:
+    """One issue with its helpers and its whole history, oldest event first."""
+    issue = get_issue(session, number)
+    row = dict(session.connection().execute(_base_query().where(Issue.id == issue.id)).mappings().one())
+    row["description"] = issue.description
+    row["state_zh"] = STATE_ZH[issue.state]
+    row["helpers"] = _helper_names(session, issue.id)
+    late = as_of is not None and issue.state in DEADLINE_STATES and issue.deadline is not None and issue.deadline < as_of
+    row["days_late"] = (as_of - issue.deadline).days if late else None
+    row["workdays_late"] = workdays_between(issue.deadline, as_of, calendar or prc_calendar()) if late else None
+    events = session.scalars(select(IssueEvent).where(IssueEvent.issue_id == issue.id).order_by(IssueEvent.id)).all()
+    row["events"] = [
+        {
+            "type": ev.type,
+            "type_zh": EVENT_ZH.get(ev.type, ev.type),
+            "on": ev.on,
+            "at": ev.at,
+            "actor": ev.actor,
+            "text": ev.text,
+            "from_state": ev.from_state,
+            "to_state": ev.to_state,
+            "data": ev.data,
+        }
+        for ev in events
+    ]
+    return row
+
+
+# ---------------------------------------------------------------- the demo
+
+
+def demo_file() -> Path:
+    from projects_cli.settings import resource_dir
+
+    return resource_dir("data") / "demo_issues.toml"
+
+
+def load_demo_issues(session: Session, ctx: Ctx, path: Path | None = None, rules: IssueRules | None = None) -> int:
+    """Play the demo problems of `data/demo_issues.toml` through the loop; returns how many issues.
+
+    Every step (and every `sweeps` date) runs in date order, as of its own
+    date and by `ctx.by`; steps dated after `ctx.as_of` are left out, so the
+    demo reads as it stood on the as-of date. Units are created as needed.
+    Needs the plan's projects (GX-0001 …) in the registry.
+    """
+    from projects_cli.settings import load_toml
+
+    rules = rules or default_rules()
+    path = path or demo_file()
+    data = load_toml(path, "demo issues file")
+    plan: list[tuple[date, int, str, dict[str, Any], int]] = []  # (date, order, action, step, issue index)
+    order = 0
+    specs = data.get("issue", [])
+    for index, spec in enumerate(specs):
+        try:
+            plan.append((spec["reported_on"], order, "report", spec, index))
+            order += 1
+            for step in spec.get("steps", []):
+                plan.append((step["on"], order, step["do"], step, index))
+                order += 1
+        except KeyError as exc:
+            raise InvalidValue(f"demo issues file {path}: issue {index + 1} lacks {exc.args[0]!r}") from None
+    for day in data.get("sweeps", []):
+        plan.append((day, order, "sweep", {}, -1))
+        order += 1
+    numbers: dict[int, str] = {}
+    for day, _, action, step, index in sorted(plan, key=lambda t: (t[0], t[1])):
+        if day > ctx.as_of:
+            continue
+        at = Ctx(by=ctx.by, as_of=day, now=ctx.now, command=ctx.command)
+        if action == "report":
+            issue = report_issue(
+                session, at, step["project"], title=step["title"], category=step["category"],
+                description=step.get("description"), urgency=step.get("urgency", "一般"), rules=rules,
+            )
+            numbers[index] = issue.number
+        elif action == "sweep":
+            sweep(session, at, rules)
+        elif index in numbers:
+            _demo_step(session, at, rules, numbers[index], action, step)
+    return len(numbers)
+
+
+def _demo_step(session: Session, ctx: Ctx, rules: IssueRules, number: str, action: str, step: dict[str, Any]) -> None:
+    text = step.get("text")
+    if action == "accept":
+        accept_issue(session, ctx, number, text=text)
+    elif action == "reject":
+        reject_issue(session, ctx, number, reason=text)
+    elif action == "assign":
+        assign_issue(
+            session, ctx, number, rules, unit=step["unit"], helpers=step.get("helpers", []),
+            urgency=step.get("urgency"), due=step.get("due"), text=text, create_units=True,
+        )
+    elif action == "respond":
+        respond_issue(session, ctx, number, text=text)
+    elif action == "resolve":
+        resolve_issue(session, ctx, number, text=text)
+    elif action == "close":
+        close_issue(session, ctx, number, rules, text=text)
+    elif action == "send-back":
+        send_back_issue(session, ctx, number, rules, reason=text, due=step.get("due"))
+    elif action == "reopen":
+        reopen_issue(session, ctx, number, rules, reason=text, due=step.get("due"))
+    elif action == "escalate":
+        escalate_issue(session, ctx, number, reason=text, level=step.get("level"))
+    elif action in ("instruct", "consult", "follow"):
+        note_issue(session, ctx, number, action, text=text, who=step.get("who"))
+    elif action == "lookback":
+        record_lookback(session, ctx, number, text=text)
+    else:
+        raise InvalidValue(f"demo issues file: unknown step {action!r}")

@@ -1,0 +1,37 @@
+"""Escalation by rule (督办升级): 一般督办 → 重点督办 → 挂牌督办.
+
+Pure: given an overdue issue's level, working days late and missed deadlines,
+the level the rules file asks for and why. Levels only ever go up here; an
+issue already at or above the level a rule asks for is left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LEVELS = ("一般督办", "重点督办", "挂牌督办")
+
+
+@dataclass(frozen=True)
+class EscalationRules:
+    key_after: int  # working days overdue → 重点督办
+    listed_after: int  # working days overdue → 挂牌督办
+    listed_on_second_miss: bool  # a second missed deadline → 挂牌督办
+
+
+def escalation(level: str, workdays_late: int, misses: int, rules: EscalationRules) -> tuple[str, str] | None:
+    """(new level, why) when a rule raises `level`; None when none does.
+
+    `workdays_late` counts working days past the deadline; `misses` the
+    deadlines missed so far, the current one included.
+    """
+    target, why = None, ""
+    if workdays_late >= rules.listed_after:
+        target, why = LEVELS[2], f"逾期{workdays_late}个工作日（≥{rules.listed_after}）"
+    elif rules.listed_on_second_miss and misses >= 2:
+        target, why = LEVELS[2], f"第{misses}次逾期"
+    elif workdays_late >= rules.key_after:
+        target, why = LEVELS[1], f"逾期{workdays_late}个工作日（≥{rules.key_after}）"
+    if target is None or LEVELS.index(target) <= LEVELS.index(level):
+        return None
+    return target, why
