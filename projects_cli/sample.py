@@ -7,7 +7,7 @@ columns and a note). `projects init --sample` loads it.
 
 from __future__ import annotations
 
-import csv
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,11 @@ from sqlmodel import Session
 from projects_cli import registry
 from projects_cli.audit import Ctx
 from projects_cli.errors import InvalidValue
-from projects_cli.ledger.columns import field_for, variants
 from projects_cli.settings import resource_dir
 
 PLAN_FILE = "plan_projects.csv"
-# Columns of the plan file that are evidence, not registry fields.
-EVIDENCE = {"规划原文投资", "序号"}
+# The plan's own date (the 14th Five-Year Plan, 2021–2025): the ledger reader's year for undated lines.
+PLAN_DATE = date(2021, 12, 31)
 
 
 def plan_file() -> Path:
@@ -29,22 +28,23 @@ def plan_file() -> Path:
 
 
 def read_plan(path: Path | None = None) -> list[dict[str, Any]]:
-    """The plan's projects as field → text, in the plan's order."""
-    table = variants()
-    with open(path or plan_file(), encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        fields = {h: field_for(h, table) for h in reader.fieldnames or [] if h not in EVIDENCE}
-        return [{f: row[h] for h, f in fields.items() if f and row[h] != ""} for row in reader]
+    """The plan's projects as typed field values, in the plan's order, read as any ledger is.
+
+    Columns that are evidence rather than registry fields (规划原文投资, the plan's
+    own words for the amount) are not read.
+    """
+    from projects_cli.ledger.importer import read_ledger
+
+    return [row.values for row in read_ledger(path or plan_file(), as_of=PLAN_DATE).rows]
 
 
 def load_plan(session: Session, ctx: Ctx) -> int:
-    """Add every plan project to an empty registry; returns how many were added."""
+    """Add every plan project to an empty registry (through the ledger importer); returns how many were added."""
+    from projects_cli.ledger.importer import import_ledger
+
     existing = registry.count_projects(session)
     if existing:
         raise InvalidValue(
             f"the registry already holds {existing} projects; --sample loads the plan into an empty database only"
         )
-    rows = read_plan()
-    for row in rows:
-        registry.add_project(session, ctx, row)
-    return len(rows)
+    return import_ledger(session, ctx, plan_file()).added

@@ -30,8 +30,9 @@ HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "floor_area": ("建筑面积（万平方米）", ("建筑面积", "总建筑面积")),
     "capacity": ("产能", ("达产规模", "设计产能", "生产能力")),
     "total_investment": ("总投资（万元）", ("总投资", "项目总投资", "计划总投资", "投资总额", "总投资额")),
-    "annual_plan": ("年度计划投资（万元）", ("年度计划投资", "年计划投资", "计划投资", "本年计划投资", "年度投资计划")),
-    "completed_ytd": ("本年累计完成投资（万元）", ("累计完成投资", "完成投资", "本年完成投资", "年度完成投资", "已完成投资")),
+    "annual_plan": ("年度计划投资（万元）", ("年度计划投资", "年计划投资", "计划投资", "本年计划投资", "年度投资计划", "计划投资额")),
+    "completed_ytd": ("本年累计完成投资（万元）", ("累计完成投资", "完成投资", "本年完成投资", "年度完成投资", "已完成投资",
+                                              "完成投资额", "累计完成投资额", "累计完成")),
     "completion_rate": ("投资完成率", ("完成率", "完成比例", "投资完成比例")),
     "status": ("项目状态", ("状态", "建设状态", "项目阶段")),
     "unit": ("责任单位", ("牵头单位", "责任部门", "主责单位", "牵头部门")),
@@ -40,10 +41,10 @@ HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "source": ("项目来源", ("来源",)),
     "plan_columns": ("规划专栏", ("专栏",)),
     "site_progress": ("形象进度", ("目前进展", "进展情况", "工程进度", "项目进展", "形象进度情况")),
-    "planned_start": ("计划开工时间", ("开工时间", "计划开工日期", "开工日期", "拟开工时间")),
-    "actual_start": ("实际开工时间", ("实际开工日期",)),
-    "planned_completion": ("计划竣工时间", ("竣工时间", "计划竣工日期", "竣工日期", "计划完工时间", "拟竣工时间")),
-    "actual_completion": ("实际竣工时间", ("实际竣工日期", "实际完工时间")),
+    "planned_start": ("计划开工时间", ("开工时间", "计划开工日期", "开工日期", "拟开工时间", "计划开工")),
+    "actual_start": ("实际开工时间", ("实际开工日期", "实际开工")),
+    "planned_completion": ("计划竣工时间", ("竣工时间", "计划竣工日期", "竣工日期", "计划完工时间", "拟竣工时间", "计划竣工")),
+    "actual_completion": ("实际竣工时间", ("实际竣工日期", "实际完工时间", "实际竣工")),
     "card": ("预警等级", ("亮牌", "红黄蓝牌", "预警")),
     "notes": ("备注", ("说明",)),
 }
@@ -84,16 +85,35 @@ def variants(extra: Mapping[str, Any] | None = None) -> dict[str, str]:
     return table
 
 
+# A period before a known word: "2024年计划投资", "1-10月完成投资", "2025年1-10月份累计完成投资", "截至10月底完成投资".
+_PERIOD = re.compile(r"^(\d{4}年度?|\d{1,2}(?:-|—|–|~|～|至)\d{1,2}月(?:份|底|末)?|截[至止]\d{1,2}月(?:份|底|末)?|本年度?|今年|全年)")
+_YEAR = re.compile(r"(\d{4})年")
+_MONTH = re.compile(r"(?:\d{1,2}(?:-|—|–|~|～|至)|截[至止])(\d{1,2})月")
+
+
 def field_for(header: Any, table: Mapping[str, str]) -> str | None:
     """The field a header cell names, None when it names none we know."""
     key = header_key(header)
     if not key:
         return None
-    if key in table:
-        return table[key]
-    # "2024年计划投资", "1-10月完成投资", "2025年度计划投资": a period before a known word.
-    stripped = re.sub(r"^(\d{4}年度?|\d{1,2}(-|—|~|至)\d{1,2}月(份)?|本年度?|今年)", "", key)
-    return table.get(stripped)
+    for _ in range(3):
+        if key in table:
+            return table[key]
+        stripped = _PERIOD.sub("", key, count=1)
+        if stripped == key:
+            return None
+        key = stripped
+    return table.get(key)
+
+
+def header_period(text: Any) -> tuple[int | None, int | None]:
+    """The year and last month a header names: 2025年1-10月完成投资 → (2025, 10); 2024年计划投资 → (2024, None)."""
+    value = unicodedata.normalize("NFKC", re.sub(r"\s+", "", str(text or "")))
+    year = _YEAR.search(value)
+    month = _MONTH.search(value)
+    y = int(year.group(1)) if year and 1990 <= int(year.group(1)) <= 2100 else None
+    m = int(month.group(1)) if month and 1 <= int(month.group(1)) <= 12 else None
+    return y, m
 
 
 def export_header(field: str) -> str:

@@ -76,9 +76,10 @@ class RawSheet:
     _rows: Any
     _limit: int
     file: str
+    height: int = 0  # rows in the sheet, for a progress bar (0 when unknown)
 
-    def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """(0-based row index, values) from the top of the sheet, merged cells holding their range's value."""
+    def rows(self) -> Iterator[tuple[int, list[Any], set[int] | None]]:
+        """(0-based row index, values, columns filled from a merged range above or left) from the top of the sheet."""
         return fill_merged(self._rows(), self.merged, self._limit, f"{self.file} sheet {self.name}")
 
 
@@ -189,6 +190,7 @@ class Workbook:
             sheet = self._book.get_sheet_by_name(name)
             merged = [tuple(map(tuple, r)) for r in (sheet.merged_cell_ranges or [])]
             start_col = sheet.start[1] if sheet.start else 0
+            height = sheet.total_height or 0
         except Exception as exc:
             raise self._failure(exc) from None
 
@@ -201,7 +203,7 @@ class Workbook:
             except Exception as exc:
                 raise self._failure(exc) from None
 
-        return RawSheet(name, merged, rows, self.limits.ledger_rows, self.path.name)
+        return RawSheet(name, merged, rows, self.limits.ledger_rows, self.path.name, height)
 
     def _csv_rows(self) -> Iterator[list[Any]]:
         data = self.path.read_bytes()
@@ -232,8 +234,11 @@ class Workbook:
 
 def fill_merged(
     rows: Iterator[list[Any]], merged: list, limit: int, where: str
-) -> Iterator[tuple[int, list[Any]]]:
-    """Give every cell of a merged range the value of its top-left cell (a unit merged down over its projects)."""
+) -> Iterator[tuple[int, list[Any], set[int] | None]]:
+    """Give every cell of a merged range the value of its top-left cell (a unit merged down over its projects).
+
+    Yields (row index, values, the columns that were filled, or None when none were).
+    """
     starts: dict[int, list] = {}
     for (r0, c0), (r1, c1) in merged:
         if r1 > r0 or c1 > c0:
@@ -247,10 +252,14 @@ def fill_merged(
         for r1, c0, c1 in starts.get(index, ()):
             value = row[c0] if c0 < len(row) else ""
             active.append((index, r1, c0, min(c1, c0 + 16383), value))
+        filled: set[int] | None = None
         for r0, _r1, c0, c1, value in active:
             if len(row) <= c1:
                 row = row + [""] * (c1 + 1 - len(row))
             for col in range(c0, c1 + 1):
                 if col != c0 or index != r0:
                     row[col] = value
-        yield index, row
+                    if filled is None:
+                        filled = set()
+                    filled.add(col)
+        yield index, row, filled

@@ -1,0 +1,53 @@
+"""The zone's industry clusters (产业集群) and chains (产业链), and the non-industrial kinds of project.
+
+Four clusters over ten chains, as the plan names them, plus the kinds a project
+outside the industrial chains carries in the chain field (乡村振兴, 民生 …). The
+office adds its own in the config file::
+
+    [ledger]
+    chains = ["现代物流"]
+    clusters = ["现代服务业"]
+
+Chains already in the registry count as known too (see the ledger importer).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from projects_cli.errors import ConfigError
+
+CLUSTERS: dict[str, tuple[str, ...]] = {
+    "高端装备": ("工程机械", "汽车及零部件", "智能装备"),
+    "医养健康": ("生物医药", "医疗服务业", "医疗器械"),
+    "新一代信息技术": ("智能终端", "数字经济"),
+    "新材料新能源": ("新材料", "新能源"),
+}
+OTHER_KINDS = ("乡村振兴", "基础设施", "对外贸易", "民生", "社会事业", "现代服务业", "文化旅游", "城市建设")
+CHAIN_CLUSTER = {chain: cluster for cluster, chains in CLUSTERS.items() for chain in chains}
+
+
+def cluster_of(chain: str | None) -> str | None:
+    """The cluster a standard chain belongs to (工程机械 → 高端装备), None for others."""
+    return CHAIN_CLUSTER.get(chain or "")
+
+
+def _extra(config: Mapping[str, Any] | None, key: str) -> tuple[str, ...]:
+    section = (config or {}).get("ledger", {})
+    if not isinstance(section, dict):
+        raise ConfigError("config file: [ledger] must be a table")
+    words = section.get(key, [])
+    if isinstance(words, str):
+        words = [words]
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise ConfigError(f"config file: [ledger] {key} must be a list of names, e.g. {key} = [\"现代物流\"]")
+    return tuple(w.strip() for w in words if w.strip())
+
+
+def known_chains(config: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """Every chain name the office uses: the standard ten, the non-industrial kinds, the config's own."""
+    return (*CHAIN_CLUSTER, *OTHER_KINDS, *_extra(config, "chains"))
+
+
+def known_clusters(config: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    return (*CLUSTERS, *_extra(config, "clusters"))
