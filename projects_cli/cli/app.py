@@ -129,6 +129,9 @@ def _register() -> None:
     from projects_cli.cli import log as log_cli
 
     app.command("log")(log_cli.log)
+    from projects_cli.cli import sheet as sheet_cli
+
+    app.add_typer(sheet_cli.app, name="sheet")
 
 
 _register()

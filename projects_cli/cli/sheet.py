@@ -1,0 +1,239 @@
+"""`projects sheet …`: the sheets the office sends out (督办单, 红黄蓝牌通报, 周报), numbered and recorded."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
+
+import typer
+
+from projects_cli.cli import common
+from projects_cli.output import Format
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from projects_cli.settings import Settings
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="""Supervision sheets (督办单, 红黄蓝牌通报, 周报) from the office's Jinja templates, as Excel, HTML or Markdown.
+
+Each issued sheet takes the next number of the year (高新督〔2025〕12号) and is recorded, so it can be re-issued
+exactly. Templates: the shipped templates/ folder, overridden file by file by --templates DIR (or the config
+file's [sheets] templates).
+""",
+)
+
+
+class SheetFormat(str, Enum):
+    xlsx = "xlsx"
+    html = "html"
+    md = "md"
+
+
+EXTENSIONS = {".xlsx": SheetFormat.xlsx, ".html": SheetFormat.html, ".htm": SheetFormat.html, ".md": SheetFormat.md}
+LIST_COLUMNS = (
+    ("number", "编号"),
+    ("kind_zh", "类型"),
+    ("issued_on", "日期"),
+    ("recipient", "主送"),
+    ("ref", "事由"),
+    ("by", "经办人"),
+)
+
+OutputOpt = Annotated[
+    Optional[Path],
+    typer.Option("--output", "-o", help="Write to this file (输出文件); the format follows the extension: .xlsx, .html or .md.",
+                 dir_okay=False),
+]
+FormatOpt = Annotated[
+    Optional[SheetFormat],
+    typer.Option("--format", "-f", help="xlsx, html or md; default from --output's extension, else md to stdout."),
+]
+PreviewOpt = Annotated[
+    bool,
+    typer.Option("--preview", help="Render without taking a number or recording the sheet (预览)."),
+]
+
+
+def choose_format(output: Path | None, fmt: SheetFormat | None) -> SheetFormat:
+    """The format from --format, else from the extension of --output, else Markdown."""
+    by_ext = EXTENSIONS.get(output.suffix.lower()) if output is not None else None
+    if output is not None and by_ext is None and fmt is None:
+        raise typer.BadParameter(
+            f"cannot tell the format from {output.name!r}; use a .xlsx, .html or .md file or give --format",
+            param_hint="--output",
+        )
+    if fmt is not None and by_ext is not None and fmt != by_ext:
+        raise typer.BadParameter(f"--format {fmt.value} does not match the file {output.name}", param_hint="--format")
+    chosen = fmt or by_ext or SheetFormat.md
+    if chosen == SheetFormat.xlsx and output is None:
+        raise typer.BadParameter("Excel needs a file: add --output FILE.xlsx", param_hint="--format")
+    return chosen
+
+
+def _renderer(s: Settings):
+    from projects_cli import sheets
+    from projects_cli.settings import home_dir
+    from projects_cli.workcal import load_calendar
+
+    config = _config(s)
+    folders = sheets.template_folders(s.templates_dir or config.templates, home_dir() / "templates")
+    return sheets.Renderer(folders, sheets.office_filters(s.rules, lambda: load_calendar(s)))
+
+
+def _config(s: Settings):
+    from projects_cli import sheets
+    from projects_cli.settings import home_dir
+
+    base = s.config_path.parent if s.config_path is not None else home_dir()
+    return sheets.sheet_config(s.section("sheets"), base)
+
+
+def _emit(issued: list[Any], fmt: SheetFormat, output: Path | None, renderer) -> None:
+    """Lay out the sheets and write them (inside the command's transaction: a failed write records nothing)."""
+    from projects_cli import layout
+
+    pages = [layout.Sheet(i.recipient or i.kind, i.doc) for i in issued]
+    if fmt == SheetFormat.xlsx:
+        assert output is not None
+        layout.write_xlsx(pages, output)
+        common.note(f"Wrote {output}")
+        return
+    text = layout.html_page(pages, renderer.env(page=True)) if fmt == SheetFormat.html else layout.markdown(pages)
+    common.write_output(text, output)
+
+
+def _run(ctx: typer.Context, build: Callable[[Session, Any], list[tuple[str, str, dict[str, Any]]]], kind: str,
+         output: Path | None, fmt: SheetFormat | None, preview: bool) -> None:
+    """Build the contexts, then preview or issue one sheet per context, and write them out."""
+    from projects_cli import sheets
+
+    chosen = choose_format(output, fmt)
+    s = common.settings(ctx)
+    config = _config(s)
+    renderer = _renderer(s)
+    actor = common.actor(ctx)
+    with common.session(ctx, write=not preview) as session:
+        built = build(session, config)
+        if preview:
+            issued = [sheets.preview(renderer, kind, actor.as_of, config, r, ref, data) for r, ref, data in built]
+        else:
+            issued = [sheets.issue_sheet(session, actor, renderer, kind, config, r, ref, data) for r, ref, data in built]
+        _emit(issued, chosen, output, renderer)
+    for i in issued:
+        common.note(f"{i.number or '预览 (not numbered, not recorded)'}  {sheets.KINDS[kind]}  {i.recipient}")
+
+
+@app.command()
+def notice(
+    ctx: typer.Context,
+    issue: Annotated[str, typer.Argument(help="Issue number (问题编号), e.g. 2025-012.")],
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    preview: PreviewOpt = False,
+) -> None:
+    """The supervision sheet (督办单) for one issue, to its lead unit (牵头单位), with a feedback block to fill in.
+
+    Example: projects sheet notice 2025-012 --output 督办单.xlsx
+    """
+    from projects_cli import sheets
+    from projects_cli.workcal import load_calendar
+
+    s = common.settings(ctx)
+
+    def build(session, config):
+        return [sheets.notice_context(session, s.today, issue, load_calendar(s))]
+
+    _run(ctx, build, "notice", output, fmt, preview)
+
+
+@app.command()
+def cards(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option("--unit", "-u", help="Responsible unit (责任单位); default: every unit with cards, one sheet each.")] = None,
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    preview: PreviewOpt = False,
+) -> None:
+    """The card notice (红黄蓝牌通报 / 提醒函) to a responsible unit, or one to every unit.
+
+    Example: projects sheet cards --unit 经济发展局 --output 通报.xlsx
+    """
+    from projects_cli import sheets
+
+    s = common.settings(ctx)
+
+    def build(session, config):
+        return sheets.cards_contexts(session, s.today, s.rules, unit)
+
+    _run(ctx, build, "cards", output, fmt, preview)
+
+
+@app.command()
+def weekly(
+    ctx: typer.Context,
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    preview: PreviewOpt = False,
+) -> None:
+    """The weekly briefing (周报) for the week ending on the as-of date.
+
+    Overdue by unit and new this week, cards and their changes, issues opened /
+    closed / escalated, the red flag, investment completion by chain with a chart.
+
+    Example: projects --as-of 2025-10-31 sheet weekly --output 周报.html
+    """
+    from projects_cli import sheets
+
+    s = common.settings(ctx)
+
+    def build(session, config):
+        return [sheets.weekly_context(session, s.today, s.rules, s.config, config.list_limit)]
+
+    _run(ctx, build, "weekly", output, fmt, preview)
+
+
+@app.command()
+def reissue(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="The sheet's number (编号), e.g. 高新督〔2025〕12号.")],
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    rerender: Annotated[
+        bool,
+        typer.Option("--rerender", help="Render the stored data through today's templates instead of reproducing the text as issued."),
+    ] = False,
+) -> None:
+    """Re-issue a sheet (重新打印) exactly as it was issued, from what was recorded; nothing is numbered or changed.
+
+    Example: projects sheet reissue 高新督〔2025〕12号 --output 督办单.xlsx
+    """
+    from projects_cli import sheets
+
+    chosen = choose_format(output, fmt)
+    renderer = _renderer(common.settings(ctx))
+    with common.session(ctx, write=False) as session:
+        issued = sheets.reissue(session, renderer, number, rerender=rerender)
+        _emit([issued], chosen, output, renderer)
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    year: Annotated[Optional[int], typer.Option(help="Only sheets of this year (年度).")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="Only this kind: notice (督办单), cards (通报), weekly (周报).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
+) -> None:
+    """List issued sheets (已发文), by number.
+
+    Example: projects sheet list --year 2025 --kind notice
+    """
+    from projects_cli import sheets
+    from projects_cli.output import render
+
+    with common.session(ctx, write=False) as session:
+        rows = sheets.list_sheets(session, year=year, kind=kind)
+    common.out(render(rows, fmt, LIST_COLUMNS))

@@ -1,0 +1,601 @@
+"""Supervision sheets: the 督办单 for an issue, the card notice to a unit, the weekly briefing.
+
+Each sheet is a Jinja template (``templates/notice.txt``, ``cards.txt``,
+``weekly.txt``) rendered over a context that set-based queries build here;
+`projects_cli.layout` turns the result into Excel, HTML or Markdown.
+
+Issuing a sheet gives it the next number of the year (高新督〔2025〕12号, one
+sequence per year kept in the database) and records it in the ``sheet``
+table with its kind, date, recipient, the data it was built from and the
+rendered text, so a number is never given twice and `reissue` reproduces the
+sheet exactly, whatever happened to the registry or the templates since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Mapping
+
+from sqlalchemy import and_, func, select
+from sqlmodel import Session
+
+from projects_cli import audit, registry
+from projects_cli.audit import Ctx
+from projects_cli.blocks import Document, parse
+from projects_cli.errors import ConfigError, IllegalMove, InvalidValue, NotFound
+from projects_cli.models import DEADLINE_STATES, Card, FlagScore, IssueEvent, Project, Sheet, Unit
+from projects_cli.settings import resource_dir
+
+KINDS = {"notice": "督办单", "cards": "红黄蓝牌通报", "weekly": "周报"}
+TEMPLATES = {kind: f"{kind}.txt" for kind in KINDS}
+PAGE_TEMPLATE = "page.html"
+SEQUENCE = "sheet"
+PREVIEW_NUMBER = "（预览，未编号）"
+
+
+# ---------------------------------------------------------------- the office's [sheets] settings
+
+
+@dataclass(frozen=True)
+class SheetConfig:
+    """The config file's ``[sheets]`` table."""
+
+    prefix: str = "高新督"  # 高新督〔2025〕12号
+    office: str = "高新区重点项目推进中心"  # the signature
+    contact: str = ""  # 联系人
+    phone: str = ""  # 联系电话
+    templates: Path | None = None  # the office's own templates folder
+    list_limit: int = 30  # rows of a list in the weekly briefing before "另有N项"
+
+
+_TEXT_KEYS = ("prefix", "office", "contact", "phone")
+
+
+def sheet_config(section: Mapping[str, Any], base: Path | None = None) -> SheetConfig:
+    """Read and check ``[sheets]``; a relative templates folder is relative to the config file's folder."""
+    known = (*_TEXT_KEYS, "templates", "list_limit")
+    unknown = sorted(set(section) - set(known))
+    if unknown:
+        raise ConfigError(f"config file: [sheets] has unknown key {unknown[0]!r}; known keys: {', '.join(known)}")
+    values: dict[str, Any] = {}
+    for key in _TEXT_KEYS:
+        if key in section:
+            if not isinstance(section[key], str):
+                raise ConfigError(f"config file: [sheets] {key} must be text, e.g. {key} = \"…\"")
+            values[key] = section[key].strip()
+    if "prefix" in values and not values["prefix"]:
+        raise ConfigError("config file: [sheets] prefix cannot be empty, e.g. prefix = \"高新督\"")
+    if "templates" in section:
+        if not isinstance(section["templates"], str) or not section["templates"].strip():
+            raise ConfigError("config file: [sheets] templates must be a folder name, e.g. templates = \"模板\"")
+        folder = Path(section["templates"]).expanduser()
+        values["templates"] = folder if folder.is_absolute() or base is None else base / folder
+    if "list_limit" in section:
+        limit = section["list_limit"]
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ConfigError("config file: [sheets] list_limit must be a whole number ≥ 1")
+        values["list_limit"] = limit
+    return SheetConfig(**values)
+
+
+def template_folders(user: Path | None, fallback_user: Path | None = None) -> list[Path]:
+    """[the office's folder, the shipped folder]; the office's folder must exist when named."""
+    shipped = resource_dir("templates")
+    folders: list[Path] = []
+    if user is not None:
+        if not user.is_dir():
+            raise ConfigError(f"templates folder {user} does not exist")
+        folders.append(user)
+    elif fallback_user is not None and fallback_user.is_dir():
+        folders.append(fallback_user)
+    folders.append(shipped)
+    return folders
+
+
+def format_number(prefix: str, year: int, seq: int) -> str:
+    return f"{prefix}〔{year}〕{seq}号"
+
+
+# ---------------------------------------------------------------- rendering
+
+
+@dataclass
+class Renderer:
+    """The template environments of one command: sheet markup and the HTML page."""
+
+    folders: list[Path]
+    office: Any  # templating.Office
+    _envs: dict[bool, Any] = field(default_factory=dict)
+
+    def env(self, page: bool = False):
+        if page not in self._envs:
+            from projects_cli.templating import make_env
+
+            self._envs[page] = make_env(self.folders, self.office, page=page)
+        return self._envs[page]
+
+    def markup(self, kind: str, context: dict[str, Any]) -> str:
+        from projects_cli.templating import render
+
+        return render(self.env(), TEMPLATES[kind], context)
+
+    def document(self, markup: str, kind: str) -> Document:
+        return parse(markup, f"template {TEMPLATES[kind]}")
+
+
+def office_filters(rules, calendar_loader) -> Any:
+    """What the template filters need from the rules file and the calendar."""
+    from projects_cli.templating import Office
+
+    return Office(
+        labels=dict(rules.get("cards.labels")),
+        meanings=dict(rules.get("cards.meaning")),
+        consequences=dict(rules.get("cards.consequence")),
+        calendar=calendar_loader,
+    )
+
+
+# ---------------------------------------------------------------- typed JSON (stored contexts)
+
+
+def encode(value: Any) -> Any:
+    """A context as JSON that keeps its types: dates and Decimals are tagged, not flattened to text."""
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, Decimal):
+        return {"$dec": str(value)}
+    if isinstance(value, float):
+        return {"$dec": repr(value)}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    raise TypeError(f"cannot store {type(value).__name__} in a sheet's context")
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and "$dec" in value:
+            return Decimal(value["$dec"])
+        if len(value) == 1 and "$date" in value:
+            return date.fromisoformat(value["$date"])
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- contexts
+
+
+def _common(kind: str, as_of: date, config: SheetConfig, number: str) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "kind_zh": KINDS[kind],
+        "number": number,
+        "year": as_of.year,
+        "as_of": as_of,
+        "issued_on": as_of,
+        "office": config.office,
+        "office_contact": config.contact,
+        "office_phone": config.phone,
+    }
+
+
+def notice_context(session: Session, as_of: date, issue_number: str, calendar) -> tuple[str, str, dict[str, Any]]:
+    """(recipient, ref, data) of the 督办单 for one issue: the issue, its project, lead and helper units, deadline."""
+    from projects_cli import issues
+    from projects_cli.rules.workdays import workdays_between
+
+    row = issues.show_issue(session, issue_number, as_of, calendar)
+    if row["state"] not in DEADLINE_STATES:
+        raise IllegalMove(
+            f"issue {row['number']} is {row['state_zh']} ({row['state']}); a 督办单 goes with an issue that is "
+            f"assigned or answered (已交办/已反馈); assign it first: projects issue assign {row['number']} --unit …"
+        )
+    if not row["lead_unit"]:
+        raise InvalidValue(f"issue {row['number']} has no lead unit (牵头单位); assign it first")
+    project = registry.show_project(session, row["project_code"], as_of.year)
+    unit = session.scalars(select(Unit).where(Unit.id == row["lead_unit_id"])).one()
+    assign = next((e for e in reversed(row["events"]) if e["type"] in issues.DEADLINE_SETTERS), None)
+    deadline = row["deadline"]
+    left = None
+    if deadline is not None:
+        left = workdays_between(as_of, deadline, calendar) if deadline >= as_of else -workdays_between(deadline, as_of, calendar)
+    data = {
+        "issue": {
+            "number": row["number"],
+            "title": row["title"],
+            "category": row["category"],
+            "description": row["description"],
+            "urgency": row["urgency"],
+            "level": row["level"],
+            "state": row["state"],
+            "state_zh": row["state_zh"],
+            "reported_on": row["reported_on"],
+            "assigned_on": row["assigned_on"],
+            "deadline": deadline,
+            "deadline_workdays": (assign or {}).get("data", {}).get("workdays") if assign else None,
+            "workdays_left": left,
+            "days_late": row["days_late"],
+            "misses": row["misses"],
+            "assign_text": (assign or {}).get("text"),
+        },
+        "project": {k: project.get(k) for k in (
+            "code", "name", "chain", "owner", "location", "leader", "task_force", "status", "site_progress",
+            "total_investment", "annual_plan")},
+        "lead_unit": {"name": unit.name, "contact": unit.contact, "phone": unit.phone},
+        "helpers": list(row["helpers"]),
+        "instructions": [
+            {"on": e["on"], "actor": e["actor"], "text": e["text"], "who": (e["data"] or {}).get("who")}
+            for e in row["events"] if e["type"] == "instruct"
+        ],
+        "history": [
+            {"on": e["on"], "type": e["type"], "type_zh": e["type_zh"], "actor": e["actor"], "text": e["text"]}
+            for e in row["events"]
+        ],
+    }
+    return unit.name, row["number"], data
+
+
+def _card_period(as_of: date, rules) -> tuple[str, str]:
+    from projects_cli.rules.dates import period_of, previous_period
+
+    period = period_of(as_of, rules.get("period.kind"))
+    return period, previous_period(period)
+
+
+def _standing_cards(session: Session, period: str, as_of: date, unit_id: int | None = None) -> dict[int, dict[str, Any]]:
+    """Each project's card standing in `period`: its latest rating up to the period, a manual card winning.
+
+    One query (the latest period per project as a subquery); a manual card
+    whose `until` has passed no longer counts.
+    """
+    c, p, u = Card.__table__.c, Project.__table__.c, Unit.__table__.c
+    latest = (
+        select(c.project_id, func.max(c.period).label("period"))
+        .where(c.period <= period, c.as_of <= as_of)
+        .group_by(c.project_id)
+        .subquery()
+    )
+    query = (
+        select(c.project_id, c.period, c.color, c.manual, c.reasons, c.fired, c.set_by, c.until,
+               p.code, p.name, p.leader, p.unit_id, u.name.label("unit"))
+        .select_from(
+            Card.__table__.join(latest, and_(latest.c.project_id == c.project_id, latest.c.period == c.period))
+            .join(Project.__table__, p.id == c.project_id)
+            .outerjoin(Unit.__table__, u.id == p.unit_id)
+        )
+        .where(c.as_of <= as_of)
+    )
+    if unit_id is not None:
+        query = query.where(p.unit_id == unit_id)
+    out: dict[int, dict[str, Any]] = {}
+    for row in session.connection().execute(query).mappings():
+        row = dict(row)
+        if row["manual"] and row["until"] is not None and row["until"] < as_of:
+            continue
+        held = out.get(row["project_id"])
+        if held is None or (row["manual"] and not held["manual"]):
+            out[row["project_id"]] = row
+    return out
+
+
+def _reasons(row: dict[str, Any]) -> str:
+    if row.get("fired"):
+        texts = [f.get("text") for f in row["fired"] if isinstance(f, dict) and f.get("text")]
+        if texts:
+            return "；".join(texts)
+    return row.get("reasons") or ""
+
+
+RANK = {"blue": 0, "yellow": 1, "red": 2}
+
+
+def cards_contexts(
+    session: Session, as_of: date, rules, unit: str | None = None
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(recipient, ref, data) of the card notice for one unit, or for every unit that has cards.
+
+    Each project's standing card and the one before, worst first; counts per
+    colour; the consequences the rules file attaches to each colour present.
+    """
+    period, previous = _card_period(as_of, rules)
+    unit_row = registry.find_unit(session, unit) if unit else None
+    current = _standing_cards(session, period, as_of, unit_row.id if unit_row else None)
+    before = _standing_cards(session, previous, as_of, unit_row.id if unit_row else None)
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for pid, row in current.items():
+        old = before.get(pid)
+        prev_color = old["color"] if old else None
+        by_unit.setdefault(row["unit"] or "", []).append({
+            "code": row["code"],
+            "name": row["name"],
+            "leader": row["leader"],
+            "color": row["color"],
+            "period": row["period"],
+            "previous": prev_color,
+            "change": _change(row["color"], prev_color),
+            "manual": bool(row["manual"]),
+            "reasons": _reasons(row),
+        })
+    if unit_row is not None and unit_row.name not in by_unit:
+        raise NotFound(
+            f"no project of {unit_row.name} has a card (红黄蓝牌) for {period} or before; rate the cards first"
+        )
+    out = []
+    labels = rules.get("cards.labels")
+    for name in sorted(by_unit, key=lambda n: (n == "", n)):
+        if not name:
+            continue  # projects with no responsible unit have nobody to notify
+        projects = sorted(by_unit[name], key=lambda r: (-RANK[r["color"]], r["code"]))
+        counts = {color: sum(1 for r in projects if r["color"] == color) for color in ("red", "yellow", "blue")}
+        data = {
+            "unit": name,
+            "period": period,
+            "previous_period": previous,
+            "projects": projects,
+            "counts": counts,
+            "total": len(projects),
+            "colors_present": [c for c in ("red", "yellow", "blue") if counts[c]],
+            "labels": dict(labels),
+        }
+        out.append((name, period, data))
+    return out
+
+
+def _change(color: str, previous: str | None) -> str:
+    if previous is None:
+        return "新评"
+    if RANK[color] > RANK[previous]:
+        return "升级"
+    if RANK[color] < RANK[previous]:
+        return "好转"
+    return "持平"
+
+
+def _week(as_of: date) -> tuple[date, date]:
+    """The seven days ending on the as-of date, and the as-of date a week before."""
+    return as_of - timedelta(days=6), as_of - timedelta(days=7)
+
+
+def _limited(rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+    return {"rows": rows[:limit], "more": max(0, len(rows) - limit), "total": len(rows)}
+
+
+def _issue_events(session: Session, start: date, end: date) -> dict[str, list[dict[str, Any]]]:
+    """Issues opened (提报), closed (销号) and escalated (督办升级) between start and end, one query."""
+    from projects_cli.models import Issue
+
+    e, i, p, u = IssueEvent.__table__.c, Issue.__table__.c, Project.__table__.c, Unit.__table__.c
+    query = (
+        select(e.type, e.on, e.data, e.text, i.number, i.title, i.level, p.code, p.name, u.name.label("unit"))
+        .select_from(
+            IssueEvent.__table__.join(Issue.__table__, i.id == e.issue_id)
+            .join(Project.__table__, p.id == i.project_id)
+            .outerjoin(Unit.__table__, u.id == i.lead_unit_id)
+        )
+        .where(e.on >= start, e.on <= end, e.type.in_(("report", "close", "escalate")))
+        .order_by(e.on, i.number, e.id)
+    )
+    out: dict[str, list[dict[str, Any]]] = {"report": [], "close": [], "escalate": []}
+    for row in session.connection().execute(query).mappings():
+        row = dict(row)
+        data = row.pop("data") or {}
+        row["from_level"] = data.get("from")
+        row["to_level"] = data.get("to")
+        out[row["type"]].append(row)
+    return out
+
+
+def _investment_by_chain(session: Session, as_of: date, config: Mapping[str, Any]) -> dict[str, Any]:
+    from projects_cli import chains, facts
+    from projects_cli.rules.dates import completion_gap, elapsed_share
+
+    sums: dict[str, dict[str, Any]] = {}
+    for row in facts.investment_rows(session, as_of):
+        if row["plan"] is None:
+            continue
+        chain = row["chain"] or "（未分产业链）"
+        entry = sums.setdefault(chain, {"chain": chain, "projects": 0, "plan": Decimal(0), "completed": Decimal(0)})
+        entry["projects"] += 1
+        entry["plan"] += row["plan"]
+        entry["completed"] += row["completed"] or 0
+    order = {c: i for i, c in enumerate(chains.known_chains(config))}
+    rows = sorted(sums.values(), key=lambda r: (order.get(r["chain"], len(order)), r["chain"]))
+    for row in rows:
+        gap = completion_gap(row["plan"], row["completed"], as_of)
+        row.update(rate=gap["rate"], behind=gap["behind"])
+    total = {"chain": "合计", "projects": sum(r["projects"] for r in rows),
+             "plan": sum((r["plan"] for r in rows), Decimal(0)), "completed": sum((r["completed"] for r in rows), Decimal(0))}
+    gap = completion_gap(total["plan"], total["completed"], as_of)
+    total.update(rate=gap["rate"] if gap else None, behind=gap["behind"] if gap else None)
+    return {"chains": rows, "total": total, "expected": (elapsed_share(as_of) * 100).quantize(Decimal("0.1"))}
+
+
+def _flag(session: Session, period: str) -> dict[str, Any] | None:
+    """The latest flag scores up to `period`: ranking, holders, units listed for a talk."""
+    f, u = FlagScore.__table__.c, Unit.__table__.c
+    latest = session.scalar(select(func.max(f.period)).where(f.period <= period))
+    if latest is None:
+        return None
+    query = (
+        select(f.rank, f.score, f.flag, f.bottom, f.components, u.name.label("unit"))
+        .select_from(FlagScore.__table__.join(Unit.__table__, u.id == f.unit_id))
+        .where(f.period == latest)
+        .order_by(f.rank, u.name)
+    )
+    ranking = [dict(r) for r in session.connection().execute(query).mappings()]
+    return {
+        "period": latest,
+        "ranking": ranking,
+        "holders": [r["unit"] for r in ranking if r["flag"]],
+        "bottom": [r["unit"] for r in ranking if r["bottom"]],
+    }
+
+
+def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, Any], limit: int) -> tuple[str, str, dict[str, Any]]:
+    """(recipient, ref, data) of the weekly briefing for the week ending on `as_of`."""
+    from projects_cli import report
+    from projects_cli.rules.cards import changes
+    from projects_cli.rules.dates import period_of
+
+    start, since = _week(as_of)
+    overdue = report.overdue(session, as_of, tiers=rules.get("overdue.tiers"), since=since,
+                             horizon=int(rules.get("overdue.due_soon_days")))
+    new_rows = [
+        {k: r[k] for k in ("type", "unit", "leader", "code", "name", "item", "planned", "days_late", "tier")}
+        for r in overdue["new_since"]
+    ]
+    period, previous = _card_period(as_of, rules)
+    current = _standing_cards(session, period, as_of)
+    before = _standing_cards(session, previous, as_of)
+    colors_now = {r["code"]: r["color"] for r in current.values()}
+    colors_before = {r["code"]: r["color"] for r in before.values()}
+    moved = changes(colors_now, colors_before)
+    by_code = {r["code"]: r for r in current.values()}
+
+    def card_rows(codes: list[str]) -> list[dict[str, Any]]:
+        return [{"code": c, "name": by_code[c]["name"], "unit": by_code[c]["unit"], "color": by_code[c]["color"],
+                 "previous": colors_before.get(c), "reasons": _reasons(by_code[c])} for c in codes]
+
+    counts = {color: sum(1 for c in colors_now.values() if c == color) for color in ("red", "yellow", "blue")}
+    counts_before = {color: sum(1 for c in colors_before.values() if c == color) for color in ("red", "yellow", "blue")}
+    events = _issue_events(session, start, as_of)
+    from projects_cli.models import Issue
+
+    i = Issue.__table__.c
+    open_count = session.scalar(select(func.count()).select_from(Issue.__table__).where(
+        i.state.in_(("reported", "accepted", "assigned", "responded", "resolved")))) or 0
+    overdue_issues = overdue["totals"]["by_type"].get("issue", 0)
+    year, week, _ = as_of.isocalendar()
+    data = {
+        "week": {"start": start, "end": as_of, "year": year, "number": week, "since": since},
+        "overdue": {
+            "totals": overdue["totals"],
+            "tiers": overdue["tiers"],
+            "by_unit": [{**u, "unit": u["unit"] or report.NO_UNIT} for u in overdue["by_unit"]],
+            "new": _limited(new_rows, limit),
+        },
+        "cards": {
+            "period": period,
+            "previous_period": previous,
+            "counts": counts,
+            "previous_counts": counts_before,
+            "newly_red": card_rows(moved["newly_red"]),
+            "newly_yellow": card_rows(moved["newly_yellow"]),
+            "improved": card_rows(moved["improved"]),
+            "red": _limited(card_rows(sorted(c for c, col in colors_now.items() if col == "red")), limit),
+        },
+        "issues": {
+            "opened": _limited(events["report"], limit),
+            "closed": _limited(events["close"], limit),
+            "escalated": _limited(events["escalate"], limit),
+            "open": open_count,
+            "overdue": overdue_issues,
+        },
+        "flag": _flag(session, period_of(as_of, rules.get("period.kind"))),
+        "investment": _investment_by_chain(session, as_of, config),
+    }
+    return "各责任单位", f"{year}-W{week:02d}", data
+
+
+# ---------------------------------------------------------------- issuing and re-issuing
+
+
+@dataclass
+class Issued:
+    """A rendered sheet: its number (None for a preview), recipient and document."""
+
+    number: str | None
+    kind: str
+    recipient: str
+    ref: str
+    doc: Document
+
+
+def _render(renderer: Renderer, kind: str, stored: dict[str, Any]) -> tuple[str, Document]:
+    markup = renderer.markup(kind, decode(stored))
+    return markup, renderer.document(markup, kind)
+
+
+def preview(renderer: Renderer, kind: str, as_of: date, config: SheetConfig, recipient: str, ref: str,
+            data: dict[str, Any]) -> Issued:
+    """Render without a number and without recording anything."""
+    stored = encode({**_common(kind, as_of, config, PREVIEW_NUMBER), **data})
+    _, doc = _render(renderer, kind, stored)
+    return Issued(None, kind, recipient, ref, doc)
+
+
+def issue_sheet(session: Session, ctx: Ctx, renderer: Renderer, kind: str, config: SheetConfig, recipient: str, ref: str,
+          data: dict[str, Any]) -> Issued:
+    """Number the sheet, render it, record it (context and rendered text) and log it; one transaction."""
+    year = ctx.as_of.year
+    while True:
+        seq = registry.next_number(session, SEQUENCE, year)
+        number = format_number(config.prefix, year, seq)
+        # Numbers recorded under another prefix or by hand are skipped, never reused.
+        if session.scalar(select(Sheet.id).where((Sheet.number == number) | and_(Sheet.year == year, Sheet.seq == seq))) is None:
+            break
+    stored = encode({**_common(kind, ctx.as_of, config, number), **data})
+    markup, doc = _render(renderer, kind, stored)
+    context = {"template": TEMPLATES[kind], "data": stored, "markup": markup}
+    sheet = Sheet(year=year, seq=seq, number=number, kind=kind, issued_on=ctx.as_of, recipient=recipient[:100],
+                  ref=ref[:60], context=context, by=ctx.by, created_at=ctx.now)
+    session.add(sheet)
+    session.flush()
+    audit.log_insert(session, ctx, "sheet", sheet.id, {
+        "number": number, "kind": kind, "issued_on": ctx.as_of, "recipient": sheet.recipient, "ref": sheet.ref,
+        "sha256": _digest(markup),
+    }, key=number)
+    return Issued(number, kind, recipient, ref, doc)
+
+
+def get_sheet(session: Session, number: str) -> Sheet:
+    from projects_cli.values import clean_text
+
+    wanted = clean_text(number)
+    sheet = session.scalars(select(Sheet).where(Sheet.number == wanted)).first()
+    if sheet is None and wanted.isdigit():
+        raise NotFound(f"no sheet numbered {wanted!r}; give the whole number, e.g. 高新督〔2025〕12号 (`projects sheet list`)")
+    if sheet is None:
+        raise NotFound(f"no sheet numbered {wanted!r}; `projects sheet list` shows the numbers")
+    return sheet
+
+
+def reissue(session: Session, renderer: Renderer, number: str, *, rerender: bool = False) -> Issued:
+    """An issued sheet again: exactly as issued, or (`rerender`) its stored data through today's templates."""
+    sheet = get_sheet(session, number)
+    context = sheet.context or {}
+    if "markup" not in context or "data" not in context:
+        raise InvalidValue(f"sheet {sheet.number} was recorded without its content; it cannot be re-issued")
+    if rerender:
+        _, doc = _render(renderer, sheet.kind, context["data"])
+    else:
+        doc = renderer.document(context["markup"], sheet.kind)
+    return Issued(sheet.number, sheet.kind, sheet.recipient or "", sheet.ref or "", doc)
+
+
+def list_sheets(session: Session, *, year: int | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+    s = Sheet.__table__.c
+    query = select(s.number, s.year, s.seq, s.kind, s.issued_on, s.recipient, s.ref, s.by).order_by(s.year, s.seq)
+    if year is not None:
+        query = query.where(s.year == year)
+    if kind is not None:
+        if kind not in KINDS:
+            raise InvalidValue(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        query = query.where(s.kind == kind)
+    rows = [dict(r) for r in session.connection().execute(query).mappings()]
+    for row in rows:
+        row["kind_zh"] = KINDS.get(row["kind"], row["kind"])
+    return rows

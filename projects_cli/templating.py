@@ -1,0 +1,407 @@
+"""The sheet templates: where they are found, the Jinja environment, the office's filters.
+
+Templates are looked up by name in the office's own folder first (``--templates
+DIR``, the config file's ``[sheets] templates``, or ``templates/`` in the data
+folder), then in the shipped ``templates/`` folder, so an office overrides one
+file without copying the rest. Names are resolved strictly inside those
+folders: ``..``, absolute paths and symbolic links that lead out are refused,
+and templates run in Jinja's sandbox, so a template cannot reach any other
+file. A misspelt field is an error naming the template, the line and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import jinja2
+import jinja2.ext
+from jinja2 import pass_context
+from jinja2.runtime import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from projects_cli.blocks import cn_date as _cn_date
+from projects_cli.blocks import display_number, escape_value
+from projects_cli.errors import ConfigError, ProjectsError
+
+MAX_TEMPLATE_BYTES = 1_000_000
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+class TemplateProblem(ConfigError):
+    """A template that cannot be used: missing, outside the folders, broken, or asking for an unknown field."""
+
+
+class _Outside(jinja2.TemplateError):
+    """A template name that points outside the template folders."""
+
+
+class FieldMissing(jinja2.UndefinedError):
+    """A field the template asks for that the sheet's data does not have."""
+
+    def __init__(self, message: str | None = None, name: str | None = None, obj: Any = jinja2.utils.missing):
+        super().__init__(message)
+        self.field = name
+        self.obj = obj
+
+
+class _StrictField(StrictUndefined):
+    """StrictUndefined that remembers which field was missing and on what, for the error message."""
+
+    __slots__ = ()
+
+    def __init__(self, hint=None, obj=jinja2.utils.missing, name=None, exc=jinja2.UndefinedError):
+        super().__init__(hint, obj, name, exc)
+        self._undefined_exception = lambda message: FieldMissing(message, name, obj)
+
+
+def _name_parts(name: str) -> list[str]:
+    """A template name as path parts; anything that could leave the folder is refused."""
+    if not name or "\x00" in name or "\\" in name or name.startswith("/") or _DRIVE.match(name):
+        raise _Outside(name)
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if not parts or any(p == ".." for p in parts):
+        raise _Outside(name)
+    return parts
+
+
+class FolderLoader(jinja2.BaseLoader):
+    """Templates from a list of folders, first match wins, never outside them."""
+
+    def __init__(self, folders: Sequence[Path]):
+        self.folders = [Path(f).resolve() for f in folders]
+
+    def get_source(self, environment, template: str):
+        parts = _name_parts(template)
+        for root in self.folders:
+            candidate = root.joinpath(*parts)
+            try:
+                real = candidate.resolve(strict=True)
+            except (OSError, RuntimeError):
+                continue
+            if not real.is_relative_to(root):
+                raise _Outside(template)
+            if not real.is_file():
+                continue
+            stat = real.stat()
+            if stat.st_size > MAX_TEMPLATE_BYTES:
+                raise TemplateProblem(f"template {real} is larger than {MAX_TEMPLATE_BYTES:,} bytes; is it the right file?")
+            try:
+                source = real.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                raise TemplateProblem(f"template {real} is not UTF-8 text; save it as UTF-8") from None
+            mtime = stat.st_mtime
+
+            def uptodate(path: Path = real, mtime: float = mtime) -> bool:
+                try:
+                    return path.stat().st_mtime == mtime
+                except OSError:
+                    return False
+
+            return source, str(real), uptodate
+        raise jinja2.TemplateNotFound(template)
+
+    def list_templates(self) -> list[str]:
+        names: set[str] = set()
+        for root in self.folders:
+            if root.is_dir():
+                names.update(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+        return sorted(names)
+
+
+# ---------------------------------------------------------------- filters
+
+
+def _number(value: Any, what: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{what}: {value!r} is not a number")
+    try:
+        return Decimal(value) if not isinstance(value, float) else Decimal(repr(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(f"{what}: {value!r} is not a number") from None
+
+
+def _fixed(number: Decimal, digits: int | None) -> str:
+    if digits is not None:
+        number = number.quantize(Decimal(1).scaleb(-digits))
+        return format(number, "f")
+    return display_number(number)
+
+
+def wan(value: Any, digits: int | None = None) -> str:
+    """85000 → 85000万元 (digits: fixed decimals); empty → —."""
+    number = _number(value, "wan")
+    return "—" if number is None else f"{_fixed(number, digits)}万元"
+
+
+def yi(value: Any, digits: int = 2) -> str:
+    """An amount in 万元 as 亿元: 85000 → 8.5亿元 (at most `digits` decimals); empty → —."""
+    number = _number(value, "yi")
+    if number is None:
+        return "—"
+    return f"{display_number((number / 10000).quantize(Decimal(1).scaleb(-digits)))}亿元"
+
+
+def money(value: Any) -> str:
+    """万元 below 1亿, 亿元 from 1亿: 8000 → 8000万元, 85000 → 8.5亿元."""
+    number = _number(value, "money")
+    if number is None:
+        return "—"
+    return yi(number) if abs(number) >= 10000 else wan(number)
+
+
+def pct(value: Any, digits: int = 1) -> str:
+    """85.24 → 85.2% (the value is already in percent); empty → —."""
+    number = _number(value, "pct")
+    return "—" if number is None else f"{_fixed(number, digits)}%"
+
+
+def _as_date(value: Any, what: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{what}: {value!r} is not a date") from None
+
+
+def cn_date(value: Any) -> str:
+    """2025-03-05 → 2025年3月5日; empty → ''."""
+    day = _as_date(value, "cn_date")
+    return "" if day is None else _cn_date(day)
+
+
+def cn_month(value: Any) -> str:
+    """2025-03-05 or 2025-03 → 2025年3月."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
+        value = value + "-01"
+    day = _as_date(value, "cn_month")
+    return "" if day is None else f"{day.year}年{day.month}月"
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_num(value: Any) -> str:
+    """1 → 一, 12 → 十二, 25 → 二十五 (for 一、二、三 headings), up to 99."""
+    n = int(value)
+    if not 0 <= n <= 99:
+        raise ValueError(f"cn_num: {n} is outside 0–99")
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + ("" if ones == 0 else _DIGITS[ones])
+
+
+@dataclass
+class Office:
+    """What the filters need besides the value: the card labels and the working-day calendar."""
+
+    labels: dict[str, str]
+    meanings: dict[str, str]
+    consequences: dict[str, str]
+    calendar: Callable[[], Any]  # loaded on first use: most sheets never count working days
+
+
+def make_filters(office: Office) -> dict[str, Callable]:
+    cache: dict[str, Any] = {}
+
+    def calendar():
+        if "cal" not in cache:
+            cache["cal"] = office.calendar()
+        return cache["cal"]
+
+    def _as_of(ctx) -> date:
+        as_of = ctx.get("as_of")
+        if not isinstance(as_of, date):
+            raise ValueError("the sheet has no as_of date to count working days from")
+        return as_of
+
+    @pass_context
+    def workdays_left(ctx, deadline: Any) -> int | None:
+        """Working days from the sheet's as-of date to the deadline; negative when overdue."""
+        from projects_cli.rules.workdays import workdays_between
+
+        day = _as_date(deadline, "workdays_left")
+        if day is None:
+            return None
+        as_of = _as_of(ctx)
+        if day >= as_of:
+            return workdays_between(as_of, day, calendar())
+        return -workdays_between(day, as_of, calendar())
+
+    @pass_context
+    def countdown(ctx, deadline: Any) -> str:
+        """剩余3个工作日 · 今日到期 · 已逾期2个工作日."""
+        left = workdays_left(ctx, deadline)
+        if left is None:
+            return "—"
+        if left > 0:
+            return f"剩余{left}个工作日"
+        if left == 0:
+            return "今日到期" if _as_date(deadline, "countdown") == _as_of(ctx) else "已到期"
+        return f"已逾期{-left}个工作日"
+
+    def _lookup(table: dict[str, str], what: str) -> Callable[[Any], str]:
+        def label(color: Any) -> str:
+            if color is None or color == "":
+                return ""
+            if color not in table:
+                raise ValueError(f"{what}: {color!r} is not a card colour; expected one of {', '.join(table)}")
+            return table[color]
+
+        return label
+
+    return {
+        "wan": wan,
+        "yi": yi,
+        "money": money,
+        "pct": pct,
+        "cn_date": cn_date,
+        "cn_month": cn_month,
+        "cn_num": cn_num,
+        "workdays_left": workdays_left,
+        "countdown": countdown,
+        "card": _lookup(office.labels, "card"),
+        "card_meaning": _lookup(office.meanings, "card_meaning"),
+        "card_consequence": _lookup(office.consequences, "card_consequence"),
+    }
+
+
+# ---------------------------------------------------------------- the environment
+
+_TAG_ONLY = re.compile(r"^\s*(?:(?:\{%.*?%\}|\{#.*?#\})\s*)+$")
+
+
+class LineTags(jinja2.ext.Extension):
+    """A line that is only ``{% … %}`` tags disappears; a line of text ending in a tag keeps its line break.
+
+    Jinja's trim_blocks removes the newline after *any* block tag, so
+    ``…{% endif %}`` at the end of a paragraph would glue the next line onto
+    it; ending such a tag with ``+%}`` keeps the newline.
+    """
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        if name and name.endswith((".html", ".htm", ".xml")):
+            return source
+        lines = source.split("\n")
+        for i, line in enumerate(lines):
+            body = line.rstrip()
+            if body.endswith("%}") and not body.endswith(("+%}", "-%}")) and not _TAG_ONLY.match(body):
+                lines[i] = body[:-2] + "+%}" + line[len(body):]
+        return "\n".join(lines)
+
+
+
+def _none_blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def make_env(folders: Sequence[Path], office: Office, *, page: bool = False) -> SandboxedEnvironment:
+    """The sandboxed environment: sheet markup (typed, escaped values) or the HTML page (autoescaped)."""
+    env = SandboxedEnvironment(
+        loader=FolderLoader(folders),
+        undefined=_StrictField,
+        autoescape=jinja2.select_autoescape(("html", "htm", "xml"), default_for_string=False, default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_none_blank if page else escape_value,
+        extensions=[LineTags],
+    )
+    env.filters.update(make_filters(office))
+    return env
+
+
+def _template_frame(exc: BaseException, names: dict[str, str]) -> tuple[str, int] | None:
+    """The innermost template and line in the traceback (Jinja maps frames to template lines)."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename in names:
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _fields_of(obj: Any) -> str:
+    if isinstance(obj, dict):
+        keys = sorted(str(k) for k in obj)
+        return "the fields here are: " + (", ".join(keys) if keys else "none")
+    return f"a {type(obj).__name__} has no fields"
+
+
+def _source_line(path: str, line: int) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig").splitlines()[line - 1].strip()
+    except (OSError, IndexError, UnicodeDecodeError):
+        return ""
+    return f" ({text[:120]})" if text else ""
+
+
+def render(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
+    """Render one template; every template mistake becomes a `TemplateProblem` naming template, line and field."""
+    loader: FolderLoader = env.loader  # type: ignore[assignment]
+    where = " or ".join(str(f) for f in loader.folders)
+    try:
+        template = env.get_template(name)
+    except _Outside as exc:
+        raise TemplateProblem(f"template name {exc.message!r} points outside the template folders ({where})") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateProblem(f"template {exc.name!r} is not in the template folders ({where})") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(f"template {exc.filename or exc.name}, line {exc.lineno}: {exc.message}") from None
+    try:
+        return template.render(context)
+    except Exception as exc:  # noqa: BLE001 - only template mistakes are translated, the rest re-raised
+        frame = _template_frame(exc, _all_template_files(loader))
+        message = _explain(exc, where, context)
+        if message is None:
+            raise
+        if frame is None:
+            raise TemplateProblem(f"template {name}: {message}") from None
+        path, line = frame
+        raise TemplateProblem(f"template {path}, line {line}{_source_line(path, line)}: {message}") from None
+
+
+def _all_template_files(loader: FolderLoader) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for name in loader.list_templates():
+        for root in loader.folders:
+            path = root / name
+            if path.is_file():
+                files[str(path.resolve())] = name
+    return files
+
+
+def _explain(exc: BaseException, where: str, context: dict[str, Any]) -> str | None:
+    from jinja2.sandbox import SecurityError
+
+    if isinstance(exc, FieldMissing):
+        if exc.obj is jinja2.utils.missing:
+            return f"unknown field {exc.field!r}; the sheet's fields are: {', '.join(sorted(context))}"
+        return f"no field {exc.field!r}; {_fields_of(exc.obj)}"
+    if isinstance(exc, _Outside):
+        return f"template name {exc.message!r} points outside the template folders ({where})"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"template {exc.name!r} is not in the template folders ({where})"
+    if isinstance(exc, SecurityError):
+        return f"not allowed in a template: {exc}"
+    if isinstance(exc, TemplateProblem):
+        return str(exc)
+    if isinstance(exc, jinja2.TemplateError):
+        return exc.message or type(exc).__name__
+    if isinstance(exc, ProjectsError):  # e.g. a working-day count in a year the calendar does not know
+        return str(exc)
+    if isinstance(exc, (ValueError, TypeError, ArithmeticError, LookupError)):
+        return f"{type(exc).__name__}: {exc}"
+    return None
