@@ -183,10 +183,14 @@ def normalize_number(text: str) -> str:
 
 
 def get_issue(session: Session, number: str, *, lock: bool = False) -> Issue:
+    """The issue numbered `number` (2025-12 finds 2025-012; a number kept as typed elsewhere is found too)."""
+    import unicodedata
+
     wanted = normalize_number(number)
-    query = select(Issue).where(Issue.number == wanted)
-    if lock:
-        query = query.with_for_update()
+    typed = unicodedata.normalize("NFKC", clean_text(number))
+    query = select(Issue).where(Issue.number.in_({wanted, typed})).order_by(Issue.number != wanted)
+    if lock:  # and re-read: another command may have moved it since it was loaded
+        query = query.with_for_update().execution_options(populate_existing=True)
     issue = session.scalars(query).first()
     if issue is None:
         raise NotFound(f"no issue numbered {wanted}; `projects issue list` shows the numbers")
@@ -910,6 +914,7 @@ def load_demo_issues(session: Session, ctx: Ctx, path: Path | None = None, rules
     rules = rules or default_rules()
     path = path or demo_file()
     data = load_toml(path, "demo issues file")
+    label = data.get("label", "")  # marks every demo problem's description as demo data
     plan: list[tuple[date, int, str, dict[str, Any], int]] = []  # (date, order, action, step, issue index)
     order = 0
     specs = data.get("issue", [])
@@ -931,9 +936,10 @@ def load_demo_issues(session: Session, ctx: Ctx, path: Path | None = None, rules
             continue
         at = Ctx(by=ctx.by, as_of=day, now=ctx.now, command=ctx.command)
         if action == "report":
+            description = (step.get("description") or "") + (f"（{label}）" if label else "")
             issue = report_issue(
                 session, at, step["project"], title=step["title"], category=step["category"],
-                description=step.get("description"), urgency=step.get("urgency", "一般"), rules=rules,
+                description=description or None, urgency=step.get("urgency", "一般"), rules=rules,
             )
             numbers[index] = issue.number
         elif action == "sweep":

@@ -457,6 +457,8 @@ def test_demo_issues_play_through_the_loop(session, ctx):
         ("2025-009", "GX-0020", "reported", "一般督办", None, None),
     ]
     assert [r["number"] for r in issues.pending_lookbacks(session)] == ["2025-003", "2025-002"]
+    assert issues.show_issue(session, "2025-009")["description"] == "省级专项资金2000万元已下达，区级拨付未到位。（演示数据）"
+    assert issues.show_issue(session, "2025-006")["description"] == "（演示数据）"
     done = issues.sweep(session, ctx, RULES)
     assert [(r["number"], r["level_to"], r["rule"]) for r in done] == [
         ("2025-005", "挂牌督办", "逾期8个工作日（≥5）"),

@@ -86,6 +86,8 @@ SHOW_FIELDS = (
     ("lookback_on", "回头看日期"),
     ("lookback_done_on", "回头看完成"),
 )
+# Event data shown beside an event's text in `issue show`.
+EXTRA_LABELS = {"who": "", "unit": "牵头单位", "helpers": "配合单位", "deadline": "办理期限", "lookback_on": "回头看日期"}
 STATE_LABELS = {
     "已提报": "reported",
     "已受理": "accepted",
@@ -510,7 +512,8 @@ def show(
         moved = f"{issues.STATE_ZH[ev['from_state']]}→" if ev["from_state"] else ""
         detail = ev["text"] or ""
         data = ev["data"] or {}
-        extra = [f"{k}: {cell_text(data[k])}" for k in ("who", "unit", "helpers", "deadline", "lookback_on") if data.get(k)]
+        labels = {**EXTRA_LABELS, "who": "参会单位" if ev["type"] == "consult" else "批示领导"}
+        extra = [f"{label}：{cell_text(data[k])}" for k, label in labels.items() if data.get(k)]
         if ev["type"] == "escalate":
             moved_level = f"{data.get('from')}→{data.get('to')}"
             extra = [] if moved_level in detail else [moved_level]
