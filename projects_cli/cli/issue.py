@@ -16,8 +16,9 @@ app = typer.Typer(
     no_args_is_help=True,
     help="""Problems (问题) of projects through the closed loop: 提报 · 受理 · 交办 · 反馈 · 督办 · 办结 · 销号.
 
-reported ─accept→ accepted ─assign→ assigned ─respond→ responded ─resolve→ resolved ─close→ closed;
-reject (不予受理), send-back (退回), reopen, escalate (督办升级), and 批示/会商/跟踪 as events.
+reported ─accept→ accepted ─assign→ assigned ─respond→ responded ─resolve→ resolved ─close→ closed
+
+Also: reject (不予受理), send-back (退回), reopen, escalate (督办升级), and 批示/会商/跟踪 as events.
 """,
 )
 
@@ -212,8 +213,7 @@ def assign(
 ) -> None:
     """Assign a problem to a lead unit with a deadline in working days (交办); again to re-assign (改派).
 
-    The deadline is the urgency's working days (rules: issues.deadline_days) on the
-    PRC calendar after today, or --due.
+    The deadline is the urgency's working days (rules: issues.deadline_days) on the PRC calendar after today, or --due.
 
     Example: projects issue assign 2025-012 --unit 自然资源分局 --helper 经济发展局 --urgency 急件
     """
@@ -402,9 +402,7 @@ def lookback(
 def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """Count missed deadlines and escalate overdue problems by the rules file, as of the as-of date (督办巡查).
 
-    Rules: issues.escalate_key_after working days overdue → 重点督办; issues.escalate_listed_after,
-    or a second missed deadline (issues.listed_on_second_miss) → 挂牌督办. Running it again the
-    same day does nothing.
+    Rules: issues.escalate_key_after working days overdue → 重点督办; issues.escalate_listed_after, or a second missed deadline (issues.listed_on_second_miss) → 挂牌督办. Running it again the same day does nothing.
 
     Example: projects --as-of 2025-10-31 issue sweep
     """
