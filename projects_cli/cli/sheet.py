@@ -103,7 +103,7 @@ def _emit(issued: list[Any], fmt: SheetFormat, output: Path | None, renderer) ->
         common.note(f"Wrote {output}")
         return
     text = layout.html_page(pages, renderer.env(page=True)) if fmt == SheetFormat.html else layout.markdown(pages)
-    common.write_output(text, output)
+    common.write_output(text.rstrip("\n"), output)
 
 
 def _run(ctx: typer.Context, build: Callable[[Session, Any], list[tuple[str, str, dict[str, Any]]]], kind: str,

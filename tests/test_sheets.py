@@ -1,0 +1,337 @@
+"""`projects sheet …` over a known registry: Excel cells, numbering, re-issue, the office's templates, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from projects_cli.settings import resource_dir
+
+from sheet_scenario import FORMULA_NAME, PIPE_NAME, build
+
+FIRST = "高新督〔2025〕1号"
+
+
+@pytest.fixture
+def scn(db_url):
+    build(db_url)
+    return db_url
+
+
+def rows(ws) -> list[tuple]:
+    """The non-empty values of each non-empty row, in order."""
+    out = []
+    for row in ws.iter_rows(values_only=True):
+        values = tuple(v for v in row if v is not None)
+        if values:
+            out.append(values)
+    return out
+
+
+def sheet_rows(cli) -> list[dict]:
+    return json.loads(cli("sheet", "list", "--format", "json").stdout)
+
+
+def log_rows(cli) -> list[dict]:
+    return json.loads(cli("log", "--table", "sheet", "--format", "json").stdout)
+
+
+# ---------------------------------------------------------------- 督办单
+
+
+def test_notice_in_excel(cli, scn, tmp_path):
+    out = tmp_path / "督办单.xlsx"
+    r = cli("sheet", "notice", "2025-001", "--output", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr == f"Wrote {out}\n{FIRST}  督办单  自然资源局\n"
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["自然资源局"]
+    ws = wb.active
+    assert ws["A1"].value == "重点项目问题督办单"
+    assert ws["A2"].value == FIRST
+    got = rows(ws)
+    assert got[:5] == [
+        ("重点项目问题督办单",),
+        (FIRST,),
+        ("自然资源局、建设局：",),
+        ("\u3000\u3000甲智能装备产业园反映的“用地指标未落实”问题，已列入区重点项目问题重点督办事项，现交你单位牵头办理，具体情况如下：",),
+        ("问题编号", "2025-001", "督办级别", "重点督办"),
+    ]
+    assert ("项目名称", "甲智能装备产业园", "项目编号", "GX-0001") in got
+    assert ("牵头单位", "自然资源局", "配合单位", "建设局") in got
+    assert ("提报日期", "2025年10月20日", "交办日期", "2025年10月20日") in got
+    assert ("办结时限", "2025年10月27日（5个工作日）", "剩余时限", "已逾期4个工作日") in got
+    assert ("领导批示", "区长 赵六（2025年10月22日）：请抓紧协调，月底前解决。") in got
+    assert ("督办要求",) in got
+    assert ("办理情况", "已采取的措施、取得的进展") in got
+    assert ("下步措施及完成时限",) in got
+    assert got[-2:] == [("高新区重点项目推进中心",), ("2025年10月31日",)]
+    # merged title, A4 portrait, fitted to one page wide, card notices bordered
+    assert "A1:D1" in {str(r) for r in ws.merged_cells.ranges}
+    assert (ws.page_setup.paperSize, ws.page_setup.orientation) == (9, "portrait")
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    label = next(c for row in ws.iter_rows() for c in row if c.value == "问题编号")
+    assert label.border.left.style == "thin" and label.font.b
+
+
+def test_notice_markdown_to_stdout(cli, scn):
+    r = cli("sheet", "notice", "2025-1")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith(f"# 重点项目问题督办单\n\n{FIRST}\n\n自然资源局、建设局：\n\n")
+    assert "- **剩余时限**：已逾期4个工作日\n" in r.stdout
+
+
+def test_notice_needs_an_assigned_issue_and_records_nothing_otherwise(cli, scn):
+    r = cli("sheet", "notice", "2025-002")
+    assert r.exit_code == 1
+    assert r.stderr == (
+        "Error: issue 2025-002 is 已销号 (closed); a 督办单 goes with an issue that is assigned or answered "
+        "(已交办/已反馈); assign it first: projects issue assign 2025-002 --unit …\n"
+    )
+    r = cli("sheet", "notice", "2025-099")
+    assert (r.exit_code, r.stderr) == (1, "Error: no issue numbered 2025-099; `projects issue list` shows the numbers\n")
+    assert sheet_rows(cli) == [] and log_rows(cli) == []
+    assert cli("sheet", "notice", "2025-001").exit_code == 0
+    assert [s["number"] for s in sheet_rows(cli)] == [FIRST]  # the failures took no number
+
+
+# ---------------------------------------------------------------- numbering and the record
+
+
+def test_numbers_are_sequential_per_year_and_never_repeat(cli, scn, tmp_path):
+    assert cli("sheet", "notice", "2025-001").exit_code == 0
+    assert cli("sheet", "cards", "--output", str(tmp_path / "c.xlsx")).exit_code == 0
+    assert cli("sheet", "weekly", "--preview").exit_code == 0  # a preview takes no number
+    assert cli("sheet", "weekly", "--output", str(tmp_path / "w.md")).exit_code == 0
+    assert cli("sheet", "notice", "2025-001", as_of="2026-01-05").exit_code == 0
+    listed = sheet_rows(cli)
+    assert [(s["number"], s["kind"], s["recipient"], s["ref"]) for s in listed] == [
+        ("高新督〔2025〕1号", "notice", "自然资源局", "2025-001"),
+        ("高新督〔2025〕2号", "cards", "建设局", "2025-10"),
+        ("高新督〔2025〕3号", "cards", "经济发展局", "2025-10"),
+        ("高新督〔2025〕4号", "cards", "自然资源局", "2025-10"),
+        ("高新督〔2025〕5号", "weekly", "各责任单位", "2025-W44"),
+        ("高新督〔2026〕1号", "notice", "自然资源局", "2025-001"),
+    ]
+    assert {s["by"] for s in listed} == {"tester"}
+    logged = log_rows(cli)
+    assert [e["record_key"] for e in reversed(logged)] == [s["number"] for s in listed]
+    first = logged[-1]["new"]
+    assert {k: first[k] for k in ("number", "kind", "recipient", "ref", "issued_on")} == {
+        "number": FIRST, "kind": "notice", "recipient": "自然资源局", "ref": "2025-001", "issued_on": "2025-10-31"}
+    assert len(first["sha256"]) == 64
+    wb = load_workbook(tmp_path / "c.xlsx")
+    assert wb.sheetnames == ["建设局", "经济发展局", "自然资源局"]
+    assert [wb[n]["A2"].value for n in wb.sheetnames] == ["高新督〔2025〕2号", "高新督〔2025〕3号", "高新督〔2025〕4号"]
+
+
+def test_a_failed_write_takes_no_number(cli, scn, tmp_path):
+    r = cli("sheet", "weekly", "--output", str(tmp_path / "missing" / "w.xlsx"))
+    assert r.exit_code == 1 and r.stderr.startswith(f"Error: cannot write {tmp_path / 'missing' / 'w.xlsx'}")
+    assert sheet_rows(cli) == [] and log_rows(cli) == []
+    assert cli("sheet", "weekly").exit_code == 0
+    assert [s["number"] for s in sheet_rows(cli)] == [FIRST]
+
+
+def test_reissue_is_identical_whatever_changed_since(cli, scn, tmp_path):
+    original = tmp_path / "a.xlsx"
+    assert cli("sheet", "notice", "2025-001", "-o", str(original)).exit_code == 0
+    first_md = cli("sheet", "reissue", FIRST, "-f", "md").stdout
+    # the registry and the templates change afterwards …
+    assert cli("edit", "GX-0001", "--name", "甲智能装备产业园（更名）").exit_code == 0
+    office = tmp_path / "tpl"
+    office.mkdir()
+    text = (resource_dir("templates") / "notice.txt").read_text(encoding="utf-8")
+    (office / "notice.txt").write_text(text.replace("重点项目问题督办单", "新标题"), encoding="utf-8")
+    # … the re-issue is the sheet as issued
+    again = tmp_path / "b.xlsx"
+    r = cli("--templates", str(office), "sheet", "reissue", FIRST, "--output", str(again), as_of="2025-12-01")
+    assert r.exit_code == 0, r.stderr
+    assert rows(load_workbook(again).active) == rows(load_workbook(original).active)
+    assert cli("--templates", str(office), "sheet", "reissue", FIRST, "-f", "md").stdout == first_md
+    assert first_md.startswith("# 重点项目问题督办单\n") and "甲智能装备产业园反映" in first_md
+    # --rerender: the stored data through today's templates (the data is still as issued)
+    md = cli("--templates", str(office), "sheet", "reissue", FIRST, "-f", "md", "--rerender").stdout
+    assert md.startswith("# 新标题\n") and "甲智能装备产业园反映" in md and "更名" not in md
+    assert [s["number"] for s in sheet_rows(cli)] == [FIRST]  # re-issuing numbers nothing
+
+
+def test_reissue_unknown_number(cli, scn):
+    r = cli("sheet", "reissue", "高新督〔2025〕9号")
+    assert (r.exit_code, r.stderr) == (1, "Error: no sheet numbered '高新督〔2025〕9号'; `projects sheet list` shows the numbers\n")
+    r = cli("sheet", "reissue", "9")
+    assert r.stderr == "Error: no sheet numbered '9'; give the whole number, e.g. 高新督〔2025〕12号 (`projects sheet list`)\n"
+
+
+def test_prefix_office_and_templates_from_the_config_file(cli, scn, tmp_path):
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    text = (resource_dir("templates") / "notice.txt").read_text(encoding="utf-8")
+    (folder / "notice.txt").write_text(text.replace("督办要求", "工作要求"), encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('[sheets]\nprefix = "济高督"\noffice = "济宁高新区督查室"\ntemplates = "模板"\n'
+                      'contact = "王某"\nphone = "0537-1234567"\n', encoding="utf-8")
+    r = cli("--config", str(config), "sheet", "notice", "2025-001")
+    assert r.exit_code == 0, r.stderr
+    assert "济高督〔2025〕1号" in r.stdout and "## 工作要求" in r.stdout and "督办要求" not in r.stdout
+    assert r.stdout.endswith("济宁高新区督查室  \n2025年10月31日  \n\n*联系人：王某　联系电话：0537-1234567*\n")
+    config.write_text('[sheets]\nprefx = "x"\n', encoding="utf-8")
+    r = cli("--config", str(config), "sheet", "notice", "2025-001")
+    assert (r.exit_code, r.stderr) == (
+        1, "Error: config file: [sheets] has unknown key 'prefx'; known keys: prefix, office, contact, phone, "
+           "templates, list_limit\n")
+    r = cli("--templates", str(tmp_path / "nowhere"), "sheet", "weekly")
+    assert (r.exit_code, r.stderr) == (1, f"Error: templates folder {tmp_path / 'nowhere'} does not exist\n")
+
+
+# ---------------------------------------------------------------- the office's templates
+
+
+def test_an_edited_template_changes_the_output_without_code(cli, scn, tmp_path):
+    office = tmp_path / "tpl"
+    office.mkdir()
+    text = (resource_dir("templates") / "cards.txt").read_text(encoding="utf-8")
+    (office / "cards.txt").write_text(text.replace("@title ", "@title （内部）"), encoding="utf-8")
+    out = tmp_path / "c.xlsx"
+    r = cli("--templates", str(office), "sheet", "cards", "--unit", "经济发展局", "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert load_workbook(out).active["A1"].value == "（内部）重点项目红黄蓝牌通报"
+    # the other sheets still come from the shipped folder
+    assert cli("--templates", str(office), "sheet", "notice", "2025-001").stdout.startswith("# 重点项目问题督办单")
+
+
+def test_a_misspelt_field_is_a_clear_error_and_records_nothing(cli, scn, tmp_path):
+    office = tmp_path / "tpl"
+    office.mkdir()
+    text = (resource_dir("templates") / "notice.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if t.startswith("@number"))
+    (office / "notice.txt").write_text(text.replace("@number {{ number }}", "@number {{ numbr }}"), encoding="utf-8")
+    r = cli("--templates", str(office), "sheet", "notice", "2025-001")
+    assert r.exit_code == 1
+    assert r.stderr.startswith(
+        f"Error: template {office / 'notice.txt'}, line {line} (@number {{{{ numbr }}}}): unknown field 'numbr'; "
+        "the sheet's fields are: as_of, helpers, history, instructions, issue, issued_on, kind, kind_zh, lead_unit,"
+    )
+    assert sheet_rows(cli) == [] and log_rows(cli) == []
+    r = cli("sheet", "notice", "2025-001")
+    assert r.stdout.splitlines()[2] == FIRST  # the failed attempt took no number
+
+
+def test_a_template_cannot_include_files_outside_its_folders(cli, scn, tmp_path):
+    office = tmp_path / "tpl"
+    office.mkdir()
+    (office / "weekly.txt").write_text("@title 周报\n{% include '../../etc/passwd' %}\n", encoding="utf-8")
+    r = cli("--templates", str(office), "sheet", "weekly")
+    assert (r.exit_code, r.stderr) == (1, (
+        f"Error: template {office / 'weekly.txt'}, line 2 ({{% include '../../etc/passwd' %}}): template name "
+        f"'../../etc/passwd' points outside the template folders ({office} or {resource_dir('templates').resolve()})\n"
+    ))
+    assert "root:" not in r.stdout + r.stderr
+
+
+# ---------------------------------------------------------------- card notices
+
+
+def test_card_notice_colours_and_formula_text(cli, scn, tmp_path):
+    out = tmp_path / "c.xlsx"
+    r = cli("sheet", "cards", "--unit", "经济发展局", "--output", str(out))
+    assert r.exit_code == 0, r.stderr
+    ws = load_workbook(out).active
+    got = rows(ws)
+    assert got[:3] == [("重点项目红黄蓝牌通报",), (FIRST,), ("经济发展局：",)]
+    assert got[3] == ("\u3000\u3000根据区重点项目红黄蓝牌管理办法，对照序时进度和节点计划，截至2025年10月31日，你单位负责推进的2个"
+                      "重点项目中，红牌1个、黄牌0个、蓝牌1个。",)
+    header = ("序号", "项目名称", "包保领导", "本期", "上期", "变化", "主要原因")
+    at = got.index(header)
+    assert got[at + 1] == (1, "甲智能装备产业园", "张三", "红牌", "黄牌", "升级", "投资完成率 30.0% vs 序时 83.3%, 落后 53.3 个百分点")
+    assert got[at + 2] == (2, FORMULA_NAME, "张三", "蓝牌", "蓝牌", "持平", "正常推进")
+    cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
+    assert cells["甲智能装备产业园"].fill.fgColor.rgb == "00FF8B8B"  # red card row
+    assert cells[FORMULA_NAME].fill.fgColor.rgb == "009DC3E6"  # blue card row
+    assert cells[FORMULA_NAME].data_type == "s"  # text, never a live formula
+    assert ("\u3000\u3000（一）红牌项目（严重滞后）：约谈责任单位主要负责人，全区通报，问题纳入挂牌督办。",) in got
+
+
+def test_card_notice_errors(cli, scn):
+    r = cli("sheet", "cards", "--unit", "宣传部")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: unit '宣传部' is not in the registry; known units: ")
+    r = cli("sheet", "cards", "--unit", "财政局")
+    assert (r.exit_code, r.stderr) == (
+        1, "Error: no project of 财政局 has a card (红黄蓝牌) for 2025-10 or before; rate the cards first\n")
+    assert sheet_rows(cli) == []
+
+
+# ---------------------------------------------------------------- the weekly briefing
+
+
+def test_weekly_briefing_in_excel(cli, scn, tmp_path):
+    out = tmp_path / "周报.xlsx"
+    r = cli("sheet", "weekly", "--output", str(out))
+    assert r.exit_code == 0, r.stderr
+    ws = load_workbook(out).active
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    got = rows(ws)
+    assert got[:4] == [("全区重点项目推进情况周报",), ("2025年第44周（2025年10月25日—2025年10月31日）",), (FIRST,), ("各责任单位：",)]
+    by_unit = got.index(("责任单位", "逾期事项", "本周新增", "即将到期", "一般逾期", "较重逾期", "严重逾期", "最长逾期（天）"))
+    assert got[by_unit + 1 : by_unit + 5] == [
+        ("建设局", 1, 1, 0, 1, 0, 0, 3),
+        ("经济发展局", 1, 0, 0, 0, 1, 0, 60),
+        ("自然资源局", 1, 1, 1, 1, 0, 0, 4),
+        ("合计", 3, 2, 1, 2, 1, 0, "—"),
+    ]
+    new = got.index(("序号", "责任单位", "项目名称", "逾期事项", "计划日期", "逾期天数", "程度"))
+    assert got[new + 1] == (1, "建设局", "乙生物医药基地", "主体完工", datetime(2025, 10, 28), 3, "一般逾期")
+    assert got[new + 2] == (2, "自然资源局", "甲智能装备产业园", "问题 2025-001：用地指标未落实", datetime(2025, 10, 27), 4, "一般逾期")
+    changes = got.index(("项目名称", "责任单位", "上期", "本期", "主要原因"))
+    assert got[changes + 1 : changes + 4] == [
+        ("甲智能装备产业园", "经济发展局", "黄牌", "红牌", "投资完成率 30.0% vs 序时 83.3%, 落后 53.3 个百分点"),
+        (PIPE_NAME, "自然资源局", "—", "黄牌", "节点“竣工”逾期 3 天"),
+        ("乙生物医药基地", "建设局", "黄牌", "蓝牌", "—"),
+    ]
+    assert ("2025-001", "甲智能装备产业园", "用地指标未落实", "自然资源局", datetime(2025, 10, 29), "一般督办→重点督办") in got
+    flag = got.index(("名次", "责任单位", "得分", "备注"))
+    assert got[flag + 1 : flag + 4] == [(1, "建设局", 92.5, "流动红旗"), (2, "自然资源局", 80), (3, "经济发展局", 61.2, "约谈")]
+    invest = got.index(("产业链", "项目数", "年度计划（万元）", "完成投资（万元）", "完成率（%）", "落后序时（百分点）"))
+    assert got[invest + 1 : invest + 4] == [
+        ("智能装备", 1, 10000, 3000, 30, 53.3),
+        ("生物医药", 1, 20000, 17000, 85, -1.7),
+        ("合计", 2, 30000, 20000, 66.7, 16.7),
+    ]
+    assert ("\u3000\u3000截至2025年10月31日，纳入年度计划的重点项目完成投资2亿元，占年度计划3亿元的66.7%，序时进度83.3%。",) in got
+    (chart,) = ws._charts
+    assert chart.type == "bar" and len(chart.series) == 2
+    chart_rows = got.index(("产业链", "完成率", "序时进度"))
+    assert got[chart_rows + 1 : chart_rows + 3] == [("智能装备", 30, 83.3), ("生物医药", 85, 83.3)]
+
+
+def test_weekly_html_is_one_self_contained_page(cli, scn, tmp_path):
+    out = tmp_path / "周报.html"
+    assert cli("sheet", "weekly", "--output", str(out)).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "@page { size: A4 landscape;" in page
+    assert "<svg" in page and "各产业链投资完成率与序时进度（%）" in page
+    for external in ("<script", "<link", "src=", "url(", "@import"):
+        assert external not in page
+    assert "https://" not in page
+    assert page.count("http://") == page.count('xmlns="http://www.w3.org/2000/svg"')  # the SVG namespace, not a fetch
+    assert "丁|管网@改造[二期]" in page  # data arrives as text, escaped once
+    assert '<tr class="card-red">' in page
+
+
+def test_output_format_choices(cli, scn, tmp_path):
+    r = cli("sheet", "weekly", "--format", "xlsx")
+    assert r.exit_code == 2 and "Excel needs a file: add --output FILE.xlsx" in r.stderr
+    r = cli("sheet", "weekly", "--output", str(tmp_path / "w.pdf"))
+    assert r.exit_code == 2 and "cannot tell the format from 'w.pdf'" in r.stderr
+    r = cli("sheet", "weekly", "--output", str(tmp_path / "w.md"), "--format", "html")
+    assert r.exit_code == 2 and "--format html does not match the file w.md" in r.stderr
+    assert sheet_rows(cli) == []
+    r = cli("sheet", "weekly", "--output", str(tmp_path / "w.txt"), "--format", "md")
+    assert r.exit_code == 0 and (tmp_path / "w.txt").read_text(encoding="utf-8").startswith("# 全区重点项目推进情况周报")
