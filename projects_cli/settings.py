@@ -91,12 +91,10 @@ class Settings:
     def url(self) -> str:
         return db_url(self.db)
 
-    @property
+    @cached_property
     def today(self) -> date:
         """The as-of date every report is computed for (--as-of, default today)."""
-        if self.as_of is None:
-            self.as_of = date.today()
-        return self.as_of
+        return self.as_of if self.as_of is not None else date.today()
 
     @cached_property
     def config(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Sequence
 
 
@@ -37,10 +37,10 @@ def completion_gap(plan: Decimal | None, completed: Decimal | None, as_of: date)
     return {
         "plan": plan,
         "completed": completed,
-        "rate": rate.quantize(Decimal("0.1")),
-        "expected": expected.quantize(Decimal("0.1")),
-        "behind": (expected - rate).quantize(Decimal("0.1")),
-        "expected_amount": (plan * elapsed_share(as_of)).quantize(Decimal("0.01")),
+        "rate": rate.quantize(Decimal("0.1"), ROUND_HALF_UP),
+        "expected": expected.quantize(Decimal("0.1"), ROUND_HALF_UP),
+        "behind": (expected - rate).quantize(Decimal("0.1"), ROUND_HALF_UP),
+        "expected_amount": (plan * elapsed_share(as_of)).quantize(Decimal("0.01"), ROUND_HALF_UP),
     }
 
 

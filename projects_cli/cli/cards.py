@@ -1,0 +1,242 @@
+"""`projects cards …` (红黄蓝牌) and `projects flag` (流动红旗)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from projects_cli.cli import common
+from projects_cli.output import Format
+
+app = typer.Typer(help="Red, yellow and blue cards (红黄蓝牌): rate, set by hand, list, explain, report.", no_args_is_help=True)
+
+PeriodOpt = Annotated[
+    Optional[str],
+    typer.Option("--period", help="Rating period (评价周期): a month 2024-10 or a week 2024-W43. Default: the as-of date's."),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)]
+
+LIST_COLUMNS = (
+    ("card", "牌色"),
+    ("unit", "责任单位"),
+    ("code", "项目编号"),
+    ("name", "项目名称"),
+    ("chain", "产业链"),
+    ("reasons", "亮牌原因"),
+    ("manual_note", "人工设牌"),
+)
+HISTORY_COLUMNS = (
+    ("period", "周期"),
+    ("card", "牌色"),
+    ("kind", "来源"),
+    ("reasons", "原因"),
+    ("set_by", "设定人"),
+    ("until", "有效期至"),
+    ("rules_version", "规则版本"),
+)
+FLAG_COLUMNS = (
+    ("rank", "名次"),
+    ("unit", "责任单位"),
+    ("score", "得分"),
+    ("investment_share", "投资完成"),
+    ("milestones_share", "节点按期"),
+    ("issues_share", "问题按期办结"),
+    ("ledger_share", "台账按时报送"),
+    ("result", "结果"),
+)
+
+
+def _period(ctx: typer.Context, period: Optional[str]):
+    from projects_cli.cards import resolve
+
+    s = common.settings(ctx)
+    # --as-of given (s.as_of set) rates as of that date; otherwise a --period rates as of its end
+    return resolve(s.today, period, s.as_of is not None, s.rules.get("period.kind"))
+
+
+@app.command()
+def rate(ctx: typer.Context, period: PeriodOpt = None) -> None:
+    """Rate every active project for a period (评牌) as of the period's end (or --as-of); re-rating replaces it.
+
+    Example: projects cards rate --period 2025-10
+    """
+    from projects_cli import cards
+
+    s = common.settings(ctx)
+    per, as_of = _period(ctx, period)
+    with common.session(ctx) as session:
+        result = cards.rate_period(session, common.actor(ctx), s.rules, per, as_of)
+    counts = result["counts"]
+    common.out(
+        f"{per}（截至 {as_of}）: 红牌 {counts['red']}，黄牌 {counts['yellow']}，蓝牌 {counts['blue']}"
+        f"  [规则 {result['rules_version']}]"
+    )
+    if result["replaced"]:
+        if result["changed"]:
+            common.out(f"重新评牌，{len(result['changed'])} 个项目牌色变化：")
+            for c in result["changed"]:
+                common.out(f"  {c['code']}: {cards.ZH.get(c['old'], '无')} → {cards.ZH.get(c['new'], '无')}")
+        else:
+            common.out("重新评牌，牌色无变化")
+    ch = result["changes"]
+    common.out(f"较上期：新增红牌 {len(ch['newly_red'])}，新增黄牌 {len(ch['newly_yellow'])}，好转 {len(ch['improved'])}")
+
+
+@app.command("set")
+def set_card(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Project code (项目编号).")],
+    color: Annotated[str, typer.Option("--color", help="Card colour (牌色): red, yellow or blue.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (原因); printed on the notices.")],
+    until: Annotated[
+        Optional[str], typer.Option("--until", help="In force until (有效期至), YYYY-MM-DD. Default: until replaced.",
+                                    callback=common.date_callback)
+    ] = None,
+    period: PeriodOpt = None,
+) -> None:
+    """Set a card by hand (人工设牌), with the reason and who set it; kept apart from the computed card.
+
+    Example: projects cards set GX-0004 --color red --reason 约谈后仍未整改 --until 2025-12-31
+    """
+    from projects_cli import cards
+
+    per, _ = _period(ctx, period)
+    with common.session(ctx) as session:
+        card = cards.set_manual(session, common.actor(ctx), code, color.strip().lower(), reason, until, per)
+        text = f"{code}: 人工{cards.ZH[card.color]}（{per}）" + (f"，有效期至 {card.until}" if card.until else "")
+    common.note(text)
+
+
+def _rows_for_output(rows: list[dict[str, Any]], labels) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        r = dict(r)
+        r["card"] = labels(r["color"]) + ("（人工）" if r.get("manual") else "")
+        if r.get("manual"):
+            r["manual_note"] = f"{labels(r['manual'])}：{r['manual_reason']}（{r['manual_by']}）"
+        out.append(r)
+    return out
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    period: PeriodOpt = None,
+    color: Annotated[Optional[str], typer.Option("--color", help="Only this colour (牌色): red, yellow or blue.")] = None,
+    unit: Annotated[Optional[str], typer.Option(help="Responsible unit (责任单位).")] = None,
+    chain: Annotated[Optional[str], typer.Option(help="Industry chain (产业链).")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List the period's cards (牌色清单), worst first, with the change against the previous period.
+
+    Example: projects cards list --period 2025-10 --color red
+    """
+    from projects_cli import cards, registry
+    from projects_cli.output import render, to_json
+
+    s = common.settings(ctx)
+    per, _ = _period(ctx, period)
+    filters = registry.ProjectFilter(chain=chain, unit=unit)
+    with common.session(ctx, write=False) as session:
+        rows = cards.list_cards(session, per, filters, color)
+        change = cards.period_changes(session, per, filters)
+    rows = _rows_for_output(rows, lambda c: cards.label(c, s.rules))
+    if fmt == Format.json:
+        common.out(to_json({"period": per, "cards": [{k: v for k, v in r.items() if k not in ("card", "manual_note")}
+                                                      for r in rows], "changes": change}))
+        return
+    common.out(render(rows, fmt, LIST_COLUMNS))
+    if fmt == Format.table:
+        common.note(
+            f"{per}: {len(rows)} 个项目。较上期 新增红牌 {'、'.join(change['newly_red']) or '无'}；"
+            f"新增黄牌 {'、'.join(change['newly_yellow']) or '无'}；好转 {'、'.join(change['improved']) or '无'}"
+        )
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Project code (项目编号).")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """A project's card history (牌色记录), period by period, with every reason.
+
+    Example: projects cards show GX-0004
+    """
+    from projects_cli import cards
+    from projects_cli.output import render
+
+    s = common.settings(ctx)
+    with common.session(ctx, write=False) as session:
+        rows = cards.history(session, code)
+    for r in rows:
+        r["card"] = cards.label(r["color"], s.rules)
+        r["kind"] = "人工" if r["manual"] else "规则"
+    common.out(render(rows, fmt, HISTORY_COLUMNS))
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The workbook to write (.xlsx).", dir_okay=False)],
+    period: PeriodOpt = None,
+    unit: Annotated[Optional[str], typer.Option(help="Responsible unit (责任单位).")] = None,
+    chain: Annotated[Optional[str], typer.Option(help="Industry chain (产业链).")] = None,
+) -> None:
+    """Write the cards report workbook (红黄蓝牌通报表): cards grouped by colour, counts by unit and chain, a chart.
+
+    Example: projects cards report --period 2025-10 --output 红黄蓝牌-2025-10.xlsx
+    """
+    from projects_cli import cards, registry
+    from projects_cli.cardsbook import write_report
+
+    s = common.settings(ctx)
+    per, _ = _period(ctx, period)
+    with common.session(ctx, write=False) as session:
+        rows = cards.list_cards(session, per, registry.ProjectFilter(chain=chain, unit=unit))
+        cards.require_cards(rows, per)
+        change = cards.period_changes(session, per, registry.ProjectFilter(chain=chain, unit=unit))
+    write_report(output, per, rows, change, s.rules)
+    common.note(f"Wrote {output}")
+
+
+def flag(
+    ctx: typer.Context,
+    period: PeriodOpt = None,
+    show_history: Annotated[bool, typer.Option("--history", help="Each unit's rank and score, period by period (历史).")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Score the responsible units (流动红旗评比), award the flag to the best and list the last for a talk (约谈).
+
+    Scores are kept, so `--history` shows each unit's trend.
+
+    Example: projects flag --period 2025-10
+    """
+    from projects_cli import flag as flag_mod
+    from projects_cli.output import render, to_json
+
+    s = common.settings(ctx)
+    if show_history:
+        with common.session(ctx, write=False) as session:
+            rows = flag_mod.history(session)
+        if fmt == Format.table:
+            periods, table = flag_mod.trend(rows)
+            common.out(render(table, fmt, [("unit", "责任单位"), *[(p, p) for p in periods]]))
+        else:
+            common.out(render(rows, fmt, [(k, k) for k in ("period", "unit", "score", "rank", "flag", "bottom")]))
+        return
+    per, as_of = _period(ctx, period)
+    with common.session(ctx) as session:
+        rows = flag_mod.score_period(session, common.actor(ctx), s.rules, per, as_of)
+    for r in rows:
+        r["result"] = "流动红旗" if r["flag"] else ("约谈" if r["bottom"] else "")
+    if fmt == Format.json:
+        common.out(to_json(rows))
+        return
+    common.out(render(rows, fmt, FLAG_COLUMNS))
+    if fmt == Format.table:
+        winners = [r["unit"] for r in rows if r["flag"]]
+        bottom = [r["unit"] for r in rows if r["bottom"]]
+        common.note(f"{per}: 流动红旗 {'、'.join(winners) or '无'}；约谈 {'、'.join(bottom) or '无'}")
