@@ -132,6 +132,20 @@ def _register() -> None:
     from projects_cli.cli import sheet as sheet_cli
 
     app.add_typer(sheet_cli.app, name="sheet")
+    from projects_cli.cli import invest as invest_cli
+    from projects_cli.cli import milestone as milestone_cli
+    from projects_cli.cli import report as report_cli
+
+    report_cli.register(app)
+    app.add_typer(milestone_cli.app, name="milestone")
+    app.add_typer(invest_cli.app, name="invest")
+    from projects_cli.cli import ledger as ledger_cli
+
+    app.add_typer(ledger_cli.app, name="ledger")
+    from projects_cli.cli import cards as cards_cli
+
+    app.add_typer(cards_cli.app, name="cards")
+    app.command("flag")(cards_cli.flag)
 
 
 _register()

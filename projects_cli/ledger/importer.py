@@ -47,6 +47,7 @@ from projects_cli.ledger.reader import Limits, Workbook
 from projects_cli.models import (
     InvestmentPlan, InvestmentReport, Milestone, MilestonePlan, Project, Unit,
 )
+from projects_cli.output import format_decimal
 from projects_cli.values import normalize_name
 
 BATCH = 2000  # rows written per round of inserts and updates
@@ -274,6 +275,10 @@ class _Registry:
         return out
 
 
+def _num(value: Any) -> str:
+    return format_decimal(Decimal(value))
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, Decimal) or isinstance(b, Decimal):
         try:
@@ -321,6 +326,21 @@ class _Planner:
         self.kinds = list(configured_kinds(config))
         self.reason = f"台账导入 {file_name}"[:200]
         self.new_units: list[str] = []
+        self.unknown: dict[tuple[str, str], list[int]] = defaultdict(list)  # (field, value) → rows
+
+    def report_unknown(self) -> None:
+        """One warning per unknown chain, cluster or unit, on the first row that names it."""
+        words = {
+            "chain": "is not a known industry chain (产业链); it is kept as written (known: the plan's ten chains, "
+                     "乡村振兴/基础设施/民生…, chains already in the registry, and [ledger] chains in the config file)",
+            "cluster": f"is not a known industry cluster (产业集群: {'、'.join(chains.CLUSTERS)}); it is kept as written",
+            "unit": "is not a unit in the registry; it will be created (新责任单位)",
+        }
+        for (key, value), rows in self.unknown.items():
+            more = ""
+            if len(rows) > 1:
+                more = f" (also row{'s' if len(rows) > 2 else ''} {', '.join(map(str, rows[1:11]))}{' …' if len(rows) > 11 else ''})"
+            self.problem(rows[0], key, value, f"{value!r} {words[key]}{more}", "warning")
 
     def problem(self, row: int, key: str | None, value: Any, message: str, severity: str = "error") -> None:
         column = self.columns.get(key) if key else None
@@ -380,7 +400,7 @@ class _Planner:
                 if key in first_row_of:
                     what = f"code {code}" if key[0] == "code" else (
                         self.reg.code_of[pid] if pid is not None else f"name {name}")
-                    self.problem(row.row, "code" if key[0] == "code" else "name", code or name,
+                    self.problem(row.row, "code" if code else "name", code or name,
                                  f"the same project as row {first_row_of[key]} ({what}); a project may appear once")
                 else:
                     first_row_of[key] = row.row
@@ -391,24 +411,18 @@ class _Planner:
         values = row.values
         chain = values.get("chain")
         if chain and chain not in self.known_chains:
-            self.problem(row.row, "chain", chain,
-                         f"{chain!r} is not a known industry chain (产业链); it is kept as written "
-                         "(known chains: the plan's ten, 乡村振兴/基础设施/民生…, and [ledger] chains in the config file)",
-                         "warning")
+            self.unknown[("chain", chain)].append(row.row)
         cluster = values.get("cluster")
         if cluster and cluster not in self.known_clusters:
-            self.problem(row.row, "cluster", cluster,
-                         f"{cluster!r} is not a known industry cluster (产业集群): {'、'.join(chains.CLUSTERS)}; "
-                         "it is kept as written", "warning")
+            self.unknown[("cluster", cluster)].append(row.row)
         unit = values.get("unit")
         if unit and unit not in self.reg.unit_id and unit != self.from_unit:
-            self.problem(row.row, "unit", unit,
-                         f"unit {unit!r} is not in the registry; it will be created (责任单位)", "warning")
+            self.unknown[("unit", unit)].append(row.row)
         total = values.get("total_investment", existing.get("total_investment") if existing else None)
         done = values.get("completed_ytd")
         if done is not None and total is not None and Decimal(done) > Decimal(total):
             self.problem(row.row, "completed_ytd", done,
-                         f"completed investment {done} 万元 is more than the total investment {parse.cell_repr(total)} 万元")
+                         f"completed investment {_num(done)} 万元 is more than the total investment {_num(total)} 万元")
         as_of = self.ctx.as_of
         for key in ("actual_start", "actual_completion"):
             when = values.get(key)
@@ -455,8 +469,8 @@ class _Planner:
             month_amount = Decimal(done) - earlier
             if month_amount < 0:
                 self.problem(row.row, "completed_ytd", done,
-                             f"completed investment to {self.month} ({parse.cell_repr(done)} 万元) is less than the "
-                             f"{earlier} 万元 already on file for the months of {self.month[:4]} before it")
+                             f"completed investment to {self.month} ({_num(done)} 万元) is less than the "
+                             f"{_num(earlier)} 万元 already on file for the months of {self.month[:4]} before it")
             elif report is None or not _same(report[1], month_amount):
                 out.report = (report[0] if report else None, report[1] if report else None, month_amount)
         for kind in ("开工", "竣工"):
@@ -547,6 +561,7 @@ def plan_import(
                 result.changes.append(Change(row.row, "change", plan.code, plan.name, plan.fields()))
         if progress is not None:
             progress("check", min(start + BATCH, total), total)
+    planner.report_unknown()
     result.problems = sorted(parsed.problems + planner.problems, key=lambda p: (p.row, p.column, p.severity))
     planner.new_units = sorted({p.unit for p in plans if p.unit and p.unit not in planner.reg.unit_id})
     return result, plans, planner

@@ -39,6 +39,8 @@ MAX_HEADER_ROWS = 3
 # Recognised but not imported: the row number, and what export derives (completion rate, card colour).
 DERIVED = ("seq", "completion_rate", "card")
 DATE_FIELDS = ("planned_start", "actual_start", "planned_completion", "actual_completion")
+# Ledger columns that are not project fields, typed by the rule of one that is.
+TYPED_LIKE = {"completed_ytd": "annual_plan"}
 # Fields with few distinct values: one string object per value keeps 100,000 rows small.
 REPEATED = ("categories", "cluster", "chain", "status", "unit", "leader", "location", "source", "plan_columns",
             "task_force", "site_progress", "owner")
@@ -161,6 +163,8 @@ def _text(value: Any) -> str:
     """A cell as compact text (no spaces), for recognising words."""
     if _blank(value):
         return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
 
 
@@ -302,6 +306,7 @@ class _Converter:
     def __init__(self, column: Column, info: LedgerInfo, clean_value: Callable[..., Any], max_year: int):
         self.column = column
         self.field = column.field
+        self.rule = TYPED_LIKE.get(column.field, column.field)
         self.unit = column.unit or info.unit or "万元"
         self.clean_value = clean_value
         self.max_year = max_year
@@ -325,10 +330,10 @@ class _Converter:
             except KeyError:
                 pass
             except TypeError:  # pragma: no cover - unhashable cell values do not occur
-                return self.clean_value(f, value, unit=self.unit)
-            result = self.cache[value] = self.clean_value(f, value, unit=self.unit)
+                return self.clean_value(self.rule, value, unit=self.unit)
+            result = self.cache[value] = self.clean_value(self.rule, value, unit=self.unit)
             return result
-        result = self.clean_value(f, value, unit=self.unit)
+        result = self.clean_value(self.rule, value, unit=self.unit)
         if self.column.area_factor is not None and result is not None:
             result = (result * self.column.area_factor).normalize()
         return result
@@ -384,7 +389,9 @@ def parse_rows(
             numbering_allowed -= 1
             if original and all(_NUMBERING.match(_text(v)) for _, v in original) and len(original) >= 3:
                 continue
-        if not original or (seq_col is not None and [c for c, _ in original] == [seq_col]):
+        if not original or (
+            seq_col is not None and [c for c, _ in original] == [seq_col] and _NUMBERING.match(_text(original[0][1]))
+        ):  # nothing, or only a number in 序号 (a template's pre-numbered empty row)
             result.skipped["blank"] += 1
             continue
         first_col, first = original[0]

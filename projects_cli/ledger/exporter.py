@@ -1,0 +1,377 @@
+"""`projects ledger export`: the registry as the ledger an office prints and files.
+
+Layout: a merged title row with the as-of date; an info row (unit 万元, as-of
+date); a frozen two-row header grouped as offices group it (投资情况（万元） over
+总投资 / 年度计划投资 / 累计完成投资 / 完成率; 开工时间 and 竣工时间 over 计划 /
+实际); a 合计 row; sections by cluster and chain (一、高端装备（15个）,
+（一）工程机械（8个）) or by responsible unit, each with its subtotals; borders,
+widths fitted to Chinese text, long text wrapped, number formats for 万元,
+dates and rates; print setup (landscape, A3 for a wide sheet, header rows on
+every page, fit to the page width); each project's standing card (红黄蓝牌) as
+the fill of its 预警等级 cell.
+
+Written in openpyxl's write-only mode (streamed, bounded memory); every text
+that looks like a formula is stored as text. What this writes, the importer
+reads back to the same registry: the investment headers carry their year and
+months ("2025年计划投资", "2025年1-10月完成投资").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from sqlalchemy import and_, func, select
+from sqlmodel import Session
+
+from projects_cli import chains, excel
+from projects_cli.audit import Ctx
+from projects_cli.errors import ConfigError, ProjectsError
+from projects_cli.ledger.columns import export_header
+from projects_cli.models import InvestmentPlan, InvestmentReport, Milestone, Project, Unit
+from projects_cli.registry import ProjectFilter
+
+GROUPS = ("chain", "unit", "none")
+PAPERS = ("auto", "A3", "A4")
+DEFAULT_TITLE = "重点项目推进情况台账"
+NUMERALS = "一二三四五六七八九十"
+NO_CHAIN = "其他"
+NO_UNIT = "未明确责任单位"
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    top: str  # the header's upper row (a group header spans its sub-columns)
+    sub: str | None  # the lower row; None: the top cell is merged down over both rows
+    kind: str = "text"  # text · wrap · money · area · date · rate · card · seq
+    summed: bool = False  # carries a subtotal on section and 合计 rows
+
+
+def columns(year: int, month: int) -> list[Col]:
+    """The ledger's columns for an as-of year and month (the investment headers name them)."""
+    money = "投资情况（万元）"
+    months = "1月" if month == 1 else f"1-{month}月"
+    return [
+        Col("seq", "序号", None, "seq"),
+        Col("code", export_header("code"), None),
+        Col("name", export_header("name"), None, "wrap"),
+        Col("categories", export_header("categories"), None),
+        Col("cluster", export_header("cluster"), None),
+        Col("chain", export_header("chain"), None),
+        Col("owner", export_header("owner"), None, "wrap"),
+        Col("location", export_header("location"), None, "wrap"),
+        Col("content", export_header("content"), None, "wrap"),
+        Col("floor_area", export_header("floor_area"), None, "area"),
+        Col("capacity", export_header("capacity"), None, "wrap"),
+        Col("total_investment", money, "总投资", "money", True),
+        Col("annual_plan", money, f"{year}年计划投资", "money", True),
+        Col("completed_ytd", money, f"{year}年{months}完成投资", "money", True),
+        Col("completion_rate", money, "投资完成率", "rate"),
+        Col("status", export_header("status"), None),
+        Col("planned_start", "开工时间", "计划", "date"),
+        Col("actual_start", "开工时间", "实际", "date"),
+        Col("planned_completion", "竣工时间", "计划", "date"),
+        Col("actual_completion", "竣工时间", "实际", "date"),
+        Col("site_progress", export_header("site_progress"), None, "wrap"),
+        Col("unit", export_header("unit"), None),
+        Col("leader", export_header("leader"), None),
+        Col("task_force", export_header("task_force"), None, "wrap"),
+        Col("plan_columns", export_header("plan_columns"), None),
+        Col("source", export_header("source"), None),
+        Col("card", export_header("card"), None, "card"),
+        Col("notes", export_header("notes"), None, "wrap"),
+    ]
+
+
+FORMATS = {"money": excel.MONEY_FORMAT, "area": excel.AREA_FORMAT, "date": excel.DATE_FORMAT,
+           "rate": excel.PERCENT_FORMAT}
+
+
+def ledger_title(config: Mapping[str, Any] | None) -> str:
+    section = (config or {}).get("ledger", {})
+    title = section.get("title", DEFAULT_TITLE) if isinstance(section, dict) else DEFAULT_TITLE
+    if not isinstance(title, str) or not title.strip():
+        raise ConfigError("config file: [ledger] title must be text, e.g. title = \"高新区重点项目推进情况台账\"")
+    return title.strip()
+
+
+# ---------------------------------------------------------------- the data
+
+
+def ledger_rows(session: Session, as_of: date, filters: ProjectFilter, period_kind: str = "monthly") -> list[dict[str, Any]]:
+    """Every project the filters select, with the year's plan and completion, 开工/竣工 dates, and its card.
+
+    A handful of queries for the whole registry: the projects joined to their
+    unit, plan, year-to-date completion and the two milestones; the cards in
+    one more (`sheets` decides which card stands).
+    """
+    p, u = Project.__table__, Unit.__table__
+    plan, rep, m = InvestmentPlan.__table__, InvestmentReport.__table__, Milestone.__table__
+    year = as_of.year
+    ytd = (
+        select(rep.c.project_id, func.sum(rep.c.amount).label("completed"))
+        .where(rep.c.month >= f"{year:04d}-01", rep.c.month <= f"{year:04d}-{as_of.month:02d}")
+        .group_by(rep.c.project_id)
+        .subquery()
+    )
+    start, finish = m.alias("start"), m.alias("finish")
+    query = (
+        select(
+            p, u.c.name.label("unit"), plan.c.amount.label("annual_plan"), ytd.c.completed.label("completed_ytd"),
+            start.c.planned_date.label("planned_start"), start.c.actual_date.label("actual_start"),
+            finish.c.planned_date.label("planned_completion"), finish.c.actual_date.label("actual_completion"),
+        )
+        .select_from(
+            p.outerjoin(u, u.c.id == p.c.unit_id)
+            .outerjoin(plan, and_(plan.c.project_id == p.c.id, plan.c.year == year))
+            .outerjoin(ytd, ytd.c.project_id == p.c.id)
+            .outerjoin(start, and_(start.c.project_id == p.c.id, start.c.kind == "开工"))
+            .outerjoin(finish, and_(finish.c.project_id == p.c.id, finish.c.kind == "竣工"))
+        )
+        .order_by(p.c.code)
+    )
+    for clause in filters.clauses():
+        query = query.where(clause)
+    rows = [dict(r) for r in session.connection().execute(query).mappings()]
+    cards = _cards(session, as_of, period_kind)
+    for row in rows:
+        row["card"] = cards.get(row["id"])
+        planned, done = row["annual_plan"], row["completed_ytd"]
+        row["completion_rate"] = (Decimal(done or 0) / Decimal(planned)) if planned and done is not None else None
+    return rows
+
+
+def _cards(session: Session, as_of: date, period_kind: str) -> dict[int, str]:
+    """Project id → the colour of its standing card at `as_of` (none when never rated)."""
+    from projects_cli.models import Card
+    from projects_cli.rules.dates import period_of
+
+    if session.connection().execute(select(Card.__table__.c.id).limit(1)).first() is None:
+        return {}
+    from projects_cli.sheets import _standing_cards
+
+    period = period_of(as_of, period_kind)
+    return {pid: row["color"] for pid, row in _standing_cards(session, period, as_of).items()}
+
+
+def _sections(rows: list[dict[str, Any]], group_by: str) -> list[tuple[int, str, list[dict[str, Any]]]]:
+    """(level, label, rows) in the order they are written; level 0 holds rows outside any section."""
+    if group_by == "none":
+        return [(0, "", rows)]
+    if group_by == "unit":
+        by_unit: dict[str, list] = defaultdict(list)
+        for row in rows:
+            by_unit[row["unit"] or NO_UNIT].append(row)
+        order = sorted(by_unit, key=lambda k: (k == NO_UNIT, k))
+        return [(1, name, by_unit[name]) for name in order]
+    # by cluster, then chain
+    cluster_order = list(chains.CLUSTERS)
+    chain_order = [c for cs in chains.CLUSTERS.values() for c in cs] + list(chains.OTHER_KINDS)
+    tree: dict[str, dict[str | None, list]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        top = row["cluster"] or row["chain"] or NO_CHAIN
+        sub = row["chain"] if row["cluster"] and row["chain"] else None
+        tree[top][sub].append(row)
+
+    def top_key(name: str) -> tuple:
+        if name in cluster_order:
+            return (0, cluster_order.index(name), name)
+        if name in chain_order:
+            return (1, chain_order.index(name), name)
+        return (2 if name != NO_CHAIN else 3, 0, name)
+
+    def sub_key(name: str | None) -> tuple:
+        if name is None:
+            return (0, 0, "")
+        return (1, chain_order.index(name), name) if name in chain_order else (2, 0, name)
+
+    out = []
+    for top in sorted(tree, key=top_key):
+        subs = tree[top]
+        out.append((1, top, [r for group in subs.values() for r in group]))
+        for sub in sorted(subs, key=sub_key):
+            out.append((2, sub, subs[sub]) if sub is not None else (0, "", subs[sub]))
+    return out
+
+
+def _numeral(n: int) -> str:
+    if n <= 10:
+        return NUMERALS[n - 1]
+    if n < 20:
+        return "十" + NUMERALS[n - 11]
+    tens, ones = divmod(n, 10)
+    return NUMERALS[tens - 1] + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+# ---------------------------------------------------------------- the workbook
+
+
+def _value(col: Col, row: dict[str, Any], labels: Mapping[str, str]) -> Any:
+    value = row.get(col.key)
+    if col.key == "card":
+        return labels.get(value, value) if value else None
+    if isinstance(value, Decimal) and col.kind in ("money", "area"):
+        return value
+    if isinstance(value, Decimal) and col.kind == "rate":
+        return float(value)
+    return value if value != "" else None
+
+
+def export_ledger(
+    session: Session,
+    ctx: Ctx,
+    path: Path,
+    filters: ProjectFilter,
+    *,
+    group_by: str = "chain",
+    paper: str = "auto",
+    title: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    card_labels: Mapping[str, str] | None = None,
+    period_kind: str = "monthly",
+    progress: Callable[[str, int, int], None] | None = None,
+) -> int:
+    """Write the ledger to `path` (.xlsx); returns the number of projects in it."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    if group_by not in GROUPS:
+        raise ProjectsError(f"group by must be one of {', '.join(GROUPS)}, not {group_by!r}")
+    if paper not in PAPERS:
+        raise ProjectsError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}")
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise ProjectsError(f"{path.name}: the ledger is written as an Excel workbook; name the file *.xlsx")
+    if not path.parent.exists():
+        raise ProjectsError(f"folder {path.parent} does not exist")
+    as_of = ctx.as_of
+    cols = columns(as_of.year, as_of.month)
+    rows = ledger_rows(session, as_of, filters, period_kind)
+    labels = dict(card_labels or {"red": "红牌", "yellow": "黄牌", "blue": "蓝牌"})
+    heading = f"{title or ledger_title(config)}（截至{as_of.year}年{as_of.month}月{as_of.day}日）"
+    ncols = len(cols)
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("重点项目台账")
+    # widths from the data (computed before the first row: write-only sheets fix them up front)
+    widest = [max(excel.text_width(c.top if c.sub is None else c.sub), 4) for c in cols]
+    for row in rows:
+        for i, col in enumerate(cols):
+            value = row.get(col.key)
+            if value is not None and value != "":
+                w = excel.text_width(value)
+                if w > widest[i]:
+                    widest[i] = w
+    widths = [excel.fit_width(w, wrap=c.kind == "wrap") for w, c in zip(widest, cols)]
+    widths[0] = 6.0
+    excel.set_widths(ws, widths)
+    excel.print_setup(ws, ncols=ncols, title_rows="3:4", paper=paper)
+    ws.freeze_panes = "D5"
+
+    ws.append(excel.title_row(ws, heading, ncols, 1))
+    info = excel.styled(ws, font=excel.INFO_FONT, border=None, alignment=excel.LEFT)
+    info_right = excel.styled(ws, font=excel.INFO_FONT, border=None, alignment=excel.RIGHT)
+    info_row = [excel.one_off(ws, "单位：万元", info)] + [None] * (ncols - 4)
+    info_row.append(excel.one_off(ws, f"截至{as_of.year}年{as_of.month}月{as_of.day}日", info_right))
+    ws.merged_cells.add(f"{get_column_letter(ncols - 2)}2:{get_column_letter(ncols)}2")
+    ws.append(info_row)
+    # the two-row header: a group header spans its sub-columns; the others are merged down
+    head = excel.styled(ws, font=excel.HEADER_FONT, fill=excel.HEADER_FILL, alignment=excel.CENTER)
+    top, sub = [], []
+    i = 0
+    while i < ncols:
+        col = cols[i]
+        if col.sub is None:
+            ws.merged_cells.add(f"{get_column_letter(i + 1)}3:{get_column_letter(i + 1)}4")
+            top.append(excel.one_off(ws, col.top, head))
+            sub.append(excel.one_off(ws, None, head))
+            i += 1
+            continue
+        j = i
+        while j + 1 < ncols and cols[j + 1].sub is not None and cols[j + 1].top == col.top:
+            j += 1
+        if j > i:
+            ws.merged_cells.add(f"{get_column_letter(i + 1)}3:{get_column_letter(j + 1)}3")
+        for k in range(i, j + 1):
+            top.append(excel.one_off(ws, col.top if k == i else None, head))
+            sub.append(excel.one_off(ws, cols[k].sub, head))
+        i = j + 1
+    ws.row_dimensions[3].height = 22
+    ws.row_dimensions[4].height = 30
+    ws.append(top)
+    ws.append(sub)
+
+    # body templates: one styled cell per column, reused row after row
+    body = []
+    for col in cols:
+        align = excel.LEFT_WRAP if col.kind == "wrap" else (
+            excel.RIGHT if col.kind in ("money", "area", "rate") else excel.CENTER if col.kind in ("date", "seq", "card") else excel.LEFT)
+        body.append(excel.styled(ws, alignment=align, number_format=FORMATS.get(col.kind)))
+    card_cells = {color: excel.styled(ws, fill=fill, alignment=excel.CENTER) for color, fill in excel.CARD_FILLS.items()}
+    card_index = next(i for i, c in enumerate(cols) if c.key == "card")
+    summed = [i for i, c in enumerate(cols) if c.summed]
+    label_span = summed[0]  # the label of a 合计 or section row spans the columns before the money
+
+    def totals(group: list[dict[str, Any]]) -> dict[int, Decimal]:
+        out = {}
+        for i in summed:
+            values = [r[cols[i].key] for r in group if r[cols[i].key] is not None]
+            out[i] = sum((Decimal(v) for v in values), Decimal(0)) if values else None
+        return out
+
+    def summary_row(label: str, sums: dict[int, Any], fill, row_number: int) -> list:
+        style = excel.styled(ws, font=excel.SECTION_FONT, fill=fill, alignment=excel.LEFT)
+        money = excel.styled(ws, font=excel.SECTION_FONT, fill=fill, alignment=excel.RIGHT,
+                             number_format=excel.MONEY_FORMAT)
+        cells = []
+        for i in range(ncols):
+            if i == 0:
+                cells.append(excel.one_off(ws, label, style))
+            elif i in sums:
+                cells.append(excel.one_off(ws, sums[i], money))
+            else:
+                cells.append(excel.one_off(ws, None, style))
+        ws.merged_cells.add(f"A{row_number}:{get_column_letter(label_span)}{row_number}")
+        return cells
+
+    row_number = 5
+    ws.append(summary_row(f"合计（{len(rows)}个）", totals(rows), excel.TOTAL_FILL, row_number))
+    row_number += 1
+    seq = 0
+    counters = {1: 0, 2: 0}
+    total = len(rows)
+    for level, label, group in _sections(rows, group_by):
+        if level:
+            counters[level] += 1
+            if level == 1:
+                counters[2] = 0
+            number = _numeral(counters[level])
+            text = f"{number}、{label}（{len(group)}个）" if level == 1 else f"（{number}）{label}（{len(group)}个）"
+            ws.append(summary_row(text, totals(group), excel.SECTION_FILL, row_number))
+            row_number += 1
+            if level == 1 and group_by == "chain":
+                continue  # its rows follow under level 0 / level 2 entries
+        for row in group:
+            seq += 1
+            row["seq"] = seq
+            values = [_value(c, row, labels) for c in cols]
+            cells = excel.fill_row(body, values)
+            color = row.get("card")
+            if color in card_cells:
+                cells[card_index] = excel.one_off(ws, values[card_index], card_cells[color])
+            ws.append(cells)
+            row_number += 1
+            if progress is not None and seq % 2000 == 0:
+                progress("write", seq, total)
+    try:
+        wb.save(path)
+    except OSError as exc:
+        raise ProjectsError(f"cannot write {path}: {exc.strerror}") from None
+    if progress is not None:
+        progress("write", total, total)
+    return total

@@ -1,0 +1,379 @@
+"""Ledger import: real-world ledgers parsed, checked row by row, written all or nothing, idempotent."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+import ledger_samples as samples
+from projects_cli import registry
+from projects_cli.ledger import parse
+from projects_cli.ledger.columns import variants
+from projects_cli.ledger.importer import LedgerRejected, import_ledger, read_ledger
+from projects_cli.models import (
+    ChangeLog, InvestmentPlan, InvestmentReport, Milestone, MilestonePlan, Project, Unit,
+)
+
+AS_OF = date(2025, 10, 31)
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def problems(result) -> list[tuple[str, int, str, str]]:
+    return [(p.severity, p.row, p.column, p.message) for p in result.problems]
+
+
+def errors(result) -> list[tuple[str, int, str, str]]:
+    return [(p.severity, p.row, p.column, p.message) for p in result.errors]
+
+
+# ---------------------------------------------------------------- parsing (no database)
+
+
+def test_office_ledger_is_read_as_the_office_made_it(tmp_path):
+    parsed = read_ledger(samples.office_ledger(tmp_path / "o.xlsx"), as_of=AS_OF)
+    assert parsed.sheet == "2025年台账"  # the notes sheet before it has no header
+    assert (parsed.header.first + 1, parsed.header.last + 1) == (3, 4)
+    fields = {c.letter: c.field for c in parsed.header.columns}
+    assert fields == {
+        "A": "seq", "B": "name", "C": "owner", "D": "content", "E": "total_investment", "F": "annual_plan",
+        "G": "completed_ytd", "H": "planned_start", "I": "actual_start", "J": "planned_completion", "K": "status",
+        "L": "unit", "M": "leader", "N": "site_progress", "O": "notes",
+    }
+    assert parsed.info == parse.LedgerInfo(
+        title="高新区2025年重点项目推进情况台账", unit="万元", reporter="经济发展局", as_of=date(2025, 10, 31), year=2025
+    )
+    assert parsed.skipped == {"blank": 2, "total": 2, "section": 4, "note": 2}
+    assert [r.row for r in parsed.rows] == [8, 9, 12, 13, 16]
+    assert [r.values["name"] for r in parsed.rows] == samples.OFFICE_NAMES
+    assert [(r.values.get("cluster"), r.values.get("chain")) for r in parsed.rows] == [
+        ("高端装备", "工程机械"), ("高端装备", "工程机械"), ("高端装备", "智能装备"), ("高端装备", "智能装备"), ("医养健康", None),
+    ]
+    assert [r.values["total_investment"] for r in parsed.rows] == [48800, 50000, 76000, 80000, 161200]
+    assert [r.values.get("annual_plan") for r in parsed.rows] == [12000, 1200, 10000, 8000, None]
+    assert [r.values.get("unit") for r in parsed.rows] == ["经济发展局", "经济发展局", "科技创新局", "科技创新局", "卫生健康局"]
+    assert [r.values.get("planned_start") for r in parsed.rows] == [
+        date(2024, 3, 1), date(2024, 4, 1), date(2025, 3, 31), date(2025, 5, 20), date(2024, 3, 15)
+    ]
+    assert [r.values.get("planned_completion") for r in parsed.rows] == [
+        date(2026, 6, 30), date(2025, 12, 31), None, date(2026, 12, 31), None
+    ]
+    assert parsed.rows[1].values["status"] == "在建"  # 续建
+    assert parsed.rows[4].values["notes"] == '=HYPERLINK("http://x","y")'
+    assert [(p.severity, p.row, p.column) for p in parsed.problems] == [("warning", 12, "I"), ("warning", 12, "J")]
+
+
+def test_one_row_header_with_other_words_and_amounts_in_yi(tmp_path):
+    parsed = read_ledger(samples.simple_ledger(tmp_path / "s.xlsx"), as_of=AS_OF)
+    assert parsed.info.unit == "亿元"
+    assert [r.values for r in parsed.rows] == [
+        {"code": "ZX-01", "name": "甲项目", "total_investment": 85000, "annual_plan": 12000, "unit": "经济发展局",
+         "leader": "张三", "planned_start": date(2025, 3, 1), "chain": "工程机械", "cluster": "高端装备"},
+        {"code": "ZX-02", "name": "乙项目", "total_investment": 8000, "annual_plan": Decimal(5), "unit": "经济发展局",
+         "leader": "李四", "planned_start": date(2025, 6, 30), "chain": "新能源", "cluster": "新材料新能源"},
+        {"name": "丙项目", "total_investment": 3000, "unit": "建设局", "planned_start": date(2025, 9, 30), "chain": "氢能"},
+    ]
+
+
+def test_three_row_header(tmp_path):
+    parsed = read_ledger(samples.three_row_header_ledger(tmp_path / "t.xlsx"), as_of=AS_OF)
+    cols = {c.field: (c.letter, c.header, c.unit, c.year, c.month) for c in parsed.header.columns if c.field}
+    assert cols == {
+        "seq": ("A", "序号", None, None, None),
+        "name": ("B", "项目名称", None, None, None),
+        "total_investment": ("C", "总投资", "万元", None, None),
+        "annual_plan": ("D", "计划投资", "万元", 2025, None),
+        "completed_ytd": ("E", "1-9月完成投资", "万元", 2025, 9),
+        "unit": ("F", "责任单位", None, None, None),
+    }
+    assert [r.values["completed_ytd"] for r in parsed.rows] == [200, 100]
+
+
+def test_csv_in_gb18030(tmp_path):
+    parsed = read_ledger(samples.csv_ledger(tmp_path / "c.csv"), as_of=AS_OF)
+    assert [(r.row, r.values["name"], r.values["total_investment"], r.values["planned_start"]) for r in parsed.rows] == [
+        (2, "甲项目", 85000, date(2025, 3, 31)), (3, "乙项目", 1200, date(2025, 6, 30)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "context"),
+    [
+        ("一、高端装备产业（12个）", 1, {"cluster": "高端装备"}),
+        ("（一）工程机械（8个）", 2, {"chain": "工程机械", "cluster": "高端装备"}),
+        ("(二)汽车及零部件产业链", 2, {"chain": "汽车及零部件", "cluster": "高端装备"}),
+        ("三、新材料新能源产业集群", 1, {"cluster": "新材料新能源"}),
+        ("四、新能源", 1, {"chain": "新能源", "cluster": "新材料新能源"}),
+        ("五、乡村振兴项目（3个）", 1, {"chain": "乡村振兴"}),
+        ("六、续建项目（30个）", 1, {}),
+        ("一、经济发展局（5个）", 1, {"unit": "经济发展局"}),
+    ],
+)
+def test_section_context(text, level, context):
+    assert parse.section_context(text, ["经济发展局"]) == (level, context)
+
+
+def test_no_header_is_an_error_naming_what_was_expected(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["随便", "什么"])
+    wb.save(tmp_path / "n.xlsx")
+    with pytest.raises(Exception) as info:
+        read_ledger(tmp_path / "n.xlsx", as_of=AS_OF)
+    assert str(info.value) == (
+        f"{tmp_path / 'n.xlsx'}: no ledger header found in any sheet (Sheet); expected a row naming the project "
+        "(项目名称) and other columns such as 总投资, 责任单位, 计划开工时间 within the first 30 rows; pick a sheet with --sheet"
+    )
+
+
+def test_office_header_words_from_the_config_file(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["工程名称", "投资额度"])
+    wb.active.append(["甲", "3亿"])
+    wb.save(tmp_path / "h.xlsx")
+    config = {"ledger": {"headers": {"name": ["工程名称"], "total_investment": "投资额度"}}}
+    parsed = read_ledger(tmp_path / "h.xlsx", as_of=AS_OF, config=config)
+    assert [r.values for r in parsed.rows] == [{"name": "甲", "total_investment": 30000}]
+    assert variants(config["ledger"]["headers"])["工程名称"] == "name"
+
+
+# ---------------------------------------------------------------- importing
+
+
+def test_dry_run_names_exactly_the_broken_rows_and_writes_nothing(session, ctx, tmp_path):
+    path = samples.office_ledger(tmp_path / "b.xlsx", broken=True)
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, dry_run=True)
+    assert str(info.value) == "b.xlsx: 5 errors in rows 8, 9, 12, 13, 16; nothing was written"
+    errors = [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors]
+    assert errors == [
+        (8, "E", "总投资", "很多", "'很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"),
+        (9, "H", "开工时间/计划", "2024-02-30", "'2024-02-30' is not a real date"),
+        (12, "B", "项目名称", "", "the project name (项目名称) is empty; every project row needs a name"),
+        (13, "G", "1-10月完成投资", 90000, "completed investment 90000 万元 is more than the total investment 80000 万元"),
+        (16, "F", "2025年计划投资", "-500", "cannot be negative: -500"),
+    ]
+    assert info.value.result.errors[0].describe() == (
+        "error: 2025年台账 row 8, column E 总投资: '很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"
+    )
+    # the same without --dry-run: still nothing written
+    with pytest.raises(LedgerRejected):
+        import_ledger(session, ctx, path)
+    assert [count(session, m) for m in (Project, Unit, ChangeLog, Milestone, InvestmentPlan)] == [0, 0, 0, 0, 0]
+
+
+def test_clean_ledger_imports_then_reimport_changes_nothing(session, ctx, tmp_path):
+    path = samples.office_ledger(tmp_path / "o.xlsx")
+    dry = import_ledger(session, ctx, path, dry_run=True)
+    assert (dry.added, dry.changed, dry.unchanged, dry.written) == (5, 0, 0, False)
+    assert count(session, Project) == 0
+    result = import_ledger(session, ctx, path)
+    assert (result.rows, result.added, result.changed, result.unchanged, result.written) == (5, 5, 0, 0, True)
+    assert (result.plan_year, result.completed_month) == (2025, "2025-10")
+    assert session.scalar(select(func.count()).select_from(Project)) == samples.OFFICE_COUNT
+    assert session.scalar(select(func.sum(Project.total_investment))) == samples.OFFICE_TOTAL
+    rows = registry.list_projects(session, registry.ProjectFilter(), 2025)
+    assert [(r["code"], r["name"], r["unit"], r["annual_plan"]) for r in rows] == [
+        ("GX-0001", "山推大马力推土机产业化项目", "经济发展局", 12000),
+        ("GX-0002", "信发液压高端液压件项目", "经济发展局", 1200),
+        ("GX-0003", "锐博 高端结构件智能制造项目", "科技创新局", 10000),
+        ("GX-0004", "镐成永生中韩高端装备产业化项目", "科技创新局", 8000),
+        ("GX-0005", "市第一人民医院公共卫生重症医学中心项目", "卫生健康局", None),
+    ]
+    reports = session.execute(select(InvestmentReport.month, InvestmentReport.amount, InvestmentReport.source)
+                              .order_by(InvestmentReport.project_id)).all()
+    assert [(m, Decimal(a), s) for m, a, s in reports] == [
+        ("2025-10", 9800, "o.xlsx"), ("2025-10", 900, "o.xlsx"), ("2025-10", 5000, "o.xlsx")
+    ]
+    miles = session.execute(select(Project.code, Milestone.kind, Milestone.baseline_date, Milestone.planned_date,
+                                   Milestone.actual_date).join(Project).order_by(Project.code, Milestone.seq)).all()
+    assert miles == [
+        ("GX-0001", "开工", date(2024, 3, 1), date(2024, 3, 1), date(2024, 3, 15)),
+        ("GX-0001", "竣工", date(2026, 6, 30), date(2026, 6, 30), None),
+        ("GX-0002", "开工", date(2024, 4, 1), date(2024, 4, 1), None),
+        ("GX-0002", "竣工", date(2025, 12, 31), date(2025, 12, 31), None),
+        ("GX-0003", "开工", date(2025, 3, 31), date(2025, 3, 31), None),
+        ("GX-0004", "开工", date(2025, 5, 20), date(2025, 5, 20), date(2025, 6, 1)),
+        ("GX-0004", "竣工", date(2026, 12, 31), date(2026, 12, 31), None),
+        ("GX-0005", "开工", date(2024, 3, 15), date(2024, 3, 15), date(2024, 3, 20)),
+    ]
+    assert count(session, MilestonePlan) == 8
+    logged = count(session, ChangeLog)
+    assert logged == 3 + 5 + 4 + 3 + 8 + 8  # units, projects, plans, reports, milestones, plans of milestones
+    again = import_ledger(session, ctx, path)
+    assert (again.added, again.changed, again.unchanged) == (0, 0, 5)
+    assert count(session, ChangeLog) == logged
+    assert session.scalar(select(func.max(Project.version))) == 1
+
+
+def test_a_changed_cell_updates_that_field_only_and_logs_it(session, ctx, tmp_path):
+    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "o.xlsx")
+    ws = wb["2025年台账"]
+    ws["E8"] = "5亿元"  # total 48800 → 50000
+    ws["H9"] = "2024年6月"  # re-plan of 开工: 2024-04-01 → 2024-06-30
+    ws["G9"] = 1000  # completed to date 900 → 1000
+    ws["B13"] = "镐成永生 中韩高端装备产业化项目"  # a space in the name: still the same project
+    wb.save(tmp_path / "o2.xlsx")
+    result = import_ledger(session, ctx, tmp_path / "o2.xlsx")
+    assert [(c.row, c.action, c.code, c.fields) for c in result.changes if c.action != "unchanged"] == [
+        (8, "change", "GX-0001", ["total_investment"]),
+        (9, "change", "GX-0002", ["completed_ytd", "开工.planned_date"]),
+        (13, "change", "GX-0004", ["name"]),
+    ]
+    project = session.scalars(select(Project).where(Project.code == "GX-0001")).one()
+    assert (project.total_investment, project.version) == (50000, 2)
+    entry = session.scalars(select(ChangeLog).where(ChangeLog.project_code == "GX-0001").order_by(ChangeLog.id.desc())).first()
+    assert (entry.action, json.loads(entry.old), json.loads(entry.new)) == (
+        "update", {"total_investment": "48800"}, {"total_investment": "50000"}
+    )
+    start = session.execute(select(Milestone).join(Project).where(Project.code == "GX-0002", Milestone.kind == "开工")).scalar_one()
+    assert (start.baseline_date, start.planned_date) == (date(2024, 4, 1), date(2024, 6, 30))
+    plans = session.execute(select(MilestonePlan.planned_date, MilestonePlan.reason)
+                            .where(MilestonePlan.milestone_id == start.id).order_by(MilestonePlan.id)).all()
+    assert plans == [(date(2024, 4, 1), None), (date(2024, 6, 30), "台账导入 o2.xlsx")]
+
+
+def test_strict_turns_warnings_into_errors(session, ctx, tmp_path):
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), strict=True)
+    assert problems(info.value.result) == [
+        ("error", 8, "L", "'经济发展局' is not a unit in the registry; it will be created (新责任单位) (also row 9) (--strict)"),
+        ("error", 12, "I", "待定 (date not fixed yet); left empty (--strict)"),
+        ("error", 12, "J", "待定 (date not fixed yet); left empty (--strict)"),
+        ("error", 12, "L", "'科技创新局' is not a unit in the registry; it will be created (新责任单位) (also row 13) (--strict)"),
+        ("error", 16, "L", "'卫生健康局' is not a unit in the registry; it will be created (新责任单位) (--strict)"),
+    ]
+    assert count(session, Project) == 0
+
+
+def test_unknown_chain_is_a_warning_and_codes_are_kept(session, ctx, tmp_path):
+    result = import_ledger(session, ctx, samples.simple_ledger(tmp_path / "s.xlsx"))
+    assert [p.message for p in result.warnings if p.column == "I"] == [
+        "'氢能' is not a known industry chain (产业链); it is kept as written (known: the plan's ten chains, "
+        "乡村振兴/基础设施/民生…, chains already in the registry, and [ledger] chains in the config file)"
+    ]
+    assert [c.code for c in result.changes] == ["ZX-01", "ZX-02", "GX-0001"]
+    # once in the registry, the chain is known
+    assert not [p for p in import_ledger(session, ctx, tmp_path / "s.xlsx").warnings if p.column == "I"]
+
+
+def test_completed_to_date_less_the_months_on_file(session, ctx, tmp_path):
+    from projects_cli import investment
+
+    import_ledger(session, ctx, samples.three_row_header_ledger(tmp_path / "t.xlsx"))
+    project = registry.get_project(session, "GX-0001")
+    # the ledger said 200 to September; August is now on file with 150: September becomes 50
+    investment.set_month(session, ctx, project, "2025-08", Decimal(150))
+    result = import_ledger(session, ctx, tmp_path / "t.xlsx")
+    assert [(c.code, c.fields) for c in result.changes if c.action == "change"] == [("GX-0001", ["completed_ytd"])]
+    assert investment.show_investment(session, "GX-0001", AS_OF)["completed"] == 200
+    investment.set_month(session, ctx, project, "2025-07", Decimal(300))
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, tmp_path / "t.xlsx")
+    assert problems(info.value.result) == [
+        ("error", 5, "E", "completed investment to 2025-09 (200 万元) is less than the 450 万元 already on file for the months of 2025 before it"),
+    ]
+
+
+def test_matching_problems(session, ctx, tmp_path):
+    from openpyxl import Workbook
+
+    registry.add_project(session, ctx, {"name": "同名项目"})
+    registry.add_project(session, ctx, {"name": "同名 项目"})
+    registry.add_project(session, ctx, {"name": "丁项目", "code": "ZX-9"})
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["项目编号", "项目名称", "总投资"])
+    ws.append([None, "同名项目", 1])  # two projects have this name
+    ws.append(["ZX-404", "丁项目", 2])  # unknown code, but the name is ZX-9's
+    ws.append([None, "戊项目", 3])
+    ws.append([None, "戊 项目", 4])  # the same new project twice
+    ws.append(["ＺＸ－９", "丁项目", 5])  # full-width code: ZX-9
+    wb.save(tmp_path / "m.xlsx")
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, tmp_path / "m.xlsx")
+    assert problems(info.value.result) == [
+        ("error", 2, "B", "2 projects in the registry have this name (GX-0001, GX-0002); give the code (项目编号) to say which"),
+        ("error", 3, "A", "code ZX-404 is not in the registry, but the name is that of ZX-9; correct the code or leave it empty"),
+        ("error", 5, "B", "the same project as row 4 (name 戊 项目); a project may appear once"),
+        ("error", 6, "A", "the same project as row 3 (ZX-9); a project may appear once"),
+    ]
+
+
+def test_actual_dates_after_as_of_and_completion_before_start(session, ctx, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "计划开工时间", "实际开工时间", "计划竣工时间"])
+    ws.append(["甲", "2025-03-01", "2025-11-01", "2024-12-31"])
+    wb.save(tmp_path / "d.xlsx")
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, tmp_path / "d.xlsx")
+    assert problems(info.value.result) == [
+        ("error", 2, "C", "an actual date cannot be after the as-of date 2025-10-31"),
+        ("error", 2, "D", "completion (2024-12-31) is before the start (2025-03-01)"),
+    ]
+
+
+def test_from_unit_changes_only_its_own_projects(session, ctx, tmp_path):
+    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
+    # the unit's own ledger back unchanged: the other units' rows change nothing, so they pass
+    same = import_ledger(session, ctx, tmp_path / "o.xlsx", from_unit="经济发展局")
+    assert (same.changed, same.unchanged) == (0, 5)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "o.xlsx")
+    ws = wb["2025年台账"]
+    ws["E8"] = 49000  # its own project: fine
+    ws["E12"] = 1  # 科技创新局's project: refused
+    ws["L16"] = "经济发展局"  # taking over 卫生健康局's project: refused
+    ws["B10"] = "新项目"  # a new project of its own (blank unit → 经济发展局)
+    wb.save(tmp_path / "u.xlsx")
+    before = count(session, ChangeLog)
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局")
+    assert errors(info.value.result) == [
+        ("error", 12, "B", "GX-0003 belongs to 科技创新局, not 经济发展局; a ledger from 经济发展局 cannot change it (refused)"),
+        ("error", 16, "B", "GX-0005 belongs to 卫生健康局, not 经济发展局; a ledger from 经济发展局 cannot change it (refused)"),
+    ]
+    assert count(session, ChangeLog) == before
+    ws["E12"] = "7.6亿元"
+    ws["L16"] = "卫生健康局"
+    ws["L18"] = "建设局"
+    ws["B18"] = "别人的新项目"
+    wb.save(tmp_path / "u.xlsx")
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局")
+    assert errors(info.value.result) == [
+        ("error", 18, "L", "a ledger from 经济发展局 may hold only its own projects, not 建设局's (refused)"),
+    ]
+    ws["L18"] = None
+    wb.save(tmp_path / "u.xlsx")
+    result = import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局")
+    assert [(c.row, c.action, c.code) for c in result.changes if c.action != "unchanged"] == [
+        (8, "change", "GX-0001"), (10, "add", "GX-0006"), (18, "add", "GX-0007"),
+    ]
+    assert registry.show_project(session, "GX-0007", 2025)["unit"] == "经济发展局"
+    with pytest.raises(Exception, match="--from-unit '没有的局' is not a unit in the registry"):
+        import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="没有的局")
+
+
+def test_plan_sample_goes_through_the_importer(session, ctx):
+    from projects_cli.sample import load_plan
+
+    assert load_plan(session, ctx) == 51
+    assert session.scalar(select(func.sum(Project.total_investment))) == 13760500
+    assert session.scalar(select(ChangeLog.command).limit(1)) == "test"
