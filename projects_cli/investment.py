@@ -19,6 +19,7 @@ from projects_cli import audit, registry
 from projects_cli.audit import Ctx
 from projects_cli.errors import InvalidValue
 from projects_cli.models import InvestmentPlan, InvestmentReport, Project
+from projects_cli.output import format_decimal
 from projects_cli.rules.dates import completion_gap, month_end
 from projects_cli.values import ValueProblem, parse_month
 
@@ -43,7 +44,7 @@ def check_amount(amount: Decimal | None, what: str = "amount (完成投资)") ->
     if amount is None:
         raise InvalidValue(f"{what} is needed, in 万元, e.g. 1200 or 1.2亿元")
     if amount < 0:
-        raise InvalidValue(f"{what} cannot be negative: {amount}")
+        raise InvalidValue(f"{what} cannot be negative: {format_decimal(amount)}")
     return amount
 
 
@@ -101,8 +102,8 @@ def set_year_to_date(
     earlier = Decimal(earlier or 0)
     if completed_ytd < earlier:
         raise InvalidValue(
-            f"{project.code}: year-to-date completed investment {completed_ytd} 万元 to {month} is less than the "
-            f"{earlier} 万元 already on file for the months before it"
+            f"{project.code}: year-to-date completed investment {format_decimal(completed_ytd)} 万元 to {month} is "
+            f"less than the {format_decimal(earlier)} 万元 already on file for the months before it"
         )
     return set_month(session, ctx, project, month, completed_ytd - earlier, source)
 

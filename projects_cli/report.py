@@ -97,7 +97,8 @@ def overdue(
       every problem past its deadline, every look-back (回头看) past its date;
       with days late, the severity tier (`tiers` from the rules file), the
       project's investment gap, and `new` when it was not overdue at `since`
-      (default: a week before). Grouped by responsible unit, then leader, worst first.
+      (default: a week before). Grouped by responsible unit (the unit with most
+      items first), then leader, worst first.
     * `new_since`: the overdue rows that are new.
     * `due_soon`: planned within `horizon` days from `as_of` (today included).
     * `by_unit`: counts per responsible unit and tier.
@@ -149,8 +150,10 @@ def overdue(
         for key in ("plan", "completed", "rate", "expected", "behind"):
             row[key] = gap.get(key)
 
-    late.sort(key=lambda r: (r["unit"] is None, r["unit"] or "", r["leader"] is None, r["leader"] or "",
-                             -r["days_late"], r["code"], r["item"]))
+    # units in the order of the summary (most overdue first), then leaders, then worst first
+    per_unit = Counter(r["unit"] for r in late)
+    late.sort(key=lambda r: (-per_unit[r["unit"]], r["unit"] is None, r["unit"] or "", r["leader"] is None,
+                             r["leader"] or "", -r["days_late"], r["code"], r["item"]))
     soon.sort(key=lambda r: (r["planned"], r["unit"] is None, r["unit"] or "", r["code"], r["item"]))
     tier_names = [t["name"] for t in tiers]
     return {
@@ -238,6 +241,12 @@ def _cell(row: dict[str, Any], key: str) -> Any:
     return value
 
 
+def _unit_cell(row: dict[str, Any], key: str) -> Any:
+    if key in row["by_tier"]:
+        return row["by_tier"][key]
+    return row[key] or NO_UNIT if key == "unit" else row[key]
+
+
 def _sheet(wb, name: str, heading: str, note: str, columns, rows: list[dict[str, Any]], value) -> None:
     """One sheet: title row, note row, a bordered table with a frozen header and a filter, print setup."""
     from openpyxl.utils import get_column_letter
@@ -297,5 +306,5 @@ def overdue_workbook(report: dict[str, Any], title: str = "重点项目逾期情
            f"{report['horizon']} 天内到期 {totals['due_soon']} 项", DUE_SOON_COLUMNS, report["due_soon"], _cell)
     unit_columns = (*UNIT_COLUMNS[:2], *((t, t, 9) for t in tiers), *UNIT_COLUMNS[2:])
     _sheet(wb, "按责任单位", f"逾期情况按责任单位汇总（截至{stamp}）", f"共 {len(report['by_unit'])} 个责任单位",
-           unit_columns, report["by_unit"], lambda r, k: r["by_tier"][k] if k in r["by_tier"] else _cell(r, k))
+           unit_columns, report["by_unit"], _unit_cell)
     return wb

@@ -51,8 +51,15 @@ def init(
         from projects_cli import sample as sample_mod
 
         with common.session(ctx) as session:
-            count = sample_mod.load_plan(session, common.actor(ctx))
+            actor = common.actor(ctx)
+            count = sample_mod.load_plan(session, actor)
+            demo = sample_mod.load_demo(session, actor)
         common.note(f"Loaded {count} projects of the 14th Five-Year Plan's columns (十四五规划专栏)")
+        common.note(
+            f"Loaded the demo scenario (演示情景, not real data): units and leaders of {demo['projects']} projects, "
+            f"{demo['milestones']} milestones ({demo['replans']} re-planned), {demo['months']} monthly investment "
+            f"figures, {demo['issues']} problems; try: projects --as-of 2025-10-31 overdue"
+        )
 
 
 def list_cmd(

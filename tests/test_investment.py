@@ -1,0 +1,114 @@
+"""Monthly investment and the annual plan: derived year-to-date figures, idempotent writes, clear errors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from projects_cli import investment, registry
+from projects_cli.errors import InvalidValue, NotFound
+from projects_cli.models import ChangeLog, InvestmentReport
+
+D = date.fromisoformat
+
+
+def log_count(session) -> int:
+    return session.scalar(select(func.count()).select_from(ChangeLog))
+
+
+@pytest.fixture
+def project(session, ctx):
+    return registry.add_project(session, ctx, {"name": "甲项目", "unit": "经济发展局"})
+
+
+def test_record_replace_and_show(session, ctx, project):
+    investment.set_plan(session, ctx, "GX-0001", 2025, Decimal(12000))
+    for month in range(1, 10):
+        investment.record_month(session, ctx, "GX-0001", f"2025-{month:02d}", Decimal(1000))
+    investment.record_month(session, ctx, "GX-0001", "2024-12", Decimal(7000))  # last year: not in 2025's total
+    _, changed = investment.record_month(session, ctx, "GX-0001", "2025.9", Decimal(1500))
+    assert changed is True
+    data = investment.show_investment(session, "GX-0001", ctx.as_of)
+    assert (data["plan"], data["completed"], data["rate"], data["expected"], data["behind"]) == (
+        Decimal(12000), Decimal(9500), Decimal("79.2"), Decimal("83.3"), Decimal("4.2"))
+    assert [(m["month"], m["amount"], m["cumulative"]) for m in data["months"]][-2:] == [
+        ("2025-08", Decimal(1000), Decimal(8000)), ("2025-09", Decimal(1500), Decimal(9500))]
+    last_year = investment.show_investment(session, "GX-0001", ctx.as_of, 2024)
+    assert (last_year["plan"], last_year["completed"], last_year["rate"], last_year["as_of"]) == (
+        None, Decimal(7000), None, D("2024-12-31"))
+    entry = session.scalars(select(ChangeLog).where(ChangeLog.table_name == "investment_report")
+                            .order_by(ChangeLog.id.desc())).first()
+    assert (entry.action, entry.record_key, json.loads(entry.old), json.loads(entry.new)) == (
+        "update", "GX-0001:2025-09", {"amount": "1000"}, {"amount": "1500"})
+
+
+def test_same_amount_again_logs_nothing(session, ctx, project):
+    investment.record_month(session, ctx, "GX-0001", "2025-10", Decimal("1200.5"))
+    before = log_count(session)
+    _, changed = investment.record_month(session, ctx, "GX-0001", "2025-10", Decimal("1200.50"))
+    assert changed is False and log_count(session) == before
+
+
+def test_year_to_date_becomes_the_months_figure(session, ctx, project):
+    investment.set_month(session, ctx, project, "2025-08", Decimal(3000))
+    investment.set_month(session, ctx, project, "2025-09", Decimal(2000))
+    assert investment.set_year_to_date(session, ctx, project, "2025-10", Decimal(6200)) is True
+    amount = session.scalar(select(InvestmentReport.amount).where(InvestmentReport.month == "2025-10"))
+    assert Decimal(amount) == Decimal(1200)
+    assert investment.set_year_to_date(session, ctx, project, "2025-10", Decimal(6200)) is False
+    with pytest.raises(InvalidValue, match="GX-0001: year-to-date completed investment 4000 万元 to 2025-10 is less "
+                                           "than the 5000 万元 already on file for the months before it"):
+        investment.set_year_to_date(session, ctx, project, "2025-10", Decimal(4000))
+
+
+def test_list_most_behind_first(session, ctx, project):
+    registry.add_project(session, ctx, {"name": "乙项目", "annual_plan": "1000"})
+    registry.add_project(session, ctx, {"name": "丙项目"})
+    investment.set_plan(session, ctx, "GX-0001", 2025, Decimal(1000))
+    investment.record_month(session, ctx, "GX-0001", "2025-10", Decimal(900))
+    rows = investment.list_investment(session, ctx.as_of, registry.ProjectFilter())
+    assert [(r["code"], r["completed"], r["rate"], r["behind"]) for r in rows] == [
+        ("GX-0002", None, Decimal("0.0"), Decimal("83.3")),
+        ("GX-0001", Decimal(900), Decimal("90.0"), Decimal("-6.7")),
+        ("GX-0003", None, None, None),
+    ]
+    only = investment.list_investment(session, ctx.as_of, registry.ProjectFilter(unit="经济发展局"))
+    assert [r["code"] for r in only] == ["GX-0001"]
+
+
+ERRORS = (
+        (lambda s, c: investment.record_month(s, c, "GX-0001", "2025-10", Decimal(-5)), InvalidValue,
+         "amount (完成投资) cannot be negative: -5"),
+        (lambda s, c: investment.record_month(s, c, "GX-0001", "2025-11", Decimal(5)), InvalidValue,
+         "month 2025-11 is after the as-of date 2025-10-31; completed investment (完成投资) is recorded for a month that has begun"),
+        (lambda s, c: investment.record_month(s, c, "GX-0001", "2025-13", Decimal(5)), InvalidValue,
+         "'2025-13' is not a month; write it as YYYY-MM, e.g. 2024-10"),
+        (lambda s, c: investment.record_month(s, c, "GX-0404", "2025-10", Decimal(5)), NotFound,
+         "no project with code 'GX-0404'"),
+        (lambda s, c: investment.set_plan(s, c, "GX-0001", 2025, Decimal(-1)), InvalidValue,
+         "annual plan investment (年度计划投资) cannot be negative: -1"),
+        (lambda s, c: investment.set_plan(s, c, "GX-0001", 25, Decimal(1)), InvalidValue,
+         "year 25 is not a plausible plan year"),
+        (lambda s, c: investment.show_investment(s, "GX-0001", c.as_of, 2026), InvalidValue,
+         "year 2026 is after the as-of date 2025-10-31"),
+)
+
+
+def test_errors_change_nothing(session, ctx, project):
+    before = log_count(session)
+    for call, error, message in ERRORS:
+        with pytest.raises(error) as info:
+            call(session, ctx)
+        assert message in str(info.value)
+        assert log_count(session) == before, message
+
+
+def test_month_of_the_as_of_date_is_accepted(session, ctx, project):
+    early = replace(ctx, as_of=D("2025-10-01"))
+    _, changed = investment.record_month(session, early, "GX-0001", "2025-10", Decimal(10))
+    assert changed
