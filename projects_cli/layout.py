@@ -364,7 +364,7 @@ def svg_chart(block: Block) -> str:
     top = max([float(v) for _, vs in data for v in vs if v is not None] + [0.0])
     scale_max = _nice_max(top)
     esc = html.escape
-    legend_h, pad = 26, 8
+    legend_h = 26
     parts: list[str] = []
     if chart_kind == "bar":
         label_w = min(220, max([text_width(c) for c, _ in data] + [4]) * 7 + 12)

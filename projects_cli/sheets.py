@@ -27,7 +27,7 @@ from projects_cli import audit, registry
 from projects_cli.audit import Ctx
 from projects_cli.blocks import Document, parse
 from projects_cli.errors import ConfigError, IllegalMove, InvalidValue, NotFound
-from projects_cli.models import DEADLINE_STATES, Card, FlagScore, IssueEvent, Project, Sheet, Unit
+from projects_cli.models import DEADLINE_STATES, Card, IssueEvent, Project, Sheet, Unit
 from projects_cli.settings import resource_dir
 
 KINDS = {"notice": "督办单", "cards": "红黄蓝牌通报", "weekly": "周报"}
@@ -248,97 +248,59 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar) -
     return unit.name, row["number"], data
 
 
-def _card_period(as_of: date, rules) -> tuple[str, str]:
-    from projects_cli.rules.dates import period_of, previous_period
-
-    period = period_of(as_of, rules.get("period.kind"))
-    return period, previous_period(period)
-
-
-def _standing_cards(session: Session, period: str, as_of: date, unit_id: int | None = None) -> dict[int, dict[str, Any]]:
-    """Each project's card standing in `period`: its latest rating up to the period, a manual card winning.
-
-    One query (the latest period per project as a subquery); a manual card
-    whose `until` has passed no longer counts.
-    """
-    c, p, u = Card.__table__.c, Project.__table__.c, Unit.__table__.c
-    latest = (
-        select(c.project_id, func.max(c.period).label("period"))
-        .where(c.period <= period, c.as_of <= as_of)
-        .group_by(c.project_id)
-        .subquery()
-    )
-    query = (
-        select(c.project_id, c.period, c.color, c.manual, c.reasons, c.fired, c.set_by, c.until,
-               p.code, p.name, p.leader, p.unit_id, u.name.label("unit"))
-        .select_from(
-            Card.__table__.join(latest, and_(latest.c.project_id == c.project_id, latest.c.period == c.period))
-            .join(Project.__table__, p.id == c.project_id)
-            .outerjoin(Unit.__table__, u.id == p.unit_id)
-        )
-        .where(c.as_of <= as_of)
-    )
-    if unit_id is not None:
-        query = query.where(p.unit_id == unit_id)
-    out: dict[int, dict[str, Any]] = {}
-    for row in session.connection().execute(query).mappings():
-        row = dict(row)
-        if row["manual"] and row["until"] is not None and row["until"] < as_of:
-            continue
-        held = out.get(row["project_id"])
-        if held is None or (row["manual"] and not held["manual"]):
-            out[row["project_id"]] = row
-    return out
-
-
 def _reasons(row: dict[str, Any]) -> str:
-    if row.get("fired"):
-        texts = [f.get("text") for f in row["fired"] if isinstance(f, dict) and f.get("text")]
-        if texts:
-            return "；".join(texts)
+    """Why a card (a row of `cards.list_cards`): the manual card's reason, else the rules that fired."""
+    if row.get("manual"):
+        return f"人工设牌：{row.get('manual_reason') or ''}".rstrip("：")
     return row.get("reasons") or ""
 
 
-RANK = {"blue": 0, "yellow": 1, "red": 2}
+def _card_row(row: dict[str, Any], previous: str | None) -> dict[str, Any]:
+    return {
+        "code": row["code"],
+        "name": row["name"],
+        "unit": row["unit"],
+        "leader": row["leader"],
+        "chain": row["chain"],
+        "color": row["color"],
+        "computed": row["computed"],
+        "manual": bool(row["manual"]),
+        "previous": previous,
+        "change": _change(row["color"], previous),
+        "reasons": _reasons(row),
+    }
 
 
 def cards_contexts(
-    session: Session, as_of: date, rules, unit: str | None = None
+    session: Session, as_of: date, rules, unit: str | None = None, period: str | None = None
 ) -> list[tuple[str, str, dict[str, Any]]]:
-    """(recipient, ref, data) of the card notice for one unit, or for every unit that has cards.
+    """(recipient, ref, data) of the card notice for one unit, or one per unit with cards in the period.
 
-    Each project's standing card and the one before, worst first; counts per
-    colour; the consequences the rules file attaches to each colour present.
+    The period's cards (`cards.list_cards`: a manual card in force wins) and the
+    previous period's colour of each project, worst first; counts per colour.
     """
-    period, previous = _card_period(as_of, rules)
-    unit_row = registry.find_unit(session, unit) if unit else None
-    current = _standing_cards(session, period, as_of, unit_row.id if unit_row else None)
-    before = _standing_cards(session, previous, as_of, unit_row.id if unit_row else None)
-    by_unit: dict[str, list[dict[str, Any]]] = {}
-    for pid, row in current.items():
-        old = before.get(pid)
-        prev_color = old["color"] if old else None
-        by_unit.setdefault(row["unit"] or "", []).append({
-            "code": row["code"],
-            "name": row["name"],
-            "leader": row["leader"],
-            "color": row["color"],
-            "period": row["period"],
-            "previous": prev_color,
-            "change": _change(row["color"], prev_color),
-            "manual": bool(row["manual"]),
-            "reasons": _reasons(row),
-        })
-    if unit_row is not None and unit_row.name not in by_unit:
+    from projects_cli import cards
+    from projects_cli.registry import ProjectFilter
+    from projects_cli.rules.dates import period_of, previous_period
+
+    period = cards.check_period(period) if period else period_of(as_of, rules.get("period.kind"))
+    previous = previous_period(period)
+    unit_name = registry.find_unit(session, unit).name if unit else None
+    filters = ProjectFilter(unit=unit_name)
+    rows = cards.list_cards(session, period, filters)
+    if unit_name and not rows:
         raise NotFound(
-            f"no project of {unit_row.name} has a card (红黄蓝牌) for {period} or before; rate the cards first"
+            f"no project of {unit_name} has a card (红黄蓝牌) for {period}; "
+            f"rate the period first (projects cards rate --period {period}) or choose another --period"
         )
+    cards.require_cards(rows, period)
+    before = {r["code"]: r["color"] for r in cards.list_cards(session, previous, filters)}
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_unit.setdefault(row["unit"] or "", []).append(_card_row(row, before.get(row["code"])))
     out = []
-    labels = rules.get("cards.labels")
-    for name in sorted(by_unit, key=lambda n: (n == "", n)):
-        if not name:
-            continue  # projects with no responsible unit have nobody to notify
-        projects = sorted(by_unit[name], key=lambda r: (-RANK[r["color"]], r["code"]))
+    for name in sorted(n for n in by_unit if n):  # projects without a responsible unit have nobody to notify
+        projects = by_unit[name]  # worst first, as list_cards orders them
         counts = {color: sum(1 for r in projects if r["color"] == color) for color in ("red", "yellow", "blue")}
         data = {
             "unit": name,
@@ -348,13 +310,14 @@ def cards_contexts(
             "counts": counts,
             "total": len(projects),
             "colors_present": [c for c in ("red", "yellow", "blue") if counts[c]],
-            "labels": dict(labels),
         }
         out.append((name, period, data))
     return out
 
 
 def _change(color: str, previous: str | None) -> str:
+    from projects_cli.rules.cards import RANK
+
     if previous is None:
         return "新评"
     if RANK[color] > RANK[previous]:
@@ -362,6 +325,13 @@ def _change(color: str, previous: str | None) -> str:
     if RANK[color] < RANK[previous]:
         return "好转"
     return "持平"
+
+
+def _latest_rated(session: Session, period: str) -> str | None:
+    """The latest period up to `period` that has cards (the week's briefing shows the latest rating)."""
+    c = Card.__table__.c
+    same_kind = c.period.like("%-W%") if "-W" in period else ~c.period.like("%-W%")
+    return session.scalar(select(func.max(c.period)).where(c.period <= period, same_kind))
 
 
 def _week(as_of: date) -> tuple[date, date]:
@@ -424,18 +394,14 @@ def _investment_by_chain(session: Session, as_of: date, config: Mapping[str, Any
 
 
 def _flag(session: Session, period: str) -> dict[str, Any] | None:
-    """The latest flag scores up to `period`: ranking, holders, units listed for a talk."""
-    f, u = FlagScore.__table__.c, Unit.__table__.c
-    latest = session.scalar(select(func.max(f.period)).where(f.period <= period))
-    if latest is None:
+    """The latest red-flag scoring up to `period`: ranking, holders, units listed for a talk."""
+    from projects_cli import flag
+
+    history = [r for r in flag.history(session) if r["period"] <= period and ("-W" in r["period"]) == ("-W" in period)]
+    if not history:
         return None
-    query = (
-        select(f.rank, f.score, f.flag, f.bottom, f.components, u.name.label("unit"))
-        .select_from(FlagScore.__table__.join(Unit.__table__, u.id == f.unit_id))
-        .where(f.period == latest)
-        .order_by(f.rank, u.name)
-    )
-    ranking = [dict(r) for r in session.connection().execute(query).mappings()]
+    latest = max(r["period"] for r in history)
+    ranking = [r for r in history if r["period"] == latest]
     return {
         "period": latest,
         "ranking": ranking,
@@ -446,9 +412,12 @@ def _flag(session: Session, period: str) -> dict[str, Any] | None:
 
 def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, Any], limit: int) -> tuple[str, str, dict[str, Any]]:
     """(recipient, ref, data) of the weekly briefing for the week ending on `as_of`."""
-    from projects_cli import report
+    from projects_cli import cards, report
+    from projects_cli.registry import ProjectFilter
     from projects_cli.rules.cards import changes
-    from projects_cli.rules.dates import period_of
+    from projects_cli.rules.dates import period_of, previous_period
+
+    NO_FILTER = ProjectFilter()
 
     start, since = _week(as_of)
     overdue = report.overdue(session, as_of, tiers=rules.get("overdue.tiers"), since=since,
@@ -457,20 +426,20 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
         {k: r[k] for k in ("type", "unit", "leader", "code", "name", "item", "planned", "days_late", "tier")}
         for r in overdue["new_since"]
     ]
-    period, previous = _card_period(as_of, rules)
-    current = _standing_cards(session, period, as_of)
-    before = _standing_cards(session, previous, as_of)
-    colors_now = {r["code"]: r["color"] for r in current.values()}
-    colors_before = {r["code"]: r["color"] for r in before.values()}
-    moved = changes(colors_now, colors_before)
-    by_code = {r["code"]: r for r in current.values()}
+    current_period = period_of(as_of, rules.get("period.kind"))
+    period = _latest_rated(session, current_period)
+    previous = previous_period(period) if period else None
+    now_rows = cards.list_cards(session, period, NO_FILTER) if period else []
+    before = {r["code"]: r["color"] for r in cards.list_cards(session, previous, NO_FILTER)} if previous else {}
+    colors_now = {r["code"]: r["color"] for r in now_rows}
+    moved = changes(colors_now, before)
+    by_code = {r["code"]: _card_row(r, before.get(r["code"])) for r in now_rows}
 
     def card_rows(codes: list[str]) -> list[dict[str, Any]]:
-        return [{"code": c, "name": by_code[c]["name"], "unit": by_code[c]["unit"], "color": by_code[c]["color"],
-                 "previous": colors_before.get(c), "reasons": _reasons(by_code[c])} for c in codes]
+        return [by_code[c] for c in codes]
 
     counts = {color: sum(1 for c in colors_now.values() if c == color) for color in ("red", "yellow", "blue")}
-    counts_before = {color: sum(1 for c in colors_before.values() if c == color) for color in ("red", "yellow", "blue")}
+    counts_before = {color: sum(1 for c in before.values() if c == color) for color in ("red", "yellow", "blue")}
     events = _issue_events(session, start, as_of)
     from projects_cli.models import Issue
 
@@ -495,7 +464,7 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
             "newly_red": card_rows(moved["newly_red"]),
             "newly_yellow": card_rows(moved["newly_yellow"]),
             "improved": card_rows(moved["improved"]),
-            "red": _limited(card_rows(sorted(c for c, col in colors_now.items() if col == "red")), limit),
+            "red": _limited([r for r in by_code.values() if r["color"] == "red"], limit),
         },
         "issues": {
             "opened": _limited(events["report"], limit),
@@ -504,7 +473,7 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
             "open": open_count,
             "overdue": overdue_issues,
         },
-        "flag": _flag(session, period_of(as_of, rules.get("period.kind"))),
+        "flag": _flag(session, current_period),
         "investment": _investment_by_chain(session, as_of, config),
     }
     return "各责任单位", f"{year}-W{week:02d}", data

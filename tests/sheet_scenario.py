@@ -70,7 +70,8 @@ def build(url: str) -> None:
         ]
         for code, period, color, fired in cards:
             s.add(Card(project_id=ids[code], period=period, as_of=date(2025, 10, 31) if period == "2025-10"
-                       else date(2025, 9, 30), color=color, fired=fired, reasons=None, created_at=NOW))
+                       else date(2025, 9, 30), color=color, fired=fired, created_at=NOW,
+                       reasons="；".join(f["text"] for f in fired or []) or None))
         units = {u.name: u.id for u in s.scalars(__import__("sqlmodel").select(Unit))}
         for rank, (name, score, flag, bottom) in enumerate(
             (("建设局", "92.5", True, False), ("自然资源局", "80", False, False), ("经济发展局", "61.2", False, True)), 1

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -262,9 +260,24 @@ def test_card_notice_errors(cli, scn):
     r = cli("sheet", "cards", "--unit", "宣传部")
     assert r.exit_code == 1 and r.stderr.startswith("Error: unit '宣传部' is not in the registry; known units: ")
     r = cli("sheet", "cards", "--unit", "财政局")
+    assert (r.exit_code, r.stderr) == (1, (
+        "Error: no project of 财政局 has a card (红黄蓝牌) for 2025-10; rate the period first "
+        "(projects cards rate --period 2025-10) or choose another --period\n"))
+    r = cli("sheet", "cards", "--period", "2025-11")
     assert (r.exit_code, r.stderr) == (
-        1, "Error: no project of 财政局 has a card (红黄蓝牌) for 2025-10 or before; rate the cards first\n")
-    assert sheet_rows(cli) == []
+        1, "Error: no cards for 2025-11; rate the period first: projects cards rate --period 2025-11\n")
+    r = cli("sheet", "cards", "--period", "十月")
+    assert (r.exit_code, r.stderr) == (
+        1, "Error: period '十月' is not a period; write a month as 2024-10 or a week as 2024-W43\n")
+    assert sheet_rows(cli) == [] and log_rows(cli) == []
+
+
+def test_card_notice_for_an_earlier_period(cli, scn):
+    r = cli("sheet", "cards", "--unit", "建设局", "--period", "2025-09", as_of="2025-11-05")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("# 重点项目红黄蓝牌通报\n\n高新督〔2025〕1号\n\n建设局：\n")
+    assert "| 1 | 乙生物医药基地 | 李四 | 黄牌 | — | 新评 | 进度滞后 |" in r.stdout
+    assert "（一）黄牌项目（进度滞后）：书面提醒责任单位，限期整改。" in r.stdout
 
 
 # ---------------------------------------------------------------- the weekly briefing
@@ -323,6 +336,15 @@ def test_weekly_html_is_one_self_contained_page(cli, scn, tmp_path):
     assert page.count("http://") == page.count('xmlns="http://www.w3.org/2000/svg"')  # the SVG namespace, not a fetch
     assert "丁|管网@改造[二期]" in page  # data arrives as text, escaped once
     assert '<tr class="card-red">' in page
+
+
+def test_weekly_shows_the_latest_rating_and_says_when_there_is_none(cli, scn):
+    md = cli("sheet", "weekly", "--preview", as_of="2025-11-05").stdout
+    assert "## 二、红黄蓝牌情况（2025-10）\n\n本期红牌1个、黄牌1个、蓝牌2个（上期红牌0个、黄牌2个、蓝牌1个）。" in md
+    assert "2025-10流动红旗由建设局获得。经济发展局排名末位，将按规定约谈。" in md
+    md = cli("sheet", "weekly", "--preview", as_of="2025-08-29").stdout
+    assert "## 二、红黄蓝牌情况\n\n本期尚未评定红黄蓝牌。\n" in md
+    assert "## 四、流动红旗\n\n本期尚未评定流动红旗。\n" in md
 
 
 def test_output_format_choices(cli, scn, tmp_path):

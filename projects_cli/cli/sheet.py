@@ -154,6 +154,7 @@ def notice(
 def cards(
     ctx: typer.Context,
     unit: Annotated[Optional[str], typer.Option("--unit", "-u", help="Responsible unit (责任单位); default: every unit with cards, one sheet each.")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Rating period (评价周期), 2025-10 or 2025-W43; default: the as-of date's.")] = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     preview: PreviewOpt = False,
@@ -167,7 +168,7 @@ def cards(
     s = common.settings(ctx)
 
     def build(session, config):
-        return sheets.cards_contexts(session, s.today, s.rules, unit)
+        return sheets.cards_contexts(session, s.today, s.rules, unit, period)
 
     _run(ctx, build, "cards", output, fmt, preview)
 
