@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, Iterable
 
 from sqlalchemy import and_, func, or_, select
@@ -37,6 +38,13 @@ def _project_columns(p, unit_name):
     return (
         p.c.id.label("project_id"), p.c.code, p.c.name, p.c.chain, p.c.status, p.c.leader, unit_name.label("unit"),
     )
+
+
+def _dicts(session: Session, query) -> list[dict[str, Any]]:
+    """Rows as plain dicts (a tenth of the cost of iterating SQLAlchemy's mappings on 100,000 rows)."""
+    result = session.connection().execute(query)
+    keys = list(result.keys())
+    return [dict(zip(keys, row)) for row in result.all()]
 
 
 def _replanned_query(after: date):
@@ -100,11 +108,10 @@ def open_milestones(
     for clause in filters.clauses():
         query = query.where(clause)
     out = []
-    for row in session.connection().execute(query).mappings():
-        row = dict(row)
+    for row in _dicts(session, query):
         history = histories.get(row["milestone_id"])
         if history is None:
-            row["plans"] = {d: row["planned_date"] for d in dates}
+            row["plans"] = dict.fromkeys(dates, row["planned_date"])
         else:
             row["plans"] = {d: mrules.plan_in_force(history, d) for d in dates}
         row["planned"] = row["plans"][as_of]
@@ -130,29 +137,52 @@ def _with_days_late(rows: list[dict[str, Any]], key: str, as_of: date) -> list[d
 # ---------------------------------------------------------------- investment
 
 
+def _ytd_subquery(as_of: date):
+    """Investment completed per project from January to the as-of month."""
+    ir = InvestmentReport.__table__
+    return (
+        select(ir.c.project_id, func.sum(ir.c.amount).label("completed"))
+        .where(ir.c.month >= f"{as_of.year:04d}-01", ir.c.month <= f"{as_of.year:04d}-{as_of.month:02d}")
+        .group_by(ir.c.project_id)
+    )
+
+
+def gap_of(plan: Decimal | None, completed: Decimal | None, as_of: date) -> dict[str, Any]:
+    """plan, completed, and `rules.dates.completion_gap`'s rate, expected, behind (None without a plan)."""
+    gap = completion_gap(plan, completed, as_of)
+    if gap is None:
+        return {"plan": plan, "completed": completed, "rate": None, "expected": None, "behind": None,
+                "expected_amount": None}
+    gap["completed"] = completed  # None stays None: nothing reported is not the same as 0 reported
+    return gap
+
+
+def year_to_date(session: Session, as_of: date) -> dict[int, tuple[Decimal | None, Decimal | None]]:
+    """Per project id: (annual plan of the as-of year, completed from January to the as-of month).
+
+    Two lean aggregate queries with no project columns; projects with neither are left out.
+    """
+    ip = InvestmentPlan.__table__
+    conn = session.connection()
+    plans = dict(conn.execute(select(ip.c.project_id, ip.c.amount).where(ip.c.year == as_of.year)).all())
+    done = dict(conn.execute(_ytd_subquery(as_of)).all())
+    return {pid: (plans.get(pid), done.get(pid)) for pid in plans.keys() | done.keys()}
+
+
 def investment_rows(
     session: Session, as_of: date, filters: ProjectFilter = NO_FILTER, *, every_project: bool = False
 ) -> list[dict[str, Any]]:
-    """Per project: the year's plan (年度计划投资), completion from January to the as-of month, and the gap.
+    """Per project, for listings: the project's columns and `gap_of` its plan and year-to-date completion.
 
-    Each row has the project's columns, `plan`, `completed`, and from
-    `rules.dates.completion_gap` `rate`, `expected` and `behind` (points behind
-    序时进度; None without a plan). Projects with neither a plan nor a report
-    for the year are left out unless `every_project`.
+    Projects with neither a plan nor a report for the year are left out unless `every_project`.
     """
     p, u = Project.__table__, Unit.__table__
-    ip, ir = InvestmentPlan.__table__, InvestmentReport.__table__
-    year = as_of.year
-    ytd = (
-        select(ir.c.project_id, func.sum(ir.c.amount).label("completed"))
-        .where(ir.c.month >= f"{year:04d}-01", ir.c.month <= f"{year:04d}-{as_of.month:02d}")
-        .group_by(ir.c.project_id)
-        .subquery()
-    )
+    ip = InvestmentPlan.__table__
+    ytd = _ytd_subquery(as_of).subquery()
     query = (
         select(*_project_columns(p, u.c.name), ip.c.amount.label("plan"), ytd.c.completed)
         .select_from(
-            p.outerjoin(ip, and_(ip.c.project_id == p.c.id, ip.c.year == year))
+            p.outerjoin(ip, and_(ip.c.project_id == p.c.id, ip.c.year == as_of.year))
             .outerjoin(ytd, ytd.c.project_id == p.c.id)
             .outerjoin(u, u.c.id == p.c.unit_id)
         )
@@ -162,19 +192,13 @@ def investment_rows(
         query = query.where(or_(ip.c.amount.is_not(None), ytd.c.completed.is_not(None)))
     for clause in filters.clauses():
         query = query.where(clause)
-    out = []
-    for row in session.connection().execute(query).mappings():
-        row = dict(row)
-        gap = completion_gap(row["plan"], row["completed"], as_of) or {}
-        for key in ("rate", "expected", "behind", "expected_amount"):
-            row[key] = gap.get(key)
-        out.append(row)
-    return out
+    return [{**row, **gap_of(row["plan"], row["completed"], as_of)}
+            for row in _dicts(session, query)]
 
 
-def investment_gaps(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER) -> dict[int, dict[str, Any]]:
-    """`investment_rows` by project id (projects with a plan or a report for the as-of year)."""
-    return {row["project_id"]: row for row in investment_rows(session, as_of, filters)}
+def investment_gaps(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
+    """`gap_of` per project id, for every project with a plan or a report for the as-of year."""
+    return {pid: gap_of(plan, done, as_of) for pid, (plan, done) in year_to_date(session, as_of).items()}
 
 
 # ---------------------------------------------------------------- issues
@@ -213,7 +237,7 @@ def open_issue_deadlines(
     )
     if upto is not None:
         query = query.where(i.c.deadline <= upto)
-    return [dict(r) for r in session.connection().execute(query).mappings()]
+    return _dicts(session, query)
 
 
 def overdue_issues(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER) -> list[dict[str, Any]]:
@@ -235,7 +259,7 @@ def open_lookbacks(
     )
     if upto is not None:
         query = query.where(i.c.lookback_on <= upto)
-    return [dict(r) for r in session.connection().execute(query).mappings()]
+    return _dicts(session, query)
 
 
 # ---------------------------------------------------------------- cards
@@ -250,7 +274,7 @@ def card_facts(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER
     for clause in filters.clauses():
         query = query.where(clause)
     facts = {pid: Facts() for (pid,) in session.connection().execute(query)}
-    for pid, gap in investment_gaps(session, as_of, filters).items():
+    for pid, gap in investment_gaps(session, as_of).items():
         if gap["rate"] is not None and pid in facts:
             facts[pid].gap = gap
     for row in overdue_milestones(session, as_of, filters):

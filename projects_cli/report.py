@@ -8,7 +8,6 @@ rows; the command line renders them, `overdue_workbook` lays out the Excel form.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, Sequence
 
@@ -32,6 +31,7 @@ def _issue_item(row: dict[str, Any], lookback: bool) -> str:
 
 def _base(row: dict[str, Any], kind: str) -> dict[str, Any]:
     return {
+        "project_id": row["project_id"],
         "type": kind,
         "unit": row["unit"],
         "leader": row["leader"],
@@ -71,6 +71,7 @@ def countdown(
         row.update(item=_issue_item(issue, True), kind=None, planned=issue["lookback_on"], baseline=None, start=False)
         rows.append(row)
     for row in rows:
+        del row["project_id"]
         row["days_left"] = days_left(row["planned"], as_of)
     if within is not None:
         rows = [r for r in rows if r["days_left"] <= within]
@@ -143,12 +144,15 @@ def overdue(
     for row in soon:
         row["days_left"] = days_left(row["planned"], as_of)
         row["new"] = False
-    gaps = facts.investment_gaps(session, as_of, replace(filters, unit=None)) if late or soon else {}
-    by_code = {g["code"]: g for g in gaps.values()}
+    money = facts.year_to_date(session, as_of) if late or soon else {}
+    gaps: dict[int, dict[str, Any]] = {}
     for row in late + soon:
-        gap = by_code.get(row["code"], {})
+        pid = row.pop("project_id")
+        if pid not in gaps:
+            gaps[pid] = facts.gap_of(*money.get(pid, (None, None)), as_of)
+        gap = gaps[pid]
         for key in ("plan", "completed", "rate", "expected", "behind"):
-            row[key] = gap.get(key)
+            row[key] = gap[key]
 
     # units in the order of the summary (most overdue first), then leaders, then worst first
     per_unit = Counter(r["unit"] for r in late)

@@ -8,9 +8,11 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any, Sequence
 
 
+@lru_cache(maxsize=256)  # reports judge thousands of projects against the same few dates
 def elapsed_share(as_of: date) -> Decimal:
     """序时进度: the share of the year gone by at the end of `as_of`, linear by month.
 
@@ -33,14 +35,15 @@ def completion_gap(plan: Decimal | None, completed: Decimal | None, as_of: date)
     plan = Decimal(plan)
     completed = Decimal(completed or 0)
     rate = completed / plan * 100
-    expected = elapsed_share(as_of) * 100
+    share = elapsed_share(as_of)
+    expected = share * 100
     return {
         "plan": plan,
         "completed": completed,
         "rate": rate.quantize(Decimal("0.1"), ROUND_HALF_UP),
         "expected": expected.quantize(Decimal("0.1"), ROUND_HALF_UP),
         "behind": (expected - rate).quantize(Decimal("0.1"), ROUND_HALF_UP),
-        "expected_amount": (plan * elapsed_share(as_of)).quantize(Decimal("0.01"), ROUND_HALF_UP),
+        "expected_amount": (plan * share).quantize(Decimal("0.01"), ROUND_HALF_UP),
     }
 
 
