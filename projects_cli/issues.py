@@ -380,7 +380,12 @@ def _new_deadline(ctx: Ctx, rules: IssueRules, urgency: str, due: date | None) -
         if due < ctx.as_of:
             raise InvalidValue(f"the deadline {due.isoformat()} is before today ({ctx.as_of.isoformat()})")
         return {"deadline": due}
-    days = rules.deadline_days[urgency]
+    days = rules.deadline_days.get(urgency)
+    if days is None:
+        raise InvalidValue(
+            f"the rules file's issues.deadline_days has no urgency {urgency!r} (it has {'/'.join(rules.deadline_days)});"
+            " give the deadline with --due"
+        )
     return {"deadline": add_workdays(ctx.as_of, days, rules.calendar), "workdays": days}
 
 

@@ -292,6 +292,21 @@ def test_errors_write_nothing(office, ctx):
     assert issues.get_issue(s, "２０２５－1").number == n
 
 
+def test_an_urgency_the_rules_no_longer_know_needs_a_due_date(office, ctx):
+    from dataclasses import replace
+
+    s = office
+    n = assigned(s, ctx, "2025-10-09", "复杂")
+    issues.respond_issue(s, at(ctx, "2025-10-10"), n, text="ok")
+    rules = replace(RULES, deadline_days={"特急": 1, "一般": 5})
+    with pytest.raises(InvalidValue) as exc:
+        issues.send_back_issue(s, at(ctx, "2025-10-10"), n, rules, reason="x")
+    assert str(exc.value) == (
+        "the rules file's issues.deadline_days has no urgency '复杂' (it has 特急/一般); give the deadline with --due"
+    )
+    assert issues.send_back_issue(s, at(ctx, "2025-10-10"), n, rules, reason="x", due=D("2025-10-20")).deadline == D("2025-10-20")
+
+
 def test_escalate_by_hand(office, ctx):
     s = office
     n = report(s, ctx)
