@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from projects_cli.models import (
@@ -83,13 +83,15 @@ def open_milestones(
     upto: date | None = None,
     also_at: Iterable[date] = (),
     filters: ProjectFilter = NO_FILTER,
+    projects=None,
 ) -> list[dict[str, Any]]:
     """Milestones open at `as_of` (no actual date on or before it) with a plan in force then.
 
     Each row carries the project's code, name, chain, status, leader and unit,
     the milestone's kind, seq, baseline and `planned` (the plan in force at
     `as_of`), and `plans`: the plan in force at each date of `also_at` (for
-    "was it overdue last week?"). `upto` keeps only plans on or before it.
+    "was it overdue last week?"). `upto` keeps only plans on or before it;
+    `projects` (a query of project ids) only those projects.
     """
     m, p, u = Milestone.__table__, Project.__table__, Unit.__table__
     dates = sorted({as_of, *also_at})
@@ -98,8 +100,10 @@ def open_milestones(
         select(*_project_columns(p, u.c.name), m.c.id.label("milestone_id"), m.c.kind, m.c.seq,
                m.c.baseline_date, m.c.planned_date)
         .select_from(m.join(p, p.c.id == m.c.project_id).outerjoin(u, u.c.id == p.c.unit_id))
-        .where(or_(m.c.actual_date.is_(None), m.c.actual_date > as_of), m.c.planned_date.is_not(None))
+        .where(_open_at(m, as_of), m.c.planned_date.is_not(None))
     )
+    if projects is not None:
+        query = query.where(m.c.project_id.in_(projects))
     if upto is not None:
         window = m.c.planned_date <= upto
         if histories:
@@ -120,6 +124,45 @@ def open_milestones(
             continue
         out.append(row)
     return out
+
+
+def _open_at(m, as_of: date):
+    return or_(m.c.actual_date.is_(None), m.c.actual_date > as_of)
+
+
+def next_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER) -> list[dict[str, Any]]:
+    """Per project, the open milestone it counts down to at `as_of` (`rules.milestones.countdown_pick`):
+    its start (开工) while that is open, else its soonest open milestone. Rows as `open_milestones`.
+
+    The pick runs in SQL (a window over each project's open milestones), so only
+    one row per project is read; the few projects re-planned after `as_of` are
+    picked in Python from the plans that held then.
+    """
+    m, p, u = Milestone.__table__, Project.__table__, Unit.__table__
+    replanned = select(m.c.project_id).where(m.c.id.in_(_replanned_query(as_of)))
+    order = (case((m.c.kind == mrules.START, 0), else_=1), m.c.planned_date, m.c.seq)
+    ranked = (
+        select(m.c.id.label("milestone_id"), m.c.project_id, m.c.kind, m.c.seq, m.c.baseline_date, m.c.planned_date,
+               func.row_number().over(partition_by=m.c.project_id, order_by=order).label("rank"))
+        .where(_open_at(m, as_of), m.c.planned_date.is_not(None), m.c.project_id.not_in(replanned))
+        .subquery()
+    )
+    query = (
+        select(*_project_columns(p, u.c.name), ranked.c.milestone_id, ranked.c.kind, ranked.c.seq,
+               ranked.c.baseline_date, ranked.c.planned_date.label("planned"))
+        .select_from(ranked.join(p, p.c.id == ranked.c.project_id).outerjoin(u, u.c.id == p.c.unit_id))
+        .where(ranked.c.rank == 1)
+    )
+    for clause in filters.clauses():
+        query = query.where(clause)
+    rows = _dicts(session, query)
+    by_project: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in open_milestones(session, as_of, filters=filters, projects=replanned):
+        by_project[row["project_id"]].append(row)
+    for milestones in by_project.values():
+        picked = mrules.countdown_pick(mrules.Open(r["kind"], r["seq"], r["planned"]) for r in milestones)
+        rows.append(next(r for r in milestones if r["kind"] == picked.kind))
+    return rows
 
 
 def overdue_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ rows; the command line renders them, `overdue_workbook` lays out the Excel form.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any, Sequence
 
@@ -55,13 +55,8 @@ def countdown(
     soonest open milestone and pending look-backs (回头看), each soonest first.
     `within` keeps the rows with at most that many days left.
     """
-    by_project: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in facts.open_milestones(session, as_of, filters=filters):
-        by_project[row["project_id"]].append(row)
     rows = []
-    for milestones in by_project.values():
-        picked = mrules.countdown_pick(mrules.Open(m["kind"], m["seq"], m["planned"]) for m in milestones)
-        m = next(m for m in milestones if m["kind"] == picked.kind)
+    for m in facts.next_milestones(session, as_of, filters=filters):
         row = _base(m, "milestone")
         row.update(item=m["kind"], kind=m["kind"], planned=m["planned"], baseline=m["baseline_date"],
                    start=m["kind"] == mrules.START)

@@ -106,6 +106,9 @@ def test_countdown(scenario):
         ("GX-0004", "回头看 2025-002：施工用电接入", -2, False),
         ("GX-0003", "回头看 2025-003：道路接入", 5, False),
     ]
+    # before GX-0006 was re-planned (on 10-29) it counted down to the plan that held then
+    earlier = {r["code"]: (r["planned"].isoformat(), r["days_left"]) for r in report.countdown(scenario, D("2025-10-28"))}
+    assert earlier["GX-0006"] == ("2025-08-01", -88) and earlier["GX-0002"] == ("2025-11-10", 13)
     within = report.countdown(scenario, D("2025-10-31"), within=5, filters=ProjectFilter(unit="黄屯街道"))
     assert [(r["code"], r["item"]) for r in within] == [
         ("GX-0004", "开工"), ("GX-0003", "土地"), ("GX-0004", "回头看 2025-002：施工用电接入"),
