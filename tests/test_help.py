@@ -20,7 +20,24 @@ def walk(command, path=()):
 
 
 def all_commands():
-    return [(p, c) for p, c in walk(typer.main.get_command(app)) if p]
+    from projects_cli.cli.app import COMMANDS, build_command
+
+    out = []
+    for name in COMMANDS:
+        out.extend((p, c) for p, c in walk(build_command(name), (name,)))
+    return out
+
+
+def first_paragraph(text: str) -> str:
+    return " ".join(text.strip().split("\n\n")[0].split())
+
+
+def test_listed_short_help_is_the_commands_own():
+    from projects_cli.cli.app import COMMANDS, build_command
+
+    assert {name: first_paragraph(build_command(name).help or "") for name in COMMANDS} == {
+        name: entry[2] for name, entry in COMMANDS.items()
+    }
 
 
 def test_every_command_has_help_with_an_example():

@@ -14,8 +14,70 @@ from projects_cli.errors import ProjectsError
 from projects_cli.settings import Settings, default_db, default_user
 
 
+# Every command, in the order `projects --help` lists them: name → (module in projects_cli.cli,
+# attribute, short help). A group's attribute is its typer app; a command's, its function.
+# Only the command being run is imported and built, so `projects --help` stays instant;
+# tests/test_help.py checks each short help against the command's own help text.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("registry", "init", "Create the database (初始化), or bring an existing one up to this version's schema."),
+    "list": ("registry", "list_cmd", "List projects (项目清单), filtered."),
+    "show": ("registry", "show", "Show one project (项目详情) with every field."),
+    "add": ("registry", "add", "Add a project (新增项目) and print its code."),
+    "edit": ("registry", "edit", "Edit a project's fields (修改项目); an empty value ('') clears a field."),
+    "milestone": ("milestone", "app", "Milestones (节点): plan, re-plan with a reason, mark done, list with their history."),
+    "invest": ("invest", "app", "Investment (投资): the month's completed amount, the annual plan, year-to-date against 序时进度."),
+    "countdown": ("report", "countdown", "Countdown (倒计时): each project's next open milestone and the days left, soonest first."),
+    "overdue": ("report", "overdue", "The overdue report (逾期通报): milestones past their planned date, problems past their deadline, look-backs (回头看) past their date, grouped by responsible unit (责任单位) then leader (包保领导), with days late, severity tier, the project's investment gap to 序时进度, what is new since last week, and what falls due soon."),
+    "cards": ("cards", "app", "Red, yellow and blue cards (红黄蓝牌): rate, set by hand, list, explain, report."),
+    "flag": ("cards", "flag", "Score the responsible units (流动红旗评比), award the flag to the best and list the last for a talk (约谈)."),
+    "issue": ("issue", "app", "Problems (问题) of projects through the closed loop: 提报 · 受理 · 交办 · 反馈 · 督办 · 办结 · 销号."),
+    "sheet": ("sheet", "app", "Supervision sheets (督办单, 红黄蓝牌通报, 周报) from the office's Jinja templates, as Excel, HTML or Markdown."),
+    "ledger": ("ledger", "app", "Excel ledgers (台账): import the ledgers units send, export the ledger the office files."),
+    "log": ("log", "log", "Show the change log (变更记录), newest first: who changed which record, old and new values."),
+    "db": ("db", "app", "The database itself (数据库): schema upgrades, backups and checks."),
+}
+
+
+def build_command(name: str):
+    """The click command behind one entry of COMMANDS (imports its module)."""
+    import importlib
+
+    module, attr, _ = COMMANDS[name]
+    target = getattr(importlib.import_module(f"projects_cli.cli.{module}"), attr)
+    if isinstance(target, typer.Typer):
+        target._add_completion = False  # completion belongs to the root command only
+        command = typer.main.get_command(target)
+    else:
+        single = typer.Typer()
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class _Listed(typer.core.TyperCommand):
+    """What `projects --help` needs of a command it does not run: its name and short help."""
+
+
 class ProjectsGroup(TyperGroup):
-    """Turns a user's mistake into one line `Error: …` on stderr and exit code 1."""
+    """The root command: builds only the command being run, and turns a user's mistake into
+    one line `Error: …` on stderr with exit code 1."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: typer.Context, name: str):
+        if name not in COMMANDS:
+            return None
+        if name in self.commands:
+            return self.commands[name]
+        return _Listed(name=name, help=COMMANDS[name][2], callback=None)
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]):
+        name = args[0] if args else None
+        if name in COMMANDS and name not in self.commands:
+            self.commands[name] = build_command(name)
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: typer.Context):
         try:
@@ -115,40 +177,6 @@ def root(
         rules_path=rules,
         templates_dir=templates,
     )
-
-
-def _register() -> None:
-    from projects_cli.cli import db as db_cli
-    from projects_cli.cli import registry as registry_cli
-
-    registry_cli.register(app)
-    app.add_typer(db_cli.app, name="db")
-    from projects_cli.cli import issue as issue_cli
-
-    app.add_typer(issue_cli.app, name="issue")
-    from projects_cli.cli import log as log_cli
-
-    app.command("log")(log_cli.log)
-    from projects_cli.cli import sheet as sheet_cli
-
-    app.add_typer(sheet_cli.app, name="sheet")
-    from projects_cli.cli import invest as invest_cli
-    from projects_cli.cli import milestone as milestone_cli
-    from projects_cli.cli import report as report_cli
-
-    report_cli.register(app)
-    app.add_typer(milestone_cli.app, name="milestone")
-    app.add_typer(invest_cli.app, name="invest")
-    from projects_cli.cli import ledger as ledger_cli
-
-    app.add_typer(ledger_cli.app, name="ledger")
-    from projects_cli.cli import cards as cards_cli
-
-    app.add_typer(cards_cli.app, name="cards")
-    app.command("flag")(cards_cli.flag)
-
-
-_register()
 
 
 def main() -> None:
