@@ -254,8 +254,14 @@ def _sheet(wb, name: str, heading: str, note: str, columns, rows: list[dict[str,
 
     ws = wb.create_sheet(name)
     ncols = len(columns)
-    # write-only sheets stream rows: widths, panes and filter go before the first row
-    excel.set_widths(ws, [width for _, _, width in columns])
+    values = [[value(row, key) for key, _, _ in columns] for row in rows]
+    # write-only sheets stream rows: widths, panes and filter go before the first row. A column
+    # is as wide as its widest value (a Chinese character counts two), at least its set width.
+    widest = [max([excel.text_width(label)] + [excel.text_width(v[i]) for v in values])
+              for i, (_, label, _) in enumerate(columns)]
+    wrap = {"unit", "name", "item"}
+    excel.set_widths(ws, [max(width, excel.fit_width(w, wrap=key in wrap))
+                          for (key, _, width), w in zip(columns, widest)])
     ws.freeze_panes = "A4"
     last = get_column_letter(ncols)
     ws.auto_filter.ref = f"A3:{last}{3 + max(1, len(rows))}"
@@ -270,12 +276,12 @@ def _sheet(wb, name: str, heading: str, note: str, columns, rows: list[dict[str,
             templates.append(excel.styled(ws, alignment=excel.CENTER, number_format=excel.DATE_FORMAT))
         elif key in ("rate", "expected", "behind"):
             templates.append(excel.styled(ws, alignment=excel.RIGHT, number_format="0.0"))
-        elif key in ("unit", "name", "item"):
+        elif key in wrap:
             templates.append(excel.styled(ws, alignment=excel.LEFT_WRAP))
         else:  # codes, names of people, counts, tiers
             templates.append(excel.styled(ws, alignment=excel.CENTER))
-    for row in rows:
-        ws.append(excel.fill_row(templates, [value(row, key) for key, _, _ in columns]))
+    for line in values:
+        ws.append(excel.fill_row(templates, line))
     excel.print_setup(ws, ncols=ncols, title_rows="1:3")
 
 

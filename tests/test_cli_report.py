@@ -106,6 +106,13 @@ def test_overdue_csv_and_table(known):
     assert "本周新增 New since 2025-10-24" in table and "即将到期 Due soon (14 days, by 2025-11-14)" in table
 
 
+def test_output_file_takes_the_format_of_its_extension(known, tmp_path):
+    out = tmp_path / "overdue.json"
+    r = known("overdue", "--output", str(out), "--min-days", "100")
+    assert (r.exit_code, r.stdout) == (0, "")
+    assert [(x["code"], x["item"]) for x in json.loads(out.read_text(encoding="utf-8"))["overdue"]] == [("GX-0003", "土地")]
+
+
 def test_fail_if_any_for_scheduled_jobs(known):
     assert known("overdue", "--fail-if-any").exit_code == 3
     assert known("overdue", "--fail-if-any", "--chain", "新能源").exit_code == 0
