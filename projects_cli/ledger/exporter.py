@@ -138,25 +138,41 @@ def ledger_rows(session: Session, as_of: date, filters: ProjectFilter, period_ki
     for clause in filters.clauses():
         query = query.where(clause)
     rows = [dict(r) for r in session.connection().execute(query).mappings()]
-    cards = _cards(session, as_of, period_kind)
+    cards = _cards(session, as_of, period_kind, filters)
     for row in rows:
-        row["card"] = cards.get(row["id"])
+        row["card"] = cards.get(row["code"])
         planned, done = row["annual_plan"], row["completed_ytd"]
         row["completion_rate"] = (Decimal(done or 0) / Decimal(planned)) if planned and done is not None else None
     return rows
 
 
-def _cards(session: Session, as_of: date, period_kind: str) -> dict[int, str]:
-    """Project id → the colour of its standing card at `as_of` (none when never rated)."""
+def _cards(session: Session, as_of: date, period_kind: str, filters: ProjectFilter) -> dict[str, str]:
+    """Project code → the colour of its card: the period's standing card (`cards.list_cards`, a manual card
+    in force winning), else the latest rating before it; none when never rated."""
+    from projects_cli.cards import list_cards
     from projects_cli.models import Card
     from projects_cli.rules.dates import period_of
 
-    if session.connection().execute(select(Card.__table__.c.id).limit(1)).first() is None:
+    c, p = Card.__table__.c, Project.__table__.c
+    if session.connection().execute(select(c.id).limit(1)).first() is None:
         return {}
-    from projects_cli.sheets import _standing_cards
-
     period = period_of(as_of, period_kind)
-    return {pid: row["color"] for pid, row in _standing_cards(session, period, as_of).items()}
+    colors = {row["code"]: row["color"] for row in list_cards(session, period, filters)}
+    latest = (
+        select(c.project_id, func.max(c.period).label("period"))
+        .where(c.manual.is_(False), c.period < period, c.as_of <= as_of)
+        .group_by(c.project_id)
+        .subquery()
+    )
+    earlier = (
+        select(p.code, c.color)
+        .select_from(Card.__table__.join(latest, and_(latest.c.project_id == c.project_id, latest.c.period == c.period))
+                     .join(Project.__table__, p.id == c.project_id))
+        .where(c.manual.is_(False))
+    )
+    for code, color in session.connection().execute(earlier):
+        colors.setdefault(code, color)
+    return colors
 
 
 def _sections(rows: list[dict[str, Any]], group_by: str) -> list[tuple[int, str, list[dict[str, Any]]]]:
@@ -258,6 +274,7 @@ def export_ledger(
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("重点项目台账")
+    excel.stream_cells(ws)
     # widths from the data (computed before the first row: write-only sheets fix them up front)
     widest = [max(excel.text_width(c.top if c.sub is None else c.sub), 4) for c in cols]
     for row in rows:
