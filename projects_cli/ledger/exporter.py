@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -88,6 +89,10 @@ def columns(year: int, month: int) -> list[Col]:
     ]
 
 
+# The project's own columns the ledger shows (timestamps and version are bookkeeping).
+PROJECT_COLUMNS = ("id", "code", "name", "categories", "cluster", "chain", "owner", "location", "content", "floor_area",
+                   "capacity", "total_investment", "status", "leader", "task_force", "source", "plan_columns",
+                   "site_progress", "notes")
 FORMATS = {"money": excel.MONEY_FORMAT, "area": excel.AREA_FORMAT, "date": excel.DATE_FORMAT,
            "rate": excel.PERCENT_FORMAT}
 
@@ -122,7 +127,8 @@ def ledger_rows(session: Session, as_of: date, filters: ProjectFilter, period_ki
     start, finish = m.alias("start"), m.alias("finish")
     query = (
         select(
-            p, u.c.name.label("unit"), plan.c.amount.label("annual_plan"), ytd.c.completed.label("completed_ytd"),
+            *(p.c[k] for k in PROJECT_COLUMNS), u.c.name.label("unit"), plan.c.amount.label("annual_plan"),
+            ytd.c.completed.label("completed_ytd"),
             start.c.planned_date.label("planned_start"), start.c.actual_date.label("actual_start"),
             finish.c.planned_date.label("planned_completion"), finish.c.actual_date.label("actual_completion"),
         )
@@ -142,7 +148,7 @@ def ledger_rows(session: Session, as_of: date, filters: ProjectFilter, period_ki
     for row in rows:
         row["card"] = cards.get(row["code"])
         planned, done = row["annual_plan"], row["completed_ytd"]
-        row["completion_rate"] = (Decimal(done or 0) / Decimal(planned)) if planned and done is not None else None
+        row["completion_rate"] = float(done) / float(planned) if planned and done is not None else None
     return rows
 
 
@@ -227,17 +233,6 @@ def _numeral(n: int) -> str:
 # ---------------------------------------------------------------- the workbook
 
 
-def _value(col: Col, row: dict[str, Any], labels: Mapping[str, str]) -> Any:
-    value = row.get(col.key)
-    if col.key == "card":
-        return labels.get(value, value) if value else None
-    if isinstance(value, Decimal) and col.kind in ("money", "area"):
-        return value
-    if isinstance(value, Decimal) and col.kind == "rate":
-        return float(value)
-    return value if value != "" else None
-
-
 def export_ledger(
     session: Session,
     ctx: Ctx,
@@ -268,6 +263,8 @@ def export_ledger(
     as_of = ctx.as_of
     cols = columns(as_of.year, as_of.month)
     rows = ledger_rows(session, as_of, filters, period_kind)
+    for row in rows:
+        row["no card"] = None
     labels = dict(card_labels or {"red": "红牌", "yellow": "黄牌", "blue": "蓝牌"})
     heading = f"{title or ledger_title(config)}（截至{as_of.year}年{as_of.month}月{as_of.day}日）"
     ncols = len(cols)
@@ -331,6 +328,9 @@ def export_ledger(
         body.append(excel.styled(ws, alignment=align, number_format=FORMATS.get(col.kind)))
     card_cells = {color: excel.styled(ws, fill=fill, alignment=excel.CENTER) for color, fill in excel.CARD_FILLS.items()}
     card_index = next(i for i, c in enumerate(cols) if c.key == "card")
+    keys = [c.key for c in cols]
+    keys[card_index] = "no card"  # written separately, with its fill
+    pick = itemgetter(*keys)
     summed = [i for i, c in enumerate(cols) if c.summed]
     label_span = summed[0]  # the label of a 合计 or section row spans the columns before the money
 
@@ -376,11 +376,11 @@ def export_ledger(
         for row in group:
             seq += 1
             row["seq"] = seq
-            values = [_value(c, row, labels) for c in cols]
+            values = pick(row)
             cells = excel.fill_row(body, values)
-            color = row.get("card")
-            if color in card_cells:
-                cells[card_index] = excel.one_off(ws, values[card_index], card_cells[color])
+            color = row["card"]
+            if color is not None:
+                cells[card_index] = excel.one_off(ws, labels.get(color, color), card_cells[color])
             ws.append(cells)
             row_number += 1
             if progress is not None and seq % 2000 == 0:

@@ -1,0 +1,123 @@
+"""Hostile and broken ledger files: a clear error in bounded time and memory, and nothing written."""
+
+from __future__ import annotations
+
+import time
+import zipfile
+from datetime import date
+
+import pytest
+
+import ledger_samples as samples
+from projects_cli.errors import ConfigError
+from projects_cli.ledger.importer import read_ledger
+from projects_cli.ledger.reader import BadWorkbook, Limits
+
+AS_OF = date(2025, 10, 31)
+
+
+def read(path, **kw):
+    start = time.perf_counter()
+    try:
+        return read_ledger(path, as_of=AS_OF, **kw)
+    finally:
+        assert time.perf_counter() - start < 5  # bounded: nothing is inflated or parsed
+
+
+def test_text_named_xlsx(tmp_path):
+    path = samples.not_a_workbook(tmp_path / "x.xlsx")
+    with pytest.raises(BadWorkbook) as info:
+        read(path)
+    assert str(info.value) == f"{path} is not an Excel workbook (its content is not .xlsx or .xls); save it from Excel as .xlsx"
+
+
+def test_not_a_ledger_file_at_all(tmp_path):
+    path = samples.not_a_workbook(tmp_path / "x.pdf")
+    with pytest.raises(BadWorkbook, match=r"x.pdf is not a ledger file; expected an Excel workbook \(.xlsx, .xls\) or a .csv file$"):
+        read(path)
+
+
+def test_empty_and_missing(tmp_path):
+    (tmp_path / "e.xlsx").write_bytes(b"")
+    with pytest.raises(BadWorkbook, match=r"e.xlsx is empty$"):
+        read(tmp_path / "e.xlsx")
+    with pytest.raises(BadWorkbook, match=r"nope.xlsx does not exist$"):
+        read(tmp_path / "nope.xlsx")
+
+
+def test_truncated(tmp_path):
+    source = samples.office_ledger(tmp_path / "o.xlsx")
+    path = samples.truncated(tmp_path / "t.xlsx", source)
+    with pytest.raises(BadWorkbook) as info:
+        read(path)
+    assert str(info.value) == f"{path} is damaged or truncated (not a complete .xlsx file); ask for it to be sent again"
+
+
+def test_password_protected(tmp_path):
+    path = samples.encrypted(tmp_path / "p.xlsx")
+    with pytest.raises(BadWorkbook) as info:
+        read(path)
+    assert str(info.value) == (
+        f"{path} is password-protected (encrypted); open it in Excel, remove the password "
+        "(File → Info → Protect Workbook) and save it again as .xlsx"
+    )
+
+
+def test_zip_bomb_is_refused_by_its_directory(tmp_path):
+    path = samples.zip_bomb(tmp_path / "bomb.xlsx", megabytes=48)
+    assert path.stat().st_size < 200_000
+    with pytest.raises(BadWorkbook) as info:
+        read(path)
+    assert str(info.value).startswith(f"{path}: part xl/worksheets/sheet1.xml expands ")
+    assert str(info.value).endswith(
+        "times (to 48 MB), more than the 200 times allowed ([limits] ledger_part_ratio); "
+        "the file looks like a zip bomb and was not opened"
+    )
+
+
+def test_limits_from_the_config_file(tmp_path):
+    path = samples.office_ledger(tmp_path / "o.xlsx")
+    config = {"limits": {"ledger_unzipped_mb": 0.01}}
+    with pytest.raises(BadWorkbook, match=r"MB allowed \(\[limits\] ledger_unzipped_mb\); split the ledger or raise the limit$"):
+        read(path, config=config)
+    with pytest.raises(BadWorkbook, match=r"o.xlsx is 0.0 MB, more than the 0.001 MB allowed \(\[limits\] ledger_file_mb"):
+        read(path, config={"limits": {"ledger_file_mb": 0.001}})
+    with pytest.raises(BadWorkbook, match=r"^o.xlsx sheet 2025年台账 has more than 10 rows \(\[limits\] ledger_rows in the config file\)$"):
+        read(path, config={"limits": {"ledger_rows": 10}})
+    assert Limits.from_config({"ledger_rows": 50, "template_kb": 3}) == Limits(ledger_rows=50)
+    with pytest.raises(ConfigError, match=r"^config file: \[limits\] ledger_rows must be a number above 0, not -1$"):
+        Limits.from_config({"ledger_rows": -1})
+    with pytest.raises(ConfigError, match=r"^config file: unknown key 'ledger_size' in \[limits\]"):
+        Limits.from_config({"ledger_size": 1})
+
+
+def test_garbage_inside_a_zip(tmp_path):
+    path = tmp_path / "g.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "not xml at all <<<")
+    with pytest.raises(BadWorkbook, match=r"g.xlsx cannot be read as a workbook \(.*\); save it again from Excel as .xlsx$"):
+        read(path)
+    other = tmp_path / "z.xlsx"
+    with zipfile.ZipFile(other, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(BadWorkbook, match=r"z.xlsx is a zip file but not an Excel workbook; save it from Excel as .xlsx$"):
+        read(other)
+
+
+@pytest.mark.parametrize("kind", ["bomb", "truncated", "encrypted", "text"])
+def test_cli_refuses_cleanly_and_writes_nothing(cli, tmp_path, kind):
+    from test_cli_ledger import table_counts
+
+    source = samples.office_ledger(tmp_path / "o.xlsx")
+    path = {
+        "bomb": lambda: samples.zip_bomb(tmp_path / "b.xlsx", megabytes=24),
+        "truncated": lambda: samples.truncated(tmp_path / "t.xlsx", source),
+        "encrypted": lambda: samples.encrypted(tmp_path / "e.xlsx"),
+        "text": lambda: samples.not_a_workbook(tmp_path / "x.xlsx"),
+    }[kind]()
+    before = table_counts(cli.url)
+    r = cli("ledger", "import", str(path))
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: {path}") and r.stderr.count("\n") == 1
+    assert table_counts(cli.url) == before
