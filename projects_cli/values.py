@@ -8,6 +8,7 @@ on odd input.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -27,6 +28,8 @@ UNIT_TO_WAN = {
 }
 _AMOUNT = re.compile(r"^(约|近|超|逾|大约|总计|合计)?([+-]?\d+(?:\.\d+)?)(亿元|亿|万元|万|千元|元)?(左右|以上|余|多)?$")
 EXCEL_EPOCH = date(1899, 12, 30)
+# No amount, area or share a ledger holds comes near this; beyond it Decimal rounding would fail.
+LARGEST = Decimal("1e13")
 
 
 class ValueProblem(ValueError):
@@ -82,7 +85,7 @@ def parse_amount(value: object, unit: str = "万元") -> Decimal | None:
         result = number * factor
     except InvalidOperation:  # pragma: no cover - Decimal of a matched number cannot fail
         raise ValueProblem(f"{value!r} is not an amount") from None
-    if not result.is_finite() or abs(result) >= Decimal("1e13"):
+    if not result.is_finite() or abs(result) >= LARGEST:
         raise ValueProblem(f"{clean_text(value)!r} is not a plausible amount in 万元")
     return _tidy(result)
 
@@ -103,8 +106,8 @@ def parse_decimal(value: object) -> Decimal | None:
         number = Decimal(re.sub(r"[\s,，]", "", unicodedata.normalize("NFKC", str(value))))
     except InvalidOperation:
         raise ValueProblem(f"{clean_text(value)!r} is not a number") from None
-    if not number.is_finite():
-        raise ValueProblem(f"{clean_text(value)!r} is not a number")
+    if not number.is_finite() or abs(number) >= LARGEST:
+        raise ValueProblem(f"{clean_text(value)!r} is not a plausible number")
     return _tidy(number)
 
 
@@ -118,7 +121,7 @@ def parse_percent(value: object) -> Decimal | None:
         number = Decimal(text.rstrip("%")) if isinstance(value, str) else Decimal(repr(value))
     except InvalidOperation:
         raise ValueProblem(f"{clean_text(value)!r} is not a percentage; expected 97.2%, 0.972 or 97.2") from None
-    if not number.is_finite():
+    if not number.is_finite() or abs(number) >= LARGEST:
         raise ValueProblem(f"{clean_text(value)!r} is not a percentage")
     if not had_sign and abs(number) <= 1:
         number *= 100
@@ -151,6 +154,8 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, bool):
         raise ValueProblem(f"{value!r} is not a date")
     if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueProblem(f"{value!r} is not a date")
         if value == int(value) and 1990 <= value <= 2100:  # a bare year typed as a number
             return date(int(value), 12, 31)
         return _from_serial(value)
