@@ -7,8 +7,8 @@ rows; the command line renders them, `overdue_workbook` lays out the Excel form.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Sequence
 
 from sqlmodel import Session
@@ -17,7 +17,7 @@ from projects_cli import facts
 from projects_cli.errors import InvalidValue
 from projects_cli.registry import ProjectFilter
 from projects_cli.rules import milestones as mrules
-from projects_cli.rules.dates import days_left, tier
+from projects_cli.rules.dates import days_left, elapsed_share, tier
 
 NO_FILTER = ProjectFilter()
 TYPE_LABELS = {"milestone": "节点", "issue": "问题", "lookback": "回头看"}
@@ -45,6 +45,7 @@ def _base(row: dict[str, Any], kind: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- countdown
 
 
+@facts.without_gc
 def countdown(
     session: Session, as_of: date, *, within: int | None = None, filters: ProjectFilter = NO_FILTER
 ) -> list[dict[str, Any]]:
@@ -77,6 +78,7 @@ def countdown(
 # ---------------------------------------------------------------- overdue
 
 
+@facts.without_gc
 def overdue(
     session: Session,
     as_of: date,
@@ -107,95 +109,92 @@ def overdue(
     if horizon < 0 or min_days < 0:
         raise InvalidValue("--horizon and --min-days cannot be negative")
     upto = as_of + timedelta(days=horizon)
+    money = facts.year_to_date(session, as_of)
+    gaps: dict[int, tuple[Any, Any]] = {}
+    tier_of: dict[int, str | None] = {}
     late, soon = [], []
 
-    for m in facts.open_milestones(session, as_of, upto=upto, also_at=[since], filters=filters):
-        row = _base(m, "milestone")
-        row.update(item=m["kind"], kind=m["kind"], issue=None, level=None, planned=m["planned"],
-                   baseline=m["baseline_date"])
-        if m["planned"] < as_of:
-            row["new"] = not m["plans"][since] < since
-            late.append(row)
-        else:
-            soon.append(row)
-    problems = [(i, "issue", i["deadline"], i["level"])
-                for i in facts.open_issue_deadlines(session, as_of, upto=upto, filters=filters)]
-    problems += [(i, "lookback", i["lookback_on"], None)
-                 for i in facts.open_lookbacks(session, as_of, upto=upto, filters=filters)]
-    for i, kind, when, level in problems:
-        row = _base(i, kind)
-        row.update(item=_issue_item(i, kind == "lookback"), kind=None, issue=i["number"], level=level,
-                   planned=when, baseline=None)
-        if when < as_of:
-            row["new"] = when >= since  # it fell due after last week's date
-            late.append(row)
-        else:
-            soon.append(row)
-
-    for row in late:
-        row["days_late"] = (as_of - row["planned"]).days
-        row["tier"] = tier(row["days_late"], tiers)
-    late = [r for r in late if r["days_late"] >= min_days]
-    for row in soon:
-        row["days_left"] = days_left(row["planned"], as_of)
-        row["new"] = False
-    money = facts.year_to_date(session, as_of) if late or soon else {}
-    gaps: dict[int, dict[str, Any]] = {}
-    for row in late + soon:
-        pid = row.pop("project_id")
+    def add(src: dict[str, Any], kind: str, item: str, issue: str | None, level: str | None, when: date,
+            new: bool) -> None:
+        pid = src["project_id"]
         if pid not in gaps:
-            gaps[pid] = facts.gap_of(*money.get(pid, (None, None)), as_of)
-        gap = gaps[pid]
-        for key in ("plan", "completed", "rate", "expected", "behind"):
-            row[key] = gap[key]
+            gap = facts.gap_of(*money.get(pid, (None, None)), as_of)
+            gaps[pid] = (gap["rate"], gap["behind"])
+        rate, behind = gaps[pid]
+        row = {"type": kind, "unit": src["unit"], "leader": src["leader"], "code": src["code"], "name": src["name"],
+               "item": item, "issue": issue, "level": level, "planned": when}
+        if when < as_of:
+            late_days = (as_of - when).days
+            if late_days < min_days:
+                return
+            if late_days not in tier_of:
+                tier_of[late_days] = tier(late_days, tiers)
+            row.update(days_late=late_days, tier=tier_of[late_days], new=new, rate=rate, behind=behind)
+            late.append(row)
+        else:
+            row.update(days_left=(when - as_of).days, new=False, rate=rate, behind=behind)
+            soon.append(row)
 
-    # units in the order of the summary (most overdue first), then leaders, then worst first
-    per_unit = Counter(r["unit"] for r in late)
-    late.sort(key=lambda r: (-per_unit[r["unit"]], r["unit"] is None, r["unit"] or "", r["leader"] is None,
-                             r["leader"] or "", -r["days_late"], r["code"], r["item"]))
-    soon.sort(key=lambda r: (r["planned"], r["unit"] is None, r["unit"] or "", r["code"], r["item"]))
+    for m in facts.open_milestones(session, as_of, upto=upto, since=since, filters=filters):
+        add(m, "milestone", m["kind"], None, None, m["planned"], not m["planned_since"] < since)
+    for i in facts.open_issue_deadlines(session, as_of, upto=upto, filters=filters):
+        # new: it fell due after last week's date
+        add(i, "issue", _issue_item(i, False), i["number"], i["level"], i["deadline"], i["deadline"] >= since)
+    for i in facts.open_lookbacks(session, as_of, upto=upto, filters=filters):
+        add(i, "lookback", _issue_item(i, True), i["number"], None, i["lookback_on"], i["lookback_on"] >= since)
+
     tier_names = [t["name"] for t in tiers]
+    by_unit = _by_unit(late, soon, tier_names)
+    # units in the order of the summary (most overdue first), then leaders, then worst first
+    rank = {u["unit"]: n for n, u in enumerate(by_unit)}
+    late.sort(key=lambda r: (rank[r["unit"]], r["leader"] is None, r["leader"] or "", -r["days_late"], r["code"],
+                             r["item"]))
+    soon.sort(key=lambda r: (r["planned"], r["unit"] is None, r["unit"] or "", r["code"], r["item"]))
+    new_rows = [r for r in late if r["new"]]
+    by_tier = dict.fromkeys(tier_names, 0)
+    for u in by_unit:
+        for name, count in u["by_tier"].items():
+            by_tier[name] += count
     return {
         "as_of": as_of,
         "since": since,
         "horizon": horizon,
         "due_by": upto,
         "min_days": min_days,
+        "expected": (elapsed_share(as_of) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP),
         "tiers": tier_names,
-        "totals": _totals(late, soon, tier_names),
-        "by_unit": _by_unit(late, soon, tier_names),
+        "totals": {
+            "overdue": len(late),
+            "new": len(new_rows),
+            "due_soon": len(soon),
+            "by_tier": by_tier,
+            "by_type": {kind: sum(u["by_type"][kind] for u in by_unit) for kind in TYPE_LABELS},
+        },
+        "by_unit": by_unit,
         "overdue": late,
-        "new_since": [r for r in late if r["new"]],
+        "new_since": new_rows,
         "due_soon": soon,
     }
 
 
-def _totals(late: list[dict], soon: list[dict], tier_names: list[str]) -> dict[str, Any]:
-    tiers = Counter(r["tier"] for r in late)
-    return {
-        "overdue": len(late),
-        "new": sum(1 for r in late if r["new"]),
-        "due_soon": len(soon),
-        "by_tier": {name: tiers.get(name, 0) for name in tier_names},
-        "by_type": {kind: sum(1 for r in late if r["type"] == kind) for kind in TYPE_LABELS},
-    }
-
-
 def _by_unit(late: list[dict], soon: list[dict], tier_names: list[str]) -> list[dict[str, Any]]:
+    """Counts per responsible unit: overdue (by tier and type), new, due soon, the longest delay; most overdue first."""
     units: dict[str | None, dict[str, Any]] = {}
 
     def entry(unit: str | None) -> dict[str, Any]:
         if unit not in units:
             units[unit] = {"unit": unit, "overdue": 0, "new": 0, "due_soon": 0, "max_days_late": 0,
-                           "by_tier": dict.fromkeys(tier_names, 0)}
+                           "by_tier": dict.fromkeys(tier_names, 0), "by_type": dict.fromkeys(TYPE_LABELS, 0)}
         return units[unit]
 
     for r in late:
-        e = entry(r["unit"])
+        e = units.get(r["unit"]) or entry(r["unit"])
         e["overdue"] += 1
         e["new"] += r["new"]
         e["by_tier"][r["tier"]] += 1
-        e["max_days_late"] = max(e["max_days_late"], r["days_late"])
+        e["by_type"][r["type"]] += 1
+        if r["days_late"] > e["max_days_late"]:
+            e["max_days_late"] = r["days_late"]
     for r in soon:
         entry(r["unit"])["due_soon"] += 1
     return sorted(units.values(), key=lambda e: (-e["overdue"], e["unit"] is None, e["unit"] or ""))
@@ -214,7 +213,6 @@ OVERDUE_COLUMNS = (
     ("tier", "逾期等级", 9),
     ("level", "督办级别", 9),
     ("rate", "投资完成率(%)", 10),
-    ("expected", "序时进度(%)", 10),
     ("behind", "落后序时(百分点)", 10),
     ("new", "本周新增", 8),
 )
@@ -302,7 +300,8 @@ def overdue_workbook(report: dict[str, Any], title: str = "重点项目逾期情
     wb = Workbook(write_only=True)
     tier_text = "，".join(f"{n} {totals['by_tier'][n]} 项" for n in tiers)
     _sheet(wb, "逾期清单", f"{title}（截至{stamp}）",
-           f"逾期 {totals['overdue']} 项：{tier_text}；本周新增 {totals['new']} 项（{since.isoformat()} 后）",
+           f"逾期 {totals['overdue']} 项：{tier_text}；本周新增 {totals['new']} 项（{since.isoformat()} 后）；"
+           f"序时进度 {report['expected']}%",
            OVERDUE_COLUMNS, report["overdue"], _cell)
     _sheet(wb, "本周新增", f"本周新增逾期事项（{since.isoformat()} 至 {as_of.isoformat()}）",
            f"截至{stamp}逾期、截至 {since.isoformat()} 尚未逾期的事项 {totals['new']} 项",

@@ -69,13 +69,13 @@ def test_overdue_xlsx_reads_back_to_the_same_rows(known, tmp_path):
     assert wb.sheetnames == ["逾期清单", "本周新增", "即将到期", "按责任单位"]
     ws = wb["逾期清单"]
     assert ws["A1"].value == "重点项目逾期情况（截至2025年10月31日）"
-    assert ws["A2"].value == "逾期 7 项：一般逾期 5 项，较重逾期 1 项，严重逾期 1 项；本周新增 3 项（2025-10-24 后）"
+    assert ws["A2"].value == "逾期 7 项：一般逾期 5 项，较重逾期 1 项，严重逾期 1 项；本周新增 3 项（2025-10-24 后）；序时进度 83.3%"
     header = [c.value for c in ws[3]]
     assert header[:8] == ["责任单位", "包保领导", "项目编号", "项目名称", "逾期事项", "计划/期限", "逾期天数", "逾期等级"]
     body = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
     expected = [
         [r["unit"] or "（未定责任单位）", r["leader"], r["code"], r["name"], r["item"], r["planned"], r["days_late"],
-         r["tier"], r["level"], r["rate"], r["expected"], r["behind"], "新增" if r["new"] else None]
+         r["tier"], r["level"], r["rate"], r["behind"], "新增" if r["new"] else None]
         for r in data["overdue"]
     ]
     got = [[v.date().isoformat() if hasattr(v, "date") else v for v in row] for row in body]

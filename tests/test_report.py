@@ -41,8 +41,10 @@ def test_overdue_at_as_of(scenario):
     assert [(u["unit"], u["overdue"], u["new"], u["due_soon"], u["max_days_late"]) for u in data["by_unit"]] == [
         ("经济发展局", 3, 0, 1, 31), ("黄屯街道", 3, 2, 2, 122), (None, 1, 1, 0, 7)]
     first = data["overdue"][0]
-    assert (first["plan"], first["completed"], first["rate"], first["expected"], first["behind"]) == (
-        Decimal(12000), Decimal(9000), Decimal("75.0"), Decimal("83.3"), Decimal("8.3"))
+    assert (first["rate"], first["behind"], data["expected"]) == (Decimal("75.0"), Decimal("8.3"), Decimal("83.3"))
+    assert list(first) == ["type", "unit", "leader", "code", "name", "item", "issue", "level", "planned", "days_late",
+                           "tier", "new", "rate", "behind"]
+    assert list(data["due_soon"][0])[-4:] == ["days_left", "new", "rate", "behind"]
     issue = data["overdue"][1]
     assert (issue["type"], issue["issue"], issue["level"]) == ("issue", "2025-001", "挂牌督办")
 

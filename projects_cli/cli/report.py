@@ -53,21 +53,15 @@ CSV_COLUMNS = (
     ("leader", "leader"),
     ("code", "code"),
     ("name", "name"),
-    ("chain", "chain"),
     ("item", "item"),
-    ("kind", "kind"),
     ("issue", "issue"),
     ("level", "level"),
     ("planned", "planned"),
-    ("baseline", "baseline"),
     ("days_late", "days_late"),
     ("days_left", "days_left"),
     ("tier", "tier"),
     ("new", "new"),
-    ("plan", "plan"),
-    ("completed", "completed"),
     ("rate", "rate"),
-    ("expected", "expected"),
     ("behind", "behind"),
 )
 
@@ -182,8 +176,7 @@ def _overdue_json(data: dict[str, Any]) -> str:
 
     from projects_cli.output import json_default
 
-    def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, default=json_default)
+    dump = json.JSONEncoder(ensure_ascii=False, default=json_default).encode  # one encoder for every row
 
     parts = []
     for key, value in data.items():
