@@ -251,6 +251,7 @@ def _sheet(wb, name: str, heading: str, note: str, columns, rows: list[dict[str,
     from projects_cli import excel
 
     ws = wb.create_sheet(name)
+    excel.stream_cells(ws)  # every row below is a list of ready cells
     ncols = len(columns)
     values = [[value(row, key) for key, _, _ in columns] for row in rows]
     # write-only sheets stream rows: widths, panes and filter go before the first row. A column
