@@ -36,18 +36,22 @@ class ValueProblem(ValueError):
     """A cell or option value that cannot be read; the message says what was expected."""
 
 
+_SPACES = re.compile(r"\s+")
+_SEPARATORS = re.compile(r"[\s,，]")
+
+
 def clean_text(value: object) -> str:
     """Text with full-width spaces, stray spaces and line breaks at the ends removed."""
     if value is None:
         return ""
     text = str(value).replace("\u3000", " ").replace("\xa0", " ")
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def normalize_name(value: object) -> str:
     """A project name or code as matched: NFKC (full-width letters/digits to half-width), no spaces."""
     text = unicodedata.normalize("NFKC", clean_text(value))
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)
 
 
 def is_empty(value: object) -> bool:
@@ -59,7 +63,7 @@ def parse_amount(value: object, unit: str = "万元") -> Decimal | None:
 
     `unit` applies to bare numbers (a ledger's "单位：亿元"). Empty marks give None.
     """
-    if is_empty(value):
+    if type(value) is not float and is_empty(value):  # a number is never empty (and is the common case)
         return None
     factor = UNIT_TO_WAN.get(unit)
     if factor is None:
@@ -74,7 +78,7 @@ def parse_amount(value: object, unit: str = "万元") -> Decimal | None:
         number = Decimal(repr(value))
     else:
         text = unicodedata.normalize("NFKC", str(value))
-        text = re.sub(r"[\s,，]", "", text).replace("人民币", "").replace("RMB", "")
+        text = _SEPARATORS.sub("", text).replace("人民币", "").replace("RMB", "")
         match = _AMOUNT.match(text)
         if not match:
             raise ValueProblem(f"{clean_text(value)!r} is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元")

@@ -208,7 +208,15 @@ def test_clean_ledger_imports_then_reimport_changes_nothing(session, ctx, tmp_pa
     ]
     assert count(session, MilestonePlan) == 8
     logged = count(session, ChangeLog)
-    assert logged == 3 + 5 + 4 + 3 + 8 + 8  # units, projects, plans, reports, milestones, plans of milestones
+    assert logged == 3 + 5  # the new units, then one entry per project with its plan, month and milestones
+    entry = session.scalars(select(ChangeLog).where(ChangeLog.project_code == "GX-0001")).one()
+    assert (entry.action, entry.table_name, entry.command, json.loads(entry.new)) == ("insert", "project", "test", {
+        "name": "山推大马力推土机产业化项目", "cluster": "高端装备", "chain": "工程机械", "owner": "山推股份",
+        "content": "改扩建厂房1.8万平方米，新增设备386台套", "total_investment": "48800", "status": "在建",
+        "leader": "张三", "site_progress": "主体施工", "unit": "经济发展局", "annual_plan:2025": "12000",
+        "completed:2025-10": "9800", "开工.baseline_date": "2024-03-01", "开工.planned_date": "2024-03-01",
+        "开工.actual_date": "2024-03-15", "竣工.baseline_date": "2026-06-30", "竣工.planned_date": "2026-06-30",
+    })
     again = import_ledger(session, ctx, path)
     assert (again.added, again.changed, again.unchanged) == (0, 0, 5)
     assert count(session, ChangeLog) == logged
@@ -237,6 +245,11 @@ def test_a_changed_cell_updates_that_field_only_and_logs_it(session, ctx, tmp_pa
     entry = session.scalars(select(ChangeLog).where(ChangeLog.project_code == "GX-0001").order_by(ChangeLog.id.desc())).first()
     assert (entry.action, json.loads(entry.old), json.loads(entry.new)) == (
         "update", {"total_investment": "48800"}, {"total_investment": "50000"}
+    )
+    entry = session.scalars(select(ChangeLog).where(ChangeLog.project_code == "GX-0002").order_by(ChangeLog.id.desc())).first()
+    assert (entry.action, json.loads(entry.old), json.loads(entry.new)) == (
+        "update", {"completed:2025-10": "900", "开工.planned_date": "2024-04-01"},
+        {"completed:2025-10": "1000", "开工.planned_date": "2024-06-30", "开工.reason": "台账导入 o2.xlsx"},
     )
     start = session.execute(select(Milestone).join(Project).where(Project.code == "GX-0002", Milestone.kind == "开工")).scalar_one()
     assert (start.baseline_date, start.planned_date) == (date(2024, 4, 1), date(2024, 6, 30))

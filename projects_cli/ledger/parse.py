@@ -41,6 +41,9 @@ DERIVED = ("seq", "completion_rate", "card")
 DATE_FIELDS = ("planned_start", "actual_start", "planned_completion", "actual_completion")
 # Ledger columns that are not project fields, typed by the rule of one that is.
 TYPED_LIKE = {"completed_ytd": "annual_plan"}
+NUMERIC_FIELDS = ("total_investment", "annual_plan", "completed_ytd", "floor_area")
+# What a total, note or section row starts with (checked on raw text before anything costlier).
+_SPECIAL_START = re.compile(r"^\s*[合总小共累全其注说备填审制负联分单一二三四五六七八九十（(第]")
 # Fields with few distinct values: one string object per value keeps 100,000 rows small.
 REPEATED = ("categories", "cluster", "chain", "status", "unit", "leader", "location", "source", "plan_columns",
             "task_force", "site_progress", "owner")
@@ -300,43 +303,74 @@ def section_context(text: str, units: Iterable[str] = ()) -> tuple[int, dict[str
     return level, {"chain": best, **({"cluster": cluster} if cluster else {})}
 
 
-class _Converter:
-    """Turns one column's cells into typed values (or problems), built once per column."""
-
-    def __init__(self, column: Column, info: LedgerInfo, clean_value: Callable[..., Any], max_year: int):
-        self.column = column
-        self.field = column.field
-        self.rule = TYPED_LIKE.get(column.field, column.field)
-        self.unit = column.unit or info.unit or "万元"
-        self.clean_value = clean_value
-        self.max_year = max_year
-        self.cache: dict[Any, Any] | None = {} if self.field in REPEATED else None
-
-    def __call__(self, value: Any) -> Any:
-        """The typed value; raises ValueProblem (PendingDate for 待定)."""
-        f = self.field
-        if f in DATE_FIELDS:
+def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any], max_year: int) -> Callable[[Any], Any]:
+    """A function typing one column's cells (raising ValueProblem, PendingDate for 待定), built once per column."""
+    key = column.field
+    rule = TYPED_LIKE.get(key, key)
+    unit = column.unit or info.unit or "万元"
+    if key in DATE_FIELDS:
+        def to_date(value: Any) -> Any:
             parsed = parse_date(value)
-            if parsed is not None and not 1990 <= parsed.year <= self.max_year:
+            if parsed is not None and not 1990 <= parsed.year <= max_year:
                 raise ValueProblem(f"{cell_repr(value)!r} is not a plausible date (year {parsed.year})")
             return parsed
-        if isinstance(value, float) and f not in ("total_investment", "annual_plan", "completed_ytd", "floor_area"):
-            value = int(value) if value.is_integer() else value  # a phone number or code typed as a number
-        elif isinstance(value, (date, datetime)) and f not in DATE_FIELDS:
-            value = value.isoformat()
-        if self.cache is not None:
-            try:
-                return self.cache[value]
-            except KeyError:
-                pass
-            except TypeError:  # pragma: no cover - unhashable cell values do not occur
-                return self.clean_value(self.rule, value, unit=self.unit)
-            result = self.cache[value] = self.clean_value(self.rule, value, unit=self.unit)
+        return to_date
+    if key in NUMERIC_FIELDS:
+        factor = column.area_factor
+
+        def to_number(value: Any) -> Any:
+            result = clean_value(rule, value, unit=unit)
+            if factor is not None and result is not None:
+                result = (result * factor).normalize()
             return result
-        result = self.clean_value(self.rule, value, unit=self.unit)
-        if self.column.area_factor is not None and result is not None:
-            result = (result * self.column.area_factor).normalize()
-        return result
+        return to_number
+
+    def to_text(value: Any) -> Any:
+        kind = type(value)
+        if kind is float:
+            value = int(value) if value.is_integer() else value  # a phone number or code typed as a number
+        elif kind is date or kind is datetime:
+            value = value.isoformat()
+        return clean_value(rule, value, unit=unit)
+
+    if key not in REPEATED:
+        return to_text
+    cache: dict[Any, Any] = {}
+
+    def cached(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            result = cache[value] = to_text(value)
+            return result
+    return cached
+
+
+def _special_row(row: list[Any], original: list[tuple[int, Any]], leads: list[Any], name_col: int) -> str | None:
+    """"total", "note" or "section" for a row that is not a project, else None.
+
+    `original` holds the row's own non-empty cells (not those filled from a merged range).
+    """
+    first_col, first = original[0]
+    first_text = _text(first)
+    if any(_TOTAL.match(t) or t.startswith("其中") for t in (first_text, *map(_text, leads)) if t):
+        return "total"
+    if type(first) is not str:
+        return None
+    single = len({v for _, v in original}) == 1  # one text (perhaps merged across the row)
+    if _FOOTER.match(first_text):
+        name_text = _text(row[name_col]) if name_col < len(row) else ""
+        if single or not name_text or name_text == first_text:
+            return "note"
+    if first_col > name_col:
+        return None
+    if _SECTION_NUMBER.match(first_text):
+        return "section"
+    if single:
+        spread = sum(1 for v in row if not _blank(v))
+        if spread >= 2 or first_col != name_col or _SECTION_COUNT.search(first_text):
+            return "section"
+    return None
 
 
 def parse_rows(
@@ -357,7 +391,7 @@ def parse_rows(
     """
     result = ParsedSheet(sheet, header, info)
     seen_fields: set[str] = set()
-    converters: list[tuple[int, str, _Converter]] = []
+    converters: list[tuple[int, str, Column, Callable[[Any], Any]]] = []
     for column in header.columns:
         if not column.field:
             continue
@@ -366,7 +400,8 @@ def parse_rows(
             continue
         seen_fields.add(column.field)
         if column.field not in DERIVED:
-            converters.append((column.index, column.field, _Converter(column, info, clean_value, max_year)))
+            converters.append((column.index, column.field, column,
+                               _converter(column, info, clean_value, max_year)))
     by_field = header.by_field()
     name_col = by_field["name"].index
     lead_cols = [c.index for c in header.columns if c.field in ("seq", "code", "name")]
@@ -375,8 +410,10 @@ def parse_rows(
     level_context: dict[int, dict[str, str]] = {}
     context: dict[str, str] | None = None
     problems = result.problems
+    skipped = result.skipped
     numbering_allowed = 2
     count = 0
+    special = _SPECIAL_START.match
     for index, row, filled in rows:
         count += 1
         if progress is not None and count % 2000 == 0:
@@ -384,7 +421,9 @@ def parse_rows(
         if index <= header.last:
             continue
         excel_row = index + 1
-        original = [(c, v) for c, v in enumerate(row) if not _blank(v) and (filled is None or c not in filled)]
+        original = [(c, v) for c, v in enumerate(row)
+                    if v != "" and v is not None and not (type(v) is str and v.isspace())
+                    and (filled is None or c not in filled)]
         if numbering_allowed:
             numbering_allowed -= 1
             if original and all(_NUMBERING.match(_text(v)) for _, v in original) and len(original) >= 3:
@@ -392,50 +431,45 @@ def parse_rows(
         if not original or (
             seq_col is not None and [c for c, _ in original] == [seq_col] and _NUMBERING.match(_text(original[0][1]))
         ):  # nothing, or only a number in 序号 (a template's pre-numbered empty row)
-            result.skipped["blank"] += 1
+            skipped["blank"] += 1
             continue
         first_col, first = original[0]
-        first_text = _text(first)
-        lead = [_text(row[c]) for c in lead_cols if c < len(row)]
-        if any(_TOTAL.match(t) or t.startswith("其中") for t in (first_text, *lead) if t):
-            result.skipped["total"] += 1
-            continue
-        distinct = {_text(v) for v in row if not _blank(v)}
-        name_text = _text(row[name_col]) if name_col < len(row) else ""
-        if _FOOTER.match(first_text) and (len(distinct) == 1 or not name_text or name_text == first_text):
-            result.skipped["note"] += 1
-            continue
-        is_section = bool(_SECTION_NUMBER.match(first_text)) and first_col <= name_col
-        if not is_section and len(distinct) == 1 and first_col <= name_col:
-            spread = sum(1 for v in row if not _blank(v))
-            is_section = spread >= 2 or first_col != name_col or bool(_SECTION_COUNT.search(first_text))
-        if is_section:
-            result.skipped["section"] += 1
-            level, found = section_context(clean_text(first), units)
-            level_context = {k: v for k, v in level_context.items() if k < level}
-            level_context[level] = found
-            merged_context: dict[str, str] = {}
-            for k in sorted(level_context):
-                merged_context.update(level_context[k])
-            context = merged_context or None
-            continue
+        leads = [row[c] for c in lead_cols if c < len(row)]
+        # Only a row starting with certain words, or holding a single text (merged across), can be a
+        # total, a note or a section; the costlier checks run for those alone.
+        if any(type(v) is str and special(v) for v in (first, *leads)) or (
+            type(first) is str and first_col <= name_col and len({v for _, v in original}) == 1
+        ):
+            kind = _special_row(row, original, leads, name_col)
+            if kind is not None:
+                skipped[kind] += 1
+                if kind == "section":
+                    level, found = section_context(clean_text(first), units)
+                    level_context = {k: v for k, v in level_context.items() if k < level}
+                    level_context[level] = found
+                    merged_context: dict[str, str] = {}
+                    for k in sorted(level_context):
+                        merged_context.update(level_context[k])
+                    context = merged_context or None
+                continue
         values: dict[str, Any] = {}
         bad_name = False
-        for col, key, convert in converters:
-            if col >= len(row):
+        width = len(row)
+        for col, key, column, convert in converters:
+            if col >= width:
                 continue
             raw = row[col]
-            if _blank(raw):
+            if raw == "" or raw is None:
                 continue
             try:
                 value = convert(raw)
             except PendingDate as exc:
-                problems.append(Problem("warning", sheet, excel_row, get_column_letter(col + 1),
-                                        convert.column.header, cell_repr(raw), f"{exc}; left empty"))
+                problems.append(Problem("warning", sheet, excel_row, column.letter, column.header, cell_repr(raw),
+                                        f"{exc}; left empty"))
                 continue
             except ValueProblem as exc:
-                problems.append(Problem("error", sheet, excel_row, get_column_letter(col + 1),
-                                        convert.column.header, cell_repr(raw), str(exc)))
+                problems.append(Problem("error", sheet, excel_row, column.letter, column.header, cell_repr(raw),
+                                        str(exc)))
                 bad_name = bad_name or key == "name"
                 continue
             if value is not None and value != "":
