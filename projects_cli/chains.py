@@ -33,10 +33,9 @@ def cluster_of(chain: str | None) -> str | None:
 
 
 def _extra(config: Mapping[str, Any] | None, key: str) -> tuple[str, ...]:
-    section = (config or {}).get("ledger", {})
-    if not isinstance(section, dict):
-        raise ConfigError("config file: [ledger] must be a table")
-    words = section.get(key, [])
+    from projects_cli.ledger.columns import ledger_section
+
+    words = ledger_section(config).get(key, [])
     if isinstance(words, str):
         words = [words]
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):

@@ -390,3 +390,24 @@ def test_plan_sample_goes_through_the_importer(session, ctx):
     assert load_plan(session, ctx) == 51
     assert session.scalar(select(func.sum(Project.total_investment))) == 13760500
     assert session.scalar(select(ChangeLog.command).limit(1)) == "test"
+
+
+def test_ledger_config_is_checked(tmp_path):
+    from projects_cli.errors import ConfigError
+    from projects_cli.ledger.columns import ledger_section
+
+    assert ledger_section({"ledger": {"title": "x", "chains": ["现代物流"]}}) == {"title": "x", "chains": ["现代物流"]}
+    with pytest.raises(ConfigError, match=r"^config file: unknown key 'header' in \[ledger\]; known keys: headers, chains, clusters, title$"):
+        ledger_section({"ledger": {"header": {}}})
+    from projects_cli.chains import known_chains
+
+    with pytest.raises(ConfigError, match=r"^config file: \[ledger\] chains must be a list of names"):
+        known_chains({"ledger": {"chains": [1]}})
+    with pytest.raises(ConfigError, match=r"^config file: \[ledger.headers\] 'nom' is not a ledger field"):
+        read_ledger(samples.simple_ledger(tmp_path / "s.xlsx"), as_of=AS_OF, config={"ledger": {"headers": {"nom": ["名"]}}})
+
+
+def test_chains_from_the_config_file_are_known(session, ctx, tmp_path):
+    result = import_ledger(session, ctx, samples.simple_ledger(tmp_path / "s.xlsx"), dry_run=True,
+                           config={"ledger": {"chains": ["氢能"]}})
+    assert [p for p in result.warnings if p.column == "I"] == []

@@ -65,6 +65,23 @@ def header_unit(text: Any) -> str | None:
     return match.group(1) if match else None
 
 
+LEDGER_KEYS = ("headers", "chains", "clusters", "title")
+
+
+def ledger_section(config: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """The config file's [ledger] table, checked: header words, extra chains and clusters, the export title."""
+    section = (config or {}).get("ledger", {})
+    if not isinstance(section, dict):
+        raise ConfigError("config file: [ledger] must be a table")
+    unknown = sorted(set(section) - set(LEDGER_KEYS))
+    if unknown:
+        raise ConfigError(f"config file: unknown key {unknown[0]!r} in [ledger]; known keys: {', '.join(LEDGER_KEYS)}")
+    headers = section.get("headers", {})
+    if not isinstance(headers, dict):
+        raise ConfigError("config file: [ledger.headers] must be a table, e.g. name = [\"工程名称\"]")
+    return section
+
+
 def variants(extra: Mapping[str, Any] | None = None) -> dict[str, str]:
     """header word → field, with the office's additions from [ledger.headers]."""
     table: dict[str, str] = {}

@@ -32,7 +32,7 @@ from sqlmodel import Session
 from projects_cli import chains, excel
 from projects_cli.audit import Ctx
 from projects_cli.errors import ConfigError, ProjectsError
-from projects_cli.ledger.columns import export_header
+from projects_cli.ledger.columns import export_header, ledger_section
 from projects_cli.models import InvestmentPlan, InvestmentReport, Milestone, Project, Unit
 from projects_cli.registry import ProjectFilter
 
@@ -98,8 +98,7 @@ FORMATS = {"money": excel.MONEY_FORMAT, "area": excel.AREA_FORMAT, "date": excel
 
 
 def ledger_title(config: Mapping[str, Any] | None) -> str:
-    section = (config or {}).get("ledger", {})
-    title = section.get("title", DEFAULT_TITLE) if isinstance(section, dict) else DEFAULT_TITLE
+    title = ledger_section(config).get("title", DEFAULT_TITLE)
     if not isinstance(title, str) or not title.strip():
         raise ConfigError("config file: [ledger] title must be text, e.g. title = \"高新区重点项目推进情况台账\"")
     return title.strip()

@@ -42,7 +42,7 @@ from projects_cli import audit, chains, registry
 from projects_cli.audit import Ctx
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger import parse
-from projects_cli.ledger.columns import variants
+from projects_cli.ledger.columns import ledger_section, variants
 from projects_cli.ledger.reader import Limits, Workbook
 from projects_cli.models import (
     InvestmentPlan, InvestmentReport, Milestone, MilestonePlan, Project, Unit,
@@ -162,7 +162,7 @@ def read_ledger(
     progress: Progress | None = None,
 ) -> parse.ParsedSheet:
     """The ledger's rows and problems (no database): the sheet named, else the first with a ledger header."""
-    table = variants((config or {}).get("ledger", {}).get("headers") if isinstance((config or {}).get("ledger"), dict) else None)
+    table = variants(ledger_section(config).get("headers"))
     book = Workbook(path, limits or Limits.from_config((config or {}).get("limits")))
     try:
         names = [sheet] if sheet else book.sheet_names
