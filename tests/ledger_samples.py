@@ -198,3 +198,19 @@ def zip_bomb(path: Path, megabytes: int = 64) -> Path:
                 part.write(chunk)
     path.write_bytes(buf.getvalue())
     return path
+
+
+def billion_laughs(path: Path, source: Path) -> Path:
+    """The office ledger with an XML entity that would expand to 10⁹ characters in a cell."""
+    with zipfile.ZipFile(source) as src:
+        names = src.namelist()
+        sheet = "xl/worksheets/sheet2.xml"
+        xml = src.read(sheet).decode()
+        entities = '<!ENTITY lol "lol">' + "".join(
+            f'<!ENTITY lol{i} "' + (f"&lol{i - 1};" if i > 1 else "&lol;") * 10 + '">' for i in range(1, 10)
+        )
+        xml = f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>' + xml.replace("山推股份", "&lol9;", 1)
+        with zipfile.ZipFile(path, "w") as out:
+            for name in names:
+                out.writestr(name, xml if name == sheet else src.read(name))
+    return path

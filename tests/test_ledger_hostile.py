@@ -87,6 +87,8 @@ def test_limits_from_the_config_file(tmp_path):
     assert Limits.from_config({"ledger_rows": 50, "template_kb": 3}) == Limits(ledger_rows=50)
     with pytest.raises(ConfigError, match=r"^config file: \[limits\] ledger_rows must be a number above 0, not -1$"):
         Limits.from_config({"ledger_rows": -1})
+    with pytest.raises(ConfigError, match=r"^config file: \[limits\] must be a table"):
+        Limits.from_config(3)
     with pytest.raises(ConfigError, match=r"^config file: unknown key 'ledger_size' in \[limits\]"):
         Limits.from_config({"ledger_size": 1})
 
@@ -121,3 +123,13 @@ def test_cli_refuses_cleanly_and_writes_nothing(cli, tmp_path, kind):
     assert r.exit_code == 1
     assert r.stderr.startswith(f"Error: {path}") and r.stderr.count("\n") == 1
     assert table_counts(cli.url) == before
+
+
+def test_entity_expansion_is_refused(tmp_path):
+    path = samples.billion_laughs(tmp_path / "l.xlsx", samples.office_ledger(tmp_path / "o.xlsx"))
+    with pytest.raises(BadWorkbook) as info:
+        read(path)
+    assert str(info.value) == (
+        f"{path} cannot be read as a workbook (XmlError: at 0..0: unrecognized entity `&lol9;`); "
+        "save it again from Excel as .xlsx"
+    )

@@ -53,6 +53,8 @@ class Limits:
     def from_config(cls, section: Mapping[str, Any] | None) -> Limits:
         """The limits in force: the config file's [limits] over the defaults."""
         known = {f.name: f for f in fields(cls)}
+        if section is not None and not isinstance(section, Mapping):
+            raise ConfigError("config file: [limits] must be a table, e.g. [limits] ledger_file_mb = 100")
         values: dict[str, Any] = {}
         for key, value in (section or {}).items():
             if key not in known:
