@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,7 @@ from typing import Any, Sequence
 
 from projects_cli.blocks import Block, Document, Row, Value, display
 
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 SERIES_COLORS = ("#2F5597", "#C00000", "#7F7F7F", "#548235", "#BF9000", "#7030A0")
 ROW_CLASSES = {"red": "card-red", "yellow": "card-yellow", "blue": "card-blue", "bold": "bold", "total": "total"}
 
@@ -147,11 +149,21 @@ def write_xlsx(sheets: Sequence[Sheet], path: Path) -> None:
         raise ProjectsError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def _merge(ws, coord: str) -> None:
+    """ws.merge_cells without its overlap check, which scans every merged range so far (quadratic on
+    long tables); the writer never overlaps its own ranges."""
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    merged = MergedCellRange(ws, coord)
+    ws.merged_cells.ranges.add(merged)
+    ws._clean_merge_range(merged)
+
+
 class _XlsxSheet:
     LINE = 18.0  # points per line of 12-point text
 
     def __init__(self, ws, doc: Document):
-        from openpyxl.styles import Alignment, Font, PatternFill, Side
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
         from projects_cli import excel
 
@@ -178,9 +190,31 @@ class _XlsxSheet:
         self.top_left = Alignment(horizontal="left", vertical="top", wrap_text=True)
         self.right = Alignment(horizontal="right", vertical="center", wrap_text=True)
         self.label_fill = PatternFill("solid", fgColor="F2F2F2")
-        self.red_rule = Side(style="medium", color="C00000")
+        self.number_rule = Border(bottom=Side(style="medium", color="C00000"))  # the red line under the number
+        self._styles: dict[tuple, Any] = {}
+        self._keep: list[tuple] = []
 
     # -- helpers
+
+    def styled(self, cell, font=None, alignment=None, border=None, fill=None, number_format=None) -> None:
+        """Style a cell; each combination is built once and copied after (openpyxl hashes every style it is given)."""
+        key = (id(font), id(alignment), id(border), id(fill), number_format)
+        cached = self._styles.get(key)
+        if cached is None:
+            if font is not None:
+                cell.font = font
+            if alignment is not None:
+                cell.alignment = alignment
+            if border is not None:
+                cell.border = border
+            if fill is not None:
+                cell.fill = fill
+            if number_format is not None:
+                cell.number_format = number_format
+            self._keep.append((font, alignment, border, fill))  # the ids in the key stay unique
+            self._styles[key] = copy(cell._style)
+        else:
+            cell._style = copy(cached)
 
     def merged(self, first: int, last: int, value: Any, *, font, alignment, height: float | None = None,
                border=None, fill=None) -> None:
@@ -189,16 +223,12 @@ class _XlsxSheet:
         ws, r = self.ws, self.row
         cell = ws.cell(row=r, column=first)
         self.x.set_value(cell, value)
-        if isinstance(value, date):
-            cell.number_format = 'yyyy"年"m"月"d"日"'
-        cell.font, cell.alignment = font, alignment
+        number_format = DATE_FORMAT if isinstance(value, date) else None
+        self.styled(cell, font, alignment, border, fill, number_format)
         if last > first:
-            ws.merge_cells(f"{get_column_letter(first)}{r}:{get_column_letter(last)}{r}")
-        for c in range(first, last + 1):
-            if border is not None:
-                ws.cell(row=r, column=c).border = border
-            if fill is not None:
-                ws.cell(row=r, column=c).fill = fill
+            _merge(ws, f"{get_column_letter(first)}{r}:{get_column_letter(last)}{r}")
+            for c in range(first + 1, last + 1):  # borders and fills of a merged range sit on every cell
+                self.styled(ws.cell(row=r, column=c), None, None, border, fill)
         if height is not None:
             current = ws.row_dimensions[r].height or 0
             ws.row_dimensions[r].height = max(current, height)
@@ -255,9 +285,7 @@ class _XlsxSheet:
             elif kind == "subtitle":
                 self.line(block.text, font=f["subtitle"], alignment=self.center, size=13)
             elif kind == "number":
-                from openpyxl.styles import Border
-
-                self.line(block.text, font=f["number"], alignment=self.center, border=Border(bottom=self.red_rule))
+                self.line(block.text, font=f["number"], alignment=self.center, border=self.number_rule)
                 self.gap()
             elif kind == "to":
                 self.line(block.text, font=f["to"], alignment=self.left)
@@ -274,8 +302,9 @@ class _XlsxSheet:
                 self.gap()
                 if block.text:
                     self.line(block.text, font=f["caption"], alignment=self.center)
+                base = block_spans(block, self.grid)
                 for i, row in enumerate(block.rows):
-                    self.table_row(row, block_spans(block, self.grid), header=i == 0)
+                    self.table_row(row, base, header=i == 0)
             elif kind == "fields":
                 self.gap()
                 base = block_spans(block, self.grid)
@@ -285,8 +314,9 @@ class _XlsxSheet:
                 self.gap()
                 if block.text:
                     self.line(block.text, font=f["caption"], alignment=self.left)
+                base = block_spans(block, self.grid)
                 for row in block.rows:
-                    self.table_row(Row(_feedback_cells(row)), block_spans(block, self.grid), label_cols=True, min_lines=4, hint=True)
+                    self.table_row(Row(_feedback_cells(row)), base, label_cols=True, min_lines=4, hint=True)
             elif kind == "chart":
                 self.gap()
                 self.chart(block)

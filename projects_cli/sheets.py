@@ -461,9 +461,9 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
             "previous_period": previous,
             "counts": counts,
             "previous_counts": counts_before,
-            "newly_red": card_rows(moved["newly_red"]),
-            "newly_yellow": card_rows(moved["newly_yellow"]),
-            "improved": card_rows(moved["improved"]),
+            "newly_red": _limited(card_rows(moved["newly_red"]), limit),
+            "newly_yellow": _limited(card_rows(moved["newly_yellow"]), limit),
+            "improved": _limited(card_rows(moved["improved"]), limit),
             "red": _limited([r for r in by_code.values() if r["color"] == "red"], limit),
         },
         "issues": {

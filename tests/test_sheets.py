@@ -301,8 +301,10 @@ def test_weekly_briefing_in_excel(cli, scn, tmp_path):
     new = got.index(("序号", "责任单位", "项目名称", "逾期事项", "计划日期", "逾期天数", "程度"))
     assert got[new + 1] == (1, "建设局", "乙生物医药基地", "主体完工", datetime(2025, 10, 28), 3, "一般逾期")
     assert got[new + 2] == (2, "自然资源局", "甲智能装备产业园", "问题 2025-001：用地指标未落实", datetime(2025, 10, 27), 4, "一般逾期")
-    changes = got.index(("项目名称", "责任单位", "上期", "本期", "主要原因"))
-    assert got[changes + 1 : changes + 4] == [
+    header = ("项目名称", "责任单位", "上期", "本期", "主要原因")
+    changes = [i for i, r in enumerate(got) if r == header]
+    assert [got[i - 1] for i in changes] == [("新亮红牌项目（1个）",), ("新亮黄牌项目（1个）",), ("牌色好转项目（1个）",)]
+    assert [got[i + 1] for i in changes] == [
         ("甲智能装备产业园", "经济发展局", "黄牌", "红牌", "投资完成率 30.0% vs 序时 83.3%, 落后 53.3 个百分点"),
         (PIPE_NAME, "自然资源局", "—", "黄牌", "节点“竣工”逾期 3 天"),
         ("乙生物医药基地", "建设局", "黄牌", "蓝牌", "—"),
