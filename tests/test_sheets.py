@@ -359,3 +359,40 @@ def test_output_format_choices(cli, scn, tmp_path):
     assert sheet_rows(cli) == []
     r = cli("sheet", "weekly", "--output", str(tmp_path / "w.txt"), "--format", "md")
     assert r.exit_code == 0 and (tmp_path / "w.txt").read_text(encoding="utf-8").startswith("# 全区重点项目推进情况周报")
+
+
+def test_html_escapes_data_and_holds_one_section_per_unit(cli, scn, tmp_path):
+    assert cli("edit", "GX-0001", "--name", "<script>alert(1)</script>甲").exit_code == 0
+    page = tmp_path / "n.html"
+    assert cli("sheet", "notice", "2025-001", "-o", str(page)).exit_code == 0
+    text = page.read_text(encoding="utf-8")
+    assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;甲" in text
+    md = cli("sheet", "notice", "2025-001", "--preview").stdout
+    assert "\\<script\\>alert(1)\\</script\\>甲" in md  # Markdown escapes it too
+    cards = tmp_path / "c.html"
+    assert cli("sheet", "cards", "-o", str(cards)).exit_code == 0
+    text = cards.read_text(encoding="utf-8")
+    assert [m for m in ("建设局", "经济发展局", "自然资源局") if f'<section class="sheet" aria-label="{m}">' in text] == [
+        "建设局", "经济发展局", "自然资源局"]
+
+
+def test_briefing_lists_are_capped_by_the_config_file(cli, scn, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("[sheets]\nlist_limit = 1\n", encoding="utf-8")
+    md = cli("--config", str(config), "sheet", "weekly", "--preview").stdout
+    assert "| 1 | 建设局 | 乙生物医药基地 | 主体完工 | 2025年10月28日 | 3 | 一般逾期 |\n\n另有1项新增逾期事项，详见逾期清单（projects overdue）。" in md
+    assert "| 2 | 自然资源局 | 甲智能装备产业园 |" not in md
+    config.write_text("[sheets]\nlist_limit = 0\n", encoding="utf-8")
+    r = cli("--config", str(config), "sheet", "weekly", "--preview")
+    assert (r.exit_code, r.stderr) == (1, "Error: config file: [sheets] list_limit must be a whole number ≥ 1\n")
+
+
+def test_sheet_list(cli, scn):
+    cli("sheet", "notice", "2025-001")
+    cli("sheet", "weekly")
+    r = cli("sheet", "list", "--kind", "weekly")
+    assert r.stdout.splitlines()[2].split() == ["高新督〔2025〕2号", "周报", "2025-10-31", "各责任单位", "2025-W44", "tester"]
+    assert len(r.stdout.splitlines()) == 3
+    assert cli("sheet", "list", "--year", "2024").stdout.splitlines()[2:] == []
+    r = cli("sheet", "list", "--kind", "memo")
+    assert (r.exit_code, r.stderr) == (1, "Error: kind must be one of notice, cards, weekly, not 'memo'\n")
