@@ -396,3 +396,11 @@ def test_sheet_list(cli, scn):
     assert cli("sheet", "list", "--year", "2024").stdout.splitlines()[2:] == []
     r = cli("sheet", "list", "--kind", "memo")
     assert (r.exit_code, r.stderr) == (1, "Error: kind must be one of notice, cards, weekly, not 'memo'\n")
+
+
+def test_templates_in_the_data_folder_are_picked_up(cli, scn, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / "templates").mkdir(parents=True)
+    (home / "templates" / "weekly.txt").write_text("@title 本地周报\n{{ week.number }}周\n", encoding="utf-8")
+    monkeypatch.setenv("PROJECTS_HOME", str(home))
+    assert cli("sheet", "weekly", "--preview").stdout == "# 本地周报\n\n44周\n"

@@ -20,9 +20,9 @@ app = typer.Typer(
     no_args_is_help=True,
     help="""Supervision sheets (督办单, 红黄蓝牌通报, 周报) from the office's Jinja templates, as Excel, HTML or Markdown.
 
-Each issued sheet takes the next number of the year (高新督〔2025〕12号) and is recorded, so it can be re-issued
-exactly. Templates: the shipped templates/ folder, overridden file by file by --templates DIR (or the config
-file's [sheets] templates).
+Each issued sheet takes the next number of the year (高新督〔2025〕12号) and is recorded, so it can be re-issued exactly.
+
+Templates: the shipped templates/ folder, overridden file by file by the office's own folder: --templates DIR, or templates = "DIR" in the sheets table of the config file, or templates/ in the data folder.
 """,
 )
 
