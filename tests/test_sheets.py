@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -15,9 +17,27 @@ from sheet_scenario import FORMULA_NAME, PIPE_NAME, build
 FIRST = "高新督〔2025〕1号"
 
 
+@pytest.fixture(scope="session")
+def scenario_file(tmp_path_factory) -> Path:
+    """The scenario built once on SQLite; each SQLite test starts from a copy."""
+    from projects_cli import db
+
+    path = tmp_path_factory.mktemp("scenario") / "scenario.db"
+    url = f"sqlite:///{path}"
+    db.upgrade(url, backup=False)
+    build(url)
+    return path
+
+
 @pytest.fixture
-def scn(db_url):
-    build(db_url)
+def scn(db_url, scenario_file):
+    if db_url.startswith("sqlite"):
+        target = Path(db_url.split("///", 1)[1])
+        for leftover in (target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        shutil.copyfile(scenario_file, target)
+    else:
+        build(db_url)
     return db_url
 
 
@@ -201,6 +221,11 @@ def test_an_edited_template_changes_the_output_without_code(cli, scn, tmp_path):
     assert load_workbook(out).active["A1"].value == "（内部）重点项目红黄蓝牌通报"
     # the other sheets still come from the shipped folder
     assert cli("--templates", str(office), "sheet", "notice", "2025-001").stdout.startswith("# 重点项目问题督办单")
+    # the HTML page is a template too (autoescaped)
+    page = (resource_dir("templates") / "page.html").read_text(encoding="utf-8")
+    (office / "page.html").write_text(page.replace("<body>", "<body><p>内部资料 {{ title }}</p>"), encoding="utf-8")
+    html = cli("--templates", str(office), "sheet", "notice", "2025-001", "-f", "html", "--preview").stdout
+    assert "<body><p>内部资料 重点项目问题督办单</p>" in html
 
 
 def test_a_misspelt_field_is_a_clear_error_and_records_nothing(cli, scn, tmp_path):
