@@ -195,7 +195,7 @@ def _common(kind: str, as_of: date, config: SheetConfig, number: str) -> dict[st
 def notice_context(session: Session, as_of: date, issue_number: str, calendar) -> tuple[str, str, dict[str, Any]]:
     """(recipient, ref, data) of the 督办单 for one issue: the issue, its project, lead and helper units, deadline."""
     from projects_cli import issues
-    from projects_cli.rules.workdays import workdays_between
+    from projects_cli.templating import signed_workdays
 
     row = issues.show_issue(session, issue_number, as_of, calendar)
     if row["state"] not in DEADLINE_STATES:
@@ -209,9 +209,7 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar) -
     unit = session.scalars(select(Unit).where(Unit.id == row["lead_unit_id"])).one()
     assign = next((e for e in reversed(row["events"]) if e["type"] in issues.DEADLINE_SETTERS), None)
     deadline = row["deadline"]
-    left = None
-    if deadline is not None:
-        left = workdays_between(as_of, deadline, calendar) if deadline >= as_of else -workdays_between(deadline, as_of, calendar)
+    left = signed_workdays(as_of, deadline, calendar) if deadline is not None else None
     data = {
         "issue": {
             "number": row["number"],
@@ -225,7 +223,7 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar) -
             "reported_on": row["reported_on"],
             "assigned_on": row["assigned_on"],
             "deadline": deadline,
-            "deadline_workdays": (assign or {}).get("data", {}).get("workdays") if assign else None,
+            "deadline_workdays": ((assign or {}).get("data") or {}).get("workdays"),
             "workdays_left": left,
             "days_late": row["days_late"],
             "misses": row["misses"],

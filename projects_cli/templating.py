@@ -201,6 +201,15 @@ def cn_num(value: Any) -> str:
     return ("" if tens == 1 else _DIGITS[tens]) + "十" + ("" if ones == 0 else _DIGITS[ones])
 
 
+def signed_workdays(as_of: date, day: date, calendar) -> int:
+    """Working days from `as_of` to `day`; negative (working days late) when `day` has passed."""
+    from projects_cli.rules.workdays import workdays_between
+
+    if day >= as_of:
+        return workdays_between(as_of, day, calendar)
+    return -workdays_between(day, as_of, calendar)
+
+
 @dataclass
 class Office:
     """What the filters need besides the value: the card labels and the working-day calendar."""
@@ -228,15 +237,8 @@ def make_filters(office: Office) -> dict[str, Callable]:
     @pass_context
     def workdays_left(ctx, deadline: Any) -> int | None:
         """Working days from the sheet's as-of date to the deadline; negative when overdue."""
-        from projects_cli.rules.workdays import workdays_between
-
         day = _as_date(deadline, "workdays_left")
-        if day is None:
-            return None
-        as_of = _as_of(ctx)
-        if day >= as_of:
-            return workdays_between(as_of, day, calendar())
-        return -workdays_between(day, as_of, calendar())
+        return None if day is None else signed_workdays(_as_of(ctx), day, calendar())
 
     @pass_context
     def countdown(ctx, deadline: Any) -> str:
