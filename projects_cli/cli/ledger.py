@@ -128,7 +128,8 @@ def import_cmd(
     _report(result, errors, file, limits)
     where = f"{file.name} (sheet {result.sheet}, header rows {result.header_rows[0]}–{result.header_rows[1]})"
     counts = f"{result.added} added, {result.changed} changed, {result.unchanged} unchanged"
-    warnings = f"; {len(result.warnings)} warnings" if result.warnings else ""
+    count = len(result.warnings)
+    warnings = f"; {count} warning{'s' if count != 1 else ''}" if count else ""
     if dry_run:
         from projects_cli.output import render
 
