@@ -79,18 +79,21 @@ wb.save(dest)
 
 def run(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
     """(seconds, peak RSS in MB, stdout) of one fresh process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    out, err = b"", b""
-    # wait4 gives this child's own rusage (ru_maxrss in KB on Linux)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"failed ({code}): {' '.join(cmd)}\n{err.decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, out.decode(errors="replace")
+    # Output goes to files, not pipes: a child writing more than a pipe holds would wait for
+    # a reader forever while we wait for it to exit.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        # wait4 gives this child's own rusage (ru_maxrss in KB on Linux)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{stderr.decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, stdout.decode(errors="replace")
 
 
 def median(cmd: list[str], repeat: int, env=None) -> tuple[float, float]:
