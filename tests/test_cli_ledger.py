@@ -59,19 +59,19 @@ def test_clean_import_then_again_then_dry_run_json(cli, tmp_path):
         (16, "add", None, "市第一人民医院公共卫生重症医学中心项目"),
     ]
     assert r.stderr.splitlines()[-1] == (
-        "Dry run, nothing written: 5 rows in o.xlsx (sheet 2025年台账, header rows 3–4): would be 5 added, 0 changed, "
+        "Dry run, nothing written: 5 rows in o.xlsx (sheet 2025年台账, header rows 3–4, 填报单位 经济发展局): would be 5 added, 0 changed, "
         "0 unchanged; 5 warnings"
     )
     assert table_counts(cli.url)["project"] == 0
     r = cli("ledger", "import", str(path))
     assert r.exit_code == 0
     assert r.stderr.splitlines()[-1] == (
-        "Imported 5 rows from o.xlsx (sheet 2025年台账, header rows 3–4): 5 added, 0 changed, 0 unchanged; 5 warnings"
+        "Imported 5 rows from o.xlsx (sheet 2025年台账, header rows 3–4, 填报单位 经济发展局): 5 added, 0 changed, 0 unchanged; 5 warnings"
     )
     after = table_counts(cli.url)
     r = cli("ledger", "import", str(path))
     assert r.stderr.splitlines()[-1] == (
-        "Imported 5 rows from o.xlsx (sheet 2025年台账, header rows 3–4): 0 added, 0 changed, 5 unchanged; 2 warnings"
+        "Imported 5 rows from o.xlsx (sheet 2025年台账, header rows 3–4, 填报单位 经济发展局): 0 added, 0 changed, 5 unchanged; 2 warnings"
     )
     assert table_counts(cli.url) == after
     data = json.loads(cli("list", "--format", "json").stdout)

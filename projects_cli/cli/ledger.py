@@ -126,7 +126,8 @@ def import_cmd(
         if bar:
             bar.close()
     _report(result, errors, file, limits)
-    where = f"{file.name} (sheet {result.sheet}, header rows {result.header_rows[0]}–{result.header_rows[1]})"
+    where = f"{file.name} (sheet {result.sheet}, header rows {result.header_rows[0]}–{result.header_rows[1]}"
+    where += f", 填报单位 {result.reporter})" if result.reporter else ")"
     counts = f"{result.added} added, {result.changed} changed, {result.unchanged} unchanged"
     count = len(result.warnings)
     warnings = f"; {count} warning{'s' if count != 1 else ''}" if count else ""

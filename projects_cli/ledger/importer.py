@@ -102,6 +102,7 @@ class ImportResult:
     plan_year: int | None = None
     completed_month: str | None = None
     as_of: date | None = None
+    reporter: str | None = None  # 填报单位, as the ledger's info line names it
     written: bool = False
 
     @property
@@ -524,6 +525,7 @@ def plan_import(
     result.unused_columns = [f"{c.letter} {c.header}" for c in parsed.unused]
     result.header_rows = (parsed.header.first + 1, parsed.header.last + 1)
     result.plan_year, result.completed_month, result.as_of = planner.plan_year, planner.month, planner.ledger_as_of
+    result.reporter = parsed.info.reporter
     planner.check_file()
     rows = parsed.rows
     matched = planner.match(rows)
