@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.fields import PROJECT_FIELDS
+from projects_cli.fields import BY_KEY, PROJECT_FIELDS
 from projects_cli.output import Format
 
 LIST_COLUMNS = (
@@ -130,29 +130,39 @@ def _field_options(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
+def _opt(key: str) -> Any:
+    """An optional text option for one project field, its help from `fields.PROJECT_FIELDS`."""
+    return Annotated[Optional[str], typer.Option(help=BY_KEY[key].option_help)]
+
+
+# One declaration per field, shared by `add` and `edit`.
+F = {f.key: _opt(f.key) for f in PROJECT_FIELDS}
+PlanYear = Annotated[Optional[int], typer.Option(help="Year of --annual-plan (default: the as-of year).")]
+
+
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Option(help="Project name (项目名称).")],
-    code: Annotated[Optional[str], typer.Option(help="Project code (项目编号); generated as GX-0001 … when left out.")] = None,
-    categories: Annotated[Optional[str], typer.Option(help="Categories (项目类别), several joined by 、: 省重点、双百工程.")] = None,
-    cluster: Annotated[Optional[str], typer.Option(help="Industry cluster (产业集群).")] = None,
-    chain: Annotated[Optional[str], typer.Option(help="Industry chain (产业链).")] = None,
-    owner: Annotated[Optional[str], typer.Option(help="Owner (建设单位).")] = None,
-    location: Annotated[Optional[str], typer.Option(help="Location or park (建设地点).")] = None,
-    content: Annotated[Optional[str], typer.Option(help="Content and scale (建设内容及规模).")] = None,
-    floor_area: Annotated[Optional[str], typer.Option(help="Floor area (建筑面积), 万平方米.")] = None,
-    capacity: Annotated[Optional[str], typer.Option(help="Capacity (产能).")] = None,
-    total_investment: Annotated[Optional[str], typer.Option(help="Total investment (总投资), 万元; 8.5亿元 is read too.")] = None,
-    annual_plan: Annotated[Optional[str], typer.Option(help="Annual plan investment (年度计划投资), 万元, for --plan-year.")] = None,
-    plan_year: Annotated[Optional[int], typer.Option(help="Year of --annual-plan (default: the as-of year).")] = None,
-    status: Annotated[Optional[str], typer.Option(help="Status (项目状态): 储备/前期/在建/投产/竣工/停缓建. Default 前期.")] = None,
-    unit: Annotated[Optional[str], typer.Option(help="Responsible unit (责任单位); created on first use.")] = None,
-    leader: Annotated[Optional[str], typer.Option(help="Leader in charge (包保领导).")] = None,
-    task_force: Annotated[Optional[str], typer.Option(help="Task force / contact (工作专班/联系人).")] = None,
-    source: Annotated[Optional[str], typer.Option(help="Source (项目来源), e.g. 十四五规划 专栏4-1.")] = None,
-    plan_columns: Annotated[Optional[str], typer.Option(help="Plan columns (规划专栏), e.g. 4-1.")] = None,
-    site_progress: Annotated[Optional[str], typer.Option(help="Site progress (形象进度).")] = None,
-    notes: Annotated[Optional[str], typer.Option(help="Notes (备注).")] = None,
+    name: Annotated[str, typer.Option(help=BY_KEY["name"].option_help)],
+    code: F["code"] = None,
+    categories: F["categories"] = None,
+    cluster: F["cluster"] = None,
+    chain: F["chain"] = None,
+    owner: F["owner"] = None,
+    location: F["location"] = None,
+    content: F["content"] = None,
+    floor_area: F["floor_area"] = None,
+    capacity: F["capacity"] = None,
+    total_investment: F["total_investment"] = None,
+    annual_plan: F["annual_plan"] = None,
+    plan_year: PlanYear = None,
+    status: F["status"] = None,
+    unit: F["unit"] = None,
+    leader: F["leader"] = None,
+    task_force: F["task_force"] = None,
+    source: F["source"] = None,
+    plan_columns: F["plan_columns"] = None,
+    site_progress: F["site_progress"] = None,
+    notes: F["notes"] = None,
 ) -> None:
     """Add a project (新增项目) and print its code.
 
@@ -172,27 +182,27 @@ def add(
 def edit(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Project code (项目编号).")],
-    name: Annotated[Optional[str], typer.Option(help="Project name (项目名称).")] = None,
+    name: F["name"] = None,
     new_code: Annotated[Optional[str], typer.Option("--new-code", help="Change the code (项目编号).")] = None,
-    categories: Annotated[Optional[str], typer.Option(help="Categories (项目类别), joined by 、; '' clears.")] = None,
-    cluster: Annotated[Optional[str], typer.Option(help="Industry cluster (产业集群).")] = None,
-    chain: Annotated[Optional[str], typer.Option(help="Industry chain (产业链).")] = None,
-    owner: Annotated[Optional[str], typer.Option(help="Owner (建设单位).")] = None,
-    location: Annotated[Optional[str], typer.Option(help="Location or park (建设地点).")] = None,
-    content: Annotated[Optional[str], typer.Option(help="Content and scale (建设内容及规模).")] = None,
-    floor_area: Annotated[Optional[str], typer.Option(help="Floor area (建筑面积), 万平方米.")] = None,
-    capacity: Annotated[Optional[str], typer.Option(help="Capacity (产能).")] = None,
-    total_investment: Annotated[Optional[str], typer.Option(help="Total investment (总投资), 万元.")] = None,
-    annual_plan: Annotated[Optional[str], typer.Option(help="Annual plan investment (年度计划投资), 万元, for --plan-year.")] = None,
-    plan_year: Annotated[Optional[int], typer.Option(help="Year of --annual-plan (default: the as-of year).")] = None,
-    status: Annotated[Optional[str], typer.Option(help="Status (项目状态): 储备/前期/在建/投产/竣工/停缓建.")] = None,
-    unit: Annotated[Optional[str], typer.Option(help="Responsible unit (责任单位); '' clears.")] = None,
-    leader: Annotated[Optional[str], typer.Option(help="Leader in charge (包保领导).")] = None,
-    task_force: Annotated[Optional[str], typer.Option(help="Task force / contact (工作专班/联系人).")] = None,
-    source: Annotated[Optional[str], typer.Option(help="Source (项目来源).")] = None,
-    plan_columns: Annotated[Optional[str], typer.Option(help="Plan columns (规划专栏).")] = None,
-    site_progress: Annotated[Optional[str], typer.Option(help="Site progress (形象进度).")] = None,
-    notes: Annotated[Optional[str], typer.Option(help="Notes (备注); '' clears.")] = None,
+    categories: F["categories"] = None,
+    cluster: F["cluster"] = None,
+    chain: F["chain"] = None,
+    owner: F["owner"] = None,
+    location: F["location"] = None,
+    content: F["content"] = None,
+    floor_area: F["floor_area"] = None,
+    capacity: F["capacity"] = None,
+    total_investment: F["total_investment"] = None,
+    annual_plan: F["annual_plan"] = None,
+    plan_year: PlanYear = None,
+    status: F["status"] = None,
+    unit: F["unit"] = None,
+    leader: F["leader"] = None,
+    task_force: F["task_force"] = None,
+    source: F["source"] = None,
+    plan_columns: F["plan_columns"] = None,
+    site_progress: F["site_progress"] = None,
+    notes: F["notes"] = None,
 ) -> None:
     """Edit a project's fields (修改项目); an empty value ('') clears a field.
 
