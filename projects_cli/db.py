@@ -147,6 +147,27 @@ def session_scope(url: str, *, write: bool = True) -> Iterator[Session]:
         engine.dispose()
 
 
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a migration. On SQLite, foreign keys are checked at the end
+    instead of row by row: batch mode copies a table and drops the old one, which
+    rows of other tables still point at."""
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection if is_sqlite(str(engine.url)) else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys = OFF")  # only takes effect outside a transaction
+        try:
+            with conn.begin():
+                yield conn
+                if raw is not None:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise ProjectsError(f"the migration left {len(broken)} rows pointing at nothing; nothing was changed")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
+
+
 def _alembic_config(conn: Connection):
     from alembic.config import Config
 
@@ -190,8 +211,14 @@ def upgrade(url: str, revision: str = "head", *, backup: bool = True) -> tuple[s
         if backup and path is not None and before is not None and before != target and path.exists():
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             backup_file = backup_sqlite(path, path.with_name(f"{path.name}.bak-{before}-{stamp}"))
-        with engine.begin() as conn:
-            command.upgrade(_alembic_config(conn), revision)
+        try:
+            with migrating(engine) as conn:
+                command.upgrade(_alembic_config(conn), revision)
+        except ProjectsError:
+            raise
+        except Exception as exc:  # a migration refused the data, or alembic cannot walk from here
+            kept = f"; a copy was kept in {backup_file}" if backup_file else ""
+            raise ProjectsError(f"upgrade from {before or 'none'} to {target} failed, nothing was changed: {exc}{kept}") from None
         with engine.connect() as conn:
             after = current_revision(conn)
     finally:
@@ -209,7 +236,7 @@ def downgrade(url: str, revision: str) -> tuple[str | None, str | None]:
             before = current_revision(conn)
         if before is None:
             raise ProjectsError(f"{display_name(url)} holds no registry; nothing to downgrade")
-        with engine.begin() as conn:
+        with migrating(engine) as conn:
             try:
                 command.downgrade(_alembic_config(conn), revision)
             except CommandError as exc:

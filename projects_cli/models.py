@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -27,6 +27,35 @@ COLORS = ("red", "yellow", "blue")
 # while an issue is assigned or answered but not yet resolved.
 ISSUE_STATES = ("reported", "accepted", "rejected", "assigned", "responded", "resolved", "closed")
 DEADLINE_STATES = ("assigned", "responded")
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a CHECK that a column holds one of the values (the same on SQLite and PostgreSQL)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+# Rules the database itself enforces (migration 0002), so that no write path,
+# bulk inserts included, can store what the services would refuse.
+CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
+    "project": (
+        ("ck_project_status", one_of("status", STATUSES)),
+        ("ck_project_total_investment", "total_investment IS NULL OR total_investment >= 0"),
+        ("ck_project_floor_area", "floor_area IS NULL OR floor_area >= 0"),
+    ),
+    "investment_report": (("ck_investment_report_amount", "amount >= 0"),),
+    "investment_plan": (("ck_investment_plan_amount", "amount >= 0"),),
+    "card": (("ck_card_color", one_of("color", COLORS)),),
+    "issue": (
+        ("ck_issue_state", one_of("state", ISSUE_STATES)),
+        ("ck_issue_level", one_of("level", LEVELS)),
+    ),
+}
+
+
+def checks(table: str) -> tuple[CheckConstraint, ...]:
+    return tuple(CheckConstraint(sql, name=name) for name, sql in CHECKS[table])
+
+
 # The default milestone chain (the config file may replace it: [milestones] kinds = [...]).
 MILESTONE_KINDS = ("签约", "立项", "土地", "规划许可", "施工许可", "开工", "主体完工", "竣工", "投产", "达效")
 LIST_SEP = "、"
@@ -46,6 +75,7 @@ class Project(SQLModel, table=True):
     """重点项目."""
 
     __tablename__ = "project"
+    __table_args__ = checks("project")
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)  # 项目编号, e.g. GX-0001
     name: str = Field(max_length=200, index=True)  # 项目名称
@@ -105,7 +135,7 @@ class InvestmentReport(SQLModel, table=True):
     """完成投资: investment completed in one month (万元)."""
 
     __tablename__ = "investment_report"
-    __table_args__ = (UniqueConstraint("project_id", "month"),)
+    __table_args__ = (UniqueConstraint("project_id", "month"), *checks("investment_report"))
     id: Optional[int] = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
     month: str = Field(max_length=7)  # YYYY-MM
@@ -117,7 +147,7 @@ class InvestmentPlan(SQLModel, table=True):
     """年度计划投资: the annual plan investment of a project for one year (万元)."""
 
     __tablename__ = "investment_plan"
-    __table_args__ = (UniqueConstraint("project_id", "year"),)
+    __table_args__ = (UniqueConstraint("project_id", "year"), *checks("investment_plan"))
     id: Optional[int] = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
     year: int
@@ -175,6 +205,7 @@ class Issue(SQLModel, table=True):
     """问题: an obstacle a project reported, worked through the closed loop."""
 
     __tablename__ = "issue"
+    __table_args__ = checks("issue")
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)  # 2025-012
     year: int
@@ -230,6 +261,7 @@ class Card(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("project_id", "period", "manual"),
         Index("ix_card_period_color", "period", "color"),
+        *checks("card"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)

@@ -1,0 +1,152 @@
+"""Migrations keep data: a database filled at each older revision upgrades to head with every row intact.
+
+The filler is generic (one row per table, values by column type, all foreign
+keys pointing at row 1), so every future revision is covered without new code.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from projects_cli import db
+
+
+def revisions() -> list[str]:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(db.migrations_dir()))
+    script = ScriptDirectory.from_config(cfg)
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+OLDER = revisions()[:-1]
+
+
+# Columns whose values the schema restricts (models.CHECKS): a valid value each.
+VALID = {("project", "status"): "在建", ("card", "color"): "red", ("issue", "state"): "assigned",
+         ("issue", "level"): "重点督办"}
+
+
+def value_for(table: sa.Table, col: sa.Column):
+    if (table.name, col.name) in VALID:
+        return VALID[(table.name, col.name)]
+    if col.foreign_keys or (col.primary_key and isinstance(col.type, sa.Integer)):
+        return 1
+    t = col.type
+    if isinstance(t, sa.Boolean):
+        return True
+    if isinstance(t, sa.Integer):
+        return 7
+    if isinstance(t, sa.Numeric):
+        return Decimal("12.5")
+    if isinstance(t, sa.DateTime):
+        return datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    if isinstance(t, sa.Date):
+        return date(2025, 1, 2)
+    if isinstance(t, sa.JSON):
+        return {"k": "值"}
+    if isinstance(t, sa.String) and t.length:
+        return f"{table.name}.{col.name}·值"[: t.length]
+    return f"{table.name}.{col.name}·长文本"
+
+
+def normal(value):
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, Decimal):
+        return value.normalize()
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(timezone.utc).replace(tzinfo=None)
+    if isinstance(value, str) and value[:4] == "2025" and len(value) >= 19:
+        return datetime.fromisoformat(value[:19])
+    if isinstance(value, str) and value == "2025-01-02":
+        return date(2025, 1, 2)
+    return value
+
+
+def snapshot(url: str) -> dict[str, dict]:
+    engine = sa.create_engine(url)
+    md = sa.MetaData()
+    md.reflect(engine)
+    out = {}
+    with engine.connect() as conn:
+        for table in md.sorted_tables:
+            if table.name == "alembic_version":
+                continue
+            rows = conn.execute(table.select()).mappings().all()
+            out[table.name] = [{k: normal(v) for k, v in r.items()} for r in rows]
+    engine.dispose()
+    return out
+
+
+def fill(url: str) -> dict[str, dict]:
+    """One row in every table of the schema as it is at this revision; returns what was written."""
+    engine = sa.create_engine(url)
+    md = sa.MetaData()
+    md.reflect(engine)
+    with engine.begin() as conn:
+        for table in md.sorted_tables:
+            if table.name == "alembic_version":
+                continue
+            conn.execute(table.insert().values({c.name: value_for(table, c) for c in table.columns}))
+    engine.dispose()
+    return snapshot(url)
+
+
+def test_there_is_history_to_check():
+    assert OLDER, "no revision older than head: this test would check nothing"
+
+
+@pytest.mark.parametrize("revision", OLDER)
+def test_data_written_at_an_older_revision_survives_upgrade_and_downgrade(revision, db_url):
+    db.downgrade(db_url, "base")
+    db.upgrade(db_url, revision, backup=False)
+    before = fill(db_url)
+    assert all(len(rows) == 1 for rows in before.values())
+    db.upgrade(db_url, backup=False)
+    after = snapshot(db_url)
+    for table, rows in before.items():
+        assert table in after, f"table {table} was dropped"
+        kept = {k: after[table][0][k] for k in rows[0] if k in after[table][0]}
+        assert kept == rows[0], table
+        assert set(rows[0]) <= set(after[table][0]), f"{table} lost columns"
+    db.downgrade(db_url, revision)
+    assert snapshot(db_url) == before
+
+
+def test_upgrade_refuses_rows_that_break_the_new_checks_and_changes_nothing(tmp_path):
+    from projects_cli.errors import ProjectsError
+
+    path = tmp_path / "old.db"
+    url = f"sqlite:///{path}"
+    db.upgrade(url, "0001", backup=False)
+    before = fill(url)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE project SET status = '在办', total_investment = -5"))
+    engine.dispose()
+    with pytest.raises(ProjectsError) as info:
+        db.upgrade(url)
+    message = str(info.value)
+    assert message.startswith("upgrade from 0001 to 0002 failed, nothing was changed: fix these rows first: "
+                              "1 rows of project break ck_project_status")
+    assert "1 rows of project break ck_project_total_investment" in message
+    assert "a copy was kept in" in message
+    assert db.revision_of(url) == "0001"
+    assert len(list(tmp_path.glob("old.db.bak-0001-*"))) == 1
+    assert snapshot(url)["unit"] == before["unit"]
+
+
+def test_a_bulk_insert_cannot_store_a_value_the_services_refuse(db_url):
+    engine = sa.create_engine(db_url)
+    with pytest.raises(sa.exc.IntegrityError):
+        with engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO project (code, name, categories, status, plan_columns, created_at, updated_at, version)"
+                " VALUES ('X-1', '甲', '', '在办', '', '2025-01-01', '2025-01-01', 1)"))
+    engine.dispose()
