@@ -76,10 +76,11 @@ def _report(result, errors_file: Path | None, source: Path, limits) -> None:
         common.note(f"… and {hidden} more problems" + ("" if errors_file else "; --errors FILE.xlsx lists them all"))
     if result.unused_columns:
         common.note("Columns not read (未识别的列): " + "; ".join(result.unused_columns))
-    if errors_file is not None and result.problems:
+    listed = [p for p in result.problems if p.sheet == result.sheet]  # a returned 派工单's 节点 sheet has its own rows
+    if errors_file is not None and listed:
         from projects_cli.ledger.errorbook import write_error_workbook
 
-        rows = write_error_workbook(errors_file, source, result.sheet, result.header_rows, result.problems, limits)
+        rows = write_error_workbook(errors_file, source, result.sheet, result.header_rows, listed, limits)
         common.note(f"Wrote {errors_file}: {rows} rows with problems, bad cells highlighted and commented")
 
 
@@ -101,6 +102,11 @@ def import_cmd(
     (a bad amount or date, a missing name, completed above total …) is listed
     with its sheet, Excel row and column, and nothing is written (exit code 1).
 
+    A returned 派工单 (see `ledger dispatch`) is recognised by itself and only
+    what the unit changed is applied; rows with altered locked cells, rows the
+    office changed meanwhile and rows of another unit are listed and not
+    applied (exit code 4; with --strict nothing is written).
+
     Example: projects ledger import 经济发展局10月台账.xlsx --dry-run --errors 问题行.xlsx
     """
     from projects_cli.ledger.importer import LedgerRejected, import_ledger
@@ -110,6 +116,11 @@ def import_cmd(
         raise typer.BadParameter("name the file *.xlsx", param_hint="--errors")
     s = common.settings(ctx)
     limits = Limits.from_config(s.section("limits"))
+    from projects_cli.ledger.returns import is_dispatched
+
+    if is_dispatched(file, limits):  # a returned 派工单: judged against what was sent (ledger/returns.py)
+        return _import_return(ctx, file, dry_run=dry_run, strict=strict, errors=errors, from_unit=from_unit, fmt=fmt,
+                              limits=limits)
     bar = _progress()
     try:
         with common.session(ctx, write=not dry_run) as session:
@@ -188,3 +199,171 @@ def export_cmd(
         if bar:
             bar.close()
     common.note(f"Wrote {file}: {count} projects as of {s.today.isoformat()}")
+
+
+# ---------------------------------------------------------------- 派工单: dispatch, returns
+
+
+RETURN_CHANGE_COLUMNS = (("sheet", "工作表"), ("row", "行"), ("code", "项目编号"), ("name", "项目名称"),
+                         ("header", "栏目"), ("before", "原值"), ("after", "新值"))
+SENT_COLUMNS = (("unit", "责任单位"), ("projects", "项目数"), ("milestones", "节点"), ("issues", "问题"),
+                ("due_on", "报送截止"), ("file", "文件"))
+RETURNS_COLUMNS = (("unit", "责任单位"), ("period", "周期"), ("sent_on", "发出日期"), ("due_on", "报送截止"),
+                   ("returned_on", "报送日期"), ("state_label", "状态"), ("days_late", "逾期天数"), ("projects", "项目数"))
+PROGRESS_COLUMNS = (("on", "日期"), ("progress", "形象进度"), ("problems", "存在问题"), ("source", "来源"))
+OUTCOMES = {"tampered": "tampered (篡改)", "conflict": "changed in the registry (冲突)", "refused": "refused (不予导入)",
+            "invalid": "invalid (填写有误)"}
+
+
+def _import_return(ctx: typer.Context, file: Path, *, dry_run: bool, strict: bool, errors: Path | None,
+                   from_unit: str | None, fmt: Format, limits) -> None:
+    """`ledger import` of a returned 派工单: the changes to stdout, problems and the summary to stderr."""
+    from projects_cli.ledger.returns import NOT_APPLIED_EXIT, ReturnRejected, import_return
+    from projects_cli.output import render, to_json
+
+    s = common.settings(ctx)
+    try:
+        with common.session(ctx, write=not dry_run) as session:
+            result = import_return(session, common.actor(ctx), file, dry_run=dry_run, strict=strict,
+                                   from_unit=from_unit, config=s.config, limits=limits)
+    except ReturnRejected as exc:
+        _report(exc.result, errors, file, limits)
+        raise
+    _report(result, errors, file, limits)
+    if fmt == Format.json:
+        common.out(to_json(result.as_dict()))
+    elif result.changes:
+        # a line break the unit typed in 存在问题 would break the table's lines
+        flat = lambda v: v.replace("\n", " ") if isinstance(v, str) and fmt == Format.table else v  # noqa: E731
+        common.out(render([{k: flat(v) for k, v in c.as_dict().items()} for c in result.changes], fmt,
+                          RETURN_CHANGE_COLUMNS))
+    state = "按时报送, on time" if result.on_time else "逾期报送, late"
+    when = f"returned {result.returned_on.isoformat()} ({state})"
+    if not result.first_return:
+        when += ", as recorded at its first import"
+    due = result.due_on.isoformat() if result.due_on else "—"
+    counts = (f"{result.applied} row{'s' if result.applied != 1 else ''} {'to apply' if dry_run else 'applied'} "
+              f"({len(result.changes)} value{'s' if len(result.changes) != 1 else ''}), {result.unchanged} unchanged, "
+              f"{result.not_applied} not applied")
+    details = [f"{n} {OUTCOMES[k]}" for k, n in result.outcomes.items() if n]
+    if details:
+        counts += f" ({', '.join(details)})"
+    if result.warnings:
+        counts += f"; {len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}"
+    what = f"{file.name}: {result.unit}'s 派工单 for {result.period} (sent {result.sent_on.isoformat()}, due {due})"
+    if dry_run:
+        common.note(f"Dry run, nothing written: {what}, would be {when}: {counts}")
+    else:
+        common.note(f"Imported {what}, {when}: {counts}")
+    if result.not_applied:
+        common.note(f"{result.not_applied} row{'s' if result.not_applied != 1 else ''} not applied: see the lines above "
+                    f"(exit code {NOT_APPLIED_EXIT})")
+        raise typer.Exit(NOT_APPLIED_EXIT)
+
+
+@app.command("dispatch")
+def dispatch_cmd(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="The responsible unit (责任单位) to send its workbook to.")] = None,
+    all_units: Annotated[bool, typer.Option("--all", help="Every responsible unit with active projects (全部责任单位), one workbook each in --output-dir.")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="The workbook to write for --unit (.xlsx).", dir_okay=False)] = None,
+    output_dir: Annotated[Optional[Path], typer.Option("--output-dir", help="The folder for --all: one 2025-10_<unit>_派工单.xlsx per unit (created if missing).", file_okay=False)] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Reporting period (填报周期): a month 2025-10 or a week 2025-W43. Default: the as-of date's.")] = None,
+    due: Annotated[Optional[str], typer.Option("--due", help="Due date (报送截止) of the return, YYYY-MM-DD. Default: the period's last day.", callback=common.date_callback)] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Send anew to a unit that already has an unreturned workbook for the period (重新派发); the earlier one then no longer imports.")] = False,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
+) -> None:
+    """Send each responsible unit its own fill-in workbook (派工单): its projects, what is due and overdue, its open problems.
+
+    The office's columns (code, name, plan figures, planned dates) are locked;
+    the unit fills the month's investment, actual start and completion dates,
+    site progress (形象进度, from a drop-down) and problems. A second sheet lists
+    the unit's overdue and due milestones and its problems with their
+    deadlines. A very hidden sheet and the database keep every row as sent, so
+    `projects ledger import` applies only what the unit changed when it comes
+    back, and records whether it came back on time (for the red flag).
+
+    Example: projects --as-of 2025-10-20 ledger dispatch --all --output-dir 派工单/ --due 2025-10-28
+    """
+    from projects_cli.ledger.dispatch import dispatch
+    from projects_cli.output import render, to_json
+
+    if bool(unit) == all_units:
+        raise typer.BadParameter("give either --unit U (with --output FILE.xlsx) or --all (with --output-dir DIR)",
+                                 param_hint="--unit/--all")
+    if unit and output is None:
+        raise typer.BadParameter("--unit needs --output FILE.xlsx", param_hint="--output")
+    if unit and output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("name the file *.xlsx", param_hint="--output")
+    if all_units and output_dir is None:
+        raise typer.BadParameter("--all needs --output-dir DIR", param_hint="--output-dir")
+    s = common.settings(ctx)
+    with common.session(ctx) as session:
+        run = dispatch(session, common.actor(ctx), unit=unit, output=output, output_dir=output_dir, period=period,
+                       due=due, replace=replace, config=s.config, active=tuple(s.rules.get("cards.active_statuses")),
+                       period_kind=s.rules.get("period.kind"))
+    rows = [x.as_dict() for x in run.sent]
+    if fmt == Format.json:
+        common.out(to_json({"sent": rows, "skipped": [{"unit": k.unit, "reason": k.reason} for k in run.skipped]}))
+    else:
+        common.out(render(rows, fmt, SENT_COLUMNS))
+    for skipped in run.skipped:
+        common.note(f"Not sent to {skipped.unit}: {skipped.reason}")
+    if run.sent:
+        first = run.sent[0]
+        replaced = sum(1 for x in run.sent if x.replaced)
+        common.note(
+            f"Dispatched {len(run.sent)} workbook{'s' if len(run.sent) != 1 else ''} (派工单) for {first.period}, "
+            f"{sum(x.projects for x in run.sent)} projects, due {first.due_on.isoformat()}"
+            + (f"; {replaced} replace{'s' if replaced == 1 else ''} an earlier one" if replaced else ""))
+    else:
+        common.note("No workbook dispatched: no unit has active projects to report on")
+
+
+@app.command("returns")
+def returns_cmd(
+    ctx: typer.Context,
+    period: Annotated[Optional[str], typer.Option("--period", help="Reporting period (填报周期), e.g. 2025-10. Default: the as-of date's.")] = None,
+    all_periods: Annotated[bool, typer.Option("--all-periods", help="Every period dispatched so far (全部周期).")] = False,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Only this responsible unit (责任单位).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
+) -> None:
+    """Which units returned their 派工单 (报送情况): sent, due, returned, on time (按时报送) or late (逾期).
+
+    Not returned and past the due date is 未报送（已逾期）; the red flag's
+    "ledger returned on time" share counts these dispatches.
+
+    Example: projects --as-of 2025-10-31 ledger returns --period 2025-10
+    """
+    from projects_cli.ledger.dispatch import list_returns
+    from projects_cli.output import render
+    from projects_cli.rules.dates import period_of
+
+    s = common.settings(ctx)
+    wanted = None if all_periods else (period or period_of(s.today, s.rules.get("period.kind")))
+    with common.session(ctx, write=False) as session:
+        rows = list_returns(session, s.today, period=wanted, unit=unit)
+    common.out(render(rows, fmt, RETURNS_COLUMNS))
+    if fmt == Format.table:
+        late = [r["unit"] for r in rows if r["state"] in ("late", "missing")]
+        common.note(f"{len(rows)} dispatched, {sum(1 for r in rows if r['state'] == 'on_time')} returned on time"
+                    + (f"; late or missing: {'、'.join(late)}" if late else ""))
+
+
+@app.command("progress")
+def progress_cmd(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The project's code (项目编号), e.g. GX-0004.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
+) -> None:
+    """A project's site progress (形象进度) and problems as its unit reported them, date by date (oldest first).
+
+    Example: projects ledger progress GX-0004
+    """
+    from projects_cli.output import render
+    from projects_cli.progress import progress_history
+    from projects_cli.registry import get_project
+
+    with common.session(ctx, write=False) as session:
+        rows = progress_history(session, get_project(session, code))
+    common.out(render(rows, fmt, PROGRESS_COLUMNS))

@@ -1,0 +1,821 @@
+"""`projects ledger dispatch`: each responsible unit's own fill-in workbook (派工单), and the record of what was sent.
+
+A dispatched workbook has three sheets:
+
+* 派工单 — the unit's projects (active statuses only), one row each. The
+  office's columns (编号, 名称, 建设单位, 状态, 总投资, 年度计划, 此前累计完成,
+  计划开工/竣工) are grey and locked by sheet protection; the unit's columns
+  (the period's monthly investment, 实际开工/竣工, 形象进度, 存在问题) are yellow
+  and open, each with data validation: amounts non-negative numbers, dates
+  dates, 形象进度 from a drop-down of the configured stages. Instructions in
+  Chinese at the top.
+* 节点及问题 — the unit's milestones overdue or due by the due date (with an
+  open 实际完成日期 column) and its problems whose deadline runs (read only).
+* ``projects_dispatch`` — very hidden: the unit, the period, the token and a
+  fingerprint of every row as sent. `ledger/returns.py` recognises a return by it.
+
+The same rows, values and fingerprints are kept in the database
+(`Dispatch.fingerprints`): the return is judged against that copy, never
+against what the file says about itself.
+
+Stages and an optional protection password come from the config file::
+
+    [dispatch]
+    stages = ["前期手续", "基础施工", "主体施工", "设备安装", "竣工验收", "投产"]
+    password = "…"      # sheet and workbook protection; without it Excel unprotects without asking
+    title = "重点项目推进情况派工单"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from projects_cli import audit, facts
+from projects_cli.audit import Ctx
+from projects_cli.errors import ConfigError, InvalidValue, NotFound, ProjectsError
+from projects_cli.models import Dispatch, InvestmentPlan, InvestmentReport, Milestone, ProgressReport, Project, Unit
+from projects_cli.output import format_decimal
+from projects_cli.rules.dates import period_end, period_of
+from projects_cli.values import ValueProblem, clean_text, is_empty, parse_amount, parse_date
+
+MARKER = "projects_dispatch"  # the very hidden sheet (ASCII: found by a byte search in workbook.xml)
+MAIN_SHEET = "派工单"
+DUE_SHEET = "节点及问题"
+LAYOUT = 1  # bumped when the workbook's layout changes; a return of another layout is refused
+HEADER_ROW = 4  # both visible sheets: title, info/instructions, instructions/section, header
+DEFAULT_STAGES = ("前期手续", "基础施工", "主体施工", "设备安装", "竣工验收", "投产")
+DEFAULT_TITLE = "重点项目推进情况派工单"
+DISPATCH_KEYS = ("stages", "password", "title")
+SOURCE = "派工单"  # InvestmentReport.source / ProgressReport.source prefix
+START, COMPLETION = "开工", "竣工"
+CHUNK = 900
+# Excel date serials for the date validation (1990-01-01 … 2100-12-31)
+FIRST_SERIAL, LAST_SERIAL = 32874, 73415
+
+OPEN_FILL_COLOR = "FFF2CC"  # light yellow: the unit fills these
+LOCKED_FILL_COLOR = "F2F2F2"  # grey: the office's, locked
+OPEN_HEADER_COLOR = "FFD966"
+
+
+@dataclass(frozen=True)
+class DispatchConfig:
+    stages: tuple[str, ...] = DEFAULT_STAGES
+    password: str | None = None
+    title: str = DEFAULT_TITLE
+
+
+def dispatch_config(config: Mapping[str, Any] | None) -> DispatchConfig:
+    """The config file's [dispatch] table, checked."""
+    section = (config or {}).get("dispatch", {})
+    if not isinstance(section, dict):
+        raise ConfigError("config file: [dispatch] must be a table, e.g. [dispatch] stages = [\"基础施工\", \"主体施工\"]")
+    unknown = sorted(set(section) - set(DISPATCH_KEYS))
+    if unknown:
+        raise ConfigError(f"config file: unknown key {unknown[0]!r} in [dispatch]; known keys: {', '.join(DISPATCH_KEYS)}")
+    stages = section.get("stages", list(DEFAULT_STAGES))
+    if (not isinstance(stages, list) or not stages
+            or not all(isinstance(s, str) and clean_text(s) for s in stages)):
+        raise ConfigError("config file: [dispatch] stages must be a list of stage names (形象进度), "
+                          "e.g. stages = [\"前期手续\", \"基础施工\", \"主体施工\"]")
+    cleaned = tuple(dict.fromkeys(clean_text(s) for s in stages))
+    if any(len(s) > 200 for s in cleaned):
+        raise ConfigError("config file: [dispatch] stages: a stage name is longer than 200 characters")
+    password = section.get("password")
+    if password is not None and (not isinstance(password, str) or not password):
+        raise ConfigError("config file: [dispatch] password must be a non-empty text")
+    title = section.get("title", DEFAULT_TITLE)
+    if not isinstance(title, str) or not title.strip():
+        raise ConfigError("config file: [dispatch] title must be text, e.g. title = \"重点项目推进情况派工单\"")
+    return DispatchConfig(cleaned, password, title.strip())
+
+
+# ---------------------------------------------------------------- columns and values
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    header: str
+    kind: str  # seq · text · wrap · money · date · stage · note · state
+    open: bool = False  # the unit fills it; else the office's, locked
+
+
+def main_columns(year: int, month: int) -> list[Col]:
+    """The 派工单 sheet's columns for the period's year and month."""
+    if month >= 3:
+        before = [Col("completed_before", f"{year}年1-{month - 1}月累计完成投资（万元）", "money")]
+    elif month == 2:
+        before = [Col("completed_before", f"{year}年1月完成投资（万元）", "money")]
+    else:
+        before = []  # January: nothing before it this year
+    return [
+        Col("seq", "序号", "seq"),
+        Col("code", "项目编号", "text"),
+        Col("name", "项目名称", "wrap"),
+        Col("owner", "建设单位", "wrap"),
+        Col("status", "项目状态", "text"),
+        Col("total_investment", "总投资（万元）", "money"),
+        Col("annual_plan", f"{year}年计划投资（万元）", "money"),
+        *before,
+        Col("planned_start", "计划开工时间", "date"),
+        Col("planned_completion", "计划竣工时间", "date"),
+        Col("month_amount", f"{year}年{month}月完成投资（万元）", "money", True),
+        Col("actual_start", "实际开工时间", "date", True),
+        Col("actual_completion", "实际竣工时间", "date", True),
+        Col("site_progress", "形象进度", "stage", True),
+        Col("problems", "存在问题", "note", True),
+    ]
+
+
+MILESTONE_COLUMNS = [
+    Col("seq", "序号", "seq"),
+    Col("code", "项目编号", "text"),
+    Col("name", "项目名称", "wrap"),
+    Col("kind", "节点", "text"),
+    Col("planned", "计划完成日期", "date"),
+    Col("state", "状态", "state"),
+    Col("actual", "实际完成日期", "date", True),
+]
+
+
+def canon(kind: str, value: Any) -> str | None:
+    """A cell's value as compared and stored: amounts as exact 万元 text, dates ISO, text cleaned; blank → None.
+
+    A value that cannot be read keeps its text (it then differs from what was sent).
+    """
+    if value is None or kind in ("seq", "state"):
+        return None
+    if kind == "money":
+        try:
+            amount = parse_amount(value)
+        except ValueProblem:
+            return clean_text(value) or None
+        return None if amount is None else format_decimal(amount)
+    if kind == "date":
+        try:
+            day = parse_date(value)
+        except ValueProblem:
+            return clean_text(value) or None
+        return None if day is None else day.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, (date, datetime)):
+        value = value.isoformat()[:10]
+    if kind == "note":
+        text = str(value).replace("\r\n", "\n").strip()
+        return None if is_empty(text) else text
+    return clean_text(value) or None
+
+
+def fingerprint(values: Mapping[str, Any]) -> str:
+    """A short hash of a row's values as sent."""
+    text = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def project_rows(
+    session: Session, *, month: str, unit_ids: Sequence[int] | None = None, project_ids: Sequence[int] | None = None,
+    statuses: Sequence[str] | None = None, token: str | None = None,
+) -> list[dict[str, Any]]:
+    """The projects of the units (or the given ids) with every value the 派工单 shows, as the registry holds them now.
+
+    A few queries for all of them: projects joined to their unit, the year's
+    plan, the months before `month`, `month` itself and the 开工/竣工 milestones.
+    With `token`, each row's `problems` are those last recorded from that dispatch.
+    """
+    p, u = Project.__table__, Unit.__table__
+    plan, rep, m = InvestmentPlan.__table__, InvestmentReport.__table__, Milestone.__table__
+    year = int(month[:4])
+    before = (
+        select(rep.c.project_id, func.sum(rep.c.amount).label("completed_before"))
+        .where(rep.c.month >= f"{year:04d}-01", rep.c.month < month)
+        .group_by(rep.c.project_id)
+        .subquery()
+    )
+    this = rep.alias("this_month")
+    start, finish = m.alias("start"), m.alias("finish")
+    query = (
+        select(
+            p.c.id, p.c.code, p.c.name, p.c.owner, p.c.status, p.c.total_investment, p.c.site_progress, p.c.version,
+            p.c.unit_id, u.c.name.label("unit"), plan.c.amount.label("annual_plan"), before.c.completed_before,
+            this.c.amount.label("month_amount"),
+            start.c.planned_date.label("planned_start"), start.c.actual_date.label("actual_start"),
+            finish.c.planned_date.label("planned_completion"), finish.c.actual_date.label("actual_completion"),
+        )
+        .select_from(
+            p.outerjoin(u, u.c.id == p.c.unit_id)
+            .outerjoin(plan, and_(plan.c.project_id == p.c.id, plan.c.year == year))
+            .outerjoin(before, before.c.project_id == p.c.id)
+            .outerjoin(this, and_(this.c.project_id == p.c.id, this.c.month == month))
+            .outerjoin(start, and_(start.c.project_id == p.c.id, start.c.kind == START))
+            .outerjoin(finish, and_(finish.c.project_id == p.c.id, finish.c.kind == COMPLETION))
+        )
+        .order_by(p.c.code)
+    )
+    if statuses is not None:
+        query = query.where(p.c.status.in_(list(statuses)))
+    conn = session.connection()
+    rows: list[dict[str, Any]] = []
+    if project_ids is not None:
+        for chunk in _chunks(list(project_ids)):
+            rows.extend(dict(r) for r in conn.execute(query.where(p.c.id.in_(chunk))).mappings())
+        rows.sort(key=lambda r: r["code"])
+    else:
+        if unit_ids is not None:
+            query = query.where(p.c.unit_id.in_(list(unit_ids)))
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    if token is not None and rows:
+        pr = ProgressReport.__table__.c
+        latest: dict[int, str | None] = {}
+        ids = [r["id"] for r in rows]
+        for chunk in _chunks(ids):
+            for pid, problems in conn.execute(
+                select(pr.project_id, pr.problems).where(pr.project_id.in_(chunk), pr.source == source_of(token))
+                .order_by(pr.id)
+            ):
+                latest[pid] = problems
+        for row in rows:
+            row["problems"] = latest.get(row["id"])
+    return rows
+
+
+def source_of(token: str) -> str:
+    """What the rows a return writes say they came from."""
+    return f"{SOURCE} {token}"
+
+
+def sent_values(row: Mapping[str, Any], cols: Sequence[Col]) -> dict[str, str | None]:
+    """A project row as the 派工单 shows it, in canonical form (see `canon`)."""
+    return {c.key: canon(c.kind, row.get(c.key)) for c in cols if c.kind != "seq"}
+
+
+def milestone_dates(session: Session, project_ids: Sequence[int]) -> dict[tuple[int, str], tuple[date | None, date | None]]:
+    """(project id, kind) → (planned, actual) for every milestone of the projects."""
+    m = Milestone.__table__.c
+    out = {}
+    for chunk in _chunks(list(project_ids)):
+        for pid, kind, planned, actual in session.connection().execute(
+            select(m.project_id, m.kind, m.planned_date, m.actual_date).where(m.project_id.in_(chunk))
+        ):
+            out[(pid, kind)] = (planned, actual)
+    return out
+
+
+def milestone_sent(code: str, name: str, kind: str, planned: date | None, actual: date | None) -> dict[str, str | None]:
+    return {"code": code, "name": name, "kind": kind, "planned": canon("date", planned), "actual": canon("date", actual)}
+
+
+def due_state(planned: date, as_of: date) -> str:
+    days = (planned - as_of).days
+    if days < 0:
+        return f"逾期{-days}天"
+    return "今日到期" if days == 0 else f"{days}天后到期"
+
+
+# ---------------------------------------------------------------- the service
+
+
+@dataclass
+class Sent:
+    """One workbook dispatched."""
+
+    unit: str
+    file: Path
+    period: str
+    sent_on: date
+    due_on: date
+    token: str
+    projects: int
+    milestones: int
+    issues: int
+    replaced: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit, "file": str(self.file), "period": self.period, "sent_on": self.sent_on,
+                "due_on": self.due_on, "projects": self.projects, "milestones": self.milestones,
+                "issues": self.issues, "token": self.token, "replaced": self.replaced}
+
+
+@dataclass
+class Skipped:
+    unit: str
+    reason: str
+
+
+@dataclass
+class DispatchRun:
+    sent: list[Sent] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def period_label(period: str) -> str:
+    """2025-10 → 2025年10月; 2025-W43 → 2025年第43周."""
+    if "-W" in period:
+        year, week = period.split("-W")
+        return f"{year}年第{int(week)}周"
+    year, month = period.split("-")
+    return f"{year}年{int(month)}月"
+
+
+def file_name(period: str, unit: str) -> str:
+    """The file a unit's workbook is written to under --output-dir: 2025-10_经济发展局_派工单.xlsx."""
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", unit).strip("._") or "unit"
+    return f"{period}_{safe}_{SOURCE}.xlsx"
+
+
+def dispatch(
+    session: Session,
+    ctx: Ctx,
+    *,
+    unit: str | None = None,
+    output: Path | None = None,
+    output_dir: Path | None = None,
+    period: str | None = None,
+    due: date | None = None,
+    replace: bool = False,
+    config: Mapping[str, Any] | None = None,
+    active: Sequence[str] = ("前期", "在建", "投产"),
+    period_kind: str = "monthly",
+) -> DispatchRun:
+    """Write one unit's 派工单 to `output`, or every unit's to `output_dir` (when `unit` is None); record each.
+
+    A unit that already has a workbook for the period, not yet returned, gets a
+    new one only with `replace` (the earlier one then no longer imports); one
+    already returned is never sent again (with every unit, it is skipped).
+    """
+    from projects_cli.cards import check_period
+
+    cfg = dispatch_config(config)
+    period = check_period(period) if period else period_of(ctx.as_of, period_kind)
+    end = period_end(period)
+    month = f"{end.year:04d}-{end.month:02d}"
+    due_on = due or end
+    if due_on < ctx.as_of:
+        raise InvalidValue(
+            f"the due date (报送截止) {due_on.isoformat()} is before the dispatch date {ctx.as_of.isoformat()}; "
+            "give a later date with --due"
+        )
+    if unit is not None:
+        units = [_find_unit(session, unit)]
+        if output is None or output.suffix.lower() != ".xlsx":
+            raise ProjectsError(f"{output}: the 派工单 is an Excel workbook; name the file *.xlsx")
+        if not output.parent.exists():
+            raise ProjectsError(f"folder {output.parent} does not exist")
+    else:
+        if output_dir is None:
+            raise ProjectsError("give the folder for the workbooks (--output-dir)")
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProjectsError(f"cannot create folder {output_dir}: {exc.strerror}") from None
+        u = Unit.__table__.c
+        units = [(uid, name) for uid, name in session.connection().execute(select(u.id, u.name).order_by(u.name))]
+    unit_ids = [uid for uid, _ in units]
+    rows_by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in project_rows(session, month=month, unit_ids=unit_ids, statuses=active):
+        rows_by_unit[row["unit_id"]].append(row)
+    run = DispatchRun()
+    existing = _existing(session, unit_ids, period)
+    blocked = []
+    for uid, name in units:
+        if not rows_by_unit.get(uid):
+            if unit is not None:
+                raise NotFound(f"{name} has no projects in {'/'.join(active)}; there is nothing to dispatch")
+            continue
+        old = existing.get(uid)
+        if old is None:
+            continue
+        if old.returned_on is not None:
+            reason = (f"its {period} workbook (sent {old.sent_on.isoformat()}) was returned on "
+                      f"{old.returned_on.isoformat()}; a returned workbook is not sent again")
+            if unit is not None:
+                raise InvalidValue(f"{name}: {reason}")
+            run.skipped.append(Skipped(name, reason))
+            rows_by_unit.pop(uid, None)
+        elif not replace:
+            blocked.append(f"{name} (sent {old.sent_on.isoformat()}, due {old.due_on.isoformat() if old.due_on else '—'})")
+    if blocked:
+        raise InvalidValue(
+            f"already dispatched for {period} and not yet returned: {'; '.join(blocked)}; a new workbook would replace "
+            "the one sent and that one would no longer import: add --replace to send anew"
+        )
+    targets = [(uid, name) for uid, name in units if rows_by_unit.get(uid)]
+    milestones_by_unit = _due_milestones(session, ctx.as_of, due_on, {uid: rows_by_unit[uid] for uid, _ in targets})
+    issues_by_unit = _open_issues(session, ctx.as_of, {name for _, name in targets})
+    year, month_number = end.year, end.month
+    cols = main_columns(year, month_number)
+    for uid, name in targets:
+        rows = rows_by_unit[uid]
+        path = output if unit is not None else output_dir / file_name(period, name)
+        token = secrets.token_hex(8)
+        record = _record(rows, milestones_by_unit.get(uid, []), cols, year, month)
+        write_workbook(
+            path, unit=name, unit_id=uid, period=period, month=month, sent_on=ctx.as_of, due_on=due_on, token=token,
+            cols=cols, rows=rows, milestones=milestones_by_unit.get(uid, []), issues=issues_by_unit.get(name, []),
+            record=record, cfg=cfg,
+        )
+        old = existing.get(uid)
+        _save(session, ctx, uid, name, period, due_on, token, record, old)
+        run.sent.append(Sent(name, path, period, ctx.as_of, due_on, token, len(rows),
+                             len(milestones_by_unit.get(uid, [])), len(issues_by_unit.get(name, [])), old is not None))
+    return run
+
+
+def _find_unit(session: Session, name: str) -> tuple[int, str]:
+    from projects_cli.registry import find_unit
+
+    found = find_unit(session, name)
+    return found.id, found.name
+
+
+def _existing(session: Session, unit_ids: list[int], period: str) -> dict[int, Dispatch]:
+    out: dict[int, Dispatch] = {}
+    for chunk in _chunks(unit_ids):
+        for d in session.scalars(select(Dispatch).where(Dispatch.unit_id.in_(chunk), Dispatch.period == period)
+                                 .order_by(Dispatch.id)):
+            out[d.unit_id] = d
+    return out
+
+
+def _due_milestones(session: Session, as_of: date, due_on: date,
+                    rows_by_unit: Mapping[int, list[dict[str, Any]]]) -> dict[int, list[dict[str, Any]]]:
+    """Per unit id: its listed projects' milestones not done at `as_of` and planned by `due_on` (overdue or due),
+    soonest first, each with the project's code and name.
+
+    The current plan is read (a dispatch goes out with the plan as it stands);
+    one query for every unit.
+    """
+    projects = {r["id"]: (uid, r) for uid, rows in rows_by_unit.items() for r in rows}
+    if not projects:
+        return {}
+    m, p = Milestone.__table__.c, Project.__table__.c
+    query = (
+        select(m.project_id, m.kind, m.seq, m.planned_date)
+        .where(m.project_id.in_(select(p.id).where(p.unit_id.in_(list(rows_by_unit)))),
+               or_(m.actual_date.is_(None), m.actual_date > as_of),
+               m.planned_date.is_not(None), m.planned_date <= due_on)
+    )
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for pid, kind, seq, planned in session.connection().execute(query):
+        if pid in projects:
+            uid, row = projects[pid]
+            out[uid].append({"project_id": pid, "code": row["code"], "name": row["name"], "kind": kind, "seq": seq,
+                             "planned": planned})
+    for found in out.values():
+        found.sort(key=lambda r: (r["planned"], r["code"], r["seq"]))
+    return out
+
+
+def _open_issues(session: Session, as_of: date, units: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Per unit name: the problems it answers for (牵头单位, else the project's unit) whose deadline runs."""
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in facts.open_issue_deadlines(session, as_of):
+        if row["unit"] in units:
+            out[row["unit"]].append(row)
+    for rows in out.values():
+        rows.sort(key=lambda r: (r["deadline"], r["number"]))
+    return out
+
+
+def _record(rows: list[dict[str, Any]], milestones: list[dict[str, Any]], cols: list[Col], year: int,
+            month: str) -> dict[str, Any]:
+    """What is kept of a dispatch: the layout, and every row as sent with its fingerprint."""
+    first = HEADER_ROW + 1
+    main = []
+    for i, row in enumerate(rows):
+        sent = sent_values(row, cols)
+        main.append({"row": first + i, "id": row["id"], "code": row["code"], "version": row["version"],
+                     "fp": fingerprint(sent), "sent": sent})
+    due = []
+    for i, m in enumerate(milestones):
+        sent = milestone_sent(m["code"], m["name"], m["kind"], m["planned"], None)
+        due.append({"row": first + i, "id": m["project_id"], "code": m["code"], "kind": m["kind"],
+                    "fp": fingerprint(sent), "sent": sent})
+    return {
+        "layout": LAYOUT, "year": year, "month": month,
+        "main": {"sheet": MAIN_SHEET, "header_row": HEADER_ROW,
+                 "columns": [[c.key, c.header, c.kind, c.open] for c in cols]},
+        "due": {"sheet": DUE_SHEET, "header_row": HEADER_ROW,
+                "columns": [[c.key, c.header, c.kind, c.open] for c in MILESTONE_COLUMNS]},
+        "rows": main, "milestones": due, "applied": {}, "replaced": [],
+    }
+
+
+def _save(session: Session, ctx: Ctx, unit_id: int, unit: str, period: str, due_on: date, token: str,
+          record: dict[str, Any], old: Dispatch | None) -> Dispatch:
+    logged = {"unit": unit, "period": period, "sent_on": ctx.as_of, "due_on": due_on, "token": token,
+              "projects": len(record["rows"]), "milestones": len(record["milestones"])}
+    key = f"{unit}:{period}"
+    if old is None:
+        row = Dispatch(token=token, unit_id=unit_id, period=period, sent_on=ctx.as_of, due_on=due_on,
+                       fingerprints=record, by=ctx.by, created_at=ctx.now)
+        session.add(row)
+        session.flush()
+        audit.log_insert(session, ctx, "dispatch", row.id, logged, key=key)
+        return row
+    before = {"sent_on": old.sent_on, "due_on": old.due_on, "token": old.token,
+              "projects": len((old.fingerprints or {}).get("rows", []))}
+    record["replaced"] = [*(old.fingerprints or {}).get("replaced", []), old.token]
+    old.token, old.sent_on, old.due_on, old.fingerprints, old.by = token, ctx.as_of, due_on, record, ctx.by
+    session.flush()
+    audit.log_update(session, ctx, "dispatch", old.id, before,
+                     {k: logged[k] for k in ("sent_on", "due_on", "token", "projects")}, key=key)
+    return old
+
+
+# ---------------------------------------------------------------- the workbook
+
+
+def instructions(unit: str, label: str, due_on: date, month: int, stages: Sequence[str]) -> str:
+    return (
+        f"填表说明：1. 本表为{unit}{label}重点项目推进情况派工单，请于{due_on.year}年{due_on.month}月{due_on.day}日前"
+        "将本文件原样报送督查室（直接回传本文件，勿另存为其他格式、勿复制到新表）。"
+        "2. 灰色栏目由督查室填写，已锁定，请勿修改；黄色栏目由责任单位填写。"
+        f"3. “{month}月完成投资”填写当月完成投资额（万元，非累计），不得为负数；已填写的数字如有误可直接改正。"
+        "4. 日期按“2025-10-15”格式填写；项目已开工、竣工的，填写实际开工、竣工时间。"
+        f"5. 形象进度从下拉列表中选择（{'、'.join(stages)}）。"
+        "6. 存在问题请如实填写，无问题可留空。"
+        "7. 请勿增删行、列或工作表。《节点及问题》表列出本单位逾期及本期到期的节点和未办结问题，节点已完成的请填写实际完成日期。"
+    )
+
+
+class _Sheets:
+    """Styling shared by the dispatched workbook's sheets: grey locked cells, yellow open ones."""
+
+    def __init__(self, stages: Sequence[str]):
+        from openpyxl.styles import PatternFill, Protection
+
+        self.open_fill = PatternFill("solid", fgColor=OPEN_FILL_COLOR)
+        self.locked_fill = PatternFill("solid", fgColor=LOCKED_FILL_COLOR)
+        self.open_head_fill = PatternFill("solid", fgColor=OPEN_HEADER_COLOR)
+        self.unlocked = Protection(locked=False)
+        self.stages = list(stages)
+        inline = ",".join(stages)
+        # An inline list holds at most 255 characters and no commas; longer lists live in the record sheet.
+        self.inline = inline if len(inline) <= 250 and not any("," in s or '"' in s for s in stages) else None
+
+    def templates(self, sheet, columns: Sequence[Col]) -> list:
+        from projects_cli import excel
+
+        out = []
+        for col in columns:
+            align = excel.LEFT_WRAP if col.kind in ("wrap", "note") else (
+                excel.RIGHT if col.kind == "money" else excel.CENTER if col.kind in ("date", "seq", "state", "stage")
+                else excel.LEFT)
+            number_format = {"money": excel.MONEY_FORMAT, "date": excel.DATE_FORMAT}.get(col.kind)
+            cell = excel.styled(sheet, fill=self.open_fill if col.open else self.locked_fill, alignment=align,
+                                number_format=number_format)
+            if col.open:
+                cell.protection = self.unlocked
+            out.append(cell)
+        return out
+
+    def header(self, sheet, columns: Sequence[Col]) -> list:
+        from projects_cli import excel
+
+        head = excel.styled(sheet, font=excel.HEADER_FONT, fill=excel.HEADER_FILL, alignment=excel.CENTER)
+        open_head = excel.styled(sheet, font=excel.HEADER_FONT, fill=self.open_head_fill, alignment=excel.CENTER)
+        return [excel.one_off(sheet, c.header, open_head if c.open else head) for c in columns]
+
+    @staticmethod
+    def widths(columns: Sequence[Col], data: Iterable[Sequence[Any]]) -> list[float]:
+        from projects_cli import excel
+
+        widest = [max(excel.text_width(c.header) // 2 + 2, 6) for c in columns]
+        for values in data:
+            for i, value in enumerate(values):
+                if value is not None and value != "":
+                    widest[i] = max(widest[i], excel.text_width(value))
+        fixed = {"seq": 6.0, "note": float(excel.WRAP_WIDTH), "date": 12.0}
+        return [fixed[c.kind] if c.kind in fixed else max(12.0, excel.fit_width(w)) if c.kind == "money"
+                else excel.fit_width(w, wrap=c.kind == "wrap") for c, w in zip(columns, widest)]
+
+    def validations(self, sheet, columns: Sequence[Col], first: int, last: int) -> None:
+        """Data validation on the open columns of rows first … last."""
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        if last < first:
+            return
+        for i, col in enumerate(columns, 1):
+            if not col.open or col.kind not in ("money", "date", "stage"):
+                continue
+            if col.kind == "money":
+                dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                                    errorTitle="金额有误", error="请填写不小于0的数字，单位万元（如 1200 或 1200.5）。",
+                                    prompt="填写当月完成投资额（万元），非累计。")
+            elif col.kind == "date":
+                dv = DataValidation(type="date", operator="between", formula1=str(FIRST_SERIAL),
+                                    formula2=str(LAST_SERIAL), errorTitle="日期有误",
+                                    error="请填写日期，如 2025-10-15。", prompt="日期格式：2025-10-15")
+            else:
+                formula = f'"{self.inline}"' if self.inline else f"'{MARKER}'!$J$2:$J${len(self.stages) + 1}"
+                dv = DataValidation(type="list", formula1=formula, errorTitle="形象进度有误",
+                                    error="请从下拉列表中选择形象进度。", prompt="从下拉列表中选择")
+            dv.allow_blank = True
+            dv.promptTitle = col.header[:32]
+            dv.showErrorMessage = dv.showInputMessage = True
+            dv.errorStyle = "stop"
+            dv.add(f"{get_column_letter(i)}{first}:{get_column_letter(i)}{last}")
+            sheet.data_validations.append(dv)
+
+    @staticmethod
+    def protect(ws, password: str | None) -> None:
+        ws.protection.sheet = True
+        # the unit may widen columns and rows to read long text; everything else stays as sent
+        ws.protection.formatColumns = False
+        ws.protection.formatRows = False
+        if password:
+            ws.protection.password = password
+
+
+def write_workbook(
+    path: Path, *, unit: str, unit_id: int, period: str, month: str, sent_on: date, due_on: date, token: str,
+    cols: list[Col], rows: list[dict[str, Any]], milestones: list[dict[str, Any]], issues: list[dict[str, Any]],
+    record: dict[str, Any], cfg: DispatchConfig,
+) -> None:
+    """Write the three sheets (派工单, 节点及问题, the very hidden record) to `path`."""
+    from openpyxl import Workbook
+    from openpyxl.workbook.protection import WorkbookProtection
+
+    wb = Workbook(write_only=True)
+    look = _Sheets(cfg.stages)
+    _main_sheet(wb.create_sheet(MAIN_SHEET), look, cfg, unit=unit, period=period, month=month, sent_on=sent_on,
+                due_on=due_on, cols=cols, rows=rows)
+    _due_sheet(wb.create_sheet(DUE_SHEET), look, cfg, unit=unit, sent_on=sent_on, due_on=due_on,
+               milestones=milestones, issues=issues)
+    hidden = wb.create_sheet(MARKER)
+    hidden.sheet_state = "veryHidden"
+    meta = {"token": token, "unit": unit, "unit_id": unit_id, "period": period, "month": month,
+            "sent_on": sent_on.isoformat(), "due_on": due_on.isoformat(), "layout": LAYOUT}
+    _record_sheet(hidden, look, cfg, meta, record)
+    wb.security = WorkbookProtection(lockStructure=True)  # no sheet added, removed, renamed or unhidden
+    if cfg.password:
+        wb.security.workbookPassword = cfg.password
+    try:
+        wb.save(path)
+    except OSError as exc:
+        raise ProjectsError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _main_sheet(ws, look: _Sheets, cfg: DispatchConfig, *, unit: str, period: str, month: str, sent_on: date,
+                due_on: date, cols: list[Col], rows: list[dict[str, Any]]) -> None:
+    from projects_cli import excel
+
+    label = period_label(period)
+    ncols = len(cols)
+    keys = [c.key for c in cols]
+    data = [[dict(row, seq=i).get(k) for k in keys] for i, row in enumerate(rows, 1)]
+    excel.set_widths(ws, look.widths(cols, data))
+    excel.print_setup(ws, ncols=ncols, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    ws.freeze_panes = f"D{HEADER_ROW + 1}"
+    excel.stream_cells(ws)
+    ws.append(excel.title_row(ws, f"{unit}{label}{cfg.title}", ncols, 1))
+    info = (f"责任单位：{unit}　　填报周期：{label}　　发出日期：{sent_on.isoformat()}　　"
+            f"报送截止：{due_on.isoformat()}　　金额单位：万元　　项目数：{len(rows)}个")
+    ws.append(excel.title_row(ws, info, ncols, 2, font=excel.INFO_FONT, height=20, alignment=excel.LEFT))
+    ws.append(excel.title_row(ws, instructions(unit, label, due_on, int(month[5:]), look.stages), ncols, 3,
+                              font=excel.INFO_FONT, height=78, alignment=excel.LEFT_WRAP))
+    ws.append(look.header(ws, cols))
+    body = look.templates(ws, cols)
+    for values in data:
+        ws.append(excel.fill_row(body, values))
+    look.validations(ws, cols, HEADER_ROW + 1, HEADER_ROW + len(rows))
+    look.protect(ws, cfg.password)
+
+
+ISSUE_COLUMNS = [
+    Col("seq", "序号", "seq"), Col("number", "问题编号", "text"), Col("code", "项目编号", "text"),
+    Col("name", "项目名称", "wrap"), Col("title", "问题", "wrap"), Col("level", "督办级别", "text"),
+    Col("deadline", "办理时限", "date"), Col("state", "状态", "state"),
+]
+
+
+def _due_sheet(ws, look: _Sheets, cfg: DispatchConfig, *, unit: str, sent_on: date, due_on: date,
+               milestones: list[dict[str, Any]], issues: list[dict[str, Any]]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from projects_cli import excel
+
+    mcols, icols = MILESTONE_COLUMNS, ISSUE_COLUMNS
+    width = max(len(mcols), len(icols))
+    mdata = [[i, m["code"], m["name"], m["kind"], m["planned"], due_state(m["planned"], sent_on), None]
+             for i, m in enumerate(milestones, 1)]
+    idata = [[i, r["number"], r["code"], r["name"], r["title"], r["level"], r["deadline"],
+              due_state(r["deadline"], sent_on)] for i, r in enumerate(issues, 1)]
+    mw, iw = look.widths(mcols, mdata), look.widths(icols, idata)
+    mw += [0.0] * (width - len(mw))
+    iw += [0.0] * (width - len(iw))
+    excel.set_widths(ws, [max(a, b) for a, b in zip(mw, iw)])
+    excel.print_setup(ws, ncols=width, title_rows=None, paper="A4")
+    excel.stream_cells(ws)
+    ws.append(excel.title_row(
+        ws, f"{unit}逾期及本期到期节点、未办结问题（截至{sent_on.year}年{sent_on.month}月{sent_on.day}日）", width, 1))
+    ws.append(excel.title_row(
+        ws, "说明：一、节点已完成的，请在“实际完成日期”栏（黄色）填写完成日期；开工、竣工也可在《派工单》表填写，两处须一致。"
+        f"二、问题请在办理时限内办结，办理情况按问题督办流程反馈。报送截止：{due_on.isoformat()}。",
+        width, 2, font=excel.INFO_FONT, height=36, alignment=excel.LEFT_WRAP))
+    section = excel.styled(ws, font=excel.SECTION_FONT, fill=excel.SECTION_FILL, alignment=excel.LEFT)
+
+    def section_row(text: str, row: int) -> list:
+        ws.merged_cells.add(f"A{row}:{get_column_letter(width)}{row}")
+        return [excel.one_off(ws, text, section)] + [excel.one_off(ws, None, section) for _ in range(width - 1)]
+
+    ws.append(section_row(f"一、逾期及本期到期节点（{len(milestones)}个）", 3))
+    ws.append(look.header(ws, mcols))
+    body = look.templates(ws, mcols)
+    for values in mdata:
+        ws.append(excel.fill_row(body, values))
+    look.validations(ws, mcols, HEADER_ROW + 1, HEADER_ROW + len(mdata))
+    ws.append([])
+    ws.append(section_row(f"二、未办结问题（{len(issues)}个）", HEADER_ROW + len(mdata) + 2))
+    ws.append(look.header(ws, icols))
+    body = look.templates(ws, icols)
+    for values in idata:
+        ws.append(excel.fill_row(body, values))
+    look.protect(ws, cfg.password)
+
+
+def _record_sheet(ws, look: _Sheets, cfg: DispatchConfig, meta: Mapping[str, Any], record: Mapping[str, Any]) -> None:
+    """The very hidden sheet: the dispatch's identity, then every row as sent (sheet, row, code, kind, id, version, fingerprint).
+
+    Column J holds the 形象进度 list when it is too long for an inline drop-down.
+    """
+    from projects_cli import excel
+
+    lines: list[list[Any]] = [["派工单标识（由系统生成，请勿修改）"]]
+    lines += [[key, value] for key, value in meta.items()]
+    lines.append([])
+    lines.append(["sheet", "row", "code", "kind", "project_id", "version", "fingerprint"])
+    lines += [[MAIN_SHEET, r["row"], r["code"], None, r["id"], r["version"], r["fp"]] for r in record["rows"]]
+    lines += [[DUE_SHEET, r["row"], r["code"], r["kind"], r["id"], None, r["fp"]] for r in record["milestones"]]
+    if look.inline is None:
+        for i, stage in enumerate(look.stages, 1):  # rows 2 … (line 0 is row 1)
+            while len(lines) <= i:
+                lines.append([])
+            lines[i] = lines[i] + [None] * (9 - len(lines[i])) + [stage]
+    plain = [excel.styled(ws, border=None, alignment=None) for _ in range(10)]
+    excel.stream_cells(ws)
+    for line in lines:
+        ws.append(excel.fill_row(plain, line))
+    look.protect(ws, cfg.password)
+
+
+# ---------------------------------------------------------------- who returned what
+
+
+RETURN_STATES = {"on_time": "按时报送", "late": "逾期报送", "missing": "未报送（已逾期）", "pending": "未到期"}
+
+
+def return_state(due_on: date | None, returned_on: date | None, as_of: date) -> str:
+    if returned_on is not None:
+        return "on_time" if due_on is None or returned_on <= due_on else "late"
+    return "missing" if due_on is not None and as_of > due_on else "pending"
+
+
+def list_returns(session: Session, as_of: date, *, period: str | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+    """Every dispatch (of the period, of the unit): sent, due, returned, and whether on time."""
+    d, u = Dispatch.__table__.c, Unit.__table__.c
+    query = (select(d.id, u.name.label("unit"), d.period, d.sent_on, d.due_on, d.returned_on, d.token, d.fingerprints, d.by)
+             .select_from(Dispatch.__table__.join(Unit.__table__, u.id == d.unit_id))
+             .order_by(d.period, u.name))
+    if period:
+        from projects_cli.cards import check_period
+
+        query = query.where(d.period == check_period(period))
+    if unit:
+        query = query.where(u.name == _find_unit(session, unit)[1])
+    out = []
+    for row in session.connection().execute(query).mappings():
+        record = row["fingerprints"]
+        if isinstance(record, str):  # pragma: no cover - drivers that hand back JSON as text
+            record = json.loads(record)
+        state = return_state(row["due_on"], row["returned_on"], as_of)
+        late = None
+        if row["due_on"] is not None:
+            end = row["returned_on"] or as_of
+            late = max(0, (end - row["due_on"]).days) or None
+        out.append({
+            "unit": row["unit"], "period": row["period"], "sent_on": row["sent_on"], "due_on": row["due_on"],
+            "returned_on": row["returned_on"], "state": state, "state_label": RETURN_STATES[state],
+            "days_late": late, "projects": len((record or {}).get("rows", [])), "token": row["token"], "by": row["by"],
+        })
+    return out
+

@@ -1,0 +1,720 @@
+"""`projects ledger import` of a returned 派工单: apply what the unit changed, report what must not land.
+
+A returned workbook is recognised by its very hidden sheet (`dispatch.MARKER`);
+its token finds the `Dispatch` record, and the return is judged against that
+record (what was sent), never against what the file says of itself. Row by row:
+
+* **tampered** — a locked (office) cell differs from what was sent: the row is
+  not applied, and each altered cell is reported with the value sent, the value
+  returned and the registry's value;
+* **conflict** — the unit changed something, but the registry changed since
+  dispatch: an office value of the row, or the very value the unit changed
+  (to something other than what an earlier import of this dispatch wrote);
+  the row is not applied, nothing is overwritten;
+* **refused** — a row that was not sent: another unit's project, a code the
+  registry does not know, a project sent twice, or a project that has moved
+  to another unit since dispatch;
+* **invalid** — a cell of the unit's that cannot be read (not a date, a
+  negative amount, an actual date after the as-of date, a stage not in the
+  list …);
+* otherwise the unit's changes land: the month's investment →
+  `investment.set_month`; 实际开工/竣工 and the 节点 sheet's dates →
+  `milestones.set_actual`; 形象进度 and 存在问题 → a dated `ProgressReport`
+  (and the project's 形象进度). A value already in the registry is not
+  written again, so importing the same return twice changes nothing; a
+  corrected return of the same dispatch applies only what differs.
+
+A blank cell never erases: emptying a value that was sent is a warning.
+Rows not applied make the command exit with code 4 (`NOT_APPLIED_EXIT`) after
+the clean rows are written; with `strict`, any of them stops the import and
+nothing is written. The first import records the date the workbook came back
+(`Dispatch.returned_on`, the as-of date), which the red flag's "ledger returned
+on time" share reads.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from projects_cli import audit, investment, milestones
+from projects_cli.audit import Ctx
+from projects_cli.errors import ProjectsError
+from projects_cli.ledger import dispatch as sent_book
+from projects_cli.ledger.dispatch import COMPLETION, MAIN_SHEET, MARKER, START, Col, canon
+from projects_cli.ledger.parse import Problem
+from projects_cli.ledger.reader import BadWorkbook, Limits, check_file
+from projects_cli.models import Dispatch, Project, Unit
+from projects_cli.progress import record_progress
+from projects_cli.values import PendingDate, ValueProblem, clean_text, parse_amount, parse_date
+
+NOT_APPLIED_EXIT = 4
+_MARKER_ENTRY = re.compile(rb'<sheet\b[^>]*\bname="' + MARKER.encode() + rb'"')
+WORKBOOK_XML_LIMIT = 4 << 20  # bytes of xl/workbook.xml searched for the marker
+MILESTONE_OF = {"actual_start": START, "actual_completion": COMPLETION}
+
+
+class ReturnRejected(ProjectsError):
+    """Under --strict, rows that cannot be applied stop the whole return; carries the result for the report."""
+
+    def __init__(self, message: str, result: ReturnResult):
+        super().__init__(message)
+        self.result = result
+
+
+def is_dispatched(path: Path, limits: Limits | None = None) -> bool:
+    """Whether `path` is a dispatched workbook (it holds the very hidden record sheet). Cheap: reads xl/workbook.xml only."""
+    path = Path(path)
+    if check_file(path, limits or Limits()) != "xlsx":
+        return False
+    try:
+        with zipfile.ZipFile(path) as zf:
+            with zf.open("xl/workbook.xml") as fh:
+                head = fh.read(WORKBOOK_XML_LIMIT)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+    return _MARKER_ENTRY.search(head) is not None
+
+
+# ---------------------------------------------------------------- the result
+
+
+@dataclass
+class Change:
+    """One value a return writes (or, in a dry run, would write)."""
+
+    sheet: str
+    row: int
+    code: str
+    name: str
+    field: str
+    header: str
+    before: str | None  # the registry's value
+    after: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "code": self.code, "name": self.name, "field": self.field,
+                "header": self.header, "before": self.before, "after": self.after}
+
+
+@dataclass
+class ReturnResult:
+    file: str
+    unit: str
+    period: str
+    token: str
+    sent_on: date
+    due_on: date | None
+    returned_on: date | None = None  # as recorded (or, in a dry run, as it would be)
+    first_return: bool = False
+    rows: int = 0  # rows read (派工单 and 节点 rows)
+    applied: int = 0
+    unchanged: int = 0
+    outcomes: dict[str, int] = field(default_factory=lambda: {"tampered": 0, "conflict": 0, "refused": 0, "invalid": 0})
+    changes: list[Change] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    header_row: int = sent_book.HEADER_ROW
+    written: bool = False
+
+    # what `ledger import`'s report reads of an import's result
+    sheet: str = MAIN_SHEET
+    unused_columns: tuple = ()
+
+    @property
+    def header_rows(self) -> tuple[int, int]:
+        return (self.header_row, self.header_row)
+
+    @property
+    def not_applied(self) -> int:
+        return sum(self.outcomes.values())
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.returned_on is None:
+            return None
+        return self.due_on is None or self.returned_on <= self.due_on
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "unit": self.unit, "period": self.period, "token": self.token, "sent_on": self.sent_on,
+            "due_on": self.due_on, "returned_on": self.returned_on, "on_time": self.on_time, "rows": self.rows,
+            "applied": self.applied, "unchanged": self.unchanged, "not_applied": self.not_applied,
+            **self.outcomes, "written": self.written,
+            "changes": [c.as_dict() for c in self.changes], "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+# ---------------------------------------------------------------- reading the file
+
+
+def _show(value: str | None) -> str:
+    return "（空）" if value is None else value
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+class _Book:
+    """The returned workbook's sheets, read with python-calamine after the reader's safety checks."""
+
+    def __init__(self, path: Path, limits: Limits):
+        from python_calamine import CalamineWorkbook
+
+        self.path = path
+        self.limits = limits
+        check_file(path, limits)
+        try:
+            self.book = CalamineWorkbook.from_path(str(path))
+            self.names = list(self.book.sheet_names)
+        except Exception as exc:  # calamine raises its own types
+            raise BadWorkbook(f"{path} cannot be read as a workbook ({type(exc).__name__}: {str(exc)[:200]}); "
+                              "ask the unit to send the workbook again") from None
+
+    def rows(self, name: str) -> list[list[Any]]:
+        """Every row of a sheet from the top (index 0 = Excel row 1), columns from A."""
+        if name not in self.names:
+            raise ProjectsError(f"{self.path.name}: the sheet {name!r} of the dispatched workbook is missing (its sheets "
+                                f"are: {', '.join(n for n in self.names if n != MARKER)}); fill in the workbook as sent")
+        try:
+            sheet = self.book.get_sheet_by_name(name)
+            # iter_rows counts rows from the top of the sheet but columns from the first used one
+            start_col = sheet.start[1] if sheet.start else 0
+            pad = [""] * start_col
+            out: list[list[Any]] = []
+            for row in sheet.iter_rows():
+                if len(out) >= self.limits.ledger_rows:
+                    raise BadWorkbook(f"{self.path} sheet {name} has more than {self.limits.ledger_rows:,} rows "
+                                      "([limits] ledger_rows in the config file)")
+                out.append(pad + row if start_col else row)
+        except BadWorkbook:
+            raise
+        except Exception as exc:
+            raise BadWorkbook(f"{self.path} sheet {name} cannot be read ({type(exc).__name__}: {str(exc)[:200]})") from None
+        return out
+
+    def close(self) -> None:
+        self.book.close()
+
+
+@dataclass
+class _Marker:
+    meta: dict[str, str]
+    rows: list[tuple[str, int, str, str | None, str]]  # (sheet, row, code, kind, fingerprint)
+
+
+def _marker(book: _Book) -> _Marker:
+    """The very hidden sheet: the dispatch's identity and the rows as sent."""
+    meta: dict[str, str] = {}
+    rows: list[tuple[str, int, str, str | None, str]] = []
+    in_rows = False
+    for line in book.rows(MARKER)[1:]:
+        cells = [canon("text", v) for v in line[:7]]
+        if not any(cells):
+            continue
+        if cells[0] == "sheet" and cells[1] == "row":
+            in_rows = True
+            continue
+        if not in_rows:
+            meta[cells[0] or ""] = cells[1] or ""
+            continue
+        try:
+            rows.append((cells[0] or "", int(cells[1] or 0), cells[2] or "", cells[3], cells[6] or ""))
+        except ValueError:
+            raise ProjectsError(f"{book.path.name}: the hidden record of the dispatched workbook was altered; "
+                                "the return cannot be checked — send the unit a new workbook") from None
+    missing = [k for k in ("token", "unit", "period", "layout") if not meta.get(k)]
+    if missing:
+        raise ProjectsError(f"{book.path.name}: the hidden record of the dispatched workbook is incomplete (no "
+                            f"{', '.join(missing)}); the return cannot be checked — send the unit a new workbook")
+    return _Marker(meta, rows)
+
+
+def _find_dispatch(session: Session, book: _Book, marker: _Marker) -> tuple[Dispatch, str]:
+    """The dispatch record the workbook was made from, and its unit's name; errors say why a return is not one."""
+    token, unit_name, period = marker.meta["token"], marker.meta["unit"], marker.meta["period"]
+    name = book.path.name
+    if marker.meta["layout"] != str(sent_book.LAYOUT):
+        raise ProjectsError(f"{name} was dispatched by another version of projects (layout {marker.meta['layout']}, "
+                            f"this version reads layout {sent_book.LAYOUT}); send the unit a new workbook")
+    found = session.scalars(select(Dispatch).where(Dispatch.token == token)).first()
+    if found is None:
+        u = Unit.__table__.c
+        d = Dispatch.__table__.c
+        for tok, sent_on, record in session.connection().execute(
+            select(d.token, d.sent_on, d.fingerprints).select_from(Dispatch.__table__.join(Unit.__table__, u.id == d.unit_id))
+            .where(u.name == unit_name, d.period == period)
+        ):
+            if token in ((record or {}).get("replaced") or []):
+                raise ProjectsError(
+                    f"{name} is {unit_name}'s {period} workbook that was replaced by the one sent on "
+                    f"{sent_on.isoformat()}; it no longer imports — ask {unit_name} to fill in the newer workbook")
+        raise ProjectsError(
+            f"{name} is a dispatched workbook (派工单) this registry did not send (token {token}, {unit_name}, {period}); "
+            "import it into the registry that dispatched it")
+    unit = session.get(Unit, found.unit_id)
+    if unit is None or unit.name != unit_name or found.period != period or marker.meta.get("unit_id") != str(found.unit_id):
+        raise ProjectsError(f"{name}: the hidden record of the dispatched workbook does not match what was sent "
+                            f"({unit_name} {period} in the file, {unit.name if unit else '?'} {found.period} on record); "
+                            "the workbook was altered — send the unit a new workbook")
+    record = found.fingerprints or {}
+    on_record = sorted([(sent_book.MAIN_SHEET, r["row"], r["code"], None, r["fp"]) for r in record.get("rows", [])]
+                       + [(sent_book.DUE_SHEET, r["row"], r["code"], r["kind"], r["fp"]) for r in record.get("milestones", [])],
+                       key=str)
+    if sorted(marker.rows, key=str) != on_record:
+        raise ProjectsError(f"{name}: the hidden record of the dispatched workbook does not match the rows sent to "
+                            f"{unit_name} on {found.sent_on.isoformat()}; the workbook was altered — send a new one")
+    return found, unit.name
+
+
+def _check_header(book: _Book, rows: list[list[Any]], sheet: str, header_row: int, columns: list[Col]) -> None:
+    header = rows[header_row - 1] if len(rows) >= header_row else []
+    for i, col in enumerate(columns):
+        found = clean_text(header[i]) if i < len(header) else ""
+        if found != col.header:
+            raise ProjectsError(
+                f"{book.path.name} sheet {sheet}: the columns are not as sent (column {_letter(i)} of row {header_row} "
+                f"should be {col.header!r}, it is {found!r}); columns must not be added, removed or moved — "
+                "fill in the workbook as sent")
+
+
+# ---------------------------------------------------------------- judging rows
+
+
+@dataclass
+class _Row:
+    """One returned row, judged."""
+
+    sheet: str
+    row: int
+    code: str
+    name: str
+    pid: int | None
+    key: str  # the key of the applied record: code, or code:kind for a 节点 row
+    kind: str | None = None  # the milestone of a 节点 row
+    outcome: str = "unchanged"  # apply · unchanged · tampered · conflict · refused · invalid
+    changes: dict[str, str | None] = field(default_factory=dict)  # field → new canonical value
+    returned: dict[str, str | None] = field(default_factory=dict)
+    before: dict[str, str | None] = field(default_factory=dict)
+
+
+class _Judge:
+    """Compares each returned row with what was sent and with the registry now; collects problems."""
+
+    def __init__(self, ctx: Ctx, dispatch: Dispatch, unit: str, config: Mapping[str, Any] | None,
+                 stages: tuple[str, ...]):
+        self.ctx = ctx
+        self.dispatch = dispatch
+        self.unit = unit
+        self.record = dispatch.fingerprints or {}
+        self.month = self.record["month"]
+        self.applied: dict[str, dict[str, Any]] = self.record.get("applied") or {}
+        self.stages = stages
+        self.kinds = milestones.configured_kinds(config)
+        self.problems: list[Problem] = []
+
+    def problem(self, sheet: str, row: int, index: int | None, header: str, value: Any, message: str,
+                severity: str = "error") -> None:
+        self.problems.append(Problem(severity, sheet, row, _letter(index) if index is not None else "", header,
+                                     value, message))
+
+    # ---- reading a unit's cell
+    def read_open(self, col: Col, raw: Any) -> tuple[str | None, str | None]:
+        """(canonical value, error message) of a cell the unit fills."""
+        if col.kind == "money":
+            try:
+                amount = parse_amount(raw)
+            except ValueProblem as exc:
+                return None, str(exc)
+            if amount is not None and amount < 0:
+                return None, f"cannot be negative: {canon('text', raw)}"
+            return canon("money", amount), None
+        if col.kind == "date":
+            try:
+                day = parse_date(raw)
+            except PendingDate:
+                return None, None
+            except ValueProblem as exc:
+                return None, str(exc)
+            if day is None:
+                return None, None
+            if day.year < 1990:
+                return None, f"{day.isoformat()} is not a plausible date"
+            if day > self.ctx.as_of:
+                return None, (f"{day.isoformat()} is after the as-of date {self.ctx.as_of.isoformat()}; an actual "
+                              "date cannot be in the future")
+            return day.isoformat(), None
+        return canon(col.kind, raw), None
+
+    # ---- one row
+    def judge(self, out: _Row, cells: list[Any], columns: list[Col], sent: Mapping[str, str | None],
+              registry: Mapping[str, str | None] | None, owner: tuple[int | None, str | None]) -> None:
+        """Decide the row's outcome; `registry` is the row as the registry holds it now (None: project gone)."""
+        label = f"{out.code} {out.name}".strip()
+        tampered, changed, invalid = [], {}, []
+        for i, col in enumerate(columns):
+            if col.kind in ("seq", "state"):
+                continue
+            raw = cells[i] if i < len(cells) else None
+            raw = None if raw == "" else raw
+            if not col.open:
+                value = canon(col.kind, raw)
+                if value != sent.get(col.key):
+                    tampered.append((i, col, raw, value))
+                continue
+            value, error = self.read_open(col, raw)
+            out.returned[col.key] = value
+            if error is not None:
+                invalid.append((i, col, raw, error))
+            elif value is None and sent.get(col.key) is not None:
+                have = registry.get(col.key) if registry else None
+                self.problem(out.sheet, out.row, i, col.header, canon("text", raw),
+                             f"{label}: {col.header} was emptied (sent {sent[col.key]}); a return never erases what "
+                             f"the registry holds ({_show(have)}); ask the office to correct it", "warning")
+            elif value != sent.get(col.key):
+                if col.kind == "stage" and value not in self.stages:
+                    invalid.append((i, col, raw, f"{value!r} is not one of the stages (形象进度): {'、'.join(self.stages)}"))
+                else:
+                    changed[col.key] = (i, col, value)
+        if tampered:
+            out.outcome = "tampered"
+            for i, col, raw, value in tampered:
+                have = registry.get(col.key) if registry else None
+                self.problem(out.sheet, out.row, i, col.header, canon("text", raw),
+                             f"{label}: a locked column was altered (篡改): sent {_show(sent.get(col.key))}, "
+                             f"returned {_show(value)}, registry {_show(have)}; the row was not applied")
+            return
+        if invalid:
+            out.outcome = "invalid"
+            for i, col, raw, error in invalid:
+                self.problem(out.sheet, out.row, i, col.header, canon("text", raw),
+                             f"{label}: {error}; the row was not applied")
+            return
+        if registry is not None:
+            changed = {k: v for k, v in changed.items() if registry.get(k) != v[2]}  # already in the registry
+        if not changed:
+            return
+        if registry is None or owner[0] != self.dispatch.unit_id:
+            out.outcome = "refused"
+            where = f"now belongs to {owner[1]}" if owner[1] else "has no responsible unit now"
+            self.problem(out.sheet, out.row, None, "", out.code,
+                         f"{label}: {where}, not to {self.unit}; rows of another unit are refused (不予导入)")
+            return
+        moved = [(i, col) for i, col in enumerate(columns)
+                 if not col.open and col.kind not in ("seq", "state") and registry.get(col.key) != sent.get(col.key)]
+        applied = self.applied.get(out.key, {})
+        moved += [(i, col) for i, col, _v in changed.values()
+                  if registry.get(col.key) != sent.get(col.key) and registry.get(col.key) != applied.get(col.key)]
+        if moved:
+            out.outcome = "conflict"
+            what = "、".join(col.header for _i, col, _v in changed.values())
+            for i, col in moved:
+                self.problem(out.sheet, out.row, i, col.header, out.returned.get(col.key, sent.get(col.key)),
+                             f"{label}: changed in the registry since dispatch (登记已变更): sent "
+                             f"{_show(sent.get(col.key))}, returned {_show(out.returned.get(col.key, sent.get(col.key)))}, "
+                             f"registry {_show(registry.get(col.key))}; the unit's changes ({what}) were not applied")
+            return
+        if "month_amount" in changed and self.month > f"{self.ctx.as_of.year:04d}-{self.ctx.as_of.month:02d}":
+            i, col, _v = changed["month_amount"]
+            out.outcome = "invalid"
+            self.problem(out.sheet, out.row, i, col.header, changed["month_amount"][2],
+                         f"{label}: the month {self.month} has not begun at the as-of date "
+                         f"{self.ctx.as_of.isoformat()}; the row was not applied")
+            return
+        if out.kind is not None and out.kind not in self.kinds:
+            out.outcome = "invalid"
+            self.problem(out.sheet, out.row, None, "", out.kind,
+                         f"{label}: {out.kind} is not a milestone kind of the config file ({'、'.join(self.kinds)}); "
+                         "the row was not applied")
+            return
+        out.outcome = "apply"
+        out.changes = {k: v for k, (_i, _c, v) in changed.items()}
+        out.before = {k: registry.get(k) for k in out.changes}
+
+
+def _owners(session: Session, codes: list[str]) -> dict[str, tuple[int, str, int | None, str | None]]:
+    """code → (project id, name, unit id, unit name) for codes a return names."""
+    p, u = Project.__table__.c, Unit.__table__.c
+    out = {}
+    for chunk in sent_book._chunks(codes):
+        for pid, code, name, uid, unit in session.connection().execute(
+            select(p.id, p.code, p.name, p.unit_id, u.name).select_from(Project.__table__.outerjoin(Unit.__table__, u.id == p.unit_id))
+            .where(p.code.in_(chunk))
+        ):
+            out[code] = (pid, name, uid, unit)
+    return out
+
+
+def _match(rows: list[list[Any]], first: int, entries: list[dict[str, Any]], key_of) -> tuple[list[tuple[int, list[Any], dict[str, Any] | None]], list[dict[str, Any]]]:
+    """Pair the returned rows with the rows sent: by their code (and kind), else by position when the code cell
+    itself was altered. Returns (Excel row, cells, entry or None) and the entries not found."""
+    sent_at = {e["row"]: e for e in entries}
+    by_key = {key_of(e): e for e in entries}
+    present = []
+    for index in range(first - 1, len(rows)):
+        cells = rows[index]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+            continue
+        present.append((index + 1, cells))
+    keys = {key_of(cells) for _n, cells in present}
+    out, used = [], set()
+    for number, cells in present:
+        entry = by_key.get(key_of(cells))
+        if entry is not None and id(entry) in used:
+            entry = None  # a second row for the same project: refused below
+        if entry is None:
+            at = sent_at.get(number)
+            if at is not None and key_of(at) not in keys and id(at) not in used:
+                entry = at  # its code (or kind) cell was changed: judged as that row, and found tampered
+        if entry is not None:
+            used.add(id(entry))
+        out.append((number, cells, entry))
+    missing = [e for e in entries if id(e) not in used]
+    return out, missing
+
+
+# ---------------------------------------------------------------- the service
+
+
+def import_return(
+    session: Session,
+    ctx: Ctx,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+    from_unit: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    limits: Limits | None = None,
+) -> ReturnResult:
+    """Judge every row of a returned 派工单 and write the clean ones (unless `dry_run`; with `strict`, all or none)."""
+    path = Path(path)
+    limits = limits or Limits.from_config((config or {}).get("limits"))
+    book = _Book(path, limits)
+    try:
+        marker = _marker(book)
+        found, unit = _find_dispatch(session, book, marker)
+        if from_unit and clean_text(from_unit) != unit:
+            raise ProjectsError(f"{path.name} is the workbook dispatched to {unit}, not to {clean_text(from_unit)} "
+                                "(--from-unit)")
+        record = found.fingerprints or {}
+        main_cols = [Col(k, h, kind, bool(o)) for k, h, kind, o in record["main"]["columns"]]
+        due_cols = [Col(k, h, kind, bool(o)) for k, h, kind, o in record["due"]["columns"]]
+        main_rows = book.rows(record["main"]["sheet"])
+        _check_header(book, main_rows, record["main"]["sheet"], record["main"]["header_row"], main_cols)
+        due_rows: list[list[Any]] = []
+        if record.get("milestones"):
+            due_rows = book.rows(record["due"]["sheet"])
+            _check_header(book, due_rows, record["due"]["sheet"], record["due"]["header_row"], due_cols)
+    finally:
+        book.close()
+    result = ReturnResult(path.name, unit, found.period, found.token, found.sent_on, found.due_on,
+                          header_row=record["main"]["header_row"])
+    judge = _Judge(ctx, found, unit, config, sent_book.dispatch_config(config).stages)
+    judged = _judge_main(session, judge, record, main_rows, main_cols, found.token)
+    if record.get("milestones"):
+        judged += _judge_due(session, judge, record, due_rows, due_cols, len(record["milestones"]))
+    _cross_check(judge, judged)
+    result.rows = len(judged)
+    for row in judged:
+        if row.outcome == "apply":
+            result.applied += 1
+        elif row.outcome == "unchanged":
+            result.unchanged += 1
+        else:
+            result.outcomes[row.outcome] += 1
+    cols = {c.key: c for c in main_cols} | {f"due:{c.key}": c for c in due_cols}
+    for row in judged:
+        if row.outcome != "apply":
+            continue
+        for key, value in row.changes.items():
+            col = cols[key] if row.kind is None else cols[f"due:{key}"]
+            header = col.header if row.kind is None else f"{row.kind} {col.header}"
+            result.changes.append(Change(row.sheet, row.row, row.code, row.name, key, header, row.before.get(key), value))
+    result.problems = sorted(judge.problems, key=lambda p: (p.sheet != MAIN_SHEET, p.row, p.column, p.severity))
+    result.first_return = found.returned_on is None
+    result.returned_on = found.returned_on or ctx.as_of
+    if strict and result.not_applied:
+        raise ReturnRejected(
+            f"{path.name}: {result.not_applied} row{'s' if result.not_applied != 1 else ''} cannot be applied "
+            "(--strict); nothing was written", result)
+    if dry_run:
+        return result
+    _write(session, ctx, found, unit, judge, [r for r in judged if r.outcome == "apply"])
+    result.written = True
+    return result
+
+
+def _judge_main(session: Session, judge: _Judge, record: Mapping[str, Any], rows: list[list[Any]],
+                columns: list[Col], token: str) -> list[_Row]:
+    code_index = next(i for i, c in enumerate(columns) if c.key == "code")
+    entries = record.get("rows", [])
+
+    def key_of(item) -> str | None:
+        return item["code"] if isinstance(item, dict) else canon("text", item[code_index] if code_index < len(item) else None)
+
+    paired, missing = _match(rows, record["main"]["header_row"] + 1, entries, key_of)
+    ids = [e["id"] for e in entries]
+    now = {r["id"]: r for r in sent_book.project_rows(session, month=record["month"], project_ids=ids, token=token)}
+    strangers = _owners(session, sorted({key_of(cells) for _n, cells, e in paired if e is None and key_of(cells)}))
+    out = []
+    for number, cells, entry in paired:
+        if entry is None:
+            code = key_of(cells) or ""
+            out.append(_refuse(judge, record["main"]["sheet"], number, columns[code_index], code_index, code,
+                               strangers.get(code), entries))
+            continue
+        current = now.get(entry["id"])
+        row = _Row(record["main"]["sheet"], number, entry["code"], entry["sent"].get("name") or "", entry["id"],
+                   entry["code"])
+        registry = sent_book.sent_values(current, columns) if current else None
+        owner = (current["unit_id"], current["unit"]) if current else (None, None)
+        judge.judge(row, cells, columns, entry["sent"], registry, owner)
+        out.append(row)
+    for entry in missing:
+        judge.problem(record["main"]["sheet"], entry["row"], None, "", entry["code"],
+                      f"{entry['code']} {entry['sent'].get('name') or ''}: the row sent as row {entry['row']} is missing "
+                      "from the return; nothing from it was applied", "warning")
+    return out
+
+
+def _judge_due(session: Session, judge: _Judge, record: Mapping[str, Any], rows: list[list[Any]],
+               columns: list[Col], count: int) -> list[_Row]:
+    """The 节点 rows of the second sheet (the problems listed under them are for reading only)."""
+    header_row = record["due"]["header_row"]
+    rows = rows[:header_row + count]  # the milestone rows end where the problems' section begins
+    code_index = next(i for i, c in enumerate(columns) if c.key == "code")
+    kind_index = next(i for i, c in enumerate(columns) if c.key == "kind")
+    entries = record.get("milestones", [])
+
+    def key_of(item) -> tuple[str | None, str | None]:
+        if isinstance(item, dict):
+            return item["code"], item["kind"]
+        return (canon("text", item[code_index] if code_index < len(item) else None),
+                canon("text", item[kind_index] if kind_index < len(item) else None))
+
+    paired, missing = _match(rows, header_row + 1, entries, key_of)
+    ids = sorted({e["id"] for e in entries})
+    dates = sent_book.milestone_dates(session, ids)
+    owners = {r["id"]: (r["unit_id"], r["unit"]) for r in sent_book.project_rows(
+        session, month=record["month"], project_ids=ids)}
+    sheet = record["due"]["sheet"]
+    out = []
+    for number, cells, entry in paired:
+        if entry is None:
+            code, kind = key_of(cells)
+            judge.problem(sheet, number, code_index, columns[code_index].header, code,
+                          f"{code or ''} {kind or ''}: this milestone was not in the list sent to {judge.unit}; "
+                          "rows added to a dispatched workbook are refused (不予导入)")
+            out.append(_Row(sheet, number, code or "", "", None, f"{code}:{kind}", kind, "refused"))
+            continue
+        sent = entry["sent"]
+        row = _Row(sheet, number, entry["code"], sent.get("name") or "", entry["id"], f"{entry['code']}:{entry['kind']}",
+                   entry["kind"])
+        registry = None
+        if entry["id"] in owners:
+            planned, actual = dates.get((entry["id"], entry["kind"]), (None, None))
+            registry = sent_book.milestone_sent(entry["code"], sent.get("name"), entry["kind"], planned, actual)
+        judge.judge(row, cells, columns, sent, registry, owners.get(entry["id"], (None, None)))
+        out.append(row)
+    for entry in missing:
+        judge.problem(sheet, entry["row"], None, "", entry["code"],
+                      f"{entry['code']} {entry['kind']}: the milestone sent as row {entry['row']} is missing from the "
+                      "return; nothing from it was applied", "warning")
+    return out
+
+
+def _refuse(judge: _Judge, sheet: str, number: int, column: Col, index: int, code: str, known: tuple | None,
+            entries: list[dict[str, Any]]) -> _Row:
+    """A row that was not sent: another unit's project, a project sent twice, or a code the registry does not know."""
+    if known is None:
+        message = (f"{code!r} is not a project of the registry; new projects are added by the office, not through a "
+                   "派工单" if code else "a row without a project code (项目编号) was added; rows added to a dispatched "
+                   "workbook are refused")
+        name = ""
+    else:
+        pid, name, _uid, owner = known
+        if any(e["code"] == code for e in entries):
+            message = f"{code} {name}: appears more than once; only its first row is read, this one is refused"
+        elif owner != judge.unit:
+            message = (f"{code} {name}: belongs to {owner or 'no responsible unit'}, not to {judge.unit}; rows of another "
+                       "unit are refused (不予导入)")
+        else:
+            message = (f"{code} {name}: was not in the workbook sent to {judge.unit} on "
+                       f"{judge.dispatch.sent_on.isoformat()}; rows added to a dispatched workbook are refused (不予导入)")
+    judge.problem(sheet, number, index, column.header, code, message)
+    return _Row(sheet, number, code, name, None, code, outcome="refused")
+
+
+def _cross_check(judge: _Judge, rows: list[_Row]) -> None:
+    """开工/竣工 may be given on both sheets: the same date is written once, two different dates neither."""
+    main = {(r.pid, MILESTONE_OF[k]): (r, k) for r in rows if r.kind is None and r.outcome == "apply"
+            for k in r.changes if k in MILESTONE_OF}
+    for row in rows:
+        if row.kind is None or row.outcome != "apply" or (row.pid, row.kind) not in main:
+            continue
+        other, key = main[(row.pid, row.kind)]
+        if other.changes[key] == row.changes.get("actual"):
+            row.changes.pop("actual")
+            row.outcome = "unchanged" if not row.changes else row.outcome
+            continue
+        for bad in (row, other):
+            bad.outcome = "invalid"
+            judge.problem(bad.sheet, bad.row, None, "", bad.code,
+                          f"{row.code} {row.name}: two different {row.kind} dates, {other.changes[key]} on {other.sheet} "
+                          f"row {other.row} and {row.changes.get('actual')} on {row.sheet} row {row.row}; the row was "
+                          "not applied")
+
+
+def _write(session: Session, ctx: Ctx, found: Dispatch, unit: str, judge: _Judge, rows: list[_Row]) -> None:
+    """Write the clean rows through the services (each logs its own change), then the dispatch's record."""
+    source = sent_book.source_of(found.token)
+    projects: dict[int, Project] = {}
+    ids = sorted({r.pid for r in rows if r.pid is not None})
+    for chunk in sent_book._chunks(ids):
+        projects.update((p.id, p) for p in session.scalars(select(Project).where(Project.id.in_(chunk))))
+    applied = {k: dict(v) for k, v in judge.applied.items()}
+    for row in rows:
+        project = projects[row.pid]
+        changes = row.changes
+        if row.kind is not None:
+            milestones.set_actual(session, ctx, project, row.kind, date.fromisoformat(changes["actual"]), kinds=judge.kinds)
+        else:
+            if "month_amount" in changes:
+                investment.set_month(session, ctx, project, judge.month, Decimal(changes["month_amount"]), source)
+            for key, kind in MILESTONE_OF.items():
+                if key in changes:
+                    milestones.set_actual(session, ctx, project, kind, date.fromisoformat(changes[key]),
+                                          kinds=judge.kinds)
+            if "site_progress" in changes or "problems" in changes:
+                # the stage as returned is kept with the report; it becomes the project's only when the unit changed it
+                record_progress(session, ctx, project, progress=row.returned.get("site_progress"),
+                                problems=row.returned.get("problems"), on=ctx.as_of, source=source,
+                                update_project="site_progress" in changes)
+        applied.setdefault(row.key, {}).update(changes)
+    record = dict(found.fingerprints or {})
+    record["applied"] = applied
+    found.fingerprints = record
+    if found.returned_on is None:
+        found.returned_on = ctx.as_of
+        audit.log_update(session, ctx, "dispatch", found.id, {"returned_on": None}, {"returned_on": ctx.as_of},
+                         key=f"{unit}:{found.period}")
+    session.flush()

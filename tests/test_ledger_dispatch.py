@@ -1,0 +1,554 @@
+"""派工单: dispatch a unit its own workbook, fill it in as the unit would, import the return.
+
+The registry (as of 2025-10-20, when the workbooks go out; due 2025-10-31):
+
+| code | unit | status | what the test does with it |
+|---|---|---|---|
+| GX-0001 甲 | 经济发展局 | 在建 | the unit fills 10月 investment, 形象进度, problems: lands |
+| GX-0002 乙 | 经济发展局 | 前期 | the unit gives 实际开工 (派工单) and 土地 done (节点 sheet): lands |
+| GX-0003 丙 | 经济发展局 | 在建 | the unit alters its locked 总投资 and fills 形象进度: tampered, not applied |
+| GX-0004 丁 | 经济发展局 | 在建 | the office edits its 计划竣工 meanwhile; the unit fills 形象进度: conflict |
+| GX-0005 戊 | 经济发展局 | 储备 | not active: not sent |
+| GX-0006 己 | 黄屯街道 | 在建 | the unit adds a row for it: another unit's, refused |
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import create_engine, select, text
+
+from projects_cli.db import session_scope
+from projects_cli.output import format_decimal
+from test_cli_registry import count
+
+D = date.fromisoformat
+SENT = "2025-10-20"
+NOW = datetime(2025, 10, 20, 9, 0, tzinfo=timezone.utc)
+TABLES = ("project", "unit", "milestone", "milestone_plan", "investment_plan", "investment_report", "progress_report",
+          "issue")
+MAIN_HEADER = ["序号", "项目编号", "项目名称", "建设单位", "项目状态", "总投资（万元）", "2025年计划投资（万元）",
+               "2025年1-9月累计完成投资（万元）", "计划开工时间", "计划竣工时间", "2025年10月完成投资（万元）",
+               "实际开工时间", "实际竣工时间", "形象进度", "存在问题"]
+
+
+def build(url: str) -> None:
+    from projects_cli import investment, issues, milestones, registry
+    from projects_cli.audit import Ctx
+
+    ctx = Ctx(by="office", as_of=D("2025-10-01"), now=NOW, command="test")
+    with session_scope(url) as s:
+        add = lambda **kw: registry.add_project(s, ctx, kw, plan_year=2025)  # noqa: E731
+        p1 = add(name="甲项目", unit="经济发展局", status="在建", owner="甲公司", total_investment="50000",
+                 annual_plan="12000", site_progress="基础施工")
+        p2 = add(name="乙项目", unit="经济发展局", status="前期", owner="乙公司", total_investment="20000")
+        p3 = add(name="丙项目", unit="经济发展局", status="在建", owner="丙公司", total_investment="30000")
+        p4 = add(name="丁项目", unit="经济发展局", status="在建", owner="丁公司", total_investment="8000")
+        add(name="戊项目", unit="经济发展局", status="储备")
+        p6 = add(name="己项目", unit="黄屯街道", status="在建", total_investment="9000")
+        investment.set_month(s, ctx, p1, "2025-08", Decimal(2000))
+        investment.set_month(s, ctx, p1, "2025-09", Decimal(1500))
+        milestones.set_planned(s, ctx, p1, "开工", D("2025-03-31"))
+        milestones.set_actual(s, ctx, p1, "开工", D("2025-03-20"))
+        milestones.set_planned(s, ctx, p1, "竣工", D("2026-06-30"))
+        milestones.set_planned(s, ctx, p2, "土地", D("2025-08-31"))
+        milestones.set_planned(s, ctx, p2, "开工", D("2025-10-15"))
+        milestones.set_planned(s, ctx, p3, "主体完工", D("2025-12-31"))
+        milestones.set_planned(s, ctx, p4, "竣工", D("2025-12-31"))
+        milestones.set_planned(s, ctx, p6, "开工", D("2025-10-10"))
+        rules = issues.default_rules()
+        issue = issues.report_issue(s, ctx, p2.code, title="土地指标未下达", category="土地")
+        issues.accept_issue(s, ctx, issue.number)
+        issues.assign_issue(s, ctx, issue.number, rules, unit="经济发展局", due=D("2025-10-24"))
+
+
+def dump(url: str) -> dict[str, set[tuple]]:
+    """Every row of the registry's tables (bookkeeping columns left out), to see exactly what moved."""
+    engine = create_engine(url)
+    out = {}
+    with engine.connect() as conn:
+        for table in TABLES:
+            rows = conn.execute(text(f"SELECT * FROM {table}")).mappings()
+            out[table] = {tuple(sorted((k, _text(v)) for k, v in r.items() if k not in ("updated_at", "version")))
+                          for r in rows}
+    engine.dispose()
+    return out
+
+
+def _text(value) -> str:
+    """A cell as text, the same on both back ends (SQLite gives 800, PostgreSQL 800.00)."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return format_decimal(Decimal(str(value)))
+    return str(value)
+
+
+def moved(before: dict[str, set[tuple]], after: dict[str, set[tuple]]) -> dict[str, list[dict[str, str]]]:
+    """Rows added or changed per table (as dicts of their new values)."""
+    return {t: sorted((dict(r) for r in after[t] - before[t]), key=str) for t in TABLES if after[t] - before[t]}
+
+
+def dispatch_row(url: str, unit: str = "经济发展局"):
+    from projects_cli.models import Dispatch, Unit
+
+    with session_scope(url, write=False) as s:
+        return s.scalars(select(Dispatch).join(Unit, Unit.id == Dispatch.unit_id).where(Unit.name == unit)).one()
+
+
+@pytest.fixture
+def sent(cli, tmp_path) -> Path:
+    """The registry built, and 经济发展局's 派工单 dispatched on 2025-10-20."""
+    build(cli.url)
+    path = tmp_path / "经济发展局.xlsx"
+    r = cli("ledger", "dispatch", "--unit", "经济发展局", "-o", str(path), as_of=SENT)
+    assert r.exit_code == 0, r.stderr
+    return path
+
+
+def fill(path: Path, dest: Path, *, tamper: bool = True, stranger: bool = True, **cells) -> Path:
+    """The unit's return, filled in with openpyxl (the hidden sheet kept as sent)."""
+    wb = load_workbook(path)
+    ws, due = wb["派工单"], wb["节点及问题"]
+    ws["K5"] = 800  # GX-0001 10月完成投资
+    ws["N5"] = "主体施工"
+    ws["O5"] = "设备进场滞后\n资金拨付慢"
+    ws["L6"] = date(2025, 10, 18)  # GX-0002 实际开工
+    due["G5"] = date(2025, 10, 10)  # GX-0002 土地 done
+    ws["N7"] = "主体施工"  # GX-0003 …
+    if tamper:
+        ws["F7"] = 35000  # … and its locked 总投资 altered
+    ws["N8"] = "设备安装"  # GX-0004, which the office re-plans meanwhile
+    if stranger:
+        ws["B9"], ws["C9"], ws["K9"] = "GX-0006", "己项目", 500  # another unit's project, added below
+    for ref, value in cells.items():
+        sheet, cell = ref.split("_")
+        (ws if sheet == "main" else due)[cell] = value
+    wb.save(dest)
+    return dest
+
+
+# ---------------------------------------------------------------- the workbook sent
+
+
+def test_dispatch_writes_only_the_units_active_projects_locked_validated_with_the_hidden_record(cli, sent):
+    wb = load_workbook(sent)
+    assert wb.sheetnames == ["派工单", "节点及问题", "projects_dispatch"]
+    assert [ws.sheet_state for ws in wb] == ["visible", "visible", "veryHidden"]
+    assert wb.security.lockStructure
+    ws = wb["派工单"]
+    assert ws["A1"].value == "经济发展局2025年10月重点项目推进情况派工单"
+    assert ws["A2"].value.startswith("责任单位：经济发展局　　填报周期：2025年10月　　发出日期：2025-10-20　　报送截止：2025-10-31")
+    assert ws["A3"].value.startswith("填表说明：1. 本表为经济发展局2025年10月重点项目推进情况派工单，请于2025年10月31日前")
+    assert [c.value for c in ws[4]] == MAIN_HEADER
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5)]
+    assert [(r[1], r[2], r[4]) for r in rows] == [
+        ("GX-0001", "甲项目", "在建"), ("GX-0002", "乙项目", "前期"), ("GX-0003", "丙项目", "在建"), ("GX-0004", "丁项目", "在建"),
+    ]
+    assert rows[0] == [1, "GX-0001", "甲项目", "甲公司", "在建", 50000, 12000, 3500, datetime(2025, 3, 31),
+                       datetime(2026, 6, 30), None, datetime(2025, 3, 20), None, "基础施工", None]
+    # protection: the sheet is protected, the office's columns locked, the unit's open
+    assert ws.protection.sheet and wb["节点及问题"].protection.sheet and wb["projects_dispatch"].protection.sheet
+    assert [ws.cell(5, c).protection.locked for c in range(1, 16)] == [True] * 10 + [False] * 5
+    validations = {str(dv.sqref): (dv.type, dv.operator, dv.formula1, dv.errorStyle)
+                   for dv in ws.data_validations.dataValidation}
+    assert validations == {
+        "K5:K8": ("decimal", "greaterThanOrEqual", "0", "stop"),
+        "L5:L8": ("date", "between", "32874", "stop"),
+        "M5:M8": ("date", "between", "32874", "stop"),
+        "N5:N8": ("list", None, '"前期手续,基础施工,主体施工,设备安装,竣工验收,投产"', "stop"),
+    }
+    # the second sheet: milestones overdue or due by 2025-10-31, and the open problem with its deadline
+    due = wb["节点及问题"]
+    assert [[c.value for c in row] for row in due.iter_rows(min_row=3)] == [
+        ["一、逾期及本期到期节点（2个）", None, None, None, None, None, None, None],
+        ["序号", "项目编号", "项目名称", "节点", "计划完成日期", "状态", "实际完成日期", None],
+        [1, "GX-0002", "乙项目", "土地", datetime(2025, 8, 31), "逾期50天", None, None],
+        [2, "GX-0002", "乙项目", "开工", datetime(2025, 10, 15), "逾期5天", None, None],
+        [None] * 8,
+        ["二、未办结问题（1个）", None, None, None, None, None, None, None],
+        ["序号", "问题编号", "项目编号", "项目名称", "问题", "督办级别", "办理时限", "状态"],
+        [1, "2025-001", "GX-0002", "乙项目", "土地指标未下达", "一般督办", datetime(2025, 10, 24), "4天后到期"],
+    ]
+    assert due["G5"].protection.locked is False and due["E5"].protection.locked is True
+    assert [str(dv.sqref) for dv in due.data_validations.dataValidation] == ["G5:G6"]
+    # the hidden record: unit, period, token and a fingerprint of every row, the same as the database's
+    record = dispatch_row(cli.url)
+    hidden = [[c.value for c in row] for row in wb["projects_dispatch"].iter_rows()]
+    assert hidden[1:9] == [["token", record.token] + [None] * 5, ["unit", "经济发展局"] + [None] * 5,
+                           ["unit_id", record.unit_id] + [None] * 5, ["period", "2025-10"] + [None] * 5,
+                           ["month", "2025-10"] + [None] * 5, ["sent_on", "2025-10-20"] + [None] * 5,
+                           ["due_on", "2025-10-31"] + [None] * 5, ["layout", 1] + [None] * 5]
+    listed = [(r[0], r[1], r[2], r[3], r[6]) for r in hidden[11:]]
+    assert listed == [("派工单", e["row"], e["code"], None, e["fp"]) for e in record.fingerprints["rows"]] + [
+        ("节点及问题", e["row"], e["code"], e["kind"], e["fp"]) for e in record.fingerprints["milestones"]]
+    assert [e["code"] for e in record.fingerprints["rows"]] == ["GX-0001", "GX-0002", "GX-0003", "GX-0004"]
+    assert (record.period, record.sent_on, record.due_on, record.returned_on, record.by) == (
+        "2025-10", D("2025-10-20"), D("2025-10-31"), None, "tester")
+
+
+def test_dispatch_all_writes_one_workbook_per_unit_and_lists_them(cli, tmp_path):
+    build(cli.url)
+    r = cli("ledger", "dispatch", "--all", "--output-dir", str(tmp_path / "out"), "--due", "2025-10-28",
+            "--format", "json", as_of=SENT)
+    assert r.exit_code == 0, r.stderr
+    sent = json.loads(r.stdout)["sent"]
+    assert [(s["unit"], s["projects"], s["milestones"], s["issues"], s["due_on"]) for s in sent] == [
+        ("经济发展局", 4, 2, 1, "2025-10-28"), ("黄屯街道", 1, 1, 0, "2025-10-28"),
+    ]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2025-10_经济发展局_派工单.xlsx", "2025-10_黄屯街道_派工单.xlsx"]
+    assert r.stderr.splitlines()[-1] == "Dispatched 2 workbooks (派工单) for 2025-10, 5 projects, due 2025-10-28"
+    ws = load_workbook(tmp_path / "out" / "2025-10_黄屯街道_派工单.xlsx")["派工单"]
+    assert [ws.cell(r, 2).value for r in range(5, ws.max_row + 1)] == ["GX-0006"]
+    r = cli("ledger", "returns", as_of="2025-10-29")
+    assert [line.split() for line in r.stdout.splitlines()[2:]] == [
+        ["经济发展局", "2025-10", "2025-10-20", "2025-10-28", "未报送（已逾期）", "1", "4"],
+        ["黄屯街道", "2025-10", "2025-10-20", "2025-10-28", "未报送（已逾期）", "1", "1"],
+    ]
+    assert r.stderr.strip() == "2 dispatched, 0 returned on time; late or missing: 经济发展局、黄屯街道"
+
+
+# ---------------------------------------------------------------- the return
+
+
+def test_return_applies_exactly_the_units_legitimate_changes_and_reports_the_rest(cli, sent, tmp_path):
+    r = cli("edit", "GX-0004", "--notes", "不在派工单上的字段", as_of="2025-10-21")  # not on the sheet: no conflict
+    assert r.exit_code == 0
+    r = cli("milestone", "replan", "GX-0004", "竣工", "--planned", "2026-03-31", "--reason", "设备延期", as_of="2025-10-22")
+    assert r.exit_code == 0
+    back = fill(sent, tmp_path / "back.xlsx")
+    before = dump(cli.url)
+    logged = count(cli.url, "change_log")
+    token = dispatch_row(cli.url).token
+
+    r = cli("ledger", "import", str(back), "--dry-run", as_of="2025-10-28")
+    assert r.exit_code == 4
+    assert dump(cli.url) == before and count(cli.url, "change_log") == logged
+    assert r.stdout.splitlines() == [
+        "工作表      行  项目编号  项目名称  栏目                        原值      新值",
+        "----------  --  --------  --------  --------------------------  --------  -----------------------",
+        "派工单       5  GX-0001   甲项目    2025年10月完成投资（万元）            800",
+        "派工单       5  GX-0001   甲项目    形象进度                    基础施工  主体施工",
+        "派工单       5  GX-0001   甲项目    存在问题                              设备进场滞后 资金拨付慢",
+        "派工单       6  GX-0002   乙项目    实际开工时间                          2025-10-18",
+        "节点及问题   5  GX-0002   乙项目    土地 实际完成日期                     2025-10-10",
+    ]
+    expected_problems = [
+        "error: 派工单 row 7, column F 总投资（万元）: GX-0003 丙项目: a locked column was altered (篡改): sent 30000, "
+        "returned 35000, registry 30000; the row was not applied",
+        "error: 派工单 row 8, column J 计划竣工时间: GX-0004 丁项目: changed in the registry since dispatch (登记已变更): "
+        "sent 2025-12-31, returned 2025-12-31, registry 2026-03-31; the unit's changes (形象进度) were not applied",
+        "error: 派工单 row 9, column B 项目编号: GX-0006 己项目: belongs to 黄屯街道, not to 经济发展局; rows of another "
+        "unit are refused (不予导入)",
+    ]
+    assert r.stderr.splitlines() == expected_problems + [
+        "Dry run, nothing written: back.xlsx: 经济发展局's 派工单 for 2025-10 (sent 2025-10-20, due 2025-10-31), would be "
+        "returned 2025-10-28 (按时报送, on time): 3 rows to apply (5 values), 1 unchanged, 3 not applied (1 tampered (篡改), "
+        "1 changed in the registry (冲突), 1 refused (不予导入))",
+        "3 rows not applied: see the lines above (exit code 4)",
+    ]
+
+    r = cli("ledger", "import", str(back), "--format", "json", as_of="2025-10-28")
+    assert r.exit_code == 4
+    assert r.stderr.splitlines()[:3] == expected_problems
+    result = json.loads(r.stdout)
+    assert [(c["sheet"], c["row"], c["code"], c["field"], c["before"], c["after"]) for c in result["changes"]] == [
+        ("派工单", 5, "GX-0001", "month_amount", None, "800"),
+        ("派工单", 5, "GX-0001", "site_progress", "基础施工", "主体施工"),
+        ("派工单", 5, "GX-0001", "problems", None, "设备进场滞后\n资金拨付慢"),
+        ("派工单", 6, "GX-0002", "actual_start", None, "2025-10-18"),
+        ("节点及问题", 5, "GX-0002", "actual", None, "2025-10-10"),
+    ]
+    assert (result["applied"], result["unchanged"], result["tampered"], result["conflict"], result["refused"],
+            result["invalid"], result["returned_on"], result["on_time"]) == (3, 1, 1, 1, 1, 0, "2025-10-28", True)
+    # exactly the legitimate changes landed; nothing else moved
+    changed = moved(before, dump(cli.url))
+    assert sorted(changed) == ["investment_report", "milestone", "progress_report", "project"]
+    assert [(r["project_id"], r["month"], r["amount"], r["source"]) for r in changed["investment_report"]] == [
+        ("1", "2025-10", "800", f"派工单 {token}")]
+    assert sorted((r["project_id"], r["kind"], r["actual_date"]) for r in changed["milestone"]) == [
+        ("2", "土地", "2025-10-10"), ("2", "开工", "2025-10-18")]
+    assert [(r["project_id"], r["on"], r["progress"], r["problems"], r["source"]) for r in changed["progress_report"]] == [
+        ("1", "2025-10-28", "主体施工", "设备进场滞后\n资金拨付慢", f"派工单 {token}")]
+    assert [(r["code"], r["site_progress"]) for r in changed["project"]] == [("GX-0001", "主体施工")]
+    assert dispatch_row(cli.url).returned_on == D("2025-10-28")
+
+    # the same return again changes nothing (and logs nothing)
+    after = dump(cli.url)
+    logged = count(cli.url, "change_log")
+    r = cli("ledger", "import", str(back), as_of="2025-10-30")
+    assert r.exit_code == 4
+    assert r.stderr.splitlines()[:3] == expected_problems
+    assert r.stdout == ""
+    assert "0 rows applied (0 values), 4 unchanged, 3 not applied" in r.stderr
+    assert "returned 2025-10-28 (按时报送, on time), as recorded at its first import" in r.stderr
+    assert dump(cli.url) == after and count(cli.url, "change_log") == logged
+
+
+def test_corrected_return_applies_only_what_differs(cli, sent, tmp_path):
+    first = fill(sent, tmp_path / "first.xlsx", tamper=False, stranger=False)
+    r = cli("ledger", "import", str(first), as_of="2025-10-27")
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.splitlines()[-1].endswith(
+        "returned 2025-10-27 (按时报送, on time): 5 rows applied (7 values), 1 unchanged, 0 not applied")
+    # the unit corrects its month and stage and sends the same workbook again
+    second = fill(sent, tmp_path / "second.xlsx", tamper=False, stranger=False, main_K5=900, main_N5="设备安装")
+    before = dump(cli.url)
+    r = cli("ledger", "import", str(second), as_of="2025-10-29")
+    assert r.exit_code == 0, r.stderr
+    assert [line.split() for line in r.stdout.splitlines()[2:]] == [
+        ["派工单", "5", "GX-0001", "甲项目", "2025年10月完成投资（万元）", "800", "900"],
+        ["派工单", "5", "GX-0001", "甲项目", "形象进度", "主体施工", "设备安装"],
+    ]
+    changed = moved(before, dump(cli.url))
+    assert [(r["month"], r["amount"]) for r in changed["investment_report"]] == [("2025-10", "900")]
+    assert [(r["on"], r["progress"]) for r in changed["progress_report"]] == [("2025-10-29", "设备安装")]
+    assert dispatch_row(cli.url).returned_on == D("2025-10-27")  # the first return is the one that counts
+
+
+def test_strict_return_with_a_bad_row_writes_nothing(cli, sent, tmp_path):
+    back = fill(sent, tmp_path / "back.xlsx")
+    before = dump(cli.url)
+    logged = count(cli.url, "change_log")
+    r = cli("ledger", "import", str(back), "--strict", as_of="2025-10-28")
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[-1] == "Error: back.xlsx: 2 rows cannot be applied (--strict); nothing was written"
+    assert dump(cli.url) == before and count(cli.url, "change_log") == logged
+    assert dispatch_row(cli.url).returned_on is None
+
+
+def test_unit_cells_that_cannot_be_read_keep_their_row_out(cli, sent, tmp_path):
+    back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False,
+                main_K5=-5, main_L6=date(2025, 11, 30), main_N7="差不多了", due_G5="上个月")
+    r = cli("ledger", "import", str(back), as_of="2025-10-28")
+    assert r.exit_code == 4
+    assert [line for line in r.stderr.splitlines() if line.startswith("error")] == [
+        "error: 派工单 row 5, column K 2025年10月完成投资（万元）: GX-0001 甲项目: cannot be negative: -5; the row was not applied",
+        "error: 派工单 row 6, column L 实际开工时间: GX-0002 乙项目: 2025-11-30 is after the as-of date 2025-10-28; an actual "
+        "date cannot be in the future; the row was not applied",
+        "error: 派工单 row 7, column N 形象进度: GX-0003 丙项目: '差不多了' is not one of the stages (形象进度): "
+        "前期手续、基础施工、主体施工、设备安装、竣工验收、投产; the row was not applied",
+        "error: 节点及问题 row 5, column G 实际完成日期: GX-0002 乙项目: '上个月' is not a date; expected 2024-03-15, "
+        "2024/3/15, 2024年3月15日, 2024年3月 or 2024年; the row was not applied",
+    ]
+    assert r.stderr.splitlines()[-2].endswith(
+        ": 1 row applied (1 value), 1 unchanged, 4 not applied (4 invalid (填写有误))")  # GX-0004's stage only
+    shown = json.loads(cli("show", "GX-0004", "--format", "json").stdout)
+    assert shown["site_progress"] == "设备安装"
+
+
+def test_emptied_cell_is_a_warning_and_never_erases(cli, sent, tmp_path):
+    back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False, main_L5=None, main_N5=None)
+    r = cli("ledger", "import", str(back), as_of="2025-10-28")
+    assert r.exit_code == 0, r.stderr
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning")]
+    assert warnings == [
+        "warning: 派工单 row 5, column L 实际开工时间: GX-0001 甲项目: 实际开工时间 was emptied (sent 2025-03-20); a return "
+        "never erases what the registry holds (2025-03-20); ask the office to correct it",
+        "warning: 派工单 row 5, column N 形象进度: GX-0001 甲项目: 形象进度 was emptied (sent 基础施工); a return never erases "
+        "what the registry holds (基础施工); ask the office to correct it",
+    ]
+    shown = json.loads(cli("show", "GX-0001", "--format", "json").stdout)
+    assert shown["site_progress"] == "基础施工"
+
+
+def test_on_time_return_feeds_the_red_flag(cli, tmp_path):
+    build(cli.url)
+    out = tmp_path / "out"
+    assert cli("ledger", "dispatch", "--all", "--output-dir", str(out), as_of=SENT).exit_code == 0
+    back = fill(out / "2025-10_经济发展局_派工单.xlsx", tmp_path / "back.xlsx", tamper=False, stranger=False)
+    assert cli("ledger", "import", str(back), as_of="2025-10-30").exit_code == 0
+    r = cli("flag", "--period", "2025-10", "--format", "json", as_of="2025-10-31")
+    shares = {row["unit"]: row["components"]["ledger"]["share"] for row in json.loads(r.stdout)}
+    assert shares == {"经济发展局": "1.000", "黄屯街道": "0.000"}
+    r = cli("ledger", "returns", "--period", "2025-10", "--format", "csv", as_of="2025-11-02")
+    assert r.stdout.splitlines() == [
+        "unit,period,sent_on,due_on,returned_on,state_label,days_late,projects",
+        "经济发展局,2025-10,2025-10-20,2025-10-31,2025-10-30,按时报送,,4",
+        "黄屯街道,2025-10,2025-10-20,2025-10-31,,未报送（已逾期）,2,1",
+    ]
+
+
+def test_late_return_is_recorded_late(cli, sent, tmp_path):
+    back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False)
+    r = cli("ledger", "import", str(back), as_of="2025-11-03")
+    assert r.exit_code == 0, r.stderr
+    assert "returned 2025-11-03 (逾期报送, late)" in r.stderr.splitlines()[-1]
+    r = cli("flag", "--period", "2025-10", "--format", "json", as_of="2025-11-05")
+    shares = {row["unit"]: row["components"]["ledger"]["share"] for row in json.loads(r.stdout)}
+    assert shares["经济发展局"] == "0.000"
+
+
+# ---------------------------------------------------------------- what is refused outright
+
+
+def test_dispatch_errors_say_what_to_fix_and_write_nothing(cli, sent, tmp_path):
+    logged = count(cli.url, "change_log")
+    r = cli("ledger", "dispatch", "--unit", "经济发展局", "-o", str(tmp_path / "again.xlsx"), as_of="2025-10-21")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == (
+        "Error: already dispatched for 2025-10 and not yet returned: 经济发展局 (sent 2025-10-20, due 2025-10-31); "
+        "a new workbook would replace the one sent and that one would no longer import: add --replace to send anew")
+    r = cli("ledger", "dispatch", "--unit", "规划局", "-o", str(tmp_path / "x.xlsx"), as_of=SENT)
+    assert r.exit_code == 1
+    assert r.stderr.strip() == "Error: unit '规划局' is not in the registry; known units: 经济发展局、黄屯街道"
+    r = cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(tmp_path / "x.xlsx"), "--due", "2025-10-01", as_of=SENT)
+    assert r.exit_code == 1
+    assert r.stderr.strip() == ("Error: the due date (报送截止) 2025-10-01 is before the dispatch date 2025-10-20; give a "
+                                "later date with --due")
+    r = cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(tmp_path / "x.xlsx"), "--period", "2025-13", as_of=SENT)
+    assert r.exit_code == 1
+    assert "period '2025-13' is not a period" in r.stderr
+    assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "again.xlsx").exists()
+    assert count(cli.url, "change_log") == logged and count(cli.url, "dispatch") == 1
+    for args in (["--unit", "黄屯街道"], ["--all"], ["--unit", "黄屯街道", "--all", "-o", "x.xlsx"],
+                 ["--unit", "黄屯街道", "-o", "x.csv"]):
+        assert cli("ledger", "dispatch", *args).exit_code == 2
+
+
+def test_replaced_workbook_no_longer_imports_and_a_returned_one_is_not_sent_again(cli, sent, tmp_path):
+    old_token = dispatch_row(cli.url).token
+    newer = tmp_path / "newer.xlsx"
+    r = cli("ledger", "dispatch", "--unit", "经济发展局", "-o", str(newer), "--replace", as_of="2025-10-21")
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.splitlines()[-1] == "Dispatched 1 workbook (派工单) for 2025-10, 4 projects, due 2025-10-31; 1 replaces an earlier one"
+    record = dispatch_row(cli.url)
+    assert record.token != old_token and record.fingerprints["replaced"] == [old_token]
+    back = fill(sent, tmp_path / "old_back.xlsx", tamper=False, stranger=False)
+    before = dump(cli.url)
+    r = cli("ledger", "import", str(back), as_of="2025-10-28")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == (
+        "Error: old_back.xlsx is 经济发展局's 2025-10 workbook that was replaced by the one sent on 2025-10-21; it no "
+        "longer imports — ask 经济发展局 to fill in the newer workbook")
+    assert dump(cli.url) == before
+    assert cli("ledger", "import", str(fill(newer, tmp_path / "new_back.xlsx", tamper=False, stranger=False)),
+               as_of="2025-10-28").exit_code == 0
+    r = cli("ledger", "dispatch", "--unit", "经济发展局", "-o", str(tmp_path / "third.xlsx"), "--replace", as_of="2025-10-29")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == ("Error: 经济发展局: its 2025-10 workbook (sent 2025-10-21) was returned on 2025-10-28; a "
+                                "returned workbook is not sent again")
+    r = cli("ledger", "dispatch", "--all", "--output-dir", str(tmp_path / "all"), as_of="2025-10-29")
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.splitlines() == [
+        "Not sent to 经济发展局: its 2025-10 workbook (sent 2025-10-21) was returned on 2025-10-28; a returned workbook "
+        "is not sent again",
+        "Dispatched 1 workbook (派工单) for 2025-10, 1 projects, due 2025-10-31",
+    ]
+
+
+def test_an_altered_hidden_record_or_layout_or_foreign_workbook_is_refused_whole(cli, sent, tmp_path, db_url):
+    before = dump(cli.url)
+    wb = load_workbook(sent)
+    wb["projects_dispatch"]["G12"] = "0000000000000000"  # a fingerprint rewritten
+    wb.save(tmp_path / "hidden.xlsx")
+    r = cli("ledger", "import", str(tmp_path / "hidden.xlsx"), as_of="2025-10-28")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == ("Error: hidden.xlsx: the hidden record of the dispatched workbook does not match the rows "
+                                "sent to 经济发展局 on 2025-10-20; the workbook was altered — send a new one")
+    wb = load_workbook(sent)
+    wb["派工单"].insert_cols(3)
+    wb.save(tmp_path / "cols.xlsx")
+    r = cli("ledger", "import", str(tmp_path / "cols.xlsx"), as_of="2025-10-28")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == (
+        "Error: cols.xlsx sheet 派工单: the columns are not as sent (column C of row 4 should be '项目名称', it is ''); "
+        "columns must not be added, removed or moved — fill in the workbook as sent")
+    wb = load_workbook(sent)
+    wb["projects_dispatch"]["B2"] = "feedbeeffeedbeef"
+    wb.save(tmp_path / "foreign.xlsx")
+    r = cli("ledger", "import", str(tmp_path / "foreign.xlsx"), as_of="2025-10-28")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == (
+        "Error: foreign.xlsx is a dispatched workbook (派工单) this registry did not send (token feedbeeffeedbeef, "
+        "经济发展局, 2025-10); import it into the registry that dispatched it")
+    r = cli("ledger", "import", str(sent), "--from-unit", "黄屯街道", as_of="2025-10-28")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == "Error: 经济发展局.xlsx is the workbook dispatched to 经济发展局, not to 黄屯街道 (--from-unit)"
+    assert dump(cli.url) == before
+    assert dispatch_row(cli.url).returned_on is None
+
+
+def test_the_unchanged_workbook_returned_records_the_return_only(cli, sent):
+    before = dump(cli.url)
+    r = cli("ledger", "import", str(sent), as_of="2025-10-25")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [
+        "Imported 经济发展局.xlsx: 经济发展局's 派工单 for 2025-10 (sent 2025-10-20, due 2025-10-31), returned 2025-10-25 "
+        "(按时报送, on time): 0 rows applied (0 values), 6 unchanged, 0 not applied"]
+    assert dump(cli.url) == before
+    assert dispatch_row(cli.url).returned_on == D("2025-10-25")
+
+
+def test_both_sheets_giving_different_start_dates_apply_neither(cli, sent, tmp_path):
+    back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False, due_G6=date(2025, 10, 17))
+    r = cli("ledger", "import", str(back), as_of="2025-10-28")
+    assert r.exit_code == 4
+    assert [line for line in r.stderr.splitlines() if line.startswith("error")] == [
+        "error: 派工单 row 6: GX-0002 乙项目: two different 开工 dates, 2025-10-18 on 派工单 row 6 and 2025-10-17 on 节点及问题 "
+        "row 6; the row was not applied",
+        "error: 节点及问题 row 6: GX-0002 乙项目: two different 开工 dates, 2025-10-18 on 派工单 row 6 and 2025-10-17 on "
+        "节点及问题 row 6; the row was not applied",
+    ]
+    back = fill(sent, tmp_path / "same.xlsx", tamper=False, stranger=False, due_G6=date(2025, 10, 18))
+    r = cli("ledger", "import", str(back), as_of="2025-10-28")
+    assert r.exit_code == 0, r.stderr
+    assert [line.split()[4] for line in r.stdout.splitlines()[2:]].count("实际开工时间") == 1
+
+
+def test_errors_workbook_for_a_return_marks_the_refused_cells(cli, sent, tmp_path):
+    back = fill(sent, tmp_path / "back.xlsx")
+    r = cli("ledger", "import", str(back), "--dry-run", "--errors", str(tmp_path / "问题行.xlsx"), as_of="2025-10-28")
+    assert r.exit_code == 4
+    ws = load_workbook(tmp_path / "问题行.xlsx").active
+    assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == ["原行号", 7, 9]
+    assert ws["G3"].value == 35000 and ws["G3"].fill.fgColor.rgb == "00FFC7CE"
+    assert ws["G3"].comment.text.startswith("错误: GX-0003 丙项目: a locked column was altered (篡改)")
+
+
+def test_dispatch_config_stages_and_checks(cli, tmp_path):
+    from projects_cli.errors import ConfigError
+    from projects_cli.ledger.dispatch import dispatch_config
+
+    build(cli.url)
+    stages = [f"第{i}阶段：" + "很长的形象进度描述" * 3 for i in range(1, 9)]
+    config = tmp_path / "config.toml"
+    config.write_text("[dispatch]\nstages = [" + ", ".join(f'"{s}"' for s in stages) + "]\npassword = \"督查\"\n",
+                      encoding="utf-8")
+    path = tmp_path / "long.xlsx"
+    r = cli("--config", str(config), "ledger", "dispatch", "--unit", "黄屯街道", "-o", str(path), as_of=SENT)
+    assert r.exit_code == 0, r.stderr
+    wb = load_workbook(path)
+    (listed,) = [dv for dv in wb["派工单"].data_validations.dataValidation if dv.type == "list"]
+    assert listed.formula1 == "'projects_dispatch'!$J$2:$J$9"
+    assert [wb["projects_dispatch"].cell(r, 10).value for r in range(2, 10)] == stages
+    assert wb["派工单"].protection.password and wb.security.workbookPassword
+    with pytest.raises(ConfigError, match=r"unknown key 'stage' in \[dispatch\]"):
+        dispatch_config({"dispatch": {"stage": []}})
+    with pytest.raises(ConfigError, match="stages must be a list"):
+        dispatch_config({"dispatch": {"stages": "主体施工"}})
+    assert dispatch_config(None).stages == ("前期手续", "基础施工", "主体施工", "设备安装", "竣工验收", "投产")
+
+
+def test_formula_like_text_stays_text(cli, tmp_path):
+    build(cli.url)
+    assert cli("edit", "GX-0006", "--name", '=HYPERLINK("http://x","y")', as_of=SENT).exit_code == 0
+    path = tmp_path / "h.xlsx"
+    assert cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(path), as_of=SENT).exit_code == 0
+    cell = load_workbook(path)["派工单"]["C5"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x","y")', "s")
+    r = cli("ledger", "import", str(path), as_of="2025-10-25")
+    assert r.exit_code == 0, r.stderr
+
+
+def test_progress_history_lists_what_units_reported(cli, sent, tmp_path):
+    back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False)
+    assert cli("ledger", "import", str(back), as_of="2025-10-27").exit_code == 0
+    r = cli("ledger", "progress", "GX-0001", "--format", "json")
+    token = dispatch_row(cli.url).token
+    assert json.loads(r.stdout) == [{"on": "2025-10-27", "progress": "主体施工", "problems": "设备进场滞后\n资金拨付慢",
+                                     "source": f"派工单 {token}"}]
