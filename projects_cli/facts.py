@@ -19,7 +19,9 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Callable, TypeVar
+from itertools import compress, repeat
+from operator import itemgetter
+from typing import Any, Callable, NamedTuple, TypeVar
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
@@ -30,7 +32,7 @@ from projects_cli.models import (
 from projects_cli.registry import ProjectFilter
 from projects_cli.rules import milestones as mrules
 from projects_cli.rules.cards import Facts
-from projects_cli.rules.dates import completion_gap, days_late
+from projects_cli.rules.dates import completion_gap, completion_rates, days_late
 from projects_cli.values import clean_text
 
 NO_FILTER = ProjectFilter()
@@ -71,6 +73,79 @@ def _dicts(session: Session, query) -> list[dict[str, Any]]:
     return [dict(zip(keys, row)) for row in result.all()]
 
 
+def _driver_rows(session: Session, query) -> list[tuple]:
+    """The rows of `query` as plain tuples straight from the database driver.
+
+    This skips SQLAlchemy's per-value result processing, which costs more than
+    the query itself on 100,000 rows. Values are then the driver's own: on
+    SQLite a date is 'YYYY-MM-DD' text and money a float, on PostgreSQL a
+    `date` and a `Decimal`; `Dates` and `money` give the same Python values on both.
+    """
+    result = session.connection().execute(query)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+class Dates(dict):
+    """A driver's date value → `date` (`dates[value]`), each distinct value parsed once: reports read
+    hundreds of thousands of dates but only a few hundred different ones."""
+
+    def __missing__(self, value: Any) -> date | None:
+        parsed = self[value] = value if value is None or isinstance(value, date) else date.fromisoformat(value)
+        return parsed
+
+
+def money(value: Any) -> Decimal | None:
+    """A driver's money value → `Decimal` with two places, as SQLAlchemy reads a `Numeric(…, 2)` column."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal("%.2f" % value)
+
+
+def _money_by_id(session: Session, query) -> dict[int, Decimal | None]:
+    """(id, money) rows → {id: `money`}; SQLite's floats a whole column at a time."""
+    rows = _driver_rows(session, query)
+    if not rows:
+        return {}
+    ids, values = zip(*rows)
+    if set(map(type, values)) <= {float, int}:
+        return dict(zip(ids, map(Decimal, map("%.2f".__mod__, values))))
+    return dict(zip(ids, map(money, values)))
+
+
+class ProjectInfo(NamedTuple):
+    unit: str | None  # 责任单位
+    leader: str | None  # 包保领导
+    code: str
+    name: str
+
+
+def _project_ids(filters: ProjectFilter):
+    """A query of the ids of the projects that match `filters`."""
+    p, u = Project.__table__, Unit.__table__
+    query = select(p.c.id).select_from(p.outerjoin(u, u.c.id == p.c.unit_id))
+    for clause in filters.clauses():
+        query = query.where(clause)
+    return query
+
+
+def project_info(session: Session, filters: ProjectFilter = NO_FILTER) -> dict[int, ProjectInfo]:
+    """Per project id, what reports print beside each item (unit, leader, code, name), for the
+    projects matching `filters`. Rows of other tables refer to these by id, not repeating them."""
+    p, u = Project.__table__, Unit.__table__
+    query = select(p.c.id, p.c.unit_id, p.c.leader, p.c.code, p.c.name)
+    if filters != NO_FILTER:
+        query = query.where(p.c.id.in_(_project_ids(filters)))
+    rows = _driver_rows(session, query)
+    if not rows:
+        return {}
+    units = dict(_driver_rows(session, select(u.c.id, u.c.name)))  # a few dozen: no join
+    ids, unit_ids, *rest = zip(*rows)
+    return dict(zip(ids, map(tuple.__new__, repeat(ProjectInfo), zip(map(units.get, unit_ids), *rest))))
+
+
 def _replanned_query(after: date):
     """Ids of milestones re-planned after `after` (plan rows after the first, set on a later date)."""
     mp = MilestonePlan.__table__
@@ -100,6 +175,28 @@ def replanned_after(session: Session, after: date) -> dict[int, list[tuple[date,
     return dict(out)
 
 
+class OpenMilestone(NamedTuple):
+    project_id: int
+    milestone_id: int
+    kind: str
+    planned: date  # the plan in force at the as-of date
+    planned_since: date | None  # the plan in force at `since` (None without `since`)
+
+
+class OpenMilestones(NamedTuple):
+    """`OpenMilestone`s as columns: one list per field, row i across them. Reports on 100,000
+    projects work on whole columns (`map`, `zip`) instead of row by row. `rows()` gives the rows."""
+
+    project_id: list[int]
+    milestone_id: list[int]
+    kind: list[str]
+    planned: list[date]
+    planned_since: list[date | None]
+
+    def rows(self) -> list[OpenMilestone]:
+        return list(map(OpenMilestone._make, zip(*self)))
+
+
 def open_milestones(
     session: Session,
     as_of: date,
@@ -108,50 +205,47 @@ def open_milestones(
     since: date | None = None,
     filters: ProjectFilter = NO_FILTER,
     projects=None,
-) -> list[dict[str, Any]]:
+) -> OpenMilestones:
     """Milestones open at `as_of` (no actual date on or before it) with a plan in force then.
 
-    Each row carries the project's code, name, chain, status, leader and unit,
-    the milestone's kind, seq, baseline and `planned` (the plan in force at
-    `as_of`); with `since` (an earlier date) also `planned_since`, the plan in
-    force then (for "was it overdue last week?"). `upto` keeps only plans on or
-    before it; `projects` (a query of project ids) only those projects.
+    `planned` is the plan in force at `as_of`; with `since` (an earlier date)
+    `planned_since` is the plan in force then (for "was it overdue last week?").
+    `upto` keeps only plans on or before it; `filters` and `projects` (a query
+    of project ids) keep those projects. Rows carry the project's id only: see
+    `project_info` for its columns.
     """
-    m, p, u = Milestone.__table__, Project.__table__, Unit.__table__
+    m = Milestone.__table__
     first = min(as_of, since) if since else as_of
     histories = replanned_after(session, first)
-    query = (
-        select(*_project_columns(p, u.c.name), m.c.id.label("milestone_id"), m.c.kind, m.c.seq,
-               m.c.baseline_date, m.c.planned_date)
-        .select_from(m.join(p, p.c.id == m.c.project_id).outerjoin(u, u.c.id == p.c.unit_id))
-        .where(_open_at(m, as_of), m.c.planned_date.is_not(None))
+    query = select(m.c.project_id, m.c.id, m.c.kind, m.c.planned_date).where(
+        _open_at(m, as_of), m.c.planned_date.is_not(None)
     )
     if projects is not None:
         query = query.where(m.c.project_id.in_(projects))
+    if filters != NO_FILTER:
+        query = query.where(m.c.project_id.in_(_project_ids(filters)))
     if upto is not None:
         window = m.c.planned_date <= upto
         if histories:
             window = or_(window, m.c.id.in_(_replanned_query(first)))
         query = query.where(window)
-    for clause in filters.clauses():
-        query = query.where(clause)
-    rows = _dicts(session, query)
-    out = []
-    for row in rows:
-        planned = row.pop("planned_date")
-        history = histories.get(row["milestone_id"]) if histories else None
-        if history is None:
-            row["planned"] = planned
-            if since is not None:
-                row["planned_since"] = planned
-        else:
-            row["planned"] = mrules.plan_in_force(history, as_of)
-            if since is not None:
-                row["planned_since"] = mrules.plan_in_force(history, since)
-            if upto is not None and row["planned"] > upto:
-                continue
-        out.append(row)
-    return out
+    rows = _driver_rows(session, query)
+    if not rows:
+        return OpenMilestones([], [], [], [], [])
+    pids, mids, kinds, planned = map(list, zip(*rows))
+    planned = list(map(Dates().__getitem__, planned))
+    since_planned = list(planned) if since else [None] * len(planned)
+    replanned = set(mids).intersection(histories)
+    if replanned:  # usually none: their plans at `as_of` and `since` come from their histories
+        for i, mid in enumerate(mids):
+            if mid in replanned:
+                planned[i] = mrules.plan_in_force(histories[mid], as_of)
+                if since:
+                    since_planned[i] = mrules.plan_in_force(histories[mid], since)
+        if upto is not None:
+            keep = [d <= upto for d in planned]
+            return OpenMilestones(*(list(compress(col, keep)) for col in (pids, mids, kinds, planned, since_planned)))
+    return OpenMilestones(pids, mids, kinds, planned, since_planned)
 
 
 def _open_at(m, as_of: date):
@@ -184,19 +278,29 @@ def next_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_F
     for clause in filters.clauses():
         query = query.where(clause)
     rows = _dicts(session, query)
-    by_project: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in open_milestones(session, as_of, filters=filters, projects=replanned):
-        by_project[row["project_id"]].append(row)
-    for milestones in by_project.values():
-        picked = mrules.countdown_pick(mrules.Open(r["kind"], r["seq"], r["planned"]) for r in milestones)
-        rows.append(next(r for r in milestones if r["kind"] == picked.kind))
+    by_project: dict[int, list[OpenMilestone]] = defaultdict(list)
+    for row in open_milestones(session, as_of, filters=filters, projects=replanned).rows():
+        by_project[row.project_id].append(row)
+    if not by_project:
+        return rows
+    seq_of = {mid: (seq, baseline) for mid, seq, baseline in session.connection().execute(
+        select(m.c.id, m.c.seq, m.c.baseline_date).where(m.c.project_id.in_(replanned)))}
+    info = {r["project_id"]: r for r in _dicts(session, select(*_project_columns(p, u.c.name)).select_from(
+        p.outerjoin(u, u.c.id == p.c.unit_id)).where(p.c.id.in_(replanned)))}
+    for pid, milestones in by_project.items():
+        picked = mrules.countdown_pick(mrules.Open(r.kind, seq_of[r.milestone_id][0], r.planned) for r in milestones)
+        m = next(r for r in milestones if r.kind == picked.kind)
+        seq, baseline = seq_of[m.milestone_id]
+        rows.append({**info[pid], "milestone_id": m.milestone_id, "kind": m.kind, "seq": seq,
+                     "baseline_date": baseline, "planned": m.planned})
     return rows
 
 
-def overdue_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER) -> list[dict[str, Any]]:
-    """Milestones overdue at `as_of`, each with `days_late`."""
-    rows = open_milestones(session, as_of, upto=as_of - timedelta(days=1), filters=filters)
-    return _with_days_late(rows, "planned", as_of)
+def overdue_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER) -> list[tuple[int, str, int]]:
+    """Milestones overdue at `as_of`, as (project id, kind, days late)."""
+    found = open_milestones(session, as_of, upto=as_of - timedelta(days=1), filters=filters)
+    late = {d: days_late(d, None, as_of) for d in set(found.planned)}
+    return list(zip(found.project_id, found.kind, map(late.__getitem__, found.planned)))
 
 
 def _with_days_late(rows: list[dict[str, Any]], key: str, as_of: date) -> list[dict[str, Any]]:
@@ -234,10 +338,18 @@ def year_to_date(session: Session, as_of: date) -> dict[int, tuple[Decimal | Non
     Two lean aggregate queries with no project columns; projects with neither are left out.
     """
     ip = InvestmentPlan.__table__
-    conn = session.connection()
-    plans = dict(conn.execute(select(ip.c.project_id, ip.c.amount).where(ip.c.year == as_of.year)).all())
-    done = dict(conn.execute(_ytd_subquery(as_of)).all())
+    plans = _money_by_id(session, select(ip.c.project_id, ip.c.amount).where(ip.c.year == as_of.year))
+    done = _money_by_id(session, _ytd_subquery(as_of))
     return {pid: (plans.get(pid), done.get(pid)) for pid in plans.keys() | done.keys()}
+
+
+def completion_by_project(session: Session, as_of: date) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per project id with an annual plan (above 0) for the as-of year: (rate, behind) of
+    `rules.dates.completion_gap`, every project's at once."""
+    ip = InvestmentPlan.__table__
+    plans = _money_by_id(session, select(ip.c.project_id, ip.c.amount).where(ip.c.year == as_of.year, ip.c.amount > 0))
+    done = _money_by_id(session, _ytd_subquery(as_of))
+    return dict(zip(plans, completion_rates(plans.values(), map(done.get, plans), as_of)))
 
 
 def investment_rows(
@@ -349,14 +461,14 @@ def card_facts(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER
     for pid, gap in investment_gaps(session, as_of).items():
         if gap["rate"] is not None and pid in facts:
             facts[pid].gap = gap
-    for row in overdue_milestones(session, as_of, filters):
-        f = facts.get(row["project_id"])
+    for pid, kind, late in overdue_milestones(session, as_of, filters):
+        f = facts.get(pid)
         if f is None:
             continue
-        if row["kind"] == mrules.START:
-            f.start_overdue_days = row["days_late"]
+        if kind == mrules.START:
+            f.start_overdue_days = late
         else:
-            f.milestones_overdue.append((row["kind"], row["days_late"]))
+            f.milestones_overdue.append((kind, late))
     for row in overdue_issues(session, as_of, replace(filters, unit=None)):
         f = facts.get(row["project_id"])
         if f is not None:

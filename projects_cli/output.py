@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
 import unicodedata
+from itertools import repeat
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 
 class Format(str, Enum):
@@ -79,11 +81,62 @@ def json_default(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
+    from projects_cli.rows import Rows
+
+    if isinstance(value, Rows):
+        return list(value)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
+
+
+def _field_json(field: str, values: Sequence[Any]) -> list[str]:
+    """'"field": value' of each value, as `json.dumps` writes a dict; each distinct value encoded once."""
+    prefix = json.dumps(field, ensure_ascii=False) + ": "
+    types = set(map(type, values))
+    if types == {str}:
+        return list(map(prefix.__add__, map(json.encoder.encode_basestring, values)))  # type: ignore[attr-defined]
+    try:
+        distinct = set(values)
+    except TypeError:  # dicts, lists
+        distinct = None
+    # True == 1 == Decimal(1): a column holding both would share one cache entry
+    if distinct is None or (bool in types and len(types - {bool, type(None)}) > 0):
+        return [prefix + json.dumps(v, ensure_ascii=False, default=json_default) for v in values]
+    text = {v: prefix + json.dumps(v, ensure_ascii=False, default=json_default) for v in distinct if type(v) is not str}
+    strings = [v for v in distinct if type(v) is str]
+    encoded = map(json.encoder.encode_basestring, strings)  # type: ignore[attr-defined]
+    text.update(zip(strings, map(prefix.__add__, encoded)))
+    return list(map(text.__getitem__, values))
+
+
+def json_lines(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
+    """Each row as one line of JSON, as `json.dumps(row, ensure_ascii=False)` writes it.
+
+    `rows.Rows` are encoded part by part, each distinct part once (and kept on
+    the part for other listings sharing it): a few lookups a row instead of
+    encoding every field of every row.
+    """
+    from projects_cli.rows import Rows
+
+    if not isinstance(rows, Rows):
+        yield from map(json.JSONEncoder(ensure_ascii=False, default=json_default).encode, rows)
+        return
+    pieces = [(part, keys) for part, keys in zip(rows.parts, rows.keys) if part.fields]
+    if not len(rows) or not pieces:
+        yield from ("{}" for _ in range(len(rows)))
+        return
+    columns = []
+    for n, (part, keys) in enumerate(pieces):
+        # the first part opens the row's braces, the last closes them
+        where = ("{" if n == 0 else "", "}" if n == len(pieces) - 1 else "")
+        if where not in part.json:  # every key of the part at once: cheaper than finding the ones used
+            fields = map(", ".join, zip(*map(_field_json, part.fields, zip(*part.values.values()))))
+            part.json[where] = dict(zip(part.values, map(where[0].__add__, map(str.__add__, fields, repeat(where[1])))))
+        columns.append(map(part.json[where].__getitem__, keys))
+    yield from map(", ".join, zip(*columns))
 
 
 def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], max_width: int = 40) -> str:

@@ -7,8 +7,11 @@ rows; the command line renders them, `overdue_workbook` lays out the Excel form.
 
 from __future__ import annotations
 
+import operator
+from collections import Counter
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import compress, repeat
 from typing import Any, Sequence
 
 from sqlmodel import Session
@@ -17,11 +20,13 @@ from projects_cli import facts
 from projects_cli.errors import InvalidValue
 from projects_cli.registry import ProjectFilter
 from projects_cli.rules import milestones as mrules
+from projects_cli.rows import Part, Rows
 from projects_cli.rules.dates import days_left, elapsed_share, tier
 
 NO_FILTER = ProjectFilter()
 TYPE_LABELS = {"milestone": "节点", "issue": "问题", "lookback": "回头看"}
 NO_UNIT = "（未定责任单位）"
+NO_MONEY = (None, None)
 
 
 def _issue_item(row: dict[str, Any], lookback: bool) -> str:
@@ -109,48 +114,62 @@ def overdue(
     if horizon < 0 or min_days < 0:
         raise InvalidValue("--horizon and --min-days cannot be negative")
     upto = as_of + timedelta(days=horizon)
-    money = facts.year_to_date(session, as_of)
-    gaps: dict[int, tuple[Any, Any]] = {}
-    tier_of: dict[int, str | None] = {}
-    late, soon = [], []
+    projects = facts.project_info(session, filters)
+    gaps = facts.completion_by_project(session, as_of)
+    found = facts.open_milestones(session, as_of, upto=upto, since=since, filters=filters)
+    if not all(map(projects.__contains__, found.project_id)):  # a project added while this report read
+        found = facts.OpenMilestones(*(list(compress(c, map(projects.__contains__, found.project_id))) for c in found))
 
-    def add(src: dict[str, Any], kind: str, item: str, issue: str | None, level: str | None, when: date,
-            new: bool) -> None:
-        pid = src["project_id"]
-        if pid not in gaps:
-            gap = facts.gap_of(*money.get(pid, (None, None)), as_of)
-            gaps[pid] = (gap["rate"], gap["behind"])
-        rate, behind = gaps[pid]
-        row = {"type": kind, "unit": src["unit"], "leader": src["leader"], "code": src["code"], "name": src["name"],
-               "item": item, "issue": issue, "level": level, "planned": when}
-        if when < as_of:
-            late_days = (as_of - when).days
-            if late_days < min_days:
-                return
-            if late_days not in tier_of:
-                tier_of[late_days] = tier(late_days, tiers)
-            row.update(days_late=late_days, tier=tier_of[late_days], new=new, rate=rate, behind=behind)
-            late.append(row)
-        else:
-            row.update(days_left=(when - as_of).days, new=False, rate=rate, behind=behind)
-            soon.append(row)
+    # Rows are kept as parts (see `rows.Rows`) and built whole columns at a time: on 100,000
+    # projects there are 150,000 rows. Three parts: who (type and project; by project id for
+    # milestone rows, by (type, issue id) for problems and look-backs), the event (item and
+    # date; by (kind, planned[, new]) or (type, issue id)) and the investment gap (by itself).
+    used = set(found.project_id)
+    who = dict(zip(used, map(("milestone",).__add__, map(projects.__getitem__, used))))
+    gap_of = dict(zip(used, map(gaps.get, used, repeat(NO_MONEY))))
+    cut = as_of - timedelta(days=max(1, min_days))  # planned on or before it: overdue at least min_days
+    is_late = list(map(cut.__ge__, found.planned))
+    is_soon = list(map(as_of.__le__, found.planned))
+    late_pids = list(compress(found.project_id, is_late))
+    late_who = list(late_pids)
+    # new: not yet overdue at `since` under the plan in force then
+    late_events = list(zip(compress(found.kind, is_late), compress(found.planned, is_late),
+                           map(since.__le__, compress(found.planned_since, is_late))))
+    late_event = {key: _late_event(key[0], None, None, key[1], key[2], as_of, tiers) for key in set(late_events)}
+    soon_pids = list(compress(found.project_id, is_soon))
+    soon_who = list(soon_pids)
+    soon_events = list(zip(compress(found.kind, is_soon), compress(found.planned, is_soon)))
+    soon_event = {key: _soon_event(key[0], None, None, key[1], as_of) for key in set(soon_events)}
 
-    for m in facts.open_milestones(session, as_of, upto=upto, since=since, filters=filters):
-        add(m, "milestone", m["kind"], None, None, m["planned"], not m["planned_since"] < since)
+    def add(kind: str, i: dict[str, Any], item: str, level: str | None, when: date, new: bool) -> None:
+        key = (kind, i["issue_id"])
+        who[key] = (kind, i["unit"], i["leader"], i["code"], i["name"])
+        gap_of.setdefault(i["project_id"], gaps.get(i["project_id"], NO_MONEY))
+        if when < as_of and (as_of - when).days >= min_days:
+            late_event[key] = _late_event(item, i["number"], level, when, new, as_of, tiers)
+            late_who.append(key), late_events.append(key), late_pids.append(i["project_id"])
+        elif when >= as_of:
+            soon_event[key] = _soon_event(item, i["number"], level, when, as_of)
+            soon_who.append(key), soon_events.append(key), soon_pids.append(i["project_id"])
+
     for i in facts.open_issue_deadlines(session, as_of, upto=upto, filters=filters):
         # new: it fell due after last week's date
-        add(i, "issue", _issue_item(i, False), i["number"], i["level"], i["deadline"], i["deadline"] >= since)
+        add("issue", i, _issue_item(i, False), i["level"], i["deadline"], i["deadline"] >= since)
     for i in facts.open_lookbacks(session, as_of, upto=upto, filters=filters):
-        add(i, "lookback", _issue_item(i, True), i["number"], None, i["lookback_on"], i["lookback_on"] >= since)
-
+        add("lookback", i, _issue_item(i, True), None, i["lookback_on"], i["lookback_on"] >= since)
+    who_part = Part(WHO, who)
+    gap_part = Part(GAP, {figures: figures for figures in set(gap_of.values())})
+    late = Rows([who_part, Part(LATE_EVENT, late_event), gap_part],
+                [late_who, late_events, list(map(gap_of.__getitem__, late_pids))])
+    soon = Rows([who_part, Part(SOON_EVENT, soon_event), gap_part],
+                [soon_who, soon_events, list(map(gap_of.__getitem__, soon_pids))])
     tier_names = [t["name"] for t in tiers]
     by_unit = _by_unit(late, soon, tier_names)
-    # units in the order of the summary (most overdue first), then leaders, then worst first
-    rank = {u["unit"]: n for n, u in enumerate(by_unit)}
-    late.sort(key=lambda r: (rank[r["unit"]], r["leader"] is None, r["leader"] or "", -r["days_late"], r["code"],
-                             r["item"]))
-    soon.sort(key=lambda r: (r["planned"], r["unit"] is None, r["unit"] or "", r["code"], r["item"]))
-    new_rows = [r for r in late if r["new"]]
+    late = late.take(_late_order(late, {u["unit"]: n for n, u in enumerate(by_unit)}))
+    soon = soon.take(sorted(range(len(soon)), key=list(zip(
+        soon.column("planned"), map(_none_last, soon.column("unit")), soon.column("code"), soon.column("item"))
+    ).__getitem__))
+    new_rows = late.where(map(operator.itemgetter(6), map(late.parts[1].values.__getitem__, late.keys[1])))
     by_tier = dict.fromkeys(tier_names, 0)
     for u in by_unit:
         for name, count in u["by_tier"].items():
@@ -177,7 +196,52 @@ def overdue(
     }
 
 
-def _by_unit(late: list[dict], soon: list[dict], tier_names: list[str]) -> list[dict[str, Any]]:
+WHO = ("type", "unit", "leader", "code", "name")
+LATE_EVENT = ("item", "issue", "level", "planned", "days_late", "tier", "new")
+SOON_EVENT = ("item", "issue", "level", "planned", "days_left", "new")
+GAP = ("rate", "behind")
+
+
+def _late_event(item: str, issue: str | None, level: str | None, when: date, new: bool, as_of: date,
+                tiers: Sequence[dict[str, Any]]) -> tuple:
+    days = (as_of - when).days
+    return item, issue, level, when, days, tier(days, tiers), new
+
+
+def _soon_event(item: str, issue: str | None, level: str | None, when: date, as_of: date) -> tuple:
+    return item, issue, level, when, (when - as_of).days, False
+
+
+def _none_last(text: str | None) -> tuple[bool, str]:
+    return text is None, text or ""
+
+
+def _late_order(late: Rows, rank: dict[str | None, int]) -> list[int]:
+    """Positions of the overdue rows by unit (in `rank` order), leader, days late (most first), code, item.
+
+    One whole number per row, the sum of one per distinct project part and one per distinct
+    event part, each scaled to outrank the next, so the sort compares plain numbers.
+    """
+    who_keys, event_keys, _ = late.keys
+    who, event = late.parts[0].values, late.parts[1].values
+    used_who, used_event = list(set(who_keys)), list(set(event_keys))
+    whos = list(map(who.__getitem__, used_who))
+    groups = list(map(operator.itemgetter(1, 2), whos))  # (unit, leader)
+    codes = list(map(operator.itemgetter(3), whos))
+    events = list(map(event.__getitem__, used_event))
+    group = {g: n for n, g in enumerate(sorted(set(groups), key=lambda g: (rank[g[0]], *_none_last(g[1]))))}
+    code = {c: n for n, c in enumerate(sorted(set(codes)))}
+    item = {t: n for n, t in enumerate(sorted({e[0] for e in events}))}
+    most = max((e[4] for e in events), default=0)
+    n_items, n_codes, n_days = len(item), len(code), most + 1
+    by_who = dict(zip(used_who, map(operator.add, map(operator.mul, map(group.__getitem__, groups), repeat(n_days * n_codes * n_items)),
+                                    map(operator.mul, map(code.__getitem__, codes), repeat(n_items)))))
+    by_event = {k: (most - e[4]) * n_codes * n_items + item[e[0]] for k, e in zip(used_event, events)}
+    keys = list(map(operator.add, map(by_who.__getitem__, who_keys), map(by_event.__getitem__, event_keys)))
+    return sorted(range(len(keys)), key=keys.__getitem__)
+
+
+def _by_unit(late: Rows, soon: Rows, tier_names: list[str]) -> list[dict[str, Any]]:
     """Counts per responsible unit: overdue (by tier and type), new, due soon, the longest delay; most overdue first."""
     units: dict[str | None, dict[str, Any]] = {}
 
@@ -187,17 +251,22 @@ def _by_unit(late: list[dict], soon: list[dict], tier_names: list[str]) -> list[
                            "by_tier": dict.fromkeys(tier_names, 0), "by_type": dict.fromkeys(TYPE_LABELS, 0)}
         return units[unit]
 
-    for r in late:
-        e = units.get(r["unit"]) or entry(r["unit"])
-        e["overdue"] += 1
-        e["new"] += r["new"]
-        e["by_tier"][r["tier"]] += 1
-        e["by_type"][r["type"]] += 1
-        if r["days_late"] > e["max_days_late"]:
-            e["max_days_late"] = r["days_late"]
-    for r in soon:
-        entry(r["unit"])["due_soon"] += 1
-    return sorted(units.values(), key=lambda e: (-e["overdue"], e["unit"] is None, e["unit"] or ""))
+    # count the distinct (type and unit, date, tier, new) tuples, a few thousand, not the rows
+    kind_unit = operator.itemgetter(0, 1)
+    when = operator.itemgetter(4, 5, 6)
+    counts = Counter(zip(map(kind_unit, map(late.parts[0].values.__getitem__, late.keys[0])),
+                         map(when, map(late.parts[1].values.__getitem__, late.keys[1]))))
+    for ((kind, unit), (days, tier_name, new)), count in counts.items():
+        e = entry(unit)
+        e["overdue"] += count
+        e["new"] += count if new else 0
+        e["by_tier"][tier_name] += count
+        e["by_type"][kind] += count
+        if days > e["max_days_late"]:
+            e["max_days_late"] = days
+    for unit, count in Counter(map(operator.itemgetter(1), map(soon.parts[0].values.__getitem__, soon.keys[0]))).items():
+        entry(unit)["due_soon"] += count
+    return sorted(units.values(), key=lambda e: (-e["overdue"], *_none_last(e["unit"])))
 
 
 # ---------------------------------------------------------------- the Excel form

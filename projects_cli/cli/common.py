@@ -9,7 +9,7 @@ import sys
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import typer
 
@@ -98,6 +98,29 @@ def write_output(text: str, output: Path | None) -> None:
 
         raise ProjectsError(f"cannot write {output}: {exc.strerror}") from None
     note(f"Wrote {output}")
+
+
+def write_pieces(pieces: Iterable[str], output: Path | None) -> None:
+    """Text made piece by piece to --output FILE, else to stdout, as it is made (a big report
+    never sits whole in memory); a final newline is added."""
+    try:
+        if output is None:
+            _write_all(pieces, sys.stdout)
+            sys.stdout.flush()
+            return
+        with output.open("w", encoding="utf-8") as f:
+            _write_all(pieces, f)
+    except OSError as exc:
+        from projects_cli.errors import ProjectsError
+
+        raise ProjectsError(f"cannot write {output or 'stdout'}: {exc.strerror}") from None
+    note(f"Wrote {output}")
+
+
+def _write_all(pieces: Iterable[str], stream) -> None:
+    for piece in pieces:
+        stream.write(piece)
+    stream.write("\n")
 
 
 def is_tty() -> bool:

@@ -6,10 +6,12 @@ Pure functions: every one is given the as-of date; none reads the clock.
 from __future__ import annotations
 
 import calendar
+import operator
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Any, Sequence
+from itertools import repeat
+from typing import Any, Iterable, Sequence
 
 
 @lru_cache(maxsize=256)  # reports judge thousands of projects against the same few dates
@@ -24,6 +26,27 @@ def elapsed_share(as_of: date) -> Decimal:
     return months / Decimal(12)
 
 
+TENTH = Decimal("0.1")
+
+
+@lru_cache(maxsize=256)
+def _expected_percent(as_of: date) -> Decimal:
+    return elapsed_share(as_of) * 100
+
+
+def completion_rates(
+    plans: Iterable[Decimal], completed: Iterable[Decimal | None], as_of: date
+) -> list[tuple[Decimal, Decimal]]:
+    """(rate, behind) of `completion_gap` for many projects at once: plans (each above 0) and
+    what each completed. Whole columns at a time, at C speed: the overdue report judges
+    100,000 projects."""
+    done = map(Decimal, [0 if c is None else c for c in completed])
+    rates = list(map(operator.mul, map(operator.truediv, done, map(Decimal, plans)), repeat(100)))
+    behind = map(operator.sub, repeat(_expected_percent(as_of)), rates)
+    return list(zip(map(Decimal.quantize, rates, repeat(TENTH), repeat(ROUND_HALF_UP)),
+                    map(Decimal.quantize, behind, repeat(TENTH), repeat(ROUND_HALF_UP))))
+
+
 def completion_gap(plan: Decimal | None, completed: Decimal | None, as_of: date) -> dict[str, Any] | None:
     """Year-to-date investment against the annual plan and 序时进度, in percentage points.
 
@@ -32,18 +55,15 @@ def completion_gap(plan: Decimal | None, completed: Decimal | None, as_of: date)
     """
     if plan is None or plan <= 0:
         return None
+    figures = completion_rates([plan], [completed], as_of)[0]
     plan = Decimal(plan)
-    completed = Decimal(completed or 0)
-    rate = completed / plan * 100
-    share = elapsed_share(as_of)
-    expected = share * 100
     return {
         "plan": plan,
-        "completed": completed,
-        "rate": rate.quantize(Decimal("0.1"), ROUND_HALF_UP),
-        "expected": expected.quantize(Decimal("0.1"), ROUND_HALF_UP),
-        "behind": (expected - rate).quantize(Decimal("0.1"), ROUND_HALF_UP),
-        "expected_amount": (plan * share).quantize(Decimal("0.01"), ROUND_HALF_UP),
+        "completed": Decimal(completed or 0),
+        "rate": figures[0],
+        "expected": _expected_percent(as_of).quantize(TENTH, ROUND_HALF_UP),
+        "behind": figures[1],
+        "expected_amount": (plan * elapsed_share(as_of)).quantize(Decimal("0.01"), ROUND_HALF_UP),
     }
 
 
