@@ -30,10 +30,18 @@ class Ctx:
     command: str = ""
 
 
+def decimal_text(value: Decimal) -> str:
+    """An amount as the log writes it: 85000.00 → "85000" (normalize() alone would give "8.5E+4"), 2.50 → "2.5"."""
+    text = str(value)
+    if "E" in text or not text[-1].isdigit():  # 1E+5, NaN, Infinity: the long way
+        return str(value.quantize(Decimal(1))) if value == value.to_integral() else format(value.normalize(), "f")
+    # plain notation already: only trailing zeros after the point to drop
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def to_jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
-        # 85000.00 → "85000" (normalize() alone would give "8.5E+4"), 2.50 → "2.5"
-        return str(value.quantize(Decimal(1))) if value == value.to_integral() else format(value.normalize(), "f")
+        return decimal_text(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, dict):
@@ -43,21 +51,41 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def _scalar(value: Any) -> Any:
+    """What the JSON encoder cannot write itself, as `to_jsonable` writes it."""
+    kind = type(value)
+    if kind is date or kind is datetime:
+        return value.isoformat()
+    if kind is Decimal:
+        return decimal_text(value)
+    if isinstance(value, (Decimal, date, datetime)):
+        return to_jsonable(value)
+    raise TypeError(f"Object of type {kind.__name__} is not JSON serializable")
+
+
+# Reused encoders: the same text as json.dumps(to_jsonable(value), …) without a converted copy of each value.
+_VALUES = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_scalar)
+_CONTENT = json.JSONEncoder(ensure_ascii=False)  # = json.dumps(content, ensure_ascii=False)
+
+
 def _dump(value: dict[str, Any] | None) -> str | None:
     if value is None:
         return None
-    return json.dumps(to_jsonable(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _VALUES.encode(value)
 
 
-def entry_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    """The hash of one log row: its own content chained to the row before."""
-    at = row["at"]
+def _at_text(at: Any) -> Any:
     if isinstance(at, datetime):
         at = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
         at = at.replace(tzinfo=None).isoformat(timespec="microseconds")
+    return at
+
+
+def entry_hash(prev_hash: str, row: dict[str, Any], at: Any = None) -> str:
+    """The hash of one log row: its own content chained to the row before (`at`: its time as text, if known)."""
     content = [
         prev_hash,
-        at,
+        _at_text(row["at"]) if at is None else at,
         row["by"],
         row["command"],
         row["action"],
@@ -69,7 +97,7 @@ def entry_hash(prev_hash: str, row: dict[str, Any]) -> str:
         row["old"],
         row["new"],
     ]
-    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(_CONTENT.encode(content).encode()).hexdigest()
 
 
 def _tail(session: Session) -> str:
@@ -113,20 +141,31 @@ def make_entry(
     }
 
 
-def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
-    """Append entries made by `make_entry`, chaining each to the one before."""
-    from sqlalchemy import insert
+LOG_COLUMNS = ("at", "by", "command", "action", "table_name", "record_id", "record_key", "project_code", "fields",
+               "old", "new", "prev_hash", "hash")
 
+
+def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
+    """Append entries made by `make_entry`, chaining each to the one before (one bulk insert)."""
+    from projects_cli.db import insert_rows
     from projects_cli.models import ChangeLog
 
     prev = _tail(session)
     rows = []
+    at_obj: Any = object()
+    at = None
     for entry in entries:
-        entry = dict(entry, prev_hash=prev)
-        entry["hash"] = prev = entry_hash(entry["prev_hash"], entry)
-        rows.append(entry)
+        if entry["at"] is not at_obj:  # a command's entries share one time: turned into text once
+            at_obj, at = entry["at"], _at_text(entry["at"])
+        digest = entry_hash(prev, entry, at)
+        rows.append((entry["at"], entry["by"], entry["command"], entry["action"], entry["table_name"],
+                     entry["record_id"], entry["record_key"], entry["project_code"], entry["fields"], entry["old"],
+                     entry["new"], prev, digest))
+        prev = digest
     if rows:
-        session.execute(insert(ChangeLog), rows)
+        if session.autoflush:  # as the ORM insert did: pending objects first
+            session.flush()
+        insert_rows(session.connection(), ChangeLog.__table__, LOG_COLUMNS, rows)
         session.info["audit_tail"] = prev
     return len(rows)
 

@@ -44,13 +44,19 @@ def clean_text(value: object) -> str:
     """Text with full-width spaces, stray spaces and line breaks at the ends removed."""
     if value is None:
         return ""
-    text = str(value).replace("\u3000", " ").replace("\xa0", " ")
+    text = value if type(value) is str else str(value)
+    # Already clean, the common cell: printable means no whitespace but the ASCII space (no \u3000, \xa0, \n …)
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    text = text.replace("\u3000", " ").replace("\xa0", " ")
     return _SPACES.sub(" ", text).strip()
 
 
 def normalize_name(value: object) -> str:
     """A project name or code as matched: NFKC (full-width letters/digits to half-width), no spaces."""
     text = unicodedata.normalize("NFKC", clean_text(value))
+    if text.isprintable() and " " not in text:  # no whitespace at all
+        return text
     return _SPACES.sub("", text)
 
 
@@ -92,6 +98,25 @@ def parse_amount(value: object, unit: str = "万元") -> Decimal | None:
     if not result.is_finite() or abs(result) >= LARGEST:
         raise ValueProblem(f"{clean_text(value)!r} is not a plausible amount in 万元")
     return _tidy(result)
+
+
+def plain_amount(value: object) -> Decimal | None:
+    """What parse_amount (in 万元) and parse_decimal give for a plain positive float, quickly; None otherwise.
+
+    A workbook's numbers arrive as floats (python-calamine gives 85000.0, 9800.5);
+    for those with at most four decimals the Decimal is their shortest repr, as
+    the long way makes it. Anything else (text, zero, negative, huge, more
+    decimals) returns None: take the long way.
+    """
+    if type(value) is not float or not 0.0 < value < 1e13:
+        return None
+    if value.is_integer():
+        return Decimal(int(value))
+    text = repr(value)
+    dot = text.find(".")
+    if dot < 0 or len(text) - dot > 5 or "e" in text:
+        return None
+    return Decimal(text)
 
 
 def _tidy(number: Decimal) -> Decimal:

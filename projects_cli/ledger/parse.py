@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Mapping
@@ -32,7 +33,8 @@ from openpyxl.utils import get_column_letter
 
 from projects_cli.chains import CLUSTERS, cluster_of, known_chains, known_clusters
 from projects_cli.ledger.columns import field_for, header_key, header_period, header_unit
-from projects_cli.values import PendingDate, ValueProblem, clean_text, parse_date
+from projects_cli.fields import BY_KEY
+from projects_cli.values import PendingDate, ValueProblem, clean_text, parse_date, plain_amount
 
 HEADER_SCAN = 30  # rows searched for the header
 MAX_HEADER_ROWS = 3
@@ -61,6 +63,7 @@ _INFO_AS_OF = re.compile(
 _YEAR = re.compile(r"(\d{4})\s*年")
 _NUMBERING = re.compile(r"^(\d{1,3}|[A-Za-z]|栏次|[（(]\d{1,3}[）)])$")
 _AREA_SQM = re.compile(r"平方米|㎡|m2|M2")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    text = unicodedata.normalize("NFKC", str(value))
+    return text if text.isprintable() and " " not in text else _SPACES.sub("", text)
 
 
 # ---------------------------------------------------------------- header
@@ -333,31 +337,85 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
             value = value.isoformat()
         return clean_value(rule, value, unit=unit)
 
+    return to_text
+
+
+_SKIP = object()  # a cell that gives no value (empty)
+_MISS = object()  # a cell the fast path leaves to the column's converter
+
+
+def _column_reader(column: Column, info: LedgerInfo, clean_value: Callable[..., Any],
+                   max_year: int) -> Callable[[list[Any]], list[Any]]:
+    """Typing a whole column at once: the common cells by a fast path, the rest by `_converter`'s function.
+
+    Returns a function from the column's raw cells to typed values, `_SKIP`
+    for an empty cell and `_MISS` for a cell to type one by one (the caller
+    does, to turn its ValueProblem into a Problem on its row).
+    """
+    key = column.field
+    rule = TYPED_LIKE.get(key, key)
+    if key in DATE_FIELDS:
+        first, last = 1990, max_year
+
+        def dates(cells: list[Any]) -> list[Any]:  # python-calamine gives real dates
+            return [v if type(v) is date and first <= v.year <= last else
+                    _SKIP if v == "" or v is None else _MISS for v in cells]
+        return dates
+    unit = column.unit or info.unit or "万元"
+    if key in NUMERIC_FIELDS:
+        kind = BY_KEY[rule].kind
+        plain = column.area_factor is None and (kind == "area" or (kind == "money" and unit == "万元"))
+
+        def numbers(cells: list[Any]) -> list[Any]:
+            if not plain:
+                return [_SKIP if v == "" or v is None else _MISS for v in cells]
+            out = []
+            for v in cells:
+                value = plain_amount(v)
+                out.append(value if value is not None else _SKIP if v == "" or v is None else _MISS)
+            return out
+        return numbers
     if key not in REPEATED:
-        return to_text
-    cache: dict[Any, Any] = {}
+        return lambda cells: [_SKIP if v == "" or v is None else _MISS for v in cells]
+    # Few distinct values: each typed once (the first seen wins, as with a cache per cell).
+    convert = _converter(column, info, clean_value, max_year)
+    known: dict[Any, Any] = {"": _SKIP, None: _SKIP}
 
-    def cached(value: Any) -> Any:
-        try:
-            return cache[value]
-        except KeyError:
-            result = cache[value] = to_text(value)
-            return result
-    return cached
+    def repeated(cells: list[Any]) -> list[Any]:
+        get = known.get
+        out = [get(v, _MISS) for v in cells]
+        if _MISS in out:
+            for i, v in enumerate(cells):
+                if out[i] is not _MISS:
+                    continue
+                if v not in known:
+                    try:
+                        value = convert(v)
+                    except ValueProblem:
+                        continue  # typed again on its row, for the problem
+                    known[v] = _SKIP if value is None or value == "" else value
+                out[i] = known[v]
+        return out
+    return repeated
 
 
-def _special_row(row: list[Any], original: list[tuple[int, Any]], leads: list[Any], name_col: int) -> str | None:
+def _special_row(row: list[Any], first_col: int, first: Any, single: bool, leads: list[Any],
+                 name_col: int) -> str | None:
     """"total", "note" or "section" for a row that is not a project, else None.
 
-    `original` holds the row's own non-empty cells (not those filled from a merged range).
+    `first` is the row's first own non-empty cell (not one filled from a merged
+    range) and `single` whether all its own non-empty cells hold one value.
     """
-    first_col, first = original[0]
-    first_text = _text(first)
-    if any(_TOTAL.match(t) or t.startswith("其中") for t in (first_text, *map(_text, leads)) if t):
+    if type(first) is str:
+        first_text = _text(first)
+        texts = (first_text, *(_text(v) for v in leads if type(v) is str))
+    else:  # a number is never a total's word
+        first_text = ""
+        texts = tuple(_text(v) for v in leads if type(v) is str and _SPECIAL_START.match(v))
+    if any(_TOTAL.match(t) or t.startswith("其中") for t in texts if t):
         return "total"
     if type(first) is not str:
         return None
-    single = len({v for _, v in original}) == 1  # one text (perhaps merged across the row)
     if _FOOTER.match(first_text):
         name_text = _text(row[name_col]) if name_col < len(row) else ""
         if single or not name_text or name_text == first_text:
@@ -371,6 +429,13 @@ def _special_row(row: list[Any], original: list[tuple[int, Any]], leads: list[An
         if spread >= 2 or first_col != name_col or _SECTION_COUNT.search(first_text):
             return "section"
     return None
+
+
+def _present(v: Any) -> bool:
+    return v != "" and v is not None and not (type(v) is str and v.isspace())
+
+
+CHUNK = 5000  # project rows typed column by column at a time (bounded memory)
 
 
 def parse_rows(
@@ -388,10 +453,12 @@ def parse_rows(
 
     `rows` yields (0-based index, values, merged-filled columns); `clean_value`
     is `registry.clean_value` (typing and validation shared with `projects add`).
+    Rows are sorted out one by one (blank, total, section, note or project);
+    project rows are then typed column by column, CHUNK rows at a time.
     """
     result = ParsedSheet(sheet, header, info)
     seen_fields: set[str] = set()
-    converters: list[tuple[int, str, Column, Callable[[Any], Any]]] = []
+    readers: list[tuple[int, str, Column, Callable[[list[Any]], list[Any]], Callable[[Any], Any]]] = []
     for column in header.columns:
         if not column.field:
             continue
@@ -400,8 +467,9 @@ def parse_rows(
             continue
         seen_fields.add(column.field)
         if column.field not in DERIVED:
-            converters.append((column.index, column.field, column,
-                               _converter(column, info, clean_value, max_year)))
+            readers.append((column.index, column.field, column, _column_reader(column, info, clean_value, max_year),
+                            _converter(column, info, clean_value, max_year)))
+    width_needed = max((r[0] for r in readers), default=0) + 1
     by_field = header.by_field()
     name_col = by_field["name"].index
     lead_cols = [c.index for c in header.columns if c.field in ("seq", "code", "name")]
@@ -409,11 +477,11 @@ def parse_rows(
     units = set(units)
     level_context: dict[int, dict[str, str]] = {}
     context: dict[str, str] | None = None
-    problems = result.problems
     skipped = result.skipped
     numbering_allowed = 2
     count = 0
     special = _SPECIAL_START.match
+    pending: list[tuple[int, list[Any], dict[str, str] | None]] = []  # (Excel row, cells, section context)
     for index, row, filled in rows:
         count += 1
         if progress is not None and count % 2000 == 0:
@@ -421,26 +489,35 @@ def parse_rows(
         if index <= header.last:
             continue
         excel_row = index + 1
-        original = [(c, v) for c, v in enumerate(row)
-                    if v != "" and v is not None and not (type(v) is str and v.isspace())
-                    and (filled is None or c not in filled)]
-        if numbering_allowed:
-            numbering_allowed -= 1
-            if original and all(_NUMBERING.match(_text(v)) for _, v in original) and len(original) >= 3:
+        if numbering_allowed or filled is not None:
+            original = [(c, v) for c, v in enumerate(row) if _present(v) and (filled is None or c not in filled)]
+            if numbering_allowed:
+                numbering_allowed -= 1
+                if original and all(_NUMBERING.match(_text(v)) for _, v in original) and len(original) >= 3:
+                    continue
+            if not original:
+                skipped["blank"] += 1
                 continue
-        if not original or (
-            seq_col is not None and [c for c, _ in original] == [seq_col] and _NUMBERING.match(_text(original[0][1]))
-        ):  # nothing, or only a number in 序号 (a template's pre-numbered empty row)
-            skipped["blank"] += 1
+            first_col, first = original[0]
+            only_first = len(original) == 1
+            single = type(first) is str and len({v for _, v in original}) == 1
+        else:  # no merged cells here: look no further than needed
+            first_col = next((c for c, v in enumerate(row) if _present(v)), -1)
+            if first_col < 0:
+                skipped["blank"] += 1
+                continue
+            first = row[first_col]
+            rest = row[first_col + 1:]
+            only_first = first_col == seq_col and not any(_present(v) for v in rest)
+            single = type(first) is str and all(v is first or v == first or not _present(v) for v in rest)
+        if only_first and first_col == seq_col and _NUMBERING.match(_text(first)):
+            skipped["blank"] += 1  # only a number in 序号 (a template's pre-numbered empty row)
             continue
-        first_col, first = original[0]
         leads = [row[c] for c in lead_cols if c < len(row)]
         # Only a row starting with certain words, or holding a single text (merged across), can be a
         # total, a note or a section; the costlier checks run for those alone.
-        if any(type(v) is str and special(v) for v in (first, *leads)) or (
-            type(first) is str and first_col <= name_col and len({v for _, v in original}) == 1
-        ):
-            kind = _special_row(row, original, leads, name_col)
+        if any(type(v) is str and special(v) for v in (first, *leads)) or (single and first_col <= name_col):
+            kind = _special_row(row, first_col, first, single, leads, name_col)
             if kind is not None:
                 skipped[kind] += 1
                 if kind == "section":
@@ -452,38 +529,77 @@ def parse_rows(
                         merged_context.update(level_context[k])
                     context = merged_context or None
                 continue
-        values: dict[str, Any] = {}
-        bad_name = False
-        width = len(row)
-        for col, key, column, convert in converters:
-            if col >= width:
-                continue
-            raw = row[col]
-            if raw == "" or raw is None:
-                continue
-            try:
-                value = convert(raw)
-            except PendingDate as exc:
-                problems.append(Problem("warning", sheet, excel_row, column.letter, column.header, cell_repr(raw),
-                                        f"{exc}; left empty"))
-                continue
-            except ValueProblem as exc:
-                problems.append(Problem("error", sheet, excel_row, column.letter, column.header, cell_repr(raw),
-                                        str(exc)))
-                bad_name = bad_name or key == "name"
-                continue
-            if value is not None and value != "":
-                values[key] = value
-        if "name" not in values and not bad_name:
-            column = by_field["name"]
-            problems.append(Problem("error", sheet, excel_row, column.letter, column.header, "",
-                                    "the project name (项目名称) is empty; every project row needs a name"))
+        if len(row) < width_needed:
+            row = row + [""] * (width_needed - len(row))
+        pending.append((excel_row, row, context))
+        if len(pending) >= CHUNK:
+            _type_rows(pending, readers, by_field["name"], sheet, result)
+            pending = []
+    _type_rows(pending, readers, by_field["name"], sheet, result)
+    if progress is not None:
+        progress(count)
+    return result
+
+
+def _type_rows(pending: list[tuple[int, list[Any], dict[str, str] | None]], readers: list, name_column: Column,
+               sheet: str, result: ParsedSheet) -> None:
+    """Project rows typed column by column; a cell's problem goes on its row, in the order of the row's columns."""
+    if not pending:
+        return
+    found: list[tuple[int, int, Problem]] = []  # (position in pending, column order, problem)
+    bad_name: set[int] = set()
+    if len(readers) == 1:
+        raws = [[row[readers[0][0]] for _, row, _ in pending]]
+    else:
+        pick = itemgetter(*(col for col, *_ in readers))
+        raws = list(zip(*[pick(row) for _, row, _ in pending]))
+    full: list[tuple[str, list[Any]]] = []  # columns with a value in every row
+    partial: list[tuple[str, list[Any]]] = []
+    count = len(pending)
+    for order, (raw, (col, key, column, reader, convert)) in enumerate(zip(raws, readers)):
+        values = reader(raw)
+        if _MISS in values:
+            for i, value in enumerate(values):
+                if value is not _MISS:
+                    continue
+                cell = raw[i]
+                try:
+                    value = convert(cell)
+                except PendingDate as exc:
+                    found.append((i, order, Problem("warning", sheet, pending[i][0], column.letter, column.header,
+                                                    cell_repr(cell), f"{exc}; left empty")))
+                    value = _SKIP
+                except ValueProblem as exc:
+                    found.append((i, order, Problem("error", sheet, pending[i][0], column.letter, column.header,
+                                                    cell_repr(cell), str(exc))))
+                    if key == "name":
+                        bad_name.add(i)
+                    value = _SKIP
+                values[i] = _SKIP if value is None or value == "" else value
+        empty = values.count(_SKIP)
+        if not empty:
+            full.append((key, values))
+        elif empty < count:
+            partial.append((key, values))
+    # each row's values: the full columns at once, then the cells of the others that hold a value
+    keys = [key for key, _ in full]
+    typed_rows = [dict(zip(keys, typed)) for typed in zip(*[values for _, values in full])] if full else [
+        {} for _ in pending]
+    for key, values in partial:
+        for typed, value in zip(typed_rows, values):
+            if value is not _SKIP:
+                typed[key] = value
+    no_name = len(readers)
+    out = result.rows
+    for i, ((excel_row, _row, context), values) in enumerate(zip(pending, typed_rows)):
+        if "name" not in values and i not in bad_name:
+            found.append((i, no_name, Problem("error", sheet, excel_row, name_column.letter, name_column.header, "",
+                                              "the project name (项目名称) is empty; every project row needs a name")))
         if context:
             for key, value in context.items():
                 values.setdefault(key, value)
         if "chain" in values and "cluster" not in values and (cluster := cluster_of(values["chain"])):
             values["cluster"] = cluster
-        result.rows.append(LedgerRow(excel_row, values))
-    if progress is not None:
-        progress(count)
-    return result
+        out.append(LedgerRow(excel_row, values))
+    found.sort(key=lambda f: (f[0], f[1]))
+    result.problems.extend(p for _, _, p in found)
