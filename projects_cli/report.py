@@ -123,7 +123,7 @@ def overdue(
     # Rows are kept as parts (see `rows.Rows`) and built whole columns at a time: on 100,000
     # projects there are 150,000 rows. Three parts: who (type and project; by project id for
     # milestone rows, by (type, issue id) for problems and look-backs), the event (item and
-    # date; by (kind, planned[, new]) or (type, issue id)) and the investment gap (by itself).
+    # date; by (kind, planned[, new]) or (type, issue id)) and the investment gap (by project id).
     used = set(found.project_id)
     who = dict(zip(used, map(("milestone",).__add__, map(projects.__getitem__, used))))
     gap_of = dict(zip(used, map(gaps.get, used, repeat(NO_MONEY))))
@@ -158,11 +158,9 @@ def overdue(
     for i in facts.open_lookbacks(session, as_of, upto=upto, filters=filters):
         add("lookback", i, _issue_item(i, True), None, i["lookback_on"], i["lookback_on"] >= since)
     who_part = Part(WHO, who)
-    gap_part = Part(GAP, {figures: figures for figures in set(gap_of.values())})
-    late = Rows([who_part, Part(LATE_EVENT, late_event), gap_part],
-                [late_who, late_events, list(map(gap_of.__getitem__, late_pids))])
-    soon = Rows([who_part, Part(SOON_EVENT, soon_event), gap_part],
-                [soon_who, soon_events, list(map(gap_of.__getitem__, soon_pids))])
+    gap_part = Part(GAP, gap_of)
+    late = Rows([who_part, Part(LATE_EVENT, late_event), gap_part], [late_who, late_events, late_pids])
+    soon = Rows([who_part, Part(SOON_EVENT, soon_event), gap_part], [soon_who, soon_events, soon_pids])
     tier_names = [t["name"] for t in tiers]
     by_unit = _by_unit(late, soon, tier_names)
     late = late.take(_late_order(late, {u["unit"]: n for n, u in enumerate(by_unit)}))
