@@ -178,13 +178,13 @@ def test_dispatch_writes_only_the_units_active_projects_locked_validated_with_th
     # the hidden record: unit, period, token and a fingerprint of every row, the same as the database's
     record = dispatch_row(cli.url)
     hidden = [[c.value for c in row] for row in wb["projects_dispatch"].iter_rows()]
-    assert hidden[1:9] == [["token", record.token] + [None] * 5, ["unit", "经济发展局"] + [None] * 5,
-                           ["unit_id", record.unit_id] + [None] * 5, ["period", "2025-10"] + [None] * 5,
-                           ["month", "2025-10"] + [None] * 5, ["sent_on", "2025-10-20"] + [None] * 5,
-                           ["due_on", "2025-10-31"] + [None] * 5, ["layout", 1] + [None] * 5]
-    listed = [(r[0], r[1], r[2], r[3], r[6]) for r in hidden[11:]]
-    assert listed == [("派工单", e["row"], e["code"], None, e["fp"]) for e in record.fingerprints["rows"]] + [
-        ("节点及问题", e["row"], e["code"], e["kind"], e["fp"]) for e in record.fingerprints["milestones"]]
+    assert hidden[1:9] == [["token", record.token], ["unit", "经济发展局"], ["unit_id", record.unit_id],
+                           ["period", "2025-10"], ["month", "2025-10"], ["sent_on", "2025-10-20"],
+                           ["due_on", "2025-10-31"], ["layout", 1]]
+    assert hidden[10:] == [["row|code|kind|fingerprint", None]] + [
+        [f"派工单!{e['row']}|{e['code']}||{e['fp']}", None] for e in record.fingerprints["rows"]] + [
+        [f"节点及问题!{e['row']}|{e['code']}|{e['kind']}|{e['fp']}", None] for e in record.fingerprints["milestones"]]
+    assert hidden[11][0] == f"派工单!5|GX-0001||{record.fingerprints['rows'][0]['fp']}"
     assert [e["code"] for e in record.fingerprints["rows"]] == ["GX-0001", "GX-0002", "GX-0003", "GX-0004"]
     assert (record.period, record.sent_on, record.due_on, record.returned_on, record.by) == (
         "2025-10", D("2025-10-20"), D("2025-10-31"), None, "tester")
@@ -443,7 +443,7 @@ def test_replaced_workbook_no_longer_imports_and_a_returned_one_is_not_sent_agai
 def test_an_altered_hidden_record_or_layout_or_foreign_workbook_is_refused_whole(cli, sent, tmp_path, db_url):
     before = dump(cli.url)
     wb = load_workbook(sent)
-    wb["projects_dispatch"]["G12"] = "0000000000000000"  # a fingerprint rewritten
+    wb["projects_dispatch"]["A12"] = "派工单!5|GX-0001||0000000000000000"  # a fingerprint rewritten
     wb.save(tmp_path / "hidden.xlsx")
     r = cli("ledger", "import", str(tmp_path / "hidden.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1

@@ -196,16 +196,46 @@ def project_rows(
 ) -> list[dict[str, Any]]:
     """The projects of the units (or the given ids) with every value the 派工单 shows, as the registry holds them now.
 
-    A few queries for all of them: projects joined to their unit, the year's
-    plan, the months before `month`, `month` itself and the 开工/竣工 milestones.
-    With `token`, each row's `problems` are those last recorded from that dispatch.
+    One query per 900 ids (or one for the units): projects joined to their
+    unit, the year's plan, the months before `month`, `month` itself and the
+    开工/竣工 milestones. With `token`, each row's `problems` are those last
+    recorded from that dispatch.
     """
+    p = Project.__table__
+    conn = session.connection()
+    rows: list[dict[str, Any]] = []
+    if project_ids is not None:
+        for chunk in _chunks(list(project_ids)):
+            query = _rows_query(month, lambda c, chunk=chunk: c.in_(chunk), statuses)
+            rows.extend(dict(r) for r in conn.execute(query).mappings())
+        rows.sort(key=lambda r: r["code"])
+    else:
+        ids = select(p.c.id)
+        if unit_ids is not None:
+            ids = ids.where(p.c.unit_id.in_(list(unit_ids)))
+        rows = [dict(r) for r in conn.execute(_rows_query(month, lambda c: c.in_(ids), statuses)).mappings()]
+    if token is not None and rows:
+        pr = ProgressReport.__table__.c
+        latest: dict[int, str | None] = {}
+        for chunk in _chunks([r["id"] for r in rows]):
+            for pid, problems in conn.execute(
+                select(pr.project_id, pr.problems).where(pr.project_id.in_(chunk), pr.source == source_of(token))
+                .order_by(pr.id)
+            ):
+                latest[pid] = problems
+        for row in rows:
+            row["problems"] = latest.get(row["id"])
+    return rows
+
+
+def _rows_query(month: str, projects, statuses: Sequence[str] | None):
+    """`project_rows`' query for the projects `projects(column)` selects (applied inside the sums too)."""
     p, u = Project.__table__, Unit.__table__
     plan, rep, m = InvestmentPlan.__table__, InvestmentReport.__table__, Milestone.__table__
     year = int(month[:4])
     before = (
         select(rep.c.project_id, func.sum(rep.c.amount).label("completed_before"))
-        .where(rep.c.month >= f"{year:04d}-01", rep.c.month < month)
+        .where(projects(rep.c.project_id), rep.c.month >= f"{year:04d}-01", rep.c.month < month)
         .group_by(rep.c.project_id)
         .subquery()
     )
@@ -227,33 +257,12 @@ def project_rows(
             .outerjoin(start, and_(start.c.project_id == p.c.id, start.c.kind == START))
             .outerjoin(finish, and_(finish.c.project_id == p.c.id, finish.c.kind == COMPLETION))
         )
+        .where(projects(p.c.id))
         .order_by(p.c.code)
     )
     if statuses is not None:
         query = query.where(p.c.status.in_(list(statuses)))
-    conn = session.connection()
-    rows: list[dict[str, Any]] = []
-    if project_ids is not None:
-        for chunk in _chunks(list(project_ids)):
-            rows.extend(dict(r) for r in conn.execute(query.where(p.c.id.in_(chunk))).mappings())
-        rows.sort(key=lambda r: r["code"])
-    else:
-        if unit_ids is not None:
-            query = query.where(p.c.unit_id.in_(list(unit_ids)))
-        rows = [dict(r) for r in conn.execute(query).mappings()]
-    if token is not None and rows:
-        pr = ProgressReport.__table__.c
-        latest: dict[int, str | None] = {}
-        ids = [r["id"] for r in rows]
-        for chunk in _chunks(ids):
-            for pid, problems in conn.execute(
-                select(pr.project_id, pr.problems).where(pr.project_id.in_(chunk), pr.source == source_of(token))
-                .order_by(pr.id)
-            ):
-                latest[pid] = problems
-        for row in rows:
-            row["problems"] = latest.get(row["id"])
-    return rows
+    return query
 
 
 def source_of(token: str) -> str:
@@ -753,28 +762,37 @@ def _due_sheet(ws, look: _Sheets, cfg: DispatchConfig, *, unit: str, sent_on: da
     look.protect(ws, cfg.password)
 
 
-def _record_sheet(ws, look: _Sheets, cfg: DispatchConfig, meta: Mapping[str, Any], record: Mapping[str, Any]) -> None:
-    """The very hidden sheet: the dispatch's identity, then every row as sent (sheet, row, code, kind, id, version, fingerprint).
+RECORD_HEADER = "row|code|kind|fingerprint"
 
-    Column J holds the 形象进度 list when it is too long for an inline drop-down.
+
+def record_line(where: str, code: str, kind: str | None, fp: str) -> str:
+    """One row as sent, in one cell of the hidden sheet: 派工单!5|GX-0001||67a812dfd67cbaa2."""
+    return f"{where}|{code}|{kind or ''}|{fp}"
+
+
+def _record_sheet(ws, look: _Sheets, cfg: DispatchConfig, meta: Mapping[str, Any], record: Mapping[str, Any]) -> None:
+    """The very hidden sheet: the dispatch's identity, then every row as sent, one cell each (`record_line`).
+
+    One cell a row keeps a 100,000-row dispatch cheap to write. Column J holds
+    the 形象进度 list when it is too long for an inline drop-down.
     """
     from projects_cli import excel
 
-    lines: list[list[Any]] = [["派工单标识（由系统生成，请勿修改）"]]
-    lines += [[key, value] for key, value in meta.items()]
-    lines.append([])
-    lines.append(["sheet", "row", "code", "kind", "project_id", "version", "fingerprint"])
-    lines += [[MAIN_SHEET, r["row"], r["code"], None, r["id"], r["version"], r["fp"]] for r in record["rows"]]
-    lines += [[DUE_SHEET, r["row"], r["code"], r["kind"], r["id"], None, r["fp"]] for r in record["milestones"]]
+    head: list[list[Any]] = [["派工单标识（由系统生成，请勿修改）"]]
+    head += [[key, value] for key, value in meta.items()]
+    head.append([])
     if look.inline is None:
         for i, stage in enumerate(look.stages, 1):  # rows 2 … (line 0 is row 1)
-            while len(lines) <= i:
-                lines.append([])
-            lines[i] = lines[i] + [None] * (9 - len(lines[i])) + [stage]
-    plain = [excel.styled(ws, border=None, alignment=None) for _ in range(10)]
-    excel.stream_cells(ws)
-    for line in lines:
-        ws.append(excel.fill_row(plain, line))
+            while len(head) <= i:
+                head.append([])
+            head[i] = head[i] + [None] * (9 - len(head[i])) + [stage]
+    plain = excel.styled(ws, border=None, alignment=None)
+    for line in head + [[RECORD_HEADER]]:
+        ws.append([excel.one_off(ws, v, plain) if v is not None else None for v in line])
+    lines = [record_line(f"{MAIN_SHEET}!{r['row']}", r["code"], None, r["fp"]) for r in record["rows"]]
+    lines += [record_line(f"{DUE_SHEET}!{r['row']}", r["code"], r["kind"], r["fp"]) for r in record["milestones"]]
+    for line in lines:  # each starts with a sheet name: never a formula
+        ws.append([line])
     look.protect(ws, cfg.password)
 
 

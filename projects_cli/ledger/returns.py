@@ -227,20 +227,21 @@ def _marker(book: _Book) -> _Marker:
     rows: list[tuple[str, int, str, str | None, str]] = []
     in_rows = False
     for line in book.rows(MARKER)[1:]:
-        cells = [canon("text", v) for v in line[:7]]
+        cells = [canon("text", v) for v in line[:2]] + [None] * (2 - len(line[:2]))
         if not any(cells):
             continue
-        if cells[0] == "sheet" and cells[1] == "row":
+        if cells[0] == sent_book.RECORD_HEADER:
             in_rows = True
             continue
         if not in_rows:
             meta[cells[0] or ""] = cells[1] or ""
             continue
-        try:
-            rows.append((cells[0] or "", int(cells[1] or 0), cells[2] or "", cells[3], cells[6] or ""))
-        except ValueError:
+        parts = (cells[0] or "").split("|")
+        where, _, number = parts[0].rpartition("!")
+        if len(parts) < 4 or not number.isdigit():
             raise ProjectsError(f"{book.path.name}: the hidden record of the dispatched workbook was altered; "
-                                "the return cannot be checked — send the unit a new workbook") from None
+                                "the return cannot be checked — send the unit a new workbook")
+        rows.append((where, int(number), parts[1], "|".join(parts[2:-1]) or None, parts[-1]))
     missing = [k for k in ("token", "unit", "period", "layout") if not meta.get(k)]
     if missing:
         raise ProjectsError(f"{book.path.name}: the hidden record of the dispatched workbook is incomplete (no "
@@ -380,7 +381,10 @@ class _Judge:
                 if value != sent.get(col.key):
                     tampered.append((i, col, raw, value))
                 continue
-            value, error = self.read_open(col, raw)
+            value = canon(col.kind, raw)
+            error = None
+            if value != sent.get(col.key):  # only what the unit changed is read strictly
+                value, error = self.read_open(col, raw)
             out.returned[col.key] = value
             if error is not None:
                 invalid.append((i, col, raw, error))
@@ -529,9 +533,11 @@ def import_return(
     result = ReturnResult(path.name, unit, found.period, found.token, found.sent_on, found.due_on,
                           header_row=record["main"]["header_row"])
     judge = _Judge(ctx, found, unit, config, sent_book.dispatch_config(config).stages)
-    judged = _judge_main(session, judge, record, main_rows, main_cols, found.token)
+    ids = [e["id"] for e in record.get("rows", [])]
+    now = {r["id"]: r for r in sent_book.project_rows(session, month=record["month"], project_ids=ids, token=found.token)}
+    judged = _judge_main(session, judge, record, main_rows, main_cols, now)
     if record.get("milestones"):
-        judged += _judge_due(session, judge, record, due_rows, due_cols, len(record["milestones"]))
+        judged += _judge_due(session, judge, record, due_rows, due_cols, now)
     _cross_check(judge, judged)
     result.rows = len(judged)
     for row in judged:
@@ -564,7 +570,8 @@ def import_return(
 
 
 def _judge_main(session: Session, judge: _Judge, record: Mapping[str, Any], rows: list[list[Any]],
-                columns: list[Col], token: str) -> list[_Row]:
+                columns: list[Col], now: Mapping[int, dict[str, Any]]) -> list[_Row]:
+    """The 派工单 rows; `now` is `dispatch.project_rows` of the projects sent, by id."""
     code_index = next(i for i, c in enumerate(columns) if c.key == "code")
     entries = record.get("rows", [])
 
@@ -572,8 +579,6 @@ def _judge_main(session: Session, judge: _Judge, record: Mapping[str, Any], rows
         return item["code"] if isinstance(item, dict) else canon("text", item[code_index] if code_index < len(item) else None)
 
     paired, missing = _match(rows, record["main"]["header_row"] + 1, entries, key_of)
-    ids = [e["id"] for e in entries]
-    now = {r["id"]: r for r in sent_book.project_rows(session, month=record["month"], project_ids=ids, token=token)}
     strangers = _owners(session, sorted({key_of(cells) for _n, cells, e in paired if e is None and key_of(cells)}))
     out = []
     for number, cells, entry in paired:
@@ -597,13 +602,13 @@ def _judge_main(session: Session, judge: _Judge, record: Mapping[str, Any], rows
 
 
 def _judge_due(session: Session, judge: _Judge, record: Mapping[str, Any], rows: list[list[Any]],
-               columns: list[Col], count: int) -> list[_Row]:
+               columns: list[Col], now: Mapping[int, dict[str, Any]]) -> list[_Row]:
     """The 节点 rows of the second sheet (the problems listed under them are for reading only)."""
     header_row = record["due"]["header_row"]
-    rows = rows[:header_row + count]  # the milestone rows end where the problems' section begins
+    entries = record.get("milestones", [])
+    rows = rows[:header_row + len(entries)]  # the milestone rows end where the problems' section begins
     code_index = next(i for i, c in enumerate(columns) if c.key == "code")
     kind_index = next(i for i, c in enumerate(columns) if c.key == "kind")
-    entries = record.get("milestones", [])
 
     def key_of(item) -> tuple[str | None, str | None]:
         if isinstance(item, dict):
@@ -614,8 +619,7 @@ def _judge_due(session: Session, judge: _Judge, record: Mapping[str, Any], rows:
     paired, missing = _match(rows, header_row + 1, entries, key_of)
     ids = sorted({e["id"] for e in entries})
     dates = sent_book.milestone_dates(session, ids)
-    owners = {r["id"]: (r["unit_id"], r["unit"]) for r in sent_book.project_rows(
-        session, month=record["month"], project_ids=ids)}
+    owners = {pid: (r["unit_id"], r["unit"]) for pid, r in now.items()}
     sheet = record["due"]["sheet"]
     out = []
     for number, cells, entry in paired:
