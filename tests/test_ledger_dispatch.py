@@ -552,3 +552,29 @@ def test_progress_history_lists_what_units_reported(cli, sent, tmp_path):
     token = dispatch_row(cli.url).token
     assert json.loads(r.stdout) == [{"on": "2025-10-27", "progress": "主体施工", "problems": "设备进场滞后\n资金拨付慢",
                                      "source": f"派工单 {token}"}]
+
+
+def test_a_dispatched_sheet_without_its_hidden_record_is_not_taken_for_a_ledger(cli, sent, tmp_path):
+    wb = load_workbook(sent)
+    del wb["projects_dispatch"]
+    wb.save(tmp_path / "copied.xlsx")
+    before = dump(cli.url)
+    r = cli("ledger", "import", str(tmp_path / "copied.xlsx"), as_of="2025-10-28")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == (
+        "Error: copied.xlsx has a sheet 派工单 but not the hidden record every dispatched workbook carries: it was copied "
+        "into a new workbook or saved in another program, so what the unit changed cannot be told from what was sent; "
+        "ask the unit to fill in and return the workbook as sent (to import it as an ordinary ledger anyway, rename the "
+        "sheet 派工单)")
+    assert dump(cli.url) == before
+
+
+def test_weekly_period_reports_the_month_it_ends_in(cli, tmp_path):
+    build(cli.url)
+    path = tmp_path / "w.xlsx"
+    r = cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(path), "--period", "2025-W43", as_of=SENT)
+    assert r.exit_code == 0, r.stderr
+    ws = load_workbook(path)["派工单"]
+    assert ws["A1"].value == "黄屯街道2025年第43周重点项目推进情况派工单"
+    assert ws["K4"].value == "2025年10月完成投资（万元）"
+    assert dispatch_row(cli.url, "黄屯街道").due_on == D("2025-10-26")

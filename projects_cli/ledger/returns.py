@@ -34,6 +34,7 @@ on time" share reads.
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ from projects_cli.progress import record_progress
 from projects_cli.values import PendingDate, ValueProblem, clean_text, parse_amount, parse_date
 
 NOT_APPLIED_EXIT = 4
-_MARKER_ENTRY = re.compile(rb'<sheet\b[^>]*\bname="' + MARKER.encode() + rb'"')
+_SHEET_NAME = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"')
 WORKBOOK_XML_LIMIT = 4 << 20  # bytes of xl/workbook.xml searched for the marker
 MILESTONE_OF = {"actual_start": START, "actual_completion": COMPLETION}
 
@@ -71,17 +72,49 @@ class ReturnRejected(ProjectsError):
 
 
 def is_dispatched(path: Path, limits: Limits | None = None) -> bool:
-    """Whether `path` is a dispatched workbook (it holds the very hidden record sheet). Cheap: reads xl/workbook.xml only."""
+    """Whether `path` is a dispatched workbook: it holds the very hidden record sheet (`dispatch.MARKER`).
+
+    Cheap for an ordinary ledger: an .xlsx has only its xl/workbook.xml read
+    (after the reader's safety checks), an .xls its sheet list. A 派工单 sheet
+    without the record (copied into a new workbook) is refused, so that it is
+    not taken for an ordinary ledger by mistake.
+    """
     path = Path(path)
-    if check_file(path, limits or Limits()) != "xlsx":
+    kind = check_file(path, limits or Limits())
+    if kind == "xls":
+        names = _sheet_names(path)
+    elif kind == "xlsx":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                with zf.open("xl/workbook.xml") as fh:
+                    head = fh.read(WORKBOOK_XML_LIMIT).decode("utf-8", "replace")
+        except (KeyError, zipfile.BadZipFile, OSError):
+            return False
+        names = [html.unescape(n) for n in _SHEET_NAME.findall(head)]
+    else:
         return False
+    if MARKER in names:
+        return True
+    if MAIN_SHEET in names:
+        raise ProjectsError(
+            f"{path.name} has a sheet {MAIN_SHEET} but not the hidden record every dispatched workbook carries: it was "
+            "copied into a new workbook or saved in another program, so what the unit changed cannot be told from what "
+            "was sent; ask the unit to fill in and return the workbook as sent (to import it as an ordinary ledger "
+            f"anyway, rename the sheet {MAIN_SHEET})")
+    return False
+
+
+def _sheet_names(path: Path) -> list[str]:
+    from python_calamine import CalamineWorkbook
+
     try:
-        with zipfile.ZipFile(path) as zf:
-            with zf.open("xl/workbook.xml") as fh:
-                head = fh.read(WORKBOOK_XML_LIMIT)
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return False
-    return _MARKER_ENTRY.search(head) is not None
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception:  # not readable: the ordinary import says why
+        return []
+    try:
+        return list(book.sheet_names)
+    finally:
+        book.close()
 
 
 # ---------------------------------------------------------------- the result
@@ -249,14 +282,18 @@ def _marker(book: _Book) -> _Marker:
     return _Marker(meta, rows)
 
 
-def _find_dispatch(session: Session, book: _Book, marker: _Marker) -> tuple[Dispatch, str]:
-    """The dispatch record the workbook was made from, and its unit's name; errors say why a return is not one."""
+def _find_dispatch(session: Session, book: _Book, marker: _Marker, *, lock: bool = False) -> tuple[Dispatch, str]:
+    """The dispatch record the workbook was made from, and its unit's name; errors say why a return is not one.
+
+    With `lock` (PostgreSQL), two imports of the same return wait for each other.
+    """
     token, unit_name, period = marker.meta["token"], marker.meta["unit"], marker.meta["period"]
     name = book.path.name
     if marker.meta["layout"] != str(sent_book.LAYOUT):
         raise ProjectsError(f"{name} was dispatched by another version of projects (layout {marker.meta['layout']}, "
                             f"this version reads layout {sent_book.LAYOUT}); send the unit a new workbook")
-    found = session.scalars(select(Dispatch).where(Dispatch.token == token)).first()
+    query = select(Dispatch).where(Dispatch.token == token)
+    found = session.scalars(query.with_for_update() if lock else query).first()
     if found is None:
         u = Unit.__table__.c
         d = Dispatch.__table__.c
@@ -515,7 +552,7 @@ def import_return(
     book = _Book(path, limits)
     try:
         marker = _marker(book)
-        found, unit = _find_dispatch(session, book, marker)
+        found, unit = _find_dispatch(session, book, marker, lock=not dry_run)
         if from_unit and clean_text(from_unit) != unit:
             raise ProjectsError(f"{path.name} is the workbook dispatched to {unit}, not to {clean_text(from_unit)} "
                                 "(--from-unit)")
