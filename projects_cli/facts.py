@@ -32,7 +32,7 @@ from projects_cli.models import (
 from projects_cli.registry import ProjectFilter
 from projects_cli.rules import milestones as mrules
 from projects_cli.rules.cards import Facts
-from projects_cli.rules.dates import completion_gap, completion_rates, days_late
+from projects_cli.rules.dates import completion_gap, completion_rates, days_late, expected_percent
 from projects_cli.values import clean_text
 
 NO_FILTER = ProjectFilter()
@@ -379,11 +379,6 @@ def investment_rows(
             for row in _dicts(session, query)]
 
 
-def investment_gaps(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
-    """`gap_of` per project id, for every project with a plan or a report for the as-of year."""
-    return {pid: gap_of(plan, done, as_of) for pid, (plan, done) in year_to_date(session, as_of).items()}
-
-
 # ---------------------------------------------------------------- issues
 
 
@@ -458,9 +453,10 @@ def card_facts(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER
     for clause in filters.clauses():
         query = query.where(clause)
     facts = {pid: Facts() for (pid,) in session.connection().execute(query)}
-    for pid, gap in investment_gaps(session, as_of).items():
-        if gap["rate"] is not None and pid in facts:
-            facts[pid].gap = gap
+    expected = expected_percent(as_of)
+    for pid, (rate, behind) in completion_by_project(session, as_of).items():
+        if pid in facts:
+            facts[pid].gap = {"rate": rate, "expected": expected, "behind": behind}
     for pid, kind, late in overdue_milestones(session, as_of, filters):
         f = facts.get(pid)
         if f is None:
@@ -474,6 +470,8 @@ def card_facts(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER
         if f is not None:
             f.issues_overdue.append((row["number"], row["level"], row["days_late"]))
     for f in facts.values():
-        f.milestones_overdue.sort(key=lambda m: (-m[1], m[0]))
-        f.issues_overdue.sort(key=lambda i: (-i[2], i[0]))
+        if len(f.milestones_overdue) > 1:
+            f.milestones_overdue.sort(key=lambda m: (-m[1], m[0]))
+        if len(f.issues_overdue) > 1:
+            f.issues_overdue.sort(key=lambda i: (-i[2], i[0]))
     return facts

@@ -21,7 +21,7 @@ from projects_cli.errors import InvalidValue
 from projects_cli.registry import ProjectFilter
 from projects_cli.rules import milestones as mrules
 from projects_cli.rows import Part, Rows
-from projects_cli.rules.dates import days_left, elapsed_share, tier
+from projects_cli.rules.dates import days_left, expected_percent, tier
 
 NO_FILTER = ProjectFilter()
 TYPE_LABELS = {"milestone": "节点", "issue": "问题", "lookback": "回头看"}
@@ -178,7 +178,7 @@ def overdue(
         "horizon": horizon,
         "due_by": upto,
         "min_days": min_days,
-        "expected": (elapsed_share(as_of) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP),
+        "expected": expected_percent(as_of),
         "tiers": tier_names,
         "totals": {
             "overdue": len(late),

@@ -34,6 +34,11 @@ def _expected_percent(as_of: date) -> Decimal:
     return elapsed_share(as_of) * 100
 
 
+def expected_percent(as_of: date) -> Decimal:
+    """序时进度 in percent, to one decimal (83.3 at the end of October)."""
+    return _expected_percent(as_of).quantize(TENTH, ROUND_HALF_UP)
+
+
 def completion_rates(
     plans: Iterable[Decimal], completed: Iterable[Decimal | None], as_of: date
 ) -> list[tuple[Decimal, Decimal]]:
@@ -61,7 +66,7 @@ def completion_gap(plan: Decimal | None, completed: Decimal | None, as_of: date)
         "plan": plan,
         "completed": Decimal(completed or 0),
         "rate": figures[0],
-        "expected": _expected_percent(as_of).quantize(TENTH, ROUND_HALF_UP),
+        "expected": expected_percent(as_of),
         "behind": figures[1],
         "expected_amount": (plan * elapsed_share(as_of)).quantize(Decimal("0.01"), ROUND_HALF_UP),
     }
