@@ -14,7 +14,7 @@ from projects_cli.output import Format
 
 app = typer.Typer(
     no_args_is_help=True,
-    help="Excel ledgers (台账): import the ledgers units send, export the ledger the office files.",
+    help="Excel ledgers (台账): import the ledgers units send, export the ledger the office files, dispatch each unit its fill-in workbook (派工单).",
 )
 
 SHOWN_PROBLEMS = 50  # problem lines printed; the rest are in --errors FILE
