@@ -390,10 +390,6 @@ def dispatch(
     else:
         if output_dir is None:
             raise ProjectsError("give the folder for the workbooks (--output-dir)")
-        try:
-            output_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ProjectsError(f"cannot create folder {output_dir}: {exc.strerror}") from None
         u = Unit.__table__.c
         units = [(uid, name) for uid, name in session.connection().execute(select(u.id, u.name).order_by(u.name))]
     unit_ids = [uid for uid, _ in units]
@@ -402,30 +398,13 @@ def dispatch(
         rows_by_unit[row["unit_id"]].append(row)
     run = DispatchRun()
     existing = _existing(session, unit_ids, period)
-    blocked = []
-    for uid, name in units:
-        if not rows_by_unit.get(uid):
-            if unit is not None:
-                raise NotFound(f"{name} has no projects in {'/'.join(active)}; there is nothing to dispatch")
-            continue
-        old = existing.get(uid)
-        if old is None:
-            continue
-        if old.returned_on is not None:
-            reason = (f"its {period} workbook (sent {old.sent_on.isoformat()}) was returned on "
-                      f"{old.returned_on.isoformat()}; a returned workbook is not sent again")
-            if unit is not None:
-                raise InvalidValue(f"{name}: {reason}")
-            run.skipped.append(Skipped(name, reason))
-            rows_by_unit.pop(uid, None)
-        elif not replace:
-            blocked.append(f"{name} (sent {old.sent_on.isoformat()}, due {old.due_on.isoformat() if old.due_on else '—'})")
-    if blocked:
-        raise InvalidValue(
-            f"already dispatched for {period} and not yet returned: {'; '.join(blocked)}; a new workbook would replace "
-            "the one sent and that one would no longer import: add --replace to send anew"
-        )
+    _check_again(units, rows_by_unit, existing, period, run, single=unit is not None, replace=replace, active=active)
     targets = [(uid, name) for uid, name in units if rows_by_unit.get(uid)]
+    if output_dir is not None and targets:
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProjectsError(f"cannot create folder {output_dir}: {exc.strerror}") from None
     milestones_by_unit = _due_milestones(session, ctx.as_of, due_on, {uid: rows_by_unit[uid] for uid, _ in targets})
     issues_by_unit = _open_issues(session, ctx.as_of, {name for _, name in targets})
     year, month_number = end.year, end.month
@@ -445,6 +424,38 @@ def dispatch(
         run.sent.append(Sent(name, path, period, ctx.as_of, due_on, token, len(rows),
                              len(milestones_by_unit.get(uid, [])), len(issues_by_unit.get(name, [])), old is not None))
     return run
+
+
+def _check_again(units: list[tuple[int, str]], rows_by_unit: dict[int, list[dict[str, Any]]],
+                 existing: Mapping[int, Dispatch], period: str, run: DispatchRun, *, single: bool, replace: bool,
+                 active: Sequence[str]) -> None:
+    """Units with nothing to send, or already sent the period's workbook: an error, or (with every unit) skipped.
+
+    Drops from `rows_by_unit` the units that are not sent a workbook.
+    """
+    blocked = []
+    for uid, name in units:
+        if not rows_by_unit.get(uid):
+            if single:
+                raise NotFound(f"{name} has no projects in {'/'.join(active)}; there is nothing to dispatch")
+            continue
+        old = existing.get(uid)
+        if old is None:
+            continue
+        if old.returned_on is not None:
+            reason = (f"its {period} workbook (sent {old.sent_on.isoformat()}) was returned on "
+                      f"{old.returned_on.isoformat()}; a returned workbook is not sent again")
+            if single:
+                raise InvalidValue(f"{name}: {reason}")
+            run.skipped.append(Skipped(name, reason))
+            rows_by_unit.pop(uid, None)
+        elif not replace:
+            blocked.append(f"{name} (sent {old.sent_on.isoformat()}, due {old.due_on.isoformat() if old.due_on else '—'})")
+    if blocked:
+        raise InvalidValue(
+            f"already dispatched for {period} and not yet returned: {'; '.join(blocked)}; a new workbook would replace "
+            "the one sent and that one would no longer import: add --replace to send anew"
+        )
 
 
 def _find_unit(session: Session, name: str) -> tuple[int, str]:

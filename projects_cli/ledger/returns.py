@@ -576,22 +576,7 @@ def import_return(
     if record.get("milestones"):
         judged += _judge_due(session, judge, record, due_rows, due_cols, now)
     _cross_check(judge, judged)
-    result.rows = len(judged)
-    for row in judged:
-        if row.outcome == "apply":
-            result.applied += 1
-        elif row.outcome == "unchanged":
-            result.unchanged += 1
-        else:
-            result.outcomes[row.outcome] += 1
-    cols = {c.key: c for c in main_cols} | {f"due:{c.key}": c for c in due_cols}
-    for row in judged:
-        if row.outcome != "apply":
-            continue
-        for key, value in row.changes.items():
-            col = cols[key] if row.kind is None else cols[f"due:{key}"]
-            header = col.header if row.kind is None else f"{row.kind} {col.header}"
-            result.changes.append(Change(row.sheet, row.row, row.code, row.name, key, header, row.before.get(key), value))
+    _tally(result, judged, main_cols, due_cols)
     result.problems = sorted(judge.problems, key=lambda p: (p.sheet != MAIN_SHEET, p.row, p.column, p.severity))
     result.first_return = found.returned_on is None
     result.returned_on = found.returned_on or ctx.as_of
@@ -604,6 +589,24 @@ def import_return(
     _write(session, ctx, found, unit, judge, [r for r in judged if r.outcome == "apply"])
     result.written = True
     return result
+
+
+def _tally(result: ReturnResult, judged: list[_Row], main_cols: list[Col], due_cols: list[Col]) -> None:
+    """Count the rows by outcome and list the values the clean rows write."""
+    result.rows = len(judged)
+    headers = {c.key: c.header for c in main_cols}
+    due_headers = {c.key: c.header for c in due_cols}
+    for row in judged:
+        if row.outcome == "unchanged":
+            result.unchanged += 1
+        elif row.outcome != "apply":
+            result.outcomes[row.outcome] += 1
+            continue
+        else:
+            result.applied += 1
+        for key, value in row.changes.items():
+            header = headers[key] if row.kind is None else f"{row.kind} {due_headers[key]}"
+            result.changes.append(Change(row.sheet, row.row, row.code, row.name, key, header, row.before.get(key), value))
 
 
 def _judge_main(session: Session, judge: _Judge, record: Mapping[str, Any], rows: list[list[Any]],
