@@ -24,7 +24,7 @@ from projects_cli import audit, facts
 from projects_cli.audit import Ctx
 from projects_cli.models import Dispatch, FlagScore, Issue, Milestone, Project, Unit
 from projects_cli.rulebook import Rules
-from projects_cli.rules.dates import period_end
+from projects_cli.rules.dates import completion_gap, period_end
 from projects_cli.rules.scoring import share, score_units
 
 
@@ -44,10 +44,13 @@ def unit_shares(session: Session, period: str, as_of: date, active: tuple[str, .
     )}
     completed: dict[str, Decimal] = defaultdict(Decimal)
     expected: dict[str, Decimal] = defaultdict(Decimal)
-    for row in facts.investment_rows(session, as_of):
-        if row["unit"] in units and row["expected_amount"] is not None:
-            completed[row["unit"]] += Decimal(row["completed"] or 0)
-            expected[row["unit"]] += Decimal(row["expected_amount"])
+    unit_of = {pid: info.unit for pid, info in facts.project_info(session).items()}
+    for pid, (plan, done) in facts.year_to_date(session, as_of).items():
+        unit = unit_of.get(pid)
+        gap = completion_gap(plan, done, as_of) if unit in units else None
+        if gap is not None:
+            completed[unit] += gap["completed"]
+            expected[unit] += gap["expected_amount"]
     on_time = case((and_(m.c.actual_date.is_not(None), m.c.actual_date <= m.c.planned_date), 1), else_=0)
     milestones = {name: (int(done or 0), due) for name, due, done in conn.execute(
         select(u.c.name, func.count(), func.sum(on_time))

@@ -89,6 +89,17 @@ def json_default(value: Any) -> Any:
 
 
 def to_json(data: Any) -> str:
+    """`data` as indented JSON. A listing (flat rows with the same keys) is written column by
+    column (`_field_json`): the same text as `json.dumps(…, indent=2)`, many times faster on
+    100,000 rows."""
+    if isinstance(data, list) and data and all(type(r) is dict for r in data):
+        keys = list(data[0])
+        if keys and all(map(keys.__eq__, map(list, data))):
+            columns = list(zip(*map(operator.itemgetter(*keys), data))) if len(keys) > 1 else [[r[keys[0]] for r in data]]
+            nested = (dict, list, tuple, set)
+            if not any(issubclass(t, nested) for column in columns for t in set(map(type, column))):
+                rows = map(",\n    ".join, zip(*map(_field_json, keys, columns)))
+                return "[\n  {\n    " + "\n  },\n  {\n    ".join(rows) + "\n  }\n]"
     return json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
 
 

@@ -6,7 +6,6 @@ Pure functions: every one is given the as-of date; none reads the clock.
 from __future__ import annotations
 
 import calendar
-import operator
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -39,17 +38,17 @@ def expected_percent(as_of: date) -> Decimal:
     return _expected_percent(as_of).quantize(TENTH, ROUND_HALF_UP)
 
 
+def _rate_behind(plan: Decimal, completed: Decimal | None, expected: Decimal) -> tuple[Decimal, Decimal]:
+    rate = Decimal(completed or 0) / Decimal(plan) * 100
+    return rate.quantize(TENTH, ROUND_HALF_UP), (expected - rate).quantize(TENTH, ROUND_HALF_UP)
+
+
 def completion_rates(
     plans: Iterable[Decimal], completed: Iterable[Decimal | None], as_of: date
 ) -> list[tuple[Decimal, Decimal]]:
     """(rate, behind) of `completion_gap` for many projects at once: plans (each above 0) and
-    what each completed. Whole columns at a time, at C speed: the overdue report judges
-    100,000 projects."""
-    done = map(Decimal, [0 if c is None else c for c in completed])
-    rates = list(map(operator.mul, map(operator.truediv, done, map(Decimal, plans)), repeat(100)))
-    behind = map(operator.sub, repeat(_expected_percent(as_of)), rates)
-    return list(zip(map(Decimal.quantize, rates, repeat(TENTH), repeat(ROUND_HALF_UP)),
-                    map(Decimal.quantize, behind, repeat(TENTH), repeat(ROUND_HALF_UP))))
+    what each completed. The overdue report and the cards judge 100,000 projects with it."""
+    return list(map(_rate_behind, plans, completed, repeat(_expected_percent(as_of))))
 
 
 def completion_gap(plan: Decimal | None, completed: Decimal | None, as_of: date) -> dict[str, Any] | None:
@@ -60,14 +59,14 @@ def completion_gap(plan: Decimal | None, completed: Decimal | None, as_of: date)
     """
     if plan is None or plan <= 0:
         return None
-    figures = completion_rates([plan], [completed], as_of)[0]
+    rate, behind = _rate_behind(plan, completed, _expected_percent(as_of))
     plan = Decimal(plan)
     return {
         "plan": plan,
         "completed": Decimal(completed or 0),
-        "rate": figures[0],
+        "rate": rate,
         "expected": expected_percent(as_of),
-        "behind": figures[1],
+        "behind": behind,
         "expected_amount": (plan * elapsed_share(as_of)).quantize(Decimal("0.01"), ROUND_HALF_UP),
     }
 
