@@ -12,7 +12,7 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -122,6 +122,9 @@ def display_name(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+_SQLITE_DATE = "%(year)04d-%(month)02d-%(day)02d"  # how SQLAlchemy stores a Date on SQLite
+
+
 def insert_columns(conn: Connection, table, columns: Mapping[str, Sequence[Any]]) -> None:
     """INSERT rows given column by column (equal-length sequences) with one executemany straight to the driver.
 
@@ -138,13 +141,16 @@ def insert_columns(conn: Connection, table, columns: Mapping[str, Sequence[Any]]
         return
     dialect = conn.dialect
     for i, name in enumerate(names):
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        impl = table.c[name].type.dialect_impl(dialect)
+        process = impl.bind_processor(dialect)
         if process is None:
             continue
         column = values[i]
         first = column[0]
         if column.count(first) == count:  # one value in every row
             values[i] = (process(first) if first is not None else None,) * count
+        elif getattr(impl, "_storage_format", None) == _SQLITE_DATE:  # SQLite's Date: its text is the ISO date
+            values[i] = [v.isoformat() if type(v) is date else process(v) if v is not None else None for v in column]
         else:
             values[i] = [process(v) if v is not None else None for v in column]
     quote = dialect.identifier_preparer.quote
@@ -174,9 +180,13 @@ def query_rows(conn: Connection, sql: str, params: Sequence[Any], types: Sequenc
     dialect = conn.dialect
     if dialect.paramstyle != "qmark":
         sql = sql.replace("%", "%%").replace("?", "%s")
-    result = conn.exec_driver_sql(sql, tuple(params))
-    description = result.cursor.description
-    rows = result.fetchall()
+    cursor = conn.connection.cursor()  # the driver's own: plain tuples, no Row objects
+    try:
+        cursor.execute(sql, tuple(params))
+        description = cursor.description
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     if not rows:
         return []
     columns: list[Any] = list(zip(*rows))

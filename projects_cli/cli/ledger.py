@@ -109,16 +109,19 @@ def import_cmd(
 
     Example: projects ledger import 经济发展局10月台账.xlsx --dry-run --errors 问题行.xlsx
     """
-    from projects_cli.ledger.importer import LedgerRejected, import_ledger
-    from projects_cli.ledger.reader import Limits
+    from projects_cli.ledger.reader import Limits, preload
 
     if errors is not None and errors.suffix.lower() != ".xlsx":
         raise typer.BadParameter("name the file *.xlsx", param_hint="--errors")
     s = common.settings(ctx)
     limits = Limits.from_config(s.section("limits"))
+    book = preload(file, limits, sheet)  # the sheet is read in a thread while modules load and the database opens
+    from projects_cli.ledger.importer import LedgerRejected, import_ledger
     from projects_cli.ledger.returns import is_dispatched
 
     if is_dispatched(file, limits):  # a returned 派工单: judged against what was sent (ledger/returns.py)
+        if book is not None:
+            book.close()
         return _import_return(ctx, file, dry_run=dry_run, strict=strict, errors=errors, from_unit=from_unit, fmt=fmt,
                               limits=limits)
     bar = _progress()
@@ -126,7 +129,7 @@ def import_cmd(
         with common.session(ctx, write=not dry_run) as session:
             result = import_ledger(
                 session, common.actor(ctx), file, sheet=sheet, dry_run=dry_run, strict=strict, from_unit=from_unit,
-                config=s.config, limits=limits, progress=bar,
+                config=s.config, limits=limits, progress=bar, book=book,
             )
     except LedgerRejected as exc:
         if bar:
@@ -136,6 +139,8 @@ def import_cmd(
     finally:
         if bar:
             bar.close()
+        if book is not None:
+            book.close()
     _report(result, errors, file, limits)
     where = f"{file.name} (sheet {result.sheet}, header rows {result.header_rows[0]}–{result.header_rows[1]}"
     where += f", 填报单位 {result.reporter})" if result.reporter else ")"

@@ -26,6 +26,7 @@ inserts and updates), so 100,000 rows import in bounded time.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -60,6 +61,9 @@ MILESTONE_FIELDS = {
     "actual_completion": ("竣工", "actual_date"),
 }
 PROJECT_KEYS = registry.COLUMNS  # stored on the project row
+# "开工.planned_date" …: one string shared by every row's change list and log entry
+_KEYS = {(kind, key): f"{kind}.{key}" for kind in ("开工", "竣工")
+         for key in ("baseline_date", "planned_date", "actual_date")}
 DEFAULTS = {"categories": "", "plan_columns": "", "status": "前期"}
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -73,7 +77,7 @@ class LedgerRejected(ProjectsError):
         self.result = result
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     """What one ledger row does to the registry."""
 
@@ -115,7 +119,7 @@ class ImportResult:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Plan:
     """The writes one row needs (computed before anything is written)."""
 
@@ -141,7 +145,7 @@ class _Plan:
             out.append("completed_ytd")
         for kind, _mid, _old, new in self.milestones:
             for key in new:
-                out.append(f"{kind}.{key}")
+                out.append(_KEYS[kind, key])
         return out
 
 
@@ -162,10 +166,15 @@ def read_ledger(
     units: set[str] = frozenset(),
     limits: Limits | None = None,
     progress: Progress | None = None,
+    book: Workbook | None = None,
 ) -> parse.ParsedSheet:
-    """The ledger's rows and problems (no database): the sheet named, else the first with a ledger header."""
+    """The ledger's rows and problems (no database): the sheet named, else the first with a ledger header.
+
+    `book` is the file already opened (`reader.preload`); it is closed here either way.
+    """
     table = variants(ledger_section(config).get("headers"))
-    book = Workbook(path, limits or Limits.from_config((config or {}).get("limits")))
+    if book is None:
+        book = Workbook(path, limits or Limits.from_config((config or {}).get("limits")))
     try:
         names = [sheet] if sheet else book.sheet_names
         tried = []
@@ -338,9 +347,6 @@ class _Planner:
         self.new_units: list[str] = []
         self.unknown: dict[tuple[str, str], list[int]] = defaultdict(list)  # (field, value) → rows
         self.replans: list[tuple[int, str, date, int]] = []  # (row, kind, new plan, milestone id)
-        # the project fields read back for comparison: the ledger's columns, what section rows give, what checks need
-        self.compared = [k for k in PROJECT_KEYS
-                         if k in self.columns or k in ("code", "total_investment", "chain", "cluster")]
 
     def report_unknown(self) -> None:
         """One warning per unknown chain, cluster or unit, on the first row that names it."""
@@ -542,7 +548,12 @@ def plan_import(
     session: Session, ctx: Ctx, parsed: parse.ParsedSheet, *, from_unit: str | None = None,
     config: Mapping[str, Any] | None = None, file_name: str = "", progress: Progress | None = None,
 ) -> tuple[ImportResult, list[_Plan], _Planner]:
-    """Match and check every row against the registry; nothing is written."""
+    """Match and check every row against the registry; nothing is written.
+
+    `parsed.rows` is used up: each batch of rows is let go once planned (the
+    plans hold what is to be written), so 100,000 rows and their plans are
+    never in memory together.
+    """
     planner = _Planner(session, ctx, parsed, from_unit=from_unit, config=config, file_name=file_name)
     result = ImportResult(file_name, parsed.sheet, rows=len(parsed.rows), skipped=dict(parsed.skipped))
     result.unused_columns = [f"{c.letter} {c.header}" for c in parsed.unused]
@@ -560,7 +571,10 @@ def plan_import(
     for start in range(0, total, BATCH):
         batch = rows[start:start + BATCH]
         ids = [pid for pid in matched[start:start + BATCH] if pid is not None]
-        existing = planner.reg.projects(ids, planner.compared) if ids else {}
+        # the fields read back for comparison: those the batch's rows give (a blank cell changes nothing)
+        given = set().union(*(row.values for row in batch))
+        compared = [k for k in PROJECT_KEYS if k in given or k in ("code", "total_investment")]
+        existing = planner.reg.projects(ids, compared) if ids else {}
         year_plans = planner.reg.plans(ids, planner.plan_year) if ids and has_plan else {}
         earlier, reports = planner.reg.reports(ids, planner.month) if ids and has_done else ({}, {})
         miles: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
@@ -585,6 +599,8 @@ def plan_import(
                 result.changed += 1
                 result.changes.append(Change(row.row, "change", plan.code, plan.name, plan.fields()))
         planner.check_replans()
+        rows[start:start + len(batch)] = [None] * len(batch)
+        del batch
         if progress is not None:
             progress("check", min(start + BATCH, total), total)
     planner.report_unknown()
@@ -631,9 +647,9 @@ def _logged(plan: _Plan, year: int | None, month: str | None, reason: str) -> tu
         new[f"completed:{month}"] = plan.report[2]
     for kind, _mid, before, after in plan.milestones:
         for key, value in before.items():
-            old[f"{kind}.{key}"] = value
+            old[_KEYS[kind, key]] = value
         for key, value in after.items():
-            new[f"{kind}.{key}"] = value
+            new[_KEYS[kind, key]] = value
         if before.get("planned_date") is not None and "planned_date" in after:
             new[f"{kind}.reason"] = reason
     return old, new
@@ -779,18 +795,34 @@ def import_ledger(
     config: Mapping[str, Any] | None = None,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    book: Workbook | None = None,
 ) -> ImportResult:
     """Check the whole ledger, then write it (unless `dry_run`); raises LedgerRejected on any error.
 
-    Warnings (an unknown chain or unit, a 待定 date) are errors under `strict`.
+    Warnings (an unknown chain or unit, a 待定 date) are errors under `strict`. `book`: the
+    file already opened, its sheet perhaps being read meanwhile (`reader.preload`).
     """
-    path = Path(path)
+    # Hundreds of thousands of rows, dicts and tuples that hold no reference cycles: the cyclic
+    # collector would only rescan them again and again. Reference counting frees them as usual.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _import_ledger(session, ctx, Path(path), sheet=sheet, dry_run=dry_run, strict=strict,
+                              from_unit=from_unit, config=config, limits=limits, progress=progress, book=book)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None, dry_run: bool, strict: bool,
+                   from_unit: str | None, config: Mapping[str, Any] | None, limits: Limits | None,
+                   progress: Progress | None, book: Workbook | None) -> ImportResult:
     units = set(session.connection().execute(select(Unit.__table__.c.name)).scalars())
     parsed = read_ledger(path, as_of=ctx.as_of, sheet=sheet, config=config, units=units, limits=limits,
-                         progress=progress)
+                         progress=progress, book=book)
     result, plans, planner = plan_import(session, ctx, parsed, from_unit=registry.clean_text(from_unit) if from_unit else None,
                                          config=config, file_name=path.name, progress=progress)
-    parsed.rows.clear()  # the plans hold what is to be written: bounded memory on 100,000 rows
+    parsed.rows.clear()  # used up by plan_import (the plans hold what is to be written)
     if strict:
         result.problems = [
             parse.Problem("error", p.sheet, p.row, p.column, p.header, p.value, p.message + " (--strict)")
