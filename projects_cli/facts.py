@@ -33,6 +33,7 @@ from projects_cli.registry import ProjectFilter
 from projects_cli.rules import milestones as mrules
 from projects_cli.rules.cards import Facts
 from projects_cli.rules.dates import completion_gap, completion_rates, days_late, expected_percent
+from projects_cli.rules.workdays import WorkCalendar, workdays_between
 from projects_cli.values import clean_text
 
 NO_FILTER = ProjectFilter()
@@ -390,7 +391,7 @@ def _issue_query(filters: ProjectFilter):
     unit_name = func.coalesce(lead.c.name, own.c.name)
     query = select(
         *_project_columns(p, unit_name), i.c.id.label("issue_id"), i.c.number, i.c.title, i.c.level, i.c.urgency,
-        i.c.deadline, i.c.lookback_on,
+        i.c.state, i.c.deadline, i.c.closed_on, i.c.lookback_on,
     ).select_from(
         i.join(p, p.c.id == i.c.project_id)
         .outerjoin(lead, lead.c.id == i.c.lead_unit_id)
@@ -403,38 +404,49 @@ def _issue_query(filters: ProjectFilter):
     return query, i
 
 
+def deadline_runs(as_of: date):
+    """SQL: the problem's deadline (办理期限) runs at `as_of`: assigned (by then) or answered, not yet resolved."""
+    i = Issue.__table__.c
+    return and_(i.state.in_(DEADLINE_STATES), i.deadline.is_not(None), or_(i.assigned_on.is_(None), i.assigned_on <= as_of))
+
+
 def open_issue_deadlines(
     session: Session, as_of: date, *, upto: date | None = None, filters: ProjectFilter = NO_FILTER
 ) -> list[dict[str, Any]]:
-    """Problems whose deadline runs at `as_of` (assigned or answered, not resolved), deadline ≤ `upto` if given."""
+    """Problems whose deadline runs at `as_of` (`deadline_runs`), deadline ≤ `upto` if given; by deadline."""
     query, i = _issue_query(filters)
-    query = query.where(
-        i.c.state.in_(DEADLINE_STATES),
-        i.c.deadline.is_not(None),
-        or_(i.c.assigned_on.is_(None), i.c.assigned_on <= as_of),
-    )
+    query = query.where(deadline_runs(as_of)).order_by(i.c.deadline, i.c.year, i.c.seq)
     if upto is not None:
         query = query.where(i.c.deadline <= upto)
     return _dicts(session, query)
 
 
-def overdue_issues(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER) -> list[dict[str, Any]]:
-    """Problems past their deadline at `as_of`, each with `days_late` (calendar days)."""
-    rows = open_issue_deadlines(session, as_of, upto=as_of - timedelta(days=1), filters=filters)
-    return _with_days_late(rows, "deadline", as_of)
+def overdue_issues(
+    session: Session, as_of: date, filters: ProjectFilter = NO_FILTER, *, calendar: WorkCalendar | None = None
+) -> list[dict[str, Any]]:
+    """Problems past their deadline at `as_of`, by deadline, each with `days_late` (calendar days) and,
+    given a `calendar` (`workcal.load_calendar`), `workdays_late`: working days after the deadline up
+    to and including `as_of` (0 on the weekend right after a Friday deadline)."""
+    rows = _with_days_late(open_issue_deadlines(session, as_of, upto=as_of - timedelta(days=1), filters=filters),
+                           "deadline", as_of)
+    if calendar is not None:
+        for row in rows:
+            row["workdays_late"] = workdays_between(row["deadline"], as_of, calendar)
+    return rows
 
 
 def open_lookbacks(
     session: Session, as_of: date, *, upto: date | None = None, filters: ProjectFilter = NO_FILTER
 ) -> list[dict[str, Any]]:
-    """Closed problems whose look-back (回头看) is scheduled and not done at `as_of`, date ≤ `upto` if given."""
+    """Closed problems whose look-back (回头看) is scheduled and not done at `as_of`, date ≤ `upto` if given;
+    by look-back date."""
     query, i = _issue_query(filters)
     query = query.where(
         i.c.state == "closed",
         i.c.lookback_on.is_not(None),
         or_(i.c.lookback_done_on.is_(None), i.c.lookback_done_on > as_of),
         or_(i.c.closed_on.is_(None), i.c.closed_on <= as_of),
-    )
+    ).order_by(i.c.lookback_on, i.c.year, i.c.seq)
     if upto is not None:
         query = query.where(i.c.lookback_on <= upto)
     return _dicts(session, query)

@@ -27,21 +27,23 @@ rules `issues.escalate_key_after` / `escalate_listed_after` /
 Look-back (回头看): closing sets `lookback_on` to `overdue.lookback_days`
 calendar days later (0: none); `issue lookback` records it done.
 
-Other reports reuse `overdue_issues` and `pending_lookbacks` (set-based).
+Reports read problems past their deadline and pending look-backs through
+`facts` (`overdue_issues`, `open_lookbacks`), the one set-based read of them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlmodel import Session
 
-from projects_cli import audit, registry
+from projects_cli import audit, facts, registry
 from projects_cli.audit import Ctx
 from projects_cli.errors import IllegalMove, InvalidValue, NotFound
 from projects_cli.models import (
@@ -658,7 +660,7 @@ def sweep(session: Session, ctx: Ctx, rules: IssueRules) -> list[dict[str, Any]]
             u.name.label("lead_unit"), last_setter.label("last_setter"), last_miss.label("last_miss"),
         )
         .select_from(Issue.__table__.join(Project.__table__, p.id == i.project_id).outerjoin(Unit.__table__, u.id == i.lead_unit_id))
-        .where(i.state.in_(DEADLINE_STATES), i.deadline < ctx.as_of)
+        .where(_overdue_clause(ctx.as_of))
         .order_by(i.deadline, i.number)
     )
     if session.connection().dialect.name == "postgresql":
@@ -765,43 +767,23 @@ def _base_query():
 
 
 def _overdue_clause(as_of: date):
-    return and_(Issue.state.in_(DEADLINE_STATES), Issue.deadline < as_of)
+    """SQL: past the deadline at `as_of` while it still runs (`facts.deadline_runs`)."""
+    return and_(facts.deadline_runs(as_of), Issue.deadline < as_of)
 
 
-def overdue_issues(session: Session, as_of: date, calendar: WorkCalendar | None = None) -> list[dict[str, Any]]:
-    """Issues past their deadline at `as_of` (the deadline still runs: assigned or responded, not resolved).
+def _late_days(state: str, deadline: date | None, as_of: date | None, calendar: Callable[[], WorkCalendar]):
+    """(days late, working days late) of a problem past its deadline at `as_of` while it runs, else (None, None).
 
-    One query; rows ordered by deadline then number, each with: issue_id,
-    number, project_id, project_code, project_name, title, category, urgency,
-    level (督办级别), state, lead_unit_id, lead_unit (牵头单位), deadline,
-    days_late (calendar days), workdays_late (working days after the deadline
-    up to and including `as_of`; 0 on the weekend right after a Friday
-    deadline), misses and the other dates. `calendar` defaults to the
-    package's PRC calendar; pass `workcal.load_calendar(settings)` to include
-    the office's own additions. Raises `UnknownYear` for a year neither knows.
+    `calendar` gives the working-day calendar, asked for only when a problem is late.
     """
-    cal = calendar or prc_calendar()
-    query = _base_query().where(_overdue_clause(as_of)).order_by(Issue.deadline, Issue.number)
-    rows = [dict(r) for r in session.connection().execute(query).mappings()]
-    for row in rows:
-        row["days_late"] = (as_of - row["deadline"]).days
-        row["workdays_late"] = workdays_between(row["deadline"], as_of, cal)
-    return rows
+    if as_of is None or state not in DEADLINE_STATES or deadline is None or deadline >= as_of:
+        return None, None
+    return (as_of - deadline).days, workdays_between(deadline, as_of, calendar())
 
 
-def pending_lookbacks(session: Session) -> list[dict[str, Any]]:
-    """Closed issues whose look-back (回头看) is scheduled and not yet recorded, by look-back date.
-
-    Rows: issue_id, number, project_id, project_code, project_name, title,
-    lead_unit_id, lead_unit, closed_on, lookback_on (and the other fields of
-    `overdue_issues` but the lateness).
-    """
-    query = (
-        _base_query()
-        .where(Issue.state == "closed", Issue.lookback_on.is_not(None), Issue.lookback_done_on.is_(None))
-        .order_by(Issue.lookback_on, Issue.number)
-    )
-    return [dict(r) for r in session.connection().execute(query).mappings()]
+def _calendar(calendar: WorkCalendar | None) -> Callable[[], WorkCalendar]:
+    """`calendar`, else the package's PRC calendar, built the first time it is asked for."""
+    return functools.cache(lambda: calendar or prc_calendar())
 
 
 def _helpers_of(session: Session, issue_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -835,8 +817,13 @@ def list_issues(
 ) -> list[dict[str, Any]]:
     """Issues by number, filtered; `unit` matches the lead unit (牵头) or a helper (配合).
 
-    Each row has the fields of `overdue_issues` plus helpers, state_zh, and
-    days_late / workdays_late (None unless past the deadline at `as_of`).
+    Each row: issue_id, number, project_id, project_code, project_name, title,
+    category, urgency, level (督办级别), state, state_zh, lead_unit_id,
+    lead_unit (牵头单位), helpers, the dates, misses, and days_late /
+    workdays_late (working days after the deadline up to and including
+    `as_of`; None unless past the deadline at `as_of`). `calendar` defaults to
+    the package's PRC calendar; pass `workcal.load_calendar(settings)` for the
+    office's own additions.
     """
     query = _base_query().order_by(Issue.year, Issue.seq)
     if state:
@@ -857,15 +844,11 @@ def list_issues(
         query = query.where(_overdue_clause(as_of))
     rows = [dict(r) for r in session.connection().execute(query).mappings()]
     helpers = _helpers_of(session, (r["issue_id"] for r in rows))
-    cal = None
+    cal = _calendar(calendar)
     for row in rows:
         row["state_zh"] = STATE_ZH[row["state"]]
         row["helpers"] = helpers.get(row["issue_id"], [])
-        late = row["state"] in DEADLINE_STATES and row["deadline"] is not None and row["deadline"] < as_of
-        if late and cal is None:
-            cal = calendar or prc_calendar()
-        row["days_late"] = (as_of - row["deadline"]).days if late else None
-        row["workdays_late"] = workdays_between(row["deadline"], as_of, cal) if late else None
+        row["days_late"], row["workdays_late"] = _late_days(row["state"], row["deadline"], as_of, cal)
     return rows
 
 
@@ -876,9 +859,7 @@ def show_issue(session: Session, number: str, as_of: date | None = None, calenda
     row["description"] = issue.description
     row["state_zh"] = STATE_ZH[issue.state]
     row["helpers"] = _helper_names(session, issue.id)
-    late = as_of is not None and issue.state in DEADLINE_STATES and issue.deadline is not None and issue.deadline < as_of
-    row["days_late"] = (as_of - issue.deadline).days if late else None
-    row["workdays_late"] = workdays_between(issue.deadline, as_of, calendar or prc_calendar()) if late else None
+    row["days_late"], row["workdays_late"] = _late_days(issue.state, issue.deadline, as_of, _calendar(calendar))
     events = session.scalars(select(IssueEvent).where(IssueEvent.issue_id == issue.id).order_by(IssueEvent.id)).all()
     row["events"] = [
         {
