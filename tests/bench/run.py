@@ -77,23 +77,30 @@ wb.save(dest)
 '''
 
 
-def run(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, stdout) of one fresh process."""
-    # Output goes to files, not pipes: a child writing more than a pipe holds would wait for
-    # a reader forever while we wait for it to exit.
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+def run(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one fresh process; its output is thrown away.
+
+    The child's peak RSS (os.wait4) starts from this process's own size at the
+    fork, so this process keeps nothing big: output goes to /dev/null and the
+    registries are generated in child processes.
+    """
+    with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
-        # wait4 gives this child's own rusage (ru_maxrss in KB on Linux)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    if proc.returncode != 0:
-        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{stderr.decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, stdout.decode(errors="replace")
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.read().decode(errors='replace')[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def generate(path: Path, size: int) -> None:
+    """A synthetic registry of `size` projects in a fresh SQLite file (synth.py, in a child process)."""
+    path.unlink(missing_ok=True)
+    subprocess.run([sys.executable, str(HERE / "synth.py"), "--db", str(path), "--projects", str(size)],
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def median(cmd: list[str], repeat: int, env=None) -> tuple[float, float]:
@@ -137,41 +144,39 @@ def main() -> None:
     t_ours, _ = median([*projects, "--version"], args.repeat, env)
     report("projects --version", t_ours, t_base, "python -c pass")
 
-    from synth import AS_OF, generate
+    from synth import AS_OF
 
     bare = script(tmp, "bare_overdue.py", BARE_OVERDUE)
     empty = tmp / "empty.db"
-    empty.unlink(missing_ok=True)
-    generate(f"sqlite:///{empty}", 0)
+    generate(empty, 0)
     t_empty, _ = median([*projects, "--db", str(empty), "--as-of", AS_OF.isoformat(), "overdue", "--format", "json"], args.repeat, env)
     t_pass, _ = median([py, "-c", "pass"], args.repeat)
     for size in [int(s) for s in args.sizes.split(",")]:
         dbfile = tmp / f"bench-{size}.db"
         if not dbfile.exists():
             t0 = time.perf_counter()
-            counts = generate(f"sqlite:///{dbfile}", size)
-            print(f"generated {counts} in {time.perf_counter() - t0:.1f} s")
+            generate(dbfile, size)
+            print(f"generated {size:,} projects in {time.perf_counter() - t0:.1f} s")
         as_of = AS_OF.isoformat()
         t_ours, _ = median([*projects, "--db", str(dbfile), "--as-of", as_of, "overdue", "--format", "json"], args.repeat, env)
         t_bare, _ = median([py, bare, str(dbfile), as_of], args.repeat)
         report(f"overdue work, {size:,} projects", t_ours - t_empty, t_bare - t_pass, "bare sqlite3 query", "target ≤ 2×")
         work = tmp / f"rate-{size}.db"
         shutil.copy(dbfile, work)
-        t_rate, _, _ = run([*projects, "--db", str(work), "--as-of", as_of, "cards", "rate"], env)
+        t_rate, _ = run([*projects, "--db", str(work), "--as-of", as_of, "cards", "rate"], env)
         report(f"cards rate, {size:,} projects", t_rate, t_ours, "overdue on the same registry")
 
         ledger = tmp / f"ledger-{size}.xlsx"
-        t_export, rss_export, _ = run([*projects, "--db", str(dbfile), "--as-of", as_of, "ledger", "export", str(ledger)], env)
+        t_export, rss_export = run([*projects, "--db", str(dbfile), "--as-of", as_of, "ledger", "export", str(ledger)], env)
         dump = tmp / f"dump-{size}.xlsx"
-        t_dump, _, _ = run([py, script(tmp, "dump.py", OPENPYXL_DUMP), str(ledger), str(dump)])
-        t_read, rss_read, _ = run([py, script(tmp, "calamine.py", CALAMINE_READ), str(ledger)])
+        t_dump, _ = run([py, script(tmp, "dump.py", OPENPYXL_DUMP), str(ledger), str(dump)])
+        t_read, rss_read = run([py, script(tmp, "calamine.py", CALAMINE_READ), str(ledger)])
         # the dump script reads first (calamine) then writes: its write time is the difference
         report(f"ledger export, {size:,} rows", t_export, t_dump - t_read, "bare openpyxl write-only dump", "target ≤ 1.2×")
         report(f"ledger export peak RSS, {size:,} rows", rss_export, 500, "limit", "target < 500 MB", "MB")
         fresh = tmp / f"import-{size}.db"
-        fresh.unlink(missing_ok=True)
-        generate(f"sqlite:///{fresh}", 0)
-        t_import, rss_import, _ = run([*projects, "--db", str(fresh), "--as-of", as_of, "ledger", "import", str(ledger)], env)
+        generate(fresh, 0)
+        t_import, rss_import = run([*projects, "--db", str(fresh), "--as-of", as_of, "ledger", "import", str(ledger)], env)
         report(f"ledger import, {size:,} rows", t_import, t_read, "python-calamine read", "target ≤ 2.5×")
         report(f"ledger import peak RSS, {size:,} rows", rss_import, 500, "limit", "target < 500 MB", "MB")
 
