@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import compress, repeat
 from operator import itemgetter
-from typing import Any, Callable, NamedTuple, TypeVar
+from typing import Any, Callable, Iterable, NamedTuple, TypeVar
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
@@ -106,14 +106,15 @@ def money(value: Any) -> Decimal | None:
 
 
 def _money_by_id(session: Session, query) -> dict[int, Decimal | None]:
-    """(id, money) rows → {id: `money`}; SQLite's floats a whole column at a time."""
-    rows = _driver_rows(session, query)
-    if not rows:
-        return {}
-    ids, values = zip(*rows)
-    if set(map(type, values)) <= {float, int}:
-        return dict(zip(ids, map(Decimal, map("%.2f".__mod__, values))))
-    return dict(zip(ids, map(money, values)))
+    """(id, money) rows → {id: `money`}."""
+    return _as_money(dict(_driver_rows(session, query)))
+
+
+def _as_money(raw: dict[int, Any]) -> dict[int, Decimal | None]:
+    """{id: driver's money value} → {id: `money`}; SQLite's floats a whole column at a time."""
+    if set(map(type, raw.values())) <= {float, int}:
+        return dict(zip(raw, map(Decimal, map("%.2f".__mod__, raw.values()))))
+    return dict(zip(raw, map(money, raw.values())))
 
 
 class ProjectInfo(NamedTuple):
@@ -344,12 +345,17 @@ def year_to_date(session: Session, as_of: date) -> dict[int, tuple[Decimal | Non
     return {pid: (plans.get(pid), done.get(pid)) for pid in plans.keys() | done.keys()}
 
 
-def completion_by_project(session: Session, as_of: date) -> dict[int, tuple[Decimal, Decimal]]:
+def completion_by_project(session: Session, as_of: date, ids: Iterable[int] | None = None) -> dict[int, tuple[Decimal, Decimal]]:
     """Per project id with an annual plan (above 0) for the as-of year: (rate, behind) of
-    `rules.dates.completion_gap`, every project's at once."""
+    `rules.dates.completion_gap`, every project's at once (given `ids`, those projects')."""
     ip = InvestmentPlan.__table__
-    plans = _money_by_id(session, select(ip.c.project_id, ip.c.amount).where(ip.c.year == as_of.year, ip.c.amount > 0))
-    done = _money_by_id(session, _ytd_subquery(as_of))
+    plans = dict(_driver_rows(session, select(ip.c.project_id, ip.c.amount).where(ip.c.year == as_of.year, ip.c.amount > 0)))
+    done = dict(_driver_rows(session, _ytd_subquery(as_of)))
+    if ids is not None:  # read every project's figures (one scan), convert only the ones asked for
+        wanted = set(ids).intersection(plans)
+        plans = dict(zip(wanted, map(plans.__getitem__, wanted)))
+    both = done.keys() & plans.keys()
+    plans, done = _as_money(plans), _as_money(dict(zip(both, map(done.__getitem__, both))))
     return dict(zip(plans, completion_rates(plans.values(), map(done.get, plans), as_of)))
 
 

@@ -134,12 +134,10 @@ def json_lines(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
     from projects_cli.rows import Rows
 
     if not isinstance(rows, Rows):
-        yield from map(json.JSONEncoder(ensure_ascii=False, default=json_default).encode, rows)
-        return
+        return map(json.JSONEncoder(ensure_ascii=False, default=json_default).encode, rows)
     pieces = [(part, keys) for part, keys in zip(rows.parts, rows.keys) if part.fields]
     if not len(rows) or not pieces:
-        yield from ("{}" for _ in range(len(rows)))
-        return
+        return iter(["{}"] * len(rows))
     columns = []
     for n, (part, keys) in enumerate(pieces):
         # the first part opens the row's braces, the last closes them
@@ -148,7 +146,7 @@ def json_lines(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
             fields = map(", ".join, zip(*map(_field_json, part.fields, zip(*part.values.values()))))
             part.json[where] = dict(zip(part.values, map(where[0].__add__, map(str.__add__, fields, repeat(where[1])))))
         columns.append(map(part.json[where].__getitem__, keys))
-    yield from map(", ".join, zip(*columns))
+    return map(", ".join, zip(*columns))
 
 
 def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], max_width: int = 40) -> str:

@@ -11,7 +11,7 @@ import operator
 from collections import Counter
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from typing import Any, Sequence
 
 from sqlmodel import Session
@@ -115,10 +115,13 @@ def overdue(
         raise InvalidValue("--horizon and --min-days cannot be negative")
     upto = as_of + timedelta(days=horizon)
     projects = facts.project_info(session, filters)
-    gaps = facts.completion_by_project(session, as_of)
     found = facts.open_milestones(session, as_of, upto=upto, since=since, filters=filters)
     if not all(map(projects.__contains__, found.project_id)):  # a project added while this report read
         found = facts.OpenMilestones(*(list(compress(c, map(projects.__contains__, found.project_id))) for c in found))
+    issue_rows = facts.open_issue_deadlines(session, as_of, upto=upto, filters=filters)
+    lookback_rows = facts.open_lookbacks(session, as_of, upto=upto, filters=filters)
+    gaps = facts.completion_by_project(session, as_of, chain(found.project_id, (
+        i["project_id"] for i in chain(issue_rows, lookback_rows))))
 
     # Rows are kept as parts (see `rows.Rows`) and built whole columns at a time: on 100,000
     # projects there are 150,000 rows. Three parts: who (type and project; by project id for
@@ -152,10 +155,10 @@ def overdue(
             soon_event[key] = _soon_event(item, i["number"], level, when, as_of)
             soon_who.append(key), soon_events.append(key), soon_pids.append(i["project_id"])
 
-    for i in facts.open_issue_deadlines(session, as_of, upto=upto, filters=filters):
+    for i in issue_rows:
         # new: it fell due after last week's date
         add("issue", i, _issue_item(i, False), i["level"], i["deadline"], i["deadline"] >= since)
-    for i in facts.open_lookbacks(session, as_of, upto=upto, filters=filters):
+    for i in lookback_rows:
         add("lookback", i, _issue_item(i, True), None, i["lookback_on"], i["lookback_on"] >= since)
     who_part = Part(WHO, who)
     gap_part = Part(GAP, gap_of)
