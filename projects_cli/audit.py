@@ -65,7 +65,8 @@ def _scalar(value: Any) -> Any:
 
 # Reused encoders: the same text as json.dumps(to_jsonable(value), …) without a converted copy of each value.
 _VALUES = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_scalar)
-_CONTENT = json.JSONEncoder(ensure_ascii=False)  # = json.dumps(content, ensure_ascii=False)
+# = json.dumps(content, ensure_ascii=False); a flat list of strings and numbers cannot hold itself
+_CONTENT = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 
 
 def _dump(value: dict[str, Any] | None) -> str | None:

@@ -34,9 +34,10 @@ from datetime import date
 from decimal import Decimal
 from itertools import chain as chained, islice
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlmodel import Session
 
 from projects_cli import audit, chains, registry
@@ -67,6 +68,8 @@ _KEYS = {(kind, key): f"{kind}.{key}" for kind in ("开工", "竣工")
 DEFAULTS = {"categories": "", "plan_columns": "", "status": "前期"}
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+ZERO = Decimal(0)
+NO_MILESTONES: Mapping[str, dict[str, Any]] = MappingProxyType({})
 
 
 class LedgerRejected(ProjectsError):
@@ -210,6 +213,17 @@ def read_ledger(
 # ---------------------------------------------------------------- matching and planning
 
 
+@dataclass
+class _Batch:
+    """What the registry holds for a batch of matched projects (see `_Registry.state`)."""
+
+    projects: dict[int, dict[str, Any]] = field(default_factory=dict)
+    plans: dict[int, Decimal] = field(default_factory=dict)  # the annual plan of the year
+    reports: dict[int, tuple[int, Decimal]] = field(default_factory=dict)  # the month's report (id, amount)
+    earlier: dict[int, Decimal] = field(default_factory=dict)  # the year's months before it, summed
+    milestones: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)  # kind → id and dates
+
+
 class _Registry:
     """What the import needs to know of the registry, read set-based (a few plain queries per 2,000 rows)."""
 
@@ -242,45 +256,77 @@ class _Registry:
             self._names = None
         return self._by_name
 
-    def _rows(self, table, names: list[str], key: str, ids: list[int], where: str = "",
-              params: tuple = ()) -> list[tuple]:
-        """`names` of the rows whose `key` is one of `ids` (and `where`), typed by their columns."""
-        columns = ", ".join(self.quote(n) for n in names)
-        out: list[tuple] = []
+    def state(self, ids: list[int], keys: list[str], *, year: int | None, month: str | None,
+              kinds: tuple[str, ...]) -> _Batch:
+        """What a batch of matched projects holds now, one joined query per 2,000 projects.
+
+        Per project: its unit id and `keys`; the annual plan of `year` and the
+        completed investment of `month` (when the ledger has those columns);
+        each milestone of `kinds` (id and dates).
+        """
+        p, ip, ir, m = Project.__table__, InvestmentPlan.__table__, InvestmentReport.__table__, Milestone.__table__
+        q = self.quote
+        names = ["id", "unit_id", *keys]
+        columns = [f"p.{q(n)}" for n in names]
+        types: list[Any] = [p.c[n] for n in names]
+        joins: list[str] = []
+        params: list[Any] = []
+        if year is not None:
+            columns.append("ip.amount")
+            types.append(ip.c.amount)
+            joins.append("LEFT JOIN investment_plan ip ON ip.project_id = p.id AND ip.year = ?")
+            params.append(year)
+        if month is not None:
+            columns += ["ir.id", "ir.amount"]
+            types += [None, ir.c.amount]
+            joins.append("LEFT JOIN investment_report ir ON ir.project_id = p.id AND ir.month = ?")
+            params.append(month)
+        dates = ("baseline_date", "planned_date", "actual_date")
+        for i, kind in enumerate(kinds):
+            columns += [f"m{i}.id", *(f"m{i}.{d}" for d in dates)]
+            types += [None, *(m.c[d] for d in dates)]
+            joins.append(f"LEFT JOIN milestone m{i} ON m{i}.project_id = p.id AND m{i}.kind = ?")
+            params.append(kind)
+        head = f"SELECT {', '.join(columns)} FROM project p {' '.join(joins)} WHERE p.id IN "
+        out = _Batch()
+        width = len(names)
         for chunk in _chunks(ids):
-            sql = f"SELECT {columns} FROM {table.name} WHERE {key} IN ({placeholders(len(chunk))}){where}"
-            out.extend(query_rows(self.conn, sql, [*chunk, *params], [table.c[n] for n in names]))
+            for row in query_rows(self.conn, f"{head}({placeholders(len(chunk))})", [*params, *chunk], types):
+                pid = row[0]
+                out.projects[pid] = dict(zip(names, row))
+                at = width
+                if year is not None:
+                    if row[at] is not None:
+                        out.plans[pid] = Decimal(row[at])
+                    at += 1
+                if month is not None:
+                    if row[at] is not None:
+                        out.reports[pid] = (row[at], Decimal(row[at + 1]))
+                    at += 2
+                if kinds:
+                    found = {}
+                    for kind in kinds:
+                        if row[at] is not None:
+                            found[kind] = {"id": row[at], "baseline_date": row[at + 1], "planned_date": row[at + 2],
+                                           "actual_date": row[at + 3]}
+                        at += 4
+                    if found:
+                        out.milestones[pid] = found
+        if month is not None:
+            out.earlier = self.earlier(ids, month)
         return out
 
-    def projects(self, ids: list[int], keys: list[str]) -> dict[int, dict[str, Any]]:
-        """id → the project's unit id and `keys`."""
-        names = ["id", "unit_id", *keys]
-        return {row[0]: dict(zip(names, row)) for row in self._rows(Project.__table__, names, "id", ids)}
-
-    def plans(self, ids: list[int], year: int) -> dict[int, Decimal]:
-        rows = self._rows(InvestmentPlan.__table__, ["project_id", "amount"], "project_id", ids, " AND year = ?", (year,))
-        return {pid: Decimal(amount) for pid, amount in rows}
-
-    def reports(self, ids: list[int], month: str) -> tuple[dict[int, Decimal], dict[int, tuple[int, Decimal]]]:
-        """Per project: the sum of the year's months before `month`, and the report of `month` (id, amount)."""
-        t = InvestmentReport.__table__
-        earlier: dict[int, Decimal] = {}
+    def earlier(self, ids: list[int], month: str) -> dict[int, Decimal]:
+        """Per project: the sum of the completed investment of the year's months before `month`."""
+        amount = InvestmentReport.__table__.c.amount
+        out: dict[int, Decimal] = {}
         first = f"{month[:4]}-01"
         for chunk in _chunks(ids):
             sql = (f"SELECT project_id, SUM(amount) FROM investment_report WHERE project_id IN "
                    f"({placeholders(len(chunk))}) AND month >= ? AND month < ? GROUP BY project_id")
-            for pid, amount in query_rows(self.conn, sql, [*chunk, first, month], [None, t.c.amount]):
-                earlier[pid] = Decimal(amount or 0)
-        this = {pid: (rid, Decimal(amount)) for rid, pid, amount in
-                self._rows(t, ["id", "project_id", "amount"], "project_id", ids, " AND month = ?", (month,))}
-        return earlier, this
-
-    def milestones(self, ids: list[int], kinds: list[str]) -> dict[tuple[int, str], dict[str, Any]]:
-        """(project id, kind) → the milestone's id and dates."""
-        names = ["id", "project_id", "kind", "baseline_date", "planned_date", "actual_date"]
-        rows = self._rows(Milestone.__table__, names, "project_id", ids, f" AND kind IN ({placeholders(len(kinds))})",
-                          tuple(kinds))
-        return {(row[1], row[2]): dict(zip(names, row)) for row in rows}
+            for pid, total in query_rows(self.conn, sql, [*chunk, first, month], [None, amount]):
+                out[pid] = Decimal(total or 0)
+        return out
 
     def last_planned(self, ids: list[int]) -> dict[int, date]:
         """Milestone id → the as-of date its latest plan was set on."""
@@ -299,6 +345,8 @@ def _num(value: Any) -> str:
 
 
 def _same(a: Any, b: Any) -> bool:
+    if a == b:  # the common case, whatever the types (Decimal(5) == 5.0 too)
+        return True
     if isinstance(a, Decimal) or isinstance(b, Decimal):
         try:
             return a is not None and b is not None and Decimal(a) == Decimal(b)
@@ -574,18 +622,16 @@ def plan_import(
         # the fields read back for comparison: those the batch's rows give (a blank cell changes nothing)
         given = set().union(*(row.values for row in batch))
         compared = [k for k in PROJECT_KEYS if k in given or k in ("code", "total_investment")]
-        existing = planner.reg.projects(ids, compared) if ids else {}
-        year_plans = planner.reg.plans(ids, planner.plan_year) if ids and has_plan else {}
-        earlier, reports = planner.reg.reports(ids, planner.month) if ids and has_done else ({}, {})
-        miles: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-        if ids and has_milestones:
-            for (pid, kind), m in planner.reg.milestones(ids, ["开工", "竣工"]).items():
-                miles[pid][kind] = m
+        now = planner.reg.state(ids, compared, year=planner.plan_year if has_plan else None,
+                                month=planner.month if has_done else None,
+                                kinds=("开工", "竣工") if has_milestones else ()) if ids else _Batch()
+        existing, miles = now.projects, now.milestones
         for row, pid in zip(batch, matched[start:start + BATCH]):
             have = existing.get(pid) if pid is not None else None
             planner.check_row(row, have)
             plan = planner.plan_row(
-                row, pid, have, year_plans.get(pid), earlier.get(pid, Decimal(0)), reports.get(pid), miles.get(pid, {}),
+                row, pid, have, now.plans.get(pid), now.earlier.get(pid, ZERO), now.reports.get(pid),
+                miles.get(pid, NO_MILESTONES),
             )
             if plan is None:
                 result.unchanged += 1

@@ -29,8 +29,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Mapping
 
-from openpyxl.utils import get_column_letter
-
 from projects_cli.chains import CLUSTERS, cluster_of, known_chains, known_clusters
 from projects_cli.ledger.columns import field_for, header_key, header_period, header_unit
 from projects_cli.fields import BY_KEY
@@ -101,7 +99,7 @@ class Column:
 
     @property
     def letter(self) -> str:
-        return get_column_letter(self.index + 1)
+        return column_letter(self.index + 1)
 
 
 @dataclass
@@ -151,6 +149,15 @@ class ParsedSheet:
     @property
     def unused(self) -> list[Column]:
         return [c for c in self.header.columns if c.field is None and c.header] + self.duplicates
+
+
+def column_letter(index: int) -> str:
+    """A (1-based) column number as Excel writes it: 1 → A, 27 → AA (without importing openpyxl)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def cell_repr(value: Any) -> Any:

@@ -25,6 +25,7 @@ import io
 import threading
 import zipfile
 from collections.abc import Iterator
+from itertools import chain, count, islice, repeat
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
@@ -291,11 +292,28 @@ def fill_merged(
     """Give every cell of a merged range the value of its top-left cell (a unit merged down over its projects).
 
     Yields (row index, values, the columns that were filled, or None when none were).
+    Rows below the last merged range pass through untouched (no Python code per row).
     """
     starts: dict[int, list] = {}
     for (r0, c0), (r1, c1) in merged:
         if r1 > r0 or c1 > c0:
             starts.setdefault(r0, []).append((r1, c0, c1))
+    last = max((r1 for spans in starts.values() for r1, _c0, _c1 in spans), default=-1)
+    rows = iter(rows)
+    head = _fill(rows, starts, last, limit, where) if last >= 0 else iter(())
+    tail = zip(count(last + 1), islice(rows, max(limit - last - 1, 0)), repeat(None))
+    return chain(head, tail, _none_left(rows, limit, where))
+
+
+def _none_left(rows: Iterator[list[Any]], limit: int, where: str) -> Iterator[Any]:
+    for _ in rows:
+        raise BadWorkbook(f"{where} has more than {limit:,} rows ([limits] ledger_rows in the config file)")
+    yield from ()
+
+
+def _fill(rows: Iterator[list[Any]], starts: dict[int, list], last: int, limit: int,
+          where: str) -> Iterator[tuple[int, list[Any], set[int] | None]]:
+    """The rows down to `last`, the last row a merged range reaches, with the merged cells filled."""
     active: list[tuple[int, int, int, int, Any]] = []  # (first row, last row, first col, last col, value)
     for index, row in enumerate(rows):
         if index >= limit:
@@ -316,3 +334,5 @@ def fill_merged(
                         filled = set()
                     filled.add(col)
         yield index, row, filled
+        if index >= last:
+            return
