@@ -20,7 +20,6 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import compress, repeat
-from operator import itemgetter
 from typing import Any, Callable, Iterable, NamedTuple, TypeVar
 
 from sqlalchemy import and_, case, func, or_, select

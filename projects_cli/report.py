@@ -10,7 +10,6 @@ from __future__ import annotations
 import operator
 from collections import Counter
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from itertools import chain, compress, repeat
 from typing import Any, Sequence
 

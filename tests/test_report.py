@@ -130,3 +130,18 @@ def test_card_facts(scenario):
     colors = {code: rate(f, load_rules().get("cards"))[0] for code, f in by_code.items()}
     assert colors == {"GX-0001": "yellow", "GX-0002": "red", "GX-0003": "red", "GX-0004": "yellow",
                       "GX-0005": "yellow", "GX-0006": "blue", "GX-0007": "blue"}
+
+
+def test_overdue_rows_keep_each_projects_own_figures(session, ctx):
+    # 序时进度 83.3% at the end of October: 10 of 12 done is exactly on time (0.0 behind), 83.34 of 100
+    # a hair ahead (-0.0): equal figures, but each project's row shows its own
+    from projects_cli import investment, milestones, registry
+
+    for name, plan, done in (("甲项目", 12, 10), ("乙项目", 100, Decimal("83.34"))):
+        p = registry.add_project(session, ctx, {"name": name})
+        milestones.set_planned(session, ctx, p, "开工", D("2025-10-01"))
+        registry.set_annual_plan(session, ctx, p.code, 2025, Decimal(plan))
+        investment.set_month(session, ctx, p, "2025-10", Decimal(done))
+    rows = report.overdue(session, D("2025-10-31"), tiers=TIERS)["overdue"]
+    assert [(r["code"], str(r["rate"]), str(r["behind"])) for r in rows] == [
+        ("GX-0001", "83.3", "0.0"), ("GX-0002", "83.3", "-0.0")]
