@@ -135,7 +135,7 @@ def parse_decimal(value: object) -> Decimal | None:
         number = Decimal(re.sub(r"[\s,，]", "", unicodedata.normalize("NFKC", str(value))))
     except InvalidOperation:
         raise ValueProblem(f"{clean_text(value)!r} is not a number") from None
-    if not number.is_finite() or abs(number) >= LARGEST:
+    if not number.is_finite() or number.copy_abs() >= LARGEST:
         raise ValueProblem(f"{clean_text(value)!r} is not a plausible number")
     return _tidy(number)
 
@@ -150,7 +150,7 @@ def parse_percent(value: object) -> Decimal | None:
         number = Decimal(text.rstrip("%")) if isinstance(value, str) else Decimal(repr(value))
     except InvalidOperation:
         raise ValueProblem(f"{clean_text(value)!r} is not a percentage; expected 97.2%, 0.972 or 97.2") from None
-    if not number.is_finite() or abs(number) >= LARGEST:
+    if not number.is_finite() or number.copy_abs() >= LARGEST:
         raise ValueProblem(f"{clean_text(value)!r} is not a percentage")
     if not had_sign and abs(number) <= 1:
         number *= 100

@@ -55,6 +55,7 @@ from projects_cli.values import normalize_name
 
 BATCH = 2000  # rows written per round of inserts and updates
 CHUNK = 2000  # ids per IN (…) lookup (SQLite ≥ 3.32 takes 32,766 parameters, PostgreSQL 65,535)
+MILESTONE_COLUMNS = (("开工", "planned_start", "actual_start"), ("竣工", "planned_completion", "actual_completion"))
 MILESTONE_FIELDS = {
     "planned_start": ("开工", "planned_date"),
     "actual_start": ("开工", "actual_date"),
@@ -62,6 +63,7 @@ MILESTONE_FIELDS = {
     "actual_completion": ("竣工", "actual_date"),
 }
 PROJECT_KEYS = registry.COLUMNS  # stored on the project row
+COMPARED = tuple(k for k in PROJECT_KEYS if k != "code")  # a ledger's code finds the project, never changes it
 # "开工.planned_date" …: one string shared by every row's change list and log entry
 _KEYS = {(kind, key): f"{kind}.{key}" for kind in ("开工", "竣工")
          for key in ("baseline_date", "planned_date", "actual_date")}
@@ -518,34 +520,34 @@ class _Planner:
 
     def plan_row(self, row: parse.LedgerRow, pid: int | None, existing: dict[str, Any] | None,
                  plan: Decimal | None, earlier: Decimal, report: tuple[int, Decimal] | None,
-                 miles: dict[str, dict[str, Any]]) -> _Plan | None:
+                 miles: Mapping[str, dict[str, Any]]) -> _Plan | None:
         """The writes for one row (None when it changes nothing)."""
         values = row.values
-        out = _Plan(row.row, pid, existing["code"] if existing else values.get("code"), values.get("name", ""),
-                    is_new=existing is None)
         unit = values.get("unit")
         if self.from_unit:
             if existing is None and unit is None:
                 unit = self.from_unit
+        old: dict[str, Any] = {}
+        unit_set = None
         if existing is None:
-            out.new = {k: values[k] for k in PROJECT_KEYS if k in values and k != "code"}
+            new = {k: values[k] for k in PROJECT_KEYS if k in values and k != "code"}
             if unit:
-                out.unit = unit
-                out.new["unit_id"] = unit
+                unit_set = unit
+                new["unit_id"] = unit
         else:
-            for key in PROJECT_KEYS:
-                if key in values and key != "code" and not _same(values[key], existing[key]):
-                    out.old[key] = existing[key]
-                    out.new[key] = values[key]
+            changed = [k for k in COMPARED if k in values and not _same(values[k], existing[k])]
+            new = {k: values[k] for k in changed}
+            for key in changed:
+                old[key] = existing[key]
             current = self.reg.unit_name.get(existing["unit_id"]) if existing["unit_id"] else None
             if unit and unit != current:
-                out.old["unit"] = current
-                out.new["unit"] = unit
-                out.new["unit_id"] = unit
-                out.unit = unit
+                old["unit"] = current
+                new["unit"] = unit
+                new["unit_id"] = unit
+                unit_set = unit
         amount = values.get("annual_plan")
-        if amount is not None and not _same(amount, plan):
-            out.plan = (plan, amount)
+        new_plan = (plan, amount) if amount is not None and not _same(amount, plan) else None
+        new_report = None
         done = values.get("completed_ytd")
         if done is not None:
             month_amount = Decimal(done) - earlier
@@ -554,42 +556,48 @@ class _Planner:
                              f"completed investment to {self.month} ({_num(done)} 万元) is less than the "
                              f"{_num(earlier)} 万元 already on file for the months of {self.month[:4]} before it")
             elif report is None or not _same(report[1], month_amount):
-                out.report = (report[0] if report else None, report[1] if report else None, month_amount)
-        for kind in ("开工", "竣工"):
-            planned = values.get("planned_start" if kind == "开工" else "planned_completion")
-            actual = values.get("actual_start" if kind == "开工" else "actual_completion")
+                new_report = (report[0] if report else None, report[1] if report else None, month_amount)
+        milestones = []
+        for kind, planned_key, actual_key in MILESTONE_COLUMNS:
+            planned = values.get(planned_key)
+            actual = values.get(actual_key)
+            if planned is None and actual is None:
+                continue
             have = miles.get(kind)
-            old: dict[str, Any] = {}
-            new: dict[str, Any] = {}
+            before: dict[str, Any] = {}
+            after: dict[str, Any] = {}
             if planned is not None and (have is None or have["planned_date"] != planned):
                 if have is not None and have["planned_date"] is not None:
                     self.replans.append((row.row, kind, planned, have["id"]))  # checked by check_replans
-                    old["planned_date"] = have["planned_date"]
-                    new["planned_date"] = planned
+                    before["planned_date"] = have["planned_date"]
+                    after["planned_date"] = planned
                 else:
-                    new["planned_date"] = planned
+                    after["planned_date"] = planned
                     if have is None or have["baseline_date"] is None:
                         if have is not None:
-                            old["baseline_date"] = None
-                        new["baseline_date"] = planned
+                            before["baseline_date"] = None
+                        after["baseline_date"] = planned
             if actual is not None and (have is None or have["actual_date"] != actual):
                 if have is not None:
-                    old["actual_date"] = have["actual_date"]
-                new["actual_date"] = actual
-            if new:
-                out.milestones.append((kind, have["id"] if have else None, old, new))
+                    before["actual_date"] = have["actual_date"]
+                after["actual_date"] = actual
+            if after:
+                milestones.append((kind, have["id"] if have else None, before, after))
+        changes = bool(new or new_plan or new_report or milestones)
         if self.from_unit and existing is not None:
             owner = self.reg.unit_name.get(existing["unit_id"]) if existing["unit_id"] else None
-            if owner != self.from_unit and (out.new or out.plan or out.report or out.milestones):
+            if owner != self.from_unit and changes:
                 self.problem(row.row, "name", values.get("name"),
                              f"{existing['code']} belongs to {owner or 'no unit'}, not {self.from_unit}; "
                              f"a ledger from {self.from_unit} cannot change it (refused)")
-        elif self.from_unit and unit and unit != self.from_unit and (existing is None or "unit" in out.new):
+        elif self.from_unit and unit and unit != self.from_unit and (existing is None or "unit" in new):
             self.problem(row.row, "unit", unit,
                          f"a ledger from {self.from_unit} may hold only its own projects, not {unit}'s (refused)")
-        if existing is not None and not (out.new or out.plan or out.report or out.milestones):
+        if existing is not None and not changes:
             return None
-        return out
+        return _Plan(row.row, pid, existing["code"] if existing else values.get("code"), values.get("name", ""),
+                     is_new=existing is None, unit=unit_set, old=old, new=new, plan=new_plan, report=new_report,
+                     milestones=milestones)
 
 
 def plan_import(
