@@ -33,7 +33,7 @@ class Ctx:
 def decimal_text(value: Decimal) -> str:
     """An amount as the log writes it: 85000.00 → "85000" (normalize() alone would give "8.5E+4"), 2.50 → "2.5"."""
     text = str(value)
-    if "E" in text or not text[-1].isdigit():  # 1E+5, NaN, Infinity: the long way
+    if "E" in text or not text[-1].isdigit() or len(text) > 28:  # 1E+5, NaN, more digits than a context holds
         return str(value.quantize(Decimal(1))) if value == value.to_integral() else format(value.normalize(), "f")
     # plain notation already: only trailing zeros after the point to drop
     return text.rstrip("0").rstrip(".") if "." in text else text
