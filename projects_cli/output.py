@@ -114,8 +114,8 @@ def _field_json(field: str, values: Sequence[Any]) -> list[str]:
     except TypeError:  # dicts, lists
         distinct = None
     # equal values of one type write the same JSON (Decimal("-0.0") and Decimal("0.00") write 0),
-    # but not of two: True == 1 == 1.0
-    if distinct is None or len(types - {type(None)}) > 1:
+    # but not of two (True == 1 == 1.0), nor floats (0.0 == -0.0)
+    if distinct is None or len(types - {type(None)}) > 1 or float in types:
         return [prefix + json.dumps(v, ensure_ascii=False, default=json_default) for v in values]
     text = {v: prefix + json.dumps(v, ensure_ascii=False, default=json_default) for v in distinct if type(v) is not str}
     strings = [v for v in distinct if type(v) is str]

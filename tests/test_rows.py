@@ -59,7 +59,7 @@ def test_empty_rows_write_as_an_empty_list():
     assert list(json_lines(empty)) == [] and dumps({"x": empty}) == '{"x": []}'
 
 
-VALUES = [None, True, False, 0, 1, -7, 1.0, 2.5, float("nan"), Decimal("1.50"), Decimal("-0.0"), Decimal("0.0"),
+VALUES = [None, True, False, 0, 1, -7, 1.0, 0.0, -0.0, 2.5, float("nan"), Decimal("1.50"), Decimal("-0.0"), Decimal("0.0"),
           Decimal("3"), Decimal("12345678901234567890.12"), D("2025-10-31"), datetime(2025, 10, 31, 9, 30), "",
           "建设局", 'say "hi"\n\t\\', "%s %d %%", "\u2028\x00"]
 
@@ -73,6 +73,13 @@ def test_json_lines_write_each_value_as_json_dumps(value):
         assert got == [dumps({"k": v, "n": n}) for n, v in enumerate(column)]
         listing = [{"k": v, "n": n} for n, v in enumerate(column)]
         assert to_json(listing) == dumps(listing, indent=2)
+
+
+@pytest.mark.parametrize("column", [[0.0, -0.0], [-0.0, 0.0], [True, 1], [1, 1.0], [Decimal("1.0"), Decimal("1")]], ids=repr)
+def test_equal_values_that_write_differently(column):
+    listing = [{"k": v} for v in column]
+    assert to_json(listing) == dumps(listing, indent=2)
+    assert list(json_lines(Rows([Part(("k",), {n: (v,) for n, v in enumerate(column)})], [[0, 1]]))) == [dumps(r) for r in listing]
 
 
 def test_json_lines_of_plain_rows_and_parts_shared_by_two_listings(rows):
