@@ -368,7 +368,7 @@ def _issue_events(session: Session, start: date, end: date) -> dict[str, list[di
 
 def _investment_by_chain(session: Session, as_of: date, config: Mapping[str, Any]) -> dict[str, Any]:
     from projects_cli import chains, facts
-    from projects_cli.rules.dates import completion_gap, elapsed_share
+    from projects_cli.rules.dates import completion_gap, expected_percent
 
     sums: dict[str, dict[str, Any]] = {}
     for row in facts.investment_rows(session, as_of):
@@ -388,7 +388,7 @@ def _investment_by_chain(session: Session, as_of: date, config: Mapping[str, Any
              "plan": sum((r["plan"] for r in rows), Decimal(0)), "completed": sum((r["completed"] for r in rows), Decimal(0))}
     gap = completion_gap(total["plan"], total["completed"], as_of)
     total.update(rate=gap["rate"] if gap else None, behind=gap["behind"] if gap else None)
-    return {"chains": rows, "total": total, "expected": (elapsed_share(as_of) * 100).quantize(Decimal("0.1"))}
+    return {"chains": rows, "total": total, "expected": expected_percent(as_of)}
 
 
 def _flag(session: Session, period: str) -> dict[str, Any] | None:
