@@ -24,7 +24,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import repeat
+from operator import is_, itemgetter
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Mapping
@@ -391,7 +392,7 @@ def _column_reader(column: Column, info: LedgerInfo, clean_value: Callable[..., 
     def repeated(cells: list[Any]) -> list[Any]:
         get = known.get
         out = [get(v, _MISS) for v in cells]
-        if _MISS in out:
+        if any(map(is_, out, repeat(_MISS))):
             for i, v in enumerate(cells):
                 if out[i] is not _MISS:
                     continue
@@ -565,7 +566,8 @@ def _type_rows(pending: list[tuple[int, list[Any], dict[str, str] | None]], read
     count = len(pending)
     for order, (raw, (col, key, column, reader, convert)) in enumerate(zip(raws, readers)):
         values = reader(raw)
-        if _MISS in values:
+        # (identity tests: `_MISS in values` would compare each Decimal with the marker, through abc checks)
+        if any(map(is_, values, repeat(_MISS))):
             for i, value in enumerate(values):
                 if value is not _MISS:
                     continue
@@ -583,7 +585,7 @@ def _type_rows(pending: list[tuple[int, list[Any], dict[str, str] | None]], read
                         bad_name.add(i)
                     value = _SKIP
                 values[i] = _SKIP if value is None or value == "" else value
-        empty = values.count(_SKIP)
+        empty = sum(map(is_, values, repeat(_SKIP)))
         if not empty:
             full.append((key, values))
         elif empty < count:
