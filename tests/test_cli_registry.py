@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, text
 
 
 def count(url: str, table: str) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import typer
 from typer.testing import CliRunner
 
 from projects_cli.cli.app import app

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from projects_cli import registry
 from projects_cli.errors import InvalidValue, NotFound
-from projects_cli.models import ChangeLog, InvestmentPlan, Project
+from projects_cli.models import ChangeLog, InvestmentPlan
 
 
 def test_add_generates_sequential_codes(session, ctx):

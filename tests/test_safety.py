@@ -7,7 +7,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Annotated, Any, Optional
 
 import typer
@@ -135,34 +136,34 @@ def _opt(key: str) -> Any:
     return Annotated[Optional[str], typer.Option(help=BY_KEY[key].option_help)]
 
 
-# One declaration per field, shared by `add` and `edit`.
-F = {f.key: _opt(f.key) for f in PROJECT_FIELDS}
+# One declaration per field, shared by `add` and `edit`: `chain: F.chain = None`.
+F = SimpleNamespace(**{f.key: _opt(f.key) for f in PROJECT_FIELDS})
 PlanYear = Annotated[Optional[int], typer.Option(help="Year of --annual-plan (default: the as-of year).")]
 
 
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Option(help=BY_KEY["name"].option_help)],
-    code: F["code"] = None,
-    categories: F["categories"] = None,
-    cluster: F["cluster"] = None,
-    chain: F["chain"] = None,
-    owner: F["owner"] = None,
-    location: F["location"] = None,
-    content: F["content"] = None,
-    floor_area: F["floor_area"] = None,
-    capacity: F["capacity"] = None,
-    total_investment: F["total_investment"] = None,
-    annual_plan: F["annual_plan"] = None,
+    code: F.code = None,
+    categories: F.categories = None,
+    cluster: F.cluster = None,
+    chain: F.chain = None,
+    owner: F.owner = None,
+    location: F.location = None,
+    content: F.content = None,
+    floor_area: F.floor_area = None,
+    capacity: F.capacity = None,
+    total_investment: F.total_investment = None,
+    annual_plan: F.annual_plan = None,
     plan_year: PlanYear = None,
-    status: F["status"] = None,
-    unit: F["unit"] = None,
-    leader: F["leader"] = None,
-    task_force: F["task_force"] = None,
-    source: F["source"] = None,
-    plan_columns: F["plan_columns"] = None,
-    site_progress: F["site_progress"] = None,
-    notes: F["notes"] = None,
+    status: F.status = None,
+    unit: F.unit = None,
+    leader: F.leader = None,
+    task_force: F.task_force = None,
+    source: F.source = None,
+    plan_columns: F.plan_columns = None,
+    site_progress: F.site_progress = None,
+    notes: F.notes = None,
 ) -> None:
     """Add a project (新增项目) and print its code.
 
@@ -182,27 +183,27 @@ def add(
 def edit(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Project code (项目编号).")],
-    name: F["name"] = None,
+    name: F.name = None,
     new_code: Annotated[Optional[str], typer.Option("--new-code", help="Change the code (项目编号).")] = None,
-    categories: F["categories"] = None,
-    cluster: F["cluster"] = None,
-    chain: F["chain"] = None,
-    owner: F["owner"] = None,
-    location: F["location"] = None,
-    content: F["content"] = None,
-    floor_area: F["floor_area"] = None,
-    capacity: F["capacity"] = None,
-    total_investment: F["total_investment"] = None,
-    annual_plan: F["annual_plan"] = None,
+    categories: F.categories = None,
+    cluster: F.cluster = None,
+    chain: F.chain = None,
+    owner: F.owner = None,
+    location: F.location = None,
+    content: F.content = None,
+    floor_area: F.floor_area = None,
+    capacity: F.capacity = None,
+    total_investment: F.total_investment = None,
+    annual_plan: F.annual_plan = None,
     plan_year: PlanYear = None,
-    status: F["status"] = None,
-    unit: F["unit"] = None,
-    leader: F["leader"] = None,
-    task_force: F["task_force"] = None,
-    source: F["source"] = None,
-    plan_columns: F["plan_columns"] = None,
-    site_progress: F["site_progress"] = None,
-    notes: F["notes"] = None,
+    status: F.status = None,
+    unit: F.unit = None,
+    leader: F.leader = None,
+    task_force: F.task_force = None,
+    source: F.source = None,
+    plan_columns: F.plan_columns = None,
+    site_progress: F.site_progress = None,
+    notes: F.notes = None,
 ) -> None:
     """Edit a project's fields (修改项目); an empty value ('') clears a field.
 
