@@ -63,7 +63,7 @@ MILESTONE_FIELDS = {
     "actual_completion": ("竣工", "actual_date"),
 }
 PROJECT_KEYS = registry.COLUMNS  # stored on the project row
-COMPARED = tuple(k for k in PROJECT_KEYS if k != "code")  # a ledger's code finds the project, never changes it
+COMPARED = frozenset(PROJECT_KEYS) - {"code"}  # a ledger's code finds the project, never changes it
 # "开工.planned_date" …: one string shared by every row's change list and log entry
 _KEYS = {(kind, key): f"{kind}.{key}" for kind in ("开工", "竣工")
          for key in ("baseline_date", "planned_date", "actual_date")}
@@ -236,26 +236,21 @@ class _Registry:
         u = Unit.__table__.c
         self.unit_id = {name: uid for uid, name in conn.execute(select(u.id, u.name))}
         self.unit_name = {uid: name for name, uid in self.unit_id.items()}
-        self.by_code: dict[str, int] = {}
-        self.code_of: dict[int, str] = {}
-        names: list[tuple[int, str]] = []
-        for pid, code, name in conn.exec_driver_sql("SELECT id, code, name FROM project"):
-            self.by_code[code] = pid
-            self.code_of[pid] = code
-            names.append((pid, name))
-        self._names: list[tuple[int, str]] | None = names
-        self._by_name: dict[str, list[int]] = defaultdict(list)
+        ids_codes = query_rows(conn, "SELECT id, code FROM project", [], [None, None])
+        self.code_of: dict[int, str] = dict(ids_codes)
+        self.by_code: dict[str, int] = {code: pid for pid, code in ids_codes}
+        self._by_name: dict[str, list[int]] | None = None
         p = Project.__table__.c
         self.chains = {c for (c,) in conn.execute(select(p.chain).distinct()) if c}
         self.clusters = {c for (c,) in conn.execute(select(p.cluster).distinct()) if c}
 
     @property
     def by_name(self) -> dict[str, list[int]]:
-        """Normalised name → project ids, built on first use (a ledger with codes for every row never needs it)."""
-        if self._names is not None:
-            for pid, name in self._names:
+        """Normalised name → project ids, read on first use (a ledger with codes for every row never needs it)."""
+        if self._by_name is None:
+            self._by_name = defaultdict(list)
+            for pid, name in query_rows(self.conn, "SELECT id, name FROM project", [], [None, None]):
                 self._by_name[normalize_name(name)].append(pid)
-            self._names = None
         return self._by_name
 
     def state(self, ids: list[int], keys: list[str], *, year: int | None, month: str | None,
@@ -535,7 +530,9 @@ class _Planner:
                 unit_set = unit
                 new["unit_id"] = unit
         else:
-            changed = [k for k in COMPARED if k in values and not _same(values[k], existing[k])]
+            changed = [k for k in values if k in COMPARED and not _same(values[k], existing[k])]
+            if len(changed) > 1:
+                changed.sort(key=PROJECT_KEYS.index)  # the registry's field order
             new = {k: values[k] for k in changed}
             for key in changed:
                 old[key] = existing[key]
