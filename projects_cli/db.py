@@ -126,7 +126,8 @@ _SQLITE_DATE = "%(year)04d-%(month)02d-%(day)02d"  # how SQLAlchemy stores a Dat
 
 
 def insert_columns(conn: Connection, table, columns: Mapping[str, Sequence[Any]]) -> None:
-    """INSERT rows given column by column (equal-length sequences) with one executemany straight to the driver.
+    """INSERT rows given column by column (equal-length sequences): one executemany straight to the driver
+    (SQLite), one COPY (PostgreSQL).
 
     Each value is converted by its column's own SQLAlchemy type, so the rows
     are stored exactly as `conn.execute(insert(table), dicts)` stores them,
@@ -154,11 +155,18 @@ def insert_columns(conn: Connection, table, columns: Mapping[str, Sequence[Any]]
         else:
             values[i] = [process(v) if v is not None else None for v in column]
     quote = dialect.identifier_preparer.quote
+    columns_sql = ", ".join(quote(n) for n in names)
+    if dialect.name == "postgresql":  # COPY: the server's bulk load, a tenth of the time of row-by-row inserts
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(f"COPY {quote(table.name)} ({columns_sql}) FROM STDIN") as copy:
+                for row in zip(*values):
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+        return
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join([mark] * len(names))})"
-    )
+    sql = f"INSERT INTO {quote(table.name)} ({columns_sql}) VALUES ({', '.join([mark] * len(names))})"
     conn.exec_driver_sql(sql, list(zip(*values)))
 
 
