@@ -373,12 +373,12 @@ class _Planner:
     """Decides, row by row, what the import writes; collects problems on the way."""
 
     def __init__(self, session: Session, ctx: Ctx, parsed: parse.ParsedSheet, *, from_unit: str | None,
-                 config: Mapping[str, Any] | None, file_name: str):
+                 config: Mapping[str, Any] | None, file_name: str, reg: _Registry | None = None):
         self.ctx = ctx
         self.parsed = parsed
         self.sheet = parsed.sheet
         self.columns = parsed.header.by_field()
-        self.reg = _Registry(session)
+        self.reg = reg or _Registry(session)
         self.from_unit = from_unit
         self.file_name = file_name
         self.problems: list[parse.Problem] = []
@@ -600,6 +600,7 @@ class _Planner:
 def plan_import(
     session: Session, ctx: Ctx, parsed: parse.ParsedSheet, *, from_unit: str | None = None,
     config: Mapping[str, Any] | None = None, file_name: str = "", progress: Progress | None = None,
+    reg: _Registry | None = None,
 ) -> tuple[ImportResult, list[_Plan], _Planner]:
     """Match and check every row against the registry; nothing is written.
 
@@ -607,7 +608,7 @@ def plan_import(
     plans hold what is to be written), so 100,000 rows and their plans are
     never in memory together.
     """
-    planner = _Planner(session, ctx, parsed, from_unit=from_unit, config=config, file_name=file_name)
+    planner = _Planner(session, ctx, parsed, from_unit=from_unit, config=config, file_name=file_name, reg=reg)
     result = ImportResult(file_name, parsed.sheet, rows=len(parsed.rows), skipped=dict(parsed.skipped))
     result.unused_columns = [f"{c.letter} {c.header}" for c in parsed.unused]
     result.header_rows = (parsed.header.first + 1, parsed.header.last + 1)
@@ -868,11 +869,12 @@ def import_ledger(
 def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None, dry_run: bool, strict: bool,
                    from_unit: str | None, config: Mapping[str, Any] | None, limits: Limits | None,
                    progress: Progress | None, book: Workbook | None) -> ImportResult:
-    units = set(session.connection().execute(select(Unit.__table__.c.name)).scalars())
+    reg = _Registry(session)  # read while the sheet may still be loading (reader.preload)
+    units = set(reg.unit_id)
     parsed = read_ledger(path, as_of=ctx.as_of, sheet=sheet, config=config, units=units, limits=limits,
                          progress=progress, book=book)
     result, plans, planner = plan_import(session, ctx, parsed, from_unit=registry.clean_text(from_unit) if from_unit else None,
-                                         config=config, file_name=path.name, progress=progress)
+                                         config=config, file_name=path.name, progress=progress, reg=reg)
     parsed.rows.clear()  # used up by plan_import (the plans hold what is to be written)
     if strict:
         result.problems = [
