@@ -20,8 +20,13 @@ What the ledger's investment columns become:
   is the baseline; a changed plan is a re-plan with the reason "台账导入 FILE"
   and is kept in the plan history (see `milestones.set_planned`).
 
-All reads and writes are set-based (a few queries per 1,000 rows, bulk Core
-inserts and updates), so 100,000 rows import in bounded time.
+All reads and writes are set-based, so 100,000 rows import in bounded time and
+memory: one joined query per 2,000 matched projects reads what they hold; new
+rows get their ids before they are inserted (`db.reserve_ids`) and every insert
+is one executemany straight to the driver, or one COPY on PostgreSQL
+(`db.insert_columns`); the change log takes one entry per row. The sheet is
+read in a thread while the database opens (`reader.preload`), cells are typed
+column by column (`parse`), and each batch of rows is let go once planned.
 """
 
 from __future__ import annotations
