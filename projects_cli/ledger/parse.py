@@ -50,6 +50,8 @@ REPEATED = ("categories", "cluster", "chain", "status", "unit", "leader", "locat
             "task_force", "site_progress", "owner")
 
 _TOTAL = re.compile(r"^(合计|总计|小计|共计|总合计|全区合计|累计)")
+# What a 序号/编号/名称 cell of a total row starts with, spaces allowed ("合 计"), checked on raw text
+_TOTAL_START = re.compile(r"\s*(?:合\s*计|总\s*(?:合\s*)?计|小\s*计|共\s*计|全\s*区\s*合\s*计|累\s*计|其\s*中)")
 _SECTION_NUMBER = re.compile(r"^(?:([一二三四五六七八九十百]+)[、.．]|[（(]([一二三四五六七八九十百]+)[）)]|第[一二三四五六七八九十百]+(?:部分|类|批))")
 _SECTION_COUNT = re.compile(r"[（(](?:共|计)?\d+个(?:项目)?[）)]$")
 _SECTION_SUFFIX = re.compile(r"(产业集群|产业链|产业|集群|链|项目|类|领域)$")
@@ -489,6 +491,7 @@ def parse_rows(
     numbering_allowed = 2
     count = 0
     special = _SPECIAL_START.match
+    total_start = _TOTAL_START.match
     pending: list[tuple[int, list[Any], dict[str, str] | None]] = []  # (Excel row, cells, section context)
     for index, row, filled in rows:
         count += 1
@@ -522,9 +525,10 @@ def parse_rows(
             skipped["blank"] += 1  # only a number in 序号 (a template's pre-numbered empty row)
             continue
         leads = [row[c] for c in lead_cols if c < len(row)]
-        # Only a row starting with certain words, or holding a single text (merged across), can be a
-        # total, a note or a section; the costlier checks run for those alone.
-        if any(type(v) is str and special(v) for v in (first, *leads)) or (single and first_col <= name_col):
+        # Only a row starting with certain words (a total's in 序号, 编号 or 名称), or holding a single text
+        # (merged across), can be a total, a note or a section; the costlier checks run for those alone.
+        if (type(first) is str and special(first) or any(type(v) is str and total_start(v) for v in leads)
+                or (single and first_col <= name_col)):
             kind = _special_row(row, first_col, first, single, leads, name_col)
             if kind is not None:
                 skipped[kind] += 1
