@@ -257,3 +257,21 @@ def test_rows_typed_by_column_give_each_problem_on_its_row_in_column_order(tmp_p
         {"name": "丙", "total_investment": Decimal("1.2346"), "status": "在建"},
     ]
     assert parse.column_letter(28) == "AB"
+
+
+def test_totals_are_told_from_projects_whose_names_start_like_them(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "项目名称", "总投资"])
+    ws.append([None, "合 计", 300])  # a total, spaced
+    ws.append([None, "其中：续建", 100])
+    ws.append([1, "合成材料项目", 100])  # 合… but a project
+    ws.append([2, "总部基地项目", 100])
+    ws.append(["小计", None, 200])
+    ws.append([3, "累计", 200])
+    wb.save(tmp_path / "t.xlsx")
+    from projects_cli.ledger.importer import read_ledger
+
+    parsed = read_ledger(tmp_path / "t.xlsx", as_of=date(2025, 10, 31))
+    assert [r.values["name"] for r in parsed.rows] == ["合成材料项目", "总部基地项目"]
+    assert parsed.skipped == {"blank": 0, "total": 4, "section": 0, "note": 0}
