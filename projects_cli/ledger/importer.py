@@ -76,7 +76,8 @@ DEFAULTS = {"categories": "", "plan_columns": "", "status": "前期"}
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 ZERO = Decimal(0)
-NO_MILESTONES: Mapping[str, dict[str, Any]] = MappingProxyType({})
+NO_MILESTONES: Mapping[str, tuple] = MappingProxyType({})
+ID, BASELINE, PLANNED, ACTUAL = range(4)  # a milestone as `_Registry.state` reads it
 
 
 class LedgerRejected(ProjectsError):
@@ -228,7 +229,7 @@ class _Batch:
     plans: dict[int, Decimal] = field(default_factory=dict)  # the annual plan of the year
     reports: dict[int, tuple[int, Decimal]] = field(default_factory=dict)  # the month's report (id, amount)
     earlier: dict[int, Decimal] = field(default_factory=dict)  # the year's months before it, summed
-    milestones: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)  # kind → id and dates
+    milestones: dict[int, dict[str, tuple]] = field(default_factory=dict)  # kind → (ID, BASELINE, PLANNED, ACTUAL)
 
 
 class _Registry:
@@ -309,8 +310,7 @@ class _Registry:
                     found = {}
                     for kind in kinds:
                         if row[at] is not None:
-                            found[kind] = {"id": row[at], "baseline_date": row[at + 1], "planned_date": row[at + 2],
-                                           "actual_date": row[at + 3]}
+                            found[kind] = row[at:at + 4]  # (id, baseline, planned, actual)
                         at += 4
                     if found:
                         out.milestones[pid] = found
@@ -520,7 +520,7 @@ class _Planner:
 
     def plan_row(self, row: parse.LedgerRow, pid: int | None, existing: dict[str, Any] | None,
                  plan: Decimal | None, earlier: Decimal, report: tuple[int, Decimal] | None,
-                 miles: Mapping[str, dict[str, Any]]) -> _Plan | None:
+                 miles: Mapping[str, tuple]) -> _Plan | None:
         """The writes for one row (None when it changes nothing)."""
         values = row.values
         unit = values.get("unit")
@@ -568,23 +568,23 @@ class _Planner:
             have = miles.get(kind)
             before: dict[str, Any] = {}
             after: dict[str, Any] = {}
-            if planned is not None and (have is None or have["planned_date"] != planned):
-                if have is not None and have["planned_date"] is not None:
-                    self.replans.append((row.row, kind, planned, have["id"]))  # checked by check_replans
-                    before["planned_date"] = have["planned_date"]
+            if planned is not None and (have is None or have[PLANNED] != planned):
+                if have is not None and have[PLANNED] is not None:
+                    self.replans.append((row.row, kind, planned, have[ID]))  # checked by check_replans
+                    before["planned_date"] = have[PLANNED]
                     after["planned_date"] = planned
                 else:
                     after["planned_date"] = planned
-                    if have is None or have["baseline_date"] is None:
+                    if have is None or have[BASELINE] is None:
                         if have is not None:
                             before["baseline_date"] = None
                         after["baseline_date"] = planned
-            if actual is not None and (have is None or have["actual_date"] != actual):
+            if actual is not None and (have is None or have[ACTUAL] != actual):
                 if have is not None:
-                    before["actual_date"] = have["actual_date"]
+                    before["actual_date"] = have[ACTUAL]
                 after["actual_date"] = actual
             if after:
-                milestones.append((kind, have["id"] if have else None, before, after))
+                milestones.append((kind, have[ID] if have else None, before, after))
         changes = bool(new or new_plan or new_report or milestones)
         if self.from_unit and existing is not None:
             owner = self.reg.unit_name.get(existing["unit_id"]) if existing["unit_id"] else None
