@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 EMPTY_MARKS = {"", "—", "——", "-", "--", "/", "／", "无", "暂无", "空", "n/a", "N/A", "NA", "None"}
 PENDING_MARKS = {"待定", "未定", "待确定", "另定", "暂定"}
@@ -27,6 +27,7 @@ UNIT_TO_WAN = {
     "千元": Decimal("0.1"),
 }
 _AMOUNT = re.compile(r"^(约|近|超|逾|大约|总计|合计)?([+-]?\d+(?:\.\d+)?)(亿元|亿|万元|万|千元|元)?(左右|以上|余|多)?$")
+CENT = Decimal("0.01")
 EXCEL_EPOCH = date(1899, 12, 30)
 # No amount, area or share a ledger holds comes near this; beyond it Decimal rounding would fail.
 LARGEST = Decimal("1e13")
@@ -104,7 +105,7 @@ def plain_amount(value: object) -> Decimal | None:
     """What parse_amount (in 万元) and parse_decimal give for a plain positive float, quickly; None otherwise.
 
     A workbook's numbers arrive as floats (python-calamine gives 85000.0, 9800.5);
-    for those with at most four decimals the Decimal is their shortest repr, as
+    for those with at most two decimals the Decimal is their shortest repr, as
     the long way makes it. Anything else (text, zero, negative, huge, more
     decimals) returns None: take the long way.
     """
@@ -114,14 +115,16 @@ def plain_amount(value: object) -> Decimal | None:
         return Decimal(int(value))
     text = repr(value)
     dot = text.find(".")
-    if dot < 0 or len(text) - dot > 5 or "e" in text:
+    if dot < 0 or len(text) - dot > 3 or "e" in text:
         return None
     return Decimal(text)
 
 
 def _tidy(number: Decimal) -> Decimal:
-    """Drop trailing zeros past the point but keep at most 4 decimals (1 元 = 0.0001 万元)."""
-    number = number.quantize(Decimal("0.0001")) if number.as_tuple().exponent < -4 else number
+    """Round to the registry's precision, two decimals (0.01 万元 = 100 元), half up, and drop
+    trailing zeros: what is read is exactly what is stored, so importing a ledger again
+    finds nothing changed."""
+    number = number.quantize(CENT, ROUND_HALF_UP) if number.as_tuple().exponent < -2 else number
     if number == number.to_integral():
         return number.quantize(Decimal(1))
     return number.normalize()

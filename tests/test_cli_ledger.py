@@ -113,3 +113,16 @@ def test_export_then_import_round_trip(cli, tmp_path):
     assert shown["name"] == '=HYPERLINK("http://x","点我")'
     r = cli("ledger", "export", str(tmp_path / "x.xlsx"), "--group-by", "leader")
     assert r.exit_code == 2
+
+
+def test_amounts_are_read_at_the_registrys_precision_so_reimport_changes_nothing(cli, tmp_path):
+    """12345元 is 1.2345 万元; the registry keeps 0.01 万元, so it is read as 1.23 and a second import finds it unchanged."""
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("项目名称,总投资\n甲项目,12345元\n", encoding="utf-8")
+    first = cli("ledger", "import", str(ledger))
+    assert first.exit_code == 0 and "1 added, 0 changed, 0 unchanged" in first.stderr + first.stdout
+    second = cli("ledger", "import", str(ledger))
+    assert "0 added, 0 changed, 1 unchanged" in second.stderr + second.stdout
+    import json
+
+    assert json.loads(cli("show", "GX-0001", "--format", "json").stdout)["total_investment"] == 1.23

@@ -254,7 +254,7 @@ def test_rows_typed_by_column_give_each_problem_on_its_row_in_column_order(tmp_p
     assert [r.values for r in parsed.rows] == [
         {"name": "甲", "unit": "经济发展局"},
         {"total_investment": Decimal("5.5"), "status": "在建", "unit": "经济发展局"},
-        {"name": "丙", "total_investment": Decimal("1.2346"), "status": "在建"},
+        {"name": "丙", "total_investment": Decimal("1.23"), "status": "在建"},
     ]
     assert parse.column_letter(28) == "AB"
 
