@@ -25,15 +25,31 @@ def _pg_schema_url(base: str, schema: str) -> str:
     return f"{base}{sep}options=-csearch_path%3D{schema}"
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """An empty SQLite registry migrated to head once per run; tests get a copy (migrating is the slow part)."""
+    from projects_cli import db
+
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db.upgrade(f"sqlite:///{path}", backup=False)
+    return path
+
+
+def fresh_sqlite(template: Path, tmp_path: Path) -> str:
+    import shutil
+
+    path = tmp_path / "test.db"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
-def db_url(request, tmp_path: Path):
+def db_url(request, tmp_path: Path, sqlite_template: Path):
     """An empty registry at the newest schema, on each back end."""
     from projects_cli import db
 
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-        db.upgrade(url, backup=False)
-        yield url
+        yield fresh_sqlite(sqlite_template, tmp_path)
         return
     if not PG_URL:
         pytest.skip("PostgreSQL tests need PROJECTS_TEST_PG (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
@@ -54,13 +70,9 @@ def db_url(request, tmp_path: Path):
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path):
+def sqlite_url(tmp_path: Path, sqlite_template: Path):
     """A SQLite-only registry (for tests of SQLite behaviour: files, WAL, backups)."""
-    from projects_cli import db
-
-    url = f"sqlite:///{tmp_path / 'test.db'}"
-    db.upgrade(url, backup=False)
-    return url
+    return fresh_sqlite(sqlite_template, tmp_path)
 
 
 @pytest.fixture
