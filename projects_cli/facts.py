@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import operator
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
@@ -350,12 +351,21 @@ def completion_by_project(session: Session, as_of: date, ids: Iterable[int] | No
     ip = InvestmentPlan.__table__
     plans = dict(_driver_rows(session, select(ip.c.project_id, ip.c.amount).where(ip.c.year == as_of.year, ip.c.amount > 0)))
     done = dict(_driver_rows(session, _ytd_subquery(as_of)))
-    if ids is not None:  # read every project's figures (one scan), convert only the ones asked for
+    if ids is not None:  # read every project's figures (one scan), judge only the ones asked for
         wanted = set(ids).intersection(plans)
         plans = dict(zip(wanted, map(plans.__getitem__, wanted)))
-    both = done.keys() & plans.keys()
-    plans, done = _as_money(plans), _as_money(dict(zip(both, map(done.__getitem__, both))))
-    return dict(zip(plans, completion_rates(plans.values(), map(done.get, plans), as_of)))
+    return dict(zip(plans, completion_rates(_cents(plans.values()), _cents(map(done.get, plans, repeat(0))), as_of)))
+
+
+def _cents(values: Iterable[Any]) -> list[int]:
+    """A driver's money values (SQLite: float or int; PostgreSQL: Decimal; None: 0) → whole cents (分).
+
+    Amounts are stored with two places, so a float sum is within a hair of a whole cent and rounds to it.
+    """
+    values = list(values)
+    if set(map(type, values)) <= {float, int}:
+        return list(map(round, map(operator.mul, values, repeat(100))))
+    return [0 if v is None else round(v * 100) for v in values]
 
 
 def investment_rows(

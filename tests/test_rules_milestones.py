@@ -6,9 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from projects_cli.rules import milestones as rules
-from projects_cli.rules.dates import completion_gap, days_late, days_left, elapsed_share, tier
+from projects_cli.rules.dates import completion_gap, completion_rates, days_late, days_left, elapsed_share, tier
 
 D = date.fromisoformat
 TIERS = [{"name": "一般逾期", "max_days": 30}, {"name": "较重逾期", "max_days": 90}, {"name": "严重逾期"}]
@@ -136,6 +138,44 @@ def test_completion_gap():
     gap = completion_gap(Decimal(12000), Decimal(9000), D("2025-10-31"))
     assert (gap["rate"], gap["expected"], gap["behind"]) == (Decimal("75.0"), Decimal("83.3"), Decimal("8.3"))
     assert completion_gap(None, Decimal(5), D("2025-10-31")) is None
+
+
+def _decimal_rate_behind(plan: Decimal, done: Decimal, as_of: date) -> tuple[str, str]:
+    """The rule in plain Decimal arithmetic (28 digits), as it was first written: the reference."""
+    from decimal import ROUND_HALF_UP
+
+    rate = done / plan * 100
+    tenth = Decimal("0.1")
+    return str(rate.quantize(tenth, ROUND_HALF_UP)), str((elapsed_share(as_of) * 100 - rate).quantize(tenth, ROUND_HALF_UP))
+
+
+@pytest.mark.parametrize(
+    ("plan", "done", "as_of", "rate", "behind"),
+    [
+        ("12", "10", "2025-10-31", "83.3", "0.0"),  # exactly on time
+        ("100", "83.34", "2025-10-31", "83.3", "-0.0"),  # a hair ahead: the sign is kept, as Decimal keeps it
+        ("100", "83.25", "2025-10-31", "83.3", "0.1"),  # 83.25 rounds half up; 0.0833… behind rounds to 0.1
+        ("3", "0", "2025-03-15", "0.0", "20.7"),  # nothing done by 15 March: (2 + 15/31) / 12 = 20.698… %
+        ("0.01", "99999999.99", "2025-12-31", "999999999900.0", "-999999999800.0"),
+    ],
+)
+def test_completion_rates_exact(plan, done, as_of, rate, behind):
+    expected = _decimal_rate_behind(Decimal(plan), Decimal(done), D(as_of))
+    got = completion_rates([round(Decimal(plan) * 100)], [round(Decimal(done) * 100)], D(as_of))[0]
+    gap = completion_gap(Decimal(plan), Decimal(done), D(as_of))
+    assert (str(got[0]), str(got[1])) == (str(gap["rate"]), str(gap["behind"])) == expected == (rate, behind)
+
+
+@given(
+    plan=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999999.99"), places=2),
+    done=st.decimals(min_value=Decimal(0), max_value=Decimal("99999999.99"), places=2),
+    as_of=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+)
+@settings(max_examples=500, deadline=None)
+def test_completion_rates_match_decimal_arithmetic(plan, done, as_of):
+    # whole cents in exact integer arithmetic give what 28-digit Decimal arithmetic gives, -0.0 included
+    got = completion_rates([round(plan * 100)], [round(done * 100)], as_of)[0]
+    assert (str(got[0]), str(got[1])) == _decimal_rate_behind(plan, done, as_of)
 
 
 @pytest.mark.parametrize(

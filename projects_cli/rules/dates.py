@@ -28,27 +28,57 @@ def elapsed_share(as_of: date) -> Decimal:
 TENTH = Decimal("0.1")
 
 
-@lru_cache(maxsize=256)
-def _expected_percent(as_of: date) -> Decimal:
-    return elapsed_share(as_of) * 100
-
-
 def expected_percent(as_of: date) -> Decimal:
     """序时进度 in percent, to one decimal (83.3 at the end of October)."""
-    return _expected_percent(as_of).quantize(TENTH, ROUND_HALF_UP)
+    return (elapsed_share(as_of) * 100).quantize(TENTH, ROUND_HALF_UP)
 
 
-def _rate_behind(plan: Decimal, completed: Decimal | None, expected: Decimal) -> tuple[Decimal, Decimal]:
-    rate = Decimal(completed or 0) / Decimal(plan) * 100
-    return rate.quantize(TENTH, ROUND_HALF_UP), (expected - rate).quantize(TENTH, ROUND_HALF_UP)
+def _elapsed_fraction(as_of: date) -> tuple[int, int]:
+    """`elapsed_share` as an exact fraction (numerator, denominator): (months gone × days + day, 12 × days)."""
+    days = calendar.monthrange(as_of.year, as_of.month)[1]
+    return (as_of.month - 1) * days + as_of.day, 12 * days
 
 
-def completion_rates(
-    plans: Iterable[Decimal], completed: Iterable[Decimal | None], as_of: date
-) -> list[tuple[Decimal, Decimal]]:
-    """(rate, behind) of `completion_gap` for many projects at once: plans (each above 0) and
-    what each completed. The overdue report and the cards judge 100,000 projects with it."""
-    return list(map(_rate_behind, plans, completed, repeat(_expected_percent(as_of))))
+class _Tenths(dict):
+    """(negative, tenths) → the Decimal with one place that `quantize(TENTH)` gives (-0.0 kept): a report
+    on 100,000 projects has a few thousand distinct figures, each made once."""
+
+    def __missing__(self, key: tuple[bool, int]) -> Decimal:
+        negative, tenths = key
+        value = self[key] = Decimal((1 if negative else 0, tuple(map(int, str(abs(tenths)).zfill(2))), -1))
+        return value
+
+
+_TENTHS = _Tenths()
+
+
+def _round_half_up(numerator: int, denominator: int) -> tuple[bool, int]:
+    """numerator / denominator (denominator > 0) to the nearest whole number, halves away from zero,
+    as (negative, value): Decimal's ROUND_HALF_UP, which keeps the sign of a negative that rounds to 0."""
+    if numerator >= 0:
+        return False, (2 * numerator + denominator) // (2 * denominator)
+    return True, -((denominator - 2 * numerator) // (2 * denominator))
+
+
+def _rate_behind_exact(done: int, plan: int, elapsed: tuple[int, int]) -> tuple[Decimal, Decimal]:
+    """(rate, behind) in percent to one place for `done` of `plan` (whole numbers in one unit, plan > 0)
+    at the elapsed share `elapsed` (a fraction): exact integer arithmetic, rounded half up once."""
+    share, months = elapsed
+    rate = _round_half_up(1000 * done, plan)
+    behind = _round_half_up(1000 * share * plan - 1000 * done * months, months * plan)
+    return _TENTHS[rate], _TENTHS[behind]
+
+
+def _rate_behind(plan: Decimal, completed: Decimal | None, as_of: date) -> tuple[Decimal, Decimal]:
+    plan_n, plan_d = Decimal(plan).as_integer_ratio()
+    done_n, done_d = Decimal(completed or 0).as_integer_ratio()
+    return _rate_behind_exact(done_n * plan_d, plan_n * done_d, _elapsed_fraction(as_of))
+
+
+def completion_rates(plans: Iterable[int], completed: Iterable[int], as_of: date) -> list[tuple[Decimal, Decimal]]:
+    """(rate, behind) of `completion_gap` for many projects at once: plans (each above 0) and what each
+    completed, in whole cents (分). The overdue report and the cards judge 100,000 projects with it."""
+    return list(map(_rate_behind_exact, completed, plans, repeat(_elapsed_fraction(as_of))))
 
 
 def completion_gap(plan: Decimal | None, completed: Decimal | None, as_of: date) -> dict[str, Any] | None:
@@ -59,7 +89,7 @@ def completion_gap(plan: Decimal | None, completed: Decimal | None, as_of: date)
     """
     if plan is None or plan <= 0:
         return None
-    rate, behind = _rate_behind(plan, completed, _expected_percent(as_of))
+    rate, behind = _rate_behind(plan, completed, as_of)
     plan = Decimal(plan)
     return {
         "plan": plan,
