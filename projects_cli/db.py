@@ -176,27 +176,39 @@ def insert_rows(conn: Connection, table, names: Sequence[str], rows: list[tuple]
         insert_columns(conn, table, dict(zip(names, zip(*rows))))
 
 
-def query_rows(conn: Connection, sql: str, params: Sequence[Any], types: Sequence[Any]) -> list[tuple]:
-    """The rows of a plain SQL query, each column turned into Python values by its SQLAlchemy type.
+def query_rows(conn: Connection, sql: Any, params: Sequence[Any] = (), types: Sequence[Any] = ()) -> list[tuple]:
+    """The rows of a query as plain tuples straight from the database driver, each column in `types`
+    turned into Python values by its SQLAlchemy type.
 
-    `sql` uses `?` for its parameters (rewritten for drivers that want `%s`);
-    `types` gives each result column's type (a Column or a TypeEngine; None
-    for a value taken as the driver gives it). For many rows by id this is
-    far cheaper than an expanding IN (…) of SQLAlchemy, which renders every
-    id in Python on every execution.
+    `sql` is a SQLAlchemy statement, or plain SQL text using `?` for its
+    `params` (rewritten for drivers that want `%s`). `types` gives result
+    columns' types (a Column or a TypeEngine; None, or no entry, for a value
+    taken as the driver gives it: on SQLite a date is 'YYYY-MM-DD' text and
+    money a float, on PostgreSQL a `date` and a `Decimal`). This skips
+    SQLAlchemy's Row objects and per-value result handling, and for many rows
+    by id its expanding IN (…), which renders every id in Python on every
+    execution: on 100,000 rows each costs more than the query itself.
     """
     dialect = conn.dialect
-    if dialect.paramstyle != "qmark":
-        sql = sql.replace("%", "%%").replace("?", "%s")
-    cursor = conn.connection.cursor()  # the driver's own: plain tuples, no Row objects
-    try:
-        cursor.execute(sql, tuple(params))
-        description = cursor.description
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    if not rows:
-        return []
+    if isinstance(sql, str):
+        if dialect.paramstyle != "qmark":
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        cursor = conn.connection.cursor()  # the driver's own: plain tuples, no Row objects
+        try:
+            cursor.execute(sql, tuple(params))
+            description = cursor.description
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+    else:
+        result = conn.execute(sql)
+        try:
+            description = result.cursor.description
+            rows = result.cursor.fetchall()
+        finally:
+            result.close()
+    if not rows or not any(t is not None for t in types):
+        return rows
     columns: list[Any] = list(zip(*rows))
     for i, kind in enumerate(types):
         if kind is None:

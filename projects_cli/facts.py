@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, NamedTuple, TypeVar
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
+from projects_cli.db import query_rows
 from projects_cli.models import (
     DEADLINE_STATES, InvestmentPlan, InvestmentReport, Issue, Milestone, MilestonePlan, Project, Unit,
 )
@@ -74,21 +75,6 @@ def _dicts(session: Session, query) -> list[dict[str, Any]]:
     return [dict(zip(keys, row)) for row in result.all()]
 
 
-def _driver_rows(session: Session, query) -> list[tuple]:
-    """The rows of `query` as plain tuples straight from the database driver.
-
-    This skips SQLAlchemy's per-value result processing, which costs more than
-    the query itself on 100,000 rows. Values are then the driver's own: on
-    SQLite a date is 'YYYY-MM-DD' text and money a float, on PostgreSQL a
-    `date` and a `Decimal`; `Dates` and `money` give the same Python values on both.
-    """
-    result = session.connection().execute(query)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
-
-
 class Dates(dict):
     """A driver's date value → `date` (`dates[value]`), each distinct value parsed once: reports read
     hundreds of thousands of dates but only a few hundred different ones."""
@@ -107,7 +93,7 @@ def money(value: Any) -> Decimal | None:
 
 def _money_by_id(session: Session, query) -> dict[int, Decimal | None]:
     """(id, money) rows → {id: `money`}."""
-    return _as_money(dict(_driver_rows(session, query)))
+    return _as_money(dict(query_rows(session.connection(), query)))
 
 
 def _as_money(raw: dict[int, Any]) -> dict[int, Decimal | None]:
@@ -140,10 +126,10 @@ def project_info(session: Session, filters: ProjectFilter = NO_FILTER) -> dict[i
     query = select(p.c.id, p.c.unit_id, p.c.leader, p.c.code, p.c.name)
     if filters != NO_FILTER:
         query = query.where(p.c.id.in_(_project_ids(filters)))
-    rows = _driver_rows(session, query)
+    rows = query_rows(session.connection(), query)
     if not rows:
         return {}
-    units = dict(_driver_rows(session, select(u.c.id, u.c.name)))  # a few dozen: no join
+    units = dict(query_rows(session.connection(), select(u.c.id, u.c.name)))  # a few dozen: no join
     ids, unit_ids, *rest = zip(*rows)
     return dict(zip(ids, map(tuple.__new__, repeat(ProjectInfo), zip(map(units.get, unit_ids), *rest))))
 
@@ -231,7 +217,7 @@ def open_milestones(
         if histories:
             window = or_(window, m.c.id.in_(_replanned_query(first)))
         query = query.where(window)
-    rows = _driver_rows(session, query)
+    rows = query_rows(session.connection(), query)
     if not rows:
         return OpenMilestones([], [], [], [], [])
     pids, mids, kinds, planned = map(list, zip(*rows))
@@ -349,8 +335,8 @@ def completion_by_project(session: Session, as_of: date, ids: Iterable[int] | No
     """Per project id with an annual plan (above 0) for the as-of year: (rate, behind) of
     `rules.dates.completion_gap`, every project's at once (given `ids`, those projects')."""
     ip = InvestmentPlan.__table__
-    plans = dict(_driver_rows(session, select(ip.c.project_id, ip.c.amount).where(ip.c.year == as_of.year, ip.c.amount > 0)))
-    done = dict(_driver_rows(session, _ytd_subquery(as_of)))
+    plans = dict(query_rows(session.connection(), select(ip.c.project_id, ip.c.amount).where(ip.c.year == as_of.year, ip.c.amount > 0)))
+    done = dict(query_rows(session.connection(), _ytd_subquery(as_of)))
     if ids is not None:  # read every project's figures (one scan), judge only the ones asked for
         wanted = set(ids).intersection(plans)
         plans = dict(zip(wanted, map(plans.__getitem__, wanted)))
