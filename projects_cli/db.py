@@ -189,26 +189,34 @@ def query_rows(conn: Connection, sql: Any, params: Sequence[Any] = (), types: Se
     by id its expanding IN (…), which renders every id in Python on every
     execution: on 100,000 rows each costs more than the query itself.
     """
-    dialect = conn.dialect
+    rows, description = _fetch_rows(conn, sql, params)
+    return _convert_rows(conn, rows, types, description)
+
+
+def _fetch_rows(conn: Connection, sql: Any, params: Sequence[Any] = ()) -> tuple[list[tuple], Sequence[Any]]:
+    """The driver's rows as they come, and the cursor's description (for `_convert_rows`)."""
     if isinstance(sql, str):
-        if dialect.paramstyle != "qmark":
+        if conn.dialect.paramstyle != "qmark":
             sql = sql.replace("%", "%%").replace("?", "%s")
         cursor = conn.connection.cursor()  # the driver's own: plain tuples, no Row objects
         try:
             cursor.execute(sql, tuple(params))
-            description = cursor.description
-            rows = cursor.fetchall()
+            return cursor.fetchall(), cursor.description
         finally:
             cursor.close()
-    else:
-        result = conn.execute(sql)
-        try:
-            description = result.cursor.description
-            rows = result.cursor.fetchall()
-        finally:
-            result.close()
+    result = conn.execute(sql)
+    try:
+        return result.cursor.fetchall(), result.cursor.description
+    finally:
+        result.close()
+
+
+def _convert_rows(conn: Connection, rows: list[tuple], types: Sequence[Any], description: Sequence[Any]) -> list[tuple]:
+    """Driver rows (and the cursor's `description`) with each column in `types` turned into Python
+    values by its SQLAlchemy type, a whole column at a time."""
     if not rows or not any(t is not None for t in types):
         return rows
+    dialect = conn.dialect
     columns: list[Any] = list(zip(*rows))
     for i, kind in enumerate(types):
         if kind is None:

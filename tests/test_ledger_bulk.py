@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from sqlalchemy import insert, select, text
 
 from projects_cli import audit, db, registry
-from projects_cli.ledger import parse
+from projects_cli.ledger import importer, parse
 from projects_cli.ledger.importer import LedgerRejected, import_ledger
 from projects_cli.ledger.reader import BadWorkbook, Limits, Workbook as Ledger, fill_merged, preload
 from projects_cli.models import ChangeLog, Milestone, MilestonePlan, Project
@@ -275,3 +275,84 @@ def test_totals_are_told_from_projects_whose_names_start_like_them(tmp_path):
     parsed = read_ledger(tmp_path / "t.xlsx", as_of=date(2025, 10, 31))
     assert [r.values["name"] for r in parsed.rows] == ["合成材料项目", "总部基地项目"]
     assert parsed.skipped == {"blank": 0, "total": 4, "section": 0, "note": 0}
+
+
+# ---------------------------------------------------------------- the registry read ahead while the sheet loads
+
+
+@pytest.fixture
+def office(session, ctx, tmp_path):
+    """The office ledger's five projects, one with an earlier month of completion on file."""
+    import ledger_samples as samples
+
+    from projects_cli import investment
+
+    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
+    investment.set_month(session, ctx, registry.get_project(session, "GX-0002"), "2025-09", Decimal("1500"))
+    return session
+
+
+def _read(reg, ids: list[int], keys: list[str], **kw) -> tuple:
+    got = reg.state(ids, keys, **kw)
+    projects = {pid: {k: row[k] for k in ("id", "unit_id", *keys)} for pid, row in got.projects.items()}
+    return projects, got.plans, got.reports, got.earlier, got.milestones
+
+
+@pytest.mark.parametrize(("year", "month", "kinds", "taken"), [
+    (2025, "2025-10", ("开工", "竣工"), True),  # what the ledger of the as-of month asks: the rows read ahead serve
+    (None, None, (), True),  # a ledger with no investment or milestone columns: served too, the rest left out
+    (2025, None, ("竣工",), True),
+    (2025, "2025-09", ("开工", "竣工"), False),  # another month: read as usual
+    (2024, "2025-10", ("开工",), False),
+])
+def test_rows_read_ahead_are_what_the_registry_holds(office, monkeypatch, year, month, kinds, taken):
+    ids = sorted(importer._Registry(office).code_of)
+    keys = ["code", "name", "total_investment", "chain", "status"]
+    plain = _read(importer._Registry(office), ids, keys, year=year, month=month, kinds=kinds)
+    assert len(plain[0]) == 5 and (year != 2025 or plain[1]) and (month != "2025-10" or plain[2] and plain[3])
+    monkeypatch.setattr(importer, "READ_AHEAD", 4)  # the fifth project is read when asked for
+    reg = importer._Registry(office)
+    reg.read_ahead(lambda: False, year=2025, month="2025-10")
+    assert sorted(reg._ahead[1]) == ids[:4]
+    assert _read(reg, ids, keys, year=year, month=month, kinds=kinds) == plain
+    assert len(reg._ahead[1]) == (0 if taken else 4)  # taken rows are let go
+    reg.let_go()
+    assert reg._ahead is None
+
+
+def test_nothing_is_read_ahead_once_the_sheet_has_loaded(office):
+    reg = importer._Registry(office)
+    reg.read_ahead(lambda: True, year=2025, month="2025-10")
+    assert reg._ahead is None
+
+
+def test_an_import_with_the_registry_read_ahead(office, ctx, tmp_path, monkeypatch):
+    # the sheet "still loading" throughout: every project is read ahead, and the import is the same
+    from openpyxl import load_workbook
+
+    from projects_cli.ledger import exporter
+    from projects_cli.ledger.reader import Workbook as LedgerBook
+
+    path = tmp_path / "r.xlsx"
+    exporter.export_ledger(office, ctx, path, registry.ProjectFilter())
+    wb = load_workbook(path)
+    ws = wb.active
+    cells = {ws.cell(r, c).value: (r, c) for r in range(1, 6) for c in range(1, ws.max_column + 1)}
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, cells["项目编号"][1]).value == "GX-0003")
+    ws.cell(row, cells["总投资"][1]).value = 99999
+    wb.save(path)
+    read_ahead = []
+
+    class Registry(importer._Registry):  # notes how many projects it read ahead
+        def read_ahead(self, *args, **kwargs):
+            super().read_ahead(*args, **kwargs)
+            read_ahead.append(len(self._ahead[1]) if self._ahead else 0)
+
+    monkeypatch.setattr(LedgerBook, "loaded", lambda self: False)
+    monkeypatch.setattr(importer, "_Registry", Registry)
+    result = import_ledger(office, ctx, path, book=preload(path, Limits()))
+    assert read_ahead == [5]
+    assert (result.added, result.changed, result.unchanged, [c.code for c in result.changes if c.action == "change"]) == (
+        0, 1, 4, ["GX-0003"])
+    assert registry.get_project(office, "GX-0003").total_investment == Decimal("99999")
+

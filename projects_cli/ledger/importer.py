@@ -59,6 +59,7 @@ from projects_cli.output import format_decimal
 from projects_cli.values import normalize_name
 
 BATCH = 2000  # rows written per round of inserts and updates
+READ_AHEAD = 100_000  # projects read ahead at most (about 80 MB), see _Registry.read_ahead
 CHUNK = 2000  # ids per IN (…) lookup (SQLite ≥ 3.32 takes 32,766 parameters, PostgreSQL 65,535)
 MILESTONE_COLUMNS = (("开工", "planned_start", "actual_start"), ("竣工", "planned_completion", "actual_completion"))
 MILESTONE_FIELDS = {
@@ -232,6 +233,45 @@ class _Batch:
     milestones: dict[int, dict[str, tuple]] = field(default_factory=dict)  # kind → (ID, BASELINE, PLANNED, ACTUAL)
 
 
+_DATES = ("baseline_date", "planned_date", "actual_date")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The columns of a `_Registry.state` read: project columns, the year's plan, the month's
+    completion and the milestones of `kinds` (each id and `_DATES`)."""
+
+    names: tuple[str, ...]  # project columns, "id" and "unit_id" first
+    year: int | None
+    month: str | None
+    kinds: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.names[:2] != ("id", "unit_id"):
+            object.__setattr__(self, "names", ("id", "unit_id", *(n for n in self.names if n not in ("id", "unit_id"))))
+
+    @property
+    def params(self) -> list[Any]:
+        return [v for v in (self.year, self.month) if v is not None] + list(self.kinds)
+
+    @property
+    def types(self) -> list[Any]:
+        p, m = Project.__table__.c, Milestone.__table__.c
+        types: list[Any] = [p[n] for n in self.names]
+        if self.year is not None:
+            types.append(InvestmentPlan.__table__.c.amount)
+        if self.month is not None:
+            types += [None, InvestmentReport.__table__.c.amount]
+        for _kind in self.kinds:
+            types += [None, *(m[d] for d in _DATES)]
+        return types
+
+    def holds(self, other: _Layout) -> bool:
+        """Whether rows of this layout hold everything `other` asks for."""
+        return (set(other.names) <= set(self.names) and other.year in (None, self.year)
+                and other.month in (None, self.month) and set(other.kinds) <= set(self.kinds))
+
+
 class _Registry:
     """What the import needs to know of the registry, read set-based (a few plain queries per 2,000 rows)."""
 
@@ -249,6 +289,7 @@ class _Registry:
         p = Project.__table__.c
         self.chains = {c for (c,) in conn.execute(select(p.chain).distinct()) if c}
         self.clusters = {c for (c,) in conn.execute(select(p.cluster).distinct()) if c}
+        self._ahead: tuple[_Layout, dict[int, tuple]] | None = None  # see read_ahead
 
     @property
     def by_name(self) -> dict[str, list[int]]:
@@ -259,61 +300,93 @@ class _Registry:
                 self._by_name[normalize_name(name)].append(pid)
         return self._by_name
 
+    def read_ahead(self, loaded: Callable[[], bool], *, year: int, month: str) -> None:
+        """Read projects' `state` while the ledger's sheet is still loading (on another core, see
+        `reader.Workbook.load_in_background`), CHUNK projects at a time in id order, until `loaded()`.
+
+        The rows are kept for `state` to take when the ledger asks for the same
+        year's plan and month's completion (the likely ones, the as-of date's). Time and memory spent are bounded by the
+        sheet's own loading time (a small ledger stops this after a chunk or two)
+        and by READ_AHEAD; `let_go` drops what the ledger did not ask for.
+        """
+        ids = sorted(self.code_of)[:READ_AHEAD]
+        layout = _Layout(tuple(PROJECT_KEYS), year, month, tuple(kind for kind, _, _ in MILESTONE_COLUMNS))
+        rows: dict[int, tuple] = {}
+        description = None
+        text: dict[str, str] = {}  # one object per distinct text (chains, leaders …): 100,000 rows kept small
+        keep = text.setdefault
+        for chunk in _chunks(ids):
+            if loaded():
+                break
+            got = query_rows(self.conn, self._state_sql(layout, len(chunk)), [*layout.params, *chunk], layout.types)
+            rows.update((row[0], tuple([keep(v, v) if type(v) is str else v for v in row])) for row in got)
+        if rows:
+            self._ahead = (layout, rows)
+
+    def let_go(self) -> None:
+        """Drop the rows read ahead that no ledger row matched."""
+        self._ahead = None
+
+    def _state_sql(self, layout: _Layout, count: int) -> str:
+        """SELECT of `layout`'s columns for `count` project ids (its params, then the ids)."""
+        q = self.quote
+        columns = [f"p.{q(n)}" for n in layout.names]
+        joins: list[str] = []
+        if layout.year is not None:
+            columns.append("ip.amount")
+            joins.append("LEFT JOIN investment_plan ip ON ip.project_id = p.id AND ip.year = ?")
+        if layout.month is not None:
+            columns += ["ir.id", "ir.amount"]
+            joins.append("LEFT JOIN investment_report ir ON ir.project_id = p.id AND ir.month = ?")
+        for i, _kind in enumerate(layout.kinds):
+            columns += [f"m{i}.id", *(f"m{i}.{d}" for d in _DATES)]
+            joins.append(f"LEFT JOIN milestone m{i} ON m{i}.project_id = p.id AND m{i}.kind = ?")
+        return f"SELECT {', '.join(columns)} FROM project p {' '.join(joins)} WHERE p.id IN ({placeholders(count)})"
+
     def state(self, ids: list[int], keys: list[str], *, year: int | None, month: str | None,
               kinds: tuple[str, ...]) -> _Batch:
         """What a batch of matched projects holds now, one joined query per 2,000 projects.
 
         Per project: its unit id and `keys`; the annual plan of `year` and the
         completed investment of `month` (when the ledger has those columns);
-        each milestone of `kinds` (id and dates).
+        each milestone of `kinds` (id and dates). Rows `read_ahead` are taken
+        (and let go) when they hold all of that.
         """
-        p, ip, ir, m = Project.__table__, InvestmentPlan.__table__, InvestmentReport.__table__, Milestone.__table__
-        q = self.quote
-        names = ["id", "unit_id", *keys]
-        columns = [f"p.{q(n)}" for n in names]
-        types: list[Any] = [p.c[n] for n in names]
-        joins: list[str] = []
-        params: list[Any] = []
-        if year is not None:
-            columns.append("ip.amount")
-            types.append(ip.c.amount)
-            joins.append("LEFT JOIN investment_plan ip ON ip.project_id = p.id AND ip.year = ?")
-            params.append(year)
-        if month is not None:
-            columns += ["ir.id", "ir.amount"]
-            types += [None, ir.c.amount]
-            joins.append("LEFT JOIN investment_report ir ON ir.project_id = p.id AND ir.month = ?")
-            params.append(month)
-        dates = ("baseline_date", "planned_date", "actual_date")
-        for i, kind in enumerate(kinds):
-            columns += [f"m{i}.id", *(f"m{i}.{d}" for d in dates)]
-            types += [None, *(m.c[d] for d in dates)]
-            joins.append(f"LEFT JOIN milestone m{i} ON m{i}.project_id = p.id AND m{i}.kind = ?")
-            params.append(kind)
-        head = f"SELECT {', '.join(columns)} FROM project p {' '.join(joins)} WHERE p.id IN "
+        layout = _Layout(("id", "unit_id", *keys), year, month, kinds)
+        found: list[tuple] = []
+        rest = ids
+        if self._ahead is not None and self._ahead[0].holds(layout):
+            layout, early = self._ahead
+            taken = [pid for pid in ids if pid in early]
+            found = [early.pop(pid) for pid in taken]
+            if len(taken) < len(ids):
+                have = set(taken)
+                rest = [pid for pid in ids if pid not in have]
+            else:
+                rest = []
+        for chunk in _chunks(rest):
+            found += query_rows(self.conn, self._state_sql(layout, len(chunk)), [*layout.params, *chunk], layout.types)
         out = _Batch()
-        width = len(names)
-        for chunk in _chunks(ids):
-            for row in query_rows(self.conn, f"{head}({placeholders(len(chunk))})", [*params, *chunk], types):
-                pid = row[0]
-                out.projects[pid] = dict(zip(names, row))
-                at = width
-                if year is not None:
-                    if row[at] is not None:
-                        out.plans[pid] = Decimal(row[at])
-                    at += 1
-                if month is not None:
-                    if row[at] is not None:
-                        out.reports[pid] = (row[at], Decimal(row[at + 1]))
-                    at += 2
-                if kinds:
-                    found = {}
-                    for kind in kinds:
-                        if row[at] is not None:
-                            found[kind] = row[at:at + 4]  # (id, baseline, planned, actual)
-                        at += 4
-                    if found:
-                        out.milestones[pid] = found
+        width = len(layout.names)
+        for row in found:
+            pid = row[0]
+            out.projects[pid] = dict(zip(layout.names, row))
+            at = width
+            if layout.year is not None:
+                if row[at] is not None and year is not None:
+                    out.plans[pid] = Decimal(row[at])
+                at += 1
+            if layout.month is not None:
+                if row[at] is not None and month is not None:
+                    out.reports[pid] = (row[at], Decimal(row[at + 1]))
+                at += 2
+            milestones = {}
+            for kind in layout.kinds:
+                if row[at] is not None and kind in kinds:
+                    milestones[kind] = row[at:at + 4]  # (id, baseline, planned, actual)
+                at += 4
+            if milestones:
+                out.milestones[pid] = milestones
         if month is not None:
             out.earlier = self.earlier(ids, month)
         return out
@@ -661,6 +734,7 @@ def plan_import(
         if progress is not None:
             progress("check", min(start + BATCH, total), total)
     planner.report_unknown()
+    planner.reg.let_go()
     result.problems = sorted(parsed.problems + planner.problems, key=lambda p: (p.row, p.column, p.severity))
     planner.new_units = sorted({p.unit for p in plans if p.unit and p.unit not in planner.reg.unit_id})
     return result, plans, planner
@@ -875,6 +949,8 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
                    from_unit: str | None, config: Mapping[str, Any] | None, limits: Limits | None,
                    progress: Progress | None, book: Workbook | None) -> ImportResult:
     reg = _Registry(session)  # read while the sheet may still be loading (reader.preload)
+    if book is not None:  # and, while it still is, what matched projects hold
+        reg.read_ahead(book.loaded, year=ctx.as_of.year, month=f"{ctx.as_of.year:04d}-{ctx.as_of.month:02d}")
     units = set(reg.unit_id)
     parsed = read_ledger(path, as_of=ctx.as_of, sheet=sheet, config=config, units=units, limits=limits,
                          progress=progress, book=book)

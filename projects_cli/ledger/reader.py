@@ -209,6 +209,10 @@ class Workbook:
         self._loading = (name, thread)
         thread.start()
 
+    def loaded(self) -> bool:
+        """Whether no sheet is still being read in the background (the caller may use the wait meanwhile)."""
+        return self._loading is None or not self._loading[1].is_alive()
+
     def _wait(self) -> None:
         """The background read finished (the workbook is used by one thread at a time)."""
         if self._loading is not None:
