@@ -161,13 +161,24 @@ def script(tmp: Path, name: str, text: str) -> str:
     return str(path)
 
 
+SAME_ROWS = """
+import json, subprocess, sys
+ours, bare = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+got = json.loads(subprocess.run(ours, capture_output=True, check=True).stdout)
+want = json.loads(subprocess.run(bare, capture_output=True, check=True).stdout)
+print(json.dumps({key: (len(got[key]), len(want[key])) for key in ("overdue", "new_since", "due_soon")}))
+"""
+
+
 def same_rows(ours: list[str], bare: list[str], env: dict) -> None:
-    """The baseline prints the same rows as the report: as many in each section (else the run stops)."""
+    """The baseline prints the same rows as the report: as many in each section (else the run stops).
+
+    Checked in a child process: this one stays small, for its children's peak RSS (see `run`)."""
     import json
 
-    got = json.loads(subprocess.run(ours, capture_output=True, check=True, env=env).stdout)
-    want = json.loads(subprocess.run(bare, capture_output=True, check=True).stdout)
-    counts = {key: (len(got[key]), len(want[key])) for key in ("overdue", "new_since", "due_soon")}
+    out = subprocess.run([sys.executable, "-c", SAME_ROWS, json.dumps(ours), json.dumps(bare)], capture_output=True,
+                         check=True, env=env, text=True).stdout
+    counts = json.loads(out)
     if any(a != b for a, b in counts.values()):
         raise SystemExit(f"the bare query does not print the report's rows: {counts}")
     print(f"  same rows in both: {', '.join(f'{k} {a:,}' for k, (a, _) in counts.items())}", flush=True)
