@@ -305,14 +305,14 @@ class _Registry:
         `reader.Workbook.load_in_background`), CHUNK projects at a time in id order, until `loaded()`.
 
         The rows are kept for `state` to take when the ledger asks for the same
-        year's plan and month's completion (the likely ones, the as-of date's). Time and memory spent are bounded by the
-        sheet's own loading time (a small ledger stops this after a chunk or two)
-        and by READ_AHEAD; `let_go` drops what the ledger did not ask for.
+        year's plan and month's completion (the likely ones, the as-of date's).
+        Time and memory spent are bounded by the sheet's own loading time (a
+        small ledger stops this after a chunk or two) and by READ_AHEAD;
+        `let_go` drops what the ledger did not ask for.
         """
         ids = sorted(self.code_of)[:READ_AHEAD]
         layout = _Layout(tuple(PROJECT_KEYS), year, month, tuple(kind for kind, _, _ in MILESTONE_COLUMNS))
         rows: dict[int, tuple] = {}
-        description = None
         text: dict[str, str] = {}  # one object per distinct text (chains, leaders …): 100,000 rows kept small
         keep = text.setdefault
         for chunk in _chunks(ids):
