@@ -103,12 +103,15 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
 
 
-def _field_json(field: str, values: Sequence[Any]) -> list[str]:
-    """'"field": value' of each value, as `json.dumps` writes a dict; each distinct value encoded once."""
+def _field_json(field: str, values: Sequence[Any]) -> Iterator[str]:
+    """'"field": value' of each value, as `json.dumps` writes a dict; each distinct value encoded once.
+
+    Made as they are taken (zipped row by row by the callers): a 100,000-row listing never holds
+    every field's text at once."""
     prefix = json.dumps(field, ensure_ascii=False) + ": "
     types = set(map(type, values))
     if types == {str}:
-        return list(map(prefix.__add__, map(json.encoder.encode_basestring, values)))  # type: ignore[attr-defined]
+        return map(prefix.__add__, map(json.encoder.encode_basestring, values))  # type: ignore[attr-defined]
     try:
         distinct = set(values)
     except TypeError:  # dicts, lists
@@ -116,12 +119,12 @@ def _field_json(field: str, values: Sequence[Any]) -> list[str]:
     # equal values of one type write the same JSON (Decimal("-0.0") and Decimal("0.00") write 0),
     # but not of two (True == 1 == 1.0), nor floats (0.0 == -0.0)
     if distinct is None or len(types - {type(None)}) > 1 or float in types:
-        return [prefix + json.dumps(v, ensure_ascii=False, default=json_default) for v in values]
+        return (prefix + json.dumps(v, ensure_ascii=False, default=json_default) for v in values)
     text = {v: prefix + json.dumps(v, ensure_ascii=False, default=json_default) for v in distinct if type(v) is not str}
     strings = [v for v in distinct if type(v) is str]
     encoded = map(json.encoder.encode_basestring, strings)  # type: ignore[attr-defined]
     text.update(zip(strings, map(prefix.__add__, encoded)))
-    return list(map(text.__getitem__, values))
+    return map(text.__getitem__, values)
 
 
 def json_lines(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
