@@ -75,34 +75,6 @@ def _dicts(session: Session, query) -> list[dict[str, Any]]:
     return [dict(zip(keys, row)) for row in result.all()]
 
 
-class Dates(dict):
-    """A driver's date value → `date` (`dates[value]`), each distinct value parsed once: reports read
-    hundreds of thousands of dates but only a few hundred different ones."""
-
-    def __missing__(self, value: Any) -> date | None:
-        parsed = self[value] = value if value is None or isinstance(value, date) else date.fromisoformat(value)
-        return parsed
-
-
-def money(value: Any) -> Decimal | None:
-    """A driver's money value → `Decimal` with two places, as SQLAlchemy reads a `Numeric(…, 2)` column."""
-    if value is None or isinstance(value, Decimal):
-        return value
-    return Decimal("%.2f" % value)
-
-
-def _money_by_id(session: Session, query) -> dict[int, Decimal | None]:
-    """(id, money) rows → {id: `money`}."""
-    return _as_money(dict(query_rows(session.connection(), query)))
-
-
-def _as_money(raw: dict[int, Any]) -> dict[int, Decimal | None]:
-    """{id: driver's money value} → {id: `money`}; SQLite's floats a whole column at a time."""
-    if set(map(type, raw.values())) <= {float, int}:
-        return dict(zip(raw, map(Decimal, map("%.2f".__mod__, raw.values()))))
-    return dict(zip(raw, map(money, raw.values())))
-
-
 class ProjectInfo(NamedTuple):
     unit: str | None  # 责任单位
     leader: str | None  # 包保领导
@@ -217,11 +189,10 @@ def open_milestones(
         if histories:
             window = or_(window, m.c.id.in_(_replanned_query(first)))
         query = query.where(window)
-    rows = query_rows(session.connection(), query)
+    rows = query_rows(session.connection(), query, types=(None, None, None, m.c.planned_date))
     if not rows:
         return OpenMilestones([], [], [], [], [])
     pids, mids, kinds, planned = map(list, zip(*rows))
-    planned = list(map(Dates().__getitem__, planned))
     since_planned = list(planned) if since else [None] * len(planned)
     replanned = set(mids).intersection(histories)
     if replanned:  # usually none: their plans at `as_of` and `since` come from their histories
@@ -326,8 +297,10 @@ def year_to_date(session: Session, as_of: date) -> dict[int, tuple[Decimal | Non
     Two lean aggregate queries with no project columns; projects with neither are left out.
     """
     ip = InvestmentPlan.__table__
-    plans = _money_by_id(session, select(ip.c.project_id, ip.c.amount).where(ip.c.year == as_of.year))
-    done = _money_by_id(session, _ytd_subquery(as_of))
+    money = (None, ip.c.amount)  # the sum of completed amounts reads as an amount too
+    plans = dict(query_rows(session.connection(), select(ip.c.project_id, ip.c.amount).where(ip.c.year == as_of.year),
+                            types=money))
+    done = dict(query_rows(session.connection(), _ytd_subquery(as_of), types=money))
     return {pid: (plans.get(pid), done.get(pid)) for pid in plans.keys() | done.keys()}
 
 

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projects_cli import facts
 from projects_cli.output import json_default, json_lines, to_json
 from projects_cli.rows import Part, Rows
 
@@ -112,16 +111,34 @@ def test_listings_as_json_dumps_whatever_the_values(pairs):
     assert list(json_lines(Rows([part], [list(range(len(pairs)))]))) == [dumps(r) for r in listing]
 
 
+def _driver_values(values: list, kind) -> list:
+    """One result column as `db.query_rows` turns a driver's values into Python values (SQLite's dialect)."""
+    from sqlalchemy import create_engine
+
+    from projects_cli import db
+
+    engine = create_engine("sqlite://")
+    try:
+        with engine.connect() as conn:
+            return [v for (v,) in db._convert_rows(conn, [(v,) for v in values], [kind], [("value", None)])]
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize("value, expected", [
     (None, None), (12.5, Decimal("12.50")), (3, Decimal("3.00")), (0.1 + 0.2, Decimal("0.30")),
     (Decimal("7.10"), Decimal("7.10")),
 ])
 def test_money_from_the_driver_as_sqlalchemy_reads_it(value, expected):
-    got = facts.money(value)
+    from projects_cli.models import InvestmentPlan
+
+    got, = _driver_values([value], InvestmentPlan.__table__.c.amount)
     assert got == expected and str(got) == str(expected)
 
 
 def test_dates_from_the_driver():
-    dates = facts.Dates()
-    assert dates["2025-10-31"] == D("2025-10-31") and dates[D("2025-01-02")] == D("2025-01-02")
-    assert dates[None] is None and dates["2025-10-31"] is dates["2025-10-31"]
+    from projects_cli.models import Milestone
+
+    dates = _driver_values(["2025-10-31", "2025-01-02", None, "2025-10-31"], Milestone.__table__.c.planned_date)
+    assert dates[0] == D("2025-10-31") and dates[1] == D("2025-01-02")
+    assert dates[2] is None and dates[0] is dates[3]  # each distinct text parsed once

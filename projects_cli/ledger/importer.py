@@ -62,6 +62,7 @@ BATCH = 2000  # rows written per round of inserts and updates
 READ_AHEAD = 100_000  # projects read ahead at most (about 80 MB), see _Registry.read_ahead
 CHUNK = 2000  # ids per IN (…) lookup (SQLite ≥ 3.32 takes 32,766 parameters, PostgreSQL 65,535)
 MILESTONE_COLUMNS = (("开工", "planned_start", "actual_start"), ("竣工", "planned_completion", "actual_completion"))
+LEDGER_KINDS = tuple(kind for kind, _, _ in MILESTONE_COLUMNS)  # the milestones a ledger's columns give
 MILESTONE_FIELDS = {
     "planned_start": ("开工", "planned_date"),
     "actual_start": ("开工", "actual_date"),
@@ -71,7 +72,7 @@ MILESTONE_FIELDS = {
 PROJECT_KEYS = registry.COLUMNS  # stored on the project row
 COMPARED = frozenset(PROJECT_KEYS) - {"code"}  # a ledger's code finds the project, never changes it
 # "开工.planned_date" …: one string shared by every row's change list and log entry
-_KEYS = {(kind, key): f"{kind}.{key}" for kind in ("开工", "竣工")
+_KEYS = {(kind, key): f"{kind}.{key}" for kind in LEDGER_KINDS
          for key in ("baseline_date", "planned_date", "actual_date")}
 DEFAULTS = {"categories": "", "plan_columns": "", "status": "前期"}
 
@@ -246,10 +247,6 @@ class _Layout:
     month: str | None
     kinds: tuple[str, ...]
 
-    def __post_init__(self) -> None:
-        if self.names[:2] != ("id", "unit_id"):
-            object.__setattr__(self, "names", ("id", "unit_id", *(n for n in self.names if n not in ("id", "unit_id"))))
-
     @property
     def params(self) -> list[Any]:
         return [v for v in (self.year, self.month) if v is not None] + list(self.kinds)
@@ -311,7 +308,7 @@ class _Registry:
         `let_go` drops what the ledger did not ask for.
         """
         ids = sorted(self.code_of)[:READ_AHEAD]
-        layout = _Layout(tuple(PROJECT_KEYS), year, month, tuple(kind for kind, _, _ in MILESTONE_COLUMNS))
+        layout = _Layout(("id", "unit_id", *PROJECT_KEYS), year, month, LEDGER_KINDS)
         rows: dict[int, tuple] = {}
         text: dict[str, str] = {}  # one object per distinct text (chains, leaders …): 100,000 rows kept small
         keep = text.setdefault
@@ -708,7 +705,7 @@ def plan_import(
         compared = [k for k in PROJECT_KEYS if k in given or k in ("code", "total_investment")]
         now = planner.reg.state(ids, compared, year=planner.plan_year if has_plan else None,
                                 month=planner.month if has_done else None,
-                                kinds=("开工", "竣工") if has_milestones else ()) if ids else _Batch()
+                                kinds=LEDGER_KINDS if has_milestones else ()) if ids else _Batch()
         existing, miles = now.projects, now.milestones
         for row, pid in zip(batch, matched[start:start + BATCH]):
             have = existing.get(pid) if pid is not None else None
