@@ -8,7 +8,7 @@ developer may also run ``alembic -x db=URL upgrade head`` from the checkout
 from alembic import context
 from sqlmodel import SQLModel
 
-import projects_cli.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import projects_cli.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 target_metadata = SQLModel.metadata
 
@@ -29,8 +29,8 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     run_migrations(connection)
 else:
-    from projects_cli.db import make_engine
-    from projects_cli.settings import db_url, default_db
+    from projects_cli.config.settings import db_url, default_db
+    from projects_cli.store.db import make_engine
 
     url = context.get_x_argument(as_dictionary=True).get("db") or default_db()
     engine = make_engine(db_url(url))

@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from projects_cli import registry
-from projects_cli.audit import Ctx
+from projects_cli.config.settings import resource_dir
 from projects_cli.errors import InvalidValue
-from projects_cli.settings import resource_dir
+from projects_cli.services import registry
+from projects_cli.store.changelog import Ctx
 
 PLAN_FILE = "plan_projects.csv"
 # The plan's own date (the 14th Five-Year Plan, 2021–2025): the ledger reader's year for undated lines.
@@ -71,9 +71,9 @@ def load_demo(session: Session, ctx: Ctx, path: Path | None = None) -> dict[str,
     from dataclasses import replace
     from decimal import Decimal
 
-    from projects_cli import investment, milestones
+    from projects_cli.config.settings import load_toml
     from projects_cli.rules.dates import month_end
-    from projects_cli.settings import load_toml
+    from projects_cli.services import investment, milestones
 
     path = path or demo_file()
     data = load_toml(path, "demo scenario file")
@@ -118,6 +118,6 @@ def load_demo(session: Session, ctx: Ctx, path: Path | None = None) -> dict[str,
 
 def _load_demo_issues(session: Session, ctx: Ctx) -> int:
     """The hook for the demo's problems (问题): played through the issue loop by the issue workflow."""
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     return issues.load_demo_issues(session, ctx)

@@ -28,7 +28,7 @@ def _pg_schema_url(base: str, schema: str) -> str:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """An empty SQLite registry migrated to head once per run; tests get a copy (migrating is the slow part)."""
-    from projects_cli import db
+    from projects_cli.store import db
 
     path = tmp_path_factory.mktemp("template") / "template.db"
     db.upgrade(f"sqlite:///{path}", backup=False)
@@ -46,7 +46,7 @@ def fresh_sqlite(template: Path, tmp_path: Path) -> str:
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
 def db_url(request, tmp_path: Path, sqlite_template: Path):
     """An empty registry at the newest schema, on each back end."""
-    from projects_cli import db
+    from projects_cli.store import db
 
     if request.param == "sqlite":
         yield fresh_sqlite(sqlite_template, tmp_path)
@@ -77,7 +77,7 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path):
 
 @pytest.fixture
 def ctx():
-    from projects_cli.audit import Ctx
+    from projects_cli.store.changelog import Ctx
 
     return Ctx(by="tester", as_of=AS_OF, now=NOW, command="test")
 
@@ -85,7 +85,7 @@ def ctx():
 @pytest.fixture
 def session(db_url):
     """A session inside one transaction, committed at the end of the test's block."""
-    from projects_cli.db import session_scope
+    from projects_cli.store.db import session_scope
 
     with session_scope(db_url) as s:
         yield s

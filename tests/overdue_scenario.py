@@ -29,8 +29,8 @@ NOW = datetime(2025, 10, 31, 9, 0, tzinfo=timezone.utc)
 
 
 def build(session, ctx) -> None:
-    from projects_cli import investment, milestones, registry
-    from projects_cli.models import Issue
+    from projects_cli.services import investment, milestones, registry
+    from projects_cli.store.models import Issue
 
     projects = [
         ("甲项目", "经济发展局", "张伟"),

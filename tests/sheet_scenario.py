@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from projects_cli.audit import Ctx
+from projects_cli.store.changelog import Ctx
 
 AS_OF = date(2025, 10, 31)
 NOW = datetime(2025, 10, 31, 9, 0, tzinfo=timezone.utc)
@@ -21,9 +21,9 @@ def at(day: date) -> Ctx:
 
 def build(url: str) -> None:
     """Fill an empty registry (committed) with the scenario."""
-    from projects_cli import investment, issues, milestones, registry
-    from projects_cli.db import session_scope
-    from projects_cli.models import Card, FlagScore, Unit
+    from projects_cli.services import investment, issues, milestones, registry
+    from projects_cli.store.db import session_scope
+    from projects_cli.store.models import Card, FlagScore, Unit
 
     ctx = at(AS_OF)
     with session_scope(url) as s:

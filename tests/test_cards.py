@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from projects_cli import investment, milestones, registry
+from projects_cli.services import investment, milestones, registry
 
 
 @pytest.fixture
 def registry_with_figures(db_url, ctx):
     """Eight projects whose colours sit on the rule boundaries at 2025-10-31 (序时 83.3%)."""
-    from projects_cli.db import session_scope
+    from projects_cli.store.db import session_scope
 
     plans = {
         "P-10": ("880", "经济发展局"),  # 73.3% → exactly 10 points behind → yellow

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
+import ledger_samples as samples
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
-
-import ledger_samples as samples
 
 TABLES = ("project", "unit", "milestone", "milestone_plan", "investment_plan", "investment_report", "change_log", "counter")
 

@@ -43,7 +43,7 @@ def test_list_table_aligns_chinese(cli):
     cli("add", "--name", "甲项目", "--chain", "新能源")
     cli("add", "--name", "Solar", "--chain", "新能源")
     lines = cli("list").stdout.splitlines()
-    from projects_cli.output import width
+    from projects_cli.listings.output import width
 
     # the chain column starts at the same display column on every row
     starts = [width(line[: line.index("新能源")]) for line in lines[2:]]

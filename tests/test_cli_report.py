@@ -23,7 +23,7 @@ def counts(url: str) -> dict[str, int]:
 
 @pytest.fixture
 def known(cli, ctx):
-    from projects_cli.db import session_scope
+    from projects_cli.store.db import session_scope
 
     with session_scope(cli.url) as session:
         build(session, ctx)

@@ -75,8 +75,9 @@ def check_the_plans_facts_are_untouched_and_the_demo_is_marked(demo):
 
 
 def test_a_demo_file_that_does_not_match_the_registry_is_refused(session, ctx, tmp_path):
-    from projects_cli import registry, sample
+    from projects_cli import sample
     from projects_cli.errors import InvalidValue
+    from projects_cli.services import registry
 
     registry.add_project(session, ctx, {"name": "别的项目"})
     bad = tmp_path / "demo.toml"

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from projects_cli import investment, registry
 from projects_cli.errors import InvalidValue, NotFound
-from projects_cli.models import ChangeLog, InvestmentReport
+from projects_cli.services import investment, registry
+from projects_cli.store.models import ChangeLog, InvestmentReport
 
 D = date.fromisoformat
 

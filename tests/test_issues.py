@@ -7,11 +7,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from projects_cli import facts, issues, registry
-from projects_cli.audit import Ctx
 from projects_cli.errors import IllegalMove, InvalidValue, NotFound
-from projects_cli.models import ChangeLog, Issue, IssueEvent, IssueHelper
+from projects_cli.facts import asof
 from projects_cli.rules.workdays import UnknownYear
+from projects_cli.services import issues, registry
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import ChangeLog, Issue, IssueEvent, IssueHelper
 
 D = date.fromisoformat
 RULES = issues.default_rules()
@@ -415,17 +416,17 @@ def test_overdue_issues_and_lookbacks_for_other_reports(office, ctx):
     issues.respond_issue(s, at(ctx, "2025-09-02"), c, text="ok")
     issues.resolve_issue(s, at(ctx, "2025-09-03"), c, text="ok")
     issues.close_issue(s, at(ctx, "2025-09-04"), c, RULES)
-    rows = facts.overdue_issues(s, D("2025-10-31"), calendar=RULES.calendar)
+    rows = asof.overdue_issues(s, D("2025-10-31"), calendar=RULES.calendar)
     assert [(r["number"], r["code"], r["unit"], r["level"], r["deadline"], r["days_late"], r["workdays_late"])
             for r in rows] == [(a, "GX-0001", "自然资源分局", "一般督办", D("2025-10-10"), 21, 16)]
     assert rows[0]["project_id"] == 1 and rows[0]["state"] == "assigned"
-    assert "workdays_late" not in facts.overdue_issues(s, D("2025-10-31"))[0]  # only with a calendar
-    assert facts.overdue_issues(s, D("2025-10-10"), calendar=RULES.calendar) == []  # due that day: not yet late
-    lookbacks = facts.open_lookbacks(s, D("2025-10-31"))
+    assert "workdays_late" not in asof.overdue_issues(s, D("2025-10-31"))[0]  # only with a calendar
+    assert asof.overdue_issues(s, D("2025-10-10"), calendar=RULES.calendar) == []  # due that day: not yet late
+    lookbacks = asof.open_lookbacks(s, D("2025-10-31"))
     assert [(r["number"], r["closed_on"], r["lookback_on"]) for r in lookbacks] == [(c, D("2025-09-04"), D("2025-10-04"))]
     issues.record_lookback(s, at(ctx, "2025-10-05"), c, text="ok")
-    assert facts.open_lookbacks(s, D("2025-10-31")) == []
-    assert [r["number"] for r in facts.open_lookbacks(s, D("2025-10-04"))] == [c]  # as it stood that day
+    assert asof.open_lookbacks(s, D("2025-10-31")) == []
+    assert [r["number"] for r in asof.open_lookbacks(s, D("2025-10-04"))] == [c]  # as it stood that day
     with pytest.raises(InvalidValue) as exc:
         issues.record_lookback(s, at(ctx, "2025-10-06"), c, text="again")
     assert str(exc.value) == f"the look-back (回头看) of issue {c} was recorded on 2025-10-05"
@@ -474,7 +475,7 @@ def test_demo_issues_play_through_the_loop(session, ctx):
         ("2025-008", "GX-0029", "assigned", "一般督办", "行政审批服务局", None),
         ("2025-009", "GX-0020", "reported", "一般督办", None, None),
     ]
-    assert [r["number"] for r in facts.open_lookbacks(session, ctx.as_of)] == ["2025-003", "2025-002"]
+    assert [r["number"] for r in asof.open_lookbacks(session, ctx.as_of)] == ["2025-003", "2025-002"]
     assert issues.show_issue(session, "2025-009")["description"] == "省级专项资金2000万元已下达，区级拨付未到位。（演示数据）"
     assert issues.show_issue(session, "2025-006")["description"] == "（演示数据）"
     done = issues.sweep(session, ctx, RULES)

@@ -13,11 +13,13 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy import insert, select, text
 
-from projects_cli import audit, db, registry
 from projects_cli.ledger import importer, parse
 from projects_cli.ledger.importer import LedgerRejected, import_ledger
-from projects_cli.ledger.reader import BadWorkbook, Limits, Workbook as Ledger, fill_merged, preload
-from projects_cli.models import ChangeLog, Milestone, MilestonePlan, Project
+from projects_cli.ledger.reader import BadWorkbook, Limits, fill_merged, preload
+from projects_cli.ledger.reader import Workbook as Ledger
+from projects_cli.services import registry
+from projects_cli.store import changelog, db
+from projects_cli.store.models import ChangeLog, Milestone, MilestonePlan, Project
 from projects_cli.values import ValueProblem, clean_text, normalize_name, parse_amount, parse_decimal, plain_amount
 
 AT = datetime(2025, 10, 31, 8, 30, 15, 123456, tzinfo=timezone.utc)
@@ -28,7 +30,7 @@ AT = datetime(2025, 10, 31, 8, 30, 15, 123456, tzinfo=timezone.utc)
 
 def test_insert_columns_stores_what_sqlalchemy_stores(session):
     conn = session.connection()
-    unit = registry.ensure_unit(session, audit.Ctx("t", date(2025, 10, 31)), "经济发展局").id
+    unit = registry.ensure_unit(session, changelog.Ctx("t", date(2025, 10, 31)), "经济发展局").id
     values = {"name": "甲项目", "categories": "省重点、市重点", "total_investment": Decimal("85000.5"),
               "floor_area": Decimal("1.25"), "status": "在建", "unit_id": unit, "plan_columns": "",
               "created_at": AT, "updated_at": AT, "version": 1}
@@ -79,7 +81,7 @@ def test_reserved_ids_are_never_handed_out_again(session):
         "id": first, "code": ["A", "B", "C"], "name": ["甲", "乙", "丙"], "categories": [""] * 3, "status": ["前期"] * 3,
         "plan_columns": [""] * 3, "created_at": [AT] * 3, "updated_at": [AT] * 3, "version": [1] * 3,
     })
-    project = registry.add_project(session, audit.Ctx("t", date(2025, 10, 31), now=AT), {"name": "丁"})
+    project = registry.add_project(session, changelog.Ctx("t", date(2025, 10, 31), now=AT), {"name": "丁"})
     assert project.id > max(first)
     assert db.reserve_ids(conn, Project.__table__, 1)[0] > project.id
 
@@ -126,29 +128,29 @@ def test_huge_exponents_are_a_value_problem(parser):
 @given(st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(lambda d: abs(d) < Decimal("1e20")))
 def test_decimal_text_is_the_logs_old_formula(value):
     old = str(value.quantize(Decimal(1))) if value == value.to_integral() else format(value.normalize(), "f")
-    assert audit.decimal_text(value) == old
+    assert changelog.decimal_text(value) == old
 
 
 def test_log_entries_keep_their_text_and_the_chain_verifies(session, ctx):
     old = {"total_investment": Decimal("48800.00"), "开工.planned_date": date(2024, 4, 1)}
     new = {"total_investment": Decimal("50000"), "name": "甲 \"引号\" 项目", "开工.planned_date": date(2024, 6, 30),
            "tags": ["a", 1.5]}
-    entry = audit.make_entry(ctx, "update", "project", record_id=7, key="GX-0007", project_code="GX-0007",
+    entry = changelog.make_entry(ctx, "update", "project", record_id=7, key="GX-0007", project_code="GX-0007",
                              old=old, new=new)
-    assert entry["new"] == json.dumps(audit.to_jsonable(new), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert entry["new"] == json.dumps(changelog.to_jsonable(new), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     assert entry["old"] == '{"total_investment":"48800","开工.planned_date":"2024-04-01"}'
-    audit.log_many(session, [entry, audit.make_entry(ctx, "insert", "unit", key="建设局", new={"name": "建设局"})])
-    assert audit.verify_chain(session) == []
+    changelog.log_many(session, [entry, changelog.make_entry(ctx, "insert", "unit", key="建设局", new={"name": "建设局"})])
+    assert changelog.verify_chain(session) == []
     rows = session.execute(select(ChangeLog.at, ChangeLog.new, ChangeLog.hash).order_by(ChangeLog.id)).all()
     assert rows[0].at == ctx.now and rows[0].new == entry["new"]
     # the stored hash is the one the plain json.dumps of the content gives
-    content = [audit.GENESIS, ctx.now.replace(tzinfo=None).isoformat(timespec="microseconds"), ctx.by, ctx.command,
+    content = [changelog.GENESIS, ctx.now.replace(tzinfo=None).isoformat(timespec="microseconds"), ctx.by, ctx.command,
                "update", "project", 7, "GX-0007", "GX-0007", entry["fields"], entry["old"], entry["new"]]
     import hashlib
 
     assert rows[0].hash == hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
     session.connection().execute(text("UPDATE change_log SET new = '{}' WHERE id = (SELECT min(id) FROM change_log)"))
-    assert audit.verify_chain(session)[0].endswith("was edited after it was written")
+    assert changelog.verify_chain(session)[0].endswith("was edited after it was written")
 
 
 # ---------------------------------------------------------------- the reader
@@ -218,7 +220,7 @@ def test_a_re_plan_is_refused_when_the_last_plan_is_after_the_as_of_date(session
 
     path = _ledger(tmp_path / "l.xlsx", 3)
     import_ledger(session, ctx, path)
-    later = audit.Ctx(ctx.by, date(2025, 11, 20), now=ctx.now, command=ctx.command)
+    later = changelog.Ctx(ctx.by, date(2025, 11, 20), now=ctx.now, command=ctx.command)
     wb = load_workbook(path)
     wb.active["D3"] = date(2025, 9, 30)
     wb.save(path)
@@ -285,7 +287,7 @@ def office(session, ctx, tmp_path):
     """The office ledger's five projects, one with an earlier month of completion on file."""
     import ledger_samples as samples
 
-    from projects_cli import investment
+    from projects_cli.services import investment
 
     import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
     investment.set_month(session, ctx, registry.get_project(session, "GX-0002"), "2025-09", Decimal("1500"))

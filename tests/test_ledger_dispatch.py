@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, select, text
-
-from projects_cli.db import session_scope
-from projects_cli.output import format_decimal
 from test_cli_registry import count
+
+from projects_cli.listings.output import format_decimal
+from projects_cli.store.db import session_scope
 
 D = date.fromisoformat
 SENT = "2025-10-20"
@@ -38,8 +38,8 @@ MAIN_HEADER = ["序号", "项目编号", "项目名称", "建设单位", "项目
 
 
 def build(url: str) -> None:
-    from projects_cli import investment, issues, milestones, registry
-    from projects_cli.audit import Ctx
+    from projects_cli.services import investment, issues, milestones, registry
+    from projects_cli.store.changelog import Ctx
 
     ctx = Ctx(by="office", as_of=D("2025-10-01"), now=NOW, command="test")
     with session_scope(url) as s:
@@ -93,7 +93,7 @@ def moved(before: dict[str, set[tuple]], after: dict[str, set[tuple]]) -> dict[s
 
 
 def dispatch_row(url: str, unit: str = "经济发展局"):
-    from projects_cli.models import Dispatch, Unit
+    from projects_cli.store.models import Dispatch, Unit
 
     with session_scope(url, write=False) as s:
         return s.scalars(select(Dispatch).join(Unit, Unit.id == Dispatch.unit_id).where(Unit.name == unit)).one()

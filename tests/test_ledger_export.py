@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import ledger_samples as samples
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-import ledger_samples as samples
-from projects_cli import registry
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger.exporter import export_ledger
 from projects_cli.ledger.importer import import_ledger
-from projects_cli.models import Card, InvestmentPlan, InvestmentReport, Milestone, Project
+from projects_cli.services import registry
+from projects_cli.store.models import Card, InvestmentPlan, InvestmentReport, Milestone, Project
 
 EVIL = '=HYPERLINK("http://evil.example","点我")'
 
@@ -130,8 +130,8 @@ def test_round_trip_into_the_same_registry_changes_nothing(filled, ctx, tmp_path
 
 
 def test_round_trip_into_an_empty_registry(ctx, tmp_path):
-    from projects_cli import db
-    from projects_cli.db import session_scope
+    from projects_cli.store import db
+    from projects_cli.store.db import session_scope
 
     first, second = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
     for url in (first, second):
@@ -140,7 +140,7 @@ def test_round_trip_into_an_empty_registry(ctx, tmp_path):
         import_ledger(s, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
         registry.add_project(s, ctx, {"name": EVIL, "floor_area": "1.5", "plan_columns": "4-1、11-1",
                                       "owner": "=cmd|' /C calc'!A0", "content": "+1 多行\n说明"})
-        from projects_cli import investment, milestones
+        from projects_cli.services import investment, milestones
 
         project = registry.get_project(s, "GX-0001")
         investment.set_month(s, ctx, project, "2025-03", Decimal("1234.5"))

@@ -6,9 +6,9 @@ import time
 import zipfile
 from datetime import date
 
+import ledger_samples as samples
 import pytest
 
-import ledger_samples as samples
 from projects_cli.errors import ConfigError
 from projects_cli.ledger.importer import read_ledger
 from projects_cli.ledger.reader import BadWorkbook, Limits

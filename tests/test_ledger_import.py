@@ -6,16 +6,22 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import ledger_samples as samples
 import pytest
 from sqlalchemy import func, select
 
-import ledger_samples as samples
-from projects_cli import registry
 from projects_cli.ledger import parse
 from projects_cli.ledger.columns import variants
 from projects_cli.ledger.importer import LedgerRejected, import_ledger, read_ledger
-from projects_cli.models import (
-    ChangeLog, InvestmentPlan, InvestmentReport, Milestone, MilestonePlan, Project, Unit,
+from projects_cli.services import registry
+from projects_cli.store.models import (
+    ChangeLog,
+    InvestmentPlan,
+    InvestmentReport,
+    Milestone,
+    MilestonePlan,
+    Project,
+    Unit,
 )
 
 AS_OF = date(2025, 10, 31)
@@ -283,7 +289,7 @@ def test_unknown_chain_is_a_warning_and_codes_are_kept(session, ctx, tmp_path):
 
 
 def test_completed_to_date_less_the_months_on_file(session, ctx, tmp_path):
-    from projects_cli import investment
+    from projects_cli.services import investment
 
     import_ledger(session, ctx, samples.three_row_header_ledger(tmp_path / "t.xlsx"))
     project = registry.get_project(session, "GX-0001")
@@ -399,7 +405,7 @@ def test_ledger_config_is_checked(tmp_path):
     assert ledger_section({"ledger": {"title": "x", "chains": ["现代物流"]}}) == {"title": "x", "chains": ["现代物流"]}
     with pytest.raises(ConfigError, match=r"^config file: unknown key 'header' in \[ledger\]; known keys: headers, chains, clusters, title$"):
         ledger_section({"ledger": {"header": {}}})
-    from projects_cli.chains import known_chains
+    from projects_cli.config.chains import known_chains
 
     with pytest.raises(ConfigError, match=r"^config file: \[ledger\] chains must be a list of names"):
         known_chains({"ledger": {"chains": [1]}})

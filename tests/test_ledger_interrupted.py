@@ -9,11 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook
+from test_cli_ledger import table_counts
 
 from projects_cli.ledger import importer
-from test_cli_ledger import table_counts
 
 
 def ledger(path: Path, rows: int) -> Path:
@@ -82,8 +81,9 @@ def test_killed_half_way_changes_nothing(sqlite_url, tmp_path):
     finally:
         proc.wait()
     assert table_counts(sqlite_url) == before
-    from projects_cli.db import session_scope
     from sqlalchemy import text
+
+    from projects_cli.store.db import session_scope
 
     with session_scope(sqlite_url, write=False) as s:
         assert s.connection().execute(text("PRAGMA integrity_check")).scalar() == "ok"

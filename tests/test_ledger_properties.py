@@ -8,9 +8,9 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projects_cli import registry
 from projects_cli.ledger import parse
 from projects_cli.ledger.columns import HEADERS, field_for, header_key, header_period, header_unit, variants
+from projects_cli.services import registry
 from projects_cli.values import ValueProblem, parse_amount, parse_date, parse_percent
 
 TABLE = variants()

@@ -8,8 +8,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import projects_cli.models  # noqa: F401
-from projects_cli import db
+import projects_cli.store.models  # noqa: F401
+from projects_cli.store import db
 
 
 def test_upgrade_empty_database_has_no_difference_from_models(db_url):

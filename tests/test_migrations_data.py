@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from projects_cli import db
+from projects_cli.store import db
 
 
 def revisions() -> list[str]:

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from projects_cli import milestones, registry
 from projects_cli.errors import ConfigError, InvalidValue, NotFound
-from projects_cli.models import ChangeLog, Milestone, MilestonePlan
+from projects_cli.services import milestones, registry
+from projects_cli.store.models import ChangeLog, Milestone, MilestonePlan
 
 D = date.fromisoformat
 

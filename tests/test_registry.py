@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from projects_cli import registry
 from projects_cli.errors import InvalidValue, NotFound
-from projects_cli.models import ChangeLog, InvestmentPlan
+from projects_cli.services import registry
+from projects_cli.store.models import ChangeLog, InvestmentPlan
 
 
 def test_add_generates_sequential_codes(session, ctx):

@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from overdue_scenario import DUE_SOON_2025_10_31, OVERDUE_2025_10_31, build
 
-from projects_cli import facts, report
+from projects_cli.config.rulebook import load_rules
 from projects_cli.errors import InvalidValue
-from projects_cli.registry import ProjectFilter
-from projects_cli.rulebook import load_rules
+from projects_cli.facts import asof
+from projects_cli.services import report
+from projects_cli.services.registry import ProjectFilter
 
 D = date.fromisoformat
 TIERS = load_rules().get("overdue.tiers")
@@ -118,7 +119,7 @@ def test_countdown(scenario):
 
 
 def test_card_facts(scenario):
-    got = facts.card_facts(scenario, D("2025-10-31"))
+    got = asof.card_facts(scenario, D("2025-10-31"))
     by_code = dict(zip([f"GX-{n:04d}" for n in range(1, 8)], [got[k] for k in sorted(got)]))
     assert by_code["GX-0001"].start_overdue_days == 30 and by_code["GX-0001"].gap["behind"] == Decimal("8.3")
     assert by_code["GX-0003"].milestones_overdue == [("土地", 122)]
@@ -135,7 +136,7 @@ def test_card_facts(scenario):
 def test_overdue_rows_keep_each_projects_own_figures(session, ctx):
     # 序时进度 83.3% at the end of October: 10 of 12 done is exactly on time (0.0 behind), 83.34 of 100
     # a hair ahead (-0.0): equal figures, but each project's row shows its own
-    from projects_cli import investment, milestones, registry
+    from projects_cli.services import investment, milestones, registry
 
     for name, plan, done in (("甲项目", 12, 10), ("乙项目", 100, Decimal("83.34"))):
         p = registry.add_project(session, ctx, {"name": name})

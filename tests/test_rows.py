@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projects_cli.output import json_default, json_lines, to_json
-from projects_cli.rows import Part, Rows
+from projects_cli.listings.output import json_default, json_lines, to_json
+from projects_cli.listings.rows import Part, Rows
 
 D = date.fromisoformat
 
@@ -115,7 +115,7 @@ def _driver_values(values: list, kind) -> list:
     """One result column as `db.query_rows` turns a driver's values into Python values (SQLite's dialect)."""
     from sqlalchemy import create_engine
 
-    from projects_cli import db
+    from projects_cli.store import db
 
     engine = create_engine("sqlite://")
     try:
@@ -130,14 +130,14 @@ def _driver_values(values: list, kind) -> list:
     (Decimal("7.10"), Decimal("7.10")),
 ])
 def test_money_from_the_driver_as_sqlalchemy_reads_it(value, expected):
-    from projects_cli.models import InvestmentPlan
+    from projects_cli.store.models import InvestmentPlan
 
     got, = _driver_values([value], InvestmentPlan.__table__.c.amount)
     assert got == expected and str(got) == str(expected)
 
 
 def test_dates_from_the_driver():
-    from projects_cli.models import Milestone
+    from projects_cli.store.models import Milestone
 
     dates = _driver_values(["2025-10-31", "2025-01-02", None, "2025-10-31"], Milestone.__table__.c.planned_date)
     assert dates[0] == D("2025-10-31") and dates[1] == D("2025-01-02")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from projects_cli.rulebook import load_rules
+from projects_cli.config.rulebook import load_rules
 from projects_cli.rules.cards import Facts, changes, rate
 from projects_cli.rules.scoring import score_units
 

@@ -98,16 +98,16 @@ def test_finish_delay(planned, actual, delay):
     assert rules.finish_delay(planned and D(planned), actual and D(actual)) == delay
 
 
-def O(kind, seq, planned):  # noqa: N802
+def Op(kind, seq, planned):
     return rules.Open(kind, seq, D(planned))
 
 
 @pytest.mark.parametrize(
     ("open_", "picked"),
     [
-        ([O("立项", 1, "2025-09-01"), O("开工", 5, "2026-01-01")], "开工"),  # not started: the start is the headline
-        ([O("主体完工", 6, "2026-01-01"), O("竣工", 7, "2025-12-01")], "竣工"),  # soonest first
-        ([O("竣工", 7, "2025-12-01"), O("主体完工", 6, "2025-12-01")], "主体完工"),  # tie: earlier step
+        ([Op("立项", 1, "2025-09-01"), Op("开工", 5, "2026-01-01")], "开工"),  # not started: the start is the headline
+        ([Op("主体完工", 6, "2026-01-01"), Op("竣工", 7, "2025-12-01")], "竣工"),  # soonest first
+        ([Op("竣工", 7, "2025-12-01"), Op("主体完工", 6, "2025-12-01")], "主体完工"),  # tie: earlier step
         ([], None),
     ],
 )

@@ -167,7 +167,7 @@ def test_year_ranges():
     ],
 )
 def test_config_calendar_errors(section, message):
-    from projects_cli.workcal import calendar_from_config
+    from projects_cli.config.calendar import calendar_from_config
 
     with pytest.raises(ConfigError) as exc:
         calendar_from_config(section)
@@ -175,7 +175,7 @@ def test_config_calendar_errors(section, message):
 
 
 def test_config_calendar_reads_strings_and_toml_dates():
-    from projects_cli.workcal import calendar_from_config
+    from projects_cli.config.calendar import calendar_from_config
 
     cal = calendar_from_config({"holidays": ["2027-01-01", date(2027, 1, 4)], "known_years": [2027]})
     assert add_workdays(D("2026-12-31"), 1, cal) == D("2027-01-05")

@@ -15,9 +15,9 @@ from projects_cli.cli.app import app
 WRITER = textwrap.dedent(
     """
     import sys, time
-    from projects_cli.audit import Ctx
-    from projects_cli.db import session_scope
-    from projects_cli import registry
+    from projects_cli.store.changelog import Ctx
+    from projects_cli.store.db import session_scope
+    from projects_cli.services import registry
     from datetime import date
     url, who, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
     while time.time() < start:
@@ -53,8 +53,8 @@ def test_two_processes_writing_at_once_both_succeed(db_url, tmp_path: Path):
         if sqlite_url.startswith("sqlite"):
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
-    from projects_cli.db import session_scope
-    from projects_cli.audit import verify_chain
+    from projects_cli.store.changelog import verify_chain
+    from projects_cli.store.db import session_scope
 
     with session_scope(sqlite_url, write=False) as s:
         assert verify_chain(s) == []

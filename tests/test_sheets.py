@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-
-from projects_cli.settings import resource_dir
-
 from sheet_scenario import FORMULA_NAME, PIPE_NAME, build
+
+from projects_cli.config.settings import resource_dir
 
 FIRST = "高新督〔2025〕1号"
 
@@ -20,7 +19,7 @@ FIRST = "高新督〔2025〕1号"
 @pytest.fixture(scope="session")
 def scenario_file(tmp_path_factory) -> Path:
     """The scenario built once on SQLite; each SQLite test starts from a copy."""
-    from projects_cli import db
+    from projects_cli.store import db
 
     path = tmp_path_factory.mktemp("scenario") / "scenario.db"
     url = f"sqlite:///{path}"

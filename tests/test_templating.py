@@ -9,11 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from projects_cli import templating
-from projects_cli.blocks import MarkupError, Row, escape_value, parse
-from projects_cli.rulebook import load_rules
-from projects_cli.sheets import decode, encode, office_filters
-from projects_cli.templating import TemplateProblem, cn_date, cn_month, cn_num, make_env, money, pct, render, wan, yi
+from projects_cli.config.rulebook import load_rules
+from projects_cli.sheets import templating
+from projects_cli.sheets.contexts import decode, encode, office_filters
+from projects_cli.sheets.markup import MarkupError, Row, escape_value, parse
+from projects_cli.sheets.templating import (
+    TemplateProblem,
+    cn_date,
+    cn_month,
+    cn_num,
+    make_env,
+    money,
+    pct,
+    render,
+    wan,
+    yi,
+)
 
 
 def office():

@@ -10,9 +10,8 @@ from typer.core import TyperGroup
 
 from projects_cli import __version__
 from projects_cli.cli import common
+from projects_cli.config.settings import Settings, default_db, default_user
 from projects_cli.errors import ProjectsError
-from projects_cli.settings import Settings, default_db, default_user
-
 
 # Every command, in the order `projects --help` lists them: name → (module in projects_cli.cli,
 # attribute, short help). A group's attribute is its typer app; a command's, its function.

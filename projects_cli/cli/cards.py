@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.output import Format
+from projects_cli.listings.output import Format
 
 app = typer.Typer(help="Red, yellow and blue cards (红黄蓝牌): rate, set by hand, list, explain, report.", no_args_is_help=True)
 
@@ -49,7 +49,7 @@ FLAG_COLUMNS = (
 
 
 def _period(ctx: typer.Context, period: Optional[str]):
-    from projects_cli.cards import resolve
+    from projects_cli.services.cards import resolve
 
     s = common.settings(ctx)
     # --as-of given (s.as_of set) rates as of that date; otherwise a --period rates as of its end
@@ -62,7 +62,7 @@ def rate(ctx: typer.Context, period: PeriodOpt = None) -> None:
 
     Example: projects cards rate --period 2025-10
     """
-    from projects_cli import cards
+    from projects_cli.services import cards
 
     s = common.settings(ctx)
     per, as_of = _period(ctx, period)
@@ -100,7 +100,7 @@ def set_card(
 
     Example: projects cards set GX-0004 --color red --reason 约谈后仍未整改 --until 2025-12-31
     """
-    from projects_cli import cards
+    from projects_cli.services import cards
 
     per, _ = _period(ctx, period)
     with common.session(ctx) as session:
@@ -133,8 +133,8 @@ def list_cmd(
 
     Example: projects cards list --period 2025-10 --color red
     """
-    from projects_cli import cards, registry
-    from projects_cli.output import render, to_json
+    from projects_cli.listings.output import render, to_json
+    from projects_cli.services import cards, registry
 
     s = common.settings(ctx)
     per, _ = _period(ctx, period)
@@ -165,8 +165,8 @@ def show(
 
     Example: projects cards show GX-0004
     """
-    from projects_cli import cards
-    from projects_cli.output import render
+    from projects_cli.listings.output import render
+    from projects_cli.services import cards
 
     s = common.settings(ctx)
     with common.session(ctx, write=False) as session:
@@ -189,8 +189,8 @@ def report(
 
     Example: projects cards report --period 2025-10 --output 红黄蓝牌-2025-10.xlsx
     """
-    from projects_cli import cards, registry
-    from projects_cli.cardsbook import write_report
+    from projects_cli.services import cards, registry
+    from projects_cli.workbooks.cards_report import write_report
 
     s = common.settings(ctx)
     per, _ = _period(ctx, period)
@@ -214,8 +214,8 @@ def flag(
 
     Example: projects flag --period 2025-10
     """
-    from projects_cli import flag as flag_mod
-    from projects_cli.output import render, to_json
+    from projects_cli.listings.output import render, to_json
+    from projects_cli.services import flag as flag_mod
 
     s = common.settings(ctx)
     if show_history:

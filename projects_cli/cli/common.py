@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import typer
 
-from projects_cli.settings import Settings
+from projects_cli.config.settings import Settings
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from projects_cli.audit import Ctx
+    from projects_cli.store.changelog import Ctx
 
 FORMAT_HELP = "Output format: table, json or csv."
 
@@ -36,7 +36,7 @@ def command_name(ctx: typer.Context) -> str:
 
 def actor(ctx: typer.Context) -> Ctx:
     """Who acts now, for which as-of date (for the services and the change log)."""
-    from projects_cli.audit import Ctx
+    from projects_cli.store.changelog import Ctx
 
     s = settings(ctx)
     kwargs: dict[str, Any] = {"by": s.by, "as_of": s.today, "command": command_name(ctx)}
@@ -47,8 +47,8 @@ def actor(ctx: typer.Context) -> Ctx:
 
 @contextmanager
 def session(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
-    """One command, one transaction (see `projects_cli.db.session_scope`)."""
-    from projects_cli.db import session_scope
+    """One command, one transaction (see `projects_cli.store.db.session_scope`)."""
+    from projects_cli.store.db import session_scope
 
     with session_scope(settings(ctx).url, write=write) as s:
         yield s

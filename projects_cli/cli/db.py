@@ -21,7 +21,7 @@ def upgrade(
 
     Example: projects --db office.db db upgrade
     """
-    from projects_cli import db
+    from projects_cli.store import db
 
     s = common.settings(ctx)
     db.ensure_folder(s.url)
@@ -37,7 +37,7 @@ def current(ctx: typer.Context) -> None:
 
     Example: projects --db office.db db current
     """
-    from projects_cli import db
+    from projects_cli.store import db
 
     rev = db.revision_of(common.settings(ctx).url)
     head = db.head_revision()
@@ -58,7 +58,7 @@ def downgrade(
 
     Example: projects --db office.db db downgrade 0001
     """
-    from projects_cli import db
+    from projects_cli.store import db
 
     before, after = db.downgrade(common.settings(ctx).url, revision)
     common.note(f"Schema {before} → {after or 'base'}")
@@ -73,8 +73,8 @@ def backup(
 
     Example: projects --db office.db db backup office-2025-10-31.db
     """
-    from projects_cli import db
     from projects_cli.errors import ProjectsError
+    from projects_cli.store import db
 
     url = common.settings(ctx).url
     path = db.sqlite_path(url)
@@ -94,8 +94,8 @@ def check(ctx: typer.Context) -> None:
 
     Example: projects --db office.db db check
     """
-    from projects_cli import db, dbcheck
     from projects_cli.errors import ProjectsError
+    from projects_cli.store import check, db
 
     url = common.settings(ctx).url
     path = db.sqlite_path(url)
@@ -106,7 +106,7 @@ def check(ctx: typer.Context) -> None:
 
     try:
         with Session(engine) as session:
-            problems = dbcheck.check(session)
+            problems = check.check(session)
     finally:
         engine.dispose()
     for problem in problems:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.output import Format
+from projects_cli.listings.output import Format
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -52,7 +52,7 @@ def record(
 
     Example: projects invest record GX-0001 --month 2025-10 --amount 1200
     """
-    from projects_cli import investment
+    from projects_cli.services import investment
 
     value = _amount(amount, "--amount")
     with common.session(ctx) as session:
@@ -71,7 +71,7 @@ def plan(
 
     Example: projects invest plan GX-0001 --year 2025 --amount 3.6亿元
     """
-    from projects_cli import investment
+    from projects_cli.services import investment
 
     value = _amount(amount, "--amount")
     actor = common.actor(ctx)
@@ -95,15 +95,15 @@ def show(
 
     Example: projects invest show GX-0001 --year 2025
     """
-    from projects_cli import investment
-    from projects_cli.output import cell_text, render, to_json
+    from projects_cli.listings.output import cell_text, render, to_json
+    from projects_cli.services import investment
 
     s = common.settings(ctx)
     with common.session(ctx, write=False) as session:
         if code is None:
             if year not in (None, s.today.year):
                 raise typer.BadParameter("without a code, the listing is for the as-of year; use --as-of", param_hint="--year")
-            from projects_cli.registry import ProjectFilter
+            from projects_cli.services.registry import ProjectFilter
 
             rows = investment.list_investment(session, s.today, ProjectFilter(chain=chain, unit=unit, leader=leader))
             common.out(render(rows, fmt, LIST_COLUMNS))

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.output import Format
+from projects_cli.listings.output import Format
 
 if TYPE_CHECKING:
-    from projects_cli.issues import IssueRules
+    from projects_cli.services.issues import IssueRules
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -109,7 +109,7 @@ DueOpt = Annotated[
 
 
 def _rules(ctx: typer.Context) -> IssueRules:
-    from projects_cli.issues import rules_for
+    from projects_cli.services.issues import rules_for
 
     return rules_for(common.settings(ctx))
 
@@ -125,7 +125,7 @@ def _urgency(ctx: typer.Context, value: str | None) -> str | None:
 
 
 def _moved(issue, before: str | None = None) -> None:
-    from projects_cli.issues import STATE_ZH
+    from projects_cli.services.issues import STATE_ZH
 
     if before is None or before == issue.state:
         common.note(f"{issue.number}: {STATE_ZH[issue.state]} ({issue.state})")
@@ -135,7 +135,7 @@ def _moved(issue, before: str | None = None) -> None:
 
 def _run(ctx: typer.Context, number: str, call: Callable[[Any, Any], Any], *, deadline: bool = False) -> None:
     """One step of the loop in one transaction, then a line on stderr saying what moved."""
-    from projects_cli.issues import get_issue
+    from projects_cli.services.issues import get_issue
 
     with common.session(ctx) as session:
         before = get_issue(session, number).state
@@ -158,7 +158,7 @@ def report(
 
     Example: projects issue report GX-0004 --title 新增设备用电负荷需扩容 --category 用电 --urgency 急件
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     urgency = _urgency(ctx, urgency)
     with common.session(ctx) as session:
@@ -180,7 +180,7 @@ def accept(
 
     Example: projects issue accept 2025-012
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     _run(ctx, number, lambda s, a: issues.accept_issue(s, a, number, text=text))
 
@@ -195,7 +195,7 @@ def reject(
 
     Example: projects issue reject 2025-012 --reason 属企业内部事务，不属政府协调范围
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     _run(ctx, number, lambda s, a: issues.reject_issue(s, a, number, reason=reason))
 
@@ -217,7 +217,7 @@ def assign(
 
     Example: projects issue assign 2025-012 --unit 自然资源分局 --helper 经济发展局 --urgency 急件
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     urgency = _urgency(ctx, urgency)
     rules = _rules(ctx)
@@ -242,7 +242,7 @@ def respond(
 
     Example: projects issue respond 2025-012 --text 已完成用地预审，正在组卷报批
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     _run(ctx, number, lambda s, a: issues.respond_issue(s, a, number, text=text))
 
@@ -257,7 +257,7 @@ def resolve(
 
     Example: projects issue resolve 2025-012 --text 用地批复已下达
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     _run(ctx, number, lambda s, a: issues.resolve_issue(s, a, number, text=text))
 
@@ -272,7 +272,7 @@ def close(
 
     Example: projects issue close 2025-012 --text 经现场核实已解决
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     rules = _rules(ctx)
     with common.session(ctx) as session:
@@ -293,7 +293,7 @@ def send_back(
 
     Example: projects issue send-back 2025-012 --reason 未提供批复文件
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     rules = _rules(ctx)
     _run(ctx, number, lambda s, a: issues.send_back_issue(s, a, number, rules, reason=reason, due=due), deadline=True)
@@ -310,7 +310,7 @@ def reopen(
 
     Example: projects issue reopen 2025-012 --reason 回头看发现问题反弹
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     rules = _rules(ctx)
     _run(ctx, number, lambda s, a: issues.reopen_issue(s, a, number, rules, reason=reason, due=due), deadline=True)
@@ -327,7 +327,7 @@ def instruct(
 
     Example: projects issue instruct 2025-012 --leader 王主任 --text 请自然资源分局本周内拿出方案
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     _run(ctx, number, lambda s, a: issues.note_issue(s, a, number, "instruct", text=text, who=leader))
 
@@ -343,7 +343,7 @@ def consult(
 
     Example: projects issue consult 2025-012 --participants 自然资源分局、建设局 --text 明确由自然资源分局牵头
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     _run(ctx, number, lambda s, a: issues.note_issue(s, a, number, "consult", text=text, who=participants))
 
@@ -358,7 +358,7 @@ def follow(
 
     Example: projects issue follow 2025-012 --text 电话督促，承诺下周三前反馈
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     _run(ctx, number, lambda s, a: issues.note_issue(s, a, number, "follow", text=text))
 
@@ -374,7 +374,7 @@ def escalate(
 
     Example: projects issue escalate 2025-012 --level 挂牌督办 --reason 久拖未决
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     if level is not None and level.strip() not in LEVEL_NAMES[1:]:
         raise typer.BadParameter(f"{level!r} is not a level to escalate to; use 重点督办 or 挂牌督办", param_hint="--level")
@@ -393,7 +393,7 @@ def lookback(
 
     Example: projects issue lookback 2025-012 --text 经回头看，问题未反弹
     """
-    from projects_cli import issues
+    from projects_cli.services import issues
 
     _run(ctx, number, lambda s, a: issues.record_lookback(s, a, number, text=text))
 
@@ -406,8 +406,8 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 
     Example: projects --as-of 2025-10-31 issue sweep
     """
-    from projects_cli import issues
-    from projects_cli.output import render, render_table
+    from projects_cli.listings.output import render, render_table
+    from projects_cli.services import issues
 
     rules = _rules(ctx)
     with common.session(ctx) as session:
@@ -433,7 +433,7 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 def _pick_state(value: str | None) -> str | None:
     if value is None:
         return None
-    from projects_cli.models import ISSUE_STATES
+    from projects_cli.store.models import ISSUE_STATES
 
     value = value.strip()
     state = STATE_LABELS.get(value, value)
@@ -458,8 +458,8 @@ def list_cmd(
 
     Example: projects issue list --overdue --unit 自然资源分局 --format json
     """
-    from projects_cli import issues
-    from projects_cli.output import render
+    from projects_cli.listings.output import render
+    from projects_cli.services import issues
 
     if level is not None and level.strip() not in LEVEL_NAMES:
         raise typer.BadParameter(f"{level!r} is not a level; use one of {'/'.join(LEVEL_NAMES)}", param_hint="--level")
@@ -486,8 +486,8 @@ def show(
 
     Example: projects issue show 2025-012 --format json
     """
-    from projects_cli import issues
-    from projects_cli.output import cell_text, pad, render_table, to_json, width
+    from projects_cli.listings.output import cell_text, pad, render_table, to_json, width
+    from projects_cli.services import issues
 
     s = common.settings(ctx)
     rules = _rules(ctx)

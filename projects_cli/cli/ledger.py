@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.output import Format
+from projects_cli.listings.output import Format
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -148,7 +148,7 @@ def import_cmd(
     count = len(result.warnings)
     warnings = f"; {count} warning{'s' if count != 1 else ''}" if count else ""
     if dry_run:
-        from projects_cli.output import render
+        from projects_cli.listings.output import render
 
         listed = [
             {**c.as_dict(), "action": ACTIONS.get(c.action, c.action), "code": c.code or "（新）",
@@ -188,7 +188,7 @@ def export_cmd(
     Example: projects --as-of 2025-10-31 ledger export 重点项目台账.xlsx --unit 经济发展局 --group-by chain
     """
     from projects_cli.ledger.exporter import export_ledger
-    from projects_cli.registry import ProjectFilter
+    from projects_cli.services.registry import ProjectFilter
 
     s = common.settings(ctx)
     filters = ProjectFilter(chain, cluster, unit, leader, category, status, column, search)
@@ -224,7 +224,7 @@ def _import_return(ctx: typer.Context, file: Path, *, dry_run: bool, strict: boo
                    from_unit: str | None, fmt: Format, limits) -> None:
     """`ledger import` of a returned 派工单: the changes to stdout, problems and the summary to stderr."""
     from projects_cli.ledger.returns import NOT_APPLIED_EXIT, ReturnRejected, import_return
-    from projects_cli.output import render, to_json
+    from projects_cli.listings.output import render, to_json
 
     s = common.settings(ctx)
     try:
@@ -291,7 +291,7 @@ def dispatch_cmd(
     Example: projects --as-of 2025-10-20 ledger dispatch --all --output-dir 派工单/ --due 2025-10-28
     """
     from projects_cli.ledger.dispatch import dispatch
-    from projects_cli.output import render, to_json
+    from projects_cli.listings.output import render, to_json
 
     if bool(unit) == all_units:
         raise typer.BadParameter("give either --unit U (with --output FILE.xlsx) or --all (with --output-dir DIR)",
@@ -341,7 +341,7 @@ def returns_cmd(
     Example: projects --as-of 2025-10-31 ledger returns --period 2025-10
     """
     from projects_cli.ledger.dispatch import list_returns
-    from projects_cli.output import render
+    from projects_cli.listings.output import render
     from projects_cli.rules.dates import period_of
 
     s = common.settings(ctx)
@@ -365,9 +365,9 @@ def progress_cmd(
 
     Example: projects ledger progress GX-0004
     """
-    from projects_cli.output import render
-    from projects_cli.progress import progress_history
-    from projects_cli.registry import get_project
+    from projects_cli.listings.output import render
+    from projects_cli.services.progress import progress_history
+    from projects_cli.services.registry import get_project
 
     with common.session(ctx, write=False) as session:
         rows = progress_history(session, get_project(session, code))

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.output import Format
+from projects_cli.listings.output import Format
 
 COLUMNS = (
     ("id", "序号"),
@@ -33,11 +33,11 @@ def log(
 
     Example: projects log --project GX-0004 --format json
     """
-    from projects_cli import audit
-    from projects_cli.output import cell_text, render
+    from projects_cli.listings.output import cell_text, render
+    from projects_cli.store import changelog
 
     with common.session(ctx, write=False) as session:
-        rows = audit.list_changes(session, project=project, by=by, table=table, limit=limit or None)
+        rows = changelog.list_changes(session, project=project, by=by, table=table, limit=limit or None)
     for row in rows:
         old, new = row["old"] or {}, row["new"] or {}
         parts = []

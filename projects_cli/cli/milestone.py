@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.output import Format
+from projects_cli.listings.output import Format
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -34,7 +34,7 @@ HISTORY_COLUMNS = (("kind", "节点"), ("planned_date", "计划日期"), ("on", 
 
 
 def _kinds(ctx: typer.Context) -> tuple[str, ...]:
-    from projects_cli.milestones import configured_kinds
+    from projects_cli.services.milestones import configured_kinds
 
     return configured_kinds(common.settings(ctx).config)
 
@@ -54,7 +54,7 @@ def add(
 
     Example: projects milestone add GX-0001 开工 --planned 2025-12-31
     """
-    from projects_cli import milestones
+    from projects_cli.services import milestones
 
     when = _date(planned, "--planned")
     with common.session(ctx) as session:
@@ -73,7 +73,7 @@ def done(
 
     Example: projects milestone done GX-0001 开工 --on 2025-10-20
     """
-    from projects_cli import milestones
+    from projects_cli.services import milestones
 
     actor = common.actor(ctx)
     when = _date(on, "--on") or actor.as_of
@@ -104,7 +104,7 @@ def replan(
 
     Example: projects milestone replan GX-0001 开工 --planned 2026-03-31 --reason 土地指标延后下达
     """
-    from projects_cli import milestones
+    from projects_cli.services import milestones
 
     when = _date(planned, "--planned")
     with common.session(ctx) as session:
@@ -128,8 +128,8 @@ def list_cmd(
 
     Example: projects milestone list GX-0001 --history
     """
-    from projects_cli import milestones
-    from projects_cli.output import render
+    from projects_cli.listings.output import render
+    from projects_cli.services import milestones
 
     s = common.settings(ctx)
     with common.session(ctx, write=False) as session:

@@ -8,8 +8,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.fields import BY_KEY, PROJECT_FIELDS
-from projects_cli.output import Format
+from projects_cli.listings.output import Format
+from projects_cli.vocab import BY_KEY, PROJECT_FIELDS
 
 LIST_COLUMNS = (
     ("code", "项目编号"),
@@ -36,7 +36,7 @@ def init(
 
     Example: projects --db office.db init --sample
     """
-    from projects_cli import db
+    from projects_cli.store import db
 
     s = common.settings(ctx)
     db.ensure_folder(s.url)
@@ -79,7 +79,7 @@ def list_cmd(
 
     Example: projects list --chain 工程机械 --format json
     """
-    from projects_cli import registry
+    from projects_cli.services import registry
 
     s = common.settings(ctx)
     filters = registry.ProjectFilter(chain, cluster, unit, leader, category, status, column, search)
@@ -91,7 +91,7 @@ def list_cmd(
 
 
 def common_render(rows: list[dict[str, Any]], fmt: Format) -> str:
-    from projects_cli.output import render
+    from projects_cli.listings.output import render
 
     if fmt == Format.csv:
         return render(rows, fmt, [(f.key, f.zh) for f in PROJECT_FIELDS])
@@ -107,8 +107,8 @@ def show(
 
     Example: projects show GX-0004 --format json
     """
-    from projects_cli import registry
-    from projects_cli.output import cell_text, to_json
+    from projects_cli.listings.output import cell_text, to_json
+    from projects_cli.services import registry
 
     s = common.settings(ctx)
     with common.session(ctx, write=False) as session:
@@ -119,7 +119,7 @@ def show(
     if fmt == Format.csv:
         common.out(common_render([row], fmt))
         return
-    from projects_cli.output import pad, width
+    from projects_cli.listings.output import pad, width
 
     labels = {**SHOW_LABELS, "annual_plan": f"{row['plan_year']}年计划投资（万元）"}
     size = max(width(v) for v in labels.values())
@@ -172,7 +172,7 @@ def add(
     values = _field_options(dict(locals()))  # first line: locals() is exactly the options here
     for key in ("ctx", "plan_year"):
         values.pop(key, None)
-    from projects_cli import registry
+    from projects_cli.services import registry
 
     with common.session(ctx) as session:
         project = registry.add_project(session, common.actor(ctx), values, plan_year=plan_year)
@@ -212,7 +212,7 @@ def edit(
     values = _field_options(dict(locals()))  # first line: locals() is exactly the options here
     for key in ("ctx", "code", "plan_year"):
         values.pop(key, None)
-    from projects_cli import registry
+    from projects_cli.services import registry
 
     if "new_code" in values:
         values["code"] = values.pop("new_code")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from itertools import islice
+from pathlib import Path
 from typing import Annotated, Any, Iterator, Optional
 
 import typer
 
 from projects_cli.cli import common
-from projects_cli.output import Format, ReportFormat
+from projects_cli.listings.output import Format, ReportFormat
 
 # `overdue --fail-if-any` found overdue items (for scheduled jobs); 1 and 2 stay errors and usage errors.
 EXIT_OVERDUE = 3
@@ -72,13 +72,13 @@ ChainOpt = Annotated[Optional[str], typer.Option("--chain", help="Only this indu
 
 
 def _filters(unit: str | None, leader: str | None, chain: str | None):
-    from projects_cli.registry import ProjectFilter
+    from projects_cli.services.registry import ProjectFilter
 
     return ProjectFilter(chain=chain, unit=unit, leader=leader)
 
 
 def _section(title: str, rows: list[dict[str, Any]], columns) -> str:
-    from projects_cli.output import render_table
+    from projects_cli.listings.output import render_table
 
     if not rows:
         return f"{title}\n（无 none）"
@@ -87,7 +87,7 @@ def _section(title: str, rows: list[dict[str, Any]], columns) -> str:
 
 def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows with a unit or leader equal to the row above blanked, so the groups stand out."""
-    from projects_cli.report import NO_UNIT
+    from projects_cli.services.report import NO_UNIT
 
     out, last = [], (object(), object())
     for row in rows:
@@ -116,8 +116,8 @@ def countdown(
 
     Example: projects countdown --within 30
     """
-    from projects_cli import report
-    from projects_cli.output import render
+    from projects_cli.listings.output import render
+    from projects_cli.services import report
 
     s = common.settings(ctx)
     with common.session(ctx, write=False) as session:
@@ -175,7 +175,7 @@ def _overdue_json(data: dict[str, Any]) -> Iterator[str]:
     """
     import json
 
-    from projects_cli.output import json_default, json_lines
+    from projects_cli.listings.output import json_default, json_lines
 
     dump = json.JSONEncoder(ensure_ascii=False, default=json_default).encode
     yield "{"
@@ -195,7 +195,7 @@ def _overdue_json(data: dict[str, Any]) -> Iterator[str]:
 
 
 def _overdue_csv(data: dict[str, Any]) -> str:
-    from projects_cli.output import render_csv
+    from projects_cli.listings.output import render_csv
 
     rows = [dict(r, section="overdue") for r in data["overdue"]] + [dict(r, section="due_soon") for r in data["due_soon"]]
     return render_csv(rows, CSV_COLUMNS).rstrip("\n")
@@ -220,7 +220,7 @@ def overdue(
 
     Example: projects --as-of 2025-10-31 overdue --format xlsx --output 逾期通报.xlsx
     """
-    from projects_cli import report
+    from projects_cli.services import report
 
     s = common.settings(ctx)
     fmt = _infer_format(fmt, output)

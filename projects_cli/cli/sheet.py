@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.output import Format
+from projects_cli.listings.output import Format
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from projects_cli.settings import Settings
+    from projects_cli.config.settings import Settings
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -75,26 +75,26 @@ def choose_format(output: Path | None, fmt: SheetFormat | None) -> SheetFormat:
 
 
 def _renderer(s: Settings):
-    from projects_cli import sheets
-    from projects_cli.settings import home_dir
-    from projects_cli.workcal import load_calendar
+    from projects_cli.config.calendar import load_calendar
+    from projects_cli.config.settings import home_dir
+    from projects_cli.sheets import contexts
 
     config = _config(s)
-    folders = sheets.template_folders(s.templates_dir or config.templates, home_dir() / "templates")
-    return sheets.Renderer(folders, sheets.office_filters(s.rules, lambda: load_calendar(s)))
+    folders = contexts.template_folders(s.templates_dir or config.templates, home_dir() / "templates")
+    return contexts.Renderer(folders, contexts.office_filters(s.rules, lambda: load_calendar(s)))
 
 
 def _config(s: Settings):
-    from projects_cli import sheets
-    from projects_cli.settings import home_dir
+    from projects_cli.config.settings import home_dir
+    from projects_cli.sheets import contexts
 
     base = s.config_path.parent if s.config_path is not None else home_dir()
-    return sheets.sheet_config(s.section("sheets"), base)
+    return contexts.sheet_config(s.section("sheets"), base)
 
 
 def _emit(issued: list[Any], fmt: SheetFormat, output: Path | None, renderer) -> None:
     """Lay out the sheets and write them (inside the command's transaction: a failed write records nothing)."""
-    from projects_cli import layout
+    from projects_cli.sheets import layout
 
     pages = [layout.Sheet(i.recipient or i.kind, i.doc) for i in issued]
     if fmt == SheetFormat.xlsx:
@@ -109,7 +109,7 @@ def _emit(issued: list[Any], fmt: SheetFormat, output: Path | None, renderer) ->
 def _run(ctx: typer.Context, build: Callable[[Session, Any], list[tuple[str, str, dict[str, Any]]]], kind: str,
          output: Path | None, fmt: SheetFormat | None, preview: bool) -> None:
     """Build the contexts, then preview or issue one sheet per context, and write them out."""
-    from projects_cli import sheets
+    from projects_cli.sheets import contexts
 
     chosen = choose_format(output, fmt)
     s = common.settings(ctx)
@@ -119,12 +119,12 @@ def _run(ctx: typer.Context, build: Callable[[Session, Any], list[tuple[str, str
     with common.session(ctx, write=not preview) as session:
         built = build(session, config)
         if preview:
-            issued = [sheets.preview(renderer, kind, actor.as_of, config, r, ref, data) for r, ref, data in built]
+            issued = [contexts.preview(renderer, kind, actor.as_of, config, r, ref, data) for r, ref, data in built]
         else:
-            issued = [sheets.issue_sheet(session, actor, renderer, kind, config, r, ref, data) for r, ref, data in built]
+            issued = [contexts.issue_sheet(session, actor, renderer, kind, config, r, ref, data) for r, ref, data in built]
         _emit(issued, chosen, output, renderer)
     for i in issued:
-        common.note(f"{i.number or '预览 (not numbered, not recorded)'}  {sheets.KINDS[kind]}  {i.recipient}")
+        common.note(f"{i.number or '预览 (not numbered, not recorded)'}  {contexts.KINDS[kind]}  {i.recipient}")
 
 
 @app.command()
@@ -139,13 +139,13 @@ def notice(
 
     Example: projects sheet notice 2025-012 --output 督办单.xlsx
     """
-    from projects_cli import sheets
-    from projects_cli.workcal import load_calendar
+    from projects_cli.config.calendar import load_calendar
+    from projects_cli.sheets import contexts
 
     s = common.settings(ctx)
 
     def build(session, config):
-        return [sheets.notice_context(session, s.today, issue, load_calendar(s))]
+        return [contexts.notice_context(session, s.today, issue, load_calendar(s))]
 
     _run(ctx, build, "notice", output, fmt, preview)
 
@@ -163,12 +163,12 @@ def cards(
 
     Example: projects sheet cards --unit 经济发展局 --output 通报.xlsx
     """
-    from projects_cli import sheets
+    from projects_cli.sheets import contexts
 
     s = common.settings(ctx)
 
     def build(session, config):
-        return sheets.cards_contexts(session, s.today, s.rules, unit, period)
+        return contexts.cards_contexts(session, s.today, s.rules, unit, period)
 
     _run(ctx, build, "cards", output, fmt, preview)
 
@@ -187,12 +187,12 @@ def weekly(
 
     Example: projects --as-of 2025-10-31 sheet weekly --output 周报.html
     """
-    from projects_cli import sheets
+    from projects_cli.sheets import contexts
 
     s = common.settings(ctx)
 
     def build(session, config):
-        return [sheets.weekly_context(session, s.today, s.rules, s.config, config.list_limit)]
+        return [contexts.weekly_context(session, s.today, s.rules, s.config, config.list_limit)]
 
     _run(ctx, build, "weekly", output, fmt, preview)
 
@@ -212,12 +212,12 @@ def reissue(
 
     Example: projects sheet reissue 高新督〔2025〕12号 --output 督办单.xlsx
     """
-    from projects_cli import sheets
+    from projects_cli.sheets import contexts
 
     chosen = choose_format(output, fmt)
     renderer = _renderer(common.settings(ctx))
     with common.session(ctx, write=False) as session:
-        issued = sheets.reissue(session, renderer, number, rerender=rerender)
+        issued = contexts.reissue(session, renderer, number, rerender=rerender)
         _emit([issued], chosen, output, renderer)
 
 
@@ -232,9 +232,9 @@ def list_cmd(
 
     Example: projects sheet list --year 2025 --kind notice
     """
-    from projects_cli import sheets
-    from projects_cli.output import render
+    from projects_cli.listings.output import render
+    from projects_cli.sheets import contexts
 
     with common.session(ctx, write=False) as session:
-        rows = sheets.list_sheets(session, year=year, kind=kind)
+        rows = contexts.list_sheets(session, year=year, kind=kind)
     common.out(render(rows, fmt, LIST_COLUMNS))

@@ -35,19 +35,27 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
-from projects_cli import audit, facts
-from projects_cli.audit import Ctx
 from projects_cli.errors import ConfigError, InvalidValue, NotFound, ProjectsError
-from projects_cli.models import Dispatch, InvestmentPlan, InvestmentReport, Milestone, ProgressReport, Project, Unit
-from projects_cli.output import format_decimal
+from projects_cli.facts import asof
+from projects_cli.listings.output import format_decimal
 from projects_cli.rules.dates import period_end, period_of
+from projects_cli.store import changelog
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import (
+    Dispatch,
+    InvestmentPlan,
+    InvestmentReport,
+    Milestone,
+    ProgressReport,
+    Project,
+    Unit,
+)
 from projects_cli.values import ValueProblem, clean_text, is_empty, parse_amount, parse_date
 
 MARKER = "projects_dispatch"  # the very hidden sheet (ASCII: found by a byte search in workbook.xml)
@@ -369,7 +377,7 @@ def dispatch(
     new one only with `replace` (the earlier one then no longer imports); one
     already returned is never sent again (with every unit, it is skipped).
     """
-    from projects_cli.cards import check_period
+    from projects_cli.services.cards import check_period
 
     cfg = dispatch_config(config)
     period = check_period(period) if period else period_of(ctx.as_of, period_kind)
@@ -459,7 +467,7 @@ def _check_again(units: list[tuple[int, str]], rows_by_unit: dict[int, list[dict
 
 
 def _find_unit(session: Session, name: str) -> tuple[int, str]:
-    from projects_cli.registry import find_unit
+    from projects_cli.services.registry import find_unit
 
     found = find_unit(session, name)
     return found.id, found.name
@@ -506,7 +514,7 @@ def _due_milestones(session: Session, as_of: date, due_on: date,
 def _open_issues(session: Session, as_of: date, units: set[str]) -> dict[str, list[dict[str, Any]]]:
     """Per unit name: the problems it answers for (牵头单位, else the project's unit) whose deadline runs."""
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in facts.open_issue_deadlines(session, as_of):
+    for row in asof.open_issue_deadlines(session, as_of):
         if row["unit"] in units:
             out[row["unit"]].append(row)
     for rows in out.values():
@@ -548,14 +556,14 @@ def _save(session: Session, ctx: Ctx, unit_id: int, unit: str, period: str, due_
                        fingerprints=record, by=ctx.by, created_at=ctx.now)
         session.add(row)
         session.flush()
-        audit.log_insert(session, ctx, "dispatch", row.id, logged, key=key)
+        changelog.log_insert(session, ctx, "dispatch", row.id, logged, key=key)
         return row
     before = {"sent_on": old.sent_on, "due_on": old.due_on, "token": old.token,
               "projects": len((old.fingerprints or {}).get("rows", []))}
     record["replaced"] = [*(old.fingerprints or {}).get("replaced", []), old.token]
     old.token, old.sent_on, old.due_on, old.fingerprints, old.by = token, ctx.as_of, due_on, record, ctx.by
     session.flush()
-    audit.log_update(session, ctx, "dispatch", old.id, before,
+    changelog.log_update(session, ctx, "dispatch", old.id, before,
                      {k: logged[k] for k in ("sent_on", "due_on", "token", "projects")}, key=key)
     return old
 
@@ -592,15 +600,15 @@ class _Sheets:
         self.inline = inline if len(inline) <= 250 and not any("," in s or '"' in s for s in stages) else None
 
     def templates(self, sheet, columns: Sequence[Col]) -> list:
-        from projects_cli import excel
+        from projects_cli.workbooks import styling
 
         out = []
         for col in columns:
-            align = excel.LEFT_WRAP if col.kind in ("wrap", "note") else (
-                excel.RIGHT if col.kind == "money" else excel.CENTER if col.kind in ("date", "seq", "state", "stage")
-                else excel.LEFT)
-            number_format = {"money": excel.MONEY_FORMAT, "date": excel.DATE_FORMAT}.get(col.kind)
-            cell = excel.styled(sheet, fill=self.open_fill if col.open else self.locked_fill, alignment=align,
+            align = styling.LEFT_WRAP if col.kind in ("wrap", "note") else (
+                styling.RIGHT if col.kind == "money" else styling.CENTER if col.kind in ("date", "seq", "state", "stage")
+                else styling.LEFT)
+            number_format = {"money": styling.MONEY_FORMAT, "date": styling.DATE_FORMAT}.get(col.kind)
+            cell = styling.styled(sheet, fill=self.open_fill if col.open else self.locked_fill, alignment=align,
                                 number_format=number_format)
             if col.open:
                 cell.protection = self.unlocked
@@ -608,24 +616,24 @@ class _Sheets:
         return out
 
     def header(self, sheet, columns: Sequence[Col]) -> list:
-        from projects_cli import excel
+        from projects_cli.workbooks import styling
 
-        head = excel.styled(sheet, font=excel.HEADER_FONT, fill=excel.HEADER_FILL, alignment=excel.CENTER)
-        open_head = excel.styled(sheet, font=excel.HEADER_FONT, fill=self.open_head_fill, alignment=excel.CENTER)
-        return [excel.one_off(sheet, c.header, open_head if c.open else head) for c in columns]
+        head = styling.styled(sheet, font=styling.HEADER_FONT, fill=styling.HEADER_FILL, alignment=styling.CENTER)
+        open_head = styling.styled(sheet, font=styling.HEADER_FONT, fill=self.open_head_fill, alignment=styling.CENTER)
+        return [styling.one_off(sheet, c.header, open_head if c.open else head) for c in columns]
 
     @staticmethod
     def widths(columns: Sequence[Col], data: Iterable[Sequence[Any]]) -> list[float]:
-        from projects_cli import excel
+        from projects_cli.workbooks import styling
 
-        widest = [max(excel.text_width(c.header) // 2 + 2, 6) for c in columns]
+        widest = [max(styling.text_width(c.header) // 2 + 2, 6) for c in columns]
         for values in data:
             for i, value in enumerate(values):
                 if value is not None and value != "":
-                    widest[i] = max(widest[i], excel.text_width(value))
-        fixed = {"seq": 6.0, "note": float(excel.WRAP_WIDTH), "date": 12.0}
-        return [fixed[c.kind] if c.kind in fixed else max(12.0, excel.fit_width(w)) if c.kind == "money"
-                else excel.fit_width(w, wrap=c.kind == "wrap") for c, w in zip(columns, widest)]
+                    widest[i] = max(widest[i], styling.text_width(value))
+        fixed = {"seq": 6.0, "note": float(styling.WRAP_WIDTH), "date": 12.0}
+        return [fixed[c.kind] if c.kind in fixed else max(12.0, styling.fit_width(w)) if c.kind == "money"
+                else styling.fit_width(w, wrap=c.kind == "wrap") for c, w in zip(columns, widest)]
 
     def validations(self, sheet, columns: Sequence[Col], first: int, last: int) -> None:
         """Data validation on the open columns of rows first … last."""
@@ -697,26 +705,26 @@ def write_workbook(
 
 def _main_sheet(ws, look: _Sheets, cfg: DispatchConfig, *, unit: str, period: str, month: str, sent_on: date,
                 due_on: date, cols: list[Col], rows: list[dict[str, Any]]) -> None:
-    from projects_cli import excel
+    from projects_cli.workbooks import styling
 
     label = period_label(period)
     ncols = len(cols)
     keys = [c.key for c in cols]
     data = [[dict(row, seq=i).get(k) for k in keys] for i, row in enumerate(rows, 1)]
-    excel.set_widths(ws, look.widths(cols, data))
-    excel.print_setup(ws, ncols=ncols, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    styling.set_widths(ws, look.widths(cols, data))
+    styling.print_setup(ws, ncols=ncols, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     ws.freeze_panes = f"D{HEADER_ROW + 1}"
-    excel.stream_cells(ws)
-    ws.append(excel.title_row(ws, f"{unit}{label}{cfg.title}", ncols, 1))
+    styling.stream_cells(ws)
+    ws.append(styling.title_row(ws, f"{unit}{label}{cfg.title}", ncols, 1))
     info = (f"责任单位：{unit}　　填报周期：{label}　　发出日期：{sent_on.isoformat()}　　"
             f"报送截止：{due_on.isoformat()}　　金额单位：万元　　项目数：{len(rows)}个")
-    ws.append(excel.title_row(ws, info, ncols, 2, font=excel.INFO_FONT, height=20, alignment=excel.LEFT))
-    ws.append(excel.title_row(ws, instructions(unit, label, due_on, int(month[5:]), look.stages), ncols, 3,
-                              font=excel.INFO_FONT, height=78, alignment=excel.LEFT_WRAP))
+    ws.append(styling.title_row(ws, info, ncols, 2, font=styling.INFO_FONT, height=20, alignment=styling.LEFT))
+    ws.append(styling.title_row(ws, instructions(unit, label, due_on, int(month[5:]), look.stages), ncols, 3,
+                              font=styling.INFO_FONT, height=78, alignment=styling.LEFT_WRAP))
     ws.append(look.header(ws, cols))
     body = look.templates(ws, cols)
     for values in data:
-        ws.append(excel.fill_row(body, values))
+        ws.append(styling.fill_row(body, values))
     look.validations(ws, cols, HEADER_ROW + 1, HEADER_ROW + len(rows))
     look.protect(ws, cfg.password)
 
@@ -732,7 +740,7 @@ def _due_sheet(ws, look: _Sheets, cfg: DispatchConfig, *, unit: str, sent_on: da
                milestones: list[dict[str, Any]], issues: list[dict[str, Any]]) -> None:
     from openpyxl.utils import get_column_letter
 
-    from projects_cli import excel
+    from projects_cli.workbooks import styling
 
     mcols, icols = MILESTONE_COLUMNS, ISSUE_COLUMNS
     width = max(len(mcols), len(icols))
@@ -743,33 +751,33 @@ def _due_sheet(ws, look: _Sheets, cfg: DispatchConfig, *, unit: str, sent_on: da
     mw, iw = look.widths(mcols, mdata), look.widths(icols, idata)
     mw += [0.0] * (width - len(mw))
     iw += [0.0] * (width - len(iw))
-    excel.set_widths(ws, [max(a, b) for a, b in zip(mw, iw)])
-    excel.print_setup(ws, ncols=width, title_rows=None, paper="A4")
-    excel.stream_cells(ws)
-    ws.append(excel.title_row(
+    styling.set_widths(ws, [max(a, b) for a, b in zip(mw, iw)])
+    styling.print_setup(ws, ncols=width, title_rows=None, paper="A4")
+    styling.stream_cells(ws)
+    ws.append(styling.title_row(
         ws, f"{unit}逾期及本期到期节点、未办结问题（截至{sent_on.year}年{sent_on.month}月{sent_on.day}日）", width, 1))
-    ws.append(excel.title_row(
+    ws.append(styling.title_row(
         ws, "说明：一、节点已完成的，请在“实际完成日期”栏（黄色）填写完成日期；开工、竣工也可在《派工单》表填写，两处须一致。"
         f"二、问题请在办理时限内办结，办理情况按问题督办流程反馈。报送截止：{due_on.isoformat()}。",
-        width, 2, font=excel.INFO_FONT, height=36, alignment=excel.LEFT_WRAP))
-    section = excel.styled(ws, font=excel.SECTION_FONT, fill=excel.SECTION_FILL, alignment=excel.LEFT)
+        width, 2, font=styling.INFO_FONT, height=36, alignment=styling.LEFT_WRAP))
+    section = styling.styled(ws, font=styling.SECTION_FONT, fill=styling.SECTION_FILL, alignment=styling.LEFT)
 
     def section_row(text: str, row: int) -> list:
         ws.merged_cells.add(f"A{row}:{get_column_letter(width)}{row}")
-        return [excel.one_off(ws, text, section)] + [excel.one_off(ws, None, section) for _ in range(width - 1)]
+        return [styling.one_off(ws, text, section)] + [styling.one_off(ws, None, section) for _ in range(width - 1)]
 
     ws.append(section_row(f"一、逾期及本期到期节点（{len(milestones)}个）", 3))
     ws.append(look.header(ws, mcols))
     body = look.templates(ws, mcols)
     for values in mdata:
-        ws.append(excel.fill_row(body, values))
+        ws.append(styling.fill_row(body, values))
     look.validations(ws, mcols, HEADER_ROW + 1, HEADER_ROW + len(mdata))
     ws.append([])
     ws.append(section_row(f"二、未办结问题（{len(issues)}个）", HEADER_ROW + len(mdata) + 2))
     ws.append(look.header(ws, icols))
     body = look.templates(ws, icols)
     for values in idata:
-        ws.append(excel.fill_row(body, values))
+        ws.append(styling.fill_row(body, values))
     look.protect(ws, cfg.password)
 
 
@@ -787,7 +795,7 @@ def _record_sheet(ws, look: _Sheets, cfg: DispatchConfig, meta: Mapping[str, Any
     One cell a row keeps a 100,000-row dispatch cheap to write. Column J holds
     the 形象进度 list when it is too long for an inline drop-down.
     """
-    from projects_cli import excel
+    from projects_cli.workbooks import styling
 
     head: list[list[Any]] = [["派工单标识（由系统生成，请勿修改）"]]
     head += [[key, value] for key, value in meta.items()]
@@ -797,9 +805,9 @@ def _record_sheet(ws, look: _Sheets, cfg: DispatchConfig, meta: Mapping[str, Any
             while len(head) <= i:
                 head.append([])
             head[i] = head[i] + [None] * (9 - len(head[i])) + [stage]
-    plain = excel.styled(ws, border=None, alignment=None)
+    plain = styling.styled(ws, border=None, alignment=None)
     for line in head + [[RECORD_HEADER]]:
-        ws.append([excel.one_off(ws, v, plain) if v is not None else None for v in line])
+        ws.append([styling.one_off(ws, v, plain) if v is not None else None for v in line])
     lines = [record_line(f"{MAIN_SHEET}!{r['row']}", r["code"], None, r["fp"]) for r in record["rows"]]
     lines += [record_line(f"{DUE_SHEET}!{r['row']}", r["code"], r["kind"], r["fp"]) for r in record["milestones"]]
     for line in lines:  # each starts with a sheet name: never a formula
@@ -826,7 +834,7 @@ def list_returns(session: Session, as_of: date, *, period: str | None = None, un
              .select_from(Dispatch.__table__.join(Unit.__table__, u.id == d.unit_id))
              .order_by(d.period, u.name))
     if period:
-        from projects_cli.cards import check_period
+        from projects_cli.services.cards import check_period
 
         query = query.where(d.period == check_period(period))
     if unit:

@@ -14,11 +14,11 @@ from typing import Any, Sequence
 
 from openpyxl import Workbook
 
-from projects_cli import excel
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger.parse import Problem
 from projects_cli.ledger.reader import Limits
 from projects_cli.ledger.reader import Workbook as Ledger
+from projects_cli.workbooks import styling
 
 
 def write_error_workbook(
@@ -43,13 +43,13 @@ def write_error_workbook(
     ncols = width + 2
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
-    excel.set_widths(ws, [8] + [14] * width + [60])
-    ws.append(excel.title_row(
+    styling.set_widths(ws, [8] + [14] * width + [60])
+    ws.append(styling.title_row(
         ws, f"{source.name}（{sheet}）的问题行：错误 {errors} 处，提醒 {warnings} 处；红色为错误，黄色为提醒，改正后重新报送",
-        ncols, 1, font=excel.HEADER_FONT, height=24, alignment=excel.LEFT,
+        ncols, 1, font=styling.HEADER_FONT, height=24, alignment=styling.LEFT,
     ))
-    head = excel.styled(ws, font=excel.HEADER_FONT, fill=excel.HEADER_FILL, alignment=excel.CENTER)
-    body = excel.styled(ws, alignment=excel.LEFT_WRAP)
+    head = styling.styled(ws, font=styling.HEADER_FONT, fill=styling.HEADER_FILL, alignment=styling.CENTER)
+    body = styling.styled(ws, alignment=styling.LEFT_WRAP)
     ledger_rows = 0
     for number, values in rows:
         is_header = first <= number <= last
@@ -58,21 +58,21 @@ def write_error_workbook(
         for problem in by_row.get(number, []):
             if problem.column:
                 marks[_index(problem.column)].append(problem)
-        cells = [excel.one_off(ws, "原行号" if is_header and number == first else (None if is_header else number), template)]
+        cells = [styling.one_off(ws, "原行号" if is_header and number == first else (None if is_header else number), template)]
         for col in range(width):
             value = values[col] if col < len(values) else None
             value = None if value == "" else value
             found = marks.get(col)
             if found:
-                fill = excel.ERROR_FILL if any(p.severity == "error" for p in found) else excel.WARNING_FILL
+                fill = styling.ERROR_FILL if any(p.severity == "error" for p in found) else styling.WARNING_FILL
                 note = "\n".join(f"{'错误' if p.severity == 'error' else '提醒'}: {p.message}" for p in found)
-                cells.append(excel.one_off(ws, value, template, fill=fill, comment=note))
+                cells.append(styling.one_off(ws, value, template, fill=fill, comment=note))
             else:
-                cells.append(excel.one_off(ws, value, template))
+                cells.append(styling.one_off(ws, value, template))
         words = "；".join(f"{p.column or '整行'}列 {p.header}: {p.message}" if p.column else p.message
                          for p in by_row.get(number, []))
         label = "问题说明" if is_header and number == first else words
-        cells.append(excel.one_off(ws, label or None, template))
+        cells.append(styling.one_off(ws, label or None, template))
         ws.append(cells)
         ledger_rows += 0 if is_header else 1
     ws.freeze_panes = f"B{last - first + 3}"

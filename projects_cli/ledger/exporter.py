@@ -20,21 +20,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from operator import itemgetter
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
-from projects_cli import chains, excel
-from projects_cli.audit import Ctx
+from projects_cli.config import chains
 from projects_cli.errors import ConfigError, ProjectsError
 from projects_cli.ledger.columns import export_header, ledger_section
-from projects_cli.models import InvestmentPlan, InvestmentReport, Milestone, Project, Unit
-from projects_cli.registry import ProjectFilter
+from projects_cli.services.registry import ProjectFilter
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import InvestmentPlan, InvestmentReport, Milestone, Project, Unit
+from projects_cli.workbooks import styling
 
 GROUPS = ("chain", "unit", "none")
 PAPERS = ("auto", "A3", "A4")
@@ -93,8 +94,8 @@ def columns(year: int, month: int) -> list[Col]:
 PROJECT_COLUMNS = ("id", "code", "name", "categories", "cluster", "chain", "owner", "location", "content", "floor_area",
                    "capacity", "total_investment", "status", "leader", "task_force", "source", "plan_columns",
                    "site_progress", "notes")
-FORMATS = {"money": excel.MONEY_FORMAT, "area": excel.AREA_FORMAT, "date": excel.DATE_FORMAT,
-           "rate": excel.PERCENT_FORMAT}
+FORMATS = {"money": styling.MONEY_FORMAT, "area": styling.AREA_FORMAT, "date": styling.DATE_FORMAT,
+           "rate": styling.PERCENT_FORMAT}
 
 
 def ledger_title(config: Mapping[str, Any] | None) -> str:
@@ -154,9 +155,9 @@ def ledger_rows(session: Session, as_of: date, filters: ProjectFilter, period_ki
 def _cards(session: Session, as_of: date, period_kind: str, filters: ProjectFilter) -> dict[str, str]:
     """Project code → the colour of its card: the period's standing card (`cards.list_cards`, a manual card
     in force winning), else the latest rating before it; none when never rated."""
-    from projects_cli.cards import list_cards
-    from projects_cli.models import Card
     from projects_cli.rules.dates import period_of
+    from projects_cli.services.cards import list_cards
+    from projects_cli.store.models import Card
 
     c, p = Card.__table__.c, Project.__table__.c
     if session.connection().execute(select(c.id).limit(1)).first() is None:
@@ -270,39 +271,39 @@ def export_ledger(
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("重点项目台账")
-    excel.stream_cells(ws)
+    styling.stream_cells(ws)
     # widths from the data (computed before the first row: write-only sheets fix them up front)
-    widest = [max(excel.text_width(c.top if c.sub is None else c.sub), 4) for c in cols]
+    widest = [max(styling.text_width(c.top if c.sub is None else c.sub), 4) for c in cols]
     for row in rows:
         for i, col in enumerate(cols):
             value = row.get(col.key)
             if value is not None and value != "":
-                w = excel.text_width(value)
+                w = styling.text_width(value)
                 if w > widest[i]:
                     widest[i] = w
-    widths = [excel.fit_width(w, wrap=c.kind == "wrap") for w, c in zip(widest, cols)]
+    widths = [styling.fit_width(w, wrap=c.kind == "wrap") for w, c in zip(widest, cols)]
     widths[0] = 6.0
-    excel.set_widths(ws, widths)
-    excel.print_setup(ws, ncols=ncols, title_rows="3:4", paper=paper)
+    styling.set_widths(ws, widths)
+    styling.print_setup(ws, ncols=ncols, title_rows="3:4", paper=paper)
     ws.freeze_panes = "D5"
 
-    ws.append(excel.title_row(ws, heading, ncols, 1))
-    info = excel.styled(ws, font=excel.INFO_FONT, border=None, alignment=excel.LEFT)
-    info_right = excel.styled(ws, font=excel.INFO_FONT, border=None, alignment=excel.RIGHT)
-    info_row = [excel.one_off(ws, "单位：万元", info)] + [None] * (ncols - 4)
-    info_row.append(excel.one_off(ws, f"截至{as_of.year}年{as_of.month}月{as_of.day}日", info_right))
+    ws.append(styling.title_row(ws, heading, ncols, 1))
+    info = styling.styled(ws, font=styling.INFO_FONT, border=None, alignment=styling.LEFT)
+    info_right = styling.styled(ws, font=styling.INFO_FONT, border=None, alignment=styling.RIGHT)
+    info_row = [styling.one_off(ws, "单位：万元", info)] + [None] * (ncols - 4)
+    info_row.append(styling.one_off(ws, f"截至{as_of.year}年{as_of.month}月{as_of.day}日", info_right))
     ws.merged_cells.add(f"{get_column_letter(ncols - 2)}2:{get_column_letter(ncols)}2")
     ws.append(info_row)
     # the two-row header: a group header spans its sub-columns; the others are merged down
-    head = excel.styled(ws, font=excel.HEADER_FONT, fill=excel.HEADER_FILL, alignment=excel.CENTER)
+    head = styling.styled(ws, font=styling.HEADER_FONT, fill=styling.HEADER_FILL, alignment=styling.CENTER)
     top, sub = [], []
     i = 0
     while i < ncols:
         col = cols[i]
         if col.sub is None:
             ws.merged_cells.add(f"{get_column_letter(i + 1)}3:{get_column_letter(i + 1)}4")
-            top.append(excel.one_off(ws, col.top, head))
-            sub.append(excel.one_off(ws, None, head))
+            top.append(styling.one_off(ws, col.top, head))
+            sub.append(styling.one_off(ws, None, head))
             i += 1
             continue
         j = i
@@ -311,8 +312,8 @@ def export_ledger(
         if j > i:
             ws.merged_cells.add(f"{get_column_letter(i + 1)}3:{get_column_letter(j + 1)}3")
         for k in range(i, j + 1):
-            top.append(excel.one_off(ws, col.top if k == i else None, head))
-            sub.append(excel.one_off(ws, cols[k].sub, head))
+            top.append(styling.one_off(ws, col.top if k == i else None, head))
+            sub.append(styling.one_off(ws, cols[k].sub, head))
         i = j + 1
     ws.row_dimensions[3].height = 22
     ws.row_dimensions[4].height = 30
@@ -322,10 +323,10 @@ def export_ledger(
     # body templates: one styled cell per column, reused row after row
     body = []
     for col in cols:
-        align = excel.LEFT_WRAP if col.kind == "wrap" else (
-            excel.RIGHT if col.kind in ("money", "area", "rate") else excel.CENTER if col.kind in ("date", "seq", "card") else excel.LEFT)
-        body.append(excel.styled(ws, alignment=align, number_format=FORMATS.get(col.kind)))
-    card_cells = {color: excel.styled(ws, fill=fill, alignment=excel.CENTER) for color, fill in excel.CARD_FILLS.items()}
+        align = styling.LEFT_WRAP if col.kind == "wrap" else (
+            styling.RIGHT if col.kind in ("money", "area", "rate") else styling.CENTER if col.kind in ("date", "seq", "card") else styling.LEFT)
+        body.append(styling.styled(ws, alignment=align, number_format=FORMATS.get(col.kind)))
+    card_cells = {color: styling.styled(ws, fill=fill, alignment=styling.CENTER) for color, fill in styling.CARD_FILLS.items()}
     card_index = next(i for i, c in enumerate(cols) if c.key == "card")
     keys = [c.key for c in cols]
     keys[card_index] = "no card"  # written separately, with its fill
@@ -341,22 +342,22 @@ def export_ledger(
         return out
 
     def summary_row(label: str, sums: dict[int, Any], fill, row_number: int) -> list:
-        style = excel.styled(ws, font=excel.SECTION_FONT, fill=fill, alignment=excel.LEFT)
-        money = excel.styled(ws, font=excel.SECTION_FONT, fill=fill, alignment=excel.RIGHT,
-                             number_format=excel.MONEY_FORMAT)
+        style = styling.styled(ws, font=styling.SECTION_FONT, fill=fill, alignment=styling.LEFT)
+        money = styling.styled(ws, font=styling.SECTION_FONT, fill=fill, alignment=styling.RIGHT,
+                             number_format=styling.MONEY_FORMAT)
         cells = []
         for i in range(ncols):
             if i == 0:
-                cells.append(excel.one_off(ws, label, style))
+                cells.append(styling.one_off(ws, label, style))
             elif i in sums:
-                cells.append(excel.one_off(ws, sums[i], money))
+                cells.append(styling.one_off(ws, sums[i], money))
             else:
-                cells.append(excel.one_off(ws, None, style))
+                cells.append(styling.one_off(ws, None, style))
         ws.merged_cells.add(f"A{row_number}:{get_column_letter(label_span)}{row_number}")
         return cells
 
     row_number = 5
-    ws.append(summary_row(f"合计（{len(rows)}个）", totals(rows), excel.TOTAL_FILL, row_number))
+    ws.append(summary_row(f"合计（{len(rows)}个）", totals(rows), styling.TOTAL_FILL, row_number))
     row_number += 1
     seq = 0
     counters = {1: 0, 2: 0}
@@ -368,7 +369,7 @@ def export_ledger(
                 counters[2] = 0
             number = _numeral(counters[level])
             text = f"{number}、{label}（{len(group)}个）" if level == 1 else f"（{number}）{label}（{len(group)}个）"
-            ws.append(summary_row(text, totals(group), excel.SECTION_FILL, row_number))
+            ws.append(summary_row(text, totals(group), styling.SECTION_FILL, row_number))
             row_number += 1
             if level == 1 and group_by == "chain":
                 continue  # its rows follow under level 0 / level 2 entries
@@ -376,10 +377,10 @@ def export_ledger(
             seq += 1
             row["seq"] = seq
             values = pick(row)
-            cells = excel.fill_row(body, values)
+            cells = styling.fill_row(body, values)
             color = row["card"]
             if color is not None:
-                cells[card_index] = excel.one_off(ws, labels.get(color, color), card_cells[color])
+                cells[card_index] = styling.one_off(ws, labels.get(color, color), card_cells[color])
             ws.append(cells)
             row_number += 1
             if progress is not None and seq % 2000 == 0:

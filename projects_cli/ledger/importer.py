@@ -37,7 +37,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from itertools import chain as chained, islice
+from itertools import chain as chained
+from itertools import islice
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -45,17 +46,24 @@ from typing import Any, Mapping
 from sqlalchemy import and_, bindparam, select, update
 from sqlmodel import Session
 
-from projects_cli import audit, chains, registry
-from projects_cli.audit import Ctx
-from projects_cli.db import insert_columns, placeholders, query_rows, reserve_ids
+from projects_cli.config import chains
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger import parse
 from projects_cli.ledger.columns import ledger_section, variants
 from projects_cli.ledger.reader import Limits, Workbook
-from projects_cli.models import (
-    InvestmentPlan, InvestmentReport, Milestone, MilestonePlan, Project, Unit,
+from projects_cli.listings.output import format_decimal
+from projects_cli.services import registry
+from projects_cli.store import changelog
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.db import insert_columns, placeholders, query_rows, reserve_ids
+from projects_cli.store.models import (
+    InvestmentPlan,
+    InvestmentReport,
+    Milestone,
+    MilestonePlan,
+    Project,
+    Unit,
 )
-from projects_cli.output import format_decimal
 from projects_cli.values import normalize_name
 
 BATCH = 2000  # rows written per round of inserts and updates
@@ -460,7 +468,7 @@ class _Planner:
         self.plan_year, self.month, self.ledger_as_of = _periods(parsed, ctx.as_of)
         self.known_chains = set(chains.known_chains(config)) | self.reg.chains
         self.known_clusters = set(chains.known_clusters(config)) | self.reg.clusters
-        from projects_cli.milestones import configured_kinds
+        from projects_cli.services.milestones import configured_kinds
 
         self.kinds = list(configured_kinds(config))
         self.reason = f"台账导入 {file_name}"[:200]
@@ -857,14 +865,14 @@ def write_import(session: Session, ctx: Ctx, result: ImportResult, plans: list[_
                          .values(amount=bindparam("v_amount"), source=source), changed)
         _write_milestones(conn, ctx, planner, batch)
         entries = []
-        make_entry, reason = audit.make_entry, planner.reason
+        make_entry, reason = changelog.make_entry, planner.reason
         for plan in batch:
             old, new = _logged(plan, year, month, reason)
             entries.append(make_entry(
                 ctx, "insert" if plan.is_new else "update", "project", record_id=plan.pid, key=plan.code,
                 project_code=plan.code, old=old or None, new=new,
             ))
-        audit.log_many(session, entries)
+        changelog.log_many(session, entries)
         if progress is not None:
             progress("write", min(start + BATCH, total), total)
     result.written = True

@@ -24,16 +24,16 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import repeat
-from operator import is_, itemgetter
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import repeat
+from operator import is_, itemgetter
 from typing import Any, Mapping
 
-from projects_cli.chains import CLUSTERS, cluster_of, known_chains, known_clusters
-from projects_cli.ledger.columns import field_for, header_key, header_period, header_unit
-from projects_cli.fields import BY_KEY
+from projects_cli.config.chains import CLUSTERS, cluster_of, known_chains, known_clusters
+from projects_cli.ledger.columns import field_for, header_period, header_unit
 from projects_cli.values import PendingDate, ValueProblem, clean_text, parse_date, plain_amount
+from projects_cli.vocab import BY_KEY
 
 HEADER_SCAN = 30  # rows searched for the header
 MAX_HEADER_ROWS = 3

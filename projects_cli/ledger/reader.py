@@ -25,8 +25,8 @@ import io
 import threading
 import zipfile
 from collections.abc import Iterator
-from itertools import chain, count, islice, repeat
 from dataclasses import dataclass, fields
+from itertools import chain, count, islice, repeat
 from pathlib import Path
 from typing import Any, Mapping
 

@@ -46,15 +46,16 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlmodel import Session
 
-from projects_cli import audit, investment, milestones
-from projects_cli.audit import Ctx
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger import dispatch as sent_book
 from projects_cli.ledger.dispatch import COMPLETION, MAIN_SHEET, MARKER, START, Col, canon
 from projects_cli.ledger.parse import Problem
 from projects_cli.ledger.reader import BadWorkbook, Limits, check_file
-from projects_cli.models import Dispatch, Project, Unit
-from projects_cli.progress import record_progress
+from projects_cli.services import investment, milestones
+from projects_cli.services.progress import record_progress
+from projects_cli.store import changelog
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import Dispatch, Project, Unit
 from projects_cli.values import PendingDate, ValueProblem, clean_text, parse_amount, parse_date
 
 NOT_APPLIED_EXIT = 4
@@ -759,6 +760,6 @@ def _write(session: Session, ctx: Ctx, found: Dispatch, unit: str, judge: _Judge
     found.fingerprints = record
     if found.returned_on is None:
         found.returned_on = ctx.as_of
-        audit.log_update(session, ctx, "dispatch", found.id, {"returned_on": None}, {"returned_on": ctx.as_of},
+        changelog.log_update(session, ctx, "dispatch", found.id, {"returned_on": None}, {"returned_on": ctx.as_of},
                          key=f"{unit}:{found.period}")
     session.flush()

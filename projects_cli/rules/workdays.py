@@ -5,7 +5,7 @@ fall on a weekday, the working days that fall on a weekend, and the years
 whose holidays are fully known. `prc_calendar` builds one from the maintained
 `chinesecalendar` package (which knows each year once the State Council has
 published it) plus local additions the caller passes in (the office's config
-file, see `projects_cli.workcal`). A date in a year that neither knows raises
+file, see `projects_cli.config.calendar`). A date in a year that neither knows raises
 `UnknownYear` rather than guessing: a guessed deadline is a wrong deadline.
 
 N working days from a day end on the Nth working day *after* it (the day of

@@ -28,9 +28,15 @@ AS_OF = date(2025, 10, 31)
 def generate(url: str, n_projects: int, seed: int = 7, batch: int = 20000) -> dict[str, int]:
     from sqlalchemy import insert
 
-    from projects_cli import db
-    from projects_cli.models import (
-        InvestmentPlan, InvestmentReport, Issue, IssueEvent, Milestone, Project, Unit,
+    from projects_cli.store import db
+    from projects_cli.store.models import (
+        InvestmentPlan,
+        InvestmentReport,
+        Issue,
+        IssueEvent,
+        Milestone,
+        Project,
+        Unit,
     )
 
     db.ensure_folder(url)
@@ -100,7 +106,7 @@ def generate(url: str, n_projects: int, seed: int = 7, batch: int = 20000) -> di
                                    "actor": "合成", "text": None, "from_state": None, "to_state": to})
             flush()
         flush(final=True)
-        conn.execute(insert(__import__("projects_cli.models", fromlist=["Counter"]).Counter),
+        conn.execute(insert(__import__("projects_cli.store.models", fromlist=["Counter"]).Counter),
                      [{"name": "project", "year": 0, "value": n_projects}])
     engine.dispose()
     return counts
@@ -112,7 +118,7 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    from projects_cli.settings import db_url
+    from projects_cli.config.settings import db_url
 
     print(generate(db_url(args.db), args.projects, args.seed))
 

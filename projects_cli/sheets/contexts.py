@@ -2,7 +2,7 @@
 
 Each sheet is a Jinja template (``templates/notice.txt``, ``cards.txt``,
 ``weekly.txt``) rendered over a context that set-based queries build here;
-`projects_cli.layout` turns the result into Excel, HTML or Markdown.
+`projects_cli.sheets.layout` turns the result into Excel, HTML or Markdown.
 
 Issuing a sheet gives it the next number of the year (高新督〔2025〕12号, one
 sequence per year kept in the database) and records it in the ``sheet``
@@ -23,12 +23,13 @@ from typing import Any, Mapping
 from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
-from projects_cli import audit, registry
-from projects_cli.audit import Ctx
-from projects_cli.blocks import Document, parse
+from projects_cli.config.settings import resource_dir
 from projects_cli.errors import ConfigError, IllegalMove, InvalidValue, NotFound
-from projects_cli.models import DEADLINE_STATES, Card, IssueEvent, Project, Sheet, Unit
-from projects_cli.settings import resource_dir
+from projects_cli.services import registry
+from projects_cli.sheets.markup import Document, parse
+from projects_cli.store import changelog
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import DEADLINE_STATES, Card, IssueEvent, Project, Sheet, Unit
 
 KINDS = {"notice": "督办单", "cards": "红黄蓝牌通报", "weekly": "周报"}
 TEMPLATES = {kind: f"{kind}.txt" for kind in KINDS}
@@ -113,13 +114,13 @@ class Renderer:
 
     def env(self, page: bool = False):
         if page not in self._envs:
-            from projects_cli.templating import make_env
+            from projects_cli.sheets.templating import make_env
 
             self._envs[page] = make_env(self.folders, self.office, page=page)
         return self._envs[page]
 
     def markup(self, kind: str, context: dict[str, Any]) -> str:
-        from projects_cli.templating import render
+        from projects_cli.sheets.templating import render
 
         return render(self.env(), TEMPLATES[kind], context)
 
@@ -129,7 +130,7 @@ class Renderer:
 
 def office_filters(rules, calendar_loader) -> Any:
     """What the template filters need from the rules file and the calendar."""
-    from projects_cli.templating import Office
+    from projects_cli.sheets.templating import Office
 
     return Office(
         labels=dict(rules.get("cards.labels")),
@@ -194,8 +195,8 @@ def _common(kind: str, as_of: date, config: SheetConfig, number: str) -> dict[st
 
 def notice_context(session: Session, as_of: date, issue_number: str, calendar) -> tuple[str, str, dict[str, Any]]:
     """(recipient, ref, data) of the 督办单 for one issue: the issue, its project, lead and helper units, deadline."""
-    from projects_cli import issues
-    from projects_cli.templating import signed_workdays
+    from projects_cli.services import issues
+    from projects_cli.sheets.templating import signed_workdays
 
     row = issues.show_issue(session, issue_number, as_of, calendar)
     if row["state"] not in DEADLINE_STATES:
@@ -277,9 +278,9 @@ def cards_contexts(
     The period's cards (`cards.list_cards`: a manual card in force wins) and the
     previous period's colour of each project, worst first; counts per colour.
     """
-    from projects_cli import cards
-    from projects_cli.registry import ProjectFilter
     from projects_cli.rules.dates import period_of, previous_period
+    from projects_cli.services import cards
+    from projects_cli.services.registry import ProjectFilter
 
     period = cards.check_period(period) if period else period_of(as_of, rules.get("period.kind"))
     previous = previous_period(period)
@@ -343,7 +344,7 @@ def _limited(rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
 
 def _issue_events(session: Session, start: date, end: date) -> dict[str, list[dict[str, Any]]]:
     """Issues opened (提报), closed (销号) and escalated (督办升级) between start and end, one query."""
-    from projects_cli.models import Issue
+    from projects_cli.store.models import Issue
 
     e, i, p, u = IssueEvent.__table__.c, Issue.__table__.c, Project.__table__.c, Unit.__table__.c
     query = (
@@ -367,11 +368,12 @@ def _issue_events(session: Session, start: date, end: date) -> dict[str, list[di
 
 
 def _investment_by_chain(session: Session, as_of: date, config: Mapping[str, Any]) -> dict[str, Any]:
-    from projects_cli import chains, facts
+    from projects_cli.config import chains
+    from projects_cli.facts import asof
     from projects_cli.rules.dates import completion_gap, expected_percent
 
     sums: dict[str, dict[str, Any]] = {}
-    for row in facts.investment_rows(session, as_of):
+    for row in asof.investment_rows(session, as_of):
         if row["plan"] is None:
             continue
         chain = row["chain"] or "（未分产业链）"
@@ -393,7 +395,7 @@ def _investment_by_chain(session: Session, as_of: date, config: Mapping[str, Any
 
 def _flag(session: Session, period: str) -> dict[str, Any] | None:
     """The latest red-flag scoring up to `period`: ranking, holders, units listed for a talk."""
-    from projects_cli import flag
+    from projects_cli.services import flag
 
     history = [r for r in flag.history(session) if r["period"] <= period and ("-W" in r["period"]) == ("-W" in period)]
     if not history:
@@ -410,10 +412,10 @@ def _flag(session: Session, period: str) -> dict[str, Any] | None:
 
 def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, Any], limit: int) -> tuple[str, str, dict[str, Any]]:
     """(recipient, ref, data) of the weekly briefing for the week ending on `as_of`."""
-    from projects_cli import cards, report
-    from projects_cli.registry import ProjectFilter
     from projects_cli.rules.cards import changes
     from projects_cli.rules.dates import period_of, previous_period
+    from projects_cli.services import cards, report
+    from projects_cli.services.registry import ProjectFilter
 
     NO_FILTER = ProjectFilter()
 
@@ -439,7 +441,7 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
     counts = {color: sum(1 for c in colors_now.values() if c == color) for color in ("red", "yellow", "blue")}
     counts_before = {color: sum(1 for c in before.values() if c == color) for color in ("red", "yellow", "blue")}
     events = _issue_events(session, start, as_of)
-    from projects_cli.models import Issue
+    from projects_cli.store.models import Issue
 
     i = Issue.__table__.c
     open_count = session.scalar(select(func.count()).select_from(Issue.__table__).where(
@@ -521,7 +523,7 @@ def issue_sheet(session: Session, ctx: Ctx, renderer: Renderer, kind: str, confi
                   ref=ref[:60], context=context, by=ctx.by, created_at=ctx.now)
     session.add(sheet)
     session.flush()
-    audit.log_insert(session, ctx, "sheet", sheet.id, {
+    changelog.log_insert(session, ctx, "sheet", sheet.id, {
         "number": number, "kind": kind, "issued_on": ctx.as_of, "recipient": sheet.recipient, "ref": sheet.ref,
         "sha256": _digest(markup),
     }, key=number)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel
 
-import projects_cli.models  # noqa: F401  (registers the tables)
-from projects_cli import audit, db
+import projects_cli.store.models  # noqa: F401  (registers the tables)
+from projects_cli.store import changelog, db
 
 
 def orphan_queries() -> list[tuple[str, str]]:
@@ -41,5 +41,5 @@ def check(session: Session) -> list[str]:
         count = conn.execute(text(sql)).scalar()
         if count:
             problems.append(f"{count} orphan rows in {what}")
-    problems.extend(audit.verify_chain(session))
+    problems.extend(changelog.verify_chain(session))
     return problems

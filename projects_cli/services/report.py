@@ -15,12 +15,12 @@ from typing import Any, Sequence
 
 from sqlmodel import Session
 
-from projects_cli import facts
 from projects_cli.errors import InvalidValue
-from projects_cli.registry import ProjectFilter
+from projects_cli.facts import asof
+from projects_cli.listings.rows import Part, Rows
 from projects_cli.rules import milestones as mrules
-from projects_cli.rows import Part, Rows
 from projects_cli.rules.dates import days_left, expected_percent, tier
+from projects_cli.services.registry import ProjectFilter
 
 NO_FILTER = ProjectFilter()
 TYPE_LABELS = {"milestone": "节点", "issue": "问题", "lookback": "回头看"}
@@ -49,7 +49,7 @@ def _base(row: dict[str, Any], kind: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- countdown
 
 
-@facts.without_gc
+@asof.without_gc
 def countdown(
     session: Session, as_of: date, *, within: int | None = None, filters: ProjectFilter = NO_FILTER
 ) -> list[dict[str, Any]]:
@@ -61,12 +61,12 @@ def countdown(
     `within` keeps the rows with at most that many days left.
     """
     rows = []
-    for m in facts.next_milestones(session, as_of, filters=filters):
+    for m in asof.next_milestones(session, as_of, filters=filters):
         row = _base(m, "milestone")
         row.update(item=m["kind"], kind=m["kind"], planned=m["planned"], baseline=m["baseline_date"],
                    start=m["kind"] == mrules.START)
         rows.append(row)
-    for issue in facts.open_lookbacks(session, as_of, filters=filters):
+    for issue in asof.open_lookbacks(session, as_of, filters=filters):
         row = _base(issue, "lookback")
         row.update(item=_issue_item(issue, True), kind=None, planned=issue["lookback_on"], baseline=None, start=False)
         rows.append(row)
@@ -82,7 +82,7 @@ def countdown(
 # ---------------------------------------------------------------- overdue
 
 
-@facts.without_gc
+@asof.without_gc
 def overdue(
     session: Session,
     as_of: date,
@@ -113,13 +113,13 @@ def overdue(
     if horizon < 0 or min_days < 0:
         raise InvalidValue("--horizon and --min-days cannot be negative")
     upto = as_of + timedelta(days=horizon)
-    projects = facts.project_info(session, filters)
-    found = facts.open_milestones(session, as_of, upto=upto, since=since, filters=filters)
+    projects = asof.project_info(session, filters)
+    found = asof.open_milestones(session, as_of, upto=upto, since=since, filters=filters)
     if not all(map(projects.__contains__, found.project_id)):  # a project added while this report read
-        found = facts.OpenMilestones(*(list(compress(c, map(projects.__contains__, found.project_id))) for c in found))
-    issue_rows = facts.open_issue_deadlines(session, as_of, upto=upto, filters=filters)
-    lookback_rows = facts.open_lookbacks(session, as_of, upto=upto, filters=filters)
-    gaps = facts.completion_by_project(session, as_of, chain(found.project_id, (
+        found = asof.OpenMilestones(*(list(compress(c, map(projects.__contains__, found.project_id))) for c in found))
+    issue_rows = asof.open_issue_deadlines(session, as_of, upto=upto, filters=filters)
+    lookback_rows = asof.open_lookbacks(session, as_of, upto=upto, filters=filters)
+    gaps = asof.completion_by_project(session, as_of, chain(found.project_id, (
         i["project_id"] for i in chain(issue_rows, lookback_rows))))
 
     # Rows are kept as parts (see `rows.Rows`) and built whole columns at a time: on 100,000
@@ -317,40 +317,40 @@ def _sheet(wb, name: str, heading: str, note: str, columns, rows: list[dict[str,
     """One sheet: title row, note row, a bordered table with a frozen header and a filter, print setup."""
     from openpyxl.utils import get_column_letter
 
-    from projects_cli import excel
+    from projects_cli.workbooks import styling
 
     ws = wb.create_sheet(name)
-    excel.stream_cells(ws)  # every row below is a list of ready cells
+    styling.stream_cells(ws)  # every row below is a list of ready cells
     ncols = len(columns)
     values = [[value(row, key) for key, _, _ in columns] for row in rows]
     # write-only sheets stream rows: widths, panes and filter go before the first row. A column
     # is as wide as its widest value (a Chinese character counts two), at least its set width.
-    widest = [max([excel.text_width(label)] + [excel.text_width(v[i]) for v in values])
+    widest = [max([styling.text_width(label)] + [styling.text_width(v[i]) for v in values])
               for i, (_, label, _) in enumerate(columns)]
     wrap = {"unit", "name", "item"}
-    excel.set_widths(ws, [max(width, excel.fit_width(w, wrap=key in wrap))
+    styling.set_widths(ws, [max(width, styling.fit_width(w, wrap=key in wrap))
                           for (key, _, width), w in zip(columns, widest)])
     ws.freeze_panes = "A4"
     last = get_column_letter(ncols)
     ws.auto_filter.ref = f"A3:{last}{3 + max(1, len(rows))}"
-    ws.append(excel.title_row(ws, heading, ncols, 1))
-    ws.append(excel.title_row(ws, note, ncols, 2, font=excel.INFO_FONT, height=20, alignment=excel.LEFT))
-    header = [excel.styled(ws, font=excel.HEADER_FONT, fill=excel.HEADER_FILL, alignment=excel.CENTER)
+    ws.append(styling.title_row(ws, heading, ncols, 1))
+    ws.append(styling.title_row(ws, note, ncols, 2, font=styling.INFO_FONT, height=20, alignment=styling.LEFT))
+    header = [styling.styled(ws, font=styling.HEADER_FONT, fill=styling.HEADER_FILL, alignment=styling.CENTER)
               for _ in columns]
-    ws.append(excel.fill_row(header, [label for _, label, _ in columns]))
+    ws.append(styling.fill_row(header, [label for _, label, _ in columns]))
     templates = []
     for key, _, _ in columns:
         if key in ("planned", "baseline"):
-            templates.append(excel.styled(ws, alignment=excel.CENTER, number_format=excel.DATE_FORMAT))
+            templates.append(styling.styled(ws, alignment=styling.CENTER, number_format=styling.DATE_FORMAT))
         elif key in ("rate", "expected", "behind"):
-            templates.append(excel.styled(ws, alignment=excel.RIGHT, number_format="0.0"))
+            templates.append(styling.styled(ws, alignment=styling.RIGHT, number_format="0.0"))
         elif key in wrap:
-            templates.append(excel.styled(ws, alignment=excel.LEFT_WRAP))
+            templates.append(styling.styled(ws, alignment=styling.LEFT_WRAP))
         else:  # codes, names of people, counts, tiers
-            templates.append(excel.styled(ws, alignment=excel.CENTER))
+            templates.append(styling.styled(ws, alignment=styling.CENTER))
     for line in values:
-        ws.append(excel.fill_row(templates, line))
-    excel.print_setup(ws, ncols=ncols, title_rows="1:3")
+        ws.append(styling.fill_row(templates, line))
+    styling.print_setup(ws, ncols=ncols, title_rows="1:3")
 
 
 def overdue_workbook(report: dict[str, Any], title: str = "重点项目逾期情况"):

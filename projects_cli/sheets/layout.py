@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-from projects_cli.blocks import Block, Document, Row, Value, display
+from projects_cli.sheets.markup import Block, Document, Row, Value, display
 
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 SERIES_COLORS = ("#2F5597", "#C00000", "#7F7F7F", "#548235", "#BF9000", "#7030A0")
@@ -63,7 +63,7 @@ def spans(k: int, grid: int) -> list[int]:
 
 def block_spans(block: Block, grid: int) -> list[int]:
     """Grid columns each cell of a block covers: one at least, the rest to the cells with the most text."""
-    from projects_cli.excel import text_width
+    from projects_cli.workbooks.styling import text_width
 
     if block.kind == "feedback":
         return spans(FEEDBACK_WIDTH, grid)
@@ -102,7 +102,7 @@ def _grid(doc: Document) -> int:
 
 
 def _column_widths(doc: Document, grid: int, total: float) -> list[float]:
-    from projects_cli.excel import text_width
+    from projects_cli.workbooks.styling import text_width
 
     natural = [6.0] * grid
     for block in doc.blocks:
@@ -123,7 +123,7 @@ def _column_widths(doc: Document, grid: int, total: float) -> list[float]:
 
 
 def _lines(text: str, width: float) -> int:
-    from projects_cli.excel import text_width
+    from projects_cli.workbooks.styling import text_width
 
     count = 0
     for part in str(text).split("\n"):
@@ -165,13 +165,13 @@ class _XlsxSheet:
     def __init__(self, ws, doc: Document):
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-        from projects_cli import excel
+        from projects_cli.workbooks import styling
 
-        self.ws, self.doc, self.x = ws, doc, excel
+        self.ws, self.doc, self.x = ws, doc, styling
         self.grid = _grid(doc)
         self.widths = _column_widths(doc, self.grid, 150.0 if doc.landscape else 100.0)
         self.row = 1
-        font = excel.FONT_NAME
+        font = styling.FONT_NAME
         self.fonts = {
             "title": Font(name=font, size=20, bold=True),
             "subtitle": Font(name=font, size=13),
@@ -385,7 +385,7 @@ def _nice_max(value: float) -> float:
 
 def svg_chart(block: Block) -> str:
     """An inline SVG bar chart of a @chart block: one bar per series and category, values printed."""
-    from projects_cli.excel import text_width
+    from projects_cli.workbooks.styling import text_width
 
     chart_kind, _, title = block.text.partition(" ")
     header = [display(v) for v in block.rows[0].cells]
@@ -500,7 +500,7 @@ def _html_block(block: Block) -> dict[str, Any]:
 
 def html_page(sheets: Sequence[Sheet], env) -> str:
     """The page: `page.html` from the template folders, given each document's blocks."""
-    from projects_cli.templating import render
+    from projects_cli.sheets.templating import render
 
     docs = [{"name": s.name, "title": s.doc.title, "landscape": s.doc.landscape,
              "blocks": [_html_block(b) for b in s.doc.blocks]} for s in sheets]

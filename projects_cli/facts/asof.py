@@ -26,15 +26,22 @@ from typing import Any, Callable, Iterable, NamedTuple, TypeVar
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
-from projects_cli.db import query_rows
-from projects_cli.models import (
-    DEADLINE_STATES, InvestmentPlan, InvestmentReport, Issue, Milestone, MilestonePlan, Project, Unit,
-)
-from projects_cli.registry import ProjectFilter
 from projects_cli.rules import milestones as mrules
 from projects_cli.rules.cards import Facts
 from projects_cli.rules.dates import completion_gap, completion_rates, days_late, expected_percent
 from projects_cli.rules.workdays import WorkCalendar, workdays_between
+from projects_cli.services.registry import ProjectFilter
+from projects_cli.store.db import query_rows
+from projects_cli.store.models import (
+    DEADLINE_STATES,
+    InvestmentPlan,
+    InvestmentReport,
+    Issue,
+    Milestone,
+    MilestonePlan,
+    Project,
+    Unit,
+)
 from projects_cli.values import clean_text
 
 NO_FILTER = ProjectFilter()

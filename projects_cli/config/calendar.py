@@ -19,12 +19,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from projects_cli.config.settings import parse_iso_date
 from projects_cli.errors import ConfigError
-from projects_cli.settings import parse_iso_date
 
 if TYPE_CHECKING:
+    from projects_cli.config.settings import Settings
     from projects_cli.rules.workdays import WorkCalendar
-    from projects_cli.settings import Settings
 
 KEYS = ("holidays", "workdays", "known_years")
 

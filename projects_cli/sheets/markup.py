@@ -123,7 +123,7 @@ def escape_value(value: object) -> str:
 
 def display_number(value: Decimal | int) -> str:
     """85000, 2.5, -3 — no exponent, no trailing zeros."""
-    from projects_cli.output import format_decimal
+    from projects_cli.listings.output import format_decimal
 
     return format_decimal(Decimal(value))
 

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from projects_cli import audit
-from projects_cli.audit import Ctx
-from projects_cli.models import ProgressReport, Project
+from projects_cli.store import changelog
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import ProgressReport, Project
 
 TABLE = "progress_report"
 
@@ -31,14 +31,14 @@ def record_progress(
     session.flush()
     values = {k: v for k, v in {"on": on, "progress": progress, "problems": problems, "source": report.source}.items()
               if v is not None}
-    audit.log_insert(session, ctx, TABLE, report.id, values, key=project.code, project_code=project.code)
+    changelog.log_insert(session, ctx, TABLE, report.id, values, key=project.code, project_code=project.code)
     if update_project and progress is not None and progress != project.site_progress:
         old = project.site_progress
         project.site_progress = progress
         project.version += 1
         project.updated_at = ctx.now
         session.flush()
-        audit.log_update(session, ctx, "project", project.id, {"site_progress": old}, {"site_progress": progress},
+        changelog.log_update(session, ctx, "project", project.id, {"site_progress": old}, {"site_progress": progress},
                          key=project.code, project_code=project.code)
     return report
 

@@ -15,12 +15,13 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy import select
 from sqlmodel import Session
 
-from projects_cli import audit, registry
-from projects_cli.audit import Ctx
 from projects_cli.errors import ConfigError, InvalidValue, NotFound
-from projects_cli.models import MILESTONE_KINDS, Milestone, MilestonePlan, Project
 from projects_cli.rules import milestones as rules
 from projects_cli.rules.dates import days_late, days_left
+from projects_cli.services import registry
+from projects_cli.store import changelog
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import MILESTONE_KINDS, Milestone, MilestonePlan, Project
 from projects_cli.values import clean_text
 
 TABLE = "milestone"
@@ -84,7 +85,7 @@ def _add_plan(session: Session, ctx: Ctx, project: Project, milestone: Milestone
     )
     session.add(plan)
     session.flush()
-    audit.log_insert(
+    changelog.log_insert(
         session,
         ctx,
         "milestone_plan",
@@ -111,7 +112,7 @@ def _create(
     session.flush()
     values = {k: v for k, v in {"kind": kind, "baseline_date": planned, "planned_date": planned,
                                 "actual_date": actual}.items() if v is not None}
-    audit.log_insert(session, ctx, TABLE, milestone.id, values, key=_key(project, kind), project_code=project.code)
+    changelog.log_insert(session, ctx, TABLE, milestone.id, values, key=_key(project, kind), project_code=project.code)
     if planned is not None:
         _add_plan(session, ctx, project, milestone, planned, reason)
     _touch(project, ctx)
@@ -175,12 +176,12 @@ def set_planned(
     milestone.planned_date = planned
     session.flush()
     new = {"baseline_date": milestone.baseline_date, "planned_date": planned}
-    before, after = audit.diff(old, new)
+    before, after = changelog.diff(old, new)
     if reason is not None:
         after["reason"] = reason
-    audit.log_many(
+    changelog.log_many(
         session,
-        [audit.make_entry(ctx, "update", TABLE, record_id=milestone.id, key=_key(project, kind),
+        [changelog.make_entry(ctx, "update", TABLE, record_id=milestone.id, key=_key(project, kind),
                           project_code=project.code, old=before, new=after)],
     )
     _add_plan(session, ctx, project, milestone, planned, reason)
@@ -217,7 +218,7 @@ def set_actual(
     old = milestone.actual_date
     milestone.actual_date = actual
     session.flush()
-    audit.log_update(
+    changelog.log_update(
         session, ctx, TABLE, milestone.id, {"actual_date": old}, {"actual_date": actual},
         key=_key(project, kind), project_code=project.code,
     )

@@ -24,9 +24,9 @@ from jinja2 import pass_context
 from jinja2.runtime import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from projects_cli.blocks import cn_date as _cn_date
-from projects_cli.blocks import display_number, escape_value
 from projects_cli.errors import ConfigError, ProjectsError
+from projects_cli.sheets.markup import cn_date as _cn_date
+from projects_cli.sheets.markup import display_number, escape_value
 
 MAX_TEMPLATE_BYTES = 1_000_000
 _DRIVE = re.compile(r"^[A-Za-z]:")

@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from projects_cli import audit, registry
-from projects_cli.audit import Ctx
 from projects_cli.errors import InvalidValue
-from projects_cli.models import InvestmentPlan, InvestmentReport, Project
-from projects_cli.output import format_decimal
+from projects_cli.listings.output import format_decimal
 from projects_cli.rules.dates import completion_gap, month_end
+from projects_cli.services import registry
+from projects_cli.store import changelog
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import InvestmentPlan, InvestmentReport, Project
 from projects_cli.values import ValueProblem, parse_month
 
 TABLE = "investment_report"
@@ -66,7 +67,7 @@ def set_month(
         report = InvestmentReport(project_id=project.id, month=month, amount=amount, source=source)
         session.add(report)
         session.flush()
-        audit.log_insert(session, ctx, TABLE, report.id, {"month": month, "amount": amount, "source": source},
+        changelog.log_insert(session, ctx, TABLE, report.id, {"month": month, "amount": amount, "source": source},
                          key=key, project_code=project.code)
     elif Decimal(report.amount) == amount:
         return False
@@ -75,7 +76,7 @@ def set_month(
         report.amount = amount
         report.source = source
         session.flush()
-        audit.log_update(session, ctx, TABLE, report.id, old, {"amount": amount, "source": source},
+        changelog.log_update(session, ctx, TABLE, report.id, old, {"amount": amount, "source": source},
                          key=key, project_code=project.code)
     project.version += 1
     project.updated_at = ctx.now
@@ -170,7 +171,7 @@ def list_investment(session: Session, as_of: date, filters: registry.ProjectFilt
 
     Most behind 序时进度 first; projects without a plan for the year last.
     """
-    from projects_cli.facts import investment_rows
+    from projects_cli.facts.asof import investment_rows
 
     rows = investment_rows(session, as_of, filters, every_project=True)
     rows.sort(key=lambda r: (r["behind"] is None, -(r["behind"] or 0), r["code"]))

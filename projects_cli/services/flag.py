@@ -20,12 +20,13 @@ from typing import Any
 from sqlalchemy import and_, case, delete, func, insert, select
 from sqlmodel import Session
 
-from projects_cli import audit, facts
-from projects_cli.audit import Ctx
-from projects_cli.models import Dispatch, FlagScore, Issue, Milestone, Project, Unit
-from projects_cli.rulebook import Rules
+from projects_cli.config.rulebook import Rules
+from projects_cli.facts import asof
 from projects_cli.rules.dates import completion_gap, period_end
-from projects_cli.rules.scoring import share, score_units
+from projects_cli.rules.scoring import score_units, share
+from projects_cli.store import changelog
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import Dispatch, FlagScore, Issue, Milestone, Project, Unit
 
 
 def _period_start(period: str) -> date:
@@ -44,8 +45,8 @@ def unit_shares(session: Session, period: str, as_of: date, active: tuple[str, .
     )}
     completed: dict[str, Decimal] = defaultdict(Decimal)
     expected: dict[str, Decimal] = defaultdict(Decimal)
-    unit_of = {pid: info.unit for pid, info in facts.project_info(session).items()}
-    for pid, (plan, done) in facts.year_to_date(session, as_of).items():
+    unit_of = {pid: info.unit for pid, info in asof.project_info(session).items()}
+    for pid, (plan, done) in asof.year_to_date(session, as_of).items():
         unit = unit_of.get(pid)
         gap = completion_gap(plan, done, as_of) if unit in units else None
         if gap is not None:
@@ -106,12 +107,12 @@ def score_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: d
         before = old.get(unit_ids[s.unit])
         if before is not None and (before[0], before[1], before[2]) == (new["score"], new["rank"], new["flag"]):
             continue
-        entries.append(audit.make_entry(
+        entries.append(changelog.make_entry(
             ctx, "insert" if before is None else "update", "flag_score", record_id=unit_ids[s.unit],
             key=f"{s.unit}:{period}",
             old=dict(zip(("score", "rank", "flag"), before)) if before else None, new=new,
         ))
-    audit.log_many(session, entries)
+    changelog.log_many(session, entries)
     return [
         {"period": period, "as_of": as_of, "rank": s.rank, "unit": s.unit, "score": s.score, "flag": s.flag,
          "bottom": s.bottom, **{f"{k}_share": v["share"] for k, v in s.components.items()}, "components": s.components}

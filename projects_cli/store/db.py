@@ -16,8 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
+from projects_cli.config.settings import resource_dir
 from projects_cli.errors import ProjectsError, SchemaBehind
-from projects_cli.settings import resource_dir
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine

@@ -17,7 +17,7 @@ from typing import Any
 
 from projects_cli.errors import ConfigError
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # projects_cli/
 
 
 def resource_dir(name: str) -> Path:
@@ -112,8 +112,8 @@ class Settings:
 
     @cached_property
     def rules(self):
-        """The rules in force (`projects_cli.rulebook`): --rules, rules.toml in the data folder, or the defaults."""
-        from projects_cli.rulebook import load_rules
+        """The rules in force (`projects_cli.config.rulebook`): --rules, rules.toml in the data folder, or the defaults."""
+        from projects_cli.config.rulebook import load_rules
 
         return load_rules(self.rules_path)
 

@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import and_, func, literal, or_, select
 from sqlmodel import Session
 
-from projects_cli import audit
-from projects_cli.audit import Ctx
 from projects_cli.errors import InvalidValue, NotFound
-from projects_cli.fields import BY_KEY, PROJECT_FIELDS
-from projects_cli.models import LIST_SEP, STATUSES, Counter, InvestmentPlan, Project, Unit
+from projects_cli.store import changelog
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import LIST_SEP, STATUSES, Counter, InvestmentPlan, Project, Unit
 from projects_cli.values import ValueProblem, clean_text, normalize_name, parse_amount, parse_decimal, split_list
+from projects_cli.vocab import BY_KEY, PROJECT_FIELDS
 
 CODE_PREFIX = "GX"
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$")
@@ -93,7 +93,7 @@ def ensure_unit(session: Session, ctx: Ctx, name: str) -> Unit:
         unit = Unit(name=name)
         session.add(unit)
         session.flush()
-        audit.log_insert(session, ctx, "unit", unit.id, {"name": name}, key=name)
+        changelog.log_insert(session, ctx, "unit", unit.id, {"name": name}, key=name)
     return unit
 
 
@@ -318,10 +318,10 @@ def _set_plan(session: Session, ctx: Ctx, project: Project, year: int, amount: D
     else:
         plan.amount = amount
     session.flush()
-    audit.log_many(
+    changelog.log_many(
         session,
         [
-            audit.make_entry(
+            changelog.make_entry(
                 ctx,
                 "update" if old is not None and amount is not None else ("insert" if old is None else "delete"),
                 "investment_plan",
@@ -365,7 +365,7 @@ def add_project(session: Session, ctx: Ctx, raw: dict[str, Any], *, plan_year: i
     logged = {k: v for k, v in project_values(project).items() if v not in (None, "")}
     if unit_name:
         logged["unit"] = clean_text(unit_name)
-    audit.log_insert(session, ctx, "project", project.id, logged, key=code, project_code=code)
+    changelog.log_insert(session, ctx, "project", project.id, logged, key=code, project_code=code)
     if annual is not None:
         _set_plan(session, ctx, project, plan_year or ctx.as_of.year, annual)
     return project
@@ -405,11 +405,11 @@ def edit_project(
     new = project_values(project)
     old["unit"] = old_unit
     new["unit"] = session.get(Unit, project.unit_id).name if project.unit_id else None
-    before, after = audit.diff(old, new)
+    before, after = changelog.diff(old, new)
     if after:
         project.version += 1
         project.updated_at = ctx.now
         session.flush()
-        audit.log_update(session, ctx, "project", project.id, before, after, key=project.code, project_code=project.code)
+        changelog.log_update(session, ctx, "project", project.id, before, after, key=project.code, project_code=project.code)
         changed.extend(after)
     return changed

@@ -148,8 +148,8 @@ LOG_COLUMNS = ("at", "by", "command", "action", "table_name", "record_id", "reco
 
 def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
     """Append entries made by `make_entry`, chaining each to the one before (one bulk insert)."""
-    from projects_cli.db import insert_rows
-    from projects_cli.models import ChangeLog
+    from projects_cli.store.db import insert_rows
+    from projects_cli.store.models import ChangeLog
 
     prev = _tail(session)
     rows = []
@@ -233,7 +233,7 @@ def list_changes(
     """The change log, newest first, filtered by project code, actor or table."""
     from sqlalchemy import select
 
-    from projects_cli.models import ChangeLog
+    from projects_cli.store.models import ChangeLog
 
     c = ChangeLog.__table__.c
     query = select(c.id, c.at, c.by, c.command, c.action, c.table_name, c.record_key, c.project_code, c.fields, c.old, c.new)

@@ -43,10 +43,14 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlmodel import Session
 
-from projects_cli import audit, facts, registry
-from projects_cli.audit import Ctx
 from projects_cli.errors import IllegalMove, InvalidValue, NotFound
-from projects_cli.models import (
+from projects_cli.facts import asof
+from projects_cli.rules.escalation import EscalationRules, escalation
+from projects_cli.rules.workdays import WorkCalendar, add_workdays, prc_calendar, workdays_between
+from projects_cli.services import registry
+from projects_cli.store import changelog
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import (
     DEADLINE_STATES,
     ISSUE_STATES,
     LEVELS,
@@ -56,13 +60,11 @@ from projects_cli.models import (
     Project,
     Unit,
 )
-from projects_cli.rules.escalation import EscalationRules, escalation
-from projects_cli.rules.workdays import WorkCalendar, add_workdays, prc_calendar, workdays_between
 from projects_cli.values import clean_text
 
 if TYPE_CHECKING:
-    from projects_cli.rulebook import Rules
-    from projects_cli.settings import Settings
+    from projects_cli.config.rulebook import Rules
+    from projects_cli.config.settings import Settings
 
 STATE_ZH = {
     "reported": "已提报",
@@ -158,14 +160,14 @@ def issue_rules(rules: Rules, calendar: WorkCalendar) -> IssueRules:
 
 def rules_for(settings: Settings) -> IssueRules:
     """The rules file and the working-day calendar (config [calendar]) of a command."""
-    from projects_cli.workcal import load_calendar
+    from projects_cli.config.calendar import load_calendar
 
     return issue_rules(settings.rules, load_calendar(settings))
 
 
 def default_rules() -> IssueRules:
     """The shipped rules and the package's calendar (for the demo loader and tests)."""
-    from projects_cli.rulebook import load_rules
+    from projects_cli.config.rulebook import load_rules
 
     return issue_rules(load_rules(None), prc_calendar())
 
@@ -275,14 +277,14 @@ def _event(
         text=text,
         from_state=from_state,
         to_state=to_state,
-        data=audit.to_jsonable(data) if data else None,
+        data=changelog.to_jsonable(data) if data else None,
     )
     session.add(event)
     session.flush()
     logged = {"type": kind, "on": ctx.as_of, "text": text, "from_state": from_state, "to_state": to_state}
     if data:
         logged["data"] = data
-    return audit.make_entry(
+    return changelog.make_entry(
         ctx,
         "insert",
         "issue_event",
@@ -356,16 +358,16 @@ def _step(
             project_code=code,
         )
     )
-    changed_old, changed_new = audit.diff(old, new)
+    changed_old, changed_new = changelog.diff(old, new)
     if changed_new:
         entries.insert(
             0,
-            audit.make_entry(
+            changelog.make_entry(
                 ctx, "update", "issue", record_id=issue.id, key=issue.number, project_code=code,
                 old=changed_old, new=changed_new,
             ),
         )
-    audit.log_many(session, entries)
+    changelog.log_many(session, entries)
     return issue
 
 
@@ -434,11 +436,11 @@ def report_issue(
     values = {k: v for k, v in _snapshot(session, issue).items() if v not in (None, [], "")}
     values["project"] = project.code
     entries = [
-        audit.make_entry(ctx, "insert", "issue", record_id=issue.id, key=issue.number, project_code=project.code,
+        changelog.make_entry(ctx, "insert", "issue", record_id=issue.id, key=issue.number, project_code=project.code,
                          new=values),
         _event(session, ctx, issue, "report", text=title, to_state="reported", project_code=project.code),
     ]
-    audit.log_many(session, entries)
+    changelog.log_many(session, entries)
     return issue
 
 
@@ -690,7 +692,7 @@ def sweep(session: Session, ctx: Ctx, rules: IssueRules) -> list[dict[str, Any]]
             events.append((r, _event_row(ctx, r["id"], "escalate", text, data)))
         updates.append(change)
         entries.append(
-            audit.make_entry(
+            changelog.make_entry(
                 ctx, "update", "issue", record_id=r["id"], key=r["number"], project_code=r["project_code"],
                 old=old, new={k: v for k, v in change.items() if k != "id"},
             )
@@ -718,12 +720,12 @@ def sweep(session: Session, ctx: Ctx, rules: IssueRules) -> list[dict[str, Any]]
         for r, event in events:
             logged = {"type": event.type, "on": event.on, "text": event.text, "data": event.data}
             entries.append(
-                audit.make_entry(
+                changelog.make_entry(
                     ctx, "insert", "issue_event", record_id=event.id, key=r["number"], project_code=r["project_code"],
                     new={k: v for k, v in logged.items() if v is not None},
                 )
             )
-        audit.log_many(session, entries)
+        changelog.log_many(session, entries)
         # The bulk UPDATE bypasses loaded Issue objects: reload them on next use.
         session.expire_all()
     return done
@@ -731,7 +733,7 @@ def sweep(session: Session, ctx: Ctx, rules: IssueRules) -> list[dict[str, Any]]
 
 def _event_row(ctx: Ctx, issue_id: int, kind: str, text: str | None, data: dict[str, Any]) -> IssueEvent:
     return IssueEvent(
-        issue_id=issue_id, type=kind, on=ctx.as_of, at=ctx.now, actor=ctx.by, text=text, data=audit.to_jsonable(data)
+        issue_id=issue_id, type=kind, on=ctx.as_of, at=ctx.now, actor=ctx.by, text=text, data=changelog.to_jsonable(data)
     )
 
 
@@ -767,8 +769,8 @@ def _base_query():
 
 
 def _overdue_clause(as_of: date):
-    """SQL: past the deadline at `as_of` while it still runs (`facts.deadline_runs`)."""
-    return and_(facts.deadline_runs(as_of), Issue.deadline < as_of)
+    """SQL: past the deadline at `as_of` while it still runs (`asof.deadline_runs`)."""
+    return and_(asof.deadline_runs(as_of), Issue.deadline < as_of)
 
 
 def _late_days(state: str, deadline: date | None, as_of: date | None, calendar: Callable[[], WorkCalendar]):
@@ -882,7 +884,7 @@ def show_issue(session: Session, number: str, as_of: date | None = None, calenda
 
 
 def demo_file() -> Path:
-    from projects_cli.settings import resource_dir
+    from projects_cli.config.settings import resource_dir
 
     return resource_dir("data") / "demo_issues.toml"
 
@@ -895,7 +897,7 @@ def load_demo_issues(session: Session, ctx: Ctx, path: Path | None = None, rules
     demo reads as it stood on the as-of date. Units are created as needed.
     Needs the plan's projects (GX-0001 …) in the registry.
     """
-    from projects_cli.settings import load_toml
+    from projects_cli.config.settings import load_toml
 
     rules = rules or default_rules()
     path = path or demo_file()

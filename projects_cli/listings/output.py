@@ -12,10 +12,10 @@ import io
 import json
 import operator
 import unicodedata
-from itertools import repeat
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from itertools import repeat
 from typing import Any, Iterable, Iterator, Sequence
 
 
@@ -81,7 +81,7 @@ def json_default(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
-    from projects_cli.rows import Rows
+    from projects_cli.listings.rows import Rows
 
     if isinstance(value, Rows):
         return list(value)
@@ -134,7 +134,7 @@ def json_lines(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
     the part for other listings sharing it): a few lookups a row instead of
     encoding every field of every row.
     """
-    from projects_cli.rows import Rows
+    from projects_cli.listings.rows import Rows
 
     if not isinstance(rows, Rows):
         return map(json.JSONEncoder(ensure_ascii=False, default=json_default).encode, rows)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from projects_cli.config.settings import home_dir, resource_dir
 from projects_cli.errors import ConfigError
-from projects_cli.settings import home_dir, resource_dir
 
 DEFAULT_FILE = "rules.toml"
 

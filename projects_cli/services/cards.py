@@ -14,14 +14,16 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select
 from sqlmodel import Session
 
-from projects_cli import audit, facts, registry
-from projects_cli.audit import Ctx
-from projects_cli.db import insert_columns
+from projects_cli.config.rulebook import Rules
 from projects_cli.errors import InvalidValue, NotFound
-from projects_cli.models import COLORS, Card, Project, Unit
-from projects_cli.rulebook import Rules
+from projects_cli.facts import asof
 from projects_cli.rules.cards import RANK, changes, rate
 from projects_cli.rules.dates import period_end, period_of, previous_period
+from projects_cli.services import registry
+from projects_cli.store import changelog
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.db import insert_columns
+from projects_cli.store.models import COLORS, Card, Project, Unit
 
 ZH = {"red": "红牌", "yellow": "黄牌", "blue": "蓝牌"}
 
@@ -83,7 +85,7 @@ def rate_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: da
     p = Project.__table__.c
     code_of = dict(session.connection().execute(select(p.id, p.code)).all())
     codes = dict(session.connection().execute(select(p.id, p.code).where(p.status.in_(active))).all())
-    all_facts = facts.card_facts(session, as_of)
+    all_facts = asof.card_facts(session, as_of)
     history = _previous_colours(session, period, int(card_rules["yellows_to_red"]) - 1)
     c = Card.__table__.c
     replaced = dict(
@@ -92,7 +94,7 @@ def rate_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: da
     pids = list(codes)
     colors, fired = [], []
     for pid in pids:
-        color, why = rate(all_facts.get(pid) or facts.Facts(), card_rules, history.get(pid, []))
+        color, why = rate(all_facts.get(pid) or asof.Facts(), card_rules, history.get(pid, []))
         colors.append(color)
         fired.append(why)
     conn = session.connection()
@@ -115,11 +117,11 @@ def rate_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: da
         code = code_of[pid]
         changed.append({"code": code, "old": old_colour, "new": new_colour})
         action = "insert" if old_colour is None else ("delete" if new_colour is None else "update")
-        entries.append(audit.make_entry(
+        entries.append(changelog.make_entry(
             ctx, action, "card", record_id=pid, key=f"{code}:{period}", project_code=code,
             old={"color": old_colour} if old_colour else None, new={"color": new_colour} if new_colour else None,
         ))
-    audit.log_many(session, entries)
+    changelog.log_many(session, entries)
     previous = {
         code_of[pid]: colours[0]
         for pid, colours in _previous_colours(session, period, 1).items() if colours and pid in codes
@@ -154,14 +156,14 @@ def set_manual(
         card = Card(project_id=project.id, period=period, manual=True, created_at=ctx.now, **values)
         session.add(card)
         session.flush()
-        audit.log_insert(session, ctx, "card", card.id, {"manual": True, "period": period, **values},
+        changelog.log_insert(session, ctx, "card", card.id, {"manual": True, "period": period, **values},
                          key=f"{project.code}:{period}:manual", project_code=project.code)
     else:
         old = {k: getattr(card, k) for k in values}
         for k, v in values.items():
             setattr(card, k, v)
         session.flush()
-        audit.log_update(session, ctx, "card", card.id, old, values, key=f"{project.code}:{period}:manual",
+        changelog.log_update(session, ctx, "card", card.id, old, values, key=f"{project.code}:{period}:manual",
                          project_code=project.code)
     return card
 
