@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from counts import table_counts
 from openpyxl import Workbook
-from test_cli_ledger import table_counts
 
 from projects_cli.ledger import importer
 

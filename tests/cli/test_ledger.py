@@ -5,18 +5,8 @@ from __future__ import annotations
 import json
 
 import ledger_samples as samples
+from counts import table_counts
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, text
-
-TABLES = ("project", "unit", "milestone", "milestone_plan", "investment_plan", "investment_report", "change_log", "counter")
-
-
-def table_counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in TABLES}
-    engine.dispose()
-    return counts
 
 
 def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cli, tmp_path):

@@ -109,7 +109,7 @@ def test_garbage_inside_a_zip(tmp_path):
 
 @pytest.mark.parametrize("kind", ["bomb", "truncated", "encrypted", "text"])
 def test_cli_refuses_cleanly_and_writes_nothing(cli, tmp_path, kind):
-    from test_cli_ledger import table_counts
+    from counts import table_counts
 
     source = samples.office_ledger(tmp_path / "o.xlsx")
     path = {

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import create_engine, text
-
-
-def count(url: str, table: str) -> int:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        n = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
-    engine.dispose()
-    return n
+from counts import count
 
 
 def test_add_prints_code_then_show_and_edit(cli):

@@ -20,9 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from counts import count
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, select, text
-from test_cli_registry import count
 
 from projects_cli.listings.output import format_decimal
 from projects_cli.store.db import session_scope
