@@ -1,4 +1,4 @@
-"""Reading the values people type: amounts in 万元, dates, percentages, names.
+"""Reading the values people type: amounts in 万元, dates, months, names.
 
 Pure functions shared by the command options and the ledger importer. Each
 returns a value or raises `ValueProblem` with what was expected; none crashes
@@ -140,23 +140,6 @@ def parse_decimal(value: object) -> Decimal | None:
         raise ValueProblem(f"{clean_text(value)!r} is not a number") from None
     if not number.is_finite() or number.copy_abs() >= LARGEST:
         raise ValueProblem(f"{clean_text(value)!r} is not a plausible number")
-    return _tidy(number)
-
-
-def parse_percent(value: object) -> Decimal | None:
-    """A share in percent: 97.2%, 0.972 and 97.2 all give 97.2 (values ≤ 1 are read as fractions)."""
-    if is_empty(value):
-        return None
-    text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
-    had_sign = text.endswith("%")
-    try:
-        number = Decimal(text.rstrip("%")) if isinstance(value, str) else Decimal(repr(value))
-    except InvalidOperation:
-        raise ValueProblem(f"{clean_text(value)!r} is not a percentage; expected 97.2%, 0.972 or 97.2") from None
-    if not number.is_finite() or number.copy_abs() >= LARGEST:
-        raise ValueProblem(f"{clean_text(value)!r} is not a percentage")
-    if not had_sign and abs(number) <= 1:
-        number *= 100
     return _tidy(number)
 
 

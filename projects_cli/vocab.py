@@ -1,12 +1,113 @@
-"""The project's fields: key in code and JSON, the Chinese term, and the kind of value.
+"""The office's closed vocabularies: project fields, statuses, levels, issue states and events, card colours, milestone kinds.
 
-One table shared by `projects add/edit` options, listings, JSON keys and the
-ledger's columns. Standard library only (read at start-up for help texts).
+One home for every closed list and its Chinese label, so a value is spelt once
+and a label is never inverted by hand (`IssueState.from_zh("已交办")`). Standard
+library only: read at start-up for help texts and by every floor above.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Labelled(StrEnum):
+    """A closed list whose members are stored as their value and shown with a Chinese label (`.zh`)."""
+
+    zh: str
+
+    def __new__(cls, value: str, zh: str | None = None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.zh = zh if zh is not None else value
+        return member
+
+    @classmethod
+    def from_zh(cls, label: str):
+        """The member whose label (or value) is `label`, else None: what a person typed, read back."""
+        text = label.strip()
+        for member in cls:
+            if text in (member.zh, member.value):
+                return member
+        return None
+
+    @classmethod
+    def values(cls) -> tuple[str, ...]:
+        return tuple(m.value for m in cls)
+
+
+class ProjectStatus(Labelled):
+    """项目状态, in the order a project moves through them."""
+
+    RESERVE = "储备"
+    PREPARATION = "前期"
+    BUILDING = "在建"
+    OPERATING = "投产"
+    COMPLETED = "竣工"
+    SUSPENDED = "停缓建"
+
+
+class Level(Labelled):
+    """督办级别, lowest first: escalation (督办升级) only ever moves up this list."""
+
+    GENERAL = "一般督办"
+    KEY = "重点督办"
+    LISTED = "挂牌督办"
+
+    @property
+    def rank(self) -> int:
+        return list(Level).index(self)
+
+
+class CardColor(Labelled):
+    """红黄蓝牌: stored in English, shown as the card's name (the rules file may rename them)."""
+
+    RED = "red", "红牌"
+    YELLOW = "yellow", "黄牌"
+    BLUE = "blue", "蓝牌"
+
+
+class IssueState(Labelled):
+    """Where a problem stands in the closed loop (问题闭环)."""
+
+    REPORTED = "reported", "已提报"
+    ACCEPTED = "accepted", "已受理"
+    REJECTED = "rejected", "不予受理"
+    ASSIGNED = "assigned", "已交办"
+    RESPONDED = "responded", "已反馈"
+    RESOLVED = "resolved", "已办结"
+    CLOSED = "closed", "已销号"
+
+
+class IssueEventType(Labelled):
+    """A step on a problem's record: the loop's moves and the events that do not move it."""
+
+    REPORT = "report", "提报"
+    ACCEPT = "accept", "受理"
+    REJECT = "reject", "不予受理"
+    ASSIGN = "assign", "交办"
+    RESPOND = "respond", "反馈"
+    RESOLVE = "resolve", "办结"
+    CLOSE = "close", "销号"
+    SEND_BACK = "send-back", "退回"
+    REOPEN = "reopen", "重新打开"
+    ESCALATE = "escalate", "督办升级"
+    INSTRUCT = "instruct", "批示"
+    CONSULT = "consult", "会商"
+    FOLLOW = "follow", "跟踪"
+    LOOKBACK = "lookback", "回头看"
+    MISS = "miss", "逾期"
+
+
+class Milestone(Labelled):
+    """The two milestone kinds every registry has, whatever else the config file lists."""
+
+    START = "开工"  # its countdown (开工倒计时) is the headline of a project not yet started
+    COMPLETION = "竣工"
+
+
+# ---------------------------------------------------------------- the project's fields
+
 
 
 @dataclass(frozen=True)
@@ -47,4 +148,3 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 BY_KEY = {f.key: f for f in PROJECT_FIELDS}
-EDITABLE = tuple(f for f in PROJECT_FIELDS if f.key != "code")

@@ -9,6 +9,7 @@ import typer
 
 from projects_cli.cli import common
 from projects_cli.listings.output import Format
+from projects_cli.vocab import CardColor
 
 app = typer.Typer(help="Red, yellow and blue cards (红黄蓝牌): rate, set by hand, list, explain, report.", no_args_is_help=True)
 
@@ -48,6 +49,10 @@ FLAG_COLUMNS = (
 )
 
 
+def _card_zh(color: str | None) -> str:
+    return CardColor(color).zh if color else "无"
+
+
 def _period(ctx: typer.Context, period: Optional[str]):
     from projects_cli.services.cards import resolve
 
@@ -77,7 +82,7 @@ def rate(ctx: typer.Context, period: PeriodOpt = None) -> None:
         if result["changed"]:
             common.out(f"重新评牌，{len(result['changed'])} 个项目牌色变化：")
             for c in result["changed"]:
-                common.out(f"  {c['code']}: {cards.ZH.get(c['old'], '无')} → {cards.ZH.get(c['new'], '无')}")
+                common.out(f"  {c['code']}: {_card_zh(c['old'])} → {_card_zh(c['new'])}")
         else:
             common.out("重新评牌，牌色无变化")
     ch = result["changes"]
@@ -105,7 +110,7 @@ def set_card(
     per, _ = _period(ctx, period)
     with common.session(ctx) as session:
         card = cards.set_manual(session, common.actor(ctx), code, color.strip().lower(), reason, until, per)
-        text = f"{code}: 人工{cards.ZH[card.color]}（{per}）" + (f"，有效期至 {card.until}" if card.until else "")
+        text = f"{code}: 人工{_card_zh(card.color)}（{per}）" + (f"，有效期至 {card.until}" if card.until else "")
     common.note(text)
 
 

@@ -103,7 +103,7 @@ def show(
         if code is None:
             if year not in (None, s.today.year):
                 raise typer.BadParameter("without a code, the listing is for the as-of year; use --as-of", param_hint="--year")
-            from projects_cli.services.registry import ProjectFilter
+            from projects_cli.facts.filters import ProjectFilter
 
             rows = investment.list_investment(session, s.today, ProjectFilter(chain=chain, unit=unit, leader=leader))
             common.out(render(rows, fmt, LIST_COLUMNS))

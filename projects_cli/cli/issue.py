@@ -8,6 +8,7 @@ import typer
 
 from projects_cli.cli import common
 from projects_cli.listings.output import Format
+from projects_cli.vocab import IssueState, Level
 
 if TYPE_CHECKING:
     from projects_cli.services.issues import IssueRules
@@ -89,16 +90,6 @@ SHOW_FIELDS = (
 )
 # Event data shown beside an event's text in `issue show`.
 EXTRA_LABELS = {"who": "", "unit": "牵头单位", "helpers": "配合单位", "deadline": "办理期限", "lookback_on": "回头看日期"}
-STATE_LABELS = {
-    "已提报": "reported",
-    "已受理": "accepted",
-    "不予受理": "rejected",
-    "已交办": "assigned",
-    "已反馈": "responded",
-    "已办结": "resolved",
-    "已销号": "closed",
-}
-LEVEL_NAMES = ("一般督办", "重点督办", "挂牌督办")
 
 IdArg = Annotated[str, typer.Argument(help="Issue number (问题编号), e.g. 2025-012.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)]
@@ -125,12 +116,11 @@ def _urgency(ctx: typer.Context, value: str | None) -> str | None:
 
 
 def _moved(issue, before: str | None = None) -> None:
-    from projects_cli.services.issues import STATE_ZH
-
+    now = IssueState(issue.state)
     if before is None or before == issue.state:
-        common.note(f"{issue.number}: {STATE_ZH[issue.state]} ({issue.state})")
+        common.note(f"{issue.number}: {now.zh} ({now})")
     else:
-        common.note(f"{issue.number}: {STATE_ZH[before]} → {STATE_ZH[issue.state]} ({before} → {issue.state})")
+        common.note(f"{issue.number}: {IssueState(before).zh} → {now.zh} ({before} → {now})")
 
 
 def _run(ctx: typer.Context, number: str, call: Callable[[Any, Any], Any], *, deadline: bool = False) -> None:
@@ -376,7 +366,7 @@ def escalate(
     """
     from projects_cli.services import issues
 
-    if level is not None and level.strip() not in LEVEL_NAMES[1:]:
+    if level is not None and level.strip() not in Level.values()[1:]:
         raise typer.BadParameter(f"{level!r} is not a level to escalate to; use 重点督办 or 挂牌督办", param_hint="--level")
     with common.session(ctx) as session:
         issue = issues.escalate_issue(session, common.actor(ctx), number, reason=reason, level=level)
@@ -433,15 +423,13 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 def _pick_state(value: str | None) -> str | None:
     if value is None:
         return None
-    from projects_cli.store.models import ISSUE_STATES
-
-    value = value.strip()
-    state = STATE_LABELS.get(value, value)
-    if state not in ISSUE_STATES:
+    state = IssueState.from_zh(value)
+    if state is None:
         raise typer.BadParameter(
-            f"{value!r} is not a state; use one of {', '.join(ISSUE_STATES)} (or 已提报, 已受理 …)", param_hint="--state"
+            f"{value.strip()!r} is not a state; use one of {', '.join(IssueState.values())} (or 已提报, 已受理 …)",
+            param_hint="--state",
         )
-    return state
+    return state.value
 
 
 @app.command("list")
@@ -461,8 +449,8 @@ def list_cmd(
     from projects_cli.listings.output import render
     from projects_cli.services import issues
 
-    if level is not None and level.strip() not in LEVEL_NAMES:
-        raise typer.BadParameter(f"{level!r} is not a level; use one of {'/'.join(LEVEL_NAMES)}", param_hint="--level")
+    if level is not None and level.strip() not in Level.values():
+        raise typer.BadParameter(f"{level!r} is not a level; use one of {'/'.join(Level.values())}", param_hint="--level")
     s = common.settings(ctx)
     rules = _rules(ctx)
     with common.session(ctx, write=False) as session:
@@ -507,7 +495,7 @@ def show(
         common.out(f"{pad(label, size)}  {cell_text(view.get(key))}")
     events = []
     for ev in row["events"]:
-        moved = f"{issues.STATE_ZH[ev['from_state']]}→" if ev["from_state"] else ""
+        moved = f"{IssueState(ev['from_state']).zh}→" if ev["from_state"] else ""
         detail = ev["text"] or ""
         data = ev["data"] or {}
         labels = {**EXTRA_LABELS, "who": "参会单位" if ev["type"] == "consult" else "批示领导"}
@@ -522,7 +510,7 @@ def show(
                 "on": ev["on"],
                 "what": ev["type_zh"],
                 "actor": ev["actor"],
-                "state": moved + issues.STATE_ZH[ev["to_state"]] if ev["to_state"] else "",
+                "state": moved + IssueState(ev["to_state"]).zh if ev["to_state"] else "",
                 "text": "；".join([detail, *extra]) if detail else "；".join(extra),
             }
         )

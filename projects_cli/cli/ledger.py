@@ -187,8 +187,8 @@ def export_cmd(
 
     Example: projects --as-of 2025-10-31 ledger export 重点项目台账.xlsx --unit 经济发展局 --group-by chain
     """
+    from projects_cli.facts.filters import ProjectFilter
     from projects_cli.ledger.exporter import export_ledger
-    from projects_cli.services.registry import ProjectFilter
 
     s = common.settings(ctx)
     filters = ProjectFilter(chain, cluster, unit, leader, category, status, column, search)

@@ -224,11 +224,3 @@ def edit(
         common.note(f"Changed {', '.join(changed)}")
     else:
         common.note("Nothing changed: the project already had those values")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(init)
-    app.command("list")(list_cmd)
-    app.command()(show)
-    app.command()(add)
-    app.command()(edit)

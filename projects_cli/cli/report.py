@@ -72,7 +72,7 @@ ChainOpt = Annotated[Optional[str], typer.Option("--chain", help="Only this indu
 
 
 def _filters(unit: str | None, leader: str | None, chain: str | None):
-    from projects_cli.services.registry import ProjectFilter
+    from projects_cli.facts.filters import ProjectFilter
 
     return ProjectFilter(chain=chain, unit=unit, leader=leader)
 
@@ -260,8 +260,3 @@ def overdue(
                     f"{totals['due_soon']} due soon")
     if fail_if_any and totals["overdue"]:
         raise typer.Exit(EXIT_OVERDUE)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(countdown)
-    app.command()(overdue)

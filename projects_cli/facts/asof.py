@@ -26,11 +26,11 @@ from typing import Any, Callable, Iterable, NamedTuple, TypeVar
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
+from projects_cli.facts.filters import ProjectFilter
 from projects_cli.rules import milestones as mrules
 from projects_cli.rules.cards import Facts
 from projects_cli.rules.dates import completion_gap, completion_rates, days_late, expected_percent
 from projects_cli.rules.workdays import WorkCalendar, workdays_between
-from projects_cli.services.registry import ProjectFilter
 from projects_cli.store.db import query_rows
 from projects_cli.store.models import (
     DEADLINE_STATES,
@@ -406,7 +406,7 @@ def overdue_issues(
     session: Session, as_of: date, filters: ProjectFilter = NO_FILTER, *, calendar: WorkCalendar | None = None
 ) -> list[dict[str, Any]]:
     """Problems past their deadline at `as_of`, by deadline, each with `days_late` (calendar days) and,
-    given a `calendar` (`workcal.load_calendar`), `workdays_late`: working days after the deadline up
+    given a `calendar` (`config.calendar.load_calendar`), `workdays_late`: working days after the deadline up
     to and including `as_of` (0 on the weekend right after a Friday deadline)."""
     rows = _with_days_late(open_issue_deadlines(session, as_of, upto=as_of - timedelta(days=1), filters=filters),
                            "deadline", as_of)

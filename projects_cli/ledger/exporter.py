@@ -31,8 +31,8 @@ from sqlmodel import Session
 
 from projects_cli.config import chains
 from projects_cli.errors import ConfigError, ProjectsError
+from projects_cli.facts.filters import ProjectFilter
 from projects_cli.ledger.columns import export_header, ledger_section
-from projects_cli.services.registry import ProjectFilter
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import InvestmentPlan, InvestmentReport, Milestone, Project, Unit
 from projects_cli.workbooks import styling

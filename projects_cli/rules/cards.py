@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Sequence
 
-RANK = {"blue": 0, "yellow": 1, "red": 2}
-START = "开工"
+from projects_cli.vocab import CardColor, Milestone
+
+RANK = {CardColor.BLUE: 0, CardColor.YELLOW: 1, CardColor.RED: 2}  # severity: a card steps down this list
+START = Milestone.START
 
 
 @dataclass

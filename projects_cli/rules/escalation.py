@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LEVELS = ("一般督办", "重点督办", "挂牌督办")
+from projects_cli.vocab import Level
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,11 @@ def escalation(level: str, workdays_late: int, misses: int, rules: EscalationRul
     """
     target, why = None, ""
     if workdays_late >= rules.listed_after:
-        target, why = LEVELS[2], f"逾期{workdays_late}个工作日（≥{rules.listed_after}）"
+        target, why = Level.LISTED, f"逾期{workdays_late}个工作日（≥{rules.listed_after}）"
     elif rules.listed_on_second_miss and misses >= 2:
-        target, why = LEVELS[2], f"第{misses}次逾期"
+        target, why = Level.LISTED, f"第{misses}次逾期"
     elif workdays_late >= rules.key_after:
-        target, why = LEVELS[1], f"逾期{workdays_late}个工作日（≥{rules.key_after}）"
-    if target is None or LEVELS.index(target) <= LEVELS.index(level):
+        target, why = Level.KEY, f"逾期{workdays_late}个工作日（≥{rules.key_after}）"
+    if target is None or target.rank <= Level(level).rank:
         return None
-    return target, why
+    return target.value, why

@@ -9,8 +9,9 @@ from datetime import date
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from projects_cli.rules.dates import days_late
+from projects_cli.vocab import Milestone
 
-START = "开工"  # the start milestone: its countdown (开工倒计时) is the headline of a project not yet started
+START = Milestone.START  # its countdown (开工倒计时) is the headline of a project not yet started
 
 # A milestone's state at an as-of date, and how the office says it.
 STATE_LABELS = {

@@ -24,8 +24,7 @@ from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.db import insert_columns
 from projects_cli.store.models import COLORS, Card, Project, Unit
-
-ZH = {"red": "红牌", "yellow": "黄牌", "blue": "蓝牌"}
+from projects_cli.vocab import CardColor
 
 
 def check_period(period: str) -> str:
@@ -46,7 +45,7 @@ def resolve(as_of: date, period: str | None, explicit_as_of: bool, kind: str) ->
 
 
 def label(color: str, rules: Rules) -> str:
-    return rules.get("cards.labels").get(color, ZH[color])
+    return rules.get("cards.labels").get(color, CardColor(color).zh)
 
 
 def _previous_colours(session: Session, period: str, count: int) -> dict[int, list[str]]:

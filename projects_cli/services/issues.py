@@ -61,64 +61,40 @@ from projects_cli.store.models import (
     Unit,
 )
 from projects_cli.values import clean_text
+from projects_cli.vocab import IssueEventType, IssueState
 
 if TYPE_CHECKING:
     from projects_cli.config.rulebook import Rules
     from projects_cli.config.settings import Settings
 
-STATE_ZH = {
-    "reported": "已提报",
-    "accepted": "已受理",
-    "rejected": "不予受理",
-    "assigned": "已交办",
-    "responded": "已反馈",
-    "resolved": "已办结",
-    "closed": "已销号",
-}
-EVENT_ZH = {
-    "report": "提报",
-    "accept": "受理",
-    "reject": "不予受理",
-    "assign": "交办",
-    "respond": "反馈",
-    "resolve": "办结",
-    "close": "销号",
-    "send-back": "退回",
-    "reopen": "重新打开",
-    "escalate": "督办升级",
-    "instruct": "批示",
-    "consult": "会商",
-    "follow": "跟踪",
-    "lookback": "回头看",
-    "miss": "逾期",
-}
-_OPEN = ("reported", "accepted", "assigned", "responded", "resolved")
+S, E = IssueState, IssueEventType
+_OPEN = (S.REPORTED, S.ACCEPTED, S.ASSIGNED, S.RESPONDED, S.RESOLVED)
 
-# The closed loop (shared/docs/domain.md): action → {from state: to state};
+# The closed loop (README, "Problems (问题闭环督办)"): action → {from state: to state};
 # None keeps the state (events such as 批示 that do not move the issue).
 MOVES: dict[str, dict[str, str | None]] = {
-    "accept": {"reported": "accepted"},
-    "reject": {"reported": "rejected"},
-    "assign": {"accepted": "assigned", "assigned": "assigned"},  # 交办; again = 改派 (re-assign)
-    "respond": {"assigned": "responded"},
-    "resolve": {"responded": "resolved"},
-    "close": {"resolved": "closed"},  # 销号 only after a verified resolution
-    "send-back": {"responded": "assigned", "resolved": "assigned"},  # 退回: not solved
-    "reopen": {"closed": "assigned", "rejected": "reported"},
-    "escalate": {"accepted": None, "assigned": None, "responded": None},
-    "instruct": {s: None for s in _OPEN},
-    "consult": {s: None for s in _OPEN},
-    "follow": {s: None for s in _OPEN},
-    "lookback": {"closed": None},
+    E.ACCEPT: {S.REPORTED: S.ACCEPTED},
+    E.REJECT: {S.REPORTED: S.REJECTED},
+    E.ASSIGN: {S.ACCEPTED: S.ASSIGNED, S.ASSIGNED: S.ASSIGNED},  # 交办; again = 改派 (re-assign)
+    E.RESPOND: {S.ASSIGNED: S.RESPONDED},
+    E.RESOLVE: {S.RESPONDED: S.RESOLVED},
+    E.CLOSE: {S.RESOLVED: S.CLOSED},  # 销号 only after a verified resolution
+    E.SEND_BACK: {S.RESPONDED: S.ASSIGNED, S.RESOLVED: S.ASSIGNED},  # 退回: not solved
+    E.REOPEN: {S.CLOSED: S.ASSIGNED, S.REJECTED: S.REPORTED},
+    E.ESCALATE: {S.ACCEPTED: None, S.ASSIGNED: None, S.RESPONDED: None},
+    E.INSTRUCT: dict.fromkeys(_OPEN),
+    E.CONSULT: dict.fromkeys(_OPEN),
+    E.FOLLOW: dict.fromkeys(_OPEN),
+    E.LOOKBACK: {S.CLOSED: None},
 }
 # Events after which a new deadline runs: a miss counts against the latest one.
-DEADLINE_SETTERS = ("assign", "send-back", "reopen")
+DEADLINE_SETTERS = (E.ASSIGN, E.SEND_BACK, E.REOPEN)
 _NUMBER = re.compile(r"^(\d{4})\s*[-－—/]\s*0*(\d+)$")
 
 
 def allowed_moves(state: str) -> list[str]:
     """The actions the loop allows in `state`, in the table's order."""
-    return [action for action, moves in MOVES.items() if state in moves]
+    return [action.value for action, moves in MOVES.items() if state in moves]
 
 
 def next_state(number: str, state: str, action: str) -> str:
@@ -126,10 +102,10 @@ def next_state(number: str, state: str, action: str) -> str:
     moves = MOVES[action]
     if state not in moves:
         raise IllegalMove(
-            f"cannot {action} issue {number}: it is {state} ({STATE_ZH[state]}); "
+            f"cannot {action} issue {number}: it is {state} ({IssueState(state).zh}); "
             f"allowed now: {', '.join(allowed_moves(state))}"
         )
-    return moves[state] or state
+    return str(moves[state] or state)
 
 
 # ---------------------------------------------------------------- rules in force
@@ -616,7 +592,7 @@ def note_issue(session: Session, ctx: Ctx, number: str, kind: str, *, text: str,
     """
     if kind not in ("instruct", "consult", "follow"):
         raise ValueError(kind)
-    text = _require_text(text, f"the {EVENT_ZH[kind]} text (--text)")
+    text = _require_text(text, f"the {IssueEventType(kind).zh} text (--text)")
     data = {"who": clean_text(who)} if who and clean_text(who) else None
     return _step(session, ctx, number, kind, None, text=text, data=data)
 
@@ -824,7 +800,7 @@ def list_issues(
     lead_unit (牵头单位), helpers, the dates, misses, and days_late /
     workdays_late (working days after the deadline up to and including
     `as_of`; None unless past the deadline at `as_of`). `calendar` defaults to
-    the package's PRC calendar; pass `workcal.load_calendar(settings)` for the
+    the package's PRC calendar; pass `config.calendar.load_calendar(settings)` for the
     office's own additions.
     """
     query = _base_query().order_by(Issue.year, Issue.seq)
@@ -848,7 +824,7 @@ def list_issues(
     helpers = _helpers_of(session, (r["issue_id"] for r in rows))
     cal = _calendar(calendar)
     for row in rows:
-        row["state_zh"] = STATE_ZH[row["state"]]
+        row["state_zh"] = IssueState(row["state"]).zh
         row["helpers"] = helpers.get(row["issue_id"], [])
         row["days_late"], row["workdays_late"] = _late_days(row["state"], row["deadline"], as_of, cal)
     return rows
@@ -859,14 +835,14 @@ def show_issue(session: Session, number: str, as_of: date | None = None, calenda
     issue = get_issue(session, number)
     row = dict(session.connection().execute(_base_query().where(Issue.id == issue.id)).mappings().one())
     row["description"] = issue.description
-    row["state_zh"] = STATE_ZH[issue.state]
+    row["state_zh"] = IssueState(issue.state).zh
     row["helpers"] = _helper_names(session, issue.id)
     row["days_late"], row["workdays_late"] = _late_days(issue.state, issue.deadline, as_of, _calendar(calendar))
     events = session.scalars(select(IssueEvent).where(IssueEvent.issue_id == issue.id).order_by(IssueEvent.id)).all()
     row["events"] = [
         {
             "type": ev.type,
-            "type_zh": EVENT_ZH.get(ev.type, ev.type),
+            "type_zh": IssueEventType(ev.type).zh if ev.type in IssueEventType.values() else ev.type,
             "on": ev.on,
             "at": ev.at,
             "actor": ev.actor,

@@ -7,14 +7,14 @@ to the change log.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue, NotFound
+from projects_cli.facts.filters import ProjectFilter
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import LIST_SEP, STATUSES, Counter, InvestmentPlan, Project, Unit
@@ -26,45 +26,6 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$")
 # Stored on the project row itself (annual_plan and unit live elsewhere).
 COLUMNS = tuple(f.key for f in PROJECT_FIELDS if f.key not in ("annual_plan", "unit"))
 # project_values() holds exactly the user's fields; bookkeeping (timestamps, version) is not logged.
-
-
-@dataclass
-class ProjectFilter:
-    """The filters every listing shares (`projects list`, ledger export, reports)."""
-
-    chain: str | None = None
-    cluster: str | None = None
-    unit: str | None = None
-    leader: str | None = None
-    category: str | None = None
-    status: str | None = None
-    column: str | None = None
-    search: str | None = None
-
-    def clauses(self, unit_table=Unit) -> list:
-        """SQL conditions on `project` (joined to `unit`), the same on SQLite and PostgreSQL."""
-        p = Project.__table__.c
-        out = []
-        for key in ("chain", "cluster", "leader", "status"):
-            value = getattr(self, key)
-            if value:
-                out.append(p[key] == clean_text(value))
-        if self.unit:
-            out.append(unit_table.__table__.c.name == clean_text(self.unit))
-        if self.category:
-            out.append(_has_item(p.categories, self.category))
-        if self.column:
-            out.append(_has_item(p.plan_columns, self.column))
-        if self.search:
-            like = f"%{clean_text(self.search)}%"
-            out.append(or_(p.name.like(like), p.owner.like(like), p.content.like(like), p.code.like(like)))
-        return out
-
-
-def _has_item(column, item: str):
-    """`item` is one of the 、-joined values (so 4-1 does not match 4-10)."""
-    padded = literal(LIST_SEP) + column + literal(LIST_SEP)
-    return padded.like(f"%{LIST_SEP}{normalize_name(item)}{LIST_SEP}%")
 
 
 def join_list(items: list[str]) -> str:

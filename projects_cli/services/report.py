@@ -17,10 +17,10 @@ from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue
 from projects_cli.facts import asof
+from projects_cli.facts.filters import ProjectFilter
 from projects_cli.listings.rows import Part, Rows
 from projects_cli.rules import milestones as mrules
 from projects_cli.rules.dates import days_left, expected_percent, tier
-from projects_cli.services.registry import ProjectFilter
 
 NO_FILTER = ProjectFilter()
 TYPE_LABELS = {"milestone": "节点", "issue": "问题", "lookback": "回头看"}

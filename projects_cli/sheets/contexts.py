@@ -33,7 +33,6 @@ from projects_cli.store.models import DEADLINE_STATES, Card, IssueEvent, Project
 
 KINDS = {"notice": "督办单", "cards": "红黄蓝牌通报", "weekly": "周报"}
 TEMPLATES = {kind: f"{kind}.txt" for kind in KINDS}
-PAGE_TEMPLATE = "page.html"
 SEQUENCE = "sheet"
 PREVIEW_NUMBER = "（预览，未编号）"
 
@@ -278,9 +277,9 @@ def cards_contexts(
     The period's cards (`cards.list_cards`: a manual card in force wins) and the
     previous period's colour of each project, worst first; counts per colour.
     """
+    from projects_cli.facts.filters import ProjectFilter
     from projects_cli.rules.dates import period_of, previous_period
     from projects_cli.services import cards
-    from projects_cli.services.registry import ProjectFilter
 
     period = cards.check_period(period) if period else period_of(as_of, rules.get("period.kind"))
     previous = previous_period(period)
@@ -412,10 +411,10 @@ def _flag(session: Session, period: str) -> dict[str, Any] | None:
 
 def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, Any], limit: int) -> tuple[str, str, dict[str, Any]]:
     """(recipient, ref, data) of the weekly briefing for the week ending on `as_of`."""
+    from projects_cli.facts.filters import ProjectFilter
     from projects_cli.rules.cards import changes
     from projects_cli.rules.dates import period_of, previous_period
     from projects_cli.services import cards, report
-    from projects_cli.services.registry import ProjectFilter
 
     NO_FILTER = ProjectFilter()
 

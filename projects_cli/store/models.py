@@ -3,7 +3,7 @@
 Money is Decimal in 万元 (10,000 yuan); dates are `date`; wall-clock times are
 timezone-aware UTC `datetime`. Lists a project may carry several of (categories, plan
 columns) are stored as one text joined by ``、`` so that both SQLite and
-PostgreSQL can filter them with the same SQL (see `registry.list_filter`).
+PostgreSQL can filter them with the same SQL (see `facts.filters.ProjectFilter`).
 """
 
 from __future__ import annotations
@@ -15,18 +15,19 @@ from typing import Any, Optional
 from sqlalchemy import JSON, CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from projects_cli.vocab import CardColor, IssueState, Level, ProjectStatus
+
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 # 项目状态
-STATUSES = ("储备", "前期", "在建", "投产", "竣工", "停缓建")
-# 问题紧急程度 and 督办级别
-URGENCIES = ("特急", "急件", "一般", "复杂")
-LEVELS = ("一般督办", "重点督办", "挂牌督办")
-COLORS = ("red", "yellow", "blue")
-# The issue loop's states (see issues.py for the allowed moves). A deadline runs
+STATUSES = ProjectStatus.values()
+# 督办级别 and card colours (the urgencies, 紧急程度, are the rules file's)
+LEVELS = Level.values()
+COLORS = CardColor.values()
+# The issue loop's states (see services/issues.py for the allowed moves). A deadline runs
 # while an issue is assigned or answered but not yet resolved.
-ISSUE_STATES = ("reported", "accepted", "rejected", "assigned", "responded", "resolved", "closed")
-DEADLINE_STATES = ("assigned", "responded")
+ISSUE_STATES = IssueState.values()
+DEADLINE_STATES = (IssueState.ASSIGNED.value, IssueState.RESPONDED.value)
 
 
 def one_of(column: str, values: tuple[str, ...]) -> str:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from projects_cli.ledger import parse
 from projects_cli.ledger.columns import HEADERS, field_for, header_key, header_period, header_unit, variants
 from projects_cli.services import registry
-from projects_cli.values import ValueProblem, parse_amount, parse_date, parse_percent
+from projects_cli.values import ValueProblem, parse_amount, parse_date
 
 TABLE = variants()
 # Text built from the pieces ledgers are made of, so that the near misses get tried too.
@@ -56,13 +56,6 @@ def test_dates(value):
     assert result is None or isinstance(result, (date, ValueProblem))
     if isinstance(result, date) and not isinstance(value, (date, datetime)):
         assert 1 <= result.year <= 9999
-
-
-@FAST
-@given(CELL)
-def test_percentages(value):
-    result = value_or_problem(parse_percent, value)
-    assert result is None or isinstance(result, (Decimal, ValueProblem))
 
 
 @FAST

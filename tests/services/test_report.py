@@ -11,8 +11,8 @@ from overdue_scenario import DUE_SOON_2025_10_31, OVERDUE_2025_10_31, build
 from projects_cli.config.rulebook import load_rules
 from projects_cli.errors import InvalidValue
 from projects_cli.facts import asof
+from projects_cli.facts.filters import ProjectFilter
 from projects_cli.services import report
-from projects_cli.services.registry import ProjectFilter
 
 D = date.fromisoformat
 TIERS = load_rules().get("overdue.tiers")
