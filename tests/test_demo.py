@@ -75,7 +75,7 @@ def check_the_plans_facts_are_untouched_and_the_demo_is_marked(demo):
 
 
 def test_a_demo_file_that_does_not_match_the_registry_is_refused(session, ctx, tmp_path):
-    from projects_cli import sample
+    from projects_cli import demo
     from projects_cli.errors import InvalidValue
     from projects_cli.services import registry
 
@@ -85,4 +85,4 @@ def test_a_demo_file_that_does_not_match_the_registry_is_refused(session, ctx, t
                    '[[project]]\ncode = "GX-0001"\nname = "济宁国际高端装备产业城项目"\n', encoding="utf-8")
     with pytest.raises(InvalidValue, match=f"demo scenario file {bad}, project 1: GX-0001 is '别的项目' in the "
                                            "registry, not '济宁国际高端装备产业城项目'"):
-        sample.load_demo(session, ctx, bad)
+        demo.load_demo(session, ctx, bad)

@@ -49,12 +49,13 @@ def init(
     else:
         common.note(f"{name}: schema {before or 'none'} → {after}")
     if sample:
+        from projects_cli import demo as demo_mod
         from projects_cli import sample as sample_mod
 
         with common.session(ctx) as session:
             actor = common.actor(ctx)
             count = sample_mod.load_plan(session, actor)
-            demo = sample_mod.load_demo(session, actor)
+            demo = demo_mod.load_demo(session, actor)
         common.note(f"Loaded {count} projects of the 14th Five-Year Plan's columns (十四五规划专栏)")
         common.note(
             f"Loaded the demo scenario (演示情景, not real data): units and leaders of {demo['projects']} projects, "

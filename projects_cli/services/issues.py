@@ -37,7 +37,6 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from sqlalchemy import and_, exists, func, or_, select, update
@@ -855,90 +854,3 @@ def show_issue(session: Session, number: str, as_of: date | None = None, calenda
     ]
     return row
 
-
-# ---------------------------------------------------------------- the demo
-
-
-def demo_file() -> Path:
-    from projects_cli.config.settings import resource_dir
-
-    return resource_dir("data") / "demo_issues.toml"
-
-
-def load_demo_issues(session: Session, ctx: Ctx, path: Path | None = None, rules: IssueRules | None = None) -> int:
-    """Play the demo problems of `data/demo_issues.toml` through the loop; returns how many issues.
-
-    Every step (and every `sweeps` date) runs in date order, as of its own
-    date and by `ctx.by`; steps dated after `ctx.as_of` are left out, so the
-    demo reads as it stood on the as-of date. Units are created as needed.
-    Needs the plan's projects (GX-0001 …) in the registry.
-    """
-    from projects_cli.config.settings import load_toml
-
-    rules = rules or default_rules()
-    path = path or demo_file()
-    data = load_toml(path, "demo issues file")
-    label = data.get("label", "")  # marks every demo problem's description as demo data
-    plan: list[tuple[date, int, str, dict[str, Any], int]] = []  # (date, order, action, step, issue index)
-    order = 0
-    specs = data.get("issue", [])
-    for index, spec in enumerate(specs):
-        try:
-            plan.append((spec["reported_on"], order, "report", spec, index))
-            order += 1
-            for step in spec.get("steps", []):
-                plan.append((step["on"], order, step["do"], step, index))
-                order += 1
-        except KeyError as exc:
-            raise InvalidValue(f"demo issues file {path}: issue {index + 1} lacks {exc.args[0]!r}") from None
-    for day in data.get("sweeps", []):
-        plan.append((day, order, "sweep", {}, -1))
-        order += 1
-    numbers: dict[int, str] = {}
-    for day, _, action, step, index in sorted(plan, key=lambda t: (t[0], t[1])):
-        if day > ctx.as_of:
-            continue
-        at = Ctx(by=ctx.by, as_of=day, now=ctx.now, command=ctx.command)
-        if action == "report":
-            description = (step.get("description") or "") + (f"（{label}）" if label else "")
-            issue = report_issue(
-                session, at, step["project"], title=step["title"], category=step["category"],
-                description=description or None, urgency=step.get("urgency", "一般"), rules=rules,
-            )
-            numbers[index] = issue.number
-        elif action == "sweep":
-            sweep(session, at, rules)
-        elif index in numbers:
-            _demo_step(session, at, rules, numbers[index], action, step)
-    return len(numbers)
-
-
-def _demo_step(session: Session, ctx: Ctx, rules: IssueRules, number: str, action: str, step: dict[str, Any]) -> None:
-    text = step.get("text")
-    if action == "accept":
-        accept_issue(session, ctx, number, text=text)
-    elif action == "reject":
-        reject_issue(session, ctx, number, reason=text)
-    elif action == "assign":
-        assign_issue(
-            session, ctx, number, rules, unit=step["unit"], helpers=step.get("helpers", []),
-            urgency=step.get("urgency"), due=step.get("due"), text=text, create_units=True,
-        )
-    elif action == "respond":
-        respond_issue(session, ctx, number, text=text)
-    elif action == "resolve":
-        resolve_issue(session, ctx, number, text=text)
-    elif action == "close":
-        close_issue(session, ctx, number, rules, text=text)
-    elif action == "send-back":
-        send_back_issue(session, ctx, number, rules, reason=text, due=step.get("due"))
-    elif action == "reopen":
-        reopen_issue(session, ctx, number, rules, reason=text, due=step.get("due"))
-    elif action == "escalate":
-        escalate_issue(session, ctx, number, reason=text, level=step.get("level"))
-    elif action in ("instruct", "consult", "follow"):
-        note_issue(session, ctx, number, action, text=text, who=step.get("who"))
-    elif action == "lookback":
-        record_lookback(session, ctx, number, text=text)
-    else:
-        raise InvalidValue(f"demo issues file: unknown step {action!r}")

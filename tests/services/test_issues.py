@@ -459,10 +459,11 @@ def test_list_filters(office, ctx):
 
 
 def test_demo_issues_play_through_the_loop(session, ctx):
+    from projects_cli import demo
     from projects_cli.sample import load_plan
 
     load_plan(session, ctx)
-    assert issues.load_demo_issues(session, ctx) == 9
+    assert demo.load_demo_issues(session, ctx) == 9
     rows = issues.list_issues(session, ctx.as_of, RULES.calendar)
     assert [(r["number"], r["project_code"], r["state"], r["level"], r["lead_unit"], r["workdays_late"]) for r in rows] == [
         ("2025-001", "GX-0045", "closed", "一般督办", "建设局", None),
