@@ -47,7 +47,7 @@ from projects_cli.facts import asof
 from projects_cli.rules.escalation import EscalationRules, escalation
 from projects_cli.rules.workdays import WorkCalendar, add_workdays, prc_calendar, workdays_between
 from projects_cli.services import registry
-from projects_cli.store import changelog
+from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import (
     DEADLINE_STATES,
@@ -392,7 +392,7 @@ def report_issue(
         raise InvalidValue("the category (问题类别) cannot be empty, e.g. 土地, 资金, 手续, 用电, 拆迁")
     urgency = _check_urgency(urgency, rules or default_rules())
     year = ctx.as_of.year
-    seq = registry.next_number(session, "issue", year)
+    seq = sequences.next_number(session, "issue", year)
     issue = Issue(
         number=f"{year}-{seq:03d}",
         year=year,

@@ -15,9 +15,9 @@ from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue, NotFound
 from projects_cli.facts.filters import ProjectFilter
-from projects_cli.store import changelog
+from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
-from projects_cli.store.models import LIST_SEP, STATUSES, Counter, InvestmentPlan, Project, Unit
+from projects_cli.store.models import LIST_SEP, STATUSES, InvestmentPlan, Project, Unit
 from projects_cli.values import ValueProblem, clean_text, normalize_name, parse_amount, parse_decimal, split_list
 from projects_cli.vocab import BY_KEY, PROJECT_FIELDS
 
@@ -61,37 +61,6 @@ def ensure_unit(session: Session, ctx: Ctx, name: str) -> Unit:
 # ---------------------------------------------------------------- codes
 
 
-def _locked_counter(session: Session, name: str, year: int) -> Counter:
-    """A sequence's row, created if missing and locked until the transaction ends.
-
-    SQLite writers are already one at a time (BEGIN IMMEDIATE); on PostgreSQL the
-    row lock makes a second office wait instead of taking the same number.
-    """
-    conn = session.connection()
-    dialect = conn.dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        insert = (postgresql if dialect == "postgresql" else sqlite).insert
-        conn.execute(insert(Counter).values(name=name, year=year, value=0).on_conflict_do_nothing())
-    counter = session.scalars(
-        select(Counter).where(Counter.name == name, Counter.year == year).with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if counter is None:  # another dialect: no upsert, a plain insert (its unique key still guards)
-        counter = Counter(name=name, year=year, value=0)
-        session.add(counter)
-    return counter
-
-
-def next_number(session: Session, name: str, year: int = 0) -> int:
-    """The next value of a named sequence (never given twice, even after deletes)."""
-    counter = _locked_counter(session, name, year)
-    counter.value += 1
-    session.flush()
-    return counter.value
-
-
 def next_code(session: Session) -> str:
     return next_codes(session, 1)[0]
 
@@ -102,7 +71,7 @@ def next_codes(session: Session, count: int, taken: set[str] | None = None) -> l
     `taken` is every code in use when the caller already holds them (a ledger
     import); without it each candidate is looked up.
     """
-    counter = _locked_counter(session, "project", 0)
+    counter = sequences.locked_counter(session, "project", 0)
     codes: list[str] = []
     number = counter.value
     while len(codes) < count:

@@ -27,7 +27,7 @@ from projects_cli.config.settings import resource_dir
 from projects_cli.errors import ConfigError, IllegalMove, InvalidValue, NotFound
 from projects_cli.services import registry
 from projects_cli.sheets.markup import Document, parse
-from projects_cli.store import changelog
+from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import DEADLINE_STATES, Card, IssueEvent, Project, Sheet, Unit
 
@@ -510,7 +510,7 @@ def issue_sheet(session: Session, ctx: Ctx, renderer: Renderer, kind: str, confi
     """Number the sheet, render it, record it (context and rendered text) and log it; one transaction."""
     year = ctx.as_of.year
     while True:
-        seq = registry.next_number(session, SEQUENCE, year)
+        seq = sequences.next_number(session, SEQUENCE, year)
         number = format_number(config.prefix, year, seq)
         # Numbers recorded under another prefix or by hand are skipped, never reused.
         if session.scalar(select(Sheet.id).where((Sheet.number == number) | and_(Sheet.year == year, Sheet.seq == seq))) is None:
