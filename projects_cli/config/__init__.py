@@ -1,6 +1,9 @@
 """Everything the office edits: settings and config.toml, the rules file, the working-day calendar, chains.
 
-Each file is read and validated here and nowhere else; a mistake in one is a
-`ConfigError` that names the file, the section and the key. Imports only `errors`,
-`values`, `vocab` and `rules/` (the floor below).
+Each file is read and checked here and nowhere else, through one reader
+(`schema`: TOML read safely, then each key against its kind, choices and range):
+`office` holds the config file's sections, `rulebook` the rules file's keys. A
+mistake in either is a `ConfigError` naming the file, the line, the section and
+the key, Chinese first. Imports only `errors`, `values`, `vocab` and `rules/`
+(the floor below).
 """

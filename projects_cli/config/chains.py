@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from projects_cli.errors import ConfigError
+from projects_cli.config.office import section
 
 CLUSTERS: dict[str, tuple[str, ...]] = {
     "高端装备": ("工程机械", "汽车及零部件", "智能装备"),
@@ -33,14 +33,7 @@ def cluster_of(chain: str | None) -> str | None:
 
 
 def _extra(config: Mapping[str, Any] | None, key: str) -> tuple[str, ...]:
-    from projects_cli.ledger.columns import ledger_section
-
-    words = ledger_section(config).get(key, [])
-    if isinstance(words, str):
-        words = [words]
-    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-        raise ConfigError(f"config file: [ledger] {key} must be a list of names, e.g. {key} = [\"现代物流\"]")
-    return tuple(w.strip() for w in words if w.strip())
+    return tuple(section(config, "ledger").get(key, []))
 
 
 def known_chains(config: Mapping[str, Any] | None = None) -> tuple[str, ...]:

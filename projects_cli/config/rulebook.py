@@ -1,21 +1,26 @@
 """The rules file (TOML): overdue tiers, card thresholds, flag weights, issue deadlines.
 
-Shipped defaults live in `data/rules.toml`. An office file replaces whole keys
-it names and keeps the defaults for the rest. Every key is checked against
-the defaults' shape; a wrong one is an error naming the key and its line.
+Shipped defaults live in `data/rules.toml`. An office file names only what it
+changes: a table it gives is merged key by key into the defaults, any other
+value replaces the default's. Both files are read through `config.schema`
+against `RULES` (each key's kind and range), then the rules that tie keys
+together are checked on the merged result (a yellow threshold above its red
+one, flag weights that add up to 0); a mistake is an error naming the file,
+the line and the key.
 """
 
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from projects_cli.config.schema import Choice, Flag, Items, Loc, Names, Number, Table, Text, Whole, read_toml
 from projects_cli.config.settings import home_dir, resource_dir
-from projects_cli.errors import ConfigError
+from projects_cli.rules.scoring import COMPONENTS
 
+LABEL = "规则文件"
 DEFAULT_FILE = "rules.toml"
 
 
@@ -31,55 +36,84 @@ def resolve_path(explicit: Path | None) -> Path | None:
     return candidate if candidate.exists() else None
 
 
-def _line_of(text: str, dotted: str) -> int | None:
-    """The line where a key is written (best effort: the last part of the dotted key)."""
-    last = dotted.split(".")[-1]
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip().strip('"')
-        if stripped.startswith((last + " ", last + "=", f'"{last}"')) or stripped.startswith(f"[{dotted}]"):
-            return number
-    return None
+def _tiers_in_order(tiers: list[dict[str, Any]], loc: Loc) -> None:
+    limits = [t.get("max_days") for t in tiers]
+    if limits[-1] is not None or any(m is None for m in limits[:-1]):
+        loc.fail("除最后一档外每档都要写 max_days，最后一档不写",
+                 "every tier but the last needs max_days; the last has none",
+                 'tiers = [{ name = "一般逾期", max_days = 30 }, { name = "严重逾期" }]')
+    if limits[:-1] != sorted(limits[:-1]):
+        loc.fail("各档的 max_days 应从小到大", "tiers must be in rising order of max_days")
 
 
-def _check(default: Any, given: Any, dotted: str, text: str, path: Path) -> Any:
-    where = lambda: f"{path}" + (f", line {n}" if (n := _line_of(text, dotted)) else "")  # noqa: E731
-    if isinstance(default, dict):
-        if not isinstance(given, dict):
-            raise ConfigError(f"rules file {where()}: {dotted} must be a table")
-        merged = dict(default)
-        open_keys = dotted in OPEN_TABLES
-        for key, value in given.items():
-            sub = f"{dotted}.{key}" if dotted else key
-            if key not in default:
-                if open_keys:
-                    merged[key] = value
-                    continue
-                known = ", ".join(default) or "none"
-                raise ConfigError(f"rules file {path}" + (f", line {n}" if (n := _line_of(text, sub)) else "")
-                                  + f": unknown rule {sub!r}; known keys here: {known}")
-            merged[key] = _check(default[key], value, sub, text, path)
-        return merged
-    if isinstance(default, bool):
-        if not isinstance(given, bool):
-            raise ConfigError(f"rules file {where()}: {dotted} must be true or false, not {given!r}")
-        return given
-    if isinstance(default, (int, float)):
-        if isinstance(given, bool) or not isinstance(given, (int, float)) or given < 0:
-            raise ConfigError(f"rules file {where()}: {dotted} must be a number ≥ 0, not {given!r}")
-        return given
-    if isinstance(default, str):
-        if not isinstance(given, str):
-            raise ConfigError(f"rules file {where()}: {dotted} must be text, not {given!r}")
-        return given
-    if isinstance(default, list):
-        if not isinstance(given, list):
-            raise ConfigError(f"rules file {where()}: {dotted} must be a list")
-        return given
-    return given  # pragma: no cover - the defaults hold no other kinds
+_COLOURS = Table({"red": Text('"红牌"'), "yellow": Text('"黄牌"'), "blue": Text('"蓝牌"')})
+
+RULES = Table({
+    "version": Text('"2025.1"'),
+    "overdue": Table({
+        "tiers": Items(Table({"name": Text('"一般逾期"'), "max_days": Whole(1)}, needed=("name",),
+                             example='{ name = "一般逾期", max_days = 30 }'),
+                       example='[{ name = "一般逾期", max_days = 30 }, { name = "严重逾期" }]', check=_tiers_in_order),
+        "due_soon_days": Whole(0),
+        "lookback_days": Whole(0),
+    }),
+    "period": Table({"kind": Choice(("monthly", "weekly"))}),
+    "cards": Table({
+        "lag_yellow_points": Number(0),
+        "lag_red_points": Number(0),
+        "start_red_days": Whole(0),
+        "start_yellow_days": Whole(0),
+        "milestone_red_days": Whole(0),
+        "milestone_yellow_days": Whole(0),
+        "issue_overdue_yellow": Flag(),
+        "issue_listed_red": Flag(),
+        "yellows_to_red": Whole(0),
+        "red_steps_down": Flag(),
+        "active_statuses": Names('["前期", "在建", "投产"]', needed=True, alone=False),
+        "labels": _COLOURS,
+        "meaning": _COLOURS,
+        "consequence": _COLOURS,
+    }),
+    "flag": Table({
+        "weights": Table({c: Number(0) for c in COMPONENTS}),
+        "winners": Whole(1),
+        "bottom": Whole(0),
+    }),
+    "issues": Table({
+        "deadline_days": Table(extra=Whole(1)),  # urgency → working days; the office names its urgencies
+        "escalate_key_after": Whole(0),
+        "escalate_listed_after": Whole(0),
+        "listed_on_second_miss": Flag(),
+    }),
+})
+
+# (lower, higher): a yellow threshold above its red one, or 重点督办 after 挂牌督办, could never fire.
+_ORDERED = (
+    (("cards", "lag_yellow_points"), ("cards", "lag_red_points")),
+    (("cards", "start_yellow_days"), ("cards", "start_red_days")),
+    (("cards", "milestone_yellow_days"), ("cards", "milestone_red_days")),
+    (("issues", "escalate_key_after"), ("issues", "escalate_listed_after")),
+)
 
 
-# Tables whose keys are the office's own (labels per colour, deadlines per urgency).
-OPEN_TABLES = {"issues.deadline_days"}
+def _merged(base: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in given.items():
+        out[key] = _merged(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return out
+
+
+def _check_together(data: dict[str, Any], loc: Loc) -> None:
+    """The rules that tie keys together, on the merged rules (the line is the office file's, where it wrote the key)."""
+    for lower, higher in _ORDERED:
+        if data[lower[0]][lower[1]] > data[higher[0]][higher[1]]:
+            loc.child(lower[0]).child(lower[1]).fail(
+                f"不能大于 {higher[1]}：{data[lower[0]][lower[1]]} > {data[higher[0]][higher[1]]}",
+                f"cannot exceed {'.'.join(higher)}")
+    if sum(data["flag"]["weights"].values()) <= 0:
+        loc.child("flag").child("weights").fail(
+            "各项权重之和为 0，至少一项应大于 0", "the weights add up to 0; give at least one a weight above 0",
+            "weights = { investment = 40, milestones = 30, issues = 20, ledger = 10 }")
 
 
 @dataclass(frozen=True)
@@ -98,48 +132,14 @@ class Rules:
         return value
 
 
-def _validate_semantics(data: dict[str, Any], path: Path) -> None:
-    tiers = data["overdue"]["tiers"]
-    if not tiers or not all(isinstance(t, dict) and isinstance(t.get("name"), str) for t in tiers):
-        raise ConfigError(f"rules file {path}: overdue.tiers must be a list of {{ name = …, max_days = … }}")
-    limits = [t.get("max_days") for t in tiers]
-    if limits[-1] is not None or any(m is None or not isinstance(m, int) or m < 1 for m in limits[:-1]):
-        raise ConfigError(
-            f"rules file {path}: overdue.tiers: every tier but the last needs a whole max_days ≥ 1; the last has none"
-        )
-    if limits[:-1] != sorted(limits[:-1]):
-        raise ConfigError(f"rules file {path}: overdue.tiers must be in rising order of max_days")
-    if data["period"]["kind"] not in ("monthly", "weekly"):
-        raise ConfigError(f"rules file {path}: period.kind must be monthly or weekly, not {data['period']['kind']!r}")
-    cards = data["cards"]
-    if cards["lag_yellow_points"] > cards["lag_red_points"]:
-        raise ConfigError(f"rules file {path}: cards.lag_yellow_points cannot exceed cards.lag_red_points")
-    for urgency, days in data["issues"]["deadline_days"].items():
-        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-            raise ConfigError(f"rules file {path}: issues.deadline_days.{urgency} must be a whole number ≥ 1")
-
-
 def load_rules(explicit: Path | None = None) -> Rules:
     """The rules in force: the shipped defaults, overridden by the office's file if any."""
-    default_file = default_path()
-    default_text = default_file.read_text(encoding="utf-8")
-    defaults = tomllib.loads(default_text)
+    defaults_raw, source = read_toml(default_path(), LABEL)
+    data = RULES.read(defaults_raw, Loc(source))
     path = resolve_path(explicit)
-    if path is None:
-        data, text, source = defaults, default_text, default_file
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"rules file {path} does not exist") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"rules file {path} is not UTF-8 text") from None
-        try:
-            given = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"rules file {path} is not valid TOML: {exc}") from None
-        data = _check(defaults, given, "", text, Path(path))
-        source = Path(path)
-    _validate_semantics(data, source)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    if path is not None:
+        given, source = read_toml(path, LABEL)
+        data = _merged(data, RULES.read(given, Loc(source)))
+    _check_together(data, Loc(source))
+    digest = hashlib.sha256(source.text.encode()).hexdigest()[:8]
     return Rules(data=data, version=f"{data.get('version', '?')}+{digest}", path=path)

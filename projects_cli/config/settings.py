@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import getpass
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-
-from projects_cli.errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # projects_cli/
 
@@ -58,21 +55,11 @@ def db_url(db: str) -> str:
     return "sqlite:///" + str(Path(db).expanduser())
 
 
-def parse_iso_date(text: str, what: str = "date") -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ConfigError(f"{what} {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-03-05") from None
-
-
 def load_toml(path: Path, what: str) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{what} {path} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{what} {path} is not valid TOML: {exc}") from None
+    """A TOML file's tables (the shipped demo files); one that cannot be read is a ConfigError naming it."""
+    from projects_cli.config.schema import read_toml
+
+    return read_toml(path, what)[0]
 
 
 @dataclass
@@ -98,7 +85,7 @@ class Settings:
 
     @cached_property
     def config(self) -> dict[str, Any]:
-        """The office's config file (TOML), {} when there is none.
+        """The office's config file, read and checked (`projects_cli.config.office`); {} when there is none.
 
         --config / PROJECTS_CONFIG, else config.toml in the data folder if present.
         """
@@ -108,7 +95,9 @@ class Settings:
             if not candidate.exists():
                 return {}
             path = candidate
-        return load_toml(path, "config file")
+        from projects_cli.config.office import load_config
+
+        return load_config(path)
 
     @cached_property
     def rules(self):
@@ -118,7 +107,7 @@ class Settings:
         return load_rules(self.rules_path)
 
     def section(self, name: str) -> dict[str, Any]:
-        value = self.config.get(name, {})
-        if not isinstance(value, dict):
-            raise ConfigError(f"config file: [{name}] must be a table")
-        return value
+        """One section of the config file, checked; {} when the file has none."""
+        from projects_cli.config.office import section
+
+        return section(self.config, name)

@@ -13,7 +13,8 @@ import re
 import unicodedata
 from typing import Any, Mapping
 
-from projects_cli.errors import ConfigError
+from projects_cli.config.office import HEADER_WORDS, PLAIN, section, source_of
+from projects_cli.config.schema import Loc, Table
 
 # field → (the header export writes, other words offices use). Matching ignores
 # spaces, full-width forms and a trailing unit in brackets: 总投资（万元） = 总投资.
@@ -65,21 +66,17 @@ def header_unit(text: Any) -> str | None:
     return match.group(1) if match else None
 
 
-LEDGER_KEYS = ("headers", "chains", "clusters", "title")
+def _header_table() -> Table:
+    """[ledger.headers] as the ledger reads it: one key per field it has, each a list of header words."""
+    return Table(dict.fromkeys(HEADERS, HEADER_WORDS), example='[ledger.headers] name = ["工程名称"]')
 
 
 def ledger_section(config: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    """The config file's [ledger] table, checked: header words, extra chains and clusters, the export title."""
-    section = (config or {}).get("ledger", {})
-    if not isinstance(section, dict):
-        raise ConfigError("config file: [ledger] must be a table")
-    unknown = sorted(set(section) - set(LEDGER_KEYS))
-    if unknown:
-        raise ConfigError(f"config file: unknown key {unknown[0]!r} in [ledger]; known keys: {', '.join(LEDGER_KEYS)}")
-    headers = section.get("headers", {})
-    if not isinstance(headers, dict):
-        raise ConfigError("config file: [ledger.headers] must be a table, e.g. name = [\"工程名称\"]")
-    return section
+    """The config file's [ledger] table, checked (`config.office`): header words only for the ledger's fields."""
+    table = section(config, "ledger")
+    if "headers" in table:
+        _header_table().read(table["headers"], Loc(source_of(config), ("ledger", "headers")))
+    return table
 
 
 def variants(extra: Mapping[str, Any] | None = None) -> dict[str, str]:
@@ -88,15 +85,7 @@ def variants(extra: Mapping[str, Any] | None = None) -> dict[str, str]:
     for field, (main, others) in HEADERS.items():
         for word in (main, *others):
             table[header_key(word)] = field
-    for field, words in (extra or {}).items():
-        if field not in HEADERS:
-            raise ConfigError(
-                f"config file: [ledger.headers] {field!r} is not a ledger field; known fields: {', '.join(HEADERS)}"
-            )
-        if isinstance(words, str):
-            words = [words]
-        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-            raise ConfigError(f"config file: [ledger.headers] {field} must be a list of header words")
+    for field, words in _header_table().read(extra or {}, Loc(PLAIN, ("ledger", "headers"))).items():
         for word in words:
             table[header_key(word)] = field
     return table

@@ -41,7 +41,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
-from projects_cli.errors import ConfigError, InvalidValue, NotFound, ProjectsError
+from projects_cli.config.office import section
+from projects_cli.errors import InvalidValue, NotFound, ProjectsError
 from projects_cli.facts import asof
 from projects_cli.listings.output import format_decimal
 from projects_cli.rules.dates import period_end, period_of
@@ -65,7 +66,6 @@ LAYOUT = 1  # bumped when the workbook's layout changes; a return of another lay
 HEADER_ROW = 4  # both visible sheets: title, info/instructions, instructions/section, header
 DEFAULT_STAGES = ("前期手续", "基础施工", "主体施工", "设备安装", "竣工验收", "投产")
 DEFAULT_TITLE = "重点项目推进情况派工单"
-DISPATCH_KEYS = ("stages", "password", "title")
 SOURCE = "派工单"  # InvestmentReport.source / ProgressReport.source prefix
 START, COMPLETION = "开工", "竣工"
 CHUNK = 900
@@ -85,28 +85,10 @@ class DispatchConfig:
 
 
 def dispatch_config(config: Mapping[str, Any] | None) -> DispatchConfig:
-    """The config file's [dispatch] table, checked."""
-    section = (config or {}).get("dispatch", {})
-    if not isinstance(section, dict):
-        raise ConfigError("config file: [dispatch] must be a table, e.g. [dispatch] stages = [\"基础施工\", \"主体施工\"]")
-    unknown = sorted(set(section) - set(DISPATCH_KEYS))
-    if unknown:
-        raise ConfigError(f"config file: unknown key {unknown[0]!r} in [dispatch]; known keys: {', '.join(DISPATCH_KEYS)}")
-    stages = section.get("stages", list(DEFAULT_STAGES))
-    if (not isinstance(stages, list) or not stages
-            or not all(isinstance(s, str) and clean_text(s) for s in stages)):
-        raise ConfigError("config file: [dispatch] stages must be a list of stage names (形象进度), "
-                          "e.g. stages = [\"前期手续\", \"基础施工\", \"主体施工\"]")
-    cleaned = tuple(dict.fromkeys(clean_text(s) for s in stages))
-    if any(len(s) > 200 for s in cleaned):
-        raise ConfigError("config file: [dispatch] stages: a stage name is longer than 200 characters")
-    password = section.get("password")
-    if password is not None and (not isinstance(password, str) or not password):
-        raise ConfigError("config file: [dispatch] password must be a non-empty text")
-    title = section.get("title", DEFAULT_TITLE)
-    if not isinstance(title, str) or not title.strip():
-        raise ConfigError("config file: [dispatch] title must be text, e.g. title = \"重点项目推进情况派工单\"")
-    return DispatchConfig(cleaned, password, title.strip())
+    """The config file's [dispatch] table (checked by `config.office`) over the defaults."""
+    table = section(config, "dispatch")
+    return DispatchConfig(tuple(table.get("stages", DEFAULT_STAGES)), table.get("password"),
+                          table.get("title", DEFAULT_TITLE))
 
 
 # ---------------------------------------------------------------- columns and values

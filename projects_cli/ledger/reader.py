@@ -25,12 +25,13 @@ import io
 import threading
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from itertools import chain, count, islice, repeat
 from pathlib import Path
 from typing import Any, Mapping
 
-from projects_cli.errors import ConfigError, ProjectsError
+from projects_cli.config.office import read_section
+from projects_cli.errors import ProjectsError
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -53,22 +54,8 @@ class Limits:
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any] | None) -> Limits:
-        """The limits in force: the config file's [limits] over the defaults."""
-        known = {f.name: f for f in fields(cls)}
-        if section is not None and not isinstance(section, Mapping):
-            raise ConfigError("config file: [limits] must be a table, e.g. [limits] ledger_file_mb = 100")
-        values: dict[str, Any] = {}
-        for key, value in (section or {}).items():
-            if key not in known:
-                if key.startswith("ledger_"):
-                    raise ConfigError(
-                        f"config file: unknown key {key!r} in [limits]; the ledger keys are {', '.join(known)}"
-                    )
-                continue  # other commands' limits
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise ConfigError(f"config file: [limits] {key} must be a number above 0, not {value!r}")
-            values[key] = int(value) if key == "ledger_rows" else value
-        return cls(**values)
+        """The limits in force: the config file's [limits] (checked by `config.office`) over the defaults."""
+        return cls(**read_section("limits", section))
 
 
 @dataclass

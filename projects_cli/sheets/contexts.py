@@ -23,6 +23,7 @@ from typing import Any, Mapping
 from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
+from projects_cli.config.office import read_section
 from projects_cli.config.settings import resource_dir
 from projects_cli.errors import ConfigError, IllegalMove, InvalidValue, NotFound
 from projects_cli.services import registry
@@ -52,33 +53,15 @@ class SheetConfig:
     list_limit: int = 30  # rows of a list in the weekly briefing before "另有N项"
 
 
-_TEXT_KEYS = ("prefix", "office", "contact", "phone")
+def sheet_config(section: Mapping[str, Any] | None, base: Path | None = None) -> SheetConfig:
+    """``[sheets]`` (checked by `config.office`) over the defaults.
 
-
-def sheet_config(section: Mapping[str, Any], base: Path | None = None) -> SheetConfig:
-    """Read and check ``[sheets]``; a relative templates folder is relative to the config file's folder."""
-    known = (*_TEXT_KEYS, "templates", "list_limit")
-    unknown = sorted(set(section) - set(known))
-    if unknown:
-        raise ConfigError(f"config file: [sheets] has unknown key {unknown[0]!r}; known keys: {', '.join(known)}")
-    values: dict[str, Any] = {}
-    for key in _TEXT_KEYS:
-        if key in section:
-            if not isinstance(section[key], str):
-                raise ConfigError(f"config file: [sheets] {key} must be text, e.g. {key} = \"…\"")
-            values[key] = section[key].strip()
-    if "prefix" in values and not values["prefix"]:
-        raise ConfigError("config file: [sheets] prefix cannot be empty, e.g. prefix = \"高新督\"")
-    if "templates" in section:
-        if not isinstance(section["templates"], str) or not section["templates"].strip():
-            raise ConfigError("config file: [sheets] templates must be a folder name, e.g. templates = \"模板\"")
-        folder = Path(section["templates"]).expanduser()
+    A relative templates folder is relative to `base`, the config file's folder.
+    """
+    values = read_section("sheets", section)
+    if "templates" in values:
+        folder = Path(values["templates"]).expanduser()
         values["templates"] = folder if folder.is_absolute() or base is None else base / folder
-    if "list_limit" in section:
-        limit = section["list_limit"]
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ConfigError("config file: [sheets] list_limit must be a whole number ≥ 1")
-        values["list_limit"] = limit
     return SheetConfig(**values)
 
 
@@ -88,7 +71,7 @@ def template_folders(user: Path | None, fallback_user: Path | None = None) -> li
     folders: list[Path] = []
     if user is not None:
         if not user.is_dir():
-            raise ConfigError(f"templates folder {user} does not exist")
+            raise ConfigError(f"模板文件夹 {user} 不存在（templates folder does not exist）")
         folders.append(user)
     elif fallback_user is not None and fallback_user.is_dir():
         folders.append(fallback_user)

@@ -527,10 +527,13 @@ def test_dispatch_config_stages_and_checks(cli, tmp_path):
     assert listed.formula1 == "'projects_dispatch'!$J$2:$J$9"
     assert [wb["projects_dispatch"].cell(r, 10).value for r in range(2, 10)] == stages
     assert wb["派工单"].protection.password and wb.security.workbookPassword
-    with pytest.raises(ConfigError, match=r"unknown key 'stage' in \[dispatch\]"):
+    with pytest.raises(ConfigError) as exc:
         dispatch_config({"dispatch": {"stage": []}})
-    with pytest.raises(ConfigError, match="stages must be a list"):
+    assert str(exc.value) == "配置文件 [dispatch] stage：未知的键（unknown key）；可用的键 known keys：stages, password, title"
+    with pytest.raises(ConfigError) as exc:
         dispatch_config({"dispatch": {"stages": "主体施工"}})
+    assert str(exc.value) == ("配置文件 [dispatch] stages：应为名称列表（must be a list of names），"
+                              '例如 stages = ["前期手续", "基础施工", "主体施工"]')
     assert dispatch_config(None).stages == ("前期手续", "基础施工", "主体施工", "设备安装", "竣工验收", "投产")
 
 

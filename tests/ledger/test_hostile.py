@@ -84,13 +84,18 @@ def test_limits_from_the_config_file(tmp_path):
         read(path, config={"limits": {"ledger_file_mb": 0.001}})
     with pytest.raises(BadWorkbook, match=r"^o.xlsx sheet 2025年台账 has more than 10 rows \(\[limits\] ledger_rows in the config file\)$"):
         read(path, config={"limits": {"ledger_rows": 10}})
-    assert Limits.from_config({"ledger_rows": 50, "template_kb": 3}) == Limits(ledger_rows=50)
-    with pytest.raises(ConfigError, match=r"^config file: \[limits\] ledger_rows must be a number above 0, not -1$"):
-        Limits.from_config({"ledger_rows": -1})
-    with pytest.raises(ConfigError, match=r"^config file: \[limits\] must be a table"):
-        Limits.from_config(3)
-    with pytest.raises(ConfigError, match=r"^config file: unknown key 'ledger_size' in \[limits\]"):
-        Limits.from_config({"ledger_size": 1})
+    assert Limits.from_config({"ledger_rows": 50}) == Limits(ledger_rows=50)
+    assert Limits.from_config(None) == Limits()
+    known = "ledger_file_mb, ledger_unzipped_mb, ledger_part_ratio, ledger_rows"
+    for section, message in [
+        ({"ledger_rows": -1}, "[limits] ledger_rows：应为 ≥ 1 的整数，不能是 -1（must be a whole number ≥ 1, not -1）"),
+        (3, "[limits]：应为表（must be a table），例如 [limits] ledger_file_mb = 100"),
+        ({"ledger_size": 1}, f"[limits] ledger_size：未知的键（unknown key）；可用的键 known keys：{known}"),
+        ({"ledger_rows": 50, "template_kb": 3}, f"[limits] template_kb：未知的键（unknown key）；可用的键 known keys：{known}"),
+    ]:
+        with pytest.raises(ConfigError) as exc:
+            Limits.from_config(section)
+        assert str(exc.value) == f"配置文件 {message}"
 
 
 def test_garbage_inside_a_zip(tmp_path):

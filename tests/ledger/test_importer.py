@@ -403,14 +403,17 @@ def test_ledger_config_is_checked(tmp_path):
     from projects_cli.ledger.columns import ledger_section
 
     assert ledger_section({"ledger": {"title": "x", "chains": ["现代物流"]}}) == {"title": "x", "chains": ["现代物流"]}
-    with pytest.raises(ConfigError, match=r"^config file: unknown key 'header' in \[ledger\]; known keys: headers, chains, clusters, title$"):
+    with pytest.raises(ConfigError, match=r"^配置文件 \[ledger.header\]：未知的表（unknown table）；可用的键 known keys：headers, chains, clusters, title$"):
         ledger_section({"ledger": {"header": {}}})
     from projects_cli.config.chains import known_chains
 
-    with pytest.raises(ConfigError, match=r"^config file: \[ledger\] chains must be a list of names"):
+    with pytest.raises(ConfigError, match=r"^配置文件 \[ledger\] chains 第 1 项：应为文字，不能是 1（must be text, not 1）$"):
         known_chains({"ledger": {"chains": [1]}})
-    with pytest.raises(ConfigError, match=r"^config file: \[ledger.headers\] 'nom' is not a ledger field"):
+    from projects_cli.ledger.columns import HEADERS
+
+    with pytest.raises(ConfigError) as exc:
         read_ledger(samples.simple_ledger(tmp_path / "s.xlsx"), as_of=AS_OF, config={"ledger": {"headers": {"nom": ["名"]}}})
+    assert str(exc.value) == f"配置文件 [ledger.headers] nom：未知的键（unknown key）；可用的键 known keys：{', '.join(HEADERS)}"
 
 
 def test_chains_from_the_config_file_are_known(session, ctx, tmp_path):

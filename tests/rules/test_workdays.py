@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from projects_cli.errors import ConfigError
 from projects_cli.rules.escalation import EscalationRules, escalation
 from projects_cli.rules.workdays import (
     UnknownYear,
@@ -152,33 +151,6 @@ def test_a_day_both_off_and_on_is_refused():
 
 def test_year_ranges():
     assert year_ranges([2004, 2005, 2006, 2008, 2010, 2011]) == "2004–2006, 2008, 2010–2011"
-
-
-@pytest.mark.parametrize(
-    "section, message",
-    [
-        ({"holiday": []}, "config file: [calendar] has unknown key 'holiday'; known keys: holidays, workdays, known_years"),
-        ({"holidays": "2027-01-01"}, 'config file: [calendar] holidays must be a list of dates such as ["2027-01-01"]'),
-        ({"workdays": ["2027-02-30"]}, "config file: [calendar] workdays: '2027-02-30' is not a date; write it as YYYY-MM-DD, e.g. 2025-03-05"),
-        ({"holidays": [20270101]}, 'config file: [calendar] holidays: 20270101 is not a date; write it as "2027-01-01"'),
-        ({"known_years": ["2027"]}, "config file: [calendar] known_years must be a list of years such as [2027]"),
-        ({"holidays": ["2027-01-02"], "workdays": ["2027-01-02"], "known_years": [2027]},
-         "config file: [calendar]: 2027-01-02 listed both as a holiday and as a working day"),
-    ],
-)
-def test_config_calendar_errors(section, message):
-    from projects_cli.config.calendar import calendar_from_config
-
-    with pytest.raises(ConfigError) as exc:
-        calendar_from_config(section)
-    assert str(exc.value) == message
-
-
-def test_config_calendar_reads_strings_and_toml_dates():
-    from projects_cli.config.calendar import calendar_from_config
-
-    cal = calendar_from_config({"holidays": ["2027-01-01", date(2027, 1, 4)], "known_years": [2027]})
-    assert add_workdays(D("2026-12-31"), 1, cal) == D("2027-01-05")
 
 
 RULES = EscalationRules(key_after=1, listed_after=5, listed_on_second_miss=True)

@@ -200,10 +200,10 @@ def test_prefix_office_and_templates_from_the_config_file(cli, scn, tmp_path):
     config.write_text('[sheets]\nprefx = "x"\n', encoding="utf-8")
     r = cli("--config", str(config), "sheet", "notice", "2025-001")
     assert (r.exit_code, r.stderr) == (
-        1, "Error: config file: [sheets] has unknown key 'prefx'; known keys: prefix, office, contact, phone, "
-           "templates, list_limit\n")
+        1, f"Error: 配置文件 {config} 第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, "
+           "contact, phone, templates, list_limit\n")
     r = cli("--templates", str(tmp_path / "nowhere"), "sheet", "weekly")
-    assert (r.exit_code, r.stderr) == (1, f"Error: templates folder {tmp_path / 'nowhere'} does not exist\n")
+    assert (r.exit_code, r.stderr) == (1, f"Error: 模板文件夹 {tmp_path / 'nowhere'} 不存在（templates folder does not exist）\n")
 
 
 # ---------------------------------------------------------------- the office's templates
@@ -408,7 +408,8 @@ def test_briefing_lists_are_capped_by_the_config_file(cli, scn, tmp_path):
     assert "| 2 | 自然资源局 | 甲智能装备产业园 |" not in md
     config.write_text("[sheets]\nlist_limit = 0\n", encoding="utf-8")
     r = cli("--config", str(config), "sheet", "weekly", "--preview")
-    assert (r.exit_code, r.stderr) == (1, "Error: config file: [sheets] list_limit must be a whole number ≥ 1\n")
+    assert (r.exit_code, r.stderr) == (
+        1, f"Error: 配置文件 {config} 第 2 行 [sheets] list_limit：应为 ≥ 1 的整数，不能是 0（must be a whole number ≥ 1, not 0）\n")
 
 
 def test_sheet_list(cli, scn):

@@ -1,0 +1,109 @@
+"""The office's config file (config.toml): every section it may hold, each key's kind, checked when it is read.
+
+::
+
+    [calendar]    holidays, workdays, known_years   the working-day calendar (`config.calendar`)
+    [ledger]      headers, chains, clusters, title  ledger import and export (`config.chains`, `ledger.columns`)
+    [dispatch]    stages, password, title           the 派工单 workbooks (`ledger.dispatch`)
+    [limits]      ledger_file_mb …                  how large a ledger file may be (`ledger.reader`)
+    [sheets]      prefix, office, contact, phone, templates, list_limit   the sheets (`sheets.contexts`)
+    [milestones]  kinds                             the milestone chain (`services.milestones`)
+
+`load_config` reads and checks the whole file at once, so a misspelt section or
+key is an error naming the file and the line before any command acts on it;
+`section` gives one section checked, from that file or from a plain mapping
+(library callers and tests). Defaults stay with the code that uses each value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from projects_cli.config.schema import (
+    Dates,
+    Loc,
+    Names,
+    Number,
+    Source,
+    Table,
+    Text,
+    Whole,
+    Years,
+    read_toml,
+)
+
+LABEL = "配置文件"
+PLAIN = Source(LABEL)  # a config given as a mapping, not read from a file
+
+
+def _days_once(table: dict[str, Any], loc: Loc) -> None:
+    both = sorted(set(table.get("holidays", [])) & set(table.get("workdays", [])))
+    if both:
+        days = ", ".join(d.isoformat() for d in both)
+        loc.fail(f"{days} 同时列在 holidays 和 workdays 中", f"{days} listed both as a holiday and as a working day",
+                 table=True)
+
+
+HEADER_WORDS = Names('["工程名称"]')  # [ledger.headers] field = the words offices write for it
+
+SECTIONS: dict[str, Table] = {
+    "calendar": Table({"holidays": Dates(), "workdays": Dates(), "known_years": Years()},
+                      example='[calendar] holidays = ["2027-01-01"]', check=_days_once),
+    "ledger": Table({
+        "headers": Table(extra=HEADER_WORDS, example='[ledger.headers] name = ["工程名称"]'),
+        "chains": Names(),
+        "clusters": Names('["现代服务业"]'),
+        "title": Text('"高新区重点项目推进情况台账"'),
+    }, example='[ledger] chains = ["现代物流"]'),
+    "dispatch": Table({
+        "stages": Names('["前期手续", "基础施工", "主体施工"]', needed=True, longest=200, alone=False),
+        "password": Text('"督查"', exact=True),
+        "title": Text('"重点项目推进情况派工单"'),
+    }, example='[dispatch] stages = ["基础施工", "主体施工"]'),
+    "limits": Table({
+        "ledger_file_mb": Number(0, above=True),
+        "ledger_unzipped_mb": Number(0, above=True),
+        "ledger_part_ratio": Number(0, above=True),
+        "ledger_rows": Whole(1),
+    }, example="[limits] ledger_file_mb = 100"),
+    "sheets": Table({
+        "prefix": Text('"高新督"'),
+        "office": Text('"高新区重点项目推进中心"', empty=True),
+        "contact": Text('"张三"', empty=True),
+        "phone": Text('"0537-0000000"', empty=True),
+        "templates": Text('"模板"'),
+        "list_limit": Whole(1),
+    }, example='[sheets] prefix = "高新督"'),
+    "milestones": Table({"kinds": Names('["立项", "开工", "竣工"]', needed=True, distinct=True, longest=20,
+                                        alone=False)},
+                        example='[milestones] kinds = ["立项", "开工"]'),
+}
+CONFIG_FILE = Table(SECTIONS)
+
+
+class OfficeConfig(dict):
+    """The config file as read and checked; `source` names the file (and its lines) in later errors."""
+
+    def __init__(self, data: Mapping[str, Any], source: Source):
+        super().__init__(data)
+        self.source = source
+
+
+def load_config(path: Path) -> OfficeConfig:
+    data, source = read_toml(path, LABEL)
+    return OfficeConfig(CONFIG_FILE.read(data, Loc(source)), source)
+
+
+def source_of(config: Mapping[str, Any] | None) -> Source:
+    return config.source if isinstance(config, OfficeConfig) else PLAIN
+
+
+def read_section(name: str, value: Any, source: Source = PLAIN) -> dict[str, Any]:
+    """One section's table (None: not written) checked against its schema."""
+    return SECTIONS[name].read({} if value is None else value, Loc(source, (name,)))
+
+
+def section(config: Mapping[str, Any] | None, name: str) -> dict[str, Any]:
+    """The config's section `name`, checked; {} when the file has none."""
+    return read_section(name, (config or {}).get(name), source_of(config))
