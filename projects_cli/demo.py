@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from projects_cli.config.settings import load_toml, resource_dir
+from projects_cli.config.paths import resource_dir
+from projects_cli.config.settings import load_toml
 from projects_cli.errors import InvalidValue
 from projects_cli.services import issues, registry
 from projects_cli.store.changelog import Ctx

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from projects_cli.config.settings import resource_dir
+from projects_cli.config.paths import resource_dir
 from projects_cli.errors import InvalidValue
 from projects_cli.services import registry
 from projects_cli.store.changelog import Ctx

@@ -76,7 +76,7 @@ def choose_format(output: Path | None, fmt: SheetFormat | None) -> SheetFormat:
 
 def _renderer(s: Settings):
     from projects_cli.config.calendar import load_calendar
-    from projects_cli.config.settings import home_dir
+    from projects_cli.config.paths import home_dir
     from projects_cli.sheets import contexts
 
     config = _config(s)
@@ -85,7 +85,7 @@ def _renderer(s: Settings):
 
 
 def _config(s: Settings):
-    from projects_cli.config.settings import home_dir
+    from projects_cli.config.paths import home_dir
     from projects_cli.sheets import contexts
 
     base = s.config_path.parent if s.config_path is not None else home_dir()

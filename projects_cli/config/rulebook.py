@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from projects_cli.config.paths import home_dir, resource_dir
 from projects_cli.config.schema import Choice, Flag, Items, Loc, Names, Number, Table, Text, Whole, read_toml
-from projects_cli.config.settings import home_dir, resource_dir
 from projects_cli.rules.scoring import COMPONENTS
 
 LABEL = "规则文件"

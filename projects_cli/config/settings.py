@@ -7,34 +7,13 @@ Only the standard library is imported here, so `projects --help` stays fast.
 from __future__ import annotations
 
 import getpass
-import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # projects_cli/
-
-
-def resource_dir(name: str) -> Path:
-    """The shipped `migrations`, `templates` or `data` folder.
-
-    Installed, they sit inside the package; in a checkout (or an editable
-    install) they are the top-level folders of the repository.
-    """
-    inside = PACKAGE_DIR / name
-    if inside.is_dir():
-        return inside
-    return PACKAGE_DIR.parent / name
-
-
-def home_dir() -> Path:
-    """The data folder: $PROJECTS_HOME, else $XDG_DATA_HOME/projects, else ~/.local/share/projects."""
-    if os.environ.get("PROJECTS_HOME"):
-        return Path(os.environ["PROJECTS_HOME"]).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "projects"
+from projects_cli.config.paths import home_dir
 
 
 def default_db() -> str:

@@ -24,7 +24,7 @@ from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
 from projects_cli.config.office import read_section
-from projects_cli.config.settings import resource_dir
+from projects_cli.config.paths import resource_dir
 from projects_cli.errors import ConfigError, IllegalMove, InvalidValue, NotFound
 from projects_cli.services import registry
 from projects_cli.sheets.markup import Document, parse

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from projects_cli.config.settings import resource_dir
+from projects_cli.config.paths import resource_dir
 from projects_cli.errors import ProjectsError, SchemaBehind
 
 if TYPE_CHECKING:

@@ -90,7 +90,7 @@ def test_a_page_that_tries_the_network_is_caught(tmp_path):
     """The console check works: the page's own CSP blocks a fetch, and Chromium says so."""
     if CHROMIUM is None:
         pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it)")
-    from projects_cli.config.settings import resource_dir
+    from projects_cli.config.paths import resource_dir
 
     head = (resource_dir("templates") / "page.html").read_text(encoding="utf-8")
     csp = re.search(r'<meta http-equiv="Content-Security-Policy"[^>]*>', head).group(0)

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sheet_scenario import FORMULA_NAME, PIPE_NAME, build
 
-from projects_cli.config.settings import resource_dir
+from projects_cli.config.paths import resource_dir
 
 FIRST = "高新督〔2025〕1号"
 
