@@ -10,7 +10,11 @@ from sqlmodel import SQLModel
 
 import projects_cli.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
-target_metadata = SQLModel.metadata
+# In a list, so that the models' naming convention reaches only autogenerate (which
+# writes each name into the revision it makes): alembic gives the convention of a
+# lone MetaData to every operation it runs, and a revision must do today what it
+# did when it was written (0001 and 0002 left PostgreSQL to name their keys).
+target_metadata = [SQLModel.metadata]
 
 
 def run_migrations(connection) -> None:

@@ -35,20 +35,34 @@ def one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+# Every constraint and index has a name the database holds too (migration 0003), so
+# a later migration can drop or change one by name, on SQLite as well (batch mode
+# copies a table and needs the names to find what to leave out). The unique
+# constraints name all their columns: a table may have two that start alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
 # Rules the database itself enforces (migration 0002), so that no write path,
-# bulk inserts included, can store what the services would refuse.
+# bulk inserts included, can store what the services would refuse. The names
+# become ck_<table>_<name> (ck_project_status …) by the naming convention.
 CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
     "project": (
-        ("ck_project_status", one_of("status", STATUSES)),
-        ("ck_project_total_investment", "total_investment IS NULL OR total_investment >= 0"),
-        ("ck_project_floor_area", "floor_area IS NULL OR floor_area >= 0"),
+        ("status", one_of("status", STATUSES)),
+        ("total_investment", "total_investment IS NULL OR total_investment >= 0"),
+        ("floor_area", "floor_area IS NULL OR floor_area >= 0"),
     ),
-    "investment_report": (("ck_investment_report_amount", "amount >= 0"),),
-    "investment_plan": (("ck_investment_plan_amount", "amount >= 0"),),
-    "card": (("ck_card_color", one_of("color", COLORS)),),
+    "investment_report": (("amount", "amount >= 0"),),
+    "investment_plan": (("amount", "amount >= 0"),),
+    "card": (("color", one_of("color", COLORS)),),
     "issue": (
-        ("ck_issue_state", one_of("state", ISSUE_STATES)),
-        ("ck_issue_level", one_of("level", LEVELS)),
+        ("state", one_of("state", ISSUE_STATES)),
+        ("level", one_of("level", LEVELS)),
     ),
 }
 
@@ -108,7 +122,7 @@ class Milestone(SQLModel, table=True):
     __tablename__ = "milestone"
     __table_args__ = (UniqueConstraint("project_id", "kind"),)
     id: Optional[int] = Field(default=None, primary_key=True)
-    project_id: int = Field(foreign_key="project.id", index=True)
+    project_id: int = Field(foreign_key="project.id")  # searched by the unique key it leads
     kind: str = Field(max_length=20)  # 签约, 立项, …, 开工, …
     seq: int = 0  # position in the milestone chain, for ordering
     baseline_date: Optional[date] = None  # the first plan, never changed
@@ -138,7 +152,7 @@ class InvestmentReport(SQLModel, table=True):
     __tablename__ = "investment_report"
     __table_args__ = (UniqueConstraint("project_id", "month"), *checks("investment_report"))
     id: Optional[int] = Field(default=None, primary_key=True)
-    project_id: int = Field(foreign_key="project.id", index=True)
+    project_id: int = Field(foreign_key="project.id")  # searched by the unique key it leads
     month: str = Field(max_length=7)  # YYYY-MM
     amount: Decimal = Field(**MONEY)
     source: Optional[str] = Field(default=None, max_length=100)  # command, ledger file …
@@ -150,7 +164,7 @@ class InvestmentPlan(SQLModel, table=True):
     __tablename__ = "investment_plan"
     __table_args__ = (UniqueConstraint("project_id", "year"), *checks("investment_plan"))
     id: Optional[int] = Field(default=None, primary_key=True)
-    project_id: int = Field(foreign_key="project.id", index=True)
+    project_id: int = Field(foreign_key="project.id")  # searched by the unique key it leads
     year: int
     amount: Decimal = Field(**MONEY)
 
@@ -206,7 +220,7 @@ class Issue(SQLModel, table=True):
     """问题: an obstacle a project reported, worked through the closed loop."""
 
     __tablename__ = "issue"
-    __table_args__ = checks("issue")
+    __table_args__ = (UniqueConstraint("year", "seq"), *checks("issue"))
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)  # 2025-012
     year: int
@@ -235,7 +249,7 @@ class IssueHelper(SQLModel, table=True):
     __tablename__ = "issue_helper"
     __table_args__ = (UniqueConstraint("issue_id", "unit_id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
-    issue_id: int = Field(foreign_key="issue.id", index=True)
+    issue_id: int = Field(foreign_key="issue.id")  # searched by the unique key it leads
     unit_id: int = Field(foreign_key="unit.id")
 
 
@@ -265,7 +279,7 @@ class Card(SQLModel, table=True):
         *checks("card"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
-    project_id: int = Field(foreign_key="project.id", index=True)
+    project_id: int = Field(foreign_key="project.id")  # searched by the unique key it leads
     period: str = Field(max_length=10)  # 2024-10 (monthly) or 2024-W43 (weekly)
     as_of: date
     color: str = Field(max_length=10)

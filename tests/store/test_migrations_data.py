@@ -1,4 +1,5 @@
-"""Migrations keep data: a database filled at each older revision upgrades to head with every row intact.
+"""Migrations keep data: a database filled at each older revision upgrades to head with every row intact,
+downgrades back to it unchanged, and upgrades again.
 
 The filler is generic (one row per table, values by column type, all foreign
 keys pointing at row 1), so every future revision is covered without new code.
@@ -117,6 +118,8 @@ def test_data_written_at_an_older_revision_survives_upgrade_and_downgrade(revisi
         assert set(rows[0]) <= set(after[table][0]), f"{table} lost columns"
     db.downgrade(db_url, revision)
     assert snapshot(db_url) == before
+    db.upgrade(db_url, backup=False)
+    assert snapshot(db_url) == after
 
 
 def test_upgrade_refuses_rows_that_break_the_new_checks_and_changes_nothing(tmp_path):
@@ -133,8 +136,8 @@ def test_upgrade_refuses_rows_that_break_the_new_checks_and_changes_nothing(tmp_
     with pytest.raises(ProjectsError) as info:
         db.upgrade(url)
     message = str(info.value)
-    assert message.startswith("upgrade from 0001 to 0002 failed, nothing was changed: fix these rows first: "
-                              "1 rows of project break ck_project_status")
+    assert message.startswith(f"upgrade from 0001 to {db.head_revision()} failed, nothing was changed: "
+                              "fix these rows first: 1 rows of project break ck_project_status")
     assert "1 rows of project break ck_project_total_investment" in message
     assert "a copy was kept in" in message
     assert db.revision_of(url) == "0001"
@@ -149,4 +152,44 @@ def test_a_bulk_insert_cannot_store_a_value_the_services_refuse(db_url):
             conn.execute(sa.text(
                 "INSERT INTO project (code, name, categories, status, plan_columns, created_at, updated_at, version)"
                 " VALUES ('X-1', '甲', '', '在办', '', '2025-01-01', '2025-01-01', 1)"))
+    engine.dispose()
+
+
+def test_upgrade_refuses_issues_that_share_a_year_and_seq_and_changes_nothing(db_url):
+    from projects_cli.errors import ProjectsError
+
+    db.downgrade(db_url, "0002")
+    fill(db_url)
+    engine = sa.create_engine(db_url)
+    md = sa.MetaData()
+    issue = sa.Table("issue", md, autoload_with=engine)
+    with engine.begin() as conn:
+        conn.execute(issue.update().values(year=2025, seq=12, number="2025-012"))
+        row = dict(conn.execute(issue.select()).mappings().one())
+        for id_, year, seq, number in ((2, 2025, 12, "2025-12"), (3, 2025, 13, "2025-013"), (4, 2024, 12, "2024-012"),
+                                       (5, 2024, 12, "2024-12"), (6, 2024, 12, "2024/12")):
+            conn.execute(issue.insert().values({**row, "id": id_, "year": year, "seq": seq, "number": number}))
+    engine.dispose()
+    before = snapshot(db_url)
+    with pytest.raises(ProjectsError) as info:
+        db.upgrade(db_url, backup=False)
+    assert str(info.value) == (
+        f"upgrade from 0002 to {db.head_revision()} failed, nothing was changed: "
+        "这些问题的年份和序号（year, seq）重复，请先给每个问题改正序号 (issues share a year and seq; give each its own first): "
+        "2024 年第 12 号 (year 2024, seq 12): 2024-012, 2024-12, 2024/12; "
+        "2025 年第 12 号 (year 2025, seq 12): 2025-012, 2025-12"
+    )
+    assert db.revision_of(db_url) == "0002"
+    assert snapshot(db_url) == before
+
+
+def test_two_issues_cannot_share_a_year_and_seq(db_url):
+    fill(db_url)
+    engine = sa.create_engine(db_url)
+    issue = sa.Table("issue", sa.MetaData(), autoload_with=engine)
+    with engine.connect() as conn:
+        row = dict(conn.execute(issue.select()).mappings().one())
+    with pytest.raises(sa.exc.IntegrityError, match="uq_issue_year_seq|issue.year, issue.seq"):
+        with engine.begin() as conn:
+            conn.execute(issue.insert().values({**row, "id": 2, "number": "2025-999"}))
     engine.dispose()
