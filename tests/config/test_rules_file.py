@@ -90,6 +90,8 @@ ERRORS = [
     # keys that must agree, checked on the rules as merged with the defaults
     ("[cards]\nlag_yellow_points = 40\n",
      "第 2 行 [cards] lag_yellow_points：不能大于 lag_red_points：40 > 30（cannot exceed cards.lag_red_points）"),
+    ("[cards]\nlag_red_points = 5\n",  # the default yellow (10) is not written in the file: no line to name
+     "[cards] lag_yellow_points：不能大于 lag_red_points：10 > 5（cannot exceed cards.lag_red_points）"),
     ("[cards]\nstart_yellow_days = 100\n",
      "第 2 行 [cards] start_yellow_days：不能大于 start_red_days：100 > 90（cannot exceed cards.start_red_days）"),
     ("[cards]\nmilestone_yellow_days = 31\n",

@@ -1,0 +1,261 @@
+"""A returned 派工单 refused whole, and rows of it refused or invalid: every such branch of `ledger.returns`.
+
+Each return is the workbook as dispatched (tests/helpers/dispatch_scenario.py),
+changed with openpyxl the way a unit or a careless copy would change it, and
+imported through `projects ledger import`.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+
+from counts import count
+from dispatch_scenario import D, dispatch_row, dump, fill
+from openpyxl import load_workbook
+
+AS_OF = "2025-10-28"
+HIDDEN = "projects_dispatch"
+NOT_APPLIED = "the row was not applied"
+
+
+def errors(r) -> list[str]:
+    return [line for line in r.stderr.splitlines() if line.startswith(("error", "warning"))]
+
+
+def summary(r) -> str:
+    """The line that counts the rows (the last before the exit-code note, or the last)."""
+    lines = r.stderr.splitlines()
+    return lines[-2] if lines[-1].endswith("(exit code 4)") else lines[-1]
+
+
+def altered(sent, dest, **cells):
+    """The workbook as sent with cells changed, `HIDDEN_A12` naming a cell of the hidden sheet."""
+    wb = load_workbook(sent)
+    for ref, value in cells.items():
+        sheet, cell = ref.rsplit("_", 1)
+        name = {"main": "派工单", "due": "节点及问题", "HIDDEN": HIDDEN}[sheet]
+        wb[name][cell] = value
+    wb.save(dest)
+    return dest
+
+
+# ---------------------------------------------------------------- refused whole: nothing is written
+
+
+def refused_whole(cli, path, message: str) -> None:
+    before, logged = dump(cli.url), count(cli.url, "change_log")
+    r = cli("ledger", "import", str(path), as_of=AS_OF)
+    assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"Error: {message}\n")
+    assert dump(cli.url) == before and count(cli.url, "change_log") == logged
+    assert dispatch_row(cli.url).returned_on is None
+
+
+def test_a_rewritten_record_line_is_refused(cli, sent, tmp_path):
+    path = altered(sent, tmp_path / "line.xlsx", HIDDEN_A12="GX-0001 甲项目")
+    refused_whole(cli, path, "line.xlsx: the hidden record of the dispatched workbook was altered; the return cannot be "
+                             "checked — send the unit a new workbook")
+
+
+def test_an_incomplete_record_is_refused(cli, sent, tmp_path):
+    path = altered(sent, tmp_path / "incomplete.xlsx", HIDDEN_B2=None, HIDDEN_B9=None)
+    refused_whole(cli, path, "incomplete.xlsx: the hidden record of the dispatched workbook is incomplete (no token, "
+                             "layout); the return cannot be checked — send the unit a new workbook")
+
+
+def test_a_workbook_of_another_layout_is_refused(cli, sent, tmp_path):
+    path = altered(sent, tmp_path / "layout.xlsx", HIDDEN_B9=2)
+    refused_whole(cli, path, "layout.xlsx was dispatched by another version of projects (layout 2, this version reads "
+                             "layout 1); send the unit a new workbook")
+
+
+def test_a_record_naming_another_unit_or_period_is_refused(cli, sent, tmp_path):
+    path = altered(sent, tmp_path / "unit.xlsx", HIDDEN_B3="黄屯街道")
+    refused_whole(cli, path, "unit.xlsx: the hidden record of the dispatched workbook does not match what was sent "
+                             "(黄屯街道 2025-10 in the file, 经济发展局 2025-10 on record); the workbook was altered — send "
+                             "the unit a new workbook")
+    path = altered(sent, tmp_path / "period.xlsx", HIDDEN_B5="2025-09")
+    refused_whole(cli, path, "period.xlsx: the hidden record of the dispatched workbook does not match what was sent "
+                             "(经济发展局 2025-09 in the file, 经济发展局 2025-10 on record); the workbook was altered — send "
+                             "the unit a new workbook")
+    path = altered(sent, tmp_path / "unit_id.xlsx", HIDDEN_B4=2)
+    refused_whole(cli, path, "unit_id.xlsx: the hidden record of the dispatched workbook does not match what was sent "
+                             "(经济发展局 2025-10 in the file, 经济发展局 2025-10 on record); the workbook was altered — send "
+                             "the unit a new workbook")
+
+
+def test_a_workbook_missing_its_second_sheet_is_refused(cli, sent, tmp_path):
+    wb = load_workbook(sent)
+    del wb["节点及问题"]
+    wb.save(tmp_path / "one_sheet.xlsx")
+    refused_whole(cli, tmp_path / "one_sheet.xlsx",
+                  "one_sheet.xlsx: the sheet '节点及问题' of the dispatched workbook is missing (its sheets are: 派工单); "
+                  "fill in the workbook as sent")
+
+
+def test_a_second_sheet_with_its_columns_moved_is_refused(cli, sent, tmp_path):
+    wb = load_workbook(sent)
+    wb["节点及问题"].delete_cols(3)
+    wb.save(tmp_path / "due_cols.xlsx")
+    refused_whole(cli, tmp_path / "due_cols.xlsx",
+                  "due_cols.xlsx sheet 节点及问题: the columns are not as sent (column C of row 4 should be '项目名称', it is "
+                  "'节点'); columns must not be added, removed or moved — fill in the workbook as sent")
+
+
+def test_a_return_longer_than_the_row_limit_is_refused(cli, sent, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("[limits]\nledger_rows = 12\n", encoding="utf-8")
+    before = dump(cli.url)
+    r = cli("--config", str(config), "ledger", "import", str(sent), as_of=AS_OF)
+    assert (r.exit_code, r.stderr) == (
+        1, f"Error: {sent} sheet {HIDDEN} has more than 12 rows ([limits] ledger_rows in the config file)\n")
+    assert dump(cli.url) == before
+
+
+def test_a_workbook_that_cannot_be_read_is_refused(cli, sent, tmp_path):
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:  # a workbook part naming the hidden sheet, and no sheet to read
+        zf.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        zf.writestr("xl/workbook.xml", f'<workbook><sheets><sheet name="{HIDDEN}" sheetId="1"/></sheets></workbook>')
+    before = dump(cli.url)
+    r = cli("ledger", "import", str(path), as_of=AS_OF)
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: {path} cannot be read as a workbook (")
+    assert r.stderr.endswith("); ask the unit to send the workbook again\n")
+    assert dump(cli.url) == before
+
+
+# ---------------------------------------------------------------- rows refused or invalid: the clean rows still land
+
+
+def test_cells_the_unit_filled_that_cannot_be_read(cli, sent, tmp_path):
+    back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False,
+                main_K5="八百", main_L6=date(1985, 5, 1), main_N8=None)
+    r = cli("ledger", "import", str(back), as_of=AS_OF)
+    assert r.exit_code == 4
+    assert errors(r) == [
+        "error: 派工单 row 5, column K 2025年10月完成投资（万元）: GX-0001 甲项目: '八百' is not an amount; expected a number "
+        f"such as 85000, 8.5亿元 or 8000万元; {NOT_APPLIED}",
+        f"error: 派工单 row 6, column L 实际开工时间: GX-0002 乙项目: 1985-05-01 is not a plausible date; {NOT_APPLIED}",
+    ]
+    # GX-0003's stage and GX-0002's 土地 (节点 sheet) land; GX-0004 and the 开工 milestone are as sent
+    assert summary(r).endswith(": 2 rows applied (2 values), 2 unchanged, 2 not applied (2 invalid (填写有误))")
+
+
+def test_a_pending_date_is_no_date(cli, sent, tmp_path):
+    back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False, main_L5="待定", main_M6="待定")
+    r = cli("ledger", "import", str(back), as_of=AS_OF)
+    assert r.exit_code == 0, r.stderr
+    assert errors(r) == [
+        "warning: 派工单 row 5, column L 实际开工时间: GX-0001 甲项目: 实际开工时间 was emptied (sent 2025-03-20); a return "
+        "never erases what the registry holds (2025-03-20); ask the office to correct it",
+    ]
+
+
+def test_rows_added_to_the_workbook_are_refused(cli, sent, tmp_path):
+    back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False,
+                main_B9="GX-0005", main_C9="戊项目", main_K9=100,  # the unit's own, but not sent (储备)
+                main_B10="GX-0099", main_K10=200,  # not in the registry
+                main_C11="新增项目", main_K11=300,  # no code at all
+                main_B12="GX-0001", main_C12="甲项目", main_K12=400)  # a second row for a project sent
+    r = cli("ledger", "import", str(back), as_of=AS_OF)
+    assert r.exit_code == 4
+    assert errors(r) == [
+        "error: 派工单 row 9, column B 项目编号: GX-0005 戊项目: was not in the workbook sent to 经济发展局 on 2025-10-20; "
+        "rows added to a dispatched workbook are refused (不予导入)",
+        "error: 派工单 row 10, column B 项目编号: 'GX-0099' is not a project of the registry; new projects are added by the "
+        "office, not through a 派工单",
+        "error: 派工单 row 11, column B 项目编号: a row without a project code (项目编号) was added; rows added to a "
+        "dispatched workbook are refused",
+        "error: 派工单 row 12, column B 项目编号: GX-0001 甲项目: appears more than once; only its first row is read, this "
+        "one is refused",
+    ]
+    assert summary(r).endswith(": 5 rows applied (7 values), 1 unchanged, 4 not applied (4 refused (不予导入))")
+
+
+def test_a_code_cell_changed_is_judged_as_the_row_sent_there(cli, sent, tmp_path):
+    back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False, main_B7="GX-0099")
+    r = cli("ledger", "import", str(back), as_of=AS_OF)
+    assert r.exit_code == 4
+    assert errors(r) == [
+        "error: 派工单 row 7, column B 项目编号: GX-0003 丙项目: a locked column was altered (篡改): sent GX-0003, "
+        f"returned GX-0099, registry GX-0003; {NOT_APPLIED}",
+    ]
+
+
+def test_a_row_deleted_from_the_return_is_a_warning(cli, sent, tmp_path):
+    wb = load_workbook(fill(sent, tmp_path / "filled.xlsx", tamper=False, stranger=False))
+    wb["派工单"].delete_rows(8)  # GX-0004, the last row
+    wb["节点及问题"].delete_rows(5)  # the 土地 milestone
+    wb.save(tmp_path / "back.xlsx")
+    r = cli("ledger", "import", str(tmp_path / "back.xlsx"), as_of=AS_OF)
+    assert r.exit_code == 0, r.stderr
+    assert errors(r) == [
+        "warning: 派工单 row 8: GX-0004 丁项目: the row sent as row 8 is missing from the return; nothing from it was applied",
+        "warning: 节点及问题 row 5: GX-0002 土地: the milestone sent as row 5 is missing from the return; nothing from it "
+        "was applied",
+    ]
+
+
+def test_a_milestone_row_replaced_by_one_not_sent_is_refused(cli, sent, tmp_path):
+    wb = load_workbook(sent)
+    due = wb["节点及问题"]
+    for col in range(1, 8):
+        due.cell(5, col).value = due.cell(6, col).value  # 开工 moved up over 土地
+    due["B6"], due["D6"], due["G6"] = "GX-0003", "主体完工", date(2025, 10, 12)
+    wb.save(tmp_path / "back.xlsx")
+    r = cli("ledger", "import", str(tmp_path / "back.xlsx"), as_of=AS_OF)
+    assert r.exit_code == 4
+    assert errors(r) == [
+        "warning: 节点及问题 row 5: GX-0002 土地: the milestone sent as row 5 is missing from the return; nothing from it "
+        "was applied",
+        "error: 节点及问题 row 6, column B 项目编号: GX-0003 主体完工: this milestone was not in the list sent to 经济发展局; "
+        "rows added to a dispatched workbook are refused (不予导入)",
+    ]
+
+
+def test_a_project_moved_to_another_unit_since_dispatch_is_refused(cli, sent, tmp_path):
+    assert cli("edit", "GX-0001", "--unit", "黄屯街道", as_of="2025-10-21").exit_code == 0
+    back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False)
+    before = dump(cli.url)
+    r = cli("ledger", "import", str(back), as_of=AS_OF)
+    assert r.exit_code == 4
+    assert errors(r) == [
+        "error: 派工单 row 5: GX-0001 甲项目: now belongs to 黄屯街道, not to 经济发展局; rows of another unit are refused "
+        "(不予导入)",
+    ]
+    assert [row for row in dump(cli.url)["investment_report"] - before["investment_report"]] == []
+
+
+def test_a_month_that_has_not_begun_is_refused(cli, tmp_path):
+    from dispatch_scenario import build
+
+    build(cli.url)
+    path = tmp_path / "11月.xlsx"
+    r = cli("ledger", "dispatch", "--unit", "经济发展局", "--period", "2025-11", "-o", str(path), as_of="2025-10-20")
+    assert r.exit_code == 0, r.stderr
+    wb = load_workbook(path)
+    wb["派工单"]["K5"] = 900
+    wb.save(tmp_path / "back.xlsx")
+    r = cli("ledger", "import", str(tmp_path / "back.xlsx"), as_of=AS_OF)
+    assert r.exit_code == 4
+    assert errors(r) == [
+        "error: 派工单 row 5, column K 2025年11月完成投资（万元）: GX-0001 甲项目: the month 2025-11 has not begun at the "
+        f"as-of date 2025-10-28; {NOT_APPLIED}",
+    ]
+    assert dispatch_row(cli.url).returned_on == D("2025-10-28")  # it came back, though nothing could be applied
+    r = cli("ledger", "import", str(tmp_path / "back.xlsx"), as_of="2025-11-03")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[2].split() == ["派工单", "5", "GX-0001", "甲项目", "2025年11月完成投资（万元）", "900"]
+
+
+def test_a_milestone_kind_the_config_no_longer_has_is_refused(cli, sent, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[milestones]\nkinds = ["立项", "开工", "竣工"]\n', encoding="utf-8")
+    back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False)
+    r = cli("--config", str(config), "ledger", "import", str(back), as_of=AS_OF)
+    assert r.exit_code == 4
+    assert errors(r) == [
+        "error: 节点及问题 row 5: GX-0002 乙项目: 土地 is not a milestone kind of the config file (立项、开工、竣工); "
+        f"{NOT_APPLIED}",
+    ]
