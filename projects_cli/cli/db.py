@@ -45,6 +45,8 @@ def current(ctx: typer.Context) -> None:
         common.out("none (run: projects init)")
     elif rev == head:
         common.out(f"{rev} (head)")
+    elif db.newer_than_this_version(rev):
+        common.out(f"{rev} (newer than this version of projects, which knows up to {head}; upgrade projects itself)")
     else:
         common.out(f"{rev} (head is {head}; run: projects db upgrade)")
 
@@ -61,7 +63,7 @@ def downgrade(
     from projects_cli.store import db
 
     before, after = db.downgrade(common.settings(ctx).url, revision)
-    common.note(f"Schema {before} → {after or 'base'}")
+    common.note(f"Schema {before} → {after or 'base'}" if before != after else f"Schema already at {after}")
 
 
 @app.command()

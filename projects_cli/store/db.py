@@ -31,12 +31,36 @@ def migrations_dir() -> Path:
     return resource_dir("migrations")
 
 
+def known_revisions() -> list[str]:
+    """Every migration this version ships, oldest first, by the `NNNN_name.py` file naming (checked against alembic in tests)."""
+    return sorted(m.group(1) for p in (migrations_dir() / "versions").iterdir() if (m := _REVISION_FILE.match(p.name)))
+
+
 def head_revision() -> str:
-    """The newest migration, by the `NNNN_name.py` file naming (checked against alembic in tests)."""
-    revisions = sorted(
-        m.group(1) for p in (migrations_dir() / "versions").iterdir() if (m := _REVISION_FILE.match(p.name))
+    """The newest migration this version ships."""
+    return known_revisions()[-1]
+
+
+def _known_target(revision: str, *, allow_base: bool = False) -> str:
+    """`revision` as a known revision ("head" is the newest), or a ProjectsError listing the known ones."""
+    known = known_revisions()
+    target = known[-1] if revision == "head" else revision.strip()
+    if target in known or (allow_base and target == "base"):
+        return target
+    choices = ", ".join(known + (["base"] if allow_base else []))
+    raise ProjectsError(f"没有数据库版本 {target!r}（unknown revision {target!r}）；可用的版本 known revisions: {choices}")
+
+
+def newer_than_this_version(rev: str | None) -> bool:
+    """A revision written by a newer version of projects (one this version does not ship)."""
+    return rev is not None and rev not in known_revisions()
+
+
+def _refuse_newer(display: str, rev: str) -> None:
+    raise ProjectsError(
+        f"{display} 的数据库版本 {rev} 比本程序新（newer than this version of projects, which knows up to "
+        f"{head_revision()}）；请升级 projects 本身，不要改动这个数据库 (upgrade projects itself)"
     )
-    return revisions[-1]
 
 
 def is_sqlite(url: str) -> bool:
@@ -340,12 +364,19 @@ def upgrade(url: str, revision: str = "head", *, backup: bool = True) -> tuple[s
     """
     from alembic import command
 
+    target = _known_target(revision)
     engine = make_engine(url)
     backup_file = None
     try:
         with engine.connect() as conn:
             before = current_revision(conn)
-        target = head_revision() if revision == "head" else revision
+        if newer_than_this_version(before):
+            _refuse_newer(display_name(url), before)
+        if before is not None and target < before:
+            raise ProjectsError(
+                f"{display_name(url)} 已是版本 {before}，比 {target} 新；回退请用 (to go back use): "
+                f"projects db downgrade {target}"
+            )
         path = sqlite_path(url)
         if backup and path is not None and before is not None and before != target and path.exists():
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -369,15 +400,28 @@ def downgrade(url: str, revision: str) -> tuple[str | None, str | None]:
     from alembic import command
     from alembic.util.exc import CommandError
 
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise ProjectsError(f"{path} does not exist; nothing to downgrade")
+    target = _known_target(revision, allow_base=True)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             before = current_revision(conn)
         if before is None:
             raise ProjectsError(f"{display_name(url)} holds no registry; nothing to downgrade")
+        if newer_than_this_version(before):
+            _refuse_newer(display_name(url), before)
+        if target == before:
+            return before, before
+        if target != "base" and target > before:
+            raise ProjectsError(
+                f"{display_name(url)} 是版本 {before}，比 {target} 旧；升级请用 (to go forward use): "
+                f"projects db upgrade {target}"
+            )
         with migrating(engine) as conn:
             try:
-                command.downgrade(_alembic_config(conn), revision)
+                command.downgrade(_alembic_config(conn), target)
             except CommandError as exc:
                 raise ProjectsError(f"cannot downgrade to {revision!r}: {exc}") from None
         with engine.connect() as conn:

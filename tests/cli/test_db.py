@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from projects_cli.store import db
@@ -96,18 +95,21 @@ def test_upgrade_step_by_step(cli):
 
 
 def test_unknown_revisions_are_refused_and_change_nothing(cli):
+    known = ", ".join(db.known_revisions())
     r = cli("db", "downgrade", "9999")
     assert (r.exit_code, r.stdout, r.stderr) == (
-        1, "", "Error: cannot downgrade to '9999': Can't locate revision identified by '9999'\n")
+        1, "", f"Error: 没有数据库版本 '9999'（unknown revision '9999'）；可用的版本 known revisions: {known}, base\n")
     r = cli("db", "upgrade", "9999")
-    kept = "".join(f"; a copy was kept in {k}" for k in backups(cli.url, HEAD))
     assert (r.exit_code, r.stdout, r.stderr) == (
-        1, "", f"Error: upgrade from {HEAD} to 9999 failed, nothing was changed: "
-               f"Can't locate revision identified by '9999'{kept}\n")
+        1, "", f"Error: 没有数据库版本 '9999'（unknown revision '9999'）；可用的版本 known revisions: {known}\n")
+    assert backups(cli.url) == []  # refused before anything was copied
     assert cli("db", "downgrade", FIRST).exit_code == 0
     r = cli("db", "downgrade", HEAD)  # a newer revision is not a downgrade
+    display = db.display_name(cli.url)
     assert (r.exit_code, r.stderr) == (
-        1, f"Error: cannot downgrade to '{HEAD}': Destination {HEAD} is not a valid downgrade target from current head(s)\n")
+        1, f"Error: {display} 是版本 {FIRST}，比 {HEAD} 旧；升级请用 (to go forward use): projects db upgrade {HEAD}\n")
+    r = cli("db", "downgrade", FIRST)  # already there: nothing to do, and said so
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"Schema already at {FIRST}\n")
     assert cli("db", "current").stdout == f"{FIRST} (head is {HEAD}; run: projects db upgrade)\n"
 
 
@@ -119,10 +121,10 @@ def test_downgrade_needs_a_revision(cli):
 
 def test_downgrade_of_a_file_that_does_not_exist(tmp_path):
     path = tmp_path / "none.db"
-    assert run(path, "db", "downgrade", FIRST) == (1, "", f"Error: {path} holds no registry; nothing to downgrade\n")
+    assert run(path, "db", "downgrade", FIRST) == (1, "", f"Error: {path} does not exist; nothing to downgrade\n")
+    assert not path.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="db current tells a database newer than this version to run db upgrade")
 def test_current_of_a_database_newer_than_this_version(tmp_path):
     from sqlalchemy import create_engine
 
@@ -132,13 +134,19 @@ def test_current_of_a_database_newer_than_this_version(tmp_path):
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9000'")
     engine.dispose()
-    code, out, _ = run(path, "db", "current")
-    assert (code, "db upgrade" in out) == (0, False)
+    head = db.head_revision()
+    assert run(path, "db", "current") == (
+        0, f"9000 (newer than this version of projects, which knows up to {head}; upgrade projects itself)\n", "")
+    code, out, err = run(path, "db", "upgrade")
+    assert (code, out, err) == (1, "", f"Error: {path} 的数据库版本 9000 比本程序新（newer than this version of projects, "
+                                       f"which knows up to {head}）；请升级 projects 本身，不要改动这个数据库 (upgrade projects itself)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["newer.db"]  # no copy, nothing changed
 
 
-@pytest.mark.xfail(strict=True, reason="db upgrade to an older revision copies the file and reports 'already at'")
 def test_upgrade_to_an_older_revision_is_refused(tmp_path):
     path = tmp_path / "office.db"
     run(path, "db", "upgrade")
-    code, _, _ = run(path, "db", "upgrade", FIRST)
-    assert (code, sorted(p.name for p in tmp_path.iterdir() if ".bak-" in p.name)) == (1, [])
+    head = db.head_revision()
+    assert run(path, "db", "upgrade", FIRST) == (
+        1, "", f"Error: {path} 已是版本 {head}，比 {FIRST} 新；回退请用 (to go back use): projects db downgrade {FIRST}\n")
+    assert sorted(p.name for p in tmp_path.iterdir() if ".bak-" in p.name) == []
