@@ -38,20 +38,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from projects_cli.config.office import section
 from projects_cli.errors import InvalidValue, NotFound, ProjectsError
 from projects_cli.facts import asof
+from projects_cli.facts.ledger_rows import COMPLETION, START, Shape, select_rows
 from projects_cli.listings.output import format_decimal
 from projects_cli.rules.dates import period_end, period_of
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import (
     Dispatch,
-    InvestmentPlan,
-    InvestmentReport,
     Milestone,
     ProgressReport,
     Project,
@@ -67,7 +66,6 @@ HEADER_ROW = 4  # both visible sheets: title, info/instructions, instructions/se
 DEFAULT_STAGES = ("前期手续", "基础施工", "主体施工", "设备安装", "竣工验收", "投产")
 DEFAULT_TITLE = "重点项目推进情况派工单"
 SOURCE = "派工单"  # InvestmentReport.source / ProgressReport.source prefix
-START, COMPLETION = "开工", "竣工"
 CHUNK = 900
 # Excel date serials for the date validation (1990-01-01 … 2100-12-31)
 FIRST_SERIAL, LAST_SERIAL = 32874, 73415
@@ -218,40 +216,17 @@ def project_rows(
     return rows
 
 
+ROW_COLUMNS = ("id", "code", "name", "owner", "status", "total_investment", "site_progress", "version", "unit_id")
+
+
 def _rows_query(month: str, projects, statuses: Sequence[str] | None):
-    """`project_rows`' query for the projects `projects(column)` selects (applied inside the sums too)."""
-    p, u = Project.__table__, Unit.__table__
-    plan, rep, m = InvestmentPlan.__table__, InvestmentReport.__table__, Milestone.__table__
-    year = int(month[:4])
-    before = (
-        select(rep.c.project_id, func.sum(rep.c.amount).label("completed_before"))
-        .where(projects(rep.c.project_id), rep.c.month >= f"{year:04d}-01", rep.c.month < month)
-        .group_by(rep.c.project_id)
-        .subquery()
-    )
-    this = rep.alias("this_month")
-    start, finish = m.alias("start"), m.alias("finish")
-    query = (
-        select(
-            p.c.id, p.c.code, p.c.name, p.c.owner, p.c.status, p.c.total_investment, p.c.site_progress, p.c.version,
-            p.c.unit_id, u.c.name.label("unit"), plan.c.amount.label("annual_plan"), before.c.completed_before,
-            this.c.amount.label("month_amount"),
-            start.c.planned_date.label("planned_start"), start.c.actual_date.label("actual_start"),
-            finish.c.planned_date.label("planned_completion"), finish.c.actual_date.label("actual_completion"),
-        )
-        .select_from(
-            p.outerjoin(u, u.c.id == p.c.unit_id)
-            .outerjoin(plan, and_(plan.c.project_id == p.c.id, plan.c.year == year))
-            .outerjoin(before, before.c.project_id == p.c.id)
-            .outerjoin(this, and_(this.c.project_id == p.c.id, this.c.month == month))
-            .outerjoin(start, and_(start.c.project_id == p.c.id, start.c.kind == START))
-            .outerjoin(finish, and_(finish.c.project_id == p.c.id, finish.c.kind == COMPLETION))
-        )
-        .where(projects(p.c.id))
-        .order_by(p.c.code)
-    )
+    """`project_rows`' query (`facts.ledger_rows`) for the projects `projects(column)` selects (applied inside
+    the sums too)."""
+    shape = Shape(ROW_COLUMNS, unit=True, plan_year=int(month[:4]), before_month=month, month=month,
+                  kinds=(START, COMPLETION))
+    query = select_rows(shape, projects=projects)
     if statuses is not None:
-        query = query.where(p.c.status.in_(list(statuses)))
+        query = query.where(Project.__table__.c.status.in_(list(statuses)))
     return query
 
 

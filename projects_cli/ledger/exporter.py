@@ -32,9 +32,10 @@ from sqlmodel import Session
 from projects_cli.config import chains
 from projects_cli.errors import ConfigError, ProjectsError
 from projects_cli.facts.filters import ProjectFilter
+from projects_cli.facts.ledger_rows import LEDGER_KINDS, Shape, select_rows
 from projects_cli.ledger.columns import export_header, ledger_section
 from projects_cli.store.changelog import Ctx
-from projects_cli.store.models import InvestmentPlan, InvestmentReport, Milestone, Project, Unit
+from projects_cli.store.models import Project
 from projects_cli.workbooks import styling
 
 GROUPS = ("chain", "unit", "none")
@@ -111,38 +112,14 @@ def ledger_title(config: Mapping[str, Any] | None) -> str:
 def ledger_rows(session: Session, as_of: date, filters: ProjectFilter, period_kind: str = "monthly") -> list[dict[str, Any]]:
     """Every project the filters select, with the year's plan and completion, 开工/竣工 dates, and its card.
 
-    A handful of queries for the whole registry: the projects joined to their
-    unit, plan, year-to-date completion and the two milestones; the cards in
-    one more (`sheets` decides which card stands).
+    A handful of queries for the whole registry: the projects as ledger rows
+    (`facts.ledger_rows`: joined to their unit, plan, year-to-date completion
+    and the two milestones); the cards in one more (`sheets` decides which
+    card stands).
     """
-    p, u = Project.__table__, Unit.__table__
-    plan, rep, m = InvestmentPlan.__table__, InvestmentReport.__table__, Milestone.__table__
-    year = as_of.year
-    ytd = (
-        select(rep.c.project_id, func.sum(rep.c.amount).label("completed"))
-        .where(rep.c.month >= f"{year:04d}-01", rep.c.month <= f"{year:04d}-{as_of.month:02d}")
-        .group_by(rep.c.project_id)
-        .subquery()
-    )
-    start, finish = m.alias("start"), m.alias("finish")
-    query = (
-        select(
-            *(p.c[k] for k in PROJECT_COLUMNS), u.c.name.label("unit"), plan.c.amount.label("annual_plan"),
-            ytd.c.completed.label("completed_ytd"),
-            start.c.planned_date.label("planned_start"), start.c.actual_date.label("actual_start"),
-            finish.c.planned_date.label("planned_completion"), finish.c.actual_date.label("actual_completion"),
-        )
-        .select_from(
-            p.outerjoin(u, u.c.id == p.c.unit_id)
-            .outerjoin(plan, and_(plan.c.project_id == p.c.id, plan.c.year == year))
-            .outerjoin(ytd, ytd.c.project_id == p.c.id)
-            .outerjoin(start, and_(start.c.project_id == p.c.id, start.c.kind == "开工"))
-            .outerjoin(finish, and_(finish.c.project_id == p.c.id, finish.c.kind == "竣工"))
-        )
-        .order_by(p.c.code)
-    )
-    for clause in filters.clauses():
-        query = query.where(clause)
+    shape = Shape(PROJECT_COLUMNS, unit=True, plan_year=as_of.year, to_month=f"{as_of.year:04d}-{as_of.month:02d}",
+                  kinds=LEDGER_KINDS)
+    query = select_rows(shape, clauses=filters.clauses())
     rows = [dict(r) for r in session.connection().execute(query).mappings()]
     cards = _cards(session, as_of, period_kind, filters)
     for row in rows:

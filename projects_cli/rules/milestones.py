@@ -1,12 +1,16 @@
-"""Milestone rules: the kinds in use, the plan in force on a date, a milestone's state, the countdown's pick.
+"""Milestone rules: the kinds in use, planning and re-planning (baseline, plan history, what is logged), the plan
+in force on a date, a milestone's state, the countdown's pick.
 
-Pure functions over plain values; the as-of date is always given.
+Pure functions over plain values; the as-of date is always given. `change_dates`
+is the one rule for setting a milestone's dates: `services.milestones` applies
+it to one milestone (`milestone add/replan/done`) and to many at once (the
+ledger import), and both write what it decides.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, Final, Iterable, NamedTuple, Sequence
 
 from projects_cli.rules.dates import days_late
 from projects_cli.vocab import Milestone
@@ -43,6 +47,89 @@ def check_kinds(value: Any, where: str = "config file [milestones] kinds") -> tu
             raise ValueError(f"{where}: {name!r} is listed twice")
         kinds.append(name)
     return tuple(kinds)
+
+
+class Held(NamedTuple):
+    """A milestone as the registry holds it."""
+
+    id: int
+    baseline: date | None
+    planned: date | None
+    actual: date | None
+
+
+class KeepType:
+    """The type of `KEEP`."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Final = KeepType()  # `change_dates(actual=KEEP)`: leave the date as it is (None clears it)
+
+
+class DateChange(NamedTuple):
+    """What setting a milestone's dates changes (see `change_dates`)."""
+
+    created: bool  # a new milestone
+    old: dict[str, Any]  # the columns that change, as they were (empty for a new milestone)
+    new: dict[str, Any]  # the columns that change, as they become (a new milestone: the dates it has)
+    plan: date | None  # the plan to add to the milestone's plan history, if a plan is set
+    reason: str | None  # the plan's reason
+
+    def logged(self, kind: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The milestone's change-log entry (old, new): a new milestone's kind and dates; else the changed
+        dates, with the reason beside a plan set with one."""
+        if self.created:
+            return None, {"kind": kind, **self.new}
+        if self.plan is not None and self.reason is not None:
+            return self.old, {**self.new, "reason": self.reason}
+        return self.old, self.new
+
+    def plan_logged(self, kind: str, on: date) -> dict[str, Any]:
+        """The plan history row's change-log entry (`on`: the as-of date it was set on)."""
+        return {"kind": kind, "planned_date": self.plan, "on": on, "reason": self.reason}
+
+
+def is_replan(held: Held | None, planned: date) -> bool:
+    """Whether planning `planned` re-plans the milestone: it has another plan already (a re-plan needs a reason)."""
+    return held is not None and held.planned is not None and held.planned != planned
+
+
+def replanned_too_early(last_on: date | None, as_of: date) -> bool:
+    """A re-plan dated before the milestone's last plan was set (`last_on`) is refused: a wrong as-of date."""
+    return last_on is not None and last_on > as_of
+
+
+def change_dates(held: Held | None, *, planned: date | None = None, actual: date | None | KeepType = KEEP,
+                 reason: str | None = None) -> DateChange | None:
+    """What planning `planned` and recording `actual` do to a milestone that holds `held` (None: not on file).
+
+    The first plan is the baseline (kept for ever); every plan set is added to
+    the plan history with `reason` and the as-of date; a different plan on a
+    planned milestone is a re-plan (see `is_replan`: the caller asks for its
+    reason). `planned=None` and `actual=KEEP` leave those dates as they are;
+    `actual=None` clears a recorded completion. None when nothing changes.
+    """
+    if held is None:
+        dates = {"baseline_date": planned, "planned_date": planned, "actual_date": None if actual is KEEP else actual}
+        new = {k: v for k, v in dates.items() if v is not None}
+        if not new:
+            return None
+        return DateChange(True, {}, new, planned, reason if planned is not None else None)
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    plan = None
+    if planned is not None and planned != held.planned:
+        plan = planned
+        if held.baseline is None:
+            old["baseline_date"], new["baseline_date"] = None, planned
+        old["planned_date"], new["planned_date"] = held.planned, planned
+    if actual is not KEEP and actual != held.actual:
+        old["actual_date"], new["actual_date"] = held.actual, actual
+    if not new:
+        return None
+    return DateChange(False, old, new, plan, reason if plan is not None else None)
 
 
 def is_done(actual: date | None, as_of: date) -> bool:

@@ -3,25 +3,31 @@
 Only the month's completed amount (当月完成投资) and the year's plan (年度计划投资)
 are typed; the year-to-date total, the completion rate and the gap to the
 time-elapsed share (序时进度) are always derived (`rules.dates.completion_gap`),
-never typed twice. Amounts are Decimal 万元.
+never typed twice. Amounts are Decimal 万元. A month's figure is written by
+`write_months`, for one project (`invest record`) or many at once (the ledger
+import), with the same change-log entries; a ledger's year-to-date total
+becomes the month's figure by `rules.investment.month_figure`.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue
+from projects_cli.facts.ledger_rows import Shape, select_rows
 from projects_cli.listings.output import format_decimal
+from projects_cli.rules import investment as rules
 from projects_cli.rules.dates import completion_gap, month_end
 from projects_cli.services import registry
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
-from projects_cli.store.models import InvestmentPlan, InvestmentReport, Project
+from projects_cli.store.db import insert_columns, reserve_ids
+from projects_cli.store.models import InvestmentReport, Project
 from projects_cli.values import ValueProblem, parse_month
 
 TABLE = "investment_report"
@@ -49,6 +55,49 @@ def check_amount(amount: Decimal | None, what: str = "amount (完成投资)") ->
     return amount
 
 
+class MonthWrite(NamedTuple):
+    """One project's figure for the month: what `rules.investment.amount_change` found changed."""
+
+    project_id: int
+    code: str  # the project's
+    report_id: int | None  # the month's row on file; None: a new one
+    old: tuple[Decimal, str | None] | None  # its amount and source
+    amount: Decimal
+
+
+def write_months(session: Session, ctx: Ctx, month: str, items: Sequence[MonthWrite], source: str | None, *,
+                 log: bool = True) -> None:
+    """Write each project's figure for `month` (from `source`), set-based: new rows (their ids reserved) and
+    changed ones, and when `log` their change-log entries. The projects' versions are the caller's to bump."""
+    if not items:
+        return
+    session.flush()
+    conn = session.connection()
+    table = InvestmentReport.__table__
+    new = [item for item in items if item.report_id is None]
+    ids = reserve_ids(conn, table, len(new)) if log else []  # the entries name them; unlogged rows take the next
+    n = len(new)
+    insert_columns(conn, table, {**({"id": ids} if log else {}), "project_id": [item.project_id for item in new],
+                                 "month": (month,) * n, "amount": [item.amount for item in new],
+                                 "source": (source,) * n})
+    changed = [{"_id": item.report_id, "v_amount": item.amount} for item in items if item.report_id is not None]
+    if changed:
+        conn.execute(update(table).where(table.c.id == bindparam("_id")).values(amount=bindparam("v_amount"),
+                                                                                source=source), changed)
+    if not log:
+        return
+    new_id = iter(ids)
+    entries = []
+    for item in items:
+        old, logged = rules.report_logged(month, item.old, item.amount, source)
+        entries.append(changelog.make_entry(
+            ctx, "update" if item.report_id is not None else "insert", TABLE,
+            record_id=item.report_id if item.report_id is not None else next(new_id), key=f"{item.code}:{month}",
+            project_code=item.code, old=old, new=logged,
+        ))
+    changelog.log_many(session, entries)
+
+
 def set_month(
     session: Session, ctx: Ctx, project: Project, month: str, amount: Decimal, source: str | None = None
 ) -> bool:
@@ -59,54 +108,46 @@ def set_month(
     """
     month = check_month(month, ctx.as_of)
     amount = check_amount(amount)
-    report = session.scalars(
-        select(InvestmentReport).where(InvestmentReport.project_id == project.id, InvestmentReport.month == month)
+    c = InvestmentReport.__table__.c
+    found = session.connection().execute(
+        select(c.id, c.amount, c.source).where(c.project_id == project.id, c.month == month)
     ).first()
-    key = f"{project.code}:{month}"
-    if report is None:
-        report = InvestmentReport(project_id=project.id, month=month, amount=amount, source=source)
-        session.add(report)
-        session.flush()
-        changelog.log_insert(session, ctx, TABLE, report.id, {"month": month, "amount": amount, "source": source},
-                         key=key, project_code=project.code)
-    elif Decimal(report.amount) == amount:
+    old = (Decimal(found.amount), found.source) if found is not None else None
+    if rules.amount_change(old[0] if old else None, amount) is None:
         return False
-    else:
-        old = {"amount": Decimal(report.amount), "source": report.source}
-        report.amount = amount
-        report.source = source
-        session.flush()
-        changelog.log_update(session, ctx, TABLE, report.id, old, {"amount": amount, "source": source},
-                         key=key, project_code=project.code)
+    write_months(session, ctx, month, [MonthWrite(project.id, project.code, found.id if found else None, old, amount)],
+                 source)
     project.version += 1
     project.updated_at = ctx.now
     return True
+
+
+def year_to_date_before(session: Session, project: Project, month: str) -> Decimal:
+    """The project's completed investment of `month`'s year before it (the ledger row's 此前累计完成)."""
+    query = select_rows(Shape(("id",), before_month=month), projects=lambda column: column == project.id)
+    row = session.connection().execute(query).first()
+    return Decimal(row.completed_before or 0)
 
 
 def set_year_to_date(
     session: Session, ctx: Ctx, project: Project, month: str, completed_ytd: Decimal, source: str | None = None
 ) -> bool:
     """Record a ledger's year-to-date total (本年累计完成投资) as of `month`: the month's figure is
-    the total less the year's earlier months on file. Returns True when something changed.
+    the total less the year's earlier months on file (`rules.investment.month_figure`, as the ledger
+    import does). Returns True when something changed.
 
     A total smaller than the earlier months already on file is an error naming both.
     """
     month = check_month(month, ctx.as_of)
     completed_ytd = check_amount(completed_ytd, "year-to-date completed investment (本年累计完成投资)")
-    earlier = session.scalar(
-        select(func.coalesce(func.sum(InvestmentReport.amount), 0)).where(
-            InvestmentReport.project_id == project.id,
-            InvestmentReport.month >= f"{month[:4]}-01",
-            InvestmentReport.month < month,
-        )
-    )
-    earlier = Decimal(earlier or 0)
-    if completed_ytd < earlier:
+    earlier = year_to_date_before(session, project, month)
+    figure = rules.month_figure(completed_ytd, earlier)
+    if figure is None:
         raise InvalidValue(
             f"{project.code}: year-to-date completed investment {format_decimal(completed_ytd)} 万元 to {month} is "
             f"less than the {format_decimal(earlier)} 万元 already on file for the months before it"
         )
-    return set_month(session, ctx, project, month, completed_ytd - earlier, source)
+    return set_month(session, ctx, project, month, figure, source)
 
 
 def record_month(
@@ -136,9 +177,7 @@ def show_investment(session: Session, code: str, as_of: date, year: int | None =
         raise InvalidValue(f"year {year} is after the as-of date {as_of.isoformat()}")
     judged = as_of if year == as_of.year else month_end(year, 12)
     last = f"{year:04d}-{judged.month:02d}"
-    plan = session.scalar(
-        select(InvestmentPlan.amount).where(InvestmentPlan.project_id == project.id, InvestmentPlan.year == year)
-    )
+    plan = registry.annual_plan(session, project, year)
     reports = session.execute(
         select(InvestmentReport.month, InvestmentReport.amount, InvestmentReport.source)
         .where(InvestmentReport.project_id == project.id, InvestmentReport.month >= f"{year:04d}-01",
@@ -149,13 +188,13 @@ def show_investment(session: Session, code: str, as_of: date, year: int | None =
     for month, amount, source in reports:
         running += Decimal(amount)
         months.append({"month": month, "amount": Decimal(amount), "cumulative": running, "source": source})
-    gap = completion_gap(Decimal(plan) if plan is not None else None, running, judged)
+    gap = completion_gap(plan, running, judged)
     return {
         "code": project.code,
         "name": project.name,
         "year": year,
         "as_of": judged,
-        "plan": Decimal(plan) if plan is not None else None,
+        "plan": plan,
         "completed": running,
         "rate": gap["rate"] if gap else None,
         "expected": gap["expected"] if gap else None,
@@ -163,7 +202,6 @@ def show_investment(session: Session, code: str, as_of: date, year: int | None =
         "expected_amount": gap["expected_amount"] if gap else None,
         "months": months,
     }
-
 
 
 def list_investment(session: Session, as_of: date, filters: registry.ProjectFilter) -> list[dict[str, Any]]:

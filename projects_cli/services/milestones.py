@@ -2,17 +2,20 @@
 
 Each milestone keeps its baseline (the first plan, never changed), its current
 plan and its actual date; every plan it has had is a `MilestonePlan` row with
-the date it was set and its reason. `set_planned` and `set_actual` are the
-building blocks the ledger importer calls for 计划开工/实际开工/计划竣工/实际竣工:
-setting the value a milestone already has changes and logs nothing.
+the date it was set and its reason. What setting dates changes is one rule
+(`rules.milestones.change_dates`); `write_dates` writes what it decided, for
+one milestone (`set_planned`, `set_actual`: the commands) or for many at once
+(the ledger import), with the same change-log entries: the milestone's
+insert or update, then the plan history row's insert. Setting the value a
+milestone already has changes and logs nothing.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from projects_cli.errors import ConfigError, InvalidValue, NotFound
@@ -21,10 +24,13 @@ from projects_cli.rules.dates import days_late, days_left
 from projects_cli.services import registry
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
+from projects_cli.store.db import insert_columns, reserve_ids, update_rows
 from projects_cli.store.models import MILESTONE_KINDS, Milestone, MilestonePlan, Project
 from projects_cli.values import clean_text
 
+CHUNK = 2000  # milestone ids per IN (…) lookup
 TABLE = "milestone"
+PLAN_TABLE = "milestone_plan"
 
 
 def configured_kinds(config: Mapping[str, Any] | None) -> tuple[str, ...]:
@@ -53,24 +59,12 @@ def check_kind(kind: str, kinds: Sequence[str] = MILESTONE_KINDS) -> str:
     return name
 
 
-def _key(project: Project, kind: str) -> str:
-    return f"{project.code}:{kind}"
-
-
 def _find(session: Session, project: Project, kind: str) -> Milestone | None:
+    # populate_existing: the rows are written set-based (`write_dates`), past the session's objects
     return session.scalars(
         select(Milestone).where(Milestone.project_id == project.id, Milestone.kind == kind)
+        .execution_options(populate_existing=True)
     ).first()
-
-
-def _plans(session: Session, milestone_id: int) -> list[MilestonePlan]:
-    return list(
-        session.scalars(
-            select(MilestonePlan)
-            .where(MilestonePlan.milestone_id == milestone_id)
-            .order_by(MilestonePlan.on, MilestonePlan.id)
-        )
-    )
 
 
 def _touch(project: Project, ctx: Ctx) -> None:
@@ -79,44 +73,93 @@ def _touch(project: Project, ctx: Ctx) -> None:
     project.updated_at = ctx.now
 
 
-def _add_plan(session: Session, ctx: Ctx, project: Project, milestone: Milestone, planned: date, reason: str | None) -> None:
-    plan = MilestonePlan(
-        milestone_id=milestone.id, planned_date=planned, on=ctx.as_of, reason=reason, by=ctx.by, at=ctx.now
-    )
-    session.add(plan)
-    session.flush()
-    changelog.log_insert(
-        session,
-        ctx,
-        "milestone_plan",
-        plan.id,
-        {"kind": milestone.kind, "planned_date": planned, "on": ctx.as_of, "reason": reason},
-        key=_key(project, milestone.kind),
-        project_code=project.code,
-    )
+def _held(milestone: Milestone | None) -> rules.Held | None:
+    if milestone is None:
+        return None
+    return rules.Held(milestone.id, milestone.baseline_date, milestone.planned_date, milestone.actual_date)
 
 
-def _create(
-    session: Session, ctx: Ctx, project: Project, kind: str, kinds: Sequence[str], planned: date | None,
-    actual: date | None, reason: str | None,
-) -> Milestone:
-    milestone = Milestone(
-        project_id=project.id,
-        kind=kind,
-        seq=list(kinds).index(kind),
-        baseline_date=planned,
-        planned_date=planned,
-        actual_date=actual,
-    )
-    session.add(milestone)
+# ---------------------------------------------------------------- the write, for one milestone or many
+
+
+class DatesWrite(NamedTuple):
+    """One milestone's dates to write: what `rules.milestones.change_dates` decided for it."""
+
+    project_id: int
+    code: str  # the project's
+    kind: str
+    milestone_id: int | None  # None: a new milestone
+    change: rules.DateChange
+
+
+def last_planned(session: Session, milestone_ids: Sequence[int]) -> dict[int, date]:
+    """Milestone id → the as-of date its latest plan was set on (see `rules.milestones.replanned_too_early`)."""
+    mp = MilestonePlan.__table__.c
+    out: dict[int, date] = {}
+    ids = list(milestone_ids)
+    for start in range(0, len(ids), CHUNK):
+        query = (select(mp.milestone_id, func.max(mp.on)).where(mp.milestone_id.in_(ids[start:start + CHUNK]))
+                 .group_by(mp.milestone_id))
+        out.update((mid, on) for mid, on in session.connection().execute(query))
+    return out
+
+
+def write_dates(session: Session, ctx: Ctx, items: Sequence[DatesWrite], *, kinds: Sequence[str] = MILESTONE_KINDS,
+                log: bool = True) -> None:
+    """Write what `change_dates` decided for each item, set-based: new milestones (their ids reserved), changed
+    dates, a plan history row per plan set (as of `ctx.as_of`) and, when `log`, each item's change-log
+    entries. The projects' versions are the caller's to bump."""
+    if not items:
+        return
     session.flush()
-    values = {k: v for k, v in {"kind": kind, "baseline_date": planned, "planned_date": planned,
-                                "actual_date": actual}.items() if v is not None}
-    changelog.log_insert(session, ctx, TABLE, milestone.id, values, key=_key(project, kind), project_code=project.code)
-    if planned is not None:
-        _add_plan(session, ctx, project, milestone, planned, reason)
+    conn = session.connection()
+    m_t, mp_t = Milestone.__table__, MilestonePlan.__table__
+    created = [i for i, item in enumerate(items) if item.milestone_id is None]
+    ids = [item.milestone_id for item in items]
+    for i, new_id in zip(created, reserve_ids(conn, m_t, len(created))):
+        ids[i] = new_id
+    order = list(kinds)
+    insert_columns(conn, m_t, {
+        "id": [ids[i] for i in created],
+        "project_id": [items[i].project_id for i in created],
+        "kind": [items[i].kind for i in created],
+        "seq": [order.index(items[i].kind) for i in created],
+        **{d: [items[i].change.new.get(d) for i in created] for d in ("baseline_date", "planned_date", "actual_date")},
+    })
+    update_rows(conn, m_t, [{"_id": item.milestone_id, **item.change.new} for item in items
+                            if item.milestone_id is not None])
+    planned = [i for i, item in enumerate(items) if item.change.plan is not None]
+    n = len(planned)
+    plan_ids = reserve_ids(conn, mp_t, n) if log else []  # the entries name them; unlogged rows take the next ids
+    insert_columns(conn, mp_t, {
+        **({"id": plan_ids} if log else {}),
+        "milestone_id": [ids[i] for i in planned],
+        "planned_date": [items[i].change.plan for i in planned],
+        "on": (ctx.as_of,) * n, "reason": [items[i].change.reason for i in planned],
+        "by": (ctx.by,) * n, "at": (ctx.now,) * n,
+    })
+    if not log:
+        return
+    plan_id = dict(zip(planned, plan_ids))
+    entries = []
+    make = changelog.make_entry
+    for i, item in enumerate(items):
+        key, change = f"{item.code}:{item.kind}", item.change
+        old, new = change.logged(item.kind)
+        entries.append(make(ctx, "insert" if change.created else "update", TABLE, record_id=ids[i], key=key,
+                            project_code=item.code, old=old, new=new))
+        if change.plan is not None:
+            entries.append(make(ctx, "insert", PLAN_TABLE, record_id=plan_id[i], key=key, project_code=item.code,
+                                new=change.plan_logged(item.kind, ctx.as_of)))
+    changelog.log_many(session, entries)
+
+
+def _write_one(session: Session, ctx: Ctx, project: Project, kind: str, milestone: Milestone | None,
+               change: rules.DateChange, kinds: Sequence[str]) -> None:
+    write_dates(session, ctx, [DatesWrite(project.id, project.code, kind, milestone.id if milestone else None, change)],
+                kinds=kinds)
+    _find(session, project, kind)  # the session's object (if any) reads what was written
     _touch(project, ctx)
-    return milestone
 
 
 def _check_actual(actual: date, ctx: Ctx, project: Project, kind: str) -> None:
@@ -144,7 +187,7 @@ def set_planned(
 
     A new milestone (or one that had no plan yet) takes `planned` as its
     baseline. A different date on a planned milestone is a re-plan: it needs a
-    `reason` (the ledger importer passes e.g. "台账导入 某单位.xlsx"), is kept in
+    `reason` (the ledger importer gives "台账导入 某单位.xlsx"), is kept in
     the plan history and holds from the as-of date on. The same date again
     changes and logs nothing.
     """
@@ -153,39 +196,23 @@ def set_planned(
         raise InvalidValue(f"{project.code} {kind}: a planned date (计划日期) is needed")
     reason = clean_text(reason) or None
     milestone = _find(session, project, kind)
-    if milestone is None:
-        _create(session, ctx, project, kind, kinds, planned, None, reason)
-        return True
-    if milestone.planned_date == planned:
-        return False
-    old = {"baseline_date": milestone.baseline_date, "planned_date": milestone.planned_date}
-    if milestone.planned_date is not None:
+    held = _held(milestone)
+    if rules.is_replan(held, planned):
         if reason is None:
             raise InvalidValue(
-                f"{project.code} {kind} is planned for {milestone.planned_date.isoformat()}; re-planning it to "
+                f"{project.code} {kind} is planned for {held.planned.isoformat()}; re-planning it to "
                 f"{planned.isoformat()} needs a reason (--reason, 调整原因)"
             )
-        history = _plans(session, milestone.id)
-        if history and history[-1].on > ctx.as_of:
+        last_on = last_planned(session, [held.id]).get(held.id)
+        if rules.replanned_too_early(last_on, ctx.as_of):
             raise InvalidValue(
-                f"{project.code} {kind} was last re-planned on {history[-1].on.isoformat()}; a re-plan cannot be "
+                f"{project.code} {kind} was last re-planned on {last_on.isoformat()}; a re-plan cannot be "
                 f"dated before that (check --as-of)"
             )
-    if milestone.baseline_date is None:
-        milestone.baseline_date = planned
-    milestone.planned_date = planned
-    session.flush()
-    new = {"baseline_date": milestone.baseline_date, "planned_date": planned}
-    before, after = changelog.diff(old, new)
-    if reason is not None:
-        after["reason"] = reason
-    changelog.log_many(
-        session,
-        [changelog.make_entry(ctx, "update", TABLE, record_id=milestone.id, key=_key(project, kind),
-                          project_code=project.code, old=before, new=after)],
-    )
-    _add_plan(session, ctx, project, milestone, planned, reason)
-    _touch(project, ctx)
+    change = rules.change_dates(held, planned=planned, reason=reason)
+    if change is None:
+        return False
+    _write_one(session, ctx, project, kind, milestone, change, kinds)
     return True
 
 
@@ -208,21 +235,10 @@ def set_actual(
     if actual is not None:
         _check_actual(actual, ctx, project, kind)
     milestone = _find(session, project, kind)
-    if milestone is None:
-        if actual is None:
-            return False
-        _create(session, ctx, project, kind, kinds, None, actual, None)
-        return True
-    if milestone.actual_date == actual:
+    change = rules.change_dates(_held(milestone), actual=actual)
+    if change is None:
         return False
-    old = milestone.actual_date
-    milestone.actual_date = actual
-    session.flush()
-    changelog.log_update(
-        session, ctx, TABLE, milestone.id, {"actual_date": old}, {"actual_date": actual},
-        key=_key(project, kind), project_code=project.code,
-    )
-    _touch(project, ctx)
+    _write_one(session, ctx, project, kind, milestone, change, kinds)
     return True
 
 
@@ -281,7 +297,8 @@ def list_milestones(session: Session, code: str, as_of: date, horizon: int) -> l
     """A project's milestones in chain order, each with its state at `as_of` and every plan it has had."""
     project = registry.get_project(session, code)
     milestones = list(
-        session.scalars(select(Milestone).where(Milestone.project_id == project.id).order_by(Milestone.seq, Milestone.kind))
+        session.scalars(select(Milestone).where(Milestone.project_id == project.id).order_by(Milestone.seq, Milestone.kind)
+                        .execution_options(populate_existing=True))
     )
     history: dict[int, list[MilestonePlan]] = {m.id: [] for m in milestones}
     if milestones:

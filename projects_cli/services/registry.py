@@ -1,22 +1,29 @@
-"""The project registry: add, edit, find and list projects and their units.
+"""The project registry: add, edit, find and list projects, their units and annual plans.
 
 Services take a Session and a `Ctx`; they never print. Every change is written
-to the change log.
+to the change log. Two rules are written here for one project and for many at
+once (the ledger import), logged alike: a unit named for the first time is
+created (`ensure_units`), and a project's annual plan is set (`write_plans`).
+A new project's change-log entry holds, beside its fields, what was created
+with it (`created_entry`).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue, NotFound
 from projects_cli.facts.filters import ProjectFilter
+from projects_cli.rules import investment as money_rules
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
+from projects_cli.store.db import insert_columns
 from projects_cli.store.models import LIST_SEP, STATUSES, InvestmentPlan, Project, Unit
 from projects_cli.values import ValueProblem, clean_text, normalize_name, parse_amount, parse_decimal, split_list
 from projects_cli.vocab import BY_KEY, PROJECT_FIELDS
@@ -44,18 +51,35 @@ def find_unit(session: Session, name: str) -> Unit:
     return unit
 
 
+def ensure_units(session: Session, ctx: Ctx, names: Iterable[str]) -> dict[str, int]:
+    """Unit name → id for every name; a name not in the registry is created (and logged) on first use.
+
+    The one place a unit comes into being: `projects add/edit --unit`, a ledger
+    import's new 责任单位 and `issue assign --create-units` all come here.
+    """
+    session.flush()
+    wanted = []
+    for name in names:
+        name = clean_text(name)
+        if not name:
+            raise InvalidValue("a unit name cannot be empty")
+        wanted.append(name)
+    u = Unit.__table__.c
+    query = select(u.name, u.id).where(u.name.in_(sorted(set(wanted))))
+    found: dict[str, int] = {name: uid for name, uid in session.connection().execute(query)} if wanted else {}
+    for name in dict.fromkeys(wanted):
+        if name not in found:
+            unit = Unit(name=name)
+            session.add(unit)
+            session.flush()
+            changelog.log_insert(session, ctx, "unit", unit.id, {"name": name}, key=name)
+            found[name] = unit.id
+    return found
+
+
 def ensure_unit(session: Session, ctx: Ctx, name: str) -> Unit:
-    """The unit of that name, created (and logged) on first use."""
-    name = clean_text(name)
-    if not name:
-        raise InvalidValue("a unit name cannot be empty")
-    unit = session.scalars(select(Unit).where(Unit.name == name)).first()
-    if unit is None:
-        unit = Unit(name=name)
-        session.add(unit)
-        session.flush()
-        changelog.log_insert(session, ctx, "unit", unit.id, {"name": name}, key=name)
-    return unit
+    """The unit of that name, created (and logged) on first use (`ensure_units`)."""
+    return session.get(Unit, ensure_units(session, ctx, [name])[clean_text(name)])
 
 
 # ---------------------------------------------------------------- codes
@@ -232,37 +256,81 @@ def show_project(session: Session, code: str, plan_year: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- write
 
 
-def _set_plan(session: Session, ctx: Ctx, project: Project, year: int, amount: Decimal | None) -> None:
-    plan = session.scalars(
-        select(InvestmentPlan).where(InvestmentPlan.project_id == project.id, InvestmentPlan.year == year)
-    ).first()
-    old = plan.amount if plan else None
-    if amount is None and plan is None:
+class PlanWrite(NamedTuple):
+    """One project's annual plan to write: what `rules.investment.amount_change` found changed."""
+
+    project_id: int
+    code: str  # the project's
+    old: Decimal | None  # the plan on file
+    amount: Decimal | None  # None: remove it
+
+
+def write_plans(session: Session, ctx: Ctx, year: int, items: Sequence[PlanWrite], *, log: bool = True) -> None:
+    """Write each project's annual plan for `year`, set-based (new, changed and removed plans) and when `log`
+    their change-log entries (the same amount again writes nothing, `rules.investment.amount_change`)."""
+    if not items:
         return
-    if plan is not None and amount is not None and Decimal(plan.amount) == amount:
-        return
-    if amount is None:
-        session.delete(plan)
-    elif plan is None:
-        session.add(InvestmentPlan(project_id=project.id, year=year, amount=amount))
-    else:
-        plan.amount = amount
     session.flush()
-    changelog.log_many(
-        session,
-        [
-            changelog.make_entry(
-                ctx,
-                "update" if old is not None and amount is not None else ("insert" if old is None else "delete"),
-                "investment_plan",
-                record_id=project.id,
-                key=f"{project.code}:{year}",
-                project_code=project.code,
-                old={"amount": old} if old is not None else None,
-                new={"amount": amount} if amount is not None else None,
-            )
-        ],
-    )
+    conn = session.connection()
+    table = InvestmentPlan.__table__
+    writes = [(item, action) for item in items if (action := money_rules.amount_change(item.old, item.amount))]
+    new = [item for item, action in writes if action == "insert"]
+    insert_columns(conn, table, {"project_id": [item.project_id for item in new], "year": (year,) * len(new),
+                                 "amount": [item.amount for item in new]})
+    where = and_(table.c.project_id == bindparam("pid"), table.c.year == year)
+    changed = [{"pid": item.project_id, "amount": item.amount} for item, action in writes if action == "update"]
+    if changed:
+        conn.execute(update(table).where(where).values(amount=bindparam("amount")), changed)
+    removed = [{"pid": item.project_id} for item, action in writes if action == "delete"]
+    if removed:
+        conn.execute(delete(table).where(where), removed)
+    if log:
+        entries = []
+        for item, action in writes:
+            old, new_values = money_rules.plan_logged(item.old, item.amount)
+            entries.append(changelog.make_entry(ctx, action, "investment_plan", record_id=item.project_id,
+                                                key=f"{item.code}:{year}", project_code=item.code, old=old,
+                                                new=new_values))
+        changelog.log_many(session, entries)
+
+
+def annual_plan(session: Session, project: Project, year: int) -> Decimal | None:
+    """The project's annual plan for `year`, if it has one."""
+    c = InvestmentPlan.__table__.c
+    amount = session.connection().execute(
+        select(c.amount).where(c.project_id == project.id, c.year == year)).scalar()
+    return Decimal(amount) if amount is not None else None
+
+
+def _set_plan(session: Session, ctx: Ctx, project: Project, year: int, amount: Decimal | None) -> bool:
+    old = annual_plan(session, project, year)
+    if money_rules.amount_change(old, amount) is None:
+        return False
+    write_plans(session, ctx, year, [PlanWrite(project.id, project.code, old, amount)])
+    return True
+
+
+def created_entry(values: Mapping[str, Any], unit: str | None, *, plan: tuple[int, Decimal] | None = None,
+                  month: tuple[str, Decimal] | None = None,
+                  milestones: Iterable[tuple[str, Mapping[str, date]]] = ()) -> dict[str, Any]:
+    """A new project's change-log entry: its fields (`values`, the project row's columns) that hold
+    something, its unit, and what was created with it: the annual plan (`annual_plan:YEAR`), a month's
+    completed investment (`completed:MONTH`) and milestones' dates (`开工.planned_date` …).
+
+    (An entry per row created would be seven for a project a ledger adds; on
+    100,000 rows writing the log would cost more than the import itself.)
+    """
+    logged = {k: values[k] for k in COLUMNS if values.get(k) is not None and values.get(k) != ""}
+    if unit:
+        logged["unit"] = unit
+    if plan is not None:
+        logged[f"annual_plan:{plan[0]}"] = plan[1]
+    if month is not None:
+        logged[f"completed:{month[0]}"] = month[1]
+    for kind, dates in milestones:
+        for key, value in dates.items():
+            logged[f"{kind}.{key}"] = value
+    return logged
 
 
 def set_annual_plan(session: Session, ctx: Ctx, code: str, year: int, amount: Decimal) -> Project:
@@ -292,12 +360,12 @@ def add_project(session: Session, ctx: Ctx, raw: dict[str, Any], *, plan_year: i
         project.unit_id = ensure_unit(session, ctx, unit_name).id
     session.add(project)
     session.flush()
-    logged = {k: v for k, v in project_values(project).items() if v not in (None, "")}
-    if unit_name:
-        logged["unit"] = clean_text(unit_name)
-    changelog.log_insert(session, ctx, "project", project.id, logged, key=code, project_code=code)
+    year = plan_year or ctx.as_of.year
     if annual is not None:
-        _set_plan(session, ctx, project, plan_year or ctx.as_of.year, annual)
+        write_plans(session, ctx, year, [PlanWrite(project.id, code, None, annual)], log=False)
+    logged = created_entry(project_values(project), clean_text(unit_name) if unit_name else None,
+                           plan=(year, annual) if annual is not None else None)
+    changelog.log_insert(session, ctx, "project", project.id, logged, key=code, project_code=code)
     return project
 
 
@@ -317,14 +385,8 @@ def edit_project(
             raise InvalidValue(f"code {new_code} is already used by another project")
     changed: list[str] = []
     if "annual_plan" in values:
-        year = plan_year or ctx.as_of.year
-        before = session.scalars(
-            select(InvestmentPlan.amount).where(InvestmentPlan.project_id == project.id, InvestmentPlan.year == year)
-        ).first()
-        if (Decimal(before) if before is not None else None) != values["annual_plan"]:
-            _set_plan(session, ctx, project, year, values["annual_plan"])
+        if _set_plan(session, ctx, project, plan_year or ctx.as_of.year, values.pop("annual_plan")):
             changed.append("annual_plan")
-        del values["annual_plan"]
     old = project_values(project)
     old_unit = session.get(Unit, project.unit_id).name if project.unit_id else None
     if "unit" in values:

@@ -200,6 +200,21 @@ def insert_rows(conn: Connection, table, names: Sequence[str], rows: list[tuple]
         insert_columns(conn, table, dict(zip(names, zip(*rows))))
 
 
+def update_rows(conn: Connection, table, rows: list[dict[str, Any]], extra: Mapping[str, Any] | None = None) -> None:
+    """UPDATE rows by id (each a dict of "_id" and the columns it changes): one executemany per set of columns
+    changed; `extra` is set on every row (e.g. a version bump)."""
+    from sqlalchemy import bindparam, update
+
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(k for k in row if k != "_id")), []).append(row)
+    for keys, group in groups.items():
+        values: dict[str, Any] = {k: bindparam(f"v_{k}") for k in keys}
+        values.update(extra or {})
+        stmt = update(table).where(table.c.id == bindparam("_id")).values(values)
+        conn.execute(stmt, [{"_id": r["_id"], **{f"v_{k}": r[k] for k in keys}} for r in group])
+
+
 def query_rows(conn: Connection, sql: Any, params: Sequence[Any] = (), types: Sequence[Any] = ()) -> list[tuple]:
     """The rows of a query as plain tuples straight from the database driver, each column in `types`
     turned into Python values by its SQLAlchemy type.

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy import insert, select, text
 
-from projects_cli.ledger import importer, parse
+from projects_cli.ledger import importer, parse, snapshot
 from projects_cli.ledger.importer import LedgerRejected, import_ledger
 from projects_cli.ledger.reader import BadWorkbook, Limits, fill_merged, preload
 from projects_cli.ledger.reader import Workbook as Ledger
@@ -308,12 +308,12 @@ def _read(reg, ids: list[int], keys: list[str], **kw) -> tuple:
     (2024, "2025-10", ("开工",), False),
 ])
 def test_rows_read_ahead_are_what_the_registry_holds(office, monkeypatch, year, month, kinds, taken):
-    ids = sorted(importer._Registry(office).code_of)
+    ids = sorted(snapshot.Snapshot(office).code_of)
     keys = ["code", "name", "total_investment", "chain", "status"]
-    plain = _read(importer._Registry(office), ids, keys, year=year, month=month, kinds=kinds)
+    plain = _read(snapshot.Snapshot(office), ids, keys, year=year, month=month, kinds=kinds)
     assert len(plain[0]) == 5 and (year != 2025 or plain[1]) and (month != "2025-10" or plain[2] and plain[3])
-    monkeypatch.setattr(importer, "READ_AHEAD", 4)  # the fifth project is read when asked for
-    reg = importer._Registry(office)
+    monkeypatch.setattr(snapshot, "READ_AHEAD", 4)  # the fifth project is read when asked for
+    reg = snapshot.Snapshot(office)
     reg.read_ahead(lambda: False, year=2025, month="2025-10")
     assert sorted(reg._ahead[1]) == ids[:4]
     assert _read(reg, ids, keys, year=year, month=month, kinds=kinds) == plain
@@ -323,7 +323,7 @@ def test_rows_read_ahead_are_what_the_registry_holds(office, monkeypatch, year, 
 
 
 def test_nothing_is_read_ahead_once_the_sheet_has_loaded(office):
-    reg = importer._Registry(office)
+    reg = snapshot.Snapshot(office)
     reg.read_ahead(lambda: True, year=2025, month="2025-10")
     assert reg._ahead is None
 
@@ -345,13 +345,13 @@ def test_an_import_with_the_registry_read_ahead(office, ctx, tmp_path, monkeypat
     wb.save(path)
     read_ahead = []
 
-    class Registry(importer._Registry):  # notes how many projects it read ahead
+    class Registry(snapshot.Snapshot):  # notes how many projects it read ahead
         def read_ahead(self, *args, **kwargs):
             super().read_ahead(*args, **kwargs)
             read_ahead.append(len(self._ahead[1]) if self._ahead else 0)
 
     monkeypatch.setattr(LedgerBook, "loaded", lambda self: False)
-    monkeypatch.setattr(importer, "_Registry", Registry)
+    monkeypatch.setattr(importer, "Snapshot", Registry)
     result = import_ledger(office, ctx, path, book=preload(path, Limits()))
     assert read_ahead == [5]
     assert (result.added, result.changed, result.unchanged, [c.code for c in result.changes if c.action == "change"]) == (

@@ -216,8 +216,9 @@ def test_clean_ledger_imports_then_reimport_changes_nothing(session, ctx, tmp_pa
     logged = count(session, ChangeLog)
     assert logged == 3 + 5  # the new units, then one entry per project with its plan, month and milestones
     entry = session.scalars(select(ChangeLog).where(ChangeLog.project_code == "GX-0001")).one()
+    # the shape `projects add` logs (its code among the fields), with what was created with the project beside them
     assert (entry.action, entry.table_name, entry.command, json.loads(entry.new)) == ("insert", "project", "test", {
-        "name": "山推大马力推土机产业化项目", "cluster": "高端装备", "chain": "工程机械", "owner": "山推股份",
+        "code": "GX-0001", "name": "山推大马力推土机产业化项目", "cluster": "高端装备", "chain": "工程机械", "owner": "山推股份",
         "content": "改扩建厂房1.8万平方米，新增设备386台套", "total_investment": "48800", "status": "在建",
         "leader": "张三", "site_progress": "主体施工", "unit": "经济发展局", "annual_plan:2025": "12000",
         "completed:2025-10": "9800", "开工.baseline_date": "2024-03-01", "开工.planned_date": "2024-03-01",
@@ -240,6 +241,7 @@ def test_a_changed_cell_updates_that_field_only_and_logs_it(session, ctx, tmp_pa
     ws["G9"] = 1000  # completed to date 900 → 1000
     ws["B13"] = "镐成永生 中韩高端装备产业化项目"  # a space in the name: still the same project
     wb.save(tmp_path / "o2.xlsx")
+    logged = session.scalar(select(func.max(ChangeLog.id)))
     result = import_ledger(session, ctx, tmp_path / "o2.xlsx")
     assert [(c.row, c.action, c.code, c.fields) for c in result.changes if c.action != "unchanged"] == [
         (8, "change", "GX-0001", ["total_investment"]),
@@ -252,11 +254,17 @@ def test_a_changed_cell_updates_that_field_only_and_logs_it(session, ctx, tmp_pa
     assert (entry.action, json.loads(entry.old), json.loads(entry.new)) == (
         "update", {"total_investment": "48800"}, {"total_investment": "50000"}
     )
-    entry = session.scalars(select(ChangeLog).where(ChangeLog.project_code == "GX-0002").order_by(ChangeLog.id.desc())).first()
-    assert (entry.action, json.loads(entry.old), json.loads(entry.new)) == (
-        "update", {"completed:2025-10": "900", "开工.planned_date": "2024-04-01"},
-        {"completed:2025-10": "1000", "开工.planned_date": "2024-06-30", "开工.reason": "台账导入 o2.xlsx"},
-    )
+    # each change in the entry of its table, as `invest record` and `milestone replan` log it
+    entries = session.scalars(select(ChangeLog).where(ChangeLog.project_code == "GX-0002", ChangeLog.id > logged)
+                              .order_by(ChangeLog.id)).all()
+    assert [(e.action, e.table_name, e.record_key, e.old and json.loads(e.old), json.loads(e.new)) for e in entries] == [
+        ("update", "investment_report", "GX-0002:2025-10", {"amount": "900", "source": "o.xlsx"},
+         {"amount": "1000", "source": "o2.xlsx"}),
+        ("update", "milestone", "GX-0002:开工", {"planned_date": "2024-04-01"},
+         {"planned_date": "2024-06-30", "reason": "台账导入 o2.xlsx"}),
+        ("insert", "milestone_plan", "GX-0002:开工", None,
+         {"kind": "开工", "planned_date": "2024-06-30", "on": "2025-10-31", "reason": "台账导入 o2.xlsx"}),
+    ]
     start = session.execute(select(Milestone).join(Project).where(Project.code == "GX-0002", Milestone.kind == "开工")).scalar_one()
     assert (start.baseline_date, start.planned_date) == (date(2024, 4, 1), date(2024, 6, 30))
     plans = session.execute(select(MilestonePlan.planned_date, MilestonePlan.reason)

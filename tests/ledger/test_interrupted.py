@@ -12,7 +12,7 @@ from pathlib import Path
 from counts import table_counts
 from openpyxl import Workbook
 
-from projects_cli.ledger import importer
+from projects_cli.ledger import write
 
 
 def ledger(path: Path, rows: int) -> Path:
@@ -30,16 +30,16 @@ def test_ctrl_c_half_way_changes_nothing(cli, tmp_path, monkeypatch):
     cli("add", "--name", "原有项目")
     before = table_counts(cli.url)
     batches = []
-    real = importer._write_milestones
+    real = write._write_milestones
 
-    def interrupted(conn, ctx, planner, batch):
+    def interrupted(session, ctx, planner, batch):
         batches.append(len(batch))
         if len(batches) == 2:  # the first batch is written (but not committed): stop now
             raise KeyboardInterrupt
-        return real(conn, ctx, planner, batch)
+        return real(session, ctx, planner, batch)
 
-    monkeypatch.setattr(importer, "BATCH", 10)
-    monkeypatch.setattr(importer, "_write_milestones", interrupted)
+    monkeypatch.setattr(write, "BATCH", 10)
+    monkeypatch.setattr(write, "_write_milestones", interrupted)
     r = cli("ledger", "import", str(path))
     assert r.exit_code == 130  # 128 + SIGINT, as a shell reports Ctrl-C
     assert batches == [10, 10]
@@ -49,15 +49,15 @@ def test_ctrl_c_half_way_changes_nothing(cli, tmp_path, monkeypatch):
 KILLED = """
 import sys, time
 from pathlib import Path
-from projects_cli.ledger import importer
-real = importer._write_milestones
+from projects_cli.ledger import write
+real = write._write_milestones
 flag = Path(sys.argv[1])
-def slow(conn, ctx, planner, batch):
-    real(conn, ctx, planner, batch)
+def slow(session, ctx, planner, batch):
+    real(session, ctx, planner, batch)
     flag.write_text("written")  # a batch is in the database, not committed
     time.sleep(60)
-importer.BATCH = 10
-importer._write_milestones = slow
+write.BATCH = 10
+write._write_milestones = slow
 from projects_cli.cli.app import main
 sys.argv = ["projects", "--db", sys.argv[2], "--as-of", "2025-10-31", "ledger", "import", sys.argv[3]]
 main()

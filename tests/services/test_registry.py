@@ -85,3 +85,15 @@ def test_filters(session, ctx):
     assert names(category="省重点") == ["甲"]
     assert names(search="乙") == ["乙"]
     assert names() == ["甲", "乙"]
+
+
+def test_a_unit_is_created_once_on_first_use_however_many_name_it(session, ctx):
+    registry.ensure_unit(session, ctx, "经济发展局")
+    assert registry.ensure_units(session, ctx, ["科技创新局", " 经济发展局 ", "科技创新局"]) == {
+        "经济发展局": 1, "科技创新局": 2}
+    assert registry.ensure_units(session, ctx, []) == {}
+    entries = session.scalars(select(ChangeLog).where(ChangeLog.table_name == "unit").order_by(ChangeLog.id)).all()
+    assert [(e.action, e.record_id, e.record_key, json.loads(e.new)) for e in entries] == [
+        ("insert", 1, "经济发展局", {"name": "经济发展局"}), ("insert", 2, "科技创新局", {"name": "科技创新局"})]
+    with pytest.raises(InvalidValue, match="^a unit name cannot be empty$"):
+        registry.ensure_units(session, ctx, ["科技创新局", "　"])

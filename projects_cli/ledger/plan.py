@@ -1,0 +1,438 @@
+"""Planning a ledger import: each row matched to a project and checked, and what it changes decided; nothing is
+written.
+
+Rows are matched by code (项目编号), else by the exact name after normalising
+spaces and full-width forms; an unmatched row is a new project. A matched
+project changes by the cells the ledger fills (a blank cell never erases what
+the registry holds). The ledger's columns decide through the same rules as the
+commands: the annual plan and the month's figure by `rules.investment` (the
+year-to-date total less the year's months on file), 开工/竣工 by
+`rules.milestones.change_dates` (a new plan is the baseline, a changed plan a
+re-plan with the reason "台账导入 FILE"). `write.py` writes what is decided.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Mapping
+
+from sqlmodel import Session
+
+from projects_cli.config import chains
+from projects_cli.errors import ProjectsError
+from projects_cli.facts.ledger_rows import COMPLETION, LEDGER_KINDS, MILESTONE_FIELDS, START
+from projects_cli.ledger import parse
+from projects_cli.ledger.read import Progress
+from projects_cli.ledger.snapshot import PROJECT_KEYS, Batch, Snapshot
+from projects_cli.listings.output import format_decimal
+from projects_cli.rules import investment as money
+from projects_cli.rules import milestones as dates
+from projects_cli.services.milestones import configured_kinds
+from projects_cli.store.changelog import Ctx
+from projects_cli.values import normalize_name
+
+BATCH = 2000  # rows planned per round of reads
+MILESTONE_COLUMNS = ((START, "planned_start", "actual_start"), (COMPLETION, "planned_completion", "actual_completion"))
+COMPARED = frozenset(PROJECT_KEYS) - {"code"}  # a ledger's code finds the project, never changes it
+# "开工.planned_date" …: one string shared by every row's change list
+_KEYS = {(kind, key): f"{kind}.{key}" for kind in LEDGER_KINDS
+         for key in ("baseline_date", "planned_date", "actual_date")}
+_LISTED = ("planned_date", "baseline_date", "actual_date")  # a milestone's fields in a row's change list
+ZERO = Decimal(0)
+NO_MILESTONES: Mapping[str, dates.Held] = {}
+
+
+class LedgerRejected(ProjectsError):
+    """The ledger has errors (or warnings under --strict); nothing was written. Carries the result."""
+
+    def __init__(self, message: str, result: ImportResult):
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass(slots=True)
+class Change:
+    """What one ledger row does to the registry."""
+
+    row: int
+    action: str  # add, change, unchanged
+    code: str | None
+    name: str
+    fields: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "action": self.action, "code": self.code, "name": self.name, "fields": self.fields}
+
+
+@dataclass
+class ImportResult:
+    file: str
+    sheet: str = ""
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    changes: list[Change] = field(default_factory=list)
+    problems: list[parse.Problem] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    unused_columns: list[str] = field(default_factory=list)
+    header_rows: tuple[int, int] = (0, 0)  # Excel rows of the header (first, last)
+    plan_year: int | None = None
+    completed_month: str | None = None
+    as_of: date | None = None
+    reporter: str | None = None  # 填报单位, as the ledger's info line names it
+    written: bool = False
+
+    @property
+    def errors(self) -> list[parse.Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[parse.Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+@dataclass(eq=False, slots=True)
+class RowPlan:
+    """The writes one row needs (decided before anything is written)."""
+
+    row: int
+    pid: int | None
+    code: str | None
+    name: str
+    is_new: bool = False
+    unit: str | None = None  # responsible unit's name, when set or changed
+    old: dict[str, Any] = field(default_factory=dict)  # changed project fields, before
+    new: dict[str, Any] = field(default_factory=dict)  # changed project fields, after (all of them for a new project)
+    plan: tuple[Decimal | None, Decimal] | None = None  # annual plan (old, new)
+    report: tuple[int | None, tuple[Decimal, str | None] | None, Decimal] | None = None  # the month's (id, old, new)
+    milestones: list[tuple[str, int | None, dates.DateChange]] = field(default_factory=list)  # (kind, id, change)
+
+    def fields(self) -> list[str]:
+        out = [k for k in self.new if k != "unit_id"]
+        if self.unit and "unit" not in out:
+            out.append("unit")
+        if self.plan:
+            out.append("annual_plan")
+        if self.report:
+            out.append("completed_ytd")
+        for kind, _mid, change in self.milestones:
+            for key in _LISTED:
+                if key in change.new:
+                    out.append(_KEYS[kind, key])
+        return out
+
+
+def _num(value: Any) -> str:
+    return format_decimal(Decimal(value))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a == b:  # the common case, whatever the types (Decimal(5) == 5.0 too)
+        return True
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        try:
+            return a is not None and b is not None and Decimal(a) == Decimal(b)
+        except (TypeError, ValueError, ArithmeticError):
+            return False
+    return a == b
+
+
+def _periods(parsed: parse.ParsedSheet, as_of: date) -> tuple[int, str, date]:
+    """The annual plan's year, the completed investment's month (YYYY-MM) and the ledger's as-of date."""
+    columns = parsed.header.by_field()
+    ledger_as_of = parsed.info.as_of or as_of
+    plan_col = columns.get("annual_plan")
+    done_col = columns.get("completed_ytd")
+    plan_year = (plan_col.year if plan_col else None) or ledger_as_of.year
+    year = (done_col.year if done_col else None) or (plan_col.year if plan_col else None) or ledger_as_of.year
+    if done_col and done_col.month:
+        month = done_col.month
+    elif year == ledger_as_of.year:
+        month = ledger_as_of.month
+    else:
+        month = 12
+    return plan_year, f"{year:04d}-{month:02d}", ledger_as_of
+
+
+class Planner:
+    """Decides, row by row, what the import writes; collects problems on the way."""
+
+    def __init__(self, session: Session, ctx: Ctx, parsed: parse.ParsedSheet, *, from_unit: str | None,
+                 config: Mapping[str, Any] | None, file_name: str, reg: Snapshot | None = None):
+        self.ctx = ctx
+        self.parsed = parsed
+        self.sheet = parsed.sheet
+        self.columns = parsed.header.by_field()
+        self.reg = reg or Snapshot(session)
+        self.from_unit = from_unit
+        self.file_name = file_name
+        self.problems: list[parse.Problem] = []
+        self.plan_year, self.month, self.ledger_as_of = _periods(parsed, ctx.as_of)
+        self.known_chains = set(chains.known_chains(config)) | self.reg.chains
+        self.known_clusters = set(chains.known_clusters(config)) | self.reg.clusters
+        self.kinds = list(configured_kinds(config))
+        self.reason = f"台账导入 {file_name}"[:200]
+        self.new_units: list[str] = []
+        self.unknown: dict[tuple[str, str], list[int]] = defaultdict(list)  # (field, value) → rows
+        self.replans: list[tuple[int, str, date, int]] = []  # (row, kind, new plan, milestone id)
+
+    def report_unknown(self) -> None:
+        """One warning per unknown chain, cluster or unit, on the first row that names it."""
+        words = {
+            "chain": "is not a known industry chain (产业链); it is kept as written (known: the plan's ten chains, "
+                     "乡村振兴/基础设施/民生…, chains already in the registry, and [ledger] chains in the config file)",
+            "cluster": f"is not a known industry cluster (产业集群: {'、'.join(chains.CLUSTERS)}); it is kept as written",
+            "unit": "is not a unit in the registry; it will be created (新责任单位)",
+        }
+        for (key, value), rows in self.unknown.items():
+            more = ""
+            if len(rows) > 1:
+                more = f" (also row{'s' if len(rows) > 2 else ''} {', '.join(map(str, rows[1:11]))}{' …' if len(rows) > 11 else ''})"
+            self.problem(rows[0], key, value, f"{value!r} {words[key]}{more}", "warning")
+
+    def problem(self, row: int, key: str | None, value: Any, message: str, severity: str = "error") -> None:
+        column = self.columns.get(key) if key else None
+        self.problems.append(parse.Problem(
+            severity, self.sheet, row, column.letter if column else "", column.header if column else "",
+            parse.cell_repr(value), message,
+        ))
+
+    def check_file(self) -> bool:
+        """Problems with the ledger as a whole; False when rows cannot be judged at all."""
+        header_row = self.parsed.header.first + 1
+        used_kinds = {MILESTONE_FIELDS[k][0] for k in self.columns if k in MILESTONE_FIELDS}
+        for kind in sorted(used_kinds - set(self.kinds)):
+            self.problems.append(parse.Problem(
+                "error", self.sheet, header_row, "", "", "",
+                f"the ledger has {kind} dates but the config file's [milestones] kinds has no {kind}",
+            ))
+        as_of = self.ctx.as_of
+        if "completed_ytd" in self.columns and self.month > f"{as_of.year:04d}-{as_of.month:02d}":
+            column = self.columns["completed_ytd"]
+            self.problems.append(parse.Problem(
+                "error", self.sheet, header_row, column.letter, column.header, "",
+                f"completed investment is given to {self.month}, after the as-of date {as_of.isoformat()}; "
+                "run the import with --as-of set to the ledger's date",
+            ))
+        if self.from_unit and self.from_unit not in self.reg.unit_id:
+            known = "、".join(sorted(self.reg.unit_id)) or "none yet"
+            raise ProjectsError(f"--from-unit {self.from_unit!r} is not a unit in the registry; known units: {known}")
+        return True
+
+    def match(self, rows: list[parse.LedgerRow]) -> list[int | None]:
+        """Each row's project id (None: a new project); duplicates and ambiguities become problems."""
+        matched: list[int | None] = []
+        first_row_of: dict[Any, int] = {}
+        for row in rows:
+            values = row.values
+            code = values.get("code")
+            name = values.get("name")
+            pid = None
+            if code and code in self.reg.by_code:
+                pid = self.reg.by_code[code]
+            elif name:
+                candidates = self.reg.by_name.get(normalize_name(name), [])
+                if len(candidates) > 1:
+                    codes = ", ".join(sorted(self.reg.code_of[c] for c in candidates))
+                    self.problem(row.row, "name", name,
+                                 f"{len(candidates)} projects in the registry have this name ({codes}); "
+                                 "give the code (项目编号) to say which")
+                elif candidates:
+                    pid = candidates[0]
+                    if code:
+                        self.problem(row.row, "code", code,
+                                     f"code {code} is not in the registry, but the name is that of "
+                                     f"{self.reg.code_of[pid]}; correct the code or leave it empty")
+            key: Any = ("id", pid) if pid is not None else (("code", code) if code else ("name", normalize_name(name or "")))
+            if name or code:
+                if key in first_row_of:
+                    what = f"code {code}" if key[0] == "code" else (
+                        self.reg.code_of[pid] if pid is not None else f"name {name}")
+                    self.problem(row.row, "code" if code else "name", code or name,
+                                 f"the same project as row {first_row_of[key]} ({what}); a project may appear once")
+                else:
+                    first_row_of[key] = row.row
+            matched.append(pid)
+        return matched
+
+    def check_replans(self) -> None:
+        """A re-plan is refused when the milestone's last plan was set after the as-of date (a wrong --as-of)."""
+        if not self.replans:
+            return
+        last_on = self.reg.last_planned([mid for *_, mid in self.replans])
+        as_of = self.ctx.as_of
+        for row, kind, planned, mid in self.replans:
+            when = last_on.get(mid)
+            if dates.replanned_too_early(when, as_of):
+                self.problem(row, "planned_start" if kind == "开工" else "planned_completion", planned,
+                             f"{kind} was last re-planned on {when.isoformat()}, after the as-of "
+                             f"date {as_of.isoformat()}; check --as-of")
+        self.replans.clear()
+
+    def check_row(self, row: parse.LedgerRow, existing: dict[str, Any] | None) -> None:
+        values = row.values
+        chain = values.get("chain")
+        if chain and chain not in self.known_chains:
+            self.unknown[("chain", chain)].append(row.row)
+        cluster = values.get("cluster")
+        if cluster and cluster not in self.known_clusters:
+            self.unknown[("cluster", cluster)].append(row.row)
+        unit = values.get("unit")
+        if unit and unit not in self.reg.unit_id and unit != self.from_unit:
+            self.unknown[("unit", unit)].append(row.row)
+        total = values.get("total_investment", existing.get("total_investment") if existing else None)
+        done = values.get("completed_ytd")
+        if done is not None and total is not None and Decimal(done) > Decimal(total):
+            self.problem(row.row, "completed_ytd", done,
+                         f"completed investment {_num(done)} 万元 is more than the total investment {_num(total)} 万元")
+        as_of = self.ctx.as_of
+        for key in ("actual_start", "actual_completion"):
+            when = values.get(key)
+            if when is not None and when > as_of:
+                self.problem(row.row, key, when,
+                             f"an actual date cannot be after the as-of date {as_of.isoformat()}")
+        for first, then in (("planned_start", "planned_completion"), ("actual_start", "actual_completion")):
+            a, b = values.get(first), values.get(then)
+            if a is not None and b is not None and b < a:
+                self.problem(row.row, then, b, f"completion ({b.isoformat()}) is before the start ({a.isoformat()})")
+
+    def plan_row(self, row: parse.LedgerRow, pid: int | None, existing: dict[str, Any] | None,
+                 plan: Decimal | None, earlier: Decimal, report: tuple[int, Decimal, str | None] | None,
+                 miles: Mapping[str, dates.Held]) -> RowPlan | None:
+        """The writes for one row (None when it changes nothing)."""
+        values = row.values
+        unit = values.get("unit")
+        if self.from_unit:
+            if existing is None and unit is None:
+                unit = self.from_unit
+        old: dict[str, Any] = {}
+        unit_set = None
+        if existing is None:
+            new = {k: values[k] for k in PROJECT_KEYS if k in values and k != "code"}
+            if unit:
+                unit_set = unit
+                new["unit_id"] = unit
+        else:
+            changed = [k for k in values if k in COMPARED and not _same(values[k], existing[k])]
+            if len(changed) > 1:
+                changed.sort(key=PROJECT_KEYS.index)  # the registry's field order
+            new = {k: values[k] for k in changed}
+            for key in changed:
+                old[key] = existing[key]
+            current = self.reg.unit_name.get(existing["unit_id"]) if existing["unit_id"] else None
+            if unit and unit != current:
+                old["unit"] = current
+                new["unit"] = unit
+                new["unit_id"] = unit
+                unit_set = unit
+        amount = values.get("annual_plan")
+        new_plan = (plan, amount) if amount is not None and money.amount_change(plan, amount) is not None else None
+        new_report = None
+        done = values.get("completed_ytd")
+        if done is not None:
+            figure = money.month_figure(done, earlier)
+            if figure is None:
+                self.problem(row.row, "completed_ytd", done,
+                             f"completed investment to {self.month} ({_num(done)} 万元) is less than the "
+                             f"{_num(earlier)} 万元 already on file for the months of {self.month[:4]} before it")
+            elif money.amount_change(report[1] if report else None, figure) is not None:
+                new_report = (report[0], report[1:], figure) if report else (None, None, figure)
+        milestones = []
+        for kind, planned_key, actual_key in MILESTONE_COLUMNS:
+            planned = values.get(planned_key)
+            actual = values.get(actual_key)
+            if planned is None and actual is None:
+                continue
+            held = miles.get(kind)
+            reason = None
+            if planned is not None and dates.is_replan(held, planned):
+                self.replans.append((row.row, kind, planned, held.id))  # checked by check_replans
+                reason = self.reason  # a ledger's reason is for its re-plans; a first plan has none
+            change = dates.change_dates(held, planned=planned, actual=dates.KEEP if actual is None else actual,
+                                        reason=reason)
+            if change is not None:
+                milestones.append((kind, held.id if held else None, change))
+        changes = bool(new or new_plan or new_report or milestones)
+        if self.from_unit and existing is not None:
+            owner = self.reg.unit_name.get(existing["unit_id"]) if existing["unit_id"] else None
+            if owner != self.from_unit and changes:
+                self.problem(row.row, "name", values.get("name"),
+                             f"{existing['code']} belongs to {owner or 'no unit'}, not {self.from_unit}; "
+                             f"a ledger from {self.from_unit} cannot change it (refused)")
+        elif self.from_unit and unit and unit != self.from_unit and (existing is None or "unit" in new):
+            self.problem(row.row, "unit", unit,
+                         f"a ledger from {self.from_unit} may hold only its own projects, not {unit}'s (refused)")
+        if existing is not None and not changes:
+            return None
+        return RowPlan(row.row, pid, existing["code"] if existing else values.get("code"), values.get("name", ""),
+                       is_new=existing is None, unit=unit_set, old=old, new=new, plan=new_plan, report=new_report,
+                       milestones=milestones)
+
+
+def plan_import(
+    session: Session, ctx: Ctx, parsed: parse.ParsedSheet, *, from_unit: str | None = None,
+    config: Mapping[str, Any] | None = None, file_name: str = "", progress: Progress | None = None,
+    reg: Snapshot | None = None,
+) -> tuple[ImportResult, list[RowPlan], Planner]:
+    """Match and check every row against the registry; nothing is written.
+
+    `parsed.rows` is used up: each batch of rows is let go once planned (the
+    plans hold what is to be written), so 100,000 rows and their plans are
+    never in memory together.
+    """
+    planner = Planner(session, ctx, parsed, from_unit=from_unit, config=config, file_name=file_name, reg=reg)
+    result = ImportResult(file_name, parsed.sheet, rows=len(parsed.rows), skipped=dict(parsed.skipped))
+    result.unused_columns = [f"{c.letter} {c.header}" for c in parsed.unused]
+    result.header_rows = (parsed.header.first + 1, parsed.header.last + 1)
+    result.plan_year, result.completed_month, result.as_of = planner.plan_year, planner.month, planner.ledger_as_of
+    result.reporter = parsed.info.reporter
+    planner.check_file()
+    rows = parsed.rows
+    matched = planner.match(rows)
+    plans: list[RowPlan] = []
+    has_milestones = any(k in planner.columns for k in MILESTONE_FIELDS)
+    has_done = "completed_ytd" in planner.columns
+    has_plan = "annual_plan" in planner.columns
+    total = len(rows)
+    for start in range(0, total, BATCH):
+        batch = rows[start:start + BATCH]
+        ids = [pid for pid in matched[start:start + BATCH] if pid is not None]
+        # the fields read back for comparison: those the batch's rows give (a blank cell changes nothing)
+        given = set().union(*(row.values for row in batch))
+        compared = [k for k in PROJECT_KEYS if k in given or k in ("code", "total_investment")]
+        now = planner.reg.state(ids, compared, year=planner.plan_year if has_plan else None,
+                                month=planner.month if has_done else None,
+                                kinds=LEDGER_KINDS if has_milestones else ()) if ids else Batch()
+        existing, miles = now.projects, now.milestones
+        for row, pid in zip(batch, matched[start:start + BATCH]):
+            have = existing.get(pid) if pid is not None else None
+            planner.check_row(row, have)
+            plan = planner.plan_row(
+                row, pid, have, now.plans.get(pid), now.earlier.get(pid, ZERO), now.reports.get(pid),
+                miles.get(pid, NO_MILESTONES),
+            )
+            if plan is None:
+                result.unchanged += 1
+                result.changes.append(Change(row.row, "unchanged", have["code"] if have else None, row.values.get("name", "")))
+                continue
+            plans.append(plan)
+            if pid is None:
+                result.added += 1
+                result.changes.append(Change(row.row, "add", plan.code, plan.name, plan.fields()))
+            else:
+                result.changed += 1
+                result.changes.append(Change(row.row, "change", plan.code, plan.name, plan.fields()))
+        planner.check_replans()
+        rows[start:start + len(batch)] = [None] * len(batch)
+        del batch
+        if progress is not None:
+            progress("check", min(start + BATCH, total), total)
+    planner.report_unknown()
+    planner.reg.let_go()
+    result.problems = sorted(parsed.problems + planner.problems, key=lambda p: (p.row, p.column, p.severity))
+    planner.new_units = sorted({p.unit for p in plans if p.unit and p.unit not in planner.reg.unit_id})
+    return result, plans, planner

@@ -1,0 +1,73 @@
+"""Reading a ledger (no database): the sheet with a ledger header, its info line and its rows typed.
+
+`reader.py` opens the workbook (a thread may be reading it meanwhile, see
+`reader.preload`), `parse.py` finds the header and types the cells column by
+column; this picks the sheet and puts them together for `ledger import`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from itertools import chain as chained
+from itertools import islice
+from pathlib import Path
+from typing import Any, Mapping
+
+from projects_cli.errors import ProjectsError
+from projects_cli.ledger import parse
+from projects_cli.ledger.columns import ledger_section, variants
+from projects_cli.ledger.reader import Limits, Workbook
+from projects_cli.services import registry
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def read_ledger(
+    path: Path,
+    *,
+    as_of: date,
+    sheet: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    units: set[str] = frozenset(),
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+    book: Workbook | None = None,
+) -> parse.ParsedSheet:
+    """The ledger's rows and problems (no database): the sheet named, else the first with a ledger header.
+
+    `book` is the file already opened (`reader.preload`); it is closed here either way.
+    """
+    table = variants(ledger_section(config).get("headers"))
+    if book is None:
+        book = Workbook(path, limits or Limits.from_config((config or {}).get("limits")))
+    try:
+        names = [sheet] if sheet else book.sheet_names
+        tried = []
+        for name in names:
+            raw = book.sheet(name)
+            rows = raw.rows()
+            preview = list(islice(rows, parse.HEADER_SCAN + parse.MAX_HEADER_ROWS))
+            header = parse.find_header([(i, r) for i, r, _ in preview], table)
+            if header is None:
+                tried.append(name)
+                continue
+            info = parse.read_info((r for i, r, _ in preview if i < header.first), as_of.year)
+            total = raw.height
+
+            def tick(done: int, total: int = total) -> None:
+                if progress is not None:
+                    progress("read", done, total)
+
+            return parse.parse_rows(
+                chained(preview, rows), header, info, name, clean_value=registry.clean_value, units=units,
+                max_year=as_of.year + 30, progress=tick,
+            )
+        where = f"sheet {sheet!r}" if sheet else "any sheet (" + ", ".join(tried) + ")"
+        raise ProjectsError(
+            f"{path}: no ledger header found in {where}; expected a row naming the project (项目名称) and other "
+            "columns such as 总投资, 责任单位, 计划开工时间 within the first 30 rows"
+            + ("" if sheet else "; pick a sheet with --sheet")
+        )
+    finally:
+        book.close()

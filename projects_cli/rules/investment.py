@@ -1,0 +1,48 @@
+"""Investment rules: a year-to-date total as a month's figure, and when an amount on file changes.
+
+Pure functions over Decimal 万元. `services.investment` and `services.registry`
+apply them to one project (`invest record`, `invest plan`, `edit
+--annual-plan`) and the ledger import to many at once; both write what they
+decide, logged alike (`report_logged`, `plan_logged`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+
+def month_figure(completed_ytd: Decimal, earlier: Decimal) -> Decimal | None:
+    """A ledger's year-to-date total (本年累计完成投资) as the figure of its month: the total less the year's
+    earlier months on file (`earlier`); None when the total is below them (the caller names both)."""
+    figure = Decimal(completed_ytd) - Decimal(earlier)
+    return figure if figure >= 0 else None
+
+
+def amount_change(old: Decimal | None, new: Decimal | None) -> str | None:
+    """What setting an amount (an annual plan, a month's figure) does to the one on file (None: none on file;
+    `new` None: remove it): insert, update, delete, or None when it is the same amount (1200 = 1200.00)."""
+    if old is None:
+        return None if new is None else "insert"
+    if new is None:
+        return "delete"
+    return None if Decimal(old) == Decimal(new) else "update"
+
+
+def plan_logged(old: Decimal | None, new: Decimal | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """An annual plan's change-log entry (old, new)."""
+    return ({"amount": old} if old is not None else None), ({"amount": new} if new is not None else None)
+
+
+def report_logged(month: str, old: tuple[Decimal, str | None] | None, amount: Decimal,
+                  source: str | None) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """A month's completed investment's change-log entry (old, new): a new month's figure and source; else
+    what changed of them (`old`: the amount and source on file)."""
+    if old is None:
+        return None, {"month": month, "amount": amount, "source": source}
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {"amount": amount}
+    before["amount"] = Decimal(old[0])
+    if old[1] != source:
+        before["source"], after["source"] = old[1], source
+    return before, after
