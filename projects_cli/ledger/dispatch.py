@@ -70,10 +70,6 @@ CHUNK = 900
 # Excel date serials for the date validation (1990-01-01 … 2100-12-31)
 FIRST_SERIAL, LAST_SERIAL = 32874, 73415
 
-OPEN_FILL_COLOR = "FFF2CC"  # light yellow: the unit fills these
-LOCKED_FILL_COLOR = "F2F2F2"  # grey: the office's, locked
-OPEN_HEADER_COLOR = "FFD966"
-
 
 @dataclass(frozen=True)
 class DispatchConfig:
@@ -545,11 +541,12 @@ class _Sheets:
     """Styling shared by the dispatched workbook's sheets: grey locked cells, yellow open ones."""
 
     def __init__(self, stages: Sequence[str]):
-        from openpyxl.styles import PatternFill, Protection
+        from openpyxl.styles import Protection
 
-        self.open_fill = PatternFill("solid", fgColor=OPEN_FILL_COLOR)
-        self.locked_fill = PatternFill("solid", fgColor=LOCKED_FILL_COLOR)
-        self.open_head_fill = PatternFill("solid", fgColor=OPEN_HEADER_COLOR)
+        from projects_cli.workbooks import styling
+
+        self.open_fill, self.locked_fill = styling.OPEN_FILL, styling.LOCKED_FILL  # yellow: the unit's; grey: locked
+        self.open_head_fill = styling.OPEN_HEADER_FILL
         self.unlocked = Protection(locked=False)
         self.stages = list(stages)
         inline = ",".join(stages)
@@ -561,12 +558,7 @@ class _Sheets:
 
         out = []
         for col in columns:
-            align = styling.LEFT_WRAP if col.kind in ("wrap", "note") else (
-                styling.RIGHT if col.kind == "money" else styling.CENTER if col.kind in ("date", "seq", "state", "stage")
-                else styling.LEFT)
-            number_format = {"money": styling.MONEY_FORMAT, "date": styling.DATE_FORMAT}.get(col.kind)
-            cell = styling.styled(sheet, fill=self.open_fill if col.open else self.locked_fill, alignment=align,
-                                number_format=number_format)
+            cell = styling.column_cell(sheet, col.kind, fill=self.open_fill if col.open else self.locked_fill)
             if col.open:
                 cell.protection = self.unlocked
             out.append(cell)
@@ -575,8 +567,8 @@ class _Sheets:
     def header(self, sheet, columns: Sequence[Col]) -> list:
         from projects_cli.workbooks import styling
 
-        head = styling.styled(sheet, font=styling.HEADER_FONT, fill=styling.HEADER_FILL, alignment=styling.CENTER)
-        open_head = styling.styled(sheet, font=styling.HEADER_FONT, fill=self.open_head_fill, alignment=styling.CENTER)
+        head = styling.header_cell(sheet)
+        open_head = styling.header_cell(sheet, fill=self.open_head_fill)
         return [styling.one_off(sheet, c.header, open_head if c.open else head) for c in columns]
 
     @staticmethod
@@ -675,9 +667,9 @@ def _main_sheet(ws, look: _Sheets, cfg: DispatchConfig, *, unit: str, period: st
     ws.append(styling.title_row(ws, f"{unit}{label}{cfg.title}", ncols, 1))
     info = (f"责任单位：{unit}　　填报周期：{label}　　发出日期：{sent_on.isoformat()}　　"
             f"报送截止：{due_on.isoformat()}　　金额单位：万元　　项目数：{len(rows)}个")
-    ws.append(styling.title_row(ws, info, ncols, 2, font=styling.INFO_FONT, height=20, alignment=styling.LEFT))
-    ws.append(styling.title_row(ws, instructions(unit, label, due_on, int(month[5:]), look.stages), ncols, 3,
-                              font=styling.INFO_FONT, height=78, alignment=styling.LEFT_WRAP))
+    ws.append(styling.info_row(ws, info, ncols, 2))
+    ws.append(styling.info_row(ws, instructions(unit, label, due_on, int(month[5:]), look.stages), ncols, 3,
+                               height=78, alignment=styling.LEFT_WRAP))
     ws.append(look.header(ws, cols))
     body = look.templates(ws, cols)
     for values in data:
@@ -713,11 +705,11 @@ def _due_sheet(ws, look: _Sheets, cfg: DispatchConfig, *, unit: str, sent_on: da
     styling.stream_cells(ws)
     ws.append(styling.title_row(
         ws, f"{unit}逾期及本期到期节点、未办结问题（截至{sent_on.year}年{sent_on.month}月{sent_on.day}日）", width, 1))
-    ws.append(styling.title_row(
+    ws.append(styling.info_row(
         ws, "说明：一、节点已完成的，请在“实际完成日期”栏（黄色）填写完成日期；开工、竣工也可在《派工单》表填写，两处须一致。"
         f"二、问题请在办理时限内办结，办理情况按问题督办流程反馈。报送截止：{due_on.isoformat()}。",
-        width, 2, font=styling.INFO_FONT, height=36, alignment=styling.LEFT_WRAP))
-    section = styling.styled(ws, font=styling.SECTION_FONT, fill=styling.SECTION_FILL, alignment=styling.LEFT)
+        width, 2, height=36, alignment=styling.LEFT_WRAP))
+    section = styling.section_cell(ws)
 
     def section_row(text: str, row: int) -> list:
         ws.merged_cells.add(f"A{row}:{get_column_letter(width)}{row}")

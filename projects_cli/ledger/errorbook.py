@@ -44,11 +44,14 @@ def write_error_workbook(
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     styling.set_widths(ws, [8] + [14] * width + [60])
+    styling.print_setup(ws, ncols=ncols, title_rows=f"2:{last - first + 2}")  # the ledger's header on every page
+    ws.freeze_panes = f"B{last - first + 3}"
+    styling.stream_cells(ws)
     ws.append(styling.title_row(
         ws, f"{source.name}（{sheet}）的问题行：错误 {errors} 处，提醒 {warnings} 处；红色为错误，黄色为提醒，改正后重新报送",
         ncols, 1, font=styling.HEADER_FONT, height=24, alignment=styling.LEFT,
     ))
-    head = styling.styled(ws, font=styling.HEADER_FONT, fill=styling.HEADER_FILL, alignment=styling.CENTER)
+    head = styling.header_cell(ws)
     body = styling.styled(ws, alignment=styling.LEFT_WRAP)
     ledger_rows = 0
     for number, values in rows:
@@ -75,7 +78,6 @@ def write_error_workbook(
         cells.append(styling.one_off(ws, label or None, template))
         ws.append(cells)
         ledger_rows += 0 if is_header else 1
-    ws.freeze_panes = f"B{last - first + 3}"
     try:
         wb.save(dest)
     except OSError as exc:

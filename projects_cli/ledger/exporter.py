@@ -95,8 +95,6 @@ def columns(year: int, month: int) -> list[Col]:
 PROJECT_COLUMNS = ("id", "code", "name", "categories", "cluster", "chain", "owner", "location", "content", "floor_area",
                    "capacity", "total_investment", "status", "leader", "task_force", "source", "plan_columns",
                    "site_progress", "notes")
-FORMATS = {"money": styling.MONEY_FORMAT, "area": styling.AREA_FORMAT, "date": styling.DATE_FORMAT,
-           "rate": styling.PERCENT_FORMAT}
 
 
 def ledger_title(config: Mapping[str, Any] | None) -> str:
@@ -265,14 +263,14 @@ def export_ledger(
     ws.freeze_panes = "D5"
 
     ws.append(styling.title_row(ws, heading, ncols, 1))
-    info = styling.styled(ws, font=styling.INFO_FONT, border=None, alignment=styling.LEFT)
-    info_right = styling.styled(ws, font=styling.INFO_FONT, border=None, alignment=styling.RIGHT)
+    info = styling.info_cell(ws)
+    info_right = styling.info_cell(ws, alignment=styling.RIGHT)
     info_row = [styling.one_off(ws, "单位：万元", info)] + [None] * (ncols - 4)
     info_row.append(styling.one_off(ws, f"截至{as_of.year}年{as_of.month}月{as_of.day}日", info_right))
     ws.merged_cells.add(f"{get_column_letter(ncols - 2)}2:{get_column_letter(ncols)}2")
     ws.append(info_row)
     # the two-row header: a group header spans its sub-columns; the others are merged down
-    head = styling.styled(ws, font=styling.HEADER_FONT, fill=styling.HEADER_FILL, alignment=styling.CENTER)
+    head = styling.header_cell(ws)
     top, sub = [], []
     i = 0
     while i < ncols:
@@ -298,12 +296,8 @@ def export_ledger(
     ws.append(sub)
 
     # body templates: one styled cell per column, reused row after row
-    body = []
-    for col in cols:
-        align = styling.LEFT_WRAP if col.kind == "wrap" else (
-            styling.RIGHT if col.kind in ("money", "area", "rate") else styling.CENTER if col.kind in ("date", "seq", "card") else styling.LEFT)
-        body.append(styling.styled(ws, alignment=align, number_format=FORMATS.get(col.kind)))
-    card_cells = {color: styling.styled(ws, fill=fill, alignment=styling.CENTER) for color, fill in styling.CARD_FILLS.items()}
+    body = [styling.column_cell(ws, col.kind) for col in cols]
+    card_cells = {color: styling.column_cell(ws, "card", fill=fill) for color, fill in styling.CARD_FILLS.items()}
     card_index = next(i for i, c in enumerate(cols) if c.key == "card")
     keys = [c.key for c in cols]
     keys[card_index] = "no card"  # written separately, with its fill
@@ -319,9 +313,8 @@ def export_ledger(
         return out
 
     def summary_row(label: str, sums: dict[int, Any], fill, row_number: int) -> list:
-        style = styling.styled(ws, font=styling.SECTION_FONT, fill=fill, alignment=styling.LEFT)
-        money = styling.styled(ws, font=styling.SECTION_FONT, fill=fill, alignment=styling.RIGHT,
-                             number_format=styling.MONEY_FORMAT)
+        style = styling.section_cell(ws, fill=fill)
+        money = styling.section_cell(ws, fill=fill, alignment=styling.RIGHT, number_format=styling.MONEY_FORMAT)
         cells = []
         for i in range(ncols):
             if i == 0:

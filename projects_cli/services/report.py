@@ -323,34 +323,25 @@ def _sheet(wb, name: str, heading: str, note: str, columns, rows: list[dict[str,
     styling.stream_cells(ws)  # every row below is a list of ready cells
     ncols = len(columns)
     values = [[value(row, key) for key, _, _ in columns] for row in rows]
-    # write-only sheets stream rows: widths, panes and filter go before the first row. A column
+    # write-only sheets stream rows: widths, panes, print setup and filter go before the first row. A column
     # is as wide as its widest value (a Chinese character counts two), at least its set width.
     widest = [max([styling.text_width(label)] + [styling.text_width(v[i]) for v in values])
               for i, (_, label, _) in enumerate(columns)]
     wrap = {"unit", "name", "item"}
     styling.set_widths(ws, [max(width, styling.fit_width(w, wrap=key in wrap))
                           for (key, _, width), w in zip(columns, widest)])
+    styling.print_setup(ws, ncols=ncols, title_rows="1:3")
     ws.freeze_panes = "A4"
     last = get_column_letter(ncols)
     ws.auto_filter.ref = f"A3:{last}{3 + max(1, len(rows))}"
     ws.append(styling.title_row(ws, heading, ncols, 1))
-    ws.append(styling.title_row(ws, note, ncols, 2, font=styling.INFO_FONT, height=20, alignment=styling.LEFT))
-    header = [styling.styled(ws, font=styling.HEADER_FONT, fill=styling.HEADER_FILL, alignment=styling.CENTER)
-              for _ in columns]
+    ws.append(styling.info_row(ws, note, ncols, 2))
+    header = [styling.header_cell(ws) for _ in columns]
     ws.append(styling.fill_row(header, [label for _, label, _ in columns]))
-    templates = []
-    for key, _, _ in columns:
-        if key in ("planned", "baseline"):
-            templates.append(styling.styled(ws, alignment=styling.CENTER, number_format=styling.DATE_FORMAT))
-        elif key in ("rate", "expected", "behind"):
-            templates.append(styling.styled(ws, alignment=styling.RIGHT, number_format="0.0"))
-        elif key in wrap:
-            templates.append(styling.styled(ws, alignment=styling.LEFT_WRAP))
-        else:  # codes, names of people, counts, tiers
-            templates.append(styling.styled(ws, alignment=styling.CENTER))
+    kinds = {"planned": "date", "baseline": "date", "rate": "points", "expected": "points", "behind": "points"}
+    templates = [styling.column_cell(ws, kinds.get(key, "wrap" if key in wrap else "code")) for key, _, _ in columns]
     for line in values:
         ws.append(styling.fill_row(templates, line))
-    styling.print_setup(ws, ncols=ncols, title_rows="1:3")
 
 
 def overdue_workbook(report: dict[str, Any], title: str = "重点项目逾期情况"):

@@ -1,8 +1,11 @@
 """Lay out rendered sheets (`blocks.Document`) as Excel, a printable HTML page, or Markdown.
 
 The template decides the texts and the order of blocks; these writers decide
-how each block looks. Excel: a merged title, bordered tables, card-colour
-fills, A4 fit to the page width, charts as Excel charts. HTML: one
+how each block looks. Excel, in the look of `workbooks.styling` (its document
+fonts, palette and print setup): a merged title, bordered tables, card-colour
+fills, A4 fit to the page width, charts as Excel charts, rows as tall as their
+text, and pages broken by the writer so that a table that fits on a page is
+not split and a longer one repeats its header on each page. HTML: one
 self-contained page (inline CSS and SVG, nothing fetched) laid out by the
 ``page.html`` template, which the office may override like any other. Markdown:
 plain text for e-mail and chat.
@@ -12,7 +15,6 @@ from __future__ import annotations
 
 import html
 import math
-from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,8 +23,6 @@ from typing import Any, Sequence
 
 from projects_cli.sheets.markup import Block, Document, Row, Value, display
 
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-SERIES_COLORS = ("#2F5597", "#C00000", "#7F7F7F", "#548235", "#BF9000", "#7030A0")
 ROW_CLASSES = {"red": "card-red", "yellow": "card-yellow", "blue": "card-blue", "bold": "bold", "total": "total"}
 
 
@@ -63,7 +63,7 @@ def spans(k: int, grid: int) -> list[int]:
 
 def block_spans(block: Block, grid: int) -> list[int]:
     """Grid columns each cell of a block covers: one at least, the rest to the cells with the most text."""
-    from projects_cli.workbooks.styling import text_width
+    from projects_cli.workbooks.styling import MAX_WIDTH, text_width
 
     if block.kind == "feedback":
         return spans(FEEDBACK_WIDTH, grid)
@@ -71,7 +71,7 @@ def block_spans(block: Block, grid: int) -> list[int]:
     need = [4] * k
     for row in block.rows:
         for j, value in enumerate(row.cells):
-            need[j] = max(need[j], min(40, text_width(display(value))))
+            need[j] = max(need[j], min(MAX_WIDTH, text_width(display(value))))
     out = [1] * k
     for _ in range(max(0, grid - k)):
         j = max(range(k), key=lambda j: (need[j] / out[j], -j))
@@ -102,9 +102,10 @@ def _grid(doc: Document) -> int:
 
 
 def _column_widths(doc: Document, grid: int, total: float) -> list[float]:
-    from projects_cli.workbooks.styling import text_width
+    """Widths of the grid's columns: each as its text needs, spread to `total` units (the page's width)."""
+    from projects_cli.workbooks.styling import MIN_WIDTH, fit_width, text_width
 
-    natural = [6.0] * grid
+    natural = [float(MIN_WIDTH)] * grid
     for block in doc.blocks:
         if block.kind not in ("table", "fields", "chart") or not block.rows:
             continue
@@ -112,7 +113,7 @@ def _column_widths(doc: Document, grid: int, total: float) -> list[float]:
         for row in block.rows:
             col = 0
             for value, span in zip(row.cells, row_spans(len(row.cells), base, grid)):
-                need = min(40, text_width(display(value)) + 2) / span
+                need = fit_width(text_width(display(value))) / span
                 for c in range(col, col + span):
                     natural[c] = max(natural[c], need)
                 col += span
@@ -122,13 +123,7 @@ def _column_widths(doc: Document, grid: int, total: float) -> list[float]:
     return natural
 
 
-def _lines(text: str, width: float) -> int:
-    from projects_cli.workbooks.styling import text_width
-
-    count = 0
-    for part in str(text).split("\n"):
-        count += max(1, math.ceil(text_width(part) / max(width - 1, 1)))
-    return count
+PAPER = "A4"
 
 
 def write_xlsx(sheets: Sequence[Sheet], path: Path) -> None:
@@ -160,189 +155,200 @@ def _merge(ws, coord: str) -> None:
 
 
 class _XlsxSheet:
-    LINE = 18.0  # points per line of 12-point text
+    """One document as a worksheet, in the look of `workbooks.styling`, paginated as it is written.
+
+    The writer keeps count of the points used on the current page and breaks
+    the page itself: before a table that would not fit (when the whole table
+    fits on a page; else before its caption, header and first rows), before a
+    chart, a signature or a heading with too little room after it, and in a
+    table too long for one page, where the new page starts with the table's
+    header again. Row heights are its own (exact); the scale is estimated from
+    the column widths (Excel's metrics: a wider font only shrinks the print and
+    leaves more room), so it fills PAGE_FILL of a page and the application's
+    own break never comes first.
+    """
+
+    PAGE_FILL = 0.98
+    GAP = 8.0  # points between blocks
+    SIGNATURE_GAP = 16.0
 
     def __init__(self, ws, doc: Document):
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
         from projects_cli.workbooks import styling
 
         self.ws, self.doc, self.x = ws, doc, styling
         self.grid = _grid(doc)
-        self.widths = _column_widths(doc, self.grid, 150.0 if doc.landscape else 100.0)
-        self.row = 1
-        font = styling.FONT_NAME
-        self.fonts = {
-            "title": Font(name=font, size=20, bold=True),
-            "subtitle": Font(name=font, size=13),
-            "number": Font(name=font, size=12),
-            "to": Font(name=font, size=12),
-            "heading": Font(name="黑体", size=12, bold=True),
-            "para": Font(name=font, size=12),
-            "note": Font(name=font, size=10),
-            "cell": Font(name=font, size=11),
-            "head": Font(name=font, size=11, bold=True),
-            "caption": Font(name=font, size=12, bold=True),
-            "hint": Font(name=font, size=10, italic=True, color="808080"),
-        }
-        self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        self.left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-        self.top_left = Alignment(horizontal="left", vertical="top", wrap_text=True)
-        self.right = Alignment(horizontal="right", vertical="center", wrap_text=True)
-        self.label_fill = PatternFill("solid", fgColor="F2F2F2")
-        self.number_rule = Border(bottom=Side(style="medium", color="C00000"))  # the red line under the number
-        self._styles: dict[tuple, Any] = {}
-        self._keep: list[tuple] = []
+        width, height = styling.printable_area(PAPER, doc.landscape, styling.DOCUMENT_MARGINS)
+        self.widths = _column_widths(doc, self.grid, width / styling.POINTS_PER_UNIT)
+        self.page = height / styling.fit_scale(self.widths, width) * self.PAGE_FILL
+        self.row, self.y = 1, 0.0
+        self.fonts = styling.DOCUMENT_FONTS
+        self.styles = styling.CellStyles()
 
-    # -- helpers
+    # -- pages
 
-    def styled(self, cell, font=None, alignment=None, border=None, fill=None, number_format=None) -> None:
-        """Style a cell; each combination is built once and copied after (openpyxl hashes every style it is given)."""
-        key = (id(font), id(alignment), id(border), id(fill), number_format)
-        cached = self._styles.get(key)
-        if cached is None:
-            if font is not None:
-                cell.font = font
-            if alignment is not None:
-                cell.alignment = alignment
-            if border is not None:
-                cell.border = border
-            if fill is not None:
-                cell.fill = fill
-            if number_format is not None:
-                cell.number_format = number_format
-            self._keep.append((font, alignment, border, fill))  # the ids in the key stay unique
-            self._styles[key] = copy(cell._style)
-        else:
-            cell._style = copy(cached)
+    def keep(self, height: float) -> bool:
+        """Start a new page here unless `height` more points fit on this one; whether it did."""
+        from openpyxl.worksheet.pagebreak import Break
 
-    def merged(self, first: int, last: int, value: Any, *, font, alignment, height: float | None = None,
-               border=None, fill=None) -> None:
+        if self.y > 0 and self.y + height > self.page:
+            self.ws.row_breaks.append(Break(id=self.row - 1))
+            self.y = 0.0
+            return True
+        return False
+
+    def next_row(self, height: float) -> None:
+        current = self.ws.row_dimensions[self.row].height or 0
+        self.ws.row_dimensions[self.row].height = max(current, height)
+        self.y += height
+        self.row += 1
+
+    # -- cells
+
+    def merged(self, first: int, last: int, value: Any, *, font, alignment, border=None, fill=None) -> None:
         from openpyxl.utils import get_column_letter
 
         ws, r = self.ws, self.row
         cell = ws.cell(row=r, column=first)
         self.x.set_value(cell, value)
-        number_format = DATE_FORMAT if isinstance(value, date) else None
-        self.styled(cell, font, alignment, border, fill, number_format)
+        number_format = self.x.LONG_DATE_FORMAT if isinstance(value, date) else None
+        self.styles.apply(cell, font, alignment, border, fill, number_format)
         if last > first:
             _merge(ws, f"{get_column_letter(first)}{r}:{get_column_letter(last)}{r}")
             for c in range(first + 1, last + 1):  # borders and fills of a merged range sit on every cell
-                self.styled(ws.cell(row=r, column=c), None, None, border, fill)
-        if height is not None:
-            current = ws.row_dimensions[r].height or 0
-            ws.row_dimensions[r].height = max(current, height)
+                self.styles.apply(ws.cell(row=r, column=c), None, None, border, fill)
 
     def width_of(self, first: int, last: int) -> float:
         return sum(self.widths[first - 1 : last])
 
-    def line(self, value: Any, *, font, alignment, size: float = 12, first: int = 1, last: int | None = None,
-             border=None, min_lines: int = 1) -> None:
+    def line_height(self, value: Any, font, first: int = 1, last: int | None = None, min_lines: int = 1) -> float:
+        text = display(value) if value is not None else ""
+        lines = max(min_lines, self.x.text_lines(text, self.width_of(first, last or self.grid), font.sz))
+        return self.x.row_height(lines, font.sz)
+
+    def line(self, value: Any, *, font, alignment, first: int = 1, last: int | None = None, border=None) -> None:
         last = last or self.grid
-        lines = max(min_lines, _lines(display(value) if value is not None else "", self.width_of(first, last) * 12 / size))
-        self.merged(first, last, value, font=font, alignment=alignment, height=lines * size * 1.5, border=border)
-        self.row += 1
+        height = self.line_height(value, font, first, last)
+        self.keep(height)
+        self.merged(first, last, value, font=font, alignment=alignment, border=border)
+        self.next_row(height)
 
-    def gap(self, height: float = 8) -> None:
-        if self.row > 1:
-            self.ws.row_dimensions[self.row].height = height
-            self.row += 1
+    def gap(self, height: float = GAP) -> None:
+        """Space between blocks; none at the top of a page."""
+        if self.y > 0 and not self.keep(height):
+            self.next_row(height)
 
-    def table_row(self, row: Row, base: list[int], *, header: bool = False, label_cols: bool = False, min_lines: int = 1,
-                  hint: bool = False) -> None:
-        x = self.x
+    def table_cells(self, row: Row, base: list[int], *, header: bool = False, label_cols: bool = False,
+                    min_lines: int = 1, hint: bool = False) -> tuple[list[tuple], float]:
+        """The merged cells of a table row as (first, last, value, font, alignment, fill), and the row's height."""
+        x, f = self.x, self.fonts
         fill = None
         if not header:
             color = next((s for s in row.styles if s in x.CARD_FILLS), None)
             fill = x.CARD_FILLS[color] if color else (x.TOTAL_FILL if "total" in row.styles else None)
         bold = header or "bold" in row.styles or "total" in row.styles
-        col, lines = 1, min_lines
+        col, lines, cells = 1, min_lines, []
         for i, (value, span) in enumerate(zip(row.cells, row_spans(len(row.cells), base, self.grid))):
             label = label_cols and i % 2 == 0
             if header or label:
-                font, align = self.fonts["head"], self.center
+                font, align = f["head"], x.CENTER
             elif hint and value != "":
-                font, align = self.fonts["hint"], self.top_left
+                font, align = f["hint"], x.TOP_LEFT_WRAP
             else:
-                font = self.fonts["head"] if bold else self.fonts["cell"]
-                align = self.right if is_number(value) else (self.top_left if min_lines > 1 else self.left)
-            cell_fill = x.HEADER_FILL if header else (self.label_fill if label else fill)
-            self.merged(col, col + span - 1, value, font=font, alignment=align, border=x.BORDER, fill=cell_fill)
-            lines = max(lines, _lines(display(value), self.width_of(col, col + span - 1)))
+                font = f["head"] if bold else f["cell"]
+                align = x.RIGHT if is_number(value) else (x.TOP_LEFT_WRAP if min_lines > 1 else x.LEFT_WRAP)
+            cell_fill = x.HEADER_FILL if header else (x.LABEL_FILL if label else fill)
+            cells.append((col, col + span - 1, value, font, align, cell_fill))
+            lines = max(lines, x.text_lines(display(value), self.width_of(col, col + span - 1), f["cell"].sz))
             col += span
-        self.ws.row_dimensions[self.row].height = lines * self.LINE
-        self.row += 1
+        return cells, x.row_height(lines, f["cell"].sz)
+
+    def table_row(self, cells: list[tuple], height: float) -> None:
+        for first, last, value, font, align, fill in cells:
+            self.merged(first, last, value, font=font, alignment=align, border=self.x.BORDER, fill=fill)
+        self.next_row(height)
+
+    def table(self, block: Block, *, header: bool, caption: str = "", caption_align=None, whole: bool = False,
+              repeat: bool = True, **kinds) -> int:
+        """A bordered table after a gap: kept on one page when it fits, else split with its header repeated.
+
+        `whole`: kept together even without a header (a form to fill in); `repeat`: False keeps the
+        table's rows one range (a chart's data), the header not repeated; `kinds` as `table_cells`
+        takes them. Returns the row of its first line.
+        """
+        base = block_spans(block, self.grid)
+        rows = [Row(_feedback_cells(r)) for r in block.rows] if block.kind == "feedback" else block.rows
+        made = [self.table_cells(r, base, header=header and i == 0, **kinds) for i, r in enumerate(rows)]
+        heights = [h for _, h in made]
+        cap = self.line_height(caption, self.fonts["caption"]) if caption else 0.0
+        total = self.GAP + cap + sum(heights)
+        lead = self.GAP + cap + sum(heights[: 3 if header or not whole else len(heights)])
+        self.keep(total if total <= self.page else lead)
+        self.gap()
+        if caption:
+            self.line(caption, font=self.fonts["caption"], alignment=caption_align or self.x.CENTER)
+        first = self.row
+        for i, (cells, height) in enumerate(made):
+            if self.keep(height) and header and repeat and i > 0:
+                self.table_row(*made[0])  # the header again at the top of the new page
+            self.table_row(cells, height)
+        return first
 
     # -- blocks
 
     def write(self) -> None:
-        from openpyxl.worksheet.pagebreak import Break
-
+        x = self.x
         for block in self.doc.blocks:
             kind, f = block.kind, self.fonts
             if kind == "title":
-                self.line(block.text, font=f["title"], alignment=self.center, size=20)
+                self.line(block.text, font=f["title"], alignment=x.CENTER)
             elif kind == "subtitle":
-                self.line(block.text, font=f["subtitle"], alignment=self.center, size=13)
+                self.line(block.text, font=f["subtitle"], alignment=x.CENTER)
             elif kind == "number":
-                self.line(block.text, font=f["number"], alignment=self.center, border=self.number_rule)
+                self.line(block.text, font=f["number"], alignment=x.CENTER, border=x.NUMBER_RULE)
                 self.gap()
             elif kind == "to":
-                self.line(block.text, font=f["to"], alignment=self.left)
+                self.line(block.text, font=f["to"], alignment=x.LEFT_WRAP)
             elif kind == "heading":
+                # with room for a few lines of what follows, never alone at the foot of a page
+                self.keep(self.GAP + self.line_height(block.text, f["heading"]) + x.row_height(3, f["para"].sz))
                 self.gap()
-                self.line(block.text, font=f["heading"], alignment=self.left)
+                self.line(block.text, font=f["heading"], alignment=x.LEFT_WRAP)
             elif kind == "para":
-                self.line("\u3000\u3000" + block.text, font=f["para"], alignment=self.top_left)
+                self.line("\u3000\u3000" + block.text, font=f["para"], alignment=x.TOP_LEFT_WRAP)
             elif kind == "note":
-                self.line(block.text, font=f["note"], alignment=self.left, size=10)
+                self.line(block.text, font=f["note"], alignment=x.LEFT_WRAP)
             elif kind == "pagebreak":
-                self.ws.row_breaks.append(Break(id=self.row - 1))
+                self.keep(self.page + 1)
             elif kind == "table":
-                self.gap()
-                if block.text:
-                    self.line(block.text, font=f["caption"], alignment=self.center)
-                base = block_spans(block, self.grid)
-                for i, row in enumerate(block.rows):
-                    self.table_row(row, base, header=i == 0)
+                self.table(block, header=True, caption=block.text)
             elif kind == "fields":
-                self.gap()
-                base = block_spans(block, self.grid)
-                for row in block.rows:
-                    self.table_row(row, base, label_cols=True)
+                self.table(block, header=False, label_cols=True)
             elif kind == "feedback":
-                self.gap()
-                if block.text:
-                    self.line(block.text, font=f["caption"], alignment=self.left)
-                base = block_spans(block, self.grid)
-                for row in block.rows:
-                    self.table_row(Row(_feedback_cells(row)), base, label_cols=True, min_lines=4, hint=True)
+                self.table(block, header=False, caption=block.text, caption_align=x.LEFT_WRAP, whole=True,
+                           label_cols=True, min_lines=4, hint=True)
             elif kind == "chart":
-                self.gap()
                 self.chart(block)
             elif kind == "signature":
-                self.gap(24)
+                heights = [self.line_height(r.cells[0], f["para"]) for r in block.rows]
+                self.keep(self.SIGNATURE_GAP + sum(heights))
+                self.gap(self.SIGNATURE_GAP)
                 half = self.grid // 2 + 1
                 for row in block.rows:
-                    self.line(row.cells[0], font=f["para"], alignment=self.center, first=half)
+                    self.line(row.cells[0], font=f["para"], alignment=x.CENTER, first=half)
         ws = self.ws
-        self.x.set_widths(ws, self.widths)
-        self.x.print_setup(ws, ncols=self.grid, title_rows=None, paper="A4", landscape=self.doc.landscape)
-        ws.page_margins.left = ws.page_margins.right = 0.6
-        ws.page_margins.top = ws.page_margins.bottom = 0.7
+        x.set_widths(ws, self.widths)
+        x.print_setup(ws, ncols=self.grid, title_rows=None, paper=PAPER, landscape=self.doc.landscape,
+                      margins=x.DOCUMENT_MARGINS, footer=x.DOCUMENT_FOOTER)
         ws.sheet_view.showGridLines = False
 
     def chart(self, block: Block) -> None:
+        """The chart's table, then the chart as an Excel chart under it (on the next page if it does not fit)."""
         from openpyxl.chart import BarChart, Reference
 
         chart_kind, _, title = block.text.partition(" ")
-        if title:
-            self.line(title, font=self.fonts["caption"], alignment=self.center)
-        header_row = self.row
-        base = block_spans(block, self.grid)
-        for i, row in enumerate(block.rows):
-            self.table_row(row, base, header=i == 0)
+        header_row = self.table(block, header=True, caption=title, repeat=False)
         last_row = self.row - 1
+        base = block_spans(block, self.grid)
         starts = []
         col = 1
         for span in base:
@@ -358,16 +364,18 @@ class _XlsxSheet:
         for start in starts[1:]:
             chart.add_data(Reference(self.ws, min_col=start, min_row=header_row, max_row=last_row), titles_from_data=True)
         chart.set_categories(Reference(self.ws, min_col=starts[0], min_row=header_row + 1, max_row=last_row))
-        for series, color in zip(chart.series, SERIES_COLORS):
-            series.graphicalProperties.solidFill = color.lstrip("#")
-            series.graphicalProperties.line.solidFill = color.lstrip("#")
+        for series, color in zip(chart.series, self.x.SERIES_COLOURS):
+            series.graphicalProperties.solidFill = color
+            series.graphicalProperties.line.solidFill = color
         categories = max(1, last_row - header_row)
         rows_needed = max(14, min(40, categories * max(1, len(starts) - 1) // 2 + 6))
         chart.height = rows_needed * 0.53  # cm: about one 15-point row each
         chart.width = min(24.0, self.width_of(1, self.grid) * 0.19)
         chart.legend.position = "b"
+        self.keep((rows_needed + 2) * self.x.DEFAULT_HEIGHT)
         self.ws.add_chart(chart, f"A{self.row + 1}")
         self.row += rows_needed + 2
+        self.y += (rows_needed + 2) * self.x.DEFAULT_HEIGHT
 
 
 # ---------------------------------------------------------------- SVG charts (for HTML)
@@ -385,8 +393,9 @@ def _nice_max(value: float) -> float:
 
 def svg_chart(block: Block) -> str:
     """An inline SVG bar chart of a @chart block: one bar per series and category, values printed."""
-    from projects_cli.workbooks.styling import text_width
+    from projects_cli.workbooks.styling import SERIES_COLOURS, text_width
 
+    colors = ["#" + c for c in SERIES_COLOURS]
     chart_kind, _, title = block.text.partition(" ")
     header = [display(v) for v in block.rows[0].cells]
     series = header[1:]
@@ -417,7 +426,7 @@ def svg_chart(block: Block) -> str:
                     continue
                 w = plot_w * max(float(value), 0) / scale_max
                 y = gy + si * bar_h
-                color = SERIES_COLORS[si % len(SERIES_COLORS)]
+                color = colors[si % len(colors)]
                 parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" fill="{color}"/>')
                 parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h / 2:.1f}" class="value" '
                              f'dominant-baseline="middle">{esc(display(value))}</text>')
@@ -442,13 +451,13 @@ def svg_chart(block: Block) -> str:
                     continue
                 h = plot_h * max(float(value), 0) / scale_max
                 x = gx + si * bar_w
-                color = SERIES_COLORS[si % len(SERIES_COLORS)]
+                color = colors[si % len(colors)]
                 parts.append(f'<rect x="{x}" y="{y0 + plot_h - h:.1f}" width="{bar_w - 2}" height="{h:.1f}" fill="{color}"/>')
                 parts.append(f'<text x="{x + bar_w / 2 - 1:.1f}" y="{y0 + plot_h - h - 3:.1f}" class="value" '
                              f'text-anchor="middle">{esc(display(value))}</text>')
     lx = 8
     for si, name in enumerate(series):
-        color = SERIES_COLORS[si % len(SERIES_COLORS)]
+        color = colors[si % len(colors)]
         parts.append(f'<rect x="{lx}" y="6" width="12" height="12" fill="{color}"/>')
         parts.append(f'<text x="{lx + 16}" y="12" class="legend" dominant-baseline="middle">{esc(name)}</text>')
         lx += 16 + text_width(name) * 7 + 18

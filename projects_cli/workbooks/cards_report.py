@@ -7,6 +7,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.utils import get_column_letter
 
 from projects_cli.config.rulebook import Rules
 from projects_cli.errors import ProjectsError
@@ -16,38 +17,38 @@ from projects_cli.workbooks import styling
 
 CARD_COLUMNS = (("code", "项目编号", 12), ("name", "项目名称", 36), ("unit", "责任单位", 16), ("chain", "产业链", 12),
                 ("card", "牌色", 10), ("reasons", "亮牌原因", 50), ("manual_note", "人工设牌", 24))
-CHART_COLOURS = {"red": "E06666", "yellow": "F1C232", "blue": "6FA8DC"}
 
 
 def _cards_sheet(wb: Workbook, period: str, rows: list[dict[str, Any]], change: dict[str, list[str]], rules: Rules) -> None:
     ws = wb.create_sheet("红黄蓝牌")
     n = len(CARD_COLUMNS)
     styling.set_widths(ws, [w for _, _, w in CARD_COLUMNS])
+    styling.print_setup(ws, ncols=n, title_rows="3:3")
     ws.freeze_panes = "A4"
+    styling.stream_cells(ws)
     ws.append(styling.title_row(ws, f"重点项目红黄蓝牌通报（{period}）", n, 1))
-    info = styling.styled(ws, font=styling.INFO_FONT, border=None)
     counts = {c: sum(1 for r in rows if r["color"] == c) for c in COLORS}
-    styling.set_value(info, "　".join(f"{label(c, rules)} {counts[c]} 个" for c in COLORS)
-                    + f"　较上期新增红牌 {len(change['newly_red'])} 个、新增黄牌 {len(change['newly_yellow'])} 个、好转 {len(change['improved'])} 个")
-    ws.append([info])
-    header = styling.styled(ws, font=styling.HEADER_FONT, fill=styling.HEADER_FILL, alignment=styling.CENTER)
-    ws.append(styling.fill_row([header] * 0 + [styling.one_off(ws, None, header) for _ in CARD_COLUMNS], [h for _, h, _ in CARD_COLUMNS]))
-    body = [styling.styled(ws, alignment=styling.LEFT_WRAP if key in ("name", "reasons") else styling.LEFT) for key, _, _ in CARD_COLUMNS]
-    section = styling.styled(ws, font=styling.SECTION_FONT, fill=styling.SECTION_FILL)
+    ws.append(styling.info_row(ws, "　".join(f"{label(c, rules)} {counts[c]} 个" for c in COLORS)
+                               + f"　较上期新增红牌 {len(change['newly_red'])} 个、新增黄牌 {len(change['newly_yellow'])} 个、"
+                               f"好转 {len(change['improved'])} 个", n, 2))
+    header = styling.header_cell(ws)
+    ws.append([styling.one_off(ws, h, header) for _, h, _ in CARD_COLUMNS])
+    body = [styling.column_cell(ws, "wrap" if key in ("name", "reasons", "manual_note") else "text") for key, _, _ in CARD_COLUMNS]
+    section = styling.section_cell(ws)
     row_no = 4
     for color in COLORS:
         group = [r for r in rows if r["color"] == color]
         if not group:
             continue
-        ws.append([styling.one_off(ws, f"{label(color, rules)}（{len(group)} 个）— {rules.get('cards.meaning').get(color, '')}", section)])
-        ws.merged_cells.add(f"A{row_no}:{chr(64 + n)}{row_no}")
+        text = f"{label(color, rules)}（{len(group)} 个）— {rules.get('cards.meaning').get(color, '')}"
+        ws.append([styling.one_off(ws, text, section)] + [styling.one_off(ws, None, section) for _ in range(n - 1)])
+        ws.merged_cells.add(f"A{row_no}:{get_column_letter(n)}{row_no}")
         row_no += 1
         for r in group:
             cells = [styling.one_off(ws, r.get(key), tmpl, fill=styling.CARD_FILLS[color] if key == "card" else None)
                      for (key, _, _), tmpl in zip(CARD_COLUMNS, body)]
             ws.append(cells)
             row_no += 1
-    styling.print_setup(ws, ncols=n, title_rows="3:3")
 
 
 def _counts_sheet(wb: Workbook, title: str, key: str, heading: str, rows: list[dict[str, Any]], rules: Rules) -> None:
@@ -55,13 +56,15 @@ def _counts_sheet(wb: Workbook, title: str, key: str, heading: str, rows: list[d
     counts = counts_by(rows, key)
     headers = [heading, *(label(c, rules) for c in COLORS), "合计"]
     styling.set_widths(ws, [20, 10, 10, 10, 10])
-    header = styling.styled(ws, font=styling.HEADER_FONT, fill=styling.HEADER_FILL, alignment=styling.CENTER)
+    styling.print_setup(ws, ncols=12, title_rows="1:1", paper="A4")
+    styling.stream_cells(ws)
+    header = styling.header_cell(ws)
     ws.append([styling.one_off(ws, h, header, fill=styling.CARD_FILLS.get(c)) for h, c in zip(headers, [None, *COLORS, None])])
-    body = [styling.styled(ws), *(styling.styled(ws, alignment=styling.RIGHT) for _ in range(4))]
+    body = [styling.column_cell(ws, "wrap"), *(styling.column_cell(ws, "count") for _ in range(4))]
     for c in counts:
         ws.append(styling.fill_row(body, [c[key], *(c[col] for col in COLORS), c["total"]]))
-    total = styling.styled(ws, font=styling.HEADER_FONT, fill=styling.TOTAL_FILL, alignment=styling.RIGHT)
-    ws.append([styling.one_off(ws, "合计", total), *(styling.one_off(ws, sum(c[col] for c in counts), total) for col in COLORS),
+    total = styling.section_cell(ws, fill=styling.TOTAL_FILL, alignment=styling.RIGHT)
+    ws.append([styling.one_off(ws, "合计", styling.section_cell(ws, fill=styling.TOTAL_FILL)), *(styling.one_off(ws, sum(c[col] for c in counts), total) for col in COLORS),
                styling.one_off(ws, len(rows), total)])
     if counts:
         chart = BarChart()
@@ -74,10 +77,9 @@ def _counts_sheet(wb: Workbook, title: str, key: str, heading: str, rows: list[d
         chart.add_data(data, titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(counts) + 1))
         for series, color in zip(chart.series, COLORS):
-            series.graphicalProperties.solidFill = CHART_COLOURS[color]
+            series.graphicalProperties.solidFill = styling.CARD_CHART_COLOURS[color]
         chart.width, chart.height = 18, 9
         ws.add_chart(chart, "G2")
-    styling.print_setup(ws, ncols=12, title_rows="1:1", paper="A4")
 
 
 def write_report(path: Path, period: str, rows: list[dict[str, Any]], change: dict[str, list[str]], rules: Rules) -> Path:

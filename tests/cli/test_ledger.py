@@ -35,6 +35,8 @@ def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cl
     assert (warned.value, warned.fill.fgColor.rgb) == ("待定", "00FFEB9C")
     assert ws.cell(4, ws.max_column).value.startswith("E列 总投资: '很多' is not an amount")
     assert ws["C6"].value is None and ws["C6"].comment.text.startswith("错误: the project name")
+    # the ledger's two header rows frozen and printed on every page, fitted to the page width
+    assert (ws.freeze_panes, ws.print_title_rows, ws.sheet_properties.pageSetUpPr.fitToPage) == ("B4", "$2:$3", True)
 
 
 def test_clean_import_then_again_then_dry_run_json(cli, tmp_path):

@@ -81,6 +81,9 @@ def test_overdue_xlsx_reads_back_to_the_same_rows(known, tmp_path):
     got = [[v.date().isoformat() if hasattr(v, "date") else v for v in row] for row in body]
     assert got == expected
     assert ws.freeze_panes == "A4" and ws.print_title_rows == "$1:$3"
+    # fitted to the page width (set before the first row: a write-only sheet writes it there)
+    assert (ws.page_setup.orientation, ws.sheet_properties.pageSetUpPr.fitToPage, ws.page_setup.fitToWidth) == (
+        "landscape", True, 1)
     assert ws["A4"].border.left.style == "thin"
     new = [[c.value for c in row][2:5] for row in wb["本周新增"].iter_rows(min_row=4)]
     assert new == [[r["code"], r["name"], r["item"]] for r in data["new_since"]]

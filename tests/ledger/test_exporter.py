@@ -72,6 +72,8 @@ def test_the_filed_layout(filled, ctx, tmp_path):
     # borders everywhere in the table, wrapped long text
     assert all(ws.cell(9, c).border.left.style == "thin" for c in range(1, 29))
     assert ws["C8"].alignment.wrap_text and ws["I8"].alignment.wrap_text
+    # a row as tall as its wrapped text (建设内容及规模, 38 units in a 30-wide column: two lines of 15 points)
+    assert (ws.row_dimensions[8].height, ws.row_dimensions[9].height) == (30, None)
     # the formula-looking name is text, not a formula
     evil = ws["C16"]
     assert (evil.value, evil.data_type) == (EVIL, "s")
@@ -81,6 +83,7 @@ def test_the_filed_layout(filled, ctx, tmp_path):
     assert ws.print_title_rows == "$3:$4"
     assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("landscape", 8)
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (1, 0, True)
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
     # widths fit the Chinese text
     assert ws.column_dimensions["B"].width == 10  # 项目编号: 8 + 2
     assert ws.column_dimensions["C"].width == 30  # long names wrap at 30

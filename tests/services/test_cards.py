@@ -135,6 +135,8 @@ def test_report_workbook(registry_with_figures, cli, tmp_path):
     red_rows = [row for row in ws.iter_rows(min_row=5, max_row=7, values_only=True)]
     assert {r[0] for r in red_rows} == {"M-31", "P-31", "S-90"}
     assert ws["E5"].fill.fgColor.rgb.endswith("FF8B8B")
+    assert ws["G4"].border.right.style == "thin"  # the section row bordered across its merged width
+    assert (ws.sheet_properties.pageSetUpPr.fitToPage, ws.page_setup.fitToWidth, ws.print_title_rows) == (True, 1, "$3:$3")
     units = wb["按责任单位"]
     assert [c.value for c in units[1]] == ["责任单位", "红牌", "黄牌", "蓝牌", "合计"]
     assert [c.value for c in units[2]] == ["建设局", 2, 3, 1, 6]
