@@ -240,7 +240,9 @@ def overdue(
         )
     data["rules_version"] = rules.version
     if fmt == ReportFormat.xlsx:
-        wb = report.overdue_workbook(data)
+        from projects_cli.workbooks.overdue_report import overdue_workbook
+
+        wb = overdue_workbook(data)
         try:
             wb.save(output)
         except OSError as exc:
