@@ -7,18 +7,14 @@ import io
 import json
 
 import pytest
+from counts import table_counts
 from overdue_scenario import DUE_SOON_2025_10_31, OVERDUE_2025_10_31, build
-from sqlalchemy import create_engine, text
 
 TABLES = ("change_log", "milestone", "milestone_plan", "investment_report", "investment_plan")
 
 
 def counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        out = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in TABLES}
-    engine.dispose()
-    return out
+    return table_counts(url, TABLES)
 
 
 @pytest.fixture

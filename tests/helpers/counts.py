@@ -15,9 +15,9 @@ def count(url: str, table: str) -> int:
     return n
 
 
-def table_counts(url: str) -> dict[str, int]:
+def table_counts(url: str, tables: tuple[str, ...] = TABLES) -> dict[str, int]:
     engine = create_engine(url)
     with engine.connect() as conn:
-        counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in TABLES}
+        counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
     engine.dispose()
     return counts
