@@ -1,4 +1,4 @@
-"""Reading the values people type: amounts in 万元, dates, months, names.
+"""Reading the values people type: amounts in 万元, dates and date ranges, months, names.
 
 Pure functions shared by the command options and the ledger importer. Each
 returns a value or raises `ValueProblem` with what was expected; none crashes
@@ -27,6 +27,8 @@ UNIT_TO_WAN = {
     "千元": Decimal("0.1"),
 }
 _AMOUNT = re.compile(r"^(约|近|超|逾|大约|总计|合计)?([+-]?\d+(?:\.\d+)?)(亿元|亿|万元|万|千元|元)?(左右|以上|余|多)?$")
+# Amounts in another currency: never read as 人民币 (no exchange rate is configured).
+CURRENCY = re.compile(r"[亿万千百]?(?:美元|美金|欧元|港元|港币|日元|英镑|韩元|澳元|加元|卢布|新加坡元|USD|EUR|HKD|JPY|GBP|US\$|\$|€|£)")
 CENT = Decimal("0.01")
 EXCEL_EPOCH = date(1899, 12, 30)
 # No amount, area or share a ledger holds comes near this; beyond it Decimal rounding would fail.
@@ -88,6 +90,11 @@ def parse_amount(value: object, unit: str = "万元") -> Decimal | None:
         text = _SEPARATORS.sub("", text).replace("人民币", "").replace("RMB", "")
         match = _AMOUNT.match(text)
         if not match:
+            if foreign := CURRENCY.search(text):
+                raise ValueProblem(
+                    f"{clean_text(value)!r} 是外币金额（{foreign.group(0)}），不能当作人民币读入；请折算为万元（人民币）后再填"
+                    f" (an amount in {foreign.group(0)}, not RMB: convert it to 万元)"
+                )
             raise ValueProblem(f"{clean_text(value)!r} is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元")
         number = Decimal(match.group(2))
         if match.group(3):
@@ -201,6 +208,80 @@ def parse_date(value: object) -> date | None:
 
 class PendingDate(ValueProblem):
     """待定: no date yet. Read as empty, with a warning."""
+
+
+# A date range's separator that never occurs inside a date; "-" is tried at each place it stands.
+_RANGE_SEPARATOR = re.compile(r"至|到|~|—|–|--")
+_SHORT_YEAR = re.compile(r"^(\d{2})[.年](\d{1,2})月?$")  # 09.10 (two-digit year, then the month)
+_YEAR_ALONE = re.compile(r"^(\d{4})年?$")
+RANGE_FORMS = "2009-2011, 2007.10-2010.12, 2024年3月至2026年6月, 09.10-11.3 or 2010-"
+
+
+def _range_end(text: str) -> date | None:
+    """One end of a date range (None when it is not a date): the forms of parse_date, a year alone, 09.10."""
+    if match := _YEAR_ALONE.match(text):
+        return date(int(match.group(1)), 12, 31)
+    if match := _SHORT_YEAR.match(text):
+        short, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            return None
+        year = 1900 + short if short >= 90 else 2000 + short
+        return date(year, month, calendar.monthrange(year, month)[1])
+    if not re.match(r"^\d{4}", text):
+        return None
+    try:
+        return parse_date(text)
+    except ValueProblem:
+        return None
+
+
+def parse_date_range(value: object) -> tuple[date | None, date | None]:
+    """Planned start and completion from one cell (建设起止时间, 建设年限): 2009-2011, 2007.10-2010.12,
+    2021.03-2023.12, 2024年3月至2026年6月, 09.10-11.3 (two-digit years), 2010- (no completion given).
+
+    Each end resolves as `parse_date` does (a month alone → its last day, a year
+    alone → 31 December). One date alone, a duration (3年) or a split that could
+    be read two ways ("2009-11": November 2009, or 2009 to 2011?) raises
+    `ValueProblem`; 待定 raises `PendingDate`; empty marks give (None, None).
+    """
+    if is_empty(value):
+        return None, None
+    expected = f"expected a start and an end such as {RANGE_FORMS}"
+    if not isinstance(value, str):  # a real date, a serial number or a year typed as a number
+        single = parse_date(value)
+        cell = int(value) if isinstance(value, float) and value.is_integer() else value
+        shown = cell.isoformat() if isinstance(cell, date) else cell
+        raise ValueProblem(f"{shown!r} 只有一个时间（{single.isoformat() if single else ''}），分不清是开工还是竣工 "
+                           f"(one date only: is it the start or the completion?); {expected}")
+    shown = clean_text(value)
+    text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
+    if text in PENDING_MARKS:
+        raise PendingDate(f"{text} (dates not fixed yet)")
+    separators = list(_RANGE_SEPARATOR.finditer(text))
+    if len(separators) == 1:
+        cuts = [(separators[0].start(), separators[0].end())]
+    elif not separators:
+        cuts = [(m.start(), m.end()) for m in re.finditer("-", text)]
+    else:
+        cuts = []
+    readings = []
+    for start, end in cuts:
+        first, rest = text[:start], text[end:]
+        begin = _range_end(first)
+        finish = _range_end(rest) if rest else None
+        if begin is not None and (finish is not None or not rest):
+            readings.append((begin, finish))
+    if len(readings) > 1:
+        raise ValueProblem(f"{shown!r} 可以读成几种起止时间，无法确定 (it can be read more than one way); {expected}")
+    if not readings:
+        if (single := _range_end(text)) is not None:
+            raise ValueProblem(f"{shown!r} 只有一个时间（{single.isoformat()}），分不清是开工还是竣工 "
+                               f"(one date only: is it the start or the completion?); {expected}")
+        raise ValueProblem(f"{shown!r} 不是起止时间 (not a date range); {expected}")
+    begin, finish = readings[0]
+    if finish is not None and finish < begin:
+        raise ValueProblem(f"{shown!r}: 竣工早于开工 (the end is before the start)")
+    return begin, finish
 
 
 def _from_serial(number: float) -> date:

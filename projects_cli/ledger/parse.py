@@ -8,10 +8,21 @@ that give the rows under them their chain or cluster, 合计/小计/其中 rows,
 blank spacer rows, notes at the bottom (注：…), and cells merged down over
 several rows (a responsible unit over its projects; the reader fills those in).
 
-`find_header` finds the header in the first rows; `parse_rows` turns the rows
-under it into `LedgerRow`s (each field typed by `registry.clean_value`) and
-`Problem`s naming the sheet, the Excel row, the column and the value. Nothing
-here raises on a bad cell: every cell gives a value or a problem.
+`find_header` finds the header in the first rows (a row under it that only
+sub-divides some columns, or holds the header's cells merged down, is part of
+it; group + sub-header pairs map by the pair: 项目业主单位/联系人 is not read);
+a per-project form instead of a table raises `FormSheet`. `parse_rows` turns
+the rows under it into `LedgerRow`s (each field typed by `registry.clean_value`)
+and `Problem`s naming the sheet, the Excel row, the column and the value. Rows
+that are not projects — totals anywhere in the label cells (龙海市合计14个),
+sections (一、工业, or 一 | 工业 across 序号 and 项目名称), notes, a template's
+placeholder rows and zero rows — are counted in `skipped` and named in
+`skipped_rows`. Nothing here raises on a bad cell: every cell gives a value or
+a problem; amounts in another currency (万美元) are refused by column.
+
+A 建设起止时间 cell gives both planned dates (`values.parse_date_range`). With
+cumulative month columns (1月, 1-2月 … 1-12月) the year to date is the latest
+month filled, up to the ledger's own as-of.
 
 Dates given as a month or a year resolve to the last day of that month or
 year (2024年3月 → 2024-03-31, 2024年 → 2024-12-31): a plan for "March" is met by
@@ -28,11 +39,29 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import repeat
 from operator import is_, itemgetter
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from projects_cli.config.chains import CLUSTERS, cluster_of, known_chains, known_clusters
-from projects_cli.ledger.columns import field_for, header_period, header_unit
-from projects_cli.values import PendingDate, ValueProblem, clean_text, parse_date, plain_amount
+from projects_cli.errors import ProjectsError
+from projects_cli.ledger.columns import (
+    CONTACT_WORDS,
+    NAME_WORDS,
+    NOT_STORED,
+    field_for,
+    header_currency,
+    header_key,
+    header_period,
+    header_unit,
+)
+from projects_cli.values import (
+    UNIT_TO_WAN,
+    PendingDate,
+    ValueProblem,
+    clean_text,
+    parse_date,
+    parse_date_range,
+    plain_amount,
+)
 from projects_cli.vocab import BY_KEY
 
 HEADER_SCAN = 30  # rows searched for the header
@@ -50,13 +79,28 @@ REPEATED = ("categories", "cluster", "chain", "status", "unit", "leader", "locat
             "task_force", "site_progress", "owner")
 
 _TOTAL = re.compile(r"^(合计|总计|小计|共计|总合计|全区合计|累计)")
+# A total word inside a label (龙海市合计14个, 福州片区小计): followed by the end, a count or a bracket, so that
+# 综合计量 or 总计划 in a project's name is not one.
+_TOTAL_INSIDE = re.compile(r"(?:合|总|小|共)\s*计(?=$|[\s\d（(：:个项])")
+# A section's numeral alone in 序号, its label in 项目名称: 一 | 工业, （一） | 产业园区.
+_NUMERAL = re.compile(r"^(?:[一二三四五六七八九十百]+[、.．]?|[（(][一二三四五六七八九十百]+[）)])$")
+# A template's numbering before a placeholder name: (1) 项目名称, 1.项目名称, ①项目名称.
+_NUMBERED = re.compile(r"^(?:[（(]\d{1,3}[）)]|\d{1,3}[.、．)）]|[①-⑳])")
+_ZEROS = frozenset({"0", "0.0", "0.00", "-", "—", "——", "/", "／"})
+# A name without a 序号 that says where money comes from: a 资金来源 block under the project above it.
+_FUNDING = re.compile(r"资金|自筹|贷款|配套|预算内|专项债|债券|拨款|融资")
 # What a 序号/编号/名称 cell of a total row starts with, spaces allowed ("合 计"), checked on raw text
 _TOTAL_START = re.compile(r"\s*(?:合\s*计|总\s*(?:合\s*)?计|小\s*计|共\s*计|全\s*区\s*合\s*计|累\s*计|其\s*中)")
 _SECTION_NUMBER = re.compile(r"^(?:([一二三四五六七八九十百]+)[、.．]|[（(]([一二三四五六七八九十百]+)[）)]|第[一二三四五六七八九十百]+(?:部分|类|批))")
 _SECTION_COUNT = re.compile(r"[（(](?:共|计)?\d+个(?:项目)?[）)]$")
 _SECTION_SUFFIX = re.compile(r"(产业集群|产业链|产业|集群|链|项目|类|领域)$")
 _FOOTER = re.compile(r"^(注|说明|备注|填表说明)[:：]|^(填表人|填报人|审核人|制表人|负责人|联系人|联系电话|分管领导|单位负责人|审核)")
-_INFO_UNIT = re.compile(r"(?:金额|计量)?单位[:：]\s*(亿元|万元|千元|元)")
+_MONEY_UNIT = r"[亿万千百]?(?:美元|美金|欧元|港元|港币|日元|英镑|韩元|澳元|加元|卢布)|亿元|万元|千元|元"
+_OTHER_UNIT = r"万平方米|平方米|㎡|万吨|吨|千米|公里|米|亩|个|项|人|户|%"
+_UNIT_WORD = f"(?:{_MONEY_UNIT}|{_OTHER_UNIT})"
+# 单位：万元, 金额单位：亿元, 计量单位：个、万元 (not 填报单位：…, 建设单位：…); the list of units is group 1.
+_INFO_UNIT = re.compile(rf"(?<![报设任管办持属责主])(?:金额|计量|货币|资金|投资)?单位[:：]\s*({_UNIT_WORD}(?:[、,，/及和]{_UNIT_WORD})*)")
+_MONEY = re.compile(f"^(?:{_MONEY_UNIT})$")
 _INFO_REPORTER = re.compile(r"填报单位[:：]\s*([^\s：:（(]+)")
 _INFO_AS_OF = re.compile(
     r"截[至止](?:日期|时间)?[:：]?\s*((?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]|底|末)?|\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?)"
@@ -99,6 +143,7 @@ class Column:
     year: int | None = None  # a year the header names (2024年计划投资)
     month: int | None = None  # the last month a completed-investment header names (1-10月 → 10)
     area_factor: Decimal | None = None  # 平方米 → 万平方米
+    series: bool = False  # one of the cumulative month columns 1月, 1-2月 … 1-12月 (month: its last month)
 
     @property
     def letter(self) -> str:
@@ -110,9 +155,18 @@ class Header:
     first: int  # 0-based index of the first header row
     last: int  # 0-based index of the last header row
     columns: list[Column]
+    table: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)  # header word → field
 
     def by_field(self) -> dict[str, Column]:
-        return {c.field: c for c in self.columns if c.field}
+        """field → the column read for it (the first naming it); a 建设起止时间 column gives both planned dates."""
+        found: dict[str, Column] = {}
+        for column in self.columns:
+            if column.field and column.field not in found:
+                found[column.field] = column
+        if period := found.get("planned_period"):
+            found.setdefault("planned_start", period)
+            found.setdefault("planned_completion", period)
+        return found
 
 
 @dataclass
@@ -124,6 +178,14 @@ class LedgerInfo:
     reporter: str | None = None  # 填报单位
     as_of: date | None = None  # 截至…
     year: int | None = None  # a year in the title
+
+
+class Skipped(NamedTuple):
+    """A row under the header that is not a project: a total, a section, a note or a template row."""
+
+    row: int  # the Excel row number
+    kind: str  # "total", "section", "note" or "template"
+    text: str  # what it says (its first cell, or the placeholder name)
 
 
 class LedgerRow:
@@ -148,10 +210,13 @@ class ParsedSheet:
     problems: list[Problem] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=lambda: {"blank": 0, "total": 0, "section": 0, "note": 0})
     duplicates: list[Column] = field(default_factory=list)  # columns naming a field an earlier column names
+    skipped_rows: list[Skipped] = field(default_factory=list)  # each row counted in `skipped` but the blank ones
 
     @property
     def unused(self) -> list[Column]:
-        return [c for c in self.header.columns if c.field is None and c.header] + self.duplicates
+        """The columns not read: header words naming no field, fields the registry does not store, duplicates."""
+        return [c for c in self.header.columns
+                if (c.field is None or c.field in NOT_STORED) and c.header] + self.duplicates
 
 
 def column_letter(index: int) -> str:
@@ -189,16 +254,35 @@ def _text(value: Any) -> str:
 
 
 def _header_like(row: list[Any]) -> bool:
-    values = {_text(v) for v in row if not _blank(v)}
+    """Whether a row can be (part of) the header: two or more words, no figure or date (a year like 2025
+    may head a group), no info line."""
+    values = set()
+    for v in row:
+        kind = type(v)
+        if kind is str:
+            if v and not v.isspace():
+                values.add(_text(v))
+        elif v is not None and not (kind in (int, float) and 1990 <= v <= 2100 and v == int(v)):
+            return False
     if len(values) < 2:
         return False
     return not any(_INFO_UNIT.search(v) or _INFO_AS_OF.search(v) or _INFO_REPORTER.search(v) for v in values)
 
 
 def _column_field(parts: list[str], table: Mapping[str, str]) -> tuple[str | None, str]:
-    """The field a stack of header cells names (top to bottom), and the header text to show."""
+    """The field a stack of header cells names (top to bottom), and the header text to show.
+
+    A group and its sub-header map by the pair: 项目业主单位/业主名称 → owner, 市或县挂钩责任单位/单位名称 → unit,
+    but 项目业主单位/联系人 and 责任单位/责任人 are the group's contact, not a field (never 工作专班).
+    """
     if not parts:
         return None, ""
+    if len(parts) > 1 and ((sub := header_key(parts[-1])) in NAME_WORDS or sub in CONTACT_WORDS):
+        for i in range(len(parts) - 2, -1, -1):
+            group = field_for(parts[i], table)
+            if group:
+                shown = "/".join(parts[i:])
+                return (group, shown) if sub in NAME_WORDS or group == "task_force" else (None, shown)
     for i in range(len(parts) - 1, -1, -1):
         found = field_for(parts[i], table)
         if found:
@@ -211,9 +295,17 @@ def _column_field(parts: list[str], table: Mapping[str, str]) -> tuple[str | Non
     return None, "/".join(parts)
 
 
+# A month column's own label: 1月, 1-2月, 1-12月完成投资, 10月份 (group 1: the 1- of a cumulative figure).
+_MONTH_LABEL = re.compile(r"^(1(?:-|—|–|~|至))?(\d{1,2})月(?:份|底|末)?(?:累计)?(?:完成(?:投资)?额?)?$")
+# Which leader a sheet naming several reads: the county's or district's (the office's own), else one naming
+# neither, else the city's; the others are listed as not read.
+_LEADER_LEVEL = (re.compile(r"[县区]"), re.compile(r"^(?!.*市)"), re.compile(r""))
+
+
 def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
     width = max(len(r) for r in stack)
     columns = []
+    months: list[tuple[Column, re.Match, bool]] = []  # completed-investment columns labelled by a month
     for c in range(width):
         parts: list[str] = []
         for r in stack:
@@ -222,12 +314,97 @@ def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
                 parts.append(value)
         found, shown = _column_field(parts, table)
         joined = "".join(parts)
-        column = Column(c, shown, found, unit=next((u for p in parts if (u := header_unit(p))), None))
+        unit = next((u for p in parts if (u := header_unit(p) or header_currency(p))), None)
+        column = Column(c, shown, found, unit=unit)
         column.year, column.month = header_period(joined)
         if found == "floor_area" and _AREA_SQM.search(joined) and "万平方米" not in joined and "万㎡" not in joined:
             column.area_factor = Decimal("0.0001")
+        if found == "completed_ytd" and parts and (label := _MONTH_LABEL.match(header_key(parts[-1]))):
+            months.append((column, label, any("累计" in p for p in parts[:-1])))
         columns.append(column)
+    if len(months) > 1:
+        _month_columns(months)
+    leaders = [c for c in columns if c.field == "leader"]
+    if len(leaders) > 1:
+        keep = min(leaders, key=lambda c: (next(i for i, p in enumerate(_LEADER_LEVEL) if p.search(c.header)), c.index))
+        for column in leaders:
+            if column is not keep:
+                column.field = None
     return columns
+
+
+def _month_columns(months: list[tuple[Column, re.Match, bool]]) -> None:
+    """Columns labelled by months. Where some say 1-N月 (or sit under 累计…), 1月, 1-2月 … 1-12月 are the
+    cumulative series, each to its month; 2月, 3月 … are each month's own figure, which is not read (nor is
+    1月 … 12月 where none is cumulative)."""
+    cumulative = any(label.group(1) or under for _, label, under in months)
+    series = []
+    for column, label, under in months:
+        month = int(label.group(2))
+        if cumulative and 1 <= month <= 12 and (label.group(1) or month == 1 or under):
+            series.append((column, month))
+        else:
+            column.field = None
+    if len(series) > 1 and len({m for _, m in series}) == len(series):
+        for column, month in series:
+            column.month, column.series = month, True
+
+
+def _header_continues(above: list[Any], below: list[Any], name_col: int) -> bool:
+    """Whether `below` is part of the header above it: its cells merged down from the header (filled in
+    by the reader), or a row sub-dividing some columns (市领导 / 县领导 under 挂钩领导) even when it names
+    no field. A row holding a project name, a number or a date is data."""
+    cells = [(c, v) for c, v in enumerate(below) if not _blank(v)]
+    if not cells or any(type(v) is not str for _, v in cells):
+        return False
+
+    def same(c: int) -> bool:
+        return c < len(above) and clean_text(above[c]) == clean_text(below[c])
+
+    if name_col < len(below) and not _blank(below[name_col]) and not same(name_col):
+        return False
+    new = [c for c, _ in cells if not same(c)]
+    if not new:
+        return True
+    if all(_NUMBERING.match(_text(below[c])) for c in new):
+        return False  # a 栏次 row written as text
+    for c in new:
+        top = above[c] if c < len(above) else ""
+        if _blank(top):
+            continue
+        left = above[c - 1] if c > 0 else None
+        right = above[c + 1] if c + 1 < len(above) else None
+        if top == left or top == right or (right is not None and _blank(right)):
+            continue  # under a group header spanning several columns
+        return False
+    return True
+
+
+class FormSheet(ProjectsError):
+    """A sheet laid out as a per-project form (labels in a column, values beside them), not a ledger table."""
+
+
+FORM_FIELDS = 6  # distinct fields named by labels down a column that make a sheet a form
+
+
+def _form_labels(rows: list[tuple[int, list[Any]]], table: Mapping[str, str]) -> tuple[int, list[str]] | None:
+    """(column, labels) when the rows read as a per-project form: row after row starting with a label that
+    names a field (项目名称, 建设单位, 总投资 …) with its value beside or below it; None for a table."""
+    firsts: dict[str, tuple[int, str]] = {}
+    for _, row in rows:
+        cells = [(c, v) for c, v in enumerate(row) if not _blank(v)]
+        if not cells or type(cells[0][1]) is not str:
+            continue
+        first = field_for(cells[0][1], table)
+        if first is None or first == "seq" or first in firsts:
+            continue
+        if len(cells) > 1 and all(type(v) is str and field_for(v, table) for _, v in cells):
+            continue  # a header row: every cell names a field
+        firsts[first] = (cells[0][0], clean_text(cells[0][1]))
+    if len(firsts) < FORM_FIELDS or "name" not in firsts:
+        return None
+    columns = [c for c, _ in firsts.values()]
+    return max(set(columns), key=columns.count), [label for _, label in firsts.values()]
 
 
 def find_header(rows: list[tuple[int, list[Any]]], table: Mapping[str, str]) -> Header | None:
@@ -235,8 +412,21 @@ def find_header(rows: list[tuple[int, list[Any]]], table: Mapping[str, str]) -> 
 
     It must name the project (项目名称) and at least one other field. Among
     equally good candidates the one that ends first wins, and of those the one
-    taking in the most rows (so a group header above sub-headers counts).
+    taking in the most rows (so a group header above sub-headers counts). Rows
+    right under it that continue it (merged header cells, a row sub-dividing
+    some columns) are part of it. A sheet that is a per-project form raises
+    `FormSheet`.
     """
+    rows = rows[:HEADER_SCAN + MAX_HEADER_ROWS]
+    if form := _form_labels(rows, table):
+        column, labels = form
+        shown = "、".join(labels[:8]) + ("…" if len(labels) > 8 else "")
+        raise FormSheet(
+            f"该工作表是逐项填报的表单，不是台账表格：{column_letter(column + 1)}列是字段名（{shown}），一个项目一张表；"
+            "请把项目汇成一行一个项目的台账表格再导入，或用 --sheet 指定台账表格所在的工作表"
+            f" (this sheet is a form, not a ledger table: labels in column {column_letter(column + 1)}, one project "
+            "per sheet; put the projects in a table, one row each, or name the table's sheet with --sheet)"
+        )
     best: tuple[tuple[int, int, int], Header] | None = None
     limit = min(len(rows), HEADER_SCAN)
     for i in range(limit):
@@ -244,7 +434,7 @@ def find_header(rows: list[tuple[int, list[Any]]], table: Mapping[str, str]) -> 
             if i + depth > len(rows):
                 break
             stack = [rows[i + k][1] for k in range(depth)]
-            if not _header_like(stack[-1]) or not _header_like(stack[0]):
+            if not _header_like(stack[-1]):
                 break
             columns = _columns(stack, table)
             fields = {c.field for c in columns if c.field} - {"seq"}
@@ -253,8 +443,19 @@ def find_header(rows: list[tuple[int, list[Any]]], table: Mapping[str, str]) -> 
             last = rows[i + depth - 1][0]
             rank = (len(fields), -last, depth)
             if best is None or rank > best[0]:
-                best = (rank, Header(rows[i][0], last, columns))
-    return best[1] if best else None
+                best = (rank, Header(rows[i][0], last, columns, table))
+    if best is None:
+        return None
+    header = best[1]
+    at = {index: k for k, (index, _) in enumerate(rows)}
+    while header.last - header.first < MAX_HEADER_ROWS and header.last + 1 in at:
+        below = rows[at[header.last + 1]][1]
+        name = header.by_field().get("name")
+        if name is None or not _header_continues(rows[at[header.last]][1], below, name.index):
+            break
+        stack = [row for index, row in rows if header.first <= index <= header.last + 1]
+        header = Header(header.first, header.last + 1, _columns(stack, table), table)
+    return header
 
 
 def read_info(rows: Iterable[list[Any]], default_year: int) -> LedgerInfo:
@@ -271,7 +472,9 @@ def read_info(rows: Iterable[list[Any]], default_year: int) -> LedgerInfo:
     for text in texts:
         compact = _text(text)
         if info.unit is None and (m := _INFO_UNIT.search(compact)):
-            info.unit = m.group(1)
+            money = [w for w in re.split(r"[、,，/及和]", m.group(1)) if _MONEY.match(w)]
+            if money:  # more than one (万元、万美元) is refused by parse_rows, naming them
+                info.unit = "、".join(dict.fromkeys(money))
         if info.reporter is None and (m := _INFO_REPORTER.search(text)):
             info.reporter = m.group(1)
     if info.title and (m := _YEAR.search(info.title)):
@@ -329,6 +532,14 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
                 raise ValueProblem(f"{cell_repr(value)!r} is not a plausible date (year {parsed.year})")
             return parsed
         return to_date
+    if key == "planned_period":
+        def to_range(value: Any) -> Any:
+            start, end = parse_date_range(value)
+            for when in (start, end):
+                if when is not None and not 1990 <= when.year <= max_year:
+                    raise ValueProblem(f"{cell_repr(value)!r} is not a plausible date range (year {when.year})")
+            return (start, end) if start or end else None
+        return to_range
     if key in NUMERIC_FIELDS:
         factor = column.area_factor
 
@@ -410,19 +621,21 @@ def _column_reader(column: Column, info: LedgerInfo, clean_value: Callable[..., 
 
 
 def _special_row(row: list[Any], first_col: int, first: Any, single: bool, leads: list[Any],
-                 name_col: int) -> str | None:
+                 name_col: int, seq_col: int | None) -> str | None:
     """"total", "note" or "section" for a row that is not a project, else None.
 
     `first` is the row's first own non-empty cell (not one filled from a merged
     range) and `single` whether all its own non-empty cells hold one value.
+    A total's word may stand anywhere in the label cells (龙海市合计14个); a
+    section's numeral may stand alone in 序号, its label in 项目名称 (一 | 工业).
     """
     if type(first) is str:
         first_text = _text(first)
         texts = (first_text, *(_text(v) for v in leads if type(v) is str))
     else:  # a number is never a total's word
         first_text = ""
-        texts = tuple(_text(v) for v in leads if type(v) is str and _SPECIAL_START.match(v))
-    if any(_TOTAL.match(t) or t.startswith("其中") for t in texts if t):
+        texts = tuple(_text(v) for v in leads if type(v) is str and (_SPECIAL_START.match(v) or "计" in v))
+    if any(_TOTAL.match(t) or t.startswith("其中") or _TOTAL_INSIDE.search(t) for t in texts if t):
         return "total"
     if type(first) is not str:
         return None
@@ -432,13 +645,36 @@ def _special_row(row: list[Any], first_col: int, first: Any, single: bool, leads
             return "note"
     if first_col > name_col:
         return None
-    if _SECTION_NUMBER.match(first_text):
+    if _SECTION_NUMBER.match(first_text) or (first_col == seq_col and _NUMERAL.match(first_text)):
         return "section"
     if single:
         spread = sum(1 for v in row if not _blank(v))
         if spread >= 2 or first_col != name_col or _SECTION_COUNT.search(first_text):
             return "section"
     return None
+
+
+def _section_text(first: Any, row: list[Any], name_col: int) -> str:
+    """A section row's text: its first cell, or 序号's numeral with 项目名称's label (一 | 工业 → 一、工业)."""
+    text = clean_text(first)
+    if _NUMERAL.match(_text(first)) and name_col < len(row) and not _blank(row[name_col]):
+        label = clean_text(row[name_col])
+        text = f"{text}{label}" if text[-1] in "、.．）)" else f"{text}、{label}"
+    return text
+
+
+def _placeholder(name: str, table: Mapping[str, str]) -> bool:
+    """Whether a name cell holds a header word, as a template's placeholder row (项目名称, (1) 项目名称) or a
+    header repeated under the table does."""
+    key = header_key(name)
+    return key in table or (bool(match := _NUMBERED.match(key)) and key[match.end():] in table)
+
+
+def _zero_row(row: list[Any], seq_col: int | None, filled: set[int] | None) -> bool:
+    """Whether a row without a name holds nothing but zeros (a blank template row whose formulas give 0)."""
+    values = [v for c, v in enumerate(row) if c != seq_col and _present(v) and (filled is None or c not in filled)]
+    return bool(values) and all(v == 0 if type(v) in (int, float) else type(v) is str and v.strip() in _ZEROS
+                                for v in values)
 
 
 def _present(v: Any) -> bool:
@@ -469,16 +705,30 @@ def parse_rows(
     result = ParsedSheet(sheet, header, info)
     seen_fields: set[str] = set()
     readers: list[tuple[int, str, Column, Callable[[list[Any]], list[Any]], Callable[[Any], Any]]] = []
+    series = [c for c in header.columns if c.series and c.field == "completed_ytd"]
     for column in header.columns:
         if not column.field:
             continue
-        if column.field in seen_fields:
+        key = column.field
+        if column.series and len(series) > 1:
+            key = f"{key}@{column.month}"  # each month read, the one to keep chosen below (_latest_month)
+        elif column.field in seen_fields:
             result.duplicates.append(column)
             continue
         seen_fields.add(column.field)
-        if column.field not in DERIVED:
-            readers.append((column.index, column.field, column, _column_reader(column, info, clean_value, max_year),
-                            _converter(column, info, clean_value, max_year)))
+        if column.field in DERIVED or column.field in NOT_STORED:
+            continue
+        if column.field in NUMERIC_FIELDS and BY_KEY[TYPED_LIKE.get(column.field, column.field)].kind == "money":
+            unit = column.unit or info.unit or "万元"
+            if unit not in UNIT_TO_WAN:
+                result.problems.append(Problem(
+                    "error", sheet, header.last + 1, column.letter, column.header, unit,
+                    f"金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入"
+                    f" (the amounts are in {unit}; convert them to 万元 RMB: no exchange rate is configured)",
+                ))
+                continue
+        readers.append((column.index, key, column, _column_reader(column, info, clean_value, max_year),
+                        _converter(column, info, clean_value, max_year)))
     width_needed = max((r[0] for r in readers), default=0) + 1
     by_field = header.by_field()
     name_col = by_field["name"].index
@@ -492,6 +742,10 @@ def parse_rows(
     count = 0
     special = _SPECIAL_START.match
     total_start = _TOTAL_START.match
+    table = header.table
+    notes = result.skipped_rows
+    above, above_name = 0, ""  # the Excel row and name of the numbered project row just above (0: none)
+    continued = False  # whether a continuation row was refused (its problem is then sorted into place)
     pending: list[tuple[int, list[Any], dict[str, str] | None]] = []  # (Excel row, cells, section context)
     for index, row, filled in rows:
         count += 1
@@ -527,13 +781,15 @@ def parse_rows(
         leads = [row[c] for c in lead_cols if c < len(row)]
         # Only a row starting with certain words (a total's in 序号, 编号 or 名称), or holding a single text
         # (merged across), can be a total, a note or a section; the costlier checks run for those alone.
-        if (type(first) is str and special(first) or any(type(v) is str and total_start(v) for v in leads)
+        if (type(first) is str and special(first) or any(type(v) is str and ("计" in v or total_start(v)) for v in leads)
                 or (single and first_col <= name_col)):
-            kind = _special_row(row, first_col, first, single, leads, name_col)
+            kind = _special_row(row, first_col, first, single, leads, name_col, seq_col)
             if kind is not None:
                 skipped[kind] += 1
+                text = _section_text(first, row, name_col) if kind == "section" else clean_text(first)
+                notes.append(Skipped(excel_row, kind, text))
                 if kind == "section":
-                    level, found = section_context(clean_text(first), units)
+                    level, found = section_context(text, units)
                     level_context = {k: v for k, v in level_context.items() if k < level}
                     level_context[level] = found
                     merged_context: dict[str, str] = {}
@@ -541,6 +797,31 @@ def parse_rows(
                         merged_context.update(level_context[k])
                     context = merged_context or None
                 continue
+        name = row[name_col] if name_col < len(row) else ""
+        if type(name) is str and name and (name in table or name[0] in "(（0123456789①" or " " in name) and _placeholder(
+                name, table):
+            skipped["blank"] += 1  # a template's placeholder row, or the header repeated
+            notes.append(Skipped(excel_row, "template", clean_text(name)))
+            continue
+        if (name == "" or name is None) and _zero_row(row, seq_col, filled):
+            skipped["blank"] += 1
+            notes.append(Skipped(excel_row, "template", ""))
+            continue
+        if seq_col is not None:  # where projects are numbered, a name without a number may continue the one above
+            number = row[seq_col] if seq_col < len(row) else ""
+            if number == "" or number is None or filled is not None and seq_col in filled:
+                if above and type(name) is str and _FUNDING.search(name):
+                    shown = clean_text(name)
+                    result.problems.append(Problem(
+                        "error", sheet, excel_row, by_field["name"].letter, by_field["name"].header, shown,
+                        f"'{shown}' 没有序号，像是第{above}行项目（{clean_text(above_name)}）的资金来源续行，不是项目；"
+                        f"请删去此行或把它并入该项目的行 (a continuation of the project in row {above}, not a project)",
+                    ))
+                    continued = True
+                    continue
+                above = 0
+            else:
+                above, above_name = excel_row, name
         if len(row) < width_needed:
             row = row + [""] * (width_needed - len(row))
         pending.append((excel_row, row, context))
@@ -548,9 +829,61 @@ def parse_rows(
             _type_rows(pending, readers, by_field["name"], sheet, result)
             pending = []
     _type_rows(pending, readers, by_field["name"], sheet, result)
+    if continued:
+        result.problems.sort(key=lambda p: p.row)  # stable: each row's problems stay in column order
+    if len(series) > 1:
+        _latest_month(series, result)
     if progress is not None:
         progress(count)
     return result
+
+
+def _latest_month(series: list[Column], result: ParsedSheet) -> None:
+    """With cumulative month columns (1月, 1-2月 … 1-12月), the year to date is the latest month filled in
+    (up to the ledger's own as-of, 截至…); the other months' columns are listed as not read.
+
+    A row whose figures stop at an earlier month gets no completed investment
+    (a warning): its figure is that month's, not the sheet's.
+    """
+    info = result.info
+    year = next((c.year for c in series if c.year), None)
+    cap = info.as_of.month if info.as_of and year in (None, info.as_of.year) else 12
+    keys = {c.month: f"completed_ytd@{c.month}" for c in series}
+    filled = {m for m, key in keys.items() if any(key in r.values for r in result.rows)}
+    inside = [m for m in filled if m <= cap]
+    chosen = max(inside) if inside else None
+    by_month = {c.month: c for c in series}
+    for column in series:
+        if column.month != chosen:
+            column.field = None
+    sheet = result.sheet
+    stale = False
+    if beyond := sorted(m for m in filled if m > cap):
+        column = by_month[beyond[0]]
+        result.problems.append(Problem(
+            "warning", sheet, result.header.last + 1, column.letter, column.header, "",
+            f"{'、'.join(by_month[m].header for m in beyond)} 的累计完成投资在台账截至日期 {info.as_of.isoformat()} 之后，未读"
+            f" (figures after the ledger's as-of date are not read)",
+        ))
+    for row in result.rows:
+        values = row.values
+        latest = None
+        for month, key in keys.items():
+            value = values.pop(key, None)
+            if value is not None and month <= cap and (latest is None or month > latest):
+                latest = month
+            if month == chosen and value is not None:
+                values["completed_ytd"] = value
+        if chosen is not None and latest is not None and latest < chosen:
+            column = by_month[chosen]
+            result.problems.append(Problem(
+                "warning", sheet, row.row, column.letter, column.header, "",
+                f"本行累计完成投资只填到{latest}月，没有{chosen}月的数，本次不读本行的完成投资"
+                f" (completed investment is given to month {latest} only, not to month {chosen}; not read for this row)",
+            ))
+            stale = True
+    if beyond or stale:
+        result.problems.sort(key=lambda p: p.row)  # stable: each row's problems stay in column order
 
 
 def _type_rows(pending: list[tuple[int, list[Any], dict[str, str] | None]], readers: list, name_column: Column,
@@ -603,11 +936,16 @@ def _type_rows(pending: list[tuple[int, list[Any], dict[str, str] | None]], read
             if value is not _SKIP:
                 typed[key] = value
     no_name = len(readers)
+    period = next(((order, column) for order, (_, key, column, *_) in enumerate(readers) if key == "planned_period"),
+                  None)
     out = result.rows
     for i, ((excel_row, _row, context), values) in enumerate(zip(pending, typed_rows)):
         if "name" not in values and i not in bad_name:
             found.append((i, no_name, Problem("error", sheet, excel_row, name_column.letter, name_column.header, "",
                                               "the project name (项目名称) is empty; every project row needs a name")))
+        if period is not None and "planned_period" in values:
+            for problem in _split_period(values, period[1], sheet, excel_row):
+                found.append((i, period[0], problem))
         if context:
             for key, value in context.items():
                 values.setdefault(key, value)
@@ -616,3 +954,21 @@ def _type_rows(pending: list[tuple[int, list[Any], dict[str, str] | None]], read
         out.append(LedgerRow(excel_row, values))
     found.sort(key=lambda f: (f[0], f[1]))
     result.problems.extend(p for _, _, p in found)
+
+
+def _split_period(values: dict[str, Any], column: Column, sheet: str, row: int) -> list[Problem]:
+    """A 建设起止时间 cell's (start, completion) into planned_start and planned_completion; where the row's own
+    计划开工/竣工 column says otherwise, a problem (the row holds two different plans)."""
+    problems = []
+    for key, when in zip(("planned_start", "planned_completion"), values.pop("planned_period")):
+        if when is None:
+            continue
+        have = values.setdefault(key, when)
+        if have != when:
+            what = "开工" if key == "planned_start" else "竣工"
+            problems.append(Problem(
+                "error", sheet, row, column.letter, column.header, when.isoformat(),
+                f"{column.header}的{what}时间 {when.isoformat()} 与本行计划{what}时间 {have.isoformat()} 不一致"
+                f" (the range's {'start' if what == '开工' else 'completion'} differs from the row's planned date)",
+            ))
+    return problems
