@@ -19,8 +19,9 @@ from typing import Any, Callable, NamedTuple, Sequence
 from sqlalchemy import and_, bindparam, func, select
 
 from projects_cli.store.models import InvestmentPlan, InvestmentReport, Milestone, Project, Unit
+from projects_cli.vocab import Milestone as Kind
 
-START, COMPLETION = "开工", "竣工"
+START, COMPLETION = Kind.START.value, Kind.COMPLETION.value
 LEDGER_KINDS = (START, COMPLETION)  # the milestones a ledger's columns give
 # a ledger's date columns: field → (milestone kind, milestone column)
 MILESTONE_FIELDS = {

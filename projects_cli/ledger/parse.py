@@ -62,7 +62,7 @@ from projects_cli.values import (
     parse_date_range,
     plain_amount,
 )
-from projects_cli.vocab import BY_KEY
+from projects_cli.vocab import BY_KEY, Milestone
 
 HEADER_SCAN = 30  # rows searched for the header
 MAX_HEADER_ROWS = 3
@@ -965,7 +965,7 @@ def _split_period(values: dict[str, Any], column: Column, sheet: str, row: int) 
             continue
         have = values.setdefault(key, when)
         if have != when:
-            what = "开工" if key == "planned_start" else "竣工"
+            what = Milestone.START if key == "planned_start" else Milestone.COMPLETION
             problems.append(Problem(
                 "error", sheet, row, column.letter, column.header, when.isoformat(),
                 f"{column.header}的{what}时间 {when.isoformat()} 与本行计划{what}时间 {have.isoformat()} 不一致"

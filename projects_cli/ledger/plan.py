@@ -33,6 +33,7 @@ from projects_cli.rules import milestones as dates
 from projects_cli.services.milestones import configured_kinds
 from projects_cli.store.changelog import Ctx
 from projects_cli.values import normalize_name
+from projects_cli.vocab import Milestone
 
 BATCH = 2000  # rows planned per round of reads
 MILESTONE_COLUMNS = ((START, "planned_start", "actual_start"), (COMPLETION, "planned_completion", "actual_completion"))
@@ -268,7 +269,7 @@ class Planner:
         for row, kind, planned, mid in self.replans:
             when = last_on.get(mid)
             if dates.replanned_too_early(when, as_of):
-                self.problem(row, "planned_start" if kind == "开工" else "planned_completion", planned,
+                self.problem(row, "planned_start" if kind == Milestone.START else "planned_completion", planned,
                              f"{kind} was last re-planned on {when.isoformat()}, after the as-of "
                              f"date {as_of.isoformat()}; check --as-of")
         self.replans.clear()

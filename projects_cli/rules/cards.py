@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Sequence
 
-from projects_cli.vocab import CardColor, Milestone
+from projects_cli.vocab import CardColor, Level, Milestone
 
 RANK = {CardColor.BLUE: 0, CardColor.YELLOW: 1, CardColor.RED: 2}  # severity: a card steps down this list
 START = Milestone.START
@@ -66,7 +66,7 @@ def evaluate(facts: Facts, rules: dict[str, Any]) -> list[dict[str, Any]]:
             out.append(_fired("milestone_overdue", "red", text, kind=kind, days=worst))
         elif worst >= rules["milestone_yellow_days"] and worst > 0:
             out.append(_fired("milestone_overdue", "yellow", text, kind=kind, days=worst))
-    listed = [i for i in facts.issues_overdue if i[1] == "挂牌督办"]
+    listed = [i for i in facts.issues_overdue if i[1] == Level.LISTED]
     if listed and rules["issue_listed_red"]:
         number, _, late = max(listed, key=lambda i: i[2])
         out.append(_fired("listed_issue_overdue", "red", f"挂牌督办问题 {number} 超期 {late} 天", issue=number, days=late))

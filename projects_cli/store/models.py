@@ -230,7 +230,7 @@ class Issue(SQLModel, table=True):
     category: Optional[str] = Field(default=None, max_length=50)  # 土地, 资金, 手续, 用电 …
     description: Optional[str] = Field(default=None, sa_type=Text)
     urgency: str = Field(default="一般", max_length=10)
-    level: str = Field(default="一般督办", max_length=10)
+    level: str = Field(default=Level.GENERAL.value, max_length=10)
     state: str = Field(default="reported", max_length=20, index=True)
     lead_unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
     reported_on: date
