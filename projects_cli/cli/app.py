@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -54,6 +55,10 @@ def build_command(name: str):
     return command
 
 
+# click's base of usage errors (typer ships its own copy of click from 0.20 on)
+_CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 class _Listed(typer.core.TyperCommand):
     """What `projects --help` needs of a command it does not run: its name and short help."""
 
@@ -79,11 +84,46 @@ class ProjectsGroup(TyperGroup):
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: typer.Context):
-        try:
-            return super().invoke(ctx)
-        except ProjectsError as exc:
-            typer.echo(f"Error: {exc}", err=True)
-            raise typer.Exit(1) from None
+        from projects_cli.writes import command_inputs
+
+        with command_inputs():  # the files this command reads, which no output may replace
+            try:
+                try:
+                    result = super().invoke(ctx)
+                except typer.Exit:
+                    common.flush_stdout()
+                    raise
+                common.flush_stdout()
+                return result
+            except ProjectsError as exc:
+                _fail(exc)
+            except _CLICK_ERROR as exc:  # a usage error quotes what was typed
+                from projects_cli.listings.output import terminal_safe
+
+                exc.message = terminal_safe(exc.message)
+                raise
+            except Exception as exc:
+                problem = _database_problem(exc, ctx)
+                if problem is None:
+                    raise
+                _fail(problem)
+
+
+def _fail(exc: ProjectsError) -> NoReturn:
+    """The one line `Error: …` and exit code 1."""
+    common.note(f"Error: {exc}")
+    if isinstance(exc, common.StdoutBroken):
+        common.detach_stdout()
+    raise typer.Exit(1) from None
+
+
+def _database_problem(exc: Exception, ctx: typer.Context) -> ProjectsError | None:
+    """A database error (a damaged or foreign file, read-only, locked) in the user's words, else None."""
+    if "sqlite3" not in sys.modules and "sqlalchemy" not in sys.modules:
+        return None
+    from projects_cli.store.failures import database_problem
+
+    return database_problem(exc, common.settings(ctx).url)
 
 
 app = typer.Typer(
@@ -176,6 +216,7 @@ def root(
         rules_path=rules,
         templates_dir=templates,
     )
+    common.protect_inputs(ctx.obj)
 
 
 def main() -> None:

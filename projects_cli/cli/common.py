@@ -5,6 +5,7 @@ Imports nothing heavy: services are imported inside the commands.
 
 from __future__ import annotations
 
+import io
 import sys
 from contextlib import contextmanager
 from datetime import date
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 import typer
 
 from projects_cli.config.settings import Settings
+from projects_cli.errors import ProjectsError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -54,14 +56,84 @@ def session(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
         yield s
 
 
+class StdoutBroken(ProjectsError):
+    """Standard output cannot be written (a full disk, a closed pipe): the data did not get out whole."""
+
+
 def out(text: str) -> None:
-    """Data to stdout."""
-    typer.echo(text)
+    """Data to stdout, control characters escaped (`listings.output.terminal_safe`); a failed write
+    is a StdoutBroken error, never a silent truncation."""
+    from projects_cli.listings.output import terminal_safe
+
+    try:
+        typer.echo(terminal_safe(text))
+    except OSError as exc:
+        raise _stdout_broken(exc) from None
 
 
 def note(text: str) -> None:
-    """Summaries and progress to stderr, so stdout stays clean data."""
-    typer.echo(text, err=True)
+    """Summaries and progress to stderr, so stdout stays clean data (control characters escaped)."""
+    from projects_cli.listings.output import terminal_safe
+
+    try:
+        typer.echo(terminal_safe(text), err=True)
+    except OSError:  # nowhere left to say it; the exit code still tells
+        pass
+
+
+def _stdout_broken(exc: OSError) -> StdoutBroken:
+    reason = exc.strerror or type(exc).__name__
+    return StdoutBroken(f"无法写出到标准输出（cannot write to stdout: {reason}）；输出不完整 (the output is incomplete)")
+
+
+def flush_stdout() -> None:
+    """Push what is buffered for stdout out now, so a full disk or a closed pipe is an error while we can say so."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        raise _stdout_broken(exc) from None
+    except ValueError:  # stdout closed by the caller
+        pass
+
+
+def detach_stdout() -> None:
+    """After a failed write to stdout: point it at /dev/null, so Python's own flush at exit does not print
+    a second error (the advice of Python's documentation on SIGPIPE)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):  # not a real file (tests)
+        pass
+
+
+def protect_inputs(s: Settings) -> None:
+    """Name the files every command reads (the database, the config and rules files, the templates), so that no
+    output option can replace them (`projects_cli.writes`)."""
+    from projects_cli import writes
+    from projects_cli.config.paths import home_dir, resource_dir
+    from projects_cli.store.db import sqlite_path
+
+    path = sqlite_path(s.url)
+    if path is not None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            writes.protect(path.with_name(path.name + suffix), "数据库")
+    home = home_dir()
+    writes.protect(s.config_path or home / "config.toml", "配置文件")
+    writes.protect(s.rules_path or home / "rules.toml", "规则文件")
+    writes.protect(resource_dir("data") / "rules.toml", "规则文件")
+    for folder in (s.templates_dir, home / "templates", resource_dir("templates")):
+        writes.protect(folder, "模板")
+
+
+def check_output(path: Path | None) -> None:
+    """Refuse an output path that is one of the command's inputs, before any work is done."""
+    if path is not None:
+        from projects_cli.writes import refuse_input
+
+        refuse_input(path)
 
 
 def parse_date_option(value: str | None, option: str = "date") -> date | None:
@@ -87,40 +159,38 @@ def date_callback(ctx: typer.Context, param: typer.CallbackParam, value: str | N
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """Text to --output FILE, else to stdout."""
+    """Text to --output FILE (written whole, then put in place), else to stdout."""
     if output is None:
         out(text)
         return
-    try:
-        output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
-    except OSError as exc:
-        from projects_cli.errors import ProjectsError
+    from projects_cli.writes import write_text
 
-        raise ProjectsError(f"cannot write {output}: {exc.strerror}") from None
+    write_text(output, text + ("" if text.endswith("\n") else "\n"))
     note(f"Wrote {output}")
 
 
 def write_pieces(pieces: Iterable[str], output: Path | None) -> None:
     """Text made piece by piece to --output FILE, else to stdout, as it is made (a big report
     never sits whole in memory); a final newline is added."""
+    if output is not None:
+        from projects_cli.writes import write_pieces as write_file
+
+        write_file(output, _ended(pieces))
+        note(f"Wrote {output}")
+        return
+    from projects_cli.listings.output import terminal_safe
+
     try:
-        if output is None:
-            _write_all(pieces, sys.stdout)
-            sys.stdout.flush()
-            return
-        with output.open("w", encoding="utf-8") as f:
-            _write_all(pieces, f)
+        for piece in _ended(pieces):
+            sys.stdout.write(terminal_safe(piece))
+        sys.stdout.flush()
     except OSError as exc:
-        from projects_cli.errors import ProjectsError
-
-        raise ProjectsError(f"cannot write {output or 'stdout'}: {exc.strerror}") from None
-    note(f"Wrote {output}")
+        raise _stdout_broken(exc) from None
 
 
-def _write_all(pieces: Iterable[str], stream) -> None:
-    for piece in pieces:
-        stream.write(piece)
-    stream.write("\n")
+def _ended(pieces: Iterable[str]) -> Iterator[str]:
+    yield from pieces
+    yield "\n"
 
 
 def is_tty() -> bool:

@@ -241,14 +241,9 @@ def overdue(
     data["rules_version"] = rules.version
     if fmt == ReportFormat.xlsx:
         from projects_cli.workbooks.overdue_report import overdue_workbook
+        from projects_cli.writes import save_workbook
 
-        wb = overdue_workbook(data)
-        try:
-            wb.save(output)
-        except OSError as exc:
-            from projects_cli.errors import ProjectsError
-
-            raise ProjectsError(f"cannot write {output}: {exc.strerror}") from None
+        save_workbook(overdue_workbook(data), output)
         common.note(f"Wrote {output}")
     elif fmt == ReportFormat.json:
         common.write_pieces(_overdue_json(data), output)

@@ -69,6 +69,7 @@ SOURCE = "派工单"  # InvestmentReport.source / ProgressReport.source prefix
 CHUNK = 900
 # Excel date serials for the date validation (1990-01-01 … 2100-12-31)
 FIRST_SERIAL, LAST_SERIAL = 32874, 73415
+from projects_cli.writes import refuse_input, save_workbook
 
 
 @dataclass(frozen=True)
@@ -370,9 +371,12 @@ def dispatch(
     issues_by_unit = _open_issues(session, ctx.as_of, {name for _, name in targets})
     year, month_number = end.year, end.month
     cols = main_columns(year, month_number)
+    paths = {uid: output if unit is not None else output_dir / file_name(period, name) for uid, name in targets}
+    for path in paths.values():  # before any workbook is written
+        refuse_input(path)
     for uid, name in targets:
         rows = rows_by_unit[uid]
-        path = output if unit is not None else output_dir / file_name(period, name)
+        path = paths[uid]
         token = secrets.token_hex(8)
         record = _record(rows, milestones_by_unit.get(uid, []), cols, year, month)
         write_workbook(
@@ -646,10 +650,7 @@ def write_workbook(
     wb.security = WorkbookProtection(lockStructure=True)  # no sheet added, removed, renamed or unhidden
     if cfg.password:
         wb.security.workbookPassword = cfg.password
-    try:
-        wb.save(path)
-    except OSError as exc:
-        raise ProjectsError(f"cannot write {path}: {exc.strerror}") from None
+    save_workbook(wb, path)
 
 
 def _main_sheet(ws, look: _Sheets, cfg: DispatchConfig, *, unit: str, period: str, month: str, sent_on: date,

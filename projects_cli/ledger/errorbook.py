@@ -14,11 +14,11 @@ from typing import Any, Sequence
 
 from openpyxl import Workbook
 
-from projects_cli.errors import ProjectsError
 from projects_cli.ledger.parse import Problem
 from projects_cli.ledger.reader import Limits
 from projects_cli.ledger.reader import Workbook as Ledger
 from projects_cli.workbooks import styling
+from projects_cli.writes import save_workbook
 
 
 def write_error_workbook(
@@ -78,10 +78,7 @@ def write_error_workbook(
         cells.append(styling.one_off(ws, label or None, template))
         ws.append(cells)
         ledger_rows += 0 if is_header else 1
-    try:
-        wb.save(dest)
-    except OSError as exc:
-        raise ProjectsError(f"cannot write {dest}: {exc.strerror}") from None
+    save_workbook(wb, dest)
     return ledger_rows
 
 

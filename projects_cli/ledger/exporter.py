@@ -44,6 +44,7 @@ DEFAULT_TITLE = "重点项目推进情况台账"
 NUMERALS = "一二三四五六七八九十"
 NO_CHAIN = "其他"
 NO_UNIT = "未明确责任单位"
+from projects_cli.writes import refuse_input, save_workbook
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,7 @@ def export_ledger(
         raise ProjectsError(f"{path.name}: the ledger is written as an Excel workbook; name the file *.xlsx")
     if not path.parent.exists():
         raise ProjectsError(f"folder {path.parent} does not exist")
+    refuse_input(path)  # before the long build
     as_of = ctx.as_of
     cols = columns(as_of.year, as_of.month)
     rows = ledger_rows(session, as_of, filters, period_kind)
@@ -355,10 +357,7 @@ def export_ledger(
             row_number += 1
             if progress is not None and seq % 2000 == 0:
                 progress("write", seq, total)
-    try:
-        wb.save(path)
-    except OSError as exc:
-        raise ProjectsError(f"cannot write {path}: {exc.strerror}") from None
+    save_workbook(wb, path)
     if progress is not None:
         progress("write", total, total)
     return total

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import operator
+import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
@@ -165,13 +166,50 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, st
     return "\n".join(lines)
 
 
+# What a spreadsheet reads as the start of a formula when it opens a CSV file (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: text that a spreadsheet would take for a formula gets a leading ' (OWASP's rule).
+
+    Numbers are written as numbers (-12.5 stays -12.5): a cell that is a number
+    and nothing else cannot hold a formula, and the office sums these columns.
+    Only text is neutralised, whatever it looks like ("-5" typed in a name is text).
+    """
+    text = cell_text(value)
+    if text.startswith(FORMULA_STARTS) and not isinstance(value, (int, float, Decimal)):
+        return "'" + text
+    return text
+
+
 def render_csv(rows: Iterable[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([k for k, _ in columns])
+    writer.writerow([csv_cell(k) for k, _ in columns])
     for r in rows:
-        writer.writerow([cell_text(r.get(k)) for k, _ in columns])
+        writer.writerow([csv_cell(r.get(k)) for k, _ in columns])
     return buf.getvalue()
+
+
+# Characters a terminal obeys instead of showing: C0 controls but tab and newline, DEL, C1 controls
+# (ESC starts sequences that retitle the window or write hidden links, BEL rings, CR overwrites the line),
+# the bidirectional controls (U+202E shows text backwards), line and paragraph separators, and lone
+# surrogates (an argument that was not UTF-8), which cannot be written at all.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every character a terminal would obey written as a visible \\uXXXX escape.
+
+    Used for everything printed (stdout and stderr). In JSON the escape is the
+    JSON escape of the same character, so JSON printed this way reads back unchanged.
+    """
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[tuple[str, str]], json_rows=None) -> str:

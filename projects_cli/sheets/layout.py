@@ -136,12 +136,9 @@ def write_xlsx(sheets: Sequence[Sheet], path: Path) -> None:
     for sheet in sheets:
         ws = wb.create_sheet(_sheet_title(sheet.name, used))
         _XlsxSheet(ws, sheet.doc).write()
-    try:
-        wb.save(path)
-    except OSError as exc:
-        from projects_cli.errors import ProjectsError
+    from projects_cli.writes import save_workbook
 
-        raise ProjectsError(f"cannot write {path}: {exc.strerror or exc}") from None
+    save_workbook(wb, path)
 
 
 def _merge(ws, coord: str) -> None:

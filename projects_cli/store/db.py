@@ -320,7 +320,9 @@ def session_scope(url: str, *, write: bool = True) -> Iterator[Session]:
                 session.rollback()
                 raise
     except OperationalError as exc:
-        raise ProjectsError(f"database error: {exc.orig}") from None
+        from projects_cli.store.failures import database_problem
+
+        raise database_problem(exc, url) or ProjectsError(f"database error: {exc.orig}") from None
     finally:
         engine.dispose()
 

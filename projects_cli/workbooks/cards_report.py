@@ -10,13 +10,13 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 
 from projects_cli.config.rulebook import Rules
-from projects_cli.errors import ProjectsError
 from projects_cli.services.cards import counts_by, label
 from projects_cli.store.models import COLORS
 from projects_cli.workbooks import styling
 
 CARD_COLUMNS = (("code", "项目编号", 12), ("name", "项目名称", 36), ("unit", "责任单位", 16), ("chain", "产业链", 12),
                 ("card", "牌色", 10), ("reasons", "亮牌原因", 50), ("manual_note", "人工设牌", 24))
+from projects_cli.writes import save_workbook
 
 
 def _cards_sheet(wb: Workbook, period: str, rows: list[dict[str, Any]], change: dict[str, list[str]], rules: Rules) -> None:
@@ -94,8 +94,5 @@ def write_report(path: Path, period: str, rows: list[dict[str, Any]], change: di
     _cards_sheet(wb, period, labelled, change, rules)
     _counts_sheet(wb, "按责任单位", "unit", "责任单位", labelled, rules)
     _counts_sheet(wb, "按产业链", "chain", "产业链", labelled, rules)
-    try:
-        wb.save(path)
-    except OSError as exc:
-        raise ProjectsError(f"cannot write {path}: {exc.strerror}") from None
+    save_workbook(wb, path)
     return path

@@ -1,0 +1,74 @@
+"""Database errors in the user's words: which file, what is wrong with it, what to do.
+
+A damaged or foreign file (random bytes, truncated, corrupt pages, a workbook
+or a text file given as --db), a read-only file or disk, a locked database:
+each becomes one ProjectsError line naming the database, never a traceback.
+Integrity errors (a constraint a write broke) are not translated: they are bugs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+
+from projects_cli.errors import ProjectsError
+
+# (words in the driver's message, what it means, what to do); the first that matches wins
+_KINDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("not a database", "malformed", "file is encrypted", "no such table", "no such column", "corrupt"),
+     "不是本程序的数据库，或文件已损坏", "damaged"),
+    (("locked", "busy"), "正被另一个命令使用", "locked"),
+    (("readonly", "read-only", "read only"), "是只读的，不能写入", "readonly"),
+    (("unable to open",), "无法打开", "open"),
+    (("disk is full", "disk i/o", "database or disk is full"), "读写磁盘失败", "disk"),
+)
+
+
+def _advice(kind: str, display: str) -> str:
+    check = f"projects --db {display} db check"
+    return {
+        "damaged": f"运行 {check} 查看，或用备份恢复（restore a backup: a `db backup` copy or a .bak- file kept by "
+                   "`db upgrade`）",
+        "locked": "等另一个命令结束后重试 (try again when the other command has finished)",
+        "readonly": "检查该文件及其所在文件夹的写权限，或复制到可写的位置再用 (check write permission on the file and its "
+                    "folder)",
+        "open": "检查路径、文件夹和权限 (check the path, the folder and the permissions)",
+        "disk": f"腾出磁盘空间后重试，再运行 {check} (free disk space, then run db check)",
+    }.get(kind, f"运行 {check} 查看，必要时用备份恢复 (run db check; restore a backup if it fails)")
+
+
+def database_problem(exc: BaseException, url: str) -> ProjectsError | None:
+    """`exc` as one line naming the database and what to do, or None when it is not a database error."""
+    orig = getattr(exc, "orig", None) or exc
+    if not _is_database_error(exc) and not _is_database_error(orig):
+        return None
+    if _is_integrity_error(exc) or _is_integrity_error(orig):
+        return None
+    from projects_cli.store.db import display_name
+
+    try:
+        display = display_name(url)
+    except Exception:  # a URL SQLAlchemy cannot parse: say it as given
+        display = url
+    words = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    lower = words.lower()
+    for needles, meaning, kind in _KINDS:
+        if any(n in lower for n in needles):
+            return ProjectsError(f"数据库 {display} {meaning}（{words}）；{_advice(kind, display)}")
+    return ProjectsError(f"数据库 {display} 出错（database error: {words}）；{_advice('', display)}")
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.Error):
+        return True
+    if "sqlalchemy" in sys.modules:
+        from sqlalchemy.exc import DBAPIError
+
+        if isinstance(exc, DBAPIError):
+            return True
+    return type(exc).__module__.startswith("psycopg") and isinstance(exc, Exception) and hasattr(exc, "sqlstate")
+
+
+def _is_integrity_error(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.IntegrityError) or type(exc).__name__ in ("IntegrityError", "UniqueViolation",
+                                                                             "ForeignKeyViolation")

@@ -1,0 +1,192 @@
+"""Every file the tool writes: never over one of the command's own inputs, and into place in one step.
+
+`replacing(dest)` gives a temporary file in the destination's folder; only
+when the writer has finished, flushed and synced it is it renamed over
+`dest`, so a failure (a full disk, an exception, a kill) leaves the old file as
+it was. Before anything is written, `dest` is compared with the files the
+command reads (`protect`): the database and its -wal/-shm/-journal, the config
+and rules files, the templates, the file being imported. Standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Iterator
+
+from projects_cli.errors import ProjectsError
+
+# (path, what it is in the user's words) of every file the running command reads
+_INPUTS: ContextVar[list[tuple[Path, str]] | None] = ContextVar("projects_inputs", default=None)
+
+
+@contextmanager
+def command_inputs() -> Iterator[None]:
+    """One command's list of protected inputs (the CLI opens one per command)."""
+    token = _INPUTS.set([])
+    try:
+        yield
+    finally:
+        _INPUTS.reset(token)
+
+
+def protect(path: Path | str | None, what: str) -> None:
+    """Name a file the running command reads, so that no output of the command can replace it.
+
+    A folder protects every file in it (the templates)."""
+    inputs = _INPUTS.get()
+    if path is not None and inputs is not None:
+        inputs.append((Path(path), what))
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """The same file on disk (os.path.samefile), or, for a file not there yet, the same resolved path."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        pass
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):
+        return False
+
+
+def refuse_input(dest: Path) -> None:
+    """A ProjectsError when `dest` is one of the running command's inputs (or a file in a protected folder)."""
+    for path, what in _INPUTS.get() or ():
+        if same_file(dest, path) or (path.is_dir() and dest.exists() and same_file(dest.parent, path)):
+            raise ProjectsError(
+                f"不能写入 {dest}：它是本命令读取的{what}，写入会覆盖它 (refused: {dest} is the {_english(what)} "
+                "this command reads; choose another output file)；原文件未改动 (nothing was written)"
+            )
+
+
+_WHAT_EN = {"数据库": "database", "配置文件": "config file", "规则文件": "rules file", "模板": "template",
+            "导入的文件": "file being imported"}
+
+
+def _english(what: str) -> str:
+    return next((en for zh, en in _WHAT_EN.items() if what.startswith(zh)), what)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def cannot_write(dest: Path | str, exc: OSError | str) -> ProjectsError:
+    """The one-line error for a failed write (an OSError, or the reason in words)."""
+    reason = exc if isinstance(exc, str) else exc.strerror or str(exc) or type(exc).__name__
+    return ProjectsError(f"无法写入 {dest}（cannot write {dest}: {reason}）；原有文件未改动 (nothing was replaced)")
+
+
+@contextmanager
+def replacing(dest: Path | str, *, exclusive: bool = False) -> Iterator[Path]:
+    """A temporary path beside `dest` to write to; renamed over `dest` once written, flushed and synced.
+
+    A failure removes the temporary file and leaves `dest` as it was; an
+    OSError becomes one ProjectsError line. `exclusive`: `dest` must not
+    exist (checked again at the rename, so a file made meanwhile is not replaced).
+    A destination that is not a regular file (/dev/null, a FIFO, a terminal) is
+    written directly: it cannot be replaced.
+    """
+    dest = Path(dest)
+    refuse_input(dest)
+    target = Path(os.path.realpath(dest)) if dest.is_symlink() else dest  # write the file a link points at
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise cannot_write(dest, exc) from None
+    if exclusive and mode is not None:
+        raise ProjectsError(f"{dest} already exists; choose another file name")
+    if mode is not None and stat.S_ISDIR(mode):
+        raise ProjectsError(f"{dest} is a folder; give a file name")
+    if mode is not None and not stat.S_ISREG(mode):
+        try:
+            yield target
+        except OSError as exc:
+            raise cannot_write(dest, exc) from None
+        return
+    folder = target.parent
+    if not folder.is_dir():
+        raise cannot_write(dest, f"folder {folder} does not exist")
+    tmp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        try:
+            yield tmp
+            _sync(tmp)
+            os.chmod(tmp, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
+            if exclusive:
+                _link_new(tmp, target, dest)
+            else:
+                os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        _sync_folder(folder)
+    except OSError as exc:
+        raise cannot_write(dest, exc) from None
+
+
+def _link_new(tmp: Path, target: Path, dest: Path) -> None:
+    """Put `tmp` at `target` only if nothing is there (a hard link fails on an existing name)."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise ProjectsError(f"{dest} already exists; choose another file name") from None
+    except OSError:  # a file system without hard links
+        if target.exists():
+            raise ProjectsError(f"{dest} already exists; choose another file name") from None
+        os.replace(tmp, target)
+
+
+def _sync(path: Path) -> None:
+    """Push what was written to `path` to the disk (a full disk fails here, not after the rename)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems cannot sync a folder; the rename is done either way
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_text(dest: Path | str, text: str) -> None:
+    """`text` (UTF-8) to `dest`, through `replacing`."""
+    with replacing(dest) as tmp:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+
+
+def write_pieces(dest: Path | str, pieces) -> None:
+    """Text made piece by piece to `dest`, through `replacing` (never whole in memory)."""
+    with replacing(dest) as tmp:
+        with open(tmp, "w", encoding="utf-8") as f:
+            for piece in pieces:
+                f.write(piece)
+            f.flush()
+
+
+def save_workbook(wb, dest: Path | str) -> None:
+    """An openpyxl workbook to `dest`, through `replacing`."""
+    with replacing(dest) as tmp:
+        wb.save(tmp)
