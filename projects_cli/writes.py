@@ -189,4 +189,31 @@ def write_pieces(dest: Path | str, pieces) -> None:
 def save_workbook(wb, dest: Path | str) -> None:
     """An openpyxl workbook to `dest`, through `replacing`."""
     with replacing(dest) as tmp:
-        wb.save(tmp)
+        try:
+            wb.save(tmp)
+        except BaseException as exc:
+            _drop_quietly(wb, exc)
+            raise
+
+
+def _drop_quietly(wb, exc: BaseException) -> None:
+    """Free what a failed save left open now, without the "Exception ignored" lines its clean-up would print
+    at exit (openpyxl's zip file and row writer try to finish on a disk that is full)."""
+    import gc
+    import sys
+    import traceback
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        for ws in getattr(wb, "_sheets", ()):  # a write-only sheet's row writers are generators left half-way
+            for gen in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+                try:
+                    if gen is not None and hasattr(gen, "close"):
+                        gen.close()
+                except Exception:
+                    pass
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook

@@ -198,6 +198,7 @@ def report(
     from projects_cli.workbooks.cards_report import write_report
 
     s = common.settings(ctx)
+    common.check_output(output)
     per, _ = _period(ctx, period)
     with common.session(ctx, write=False) as session:
         rows = cards.list_cards(session, per, registry.ProjectFilter(chain=chain, unit=unit))

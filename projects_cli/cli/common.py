@@ -66,9 +66,29 @@ def out(text: str) -> None:
     from projects_cli.listings.output import terminal_safe
 
     try:
-        typer.echo(terminal_safe(text))
+        _to_stdout(terminal_safe(text) + "\n")
     except OSError as exc:
         raise _stdout_broken(exc) from None
+
+
+def _to_stdout(text: str) -> None:
+    """`text` to stdout. A real file descriptor is written with os.write until every byte is taken: Python's
+    buffered stdout drops the rest of a short write on a full disk and still exits 0."""
+    import os
+
+    stream = sys.stdout
+    try:
+        fd = stream.fileno() if stream is sys.__stdout__ else None
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        fd = None
+    if fd is None:  # a stream of Python's own (tests, a redirect inside the process)
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    view = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def note(text: str) -> None:
@@ -182,8 +202,7 @@ def write_pieces(pieces: Iterable[str], output: Path | None) -> None:
 
     try:
         for piece in _ended(pieces):
-            sys.stdout.write(terminal_safe(piece))
-        sys.stdout.flush()
+            _to_stdout(terminal_safe(piece))
     except OSError as exc:
         raise _stdout_broken(exc) from None
 

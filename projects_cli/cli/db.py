@@ -55,15 +55,45 @@ def current(ctx: typer.Context) -> None:
 def downgrade(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Revision to go back to, e.g. 0001, or 'base' for an empty schema.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")] = False,
 ) -> None:
-    """Downgrade the schema to an older revision (回退数据库版本).
+    """Downgrade the schema to an older revision (回退数据库版本); a SQLite file is backed up first.
 
-    Example: projects --db office.db db downgrade 0001
+    A downgrade drops what the newer schema added ('base' drops the whole
+    registry), so it asks first; without a terminal it needs --yes.
+
+    Example: projects --db office.db db downgrade 0001 --yes
     """
     from projects_cli.store import db
 
-    before, after = db.downgrade(common.settings(ctx).url, revision)
+    url = common.settings(ctx).url
+    before, after, backup = db.downgrade(url, revision, confirm=None if yes else _confirm_downgrade(url))
+    if backup:
+        common.note(f"Backed up to {backup}")
     common.note(f"Schema {before} → {after or 'base'}" if before != after else f"Schema already at {after}")
+
+
+def _confirm_downgrade(url: str):
+    """Ask on the terminal before a downgrade; refuse when nobody can answer."""
+    import sys
+
+    from projects_cli.errors import ProjectsError
+    from projects_cli.store import db
+
+    def confirm(before: str, target: str) -> None:
+        name = db.display_name(url)
+        what = "删除整个注册库的全部数据 (drops every table: the whole registry)" if target == "base" else \
+            f"删除 {target} 之后各版本加入的表和字段 (drops what the revisions after {target} added)"
+        kept = "先备份到同一文件夹 (a copy is kept beside it first)" if db.sqlite_path(url) else \
+            "不会自动备份，请先用 pg_dump 备份 (no copy is made: run pg_dump first)"
+        if not sys.stdin.isatty():
+            raise ProjectsError(f"回退 {name} 从 {before} 到 {target} 会{what}；需要确认：加 --yes "
+                                "(a downgrade needs confirmation: add --yes); 数据库未改动 (nothing was changed)")
+        common.note(f"回退 {name} 从 {before} 到 {target} 会{what}；{kept}")
+        if not typer.confirm("确定回退吗 (downgrade)?", default=False, err=True):
+            raise ProjectsError("已取消，数据库未改动 (cancelled; nothing was changed)")
+
+    return confirm
 
 
 @app.command()

@@ -113,6 +113,10 @@ def import_cmd(
 
     if errors is not None and errors.suffix.lower() != ".xlsx":
         raise typer.BadParameter("name the file *.xlsx", param_hint="--errors")
+    from projects_cli.writes import protect
+
+    protect(file, "导入的文件")
+    common.check_output(errors)
     s = common.settings(ctx)
     limits = Limits.from_config(s.section("limits"))
     book = preload(file, limits, sheet)  # the sheet is read in a thread while modules load and the database opens
@@ -191,6 +195,7 @@ def export_cmd(
     from projects_cli.ledger.exporter import export_ledger
 
     s = common.settings(ctx)
+    common.check_output(file)
     filters = ProjectFilter(chain, cluster, unit, leader, category, status, column, search)
     bar = _progress()
     try:
@@ -302,6 +307,7 @@ def dispatch_cmd(
         raise typer.BadParameter("name the file *.xlsx", param_hint="--output")
     if all_units and output_dir is None:
         raise typer.BadParameter("--all needs --output-dir DIR", param_hint="--output-dir")
+    common.check_output(output)
     s = common.settings(ctx)
     with common.session(ctx) as session:
         run = dispatch(session, common.actor(ctx), unit=unit, output=output, output_dir=output_dir, period=period,

@@ -78,9 +78,12 @@ def _renderer(s: Settings):
     from projects_cli.config.calendar import load_calendar
     from projects_cli.config.paths import home_dir
     from projects_cli.sheets import contexts
+    from projects_cli.writes import protect
 
     config = _config(s)
     folders = contexts.template_folders(s.templates_dir or config.templates, home_dir() / "templates")
+    for folder in folders:
+        protect(folder, "模板")
     return contexts.Renderer(folders, contexts.office_filters(s.rules, lambda: load_calendar(s)))
 
 
@@ -115,6 +118,7 @@ def _run(ctx: typer.Context, build: Callable[[Session, Any], list[tuple[str, str
     s = common.settings(ctx)
     config = _config(s)
     renderer = _renderer(s)
+    common.check_output(output)
     actor = common.actor(ctx)
     with common.session(ctx, write=not preview) as session:
         built = build(session, config)
@@ -216,6 +220,7 @@ def reissue(
 
     chosen = choose_format(output, fmt)
     renderer = _renderer(common.settings(ctx))
+    common.check_output(output)
     with common.session(ctx, write=False) as session:
         issued = contexts.reissue(session, renderer, number, rerender=rerender)
         _emit([issued], chosen, output, renderer)

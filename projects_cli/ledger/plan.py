@@ -364,6 +364,10 @@ class Planner:
                 self.problem(row.row, "name", values.get("name"),
                              f"{existing['code']} belongs to {owner or 'no unit'}, not {self.from_unit}; "
                              f"a ledger from {self.from_unit} cannot change it (refused)")
+            elif "unit" in new:  # its own project: it may not hand it to another unit, known or new
+                self.problem(row.row, "unit", unit,
+                             f"{existing['code']} belongs to {self.from_unit}; a ledger from {self.from_unit} "
+                             f"cannot move it to {unit} (refused)")
         elif self.from_unit and unit and unit != self.from_unit and (existing is None or "unit" in new):
             self.problem(row.row, "unit", unit,
                          f"a ledger from {self.from_unit} may hold only its own projects, not {unit}'s (refused)")

@@ -358,19 +358,37 @@ def _alembic_config(conn: Connection):
 
 
 def backup_sqlite(src: Path, dest: Path) -> Path:
-    """An online, consistent copy of a SQLite database (the sqlite3 backup API)."""
+    """An online, consistent copy of a SQLite database (the sqlite3 backup API), put in place only when whole."""
+    from projects_cli.writes import replacing
+
     if dest.exists():
         raise ProjectsError(f"{dest} already exists; choose another file name")
     if not dest.parent.exists():
         raise ProjectsError(f"folder {dest.parent} does not exist")
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    target = sqlite3.connect(dest)
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
+    with replacing(dest, exclusive=True) as tmp:
+        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        target = sqlite3.connect(tmp)
+        try:
+            source.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+        finally:
+            target.close()
+            source.close()
     return dest
+
+
+def backup_before(url: str, before: str) -> Path | None:
+    """A copy of a SQLite file about to change schema, beside it (`NAME.bak-REV-STAMP`); None for other databases."""
+    path = sqlite_path(url)
+    if path is None or not path.exists():
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = path.with_name(f"{path.name}.bak-{before}-{stamp}")
+    n = 1
+    while dest.exists():  # two schema moves in one second
+        n += 1
+        dest = path.with_name(f"{path.name}.bak-{before}-{stamp}-{n}")
+    return backup_sqlite(path, dest)
 
 
 def upgrade(url: str, revision: str = "head", *, backup: bool = True) -> tuple[str | None, str, Path | None]:
@@ -394,10 +412,8 @@ def upgrade(url: str, revision: str = "head", *, backup: bool = True) -> tuple[s
                 f"{display_name(url)} 已是版本 {before}，比 {target} 新；回退请用 (to go back use): "
                 f"projects db downgrade {target}"
             )
-        path = sqlite_path(url)
-        if backup and path is not None and before is not None and before != target and path.exists():
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            backup_file = backup_sqlite(path, path.with_name(f"{path.name}.bak-{before}-{stamp}"))
+        if backup and before is not None and before != target:
+            backup_file = backup_before(url, before)
         try:
             with migrating(engine) as conn:
                 command.upgrade(_alembic_config(conn), revision)
@@ -413,7 +429,13 @@ def upgrade(url: str, revision: str = "head", *, backup: bool = True) -> tuple[s
     return before, after, backup_file
 
 
-def downgrade(url: str, revision: str) -> tuple[str | None, str | None]:
+def downgrade(url: str, revision: str, confirm: Callable[[str, str], None] | None = None, *, backup: bool = True,
+              ) -> tuple[str | None, str | None, Path | None]:
+    """Take the schema back to `revision`; returns (before, after, backup file or None).
+
+    Nothing is changed until `confirm(before, target)` returns (it raises to
+    refuse); then a SQLite file is copied beside itself, and only then migrated.
+    """
     from alembic import command
     from alembic.util.exc import CommandError
 
@@ -430,12 +452,15 @@ def downgrade(url: str, revision: str) -> tuple[str | None, str | None]:
         if newer_than_this_version(before):
             _refuse_newer(display_name(url), before)
         if target == before:
-            return before, before
+            return before, before, None
         if target != "base" and target > before:
             raise ProjectsError(
                 f"{display_name(url)} 是版本 {before}，比 {target} 旧；升级请用 (to go forward use): "
                 f"projects db upgrade {target}"
             )
+        if confirm is not None:
+            confirm(before, target)
+        backup_file = backup_before(url, before) if backup else None
         with migrating(engine) as conn:
             try:
                 command.downgrade(_alembic_config(conn), target)
@@ -445,7 +470,7 @@ def downgrade(url: str, revision: str) -> tuple[str | None, str | None]:
             after = current_revision(conn)
     finally:
         engine.dispose()
-    return before, after
+    return before, after, backup_file
 
 
 def revision_of(url: str) -> str | None:

@@ -50,8 +50,9 @@ def test_downgrade_then_upgrade_keeps_the_registry(cli):
     display = db.display_name(cli.url)
     assert cli("add", "--name", "甲项目").exit_code == 0
     assert (cli("db", "current").exit_code, cli("db", "current").stdout) == (0, f"{HEAD} (head)\n")
-    r = cli("db", "downgrade", FIRST)
-    assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"Schema {HEAD} → {FIRST}\n")
+    r = cli("db", "downgrade", FIRST, "--yes")
+    assert (r.exit_code, r.stdout, r.stderr) == (
+        0, "", "".join(f"Backed up to {k}\n" for k in backups(cli.url, HEAD)) + f"Schema {HEAD} → {FIRST}\n")
     r = cli("db", "current")
     assert (r.exit_code, r.stdout, r.stderr) == (0, f"{FIRST} (head is {HEAD}; run: projects db upgrade)\n", "")
     # every other command refuses the older schema and says what to run
@@ -71,21 +72,23 @@ def test_downgrade_then_upgrade_keeps_the_registry(cli):
 
 def test_downgrade_to_base_and_up_again(cli):
     display = db.display_name(cli.url)
-    r = cli("db", "downgrade", "base")
-    assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"Schema {HEAD} → base\n")
+    r = cli("db", "downgrade", "base", "--yes")
+    kept = backups(cli.url, HEAD)
+    assert len(kept) == (1 if db.sqlite_path(cli.url) else 0)
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", "".join(f"Backed up to {k}\n" for k in kept) + f"Schema {HEAD} → base\n")
     r = cli("db", "current")
     assert (r.exit_code, r.stdout) == (0, "none (run: projects init)\n")
     r = cli("list")
     assert (r.exit_code, r.stderr) == (1, f"Error: {display} holds no registry yet; run: projects --db {display} init\n")
-    r = cli("db", "downgrade", "base")
+    r = cli("db", "downgrade", "base", "--yes")
     assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"Error: {display} holds no registry; nothing to downgrade\n")
     r = cli("db", "upgrade")
     assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"Schema none → {HEAD}\n")  # an empty schema: no copy
-    assert backups(cli.url) == [] and names(cli) == []  # neither the downgrade nor this upgrade made a copy
+    assert backups(cli.url) == kept and names(cli) == []  # the downgrade's copy; an empty schema needs none
 
 
 def test_upgrade_step_by_step(cli):
-    assert cli("db", "downgrade", "base").exit_code == 0
+    assert cli("db", "downgrade", "base", "--yes").exit_code == 0
     r = cli("db", "upgrade", FIRST)
     assert (r.exit_code, r.stderr) == (0, f"Schema none → {FIRST}\n")
     r = cli("db", "upgrade", HEAD)
@@ -103,7 +106,7 @@ def test_unknown_revisions_are_refused_and_change_nothing(cli):
     assert (r.exit_code, r.stdout, r.stderr) == (
         1, "", f"Error: 没有数据库版本 '9999'（unknown revision '9999'）；可用的版本 known revisions: {known}\n")
     assert backups(cli.url) == []  # refused before anything was copied
-    assert cli("db", "downgrade", FIRST).exit_code == 0
+    assert cli("db", "downgrade", FIRST, "--yes").exit_code == 0
     r = cli("db", "downgrade", HEAD)  # a newer revision is not a downgrade
     display = db.display_name(cli.url)
     assert (r.exit_code, r.stderr) == (

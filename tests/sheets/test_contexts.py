@@ -149,7 +149,7 @@ def test_numbers_are_sequential_per_year_and_never_repeat(cli, scn, tmp_path):
 
 def test_a_failed_write_takes_no_number(cli, scn, tmp_path):
     r = cli("sheet", "weekly", "--output", str(tmp_path / "missing" / "w.xlsx"))
-    assert r.exit_code == 1 and r.stderr.startswith(f"Error: cannot write {tmp_path / 'missing' / 'w.xlsx'}")
+    assert r.exit_code == 1 and r.stderr.startswith(f"Error: 无法写入 {tmp_path / 'missing' / 'w.xlsx'}（cannot write")
     assert sheet_rows(cli) == [] and log_rows(cli) == []
     assert cli("sheet", "weekly").exit_code == 0
     assert [s["number"] for s in sheet_rows(cli)] == [FIRST]

@@ -130,7 +130,8 @@ def test_head_revision_matches_alembic():
 
 
 def test_downgrade_to_base_and_up_again(sqlite_url):
-    assert db.downgrade(sqlite_url, "base") == (db.head_revision(), None)
+    before, after, backup = db.downgrade(sqlite_url, "base")
+    assert (before, after, backup.name.startswith("test.db.bak-" + before + "-")) == (db.head_revision(), None, True)
     before, after, backup = db.upgrade(sqlite_url)
     assert (before, after, backup) == (None, db.head_revision(), None)
 
