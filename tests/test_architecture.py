@@ -19,6 +19,7 @@ FLOORS: dict[str, int] = {
     "values": 0,
     "rules": 0,
     "listings": 0,
+    "writes": 0,
     "config": 1,
     "store": 2,
     "facts": 3,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 import typer
 
@@ -75,8 +76,6 @@ def downgrade(
 
 def _confirm_downgrade(url: str):
     """Ask on the terminal before a downgrade; refuse when nobody can answer."""
-    import sys
-
     from projects_cli.errors import ProjectsError
     from projects_cli.store import db
 
@@ -86,7 +85,7 @@ def _confirm_downgrade(url: str):
             f"删除 {target} 之后各版本加入的表和字段 (drops what the revisions after {target} added)"
         kept = "先备份到同一文件夹 (a copy is kept beside it first)" if db.sqlite_path(url) else \
             "不会自动备份，请先用 pg_dump 备份 (no copy is made: run pg_dump first)"
-        if not sys.stdin.isatty():
+        if not _interactive():
             raise ProjectsError(f"回退 {name} 从 {before} 到 {target} 会{what}；需要确认：加 --yes "
                                 "(a downgrade needs confirmation: add --yes); 数据库未改动 (nothing was changed)")
         common.note(f"回退 {name} 从 {before} 到 {target} 会{what}；{kept}")
@@ -127,22 +126,49 @@ def check(ctx: typer.Context) -> None:
     Example: projects --db office.db db check
     """
     from projects_cli.errors import ProjectsError
-    from projects_cli.store import check, db
+    from projects_cli.store import db
 
     url = common.settings(ctx).url
     path = db.sqlite_path(url)
     if path is not None and not path.exists():
         raise ProjectsError(f"{path} does not exist")
-    engine = db.make_engine(url, write=False)
-    from sqlmodel import Session
-
     try:
-        with Session(engine) as session:
-            problems = check.check(session)
-    finally:
-        engine.dispose()
+        problems = _check(db.make_engine(url, write=False))
+    except Exception as exc:
+        if path is None or not _cannot_open(exc):
+            raise
+        # a read-only disk or folder: SQLite cannot make the -shm file WAL needs; read the file as it is
+        from sqlalchemy import create_engine
+
+        problems = _check(create_engine(f"sqlite:///file:{quote(str(path.resolve()))}?immutable=1&uri=true"))
+        common.note(f"{path} 无法写入，已只读检查 (the file or its folder is read-only: checked read-only)")
     for problem in problems:
         common.out(f"FAIL  {problem}")
     if problems:
         raise typer.Exit(1)
     common.out("OK  integrity, schema at head, no orphan rows, change log chain intact")
+
+
+def _interactive() -> bool:
+    """Someone at a terminal can answer a question."""
+    import sys
+
+    return sys.stdin.isatty()
+
+
+def _check(engine) -> list[str]:
+    from sqlmodel import Session
+
+    from projects_cli.store import check
+
+    try:
+        with Session(engine) as session:
+            return check.check(session)
+    finally:
+        engine.dispose()
+
+
+def _cannot_open(exc: Exception) -> bool:
+    """SQLite could not open the file for writing (a read-only disk, file or folder)."""
+    words = str(getattr(exc, "orig", None) or exc).lower()
+    return "unable to open" in words or "readonly" in words or "read-only" in words

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel
 
 import projects_cli.store.models  # noqa: F401  (registers the tables)
 from projects_cli.store import changelog, db
+
+T = TypeVar("T")
 
 
 def orphan_queries() -> list[tuple[str, str]]:
@@ -24,22 +28,51 @@ def orphan_queries() -> list[tuple[str, str]]:
 
 
 def check(session: Session) -> list[str]:
-    """Every problem found, in words; an empty list means the registry is sound."""
+    """Every problem found, in words; an empty list means the registry is sound.
+
+    Each part runs on its own (in a savepoint): a part that cannot run on this
+    file (a dropped table, a row the change log cannot read, a page SQLite
+    cannot read) is reported as a problem and the other parts still run.
+    """
     conn = session.connection()
     problems: list[str] = []
     if conn.dialect.name == "sqlite":
-        result = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
-        if result != ["ok"]:
+        result = _part(session, problems, "integrity",
+                       lambda: [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()])
+        if result is not None and result != ["ok"]:
             problems.extend(f"integrity: {line}" for line in result)
-    current, head = db.current_revision(conn), db.head_revision()
+    current = _part(session, problems, "schema", lambda: db.current_revision(conn))
+    head = db.head_revision()
     if current != head:
         problems.append(f"schema is at {current or 'none'}, this version needs {head}: run projects db upgrade")
         return problems
-    missing = [t.name for t in SQLModel.metadata.sorted_tables if not inspect(conn).has_table(t.name)]
+    present = set(_part(session, problems, "tables", lambda: inspect(conn).get_table_names()) or ())
+    missing = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in present]
     problems.extend(f"table {name} is missing" for name in missing)
     for what, sql in orphan_queries():
-        count = conn.execute(text(sql)).scalar()
+        if any(name in missing for name in _tables_of(what)):
+            continue
+        count = _part(session, problems, f"orphan rows in {what}", lambda sql=sql: conn.execute(text(sql)).scalar())
         if count:
             problems.append(f"{count} orphan rows in {what}")
-    problems.extend(changelog.verify_chain(session))
+    if "change_log" not in missing:
+        found = _part(session, problems, "change log", lambda: changelog.verify_chain(session))
+        problems.extend(found or [])
     return problems
+
+
+def _tables_of(what: str) -> tuple[str, str]:
+    """The two tables of an orphan check's description ("table.column → other")."""
+    left, right = what.split(" → ")
+    return left.split(".")[0], right
+
+
+def _part(session: Session, problems: list[str], what: str, run: Callable[[], T]) -> T | None:
+    """`run()` in a savepoint; a failure is one problem line ("what: cannot be checked (reason)") and None."""
+    try:
+        with session.begin_nested():
+            return run()
+    except Exception as exc:  # a damaged file, a dropped table, a value the driver cannot read
+        reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+        problems.append(f"{what}: cannot be checked ({reason})")
+        return None
