@@ -121,9 +121,15 @@ def _database_problem(exc: Exception, ctx: typer.Context) -> ProjectsError | Non
     """A database error (a damaged or foreign file, read-only, locked) in the user's words, else None."""
     if "sqlite3" not in sys.modules and "sqlalchemy" not in sys.modules:
         return None
+    from projects_cli.store.db import display_name
     from projects_cli.store.failures import database_problem
 
-    return database_problem(exc, common.settings(ctx).url)
+    url = common.settings(ctx).url
+    try:
+        display = display_name(url)
+    except Exception:  # a URL SQLAlchemy cannot parse: say it as given
+        display = url
+    return database_problem(exc, display)
 
 
 app = typer.Typer(

@@ -86,7 +86,7 @@ def _to_stdout(text: str) -> None:
         stream.flush()
         return
     stream.flush()
-    view = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    view = memoryview(text.encode(stream.encoding or "utf-8", "backslashreplace"))  # a terminal that is not UTF-8
     while view:
         view = view[os.write(fd, view):]
 

@@ -322,7 +322,7 @@ def session_scope(url: str, *, write: bool = True) -> Iterator[Session]:
     except OperationalError as exc:
         from projects_cli.store.failures import database_problem
 
-        raise database_problem(exc, url) or ProjectsError(f"database error: {exc.orig}") from None
+        raise database_problem(exc, display_name(url)) or ProjectsError(f"database error: {exc.orig}") from None
     finally:
         engine.dispose()
 

@@ -37,19 +37,13 @@ def _advice(kind: str, display: str) -> str:
     }.get(kind, f"运行 {check} 查看，必要时用备份恢复 (run db check; restore a backup if it fails)")
 
 
-def database_problem(exc: BaseException, url: str) -> ProjectsError | None:
+def database_problem(exc: BaseException, display: str) -> ProjectsError | None:
     """`exc` as one line naming the database and what to do, or None when it is not a database error."""
     orig = getattr(exc, "orig", None) or exc
     if not _is_database_error(exc) and not _is_database_error(orig):
         return None
     if _is_integrity_error(exc) or _is_integrity_error(orig):
         return None
-    from projects_cli.store.db import display_name
-
-    try:
-        display = display_name(url)
-    except Exception:  # a URL SQLAlchemy cannot parse: say it as given
-        display = url
     words = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
     lower = words.lower()
     for needles, meaning, kind in _KINDS:

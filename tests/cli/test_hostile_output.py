@@ -308,3 +308,27 @@ def test_downgrade_with_yes_keeps_a_copy_that_holds_the_registry(office):
     assert (code, out, err) == (0, "", f"Backed up to {kept[0]}\nSchema {HEAD} → base\n")
     code, out, _ = run(kept[0], "list", "--format", "json")
     assert code == 0 and [p["name"] for p in json.loads(out)] == ["甲项目"]
+
+
+@pytest.mark.parametrize("option,what", [("--config", "配置文件"), ("--rules", "规则文件")])
+def test_an_output_over_the_config_or_the_rules_file_is_refused(office, option, what):
+    given = office.parent / ("config.toml" if option == "--config" else "rules.toml")
+    given.write_text("# the office's own file\n", encoding="utf-8")
+    before = given.read_bytes()
+    code, out, err = run(office, option, str(given), "overdue", "--format", "csv", "--output", str(given))
+    en = {"配置文件": "config file", "规则文件": "rules file"}[what]
+    assert (code, out, err) == (
+        1, "", f"Error: 不能写入 {given}：它是本命令读取的{what}，写入会覆盖它 (refused: {given} is the {en} this "
+               "command reads; choose another output file)；原文件未改动 (nothing was written)\n")
+    assert given.read_bytes() == before
+
+
+def test_dispatch_into_the_database_folder_cannot_replace_the_database(office):
+    code, out, err = run(office, "ledger", "dispatch", "--unit", "经济发展局", "--output", str(office))
+    assert code == 2 and "name the file *.xlsx" in err  # the name is refused before anything
+    xlsx = office.with_name("office.xlsx")
+    shutil.copyfile(office, xlsx)
+    before = files(office.parent)
+    code, out, err = run(xlsx, "ledger", "dispatch", "--unit", "经济发展局", "--output", str(xlsx))
+    assert (code, out, err) == (1, "", refused(xlsx, "数据库"))
+    assert files(office.parent) == before
