@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-
 # No option or argument needs more: a longer one is a mistake (or an attack), refused before it is parsed.
 MAX_ARGUMENT = 10_000
 
