@@ -55,6 +55,50 @@ def clean_text(value: object) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# C0 and C1 control characters and DEL (NUL, BEL, ESC …); tab, line feed and carriage return are listed apart.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINES = re.compile(r"[\t\n\r]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # bytes that were not UTF-8 (surrogate escapes)
+# Zero-width and bidi-control characters: invisible, they make a look-alike name or reorder what a screen shows.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CHAR_NAMES = {
+    0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC", 0x7F: "DEL", 0x85: "NEL",
+    0x09: "TAB", 0x0A: "LF", 0x0D: "CR",
+    0x200B: "零宽空格 ZERO WIDTH SPACE", 0x200C: "零宽不连字 ZERO WIDTH NON-JOINER", 0x200D: "零宽连字 ZERO WIDTH JOINER",
+    0x200E: "从左到右标记 LEFT-TO-RIGHT MARK", 0x200F: "从右到左标记 RIGHT-TO-LEFT MARK",
+    0x202A: "LEFT-TO-RIGHT EMBEDDING", 0x202B: "RIGHT-TO-LEFT EMBEDDING", 0x202C: "POP DIRECTIONAL FORMATTING",
+    0x202D: "LEFT-TO-RIGHT OVERRIDE", 0x202E: "从右到左覆盖 RIGHT-TO-LEFT OVERRIDE", 0x2066: "LEFT-TO-RIGHT ISOLATE",
+    0x2067: "RIGHT-TO-LEFT ISOLATE", 0x2068: "FIRST STRONG ISOLATE", 0x2069: "POP DIRECTIONAL ISOLATE",
+    0xFEFF: "零宽不换行空格 BOM",
+}
+
+
+def char_name(ch: str) -> str:
+    """U+001B (ESC), U+200B (零宽空格 ZERO WIDTH SPACE)."""
+    code = ord(ch)
+    name = _CHAR_NAMES.get(code) or unicodedata.name(ch, "")
+    return f"U+{code:04X}" + (f"（{name}）" if name else "")
+
+
+def text_problem(text: str, *, name: bool = False, lines: bool = True) -> str | None:
+    """What makes `text` unfit for the registry, or None: a control character (NUL, ESC …; tab and line
+    breaks only where `lines`), and in a name or code (`name`) a zero-width or bidi-control character."""
+    if text.isprintable():  # the common case: no control, no format character, no line break
+        return None
+    found = _SURROGATE.search(text)
+    if found:
+        return f"含有无效的字符（不是 UTF-8 文本）（is not valid UTF-8 text: U+{ord(found.group()):04X} at position {found.start() + 1}）"
+    found = _CONTROL.search(text) or (None if lines else _LINES.search(text))
+    if found:
+        return (f"含有控制字符 {char_name(found.group())}，请删去后再填（contains the control character "
+                f"U+{ord(found.group()):04X} at position {found.start() + 1}）")
+    found = _INVISIBLE.search(text) if name else None
+    if found:
+        return (f"含有看不见的字符 {char_name(found.group())}，会造成以假乱真的名称，请删去后再填（contains the invisible "
+                f"character U+{ord(found.group()):04X} at position {found.start() + 1}）")
+    return None
+
+
 def normalize_name(value: object) -> str:
     """A project name or code as matched: NFKC (full-width letters/digits to half-width), no spaces."""
     text = unicodedata.normalize("NFKC", clean_text(value))

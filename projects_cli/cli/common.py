@@ -156,6 +156,12 @@ def check_output(path: Path | None) -> None:
         refuse_input(path)
 
 
+# What a date, year or number of days typed as an option may be (the registry's dates run inside these).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+FIRST_DATE, LAST_DATE = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+MOST_DAYS = 3660  # ten years
+
+
 def parse_date_option(value: str | None, option: str = "date") -> date | None:
     """A date option: YYYY-MM-DD (also 2024/3/15, 2024年3月15日); a usage error names the option."""
     if value is None or value == "":
@@ -168,6 +174,10 @@ def parse_date_option(value: str | None, option: str = "date") -> date | None:
         raise typer.BadParameter(f"{exc}", param_hint=option) from None
     if parsed is None:
         raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint=option)
+    if not FIRST_DATE <= parsed <= LAST_DATE:
+        raise typer.BadParameter(f"{parsed.isoformat()} 超出范围，日期应在 {FIRST_DATE.isoformat()} 到 {LAST_DATE.isoformat()} "
+                                 f"之间（out of range: dates run from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}）",
+                                 param_hint=option)
     return parsed
 
 

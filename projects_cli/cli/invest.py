@@ -65,7 +65,7 @@ def plan(
     ctx: typer.Context,
     code: CodeArg,
     amount: Annotated[str, typer.Option("--amount", help="Annual plan investment (年度计划投资), 万元.")],
-    year: Annotated[Optional[int], typer.Option("--year", help="Plan year (计划年度). Default: the as-of year.")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", min=common.FIRST_YEAR, max=common.LAST_YEAR, help="Plan year (计划年度). Default: the as-of year.")] = None,
 ) -> None:
     """Set a project's annual plan investment (年度计划投资) for a year.
 
@@ -84,7 +84,7 @@ def plan(
 def show(
     ctx: typer.Context,
     code: Annotated[Optional[str], typer.Argument(help="Project code (项目编号); leave out to list every project.")] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="Year (年度). Default: the as-of year.")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", min=common.FIRST_YEAR, max=common.LAST_YEAR, help="Year (年度). Default: the as-of year.")] = None,
     unit: Annotated[Optional[str], typer.Option("--unit", help="Without CODE: only this responsible unit (责任单位).")] = None,
     leader: Annotated[Optional[str], typer.Option("--leader", help="Without CODE: only this leader (包保领导).")] = None,
     chain: Annotated[Optional[str], typer.Option("--chain", help="Without CODE: only this industry chain (产业链).")] = None,

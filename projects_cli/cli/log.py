@@ -26,7 +26,7 @@ def log(
     project: Annotated[Optional[str], typer.Option("--project", help="Only this project's changes (项目编号).")] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="Only changes made by this person (经办人).")] = None,
     table: Annotated[Optional[str], typer.Option("--table", help="Only changes to this table, e.g. project, issue.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many entries, newest first (0: all).")] = 50,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, max=1_000_000, help="At most this many entries, newest first (0: all).")] = 50,
     fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
 ) -> None:
     """Show the change log (变更记录), newest first: who changed which record, old and new values.

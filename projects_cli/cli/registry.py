@@ -139,7 +139,7 @@ def _opt(key: str) -> Any:
 
 # One declaration per field, shared by `add` and `edit`: `chain: F.chain = None`.
 F = SimpleNamespace(**{f.key: _opt(f.key) for f in PROJECT_FIELDS})
-PlanYear = Annotated[Optional[int], typer.Option(help="Year of --annual-plan (default: the as-of year).")]
+PlanYear = Annotated[Optional[int], typer.Option(min=common.FIRST_YEAR, max=common.LAST_YEAR, help="Year of --annual-plan (default: the as-of year).")]
 
 
 def add(

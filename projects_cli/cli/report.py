@@ -102,7 +102,7 @@ def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def countdown(
     ctx: typer.Context,
-    within: Annotated[Optional[int], typer.Option("--within", min=0, help="Only items due within this many days (含逾期: overdue ones are negative).")] = None,
+    within: Annotated[Optional[int], typer.Option("--within", min=0, max=common.MOST_DAYS, help="Only items due within this many days (含逾期: overdue ones are negative).")] = None,
     unit: UnitOpt = None,
     leader: LeaderOpt = None,
     chain: ChainOpt = None,
@@ -204,11 +204,11 @@ def _overdue_csv(data: dict[str, Any]) -> str:
 def overdue(
     ctx: typer.Context,
     since: Annotated[Optional[str], typer.Option("--since", help="New since this date (本周新增的起算日), YYYY-MM-DD. Default: the as-of date minus 7 days.")] = None,
-    horizon: Annotated[Optional[int], typer.Option("--horizon", min=0, help="Due soon (即将到期) within this many days. Default: the rules file's overdue.due_soon_days (14).")] = None,
+    horizon: Annotated[Optional[int], typer.Option("--horizon", min=0, max=common.MOST_DAYS, help="Due soon (即将到期) within this many days. Default: the rules file's overdue.due_soon_days (14).")] = None,
     unit: UnitOpt = None,
     leader: LeaderOpt = None,
     chain: ChainOpt = None,
-    min_days: Annotated[int, typer.Option("--min-days", min=0, help="Only items at least this many days late (逾期天数).")] = 0,
+    min_days: Annotated[int, typer.Option("--min-days", min=0, max=common.MOST_DAYS, help="Only items at least this many days late (逾期天数).")] = 0,
     fmt: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="Output format: table, json, csv or xlsx. Default: from --output's extension, else table.")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (输出文件) instead of stdout; needed for xlsx.", dir_okay=False)] = None,
     fail_if_any: Annotated[bool, typer.Option("--fail-if-any", help=f"Exit with code {EXIT_OVERDUE} when anything is overdue (for scheduled jobs).")] = False,

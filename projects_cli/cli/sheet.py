@@ -229,7 +229,7 @@ def reissue(
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    year: Annotated[Optional[int], typer.Option(help="Only sheets of this year (年度).")] = None,
+    year: Annotated[Optional[int], typer.Option(min=common.FIRST_YEAR, max=common.LAST_YEAR, help="Only sheets of this year (年度).")] = None,
     kind: Annotated[Optional[str], typer.Option(help="Only this kind: notice (督办单), cards (通报), weekly (周报).")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
 ) -> None:

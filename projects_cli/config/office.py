@@ -66,6 +66,8 @@ SECTIONS: dict[str, Table] = {
         "ledger_unzipped_mb": Number(0, above=True),
         "ledger_part_ratio": Number(0, above=True),
         "ledger_rows": Whole(1),
+        "ledger_columns": Whole(1),
+        "ledger_cells": Whole(1),
     }, example="[limits] ledger_file_mb = 100"),
     "sheets": Table({
         "prefix": Text('"高新督"'),

@@ -16,7 +16,9 @@ Imports only the standard library, `errors` and `values`.
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,17 +38,44 @@ class Source:
     text: str = ""
 
 
-def read_toml(path: Path, label: str) -> tuple[dict[str, Any], Source]:
-    """The file's tables and its `Source`; a file that cannot be read as TOML is a `ConfigError` saying why."""
-    where = f"{label} {path}"
+# No config, rules or template file the office writes comes near this.
+MAX_FILE_BYTES = 1_000_000
+
+
+def read_limited(path: Path, where: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most `limit` of them; anything else is a `ConfigError` saying why.
+
+    Opened without blocking and checked on the open file, so a FIFO cannot hang
+    the command and /dev/zero cannot fill the memory.
+    """
     try:
-        raw = Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ConfigError(f"{where} 不存在（does not exist）") from None
     except IsADirectoryError:
         raise ConfigError(f"{where} 是文件夹，不是文件（is a folder, not a file）") from None
     except OSError as exc:
         raise ConfigError(f"{where} 无法读取（cannot be read: {exc.strerror}）") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise ConfigError(f"{where} 是文件夹，不是文件（is a folder, not a file）")
+        raise ConfigError(f"{where} 不是普通文件（is not a regular file: a pipe or a device）")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise ConfigError(f"{where} 无法读取（cannot be read: {exc.strerror}）") from None
+    if len(data) > limit:
+        raise ConfigError(f"{where} 超过 {limit:,} 字节，不像是这个文件（is larger than {limit:,} bytes; is it the right file?）")
+    return data
+
+
+def read_toml(path: Path, label: str) -> tuple[dict[str, Any], Source]:
+    """The file's tables and its `Source`; a file that cannot be read as TOML is a `ConfigError` saying why."""
+    where = f"{label} {path}"
+    raw = read_limited(Path(path), where)
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")  # Notepad saves UTF-8 with a BOM
     except UnicodeDecodeError:

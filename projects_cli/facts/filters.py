@@ -42,12 +42,17 @@ class ProjectFilter:
         if self.column:
             out.append(_has_item(p.plan_columns, self.column))
         if self.search:
-            like = f"%{clean_text(self.search)}%"
-            out.append(or_(p.name.like(like), p.owner.like(like), p.content.like(like), p.code.like(like)))
+            like = f"%{like_literal(clean_text(self.search))}%"  # % and _ as typed, not as wildcards
+            out.append(or_(*(p[key].like(like, escape="\\") for key in ("name", "owner", "content", "code"))))
         return out
 
 
 def _has_item(column, item: str):
     """`item` is one of the 、-joined values (so 4-1 does not match 4-10)."""
     padded = literal(LIST_SEP) + column + literal(LIST_SEP)
-    return padded.like(f"%{LIST_SEP}{normalize_name(item)}{LIST_SEP}%")
+    return padded.like(f"%{LIST_SEP}{like_literal(normalize_name(item))}{LIST_SEP}%", escape="\\")
+
+
+def like_literal(text: str) -> str:
+    """Text for a LIKE pattern that matches itself only: %, _ and the escape character escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

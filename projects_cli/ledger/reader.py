@@ -16,12 +16,20 @@ of sheet XML). The limits come from the config file::
     ledger_unzipped_mb = 1000   # all parts of a workbook, uncompressed
     ledger_part_ratio = 200     # how many times one part may expand (zip bombs expand thousands of times)
     ledger_rows = 1048576       # rows in the sheet read
+    ledger_columns = 1000       # columns in the sheet read
+    ledger_cells = 20000000     # rows × columns of the range it uses (python-calamine holds ~32 bytes a cell)
+
+and what the workbook declares is checked against them before python-calamine
+reads a sheet (`ledger.bounds`): the last row and column that hold a value,
+merged ranges (cut to the used range), the shared-string count, every part's
+inflated size. Only regular files are read (a FIFO or a device is refused).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import stat
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -32,6 +40,7 @@ from typing import Any, Mapping
 
 from projects_cli.config.office import read_section
 from projects_cli.errors import ProjectsError
+from projects_cli.ledger import bounds
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -51,11 +60,16 @@ class Limits:
     ledger_unzipped_mb: float = 1000
     ledger_part_ratio: float = 200
     ledger_rows: int = 1_048_576
+    ledger_columns: int = 1000
+    ledger_cells: int = 20_000_000
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any] | None) -> Limits:
         """The limits in force: the config file's [limits] (checked by `config.office`) over the defaults."""
         return cls(**read_section("limits", section))
+
+    def bounds(self) -> bounds.Bounds:
+        return bounds.Bounds(self.ledger_rows, self.ledger_columns, self.ledger_cells)
 
 
 @dataclass
@@ -77,13 +91,16 @@ class RawSheet:
 def check_file(path: Path, limits: Limits) -> str:
     """The kind of ledger file ('xlsx', 'xls' or 'csv'), after the safety checks; BadWorkbook otherwise."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         raise BadWorkbook(f"{path} does not exist") from None
     except OSError as exc:
         raise BadWorkbook(f"cannot read {path}: {exc.strerror}") from None
-    if path.is_dir():
+    size = info.st_size
+    if stat.S_ISDIR(info.st_mode):
         raise BadWorkbook(f"{path} is a folder, not a ledger file")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block, a device never ends
+        raise BadWorkbook(f"{path} 不是普通文件（is not a regular file: a pipe or a device）；请给出台账文件本身")
     if size > limits.ledger_file_mb * 1024 * 1024:
         raise BadWorkbook(
             f"{path} is {size / 1024 / 1024:.1f} MB, more than the {limits.ledger_file_mb:g} MB allowed "
@@ -138,6 +155,19 @@ def check_zip(path: Path, limits: Limits) -> None:
             f"{path} holds {total / 1024 / 1024:,.0f} MB uncompressed, more than the {limits.ledger_unzipped_mb:g} MB "
             "allowed ([limits] ledger_unzipped_mb); split the ledger or raise the limit"
         )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            bounds.check_parts(zf, infos, str(path))
+    except bounds.Refused as exc:
+        raise BadWorkbook(str(exc)) from None
+
+
+def check_sheet(path: Path, name: str, limits: Limits) -> None:
+    """Refuse a sheet of a checked .xlsx whose used range is beyond the limits, before it is read."""
+    try:
+        bounds.check_sheet(path, name, limits.bounds(), f"{path} 工作表 {name}")
+    except bounds.Refused as exc:
+        raise BadWorkbook(str(exc)) from None
 
 
 class Workbook:
@@ -184,10 +214,11 @@ class Workbook:
         name = name or self._names[0]
         if self._book is None or self._loading is not None or name not in self._names:
             return
-        book, loaded = self._book, self._loaded
+        book, loaded, check = self._book, self._loaded, self._check
 
         def load() -> None:
             try:
+                check(name)
                 loaded[name] = book.get_sheet_by_name(name)
             except Exception as exc:  # raised again by sheet(), in the caller's thread
                 loaded[name] = exc
@@ -195,6 +226,11 @@ class Workbook:
         thread = threading.Thread(target=load, name="ledger-sheet", daemon=True)
         self._loading = (name, thread)
         thread.start()
+
+    def _check(self, name: str) -> None:
+        """The sheet's declared range within the limits (before python-calamine allocates it)."""
+        if self.kind == "xlsx":
+            check_sheet(self.path, name, self.limits)
 
     def loaded(self) -> bool:
         """Whether no sheet is still being read in the background (the caller may use the wait meanwhile)."""
@@ -214,14 +250,25 @@ class Workbook:
         try:
             sheet = self._loaded.pop(name, None)
             if sheet is None:
+                self._check(name)
                 sheet = self._book.get_sheet_by_name(name)
             if isinstance(sheet, Exception):
                 raise sheet
-            merged = [tuple(map(tuple, r)) for r in (sheet.merged_cell_ranges or [])]
+            end = sheet.end or (-1, -1)
+            merged = bounds.clip_merged([tuple(map(tuple, r)) for r in (sheet.merged_cell_ranges or [])], *end)
             start_col = sheet.start[1] if sheet.start else 0
             height = sheet.total_height or 0
+        except BadWorkbook:
+            raise
         except Exception as exc:
             raise self._failure(exc) from None
+        covered = bounds.merged_cells(merged)
+        if covered > self.limits.ledger_cells:
+            raise BadWorkbook(
+                f"{self.path} 工作表 {name} 的合并单元格共覆盖 {covered:,} 个单元格，超过允许的 {self.limits.ledger_cells:,} 个"
+                f"（merged ranges cover {covered:,} cells, more than the {self.limits.ledger_cells:,} allowed: "
+                "[limits] ledger_cells）；请取消表格以外的合并后另存"
+            )
 
         def rows() -> Iterator[list[Any]]:
             # iter_rows counts rows from the top of the sheet but columns from the first used one
@@ -250,8 +297,15 @@ class Workbook:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
         except csv.Error:
             dialect = csv.excel
+        widest = self.limits.ledger_columns
         try:
-            yield from csv.reader(io.StringIO(text), dialect)
+            for number, row in enumerate(csv.reader(io.StringIO(text), dialect), 1):
+                if len(row) > widest:
+                    raise BadWorkbook(
+                        f"{self.path} 第 {number} 行有 {len(row):,} 列，超过允许的 {widest:,} 列（row {number} has "
+                        f"{len(row):,} columns, more than the {widest:,} allowed: [limits] ledger_columns）"
+                    )
+                yield row
         except csv.Error as exc:
             raise BadWorkbook(f"{self.path} is not a readable CSV file: {exc}") from None
 

@@ -50,7 +50,7 @@ from projects_cli.errors import ProjectsError
 from projects_cli.ledger import dispatch as sent_book
 from projects_cli.ledger.dispatch import COMPLETION, MAIN_SHEET, MARKER, START, Col, canon
 from projects_cli.ledger.parse import Problem
-from projects_cli.ledger.reader import BadWorkbook, Limits, check_file
+from projects_cli.ledger.reader import BadWorkbook, Limits, check_file, check_sheet
 from projects_cli.services import investment, milestones
 from projects_cli.services.progress import record_progress
 from projects_cli.store import changelog
@@ -215,7 +215,7 @@ class _Book:
 
         self.path = path
         self.limits = limits
-        check_file(path, limits)
+        self.kind = check_file(path, limits)
         try:
             self.book = CalamineWorkbook.from_path(str(path))
             self.names = list(self.book.sheet_names)
@@ -228,6 +228,8 @@ class _Book:
         if name not in self.names:
             raise ProjectsError(f"{self.path.name}: the sheet {name!r} of the dispatched workbook is missing (its sheets "
                                 f"are: {', '.join(n for n in self.names if n != MARKER)}); fill in the workbook as sent")
+        if self.kind == "xlsx":
+            check_sheet(self.path, name, self.limits)
         try:
             sheet = self.book.get_sheet_by_name(name)
             # iter_rows counts rows from the top of the sheet but columns from the first used one

@@ -88,7 +88,7 @@ MOVES: dict[str, dict[str, str | None]] = {
 }
 # Events after which a new deadline runs: a miss counts against the latest one.
 DEADLINE_SETTERS = (E.ASSIGN, E.SEND_BACK, E.REOPEN)
-_NUMBER = re.compile(r"^(\d{4})\s*[-－—/]\s*0*(\d+)$")
+_NUMBER = re.compile(r"^(\d{4})\s*[-－—/]\s*0*(\d{1,9})$")
 
 
 def allowed_moves(state: str) -> list[str]:
@@ -157,7 +157,9 @@ def normalize_number(text: str) -> str:
     raw = unicodedata.normalize("NFKC", clean_text(text))
     match = _NUMBER.match(raw)
     if not match:
-        raise NotFound(f"{clean_text(text)!r} is not an issue number; issue numbers look like 2025-012")
+        shown = clean_text(text)
+        raise NotFound(f"{(shown if len(shown) <= 40 else shown[:40] + '…')!r} is not an issue number; "
+                       "issue numbers look like 2025-012")
     return f"{match.group(1)}-{int(match.group(2)):03d}"
 
 

@@ -24,8 +24,16 @@ from projects_cli.rules import investment as money_rules
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.db import insert_columns
-from projects_cli.store.models import LIST_SEP, STATUSES, InvestmentPlan, Project, Unit
-from projects_cli.values import ValueProblem, clean_text, normalize_name, parse_amount, parse_decimal, split_list
+from projects_cli.store.models import LIST_SEP, STATUSES, ChangeLog, InvestmentPlan, Project, Unit
+from projects_cli.values import (
+    ValueProblem,
+    clean_text,
+    normalize_name,
+    parse_amount,
+    parse_decimal,
+    split_list,
+    text_problem,
+)
 from projects_cli.vocab import BY_KEY, PROJECT_FIELDS
 
 CODE_PREFIX = "GX"
@@ -127,7 +135,10 @@ STATUS_ALIASES = {
 }
 # Longest text each column holds (PostgreSQL refuses longer; SQLite would keep it silently).
 MAX_LENGTH = {c.name: c.type.length for c in Project.__table__.c if getattr(c.type, "length", None)}
-MAX_LENGTH["unit"] = Unit.__table__.c.name.type.length
+# A unit's name is also the change log's key for it (change_log.record_key, 60 characters).
+MAX_LENGTH["unit"] = min(Unit.__table__.c.name.type.length, ChangeLog.__table__.c.record_key.type.length)
+# Names and codes: zero-width and bidi-control characters refused (`values.text_problem`).
+NAME_KEYS = {"code", "name", "unit", "owner", "leader"}
 
 
 def clean_value(key: str, value: Any, *, unit: str = "万元") -> Any:
@@ -137,6 +148,10 @@ def clean_value(key: str, value: Any, *, unit: str = "万元") -> Any:
     breaks the field's rule; both messages read after the field's name.
     """
     spec = BY_KEY[key]
+    if type(value) is str and not value.isprintable():
+        problem = text_problem(value, name=key in NAME_KEYS)  # line breaks: kept in 内容/备注, spaces elsewhere
+        if problem:
+            raise BadField(problem)
     if spec.kind == "money":
         amount = parse_amount(value, unit)
         if amount is not None and amount < 0:
@@ -156,7 +171,8 @@ def clean_value(key: str, value: Any, *, unit: str = "万元") -> Any:
             raise BadField(f"must be one of {'/'.join(STATUSES)}, not {status!r}")
         return status
     elif key in ("content", "notes"):
-        out = str(value).strip() or None if value is not None else None
+        # one kind of line break, as a workbook gives it back (XML reads \r\n as \n): the export round-trips
+        out = str(value).replace("\r\n", "\n").replace("\r", "\n").strip() or None if value is not None else None
     elif key == "code":
         out = normalize_name(value)
         if not _CODE.match(out):

@@ -24,6 +24,7 @@ from jinja2 import pass_context
 from jinja2.runtime import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from projects_cli.config.schema import read_limited
 from projects_cli.errors import ConfigError, ProjectsError
 from projects_cli.sheets.markup import cn_date as _cn_date
 from projects_cli.sheets.markup import display_number, escape_value
@@ -88,10 +89,12 @@ class FolderLoader(jinja2.BaseLoader):
             if not real.is_file():
                 continue
             stat = real.stat()
-            if stat.st_size > MAX_TEMPLATE_BYTES:
-                raise TemplateProblem(f"template {real} is larger than {MAX_TEMPLATE_BYTES:,} bytes; is it the right file?")
             try:
-                source = real.read_text(encoding="utf-8-sig")
+                raw = read_limited(real, f"模板 template {real}", MAX_TEMPLATE_BYTES)
+            except ConfigError as exc:
+                raise TemplateProblem(str(exc)) from None
+            try:
+                source = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")  # as read_text gave
             except UnicodeDecodeError:
                 raise TemplateProblem(f"template {real} is not UTF-8 text; save it as UTF-8") from None
             mtime = stat.st_mtime

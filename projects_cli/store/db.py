@@ -164,6 +164,9 @@ def insert_columns(conn: Connection, table, columns: Mapping[str, Sequence[Any]]
     count = len(values[0]) if values else 0
     if not count:
         return
+    from projects_cli.store import guard
+
+    guard.check_columns(table.name, columns)
     dialect = conn.dialect
     for i, name in enumerate(names):
         impl = table.c[name].type.dialect_impl(dialect)
@@ -206,6 +209,11 @@ def update_rows(conn: Connection, table, rows: list[dict[str, Any]], extra: Mapp
     from sqlalchemy import bindparam, update
 
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    if rows:
+        from projects_cli.store import guard
+
+        keys = {k for row in rows for k in row if k != "_id"}
+        guard.check_columns(table.name, {k: [row[k] for row in rows if k in row] for k in keys})
     for row in rows:
         groups.setdefault(tuple(sorted(k for k in row if k != "_id")), []).append(row)
     for keys, group in groups.items():
@@ -305,6 +313,8 @@ def session_scope(url: str, *, write: bool = True) -> Iterator[Session]:
     """One command, one transaction: commit at the end, roll back on any failure."""
     from sqlalchemy.exc import OperationalError
     from sqlmodel import Session
+
+    from projects_cli.store import guard  # noqa: F401 - installs the check every flush makes
 
     path = sqlite_path(url)
     if path is not None and not path.exists():

@@ -79,7 +79,7 @@ ERRORS = [
      "第 2 行 [limits] ledger_file_mb：应为大于 0 的数，不能是 0（must be a number above 0, not 0）"),
     ("[limits]\nledger_size = 1\n",
      "第 2 行 [limits] ledger_size：未知的键（unknown key）；可用的键 known keys：ledger_file_mb, ledger_unzipped_mb, "
-     "ledger_part_ratio, ledger_rows"),
+     "ledger_part_ratio, ledger_rows, ledger_columns, ledger_cells"),
     ("limits = 3\n", "第 1 行 [limits]：应为表（must be a table），例如 [limits] ledger_file_mb = 100"),
     # [sheets]
     ('[sheets]\nprefx = "x"\n',

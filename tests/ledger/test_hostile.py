@@ -82,11 +82,13 @@ def test_limits_from_the_config_file(tmp_path):
         read(path, config=config)
     with pytest.raises(BadWorkbook, match=r"o.xlsx is 0.0 MB, more than the 0.001 MB allowed \(\[limits\] ledger_file_mb"):
         read(path, config={"limits": {"ledger_file_mb": 0.001}})
-    with pytest.raises(BadWorkbook, match=r"^o.xlsx sheet 2025年台账 has more than 10 rows \(\[limits\] ledger_rows in the config file\)$"):
+    with pytest.raises(BadWorkbook) as rows:
         read(path, config={"limits": {"ledger_rows": 10}})
+    assert str(rows.value) == (f"{path} 工作表 2025年台账 用到第 20 行（单元格 O20），超过允许的 10 行（sheet reaches row 20, "
+                               "more than the 10 allowed: [limits] ledger_rows）；请删去表格以外的内容后另存")
     assert Limits.from_config({"ledger_rows": 50}) == Limits(ledger_rows=50)
     assert Limits.from_config(None) == Limits()
-    known = "ledger_file_mb, ledger_unzipped_mb, ledger_part_ratio, ledger_rows"
+    known = "ledger_file_mb, ledger_unzipped_mb, ledger_part_ratio, ledger_rows, ledger_columns, ledger_cells"
     for section, message in [
         ({"ledger_rows": -1}, "[limits] ledger_rows：应为 ≥ 1 的整数，不能是 -1（must be a whole number ≥ 1, not -1）"),
         (3, "[limits]：应为表（must be a table），例如 [limits] ledger_file_mb = 100"),

@@ -108,7 +108,8 @@ def test_a_return_longer_than_the_row_limit_is_refused(cli, sent, tmp_path):
     before = dump(cli.url)
     r = cli("--config", str(config), "ledger", "import", str(sent), as_of=AS_OF)
     assert (r.exit_code, r.stderr) == (
-        1, f"Error: {sent} sheet {HIDDEN} has more than 12 rows ([limits] ledger_rows in the config file)\n")
+        1, f"Error: {sent} 工作表 {HIDDEN} 用到第 17 行（单元格 B17），超过允许的 12 行（sheet reaches row 17, more than "
+           "the 12 allowed: [limits] ledger_rows）；请删去表格以外的内容后另存\n")
     assert dump(cli.url) == before
 
 

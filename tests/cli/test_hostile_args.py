@@ -1,0 +1,94 @@
+"""Hostile arguments (issue 17): a usage error with the bounds stated, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from projects_cli.cli import entry
+
+
+def run_entry(monkeypatch, capsys, *args: str) -> tuple[int, str]:
+    monkeypatch.setattr(sys, "argv", ["projects", *args])
+    with pytest.raises(SystemExit) as exc:
+        entry.main()
+    return exc.value.code, capsys.readouterr().err
+
+
+def test_invalid_utf8_and_huge_arguments(monkeypatch, capsys):
+    bad = os.fsdecode(b"a\xff")
+    assert run_entry(monkeypatch, capsys, "list", "--search", bad) == (
+        2, "Error: 第 3 个参数不是有效的 UTF-8 文本（argument 3 is not valid UTF-8）；请检查终端或脚本的编码\n")
+    assert run_entry(monkeypatch, capsys, "issue", "show", "9" * 100_000) == (
+        2, "Error: 第 3 个参数有 100,000 个字符，最多 10,000 个（argument 3 is 100,000 characters long, more than the "
+           "10,000 allowed）\n")
+
+
+def test_extreme_dates_and_numbers(cli):
+    r = cli("overdue", as_of="9999-12-31")
+    assert r.exit_code == 2 and "9999-12-31 超出范围，日期应在 1990-01-01 到" in r.stderr
+    r = cli("overdue", "--horizon", "999999999")
+    assert r.exit_code == 2 and "3660" in r.stderr
+    r = cli("issue", "show", "2025-" + "9" * 5000)
+    assert (r.exit_code, r.stderr) == (1, "Error: '2025-99999999999999999999999999999999999…' is not an issue number; "
+                                          "issue numbers look like 2025-012\n")
+
+
+def test_search_takes_percent_and_underscore_literally(cli):
+    assert cli("add", "--name", "50%_off").exit_code == 0
+    assert cli("add", "--name", "普通项目").exit_code == 0
+    assert [p["name"] for p in __import__("json").loads(cli("list", "--search", "%", "-f", "json").stdout)] == ["50%_off"]
+    assert __import__("json").loads(cli("list", "--search", "_", "-f", "json").stdout)[0]["name"] == "50%_off"
+    assert cli("list", "--search", "0_%", "-f", "json").stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("option", ["--rules", "--config"])
+def test_devices_and_fifos_as_office_files(cli, tmp_path, option):
+    label = {"--rules": "规则文件", "--config": "配置文件"}[option]
+    fifo = tmp_path / "f.toml"
+    os.mkfifo(fifo)
+    command = ("cards", "rate") if option == "--rules" else ("ledger", "export", str(tmp_path / "o.xlsx"))
+    for path in ("/dev/zero", str(fifo)):
+        r = cli(option, path, *command)
+        assert (r.exit_code, r.stderr) == (1, f"Error: {label} {path} 不是普通文件（is not a regular file: a pipe or a device）\n")
+    big = tmp_path / "big.toml"
+    big.write_text("# " + "x" * 1_000_000, encoding="utf-8")
+    r = cli(option, str(big), *command)
+    assert (r.exit_code, r.stderr) == (1, f"Error: {label} {big} 超过 1,000,000 字节，不像是这个文件（is larger than "
+                                          "1,000,000 bytes; is it the right file?）\n")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--by", "x" * 51, "add", "--name", "甲"],
+     "change_log.by（操作人 --by） 最长 50 个字符，这个有 51 个（change_log.by holds at most 50 characters, not 51）"),
+    (["add", "--name", "甲", "--unit", "局" * 61],
+     "unit (责任单位) is 61 characters long, more than the 60 allowed: 局局局局局局局局局局局局局局局局局局局局…"),
+    (["add", "--name", "乙\u200b"],
+     "name (项目名称) 含有看不见的字符 U+200B（零宽空格 ZERO WIDTH SPACE），会造成以假乱真的名称，请删去后再填"
+     "（contains the invisible character U+200B at position 2）"),
+    (["add", "--name", "丙\x1b]0;x\x07"],
+     "name (项目名称) 含有控制字符 U+001B（ESC），请删去后再填（contains the control character U+001B at position 2）"),
+])
+def test_lengths_and_characters_on_the_command_line(cli, args, message):
+    if args[0] == "--by":
+        from typer.testing import CliRunner
+
+        from projects_cli.cli.app import app
+        result = CliRunner().invoke(app, ["--db", cli.url, "--as-of", "2025-10-31", *args])
+        code, err = result.exit_code, result.stderr
+    else:
+        r = cli(*args)
+        code, err = r.exit_code, r.stderr
+    assert (code, err) == (1, f"Error: {message}\n")
+
+
+def test_issue_fields_longer_than_their_columns(cli):
+    assert cli("add", "--name", "甲项目").exit_code == 0
+    r = cli("issue", "report", "GX-0001", "--title", "标" * 201, "--category", "用地")
+    assert (r.exit_code, r.stderr) == (1, "Error: issue.title（问题标题） 最长 200 个字符，这个有 201 个（issue.title holds "
+                                          "at most 200 characters, not 201）\n")
+    r = cli("issue", "report", "GX-0001", "--title", "用地", "--category", "类" * 51)
+    assert (r.exit_code, r.stderr) == (1, "Error: issue.category（问题类别） 最长 50 个字符，这个有 51 个（issue.category "
+                                          "holds at most 50 characters, not 51）\n")
