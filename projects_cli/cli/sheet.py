@@ -81,7 +81,7 @@ def _renderer(s: Settings):
 
     config = _config(s)
     folders = contexts.template_folders(s.templates_dir or config.templates, home_dir() / "templates")
-    return contexts.Renderer(folders, contexts.office_filters(s.rules, lambda: load_calendar(s)))
+    return contexts.Renderer(folders, contexts.office_filters(s.rules, lambda: load_calendar(s)), config.limits())
 
 
 def _config(s: Settings):

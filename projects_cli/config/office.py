@@ -6,7 +6,8 @@
     [ledger]      headers, chains, clusters, title  ledger import and export (`config.chains`, `ledger.columns`)
     [dispatch]    stages, password, title           the 派工单 workbooks (`ledger.dispatch`)
     [limits]      ledger_file_mb …                  how large a ledger file may be (`ledger.reader`)
-    [sheets]      prefix, office, contact, phone, templates, list_limit   the sheets (`sheets.contexts`)
+    [sheets]      prefix, office, contact, phone, templates, list_limit, render_seconds, render_output_mb
+                                                    the sheets (`sheets.contexts`, `sheets.templating`)
     [milestones]  kinds                             the milestone chain (`services.milestones`)
 
 `load_config` reads and checks the whole file at once, so a misspelt section or
@@ -74,6 +75,8 @@ SECTIONS: dict[str, Table] = {
         "phone": Text('"0537-0000000"', empty=True),
         "templates": Text('"模板"'),
         "list_limit": Whole(1),
+        "render_seconds": Number(0, above=True),
+        "render_output_mb": Number(0, above=True),
     }, example='[sheets] prefix = "高新督"'),
     "milestones": Table({"kinds": Names('["立项", "开工", "竣工"]', needed=True, distinct=True, longest=20,
                                         alone=False)},
