@@ -9,6 +9,7 @@
     [sheets]      prefix, office, contact, phone, templates, list_limit, render_seconds, render_output_mb
                                                     the sheets (`sheets.contexts`, `sheets.templating`)
     [milestones]  kinds                             the milestone chain (`services.milestones`)
+    [database]    wait_seconds                      how long a writer waits for another command (`store.db`)
 
 `load_config` reads and checks the whole file at once, so a misspelt section or
 key is an error naming the file and the line before any command acts on it;
@@ -81,6 +82,7 @@ SECTIONS: dict[str, Table] = {
     "milestones": Table({"kinds": Names('["立项", "开工", "竣工"]', needed=True, distinct=True, longest=20,
                                         alone=False)},
                         example='[milestones] kinds = ["立项", "开工"]'),
+    "database": Table({"wait_seconds": Number(0)}, example="[database] wait_seconds = 120"),
 }
 CONFIG_FILE = Table(SECTIONS)
 

@@ -11,7 +11,7 @@ from projects_cli.config import office
 from projects_cli.config.settings import Settings, load_toml
 from projects_cli.errors import ConfigError
 
-SECTIONS = "calendar, ledger, dispatch, limits, sheets, milestones"
+SECTIONS = "calendar, ledger, dispatch, limits, sheets, milestones, database"
 LONG = "长" * 201
 
 
@@ -91,6 +91,7 @@ ERRORS = [
     ("[sheets]\nlist_limit = 0\n", "第 2 行 [sheets] list_limit：应为 ≥ 1 的整数，不能是 0（must be a whole number ≥ 1, not 0）"),
     ("[sheets]\nrender_seconds = 0\n", "第 2 行 [sheets] render_seconds：应为大于 0 的数，不能是 0（must be a number above 0, not 0）"),
     # [milestones]
+    ("[database]\nwait_seconds = -1\n", "第 2 行 [database] wait_seconds：应为 ≥ 0 的数，不能是 -1（must be a number ≥ 0, not -1）"),
     ("[milestones]\nkind = []\n", "第 2 行 [milestones] kind：未知的键（unknown key）；可用的键 known keys：kinds"),
     ("[milestones]\nkinds = []\n", '第 2 行 [milestones] kinds：不能为空（cannot be empty），例如 kinds = ["立项", "开工", "竣工"]'),
     ('[milestones]\nkinds = ["开工", "开工"]\n', "第 2 行 [milestones] kinds 第 2 项：'开工' 重复（'开工' is listed twice）"),
