@@ -50,10 +50,13 @@ def actor(ctx: typer.Context) -> Ctx:
 @contextmanager
 def session(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
     """One command, one transaction (see `projects_cli.store.db.session_scope`)."""
-    from projects_cli.store.db import session_scope
+    from projects_cli.store.db import WAIT_SECONDS, WAITING, session_scope
 
-    with session_scope(settings(ctx).url, write=write) as s:
-        yield s
+    s = settings(ctx)
+    wait = s.wait_seconds
+    with session_scope(s.url, write=write, wait=WAIT_SECONDS if wait is None else wait,
+                       on_wait=lambda: note(WAITING)) as session:
+        yield session
 
 
 class StdoutBroken(ProjectsError):

@@ -84,7 +84,7 @@ def _renderer(s: Settings):
     folders = contexts.template_folders(s.templates_dir or config.templates, home_dir() / "templates")
     for folder in folders:
         protect(folder, "模板")
-    return contexts.Renderer(folders, contexts.office_filters(s.rules, lambda: load_calendar(s)))
+    return contexts.Renderer(folders, contexts.office_filters(s.rules, lambda: load_calendar(s)), config.limits())
 
 
 def _config(s: Settings):

@@ -6,8 +6,10 @@
     [ledger]      headers, chains, clusters, title  ledger import and export (`config.chains`, `ledger.columns`)
     [dispatch]    stages, password, title           the 派工单 workbooks (`ledger.dispatch`)
     [limits]      ledger_file_mb …                  how large a ledger file may be (`ledger.reader`)
-    [sheets]      prefix, office, contact, phone, templates, list_limit   the sheets (`sheets.contexts`)
+    [sheets]      prefix, office, contact, phone, templates, list_limit, render_seconds, render_output_mb
+                                                    the sheets (`sheets.contexts`, `sheets.templating`)
     [milestones]  kinds                             the milestone chain (`services.milestones`)
+    [database]    wait_seconds                      how long a writer waits for another command (`store.db`)
 
 `load_config` reads and checks the whole file at once, so a misspelt section or
 key is an error naming the file and the line before any command acts on it;
@@ -76,10 +78,13 @@ SECTIONS: dict[str, Table] = {
         "phone": Text('"0537-0000000"', empty=True),
         "templates": Text('"模板"'),
         "list_limit": Whole(1),
+        "render_seconds": Number(0, above=True),
+        "render_output_mb": Number(0, above=True),
     }, example='[sheets] prefix = "高新督"'),
     "milestones": Table({"kinds": Names('["立项", "开工", "竣工"]', needed=True, distinct=True, longest=20,
                                         alone=False)},
                         example='[milestones] kinds = ["立项", "开工"]'),
+    "database": Table({"wait_seconds": Number(0)}, example="[database] wait_seconds = 120"),
 }
 CONFIG_FILE = Table(SECTIONS)
 

@@ -85,6 +85,11 @@ class Settings:
 
         return load_rules(self.rules_path)
 
+    @property
+    def wait_seconds(self) -> float | None:
+        """How long a writer waits for another command: config.toml's [database] wait_seconds (None: the default)."""
+        return self.section("database").get("wait_seconds")
+
     def section(self, name: str) -> dict[str, Any]:
         """One section of the config file, checked; {} when the file has none."""
         from projects_cli.config.office import section

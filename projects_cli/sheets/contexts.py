@@ -51,6 +51,15 @@ class SheetConfig:
     phone: str = ""  # 联系电话
     templates: Path | None = None  # the office's own templates folder
     list_limit: int = 30  # rows of a list in the weekly briefing before "另有N项"
+    render_seconds: float | None = None  # a template's time limit (default `templating.RENDER_SECONDS`)
+    render_output_mb: float | None = None  # and output limit (`templating.RENDER_OUTPUT_MB`)
+
+    def limits(self):
+        """The `templating.Limits` these settings give."""
+        from projects_cli.sheets.templating import Limits
+
+        given = {"seconds": self.render_seconds, "output_mb": self.render_output_mb}
+        return Limits(**{k: v for k, v in given.items() if v is not None})
 
 
 def sheet_config(section: Mapping[str, Any] | None, base: Path | None = None) -> SheetConfig:
@@ -92,13 +101,14 @@ class Renderer:
 
     folders: list[Path]
     office: Any  # templating.Office
+    limits: Any = None  # templating.Limits; None: the defaults
     _envs: dict[bool, Any] = field(default_factory=dict)
 
     def env(self, page: bool = False):
         if page not in self._envs:
             from projects_cli.sheets.templating import make_env
 
-            self._envs[page] = make_env(self.folders, self.office, page=page)
+            self._envs[page] = make_env(self.folders, self.office, page=page, limits=self.limits)
         return self._envs[page]
 
     def markup(self, kind: str, context: dict[str, Any]) -> str:

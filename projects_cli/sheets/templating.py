@@ -11,7 +11,12 @@ file. A misspelt field is an error naming the template, the line and the field.
 
 from __future__ import annotations
 
+import math
 import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -21,6 +26,7 @@ from typing import Any, Callable, Sequence
 import jinja2
 import jinja2.ext
 from jinja2 import pass_context
+from jinja2.compiler import CodeGenerator
 from jinja2.runtime import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -310,20 +316,283 @@ def _none_blank(value: Any) -> Any:
     return "" if value is None else value
 
 
-def make_env(folders: Sequence[Path], office: Office, *, page: bool = False) -> SandboxedEnvironment:
+# ---------------------------------------------------------------- limits
+
+RENDER_SECONDS = 30.0  # [sheets] render_seconds
+RENDER_OUTPUT_MB = 20.0  # [sheets] render_output_mb, counted in characters (1 MB = 1,000,000)
+MAX_DIGITS = 15  # a number with more digits is refused (Excel holds 15 significant digits)
+MAX_WIDTH = 10_000  # a width, count or padding a template passes to a filter, a method or a format
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long one render may take and how much text it may make."""
+
+    seconds: float = RENDER_SECONDS
+    output_mb: float = RENDER_OUTPUT_MB
+
+    @property
+    def chars(self) -> int:
+        return int(self.output_mb * 1_000_000)
+
+
+class LimitReached(TemplateProblem):
+    """A template went past one of the `Limits` (or a number, width or nesting bound)."""
+
+
+class _OutOfTime(BaseException):
+    """Raised inside the rendering thread when the time limit passes (a BaseException: no filter swallows it)."""
+
+
+_PRINTF = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?")
+_NUMBERS = (int, float, Decimal)
+
+
+def _too_big(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, _NUMBERS):
+        return False
+    try:
+        return abs(value) >= 10 ** MAX_DIGITS
+    except (ArithmeticError, ValueError):  # inf, nan
+        return True
+
+
+def _number_limit(value: Any) -> Any:
+    if _too_big(value):
+        raise LimitReached(f"数字超过 {MAX_DIGITS} 位（a number larger than {MAX_DIGITS} digits）")
+    return value
+
+
+def _width_limit(values: Any) -> None:
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_WIDTH:
+            raise LimitReached(f"宽度或次数 {value} 超过 {MAX_WIDTH:,}（a width or count above {MAX_WIDTH:,}）")
+
+
+def _spec_limit(fmt: str) -> None:
+    """A format string (`'{:>9}'.format`, `'%9d' % x`) whose widths or precisions are within MAX_WIDTH."""
+    import string
+
+    try:
+        specs = [spec or "" for _, _, spec, _ in string.Formatter().parse(fmt)]
+    except ValueError:
+        specs = []
+    widths = [int(n) for spec in specs for n in re.findall(r"\d+", spec)]
+    if any("{" in spec for spec in specs):
+        raise LimitReached("格式中不能嵌套字段（no nested fields in a format spec）")
+    for star, precision in _PRINTF.findall(fmt):
+        if "*" in (star, precision):
+            raise LimitReached("格式中不能用 * 宽度（no * width in a format）")
+        widths += [int(n) for n in (star, precision) if n]
+    _width_limit(widths)
+
+
+class _Generator(CodeGenerator):
+    """Jinja's code generator with `a ~ b` checked against the output limit."""
+
+    def visit_Concat(self, node, frame) -> None:
+        self.write("environment.sized(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+class BoundedEnvironment(SandboxedEnvironment):
+    """Jinja's sandbox, with numbers, widths, repetitions and every joined text bounded.
+
+    Sizes are checked before the work where one step could make a huge value
+    (`'x' * n`, `10 ** n`, `s.join(list)`, widths); after it where one step at
+    most doubles what was already within bounds (`a ~ b`, `a + b`, a filter's
+    result). `render` adds the time limit and counts the output as it is made.
+    """
+
+    code_generator_class = _Generator
+    intercepted_binops = frozenset(["+", "-", "*", "/", "//", "%", "**"])
+    limits = Limits()
+
+    @property
+    def max_chars(self) -> int:
+        return self.limits.chars
+
+    def too_long(self) -> LimitReached:
+        mb = f"{self.limits.output_mb:g}"
+        return LimitReached(f"文字超过 {mb} MB（text longer than the output limit, {mb} MB; [sheets] render_output_mb）")
+
+    def sized(self, value: Any) -> Any:
+        """A text, list or mapping within the output limit."""
+        if isinstance(value, (str, list, tuple, dict)) and len(value) > self.max_chars:
+            raise self.too_long()
+        return value
+
+    def concat(self, pieces) -> str:  # type: ignore[override]  # block set, macro and caller bodies
+        pieces = list(pieces)
+        if sum(map(len, pieces)) > self.max_chars:
+            raise self.too_long()
+        return "".join(pieces)
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(left, _NUMBERS) and isinstance(right, _NUMBERS):
+            base = abs(left)
+            if base > 1 and right > 0 and right * math.log10(base) >= MAX_DIGITS:
+                _number_limit(math.inf)
+        elif operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > self.max_chars:
+                    raise self.too_long()
+        elif operator == "%" and isinstance(left, str):
+            _spec_limit(left)
+        result = super().call_binop(context, operator, left, right)
+        return self.sized(_number_limit(result))
+
+    def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's own signature
+        name = getattr(__obj, "__name__", "")
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):  # 'x'.ljust(n), .center, .zfill, .expandtabs …; macros take any number
+            _width_limit(args)
+            _width_limit(kwargs.values())
+            if name in ("join", "replace") and args:
+                _grown_limit(__self, owner, name, args)
+        return __self.sized(super().call(__context, __obj, *args, **kwargs))
+
+    def wrap_str_format(self, value: Any):
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _spec_limit(value.__self__)
+        return wrapped
+
+
+def _grown_limit(env: BoundedEnvironment, text: str, name: str, args: tuple) -> None:
+    """`sep.join(items)` and `s.replace(old, new)` checked before they are made."""
+    if name == "join":
+        items = list(args[0]) if not isinstance(args[0], (str, dict)) else args[0]
+        size = sum(len(i) for i in items if isinstance(i, str)) + len(text) * max(len(items) - 1, 0)
+    else:
+        old, new = str(args[0]), str(args[1]) if len(args) > 1 else ""
+        size = len(text) + (text.count(old) if old else len(text) + 1) * max(len(new) - len(old), 0)
+    if size > env.max_chars:
+        raise env.too_long()
+
+
+_WIDTH_FILTERS = frozenset(["center", "indent", "wordwrap", "slice", "batch", "truncate"])  # take a width or count
+
+
+def _bounded_filter(env: BoundedEnvironment, name: str, func: Callable) -> Callable:
+    """A filter with its widths and counts bounded and its result within the output limit."""
+
+    skip = 1 if getattr(func, "jinja_pass_arg", None) is None else 2  # the value (and a context) come first
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        if name in _WIDTH_FILTERS:
+            _width_limit(args[skip:])
+            _width_limit(kwargs.values())
+        if name == "replace" and len(args) >= skip + 2:
+            _grown_limit(env, str(args[skip - 1]), "replace", args[skip:skip + 2])
+        elif name == "join" and len(args) >= skip:
+            items = [str(i) for i in args[skip - 1]]
+            sep = args[skip] if len(args) > skip else kwargs.get("d", "")
+            _grown_limit(env, str(sep), "join", (items,))
+        elif name == "format" and len(args) >= skip:
+            _spec_limit(str(args[skip - 1]))
+        return env.sized(func(*args, **kwargs))
+
+    bounded.__wrapped__ = func  # type: ignore[attr-defined]
+    if getattr(func, "jinja_pass_arg", None) is not None:
+        bounded.jinja_pass_arg = func.jinja_pass_arg  # type: ignore[attr-defined]
+    return bounded
+
+
+def make_env(folders: Sequence[Path], office: Office, *, page: bool = False,
+             limits: Limits | None = None) -> SandboxedEnvironment:
     """The sandboxed environment: sheet markup (typed, escaped values) or the HTML page (autoescaped)."""
-    env = SandboxedEnvironment(
+    env = BoundedEnvironment(
         loader=FolderLoader(folders),
         undefined=_StrictField,
         autoescape=jinja2.select_autoescape(("html", "htm", "xml"), default_for_string=False, default=False),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=_none_blank if page else escape_value,
+        finalize=_checked(_none_blank if page else escape_value),
         extensions=[LineTags],
     )
+    env.limits = limits or Limits()
     env.filters.update(make_filters(office))
+    env.filters.update({name: _bounded_filter(env, name, func) for name, func in env.filters.items()})
     return env
+
+
+def _checked(finalize: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def written(value: Any) -> Any:
+        return finalize(_number_limit(value))
+
+    return written
+
+
+class _Watchdog:
+    """The time limits of renders: one daemon thread raises `_OutOfTime` in a rendering thread whose limit passed.
+
+    The exception is delivered between two steps of the template's Python code
+    (`PyThreadState_SetAsyncExc`), so a loop of any depth stops within the limit
+    plus one step; a single step is kept small by the size checks above. One
+    long-lived thread, woken only when a sooner limit is armed, keeps a normal
+    render's cost to two lock round trips.
+    """
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.armed: dict[int, tuple[float, int]] = {}  # token → (deadline, thread)
+        self.fired: dict[int, int] = {}  # token → thread, raised but maybe not yet delivered
+        self.sleeping_until = math.inf
+        self.count = 0
+        self.thread: threading.Thread | None = None
+
+    def arm(self, seconds: float) -> int:
+        deadline = time.monotonic() + seconds
+        with self.cond:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="template-time-limit", daemon=True)
+                self.thread.start()
+            self.count += 1
+            self.armed[self.count] = (deadline, threading.get_ident())
+            if deadline < self.sleeping_until:
+                self.cond.notify()
+            return self.count
+
+    def disarm(self, token: int) -> None:
+        with self.cond:
+            self.armed.pop(token, None)
+            thread = self.fired.pop(token, None)
+            if thread is not None:  # not delivered yet, or being handled: withdraw what is pending
+                _async_raise(thread, None)
+
+    def _run(self) -> None:
+        with self.cond:
+            while True:
+                now = time.monotonic()
+                due = [t for t, (deadline, _) in self.armed.items() if deadline <= now]
+                for token in due:
+                    _, thread = self.armed.pop(token)
+                    self.fired[token] = thread
+                    _async_raise(thread, _OutOfTime)
+                self.sleeping_until = min((d for d, _ in self.armed.values()), default=math.inf)
+                self.cond.wait(None if self.sleeping_until == math.inf else self.sleeping_until - now)
+                self.sleeping_until = math.inf
+
+
+_WATCHDOG = _Watchdog()
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    token = _WATCHDOG.arm(seconds)
+    try:
+        yield
+    finally:
+        _WATCHDOG.disarm(token)
+
+
+def _async_raise(thread: int, exc: type[BaseException] | None) -> None:
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(exc) if exc else None)
 
 
 def _template_frame(exc: BaseException, names: dict[str, str]) -> tuple[str, int] | None:
@@ -333,7 +602,9 @@ def _template_frame(exc: BaseException, names: dict[str, str]) -> tuple[str, int
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename in names:
-            found = (filename, tb.tb_lineno)
+            compiled = tb.tb_frame.f_globals.get("__jinja_template__")  # a frame Jinja did not rewrite (a timeout)
+            line = compiled.get_corresponding_lineno(tb.tb_lineno) if compiled is not None else tb.tb_lineno
+            found = (filename, line)
         tb = tb.tb_next
     return found
 
@@ -365,17 +636,30 @@ def render(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str
         raise TemplateProblem(f"template {exc.name!r} is not in the template folders ({where})") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(f"template {exc.filename or exc.name}, line {exc.lineno}: {exc.message}") from None
+    limits: Limits = getattr(env, "limits", Limits())
     try:
-        return template.render(context)
-    except Exception as exc:  # noqa: BLE001 - only template mistakes are translated, the rest re-raised
+        with _deadline(limits.seconds):
+            return _generated(template, context, limits.chars, env)
+    except (Exception, _OutOfTime) as exc:  # noqa: BLE001 - only template mistakes are translated, the rest re-raised
         frame = _template_frame(exc, _all_template_files(loader))
-        message = _explain(exc, where, context)
+        message = _explain(exc, where, context, limits)
         if message is None:
             raise
         if frame is None:
             raise TemplateProblem(f"template {name}: {message}") from None
         path, line = frame
         raise TemplateProblem(f"template {path}, line {line}{_source_line(path, line)}: {message}") from None
+
+
+def _generated(template: jinja2.Template, context: dict[str, Any], chars: int, env: Any) -> str:
+    """The rendered text, counted as it is made: past `chars` characters it stops."""
+    pieces, size = [], 0
+    for piece in template.generate(context):
+        size += len(piece)
+        if size > chars:
+            raise env.too_long() if isinstance(env, BoundedEnvironment) else LimitReached("output too long")
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def _all_template_files(loader: FolderLoader) -> dict[str, str]:
@@ -388,9 +672,13 @@ def _all_template_files(loader: FolderLoader) -> dict[str, str]:
     return files
 
 
-def _explain(exc: BaseException, where: str, context: dict[str, Any]) -> str | None:
+def _explain(exc: BaseException, where: str, context: dict[str, Any], limits: Limits = Limits()) -> str | None:
     from jinja2.sandbox import SecurityError
 
+    if isinstance(exc, _OutOfTime):
+        return f"模板运行超过 {limits.seconds:g} 秒（took longer than {limits.seconds:g} s; [sheets] render_seconds）"
+    if isinstance(exc, RecursionError):
+        return "模板嵌套过深，可能包含了自己（nests too deep: does it include itself?）"
     if isinstance(exc, FieldMissing):
         if exc.obj is jinja2.utils.missing:
             return f"unknown field {exc.field!r}; the sheet's fields are: {', '.join(sorted(context))}"

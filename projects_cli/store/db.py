@@ -24,6 +24,20 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 30_000
+WAIT_SECONDS = BUSY_TIMEOUT_MS / 1000  # how long a writer waits for another by default ([database] wait_seconds)
+WRITER_LOCK = 7226001  # PostgreSQL advisory lock every write transaction takes first (the change log's own)
+WAITING = "正在等待另一个命令完成…（waiting for another command to finish…）"
+
+
+class DatabaseBusy(ProjectsError):
+    """Another command held the database for longer than this one was willing to wait."""
+
+
+def _busy(display: str, wait: float) -> DatabaseBusy:
+    return DatabaseBusy(
+        f"{display} 正被另一个命令占用，等待 {wait:g} 秒后仍未完成（another command kept the database busy for "
+        f"{wait:g} s）；请稍后再试，或在 config.toml 的 [database] wait_seconds 中加长等待"
+    )
 _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
 
 
@@ -77,22 +91,30 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path)
 
 
-def make_engine(url: str, *, write: bool = True) -> Engine:
+def make_engine(url: str, *, write: bool = True, wait: float = WAIT_SECONDS,
+                on_wait: Callable[[], None] | None = None) -> Engine:
+    """An engine whose write transactions take the database's one writer lock first.
+
+    A writer that finds another at work calls `on_wait` once (the CLI says
+    "正在等待另一个命令完成…"), waits up to `wait` seconds, then gives up with
+    one `DatabaseBusy` error. SQLite: BEGIN IMMEDIATE. PostgreSQL: an advisory
+    lock, so match-or-create (projects, units) runs one writer at a time there too.
+    """
     from sqlalchemy import create_engine, event
 
+    busy_ms = max(int(wait * 1000), 0)
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None and not path.parent.exists():
             raise ProjectsError(f"folder {path.parent} does not exist; create it or choose another --db")
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+        engine = create_engine(url, connect_args={"timeout": wait})
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
             # Let SQLAlchemy's "begin" event decide how transactions start.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
-            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
             cur.execute("PRAGMA foreign_keys = ON")
             if path is not None:
                 cur.execute("PRAGMA journal_mode = WAL")
@@ -100,15 +122,66 @@ def make_engine(url: str, *, write: bool = True) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):  # pragma: no cover - exercised by every test
-            conn.exec_driver_sql(begin)
+            if write:
+                _begin_sqlite_write(conn.connection.driver_connection, url, wait, on_wait)
+            else:
+                conn.exec_driver_sql("BEGIN")
 
         return engine
     try:
-        return create_engine(url, pool_pre_ping=False)
+        engine = create_engine(url, pool_pre_ping=False)
     except ModuleNotFoundError as exc:
         raise ProjectsError(
             f"the database driver {exc.name!r} is not installed; for PostgreSQL run: pip install 'projects-cli[postgres]'"
         ) from None
+    if write and engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "begin")
+        def _on_pg_begin(conn):
+            _lock_pg_writer(conn.connection.driver_connection, url, wait, on_wait)
+
+    return engine
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _begin_sqlite_write(raw: sqlite3.Connection, url: str, wait: float, on_wait: Callable[[], None] | None) -> None:
+    """BEGIN IMMEDIATE: at once if nobody writes, else say so once and wait up to `wait` seconds."""
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as exc:
+        if not _locked(exc):
+            raise
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {max(int(wait * 1000), 0)}")
+    if on_wait is not None:
+        on_wait()
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if _locked(exc):
+            raise _busy(display_name(url), wait) from None
+        raise
+
+
+def _lock_pg_writer(raw, url: str, wait: float, on_wait: Callable[[], None] | None) -> None:
+    """The writer lock, held to the end of the transaction: at once, or said and waited for up to `wait` seconds."""
+    if raw.execute("SELECT pg_try_advisory_xact_lock(%s)", (WRITER_LOCK,)).fetchone()[0]:
+        return
+    if on_wait is not None:
+        on_wait()
+    import psycopg
+
+    raw.execute(f"SET LOCAL lock_timeout = {max(int(wait * 1000), 1)}")
+    try:
+        raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+    except psycopg.errors.LockNotAvailable:
+        raise _busy(display_name(url), wait) from None
+    raw.execute("SET LOCAL lock_timeout = DEFAULT")
 
 
 def current_revision(conn: Connection) -> str | None:
@@ -309,8 +382,9 @@ def reserve_ids(conn: Connection, table, count: int) -> list[int]:
 
 
 @contextmanager
-def session_scope(url: str, *, write: bool = True) -> Iterator[Session]:
-    """One command, one transaction: commit at the end, roll back on any failure."""
+def session_scope(url: str, *, write: bool = True, wait: float = WAIT_SECONDS,
+                  on_wait: Callable[[], None] | None = None) -> Iterator[Session]:
+    """One command, one transaction: commit at the end, roll back on any failure (`make_engine` for the wait)."""
     from sqlalchemy.exc import OperationalError
     from sqlmodel import Session
 
@@ -319,7 +393,7 @@ def session_scope(url: str, *, write: bool = True) -> Iterator[Session]:
     path = sqlite_path(url)
     if path is not None and not path.exists():
         raise SchemaBehind(f"{path} does not exist; run: projects --db {path} init")
-    engine = make_engine(url, write=write)
+    engine = make_engine(url, write=write, wait=wait, on_wait=on_wait)
     try:
         with Session(engine, expire_on_commit=False) as session:
             check_schema(session.connection(), display_name(url))

@@ -11,7 +11,7 @@ from projects_cli.config import office
 from projects_cli.config.settings import Settings, load_toml
 from projects_cli.errors import ConfigError
 
-SECTIONS = "calendar, ledger, dispatch, limits, sheets, milestones"
+SECTIONS = "calendar, ledger, dispatch, limits, sheets, milestones, database"
 LONG = "长" * 201
 
 
@@ -83,13 +83,15 @@ ERRORS = [
     ("limits = 3\n", "第 1 行 [limits]：应为表（must be a table），例如 [limits] ledger_file_mb = 100"),
     # [sheets]
     ('[sheets]\nprefx = "x"\n',
-     "第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, contact, phone, templates, list_limit"),
+     "第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, contact, phone, templates, list_limit, render_seconds, render_output_mb"),
     ('[sheets]\nprefix = " "\n', '第 2 行 [sheets] prefix：不能为空（cannot be empty），例如 prefix = "高新督"'),
     ("[sheets]\noffice = 1\n",
      '第 2 行 [sheets] office：应为文字，不能是 1（must be text, not 1），例如 office = "高新区重点项目推进中心"'),
     ('[sheets]\ntemplates = ""\n', '第 2 行 [sheets] templates：不能为空（cannot be empty），例如 templates = "模板"'),
     ("[sheets]\nlist_limit = 0\n", "第 2 行 [sheets] list_limit：应为 ≥ 1 的整数，不能是 0（must be a whole number ≥ 1, not 0）"),
+    ("[sheets]\nrender_seconds = 0\n", "第 2 行 [sheets] render_seconds：应为大于 0 的数，不能是 0（must be a number above 0, not 0）"),
     # [milestones]
+    ("[database]\nwait_seconds = -1\n", "第 2 行 [database] wait_seconds：应为 ≥ 0 的数，不能是 -1（must be a number ≥ 0, not -1）"),
     ("[milestones]\nkind = []\n", "第 2 行 [milestones] kind：未知的键（unknown key）；可用的键 known keys：kinds"),
     ("[milestones]\nkinds = []\n", '第 2 行 [milestones] kinds：不能为空（cannot be empty），例如 kinds = ["立项", "开工", "竣工"]'),
     ('[milestones]\nkinds = ["开工", "开工"]\n', "第 2 行 [milestones] kinds 第 2 项：'开工' 重复（'开工' is listed twice）"),

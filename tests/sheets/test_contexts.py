@@ -201,7 +201,7 @@ def test_prefix_office_and_templates_from_the_config_file(cli, scn, tmp_path):
     r = cli("--config", str(config), "sheet", "notice", "2025-001")
     assert (r.exit_code, r.stderr) == (
         1, f"Error: 配置文件 {config} 第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, "
-           "contact, phone, templates, list_limit\n")
+           "contact, phone, templates, list_limit, render_seconds, render_output_mb\n")
     r = cli("--templates", str(tmp_path / "nowhere"), "sheet", "weekly")
     assert (r.exit_code, r.stderr) == (1, f"Error: 模板文件夹 {tmp_path / 'nowhere'} 不存在（templates folder does not exist）\n")
 
