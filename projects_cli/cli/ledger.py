@@ -18,8 +18,16 @@ app = typer.Typer(
 )
 
 SHOWN_PROBLEMS = 50  # problem lines printed; the rest are in --errors FILE
-CHANGE_COLUMNS = (("row", "行"), ("action", "操作"), ("code", "项目编号"), ("name", "项目名称"), ("fields", "变更字段"))
-ACTIONS = {"add": "新增", "change": "修改"}
+CHANGE_COLUMNS = (("row", "行"), ("action", "操作"), ("code", "项目编号"), ("name", "项目名称"), ("header", "栏目"),
+                  ("old", "原值"), ("new", "新值"))
+ACTIONS = {"add": "新增", "change": "修改", "refused": "不予导入"}
+SKIPPED_KINDS = {"total": "合计行", "section": "分组行", "note": "注释行", "template": "模板行"}
+SHOWN_SKIPPED = 20  # rows not read as projects named on the summary line
+
+
+def _can_ask() -> bool:
+    """Whether a person is there to confirm (both stdin and stderr a terminal)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 class GroupBy(str, Enum):
@@ -67,13 +75,23 @@ def _progress() -> _Bar | None:
     return _Bar() if common.is_tty() else None
 
 
-def _report(result, errors_file: Path | None, source: Path, limits) -> None:
-    """The problems (at most SHOWN_PROBLEMS lines), unread columns, and the --errors workbook."""
+def _report(result, errors_file: Path | None, source: Path, limits, *, asked: bool = False) -> None:
+    """The problems (at most SHOWN_PROBLEMS lines), the changes to confirm (unless just asked), the rows and
+    columns not read, and the --errors workbook."""
     for problem in result.problems[:SHOWN_PROBLEMS]:
         common.note(problem.describe())
     hidden = len(result.problems) - SHOWN_PROBLEMS
     if hidden > 0:
         common.note(f"… and {hidden} more problems" + ("" if errors_file else "; --errors FILE.xlsx lists them all"))
+    confirm = getattr(result, "to_confirm", [])
+    if confirm and not asked:
+        _list_confirm(confirm, done=result.written)
+    skipped = getattr(result, "skipped_rows", [])
+    if skipped:
+        shown = "; ".join(f"row {s.row} {SKIPPED_KINDS.get(s.kind, s.kind)}" + (f" {s.text}" if s.text else "")
+                          for s in skipped[:SHOWN_SKIPPED])
+        more = f"; … and {len(skipped) - SHOWN_SKIPPED} more" if len(skipped) > SHOWN_SKIPPED else ""
+        common.note(f"Rows not read as projects (未作为项目读入的行): {shown}{more}")
     if result.unused_columns:
         common.note("Columns not read (未识别的列): " + "; ".join(result.unused_columns))
     listed = [p for p in result.problems if p.sheet == result.sheet]  # a returned 派工单's 节点 sheet has its own rows
@@ -82,6 +100,51 @@ def _report(result, errors_file: Path | None, source: Path, limits) -> None:
 
         rows = write_error_workbook(errors_file, source, result.sheet, result.header_rows, listed, limits)
         common.note(f"Wrote {errors_file}: {rows} rows with problems, bad cells highlighted and commented")
+
+
+def _list_confirm(confirm, *, done: bool = False) -> None:
+    for item in confirm[:SHOWN_PROBLEMS]:
+        common.note(("confirmed" + item.describe()[len("to confirm"):]) if done else item.describe())
+    if len(confirm) > SHOWN_PROBLEMS:
+        common.note(f"… and {len(confirm) - SHOWN_PROBLEMS} more changes to done milestones")
+
+
+def _counts(result) -> str:
+    counts = result.counts()
+    text = f"{counts['added']} added, {counts['changed']} changed, {counts['unchanged']} unchanged"
+    return text + (f", {counts['refused']} refused" if counts["refused"] else "")
+
+
+def _change_lines(result) -> list[dict[str, Any]]:
+    """The dry run's table: one line per value a row changes (栏目, 原值 → 新值); a refused row on one line."""
+    refused = {p.row for p in result.errors}
+    lines = []
+    for change in result.changes:
+        if change.action == "unchanged":
+            continue
+        head = {"row": change.row, "code": change.code or "（新）", "name": change.name}
+        if change.row in refused:
+            lines.append({**head, "action": ACTIONS["refused"], "header": "", "old": "", "new": ""})
+            continue
+        for detail in change.details:
+            shown = detail.as_dict()
+            lines.append({**head, "action": ACTIONS.get(change.action, change.action), "header": detail.header,
+                          "old": "" if shown["old"] is None else shown["old"], "new": shown["new"]})
+    return lines
+
+
+def _dry_run_json(result) -> dict[str, Any]:
+    refused = {p.row for p in result.errors}
+    return {
+        "file": result.file, "sheet": result.sheet, "header_rows": list(result.header_rows),
+        "counts": result.counts(),
+        "changes": [{**c.as_dict(), "action": "refused" if c.row in refused else c.action}
+                    for c in result.changes if c.action != "unchanged"],
+        "to_confirm": [c.as_dict() for c in result.to_confirm],
+        "skipped_rows": [{"row": s.row, "kind": s.kind, "text": s.text} for s in result.skipped_rows],
+        "unused_columns": result.unused_columns,
+        "problems": [p.as_dict() for p in result.problems],
+    }
 
 
 @app.command("import")
@@ -93,7 +156,8 @@ def import_cmd(
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown chain or unit, 待定 dates) as errors (严格模式).")] = False,
     errors: Annotated[Optional[Path], typer.Option("--errors", help="Write the rows with problems to this .xlsx (问题行), bad cells highlighted and commented, for the unit to fix and resend.", dir_okay=False)] = None,
     from_unit: Annotated[Optional[str], typer.Option("--from-unit", help="The responsible unit (责任单位) that sent the ledger: it may change only its own projects.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Format of the --dry-run change list: table, json or csv.")] = Format.table,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Format of the --dry-run change list: table (栏目, 原值, 新值), json (counts, changes, rows skipped, problems) or csv.")] = Format.table,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Write changes to done milestones (已完成节点的实际日期或计划) without asking, for scripts. Without it a terminal asks; otherwise they are refused.")] = False,
 ) -> None:
     """Import a ledger (导入台账): check every row, then add and update projects in one go, or change nothing.
 
@@ -101,6 +165,8 @@ def import_cmd(
     new projects. A blank cell never erases what the registry holds. Any error
     (a bad amount or date, a missing name, completed above total …) is listed
     with its sheet, Excel row and column, and nothing is written (exit code 1).
+    A change to a milestone already done (its actual date, or a re-plan) is
+    listed and written only when confirmed (--yes; --strict refuses it).
 
     A returned 派工单 (see `ledger dispatch`) is recognised by itself and only
     what the unit changed is applied; rows with altered locked cells, rows the
@@ -129,42 +195,61 @@ def import_cmd(
         return _import_return(ctx, file, dry_run=dry_run, strict=strict, errors=errors, from_unit=from_unit, fmt=fmt,
                               limits=limits)
     bar = _progress()
+    asked = False
+
+    def ask(listed) -> bool:
+        nonlocal asked
+        asked = True
+        if bar:
+            bar.close()
+        _list_confirm(listed)
+        count = len(listed)
+        return typer.confirm(f"写入这 {count} 处对已完成节点的修改？(write {count} change{'s' if count != 1 else ''} "
+                             "to done milestones?)", default=False, err=True)
+
     try:
         with common.session(ctx, write=not dry_run) as session:
             result = import_ledger(
                 session, common.actor(ctx), file, sheet=sheet, dry_run=dry_run, strict=strict, from_unit=from_unit,
                 config=s.config, limits=limits, progress=bar, book=book,
+                confirm=True if yes else (ask if _can_ask() else False),
             )
     except LedgerRejected as exc:
         if bar:
             bar.close()
-        _report(exc.result, errors, file, limits)
+        if dry_run and fmt == Format.json:
+            from projects_cli.listings.output import to_json
+
+            common.out(to_json(_dry_run_json(exc.result)))
+        _report(exc.result, errors, file, limits, asked=asked)
+        if dry_run:
+            common.note(f"Dry run, nothing written: {exc.result.rows} rows: would be {_counts(exc.result)}")
         raise
     finally:
         if bar:
             bar.close()
         if book is not None:
             book.close()
-    _report(result, errors, file, limits)
+    _report(result, errors, file, limits, asked=asked)
     where = f"{file.name} (sheet {result.sheet}, header rows {result.header_rows[0]}–{result.header_rows[1]}"
     where += f", 填报单位 {result.reporter})" if result.reporter else ")"
-    counts = f"{result.added} added, {result.changed} changed, {result.unchanged} unchanged"
+    counts = _counts(result)
     count = len(result.warnings)
     warnings = f"; {count} warning{'s' if count != 1 else ''}" if count else ""
+    confirm = len(result.to_confirm)
     if dry_run:
-        from projects_cli.listings.output import render
+        from projects_cli.listings.output import render, to_json
 
-        listed = [
-            {**c.as_dict(), "action": ACTIONS.get(c.action, c.action), "code": c.code or "（新）",
-             "fields": "、".join(c.fields)}
-            for c in result.changes if c.action != "unchanged"
-        ]
         if fmt == Format.json:
-            common.out(render([c.as_dict() for c in result.changes if c.action != "unchanged"], fmt, CHANGE_COLUMNS))
-        elif listed:
-            common.out(render(listed, fmt, CHANGE_COLUMNS))
+            common.out(to_json(_dry_run_json(result)))
+        elif lines := _change_lines(result):
+            common.out(render(lines, fmt, CHANGE_COLUMNS))
+        if confirm:
+            warnings += f"; {confirm} change{'s' if confirm != 1 else ''} to done milestones to confirm (--yes)"
         common.note(f"Dry run, nothing written: {result.rows} rows in {where}: would be {counts}{warnings}")
     else:
+        if confirm:
+            warnings += f"; {confirm} change{'s' if confirm != 1 else ''} to done milestones confirmed"
         common.note(f"Imported {result.rows} rows from {where}: {counts}{warnings}")
 
 

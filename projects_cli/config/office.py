@@ -3,7 +3,8 @@
 ::
 
     [calendar]    holidays, workdays, known_years   the working-day calendar (`config.calendar`)
-    [ledger]      headers, chains, clusters, title  ledger import and export (`config.chains`, `ledger.columns`)
+    [ledger]      headers, chains, clusters, title, status   ledger import and export (`config.chains`,
+                                                `ledger.columns`; `status_words`)
     [dispatch]    stages, password, title           the 派工单 workbooks (`ledger.dispatch`)
     [limits]      ledger_file_mb …                  how large a ledger file may be (`ledger.reader`)
     [sheets]      prefix, office, contact, phone, templates, list_limit, render_seconds, render_output_mb
@@ -19,10 +20,13 @@ key is an error naming the file and the line before any command acts on it;
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any, Mapping
 
+from projects_cli.config.paths import resource_dir
 from projects_cli.config.schema import (
+    Choice,
     Dates,
     Loc,
     Names,
@@ -34,6 +38,8 @@ from projects_cli.config.schema import (
     Years,
     read_toml,
 )
+from projects_cli.values import normalize_name
+from projects_cli.vocab import ProjectStatus
 
 LABEL = "配置文件"
 PLAIN = Source(LABEL)  # a config given as a mapping, not read from a file
@@ -48,6 +54,8 @@ def _days_once(table: dict[str, Any], loc: Loc) -> None:
 
 
 HEADER_WORDS = Names('["工程名称"]')  # [ledger.headers] field = the words offices write for it
+STATUS_KEY = "[ledger.status]"  # what a ledger's status word means: "加快建设" = "在建"
+TEMPLATE = "config.toml"  # the shipped template (data/), whose [ledger.status] is the default table
 
 SECTIONS: dict[str, Table] = {
     "calendar": Table({"holidays": Dates(), "workdays": Dates(), "known_years": Years()},
@@ -57,6 +65,7 @@ SECTIONS: dict[str, Table] = {
         "chains": Names(),
         "clusters": Names('["现代服务业"]'),
         "title": Text('"高新区重点项目推进情况台账"'),
+        "status": Table(extra=Choice(ProjectStatus.values()), example='[ledger.status] "加快建设" = "在建"'),
     }, example='[ledger] chains = ["现代物流"]'),
     "dispatch": Table({
         "stages": Names('["前期手续", "基础施工", "主体施工"]', needed=True, longest=200, alone=False),
@@ -114,3 +123,29 @@ def read_section(name: str, value: Any, source: Source = PLAIN) -> dict[str, Any
 def section(config: Mapping[str, Any] | None, name: str) -> dict[str, Any]:
     """The config's section `name`, checked; {} when the file has none."""
     return read_section(name, (config or {}).get(name), source_of(config))
+
+
+def template_path() -> Path:
+    """The shipped config template (data/config.toml): every section commented, the default [ledger.status]."""
+    return resource_dir("data") / TEMPLATE
+
+
+@cache
+def default_status_words() -> dict[str, str]:
+    """The shipped status words (the template's [ledger.status]) and the six statuses themselves, each as
+    matched (`values.normalize_name`: NFKC, no spaces) → the status it means."""
+    words = {s: s for s in ProjectStatus.values()}
+    table = load_config(template_path()).get("ledger", {}).get("status", {})
+    words.update((normalize_name(word), status) for word, status in table.items())
+    return words
+
+
+def status_words(config: Mapping[str, Any] | None) -> dict[str, str]:
+    """What each status word of a ledger means: the shipped words, then the office's [ledger.status] (theirs win).
+
+    A word in neither (正常, which says how a project is going, not where it is) is not a status.
+    """
+    words = dict(default_status_words())
+    office = section(config, "ledger").get("status", {})
+    words.update((normalize_name(word), status) for word, status in office.items())
+    return words

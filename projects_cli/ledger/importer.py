@@ -30,20 +30,25 @@ What the ledger's investment columns become:
   and is kept in the plan history (as `milestone replan` keeps it).
 
 A blank cell never erases what the registry holds; importing the same file
-twice changes and logs nothing the second time. Each batch of rows is let go
+twice changes and logs nothing the second time. Nothing done is rewritten
+quietly: a ledger that changes a milestone's actual date, or re-plans a
+milestone already done, lists each such change (`plan.Confirm`) and writes
+only when confirmed (`confirm`: True, or a function asked with the list);
+under `strict` they are errors. Each batch of rows is let go
 once planned, so 100,000 rows import in bounded time and memory.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Mapping
 
 from sqlmodel import Session
 
 from projects_cli.ledger import parse
-from projects_cli.ledger.plan import Change, ImportResult, LedgerRejected, plan_import
+from projects_cli.ledger.plan import Change, Confirm, ImportResult, LedgerRejected, plan_import
 from projects_cli.ledger.read import Progress, read_ledger
 from projects_cli.ledger.reader import Limits, Workbook
 from projects_cli.ledger.snapshot import Snapshot
@@ -51,7 +56,14 @@ from projects_cli.ledger.write import write_import
 from projects_cli.services import registry
 from projects_cli.store.changelog import Ctx
 
-__all__ = ["Change", "ImportResult", "LedgerRejected", "import_ledger", "plan_import", "read_ledger", "write_import"]
+__all__ = ["Change", "Confirm", "ImportResult", "LedgerRejected", "NotConfirmed", "import_ledger", "plan_import",
+           "read_ledger", "write_import"]
+
+Confirmation = bool | Callable[[list[Confirm]], bool]  # True: confirmed (--yes); a function: asked with the list
+
+
+class NotConfirmed(LedgerRejected):
+    """Changes to done milestones that were not confirmed; nothing was written."""
 
 
 def import_ledger(
@@ -67,11 +79,14 @@ def import_ledger(
     limits: Limits | None = None,
     progress: Progress | None = None,
     book: Workbook | None = None,
+    confirm: Confirmation = False,
 ) -> ImportResult:
     """Check the whole ledger, then write it (unless `dry_run`); raises LedgerRejected on any error.
 
-    Warnings (an unknown chain or unit, a 待定 date) are errors under `strict`. `book`: the
-    file already opened, its sheet perhaps being read meanwhile (`reader.preload`).
+    Warnings (an unknown chain or unit, a 待定 date) are errors under `strict`, and so are
+    changes to done milestones; without `strict` those are written only when `confirm`
+    says so (else NotConfirmed). `book`: the file already opened, its sheet perhaps being
+    read meanwhile (`reader.preload`).
     """
     # Hundreds of thousands of rows, dicts and tuples that hold no reference cycles: the cyclic
     # collector would only rescan them again and again. Reference counting frees them as usual.
@@ -79,7 +94,8 @@ def import_ledger(
     gc.disable()
     try:
         return _import_ledger(session, ctx, Path(path), sheet=sheet, dry_run=dry_run, strict=strict,
-                              from_unit=from_unit, config=config, limits=limits, progress=progress, book=book)
+                              from_unit=from_unit, config=config, limits=limits, progress=progress, book=book,
+                              confirm=confirm)
     finally:
         if collecting:
             gc.enable()
@@ -87,7 +103,7 @@ def import_ledger(
 
 def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None, dry_run: bool, strict: bool,
                    from_unit: str | None, config: Mapping[str, Any] | None, limits: Limits | None,
-                   progress: Progress | None, book: Workbook | None) -> ImportResult:
+                   progress: Progress | None, book: Workbook | None, confirm: Confirmation) -> ImportResult:
     reg = Snapshot(session)  # read while the sheet may still be loading (reader.preload)
     if book is not None:  # and, while it still is, what matched projects hold
         reg.read_ahead(book.loaded, year=ctx.as_of.year, month=f"{ctx.as_of.year:04d}-{ctx.as_of.month:02d}")
@@ -95,7 +111,8 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
     parsed = read_ledger(path, as_of=ctx.as_of, sheet=sheet, config=config, units=units, limits=limits,
                          progress=progress, book=book)
     result, plans, planner = plan_import(session, ctx, parsed, from_unit=registry.clean_text(from_unit) if from_unit else None,
-                                         config=config, file_name=path.name, progress=progress, reg=reg)
+                                         config=config, file_name=path.name, progress=progress, reg=reg,
+                                         details=dry_run)
     parsed.rows.clear()  # used up by plan_import (the plans hold what is to be written)
     if strict:
         result.problems = [
@@ -103,6 +120,10 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
             if p.severity == "warning" else p
             for p in result.problems
         ]
+        if result.to_confirm:
+            result.problems = sorted(result.problems + [c.problem() for c in result.to_confirm],
+                                     key=lambda p: (p.row, p.column, p.severity))
+            result.to_confirm = []
     errors = result.errors
     if errors:
         rows = sorted({p.row for p in errors if p.row})
@@ -115,5 +136,12 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
         )
     if dry_run:
         return result
+    if result.to_confirm and not (confirm(result.to_confirm) if callable(confirm) else confirm):
+        count = len(result.to_confirm)
+        raise NotConfirmed(
+            f"{path.name}: {count} change{'s' if count != 1 else ''} to done milestones not confirmed "
+            f"(已完成节点的修改未确认); run again with --yes to write {'them' if count != 1 else 'it'}; nothing was written",
+            result,
+        )
     write_import(session, ctx, result, plans, planner, progress=progress)
     return result

@@ -42,6 +42,7 @@ from operator import is_, itemgetter
 from typing import Any, Mapping, NamedTuple
 
 from projects_cli.config.chains import CLUSTERS, cluster_of, known_chains, known_clusters
+from projects_cli.config.office import STATUS_KEY
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger.columns import (
     CONTACT_WORDS,
@@ -58,11 +59,13 @@ from projects_cli.values import (
     PendingDate,
     ValueProblem,
     clean_text,
+    is_empty,
+    normalize_name,
     parse_date,
     parse_date_range,
     plain_amount,
 )
-from projects_cli.vocab import BY_KEY, Milestone
+from projects_cli.vocab import BY_KEY, Milestone, ProjectStatus
 
 HEADER_SCAN = 30  # rows searched for the header
 MAX_HEADER_ROWS = 3
@@ -694,15 +697,20 @@ def parse_rows(
     units: Iterable[str] = (),
     max_year: int = 2100,
     progress: Callable[[int], None] | None = None,
+    status_words: Mapping[str, str] | None = None,
 ) -> ParsedSheet:
     """Typed project rows and problems from the rows under the header.
 
     `rows` yields (0-based index, values, merged-filled columns); `clean_value`
-    is `registry.clean_value` (typing and validation shared with `projects add`).
+    is `registry.clean_value` (typing and validation shared with `projects add`);
+    `status_words` what the status column's words mean (`config.office.status_words`:
+    续建 → 在建), a word not in it an error on its cell.
     Rows are sorted out one by one (blank, total, section, note or project);
     project rows are then typed column by column, CHUNK rows at a time.
     """
     result = ParsedSheet(sheet, header, info)
+    if status_words is not None:
+        clean_value = _with_status_words(clean_value, status_words)
     seen_fields: set[str] = set()
     readers: list[tuple[int, str, Column, Callable[[list[Any]], list[Any]], Callable[[Any], Any]]] = []
     series = [c for c in header.columns if c.series and c.field == "completed_ytd"]
@@ -836,6 +844,26 @@ def parse_rows(
     if progress is not None:
         progress(count)
     return result
+
+
+def _with_status_words(clean_value: Callable[..., Any], words: Mapping[str, str]) -> Callable[..., Any]:
+    """`clean_value` with the status column read through the office's status words (a word not listed: an error
+    naming the word and the config key to add it to)."""
+    def clean(key: str, value: Any, *, unit: str = "万元") -> Any:
+        if key != "status":
+            return clean_value(key, value, unit=unit)
+        if is_empty(value):
+            return None
+        status = words.get(normalize_name(value))
+        if status is None:
+            word = clean_text(value)
+            raise ValueProblem(
+                f"'{word}' 不是认得的项目状态用词：请在配置文件 {STATUS_KEY} 中写明它是哪种状态，例如 \"{word}\" = \"在建\""
+                f"（可选 {'/'.join(ProjectStatus.values())}） ({word!r} is not a known status word; add it to "
+                f"{STATUS_KEY} in the config file)"
+            )
+        return status
+    return clean
 
 
 def _latest_month(series: list[Column], result: ParsedSheet) -> None:

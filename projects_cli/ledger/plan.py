@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from sqlmodel import Session
 
@@ -33,7 +33,7 @@ from projects_cli.rules import milestones as dates
 from projects_cli.services.milestones import configured_kinds
 from projects_cli.store.changelog import Ctx
 from projects_cli.values import normalize_name
-from projects_cli.vocab import Milestone
+from projects_cli.vocab import BY_KEY, Milestone
 
 BATCH = 2000  # rows planned per round of reads
 MILESTONE_COLUMNS = ((START, "planned_start", "actual_start"), (COMPLETION, "planned_completion", "actual_completion"))
@@ -43,6 +43,7 @@ _KEYS = {(kind, key): f"{kind}.{key}" for kind in LEDGER_KINDS
          for key in ("baseline_date", "planned_date", "actual_date")}
 _LISTED = ("planned_date", "baseline_date", "actual_date")  # a milestone's fields in a row's change list
 ZERO = Decimal(0)
+COUNTED = {"add": "added", "change": "changed", "unchanged": "unchanged"}
 NO_MILESTONES: Mapping[str, dates.Held] = {}
 
 
@@ -54,18 +55,85 @@ class LedgerRejected(ProjectsError):
         self.result = result
 
 
+class FieldChange(NamedTuple):
+    """One value a row changes, as the office reads it: the ledger's column, the value on file and the new one."""
+
+    field: str  # the registry's field (`Change.fields`' key)
+    header: str  # the ledger's own column name (计划开工时间, 2025年计划投资), else the field's Chinese name
+    old: Any  # None: nothing on file
+    new: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "header": self.header, "old": _shown(self.old), "new": _shown(self.new)}
+
+
 @dataclass(slots=True)
 class Change:
-    """What one ledger row does to the registry."""
+    """What one ledger row does to the registry (`details`: each value, old and new, when asked for)."""
 
     row: int
     action: str  # add, change, unchanged
     code: str | None
     name: str
     fields: list[str] = field(default_factory=list)
+    details: list[FieldChange] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "action": self.action, "code": self.code, "name": self.name, "fields": self.fields}
+        out = {"row": self.row, "action": self.action, "code": self.code, "name": self.name, "fields": self.fields}
+        if self.details:
+            out["changes"] = [d.as_dict() for d in self.details]
+        return out
+
+
+def _shown(value: Any) -> Any:
+    """A value as the dry run shows it: dates ISO, amounts without trailing zeros (JSON keeps them as text)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    return value
+
+
+class Confirm(NamedTuple):
+    """A change the ledger makes to a milestone already done: its actual date changed, or its plan re-planned.
+
+    Never written quietly: `ledger import` asks for it (--yes in scripts), --strict refuses it.
+    """
+
+    sheet: str
+    row: int
+    column: str
+    header: str  # the ledger's column
+    code: str
+    name: str
+    kind: str  # 开工, 竣工
+    what: str  # "actual" (the actual date changes) or "replan" (a done milestone's plan changes)
+    old: date | None
+    new: date
+    done: date  # the actual date on file
+
+    def message(self) -> str:
+        old = self.old.isoformat() if self.old else "（无）"
+        if self.what == "actual":
+            return (f"{self.code} {self.name}：{self.kind}已于 {self.done.isoformat()} 完成，台账把实际日期改为 "
+                    f"{self.new.isoformat()} (changes the actual date of a done milestone: {old} → {self.new.isoformat()})")
+        return (f"{self.code} {self.name}：{self.kind}已于 {self.done.isoformat()} 完成，台账把计划日期 {old} 改为 "
+                f"{self.new.isoformat()} (re-plans a milestone already done: {old} → {self.new.isoformat()})")
+
+    def describe(self) -> str:
+        where = f"{self.sheet} row {self.row}" + (f", column {self.column} {self.header}" if self.column else "")
+        return f"to confirm: {where}: {self.message()}"
+
+    def problem(self) -> parse.Problem:
+        """The change refused (--strict), as a problem on its cell."""
+        return parse.Problem("error", self.sheet, self.row, self.column, self.header, self.new.isoformat(),
+                             self.message() + "；--strict 不改已完成的节点 (refused under --strict)")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "header": self.header, "code": self.code,
+                "name": self.name, "milestone": self.kind, "change": self.what,
+                "old": self.old.isoformat() if self.old else None, "new": self.new.isoformat(),
+                "done": self.done.isoformat()}
 
 
 @dataclass
@@ -86,6 +154,19 @@ class ImportResult:
     as_of: date | None = None
     reporter: str | None = None  # 填报单位, as the ledger's info line names it
     written: bool = False
+    to_confirm: list[Confirm] = field(default_factory=list)  # changes to done milestones (see `Confirm`)
+    skipped_rows: list[parse.Skipped] = field(default_factory=list)  # rows not read as projects, and why
+
+    def counts(self) -> dict[str, int]:
+        """Rows added, changed, unchanged and refused (a row with an error: not counted among the others)."""
+        refused = {p.row for p in self.errors if p.row > self.header_rows[1]}
+        if not refused:
+            return {"added": self.added, "changed": self.changed, "unchanged": self.unchanged, "refused": 0}
+        out = {"added": 0, "changed": 0, "unchanged": 0, "refused": len(refused)}
+        for change in self.changes:
+            if change.row not in refused:
+                out[COUNTED[change.action]] += 1
+        return out
 
     @property
     def errors(self) -> list[parse.Problem]:
@@ -110,6 +191,7 @@ class RowPlan:
     new: dict[str, Any] = field(default_factory=dict)  # changed project fields, after (all of them for a new project)
     plan: tuple[Decimal | None, Decimal] | None = None  # annual plan (old, new)
     report: tuple[int | None, tuple[Decimal, str | None] | None, Decimal] | None = None  # the month's (id, old, new)
+    ytd: tuple[Decimal | None, Decimal] | None = None  # the year to date the report gives (on file, the ledger's)
     milestones: list[tuple[str, int | None, dates.DateChange]] = field(default_factory=list)  # (kind, id, change)
 
     def fields(self) -> list[str]:
@@ -180,6 +262,7 @@ class Planner:
         self.new_units: list[str] = []
         self.unknown: dict[tuple[str, str], list[int]] = defaultdict(list)  # (field, value) → rows
         self.replans: list[tuple[int, str, date, int]] = []  # (row, kind, new plan, milestone id)
+        self.to_confirm: list[Confirm] = []
 
     def report_unknown(self) -> None:
         """One warning per unknown chain, cluster or unit, on the first row that names it."""
@@ -227,7 +310,7 @@ class Planner:
     def match(self, rows: list[parse.LedgerRow]) -> list[int | None]:
         """Each row's project id (None: a new project); duplicates and ambiguities become problems."""
         matched: list[int | None] = []
-        first_row_of: dict[Any, int] = {}
+        first_row_of: dict[Any, tuple[int, str | None]] = {}
         for row in rows:
             values = row.values
             code = values.get("code")
@@ -248,17 +331,39 @@ class Planner:
                         self.problem(row.row, "code", code,
                                      f"code {code} is not in the registry, but the name is that of "
                                      f"{self.reg.code_of[pid]}; correct the code or leave it empty")
-            key: Any = ("id", pid) if pid is not None else (("code", code) if code else ("name", normalize_name(name or "")))
             if name or code:
-                if key in first_row_of:
-                    what = f"code {code}" if key[0] == "code" else (
-                        self.reg.code_of[pid] if pid is not None else f"name {name}")
-                    self.problem(row.row, "code" if code else "name", code or name,
-                                 f"the same project as row {first_row_of[key]} ({what}); a project may appear once")
-                else:
-                    first_row_of[key] = row.row
+                self._once(row, pid, code, name, first_row_of)
             matched.append(pid)
         return matched
+
+    def _once(self, row: parse.LedgerRow, pid: int | None, code: str | None, name: str | None,
+              first_row_of: dict[Any, tuple[int, str | None]]) -> None:
+        """A second row of one project (by the project it matched, by code, by name, or by code on one row and
+        name on the other) is an error naming both rows. Two new rows of one name but different codes are two
+        projects."""
+        key_name = ("name", normalize_name(name)) if name else None
+        keys: list[Any] = [("id", pid)] if pid is not None else []
+        if code:
+            keys.append(("code", code))
+        first = None
+        for key in keys:
+            if key in first_row_of:
+                first = first_row_of[key][0]
+                break
+        if first is None and key_name in first_row_of:
+            earlier, earlier_code = first_row_of[key_name]
+            if not (code and earlier_code and earlier_code != code):
+                first = earlier
+        if first is None:
+            for key in keys:
+                first_row_of[key] = (row.row, code)
+            if key_name is not None and (key_name not in first_row_of or not code):
+                first_row_of[key_name] = (row.row, code)
+            return
+        what = self.reg.code_of[pid] if pid is not None else (f"code {code}" if code else f"name {name}")
+        self.problem(row.row, "code" if code else "name", code or name,
+                     f"与第 {first} 行是同一个项目（{what}）：一个项目在台账里只能有一行 "
+                     f"(the same project as row {first} ({what}); a project may appear once)")
 
     def check_replans(self) -> None:
         """A re-plan is refused when the milestone's last plan was set after the as-of date (a wrong --as-of)."""
@@ -301,6 +406,52 @@ class Planner:
             if a is not None and b is not None and b < a:
                 self.problem(row.row, then, b, f"completion ({b.isoformat()}) is before the start ({a.isoformat()})")
 
+    def header_of(self, key: str) -> str:
+        """The ledger's own name of the column a field came from, else the field's Chinese name."""
+        column = self.columns.get(key)
+        if column is not None:
+            return column.header
+        if "." in key:  # 开工.planned_date
+            kind, what = key.split(".", 1)
+            return f"{'实际' if what == 'actual_date' else '计划'}{kind}时间"
+        spec = BY_KEY.get(key)
+        return spec.zh if spec else key
+
+    def details(self, plan: RowPlan) -> list[FieldChange]:
+        """Each value the row's plan changes, old and new, under the ledger's column name."""
+        out = []
+        for key, value in plan.new.items():
+            if key == "unit_id":
+                continue
+            out.append(FieldChange(key, self.header_of(key), plan.old.get(key), value))
+        if plan.unit and "unit" not in plan.new:
+            out.append(FieldChange("unit", self.header_of("unit"), None, plan.unit))
+        if plan.plan:
+            out.append(FieldChange("annual_plan", self.header_of("annual_plan"), *plan.plan))
+        if plan.ytd:
+            out.append(FieldChange("completed_ytd", self.header_of("completed_ytd"), *plan.ytd))
+        for kind, _mid, change in plan.milestones:
+            for key, column_key in (("planned_date", "planned_start"), ("actual_date", "actual_start")):
+                if key in change.new:
+                    if kind == Milestone.COMPLETION:
+                        column_key = column_key.replace("start", "completion")
+                    column = self.columns.get(column_key) if kind in (Milestone.START, Milestone.COMPLETION) else None
+                    out.append(FieldChange(_KEYS[kind, key], column.header if column else self.header_of(_KEYS[kind, key]),
+                                           change.old.get(key), change.new[key]))
+        return out
+
+    def _confirm(self, row: int, existing: dict[str, Any] | None, kind: str, change: dates.DateChange,
+                 planned_key: str, actual_key: str, held: dates.Held) -> None:
+        """A change to a done milestone (its actual date, or its plan) is listed to confirm."""
+        code, name = (existing["code"], existing["name"]) if existing else ("", "")
+        for key, what, column_key in (("planned_date", "replan", planned_key), ("actual_date", "actual", actual_key)):
+            if key in change.new:
+                column = self.columns.get(column_key)
+                self.to_confirm.append(Confirm(
+                    self.sheet, row, column.letter if column else "", column.header if column else "", code, name,
+                    kind, what, change.old.get(key), change.new[key], held.actual,
+                ))
+
     def plan_row(self, row: parse.LedgerRow, pid: int | None, existing: dict[str, Any] | None,
                  plan: Decimal | None, earlier: Decimal, report: tuple[int, Decimal, str | None] | None,
                  miles: Mapping[str, dates.Held]) -> RowPlan | None:
@@ -319,6 +470,8 @@ class Planner:
                 new["unit_id"] = unit
         else:
             changed = [k for k in values if k in COMPARED and not _same(values[k], existing[k])]
+            if "name" in changed and normalize_name(values["name"]) == normalize_name(existing["name"]):
+                changed.remove("name")  # matched ignoring spaces and full-width forms: the registry's spelling stays
             if len(changed) > 1:
                 changed.sort(key=PROJECT_KEYS.index)  # the registry's field order
             new = {k: values[k] for k in changed}
@@ -332,7 +485,7 @@ class Planner:
                 unit_set = unit
         amount = values.get("annual_plan")
         new_plan = (plan, amount) if amount is not None and money.amount_change(plan, amount) is not None else None
-        new_report = None
+        new_report = ytd = None
         done = values.get("completed_ytd")
         if done is not None:
             figure = money.month_figure(done, earlier)
@@ -342,6 +495,7 @@ class Planner:
                              f"{_num(earlier)} 万元 already on file for the months of {self.month[:4]} before it")
             elif money.amount_change(report[1] if report else None, figure) is not None:
                 new_report = (report[0], report[1:], figure) if report else (None, None, figure)
+                ytd = (Decimal(earlier) + Decimal(report[1]) if report else None, Decimal(done))
         milestones = []
         for kind, planned_key, actual_key in MILESTONE_COLUMNS:
             planned = values.get(planned_key)
@@ -357,6 +511,8 @@ class Planner:
                                         reason=reason)
             if change is not None:
                 milestones.append((kind, held.id if held else None, change))
+                if held is not None and held.actual is not None:
+                    self._confirm(row.row, existing, kind, change, planned_key, actual_key, held)
         changes = bool(new or new_plan or new_report or milestones)
         if self.from_unit and existing is not None:
             owner = self.reg.unit_name.get(existing["unit_id"]) if existing["unit_id"] else None
@@ -375,15 +531,17 @@ class Planner:
             return None
         return RowPlan(row.row, pid, existing["code"] if existing else values.get("code"), values.get("name", ""),
                        is_new=existing is None, unit=unit_set, old=old, new=new, plan=new_plan, report=new_report,
-                       milestones=milestones)
+                       ytd=ytd, milestones=milestones)
 
 
 def plan_import(
     session: Session, ctx: Ctx, parsed: parse.ParsedSheet, *, from_unit: str | None = None,
     config: Mapping[str, Any] | None = None, file_name: str = "", progress: Progress | None = None,
-    reg: Snapshot | None = None,
+    reg: Snapshot | None = None, details: bool = False,
 ) -> tuple[ImportResult, list[RowPlan], Planner]:
     """Match and check every row against the registry; nothing is written.
+
+    `details`: each change lists its values, old and new (`Change.details`, for the dry run).
 
     `parsed.rows` is used up: each batch of rows is let go once planned (the
     plans hold what is to be written), so 100,000 rows and their plans are
@@ -395,6 +553,7 @@ def plan_import(
     result.header_rows = (parsed.header.first + 1, parsed.header.last + 1)
     result.plan_year, result.completed_month, result.as_of = planner.plan_year, planner.month, planner.ledger_as_of
     result.reporter = parsed.info.reporter
+    result.skipped_rows = list(parsed.skipped_rows)
     planner.check_file()
     rows = parsed.rows
     matched = planner.match(rows)
@@ -425,12 +584,13 @@ def plan_import(
                 result.changes.append(Change(row.row, "unchanged", have["code"] if have else None, row.values.get("name", "")))
                 continue
             plans.append(plan)
+            shown = planner.details(plan) if details else []
             if pid is None:
                 result.added += 1
-                result.changes.append(Change(row.row, "add", plan.code, plan.name, plan.fields()))
+                result.changes.append(Change(row.row, "add", plan.code, plan.name, plan.fields(), shown))
             else:
                 result.changed += 1
-                result.changes.append(Change(row.row, "change", plan.code, plan.name, plan.fields()))
+                result.changes.append(Change(row.row, "change", plan.code, plan.name, plan.fields(), shown))
         planner.check_replans()
         rows[start:start + len(batch)] = [None] * len(batch)
         del batch
@@ -439,5 +599,6 @@ def plan_import(
     planner.report_unknown()
     planner.reg.let_go()
     result.problems = sorted(parsed.problems + planner.problems, key=lambda p: (p.row, p.column, p.severity))
+    result.to_confirm = planner.to_confirm
     planner.new_units = sorted({p.unit for p in plans if p.unit and p.unit not in planner.reg.unit_id})
     return result, plans, planner

@@ -14,6 +14,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Mapping
 
+from projects_cli.config.office import status_words
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger import parse
 from projects_cli.ledger.columns import ledger_section, variants
@@ -61,7 +62,7 @@ def read_ledger(
 
             return parse.parse_rows(
                 chained(preview, rows), header, info, name, clean_value=registry.clean_value, units=units,
-                max_year=as_of.year + 30, progress=tick,
+                max_year=as_of.year + 30, progress=tick, status_words=status_words(config),
             )
         where = f"sheet {sheet!r}" if sheet else "any sheet (" + ", ".join(tried) + ")"
         raise ProjectsError(

@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlmodel import Session
 
+from projects_cli.config.office import default_status_words
 from projects_cli.errors import InvalidValue, NotFound
 from projects_cli.facts.filters import ProjectFilter
 from projects_cli.rules import investment as money_rules
@@ -126,13 +127,6 @@ class BadField(ValueProblem):
     """A value that was read but breaks its field's rule (negative amount, unknown status, too long …)."""
 
 
-# What offices write for a status, beside the six names themselves.
-STATUS_ALIASES = {
-    "续建": "在建", "建设中": "在建", "施工中": "在建", "已开工": "在建", "在建续建": "在建",
-    "已投产": "投产", "试生产": "投产", "已竣工": "竣工", "已完工": "竣工", "完工": "竣工",
-    "前期工作": "前期", "前期手续": "前期", "谋划": "储备", "谋划储备": "储备",
-    "停建": "停缓建", "缓建": "停缓建", "停工": "停缓建", "停缓": "停缓建",
-}
 # Longest text each column holds (PostgreSQL refuses longer; SQLite would keep it silently).
 MAX_LENGTH = {c.name: c.type.length for c in Project.__table__.c if getattr(c.type, "length", None)}
 # A unit's name is also the change log's key for it (change_log.record_key, 60 characters).
@@ -166,7 +160,7 @@ def clean_value(key: str, value: Any, *, unit: str = "万元") -> Any:
         out = join_list(split_list(value))
     elif spec.kind == "status":
         status = clean_text(value)
-        status = STATUS_ALIASES.get(status.replace(" ", ""), status)
+        status = default_status_words().get(normalize_name(status), status)  # 续建 → 在建 (data/config.toml)
         if status not in STATUSES:
             raise BadField(f"must be one of {'/'.join(STATUSES)}, not {status!r}")
         return status

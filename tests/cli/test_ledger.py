@@ -22,7 +22,8 @@ def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cl
         "error: 2025年台账 row 13, column G 1-10月完成投资: completed investment 90000 万元 is more than the total investment 80000 万元",
         "error: 2025年台账 row 16, column F 2025年计划投资: cannot be negative: -500",
     ]
-    assert lines[-2] == f"Wrote {tmp_path / '问题行.xlsx'}: 5 rows with problems, bad cells highlighted and commented"
+    assert lines[-3] == f"Wrote {tmp_path / '问题行.xlsx'}: 5 rows with problems, bad cells highlighted and commented"
+    assert lines[-2] == "Dry run, nothing written: 5 rows: would be 0 added, 0 changed, 0 unchanged, 5 refused"
     assert lines[-1] == "Error: b.xlsx: 5 errors in rows 8, 9, 12, 13, 16; nothing was written"
     assert r.stdout == ""
     assert table_counts(cli.url) == before
@@ -44,7 +45,8 @@ def test_clean_import_then_again_then_dry_run_json(cli, tmp_path):
     r = cli("ledger", "import", str(path), "--dry-run", "--format", "json")
     assert r.exit_code == 0
     listed = json.loads(r.stdout)
-    assert [(c["row"], c["action"], c["code"], c["name"]) for c in listed] == [
+    assert listed["counts"] == {"added": 5, "changed": 0, "unchanged": 0, "refused": 0}
+    assert [(c["row"], c["action"], c["code"], c["name"]) for c in listed["changes"]] == [
         (8, "add", None, "山推大马力推土机产业化项目"), (9, "add", None, "信发液压高端液压件项目"),
         (12, "add", None, "锐博 高端结构件智能制造项目"), (13, "add", None, "镐成永生中韩高端装备产业化项目"),
         (16, "add", None, "市第一人民医院公共卫生重症医学中心项目"),
@@ -117,3 +119,121 @@ def test_amounts_are_read_at_the_registrys_precision_so_reimport_changes_nothing
     import json
 
     assert json.loads(cli("show", "GX-0001", "--format", "json").stdout)["total_investment"] == 1.23
+
+
+def _done_milestone_changed(cli, tmp_path):
+    """The office ledger imported, then sent again with GX-0001's done 开工 re-planned and its actual date moved,
+    its total and GX-0002's year to date changed."""
+    path = samples.office_ledger(tmp_path / "o.xlsx")
+    assert cli("ledger", "import", str(path)).exit_code == 0
+    wb = load_workbook(path)
+    ws = wb["2025年台账"]
+    ws["E8"], ws["H8"], ws["I8"], ws["G9"] = "5亿元", "2024-02-01", "2024-04-15", 1000
+    wb.save(tmp_path / "o2.xlsx")
+    return tmp_path / "o2.xlsx"
+
+
+CONFIRM = [
+    "2025年台账 row 8, column H 开工时间/计划: GX-0001 山推大马力推土机产业化项目：开工已于 2024-03-15 完成，台账把计划日期 "
+    "2024-03-01 改为 2024-02-01 (re-plans a milestone already done: 2024-03-01 → 2024-02-01)",
+    "2025年台账 row 8, column I 开工时间/实际: GX-0001 山推大马力推土机产业化项目：开工已于 2024-03-15 完成，台账把实际日期改为 "
+    "2024-04-15 (changes the actual date of a done milestone: 2024-03-15 → 2024-04-15)",
+]
+SKIPPED = ("Rows not read as projects (未作为项目读入的行): row 6 分组行 一、高端装备产业（4个）; row 7 分组行 （一）工程机械（2个）; "
+           "row 11 分组行 （二）智能装备（2个）; row 14 合计行 小计; row 15 分组行 二、医养健康产业（1个）; row 17 合计行 合 计; "
+           "row 19 注释行 注：1.投资单位为万元；2.开工、竣工时间填写到月。; row 20 注释行 填表人：小王")
+WHERE = "o2.xlsx (sheet 2025年台账, header rows 3–4, 填报单位 经济发展局)"
+
+
+def start_of(cli, code: str) -> tuple:
+    shown = json.loads(cli("milestone", "list", code, "--format", "json").stdout)
+    start = next(m for m in shown if m["kind"] == "开工")
+    return start["planned_date"], start["actual_date"]
+
+
+def test_dry_run_shows_each_value_old_and_new_under_the_ledgers_column(cli, tmp_path):
+    path = _done_milestone_changed(cli, tmp_path)
+    r = cli("ledger", "import", str(path), "--dry-run")
+    assert r.exit_code == 0
+    assert r.stdout.splitlines() == [
+        "行  操作  项目编号  项目名称                    栏目            原值        新值",
+        "--  ----  --------  --------------------------  --------------  ----------  ----------",
+        " 8  修改  GX-0001   山推大马力推土机产业化项目  总投资          48800       50000",
+        " 8  修改  GX-0001   山推大马力推土机产业化项目  开工时间/计划   2024-03-01  2024-02-01",
+        " 8  修改  GX-0001   山推大马力推土机产业化项目  开工时间/实际   2024-03-15  2024-04-15",
+        " 9  修改  GX-0002   信发液压高端液压件项目      1-10月完成投资  900         1000",
+    ]
+    assert r.stderr.splitlines()[2:] == [
+        *(f"to confirm: {line}" for line in CONFIRM), SKIPPED,
+        f"Dry run, nothing written: 5 rows in {WHERE}: would be 0 added, 2 changed, 3 unchanged; 2 warnings; "
+        "2 changes to done milestones to confirm (--yes)",
+    ]
+
+
+def test_dry_run_json_for_scripts(cli, tmp_path):
+    path = _done_milestone_changed(cli, tmp_path)
+    data = json.loads(cli("ledger", "import", str(path), "--dry-run", "--format", "json").stdout)
+    assert (data["file"], data["sheet"], data["header_rows"], data["counts"]) == (
+        "o2.xlsx", "2025年台账", [3, 4], {"added": 0, "changed": 2, "unchanged": 3, "refused": 0})
+    assert data["changes"] == [
+        {"row": 8, "action": "change", "code": "GX-0001", "name": "山推大马力推土机产业化项目",
+         "fields": ["total_investment", "开工.planned_date", "开工.actual_date"],
+         "changes": [{"field": "total_investment", "header": "总投资", "old": "48800", "new": "50000"},
+                     {"field": "开工.planned_date", "header": "开工时间/计划", "old": "2024-03-01", "new": "2024-02-01"},
+                     {"field": "开工.actual_date", "header": "开工时间/实际", "old": "2024-03-15", "new": "2024-04-15"}]},
+        {"row": 9, "action": "change", "code": "GX-0002", "name": "信发液压高端液压件项目", "fields": ["completed_ytd"],
+         "changes": [{"field": "completed_ytd", "header": "1-10月完成投资", "old": "900", "new": "1000"}]},
+    ]
+    assert data["to_confirm"] == [
+        {"sheet": "2025年台账", "row": 8, "column": "H", "header": "开工时间/计划", "code": "GX-0001",
+         "name": "山推大马力推土机产业化项目", "milestone": "开工", "change": "replan", "old": "2024-03-01",
+         "new": "2024-02-01", "done": "2024-03-15"},
+        {"sheet": "2025年台账", "row": 8, "column": "I", "header": "开工时间/实际", "code": "GX-0001",
+         "name": "山推大马力推土机产业化项目", "milestone": "开工", "change": "actual", "old": "2024-03-15",
+         "new": "2024-04-15", "done": "2024-03-15"},
+    ]
+    assert data["skipped_rows"][:2] == [{"row": 6, "kind": "section", "text": "一、高端装备产业（4个）"},
+                                        {"row": 7, "kind": "section", "text": "（一）工程机械（2个）"}]
+    assert [p["row"] for p in data["problems"]] == [12, 12]
+
+
+def test_a_change_to_a_done_milestone_is_refused_unless_confirmed(cli, tmp_path):
+    path = _done_milestone_changed(cli, tmp_path)
+    before = table_counts(cli.url)
+    r = cli("ledger", "import", str(path))  # no terminal, no --yes
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[2:] == [
+        *(f"to confirm: {line}" for line in CONFIRM), SKIPPED,
+        "Error: o2.xlsx: 2 changes to done milestones not confirmed (已完成节点的修改未确认); run again with --yes to "
+        "write them; nothing was written",
+    ]
+    assert table_counts(cli.url) == before
+    r = cli("ledger", "import", str(path), "--strict")
+    assert r.exit_code == 1
+    assert [line for line in r.stderr.splitlines() if "row 8" in line] == [
+        f"error: {line}；--strict 不改已完成的节点 (refused under --strict)" for line in CONFIRM]
+    assert table_counts(cli.url) == before
+    assert start_of(cli, "GX-0001") == ("2024-03-01", "2024-03-15")
+    r = cli("ledger", "import", str(path), "--yes")
+    assert r.exit_code == 0
+    assert r.stderr.splitlines()[2:] == [
+        *(f"confirmed: {line}" for line in CONFIRM), SKIPPED,
+        f"Imported 5 rows from {WHERE}: 0 added, 2 changed, 3 unchanged; 2 warnings; 2 changes to done milestones confirmed",
+    ]
+    assert start_of(cli, "GX-0001") == ("2024-02-01", "2024-04-15")
+
+
+def test_at_a_terminal_the_clerk_is_asked(cli, tmp_path, monkeypatch):
+    from projects_cli.cli import ledger
+
+    path = _done_milestone_changed(cli, tmp_path)
+    monkeypatch.setattr(ledger, "_can_ask", lambda: True)
+    r = cli("ledger", "import", str(path), input="n\n")
+    assert r.exit_code == 1
+    assert "写入这 2 处对已完成节点的修改？(write 2 changes to done milestones?) [y/N]:" in r.stderr
+    assert [line for line in r.stderr.splitlines() if line.startswith("to confirm")] == [
+        f"to confirm: {line}" for line in CONFIRM]  # listed once, before the question
+    assert start_of(cli, "GX-0001") == ("2024-03-01", "2024-03-15")
+    r = cli("ledger", "import", str(path), input="y\n")
+    assert r.exit_code == 0
+    assert start_of(cli, "GX-0001") == ("2024-02-01", "2024-04-15")

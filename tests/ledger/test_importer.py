@@ -239,15 +239,15 @@ def test_a_changed_cell_updates_that_field_only_and_logs_it(session, ctx, tmp_pa
     ws["E8"] = "5亿元"  # total 48800 → 50000
     ws["H9"] = "2024年6月"  # re-plan of 开工: 2024-04-01 → 2024-06-30
     ws["G9"] = 1000  # completed to date 900 → 1000
-    ws["B13"] = "镐成永生 中韩高端装备产业化项目"  # a space in the name: still the same project
+    ws["B13"] = "镐成永生 中韩高端装备产业化项目"  # a space in the name: still the same project, its spelling kept
     wb.save(tmp_path / "o2.xlsx")
     logged = session.scalar(select(func.max(ChangeLog.id)))
     result = import_ledger(session, ctx, tmp_path / "o2.xlsx")
     assert [(c.row, c.action, c.code, c.fields) for c in result.changes if c.action != "unchanged"] == [
         (8, "change", "GX-0001", ["total_investment"]),
         (9, "change", "GX-0002", ["completed_ytd", "开工.planned_date"]),
-        (13, "change", "GX-0004", ["name"]),
     ]
+    assert session.scalars(select(Project.name).where(Project.code == "GX-0004")).one() == "镐成永生中韩高端装备产业化项目"
     project = session.scalars(select(Project).where(Project.code == "GX-0001")).one()
     assert (project.total_investment, project.version) == (50000, 2)
     entry = session.scalars(select(ChangeLog).where(ChangeLog.project_code == "GX-0001").order_by(ChangeLog.id.desc())).first()
@@ -334,9 +334,37 @@ def test_matching_problems(session, ctx, tmp_path):
     assert problems(info.value.result) == [
         ("error", 2, "B", "2 projects in the registry have this name (GX-0001, GX-0002); give the code (项目编号) to say which"),
         ("error", 3, "A", "code ZX-404 is not in the registry, but the name is that of ZX-9; correct the code or leave it empty"),
-        ("error", 5, "B", "the same project as row 4 (name 戊 项目); a project may appear once"),
-        ("error", 6, "A", "the same project as row 3 (ZX-9); a project may appear once"),
+        ("error", 5, "B", "与第 4 行是同一个项目（name 戊 项目）：一个项目在台账里只能有一行 (the same project as row 4 (name 戊 项目); a project may appear once)"),
+        ("error", 6, "A", "与第 3 行是同一个项目（ZX-9）：一个项目在台账里只能有一行 (the same project as row 3 (ZX-9); a project may appear once)"),
     ]
+
+
+def test_two_rows_of_one_new_project_by_code_on_one_and_name_on_the_other(session, ctx, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["项目编号", "项目名称", "总投资"])
+    ws.append(["XM-1", "甲项目", 1])
+    ws.append([None, "甲 项目", 2])  # the name of row 2's project, no code
+    ws.append(["XM-2", "乙项目", 3])
+    ws.append(["XM-2", "乙项目二期", 4])  # row 4's code
+    ws.append([None, "丙项目", 5])
+    ws.append(["XM-3", "丙项目", 6])  # row 6's name, with a code
+    ws.append(["XM-4", "丁项目", 7])
+    ws.append(["XM-5", "丁项目", 8])  # the same name but another code: two projects
+    wb.save(tmp_path / "d.xlsx")
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, tmp_path / "d.xlsx")
+    assert problems(info.value.result) == [
+        ("error", 3, "B", "与第 2 行是同一个项目（name 甲 项目）：一个项目在台账里只能有一行 (the same project as row 2 "
+                          "(name 甲 项目); a project may appear once)"),
+        ("error", 5, "A", "与第 4 行是同一个项目（code XM-2）：一个项目在台账里只能有一行 (the same project as row 4 "
+                          "(code XM-2); a project may appear once)"),
+        ("error", 7, "A", "与第 6 行是同一个项目（code XM-3）：一个项目在台账里只能有一行 (the same project as row 6 "
+                          "(code XM-3); a project may appear once)"),
+    ]
+    assert count(session, Project) == 0
 
 
 def test_actual_dates_after_as_of_and_completion_before_start(session, ctx, tmp_path):
@@ -411,7 +439,7 @@ def test_ledger_config_is_checked(tmp_path):
     from projects_cli.ledger.columns import ledger_section
 
     assert ledger_section({"ledger": {"title": "x", "chains": ["现代物流"]}}) == {"title": "x", "chains": ["现代物流"]}
-    with pytest.raises(ConfigError, match=r"^配置文件 \[ledger.header\]：未知的表（unknown table）；可用的键 known keys：headers, chains, clusters, title$"):
+    with pytest.raises(ConfigError, match=r"^配置文件 \[ledger.header\]：未知的表（unknown table）；可用的键 known keys：headers, chains, clusters, title, status$"):
         ledger_section({"ledger": {"header": {}}})
     from projects_cli.config.chains import known_chains
 
@@ -428,3 +456,27 @@ def test_chains_from_the_config_file_are_known(session, ctx, tmp_path):
     result = import_ledger(session, ctx, samples.simple_ledger(tmp_path / "s.xlsx"), dry_run=True,
                            config={"ledger": {"chains": ["氢能"]}})
     assert [p for p in result.warnings if p.column == "I"] == []
+
+
+def test_only_changes_to_done_milestones_wait_for_confirmation(session, ctx, tmp_path):
+    from openpyxl import load_workbook
+
+    from projects_cli.ledger.importer import NotConfirmed
+
+    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
+    wb = load_workbook(tmp_path / "o.xlsx")
+    ws = wb["2025年台账"]
+    ws["I9"] = "2024-04-20"  # GX-0002 starts: a first actual date, nothing to confirm
+    ws["J9"] = "2026.3"  # an open milestone re-planned: nothing to confirm
+    wb.save(tmp_path / "o2.xlsx")
+    result = import_ledger(session, ctx, tmp_path / "o2.xlsx")
+    assert (result.changed, result.to_confirm) == (1, [])
+    ws["I9"] = "2024-04-25"  # now it is done: moving it waits for confirmation
+    wb.save(tmp_path / "o3.xlsx")
+    asked = []
+    with pytest.raises(NotConfirmed):
+        import_ledger(session, ctx, tmp_path / "o3.xlsx", confirm=lambda listed: asked.extend(listed) or False)
+    assert [(c.row, c.code, c.kind, c.what, c.old, c.new) for c in asked] == [
+        (9, "GX-0002", "开工", "actual", date(2024, 4, 20), date(2024, 4, 25))]
+    result = import_ledger(session, ctx, tmp_path / "o3.xlsx", confirm=lambda listed: True)
+    assert result.written and result.changed == 1
