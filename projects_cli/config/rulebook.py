@@ -84,6 +84,7 @@ RULES = Table({
         "escalate_key_after": Whole(0),
         "escalate_listed_after": Whole(0),
         "listed_on_second_miss": Flag(),
+        "listed_deadline_days": Whole(0),
     }),
 })
 
