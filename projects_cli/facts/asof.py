@@ -23,7 +23,7 @@ from decimal import Decimal
 from itertools import compress, repeat
 from typing import Any, Callable, Iterable, NamedTuple, TypeVar
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, case, func, literal, or_, select, union_all
 from sqlmodel import Session
 
 from projects_cli.facts.filters import ProjectFilter
@@ -36,6 +36,7 @@ from projects_cli.store.models import (
     DEADLINE_STATES,
     InvestmentPlan,
     InvestmentReport,
+    InvestmentRevision,
     Issue,
     IssueEvent,
     Milestone,
@@ -280,14 +281,25 @@ def _with_days_late(rows: list[dict[str, Any]], key: str, as_of: date) -> list[d
 # ---------------------------------------------------------------- investment
 
 
+def reports_on_record(as_of: date, first: str, last: str, projects=None):
+    """SQL (a subquery): the monthly figures (project_id, month, amount, source) of months `first` … `last`
+    (YYYY-MM) as on record on `as_of`: the figures recorded by then, and where a figure was replaced
+    after it (更正), the one it replaced (`InvestmentRevision`). `projects`: a column clause to keep."""
+    ir, rev = InvestmentReport.__table__.c, InvestmentRevision.__table__.c
+    current = select(ir.project_id, ir.month, ir.amount, ir.source).where(
+        ir.month >= first, ir.month <= last, or_(ir.recorded_on.is_(None), ir.recorded_on <= as_of))
+    replaced = select(rev.project_id, rev.month, rev.amount, literal(None, String()).label("source")).where(
+        rev.month >= first, rev.month <= last, or_(rev.recorded_on.is_(None), rev.recorded_on <= as_of),
+        rev.replaced_on > as_of)
+    if projects is not None:
+        current, replaced = current.where(projects(ir.project_id)), replaced.where(projects(rev.project_id))
+    return union_all(current, replaced).subquery()
+
+
 def _ytd_subquery(as_of: date):
-    """Investment completed per project from January to the as-of month."""
-    ir = InvestmentReport.__table__
-    return (
-        select(ir.c.project_id, func.sum(ir.c.amount).label("completed"))
-        .where(ir.c.month >= f"{as_of.year:04d}-01", ir.c.month <= f"{as_of.year:04d}-{as_of.month:02d}")
-        .group_by(ir.c.project_id)
-    )
+    """Investment completed per project from January to the as-of month, as on record on `as_of`."""
+    ir = reports_on_record(as_of, f"{as_of.year:04d}-01", f"{as_of.year:04d}-{as_of.month:02d}")
+    return select(ir.c.project_id, func.sum(ir.c.amount).label("completed")).group_by(ir.c.project_id)
 
 
 def gap_of(plan: Decimal | None, completed: Decimal | None, as_of: date) -> dict[str, Any]:
