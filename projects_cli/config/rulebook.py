@@ -78,6 +78,7 @@ RULES = Table({
         "weights": Table({c: Number(0) for c in COMPONENTS}),
         "winners": Whole(1),
         "bottom": Whole(0),
+        "score_helpers": Flag(),
     }),
     "issues": Table({
         "deadline_days": Table(extra=Whole(1)),  # urgency → working days; the office names its urgencies
