@@ -159,7 +159,7 @@ def _demo_step(session: Session, ctx: Ctx, rules: issues.IssueRules, number: str
     elif action == "reopen":
         issues.reopen_issue(session, ctx, number, rules, reason=text, due=step.get("due"))
     elif action == "escalate":
-        issues.escalate_issue(session, ctx, number, reason=text, level=step.get("level"))
+        issues.escalate_issue(session, ctx, number, reason=text, level=step.get("level"), rules=rules)
     elif action in ("instruct", "consult", "follow"):
         issues.note_issue(session, ctx, number, action, text=text, who=step.get("who"))
     elif action == "lookback":

@@ -97,6 +97,7 @@ class IssueEventType(Labelled):
     FOLLOW = "follow", "跟踪"
     LOOKBACK = "lookback", "回头看"
     MISS = "miss", "逾期"
+    RELIMIT = "relimit", "重新限期"
 
 
 class Milestone(Labelled):

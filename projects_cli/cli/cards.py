@@ -53,17 +53,20 @@ def _card_zh(color: str | None) -> str:
     return CardColor(color).zh if color else "无"
 
 
-def _period(ctx: typer.Context, period: Optional[str]):
-    from projects_cli.services.cards import resolve
+def _period(ctx: typer.Context, period: Optional[str], *, rating: bool = True):
+    from projects_cli.services.cards import check_period, resolve
 
     s = common.settings(ctx)
-    # --as-of given (s.as_of set) rates as of that date; otherwise a --period rates as of its end
-    return resolve(s.today, period, s.as_of is not None, s.rules.get("period.kind"))
+    if period is not None and not rating:  # a manual card may be set for a period ahead
+        return check_period(period), s.today
+    # a --period is judged as of its last day, or an earlier --as-of (暂评), never on later facts
+    return resolve(s.today, period, s.rules.get("period.kind"))
 
 
 @app.command()
 def rate(ctx: typer.Context, period: PeriodOpt = None) -> None:
-    """Rate every active project for a period (评牌) as of the period's end (or --as-of); re-rating replaces it.
+    """Rate every active project for a period (评牌) as of the period's last day, or an earlier --as-of
+    (暂评, provisional: the period has not ended); never on later facts. Re-rating replaces it.
 
     Example: projects cards rate --period 2025-10
     """
@@ -75,7 +78,8 @@ def rate(ctx: typer.Context, period: PeriodOpt = None) -> None:
         result = cards.rate_period(session, common.actor(ctx), s.rules, per, as_of)
     counts = result["counts"]
     common.out(
-        f"{per}（截至 {as_of}）: 红牌 {counts['red']}，黄牌 {counts['yellow']}，蓝牌 {counts['blue']}"
+        f"{per}（截至 {as_of}{'，' + cards.PROVISIONAL if result['provisional'] else ''}）: "
+        f"红牌 {counts['red']}，黄牌 {counts['yellow']}，蓝牌 {counts['blue']}"
         f"  [规则 {result['rules_version']}]"
     )
     if result["replaced"]:
@@ -107,7 +111,7 @@ def set_card(
     """
     from projects_cli.services import cards
 
-    per, _ = _period(ctx, period)
+    per, _ = _period(ctx, period, rating=False)
     with common.session(ctx) as session:
         card = cards.set_manual(session, common.actor(ctx), code, color.strip().lower(), reason, until, per)
         text = f"{code}: 人工{_card_zh(card.color)}（{per}）" + (f"，有效期至 {card.until}" if card.until else "")
@@ -118,7 +122,7 @@ def _rows_for_output(rows: list[dict[str, Any]], labels) -> list[dict[str, Any]]
     out = []
     for r in rows:
         r = dict(r)
-        r["card"] = labels(r["color"]) + ("（人工）" if r.get("manual") else "")
+        r["card"] = labels(r["color"]) + ("（人工）" if r.get("manual") else "") + ("（暂评）" if r.get("provisional") else "")
         if r.get("manual"):
             r["manual_note"] = f"{labels(r['manual'])}：{r['manual_reason']}（{r['manual_by']}）"
         out.append(r)
@@ -155,7 +159,7 @@ def list_cmd(
     common.out(render(rows, fmt, LIST_COLUMNS))
     if fmt == Format.table:
         common.note(
-            f"{per}: {len(rows)} 个项目。较上期 新增红牌 {'、'.join(change['newly_red']) or '无'}；"
+            f"{per}{'（暂评）' if any(r.get('provisional') for r in rows) else ''}: {len(rows)} 个项目。较上期 新增红牌 {'、'.join(change['newly_red']) or '无'}；"
             f"新增黄牌 {'、'.join(change['newly_yellow']) or '无'}；好转 {'、'.join(change['improved']) or '无'}"
         )
 
@@ -178,7 +182,7 @@ def show(
         rows = cards.history(session, code)
     for r in rows:
         r["card"] = cards.label(r["color"], s.rules)
-        r["kind"] = "人工" if r["manual"] else "规则"
+        r["kind"] = ("人工" if r["manual"] else "规则") + ("·暂评" if r.get("provisional") else "")
     common.out(render(rows, fmt, HISTORY_COLUMNS))
 
 
@@ -237,7 +241,7 @@ def flag(
     with common.session(ctx) as session:
         rows = flag_mod.score_period(session, common.actor(ctx), s.rules, per, as_of)
     for r in rows:
-        r["result"] = "流动红旗" if r["flag"] else ("约谈" if r["bottom"] else "")
+        r["result"] = ("流动红旗" if r["flag"] else ("约谈" if r["bottom"] else "")) + ("（暂评）" if r["provisional"] else "")
     if fmt == Format.json:
         common.out(to_json(rows))
         return
@@ -245,4 +249,5 @@ def flag(
     if fmt == Format.table:
         winners = [r["unit"] for r in rows if r["flag"]]
         bottom = [r["unit"] for r in rows if r["bottom"]]
-        common.note(f"{per}: 流动红旗 {'、'.join(winners) or '无'}；约谈 {'、'.join(bottom) or '无'}")
+        mark = "（暂评）" if any(r["provisional"] for r in rows) else ""
+        common.note(f"{per}{mark}: 流动红旗 {'、'.join(winners) or '无'}；约谈 {'、'.join(bottom) or '无'}")

@@ -369,8 +369,9 @@ def escalate(
     if level is not None and level.strip() not in Level.values()[1:]:
         raise typer.BadParameter(f"{level!r} is not a level to escalate to; use 重点督办 or 挂牌督办", param_hint="--level")
     with common.session(ctx) as session:
-        issue = issues.escalate_issue(session, common.actor(ctx), number, reason=reason, level=level)
-        common.note(f"{issue.number}: → {issue.level}")
+        issue = issues.escalate_issue(session, common.actor(ctx), number, reason=reason, level=level, rules=_rules(ctx))
+        limit = f"，限期至 {issue.deadline}" if issue.level == Level.values()[-1] and issue.deadline else ""
+        common.note(f"{issue.number}: → {issue.level}{limit}")
 
 
 @app.command()
@@ -392,7 +393,7 @@ def lookback(
 def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """Count missed deadlines and escalate overdue problems by the rules file, as of the as-of date (督办巡查).
 
-    Rules: issues.escalate_key_after working days overdue → 重点督办; issues.escalate_listed_after, or a second missed deadline (issues.listed_on_second_miss) → 挂牌督办. Running it again the same day does nothing.
+    Rules: issues.escalate_key_after working days overdue → 重点督办; issues.escalate_listed_after, or a second missed deadline (issues.listed_on_second_miss) → 挂牌督办, with a new deadline issues.listed_deadline_days working days away. Running it again the same day does nothing.
 
     Example: projects --as-of 2025-10-31 issue sweep
     """
@@ -406,6 +407,8 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         parts = [f"记第{row['misses']}次逾期"] if row["miss_counted"] else []
         if row["rule"]:
             parts.append(f"升为{row['level_to']}：{row['rule']}")
+        if row.get("new_deadline"):
+            parts.append(f"限期至{row['new_deadline']}")
         row["done"] = "；".join(parts)
     escalated = sum(1 for r in rows if r["rule"])
     misses = sum(1 for r in rows if r["miss_counted"])

@@ -78,12 +78,14 @@ RULES = Table({
         "weights": Table({c: Number(0) for c in COMPONENTS}),
         "winners": Whole(1),
         "bottom": Whole(0),
+        "score_helpers": Flag(),
     }),
     "issues": Table({
         "deadline_days": Table(extra=Whole(1)),  # urgency → working days; the office names its urgencies
         "escalate_key_after": Whole(0),
         "escalate_listed_after": Whole(0),
         "listed_on_second_miss": Flag(),
+        "listed_deadline_days": Whole(0),
     }),
 })
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 from itertools import compress, repeat
 from typing import Any, Callable, Iterable, NamedTuple, TypeVar
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, case, func, literal, or_, select, union_all
 from sqlmodel import Session
 
 from projects_cli.facts.filters import ProjectFilter
@@ -36,13 +36,16 @@ from projects_cli.store.models import (
     DEADLINE_STATES,
     InvestmentPlan,
     InvestmentReport,
+    InvestmentRevision,
     Issue,
+    IssueEvent,
     Milestone,
     MilestonePlan,
     Project,
     Unit,
 )
 from projects_cli.values import clean_text
+from projects_cli.vocab import Level
 
 NO_FILTER = ProjectFilter()
 T = TypeVar("T")
@@ -278,14 +281,25 @@ def _with_days_late(rows: list[dict[str, Any]], key: str, as_of: date) -> list[d
 # ---------------------------------------------------------------- investment
 
 
+def reports_on_record(as_of: date, first: str, last: str, projects=None):
+    """SQL (a subquery): the monthly figures (project_id, month, amount, source) of months `first` … `last`
+    (YYYY-MM) as on record on `as_of`: the figures recorded by then, and where a figure was replaced
+    after it (更正), the one it replaced (`InvestmentRevision`). `projects`: a column clause to keep."""
+    ir, rev = InvestmentReport.__table__.c, InvestmentRevision.__table__.c
+    current = select(ir.project_id, ir.month, ir.amount, ir.source).where(
+        ir.month >= first, ir.month <= last, or_(ir.recorded_on.is_(None), ir.recorded_on <= as_of))
+    replaced = select(rev.project_id, rev.month, rev.amount, literal(None, String()).label("source")).where(
+        rev.month >= first, rev.month <= last, or_(rev.recorded_on.is_(None), rev.recorded_on <= as_of),
+        rev.replaced_on > as_of)
+    if projects is not None:
+        current, replaced = current.where(projects(ir.project_id)), replaced.where(projects(rev.project_id))
+    return union_all(current, replaced).subquery()
+
+
 def _ytd_subquery(as_of: date):
-    """Investment completed per project from January to the as-of month."""
-    ir = InvestmentReport.__table__
-    return (
-        select(ir.c.project_id, func.sum(ir.c.amount).label("completed"))
-        .where(ir.c.month >= f"{as_of.year:04d}-01", ir.c.month <= f"{as_of.year:04d}-{as_of.month:02d}")
-        .group_by(ir.c.project_id)
-    )
+    """Investment completed per project from January to the as-of month, as on record on `as_of`."""
+    ir = reports_on_record(as_of, f"{as_of.year:04d}-01", f"{as_of.year:04d}-{as_of.month:02d}")
+    return select(ir.c.project_id, func.sum(ir.c.amount).label("completed")).group_by(ir.c.project_id)
 
 
 def gap_of(plan: Decimal | None, completed: Decimal | None, as_of: date) -> dict[str, Any]:
@@ -364,7 +378,108 @@ def investment_rows(
 # ---------------------------------------------------------------- issues
 
 
-def _issue_query(filters: ProjectFilter):
+# The issue fields that move with its history; every other field (title, category …) is set when it is reported.
+MOVING = ("state", "level", "urgency", "lead_unit_id", "assigned_on", "deadline", "resolved_on", "closed_on", "misses",
+          "lookback_on", "lookback_done_on")
+
+
+def changed_after(as_of: date):
+    """SQL: ids of the problems with an event dated after `as_of` (reported after it, or moved since).
+
+    Every other problem stands today as it stood on `as_of`, so its row is read as it is;
+    only these are replayed from their history (`replay_issues`).
+    """
+    e = IssueEvent.__table__.c
+    return select(e.issue_id).where(e.on > as_of).distinct()
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def replay(events: Iterable[tuple[str, date, str | None, dict[str, Any] | None]], unit_ids: dict[str, int],
+           urgency: str) -> dict[str, Any] | None:
+    """An issue's `MOVING` fields after `events` (type, on, to_state, data; in the order they were written),
+    None when there is none (not reported yet). `unit_ids` maps unit names (the assign events name units) to ids;
+    `urgency` is the issue's urgency when its report event does not say."""
+    st: dict[str, Any] | None = None
+    for kind, on, to_state, data in events:
+        data = data or {}
+        if st is None:
+            st = dict.fromkeys(MOVING)
+            st.update(state="reported", level=Level.GENERAL.value, urgency=data.get("urgency", urgency), misses=0)
+        if to_state:
+            st["state"] = to_state
+        if kind == "assign":
+            st.update(lead_unit_id=unit_ids.get(data.get("unit")), urgency=data.get("urgency", st["urgency"]),
+                      helpers=list(data.get("helpers", [])), assigned_on=on, deadline=_day(data.get("deadline")))
+        elif kind == "send-back" or (kind == "reopen" and data.get("deadline")):
+            st.update(resolved_on=None, assigned_on=on, deadline=_day(data.get("deadline")))
+            if kind == "reopen":
+                st.update(closed_on=None, lookback_on=None, lookback_done_on=None)
+        elif kind == "relimit":
+            st["deadline"] = _day(data.get("deadline"))
+        elif kind == "resolve":
+            st["resolved_on"] = on
+        elif kind == "close":
+            st.update(closed_on=on, lookback_done_on=None, lookback_on=_day(data.get("lookback_on")))
+        elif kind == "lookback":
+            st["lookback_done_on"] = on
+        elif kind == "escalate":
+            st["level"] = data.get("to", st["level"])
+        elif kind == "miss":
+            st["misses"] = int(data.get("misses", st["misses"] + 1))
+    return st
+
+
+def replay_issues(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
+    """Per problem changed after `as_of` (`changed_after`) and reported by then: its `MOVING` fields and
+    `helpers` (names) as they stood on `as_of`, replayed from its events dated on or before it."""
+    e, i, u = IssueEvent.__table__.c, Issue.__table__.c, Unit.__table__.c
+    later = changed_after(as_of)
+    conn = session.connection()
+    urgency = dict(conn.execute(select(i.id, i.urgency).where(i.id.in_(later))).all())
+    if not urgency:
+        return {}
+    unit_ids = dict(conn.execute(select(u.name, u.id)).all())
+    events: dict[int, list[tuple[str, date, str | None, Any]]] = defaultdict(list)
+    for iid, kind, on, to_state, data in conn.execute(
+        select(e.issue_id, e.type, e.on, e.to_state, e.data).where(e.issue_id.in_(later), e.on <= as_of)
+        .order_by(e.issue_id, e.id)
+    ):
+        events[iid].append((kind, on, to_state, data))
+    out = {}
+    for iid, evs in events.items():
+        st = replay(evs, unit_ids, urgency[iid])
+        if st is not None:
+            st.setdefault("helpers", [])
+            out[iid] = st
+    return out
+
+
+def issue_states(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
+    """Every problem reported by `as_of`: id → project_id, number and its `MOVING` fields as on `as_of`
+    (helpers not included; `replay_issues` has them for the problems that changed since)."""
+    i = Issue.__table__.c
+    cols = (i.id, i.project_id, i.number, *(getattr(i, f) for f in MOVING))
+    rows = {r["id"]: r for r in _dicts(session, select(*cols).where(i.id.not_in(changed_after(as_of))))}
+    replayed = replay_issues(session, as_of)
+    if replayed:
+        for r in _dicts(session, select(i.id, i.project_id, i.number).where(i.id.in_(list(replayed)))):
+            st = replayed[r["id"]]
+            rows[r["id"]] = {**r, **{f: st[f] for f in MOVING}}
+    return rows
+
+
+def issue_order(row: dict[str, Any]) -> tuple[int, ...]:
+    """A problem's number (2025-012) as (year, sequence), for sorting."""
+    try:
+        return tuple(int(part) for part in row["number"].split("-"))
+    except (ValueError, AttributeError):
+        return (0,)
+
+
+def _issue_query(filters: ProjectFilter, unit_filter: bool = True):
     """Issues joined to their project; the responsible unit is the lead unit (牵头单位), else the project's."""
     i, p = Issue.__table__, Project.__table__
     lead = Unit.__table__.alias("lead_unit")
@@ -380,9 +495,38 @@ def _issue_query(filters: ProjectFilter):
     )
     for clause in replace(filters, unit=None).clauses():
         query = query.where(clause)
-    if filters.unit:
+    if filters.unit and unit_filter:
         query = query.where(unit_name == clean_text(filters.unit))
     return query, i
+
+
+def _issues_at(session: Session, as_of: date, filters: ProjectFilter, where, keep, order) -> list[dict[str, Any]]:
+    """Rows of `_issue_query` as on `as_of`: problems unchanged since are read in SQL (`where`), the ones
+    changed since are replayed (`replay_issues`) and kept by `keep(row, state)`; sorted by `order`, then number."""
+    query, i = _issue_query(filters)
+    rows = _dicts(session, query.where(where, i.c.id.not_in(changed_after(as_of))))
+    replayed = replay_issues(session, as_of)
+    if replayed:
+        rows.extend(_replayed_rows(session, filters, replayed, keep))
+    rows.sort(key=lambda r: (order(r), issue_order(r)))
+    return rows
+
+
+def _replayed_rows(session: Session, filters: ProjectFilter, replayed: dict[int, dict[str, Any]], keep):
+    query, i = _issue_query(filters, unit_filter=False)
+    p = Project.__table__.c
+    units = dict(query_rows(session.connection(), select(Unit.__table__.c.id, Unit.__table__.c.name)))
+    own = dict(query_rows(session.connection(), select(p.id, p.unit_id).where(
+        p.id.in_(select(Issue.__table__.c.project_id).where(Issue.__table__.c.id.in_(list(replayed)))))))
+    wanted = clean_text(filters.unit) if filters.unit else None
+    rows = []
+    for row in _dicts(session, query.where(i.c.id.in_(list(replayed)))):
+        st = replayed[row["issue_id"]]
+        row.update({k: st[k] for k in ("level", "urgency", "state", "deadline", "closed_on", "lookback_on")})
+        row["unit"] = units.get(st["lead_unit_id"]) or units.get(own.get(row["project_id"]))
+        if (wanted is None or row["unit"] == wanted) and keep(row, st):
+            rows.append(row)
+    return rows
 
 
 def deadline_runs(as_of: date):
@@ -391,15 +535,24 @@ def deadline_runs(as_of: date):
     return and_(i.state.in_(DEADLINE_STATES), i.deadline.is_not(None), or_(i.assigned_on.is_(None), i.assigned_on <= as_of))
 
 
+def runs_at(st: dict[str, Any], as_of: date) -> bool:
+    """`deadline_runs` for a problem's fields as on `as_of` (a row of `issue_states`)."""
+    return (st["state"] in DEADLINE_STATES and st["deadline"] is not None
+            and (st["assigned_on"] is None or st["assigned_on"] <= as_of))
+
+
 def open_issue_deadlines(
     session: Session, as_of: date, *, upto: date | None = None, filters: ProjectFilter = NO_FILTER
 ) -> list[dict[str, Any]]:
     """Problems whose deadline runs at `as_of` (`deadline_runs`), deadline ≤ `upto` if given; by deadline."""
-    query, i = _issue_query(filters)
-    query = query.where(deadline_runs(as_of)).order_by(i.c.deadline, i.c.year, i.c.seq)
-    if upto is not None:
-        query = query.where(i.c.deadline <= upto)
-    return _dicts(session, query)
+    i = Issue.__table__.c
+    where = deadline_runs(as_of) if upto is None else and_(deadline_runs(as_of), i.deadline <= upto)
+    rows = _issues_at(
+        session, as_of, filters, where,
+        lambda row, st: runs_at(st, as_of) and (upto is None or st["deadline"] <= upto),
+        lambda row: row["deadline"],
+    )
+    return rows
 
 
 def overdue_issues(
@@ -421,16 +574,21 @@ def open_lookbacks(
 ) -> list[dict[str, Any]]:
     """Closed problems whose look-back (回头看) is scheduled and not done at `as_of`, date ≤ `upto` if given;
     by look-back date."""
-    query, i = _issue_query(filters)
-    query = query.where(
-        i.c.state == "closed",
-        i.c.lookback_on.is_not(None),
-        or_(i.c.lookback_done_on.is_(None), i.c.lookback_done_on > as_of),
-        or_(i.c.closed_on.is_(None), i.c.closed_on <= as_of),
-    ).order_by(i.c.lookback_on, i.c.year, i.c.seq)
-    if upto is not None:
-        query = query.where(i.c.lookback_on <= upto)
-    return _dicts(session, query)
+    i = Issue.__table__.c
+    where = and_(
+        i.state == "closed",
+        i.lookback_on.is_not(None),
+        or_(i.lookback_done_on.is_(None), i.lookback_done_on > as_of),
+        or_(i.closed_on.is_(None), i.closed_on <= as_of),
+        *([i.lookback_on <= upto] if upto is not None else []),
+    )
+
+    def keep(row: dict[str, Any], st: dict[str, Any]) -> bool:
+        return (st["state"] == "closed" and st["lookback_on"] is not None
+                and (st["lookback_done_on"] is None or st["lookback_done_on"] > as_of)
+                and (upto is None or st["lookback_on"] <= upto))
+
+    return _issues_at(session, as_of, filters, where, keep, lambda row: row["lookback_on"])
 
 
 # ---------------------------------------------------------------- cards

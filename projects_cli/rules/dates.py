@@ -148,6 +148,18 @@ def period_end(period: str) -> date:
     return month_end(int(year), int(month))
 
 
+def period_start(period: str) -> date:
+    """The first day of a period: 2024-10 → 2024-10-01, 2024-W43 → that week's Monday."""
+    if "-W" in period:
+        return period_end(period) - timedelta(days=6)
+    return date.fromisoformat(f"{period}-01")
+
+
+def provisional(period: str, as_of: date) -> bool:
+    """暂评: the period is rated before its last day (`as_of` earlier than its end)."""
+    return as_of < period_end(period)
+
+
 def previous_period(period: str) -> str:
     if "-W" in period:
         end = period_end(period) - timedelta(days=7)

@@ -37,13 +37,17 @@ def score_units(
     """Scores out of 100, best first; ties share a rank and are ordered by name.
 
     A component with nothing to judge (None) counts as fully met, so a unit is
-    not punished for having no issues or no ledger due.
+    not punished for having no issues or no ledger due; but a unit with nothing
+    at all to judge (every component None) is not ranked: left out, it can
+    neither hold the flag nor be listed for a talk.
     """
     total_weight = sum(Decimal(str(weights[c])) for c in COMPONENTS)
     if total_weight <= 0:
         raise ValueError("flag weights add up to 0")
     scored = []
     for unit, parts in shares.items():
+        if all(parts.get(c) is None for c in COMPONENTS):
+            continue
         points = Decimal(0)
         components: dict[str, Any] = {}
         for c in COMPONENTS:

@@ -18,7 +18,7 @@ from projects_cli.config.rulebook import Rules
 from projects_cli.errors import InvalidValue, NotFound
 from projects_cli.facts import asof
 from projects_cli.rules.cards import RANK, changes, rate
-from projects_cli.rules.dates import period_end, period_of, previous_period
+from projects_cli.rules.dates import period_end, period_of, period_start, previous_period, provisional
 from projects_cli.services import registry
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
@@ -36,12 +36,20 @@ def check_period(period: str) -> str:
     return period
 
 
-def resolve(as_of: date, period: str | None, explicit_as_of: bool, kind: str) -> tuple[str, date]:
-    """(period, rating date): --period rates as of its end unless --as-of was given; else the as-of date's period."""
+def resolve(as_of: date, period: str | None, kind: str) -> tuple[str, date]:
+    """(period, rating date): a period is judged on its own data, as of its last day or the earlier
+    as-of date (then it is provisional, 暂评), never on later facts; no period: the as-of date's.
+    A period that begins after the as-of date has no facts yet: an error."""
     if period is None:
         return period_of(as_of, kind), as_of
     period = check_period(period)
-    return period, (as_of if explicit_as_of else period_end(period))
+    end = period_end(period)
+    if period_start(period) > as_of:
+        raise InvalidValue(f"period {period} begins after the as-of date {as_of.isoformat()}: nothing to rate yet")
+    return period, min(as_of, end)
+
+
+PROVISIONAL = "暂评"
 
 
 def label(color: str, rules: Rules) -> str:
@@ -105,7 +113,7 @@ def rate_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: da
         "project_id": pids, "period": (period,) * n, "as_of": (as_of,) * n, "color": colors,
         "manual": (False,) * n, "fired": fired, "reasons": ["；".join(f["text"] for f in why) or None for why in fired],
         "rules_version": (rules.version,) * n, "set_by": (ctx.by,) * n, "until": (None,) * n,
-        "created_at": (ctx.now,) * n,
+        "created_at": (ctx.now,) * n, "provisional": (provisional(period, as_of),) * n,
     })
     new = dict(zip(pids, colors))
     entries, changed = [], []
@@ -128,6 +136,7 @@ def rate_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: da
     return {
         "period": period,
         "as_of": as_of,
+        "provisional": provisional(period, as_of),
         "rules_version": rules.version,
         "counts": {color: sum(1 for v in new.values() if v == color) for color in COLORS},
         "replaced": len(replaced),
@@ -189,7 +198,7 @@ def list_cards(
     query = (
         select(
             p.c.code, p.c.name, p.c.chain, p.c.leader, u.c.name.label("unit"),
-            c.c.color.label("computed"), c.c.reasons, c.c.fired, c.c.rules_version,
+            c.c.color.label("computed"), c.c.reasons, c.c.fired, c.c.rules_version, c.c.provisional,
             manual.c.color.label("manual"), manual.c.reasons.label("manual_reason"),
             manual.c.set_by.label("manual_by"), manual.c.until.label("manual_until"),
         )
@@ -207,6 +216,7 @@ def list_cards(
         row = dict(r)
         row["color"] = row["manual"] or row["computed"]
         row["period"] = period
+        row["provisional"] = bool(row["provisional"])
         if color and row["color"] != color:
             continue
         rows.append(row)
@@ -226,7 +236,8 @@ def history(session: Session, code: str) -> list[dict[str, Any]]:
     project = registry.get_project(session, code)
     c = Card.__table__.c
     rows = session.connection().execute(
-        select(c.period, c.as_of, c.color, c.manual, c.reasons, c.fired, c.rules_version, c.set_by, c.until)
+        select(c.period, c.as_of, c.color, c.manual, c.reasons, c.fired, c.rules_version, c.set_by, c.until,
+               c.provisional)
         .where(c.project_id == project.id)
         .order_by(c.period.desc(), c.manual)
     ).mappings()

@@ -1,13 +1,19 @@
 """The rotating red flag (流动红旗): score each responsible unit for a period, rank, award, keep the trend.
 
-Each unit's four shares, judged year to date at the rating date:
+Who is ranked: the units answerable (责任单位) for at least one active project
+(`cards.active_statuses`); a unit that only leads or helps on a problem is not.
+Each unit's four shares, judged year to date at the rating date, from what was on
+record then:
 
 * investment: completed investment of its projects ÷ what 序时进度 expects of their annual plans;
-* milestones: milestones planned from 1 January to the rating date done by their (current) planned date;
-* issues: problems it leads with a deadline in that span resolved by the deadline;
-* ledger: dispatched workbooks (派工单) due in the period returned by the due date.
+* milestones: its projects' milestones planned (the plan in force at the rating date) from 1 January
+  to the rating date, done by then and by that planned date;
+* issues: problems it leads (and, with the rules' `flag.score_helpers`, helps on) with a deadline in
+  that span, resolved by the deadline (their state, deadline and lead unit as on the rating date);
+* ledger: dispatched workbooks (派工单) due in the period returned by the due date (and by the rating date).
 
-A share with nothing to judge counts as met (see `rules.scoring.score_units`).
+A share with nothing to judge counts as met, but a unit with nothing at all to
+judge is not ranked: it gets neither the flag nor a talk (`rules.scoring.score_units`).
 """
 
 from __future__ import annotations
@@ -17,29 +23,74 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy import and_, case, delete, func, insert, or_, select
 from sqlmodel import Session
 
 from projects_cli.config.rulebook import Rules
 from projects_cli.facts import asof
-from projects_cli.rules.dates import completion_gap, period_end
+from projects_cli.rules import milestones as mrules
+from projects_cli.rules.dates import completion_gap, period_end, period_start, provisional
 from projects_cli.rules.scoring import score_units, share
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
-from projects_cli.store.models import Dispatch, FlagScore, Issue, Milestone, Project, Unit
+from projects_cli.store.models import Dispatch, FlagScore, IssueHelper, Milestone, Project, Unit
 
 
-def _period_start(period: str) -> date:
-    if "-W" in period:
-        return date.fromordinal(period_end(period).toordinal() - 6)
-    return date.fromisoformat(f"{period}-01")
-
-
-def unit_shares(session: Session, period: str, as_of: date, active: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    """Per unit name, the four shares (Decimal 0–1, or None when nothing was due)."""
-    conn = session.connection()
-    p, u, m, i, d = (t.__table__ for t in (Project, Unit, Milestone, Issue, Dispatch))
+def _milestones(session: Session, as_of: date, active: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """Per unit: (milestones on time, milestones due) from 1 January to `as_of`, by the plan in force then."""
+    m, p, u = Milestone.__table__, Project.__table__, Unit.__table__
     year_start = date(as_of.year, 1, 1)
+    histories = asof.replanned_after(session, year_start)
+    window = and_(m.c.planned_date >= year_start, m.c.planned_date <= as_of)
+    if histories:
+        window = or_(window, m.c.id.in_(list(histories)))
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for mid, unit, planned, actual in session.connection().execute(
+        select(m.c.id, u.c.name, m.c.planned_date, m.c.actual_date)
+        .select_from(m.join(p, p.c.id == m.c.project_id).join(u, u.c.id == p.c.unit_id))
+        .where(window, p.c.status.in_(active))
+    ):
+        if mid in histories:
+            planned = mrules.plan_in_force(histories[mid], as_of)
+        if planned is None or not (year_start <= planned <= as_of):
+            continue
+        out[unit][1] += 1
+        if actual is not None and actual <= as_of and actual <= planned:
+            out[unit][0] += 1
+    return {unit: (done, due) for unit, (done, due) in out.items()}
+
+
+def _issues(session: Session, as_of: date, helpers: bool) -> dict[str, tuple[int, int]]:
+    """Per unit: (problems resolved by their deadline, problems with a deadline from 1 January to `as_of`),
+    as on record at `as_of`; the lead unit answers, and with `helpers` the helper units too."""
+    year_start = date(as_of.year, 1, 1)
+    names = dict(session.connection().execute(select(Unit.__table__.c.id, Unit.__table__.c.name)).all())
+    helped: dict[int, list[str]] = defaultdict(list)
+    replayed: dict[int, dict[str, Any]] = {}
+    if helpers:
+        replayed = asof.replay_issues(session, as_of)
+        for iid, uid in session.connection().execute(select(IssueHelper.issue_id, IssueHelper.unit_id)):
+            if iid not in replayed:
+                helped[iid].append(names.get(uid))
+        for iid, st in replayed.items():
+            helped[iid] = list(st["helpers"])
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for iid, st in asof.issue_states(session, as_of).items():
+        deadline = st["deadline"]
+        if st["state"] == "rejected" or deadline is None or not (year_start <= deadline <= as_of):
+            continue
+        on_time = st["resolved_on"] is not None and st["resolved_on"] <= deadline
+        for unit in {names.get(st["lead_unit_id"]), *helped.get(iid, [])} - {None}:
+            out[unit][1] += 1
+            out[unit][0] += int(on_time)
+    return {unit: (done, due) for unit, (done, due) in out.items()}
+
+
+def unit_shares(session: Session, period: str, as_of: date, active: tuple[str, ...],
+                helpers: bool = False) -> dict[str, dict[str, Any]]:
+    """Per unit answerable for an active project, the four shares (Decimal 0–1, or None when nothing was due)."""
+    conn = session.connection()
+    p, u, d = (t.__table__ for t in (Project, Unit, Dispatch))
     units = {name for (name,) in conn.execute(
         select(u.c.name).select_from(p.join(u, u.c.id == p.c.unit_id)).where(p.c.status.in_(active)).distinct()
     )}
@@ -52,26 +103,14 @@ def unit_shares(session: Session, period: str, as_of: date, active: tuple[str, .
         if gap is not None:
             completed[unit] += gap["completed"]
             expected[unit] += gap["expected_amount"]
-    on_time = case((and_(m.c.actual_date.is_not(None), m.c.actual_date <= m.c.planned_date), 1), else_=0)
-    milestones = {name: (int(done or 0), due) for name, due, done in conn.execute(
-        select(u.c.name, func.count(), func.sum(on_time))
-        .select_from(m.join(p, p.c.id == m.c.project_id).join(u, u.c.id == p.c.unit_id))
-        .where(m.c.planned_date >= year_start, m.c.planned_date <= as_of, p.c.status.in_(active))
-        .group_by(u.c.name)
-    )}
-    resolved = case((and_(i.c.resolved_on.is_not(None), i.c.resolved_on <= i.c.deadline), 1), else_=0)
-    issues = {name: (int(done or 0), due) for name, due, done in conn.execute(
-        select(u.c.name, func.count(), func.sum(resolved))
-        .select_from(i.join(u, u.c.id == i.c.lead_unit_id))
-        .where(i.c.deadline >= year_start, i.c.deadline <= as_of, i.c.state != "rejected")
-        .group_by(u.c.name)
-    )}
-    units |= set(issues)
-    returned = case((and_(d.c.returned_on.is_not(None), d.c.returned_on <= d.c.due_on), 1), else_=0)
+    milestones = _milestones(session, as_of, active)
+    issues = _issues(session, as_of, helpers)
+    returned = case((and_(d.c.returned_on.is_not(None), d.c.returned_on <= d.c.due_on, d.c.returned_on <= as_of), 1),
+                    else_=0)
     ledgers = {name: (int(done or 0), due) for name, due, done in conn.execute(
         select(u.c.name, func.count(), func.sum(returned))
         .select_from(d.join(u, u.c.id == d.c.unit_id))
-        .where(d.c.due_on >= _period_start(period), d.c.due_on <= min(as_of, period_end(period)))
+        .where(d.c.due_on >= period_start(period), d.c.due_on <= min(as_of, period_end(period)), d.c.sent_on <= as_of)
         .group_by(u.c.name)
     )}
     out = {}
@@ -89,7 +128,9 @@ def score_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: d
     """Score, rank and store every unit for the period (replacing an earlier scoring of it); best first."""
     flag = rules.get("flag")
     active = tuple(rules.get("cards.active_statuses"))
-    scored = score_units(unit_shares(session, period, as_of, active), flag["weights"], int(flag["winners"]), int(flag["bottom"]))
+    shares = unit_shares(session, period, as_of, active, bool(flag["score_helpers"]))
+    scored = score_units(shares, flag["weights"], int(flag["winners"]), int(flag["bottom"]))
+    tentative = provisional(period, as_of)
     unit_ids = dict(session.connection().execute(select(Unit.__table__.c.name, Unit.__table__.c.id)).all())
     f = FlagScore.__table__.c
     old = {uid: (str(score), rank, flag_) for uid, score, rank, flag_ in session.connection().execute(
@@ -97,7 +138,7 @@ def score_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: d
     session.execute(delete(FlagScore).where(FlagScore.period == period))
     rows = [{
         "period": period, "unit_id": unit_ids[s.unit], "score": s.score, "components": s.components, "rank": s.rank,
-        "flag": s.flag, "bottom": s.bottom, "created_at": ctx.now,
+        "flag": s.flag, "bottom": s.bottom, "created_at": ctx.now, "as_of": as_of, "provisional": tentative,
     } for s in scored]
     if rows:
         session.execute(insert(FlagScore), rows)
@@ -114,7 +155,8 @@ def score_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: d
         ))
     changelog.log_many(session, entries)
     return [
-        {"period": period, "as_of": as_of, "rank": s.rank, "unit": s.unit, "score": s.score, "flag": s.flag,
+        {"period": period, "as_of": as_of, "provisional": tentative, "rank": s.rank, "unit": s.unit,
+         "score": s.score, "flag": s.flag,
          "bottom": s.bottom, **{f"{k}_share": v["share"] for k, v in s.components.items()}, "components": s.components}
         for s in scored
     ]
@@ -124,7 +166,7 @@ def history(session: Session) -> list[dict[str, Any]]:
     """Every unit's score and rank, period by period (oldest first), for `projects flag --history`."""
     f, u = FlagScore.__table__.c, Unit.__table__.c
     rows = session.connection().execute(
-        select(f.period, u.name.label("unit"), f.score, f.rank, f.flag, f.bottom)
+        select(f.period, u.name.label("unit"), f.score, f.rank, f.flag, f.bottom, f.provisional)
         .select_from(FlagScore.__table__.join(Unit.__table__, Unit.__table__.c.id == f.unit_id))
         .order_by(f.period, f.rank, u.name)
     ).mappings()

@@ -15,10 +15,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple, Sequence
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Date, bindparam, insert, literal, or_, select, update
 from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue
+from projects_cli.facts.asof import reports_on_record
 from projects_cli.facts.ledger_rows import Shape, select_rows
 from projects_cli.listings.output import format_decimal
 from projects_cli.rules import investment as rules
@@ -27,7 +28,7 @@ from projects_cli.services import registry
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.db import insert_columns, reserve_ids
-from projects_cli.store.models import InvestmentReport, Project
+from projects_cli.store.models import InvestmentReport, InvestmentRevision, Project
 from projects_cli.values import ValueProblem, parse_month
 
 TABLE = "investment_report"
@@ -79,11 +80,12 @@ def write_months(session: Session, ctx: Ctx, month: str, items: Sequence[MonthWr
     n = len(new)
     insert_columns(conn, table, {**({"id": ids} if log else {}), "project_id": [item.project_id for item in new],
                                  "month": (month,) * n, "amount": [item.amount for item in new],
-                                 "source": (source,) * n})
+                                 "source": (source,) * n, "recorded_on": (ctx.as_of,) * n})
     changed = [{"_id": item.report_id, "v_amount": item.amount} for item in items if item.report_id is not None]
     if changed:
-        conn.execute(update(table).where(table.c.id == bindparam("_id")).values(amount=bindparam("v_amount"),
-                                                                                source=source), changed)
+        _keep_replaced(conn, [c["_id"] for c in changed], ctx.as_of)
+        conn.execute(update(table).where(table.c.id == bindparam("_id")).values(
+            amount=bindparam("v_amount"), source=source, recorded_on=ctx.as_of), changed)
     if not log:
         return
     new_id = iter(ids)
@@ -96,6 +98,19 @@ def write_months(session: Session, ctx: Ctx, month: str, items: Sequence[MonthWr
             project_code=item.code, old=old, new=logged,
         ))
     changelog.log_many(session, entries)
+
+
+def _keep_replaced(conn, report_ids: list[int], on: date) -> None:
+    """Before figures are replaced on `on`: keep each (`InvestmentRevision`) with the dates it was on record,
+    unless it was recorded on `on` itself (then no report date ever read it: a same-day correction)."""
+    r, rev = InvestmentReport.__table__.c, InvestmentRevision.__table__
+    for start in range(0, len(report_ids), 500):
+        chunk = report_ids[start:start + 500]
+        conn.execute(insert(rev).from_select(
+            ["project_id", "month", "amount", "recorded_on", "replaced_on"],
+            select(r.project_id, r.month, r.amount, r.recorded_on, literal(on, Date()))
+            .where(r.id.in_(chunk), or_(r.recorded_on.is_(None), r.recorded_on < on)),
+        ))
 
 
 def set_month(
@@ -178,11 +193,9 @@ def show_investment(session: Session, code: str, as_of: date, year: int | None =
     judged = as_of if year == as_of.year else month_end(year, 12)
     last = f"{year:04d}-{judged.month:02d}"
     plan = registry.annual_plan(session, project, year)
+    on_record = reports_on_record(as_of, f"{year:04d}-01", last, projects=lambda column: column == project.id)
     reports = session.execute(
-        select(InvestmentReport.month, InvestmentReport.amount, InvestmentReport.source)
-        .where(InvestmentReport.project_id == project.id, InvestmentReport.month >= f"{year:04d}-01",
-               InvestmentReport.month <= last)
-        .order_by(InvestmentReport.month)
+        select(on_record.c.month, on_record.c.amount, on_record.c.source).order_by(on_record.c.month)
     ).all()
     months, running = [], Decimal(0)
     for month, amount, source in reports:

@@ -87,7 +87,8 @@ MOVES: dict[str, dict[str, str | None]] = {
     E.LOOKBACK: {S.CLOSED: None},
 }
 # Events after which a new deadline runs: a miss counts against the latest one.
-DEADLINE_SETTERS = (E.ASSIGN, E.SEND_BACK, E.REOPEN)
+# 重新限期 (relimit) follows an escalation to 挂牌督办 (the rules' issues.listed_deadline_days).
+DEADLINE_SETTERS = (E.ASSIGN, E.SEND_BACK, E.REOPEN, E.RELIMIT)
 _NUMBER = re.compile(r"^(\d{4})\s*[-－—/]\s*0*(\d{1,9})$")
 
 
@@ -118,6 +119,7 @@ class IssueRules:
     deadline_days: dict[str, int]
     escalation: EscalationRules
     lookback_days: int
+    listed_deadline_days: int = 5  # 挂牌督办限期 (working days from the escalation; 0: keep the deadline)
 
 
 def issue_rules(rules: Rules, calendar: WorkCalendar) -> IssueRules:
@@ -130,6 +132,7 @@ def issue_rules(rules: Rules, calendar: WorkCalendar) -> IssueRules:
             listed_on_second_miss=bool(rules.get("issues.listed_on_second_miss")),
         ),
         lookback_days=int(rules.get("overdue.lookback_days")),
+        listed_deadline_days=int(rules.get("issues.listed_deadline_days")),
     )
 
 
@@ -415,7 +418,8 @@ def report_issue(
     entries = [
         changelog.make_entry(ctx, "insert", "issue", record_id=issue.id, key=issue.number, project_code=project.code,
                          new=values),
-        _event(session, ctx, issue, "report", text=title, to_state="reported", project_code=project.code),
+        _event(session, ctx, issue, "report", text=title, to_state="reported", data={"urgency": urgency},
+               project_code=project.code),
     ]
     changelog.log_many(session, entries)
     return issue
@@ -559,9 +563,12 @@ def reopen_issue(
     return _step(session, ctx, number, "reopen", change, text=reason, data=data)
 
 
-def escalate_issue(session: Session, ctx: Ctx, number: str, *, reason: str, level: str | None = None) -> Issue:
-    """督办升级 by hand: to `level`, or one level up."""
+def escalate_issue(
+    session: Session, ctx: Ctx, number: str, *, reason: str, level: str | None = None, rules: IssueRules | None = None
+) -> Issue:
+    """督办升级 by hand: to `level`, or one level up. Reaching 挂牌督办 sets its 限期 (`listed_deadline`)."""
     reason = _require_text(reason, "the reason (--reason)")
+    rules = rules or default_rules()
     data: dict[str, Any] = {}
 
     def change(issue: Issue, code: str) -> list[dict[str, Any]]:
@@ -583,7 +590,37 @@ def escalate_issue(session: Session, ctx: Ctx, number: str, *, reason: str, leve
         issue.level = target
         return []
 
-    return _step(session, ctx, number, "escalate", change, text=reason, data=data)
+    issue = _step(session, ctx, number, "escalate", change, text=reason, data=data)
+    relimit = listed_deadline(issue.level, issue.state, issue.deadline, ctx.as_of, rules)
+    if relimit is not None:
+        code = _project_code(session, issue)
+        old_deadline = issue.deadline
+        issue.deadline = relimit["deadline"]
+        session.flush()
+        changelog.log_many(session, [
+            changelog.make_entry(ctx, "update", "issue", record_id=issue.id, key=issue.number, project_code=code,
+                                 old={"deadline": old_deadline}, new={"deadline": issue.deadline}),
+            _event(session, ctx, issue, E.RELIMIT, text=relimit_text(relimit), data=relimit, project_code=code),
+        ])
+    return issue
+
+
+def listed_deadline(level: str, state: str, deadline: date | None, as_of: date, rules: IssueRules) -> dict[str, Any] | None:
+    """挂牌督办限期: the new deadline an issue gets on reaching 挂牌督办 while its deadline runs (event data:
+    deadline, workdays, old_deadline), or None (another level, no deadline running, or the rule is 0)."""
+    if level != LEVELS[-1] or state not in DEADLINE_STATES or rules.listed_deadline_days <= 0:
+        return None
+    new = add_workdays(as_of, rules.listed_deadline_days, rules.calendar)
+    return {"deadline": new, "workdays": rules.listed_deadline_days, "old_deadline": deadline}
+
+
+def relimit_text(relimit: dict[str, Any]) -> str:
+    """重新限期's text in the history: the new deadline and the old one it replaces."""
+    def cn(day: date | None) -> str:
+        return f"{day.year}年{day.month}月{day.day}日" if day else "无"
+
+    return (f"挂牌督办限期：{relimit['workdays']}个工作日内办结，限期至{cn(relimit['deadline'])}"
+            f"（原限期{cn(relimit['old_deadline'])}）")
 
 
 def note_issue(session: Session, ctx: Ctx, number: str, kind: str, *, text: str, who: str | None = None) -> Issue:
@@ -667,6 +704,10 @@ def sweep(session: Session, ctx: Ctx, rules: IssueRules) -> list[dict[str, Any]]
             data = {**common, "from": r["level"], "to": raised[0], "misses": misses, "rule": raised[1]}
             text = f"{r['level']}→{raised[0]}：{raised[1]}"
             events.append((r, _event_row(ctx, r["id"], "escalate", text, data)))
+            relimit = listed_deadline(raised[0], r["state"], r["deadline"], ctx.as_of, rules)
+            if relimit is not None:
+                change["deadline"], old["deadline"] = relimit["deadline"], r["deadline"]
+                events.append((r, _event_row(ctx, r["id"], E.RELIMIT, relimit_text(relimit), relimit)))
         updates.append(change)
         entries.append(
             changelog.make_entry(
@@ -688,6 +729,7 @@ def sweep(session: Session, ctx: Ctx, rules: IssueRules) -> list[dict[str, Any]]
                 "level_from": r["level"],
                 "level_to": raised[0] if raised else r["level"],
                 "rule": raised[1] if raised else None,
+                "new_deadline": change.get("deadline"),
             }
         )
     if updates:
@@ -804,7 +846,10 @@ def list_issues(
     the package's PRC calendar; pass `config.calendar.load_calendar(settings)` for the
     office's own additions.
     """
-    query = _base_query().order_by(Issue.year, Issue.seq)
+    base = _base_query().order_by(Issue.year, Issue.seq)
+    if project:
+        base = base.where(Issue.project_id == registry.get_project(session, project).id)
+    query = base.where(Issue.id.not_in(asof.changed_after(as_of)))
     if state:
         if state not in ISSUE_STATES:
             raise InvalidValue(f"state must be one of {', '.join(ISSUE_STATES)}, not {state!r}")
@@ -813,16 +858,29 @@ def list_issues(
         if level not in LEVELS:
             raise InvalidValue(f"level (督办级别) must be one of {'/'.join(LEVELS)}, not {level!r}")
         query = query.where(Issue.level == level)
-    if unit:
-        found = registry.find_unit(session, unit)
+    found = registry.find_unit(session, unit) if unit else None
+    if found is not None:
         helps = exists().where(IssueHelper.issue_id == Issue.id, IssueHelper.unit_id == found.id)
         query = query.where(or_(Issue.lead_unit_id == found.id, helps))
-    if project:
-        query = query.where(Issue.project_id == registry.get_project(session, project).id)
     if overdue:
         query = query.where(_overdue_clause(as_of))
     rows = [dict(r) for r in session.connection().execute(query).mappings()]
     helpers = _helpers_of(session, (r["issue_id"] for r in rows))
+    # the problems that moved after the as-of date, as they stood on it (`facts.asof.replay_issues`)
+    replayed = asof.replay_issues(session, as_of)
+    if replayed:
+        names = dict(session.connection().execute(select(Unit.id, Unit.name)).all())
+        for row in session.connection().execute(base.where(Issue.id.in_(list(replayed)))).mappings():
+            row, st = dict(row), replayed[row["issue_id"]]
+            row.update({k: st[k] for k in asof.MOVING})
+            row["lead_unit"] = names.get(st["lead_unit_id"])
+            if ((state and row["state"] != state) or (level and row["level"] != level)
+                    or (found is not None and found.name not in (row["lead_unit"], *st["helpers"]))
+                    or (overdue and not (asof.runs_at(st, as_of) and st["deadline"] < as_of))):
+                continue
+            helpers[row["issue_id"]] = list(st["helpers"])
+            rows.append(row)
+        rows.sort(key=asof.issue_order)
     cal = _calendar(calendar)
     for row in rows:
         row["state_zh"] = IssueState(row["state"]).zh
@@ -832,14 +890,28 @@ def list_issues(
 
 
 def show_issue(session: Session, number: str, as_of: date | None = None, calendar: WorkCalendar | None = None) -> dict[str, Any]:
-    """One issue with its helpers and its whole history, oldest event first."""
+    """One issue with its helpers and its history, oldest event first; given `as_of`, as it stood then
+    (the events dated after it left out)."""
     issue = get_issue(session, number)
     row = dict(session.connection().execute(_base_query().where(Issue.id == issue.id)).mappings().one())
     row["description"] = issue.description
-    row["state_zh"] = IssueState(issue.state).zh
     row["helpers"] = _helper_names(session, issue.id)
-    row["days_late"], row["workdays_late"] = _late_days(issue.state, issue.deadline, as_of, _calendar(calendar))
-    events = session.scalars(select(IssueEvent).where(IssueEvent.issue_id == issue.id).order_by(IssueEvent.id)).all()
+    query = select(IssueEvent).where(IssueEvent.issue_id == issue.id).order_by(IssueEvent.id)
+    if as_of is not None:
+        query = query.where(IssueEvent.on <= as_of)
+    events = session.scalars(query).all()
+    if as_of is not None and any(True for _ in session.connection().execute(
+            select(IssueEvent.id).where(IssueEvent.issue_id == issue.id, IssueEvent.on > as_of).limit(1))):
+        units = dict(session.connection().execute(select(Unit.name, Unit.id)).all())
+        st = asof.replay([(ev.type, ev.on, ev.to_state, ev.data) for ev in events], units, issue.urgency)
+        if st is None:
+            raise NotFound(f"issue {issue.number} was reported on {issue.reported_on.isoformat()}, after "
+                           f"the as-of date {as_of.isoformat()}")
+        row.update({k: st[k] for k in asof.MOVING})
+        row["lead_unit"] = _unit_name(session, st["lead_unit_id"])
+        row["helpers"] = list(st["helpers"])
+    row["state_zh"] = IssueState(row["state"]).zh
+    row["days_late"], row["workdays_late"] = _late_days(row["state"], row["deadline"], as_of, _calendar(calendar))
     row["events"] = [
         {
             "type": ev.type,

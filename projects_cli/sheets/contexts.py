@@ -200,7 +200,9 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar) -
         raise InvalidValue(f"issue {row['number']} has no lead unit (牵头单位); assign it first")
     project = registry.show_project(session, row["project_code"], as_of.year)
     unit = session.scalars(select(Unit).where(Unit.id == row["lead_unit_id"])).one()
-    assign = next((e for e in reversed(row["events"]) if e["type"] in issues.DEADLINE_SETTERS), None)
+    setter = next((e for e in reversed(row["events"]) if e["type"] in issues.DEADLINE_SETTERS), None) or {}
+    assign = next((e for e in reversed(row["events"]) if e["type"] in issues.DEADLINE_SETTERS
+                   and e["type"] != "relimit"), None)
     deadline = row["deadline"]
     left = signed_workdays(as_of, deadline, calendar) if deadline is not None else None
     data = {
@@ -216,7 +218,10 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar) -
             "reported_on": row["reported_on"],
             "assigned_on": row["assigned_on"],
             "deadline": deadline,
-            "deadline_workdays": ((assign or {}).get("data") or {}).get("workdays"),
+            "deadline_workdays": (setter.get("data") or {}).get("workdays"),
+            # 挂牌督办 set a new 限期 (an event 重新限期): the one it replaced, for the notice to name
+            "previous_deadline": decode_day((setter.get("data") or {}).get("old_deadline"))
+            if setter.get("type") == "relimit" else None,
             "workdays_left": left,
             "days_late": row["days_late"],
             "misses": row["misses"],
@@ -237,6 +242,11 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar) -
         ],
     }
     return unit.name, row["number"], data
+
+
+def decode_day(value: Any) -> date | None:
+    """A date as an event's data holds it (ISO text), or None."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _reasons(row: dict[str, Any]) -> str:

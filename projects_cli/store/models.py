@@ -156,6 +156,23 @@ class InvestmentReport(SQLModel, table=True):
     month: str = Field(max_length=7)  # YYYY-MM
     amount: Decimal = Field(**MONEY)
     source: Optional[str] = Field(default=None, max_length=100)  # command, ledger file …
+    # The business date the figure was recorded (the command's as-of date): a report for an
+    # earlier as-of date does not see it (it reads the figure it replaced, `InvestmentRevision`).
+    # None: recorded before migration 0004, on record always.
+    recorded_on: Optional[date] = None
+
+
+class InvestmentRevision(SQLModel, table=True):
+    """A month's completed investment that a later figure replaced (更正), with the dates it was on record:
+    from `recorded_on` (None: always) until `replaced_on`, so a report for a date between reads it."""
+
+    __tablename__ = "investment_revision"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    month: str = Field(max_length=7)  # YYYY-MM
+    amount: Decimal = Field(**MONEY)
+    recorded_on: Optional[date] = None
+    replaced_on: date
 
 
 class InvestmentPlan(SQLModel, table=True):
@@ -290,6 +307,7 @@ class Card(SQLModel, table=True):
     set_by: Optional[str] = Field(default=None, max_length=50)
     until: Optional[date] = None
     created_at: datetime
+    provisional: bool = False  # 暂评: rated before the period ended (as_of before its last day)
 
 
 class FlagScore(SQLModel, table=True):
@@ -306,6 +324,8 @@ class FlagScore(SQLModel, table=True):
     flag: bool = False
     bottom: bool = False
     created_at: datetime
+    as_of: Optional[date] = None  # the date whose facts were scored (None: scored before migration 0004)
+    provisional: bool = False  # 暂评: scored before the period ended
 
 
 class Sheet(SQLModel, table=True):

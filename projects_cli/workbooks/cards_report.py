@@ -26,7 +26,8 @@ def _cards_sheet(wb: Workbook, period: str, rows: list[dict[str, Any]], change: 
     styling.print_setup(ws, ncols=n, title_rows="3:3")
     ws.freeze_panes = "A4"
     styling.stream_cells(ws)
-    ws.append(styling.title_row(ws, f"重点项目红黄蓝牌通报（{period}）", n, 1))
+    provisional = "，暂评" if any(r.get("provisional") for r in rows) else ""  # rated before the period ended
+    ws.append(styling.title_row(ws, f"重点项目红黄蓝牌通报（{period}{provisional}）", n, 1))
     counts = {c: sum(1 for r in rows if r["color"] == c) for c in COLORS}
     ws.append(styling.info_row(ws, "　".join(f"{label(c, rules)} {counts[c]} 个" for c in COLORS)
                                + f"　较上期新增红牌 {len(change['newly_red'])} 个、新增黄牌 {len(change['newly_yellow'])} 个、"

@@ -343,16 +343,20 @@ def test_sweep_escalates_exactly_the_overdue_and_is_idempotent(office, ctx):
     f = assigned(s, ctx, "2025-10-13", "一般")  # deadline 20 Oct, answered but not resolved: still runs
     issues.respond_issue(s, at(ctx, "2025-10-15"), f, text="处理中")
     issues.escalate_issue(s, at(ctx, "2025-10-16"), f, reason="领导要求", level="挂牌督办")
+    # 挂牌督办 by hand sets its 限期: 5 working days from 16 Oct (the old 20 Oct stays in the history)
+    assert s.scalar(select(Issue.deadline).where(Issue.number == f)) == D("2025-10-23")
 
     done = issues.sweep(s, at(ctx, "2025-10-31"), RULES)
     assert [(r["number"], r["workdays_late"], r["misses"], r["miss_counted"], r["level_from"], r["level_to"], r["rule"])
             for r in done] == [
         (a, 16, 1, True, "一般督办", "挂牌督办", "逾期16个工作日（≥5）"),
-        (f, 9, 1, True, "挂牌督办", "挂牌督办", None),
+        (f, 6, 1, True, "挂牌督办", "挂牌督办", None),
         (b, 2, 1, True, "一般督办", "重点督办", "逾期2个工作日（≥1）"),
         (c, 1, 1, True, "一般督办", "重点督办", "逾期1个工作日（≥1）"),
     ]
     assert done[0]["deadline"] == D("2025-10-10") and done[0]["days_late"] == 21
+    # reaching 挂牌督办 by the sweep sets a new deadline too: 5 working days from 31 Oct
+    assert [r["new_deadline"] for r in done] == [D("2025-11-07"), None, None, None]
     levels = dict(s.execute(select(Issue.number, Issue.level)).all())
     assert (levels[d], levels[e]) == ("一般督办", "一般督办")
     # the same day again: nothing
@@ -367,16 +371,19 @@ def test_sweep_escalates_exactly_the_overdue_and_is_idempotent(office, ctx):
     ]
     # the history says what the sweep did
     events = issues.show_issue(s, a)["events"]
-    assert [(ev["type"], ev["on"].isoformat(), ev["text"]) for ev in events[-2:]] == [
+    assert [(ev["type"], ev["on"].isoformat(), ev["text"]) for ev in events[-3:]] == [
         ("miss", "2025-10-31", None),
         ("escalate", "2025-10-31", "一般督办→挂牌督办：逾期16个工作日（≥5）"),
+        ("relimit", "2025-10-31", "挂牌督办限期：5个工作日内办结，限期至2025年11月7日（原限期2025年10月10日）"),
     ]
-    assert events[-1]["data"] == {
+    assert events[-1]["data"] == {"deadline": "2025-11-07", "workdays": 5, "old_deadline": "2025-10-10"}
+    assert events[-2]["data"] == {
         "deadline": "2025-10-10", "days_late": 21, "workdays_late": 16, "from": "一般督办", "to": "挂牌督办",
         "misses": 1, "rule": "逾期16个工作日（≥5）",
     }
     log = s.scalars(select(ChangeLog).where(ChangeLog.record_key == a, ChangeLog.action == "update")).all()
-    assert log[-1].fields == "level,misses" and log[-1].old == '{"level":"一般督办","misses":0}'
+    assert log[-1].fields == "deadline,level,misses"
+    assert log[-1].old == '{"deadline":"2025-10-10","level":"一般督办","misses":0}'
 
 
 def test_a_second_missed_deadline_lists_the_issue(office, ctx):
@@ -390,7 +397,7 @@ def test_a_second_missed_deadline_lists_the_issue(office, ctx):
     done = issues.sweep(s, at(ctx, "2025-10-16"), RULES)
     assert [(r["workdays_late"], r["misses"], r["level_to"], r["rule"]) for r in done] == [(1, 2, "挂牌督办", "第2次逾期")]
     assert [t for t, *_ in history(s, n)] == [
-        "report", "accept", "assign", "respond", "miss", "send-back", "miss", "escalate",
+        "report", "accept", "assign", "respond", "miss", "send-back", "miss", "escalate", "relimit",
     ]
 
 
@@ -469,7 +476,8 @@ def test_demo_issues_play_through_the_loop(session, ctx):
         ("2025-001", "GX-0045", "closed", "一般督办", "建设局", None),
         ("2025-002", "GX-0001", "closed", "一般督办", "自然资源分局", None),
         ("2025-003", "GX-0024", "closed", "一般督办", "建设局", None),
-        ("2025-004", "GX-0004", "assigned", "挂牌督办", "经济发展局", 13),
+        # listed by the 27 Oct sweep with a new deadline 5 working days on (3 Nov): not late on 31 Oct
+        ("2025-004", "GX-0004", "assigned", "挂牌督办", "经济发展局", None),
         ("2025-005", "GX-0010", "responded", "重点督办", "生态环境分局", 8),
         ("2025-006", "GX-0033", "rejected", "一般督办", None, None),
         ("2025-007", "GX-0041", "assigned", "一般督办", "王因街道", 4),
@@ -479,8 +487,9 @@ def test_demo_issues_play_through_the_loop(session, ctx):
     assert [r["number"] for r in asof.open_lookbacks(session, ctx.as_of)] == ["2025-003", "2025-002"]
     assert issues.show_issue(session, "2025-009")["description"] == "省级专项资金2000万元已下达，区级拨付未到位。（演示数据）"
     assert issues.show_issue(session, "2025-006")["description"] == "（演示数据）"
+    assert issues.show_issue(session, "2025-004")["deadline"] == D("2025-11-03")
     done = issues.sweep(session, ctx, RULES)
-    assert [(r["number"], r["level_to"], r["rule"]) for r in done] == [
-        ("2025-005", "挂牌督办", "逾期8个工作日（≥5）"),
-        ("2025-007", "挂牌督办", "第2次逾期"),
+    assert [(r["number"], r["level_to"], r["rule"], r["new_deadline"]) for r in done] == [
+        ("2025-005", "挂牌督办", "逾期8个工作日（≥5）", D("2025-11-07")),
+        ("2025-007", "挂牌督办", "第2次逾期", D("2025-11-07")),
     ]
