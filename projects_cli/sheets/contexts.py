@@ -31,6 +31,7 @@ from projects_cli.sheets.markup import Document, parse
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import DEADLINE_STATES, Card, IssueEvent, Project, Sheet, Unit
+from projects_cli.vocab import NO_UNIT
 
 KINDS = {"notice": "督办单", "cards": "红黄蓝牌通报", "weekly": "周报"}
 TEMPLATES = {kind: f"{kind}.txt" for kind in KINDS}
@@ -417,6 +418,8 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
     moved = changes(colors_now, before)
     by_code = {r["code"]: _card_row(r, before.get(r["code"])) for r in now_rows}
 
+    newly_red = set(moved["newly_red"])
+
     def card_rows(codes: list[str]) -> list[dict[str, Any]]:
         return [by_code[c] for c in codes]
 
@@ -435,7 +438,7 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
         "overdue": {
             "totals": overdue["totals"],
             "tiers": overdue["tiers"],
-            "by_unit": [{**u, "unit": u["unit"] or report.NO_UNIT} for u in overdue["by_unit"]],
+            "by_unit": [{**u, "unit": u["unit"] or NO_UNIT} for u in overdue["by_unit"]],
             "new": _limited(new_rows, limit),
         },
         "cards": {
@@ -446,7 +449,8 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
             "newly_red": _limited(card_rows(moved["newly_red"]), limit),
             "newly_yellow": _limited(card_rows(moved["newly_yellow"]), limit),
             "improved": _limited(card_rows(moved["improved"]), limit),
-            "red": _limited([r for r in by_code.values() if r["color"] == "red"], limit),
+            # red in both periods: the newly red are listed above, a project is listed once
+            "red": _limited([r for r in by_code.values() if r["color"] == "red" and r["code"] not in newly_red], limit),
         },
         "issues": {
             "opened": _limited(events["report"], limit),

@@ -271,7 +271,7 @@ def test_card_notice_colours_and_formula_text(cli, scn, tmp_path):
                       "重点项目中，红牌1个、黄牌0个、蓝牌1个。",)
     header = ("序号", "项目名称", "包保领导", "本期", "上期", "变化", "主要原因")
     at = got.index(header)
-    assert got[at + 1] == (1, "甲智能装备产业园", "张三", "红牌", "黄牌", "升级", "投资完成率 30.0% vs 序时 83.3%, 落后 53.3 个百分点")
+    assert got[at + 1] == (1, "甲智能装备产业园", "张三", "红牌", "黄牌", "升级", "投资完成率 30.0%，序时进度 83.3%，落后 53.3 个百分点")
     assert got[at + 2] == (2, FORMULA_NAME, "张三", "蓝牌", "蓝牌", "持平", "正常推进")
     cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
     assert cells["甲智能装备产业园"].fill.fgColor.rgb == "00FF8B8B"  # red card row
@@ -329,7 +329,7 @@ def test_weekly_briefing_in_excel(cli, scn, tmp_path):
     changes = [i for i, r in enumerate(got) if r == header]
     assert [got[i - 1] for i in changes] == [("新亮红牌项目（1个）",), ("新亮黄牌项目（1个）",), ("牌色好转项目（1个）",)]
     assert [got[i + 1] for i in changes] == [
-        ("甲智能装备产业园", "经济发展局", "黄牌", "红牌", "投资完成率 30.0% vs 序时 83.3%, 落后 53.3 个百分点"),
+        ("甲智能装备产业园", "经济发展局", "黄牌", "红牌", "投资完成率 30.0%，序时进度 83.3%，落后 53.3 个百分点"),
         (PIPE_NAME, "自然资源局", "—", "黄牌", "节点“竣工”逾期 3 天"),
         ("乙生物医药基地", "建设局", "黄牌", "蓝牌", "—"),
     ]
@@ -366,8 +366,8 @@ def test_weekly_html_is_one_self_contained_page(cli, scn, tmp_path):
 
 def test_weekly_shows_the_latest_rating_and_says_when_there_is_none(cli, scn):
     md = cli("sheet", "weekly", "--preview", as_of="2025-11-05").stdout
-    assert "## 二、红黄蓝牌情况（2025-10）\n\n本期红牌1个、黄牌1个、蓝牌2个（上期红牌0个、黄牌2个、蓝牌1个）。" in md
-    assert "2025-10流动红旗由建设局获得。经济发展局排名末位，将按规定约谈。" in md
+    assert "## 二、红黄蓝牌情况（2025年10月）\n\n本期红牌1个、黄牌1个、蓝牌2个（上期红牌0个、黄牌2个、蓝牌1个）。" in md
+    assert "2025年10月流动红旗由建设局获得。经济发展局排名末位，将按规定约谈。" in md
     md = cli("sheet", "weekly", "--preview", as_of="2025-08-29").stdout
     assert "## 二、红黄蓝牌情况\n\n本期尚未评定红黄蓝牌。\n" in md
     assert "## 四、流动红旗\n\n本期尚未评定流动红旗。\n" in md
@@ -404,7 +404,7 @@ def test_briefing_lists_are_capped_by_the_config_file(cli, scn, tmp_path):
     config = tmp_path / "config.toml"
     config.write_text("[sheets]\nlist_limit = 1\n", encoding="utf-8")
     md = cli("--config", str(config), "sheet", "weekly", "--preview").stdout
-    assert "| 1 | 建设局 | 乙生物医药基地 | 主体完工 | 2025年10月28日 | 3 | 一般逾期 |\n\n另有1项新增逾期事项，详见逾期清单（projects overdue）。" in md
+    assert "| 1 | 建设局 | 乙生物医药基地 | 主体完工 | 2025年10月28日 | 3 | 一般逾期 |\n\n另有1项新增逾期事项，详见逾期清单。" in md
     assert "| 2 | 自然资源局 | 甲智能装备产业园 |" not in md
     config.write_text("[sheets]\nlist_limit = 0\n", encoding="utf-8")
     r = cli("--config", str(config), "sheet", "weekly", "--preview")
