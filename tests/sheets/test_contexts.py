@@ -178,6 +178,67 @@ def test_reissue_is_identical_whatever_changed_since(cli, scn, tmp_path):
     assert [s["number"] for s in sheet_rows(cli)] == [FIRST]  # re-issuing numbers nothing
 
 
+def test_one_document_keeps_one_number_across_formats(cli, scn, tmp_path):
+    for name in ("a.xlsx", "a.html", "a.md"):
+        r = cli("sheet", "notice", "2025-001", "--output", str(tmp_path / name))
+        assert r.exit_code == 0, r.stderr
+    r = cli("sheet", "notice", "2025-001")
+    assert r.stderr == f"{FIRST}  督办单  自然资源局  （同一文件已发文，沿用原编号 / already issued, same number; nothing recorded）\n"
+    assert [s["number"] for s in sheet_rows(cli)] == [FIRST]
+    assert [e["record_key"] for e in log_rows(cli)] == [FIRST]
+    assert load_workbook(tmp_path / "a.xlsx").active["A2"].value == FIRST
+    assert FIRST in (tmp_path / "a.html").read_text(encoding="utf-8")
+    assert (tmp_path / "a.md").read_text(encoding="utf-8") == cli("sheet", "reissue", FIRST, "-f", "md").stdout
+    # the weekly briefing written three times is one document; a card notice per unit is one each
+    for name in ("w.xlsx", "w.html", "w.md"):
+        assert cli("sheet", "weekly", "--output", str(tmp_path / name)).exit_code == 0
+    for _ in range(2):
+        assert cli("sheet", "cards").exit_code == 0
+    assert [(s["number"], s["kind"]) for s in sheet_rows(cli)] == [
+        (FIRST, "notice"), ("高新督〔2025〕2号", "weekly"), ("高新督〔2025〕3号", "cards"), ("高新督〔2025〕4号", "cards"),
+        ("高新督〔2025〕5号", "cards")]
+    # what changed is another document: a later as-of date, or the data
+    assert cli("sheet", "notice", "2025-001", as_of="2025-11-03").exit_code == 0
+    assert sheet_rows(cli)[-1]["number"] == "高新督〔2025〕6号"
+
+
+def test_a_preview_never_takes_a_number(cli, scn):
+    for _ in range(3):
+        r = cli("sheet", "notice", "2025-001", "--preview")
+        assert r.stderr == "预览 (not numbered, not recorded)  督办单  自然资源局\n"
+        assert "（预览，未编号）" in r.stdout
+    assert sheet_rows(cli) == [] and log_rows(cli) == []
+    assert cli("sheet", "notice", "2025-001").exit_code == 0
+    assert [s["number"] for s in sheet_rows(cli)] == [FIRST]
+
+
+def test_void_keeps_the_sheet_listed_and_never_reuses_its_number(cli, scn):
+    assert cli("sheet", "notice", "2025-001").exit_code == 0
+    r = cli("sheet", "void", FIRST, "--reason", "  主送单位有误 ")
+    assert (r.exit_code, r.stderr) == (0, f"{FIRST} 已作废 (voided)\n")
+    listed = sheet_rows(cli)
+    assert [(s["number"], s["state"], s["void_reason"], s["voided_on"]) for s in listed] == [
+        (FIRST, "作废", "主送单位有误", "2025-10-31")]
+    table = cli("sheet", "list").stdout.splitlines()
+    assert table[0].split() == ["编号", "类型", "日期", "主送", "事由", "经办人", "状态", "作废原因"]
+    assert table[2].split()[-2:] == ["作废", "主送单位有误"]
+    # the same document issued again takes a new number, never the voided one
+    assert cli("sheet", "notice", "2025-001").exit_code == 0
+    assert [(s["number"], s["state"]) for s in sheet_rows(cli)] == [(FIRST, "作废"), ("高新督〔2025〕2号", "有效")]
+    r = cli("sheet", "reissue", FIRST, "-f", "md")
+    assert (r.exit_code, r.stderr) == (
+        1, f"Error: {FIRST} 已于2025-10-31作废（主送单位有误），不再重新打印 (a voided sheet is not re-issued)\n")
+    r = cli("sheet", "void", FIRST, "--reason", "再次")
+    assert (r.exit_code, r.stderr) == (1, f"Error: {FIRST} 已于2025-10-31作废（主送单位有误）\n")
+    r = cli("sheet", "void", "高新督〔2025〕2号", "--reason", " ")
+    assert (r.exit_code, r.stderr) == (1, "Error: 作废需说明原因：--reason TEXT (a voided sheet needs a reason)\n")
+    r = cli("sheet", "void", "高新督〔2025〕9号", "--reason", "x")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: no sheet numbered '高新督〔2025〕9号'")
+    voided = [e for e in log_rows(cli) if e["action"] == "update"]
+    assert [(e["record_key"], e["old"], e["new"]) for e in voided] == [
+        (FIRST, {"voided_on": None, "void_reason": None}, {"voided_on": "2025-10-31", "void_reason": "主送单位有误"})]
+
+
 def test_reissue_unknown_number(cli, scn):
     r = cli("sheet", "reissue", "高新督〔2025〕9号")
     assert (r.exit_code, r.stderr) == (1, "Error: no sheet numbered '高新督〔2025〕9号'; `projects sheet list` shows the numbers\n")
@@ -416,7 +477,8 @@ def test_sheet_list(cli, scn):
     cli("sheet", "notice", "2025-001")
     cli("sheet", "weekly")
     r = cli("sheet", "list", "--kind", "weekly")
-    assert r.stdout.splitlines()[2].split() == ["高新督〔2025〕2号", "周报", "2025-10-31", "各责任单位", "2025-W44", "tester"]
+    assert r.stdout.splitlines()[2].split() == ["高新督〔2025〕2号", "周报", "2025-10-31", "各责任单位", "2025-W44", "tester",
+                                                "有效"]
     assert len(r.stdout.splitlines()) == 3
     assert cli("sheet", "list", "--year", "2024").stdout.splitlines()[2:] == []
     r = cli("sheet", "list", "--kind", "memo")
