@@ -149,3 +149,7 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 BY_KEY = {f.key: f for f in PROJECT_FIELDS}
+
+# A project without a responsible unit, wherever rows are grouped or counted by unit
+# (the overdue report, the weekly briefing, the exported ledger).
+NO_UNIT = "未明确责任单位"

@@ -10,6 +10,7 @@ import typer
 
 from projects_cli.cli import common
 from projects_cli.listings.output import Format, ReportFormat
+from projects_cli.vocab import NO_UNIT
 
 # `overdue --fail-if-any` found overdue items (for scheduled jobs); 1 and 2 stay errors and usage errors.
 EXIT_OVERDUE = 3
@@ -87,7 +88,6 @@ def _section(title: str, rows: list[dict[str, Any]], columns) -> str:
 
 def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows with a unit or leader equal to the row above blanked, so the groups stand out."""
-    from projects_cli.services.report import NO_UNIT
 
     out, last = [], (object(), object())
     for row in rows:
@@ -149,7 +149,7 @@ def _overdue_table(data: dict[str, Any]) -> str:
         f"逾期 Overdue at {data['as_of'].isoformat()}: {totals['overdue']} ({tiers}) · "
         f"new since {data['since'].isoformat()}: {totals['new']} · due by {data['due_by'].isoformat()}: {totals['due_soon']}"
     )
-    unit_rows = [dict(u, unit=u["unit"] or "（未定责任单位）", **u["by_tier"]) for u in data["by_unit"]]
+    unit_rows = [dict(u, unit=u["unit"] or NO_UNIT, **u["by_tier"]) for u in data["by_unit"]]
     unit_columns = (("unit", "责任单位"), ("overdue", "逾期"), *((t, t) for t in data["tiers"]),
                     ("new", "新增"), ("due_soon", "即将到期"), ("max_days_late", "最长逾期天数"))
     parts = [

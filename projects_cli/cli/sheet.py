@@ -21,6 +21,8 @@ app = typer.Typer(
     help="""Supervision sheets (督办单, 红黄蓝牌通报, 周报) from the office's Jinja templates, as Excel, HTML or Markdown.
 
 Each issued sheet takes the next number of the year (高新督〔2025〕12号) and is recorded, so it can be re-issued exactly.
+One document has one number: writing the same sheet again (another format, another file) reuses its number, and `sheet reissue NUMBER --format …` prints it in any format; --preview never takes a number; `sheet void NUMBER --reason …` voids one (the number is never given again).
+Formats: xlsx, html and md (there is no Word/docx writer).
 
 Templates: the shipped templates/ folder, overridden file by file by the office's own folder: --templates DIR, or templates = "DIR" in the sheets table of the config file, or templates/ in the data folder.
 """,
@@ -41,6 +43,8 @@ LIST_COLUMNS = (
     ("recipient", "主送"),
     ("ref", "事由"),
     ("by", "经办人"),
+    ("state", "状态"),
+    ("void_reason", "作废原因"),
 )
 
 OutputOpt = Annotated[
@@ -128,7 +132,11 @@ def _run(ctx: typer.Context, build: Callable[[Session, Any], list[tuple[str, str
             issued = [contexts.issue_sheet(session, actor, renderer, kind, config, r, ref, data) for r, ref, data in built]
         _emit(issued, chosen, output, renderer)
     for i in issued:
-        common.note(f"{i.number or '预览 (not numbered, not recorded)'}  {contexts.KINDS[kind]}  {i.recipient}")
+        if i.reused:
+            common.note(f"{i.number}  {contexts.KINDS[kind]}  {i.recipient}  （同一文件已发文，沿用原编号 / already issued, "
+                        f"same number; nothing recorded）")
+        else:
+            common.note(f"{i.number or '预览 (not numbered, not recorded)'}  {contexts.KINDS[kind]}  {i.recipient}")
 
 
 @app.command()
@@ -212,9 +220,9 @@ def reissue(
         typer.Option("--rerender", help="Render the stored data through today's templates instead of reproducing the text as issued."),
     ] = False,
 ) -> None:
-    """Re-issue a sheet (重新打印) exactly as it was issued, from what was recorded; nothing is numbered or changed.
+    """Re-issue a sheet (重新打印) exactly as it was issued, in any format (xlsx, html, md), under its own number; nothing is numbered or changed. A voided sheet (作废) is not re-issued.
 
-    Example: projects sheet reissue 高新督〔2025〕12号 --output 督办单.xlsx
+    Example: projects sheet reissue 高新督〔2025〕12号 --format html --output 督办单.html
     """
     from projects_cli.sheets import contexts
 
@@ -224,6 +232,24 @@ def reissue(
     with common.session(ctx, write=False) as session:
         issued = contexts.reissue(session, renderer, number, rerender=rerender)
         _emit([issued], chosen, output, renderer)
+
+
+@app.command()
+def void(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="The sheet's number (编号), e.g. 高新督〔2025〕12号.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is voided (作废原因); required.")],
+) -> None:
+    """Void an issued sheet (作废): it stays in `sheet list` as 作废 with its reason, and its number is never given again.
+
+    Example: projects sheet void 高新督〔2025〕12号 --reason 责任单位有误，重新发文
+    """
+    from projects_cli.sheets import contexts
+
+    with common.session(ctx) as session:
+        sheet = contexts.void_sheet(session, common.actor(ctx), number, reason)
+        number_out = sheet.number
+    common.note(f"{number_out} 已作废 (voided)")
 
 
 @app.command("list")

@@ -36,15 +36,15 @@ from projects_cli.facts.ledger_rows import LEDGER_KINDS, Shape, select_rows
 from projects_cli.ledger.columns import export_header, ledger_section
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import Project
+from projects_cli.vocab import NO_UNIT
 from projects_cli.workbooks import styling
+from projects_cli.writes import refuse_input, save_workbook
 
 GROUPS = ("chain", "unit", "none")
 PAPERS = ("auto", "A3", "A4")
 DEFAULT_TITLE = "重点项目推进情况台账"
 NUMERALS = "一二三四五六七八九十"
 NO_CHAIN = "其他"
-NO_UNIT = "未明确责任单位"
-from projects_cli.writes import refuse_input, save_workbook
 
 
 @dataclass(frozen=True)

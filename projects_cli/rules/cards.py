@@ -48,7 +48,7 @@ def evaluate(facts: Facts, rules: dict[str, Any]) -> list[dict[str, Any]]:
     gap = facts.gap
     if gap is not None:
         behind = Decimal(gap["behind"])
-        text = f"投资完成率 {_pct(gap['rate'])}% vs 序时 {_pct(gap['expected'])}%, 落后 {_pct(behind)} 个百分点"
+        text = f"投资完成率 {_pct(gap['rate'])}%，序时进度 {_pct(gap['expected'])}%，落后 {_pct(behind)} 个百分点"
         figures = {"rate": str(gap["rate"]), "expected": str(gap["expected"]), "behind": str(behind)}
         if behind > rules["lag_red_points"]:
             out.append(_fired("investment_lag", "red", text, **figures))

@@ -24,7 +24,6 @@ from projects_cli.rules.dates import days_left, expected_percent, tier
 
 NO_FILTER = ProjectFilter()
 TYPE_LABELS = {"milestone": "节点", "issue": "问题", "lookback": "回头看"}
-NO_UNIT = "（未定责任单位）"
 NO_MONEY = (None, None)
 
 

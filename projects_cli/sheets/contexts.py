@@ -31,6 +31,7 @@ from projects_cli.sheets.markup import Document, parse
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import DEADLINE_STATES, Card, IssueEvent, Project, Sheet, Unit
+from projects_cli.vocab import NO_UNIT
 
 KINDS = {"notice": "督办单", "cards": "红黄蓝牌通报", "weekly": "周报"}
 TEMPLATES = {kind: f"{kind}.txt" for kind in KINDS}
@@ -437,6 +438,8 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
     moved = changes(colors_now, before)
     by_code = {r["code"]: _card_row(r, before.get(r["code"])) for r in now_rows}
 
+    newly_red = set(moved["newly_red"])
+
     def card_rows(codes: list[str]) -> list[dict[str, Any]]:
         return [by_code[c] for c in codes]
 
@@ -455,7 +458,7 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
         "overdue": {
             "totals": overdue["totals"],
             "tiers": overdue["tiers"],
-            "by_unit": [{**u, "unit": u["unit"] or report.NO_UNIT} for u in overdue["by_unit"]],
+            "by_unit": [{**u, "unit": u["unit"] or NO_UNIT} for u in overdue["by_unit"]],
             "new": _limited(new_rows, limit),
         },
         "cards": {
@@ -466,7 +469,8 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
             "newly_red": _limited(card_rows(moved["newly_red"]), limit),
             "newly_yellow": _limited(card_rows(moved["newly_yellow"]), limit),
             "improved": _limited(card_rows(moved["improved"]), limit),
-            "red": _limited([r for r in by_code.values() if r["color"] == "red"], limit),
+            # red in both periods: the newly red are listed above, a project is listed once
+            "red": _limited([r for r in by_code.values() if r["color"] == "red" and r["code"] not in newly_red], limit),
         },
         "issues": {
             "opened": _limited(events["report"], limit),
@@ -486,13 +490,18 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
 
 @dataclass
 class Issued:
-    """A rendered sheet: its number (None for a preview), recipient and document."""
+    """A rendered sheet: its number (None for a preview), recipient and document.
+
+    `reused`: the same document was already issued under that number (another
+    format of one document), so nothing was numbered or recorded.
+    """
 
     number: str | None
     kind: str
     recipient: str
     ref: str
     doc: Document
+    reused: bool = False
 
 
 def _render(renderer: Renderer, kind: str, stored: dict[str, Any]) -> tuple[str, Document]:
@@ -510,8 +519,16 @@ def preview(renderer: Renderer, kind: str, as_of: date, config: SheetConfig, rec
 
 def issue_sheet(session: Session, ctx: Ctx, renderer: Renderer, kind: str, config: SheetConfig, recipient: str, ref: str,
           data: dict[str, Any]) -> Issued:
-    """Number the sheet, render it, record it (context and rendered text) and log it; one transaction."""
+    """Number the sheet, render it, record it (context and rendered text) and log it; one transaction.
+
+    A document already issued (same kind, recipient, subject and data, not voided)
+    keeps its number: writing it again, in another format or not, numbers nothing.
+    """
     year = ctx.as_of.year
+    same = _same_document(session, kind, recipient, ref, encode({**_common(kind, ctx.as_of, config, ""), **data}))
+    if same is not None:
+        return Issued(same.number, kind, same.recipient or "", same.ref or "",
+                      renderer.document(same.context["markup"], kind), reused=True)
     while True:
         seq = sequences.next_number(session, SEQUENCE, year)
         number = format_number(config.prefix, year, seq)
@@ -532,6 +549,42 @@ def issue_sheet(session: Session, ctx: Ctx, renderer: Renderer, kind: str, confi
     return Issued(number, kind, recipient, ref, doc)
 
 
+def _without_number(stored: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in stored.items() if k != "number"}
+
+
+def _same_document(session: Session, kind: str, recipient: str, ref: str, stored: dict[str, Any]) -> Sheet | None:
+    """The issued, not voided sheet holding exactly this document (its data but the number), if any."""
+    s = Sheet.__table__.c
+    wanted = _without_number(stored)
+    candidates = session.scalars(
+        select(Sheet).where(s.kind == kind, s.recipient == recipient[:100], s.ref == ref[:60], s.voided_on.is_(None))
+        .order_by(s.id)
+    )
+    for sheet in candidates:
+        context = sheet.context or {}
+        if "markup" in context and _without_number(context.get("data") or {}) == wanted:
+            return sheet
+    return None
+
+
+def void_sheet(session: Session, ctx: Ctx, number: str, reason: str) -> Sheet:
+    """作废: the sheet stays on record and in `list_sheets`, marked void with its reason; its number is never reused."""
+    from projects_cli.values import clean_text
+
+    reason = clean_text(reason or "")
+    if not reason:
+        raise InvalidValue("作废需说明原因：--reason TEXT (a voided sheet needs a reason)")
+    sheet = get_sheet(session, number)
+    if sheet.voided_on is not None:
+        raise IllegalMove(f"{sheet.number} 已于{sheet.voided_on.isoformat()}作废（{sheet.void_reason}）")
+    sheet.voided_on, sheet.voided_by, sheet.void_reason = ctx.as_of, ctx.by, reason
+    session.flush()
+    changelog.log_update(session, ctx, "sheet", sheet.id, {"voided_on": None, "void_reason": None},
+                         {"voided_on": ctx.as_of, "void_reason": reason}, key=sheet.number)
+    return sheet
+
+
 def get_sheet(session: Session, number: str) -> Sheet:
     from projects_cli.values import clean_text
 
@@ -547,6 +600,9 @@ def get_sheet(session: Session, number: str) -> Sheet:
 def reissue(session: Session, renderer: Renderer, number: str, *, rerender: bool = False) -> Issued:
     """An issued sheet again: exactly as issued, or (`rerender`) its stored data through today's templates."""
     sheet = get_sheet(session, number)
+    if sheet.voided_on is not None:
+        raise IllegalMove(f"{sheet.number} 已于{sheet.voided_on.isoformat()}作废（{sheet.void_reason}），不再重新打印 "
+                          f"(a voided sheet is not re-issued)")
     context = sheet.context or {}
     if "markup" not in context or "data" not in context:
         raise InvalidValue(f"sheet {sheet.number} was recorded without its content; it cannot be re-issued")
@@ -559,7 +615,8 @@ def reissue(session: Session, renderer: Renderer, number: str, *, rerender: bool
 
 def list_sheets(session: Session, *, year: int | None = None, kind: str | None = None) -> list[dict[str, Any]]:
     s = Sheet.__table__.c
-    query = select(s.number, s.year, s.seq, s.kind, s.issued_on, s.recipient, s.ref, s.by).order_by(s.year, s.seq)
+    query = select(s.number, s.year, s.seq, s.kind, s.issued_on, s.recipient, s.ref, s.by, s.voided_on,
+                   s.void_reason).order_by(s.year, s.seq)
     if year is not None:
         query = query.where(s.year == year)
     if kind is not None:
@@ -569,4 +626,5 @@ def list_sheets(session: Session, *, year: int | None = None, kind: str | None =
     rows = [dict(r) for r in session.connection().execute(query).mappings()]
     for row in rows:
         row["kind_zh"] = KINDS.get(row["kind"], row["kind"])
+        row["state"] = "作废" if row["voided_on"] is not None else "有效"
     return rows

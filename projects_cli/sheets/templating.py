@@ -196,6 +196,19 @@ def cn_month(value: Any) -> str:
     return "" if day is None else f"{day.year}年{day.month}月"
 
 
+def cn_period(value: Any) -> str:
+    """A rating period in words: 2025-10 → 2025年10月, 2025-W43 → 2025年第43周; empty → ''."""
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    week = re.fullmatch(r"(\d{4})-W(\d{2})", text)
+    if week:
+        return f"{week.group(1)}年第{int(week.group(2))}周"
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return cn_month(text)
+    raise ValueError(f"cn_period: {text!r} is not a period such as 2025-10 or 2025-W43")
+
+
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -278,6 +291,7 @@ def make_filters(office: Office) -> dict[str, Callable]:
         "pct": pct,
         "cn_date": cn_date,
         "cn_month": cn_month,
+        "cn_period": cn_period,
         "cn_num": cn_num,
         "workdays_left": workdays_left,
         "countdown": countdown,

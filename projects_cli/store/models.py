@@ -344,6 +344,10 @@ class Sheet(SQLModel, table=True):
     context: Optional[dict[str, Any]] = Field(default=None, sa_type=JSON)  # to re-issue identically
     by: str = Field(max_length=50)
     created_at: datetime
+    # 作废: a voided sheet stays listed with its reason; its number is never given again
+    voided_on: Optional[date] = None
+    voided_by: Optional[str] = Field(default=None, max_length=50)
+    void_reason: Optional[str] = Field(default=None, sa_type=Text)
 
 
 class Dispatch(SQLModel, table=True):

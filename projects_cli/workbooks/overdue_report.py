@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from projects_cli.services.report import NO_UNIT
+from projects_cli.vocab import NO_UNIT
 from projects_cli.workbooks import styling
 
 OVERDUE_COLUMNS = (

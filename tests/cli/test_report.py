@@ -70,7 +70,7 @@ def test_overdue_xlsx_reads_back_to_the_same_rows(known, tmp_path):
     assert header[:8] == ["责任单位", "包保领导", "项目编号", "项目名称", "逾期事项", "计划/期限", "逾期天数", "逾期等级"]
     body = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
     expected = [
-        [r["unit"] or "（未定责任单位）", r["leader"], r["code"], r["name"], r["item"], r["planned"], r["days_late"],
+        [r["unit"] or "未明确责任单位", r["leader"], r["code"], r["name"], r["item"], r["planned"], r["days_late"],
          r["tier"], r["level"], r["rate"], r["behind"], "新增" if r["new"] else None]
         for r in data["overdue"]
     ]
@@ -87,7 +87,7 @@ def test_overdue_xlsx_reads_back_to_the_same_rows(known, tmp_path):
     assert [(row[0].date().isoformat(), row[1], row[4], row[6]) for row in soon] == DUE_SOON_2025_10_31
     units = [[c.value for c in row] for row in wb["按责任单位"].iter_rows(min_row=4)]
     assert units == [["经济发展局", 3, 2, 1, 0, 0, 1, 31], ["黄屯街道", 3, 2, 0, 1, 2, 2, 122],
-                     ["（未定责任单位）", 1, 1, 0, 0, 1, 0, 7]]
+                     ["未明确责任单位", 1, 1, 0, 0, 1, 0, 7]]
 
 
 def test_overdue_csv_and_table(known):

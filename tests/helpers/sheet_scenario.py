@@ -60,7 +60,7 @@ def build(url: str) -> None:
         ids = {p: s.scalar(__import__("sqlalchemy").text(f"SELECT id FROM project WHERE code = '{p}'")) for p in
                ("GX-0001", "GX-0002", "GX-0003", "GX-0004")}
         fired_lag = [{"rule": "investment_lag", "color": "red",
-                      "text": "投资完成率 30.0% vs 序时 83.3%, 落后 53.3 个百分点", "figures": {}}]
+                      "text": "投资完成率 30.0%，序时进度 83.3%，落后 53.3 个百分点", "figures": {}}]
         cards = [
             ("GX-0001", "2025-09", "yellow", None), ("GX-0001", "2025-10", "red", fired_lag),
             ("GX-0002", "2025-09", "yellow", None), ("GX-0002", "2025-10", "blue", None),

@@ -46,7 +46,7 @@ def test_colour_at_the_boundaries(facts, color, rules):
 
 def test_reason_names_the_figures():
     _, fired = rate(Facts(gap={"rate": Decimal("42"), "expected": Decimal("83.3"), "behind": Decimal("41.3")}), RULES)
-    assert fired[0]["text"] == "投资完成率 42% vs 序时 83.3%, 落后 41.3 个百分点"
+    assert fired[0]["text"] == "投资完成率 42%，序时进度 83.3%，落后 41.3 个百分点"
     assert fired[0]["figures"] == {"rate": "42", "expected": "83.3", "behind": "41.3"}
 
 

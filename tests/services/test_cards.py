@@ -59,7 +59,7 @@ def test_reasons_name_the_figures_and_rules_version(registry_with_figures, cli):
     cli("cards", "rate", "--period", "2025-10")
     data = json.loads(cli("cards", "list", "--period", "2025-10", "--format", "json").stdout)
     card = next(c for c in data["cards"] if c["code"] == "P-31")
-    assert card["reasons"] == "投资完成率 53.3% vs 序时 83.3%, 落后 30.1 个百分点"
+    assert card["reasons"] == "投资完成率 53.3%，序时进度 83.3%，落后 30.1 个百分点"
     assert card["fired"] == [{"rule": "investment_lag", "color": "red", "text": card["reasons"],
                               "figures": {"rate": "53.3", "expected": "83.3", "behind": "30.1"}}]
     assert card["rules_version"].startswith("2025.1+")

@@ -178,6 +178,67 @@ def test_reissue_is_identical_whatever_changed_since(cli, scn, tmp_path):
     assert [s["number"] for s in sheet_rows(cli)] == [FIRST]  # re-issuing numbers nothing
 
 
+def test_one_document_keeps_one_number_across_formats(cli, scn, tmp_path):
+    for name in ("a.xlsx", "a.html", "a.md"):
+        r = cli("sheet", "notice", "2025-001", "--output", str(tmp_path / name))
+        assert r.exit_code == 0, r.stderr
+    r = cli("sheet", "notice", "2025-001")
+    assert r.stderr == f"{FIRST}  督办单  自然资源局  （同一文件已发文，沿用原编号 / already issued, same number; nothing recorded）\n"
+    assert [s["number"] for s in sheet_rows(cli)] == [FIRST]
+    assert [e["record_key"] for e in log_rows(cli)] == [FIRST]
+    assert load_workbook(tmp_path / "a.xlsx").active["A2"].value == FIRST
+    assert FIRST in (tmp_path / "a.html").read_text(encoding="utf-8")
+    assert (tmp_path / "a.md").read_text(encoding="utf-8") == cli("sheet", "reissue", FIRST, "-f", "md").stdout
+    # the weekly briefing written three times is one document; a card notice per unit is one each
+    for name in ("w.xlsx", "w.html", "w.md"):
+        assert cli("sheet", "weekly", "--output", str(tmp_path / name)).exit_code == 0
+    for _ in range(2):
+        assert cli("sheet", "cards").exit_code == 0
+    assert [(s["number"], s["kind"]) for s in sheet_rows(cli)] == [
+        (FIRST, "notice"), ("高新督〔2025〕2号", "weekly"), ("高新督〔2025〕3号", "cards"), ("高新督〔2025〕4号", "cards"),
+        ("高新督〔2025〕5号", "cards")]
+    # what changed is another document: a later as-of date, or the data
+    assert cli("sheet", "notice", "2025-001", as_of="2025-11-03").exit_code == 0
+    assert sheet_rows(cli)[-1]["number"] == "高新督〔2025〕6号"
+
+
+def test_a_preview_never_takes_a_number(cli, scn):
+    for _ in range(3):
+        r = cli("sheet", "notice", "2025-001", "--preview")
+        assert r.stderr == "预览 (not numbered, not recorded)  督办单  自然资源局\n"
+        assert "（预览，未编号）" in r.stdout
+    assert sheet_rows(cli) == [] and log_rows(cli) == []
+    assert cli("sheet", "notice", "2025-001").exit_code == 0
+    assert [s["number"] for s in sheet_rows(cli)] == [FIRST]
+
+
+def test_void_keeps_the_sheet_listed_and_never_reuses_its_number(cli, scn):
+    assert cli("sheet", "notice", "2025-001").exit_code == 0
+    r = cli("sheet", "void", FIRST, "--reason", "  主送单位有误 ")
+    assert (r.exit_code, r.stderr) == (0, f"{FIRST} 已作废 (voided)\n")
+    listed = sheet_rows(cli)
+    assert [(s["number"], s["state"], s["void_reason"], s["voided_on"]) for s in listed] == [
+        (FIRST, "作废", "主送单位有误", "2025-10-31")]
+    table = cli("sheet", "list").stdout.splitlines()
+    assert table[0].split() == ["编号", "类型", "日期", "主送", "事由", "经办人", "状态", "作废原因"]
+    assert table[2].split()[-2:] == ["作废", "主送单位有误"]
+    # the same document issued again takes a new number, never the voided one
+    assert cli("sheet", "notice", "2025-001").exit_code == 0
+    assert [(s["number"], s["state"]) for s in sheet_rows(cli)] == [(FIRST, "作废"), ("高新督〔2025〕2号", "有效")]
+    r = cli("sheet", "reissue", FIRST, "-f", "md")
+    assert (r.exit_code, r.stderr) == (
+        1, f"Error: {FIRST} 已于2025-10-31作废（主送单位有误），不再重新打印 (a voided sheet is not re-issued)\n")
+    r = cli("sheet", "void", FIRST, "--reason", "再次")
+    assert (r.exit_code, r.stderr) == (1, f"Error: {FIRST} 已于2025-10-31作废（主送单位有误）\n")
+    r = cli("sheet", "void", "高新督〔2025〕2号", "--reason", " ")
+    assert (r.exit_code, r.stderr) == (1, "Error: 作废需说明原因：--reason TEXT (a voided sheet needs a reason)\n")
+    r = cli("sheet", "void", "高新督〔2025〕9号", "--reason", "x")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: no sheet numbered '高新督〔2025〕9号'")
+    voided = [e for e in log_rows(cli) if e["action"] == "update"]
+    assert [(e["record_key"], e["old"], e["new"]) for e in voided] == [
+        (FIRST, {"voided_on": None, "void_reason": None}, {"voided_on": "2025-10-31", "void_reason": "主送单位有误"})]
+
+
 def test_reissue_unknown_number(cli, scn):
     r = cli("sheet", "reissue", "高新督〔2025〕9号")
     assert (r.exit_code, r.stderr) == (1, "Error: no sheet numbered '高新督〔2025〕9号'; `projects sheet list` shows the numbers\n")
@@ -271,7 +332,7 @@ def test_card_notice_colours_and_formula_text(cli, scn, tmp_path):
                       "重点项目中，红牌1个、黄牌0个、蓝牌1个。",)
     header = ("序号", "项目名称", "包保领导", "本期", "上期", "变化", "主要原因")
     at = got.index(header)
-    assert got[at + 1] == (1, "甲智能装备产业园", "张三", "红牌", "黄牌", "升级", "投资完成率 30.0% vs 序时 83.3%, 落后 53.3 个百分点")
+    assert got[at + 1] == (1, "甲智能装备产业园", "张三", "红牌", "黄牌", "升级", "投资完成率 30.0%，序时进度 83.3%，落后 53.3 个百分点")
     assert got[at + 2] == (2, FORMULA_NAME, "张三", "蓝牌", "蓝牌", "持平", "正常推进")
     cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
     assert cells["甲智能装备产业园"].fill.fgColor.rgb == "00FF8B8B"  # red card row
@@ -329,7 +390,7 @@ def test_weekly_briefing_in_excel(cli, scn, tmp_path):
     changes = [i for i, r in enumerate(got) if r == header]
     assert [got[i - 1] for i in changes] == [("新亮红牌项目（1个）",), ("新亮黄牌项目（1个）",), ("牌色好转项目（1个）",)]
     assert [got[i + 1] for i in changes] == [
-        ("甲智能装备产业园", "经济发展局", "黄牌", "红牌", "投资完成率 30.0% vs 序时 83.3%, 落后 53.3 个百分点"),
+        ("甲智能装备产业园", "经济发展局", "黄牌", "红牌", "投资完成率 30.0%，序时进度 83.3%，落后 53.3 个百分点"),
         (PIPE_NAME, "自然资源局", "—", "黄牌", "节点“竣工”逾期 3 天"),
         ("乙生物医药基地", "建设局", "黄牌", "蓝牌", "—"),
     ]
@@ -366,8 +427,8 @@ def test_weekly_html_is_one_self_contained_page(cli, scn, tmp_path):
 
 def test_weekly_shows_the_latest_rating_and_says_when_there_is_none(cli, scn):
     md = cli("sheet", "weekly", "--preview", as_of="2025-11-05").stdout
-    assert "## 二、红黄蓝牌情况（2025-10）\n\n本期红牌1个、黄牌1个、蓝牌2个（上期红牌0个、黄牌2个、蓝牌1个）。" in md
-    assert "2025-10流动红旗由建设局获得。经济发展局排名末位，将按规定约谈。" in md
+    assert "## 二、红黄蓝牌情况（2025年10月）\n\n本期红牌1个、黄牌1个、蓝牌2个（上期红牌0个、黄牌2个、蓝牌1个）。" in md
+    assert "2025年10月流动红旗由建设局获得。经济发展局排名末位，将按规定约谈。" in md
     md = cli("sheet", "weekly", "--preview", as_of="2025-08-29").stdout
     assert "## 二、红黄蓝牌情况\n\n本期尚未评定红黄蓝牌。\n" in md
     assert "## 四、流动红旗\n\n本期尚未评定流动红旗。\n" in md
@@ -404,7 +465,7 @@ def test_briefing_lists_are_capped_by_the_config_file(cli, scn, tmp_path):
     config = tmp_path / "config.toml"
     config.write_text("[sheets]\nlist_limit = 1\n", encoding="utf-8")
     md = cli("--config", str(config), "sheet", "weekly", "--preview").stdout
-    assert "| 1 | 建设局 | 乙生物医药基地 | 主体完工 | 2025年10月28日 | 3 | 一般逾期 |\n\n另有1项新增逾期事项，详见逾期清单（projects overdue）。" in md
+    assert "| 1 | 建设局 | 乙生物医药基地 | 主体完工 | 2025年10月28日 | 3 | 一般逾期 |\n\n另有1项新增逾期事项，详见逾期清单。" in md
     assert "| 2 | 自然资源局 | 甲智能装备产业园 |" not in md
     config.write_text("[sheets]\nlist_limit = 0\n", encoding="utf-8")
     r = cli("--config", str(config), "sheet", "weekly", "--preview")
@@ -416,7 +477,8 @@ def test_sheet_list(cli, scn):
     cli("sheet", "notice", "2025-001")
     cli("sheet", "weekly")
     r = cli("sheet", "list", "--kind", "weekly")
-    assert r.stdout.splitlines()[2].split() == ["高新督〔2025〕2号", "周报", "2025-10-31", "各责任单位", "2025-W44", "tester"]
+    assert r.stdout.splitlines()[2].split() == ["高新督〔2025〕2号", "周报", "2025-10-31", "各责任单位", "2025-W44", "tester",
+                                                "有效"]
     assert len(r.stdout.splitlines()) == 3
     assert cli("sheet", "list", "--year", "2024").stdout.splitlines()[2:] == []
     r = cli("sheet", "list", "--kind", "memo")
