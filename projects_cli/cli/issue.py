@@ -65,6 +65,7 @@ SWEEP_COLUMNS = (
     ("workdays_late", "逾期工作日"),
     ("misses", "逾期次数"),
     ("level_to", "督办级别"),
+    ("new_deadline", "新限期"),
     ("done", "处理"),
 )
 SHOW_FIELDS = (
@@ -407,8 +408,6 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         parts = [f"记第{row['misses']}次逾期"] if row["miss_counted"] else []
         if row["rule"]:
             parts.append(f"升为{row['level_to']}：{row['rule']}")
-        if row.get("new_deadline"):
-            parts.append(f"限期至{row['new_deadline']}")
         row["done"] = "；".join(parts)
     escalated = sum(1 for r in rows if r["rule"])
     misses = sum(1 for r in rows if r["miss_counted"])

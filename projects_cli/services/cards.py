@@ -176,12 +176,13 @@ def set_manual(
     return card
 
 
-def _manual_in_force(end: date):
-    """The newest manual card per project that is in force at `end`: set on or before it, not expired."""
+def _manual_in_force(end: date, on_record: date | None = None):
+    """The newest manual card per project that is in force at `end`: set on or before it (and on or
+    before `on_record`, when given), not expired."""
     c = Card.__table__.c
     newest = (
         select(func.max(c.id).label("id"))
-        .where(c.manual.is_(True), c.as_of <= end, or_(c.until.is_(None), c.until >= end))
+        .where(c.manual.is_(True), c.as_of <= min(end, on_record or end), or_(c.until.is_(None), c.until >= end))
         .group_by(c.project_id)
         .subquery()
     )
@@ -189,12 +190,18 @@ def _manual_in_force(end: date):
 
 
 def list_cards(
-    session: Session, period: str, filters: registry.ProjectFilter, color: str | None = None
+    session: Session, period: str, filters: registry.ProjectFilter, color: str | None = None, *,
+    on_record: date | None = None,
 ) -> list[dict[str, Any]]:
-    """The period's cards, worst first: computed colour, manual override in force, and the colour that counts."""
+    """The period's cards, worst first: computed colour, manual override in force, and the colour that counts.
+
+    `on_record`: only what was on record on that date (a rating or manual card made later is left out)."""
     end = period_end(period)
     p, u, c = Project.__table__, Unit.__table__, Card.__table__
-    manual = _manual_in_force(end)
+    manual = _manual_in_force(end, on_record)
+    computed = and_(c.c.project_id == p.c.id, c.c.period == period, c.c.manual.is_(False))
+    if on_record is not None:
+        computed = and_(computed, c.c.as_of <= on_record)
     query = (
         select(
             p.c.code, p.c.name, p.c.chain, p.c.leader, u.c.name.label("unit"),
@@ -203,7 +210,7 @@ def list_cards(
             manual.c.set_by.label("manual_by"), manual.c.until.label("manual_until"),
         )
         .select_from(
-            p.join(c, and_(c.c.project_id == p.c.id, c.c.period == period, c.c.manual.is_(False)), isouter=True)
+            p.join(c, computed, isouter=True)
             .outerjoin(manual, manual.c.project_id == p.c.id)
             .outerjoin(u, u.c.id == p.c.unit_id)
         )

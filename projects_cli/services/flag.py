@@ -166,7 +166,7 @@ def history(session: Session) -> list[dict[str, Any]]:
     """Every unit's score and rank, period by period (oldest first), for `projects flag --history`."""
     f, u = FlagScore.__table__.c, Unit.__table__.c
     rows = session.connection().execute(
-        select(f.period, u.name.label("unit"), f.score, f.rank, f.flag, f.bottom, f.provisional)
+        select(f.period, u.name.label("unit"), f.score, f.rank, f.flag, f.bottom, f.provisional, f.as_of)
         .select_from(FlagScore.__table__.join(Unit.__table__, Unit.__table__.c.id == f.unit_id))
         .order_by(f.period, f.rank, u.name)
     ).mappings()

@@ -307,6 +307,7 @@ def cards_contexts(
         data = {
             "unit": name,
             "period": period,
+            "provisional": any(r["provisional"] for r in rows if (r["unit"] or "") == name),
             "previous_period": previous,
             "projects": projects,
             "counts": counts,
@@ -329,11 +330,12 @@ def _change(color: str, previous: str | None) -> str:
     return "持平"
 
 
-def _latest_rated(session: Session, period: str) -> str | None:
-    """The latest period up to `period` that has cards (the week's briefing shows the latest rating)."""
+def _latest_rated(session: Session, period: str, as_of: date) -> str | None:
+    """The latest period up to `period` rated by `as_of` (the week's briefing shows the latest rating on record)."""
     c = Card.__table__.c
     same_kind = c.period.like("%-W%") if "-W" in period else ~c.period.like("%-W%")
-    return session.scalar(select(func.max(c.period)).where(c.period <= period, same_kind))
+    return session.scalar(select(func.max(c.period)).where(c.period <= period, same_kind, c.as_of <= as_of,
+                                                           c.manual.is_(False)))
 
 
 def _week(as_of: date) -> tuple[date, date]:
@@ -345,24 +347,30 @@ def _limited(rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
     return {"rows": rows[:limit], "more": max(0, len(rows) - limit), "total": len(rows)}
 
 
-def _issue_events(session: Session, start: date, end: date) -> dict[str, list[dict[str, Any]]]:
-    """Issues opened (提报), closed (销号) and escalated (督办升级) between start and end, one query."""
+def _issue_events(session: Session, start: date, end: date,
+                  states: dict[int, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Issues opened (提报), closed (销号) and escalated (督办升级) between start and end, one query; each
+    with its level and lead unit as on `end` (`states`: `asof.issue_states` at `end`)."""
     from projects_cli.store.models import Issue
 
-    e, i, p, u = IssueEvent.__table__.c, Issue.__table__.c, Project.__table__.c, Unit.__table__.c
+    e, i, p = IssueEvent.__table__.c, Issue.__table__.c, Project.__table__.c
     query = (
-        select(e.type, e.on, e.data, e.text, i.number, i.title, i.level, p.code, p.name, u.name.label("unit"))
+        select(e.type, e.on, e.data, e.text, i.id, i.number, i.title, p.code, p.name, p.unit_id)
         .select_from(
             IssueEvent.__table__.join(Issue.__table__, i.id == e.issue_id)
             .join(Project.__table__, p.id == i.project_id)
-            .outerjoin(Unit.__table__, u.id == i.lead_unit_id)
         )
         .where(e.on >= start, e.on <= end, e.type.in_(("report", "close", "escalate")))
         .order_by(e.on, i.number, e.id)
     )
+    units = dict(session.connection().execute(select(Unit.__table__.c.id, Unit.__table__.c.name)).all())
     out: dict[str, list[dict[str, Any]]] = {"report": [], "close": [], "escalate": []}
     for row in session.connection().execute(query).mappings():
         row = dict(row)
+        st = states[row.pop("id")]
+        row["level"] = st["level"]
+        row["unit"] = units.get(st["lead_unit_id"]) or units.get(row.pop("unit_id"))
+        row.pop("unit_id", None)
         data = row.pop("data") or {}
         row["from_level"] = data.get("from")
         row["to_level"] = data.get("to")
@@ -396,17 +404,19 @@ def _investment_by_chain(session: Session, as_of: date, config: Mapping[str, Any
     return {"chains": rows, "total": total, "expected": expected_percent(as_of)}
 
 
-def _flag(session: Session, period: str) -> dict[str, Any] | None:
-    """The latest red-flag scoring up to `period`: ranking, holders, units listed for a talk."""
+def _flag(session: Session, period: str, as_of: date) -> dict[str, Any] | None:
+    """The latest red-flag scoring up to `period` scored by `as_of`: ranking, holders, units listed for a talk."""
     from projects_cli.services import flag
 
-    history = [r for r in flag.history(session) if r["period"] <= period and ("-W" in r["period"]) == ("-W" in period)]
+    history = [r for r in flag.history(session) if r["period"] <= period and ("-W" in r["period"]) == ("-W" in period)
+               and (r["as_of"] is None or r["as_of"] <= as_of)]
     if not history:
         return None
     latest = max(r["period"] for r in history)
     ranking = [r for r in history if r["period"] == latest]
     return {
         "period": latest,
+        "provisional": any(r["provisional"] for r in ranking),
         "ranking": ranking,
         "holders": [r["unit"] for r in ranking if r["flag"]],
         "bottom": [r["unit"] for r in ranking if r["bottom"]],
@@ -430,10 +440,11 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
         for r in overdue["new_since"]
     ]
     current_period = period_of(as_of, rules.get("period.kind"))
-    period = _latest_rated(session, current_period)
+    period = _latest_rated(session, current_period, as_of)
     previous = previous_period(period) if period else None
-    now_rows = cards.list_cards(session, period, NO_FILTER) if period else []
-    before = {r["code"]: r["color"] for r in cards.list_cards(session, previous, NO_FILTER)} if previous else {}
+    now_rows = cards.list_cards(session, period, NO_FILTER, on_record=as_of) if period else []
+    before = ({r["code"]: r["color"] for r in cards.list_cards(session, previous, NO_FILTER, on_record=as_of)}
+              if previous else {})
     colors_now = {r["code"]: r["color"] for r in now_rows}
     moved = changes(colors_now, before)
     by_code = {r["code"]: _card_row(r, before.get(r["code"])) for r in now_rows}
@@ -445,12 +456,12 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
 
     counts = {color: sum(1 for c in colors_now.values() if c == color) for color in ("red", "yellow", "blue")}
     counts_before = {color: sum(1 for c in before.values() if c == color) for color in ("red", "yellow", "blue")}
-    events = _issue_events(session, start, as_of)
-    from projects_cli.store.models import Issue
+    from projects_cli.facts import asof
 
-    i = Issue.__table__.c
-    open_count = session.scalar(select(func.count()).select_from(Issue.__table__).where(
-        i.state.in_(("reported", "accepted", "assigned", "responded", "resolved")))) or 0
+    states = asof.issue_states(session, as_of)
+    events = _issue_events(session, start, as_of, states)
+    open_count = sum(1 for st in states.values()
+                     if st["state"] in ("reported", "accepted", "assigned", "responded", "resolved"))
     overdue_issues = overdue["totals"]["by_type"].get("issue", 0)
     year, week, _ = as_of.isocalendar()
     data = {
@@ -463,6 +474,7 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
         },
         "cards": {
             "period": period,
+            "provisional": any(r["provisional"] for r in now_rows),
             "previous_period": previous,
             "counts": counts,
             "previous_counts": counts_before,
@@ -479,7 +491,7 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
             "open": open_count,
             "overdue": overdue_issues,
         },
-        "flag": _flag(session, current_period),
+        "flag": _flag(session, current_period, as_of),
         "investment": _investment_by_chain(session, as_of, config),
     }
     return "各责任单位", f"{year}-W{week:02d}", data

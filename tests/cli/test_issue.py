@@ -63,7 +63,9 @@ def test_the_loop_from_the_command_line(office):
     )
     assert cli("issue", "lookback", "2025-001", "--text", "未反弹", as_of="2025-12-05").exit_code == 0
 
-    data = json.loads(cli("issue", "show", "2025-001", "--format", "json").stdout)
+    # as of 31 October it stood assigned; as of 5 December, closed and looked back on
+    assert json.loads(cli("issue", "show", "2025-001", "--format", "json").stdout)["state"] == "assigned"
+    data = json.loads(cli("issue", "show", "2025-001", "--format", "json", as_of="2025-12-05").stdout)
     assert (data["state"], data["lead_unit"], data["helpers"], data["deadline"], data["lookback_done_on"]) == (
         "closed", "自然资源分局", ["建设局"], "2025-11-05", "2025-12-05",
     )
@@ -78,7 +80,7 @@ def test_the_loop_from_the_command_line(office):
         ("close", "2025-11-05", "closed", "经核实"),
         ("lookback", "2025-12-05", None, "未反弹"),
     ]
-    shown = cli("issue", "show", "2025-001").stdout
+    shown = cli("issue", "show", "2025-001", as_of="2025-12-05").stdout
     assert "牵头单位    自然资源分局\n" in shown
     assert "2025-10-31  批示    tester                 本周拿出方案；批示领导：王主任\n" in shown
     assert "已受理→已交办  牵头单位：自然资源分局；配合单位：建设局；办理期限：2025-11-05\n" in shown
@@ -160,9 +162,12 @@ def test_sweep_prints_what_it_did_and_is_idempotent(office):
     r = cli("issue", "sweep")
     assert r.exit_code == 0
     lines = r.stdout.splitlines()
-    assert lines[0].split() == ["问题编号", "项目编号", "牵头单位", "办理期限", "逾期工作日", "逾期次数", "督办级别", "处理"]
+    assert lines[0].split() == ["问题编号", "项目编号", "牵头单位", "办理期限", "逾期工作日", "逾期次数", "督办级别", "新限期",
+                                "处理"]
+    # 挂牌督办 sets a new deadline: 5 working days from 31 October
     assert [line.split() for line in lines[2:]] == [
-        ["2025-001", "GX-0001", "建设局", "2025-10-10", "16", "1", "挂牌督办", "记第1次逾期；升为挂牌督办：逾期16个工作日（≥5）"],
+        ["2025-001", "GX-0001", "建设局", "2025-10-10", "16", "1", "挂牌督办", "2025-11-07",
+         "记第1次逾期；升为挂牌督办：逾期16个工作日（≥5）"],
         ["2025-002", "GX-0001", "建设局", "2025-10-30", "1", "1", "重点督办", "记第1次逾期；升为重点督办：逾期1个工作日（≥1）"],
     ]
     assert r.stderr == "As of 2025-10-31: escalated 2 issues, counted 2 missed deadlines\n"
@@ -172,8 +177,9 @@ def test_sweep_prints_what_it_did_and_is_idempotent(office):
     assert written(cli.url) == before
     assert json.loads(cli("issue", "sweep", "--format", "json").stdout) == []
     rows = json.loads(cli("issue", "list", "--overdue", "--format", "json").stdout)
+    # 2025-001's 挂牌督办 gave it a new deadline (2025-11-07): no longer overdue on 31 October
     assert [(x["number"], x["level"], x["misses"], x["workdays_late"]) for x in rows] == [
-        ("2025-001", "挂牌督办", 1, 16), ("2025-002", "重点督办", 1, 1),
+        ("2025-002", "重点督办", 1, 1),
     ]
     rows = json.loads(cli("issue", "list", "--level", "挂牌督办", "--format", "json").stdout)
     assert [x["number"] for x in rows] == ["2025-001"]
