@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from projects_cli.store import db
@@ -46,6 +47,7 @@ def test_current_of_a_file_that_does_not_exist(tmp_path):
     assert not path.exists()
 
 
+@pytest.mark.slow  # a walk through the migrations: CI runs it (-m "slow or not slow")
 def test_downgrade_then_upgrade_keeps_the_registry(cli):
     display = db.display_name(cli.url)
     assert cli("add", "--name", "甲项目").exit_code == 0
@@ -70,6 +72,7 @@ def test_downgrade_then_upgrade_keeps_the_registry(cli):
     assert (r.exit_code, r.stdout) == (0, "OK  integrity, schema at head, no orphan rows, change log chain intact\n")
 
 
+@pytest.mark.slow  # a walk through the migrations: CI runs it (-m "slow or not slow")
 def test_downgrade_to_base_and_up_again(cli):
     display = db.display_name(cli.url)
     r = cli("db", "downgrade", "base", "--yes")
@@ -87,6 +90,7 @@ def test_downgrade_to_base_and_up_again(cli):
     assert backups(cli.url) == kept and names(cli) == []  # the downgrade's copy; an empty schema needs none
 
 
+@pytest.mark.slow  # a walk through the migrations: CI runs it (-m "slow or not slow")
 def test_upgrade_step_by_step(cli):
     assert cli("db", "downgrade", "base", "--yes").exit_code == 0
     r = cli("db", "upgrade", FIRST)

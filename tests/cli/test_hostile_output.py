@@ -162,8 +162,16 @@ def test_stdout_on_a_full_disk_is_one_error_line_and_exit_1(office):
 
 
 def test_stdout_closed_by_the_reader_is_one_error_line(office):
-    for n in range(300):  # enough rows that the listing cannot fit in a pipe's buffer
-        run(office, "add", "--name", f"项目{n:04d}" + "长" * 60)
+    import datetime as dt
+
+    from projects_cli.services.registry import add_project
+    from projects_cli.store.changelog import Ctx
+    from projects_cli.store.db import session_scope
+
+    ctx = Ctx(by="tester", as_of=dt.date(2025, 10, 31), now=dt.datetime(2025, 10, 31, 9, tzinfo=dt.timezone.utc), command="test")
+    with session_scope(f"sqlite:///{office}") as session:  # one transaction: 300 `add` commands would take seconds
+        for n in range(300):  # enough rows that the listing cannot fit in a pipe's buffer
+            add_project(session, ctx, {"name": f"项目{n:04d}" + "长" * 60})
     proc = subprocess.Popen([sys.executable, "-m", "projects_cli", "--db", str(office), "list", "--format", "json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.stdout.read(10)

@@ -3,6 +3,7 @@ indexes by name too, and a downgrade gives back the older revision's names."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -101,6 +102,7 @@ def columns(url: str) -> dict[str, list[tuple]]:
     return out
 
 
+@pytest.mark.slow  # a walk through the migrations: CI runs it (-m "slow or not slow")
 def test_downgrade_to_0002_gives_back_its_names_and_indexes_exactly(db_url):
     db.downgrade(db_url, "base")
     db.upgrade(db_url, "0002", backup=False)
@@ -129,6 +131,7 @@ def test_head_revision_matches_alembic():
     assert ScriptDirectory.from_config(cfg).get_current_head() == db.head_revision()
 
 
+@pytest.mark.slow  # a walk through the migrations: CI runs it (-m "slow or not slow")
 def test_downgrade_to_base_and_up_again(sqlite_url):
     before, after, backup = db.downgrade(sqlite_url, "base")
     assert (before, after, backup.name.startswith("test.db.bak-" + before + "-")) == (db.head_revision(), None, True)

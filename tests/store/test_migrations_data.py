@@ -103,6 +103,7 @@ def test_there_is_history_to_check():
     assert OLDER, "no revision older than head: this test would check nothing"
 
 
+@pytest.mark.slow  # a walk through the migrations: CI runs it (-m "slow or not slow")
 @pytest.mark.parametrize("revision", OLDER)
 def test_data_written_at_an_older_revision_survives_upgrade_and_downgrade(revision, db_url):
     db.downgrade(db_url, "base")
@@ -155,6 +156,7 @@ def test_a_bulk_insert_cannot_store_a_value_the_services_refuse(db_url):
     engine.dispose()
 
 
+@pytest.mark.slow  # a walk through the migrations: CI runs it (-m "slow or not slow")
 def test_upgrade_refuses_issues_that_share_a_year_and_seq_and_changes_nothing(db_url):
     from projects_cli.errors import ProjectsError
 
