@@ -62,7 +62,8 @@ def load_demo(session: Session, ctx: Ctx, path: Path | None = None) -> dict[str,
         if project.name != spec.get("name"):
             raise InvalidValue(f"{where}: {project.code} is {project.name!r} in the registry, not {spec.get('name')!r}")
         notes = f"{project.notes}；{data['note']}" if project.notes else data["note"]
-        registry.edit_project(session, ctx, project.code,
+        # the scenario's units, leaders and statuses hold from its start (reports for its dates read them)
+        registry.edit_project(session, at(min(plans_on, ctx.as_of)), project.code,
                               {"unit": spec["unit"], "leader": spec["leader"], "status": spec["status"], "notes": notes})
         counts["projects"] += 1
         if "plan" in spec:

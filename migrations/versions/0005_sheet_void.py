@@ -1,7 +1,7 @@
 """a sheet can be voided (作废): when, by whom and why; its number is never given again
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-02
 """
 

@@ -149,8 +149,8 @@ def list_cmd(
     per, _ = _period(ctx, period)
     filters = registry.ProjectFilter(chain=chain, unit=unit)
     with common.session(ctx, write=False) as session:
-        rows = cards.list_cards(session, per, filters, color)
-        change = cards.period_changes(session, per, filters)
+        rows = cards.list_cards(session, per, filters, color, on_record=s.today)
+        change = cards.period_changes(session, per, filters, on_record=s.today)
     rows = _rows_for_output(rows, lambda c: cards.label(c, s.rules))
     if fmt == Format.json:
         common.out(to_json({"period": per, "cards": [{k: v for k, v in r.items() if k not in ("card", "manual_note")}
@@ -205,9 +205,10 @@ def report(
     common.check_output(output)
     per, _ = _period(ctx, period)
     with common.session(ctx, write=False) as session:
-        rows = cards.list_cards(session, per, registry.ProjectFilter(chain=chain, unit=unit))
+        filters = registry.ProjectFilter(chain=chain, unit=unit)
+        rows = cards.list_cards(session, per, filters, on_record=s.today)
         cards.require_cards(rows, per)
-        change = cards.period_changes(session, per, registry.ProjectFilter(chain=chain, unit=unit))
+        change = cards.period_changes(session, per, filters, on_record=s.today)
     write_report(output, per, rows, change, s.rules)
     common.note(f"Wrote {output}")
 

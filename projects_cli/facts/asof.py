@@ -23,7 +23,7 @@ from decimal import Decimal
 from itertools import compress, repeat
 from typing import Any, Callable, Iterable, NamedTuple, TypeVar
 
-from sqlalchemy import String, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select, union_all
 from sqlmodel import Session
 
 from projects_cli.facts.filters import ProjectFilter
@@ -34,6 +34,7 @@ from projects_cli.rules.workdays import WorkCalendar, workdays_between
 from projects_cli.store.db import query_rows
 from projects_cli.store.models import (
     DEADLINE_STATES,
+    PROJECT_HISTORY,
     InvestmentPlan,
     InvestmentReport,
     InvestmentRevision,
@@ -41,7 +42,9 @@ from projects_cli.store.models import (
     IssueEvent,
     Milestone,
     MilestonePlan,
+    MilestoneRevision,
     Project,
+    ProjectRevision,
     Unit,
 )
 from projects_cli.values import clean_text
@@ -92,22 +95,61 @@ class ProjectInfo(NamedTuple):
     name: str
 
 
-def _project_ids(filters: ProjectFilter):
-    """A query of the ids of the projects that match `filters`."""
-    p, u = Project.__table__, Unit.__table__
+def projects_on(session: Session, as_of: date | None):
+    """The project table as on record on `as_of`: each field a later change replaced (`ProjectRevision`)
+    holds the value it had then — the first value replaced after `as_of` is the one in force on it.
+    The table itself when nothing was changed after `as_of` (the usual case: a report for today).
+    Same column names, so queries read `p.c.status`, `p.c.unit_id` … of either."""
+    p, r = Project.__table__, ProjectRevision.__table__
+    if as_of is None or session.connection().execute(
+            select(r.c.id).where(r.c.replaced_on > as_of).limit(1)).first() is None:
+        return p
+    columns = []
+    for column in p.c:
+        if column.name not in PROJECT_HISTORY:
+            columns.append(column)
+            continue
+        later = (r.c.project_id == p.c.id, r.c.field == column.name, r.c.replaced_on > as_of)
+        first = select(r.c.value).where(*later).order_by(r.c.replaced_on, r.c.id).limit(1).scalar_subquery()
+        columns.append(case((exists().where(*later), cast(first, column.type)), else_=column).label(column.name))
+    return select(*columns).subquery("project_on")
+
+
+def milestones_on(session: Session, as_of: date):
+    """The milestone table as on record on `as_of`: an actual date recorded after `as_of` is not there yet,
+    and one a correction replaced after `as_of` reads as it was (`MilestoneRevision`). The table itself
+    when no actual date was recorded after `as_of` (the usual case). Same column names."""
+    m, r = Milestone.__table__, MilestoneRevision.__table__
+    if session.connection().execute(select(m.c.id).where(m.c.actual_recorded_on > as_of).limit(1)).first() is None:
+        return m
+    later = (r.c.milestone_id == m.c.id, r.c.replaced_on > as_of)
+    # the first value replaced after `as_of`, if it was on record by then (else there was none yet)
+    held = select(case((or_(r.c.recorded_on.is_(None), r.c.recorded_on <= as_of), r.c.actual_date))).where(
+        *later).order_by(r.c.replaced_on, r.c.id).limit(1).scalar_subquery()
+    actual = case(
+        (exists().where(*later), held),
+        (m.c.actual_recorded_on > as_of, None),
+        else_=m.c.actual_date,
+    )
+    return select(*(actual.label("actual_date") if c.name == "actual_date" else c for c in m.c)).subquery("milestone_on")
+
+
+def _project_ids(filters: ProjectFilter, p=Project.__table__):
+    """A query of the ids of the projects that match `filters` (`p`: the projects, e.g. `projects_on` a date)."""
+    u = Unit.__table__
     query = select(p.c.id).select_from(p.outerjoin(u, u.c.id == p.c.unit_id))
-    for clause in filters.clauses():
+    for clause in filters.clauses(projects=p):
         query = query.where(clause)
     return query
 
 
-def project_info(session: Session, filters: ProjectFilter = NO_FILTER) -> dict[int, ProjectInfo]:
-    """Per project id, what reports print beside each item (unit, leader, code, name), for the
-    projects matching `filters`. Rows of other tables refer to these by id, not repeating them."""
-    p, u = Project.__table__, Unit.__table__
+def project_info(session: Session, filters: ProjectFilter = NO_FILTER, as_of: date | None = None) -> dict[int, ProjectInfo]:
+    """Per project id, what reports print beside each item (unit, leader, code, name) as on `as_of`
+    (None: now), for the projects matching `filters`. Rows of other tables refer to these by id."""
+    p, u = projects_on(session, as_of), Unit.__table__
     query = select(p.c.id, p.c.unit_id, p.c.leader, p.c.code, p.c.name)
     if filters != NO_FILTER:
-        query = query.where(p.c.id.in_(_project_ids(filters)))
+        query = query.where(p.c.id.in_(_project_ids(filters, p)))
     rows = query_rows(session.connection(), query)
     if not rows:
         return {}
@@ -184,7 +226,7 @@ def open_milestones(
     of project ids) keep those projects. Rows carry the project's id only: see
     `project_info` for its columns.
     """
-    m = Milestone.__table__
+    m = milestones_on(session, as_of)
     first = min(as_of, since) if since else as_of
     histories = replanned_after(session, first)
     query = select(m.c.project_id, m.c.id, m.c.kind, m.c.planned_date).where(
@@ -193,7 +235,7 @@ def open_milestones(
     if projects is not None:
         query = query.where(m.c.project_id.in_(projects))
     if filters != NO_FILTER:
-        query = query.where(m.c.project_id.in_(_project_ids(filters)))
+        query = query.where(m.c.project_id.in_(_project_ids(filters, projects_on(session, as_of))))
     if upto is not None:
         window = m.c.planned_date <= upto
         if histories:
@@ -229,7 +271,7 @@ def next_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_F
     one row per project is read; the few projects re-planned after `as_of` are
     picked in Python from the plans that held then.
     """
-    m, p, u = Milestone.__table__, Project.__table__, Unit.__table__
+    m, p, u = milestones_on(session, as_of), projects_on(session, as_of), Unit.__table__
     replanned = select(m.c.project_id).where(m.c.id.in_(_replanned_query(as_of)))
     order = (case((m.c.kind == mrules.START, 0), else_=1), m.c.planned_date, m.c.seq)
     ranked = (
@@ -244,7 +286,7 @@ def next_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_F
         .select_from(ranked.join(p, p.c.id == ranked.c.project_id).outerjoin(u, u.c.id == p.c.unit_id))
         .where(ranked.c.rank == 1)
     )
-    for clause in filters.clauses():
+    for clause in filters.clauses(projects=p):
         query = query.where(clause)
     rows = _dicts(session, query)
     by_project: dict[int, list[OpenMilestone]] = defaultdict(list)
@@ -355,7 +397,7 @@ def investment_rows(
 
     Projects with neither a plan nor a report for the year are left out unless `every_project`.
     """
-    p, u = Project.__table__, Unit.__table__
+    p, u = projects_on(session, as_of), Unit.__table__
     ip = InvestmentPlan.__table__
     ytd = _ytd_subquery(as_of).subquery()
     query = (
@@ -369,7 +411,7 @@ def investment_rows(
     )
     if not every_project:
         query = query.where(or_(ip.c.amount.is_not(None), ytd.c.completed.is_not(None)))
-    for clause in filters.clauses():
+    for clause in filters.clauses(projects=p):
         query = query.where(clause)
     return [{**row, **gap_of(row["plan"], row["completed"], as_of)}
             for row in _dicts(session, query)]
@@ -479,9 +521,10 @@ def issue_order(row: dict[str, Any]) -> tuple[int, ...]:
         return (0,)
 
 
-def _issue_query(filters: ProjectFilter, unit_filter: bool = True):
-    """Issues joined to their project; the responsible unit is the lead unit (牵头单位), else the project's."""
-    i, p = Issue.__table__, Project.__table__
+def _issue_query(filters: ProjectFilter, unit_filter: bool = True, p=Project.__table__):
+    """Issues joined to their project (`p`: the projects, e.g. `projects_on` a date); the responsible
+    unit is the lead unit (牵头单位), else the project's."""
+    i = Issue.__table__
     lead = Unit.__table__.alias("lead_unit")
     own = Unit.__table__.alias("project_unit")
     unit_name = func.coalesce(lead.c.name, own.c.name)
@@ -493,7 +536,7 @@ def _issue_query(filters: ProjectFilter, unit_filter: bool = True):
         .outerjoin(lead, lead.c.id == i.c.lead_unit_id)
         .outerjoin(own, own.c.id == p.c.unit_id)
     )
-    for clause in replace(filters, unit=None).clauses():
+    for clause in replace(filters, unit=None).clauses(projects=p):
         query = query.where(clause)
     if filters.unit and unit_filter:
         query = query.where(unit_name == clean_text(filters.unit))
@@ -503,18 +546,19 @@ def _issue_query(filters: ProjectFilter, unit_filter: bool = True):
 def _issues_at(session: Session, as_of: date, filters: ProjectFilter, where, keep, order) -> list[dict[str, Any]]:
     """Rows of `_issue_query` as on `as_of`: problems unchanged since are read in SQL (`where`), the ones
     changed since are replayed (`replay_issues`) and kept by `keep(row, state)`; sorted by `order`, then number."""
-    query, i = _issue_query(filters)
+    projects = projects_on(session, as_of)
+    query, i = _issue_query(filters, p=projects)
     rows = _dicts(session, query.where(where, i.c.id.not_in(changed_after(as_of))))
     replayed = replay_issues(session, as_of)
     if replayed:
-        rows.extend(_replayed_rows(session, filters, replayed, keep))
+        rows.extend(_replayed_rows(session, filters, replayed, keep, projects))
     rows.sort(key=lambda r: (order(r), issue_order(r)))
     return rows
 
 
-def _replayed_rows(session: Session, filters: ProjectFilter, replayed: dict[int, dict[str, Any]], keep):
-    query, i = _issue_query(filters, unit_filter=False)
-    p = Project.__table__.c
+def _replayed_rows(session: Session, filters: ProjectFilter, replayed: dict[int, dict[str, Any]], keep, projects):
+    query, i = _issue_query(filters, unit_filter=False, p=projects)
+    p = projects.c
     units = dict(query_rows(session.connection(), select(Unit.__table__.c.id, Unit.__table__.c.name)))
     own = dict(query_rows(session.connection(), select(p.id, p.unit_id).where(
         p.id.in_(select(Issue.__table__.c.project_id).where(Issue.__table__.c.id.in_(list(replayed)))))))
@@ -599,9 +643,9 @@ def card_facts(session: Session, as_of: date, filters: ProjectFilter = NO_FILTER
     """Per project id, what the card rules (`rules.cards.rate`) judge: investment gap, start and
     milestone days overdue, problems past their deadline with their level. Every project that
     matches the filters gets an entry (a project with no facts on file rates blue)."""
-    p, u = Project.__table__, Unit.__table__
+    p, u = projects_on(session, as_of), Unit.__table__
     query = select(p.c.id).select_from(p.outerjoin(u, u.c.id == p.c.unit_id))
-    for clause in filters.clauses():
+    for clause in filters.clauses(projects=p):
         query = query.where(clause)
     facts = {pid: Facts() for (pid,) in session.connection().execute(query)}
     expected = expected_percent(as_of)

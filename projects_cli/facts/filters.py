@@ -27,9 +27,10 @@ class ProjectFilter:
     column: str | None = None
     search: str | None = None
 
-    def clauses(self, unit_table=Unit) -> list:
-        """SQL conditions on `project` (joined to `unit`), the same on SQLite and PostgreSQL."""
-        p = Project.__table__.c
+    def clauses(self, unit_table=Unit, projects=None) -> list:
+        """SQL conditions on `project` (joined to `unit`), the same on SQLite and PostgreSQL.
+        `projects`: the project table as on a date (`facts.asof.projects_on`) instead of the table."""
+        p = (Project.__table__ if projects is None else projects).c
         out = []
         for key in ("chain", "cluster", "leader", "status"):
             value = getattr(self, key)

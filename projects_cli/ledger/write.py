@@ -93,19 +93,23 @@ def _write_projects(session: Session, ctx: Ctx, result: ImportResult, planner: P
             )
             entries.append(make(ctx, "insert", "project", record_id=plan.pid, key=plan.code, project_code=plan.code,
                                 new=logged))
-    updates = []
+    updates, replaced = [], []
     for plan in batch:
         if plan.is_new:
             continue
         row = {k: v for k, v in plan.new.items() if k != "unit"}
+        old = dict(plan.old)
         if "unit_id" in row:
             row["unit_id"] = unit_id[plan.unit]
+            old["unit_id"] = unit_id.get(plan.old["unit"]) if plan.old.get("unit") else None
         updates.append({"_id": plan.pid, **row})
+        replaced += registry.replaced_values(plan.pid, old, row, ctx.as_of)
         new = {k: v for k, v in plan.new.items() if k != "unit_id"}
         if new:
             entries.append(make(ctx, "update", "project", record_id=plan.pid, key=plan.code, project_code=plan.code,
                                 old=plan.old, new=new))
     update_rows(conn, p_table, updates, {"version": p_table.c.version + 1, "updated_at": ctx.now})
+    registry.keep_replaced(session, replaced)
     changelog.log_many(session, entries)
 
 

@@ -23,7 +23,7 @@ from projects_cli.services import registry
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.db import insert_columns
-from projects_cli.store.models import COLORS, Card, Project, Unit
+from projects_cli.store.models import COLORS, Card, Unit
 from projects_cli.vocab import CardColor
 
 
@@ -89,7 +89,7 @@ def rate_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: da
     """
     card_rules = rules.get("cards")
     active = tuple(card_rules["active_statuses"])
-    p = Project.__table__.c
+    p = asof.projects_on(session, as_of).c
     code_of = dict(session.connection().execute(select(p.id, p.code)).all())
     codes = dict(session.connection().execute(select(p.id, p.code).where(p.status.in_(active))).all())
     all_facts = asof.card_facts(session, as_of)
@@ -197,7 +197,7 @@ def list_cards(
 
     `on_record`: only what was on record on that date (a rating or manual card made later is left out)."""
     end = period_end(period)
-    p, u, c = Project.__table__, Unit.__table__, Card.__table__
+    p, u, c = asof.projects_on(session, on_record), Unit.__table__, Card.__table__
     manual = _manual_in_force(end, on_record)
     computed = and_(c.c.project_id == p.c.id, c.c.period == period, c.c.manual.is_(False))
     if on_record is not None:
@@ -216,7 +216,7 @@ def list_cards(
         )
         .where(or_(c.c.id.is_not(None), manual.c.project_id.is_not(None)))
     )
-    for clause in filters.clauses():
+    for clause in filters.clauses(projects=p):
         query = query.where(clause)
     rows = []
     for r in session.connection().execute(query).mappings():
@@ -231,10 +231,12 @@ def list_cards(
     return rows
 
 
-def period_changes(session: Session, period: str, filters: registry.ProjectFilter) -> dict[str, list[str]]:
-    """Newly red, newly yellow and improved (by project code) against the previous period's colours."""
-    now = {r["code"]: r["color"] for r in list_cards(session, period, filters)}
-    before = {r["code"]: r["color"] for r in list_cards(session, previous_period(period), filters)}
+def period_changes(session: Session, period: str, filters: registry.ProjectFilter, *,
+                   on_record: date | None = None) -> dict[str, list[str]]:
+    """Newly red, newly yellow and improved (by project code) against the previous period's colours,
+    as on record on `on_record` (None: now)."""
+    now = {r["code"]: r["color"] for r in list_cards(session, period, filters, on_record=on_record)}
+    before = {r["code"]: r["color"] for r in list_cards(session, previous_period(period), filters, on_record=on_record)}
     return changes(now, before)
 
 

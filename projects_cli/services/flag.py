@@ -33,12 +33,12 @@ from projects_cli.rules.dates import completion_gap, period_end, period_start, p
 from projects_cli.rules.scoring import score_units, share
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
-from projects_cli.store.models import Dispatch, FlagScore, IssueHelper, Milestone, Project, Unit
+from projects_cli.store.models import Dispatch, FlagScore, IssueHelper, Unit
 
 
 def _milestones(session: Session, as_of: date, active: tuple[str, ...]) -> dict[str, tuple[int, int]]:
     """Per unit: (milestones on time, milestones due) from 1 January to `as_of`, by the plan in force then."""
-    m, p, u = Milestone.__table__, Project.__table__, Unit.__table__
+    m, p, u = asof.milestones_on(session, as_of), asof.projects_on(session, as_of), Unit.__table__
     year_start = date(as_of.year, 1, 1)
     histories = asof.replanned_after(session, year_start)
     window = and_(m.c.planned_date >= year_start, m.c.planned_date <= as_of)
@@ -90,13 +90,13 @@ def unit_shares(session: Session, period: str, as_of: date, active: tuple[str, .
                 helpers: bool = False) -> dict[str, dict[str, Any]]:
     """Per unit answerable for an active project, the four shares (Decimal 0–1, or None when nothing was due)."""
     conn = session.connection()
-    p, u, d = (t.__table__ for t in (Project, Unit, Dispatch))
+    p, u, d = asof.projects_on(session, as_of), Unit.__table__, Dispatch.__table__
     units = {name for (name,) in conn.execute(
         select(u.c.name).select_from(p.join(u, u.c.id == p.c.unit_id)).where(p.c.status.in_(active)).distinct()
     )}
     completed: dict[str, Decimal] = defaultdict(Decimal)
     expected: dict[str, Decimal] = defaultdict(Decimal)
-    unit_of = {pid: info.unit for pid, info in asof.project_info(session).items()}
+    unit_of = {pid: info.unit for pid, info in asof.project_info(session, as_of=as_of).items()}
     for pid, (plan, done) in asof.year_to_date(session, as_of).items():
         unit = unit_of.get(pid)
         gap = completion_gap(plan, done, as_of) if unit in units else None

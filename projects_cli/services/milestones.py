@@ -25,7 +25,7 @@ from projects_cli.services import registry
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.db import insert_columns, reserve_ids, update_rows
-from projects_cli.store.models import MILESTONE_KINDS, Milestone, MilestonePlan, Project
+from projects_cli.store.models import MILESTONE_KINDS, Milestone, MilestonePlan, MilestoneRevision, Project
 from projects_cli.values import clean_text
 
 CHUNK = 2000  # milestone ids per IN (…) lookup
@@ -125,9 +125,15 @@ def write_dates(session: Session, ctx: Ctx, items: Sequence[DatesWrite], *, kind
         "kind": [items[i].kind for i in created],
         "seq": [order.index(items[i].kind) for i in created],
         **{d: [items[i].change.new.get(d) for i in created] for d in ("baseline_date", "planned_date", "actual_date")},
+        "actual_recorded_on": [ctx.as_of if items[i].change.new.get("actual_date") else None for i in created],
     })
-    update_rows(conn, m_t, [{"_id": item.milestone_id, **item.change.new} for item in items
-                            if item.milestone_id is not None])
+    _keep_replaced_actuals(conn, ctx, [item for item in items
+                                       if item.milestone_id is not None and "actual_date" in item.change.new])
+    update_rows(conn, m_t, [
+        {"_id": item.milestone_id, **item.change.new,
+         **({"actual_recorded_on": ctx.as_of} if "actual_date" in item.change.new else {})}
+        for item in items if item.milestone_id is not None
+    ])
     planned = [i for i, item in enumerate(items) if item.change.plan is not None]
     n = len(planned)
     plan_ids = reserve_ids(conn, mp_t, n) if log else []  # the entries name them; unlogged rows take the next ids
@@ -152,6 +158,21 @@ def write_dates(session: Session, ctx: Ctx, items: Sequence[DatesWrite], *, kind
             entries.append(make(ctx, "insert", PLAN_TABLE, record_id=plan_id[i], key=key, project_code=item.code,
                                 new=change.plan_logged(item.kind, ctx.as_of)))
     changelog.log_many(session, entries)
+
+
+def _keep_replaced_actuals(conn, ctx: Ctx, items: Sequence[DatesWrite]) -> None:
+    """Before actual dates are replaced (or cleared) on `ctx.as_of`: keep each replaced one
+    (`MilestoneRevision`) with the dates it was on record, so reports for earlier dates read it."""
+    m = Milestone.__table__
+    ids = [item.milestone_id for item in items if item.change.old.get("actual_date") is not None]
+    if not ids:
+        return
+    recorded = dict(conn.execute(select(m.c.id, m.c.actual_recorded_on).where(m.c.id.in_(ids))).all())
+    conn.execute(MilestoneRevision.__table__.insert(), [
+        {"milestone_id": item.milestone_id, "actual_date": item.change.old["actual_date"],
+         "recorded_on": recorded.get(item.milestone_id), "replaced_on": ctx.as_of}
+        for item in items if item.milestone_id in recorded
+    ])
 
 
 def _write_one(session: Session, ctx: Ctx, project: Project, kind: str, milestone: Milestone | None,

@@ -25,7 +25,16 @@ from projects_cli.rules import investment as money_rules
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.db import insert_columns
-from projects_cli.store.models import LIST_SEP, STATUSES, ChangeLog, InvestmentPlan, Project, Unit
+from projects_cli.store.models import (
+    LIST_SEP,
+    PROJECT_HISTORY,
+    STATUSES,
+    ChangeLog,
+    InvestmentPlan,
+    Project,
+    ProjectRevision,
+    Unit,
+)
 from projects_cli.values import (
     ValueProblem,
     clean_text,
@@ -202,6 +211,20 @@ def clean_fields(raw: dict[str, Any]) -> dict[str, Any]:
 
 def project_values(project: Project) -> dict[str, Any]:
     return {key: getattr(project, key) for key in COLUMNS}
+
+
+def replaced_values(project_id: int, old: Mapping[str, Any], new: Mapping[str, Any], on: date) -> list[dict[str, Any]]:
+    """`project_revision` rows for a change of a project's fields from `old` to `new` on `on`: the old
+    value of each kept field (`PROJECT_HISTORY`) that changed, as text, so reports for earlier dates read it."""
+    return [{"project_id": project_id, "field": key, "value": None if old.get(key) in (None, "") else str(old[key]),
+             "replaced_on": on}
+            for key in PROJECT_HISTORY if key in new and old.get(key) != new[key]]
+
+
+def keep_replaced(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Store what `replaced_values` gave (one insert for all)."""
+    if rows:
+        session.connection().execute(ProjectRevision.__table__.insert(), rows)
 
 
 # ---------------------------------------------------------------- read
@@ -398,6 +421,7 @@ def edit_project(
         if _set_plan(session, ctx, project, plan_year or ctx.as_of.year, values.pop("annual_plan")):
             changed.append("annual_plan")
     old = project_values(project)
+    kept = {key: getattr(project, key) for key in PROJECT_HISTORY}
     old_unit = session.get(Unit, project.unit_id).name if project.unit_id else None
     if "unit" in values:
         unit_name = values.pop("unit")
@@ -412,6 +436,8 @@ def edit_project(
         project.version += 1
         project.updated_at = ctx.now
         session.flush()
+        keep_replaced(session, replaced_values(project.id, kept, {k: getattr(project, k) for k in PROJECT_HISTORY},
+                                               ctx.as_of))
         changelog.log_update(session, ctx, "project", project.id, before, after, key=project.code, project_code=project.code)
         changed.extend(after)
     return changed

@@ -112,7 +112,7 @@ def overdue(
     if horizon < 0 or min_days < 0:
         raise InvalidValue("--horizon and --min-days cannot be negative")
     upto = as_of + timedelta(days=horizon)
-    projects = asof.project_info(session, filters)
+    projects = asof.project_info(session, filters, as_of)
     found = asof.open_milestones(session, as_of, upto=upto, since=since, filters=filters)
     if not all(map(projects.__contains__, found.project_id)):  # a project added while this report read
         found = asof.OpenMilestones(*(list(compress(c, map(projects.__contains__, found.project_id))) for c in found))

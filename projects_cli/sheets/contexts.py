@@ -289,14 +289,14 @@ def cards_contexts(
     previous = previous_period(period)
     unit_name = registry.find_unit(session, unit).name if unit else None
     filters = ProjectFilter(unit=unit_name)
-    rows = cards.list_cards(session, period, filters)
+    rows = cards.list_cards(session, period, filters, on_record=as_of)
     if unit_name and not rows:
         raise NotFound(
             f"no project of {unit_name} has a card (红黄蓝牌) for {period}; "
             f"rate the period first (projects cards rate --period {period}) or choose another --period"
         )
     cards.require_cards(rows, period)
-    before = {r["code"]: r["color"] for r in cards.list_cards(session, previous, filters)}
+    before = {r["code"]: r["color"] for r in cards.list_cards(session, previous, filters, on_record=as_of)}
     by_unit: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_unit.setdefault(row["unit"] or "", []).append(_card_row(row, before.get(row["code"])))

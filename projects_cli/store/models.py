@@ -128,6 +128,9 @@ class Milestone(SQLModel, table=True):
     baseline_date: Optional[date] = None  # the first plan, never changed
     planned_date: Optional[date] = None  # the current plan
     actual_date: Optional[date] = None
+    # The business date the actual date was recorded (the command's as-of date): a report for an earlier
+    # date does not see it (it reads the one it replaced, `MilestoneRevision`). None: on record always.
+    actual_recorded_on: Optional[date] = None
 
 
 class MilestonePlan(SQLModel, table=True):
@@ -162,17 +165,31 @@ class InvestmentReport(SQLModel, table=True):
     recorded_on: Optional[date] = None
 
 
-class InvestmentRevision(SQLModel, table=True):
-    """A month's completed investment that a later figure replaced (更正), with the dates it was on record:
-    from `recorded_on` (None: always) until `replaced_on`, so a report for a date between reads it."""
+class Replaced(SQLModel):
+    """A value a later change replaced, with the dates it was on record: from `recorded_on` (None: always)
+    until `replaced_on`, so a report for a date between reads it (the tables below)."""
+
+    recorded_on: Optional[date] = None
+    replaced_on: date
+
+
+class InvestmentRevision(Replaced, table=True):
+    """A month's completed investment that a later figure replaced (更正)."""
 
     __tablename__ = "investment_revision"
     id: Optional[int] = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
     month: str = Field(max_length=7)  # YYYY-MM
     amount: Decimal = Field(**MONEY)
-    recorded_on: Optional[date] = None
-    replaced_on: date
+
+
+class MilestoneRevision(Replaced, table=True):
+    """A milestone's actual date (实际完成) that a correction replaced."""
+
+    __tablename__ = "milestone_revision"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    milestone_id: int = Field(foreign_key="milestone.id", index=True)
+    actual_date: Optional[date] = None
 
 
 class InvestmentPlan(SQLModel, table=True):
@@ -196,6 +213,23 @@ class ProgressReport(SQLModel, table=True):
     progress: Optional[str] = Field(default=None, max_length=200)
     problems: Optional[str] = Field(default=None, sa_type=Text)
     source: Optional[str] = Field(default=None, max_length=100)
+
+
+class ProjectRevision(SQLModel, table=True):
+    """A project's field (状态, 责任单位, 包保领导 …, `PROJECT_HISTORY`) as it was until a change replaced it
+    on `replaced_on` (the changing command's as-of date), so a report for an earlier date reads the value
+    on record then. `value`: the old value as text (None: empty); `unit_id` as the unit's id."""
+
+    __tablename__ = "project_revision"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    field: str = Field(max_length=30)
+    value: Optional[str] = Field(default=None, sa_type=Text)
+    replaced_on: date
+
+
+# The project fields whose earlier values are kept (`ProjectRevision`): what reports print, group and judge by.
+PROJECT_HISTORY = ("name", "categories", "cluster", "chain", "total_investment", "status", "unit_id", "leader")
 
 
 class ChangeLog(SQLModel, table=True):
