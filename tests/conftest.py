@@ -28,6 +28,17 @@ def _pg_schema_url(base: str, schema: str) -> str:
 
 
 @pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The sample registry with the demo scenario (`init --sample`), made once per run; copy it before writing."""
+    from projects_cli.cli.app import app
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    r = CliRunner().invoke(app, ["--db", str(path), "--by", "tester", "init", "--sample"])
+    assert r.exit_code == 0, r.stderr
+    return path
+
+
+@pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """An empty SQLite registry migrated to head once per run; tests get a copy (migrating is the slow part)."""
     from projects_cli.store import db

@@ -30,11 +30,9 @@ UNITS = ["建设局", "经济发展局", "王因街道", "自然资源分局", "
 DAYS = [date(2025, 10, 15), date(2025, 10, 31), date(2025, 11, 12)]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    assert run(path, None, "init", "--sample")[0] == 0
-    return path
+@pytest.fixture
+def demo(demo_template) -> Path:
+    return demo_template
 
 
 def run(path: Path, as_of: date | None, *args: str) -> tuple[int, str, str]:
