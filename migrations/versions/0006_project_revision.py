@@ -38,6 +38,7 @@ def upgrade() -> None:
     op.create_index("ix_project_revision_project_id", "project_revision", ["project_id"])
     with op.batch_alter_table("milestone") as batch:
         batch.add_column(sa.Column("actual_recorded_on", sa.Date(), nullable=True))
+        batch.create_index("ix_milestone_actual_recorded_on", ["actual_recorded_on"])
     op.create_table(
         "milestone_revision",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -55,6 +56,7 @@ def downgrade() -> None:
     op.drop_index("ix_milestone_revision_milestone_id", table_name="milestone_revision")
     op.drop_table("milestone_revision")
     with op.batch_alter_table("milestone") as batch:
+        batch.drop_index("ix_milestone_actual_recorded_on")
         batch.drop_column("actual_recorded_on")
     op.drop_index("ix_project_revision_project_id", table_name="project_revision")
     op.drop_table("project_revision")

@@ -130,7 +130,7 @@ class Milestone(SQLModel, table=True):
     actual_date: Optional[date] = None
     # The business date the actual date was recorded (the command's as-of date): a report for an earlier
     # date does not see it (it reads the one it replaced, `MilestoneRevision`). None: on record always.
-    actual_recorded_on: Optional[date] = None
+    actual_recorded_on: Optional[date] = Field(default=None, index=True)  # indexed: "any recorded after D?" is asked often
 
 
 class MilestonePlan(SQLModel, table=True):
