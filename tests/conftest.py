@@ -138,6 +138,19 @@ def pg_schema():
         schema.admin.dispose()
 
 
+@pytest.fixture
+def another_pg_registry():
+    """A second registry on the PostgreSQL server, in its own schema (another office's)."""
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need PROJECTS_TEST_PG")
+    schema = _PgSchema(PG_URL)
+    try:
+        yield schema.fresh()
+    finally:
+        schema.drop()
+        schema.admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
 def db_url(request, tmp_path: Path, sqlite_template: Path):
     """An empty registry at the newest schema, on each back end."""

@@ -109,7 +109,9 @@ def _tail(session: Session) -> str:
         conn = session.connection()
         if conn.dialect.name == "postgresql":
             # Two offices writing at once must not both chain onto the same tail.
-            conn.execute(text("SELECT pg_advisory_xact_lock(7226001)"))
+            from projects_cli.store.db import lock_pg_registry
+
+            lock_pg_registry(conn)
         last = conn.execute(text("SELECT hash FROM change_log ORDER BY id DESC LIMIT 1")).scalar()
         session.info["audit_tail"] = last or GENESIS
     return session.info["audit_tail"]

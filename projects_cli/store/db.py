@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_MS = 30_000
 WAIT_SECONDS = BUSY_TIMEOUT_MS / 1000  # how long a writer waits for another by default ([database] wait_seconds)
 WRITER_LOCK = 7226001  # PostgreSQL advisory lock every write transaction takes first (the change log's own)
+# ... keyed also by the registry's schema: advisory locks are per database, and registries in other schemas
+# of it (several offices on one server) must not wait for each other.
+_PG_LOCK_KEYS = "%s, hashtext(current_schema())"
 WAITING = "正在等待另一个命令完成…（waiting for another command to finish…）"
 
 
@@ -168,9 +171,16 @@ def _begin_sqlite_write(raw: sqlite3.Connection, url: str, wait: float, on_wait:
         raise
 
 
+def lock_pg_registry(conn: Connection) -> None:
+    """Take the registry's writer lock inside a PostgreSQL transaction (waiting as long as it takes)."""
+    from sqlalchemy import text
+
+    conn.execute(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEYS % ':k'})"), {"k": WRITER_LOCK})
+
+
 def _lock_pg_writer(raw, url: str, wait: float, on_wait: Callable[[], None] | None) -> None:
     """The writer lock, held to the end of the transaction: at once, or said and waited for up to `wait` seconds."""
-    if raw.execute("SELECT pg_try_advisory_xact_lock(%s)", (WRITER_LOCK,)).fetchone()[0]:
+    if raw.execute(f"SELECT pg_try_advisory_xact_lock({_PG_LOCK_KEYS})", (WRITER_LOCK,)).fetchone()[0]:
         return
     if on_wait is not None:
         on_wait()
@@ -178,7 +188,7 @@ def _lock_pg_writer(raw, url: str, wait: float, on_wait: Callable[[], None] | No
 
     raw.execute(f"SET LOCAL lock_timeout = {max(int(wait * 1000), 1)}")
     try:
-        raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        raw.execute(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEYS})", (WRITER_LOCK,))
     except psycopg.errors.LockNotAvailable:
         raise _busy(display_name(url), wait) from None
     raw.execute("SET LOCAL lock_timeout = DEFAULT")

@@ -110,21 +110,41 @@ def test_a_writer_that_waits_too_long_ends_with_one_error(sqlite_url, tmp_path):
 def test_a_postgresql_writer_that_waits_too_long_ends_with_one_error(db_url, tmp_path):
     if not db_url.startswith("postgresql"):
         pytest.skip("PostgreSQL only")
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
 
-    from projects_cli.store.db import WRITER_LOCK, display_name
+    from projects_cli.store.db import display_name, lock_pg_registry
 
     config = tmp_path / "config.toml"
     config.write_text("[database]\nwait_seconds = 0.5\n", encoding="utf-8")
     engine = create_engine(db_url)
     with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK})
+        lock_pg_registry(conn)
         run = projects(db_url, "add", "--name", "等不及的项目", config=config, home=tmp_path)
         code, (out, err) = run.wait(60), run.communicate()
     engine.dispose()
     assert (code, out, err) == (1, "", (
         f"{WAITING}\nError: {display_name(db_url)} 正被另一个命令占用，等待 0.5 秒后仍未完成（another command kept the "
         "database busy for 0.5 s）；请稍后再试，或在 config.toml 的 [database] wait_seconds 中加长等待\n"))
+
+
+@pytest.mark.pg
+def test_registries_in_other_schemas_of_one_server_do_not_wait_for_each_other(db_url, another_pg_registry, tmp_path):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy import create_engine
+
+    from projects_cli.store.db import lock_pg_registry
+
+    config = tmp_path / "config.toml"
+    config.write_text("[database]\nwait_seconds = 0.5\n", encoding="utf-8")
+    engine = create_engine(another_pg_registry)
+    with engine.begin() as conn:
+        lock_pg_registry(conn)  # another office is writing to its own registry
+        run = projects(db_url, "add", "--name", "不必等待的项目", config=config, home=tmp_path)
+        code, (out, err) = run.wait(60), run.communicate()
+    engine.dispose()
+    assert (code, err) == (0, "")
+    assert out.startswith("GX-0001")
 
 
 def at_once(count: int, work) -> list[BaseException | None]:
