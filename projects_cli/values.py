@@ -73,6 +73,15 @@ _CHAR_NAMES = {
 }
 
 
+def office_text(data: bytes) -> str:
+    """A text file as Chinese offices save them: UTF-8 (with or without its BOM), else GB18030 (GBK and
+    GB2312 are subsets; it decodes any bytes, so a binary file still needs its own check)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
+
+
 def char_name(ch: str) -> str:
     """U+001B (ESC), U+200B (零宽空格 ZERO WIDTH SPACE)."""
     code = ord(ch)

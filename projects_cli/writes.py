@@ -43,6 +43,13 @@ def protect(path: Path | str | None, what: str) -> None:
         inputs.append((Path(path), what))
 
 
+def release(path: Path | str) -> None:
+    """The running command rewrites this input on purpose (`calendar import` updates config.toml)."""
+    inputs = _INPUTS.get()
+    if inputs:
+        inputs[:] = [(p, what) for p, what in inputs if not same_file(p, Path(path))]
+
+
 def same_file(a: Path, b: Path) -> bool:
     """The same file on disk (os.path.samefile), or, for a file not there yet, the same resolved path."""
     try:

@@ -41,6 +41,7 @@ from typing import Any, Mapping
 from projects_cli.config.office import read_section
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger import bounds
+from projects_cli.values import office_text
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -282,15 +283,7 @@ class Workbook:
         return RawSheet(name, merged, rows, self.limits.ledger_rows, self.path.name, height)
 
     def _csv_rows(self) -> Iterator[list[Any]]:
-        data = self.path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes any byte string
-            raise BadWorkbook(f"{self.path} is neither UTF-8 nor GB18030 text")
+        text = office_text(self.path.read_bytes())
         if "\x00" in text[:4096]:
             raise BadWorkbook(f"{self.path} is not a text (CSV) file")
         try:

@@ -46,10 +46,10 @@ class WorkCalendar:
     def check(self, day: date) -> None:
         if day.year not in self.years:
             raise UnknownYear(
-                f"{day.isoformat()} is in {day.year}, a year whose holidays the working-day calendar does not know"
-                f" ({self.coverage or 'no year is known'}); list {day.year}'s holidays and 调休 working days in the"
-                f" config file's [calendar] section (holidays = [...], workdays = [...], known_years = [{day.year}])"
-                " or upgrade chinesecalendar"
+                f"{day.isoformat()} 所在的{day.year}年节假日尚不知道（{self.coverage or '没有已知年份'}）：国务院办公厅发布"
+                f"{day.year}年节假日安排后运行 projects calendar import 通知.txt，或在配置文件 [calendar] 中列出"
+                f"（holidays = [...], workdays = [...], known_years = [{day.year}]），或升级 chinesecalendar "
+                f"({day.isoformat()} is in {day.year}, a year whose holidays the working-day calendar does not know)"
             )
 
 

@@ -103,9 +103,9 @@ def test_is_workday(day, working):
 
 TEST_CAL = build_calendar([D("2025-10-01")], [D("2025-09-28")], [2025], source="test data")
 UNKNOWN_2026 = (
-    "2026-01-01 is in 2026, a year whose holidays the working-day calendar does not know (test data covers 2025);"
-    " list 2026's holidays and 调休 working days in the config file's [calendar] section (holidays = [...],"
-    " workdays = [...], known_years = [2026]) or upgrade chinesecalendar"
+    "2026-01-01 所在的2026年节假日尚不知道（test data covers 2025）：国务院办公厅发布2026年节假日安排后运行 projects "
+    "calendar import 通知.txt，或在配置文件 [calendar] 中列出（holidays = [...], workdays = [...], known_years = [2026]），"
+    "或升级 chinesecalendar (2026-01-01 is in 2026, a year whose holidays the working-day calendar does not know)"
 )
 
 
@@ -115,10 +115,10 @@ def test_a_year_nobody_knows_is_an_error_not_a_guess():
     assert str(exc.value) == UNKNOWN_2026
     with pytest.raises(UnknownYear) as exc:
         workdays_between(D("2025-12-30"), D("2026-03-02"), TEST_CAL)
-    assert str(exc.value).startswith("2026-03-02 is in 2026")
+    assert str(exc.value).startswith("2026-03-02 所在的2026年节假日尚不知道")
     with pytest.raises(UnknownYear) as exc:
         add_workdays(D("2026-12-31"), 1, PRC)
-    assert str(exc.value).startswith("2027-01-01 is in 2027, a year whose holidays the working-day calendar does not know (chinesecalendar ")
+    assert str(exc.value).startswith("2027-01-01 所在的2027年节假日尚不知道（chinesecalendar ")
     assert "covers 2004–2026" in str(exc.value)
 
 
