@@ -16,7 +16,7 @@ import pytest
 from counts import table_counts
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from projects_cli.ledger import parse
@@ -149,7 +149,7 @@ def test_duchashi_table_every_cell_read_right(tmp_path):
         "G": "completion_rate", "H": "content", "I": "site_progress", "J": "unit", "K": None, "L": None,
         "M": "leader", "N": "planned_start", "O": "actual_completion", "P": "location", "Q": "approval_code",
     }
-    assert unused(parsed) == ["K 责任单位/责任人", "L 市领导", "Q 项目审批代码"]
+    assert unused(parsed) == ["K 责任单位/责任人", "L 市领导"]
     assert parsed.info == parse.LedgerInfo(title="2025年市重点项目推进情况表", unit="亿元", as_of=date(2025, 9, 30),
                                            year=2025)
     assert parsed.skipped_rows == [parse.Skipped(6, "total", "合计（3项）"),
@@ -157,7 +157,8 @@ def test_duchashi_table_every_cell_read_right(tmp_path):
     assert [(r.row, r.values) for r in parsed.rows] == [
         (8, {"name": "漳州高新区智能装备产业园", "owner": "漳州高新区开发建设有限公司", "total_investment": 120000,
              "annual_plan": 30000, "completed_ytd": 21000, "content": "建设厂房15万平方米", "site_progress": "主体施工",
-             "unit": "高新区经济发展局", "leader": "陈区长", "planned_start": date(2024, 3, 31), "location": "高新区"}),
+             "unit": "高新区经济发展局", "leader": "陈区长", "planned_start": date(2024, 3, 31), "location": "高新区",
+             "approval_code": "2403-350600-04-01-123456"}),
         (9, {"name": "九龙江口生态修复工程", "owner": "漳州市水利投资集团", "total_investment": 56000, "annual_plan": 12000,
              "completed_ytd": 12000, "content": "修复湿地800亩", "site_progress": "已完工", "unit": "高新区农业农村局",
              "leader": "黄区长", "planned_start": date(2024, 5, 1), "actual_completion": date(2025, 6, 30),
@@ -186,6 +187,53 @@ def test_duchashi_table_imports_into_the_registry(session, ctx, tmp_path):
     ]
     assert reports(session) == [("GX-0001", "2025-09", 21000), ("GX-0002", "2025-09", 12000),
                                 ("GX-0003", "2025-09", 1000)]
+    assert session.execute(select(Project.code, Project.approval_code).order_by(Project.code)).all() == [
+        ("GX-0001", "2403-350600-04-01-123456"), ("GX-0002", None), ("GX-0003", None)]
+
+
+# ---------------------------------------------------------------- 项目审批代码
+
+
+@pytest.mark.parametrize(
+    ("cell", "stored"),
+    [
+        ("2020-350000-44-01-012345", "2020-350000-44-01-012345"),
+        ("２０２０－３５００００－４４－０１－０１２３４５", "2020-350000-44-01-012345"),
+        ("2020 - 350000 - 44 - 01 - 01234x", "2020-350000-44-01-01234X"),
+        ("2403-350600-04-01-123456", "2403-350600-04-01-123456"),
+    ],
+)
+def test_the_national_approval_code_is_read_in_its_shape(cell, stored):
+    assert registry.clean_value("approval_code", cell) == stored
+
+
+APPROVAL_SHAPE = ("不是全国投资项目审批代码的格式（4位-6位-2位-2位-6位，如 2020-350000-44-01-012345）"
+                  " (is not a national approval code like 2020-350000-44-01-012345)")
+
+
+def test_junk_in_the_approval_code_is_refused_naming_row_and_cell(session, ctx, tmp_path):
+    path = sheet(tmp_path / "a.xlsx", [["项目名称", "项目代码", "总投资"], ["甲项目", "2020-350000-44-01-012345", 100],
+                                       ["乙项目", "已赋码", 200], ["丙项目", 2020350000, 300]])
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path)
+    assert str(info.value) == "a.xlsx: 2 errors in rows 3, 4; nothing was written"
+    assert [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors] == [
+        (3, "B", "项目代码", "已赋码", f"'已赋码' {APPROVAL_SHAPE}"),
+        (4, "B", "项目代码", 2020350000, f"'2020350000' {APPROVAL_SHAPE}"),
+    ]
+    assert session.scalars(select(Project)).all() == []
+
+
+def test_the_approval_code_is_shown_and_exported(cli, tmp_path):
+    path = sheet(tmp_path / "a.xlsx", [["项目名称", "项目审批代码", "总投资"], ["甲项目", "2020-350000-44-01-012345", 100]])
+    assert cli("ledger", "import", str(path)).exit_code == 0
+    shown = cli("show", "GX-0001")
+    assert "项目审批代码" in shown.stdout and "2020-350000-44-01-012345" in shown.stdout.splitlines()[-1]
+    assert cli("ledger", "export", str(tmp_path / "out.xlsx")).exit_code == 0
+    ws = load_workbook(tmp_path / "out.xlsx").active
+    header = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1)}
+    row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, header["项目名称"]).value == "甲项目")
+    assert ws.cell(row, header["项目审批代码"]).value == "2020-350000-44-01-012345"
 
 
 # ---------------------------------------------------------------- header rows and group + sub pairs
