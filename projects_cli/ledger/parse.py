@@ -36,7 +36,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from operator import is_, itemgetter
 from typing import Any, Mapping, NamedTuple
@@ -69,8 +69,10 @@ from projects_cli.vocab import BY_KEY, Milestone, ProjectStatus
 
 HEADER_SCAN = 30  # rows searched for the header
 MAX_HEADER_ROWS = 3
-# Recognised but not imported: the row number, and what export derives (completion rate, card colour).
-DERIVED = ("seq", "completion_rate", "card")
+# Recognised but not imported: the row number, and what export derives (card colour). The completion rate
+# (年度投资完成率) is read only to be checked against the row's figures (`_check_rates`), never stored.
+DERIVED = ("seq", "card")
+RATE = "completion_rate"
 DATE_FIELDS = ("planned_start", "actual_start", "planned_completion", "actual_completion")
 # Ledger columns that are not project fields, typed by the rule of one that is.
 TYPED_LIKE = {"completed_ytd": "annual_plan"}
@@ -147,6 +149,7 @@ class Column:
     month: int | None = None  # the last month a completed-investment header names (1-10月 → 10)
     area_factor: Decimal | None = None  # 平方米 → 万平方米
     series: bool = False  # one of the cumulative month columns 1月, 1-2月 … 1-12月 (month: its last month)
+    person: bool = False  # 建设单位及责任人: each cell the field's text and a person's name, split (`_split_person`)
 
     @property
     def letter(self) -> str:
@@ -217,9 +220,11 @@ class ParsedSheet:
 
     @property
     def unused(self) -> list[Column]:
-        """The columns not read: header words naming no field, fields the registry does not store, duplicates."""
+        """The columns not read: header words naming no field, fields the registry does not store, duplicates,
+        and the person's part of a column that holds a unit and its person (建设单位及责任人)."""
         return [c for c in self.header.columns
-                if (c.field is None or c.field in NOT_STORED) and c.header] + self.duplicates
+                if (c.field is None or c.field in NOT_STORED) and c.header] + self.duplicates + [
+            Column(c.index, c.header + PERSON_NOTE, None) for c in self.header.columns if c.person and c.field]
 
 
 def column_letter(index: int) -> str:
@@ -305,6 +310,23 @@ _MONTH_LABEL = re.compile(r"^(1(?:-|—|–|~|至))?(\d{1,2})月(?:份|底|末)?
 _LEADER_LEVEL = (re.compile(r"[县区]"), re.compile(r"^(?!.*市)"), re.compile(r""))
 
 
+# A ten-day (旬) figure: 上旬完成投资, 10月中旬 under 完成投资, 本旬完成. The registry keeps months, so these are
+# listed as not read, never taken for a month's or the year's figure.
+_TEN_DAYS = re.compile(r"[上中下本]旬|^旬|旬(?:报|完成|计划|投资)")
+TEN_DAYS_NOTE = "（旬数据，不读）"
+
+
+# A header saying its cells hold a unit and a person: 建设单位及责任人, 责任单位及负责人 (the person is not kept:
+# the registry has no place for an owner's or a unit's person in charge).
+_WITH_PERSON = re.compile(r"^(.+?)(?:及|和|与|/)(?:其)?(?:责任人|负责人|联系人)(?:姓名)?$")
+SPLIT = ("owner", "unit")
+PERSON_NOTE = "（其中的责任人不读）"
+# A unit and a person's name in one cell: 南平市政府 张兆民, 龙海市水利局/周涛.
+_UNIT_AND_PERSON = re.compile(r"^(.+?)\s*(?:[\s/／、，,;；]|[（(])\s*([\u4e00-\u9fff·]{2,4})[）)]?$")
+# What the start of a unit's name ends with, to notice a person after it where the header does not say so.
+_ORG_END = re.compile(r"(?:政府|局|委|委员会|办|办公室|公司|集团|中心|管委会|镇|街道|乡|院|厂|所|站|处|部)$")
+
+
 def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
     width = max(len(r) for r in stack)
     columns = []
@@ -316,9 +338,14 @@ def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
             if value and (not parts or parts[-1] != value):
                 parts.append(value)
         found, shown = _column_field(parts, table)
+        person = False
+        if parts and (both := _WITH_PERSON.match(header_key(parts[-1]))) and field_for(both.group(1), table) in SPLIT:
+            found, shown, person = field_for(both.group(1), table), "/".join(parts), True
         joined = "".join(parts)
+        if any(_TEN_DAYS.search(header_key(p)) for p in parts):
+            found, shown = None, "/".join(parts) + TEN_DAYS_NOTE
         unit = next((u for p in parts if (u := header_unit(p) or header_currency(p))), None)
-        column = Column(c, shown, found, unit=unit)
+        column = Column(c, shown, found, unit=unit, person=person)
         column.year, column.month = header_period(joined)
         if found == "floor_area" and _AREA_SQM.search(joined) and "万平方米" not in joined and "万㎡" not in joined:
             column.area_factor = Decimal("0.0001")
@@ -535,6 +562,8 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
                 raise ValueProblem(f"{cell_repr(value)!r} is not a plausible date (year {parsed.year})")
             return parsed
         return to_date
+    if key == RATE:
+        return read_rate
     if key == "planned_period":
         def to_range(value: Any) -> Any:
             start, end = parse_date_range(value)
@@ -562,6 +591,107 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
         return clean_value(rule, value, unit=unit)
 
     return to_text
+
+
+class Rate(NamedTuple):
+    """A completion rate as written: its number, whether it said %, and the decimals it was written with."""
+
+    number: Decimal
+    percent: bool  # 97.2%: a percentage; 0.972 or 97.2 may be either
+    decimals: int
+
+
+def read_rate(value: Any) -> Rate | None:
+    """年度投资完成率 as written: 97.2%, 0.972 or 97.2 (a cell formatted as % holds 0.972); ValueProblem otherwise."""
+    if is_empty(value):
+        return None
+    if type(value) is float and value.is_integer():
+        value = int(value)  # 75.0 as a workbook gives 75: written without decimals
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+    percent = text.endswith("%")
+    try:
+        number = Decimal(text.rstrip("%").strip())
+    except ArithmeticError:
+        raise ValueProblem(f"{clean_text(value)!r} 不是完成率（应为 97.2%、0.972 或 97.2） (is not a completion rate, "
+                           "e.g. 97.2%, 0.972 or 97.2)") from None
+    if not number.is_finite() or number < 0:
+        raise ValueProblem(f"{clean_text(value)!r} is not a plausible completion rate")
+    return Rate(number, percent, max(0, -number.as_tuple().exponent))
+
+
+RATE_SLACK = Decimal("0.5")  # percentage points: the most a rate's own rounding (97% for 96.6%) is allowed
+
+
+def rate_mismatch(rate: Rate, done: Decimal, plan: Decimal) -> Decimal | None:
+    """The rate the figures give (in %), when the written rate is not it within its rounding; None when it is.
+
+    A rate without % is read both ways (0.972 or 97.2): whichever fits. The
+    tolerance is half the last digit written (97% ± 0.5, 97.25% ± 0.005), at
+    most RATE_SLACK percentage points.
+    """
+    actual = Decimal(done) * 100 / Decimal(plan)
+    readings = [(rate.number, rate.decimals)] if rate.percent else [(rate.number * 100, rate.decimals - 2),
+                                                                      (rate.number, rate.decimals)]
+    for percent, decimals in readings:
+        tolerance = min(RATE_SLACK, Decimal(5).scaleb(-decimals - 1)) + Decimal("0.000001")
+        if abs(percent - actual) <= tolerance:
+            return None
+    return actual
+
+
+def _check_rates(result: ParsedSheet, column: Column) -> None:
+    """Each row's 年度投资完成率 against its completed investment ÷ annual plan (not stored): a warning naming both."""
+    found = False
+    for row in result.rows:
+        rate = row.values.pop(RATE, None)
+        done, plan = row.values.get("completed_ytd"), row.values.get("annual_plan")
+        if rate is None or done is None or not plan:
+            continue
+        actual = rate_mismatch(rate, done, plan)
+        if actual is None:
+            continue
+        shown = f"{format(rate.number.normalize(), 'f')}{'%' if rate.percent else ''}"
+        computed = format(actual.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize(), "f")
+        result.problems.append(Problem(
+            "warning", result.sheet, row.row, column.letter, column.header, shown,
+            f"完成率 {shown} 与本行数字不符：完成投资 {_plain(done)} ÷ 年度计划投资 {_plain(plan)} = {computed}%"
+            f" (the completion rate is not completed ÷ annual plan: {computed}%)",
+        ))
+        found = True
+    if found:
+        result.problems.sort(key=lambda p: p.row)  # stable: each row's problems stay in column order
+
+
+def _split_person(result: ParsedSheet, column: Column) -> None:
+    """建设单位及责任人 "南平市政府 张兆民": the unit kept, the person split off (not read). Where the header says
+    so but a cell does not split, and where a cell looks like a unit and a person though the header does not
+    say so, the text is kept as written, with a warning."""
+    key = column.field
+    found = False
+    for row in result.rows:
+        value = row.values.get(key)
+        if not value:
+            continue
+        both = _UNIT_AND_PERSON.match(value)
+        if column.person:
+            if both:
+                row.values[key] = both.group(1)
+                continue
+            message = (f"'{value}' 分不出单位和责任人（应为\"单位 姓名\"），按原文读作{column.header.split('及')[0]}"
+                       " (cannot split the unit from the person; kept as written)")
+        elif both and _ORG_END.search(both.group(1)):
+            message = (f"'{value}' 像是单位加责任人，但表头没有写\"及责任人\"，按原文读入"
+                       f" (looks like a unit and a person, but the header does not say so; kept as written)")
+        else:
+            continue
+        result.problems.append(Problem("warning", result.sheet, row.row, column.letter, column.header, value, message))
+        found = True
+    if found:
+        result.problems.sort(key=lambda p: p.row)
+
+
+def _plain(amount: Any) -> str:
+    return format(Decimal(amount).normalize(), "f")
 
 
 _SKIP = object()  # a cell that gives no value (empty)
@@ -841,6 +971,11 @@ def parse_rows(
         result.problems.sort(key=lambda p: p.row)  # stable: each row's problems stay in column order
     if len(series) > 1:
         _latest_month(series, result)
+    if (rate := by_field.get(RATE)) is not None and rate.field == RATE:
+        _check_rates(result, rate)
+    for key in SPLIT:
+        if (column := by_field.get(key)) is not None:
+            _split_person(result, column)
     if progress is not None:
         progress(count)
     return result

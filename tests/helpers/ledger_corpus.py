@@ -275,3 +275,29 @@ def date_ranges(path: Path, *, ambiguous: bool = False) -> Path:
         ws.append([number, f"起止时间测试项目{number}", 1000 * number, text, "高新区发展改革局"])
     wb.save(path)
     return path
+
+
+# ---------------------------------------------------------------- 调度表: 旬 figures, 完成率, 建设单位及责任人
+
+DISPATCH_TOP = ["序号", "项目名称", "建设单位及责任人", "责任单位", "2025年计划投资", "1-10月累计完成投资", "年度投资完成率",
+                "10月完成投资", None, None, "备注"]
+DISPATCH_SUB = [None] * 7 + ["上旬", "中旬", "下旬", None]
+DISPATCH_ROWS = {
+    6: [1, "南平市武夷新区城市综合体", "南平市政府 张兆民", "南平市发展和改革委员会", 24000, 18000, "75%", 500, 600, 700, None],
+    7: [2, "建阳区智能家居产业园", "建阳区工业园区管委会/李文", "建阳区工信局", 8000, 6000, 0.8, 200, None, 300, None],
+    8: [3, "邵武市竹木加工基地", "邵武市竹业发展有限公司", "邵武市工信局", 5000, 1000, "20.00%", None, None, None, "旬报未报"],
+}
+
+
+def dispatch_with_ten_days(path: Path) -> Path:
+    """2025年10月重点项目调度表 (南平): 上旬/中旬/下旬 under 10月完成投资, a 年度投资完成率 (one wrong: 0.8 for 75%),
+    建设单位及责任人 (one cell holding only the unit)."""
+    wb, ws = _book("调度表", "2025年10月重点项目调度表", "K")
+    _line(ws, "A2", "D2", "填报单位：南平市重点项目推进中心")
+    _line(ws, "I2", "K2", "单位：万元")
+    _line(ws, "A3", "D3", "截至2025年10月31日")
+    _header(ws, 4, DISPATCH_TOP, DISPATCH_SUB)
+    for row, values in DISPATCH_ROWS.items():
+        _put(ws, row, values)
+    wb.save(path)
+    return path

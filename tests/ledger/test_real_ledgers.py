@@ -8,6 +8,7 @@ nothing is written.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -635,3 +636,85 @@ def test_any_sheet_of_real_ledger_pieces_gives_rows_problems_or_a_refusal(grid):
         assert all(r.row > header.last + 1 and ("name" in r.values or r.row in refused) for r in parsed.rows)
         assert all("@" not in key and key != "planned_period" for r in parsed.rows for key in r.values)
         assert all(p.severity in ("error", "warning") and p.message for p in parsed.problems)
+
+
+# ---------------------------------------------------------------- 调度表: 旬, 完成率, 建设单位及责任人
+
+
+def test_dispatch_with_ten_days_every_cell_read_right(tmp_path):
+    parsed = read_ledger(corpus.dispatch_with_ten_days(tmp_path / "np.xlsx"), as_of=AS_OF)
+    assert (parsed.header.first + 1, parsed.header.last + 1) == (4, 5)
+    assert fields(parsed) == {"A": "seq", "B": "name", "C": "owner", "D": "unit", "E": "annual_plan",
+                              "F": "completed_ytd", "G": "completion_rate", "H": None, "I": None, "J": None, "K": "notes"}
+    # the ten-day figures are listed as not read, never taken for a month's or the year's figure
+    assert unused(parsed) == ["H 10月完成投资/上旬（旬数据，不读）", "I 10月完成投资/中旬（旬数据，不读）",
+                              "J 10月完成投资/下旬（旬数据，不读）", "C 建设单位及责任人（其中的责任人不读）"]
+    assert [(r.row, r.values) for r in parsed.rows] == [
+        (6, {"name": "南平市武夷新区城市综合体", "owner": "南平市政府", "unit": "南平市发展和改革委员会", "annual_plan": 24000,
+             "completed_ytd": 18000}),
+        (7, {"name": "建阳区智能家居产业园", "owner": "建阳区工业园区管委会", "unit": "建阳区工信局", "annual_plan": 8000,
+             "completed_ytd": 6000}),
+        (8, {"name": "邵武市竹木加工基地", "owner": "邵武市竹业发展有限公司", "unit": "邵武市工信局", "annual_plan": 5000,
+             "completed_ytd": 1000, "notes": "旬报未报"}),
+    ]
+    assert problems(parsed.problems) == [
+        ("warning", 7, "G", "完成率 0.8 与本行数字不符：完成投资 6000 ÷ 年度计划投资 8000 = 75% (the completion rate is not "
+                            "completed ÷ annual plan: 75%)"),
+        ("warning", 8, "C", "'邵武市竹业发展有限公司' 分不出单位和责任人（应为\"单位 姓名\"），按原文读作建设单位 (cannot split the "
+                            "unit from the person; kept as written)"),
+    ]
+
+
+def test_dispatch_with_ten_days_imports_and_says_what_it_did_not_read(cli, tmp_path):
+    path = corpus.dispatch_with_ten_days(tmp_path / "np.xlsx")
+    r = cli("ledger", "import", str(path))
+    assert r.exit_code == 0
+    assert ("Columns not read (未识别的列): H 10月完成投资/上旬（旬数据，不读）; I 10月完成投资/中旬（旬数据，不读）; "
+            "J 10月完成投资/下旬（旬数据，不读）; C 建设单位及责任人（其中的责任人不读）") in r.stderr
+    assert "warning: 调度表 row 7, column G 年度投资完成率: 完成率 0.8 与本行数字不符" in r.stderr
+    shown = cli("list", "--format", "json")
+    assert [(p["name"], p["owner"], p["unit"], p["annual_plan"]) for p in json.loads(shown.stdout)] == [
+        ("南平市武夷新区城市综合体", "南平市政府", "南平市发展和改革委员会", 24000),
+        ("建阳区智能家居产业园", "建阳区工业园区管委会", "建阳区工信局", 8000),
+        ("邵武市竹木加工基地", "邵武市竹业发展有限公司", "邵武市工信局", 5000),
+    ]
+
+
+RATE_OFF = ("完成率 {} 与本行数字不符：完成投资 6010 ÷ 年度计划投资 8000 = 75.13% (the completion rate is not completed ÷ "
+            "annual plan: 75.13%)")
+
+
+@pytest.mark.parametrize(
+    ("rate", "message"),
+    [
+        # 6010 ÷ 8000 = 75.125%: right to the digits each rate is written with
+        ("75%", None), (75, None), ("75.1%", None), ("75.13%", None), (0.75, None), (0.7513, None), (75.125, None),
+        ("75.2%", RATE_OFF.format("75.2%")), ("74%", RATE_OFF.format("74%")), ("75.10%", RATE_OFF.format("75.1%")),
+        (0.76, RATE_OFF.format("0.76")), (80, RATE_OFF.format("80")),
+    ],
+)
+def test_the_completion_rate_is_checked_within_its_rounding(tmp_path, rate, message):
+    path = sheet(tmp_path / "r.xlsx", [["项目名称", "年度计划投资", "累计完成投资", "年度投资完成率"], ["甲项目", 8000, 6010, rate]])
+    parsed = read_ledger(path, as_of=AS_OF)
+    assert parsed.rows[0].values == {"name": "甲项目", "annual_plan": 8000, "completed_ytd": 6010}
+    assert [p.message for p in parsed.problems] == ([message] if message else [])
+
+
+def test_a_completion_rate_that_is_not_a_rate_is_refused(session, ctx, tmp_path):
+    path = sheet(tmp_path / "r.xlsx", [["项目名称", "年度计划投资", "累计完成投资", "年度投资完成率"], ["甲项目", 8000, 6000, "过半"]])
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path)
+    assert problems(info.value.result.problems) == [
+        ("error", 2, "D", "'过半' 不是完成率（应为 97.2%、0.972 或 97.2） (is not a completion rate, e.g. 97.2%, 0.972 or 97.2)")]
+    assert session.scalars(select(Project)).all() == []
+
+
+def test_a_unit_and_person_without_the_header_saying_so_is_kept_with_a_warning(tmp_path):
+    path = sheet(tmp_path / "p.xlsx", [["项目名称", "建设单位", "总投资"], ["甲项目", "南平市政府 张兆民", 100],
+                                       ["乙项目", "福建金山纸业有限公司", 200]])
+    parsed = read_ledger(path, as_of=AS_OF)
+    assert [r.values["owner"] for r in parsed.rows] == ["南平市政府 张兆民", "福建金山纸业有限公司"]
+    assert problems(parsed.problems) == [
+        ("warning", 2, "B", "'南平市政府 张兆民' 像是单位加责任人，但表头没有写\"及责任人\"，按原文读入 (looks like a unit and a "
+                            "person, but the header does not say so; kept as written)"),
+    ]
