@@ -94,6 +94,8 @@ def _report(result, errors_file: Path | None, source: Path, limits, *, asked: bo
         common.note(f"Rows not read as projects (未作为项目读入的行): {shown}{more}")
     if result.unused_columns:
         common.note("Columns not read (未识别的列): " + "; ".join(result.unused_columns))
+    if getattr(result, "converted", None):
+        common.note("Amounts converted to 万元 (外币折算): " + "; ".join(result.converted.values()))
     listed = [p for p in result.problems if p.sheet == result.sheet]  # a returned 派工单's 节点 sheet has its own rows
     if errors_file is not None and listed:
         from projects_cli.ledger.errorbook import write_error_workbook

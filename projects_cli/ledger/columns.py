@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any, Mapping
 
 from projects_cli.config.office import HEADER_WORDS, PLAIN, section, source_of
@@ -88,6 +89,21 @@ def header_unit(text: Any) -> str | None:
 def _header_table() -> Table:
     """[ledger.headers] as the ledger reads it: one key per field it has, each a list of header words."""
     return Table(dict.fromkeys(HEADERS, HEADER_WORDS), example='[ledger.headers] name = ["工程名称"]')
+
+
+_DOLLAR = re.compile(r"^([亿万千百]?)(?:美元|美金|USD|US\$|\$)$")
+
+
+def dollar_rate(config: Mapping[str, Any] | None) -> Decimal | None:
+    """[ledger] usd_rate (1 美元 = usd_rate 元) as a Decimal; None when the config gives none."""
+    rate = ledger_section(config).get("usd_rate")
+    return Decimal(str(rate)) if rate is not None else None
+
+
+def in_yuan(unit: str) -> str | None:
+    """The 人民币 unit of the same size as a dollar unit: 万美元 → 万元, 美元 → 元; None for another currency."""
+    match = _DOLLAR.match(unit)
+    return f"{match.group(1)}元" if match else None
 
 
 def header_currency(text: Any) -> str | None:

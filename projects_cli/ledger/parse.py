@@ -53,8 +53,10 @@ from projects_cli.ledger.columns import (
     header_key,
     header_period,
     header_unit,
+    in_yuan,
 )
 from projects_cli.values import (
+    CENT,
     UNIT_TO_WAN,
     PendingDate,
     ValueProblem,
@@ -149,6 +151,8 @@ class Column:
     month: int | None = None  # the last month a completed-investment header names (1-10月 → 10)
     area_factor: Decimal | None = None  # 平方米 → 万平方米
     series: bool = False  # one of the cumulative month columns 1月, 1-2月 … 1-12月 (month: its last month)
+    rate: Decimal | None = None  # amounts in dollars: 元 per 美元 ([ledger] usd_rate), the unit then its 元 size
+    currency: str | None = None  # the unit the ledger wrote (万美元) when `rate` converts it
     person: bool = False  # 建设单位及责任人: each cell the field's text and a person's name, split (`_split_person`)
 
     @property
@@ -217,6 +221,7 @@ class ParsedSheet:
     skipped: dict[str, int] = field(default_factory=lambda: {"blank": 0, "total": 0, "section": 0, "note": 0})
     duplicates: list[Column] = field(default_factory=list)  # columns naming a field an earlier column names
     skipped_rows: list[Skipped] = field(default_factory=list)  # each row counted in `skipped` but the blank ones
+    converted: list[Column] = field(default_factory=list)  # amount columns in dollars, read at `Column.rate`
 
     @property
     def unused(self) -> list[Column]:
@@ -574,11 +579,14 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
         return to_range
     if key in NUMERIC_FIELDS:
         factor = column.area_factor
+        rate = column.rate
 
         def to_number(value: Any) -> Any:
             result = clean_value(rule, value, unit=unit)
             if factor is not None and result is not None:
                 result = (result * factor).normalize()
+            if rate is not None and result is not None:  # 万美元 × 元 per 美元 = 万元, to the fen the registry keeps
+                result = (result * rate).quantize(CENT, rounding=ROUND_HALF_UP).normalize()
             return result
         return to_number
 
@@ -718,7 +726,8 @@ def _column_reader(column: Column, info: LedgerInfo, clean_value: Callable[..., 
     unit = column.unit or info.unit or "万元"
     if key in NUMERIC_FIELDS:
         kind = BY_KEY[rule].kind
-        plain = column.area_factor is None and (kind == "area" or (kind == "money" and unit == "万元"))
+        plain = column.area_factor is None and column.rate is None and (
+            kind == "area" or (kind == "money" and unit == "万元"))
 
         def numbers(cells: list[Any]) -> list[Any]:
             if not plain:
@@ -828,13 +837,15 @@ def parse_rows(
     max_year: int = 2100,
     progress: Callable[[int], None] | None = None,
     status_words: Mapping[str, str] | None = None,
+    usd_rate: Decimal | None = None,
 ) -> ParsedSheet:
     """Typed project rows and problems from the rows under the header.
 
     `rows` yields (0-based index, values, merged-filled columns); `clean_value`
     is `registry.clean_value` (typing and validation shared with `projects add`);
     `status_words` what the status column's words mean (`config.office.status_words`:
-    续建 → 在建), a word not in it an error on its cell.
+    续建 → 在建), a word not in it an error on its cell. `usd_rate` ([ledger] usd_rate): amounts
+    in 万美元/美元 are converted to 万元 at it (`ParsedSheet.converted`), else refused.
     Rows are sorted out one by one (blank, total, section, note or project);
     project rows are then typed column by column, CHUNK rows at a time.
     """
@@ -858,11 +869,16 @@ def parse_rows(
             continue
         if column.field in NUMERIC_FIELDS and BY_KEY[TYPED_LIKE.get(column.field, column.field)].kind == "money":
             unit = column.unit or info.unit or "万元"
-            if unit not in UNIT_TO_WAN:
+            if unit not in UNIT_TO_WAN and usd_rate is not None and (yuan := in_yuan(unit)):
+                column.unit, column.rate, column.currency = yuan, usd_rate, unit
+                result.converted.append(column)
+            elif unit not in UNIT_TO_WAN:
                 result.problems.append(Problem(
                     "error", sheet, header.last + 1, column.letter, column.header, unit,
                     f"金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入"
-                    f" (the amounts are in {unit}; convert them to 万元 RMB: no exchange rate is configured)",
+                    + ("，或在配置文件 [ledger] usd_rate 写明汇率（如 usd_rate = 7.1）" if in_yuan(unit) else "")
+                    + f" (the amounts are in {unit}; convert them to 万元 RMB: no exchange rate is configured"
+                    + (", [ledger] usd_rate in the config file)" if in_yuan(unit) else ")"),
                 ))
                 continue
         readers.append((column.index, key, column, _column_reader(column, info, clean_value, max_year),

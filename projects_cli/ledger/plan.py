@@ -156,6 +156,8 @@ class ImportResult:
     written: bool = False
     to_confirm: list[Confirm] = field(default_factory=list)  # changes to done milestones (see `Confirm`)
     skipped_rows: list[parse.Skipped] = field(default_factory=list)  # rows not read as projects, and why
+    # amount columns in dollars converted at [ledger] usd_rate: field → the note recorded with each figure
+    converted: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """Rows added, changed, unchanged and refused (a row with an error: not counted among the others)."""
@@ -207,6 +209,11 @@ class RowPlan:
                 if key in change.new:
                     out.append(_KEYS[kind, key])
         return out
+
+
+def rate_note(column: parse.Column) -> str:
+    """What a converted column's figures are recorded with: 总投资（万美元）按 1 美元 = 7.1 元 折算."""
+    return f"{column.header}按 1 美元 = {format_decimal(column.rate)} 元折算"
 
 
 def _num(value: Any) -> str:
@@ -554,6 +561,7 @@ def plan_import(
     result.plan_year, result.completed_month, result.as_of = planner.plan_year, planner.month, planner.ledger_as_of
     result.reporter = parsed.info.reporter
     result.skipped_rows = list(parsed.skipped_rows)
+    result.converted = {c.field: rate_note(c) for c in parsed.converted}
     planner.check_file()
     rows = parsed.rows
     matched = planner.match(rows)

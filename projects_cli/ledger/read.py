@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from projects_cli.config.office import status_words
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger import parse
-from projects_cli.ledger.columns import ledger_section, variants
+from projects_cli.ledger.columns import dollar_rate, ledger_section, variants
 from projects_cli.ledger.reader import Limits, Workbook
 from projects_cli.services import registry
 
@@ -63,6 +63,7 @@ def read_ledger(
             return parse.parse_rows(
                 chained(preview, rows), header, info, name, clean_value=registry.clean_value, units=units,
                 max_year=as_of.year + 30, progress=tick, status_words=status_words(config),
+                usd_rate=dollar_rate(config),
             )
         where = f"sheet {sheet!r}" if sheet else "any sheet (" + ", ".join(tried) + ")"
         raise ProjectsError(

@@ -25,7 +25,7 @@ from projects_cli.ledger.columns import variants
 from projects_cli.ledger.importer import LedgerRejected, import_ledger, read_ledger
 from projects_cli.services import registry
 from projects_cli.store.changelog import Ctx
-from projects_cli.store.models import InvestmentPlan, InvestmentReport, Milestone, Project
+from projects_cli.store.models import ChangeLog, InvestmentPlan, InvestmentReport, Milestone, Project
 from projects_cli.values import PendingDate, ValueProblem, parse_amount, parse_date_range
 
 AS_OF = date(2025, 10, 31)
@@ -493,8 +493,9 @@ def test_a_range_that_contradicts_the_rows_own_planned_date(tmp_path):
 # ---------------------------------------------------------------- money units
 
 
-USD = ("金额单位是万美元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入 (the amounts are in 万美元; "
-       "convert them to 万元 RMB: no exchange rate is configured)")
+USD = ("金额单位是万美元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，或在配置文件 [ledger] usd_rate "
+       "写明汇率（如 usd_rate = 7.1） (the amounts are in 万美元; convert them to 万元 RMB: no exchange rate is configured, "
+       "[ledger] usd_rate in the config file)")
 
 
 def test_amounts_in_us_dollars_in_the_header_are_refused(session, ctx, tmp_path):
@@ -539,7 +540,9 @@ def test_the_unit_line_anywhere_above_the_header(tmp_path, line, unit):
         in_wan = {"亿元": 300000000, "万元": 30000, "元": 3, None: 30000}[unit]
         assert (parsed.rows[0].values["total_investment"], parsed.problems) == (in_wan, [])
     else:
-        assert [p.message for p in parsed.problems] == [USD.replace("万美元", unit)]
+        assert [p.message for p in parsed.problems] == [  # two units: no rate makes one of them
+            f"金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入 (the amounts are in {unit}; "
+            "convert them to 万元 RMB: no exchange rate is configured)"]
 
 
 # ---------------------------------------------------------------- forms
@@ -718,3 +721,67 @@ def test_a_unit_and_person_without_the_header_saying_so_is_kept_with_a_warning(t
         ("warning", 2, "B", "'南平市政府 张兆民' 像是单位加责任人，但表头没有写\"及责任人\"，按原文读入 (looks like a unit and a "
                             "person, but the header does not say so; kept as written)"),
     ]
+
+
+# ---------------------------------------------------------------- 万美元 at the configured rate
+
+
+def test_amounts_in_us_dollars_at_the_configured_rate(session, ctx, tmp_path):
+    path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx")
+    result = import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
+    assert (result.added, result.errors, result.converted) == (2, [], {"total_investment": "总投资（万美元）按 1 美元 = 7.1 元折算"})
+    # 3000 万美元 × 7.1 = 21300 万元; the annual plan's column names no currency: 万元 as written
+    assert projects(session, 2025) == [
+        ("GX-0001", "台湾宏达精密模具项目", None, "高新区商务局", None, 21300, 800, "前期", None, None),
+        ("GX-0002", "新加坡丰益油脂扩产项目", None, "高新区商务局", None, 85200, 2000, "前期", None, None),
+    ]
+    logged = [json.loads(new) for (new,) in session.execute(
+        select(ChangeLog.new).where(ChangeLog.table_name == "project").order_by(ChangeLog.id))]
+    assert [(e["total_investment"], e["汇率:total_investment"]) for e in logged] == [
+        ("21300", "总投资（万美元）按 1 美元 = 7.1 元折算"), ("85200", "总投资（万美元）按 1 美元 = 7.1 元折算")]
+    again = import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
+    assert (again.added, again.changed, again.unchanged) == (0, 0, 2)
+
+
+def test_the_unit_line_in_dollars_at_the_configured_rate_converts_every_amount(session, ctx, tmp_path):
+    path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx", in_header=False)
+    result = import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.123}})
+    assert result.converted == {"total_investment": "总投资按 1 美元 = 7.123 元折算",
+                                "annual_plan": "年度计划投资按 1 美元 = 7.123 元折算"}
+    # to the fen: 800 × 7.123 = 5698.4, 12000 × 7.123 = 85476
+    assert [(r[5], r[6]) for r in projects(session, 2025)] == [(Decimal("21369"), Decimal("5698.4")),
+                                                               (Decimal("85476"), Decimal("14246"))]
+
+
+def test_dollar_cumulative_figures_record_the_rate_with_the_months_figure(session, ctx, tmp_path):
+    path = sheet(tmp_path / "d.xlsx", [["金额单位：万美元"], ["项目名称", "1-10月完成投资", "总投资"], ["甲项目", 100.5, 1000]])
+    import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
+    assert reports(session) == [("GX-0001", "2025-10", Decimal("713.55"))]
+    assert session.scalars(select(InvestmentReport.source)).all() == ["d.xlsx（1-10月完成投资按 1 美元 = 7.1 元折算）"]
+
+
+def test_other_currencies_stay_refused_with_a_dollar_rate(session, ctx, tmp_path):
+    path = sheet(tmp_path / "e.xlsx", [["项目名称", "总投资（万欧元）"], ["甲项目", 100]])
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
+    assert [(p.column, p.value, p.message) for p in info.value.result.errors] == [
+        ("B", "万欧元", "金额单位是万欧元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入 (the amounts are in "
+                      "万欧元; convert them to 万元 RMB: no exchange rate is configured)")]
+    assert session.scalars(select(Project)).all() == []
+
+
+def test_the_dollar_rate_must_be_a_positive_number():
+    from projects_cli.config.office import section
+    from projects_cli.errors import ProjectsError
+
+    with pytest.raises(ProjectsError) as info:
+        section({"ledger": {"usd_rate": 0}}, "ledger")
+    assert "usd_rate" in str(info.value) and "应为大于 0 的数" in str(info.value)
+
+
+def test_the_cli_says_at_what_rate_it_converted(cli, tmp_path):
+    (tmp_path / "config.toml").write_text("[ledger]\nusd_rate = 7.1\n", encoding="utf-8")
+    path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx")
+    r = cli("--config", str(tmp_path / "config.toml"), "ledger", "import", str(path))
+    assert r.exit_code == 0, r.stderr
+    assert "Amounts converted to 万元 (外币折算): 总投资（万美元）按 1 美元 = 7.1 元折算\n" in r.stderr
