@@ -96,12 +96,18 @@ def _report(result, errors_file: Path | None, source: Path, limits, *, asked: bo
         common.note("Columns not read (未识别的列): " + "; ".join(result.unused_columns))
     if getattr(result, "converted", None):
         common.note("Amounts converted to 万元 (外币折算): " + "; ".join(result.converted.values()))
-    listed = [p for p in result.problems if p.sheet == result.sheet]  # a returned 派工单's 节点 sheet has its own rows
-    if errors_file is not None and listed:
-        from projects_cli.ledger.errorbook import write_error_workbook
+    if getattr(result, "other_sheets", None):
+        common.note(f"Other sheets also hold ledger tables, not read (其他工作表也有台账，未读): {'、'.join(result.other_sheets)}; "
+                    "--sheet all imports every one of them, --sheet NAME another")
+    parts = [p for p in getattr(result, "parts", []) if p.problems] or [result]
+    for part in parts:
+        listed = [p for p in part.problems if p.sheet == part.sheet]  # a returned 派工单's 节点 sheet has its own rows
+        if errors_file is not None and listed:
+            from projects_cli.ledger.errorbook import write_error_workbook
 
-        rows = write_error_workbook(errors_file, source, result.sheet, result.header_rows, listed, limits)
-        common.note(f"Wrote {errors_file}: {rows} rows with problems, bad cells highlighted and commented")
+            dest = errors_file if len(parts) == 1 else errors_file.with_stem(f"{errors_file.stem}-{part.sheet}")
+            rows = write_error_workbook(dest, source, part.sheet, part.header_rows, listed, limits)
+            common.note(f"Wrote {dest}: {rows} rows with problems, bad cells highlighted and commented")
 
 
 def _list_confirm(confirm, *, done: bool = False) -> None:
@@ -145,6 +151,7 @@ def _dry_run_json(result) -> dict[str, Any]:
         "to_confirm": [c.as_dict() for c in result.to_confirm],
         "skipped_rows": [{"row": s.row, "kind": s.kind, "text": s.text} for s in result.skipped_rows],
         "unused_columns": result.unused_columns,
+        "other_sheets": result.other_sheets,
         "problems": [p.as_dict() for p in result.problems],
     }
 
@@ -153,7 +160,7 @@ def _dry_run_json(result) -> dict[str, Any]:
 def import_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The ledger (台账): .xlsx, .xls or .csv.", dir_okay=False)],
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="The sheet (工作表) to read. Default: the first with a ledger header.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="The sheet (工作表) to read. Default: the first with a ledger header; all: every sheet with one, in one go (all or nothing).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and show what would be added and changed (预检); write nothing.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown chain or unit, 待定 dates) as errors (严格模式).")] = False,
     errors: Annotated[Optional[Path], typer.Option("--errors", help="Write the rows with problems to this .xlsx (问题行), bad cells highlighted and commented, for the unit to fix and resend.", dir_okay=False)] = None,
@@ -233,7 +240,8 @@ def import_cmd(
         if book is not None:
             book.close()
     _report(result, errors, file, limits, asked=asked)
-    where = f"{file.name} (sheet {result.sheet}, header rows {result.header_rows[0]}–{result.header_rows[1]}"
+    where = (f"{file.name} (sheets {result.sheet}" if result.parts else
+             f"{file.name} (sheet {result.sheet}, header rows {result.header_rows[0]}–{result.header_rows[1]}")
     where += f", 填报单位 {result.reporter})" if result.reporter else ")"
     counts = _counts(result)
     count = len(result.warnings)

@@ -49,12 +49,13 @@ from sqlmodel import Session
 
 from projects_cli.ledger import parse
 from projects_cli.ledger.plan import Change, Confirm, ImportResult, LedgerRejected, plan_import
-from projects_cli.ledger.read import Progress, read_ledger
+from projects_cli.ledger.read import Progress, read_ledger, read_ledgers
 from projects_cli.ledger.reader import Limits, Workbook
 from projects_cli.ledger.snapshot import Snapshot
 from projects_cli.ledger.write import write_import
 from projects_cli.services import registry
 from projects_cli.store.changelog import Ctx
+from projects_cli.values import normalize_name
 
 __all__ = ["Change", "Confirm", "ImportResult", "LedgerRejected", "NotConfirmed", "import_ledger", "plan_import",
            "read_ledger", "write_import"]
@@ -108,29 +109,36 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
     if book is not None:  # and, while it still is, what matched projects hold
         reg.read_ahead(book.loaded, year=ctx.as_of.year, month=f"{ctx.as_of.year:04d}-{ctx.as_of.month:02d}")
     units = set(reg.unit_id)
-    parsed = read_ledger(path, as_of=ctx.as_of, sheet=sheet, config=config, units=units, limits=limits,
-                         progress=progress, book=book)
-    result, plans, planner = plan_import(session, ctx, parsed, from_unit=registry.clean_text(from_unit) if from_unit else None,
-                                         config=config, file_name=path.name, progress=progress, reg=reg,
-                                         details=dry_run)
-    parsed.rows.clear()  # used up by plan_import (the plans hold what is to be written)
+    sheets = read_ledgers(path, as_of=ctx.as_of, sheet=sheet, config=config, units=units, limits=limits,
+                          progress=progress, book=book)
+    unit = registry.clean_text(from_unit) if from_unit else None
+    parts = []
+    keys: list[tuple[parse.ParsedSheet, dict[int, list[tuple[str, str]]]]] = []
+    for number, parsed in enumerate(sheets):
+        if len(sheets) > 1:
+            keys.append((parsed, _row_keys(parsed)))
+        planned = plan_import(session, ctx, parsed, from_unit=unit, config=config, file_name=path.name,
+                              progress=progress, reg=reg if number == 0 else Snapshot(session), details=dry_run)
+        parsed.rows.clear()  # used up by plan_import (the plans hold what is to be written)
+        parts.append(planned)
+    for (_, mine), (planned, _, _) in zip(keys, parts):
+        for change in planned.changes:  # a row matched by name is the project of that code
+            if change.action != "add" and change.code and change.row in mine:
+                mine[change.row].append(("code", change.code))
+    across = _across_sheets(keys)
+    result = parts[0][0] if len(parts) == 1 else _combined(path.name, [r for r, _, _ in parts], across)
     if strict:
-        result.problems = [
-            parse.Problem("error", p.sheet, p.row, p.column, p.header, p.value, p.message + " (--strict)")
-            if p.severity == "warning" else p
-            for p in result.problems
-        ]
-        if result.to_confirm:
-            result.problems = sorted(result.problems + [c.problem() for c in result.to_confirm],
-                                     key=lambda p: (p.row, p.column, p.severity))
-            result.to_confirm = []
+        for one in [result, *result.parts]:
+            _strict(one)
     errors = result.errors
     if errors:
         rows = sorted({p.row for p in errors if p.row})
         shown = ", ".join(str(r) for r in rows[:20]) + (" …" if len(rows) > 20 else "")
         raise LedgerRejected(
             f"{path.name}: {len(errors)} error{'s' if len(errors) != 1 else ''}"
-            + (f" in row{'s' if len(rows) != 1 else ''} {shown}" if rows else "")
+            + (f" in row{'s' if len(rows) != 1 else ''} {shown}" if rows and not result.parts else "")
+            + (f" in sheets {'、'.join(sorted({p.sheet for p in errors}, key=[r.sheet for r in result.parts].index))}"
+               if result.parts else "")
             + "; nothing was written",
             result,
         )
@@ -143,5 +151,85 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
             f"(已完成节点的修改未确认); run again with --yes to write {'them' if count != 1 else 'it'}; nothing was written",
             result,
         )
-    write_import(session, ctx, result, plans, planner, progress=progress)
+    written: dict[str, int] = {}
+    for one, plans, planner in parts:
+        planner.reg.by_code.update(written)  # codes the sheets before took (the counter gives new ones past them)
+        write_import(session, ctx, one, plans, planner, progress=progress)
+        written.update((p.code, p.pid) for p in plans if p.code and p.pid is not None)
+    result.written = True
     return result
+
+
+def _strict(result: ImportResult) -> None:
+    """--strict: warnings are errors, and so are changes to done milestones."""
+    result.problems = [
+        parse.Problem("error", p.sheet, p.row, p.column, p.header, p.value, p.message + " (--strict)")
+        if p.severity == "warning" else p
+        for p in result.problems
+    ]
+    if result.to_confirm:
+        result.problems = sorted(result.problems + [c.problem() for c in result.to_confirm],
+                                 key=lambda p: (p.row, p.column, p.severity))
+        result.to_confirm = []
+
+
+def _row_keys(parsed: parse.ParsedSheet) -> dict[int, list[tuple[str, str]]]:
+    """Each row's ways of naming its project: its code and its name as matched (spaces, full-width forms aside)."""
+    out = {}
+    for row in parsed.rows:
+        code, name = row.values.get("code"), row.values.get("name")
+        out[row.row] = ([("code", code)] if code else []) + ([("name", normalize_name(name))] if name else [])
+    return out
+
+
+def _across_sheets(sheets: list[tuple[parse.ParsedSheet, dict[int, list[tuple[str, str]]]]]) -> list[parse.Problem]:
+    """A project on two sheets (by code, by name, or the project a name matched) is an error naming the sheet and
+    row of both."""
+    first: dict[tuple[str, str], tuple[str, int]] = {}
+    found = []
+    for parsed, rows in sheets:
+        columns = parsed.header.by_field()
+        for row, keys in rows.items():
+            for key in keys:
+                if key in first:
+                    sheet, at = first[key]
+                    column = columns.get(key[0]) or columns["name"]
+                    found.append(parse.Problem(
+                        "error", parsed.sheet, row, column.letter, column.header, key[1],
+                        f"与工作表 {sheet} 第 {at} 行是同一个项目（{key[1]}）：一个项目在台账里只能有一行 "
+                        f"(the same project as sheet {sheet} row {at}; a project may appear once)",
+                    ))
+                    break
+        for row, keys in rows.items():
+            for key in keys:
+                first.setdefault(key, (parsed.sheet, row))
+    return found
+
+
+def _combined(file: str, results: list[ImportResult], across: list[parse.Problem]) -> ImportResult:
+    """One result for the sheets of `--sheet all`: their counts added up, their changes and problems in sheet order
+    (each problem names its sheet), the cross-sheet duplicates with the sheet they were found on."""
+    combined = ImportResult(file, "、".join(r.sheet for r in results), parts=results)
+    order = {r.sheet: i for i, r in enumerate(results)}
+    for one in results:
+        mine = [p for p in across if p.sheet == one.sheet]
+        if mine:
+            one.problems = sorted(one.problems + mine, key=lambda p: (p.row, p.column, p.severity))
+    for one in results:
+        combined.rows += one.rows
+        combined.added += one.added
+        combined.changed += one.changed
+        combined.unchanged += one.unchanged
+        combined.changes += one.changes
+        combined.to_confirm += one.to_confirm
+        combined.skipped_rows += one.skipped_rows
+        combined.unused_columns += [f"{one.sheet}: {c}" for c in one.unused_columns]
+        combined.converted.update(one.converted)
+        for kind, count in one.skipped.items():
+            combined.skipped[kind] = combined.skipped.get(kind, 0) + count
+    combined.problems = sorted((p for one in results for p in one.problems), key=lambda p: order[p.sheet])
+    first = results[0]
+    combined.header_rows, combined.plan_year, combined.completed_month = (first.header_rows, first.plan_year,
+                                                                         first.completed_month)
+    combined.as_of, combined.reporter = first.as_of, first.reporter
+    return combined

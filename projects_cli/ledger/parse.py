@@ -222,6 +222,7 @@ class ParsedSheet:
     duplicates: list[Column] = field(default_factory=list)  # columns naming a field an earlier column names
     skipped_rows: list[Skipped] = field(default_factory=list)  # each row counted in `skipped` but the blank ones
     converted: list[Column] = field(default_factory=list)  # amount columns in dollars, read at `Column.rate`
+    others: list[str] = field(default_factory=list)  # the workbook's other sheets holding a ledger table
 
     @property
     def unused(self) -> list[Column]:

@@ -158,9 +158,14 @@ class ImportResult:
     skipped_rows: list[parse.Skipped] = field(default_factory=list)  # rows not read as projects, and why
     # amount columns in dollars converted at [ledger] usd_rate: field → the note recorded with each figure
     converted: dict[str, str] = field(default_factory=dict)
+    other_sheets: list[str] = field(default_factory=list)  # the workbook's other sheets with a ledger table, not read
+    parts: list[ImportResult] = field(default_factory=list)  # --sheet all: each sheet's result (this adds them up)
 
     def counts(self) -> dict[str, int]:
         """Rows added, changed, unchanged and refused (a row with an error: not counted among the others)."""
+        if self.parts:
+            each = [part.counts() for part in self.parts]
+            return {key: sum(c[key] for c in each) for key in each[0]}
         refused = {p.row for p in self.errors if p.row > self.header_rows[1]}
         if not refused:
             return {"added": self.added, "changed": self.changed, "unchanged": self.unchanged, "refused": 0}
@@ -562,6 +567,7 @@ def plan_import(
     result.reporter = parsed.info.reporter
     result.skipped_rows = list(parsed.skipped_rows)
     result.converted = {c.field: rate_note(c) for c in parsed.converted}
+    result.other_sheets = list(parsed.others)
     planner.check_file()
     rows = parsed.rows
     matched = planner.match(rows)

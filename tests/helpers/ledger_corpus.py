@@ -301,3 +301,37 @@ def dispatch_with_ten_days(path: Path) -> Path:
         _put(ws, row, values)
     wb.save(path)
     return path
+
+
+# ---------------------------------------------------------------- several sheets
+
+SHEET_HEADER = ["序号", "项目名称", "总投资（万元）", "2025年计划投资（万元）", "责任单位", "计划开工时间"]
+SHEETS = {
+    "城区项目": [[1, "城区污水管网改造工程", 12000, 3000, "高新区住房和建设局", "2025年3月"],
+               [2, "城区智慧停车场", 4500, 1500, "高新区城市管理局", date(2025, 5, 1)]],
+    "园区项目": [[1, "园区标准厂房三期", 26000, 8000, "高新区经济发展局", "2025.6"]],
+}
+
+
+def several_sheets(path: Path, *, duplicate: bool = False, bad: bool = False) -> Path:
+    """A 填报说明 sheet, then one ledger table per area (城区项目, 园区项目), then a 汇总 sheet that is no table.
+    `duplicate`: 园区项目 repeats a 城区 project (row 4, by its name spelled with a space); `bad`: its amount is text."""
+    wb = Workbook()
+    notes = wb.active
+    notes.title = "填报说明"
+    notes["A1"] = "填报说明：每个区域一张表，金额单位万元。"
+    for name, rows in SHEETS.items():
+        ws = wb.create_sheet(name)
+        _title(ws, f"2025年{name}推进表", "F")
+        ws.append(SHEET_HEADER)
+        for row in rows:
+            ws.append(row)
+        if name == "园区项目" and duplicate:
+            ws.append([2, "城区智慧 停车场", 4500, 1500, "高新区城市管理局", None])
+        if name == "园区项目" and bad:
+            ws.append([2, "园区道路提升工程", "约两亿", 500, "高新区经济发展局", None])
+    summary = wb.create_sheet("汇总")
+    summary.append(["区域", "项目数"])
+    summary.append(["城区", 2])
+    wb.save(path)
+    return path

@@ -785,3 +785,75 @@ def test_the_cli_says_at_what_rate_it_converted(cli, tmp_path):
     r = cli("--config", str(tmp_path / "config.toml"), "ledger", "import", str(path))
     assert r.exit_code == 0, r.stderr
     assert "Amounts converted to 万元 (外币折算): 总投资（万美元）按 1 美元 = 7.1 元折算\n" in r.stderr
+
+
+# ---------------------------------------------------------------- several sheets
+
+
+def test_other_ledger_sheets_are_named(cli, tmp_path):
+    path = corpus.several_sheets(tmp_path / "s.xlsx")
+    parsed = read_ledger(path, as_of=AS_OF)
+    assert (parsed.sheet, parsed.others) == ("城区项目", ["园区项目"])
+    assert read_ledger(path, as_of=AS_OF, sheet="园区项目").others == ["城区项目"]
+    r = cli("ledger", "import", str(path))
+    assert r.exit_code == 0
+    assert ("Other sheets also hold ledger tables, not read (其他工作表也有台账，未读): 园区项目; --sheet all imports every one "
+            "of them, --sheet NAME another\n") in r.stderr
+    assert r.stderr.endswith("Imported 2 rows from s.xlsx (sheet 城区项目, header rows 2–2): 2 added, 0 changed, 0 unchanged; "
+                             "2 warnings\n")
+
+
+def test_every_ledger_sheet_in_one_go(session, ctx, tmp_path):
+    path = corpus.several_sheets(tmp_path / "s.xlsx")
+    result = import_ledger(session, ctx, path, sheet="all")
+    assert (result.sheet, [p.sheet for p in result.parts], result.counts()) == (
+        "城区项目、园区项目", ["城区项目", "园区项目"], {"added": 3, "changed": 0, "unchanged": 0, "refused": 0})
+    assert [(p.sheet, p.row) for p in result.problems] == [("城区项目", 3), ("城区项目", 4), ("园区项目", 3)]
+    assert projects(session, 2025) == [
+        ("GX-0001", "城区污水管网改造工程", None, "高新区住房和建设局", None, 12000, 3000, "前期", None, None),
+        ("GX-0002", "城区智慧停车场", None, "高新区城市管理局", None, 4500, 1500, "前期", None, None),
+        ("GX-0003", "园区标准厂房三期", None, "高新区经济发展局", None, 26000, 8000, "前期", None, None),
+    ]
+    assert milestones(session) == [("GX-0001", "开工", date(2025, 3, 31), None), ("GX-0002", "开工", date(2025, 5, 1), None),
+                                   ("GX-0003", "开工", date(2025, 6, 30), None)]
+    again = import_ledger(session, ctx, path, sheet="all")
+    assert again.counts() == {"added": 0, "changed": 0, "unchanged": 3, "refused": 0}
+
+
+def test_a_project_on_two_sheets_is_refused_naming_both(session, ctx, tmp_path):
+    path = corpus.several_sheets(tmp_path / "s.xlsx", duplicate=True)
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, sheet="all")
+    assert str(info.value) == "s.xlsx: 1 error in sheets 园区项目; nothing was written"
+    assert [(p.sheet, p.row, p.column, p.message) for p in info.value.result.errors] == [
+        ("园区项目", 4, "B", "与工作表 城区项目 第 4 行是同一个项目（城区智慧停车场）：一个项目在台账里只能有一行 (the same project as "
+                          "sheet 城区项目 row 4; a project may appear once)")]
+    assert session.scalars(select(Project)).all() == []
+
+
+def test_a_project_on_file_named_by_code_on_one_sheet_and_by_name_on_another(session, ctx, tmp_path):
+    registry.add_project(session, ctx, {"name": "园区标准厂房三期", "total_investment": "26000"})
+    path = tmp_path / "c.xlsx"
+    wb = Workbook()
+    wb.active.title = "一"
+    wb.active.append(["项目编号", "项目名称", "总投资"])
+    wb.active.append(["GX-0001", "园区标准厂房（三期）", 27000])
+    two = wb.create_sheet("二")
+    two.append(["项目名称", "总投资"])
+    two.append(["园区标准厂房三期", 28000])
+    wb.save(path)
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, sheet="all")
+    assert [(p.sheet, p.row, p.message) for p in info.value.result.errors] == [
+        ("二", 2, "与工作表 一 第 2 行是同一个项目（GX-0001）：一个项目在台账里只能有一行 (the same project as sheet 一 row 2; a "
+                  "project may appear once)")]
+
+
+def test_an_error_on_any_sheet_writes_nothing_from_any(cli, tmp_path):
+    path = corpus.several_sheets(tmp_path / "s.xlsx", bad=True)
+    before = table_counts(cli.url)
+    r = cli("ledger", "import", str(path), "--sheet", "all")
+    assert r.exit_code == 1
+    assert "error: 园区项目 row 4, column C 总投资（万元）: " in r.stderr
+    assert r.stderr.endswith("Error: s.xlsx: 1 error in sheets 园区项目; nothing was written\n")
+    assert table_counts(cli.url) == before
