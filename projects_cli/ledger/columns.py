@@ -2,7 +2,7 @@
 
 Shared by import (header → field) and export (field → header). Some fields
 are only read (建设起止时间 gives both planned dates) and some only recognised
-(`NOT_STORED`: a month's own figure), so that the
+(`NOT_STORED`), so that the
 import lists them as not read instead of mistaking them for another field. The
 office extends the variants in its config file::
 
@@ -64,11 +64,11 @@ HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "card": ("预警等级", ("亮牌", "红黄蓝牌", "预警")),
     "notes": ("备注", ("说明",)),
     "approval_code": ("项目审批代码", ("项目代码", "审批代码", "项目统一代码", "全国投资项目在线审批监管平台代码")),
-    # Recognised, and listed as not read: the registry has no place for them yet.
+    # The ledger month's own figure: the month's investment report, checked against the year to date when both.
     "month_completed": ("当月完成投资", ("当月已完成投资", "本月完成投资", "当月完成", "本月完成")),
 }
 # Fields a ledger's header names that the import does not store (listed among the columns not read).
-NOT_STORED = ("month_completed",)
+NOT_STORED: tuple[str, ...] = ()
 
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]$")
 

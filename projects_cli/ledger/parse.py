@@ -77,8 +77,8 @@ DERIVED = ("seq", "card")
 RATE = "completion_rate"
 DATE_FIELDS = ("planned_start", "actual_start", "planned_completion", "actual_completion")
 # Ledger columns that are not project fields, typed by the rule of one that is.
-TYPED_LIKE = {"completed_ytd": "annual_plan"}
-NUMERIC_FIELDS = ("total_investment", "annual_plan", "completed_ytd", "floor_area")
+TYPED_LIKE = {"completed_ytd": "annual_plan", "month_completed": "annual_plan"}
+NUMERIC_FIELDS = ("total_investment", "annual_plan", "completed_ytd", "month_completed", "floor_area")
 # What a total, note or section row starts with (checked on raw text before anything costlier).
 _SPECIAL_START = re.compile(r"^\s*[合总小共累全其注说备填审制负联分单一二三四五六七八九十（(第]")
 # Fields with few distinct values: one string object per value keeps 100,000 rows small.
@@ -113,6 +113,8 @@ _INFO_AS_OF = re.compile(
     r"截[至止](?:日期|时间)?[:：]?\s*((?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]|底|末)?|\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?)"
 )
 _YEAR = re.compile(r"(\d{4})\s*年")
+# A title naming its month: 2025年10月重点项目台账 (not 2025年1-10月…, which names a span).
+_TITLE_MONTH = re.compile(r"(\d{4})年(\d{1,2})月(?:份)?(?![\d\-—–~～至])")
 _NUMBERING = re.compile(r"^(\d{1,3}|[A-Za-z]|栏次|[（(]\d{1,3}[）)])$")
 _AREA_SQM = re.compile(r"平方米|㎡|m2|M2")
 _SPACES = re.compile(r"\s+")
@@ -186,7 +188,7 @@ class LedgerInfo:
     title: str | None = None
     unit: str | None = None  # 单位：亿元 → 亿元
     reporter: str | None = None  # 填报单位
-    as_of: date | None = None  # 截至…
+    as_of: date | None = None  # 截至…, else the end of the month a title names (2025年10月重点项目台账)
     year: int | None = None  # a year in the title
 
 
@@ -515,6 +517,7 @@ def read_info(rows: Iterable[list[Any]], default_year: int) -> LedgerInfo:
             info.reporter = m.group(1)
     if info.title and (m := _YEAR.search(info.title)):
         info.year = int(m.group(1))
+    title_month = _TITLE_MONTH.search(_text(info.title)) if info.title else None
     for text in texts:
         m = _INFO_AS_OF.search(_text(text))
         if m:
@@ -526,6 +529,8 @@ def read_info(rows: Iterable[list[Any]], default_year: int) -> LedgerInfo:
             except ValueProblem:
                 pass
             break
+    if info.as_of is None and title_month and 1 <= int(title_month.group(2)) <= 12:
+        info.as_of = parse_date(f"{title_month.group(1)}年{int(title_month.group(2))}月")  # that month's last day
     return info
 
 

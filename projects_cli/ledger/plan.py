@@ -307,8 +307,9 @@ class Planner:
                 f"the ledger has {kind} dates but the config file's [milestones] kinds has no {kind}",
             ))
         as_of = self.ctx.as_of
-        if "completed_ytd" in self.columns and self.month > f"{as_of.year:04d}-{as_of.month:02d}":
-            column = self.columns["completed_ytd"]
+        done = next((k for k in ("completed_ytd", "month_completed") if k in self.columns), None)
+        if done and self.month > f"{as_of.year:04d}-{as_of.month:02d}":
+            column = self.columns[done]
             self.problems.append(parse.Problem(
                 "error", self.sheet, header_row, column.letter, column.header, "",
                 f"completed investment is given to {self.month}, after the as-of date {as_of.isoformat()}; "
@@ -441,7 +442,9 @@ class Planner:
         if plan.plan:
             out.append(FieldChange("annual_plan", self.header_of("annual_plan"), *plan.plan))
         if plan.ytd:
-            out.append(FieldChange("completed_ytd", self.header_of("completed_ytd"), *plan.ytd))
+            key = "completed_ytd" if "completed_ytd" in self.columns or "month_completed" not in self.columns else (
+                "month_completed")
+            out.append(FieldChange("completed_ytd", self.header_of(key), *plan.ytd))
         for kind, _mid, change in plan.milestones:
             for key, column_key in (("planned_date", "planned_start"), ("actual_date", "actual_start")):
                 if key in change.new:
@@ -499,15 +502,26 @@ class Planner:
         new_plan = (plan, amount) if amount is not None and money.amount_change(plan, amount) is not None else None
         new_report = ytd = None
         done = values.get("completed_ytd")
+        figure = None
         if done is not None:
             figure = money.month_figure(done, earlier)
             if figure is None:
                 self.problem(row.row, "completed_ytd", done,
                              f"completed investment to {self.month} ({_num(done)} 万元) is less than the "
                              f"{_num(earlier)} 万元 already on file for the months of {self.month[:4]} before it")
-            elif money.amount_change(report[1] if report else None, figure) is not None:
-                new_report = (report[0], report[1:], figure) if report else (None, None, figure)
-                ytd = (Decimal(earlier) + Decimal(report[1]) if report else None, Decimal(done))
+        own = values.get("month_completed")
+        if own is not None:
+            if figure is not None and Decimal(figure) != Decimal(own):
+                self.problem(row.row, "month_completed", own,
+                             f"当月完成投资 {_num(own)} 万元与累计数不符：{self.month} 累计 {_num(done)} 万元 − 此前各月已报 "
+                             f"{_num(earlier)} 万元 = {_num(figure)} 万元 (the month's figure is not the year to date "
+                             "less the months on file before it)")
+                figure = None
+            elif done is None:
+                figure, done = Decimal(own), Decimal(earlier) + Decimal(own)
+        if figure is not None and money.amount_change(report[1] if report else None, figure) is not None:
+            new_report = (report[0], report[1:], figure) if report else (None, None, figure)
+            ytd = (Decimal(earlier) + Decimal(report[1]) if report else None, Decimal(done))
         milestones = []
         for kind, planned_key, actual_key in MILESTONE_COLUMNS:
             planned = values.get(planned_key)
@@ -573,7 +587,7 @@ def plan_import(
     matched = planner.match(rows)
     plans: list[RowPlan] = []
     has_milestones = any(k in planner.columns for k in MILESTONE_FIELDS)
-    has_done = "completed_ytd" in planner.columns
+    has_done = "completed_ytd" in planner.columns or "month_completed" in planner.columns
     has_plan = "annual_plan" in planner.columns
     total = len(rows)
     for start in range(0, total, BATCH):

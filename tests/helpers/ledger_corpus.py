@@ -335,3 +335,18 @@ def several_sheets(path: Path, *, duplicate: bool = False, bad: bool = False) ->
     summary.append(["城区", 2])
     wb.save(path)
     return path
+
+
+# ---------------------------------------------------------------- 当月完成投资 beside the year to date
+
+MONTHLY_HEADER = ["序号", "项目名称", "2025年计划投资（万元）", "年初至今累计完成投资额（万元）", "当月完成投资（万元）", "责任单位"]
+
+
+def monthly_report(path: Path, month: int, rows: list[list[Any]]) -> Path:
+    """2025年N月重点项目台账: the month named only by the title; rows (name, plan, year to date, month's figure)."""
+    wb, ws = _book("月报", f"2025年{month}月重点项目台账", "F")
+    ws.append(MONTHLY_HEADER)
+    for number, row in enumerate(rows, 1):
+        ws.append([number, *row, "高新区发展改革局"])
+    wb.save(path)
+    return path

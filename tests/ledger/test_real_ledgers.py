@@ -857,3 +857,42 @@ def test_an_error_on_any_sheet_writes_nothing_from_any(cli, tmp_path):
     assert "error: 园区项目 row 4, column C 总投资（万元）: " in r.stderr
     assert r.stderr.endswith("Error: s.xlsx: 1 error in sheets 园区项目; nothing was written\n")
     assert table_counts(cli.url) == before
+
+
+# ---------------------------------------------------------------- 当月完成投资
+
+
+def test_the_months_own_figure_by_the_title_month_checked_against_the_year_to_date(session, tmp_path):
+    september = corpus.monthly_report(tmp_path / "9.xlsx", 9, [["高新区智能网联汽车测试场", 12000, 7700, None],
+                                                               ["漳州港疏港大道拓宽工程", 9000, 5500, None]])
+    first = import_ledger(session, at(date(2025, 9, 30)), september)
+    assert (first.completed_month, first.unused_columns) == ("2025-09", [])
+    october = corpus.monthly_report(tmp_path / "10.xlsx", 10, [
+        ["高新区智能网联汽车测试场", 12000, 8600, 900],  # 8600 − 7700 = 900: agrees
+        ["漳州港疏港大道拓宽工程", 9000, None, 800],  # the month's figure alone
+        ["九湖镇农产品加工园", 3000, None, 300],  # a new project's first month
+    ])
+    result = import_ledger(session, at(date(2025, 10, 31)), october)
+    assert (result.completed_month, result.errors, result.counts()) == (
+        "2025-10", [], {"added": 1, "changed": 2, "unchanged": 0, "refused": 0})
+    assert reports(session) == [("GX-0001", "2025-09", 7700), ("GX-0001", "2025-10", 900),
+                                ("GX-0002", "2025-09", 5500), ("GX-0002", "2025-10", 800), ("GX-0003", "2025-10", 300)]
+    again = import_ledger(session, at(date(2025, 10, 31)), october)
+    assert again.counts() == {"added": 0, "changed": 0, "unchanged": 3, "refused": 0}
+
+
+def test_a_months_figure_that_disagrees_with_the_year_to_date_is_refused(session, tmp_path):
+    import_ledger(session, at(date(2025, 9, 30)),
+                  corpus.monthly_report(tmp_path / "9.xlsx", 9, [["高新区智能网联汽车测试场", 12000, 7700, None]]))
+    october = corpus.monthly_report(tmp_path / "10.xlsx", 10, [["高新区智能网联汽车测试场", 12000, 8600, 1000]])
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, at(date(2025, 10, 31)), october)
+    assert problems(info.value.result.errors) == [
+        ("error", 3, "E", "当月完成投资 1000 万元与累计数不符：2025-10 累计 8600 万元 − 此前各月已报 7700 万元 = 900 万元 (the "
+                          "month's figure is not the year to date less the months on file before it)")]
+    assert reports(session) == [("GX-0001", "2025-09", 7700)]
+
+
+def test_a_title_naming_a_span_is_not_the_ledgers_month(tmp_path):
+    path = sheet(tmp_path / "t.xlsx", [["2025年1-9月重点项目完成情况"], ["项目名称", "累计完成投资"], ["甲项目", 100]])
+    assert read_ledger(path, as_of=AS_OF).info.as_of is None
