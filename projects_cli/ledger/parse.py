@@ -1031,6 +1031,7 @@ def _latest_month(series: list[Column], result: ParsedSheet) -> None:
     (a warning): its figure is that month's, not the sheet's.
     """
     info = result.info
+    before = len(result.problems)
     year = next((c.year for c in series if c.year), None)
     cap = info.as_of.month if info.as_of and year in (None, info.as_of.year) else 12
     keys = {c.month: f"completed_ytd@{c.month}" for c in series}
@@ -1042,7 +1043,6 @@ def _latest_month(series: list[Column], result: ParsedSheet) -> None:
         if column.month != chosen:
             column.field = None
     sheet = result.sheet
-    stale = False
     if beyond := sorted(m for m in filled if m > cap):
         column = by_month[beyond[0]]
         result.problems.append(Problem(
@@ -1053,12 +1053,19 @@ def _latest_month(series: list[Column], result: ParsedSheet) -> None:
     for row in result.rows:
         values = row.values
         latest = None
+        given: dict[int, Decimal] = {}
         for month, key in keys.items():
             value = values.pop(key, None)
             if value is not None and month <= cap and (latest is None or month > latest):
                 latest = month
+            if value is not None and month <= cap:
+                given[month] = value
             if month == chosen and value is not None:
                 values["completed_ytd"] = value
+        if chosen is not None and chosen > 1 and chosen in given:
+            figures = _month_figures(given, chosen, row.row, by_month, result)
+            if figures:
+                values[MONTH_FIGURES] = figures
         if chosen is not None and latest is not None and latest < chosen:
             column = by_month[chosen]
             result.problems.append(Problem(
@@ -1066,9 +1073,34 @@ def _latest_month(series: list[Column], result: ParsedSheet) -> None:
                 f"本行累计完成投资只填到{latest}月，没有{chosen}月的数，本次不读本行的完成投资"
                 f" (completed investment is given to month {latest} only, not to month {chosen}; not read for this row)",
             ))
-            stale = True
-    if beyond or stale:
+    if len(result.problems) != before:
         result.problems.sort(key=lambda p: p.row)  # stable: each row's problems stay in column order
+
+
+MONTH_FIGURES = "month_figures"  # a row's own figures of the months before the year to date's (1月, 1-2月 …)
+
+
+def _month_figures(given: dict[int, Decimal], chosen: int, row: int, by_month: dict[int, Column],
+                   result: ParsedSheet) -> dict[int, Decimal] | None:
+    """Each month's own figure before `chosen`, the differences of the cumulative figures (1-3月 less 1-2月),
+    when every month from 1月 on is given; a cumulative figure below the month before it is an error on its
+    cell. None when a month is missing (only the year to date is read, as without the months)."""
+    if any(m not in given for m in range(1, chosen)):
+        return None
+    figures = {}
+    for month in range(1, chosen + 1):
+        figure = Decimal(given[month]) - (Decimal(given[month - 1]) if month > 1 else 0)
+        if figure < 0:
+            column = by_month[month]
+            result.problems.append(Problem(
+                "error", result.sheet, row, column.letter, column.header, cell_repr(given[month]),
+                f"{column.header} 的累计数 {_plain(given[month])} 小于上月累计 {_plain(given[month - 1])}：累计完成投资不会减少"
+                " (a cumulative figure below the month before it)",
+            ))
+            return None
+        if month < chosen:
+            figures[month] = figure
+    return figures
 
 
 def _type_rows(pending: list[tuple[int, list[Any], dict[str, str] | None]], readers: list, name_column: Column,

@@ -59,6 +59,7 @@ def write_import(session: Session, ctx: Ctx, result: ImportResult, plans: list[R
                 investment.MonthWrite(p.pid, p.code, p.report[0], p.report[1], p.report[2])
                 for p in rows if p.report is not None
             ], source[:100] or None, log=not new)
+        _write_earlier_months(session, ctx, batch, source[:100] or None)
         _write_milestones(session, ctx, planner, batch)
         if progress is not None:
             progress("write", min(start + BATCH, total), total)
@@ -111,6 +112,16 @@ def _write_projects(session: Session, ctx: Ctx, result: ImportResult, planner: P
                                 old=plan.old, new=new))
     update_rows(conn, p_table, updates, {"version": p_table.c.version + 1, "updated_at": ctx.now})
     changelog.log_many(session, entries)
+
+
+def _write_earlier_months(session: Session, ctx: Ctx, batch: list[RowPlan], source: str | None) -> None:
+    """The months before the year to date's, from cumulative month columns (`RowPlan.months`), each logged."""
+    by_month: dict[str, list[investment.MonthWrite]] = {}
+    for p in batch:
+        for month, rid, old, amount in p.months:
+            by_month.setdefault(month, []).append(investment.MonthWrite(p.pid, p.code, rid, old, amount))
+    for month in sorted(by_month):
+        investment.write_months(session, ctx, month, by_month[month], source)
 
 
 def _note_rates(logged: dict[str, Any], converted: dict[str, str]) -> None:

@@ -589,7 +589,43 @@ def test_year_to_date_is_the_latest_month_filled(session, ctx, tmp_path):
     ]
     result = import_ledger(session, ctx, path)
     assert (result.added, result.completed_month) == (3, "2025-10")
-    assert reports(session) == [("GX-0001", "2025-10", 8600), ("GX-0002", "2025-10", 6300)]
+    # each month's own figure is kept: the differences of the cumulative ones (1-3月 less 1-2月 …)
+    assert sorted(reports(session)) == [
+        *(("GX-0001", f"2025-{m:02d}", f) for m, f in enumerate([800, 800, 900, 800, 900, 800, 900, 900, 900, 900], 1)),
+        *(("GX-0002", f"2025-{m:02d}", f) for m, f in enumerate([0, 500, 700, 800, 600, 700, 700, 800, 700, 800], 1)),
+    ]
+    assert import_ledger(session, ctx, path).counts() == {"added": 0, "changed": 0, "unchanged": 3, "refused": 0}
+
+
+def test_cumulative_months_correct_the_months_on_file(session, ctx, tmp_path):
+    path = corpus.cumulative_months(tmp_path / "m.xlsx")
+    import_ledger(session, ctx, path)
+    registry_month = session.scalars(select(InvestmentReport).join(Project).where(
+        Project.code == "GX-0001", InvestmentReport.month == "2025-03")).one()
+    registry_month.amount = Decimal(1000)  # March on file says 1000, the ledger's 1-3月 less 1-2月 says 900
+    session.flush()
+    result = import_ledger(session, ctx, path, dry_run=True)
+    assert [(c.row, c.code, [(d.header, d.old, d.new) for d in c.details]) for c in result.changes
+            if c.action == "change"] == [(5, "GX-0001", [("3月完成投资", Decimal(1000), Decimal(900))])]
+    import_ledger(session, ctx, path)
+    assert ("GX-0001", "2025-03", 900) in reports(session)
+    assert ("GX-0001", "2025-10", 900) in reports(session)
+
+
+def test_a_cumulative_figure_below_the_month_before_is_refused(session, ctx, tmp_path):
+    path = tmp_path / "c.xlsx"
+    wb = Workbook()
+    for row in [["项目名称", "累计完成投资", None, None], [None, "1月", "1-2月", "1-3月"], ["甲项目", 100, 90, 150]]:
+        wb.active.append(row)
+    wb.active.merge_cells("A1:A2")
+    wb.active.merge_cells("B1:D1")
+    wb.save(path)
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path)
+    assert problems(info.value.result.errors) == [
+        ("error", 3, "C", "累计完成投资/1-2月 的累计数 90 小于上月累计 100：累计完成投资不会减少 (a cumulative figure below the "
+                          "month before it)")]
+    assert session.scalars(select(Project)).all() == []
 
 
 def test_months_after_the_ledgers_own_as_of_are_not_read(tmp_path):
