@@ -608,19 +608,29 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
 
 
 class Rate(NamedTuple):
-    """A completion rate as written: its number, whether it said %, and the decimals it was written with."""
+    """A completion rate as written: its number, whether it said %, the decimals it was written with, and its text.
 
-    number: Decimal
+    Only compared, never stored: a float is exact enough for a tolerance of a
+    rounding (and a workbook's cell is one already).
+    """
+
+    number: float
     percent: bool  # 97.2%: a percentage; 0.972 or 97.2 may be either
     decimals: int
+    text: str  # as shown in a problem: 0.75, 75.1%
 
 
 def read_rate(value: Any) -> Rate | None:
     """年度投资完成率 as written: 97.2%, 0.972 or 97.2 (a cell formatted as % holds 0.972); ValueProblem otherwise."""
+    if type(value) is float:  # the common cell, quickly
+        if value.is_integer():
+            value = int(value)  # 75.0 as a workbook gives 75: written without decimals
+        elif value == value and 0 <= value < 1e9:
+            text = repr(value)
+            if "e" not in text:
+                return Rate(value, False, len(text) - text.index(".") - 1, text)
     if is_empty(value):
         return None
-    if type(value) is float and value.is_integer():
-        value = int(value)  # 75.0 as a workbook gives 75: written without decimals
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
     percent = text.endswith("%")
     try:
@@ -630,10 +640,11 @@ def read_rate(value: Any) -> Rate | None:
                            "e.g. 97.2%, 0.972 or 97.2)") from None
     if not number.is_finite() or number < 0:
         raise ValueProblem(f"{clean_text(value)!r} is not a plausible completion rate")
-    return Rate(number, percent, max(0, -number.as_tuple().exponent))
+    return Rate(float(number), percent, max(0, -number.as_tuple().exponent),
+                format(number.normalize(), "f") + ("%" if percent else ""))
 
 
-RATE_SLACK = Decimal("0.5")  # percentage points: the most a rate's own rounding (97% for 96.6%) is allowed
+RATE_SLACK = 0.5  # percentage points: the most a rate's own rounding (97% for 96.6%) is allowed
 
 
 def rate_mismatch(rate: Rate, done: Decimal, plan: Decimal) -> Decimal | None:
@@ -643,32 +654,33 @@ def rate_mismatch(rate: Rate, done: Decimal, plan: Decimal) -> Decimal | None:
     tolerance is half the last digit written (97% ± 0.5, 97.25% ± 0.005), at
     most RATE_SLACK percentage points.
     """
-    actual = Decimal(done) * 100 / Decimal(plan)
-    readings = [(rate.number, rate.decimals)] if rate.percent else [(rate.number * 100, rate.decimals - 2),
-                                                                      (rate.number, rate.decimals)]
-    for percent, decimals in readings:
-        tolerance = min(RATE_SLACK, Decimal(5).scaleb(-decimals - 1)) + Decimal("0.000001")
-        if abs(percent - actual) <= tolerance:
+    actual = float(done) * 100 / float(plan)
+    number, decimals = rate.number, rate.decimals
+    readings = ((number, decimals),) if rate.percent else ((number * 100, decimals - 2), (number, decimals))
+    for percent, places in readings:
+        if abs(percent - actual) <= min(RATE_SLACK, 5 * 10.0 ** (-places - 1)) + 1e-6:
             return None
-    return actual
+    return Decimal(done) * 100 / Decimal(plan)
 
 
 def _check_rates(result: ParsedSheet, column: Column) -> None:
     """Each row's 年度投资完成率 against its completed investment ÷ annual plan (not stored): a warning naming both."""
     found = False
     for row in result.rows:
-        rate = row.values.pop(RATE, None)
-        done, plan = row.values.get("completed_ytd"), row.values.get("annual_plan")
-        if rate is None or done is None or not plan:
+        values = row.values
+        rate = values.pop(RATE, None)
+        if rate is None:
+            continue
+        done, plan = values.get("completed_ytd"), values.get("annual_plan")
+        if done is None or not plan:
             continue
         actual = rate_mismatch(rate, done, plan)
         if actual is None:
             continue
-        shown = f"{format(rate.number.normalize(), 'f')}{'%' if rate.percent else ''}"
         computed = format(actual.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize(), "f")
         result.problems.append(Problem(
-            "warning", result.sheet, row.row, column.letter, column.header, shown,
-            f"完成率 {shown} 与本行数字不符：完成投资 {_plain(done)} ÷ 年度计划投资 {_plain(plan)} = {computed}%"
+            "warning", result.sheet, row.row, column.letter, column.header, rate.text,
+            f"完成率 {rate.text} 与本行数字不符：完成投资 {_plain(done)} ÷ 年度计划投资 {_plain(plan)} = {computed}%"
             f" (the completion rate is not completed ÷ annual plan: {computed}%)",
         ))
         found = True
@@ -744,6 +756,9 @@ def _column_reader(column: Column, info: LedgerInfo, clean_value: Callable[..., 
                 out.append(value if value is not None else _SKIP if v == "" or v is None else _MISS)
             return out
         return numbers
+    if key == RATE:  # a workbook's rates are floats: read at once; the rest one by one, for their problems
+        return lambda cells: [read_rate(v) if type(v) is float and 0 <= v < 1e9 else
+                              _SKIP if v == "" or v is None else _MISS for v in cells]
     if key not in REPEATED:
         return lambda cells: [_SKIP if v == "" or v is None else _MISS for v in cells]
     # Few distinct values: each typed once (the first seen wins, as with a cache per cell).
