@@ -125,29 +125,34 @@ def _counts(result) -> str:
 
 def _change_lines(result) -> list[dict[str, Any]]:
     """The dry run's table: one line per value a row changes (栏目, 原值 → 新值); a refused row on one line."""
-    refused = {p.row for p in result.errors}
     lines = []
-    for change in result.changes:
-        if change.action == "unchanged":
-            continue
-        head = {"row": change.row, "code": change.code or "（新）", "name": change.name}
-        if change.row in refused:
-            lines.append({**head, "action": ACTIONS["refused"], "header": "", "old": "", "new": ""})
-            continue
-        for detail in change.details:
-            shown = detail.as_dict()
-            lines.append({**head, "action": ACTIONS.get(change.action, change.action), "header": detail.header,
-                          "old": "" if shown["old"] is None else shown["old"], "new": shown["new"]})
+    for part in result.parts or [result]:  # --sheet all: each sheet's rows refused by its own problems
+        refused = {p.row for p in part.errors}
+        for change in part.changes:
+            if change.action == "unchanged":
+                continue
+            head = {"row": change.row, "code": change.code or "（新）", "name": change.name}
+            if change.row in refused:
+                lines.append({**head, "action": ACTIONS["refused"], "header": "", "old": "", "new": ""})
+                continue
+            for detail in change.details:
+                shown = detail.as_dict()
+                lines.append({**head, "action": ACTIONS.get(change.action, change.action), "header": detail.header,
+                              "old": "" if shown["old"] is None else shown["old"], "new": shown["new"]})
     return lines
 
 
 def _dry_run_json(result) -> dict[str, Any]:
-    refused = {p.row for p in result.errors}
+    changes = []
+    for part in result.parts or [result]:  # --sheet all: each change names its sheet
+        refused = {p.row for p in part.errors}
+        changes += [{**({"sheet": part.sheet} if result.parts else {}), **c.as_dict(),
+                     "action": "refused" if c.row in refused else c.action}
+                    for c in part.changes if c.action != "unchanged"]
     return {
         "file": result.file, "sheet": result.sheet, "header_rows": list(result.header_rows),
         "counts": result.counts(),
-        "changes": [{**c.as_dict(), "action": "refused" if c.row in refused else c.action}
-                    for c in result.changes if c.action != "unchanged"],
+        "changes": changes,
         "to_confirm": [c.as_dict() for c in result.to_confirm],
         "skipped_rows": [{"row": s.row, "kind": s.kind, "text": s.text} for s in result.skipped_rows],
         "unused_columns": result.unused_columns,

@@ -932,3 +932,15 @@ def test_a_months_figure_that_disagrees_with_the_year_to_date_is_refused(session
 def test_a_title_naming_a_span_is_not_the_ledgers_month(tmp_path):
     path = sheet(tmp_path / "t.xlsx", [["2025年1-9月重点项目完成情况"], ["项目名称", "累计完成投资"], ["甲项目", 100]])
     assert read_ledger(path, as_of=AS_OF).info.as_of is None
+
+
+def test_the_dry_run_of_every_sheet_names_each_changes_sheet(cli, tmp_path):
+    path = corpus.several_sheets(tmp_path / "s.xlsx", bad=True)
+    r = cli("ledger", "import", str(path), "--sheet", "all", "--dry-run", "--format", "json")
+    assert r.exit_code == 1
+    shown = json.loads(r.stdout)
+    # row 4 of 园区项目 is refused; row 4 of 城区项目 is not
+    assert [(c["sheet"], c["row"], c["action"], c["name"]) for c in shown["changes"]] == [
+        ("城区项目", 3, "add", "城区污水管网改造工程"), ("城区项目", 4, "add", "城区智慧停车场"),
+        ("园区项目", 3, "add", "园区标准厂房三期"), ("园区项目", 4, "refused", "园区道路提升工程")]
+    assert (shown["sheet"], shown["counts"]) == ("城区项目、园区项目", {"added": 3, "changed": 0, "unchanged": 0, "refused": 1})
