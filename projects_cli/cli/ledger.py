@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 
 SHOWN_PROBLEMS = 50  # problem lines printed; the rest are in --errors FILE
+_MONTH = re.compile(r"^(19[9]\d|20\d\d|2100)-(0[1-9]|1[0-2])$")  # --month YYYY-MM
 CHANGE_COLUMNS = (("row", "行"), ("action", "操作"), ("code", "项目编号"), ("name", "项目名称"), ("header", "栏目"),
                   ("old", "原值"), ("new", "新值"))
 ACTIONS = {"add": "新增", "change": "修改", "refused": "不予导入"}
@@ -171,6 +173,7 @@ def import_cmd(
     errors: Annotated[Optional[Path], typer.Option("--errors", help="Write the rows with problems to this .xlsx (问题行), bad cells highlighted and commented, for the unit to fix and resend.", dir_okay=False)] = None,
     from_unit: Annotated[Optional[str], typer.Option("--from-unit", help="The responsible unit (责任单位) that sent the ledger: it may change only its own projects.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Format of the --dry-run change list: table (栏目, 原值, 新值), json (counts, changes, rows skipped, problems) or csv.")] = Format.table,
+    month: Annotated[Optional[str], typer.Option("--month", help="The month the ledger reports (YYYY-MM, 填报月份), for a ledger that names none: its completed investment and 当月完成投资 are that month's.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Write changes to done milestones (已完成节点的实际日期或计划) without asking, for scripts. Without it a terminal asks; otherwise they are refused.")] = False,
 ) -> None:
     """Import a ledger (导入台账): check every row, then add and update projects in one go, or change nothing.
@@ -193,6 +196,8 @@ def import_cmd(
 
     if errors is not None and errors.suffix.lower() != ".xlsx":
         raise typer.BadParameter("name the file *.xlsx", param_hint="--errors")
+    if month is not None and not _MONTH.match(month):
+        raise typer.BadParameter(f"{month!r} is not a month; write it as YYYY-MM, e.g. 2025-10", param_hint="--month")
     from projects_cli.writes import protect
 
     protect(file, "导入的文件")
@@ -226,7 +231,7 @@ def import_cmd(
             result = import_ledger(
                 session, common.actor(ctx), file, sheet=sheet, dry_run=dry_run, strict=strict, from_unit=from_unit,
                 config=s.config, limits=limits, progress=bar, book=book,
-                confirm=True if yes else (ask if _can_ask() else False),
+                confirm=True if yes else (ask if _can_ask() else False), month=month,
             )
     except LedgerRejected as exc:
         if bar:

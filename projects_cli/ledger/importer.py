@@ -53,6 +53,7 @@ from projects_cli.ledger.read import Progress, read_ledger, read_ledgers
 from projects_cli.ledger.reader import Limits, Workbook
 from projects_cli.ledger.snapshot import Snapshot
 from projects_cli.ledger.write import write_import
+from projects_cli.rules.dates import month_end
 from projects_cli.services import registry
 from projects_cli.store.changelog import Ctx
 from projects_cli.values import normalize_name
@@ -81,8 +82,12 @@ def import_ledger(
     progress: Progress | None = None,
     book: Workbook | None = None,
     confirm: Confirmation = False,
+    month: str | None = None,
 ) -> ImportResult:
     """Check the whole ledger, then write it (unless `dry_run`); raises LedgerRejected on any error.
+
+    `month` (YYYY-MM): the month the ledger reports, for a ledger that names none (no 截至… line, no month
+    in its title or its completed-investment header); one that names another month is an error.
 
     Warnings (an unknown chain or unit, a 待定 date) are errors under `strict`, and so are
     changes to done milestones; without `strict` those are written only when `confirm`
@@ -96,7 +101,7 @@ def import_ledger(
     try:
         return _import_ledger(session, ctx, Path(path), sheet=sheet, dry_run=dry_run, strict=strict,
                               from_unit=from_unit, config=config, limits=limits, progress=progress, book=book,
-                              confirm=confirm)
+                              confirm=confirm, month=month)
     finally:
         if collecting:
             gc.enable()
@@ -104,13 +109,17 @@ def import_ledger(
 
 def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None, dry_run: bool, strict: bool,
                    from_unit: str | None, config: Mapping[str, Any] | None, limits: Limits | None,
-                   progress: Progress | None, book: Workbook | None, confirm: Confirmation) -> ImportResult:
+                   progress: Progress | None, book: Workbook | None, confirm: Confirmation,
+                   month: str | None = None) -> ImportResult:
     reg = Snapshot(session)  # read while the sheet may still be loading (reader.preload)
     if book is not None:  # and, while it still is, what matched projects hold
         reg.read_ahead(book.loaded, year=ctx.as_of.year, month=f"{ctx.as_of.year:04d}-{ctx.as_of.month:02d}")
     units = set(reg.unit_id)
     sheets = read_ledgers(path, as_of=ctx.as_of, sheet=sheet, config=config, units=units, limits=limits,
                           progress=progress, book=book)
+    if month:
+        for parsed in sheets:
+            _reporting_month(parsed, month)
     unit = registry.clean_text(from_unit) if from_unit else None
     parts = []
     keys: list[tuple[parse.ParsedSheet, dict[int, list[tuple[str, str]]]]] = []
@@ -158,6 +167,25 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
         written.update((p.code, p.pid) for p in plans if p.code and p.pid is not None)
     result.written = True
     return result
+
+
+def _reporting_month(parsed: parse.ParsedSheet, month: str) -> None:
+    """--month YYYY-MM: the ledger's as-of is the month's last day, unless the ledger names another month
+    (its 截至… line or title, or its completed-investment header): an error naming both."""
+    year, number = int(month[:4]), int(month[5:7])
+    info = parsed.info
+    done = parsed.header.by_field().get("completed_ytd")
+    said = (info.as_of.year, info.as_of.month) if info.as_of else None
+    if done is not None and done.month:
+        said = (done.year or (said[0] if said else year), done.month)
+    if said is not None and said != (year, number):
+        parsed.problems.insert(0, parse.Problem(
+            "error", parsed.sheet, parsed.header.first + 1, "", "", month,
+            f"台账写的是 {said[0]:04d}-{said[1]:02d}，--month 给的是 {month}：请核对后只用台账自己的月份 "
+            f"(the ledger reports {said[0]:04d}-{said[1]:02d}, not {month})",
+        ))
+    elif info.as_of is None:
+        info.as_of = month_end(year, number)
 
 
 def _strict(result: ImportResult) -> None:

@@ -944,3 +944,29 @@ def test_the_dry_run_of_every_sheet_names_each_changes_sheet(cli, tmp_path):
         ("城区项目", 3, "add", "城区污水管网改造工程"), ("城区项目", 4, "add", "城区智慧停车场"),
         ("园区项目", 3, "add", "园区标准厂房三期"), ("园区项目", 4, "refused", "园区道路提升工程")]
     assert (shown["sheet"], shown["counts"]) == ("城区项目、园区项目", {"added": 3, "changed": 0, "unchanged": 0, "refused": 1})
+
+
+def test_the_month_given_for_a_ledger_that_names_none(cli, tmp_path):
+    path = sheet(tmp_path / "m.xlsx", [["项目名称", "年初至今累计完成投资额", "当月完成投资"], ["甲项目", 900, 900]])
+    r = cli("ledger", "import", str(path), "--month", "2025-09", "--dry-run", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    assert [(d["header"], d["new"]) for d in json.loads(r.stdout)["changes"][0]["changes"]] == [
+        ("项目名称", "甲项目"), ("年初至今累计完成投资额", "900")]
+    r = cli("ledger", "import", str(path), "--month", "2025-13")
+    assert (r.exit_code, "2025-13" in r.stderr, "YYYY-MM" in r.stderr) == (2, True, True)
+
+
+def test_the_month_given_is_the_months_report(session, ctx, tmp_path):
+    path = sheet(tmp_path / "m.xlsx", [["项目名称", "当月完成投资"], ["甲项目", 900]])
+    result = import_ledger(session, ctx, path, month="2025-09")
+    assert (result.completed_month, reports(session)) == ("2025-09", [("GX-0001", "2025-09", 900)])
+
+
+def test_a_month_given_that_the_ledger_contradicts_is_refused(session, ctx, tmp_path):
+    path = corpus.monthly_report(tmp_path / "10.xlsx", 10, [["甲项目", 1000, 900, 900]])
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, month="2025-09")
+    assert problems(info.value.result.errors) == [
+        ("error", 2, "", "台账写的是 2025-10，--month 给的是 2025-09：请核对后只用台账自己的月份 (the ledger reports 2025-10, not "
+                         "2025-09)")]
+    assert session.scalars(select(Project)).all() == []
