@@ -146,6 +146,8 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("plan_columns", "规划专栏", "list", "e.g. 4-1; several joined by 、", en="Plan columns"),
     FieldSpec("site_progress", "形象进度", en="Site progress"),
     FieldSpec("notes", "备注", en="Notes"),
+    FieldSpec("approval_code", "项目审批代码", "text",
+              "the national code of the online approval platform, e.g. 2020-350000-44-01-012345", en="Approval code"),
 )
 
 BY_KEY = {f.key: f for f in PROJECT_FIELDS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 
 SHOWN_PROBLEMS = 50  # problem lines printed; the rest are in --errors FILE
+_MONTH = re.compile(r"^(19[9]\d|20\d\d|2100)-(0[1-9]|1[0-2])$")  # --month YYYY-MM
 CHANGE_COLUMNS = (("row", "行"), ("action", "操作"), ("code", "项目编号"), ("name", "项目名称"), ("header", "栏目"),
                   ("old", "原值"), ("new", "新值"))
 ACTIONS = {"add": "新增", "change": "修改", "refused": "不予导入"}
@@ -94,12 +96,20 @@ def _report(result, errors_file: Path | None, source: Path, limits, *, asked: bo
         common.note(f"Rows not read as projects (未作为项目读入的行): {shown}{more}")
     if result.unused_columns:
         common.note("Columns not read (未识别的列): " + "; ".join(result.unused_columns))
-    listed = [p for p in result.problems if p.sheet == result.sheet]  # a returned 派工单's 节点 sheet has its own rows
-    if errors_file is not None and listed:
-        from projects_cli.ledger.errorbook import write_error_workbook
+    if getattr(result, "converted", None):
+        common.note("Amounts converted to 万元 (外币折算): " + "; ".join(result.converted.values()))
+    if getattr(result, "other_sheets", None):
+        common.note(f"Other sheets also hold ledger tables, not read (其他工作表也有台账，未读): {'、'.join(result.other_sheets)}; "
+                    "--sheet all imports every one of them, --sheet NAME another")
+    parts = [p for p in getattr(result, "parts", []) if p.problems] or [result]
+    for part in parts:
+        listed = [p for p in part.problems if p.sheet == part.sheet]  # a returned 派工单's 节点 sheet has its own rows
+        if errors_file is not None and listed:
+            from projects_cli.ledger.errorbook import write_error_workbook
 
-        rows = write_error_workbook(errors_file, source, result.sheet, result.header_rows, listed, limits)
-        common.note(f"Wrote {errors_file}: {rows} rows with problems, bad cells highlighted and commented")
+            dest = errors_file if len(parts) == 1 else errors_file.with_stem(f"{errors_file.stem}-{part.sheet}")
+            rows = write_error_workbook(dest, source, part.sheet, part.header_rows, listed, limits)
+            common.note(f"Wrote {dest}: {rows} rows with problems, bad cells highlighted and commented")
 
 
 def _list_confirm(confirm, *, done: bool = False) -> None:
@@ -117,32 +127,38 @@ def _counts(result) -> str:
 
 def _change_lines(result) -> list[dict[str, Any]]:
     """The dry run's table: one line per value a row changes (栏目, 原值 → 新值); a refused row on one line."""
-    refused = {p.row for p in result.errors}
     lines = []
-    for change in result.changes:
-        if change.action == "unchanged":
-            continue
-        head = {"row": change.row, "code": change.code or "（新）", "name": change.name}
-        if change.row in refused:
-            lines.append({**head, "action": ACTIONS["refused"], "header": "", "old": "", "new": ""})
-            continue
-        for detail in change.details:
-            shown = detail.as_dict()
-            lines.append({**head, "action": ACTIONS.get(change.action, change.action), "header": detail.header,
-                          "old": "" if shown["old"] is None else shown["old"], "new": shown["new"]})
+    for part in result.parts or [result]:  # --sheet all: each sheet's rows refused by its own problems
+        refused = {p.row for p in part.errors}
+        for change in part.changes:
+            if change.action == "unchanged":
+                continue
+            head = {"row": change.row, "code": change.code or "（新）", "name": change.name}
+            if change.row in refused:
+                lines.append({**head, "action": ACTIONS["refused"], "header": "", "old": "", "new": ""})
+                continue
+            for detail in change.details:
+                shown = detail.as_dict()
+                lines.append({**head, "action": ACTIONS.get(change.action, change.action), "header": detail.header,
+                              "old": "" if shown["old"] is None else shown["old"], "new": shown["new"]})
     return lines
 
 
 def _dry_run_json(result) -> dict[str, Any]:
-    refused = {p.row for p in result.errors}
+    changes = []
+    for part in result.parts or [result]:  # --sheet all: each change names its sheet
+        refused = {p.row for p in part.errors}
+        changes += [{**({"sheet": part.sheet} if result.parts else {}), **c.as_dict(),
+                     "action": "refused" if c.row in refused else c.action}
+                    for c in part.changes if c.action != "unchanged"]
     return {
         "file": result.file, "sheet": result.sheet, "header_rows": list(result.header_rows),
         "counts": result.counts(),
-        "changes": [{**c.as_dict(), "action": "refused" if c.row in refused else c.action}
-                    for c in result.changes if c.action != "unchanged"],
+        "changes": changes,
         "to_confirm": [c.as_dict() for c in result.to_confirm],
         "skipped_rows": [{"row": s.row, "kind": s.kind, "text": s.text} for s in result.skipped_rows],
         "unused_columns": result.unused_columns,
+        "other_sheets": result.other_sheets,
         "problems": [p.as_dict() for p in result.problems],
     }
 
@@ -151,12 +167,13 @@ def _dry_run_json(result) -> dict[str, Any]:
 def import_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The ledger (台账): .xlsx, .xls or .csv.", dir_okay=False)],
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="The sheet (工作表) to read. Default: the first with a ledger header.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="The sheet (工作表) to read. Default: the first with a ledger header; all: every sheet with one, in one go (all or nothing).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and show what would be added and changed (预检); write nothing.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown chain or unit, 待定 dates) as errors (严格模式).")] = False,
     errors: Annotated[Optional[Path], typer.Option("--errors", help="Write the rows with problems to this .xlsx (问题行), bad cells highlighted and commented, for the unit to fix and resend.", dir_okay=False)] = None,
     from_unit: Annotated[Optional[str], typer.Option("--from-unit", help="The responsible unit (责任单位) that sent the ledger: it may change only its own projects.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Format of the --dry-run change list: table (栏目, 原值, 新值), json (counts, changes, rows skipped, problems) or csv.")] = Format.table,
+    month: Annotated[Optional[str], typer.Option("--month", help="The month the ledger reports (YYYY-MM, 填报月份), for a ledger that names none: its completed investment and 当月完成投资 are that month's.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Write changes to done milestones (已完成节点的实际日期或计划) without asking, for scripts. Without it a terminal asks; otherwise they are refused.")] = False,
 ) -> None:
     """Import a ledger (导入台账): check every row, then add and update projects in one go, or change nothing.
@@ -179,6 +196,8 @@ def import_cmd(
 
     if errors is not None and errors.suffix.lower() != ".xlsx":
         raise typer.BadParameter("name the file *.xlsx", param_hint="--errors")
+    if month is not None and not _MONTH.match(month):
+        raise typer.BadParameter(f"{month!r} is not a month; write it as YYYY-MM, e.g. 2025-10", param_hint="--month")
     from projects_cli.writes import protect
 
     protect(file, "导入的文件")
@@ -212,7 +231,7 @@ def import_cmd(
             result = import_ledger(
                 session, common.actor(ctx), file, sheet=sheet, dry_run=dry_run, strict=strict, from_unit=from_unit,
                 config=s.config, limits=limits, progress=bar, book=book,
-                confirm=True if yes else (ask if _can_ask() else False),
+                confirm=True if yes else (ask if _can_ask() else False), month=month,
             )
     except LedgerRejected as exc:
         if bar:
@@ -231,7 +250,8 @@ def import_cmd(
         if book is not None:
             book.close()
     _report(result, errors, file, limits, asked=asked)
-    where = f"{file.name} (sheet {result.sheet}, header rows {result.header_rows[0]}–{result.header_rows[1]}"
+    where = (f"{file.name} (sheets {result.sheet}" if result.parts else
+             f"{file.name} (sheet {result.sheet}, header rows {result.header_rows[0]}–{result.header_rows[1]}")
     where += f", 填报单位 {result.reporter})" if result.reporter else ")"
     counts = _counts(result)
     count = len(result.warnings)

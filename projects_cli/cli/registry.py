@@ -165,6 +165,7 @@ def add(
     plan_columns: F.plan_columns = None,
     site_progress: F.site_progress = None,
     notes: F.notes = None,
+    approval_code: F.approval_code = None,
 ) -> None:
     """Add a project (新增项目) and print its code.
 
@@ -205,6 +206,7 @@ def edit(
     plan_columns: F.plan_columns = None,
     site_progress: F.site_progress = None,
     notes: F.notes = None,
+    approval_code: F.approval_code = None,
 ) -> None:
     """Edit a project's fields (修改项目); an empty value ('') clears a field.
 

@@ -2,7 +2,7 @@
 
 Shared by import (header → field) and export (field → header). Some fields
 are only read (建设起止时间 gives both planned dates) and some only recognised
-(`NOT_STORED`: the national approval code, a month's own figure), so that the
+(`NOT_STORED`), so that the
 import lists them as not read instead of mistaking them for another field. The
 office extends the variants in its config file::
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any, Mapping
 
 from projects_cli.config.office import HEADER_WORDS, PLAIN, section, source_of
@@ -62,12 +63,12 @@ HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "planned_period": ("建设起止时间", ("建设年限", "项目工期", "建设起止年限", "起止年限", "建设期限", "建设工期", "起止时间")),
     "card": ("预警等级", ("亮牌", "红黄蓝牌", "预警")),
     "notes": ("备注", ("说明",)),
-    # Recognised, and listed as not read: the registry has no place for them yet.
     "approval_code": ("项目审批代码", ("项目代码", "审批代码", "项目统一代码", "全国投资项目在线审批监管平台代码")),
+    # The ledger month's own figure: the month's investment report, checked against the year to date when both.
     "month_completed": ("当月完成投资", ("当月已完成投资", "本月完成投资", "当月完成", "本月完成")),
 }
 # Fields a ledger's header names that the import does not store (listed among the columns not read).
-NOT_STORED = ("approval_code", "month_completed")
+NOT_STORED: tuple[str, ...] = ()
 
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]$")
 
@@ -88,6 +89,21 @@ def header_unit(text: Any) -> str | None:
 def _header_table() -> Table:
     """[ledger.headers] as the ledger reads it: one key per field it has, each a list of header words."""
     return Table(dict.fromkeys(HEADERS, HEADER_WORDS), example='[ledger.headers] name = ["工程名称"]')
+
+
+_DOLLAR = re.compile(r"^([亿万千百]?)(?:美元|美金|USD|US\$|\$)$")
+
+
+def dollar_rate(config: Mapping[str, Any] | None) -> Decimal | None:
+    """[ledger] usd_rate (1 美元 = usd_rate 元) as a Decimal; None when the config gives none."""
+    rate = ledger_section(config).get("usd_rate")
+    return Decimal(str(rate)) if rate is not None else None
+
+
+def in_yuan(unit: str) -> str | None:
+    """The 人民币 unit of the same size as a dollar unit: 万美元 → 万元, 美元 → 元; None for another currency."""
+    match = _DOLLAR.match(unit)
+    return f"{match.group(1)}元" if match else None
 
 
 def header_currency(text: Any) -> str | None:

@@ -89,13 +89,14 @@ def columns(year: int, month: int) -> list[Col]:
         Col("source", export_header("source"), None),
         Col("card", export_header("card"), None, "card"),
         Col("notes", export_header("notes"), None, "wrap"),
+        Col("approval_code", export_header("approval_code"), None),
     ]
 
 
 # The project's own columns the ledger shows (timestamps and version are bookkeeping).
 PROJECT_COLUMNS = ("id", "code", "name", "categories", "cluster", "chain", "owner", "location", "content", "floor_area",
                    "capacity", "total_investment", "status", "leader", "task_force", "source", "plan_columns",
-                   "site_progress", "notes")
+                   "site_progress", "notes", "approval_code")
 
 
 def ledger_title(config: Mapping[str, Any] | None) -> str:

@@ -49,12 +49,14 @@ from sqlmodel import Session
 
 from projects_cli.ledger import parse
 from projects_cli.ledger.plan import Change, Confirm, ImportResult, LedgerRejected, plan_import
-from projects_cli.ledger.read import Progress, read_ledger
+from projects_cli.ledger.read import Progress, read_ledger, read_ledgers
 from projects_cli.ledger.reader import Limits, Workbook
 from projects_cli.ledger.snapshot import Snapshot
 from projects_cli.ledger.write import write_import
+from projects_cli.rules.dates import month_end
 from projects_cli.services import registry
 from projects_cli.store.changelog import Ctx
+from projects_cli.values import normalize_name
 
 __all__ = ["Change", "Confirm", "ImportResult", "LedgerRejected", "NotConfirmed", "import_ledger", "plan_import",
            "read_ledger", "write_import"]
@@ -80,8 +82,12 @@ def import_ledger(
     progress: Progress | None = None,
     book: Workbook | None = None,
     confirm: Confirmation = False,
+    month: str | None = None,
 ) -> ImportResult:
     """Check the whole ledger, then write it (unless `dry_run`); raises LedgerRejected on any error.
+
+    `month` (YYYY-MM): the month the ledger reports, for a ledger that names none (no 截至… line, no month
+    in its title or its completed-investment header); one that names another month is an error.
 
     Warnings (an unknown chain or unit, a 待定 date) are errors under `strict`, and so are
     changes to done milestones; without `strict` those are written only when `confirm`
@@ -95,7 +101,7 @@ def import_ledger(
     try:
         return _import_ledger(session, ctx, Path(path), sheet=sheet, dry_run=dry_run, strict=strict,
                               from_unit=from_unit, config=config, limits=limits, progress=progress, book=book,
-                              confirm=confirm)
+                              confirm=confirm, month=month)
     finally:
         if collecting:
             gc.enable()
@@ -103,34 +109,45 @@ def import_ledger(
 
 def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None, dry_run: bool, strict: bool,
                    from_unit: str | None, config: Mapping[str, Any] | None, limits: Limits | None,
-                   progress: Progress | None, book: Workbook | None, confirm: Confirmation) -> ImportResult:
+                   progress: Progress | None, book: Workbook | None, confirm: Confirmation,
+                   month: str | None = None) -> ImportResult:
     reg = Snapshot(session)  # read while the sheet may still be loading (reader.preload)
     if book is not None:  # and, while it still is, what matched projects hold
         reg.read_ahead(book.loaded, year=ctx.as_of.year, month=f"{ctx.as_of.year:04d}-{ctx.as_of.month:02d}")
     units = set(reg.unit_id)
-    parsed = read_ledger(path, as_of=ctx.as_of, sheet=sheet, config=config, units=units, limits=limits,
-                         progress=progress, book=book)
-    result, plans, planner = plan_import(session, ctx, parsed, from_unit=registry.clean_text(from_unit) if from_unit else None,
-                                         config=config, file_name=path.name, progress=progress, reg=reg,
-                                         details=dry_run)
-    parsed.rows.clear()  # used up by plan_import (the plans hold what is to be written)
+    sheets = read_ledgers(path, as_of=ctx.as_of, sheet=sheet, config=config, units=units, limits=limits,
+                          progress=progress, book=book)
+    if month:
+        for parsed in sheets:
+            _reporting_month(parsed, month)
+    unit = registry.clean_text(from_unit) if from_unit else None
+    parts = []
+    keys: list[tuple[parse.ParsedSheet, dict[int, list[tuple[str, str]]]]] = []
+    for number, parsed in enumerate(sheets):
+        if len(sheets) > 1:
+            keys.append((parsed, _row_keys(parsed)))
+        planned = plan_import(session, ctx, parsed, from_unit=unit, config=config, file_name=path.name,
+                              progress=progress, reg=reg if number == 0 else Snapshot(session), details=dry_run)
+        parsed.rows.clear()  # used up by plan_import (the plans hold what is to be written)
+        parts.append(planned)
+    for (_, mine), (planned, _, _) in zip(keys, parts):
+        for change in planned.changes:  # a row matched by name is the project of that code
+            if change.action != "add" and change.code and change.row in mine:
+                mine[change.row].append(("code", change.code))
+    across = _across_sheets(keys)
+    result = parts[0][0] if len(parts) == 1 else _combined(path.name, [r for r, _, _ in parts], across)
     if strict:
-        result.problems = [
-            parse.Problem("error", p.sheet, p.row, p.column, p.header, p.value, p.message + " (--strict)")
-            if p.severity == "warning" else p
-            for p in result.problems
-        ]
-        if result.to_confirm:
-            result.problems = sorted(result.problems + [c.problem() for c in result.to_confirm],
-                                     key=lambda p: (p.row, p.column, p.severity))
-            result.to_confirm = []
+        for one in [result, *result.parts]:
+            _strict(one)
     errors = result.errors
     if errors:
         rows = sorted({p.row for p in errors if p.row})
         shown = ", ".join(str(r) for r in rows[:20]) + (" …" if len(rows) > 20 else "")
         raise LedgerRejected(
             f"{path.name}: {len(errors)} error{'s' if len(errors) != 1 else ''}"
-            + (f" in row{'s' if len(rows) != 1 else ''} {shown}" if rows else "")
+            + (f" in row{'s' if len(rows) != 1 else ''} {shown}" if rows and not result.parts else "")
+            + (f" in sheets {'、'.join(sorted({p.sheet for p in errors}, key=[r.sheet for r in result.parts].index))}"
+               if result.parts else "")
             + "; nothing was written",
             result,
         )
@@ -143,5 +160,104 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
             f"(已完成节点的修改未确认); run again with --yes to write {'them' if count != 1 else 'it'}; nothing was written",
             result,
         )
-    write_import(session, ctx, result, plans, planner, progress=progress)
+    written: dict[str, int] = {}
+    for one, plans, planner in parts:
+        planner.reg.by_code.update(written)  # codes the sheets before took (the counter gives new ones past them)
+        write_import(session, ctx, one, plans, planner, progress=progress)
+        written.update((p.code, p.pid) for p in plans if p.code and p.pid is not None)
+    result.written = True
     return result
+
+
+def _reporting_month(parsed: parse.ParsedSheet, month: str) -> None:
+    """--month YYYY-MM: the ledger's as-of is the month's last day, unless the ledger names another month
+    (its 截至… line or title, or its completed-investment header): an error naming both."""
+    year, number = int(month[:4]), int(month[5:7])
+    info = parsed.info
+    done = parsed.header.by_field().get("completed_ytd")
+    said = (info.as_of.year, info.as_of.month) if info.as_of else None
+    if done is not None and done.month:
+        said = (done.year or (said[0] if said else year), done.month)
+    if said is not None and said != (year, number):
+        parsed.problems.insert(0, parse.Problem(
+            "error", parsed.sheet, parsed.header.first + 1, "", "", month,
+            f"台账写的是 {said[0]:04d}-{said[1]:02d}，--month 给的是 {month}：请核对后只用台账自己的月份 "
+            f"(the ledger reports {said[0]:04d}-{said[1]:02d}, not {month})",
+        ))
+    elif info.as_of is None:
+        info.as_of = month_end(year, number)
+
+
+def _strict(result: ImportResult) -> None:
+    """--strict: warnings are errors, and so are changes to done milestones."""
+    result.problems = [
+        parse.Problem("error", p.sheet, p.row, p.column, p.header, p.value, p.message + " (--strict)")
+        if p.severity == "warning" else p
+        for p in result.problems
+    ]
+    if result.to_confirm:
+        result.problems = sorted(result.problems + [c.problem() for c in result.to_confirm],
+                                 key=lambda p: (p.row, p.column, p.severity))
+        result.to_confirm = []
+
+
+def _row_keys(parsed: parse.ParsedSheet) -> dict[int, list[tuple[str, str]]]:
+    """Each row's ways of naming its project: its code and its name as matched (spaces, full-width forms aside)."""
+    out = {}
+    for row in parsed.rows:
+        code, name = row.values.get("code"), row.values.get("name")
+        out[row.row] = ([("code", code)] if code else []) + ([("name", normalize_name(name))] if name else [])
+    return out
+
+
+def _across_sheets(sheets: list[tuple[parse.ParsedSheet, dict[int, list[tuple[str, str]]]]]) -> list[parse.Problem]:
+    """A project on two sheets (by code, by name, or the project a name matched) is an error naming the sheet and
+    row of both."""
+    first: dict[tuple[str, str], tuple[str, int]] = {}
+    found = []
+    for parsed, rows in sheets:
+        columns = parsed.header.by_field()
+        for row, keys in rows.items():
+            for key in keys:
+                if key in first:
+                    sheet, at = first[key]
+                    column = columns.get(key[0]) or columns["name"]
+                    found.append(parse.Problem(
+                        "error", parsed.sheet, row, column.letter, column.header, key[1],
+                        f"与工作表 {sheet} 第 {at} 行是同一个项目（{key[1]}）：一个项目在台账里只能有一行 "
+                        f"(the same project as sheet {sheet} row {at}; a project may appear once)",
+                    ))
+                    break
+        for row, keys in rows.items():
+            for key in keys:
+                first.setdefault(key, (parsed.sheet, row))
+    return found
+
+
+def _combined(file: str, results: list[ImportResult], across: list[parse.Problem]) -> ImportResult:
+    """One result for the sheets of `--sheet all`: their counts added up, their changes and problems in sheet order
+    (each problem names its sheet), the cross-sheet duplicates with the sheet they were found on."""
+    combined = ImportResult(file, "、".join(r.sheet for r in results), parts=results)
+    order = {r.sheet: i for i, r in enumerate(results)}
+    for one in results:
+        mine = [p for p in across if p.sheet == one.sheet]
+        if mine:
+            one.problems = sorted(one.problems + mine, key=lambda p: (p.row, p.column, p.severity))
+    for one in results:
+        combined.rows += one.rows
+        combined.added += one.added
+        combined.changed += one.changed
+        combined.unchanged += one.unchanged
+        combined.changes += one.changes
+        combined.to_confirm += one.to_confirm
+        combined.skipped_rows += one.skipped_rows
+        combined.unused_columns += [f"{one.sheet}: {c}" for c in one.unused_columns]
+        combined.converted.update(one.converted)
+        for kind, count in one.skipped.items():
+            combined.skipped[kind] = combined.skipped.get(kind, 0) + count
+    combined.problems = sorted((p for one in results for p in one.problems), key=lambda p: order[p.sheet])
+    first = results[0]
+    combined.header_rows, combined.plan_year, combined.completed_month = (first.header_rows, first.plan_year,
+                                                                         first.completed_month)
+    combined.as_of, combined.reporter = first.as_of, first.reporter
+    return combined

@@ -36,7 +36,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from operator import is_, itemgetter
 from typing import Any, Mapping, NamedTuple
@@ -53,8 +53,10 @@ from projects_cli.ledger.columns import (
     header_key,
     header_period,
     header_unit,
+    in_yuan,
 )
 from projects_cli.values import (
+    CENT,
     UNIT_TO_WAN,
     PendingDate,
     ValueProblem,
@@ -69,12 +71,14 @@ from projects_cli.vocab import BY_KEY, Milestone, ProjectStatus
 
 HEADER_SCAN = 30  # rows searched for the header
 MAX_HEADER_ROWS = 3
-# Recognised but not imported: the row number, and what export derives (completion rate, card colour).
-DERIVED = ("seq", "completion_rate", "card")
+# Recognised but not imported: the row number, and what export derives (card colour). The completion rate
+# (年度投资完成率) is read only to be checked against the row's figures (`_check_rates`), never stored.
+DERIVED = ("seq", "card")
+RATE = "completion_rate"
 DATE_FIELDS = ("planned_start", "actual_start", "planned_completion", "actual_completion")
 # Ledger columns that are not project fields, typed by the rule of one that is.
-TYPED_LIKE = {"completed_ytd": "annual_plan"}
-NUMERIC_FIELDS = ("total_investment", "annual_plan", "completed_ytd", "floor_area")
+TYPED_LIKE = {"completed_ytd": "annual_plan", "month_completed": "annual_plan"}
+NUMERIC_FIELDS = ("total_investment", "annual_plan", "completed_ytd", "month_completed", "floor_area")
 # What a total, note or section row starts with (checked on raw text before anything costlier).
 _SPECIAL_START = re.compile(r"^\s*[合总小共累全其注说备填审制负联分单一二三四五六七八九十（(第]")
 # Fields with few distinct values: one string object per value keeps 100,000 rows small.
@@ -109,6 +113,8 @@ _INFO_AS_OF = re.compile(
     r"截[至止](?:日期|时间)?[:：]?\s*((?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]|底|末)?|\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?)"
 )
 _YEAR = re.compile(r"(\d{4})\s*年")
+# A title naming its month: 2025年10月重点项目台账 (not 2025年1-10月…, which names a span).
+_TITLE_MONTH = re.compile(r"(\d{4})年(\d{1,2})月(?:份)?(?![\d\-—–~～至])")
 _NUMBERING = re.compile(r"^(\d{1,3}|[A-Za-z]|栏次|[（(]\d{1,3}[）)])$")
 _AREA_SQM = re.compile(r"平方米|㎡|m2|M2")
 _SPACES = re.compile(r"\s+")
@@ -147,6 +153,9 @@ class Column:
     month: int | None = None  # the last month a completed-investment header names (1-10月 → 10)
     area_factor: Decimal | None = None  # 平方米 → 万平方米
     series: bool = False  # one of the cumulative month columns 1月, 1-2月 … 1-12月 (month: its last month)
+    rate: Decimal | None = None  # amounts in dollars: 元 per 美元 ([ledger] usd_rate), the unit then its 元 size
+    currency: str | None = None  # the unit the ledger wrote (万美元) when `rate` converts it
+    person: bool = False  # 建设单位及责任人: each cell the field's text and a person's name, split (`_split_person`)
 
     @property
     def letter(self) -> str:
@@ -179,7 +188,7 @@ class LedgerInfo:
     title: str | None = None
     unit: str | None = None  # 单位：亿元 → 亿元
     reporter: str | None = None  # 填报单位
-    as_of: date | None = None  # 截至…
+    as_of: date | None = None  # 截至…, else the end of the month a title names (2025年10月重点项目台账)
     year: int | None = None  # a year in the title
 
 
@@ -214,12 +223,16 @@ class ParsedSheet:
     skipped: dict[str, int] = field(default_factory=lambda: {"blank": 0, "total": 0, "section": 0, "note": 0})
     duplicates: list[Column] = field(default_factory=list)  # columns naming a field an earlier column names
     skipped_rows: list[Skipped] = field(default_factory=list)  # each row counted in `skipped` but the blank ones
+    converted: list[Column] = field(default_factory=list)  # amount columns in dollars, read at `Column.rate`
+    others: list[str] = field(default_factory=list)  # the workbook's other sheets holding a ledger table
 
     @property
     def unused(self) -> list[Column]:
-        """The columns not read: header words naming no field, fields the registry does not store, duplicates."""
+        """The columns not read: header words naming no field, fields the registry does not store, duplicates,
+        and the person's part of a column that holds a unit and its person (建设单位及责任人)."""
         return [c for c in self.header.columns
-                if (c.field is None or c.field in NOT_STORED) and c.header] + self.duplicates
+                if (c.field is None or c.field in NOT_STORED) and c.header] + self.duplicates + [
+            Column(c.index, c.header + PERSON_NOTE, None) for c in self.header.columns if c.person and c.field]
 
 
 def column_letter(index: int) -> str:
@@ -305,6 +318,23 @@ _MONTH_LABEL = re.compile(r"^(1(?:-|—|–|~|至))?(\d{1,2})月(?:份|底|末)?
 _LEADER_LEVEL = (re.compile(r"[县区]"), re.compile(r"^(?!.*市)"), re.compile(r""))
 
 
+# A ten-day (旬) figure: 上旬完成投资, 10月中旬 under 完成投资, 本旬完成. The registry keeps months, so these are
+# listed as not read, never taken for a month's or the year's figure.
+_TEN_DAYS = re.compile(r"[上中下本]旬|^旬|旬(?:报|完成|计划|投资)")
+TEN_DAYS_NOTE = "（旬数据，不读）"
+
+
+# A header saying its cells hold a unit and a person: 建设单位及责任人, 责任单位及负责人 (the person is not kept:
+# the registry has no place for an owner's or a unit's person in charge).
+_WITH_PERSON = re.compile(r"^(.+?)(?:及|和|与|/)(?:其)?(?:责任人|负责人|联系人)(?:姓名)?$")
+SPLIT = ("owner", "unit")
+PERSON_NOTE = "（其中的责任人不读）"
+# A unit and a person's name in one cell: 南平市政府 张兆民, 龙海市水利局/周涛.
+_UNIT_AND_PERSON = re.compile(r"^(.+?)\s*(?:[\s/／、，,;；]|[（(])\s*([\u4e00-\u9fff·]{2,4})[）)]?$")
+# What the start of a unit's name ends with, to notice a person after it where the header does not say so.
+_ORG_END = re.compile(r"(?:政府|局|委|委员会|办|办公室|公司|集团|中心|管委会|镇|街道|乡|院|厂|所|站|处|部)$")
+
+
 def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
     width = max(len(r) for r in stack)
     columns = []
@@ -316,9 +346,14 @@ def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
             if value and (not parts or parts[-1] != value):
                 parts.append(value)
         found, shown = _column_field(parts, table)
+        person = False
+        if parts and (both := _WITH_PERSON.match(header_key(parts[-1]))) and field_for(both.group(1), table) in SPLIT:
+            found, shown, person = field_for(both.group(1), table), "/".join(parts), True
         joined = "".join(parts)
+        if any(_TEN_DAYS.search(header_key(p)) for p in parts):
+            found, shown = None, "/".join(parts) + TEN_DAYS_NOTE
         unit = next((u for p in parts if (u := header_unit(p) or header_currency(p))), None)
-        column = Column(c, shown, found, unit=unit)
+        column = Column(c, shown, found, unit=unit, person=person)
         column.year, column.month = header_period(joined)
         if found == "floor_area" and _AREA_SQM.search(joined) and "万平方米" not in joined and "万㎡" not in joined:
             column.area_factor = Decimal("0.0001")
@@ -482,6 +517,7 @@ def read_info(rows: Iterable[list[Any]], default_year: int) -> LedgerInfo:
             info.reporter = m.group(1)
     if info.title and (m := _YEAR.search(info.title)):
         info.year = int(m.group(1))
+    title_month = _TITLE_MONTH.search(_text(info.title)) if info.title else None
     for text in texts:
         m = _INFO_AS_OF.search(_text(text))
         if m:
@@ -493,6 +529,8 @@ def read_info(rows: Iterable[list[Any]], default_year: int) -> LedgerInfo:
             except ValueProblem:
                 pass
             break
+    if info.as_of is None and title_month and 1 <= int(title_month.group(2)) <= 12:
+        info.as_of = parse_date(f"{title_month.group(1)}年{int(title_month.group(2))}月")  # that month's last day
     return info
 
 
@@ -535,6 +573,8 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
                 raise ValueProblem(f"{cell_repr(value)!r} is not a plausible date (year {parsed.year})")
             return parsed
         return to_date
+    if key == RATE:
+        return read_rate
     if key == "planned_period":
         def to_range(value: Any) -> Any:
             start, end = parse_date_range(value)
@@ -545,11 +585,14 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
         return to_range
     if key in NUMERIC_FIELDS:
         factor = column.area_factor
+        rate = column.rate
 
         def to_number(value: Any) -> Any:
             result = clean_value(rule, value, unit=unit)
             if factor is not None and result is not None:
                 result = (result * factor).normalize()
+            if rate is not None and result is not None:  # 万美元 × 元 per 美元 = 万元, to the fen the registry keeps
+                result = (result * rate).quantize(CENT, rounding=ROUND_HALF_UP).normalize()
             return result
         return to_number
 
@@ -562,6 +605,119 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
         return clean_value(rule, value, unit=unit)
 
     return to_text
+
+
+class Rate(NamedTuple):
+    """A completion rate as written: its number, whether it said %, the decimals it was written with, and its text.
+
+    Only compared, never stored: a float is exact enough for a tolerance of a
+    rounding (and a workbook's cell is one already).
+    """
+
+    number: float
+    percent: bool  # 97.2%: a percentage; 0.972 or 97.2 may be either
+    decimals: int
+    text: str  # as shown in a problem: 0.75, 75.1%
+
+
+def read_rate(value: Any) -> Rate | None:
+    """年度投资完成率 as written: 97.2%, 0.972 or 97.2 (a cell formatted as % holds 0.972); ValueProblem otherwise."""
+    if type(value) is float:  # the common cell, quickly
+        if value.is_integer():
+            value = int(value)  # 75.0 as a workbook gives 75: written without decimals
+        elif value == value and 0 <= value < 1e9:
+            text = repr(value)
+            if "e" not in text:
+                return Rate(value, False, len(text) - text.index(".") - 1, text)
+    if is_empty(value):
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+    percent = text.endswith("%")
+    try:
+        number = Decimal(text.rstrip("%").strip())
+    except ArithmeticError:
+        raise ValueProblem(f"{clean_text(value)!r} 不是完成率（应为 97.2%、0.972 或 97.2） (is not a completion rate, "
+                           "e.g. 97.2%, 0.972 or 97.2)") from None
+    if not number.is_finite() or number < 0:
+        raise ValueProblem(f"{clean_text(value)!r} is not a plausible completion rate")
+    return Rate(float(number), percent, max(0, -number.as_tuple().exponent),
+                format(number.normalize(), "f") + ("%" if percent else ""))
+
+
+RATE_SLACK = 0.5  # percentage points: the most a rate's own rounding (97% for 96.6%) is allowed
+
+
+def rate_mismatch(rate: Rate, done: Decimal, plan: Decimal) -> Decimal | None:
+    """The rate the figures give (in %), when the written rate is not it within its rounding; None when it is.
+
+    A rate without % is read both ways (0.972 or 97.2): whichever fits. The
+    tolerance is half the last digit written (97% ± 0.5, 97.25% ± 0.005), at
+    most RATE_SLACK percentage points.
+    """
+    actual = float(done) * 100 / float(plan)
+    number, decimals = rate.number, rate.decimals
+    readings = ((number, decimals),) if rate.percent else ((number * 100, decimals - 2), (number, decimals))
+    for percent, places in readings:
+        if abs(percent - actual) <= min(RATE_SLACK, 5 * 10.0 ** (-places - 1)) + 1e-6:
+            return None
+    return Decimal(done) * 100 / Decimal(plan)
+
+
+def _check_rates(result: ParsedSheet, column: Column) -> None:
+    """Each row's 年度投资完成率 against its completed investment ÷ annual plan (not stored): a warning naming both."""
+    found = False
+    for row in result.rows:
+        values = row.values
+        rate = values.pop(RATE, None)
+        if rate is None:
+            continue
+        done, plan = values.get("completed_ytd"), values.get("annual_plan")
+        if done is None or not plan:
+            continue
+        actual = rate_mismatch(rate, done, plan)
+        if actual is None:
+            continue
+        computed = format(actual.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize(), "f")
+        result.problems.append(Problem(
+            "warning", result.sheet, row.row, column.letter, column.header, rate.text,
+            f"完成率 {rate.text} 与本行数字不符：完成投资 {_plain(done)} ÷ 年度计划投资 {_plain(plan)} = {computed}%"
+            f" (the completion rate is not completed ÷ annual plan: {computed}%)",
+        ))
+        found = True
+    if found:
+        result.problems.sort(key=lambda p: p.row)  # stable: each row's problems stay in column order
+
+
+def _split_person(result: ParsedSheet, column: Column) -> None:
+    """建设单位及责任人 "南平市政府 张兆民": the unit kept, the person split off (not read). Where the header says
+    so but a cell does not split, and where a cell looks like a unit and a person though the header does not
+    say so, the text is kept as written, with a warning."""
+    key = column.field
+    found = False
+    for row in result.rows:
+        value = row.values.get(key)
+        if not value:
+            continue
+        both = _UNIT_AND_PERSON.match(value)
+        if column.person:
+            if both:
+                row.values[key] = both.group(1)
+                continue
+            message = (f"'{value}' 分不出单位和责任人（应为\"单位 姓名\"），按原文读作{column.header.split('及')[0]}"
+                       " (cannot split the unit from the person; kept as written)")
+        elif both and _ORG_END.search(both.group(1)):
+            message = (f"'{value}' 像是单位加责任人，但表头没有写\"及责任人\"，按原文读入"
+                       f" (looks like a unit and a person, but the header does not say so; kept as written)")
+        else:
+            continue
+        result.problems.append(Problem("warning", result.sheet, row.row, column.letter, column.header, value, message))
+        found = True
+    if found:
+        result.problems.sort(key=lambda p: p.row)
+
+
+def _plain(amount: Any) -> str:
+    return format(Decimal(amount).normalize(), "f")
 
 
 _SKIP = object()  # a cell that gives no value (empty)
@@ -588,7 +744,8 @@ def _column_reader(column: Column, info: LedgerInfo, clean_value: Callable[..., 
     unit = column.unit or info.unit or "万元"
     if key in NUMERIC_FIELDS:
         kind = BY_KEY[rule].kind
-        plain = column.area_factor is None and (kind == "area" or (kind == "money" and unit == "万元"))
+        plain = column.area_factor is None and column.rate is None and (
+            kind == "area" or (kind == "money" and unit == "万元"))
 
         def numbers(cells: list[Any]) -> list[Any]:
             if not plain:
@@ -599,6 +756,9 @@ def _column_reader(column: Column, info: LedgerInfo, clean_value: Callable[..., 
                 out.append(value if value is not None else _SKIP if v == "" or v is None else _MISS)
             return out
         return numbers
+    if key == RATE:  # a workbook's rates are floats: read at once; the rest one by one, for their problems
+        return lambda cells: [read_rate(v) if type(v) is float and 0 <= v < 1e9 else
+                              _SKIP if v == "" or v is None else _MISS for v in cells]
     if key not in REPEATED:
         return lambda cells: [_SKIP if v == "" or v is None else _MISS for v in cells]
     # Few distinct values: each typed once (the first seen wins, as with a cache per cell).
@@ -698,13 +858,15 @@ def parse_rows(
     max_year: int = 2100,
     progress: Callable[[int], None] | None = None,
     status_words: Mapping[str, str] | None = None,
+    usd_rate: Decimal | None = None,
 ) -> ParsedSheet:
     """Typed project rows and problems from the rows under the header.
 
     `rows` yields (0-based index, values, merged-filled columns); `clean_value`
     is `registry.clean_value` (typing and validation shared with `projects add`);
     `status_words` what the status column's words mean (`config.office.status_words`:
-    续建 → 在建), a word not in it an error on its cell.
+    续建 → 在建), a word not in it an error on its cell. `usd_rate` ([ledger] usd_rate): amounts
+    in 万美元/美元 are converted to 万元 at it (`ParsedSheet.converted`), else refused.
     Rows are sorted out one by one (blank, total, section, note or project);
     project rows are then typed column by column, CHUNK rows at a time.
     """
@@ -728,11 +890,16 @@ def parse_rows(
             continue
         if column.field in NUMERIC_FIELDS and BY_KEY[TYPED_LIKE.get(column.field, column.field)].kind == "money":
             unit = column.unit or info.unit or "万元"
-            if unit not in UNIT_TO_WAN:
+            if unit not in UNIT_TO_WAN and usd_rate is not None and (yuan := in_yuan(unit)):
+                column.unit, column.rate, column.currency = yuan, usd_rate, unit
+                result.converted.append(column)
+            elif unit not in UNIT_TO_WAN:
                 result.problems.append(Problem(
                     "error", sheet, header.last + 1, column.letter, column.header, unit,
                     f"金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入"
-                    f" (the amounts are in {unit}; convert them to 万元 RMB: no exchange rate is configured)",
+                    + ("，或在配置文件 [ledger] usd_rate 写明汇率（如 usd_rate = 7.1）" if in_yuan(unit) else "")
+                    + f" (the amounts are in {unit}; convert them to 万元 RMB: no exchange rate is configured"
+                    + (", [ledger] usd_rate in the config file)" if in_yuan(unit) else ")"),
                 ))
                 continue
         readers.append((column.index, key, column, _column_reader(column, info, clean_value, max_year),
@@ -841,6 +1008,11 @@ def parse_rows(
         result.problems.sort(key=lambda p: p.row)  # stable: each row's problems stay in column order
     if len(series) > 1:
         _latest_month(series, result)
+    if (rate := by_field.get(RATE)) is not None and rate.field == RATE:
+        _check_rates(result, rate)
+    for key in SPLIT:
+        if (column := by_field.get(key)) is not None:
+            _split_person(result, column)
     if progress is not None:
         progress(count)
     return result
@@ -874,6 +1046,7 @@ def _latest_month(series: list[Column], result: ParsedSheet) -> None:
     (a warning): its figure is that month's, not the sheet's.
     """
     info = result.info
+    before = len(result.problems)
     year = next((c.year for c in series if c.year), None)
     cap = info.as_of.month if info.as_of and year in (None, info.as_of.year) else 12
     keys = {c.month: f"completed_ytd@{c.month}" for c in series}
@@ -885,7 +1058,6 @@ def _latest_month(series: list[Column], result: ParsedSheet) -> None:
         if column.month != chosen:
             column.field = None
     sheet = result.sheet
-    stale = False
     if beyond := sorted(m for m in filled if m > cap):
         column = by_month[beyond[0]]
         result.problems.append(Problem(
@@ -896,12 +1068,19 @@ def _latest_month(series: list[Column], result: ParsedSheet) -> None:
     for row in result.rows:
         values = row.values
         latest = None
+        given: dict[int, Decimal] = {}
         for month, key in keys.items():
             value = values.pop(key, None)
             if value is not None and month <= cap and (latest is None or month > latest):
                 latest = month
+            if value is not None and month <= cap:
+                given[month] = value
             if month == chosen and value is not None:
                 values["completed_ytd"] = value
+        if chosen is not None and chosen > 1 and chosen in given:
+            figures = _month_figures(given, chosen, row.row, by_month, result)
+            if figures:
+                values[MONTH_FIGURES] = figures
         if chosen is not None and latest is not None and latest < chosen:
             column = by_month[chosen]
             result.problems.append(Problem(
@@ -909,9 +1088,34 @@ def _latest_month(series: list[Column], result: ParsedSheet) -> None:
                 f"本行累计完成投资只填到{latest}月，没有{chosen}月的数，本次不读本行的完成投资"
                 f" (completed investment is given to month {latest} only, not to month {chosen}; not read for this row)",
             ))
-            stale = True
-    if beyond or stale:
+    if len(result.problems) != before:
         result.problems.sort(key=lambda p: p.row)  # stable: each row's problems stay in column order
+
+
+MONTH_FIGURES = "month_figures"  # a row's own figures of the months before the year to date's (1月, 1-2月 …)
+
+
+def _month_figures(given: dict[int, Decimal], chosen: int, row: int, by_month: dict[int, Column],
+                   result: ParsedSheet) -> dict[int, Decimal] | None:
+    """Each month's own figure before `chosen`, the differences of the cumulative figures (1-3月 less 1-2月),
+    when every month from 1月 on is given; a cumulative figure below the month before it is an error on its
+    cell. None when a month is missing (only the year to date is read, as without the months)."""
+    if any(m not in given for m in range(1, chosen)):
+        return None
+    figures = {}
+    for month in range(1, chosen + 1):
+        figure = Decimal(given[month]) - (Decimal(given[month - 1]) if month > 1 else 0)
+        if figure < 0:
+            column = by_month[month]
+            result.problems.append(Problem(
+                "error", result.sheet, row, column.letter, column.header, cell_repr(given[month]),
+                f"{column.header} 的累计数 {_plain(given[month])} 小于上月累计 {_plain(given[month - 1])}：累计完成投资不会减少"
+                " (a cumulative figure below the month before it)",
+            ))
+            return None
+        if month < chosen:
+            figures[month] = figure
+    return figures
 
 
 def _type_rows(pending: list[tuple[int, list[Any], dict[str, str] | None]], readers: list, name_column: Column,

@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping, NamedTuple
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from projects_cli.config import chains
@@ -26,12 +27,13 @@ from projects_cli.errors import ProjectsError
 from projects_cli.facts.ledger_rows import COMPLETION, LEDGER_KINDS, MILESTONE_FIELDS, START
 from projects_cli.ledger import parse
 from projects_cli.ledger.read import Progress
-from projects_cli.ledger.snapshot import PROJECT_KEYS, Batch, Snapshot
+from projects_cli.ledger.snapshot import PROJECT_KEYS, Batch, Snapshot, chunks
 from projects_cli.listings.output import format_decimal
 from projects_cli.rules import investment as money
 from projects_cli.rules import milestones as dates
 from projects_cli.services.milestones import configured_kinds
 from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import InvestmentReport
 from projects_cli.values import normalize_name
 from projects_cli.vocab import BY_KEY, Milestone
 
@@ -156,9 +158,16 @@ class ImportResult:
     written: bool = False
     to_confirm: list[Confirm] = field(default_factory=list)  # changes to done milestones (see `Confirm`)
     skipped_rows: list[parse.Skipped] = field(default_factory=list)  # rows not read as projects, and why
+    # amount columns in dollars converted at [ledger] usd_rate: field → the note recorded with each figure
+    converted: dict[str, str] = field(default_factory=dict)
+    other_sheets: list[str] = field(default_factory=list)  # the workbook's other sheets with a ledger table, not read
+    parts: list[ImportResult] = field(default_factory=list)  # --sheet all: each sheet's result (this adds them up)
 
     def counts(self) -> dict[str, int]:
         """Rows added, changed, unchanged and refused (a row with an error: not counted among the others)."""
+        if self.parts:
+            each = [part.counts() for part in self.parts]
+            return {key: sum(c[key] for c in each) for key in each[0]}
         refused = {p.row for p in self.errors if p.row > self.header_rows[1]}
         if not refused:
             return {"added": self.added, "changed": self.changed, "unchanged": self.unchanged, "refused": 0}
@@ -193,6 +202,8 @@ class RowPlan:
     report: tuple[int | None, tuple[Decimal, str | None] | None, Decimal] | None = None  # the month's (id, old, new)
     ytd: tuple[Decimal | None, Decimal] | None = None  # the year to date the report gives (on file, the ledger's)
     milestones: list[tuple[str, int | None, dates.DateChange]] = field(default_factory=list)  # (kind, id, change)
+    # the months before it, from cumulative month columns: (YYYY-MM, report id, old (amount, source), new)
+    months: list[tuple[str, int | None, tuple[Decimal, str | None] | None, Decimal]] = field(default_factory=list)
 
     def fields(self) -> list[str]:
         out = [k for k in self.new if k != "unit_id"]
@@ -202,11 +213,18 @@ class RowPlan:
             out.append("annual_plan")
         if self.report:
             out.append("completed_ytd")
+        if self.months:
+            out.append("completed_months")
         for kind, _mid, change in self.milestones:
             for key in _LISTED:
                 if key in change.new:
                     out.append(_KEYS[kind, key])
         return out
+
+
+def rate_note(column: parse.Column) -> str:
+    """What a converted column's figures are recorded with: 总投资（万美元）按 1 美元 = 7.1 元 折算."""
+    return f"{column.header}按 1 美元 = {format_decimal(column.rate)} 元折算"
 
 
 def _num(value: Any) -> str:
@@ -295,8 +313,9 @@ class Planner:
                 f"the ledger has {kind} dates but the config file's [milestones] kinds has no {kind}",
             ))
         as_of = self.ctx.as_of
-        if "completed_ytd" in self.columns and self.month > f"{as_of.year:04d}-{as_of.month:02d}":
-            column = self.columns["completed_ytd"]
+        done = next((k for k in ("completed_ytd", "month_completed") if k in self.columns), None)
+        if done and self.month > f"{as_of.year:04d}-{as_of.month:02d}":
+            column = self.columns[done]
             self.problems.append(parse.Problem(
                 "error", self.sheet, header_row, column.letter, column.header, "",
                 f"completed investment is given to {self.month}, after the as-of date {as_of.isoformat()}; "
@@ -365,6 +384,18 @@ class Planner:
                      f"与第 {first} 行是同一个项目（{what}）：一个项目在台账里只能有一行 "
                      f"(the same project as row {first} ({what}); a project may appear once)")
 
+    def months_on_file(self, ids: list[int]) -> dict[int, dict[str, tuple[int, Decimal, str | None]]]:
+        """The figures on file of the ledger's year, per project: YYYY-MM → (id, amount, source)."""
+        r = InvestmentReport.__table__.c
+        year = self.month[:4]
+        out: dict[int, dict[str, tuple[int, Decimal, str | None]]] = defaultdict(dict)
+        for chunk in chunks(ids):
+            query = select(r.project_id, r.month, r.id, r.amount, r.source).where(
+                r.project_id.in_(chunk), r.month.like(f"{year}-%"), r.month < self.month)
+            for pid, month, rid, amount, source in self.reg.conn.execute(query):
+                out[pid][month] = (rid, Decimal(amount), source)
+        return out
+
     def check_replans(self) -> None:
         """A re-plan is refused when the milestone's last plan was set after the as-of date (a wrong --as-of)."""
         if not self.replans:
@@ -429,7 +460,11 @@ class Planner:
         if plan.plan:
             out.append(FieldChange("annual_plan", self.header_of("annual_plan"), *plan.plan))
         if plan.ytd:
-            out.append(FieldChange("completed_ytd", self.header_of("completed_ytd"), *plan.ytd))
+            key = "completed_ytd" if "completed_ytd" in self.columns or "month_completed" not in self.columns else (
+                "month_completed")
+            out.append(FieldChange("completed_ytd", self.header_of(key), *plan.ytd))
+        for month, _rid, old, new in plan.months:
+            out.append(FieldChange("completed_months", f"{int(month[5:])}月完成投资", old[0] if old else None, new))
         for kind, _mid, change in plan.milestones:
             for key, column_key in (("planned_date", "planned_start"), ("actual_date", "actual_start")):
                 if key in change.new:
@@ -454,9 +489,23 @@ class Planner:
 
     def plan_row(self, row: parse.LedgerRow, pid: int | None, existing: dict[str, Any] | None,
                  plan: Decimal | None, earlier: Decimal, report: tuple[int, Decimal, str | None] | None,
-                 miles: Mapping[str, dates.Held]) -> RowPlan | None:
-        """The writes for one row (None when it changes nothing)."""
+                 miles: Mapping[str, dates.Held],
+                 on_file: Mapping[str, tuple[int, Decimal, str | None]] | None = None) -> RowPlan | None:
+        """The writes for one row (None when it changes nothing).
+
+        `on_file`: the project's figures of the months its cumulative month columns give (YYYY-MM →
+        (id, amount, source)); those months are written from the differences, and the year to date's month
+        is then what is left of it (`earlier`: their sum).
+        """
         values = row.values
+        months = []
+        if (figures := values.get(parse.MONTH_FIGURES)) is not None:
+            earlier = sum(figures.values(), ZERO)
+            for number, figure in figures.items():
+                month = f"{self.month[:4]}-{number:02d}"
+                held = (on_file or {}).get(month)
+                if money.amount_change(held[1] if held else None, figure) is not None:
+                    months.append((month, held[0] if held else None, held[1:] if held else None, Decimal(figure)))
         unit = values.get("unit")
         if self.from_unit:
             if existing is None and unit is None:
@@ -487,15 +536,26 @@ class Planner:
         new_plan = (plan, amount) if amount is not None and money.amount_change(plan, amount) is not None else None
         new_report = ytd = None
         done = values.get("completed_ytd")
+        figure = None
         if done is not None:
             figure = money.month_figure(done, earlier)
             if figure is None:
                 self.problem(row.row, "completed_ytd", done,
                              f"completed investment to {self.month} ({_num(done)} 万元) is less than the "
                              f"{_num(earlier)} 万元 already on file for the months of {self.month[:4]} before it")
-            elif money.amount_change(report[1] if report else None, figure) is not None:
-                new_report = (report[0], report[1:], figure) if report else (None, None, figure)
-                ytd = (Decimal(earlier) + Decimal(report[1]) if report else None, Decimal(done))
+        own = values.get("month_completed")
+        if own is not None:
+            if figure is not None and Decimal(figure) != Decimal(own):
+                self.problem(row.row, "month_completed", own,
+                             f"当月完成投资 {_num(own)} 万元与累计数不符：{self.month} 累计 {_num(done)} 万元 − 此前各月已报 "
+                             f"{_num(earlier)} 万元 = {_num(figure)} 万元 (the month's figure is not the year to date "
+                             "less the months on file before it)")
+                figure = None
+            elif done is None:
+                figure, done = Decimal(own), Decimal(earlier) + Decimal(own)
+        if figure is not None and money.amount_change(report[1] if report else None, figure) is not None:
+            new_report = (report[0], report[1:], figure) if report else (None, None, figure)
+            ytd = (Decimal(earlier) + Decimal(report[1]) if report else None, Decimal(done))
         milestones = []
         for kind, planned_key, actual_key in MILESTONE_COLUMNS:
             planned = values.get(planned_key)
@@ -513,7 +573,7 @@ class Planner:
                 milestones.append((kind, held.id if held else None, change))
                 if held is not None and held.actual is not None:
                     self._confirm(row.row, existing, kind, change, planned_key, actual_key, held)
-        changes = bool(new or new_plan or new_report or milestones)
+        changes = bool(new or new_plan or new_report or milestones or months)
         if self.from_unit and existing is not None:
             owner = self.reg.unit_name.get(existing["unit_id"]) if existing["unit_id"] else None
             if owner != self.from_unit and changes:
@@ -531,7 +591,7 @@ class Planner:
             return None
         return RowPlan(row.row, pid, existing["code"] if existing else values.get("code"), values.get("name", ""),
                        is_new=existing is None, unit=unit_set, old=old, new=new, plan=new_plan, report=new_report,
-                       ytd=ytd, milestones=milestones)
+                       ytd=ytd, milestones=milestones, months=months)
 
 
 def plan_import(
@@ -554,12 +614,14 @@ def plan_import(
     result.plan_year, result.completed_month, result.as_of = planner.plan_year, planner.month, planner.ledger_as_of
     result.reporter = parsed.info.reporter
     result.skipped_rows = list(parsed.skipped_rows)
+    result.converted = {c.field: rate_note(c) for c in parsed.converted}
+    result.other_sheets = list(parsed.others)
     planner.check_file()
     rows = parsed.rows
     matched = planner.match(rows)
     plans: list[RowPlan] = []
     has_milestones = any(k in planner.columns for k in MILESTONE_FIELDS)
-    has_done = "completed_ytd" in planner.columns
+    has_done = "completed_ytd" in planner.columns or "month_completed" in planner.columns
     has_plan = "annual_plan" in planner.columns
     total = len(rows)
     for start in range(0, total, BATCH):
@@ -572,12 +634,13 @@ def plan_import(
                                 month=planner.month if has_done else None,
                                 kinds=LEDGER_KINDS if has_milestones else ()) if ids else Batch()
         existing, miles = now.projects, now.milestones
+        by_month = planner.months_on_file(ids) if ids and parse.MONTH_FIGURES in given else {}
         for row, pid in zip(batch, matched[start:start + BATCH]):
             have = existing.get(pid) if pid is not None else None
             planner.check_row(row, have)
             plan = planner.plan_row(
                 row, pid, have, now.plans.get(pid), now.earlier.get(pid, ZERO), now.reports.get(pid),
-                miles.get(pid, NO_MILESTONES),
+                miles.get(pid, NO_MILESTONES), by_month.get(pid),
             )
             if plan is None:
                 result.unchanged += 1

@@ -17,14 +17,24 @@ from typing import Any, Mapping
 from projects_cli.config.office import status_words
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger import parse
-from projects_cli.ledger.columns import ledger_section, variants
+from projects_cli.ledger.columns import dollar_rate, ledger_section, variants
 from projects_cli.ledger.reader import Limits, Workbook
 from projects_cli.services import registry
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def read_ledger(
+ALL = "all"  # --sheet all: every sheet with a ledger header
+
+
+def read_ledger(path: Path, **options: Any) -> parse.ParsedSheet:
+    """The ledger's rows and problems (no database): the sheet named, else the first with a ledger header
+    (`read_ledgers`' options). The other sheets that hold a ledger header too are named in `ParsedSheet.others`.
+    """
+    return read_ledgers(path, **options)[0]
+
+
+def read_ledgers(
     path: Path,
     *,
     as_of: date,
@@ -34,22 +44,34 @@ def read_ledger(
     limits: Limits | None = None,
     progress: Progress | None = None,
     book: Workbook | None = None,
-) -> parse.ParsedSheet:
-    """The ledger's rows and problems (no database): the sheet named, else the first with a ledger header.
+) -> list[parse.ParsedSheet]:
+    """The sheet named, else the first with a ledger header, and with `sheet` "all" (and no sheet of that name)
+    every sheet with a ledger header, in the workbook's order (a sheet laid out as a form is not one of them).
 
     `book` is the file already opened (`reader.preload`); it is closed here either way.
     """
     table = variants(ledger_section(config).get("headers"))
     if book is None:
         book = Workbook(path, limits or Limits.from_config((config or {}).get("limits")))
+    every = sheet == ALL and ALL not in book.sheet_names
     try:
-        names = [sheet] if sheet else book.sheet_names
+        names = [sheet] if sheet and not every else book.sheet_names
         tried = []
+        found: list[parse.ParsedSheet] = []
         for name in names:
+            if found and not every:  # the one to read is read: are there other ledger tables?
+                if _has_header(book, name, table):
+                    found[0].others.append(name)
+                continue
             raw = book.sheet(name)
             rows = raw.rows()
             preview = list(islice(rows, parse.HEADER_SCAN + parse.MAX_HEADER_ROWS))
-            header = parse.find_header([(i, r) for i, r, _ in preview], table)
+            try:
+                header = parse.find_header([(i, r) for i, r, _ in preview], table)
+            except parse.FormSheet:
+                if not every:
+                    raise
+                header = None
             if header is None:
                 tried.append(name)
                 continue
@@ -60,15 +82,30 @@ def read_ledger(
                 if progress is not None:
                     progress("read", done, total)
 
-            return parse.parse_rows(
+            found.append(parse.parse_rows(
                 chained(preview, rows), header, info, name, clean_value=registry.clean_value, units=units,
                 max_year=as_of.year + 30, progress=tick, status_words=status_words(config),
-            )
-        where = f"sheet {sheet!r}" if sheet else "any sheet (" + ", ".join(tried) + ")"
+                usd_rate=dollar_rate(config),
+            ))
+        if found:
+            if sheet and not every:  # the sheet named: the others before it count too
+                found[0].others[:0] = [n for n in book.sheet_names if n != sheet and _has_header(book, n, table)]
+            return found
+        where = f"sheet {sheet!r}" if sheet and not every else "any sheet (" + ", ".join(tried) + ")"
         raise ProjectsError(
             f"{path}: no ledger header found in {where}; expected a row naming the project (项目名称) and other "
             "columns such as 总投资, 责任单位, 计划开工时间 within the first 30 rows"
-            + ("" if sheet else "; pick a sheet with --sheet")
+            + ("" if sheet and not every else "; pick a sheet with --sheet")
         )
     finally:
         book.close()
+
+
+def _has_header(book: Workbook, name: str, table: Mapping[str, str]) -> bool:
+    """Whether a sheet holds a ledger table (a header within its first rows; a form is not one)."""
+    rows = book.sheet(name).rows()
+    preview = [(i, r) for i, r, _ in islice(rows, parse.HEADER_SCAN + parse.MAX_HEADER_ROWS)]
+    try:
+        return parse.find_header(preview, table) is not None
+    except parse.FormSheet:
+        return False

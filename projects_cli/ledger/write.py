@@ -53,10 +53,13 @@ def write_import(session: Session, ctx: Ctx, result: ImportResult, plans: list[R
             registry.write_plans(session, ctx, plan_year, [
                 registry.PlanWrite(p.pid, p.code, p.plan[0], p.plan[1]) for p in rows if p.plan is not None
             ], log=not new)
+            source = result.file + (f"（{result.converted['completed_ytd']}）" if "completed_ytd" in result.converted
+                                     else "")
             investment.write_months(session, ctx, month, [
                 investment.MonthWrite(p.pid, p.code, p.report[0], p.report[1], p.report[2])
                 for p in rows if p.report is not None
-            ], result.file[:100] or None, log=not new)
+            ], source[:100] or None, log=not new)
+        _write_earlier_months(session, ctx, batch, source[:100] or None)
         _write_milestones(session, ctx, planner, batch)
         if progress is not None:
             progress("write", min(start + BATCH, total), total)
@@ -91,6 +94,7 @@ def _write_projects(session: Session, ctx: Ctx, result: ImportResult, planner: P
                 month=(month, plan.report[2]) if plan.report else None,
                 milestones=[(kind, change.new) for kind, _mid, change in plan.milestones],
             )
+            _note_rates(logged, result.converted)
             entries.append(make(ctx, "insert", "project", record_id=plan.pid, key=plan.code, project_code=plan.code,
                                 new=logged))
     updates, replaced = [], []
@@ -106,11 +110,30 @@ def _write_projects(session: Session, ctx: Ctx, result: ImportResult, planner: P
         replaced += registry.replaced_values(plan.pid, old, row, ctx.as_of)
         new = {k: v for k, v in plan.new.items() if k != "unit_id"}
         if new:
+            _note_rates(new, result.converted)
             entries.append(make(ctx, "update", "project", record_id=plan.pid, key=plan.code, project_code=plan.code,
                                 old=plan.old, new=new))
     update_rows(conn, p_table, updates, {"version": p_table.c.version + 1, "updated_at": ctx.now})
     registry.keep_replaced(session, replaced)
     changelog.log_many(session, entries)
+
+
+def _write_earlier_months(session: Session, ctx: Ctx, batch: list[RowPlan], source: str | None) -> None:
+    """The months before the year to date's, from cumulative month columns (`RowPlan.months`), each logged."""
+    by_month: dict[str, list[investment.MonthWrite]] = {}
+    for p in batch:
+        for month, rid, old, amount in p.months:
+            by_month.setdefault(month, []).append(investment.MonthWrite(p.pid, p.code, rid, old, amount))
+    for month in sorted(by_month):
+        investment.write_months(session, ctx, month, by_month[month], source)
+
+
+def _note_rates(logged: dict[str, Any], converted: dict[str, str]) -> None:
+    """A change-log entry holding an amount converted from dollars records the rate with it (`汇率:FIELD`)."""
+    for key, note in converted.items():
+        prefix = "completed:" if key == "completed_ytd" else f"{key}:"  # as `registry.created_entry` names them
+        if key in logged or any(k.startswith(prefix) for k in logged):
+            logged[f"汇率:{key}"] = note
 
 
 def _write_milestones(session: Session, ctx: Ctx, planner: Planner, batch: list[RowPlan]) -> None:

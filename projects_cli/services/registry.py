@@ -11,6 +11,7 @@ with it (`created_entry`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
@@ -38,6 +39,7 @@ from projects_cli.store.models import (
 from projects_cli.values import (
     ValueProblem,
     clean_text,
+    is_empty,
     normalize_name,
     parse_amount,
     parse_decimal,
@@ -184,12 +186,34 @@ def clean_value(key: str, value: Any, *, unit: str = "万元") -> Any:
         out = clean_text(value)
         if not out:
             raise BadField("cannot be empty")
+    elif key == "approval_code":
+        return approval_code(value)
     else:
         out = clean_text(value) or None
     limit = MAX_LENGTH.get(key)
     if out and limit and len(out) > limit:
         raise BadField(f"is {len(out)} characters long, more than the {limit} allowed: {out[:20]}…")
     return out
+
+
+# The national code of the online approval platform (全国投资项目在线审批监管平台, GB/T 40058): a time code (2020, or
+# 2403 for March 2024 in later codes), the region, the supervising department, the project's kind, a serial with
+# its check character. Read loosely: the five groups by their lengths.
+_APPROVAL_CODE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}-[0-9A-Z]{6}$")
+_DASHES = re.compile(r"\s*[-－—–‐‑―]\s*")
+
+
+def approval_code(value: Any) -> str | None:
+    """项目审批代码 as stored: the national shape 2020-350000-44-01-012345 (full-width dashes, spaces around
+    them, lower-case letters allowed); anything else is refused, naming the expected shape."""
+    if is_empty(value):
+        return None
+    text = clean_text(value)
+    code = _DASHES.sub("-", unicodedata.normalize("NFKC", text)).upper()
+    if not _APPROVAL_CODE.match(code):
+        raise BadField(f"{text!r} 不是全国投资项目审批代码的格式（4位-6位-2位-2位-6位，如 2020-350000-44-01-012345）"
+                       " (is not a national approval code like 2020-350000-44-01-012345)")
+    return code
 
 
 def clean_fields(raw: dict[str, Any]) -> dict[str, Any]:

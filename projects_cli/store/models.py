@@ -111,6 +111,9 @@ class Project(SQLModel, table=True):
     plan_columns: str = Field(default="", max_length=100)  # 规划专栏, joined by 、
     site_progress: Optional[str] = Field(default=None, max_length=200)  # 形象进度 (latest)
     notes: Optional[str] = Field(default=None, sa_type=Text)  # 备注
+    # 项目审批代码: the national code of the online approval platform (2020-350000-44-01-012345); the registry's
+    # own code stays the office's
+    approval_code: Optional[str] = Field(default=None, max_length=40)
     created_at: datetime
     updated_at: datetime
     version: int = 1  # bumped on every change; dispatched ledgers detect edits by it

@@ -275,3 +275,78 @@ def date_ranges(path: Path, *, ambiguous: bool = False) -> Path:
         ws.append([number, f"起止时间测试项目{number}", 1000 * number, text, "高新区发展改革局"])
     wb.save(path)
     return path
+
+
+# ---------------------------------------------------------------- 调度表: 旬 figures, 完成率, 建设单位及责任人
+
+DISPATCH_TOP = ["序号", "项目名称", "建设单位及责任人", "责任单位", "2025年计划投资", "1-10月累计完成投资", "年度投资完成率",
+                "10月完成投资", None, None, "备注"]
+DISPATCH_SUB = [None] * 7 + ["上旬", "中旬", "下旬", None]
+DISPATCH_ROWS = {
+    6: [1, "南平市武夷新区城市综合体", "南平市政府 张兆民", "南平市发展和改革委员会", 24000, 18000, "75%", 500, 600, 700, None],
+    7: [2, "建阳区智能家居产业园", "建阳区工业园区管委会/李文", "建阳区工信局", 8000, 6000, 0.8, 200, None, 300, None],
+    8: [3, "邵武市竹木加工基地", "邵武市竹业发展有限公司", "邵武市工信局", 5000, 1000, "20.00%", None, None, None, "旬报未报"],
+}
+
+
+def dispatch_with_ten_days(path: Path) -> Path:
+    """2025年10月重点项目调度表 (南平): 上旬/中旬/下旬 under 10月完成投资, a 年度投资完成率 (one wrong: 0.8 for 75%),
+    建设单位及责任人 (one cell holding only the unit)."""
+    wb, ws = _book("调度表", "2025年10月重点项目调度表", "K")
+    _line(ws, "A2", "D2", "填报单位：南平市重点项目推进中心")
+    _line(ws, "I2", "K2", "单位：万元")
+    _line(ws, "A3", "D3", "截至2025年10月31日")
+    _header(ws, 4, DISPATCH_TOP, DISPATCH_SUB)
+    for row, values in DISPATCH_ROWS.items():
+        _put(ws, row, values)
+    wb.save(path)
+    return path
+
+
+# ---------------------------------------------------------------- several sheets
+
+SHEET_HEADER = ["序号", "项目名称", "总投资（万元）", "2025年计划投资（万元）", "责任单位", "计划开工时间"]
+SHEETS = {
+    "城区项目": [[1, "城区污水管网改造工程", 12000, 3000, "高新区住房和建设局", "2025年3月"],
+               [2, "城区智慧停车场", 4500, 1500, "高新区城市管理局", date(2025, 5, 1)]],
+    "园区项目": [[1, "园区标准厂房三期", 26000, 8000, "高新区经济发展局", "2025.6"]],
+}
+
+
+def several_sheets(path: Path, *, duplicate: bool = False, bad: bool = False) -> Path:
+    """A 填报说明 sheet, then one ledger table per area (城区项目, 园区项目), then a 汇总 sheet that is no table.
+    `duplicate`: 园区项目 repeats a 城区 project (row 4, by its name spelled with a space); `bad`: its amount is text."""
+    wb = Workbook()
+    notes = wb.active
+    notes.title = "填报说明"
+    notes["A1"] = "填报说明：每个区域一张表，金额单位万元。"
+    for name, rows in SHEETS.items():
+        ws = wb.create_sheet(name)
+        _title(ws, f"2025年{name}推进表", "F")
+        ws.append(SHEET_HEADER)
+        for row in rows:
+            ws.append(row)
+        if name == "园区项目" and duplicate:
+            ws.append([2, "城区智慧 停车场", 4500, 1500, "高新区城市管理局", None])
+        if name == "园区项目" and bad:
+            ws.append([2, "园区道路提升工程", "约两亿", 500, "高新区经济发展局", None])
+    summary = wb.create_sheet("汇总")
+    summary.append(["区域", "项目数"])
+    summary.append(["城区", 2])
+    wb.save(path)
+    return path
+
+
+# ---------------------------------------------------------------- 当月完成投资 beside the year to date
+
+MONTHLY_HEADER = ["序号", "项目名称", "2025年计划投资（万元）", "年初至今累计完成投资额（万元）", "当月完成投资（万元）", "责任单位"]
+
+
+def monthly_report(path: Path, month: int, rows: list[list[Any]]) -> Path:
+    """2025年N月重点项目台账: the month named only by the title; rows (name, plan, year to date, month's figure)."""
+    wb, ws = _book("月报", f"2025年{month}月重点项目台账", "F")
+    ws.append(MONTHLY_HEADER)
+    for number, row in enumerate(rows, 1):
+        ws.append([number, *row, "高新区发展改革局"])
+    wb.save(path)
+    return path

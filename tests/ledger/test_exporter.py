@@ -43,12 +43,13 @@ def test_the_filed_layout(filled, ctx, tmp_path):
     assert ws.title == "重点项目台账"
     assert ws["A1"].value == "重点项目推进情况台账（截至2025年10月31日）"
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A1:AB1", "Z2:AB2", "A3:A4", "C3:C4", "L3:O3", "Q3:R3", "S3:T3", "A5:K5", "A6:K6"} <= merged
-    assert (ws["A2"].value, ws["Z2"].value) == ("单位：万元", "截至2025年10月31日")
-    assert [ws.cell(3, c).value for c in range(1, 29)] == [
+    assert {"A1:AC1", "AA2:AC2", "A3:A4", "C3:C4", "L3:O3", "Q3:R3", "S3:T3", "A5:K5", "A6:K6"} <= merged
+    assert (ws["A2"].value, ws["AA2"].value) == ("单位：万元", "截至2025年10月31日")
+    assert [ws.cell(3, c).value for c in range(1, 30)] == [
         "序号", "项目编号", "项目名称", "项目类别", "产业集群", "产业链", "建设单位", "建设地点", "建设内容及规模",
         "建筑面积（万平方米）", "产能", "投资情况（万元）", None, None, None, "项目状态", "开工时间", None, "竣工时间",
         None, "形象进度", "责任单位", "包保领导", "工作专班", "规划专栏", "项目来源", "预警等级", "备注",
+        "项目审批代码",
     ]
     assert [ws.cell(4, c).value for c in range(12, 21)] == [
         "总投资", "2025年计划投资", "2025年1-10月完成投资", "投资完成率", None, "计划", "实际", "计划", "实际",
@@ -60,7 +61,7 @@ def test_the_filed_layout(filled, ctx, tmp_path):
         "三、乡村振兴（1个）", 6,
     ]
     assert [ws.cell(6, c).value for c in (12, 13, 14)] == [254800, 31200, 15700]
-    row8 = {ws.cell(3, c).value or ws.cell(4, c).value: ws.cell(8, c) for c in range(1, 29)}
+    row8 = {ws.cell(3, c).value or ws.cell(4, c).value: ws.cell(8, c) for c in range(1, 30)}
     assert ws["B8"].value == "GX-0001" and ws["C8"].value == "山推大马力推土机产业化项目"
     assert (ws["L8"].value, ws["L8"].number_format) == (48800, "#,##0.00")
     assert (ws["O8"].value, ws["O8"].number_format) == (pytest.approx(9800 / 12000), "0.0%")
@@ -70,7 +71,7 @@ def test_the_filed_layout(filled, ctx, tmp_path):
     assert (ws["AA8"].value, ws["AA8"].fill.fgColor.rgb) == ("红牌", "00FF8B8B")
     assert ws["AA9"].value is None and ws["AA9"].fill.fill_type is None
     # borders everywhere in the table, wrapped long text
-    assert all(ws.cell(9, c).border.left.style == "thin" for c in range(1, 29))
+    assert all(ws.cell(9, c).border.left.style == "thin" for c in range(1, 30))
     assert ws["C8"].alignment.wrap_text and ws["I8"].alignment.wrap_text
     # a row as tall as its wrapped text (建设内容及规模, 38 units in a 30-wide column: two lines of 15 points)
     assert (ws.row_dimensions[8].height, ws.row_dimensions[9].height) == (30, None)

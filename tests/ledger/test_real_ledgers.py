@@ -8,6 +8,7 @@ nothing is written.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ import pytest
 from counts import table_counts
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from projects_cli.ledger import parse
@@ -24,7 +25,7 @@ from projects_cli.ledger.columns import variants
 from projects_cli.ledger.importer import LedgerRejected, import_ledger, read_ledger
 from projects_cli.services import registry
 from projects_cli.store.changelog import Ctx
-from projects_cli.store.models import InvestmentPlan, InvestmentReport, Milestone, Project
+from projects_cli.store.models import ChangeLog, InvestmentPlan, InvestmentReport, Milestone, Project
 from projects_cli.values import PendingDate, ValueProblem, parse_amount, parse_date_range
 
 AS_OF = date(2025, 10, 31)
@@ -149,7 +150,7 @@ def test_duchashi_table_every_cell_read_right(tmp_path):
         "G": "completion_rate", "H": "content", "I": "site_progress", "J": "unit", "K": None, "L": None,
         "M": "leader", "N": "planned_start", "O": "actual_completion", "P": "location", "Q": "approval_code",
     }
-    assert unused(parsed) == ["K 责任单位/责任人", "L 市领导", "Q 项目审批代码"]
+    assert unused(parsed) == ["K 责任单位/责任人", "L 市领导"]
     assert parsed.info == parse.LedgerInfo(title="2025年市重点项目推进情况表", unit="亿元", as_of=date(2025, 9, 30),
                                            year=2025)
     assert parsed.skipped_rows == [parse.Skipped(6, "total", "合计（3项）"),
@@ -157,7 +158,8 @@ def test_duchashi_table_every_cell_read_right(tmp_path):
     assert [(r.row, r.values) for r in parsed.rows] == [
         (8, {"name": "漳州高新区智能装备产业园", "owner": "漳州高新区开发建设有限公司", "total_investment": 120000,
              "annual_plan": 30000, "completed_ytd": 21000, "content": "建设厂房15万平方米", "site_progress": "主体施工",
-             "unit": "高新区经济发展局", "leader": "陈区长", "planned_start": date(2024, 3, 31), "location": "高新区"}),
+             "unit": "高新区经济发展局", "leader": "陈区长", "planned_start": date(2024, 3, 31), "location": "高新区",
+             "approval_code": "2403-350600-04-01-123456"}),
         (9, {"name": "九龙江口生态修复工程", "owner": "漳州市水利投资集团", "total_investment": 56000, "annual_plan": 12000,
              "completed_ytd": 12000, "content": "修复湿地800亩", "site_progress": "已完工", "unit": "高新区农业农村局",
              "leader": "黄区长", "planned_start": date(2024, 5, 1), "actual_completion": date(2025, 6, 30),
@@ -186,6 +188,53 @@ def test_duchashi_table_imports_into_the_registry(session, ctx, tmp_path):
     ]
     assert reports(session) == [("GX-0001", "2025-09", 21000), ("GX-0002", "2025-09", 12000),
                                 ("GX-0003", "2025-09", 1000)]
+    assert session.execute(select(Project.code, Project.approval_code).order_by(Project.code)).all() == [
+        ("GX-0001", "2403-350600-04-01-123456"), ("GX-0002", None), ("GX-0003", None)]
+
+
+# ---------------------------------------------------------------- 项目审批代码
+
+
+@pytest.mark.parametrize(
+    ("cell", "stored"),
+    [
+        ("2020-350000-44-01-012345", "2020-350000-44-01-012345"),
+        ("２０２０－３５００００－４４－０１－０１２３４５", "2020-350000-44-01-012345"),
+        ("2020 - 350000 - 44 - 01 - 01234x", "2020-350000-44-01-01234X"),
+        ("2403-350600-04-01-123456", "2403-350600-04-01-123456"),
+    ],
+)
+def test_the_national_approval_code_is_read_in_its_shape(cell, stored):
+    assert registry.clean_value("approval_code", cell) == stored
+
+
+APPROVAL_SHAPE = ("不是全国投资项目审批代码的格式（4位-6位-2位-2位-6位，如 2020-350000-44-01-012345）"
+                  " (is not a national approval code like 2020-350000-44-01-012345)")
+
+
+def test_junk_in_the_approval_code_is_refused_naming_row_and_cell(session, ctx, tmp_path):
+    path = sheet(tmp_path / "a.xlsx", [["项目名称", "项目代码", "总投资"], ["甲项目", "2020-350000-44-01-012345", 100],
+                                       ["乙项目", "已赋码", 200], ["丙项目", 2020350000, 300]])
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path)
+    assert str(info.value) == "a.xlsx: 2 errors in rows 3, 4; nothing was written"
+    assert [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors] == [
+        (3, "B", "项目代码", "已赋码", f"'已赋码' {APPROVAL_SHAPE}"),
+        (4, "B", "项目代码", 2020350000, f"'2020350000' {APPROVAL_SHAPE}"),
+    ]
+    assert session.scalars(select(Project)).all() == []
+
+
+def test_the_approval_code_is_shown_and_exported(cli, tmp_path):
+    path = sheet(tmp_path / "a.xlsx", [["项目名称", "项目审批代码", "总投资"], ["甲项目", "2020-350000-44-01-012345", 100]])
+    assert cli("ledger", "import", str(path)).exit_code == 0
+    shown = cli("show", "GX-0001")
+    assert "项目审批代码" in shown.stdout and "2020-350000-44-01-012345" in shown.stdout.splitlines()[-1]
+    assert cli("ledger", "export", str(tmp_path / "out.xlsx")).exit_code == 0
+    ws = load_workbook(tmp_path / "out.xlsx").active
+    header = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1)}
+    row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, header["项目名称"]).value == "甲项目")
+    assert ws.cell(row, header["项目审批代码"]).value == "2020-350000-44-01-012345"
 
 
 # ---------------------------------------------------------------- header rows and group + sub pairs
@@ -444,8 +493,9 @@ def test_a_range_that_contradicts_the_rows_own_planned_date(tmp_path):
 # ---------------------------------------------------------------- money units
 
 
-USD = ("金额单位是万美元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入 (the amounts are in 万美元; "
-       "convert them to 万元 RMB: no exchange rate is configured)")
+USD = ("金额单位是万美元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，或在配置文件 [ledger] usd_rate "
+       "写明汇率（如 usd_rate = 7.1） (the amounts are in 万美元; convert them to 万元 RMB: no exchange rate is configured, "
+       "[ledger] usd_rate in the config file)")
 
 
 def test_amounts_in_us_dollars_in_the_header_are_refused(session, ctx, tmp_path):
@@ -490,7 +540,9 @@ def test_the_unit_line_anywhere_above_the_header(tmp_path, line, unit):
         in_wan = {"亿元": 300000000, "万元": 30000, "元": 3, None: 30000}[unit]
         assert (parsed.rows[0].values["total_investment"], parsed.problems) == (in_wan, [])
     else:
-        assert [p.message for p in parsed.problems] == [USD.replace("万美元", unit)]
+        assert [p.message for p in parsed.problems] == [  # two units: no rate makes one of them
+            f"金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入 (the amounts are in {unit}; "
+            "convert them to 万元 RMB: no exchange rate is configured)"]
 
 
 # ---------------------------------------------------------------- forms
@@ -537,7 +589,43 @@ def test_year_to_date_is_the_latest_month_filled(session, ctx, tmp_path):
     ]
     result = import_ledger(session, ctx, path)
     assert (result.added, result.completed_month) == (3, "2025-10")
-    assert reports(session) == [("GX-0001", "2025-10", 8600), ("GX-0002", "2025-10", 6300)]
+    # each month's own figure is kept: the differences of the cumulative ones (1-3月 less 1-2月 …)
+    assert sorted(reports(session)) == [
+        *(("GX-0001", f"2025-{m:02d}", f) for m, f in enumerate([800, 800, 900, 800, 900, 800, 900, 900, 900, 900], 1)),
+        *(("GX-0002", f"2025-{m:02d}", f) for m, f in enumerate([0, 500, 700, 800, 600, 700, 700, 800, 700, 800], 1)),
+    ]
+    assert import_ledger(session, ctx, path).counts() == {"added": 0, "changed": 0, "unchanged": 3, "refused": 0}
+
+
+def test_cumulative_months_correct_the_months_on_file(session, ctx, tmp_path):
+    path = corpus.cumulative_months(tmp_path / "m.xlsx")
+    import_ledger(session, ctx, path)
+    registry_month = session.scalars(select(InvestmentReport).join(Project).where(
+        Project.code == "GX-0001", InvestmentReport.month == "2025-03")).one()
+    registry_month.amount = Decimal(1000)  # March on file says 1000, the ledger's 1-3月 less 1-2月 says 900
+    session.flush()
+    result = import_ledger(session, ctx, path, dry_run=True)
+    assert [(c.row, c.code, [(d.header, d.old, d.new) for d in c.details]) for c in result.changes
+            if c.action == "change"] == [(5, "GX-0001", [("3月完成投资", Decimal(1000), Decimal(900))])]
+    import_ledger(session, ctx, path)
+    assert ("GX-0001", "2025-03", 900) in reports(session)
+    assert ("GX-0001", "2025-10", 900) in reports(session)
+
+
+def test_a_cumulative_figure_below_the_month_before_is_refused(session, ctx, tmp_path):
+    path = tmp_path / "c.xlsx"
+    wb = Workbook()
+    for row in [["项目名称", "累计完成投资", None, None], [None, "1月", "1-2月", "1-3月"], ["甲项目", 100, 90, 150]]:
+        wb.active.append(row)
+    wb.active.merge_cells("A1:A2")
+    wb.active.merge_cells("B1:D1")
+    wb.save(path)
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path)
+    assert problems(info.value.result.errors) == [
+        ("error", 3, "C", "累计完成投资/1-2月 的累计数 90 小于上月累计 100：累计完成投资不会减少 (a cumulative figure below the "
+                          "month before it)")]
+    assert session.scalars(select(Project)).all() == []
 
 
 def test_months_after_the_ledgers_own_as_of_are_not_read(tmp_path):
@@ -587,3 +675,298 @@ def test_any_sheet_of_real_ledger_pieces_gives_rows_problems_or_a_refusal(grid):
         assert all(r.row > header.last + 1 and ("name" in r.values or r.row in refused) for r in parsed.rows)
         assert all("@" not in key and key != "planned_period" for r in parsed.rows for key in r.values)
         assert all(p.severity in ("error", "warning") and p.message for p in parsed.problems)
+
+
+# ---------------------------------------------------------------- 调度表: 旬, 完成率, 建设单位及责任人
+
+
+def test_dispatch_with_ten_days_every_cell_read_right(tmp_path):
+    parsed = read_ledger(corpus.dispatch_with_ten_days(tmp_path / "np.xlsx"), as_of=AS_OF)
+    assert (parsed.header.first + 1, parsed.header.last + 1) == (4, 5)
+    assert fields(parsed) == {"A": "seq", "B": "name", "C": "owner", "D": "unit", "E": "annual_plan",
+                              "F": "completed_ytd", "G": "completion_rate", "H": None, "I": None, "J": None, "K": "notes"}
+    # the ten-day figures are listed as not read, never taken for a month's or the year's figure
+    assert unused(parsed) == ["H 10月完成投资/上旬（旬数据，不读）", "I 10月完成投资/中旬（旬数据，不读）",
+                              "J 10月完成投资/下旬（旬数据，不读）", "C 建设单位及责任人（其中的责任人不读）"]
+    assert [(r.row, r.values) for r in parsed.rows] == [
+        (6, {"name": "南平市武夷新区城市综合体", "owner": "南平市政府", "unit": "南平市发展和改革委员会", "annual_plan": 24000,
+             "completed_ytd": 18000}),
+        (7, {"name": "建阳区智能家居产业园", "owner": "建阳区工业园区管委会", "unit": "建阳区工信局", "annual_plan": 8000,
+             "completed_ytd": 6000}),
+        (8, {"name": "邵武市竹木加工基地", "owner": "邵武市竹业发展有限公司", "unit": "邵武市工信局", "annual_plan": 5000,
+             "completed_ytd": 1000, "notes": "旬报未报"}),
+    ]
+    assert problems(parsed.problems) == [
+        ("warning", 7, "G", "完成率 0.8 与本行数字不符：完成投资 6000 ÷ 年度计划投资 8000 = 75% (the completion rate is not "
+                            "completed ÷ annual plan: 75%)"),
+        ("warning", 8, "C", "'邵武市竹业发展有限公司' 分不出单位和责任人（应为\"单位 姓名\"），按原文读作建设单位 (cannot split the "
+                            "unit from the person; kept as written)"),
+    ]
+
+
+def test_dispatch_with_ten_days_imports_and_says_what_it_did_not_read(cli, tmp_path):
+    path = corpus.dispatch_with_ten_days(tmp_path / "np.xlsx")
+    r = cli("ledger", "import", str(path))
+    assert r.exit_code == 0
+    assert ("Columns not read (未识别的列): H 10月完成投资/上旬（旬数据，不读）; I 10月完成投资/中旬（旬数据，不读）; "
+            "J 10月完成投资/下旬（旬数据，不读）; C 建设单位及责任人（其中的责任人不读）") in r.stderr
+    assert "warning: 调度表 row 7, column G 年度投资完成率: 完成率 0.8 与本行数字不符" in r.stderr
+    shown = cli("list", "--format", "json")
+    assert [(p["name"], p["owner"], p["unit"], p["annual_plan"]) for p in json.loads(shown.stdout)] == [
+        ("南平市武夷新区城市综合体", "南平市政府", "南平市发展和改革委员会", 24000),
+        ("建阳区智能家居产业园", "建阳区工业园区管委会", "建阳区工信局", 8000),
+        ("邵武市竹木加工基地", "邵武市竹业发展有限公司", "邵武市工信局", 5000),
+    ]
+
+
+RATE_OFF = ("完成率 {} 与本行数字不符：完成投资 6010 ÷ 年度计划投资 8000 = 75.13% (the completion rate is not completed ÷ "
+            "annual plan: 75.13%)")
+
+
+@pytest.mark.parametrize(
+    ("rate", "message"),
+    [
+        # 6010 ÷ 8000 = 75.125%: right to the digits each rate is written with
+        ("75%", None), (75, None), ("75.1%", None), ("75.13%", None), (0.75, None), (0.7513, None), (75.125, None),
+        ("75.2%", RATE_OFF.format("75.2%")), ("74%", RATE_OFF.format("74%")), ("75.10%", RATE_OFF.format("75.1%")),
+        (0.76, RATE_OFF.format("0.76")), (80, RATE_OFF.format("80")),
+    ],
+)
+def test_the_completion_rate_is_checked_within_its_rounding(tmp_path, rate, message):
+    path = sheet(tmp_path / "r.xlsx", [["项目名称", "年度计划投资", "累计完成投资", "年度投资完成率"], ["甲项目", 8000, 6010, rate]])
+    parsed = read_ledger(path, as_of=AS_OF)
+    assert parsed.rows[0].values == {"name": "甲项目", "annual_plan": 8000, "completed_ytd": 6010}
+    assert [p.message for p in parsed.problems] == ([message] if message else [])
+
+
+def test_a_completion_rate_that_is_not_a_rate_is_refused(session, ctx, tmp_path):
+    path = sheet(tmp_path / "r.xlsx", [["项目名称", "年度计划投资", "累计完成投资", "年度投资完成率"], ["甲项目", 8000, 6000, "过半"]])
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path)
+    assert problems(info.value.result.problems) == [
+        ("error", 2, "D", "'过半' 不是完成率（应为 97.2%、0.972 或 97.2） (is not a completion rate, e.g. 97.2%, 0.972 or 97.2)")]
+    assert session.scalars(select(Project)).all() == []
+
+
+def test_a_unit_and_person_without_the_header_saying_so_is_kept_with_a_warning(tmp_path):
+    path = sheet(tmp_path / "p.xlsx", [["项目名称", "建设单位", "总投资"], ["甲项目", "南平市政府 张兆民", 100],
+                                       ["乙项目", "福建金山纸业有限公司", 200]])
+    parsed = read_ledger(path, as_of=AS_OF)
+    assert [r.values["owner"] for r in parsed.rows] == ["南平市政府 张兆民", "福建金山纸业有限公司"]
+    assert problems(parsed.problems) == [
+        ("warning", 2, "B", "'南平市政府 张兆民' 像是单位加责任人，但表头没有写\"及责任人\"，按原文读入 (looks like a unit and a "
+                            "person, but the header does not say so; kept as written)"),
+    ]
+
+
+# ---------------------------------------------------------------- 万美元 at the configured rate
+
+
+def test_amounts_in_us_dollars_at_the_configured_rate(session, ctx, tmp_path):
+    path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx")
+    result = import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
+    assert (result.added, result.errors, result.converted) == (2, [], {"total_investment": "总投资（万美元）按 1 美元 = 7.1 元折算"})
+    # 3000 万美元 × 7.1 = 21300 万元; the annual plan's column names no currency: 万元 as written
+    assert projects(session, 2025) == [
+        ("GX-0001", "台湾宏达精密模具项目", None, "高新区商务局", None, 21300, 800, "前期", None, None),
+        ("GX-0002", "新加坡丰益油脂扩产项目", None, "高新区商务局", None, 85200, 2000, "前期", None, None),
+    ]
+    logged = [json.loads(new) for (new,) in session.execute(
+        select(ChangeLog.new).where(ChangeLog.table_name == "project").order_by(ChangeLog.id))]
+    assert [(e["total_investment"], e["汇率:total_investment"]) for e in logged] == [
+        ("21300", "总投资（万美元）按 1 美元 = 7.1 元折算"), ("85200", "总投资（万美元）按 1 美元 = 7.1 元折算")]
+    again = import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
+    assert (again.added, again.changed, again.unchanged) == (0, 0, 2)
+
+
+def test_the_unit_line_in_dollars_at_the_configured_rate_converts_every_amount(session, ctx, tmp_path):
+    path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx", in_header=False)
+    result = import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.123}})
+    assert result.converted == {"total_investment": "总投资按 1 美元 = 7.123 元折算",
+                                "annual_plan": "年度计划投资按 1 美元 = 7.123 元折算"}
+    # to the fen: 800 × 7.123 = 5698.4, 12000 × 7.123 = 85476
+    assert [(r[5], r[6]) for r in projects(session, 2025)] == [(Decimal("21369"), Decimal("5698.4")),
+                                                               (Decimal("85476"), Decimal("14246"))]
+
+
+def test_dollar_cumulative_figures_record_the_rate_with_the_months_figure(session, ctx, tmp_path):
+    path = sheet(tmp_path / "d.xlsx", [["金额单位：万美元"], ["项目名称", "1-10月完成投资", "总投资"], ["甲项目", 100.5, 1000]])
+    import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
+    assert reports(session) == [("GX-0001", "2025-10", Decimal("713.55"))]
+    assert session.scalars(select(InvestmentReport.source)).all() == ["d.xlsx（1-10月完成投资按 1 美元 = 7.1 元折算）"]
+
+
+def test_other_currencies_stay_refused_with_a_dollar_rate(session, ctx, tmp_path):
+    path = sheet(tmp_path / "e.xlsx", [["项目名称", "总投资（万欧元）"], ["甲项目", 100]])
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
+    assert [(p.column, p.value, p.message) for p in info.value.result.errors] == [
+        ("B", "万欧元", "金额单位是万欧元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入 (the amounts are in "
+                      "万欧元; convert them to 万元 RMB: no exchange rate is configured)")]
+    assert session.scalars(select(Project)).all() == []
+
+
+def test_the_dollar_rate_must_be_a_positive_number():
+    from projects_cli.config.office import section
+    from projects_cli.errors import ProjectsError
+
+    with pytest.raises(ProjectsError) as info:
+        section({"ledger": {"usd_rate": 0}}, "ledger")
+    assert "usd_rate" in str(info.value) and "应为大于 0 的数" in str(info.value)
+
+
+def test_the_cli_says_at_what_rate_it_converted(cli, tmp_path):
+    (tmp_path / "config.toml").write_text("[ledger]\nusd_rate = 7.1\n", encoding="utf-8")
+    path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx")
+    r = cli("--config", str(tmp_path / "config.toml"), "ledger", "import", str(path))
+    assert r.exit_code == 0, r.stderr
+    assert "Amounts converted to 万元 (外币折算): 总投资（万美元）按 1 美元 = 7.1 元折算\n" in r.stderr
+
+
+# ---------------------------------------------------------------- several sheets
+
+
+def test_other_ledger_sheets_are_named(cli, tmp_path):
+    path = corpus.several_sheets(tmp_path / "s.xlsx")
+    parsed = read_ledger(path, as_of=AS_OF)
+    assert (parsed.sheet, parsed.others) == ("城区项目", ["园区项目"])
+    assert read_ledger(path, as_of=AS_OF, sheet="园区项目").others == ["城区项目"]
+    r = cli("ledger", "import", str(path))
+    assert r.exit_code == 0
+    assert ("Other sheets also hold ledger tables, not read (其他工作表也有台账，未读): 园区项目; --sheet all imports every one "
+            "of them, --sheet NAME another\n") in r.stderr
+    assert r.stderr.endswith("Imported 2 rows from s.xlsx (sheet 城区项目, header rows 2–2): 2 added, 0 changed, 0 unchanged; "
+                             "2 warnings\n")
+
+
+def test_every_ledger_sheet_in_one_go(session, ctx, tmp_path):
+    path = corpus.several_sheets(tmp_path / "s.xlsx")
+    result = import_ledger(session, ctx, path, sheet="all")
+    assert (result.sheet, [p.sheet for p in result.parts], result.counts()) == (
+        "城区项目、园区项目", ["城区项目", "园区项目"], {"added": 3, "changed": 0, "unchanged": 0, "refused": 0})
+    assert [(p.sheet, p.row) for p in result.problems] == [("城区项目", 3), ("城区项目", 4), ("园区项目", 3)]
+    assert projects(session, 2025) == [
+        ("GX-0001", "城区污水管网改造工程", None, "高新区住房和建设局", None, 12000, 3000, "前期", None, None),
+        ("GX-0002", "城区智慧停车场", None, "高新区城市管理局", None, 4500, 1500, "前期", None, None),
+        ("GX-0003", "园区标准厂房三期", None, "高新区经济发展局", None, 26000, 8000, "前期", None, None),
+    ]
+    assert milestones(session) == [("GX-0001", "开工", date(2025, 3, 31), None), ("GX-0002", "开工", date(2025, 5, 1), None),
+                                   ("GX-0003", "开工", date(2025, 6, 30), None)]
+    again = import_ledger(session, ctx, path, sheet="all")
+    assert again.counts() == {"added": 0, "changed": 0, "unchanged": 3, "refused": 0}
+
+
+def test_a_project_on_two_sheets_is_refused_naming_both(session, ctx, tmp_path):
+    path = corpus.several_sheets(tmp_path / "s.xlsx", duplicate=True)
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, sheet="all")
+    assert str(info.value) == "s.xlsx: 1 error in sheets 园区项目; nothing was written"
+    assert [(p.sheet, p.row, p.column, p.message) for p in info.value.result.errors] == [
+        ("园区项目", 4, "B", "与工作表 城区项目 第 4 行是同一个项目（城区智慧停车场）：一个项目在台账里只能有一行 (the same project as "
+                          "sheet 城区项目 row 4; a project may appear once)")]
+    assert session.scalars(select(Project)).all() == []
+
+
+def test_a_project_on_file_named_by_code_on_one_sheet_and_by_name_on_another(session, ctx, tmp_path):
+    registry.add_project(session, ctx, {"name": "园区标准厂房三期", "total_investment": "26000"})
+    path = tmp_path / "c.xlsx"
+    wb = Workbook()
+    wb.active.title = "一"
+    wb.active.append(["项目编号", "项目名称", "总投资"])
+    wb.active.append(["GX-0001", "园区标准厂房（三期）", 27000])
+    two = wb.create_sheet("二")
+    two.append(["项目名称", "总投资"])
+    two.append(["园区标准厂房三期", 28000])
+    wb.save(path)
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, sheet="all")
+    assert [(p.sheet, p.row, p.message) for p in info.value.result.errors] == [
+        ("二", 2, "与工作表 一 第 2 行是同一个项目（GX-0001）：一个项目在台账里只能有一行 (the same project as sheet 一 row 2; a "
+                  "project may appear once)")]
+
+
+def test_an_error_on_any_sheet_writes_nothing_from_any(cli, tmp_path):
+    path = corpus.several_sheets(tmp_path / "s.xlsx", bad=True)
+    before = table_counts(cli.url)
+    r = cli("ledger", "import", str(path), "--sheet", "all")
+    assert r.exit_code == 1
+    assert "error: 园区项目 row 4, column C 总投资（万元）: " in r.stderr
+    assert r.stderr.endswith("Error: s.xlsx: 1 error in sheets 园区项目; nothing was written\n")
+    assert table_counts(cli.url) == before
+
+
+# ---------------------------------------------------------------- 当月完成投资
+
+
+def test_the_months_own_figure_by_the_title_month_checked_against_the_year_to_date(session, tmp_path):
+    september = corpus.monthly_report(tmp_path / "9.xlsx", 9, [["高新区智能网联汽车测试场", 12000, 7700, None],
+                                                               ["漳州港疏港大道拓宽工程", 9000, 5500, None]])
+    first = import_ledger(session, at(date(2025, 9, 30)), september)
+    assert (first.completed_month, first.unused_columns) == ("2025-09", [])
+    october = corpus.monthly_report(tmp_path / "10.xlsx", 10, [
+        ["高新区智能网联汽车测试场", 12000, 8600, 900],  # 8600 − 7700 = 900: agrees
+        ["漳州港疏港大道拓宽工程", 9000, None, 800],  # the month's figure alone
+        ["九湖镇农产品加工园", 3000, None, 300],  # a new project's first month
+    ])
+    result = import_ledger(session, at(date(2025, 10, 31)), october)
+    assert (result.completed_month, result.errors, result.counts()) == (
+        "2025-10", [], {"added": 1, "changed": 2, "unchanged": 0, "refused": 0})
+    assert reports(session) == [("GX-0001", "2025-09", 7700), ("GX-0001", "2025-10", 900),
+                                ("GX-0002", "2025-09", 5500), ("GX-0002", "2025-10", 800), ("GX-0003", "2025-10", 300)]
+    again = import_ledger(session, at(date(2025, 10, 31)), october)
+    assert again.counts() == {"added": 0, "changed": 0, "unchanged": 3, "refused": 0}
+
+
+def test_a_months_figure_that_disagrees_with_the_year_to_date_is_refused(session, tmp_path):
+    import_ledger(session, at(date(2025, 9, 30)),
+                  corpus.monthly_report(tmp_path / "9.xlsx", 9, [["高新区智能网联汽车测试场", 12000, 7700, None]]))
+    october = corpus.monthly_report(tmp_path / "10.xlsx", 10, [["高新区智能网联汽车测试场", 12000, 8600, 1000]])
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, at(date(2025, 10, 31)), october)
+    assert problems(info.value.result.errors) == [
+        ("error", 3, "E", "当月完成投资 1000 万元与累计数不符：2025-10 累计 8600 万元 − 此前各月已报 7700 万元 = 900 万元 (the "
+                          "month's figure is not the year to date less the months on file before it)")]
+    assert reports(session) == [("GX-0001", "2025-09", 7700)]
+
+
+def test_a_title_naming_a_span_is_not_the_ledgers_month(tmp_path):
+    path = sheet(tmp_path / "t.xlsx", [["2025年1-9月重点项目完成情况"], ["项目名称", "累计完成投资"], ["甲项目", 100]])
+    assert read_ledger(path, as_of=AS_OF).info.as_of is None
+
+
+def test_the_dry_run_of_every_sheet_names_each_changes_sheet(cli, tmp_path):
+    path = corpus.several_sheets(tmp_path / "s.xlsx", bad=True)
+    r = cli("ledger", "import", str(path), "--sheet", "all", "--dry-run", "--format", "json")
+    assert r.exit_code == 1
+    shown = json.loads(r.stdout)
+    # row 4 of 园区项目 is refused; row 4 of 城区项目 is not
+    assert [(c["sheet"], c["row"], c["action"], c["name"]) for c in shown["changes"]] == [
+        ("城区项目", 3, "add", "城区污水管网改造工程"), ("城区项目", 4, "add", "城区智慧停车场"),
+        ("园区项目", 3, "add", "园区标准厂房三期"), ("园区项目", 4, "refused", "园区道路提升工程")]
+    assert (shown["sheet"], shown["counts"]) == ("城区项目、园区项目", {"added": 3, "changed": 0, "unchanged": 0, "refused": 1})
+
+
+def test_the_month_given_for_a_ledger_that_names_none(cli, tmp_path):
+    path = sheet(tmp_path / "m.xlsx", [["项目名称", "年初至今累计完成投资额", "当月完成投资"], ["甲项目", 900, 900]])
+    r = cli("ledger", "import", str(path), "--month", "2025-09", "--dry-run", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    assert [(d["header"], d["new"]) for d in json.loads(r.stdout)["changes"][0]["changes"]] == [
+        ("项目名称", "甲项目"), ("年初至今累计完成投资额", "900")]
+    r = cli("ledger", "import", str(path), "--month", "2025-13")
+    assert (r.exit_code, "2025-13" in r.stderr, "YYYY-MM" in r.stderr) == (2, True, True)
+
+
+def test_the_month_given_is_the_months_report(session, ctx, tmp_path):
+    path = sheet(tmp_path / "m.xlsx", [["项目名称", "当月完成投资"], ["甲项目", 900]])
+    result = import_ledger(session, ctx, path, month="2025-09")
+    assert (result.completed_month, reports(session)) == ("2025-09", [("GX-0001", "2025-09", 900)])
+
+
+def test_a_month_given_that_the_ledger_contradicts_is_refused(session, ctx, tmp_path):
+    path = corpus.monthly_report(tmp_path / "10.xlsx", 10, [["甲项目", 1000, 900, 900]])
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, month="2025-09")
+    assert problems(info.value.result.errors) == [
+        ("error", 2, "", "台账写的是 2025-10，--month 给的是 2025-09：请核对后只用台账自己的月份 (the ledger reports 2025-10, not "
+                         "2025-09)")]
+    assert session.scalars(select(Project)).all() == []

@@ -1,0 +1,24 @@
+"""a project keeps its national approval code (项目审批代码) beside the office's own code
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-02
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("project") as batch:
+        batch.add_column(sa.Column("approval_code", sa.String(length=40), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("project") as batch:
+        batch.drop_column("approval_code")
