@@ -319,7 +319,7 @@ def short_mac(mac: str) -> str:
     return f"{mac[:6]}…{mac[-4:]}"
 
 
-_HEAD = re.compile(r"^\D*?(\d{1,12})\D+?([0-9a-f]{4,64})(?:\s*(?:…|\.{2,3})\s*([0-9a-f]{2,60}))?\s*$")
+_HEAD = re.compile(r"^\D*?(\d{1,12})(?![0-9a-f])\D+?([0-9a-f]{4,64})(?:\s*(?:…|\.{2,3})\s*([0-9a-f]{2,60}))?\s*$")
 
 
 def parse_head(text: str) -> tuple[int, str, str] | None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import create_engine, text
 
+from projects_cli.store.anchor import ENV, LogKey
 from projects_cli.store.changelog import Head
+
+_KEY_ID = LogKey(bytes.fromhex(os.environ[ENV]), ENV).key_id
 
 
 def head_of(url: str, back: int = 0) -> Head:
@@ -23,12 +28,8 @@ def footer(head: Head) -> str:
 
 
 def signing_key_id() -> str:
-    """The id of the key every test signs with (conftest's PROJECTS_LOG_KEY)."""
-    import os
-
-    from projects_cli.store.anchor import ENV, LogKey
-
-    return LogKey(bytes.fromhex(os.environ[ENV]), ENV).key_id
+    """The id of the key every test signs with (conftest's PROJECTS_LOG_KEY, as it was when the run began)."""
+    return _KEY_ID
 
 
 def summary(head: Head, rows: int, before: int = 0, key: str = "环境变量 PROJECTS_LOG_KEY", key_id: str | None = None) -> str:
