@@ -94,8 +94,8 @@ def load_key() -> LogKey | None:
             raise LogKeyError(f"密钥文件 {path} 不是普通文件（is not a regular file）")
         if os.name == "posix" and info.st_mode & 0o077:
             raise LogKeyError(
-                f"密钥文件 {path} 的权限是 {stat.S_IMODE(info.st_mode):04o}，同组或其他用户也能读取，已拒绝使用"
-                f"（the log key file is readable by others）；请执行 chmod 600 {path}")
+                f"密钥文件 {path} 的权限是 {stat.S_IMODE(info.st_mode):04o}，同组或其他用户也能访问，已拒绝使用"
+                f"（the log key file is open to group or others）；请执行 chmod 600 {path}")
         text = os.read(fd, 1024).decode("ascii", "replace")
     finally:
         os.close(fd)

@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 from loghead import footer, head_of
+from openpyxl import load_workbook
 from sheet_scenario import FORMULA_NAME, PIPE_NAME, build
 
 from projects_cli.config.paths import resource_dir

@@ -7,12 +7,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+from loghead import head_of, summary
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from projects_cli.cli.app import app
-
-from loghead import head_of, summary
 
 WRITER = textwrap.dedent(
     """

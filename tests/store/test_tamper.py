@@ -319,8 +319,8 @@ def test_a_key_file_others_can_read_is_refused(db_url, home):
     key_file = home / "log.key"
     key_file.write_text(os.environ.get(anchor.ENV) or "5a" * 32 + "\n")
     key_file.chmod(0o644)
-    message = (f"密钥文件 {key_file} 的权限是 0644，同组或其他用户也能读取，已拒绝使用（the log key file is readable by "
-               f"others）；请执行 chmod 600 {key_file}")
+    message = (f"密钥文件 {key_file} 的权限是 0644，同组或其他用户也能访问，已拒绝使用（the log key file is open to group "
+               f"or others）；请执行 chmod 600 {key_file}")
     with pytest.raises(ProjectsError) as info:
         write(db_url, "甲")
     assert str(info.value) == message
