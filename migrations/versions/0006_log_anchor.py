@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("rows_before", sa.Integer(), nullable=False),
         sa.Column("plain_head", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("key_id", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("nonce", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("mac", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_log_anchor"),
     )

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -173,8 +174,8 @@ def row_mac(signer, seq: int, link: str, digest: str) -> str:
     return h.hexdigest()
 
 
-def anchor_mac(secret: bytes, rows_before: int, plain_head: str, key_id: str) -> str:
-    return hmac.new(secret, f"anchor:{rows_before}:{plain_head}:{key_id}".encode(), hashlib.sha256).hexdigest()
+def anchor_mac(secret: bytes, rows_before: int, plain_head: str, key_id: str, nonce: str) -> str:
+    return hmac.new(secret, f"anchor:{rows_before}:{plain_head}:{key_id}:{nonce}".encode(), hashlib.sha256).hexdigest()
 
 
 def anchor_log(conn) -> None:
@@ -188,9 +189,12 @@ def anchor_log(conn) -> None:
     key = outside.load_or_create()
     rows = conn.execute(text("SELECT count(*) FROM change_log")).scalar() or 0
     head = conn.execute(text("SELECT hash FROM change_log ORDER BY id DESC LIMIT 1")).scalar() or GENESIS
-    mac = anchor_mac(key.secret, rows, head, key.key_id)
-    conn.execute(text("INSERT INTO log_anchor (rows_before, plain_head, key_id, mac) VALUES (:r, :h, :k, :m)"),
-                 {"r": rows, "h": head, "k": key.key_id, "m": mac})
+    # the nonce makes each anchoring its own log, even of two empty ones: log.head tells a database made
+    # again from one cut short
+    nonce = secrets.token_hex(16)
+    mac = anchor_mac(key.secret, rows, head, key.key_id, nonce)
+    conn.execute(text("INSERT INTO log_anchor (rows_before, plain_head, key_id, nonce, mac) VALUES (:r, :h, :k, :n, :m)"),
+                 {"r": rows, "h": head, "k": key.key_id, "n": nonce, "m": mac})
     # this database's log starts here: an older entry for the same place (a file made again) is replaced
     outside.record_head(location(conn.engine.url.render_as_string(hide_password=False)), mac[:16], rows, mac)
 
@@ -404,7 +408,7 @@ def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, 
     report = LogReport()
     problems = report.problems
     conn = session.connection()
-    anchors = conn.execute(text("SELECT rows_before, plain_head, key_id, mac FROM log_anchor ORDER BY id")).all() \
+    anchors = conn.execute(text("SELECT rows_before, plain_head, key_id, nonce, mac FROM log_anchor ORDER BY id")).all() \
         if anchored else []  # (a dropped log_anchor table is reported as missing: the plain chain is still checked)
     anchor = anchors[0] if anchors else None
     if len(anchors) > 1:
@@ -429,7 +433,7 @@ def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, 
                 problems.append(
                     f"无法验证签名：密钥不符（cannot verify: wrong key），不是记录被篡改；{outside.describe(key)} 的密钥编号 "
                     f"{key.key_id}，签名这份记录的密钥编号 {anchor.key_id}：请换回原来的密钥；哈希链已核对")
-            elif anchor_mac(key.secret, anchor.rows_before, anchor.plain_head, anchor.key_id) != anchor.mac:
+            elif anchor_mac(key.secret, anchor.rows_before, anchor.plain_head, anchor.key_id, anchor.nonce) != anchor.mac:
                 problems.append("变更记录的锚点被改动（the anchor was altered）：签名无从核对")
             else:
                 signer = _signer(key.secret)

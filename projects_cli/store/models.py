@@ -239,6 +239,7 @@ class LogAnchor(SQLModel, table=True):
     rows_before: int
     plain_head: str = Field(max_length=64)  # hash of the last row before the anchor (changelog.GENESIS if none)
     key_id: str = Field(max_length=16)  # names the key (anchor.LogKey.key_id); reveals nothing of it
+    nonce: str = Field(max_length=32)  # random: each anchoring is a log of its own, even of an empty one
     mac: str = Field(max_length=64)
 
 

@@ -119,7 +119,11 @@ def test_data_written_at_an_older_revision_survives_upgrade_and_downgrade(revisi
     db.downgrade(db_url, revision)
     assert snapshot(db_url) == before
     db.upgrade(db_url, backup=False)
-    assert snapshot(db_url) == after
+    again = snapshot(db_url)
+    # upgrading past 0006 anchors the change log anew: the same rows signed, under a nonce (and so a MAC) of its own
+    assert [{k: v for k, v in r.items() if k not in ("nonce", "mac")} for r in again.pop("log_anchor", [])] == \
+        [{k: v for k, v in r.items() if k not in ("nonce", "mac")} for r in after.pop("log_anchor", [])]
+    assert again == after
 
 
 def test_upgrade_refuses_rows_that_break_the_new_checks_and_changes_nothing(tmp_path):

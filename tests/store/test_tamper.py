@@ -408,3 +408,25 @@ def test_a_fast_bulk_append_signs_every_row(session, ctx):
     assert changelog.log_many(session, entries) == 500
     assert changelog.log_head(session).count == 500
     assert changelog.verify_log(session).problems == []
+
+
+def test_a_database_made_again_or_replaced_by_another_is_not_a_truncation(tmp_path):
+    import shutil
+
+    office, fresh = tmp_path / "office.db", tmp_path / "fresh.db"
+    url = f"sqlite:///{office}"
+    db.upgrade(url, backup=False)
+    write(url, "甲", "乙")
+    for path in tmp_path.glob("office.db*"):
+        path.unlink()
+    db.upgrade(url, backup=False)  # made again at the same place: its anchor replaces the old entry in log.head
+    assert verify(url, location=db.location(url)).problems == []
+    write(url, "甲", "乙")
+    db.upgrade(f"sqlite:///{fresh}", backup=False)
+    for path in tmp_path.glob("office.db*"):
+        path.unlink()
+    shutil.copyfile(fresh, office)  # another (empty) database put in its place: another log, not a cut-short one
+    report = verify(url, location=db.location(url))
+    assert report.problems == [] and report.notes[0].startswith(f"本机 {anchor.head_path()} 记下的是另一份变更记录")
+    write(url, "丙")
+    assert verify(url, location=db.location(url)).notes == []
