@@ -443,7 +443,7 @@ def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, 
         report.notes.append(f"本机 {outside.head_path()} 记下的是另一份变更记录（锚点不同：数据库重新建立过，或换成了别的"
                             f"数据库），未据此核对截断 (log.head names another log)")
         recorded = None
-    wanted = {pos for pos in (expect[0] if expect else None, recorded["count"] if recorded else None) if pos}
+    wanted = {pos for pos in (expect[0] if expect else None, recorded["count"] if recorded else None) if pos is not None}
     found: dict[int, str] = {}
     if anchor is not None and anchor.rows_before in wanted:
         found[anchor.rows_before] = anchor.mac
