@@ -138,7 +138,7 @@ def _tail(session: Session) -> _Tail:
             raise outside.missing(anchor.key_id)
         if key.key_id != anchor.key_id:
             raise outside.wrong(key, anchor.key_id)
-        if last is not None and last.mac is not None:
+        if last is not None and last.mac is not None and isinstance(last.seq, int):
             seq, link = last.seq, last.mac
         elif (last.hash if last is not None else GENESIS) == anchor.plain_head:
             seq, link = anchor.rows_before, anchor.mac
@@ -368,7 +368,7 @@ class LogReport:
             return f"变更记录共 {self.rows} 条，没有锚点 (no anchor)"
         before = self.rows_before or 0
         key = f"密钥 {self.key_id}（{self.key_source}）" if self.key_source else f"密钥 {self.key_id}（本机没有 not here）"
-        return (f"变更记录 {self.head.text()}；锚点之前 {before} 条只有哈希链保护，之后 {self.rows - before} 条有密钥签名"
+        return (f"变更记录 {self.head.text()}；锚点之前 {before} 条只有哈希链保护，之后 {max(self.rows - before, 0)} 条有密钥签名"
                 f"（{before} rows before the anchor）；{key}")
 
 

@@ -430,3 +430,15 @@ def test_a_database_made_again_or_replaced_by_another_is_not_a_truncation(tmp_pa
     assert report.problems == [] and report.notes[0].startswith(f"本机 {anchor.head_path()} 记下的是另一份变更记录")
     write(url, "丙")
     assert verify(url, location=db.location(url)).notes == []
+
+
+def test_a_signed_last_row_without_its_position_is_refused_not_a_traceback(db_url):
+    write(db_url, "甲")
+    sql(db_url, "UPDATE change_log SET seq = NULL")
+    with pytest.raises(ProjectsError) as info:
+        write(db_url, "乙")
+    assert str(info.value) == ("变更记录在锚点之后有未签名的改动（the log changed without the key since it was anchored）；"
+                               "请运行 projects db check 查看；未写入任何内容 (nothing was written)")
+    first = ids(db_url)[0]
+    assert verify(db_url).problems == [
+        f"变更记录第 {first} 条签名不符（signature does not match）：被改动后重新计算了哈希链，或是没有密钥的人添加的"]
