@@ -95,3 +95,5 @@ def test_an_issued_sheet_carries_a_head_that_db_check_verifies(cli):
     assert again.stdout.endswith(f"*{footer(printed)}*\n")
     rerendered = cli("sheet", "reissue", sheet["number"], "--rerender")
     assert rerendered.stdout.endswith(f"*{footer(printed)}*\n")
+    html = cli("sheet", "reissue", sheet["number"], "--format", "html").stdout
+    assert f'<p class="note">{footer(printed).replace(chr(34), "&#34;")}</p>' in html
