@@ -1,8 +1,13 @@
-"""The change log: every change any command makes, hash-chained so tampering shows.
+"""The change log: every change any command makes, hash-chained and signed so tampering shows.
 
 Services call `log_insert`, `log_update`, `log_delete` (or `log_many` for bulk
-writes) inside the command's transaction; `verify_chain` re-computes the chain
-for `projects db check`.
+writes) inside the command's transaction. Each row holds the SHA-256 of its
+content and the hash before it (the plain chain) and, from the anchor
+(`log_anchor`, migration 0006) on, its position and an HMAC-SHA256 under the log
+key (`store.anchor`, kept outside the database) of its position, the MAC before
+it and its own hash: without the key nobody can re-chain an edited log or
+append to it. `verify_log` checks all of it for `projects db check`, and the
+head (`log_head`: rows and last MAC) is printed on every issued sheet.
 """
 
 from __future__ import annotations
