@@ -26,7 +26,7 @@ def upgrade(
 
     s = common.settings(ctx)
     db.ensure_folder(s.url)
-    before, after, backup = db.upgrade(s.url, revision)
+    before, after, backup = common.upgrade(s.url, revision)
     if backup:
         common.note(f"Backed up to {backup}")
     common.note(f"Schema {before or 'none'} → {after}" if before != after else f"Schema already at {after}")

@@ -7,6 +7,8 @@ import json
 from loghead import footer, head_of, signing_key_id, summary
 from sqlalchemy import create_engine, text
 
+from projects_cli.store import db
+
 OK = "OK  integrity, schema at head, no orphan rows, change log chain intact"
 
 
@@ -97,3 +99,19 @@ def test_an_issued_sheet_carries_a_head_that_db_check_verifies(cli):
     assert rerendered.stdout.endswith(f"*{footer(printed)}*\n")
     html = cli("sheet", "reissue", sheet["number"], "--format", "html").stdout
     assert f'<p class="note">{footer(printed).replace(chr(34), "&#34;")}</p>' in html
+
+
+def test_init_says_when_it_made_a_new_key(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from projects_cli.cli.app import app
+
+    monkeypatch.delenv("PROJECTS_LOG_KEY")
+    monkeypatch.setenv("PROJECTS_HOME", str(tmp_path / "home"))
+    key_file = tmp_path / "home" / "log.key"
+    first = CliRunner().invoke(app, ["--db", str(tmp_path / "a.db"), "init"])
+    assert (first.exit_code, first.stderr) == (0, (
+        f"已生成变更记录密钥 {key_file}（权限 600；a new change-log key）：请与数据库分开备份；丢失后变更记录无法再核对、"
+        f"也不能再写入 (back it up apart from the database)\n{tmp_path / 'a.db'}: schema none → {db.head_revision()}\n"))
+    second = CliRunner().invoke(app, ["--db", str(tmp_path / "b.db"), "init"])
+    assert second.exit_code == 0 and "已生成变更记录密钥" not in second.stderr
