@@ -331,9 +331,19 @@ def test_a_key_file_others_can_read_is_refused(db_url, home):
     assert (report.problems, report.key_source) == ([], f"密钥文件 {key_file}")
 
 
-def test_the_key_file_is_made_0600_when_a_new_log_is_anchored(tmp_path, home):
-    url = f"sqlite:///{tmp_path / 'new.db'}"
+def anchored_anew(template, path) -> str:
+    """A registry at `path` whose log migration 0006 has just anchored (the template taken back to 0005 and up)."""
+    import shutil
+
+    shutil.copyfile(template, path)
+    url = f"sqlite:///{path}"
+    db.downgrade(url, "0005")
     db.upgrade(url, backup=False)
+    return url
+
+
+def test_the_key_file_is_made_0600_when_a_new_log_is_anchored(tmp_path, home, sqlite_template):
+    url = anchored_anew(sqlite_template, tmp_path / "new.db")
     key_file = home / "log.key"
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     text_ = key_file.read_text()
@@ -343,8 +353,7 @@ def test_the_key_file_is_made_0600_when_a_new_log_is_anchored(tmp_path, home):
     assert (report.problems, report.key_source) == ([], f"密钥文件 {key_file}")
     assert report.key_id == anchor.load_key().key_id
     # a second database in the same data folder is signed with the same key; none is made again
-    other = f"sqlite:///{tmp_path / 'other.db'}"
-    db.upgrade(other, backup=False)
+    anchored_anew(sqlite_template, tmp_path / "other.db")
     assert key_file.read_text() == text_
     assert sorted(p.name for p in home.iterdir()) == [".log.head.lock", "log.head", "log.key"]
 
@@ -410,19 +419,18 @@ def test_a_fast_bulk_append_signs_every_row(session, ctx):
     assert changelog.verify_log(session).problems == []
 
 
-def test_a_database_made_again_or_replaced_by_another_is_not_a_truncation(tmp_path):
+def test_a_database_made_again_or_replaced_by_another_is_not_a_truncation(tmp_path, sqlite_template):
     import shutil
 
     office, fresh = tmp_path / "office.db", tmp_path / "fresh.db"
-    url = f"sqlite:///{office}"
-    db.upgrade(url, backup=False)
+    url = anchored_anew(sqlite_template, office)
     write(url, "甲", "乙")
     for path in tmp_path.glob("office.db*"):
         path.unlink()
-    db.upgrade(url, backup=False)  # made again at the same place: its anchor replaces the old entry in log.head
+    anchored_anew(sqlite_template, office)  # made again at the same place: its anchor replaces the old entry
     assert verify(url, location=db.location(url)).problems == []
     write(url, "甲", "乙")
-    db.upgrade(f"sqlite:///{fresh}", backup=False)
+    anchored_anew(sqlite_template, fresh)
     for path in tmp_path.glob("office.db*"):
         path.unlink()
     shutil.copyfile(fresh, office)  # another (empty) database put in its place: another log, not a cut-short one
