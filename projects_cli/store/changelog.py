@@ -419,8 +419,9 @@ def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, 
     if len(anchors) > 1:
         problems.append(f"变更记录有 {len(anchors)} 个锚点，应只有一个（more than one anchor）：锚点表被改动")
     signer = None
-    if anchor is None and anchored:
-        problems.append(NO_ANCHOR)
+    if anchor is None:
+        if anchored:
+            problems.append(NO_ANCHOR)
     else:
         report.rows_before, report.key_id = anchor.rows_before, anchor.key_id
         try:

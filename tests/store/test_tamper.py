@@ -450,3 +450,19 @@ def test_a_signed_last_row_without_its_position_is_refused_not_a_traceback(db_ur
     first = ids(db_url)[0]
     assert verify(db_url).problems == [
         f"变更记录第 {first} 条签名不符（signature does not match）：被改动后重新计算了哈希链，或是没有密钥的人添加的"]
+
+
+def test_a_dropped_anchor_table_is_reported_and_the_plain_chain_still_checked(db_url):
+    from projects_cli.store import check
+    from projects_cli.store.db import session_scope
+
+    write(db_url, "甲", "乙")
+    first = ids(db_url)[0]
+    sql(db_url, "UPDATE change_log SET new = '{}' WHERE id = :i", i=first)
+    sql(db_url, "DROP TABLE log_anchor")
+    with session_scope(db_url, write=False) as s:
+        report = check.check(s)
+    assert report.problems == [
+        "table log_anchor is missing",
+        f"变更记录第 {first} 条在写入后被改动（change log entry {first} was edited after it was written）"]
+    assert report.log.summary() == "变更记录共 2 条，没有锚点 (no anchor)"
