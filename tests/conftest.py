@@ -7,6 +7,7 @@ with CliRunner against it, with a fixed --as-of and --by.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -15,6 +16,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+# Every run signs its change logs with one known key and keeps log.head in a folder of its own, never the
+# user's data folder; tests of the key itself set these again (monkeypatch). Subprocesses inherit both.
+TEST_LOG_KEY = "5a" * 32
+os.environ["PROJECTS_LOG_KEY"] = TEST_LOG_KEY
+os.environ["PROJECTS_HOME"] = tempfile.mkdtemp(prefix="projects-test-home-")
 PG_URL = os.environ.get("PROJECTS_TEST_PG")  # e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test
 AS_OF = date(2025, 10, 31)
 NOW = datetime(2025, 10, 31, 9, 0, tzinfo=timezone.utc)

@@ -104,6 +104,18 @@ def note(text: str) -> None:
         pass
 
 
+def upgrade(url: str, revision: str = "head"):
+    """`db.upgrade`, saying so when anchoring the change log made a new log key (it must be kept, apart)."""
+    from projects_cli.store import anchor, db
+
+    had = anchor.key_path().exists()
+    result = db.upgrade(url, revision)
+    if not had and anchor.key_path().exists():
+        note(f"已生成变更记录密钥 {anchor.key_path()}（权限 600；a new change-log key）：请与数据库分开备份；"
+             "丢失后变更记录无法再核对、也不能再写入 (back it up apart from the database)")
+    return result
+
+
 def _stdout_broken(exc: OSError) -> StdoutBroken:
     reason = exc.strerror or type(exc).__name__
     return StdoutBroken(f"无法写出到标准输出（cannot write to stdout: {reason}）；输出不完整 (the output is incomplete)")

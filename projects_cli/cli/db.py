@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 from urllib.parse import quote
 
 import typer
@@ -26,7 +26,7 @@ def upgrade(
 
     s = common.settings(ctx)
     db.ensure_folder(s.url)
-    before, after, backup = db.upgrade(s.url, revision)
+    before, after, backup = common.upgrade(s.url, revision)
     if backup:
         common.note(f"Backed up to {backup}")
     common.note(f"Schema {before or 'none'} → {after}" if before != after else f"Schema already at {after}")
@@ -118,35 +118,61 @@ def backup(
 
 
 @app.command()
-def check(ctx: typer.Context) -> None:
-    """Check the registry (检查): integrity, schema at head, orphan rows, the change log's hash chain.
+def check(
+    ctx: typer.Context,
+    expect: Annotated[Optional[str], typer.Option(
+        "--expect", metavar="HEAD",
+        help="A head printed on a sheet or by an earlier check (记录 1234 · 校验 3f9a0b…c2e1): "
+             "the log must still hold it at that position.")] = None,
+    accept_head: Annotated[bool, typer.Option(
+        "--accept-head",
+        help="After restoring a backup: take the log as it is now as this machine's last head (log.head); "
+             "only when the log is otherwise sound.")] = False,
+) -> None:
+    """Check the registry (检查): integrity, schema at head, orphan rows, the change log's hash chain and signatures.
 
-    Exit code 1 when anything is wrong.
+    Prints the change log's head (记录 N · 校验 …), the number of rows before the
+    anchor and which key signed it. Exit code 1 when anything is wrong, when the
+    key is missing or wrong (the signatures cannot be verified), or when the log
+    no longer holds the head given with --expect or the one this machine last wrote.
 
-    Example: projects --db office.db db check
+    Example: projects --db office.db db check --expect "记录 1234 · 校验 3f9a0b…c2e1"
     """
     from projects_cli.errors import ProjectsError
-    from projects_cli.store import db
+    from projects_cli.store import changelog, db
 
+    wanted = None
+    if expect is not None:
+        wanted = changelog.parse_head(expect)
+        if wanted is None:
+            raise typer.BadParameter(
+                f"{expect!r} 不是变更记录头；应照单子上打印的写，如 \"记录 1234 · 校验 3f9a0b…c2e1\" 或 1234:3f9a0b…c2e1 "
+                "(the head as printed: position and check code)", param_hint="--expect")
     url = common.settings(ctx).url
     path = db.sqlite_path(url)
     if path is not None and not path.exists():
         raise ProjectsError(f"{path} does not exist")
+    options = {"expect": wanted, "location": db.location(url), "accept_head": accept_head}
     try:
-        problems = _check(db.make_engine(url, write=False))
+        report = _check(db.make_engine(url, write=False), options)
     except Exception as exc:
         if path is None or not _cannot_open(exc):
             raise
         # a read-only disk or folder: SQLite cannot make the -shm file WAL needs; read the file as it is
         from sqlalchemy import create_engine
 
-        problems = _check(create_engine(f"sqlite:///file:{quote(str(path.resolve()))}?immutable=1&uri=true"))
+        report = _check(create_engine(f"sqlite:///file:{quote(str(path.resolve()))}?immutable=1&uri=true"), options)
         common.note(f"{path} 无法写入，已只读检查 (the file or its folder is read-only: checked read-only)")
-    for problem in problems:
+    for problem in report.problems:
         common.out(f"FAIL  {problem}")
-    if problems:
+    if not report.problems:
+        common.out("OK  integrity, schema at head, no orphan rows, change log chain intact")
+    if report.log is not None:
+        common.out(report.log.summary())
+    for line in report.notes:
+        common.out(line)
+    if report.problems:
         raise typer.Exit(1)
-    common.out("OK  integrity, schema at head, no orphan rows, change log chain intact")
 
 
 def _interactive() -> bool:
@@ -156,14 +182,14 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def _check(engine) -> list[str]:
+def _check(engine, options: dict):
     from sqlmodel import Session
 
     from projects_cli.store import check
 
     try:
         with Session(engine) as session:
-            return check.check(session)
+            return check.check(session, **options)
     finally:
         engine.dispose()
 

@@ -40,7 +40,7 @@ def init(
 
     s = common.settings(ctx)
     db.ensure_folder(s.url)
-    before, after, backup = db.upgrade(s.url)
+    before, after, backup = common.upgrade(s.url)
     name = db.display_name(s.url)
     if backup:
         common.note(f"Backed up {name} to {backup}")

@@ -516,6 +516,13 @@ class Issued:
     reused: bool = False
 
 
+def with_head(markup: str, head: str | None) -> str:
+    """The sheet's last line, whatever the template: the change log's head when it was issued (防篡改校验)."""
+    if head is None:
+        return markup
+    return f"{markup.rstrip()}\n\n@note 防篡改校验：{head}（核对：projects db check --expect \"{head}\"）\n"
+
+
 def _render(renderer: Renderer, kind: str, stored: dict[str, Any]) -> tuple[str, Document]:
     markup = renderer.markup(kind, decode(stored))
     return markup, renderer.document(markup, kind)
@@ -548,8 +555,12 @@ def issue_sheet(session: Session, ctx: Ctx, renderer: Renderer, kind: str, confi
         if session.scalar(select(Sheet.id).where((Sheet.number == number) | and_(Sheet.year == year, Sheet.seq == seq))) is None:
             break
     stored = encode({**_common(kind, ctx.as_of, config, number), **data})
-    markup, doc = _render(renderer, kind, stored)
-    context = {"template": TEMPLATES[kind], "data": stored, "markup": markup}
+    # The change log's head as the sheet goes out: whoever holds the sheet can later check the log still has it.
+    head = changelog.log_head(session)
+    head_text = head.text() if head is not None else None
+    markup = with_head(renderer.markup(kind, decode(stored)), head_text)
+    doc = renderer.document(markup, kind)
+    context = {"template": TEMPLATES[kind], "data": stored, "markup": markup, "log_head": head_text}
     sheet = Sheet(year=year, seq=seq, number=number, kind=kind, issued_on=ctx.as_of, recipient=recipient[:100],
                   ref=ref[:60], context=context, by=ctx.by, created_at=ctx.now)
     session.add(sheet)
@@ -619,7 +630,8 @@ def reissue(session: Session, renderer: Renderer, number: str, *, rerender: bool
     if "markup" not in context or "data" not in context:
         raise InvalidValue(f"sheet {sheet.number} was recorded without its content; it cannot be re-issued")
     if rerender:
-        _, doc = _render(renderer, sheet.kind, context["data"])
+        doc = renderer.document(with_head(renderer.markup(sheet.kind, decode(context["data"])), context.get("log_head")),
+                                sheet.kind)
     else:
         doc = renderer.document(context["markup"], sheet.kind)
     return Issued(sheet.number, sheet.kind, sheet.recipient or "", sheet.ref or "", doc)

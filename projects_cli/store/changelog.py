@@ -1,14 +1,22 @@
-"""The change log: every change any command makes, hash-chained so tampering shows.
+"""The change log: every change any command makes, hash-chained and signed so tampering shows.
 
 Services call `log_insert`, `log_update`, `log_delete` (or `log_many` for bulk
-writes) inside the command's transaction; `verify_chain` re-computes the chain
-for `projects db check`.
+writes) inside the command's transaction. Each row holds the SHA-256 of its
+content and the hash before it (the plain chain) and, from the anchor
+(`log_anchor`, migration 0008) on, its position and an HMAC-SHA256 under the log
+key (`store.anchor`, kept outside the database) of its position, the MAC before
+it and its own hash: without the key nobody can re-chain an edited log or
+append to it. `verify_log` checks all of it for `projects db check`, and the
+head (`log_head`: rows and last MAC) is printed on every issued sheet.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -101,20 +109,124 @@ def entry_hash(prev_hash: str, row: dict[str, Any], at: Any = None) -> str:
     return hashlib.sha256(_CONTENT.encode(content).encode()).hexdigest()
 
 
-def _tail(session: Session) -> str:
-    """The hash of the last row, read once per transaction (and locked on PostgreSQL)."""
+@dataclass
+class _Tail:
+    """Where the next row chains on: the last row's hash, position and MAC (or the anchor's), and the key."""
+
+    hash: str
+    seq: int
+    link: str
+    signer: Any  # hmac object keyed with the log key; each row's MAC is a copy of it, updated
+    anchor: str  # names the anchored log in log.head (the anchor's MAC, short)
+    location: str
+
+
+def _tail(session: Session) -> _Tail:
+    """The tail of the log, read once per transaction (and locked on PostgreSQL); refuses a write nobody could verify."""
     if "audit_tail" not in session.info:
         from sqlalchemy import text
 
+        from projects_cli.store import anchor as outside
+        from projects_cli.store.db import location
+
+        _install_hooks()
         conn = session.connection()
         if conn.dialect.name == "postgresql":
             # Two offices writing at once must not both chain onto the same tail.
             from projects_cli.store.db import lock_pg_registry
 
             lock_pg_registry(conn)
-        last = conn.execute(text("SELECT hash FROM change_log ORDER BY id DESC LIMIT 1")).scalar()
-        session.info["audit_tail"] = last or GENESIS
+        last = conn.execute(text("SELECT hash, seq, mac FROM change_log ORDER BY id DESC LIMIT 1")).first()
+        anchor = conn.execute(text("SELECT rows_before, plain_head, key_id, mac FROM log_anchor ORDER BY id")).first()
+        if anchor is None:
+            raise outside.LogKeyError(NO_ANCHOR + "；请运行 projects db check 查看；未写入任何内容 (nothing was written)")
+        key = outside.load_key()
+        if key is None:
+            raise outside.missing(anchor.key_id)
+        if key.key_id != anchor.key_id:
+            raise outside.wrong(key, anchor.key_id)
+        if last is not None and last.mac is not None and isinstance(last.seq, int):
+            seq, link = last.seq, last.mac
+        elif (last.hash if last is not None else GENESIS) == anchor.plain_head:
+            seq, link = anchor.rows_before, anchor.mac
+        else:  # unsigned rows after the anchor, or the rows it signed are gone
+            raise outside.LogKeyError("变更记录在锚点之后有未签名的改动（the log changed without the key since it was "
+                                      "anchored）；请运行 projects db check 查看；未写入任何内容 (nothing was written)")
+        bind = session.get_bind()
+        where = location(bind.url.render_as_string(hide_password=False))
+        short = anchor.mac[:16]
+        recorded = outside.recorded_head(where)
+        if recorded is not None and recorded.get("anchor") == short and recorded["count"] > seq:
+            raise outside.LogKeyError(
+                f"变更记录现有 {seq} 条，少于本机上次写入后记下的 {recorded['count']} 条（{outside.head_path()}）："
+                "末尾的记录被删去，或数据库换成了较早的备份（the log is shorter than when this machine last wrote it）；"
+                "请先运行 projects db check 查看；确是恢复了备份的，运行 projects db check --accept-head 以现状为准；"
+                "未写入任何内容 (nothing was written)")
+        session.info["audit_tail"] = _Tail(last.hash if last is not None else GENESIS, seq, link, _signer(key.secret),
+                                           short, where)
     return session.info["audit_tail"]
+
+
+NO_ANCHOR = "变更记录没有锚点（the change log's anchor is missing）：锚点被删去，签名无从核对"
+
+
+def _signer(secret: bytes):
+    return hmac.new(secret, digestmod=hashlib.sha256)
+
+
+def row_mac(signer, seq: int, link: str, digest: str) -> str:
+    """A row's MAC: its position, the MAC before it (the anchor's for the first) and its own hash, under the key."""
+    h = signer.copy()
+    h.update(f"{seq}:{link}:{digest}".encode())
+    return h.hexdigest()
+
+
+def anchor_mac(secret: bytes, rows_before: int, plain_head: str, key_id: str, nonce: str) -> str:
+    return hmac.new(secret, f"anchor:{rows_before}:{plain_head}:{key_id}:{nonce}".encode(), hashlib.sha256).hexdigest()
+
+
+def anchor_log(conn) -> None:
+    """Anchor a log that has none (migration 0008): the key, made now if there is none yet, signs the
+    number of rows so far and the last one's hash; every row from here on is signed and chained to it."""
+    from sqlalchemy import text
+
+    from projects_cli.store import anchor as outside
+    from projects_cli.store.db import location
+
+    key = outside.load_or_create()
+    rows = conn.execute(text("SELECT count(*) FROM change_log")).scalar() or 0
+    head = conn.execute(text("SELECT hash FROM change_log ORDER BY id DESC LIMIT 1")).scalar() or GENESIS
+    # the nonce makes each anchoring its own log, even of two empty ones: log.head tells a database made
+    # again from one cut short
+    nonce = secrets.token_hex(16)
+    mac = anchor_mac(key.secret, rows, head, key.key_id, nonce)
+    conn.execute(text("INSERT INTO log_anchor (rows_before, plain_head, key_id, nonce, mac) VALUES (:r, :h, :k, :n, :m)"),
+                 {"r": rows, "h": head, "k": key.key_id, "n": nonce, "m": mac})
+    # this database's log starts here: an older entry for the same place (a file made again) is replaced
+    outside.record_head(location(conn.engine.url.render_as_string(hide_password=False)), mac[:16], rows, mac)
+
+
+def _install_hooks() -> None:
+    """After a commit, remember the new head in log.head; after a commit or a rollback, read the tail afresh."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as OrmSession
+
+    if not event.contains(OrmSession, "after_commit", _after_commit):
+        event.listen(OrmSession, "after_commit", _after_commit)
+        event.listen(OrmSession, "after_rollback", _after_rollback)
+
+
+def _after_commit(session) -> None:
+    tail = session.info.pop("audit_tail", None)
+    if session.info.pop("audit_written", False) and tail is not None:
+        from projects_cli.store import anchor as outside
+
+        outside.record_head(tail.location, tail.anchor, tail.seq, tail.link)
+
+
+def _after_rollback(session) -> None:
+    session.info.pop("audit_tail", None)
+    session.info.pop("audit_written", None)
 
 
 def make_entry(
@@ -145,7 +257,7 @@ def make_entry(
 
 
 LOG_COLUMNS = ("at", "by", "command", "action", "table_name", "record_id", "record_key", "project_code", "fields",
-               "old", "new", "prev_hash", "hash")
+               "old", "new", "prev_hash", "hash", "seq", "mac")
 
 
 def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
@@ -153,7 +265,8 @@ def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
     from projects_cli.store.db import insert_rows
     from projects_cli.store.models import ChangeLog
 
-    prev = _tail(session)
+    tail = _tail(session)
+    prev, seq, link, signer = tail.hash, tail.seq, tail.link, tail.signer
     rows = []
     at_obj: Any = object()
     at = None
@@ -161,15 +274,18 @@ def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
         if entry["at"] is not at_obj:  # a command's entries share one time: turned into text once
             at_obj, at = entry["at"], _at_text(entry["at"])
         digest = entry_hash(prev, entry, at)
+        seq += 1
+        link = row_mac(signer, seq, link, digest)
         rows.append((entry["at"], entry["by"], entry["command"], entry["action"], entry["table_name"],
                      entry["record_id"], entry["record_key"], entry["project_code"], entry["fields"], entry["old"],
-                     entry["new"], prev, digest))
+                     entry["new"], prev, digest, seq, link))
         prev = digest
     if rows:
         if session.autoflush:  # as the ORM insert did: pending objects first
             session.flush()
         insert_rows(session.connection(), ChangeLog.__table__, LOG_COLUMNS, rows)
-        session.info["audit_tail"] = prev
+        tail.hash, tail.seq, tail.link = prev, seq, link
+        session.info["audit_written"] = True
     return len(rows)
 
 
@@ -198,35 +314,250 @@ def log_delete(session: Session, ctx: Ctx, table: str, record_id: int | None, va
     log_many(session, [make_entry(ctx, "delete", table, record_id=record_id, old=values, **kw)])
 
 
-def verify_chain(session: Session) -> list[str]:
-    """Problems with the change log: an edited, deleted or inserted row breaks the chain."""
+@dataclass(frozen=True)
+class Head:
+    """The head of the log: how many rows it holds (the last row's position) and the last MAC."""
+
+    count: int
+    mac: str
+
+    def text(self) -> str:
+        """The short form printed on every sheet and by `db check`: 记录 1234 · 校验 3f9a0b…c2e1."""
+        return f"记录 {self.count} · 校验 {short_mac(self.mac)}"
+
+
+def short_mac(mac: str) -> str:
+    return f"{mac[:6]}…{mac[-4:]}"
+
+
+_HEAD = re.compile(r"^\D*?(\d{1,12})(?![0-9a-f])\D+?([0-9a-f]{4,64})(?:\s*(?:…|\.{2,3})\s*([0-9a-f]{2,60}))?\s*$")
+
+
+def parse_head(text: str) -> tuple[int, str, str] | None:
+    """(position, MAC prefix, MAC suffix) of a head as printed ("记录 1234 · 校验 3f9a0b…c2e1", "1234:3f9a0b…c2e1",
+    or a whole MAC after the number); None when it is not one."""
+    found = _HEAD.match(text.strip().lower())
+    if found is None:
+        return None
+    return int(found.group(1)), found.group(2), found.group(3) or ""
+
+
+def log_head(session: Session) -> Head | None:
+    """The head as this transaction sees it (its own rows included); None for a log with no anchor."""
     from sqlalchemy import text
 
-    problems: list[str] = []
-    prev = GENESIS
-    prev_id = 0
-    rows = session.connection().execute(
-        text(
-            "SELECT id, at, by, command, action, table_name, record_id, record_key, project_code,"
-            " fields, old, new, prev_hash, hash FROM change_log ORDER BY id"
-        )
-    )
+    tail = session.info.get("audit_tail")
+    if tail is not None:
+        return Head(tail.seq, tail.link)
+    conn = session.connection()
+    last = conn.execute(text("SELECT seq, mac FROM change_log WHERE mac IS NOT NULL ORDER BY id DESC LIMIT 1")).first()
+    if last is not None:
+        return Head(last.seq, last.mac)
+    anchor = conn.execute(text("SELECT rows_before, mac FROM log_anchor ORDER BY id")).first()
+    return Head(anchor.rows_before, anchor.mac) if anchor is not None else None
+
+
+@dataclass
+class LogReport:
+    """What `verify_log` found: problems (each one line), notes, the head, and how the log is anchored."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    head: Head | None = None
+    rows: int = 0
+    rows_before: int | None = None
+    key_id: str | None = None
+    key_source: str | None = None
+    signed: bool = False  # every signed row was checked with the key
+
+    def summary(self) -> str:
+        if self.head is None:
+            return f"变更记录共 {self.rows} 条，没有锚点 (no anchor)"
+        before = self.rows_before or 0
+        key = f"密钥 {self.key_id}（{self.key_source}）" if self.key_source else f"密钥 {self.key_id}（本机没有 not here）"
+        return (f"变更记录 {self.head.text()}；锚点之前 {before} 条只有哈希链保护，之后 {max(self.rows - before, 0)} 条有密钥签名"
+                f"（{before} rows before the anchor）；{key}")
+
+
+class _Runs:
+    """Consecutive rows with the same problem, reported as one line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems, self.kind, self.first, self.last, self.count = problems, None, 0, 0, 0
+
+    def add(self, kind: str | None, row_id: int = 0) -> None:
+        if kind is not None and kind == self.kind:
+            self.last, self.count = row_id, self.count + 1
+            return
+        self.flush()
+        self.kind, self.first, self.last, self.count = kind, row_id, row_id, 1
+
+    def flush(self) -> None:
+        if self.kind is None:
+            return
+        what = {"mac": ("签名不符（signature does not match）：被改动后重新计算了哈希链，或是没有密钥的人添加的"),
+                "unsigned": ("在锚点之后却没有签名（not signed）：是没有密钥的人添加或改写的")}[self.kind]
+        where = (f"第 {self.first} 条" if self.count == 1
+                 else f"第 {self.first} 至 {self.last} 条（共 {self.count} 条）")
+        self.problems.append(f"变更记录{where}{what}")
+        self.kind = None
+
+
+def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, location: str | None = None,
+               accept_head: bool = False, anchored: bool = True) -> LogReport:
+    """Check the whole change log: the hash chain (an edited, deleted or inserted row), the anchor, every
+    row's MAC under the key (a re-chained log, an appended forgery), and the head against a printed one
+    (`expect`, from `parse_head`) and the one this machine last wrote (`location`'s entry in log.head)."""
+    from sqlalchemy import text
+
+    from projects_cli.store import anchor as outside
+
+    report = LogReport()
+    problems = report.problems
+    conn = session.connection()
+    anchors = conn.execute(text("SELECT rows_before, plain_head, key_id, nonce, mac FROM log_anchor ORDER BY id")).all() \
+        if anchored else []  # (a dropped log_anchor table is reported as missing: the plain chain is still checked)
+    anchor = anchors[0] if anchors else None
+    if len(anchors) > 1:
+        problems.append(f"变更记录有 {len(anchors)} 个锚点，应只有一个（more than one anchor）：锚点表被改动")
+    signer = None
+    if anchor is None:
+        if anchored:
+            problems.append(NO_ANCHOR)
+    else:
+        report.rows_before, report.key_id = anchor.rows_before, anchor.key_id
+        try:
+            key = outside.load_key()
+        except outside.LogKeyError as exc:
+            key = None
+            problems.append(f"无法验证签名（cannot verify: the key cannot be used）：{exc}；哈希链已核对")
+        else:
+            if key is None:
+                problems.append(
+                    f"无法验证签名：找不到密钥（cannot verify: key missing），不是记录被篡改；签名这份记录的密钥编号 "
+                    f"{anchor.key_id}：请设置环境变量 {outside.ENV}，或把原来的 {outside.KEY_FILE} 放到 "
+                    f"{outside.key_path()}（权限 600）；哈希链已核对")
+            elif key.key_id != anchor.key_id:
+                problems.append(
+                    f"无法验证签名：密钥不符（cannot verify: wrong key），不是记录被篡改；{outside.describe(key)} 的密钥编号 "
+                    f"{key.key_id}，签名这份记录的密钥编号 {anchor.key_id}：请换回原来的密钥；哈希链已核对")
+            elif anchor_mac(key.secret, anchor.rows_before, anchor.plain_head, anchor.key_id, anchor.nonce) != anchor.mac:
+                problems.append("变更记录的锚点被改动（the anchor was altered）：签名无从核对")
+            else:
+                signer = _signer(key.secret)
+                report.key_source = outside.describe(key)
+    recorded = outside.recorded_head(location) if location and anchor is not None else None
+    if recorded is not None and recorded.get("anchor") != anchor.mac[:16]:
+        report.notes.append(f"本机 {outside.head_path()} 记下的是另一份变更记录（锚点不同：数据库重新建立过，或换成了别的"
+                            f"数据库），未据此核对截断 (log.head names another log)")
+        recorded = None
+    wanted = {pos for pos in (expect[0] if expect else None, recorded["count"] if recorded else None) if pos is not None}
+    found: dict[int, str] = {}
+    if anchor is not None and anchor.rows_before in wanted:
+        found[anchor.rows_before] = anchor.mac
+
+    runs = _Runs(problems)
+    prev, prev_id, link, n, rows_before = GENESIS, 0, None, 0, anchor.rows_before if anchor is not None else None
+    last_signed: Head | None = None
+    rows = conn.execute(text(
+        "SELECT id, at, by, command, action, table_name, record_id, record_key, project_code,"
+        " fields, old, new, prev_hash, hash, seq, mac FROM change_log ORDER BY id"))
     for row in rows.mappings():
+        n += 1
         row = dict(row)
         at = row["at"]
         if isinstance(at, str):
             at = datetime.fromisoformat(at)
         row["at"] = at
-        if row["prev_hash"] != prev:
-            problems.append(
-                f"change log entry {row['id']} does not follow entry {prev_id}: "
-                "an entry was deleted or the chain was rewritten"
-            )
+        chained = row["prev_hash"] == prev
+        if not chained:
+            runs.flush()
+            problems.append(f"变更记录第 {row['id']} 条接不上第 {prev_id} 条：中间有记录被删去，或链被改写"
+                            f"（change log entry {row['id']} does not follow entry {prev_id}: an entry was deleted or "
+                            "the chain was rewritten）")
         elif entry_hash(prev, row) != row["hash"]:
-            problems.append(f"change log entry {row['id']} was edited after it was written")
-        prev = row["hash"]
-        prev_id = row["id"]
-    return problems
+            runs.flush()
+            problems.append(f"变更记录第 {row['id']} 条在写入后被改动（change log entry {row['id']} was edited after "
+                            "it was written）")
+        prev, prev_id = row["hash"], row["id"]
+        if rows_before is None:
+            continue
+        if n == rows_before and row["hash"] != anchor.plain_head:
+            problems.append(f"锚点签下的前 {rows_before} 条已不是原来的记录（the rows before the anchor were "
+                            "rewritten）：锚点之前的记录被改写")
+        if n <= rows_before:
+            continue
+        if n == rows_before + 1:
+            link = anchor.mac
+        mac, seq = row["mac"], row["seq"]
+        if mac is None:
+            runs.add("unsigned", row["id"])
+        elif signer is not None and chained and (seq is None or row_mac(signer, seq, link, row["hash"]) != mac):
+            runs.add("mac", row["id"])
+        else:
+            runs.add(None)
+        if mac is not None:
+            link = mac
+            if seq is not None:
+                last_signed = Head(seq, mac)
+                if seq in wanted:
+                    found[seq] = mac
+    runs.flush()
+    report.rows = n
+    if rows_before is not None and n < rows_before:
+        problems.append(f"变更记录只剩 {n} 条，少于锚点签下的 {rows_before} 条（the log was cut short before its "
+                        "anchor）：末尾的记录被删去")
+    if anchor is not None:
+        report.head = last_signed if n > rows_before and last_signed else Head(rows_before, anchor.mac)
+    report.signed = signer is not None
+    head = report.head
+    if recorded is not None and head is not None and not accept_head:
+        count, mac = recorded["count"], recorded["mac"]
+        if head.count < count:
+            problems.append(
+                f"变更记录现有 {head.count} 条，少于本机上次写入后记下的 {count} 条（{outside.head_path()}）：末尾 "
+                f"{count - head.count} 条被删去，或数据库换成了较早的备份（the log was cut short since this machine "
+                "last wrote it）；确是恢复了备份的，运行 projects db check --accept-head 以现状为准")
+        elif found.get(count) != mac:
+            problems.append(f"本机上次写入后记下的第 {count} 条（校验 {short_mac(mac)}）已不在变更记录中：记录被改写"
+                            "（the head this machine last wrote is gone）")
+    if expect is not None and head is not None:
+        _expected(report, expect, found.get(expect[0]))
+    if accept_head and head is not None and location:
+        if problems or signer is None:
+            problems.append("未以现状为准（--accept-head not applied）：变更记录有上面的问题，或无法用密钥核对")
+        else:
+            outside.record_head(location, anchor.mac[:16], head.count, head.mac)
+            report.notes.append(f"已以现状为准：本机 {outside.head_path()} 记下 {head.text()} (accepted)")
+    return report
+
+
+def _expected(report: LogReport, expect: tuple[int, str, str], mac: str | None) -> None:
+    """Does the log still hold the printed head at its position?"""
+    count, prefix, suffix = expect
+    given = f"{prefix}…{suffix}" if suffix else prefix
+    head = report.head
+    assert head is not None
+    if count > head.count:
+        report.problems.append(
+            f"核对失败：变更记录只有 {head.count} 条，没有打印的第 {count} 条（校验 {given}）：末尾 {count - head.count} "
+            "条被删去（the log was cut short after this head was printed），或这张单子不是这个数据库发出的")
+    elif count < (report.rows_before or 0):
+        report.problems.append(f"核对失败：第 {count} 条在锚点之前，没有签名，无法核对打印的校验 {given}"
+                               "（this position is before the anchor）")
+    elif mac is None or not (mac.startswith(prefix) and mac.endswith(suffix)):
+        now = f"现在是 {short_mac(mac)}" if mac else "现在没有签名"
+        report.problems.append(
+            f"核对失败：变更记录第 {count} 条的校验不是打印的 {given}（{now}）：记录被改写（the log no longer holds "
+            "this head），或这张单子不是这个数据库发出的")
+    else:
+        report.notes.append(f"核对 记录 {count} · 校验 {given}：仍在变更记录原位，其后又有 {head.count - count} 条"
+                            f"（the printed head is in the log; {head.count - count} rows came after it）")
+
+
+def verify_chain(session: Session) -> list[str]:
+    """Problems with the change log (`verify_log`'s); an empty list when it is sound."""
+    return verify_log(session).problems
 
 
 def list_changes(

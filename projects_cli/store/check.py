@@ -1,7 +1,8 @@
-"""`projects db check`: is the registry sound? Integrity, schema at head, orphan rows, the change log's chain."""
+"""`projects db check`: is the registry sound? Integrity, schema at head, orphan rows, the change log's chain and signatures."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
 from sqlalchemy import inspect, text
@@ -27,15 +28,26 @@ def orphan_queries() -> list[tuple[str, str]]:
     return out
 
 
-def check(session: Session) -> list[str]:
-    """Every problem found, in words; an empty list means the registry is sound.
+@dataclass
+class Report:
+    """What `check` found: problems (an empty list means the registry is sound) and lines to say beside them."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    log: changelog.LogReport | None = None
+
+
+def check(session: Session, *, expect: tuple[int, str, str] | None = None, location: str | None = None,
+          accept_head: bool = False) -> Report:
+    """Every problem found, in words, and the change log's head (`changelog.verify_log` for the options).
 
     Each part runs on its own (in a savepoint): a part that cannot run on this
     file (a dropped table, a row the change log cannot read, a page SQLite
     cannot read) is reported as a problem and the other parts still run.
     """
     conn = session.connection()
-    problems: list[str] = []
+    report = Report()
+    problems = report.problems
     if conn.dialect.name == "sqlite":
         result = _part(session, problems, "integrity",
                        lambda: [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()])
@@ -45,7 +57,7 @@ def check(session: Session) -> list[str]:
     head = db.head_revision()
     if current != head:
         problems.append(f"schema is at {current or 'none'}, this version needs {head}: run projects db upgrade")
-        return problems
+        return report
     present = set(_part(session, problems, "tables", lambda: inspect(conn).get_table_names()) or ())
     missing = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in present]
     problems.extend(f"table {name} is missing" for name in missing)
@@ -56,9 +68,13 @@ def check(session: Session) -> list[str]:
         if count:
             problems.append(f"{count} orphan rows in {what}")
     if "change_log" not in missing:
-        found = _part(session, problems, "change log", lambda: changelog.verify_chain(session))
-        problems.extend(found or [])
-    return problems
+        log = _part(session, problems, "change log", lambda: changelog.verify_log(
+            session, expect=expect, location=location, accept_head=accept_head, anchored="log_anchor" not in missing))
+        if log is not None:
+            problems.extend(log.problems)
+            report.notes.extend(log.notes)
+            report.log = log
+    return report
 
 
 def _tables_of(what: str) -> tuple[str, str]:

@@ -229,6 +229,13 @@ def display_name(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def location(url: str) -> str:
+    """One name for one database, whatever the spelling of its URL (the key of `log.head`): a SQLite file's
+    real path, else the URL without its password."""
+    path = sqlite_path(url)
+    return str(path.resolve()) if path is not None else display_name(url)
+
+
 _SQLITE_DATE = "%(year)04d-%(month)02d-%(day)02d"  # how SQLAlchemy stores a Date on SQLite
 
 

@@ -239,7 +239,9 @@ class ChangeLog(SQLModel, table=True):
     """One row per change any command makes: who, when, which record, old and new values.
 
     Append-only; each row carries the hash of the one before it, so an edited
-    or deleted row breaks the chain (`projects db check`).
+    or deleted row breaks the chain, and (from the anchor, `LogAnchor`) its
+    position and a MAC keyed outside the database over its hash and the MAC
+    before it, so nobody without the key can re-chain or append (`projects db check`).
     """
 
     __tablename__ = "change_log"
@@ -257,6 +259,25 @@ class ChangeLog(SQLModel, table=True):
     new: Optional[str] = Field(default=None, sa_type=Text)  # JSON
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    seq: Optional[int] = None  # the row's position in the log (1, 2 …); None before the anchor
+    mac: Optional[str] = Field(default=None, max_length=64)  # HMAC-SHA256 (store/anchor.py's key); None before the anchor
+
+
+class LogAnchor(SQLModel, table=True):
+    """Where the change log's keyed chain starts (one row, written by migration 0008).
+
+    The rows before it are covered by the plain hash chain, and from here on by
+    the key: `mac` signs the count and the hash of the last row before the
+    anchor, and the first keyed row chains to it.
+    """
+
+    __tablename__ = "log_anchor"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    rows_before: int
+    plain_head: str = Field(max_length=64)  # hash of the last row before the anchor (changelog.GENESIS if none)
+    key_id: str = Field(max_length=16)  # names the key (anchor.LogKey.key_id); reveals nothing of it
+    nonce: str = Field(max_length=32)  # random: each anchoring is a log of its own, even of an empty one
+    mac: str = Field(max_length=64)
 
 
 class Counter(SQLModel, table=True):

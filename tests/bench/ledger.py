@@ -106,7 +106,8 @@ def main() -> None:
 
     tmp = Path(args.keep or tempfile.mkdtemp(prefix="ledger-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, PROJECTS_HOME=str(tmp / "home"))
+    os.environ["PROJECTS_HOME"] = str(tmp / "home")  # the registries made here and the commands share one log key
+    env = dict(os.environ)
     py = sys.executable
     projects = [py, "-m", "projects_cli", "--as-of", AS_OF.isoformat()]
     registry = tmp / f"registry-{args.projects}.db"

@@ -203,7 +203,8 @@ def main() -> None:
     projects = [py, "-m", "projects_cli"]
     tmp = Path(args.keep or tempfile.mkdtemp(prefix="projects-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, PROJECTS_HOME=str(tmp / "home"))
+    os.environ["PROJECTS_HOME"] = str(tmp / "home")  # the registries made here and the commands share one log key
+    env = dict(os.environ)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
 
     minimal = script(tmp, "minimal.py", MINIMAL_TYPER)

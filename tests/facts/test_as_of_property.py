@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -102,7 +103,9 @@ def histories(draw):
 
 
 def check(demo: Path, tmp: Path, day: date, commands) -> None:
-    path = tmp / "office.db"
+    # a path of its own per example: this machine's log.head remembers each database's last head, and a
+    # copy of the template over an earlier example's file would read as that log cut short (a restored backup)
+    path = tmp / f"office-{uuid.uuid4().hex[:8]}.db"
     shutil.copyfile(demo, path)
     before = reports(path, day)
     for when, args in commands:

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from loghead import footer, head_of
 from openpyxl import load_workbook
 from sheet_scenario import FORMULA_NAME, PIPE_NAME, build
 
@@ -87,7 +88,8 @@ def test_notice_in_excel(cli, scn, tmp_path):
     assert ("督办要求",) in got
     assert ("办理情况", "已采取的措施、取得的进展") in got
     assert ("下步措施及完成时限",) in got
-    assert got[-2:] == [("高新区重点项目推进中心",), ("2025年10月31日",)]
+    # the sheet ends with the change log's head as it stood when the sheet went out (before the sheet's own row)
+    assert got[-3:] == [("高新区重点项目推进中心",), ("2025年10月31日",), (footer(head_of(cli.url, back=1)),)]
     # merged title, A4 portrait, fitted to one page wide, card notices bordered
     assert "A1:D1" in {str(r) for r in ws.merged_cells.ranges}
     assert (ws.page_setup.paperSize, ws.page_setup.orientation) == (9, "portrait")
@@ -257,7 +259,8 @@ def test_prefix_office_and_templates_from_the_config_file(cli, scn, tmp_path):
     r = cli("--config", str(config), "sheet", "notice", "2025-001")
     assert r.exit_code == 0, r.stderr
     assert "济高督〔2025〕1号" in r.stdout and "## 工作要求" in r.stdout and "督办要求" not in r.stdout
-    assert r.stdout.endswith("济宁高新区督查室  \n2025年10月31日  \n\n*联系人：王某　联系电话：0537-1234567*\n")
+    assert r.stdout.endswith("济宁高新区督查室  \n2025年10月31日  \n\n*联系人：王某　联系电话：0537-1234567*\n\n"
+                             f"*{footer(head_of(cli.url, back=1))}*\n")
     config.write_text('[sheets]\nprefx = "x"\n', encoding="utf-8")
     r = cli("--config", str(config), "sheet", "notice", "2025-001")
     assert (r.exit_code, r.stderr) == (

@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from loghead import head_of, summary
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
@@ -69,14 +70,17 @@ def test_db_check_ok_then_detects_edited_and_deleted_log_entries(tmp_path: Path)
     assert _invoke(db, "init").exit_code == 0
     for name in ("甲", "乙", "丙"):
         assert _invoke(db, "add", "--name", name).exit_code == 0
+    url = f"sqlite:///{db}"
     r = _invoke(db, "db", "check")
-    assert (r.exit_code, r.stdout) == (0, "OK  integrity, schema at head, no orphan rows, change log chain intact\n")
-    engine = create_engine(f"sqlite:///{db}")
+    assert (r.exit_code, r.stdout) == (0, "OK  integrity, schema at head, no orphan rows, change log chain intact\n"
+                                          + summary(head_of(url), rows=3) + "\n")
+    engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE change_log SET new = replace(new, '乙', '丁') WHERE record_key = 'GX-0002'"))
     r = _invoke(db, "db", "check")
     assert r.exit_code == 1
-    assert r.stdout == "FAIL  change log entry 2 was edited after it was written\n"
+    assert r.stdout == ("FAIL  变更记录第 2 条在写入后被改动（change log entry 2 was edited after it was written）\n"
+                        + summary(head_of(url), rows=3) + "\n")
     with engine.begin() as conn:
         conn.execute(text("UPDATE change_log SET new = replace(new, '丁', '乙') WHERE record_key = 'GX-0002'"))
         conn.execute(text("DELETE FROM change_log WHERE id = 2"))
@@ -84,7 +88,8 @@ def test_db_check_ok_then_detects_edited_and_deleted_log_entries(tmp_path: Path)
     r = _invoke(db, "db", "check")
     assert r.exit_code == 1
     assert r.stdout == (
-        "FAIL  change log entry 3 does not follow entry 1: an entry was deleted or the chain was rewritten\n"
+        "FAIL  变更记录第 3 条接不上第 1 条：中间有记录被删去，或链被改写（change log entry 3 does not follow entry 1: "
+        "an entry was deleted or the chain was rewritten）\n" + summary(head_of(url), rows=2) + "\n"
     )
 
 
