@@ -63,7 +63,8 @@ def load_demo(session: Session, ctx: Ctx, path: Path | None = None) -> dict[str,
             raise InvalidValue(f"{where}: {project.code} is {project.name!r} in the registry, not {spec.get('name')!r}")
         notes = f"{project.notes}；{data['note']}" if project.notes else data["note"]
         registry.edit_project(session, ctx, project.code,
-                              {"unit": spec["unit"], "leader": spec["leader"], "status": spec["status"], "notes": notes})
+                              {"unit": spec["unit"], "leader": spec["leader"], "status": spec["status"], "notes": notes},
+                              create_units=True)  # the scenario's units are its own
         counts["projects"] += 1
         if "plan" in spec:
             registry.set_annual_plan(session, at(plans_on), project.code, year, Decimal(spec["plan"]))

@@ -143,13 +143,13 @@ def list_cmd(
     Example: projects cards list --period 2025-10 --color red
     """
     from projects_cli.listings.output import render, to_json
-    from projects_cli.services import cards, registry
+    from projects_cli.services import cards
 
     s = common.settings(ctx)
     per, _ = _period(ctx, period)
-    filters = registry.ProjectFilter(chain=chain, unit=unit)
     with common.session(ctx, write=False) as session:
-        rows = cards.list_cards(session, per, filters, color)
+        filters = common.filters(session, ctx, chain=chain, unit=unit)
+        rows = cards.list_cards(session, per, filters, common.pick(color, CardColor, ("牌色", "card colour")))
         change = cards.period_changes(session, per, filters)
     rows = _rows_for_output(rows, lambda c: cards.label(c, s.rules))
     if fmt == Format.json:
@@ -198,16 +198,17 @@ def report(
 
     Example: projects cards report --period 2025-10 --output 红黄蓝牌-2025-10.xlsx
     """
-    from projects_cli.services import cards, registry
+    from projects_cli.services import cards
     from projects_cli.workbooks.cards_report import write_report
 
     s = common.settings(ctx)
     common.check_output(output)
     per, _ = _period(ctx, period)
     with common.session(ctx, write=False) as session:
-        rows = cards.list_cards(session, per, registry.ProjectFilter(chain=chain, unit=unit))
+        filters = common.filters(session, ctx, chain=chain, unit=unit)
+        rows = cards.list_cards(session, per, filters)
         cards.require_cards(rows, per)
-        change = cards.period_changes(session, per, registry.ProjectFilter(chain=chain, unit=unit))
+        change = cards.period_changes(session, per, filters)
     write_report(output, per, rows, change, s.rules)
     common.note(f"Wrote {output}")
 

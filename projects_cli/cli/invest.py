@@ -103,9 +103,8 @@ def show(
         if code is None:
             if year not in (None, s.today.year):
                 raise typer.BadParameter("without a code, the listing is for the as-of year; use --as-of", param_hint="--year")
-            from projects_cli.facts.filters import ProjectFilter
-
-            rows = investment.list_investment(session, s.today, ProjectFilter(chain=chain, unit=unit, leader=leader))
+            filters = common.filters(session, ctx, chain=chain, unit=unit, leader=leader)
+            rows = investment.list_investment(session, s.today, filters)
             common.out(render(rows, fmt, LIST_COLUMNS))
             return
         data = investment.show_investment(session, code, s.today, year)

@@ -158,6 +158,7 @@ def import_cmd(
     from_unit: Annotated[Optional[str], typer.Option("--from-unit", help="The responsible unit (责任单位) that sent the ledger: it may change only its own projects.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Format of the --dry-run change list: table (栏目, 原值, 新值), json (counts, changes, rows skipped, problems) or csv.")] = Format.table,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Write changes to done milestones (已完成节点的实际日期或计划) without asking, for scripts. Without it a terminal asks; otherwise they are refused.")] = False,
+    create_units: Annotated[bool, typer.Option("--create-units", help="Add the responsible units (责任单位) the ledger names that are not in the registry; without it such rows are refused.")] = False,
 ) -> None:
     """Import a ledger (导入台账): check every row, then add and update projects in one go, or change nothing.
 
@@ -167,6 +168,8 @@ def import_cmd(
     with its sheet, Excel row and column, and nothing is written (exit code 1).
     A change to a milestone already done (its actual date, or a re-plan) is
     listed and written only when confirmed (--yes; --strict refuses it).
+    A responsible unit not in the registry is an error naming its rows unless
+    --create-units.
 
     A returned 派工单 (see `ledger dispatch`) is recognised by itself and only
     what the unit changed is applied; rows with altered locked cells, rows the
@@ -212,7 +215,7 @@ def import_cmd(
             result = import_ledger(
                 session, common.actor(ctx), file, sheet=sheet, dry_run=dry_run, strict=strict, from_unit=from_unit,
                 config=s.config, limits=limits, progress=bar, book=book,
-                confirm=True if yes else (ask if _can_ask() else False),
+                confirm=True if yes else (ask if _can_ask() else False), create_units=create_units,
             )
     except LedgerRejected as exc:
         if bar:
@@ -276,15 +279,15 @@ def export_cmd(
 
     Example: projects --as-of 2025-10-31 ledger export 重点项目台账.xlsx --unit 经济发展局 --group-by chain
     """
-    from projects_cli.facts.filters import ProjectFilter
     from projects_cli.ledger.exporter import export_ledger
 
     s = common.settings(ctx)
     common.check_output(file)
-    filters = ProjectFilter(chain, cluster, unit, leader, category, status, column, search)
     bar = _progress()
     try:
         with common.session(ctx, write=False) as session:
+            filters = common.filters(session, ctx, chain=chain, cluster=cluster, unit=unit, leader=leader,
+                                     category=category, status=status, column=column, search=search)
             count = export_ledger(
                 session, common.actor(ctx), file, filters, group_by=group_by.value, paper=paper.value, title=title,
                 config=s.config, card_labels=s.rules.get("cards.labels"), period_kind=s.rules.get("period.kind"),

@@ -80,12 +80,14 @@ def import_ledger(
     progress: Progress | None = None,
     book: Workbook | None = None,
     confirm: Confirmation = False,
+    create_units: bool = False,
 ) -> ImportResult:
     """Check the whole ledger, then write it (unless `dry_run`); raises LedgerRejected on any error.
 
     Warnings (an unknown chain or unit, a 待定 date) are errors under `strict`, and so are
     changes to done milestones; without `strict` those are written only when `confirm`
-    says so (else NotConfirmed). `book`: the file already opened, its sheet perhaps being
+    says so (else NotConfirmed). A unit not in the registry is an error naming its rows
+    unless `create_units` (then a warning, and it is created). `book`: the file already opened, its sheet perhaps being
     read meanwhile (`reader.preload`).
     """
     # Hundreds of thousands of rows, dicts and tuples that hold no reference cycles: the cyclic
@@ -95,7 +97,7 @@ def import_ledger(
     try:
         return _import_ledger(session, ctx, Path(path), sheet=sheet, dry_run=dry_run, strict=strict,
                               from_unit=from_unit, config=config, limits=limits, progress=progress, book=book,
-                              confirm=confirm)
+                              confirm=confirm, create_units=create_units)
     finally:
         if collecting:
             gc.enable()
@@ -103,7 +105,8 @@ def import_ledger(
 
 def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None, dry_run: bool, strict: bool,
                    from_unit: str | None, config: Mapping[str, Any] | None, limits: Limits | None,
-                   progress: Progress | None, book: Workbook | None, confirm: Confirmation) -> ImportResult:
+                   progress: Progress | None, book: Workbook | None, confirm: Confirmation,
+                   create_units: bool) -> ImportResult:
     reg = Snapshot(session)  # read while the sheet may still be loading (reader.preload)
     if book is not None:  # and, while it still is, what matched projects hold
         reg.read_ahead(book.loaded, year=ctx.as_of.year, month=f"{ctx.as_of.year:04d}-{ctx.as_of.month:02d}")
@@ -112,7 +115,7 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
                          progress=progress, book=book)
     result, plans, planner = plan_import(session, ctx, parsed, from_unit=registry.clean_text(from_unit) if from_unit else None,
                                          config=config, file_name=path.name, progress=progress, reg=reg,
-                                         details=dry_run)
+                                         details=dry_run, create_units=create_units)
     parsed.rows.clear()  # used up by plan_import (the plans hold what is to be written)
     if strict:
         result.problems = [
