@@ -114,7 +114,7 @@ def test_fujian_form_every_cell_read_right(tmp_path):
 
 def test_fujian_form_imports_into_the_registry_and_again_changes_nothing(session, tmp_path):
     path = corpus.fujian_progress_form(tmp_path / "fj.xlsx")
-    result = import_ledger(session, at(date(2010, 3, 31)), path)
+    result = import_ledger(session, at(date(2010, 3, 31)), path, create_units=True)
     assert (result.added, result.plan_year, result.completed_month) == (3, 2010, "2010-03")
     assert problems(result.problems) == [
         ("warning", 8, "M", f"'龙海市经贸局' {NEW_UNIT}"),
@@ -133,7 +133,7 @@ def test_fujian_form_imports_into_the_registry_and_again_changes_nothing(session
         ("GX-0003", "开工", date(2010, 12, 31), None),
     ]
     assert reports(session) == [("GX-0001", "2010-03", 6000), ("GX-0002", "2010-03", 2700)]
-    again = import_ledger(session, at(date(2010, 3, 31)), path)
+    again = import_ledger(session, at(date(2010, 3, 31)), path, create_units=True)
     assert (again.added, again.changed, again.unchanged) == (0, 0, 3)
 
 
@@ -170,7 +170,7 @@ def test_duchashi_table_every_cell_read_right(tmp_path):
 
 
 def test_duchashi_table_imports_into_the_registry(session, ctx, tmp_path):
-    result = import_ledger(session, ctx, corpus.duchashi_progress_table(tmp_path / "dc.xlsx"))
+    result = import_ledger(session, ctx, corpus.duchashi_progress_table(tmp_path / "dc.xlsx"), create_units=True)
     assert (result.added, result.plan_year, result.completed_month) == (3, 2025, "2025-09")
     assert projects(session, 2025) == [
         ("GX-0001", "漳州高新区智能装备产业园", "漳州高新区开发建设有限公司", "高新区经济发展局", "陈区长", 120000, 30000, "前期",
@@ -336,7 +336,7 @@ def test_funding_rows_under_a_project_are_refused_by_name(session, ctx, tmp_path
                           "并入该项目的行 (a continuation of the project in row 3, not a project)"),
     ]
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path)
+        import_ledger(session, ctx, path, create_units=True)
     assert str(info.value) == "f.xlsx: 1 error in row 5; nothing was written"
     assert session.scalars(select(Project)).all() == []
 
@@ -403,7 +403,7 @@ def test_date_ranges_import_as_planned_start_and_completion(session, ctx, tmp_pa
         (date(2021, 3, 31), date(2023, 12, 31)), (date(2009, 10, 31), date(2011, 3, 31)), (date(2010, 12, 31), None),
         (date(2024, 3, 31), date(2026, 6, 30)),
     ]
-    result = import_ledger(session, ctx, path)
+    result = import_ledger(session, ctx, path, create_units=True)
     assert result.added == 6
     assert milestones(session) == [
         ("GX-0001", "开工", date(2009, 12, 31), None), ("GX-0001", "竣工", date(2011, 12, 31), None),
@@ -413,14 +413,14 @@ def test_date_ranges_import_as_planned_start_and_completion(session, ctx, tmp_pa
         ("GX-0005", "开工", date(2010, 12, 31), None),
         ("GX-0006", "开工", date(2024, 3, 31), None), ("GX-0006", "竣工", date(2026, 6, 30), None),
     ]
-    again = import_ledger(session, ctx, path)
+    again = import_ledger(session, ctx, path, create_units=True)
     assert (again.added, again.changed, again.unchanged) == (0, 0, 6)
 
 
 def test_an_ambiguous_range_is_refused_and_nothing_written(session, ctx, tmp_path):
     path = corpus.date_ranges(tmp_path / "d.xlsx", ambiguous=True)
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path)
+        import_ledger(session, ctx, path, create_units=True)
     assert str(info.value) == "d.xlsx: 1 error in row 8; nothing was written"
     assert [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors] == [
         (8, "D", "建设起止时间", "2009-11", "'2009-11' 只有一个时间（2009-11-30），分不清是开工还是竣工 (one date only: is it "
@@ -451,7 +451,7 @@ USD = ("金额单位是万美元，不是人民币元、万元或亿元：不能
 def test_amounts_in_us_dollars_in_the_header_are_refused(session, ctx, tmp_path):
     path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx")
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path)
+        import_ledger(session, ctx, path, create_units=True)
     assert str(info.value) == "u.xlsx: 1 error in row 2; nothing was written"
     assert [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors] == [
         (2, "C", "总投资（万美元）", "万美元", USD),
@@ -462,7 +462,7 @@ def test_amounts_in_us_dollars_in_the_header_are_refused(session, ctx, tmp_path)
 def test_amounts_in_us_dollars_by_the_unit_line_are_refused(session, ctx, tmp_path):
     path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx", in_header=False)
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path)
+        import_ledger(session, ctx, path, create_units=True)
     assert [(p.row, p.column, p.value, p.message) for p in info.value.result.errors] == [
         (3, "C", "万美元", USD), (3, "D", "万美元", USD),
     ]
@@ -505,7 +505,7 @@ FORM = ("该工作表是逐项填报的表单，不是台账表格：A列是字�
 def test_a_per_project_form_is_refused(session, ctx, tmp_path):
     path = corpus.project_forms(tmp_path / "f.xlsx")
     with pytest.raises(parse.FormSheet) as info:
-        import_ledger(session, ctx, path)
+        import_ledger(session, ctx, path, create_units=True)
     assert str(info.value) == FORM
     with pytest.raises(parse.FormSheet):
         read_ledger(path, as_of=AS_OF, sheet="项目2")
@@ -515,7 +515,7 @@ def test_a_per_project_form_is_refused(session, ctx, tmp_path):
 def test_the_cli_refuses_a_form_and_writes_nothing(cli, tmp_path):
     path = corpus.project_forms(tmp_path / "f.xlsx")
     before = table_counts(cli.url)
-    r = cli("ledger", "import", str(path))
+    r = cli("ledger", "import", "--create-units", str(path))
     assert (r.exit_code, r.stderr) == (1, f"Error: {FORM}\n")
     assert table_counts(cli.url) == before
 
@@ -535,7 +535,7 @@ def test_year_to_date_is_the_latest_month_filled(session, ctx, tmp_path):
         ("warning", 7, "N", "本行累计完成投资只填到9月，没有10月的数，本次不读本行的完成投资 (completed investment is given to "
                             "month 9 only, not to month 10; not read for this row)"),
     ]
-    result = import_ledger(session, ctx, path)
+    result = import_ledger(session, ctx, path, create_units=True)
     assert (result.added, result.completed_month) == (3, "2025-10")
     assert reports(session) == [("GX-0001", "2025-10", 8600), ("GX-0002", "2025-10", 6300)]
 

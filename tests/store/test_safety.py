@@ -91,7 +91,7 @@ def test_db_check_ok_then_detects_edited_and_deleted_log_entries(tmp_path: Path)
 def test_db_check_finds_orphans(tmp_path: Path):
     db = str(tmp_path / "x.db")
     _invoke(db, "init")
-    _invoke(db, "add", "--name", "甲", "--unit", "建设局")
+    _invoke(db, "add", "--create-units", "--name", "甲", "--unit", "建设局")
     engine = create_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
         conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
