@@ -272,7 +272,8 @@ class Planner:
         self.to_confirm: list[Confirm] = []
 
     def report_unknown(self) -> None:
-        """One warning per unknown chain, cluster or unit, on the first row that names it."""
+        """One warning per unknown chain, cluster or unit, on the first row that names it; without
+        `create_units` an unknown unit is an error on every row that names it."""
         words = {
             "chain": "is not a known industry chain (产业链); it is kept as written (known: the plan's ten chains, "
                      "乡村振兴/基础设施/民生…, chains already in the registry, and [ledger] chains in the config file)",
@@ -283,10 +284,11 @@ class Planner:
             more = ""
             if len(rows) > 1:
                 more = f" (also row{'s' if len(rows) > 2 else ''} {', '.join(map(str, rows[1:11]))}{' …' if len(rows) > 11 else ''})"
-            if key == "unit" and not self.create_units:  # the one unit policy (`registry.unit_for`)
+            if key == "unit" and not self.create_units:  # the one unit policy (`registry.unit_for`): each row refused
                 known = sorted(self.reg.unit_id)
-                refused = UnknownName(NAMED_UNIT, value, nearest_names(value, known), known, CREATE_UNITS)
-                self.problem(rows[0], key, value, f"{refused}{more}")
+                refused = str(UnknownName(NAMED_UNIT, value, nearest_names(value, known), known, CREATE_UNITS))
+                for row in rows:
+                    self.problem(row, key, value, refused)
                 continue
             self.problem(rows[0], key, value, f"{value!r} {words[key]}{more}", "warning")
 
