@@ -43,7 +43,8 @@ def pad(text: str, size: int, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-BREAKS = "；，、。;, "  # a long cell is wrapped after one of these when one falls in the line's second half
+# A long cell wraps after a clause (；), else a phrase (，、), else a word, when that leaves a third of the line.
+BREAKS = ("；;。", "，,、", " ")
 
 
 def wrap(text: str, size: int) -> list[str]:
@@ -57,9 +58,8 @@ def wrap(text: str, size: int) -> list[str]:
         for ch in part:
             w = width(ch)
             if used + w > size and line:
-                cut = max(line.rfind(b) for b in BREAKS) + 1
-                if cut <= len(line) // 2:
-                    cut = len(line)
+                cut = next((c for marks in BREAKS if width(line[:(c := max(line.rfind(m) for m in marks) + 1)]) > size // 3),
+                           len(line))
                 out.append(line[:cut].rstrip())
                 line = line[cut:].lstrip()
                 used = width(line)

@@ -29,13 +29,13 @@ WARN_PLAN_FACTOR = 1.5
 
 
 def figure_warnings(month: str, amount: Decimal, year_to_date: Decimal, total: Decimal | None,
-                    plan: Decimal | None, *, total_factor: float = WARN_TOTAL_FACTOR,
-                    plan_factor: float = WARN_PLAN_FACTOR) -> list[str]:
+                    plan: Decimal | None, *, warn_total_factor: float = WARN_TOTAL_FACTOR,
+                    warn_plan_factor: float = WARN_PLAN_FACTOR) -> list[str]:
     """What looks wrong in a month's completed investment (Chinese, one line each): the month's figure, or
-    else the year to date through that month, above `total_factor` × the total investment or
-    `plan_factor` × the year's annual plan."""
+    else the year to date through that month, above `warn_total_factor` × the total investment or
+    `warn_plan_factor` × the year's annual plan."""
     out = []
-    for limit, factor, what in ((total, total_factor, "总投资"), (plan, plan_factor, f"{month[:4]}年计划投资")):
+    for limit, factor, what in ((total, warn_total_factor, "总投资"), (plan, warn_plan_factor, f"{month[:4]}年计划投资")):
         if limit is None:
             continue
         bound = Decimal(limit) * Decimal(str(factor))

@@ -177,7 +177,7 @@ class Recorded(NamedTuple):
 
 def record_month(
     session: Session, ctx: Ctx, code: str, month: str, amount: Decimal, source: str | None = None, *,
-    total_factor: float = rules.WARN_TOTAL_FACTOR, plan_factor: float = rules.WARN_PLAN_FACTOR,
+    warn_total_factor: float = rules.WARN_TOTAL_FACTOR, warn_plan_factor: float = rules.WARN_PLAN_FACTOR,
 ) -> Recorded:
     """`invest record`: the project's investment completed in `month`, with the figure it replaced and the
     warnings a changed figure earns against the total investment and the annual plan (the factors)."""
@@ -192,7 +192,7 @@ def record_month(
     year_to_date = year_to_date_before(session, project, month) + amount
     plan = registry.annual_plan(session, project, int(month[:4]))
     warnings = rules.figure_warnings(month, amount, year_to_date, project.total_investment, plan,
-                                     total_factor=total_factor, plan_factor=plan_factor)
+                                     warn_total_factor=warn_total_factor, warn_plan_factor=warn_plan_factor)
     return Recorded(project, True, old, warnings)
 
 
