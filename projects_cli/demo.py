@@ -64,7 +64,8 @@ def load_demo(session: Session, ctx: Ctx, path: Path | None = None) -> dict[str,
         notes = f"{project.notes}；{data['note']}" if project.notes else data["note"]
         # the scenario's units, leaders and statuses hold from its start (reports for its dates read them)
         registry.edit_project(session, at(min(plans_on, ctx.as_of)), project.code,
-                              {"unit": spec["unit"], "leader": spec["leader"], "status": spec["status"], "notes": notes})
+                              {"unit": spec["unit"], "leader": spec["leader"], "status": spec["status"], "notes": notes},
+                              create_units=True)  # the scenario's units are its own
         counts["projects"] += 1
         if "plan" in spec:
             registry.set_annual_plan(session, at(plans_on), project.code, year, Decimal(spec["plan"]))

@@ -27,3 +27,28 @@ class IllegalMove(ProjectsError):
 
 class ConfigError(ProjectsError):
     """A broken config, rules or template file."""
+
+
+FEW = 20  # known names listed whole when none is near (a closed list: the issue states and their labels)
+
+
+class UnknownName(NotFound):
+    """A name typed in an option (a filter, --unit, --chain …) that the registry does not hold.
+
+    One line, Chinese first: what was typed, the nearest known names (`values.nearest_names`)
+    or, when none is near, the known names themselves if they are few, and what to do.
+    """
+
+    def __init__(self, what: tuple[str, str], typed: str, nearest: list[str], known: list[str], hint: str = ""):
+        zh, en = what  # 责任单位, unit
+        self.what, self.typed, self.nearest = zh, typed, nearest
+        message = f"{zh}“{typed}”不存在（unknown {en}）"
+        if nearest:
+            message += f"；最接近的（nearest）：{'、'.join(nearest)}"
+        elif not known:
+            message += f"；项目库中还没有任何{zh}（none yet）"
+        elif len(known) <= FEW:
+            message += f"；现有的（known）：{'、'.join(known)}"
+        else:
+            message += f"；没有相近的名称，共有 {len(known)} 个{zh}（none is near）"
+        super().__init__(message + (f"；{hint}" if hint else ""))

@@ -47,5 +47,5 @@ def load_plan(session: Session, ctx: Ctx) -> int:
         raise InvalidValue(
             f"the registry already holds {existing} projects; --sample loads the plan into an empty database only"
         )
-    return import_ledger(session, ctx, plan_file()).added
+    return import_ledger(session, ctx, plan_file(), create_units=True).added
 

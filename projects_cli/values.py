@@ -13,6 +13,9 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Iterable
+
+from projects_cli.errors import UnknownName
 
 EMPTY_MARKS = {"", "—", "——", "-", "--", "/", "／", "无", "暂无", "空", "n/a", "N/A", "NA", "None"}
 PENDING_MARKS = {"待定", "未定", "待确定", "另定", "暂定"}
@@ -114,6 +117,49 @@ def normalize_name(value: object) -> str:
     if text.isprintable() and " " not in text:  # no whitespace at all
         return text
     return _SPACES.sub("", text)
+
+
+def match_name(typed: object, known: Iterable[str]) -> str | None:
+    """The known name `typed` is, as written or after normalising (`normalize_name`: 经济 发展局 is
+    经济发展局, full-width letters and digits are half-width); None when it is none of them."""
+    text = clean_text(typed)
+    names = list(known)
+    if text in names:
+        return text
+    wanted = normalize_name(text)
+    return next((name for name in names if normalize_name(name) == wanted), None)
+
+
+NEAR = 0.5  # difflib's similarity from which a known name is offered: 经发局 ~ 经济发展局 0.75, 住建局 ~ 建设局 0.67
+
+
+def nearest_names(typed: object, known: Iterable[str], n: int = 5) -> list[str]:
+    """Up to `n` known names closest to `typed` (difflib's ratio on the normalised forms), closest first;
+    a name that holds the typed text, or is held in it, is always near."""
+    import difflib
+
+    wanted = normalize_name(typed)
+    matcher = difflib.SequenceMatcher(b=wanted)
+    scored = []
+    for name in dict.fromkeys(known):
+        form = normalize_name(name)
+        matcher.set_seq1(form)
+        ratio = matcher.ratio()
+        if wanted and (wanted in form or form in wanted):
+            ratio = max(ratio, NEAR)
+        if ratio >= NEAR:
+            scored.append((-ratio, name))
+    return [name for _, name in sorted(scored)[:n]]
+
+
+def resolve_name(typed: object, known: Iterable[str], what: tuple[str, str], hint: str = "") -> str:
+    """The registry's spelling of the name typed for `what` ((责任单位, unit) …), matched as `match_name` does;
+    else an `UnknownName` error offering the nearest names (and `hint`: what to do instead)."""
+    names = list(known)
+    found = match_name(typed, names)
+    if found is None:
+        raise UnknownName(what, clean_text(typed), nearest_names(typed, names), sorted(names), hint)
+    return found
 
 
 def is_empty(value: object) -> bool:

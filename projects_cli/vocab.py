@@ -139,7 +139,7 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("total_investment", "总投资（万元）", "money", "8.5亿元 and 8000万 are read too", en="Total investment"),
     FieldSpec("annual_plan", "年度计划投资（万元）", "money", "for the as-of year unless --plan-year", en="Annual plan investment"),
     FieldSpec("status", "项目状态", "status", "储备/前期/在建/投产/竣工/停缓建", en="Status"),
-    FieldSpec("unit", "责任单位", "unit", "created on first use", en="Responsible unit"),
+    FieldSpec("unit", "责任单位", "unit", "one in the registry, unless --create-units", en="Responsible unit"),
     FieldSpec("leader", "包保领导", en="Leader in charge"),
     FieldSpec("task_force", "工作专班/联系人", en="Task force / contact"),
     FieldSpec("source", "项目来源", help="e.g. 十四五规划 专栏4-1", en="Source"),

@@ -143,13 +143,14 @@ def list_cmd(
     Example: projects cards list --period 2025-10 --color red
     """
     from projects_cli.listings.output import render, to_json
-    from projects_cli.services import cards, registry
+    from projects_cli.services import cards
 
     s = common.settings(ctx)
     per, _ = _period(ctx, period)
-    filters = registry.ProjectFilter(chain=chain, unit=unit)
     with common.session(ctx, write=False) as session:
-        rows = cards.list_cards(session, per, filters, color, on_record=s.today)
+        filters = common.filters(session, ctx, chain=chain, unit=unit)
+        rows = cards.list_cards(session, per, filters, common.pick(color, CardColor, ("牌色", "card colour")),
+                                on_record=s.today)
         change = cards.period_changes(session, per, filters, on_record=s.today)
     rows = _rows_for_output(rows, lambda c: cards.label(c, s.rules))
     if fmt == Format.json:
@@ -198,14 +199,14 @@ def report(
 
     Example: projects cards report --period 2025-10 --output 红黄蓝牌-2025-10.xlsx
     """
-    from projects_cli.services import cards, registry
+    from projects_cli.services import cards
     from projects_cli.workbooks.cards_report import write_report
 
     s = common.settings(ctx)
     common.check_output(output)
     per, _ = _period(ctx, period)
     with common.session(ctx, write=False) as session:
-        filters = registry.ProjectFilter(chain=chain, unit=unit)
+        filters = common.filters(session, ctx, chain=chain, unit=unit)
         rows = cards.list_cards(session, per, filters, on_record=s.today)
         cards.require_cards(rows, per)
         change = cards.period_changes(session, per, filters, on_record=s.today)

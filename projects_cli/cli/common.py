@@ -59,6 +59,25 @@ def session(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
         yield session
 
 
+def filters(session: Session, ctx: typer.Context, **values: str | None):
+    """The listing filters typed (`facts.filters.ProjectFilter`), each name checked against the registry
+    and in its spelling (`check_filter`): a name it does not know is an error offering the nearest ones."""
+    from projects_cli.facts.filters import ProjectFilter, check_filter
+
+    return check_filter(session, ProjectFilter(**values), settings(ctx).config)
+
+
+def pick(value: str | None, vocabulary, what: tuple[str, str]) -> str | None:
+    """A filter naming one of a closed list (`vocab.Labelled`: issue states, levels, card colours), by its value
+    or its Chinese label, as the stored value; anything else is an error offering the nearest ones."""
+    if value is None:
+        return None
+    from projects_cli.values import resolve_name
+
+    names = list(dict.fromkeys(n for m in vocabulary for n in (m.zh, m.value)))
+    return vocabulary.from_zh(resolve_name(value, names, what)).value
+
+
 class StdoutBroken(ProjectsError):
     """Standard output cannot be written (a full disk, a closed pipe): the data did not get out whole."""
 

@@ -48,16 +48,33 @@ def record(
     amount: Annotated[str, typer.Option("--amount", help="Investment completed that month (当月完成投资), 万元; 1.2亿元 is read too.")],
     source: Annotated[Optional[str], typer.Option("--source", help="Where the figure comes from (来源), e.g. 统计局月报.")] = None,
 ) -> None:
-    """Record the investment a project completed in a month (录入月度完成投资); again for the same month replaces it.
+    """Record the investment a project completed in a month (录入月度完成投资); again for the same month replaces it
+    and shows the old figure.
+
+    Warns (警告, on stderr; the figure is still recorded) when the month, or the year to date, is more than
+    the total investment or 1.5 times the annual plan (config.toml [investment] warn_total_factor,
+    warn_plan_factor).
 
     Example: projects invest record GX-0001 --month 2025-10 --amount 1200
     """
+    from projects_cli.listings.output import format_decimal
     from projects_cli.services import investment
 
     value = _amount(amount, "--amount")
+    factors = common.settings(ctx).section("investment")
     with common.session(ctx) as session:
-        _, changed = investment.record_month(session, common.actor(ctx), code, month, value, source)
-    common.note(f"Recorded {value} 万元 for {month}" if changed else f"Nothing changed: {month} already had {value} 万元")
+        done = investment.record_month(session, common.actor(ctx), code, month, value, source, **factors)
+    shown = format_decimal(value)
+    if not done.changed:
+        common.note(f"Nothing changed: {month} already had {shown} 万元")
+        return
+    if done.old is None:
+        common.note(f"Recorded {shown} 万元 for {month}")
+    else:
+        common.note(f"{done.project.code} {month}：原值 {format_decimal(done.old)} 万元 → 新值 {shown} 万元 "
+                    f"(replaced {format_decimal(done.old)} with {shown})")
+    for warning in done.warnings:
+        common.note(f"警告：{done.project.code} {warning}，请核对（check the figure: 万元, the month, the project）")
 
 
 @app.command()
@@ -103,9 +120,8 @@ def show(
         if code is None:
             if year not in (None, s.today.year):
                 raise typer.BadParameter("without a code, the listing is for the as-of year; use --as-of", param_hint="--year")
-            from projects_cli.facts.filters import ProjectFilter
-
-            rows = investment.list_investment(session, s.today, ProjectFilter(chain=chain, unit=unit, leader=leader))
+            filters = common.filters(session, ctx, chain=chain, unit=unit, leader=leader)
+            rows = investment.list_investment(session, s.today, filters)
             common.out(render(rows, fmt, LIST_COLUMNS))
             return
         data = investment.show_investment(session, code, s.today, year)

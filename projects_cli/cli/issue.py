@@ -422,18 +422,6 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         common.note(f"As of {as_of}: nothing to do")
 
 
-def _pick_state(value: str | None) -> str | None:
-    if value is None:
-        return None
-    state = IssueState.from_zh(value)
-    if state is None:
-        raise typer.BadParameter(
-            f"{value.strip()!r} is not a state; use one of {', '.join(IssueState.values())} (or 已提报, 已受理 …)",
-            param_hint="--state",
-        )
-    return state.value
-
-
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
@@ -451,14 +439,12 @@ def list_cmd(
     from projects_cli.listings.output import render
     from projects_cli.services import issues
 
-    if level is not None and level.strip() not in Level.values():
-        raise typer.BadParameter(f"{level!r} is not a level; use one of {'/'.join(Level.values())}", param_hint="--level")
     s = common.settings(ctx)
     rules = _rules(ctx)
     with common.session(ctx, write=False) as session:
         rows = issues.list_issues(
-            session, s.today, rules.calendar, state=_pick_state(state), unit=unit,
-            level=level.strip() if level else None, overdue=overdue, project=project,
+            session, s.today, rules.calendar, state=common.pick(state, IssueState, ("问题状态", "issue state")), unit=unit,
+            level=common.pick(level, Level, ("督办级别", "supervision level")), overdue=overdue, project=project,
         )
     columns = CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS
     common.out(render(rows, fmt, columns))

@@ -169,12 +169,13 @@ def import_cmd(
     file: Annotated[Path, typer.Argument(help="The ledger (台账): .xlsx, .xls or .csv.", dir_okay=False)],
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="The sheet (工作表) to read. Default: the first with a ledger header; all: every sheet with one, in one go (all or nothing).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and show what would be added and changed (预检); write nothing.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown chain or unit, 待定 dates) as errors (严格模式).")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown chain, a new unit under --create-units, 待定 dates) as errors (严格模式).")] = False,
     errors: Annotated[Optional[Path], typer.Option("--errors", help="Write the rows with problems to this .xlsx (问题行), bad cells highlighted and commented, for the unit to fix and resend.", dir_okay=False)] = None,
     from_unit: Annotated[Optional[str], typer.Option("--from-unit", help="The responsible unit (责任单位) that sent the ledger: it may change only its own projects.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Format of the --dry-run change list: table (栏目, 原值, 新值), json (counts, changes, rows skipped, problems) or csv.")] = Format.table,
     month: Annotated[Optional[str], typer.Option("--month", help="The month the ledger reports (YYYY-MM, 填报月份), for a ledger that names none: its completed investment and 当月完成投资 are that month's.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Write changes to done milestones (已完成节点的实际日期或计划) without asking, for scripts. Without it a terminal asks; otherwise they are refused.")] = False,
+    create_units: Annotated[bool, typer.Option("--create-units", help="Add the responsible units (责任单位) the ledger names that are not in the registry; without it such rows are refused.")] = False,
 ) -> None:
     """Import a ledger (导入台账): check every row, then add and update projects in one go, or change nothing.
 
@@ -184,6 +185,8 @@ def import_cmd(
     with its sheet, Excel row and column, and nothing is written (exit code 1).
     A change to a milestone already done (its actual date, or a re-plan) is
     listed and written only when confirmed (--yes; --strict refuses it).
+    A responsible unit not in the registry is an error naming its rows unless
+    --create-units.
 
     A returned 派工单 (see `ledger dispatch`) is recognised by itself and only
     what the unit changed is applied; rows with altered locked cells, rows the
@@ -231,7 +234,7 @@ def import_cmd(
             result = import_ledger(
                 session, common.actor(ctx), file, sheet=sheet, dry_run=dry_run, strict=strict, from_unit=from_unit,
                 config=s.config, limits=limits, progress=bar, book=book,
-                confirm=True if yes else (ask if _can_ask() else False), month=month,
+                confirm=True if yes else (ask if _can_ask() else False), month=month, create_units=create_units,
             )
     except LedgerRejected as exc:
         if bar:
@@ -296,15 +299,15 @@ def export_cmd(
 
     Example: projects --as-of 2025-10-31 ledger export 重点项目台账.xlsx --unit 经济发展局 --group-by chain
     """
-    from projects_cli.facts.filters import ProjectFilter
     from projects_cli.ledger.exporter import export_ledger
 
     s = common.settings(ctx)
     common.check_output(file)
-    filters = ProjectFilter(chain, cluster, unit, leader, category, status, column, search)
     bar = _progress()
     try:
         with common.session(ctx, write=False) as session:
+            filters = common.filters(session, ctx, chain=chain, cluster=cluster, unit=unit, leader=leader,
+                                     category=category, status=status, column=column, search=search)
             count = export_ledger(
                 session, common.actor(ctx), file, filters, group_by=group_by.value, paper=paper.value, title=title,
                 config=s.config, card_labels=s.rules.get("cards.labels"), period_kind=s.rules.get("period.kind"),

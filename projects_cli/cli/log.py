@@ -37,7 +37,8 @@ def log(
     from projects_cli.store import changelog
 
     with common.session(ctx, write=False) as session:
-        rows = changelog.list_changes(session, project=project, by=by, table=table, limit=limit or None)
+        filters = changelog.check_log_filters(session, project=project, by=by, table=table)
+        rows = changelog.list_changes(session, **filters, limit=limit or None)
     for row in rows:
         old, new = row["old"] or {}, row["new"] or {}
         parts = []

@@ -83,8 +83,9 @@ def list_cmd(
     from projects_cli.services import registry
 
     s = common.settings(ctx)
-    filters = registry.ProjectFilter(chain, cluster, unit, leader, category, status, column, search)
     with common.session(ctx, write=False) as session:
+        filters = common.filters(session, ctx, chain=chain, cluster=cluster, unit=unit, leader=leader,
+                                 category=category, status=status, column=column, search=search)
         rows = registry.list_projects(session, filters, s.today.year)
     common.out(common_render(rows, fmt))
     if fmt == Format.table:
@@ -140,6 +141,9 @@ def _opt(key: str) -> Any:
 # One declaration per field, shared by `add` and `edit`: `chain: F.chain = None`.
 F = SimpleNamespace(**{f.key: _opt(f.key) for f in PROJECT_FIELDS})
 PlanYear = Annotated[Optional[int], typer.Option(min=common.FIRST_YEAR, max=common.LAST_YEAR, help="Year of --annual-plan (default: the as-of year).")]
+CreateUnits = Annotated[bool, typer.Option("--create-units", help="Add a responsible unit (责任单位) not yet in the registry instead of refusing it.")]
+AllowDuplicateName = Annotated[bool, typer.Option("--allow-duplicate-name", help="Allow a name another project already has (同名项目), spaces and full-width forms aside.")]
+CHECKS = ("ctx", "plan_year", "create_units", "allow_duplicate_name")  # options that are not project fields
 
 
 def add(
@@ -166,18 +170,24 @@ def add(
     site_progress: F.site_progress = None,
     notes: F.notes = None,
     approval_code: F.approval_code = None,
+    create_units: CreateUnits = False,
+    allow_duplicate_name: AllowDuplicateName = False,
 ) -> None:
     """Add a project (新增项目) and print its code.
+
+    The unit must be in the registry unless --create-units; a name another project already has is
+    refused unless --allow-duplicate-name.
 
     Example: projects add --name 某某智能制造项目 --chain 智能装备 --unit 经济发展局 --total-investment 8.5亿元
     """
     values = _field_options(dict(locals()))  # first line: locals() is exactly the options here
-    for key in ("ctx", "plan_year"):
+    for key in CHECKS:
         values.pop(key, None)
     from projects_cli.services import registry
 
     with common.session(ctx) as session:
-        project = registry.add_project(session, common.actor(ctx), values, plan_year=plan_year)
+        project = registry.add_project(session, common.actor(ctx), values, plan_year=plan_year,
+                                       create_units=create_units, allow_duplicate_name=allow_duplicate_name)
         code_out = project.code
     common.out(code_out)
 
@@ -207,13 +217,17 @@ def edit(
     site_progress: F.site_progress = None,
     notes: F.notes = None,
     approval_code: F.approval_code = None,
+    create_units: CreateUnits = False,
+    allow_duplicate_name: AllowDuplicateName = False,
 ) -> None:
     """Edit a project's fields (修改项目); an empty value ('') clears a field.
+
+    The unit and the name are checked as `add` checks them (--create-units, --allow-duplicate-name).
 
     Example: projects edit GX-0004 --status 在建 --leader 张三
     """
     values = _field_options(dict(locals()))  # first line: locals() is exactly the options here
-    for key in ("ctx", "code", "plan_year"):
+    for key in ("code", *CHECKS):
         values.pop(key, None)
     from projects_cli.services import registry
 
@@ -222,7 +236,8 @@ def edit(
     if not values:
         raise typer.BadParameter("say what to change, e.g. --status 在建", param_hint="options")
     with common.session(ctx) as session:
-        changed = registry.edit_project(session, common.actor(ctx), code, values, plan_year=plan_year)
+        changed = registry.edit_project(session, common.actor(ctx), code, values, plan_year=plan_year,
+                                        create_units=create_units, allow_duplicate_name=allow_duplicate_name)
     if changed:
         common.note(f"Changed {', '.join(changed)}")
     else:

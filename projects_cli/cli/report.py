@@ -72,10 +72,8 @@ LeaderOpt = Annotated[Optional[str], typer.Option("--leader", help="Only this le
 ChainOpt = Annotated[Optional[str], typer.Option("--chain", help="Only this industry chain (产业链).")]
 
 
-def _filters(unit: str | None, leader: str | None, chain: str | None):
-    from projects_cli.facts.filters import ProjectFilter
-
-    return ProjectFilter(chain=chain, unit=unit, leader=leader)
+def _filters(session, ctx: typer.Context, unit: str | None, leader: str | None, chain: str | None):
+    return common.filters(session, ctx, chain=chain, unit=unit, leader=leader)
 
 
 def _section(title: str, rows: list[dict[str, Any]], columns) -> str:
@@ -121,7 +119,7 @@ def countdown(
 
     s = common.settings(ctx)
     with common.session(ctx, write=False) as session:
-        rows = report.countdown(session, s.today, within=within, filters=_filters(unit, leader, chain))
+        rows = report.countdown(session, s.today, within=within, filters=_filters(session, ctx, unit, leader, chain))
     if fmt != Format.table:
         common.out(render(rows, fmt, (*COUNTDOWN_COLUMNS, ("start", "开工倒计时"))))
         return
@@ -237,7 +235,7 @@ def overdue(
             since=since_date,
             horizon=int(rules.get("overdue.due_soon_days")) if horizon is None else horizon,
             min_days=min_days,
-            filters=_filters(unit, leader, chain),
+            filters=_filters(session, ctx, unit, leader, chain),
         )
     data["rules_version"] = rules.version
     if fmt == ReportFormat.xlsx:

@@ -11,6 +11,7 @@
                                                     the sheets (`sheets.contexts`, `sheets.templating`)
     [milestones]  kinds                             the milestone chain (`services.milestones`)
     [database]    wait_seconds                      how long a writer waits for another command (`store.db`)
+    [investment]  warn_total_factor, warn_plan_factor  when `invest record` warns (`rules.investment`)
 
 `load_config` reads and checks the whole file at once, so a misspelt section or
 key is an error naming the file and the line before any command acts on it;
@@ -95,6 +96,8 @@ SECTIONS: dict[str, Table] = {
                                         alone=False)},
                         example='[milestones] kinds = ["立项", "开工"]'),
     "database": Table({"wait_seconds": Number(0)}, example="[database] wait_seconds = 120"),
+    "investment": Table({"warn_total_factor": Number(0, above=True), "warn_plan_factor": Number(0, above=True)},
+                        example="[investment] warn_plan_factor = 1.5"),
 }
 CONFIG_FILE = Table(SECTIONS)
 

@@ -83,6 +83,7 @@ def import_ledger(
     book: Workbook | None = None,
     confirm: Confirmation = False,
     month: str | None = None,
+    create_units: bool = False,
 ) -> ImportResult:
     """Check the whole ledger, then write it (unless `dry_run`); raises LedgerRejected on any error.
 
@@ -91,7 +92,8 @@ def import_ledger(
 
     Warnings (an unknown chain or unit, a 待定 date) are errors under `strict`, and so are
     changes to done milestones; without `strict` those are written only when `confirm`
-    says so (else NotConfirmed). `book`: the file already opened, its sheet perhaps being
+    says so (else NotConfirmed). A unit not in the registry is an error naming its rows
+    unless `create_units` (then a warning, and it is created). `book`: the file already opened, its sheet perhaps being
     read meanwhile (`reader.preload`).
     """
     # Hundreds of thousands of rows, dicts and tuples that hold no reference cycles: the cyclic
@@ -101,7 +103,7 @@ def import_ledger(
     try:
         return _import_ledger(session, ctx, Path(path), sheet=sheet, dry_run=dry_run, strict=strict,
                               from_unit=from_unit, config=config, limits=limits, progress=progress, book=book,
-                              confirm=confirm, month=month)
+                              confirm=confirm, month=month, create_units=create_units)
     finally:
         if collecting:
             gc.enable()
@@ -110,7 +112,7 @@ def import_ledger(
 def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None, dry_run: bool, strict: bool,
                    from_unit: str | None, config: Mapping[str, Any] | None, limits: Limits | None,
                    progress: Progress | None, book: Workbook | None, confirm: Confirmation,
-                   month: str | None = None) -> ImportResult:
+                   month: str | None = None, create_units: bool = False) -> ImportResult:
     reg = Snapshot(session)  # read while the sheet may still be loading (reader.preload)
     if book is not None:  # and, while it still is, what matched projects hold
         reg.read_ahead(book.loaded, year=ctx.as_of.year, month=f"{ctx.as_of.year:04d}-{ctx.as_of.month:02d}")
@@ -127,7 +129,8 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
         if len(sheets) > 1:
             keys.append((parsed, _row_keys(parsed)))
         planned = plan_import(session, ctx, parsed, from_unit=unit, config=config, file_name=path.name,
-                              progress=progress, reg=reg if number == 0 else Snapshot(session), details=dry_run)
+                              progress=progress, reg=reg if number == 0 else Snapshot(session), details=dry_run,
+                              create_units=create_units)
         parsed.rows.clear()  # used up by plan_import (the plans hold what is to be written)
         parts.append(planned)
     for (_, mine), (planned, _, _) in zip(keys, parts):

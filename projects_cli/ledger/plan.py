@@ -23,7 +23,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from projects_cli.config import chains
-from projects_cli.errors import ProjectsError
+from projects_cli.errors import ProjectsError, UnknownName
+from projects_cli.facts.filters import NAMED
 from projects_cli.facts.ledger_rows import COMPLETION, LEDGER_KINDS, MILESTONE_FIELDS, START
 from projects_cli.ledger import parse
 from projects_cli.ledger.read import Progress
@@ -32,9 +33,10 @@ from projects_cli.listings.output import format_decimal
 from projects_cli.rules import investment as money
 from projects_cli.rules import milestones as dates
 from projects_cli.services.milestones import configured_kinds
+from projects_cli.services.registry import CREATE_UNITS
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import InvestmentReport
-from projects_cli.values import normalize_name
+from projects_cli.values import match_name, nearest_names, normalize_name, resolve_name
 from projects_cli.vocab import BY_KEY, Milestone
 
 BATCH = 2000  # rows planned per round of reads
@@ -259,12 +261,17 @@ def _periods(parsed: parse.ParsedSheet, as_of: date) -> tuple[int, str, date]:
     return plan_year, f"{year:04d}-{month:02d}", ledger_as_of
 
 
+NAMED_UNIT = NAMED["unit"]
+
+
 class Planner:
     """Decides, row by row, what the import writes; collects problems on the way."""
 
     def __init__(self, session: Session, ctx: Ctx, parsed: parse.ParsedSheet, *, from_unit: str | None,
-                 config: Mapping[str, Any] | None, file_name: str, reg: Snapshot | None = None):
+                 config: Mapping[str, Any] | None, file_name: str, reg: Snapshot | None = None,
+                 create_units: bool = False):
         self.ctx = ctx
+        self.create_units = create_units  # a unit not in the registry: created (a warning), else refused
         self.parsed = parsed
         self.sheet = parsed.sheet
         self.columns = parsed.header.by_field()
@@ -283,7 +290,8 @@ class Planner:
         self.to_confirm: list[Confirm] = []
 
     def report_unknown(self) -> None:
-        """One warning per unknown chain, cluster or unit, on the first row that names it."""
+        """One warning per unknown chain, cluster or unit, on the first row that names it; without
+        `create_units` an unknown unit is an error on every row that names it."""
         words = {
             "chain": "is not a known industry chain (产业链); it is kept as written (known: the plan's ten chains, "
                      "乡村振兴/基础设施/民生…, chains already in the registry, and [ledger] chains in the config file)",
@@ -294,6 +302,12 @@ class Planner:
             more = ""
             if len(rows) > 1:
                 more = f" (also row{'s' if len(rows) > 2 else ''} {', '.join(map(str, rows[1:11]))}{' …' if len(rows) > 11 else ''})"
+            if key == "unit" and not self.create_units:  # the one unit policy (`registry.unit_for`): each row refused
+                known = sorted(self.reg.unit_id)
+                refused = str(UnknownName(NAMED_UNIT, value, nearest_names(value, known), known, CREATE_UNITS))
+                for row in rows:
+                    self.problem(row, key, value, refused)
+                continue
             self.problem(rows[0], key, value, f"{value!r} {words[key]}{more}", "warning")
 
     def problem(self, row: int, key: str | None, value: Any, message: str, severity: str = "error") -> None:
@@ -322,8 +336,7 @@ class Planner:
                 "run the import with --as-of set to the ledger's date",
             ))
         if self.from_unit and self.from_unit not in self.reg.unit_id:
-            known = "、".join(sorted(self.reg.unit_id)) or "none yet"
-            raise ProjectsError(f"--from-unit {self.from_unit!r} is not a unit in the registry; known units: {known}")
+            self.from_unit = resolve_name(self.from_unit, self.reg.unit_id, NAMED_UNIT)
         return True
 
     def match(self, rows: list[parse.LedgerRow]) -> list[int | None]:
@@ -419,6 +432,8 @@ class Planner:
         if cluster and cluster not in self.known_clusters:
             self.unknown[("cluster", cluster)].append(row.row)
         unit = values.get("unit")
+        if unit and unit not in self.reg.unit_id and (known := match_name(unit, self.reg.unit_id)):
+            values["unit"] = unit = known  # 经济 发展局 is the registry's 经济发展局
         if unit and unit not in self.reg.unit_id and unit != self.from_unit:
             self.unknown[("unit", unit)].append(row.row)
         total = values.get("total_investment", existing.get("total_investment") if existing else None)
@@ -597,17 +612,19 @@ class Planner:
 def plan_import(
     session: Session, ctx: Ctx, parsed: parse.ParsedSheet, *, from_unit: str | None = None,
     config: Mapping[str, Any] | None = None, file_name: str = "", progress: Progress | None = None,
-    reg: Snapshot | None = None, details: bool = False,
+    reg: Snapshot | None = None, details: bool = False, create_units: bool = False,
 ) -> tuple[ImportResult, list[RowPlan], Planner]:
     """Match and check every row against the registry; nothing is written.
 
     `details`: each change lists its values, old and new (`Change.details`, for the dry run).
+    `create_units`: a unit not in the registry is created (a warning), else each is an error naming its rows.
 
     `parsed.rows` is used up: each batch of rows is let go once planned (the
     plans hold what is to be written), so 100,000 rows and their plans are
     never in memory together.
     """
-    planner = Planner(session, ctx, parsed, from_unit=from_unit, config=config, file_name=file_name, reg=reg)
+    planner = Planner(session, ctx, parsed, from_unit=from_unit, config=config, file_name=file_name, reg=reg,
+                      create_units=create_units)
     result = ImportResult(file_name, parsed.sheet, rows=len(parsed.rows), skipped=dict(parsed.skipped))
     result.unused_columns = [f"{c.letter} {c.header}" for c in parsed.unused]
     result.header_rows = (parsed.header.first + 1, parsed.header.last + 1)

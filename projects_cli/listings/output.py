@@ -43,15 +43,30 @@ def pad(text: str, size: int, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-def truncate(text: str, size: int) -> str:
-    if width(text) <= size:
-        return text
-    out = ""
-    for ch in text:
-        if width(out + ch) > size - 1:
-            break
-        out += ch
-    return out + "…"
+# A long cell wraps after a clause (；), else a phrase (，、), else a word, when that leaves a third of the line.
+BREAKS = ("；;。", "，,、", " ")
+
+
+def wrap(text: str, size: int) -> list[str]:
+    """`text` as lines of at most `size` terminal columns, every character kept: a table cell wraps, it is
+    never cut (a card's reasons are read whole). Line breaks in the text are kept."""
+    if "\n" not in text and (len(text) * 2 <= size or width(text) <= size):
+        return [text]
+    out = []
+    for part in text.split("\n"):
+        line, used = "", 0
+        for ch in part:
+            w = width(ch)
+            if used + w > size and line:
+                cut = next((c for marks in BREAKS if width(line[:(c := max(line.rfind(m) for m in marks) + 1)]) > size // 3),
+                           len(line))
+                out.append(line[:cut].rstrip())
+                line = line[cut:].lstrip()
+                used = width(line)
+            line += ch
+            used += w
+        out.append(line)
+    return out
 
 
 def cell_text(value: Any) -> str:
@@ -154,15 +169,18 @@ def json_lines(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
 
 
 def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], max_width: int = 40) -> str:
-    """rows → an aligned text table with the given (key, header) columns."""
+    """rows → an aligned text table with the given (key, header) columns; a cell wider than `max_width`
+    columns wraps onto the lines below (`wrap`), so nothing in it is lost."""
     headers = [h for _, h in columns]
-    body = [[truncate(cell_text(r.get(k)), max_width) for k, _ in columns] for r in rows]
+    body = [[wrap(cell_text(r.get(k)), max_width) for k, _ in columns] for r in rows]
     numeric = [all(isinstance(r.get(k), (int, float, Decimal)) or r.get(k) is None for r in rows) and rows for k, _ in columns]
-    widths = [max([width(h)] + [width(line[i]) for line in body]) for i, h in enumerate(headers)]
+    widths = [max([width(h)] + [width(part) for cells in body for part in cells[i]]) for i, h in enumerate(headers)]
     lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    for line in body:
-        lines.append("  ".join(pad(c, widths[i], bool(numeric[i])) for i, c in enumerate(line)).rstrip())
+    for cells in body:
+        for n in range(max(map(len, cells), default=1)):
+            lines.append("  ".join(pad(c[n] if n < len(c) else "", widths[i], bool(numeric[i]))
+                                   for i, c in enumerate(cells)).rstrip())
     return "\n".join(lines)
 
 

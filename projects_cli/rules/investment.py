@@ -11,12 +11,40 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from projects_cli.listings.output import format_decimal
+
 
 def month_figure(completed_ytd: Decimal, earlier: Decimal) -> Decimal | None:
     """A ledger's year-to-date total (本年累计完成投资) as the figure of its month: the total less the year's
     earlier months on file (`earlier`); None when the total is below them (the caller names both)."""
     figure = Decimal(completed_ytd) - Decimal(earlier)
     return figure if figure >= 0 else None
+
+
+# 完成投资 above this many times the total investment, or the annual plan, is worth a warning
+# (config.toml [investment] warn_total_factor, warn_plan_factor): a figure typed in 元 instead of
+# 万元, or in the wrong project, shows as a completion of 2522 %.
+WARN_TOTAL_FACTOR = 1.0
+WARN_PLAN_FACTOR = 1.5
+
+
+def figure_warnings(month: str, amount: Decimal, year_to_date: Decimal, total: Decimal | None,
+                    plan: Decimal | None, *, warn_total_factor: float = WARN_TOTAL_FACTOR,
+                    warn_plan_factor: float = WARN_PLAN_FACTOR) -> list[str]:
+    """What looks wrong in a month's completed investment (Chinese, one line each): the month's figure, or
+    else the year to date through that month, above `warn_total_factor` × the total investment or
+    `warn_plan_factor` × the year's annual plan."""
+    out = []
+    for limit, factor, what in ((total, warn_total_factor, "总投资"), (plan, warn_plan_factor, f"{month[:4]}年计划投资")):
+        if limit is None:
+            continue
+        bound = Decimal(limit) * Decimal(str(factor))
+        times = "" if Decimal(str(factor)) == 1 else f"的 {format_decimal(Decimal(str(factor)))} 倍"
+        if amount > bound:
+            out.append(f"{month} 当月完成投资 {format_decimal(amount)} 万元，超过{what} {format_decimal(Decimal(limit))} 万元{times}")
+        elif year_to_date > bound:
+            out.append(f"截至 {month} 本年累计完成投资 {format_decimal(year_to_date)} 万元，超过{what} {format_decimal(Decimal(limit))} 万元{times}")
+    return out
 
 
 def amount_change(old: Decimal | None, new: Decimal | None) -> str | None:

@@ -165,12 +165,35 @@ def set_year_to_date(
     return set_month(session, ctx, project, month, figure, source)
 
 
+class Recorded(NamedTuple):
+    """What `invest record` did: the project, whether the figure changed, the figure it replaced (None: the
+    month had none) and what looks wrong in the new one (`rules.investment.figure_warnings`)."""
+
+    project: Project
+    changed: bool
+    old: Decimal | None
+    warnings: list[str]
+
+
 def record_month(
-    session: Session, ctx: Ctx, code: str, month: str, amount: Decimal, source: str | None = None
-) -> tuple[Project, bool]:
-    """`invest record`: the project's investment completed in `month`."""
+    session: Session, ctx: Ctx, code: str, month: str, amount: Decimal, source: str | None = None, *,
+    warn_total_factor: float = rules.WARN_TOTAL_FACTOR, warn_plan_factor: float = rules.WARN_PLAN_FACTOR,
+) -> Recorded:
+    """`invest record`: the project's investment completed in `month`, with the figure it replaced and the
+    warnings a changed figure earns against the total investment and the annual plan (the factors)."""
     project = registry.get_project(session, code)
-    return project, set_month(session, ctx, project, month, amount, source)
+    month = check_month(month, ctx.as_of)
+    c = InvestmentReport.__table__.c
+    found = session.connection().execute(
+        select(c.amount).where(c.project_id == project.id, c.month == month)).scalar()
+    old = Decimal(found) if found is not None else None
+    if not set_month(session, ctx, project, month, amount, source):
+        return Recorded(project, False, old, [])
+    year_to_date = year_to_date_before(session, project, month) + amount
+    plan = registry.annual_plan(session, project, int(month[:4]))
+    warnings = rules.figure_warnings(month, amount, year_to_date, project.total_investment, plan,
+                                     warn_total_factor=warn_total_factor, warn_plan_factor=warn_plan_factor)
+    return Recorded(project, True, old, warnings)
 
 
 def set_plan(session: Session, ctx: Ctx, code: str, year: int, amount: Decimal) -> Project:

@@ -454,12 +454,7 @@ def assign_issue(
     create a unit nobody answers for).
     """
     def find(name: str) -> Unit:
-        if create_units:
-            return registry.ensure_unit(session, ctx, name)
-        try:
-            return registry.find_unit(session, name)
-        except NotFound as exc:
-            raise NotFound(f"{exc}; to add it, assign again with --create-units") from None
+        return registry.unit_for(session, ctx, name, create=create_units)
 
     data: dict[str, Any] = {}
 

@@ -20,8 +20,8 @@ from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlmodel import Session
 
 from projects_cli.config.office import default_status_words
-from projects_cli.errors import InvalidValue, NotFound
-from projects_cli.facts.filters import ProjectFilter
+from projects_cli.errors import InvalidValue, NotFound, UnknownName
+from projects_cli.facts.filters import NAMED, ProjectFilter, known_names
 from projects_cli.rules import investment as money_rules
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
@@ -43,6 +43,7 @@ from projects_cli.values import (
     normalize_name,
     parse_amount,
     parse_decimal,
+    resolve_name,
     split_list,
     text_problem,
 )
@@ -62,13 +63,29 @@ def join_list(items: list[str]) -> str:
 # ---------------------------------------------------------------- units
 
 
-def find_unit(session: Session, name: str) -> Unit:
+# What to do when a unit named is not in the registry (add, edit, issue assign, ledger import).
+CREATE_UNITS = "确需新增该单位，请加 --create-units（to add it, use --create-units）"
+
+
+def find_unit(session: Session, name: str, hint: str = "") -> Unit:
+    """The unit of that name, its spelling matched after normalising (`values.match_name`); else an
+    `UnknownName` error offering the nearest units, then `hint`."""
     unit = session.scalars(select(Unit).where(Unit.name == clean_text(name))).first()
     if unit is None:
-        known = session.scalars(select(Unit.name).order_by(Unit.name)).all()
-        hint = f"; known units: {'、'.join(known)}" if known else "; the registry has no units yet"
-        raise NotFound(f"unit {clean_text(name)!r} is not in the registry{hint}")
+        found = resolve_name(name, known_names(session, "unit"), NAMED["unit"], hint)
+        unit = session.scalars(select(Unit).where(Unit.name == found)).one()
     return unit
+
+
+def unit_for(session: Session, ctx: Ctx, name: str, *, create: bool = False) -> Unit:
+    """The one unit policy (add, edit, issue assign; the ledger import checks alike): a unit named must be in
+    the registry (`find_unit`), unless `create` (--create-units), when a new name is created (`ensure_unit`)."""
+    try:
+        return find_unit(session, name, CREATE_UNITS)
+    except UnknownName:
+        if not create:
+            raise
+        return ensure_unit(session, ctx, name)
 
 
 def ensure_units(session: Session, ctx: Ctx, names: Iterable[str]) -> dict[str, int]:
@@ -399,11 +416,43 @@ def set_annual_plan(session: Session, ctx: Ctx, code: str, year: int, amount: De
     return project
 
 
-def add_project(session: Session, ctx: Ctx, raw: dict[str, Any], *, plan_year: int | None = None) -> Project:
-    """A new project; its code is generated when not given. Returns the project."""
+def same_name(session: Session, name: str, *, other_than: int | None = None) -> tuple[str, str] | None:
+    """(code, name) of a project whose name is `name` once spaces and full-width forms are set aside
+    (`values.normalize_name`: 某 项目 and 某项目 are one name), other than project `other_than`; None if none."""
+    wanted = normalize_name(name)
+    p = Project.__table__.c
+    conn = session.connection()
+    # names only, normalised in Python (NFKC has no SQL form on SQLite): about 0.2 s for 100,000 projects
+    alike = {held for held in conn.execute(select(p.name)).scalars() if normalize_name(held) == wanted}
+    if not alike:
+        return None
+    query = select(p.code, p.name).where(p.name.in_(sorted(alike))).order_by(p.code)
+    if other_than is not None:
+        query = query.where(p.id != other_than)
+    found = conn.execute(query).first()
+    return (found.code, found.name) if found is not None else None
+
+
+def _refuse_same_name(session: Session, name: str, other_than: int | None = None) -> None:
+    found = same_name(session, name, other_than=other_than)
+    if found is not None:
+        raise InvalidValue(
+            f"已有同名项目 {found[0]}“{found[1]}”（a project of that name already exists）；"
+            "如确为另一个项目，请加 --allow-duplicate-name（if it is another project, use --allow-duplicate-name）")
+
+
+def add_project(session: Session, ctx: Ctx, raw: dict[str, Any], *, plan_year: int | None = None,
+                create_units: bool = False, allow_duplicate_name: bool = False) -> Project:
+    """A new project; its code is generated when not given. Returns the project.
+
+    Its unit must be in the registry unless `create_units` (`unit_for`); its name must not be another
+    project's (`same_name`) unless `allow_duplicate_name`.
+    """
     values = clean_fields({k: v for k, v in raw.items() if v is not None})
     if "name" not in values:
         raise InvalidValue("a project needs a name (--name, 项目名称)")
+    if not allow_duplicate_name:
+        _refuse_same_name(session, values["name"])
     code = values.pop("code", None)
     if code:
         if session.scalars(select(Project.id).where(Project.code == code)).first() is not None:
@@ -414,26 +463,33 @@ def add_project(session: Session, ctx: Ctx, raw: dict[str, Any], *, plan_year: i
     annual = values.pop("annual_plan", None)
     project = Project(code=code, created_at=ctx.now, updated_at=ctx.now, **values)
     if unit_name:
-        project.unit_id = ensure_unit(session, ctx, unit_name).id
+        unit = unit_for(session, ctx, unit_name, create=create_units)
+        project.unit_id, unit_name = unit.id, unit.name
     session.add(project)
     session.flush()
     year = plan_year or ctx.as_of.year
     if annual is not None:
         write_plans(session, ctx, year, [PlanWrite(project.id, code, None, annual)], log=False)
-    logged = created_entry(project_values(project), clean_text(unit_name) if unit_name else None,
+    logged = created_entry(project_values(project), unit_name,
                            plan=(year, annual) if annual is not None else None)
     changelog.log_insert(session, ctx, "project", project.id, logged, key=code, project_code=code)
     return project
 
 
 def edit_project(
-    session: Session, ctx: Ctx, code: str, raw: dict[str, Any], *, plan_year: int | None = None
+    session: Session, ctx: Ctx, code: str, raw: dict[str, Any], *, plan_year: int | None = None,
+    create_units: bool = False, allow_duplicate_name: bool = False,
 ) -> list[str]:
-    """Change the given fields; returns the names of the fields that really changed."""
+    """Change the given fields; returns the names of the fields that really changed.
+
+    A unit and a name are checked as `add_project` checks them."""
     project = get_project(session, code)
     values = clean_fields(raw)
     if "name" in raw and not values.get("name"):
         raise InvalidValue("name (项目名称) cannot be empty")
+    renamed = values.get("name") and normalize_name(values["name"]) != normalize_name(project.name)
+    if renamed and not allow_duplicate_name:
+        _refuse_same_name(session, values["name"], other_than=project.id)
     if "status" in raw and values.get("status") is None:
         raise InvalidValue(f"status (项目状态) must be one of {'/'.join(STATUSES)}")
     new_code = values.get("code")
@@ -449,7 +505,7 @@ def edit_project(
     old_unit = session.get(Unit, project.unit_id).name if project.unit_id else None
     if "unit" in values:
         unit_name = values.pop("unit")
-        project.unit_id = ensure_unit(session, ctx, unit_name).id if unit_name else None
+        project.unit_id = unit_for(session, ctx, unit_name, create=create_units).id if unit_name else None
     for key, value in values.items():
         setattr(project, key, value)
     new = project_values(project)

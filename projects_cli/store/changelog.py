@@ -560,6 +560,32 @@ def verify_chain(session: Session) -> list[str]:
     return verify_log(session).problems
 
 
+LOG_FILTERS = {"project": ("project_code", ("项目编号", "project code")), "by": ("by", ("经办人", "person")),
+               "table": ("table_name", ("表", "table"))}
+
+
+def check_log_filters(session: Session, **typed: str | None) -> dict[str, str | None]:
+    """`list_changes`' filters in their spelling: a code or a person the log holds (a code once used stays
+    known), a table of the registry; anything else is an `errors.UnknownName` offering the nearest ones."""
+    from sqlalchemy import select
+    from sqlmodel import SQLModel
+
+    from projects_cli.store.models import ChangeLog
+    from projects_cli.values import clean_text, resolve_name
+
+    out: dict[str, str | None] = {}
+    for key, value in typed.items():
+        column, what = LOG_FILTERS[key]
+        if value and clean_text(value):
+            if key == "table":
+                known = sorted(SQLModel.metadata.tables)
+            else:
+                known = [v for v in session.connection().execute(select(ChangeLog.__table__.c[column]).distinct()).scalars() if v]
+            value = resolve_name(value, known, what)
+        out[key] = value
+    return out
+
+
 def list_changes(
     session: Session, *, project: str | None = None, by: str | None = None, table: str | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:

@@ -140,7 +140,7 @@ def main() -> None:
     generate(f"sqlite:///{empty}", 0)
     fresh = tmp / "import.db"
     shutil.copy(empty, fresh)
-    imported = run([*projects, "--db", str(fresh), "ledger", "import", str(ledger)], env)
+    imported = run([*projects, "--db", str(fresh), "ledger", "import", "--create-units", str(ledger)], env)
     report(f"ledger import, {args.projects:,} rows, empty registry", imported, read, "python-calamine read",
            "≤ 2.5×, < 500 MB")
     (tmp / "floor.py").write_text(WRITE_FLOOR)
@@ -155,9 +155,9 @@ def main() -> None:
             f"{written / read[0]:.2f}× (read + write {(written + read[0]) / read[0]:.2f}×)", ""]
     rows.append(line)
     print(" | ".join(line), flush=True)
-    again = run([*projects, "--db", str(fresh), "ledger", "import", str(ledger)], env)
+    again = run([*projects, "--db", str(fresh), "ledger", "import", "--create-units", str(ledger)], env)
     report("ledger import again (nothing changes)", again, read, "python-calamine read", "≤ 2.5×, < 500 MB")
-    dry = run([*projects, "--db", str(fresh), "ledger", "import", str(ledger), "--dry-run", "--format", "csv"], env)
+    dry = run([*projects, "--db", str(fresh), "ledger", "import", "--create-units", str(ledger), "--dry-run", "--format", "csv"], env)
     report("ledger import --dry-run (nothing changes)", dry, read, "python-calamine read", "")
     print()
     print("| measurement | wall | CPU | peak RSS | baseline wall / CPU | ratio wall / CPU | target |")

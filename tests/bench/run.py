@@ -251,7 +251,7 @@ def main() -> None:
         report(f"ledger export peak RSS, {size:,} rows", rss_export, 500, "limit", "target < 500 MB", "MB")
         fresh = tmp / f"import-{size}.db"
         generate(fresh, 0)
-        t_import, rss_import = run([*projects, "--db", str(fresh), "--as-of", as_of, "ledger", "import", str(ledger)], env)
+        t_import, rss_import = run([*projects, "--db", str(fresh), "--as-of", as_of, "ledger", "import", "--create-units", str(ledger)], env)
         report(f"ledger import, {size:,} rows", t_import, t_read, "python-calamine read", "target ≤ 2.5×")
         report(f"ledger import peak RSS, {size:,} rows", rss_import, 500, "limit", "target < 500 MB", "MB")
 

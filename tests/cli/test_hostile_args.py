@@ -63,7 +63,7 @@ def test_devices_and_fifos_as_office_files(cli, tmp_path, option):
 @pytest.mark.parametrize("args, message", [
     (["--by", "x" * 51, "add", "--name", "甲"],
      "change_log.by（操作人 --by） 最长 50 个字符，这个有 51 个（change_log.by holds at most 50 characters, not 51）"),
-    (["add", "--name", "甲", "--unit", "局" * 61],
+    (["add", "--create-units", "--name", "甲", "--unit", "局" * 61],
      "unit (责任单位) is 61 characters long, more than the 60 allowed: 局局局局局局局局局局局局局局局局局局局局…"),
     (["add", "--name", "乙\u200b"],
      "name (项目名称) 含有看不见的字符 U+200B（零宽空格 ZERO WIDTH SPACE），会造成以假乱真的名称，请删去后再填"

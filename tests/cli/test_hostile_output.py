@@ -91,7 +91,7 @@ def test_a_different_spelling_of_the_database_path_is_the_same_file(office):
 def test_ledger_import_errors_over_the_ledger_itself_is_refused(sqlite_url, tmp_path):
     path = samples.office_ledger(tmp_path / "b.xlsx", broken=True)
     before = path.read_bytes()
-    code, out, err = run(db.sqlite_path(sqlite_url), "ledger", "import", str(path), "--errors", str(path))
+    code, out, err = run(db.sqlite_path(sqlite_url), "ledger", "import", "--create-units", str(path), "--errors", str(path))
     assert (code, out, err) == (1, "", refused(path, "导入的文件"))
     assert path.read_bytes() == before
 

@@ -25,8 +25,8 @@ def written(url: str) -> tuple[int, ...]:
 
 @pytest.fixture
 def office(cli):
-    assert cli("add", "--name", "甲项目", "--unit", "自然资源分局").exit_code == 0
-    assert cli("add", "--name", "乙项目", "--unit", "建设局").exit_code == 0
+    assert cli("add", "--create-units", "--name", "甲项目", "--unit", "自然资源分局").exit_code == 0
+    assert cli("add", "--create-units", "--name", "乙项目", "--unit", "建设局").exit_code == 0
     return cli
 
 
@@ -110,8 +110,8 @@ def test_unknown_unit_is_refused_unless_created(office):
     r = cli("issue", "assign", "2025-001", "--unit", "住建局", "--helper", "建设局")
     assert r.exit_code == 1
     assert r.stderr == (
-        "Error: unit '住建局' is not in the registry; known units: 建设局、自然资源分局; "
-        "to add it, assign again with --create-units\n"
+        "Error: 责任单位“住建局”不存在（unknown unit）；最接近的（nearest）：建设局；"
+        "确需新增该单位，请加 --create-units（to add it, use --create-units）\n"
     )
     assert written(cli.url) == before
     r = cli("issue", "assign", "2025-001", "--unit", "住建局", "--helper", "建设局", "--create-units")
@@ -124,8 +124,6 @@ BAD_OPTIONS = [
     (("issue", "report", "GX-0001", "--title", "x", "--category", "土地", "--urgency", "火急"),
      "'火急' is not an urgency; use one of 特急/急件/一般/复杂"),
     (("issue", "assign", "2025-001", "--unit", "建设局", "--due", "2025-02-30"), "is not a real date"),
-    (("issue", "list", "--state", "done"), "'done' is not a state; use one of reported, accepted"),
-    (("issue", "list", "--level", "督办"), "'督办' is not a level; use one of 一般督办/重点督办/挂牌督办"),
     (("issue", "escalate", "2025-001", "--level", "一般督办", "--reason", "x"),
      "'一般督办' is not a level to escalate to; use 重点督办 or 挂牌督办"),
     (("issue", "reject", "2025-001"), "Missing option '--reason'"),
@@ -136,7 +134,12 @@ USER_ERRORS = [
      "Error: no project with code 'GX-0404'; `projects list --search TEXT` finds codes\n"),
     (("issue", "reject", "2025-001", "--reason", " "), "Error: the reason (--reason) cannot be empty\n"),
     (("issue", "list", "--unit", "无此单位"),
-     "Error: unit '无此单位' is not in the registry; known units: 建设局、自然资源分局\n"),
+     "Error: 责任单位“无此单位”不存在（unknown unit）；现有的（known）：建设局、自然资源分局\n"),
+    (("issue", "list", "--state", "done"),
+     "Error: 问题状态“done”不存在（unknown issue state）；现有的（known）：accepted、assigned、closed、rejected、reported、"
+     "resolved、responded、不予受理、已交办、已办结、已反馈、已受理、已提报、已销号\n"),
+    (("issue", "list", "--level", "督办"),
+     "Error: 督办级别“督办”不存在（unknown supervision level）；最接近的（nearest）：一般督办、挂牌督办、重点督办\n"),
 ]
 
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cli, tmp_path):
     path = samples.office_ledger(tmp_path / "b.xlsx", broken=True)
     before = table_counts(cli.url)
-    r = cli("ledger", "import", str(path), "--dry-run", "--errors", str(tmp_path / "问题行.xlsx"))
+    r = cli("ledger", "import", "--create-units", str(path), "--dry-run", "--errors", str(tmp_path / "问题行.xlsx"))
     assert r.exit_code == 1
     lines = r.stderr.splitlines()
     assert [line for line in lines if line.startswith("error:")] == [
@@ -42,7 +42,7 @@ def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cl
 
 def test_clean_import_then_again_then_dry_run_json(cli, tmp_path):
     path = samples.office_ledger(tmp_path / "o.xlsx")
-    r = cli("ledger", "import", str(path), "--dry-run", "--format", "json")
+    r = cli("ledger", "import", "--create-units", str(path), "--dry-run", "--format", "json")
     assert r.exit_code == 0
     listed = json.loads(r.stdout)
     assert listed["counts"] == {"added": 5, "changed": 0, "unchanged": 0, "refused": 0}
@@ -56,13 +56,13 @@ def test_clean_import_then_again_then_dry_run_json(cli, tmp_path):
         "0 unchanged; 5 warnings"
     )
     assert table_counts(cli.url)["project"] == 0
-    r = cli("ledger", "import", str(path))
+    r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0
     assert r.stderr.splitlines()[-1] == (
         "Imported 5 rows from o.xlsx (sheet 2025年台账, header rows 3–4, 填报单位 经济发展局): 5 added, 0 changed, 0 unchanged; 5 warnings"
     )
     after = table_counts(cli.url)
-    r = cli("ledger", "import", str(path))
+    r = cli("ledger", "import", "--create-units", str(path))
     assert r.stderr.splitlines()[-1] == (
         "Imported 5 rows from o.xlsx (sheet 2025年台账, header rows 3–4, 填报单位 经济发展局): 0 added, 0 changed, 5 unchanged; 2 warnings"
     )
@@ -73,23 +73,23 @@ def test_clean_import_then_again_then_dry_run_json(cli, tmp_path):
 
 def test_strict_sheet_and_from_unit_options(cli, tmp_path):
     path = samples.office_ledger(tmp_path / "o.xlsx")
-    r = cli("ledger", "import", str(path), "--strict")
+    r = cli("ledger", "import", "--create-units", str(path), "--strict")
     assert r.exit_code == 1 and r.stderr.splitlines()[-1] == "Error: o.xlsx: 5 errors in rows 8, 12, 16; nothing was written"
-    r = cli("ledger", "import", str(path), "--sheet", "填报说明")
+    r = cli("ledger", "import", "--create-units", str(path), "--sheet", "填报说明")
     assert r.exit_code == 1
     assert r.stderr.startswith(f"Error: {path}: no ledger header found in sheet '填报说明'; expected a row naming")
-    r = cli("ledger", "import", str(path), "--sheet", "Sheet9")
+    r = cli("ledger", "import", "--create-units", str(path), "--sheet", "Sheet9")
     assert r.stderr == f"Error: {path} has no sheet 'Sheet9'; its sheets are: 填报说明, 2025年台账\n"
-    r = cli("ledger", "import", str(path), "--from-unit", "经济发展局")
+    r = cli("ledger", "import", "--create-units", str(path), "--from-unit", "经济发展局")
     assert r.exit_code == 1
-    assert r.stderr == "Error: --from-unit '经济发展局' is not a unit in the registry; known units: none yet\n"
-    r = cli("ledger", "import", str(path), "--errors", str(tmp_path / "e.csv"))
+    assert r.stderr == "Error: 责任单位“经济发展局”不存在（unknown unit）；项目库中还没有任何责任单位（none yet）\n"
+    r = cli("ledger", "import", "--create-units", str(path), "--errors", str(tmp_path / "e.csv"))
     assert r.exit_code == 2 and "name the file *.xlsx" in r.stderr
 
 
 def test_export_then_import_round_trip(cli, tmp_path):
-    cli("ledger", "import", str(samples.office_ledger(tmp_path / "o.xlsx")))
-    cli("add", "--name", '=HYPERLINK("http://x","点我")', "--unit", "经济发展局")
+    cli("ledger", "import", "--create-units", str(samples.office_ledger(tmp_path / "o.xlsx")))
+    cli("add", "--create-units", "--name", '=HYPERLINK("http://x","点我")', "--unit", "经济发展局")
     out = tmp_path / "台账.xlsx"
     r = cli("ledger", "export", str(out), "--unit", "经济发展局", "--group-by", "unit", "--title", "经发局台账")
     assert (r.exit_code, r.stderr) == (0, f"Wrote {out}: 3 projects as of 2025-10-31\n")
@@ -97,7 +97,7 @@ def test_export_then_import_round_trip(cli, tmp_path):
     assert ws["A1"].value == "经发局台账（截至2025年10月31日）"
     assert ws["C9"].value == '=HYPERLINK("http://x","点我")' and ws["C9"].data_type == "s"
     before = table_counts(cli.url)
-    r = cli("ledger", "import", str(out))
+    r = cli("ledger", "import", "--create-units", str(out))
     assert r.stderr.splitlines()[-1] == (
         "Imported 3 rows from 台账.xlsx (sheet 重点项目台账, header rows 3–4): 0 added, 0 changed, 3 unchanged"
     )
@@ -112,9 +112,9 @@ def test_amounts_are_read_at_the_registrys_precision_so_reimport_changes_nothing
     """12345元 is 1.2345 万元; the registry keeps 0.01 万元, so it is read as 1.23 and a second import finds it unchanged."""
     ledger = tmp_path / "l.csv"
     ledger.write_text("项目名称,总投资\n甲项目,12345元\n", encoding="utf-8")
-    first = cli("ledger", "import", str(ledger))
+    first = cli("ledger", "import", "--create-units", str(ledger))
     assert first.exit_code == 0 and "1 added, 0 changed, 0 unchanged" in first.stderr + first.stdout
-    second = cli("ledger", "import", str(ledger))
+    second = cli("ledger", "import", "--create-units", str(ledger))
     assert "0 added, 0 changed, 1 unchanged" in second.stderr + second.stdout
     import json
 
@@ -125,7 +125,7 @@ def _done_milestone_changed(cli, tmp_path):
     """The office ledger imported, then sent again with GX-0001's done 开工 re-planned and its actual date moved,
     its total and GX-0002's year to date changed."""
     path = samples.office_ledger(tmp_path / "o.xlsx")
-    assert cli("ledger", "import", str(path)).exit_code == 0
+    assert cli("ledger", "import", "--create-units", str(path)).exit_code == 0
     wb = load_workbook(path)
     ws = wb["2025年台账"]
     ws["E8"], ws["H8"], ws["I8"], ws["G9"] = "5亿元", "2024-02-01", "2024-04-15", 1000
@@ -153,7 +153,7 @@ def start_of(cli, code: str) -> tuple:
 
 def test_dry_run_shows_each_value_old_and_new_under_the_ledgers_column(cli, tmp_path):
     path = _done_milestone_changed(cli, tmp_path)
-    r = cli("ledger", "import", str(path), "--dry-run")
+    r = cli("ledger", "import", "--create-units", str(path), "--dry-run")
     assert r.exit_code == 0
     assert r.stdout.splitlines() == [
         "行  操作  项目编号  项目名称                    栏目            原值        新值",
@@ -172,7 +172,7 @@ def test_dry_run_shows_each_value_old_and_new_under_the_ledgers_column(cli, tmp_
 
 def test_dry_run_json_for_scripts(cli, tmp_path):
     path = _done_milestone_changed(cli, tmp_path)
-    data = json.loads(cli("ledger", "import", str(path), "--dry-run", "--format", "json").stdout)
+    data = json.loads(cli("ledger", "import", "--create-units", str(path), "--dry-run", "--format", "json").stdout)
     assert (data["file"], data["sheet"], data["header_rows"], data["counts"]) == (
         "o2.xlsx", "2025年台账", [3, 4], {"added": 0, "changed": 2, "unchanged": 3, "refused": 0})
     assert data["changes"] == [
@@ -200,7 +200,7 @@ def test_dry_run_json_for_scripts(cli, tmp_path):
 def test_a_change_to_a_done_milestone_is_refused_unless_confirmed(cli, tmp_path):
     path = _done_milestone_changed(cli, tmp_path)
     before = table_counts(cli.url)
-    r = cli("ledger", "import", str(path))  # no terminal, no --yes
+    r = cli("ledger", "import", "--create-units", str(path))  # no terminal, no --yes
     assert r.exit_code == 1
     assert r.stderr.splitlines()[2:] == [
         *(f"to confirm: {line}" for line in CONFIRM), SKIPPED,
@@ -208,13 +208,13 @@ def test_a_change_to_a_done_milestone_is_refused_unless_confirmed(cli, tmp_path)
         "write them; nothing was written",
     ]
     assert table_counts(cli.url) == before
-    r = cli("ledger", "import", str(path), "--strict")
+    r = cli("ledger", "import", "--create-units", str(path), "--strict")
     assert r.exit_code == 1
     assert [line for line in r.stderr.splitlines() if "row 8" in line] == [
         f"error: {line}；--strict 不改已完成的节点 (refused under --strict)" for line in CONFIRM]
     assert table_counts(cli.url) == before
     assert start_of(cli, "GX-0001") == ("2024-03-01", "2024-03-15")
-    r = cli("ledger", "import", str(path), "--yes")
+    r = cli("ledger", "import", "--create-units", str(path), "--yes")
     assert r.exit_code == 0
     assert r.stderr.splitlines()[2:] == [
         *(f"confirmed: {line}" for line in CONFIRM), SKIPPED,
@@ -228,12 +228,12 @@ def test_at_a_terminal_the_clerk_is_asked(cli, tmp_path, monkeypatch):
 
     path = _done_milestone_changed(cli, tmp_path)
     monkeypatch.setattr(ledger, "_can_ask", lambda: True)
-    r = cli("ledger", "import", str(path), input="n\n")
+    r = cli("ledger", "import", "--create-units", str(path), input="n\n")
     assert r.exit_code == 1
     assert "写入这 2 处对已完成节点的修改？(write 2 changes to done milestones?) [y/N]:" in r.stderr
     assert [line for line in r.stderr.splitlines() if line.startswith("to confirm")] == [
         f"to confirm: {line}" for line in CONFIRM]  # listed once, before the question
     assert start_of(cli, "GX-0001") == ("2024-03-01", "2024-03-15")
-    r = cli("ledger", "import", str(path), input="y\n")
+    r = cli("ledger", "import", "--create-units", str(path), input="y\n")
     assert r.exit_code == 0
     assert start_of(cli, "GX-0001") == ("2024-02-01", "2024-04-15")

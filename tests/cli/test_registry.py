@@ -8,7 +8,7 @@ from counts import count
 
 
 def test_add_prints_code_then_show_and_edit(cli):
-    r = cli("add", "--name", "某某智能制造项目", "--chain", "智能装备", "--unit", "经济发展局", "--total-investment", "8.5亿元")
+    r = cli("add", "--create-units", "--name", "某某智能制造项目", "--chain", "智能装备", "--unit", "经济发展局", "--total-investment", "8.5亿元")
     assert (r.exit_code, r.stdout.strip()) == (0, "GX-0001")
     r = cli("edit", "GX-0001", "--status", "在建", "--leader", "张三")
     assert r.exit_code == 0 and r.stderr == "Changed status, leader\n"

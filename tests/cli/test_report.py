@@ -161,7 +161,7 @@ def test_custom_kinds_from_the_config_file(cli, tmp_path):
 
 
 def test_invest_commands(cli):
-    cli("add", "--name", "甲项目", "--unit", "经济发展局")
+    cli("add", "--create-units", "--name", "甲项目", "--unit", "经济发展局")
     assert cli("invest", "plan", "GX-0001", "--amount", "1.2亿元").stderr == "Annual plan 2025: 12000 万元\n"
     assert cli("invest", "record", "GX-0001", "--month", "2025-09", "--amount", "9000").stderr == "Recorded 9000 万元 for 2025-09\n"
     r = cli("invest", "record", "GX-0001", "--month", "2025-09", "--amount", "9,000")

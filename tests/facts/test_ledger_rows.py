@@ -24,7 +24,7 @@ SHAPES = [
 
 @pytest.fixture
 def office(session, ctx, tmp_path):
-    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
+    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), create_units=True)
     project = registry.get_project(session, "GX-0002")
     investment.set_month(session, ctx, project, "2025-08", Decimal("300"))
     investment.set_month(session, ctx, project, "2025-09", Decimal("200.5"), "统计局月报")

@@ -40,7 +40,7 @@ def build(url: str) -> None:
 
     ctx = Ctx(by="office", as_of=D("2025-10-01"), now=NOW, command="test")
     with session_scope(url) as s:
-        add = lambda **kw: registry.add_project(s, ctx, kw, plan_year=2025)  # noqa: E731
+        add = lambda **kw: registry.add_project(s, ctx, kw, plan_year=2025, create_units=True)  # noqa: E731
         p1 = add(name="甲项目", unit="经济发展局", status="在建", owner="甲公司", total_investment="50000",
                  annual_plan="12000", site_progress="基础施工")
         p2 = add(name="乙项目", unit="经济发展局", status="前期", owner="乙公司", total_investment="20000")

@@ -27,7 +27,9 @@ def build(url: str) -> None:
 
     ctx = at(AS_OF)
     with session_scope(url) as s:
-        add = registry.add_project
+        def add(s, ctx, values):
+            return registry.add_project(s, ctx, values, create_units=True)
+
         add(s, ctx, {"name": "甲智能装备产业园", "chain": "智能装备", "unit": "经济发展局", "leader": "张三",
                      "owner": "甲装备有限公司", "total_investment": "8.5亿元", "annual_plan": "10000"})
         add(s, ctx, {"name": "乙生物医药基地", "chain": "生物医药", "unit": "建设局", "leader": "李四",

@@ -220,18 +220,18 @@ def test_a_re_plan_is_refused_when_the_last_plan_is_after_the_as_of_date(session
     from openpyxl import load_workbook
 
     path = _ledger(tmp_path / "l.xlsx", 3)
-    import_ledger(session, ctx, path)
+    import_ledger(session, ctx, path, create_units=True)
     later = changelog.Ctx(ctx.by, date(2025, 11, 20), now=ctx.now, command=ctx.command)
     wb = load_workbook(path)
     wb.active["D3"] = date(2025, 9, 30)
     wb.save(path)
-    import_ledger(session, later, path)  # 项目001 re-planned as of 11-20
+    import_ledger(session, later, path, create_units=True)  # 项目001 re-planned as of 11-20
     wb.active["D3"] = date(2025, 12, 31)
     wb.active["D4"] = date(2025, 12, 31)
     wb.save(path)
     before = session.scalar(select(MilestonePlan.id).order_by(MilestonePlan.id.desc()).limit(1))
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path)  # as of 10-31 again
+        import_ledger(session, ctx, path, create_units=True)  # as of 10-31 again
     assert [(p.row, p.column, p.message) for p in info.value.result.errors] == [
         (3, "D", "开工 was last re-planned on 2025-11-20, after the as-of date 2025-10-31; check --as-of"),
     ]
@@ -290,7 +290,7 @@ def office(session, ctx, tmp_path):
 
     from projects_cli.services import investment
 
-    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
+    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), create_units=True)
     investment.set_month(session, ctx, registry.get_project(session, "GX-0002"), "2025-09", Decimal("1500"))
     return session
 
@@ -353,7 +353,7 @@ def test_an_import_with_the_registry_read_ahead(office, ctx, tmp_path, monkeypat
 
     monkeypatch.setattr(LedgerBook, "loaded", lambda self: False)
     monkeypatch.setattr(importer, "Snapshot", Registry)
-    result = import_ledger(office, ctx, path, book=preload(path, Limits()))
+    result = import_ledger(office, ctx, path, book=preload(path, Limits()), create_units=True)
     assert read_ahead == [5]
     assert (result.added, result.changed, result.unchanged, [c.code for c in result.changes if c.action == "change"]) == (
         0, 1, 4, ["GX-0003"])

@@ -51,7 +51,7 @@ def counts(url: str) -> tuple[int, int, int]:
 
 def test_five_imports_at_once_create_the_project_and_its_new_unit_once(db_url, tmp_path):
     path = one_row_ledger(tmp_path / "l.xlsx")
-    runs = [projects(db_url, "ledger", "import", str(path), home=tmp_path) for _ in range(5)]
+    runs = [projects(db_url, "ledger", "import", "--create-units", str(path), home=tmp_path) for _ in range(5)]
     results = [(p.wait(120), *p.communicate()) for p in runs]
     assert [code for code, _, _ in results] == [0] * 5, [err for _, _, err in results]
     added = [err for _, _, err in results if "1 added" in err or "新增 1" in err]
@@ -60,7 +60,7 @@ def test_five_imports_at_once_create_the_project_and_its_new_unit_once(db_url, t
 
 
 def test_concurrent_unit_creation_cannot_fail(db_url, tmp_path):
-    runs = [projects(db_url, "add", "--name", f"项目{i}", "--unit", "新设协调办", home=tmp_path) for i in range(4)]
+    runs = [projects(db_url, "add", "--create-units", "--name", f"项目{i}", "--unit", "新设协调办", home=tmp_path) for i in range(4)]
     results = [(p.wait(120), *p.communicate()) for p in runs]
     assert [code for code, _, _ in results] == [0] * 4, [err for _, _, err in results]
     assert counts(db_url)[1] == 1
@@ -184,7 +184,7 @@ def test_imports_that_all_read_before_any_writes_still_add_the_project_once(db_u
 
     def work() -> None:
         with session_scope(db_url) as s:
-            added.append(importer.import_ledger(s, ctx, path).added)
+            added.append(importer.import_ledger(s, ctx, path, create_units=True).added)
 
     assert at_once(5, work) == [None] * 5
     assert sorted(added) == [0, 0, 0, 0, 1]

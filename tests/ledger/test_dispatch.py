@@ -111,7 +111,7 @@ def test_return_applies_exactly_the_units_legitimate_changes_and_reports_the_res
     logged = count(cli.url, "change_log")
     token = dispatch_row(cli.url).token
 
-    r = cli("ledger", "import", str(back), "--dry-run", as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(back), "--dry-run", as_of="2025-10-28")
     assert r.exit_code == 4
     assert dump(cli.url) == before and count(cli.url, "change_log") == logged
     assert r.stdout.splitlines() == [
@@ -138,7 +138,7 @@ def test_return_applies_exactly_the_units_legitimate_changes_and_reports_the_res
         "3 rows not applied: see the lines above (exit code 4)",
     ]
 
-    r = cli("ledger", "import", str(back), "--format", "json", as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(back), "--format", "json", as_of="2025-10-28")
     assert r.exit_code == 4
     assert r.stderr.splitlines()[:3] == expected_problems
     result = json.loads(r.stdout)
@@ -166,7 +166,7 @@ def test_return_applies_exactly_the_units_legitimate_changes_and_reports_the_res
     # the same return again changes nothing (and logs nothing)
     after = dump(cli.url)
     logged = count(cli.url, "change_log")
-    r = cli("ledger", "import", str(back), as_of="2025-10-30")
+    r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-30")
     assert r.exit_code == 4
     assert r.stderr.splitlines()[:3] == expected_problems
     assert r.stdout == ""
@@ -177,14 +177,14 @@ def test_return_applies_exactly_the_units_legitimate_changes_and_reports_the_res
 
 def test_corrected_return_applies_only_what_differs(cli, sent, tmp_path):
     first = fill(sent, tmp_path / "first.xlsx", tamper=False, stranger=False)
-    r = cli("ledger", "import", str(first), as_of="2025-10-27")
+    r = cli("ledger", "import", "--create-units", str(first), as_of="2025-10-27")
     assert r.exit_code == 0, r.stderr
     assert r.stderr.splitlines()[-1].endswith(
         "returned 2025-10-27 (按时报送, on time): 5 rows applied (7 values), 1 unchanged, 0 not applied")
     # the unit corrects its month and stage and sends the same workbook again
     second = fill(sent, tmp_path / "second.xlsx", tamper=False, stranger=False, main_K5=900, main_N5="设备安装")
     before = dump(cli.url)
-    r = cli("ledger", "import", str(second), as_of="2025-10-29")
+    r = cli("ledger", "import", "--create-units", str(second), as_of="2025-10-29")
     assert r.exit_code == 0, r.stderr
     assert [line.split() for line in r.stdout.splitlines()[2:]] == [
         ["派工单", "5", "GX-0001", "甲项目", "2025年10月完成投资（万元）", "800", "900"],
@@ -200,7 +200,7 @@ def test_strict_return_with_a_bad_row_writes_nothing(cli, sent, tmp_path):
     back = fill(sent, tmp_path / "back.xlsx")
     before = dump(cli.url)
     logged = count(cli.url, "change_log")
-    r = cli("ledger", "import", str(back), "--strict", as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(back), "--strict", as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.splitlines()[-1] == "Error: back.xlsx: 2 rows cannot be applied (--strict); nothing was written"
     assert dump(cli.url) == before and count(cli.url, "change_log") == logged
@@ -210,7 +210,7 @@ def test_strict_return_with_a_bad_row_writes_nothing(cli, sent, tmp_path):
 def test_unit_cells_that_cannot_be_read_keep_their_row_out(cli, sent, tmp_path):
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False,
                 main_K5=-5, main_L6=date(2025, 11, 30), main_N7="差不多了", due_G5="上个月")
-    r = cli("ledger", "import", str(back), as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
     assert r.exit_code == 4
     assert [line for line in r.stderr.splitlines() if line.startswith("error")] == [
         "error: 派工单 row 5, column K 2025年10月完成投资（万元）: GX-0001 甲项目: cannot be negative: -5; the row was not applied",
@@ -229,7 +229,7 @@ def test_unit_cells_that_cannot_be_read_keep_their_row_out(cli, sent, tmp_path):
 
 def test_emptied_cell_is_a_warning_and_never_erases(cli, sent, tmp_path):
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False, main_L5=None, main_N5=None)
-    r = cli("ledger", "import", str(back), as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
     assert r.exit_code == 0, r.stderr
     warnings = [line for line in r.stderr.splitlines() if line.startswith("warning")]
     assert warnings == [
@@ -247,7 +247,7 @@ def test_on_time_return_feeds_the_red_flag(cli, tmp_path):
     out = tmp_path / "out"
     assert cli("ledger", "dispatch", "--all", "--output-dir", str(out), as_of=SENT).exit_code == 0
     back = fill(out / "2025-10_经济发展局_派工单.xlsx", tmp_path / "back.xlsx", tamper=False, stranger=False)
-    assert cli("ledger", "import", str(back), as_of="2025-10-30").exit_code == 0
+    assert cli("ledger", "import", "--create-units", str(back), as_of="2025-10-30").exit_code == 0
     r = cli("flag", "--period", "2025-10", "--format", "json", as_of="2025-10-31")
     shares = {row["unit"]: row["components"]["ledger"]["share"] for row in json.loads(r.stdout)}
     assert shares == {"经济发展局": "1.000", "黄屯街道": "0.000"}
@@ -261,7 +261,7 @@ def test_on_time_return_feeds_the_red_flag(cli, tmp_path):
 
 def test_late_return_is_recorded_late(cli, sent, tmp_path):
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False)
-    r = cli("ledger", "import", str(back), as_of="2025-11-03")
+    r = cli("ledger", "import", "--create-units", str(back), as_of="2025-11-03")
     assert r.exit_code == 0, r.stderr
     assert "returned 2025-11-03 (逾期报送, late)" in r.stderr.splitlines()[-1]
     r = cli("flag", "--period", "2025-10", "--format", "json", as_of="2025-11-05")
@@ -281,7 +281,7 @@ def test_dispatch_errors_say_what_to_fix_and_write_nothing(cli, sent, tmp_path):
         "a new workbook would replace the one sent and that one would no longer import: add --replace to send anew")
     r = cli("ledger", "dispatch", "--unit", "规划局", "-o", str(tmp_path / "x.xlsx"), as_of=SENT)
     assert r.exit_code == 1
-    assert r.stderr.strip() == "Error: unit '规划局' is not in the registry; known units: 经济发展局、黄屯街道"
+    assert r.stderr.strip() == "Error: 责任单位“规划局”不存在（unknown unit）；现有的（known）：经济发展局、黄屯街道"
     r = cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(tmp_path / "x.xlsx"), "--due", "2025-10-01", as_of=SENT)
     assert r.exit_code == 1
     assert r.stderr.strip() == ("Error: the due date (报送截止) 2025-10-01 is before the dispatch date 2025-10-20; give a "
@@ -306,13 +306,13 @@ def test_replaced_workbook_no_longer_imports_and_a_returned_one_is_not_sent_agai
     assert record.token != old_token and record.fingerprints["replaced"] == [old_token]
     back = fill(sent, tmp_path / "old_back.xlsx", tamper=False, stranger=False)
     before = dump(cli.url)
-    r = cli("ledger", "import", str(back), as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
         "Error: old_back.xlsx is 经济发展局's 2025-10 workbook that was replaced by the one sent on 2025-10-21; it no "
         "longer imports — ask 经济发展局 to fill in the newer workbook")
     assert dump(cli.url) == before
-    assert cli("ledger", "import", str(fill(newer, tmp_path / "new_back.xlsx", tamper=False, stranger=False)),
+    assert cli("ledger", "import", "--create-units", str(fill(newer, tmp_path / "new_back.xlsx", tamper=False, stranger=False)),
                as_of="2025-10-28").exit_code == 0
     r = cli("ledger", "dispatch", "--unit", "经济发展局", "-o", str(tmp_path / "third.xlsx"), "--replace", as_of="2025-10-29")
     assert r.exit_code == 1
@@ -332,14 +332,14 @@ def test_an_altered_hidden_record_or_layout_or_foreign_workbook_is_refused_whole
     wb = load_workbook(sent)
     wb["projects_dispatch"]["A12"] = "派工单!5|GX-0001||0000000000000000"  # a fingerprint rewritten
     wb.save(tmp_path / "hidden.xlsx")
-    r = cli("ledger", "import", str(tmp_path / "hidden.xlsx"), as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(tmp_path / "hidden.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == ("Error: hidden.xlsx: the hidden record of the dispatched workbook does not match the rows "
                                 "sent to 经济发展局 on 2025-10-20; the workbook was altered — send a new one")
     wb = load_workbook(sent)
     wb["派工单"].insert_cols(3)
     wb.save(tmp_path / "cols.xlsx")
-    r = cli("ledger", "import", str(tmp_path / "cols.xlsx"), as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(tmp_path / "cols.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
         "Error: cols.xlsx sheet 派工单: the columns are not as sent (column C of row 4 should be '项目名称', it is ''); "
@@ -347,12 +347,12 @@ def test_an_altered_hidden_record_or_layout_or_foreign_workbook_is_refused_whole
     wb = load_workbook(sent)
     wb["projects_dispatch"]["B2"] = "feedbeeffeedbeef"
     wb.save(tmp_path / "foreign.xlsx")
-    r = cli("ledger", "import", str(tmp_path / "foreign.xlsx"), as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(tmp_path / "foreign.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
         "Error: foreign.xlsx is a dispatched workbook (派工单) this registry did not send (token feedbeeffeedbeef, "
         "经济发展局, 2025-10); import it into the registry that dispatched it")
-    r = cli("ledger", "import", str(sent), "--from-unit", "黄屯街道", as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(sent), "--from-unit", "黄屯街道", as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == "Error: 经济发展局.xlsx is the workbook dispatched to 经济发展局, not to 黄屯街道 (--from-unit)"
     assert dump(cli.url) == before
@@ -361,7 +361,7 @@ def test_an_altered_hidden_record_or_layout_or_foreign_workbook_is_refused_whole
 
 def test_the_unchanged_workbook_returned_records_the_return_only(cli, sent):
     before = dump(cli.url)
-    r = cli("ledger", "import", str(sent), as_of="2025-10-25")
+    r = cli("ledger", "import", "--create-units", str(sent), as_of="2025-10-25")
     assert r.exit_code == 0, r.stderr
     assert r.stdout == ""
     assert r.stderr.splitlines() == [
@@ -373,7 +373,7 @@ def test_the_unchanged_workbook_returned_records_the_return_only(cli, sent):
 
 def test_both_sheets_giving_different_start_dates_apply_neither(cli, sent, tmp_path):
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False, due_G6=date(2025, 10, 17))
-    r = cli("ledger", "import", str(back), as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
     assert r.exit_code == 4
     assert [line for line in r.stderr.splitlines() if line.startswith("error")] == [
         "error: 派工单 row 6: GX-0002 乙项目: two different 开工 dates, 2025-10-18 on 派工单 row 6 and 2025-10-17 on 节点及问题 "
@@ -382,14 +382,14 @@ def test_both_sheets_giving_different_start_dates_apply_neither(cli, sent, tmp_p
         "节点及问题 row 6; the row was not applied",
     ]
     back = fill(sent, tmp_path / "same.xlsx", tamper=False, stranger=False, due_G6=date(2025, 10, 18))
-    r = cli("ledger", "import", str(back), as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
     assert r.exit_code == 0, r.stderr
     assert [line.split()[4] for line in r.stdout.splitlines()[2:]].count("实际开工时间") == 1
 
 
 def test_errors_workbook_for_a_return_marks_the_refused_cells(cli, sent, tmp_path):
     back = fill(sent, tmp_path / "back.xlsx")
-    r = cli("ledger", "import", str(back), "--dry-run", "--errors", str(tmp_path / "问题行.xlsx"), as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(back), "--dry-run", "--errors", str(tmp_path / "问题行.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 4
     ws = load_workbook(tmp_path / "问题行.xlsx").active
     assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == ["原行号", 7, 9]
@@ -431,13 +431,13 @@ def test_formula_like_text_stays_text(cli, tmp_path):
     assert cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(path), as_of=SENT).exit_code == 0
     cell = load_workbook(path)["派工单"]["C5"]
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x","y")', "s")
-    r = cli("ledger", "import", str(path), as_of="2025-10-25")
+    r = cli("ledger", "import", "--create-units", str(path), as_of="2025-10-25")
     assert r.exit_code == 0, r.stderr
 
 
 def test_progress_history_lists_what_units_reported(cli, sent, tmp_path):
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False)
-    assert cli("ledger", "import", str(back), as_of="2025-10-27").exit_code == 0
+    assert cli("ledger", "import", "--create-units", str(back), as_of="2025-10-27").exit_code == 0
     r = cli("ledger", "progress", "GX-0001", "--format", "json")
     token = dispatch_row(cli.url).token
     assert json.loads(r.stdout) == [{"on": "2025-10-27", "progress": "主体施工", "problems": "设备进场滞后\n资金拨付慢",
@@ -449,7 +449,7 @@ def test_a_dispatched_sheet_without_its_hidden_record_is_not_taken_for_a_ledger(
     del wb["projects_dispatch"]
     wb.save(tmp_path / "copied.xlsx")
     before = dump(cli.url)
-    r = cli("ledger", "import", str(tmp_path / "copied.xlsx"), as_of="2025-10-28")
+    r = cli("ledger", "import", "--create-units", str(tmp_path / "copied.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
         "Error: copied.xlsx has a sheet 派工单 but not the hidden record every dispatched workbook carries: it was copied "

@@ -22,9 +22,9 @@ EVIL = '=HYPERLINK("http://evil.example","点我")'
 @pytest.fixture
 def filled(session, ctx, tmp_path):
     """The office ledger's five projects, one more with a formula-looking name, and a red card."""
-    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
+    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), create_units=True)
     registry.add_project(session, ctx, {"name": EVIL, "chain": "乡村振兴", "total_investment": "100",
-                                        "categories": "省重点、市重点", "unit": "经济发展局"})
+                                        "categories": "省重点、市重点", "unit": "经济发展局"}, create_units=True)
     project = registry.get_project(session, "GX-0001")
     session.add(Card(project_id=project.id, period="2025-10", as_of=date(2025, 10, 31), color="red",
                      created_at=ctx.now))
@@ -129,7 +129,7 @@ def registry_dump(session) -> dict:
 
 def test_round_trip_into_the_same_registry_changes_nothing(filled, ctx, tmp_path):
     export_ledger(filled, ctx, tmp_path / "r.xlsx", registry.ProjectFilter())
-    result = import_ledger(filled, ctx, tmp_path / "r.xlsx")
+    result = import_ledger(filled, ctx, tmp_path / "r.xlsx", create_units=True)
     assert (result.rows, result.added, result.changed, result.unchanged, result.problems) == (6, 0, 0, 6, [])
 
 
@@ -141,7 +141,7 @@ def test_round_trip_into_an_empty_registry(ctx, tmp_path):
     for url in (first, second):
         db.upgrade(url, backup=False)
     with session_scope(first) as s:
-        import_ledger(s, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
+        import_ledger(s, ctx, samples.office_ledger(tmp_path / "o.xlsx"), create_units=True)
         registry.add_project(s, ctx, {"name": EVIL, "floor_area": "1.5", "plan_columns": "4-1、11-1",
                                       "owner": "=cmd|' /C calc'!A0", "content": "+1 多行\n说明"})
         from projects_cli.services import investment, milestones
@@ -152,7 +152,7 @@ def test_round_trip_into_an_empty_registry(ctx, tmp_path):
         export_ledger(s, ctx, tmp_path / "r.xlsx", registry.ProjectFilter())
         expected = registry_dump(s)
     with session_scope(second) as s:
-        result = import_ledger(s, ctx, tmp_path / "r.xlsx")
+        result = import_ledger(s, ctx, tmp_path / "r.xlsx", create_units=True)
         assert (result.added, result.errors) == (6, [])
         got = registry_dump(s)
     assert got["projects"] == expected["projects"]

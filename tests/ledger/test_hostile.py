@@ -126,7 +126,7 @@ def test_cli_refuses_cleanly_and_writes_nothing(cli, tmp_path, kind):
         "text": lambda: samples.not_a_workbook(tmp_path / "x.xlsx"),
     }[kind]()
     before = table_counts(cli.url)
-    r = cli("ledger", "import", str(path))
+    r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 1
     assert r.stderr.startswith(f"Error: {path}") and r.stderr.count("\n") == 1
     assert table_counts(cli.url) == before

@@ -128,7 +128,7 @@ def test_control_and_invisible_characters_are_refused_with_sheet_row_and_column(
 
     path = hm.ledger(tmp_path / "t.xlsx", [["甲项目", 100, "经济局", "2025-03-01"], [cell, 200, "经济局", "2025-03-01"]])
     before = table_counts(cli.url)
-    r = cli("ledger", "import", str(path))
+    r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 1
     assert f"error: 台账 row 3, column {column}: {shown}\n" in r.stderr
     assert r.stderr.endswith("Error: t.xlsx: 1 error in row 3; nothing was written\n")
@@ -140,7 +140,7 @@ def test_nul_after_the_first_4_kb_of_a_csv(cli, tmp_path):
     rows = "".join(f"项目{i},100,经济局\n" for i in range(400))
     path.write_text("项目名称,总投资（万元）,责任单位\n" + rows + "坏\x00项目,100,经济局\n", encoding="utf-8")
     assert path.stat().st_size > 4096
-    r = cli("ledger", "import", str(path))
+    r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 1
     assert ("error: n row 402, column A 项目名称: 含有控制字符 U+0000（NUL），请删去后再填（contains the control character "
             "U+0000 at position 2）\n") in r.stderr
@@ -148,10 +148,10 @@ def test_nul_after_the_first_4_kb_of_a_csv(cli, tmp_path):
 
 def test_the_export_of_imported_text_imports_as_unchanged(cli, tmp_path):
     path = hm.ledger(tmp_path / "a.xlsx", [["甲项目", 100, "经济局", "2025-03-01"]])
-    assert cli("ledger", "import", str(path)).exit_code == 0
+    assert cli("ledger", "import", "--create-units", str(path)).exit_code == 0
     assert cli("edit", "GX-0001", "--notes", "第一行\r\n第二行\t完").exit_code == 0
     out = tmp_path / "out.xlsx"
     assert cli("ledger", "export", str(out)).exit_code == 0
-    again = cli("ledger", "import", str(out))
+    again = cli("ledger", "import", "--create-units", str(out))
     assert again.exit_code == 0, again.stderr
     assert "0 added, 0 changed, 1 unchanged" in again.stderr

@@ -13,7 +13,7 @@ from projects_cli.store.models import ChangeLog
 
 @pytest.mark.parametrize("to", ["科技创新局", "新成立的局"])
 def test_a_unit_cannot_move_its_own_project_to_another_unit(session, ctx, tmp_path, to):
-    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
+    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), create_units=True)
     wb = load_workbook(tmp_path / "o.xlsx")
     ws = wb["2025年台账"]
     assert ws["L8"].value == "经济发展局"  # merged over rows 8-9: GX-0001 and GX-0002, the unit's own projects
@@ -21,10 +21,10 @@ def test_a_unit_cannot_move_its_own_project_to_another_unit(session, ctx, tmp_pa
     wb.save(tmp_path / "u.xlsx")
     before = session.scalar(select(func.count()).select_from(ChangeLog))
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局")
+        import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局", create_units=True)
     assert [(p.row, p.column, p.message) for p in info.value.result.errors] == [
         (8, "L", f"GX-0001 belongs to 经济发展局; a ledger from 经济发展局 cannot move it to {to} (refused)"),
         (9, "L", f"GX-0002 belongs to 经济发展局; a ledger from 经济发展局 cannot move it to {to} (refused)")]
     assert session.scalar(select(func.count()).select_from(ChangeLog)) == before
     # the office itself (no --from-unit) may move it
-    assert import_ledger(session, ctx, tmp_path / "u.xlsx").changed == 2
+    assert import_ledger(session, ctx, tmp_path / "u.xlsx", create_units=True).changed == 2

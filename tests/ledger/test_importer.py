@@ -158,7 +158,7 @@ def test_office_header_words_from_the_config_file(tmp_path):
 def test_dry_run_names_exactly_the_broken_rows_and_writes_nothing(session, ctx, tmp_path):
     path = samples.office_ledger(tmp_path / "b.xlsx", broken=True)
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path, dry_run=True)
+        import_ledger(session, ctx, path, dry_run=True, create_units=True)
     assert str(info.value) == "b.xlsx: 5 errors in rows 8, 9, 12, 13, 16; nothing was written"
     errors = [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors]
     assert errors == [
@@ -173,16 +173,16 @@ def test_dry_run_names_exactly_the_broken_rows_and_writes_nothing(session, ctx, 
     )
     # the same without --dry-run: still nothing written
     with pytest.raises(LedgerRejected):
-        import_ledger(session, ctx, path)
+        import_ledger(session, ctx, path, create_units=True)
     assert [count(session, m) for m in (Project, Unit, ChangeLog, Milestone, InvestmentPlan)] == [0, 0, 0, 0, 0]
 
 
 def test_clean_ledger_imports_then_reimport_changes_nothing(session, ctx, tmp_path):
     path = samples.office_ledger(tmp_path / "o.xlsx")
-    dry = import_ledger(session, ctx, path, dry_run=True)
+    dry = import_ledger(session, ctx, path, dry_run=True, create_units=True)
     assert (dry.added, dry.changed, dry.unchanged, dry.written) == (5, 0, 0, False)
     assert count(session, Project) == 0
-    result = import_ledger(session, ctx, path)
+    result = import_ledger(session, ctx, path, create_units=True)
     assert (result.rows, result.added, result.changed, result.unchanged, result.written) == (5, 5, 0, 0, True)
     assert (result.plan_year, result.completed_month) == (2025, "2025-10")
     assert session.scalar(select(func.count()).select_from(Project)) == samples.OFFICE_COUNT
@@ -224,14 +224,14 @@ def test_clean_ledger_imports_then_reimport_changes_nothing(session, ctx, tmp_pa
         "completed:2025-10": "9800", "开工.baseline_date": "2024-03-01", "开工.planned_date": "2024-03-01",
         "开工.actual_date": "2024-03-15", "竣工.baseline_date": "2026-06-30", "竣工.planned_date": "2026-06-30",
     })
-    again = import_ledger(session, ctx, path)
+    again = import_ledger(session, ctx, path, create_units=True)
     assert (again.added, again.changed, again.unchanged) == (0, 0, 5)
     assert count(session, ChangeLog) == logged
     assert session.scalar(select(func.max(Project.version))) == 1
 
 
 def test_a_changed_cell_updates_that_field_only_and_logs_it(session, ctx, tmp_path):
-    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
+    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), create_units=True)
     from openpyxl import load_workbook
 
     wb = load_workbook(tmp_path / "o.xlsx")
@@ -242,7 +242,7 @@ def test_a_changed_cell_updates_that_field_only_and_logs_it(session, ctx, tmp_pa
     ws["B13"] = "镐成永生 中韩高端装备产业化项目"  # a space in the name: still the same project, its spelling kept
     wb.save(tmp_path / "o2.xlsx")
     logged = session.scalar(select(func.max(ChangeLog.id)))
-    result = import_ledger(session, ctx, tmp_path / "o2.xlsx")
+    result = import_ledger(session, ctx, tmp_path / "o2.xlsx", create_units=True)
     assert [(c.row, c.action, c.code, c.fields) for c in result.changes if c.action != "unchanged"] == [
         (8, "change", "GX-0001", ["total_investment"]),
         (9, "change", "GX-0002", ["completed_ytd", "开工.planned_date"]),
@@ -274,7 +274,7 @@ def test_a_changed_cell_updates_that_field_only_and_logs_it(session, ctx, tmp_pa
 
 def test_strict_turns_warnings_into_errors(session, ctx, tmp_path):
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), strict=True)
+        import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), strict=True, create_units=True)
     assert problems(info.value.result) == [
         ("error", 8, "L", "'经济发展局' is not a unit in the registry; it will be created (新责任单位) (also row 9) (--strict)"),
         ("error", 12, "I", "待定 (date not fixed yet); left empty (--strict)"),
@@ -286,29 +286,29 @@ def test_strict_turns_warnings_into_errors(session, ctx, tmp_path):
 
 
 def test_unknown_chain_is_a_warning_and_codes_are_kept(session, ctx, tmp_path):
-    result = import_ledger(session, ctx, samples.simple_ledger(tmp_path / "s.xlsx"))
+    result = import_ledger(session, ctx, samples.simple_ledger(tmp_path / "s.xlsx"), create_units=True)
     assert [p.message for p in result.warnings if p.column == "I"] == [
         "'氢能' is not a known industry chain (产业链); it is kept as written (known: the plan's ten chains, "
         "乡村振兴/基础设施/民生…, chains already in the registry, and [ledger] chains in the config file)"
     ]
     assert [c.code for c in result.changes] == ["ZX-01", "ZX-02", "GX-0001"]
     # once in the registry, the chain is known
-    assert not [p for p in import_ledger(session, ctx, tmp_path / "s.xlsx").warnings if p.column == "I"]
+    assert not [p for p in import_ledger(session, ctx, tmp_path / "s.xlsx", create_units=True).warnings if p.column == "I"]
 
 
 def test_completed_to_date_less_the_months_on_file(session, ctx, tmp_path):
     from projects_cli.services import investment
 
-    import_ledger(session, ctx, samples.three_row_header_ledger(tmp_path / "t.xlsx"))
+    import_ledger(session, ctx, samples.three_row_header_ledger(tmp_path / "t.xlsx"), create_units=True)
     project = registry.get_project(session, "GX-0001")
     # the ledger said 200 to September; August is now on file with 150: September becomes 50
     investment.set_month(session, ctx, project, "2025-08", Decimal(150))
-    result = import_ledger(session, ctx, tmp_path / "t.xlsx")
+    result = import_ledger(session, ctx, tmp_path / "t.xlsx", create_units=True)
     assert [(c.code, c.fields) for c in result.changes if c.action == "change"] == [("GX-0001", ["completed_ytd"])]
     assert investment.show_investment(session, "GX-0001", AS_OF)["completed"] == 200
     investment.set_month(session, ctx, project, "2025-07", Decimal(300))
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, tmp_path / "t.xlsx")
+        import_ledger(session, ctx, tmp_path / "t.xlsx", create_units=True)
     assert problems(info.value.result) == [
         ("error", 5, "E", "completed investment to 2025-09 (200 万元) is less than the 450 万元 already on file for the months of 2025 before it"),
     ]
@@ -318,7 +318,7 @@ def test_matching_problems(session, ctx, tmp_path):
     from openpyxl import Workbook
 
     registry.add_project(session, ctx, {"name": "同名项目"})
-    registry.add_project(session, ctx, {"name": "同名 项目"})
+    registry.add_project(session, ctx, {"name": "同名 项目"}, allow_duplicate_name=True)
     registry.add_project(session, ctx, {"name": "丁项目", "code": "ZX-9"})
     wb = Workbook()
     ws = wb.active
@@ -330,7 +330,7 @@ def test_matching_problems(session, ctx, tmp_path):
     ws.append(["ＺＸ－９", "丁项目", 5])  # full-width code: ZX-9
     wb.save(tmp_path / "m.xlsx")
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, tmp_path / "m.xlsx")
+        import_ledger(session, ctx, tmp_path / "m.xlsx", create_units=True)
     assert problems(info.value.result) == [
         ("error", 2, "B", "2 projects in the registry have this name (GX-0001, GX-0002); give the code (项目编号) to say which"),
         ("error", 3, "A", "code ZX-404 is not in the registry, but the name is that of ZX-9; correct the code or leave it empty"),
@@ -355,7 +355,7 @@ def test_two_rows_of_one_new_project_by_code_on_one_and_name_on_the_other(sessio
     ws.append(["XM-5", "丁项目", 8])  # the same name but another code: two projects
     wb.save(tmp_path / "d.xlsx")
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, tmp_path / "d.xlsx")
+        import_ledger(session, ctx, tmp_path / "d.xlsx", create_units=True)
     assert problems(info.value.result) == [
         ("error", 3, "B", "与第 2 行是同一个项目（name 甲 项目）：一个项目在台账里只能有一行 (the same project as row 2 "
                           "(name 甲 项目); a project may appear once)"),
@@ -376,7 +376,7 @@ def test_actual_dates_after_as_of_and_completion_before_start(session, ctx, tmp_
     ws.append(["甲", "2025-03-01", "2025-11-01", "2024-12-31"])
     wb.save(tmp_path / "d.xlsx")
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, tmp_path / "d.xlsx")
+        import_ledger(session, ctx, tmp_path / "d.xlsx", create_units=True)
     assert problems(info.value.result) == [
         ("error", 2, "C", "an actual date cannot be after the as-of date 2025-10-31"),
         ("error", 2, "D", "completion (2024-12-31) is before the start (2025-03-01)"),
@@ -384,9 +384,9 @@ def test_actual_dates_after_as_of_and_completion_before_start(session, ctx, tmp_
 
 
 def test_from_unit_changes_only_its_own_projects(session, ctx, tmp_path):
-    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
+    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), create_units=True)
     # the unit's own ledger back unchanged: the other units' rows change nothing, so they pass
-    same = import_ledger(session, ctx, tmp_path / "o.xlsx", from_unit="经济发展局")
+    same = import_ledger(session, ctx, tmp_path / "o.xlsx", from_unit="经济发展局", create_units=True)
     assert (same.changed, same.unchanged) == (0, 5)
     from openpyxl import load_workbook
 
@@ -399,7 +399,7 @@ def test_from_unit_changes_only_its_own_projects(session, ctx, tmp_path):
     wb.save(tmp_path / "u.xlsx")
     before = count(session, ChangeLog)
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局")
+        import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局", create_units=True)
     assert errors(info.value.result) == [
         ("error", 12, "B", "GX-0003 belongs to 科技创新局, not 经济发展局; a ledger from 经济发展局 cannot change it (refused)"),
         ("error", 16, "B", "GX-0005 belongs to 卫生健康局, not 经济发展局; a ledger from 经济发展局 cannot change it (refused)"),
@@ -411,19 +411,19 @@ def test_from_unit_changes_only_its_own_projects(session, ctx, tmp_path):
     ws["B18"] = "别人的新项目"
     wb.save(tmp_path / "u.xlsx")
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局")
+        import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局", create_units=True)
     assert errors(info.value.result) == [
         ("error", 18, "L", "a ledger from 经济发展局 may hold only its own projects, not 建设局's (refused)"),
     ]
     ws["L18"] = None
     wb.save(tmp_path / "u.xlsx")
-    result = import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局")
+    result = import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局", create_units=True)
     assert [(c.row, c.action, c.code) for c in result.changes if c.action != "unchanged"] == [
         (8, "change", "GX-0001"), (10, "add", "GX-0006"), (18, "add", "GX-0007"),
     ]
     assert registry.show_project(session, "GX-0007", 2025)["unit"] == "经济发展局"
-    with pytest.raises(Exception, match="--from-unit '没有的局' is not a unit in the registry"):
-        import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="没有的局")
+    with pytest.raises(Exception, match="^责任单位“没有的局”不存在（unknown unit）；现有的（known）：卫生健康局、科技创新局、经济发展局$"):
+        import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="没有的局", create_units=True)
 
 
 def test_plan_sample_goes_through_the_importer(session, ctx):
@@ -454,7 +454,7 @@ def test_ledger_config_is_checked(tmp_path):
 
 def test_chains_from_the_config_file_are_known(session, ctx, tmp_path):
     result = import_ledger(session, ctx, samples.simple_ledger(tmp_path / "s.xlsx"), dry_run=True,
-                           config={"ledger": {"chains": ["氢能"]}})
+                           config={"ledger": {"chains": ["氢能"]}}, create_units=True)
     assert [p for p in result.warnings if p.column == "I"] == []
 
 
@@ -463,20 +463,20 @@ def test_only_changes_to_done_milestones_wait_for_confirmation(session, ctx, tmp
 
     from projects_cli.ledger.importer import NotConfirmed
 
-    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"))
+    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), create_units=True)
     wb = load_workbook(tmp_path / "o.xlsx")
     ws = wb["2025年台账"]
     ws["I9"] = "2024-04-20"  # GX-0002 starts: a first actual date, nothing to confirm
     ws["J9"] = "2026.3"  # an open milestone re-planned: nothing to confirm
     wb.save(tmp_path / "o2.xlsx")
-    result = import_ledger(session, ctx, tmp_path / "o2.xlsx")
+    result = import_ledger(session, ctx, tmp_path / "o2.xlsx", create_units=True)
     assert (result.changed, result.to_confirm) == (1, [])
     ws["I9"] = "2024-04-25"  # now it is done: moving it waits for confirmation
     wb.save(tmp_path / "o3.xlsx")
     asked = []
     with pytest.raises(NotConfirmed):
-        import_ledger(session, ctx, tmp_path / "o3.xlsx", confirm=lambda listed: asked.extend(listed) or False)
+        import_ledger(session, ctx, tmp_path / "o3.xlsx", confirm=lambda listed: asked.extend(listed) or False, create_units=True)
     assert [(c.row, c.code, c.kind, c.what, c.old, c.new) for c in asked] == [
         (9, "GX-0002", "开工", "actual", date(2024, 4, 20), date(2024, 4, 25))]
-    result = import_ledger(session, ctx, tmp_path / "o3.xlsx", confirm=lambda listed: True)
+    result = import_ledger(session, ctx, tmp_path / "o3.xlsx", confirm=lambda listed: True, create_units=True)
     assert result.written and result.changed == 1

@@ -40,7 +40,7 @@ def test_ctrl_c_half_way_changes_nothing(cli, tmp_path, monkeypatch):
 
     monkeypatch.setattr(write, "BATCH", 10)
     monkeypatch.setattr(write, "_write_milestones", interrupted)
-    r = cli("ledger", "import", str(path))
+    r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 130  # 128 + SIGINT, as a shell reports Ctrl-C
     assert batches == [10, 10]
     assert table_counts(cli.url) == before
@@ -59,7 +59,7 @@ def slow(session, ctx, planner, batch):
 write.BATCH = 10
 write._write_milestones = slow
 from projects_cli.cli.app import main
-sys.argv = ["projects", "--db", sys.argv[2], "--as-of", "2025-10-31", "ledger", "import", sys.argv[3]]
+sys.argv = ["projects", "--db", sys.argv[2], "--as-of", "2025-10-31", "ledger", "import", "--create-units", sys.argv[3]]
 main()
 """
 

@@ -33,6 +33,11 @@ TABLE = variants()
 NEW_UNIT = "is not a unit in the registry; it will be created (新责任单位)"
 
 
+
+def import_units_too(*args, **kwargs):
+    """`import_ledger` creating the ledger's units (these registries start without them)."""
+    return import_ledger(*args, create_units=True, **kwargs)
+
 def at(as_of: date) -> Ctx:
     return Ctx(by="tester", as_of=as_of, now=datetime(2025, 10, 31, 9, 0, tzinfo=timezone.utc), command="test")
 
@@ -115,7 +120,7 @@ def test_fujian_form_every_cell_read_right(tmp_path):
 
 def test_fujian_form_imports_into_the_registry_and_again_changes_nothing(session, tmp_path):
     path = corpus.fujian_progress_form(tmp_path / "fj.xlsx")
-    result = import_ledger(session, at(date(2010, 3, 31)), path)
+    result = import_ledger(session, at(date(2010, 3, 31)), path, create_units=True)
     assert (result.added, result.plan_year, result.completed_month) == (3, 2010, "2010-03")
     assert problems(result.problems) == [
         ("warning", 8, "M", f"'龙海市经贸局' {NEW_UNIT}"),
@@ -134,7 +139,7 @@ def test_fujian_form_imports_into_the_registry_and_again_changes_nothing(session
         ("GX-0003", "开工", date(2010, 12, 31), None),
     ]
     assert reports(session) == [("GX-0001", "2010-03", 6000), ("GX-0002", "2010-03", 2700)]
-    again = import_ledger(session, at(date(2010, 3, 31)), path)
+    again = import_ledger(session, at(date(2010, 3, 31)), path, create_units=True)
     assert (again.added, again.changed, again.unchanged) == (0, 0, 3)
 
 
@@ -172,7 +177,7 @@ def test_duchashi_table_every_cell_read_right(tmp_path):
 
 
 def test_duchashi_table_imports_into_the_registry(session, ctx, tmp_path):
-    result = import_ledger(session, ctx, corpus.duchashi_progress_table(tmp_path / "dc.xlsx"))
+    result = import_ledger(session, ctx, corpus.duchashi_progress_table(tmp_path / "dc.xlsx"), create_units=True)
     assert (result.added, result.plan_year, result.completed_month) == (3, 2025, "2025-09")
     assert projects(session, 2025) == [
         ("GX-0001", "漳州高新区智能装备产业园", "漳州高新区开发建设有限公司", "高新区经济发展局", "陈区长", 120000, 30000, "前期",
@@ -385,7 +390,7 @@ def test_funding_rows_under_a_project_are_refused_by_name(session, ctx, tmp_path
                           "并入该项目的行 (a continuation of the project in row 3, not a project)"),
     ]
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path)
+        import_ledger(session, ctx, path, create_units=True)
     assert str(info.value) == "f.xlsx: 1 error in row 5; nothing was written"
     assert session.scalars(select(Project)).all() == []
 
@@ -452,7 +457,7 @@ def test_date_ranges_import_as_planned_start_and_completion(session, ctx, tmp_pa
         (date(2021, 3, 31), date(2023, 12, 31)), (date(2009, 10, 31), date(2011, 3, 31)), (date(2010, 12, 31), None),
         (date(2024, 3, 31), date(2026, 6, 30)),
     ]
-    result = import_ledger(session, ctx, path)
+    result = import_ledger(session, ctx, path, create_units=True)
     assert result.added == 6
     assert milestones(session) == [
         ("GX-0001", "开工", date(2009, 12, 31), None), ("GX-0001", "竣工", date(2011, 12, 31), None),
@@ -462,14 +467,14 @@ def test_date_ranges_import_as_planned_start_and_completion(session, ctx, tmp_pa
         ("GX-0005", "开工", date(2010, 12, 31), None),
         ("GX-0006", "开工", date(2024, 3, 31), None), ("GX-0006", "竣工", date(2026, 6, 30), None),
     ]
-    again = import_ledger(session, ctx, path)
+    again = import_ledger(session, ctx, path, create_units=True)
     assert (again.added, again.changed, again.unchanged) == (0, 0, 6)
 
 
 def test_an_ambiguous_range_is_refused_and_nothing_written(session, ctx, tmp_path):
     path = corpus.date_ranges(tmp_path / "d.xlsx", ambiguous=True)
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path)
+        import_ledger(session, ctx, path, create_units=True)
     assert str(info.value) == "d.xlsx: 1 error in row 8; nothing was written"
     assert [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors] == [
         (8, "D", "建设起止时间", "2009-11", "'2009-11' 只有一个时间（2009-11-30），分不清是开工还是竣工 (one date only: is it "
@@ -501,7 +506,7 @@ USD = ("金额单位是万美元，不是人民币元、万元或亿元：不能
 def test_amounts_in_us_dollars_in_the_header_are_refused(session, ctx, tmp_path):
     path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx")
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path)
+        import_ledger(session, ctx, path, create_units=True)
     assert str(info.value) == "u.xlsx: 1 error in row 2; nothing was written"
     assert [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors] == [
         (2, "C", "总投资（万美元）", "万美元", USD),
@@ -512,7 +517,7 @@ def test_amounts_in_us_dollars_in_the_header_are_refused(session, ctx, tmp_path)
 def test_amounts_in_us_dollars_by_the_unit_line_are_refused(session, ctx, tmp_path):
     path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx", in_header=False)
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path)
+        import_ledger(session, ctx, path, create_units=True)
     assert [(p.row, p.column, p.value, p.message) for p in info.value.result.errors] == [
         (3, "C", "万美元", USD), (3, "D", "万美元", USD),
     ]
@@ -557,7 +562,7 @@ FORM = ("该工作表是逐项填报的表单，不是台账表格：A列是字�
 def test_a_per_project_form_is_refused(session, ctx, tmp_path):
     path = corpus.project_forms(tmp_path / "f.xlsx")
     with pytest.raises(parse.FormSheet) as info:
-        import_ledger(session, ctx, path)
+        import_ledger(session, ctx, path, create_units=True)
     assert str(info.value) == FORM
     with pytest.raises(parse.FormSheet):
         read_ledger(path, as_of=AS_OF, sheet="项目2")
@@ -567,7 +572,7 @@ def test_a_per_project_form_is_refused(session, ctx, tmp_path):
 def test_the_cli_refuses_a_form_and_writes_nothing(cli, tmp_path):
     path = corpus.project_forms(tmp_path / "f.xlsx")
     before = table_counts(cli.url)
-    r = cli("ledger", "import", str(path))
+    r = cli("ledger", "import", "--create-units", str(path))
     assert (r.exit_code, r.stderr) == (1, f"Error: {FORM}\n")
     assert table_counts(cli.url) == before
 
@@ -587,27 +592,27 @@ def test_year_to_date_is_the_latest_month_filled(session, ctx, tmp_path):
         ("warning", 7, "N", "本行累计完成投资只填到9月，没有10月的数，本次不读本行的完成投资 (completed investment is given to "
                             "month 9 only, not to month 10; not read for this row)"),
     ]
-    result = import_ledger(session, ctx, path)
+    result = import_ledger(session, ctx, path, create_units=True)
     assert (result.added, result.completed_month) == (3, "2025-10")
     # each month's own figure is kept: the differences of the cumulative ones (1-3月 less 1-2月 …)
     assert sorted(reports(session)) == [
         *(("GX-0001", f"2025-{m:02d}", f) for m, f in enumerate([800, 800, 900, 800, 900, 800, 900, 900, 900, 900], 1)),
         *(("GX-0002", f"2025-{m:02d}", f) for m, f in enumerate([0, 500, 700, 800, 600, 700, 700, 800, 700, 800], 1)),
     ]
-    assert import_ledger(session, ctx, path).counts() == {"added": 0, "changed": 0, "unchanged": 3, "refused": 0}
+    assert import_units_too(session, ctx, path).counts() == {"added": 0, "changed": 0, "unchanged": 3, "refused": 0}
 
 
 def test_cumulative_months_correct_the_months_on_file(session, ctx, tmp_path):
     path = corpus.cumulative_months(tmp_path / "m.xlsx")
-    import_ledger(session, ctx, path)
+    import_units_too(session, ctx, path)
     registry_month = session.scalars(select(InvestmentReport).join(Project).where(
         Project.code == "GX-0001", InvestmentReport.month == "2025-03")).one()
     registry_month.amount = Decimal(1000)  # March on file says 1000, the ledger's 1-3月 less 1-2月 says 900
     session.flush()
-    result = import_ledger(session, ctx, path, dry_run=True)
+    result = import_units_too(session, ctx, path, dry_run=True)
     assert [(c.row, c.code, [(d.header, d.old, d.new) for d in c.details]) for c in result.changes
             if c.action == "change"] == [(5, "GX-0001", [("3月完成投资", Decimal(1000), Decimal(900))])]
-    import_ledger(session, ctx, path)
+    import_units_too(session, ctx, path)
     assert ("GX-0001", "2025-03", 900) in reports(session)
     assert ("GX-0001", "2025-10", 900) in reports(session)
 
@@ -621,7 +626,7 @@ def test_a_cumulative_figure_below_the_month_before_is_refused(session, ctx, tmp
     wb.active.merge_cells("B1:D1")
     wb.save(path)
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path)
+        import_units_too(session, ctx, path)
     assert problems(info.value.result.errors) == [
         ("error", 3, "C", "累计完成投资/1-2月 的累计数 90 小于上月累计 100：累计完成投资不会减少 (a cumulative figure below the "
                           "month before it)")]
@@ -706,7 +711,7 @@ def test_dispatch_with_ten_days_every_cell_read_right(tmp_path):
 
 def test_dispatch_with_ten_days_imports_and_says_what_it_did_not_read(cli, tmp_path):
     path = corpus.dispatch_with_ten_days(tmp_path / "np.xlsx")
-    r = cli("ledger", "import", str(path))
+    r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0
     assert ("Columns not read (未识别的列): H 10月完成投资/上旬（旬数据，不读）; I 10月完成投资/中旬（旬数据，不读）; "
             "J 10月完成投资/下旬（旬数据，不读）; C 建设单位及责任人（其中的责任人不读）") in r.stderr
@@ -742,7 +747,7 @@ def test_the_completion_rate_is_checked_within_its_rounding(tmp_path, rate, mess
 def test_a_completion_rate_that_is_not_a_rate_is_refused(session, ctx, tmp_path):
     path = sheet(tmp_path / "r.xlsx", [["项目名称", "年度计划投资", "累计完成投资", "年度投资完成率"], ["甲项目", 8000, 6000, "过半"]])
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path)
+        import_units_too(session, ctx, path)
     assert problems(info.value.result.problems) == [
         ("error", 2, "D", "'过半' 不是完成率（应为 97.2%、0.972 或 97.2） (is not a completion rate, e.g. 97.2%, 0.972 or 97.2)")]
     assert session.scalars(select(Project)).all() == []
@@ -764,7 +769,7 @@ def test_a_unit_and_person_without_the_header_saying_so_is_kept_with_a_warning(t
 
 def test_amounts_in_us_dollars_at_the_configured_rate(session, ctx, tmp_path):
     path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx")
-    result = import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
+    result = import_units_too(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
     assert (result.added, result.errors, result.converted) == (2, [], {"total_investment": "总投资（万美元）按 1 美元 = 7.1 元折算"})
     # 3000 万美元 × 7.1 = 21300 万元; the annual plan's column names no currency: 万元 as written
     assert projects(session, 2025) == [
@@ -775,13 +780,13 @@ def test_amounts_in_us_dollars_at_the_configured_rate(session, ctx, tmp_path):
         select(ChangeLog.new).where(ChangeLog.table_name == "project").order_by(ChangeLog.id))]
     assert [(e["total_investment"], e["汇率:total_investment"]) for e in logged] == [
         ("21300", "总投资（万美元）按 1 美元 = 7.1 元折算"), ("85200", "总投资（万美元）按 1 美元 = 7.1 元折算")]
-    again = import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
+    again = import_units_too(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
     assert (again.added, again.changed, again.unchanged) == (0, 0, 2)
 
 
 def test_the_unit_line_in_dollars_at_the_configured_rate_converts_every_amount(session, ctx, tmp_path):
     path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx", in_header=False)
-    result = import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.123}})
+    result = import_units_too(session, ctx, path, config={"ledger": {"usd_rate": 7.123}})
     assert result.converted == {"total_investment": "总投资按 1 美元 = 7.123 元折算",
                                 "annual_plan": "年度计划投资按 1 美元 = 7.123 元折算"}
     # to the fen: 800 × 7.123 = 5698.4, 12000 × 7.123 = 85476
@@ -791,7 +796,7 @@ def test_the_unit_line_in_dollars_at_the_configured_rate_converts_every_amount(s
 
 def test_dollar_cumulative_figures_record_the_rate_with_the_months_figure(session, ctx, tmp_path):
     path = sheet(tmp_path / "d.xlsx", [["金额单位：万美元"], ["项目名称", "1-10月完成投资", "总投资"], ["甲项目", 100.5, 1000]])
-    import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
+    import_units_too(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
     assert reports(session) == [("GX-0001", "2025-10", Decimal("713.55"))]
     assert session.scalars(select(InvestmentReport.source)).all() == ["d.xlsx（1-10月完成投资按 1 美元 = 7.1 元折算）"]
 
@@ -799,7 +804,7 @@ def test_dollar_cumulative_figures_record_the_rate_with_the_months_figure(sessio
 def test_other_currencies_stay_refused_with_a_dollar_rate(session, ctx, tmp_path):
     path = sheet(tmp_path / "e.xlsx", [["项目名称", "总投资（万欧元）"], ["甲项目", 100]])
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
+        import_units_too(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
     assert [(p.column, p.value, p.message) for p in info.value.result.errors] == [
         ("B", "万欧元", "金额单位是万欧元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入 (the amounts are in "
                       "万欧元; convert them to 万元 RMB: no exchange rate is configured)")]
@@ -818,7 +823,7 @@ def test_the_dollar_rate_must_be_a_positive_number():
 def test_the_cli_says_at_what_rate_it_converted(cli, tmp_path):
     (tmp_path / "config.toml").write_text("[ledger]\nusd_rate = 7.1\n", encoding="utf-8")
     path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx")
-    r = cli("--config", str(tmp_path / "config.toml"), "ledger", "import", str(path))
+    r = cli("--config", str(tmp_path / "config.toml"), "ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0, r.stderr
     assert "Amounts converted to 万元 (外币折算): 总投资（万美元）按 1 美元 = 7.1 元折算\n" in r.stderr
 
@@ -831,7 +836,7 @@ def test_other_ledger_sheets_are_named(cli, tmp_path):
     parsed = read_ledger(path, as_of=AS_OF)
     assert (parsed.sheet, parsed.others) == ("城区项目", ["园区项目"])
     assert read_ledger(path, as_of=AS_OF, sheet="园区项目").others == ["城区项目"]
-    r = cli("ledger", "import", str(path))
+    r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0
     assert ("Other sheets also hold ledger tables, not read (其他工作表也有台账，未读): 园区项目; --sheet all imports every one "
             "of them, --sheet NAME another\n") in r.stderr
@@ -841,7 +846,7 @@ def test_other_ledger_sheets_are_named(cli, tmp_path):
 
 def test_every_ledger_sheet_in_one_go(session, ctx, tmp_path):
     path = corpus.several_sheets(tmp_path / "s.xlsx")
-    result = import_ledger(session, ctx, path, sheet="all")
+    result = import_units_too(session, ctx, path, sheet="all")
     assert (result.sheet, [p.sheet for p in result.parts], result.counts()) == (
         "城区项目、园区项目", ["城区项目", "园区项目"], {"added": 3, "changed": 0, "unchanged": 0, "refused": 0})
     assert [(p.sheet, p.row) for p in result.problems] == [("城区项目", 3), ("城区项目", 4), ("园区项目", 3)]
@@ -852,14 +857,14 @@ def test_every_ledger_sheet_in_one_go(session, ctx, tmp_path):
     ]
     assert milestones(session) == [("GX-0001", "开工", date(2025, 3, 31), None), ("GX-0002", "开工", date(2025, 5, 1), None),
                                    ("GX-0003", "开工", date(2025, 6, 30), None)]
-    again = import_ledger(session, ctx, path, sheet="all")
+    again = import_units_too(session, ctx, path, sheet="all")
     assert again.counts() == {"added": 0, "changed": 0, "unchanged": 3, "refused": 0}
 
 
 def test_a_project_on_two_sheets_is_refused_naming_both(session, ctx, tmp_path):
     path = corpus.several_sheets(tmp_path / "s.xlsx", duplicate=True)
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path, sheet="all")
+        import_units_too(session, ctx, path, sheet="all")
     assert str(info.value) == "s.xlsx: 1 error in sheets 园区项目; nothing was written"
     assert [(p.sheet, p.row, p.column, p.message) for p in info.value.result.errors] == [
         ("园区项目", 4, "B", "与工作表 城区项目 第 4 行是同一个项目（城区智慧停车场）：一个项目在台账里只能有一行 (the same project as "
@@ -879,7 +884,7 @@ def test_a_project_on_file_named_by_code_on_one_sheet_and_by_name_on_another(ses
     two.append(["园区标准厂房三期", 28000])
     wb.save(path)
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path, sheet="all")
+        import_units_too(session, ctx, path, sheet="all")
     assert [(p.sheet, p.row, p.message) for p in info.value.result.errors] == [
         ("二", 2, "与工作表 一 第 2 行是同一个项目（GX-0001）：一个项目在台账里只能有一行 (the same project as sheet 一 row 2; a "
                   "project may appear once)")]
@@ -888,7 +893,7 @@ def test_a_project_on_file_named_by_code_on_one_sheet_and_by_name_on_another(ses
 def test_an_error_on_any_sheet_writes_nothing_from_any(cli, tmp_path):
     path = corpus.several_sheets(tmp_path / "s.xlsx", bad=True)
     before = table_counts(cli.url)
-    r = cli("ledger", "import", str(path), "--sheet", "all")
+    r = cli("ledger", "import", "--create-units", str(path), "--sheet", "all")
     assert r.exit_code == 1
     assert "error: 园区项目 row 4, column C 总投资（万元）: " in r.stderr
     assert r.stderr.endswith("Error: s.xlsx: 1 error in sheets 园区项目; nothing was written\n")
@@ -901,28 +906,28 @@ def test_an_error_on_any_sheet_writes_nothing_from_any(cli, tmp_path):
 def test_the_months_own_figure_by_the_title_month_checked_against_the_year_to_date(session, tmp_path):
     september = corpus.monthly_report(tmp_path / "9.xlsx", 9, [["高新区智能网联汽车测试场", 12000, 7700, None],
                                                                ["漳州港疏港大道拓宽工程", 9000, 5500, None]])
-    first = import_ledger(session, at(date(2025, 9, 30)), september)
+    first = import_units_too(session, at(date(2025, 9, 30)), september)
     assert (first.completed_month, first.unused_columns) == ("2025-09", [])
     october = corpus.monthly_report(tmp_path / "10.xlsx", 10, [
         ["高新区智能网联汽车测试场", 12000, 8600, 900],  # 8600 − 7700 = 900: agrees
         ["漳州港疏港大道拓宽工程", 9000, None, 800],  # the month's figure alone
         ["九湖镇农产品加工园", 3000, None, 300],  # a new project's first month
     ])
-    result = import_ledger(session, at(date(2025, 10, 31)), october)
+    result = import_units_too(session, at(date(2025, 10, 31)), october)
     assert (result.completed_month, result.errors, result.counts()) == (
         "2025-10", [], {"added": 1, "changed": 2, "unchanged": 0, "refused": 0})
     assert reports(session) == [("GX-0001", "2025-09", 7700), ("GX-0001", "2025-10", 900),
                                 ("GX-0002", "2025-09", 5500), ("GX-0002", "2025-10", 800), ("GX-0003", "2025-10", 300)]
-    again = import_ledger(session, at(date(2025, 10, 31)), october)
+    again = import_units_too(session, at(date(2025, 10, 31)), october)
     assert again.counts() == {"added": 0, "changed": 0, "unchanged": 3, "refused": 0}
 
 
 def test_a_months_figure_that_disagrees_with_the_year_to_date_is_refused(session, tmp_path):
-    import_ledger(session, at(date(2025, 9, 30)),
+    import_units_too(session, at(date(2025, 9, 30)),
                   corpus.monthly_report(tmp_path / "9.xlsx", 9, [["高新区智能网联汽车测试场", 12000, 7700, None]]))
     october = corpus.monthly_report(tmp_path / "10.xlsx", 10, [["高新区智能网联汽车测试场", 12000, 8600, 1000]])
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, at(date(2025, 10, 31)), october)
+        import_units_too(session, at(date(2025, 10, 31)), october)
     assert problems(info.value.result.errors) == [
         ("error", 3, "E", "当月完成投资 1000 万元与累计数不符：2025-10 累计 8600 万元 − 此前各月已报 7700 万元 = 900 万元 (the "
                           "month's figure is not the year to date less the months on file before it)")]
@@ -936,7 +941,7 @@ def test_a_title_naming_a_span_is_not_the_ledgers_month(tmp_path):
 
 def test_the_dry_run_of_every_sheet_names_each_changes_sheet(cli, tmp_path):
     path = corpus.several_sheets(tmp_path / "s.xlsx", bad=True)
-    r = cli("ledger", "import", str(path), "--sheet", "all", "--dry-run", "--format", "json")
+    r = cli("ledger", "import", "--create-units", str(path), "--sheet", "all", "--dry-run", "--format", "json")
     assert r.exit_code == 1
     shown = json.loads(r.stdout)
     # row 4 of 园区项目 is refused; row 4 of 城区项目 is not
@@ -948,24 +953,24 @@ def test_the_dry_run_of_every_sheet_names_each_changes_sheet(cli, tmp_path):
 
 def test_the_month_given_for_a_ledger_that_names_none(cli, tmp_path):
     path = sheet(tmp_path / "m.xlsx", [["项目名称", "年初至今累计完成投资额", "当月完成投资"], ["甲项目", 900, 900]])
-    r = cli("ledger", "import", str(path), "--month", "2025-09", "--dry-run", "--format", "json")
+    r = cli("ledger", "import", "--create-units", str(path), "--month", "2025-09", "--dry-run", "--format", "json")
     assert r.exit_code == 0, r.stderr
     assert [(d["header"], d["new"]) for d in json.loads(r.stdout)["changes"][0]["changes"]] == [
         ("项目名称", "甲项目"), ("年初至今累计完成投资额", "900")]
-    r = cli("ledger", "import", str(path), "--month", "2025-13")
+    r = cli("ledger", "import", "--create-units", str(path), "--month", "2025-13")
     assert (r.exit_code, "2025-13" in r.stderr, "YYYY-MM" in r.stderr) == (2, True, True)
 
 
 def test_the_month_given_is_the_months_report(session, ctx, tmp_path):
     path = sheet(tmp_path / "m.xlsx", [["项目名称", "当月完成投资"], ["甲项目", 900]])
-    result = import_ledger(session, ctx, path, month="2025-09")
+    result = import_units_too(session, ctx, path, month="2025-09")
     assert (result.completed_month, reports(session)) == ("2025-09", [("GX-0001", "2025-09", 900)])
 
 
 def test_a_month_given_that_the_ledger_contradicts_is_refused(session, ctx, tmp_path):
     path = corpus.monthly_report(tmp_path / "10.xlsx", 10, [["甲项目", 1000, 900, 900]])
     with pytest.raises(LedgerRejected) as info:
-        import_ledger(session, ctx, path, month="2025-09")
+        import_units_too(session, ctx, path, month="2025-09")
     assert problems(info.value.result.errors) == [
         ("error", 2, "", "台账写的是 2025-10，--month 给的是 2025-09：请核对后只用台账自己的月份 (the ledger reports 2025-10, not "
                          "2025-09)")]

@@ -45,7 +45,7 @@ def altered(sent, dest, **cells):
 
 def refused_whole(cli, path, message: str) -> None:
     before, logged = dump(cli.url), count(cli.url, "change_log")
-    r = cli("ledger", "import", str(path), as_of=AS_OF)
+    r = cli("ledger", "import", "--create-units", str(path), as_of=AS_OF)
     assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"Error: {message}\n")
     assert dump(cli.url) == before and count(cli.url, "change_log") == logged
     assert dispatch_row(cli.url).returned_on is None
@@ -106,7 +106,7 @@ def test_a_return_longer_than_the_row_limit_is_refused(cli, sent, tmp_path):
     config = tmp_path / "config.toml"
     config.write_text("[limits]\nledger_rows = 12\n", encoding="utf-8")
     before = dump(cli.url)
-    r = cli("--config", str(config), "ledger", "import", str(sent), as_of=AS_OF)
+    r = cli("--config", str(config), "ledger", "import", "--create-units", str(sent), as_of=AS_OF)
     assert (r.exit_code, r.stderr) == (
         1, f"Error: {sent} 工作表 {HIDDEN} 用到第 17 行（单元格 B17），超过允许的 12 行（sheet reaches row 17, more than "
            "the 12 allowed: [limits] ledger_rows）；请删去表格以外的内容后另存\n")
@@ -119,7 +119,7 @@ def test_a_workbook_that_cannot_be_read_is_refused(cli, sent, tmp_path):
         zf.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
         zf.writestr("xl/workbook.xml", f'<workbook><sheets><sheet name="{HIDDEN}" sheetId="1"/></sheets></workbook>')
     before = dump(cli.url)
-    r = cli("ledger", "import", str(path), as_of=AS_OF)
+    r = cli("ledger", "import", "--create-units", str(path), as_of=AS_OF)
     assert r.exit_code == 1
     assert r.stderr.startswith(f"Error: {path} cannot be read as a workbook (")
     assert r.stderr.endswith("); ask the unit to send the workbook again\n")
@@ -132,7 +132,7 @@ def test_a_workbook_that_cannot_be_read_is_refused(cli, sent, tmp_path):
 def test_cells_the_unit_filled_that_cannot_be_read(cli, sent, tmp_path):
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False,
                 main_K5="八百", main_L6=date(1985, 5, 1), main_N8=None)
-    r = cli("ledger", "import", str(back), as_of=AS_OF)
+    r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
         "error: 派工单 row 5, column K 2025年10月完成投资（万元）: GX-0001 甲项目: '八百' is not an amount; expected a number "
@@ -145,7 +145,7 @@ def test_cells_the_unit_filled_that_cannot_be_read(cli, sent, tmp_path):
 
 def test_a_pending_date_is_no_date(cli, sent, tmp_path):
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False, main_L5="待定", main_M6="待定")
-    r = cli("ledger", "import", str(back), as_of=AS_OF)
+    r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 0, r.stderr
     assert errors(r) == [
         "warning: 派工单 row 5, column L 实际开工时间: GX-0001 甲项目: 实际开工时间 was emptied (sent 2025-03-20); a return "
@@ -159,7 +159,7 @@ def test_rows_added_to_the_workbook_are_refused(cli, sent, tmp_path):
                 main_B10="GX-0099", main_K10=200,  # not in the registry
                 main_C11="新增项目", main_K11=300,  # no code at all
                 main_B12="GX-0001", main_C12="甲项目", main_K12=400)  # a second row for a project sent
-    r = cli("ledger", "import", str(back), as_of=AS_OF)
+    r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
         "error: 派工单 row 9, column B 项目编号: GX-0005 戊项目: was not in the workbook sent to 经济发展局 on 2025-10-20; "
@@ -176,7 +176,7 @@ def test_rows_added_to_the_workbook_are_refused(cli, sent, tmp_path):
 
 def test_a_code_cell_changed_is_judged_as_the_row_sent_there(cli, sent, tmp_path):
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False, main_B7="GX-0099")
-    r = cli("ledger", "import", str(back), as_of=AS_OF)
+    r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
         "error: 派工单 row 7, column B 项目编号: GX-0003 丙项目: a locked column was altered (篡改): sent GX-0003, "
@@ -189,7 +189,7 @@ def test_a_row_deleted_from_the_return_is_a_warning(cli, sent, tmp_path):
     wb["派工单"].delete_rows(8)  # GX-0004, the last row
     wb["节点及问题"].delete_rows(5)  # the 土地 milestone
     wb.save(tmp_path / "back.xlsx")
-    r = cli("ledger", "import", str(tmp_path / "back.xlsx"), as_of=AS_OF)
+    r = cli("ledger", "import", "--create-units", str(tmp_path / "back.xlsx"), as_of=AS_OF)
     assert r.exit_code == 0, r.stderr
     assert errors(r) == [
         "warning: 派工单 row 8: GX-0004 丁项目: the row sent as row 8 is missing from the return; nothing from it was applied",
@@ -205,7 +205,7 @@ def test_a_milestone_row_replaced_by_one_not_sent_is_refused(cli, sent, tmp_path
         due.cell(5, col).value = due.cell(6, col).value  # 开工 moved up over 土地
     due["B6"], due["D6"], due["G6"] = "GX-0003", "主体完工", date(2025, 10, 12)
     wb.save(tmp_path / "back.xlsx")
-    r = cli("ledger", "import", str(tmp_path / "back.xlsx"), as_of=AS_OF)
+    r = cli("ledger", "import", "--create-units", str(tmp_path / "back.xlsx"), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
         "warning: 节点及问题 row 5: GX-0002 土地: the milestone sent as row 5 is missing from the return; nothing from it "
@@ -219,7 +219,7 @@ def test_a_project_moved_to_another_unit_since_dispatch_is_refused(cli, sent, tm
     assert cli("edit", "GX-0001", "--unit", "黄屯街道", as_of="2025-10-21").exit_code == 0
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False)
     before = dump(cli.url)
-    r = cli("ledger", "import", str(back), as_of=AS_OF)
+    r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
         "error: 派工单 row 5: GX-0001 甲项目: now belongs to 黄屯街道, not to 经济发展局; rows of another unit are refused "
@@ -238,14 +238,14 @@ def test_a_month_that_has_not_begun_is_refused(cli, tmp_path):
     wb = load_workbook(path)
     wb["派工单"]["K5"] = 900
     wb.save(tmp_path / "back.xlsx")
-    r = cli("ledger", "import", str(tmp_path / "back.xlsx"), as_of=AS_OF)
+    r = cli("ledger", "import", "--create-units", str(tmp_path / "back.xlsx"), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
         "error: 派工单 row 5, column K 2025年11月完成投资（万元）: GX-0001 甲项目: the month 2025-11 has not begun at the "
         f"as-of date 2025-10-28; {NOT_APPLIED}",
     ]
     assert dispatch_row(cli.url).returned_on == D("2025-10-28")  # it came back, though nothing could be applied
-    r = cli("ledger", "import", str(tmp_path / "back.xlsx"), as_of="2025-11-03")
+    r = cli("ledger", "import", "--create-units", str(tmp_path / "back.xlsx"), as_of="2025-11-03")
     assert r.exit_code == 0, r.stderr
     assert r.stdout.splitlines()[2].split() == ["派工单", "5", "GX-0001", "甲项目", "2025年11月完成投资（万元）", "900"]
 
@@ -254,7 +254,7 @@ def test_a_milestone_kind_the_config_no_longer_has_is_refused(cli, sent, tmp_pat
     config = tmp_path / "config.toml"
     config.write_text('[milestones]\nkinds = ["立项", "开工", "竣工"]\n', encoding="utf-8")
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False)
-    r = cli("--config", str(config), "ledger", "import", str(back), as_of=AS_OF)
+    r = cli("--config", str(config), "ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
         "error: 节点及问题 row 5: GX-0002 乙项目: 土地 is not a milestone kind of the config file (立项、开工、竣工); "

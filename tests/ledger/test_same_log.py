@@ -47,7 +47,7 @@ def test_commands_and_a_ledger_import_log_the_same_entries(sqlite_template, tmp_
     first = samples.office_ledger(tmp_path / "o.xlsx")
     for path in (by_commands, by_ledger):
         shutil.copyfile(sqlite_template, path)
-        run(f"sqlite:///{path}", "ledger", "import", str(first))
+        run(f"sqlite:///{path}", "ledger", "import", "--create-units", str(first))
     commands, ledger = f"sqlite:///{by_commands}", f"sqlite:///{by_ledger}"
     before = last_id(commands)
     assert last_id(ledger) == before
@@ -59,7 +59,7 @@ def test_commands_and_a_ledger_import_log_the_same_entries(sqlite_template, tmp_
     ws["G9"] = 1000  # the year to October: October's own figure, no earlier month on file
     ws["H9"] = date(2024, 6, 30)
     wb.save(tmp_path / "o2.xlsx")
-    run(ledger, "ledger", "import", str(tmp_path / "o2.xlsx"))
+    run(ledger, "ledger", "import", "--create-units", str(tmp_path / "o2.xlsx"))
     run(commands, "edit", "GX-0002", "--leader", "王五")
     run(commands, "invest", "plan", "GX-0002", "--amount", "1500")
     run(commands, "invest", "record", "GX-0002", "--month", "2025-10", "--amount", "1000", "--source", "o2.xlsx")
@@ -95,8 +95,8 @@ def test_a_new_project_is_logged_alike_by_add_and_by_a_ledger(sqlite_template, t
     wb.active.append(["项目名称", "总投资", "2025年计划投资", "责任单位"])
     wb.active.append(["甲项目", 8000, 1200, "经济发展局"])
     wb.save(tmp_path / "new.xlsx")
-    run(f"sqlite:///{by_ledger}", "ledger", "import", str(tmp_path / "new.xlsx"))
-    run(f"sqlite:///{by_add}", "add", "--name", "甲项目", "--total-investment", "8000", "--annual-plan", "1200",
+    run(f"sqlite:///{by_ledger}", "ledger", "import", "--create-units", str(tmp_path / "new.xlsx"))
+    run(f"sqlite:///{by_add}", "add", "--create-units", "--name", "甲项目", "--total-investment", "8000", "--annual-plan", "1200",
         "--unit", "经济发展局")
     expected = [
         ("insert", "unit", 1, "经济发展局", None, "name", None, {"name": "经济发展局"}, "tester"),

@@ -43,7 +43,7 @@ def test_the_shipped_status_words(tmp_path, header, word, status):
 def test_an_unknown_word_is_an_error_naming_the_word_the_cell_and_the_key(session, ctx, tmp_path):
     path = ledger(tmp_path / "s.xlsx", "建设性质", ["续建", "正常", "加快推进"])
     with pytest.raises(LedgerRejected) as caught:
-        import_ledger(session, ctx, path)
+        import_ledger(session, ctx, path, create_units=True)
     assert str(caught.value) == "s.xlsx: 2 errors in rows 4, 5; nothing was written"
     assert [p.describe() for p in caught.value.result.errors] == [
         "error: 台账 row 4, column C 建设性质: '正常' 不是认得的项目状态用词：请在配置文件 [ledger.status] 中写明它是哪种状态，"

@@ -27,14 +27,14 @@ def registry_with_figures(db_url, ctx):
     land = {"M-30": date(2025, 10, 1), "M-31": date(2025, 9, 30)}
     with session_scope(db_url) as s:
         for code, (done, unit) in plans.items():
-            p = registry.add_project(s, ctx, {"name": f"项目{code}", "code": code, "unit": unit, "status": "在建"})
+            p = registry.add_project(s, ctx, {"name": f"项目{code}", "code": code, "unit": unit, "status": "在建"}, create_units=True)
             investment.set_plan(s, ctx, code, 2025, Decimal(1200))
             investment.set_month(s, ctx, p, "2025-10", Decimal(done))
         for code, planned in starts.items():
-            p = registry.add_project(s, ctx, {"name": f"项目{code}", "code": code, "unit": "建设局"})
+            p = registry.add_project(s, ctx, {"name": f"项目{code}", "code": code, "unit": "建设局"}, create_units=True)
             milestones.set_planned(s, ctx, p, "开工", planned)
         for code, planned in land.items():
-            p = registry.add_project(s, ctx, {"name": f"项目{code}", "code": code, "unit": "建设局"})
+            p = registry.add_project(s, ctx, {"name": f"项目{code}", "code": code, "unit": "建设局"}, create_units=True)
             milestones.set_planned(s, ctx, p, "土地", planned)
         registry.add_project(s, ctx, {"name": "储备项目", "code": "R-1", "status": "储备"})
     return db_url

@@ -23,7 +23,7 @@ def log_count(session) -> int:
 
 @pytest.fixture
 def project(session, ctx):
-    return registry.add_project(session, ctx, {"name": "甲项目", "unit": "经济发展局"})
+    return registry.add_project(session, ctx, {"name": "甲项目", "unit": "经济发展局"}, create_units=True)
 
 
 def test_record_replace_and_show(session, ctx, project):
@@ -31,7 +31,7 @@ def test_record_replace_and_show(session, ctx, project):
     for month in range(1, 10):
         investment.record_month(session, ctx, "GX-0001", f"2025-{month:02d}", Decimal(1000))
     investment.record_month(session, ctx, "GX-0001", "2024-12", Decimal(7000))  # last year: not in 2025's total
-    _, changed = investment.record_month(session, ctx, "GX-0001", "2025.9", Decimal(1500))
+    changed = investment.record_month(session, ctx, "GX-0001", "2025.9", Decimal(1500)).changed
     assert changed is True
     data = investment.show_investment(session, "GX-0001", ctx.as_of)
     assert (data["plan"], data["completed"], data["rate"], data["expected"], data["behind"]) == (
@@ -50,7 +50,7 @@ def test_record_replace_and_show(session, ctx, project):
 def test_same_amount_again_logs_nothing(session, ctx, project):
     investment.record_month(session, ctx, "GX-0001", "2025-10", Decimal("1200.5"))
     before = log_count(session)
-    _, changed = investment.record_month(session, ctx, "GX-0001", "2025-10", Decimal("1200.50"))
+    changed = investment.record_month(session, ctx, "GX-0001", "2025-10", Decimal("1200.50")).changed
     assert changed is False and log_count(session) == before
 
 
@@ -110,5 +110,5 @@ def test_errors_change_nothing(session, ctx, project):
 
 def test_month_of_the_as_of_date_is_accepted(session, ctx, project):
     early = replace(ctx, as_of=D("2025-10-01"))
-    _, changed = investment.record_month(session, early, "GX-0001", "2025-10", Decimal(10))
+    changed = investment.record_month(session, early, "GX-0001", "2025-10", Decimal(10)).changed
     assert changed

@@ -261,8 +261,8 @@ def test_errors_write_nothing(office, ctx):
     day = at(ctx, "2025-10-09")
     cases = [
         (lambda: issues.assign_issue(s, day, n, RULES, unit="住建局"), NotFound,
-         "unit '住建局' is not in the registry; known units: 建设局、经济发展局、自然资源分局; "
-         "to add it, assign again with --create-units"),
+         "责任单位“住建局”不存在（unknown unit）；最接近的（nearest）：建设局；"
+         "确需新增该单位，请加 --create-units（to add it, use --create-units）"),
         (lambda: issues.assign_issue(s, day, n, RULES, unit="建设局", helpers=["建设局"]), InvalidValue,
          "建设局 is the lead unit (牵头单位); it cannot also be a helper (配合单位)"),
         (lambda: issues.assign_issue(s, day, n, RULES, unit="建设局", due=D("2025-10-08")), InvalidValue,

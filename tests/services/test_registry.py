@@ -25,7 +25,7 @@ def test_add_parses_amounts_and_lists(session, ctx):
         session,
         ctx,
         {"name": " 某 项目 ", "total_investment": "8.5亿元", "categories": "省重点,市重点、省重点", "unit": "经济发展局",
-         "annual_plan": "12,000"},
+         "annual_plan": "12,000"}, create_units=True,
     )
     row = registry.show_project(session, p.code, 2025)
     assert row["name"] == "某 项目"

@@ -346,7 +346,7 @@ def test_card_notice_colours_and_formula_text(cli, scn, tmp_path):
 
 def test_card_notice_errors(cli, scn):
     r = cli("sheet", "cards", "--unit", "宣传部")
-    assert r.exit_code == 1 and r.stderr.startswith("Error: unit '宣传部' is not in the registry; known units: ")
+    assert r.exit_code == 1 and r.stderr == "Error: 责任单位“宣传部”不存在（unknown unit）；现有的（known）：建设局、经济发展局、自然资源局、财政局\n"
     r = cli("sheet", "cards", "--unit", "财政局")
     assert (r.exit_code, r.stderr) == (1, (
         "Error: no project of 财政局 has a card (红黄蓝牌) for 2025-10; rate the period first "

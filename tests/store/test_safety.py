@@ -96,7 +96,7 @@ def test_db_check_ok_then_detects_edited_and_deleted_log_entries(tmp_path: Path)
 def test_db_check_finds_orphans(tmp_path: Path):
     db = str(tmp_path / "x.db")
     _invoke(db, "init")
-    _invoke(db, "add", "--name", "甲", "--unit", "建设局")
+    _invoke(db, "add", "--create-units", "--name", "甲", "--unit", "建设局")
     engine = create_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
         conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
@@ -131,4 +131,10 @@ def test_log_filters_by_project_and_person(cli):
         ("insert", "project", "GX-0002", None, {"code": "GX-0002", "name": "乙", "status": "前期"}),
     ]
     assert {r["by"] for r in rows} == {"tester"}
-    assert json.loads(cli("log", "--by", "nobody", "--format", "json").stdout) == []
+    r = cli("log", "--by", "nobody", "--format", "json")
+    assert (r.exit_code, r.stdout, r.stderr) == (1, "", "Error: 经办人“nobody”不存在（unknown person）；现有的（known）：tester\n")
+    r = cli("log", "--project", "GX-0003")  # a typo is an error, not an empty log
+    assert (r.exit_code, r.stderr) == (1, "Error: 项目编号“GX-0003”不存在（unknown project code）；最接近的（nearest）：GX-0001、GX-0002\n")
+    r = cli("log", "--table", "projects")
+    assert (r.exit_code, r.stderr) == (1, "Error: 表“projects”不存在（unknown table）；最接近的（nearest）：project、project_revision\n")
+    assert cli("log", "--table", "sheet", "--format", "json").stdout == "[]\n"  # a table with nothing logged yet

@@ -1,0 +1,93 @@
+"""Filters refuse what does not exist: every filter option of every command, a typo is one line offering
+the nearest known names, exit 1; a name spelt with other spaces or full-width forms is the registry's."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+UNIT = "Error: 责任单位“经发局”不存在（unknown unit）；最接近的（nearest）：经济发展局\n"
+TYPOS = {
+    "--unit": ("经发局", UNIT),
+    "--leader": ("刘阳", "Error: 包保领导“刘阳”不存在（unknown leader）；最接近的（nearest）：刘洋\n"),
+    "--chain": ("工程机", "Error: 产业链“工程机”不存在（unknown industry chain）；最接近的（nearest）：工程机械\n"),
+    "--cluster": ("高端", "Error: 产业集群“高端”不存在（unknown industry cluster）；最接近的（nearest）：高端装备\n"),
+    "--category": ("省重", "Error: 项目类别“省重”不存在（unknown category）；最接近的（nearest）：省重点\n"),
+    "--status": ("在建中", "Error: 项目状态“在建中”不存在（unknown status）；最接近的（nearest）：在建\n"),
+    "--column": ("4-11", "Error: 规划专栏“4-11”不存在（unknown plan column）；最接近的（nearest）：4-1、4-9\n"),
+    "--color": ("绿", "Error: 牌色“绿”不存在（unknown card colour）；现有的（known）：blue、red、yellow、红牌、蓝牌、黄牌\n"),
+    "--state": ("已完成", "Error: 问题状态“已完成”不存在（unknown issue state）；现有的（known）：accepted、assigned、closed、"
+                        "rejected、reported、resolved、responded、不予受理、已交办、已办结、已反馈、已受理、已提报、已销号\n"),
+    "--level": ("督办", "Error: 督办级别“督办”不存在（unknown supervision level）；最接近的（nearest）：一般督办、挂牌督办、重点督办\n"),
+}
+PROJECT_FILTERS = ("--unit", "--leader", "--chain", "--cluster", "--category", "--status", "--column")
+REPORT_FILTERS = ("--unit", "--leader", "--chain")
+COMMANDS = [
+    *((("list",), o) for o in PROJECT_FILTERS),
+    *((("ledger", "export", "{out}"), o) for o in PROJECT_FILTERS),
+    *((("overdue",), o) for o in REPORT_FILTERS),
+    *((("overdue", "--format", "xlsx", "-o", "{out}"), o) for o in REPORT_FILTERS),
+    *((("countdown",), o) for o in REPORT_FILTERS),
+    *((("invest", "show"), o) for o in REPORT_FILTERS),
+    *((("cards", "list"), o) for o in ("--unit", "--chain", "--color")),
+    *((("cards", "report", "-o", "{out}"), o) for o in ("--unit", "--chain")),
+    *((("issue", "list"), o) for o in ("--unit", "--state", "--level")),
+    (("sheet", "cards", "--preview"), "--unit"),
+    (("ledger", "returns"), "--unit"),
+    (("ledger", "dispatch", "-o", "{out}"), "--unit"),
+]
+
+
+@pytest.fixture
+def office(cli):
+    r = cli("add", "--create-units", "--name", "甲项目", "--unit", "经济发展局", "--leader", "刘洋", "--chain", "工程机械",
+            "--cluster", "高端装备", "--categories", "省重点", "--plan-columns", "4-1", "--status", "在建")
+    assert r.exit_code == 0, r.stderr
+    r = cli("add", "--create-units", "--name", "乙项目", "--unit", "科技创新局", "--leader", "陈静", "--chain", "新材料",
+            "--plan-columns", "4-9", "--status", "前期")
+    assert r.exit_code == 0, r.stderr
+    return cli
+
+
+def test_every_filter_option_refuses_a_typo_with_the_nearest_names(office, tmp_path):
+    out = tmp_path / "out.xlsx"
+    for command, option in COMMANDS:
+        typed, message = TYPOS[option]
+        args = [a.format(out=out) for a in command]
+        r = office(*args, option, typed)
+        assert (r.exit_code, r.stdout, r.stderr) == (1, "", message), (args, option)
+        assert not out.exists(), (args, option)  # an empty ledger or report is never written
+
+
+def test_the_issues_cases_are_errors_not_empty_results(office, tmp_path):
+    r = office("overdue", "--unit", "经发局")
+    assert (r.exit_code, r.stderr) == (1, UNIT)
+    r = office("ledger", "export", str(tmp_path / "台账.xlsx"), "--unit", "经发局")
+    assert (r.exit_code, r.stderr) == (1, UNIT)
+    assert not (tmp_path / "台账.xlsx").exists()
+
+
+def test_a_name_with_other_spaces_or_full_width_forms_is_the_registrys(office):
+    def codes(*args):
+        r = office("list", *args, "--format", "json")
+        assert r.exit_code == 0, r.stderr
+        return [p["code"] for p in json.loads(r.stdout)]
+
+    assert codes("--unit", " 经济 发展局") == ["GX-0001"]
+    assert codes("--leader", "刘\u3000洋") == ["GX-0001"]
+    assert codes("--column", "４-１") == ["GX-0001"]
+    assert codes("--category", "省 重点") == ["GX-0001"]
+    assert codes("--chain", "新 材料") == ["GX-0002"]
+    r = office("overdue", "--unit", "经济 发展局", "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["totals"]["overdue"] == 0
+
+
+def test_known_names_with_nothing_to_list_are_not_errors(office):
+    """A chain the office knows (the plan's ten, [ledger] chains) with no project yet is an empty listing."""
+    r = office("list", "--chain", "智能装备")
+    assert (r.exit_code, r.stderr) == (0, "0 projects\n")
+    r = office("cards", "list", "--color", "红牌")
+    assert r.exit_code == 0, r.stderr
+    r = office("issue", "list", "--state", "已交办", "--level", "挂牌督办")
+    assert (r.exit_code, r.stderr) == (0, "0 issues\n")

@@ -1,0 +1,34 @@
+"""Terminal tables wrap a long cell (`listings.output.wrap`): every character kept, lines within the width."""
+
+from __future__ import annotations
+
+import pytest
+
+from projects_cli.listings.output import render_table, width, wrap
+
+
+@pytest.mark.parametrize("text, size, lines", [
+    ("短", 40, ["短"]),
+    ("", 40, [""]),
+    ("投资完成率 58.3%，序时进度 83.3%，落后 25 个百分点；节点“主体完工”逾期 61 天", 40,
+     ["投资完成率 58.3%，序时进度 83.3%，", "落后 25 个百分点；", "节点“主体完工”逾期 61 天"]),
+    ("开工逾期 92 天；节点“施工许可”逾期 123 天；连续 2 期黄牌", 30,
+     ["开工逾期 92 天；", "节点“施工许可”逾期 123 天；", "连续 2 期黄牌"]),
+    ("胜利生物202及预混剂车间制剂南线GMP改造项目", 40, ["胜利生物202及预混剂车间制剂南线GMP改造项", "目"]),  # no break: cut by width
+    ("第一行\n第二行", 40, ["第一行", "第二行"]),  # a line break in 备注 stays one
+    ("abcdefghij", 4, ["abcd", "efgh", "ij"]),
+])
+def test_wrap(text, size, lines):
+    assert wrap(text, size) == lines
+    assert all(width(line) <= size for line in lines)
+
+
+def test_a_wrapped_row_keeps_its_columns_aligned():
+    rows = [{"code": "GX-1", "why": "一二三四五，六七八九十", "n": 5}, {"code": "GX-22", "why": "短", "n": 12}]
+    assert render_table(rows, [("code", "编号"), ("why", "原因"), ("n", "数")], max_width=12).splitlines() == [
+        "编号   原因          数",
+        "-----  ------------  --",
+        "GX-1   一二三四五，   5",
+        "       六七八九十",
+        "GX-22  短            12",
+    ]
