@@ -48,6 +48,8 @@ class SheetConfig:
 
     prefix: str = "高新督"  # 高新督〔2025〕12号
     office: str = "高新区重点项目推进中心"  # the signature
+    mark: str = ""  # 发文机关标志 at the head of a Word document; blank: the office
+    title_font: str = "方正小标宋简体"  # a Word document's title and mark (黑体 where it is not installed)
     contact: str = ""  # 联系人
     phone: str = ""  # 联系电话
     templates: Path | None = None  # the office's own templates folder
