@@ -312,7 +312,7 @@ class _XlsxSheet:
                 self.line(block.text, font=f["heading"], alignment=x.LEFT_WRAP)
             elif kind == "para":
                 self.line("\u3000\u3000" + block.text, font=f["para"], alignment=x.TOP_LEFT_WRAP)
-            elif kind in ("note", "cc", "printed"):
+            elif kind in ("note", "cc"):
                 self.line(block.text, font=f["note"], alignment=x.LEFT_WRAP)
             elif kind == "urgency":
                 self.line(block.text, font=f["heading"], alignment=x.LEFT_WRAP)
@@ -559,7 +559,7 @@ def markdown(sheets: Sequence[Sheet]) -> str:
                 out += [text, ""]
             elif kind == "heading":
                 out += [f"## {text}", ""]
-            elif kind in ("note", "cc", "printed"):
+            elif kind in ("note", "cc"):
                 out += [f"*{text}*", ""]
             elif kind == "urgency":
                 out += [f"**{text}**", ""]

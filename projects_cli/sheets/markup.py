@@ -14,7 +14,8 @@ line or group of lines:
     @urgency 特急                      紧急程度 (特急 / 急件), top left of a 公文
     @cc 抄送：区委办、区政府办         抄送 in the 版记 (the foot of the last page of a Word document)
     @printed {{ office }} | {{ issued_on }}
-                                       印发机关 | 印发日期 in the 版记
+                                       印发机关 | 印发日期 in the 版记 (Word only: in the
+                                       other formats the signature says as much)
     @page landscape                    page orientation (portrait by default)
     @pagebreak                         start a new printed page
 
