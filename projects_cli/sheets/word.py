@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
@@ -66,11 +67,10 @@ def style_of(config) -> Style:
     return Style(mark=config.mark or config.office, title_font=config.title_font or "方正小标宋简体")
 
 
-def _chars(text: str) -> float:
-    """Width in characters of 3号 type: a Chinese character is one, a Latin letter or digit a half."""
-    from projects_cli.workbooks.styling import text_width
-
-    return text_width(text) / 2
+def _chars(text: str, latin: float = 0.5) -> float:
+    """Width in characters: a Chinese character is one, a Latin letter or digit `latin` (a half in Times New Roman)."""
+    wide = (len(text.encode("utf-8")) - len(text)) // 2  # 3 bytes each in UTF-8 (the CJK ranges)
+    return wide + (len(text) - wide) * latin
 
 
 def write_docx(sheets: Sequence, path: Path, style: Style) -> None:
@@ -101,8 +101,8 @@ def write_docx(sheets: Sequence, path: Path, style: Style) -> None:
 
 
 def _el(tag: str, **attrs: str):
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
 
     el = OxmlElement(tag)
     for key, value in attrs.items():
@@ -379,7 +379,7 @@ class _Writer:
 
     def table(self, rows: list[Row], *, caption: str = "", header: bool, labels: str = "", caption_left: bool = False,
               fill_in: bool = False) -> None:
-        from docx.enum.table import WD_TABLE_ALIGNMENT
+        from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH as A
 
         if caption:
@@ -393,7 +393,7 @@ class _Writer:
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
-        widths = self.widths(rows, width, labels, size)
+        widths = self.widths(rows, width, labels, size, header)
         for col, w in zip(table.columns, widths):
             col.width = w
         for i, (row, trow) in enumerate(zip(rows, table.rows)):
@@ -413,9 +413,12 @@ class _Writer:
                 label = (labels == "pairs" and j % 2 == 0) or (labels == "first" and j == 0)
                 hint = fill_in and j > 0
                 bold = is_header or label or ("bold" in row.styles or "total" in row.styles)
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 p = cell.paragraphs[0]
                 p.paragraph_format.line_spacing = 1.0
                 _no_grid(p)
+                for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):  # no extra space between Chinese and digits: dates fit
+                    _replace(p._p.get_or_add_pPr(), tag, val="0")
                 if is_header:
                     p.paragraph_format.alignment = A.CENTER
                 elif _is_number(value):
@@ -434,22 +437,45 @@ class _Writer:
                         _shade(cell, fill)
         self.para().paragraph_format.line_spacing = self.Pt(SIZE_3 * 0.6)  # a little room after the table
 
-    def widths(self, rows: list[Row], width: int, labels: str, size: float):
-        """Column widths over the 版心: a label column as wide as its longest label (up to 8 characters), the
-        others sharing the rest by the text each holds."""
+    def widths(self, rows: list[Row], width: int, labels: str, size: float, header: bool):
+        """Column widths over the 版心. A label column is as wide as its longest label (up to 8 characters), and a
+        column of numbers, dates or short words as its widest value (its header may wrap); the other columns
+        share the rest by the text each holds."""
         char_mm, pad_mm = size / 72 * 25.4, 4.0
-        need = [2.0] * width
-        for row in rows:
+        body = len(rows) > 1 if header else bool(rows)
+        need = [1.0] * width
+        fixed = [(labels == "pairs" and j % 2 == 0) or (labels == "first" and j == 0) for j in range(width)]
+        short = [body and not fixed[j] for j in range(width)]
+        for i, row in enumerate(rows):
+            in_body = i > 0 or not header
             full = len(row.cells) == width
             for j, value in enumerate(row.cells):
-                if full or j < len(row.cells) - 1:  # a spanning last cell says nothing of its column
-                    need[j] = max(need[j], _chars(_text(value)))
-        fixed = [(labels == "pairs" and j % 2 == 0) or (labels == "first" and j == 0) for j in range(width)]
-        mm = [min(8.0 if fixed[j] else 16.0, need[j]) * char_mm + pad_mm for j in range(width)]
-        free = TEXT_WIDTH_MM - sum(m for m, f in zip(mm, fixed) if f)
-        flexible = sum(m for m, f in zip(mm, fixed) if not f) or 1.0
-        out = [m if f else m * free / flexible for m, f in zip(mm, fixed)]
-        return [self.Mm(round(m, 1)) for m in out]
+                if not full and j == len(row.cells) - 1:  # a spanning last cell says nothing of its column
+                    continue
+                chars = _chars(_text(value), latin=0.75)  # digits print wider than half a character, spaced from Chinese
+                if in_body and not (_is_number(value) or isinstance(value, date) or chars <= 6):
+                    short[j] = False
+                if in_body or not short[j]:
+                    need[j] = max(need[j], chars)
+        for j in range(width):
+            title = _chars(_text(rows[0].cells[j])) if header and j < len(rows[0].cells) else 0
+            if short[j]:  # its header in two lines at most
+                need[j] = max(need[j] + 0.5, title / 2 + 0.5)
+            else:
+                need[j] = max(need[j], title)
+        keep = [f or s for f, s in zip(fixed, short)]
+        cap = [8.0 if fixed[j] else 10.0 if short[j] else 16.0 for j in range(width)]
+        mm = [min(cap[j], need[j]) * char_mm + pad_mm for j in range(width)]
+        if not any(keep) or all(keep):
+            return [self.Mm(round(m * TEXT_WIDTH_MM / sum(mm), 1)) for m in mm]
+        # text columns at least 5 characters wide: the kept columns give way (a date may wrap) before they do
+        least = [min(mm[j], 5 * char_mm + pad_mm) for j in range(width) if not keep[j]]
+        kept = sum(m for m, k in zip(mm, keep) if k)
+        squeeze = min(1.0, (TEXT_WIDTH_MM - sum(least)) / kept)
+        mm = [m * squeeze if k else m for m, k in zip(mm, keep)]
+        free = TEXT_WIDTH_MM - sum(m for m, k in zip(mm, keep) if k)
+        flexible = sum(m for m, k in zip(mm, keep) if not k)
+        return [self.Mm(round(m if k else m * free / flexible, 1)) for m, k in zip(mm, keep)]
 
     # -- 版记
 
