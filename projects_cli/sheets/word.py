@@ -370,12 +370,29 @@ class _Writer:
 
         if not lines:
             return
+        self.keep_last()
         date_line = lines[-1]
         width = _chars(date_line)
         for n, line in enumerate(lines):
             inset = 4 if n == len(lines) - 1 else max(0.0, 4 + (width - _chars(line)) / 2)
             p = self.para(line, align=A.RIGHT, before_lines=2 if n == 0 else 0, keep=n < len(lines) - 1)
             p.paragraph_format.right_indent = self.Pt(SIZE_3 * inset)
+
+    def keep_last(self) -> None:
+        """The last line before the signature goes with it to the next page, never the signature alone (GB/T 9704
+        7.3.5: no page of a signature without text): the last paragraph, or the last row of a table."""
+        from docx.oxml.ns import qn
+        from docx.table import Table
+
+        if not self.doc.paragraphs:
+            return
+        last = self.doc.paragraphs[-1]
+        last.paragraph_format.keep_with_next = True
+        before = last._p.getprevious()
+        if before is not None and before.tag == qn("w:tbl"):
+            for cell in Table(before, self.doc._body).rows[-1].cells:
+                for p in cell.paragraphs:
+                    p.paragraph_format.keep_with_next = True
 
     def table(self, rows: list[Row], *, caption: str = "", header: bool, labels: str = "", caption_left: bool = False,
               fill_in: bool = False) -> None:
@@ -413,7 +430,7 @@ class _Writer:
                 label = (labels == "pairs" and j % 2 == 0) or (labels == "first" and j == 0)
                 hint = fill_in and j > 0
                 bold = is_header or label or ("bold" in row.styles or "total" in row.styles)
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP if fill_in else WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 p = cell.paragraphs[0]
                 p.paragraph_format.line_spacing = 1.0
                 _no_grid(p)

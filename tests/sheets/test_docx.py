@@ -148,6 +148,10 @@ def test_signature_centred_over_the_date_four_characters_from_the_right(doc):
     # the date is 7 characters wide, the office 11: centred over the date, 2 characters from the right
     assert office.paragraph_format.right_indent == Pt(16 * 2)
     assert office.paragraph_format.space_before == Pt(28.95 * 2)
+    # never alone on a page: the last row of the table before it goes with it
+    last_row = doc.tables[-1].rows[-1]
+    assert [p.paragraph_format.keep_with_next for c in last_row.cells for p in c.paragraphs] == [True, True]
+    assert [p.paragraph_format.keep_with_next for c in doc.tables[-1].rows[0].cells for p in c.paragraphs] == [None] * 2
 
 
 def test_record_lines_at_the_foot_of_the_page(doc):
