@@ -83,9 +83,10 @@ def write_docx(sheets: Sequence, path: Path, style: Style) -> None:
     doc = Document()
     _set_styles(doc)
     doc.settings.odd_and_even_pages_header_footer = True
+    _set_page(doc.sections[0], first=True)
     for n, sheet in enumerate(sheets):
-        section = doc.sections[0] if n == 0 else doc.add_section(WD_SECTION.ODD_PAGE)
-        _set_page(section, first=n == 0)
+        if n:
+            _set_page(doc.add_section(WD_SECTION.ODD_PAGE), first=False)
         _Writer(doc, sheet.doc.blocks, style).write()
     fonts = {FANGSONG, KAITI, HEITI, SONGTI, style.title_font}
     _font_table(doc, fonts)

@@ -273,6 +273,23 @@ def test_prefix_office_and_templates_from_the_config_file(cli, scn, tmp_path):
 
 
 
+def test_shipped_notice_of_an_urgent_issue_carries_its_urgency_and_record(cli, scn, tmp_path):
+    from docx import Document
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(scn)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE issue SET urgency = '特急' WHERE number = '2025-001'"))
+    engine.dispose()
+    r = cli("sheet", "notice", "2025-001", "--output", str(tmp_path / "督办单.docx"))
+    assert r.exit_code == 0, r.stderr
+    texts = [p.text for p in Document(str(tmp_path / "督办单.docx")).paragraphs if p.text]
+    assert texts[:3] == ["特急", "高新区重点项目推进中心", FIRST]
+    assert texts[-2:] == ["2025年10月31日", "高新区重点项目推进中心\t2025年10月31日印发"]
+    md = cli("sheet", "reissue", FIRST).stdout
+    assert md.startswith(f"**特急**\n\n# 重点项目问题督办单\n\n{FIRST}\n")
+    assert "印发" not in md  # the 版记 is Word's: the signature says as much
+
 def test_an_office_template_without_the_word_markup_still_makes_a_docx(cli, scn, tmp_path):
     """An override written before @urgency / @printed existed: no urgency, no 版记; the mark and font from the config."""
     from docx import Document
