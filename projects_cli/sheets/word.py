@@ -34,6 +34,7 @@ RECORD_LINE = SIZE_4 * 1.6  # a line of the 版记, points
 RECORD_RULES = {"thick": "8", "thin": "6"}  # its lines in eighths of a point: 0.35 mm and 0.25 mm (GB/T 9704 8)
 # 版心 156 × 225 mm: 22 lines of 28 characters of 3号 type
 TEXT_WIDTH_MM, TEXT_HEIGHT_MM, LINES, CHARS = 156, 225, 22, 28
+LINE_PT = TEXT_WIDTH_MM / 25.4 * 72 * 0.93  # what a centred line may hold, less room for the space around digits
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 # 225 mm / 22 = 28.99 pt; 28.95 pt (579 twips) so that the 22nd line still fits in the 版心
 LINE_TWIPS = 579
@@ -304,8 +305,9 @@ class _Writer:
                 p = self.para(text, east=self.style.title_font, size=SIZE_2, align=A.CENTER, before_lines=2)
                 p.paragraph_format.keep_with_next = True
                 after_title = True
-            elif kind == "subtitle":
-                self.para(text, east=KAITI, align=A.CENTER, keep=True)
+            elif kind == "subtitle":  # one line if a size down to 4号 fits it (a date range is long)
+                size = next((z for z in (SIZE_3, 15.0, SIZE_4) if _chars(text, latin=0.75) * z <= LINE_PT), SIZE_3)
+                self.para(text, east=KAITI, size=size, align=A.CENTER, keep=True)
             elif kind == "to":
                 self.para(text, before_lines=1 if after_title else 0)
             elif kind == "heading":
@@ -329,8 +331,8 @@ class _Writer:
                 self.table(rows, caption=text, header=False, labels="first", caption_left=True, fill_in=True)
             elif kind == "signature":
                 self.signature([display(r.cells[0]) for r in block.rows])
-            if kind != "title":
-                after_title = after_title and kind == "subtitle"
+            if kind != "title":  # the blocks set elsewhere (the 版头, the 版记) keep 主送 one line under the title
+                after_title = after_title and kind in ("subtitle", "number", "urgency", "cc", "printed")
         cc = [b.text for b in blocks if b.kind == "cc"]
         printed = next((b for b in blocks if b.kind == "printed"), None)
         if cc or printed is not None:

@@ -110,6 +110,7 @@ def test_title_body_and_heading_fonts_and_sizes(doc):
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert (east(title.runs[0]), title.runs[0].font.size) == ("方正小标宋简体", Pt(22))
     to = para(doc, "经济发展局：")
+    assert to.paragraph_format.space_before == Pt(28.95)  # 标题下空一行
     assert (east(to.runs[0]), to.runs[0].font.size, to.paragraph_format.first_line_indent) == ("仿宋_GB2312", Pt(16), None)
     body = para(doc, "山推项目反映的问题，现交你单位牵头办理。")
     assert (east(body.runs[0]), body.runs[0].font.size, body.paragraph_format.first_line_indent) == (
@@ -182,7 +183,7 @@ def test_page_numbers_odd_right_even_left(doc):
 
 def test_several_documents_each_start_an_odd_page_numbered_from_one(tmp_path):
     path = tmp_path / "通报.docx"
-    docs = [Sheet(u, parse(f"@title 通报\n@number 高新督〔2025〕{n}号\n@to {u}：\n正文。\n"))
+    docs = [Sheet(u, parse(f"@title 通报\n@subtitle （第{n}期）\n@number 高新督〔2025〕{n}号\n@to {u}：\n正文。\n"))
             for n, u in ((3, "建设局"), (4, "经济发展局"))]
     write_docx(docs, path, Style(mark="高新区重点项目推进中心"))
     doc = Document(str(path))
@@ -191,6 +192,10 @@ def test_several_documents_each_start_an_odd_page_numbered_from_one(tmp_path):
     assert [s._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) for s in doc.sections] == ["1", "1"]
     assert doc.sections[1].footer.is_linked_to_previous
     assert text_of(doc).count("高新区重点项目推进中心") == 2
+    # the number is set in the 版头: 主送 stays one line under the title and its subtitle
+    assert para(doc, "建设局：").paragraph_format.space_before == Pt(28.95)
+    subtitle = para(doc, "（第3期）")
+    assert (east(subtitle.runs[0]), subtitle.runs[0].font.size) == ("楷体_GB2312", Pt(16))
     # no urgency, no 版记 without @urgency / @cc / @printed (an office's older template)
     assert text_of(doc)[0] == "高新区重点项目推进中心"
     assert not any(p._p.pPr is not None and p._p.pPr.find(qn("w:framePr")) is not None for p in doc.paragraphs)
@@ -203,3 +208,12 @@ def test_printed_needs_office_and_date():
         parse("@printed 高新区重点项目推进中心")
     assert str(exc.value) == ("template: output line 1: @printed takes 印发机关 | 印发日期, "
                               "e.g. @printed {{ office }} | {{ issued_on }}")
+
+
+def test_a_long_subtitle_is_set_smaller_to_stay_on_one_line(tmp_path):
+    path = tmp_path / "周报.docx"
+    write_docx([Sheet("周报", parse("@title 周报\n@subtitle 2025年第44周（2025年10月25日—2025年10月31日）\n"
+                                    "@subtitle （第3期）\n"))], path, Style(mark="高新区重点项目推进中心"))
+    doc = Document(str(path))
+    sizes = [para(doc, t).runs[0].font.size for t in ("2025年第44周（2025年10月25日—2025年10月31日）", "（第3期）")]
+    assert sizes == [Pt(14), Pt(16)]
