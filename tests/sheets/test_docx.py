@@ -217,3 +217,23 @@ def test_a_long_subtitle_is_set_smaller_to_stay_on_one_line(tmp_path):
     doc = Document(str(path))
     sizes = [para(doc, t).runs[0].font.size for t in ("2025年第44周（2025年10月25日—2025年10月31日）", "（第3期）")]
     assert sizes == [Pt(14), Pt(16)]
+
+
+def test_properties_are_in_schema_order(written):
+    """Word refuses a document whose w:pPr, w:rPr, w:tblPr, w:tcPr or w:sectPr children are out of order."""
+    import zipfile
+
+    from lxml import etree
+
+    from projects_cli.sheets.word import ORDERS
+
+    out_of_order = []
+    with zipfile.ZipFile(written) as z:
+        for name in ("word/document.xml", "word/styles.xml", "word/footer1.xml", "word/footer2.xml"):
+            for el in etree.fromstring(z.read(name)).iter():
+                order = ORDERS.get(el.tag.rpartition("}")[2])
+                if order is not None:
+                    names = [c.tag.rpartition("}")[2] for c in el]
+                    if any(n not in order for n in names) or names != sorted(names, key=order.index):
+                        out_of_order.append((name, names))
+    assert out_of_order == []
