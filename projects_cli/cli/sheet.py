@@ -18,11 +18,11 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     no_args_is_help=True,
-    help="""Supervision sheets (督办单, 红黄蓝牌通报, 周报) from the office's Jinja templates, as Excel, HTML or Markdown.
+    help="""Supervision sheets (督办单, 红黄蓝牌通报, 周报) from the office's Jinja templates, as Excel, HTML, Markdown or Word.
 
 Each issued sheet takes the next number of the year (高新督〔2025〕12号) and is recorded, so it can be re-issued exactly.
 One document has one number: writing the same sheet again (another format, another file) reuses its number, and `sheet reissue NUMBER --format …` prints it in any format; --preview never takes a number; `sheet void NUMBER --reason …` voids one (the number is never given again).
-Formats: xlsx, html and md (there is no Word/docx writer).
+Formats: xlsx, html, md and docx (Word, laid out as a 公文 to GB/T 9704-2012: 版头 with the office's red mark, 发文字号 and red line, 2号小标宋 title, 3号仿宋 body, 版记, page numbers; a chart is a table of its data). The mark and the title font: mark = "…" and title_font = "…" in the sheets table of the config file.
 
 Templates: the shipped templates/ folder, overridden file by file by the office's own folder: --templates DIR, or templates = "DIR" in the sheets table of the config file, or templates/ in the data folder.
 """,
@@ -33,9 +33,13 @@ class SheetFormat(str, Enum):
     xlsx = "xlsx"
     html = "html"
     md = "md"
+    docx = "docx"
 
 
-EXTENSIONS = {".xlsx": SheetFormat.xlsx, ".html": SheetFormat.html, ".htm": SheetFormat.html, ".md": SheetFormat.md}
+EXTENSIONS = {".xlsx": SheetFormat.xlsx, ".html": SheetFormat.html, ".htm": SheetFormat.html, ".md": SheetFormat.md,
+              ".docx": SheetFormat.docx}
+FILE_ONLY = {SheetFormat.xlsx: "Excel needs a file: add --output FILE.xlsx",
+             SheetFormat.docx: "Word needs a file: add --output FILE.docx"}
 LIST_COLUMNS = (
     ("number", "编号"),
     ("kind_zh", "类型"),
@@ -49,12 +53,12 @@ LIST_COLUMNS = (
 
 OutputOpt = Annotated[
     Optional[Path],
-    typer.Option("--output", "-o", help="Write to this file (输出文件); the format follows the extension: .xlsx, .html or .md.",
+    typer.Option("--output", "-o", help="Write to this file (输出文件); the format follows the extension: .xlsx, .html, .md or .docx.",
                  dir_okay=False),
 ]
 FormatOpt = Annotated[
     Optional[SheetFormat],
-    typer.Option("--format", "-f", help="xlsx, html or md; default from --output's extension, else md to stdout."),
+    typer.Option("--format", "-f", help="xlsx, html, md or docx; default from --output's extension, else md to stdout."),
 ]
 PreviewOpt = Annotated[
     bool,
@@ -67,14 +71,14 @@ def choose_format(output: Path | None, fmt: SheetFormat | None) -> SheetFormat:
     by_ext = EXTENSIONS.get(output.suffix.lower()) if output is not None else None
     if output is not None and by_ext is None and fmt is None:
         raise typer.BadParameter(
-            f"cannot tell the format from {output.name!r}; use a .xlsx, .html or .md file or give --format",
+            f"cannot tell the format from {output.name!r}; use a .xlsx, .html, .md or .docx file or give --format",
             param_hint="--output",
         )
     if fmt is not None and by_ext is not None and fmt != by_ext:
         raise typer.BadParameter(f"--format {fmt.value} does not match the file {output.name}", param_hint="--format")
     chosen = fmt or by_ext or SheetFormat.md
-    if chosen == SheetFormat.xlsx and output is None:
-        raise typer.BadParameter("Excel needs a file: add --output FILE.xlsx", param_hint="--format")
+    if chosen in FILE_ONLY and output is None:
+        raise typer.BadParameter(FILE_ONLY[chosen], param_hint="--format")
     return chosen
 
 
@@ -99,14 +103,19 @@ def _config(s: Settings):
     return contexts.sheet_config(s.section("sheets"), base)
 
 
-def _emit(issued: list[Any], fmt: SheetFormat, output: Path | None, renderer) -> None:
+def _emit(issued: list[Any], fmt: SheetFormat, output: Path | None, renderer, config) -> None:
     """Lay out the sheets and write them (inside the command's transaction: a failed write records nothing)."""
     from projects_cli.sheets import layout
 
     pages = [layout.Sheet(i.recipient or i.kind, i.doc) for i in issued]
-    if fmt == SheetFormat.xlsx:
+    if fmt in FILE_ONLY:
         assert output is not None
-        layout.write_xlsx(pages, output)
+        if fmt == SheetFormat.xlsx:
+            layout.write_xlsx(pages, output)
+        else:
+            from projects_cli.sheets import word
+
+            word.write_docx(pages, output, word.style_of(config))
         common.note(f"Wrote {output}")
         return
     text = layout.html_page(pages, renderer.env(page=True)) if fmt == SheetFormat.html else layout.markdown(pages)
@@ -130,7 +139,7 @@ def _run(ctx: typer.Context, build: Callable[[Session, Any], list[tuple[str, str
             issued = [contexts.preview(renderer, kind, actor.as_of, config, r, ref, data) for r, ref, data in built]
         else:
             issued = [contexts.issue_sheet(session, actor, renderer, kind, config, r, ref, data) for r, ref, data in built]
-        _emit(issued, chosen, output, renderer)
+        _emit(issued, chosen, output, renderer, config)
     for i in issued:
         if i.reused:
             common.note(f"{i.number}  {contexts.KINDS[kind]}  {i.recipient}  （同一文件已发文，沿用原编号 / already issued, "
@@ -149,7 +158,7 @@ def notice(
 ) -> None:
     """The supervision sheet (督办单) for one issue, to its lead unit (牵头单位), with a feedback block to fill in.
 
-    Example: projects sheet notice 2025-012 --output 督办单.xlsx
+    Example: projects sheet notice 2025-012 --output 督办单.docx
     """
     from projects_cli.config.calendar import load_calendar
     from projects_cli.sheets import contexts
@@ -220,18 +229,19 @@ def reissue(
         typer.Option("--rerender", help="Render the stored data through today's templates instead of reproducing the text as issued."),
     ] = False,
 ) -> None:
-    """Re-issue a sheet (重新打印) exactly as it was issued, in any format (xlsx, html, md), under its own number; nothing is numbered or changed. A voided sheet (作废) is not re-issued.
+    """Re-issue a sheet (重新打印) exactly as it was issued, in any format (xlsx, html, md, docx), under its own number; nothing is numbered or changed. A voided sheet (作废) is not re-issued.
 
     Example: projects sheet reissue 高新督〔2025〕12号 --format html --output 督办单.html
     """
     from projects_cli.sheets import contexts
 
     chosen = choose_format(output, fmt)
-    renderer = _renderer(common.settings(ctx))
+    s = common.settings(ctx)
+    renderer = _renderer(s)
     common.check_output(output)
     with common.session(ctx, write=False) as session:
         issued = contexts.reissue(session, renderer, number, rerender=rerender)
-        _emit([issued], chosen, output, renderer)
+        _emit([issued], chosen, output, renderer, _config(s))
 
 
 @app.command()

@@ -48,6 +48,8 @@ class SheetConfig:
 
     prefix: str = "高新督"  # 高新督〔2025〕12号
     office: str = "高新区重点项目推进中心"  # the signature
+    mark: str = ""  # 发文机关标志 at the head of a Word document; blank: the office
+    title_font: str = "方正小标宋简体"  # a Word document's title and mark (黑体 where it is not installed)
     contact: str = ""  # 联系人
     phone: str = ""  # 联系电话
     templates: Path | None = None  # the office's own templates folder
@@ -517,10 +519,14 @@ class Issued:
 
 
 def with_head(markup: str, head: str | None) -> str:
-    """The sheet's last line, whatever the template: the change log's head when it was issued (防篡改校验)."""
+    """The sheet's last words, whatever the template: the change log's head when it was issued (防篡改校验) —
+    before the 版记 (@cc, @printed) where the template has one, as GB/T 9704 places a 附注 under the date."""
     if head is None:
         return markup
-    return f"{markup.rstrip()}\n\n@note 防篡改校验：{head}（核对：projects db check --expect \"{head}\"）\n"
+    note = f"@note 防篡改校验：{head}（核对：projects db check --expect \"{head}\"）"
+    lines = markup.rstrip().split("\n")
+    at = next((i for i, line in enumerate(lines) if line.startswith(("@cc", "@printed"))), len(lines))
+    return "\n".join([*lines[:at], "", note, "", *lines[at:]]).rstrip() + "\n"
 
 
 def _render(renderer: Renderer, kind: str, stored: dict[str, Any]) -> tuple[str, Document]:

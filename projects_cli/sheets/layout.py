@@ -312,8 +312,10 @@ class _XlsxSheet:
                 self.line(block.text, font=f["heading"], alignment=x.LEFT_WRAP)
             elif kind == "para":
                 self.line("\u3000\u3000" + block.text, font=f["para"], alignment=x.TOP_LEFT_WRAP)
-            elif kind == "note":
+            elif kind in ("note", "cc"):
                 self.line(block.text, font=f["note"], alignment=x.LEFT_WRAP)
+            elif kind == "urgency":
+                self.line(block.text, font=f["heading"], alignment=x.LEFT_WRAP)
             elif kind == "pagebreak":
                 self.keep(self.page + 1)
             elif kind == "table":
@@ -557,8 +559,10 @@ def markdown(sheets: Sequence[Sheet]) -> str:
                 out += [text, ""]
             elif kind == "heading":
                 out += [f"## {text}", ""]
-            elif kind == "note":
+            elif kind in ("note", "cc"):
                 out += [f"*{text}*", ""]
+            elif kind == "urgency":
+                out += [f"**{text}**", ""]
             elif kind == "pagebreak":
                 out += ["---", ""]
             elif kind == "table":

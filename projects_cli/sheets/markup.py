@@ -10,7 +10,12 @@ line or group of lines:
     @to 经济发展局：                   addressee (主送), not indented
     @heading 一、逾期情况              section heading
     any other line                     one body paragraph (indented two characters)
-    @note 抄送：区委办、区政府办       small print
+    @note 联系人：张三                 small print
+    @urgency 特急                      紧急程度 (特急 / 急件), top left of a 公文
+    @cc 抄送：区委办、区政府办         抄送 in the 版记 (the foot of the last page of a Word document)
+    @printed {{ office }} | {{ issued_on }}
+                                       印发机关 | 印发日期 in the 版记 (Word only: in the
+                                       other formats the signature says as much)
     @page landscape                    page orientation (portrait by default)
     @pagebreak                         start a new printed page
 
@@ -49,7 +54,8 @@ _PIPE, _BREAK, _AT, _BRACKET, _TOKEN, _END = "\x01", "\x02", "\x03", "\x06", "\x
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TOKEN_RE = re.compile(f"{_TOKEN}([nd])([^{_END}]*){_END}")
 
-ONE_LINE = {"title", "subtitle", "number", "to", "heading", "note", "page", "pagebreak", "para"}
+ONE_LINE = {"title", "subtitle", "number", "to", "heading", "note", "page", "pagebreak", "para", "urgency", "cc",
+            "printed"}
 MULTI_LINE = {"table", "fields", "feedback", "chart", "signature"}
 KINDS = ONE_LINE | MULTI_LINE
 ROW_STYLES = {"red", "yellow", "blue", "bold", "total"}
@@ -212,6 +218,14 @@ def parse(markup: str, source: str = "template") -> Document:
                     )
                 text = f"{chart_kind} {title.strip()}"
             block = Block(kind, text)
+            if kind == "printed":
+                cells = [_cell(c) for c in _split_row(rest)] if "|" in rest else []
+                if len(cells) != 2 or not all(display(c) for c in cells):
+                    raise MarkupError(
+                        f"{source}: output line {number}: @printed takes 印发机关 | 印发日期, "
+                        "e.g. @printed {{ office }} | {{ issued_on }}"
+                    )
+                block = Block(kind, f"{display(cells[0])}　{display(cells[1])}印发", [Row(cells)])
             blocks.append(block)
             if kind in MULTI_LINE:
                 current = block

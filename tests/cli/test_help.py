@@ -74,7 +74,7 @@ def test_root_help_imports_no_heavy_library():
         "from projects_cli.cli.app import main\n"
         "try: main()\n"
         "except SystemExit: pass\n"
-        "heavy = [m for m in ('sqlalchemy','sqlmodel','openpyxl','jinja2','alembic','python_calamine') if m in sys.modules]\n"
+        "heavy = [m for m in ('sqlalchemy','sqlmodel','openpyxl','jinja2','alembic','python_calamine','docx','lxml') if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

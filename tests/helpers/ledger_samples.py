@@ -209,7 +209,9 @@ def billion_laughs(path: Path, source: Path) -> Path:
         entities = '<!ENTITY lol "lol">' + "".join(
             f'<!ENTITY lol{i} "' + (f"&lol{i - 1};" if i > 1 else "&lol;") * 10 + '">' for i in range(1, 10)
         )
-        xml = f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>' + xml.replace("山推股份", "&lol9;", 1)
+        # openpyxl writes the name as it is, or as character references when lxml does the writing
+        name = next(n for n in ("山推股份", "".join(f"&#{ord(c)};" for c in "山推股份")) if n in xml)
+        xml = f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>' + xml.replace(name, "&lol9;", 1)
         with zipfile.ZipFile(path, "w") as out:
             for name in names:
                 out.writestr(name, xml if name == sheet else src.read(name))

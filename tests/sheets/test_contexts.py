@@ -181,7 +181,7 @@ def test_reissue_is_identical_whatever_changed_since(cli, scn, tmp_path):
 
 
 def test_one_document_keeps_one_number_across_formats(cli, scn, tmp_path):
-    for name in ("a.xlsx", "a.html", "a.md"):
+    for name in ("a.xlsx", "a.html", "a.md", "a.docx"):
         r = cli("sheet", "notice", "2025-001", "--output", str(tmp_path / name))
         assert r.exit_code == 0, r.stderr
     r = cli("sheet", "notice", "2025-001")
@@ -191,6 +191,11 @@ def test_one_document_keeps_one_number_across_formats(cli, scn, tmp_path):
     assert load_workbook(tmp_path / "a.xlsx").active["A2"].value == FIRST
     assert FIRST in (tmp_path / "a.html").read_text(encoding="utf-8")
     assert (tmp_path / "a.md").read_text(encoding="utf-8") == cli("sheet", "reissue", FIRST, "-f", "md").stdout
+    from docx import Document
+
+    assert [p.text for p in Document(str(tmp_path / "a.docx")).paragraphs[:3]] == ["高新区重点项目推进中心", FIRST, "重点项目问题督办单"]
+    assert cli("sheet", "reissue", FIRST, "--output", str(tmp_path / "b.docx")).exit_code == 0
+    assert Document(str(tmp_path / "b.docx")).paragraphs[1].text == FIRST
     # the weekly briefing written three times is one document; a card notice per unit is one each
     for name in ("w.xlsx", "w.html", "w.md"):
         assert cli("sheet", "weekly", "--output", str(tmp_path / name)).exit_code == 0
@@ -264,11 +269,57 @@ def test_prefix_office_and_templates_from_the_config_file(cli, scn, tmp_path):
     config.write_text('[sheets]\nprefx = "x"\n', encoding="utf-8")
     r = cli("--config", str(config), "sheet", "notice", "2025-001")
     assert (r.exit_code, r.stderr) == (
-        1, f"Error: 配置文件 {config} 第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, "
+        1, f"Error: 配置文件 {config} 第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, mark, title_font, "
            "contact, phone, templates, list_limit, render_seconds, render_output_mb\n")
     r = cli("--templates", str(tmp_path / "nowhere"), "sheet", "weekly")
     assert (r.exit_code, r.stderr) == (1, f"Error: 模板文件夹 {tmp_path / 'nowhere'} 不存在（templates folder does not exist）\n")
 
+
+
+def test_shipped_notice_of_an_urgent_issue_carries_its_urgency_and_record(cli, scn, tmp_path):
+    from docx import Document
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(scn)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE issue SET urgency = '特急' WHERE number = '2025-001'"))
+    engine.dispose()
+    r = cli("sheet", "notice", "2025-001", "--output", str(tmp_path / "督办单.docx"))
+    assert r.exit_code == 0, r.stderr
+    texts = [p.text for p in Document(str(tmp_path / "督办单.docx")).paragraphs if p.text]
+    assert texts[:3] == ["特急", "高新区重点项目推进中心", FIRST]
+    # the change log's head as a 附注 under the date, then the 版记
+    assert texts[-3] == "2025年10月31日"
+    assert texts[-2].startswith("防篡改校验：记录 ") and texts[-2].endswith('"）')
+    assert texts[-1] == "高新区重点项目推进中心\t2025年10月31日印发"
+    md = cli("sheet", "reissue", FIRST).stdout
+    assert md.startswith(f"**特急**\n\n# 重点项目问题督办单\n\n{FIRST}\n")
+    assert "印发" not in md  # the 版记 is Word's: the signature says as much
+
+def test_an_office_template_without_the_word_markup_still_makes_a_docx(cli, scn, tmp_path):
+    """An override written before @urgency / @printed existed: no urgency, no 版记; the mark and font from the config."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    text = (resource_dir("templates") / "notice.txt").read_text(encoding="utf-8")
+    old = text.replace('{% if issue.urgency in ("特急", "急件") %}\n@urgency {{ issue.urgency }}\n{% endif %}\n', "")
+    old = old.replace("\n@printed {{ office }} | {{ issued_on }}\n", "\n")
+    assert "\n@urgency" not in old and "\n@printed" not in old
+    (folder / "notice.txt").write_text(old, encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('[sheets]\noffice = "济宁高新区督查室"\nmark = "济宁高新区督查室文件"\ntitle_font = "黑体"\n'
+                      'templates = "模板"\n', encoding="utf-8")
+    r = cli("--config", str(config), "sheet", "notice", "2025-001", "--output", str(tmp_path / "督办单.docx"))
+    assert r.exit_code == 0, r.stderr
+    doc = Document(str(tmp_path / "督办单.docx"))
+    texts = [p.text for p in doc.paragraphs if p.text]
+    assert texts[:4] == ["济宁高新区督查室文件", FIRST, "重点项目问题督办单", "自然资源局、建设局："]
+    assert doc.paragraphs[2].runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert texts[-3:-1] == ["济宁高新区督查室", "2025年10月31日"]
+    assert texts[-1].startswith("防篡改校验：记录 ")  # no 版记 in this template: the head comes last
+    assert not any(p._p.pPr is not None and p._p.pPr.find(qn("w:framePr")) is not None for p in doc.paragraphs)
 
 # ---------------------------------------------------------------- the office's templates
 
@@ -440,6 +491,10 @@ def test_weekly_shows_the_latest_rating_and_says_when_there_is_none(cli, scn):
 def test_output_format_choices(cli, scn, tmp_path):
     r = cli("sheet", "weekly", "--format", "xlsx")
     assert r.exit_code == 2 and "Excel needs a file: add --output FILE.xlsx" in r.stderr
+    r = cli("sheet", "weekly", "--format", "docx")
+    assert r.exit_code == 2 and "Word needs a file: add --output FILE.docx" in r.stderr
+    r = cli("sheet", "weekly", "--output", str(tmp_path / "w.xlsx"), "--format", "docx")
+    assert r.exit_code == 2 and "--format docx does not match the file w.xlsx" in r.stderr
     r = cli("sheet", "weekly", "--output", str(tmp_path / "w.pdf"))
     assert r.exit_code == 2 and "cannot tell the format from 'w.pdf'" in r.stderr
     r = cli("sheet", "weekly", "--output", str(tmp_path / "w.md"), "--format", "html")

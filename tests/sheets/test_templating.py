@@ -168,7 +168,7 @@ def test_bad_markup_is_an_error(markup, message):
         parse(markup)
     text = str(exc.value)
     if "known blocks" in message:
-        assert text.startswith("template: output line 1: unknown block @titel; known blocks: @chart, @feedback")
+        assert text.startswith("template: output line 1: unknown block @titel; known blocks: @cc, @chart, @feedback")
     else:
         assert text == message
 
