@@ -17,6 +17,7 @@ from projects_cli.config.paths import resource_dir
 from projects_cli.errors import InvalidValue
 from projects_cli.services import registry
 from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import Project
 
 PLAN_FILE = "plan_projects.csv"
 # The plan's own date (the 14th Five-Year Plan, 2021–2025): the ledger reader's year for undated lines.
@@ -47,5 +48,8 @@ def load_plan(session: Session, ctx: Ctx) -> int:
         raise InvalidValue(
             f"the registry already holds {existing} projects; --sample loads the plan into an empty database only"
         )
-    return import_ledger(session, ctx, plan_file(), create_units=True).added
+    added = import_ledger(session, ctx, plan_file(), create_units=True).added
+    # the plan's projects are on record for every date a report may ask about (the plan is from 2021)
+    session.connection().execute(Project.__table__.update().values(recorded_on=None))
+    return added
 

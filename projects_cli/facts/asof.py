@@ -96,13 +96,17 @@ class ProjectInfo(NamedTuple):
 
 
 def projects_on(session: Session, as_of: date | None):
-    """The project table as on record on `as_of`: each field a later change replaced (`ProjectRevision`)
-    holds the value it had then — the first value replaced after `as_of` is the one in force on it.
-    The table itself when nothing was changed after `as_of` (the usual case: a report for today).
+    """The project table as on record on `as_of`: a project added after `as_of` is not there, and each
+    field a later change replaced (`ProjectRevision`) holds the value it had then — the first value replaced
+    after `as_of` is the one in force on it. The table itself when nothing was added or changed after
+    `as_of` (the usual case: a report for today).
     Same column names, so queries read `p.c.status`, `p.c.unit_id` … of either."""
     p, r = Project.__table__, ProjectRevision.__table__
-    if as_of is None or session.connection().execute(
-            select(r.c.id).where(r.c.replaced_on > as_of).limit(1)).first() is None:
+    if as_of is None:
+        return p
+    conn = session.connection()
+    added_later = conn.execute(select(p.c.id).where(p.c.recorded_on > as_of).limit(1)).first() is not None
+    if not added_later and conn.execute(select(r.c.id).where(r.c.replaced_on > as_of).limit(1)).first() is None:
         return p
     columns = []
     for column in p.c:
@@ -112,7 +116,10 @@ def projects_on(session: Session, as_of: date | None):
         later = (r.c.project_id == p.c.id, r.c.field == column.name, r.c.replaced_on > as_of)
         first = select(r.c.value).where(*later).order_by(r.c.replaced_on, r.c.id).limit(1).scalar_subquery()
         columns.append(case((exists().where(*later), cast(first, column.type)), else_=column).label(column.name))
-    return select(*columns).subquery("project_on")
+    on_record = select(*columns)
+    if added_later:  # a project added after `as_of` was not on record then
+        on_record = on_record.where(or_(p.c.recorded_on.is_(None), p.c.recorded_on <= as_of))
+    return on_record.subquery("project_on")
 
 
 def milestones_on(session: Session, as_of: date):
@@ -299,6 +306,8 @@ def next_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_F
     info = {r["project_id"]: r for r in _dicts(session, select(*_project_columns(p, u.c.name)).select_from(
         p.outerjoin(u, u.c.id == p.c.unit_id)).where(p.c.id.in_(replanned)))}
     for pid, milestones in by_project.items():
+        if pid not in info:  # a project added after `as_of`
+            continue
         picked = mrules.countdown_pick(mrules.Open(r.kind, seq_of[r.milestone_id][0], r.planned) for r in milestones)
         m = next(r for r in milestones if r.kind == picked.kind)
         seq, baseline = seq_of[m.milestone_id]

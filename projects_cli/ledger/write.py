@@ -84,7 +84,8 @@ def _write_projects(session: Session, ctx: Ctx, result: ImportResult, planner: P
             default = DEFAULTS.get(key)
             columns[key] = [p.code for p in fresh] if key == "code" else [p.new.get(key, default) for p in fresh]
         columns["unit_id"] = [unit_id[p.unit] if p.unit else None for p in fresh]
-        columns.update(created_at=(ctx.now,) * n, updated_at=(ctx.now,) * n, version=(1,) * n)
+        columns.update(created_at=(ctx.now,) * n, updated_at=(ctx.now,) * n, version=(1,) * n,
+                       recorded_on=(ctx.as_of,) * n)
         insert_columns(conn, p_table, columns)
         year, month = result.plan_year, result.completed_month
         for i, plan in enumerate(fresh):

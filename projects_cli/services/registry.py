@@ -461,7 +461,7 @@ def add_project(session: Session, ctx: Ctx, raw: dict[str, Any], *, plan_year: i
         code = next_code(session)
     unit_name = values.pop("unit", None)
     annual = values.pop("annual_plan", None)
-    project = Project(code=code, created_at=ctx.now, updated_at=ctx.now, **values)
+    project = Project(code=code, created_at=ctx.now, updated_at=ctx.now, recorded_on=ctx.as_of, **values)
     if unit_name:
         unit = unit_for(session, ctx, unit_name, create=create_units)
         project.unit_id, unit_name = unit.id, unit.name

@@ -117,6 +117,9 @@ class Project(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     version: int = 1  # bumped on every change; dispatched ledgers detect edits by it
+    # The business date the project was added (the command's as-of date): a report for an earlier date
+    # does not list it. None: on record always (the plan's projects, rows from before migration 0009).
+    recorded_on: Optional[date] = Field(default=None, index=True)
 
 
 class Milestone(SQLModel, table=True):

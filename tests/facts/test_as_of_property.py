@@ -2,7 +2,8 @@
 
 For random histories on the demo registry: compute the reports for D, then run commands dated after D
 (sweeps, escalations, replies, closes, milestones done — also back-dated ones —, re-plans, investment
-figures for earlier months, unit changes, manual cards, later ratings and flags), then compute the
+figures for earlier months, unit changes, manual cards, later ratings and flags, projects added later
+with facts dated earlier), then compute the
 reports for D again. Overdue, countdown, cards rate, flag, invest show, the weekly briefing and the
 督办单 must be identical.
 
@@ -91,6 +92,10 @@ def later_command(draw, day: date) -> tuple[date, tuple[str, ...]]:
         ("cards", "rate", "--period", f"{when.year}-{when.month:02d}"),
         ("flag", "--period", f"{when.year}-{when.month:02d}"),
         ("cards", "rate", "--period", f"{day.year}-{day.month:02d}"),  # the same period, re-rated on later facts
+        # a project added later, with facts dated before `day`: not on record then
+        ("add", "--name", f"后来的项目{draw(st.integers(1, 3))}", "--unit", unit, "--status", "在建"),
+        ("milestone", "add", "GX-0052", "开工", "--planned", back.isoformat()),
+        ("invest", "record", "GX-0052", "--month", month, "--amount", "300"),
     ]
     return when, draw(st.sampled_from(choices))
 

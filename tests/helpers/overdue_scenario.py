@@ -42,8 +42,10 @@ def build(session, ctx) -> None:
         ("庚项目", "王因街道", "赵磊"),
     ]
     p = {}
+    listed = replace(ctx, as_of=D("2025-01-02"))  # the projects are on record from the year's start
     for n, (name, unit, leader) in enumerate(projects, 1):
-        p[n] = registry.add_project(session, ctx, {"name": name, "unit": unit, "leader": leader, "chain": "工程机械"}, create_units=True)
+        p[n] = registry.add_project(session, listed, {"name": name, "unit": unit, "leader": leader, "chain": "工程机械"},
+                                    create_units=True)
     plan = lambda n, kind, day, **kw: milestones.set_planned(session, kw.pop("c", ctx), p[n], kind, D(day), **kw)  # noqa: E731
     done = lambda n, kind, day, c=ctx: milestones.set_actual(session, c, p[n], kind, D(day))  # noqa: E731
     plan(1, "开工", "2025-10-01")

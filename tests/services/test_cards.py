@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -25,18 +26,19 @@ def registry_with_figures(db_url, ctx):
     }
     starts = {"S-30": date(2025, 10, 1), "S-89": date(2025, 8, 3), "S-90": date(2025, 8, 2)}
     land = {"M-30": date(2025, 10, 1), "M-31": date(2025, 9, 30)}
+    listed = replace(ctx, as_of=date(2025, 1, 2))  # the projects are on record from the year's start
     with session_scope(db_url) as s:
         for code, (done, unit) in plans.items():
-            p = registry.add_project(s, ctx, {"name": f"项目{code}", "code": code, "unit": unit, "status": "在建"}, create_units=True)
+            p = registry.add_project(s, listed, {"name": f"项目{code}", "code": code, "unit": unit, "status": "在建"}, create_units=True)
             investment.set_plan(s, ctx, code, 2025, Decimal(1200))
             investment.set_month(s, ctx, p, "2025-10", Decimal(done))
         for code, planned in starts.items():
-            p = registry.add_project(s, ctx, {"name": f"项目{code}", "code": code, "unit": "建设局"}, create_units=True)
+            p = registry.add_project(s, listed, {"name": f"项目{code}", "code": code, "unit": "建设局"}, create_units=True)
             milestones.set_planned(s, ctx, p, "开工", planned)
         for code, planned in land.items():
-            p = registry.add_project(s, ctx, {"name": f"项目{code}", "code": code, "unit": "建设局"}, create_units=True)
+            p = registry.add_project(s, listed, {"name": f"项目{code}", "code": code, "unit": "建设局"}, create_units=True)
             milestones.set_planned(s, ctx, p, "土地", planned)
-        registry.add_project(s, ctx, {"name": "储备项目", "code": "R-1", "status": "储备"})
+        registry.add_project(s, listed, {"name": "储备项目", "code": "R-1", "status": "储备"})
     return db_url
 
 

@@ -31,7 +31,7 @@ def counts(session) -> tuple[int, int, int, int]:
 @pytest.fixture
 def office(session, ctx):
     """A project and three units."""
-    registry.add_project(session, ctx, {"name": "某某智能制造项目"})
+    registry.add_project(session, at(ctx, "2025-01-02"), {"name": "某某智能制造项目"})  # on record all year
     for name in ("自然资源分局", "经济发展局", "建设局"):
         registry.ensure_unit(session, ctx, name)
     return session
