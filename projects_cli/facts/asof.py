@@ -165,16 +165,11 @@ def project_info(session: Session, filters: ProjectFilter = NO_FILTER, as_of: da
     return dict(zip(ids, map(tuple.__new__, repeat(ProjectInfo), zip(map(units.get, unit_ids), *rest))))
 
 
-def _replanned_query(after: date):
-    """Ids of milestones re-planned after `after` (plan rows after the first, set on a later date)."""
+def replanned_query(after: date):
+    """Ids of milestones planned or re-planned after `after` (a plan row set on a later date): for a date
+    up to `after` their plan comes from their history (`rules.milestones.plan_in_force`)."""
     mp = MilestonePlan.__table__
-    recent = select(mp.c.milestone_id).where(mp.c.on > after)
-    return (
-        select(mp.c.milestone_id)
-        .where(mp.c.milestone_id.in_(recent))
-        .group_by(mp.c.milestone_id)
-        .having(func.count() > 1)
-    )
+    return select(mp.c.milestone_id).where(mp.c.on > after).distinct()
 
 
 def replanned_after(session: Session, after: date) -> dict[int, list[tuple[date, date]]]:
@@ -185,7 +180,7 @@ def replanned_after(session: Session, after: date) -> dict[int, list[tuple[date,
     mp = MilestonePlan.__table__
     rows = session.connection().execute(
         select(mp.c.milestone_id, mp.c.on, mp.c.planned_date)
-        .where(mp.c.milestone_id.in_(_replanned_query(after)))
+        .where(mp.c.milestone_id.in_(replanned_query(after)))
         .order_by(mp.c.milestone_id, mp.c.on, mp.c.id)
     )
     out: dict[int, list[tuple[date, date]]] = defaultdict(list)
@@ -246,7 +241,7 @@ def open_milestones(
     if upto is not None:
         window = m.c.planned_date <= upto
         if histories:
-            window = or_(window, m.c.id.in_(_replanned_query(first)))
+            window = or_(window, m.c.id.in_(replanned_query(first)))
         query = query.where(window)
     rows = query_rows(session.connection(), query, types=(None, None, None, m.c.planned_date))
     if not rows:
@@ -260,8 +255,9 @@ def open_milestones(
                 planned[i] = mrules.plan_in_force(histories[mid], as_of)
                 if since:
                     since_planned[i] = mrules.plan_in_force(histories[mid], since)
-        if upto is not None:
-            keep = [d <= upto for d in planned]
+        # not planned yet on `as_of` (its first plan was set later): not on record then
+        keep = [d is not None and (upto is None or d <= upto) for d in planned]
+        if not all(keep):
             return OpenMilestones(*(list(compress(col, keep)) for col in (pids, mids, kinds, planned, since_planned)))
     return OpenMilestones(pids, mids, kinds, planned, since_planned)
 
@@ -279,7 +275,7 @@ def next_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_F
     picked in Python from the plans that held then.
     """
     m, p, u = milestones_on(session, as_of), projects_on(session, as_of), Unit.__table__
-    replanned = select(m.c.project_id).where(m.c.id.in_(_replanned_query(as_of)))
+    replanned = select(m.c.project_id).where(m.c.id.in_(replanned_query(as_of)))
     order = (case((m.c.kind == mrules.START, 0), else_=1), m.c.planned_date, m.c.seq)
     ranked = (
         select(m.c.id.label("milestone_id"), m.c.project_id, m.c.kind, m.c.seq, m.c.baseline_date, m.c.planned_date,

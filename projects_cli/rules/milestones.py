@@ -140,11 +140,12 @@ def is_done(actual: date | None, as_of: date) -> bool:
 def plan_in_force(plans: Sequence[tuple[date, date]], at: date) -> date | None:
     """The planned date that held on `at`, from a milestone's plans as (set on, planned date).
 
-    The first plan (the baseline) holds from the beginning; each re-plan holds
-    from the date it was set. Plans are taken in the order given (by set-on
+    Each plan holds from the date it was set, the first (the baseline) too: before
+    it the milestone was not planned (None), so a milestone added later is not in
+    reports for earlier dates. Plans are taken in the order given (by set-on
     date, then entry order).
     """
-    if not plans:
+    if not plans or plans[0][0] > at:
         return None
     held = plans[0][1]
     for on, planned in plans[1:]:

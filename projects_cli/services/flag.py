@@ -40,10 +40,11 @@ def _milestones(session: Session, as_of: date, active: tuple[str, ...]) -> dict[
     """Per unit: (milestones on time, milestones due) from 1 January to `as_of`, by the plan in force then."""
     m, p, u = asof.milestones_on(session, as_of), asof.projects_on(session, as_of), Unit.__table__
     year_start = date(as_of.year, 1, 1)
-    histories = asof.replanned_after(session, year_start)
+    # the plan in force on `as_of` is the current one but for milestones planned or re-planned after it
+    histories = asof.replanned_after(session, as_of)
     window = and_(m.c.planned_date >= year_start, m.c.planned_date <= as_of)
     if histories:
-        window = or_(window, m.c.id.in_(list(histories)))
+        window = or_(window, m.c.id.in_(asof.replanned_query(as_of)))
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for mid, unit, planned, actual in session.connection().execute(
         select(m.c.id, u.c.name, m.c.planned_date, m.c.actual_date)

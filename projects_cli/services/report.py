@@ -133,9 +133,9 @@ def overdue(
     is_soon = list(map(as_of.__le__, found.planned))
     late_pids = list(compress(found.project_id, is_late))
     late_who = list(late_pids)
-    # new: not yet overdue at `since` under the plan in force then
+    # new: not yet overdue at `since` under the plan in force then (or not planned at all then: None)
     late_events = list(zip(compress(found.kind, is_late), compress(found.planned, is_late),
-                           map(since.__le__, compress(found.planned_since, is_late))))
+                           [d is None or since <= d for d in compress(found.planned_since, is_late)]))
     late_event = {key: _late_event(key[0], None, None, key[1], key[2], as_of, tiers) for key in set(late_events)}
     soon_pids = list(compress(found.project_id, is_soon))
     soon_who = list(soon_pids)

@@ -95,6 +95,8 @@ def later_command(draw, day: date) -> tuple[date, tuple[str, ...]]:
         # a project added later, with facts dated before `day`: not on record then
         ("add", "--name", f"后来的项目{draw(st.integers(1, 3))}", "--unit", unit, "--status", "在建"),
         ("milestone", "add", "GX-0052", "开工", "--planned", back.isoformat()),
+        # a milestone added later to a project on record, planned before `day`: not planned then
+        ("milestone", "add", code, draw(st.sampled_from(["投产", "达效", "规划许可"])), "--planned", back.isoformat()),
         ("invest", "record", "GX-0052", "--month", month, "--amount", "300"),
     ]
     return when, draw(st.sampled_from(choices))

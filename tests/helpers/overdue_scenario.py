@@ -46,7 +46,8 @@ def build(session, ctx) -> None:
     for n, (name, unit, leader) in enumerate(projects, 1):
         p[n] = registry.add_project(session, listed, {"name": name, "unit": unit, "leader": leader, "chain": "工程机械"},
                                     create_units=True)
-    plan = lambda n, kind, day, **kw: milestones.set_planned(session, kw.pop("c", ctx), p[n], kind, D(day), **kw)  # noqa: E731
+    # plans set at the year's start unless said (a plan holds from the day it was set)
+    plan = lambda n, kind, day, **kw: milestones.set_planned(session, kw.pop("c", listed), p[n], kind, D(day), **kw)  # noqa: E731
     done = lambda n, kind, day, c=ctx: milestones.set_actual(session, c, p[n], kind, D(day))  # noqa: E731
     plan(1, "开工", "2025-10-01")
     plan(1, "竣工", "2026-06-30")

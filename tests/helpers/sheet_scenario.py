@@ -37,9 +37,10 @@ def build(url: str) -> None:
         add(s, ctx, {"name": FORMULA_NAME, "chain": "智能装备", "unit": "经济发展局", "leader": "张三"})
         add(s, ctx, {"name": PIPE_NAME, "chain": "基础设施", "unit": "自然资源局", "leader": "王五"})
         registry.ensure_unit(s, ctx, "财政局")
-        milestones.add_milestone(s, ctx, "GX-0001", "开工", date(2025, 9, 1))  # 60 days late
-        milestones.add_milestone(s, ctx, "GX-0002", "主体完工", date(2025, 10, 28))  # late since this week
-        milestones.add_milestone(s, ctx, "GX-0004", "竣工", date(2025, 11, 5))  # due soon
+        planned = at(date(2025, 1, 2))  # the milestones were planned at the year's start
+        milestones.add_milestone(s, planned, "GX-0001", "开工", date(2025, 9, 1))  # 60 days late
+        milestones.add_milestone(s, planned, "GX-0002", "主体完工", date(2025, 10, 28))  # late since this week
+        milestones.add_milestone(s, planned, "GX-0004", "竣工", date(2025, 11, 5))  # due soon
         for month, amount in (("2025-03", "1000"), ("2025-06", "2000")):
             investment.record_month(s, ctx, "GX-0001", month, Decimal(amount))
         investment.record_month(s, ctx, "GX-0002", "2025-09", Decimal("17000"))

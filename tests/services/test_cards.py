@@ -34,10 +34,10 @@ def registry_with_figures(db_url, ctx):
             investment.set_month(s, ctx, p, "2025-10", Decimal(done))
         for code, planned in starts.items():
             p = registry.add_project(s, listed, {"name": f"项目{code}", "code": code, "unit": "建设局"}, create_units=True)
-            milestones.set_planned(s, ctx, p, "开工", planned)
+            milestones.set_planned(s, listed, p, "开工", planned)
         for code, planned in land.items():
             p = registry.add_project(s, listed, {"name": f"项目{code}", "code": code, "unit": "建设局"}, create_units=True)
-            milestones.set_planned(s, ctx, p, "土地", planned)
+            milestones.set_planned(s, listed, p, "土地", planned)
         registry.add_project(s, listed, {"name": "储备项目", "code": "R-1", "status": "储备"})
     return db_url
 
