@@ -23,7 +23,7 @@ from decimal import Decimal
 from itertools import compress, repeat
 from typing import Any, Callable, Iterable, NamedTuple, TypeVar
 
-from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select, type_coerce, union_all
 from sqlmodel import Session
 
 from projects_cli.facts.filters import ProjectFilter
@@ -115,7 +115,8 @@ def projects_on(session: Session, as_of: date | None):
             continue
         later = (r.c.project_id == p.c.id, r.c.field == column.name, r.c.replaced_on > as_of)
         first = select(r.c.value).where(*later).order_by(r.c.replaced_on, r.c.id).limit(1).scalar_subquery()
-        columns.append(case((exists().where(*later), cast(first, column.type)), else_=column).label(column.name))
+        value = case((exists().where(*later), cast(first, column.type)), else_=column)
+        columns.append(type_coerce(value, column.type).label(column.name))
     on_record = select(*columns)
     if added_later:  # a project added after `as_of` was not on record then
         on_record = on_record.where(or_(p.c.recorded_on.is_(None), p.c.recorded_on <= as_of))
@@ -133,11 +134,11 @@ def milestones_on(session: Session, as_of: date):
     # the first value replaced after `as_of`, if it was on record by then (else there was none yet)
     held = select(case((or_(r.c.recorded_on.is_(None), r.c.recorded_on <= as_of), r.c.actual_date))).where(
         *later).order_by(r.c.replaced_on, r.c.id).limit(1).scalar_subquery()
-    actual = case(
+    actual = type_coerce(case(  # typed: older SQLAlchemy leaves a CASE over a subquery untyped (text on SQLite)
         (exists().where(*later), held),
         (m.c.actual_recorded_on > as_of, None),
         else_=m.c.actual_date,
-    )
+    ), m.c.actual_date.type)
     return select(*(actual.label("actual_date") if c.name == "actual_date" else c for c in m.c)).subquery("milestone_on")
 
 
