@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_project_revision"),
     )
     op.create_index("ix_project_revision_project_id", "project_revision", ["project_id"])
+    op.create_index("ix_project_revision_replaced_on", "project_revision", ["replaced_on"])
     with op.batch_alter_table("milestone") as batch:
         batch.add_column(sa.Column("actual_recorded_on", sa.Date(), nullable=True))
         batch.create_index("ix_milestone_actual_recorded_on", ["actual_recorded_on"])
@@ -58,5 +59,6 @@ def downgrade() -> None:
     with op.batch_alter_table("milestone") as batch:
         batch.drop_index("ix_milestone_actual_recorded_on")
         batch.drop_column("actual_recorded_on")
+    op.drop_index("ix_project_revision_replaced_on", table_name="project_revision")
     op.drop_index("ix_project_revision_project_id", table_name="project_revision")
     op.drop_table("project_revision")

@@ -49,7 +49,7 @@ def show(
     lib_days = {d for d in library.off + library.on if d.year == year}
     local = sorted(d for d in off + on if d not in lib_days)
     if year in library.years:
-        source = f"{library.coverage.split(' covers ')[0]} 已收录{year}年"
+        source = f"{library.source} 已收录{year}年"
         if local:
             source += f"；配置文件 {config_file(s)} 另有{len(local)}天改动"
     elif year in full.years:

@@ -55,7 +55,7 @@ def add_year(path: Path, year: int, holidays: list[date], workdays: list[date]) 
     sections, other years) stays as it was. The file is checked again before it replaces the old one."""
     import tomlkit
 
-    from projects_cli.config.office import load_config
+    from projects_cli.config.office import config_from_text
     from projects_cli.writes import release, write_text
 
     text = read_limited(path, "config file").decode("utf-8") if path.exists() else ""
@@ -78,11 +78,6 @@ def add_year(path: Path, year: int, holidays: list[date], workdays: list[date]) 
     years.extend(sorted({int(y) for y in table.get("known_years", [])} | {year}))
     table["known_years"] = years
     out = tomlkit.dumps(doc)
-    check = path.with_name(f".{path.name}.check")
-    try:  # the new file must read back as a valid config before it replaces the old one
-        check.write_text(out, encoding="utf-8")
-        load_config(check)
-    finally:
-        check.unlink(missing_ok=True)
+    config_from_text(out, path)  # the new file must read as a valid config before it replaces the old one
     release(path)  # the config file is this command's input and, here, on purpose its output
     write_text(path, out)

@@ -37,6 +37,7 @@ from projects_cli.config.schema import (
     Text,
     Whole,
     Years,
+    parse_toml,
     read_toml,
 )
 from projects_cli.values import normalize_name
@@ -114,6 +115,12 @@ class OfficeConfig(dict):
 
 def load_config(path: Path) -> OfficeConfig:
     data, source = read_toml(path, LABEL)
+    return OfficeConfig(CONFIG_FILE.read(data, Loc(source)), source)
+
+
+def config_from_text(text: str, path: Path) -> OfficeConfig:
+    """The config file `path` would be with `text`, read and checked as `load_config` reads it."""
+    data, source = parse_toml(text, path, LABEL)
     return OfficeConfig(CONFIG_FILE.read(data, Loc(source)), source)
 
 

@@ -80,10 +80,15 @@ def read_toml(path: Path, label: str) -> tuple[dict[str, Any], Source]:
         text = raw.decode("utf-8").removeprefix("\ufeff")  # Notepad saves UTF-8 with a BOM
     except UnicodeDecodeError:
         raise ConfigError(f"{where} 不是 UTF-8 文本（is not UTF-8 text）；请另存为 UTF-8") from None
+    return parse_toml(text, path, label)
+
+
+def parse_toml(text: str, path: Path, label: str) -> tuple[dict[str, Any], Source]:
+    """`read_toml` of text already in hand (e.g. a file about to be written, `path` its name)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where} 不是有效的 TOML（is not valid TOML: {exc}）") from None
+        raise ConfigError(f"{label} {path} 不是有效的 TOML（is not valid TOML: {exc}）") from None
     return data, Source(label, Path(path), text)
 
 

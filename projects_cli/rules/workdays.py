@@ -36,12 +36,14 @@ class WorkCalendar:
     `on`: Saturdays and Sundays that are working days (调休), sorted.
     `years`: the years whose holidays are fully known.
     `coverage`: how the known years came about, for error messages.
+    `source`: where the base data comes from (e.g. "chinesecalendar 1.11.0").
     """
 
     off: tuple[date, ...]
     on: tuple[date, ...]
     years: frozenset[int]
     coverage: str = ""
+    source: str = ""
 
     def check(self, day: date) -> None:
         if day.year not in self.years:
@@ -97,6 +99,7 @@ def build_calendar(
         on=tuple(sorted(d for d in on if d.weekday() >= 5)),
         years=frozenset(base_years | extra),
         coverage="; ".join(parts),
+        source=source,
     )
 
 

@@ -106,23 +106,30 @@ def test_a_writer_that_waits_too_long_ends_with_one_error(sqlite_url, tmp_path):
     assert waited < 7  # gave up before the other command let go
 
 
+def add_while_locked(db_url: str, locked_url: str, tmp_path: Path, name: str) -> tuple[int, str, str]:
+    """`add --name NAME` on `db_url` (waiting at most 0.5 s) while a transaction holds `locked_url`'s writer lock."""
+    from sqlalchemy import create_engine
+
+    from projects_cli.store.db import lock_pg_registry
+
+    config = tmp_path / "config.toml"
+    config.write_text("[database]\nwait_seconds = 0.5\n", encoding="utf-8")
+    engine = create_engine(locked_url)
+    with engine.begin() as conn:
+        lock_pg_registry(conn)
+        run = projects(db_url, "add", "--name", name, config=config, home=tmp_path)
+        code, (out, err) = run.wait(60), run.communicate()
+    engine.dispose()
+    return code, out, err
+
+
 @pytest.mark.pg
 def test_a_postgresql_writer_that_waits_too_long_ends_with_one_error(db_url, tmp_path):
     if not db_url.startswith("postgresql"):
         pytest.skip("PostgreSQL only")
-    from sqlalchemy import create_engine
+    from projects_cli.store.db import display_name
 
-    from projects_cli.store.db import display_name, lock_pg_registry
-
-    config = tmp_path / "config.toml"
-    config.write_text("[database]\nwait_seconds = 0.5\n", encoding="utf-8")
-    engine = create_engine(db_url)
-    with engine.begin() as conn:
-        lock_pg_registry(conn)
-        run = projects(db_url, "add", "--name", "等不及的项目", config=config, home=tmp_path)
-        code, (out, err) = run.wait(60), run.communicate()
-    engine.dispose()
-    assert (code, out, err) == (1, "", (
+    assert add_while_locked(db_url, db_url, tmp_path, "等不及的项目") == (1, "", (
         f"{WAITING}\nError: {display_name(db_url)} 正被另一个命令占用，等待 0.5 秒后仍未完成（another command kept the "
         "database busy for 0.5 s）；请稍后再试，或在 config.toml 的 [database] wait_seconds 中加长等待\n"))
 
@@ -131,18 +138,8 @@ def test_a_postgresql_writer_that_waits_too_long_ends_with_one_error(db_url, tmp
 def test_registries_in_other_schemas_of_one_server_do_not_wait_for_each_other(db_url, another_pg_registry, tmp_path):
     if not db_url.startswith("postgresql"):
         pytest.skip("PostgreSQL only")
-    from sqlalchemy import create_engine
-
-    from projects_cli.store.db import lock_pg_registry
-
-    config = tmp_path / "config.toml"
-    config.write_text("[database]\nwait_seconds = 0.5\n", encoding="utf-8")
-    engine = create_engine(another_pg_registry)
-    with engine.begin() as conn:
-        lock_pg_registry(conn)  # another office is writing to its own registry
-        run = projects(db_url, "add", "--name", "不必等待的项目", config=config, home=tmp_path)
-        code, (out, err) = run.wait(60), run.communicate()
-    engine.dispose()
+    # another office is writing to its own registry
+    code, out, err = add_while_locked(db_url, another_pg_registry, tmp_path, "不必等待的项目")
     assert (code, err) == (0, "")
     assert out.startswith("GX-0001")
 
