@@ -23,7 +23,7 @@ from projects_cli.services import registry
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.db import insert_columns
-from projects_cli.store.models import COLORS, Card, Unit
+from projects_cli.store.models import COLORS, Card, Project, Unit
 from projects_cli.vocab import CardColor
 
 
@@ -90,7 +90,9 @@ def rate_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: da
     card_rules = rules.get("cards")
     active = tuple(card_rules["active_statuses"])
     p = asof.projects_on(session, as_of).c
-    code_of = dict(session.connection().execute(select(p.id, p.code)).all())
+    # every project's code, not only those on record on `as_of`: a later rating of the period may hold
+    # cards for projects added since, which this rating replaces (and logs)
+    code_of = dict(session.connection().execute(select(Project.id, Project.code)).all())
     codes = dict(session.connection().execute(select(p.id, p.code).where(p.status.in_(active))).all())
     all_facts = asof.card_facts(session, as_of)
     history = _previous_colours(session, period, int(card_rules["yellows_to_red"]) - 1)

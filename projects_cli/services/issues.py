@@ -754,8 +754,9 @@ def _event_row(ctx: Ctx, issue_id: int, kind: str, text: str | None, data: dict[
 # ---------------------------------------------------------------- reading
 
 
-def _base_query():
-    i, p, u = Issue.__table__.c, Project.__table__.c, Unit.__table__.c
+def _base_query(projects=Project.__table__):
+    """Issues with their project's code and name (`projects`: e.g. `asof.projects_on` a date) and lead unit."""
+    i, p, u = Issue.__table__.c, projects.c, Unit.__table__.c
     return select(
         i.id.label("issue_id"),
         i.number,
@@ -778,7 +779,7 @@ def _base_query():
         i.lookback_on,
         i.lookback_done_on,
     ).select_from(
-        Issue.__table__.join(Project.__table__, p.id == i.project_id).outerjoin(Unit.__table__, u.id == i.lead_unit_id)
+        Issue.__table__.join(projects, p.id == i.project_id).outerjoin(Unit.__table__, u.id == i.lead_unit_id)
     )
 
 
@@ -841,7 +842,7 @@ def list_issues(
     the package's PRC calendar; pass `config.calendar.load_calendar(settings)` for the
     office's own additions.
     """
-    base = _base_query().order_by(Issue.year, Issue.seq)
+    base = _base_query(asof.projects_on(session, as_of)).order_by(Issue.year, Issue.seq)
     if project:
         base = base.where(Issue.project_id == registry.get_project(session, project).id)
     query = base.where(Issue.id.not_in(asof.changed_after(as_of)))
@@ -888,7 +889,11 @@ def show_issue(session: Session, number: str, as_of: date | None = None, calenda
     """One issue with its helpers and its history, oldest event first; given `as_of`, as it stood then
     (the events dated after it left out)."""
     issue = get_issue(session, number)
-    row = dict(session.connection().execute(_base_query().where(Issue.id == issue.id)).mappings().one())
+    projects = Project.__table__ if as_of is None else asof.projects_on(session, as_of)
+    found = session.connection().execute(_base_query(projects).where(Issue.id == issue.id)).mappings().first()
+    if found is None:  # its project was added to the registry after the as-of date
+        raise NotFound(f"issue {issue.number}: its project was not on record on the as-of date {as_of.isoformat()}")
+    row = dict(found)
     row["description"] = issue.description
     row["helpers"] = _helper_names(session, issue.id)
     query = select(IssueEvent).where(IssueEvent.issue_id == issue.id).order_by(IssueEvent.id)

@@ -30,7 +30,7 @@ from projects_cli.services import registry
 from projects_cli.sheets.markup import Document, parse
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
-from projects_cli.store.models import DEADLINE_STATES, Card, IssueEvent, Project, Sheet, Unit
+from projects_cli.store.models import DEADLINE_STATES, Card, IssueEvent, Sheet, Unit
 from projects_cli.vocab import NO_UNIT
 
 KINDS = {"notice": "督办单", "cards": "红黄蓝牌通报", "weekly": "周报"}
@@ -352,15 +352,17 @@ def _limited(rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
 def _issue_events(session: Session, start: date, end: date,
                   states: dict[int, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Issues opened (提报), closed (销号) and escalated (督办升级) between start and end, one query; each
-    with its level and lead unit as on `end` (`states`: `asof.issue_states` at `end`)."""
+    with its level, lead unit and project as on `end` (`states`: `asof.issue_states` at `end`)."""
+    from projects_cli.facts import asof
     from projects_cli.store.models import Issue
 
-    e, i, p = IssueEvent.__table__.c, Issue.__table__.c, Project.__table__.c
+    projects = asof.projects_on(session, end)  # the project's name and unit as on `end` too
+    e, i, p = IssueEvent.__table__.c, Issue.__table__.c, projects.c
     query = (
         select(e.type, e.on, e.data, e.text, i.id, i.number, i.title, p.code, p.name, p.unit_id)
         .select_from(
             IssueEvent.__table__.join(Issue.__table__, i.id == e.issue_id)
-            .join(Project.__table__, p.id == i.project_id)
+            .join(projects, p.id == i.project_id)
         )
         .where(e.on >= start, e.on <= end, e.type.in_(("report", "close", "escalate")))
         .order_by(e.on, i.number, e.id)
