@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sheet": ("sheet", "app", "Supervision sheets (督办单, 红黄蓝牌通报, 周报) from the office's Jinja templates, as Excel, HTML, Markdown or Word."),
     "ledger": ("ledger", "app", "Excel ledgers (台账): import the ledgers units send, export the ledger the office files, dispatch each unit its fill-in workbook (派工单)."),
     "log": ("log", "log", "Show the change log (变更记录), newest first: who changed which record, old and new values."),
+    "config": ("config", "app", "The config file (配置文件): write a commented starting file, check one line by line."),
     "calendar": ("calendar", "app", "The working-day calendar (工作日历): show a year, import the State Council's holiday notice."),
     "db": ("db", "app", "The database itself (数据库): schema upgrades, backups and checks."),
 }

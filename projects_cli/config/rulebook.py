@@ -18,6 +18,7 @@ from typing import Any
 
 from projects_cli.config.paths import home_dir, resource_dir
 from projects_cli.config.schema import Choice, Flag, Items, Loc, Names, Number, Table, Text, Whole, read_toml
+from projects_cli.errors import ConfigError
 from projects_cli.rules.scoring import COMPONENTS
 
 LABEL = "规则文件"
@@ -145,3 +146,22 @@ def load_rules(explicit: Path | None = None) -> Rules:
     _check_together(data, Loc(source))
     digest = hashlib.sha256(source.text.encode()).hexdigest()[:8]
     return Rules(data=data, version=f"{data.get('version', '?')}+{digest}", path=path)
+
+
+def rules_problems(explicit: Path | None = None) -> tuple[Path | None, list[str]]:
+    """The office's rules file in force (None: there is none, the defaults hold) and every problem in it,
+    each naming its line (`config check`); a file that is not TOML at all is one problem."""
+    path = resolve_path(explicit)
+    if path is None:
+        return None, []
+    try:
+        given, source = read_toml(path, LABEL)
+    except ConfigError as exc:
+        return path, [str(exc)]
+    problems: list[str] = []
+    checked = RULES.read(given, Loc(source, problems=problems))
+    if not problems:
+        defaults_raw, shipped = read_toml(default_path(), LABEL)
+        Loc(source, problems=problems).collect(
+            lambda: _check_together(_merged(RULES.read(defaults_raw, Loc(shipped)), checked), Loc(source)))
+    return path, problems

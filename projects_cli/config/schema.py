@@ -103,9 +103,22 @@ class Loc:
 
     source: Source
     keys: tuple[str | int, ...] = ()
+    # where a `Table` collects its keys' errors and goes on (`config check`: every problem at once);
+    # None: the first error is raised
+    problems: list[str] | None = field(default=None, compare=False)
 
     def child(self, key: str | int) -> Loc:
-        return Loc(self.source, (*self.keys, key))
+        return Loc(self.source, (*self.keys, key), self.problems)
+
+    def collect(self, read: Callable[[], Any]) -> Any:
+        """`read()`; with `problems`, its error is noted there and None returned instead."""
+        try:
+            return read()
+        except ConfigError as exc:
+            if self.problems is None:
+                raise
+            self.problems.append(str(exc))
+            return None
 
     def name(self, table: bool = False) -> str:
         """`[cards] lag_red_points`, `[overdue] tiers 第 2 项 max_days`, `[calendar]` for a table itself."""
@@ -372,17 +385,23 @@ class Table:
         if not isinstance(value, dict):
             loc.fail("应为表", "must be a table", self.example, table=True)
         out: dict[str, Any] = {}
+        failed = False
         for key, item in value.items():
             kind = self.keys.get(key, self.extra)
             if kind is None:
                 inner = loc.child(key)
                 is_table = isinstance(item, dict)
                 word = ("未知的表", "unknown table") if is_table else ("未知的键", "unknown key")
-                inner.fail(*word, more=f"；可用的键 known keys：{', '.join(self.keys) or '（无 none）'}", table=is_table)
-            out[key] = kind.read(item, loc.child(key))
+                loc.collect(lambda: inner.fail(
+                    *word, more=f"；可用的键 known keys：{', '.join(self.keys) or '（无 none）'}", table=is_table))
+                failed = True
+                continue
+            problems = len(loc.problems or ())
+            out[key] = loc.collect(lambda: kind.read(item, loc.child(key)))
+            failed = failed or len(loc.problems or ()) > problems
         for key in self.needed:
-            if key not in out:
-                loc.fail(f"缺少 {key}", f"{key} is missing", self.example, table=True)
-        if self.check is not None:
-            self.check(out, loc)
+            if key not in out and key not in value:
+                loc.collect(lambda: loc.fail(f"缺少 {key}", f"{key} is missing", self.example, table=True))
+        if self.check is not None and not failed:  # the keys together, once each reads right
+            loc.collect(lambda: self.check(out, loc))
         return out
