@@ -194,13 +194,14 @@ def write_pieces(dest: Path | str, pieces) -> None:
 
 
 def save_workbook(wb, dest: Path | str) -> None:
-    """An openpyxl workbook to `dest`, through `replacing`."""
-    with replacing(dest) as tmp:
-        try:
+    """An openpyxl workbook to `dest`, through `replacing`; one that cannot be written (its folder missing,
+    the disk full) is dropped quietly, whether the save failed or never began."""
+    try:
+        with replacing(dest) as tmp:
             wb.save(tmp)
-        except BaseException as exc:
-            _drop_quietly(wb, exc)
-            raise
+    except BaseException as exc:
+        _drop_quietly(wb, exc)
+        raise
 
 
 def _drop_quietly(wb, exc: BaseException) -> None:

@@ -341,3 +341,17 @@ def test_dispatch_into_the_database_folder_cannot_replace_the_database(office):
     code, out, err = run(xlsx, "ledger", "dispatch", "--unit", "经济发展局", "--output", str(xlsx))
     assert (code, out, err) == (1, "", refused(xlsx, "数据库"))
     assert files(office.parent) == before
+
+
+@pytest.mark.parametrize("args", [("overdue",), ("cards", "report")])
+def test_a_workbook_into_a_missing_folder_is_one_error_line(office, tmp_path, args):
+    # the write-only workbook built before the folder is found missing must not print "Exception ignored …
+    # Traceback" when it is dropped
+    dest = tmp_path / "nowhere" / "x.xlsx"
+    if args == ("cards", "report"):
+        assert run(office, "cards", "rate", "--period", "2025-10")[0] == 0
+        args = (*args, "--period", "2025-10")
+    r = _projects("--db", str(office), "--as-of", "2025-10-31", *args, "-o", str(dest), stdout=subprocess.PIPE)
+    assert (r.returncode, r.stderr) == (
+        1, f"Error: 无法写入 {dest}（cannot write {dest}: folder {dest.parent} does not exist）；原有文件未改动 "
+           "(nothing was replaced)\n")
