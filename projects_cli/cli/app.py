@@ -65,9 +65,58 @@ class _Listed(typer.core.TyperCommand):
     """What `projects --help` needs of a command it does not run: its name and short help."""
 
 
+# The root's options that take a value; typed after the command (`projects overdue --db x`) they are moved
+# in front of it, unless the command has an option of that name itself (`log --by` filters by person).
+GLOBAL_OPTIONS = ("--db", "--as-of", "--by", "--config", "--rules", "--templates")
+
+
+def _option_names(command) -> set[str]:
+    """Every option name a command, or any command of a group, declares."""
+    names = {opt for param in getattr(command, "params", ()) for opt in getattr(param, "opts", ())}
+    for sub in getattr(command, "commands", {}).values():
+        names |= _option_names(sub)
+    return names
+
+
+def globals_first(args: list[str], declared) -> list[str]:
+    """`args` with the global options typed after the command moved in front of it (`declared(name)`: the
+    option names the command `name` has of its own, left where they are). Nothing after `--` moves."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):  # the globals already in front, with their values
+        i += 2 if args[i] in GLOBAL_OPTIONS else 1
+    if i >= len(args) or args[i] not in COMMANDS:
+        return args
+    own = declared(args[i])
+    moved, kept = [], []
+    rest = args[i + 1:]
+    j = 0
+    while j < len(rest):
+        arg = rest[j]
+        if arg == "--":
+            kept += rest[j:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and name not in own and ("=" in arg or j + 1 < len(rest)):
+            step = 1 if "=" in arg else 2
+            moved += rest[j:j + step]
+            j += step
+            continue
+        kept.append(arg)
+        j += 1
+    return [*args[:i], *moved, args[i], *kept]
+
+
 class ProjectsGroup(TyperGroup):
     """The root command: builds only the command being run, and turns a user's mistake into
     one line `Error: …` on stderr with exit code 1."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        def declared(name: str) -> set[str]:
+            if name not in self.commands:
+                self.commands[name] = build_command(name)
+            return _option_names(self.commands[name])
+
+        return super().parse_args(ctx, globals_first(list(args), declared))
 
     def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(COMMANDS)

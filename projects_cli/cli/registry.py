@@ -60,8 +60,18 @@ def init(
         common.note(
             f"Loaded the demo scenario (演示情景, not real data): units and leaders of {demo['projects']} projects, "
             f"{demo['milestones']} milestones ({demo['replans']} re-planned), {demo['months']} monthly investment "
-            f"figures, {demo['issues']} problems; try: projects --as-of 2025-10-31 overdue"
+            f"figures, {demo['issues']} problems; try: {_try_overdue(s)}"
         )
+
+
+def _try_overdue(s) -> str:
+    """The first command to run on the sample, runnable as printed: with this --db unless it is the default."""
+    import shlex
+
+    from projects_cli.config.settings import default_db
+
+    db = "" if s.db == default_db() else f" --db {shlex.quote(s.db)}"
+    return f"projects{db} --as-of 2025-10-31 overdue"
 
 
 def list_cmd(
