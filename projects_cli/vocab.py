@@ -24,12 +24,22 @@ class Labelled(StrEnum):
 
     @classmethod
     def from_zh(cls, label: str):
-        """The member whose label (or value) is `label`, else None: what a person typed, read back."""
+        """The member whose label, value or other name (`names`) is `label`, else None: what a person typed,
+        read back (English in any case: RED is red)."""
         text = label.strip()
         for member in cls:
-            if text in (member.zh, member.value):
+            if text in member.names() or text.lower() == member.value:
                 return member
         return None
+
+    def names(self) -> tuple[str, ...]:
+        """Every name a person may type for this member: its label, its value and the short forms
+        offices use (`short`)."""
+        return tuple(dict.fromkeys((self.zh, self.value, *self.short())))
+
+    def short(self) -> tuple[str, ...]:
+        """Other names offices type for this member (红 for 红牌, 挂牌 for 挂牌督办); none by default."""
+        return ()
 
     @classmethod
     def values(cls) -> tuple[str, ...]:
@@ -54,6 +64,9 @@ class Level(Labelled):
     KEY = "重点督办"
     LISTED = "挂牌督办"
 
+    def short(self) -> tuple[str, ...]:
+        return (self.zh.removesuffix("督办"),)  # 一般 · 重点 · 挂牌
+
     @property
     def rank(self) -> int:
         return list(Level).index(self)
@@ -66,6 +79,20 @@ class CardColor(Labelled):
     YELLOW = "yellow", "黄牌"
     BLUE = "blue", "蓝牌"
 
+    def short(self) -> tuple[str, ...]:
+        return (self.zh[0], self.zh[0] + "色")  # 红 · 红色
+
+
+class SheetKind(Labelled):
+    """The documents the office issues (发文), each numbered from one sequence."""
+
+    NOTICE = "notice", "督办单"
+    CARDS = "cards", "红黄蓝牌通报"
+    WEEKLY = "weekly", "周报"
+
+    def short(self) -> tuple[str, ...]:
+        return {"notice": ("督办通知",), "cards": ("亮牌通知", "亮牌通报", "红黄蓝牌"), "weekly": ("周通报", "每周通报")}[self.value]
+
 
 class IssueState(Labelled):
     """Where a problem stands in the closed loop (问题闭环)."""
@@ -77,6 +104,9 @@ class IssueState(Labelled):
     RESPONDED = "responded", "已反馈"
     RESOLVED = "resolved", "已办结"
     CLOSED = "closed", "已销号"
+
+    def short(self) -> tuple[str, ...]:
+        return (self.zh.removeprefix("已"),)  # 交办 · 销号 (不予受理 stays as it is)
 
 
 class IssueEventType(Labelled):

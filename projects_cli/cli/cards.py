@@ -15,7 +15,7 @@ app = typer.Typer(help="Red, yellow and blue cards (红黄蓝牌): rate, set by 
 
 PeriodOpt = Annotated[
     Optional[str],
-    typer.Option("--period", help="Rating period (评价周期): a month 2024-10 or a week 2024-W43. Default: the as-of date's."),
+    typer.Option("--period", help="Rating period (评价周期): a month 2025-10 (2025年10月) or a week 2025-W43 (2025年第43周). Default: the as-of date's."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)]
 
@@ -97,7 +97,7 @@ def rate(ctx: typer.Context, period: PeriodOpt = None) -> None:
 def set_card(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Project code (项目编号).")],
-    color: Annotated[str, typer.Option("--color", help="Card colour (牌色): red, yellow or blue.")],
+    color: Annotated[str, typer.Option("--color", help="Card colour (牌色): red, yellow or blue (红牌/红, 黄牌/黄, 蓝牌/蓝).")],
     reason: Annotated[str, typer.Option("--reason", help="Why (原因); printed on the notices.")],
     until: Annotated[
         Optional[str], typer.Option("--until", help="In force until (有效期至), YYYY-MM-DD. Default: until replaced.",
@@ -113,7 +113,8 @@ def set_card(
 
     per, _ = _period(ctx, period, rating=False)
     with common.session(ctx) as session:
-        card = cards.set_manual(session, common.actor(ctx), code, color.strip().lower(), reason, until, per)
+        card = cards.set_manual(session, common.actor(ctx), code, common.pick(color, CardColor, ("牌色", "card colour")),
+                                reason, until, per)
         text = f"{code}: 人工{_card_zh(card.color)}（{per}）" + (f"，有效期至 {card.until}" if card.until else "")
     common.note(text)
 
@@ -133,7 +134,7 @@ def _rows_for_output(rows: list[dict[str, Any]], labels) -> list[dict[str, Any]]
 def list_cmd(
     ctx: typer.Context,
     period: PeriodOpt = None,
-    color: Annotated[Optional[str], typer.Option("--color", help="Only this colour (牌色): red, yellow or blue.")] = None,
+    color: Annotated[Optional[str], typer.Option("--color", help="Only this colour (牌色): red, yellow or blue (红牌/红, 黄牌/黄, 蓝牌/蓝).")] = None,
     unit: Annotated[Optional[str], typer.Option(help="Responsible unit (责任单位).")] = None,
     chain: Annotated[Optional[str], typer.Option(help="Industry chain (产业链).")] = None,
     fmt: FormatOpt = Format.table,

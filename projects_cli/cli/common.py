@@ -68,13 +68,17 @@ def filters(session: Session, ctx: typer.Context, **values: str | None):
 
 
 def pick(value: str | None, vocabulary, what: tuple[str, str]) -> str | None:
-    """A filter naming one of a closed list (`vocab.Labelled`: issue states, levels, card colours), by its value
-    or its Chinese label, as the stored value; anything else is an error offering the nearest ones."""
+    """A value naming one of a closed list (`vocab.Labelled`: issue states, levels, card colours), by its value
+    (any case), its Chinese label or a short form (红, 挂牌, 交办), as the stored value; anything else is an
+    error offering the nearest ones."""
     if value is None:
         return None
+    found = vocabulary.from_zh(value)
+    if found is not None:
+        return found.value
     from projects_cli.values import resolve_name
 
-    names = list(dict.fromkeys(n for m in vocabulary for n in (m.zh, m.value)))
+    names = list(dict.fromkeys(n for m in vocabulary for n in (m.zh, m.value)))  # offered: the full names
     return vocabulary.from_zh(resolve_name(value, names, what)).value
 
 

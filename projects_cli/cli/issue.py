@@ -367,7 +367,8 @@ def escalate(
     """
     from projects_cli.services import issues
 
-    if level is not None and level.strip() not in Level.values()[1:]:
+    level = common.pick(level, Level, ("督办级别", "supervision level"))
+    if level is not None and level not in Level.values()[1:]:
         raise typer.BadParameter(f"{level!r} is not a level to escalate to; use 重点督办 or 挂牌督办", param_hint="--level")
     with common.session(ctx) as session:
         issue = issues.escalate_issue(session, common.actor(ctx), number, reason=reason, level=level, rules=_rules(ctx))

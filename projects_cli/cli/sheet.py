@@ -10,6 +10,7 @@ import typer
 
 from projects_cli.cli import common
 from projects_cli.listings.output import Format
+from projects_cli.vocab import SheetKind
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -266,7 +267,7 @@ def void(
 def list_cmd(
     ctx: typer.Context,
     year: Annotated[Optional[int], typer.Option(min=common.FIRST_YEAR, max=common.LAST_YEAR, help="Only sheets of this year (年度).")] = None,
-    kind: Annotated[Optional[str], typer.Option(help="Only this kind: notice (督办单), cards (通报), weekly (周报).")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="Only this kind: notice (督办单), cards (红黄蓝牌通报, 亮牌通知), weekly (周报).")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
 ) -> None:
     """List issued sheets (已发文), by number.
@@ -277,5 +278,5 @@ def list_cmd(
     from projects_cli.sheets import contexts
 
     with common.session(ctx, write=False) as session:
-        rows = contexts.list_sheets(session, year=year, kind=kind)
+        rows = contexts.list_sheets(session, year=year, kind=common.pick(kind, SheetKind, ("文书类型", "sheet kind")))
     common.out(render(rows, fmt, LIST_COLUMNS))

@@ -6,6 +6,8 @@ Pure functions: every one is given the as-of date; none reads the clock.
 from __future__ import annotations
 
 import calendar
+import re
+import unicodedata
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -137,6 +139,28 @@ def period_of(as_of: date, kind: str = "monthly") -> str:
         year, week, _ = as_of.isocalendar()
         return f"{year}-W{week:02d}"
     return f"{as_of.year:04d}-{as_of.month:02d}"
+
+
+_MONTH_PERIOD = re.compile(r"(\d{4})(?:年|[-./])(\d{1,2})月?(?:份)?")
+_WEEK_PERIOD = re.compile(r"(\d{4})(?:年第|年|-?W|-)(\d{1,2})周?", re.IGNORECASE)
+
+
+def normal_period(text: str) -> str | None:
+    """A period as the office types it, in the stored form: 2025年10月, 2025年10月份, 2025.10, 2025/10,
+    2025-10 → 2025-10; 2025年第43周, 2025W43, 2025-w43, 2025-W43 → 2025-W43 (full-width digits too).
+    None when it is neither a real month nor a real ISO week."""
+    typed = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    if match := _MONTH_PERIOD.fullmatch(typed):
+        year, month = int(match.group(1)), int(match.group(2))
+        return f"{year}-{month:02d}" if 1 <= month <= 12 else None
+    if ("W" in typed.upper() or "周" in typed) and (match := _WEEK_PERIOD.fullmatch(typed)):
+        year, week = int(match.group(1)), int(match.group(2))
+        try:
+            date.fromisocalendar(year, week, 1)
+        except ValueError:
+            return None
+        return f"{year}-W{week:02d}"
+    return None
 
 
 def period_end(period: str) -> date:

@@ -18,7 +18,7 @@ from projects_cli.config.rulebook import Rules
 from projects_cli.errors import InvalidValue, NotFound
 from projects_cli.facts import asof
 from projects_cli.rules.cards import RANK, changes, rate
-from projects_cli.rules.dates import period_end, period_of, period_start, previous_period, provisional
+from projects_cli.rules.dates import normal_period, period_end, period_of, period_start, previous_period, provisional
 from projects_cli.services import registry
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
@@ -28,12 +28,13 @@ from projects_cli.vocab import CardColor
 
 
 def check_period(period: str) -> str:
-    """A period as typed: 2024-10 (month) or 2024-W43 (ISO week)."""
-    try:
-        period_end(period)
-    except (ValueError, TypeError):
-        raise InvalidValue(f"period {period!r} is not a period; write a month as 2024-10 or a week as 2024-W43") from None
-    return period
+    """A period as typed (2025-10, 2025年10月, 2025-W43, 2025年第43周 …: `dates.normal_period`) in its stored
+    form: 2025-10 (month) or 2025-W43 (ISO week)."""
+    normal = normal_period(period) if isinstance(period, str) else None
+    if normal is None:
+        raise InvalidValue(f"{period!r} 不是评价周期；月份写作 2025-10 或 2025年10月，周写作 2025-W43 或 2025年第43周 "
+                           f"(not a period: write a month as 2025-10 or a week as 2025-W43)")
+    return normal
 
 
 def resolve(as_of: date, period: str | None, kind: str) -> tuple[str, date]:

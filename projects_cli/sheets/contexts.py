@@ -31,9 +31,9 @@ from projects_cli.sheets.markup import Document, parse
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import DEADLINE_STATES, Card, IssueEvent, Sheet, Unit
-from projects_cli.vocab import NO_UNIT
+from projects_cli.vocab import NO_UNIT, SheetKind
 
-KINDS = {"notice": "督办单", "cards": "红黄蓝牌通报", "weekly": "周报"}
+KINDS = {k.value: k.zh for k in SheetKind}
 TEMPLATES = {kind: f"{kind}.txt" for kind in KINDS}
 SEQUENCE = "sheet"
 PREVIEW_NUMBER = "（预览，未编号）"

@@ -91,3 +91,27 @@ def test_known_names_with_nothing_to_list_are_not_errors(office):
     assert r.exit_code == 0, r.stderr
     r = office("issue", "list", "--state", "已交办", "--level", "挂牌督办")
     assert (r.exit_code, r.stderr) == (0, "0 issues\n")
+
+
+@pytest.mark.parametrize("vocabulary, typed, stored", [
+    ("CardColor", "红", "red"), ("CardColor", "红色", "red"), ("CardColor", "红牌", "red"), ("CardColor", "RED", "red"),
+    ("CardColor", " Yellow ", "yellow"), ("CardColor", "蓝", "blue"),
+    ("Level", "挂牌", "挂牌督办"), ("Level", "重点", "重点督办"), ("Level", "一般督办", "一般督办"),
+    ("IssueState", "交办", "assigned"), ("IssueState", "已交办", "assigned"), ("IssueState", "销号", "closed"),
+    ("IssueState", "不予受理", "rejected"), ("IssueState", "Assigned", "assigned"),
+    ("SheetKind", "督办单", "notice"), ("SheetKind", "亮牌通知", "cards"), ("SheetKind", "周报", "weekly"),
+    ("SheetKind", "weekly", "weekly"),
+])
+def test_closed_lists_take_the_short_forms_offices_type(vocabulary, typed, stored):
+    from projects_cli import vocab
+    from projects_cli.cli.common import pick
+
+    assert pick(typed, getattr(vocab, vocabulary), ("名称", "name")) == stored
+
+
+def test_short_forms_are_each_one_members_only():
+    from projects_cli import vocab
+
+    for kind in (vocab.CardColor, vocab.Level, vocab.IssueState, vocab.SheetKind, vocab.ProjectStatus):
+        names = [n for m in kind for n in m.names()]
+        assert len(names) == len(set(names)), kind

@@ -288,7 +288,7 @@ def test_dispatch_errors_say_what_to_fix_and_write_nothing(cli, sent, tmp_path):
                                 "later date with --due")
     r = cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(tmp_path / "x.xlsx"), "--period", "2025-13", as_of=SENT)
     assert r.exit_code == 1
-    assert "period '2025-13' is not a period" in r.stderr
+    assert "'2025-13' 不是评价周期；月份写作 2025-10 或 2025年10月" in r.stderr
     assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "again.xlsx").exists()
     assert count(cli.url, "change_log") == logged and count(cli.url, "dispatch") == 1
     for args in (["--unit", "黄屯街道"], ["--all"], ["--unit", "黄屯街道", "--all", "-o", "x.xlsx"],

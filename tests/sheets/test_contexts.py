@@ -407,7 +407,8 @@ def test_card_notice_errors(cli, scn):
         1, "Error: no cards for 2025-11; rate the period first: projects cards rate --period 2025-11\n")
     r = cli("sheet", "cards", "--period", "十月")
     assert (r.exit_code, r.stderr) == (
-        1, "Error: period '十月' is not a period; write a month as 2024-10 or a week as 2024-W43\n")
+        1, "Error: '十月' 不是评价周期；月份写作 2025-10 或 2025年10月，周写作 2025-W43 或 2025年第43周 "
+           "(not a period: write a month as 2025-10 or a week as 2025-W43)\n")
     assert sheet_rows(cli) == [] and log_rows(cli) == []
 
 
