@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional
 
@@ -67,7 +68,7 @@ class _Listed(typer.core.TyperCommand):
 
 # The root's options that take a value; typed after the command (`projects overdue --db x`) they are moved
 # in front of it, unless the command has an option of that name itself (`log --by` filters by person).
-GLOBAL_OPTIONS = ("--db", "--as-of", "--by", "--config", "--rules", "--templates")
+GLOBAL_OPTIONS = ("--db", "--as-of", "--by", "--config", "--rules", "--templates", "--csv-headers")
 
 
 def _option_names(command) -> set[str]:
@@ -202,6 +203,11 @@ Start with:  projects init --sample   then   projects overdue
 )
 
 
+class CsvHeaders(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"projects {__version__}")
@@ -260,6 +266,15 @@ def root(
             file_okay=False,
         ),
     ] = None,
+    csv_headers: Annotated[
+        CsvHeaders,
+        typer.Option(
+            "--csv-headers",
+            envvar="PROJECTS_CSV_HEADERS",
+            help="CSV headers (表头): zh — Chinese names, with the UTF-8 mark Excel on Chinese Windows needs "
+                 "(default; `ledger import` reads it back); en — the JSON keys, no mark, for scripts.",
+        ),
+    ] = CsvHeaders.zh,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -274,6 +289,9 @@ def root(
         templates_dir=templates,
     )
     common.protect_inputs(ctx.obj)
+    from projects_cli.listings.output import CSV_HEADERS
+
+    CSV_HEADERS.set(csv_headers.value)
 
 
 def main() -> None:

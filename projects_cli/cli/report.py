@@ -49,24 +49,23 @@ DUE_SOON_COLUMNS = (
     ("item", "事项"),
 )
 CSV_COLUMNS = (
-    ("section", "section"),
-    ("type", "type"),
-    ("unit", "unit"),
-    ("leader", "leader"),
-    ("code", "code"),
-    ("name", "name"),
-    ("item", "item"),
-    ("issue", "issue"),
-    ("level", "level"),
-    ("planned", "planned"),
-    ("days_late", "days_late"),
-    ("days_left", "days_left"),
-    ("tier", "tier"),
-    ("new", "new"),
-    ("rate", "rate"),
-    ("behind", "behind"),
+    ("section", "部分"),
+    ("type", "类型"),
+    ("unit", "责任单位"),
+    ("leader", "包保领导"),
+    ("code", "项目编号"),
+    ("name", "项目名称"),
+    ("item", "事项"),
+    ("issue", "问题编号"),
+    ("level", "督办级别"),
+    ("planned", "计划日期"),
+    ("days_late", "逾期天数"),
+    ("days_left", "剩余天数"),
+    ("tier", "逾期程度"),
+    ("new", "本周新增"),
+    ("rate", "投资完成率"),
+    ("behind", "落后序时"),
 )
-
 UnitOpt = Annotated[Optional[str], typer.Option("--unit", help="Only this responsible unit (责任单位).")]
 LeaderOpt = Annotated[Optional[str], typer.Option("--leader", help="Only this leader (包保领导).")]
 ChainOpt = Annotated[Optional[str], typer.Option("--chain", help="Only this industry chain (产业链).")]
@@ -193,9 +192,14 @@ def _overdue_json(data: dict[str, Any]) -> Iterator[str]:
 
 
 def _overdue_csv(data: dict[str, Any]) -> str:
-    from projects_cli.listings.output import render_csv
+    from projects_cli.listings.output import CSV_HEADERS, render_csv
 
     rows = [dict(r, section="overdue") for r in data["overdue"]] + [dict(r, section="due_soon") for r in data["due_soon"]]
+    if CSV_HEADERS.get() != "en":  # a sheet for people: the section and the kind of item in words too
+        from projects_cli.services.report import TYPE_LABELS
+
+        words = {"overdue": "逾期", "due_soon": "即将到期", **TYPE_LABELS}
+        rows = [dict(r, section=words[r["section"]], type=words.get(r.get("type"), r.get("type"))) for r in rows]
     return render_csv(rows, CSV_COLUMNS).rstrip("\n")
 
 

@@ -32,6 +32,14 @@ def cluster_of(chain: str | None) -> str | None:
     return CHAIN_CLUSTER.get(chain or "")
 
 
+def fill_cluster(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with the cluster of their standard chain when they give a chain and no cluster (新能源 →
+    新材料新能源): `add`, `edit` and a ledger's rows fill it the same way."""
+    if values.get("chain") and "cluster" not in values and (cluster := cluster_of(values["chain"])):
+        values["cluster"] = cluster
+    return values
+
+
 def _extra(config: Mapping[str, Any] | None, key: str) -> tuple[str, ...]:
     return tuple(section(config, "ledger").get(key, []))
 

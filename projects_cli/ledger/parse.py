@@ -41,7 +41,7 @@ from itertools import repeat
 from operator import is_, itemgetter
 from typing import Any, Mapping, NamedTuple
 
-from projects_cli.config.chains import CLUSTERS, cluster_of, known_chains, known_clusters
+from projects_cli.config.chains import CLUSTERS, cluster_of, fill_cluster, known_chains, known_clusters
 from projects_cli.config.office import STATUS_KEY
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger.columns import (
@@ -1181,8 +1181,7 @@ def _type_rows(pending: list[tuple[int, list[Any], dict[str, str] | None]], read
         if context:
             for key, value in context.items():
                 values.setdefault(key, value)
-        if "chain" in values and "cluster" not in values and (cluster := cluster_of(values["chain"])):
-            values["cluster"] = cluster
+        fill_cluster(values)
         out.append(LedgerRow(excel_row, values))
     found.sort(key=lambda f: (f[0], f[1]))
     result.problems.extend(p for _, _, p in found)

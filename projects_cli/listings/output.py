@@ -13,6 +13,7 @@ import json
 import operator
 import re
 import unicodedata
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -201,10 +202,22 @@ def csv_cell(value: Any) -> str:
     return text
 
 
+# CSV headers: "zh" (the default: the columns' Chinese names, after a UTF-8 byte-order mark, which is what
+# Excel on Chinese Windows needs to open the file right, and what `ledger import` reads back) or "en" (the
+# JSON keys and no mark, for scripts). Set once per command from --csv-headers.
+CSV_HEADERS: ContextVar[str] = ContextVar("csv_headers", default="zh")
+BOM = "\ufeff"
+
+
 def render_csv(rows: Iterable[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
+    """CSV of `rows` with a header row as `CSV_HEADERS` says (Chinese names after a BOM, or the keys)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([csv_cell(k) for k, _ in columns])
+    if CSV_HEADERS.get() == "en":
+        writer.writerow([csv_cell(k) for k, _ in columns])
+    else:
+        buf.write(BOM)
+        writer.writerow([csv_cell(label or key) for key, label in columns])
     for r in rows:
         writer.writerow([csv_cell(r.get(k)) for k, _ in columns])
     return buf.getvalue()

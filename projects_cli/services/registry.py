@@ -19,6 +19,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlmodel import Session
 
+from projects_cli.config.chains import fill_cluster
 from projects_cli.config.office import default_status_words
 from projects_cli.errors import InvalidValue, NotFound, UnknownName
 from projects_cli.facts.filters import NAMED, ProjectFilter, known_names
@@ -448,7 +449,7 @@ def add_project(session: Session, ctx: Ctx, raw: dict[str, Any], *, plan_year: i
     Its unit must be in the registry unless `create_units` (`unit_for`); its name must not be another
     project's (`same_name`) unless `allow_duplicate_name`.
     """
-    values = clean_fields({k: v for k, v in raw.items() if v is not None})
+    values = fill_cluster(clean_fields({k: v for k, v in raw.items() if v is not None}))
     if "name" not in values:
         raise InvalidValue("a project needs a name (--name, 项目名称)")
     if not allow_duplicate_name:
@@ -484,7 +485,7 @@ def edit_project(
 
     A unit and a name are checked as `add_project` checks them."""
     project = get_project(session, code)
-    values = clean_fields(raw)
+    values = fill_cluster(clean_fields(raw))
     if "name" in raw and not values.get("name"):
         raise InvalidValue("name (项目名称) cannot be empty")
     renamed = values.get("name") and normalize_name(values["name"]) != normalize_name(project.name)

@@ -73,7 +73,7 @@ def test_a_manual_cards_reason_is_whole_too(rated):
 
 
 def test_every_other_output_carries_the_reasons_whole(rated, tmp_path):
-    rows = list(csv.DictReader(io.StringIO(rated("cards", "list", "--format", "csv").stdout)))
+    rows = list(csv.DictReader(io.StringIO(rated("cards", "list", "--format", "csv", "--csv-headers", "en").stdout)))
     assert [r["reasons"] for r in rows] == [REASONS]
     assert json.loads(rated("cards", "list", "--format", "json").stdout)["cards"][0]["reasons"] == REASONS
     md = rated("sheet", "cards", "--unit", "经济发展局", "--preview", "--format", "md").stdout

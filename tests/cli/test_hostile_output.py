@@ -133,7 +133,7 @@ def test_a_written_file_replaces_the_old_one_whole_and_keeps_its_mode(office):
     os.chmod(out, 0o640)
     code, _, err = run(office, "overdue", "--format", "csv", "--output", str(out))
     assert (code, err.splitlines()[0]) == (0, f"Wrote {out}")
-    assert out.read_text(encoding="utf-8").startswith("section,type,unit,")
+    assert out.read_text(encoding="utf-8").startswith("\ufeff部分,类型,责任单位,")
     assert oct(out.stat().st_mode & 0o777) == oct(0o640)
     assert sorted(p.name for p in office.parent.iterdir() if p.name.endswith(".tmp")) == []
 

@@ -200,7 +200,7 @@ def test_list_table_and_csv(office):
     assert lines[0].split() == ["问题编号", "项目编号", "问题", "类别", "紧急程度", "督办级别", "状态", "牵头单位", "办理期限", "逾期工作日"]
     assert lines[2].split() == ["2025-001", "GX-0001", "用地指标不足", "土地", "特急", "一般督办", "已交办", "自然资源分局", "2025-10-30", "1"]
     assert lines[3].split() == ["2025-002", "GX-0001", "用地指标不足", "土地", "一般", "一般督办", "已提报"]
-    rows = list(csv.DictReader(io.StringIO(cli("issue", "list", "--state", "已交办", "--format", "csv").stdout)))
+    rows = list(csv.DictReader(io.StringIO(cli("issue", "list", "--state", "已交办", "--format", "csv", "--csv-headers", "en").stdout)))
     assert [(x["number"], x["helpers"], x["deadline"], x["days_late"], x["workdays_late"]) for x in rows] == [
         ("2025-001", "建设局", "2025-10-30", "1", "1")
     ]

@@ -45,8 +45,23 @@ def test_list_table_aligns_chinese(cli):
 def test_list_csv_has_every_field(cli):
     cli("add", "--name", "甲", "--categories", "省重点、市重点")
     out = cli("list", "--format", "csv").stdout.splitlines()
-    assert out[0].startswith("code,name,categories,")
+    # for people by default: Chinese names after the UTF-8 mark Excel on Chinese Windows needs
+    assert out[0].startswith("\ufeff项目编号,项目名称,项目类别,")
     assert out[1].startswith("GX-0001,甲,省重点、市重点,")
+    out = cli("list", "--format", "csv", "--csv-headers", "en").stdout.splitlines()
+    assert out[0].startswith("code,name,categories,")  # for scripts: the JSON keys, no mark
+    assert out[1].startswith("GX-0001,甲,省重点、市重点,")
+
+
+def test_the_list_as_csv_imports_back_unchanged(cli, tmp_path):
+    cli("add", "--name", "甲项目", "--categories", "省重点", "--unit", "建设局", "--create-units",
+        "--total-investment", "8000", "--chain", "新能源", "--leader", "张三")
+    path = tmp_path / "清单.csv"
+    path.write_bytes(cli("list", "--format", "csv").stdout.encode("utf-8"))
+    r = cli("ledger", "import", str(path), "--dry-run")
+    assert r.exit_code == 0, r.stderr
+    assert "未识别的列" not in r.stderr
+    assert r.stderr.strip().endswith("would be 0 added, 0 changed, 1 unchanged")
 
 
 def test_command_on_missing_database_says_init(tmp_path):

@@ -91,7 +91,7 @@ def test_overdue_xlsx_reads_back_to_the_same_rows(known, tmp_path):
 
 
 def test_overdue_csv_and_table(known):
-    r = known("overdue", "--format", "csv", "--unit", "黄屯街道", "--min-days", "3")
+    r = known("overdue", "--format", "csv", "--csv-headers", "en", "--unit", "黄屯街道", "--min-days", "3")
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [(x["section"], x["code"], x["item"], x["days_late"], x["days_left"]) for x in rows] == [
         ("overdue", "GX-0003", "土地", "122", ""),
@@ -144,7 +144,7 @@ def test_milestone_commands(cli):
         ("开工", "2025-09-30", "2025-12-31", None, "open", 1),
     ]
     history = cli("milestone", "list", "GX-0001", "--history", "--format", "csv").stdout.splitlines()
-    assert history == ["kind,planned_date,on,reason,by", "开工,2025-09-30,2025-10-31,,tester",
+    assert history == ["\ufeff节点,计划日期,调整日期,原因,经办人", "开工,2025-09-30,2025-10-31,,tester",
                        "开工,2025-12-31,2025-10-31,土地指标延后,tester"]
     cli("milestone", "add", "GX-0001", "竣工", "--planned", "2025-10-01")
     r = cli("milestone", "done", "GX-0001", "竣工", "--on", "2025-10-21")
@@ -172,7 +172,7 @@ def test_invest_commands(cli):
     assert r.stderr == ("GX-0001 甲项目 2025年: 计划 12000 万元, 累计完成 9000 万元, 完成率 75.0%, 序时进度 83.3%, "
                         "落后序时 8.3 个百分点\n")
     listing = cli("invest", "show", "--format", "csv").stdout.splitlines()
-    assert listing == ["code,name,unit,plan,completed,rate,expected,behind",
+    assert listing == ["\ufeff项目编号,项目名称,责任单位,年度计划（万元）,累计完成（万元）,完成率%,序时进度%,落后序时（百分点）",
                        "GX-0001,甲项目,经济发展局,12000,9000,75,83.3,8.3"]
 
 

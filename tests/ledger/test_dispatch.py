@@ -253,7 +253,7 @@ def test_on_time_return_feeds_the_red_flag(cli, tmp_path):
     assert shares == {"经济发展局": "1.000", "黄屯街道": "0.000"}
     r = cli("ledger", "returns", "--period", "2025-10", "--format", "csv", as_of="2025-11-02")
     assert r.stdout.splitlines() == [
-        "unit,period,sent_on,due_on,returned_on,state_label,days_late,projects",
+        "\ufeff责任单位,周期,发出日期,报送截止,报送日期,状态,逾期天数,项目数",
         "经济发展局,2025-10,2025-10-20,2025-10-31,2025-10-30,按时报送,,4",
         "黄屯街道,2025-10,2025-10-20,2025-10-31,,未报送（已逾期）,2,1",
     ]

@@ -541,7 +541,8 @@ def test_sheet_list(cli, scn):
     assert len(r.stdout.splitlines()) == 3
     assert cli("sheet", "list", "--year", "2024").stdout.splitlines()[2:] == []
     r = cli("sheet", "list", "--kind", "memo")
-    assert (r.exit_code, r.stderr) == (1, "Error: kind must be one of notice, cards, weekly, not 'memo'\n")
+    assert (r.exit_code, r.stderr) == (
+        1, "Error: 文书类型“memo”不存在（unknown sheet kind）；现有的（known）：cards、notice、weekly、周报、督办单、红黄蓝牌通报\n")
 
 
 def test_templates_in_the_data_folder_are_picked_up(cli, scn, tmp_path, monkeypatch):
