@@ -194,6 +194,28 @@ def check_output(path: Path | None) -> None:
         refuse_input(path)
 
 
+def output_format(output: Path | None, fmt, by_extension: dict[str, Any], default, option: str = "--output",
+                  bare: bool = True):
+    """The format to write: --format, else the extension of --output, else `default`.
+
+    The extension must be one the command writes (`by_extension`: ".xlsx" → its format) and agree with
+    --format; a file without an extension takes --format or the default (unless not `bare`: a workbook
+    needs its .xlsx to open). Anything else is a usage error naming what the command can write:
+    `overdue -o 逾期.pdf` never writes plain text under a .pdf name."""
+    check_output(output)  # an output over one of the command's inputs is refused as that, first
+    suffix = output.suffix.lower() if output is not None else ""
+    if output is not None and (suffix not in by_extension if suffix or not bare else False):
+        can, shown = "、".join(by_extension), suffix or "无扩展名"
+        raise typer.BadParameter(f"不能写成 {shown} 文件；本命令可写 {can} (cannot write a {suffix or 'bare'} file; "
+                                 f"this command writes {', '.join(by_extension)})", param_hint=option)
+    by_ext = by_extension.get(suffix)
+    if fmt is not None and by_ext is not None and fmt != by_ext:
+        value = getattr(fmt, "value", fmt)
+        raise typer.BadParameter(f"--format {value} 与文件 {output.name} 的扩展名不符 "
+                                 f"(--format {value} does not match the file {output.name})", param_hint="--format")
+    return fmt if fmt is not None else by_ext if by_ext is not None else default
+
+
 # What a date, year or number of days typed as an option may be (the registry's dates run inside these).
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 FIRST_DATE, LAST_DATE = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)

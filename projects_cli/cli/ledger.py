@@ -197,8 +197,8 @@ def import_cmd(
     """
     from projects_cli.ledger.reader import Limits, preload
 
-    if errors is not None and errors.suffix.lower() != ".xlsx":
-        raise typer.BadParameter("name the file *.xlsx", param_hint="--errors")
+    if errors is not None:
+        common.output_format(errors, None, {".xlsx": "xlsx"}, "xlsx", option="--errors", bare=False)
     if month is not None and not _MONTH.match(month):
         raise typer.BadParameter(f"{month!r} is not a month; write it as YYYY-MM, e.g. 2025-10", param_hint="--month")
     from projects_cli.writes import protect
@@ -302,6 +302,7 @@ def export_cmd(
     from projects_cli.ledger.exporter import export_ledger
 
     s = common.settings(ctx)
+    common.output_format(file, None, {".xlsx": "xlsx"}, "xlsx", option="FILE", bare=False)
     common.check_output(file)
     bar = _progress()
     try:
@@ -411,8 +412,7 @@ def dispatch_cmd(
                                  param_hint="--unit/--all")
     if unit and output is None:
         raise typer.BadParameter("--unit needs --output FILE.xlsx", param_hint="--output")
-    if unit and output.suffix.lower() != ".xlsx":
-        raise typer.BadParameter("name the file *.xlsx", param_hint="--output")
+    common.output_format(output, None, {".xlsx": "xlsx"}, "xlsx", bare=False)
     if all_units and output_dir is None:
         raise typer.BadParameter("--all needs --output-dir DIR", param_hint="--output-dir")
     common.check_output(output)

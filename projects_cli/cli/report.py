@@ -129,14 +129,9 @@ def countdown(
     common.out(_section(f"下一节点 Next milestone: {len(rest)}", rest, COUNTDOWN_COLUMNS))
 
 
-def _infer_format(fmt: ReportFormat | None, output: Path | None) -> ReportFormat:
-    if fmt is not None:
-        return fmt
-    if output is not None:
-        suffix = output.suffix.lower().lstrip(".")
-        if suffix in ReportFormat.__members__:
-            return ReportFormat(suffix)
-    return ReportFormat.table
+# what `overdue --output` writes, by the file's extension (.txt: the table as on the terminal)
+REPORT_EXTENSIONS = {".xlsx": ReportFormat.xlsx, ".csv": ReportFormat.csv, ".json": ReportFormat.json,
+                     ".txt": ReportFormat.table}
 
 
 def _overdue_table(data: dict[str, Any]) -> str:
@@ -225,7 +220,7 @@ def overdue(
     from projects_cli.services import report
 
     s = common.settings(ctx)
-    fmt = _infer_format(fmt, output)
+    fmt = common.output_format(output, fmt, REPORT_EXTENSIONS, ReportFormat.table)
     if fmt == ReportFormat.xlsx and output is None:
         raise typer.BadParameter("an Excel workbook needs a file: add --output FILE.xlsx", param_hint="--format")
     since_date = common.parse_date_option(since, "--since")

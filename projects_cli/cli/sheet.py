@@ -38,7 +38,7 @@ class SheetFormat(str, Enum):
 
 
 EXTENSIONS = {".xlsx": SheetFormat.xlsx, ".html": SheetFormat.html, ".htm": SheetFormat.html, ".md": SheetFormat.md,
-              ".docx": SheetFormat.docx}
+              ".txt": SheetFormat.md, ".docx": SheetFormat.docx}
 FILE_ONLY = {SheetFormat.xlsx: "Excel needs a file: add --output FILE.xlsx",
              SheetFormat.docx: "Word needs a file: add --output FILE.docx"}
 LIST_COLUMNS = (
@@ -69,15 +69,7 @@ PreviewOpt = Annotated[
 
 def choose_format(output: Path | None, fmt: SheetFormat | None) -> SheetFormat:
     """The format from --format, else from the extension of --output, else Markdown."""
-    by_ext = EXTENSIONS.get(output.suffix.lower()) if output is not None else None
-    if output is not None and by_ext is None and fmt is None:
-        raise typer.BadParameter(
-            f"cannot tell the format from {output.name!r}; use a .xlsx, .html, .md or .docx file or give --format",
-            param_hint="--output",
-        )
-    if fmt is not None and by_ext is not None and fmt != by_ext:
-        raise typer.BadParameter(f"--format {fmt.value} does not match the file {output.name}", param_hint="--format")
-    chosen = fmt or by_ext or SheetFormat.md
+    chosen = common.output_format(output, fmt, EXTENSIONS, SheetFormat.md)
     if chosen in FILE_ONLY and output is None:
         raise typer.BadParameter(FILE_ONLY[chosen], param_hint="--format")
     return chosen

@@ -334,7 +334,7 @@ def test_an_output_over_the_config_or_the_rules_file_is_refused(office, option, 
 
 def test_dispatch_into_the_database_folder_cannot_replace_the_database(office):
     code, out, err = run(office, "ledger", "dispatch", "--unit", "经济发展局", "--output", str(office))
-    assert code == 2 and "name the file *.xlsx" in err  # the name is refused before anything
+    assert (code, out, err) == (1, "", refused(office, "数据库"))  # refused as the database, before anything
     xlsx = office.with_name("office.xlsx")
     shutil.copyfile(office, xlsx)
     before = files(office.parent)
@@ -355,3 +355,21 @@ def test_a_workbook_into_a_missing_folder_is_one_error_line(office, tmp_path, ar
     assert (r.returncode, r.stderr) == (
         1, f"Error: 无法写入 {dest}（cannot write {dest}: folder {dest.parent} does not exist）；原有文件未改动 "
            "(nothing was replaced)\n")
+
+
+@pytest.mark.parametrize("args, can", [
+    (("overdue", "-o", "{out}.pdf"), ".xlsx、.csv、.json、.txt"),
+    (("cards", "report", "--period", "2025-10", "-o", "{out}.html"), ".xlsx"),
+    (("ledger", "export", "{out}.csv"), ".xlsx"),
+    (("ledger", "export", "{out}"), ".xlsx"),
+    (("sheet", "weekly", "-o", "{out}.pdf"), ".xlsx、.html、.htm、.md、.txt、.docx"),
+])
+def test_an_output_the_command_cannot_write_is_refused_naming_what_it_can(office, tmp_path, args, can):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = str(folder / "报告")
+    code, _, err = run(office, *(a.replace("{out}", out) for a in args))
+    assert code == 2
+    flat = "".join(line.strip("│ ") for line in err.splitlines())  # rich wraps the usage error in a box
+    assert f"本命令可写{can}" in flat.replace(" ", "")
+    assert sorted(p.name for p in folder.iterdir()) == []

@@ -84,7 +84,7 @@ def test_strict_sheet_and_from_unit_options(cli, tmp_path):
     assert r.exit_code == 1
     assert r.stderr == "Error: 责任单位“经济发展局”不存在（unknown unit）；项目库中还没有任何责任单位（none yet）\n"
     r = cli("ledger", "import", "--create-units", str(path), "--errors", str(tmp_path / "e.csv"))
-    assert r.exit_code == 2 and "name the file *.xlsx" in r.stderr
+    assert r.exit_code == 2 and "不能写成 .csv 文件" in r.stderr
 
 
 def test_export_then_import_round_trip(cli, tmp_path):

@@ -495,11 +495,11 @@ def test_output_format_choices(cli, scn, tmp_path):
     r = cli("sheet", "weekly", "--format", "docx")
     assert r.exit_code == 2 and "Word needs a file: add --output FILE.docx" in r.stderr
     r = cli("sheet", "weekly", "--output", str(tmp_path / "w.xlsx"), "--format", "docx")
-    assert r.exit_code == 2 and "--format docx does not match the file w.xlsx" in r.stderr
+    assert r.exit_code == 2 and "与文件 w.xlsx 的扩展名不符" in r.stderr
     r = cli("sheet", "weekly", "--output", str(tmp_path / "w.pdf"))
-    assert r.exit_code == 2 and "cannot tell the format from 'w.pdf'" in r.stderr
+    assert r.exit_code == 2 and "不能写成 .pdf 文件" in r.stderr
     r = cli("sheet", "weekly", "--output", str(tmp_path / "w.md"), "--format", "html")
-    assert r.exit_code == 2 and "--format html does not match the file w.md" in r.stderr
+    assert r.exit_code == 2 and "与文件 w.md 的扩展名不符" in r.stderr
     assert sheet_rows(cli) == []
     r = cli("sheet", "weekly", "--output", str(tmp_path / "w.txt"), "--format", "md")
     assert r.exit_code == 0 and (tmp_path / "w.txt").read_text(encoding="utf-8").startswith("# 全区重点项目推进情况周报")
