@@ -113,9 +113,7 @@ class ProjectsGroup(TyperGroup):
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         def declared(name: str) -> set[str]:
-            if name not in self.commands:
-                self.commands[name] = build_command(name)
-            return _option_names(self.commands[name])
+            return _option_names(self._built(ctx, name))
 
         return super().parse_args(ctx, globals_first(list(args), declared))
 
@@ -125,15 +123,27 @@ class ProjectsGroup(TyperGroup):
     def get_command(self, ctx: typer.Context, name: str):
         if name not in COMMANDS:
             return None
+        if ctx.resilient_parsing:  # shell completion: the command's options and values too
+            return self._built(ctx, name)
         if name in self.commands:
             return self.commands[name]
         return _Listed(name=name, help=COMMANDS[name][2], callback=None)
 
     def resolve_command(self, ctx: typer.Context, args: list[str]):
         name = args[0] if args else None
-        if name in COMMANDS and name not in self.commands:
-            self.commands[name] = build_command(name)
+        if name in COMMANDS:
+            self._built(ctx, name)
         return super().resolve_command(ctx, args)
+
+    def _built(self, ctx: typer.Context, name: str):
+        """The command `name`, built once; for shell completion with the registry's values (`completion`)."""
+        if name not in self.commands:
+            self.commands[name] = build_command(name)
+        if ctx.resilient_parsing and not getattr(self.commands[name], "_completes", False):
+            from projects_cli.cli.completion import attach
+
+            attach(self.commands[name], name)._completes = True
+        return self.commands[name]
 
     def invoke(self, ctx: typer.Context):
         from projects_cli.writes import command_inputs
@@ -189,7 +199,7 @@ app = typer.Typer(
     name="projects",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="""Key-project supervision (重点项目督查) for a development zone's supervision office (督查室).
 
