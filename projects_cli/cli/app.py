@@ -285,6 +285,11 @@ def root(
                  "(default; `ledger import` reads it back); en — the JSON keys, no mark, for scripts.",
         ),
     ] = CsvHeaders.zh,
+    wide: Annotated[
+        bool,
+        typer.Option("--wide", envvar="PROJECTS_WIDE",
+                     help="Tables as wide as their text, every column (默认在终端里按终端宽度折行、省略次要列)."),
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -299,9 +304,22 @@ def root(
         templates_dir=templates,
     )
     common.protect_inputs(ctx.obj)
-    from projects_cli.listings.output import CSV_HEADERS
+    from projects_cli.listings.output import CSV_HEADERS, TABLE_WIDTH
 
     CSV_HEADERS.set(csv_headers.value)
+    TABLE_WIDTH.set(None if wide else _terminal_width())
+
+
+def _terminal_width() -> int | None:
+    """The columns tables are fitted to: the terminal's when stdout is one, else COLUMNS if set (a pipe or a
+    file gets tables as wide as their text)."""
+    import os
+    import shutil
+
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) >= 20 else None
 
 
 def main() -> None:

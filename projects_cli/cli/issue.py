@@ -448,7 +448,7 @@ def list_cmd(
             level=common.pick(level, Level, ("督办级别", "supervision level")), overdue=overdue, project=project,
         )
     columns = CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS
-    common.out(render(rows, fmt, columns))
+    common.out(render(rows, fmt, columns, optional=("category", "urgency", "project_code", "level")))
     if fmt == Format.table:
         common.note(f"{len(rows)} issues")
 

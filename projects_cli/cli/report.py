@@ -75,12 +75,16 @@ def _filters(session, ctx: typer.Context, unit: str | None, leader: str | None, 
     return common.filters(session, ctx, chain=chain, unit=unit, leader=leader)
 
 
+# what a terminal too narrow for the whole report leaves out first (`--wide` shows them; files keep them)
+OPTIONAL = ("level", "behind", "rate", "new", "status", "tier")
+
+
 def _section(title: str, rows: list[dict[str, Any]], columns) -> str:
     from projects_cli.listings.output import render_table
 
     if not rows:
         return f"{title}\n（无 none）"
-    return f"{title}\n{render_table(rows, columns)}"
+    return f"{title}\n{render_table(rows, columns, optional=OPTIONAL)}"
 
 
 def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -138,8 +142,9 @@ def _overdue_table(data: dict[str, Any]) -> str:
     totals = data["totals"]
     tiers = " · ".join(f"{name} {count}" for name, count in totals["by_tier"].items())
     head = (
-        f"逾期 Overdue at {data['as_of'].isoformat()}: {totals['overdue']} ({tiers}) · "
-        f"new since {data['since'].isoformat()}: {totals['new']} · due by {data['due_by'].isoformat()}: {totals['due_soon']}"
+        f"逾期 Overdue at {data['as_of'].isoformat()}: {totals['overdue']} ({tiers})\n"
+        f"本周新增 new since {data['since'].isoformat()}: {totals['new']} · "
+        f"即将到期 due by {data['due_by'].isoformat()}: {totals['due_soon']}"
     )
     unit_rows = [dict(u, unit=u["unit"] or NO_UNIT, **u["by_tier"]) for u in data["by_unit"]]
     unit_columns = (("unit", "责任单位"), ("overdue", "逾期"), *((t, t) for t in data["tiers"]),

@@ -169,13 +169,61 @@ def json_lines(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
     return map(", ".join, zip(*columns))
 
 
-def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], max_width: int = 40) -> str:
+# The terminal's width when tables are fitted to it (stdout is a terminal, or COLUMNS is set, and no --wide);
+# None: tables as wide as their text (a pipe, a file). Set once per command by the root command.
+TABLE_WIDTH: ContextVar[int | None] = ContextVar("table_width", default=None)
+NARROWEST = 6  # a text column is not wrapped narrower than this (or its header)
+GAP = 2
+
+
+def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], max_width: int = 40,
+                 optional: Sequence[str] = ()) -> str:
     """rows → an aligned text table with the given (key, header) columns; a cell wider than `max_width`
-    columns wraps onto the lines below (`wrap`), so nothing in it is lost."""
-    headers = [h for _, h in columns]
+    columns wraps onto the lines below (`wrap`), so nothing in it is lost.
+
+    Fitted to `TABLE_WIDTH` when set: the `optional` columns (keys, the first dropped first) are left out
+    while the table is too wide, then the widest text columns wrap narrower; a table that still cannot fit
+    (too many columns for the terminal) is printed whole rather than cut."""
+    fit = TABLE_WIDTH.get()
+    columns = list(columns)
     body = [[wrap(cell_text(r.get(k)), max_width) for k, _ in columns] for r in rows]
+
+    def measure() -> list[int]:
+        return [max([width(h)] + [width(part) for cells in body for part in cells[i]]) for i, (_, h) in enumerate(columns)]
+
+    widths = measure()
+    if fit is not None:
+        for key in optional:
+            if sum(widths) + GAP * (len(widths) - 1) <= fit:
+                break
+            at = next((i for i, (k, _) in enumerate(columns) if k == key), None)
+            if at is not None:
+                del columns[at], widths[at]
+                for cells in body:
+                    del cells[at]
+        numeric_at = {i for i, (k, _) in enumerate(columns)
+                      if rows and all(isinstance(r.get(k), (int, float, Decimal)) or r.get(k) is None for r in rows)}
+        floors = [max(NARROWEST, width(h)) for _, h in columns]
+        stuck: set[int] = set()  # columns that wrap no narrower (one long word)
+        while (excess := sum(widths) + GAP * (len(widths) - 1) - fit) > 0:
+            wide = [i for i in range(len(columns)) if i not in numeric_at | stuck and widths[i] > floors[i]]
+            if not wide:
+                break
+            # the widest wraps down to the next widest (or, among equals, by its share of what is too much)
+            ordered = sorted(wide, key=lambda n: -widths[n])
+            i, top = ordered[0], widths[ordered[0]]
+            second = widths[ordered[1]] if len(ordered) > 1 else floors[i]
+            ties = sum(1 for n in wide if widths[n] == top)
+            step = top - second if top > second else -(-excess // ties)
+            limit = max(floors[i], top - min(step, excess))
+            for n, r in enumerate(rows):
+                body[n][i] = wrap(cell_text(r.get(columns[i][0])), limit)
+            new = max([width(columns[i][1])] + [width(part) for cells in body for part in cells[i]])
+            if new >= widths[i]:
+                stuck.add(i)
+            widths[i] = min(new, widths[i])
+    headers = [h for _, h in columns]
     numeric = [all(isinstance(r.get(k), (int, float, Decimal)) or r.get(k) is None for r in rows) and rows for k, _ in columns]
-    widths = [max([width(h)] + [width(part) for cells in body for part in cells[i]]) for i, h in enumerate(headers)]
     lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for cells in body:
@@ -243,13 +291,15 @@ def terminal_safe(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[tuple[str, str]], json_rows=None) -> str:
-    """One listing in the chosen format; JSON carries every key of `json_rows` (default `rows`)."""
+def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[tuple[str, str]], json_rows=None,
+           optional: Sequence[str] = ()) -> str:
+    """One listing in the chosen format; JSON carries every key of `json_rows` (default `rows`); a table
+    too wide for the terminal leaves out the `optional` columns first (`render_table`)."""
     fmt = getattr(fmt, "value", fmt)
     if fmt == "json":
         return to_json(list(json_rows if json_rows is not None else rows))
     if fmt == "csv":
         return render_csv(rows, columns).rstrip("\n")
     if fmt == "table":
-        return render_table(rows, columns)
+        return render_table(rows, columns, optional=optional)
     raise ValueError(f"unhandled format {fmt!r}")

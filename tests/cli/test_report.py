@@ -100,8 +100,8 @@ def test_overdue_csv_and_table(known):
         ("due_soon", "GX-0003", "回头看 2025-003：道路接入", "", "5"),
     ]
     table = known("overdue").stdout
-    assert table.startswith("逾期 Overdue at 2025-10-31: 7 (一般逾期 5 · 较重逾期 1 · 严重逾期 1) · "
-                            "new since 2025-10-24: 3 · due by 2025-11-14: 3\n")
+    assert table.startswith("逾期 Overdue at 2025-10-31: 7 (一般逾期 5 · 较重逾期 1 · 严重逾期 1)\n"
+                            "本周新增 new since 2025-10-24: 3 · 即将到期 due by 2025-11-14: 3\n")
     assert "本周新增 New since 2025-10-24" in table and "即将到期 Due soon (14 days, by 2025-11-14)" in table
 
 
