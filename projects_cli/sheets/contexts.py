@@ -14,6 +14,7 @@ sheet exactly, whatever happened to the registry or the templates since.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -616,16 +617,37 @@ def void_sheet(session: Session, ctx: Ctx, number: str, reason: str) -> Sheet:
     return sheet
 
 
+# a document number as people type it: 高新督〔2025〕12号, 高新督[2025]12号, 高新督(2025)12号, 高新督2025-12,
+# 2025-12, 〔2025〕12号 (brackets of any kind, or a dash, slash or dot between year and number)
+_TYPED_NUMBER = re.compile(r"(?P<prefix>.*?)[〔\[(（【{]?(?P<year>(?:19|20)\d{2})[〕\])）】}]?[-/.—]?(?P<seq>\d{1,5})号?")
+
+
 def get_sheet(session: Session, number: str) -> Sheet:
+    """An issued sheet by its number as typed (`_TYPED_NUMBER`: any brackets, or none); the number alone (12)
+    when one sheet has it, else an error listing the ones that do."""
+    import unicodedata
+
     from projects_cli.values import clean_text
 
     wanted = clean_text(number)
     sheet = session.scalars(select(Sheet).where(Sheet.number == wanted)).first()
-    if sheet is None and wanted.isdigit():
-        raise NotFound(f"no sheet numbered {wanted!r}; give the whole number, e.g. 高新督〔2025〕12号 (`projects sheet list`)")
-    if sheet is None:
-        raise NotFound(f"no sheet numbered {wanted!r}; `projects sheet list` shows the numbers")
-    return sheet
+    if sheet is not None:
+        return sheet
+    typed = unicodedata.normalize("NFKC", wanted).replace(" ", "")
+    if match := _TYPED_NUMBER.fullmatch(typed):
+        sheet = session.scalars(select(Sheet).where(Sheet.year == int(match["year"]), Sheet.seq == int(match["seq"]))).first()
+        prefix = match["prefix"]
+        if sheet is not None and (not prefix or sheet.number.startswith(prefix)):
+            return sheet
+    elif typed.isdigit():
+        found = session.scalars(select(Sheet).where(Sheet.seq == int(typed)).order_by(Sheet.year)).all()
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise NotFound(f"{len(found)} 份文书编号为 {typed} 号：{'、'.join(s.number for s in found)}；请写全文号 "
+                           f"(several sheets are numbered {typed}; give the whole number)")
+    raise NotFound(f"没有文号为 {wanted!r} 的文书；projects sheet list 列出已发文号，如 高新督〔2025〕12号 "
+                   f"(no sheet numbered {wanted!r})")
 
 
 def reissue(session: Session, renderer: Renderer, number: str, *, rerender: bool = False) -> Issued:

@@ -240,7 +240,7 @@ def test_void_keeps_the_sheet_listed_and_never_reuses_its_number(cli, scn):
     r = cli("sheet", "void", "高新督〔2025〕2号", "--reason", " ")
     assert (r.exit_code, r.stderr) == (1, "Error: 作废需说明原因：--reason TEXT (a voided sheet needs a reason)\n")
     r = cli("sheet", "void", "高新督〔2025〕9号", "--reason", "x")
-    assert r.exit_code == 1 and r.stderr.startswith("Error: no sheet numbered '高新督〔2025〕9号'")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: 没有文号为 '高新督〔2025〕9号' 的文书")
     voided = [e for e in log_rows(cli) if e["action"] == "update"]
     assert [(e["record_key"], e["old"], e["new"]) for e in voided] == [
         (FIRST, {"voided_on": None, "void_reason": None}, {"voided_on": "2025-10-31", "void_reason": "主送单位有误"})]
@@ -248,9 +248,31 @@ def test_void_keeps_the_sheet_listed_and_never_reuses_its_number(cli, scn):
 
 def test_reissue_unknown_number(cli, scn):
     r = cli("sheet", "reissue", "高新督〔2025〕9号")
-    assert (r.exit_code, r.stderr) == (1, "Error: no sheet numbered '高新督〔2025〕9号'; `projects sheet list` shows the numbers\n")
+    assert (r.exit_code, r.stderr) == (1, "Error: 没有文号为 '高新督〔2025〕9号' 的文书；projects sheet list 列出已发文号，"
+                                          "如 高新督〔2025〕12号 (no sheet numbered '高新督〔2025〕9号')\n")
     r = cli("sheet", "reissue", "9")
-    assert r.stderr == "Error: no sheet numbered '9'; give the whole number, e.g. 高新督〔2025〕12号 (`projects sheet list`)\n"
+    assert r.stderr == ("Error: 没有文号为 '9' 的文书；projects sheet list 列出已发文号，如 高新督〔2025〕12号 "
+                        "(no sheet numbered '9')\n")
+
+
+@pytest.mark.parametrize("typed", ["高新督〔2025〕1号", "高新督[2025]1号", "高新督(2025)1号", "高新督（2025）1号",
+                                   "高新督2025-1", "高新督2025-01", "2025-1", "〔2025〕1号", "高新督【2025】1号", "1",
+                                   "高新督〔２０２５〕１号"])
+def test_a_number_is_found_however_its_brackets_are_typed(cli, scn, typed):
+    assert cli("sheet", "notice", "2025-001").exit_code == 0
+    r = cli("sheet", "reissue", typed, "-f", "md")
+    assert r.exit_code == 0, r.stderr
+    assert "高新督〔2025〕1号" in r.stdout
+
+
+def test_a_number_of_another_prefix_or_shared_by_years_is_not_guessed(cli, scn):
+    assert cli("sheet", "notice", "2025-001").exit_code == 0
+    assert cli("sheet", "notice", "2025-001", as_of="2026-01-05").exit_code == 0
+    r = cli("sheet", "reissue", "济高督〔2025〕1号")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: 没有文号为 '济高督〔2025〕1号' 的文书")
+    r = cli("sheet", "reissue", "1")
+    assert r.stderr == ("Error: 2 份文书编号为 1 号：高新督〔2025〕1号、高新督〔2026〕1号；请写全文号 "
+                        "(several sheets are numbered 1; give the whole number)\n")
 
 
 def test_prefix_office_and_templates_from_the_config_file(cli, scn, tmp_path):
