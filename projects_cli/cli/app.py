@@ -69,6 +69,7 @@ class _Listed(typer.core.TyperCommand):
 # The root's options that take a value; typed after the command (`projects overdue --db x`) they are moved
 # in front of it, unless the command has an option of that name itself (`log --by` filters by person).
 GLOBAL_OPTIONS = ("--db", "--as-of", "--by", "--config", "--rules", "--templates", "--csv-headers")
+GLOBAL_FLAGS = ("--wide",)
 
 
 def _option_names(command) -> set[str]:
@@ -97,6 +98,10 @@ def globals_first(args: list[str], declared) -> list[str]:
             kept += rest[j:]
             break
         name = arg.split("=", 1)[0]
+        if arg in GLOBAL_FLAGS and arg not in own:
+            moved.append(arg)
+            j += 1
+            continue
         if name in GLOBAL_OPTIONS and name not in own and ("=" in arg or j + 1 < len(rest)):
             step = 1 if "=" in arg else 2
             moved += rest[j:j + step]

@@ -35,7 +35,7 @@ def show(
 ) -> None:
     """Show a year's days off on weekdays and 调休 weekend workdays, month by month, and where they come from.
 
-    Example: projects calendar show 2027
+    Example: projects calendar show 2026
     """
     from projects_cli.config.calendar import config_file, load_calendar
     from projects_cli.errors import NotFound
@@ -80,7 +80,7 @@ def import_notice(
     or nothing is written. The year's days are written to config.toml's [calendar] section (replacing
     what it held for that year) and the year becomes known; the rest of the file stays as it was.
 
-    Example: projects calendar import 2027年节假日安排.txt
+    Example: projects calendar import 2026年节假日安排.txt
     """
     from projects_cli.config.calendar import add_year, config_file
     from projects_cli.config.holiday_notice import read_notice

@@ -136,7 +136,9 @@ def check(
     key is missing or wrong (the signatures cannot be verified), or when the log
     no longer holds the head given with --expect or the one this machine last wrote.
 
-    Example: projects --db office.db db check --expect "记录 1234 · 校验 3f9a0b…c2e1"
+    To check against a head printed on an issued sheet: --expect "记录 1234 · 校验 3f9a0b…c2e1".
+
+    Example: projects --db office.db db check
     """
     from projects_cli.errors import ProjectsError
     from projects_cli.store import changelog, db

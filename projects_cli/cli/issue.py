@@ -169,7 +169,7 @@ def accept(
 ) -> None:
     """Accept a reported problem (受理).
 
-    Example: projects issue accept 2025-012
+    Example: projects issue accept 2025-009
     """
     from projects_cli.services import issues
 
@@ -184,7 +184,7 @@ def reject(
 ) -> None:
     """Reject a reported problem (不予受理), with the reason.
 
-    Example: projects issue reject 2025-012 --reason 属企业内部事务，不属政府协调范围
+    Example: projects issue reject 2025-009 --reason 属企业内部事务，不属政府协调范围
     """
     from projects_cli.services import issues
 
@@ -206,7 +206,7 @@ def assign(
 
     The deadline is the urgency's working days (rules: issues.deadline_days) on the PRC calendar after today, or --due.
 
-    Example: projects issue assign 2025-012 --unit 自然资源分局 --helper 经济发展局 --urgency 急件
+    Example: projects issue assign 2025-009 --unit 自然资源分局 --helper 经济发展局 --urgency 急件
     """
     from projects_cli.services import issues
 
@@ -231,7 +231,7 @@ def respond(
 ) -> None:
     """Record the lead unit's answer (反馈).
 
-    Example: projects issue respond 2025-012 --text 已完成用地预审，正在组卷报批
+    Example: projects issue respond 2025-007 --text 已完成用地预审，正在组卷报批
     """
     from projects_cli.services import issues
 
@@ -246,7 +246,7 @@ def resolve(
 ) -> None:
     """Mark a problem solved (办结), pending verification and 销号.
 
-    Example: projects issue resolve 2025-012 --text 用地批复已下达
+    Example: projects issue resolve 2025-005 --text 用地批复已下达
     """
     from projects_cli.services import issues
 
@@ -261,7 +261,7 @@ def close(
 ) -> None:
     """Close a verified, resolved problem (销号) and schedule its look-back (回头看).
 
-    Example: projects issue close 2025-012 --text 经现场核实已解决
+    Example: projects issue close 2025-005 --text 经现场核实已解决
     """
     from projects_cli.services import issues
 
@@ -282,7 +282,7 @@ def send_back(
 ) -> None:
     """Send an answer or resolution back (退回): not solved, back to the lead unit with a new deadline.
 
-    Example: projects issue send-back 2025-012 --reason 未提供批复文件
+    Example: projects issue send-back 2025-005 --reason 未提供批复文件
     """
     from projects_cli.services import issues
 
@@ -299,7 +299,7 @@ def reopen(
 ) -> None:
     """Reopen a closed problem (back to its lead unit, new deadline) or a rejected one (back to reported).
 
-    Example: projects issue reopen 2025-012 --reason 回头看发现问题反弹
+    Example: projects issue reopen 2025-003 --reason 回头看发现问题反弹
     """
     from projects_cli.services import issues
 
@@ -316,7 +316,7 @@ def instruct(
 ) -> None:
     """Record a leader's written instruction (批示); the state does not change.
 
-    Example: projects issue instruct 2025-012 --leader 王主任 --text 请自然资源分局本周内拿出方案
+    Example: projects issue instruct 2025-004 --leader 王主任 --text 请自然资源分局本周内拿出方案
     """
     from projects_cli.services import issues
 
@@ -332,7 +332,7 @@ def consult(
 ) -> None:
     """Record a joint meeting on the problem (会商); the state does not change.
 
-    Example: projects issue consult 2025-012 --participants 自然资源分局、建设局 --text 明确由自然资源分局牵头
+    Example: projects issue consult 2025-004 --participants 自然资源分局、建设局 --text 明确由自然资源分局牵头
     """
     from projects_cli.services import issues
 
@@ -347,7 +347,7 @@ def follow(
 ) -> None:
     """Record a follow-up (跟踪); the state does not change.
 
-    Example: projects issue follow 2025-012 --text 电话督促，承诺下周三前反馈
+    Example: projects issue follow 2025-007 --text 电话督促，承诺下周三前反馈
     """
     from projects_cli.services import issues
 
@@ -363,7 +363,7 @@ def escalate(
 ) -> None:
     """Raise a problem's supervision level (督办升级): 一般督办 → 重点督办 → 挂牌督办.
 
-    Example: projects issue escalate 2025-012 --level 挂牌督办 --reason 久拖未决
+    Example: projects issue escalate 2025-005 --level 挂牌督办 --reason 久拖未决
     """
     from projects_cli.services import issues
 
@@ -384,7 +384,7 @@ def lookback(
 ) -> None:
     """Record the look-back (回头看) of a closed problem as done. If the fix did not hold, reopen it instead.
 
-    Example: projects issue lookback 2025-012 --text 经回头看，问题未反弹
+    Example: projects issue lookback 2025-003 --text 经回头看，问题未反弹
     """
     from projects_cli.services import issues
 
@@ -461,7 +461,7 @@ def show(
 ) -> None:
     """Show one problem with its whole history (问题详情及办理过程), oldest step first.
 
-    Example: projects issue show 2025-012 --format json
+    Example: projects issue show 2025-004 --format json
     """
     from projects_cli.listings.output import cell_text, pad, render_table, to_json, width
     from projects_cli.services import issues

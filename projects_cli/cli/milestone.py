@@ -52,7 +52,7 @@ def add(
 ) -> None:
     """Plan a milestone (新增节点); its first plan is kept as the baseline (基准计划).
 
-    Example: projects milestone add GX-0001 开工 --planned 2025-12-31
+    Example: projects milestone add GX-0001 投产 --planned 2027-06-30
     """
     from projects_cli.services import milestones
 

@@ -151,7 +151,7 @@ def notice(
 ) -> None:
     """The supervision sheet (督办单) for one issue, to its lead unit (牵头单位), with a feedback block to fill in.
 
-    Example: projects sheet notice 2025-012 --output 督办单.docx
+    Example: projects sheet notice 2025-004 --output 督办单.docx
     """
     from projects_cli.config.calendar import load_calendar
     from projects_cli.sheets import contexts
@@ -224,7 +224,7 @@ def reissue(
 ) -> None:
     """Re-issue a sheet (重新打印) exactly as it was issued, in any format (xlsx, html, md, docx), under its own number; nothing is numbered or changed. A voided sheet (作废) is not re-issued.
 
-    Example: projects sheet reissue 高新督〔2025〕12号 --format html --output 督办单.html
+    Example: projects sheet reissue 高新督〔2025〕1号 --format html --output 督办单.html
     """
     from projects_cli.sheets import contexts
 
@@ -245,7 +245,7 @@ def void(
 ) -> None:
     """Void an issued sheet (作废): it stays in `sheet list` as 作废 with its reason, and its number is never given again.
 
-    Example: projects sheet void 高新督〔2025〕12号 --reason 责任单位有误，重新发文
+    Example: projects sheet void 高新督〔2025〕1号 --reason 责任单位有误，重新发文
     """
     from projects_cli.sheets import contexts
 

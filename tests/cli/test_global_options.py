@@ -25,6 +25,7 @@ def declared(name: str) -> set[str]:
     # after `--` nothing moves; an option without its value stays for click to refuse
     (["issue", "respond", "2025-001", "--", "--db", "x"], ["issue", "respond", "2025-001", "--", "--db", "x"]),
     (["overdue", "--db"], ["overdue", "--db"]),
+    (["overdue", "--wide", "--unit", "建设局"], ["--wide", "overdue", "--unit", "建设局"]),
     # no command, or not a command: as typed
     (["--db", "x.db"], ["--db", "x.db"]),
     (["--help"], ["--help"]),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from projects_cli.cli.app import app
@@ -79,3 +81,55 @@ def test_root_help_imports_no_heavy_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("HEAVY []")
+
+
+# ---------------------------------------------------------------- every example runs as printed
+
+# what an example needs on the sample registry before it can run (a problem in the right state, a file
+# the command reads, a document already issued), as commands run first
+SETUP: dict[tuple[str, ...], list[list[str]]] = {
+    ("issue", "assign"): [["issue", "accept", "2025-009"]],
+    ("issue", "close"): [["issue", "resolve", "2025-005", "--text", "已办结"]],
+    ("sheet", "reissue"): [["sheet", "notice", "2025-004", "--output", "n.md"]],
+    ("sheet", "void"): [["sheet", "notice", "2025-004", "--output", "n.md"]],
+    ("ledger", "import"): [["ledger", "export", "经济发展局10月台账.xlsx", "--unit", "经济发展局"]],
+    ("config", "check"): [["config", "init", "-o", "督查室配置.toml"]],
+    ("cards", "report"): [["cards", "rate", "--period", "2025-10"]],
+    ("sheet", "cards"): [["cards", "rate", "--period", "2025-10"]],
+}
+FRESH = {("init",)}  # examples that make their registry
+FILES = {("calendar", "import"): ("notice_2026.txt", "2026年节假日安排.txt")}
+
+
+def examples() -> list[tuple[tuple[str, ...], str]]:
+    out = []
+    for path, command in all_commands():
+        text = command.help or ""
+        if hasattr(command, "commands") or "Example:" not in text:
+            continue
+        out += [(path, line.strip()) for line in text.split("Example:")[1].strip().splitlines()
+                if line.strip().startswith("projects ")]
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path, example", examples(), ids=lambda v: " ".join(v) if isinstance(v, tuple) else None)
+def test_every_example_runs_as_printed_on_the_sample(demo_template, tmp_path, monkeypatch, path, example):
+    import shlex
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("projects.db", "office.db"):  # the default registry, and the one examples name with --db
+        if path not in FRESH:
+            shutil.copyfile(demo_template, tmp_path / name)
+    env = {"PROJECTS_HOME": str(tmp_path), "PROJECTS_DB": str(tmp_path / "projects.db"),
+           "PROJECTS_AS_OF": "2025-10-31", "PROJECTS_CONFIG": "", "PROJECTS_RULES": "", "PROJECTS_USER": "tester"}
+    if path in FILES:
+        source, name = FILES[path]
+        shutil.copyfile(Path(__file__).parent.parent / "data" / source, tmp_path / name)
+    runner = CliRunner()
+    for step in SETUP.get(path, []):
+        r = runner.invoke(app, step, env=env, catch_exceptions=False)
+        assert r.exit_code == 0, (step, r.stderr)
+    r = runner.invoke(app, shlex.split(example)[1:], env=env, catch_exceptions=False)
+    assert r.exit_code == 0, (example, r.stderr)
