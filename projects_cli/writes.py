@@ -16,7 +16,7 @@ import stat
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from projects_cli.errors import ProjectsError
 
@@ -24,14 +24,42 @@ from projects_cli.errors import ProjectsError
 _INPUTS: ContextVar[list[tuple[Path, str]] | None] = ContextVar("projects_inputs", default=None)
 
 
+# what the running command has done so far, for the message when it is interrupted (Ctrl-C):
+# the files it finished writing, and whether its database transaction was committed
+_DONE: ContextVar[dict[str, Any] | None] = ContextVar("projects_done", default=None)
+
+
 @contextmanager
 def command_inputs() -> Iterator[None]:
-    """One command's list of protected inputs (the CLI opens one per command)."""
+    """One command's list of protected inputs and of what it has written (the CLI opens one per command)."""
     token = _INPUTS.set([])
+    done = _DONE.set({"files": [], "committed": False})
     try:
         yield
     finally:
         _INPUTS.reset(token)
+        _DONE.reset(done)
+
+
+def committed() -> None:
+    """The running command's database changes are saved (`cli.common.session` calls it after the commit)."""
+    done = _DONE.get()
+    if done is not None:
+        done["committed"] = True
+
+
+def interrupted() -> str:
+    """What an interrupted command leaves behind, in the user's words: the database saved or untouched, and
+    the files written whole (a file being written when it stopped is not left half-written: `replacing`)."""
+    done = _DONE.get() or {"files": [], "committed": False}
+    files = done["files"]
+    text = "已中断 (interrupted)：" + ("数据库的改动已保存 (the database changes were saved)" if done["committed"]
+                                    else "数据库未改动 (the database is as it was)")
+    if files:
+        text += f"；已写完的文件 (files written)：{'、'.join(str(p) for p in files)}"
+    else:
+        text += "；没有写出文件 (no file written)"
+    return text
 
 
 def protect(path: Path | str | None, what: str) -> None:
@@ -137,6 +165,9 @@ def replacing(dest: Path | str, *, exclusive: bool = False) -> Iterator[Path]:
         finally:
             if tmp.exists():
                 tmp.unlink()
+        done = _DONE.get()
+        if done is not None:
+            done["files"].append(dest)
         _sync_folder(folder)
     except OSError as exc:
         raise cannot_write(dest, exc) from None

@@ -164,6 +164,11 @@ class ProjectsGroup(TyperGroup):
                 return result
             except ProjectsError as exc:
                 _fail(exc)
+            except KeyboardInterrupt:  # Ctrl-C: say what is left behind, exit as shells expect (128 + SIGINT)
+                from projects_cli.writes import interrupted
+
+                common.note(interrupted())
+                raise typer.Exit(130) from None
             except _CLICK_ERROR as exc:  # a usage error quotes what was typed
                 from projects_cli.listings.output import terminal_safe
 

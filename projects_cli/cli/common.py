@@ -57,6 +57,10 @@ def session(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
     with session_scope(s.url, write=write, wait=WAIT_SECONDS if wait is None else wait,
                        on_wait=lambda: note(WAITING)) as session:
         yield session
+    if write:
+        from projects_cli.writes import committed
+
+        committed()
 
 
 def filters(session: Session, ctx: typer.Context, **values: str | None):

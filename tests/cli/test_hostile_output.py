@@ -373,3 +373,45 @@ def test_an_output_the_command_cannot_write_is_refused_naming_what_it_can(office
     flat = "".join(line.strip("│ ") for line in err.splitlines())  # rich wraps the usage error in a box
     assert f"本命令可写{can}" in flat.replace(" ", "")
     assert sorted(p.name for p in folder.iterdir()) == []
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+
+def test_an_interrupted_command_says_what_it_left_behind(office, tmp_path, monkeypatch):
+    from projects_cli.cli import common
+
+    real_note = common.note
+
+    def interrupt_after_writing(text: str) -> None:
+        if text.startswith("Wrote"):
+            raise KeyboardInterrupt
+        real_note(text)
+
+    before = files(office.parent)
+    monkeypatch.setattr(common, "note", interrupt_after_writing)
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "逾期.csv"
+    code, _, err = run(office, "overdue", "-o", str(out))
+    assert (code, err) == (130, f"已中断 (interrupted)：数据库未改动 (the database is as it was)；已写完的文件 (files "
+                                f"written)：{out}\n")
+    assert out.exists()
+    assert files(office.parent) == before
+
+
+def test_an_interrupted_write_says_whether_the_database_was_saved(office, monkeypatch):
+    from projects_cli.services import registry
+
+    real = registry.add_project
+
+    def add_then_interrupt(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(registry, "add_project", add_then_interrupt)
+    code, _, err = run(office, "add", "--name", "乙项目")
+    assert (code, err) == (130, "已中断 (interrupted)：数据库未改动 (the database is as it was)；没有写出文件 (no file "
+                                "written)\n")
+    monkeypatch.undo()
+    code, out, _ = run(office, "list", "--format", "json")
+    assert [p["name"] for p in json.loads(out)] == ["甲项目"]  # rolled back
