@@ -86,12 +86,19 @@ class CardColor(Labelled):
 class SheetKind(Labelled):
     """The documents the office issues (发文), each numbered from one sequence."""
 
+    ASSIGN = "assign", "交办单"
+    REMIND = "remind", "催办单"
     NOTICE = "notice", "督办单"
     CARDS = "cards", "红黄蓝牌通报"
     WEEKLY = "weekly", "周报"
 
     def short(self) -> tuple[str, ...]:
-        return {"notice": ("督办通知",), "cards": ("亮牌通知", "亮牌通报", "红黄蓝牌"), "weekly": ("周通报", "每周通报")}[self.value]
+        return {"assign": ("交办通知",), "remind": ("提醒单", "催办通知"), "notice": ("督办通知", "挂牌督办通知书"),
+                "cards": ("亮牌通知", "亮牌通报", "红黄蓝牌"), "weekly": ("周通报", "每周通报")}[self.value]
+
+
+# 三单: the sheets that follow a problem through its deadline, in the order it meets them
+PROBLEM_SHEETS = (SheetKind.ASSIGN.value, SheetKind.REMIND.value, SheetKind.NOTICE.value)
 
 
 class IssueState(Labelled):

@@ -115,9 +115,10 @@ def _emit(issued: list[Any], fmt: SheetFormat, output: Path | None, renderer, co
     common.write_output(text.rstrip("\n"), output)
 
 
-def _run(ctx: typer.Context, build: Callable[[Session, Any], list[tuple[str, str, dict[str, Any]]]], kind: str,
-         output: Path | None, fmt: SheetFormat | None, preview: bool) -> None:
-    """Build the contexts, then preview or issue one sheet per context, and write them out."""
+def _run(ctx: typer.Context, build: Callable[[Session, Any], list[tuple[str, str, dict[str, Any]]]],
+         kind: str | Callable[[dict[str, Any]], str], output: Path | None, fmt: SheetFormat | None, preview: bool) -> None:
+    """Build the contexts, then preview or issue one sheet per context, and write them out. `kind`: the sheets'
+    kind, or how to read it from each context (a problem's sheet is one of three)."""
     from projects_cli.sheets import contexts
 
     chosen = choose_format(output, fmt)
@@ -128,17 +129,20 @@ def _run(ctx: typer.Context, build: Callable[[Session, Any], list[tuple[str, str
     actor = common.actor(ctx)
     with common.session(ctx, write=not preview) as session:
         built = build(session, config)
+        kinds = [kind(data) if callable(kind) else kind for _, _, data in built]
         if preview:
-            issued = [contexts.preview(renderer, kind, actor.as_of, config, r, ref, data) for r, ref, data in built]
+            issued = [contexts.preview(renderer, k, actor.as_of, config, r, ref, data)
+                      for k, (r, ref, data) in zip(kinds, built)]
         else:
-            issued = [contexts.issue_sheet(session, actor, renderer, kind, config, r, ref, data) for r, ref, data in built]
+            issued = [contexts.issue_sheet(session, actor, renderer, k, config, r, ref, data)
+                      for k, (r, ref, data) in zip(kinds, built)]
         _emit(issued, chosen, output, renderer, config)
     for i in issued:
         if i.reused:
-            common.note(f"{i.number}  {contexts.KINDS[kind]}  {i.recipient}  （同一文件已发文，沿用原编号 / already issued, "
+            common.note(f"{i.number}  {contexts.KINDS[i.kind]}  {i.recipient}  （同一文件已发文，沿用原编号 / already issued, "
                         f"same number; nothing recorded）")
         else:
-            common.note(f"{i.number or '预览 (not numbered, not recorded)'}  {contexts.KINDS[kind]}  {i.recipient}")
+            common.note(f"{i.number or '预览 (not numbered, not recorded)'}  {contexts.KINDS[i.kind]}  {i.recipient}")
 
 
 @app.command()
@@ -148,20 +152,34 @@ def notice(
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     preview: PreviewOpt = False,
+    kind: Annotated[Optional[str], typer.Option(
+        "--kind", help="Which of the three sheets (三单): 交办单 (assign), 催办单 (remind) or 督办单 (notice). "
+                       "Default: by the problem's deadline as of the as-of date.")] = None,
 ) -> None:
-    """The supervision sheet (督办单) for one issue, to its lead unit (牵头单位), with a feedback block to fill in.
+    """A problem's sheet (三单) to its lead unit (牵头单位), with a reply block and a receipt (签收) to fill in.
+
+    Which one follows the problem's deadline as of the as-of date: a 交办单 while there is time, a 催办单
+    when its deadline is near (remind_workdays in the rules file, default 3 working days), a 督办单 once
+    it is overdue — and a 挂牌督办通知书 when it is 挂牌督办. The command says which it issued;
+    `projects sheet list --issue 2025-004` lists a problem's sheets in order.
 
     Example: projects sheet notice 2025-004 --output 督办单.docx
     """
     from projects_cli.config.calendar import load_calendar
     from projects_cli.sheets import contexts
+    from projects_cli.vocab import PROBLEM_SHEETS
 
     s = common.settings(ctx)
+    chosen = common.pick(kind, SheetKind, ("文书类型", "sheet kind"))
+    if chosen is not None and chosen not in PROBLEM_SHEETS:
+        raise typer.BadParameter(f"{kind!r} 不是问题的三单之一：交办单、催办单、督办单 (not one of a problem's three sheets)",
+                                 param_hint="--kind")
 
     def build(session, config):
-        return [contexts.notice_context(session, s.today, issue, load_calendar(s))]
+        return [contexts.notice_context(session, s.today, issue, load_calendar(s),
+                                        remind_workdays=int(s.rules.get("issues.remind_workdays")), kind=chosen)]
 
-    _run(ctx, build, "notice", output, fmt, preview)
+    _run(ctx, build, lambda data: data["sheet_kind"], output, fmt, preview)
 
 
 @app.command()
@@ -259,7 +277,8 @@ def void(
 def list_cmd(
     ctx: typer.Context,
     year: Annotated[Optional[int], typer.Option(min=common.FIRST_YEAR, max=common.LAST_YEAR, help="Only sheets of this year (年度).")] = None,
-    kind: Annotated[Optional[str], typer.Option(help="Only this kind: notice (督办单), cards (红黄蓝牌通报, 亮牌通知), weekly (周报).")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="Only this kind: assign (交办单), remind (催办单), notice (督办单), cards (红黄蓝牌通报, 亮牌通知), weekly (周报).")] = None,
+    issue: Annotated[Optional[str], typer.Option("--issue", help="Only this problem's sheets (三单), in the order they went out.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
 ) -> None:
     """List issued sheets (已发文), by number.
@@ -270,5 +289,6 @@ def list_cmd(
     from projects_cli.sheets import contexts
 
     with common.session(ctx, write=False) as session:
-        rows = contexts.list_sheets(session, year=year, kind=common.pick(kind, SheetKind, ("文书类型", "sheet kind")))
+        rows = contexts.list_sheets(session, year=year, kind=common.pick(kind, SheetKind, ("文书类型", "sheet kind")),
+                                    issue=issue)
     common.out(render(rows, fmt, LIST_COLUMNS))

@@ -87,6 +87,7 @@ RULES = Table({
         "escalate_listed_after": Whole(0),
         "listed_on_second_miss": Flag(),
         "listed_deadline_days": Whole(0),
+        "remind_workdays": Whole(0),
     }),
 })
 

@@ -19,6 +19,18 @@ class EscalationRules:
     listed_on_second_miss: bool  # a second missed deadline → 挂牌督办
 
 
+def sheet_kind(level: str, workdays_left: int | None, remind_workdays: int, assigned_today: bool = False) -> str:
+    """Which of the three sheets (三单) a problem's sheet is now: "notice" (督办单, or 挂牌督办通知书) once its
+    deadline has passed or it is 挂牌督办; "assign" (交办单) on the day it is assigned (a 特急 problem's whole
+    deadline may lie within the reminder's horizon) and while more than `remind_workdays` working days are
+    left; "remind" (催办单) when fewer are. `workdays_left` is negative when late, None without a deadline."""
+    if level == "挂牌督办" or (workdays_left is not None and workdays_left < 0):
+        return "notice"
+    if not assigned_today and workdays_left is not None and workdays_left <= remind_workdays:
+        return "remind"
+    return "assign"
+
+
 def escalation(level: str, workdays_late: int, misses: int, rules: EscalationRules) -> tuple[str, str] | None:
     """(new level, why) when a rule raises `level`; None when none does.
 

@@ -189,16 +189,21 @@ def _common(kind: str, as_of: date, config: SheetConfig, number: str) -> dict[st
     }
 
 
-def notice_context(session: Session, as_of: date, issue_number: str, calendar) -> tuple[str, str, dict[str, Any]]:
-    """(recipient, ref, data) of the 督办单 for one issue: the issue, its project, lead and helper units, deadline."""
+def notice_context(session: Session, as_of: date, issue_number: str, calendar, *, remind_workdays: int = 3,
+                   kind: str | None = None) -> tuple[str, str, dict[str, Any]]:
+    """(recipient, ref, data) of a problem's sheet: the issue, its project, lead and helper units, deadline, and
+    `sheet_kind`, which of the three sheets (三单) it is — `kind` if given, else by its deadline and level as of
+    `as_of` (`rules.escalation.sheet_kind`: 交办单, 催办单 within `remind_workdays`, 督办单 once overdue)."""
+    from projects_cli.rules.escalation import sheet_kind
     from projects_cli.services import issues
     from projects_cli.sheets.templating import signed_workdays
 
     row = issues.show_issue(session, issue_number, as_of, calendar)
     if row["state"] not in DEADLINE_STATES:
         raise IllegalMove(
-            f"issue {row['number']} is {row['state_zh']} ({row['state']}); a 督办单 goes with an issue that is "
-            f"assigned or answered (已交办/已反馈); assign it first: projects issue assign {row['number']} --unit …"
+            f"问题 {row['number']} {row['state_zh']}：交办单、催办单、督办单只发给已交办或已反馈的问题；"
+            f"请先交办：projects issue assign {row['number']} --unit … (issue {row['number']} is {row['state']}; "
+            "a problem's sheet goes with an issue that is assigned or answered)"
         )
     if not row["lead_unit"]:
         raise InvalidValue(f"issue {row['number']} has no lead unit (牵头单位); assign it first")
@@ -210,6 +215,8 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar) -
     deadline = row["deadline"]
     left = signed_workdays(as_of, deadline, calendar) if deadline is not None else None
     data = {
+        "sheet_kind": kind or sheet_kind(row["level"], left, remind_workdays, row["assigned_on"] == as_of),
+        "remind_workdays": remind_workdays,
         "issue": {
             "number": row["number"],
             "title": row["title"],
@@ -667,12 +674,20 @@ def reissue(session: Session, renderer: Renderer, number: str, *, rerender: bool
     return Issued(sheet.number, sheet.kind, sheet.recipient or "", sheet.ref or "", doc)
 
 
-def list_sheets(session: Session, *, year: int | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+def list_sheets(session: Session, *, year: int | None = None, kind: str | None = None,
+                issue: str | None = None) -> list[dict[str, Any]]:
+    """Issued sheets by number; `issue`: the three sheets (三单) of that problem, in the order they went out."""
+    from projects_cli.vocab import PROBLEM_SHEETS
+
     s = Sheet.__table__.c
     query = select(s.number, s.year, s.seq, s.kind, s.issued_on, s.recipient, s.ref, s.by, s.voided_on,
                    s.void_reason).order_by(s.year, s.seq)
     if year is not None:
         query = query.where(s.year == year)
+    if issue is not None:
+        from projects_cli.services.issues import get_issue
+
+        query = query.where(s.ref == get_issue(session, issue).number, s.kind.in_(PROBLEM_SHEETS))
     if kind is not None:
         if kind not in KINDS:
             raise InvalidValue(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")

@@ -77,7 +77,7 @@ def test_notice_in_excel(cli, scn, tmp_path):
         ("重点项目问题督办单",),
         (FIRST,),
         ("自然资源局、建设局：",),
-        ("\u3000\u3000甲智能装备产业园反映的“用地指标未落实”问题，已列入区重点项目问题重点督办事项，现交你单位牵头办理，具体情况如下：",),
+        ("\u3000\u3000甲智能装备产业园反映的“用地指标未落实”问题，已列入区重点项目问题重点督办事项，已超过办结时限4天，现交自然资源局牵头办理、建设局配合办理，具体情况如下：",),
         ("问题编号", "2025-001", "督办级别", "重点督办"),
     ]
     assert ("项目名称", "甲智能装备产业园", "项目编号", "GX-0001") in got
@@ -109,8 +109,8 @@ def test_notice_needs_an_assigned_issue_and_records_nothing_otherwise(cli, scn):
     r = cli("sheet", "notice", "2025-002")
     assert r.exit_code == 1
     assert r.stderr == (
-        "Error: issue 2025-002 is 已销号 (closed); a 督办单 goes with an issue that is assigned or answered "
-        "(已交办/已反馈); assign it first: projects issue assign 2025-002 --unit …\n"
+        "Error: 问题 2025-002 已销号：交办单、催办单、督办单只发给已交办或已反馈的问题；请先交办：projects issue assign "
+        "2025-002 --unit … (issue 2025-002 is closed; a problem's sheet goes with an issue that is assigned or answered)\n"
     )
     r = cli("sheet", "notice", "2025-099")
     assert (r.exit_code, r.stderr) == (1, "Error: no issue numbered 2025-099; `projects issue list` shows the numbers\n")
@@ -327,9 +327,11 @@ def test_an_office_template_without_the_word_markup_still_makes_a_docx(cli, scn,
     folder.mkdir()
     text = (resource_dir("templates") / "notice.txt").read_text(encoding="utf-8")
     old = text.replace('{% if issue.urgency in ("特急", "急件") %}\n@urgency {{ issue.urgency }}\n{% endif %}\n', "")
-    old = old.replace("\n@printed {{ office }} | {{ issued_on }}\n", "\n")
-    assert "\n@urgency" not in old and "\n@printed" not in old
+    reply = (resource_dir("templates") / "problem_reply.txt").read_text(encoding="utf-8")
+    reply = reply.replace("\n@printed {{ office }} | {{ issued_on }}\n", "\n")  # the 版记 lives in the shared end
+    assert "\n@urgency" not in old and "\n@printed" not in reply
     (folder / "notice.txt").write_text(old, encoding="utf-8")
+    (folder / "problem_reply.txt").write_text(reply, encoding="utf-8")
     config = tmp_path / "config.toml"
     config.write_text('[sheets]\noffice = "济宁高新区督查室"\nmark = "济宁高新区督查室文件"\ntitle_font = "黑体"\n'
                       'templates = "模板"\n', encoding="utf-8")
@@ -564,7 +566,7 @@ def test_sheet_list(cli, scn):
     assert cli("sheet", "list", "--year", "2024").stdout.splitlines()[2:] == []
     r = cli("sheet", "list", "--kind", "memo")
     assert (r.exit_code, r.stderr) == (
-        1, "Error: 文书类型“memo”不存在（unknown sheet kind）；现有的（known）：cards、notice、weekly、周报、督办单、红黄蓝牌通报\n")
+        1, "Error: 文书类型“memo”不存在（unknown sheet kind）；现有的（known）：assign、cards、notice、remind、weekly、交办单、催办单、周报、督办单、红黄蓝牌通报\n")
 
 
 def test_templates_in_the_data_folder_are_picked_up(cli, scn, tmp_path, monkeypatch):
