@@ -99,3 +99,45 @@ def test_a_page_that_tries_the_network_is_caught(tmp_path):
                     encoding="utf-8")
     proc = chromium(tmp_path, page, f"--screenshot={tmp_path / 'bad.png'}", "--window-size=400,300")
     assert any("Content Security Policy" in line for line in console_lines(proc.stderr))
+
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """Each page's text as pdftotext lays it out (poppler-utils; .ci/run installs it)."""
+    text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext is not installed (Debian: poppler-utils; .ci/run installs it)")
+def test_printed_pages_are_numbered_and_keep_the_signature_whole(briefing, tmp_path):
+    pdf = tmp_path / "周报.pdf"
+    assert chromium(tmp_path, briefing, f"--print-to-pdf={pdf}", "--no-pdf-header-footer").returncode == 0
+    pages = pdf_pages(pdf)
+    assert [f"—{n}—" in "".join(p.split()) for n, p in enumerate(pages, 1)] == [True] * len(pages)
+    last = [line.strip() for line in pages[-1].splitlines() if line.strip()]
+    at = last.index("高新区重点项目推进中心")  # the signature, with its date on the same page
+    assert last[at + 1] == "2025年10月31日"
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext is not installed (Debian: poppler-utils; .ci/run installs it)")
+def test_a_two_character_word_is_not_broken_in_a_narrow_column(sqlite_url, tmp_path):
+    from typer.testing import CliRunner
+
+    from projects_cli.cli.app import app
+
+    if CHROMIUM is None:
+        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it)")
+    build(sqlite_url)
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", sqlite_url, "--as-of", "2025-10-31", "cards", "rate"]).exit_code == 0
+    page = tmp_path / "通报.html"
+    r = runner.invoke(app, ["--db", sqlite_url, "--as-of", "2025-10-31", "sheet", "cards", "--preview", "-o", str(page)])
+    assert r.exit_code == 0, r.stderr
+    pdf = tmp_path / "通报.pdf"
+    assert chromium(tmp_path, page, f"--print-to-pdf={pdf}", "--no-pdf-header-footer").returncode == 0
+    text = "\n".join(pdf_pages(pdf))
+    assert "红牌" in text or "黄牌" in text or "蓝牌" in text
+    lines = [line.split() for line in text.splitlines()]
+    assert not any(cells and cells[-1] in ("红", "黄", "蓝") for cells in lines)  # 红 / 牌 split over two lines
