@@ -291,6 +291,7 @@ def export_cmd(
     group_by: Annotated[GroupBy, typer.Option("--group-by", help="Sections (分组): chain (by cluster and chain, 按产业), unit (按责任单位) or none.")] = GroupBy.chain,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size for printing (纸张): auto (A3 for a wide sheet), A3 or A4, landscape.")] = Paper.auto,
     title: Annotated[Optional[str], typer.Option("--title", help="Title (标题) above the table. Default: [ledger] title in the config file, else 重点项目推进情况台账.")] = None,
+    shown: Annotated[Optional[str], typer.Option("--columns", help="Columns (列): all (default), print (a set that reads on A3: name, unit, leader, investment, dates, progress, card) or names, e.g. 项目名称,总投资,形象进度. Default: [ledger] columns in the config file.")] = None,
 ) -> None:
     """Export the ledger (导出台账) as the office files it: title, grouped header, sections, 合计, print setup.
 
@@ -312,7 +313,7 @@ def export_cmd(
             count = export_ledger(
                 session, common.actor(ctx), file, filters, group_by=group_by.value, paper=paper.value, title=title,
                 config=s.config, card_labels=s.rules.get("cards.labels"), period_kind=s.rules.get("period.kind"),
-                progress=bar,
+                progress=bar, shown=shown,
             )
     finally:
         if bar:

@@ -3,7 +3,7 @@
 ::
 
     [calendar]    holidays, workdays, known_years   the working-day calendar (`config.calendar`)
-    [ledger]      headers, chains, clusters, title, status, usd_rate   ledger import and export (`config.chains`,
+    [ledger]      headers, chains, clusters, title, status, usd_rate, columns   ledger import and export (`config.chains`,
                                                 `ledger.columns`; `status_words`)
     [dispatch]    stages, password, title           the 派工单 workbooks (`ledger.dispatch`)
     [limits]      ledger_file_mb …                  how large a ledger file may be (`ledger.reader`)
@@ -69,6 +69,7 @@ SECTIONS: dict[str, Table] = {
         "title": Text('"高新区重点项目推进情况台账"'),
         "status": Table(extra=Choice(ProjectStatus.values()), example='[ledger.status] "加快建设" = "在建"'),
         "usd_rate": Number(0, above=True),  # 1 美元 = usd_rate 元: a ledger's 万美元 read as 万元
+        "columns": Names('["项目名称", "总投资", "形象进度"]'),  # what `ledger export` shows: all, print or names
     }, example='[ledger] chains = ["现代物流"]'),
     "dispatch": Table({
         "stages": Names('["前期手续", "基础施工", "主体施工"]', needed=True, longest=200, alone=False),

@@ -93,6 +93,51 @@ def columns(year: int, month: int) -> list[Col]:
     ]
 
 
+# `--columns print`: what a printed ledger needs, few enough to read on A3 (the rest stays in the registry)
+PRINT_COLUMNS = ("seq", "name", "unit", "leader", "total_investment", "annual_plan", "completed_ytd",
+                 "completion_rate", "status", "planned_start", "actual_start", "planned_completion",
+                 "actual_completion", "site_progress", "card")
+ALWAYS = ("seq", "name")  # a ledger row is numbered and named, whatever else it shows
+# other names offices give the investment columns, whose headers carry the year and months
+ALIASES = {"annual_plan": ("年度计划投资", "计划投资"), "completed_ytd": ("累计完成投资", "完成投资", "本年完成投资"),
+           "completion_rate": ("完成率",)}
+
+
+def column_names(col: Col) -> tuple[str, ...]:
+    """What a person may call a column in --columns: its key, its header (开工时间 计划 → 计划开工时间) and aliases."""
+    if col.sub is None:
+        header = col.top
+    elif col.top.endswith("时间"):
+        header = f"{col.sub}{col.top}"
+    else:
+        header = col.sub
+    return (col.key, header, *ALIASES.get(col.key, ()))
+
+
+def pick_columns(cols: list[Col], wanted: str | list[str] | None) -> list[Col]:
+    """The columns a ledger shows: every one (None, "all"), the printable set ("print"), or those named (keys or
+    Chinese headers, in the ledger's order); 序号 and 项目名称 are always there. A name no column has is an error
+    listing the names."""
+    from projects_cli.errors import InvalidValue
+    from projects_cli.values import clean_text, split_list
+
+    if wanted is None or wanted == "all" or wanted == ["all"]:
+        return cols
+    if wanted == "print" or wanted == ["print"]:
+        keys = set(PRINT_COLUMNS)
+    else:
+        names = {name: col.key for col in cols for name in column_names(col)}
+        keys = set(ALWAYS)
+        for typed in (split_list(wanted) if isinstance(wanted, str) else wanted):
+            name = clean_text(typed)
+            if name not in names:
+                shown = "、".join(column_names(c)[1] for c in cols)
+                raise InvalidValue(f"台账没有“{name}”这一列；可选的列：all（全部）、print（打印用）或 {shown} "
+                                   f"(no ledger column {name!r})")
+            keys.add(names[name])
+    return [c for c in cols if c.key in keys or c.key in ALWAYS]
+
+
 # The project's own columns the ledger shows (timestamps and version are bookkeeping).
 PROJECT_COLUMNS = ("id", "code", "name", "categories", "cluster", "chain", "owner", "location", "content", "floor_area",
                    "capacity", "total_investment", "status", "leader", "task_force", "source", "plan_columns",
@@ -223,8 +268,10 @@ def export_ledger(
     card_labels: Mapping[str, str] | None = None,
     period_kind: str = "monthly",
     progress: Callable[[str, int, int], None] | None = None,
+    shown: str | list[str] | None = None,
 ) -> int:
-    """Write the ledger to `path` (.xlsx); returns the number of projects in it."""
+    """Write the ledger to `path` (.xlsx); returns the number of projects in it. `shown`: the columns
+    (`pick_columns`; default: [ledger] columns in the config, else every column)."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
@@ -239,7 +286,7 @@ def export_ledger(
         raise ProjectsError(f"folder {path.parent} does not exist")
     refuse_input(path)  # before the long build
     as_of = ctx.as_of
-    cols = columns(as_of.year, as_of.month)
+    cols = pick_columns(columns(as_of.year, as_of.month), shown or ledger_section(config).get("columns"))
     rows = ledger_rows(session, as_of, filters, period_kind)
     for row in rows:
         row["no card"] = None
@@ -263,14 +310,17 @@ def export_ledger(
     widths[0] = 6.0
     styling.set_widths(ws, widths)
     styling.print_setup(ws, ncols=ncols, title_rows="3:4", paper=paper)
-    ws.freeze_panes = "D5"
+    name_at = next(i for i, c in enumerate(cols) if c.key == "name")
+    ws.freeze_panes = f"{get_column_letter(name_at + 2)}5"  # 序号 … 项目名称 stay in view
 
     ws.append(styling.title_row(ws, heading, ncols, 1))
     info = styling.info_cell(ws)
     info_right = styling.info_cell(ws, alignment=styling.RIGHT)
-    info_row = [styling.one_off(ws, "单位：万元", info)] + [None] * (ncols - 4)
+    right = max(1, min(3, ncols - 1))  # the as-of date spans the last columns (but the first)
+    info_row = [styling.one_off(ws, "单位：万元", info)] + [None] * (ncols - 1 - right)
     info_row.append(styling.one_off(ws, f"截至{as_of.year}年{as_of.month}月{as_of.day}日", info_right))
-    ws.merged_cells.add(f"{get_column_letter(ncols - 2)}2:{get_column_letter(ncols)}2")
+    if right > 1:
+        ws.merged_cells.add(f"{get_column_letter(ncols - right + 1)}2:{get_column_letter(ncols)}2")
     ws.append(info_row)
     # the two-row header: a group header spans its sub-columns; the others are merged down
     head = styling.header_cell(ws)
@@ -301,12 +351,14 @@ def export_ledger(
     # body templates: one styled cell per column, reused row after row
     body = [styling.column_cell(ws, col.kind) for col in cols]
     card_cells = {color: styling.column_cell(ws, "card", fill=fill) for color, fill in styling.CARD_FILLS.items()}
-    card_index = next(i for i, c in enumerate(cols) if c.key == "card")
+    card_index = next((i for i, c in enumerate(cols) if c.key == "card"), None)
     keys = [c.key for c in cols]
-    keys[card_index] = "no card"  # written separately, with its fill
-    pick = itemgetter(*keys)
+    if card_index is not None:
+        keys[card_index] = "no card"  # written separately, with its fill
+    pick = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
     summed = [i for i, c in enumerate(cols) if c.summed]
-    label_span = summed[0]  # the label of a 合计 or section row spans the columns before the money
+    # the label of a 合计 or section row spans the columns before the money (all of them when none is shown)
+    label_span = summed[0] if summed else ncols
 
     def totals(group: list[dict[str, Any]]) -> dict[int, Decimal]:
         out = {}
@@ -352,7 +404,7 @@ def export_ledger(
             values = pick(row)
             cells = styling.fill_row(body, values)
             color = row["card"]
-            if color is not None:
+            if color is not None and card_index is not None:
                 cells[card_index] = styling.one_off(ws, labels.get(color, color), card_cells[color])
             ws.append(cells)
             row_number += 1

@@ -161,3 +161,38 @@ def test_round_trip_into_an_empty_registry(ctx, tmp_path):
     assert got["milestones"] == expected["milestones"]
     assert got["plans"] == expected["plans"]
     assert got["ytd"] == expected["ytd"] == {"GX-0001": Decimal("11034.5"), "GX-0002": 900, "GX-0004": 5000}
+
+
+def test_the_printable_column_set_and_named_columns(filled, ctx, tmp_path):
+    out = tmp_path / "打印.xlsx"
+    assert export_ledger(filled, ctx, out, registry.ProjectFilter(), shown="print") == 6
+    ws = sheet(out)
+    assert [ws.cell(3, c).value for c in range(1, 16)] == [  # in the ledger's order
+        "序号", "项目名称", "投资情况（万元）", None, None, None, "项目状态", "开工时间", None, "竣工时间", None,
+        "形象进度", "责任单位", "包保领导", "预警等级"]
+    assert ws.max_column == 15
+    assert [ws.cell(5, c).value for c in (1, 3, 4, 5)] == ["合计（6个）", 416100, 31200, 15700]  # the 合计 as before
+    assert ws.freeze_panes == "C5"
+    assert ws.page_setup.paperSize == 8  # A3: 15 columns
+    # a project's row, and its card
+    row = next(r for r in range(6, ws.max_row + 1) if ws.cell(r, 2).value == registry.get_project(filled, "GX-0001").name)
+    assert ws.cell(row, 15).value == "红牌"
+    # named columns, by header or key, in the ledger's order; 序号 and 项目名称 always
+    named = tmp_path / "选列.xlsx"
+    export_ledger(filled, ctx, named, registry.ProjectFilter(), shown="形象进度,总投资、计划开工时间")
+    ws = sheet(named)
+    assert [ws.cell(3, c).value for c in range(1, 6)] == ["序号", "项目名称", "投资情况（万元）", "开工时间", "形象进度"]
+    assert [ws.cell(4, c).value for c in range(3, 5)] == ["总投资", "计划"]
+    with pytest.raises(ProjectsError, match="^台账没有“投资额”这一列；可选的列：all（全部）、print（打印用）或 序号、项目编号"):
+        export_ledger(filled, ctx, tmp_path / "x.xlsx", registry.ProjectFilter(), shown="项目名称,投资额")
+    # from the config file when not given
+    export_ledger(filled, ctx, named, registry.ProjectFilter(), config={"ledger": {"columns": ["形象进度"]}})
+    assert [sheet(named).cell(3, c).value for c in range(1, 4)] == ["序号", "项目名称", "形象进度"]
+
+
+def test_a_printable_ledger_imports_back_unchanged(filled, ctx, tmp_path):
+    out = tmp_path / "打印.xlsx"
+    export_ledger(filled, ctx, out, registry.ProjectFilter(), shown="print")
+    result = import_ledger(filled, ctx, out, dry_run=True)
+    assert (result.added, result.changed, result.unchanged, result.problems) == (0, 0, 6, [])
+    assert result.unused_columns == []
