@@ -1,0 +1,63 @@
+"""Every document and workbook the tool writes, made from the sample registry, for the visual check.
+
+`make_all(folder)` writes them and returns {file name: what must be on its first page and at most how many
+pages it may print on}. Used by test_print.py (which turns them into PDF and checks them) and by render.sh
+(which also makes PNG pages for a person to look at).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+
+@dataclass(frozen=True)
+class Expect:
+    pages: int  # at most this many pages
+    together: tuple[str, ...] = ()  # texts that must print on the same page (first and last header: no column cut off)
+
+
+# (command, file, expectation); the as-of date 2025-10-31 on the demo scenario
+OUTPUTS = [
+    (["overdue"], "逾期通报.xlsx", Expect(6, ("责任单位", "最长逾期天数"))),
+    (["cards", "report", "--period", "2025-10"], "红黄蓝牌.xlsx", Expect(6, ("牌色", "人工设牌"))),
+    (["ledger", "export", "--columns", "print"], "台账-打印.xlsx", Expect(3, ("序号", "预警等级"))),
+    (["ledger", "dispatch", "--unit", "经济发展局"], "派工单.xlsx", Expect(4)),
+    (["sheet", "notice", "2025-004"], "督办单-公文.docx", Expect(4, ("高新区重点项目推进中心", "重点项目问题挂牌督办通知书"))),
+    (["sheet", "notice", "2025-004"], "督办单-表格.xlsx", Expect(3)),
+    (["sheet", "cards", "--unit", "经济发展局"], "亮牌通知.docx", Expect(4, ("重点项目红黄蓝牌通报",))),
+    (["sheet", "weekly"], "周报-公文.docx", Expect(9, ("全区重点项目推进情况周报",))),
+    (["sheet", "weekly"], "周报-表格.xlsx", Expect(9, ("全区重点项目推进情况周报",))),
+]
+
+
+def make_all(folder: Path, sample: Path) -> dict[str, Expect]:
+    """The outputs of OUTPUTS in `folder`, made from a copy of `sample` (the demo registry)."""
+    from projects_cli.cli.app import app
+
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "office.db"
+    shutil.copyfile(sample, db)
+    env = {"PROJECTS_HOME": str(folder), "PROJECTS_AS_OF": "2025-10-31", "PROJECTS_CONFIG": "", "PROJECTS_RULES": ""}
+    runner = CliRunner()
+    r = runner.invoke(app, ["--db", str(db), "cards", "rate", "--period", "2025-10"], env=env)
+    assert r.exit_code == 0, r.stderr
+    out: dict[str, Expect] = {}
+    for command, name, expect in OUTPUTS:
+        target = folder / name
+        args = [*command, str(target)] if command[:2] == ["ledger", "export"] else [*command, "-o", str(target)]
+        r = runner.invoke(app, ["--db", str(db), *args], env=env)
+        assert r.exit_code == 0, (command, r.stderr)
+        out[name] = expect
+    return out
+
+
+if __name__ == "__main__":  # python tests/helpers/visual_outputs.py FOLDER SAMPLE.db (tests/visual/render.sh)
+    import sys
+
+    made = make_all(Path(sys.argv[1]), Path(sys.argv[2]))
+    print(os.linesep.join(made))
