@@ -367,10 +367,12 @@ class _XlsxSheet:
             series.graphicalProperties.solidFill = color
             series.graphicalProperties.line.solidFill = color
         categories = max(1, last_row - header_row)
-        rows_needed = max(14, min(40, categories * max(1, len(starts) - 1) // 2 + 6))
+        # a row (about 0.53 cm) per category and series: every category's label has room beside its bars
+        rows_needed = max(14, min(48, categories * max(1, len(starts) - 1) + 6))
         chart.height = rows_needed * 0.53  # cm: about one 15-point row each
         chart.width = min(24.0, self.width_of(1, self.grid) * 0.19)
         chart.legend.position = "b"
+        self.x.every_label(chart)
         self.keep((rows_needed + 2) * self.x.DEFAULT_HEIGHT)
         self.ws.add_chart(chart, f"A{self.row + 1}")
         self.row += rows_needed + 2

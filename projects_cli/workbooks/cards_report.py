@@ -80,6 +80,7 @@ def _counts_sheet(wb: Workbook, title: str, key: str, heading: str, rows: list[d
         for series, color in zip(chart.series, COLORS):
             series.graphicalProperties.solidFill = styling.CARD_CHART_COLOURS[color]
         chart.width, chart.height = 18, 9
+        styling.every_label(chart)
         ws.add_chart(chart, "G2")
 
 

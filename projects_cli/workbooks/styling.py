@@ -198,6 +198,21 @@ TABLE_FOOTER = "第 &P 页，共 &N 页"
 DOCUMENT_FOOTER = "— &P —"  # as 公文 number their pages
 
 
+def every_label(chart) -> None:
+    """A chart's axes shown with every category's label (Excel and LibreOffice otherwise skip labels that do
+    not fit, and openpyxl's default hides the axes in newer Excel)."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.tickLblSkip = 1
+    chart.x_axis.tickMarkSkip = 1
+    # small enough that every label fits beside its bars (LibreOffice drops labels that would overlap)
+    size = CharacterProperties(sz=800)
+    chart.x_axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=size), endParaRPr=size)])
+
+
 def print_setup(ws, *, ncols: int, title_rows: str | None, paper: str = "auto", landscape: bool = True,
                 margins: tuple[float, float] = TABLE_MARGINS, footer: str = TABLE_FOOTER) -> None:
     """Landscape, A3 for wide sheets (A4 otherwise), header rows repeated on every page, fit to width, page numbers."""

@@ -77,3 +77,13 @@ def test_the_chinese_prints_in_an_embedded_cjk_font(printed, name):
     assert fonts, f"{name}: no font in the PDF"
     assert [f for f, embedded in fonts if embedded != "yes"] == [], f"{name}: fonts not embedded"
     assert any(any(c in f for c in CJK_FONTS) for f, _ in fonts), f"{name}: no CJK font: {[f for f, _ in fonts]}"
+
+
+def test_a_chart_shows_every_label(printed):
+    """The weekly's investment chart names all 13 chains (LibreOffice drops labels that would overlap)."""
+    _, pdf = printed["周报-表格.xlsx"]
+    text = "".join("".join(p.split()) for p in pages(pdf))
+    chains = ["工程机械", "汽车及零部件", "智能装备", "生物医药", "医疗服务业", "医疗器械", "智能终端", "数字经济",
+              "新材料", "新能源", "乡村振兴", "基础设施", "民生"]
+    # each in the investment table, the chart's own table and on the chart's axis
+    assert {c: text.count(c) >= 3 for c in chains} == {c: True for c in chains}
