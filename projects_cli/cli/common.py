@@ -38,10 +38,13 @@ def command_name(ctx: typer.Context) -> str:
 
 def actor(ctx: typer.Context) -> Ctx:
     """Who acts now, for which as-of date (for the services and the change log)."""
-    from projects_cli.store.changelog import Ctx
+    from projects_cli.store.changelog import Ctx, new_run
 
     s = settings(ctx)
-    kwargs: dict[str, Any] = {"by": s.by, "as_of": s.today, "command": command_name(ctx)}
+    root = ctx.find_root()
+    # one identity per command run, however often the command asks who acts (`undo --run`)
+    run = root.meta.setdefault("projects.run", new_run())
+    kwargs: dict[str, Any] = {"by": s.by, "as_of": s.today, "command": command_name(ctx), "run": run}
     if s.now is not None:
         kwargs["now"] = s.now
     return Ctx(**kwargs)

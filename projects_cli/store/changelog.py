@@ -36,6 +36,13 @@ class Ctx:
     as_of: date
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     command: str = ""
+    # the command's identity in the log (`new_run`): every row it writes carries it, so `undo --run` finds them
+    run: str | None = None
+
+
+def new_run() -> str:
+    """A new command identity for the change log's `run` column: 10 hex digits."""
+    return secrets.token_hex(5)
 
 
 def decimal_text(value: Decimal) -> str:
@@ -106,6 +113,8 @@ def entry_hash(prev_hash: str, row: dict[str, Any], at: Any = None) -> str:
         row["old"],
         row["new"],
     ]
+    if row.get("run") is not None:  # rows from before migration 0011 have none: their hashes stay as they were
+        content.append(row["run"])
     return hashlib.sha256(_CONTENT.encode(content).encode()).hexdigest()
 
 
@@ -253,11 +262,12 @@ def make_entry(
         "fields": ",".join(fields),
         "old": _dump(old),
         "new": _dump(new),
+        "run": ctx.run,
     }
 
 
 LOG_COLUMNS = ("at", "by", "command", "action", "table_name", "record_id", "record_key", "project_code", "fields",
-               "old", "new", "prev_hash", "hash", "seq", "mac")
+               "old", "new", "prev_hash", "hash", "seq", "mac", "run")
 
 
 def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
@@ -278,7 +288,7 @@ def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
         link = row_mac(signer, seq, link, digest)
         rows.append((entry["at"], entry["by"], entry["command"], entry["action"], entry["table_name"],
                      entry["record_id"], entry["record_key"], entry["project_code"], entry["fields"], entry["old"],
-                     entry["new"], prev, digest, seq, link))
+                     entry["new"], prev, digest, seq, link, entry.get("run")))
         prev = digest
     if rows:
         if session.autoflush:  # as the ORM insert did: pending objects first
@@ -461,7 +471,7 @@ def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, 
     last_signed: Head | None = None
     rows = conn.execute(text(
         "SELECT id, at, by, command, action, table_name, record_id, record_key, project_code,"
-        " fields, old, new, prev_hash, hash, seq, mac FROM change_log ORDER BY id"))
+        " fields, old, new, prev_hash, hash, seq, mac, run FROM change_log ORDER BY id"))
     for row in rows.mappings():
         n += 1
         row = dict(row)
