@@ -261,3 +261,28 @@ def _ended(pieces: Iterable[str]) -> Iterator[str]:
 
 def is_tty() -> bool:
     return sys.stderr.isatty()
+
+
+def can_ask() -> bool:
+    """Whether a person is there to answer a question (stdin and stderr both a terminal)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+NOTHING_CHANGED = "未改动任何内容 (nothing was changed)"
+
+
+def confirm_danger(plan: str | Iterable[str], *, yes: bool, question: str, what: tuple[str, str]) -> None:
+    """Before a dangerous command (undo, project archive/remove, db downgrade) does it: say what it will do
+    (`plan`, stderr), then go on with `--yes`; at a terminal ask `question`; with nobody to ask, refuse
+    (a `ProjectsError`: `what`, in Chinese and English, needs --yes). The caller changes nothing before this returns.
+
+    Example: confirm_danger("将归档 GX-0004", yes=False, question="确定归档吗 (archive)?", what=("归档", "archiving"))
+    """
+    for line in [plan] if isinstance(plan, str) else plan:
+        note(line)
+    if yes:
+        return
+    if not can_ask():
+        raise ProjectsError(f"{what[0]}需要确认：加 --yes（{what[1]} needs confirmation: add --yes）；{NOTHING_CHANGED}")
+    if not typer.confirm(question, default=False, err=True):
+        raise ProjectsError(f"已取消，{NOTHING_CHANGED.replace('(', '(cancelled; ')}")

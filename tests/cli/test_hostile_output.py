@@ -303,11 +303,11 @@ def test_downgrade_without_a_terminal_needs_yes_and_changes_nothing(office):
 def test_downgrade_asks_on_a_terminal_and_no_changes_nothing(office, monkeypatch):
     import projects_cli.cli.db as cli_db
 
-    monkeypatch.setattr(cli_db, "_interactive", lambda: True)
-    monkeypatch.setattr(cli_db.typer, "confirm", lambda *a, **k: False)
+    monkeypatch.setattr(cli_db.common, "can_ask", lambda: True)
+    monkeypatch.setattr(cli_db.common.typer, "confirm", lambda *a, **k: False)
     before = files(office.parent)
     code, out, err = run(office, "db", "downgrade", "base")
-    assert (code, out, err.splitlines()[-1]) == (1, "", "Error: 已取消，数据库未改动 (cancelled; nothing was changed)")
+    assert (code, out, err.splitlines()[-1]) == (1, "", "Error: 已取消，未改动任何内容 (cancelled; nothing was changed)")
     assert files(office.parent) == before
 
 
