@@ -96,10 +96,15 @@ class ProjectInfo(NamedTuple):
     name: str
 
 
-def archived_ids(as_of: date):
-    """SQL: ids of the projects archived (归档) on `as_of`: archived on or before it and not restored by then."""
+def archive_holds(as_of: date):
+    """SQL: a `project_archive` row holds on `as_of` (archived on or before it, not restored by then)."""
     a = ProjectArchive.__table__.c
-    return select(a.project_id).where(a.archived_on <= as_of, or_(a.restored_on.is_(None), a.restored_on > as_of))
+    return and_(a.archived_on <= as_of, or_(a.restored_on.is_(None), a.restored_on > as_of))
+
+
+def archived_ids(as_of: date):
+    """SQL: ids of the projects archived (归档) on `as_of` (`archive_holds`)."""
+    return select(ProjectArchive.__table__.c.project_id).where(archive_holds(as_of))
 
 
 def not_archived(session: Session, column, as_of: date) -> list:
