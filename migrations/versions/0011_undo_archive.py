@@ -2,8 +2,11 @@
 
 * change_log.run: the identity of the command that wrote the row (every row of one command shares it), so
   `projects undo --run RUN` and `undo --last` undo a whole command (a ledger import is many rows). Rows
-  from before this revision have none (NULL) and are grouped by command and time. The row hash covers
-  `run` only when it is set (store.changelog.entry_hash), so older rows verify as before.
+  from before this revision have none (NULL) and are grouped by command and time.
+* change_log.on: the command's as-of date (the business date of the change), what `log --since` and the
+  weekly's 本周变化 select by; NULL before this revision (they go by the wall-clock `at`).
+  The row hash covers `run` and `on` only when they are set (store.changelog.entry_hash), so older rows
+  verify as before.
 * project_archive: each time a project was archived (归档) — from `archived_on` it is out of every report
   and listing — and, once restored, `restored_on`.
 
@@ -26,7 +29,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("change_log") as batch:
         batch.add_column(sa.Column("run", sa.String(length=20), nullable=True))
+        batch.add_column(sa.Column("on", sa.Date(), nullable=True))
         batch.create_index("ix_change_log_run", ["run"])
+        batch.create_index("ix_change_log_on", ["on"])
     op.create_table(
         "project_archive",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,5 +56,7 @@ def downgrade() -> None:
         batch.drop_index("ix_project_archive_project_id")
     op.drop_table("project_archive")
     with op.batch_alter_table("change_log") as batch:
+        batch.drop_index("ix_change_log_on")
         batch.drop_index("ix_change_log_run")
+        batch.drop_column("on")
         batch.drop_column("run")

@@ -34,7 +34,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "issue": ("issue", "app", "Problems (问题) of projects through the closed loop: 提报 · 受理 · 交办 · 反馈 · 督办 · 办结 · 销号."),
     "sheet": ("sheet", "app", "Supervision sheets (督办单, 红黄蓝牌通报, 周报) from the office's Jinja templates, as Excel, HTML, Markdown or Word."),
     "ledger": ("ledger", "app", "Excel ledgers (台账): import the ledgers units send, export the ledger the office files, dispatch each unit its fill-in workbook (派工单)."),
-    "log": ("log", "log", "Show the change log (变更记录), newest first: who changed which record, old and new values."),
+    "log": ("log", "app", "Show the change log (变更记录), newest first: who changed which record, old and new values."),
+    "undo": ("undo", "undo", "Undo changes (撤销) by their change-log entries: each is reversed as a new, logged change through the usual write paths (reports for earlier dates keep what was on record then), newest first, all or none."),
     "calendar": ("calendar", "app", "The working-day calendar (工作日历): show a year, import the State Council's holiday notice."),
     "db": ("db", "app", "The database itself (数据库): schema upgrades, backups and checks."),
 }

@@ -281,6 +281,8 @@ class ChangeLog(SQLModel, table=True):
     mac: Optional[str] = Field(default=None, max_length=64)  # HMAC-SHA256 (store/anchor.py's key); None before the anchor
     # the command that wrote the row (all its rows share it: `projects undo --run`); None before migration 0011
     run: Optional[str] = Field(default=None, max_length=20, index=True)
+    # the command's as-of date (the business date of the change: `log --since`); None before migration 0011
+    on: Optional[date] = Field(default=None, index=True)
 
 
 class LogAnchor(SQLModel, table=True):
