@@ -159,18 +159,24 @@ def _lines(entry: dict[str, Any]) -> Iterable[tuple[str, Any, Any, str]]:
                 yield f"问题{key}{ISSUE_LABELS[field]}", old.get(field), new.get(field), field
 
 
-def summarize(session: Session, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def summarize(session: Session, entries: list[dict[str, Any]], *, as_of: date | None = None) -> list[dict[str, Any]]:
     """Per project (by code), the fields `entries` changed: each with its first old and last new value in
-    them, in Chinese (`cn_value`); a field that came back to where it was is left out. Rows: code, name,
-    changes (field, old, new)."""
+    them, in Chinese (`cn_value`); a field that came back to where it was is left out, and so is the
+    registry's first load (`init`: not a change). Rows: code, name (as on `as_of`; None: now), changes
+    (field, old, new)."""
+    from projects_cli.facts.asof import projects_on
+
+    p = projects_on(session, as_of) if as_of is not None else Project.__table__
     units = {str(uid): name for uid, name in session.connection().execute(
         select(Unit.__table__.c.id, Unit.__table__.c.name))}
     names = dict(session.connection().execute(select(Project.__table__.c.code, Project.__table__.c.name)).all())
+    if as_of is not None:  # names as on `as_of` where it differs (an archived project keeps today's)
+        names.update(session.connection().execute(select(p.c.code, p.c.name)).all())
     by_project: dict[str, dict[str, list[Any]]] = {}
     logged_names: dict[str, str] = {}
     for entry in sorted(entries, key=lambda e: e["id"]):
         code = entry["project_code"]
-        if not code or entry["table_name"] in SKIPPED:
+        if not code or entry["table_name"] in SKIPPED or (entry["command"] or "").startswith("init"):
             continue
         fields = by_project.setdefault(code, {})
         for label, old, new, key in _lines(entry):

@@ -497,8 +497,18 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
         },
         "flag": _flag(session, current_period, as_of),
         "investment": _investment_by_chain(session, as_of, config),
+        "changes": _limited(_week_changes(session, start, as_of), limit),
     }
     return "各责任单位", f"{year}-W{week:02d}", data
+
+
+def _week_changes(session: Session, start: date, end: date) -> list[dict[str, Any]]:
+    """本周变化: per project and field, what changed from `start` to `end` (`services.changes`), names as on `end`."""
+    from projects_cli.services import changes
+    from projects_cli.store.changelog import list_changes
+
+    rows = list_changes(session, since=start, until=end)
+    return changes.summary_rows(changes.summarize(session, rows, as_of=end))
 
 
 # ---------------------------------------------------------------- issuing and re-issuing
