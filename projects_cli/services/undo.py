@@ -349,24 +349,27 @@ class Planner:
         return found
 
     def _changed_dates(self, entry: Entry, milestone: Milestone, keys: Iterable[str]) -> None:
+        from projects_cli.services.changes import DATE_LABELS
+
         for key in keys:
             if not _same(getattr(milestone, key), entry.new.get(key)):
                 now = getattr(milestone, key)
                 later = _since(_later(self.session, entry, self.taken))
-                if key == "actual_date" or (now is not None and milestone.actual_date is not None
-                                            and not entry.new.get("actual_date")):
-                    raise self.refuse(entry, f"节点此后已记实际完成 {_text(to_jsonable(milestone.actual_date))}{later}"
+                if key == "actual_date" and now is not None:
+                    raise self.refuse(entry, f"节点此后已记实际完成 {_text(to_jsonable(now))}{later}"
                                              "（the milestone was done since）")
-                raise self.refuse(entry, f"{key} 此后又改为 {_text(to_jsonable(now))}{later}（changed again since）")
+                raise self.refuse(entry, f"{DATE_LABELS[key]}此后又改为 {_text(to_jsonable(now))}{later}"
+                                         "（changed again since）")
 
     def _milestone_insert(self, entry: Entry) -> Step:
         m = self._milestone(entry)
-        self._changed_dates(entry, m, ("baseline_date", "planned_date", "actual_date"))
-        if m.actual_date is not None and not entry.new.get("actual_date"):
-            raise self.refuse(entry, f"节点此后已记实际完成 {m.actual_date.isoformat()}")
         later = _later(self.session, entry, self.taken)
+        if later is not None and "actual_date" in later.new:
+            raise self.refuse(entry, f"节点此后已记实际完成 {_text(later.new['actual_date'])}{_since(later)}"
+                                     "（the milestone was done since）")
+        self._changed_dates(entry, m, ("baseline_date", "planned_date", "actual_date"))
         if later is not None:
-            raise self.refuse(entry, f"节点此后又有变更{_since(later)}；请一并撤销")
+            raise self.refuse(entry, f"节点此后又有变更{_since(later)}；请一并撤销（undo it too）")
 
         def apply() -> None:
             conn = self.session.connection()
@@ -406,9 +409,12 @@ class Planner:
             if old_planned is None:
                 raise self.refuse(entry, "这是该节点的第一个计划（baseline），撤销后节点将没有计划；"
                                          "请用 milestone replan 改期（the first plan is not undone）")
-            if m.actual_date is not None and "actual_date" not in entry.new:
-                raise self.refuse(entry, f"节点此后已记实际完成 {m.actual_date.isoformat()}"
-                                         f"{_since(_later(self.session, entry, self.taken))}（the milestone was done since）")
+        later = _later(self.session, entry, self.taken)
+        if later is not None:
+            if "actual_date" in later.new:
+                raise self.refuse(entry, f"节点此后已记实际完成 {_text(later.new['actual_date'])}{_since(later)}"
+                                         "（the milestone was done since）")
+            raise self.refuse(entry, f"节点此后又有变更{_since(later)}；请一并撤销（undo it too）")
 
         def apply() -> None:
             if "actual_date" in entry.new:
