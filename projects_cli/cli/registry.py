@@ -113,9 +113,15 @@ def show(
     from projects_cli.listings.output import cell_text, to_json
     from projects_cli.services import registry
 
+    from projects_cli.services import archive
+
     s = common.settings(ctx)
     with common.session(ctx, write=False) as session:
         row = registry.show_project(session, code, s.today.year)
+        held = archive.open_archive(session, registry.get_project(session, code))
+    if held is not None:
+        common.note(f"已归档（archived）：自 {held.archived_on.isoformat()} 起不在报表和清单中，原因：{held.reason}；"
+                    f"恢复：projects project restore {row['code']}")
     if fmt == Format.json:
         common.out(to_json(row))
         return

@@ -137,6 +137,12 @@ def test_undo_is_refused_when_a_later_change_depends_on_it(office):
     assert code == 1 and "文号已发出或已作废，文号不收回（an issued or voided number is never taken back）" in err
     code, _, err = run(office, "2025-11-07", "undo", "999999", "--yes")
     assert code == 1 and "变更记录中没有第 999999 条" in err
+    assert run(office, "2025-11-07", "undo")[2] == (
+        "Error: 请给出要撤销的变更记录：序号（1041 或 1041-1050）、--run RUN 或 --last\n")
+    assert run(office, "2025-11-07", "undo", "abc")[2] == (
+        "Error: “abc”不是变更记录的序号（not a log id）：写作 1041 或 1041-1050\n")
+    assert run(office, "2025-11-07", "undo", "--run", "nope")[2] == (
+        "Error: 变更记录中没有命令 'nope'（no command with that run）；`projects log` 的“命令号”一栏列出各命令\n")
 
 
 def test_undo_asks_and_needs_yes_without_a_terminal(office):
@@ -173,6 +179,8 @@ def test_archive_leaves_reports_from_its_date_and_restore_brings_it_back(office)
     assert "GX-0021" not in codes("2025-11-10", "list") and "GX-0021" not in overdue("2025-11-10")
     assert "GX-0021" in codes("2025-10-31", "list") and "GX-0021" in overdue("2025-10-31")  # earlier dates: as then
     assert codes("2025-11-10", "list", "--archived") == {"GX-0021"}
+    _, _, err = run(office, "2025-11-10", "show", "GX-0021")
+    assert err == "已归档（archived）：自 2025-11-01 起不在报表和清单中，原因：项目终止；恢复：projects project restore GX-0021\n"
     code, _, err = run(office, "2025-11-02", "project", "archive", "GX-0021", "--reason", "再次")
     assert (code, err) == (1, "Error: GX-0021 已于 2025-11-01 归档（already archived: 项目终止）；恢复请用 projects project restore GX-0021\n")
     ok(office, "2025-11-20", "project", "restore", "GX-0021")
