@@ -111,9 +111,7 @@ def show(
     Example: projects show GX-0004 --format json
     """
     from projects_cli.listings.output import cell_text, to_json
-    from projects_cli.services import registry
-
-    from projects_cli.services import archive
+    from projects_cli.services import archive, registry
 
     s = common.settings(ctx)
     with common.session(ctx, write=False) as session:
