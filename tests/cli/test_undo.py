@@ -234,6 +234,16 @@ def test_the_weekly_lists_the_weeks_changes(office):
     assert "| GX-0004 | 山推大马力推土机产业化项目 | 包保领导 | 王芳 | 李四 |" in section
     earlier = ok_out(office, "2025-10-31", "sheet", "weekly", "--preview", "--format", "md")
     assert "本周项目库无变化。" in earlier  # the first load (init) is not a change
+    # a briefing issued before the section existed still re-renders, without it
+    assert run(office, "2025-11-07", "sheet", "weekly", "--format", "md")[0] == 0
+    conn = sqlite3.connect(office)
+    with conn:
+        (number,) = conn.execute("SELECT number FROM sheet WHERE kind = 'weekly'").fetchone()
+        conn.execute("UPDATE sheet SET context = json_remove(context, '$.data.changes')")
+    conn.close()
+    code, text, err = run(office, "2025-11-07", "sheet", "reissue", number, "--rerender", "--format", "md")
+    assert code == 0, err
+    assert "流动红旗" in text and "本周变化" not in text
 
 
 @pytest.mark.parametrize(("text", "span"), [
