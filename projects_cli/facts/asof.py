@@ -452,6 +452,9 @@ MOVING = ("state", "level", "urgency", "lead_unit_id", "assigned_on", "deadline"
           "lookback_on", "lookback_done_on")
 
 
+DATED = ("assigned_on", "deadline", "resolved_on", "closed_on", "lookback_on", "lookback_done_on")
+
+
 def changed_after(as_of: date):
     """SQL: ids of the problems with an event dated after `as_of` (reported after it, or moved since).
 
@@ -498,6 +501,14 @@ def replay(events: Iterable[tuple[str, date, str | None, dict[str, Any] | None]]
             st["level"] = data.get("to", st["level"])
         elif kind == "miss":
             st["misses"] = int(data.get("misses", st["misses"] + 1))
+        elif kind == "revert":  # a step undone: what it set back (`services.issues.revert_step`)
+            for key, value in data.get("fields", {}).items():
+                if key == "lead_unit":
+                    st["lead_unit_id"] = unit_ids.get(value) if value else None
+                elif key == "helpers":
+                    st["helpers"] = list(value or [])
+                elif key in MOVING:
+                    st[key] = _day(value) if key in DATED else value
     return st
 
 

@@ -253,8 +253,7 @@ class Planner:
         if entry.table_name in ("card", "flag_score"):
             return "评定结果不撤销：请重新评定（re-rate instead: projects cards rate / cards set / flag）"
         if entry.table_name in ("issue", "issue_event"):
-            return ("问题的办理步骤记在问题的历史里，不撤销（a problem's steps are its history）；"
-                    "更正请用 issue send-back / reopen / escalate")
+            return f"问题 {entry.record_key} 的提报与此后的办理须分别撤销，先撤销后面的步骤（undo its later steps first）"
         if entry.table_name == "dispatch":
             return "派工单已发出，不撤销（a dispatched ledger is not taken back）"
         if entry.action == "delete":
@@ -537,7 +536,55 @@ class Planner:
     def _issue_event_insert(self, entry: Entry) -> Step:
         if entry.new.get("type") == "report":
             return Step(entry, f"问题 {entry.record_key} 的提报记录随问题一并撤销", None)
-        raise self.refuse(entry, self._why_not(entry))
+        return self._issue_step(entry)
+
+    def _issue_update(self, entry: Entry) -> Step:
+        return self._issue_step(entry)
+
+    def _issue_step(self, entry: Entry) -> Step:
+        """A problem's step (accept, assign, respond, escalate …, a sweep's move of it): every entry the command
+        wrote for the problem is undone at once, by the newest of them (`issues.revert_step`)."""
+        group = [e for e in self.entries if e.record_key == entry.record_key and _same_command(e, entry)
+                 and e.table_name in ("issue", "issue_event")]
+        if entry.id != max(e.id for e in group):
+            return Step(entry, f"问题 {entry.record_key} 的这一步随第 {max(e.id for e in group)} 条一并撤销", None)
+        if any(e.table_name == "issue" and e.action == "insert" for e in group):
+            raise self.refuse(entry, self._why_not(entry))
+        events = [e for e in group if e.table_name == "issue_event"]
+        if not events:
+            raise self.refuse(entry, "找不到这一步的办理记录（the step's event is not in the log）")
+        old: dict[str, Any] = {}
+        for e in sorted(group, key=lambda e: e.id):
+            if e.table_name == "issue":
+                for key, value in e.old.items():
+                    old.setdefault(key, value)
+        steps = "、".join(e.new.get("type", "") for e in sorted(events, key=lambda e: e.id))
+        first = min(e.id for e in group)
+
+        def apply() -> None:
+            from projects_cli.services import issues
+
+            try:
+                issues.revert_step(self.session, self.ctx, str(entry.record_key), max(e.record_id for e in events), old,
+                                   f"撤销第 {first} 条（{entry.command}）", undone=self._undone_events(entry))
+            except IllegalMove as exc:
+                raise self.refuse(entry, str(exc)) from None
+
+        changed = "，".join(f"{k} {_text(v)}" for k, v in old.items()) or "无字段变化"
+        return Step(entry, f"问题 {entry.record_key} 撤销这一步（{steps}），改回：{changed}", apply)
+
+
+    def _undone_events(self, entry: Entry) -> set[int]:
+        """Ids of the problem's events whose steps were undone already (their log entries marked)."""
+        c = ChangeLog.__table__.c
+        marked = select(c.record_id).where(c.action == REVERT)
+        return set(self.session.connection().execute(select(c.record_id).where(
+            c.table_name == "issue_event", c.action == "insert", c.record_key == entry.record_key,
+            c.id.in_(marked))).scalars())
+
+
+def _same_command(a: Entry, b: Entry) -> bool:
+    return a.run == b.run if a.run or b.run else (a.by, a.command, a.at) == (b.by, b.command, b.at)
 
 
 def _siblings(session: Session, entries: list[Entry]) -> list[Entry]:
@@ -547,6 +594,14 @@ def _siblings(session: Session, entries: list[Entry]) -> list[Entry]:
     have = {e.id for e in entries}
     extra = []
     for e in entries:
+        if e.table_name in ("issue", "issue_event") and not (e.action == "insert" and (
+                e.table_name == "issue" or e.new.get("type") == "report")):
+            same = (c.run == e.run) if e.run else ((c.by == e.by) & (c.command == e.command) & (c.at == e.at))
+            for other in _load(session, same & (c.record_key == e.record_key) & c.table_name.in_(("issue", "issue_event"))):
+                if other.id not in have:
+                    extra.append(other)
+                    have.add(other.id)
+            continue
         pair = {"milestone_plan": "milestone", "issue_event": "issue"}.get(e.table_name)
         if pair is None or (e.table_name == "issue_event" and e.new.get("type") != "report"):
             continue

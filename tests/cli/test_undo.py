@@ -279,3 +279,23 @@ def test_undo_and_archive_on_each_back_end(cli):
     assert json.loads(cli("list", "--format", "json").stdout) == []
     assert cli("project", "remove", "GX-0002", "--yes").exit_code == 0
     assert cli("db", "check").exit_code == 0
+
+
+def test_a_problems_step_is_undone_until_it_moved_on(office):
+    def state(as_of: str) -> tuple[str, str | None]:
+        rows = json.loads(ok_out(office, as_of, "issue", "list", "--format", "json"))
+        row = next(r for r in rows if r["number"] == "2025-009")
+        return row["state"], row["lead_unit"]
+
+    ok(office, "2025-11-03", "issue", "accept", "2025-009")
+    ok(office, "2025-11-04", "issue", "assign", "2025-009", "--unit", "建设局", "--helper", "经济发展局")
+    accept = next(r["id"] for r in last_entries(office, 6) if r["command"] == "issue accept" and r["table_name"] == "issue")
+    code, _, err = run(office, "2025-11-05", "undo", str(accept), "--yes")
+    assert (code, err) == (1, f"Error: 第 {accept + 1} 条（issue accept · issue_event 2025-009）不能撤销（cannot be undone）："
+                              "问题 2025-009 此后已有办理（交办；the problem moved on since）；未撤销任何变更 (nothing was undone)\n")
+    ok(office, "2025-11-05", "undo", "--last", "--yes")  # the assignment
+    ok(office, "2025-11-06", "undo", "--last", "--yes")  # then the acceptance
+    assert [state(d) for d in ("2025-11-03", "2025-11-04", "2025-11-05", "2025-11-06")] == [
+        ("accepted", None), ("assigned", "建设局"), ("accepted", None), ("reported", None)]
+    shown = json.loads(ok_out(office, "2025-11-06", "issue", "show", "2025-009", "--format", "json"))
+    assert shown["helpers"] == [] and shown["deadline"] is None
