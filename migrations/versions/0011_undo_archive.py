@@ -18,6 +18,7 @@ Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision = "0011"
@@ -39,7 +40,7 @@ def upgrade() -> None:
         sa.Column("archived_on", sa.Date(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("by", sa.String(length=50), nullable=False),
-        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("restored_on", sa.Date(), nullable=True),
         sa.Column("restored_by", sa.String(length=50), nullable=True),
         sa.ForeignKeyConstraint(["project_id"], ["project.id"], name="fk_project_archive_project_id_project"),
