@@ -12,7 +12,7 @@ from projects_cli.cli import common
 def undo(
     ctx: typer.Context,
     ids: Annotated[Optional[list[str]], typer.Argument(help="Log ids (变更记录序号) as `projects log` shows them: 1041, 1041-1050.", show_default=False)] = None,
-    run: Annotated[Optional[str], typer.Option("--run", help="Every entry of one command (命令号, the `run` column of `projects log`), e.g. a ledger import.")] = None,
+    run: Annotated[Optional[str], typer.Option("--run", help="Every entry of one command (命令号, the `run` column of `projects log`), e.g. a ledger import; #1041: the command entry 1041 belongs to.")] = None,
     last: Annotated[bool, typer.Option("--last", help="The last command of the acting person (--by) not undone yet.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking (for scripts); without a terminal it is needed.")] = False,
 ) -> None:

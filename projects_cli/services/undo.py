@@ -143,11 +143,21 @@ def _undone(session: Session, ids: list[int]) -> dict[int, int]:
 def select_entries(session: Session, *, ids: Iterable[int] = (), run: str | None = None,
                    last_by: str | None = None) -> list[int]:
     """The entries to undo: the ids given (each must be in the log), every row of a command (`run`, as `log`
-    shows it), or `last_by`'s last command not undone yet (undo's own commands aside)."""
+    shows it, or `#ID`: the command of entry ID — rows from before runs by person, command and time), or
+    `last_by`'s last command not undone yet (undo's own commands aside)."""
     c = ChangeLog.__table__.c
     conn = session.connection()
     wanted = sorted(set(ids))
-    if run is not None:
+    if run is not None and run.strip().startswith("#"):  # #1041: the command that entry belongs to (older rows too)
+        try:
+            of = int(run.strip()[1:])
+        except ValueError:
+            raise InvalidValue(f"--run {run}: 写作命令号（3f9a0b12c4）或 #序号（#1041）") from None
+        found = _load(session, c.id == of)
+        if not found:
+            raise NotFound(f"变更记录中没有第 {of} 条（no log entry {of}）")
+        wanted += _group(session, found[0])
+    elif run is not None:
         run = run.strip()
         wanted += list(conn.execute(select(c.id).where(c.run == run)).scalars())
         if not wanted:

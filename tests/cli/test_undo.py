@@ -293,7 +293,8 @@ def test_a_problems_step_is_undone_until_it_moved_on(office):
     code, _, err = run(office, "2025-11-05", "undo", str(accept), "--yes")
     assert (code, err) == (1, f"Error: 第 {accept + 1} 条（issue accept · issue_event 2025-009）不能撤销（cannot be undone）："
                               "问题 2025-009 此后已有办理（交办；the problem moved on since）；未撤销任何变更 (nothing was undone)\n")
-    ok(office, "2025-11-05", "undo", "--last", "--yes")  # the assignment
+    assign = max(r["id"] for r in last_entries(office, 6) if r["command"] == "issue assign")
+    ok(office, "2025-11-05", "undo", "--run", f"#{assign}", "--yes")  # the assignment, by one of its entries
     ok(office, "2025-11-06", "undo", "--last", "--yes")  # then the acceptance
     assert [state(d) for d in ("2025-11-03", "2025-11-04", "2025-11-05", "2025-11-06")] == [
         ("accepted", None), ("assigned", "建设局"), ("accepted", None), ("reported", None)]
