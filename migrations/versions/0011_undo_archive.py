@@ -10,7 +10,9 @@
 * project_archive: each time a project was archived (归档) — from `archived_on` it is out of every report
   and listing — and, once restored, `restored_on`.
 
-downgrade() drops both.
+downgrade() drops project_archive but keeps change_log.run and .on: the hashes of the rows written since
+cover them, so dropping them would leave a log that no longer verifies (and upgrading again, nothing to
+add). upgrade() adds them only where they are missing.
 
 Revision ID: 0011
 Revises: 0009
@@ -28,11 +30,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("change_log") as batch:
-        batch.add_column(sa.Column("run", sa.String(length=20), nullable=True))
-        batch.add_column(sa.Column("on", sa.Date(), nullable=True))
-        batch.create_index("ix_change_log_run", ["run"])
-        batch.create_index("ix_change_log_on", ["on"])
+    held = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("change_log")}
+    if "run" not in held:  # kept by an earlier downgrade otherwise
+        with op.batch_alter_table("change_log") as batch:
+            batch.add_column(sa.Column("run", sa.String(length=20), nullable=True))
+            batch.add_column(sa.Column("on", sa.Date(), nullable=True))
+            batch.create_index("ix_change_log_run", ["run"])
+            batch.create_index("ix_change_log_on", ["on"])
     op.create_table(
         "project_archive",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -56,8 +60,4 @@ def downgrade() -> None:
         batch.drop_index("ix_project_archive_archived_on")
         batch.drop_index("ix_project_archive_project_id")
     op.drop_table("project_archive")
-    with op.batch_alter_table("change_log") as batch:
-        batch.drop_index("ix_change_log_on")
-        batch.drop_index("ix_change_log_run")
-        batch.drop_column("on")
-        batch.drop_column("run")
+    # change_log.run and .on stay (see above)

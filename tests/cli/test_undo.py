@@ -300,3 +300,14 @@ def test_a_problems_step_is_undone_until_it_moved_on(office):
         ("accepted", None), ("assigned", "建设局"), ("accepted", None), ("reported", None)]
     shown = json.loads(ok_out(office, "2025-11-06", "issue", "show", "2025-009", "--format", "json"))
     assert shown["helpers"] == [] and shown["deadline"] is None
+
+
+def test_a_downgrade_and_upgrade_keep_the_log_verifiable(cli):
+    assert cli("add", "--name", "甲项目").exit_code == 0
+    assert cli("edit", "GX-0001", "--status", "在建").exit_code == 0
+    assert cli("db", "downgrade", "0009", "--yes").exit_code == 0
+    assert cli("db", "upgrade").exit_code == 0
+    r = cli("db", "check")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert cli("undo", "--last", "--yes").exit_code == 0  # the runs are still there
+    assert json.loads(cli("show", "GX-0001", "--format", "json").stdout)["status"] == "前期"
