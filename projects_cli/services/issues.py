@@ -222,12 +222,13 @@ _DATES = ("reported_on", "assigned_on", "deadline", "resolved_on", "closed_on", 
 
 
 def revert_step(session: Session, ctx: Ctx, number: str, event_id: int, old: dict[str, Any], note: str,
-                undone: Iterable[int] = ()) -> Issue:
+                undone: Iterable[int] = (), step_events: Iterable[int] = ()) -> Issue:
     """Undo a problem's last step (`services.undo`): the fields it changed back to `old` (as its change-log
     entries logged them: dates as text, the lead unit and helpers by name), recorded as a `revert` event whose
     data holds them (so `facts.asof.replay` reads the problem as it stood on every date). Refused when the
     problem has moved on since: every event after `event_id` (the step's) must be a step undone already
-    (`undone`, event ids) or an undo's own `revert` event."""
+    (`undone`, event ids) or an undo's own `revert` event. The revert event names the step's events
+    (`step_events`, `data.undoes`), so the weekly no longer counts them from its date on."""
     issue = get_issue(session, number, lock=True)
     skip = set(undone)
     for later_id, kind in session.execute(select(IssueEvent.id, IssueEvent.type).where(
@@ -259,7 +260,8 @@ def revert_step(session: Session, ctx: Ctx, number: str, event_id: int, old: dic
                                     old=changed_old, new=changed_new)] if changed_new else []
     entries.append(_event(session, ctx, issue, IssueEventType.REVERT.value, text=note,
                           from_state=before["state"] if moved else None, to_state=after["state"] if moved else None,
-                          data={"fields": changelog.to_jsonable(fields)}, project_code=code))
+                          data={"fields": changelog.to_jsonable(fields), "undoes": sorted(set(step_events) | {event_id})},
+                          project_code=code))
     changelog.log_many(session, entries)
     return issue
 

@@ -576,7 +576,8 @@ class Planner:
 
             try:
                 issues.revert_step(self.session, self.ctx, str(entry.record_key), max(e.record_id for e in events), old,
-                                   f"撤销第 {first} 条（{entry.command}）", undone=self._undone_events(entry))
+                                   f"撤销第 {first} 条（{entry.command}）", undone=self._undone_events(entry),
+                                   step_events=[e.record_id for e in events])
             except IllegalMove as exc:
                 raise self.refuse(entry, str(exc)) from None
 

@@ -311,3 +311,14 @@ def test_a_downgrade_and_upgrade_keep_the_log_verifiable(cli):
     assert r.exit_code == 0, r.stdout + r.stderr
     assert cli("undo", "--last", "--yes").exit_code == 0  # the runs are still there
     assert json.loads(cli("show", "GX-0001", "--format", "json").stdout)["status"] == "前期"
+
+
+def test_the_weekly_does_not_count_a_step_undone(office):
+    def escalated(as_of: str) -> bool:
+        text = ok_out(office, as_of, "sheet", "weekly", "--preview", "--format", "md")
+        return "本周升级督办问题" in text
+
+    ok(office, "2025-11-03", "issue", "escalate", "2025-005", "--level", "挂牌督办", "--reason", "久拖未决")
+    assert escalated("2025-11-04")
+    ok(office, "2025-11-05", "undo", "--last", "--yes")
+    assert escalated("2025-11-04") and not escalated("2025-11-06")  # as on each date
