@@ -124,7 +124,7 @@ def load_demo_issues(session: Session, ctx: Ctx, path: Path | None = None, rules
     for day, _, action, step, index in sorted(plan, key=lambda t: (t[0], t[1])):
         if day > ctx.as_of:
             continue
-        at = Ctx(by=ctx.by, as_of=day, now=ctx.now, command=ctx.command)
+        at = Ctx(by=ctx.by, as_of=day, now=ctx.now, command=ctx.command, run=ctx.run)
         if action == "report":
             description = (step.get("description") or "") + (f"（{label}）" if label else "")
             issue = issues.report_issue(

@@ -135,6 +135,7 @@ class IssueEventType(Labelled):
     LOOKBACK = "lookback", "回头看"
     MISS = "miss", "逾期"
     RELIMIT = "relimit", "重新限期"
+    REVERT = "revert", "撤销"  # a step undone (`projects undo`): data.fields holds what it set back
 
 
 class Milestone(Labelled):

@@ -21,10 +21,11 @@ from projects_cli.errors import ProjectsError
 # tests/test_help.py checks each short help against the command's own help text.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("registry", "init", "Create the database (初始化), or bring an existing one up to this version's schema."),
-    "list": ("registry", "list_cmd", "List projects (项目清单), filtered."),
+    "list": ("registry", "list_cmd", "List projects (项目清单), filtered; projects archived (已归档) on the as-of date are left out (--archived: only those)."),
     "show": ("registry", "show", "Show one project (项目详情) with every field."),
     "add": ("registry", "add", "Add a project (新增项目) and print its code."),
     "edit": ("registry", "edit", "Edit a project's fields (修改项目); an empty value ('') clears a field."),
+    "project": ("project", "app", "A project's life in the registry (项目归档): archive, restore, remove."),
     "milestone": ("milestone", "app", "Milestones (节点): plan, re-plan with a reason, mark done, list with their history."),
     "invest": ("invest", "app", "Investment (投资): the month's completed amount, the annual plan, year-to-date against 序时进度."),
     "countdown": ("report", "countdown", "Countdown (倒计时): each project's next open milestone and the days left, soonest first."),
@@ -34,7 +35,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "issue": ("issue", "app", "Problems (问题) of projects through the closed loop: 提报 · 受理 · 交办 · 反馈 · 督办 · 办结 · 销号."),
     "sheet": ("sheet", "app", "Supervision sheets (督办单, 红黄蓝牌通报, 周报) from the office's Jinja templates, as Excel, HTML, Markdown or Word."),
     "ledger": ("ledger", "app", "Excel ledgers (台账): import the ledgers units send, export the ledger the office files, dispatch each unit its fill-in workbook (派工单)."),
-    "log": ("log", "log", "Show the change log (变更记录), newest first: who changed which record, old and new values."),
+    "log": ("log", "app", "Show the change log (变更记录), newest first: who changed which record, old and new values."),
+    "undo": ("undo", "undo", "Undo changes (撤销) by their change-log entries: each is reversed as a new, logged change through the usual write paths (reports for earlier dates keep what was on record then), newest first, all or none. Refused, with the reason, when a later change depends on it (the field was changed again since, the milestone has been done since, the problem has moved on, a document number was issued)."),
     "config": ("config", "app", "The config file (配置文件): write a commented starting file, check one line by line."),
     "calendar": ("calendar", "app", "The working-day calendar (工作日历): show a year, import the State Council's holiday notice."),
     "db": ("db", "app", "The database itself (数据库): schema upgrades, backups and checks."),

@@ -38,10 +38,13 @@ def command_name(ctx: typer.Context) -> str:
 
 def actor(ctx: typer.Context) -> Ctx:
     """Who acts now, for which as-of date (for the services and the change log)."""
-    from projects_cli.store.changelog import Ctx
+    from projects_cli.store.changelog import Ctx, new_run
 
     s = settings(ctx)
-    kwargs: dict[str, Any] = {"by": s.by, "as_of": s.today, "command": command_name(ctx)}
+    root = ctx.find_root()
+    # one identity per command run, however often the command asks who acts (`undo --run`)
+    run = root.meta.setdefault("projects.run", new_run())
+    kwargs: dict[str, Any] = {"by": s.by, "as_of": s.today, "command": command_name(ctx), "run": run}
     if s.now is not None:
         kwargs["now"] = s.now
     return Ctx(**kwargs)
@@ -288,3 +291,28 @@ def _ended(pieces: Iterable[str]) -> Iterator[str]:
 
 def is_tty() -> bool:
     return sys.stderr.isatty()
+
+
+def can_ask() -> bool:
+    """Whether a person is there to answer a question (stdin and stderr both a terminal)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+NOTHING_CHANGED = "未改动任何内容 (nothing was changed)"
+
+
+def confirm_danger(plan: str | Iterable[str], *, yes: bool, question: str, what: tuple[str, str]) -> None:
+    """Before a dangerous command (undo, project archive/remove, db downgrade) does it: say what it will do
+    (`plan`, stderr), then go on with `--yes`; at a terminal ask `question`; with nobody to ask, refuse
+    (a `ProjectsError`: `what`, in Chinese and English, needs --yes). The caller changes nothing before this returns.
+
+    Example: confirm_danger("将归档 GX-0004", yes=False, question="确定归档吗 (archive)?", what=("归档", "archiving"))
+    """
+    for line in [plan] if isinstance(plan, str) else plan:
+        note(line)
+    if yes:
+        return
+    if not can_ask():
+        raise ProjectsError(f"{what[0]}需要确认：加 --yes（{what[1]} needs confirmation: add --yes）；{NOTHING_CHANGED}")
+    if not typer.confirm(question, default=False, err=True):
+        raise ProjectsError(f"已取消，{NOTHING_CHANGED.replace('(', '(cancelled; ')}")

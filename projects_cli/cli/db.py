@@ -76,7 +76,6 @@ def downgrade(
 
 def _confirm_downgrade(url: str):
     """Ask on the terminal before a downgrade; refuse when nobody can answer."""
-    from projects_cli.errors import ProjectsError
     from projects_cli.store import db
 
     def confirm(before: str, target: str) -> None:
@@ -85,12 +84,8 @@ def _confirm_downgrade(url: str):
             f"删除 {target} 之后各版本加入的表和字段 (drops what the revisions after {target} added)"
         kept = "先备份到同一文件夹 (a copy is kept beside it first)" if db.sqlite_path(url) else \
             "不会自动备份，请先用 pg_dump 备份 (no copy is made: run pg_dump first)"
-        if not _interactive():
-            raise ProjectsError(f"回退 {name} 从 {before} 到 {target} 会{what}；需要确认：加 --yes "
-                                "(a downgrade needs confirmation: add --yes); 数据库未改动 (nothing was changed)")
-        common.note(f"回退 {name} 从 {before} 到 {target} 会{what}；{kept}")
-        if not typer.confirm("确定回退吗 (downgrade)?", default=False, err=True):
-            raise ProjectsError("已取消，数据库未改动 (cancelled; nothing was changed)")
+        common.confirm_danger(f"回退 {name} 从 {before} 到 {target} 会{what}；{kept}", yes=False,
+                              question="确定回退吗 (downgrade)?", what=("回退数据库版本", "a downgrade"))
 
     return confirm
 
@@ -175,13 +170,6 @@ def check(
         common.out(line)
     if report.problems:
         raise typer.Exit(1)
-
-
-def _interactive() -> bool:
-    """Someone at a terminal can answer a question."""
-    import sys
-
-    return sys.stdin.isatty()
 
 
 def _check(engine, options: dict):

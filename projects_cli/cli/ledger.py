@@ -27,11 +27,6 @@ SKIPPED_KINDS = {"total": "合计行", "section": "分组行", "note": "注释�
 SHOWN_SKIPPED = 20  # rows not read as projects named on the summary line
 
 
-def _can_ask() -> bool:
-    """Whether a person is there to confirm (both stdin and stderr a terminal)."""
-    return sys.stdin.isatty() and sys.stderr.isatty()
-
-
 class GroupBy(str, Enum):
     chain = "chain"
     unit = "unit"
@@ -234,7 +229,7 @@ def import_cmd(
             result = import_ledger(
                 session, common.actor(ctx), file, sheet=sheet, dry_run=dry_run, strict=strict, from_unit=from_unit,
                 config=s.config, limits=limits, progress=bar, book=book,
-                confirm=True if yes else (ask if _can_ask() else False), month=month, create_units=create_units,
+                confirm=True if yes else (ask if common.can_ask() else False), month=month, create_units=create_units,
             )
     except LedgerRejected as exc:
         if bar:

@@ -1,4 +1,5 @@
-"""`projects log`: the change log (变更记录) — who changed what, when."""
+"""`projects log`: the change log (变更记录) — who changed what, when; what changed in a span (`--since`,
+`--summary`); `log revert` undoes entries (the same as `projects undo`)."""
 
 from __future__ import annotations
 
@@ -7,38 +8,73 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.cli.undo import undo
 from projects_cli.listings.output import Format
 
 COLUMNS = (
     ("id", "序号"),
     ("at", "时间"),
+    ("on", "业务日期"),
     ("by", "经办人"),
     ("command", "命令"),
+    ("run", "命令号"),
     ("action", "操作"),
     ("table_name", "表"),
     ("record_key", "记录"),
     ("change", "变更内容"),
 )
+SUMMARY_COLUMNS = (("code", "项目编号"), ("name", "项目名称"), ("field", "变更项目"), ("old", "原值"), ("new", "新值"))
+
+app = typer.Typer(no_args_is_help=False, help="Show the change log (变更记录), newest first: who changed which record, old and new values.")
+app.command("revert")(undo)
 
 
+@app.callback(invoke_without_command=True)
 def log(
     ctx: typer.Context,
     project: Annotated[Optional[str], typer.Option("--project", help="Only this project's changes (项目编号).")] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="Only changes made by this person (经办人).")] = None,
     table: Annotated[Optional[str], typer.Option("--table", help="Only changes to this table, e.g. project, issue.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=0, max=1_000_000, help="At most this many entries, newest first (0: all).")] = 50,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Only changes to this unit's projects (责任单位), and to the unit itself.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Changes made for this date or later (the command's as-of date): 2025-10-24, 7d, 2w, today, yesterday, this-week/本周, last-week/上周, this-month/本月, last-month/上月.")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Changes made for this date or earlier (same forms as --since).")] = None,
+    summary: Annotated[bool, typer.Option("--summary", help="Per project, each field that changed, first old → last new value, in Chinese (本周变化).")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, max=1_000_000, help="At most this many entries, newest first (0: all; with --since or --summary: all unless given).")] = 50,
     fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
 ) -> None:
     """Show the change log (变更记录), newest first: who changed which record, old and new values.
 
-    Example: projects log --project GX-0004 --format json
+    Also: projects log --project GX-0004 --format json (one project's changes, for a script).
+
+    Example: projects --as-of 2025-10-31 log --since 本周 --summary
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from projects_cli.listings.output import cell_text, render
+    from projects_cli.services import changes
     from projects_cli.store import changelog
 
+    s = common.settings(ctx)
+    spanned = since is not None or until is not None or summary
+    if spanned and ctx.get_parameter_source("limit").name == "DEFAULT":
+        limit = 0
     with common.session(ctx, write=False) as session:
+        first, last = changes.log_span(since, until, s.today, common.parse_date_option)
         filters = changelog.check_log_filters(session, project=project, by=by, table=table)
-        rows = changelog.list_changes(session, **filters, limit=limit or None)
+        codes = None
+        if unit:
+            unit = common.filters(session, ctx, unit=unit).unit
+            codes = changes.unit_codes(session, unit)
+        rows = changelog.list_changes(session, **filters, limit=limit or None, since=first, until=last, codes=codes,
+                                      unit=unit)
+        if summary:
+            result = changes.summary_rows(changes.summarize(session, rows))
+    if summary:
+        common.out(render(result, fmt, SUMMARY_COLUMNS))
+        if fmt == Format.table:
+            span = f"{first.isoformat() if first else '…'} 至 {last.isoformat() if last else s.today.isoformat()}"
+            common.note(f"{span}：{len({r['code'] for r in result})} 个项目 {len(result)} 处变化")
+        return
     for row in rows:
         old, new = row["old"] or {}, row["new"] or {}
         parts = []

@@ -84,9 +84,10 @@ def list_cmd(
     status: Annotated[Optional[str], typer.Option(help="Status (项目状态): 储备/前期/在建/投产/竣工/停缓建.")] = None,
     column: Annotated[Optional[str], typer.Option(help="Plan column (规划专栏), e.g. 4-1.")] = None,
     search: Annotated[Optional[str], typer.Option(help="Text in the code, name, owner or content (搜索).")] = None,
+    archived: Annotated[bool, typer.Option("--archived", help="Only the projects archived (已归档) on the as-of date; without it they are left out.")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """List projects (项目清单), filtered.
+    """List projects (项目清单), filtered; projects archived (已归档) on the as-of date are left out (--archived: only those).
 
     Example: projects list --chain 工程机械 --format json
     """
@@ -96,7 +97,7 @@ def list_cmd(
     with common.session(ctx, write=False) as session:
         filters = common.filters(session, ctx, chain=chain, cluster=cluster, unit=unit, leader=leader,
                                  category=category, status=status, column=column, search=search)
-        rows = registry.list_projects(session, filters, s.today.year)
+        rows = registry.list_projects(session, filters, s.today.year, s.today, archived=archived)
     common.out(common_render(rows, fmt))
     if fmt == Format.table:
         common.note(f"{len(rows)} projects")
@@ -120,11 +121,15 @@ def show(
     Example: projects show GX-0004 --format json
     """
     from projects_cli.listings.output import cell_text, to_json
-    from projects_cli.services import registry
+    from projects_cli.services import archive, registry
 
     s = common.settings(ctx)
     with common.session(ctx, write=False) as session:
         row = registry.show_project(session, code, s.today.year)
+        held = archive.open_archive(session, registry.get_project(session, code))
+    if held is not None:
+        common.note(f"已归档（archived）：自 {held.archived_on.isoformat()} 起不在报表和清单中，原因：{held.reason}；"
+                    f"恢复：projects project restore {row['code']}")
     if fmt == Format.json:
         common.out(to_json(row))
         return

@@ -44,6 +44,7 @@ from projects_cli.store.models import (
     MilestonePlan,
     MilestoneRevision,
     Project,
+    ProjectArchive,
     ProjectRevision,
     Unit,
 )
@@ -95,19 +96,39 @@ class ProjectInfo(NamedTuple):
     name: str
 
 
+def archive_holds(as_of: date):
+    """SQL: a `project_archive` row holds on `as_of` (archived on or before it, not restored by then)."""
+    a = ProjectArchive.__table__.c
+    return and_(a.archived_on <= as_of, or_(a.restored_on.is_(None), a.restored_on > as_of))
+
+
+def archived_ids(as_of: date):
+    """SQL: ids of the projects archived (归档) on `as_of` (`archive_holds`)."""
+    return select(ProjectArchive.__table__.c.project_id).where(archive_holds(as_of))
+
+
+def not_archived(session: Session, column, as_of: date) -> list:
+    """The conditions (none or one) that leave out the projects archived on `as_of`, `column` being a project id
+    column; none when no project is (the usual case: the query stays as it was)."""
+    if session.connection().execute(archived_ids(as_of).limit(1)).first() is None:
+        return []
+    return [column.not_in(archived_ids(as_of))]
+
+
 def projects_on(session: Session, as_of: date | None):
-    """The project table as on record on `as_of`: a project added after `as_of` is not there, and each
-    field a later change replaced (`ProjectRevision`) holds the value it had then — the first value replaced
-    after `as_of` is the one in force on it. The table itself when nothing was added or changed after
-    `as_of` (the usual case: a report for today).
+    """The project table as on record on `as_of`: a project added after `as_of` is not there, nor one archived
+    on it (`archived_ids`), and each field a later change replaced (`ProjectRevision`) holds the value it had
+    then — the first value replaced after `as_of` is the one in force on it. The table itself when nothing was
+    added, archived or changed after `as_of` (the usual case: a report for today).
     Same column names, so queries read `p.c.status`, `p.c.unit_id` … of either."""
     p, r = Project.__table__, ProjectRevision.__table__
     if as_of is None:
         return p
     conn = session.connection()
     added_later = conn.execute(select(p.c.id).where(p.c.recorded_on > as_of).limit(1)).first() is not None
+    archived = not_archived(session, p.c.id, as_of)
     if not added_later and conn.execute(select(r.c.id).where(r.c.replaced_on > as_of).limit(1)).first() is None:
-        return p
+        return select(*p.c).where(*archived).subquery("project_on") if archived else p
     columns = []
     for column in p.c:
         if column.name not in PROJECT_HISTORY:
@@ -117,7 +138,7 @@ def projects_on(session: Session, as_of: date | None):
         first = select(r.c.value).where(*later).order_by(r.c.replaced_on, r.c.id).limit(1).scalar_subquery()
         value = case((exists().where(*later), cast(first, column.type)), else_=column)
         columns.append(type_coerce(value, column.type).label(column.name))
-    on_record = select(*columns)
+    on_record = select(*columns).where(*archived)
     if added_later:  # a project added after `as_of` was not on record then
         on_record = on_record.where(or_(p.c.recorded_on.is_(None), p.c.recorded_on <= as_of))
     return on_record.subquery("project_on")
@@ -431,6 +452,9 @@ MOVING = ("state", "level", "urgency", "lead_unit_id", "assigned_on", "deadline"
           "lookback_on", "lookback_done_on")
 
 
+DATED = ("assigned_on", "deadline", "resolved_on", "closed_on", "lookback_on", "lookback_done_on")
+
+
 def changed_after(as_of: date):
     """SQL: ids of the problems with an event dated after `as_of` (reported after it, or moved since).
 
@@ -477,6 +501,14 @@ def replay(events: Iterable[tuple[str, date, str | None, dict[str, Any] | None]]
             st["level"] = data.get("to", st["level"])
         elif kind == "miss":
             st["misses"] = int(data.get("misses", st["misses"] + 1))
+        elif kind == "revert":  # a step undone: what it set back (`services.issues.revert_step`)
+            for key, value in data.get("fields", {}).items():
+                if key == "lead_unit":
+                    st["lead_unit_id"] = unit_ids.get(value) if value else None
+                elif key == "helpers":
+                    st["helpers"] = list(value or [])
+                elif key in MOVING:
+                    st[key] = _day(value) if key in DATED else value
     return st
 
 

@@ -177,7 +177,7 @@ def _chunks(items: list, size: int = CHUNK):
 
 def project_rows(
     session: Session, *, month: str, unit_ids: Sequence[int] | None = None, project_ids: Sequence[int] | None = None,
-    statuses: Sequence[str] | None = None, token: str | None = None,
+    statuses: Sequence[str] | None = None, token: str | None = None, as_of: date | None = None,
 ) -> list[dict[str, Any]]:
     """The projects of the units (or the given ids) with every value the 派工单 shows, as the registry holds them now.
 
@@ -196,6 +196,10 @@ def project_rows(
         rows.sort(key=lambda r: r["code"])
     else:
         ids = select(p.c.id)
+        if as_of is not None:  # a project archived (归档) on the dispatch date is sent to nobody
+            from projects_cli.facts.asof import not_archived
+
+            ids = ids.where(*not_archived(session, p.c.id, as_of))
         if unit_ids is not None:
             ids = ids.where(p.c.unit_id.in_(list(unit_ids)))
         rows = [dict(r) for r in conn.execute(_rows_query(month, lambda c: c.in_(ids), statuses)).mappings()]
@@ -356,7 +360,7 @@ def dispatch(
         units = [(uid, name) for uid, name in session.connection().execute(select(u.id, u.name).order_by(u.name))]
     unit_ids = [uid for uid, _ in units]
     rows_by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in project_rows(session, month=month, unit_ids=unit_ids, statuses=active):
+    for row in project_rows(session, month=month, unit_ids=unit_ids, statuses=active, as_of=ctx.as_of):
         rows_by_unit[row["unit_id"]].append(row)
     run = DispatchRun()
     existing = _existing(session, unit_ids, period)

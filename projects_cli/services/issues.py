@@ -218,6 +218,54 @@ _LOGGED = (
 )
 
 
+_DATES = ("reported_on", "assigned_on", "deadline", "resolved_on", "closed_on", "lookback_on", "lookback_done_on")
+
+
+def revert_step(session: Session, ctx: Ctx, number: str, event_id: int, old: dict[str, Any], note: str,
+                undone: Iterable[int] = (), step_events: Iterable[int] = ()) -> Issue:
+    """Undo a problem's last step (`services.undo`): the fields it changed back to `old` (as its change-log
+    entries logged them: dates as text, the lead unit and helpers by name), recorded as a `revert` event whose
+    data holds them (so `facts.asof.replay` reads the problem as it stood on every date). Refused when the
+    problem has moved on since: every event after `event_id` (the step's) must be a step undone already
+    (`undone`, event ids) or an undo's own `revert` event. The revert event names the step's events
+    (`step_events`, `data.undoes`), so the weekly no longer counts them from its date on."""
+    issue = get_issue(session, number, lock=True)
+    skip = set(undone)
+    for later_id, kind in session.execute(select(IssueEvent.id, IssueEvent.type).where(
+            IssueEvent.issue_id == issue.id, IssueEvent.id > event_id).order_by(IssueEvent.id)):
+        if later_id not in skip and kind != IssueEventType.REVERT.value:
+            step = IssueEventType.from_zh(kind)
+            raise IllegalMove(f"问题 {issue.number} 此后已有办理（{step.zh if step else kind}；the problem moved on since）")
+    code = _project_code(session, issue)
+    before = _snapshot(session, issue)
+    fields = {k: v for k, v in old.items() if k in _LOGGED or k in ("lead_unit", "helpers")}
+    for key, value in fields.items():
+        if key == "lead_unit":
+            issue.lead_unit_id = registry.find_unit(session, value).id if value else None
+        elif key == "helpers":
+            wanted = [registry.find_unit(session, name).id for name in value or []]
+            for row in session.scalars(select(IssueHelper).where(IssueHelper.issue_id == issue.id)).all():
+                session.delete(row)
+            session.flush()
+            session.add_all(IssueHelper(issue_id=issue.id, unit_id=uid) for uid in wanted)
+        elif key in _DATES:
+            setattr(issue, key, date.fromisoformat(value) if value else None)
+        else:
+            setattr(issue, key, value)
+    session.flush()
+    after = _snapshot(session, issue)
+    changed_old, changed_new = changelog.diff(before, after)
+    moved = after["state"] != before["state"]
+    entries = [changelog.make_entry(ctx, "update", "issue", record_id=issue.id, key=issue.number, project_code=code,
+                                    old=changed_old, new=changed_new)] if changed_new else []
+    entries.append(_event(session, ctx, issue, IssueEventType.REVERT.value, text=note,
+                          from_state=before["state"] if moved else None, to_state=after["state"] if moved else None,
+                          data={"fields": changelog.to_jsonable(fields), "undoes": sorted(set(step_events) | {event_id})},
+                          project_code=code))
+    changelog.log_many(session, entries)
+    return issue
+
+
 def _snapshot(session: Session, issue: Issue) -> dict[str, Any]:
     values = {k: getattr(issue, k) for k in _LOGGED}
     values["lead_unit"] = _unit_name(session, issue.lead_unit_id)

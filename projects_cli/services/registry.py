@@ -311,8 +311,16 @@ def row_dict(row: Any, plan_year: int) -> dict[str, Any]:
     return out
 
 
-def list_projects(session: Session, filters: ProjectFilter, plan_year: int) -> list[dict[str, Any]]:
-    rows = session.connection().execute(_listing_query(filters, plan_year))
+def list_projects(session: Session, filters: ProjectFilter, plan_year: int, as_of: date | None = None,
+                  *, archived: bool = False) -> list[dict[str, Any]]:
+    """The projects `filters` select; those archived on `as_of` (归档) left out, or with `archived` only those."""
+    from projects_cli.facts.asof import archived_ids, not_archived
+
+    query = _listing_query(filters, plan_year)
+    if as_of is not None:
+        ids = Project.__table__.c.id
+        query = query.where(ids.in_(archived_ids(as_of))) if archived else query.where(*not_archived(session, ids, as_of))
+    rows = session.connection().execute(query)
     return [row_dict(r, plan_year) for r in rows]
 
 

@@ -367,7 +367,7 @@ def _issue_events(session: Session, start: date, end: date,
     projects = asof.projects_on(session, end)  # the project's name and unit as on `end` too
     e, i, p = IssueEvent.__table__.c, Issue.__table__.c, projects.c
     query = (
-        select(e.type, e.on, e.data, e.text, i.id, i.number, i.title, p.code, p.name, p.unit_id)
+        select(e.id.label("event_id"), e.type, e.on, e.data, e.text, i.id, i.number, i.title, p.code, p.name, p.unit_id)
         .select_from(
             IssueEvent.__table__.join(Issue.__table__, i.id == e.issue_id)
             .join(projects, p.id == i.project_id)
@@ -376,9 +376,14 @@ def _issue_events(session: Session, start: date, end: date,
         .order_by(e.on, i.number, e.id)
     )
     units = dict(session.connection().execute(select(Unit.__table__.c.id, Unit.__table__.c.name)).all())
+    # steps undone by `end` (`projects undo`: their revert event names them) did not happen, as on `end`
+    undone = {step for data in session.connection().execute(select(e.data).where(e.type == "revert", e.on <= end))
+              .scalars() for step in (data or {}).get("undoes", [])}
     out: dict[str, list[dict[str, Any]]] = {"report": [], "close": [], "escalate": []}
     for row in session.connection().execute(query).mappings():
         row = dict(row)
+        if row.pop("event_id") in undone:
+            continue
         st = states[row.pop("id")]
         row["level"] = st["level"]
         row["unit"] = units.get(st["lead_unit_id"]) or units.get(row.pop("unit_id"))
@@ -505,8 +510,18 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
         },
         "flag": _flag(session, current_period, as_of),
         "investment": _investment_by_chain(session, as_of, config),
+        "changes": _limited(_week_changes(session, start, as_of), limit),
     }
     return "各责任单位", f"{year}-W{week:02d}", data
+
+
+def _week_changes(session: Session, start: date, end: date) -> list[dict[str, Any]]:
+    """本周变化: per project and field, what changed from `start` to `end` (`services.changes`), names as on `end`."""
+    from projects_cli.services import changes
+    from projects_cli.store.changelog import list_changes
+
+    rows = list_changes(session, since=start, until=end)
+    return changes.summary_rows(changes.summarize(session, rows, as_of=end))
 
 
 # ---------------------------------------------------------------- issuing and re-issuing

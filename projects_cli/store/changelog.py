@@ -36,6 +36,13 @@ class Ctx:
     as_of: date
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     command: str = ""
+    # the command's identity in the log (`new_run`): every row it writes carries it, so `undo --run` finds them
+    run: str | None = None
+
+
+def new_run() -> str:
+    """A new command identity for the change log's `run` column: 10 hex digits."""
+    return secrets.token_hex(5)
 
 
 def decimal_text(value: Decimal) -> str:
@@ -106,6 +113,9 @@ def entry_hash(prev_hash: str, row: dict[str, Any], at: Any = None) -> str:
         row["old"],
         row["new"],
     ]
+    run, on = row.get("run"), row.get("on")
+    if run is not None or on is not None:  # rows from before migration 0010 have neither: their hashes stay as they were
+        content += [run, on.isoformat() if isinstance(on, date) else on]
     return hashlib.sha256(_CONTENT.encode(content).encode()).hexdigest()
 
 
@@ -253,11 +263,13 @@ def make_entry(
         "fields": ",".join(fields),
         "old": _dump(old),
         "new": _dump(new),
+        "run": ctx.run,
+        "on": ctx.as_of,
     }
 
 
 LOG_COLUMNS = ("at", "by", "command", "action", "table_name", "record_id", "record_key", "project_code", "fields",
-               "old", "new", "prev_hash", "hash", "seq", "mac")
+               "old", "new", "prev_hash", "hash", "seq", "mac", "run", "on")
 
 
 def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
@@ -278,7 +290,7 @@ def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
         link = row_mac(signer, seq, link, digest)
         rows.append((entry["at"], entry["by"], entry["command"], entry["action"], entry["table_name"],
                      entry["record_id"], entry["record_key"], entry["project_code"], entry["fields"], entry["old"],
-                     entry["new"], prev, digest, seq, link))
+                     entry["new"], prev, digest, seq, link, entry.get("run"), entry.get("on")))
         prev = digest
     if rows:
         if session.autoflush:  # as the ORM insert did: pending objects first
@@ -461,7 +473,7 @@ def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, 
     last_signed: Head | None = None
     rows = conn.execute(text(
         "SELECT id, at, by, command, action, table_name, record_id, record_key, project_code,"
-        " fields, old, new, prev_hash, hash, seq, mac FROM change_log ORDER BY id"))
+        " fields, old, new, prev_hash, hash, seq, mac, run, \"on\" FROM change_log ORDER BY id"))
     for row in rows.mappings():
         n += 1
         row = dict(row)
@@ -587,21 +599,38 @@ def check_log_filters(session: Session, **typed: str | None) -> dict[str, str | 
 
 
 def list_changes(
-    session: Session, *, project: str | None = None, by: str | None = None, table: str | None = None, limit: int | None = None
+    session: Session, *, project: str | None = None, by: str | None = None, table: str | None = None, limit: int | None = None,
+    since: date | None = None, until: date | None = None, codes: list[str] | None = None, unit: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The change log, newest first, filtered by project code, actor or table."""
-    from sqlalchemy import select
+    """The change log, newest first, filtered by project code, actor or table; by the business date of the
+    change (`on`, the command's as-of date; older rows by the date of `at`) from `since` to `until`; and to the
+    projects `codes` (with `unit`: also the rows about that unit itself)."""
+    from datetime import timedelta
+
+    from sqlalchemy import and_, or_, select
 
     from projects_cli.store.models import ChangeLog
 
     c = ChangeLog.__table__.c
-    query = select(c.id, c.at, c.by, c.command, c.action, c.table_name, c.record_key, c.project_code, c.fields, c.old, c.new)
+    query = select(c.id, c.at, c.on, c.by, c.command, c.run, c.action, c.table_name, c.record_key, c.project_code,
+                   c.fields, c.old, c.new)
     if project:
         query = query.where(c.project_code == project.strip())
     if by:
         query = query.where(c.by == by.strip())
     if table:
         query = query.where(c.table_name == table.strip())
+    if since is not None:
+        start = datetime(since.year, since.month, since.day, tzinfo=timezone.utc)
+        query = query.where(or_(c.on >= since, and_(c.on.is_(None), c.at >= start)))
+    if until is not None:
+        end = datetime(until.year, until.month, until.day, tzinfo=timezone.utc) + timedelta(days=1)
+        query = query.where(or_(c.on <= until, and_(c.on.is_(None), c.at < end)))
+    if codes is not None:
+        about = c.project_code.in_(codes)
+        if unit:
+            about = or_(about, and_(c.table_name == "unit", c.record_key == unit))
+        query = query.where(about)
     query = query.order_by(c.id.desc())
     if limit:
         query = query.limit(limit)

@@ -234,6 +234,21 @@ class ProjectRevision(SQLModel, table=True):
     replaced_on: date = Field(index=True)  # indexed: "anything replaced after D?" is asked by every report
 
 
+class ProjectArchive(SQLModel, table=True):
+    """归档: a project out of every report and listing from `archived_on` (the archiving command's as-of date)
+    until `restored_on` (None: still archived); reports for earlier dates still list it."""
+
+    __tablename__ = "project_archive"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    archived_on: date = Field(index=True)
+    reason: str = Field(sa_type=Text)
+    by: str = Field(max_length=50)
+    at: datetime
+    restored_on: Optional[date] = None
+    restored_by: Optional[str] = Field(default=None, max_length=50)
+
+
 # The project fields whose earlier values are kept (`ProjectRevision`): what reports print, group and judge by.
 PROJECT_HISTORY = ("name", "categories", "cluster", "chain", "total_investment", "status", "unit_id", "leader")
 
@@ -264,6 +279,10 @@ class ChangeLog(SQLModel, table=True):
     hash: str = Field(max_length=64)
     seq: Optional[int] = None  # the row's position in the log (1, 2 …); None before the anchor
     mac: Optional[str] = Field(default=None, max_length=64)  # HMAC-SHA256 (store/anchor.py's key); None before the anchor
+    # the command that wrote the row (all its rows share it: `projects undo --run`); None before migration 0010
+    run: Optional[str] = Field(default=None, max_length=20, index=True)
+    # the command's as-of date (the business date of the change: `log --since`); None before migration 0010
+    on: Optional[date] = Field(default=None, index=True)
 
 
 class LogAnchor(SQLModel, table=True):

@@ -96,6 +96,11 @@ SETUP: dict[tuple[str, ...], list[list[str]]] = {
     ("config", "check"): [["config", "init", "-o", "督查室配置.toml"]],
     ("cards", "report"): [["cards", "rate", "--period", "2025-10"]],
     ("sheet", "cards"): [["cards", "rate", "--period", "2025-10"]],
+    ("undo",): [["edit", "GX-0001", "--notes", "核对后补记"]],
+    ("project", "restore"): [["--as-of", "2025-11-01", "project", "archive", "GX-0004", "--reason", "项目终止", "--yes"]],
+    ("project", "remove"): [["add", "--name", "误录的项目", "--status", "前期"],
+                            ["project", "archive", "GX-0052", "--reason", "重复录入", "--yes"]],
+    ("log", "revert"): [["edit", "GX-0001", "--notes", "核对后补记"]],
 }
 FRESH = {("init",)}  # examples that make their registry
 FILES = {("calendar", "import"): ("notice_2026.txt", "2026年节假日安排.txt")}

@@ -295,19 +295,21 @@ def test_downgrade_without_a_terminal_needs_yes_and_changes_nothing(office):
     before = files(office.parent)
     code, out, err = run(office, "db", "downgrade", "base")
     assert (code, out, err) == (
-        1, "", f"Error: 回退 {office} 从 {HEAD} 到 base 会删除整个注册库的全部数据 (drops every table: the whole registry)；"
-               "需要确认：加 --yes (a downgrade needs confirmation: add --yes); 数据库未改动 (nothing was changed)\n")
+        1, "", f"回退 {office} 从 {HEAD} 到 base 会删除整个注册库的全部数据 (drops every table: the whole registry)；"
+               "先备份到同一文件夹 (a copy is kept beside it first)\n"
+               "Error: 回退数据库版本需要确认：加 --yes（a downgrade needs confirmation: add --yes）；"
+               "未改动任何内容 (nothing was changed)\n")
     assert files(office.parent) == before
 
 
 def test_downgrade_asks_on_a_terminal_and_no_changes_nothing(office, monkeypatch):
     import projects_cli.cli.db as cli_db
 
-    monkeypatch.setattr(cli_db, "_interactive", lambda: True)
-    monkeypatch.setattr(cli_db.typer, "confirm", lambda *a, **k: False)
+    monkeypatch.setattr(cli_db.common, "can_ask", lambda: True)
+    monkeypatch.setattr(cli_db.common.typer, "confirm", lambda *a, **k: False)
     before = files(office.parent)
     code, out, err = run(office, "db", "downgrade", "base")
-    assert (code, out, err.splitlines()[-1]) == (1, "", "Error: 已取消，数据库未改动 (cancelled; nothing was changed)")
+    assert (code, out, err.splitlines()[-1]) == (1, "", "Error: 已取消，未改动任何内容 (cancelled; nothing was changed)")
     assert files(office.parent) == before
 
 

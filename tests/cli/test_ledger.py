@@ -224,10 +224,10 @@ def test_a_change_to_a_done_milestone_is_refused_unless_confirmed(cli, tmp_path)
 
 
 def test_at_a_terminal_the_clerk_is_asked(cli, tmp_path, monkeypatch):
-    from projects_cli.cli import ledger
+    from projects_cli.cli import common
 
     path = _done_milestone_changed(cli, tmp_path)
-    monkeypatch.setattr(ledger, "_can_ask", lambda: True)
+    monkeypatch.setattr(common, "can_ask", lambda: True)
     r = cli("ledger", "import", "--create-units", str(path), input="n\n")
     assert r.exit_code == 1
     assert "写入这 2 处对已完成节点的修改？(write 2 changes to done milestones?) [y/N]:" in r.stderr

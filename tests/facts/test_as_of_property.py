@@ -3,7 +3,7 @@
 For random histories on the demo registry: compute the reports for D, then run commands dated after D
 (sweeps, escalations, replies, closes, milestones done — also back-dated ones —, re-plans, investment
 figures for earlier months, unit changes, manual cards, later ratings and flags, projects added later
-with facts dated earlier), then compute the
+with facts dated earlier, projects archived and restored later, later commands undone), then compute the
 reports for D again. Overdue, countdown, cards rate, flag, invest show, the weekly briefing and the
 督办单 must be identical.
 
@@ -99,6 +99,10 @@ def later_command(draw, day: date) -> tuple[date, tuple[str, ...]]:
         # a milestone added later to a project on record, planned before `day`: not planned then
         ("milestone", "add", code, draw(st.sampled_from(["投产", "达效", "规划许可"])), "--planned", back.isoformat()),
         ("invest", "record", "GX-0052", "--month", month, "--amount", "300"),
+        # archived later (out of reports from then on, not before), restored, and later commands undone
+        ("project", "archive", code, "--reason", "项目终止", "--yes"),
+        ("project", "restore", code),
+        ("undo", "--last", "--yes"),
     ]
     return when, draw(st.sampled_from(choices))
 

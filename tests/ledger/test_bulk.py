@@ -148,7 +148,13 @@ def test_log_entries_keep_their_text_and_the_chain_verifies(session, ctx):
                "update", "project", 7, "GX-0007", "GX-0007", entry["fields"], entry["old"], entry["new"]]
     import hashlib
 
-    assert rows[0].hash == hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+    # since migration 0010 the command's id (None here: no command ran) and its as-of date follow
+    assert rows[0].hash == hashlib.sha256(json.dumps([*content, None, ctx.as_of.isoformat()],
+                                                     ensure_ascii=False).encode()).hexdigest()
+    # a row from before it (no run, no date) hashes as it always did: older logs still verify
+    legacy = {**entry, "run": None, "on": None}
+    assert changelog.entry_hash(changelog.GENESIS, legacy) == hashlib.sha256(
+        json.dumps(content, ensure_ascii=False).encode()).hexdigest()
     session.connection().execute(text("UPDATE change_log SET new = '{}' WHERE id = (SELECT min(id) FROM change_log)"))
     assert changelog.verify_chain(session) == [
         "变更记录第 1 条在写入后被改动（change log entry 1 was edited after it was written）"]

@@ -118,7 +118,14 @@ def test_data_written_at_an_older_revision_survives_upgrade_and_downgrade(revisi
         assert kept == rows[0], table
         assert set(rows[0]) <= set(after[table][0]), f"{table} lost columns"
     db.downgrade(db_url, revision)
-    assert snapshot(db_url) == before
+    down = snapshot(db_url)
+    # a downgrade below 0010 keeps change_log.run and .on: the hashes of rows written since cover them, and an
+    # upgrade again must find them (migration 0010); nothing else is kept
+    for row in down.get("change_log", []):
+        for kept in ("run", "on"):
+            if kept not in before["change_log"][0]:
+                assert row.pop(kept) is None
+    assert down == before
     db.upgrade(db_url, backup=False)
     again = snapshot(db_url)
     # upgrading past 0008 anchors the change log anew: the same rows signed, under a nonce (and so a MAC) of its own

@@ -136,5 +136,5 @@ def test_log_filters_by_project_and_person(cli):
     r = cli("log", "--project", "GX-0003")  # a typo is an error, not an empty log
     assert (r.exit_code, r.stderr) == (1, "Error: 项目编号“GX-0003”不存在（unknown project code）；最接近的（nearest）：GX-0001、GX-0002\n")
     r = cli("log", "--table", "projects")
-    assert (r.exit_code, r.stderr) == (1, "Error: 表“projects”不存在（unknown table）；最接近的（nearest）：project、project_revision\n")
+    assert (r.exit_code, r.stderr) == (1, "Error: 表“projects”不存在（unknown table）；最接近的（nearest）：project、project_revision、project_archive\n")
     assert cli("log", "--table", "sheet", "--format", "json").stdout == "[]\n"  # a table with nothing logged yet

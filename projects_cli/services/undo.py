@@ -1,0 +1,666 @@
+"""Undo (撤销): a change-log entry's reverse applied as a new, logged change through the usual write paths.
+
+`undo_entries` takes log entries (by id, a command's `run`, or the acting
+person's last command: `select_entries`) and reverses them newest first, each
+through the service that made it — a project's fields through
+`registry.edit_project` (so reports for earlier dates keep the old values), a
+milestone's dates through `milestones.set_planned` / `set_actual`, a month's
+figure through `investment.write_months`, an annual plan through
+`registry.write_plans`, an added project through `archive.delete_project`.
+Each entry undone gets a `revert` row in the log (table change_log, the
+entry's id), so it is never undone twice. An entry is refused, and nothing
+at all is undone, when a later change depends on it: the field was changed
+again since, a milestone added or re-planned has been done since, a problem
+has moved on, a project added is referred to or changed since, a document
+number was issued or voided (numbers are never taken back).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import delete, func, select
+from sqlmodel import Session
+
+from projects_cli.errors import IllegalMove, InvalidValue, NotFound
+from projects_cli.services import archive, investment, milestones, registry
+from projects_cli.store import changelog
+from projects_cli.store.changelog import Ctx, to_jsonable
+from projects_cli.store.models import (
+    MILESTONE_KINDS,
+    ChangeLog,
+    InvestmentReport,
+    InvestmentRevision,
+    Issue,
+    IssueEvent,
+    IssueHelper,
+    Milestone,
+    MilestonePlan,
+    MilestoneRevision,
+    ProgressReport,
+    Project,
+    ProjectArchive,
+    ProjectRevision,
+    Sheet,
+    Unit,
+)
+from projects_cli.vocab import BY_KEY
+
+REVERT = "revert"  # the action of the row that marks an entry undone (table change_log, record_id: the entry's id)
+MARK_TABLE = "change_log"
+UNDO_COMMANDS = ("undo", "log revert")
+MOST = 100_000  # entries one undo takes
+
+
+class Refused(IllegalMove):
+    """An entry that cannot be undone, with the reason."""
+
+
+@dataclass
+class Entry:
+    """One change-log row, its old and new values read from JSON."""
+
+    id: int
+    at: datetime
+    by: str
+    command: str
+    action: str
+    table_name: str
+    record_id: int | None
+    record_key: str | None
+    project_code: str | None
+    old: dict[str, Any]
+    new: dict[str, Any]
+    run: str | None
+
+    def title(self) -> str:
+        return f"第 {self.id} 条（{self.command or '—'} · {self.table_name} {self.record_key or ''}）".replace(" ）", "）")
+
+
+_COLUMNS = ("id", "at", "by", "command", "action", "table_name", "record_id", "record_key", "project_code", "old", "new",
+            "run")
+
+
+def _load(session: Session, where) -> list[Entry]:
+    c = ChangeLog.__table__.c
+    rows = session.connection().execute(select(*(c[k] for k in _COLUMNS)).where(where).order_by(c.id))
+    out = []
+    for row in rows.mappings():
+        values = dict(row)
+        values["old"] = json.loads(values["old"]) if values["old"] else {}
+        values["new"] = json.loads(values["new"]) if values["new"] else {}
+        out.append(Entry(**values))
+    return out
+
+
+# ---------------------------------------------------------------- which entries
+
+
+def parse_ids(items: Iterable[str]) -> list[int]:
+    """Log ids as typed: 1041, 1041-1050 (a range, both ends included), also 1041,1042."""
+    out: list[int] = []
+    for item in items:
+        for part in str(item).replace("，", ",").split(","):
+            part = part.strip().lstrip("#")
+            if not part:
+                continue
+            first, dash, last = part.partition("-")
+            try:
+                lo, hi = int(first), int(last) if dash else int(first)
+            except ValueError:
+                raise InvalidValue(f"“{part}”不是变更记录的序号（not a log id）：写作 1041 或 1041-1050") from None
+            if lo <= 0 or hi < lo:
+                raise InvalidValue(f"“{part}”不是有效的序号范围（not a range of log ids）：写作 1041-1050")
+            if hi - lo >= MOST:
+                raise InvalidValue(f"“{part}”多于 {MOST} 条（too many entries at once）")
+            out.extend(range(lo, hi + 1))
+    return sorted(set(out))
+
+
+def _group(session: Session, entry: Entry) -> list[int]:
+    """The ids of the command `entry` belongs to: its run, or (rows from before runs) the same person,
+    command and time."""
+    c = ChangeLog.__table__.c
+    where = c.run == entry.run if entry.run else (c.run.is_(None) & (c.by == entry.by) & (c.command == entry.command)
+                                                  & (c.at == entry.at))
+    return list(session.connection().execute(select(c.id).where(where).order_by(c.id)).scalars())
+
+
+def _undone(session: Session, ids: list[int]) -> dict[int, int]:
+    """Entry id → the id of the row that marked it undone, for those of `ids` already undone."""
+    c = ChangeLog.__table__.c
+    out: dict[int, int] = {}
+    for start in range(0, len(ids), 900):
+        query = select(c.record_id, c.id).where(c.action == REVERT, c.record_id.in_(ids[start:start + 900]))
+        out.update(session.connection().execute(query).all())
+    return out
+
+
+def select_entries(session: Session, *, ids: Iterable[int] = (), run: str | None = None,
+                   last_by: str | None = None) -> list[int]:
+    """The entries to undo: the ids given (each must be in the log), every row of a command (`run`, as `log`
+    shows it, or `#ID`: the command of entry ID — rows from before runs by person, command and time), or
+    `last_by`'s last command not undone yet (undo's own commands aside)."""
+    c = ChangeLog.__table__.c
+    conn = session.connection()
+    wanted = sorted(set(ids))
+    if run is not None and run.strip().startswith("#"):  # #1041: the command that entry belongs to (older rows too)
+        try:
+            of = int(run.strip()[1:])
+        except ValueError:
+            raise InvalidValue(f"--run {run}: 写作命令号（3f9a0b12c4）或 #序号（#1041）") from None
+        found = _load(session, c.id == of)
+        if not found:
+            raise NotFound(f"变更记录中没有第 {of} 条（no log entry {of}）")
+        wanted += _group(session, found[0])
+    elif run is not None:
+        run = run.strip()
+        wanted += list(conn.execute(select(c.id).where(c.run == run)).scalars())
+        if not wanted:
+            raise NotFound(f"变更记录中没有命令 {run!r}（no command with that run）；`projects log` 的“命令号”一栏列出各命令")
+    if last_by is not None:
+        found = None
+        query = (select(c.id).where(c.by == last_by, c.action != REVERT, c.command.not_in(UNDO_COMMANDS))
+                 .order_by(c.id.desc()))
+        for (row_id,) in conn.execute(query):
+            group = _group(session, _load(session, c.id == row_id)[0])
+            if len(_undone(session, group)) < len(group):
+                found = group
+                break
+        if found is None:
+            raise NotFound(f"{last_by} 没有可撤销的命令（nothing of {last_by}'s left to undo）")
+        wanted += found
+    if not wanted:
+        raise InvalidValue("请给出要撤销的变更记录：序号（1041 或 1041-1050）、--run RUN 或 --last")
+    wanted = sorted(set(wanted))
+    held = set()
+    for start in range(0, len(wanted), 900):
+        held.update(conn.execute(select(c.id).where(c.id.in_(wanted[start:start + 900]))).scalars())
+    missing = [i for i in wanted if i not in held]
+    if missing:
+        last = conn.execute(select(func.max(c.id))).scalar() or 0
+        raise NotFound(f"变更记录中没有第 {missing[0]} 条（no log entry {missing[0]}; the log holds 1 … {last}）")
+    return wanted
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass
+class Step:
+    """One entry's reverse: what it does, in words, and the function that does it."""
+
+    entry: Entry
+    text: str
+    apply: Callable[[], None] | None  # None: undone with another entry (a plan row with its milestone)
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return "（空）"
+    return str(value)
+
+
+def _changes(entry: Entry, keys: Iterable[str]) -> str:
+    from projects_cli.services.changes import DATE_LABELS
+
+    def label(key: str) -> str:
+        return BY_KEY[key].zh if key in BY_KEY else DATE_LABELS.get(key, key)
+
+    return "，".join(f"{label(k)} {_text(entry.new.get(k))} → {_text(entry.old.get(k))}" for k in keys)
+
+
+def _later(session: Session, entry: Entry, taken: set[int], *, project: bool = False) -> Entry | None:
+    """The first later entry on the same record (or, `project`, on the same project) that is not being undone
+    now, not undone already and not written by an undo."""
+    c = ChangeLog.__table__.c
+    same = (c.project_code == entry.project_code) if project else (
+        (c.table_name == entry.table_name) & (c.record_id == entry.record_id))
+    undone = select(c.record_id).where(c.action == REVERT, c.record_id.is_not(None))
+    query = (select(c.id).where(c.id > entry.id, same, c.action != REVERT, c.command.not_in(UNDO_COMMANDS),
+                                c.id.not_in(undone)).order_by(c.id))
+    for (row_id,) in session.connection().execute(query):
+        if row_id not in taken:
+            return _load(session, c.id == row_id)[0]
+    return None
+
+
+def _since(later: Entry | None) -> str:
+    return f"（见第 {later.id} 条 {later.command}）" if later is not None else ""
+
+
+def _same(now: Any, logged: Any) -> bool:
+    return to_jsonable(now) == logged
+
+
+class Planner:
+    """Builds each entry's `Step`, checking that nothing later depends on it (`entries`: newest first)."""
+
+    def __init__(self, session: Session, ctx: Ctx, entries: list[Entry]):
+        self.session, self.ctx = session, ctx
+        self.entries = entries  # newest first: the order they are reversed in
+        self.taken = {e.id for e in entries}
+
+    def refuse(self, entry: Entry, reason: str) -> Refused:
+        return Refused(f"{entry.title()}不能撤销（cannot be undone）：{reason}；未撤销任何变更 (nothing was undone)")
+
+    def step(self, entry: Entry) -> Step:
+        handler = getattr(self, f"_{entry.table_name}_{entry.action}", None)
+        if handler is None:
+            raise self.refuse(entry, self._why_not(entry))
+        return handler(entry)
+
+    def _why_not(self, entry: Entry) -> str:
+        if entry.action == REVERT:
+            return "这是一条撤销记录；要恢复原状，请再改一次（an undo is not undone; change it again instead）"
+        if entry.table_name == "sheet":
+            return ("文号已发出或已作废，文号不收回（an issued or voided number is never taken back）；"
+                    "作废请用 projects sheet void")
+        if entry.table_name in ("card", "flag_score"):
+            return "评定结果不撤销：请重新评定（re-rate instead: projects cards rate / cards set / flag）"
+        if entry.table_name in ("issue", "issue_event"):
+            return f"问题 {entry.record_key} 的提报与此后的办理须分别撤销，先撤销后面的步骤（undo its later steps first）"
+        if entry.table_name == "dispatch":
+            return "派工单已发出，不撤销（a dispatched ledger is not taken back）"
+        if entry.action == "delete":
+            return "删除的记录不恢复（a deletion is not undone; the log keeps its values）"
+        return f"不支持撤销对 {entry.table_name} 的{entry.action}（not supported）"
+
+    # -------------------------------------------------------- projects
+
+    def _project(self, entry: Entry) -> Project:
+        project = self.session.get(Project, entry.record_id) if entry.record_id else None
+        if project is None:
+            raise self.refuse(entry, f"项目 {entry.record_key} 已不存在（the project is gone）")
+        return project
+
+    def _project_update(self, entry: Entry) -> Step:
+        project = self._project(entry)
+        keys = [k for k in entry.new if k in registry.COLUMNS or k == "unit"]
+        now = archive.project_entry(self.session, project)
+        for key in keys:
+            if not _same(now.get(key), entry.new.get(key)):
+                raise self.refuse(entry, f"{BY_KEY[key].zh}此后又改为 {_text(to_jsonable(now.get(key)))}"
+                                         f"{_since(_later(self.session, entry, self.taken))}（changed again since）")
+        raw = {k: "" if entry.old.get(k) is None else entry.old[k] for k in keys}
+
+        def apply() -> None:
+            registry.edit_project(self.session, self.ctx, project.code, raw, allow_duplicate_name=True)
+
+        return Step(entry, f"{project.code} 改回：{_changes(entry, keys)}", apply if keys else None)
+
+    def _project_insert(self, entry: Entry) -> Step:
+        project = self._project(entry)
+        found = archive.referring(self.session, project)
+        if found:
+            raise self.refuse(entry, f"{project.code} 此后已被引用（referred to since）：{archive.refusal(found)}")
+        later = _later(self.session, entry, self.taken, project=True)
+        if later is not None:
+            raise self.refuse(entry, f"{project.code} 此后又有变更{_since(later)}；请一并撤销或先撤销它（undo it too）")
+        return Step(entry, f"删除新增的项目 {project.code}“{project.name}”及其节点、投资数据",
+                    lambda: archive.delete_project(self.session, self.ctx, project))
+
+    def _unit_insert(self, entry: Entry) -> Step:
+        unit = self.session.get(Unit, entry.record_id) if entry.record_id else None
+        if unit is None:
+            raise self.refuse(entry, f"单位 {entry.record_key} 已不存在")
+        found = archive.references(self.session, "unit", unit.id)
+        kept = self.session.connection().execute(select(func.count()).select_from(ProjectRevision).where(
+            ProjectRevision.field == "unit_id", ProjectRevision.value == str(unit.id))).scalar()
+        if kept:
+            found["project_revision"] = kept
+        later = _later(self.session, entry, self.taken)
+        if found or later is not None:
+            what = archive.refusal(found) if found else f"此后又有变更{_since(later)}"
+            raise self.refuse(entry, f"单位“{unit.name}”此后已被引用（referred to since）：{what}")
+
+        def apply() -> None:
+            self.session.expunge(unit)
+            self.session.connection().execute(delete(Unit.__table__).where(Unit.__table__.c.id == unit.id))
+            changelog.log_delete(self.session, self.ctx, "unit", unit.id, {"name": unit.name}, key=unit.name)
+
+        return Step(entry, f"删除新增的单位“{unit.name}”", apply)
+
+    def _project_archive_insert(self, entry: Entry) -> Step:
+        row = self.session.get(ProjectArchive, entry.record_id)
+        if row is None or row.restored_on is not None:
+            raise self.refuse(entry, f"{entry.record_key} 此后已恢复{_since(_later(self.session, entry, self.taken))}")
+        return Step(entry, f"恢复归档的项目 {entry.record_key}",
+                    lambda: archive.restore_project(self.session, self.ctx, entry.record_key))
+
+    def _project_archive_update(self, entry: Entry) -> Step:
+        row = self.session.get(ProjectArchive, entry.record_id)
+        if row is None:
+            raise self.refuse(entry, f"{entry.record_key} 的归档记录已不存在")
+        project = self._project_of(entry)
+        if archive.open_archive(self.session, project) is not None:
+            raise self.refuse(entry, f"{project.code} 此后又已归档")
+        return Step(entry, f"重新归档 {project.code}（原因：{row.reason}）",
+                    lambda: archive.archive_project(self.session, self.ctx, project.code, row.reason))
+
+    def _project_of(self, entry: Entry) -> Project:
+        project = self.session.scalars(select(Project).where(Project.code == entry.project_code)).first()
+        if project is None:
+            raise self.refuse(entry, f"项目 {entry.project_code} 已不存在（the project is gone）")
+        return project
+
+    # -------------------------------------------------------- milestones
+
+    def _milestone(self, entry: Entry) -> Milestone:
+        found = self.session.scalars(select(Milestone).where(Milestone.id == entry.record_id)
+                                     .execution_options(populate_existing=True)).first()
+        if found is None:
+            raise self.refuse(entry, f"节点 {entry.record_key} 已不存在（the milestone is gone）")
+        return found
+
+    def _changed_dates(self, entry: Entry, milestone: Milestone, keys: Iterable[str]) -> None:
+        from projects_cli.services.changes import DATE_LABELS
+
+        for key in keys:
+            if not _same(getattr(milestone, key), entry.new.get(key)):
+                now = getattr(milestone, key)
+                later = _since(_later(self.session, entry, self.taken))
+                if key == "actual_date" and now is not None:
+                    raise self.refuse(entry, f"节点此后已记实际完成 {_text(to_jsonable(now))}{later}"
+                                             "（the milestone was done since）")
+                raise self.refuse(entry, f"{DATE_LABELS[key]}此后又改为 {_text(to_jsonable(now))}{later}"
+                                         "（changed again since）")
+
+    def _milestone_insert(self, entry: Entry) -> Step:
+        m = self._milestone(entry)
+        later = _later(self.session, entry, self.taken)
+        if later is not None and "actual_date" in later.new:
+            raise self.refuse(entry, f"节点此后已记实际完成 {_text(later.new['actual_date'])}{_since(later)}"
+                                     "（the milestone was done since）")
+        self._changed_dates(entry, m, ("baseline_date", "planned_date", "actual_date"))
+        if later is not None:
+            raise self.refuse(entry, f"节点此后又有变更{_since(later)}；请一并撤销（undo it too）")
+
+        def apply() -> None:
+            conn = self.session.connection()
+            plans = list(conn.execute(select(MilestonePlan.__table__).where(
+                MilestonePlan.__table__.c.milestone_id == m.id).order_by(MilestonePlan.__table__.c.id)).mappings())
+            entries = [changelog.make_entry(self.ctx, "delete", milestones.PLAN_TABLE, record_id=p["id"],
+                                            key=entry.record_key, project_code=entry.project_code,
+                                            old={"kind": m.kind, "planned_date": p["planned_date"], "on": p["on"],
+                                                 "reason": p["reason"]}) for p in plans]
+            old = {k: getattr(m, k) for k in ("kind", "baseline_date", "planned_date", "actual_date")
+                   if getattr(m, k) is not None}
+            entries.append(changelog.make_entry(self.ctx, "delete", milestones.TABLE, record_id=m.id,
+                                                key=entry.record_key, project_code=entry.project_code, old=old))
+            conn.execute(delete(MilestonePlan.__table__).where(MilestonePlan.__table__.c.milestone_id == m.id))
+            conn.execute(delete(MilestoneRevision.__table__).where(MilestoneRevision.__table__.c.milestone_id == m.id))
+            self.session.expunge(m)
+            conn.execute(delete(Milestone.__table__).where(Milestone.__table__.c.id == m.id))
+            self._touch(m.project_id)
+            changelog.log_many(self.session, entries)
+
+        return Step(entry, f"删除新增的节点 {entry.record_key}", apply)
+
+    def _touch(self, project_id: int) -> None:
+        project = self.session.get(Project, project_id)
+        project.version += 1
+        project.updated_at = self.ctx.now
+        self.session.flush()
+
+    def _milestone_update(self, entry: Entry) -> Step:
+        m = self._milestone(entry)
+        keys = [k for k in ("baseline_date", "planned_date", "actual_date") if k in entry.new]
+        self._changed_dates(entry, m, keys)
+        project = self.session.get(Project, m.project_id)
+        kinds = tuple(dict.fromkeys((*MILESTONE_KINDS, m.kind)))
+        old_planned = entry.old.get("planned_date")
+        if "planned_date" in entry.new:
+            if old_planned is None:
+                raise self.refuse(entry, "这是该节点的第一个计划（baseline），撤销后节点将没有计划；"
+                                         "请用 milestone replan 改期（the first plan is not undone）")
+        later = _later(self.session, entry, self.taken)
+        if later is not None:
+            if "actual_date" in later.new:
+                raise self.refuse(entry, f"节点此后已记实际完成 {_text(later.new['actual_date'])}{_since(later)}"
+                                         "（the milestone was done since）")
+            raise self.refuse(entry, f"节点此后又有变更{_since(later)}；请一并撤销（undo it too）")
+
+        def apply() -> None:
+            if "actual_date" in entry.new:
+                old = entry.old.get("actual_date")
+                milestones.set_actual(self.session, self.ctx, project, m.kind,
+                                      date.fromisoformat(old) if old else None, kinds=kinds)
+            if "planned_date" in entry.new:
+                milestones.set_planned(self.session, self.ctx, project, m.kind, date.fromisoformat(old_planned),
+                                       f"撤销第 {entry.id} 条（undo）", kinds=kinds)
+
+        return Step(entry, f"节点 {entry.record_key} 改回：{_changes(entry, keys)}", apply)
+
+    def _milestone_plan_insert(self, entry: Entry) -> Step:
+        return Step(entry, f"节点 {entry.record_key} 的计划记录随节点一并撤销", None)
+
+    # -------------------------------------------------------- investment
+
+    def _investment_report_insert(self, entry: Entry) -> Step:
+        report = self.session.get(InvestmentReport, entry.record_id)
+        if report is None:
+            raise self.refuse(entry, f"{entry.record_key} 的投资数据已不存在")
+        if not _same(Decimal(report.amount), entry.new.get("amount")):
+            raise self.refuse(entry, f"此后已改为 {changelog.decimal_text(Decimal(report.amount))} 万元"
+                                     f"{_since(_later(self.session, entry, self.taken))}（changed again since）")
+
+        def apply() -> None:
+            conn = self.session.connection()
+            if report.recorded_on != self.ctx.as_of:  # reports for the dates it was on record still read it
+                conn.execute(InvestmentRevision.__table__.insert(), [{
+                    "project_id": report.project_id, "month": report.month, "amount": report.amount,
+                    "recorded_on": report.recorded_on, "replaced_on": self.ctx.as_of}])
+            self.session.expunge(report)
+            conn.execute(delete(InvestmentReport.__table__).where(InvestmentReport.__table__.c.id == report.id))
+            changelog.log_delete(self.session, self.ctx, investment.TABLE, report.id,
+                                 {"amount": report.amount, "source": report.source}, key=entry.record_key,
+                                 project_code=entry.project_code)
+            self._touch(report.project_id)
+
+        return Step(entry, f"删除 {entry.record_key} 的完成投资 {entry.new.get('amount')} 万元", apply)
+
+    def _investment_report_update(self, entry: Entry) -> Step:
+        report = self.session.get(InvestmentReport, entry.record_id)
+        if report is None:
+            raise self.refuse(entry, f"{entry.record_key} 的投资数据已不存在")
+        self.session.refresh(report)
+        if not _same(Decimal(report.amount), entry.new.get("amount")):
+            raise self.refuse(entry, f"此后已改为 {changelog.decimal_text(Decimal(report.amount))} 万元"
+                                     f"{_since(_later(self.session, entry, self.taken))}（changed again since）")
+        amount = Decimal(entry.old["amount"])
+        source = entry.old["source"] if "source" in entry.old else report.source
+        code = entry.project_code or ""
+
+        def apply() -> None:
+            investment.write_months(self.session, self.ctx, report.month, [investment.MonthWrite(
+                report.project_id, code, report.id, (Decimal(report.amount), report.source), amount)], source)
+            self._touch(report.project_id)
+
+        return Step(entry, f"{entry.record_key} 完成投资改回：{entry.new.get('amount')} → {entry.old['amount']} 万元", apply)
+
+    def _investment_plan(self, entry: Entry) -> Step:
+        project = self._project(entry)
+        year = int(str(entry.record_key).rsplit(":", 1)[1])
+        now = registry.annual_plan(self.session, project, year)
+        if not _same(now, entry.new.get("amount")):
+            raise self.refuse(entry, f"{year} 年计划投资此后已改为 {_text(to_jsonable(now))} 万元"
+                                     f"{_since(_later(self.session, entry, self.taken))}（changed again since）")
+        target = Decimal(entry.old["amount"]) if entry.old.get("amount") is not None else None
+
+        def apply() -> None:
+            registry.write_plans(self.session, self.ctx, year,
+                                 [registry.PlanWrite(project.id, project.code, now, target)])
+
+        return Step(entry, f"{project.code} {year} 年计划投资改回：{_text(entry.new.get('amount'))} → "
+                           f"{_text(entry.old.get('amount'))} 万元", apply)
+
+    _investment_plan_insert = _investment_plan_update = _investment_plan_delete = _investment_plan
+
+    def _progress_report_insert(self, entry: Entry) -> Step:
+        row = self.session.get(ProgressReport, entry.record_id)
+        if row is None:
+            raise self.refuse(entry, "该进度报告已不存在")
+
+        def apply() -> None:
+            self.session.expunge(row)
+            self.session.connection().execute(delete(ProgressReport.__table__).where(
+                ProgressReport.__table__.c.id == row.id))
+            changelog.log_delete(self.session, self.ctx, "progress_report", row.id, entry.new,
+                                 key=entry.record_key, project_code=entry.project_code)
+
+        return Step(entry, f"删除 {entry.record_key} 的进度报告（{row.on.isoformat()}）", apply)
+
+    # -------------------------------------------------------- problems
+
+    def _issue_insert(self, entry: Entry) -> Step:
+        issue = self.session.get(Issue, entry.record_id)
+        if issue is None:
+            raise self.refuse(entry, f"问题 {entry.record_key} 已不存在")
+        conn = self.session.connection()
+        events = conn.execute(select(IssueEvent.__table__.c.type).where(
+            IssueEvent.__table__.c.issue_id == issue.id).order_by(IssueEvent.__table__.c.id)).scalars().all()
+        if events != ["report"]:
+            raise self.refuse(entry, f"问题 {issue.number} 此后已有办理（moved on since：{'、'.join(events[1:])}）")
+        sheets = conn.execute(select(func.count()).select_from(Sheet).where(Sheet.ref == issue.number)).scalar()
+        if sheets:
+            raise self.refuse(entry, f"问题 {issue.number} 已发过督办单 {sheets} 份（a sheet was issued for it）")
+
+        def apply() -> None:
+            entries = []
+            for table, column in ((IssueHelper, IssueHelper.__table__.c.issue_id),
+                                  (IssueEvent, IssueEvent.__table__.c.issue_id)):
+                conn.execute(delete(table.__table__).where(column == issue.id))
+            entries.append(changelog.make_entry(self.ctx, "delete", "issue", record_id=issue.id, key=issue.number,
+                                                project_code=entry.project_code, old=entry.new))
+            self.session.expunge(issue)
+            conn.execute(delete(Issue.__table__).where(Issue.__table__.c.id == issue.id))
+            changelog.log_many(self.session, entries)
+
+        return Step(entry, f"删除新提报的问题 {issue.number}“{issue.title}”（编号不再使用）", apply)
+
+    def _issue_event_insert(self, entry: Entry) -> Step:
+        if entry.new.get("type") == "report":
+            return Step(entry, f"问题 {entry.record_key} 的提报记录随问题一并撤销", None)
+        return self._issue_step(entry)
+
+    def _issue_update(self, entry: Entry) -> Step:
+        return self._issue_step(entry)
+
+    def _issue_step(self, entry: Entry) -> Step:
+        """A problem's step (accept, assign, respond, escalate …, a sweep's move of it): every entry the command
+        wrote for the problem is undone at once, by the newest of them (`issues.revert_step`)."""
+        group = [e for e in self.entries if e.record_key == entry.record_key and _same_command(e, entry)
+                 and e.table_name in ("issue", "issue_event")]
+        if entry.id != max(e.id for e in group):
+            return Step(entry, f"问题 {entry.record_key} 的这一步随第 {max(e.id for e in group)} 条一并撤销", None)
+        if any(e.table_name == "issue" and e.action == "insert" for e in group):
+            raise self.refuse(entry, self._why_not(entry))
+        events = [e for e in group if e.table_name == "issue_event"]
+        if not events:
+            raise self.refuse(entry, "找不到这一步的办理记录（the step's event is not in the log）")
+        old: dict[str, Any] = {}
+        for e in sorted(group, key=lambda e: e.id):
+            if e.table_name == "issue":
+                for key, value in e.old.items():
+                    old.setdefault(key, value)
+        steps = "、".join(e.new.get("type", "") for e in sorted(events, key=lambda e: e.id))
+        first = min(e.id for e in group)
+
+        def apply() -> None:
+            from projects_cli.services import issues
+
+            try:
+                issues.revert_step(self.session, self.ctx, str(entry.record_key), max(e.record_id for e in events), old,
+                                   f"撤销第 {first} 条（{entry.command}）", undone=self._undone_events(entry),
+                                   step_events=[e.record_id for e in events])
+            except IllegalMove as exc:
+                raise self.refuse(entry, str(exc)) from None
+
+        changed = "，".join(f"{k} {_text(v)}" for k, v in old.items()) or "无字段变化"
+        return Step(entry, f"问题 {entry.record_key} 撤销这一步（{steps}），改回：{changed}", apply)
+
+
+    def _undone_events(self, entry: Entry) -> set[int]:
+        """Ids of the problem's events whose steps were undone already (their log entries marked)."""
+        c = ChangeLog.__table__.c
+        marked = select(c.record_id).where(c.action == REVERT)
+        return set(self.session.connection().execute(select(c.record_id).where(
+            c.table_name == "issue_event", c.action == "insert", c.record_key == entry.record_key,
+            c.id.in_(marked))).scalars())
+
+
+def _same_command(a: Entry, b: Entry) -> bool:
+    return a.run == b.run if a.run or b.run else (a.by, a.command, a.at) == (b.by, b.command, b.at)
+
+
+def _siblings(session: Session, entries: list[Entry]) -> list[Entry]:
+    """The entries that are undone with one given: a milestone's plan row with its milestone, a problem's report
+    event with the problem (the row just before it, of the same command and record)."""
+    c = ChangeLog.__table__.c
+    have = {e.id for e in entries}
+    extra = []
+    for e in entries:
+        if e.table_name in ("issue", "issue_event") and not (e.action == "insert" and (
+                e.table_name == "issue" or e.new.get("type") == "report")):
+            same = (c.run == e.run) if e.run else ((c.by == e.by) & (c.command == e.command) & (c.at == e.at))
+            for other in _load(session, same & (c.record_key == e.record_key) & c.table_name.in_(("issue", "issue_event"))):
+                if other.id not in have:
+                    extra.append(other)
+                    have.add(other.id)
+            continue
+        pair = {"milestone_plan": "milestone", "issue_event": "issue"}.get(e.table_name)
+        if pair is None or (e.table_name == "issue_event" and e.new.get("type") != "report"):
+            continue
+        same_command = (c.run == e.run) if e.run else ((c.command == e.command) & (c.at == e.at))
+        found = _load(session, (c.id < e.id) & (c.table_name == pair) & (c.record_key == e.record_key) & same_command
+                      & (c.id >= e.id - 3))
+        if found and found[-1].id not in have:
+            extra.append(found[-1])
+            have.add(found[-1].id)
+    return extra
+
+
+def plan_undo(session: Session, ctx: Ctx, ids: list[int]) -> Planner:
+    c = ChangeLog.__table__.c
+    entries: list[Entry] = []
+    for start in range(0, len(ids), 900):
+        entries += _load(session, c.id.in_(ids[start:start + 900]))
+    entries += _siblings(session, entries)
+    done = _undone(session, [e.id for e in entries])
+    if done:
+        first = min(done)
+        raise Refused(f"第 {first} 条已撤销过（already undone by entry {done[first]}）；未撤销任何变更 (nothing was undone)")
+    return Planner(session, ctx, sorted(entries, key=lambda e: -e.id))
+
+
+def undo_entries(session: Session, ctx: Ctx, ids: list[int]) -> list[str]:
+    """Undo the entries `ids` (with the rows undone with them), newest first, each checked just before it is
+    reversed; one `revert` row per entry. Returns what was done, a line per entry, oldest first. Raises
+    `Refused` (and the caller's transaction undoes everything) when any cannot be undone.
+
+    Example: undo_entries(session, ctx, [1041, 1042])
+    """
+    planner = plan_undo(session, ctx, ids)
+    lines = []
+    for entry in planner.entries:
+        step = planner.step(entry)
+        if step.apply is not None:
+            step.apply()
+        lines.append(f"撤销第 {entry.id} 条（{entry.command or '—'}）：{step.text}")
+    changelog.log_many(session, [
+        changelog.make_entry(ctx, REVERT, MARK_TABLE, record_id=e.id, key=f"#{e.id}", project_code=e.project_code,
+                             new={"reverted": e.id, "command": e.command})
+        for e in sorted(planner.entries, key=lambda e: e.id)])
+    return lines[::-1]
+
+
+def undone_ids(session: Session) -> set[int]:
+    """Every entry undone so far."""
+    c = ChangeLog.__table__.c
+    return set(session.connection().execute(select(c.record_id).where(c.action == REVERT)).scalars())
+
