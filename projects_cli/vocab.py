@@ -98,6 +98,7 @@ class IssueEventType(Labelled):
     LOOKBACK = "lookback", "回头看"
     MISS = "miss", "逾期"
     RELIMIT = "relimit", "重新限期"
+    TRANSFER = "transfer", "单位撤并移交"  # `unit merge A B`: what A led or helped with goes to B
 
 
 class Milestone(Labelled):

@@ -28,8 +28,7 @@ SHOWN_SKIPPED = 20  # rows not read as projects named on the summary line
 
 
 def _can_ask() -> bool:
-    """Whether a person is there to confirm (both stdin and stderr a terminal)."""
-    return sys.stdin.isatty() and sys.stderr.isatty()
+    return common.can_ask()
 
 
 class GroupBy(str, Enum):

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from projects_cli.config.office import default_status_words
 from projects_cli.errors import InvalidValue, NotFound, UnknownName
-from projects_cli.facts.filters import NAMED, ProjectFilter, known_names
+from projects_cli.facts.filters import NAMED, Former, ProjectFilter, find_former, known_names
 from projects_cli.rules import investment as money_rules
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
@@ -40,6 +40,7 @@ from projects_cli.values import (
     ValueProblem,
     clean_text,
     is_empty,
+    match_name,
     normalize_name,
     parse_amount,
     parse_decimal,
@@ -68,24 +69,40 @@ CREATE_UNITS = "确需新增该单位，请加 --create-units（to add it, use -
 
 
 def find_unit(session: Session, name: str, hint: str = "") -> Unit:
-    """The unit of that name, its spelling matched after normalising (`values.match_name`); else an
-    `UnknownName` error offering the nearest units, then `hint`."""
-    unit = session.scalars(select(Unit).where(Unit.name == clean_text(name))).first()
-    if unit is None:
-        found = resolve_name(name, known_names(session, "unit"), NAMED["unit"], hint)
-        unit = session.scalars(select(Unit).where(Unit.name == found)).one()
-    return unit
+    """The unit of that name, its spelling matched after normalising (`values.match_name`); a former name
+    (before a rename, or of a unit merged into another: `facts.filters.find_former`) finds the unit that holds
+    it now; else an `UnknownName` error offering the nearest units in force, then `hint`."""
+    return _unit(session, name, hint)[0]
+
+
+def _unit(session: Session, name: str, hint: str = "") -> tuple[Unit, Former | None]:
+    """`find_unit`, and the former name it went through (None: the name is in force)."""
+    u = Unit.__table__.c
+    unit = session.scalars(select(Unit).where(Unit.name == clean_text(name), u.retired_on.is_(None))).first()
+    if unit is not None:
+        return unit, None
+    known = known_names(session, "unit")
+    found, former = match_name(name, known), None
+    if found is None:
+        former = find_former(session, "unit", name)
+        found = former.now if former is not None else resolve_name(name, known, NAMED["unit"], hint)
+    return session.scalars(select(Unit).where(Unit.name == found)).one(), former
 
 
 def unit_for(session: Session, ctx: Ctx, name: str, *, create: bool = False) -> Unit:
     """The one unit policy (add, edit, issue assign; the ledger import checks alike): a unit named must be in
-    the registry (`find_unit`), unless `create` (--create-units), when a new name is created (`ensure_unit`)."""
+    the registry (`find_unit`; an old name before a rename is the unit), unless `create` (--create-units), when
+    a new name is created (`ensure_unit`). A unit merged into another is refused, naming the one it went into."""
     try:
-        return find_unit(session, name, CREATE_UNITS)
+        unit, former = _unit(session, name, CREATE_UNITS)
     except UnknownName:
         if not create:
             raise
         return ensure_unit(session, ctx, name)
+    if former is not None and former.merged:
+        raise InvalidValue(f"{former.message()}，不能再作为责任单位；请改用“{former.now}”"
+                           f"（{former.name} is retired: use {former.now}）")
+    return unit
 
 
 def ensure_units(session: Session, ctx: Ctx, names: Iterable[str]) -> dict[str, int]:

@@ -233,7 +233,8 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar) -
         "project": {k: project.get(k) for k in (
             "code", "name", "chain", "owner", "location", "leader", "task_force", "status", "site_progress",
             "total_investment", "annual_plan")},
-        "lead_unit": {"name": unit.name, "contact": unit.contact, "phone": unit.phone},
+        # named as on the notice's date (a unit renamed since is named as it was then)
+        "lead_unit": {"name": row["lead_unit"], "contact": unit.contact, "phone": unit.phone},
         "helpers": list(row["helpers"]),
         "instructions": [
             {"on": e["on"], "actor": e["actor"], "text": e["text"], "who": (e["data"] or {}).get("who")}
@@ -244,7 +245,7 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar) -
             for e in row["events"]
         ],
     }
-    return unit.name, row["number"], data
+    return row["lead_unit"], row["number"], data
 
 
 def decode_day(value: Any) -> date | None:
@@ -367,7 +368,7 @@ def _issue_events(session: Session, start: date, end: date,
         .where(e.on >= start, e.on <= end, e.type.in_(("report", "close", "escalate")))
         .order_by(e.on, i.number, e.id)
     )
-    units = dict(session.connection().execute(select(Unit.__table__.c.id, Unit.__table__.c.name)).all())
+    units = asof.unit_names_on(session, end)
     out: dict[str, list[dict[str, Any]]] = {"report": [], "close": [], "escalate": []}
     for row in session.connection().execute(query).mappings():
         row = dict(row)
