@@ -148,6 +148,17 @@ def unit_ids_by_name(session: Session) -> dict[str, int]:
     return out
 
 
+def unit_in_force(session: Session, unit_id: int | None) -> int | None:
+    """The unit that answers now for unit `unit_id`: itself, or the one it was merged into (to the end)."""
+    u = Unit.__table__.c
+    into = dict(session.connection().execute(select(u.id, u.merged_into)).all())
+    seen: set[int] = set()
+    while unit_id is not None and into.get(unit_id) is not None and unit_id not in seen:
+        seen.add(unit_id)
+        unit_id = into[unit_id]
+    return unit_id
+
+
 def unit_names_on(session: Session, as_of: date | None) -> dict[int, str]:
     """Unit id → its name in force on `as_of` (`unit_name_on`), every unit's (a few dozen)."""
     u = Unit.__table__
