@@ -1,0 +1,168 @@
+"""`projects unit …` and `projects leader …` as the office runs them, and what a reorganisation does to
+documents: a 督办单 for a date before the merge names the unit as it was, one after names the new one; a
+ledger and a returned 派工单 that still say the old names land on the unit that holds them now."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from counts import count
+from openpyxl import Workbook
+
+from projects_cli.store.db import session_scope
+
+OLD, NEW, GONE = "经济发展局", "经济发展和科技创新局", "投资促进局"
+D = date.fromisoformat
+
+
+@pytest.fixture
+def office(cli):
+    """经济发展局 (甲, 张三) and 投资促进局 (乙, 李四, and a problem it leads that 经济发展局 helps with), as of 2025-10-01."""
+    from projects_cli.services import issues, registry
+    from projects_cli.store.changelog import Ctx
+
+    ctx = Ctx(by="office", as_of=D("2025-10-01"), command="test")
+    with session_scope(cli.url) as s:
+        registry.add_project(s, ctx, {"name": "甲项目", "unit": OLD, "leader": "张三"}, create_units=True)
+        p2 = registry.add_project(s, ctx, {"name": "乙项目", "unit": GONE, "leader": "李四"}, create_units=True)
+        issue = issues.report_issue(s, ctx, p2.code, title="土地指标未下达", category="土地")
+        issues.accept_issue(s, ctx, issue.number)
+        issues.assign_issue(s, ctx, issue.number, issues.default_rules(), unit=GONE, helpers=[OLD], due=D("2025-10-20"))
+    return cli
+
+
+def reorganise(cli) -> None:
+    r = cli("unit", "rename", OLD, NEW, "--on", "2025-11-01", as_of="2025-11-05")
+    assert (r.exit_code, r.stderr) == (0, f"Renamed {OLD} → {NEW}\n")
+    r = cli("unit", "merge", GONE, NEW, "--yes", as_of="2025-11-15")
+    assert r.exit_code == 0, r.stderr
+
+
+def test_list_show_and_formats(office):
+    r = office("unit", "edit", OLD, "--contact", "王五", "--email", "jfj@example.gov.cn")
+    assert (r.exit_code, r.stderr) == (0, "Changed contact, email\n")
+    rows = json.loads(office("unit", "list", "--format", "json").stdout)
+    assert [(u["name"], u["projects"], u["open_issues"], u["contact"], u["email"]) for u in rows] == [
+        (GONE, 1, 1, None, None), (OLD, 1, 1, "王五", "jfj@example.gov.cn")]
+    assert office("unit", "list", "--format", "csv").stdout.splitlines()[0] == \
+        "name,projects,open_issues,contact,phone,email,webhook,former_names"
+    reorganise(office)
+    r = office("unit", "show", NEW, "--format", "json")
+    shown = json.loads(r.stdout)
+    assert (shown["names"], shown["former_names"], shown["project_codes"]) == (
+        [{"name": OLD, "until": "2025-11-01"}], [OLD], ["GX-0001", "GX-0002"])
+    rows = json.loads(office("unit", "list", "--all", "--format", "json").stdout)
+    assert [(u["name"], u["projects"], u["retired_on"], u["merged_into"]) for u in rows] == [
+        (GONE, 0, "2025-11-15", NEW), (NEW, 2, None, None)]
+    assert [u["name"] for u in json.loads(office("unit", "list", "--format", "json").stdout)] == [NEW]
+
+
+def test_merge_asks_and_needs_yes_without_a_terminal(office):
+    logged = count(office.url, "change_log")
+    r = office("unit", "merge", GONE, OLD)
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0] == f"将“{GONE}”并入“{OLD}”，自 2025-10-31 起（merge {GONE} into {OLD} from 2025-10-31）："
+    assert r.stderr.splitlines()[1] == f"  项目 1 个改由“{OLD}”负责（projects）：GX-0002"
+    assert r.stderr.splitlines()[-1] == "Error: 没有终端可确认，未合并；确认无误后加 --yes（no terminal to confirm: nothing merged; add --yes）"
+    assert count(office.url, "change_log") == logged
+
+
+def test_old_documents_and_new_reports(office):
+    reorganise(office)
+    before = office("sheet", "notice", "2025-001", "--preview", as_of="2025-10-25")
+    assert before.exit_code == 0, before.stderr
+    assert f"\n{GONE}、{OLD}：\n" in before.stdout
+    after = office("sheet", "notice", "2025-001", "--preview", as_of="2025-11-20")
+    assert f"\n{NEW}：\n" in after.stdout and GONE not in after.stdout
+    old = json.loads(office("countdown", "--format", "json", as_of="2025-10-25").stdout or "[]")
+    assert {r["unit"] for r in old} <= {OLD, GONE}
+    r = office("overdue", "--format", "json", as_of="2025-10-25")
+    assert {row["unit"] for row in json.loads(r.stdout)["overdue"]} == {GONE}
+    r = office("overdue", "--format", "json", as_of="2025-11-20")
+    assert {row["unit"] for row in json.loads(r.stdout)["overdue"]} == {NEW}
+    r = office("list", "--unit", OLD, "--format", "json")
+    assert r.stderr == f"责任单位“{OLD}”已于 2025-11-01 更名为“{NEW}”（renamed {OLD} → {NEW} on 2025-11-01）\n"
+    assert [p["unit"] for p in json.loads(r.stdout)] == [NEW, NEW]
+
+
+def test_a_ledger_with_the_old_names_lands_on_the_unit_now(office, tmp_path):
+    reorganise(office)
+    r = office("leader", "merge", "李四", "张三", as_of="2025-11-15")
+    assert (r.exit_code, r.stderr) == (0, "Merged 李四 into 张三: 1 projects\n")
+    path = tmp_path / "台账.csv"
+    path.write_text("项目名称,责任单位,包保领导\n丙项目,经济发展局,李四\n丁项目,投资促进局,张三\n", encoding="utf-8")
+    r = office("ledger", "import", str(path), as_of="2025-11-20")
+    assert r.exit_code == 0, r.stderr
+    rows = {p["name"]: (p["unit"], p["leader"]) for p in json.loads(office("list", "--format", "json").stdout)}
+    assert (rows["丙项目"], rows["丁项目"]) == ((NEW, "张三"), (NEW, "张三"))
+    assert count(office.url, "unit") == 2  # no unit made of an old name
+
+
+def unit_book(path, rows):
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
+def test_import_the_whole_list(office, tmp_path):
+    hook = "https://oapi.dingtalk.com/robot/send?access_token=abc"
+    path = unit_book(tmp_path / "单位.xlsx", [["单位名称", "联系人", "电话", "邮箱", "webhook"],
+                                              [OLD, "王五", "0531-1", "jfj@example.gov.cn", hook],
+                                              [GONE, None, None, None, None],
+                                              ["建设局", "赵六", None, None, None]])
+    r = office("unit", "import", str(path), "--dry-run")
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.splitlines()[-1] == "1 would be added, 1 would be updated, 1 unchanged（预检，未写入 / dry run: nothing written）"
+    assert count(office.url, "unit") == 2
+    r = office("unit", "import", str(path))
+    assert r.stderr.splitlines() == ["added: 建设局", f"updated: {OLD}", "1 added, 1 updated, 1 unchanged"]
+    r = office("unit", "import", str(path))
+    assert r.stderr.splitlines() == ["0 added, 0 updated, 3 unchanged"]
+    shown = json.loads(office("unit", "show", OLD, "--format", "json").stdout)
+    assert (shown["contact"], shown["phone"], shown["webhook"]) == ("王五", "0531-1", hook)
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ([["名称", "传真"], [OLD, "1"]], "单位.csv 第 1 行第 B 列：不认识的列“传真”（unknown column; known: 名称/单位名称, 联系人, 电话, 邮箱, webhook）"),
+    ([["名称", "邮箱"], [OLD, "jfj@"]], "单位.csv 第 2 行第 B 列“邮箱”：邮箱“jfj@”不是有效的电子邮件地址，应形如 name@example.gov.cn"
+                                     "（not an e-mail address: write one, like name@example.gov.cn）"),
+    ([["联系人"], ["王五"]], "单位.csv 第 1 行：缺少“名称”或“单位名称”列（no name column）"),
+    ([["名称"], [OLD], ["经济 发展局"]], "单位.csv 第 3 行第 A 列“名称”：“经济 发展局”与第 2 行是同一单位（the same unit twice）"),
+    ([["名称", "联系人"], ["", "王五"]], "单位.csv 第 2 行第 A 列“名称”：单位名称不能为空（a unit needs a name）"),
+])
+def test_import_refuses_bad_files_naming_row_and_column(office, tmp_path, rows, message):
+    path = tmp_path / "单位.csv"
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    logged = count(office.url, "change_log")
+    r = office("unit", "import", str(path))
+    assert (r.exit_code, r.stderr) == (1, f"Error: {message}\n")
+    assert count(office.url, "change_log") == logged
+
+
+def test_import_refuses_a_merged_name(office, tmp_path):
+    reorganise(office)
+    path = tmp_path / "单位.csv"
+    path.write_text(f"名称,联系人\n{GONE},王五\n", encoding="utf-8")
+    r = office("unit", "import", str(path))
+    assert r.stderr == (f"Error: 单位.csv 第 2 行第 A 列“名称”：责任单位“{GONE}”已于 2025-11-15 并入“{NEW}”"
+                        f"（merged into {NEW} on 2025-11-15）；请改写为“{NEW}”\n")
+
+
+def test_leaders(office):
+    r = office("leader", "add", "王五", "--title", "副区长")
+    assert (r.exit_code, r.stderr) == (0, "Added 王五\n")
+    rows = json.loads(office("leader", "list", "--format", "json").stdout)
+    assert [(r["name"], r["title"], r["projects"], r["registered"]) for r in rows] == [
+        ("张三", None, 1, False), ("李四", None, 1, False), ("王五", "副区长", 0, True)]
+    r = office("leader", "rename", "张三", "张叁", "--on", "2025-11-01", as_of="2025-11-05")
+    assert (r.exit_code, r.stderr) == (0, "Renamed 张三 → 张叁 on 1 projects\n")
+    old = json.loads(office("overdue", "--format", "json", as_of="2025-10-25").stdout)
+    new = json.loads(office("list", "--format", "json").stdout)
+    assert {p["leader"] for p in new} == {"张叁", "李四"}
+    assert {r["leader"] for r in old["overdue"]} == {"李四"}
+    r = office("leader", "add", "张三")
+    assert (r.exit_code, r.stderr) == (1, "Error: “张三”是“张叁”的曾用名；包保领导“张三”已更名为“张叁”（renamed 张三 → 张叁）\n")
