@@ -136,14 +136,13 @@ def rename_leader(session: Session, ctx: Ctx, old: str, new: str, on: date | Non
         raise InvalidValue(f"已有包保领导“{new_name}”；如是同一人，请用 leader merge {current} {new_name}"
                            f"（a leader of that name exists: use leader merge）")
     leader = _kept(session, ctx, current)
-    codes = _move_projects(session, ctx, current, new_name, on)
-    formers = [n for n in leader.former.split(LIST_SEP) if n and n != new_name]
+    formers = [n for n in leader.former.split(LIST_SEP) if n and n != new_name]  # renamed back: no longer former
     old_values = {"name": leader.name, "former": leader.former}
     leader.name, leader.former = new_name, LIST_SEP.join([*formers, current])[:200]
     session.flush()
     changelog.log_update(session, ctx, "leader", leader.id, old_values,
                          {"name": leader.name, "former": leader.former, "renamed_on": on}, key=new_name)
-    return codes
+    return _move_projects(session, ctx, current, new_name, on)
 
 
 def merge_leaders(session: Session, ctx: Ctx, a: str, b: str, on: date | None = None) -> list[str]:

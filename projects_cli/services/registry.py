@@ -105,6 +105,20 @@ def unit_for(session: Session, ctx: Ctx, name: str, *, create: bool = False) -> 
     return unit
 
 
+def leader_for(session: Session, name: str | None) -> str | None:
+    """A project's leader (包保领导) as stored: as typed, or, for a leader's former name (`leader rename`), the
+    name now; a leader merged into another (`leader merge`) is refused, naming the one who took over."""
+    if not name:
+        return name
+    former = find_former(session, "leader", name)
+    if former is None or match_name(name, known_names(session, "leader")) is not None:
+        return name
+    if former.merged:
+        raise InvalidValue(f"{former.message('包保领导')}，不能再作为包保领导；请改用“{former.now}”"
+                           f"（{former.name} is retired: use {former.now}）")
+    return former.now
+
+
 def ensure_units(session: Session, ctx: Ctx, names: Iterable[str]) -> dict[str, int]:
     """Unit name → id for every name; a name not in the registry is created (and logged) on first use.
 
@@ -478,6 +492,8 @@ def add_project(session: Session, ctx: Ctx, raw: dict[str, Any], *, plan_year: i
         code = next_code(session)
     unit_name = values.pop("unit", None)
     annual = values.pop("annual_plan", None)
+    if values.get("leader"):
+        values["leader"] = leader_for(session, values["leader"])
     project = Project(code=code, created_at=ctx.now, updated_at=ctx.now, recorded_on=ctx.as_of, **values)
     if unit_name:
         unit = unit_for(session, ctx, unit_name, create=create_units)
@@ -520,6 +536,8 @@ def edit_project(
     old = project_values(project)
     kept = {key: getattr(project, key) for key in PROJECT_HISTORY}
     old_unit = session.get(Unit, project.unit_id).name if project.unit_id else None
+    if values.get("leader"):
+        values["leader"] = leader_for(session, values["leader"])
     if "unit" in values:
         unit_name = values.pop("unit")
         project.unit_id = unit_for(session, ctx, unit_name, create=create_units).id if unit_name else None

@@ -223,3 +223,15 @@ def test_contacts_are_set_and_cleared(session, ctx):
     assert units.edit_unit(session, ctx, OLD, {"webhook": hook}) == []
     row = units.show_unit(session, OLD)
     assert (row["contact"], row["email"], row["webhook"]) == (None, "jfj@example.gov.cn", hook)
+
+
+def test_a_merged_leader_is_refused_and_a_former_name_is_the_leader_now(session, ctx, office):
+    with pytest.raises(InvalidValue) as info:
+        registry.add_project(session, ctx, {"name": "丙项目", "leader": "李四"})
+    assert str(info.value) == ("包保领导“李四”已于 2025-11-15 并入“王五”（merged into 王五 on 2025-11-15），"
+                               "不能再作为包保领导；请改用“王五”（李四 is retired: use 王五）")
+    leaders.rename_leader(session, replace(ctx, as_of=AFTER), "张三", "张叁")
+    assert registry.add_project(session, ctx, {"name": "丁项目", "leader": "张三"}).leader == "张叁"
+    leaders.rename_leader(session, replace(ctx, as_of=AFTER), "张叁", "张三")  # and back again
+    assert {r["name"]: r["former_names"] for r in leaders.list_leaders(session)}["张三"] == ["张叁"]
+    assert sorted(p["leader"] for p in registry.list_projects(session, ProjectFilter(), 2025)) == ["张三", "张三", "王五"]
