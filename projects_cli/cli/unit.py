@@ -26,7 +26,7 @@ Contact = Annotated[Optional[str], typer.Option("--contact", help="Contact perso
 Phone = Annotated[Optional[str], typer.Option("--phone", help="Phone (电话).")]
 Email = Annotated[Optional[str], typer.Option("--email", help="E-mail (邮箱), e.g. jfj@example.gov.cn.")]
 Webhook = Annotated[Optional[str], typer.Option("--webhook", help="The group robot's webhook URL for reminders (企业微信/钉钉群机器人), https://…")]
-On = Annotated[Optional[str], typer.Option("--on", help="The date it takes effect (生效日期), YYYY-MM-DD. Default: the as-of date.",
+On = Annotated[Optional[str], typer.Option("--on", help="The date it takes effect (生效日期), YYYY-MM-DD, not before the as-of date (to record an earlier one, run with --as-of that date). Default: the as-of date.",
                                            callback=common.date_callback)]
 
 
@@ -138,8 +138,7 @@ def merge(ctx: typer.Context, a: Annotated[str, typer.Argument(help="The unit th
     from projects_cli.errors import InvalidValue
     from projects_cli.services import units
 
-    s = common.settings(ctx)
-    when = on or s.today
+    when = units.effective(common.actor(ctx), on)
     with common.session(ctx, write=False) as session:
         plan = units.plan_merge(session, a, b, when)
     for line in plan.lines():

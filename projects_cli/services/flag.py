@@ -165,11 +165,13 @@ def score_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: d
     ]
 
 
-def history(session: Session) -> list[dict[str, Any]]:
-    """Every unit's score and rank, period by period (oldest first), for `projects flag --history`."""
+def history(session: Session, as_of: date | None = None) -> list[dict[str, Any]]:
+    """Every unit's score and rank, period by period (oldest first), for `projects flag --history`; units named
+    as on `as_of` (None: now, one trend per unit across a rename; `asof.unit_name_on`)."""
     f, u = FlagScore.__table__.c, Unit.__table__.c
     rows = session.connection().execute(
-        select(f.period, u.name.label("unit"), f.score, f.rank, f.flag, f.bottom, f.provisional, f.as_of)
+        select(f.period, asof.unit_name_on(session, as_of).label("unit"), f.score, f.rank, f.flag, f.bottom,
+               f.provisional, f.as_of)
         .select_from(FlagScore.__table__.join(Unit.__table__, Unit.__table__.c.id == f.unit_id))
         .order_by(f.period, f.rank, u.name)
     ).mappings()

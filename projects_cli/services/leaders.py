@@ -23,6 +23,7 @@ from sqlmodel import Session
 from projects_cli.errors import InvalidValue, UnknownName
 from projects_cli.facts.filters import NAMED, find_former, former_names, known_names
 from projects_cli.services import registry
+from projects_cli.services.units import effective
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import LIST_SEP, Leader, Project
@@ -127,7 +128,7 @@ def _move_projects(session: Session, ctx: Ctx, old: str, new: str, on: date) -> 
 def rename_leader(session: Session, ctx: Ctx, old: str, new: str, on: date | None = None) -> list[str]:
     """A leader's name changes from `on` (default: the as-of date) on every project (earlier reports keep the
     old name); the old name is remembered for imports. Returns the projects' codes."""
-    on = on or ctx.as_of
+    on = effective(ctx, on)
     current = find_leader(session, old)
     new_name = clean_leader_name(new)
     if new_name == current:
@@ -148,7 +149,7 @@ def rename_leader(session: Session, ctx: Ctx, old: str, new: str, on: date | Non
 def merge_leaders(session: Session, ctx: Ctx, a: str, b: str, on: date | None = None) -> list[str]:
     """Leader `a`'s projects go to leader `b` from `on` (default: the as-of date), earlier reports keeping `a`;
     `a` is then retired, its name finding `b` in imports. Returns the projects' codes."""
-    on = on or ctx.as_of
+    on = effective(ctx, on)
     gone, into = find_leader(session, a), find_leader(session, b)
     if gone == into:
         raise InvalidValue(f"“{a}”和“{b}”是同一位包保领导“{gone}”（the same leader）")

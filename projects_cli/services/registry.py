@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from projects_cli.config.office import default_status_words
 from projects_cli.errors import InvalidValue, NotFound, UnknownName
+from projects_cli.facts import asof
 from projects_cli.facts.filters import NAMED, Former, ProjectFilter, find_former, known_names
 from projects_cli.rules import investment as money_rules
 from projects_cli.store import changelog, sequences
@@ -310,12 +311,13 @@ def get_project(session: Session, code: str) -> Project:
     return project
 
 
-def _listing_query(filters: ProjectFilter, plan_year: int):
-    p = Project.__table__
+def _listing_query(filters: ProjectFilter, plan_year: int, p=Project.__table__, unit_name=None):
+    """Projects with their unit's name and annual plan; `p`: the projects (e.g. `asof.projects_on` a date),
+    `unit_name`: the unit's name as SQL (`asof.unit_name_on` a date; default its name now)."""
     u = Unit.__table__
     plan = InvestmentPlan.__table__
     query = (
-        select(p, u.c.name.label("unit"), plan.c.amount.label("annual_plan"))
+        select(p, (u.c.name if unit_name is None else unit_name).label("unit"), plan.c.amount.label("annual_plan"))
         .select_from(
             p.outerjoin(u, p.c.unit_id == u.c.id).outerjoin(
                 plan, and_(plan.c.project_id == p.c.id, plan.c.year == plan_year)
@@ -323,7 +325,7 @@ def _listing_query(filters: ProjectFilter, plan_year: int):
         )
         .order_by(p.c.code)
     )
-    for clause in filters.clauses():
+    for clause in filters.clauses(projects=p):
         query = query.where(clause)
     return query
 
@@ -350,11 +352,16 @@ def count_projects(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Project)) or 0
 
 
-def show_project(session: Session, code: str, plan_year: int) -> dict[str, Any]:
+def show_project(session: Session, code: str, plan_year: int, as_of: date | None = None) -> dict[str, Any]:
+    """One project as `row_dict` gives it; given `as_of`, its fields and unit's name as on record then
+    (`asof.projects_on`)."""
     project = get_project(session, code)
+    p = asof.projects_on(session, as_of)
     row = session.connection().execute(
-        _listing_query(ProjectFilter(), plan_year).where(Project.__table__.c.id == project.id)
-    ).one()
+        _listing_query(ProjectFilter(), plan_year, p, asof.unit_name_on(session, as_of)).where(p.c.id == project.id)
+    ).first()
+    if row is None:
+        raise NotFound(f"project {project.code} was added after the as-of date {as_of.isoformat()}")
     return row_dict(row, plan_year)
 
 

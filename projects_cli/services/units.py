@@ -133,6 +133,19 @@ def _free_name(session: Session, name: str, unit: Unit | None = None) -> None:
         raise InvalidValue(f"“{name}”是“{former.now}”的曾用名（a former name of {former.now}）；{former.message()}")
 
 
+def effective(ctx: Ctx, on: date | None) -> date:
+    """The date a rename or a merge takes effect: `on`, default the command's as-of date. Never earlier: a
+    report already made for a date before it must read the same when re-run (as every change, it is recorded
+    on its as-of date); to record one that took effect earlier, run the command with --as-of that date."""
+    if on is None:
+        return ctx.as_of
+    if on < ctx.as_of:
+        raise InvalidValue(f"生效日期 {on.isoformat()} 早于统计截止日期 {ctx.as_of.isoformat()}：此前日期的报表已按当时的名称出具；"
+                           f"如确于 {on.isoformat()} 生效，请加 --as-of {on.isoformat()} 运行"
+                           f"（--on cannot be before the as-of date: run it with --as-of {on.isoformat()}）")
+    return on
+
+
 # ---------------------------------------------------------------- read
 
 
@@ -226,7 +239,7 @@ def rename_unit(session: Session, ctx: Ctx, old: str, new: str, on: date | None 
     unit = get_unit(session, old)
     if unit.retired_on is not None:
         raise InvalidValue(f"责任单位“{unit.name}”已于 {unit.retired_on.isoformat()} 撤并，不能更名（it was merged）")
-    on = on or ctx.as_of
+    on = effective(ctx, on)
     new_name = clean_unit_name(new)
     if new_name == unit.name:
         raise InvalidValue(f"责任单位已叫“{new_name}”（the unit already has that name）")
@@ -314,7 +327,7 @@ def merge_units(session: Session, ctx: Ctx, a: str, b: str, on: date | None = No
     Projects move through `registry.edit_project` on `on` (reports for earlier dates still show A); problems
     through `issues.transfer_unit`; dispatches and issued documents (addressed to A) are re-filed under B,
     their content as issued; A is retired. Every change is logged."""
-    on = on or ctx.as_of
+    on = effective(ctx, on)
     plan = plan_merge(session, a, b, on)
     gone, into = _merge_pair(session, a, b)
     dated = replace(ctx, as_of=on)

@@ -201,7 +201,7 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar) -
         )
     if not row["lead_unit"]:
         raise InvalidValue(f"issue {row['number']} has no lead unit (牵头单位); assign it first")
-    project = registry.show_project(session, row["project_code"], as_of.year)
+    project = registry.show_project(session, row["project_code"], as_of.year, as_of)  # as on record then
     unit = session.scalars(select(Unit).where(Unit.id == row["lead_unit_id"])).one()
     setter = next((e for e in reversed(row["events"]) if e["type"] in issues.DEADLINE_SETTERS), None) or {}
     assign = next((e for e in reversed(row["events"]) if e["type"] in issues.DEADLINE_SETTERS
@@ -413,7 +413,7 @@ def _flag(session: Session, period: str, as_of: date) -> dict[str, Any] | None:
     """The latest red-flag scoring up to `period` scored by `as_of`: ranking, holders, units listed for a talk."""
     from projects_cli.services import flag
 
-    history = [r for r in flag.history(session) if r["period"] <= period and ("-W" in r["period"]) == ("-W" in period)
+    history = [r for r in flag.history(session, as_of) if r["period"] <= period and ("-W" in r["period"]) == ("-W" in period)
                and (r["as_of"] is None or r["as_of"] <= as_of)]
     if not history:
         return None

@@ -34,7 +34,7 @@ def office(cli):
 
 
 def reorganise(cli) -> None:
-    r = cli("unit", "rename", OLD, NEW, "--on", "2025-11-01", as_of="2025-11-05")
+    r = cli("unit", "rename", OLD, NEW, "--on", "2025-11-01", as_of="2025-11-01")
     assert (r.exit_code, r.stderr) == (0, f"Renamed {OLD} → {NEW}\n")
     r = cli("unit", "merge", GONE, NEW, "--yes", as_of="2025-11-15")
     assert r.exit_code == 0, r.stderr
@@ -158,7 +158,7 @@ def test_leaders(office):
     rows = json.loads(office("leader", "list", "--format", "json").stdout)
     assert [(r["name"], r["title"], r["projects"], r["registered"]) for r in rows] == [
         ("张三", None, 1, False), ("李四", None, 1, False), ("王五", "副区长", 0, True)]
-    r = office("leader", "rename", "张三", "张叁", "--on", "2025-11-01", as_of="2025-11-05")
+    r = office("leader", "rename", "张三", "张叁", as_of="2025-11-01")
     assert (r.exit_code, r.stderr) == (0, "Renamed 张三 → 张叁 on 1 projects\n")
     old = json.loads(office("overdue", "--format", "json", as_of="2025-10-25").stdout)
     new = json.loads(office("list", "--format", "json").stdout)

@@ -43,7 +43,7 @@ def office(session, ctx):
     issue = issues.report_issue(session, start, p2.code, title="土地指标未下达", category="土地")
     issues.accept_issue(session, start, issue.number)
     issues.assign_issue(session, start, issue.number, rules, unit=GONE, helpers=[OLD], due=D("2025-10-20"))
-    units.rename_unit(session, replace(ctx, as_of=D("2025-11-05")), OLD, NEW, D("2025-11-01"))
+    units.rename_unit(session, replace(ctx, as_of=D("2025-11-01")), OLD, NEW)
     later = replace(ctx, as_of=D("2025-11-15"))
     units.merge_units(session, later, GONE, NEW)
     leaders.merge_leaders(session, later, "李四", "王五")
@@ -150,8 +150,13 @@ def test_refusals_say_exactly_why(session, ctx, office):
     with pytest.raises(InvalidValue) as info:
         units.merge_units(session, ctx, GONE, "建设局")
     assert str(info.value) == f"责任单位“{GONE}”已于 2025-11-15 撤并，不能再合并（it was merged already）"
+    with pytest.raises(InvalidValue) as info:  # a report already made for 2025-10-15 must read the same
+        units.rename_unit(session, ctx, NEW, "新名称", D("2025-10-15"))
+    assert str(info.value) == ("生效日期 2025-10-15 早于统计截止日期 2025-10-31：此前日期的报表已按当时的名称出具；"
+                               "如确于 2025-10-15 生效，请加 --as-of 2025-10-15 运行"
+                               "（--on cannot be before the as-of date: run it with --as-of 2025-10-15）")
     with pytest.raises(InvalidValue) as info:
-        units.rename_unit(session, ctx, NEW, "新名称", D("2025-10-01"))
+        units.rename_unit(session, ctx, NEW, "新名称", D("2025-10-31"))
     assert str(info.value) == (f"“{NEW}”的上一次更名在 2025-11-01，新的更名日期不能早于它"
                                "（the last rename was on 2025-11-01: --on cannot be earlier）")
 
