@@ -59,7 +59,7 @@ def rename(ctx: typer.Context, old: Annotated[str, typer.Argument(help="The name
     """Rename a leader from a date (更正姓名) on every project: reports for earlier dates keep the old name,
     imports still find the leader by it.
 
-    Example: projects leader rename 张三 张叁 --on 2026-01-01
+    Example: projects --as-of 2026-01-01 leader rename 张三 张叁
     """
     from projects_cli.services import leaders
 
@@ -74,7 +74,7 @@ def merge(ctx: typer.Context, a: Annotated[str, typer.Argument(help="The leader 
     """Hand leader A's projects to leader B from a date (包保调整): reports for earlier dates keep A; A is retired
     and A's name finds B in imports.
 
-    Example: projects leader merge 张三 李四 --on 2026-01-01
+    Example: projects --as-of 2026-01-01 leader merge 张三 李四
     """
     from projects_cli.services import leaders
 

@@ -115,7 +115,7 @@ def rename(ctx: typer.Context, old: Annotated[str, typer.Argument(help="The unit
     """Rename a unit (单位更名) from a date: reports for earlier dates keep the old name, and imports,
     filters and returned workbooks still find the unit by it.
 
-    Example: projects unit rename 经济发展局 经济发展和科技创新局 --on 2026-01-01
+    Example: projects --as-of 2026-01-01 unit rename 经济发展局 经济发展和科技创新局
     """
     from projects_cli.services import units
 
@@ -133,7 +133,7 @@ def merge(ctx: typer.Context, a: Annotated[str, typer.Argument(help="The unit th
     documents go to B, every change logged; reports for dates before keep naming A; A is retired (not offered,
     refused as a new assignment) and its name finds B in imports. Prints what it will do and asks first.
 
-    Example: projects unit merge 招商局 经济发展局 --on 2026-01-01 --yes
+    Example: projects --as-of 2026-01-01 unit merge 招商局 经济发展局 --yes
     """
     from projects_cli.errors import InvalidValue
     from projects_cli.services import units

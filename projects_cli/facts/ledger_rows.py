@@ -81,11 +81,12 @@ def milestone_label(kind: str, column: str) -> str:
 
 
 def select_rows(shape: Shape, *, projects: Callable[[Any], Any] | None = None, clauses=(), order: bool = True,
-                unit_name=None):
+                unit_name=None, table=None):
     """The rows of `shape`: `projects(column)` selects the projects by id (and limits the sums to them);
     `clauses` are conditions on `project` joined to `unit` (`ProjectFilter.clauses`); ordered by code.
-    `unit_name`: the unit's name as SQL over `unit` (`asof.unit_name_on` a date); default its name now."""
-    p, u = Project.__table__, Unit.__table__
+    `unit_name`: the unit's name as SQL over `unit` (`asof.unit_name_on` a date); default its name now.
+    `table`: the projects as on a date (`asof.projects_on`) instead of the table."""
+    p, u = Project.__table__ if table is None else table, Unit.__table__
     plan, rep, m = InvestmentPlan.__table__, InvestmentReport.__table__, Milestone.__table__
     columns: list[Any] = [p.c[name] for name in shape.columns]
     joined = p

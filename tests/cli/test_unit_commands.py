@@ -166,3 +166,30 @@ def test_leaders(office):
     assert {r["leader"] for r in old["overdue"]} == {"李四"}
     r = office("leader", "add", "张三")
     assert (r.exit_code, r.stderr) == (1, "Error: “张三”是“张叁”的曾用名；包保领导“张三”已更名为“张叁”（renamed 张三 → 张叁）\n")
+
+
+def cells(path) -> set:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    found = {c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c}
+    wb.close()
+    return found
+
+
+def test_the_ledger_export_names_units_as_on_its_date(office, tmp_path):
+    reorganise(office)
+    before, after = tmp_path / "before.xlsx", tmp_path / "after.xlsx"
+    assert office("ledger", "export", str(before), as_of="2025-10-25").exit_code == 0
+    assert office("ledger", "export", str(after), as_of="2025-11-20").exit_code == 0
+    assert {OLD, GONE} <= cells(before) and NEW not in cells(before)
+    assert NEW in cells(after) and not {OLD, GONE} & cells(after)
+
+
+def test_on_before_the_as_of_date_is_refused(office):
+    r = office("unit", "rename", OLD, NEW, "--on", "2025-10-01")
+    assert (r.exit_code, r.stderr) == (1, "Error: 生效日期 2025-10-01 早于统计截止日期 2025-10-31：此前日期的报表已按当时的名称出具；"
+                                          "如确于 2025-10-01 生效，请加 --as-of 2025-10-01 运行"
+                                          "（--on cannot be before the as-of date: run it with --as-of 2025-10-01）\n")
+    r = office("unit", "merge", GONE, OLD, "--on", "2025-10-01", "--yes")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: 生效日期 2025-10-01 早于统计截止日期 2025-10-31")
