@@ -96,9 +96,9 @@ def list_leaders(session: Session, *, retired: bool = False) -> list[dict[str, A
 def add_leader(session: Session, ctx: Ctx, name: str, *, title: str | None = None, phone: str | None = None) -> Leader:
     """Keep a leader (with title and phone); a name the office keeps already, or had before, is refused."""
     name = clean_leader_name(name)
-    held = _row(session, name)
-    if held is not None:
-        raise InvalidValue(f"已有包保领导“{name}”（a leader of that name is kept already）")
+    alike = match_name(name, session.scalars(select(Leader.name)).all())  # 张 三 is 张三
+    if alike is not None:
+        raise InvalidValue(f"已有包保领导“{alike}”（a leader of that name is kept already）")
     former = former_names(session, "leader").get(name)
     if former is not None:
         raise InvalidValue(f"“{name}”是“{former.now}”的曾用名；{former.message('包保领导')}")

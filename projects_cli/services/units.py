@@ -122,11 +122,13 @@ def _values(unit: Unit) -> dict[str, Any]:
 
 
 def _free_name(session: Session, name: str, unit: Unit | None = None) -> None:
-    """Refuse `name` for a new or renamed unit when another unit has it now, or had it before."""
-    held = session.scalars(select(Unit).where(Unit.name == name)).first()
+    """Refuse `name` for a new or renamed unit when another unit has it now (spaces and full-width forms aside,
+    `values.match_name`: 经济 发展局 is 经济发展局), or had it before."""
+    alike = match_name(name, session.scalars(select(Unit.name)).all())
+    held = session.scalars(select(Unit).where(Unit.name == alike)).first() if alike else None
     if held is not None and held is not unit:
         merged = "（已撤并）" if held.retired_on else ""
-        raise InvalidValue(f"已有责任单位“{name}”{merged}（a unit of that name exists）；"
+        raise InvalidValue(f"已有责任单位“{held.name}”{merged}（a unit of that name exists）；"
                            f"如是同一单位，请用 unit merge（to join two units, use unit merge）")
     former = find_former(session, "unit", name)
     if former is not None and (unit is None or former.now != unit.name):
@@ -417,6 +419,9 @@ def read_unit_rows(path: Path) -> tuple[dict[str, str], list[tuple[int, dict[str
     rows = [(n, row) for n, row in cells if any(clean_text(c) for c in row)]
     if not rows:
         raise InvalidValue(f"{path.name}：没有内容（the file is empty）")
+    # a title row above the header (单位通讯录, one cell) is skipped
+    while len(rows) > 1 and sum(1 for c in rows[0][1] if clean_text(c)) == 1 and not _known_header(rows[0][1]):
+        rows = rows[1:]
     header_row, header = rows[0]
     keys: list[str | None] = []
     for col, text in enumerate(header, 1):
@@ -443,6 +448,10 @@ def read_unit_rows(path: Path) -> tuple[dict[str, str], list[tuple[int, dict[str
                 raise InvalidValue(f"{path.name} 第 {n} 行第 {_letter(i + 1)} 列：这一列没有表头（a value under no header）")
         out.append((n, values))
     return where, out
+
+
+def _known_header(row: list[Any]) -> bool:
+    return any(IMPORT_HEADERS.get(clean_text(c)) or IMPORT_HEADERS.get(clean_text(c).lower()) for c in row)
 
 
 def _letter(col: int) -> str:

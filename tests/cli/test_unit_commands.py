@@ -193,3 +193,15 @@ def test_on_before_the_as_of_date_is_refused(office):
                                           "（--on cannot be before the as-of date: run it with --as-of 2025-10-01）\n")
     r = office("unit", "merge", GONE, OLD, "--on", "2025-10-01", "--yes")
     assert r.exit_code == 1 and r.stderr.startswith("Error: 生效日期 2025-10-01 早于统计截止日期 2025-10-31")
+
+
+def test_a_title_row_above_the_header_is_skipped_and_look_alike_names_are_one(office, tmp_path):
+    path = unit_book(tmp_path / "单位.xlsx", [["高新区单位通讯录"], [], ["名称", "联系人"], ["建设局", "赵六"]])
+    r = office("unit", "import", str(path))
+    assert r.stderr.splitlines()[-1] == "1 added, 0 updated, 0 unchanged"
+    r = office("unit", "add", "经济 发展局")
+    assert (r.exit_code, r.stderr) == (1, f"Error: 已有责任单位“{OLD}”（a unit of that name exists）；"
+                                          "如是同一单位，请用 unit merge（to join two units, use unit merge）\n")
+    office("leader", "add", "张三")
+    r = office("leader", "add", "张 三")
+    assert (r.exit_code, r.stderr) == (1, "Error: 已有包保领导“张三”（a leader of that name is kept already）\n")
