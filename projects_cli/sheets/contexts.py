@@ -586,11 +586,17 @@ def _without_number(stored: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _same_document(session: Session, kind: str, recipient: str, ref: str, stored: dict[str, Any]) -> Sheet | None:
-    """The issued, not voided sheet holding exactly this document (its data but the number), if any."""
+    """The issued, not voided sheet holding exactly this document (its data but the number), if any. A sheet
+    addressed to a unit merged or renamed since is filed under the unit now (`unit merge`): it is found there."""
+    from projects_cli.facts.filters import find_former
+
     s = Sheet.__table__.c
     wanted = _without_number(stored)
+    former = find_former(session, "unit", recipient) if recipient else None
+    names = [recipient[:100], *([former.now[:100]] if former else [])]
     candidates = session.scalars(
-        select(Sheet).where(s.kind == kind, s.recipient == recipient[:100], s.ref == ref[:60], s.voided_on.is_(None))
+        select(Sheet).where(s.kind == kind, s.recipient.in_(names), s.ref.in_([ref[:60], *names[1:]]),
+                            s.voided_on.is_(None))
         .order_by(s.id)
     )
     for sheet in candidates:

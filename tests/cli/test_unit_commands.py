@@ -205,3 +205,15 @@ def test_a_title_row_above_the_header_is_skipped_and_look_alike_names_are_one(of
     office("leader", "add", "张三")
     r = office("leader", "add", "张 三")
     assert (r.exit_code, r.stderr) == (1, "Error: 已有包保领导“张三”（a leader of that name is kept already）\n")
+
+
+def test_a_document_issued_before_a_merge_keeps_its_number(office):
+    first = office("sheet", "notice", "2025-001", "--format", "md", as_of="2025-10-25")
+    assert first.exit_code == 0, first.stderr
+    assert first.stderr.splitlines()[-1].split()[:3] == ["高新督〔2025〕1号", "督办单", GONE]
+    reorganise(office)
+    listed = json.loads(office("sheet", "list", "--format", "json").stdout)
+    assert [(s["number"], s["recipient"]) for s in listed] == [("高新督〔2025〕1号", NEW)]  # filed under the unit now
+    again = office("sheet", "notice", "2025-001", "--format", "md", as_of="2025-10-25")
+    assert again.stdout == first.stdout  # the same document, as issued: addressed to 投资促进局
+    assert again.stderr.splitlines()[-1].startswith(f"高新督〔2025〕1号  督办单  {NEW}  （同一文件已发文，沿用原编号")
