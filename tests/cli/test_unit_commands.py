@@ -217,3 +217,15 @@ def test_a_document_issued_before_a_merge_keeps_its_number(office):
     again = office("sheet", "notice", "2025-001", "--format", "md", as_of="2025-10-25")
     assert again.stdout == first.stdout  # the same document, as issued: addressed to 投资促进局
     assert again.stderr.splitlines()[-1].startswith(f"高新督〔2025〕1号  督办单  {NEW}  （同一文件已发文，沿用原编号")
+
+
+@pytest.mark.parametrize(("answer", "code", "units"), [("n\n", 1, 2), ("y\n", 0, 2)])
+def test_merge_asks_at_a_terminal(office, monkeypatch, answer, code, units):
+    from projects_cli.cli import common
+
+    monkeypatch.setattr(common, "can_ask", lambda: True)
+    r = office("unit", "merge", GONE, OLD, input=answer)
+    assert r.exit_code == code
+    assert r.stderr.splitlines()[-1] == "执行合并？(merge?) [y/N]:" + ("未合并（not merged）" if code else f"Merged {GONE} into {OLD}")
+    listed = json.loads(office("unit", "list", "--format", "json").stdout)
+    assert len(listed) == (units if code else 1)
