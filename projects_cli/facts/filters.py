@@ -43,6 +43,9 @@ class ProjectFilter:
     status: str | None = None
     column: str | None = None
     search: str | None = None
+    # every name the leader has had (`leader rename`/`merge`), set by `check_filter`: a report for a date before
+    # a rename finds the projects under the name they carried then
+    leader_names: tuple[str, ...] = ()
 
     def clauses(self, unit_table=Unit, projects=None) -> list:
         """SQL conditions on `project` (joined to `unit`), the same on SQLite and PostgreSQL.
@@ -51,7 +54,9 @@ class ProjectFilter:
         out = []
         for key in ("chain", "cluster", "leader", "status"):
             value = getattr(self, key)
-            if value:
+            if key == "leader" and value and self.leader_names:
+                out.append(p.leader.in_(sorted({clean_text(value), *self.leader_names})))
+            elif value:
                 out.append(p[key] == clean_text(value))
         if self.unit:
             out.append(unit_table.__table__.c.name == clean_text(self.unit))
@@ -118,6 +123,8 @@ def check_filter(session: Session, filters: ProjectFilter, config: Mapping[str, 
                         notes.append(former.message(what[0]))
                     continue
             setattr(out, key, resolve_name(typed, known, what))
+    if out.leader:
+        out.leader_names = tuple(sorted(f.name for f in former_names(session, "leader").values() if f.now == out.leader))
     return out
 
 

@@ -240,3 +240,13 @@ def test_a_merged_leader_is_refused_and_a_former_name_is_the_leader_now(session,
     leaders.rename_leader(session, replace(ctx, as_of=AFTER), "张叁", "张三")  # and back again
     assert {r["name"]: r["former_names"] for r in leaders.list_leaders(session)}["张三"] == ["张叁"]
     assert sorted(p["leader"] for p in registry.list_projects(session, ProjectFilter(), 2025)) == ["张三", "张三", "王五"]
+
+
+def test_a_leader_filter_finds_the_projects_under_the_names_they_carried_then(session, ctx, office):
+    p1, p2, _ = office
+    leaders.rename_leader(session, replace(ctx, as_of=AFTER), "王五", "王伍")
+    wanted = check_filter(session, ProjectFilter(leader="李四"))
+    assert (wanted.leader, wanted.leader_names) == ("王伍", ("李四", "王五"))
+    assert [r["code"] for r in report.countdown(session, BEFORE, filters=wanted)] == [p2]  # 李四's then
+    assert [r["code"] for r in report.countdown(session, AFTER, filters=wanted)] == [p2]  # 王伍's now
+    assert report.countdown(session, BEFORE, filters=check_filter(session, ProjectFilter(leader="张三"))) != []
