@@ -136,6 +136,7 @@ class IssueEventType(Labelled):
     MISS = "miss", "逾期"
     RELIMIT = "relimit", "重新限期"
     REVERT = "revert", "撤销"  # a step undone (`projects undo`): data.fields holds what it set back
+    TRANSFER = "transfer", "单位撤并移交"  # `unit merge A B`: what A led or helped with goes to B
 
 
 class Milestone(Labelled):

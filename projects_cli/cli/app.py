@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "add": ("registry", "add", "Add a project (新增项目) and print its code."),
     "edit": ("registry", "edit", "Edit a project's fields (修改项目); an empty value ('') clears a field."),
     "project": ("project", "app", "A project's life in the registry (项目归档): archive, restore, remove."),
+    "unit": ("unit", "app", "Responsible units (责任单位): contacts, renames with their history, merges (机构改革), the whole list from a file."),
+    "leader": ("leader", "app", "Leaders in charge (包保领导): title and phone, renames and merges kept in the projects' history."),
     "milestone": ("milestone", "app", "Milestones (节点): plan, re-plan with a reason, mark done, list with their history."),
     "invest": ("invest", "app", "Investment (投资): the month's completed amount, the annual plan, year-to-date against 序时进度."),
     "countdown": ("report", "countdown", "Countdown (倒计时): each project's next open milestone and the days left, soonest first."),

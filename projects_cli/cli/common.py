@@ -68,10 +68,15 @@ def session(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
 
 def filters(session: Session, ctx: typer.Context, **values: str | None):
     """The listing filters typed (`facts.filters.ProjectFilter`), each name checked against the registry
-    and in its spelling (`check_filter`): a name it does not know is an error offering the nearest ones."""
+    and in its spelling (`check_filter`): a name it does not know is an error offering the nearest ones; a unit's
+    or leader's former name is noted (now NEW) and finds it."""
     from projects_cli.facts.filters import ProjectFilter, check_filter
 
-    return check_filter(session, ProjectFilter(**values), settings(ctx).config)
+    notes: list[str] = []
+    checked = check_filter(session, ProjectFilter(**values), settings(ctx).config, notes)
+    for text in notes:  # a former name: the unit (leader) it is now
+        note(text)
+    return checked
 
 
 def pick(value: str | None, vocabulary, what: tuple[str, str]) -> str | None:

@@ -47,9 +47,10 @@ from projects_cli.store.models import (
     ProjectArchive,
     ProjectRevision,
     Unit,
+    UnitName,
 )
 from projects_cli.values import clean_text
-from projects_cli.vocab import Level
+from projects_cli.vocab import IssueEventType, Level
 
 NO_FILTER = ProjectFilter()
 T = TypeVar("T")
@@ -144,6 +145,47 @@ def projects_on(session: Session, as_of: date | None):
     return on_record.subquery("project_on")
 
 
+def unit_name_on(session: Session, as_of: date | None, u=Unit.__table__):
+    """SQL: the name of unit `u` (the unit table or an alias of it) in force on `as_of` (None: now) — the first
+    name a rename after `as_of` replaced (`UnitName`), else its name now. Just `u.c.name` when no unit was
+    renamed after `as_of` (the usual case). A unit merged into another keeps its name: reports for a date
+    before the merge name it, as its projects' `unit_id` then (`projects_on`) says."""
+    n = UnitName.__table__
+    if as_of is None or session.connection().execute(
+            select(n.c.id).where(n.c.replaced_on > as_of).limit(1)).first() is None:
+        return u.c.name
+    first = select(n.c.name).where(n.c.unit_id == u.c.id, n.c.replaced_on > as_of).order_by(
+        n.c.replaced_on, n.c.id).limit(1).scalar_subquery()
+    return type_coerce(func.coalesce(first, u.c.name), u.c.name.type)
+
+
+def unit_ids_by_name(session: Session) -> dict[str, int]:
+    """Every name a unit has had → its id: its name now and those before a rename (`UnitName`). Problems'
+    events name units as they were named then."""
+    u, n = Unit.__table__.c, UnitName.__table__.c
+    conn = session.connection()
+    out = dict(conn.execute(select(n.name, n.unit_id).order_by(n.replaced_on, n.id)).all())
+    out.update(conn.execute(select(u.name, u.id)).all())  # a name in force wins over one given up
+    return out
+
+
+def unit_in_force(session: Session, unit_id: int | None) -> int | None:
+    """The unit that answers now for unit `unit_id`: itself, or the one it was merged into (to the end)."""
+    u = Unit.__table__.c
+    into = dict(session.connection().execute(select(u.id, u.merged_into)).all())
+    seen: set[int] = set()
+    while unit_id is not None and into.get(unit_id) is not None and unit_id not in seen:
+        seen.add(unit_id)
+        unit_id = into[unit_id]
+    return unit_id
+
+
+def unit_names_on(session: Session, as_of: date | None) -> dict[int, str]:
+    """Unit id → its name in force on `as_of` (`unit_name_on`), every unit's (a few dozen)."""
+    u = Unit.__table__
+    return dict(query_rows(session.connection(), select(u.c.id, unit_name_on(session, as_of, u))))
+
+
 def milestones_on(session: Session, as_of: date):
     """The milestone table as on record on `as_of`: an actual date recorded after `as_of` is not there yet,
     and one a correction replaced after `as_of` reads as it was (`MilestoneRevision`). The table itself
@@ -175,14 +217,14 @@ def _project_ids(filters: ProjectFilter, p=Project.__table__):
 def project_info(session: Session, filters: ProjectFilter = NO_FILTER, as_of: date | None = None) -> dict[int, ProjectInfo]:
     """Per project id, what reports print beside each item (unit, leader, code, name) as on `as_of`
     (None: now), for the projects matching `filters`. Rows of other tables refer to these by id."""
-    p, u = projects_on(session, as_of), Unit.__table__
+    p = projects_on(session, as_of)
     query = select(p.c.id, p.c.unit_id, p.c.leader, p.c.code, p.c.name)
     if filters != NO_FILTER:
         query = query.where(p.c.id.in_(_project_ids(filters, p)))
     rows = query_rows(session.connection(), query)
     if not rows:
         return {}
-    units = dict(query_rows(session.connection(), select(u.c.id, u.c.name)))  # a few dozen: no join
+    units = unit_names_on(session, as_of)  # a few dozen: no join
     ids, unit_ids, *rest = zip(*rows)
     return dict(zip(ids, map(tuple.__new__, repeat(ProjectInfo), zip(map(units.get, unit_ids), *rest))))
 
@@ -297,6 +339,7 @@ def next_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_F
     picked in Python from the plans that held then.
     """
     m, p, u = milestones_on(session, as_of), projects_on(session, as_of), Unit.__table__
+    unit_name = unit_name_on(session, as_of, u)
     replanned = select(m.c.project_id).where(m.c.id.in_(replanned_query(as_of)))
     order = (case((m.c.kind == mrules.START, 0), else_=1), m.c.planned_date, m.c.seq)
     ranked = (
@@ -306,7 +349,7 @@ def next_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_F
         .subquery()
     )
     query = (
-        select(*_project_columns(p, u.c.name), ranked.c.milestone_id, ranked.c.kind, ranked.c.seq,
+        select(*_project_columns(p, unit_name), ranked.c.milestone_id, ranked.c.kind, ranked.c.seq,
                ranked.c.baseline_date, ranked.c.planned_date.label("planned"))
         .select_from(ranked.join(p, p.c.id == ranked.c.project_id).outerjoin(u, u.c.id == p.c.unit_id))
         .where(ranked.c.rank == 1)
@@ -321,7 +364,7 @@ def next_milestones(session: Session, as_of: date, filters: ProjectFilter = NO_F
         return rows
     seq_of = {mid: (seq, baseline) for mid, seq, baseline in session.connection().execute(
         select(m.c.id, m.c.seq, m.c.baseline_date).where(m.c.project_id.in_(replanned)))}
-    info = {r["project_id"]: r for r in _dicts(session, select(*_project_columns(p, u.c.name)).select_from(
+    info = {r["project_id"]: r for r in _dicts(session, select(*_project_columns(p, unit_name)).select_from(
         p.outerjoin(u, u.c.id == p.c.unit_id)).where(p.c.id.in_(replanned)))}
     for pid, milestones in by_project.items():
         if pid not in info:  # a project added after `as_of`
@@ -428,7 +471,7 @@ def investment_rows(
     ip = InvestmentPlan.__table__
     ytd = _ytd_subquery(as_of).subquery()
     query = (
-        select(*_project_columns(p, u.c.name), ip.c.amount.label("plan"), ytd.c.completed)
+        select(*_project_columns(p, unit_name_on(session, as_of, u)), ip.c.amount.label("plan"), ytd.c.completed)
         .select_from(
             p.outerjoin(ip, and_(ip.c.project_id == p.c.id, ip.c.year == as_of.year))
             .outerjoin(ytd, ytd.c.project_id == p.c.id)
@@ -469,6 +512,9 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+TRANSFER = IssueEventType.TRANSFER.value  # its units merged into another (`unit merge`), data {"from", "to"}
+
+
 def replay(events: Iterable[tuple[str, date, str | None, dict[str, Any] | None]], unit_ids: dict[str, int],
            urgency: str) -> dict[str, Any] | None:
     """An issue's `MOVING` fields after `events` (type, on, to_state, data; in the order they were written),
@@ -485,6 +531,14 @@ def replay(events: Iterable[tuple[str, date, str | None, dict[str, Any] | None]]
         if kind == "assign":
             st.update(lead_unit_id=unit_ids.get(data.get("unit")), urgency=data.get("urgency", st["urgency"]),
                       helpers=list(data.get("helpers", [])), assigned_on=on, deadline=_day(data.get("deadline")))
+        elif kind == TRANSFER:  # `unit merge A B`: what A led or helped with, B does from then on
+            gone, to = data.get("from"), data.get("to")
+            if st["lead_unit_id"] is not None and st["lead_unit_id"] == unit_ids.get(gone):
+                st["lead_unit_id"] = unit_ids.get(to)
+            if gone in st.get("helpers", []) or to in st.get("helpers", []):
+                lead = st["lead_unit_id"]
+                st["helpers"] = [h for h in dict.fromkeys(to if h == gone else h for h in st["helpers"])
+                                 if lead is None or unit_ids.get(h) != lead]
         elif kind == "send-back" or (kind == "reopen" and data.get("deadline")):
             st.update(resolved_on=None, assigned_on=on, deadline=_day(data.get("deadline")))
             if kind == "reopen":
@@ -515,13 +569,13 @@ def replay(events: Iterable[tuple[str, date, str | None, dict[str, Any] | None]]
 def replay_issues(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
     """Per problem changed after `as_of` (`changed_after`) and reported by then: its `MOVING` fields and
     `helpers` (names) as they stood on `as_of`, replayed from its events dated on or before it."""
-    e, i, u = IssueEvent.__table__.c, Issue.__table__.c, Unit.__table__.c
+    e, i = IssueEvent.__table__.c, Issue.__table__.c
     later = changed_after(as_of)
     conn = session.connection()
     urgency = dict(conn.execute(select(i.id, i.urgency).where(i.id.in_(later))).all())
     if not urgency:
         return {}
-    unit_ids = dict(conn.execute(select(u.name, u.id)).all())
+    unit_ids = unit_ids_by_name(session)
     events: dict[int, list[tuple[str, date, str | None, Any]]] = defaultdict(list)
     for iid, kind, on, to_state, data in conn.execute(
         select(e.issue_id, e.type, e.on, e.to_state, e.data).where(e.issue_id.in_(later), e.on <= as_of)
@@ -559,15 +613,17 @@ def issue_order(row: dict[str, Any]) -> tuple[int, ...]:
         return (0,)
 
 
-def _issue_query(filters: ProjectFilter, unit_filter: bool = True, p=Project.__table__):
+def _issue_query(session: Session, as_of: date, filters: ProjectFilter, unit_filter: bool = True,
+                 p=Project.__table__):
     """Issues joined to their project (`p`: the projects, e.g. `projects_on` a date); the responsible
-    unit is the lead unit (牵头单位), else the project's."""
+    unit is the lead unit (牵头单位), else the project's, named as on `as_of` (filtered by its name now)."""
     i = Issue.__table__
     lead = Unit.__table__.alias("lead_unit")
     own = Unit.__table__.alias("project_unit")
     unit_name = func.coalesce(lead.c.name, own.c.name)
+    shown = func.coalesce(unit_name_on(session, as_of, lead), unit_name_on(session, as_of, own))
     query = select(
-        *_project_columns(p, unit_name), i.c.id.label("issue_id"), i.c.number, i.c.title, i.c.level, i.c.urgency,
+        *_project_columns(p, shown), i.c.id.label("issue_id"), i.c.number, i.c.title, i.c.level, i.c.urgency,
         i.c.state, i.c.deadline, i.c.closed_on, i.c.lookback_on,
     ).select_from(
         i.join(p, p.c.id == i.c.project_id)
@@ -585,19 +641,21 @@ def _issues_at(session: Session, as_of: date, filters: ProjectFilter, where, kee
     """Rows of `_issue_query` as on `as_of`: problems unchanged since are read in SQL (`where`), the ones
     changed since are replayed (`replay_issues`) and kept by `keep(row, state)`; sorted by `order`, then number."""
     projects = projects_on(session, as_of)
-    query, i = _issue_query(filters, p=projects)
+    query, i = _issue_query(session, as_of, filters, p=projects)
     rows = _dicts(session, query.where(where, i.c.id.not_in(changed_after(as_of))))
     replayed = replay_issues(session, as_of)
     if replayed:
-        rows.extend(_replayed_rows(session, filters, replayed, keep, projects))
+        rows.extend(_replayed_rows(session, as_of, filters, replayed, keep, projects))
     rows.sort(key=lambda r: (order(r), issue_order(r)))
     return rows
 
 
-def _replayed_rows(session: Session, filters: ProjectFilter, replayed: dict[int, dict[str, Any]], keep, projects):
-    query, i = _issue_query(filters, unit_filter=False, p=projects)
+def _replayed_rows(session: Session, as_of: date, filters: ProjectFilter, replayed: dict[int, dict[str, Any]], keep,
+                   projects):
+    query, i = _issue_query(session, as_of, filters, unit_filter=False, p=projects)
     p = projects.c
     units = dict(query_rows(session.connection(), select(Unit.__table__.c.id, Unit.__table__.c.name)))
+    named = unit_names_on(session, as_of)
     own = dict(query_rows(session.connection(), select(p.id, p.unit_id).where(
         p.id.in_(select(Issue.__table__.c.project_id).where(Issue.__table__.c.id.in_(list(replayed)))))))
     wanted = clean_text(filters.unit) if filters.unit else None
@@ -605,8 +663,9 @@ def _replayed_rows(session: Session, filters: ProjectFilter, replayed: dict[int,
     for row in _dicts(session, query.where(i.c.id.in_(list(replayed)))):
         st = replayed[row["issue_id"]]
         row.update({k: st[k] for k in ("level", "urgency", "state", "deadline", "closed_on", "lookback_on")})
-        row["unit"] = units.get(st["lead_unit_id"]) or units.get(own.get(row["project_id"]))
-        if (wanted is None or row["unit"] == wanted) and keep(row, st):
+        uid = st["lead_unit_id"] if st["lead_unit_id"] in units else own.get(row["project_id"])
+        row["unit"] = named.get(uid)
+        if (wanted is None or units.get(uid) == wanted) and keep(row, st):
             rows.append(row)
     return rows
 

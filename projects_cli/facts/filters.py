@@ -9,14 +9,15 @@ listing that reads as "nothing overdue".
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from datetime import date
+from typing import Any, Mapping, NamedTuple
 
 from sqlalchemy import literal, or_, select
 from sqlmodel import Session
 
 from projects_cli.config.chains import known_chains, known_clusters
-from projects_cli.store.models import LIST_SEP, STATUSES, Project, Unit
-from projects_cli.values import clean_text, normalize_name, resolve_name
+from projects_cli.store.models import LIST_SEP, STATUSES, Leader, Project, Unit, UnitName
+from projects_cli.values import clean_text, match_name, normalize_name, resolve_name
 
 # The filters that name something the registry knows, with what they name (中文, English).
 NAMED = {
@@ -42,6 +43,9 @@ class ProjectFilter:
     status: str | None = None
     column: str | None = None
     search: str | None = None
+    # every name the leader has had (`leader rename`/`merge`), set by `check_filter`: a report for a date before
+    # a rename finds the projects under the name they carried then
+    leader_names: tuple[str, ...] = ()
 
     def clauses(self, unit_table=Unit, projects=None) -> list:
         """SQL conditions on `project` (joined to `unit`), the same on SQLite and PostgreSQL.
@@ -50,7 +54,9 @@ class ProjectFilter:
         out = []
         for key in ("chain", "cluster", "leader", "status"):
             value = getattr(self, key)
-            if value:
+            if key == "leader" and value and self.leader_names:
+                out.append(p.leader.in_(sorted({clean_text(value), *self.leader_names})))
+            elif value:
                 out.append(p[key] == clean_text(value))
         if self.unit:
             out.append(unit_table.__table__.c.name == clean_text(self.unit))
@@ -82,12 +88,16 @@ def known_names(session: Session, key: str, config: Mapping[str, Any] | None = N
     if key == "status":
         return list(STATUSES)
     conn = session.connection()
-    if key == "unit":
-        return list(conn.execute(select(Unit.__table__.c.name)).scalars())
+    if key == "unit":  # a unit merged into another is not offered (`unit merge`)
+        u = Unit.__table__.c
+        return list(conn.execute(select(u.name).where(u.retired_on.is_(None))).scalars())
     p = Project.__table__.c
     if key in ("leader", "chain", "cluster"):
         held = sorted(v for v in conn.execute(select(p[key]).distinct()).scalars() if v)
         standard = known_chains(config) if key == "chain" else known_clusters(config) if key == "cluster" else ()
+        if key == "leader":  # the leaders the office keeps (`leader add`), merged ones not offered
+            lc = Leader.__table__.c
+            standard = tuple(conn.execute(select(lc.name).where(lc.retired_on.is_(None)).order_by(lc.name)).scalars())
         return list(dict.fromkeys([*standard, *held]))
     items: set[str] = set()
     for text in conn.execute(select(p.categories if key == "category" else p.plan_columns).distinct()).scalars():
@@ -95,12 +105,88 @@ def known_names(session: Session, key: str, config: Mapping[str, Any] | None = N
     return sorted(items)
 
 
-def check_filter(session: Session, filters: ProjectFilter, config: Mapping[str, Any] | None = None) -> ProjectFilter:
-    """`filters` with each name in the registry's own spelling (经济 发展局 → 经济发展局); a name the registry
-    does not know is an `errors.UnknownName` listing the nearest known ones."""
+def check_filter(session: Session, filters: ProjectFilter, config: Mapping[str, Any] | None = None,
+                 notes: list[str] | None = None) -> ProjectFilter:
+    """`filters` with each name in the registry's own spelling (经济 发展局 → 经济发展局); a former name of a unit or
+    leader finds the one that holds it now (said in `notes`: "now NEW"); a name the registry does not know is
+    an `errors.UnknownName` listing the nearest known ones."""
     out = replace(filters)
     for key, what in NAMED.items():
         typed = getattr(filters, key)
         if typed and clean_text(typed):
-            setattr(out, key, resolve_name(typed, known_names(session, key, config), what))
+            known = known_names(session, key, config)
+            if key in FORMER and match_name(typed, known) is None:
+                former = find_former(session, key, typed)
+                if former is not None:  # an old name: the unit (leader) that holds it now
+                    setattr(out, key, former.now)
+                    if notes is not None:
+                        notes.append(former.message(what[0]))
+                    continue
+            setattr(out, key, resolve_name(typed, known, what))
+    if out.leader:
+        out.leader_names = tuple(sorted(f.name for f in former_names(session, "leader").values() if f.now == out.leader))
     return out
+
+
+# ---------------------------------------------------------------- former names
+
+
+class Former(NamedTuple):
+    """A name no longer in force (a unit's or leader's before a rename, or one merged into another) and
+    the name in force now of the one that holds it (`now`), since `on`."""
+
+    name: str
+    now: str
+    on: date | None
+    merged: bool  # True: merged into `now` (机构改革); False: renamed to `now`
+
+    def message(self, what: str = "责任单位") -> str:
+        zh, en = (f"已于 {self.on.isoformat()} ", f" on {self.on.isoformat()}") if self.on else ("已", "")
+        if self.merged:
+            return f"{what}“{self.name}”{zh}并入“{self.now}”（merged into {self.now}{en}）"
+        return f"{what}“{self.name}”{zh}更名为“{self.now}”（renamed {self.name} → {self.now}{en}）"
+
+
+def former_names(session: Session, key: str = "unit") -> dict[str, Former]:
+    """Every former name of a unit (`key` "unit") or leader ("leader"): the names units had before a rename
+    (`UnitName`), the units merged into another (`Unit.retired_on`), and likewise the leaders' (`Leader.former`,
+    `Leader.merged_into`); each → `Former` with the name in force now of the one that holds it, following
+    merges to the end. A former name that is some unit's name in force again is not one."""
+    conn = session.connection()
+    table = (Unit if key == "unit" else Leader).__table__.c
+    rows = {uid: (name, into, retired) for uid, name, into, retired in conn.execute(
+        select(table.id, table.name, table.merged_into, table.retired_on))}
+
+    def now(uid: int) -> str:
+        seen = set()
+        while rows[uid][1] is not None and uid not in seen:
+            seen.add(uid)
+            uid = rows[uid][1]
+        return rows[uid][0]
+
+    current = {name for name, into, _ in rows.values() if into is None}
+    out: dict[str, Former] = {}
+    if key == "unit":
+        n = UnitName.__table__.c
+        renames = conn.execute(select(n.unit_id, n.name, n.replaced_on).order_by(n.replaced_on, n.id)).all()
+    else:
+        renames = []
+        for lid, former in conn.execute(select(table.id, table.former)):  # a leader's renames keep no date
+            renames.extend((lid, name, None) for name in (former or "").split(LIST_SEP) if name)
+    for uid, name, on in renames:
+        if name not in current:
+            out[name] = Former(name, now(uid), on, rows[uid][1] is not None and name == rows[uid][0])
+    for uid, (name, into, retired) in rows.items():
+        if into is not None and name not in current:
+            out[name] = Former(name, now(uid), retired, True)
+    return out
+
+
+FORMER = ("unit", "leader")  # the filters whose former names still find what holds them now
+
+
+def find_former(session: Session, key: str, typed: str) -> Former | None:
+    """The `Former` name `typed` is (as `values.match_name` matches), None when it is none."""
+    formers = former_names(session, key)
+    found = match_name(typed, formers) if formers else None
+    return formers[found] if found is not None else None

@@ -80,17 +80,20 @@ def milestone_label(kind: str, column: str) -> str:
     return _FIELD_OF.get((kind, column)) or f"{kind}.{column}"
 
 
-def select_rows(shape: Shape, *, projects: Callable[[Any], Any] | None = None, clauses=(), order: bool = True):
+def select_rows(shape: Shape, *, projects: Callable[[Any], Any] | None = None, clauses=(), order: bool = True,
+                unit_name=None, table=None):
     """The rows of `shape`: `projects(column)` selects the projects by id (and limits the sums to them);
-    `clauses` are conditions on `project` joined to `unit` (`ProjectFilter.clauses`); ordered by code."""
-    p, u = Project.__table__, Unit.__table__
+    `clauses` are conditions on `project` joined to `unit` (`ProjectFilter.clauses`); ordered by code.
+    `unit_name`: the unit's name as SQL over `unit` (`asof.unit_name_on` a date); default its name now.
+    `table`: the projects as on a date (`asof.projects_on`) instead of the table."""
+    p, u = Project.__table__ if table is None else table, Unit.__table__
     plan, rep, m = InvestmentPlan.__table__, InvestmentReport.__table__, Milestone.__table__
     columns: list[Any] = [p.c[name] for name in shape.columns]
     joined = p
     if shape.unit or clauses:
         joined = joined.outerjoin(u, u.c.id == p.c.unit_id)
     if shape.unit:
-        columns.append(u.c.name.label("unit"))
+        columns.append((u.c.name if unit_name is None else unit_name).label("unit"))
     if shape.plan_year is not None:
         joined = joined.outerjoin(plan, and_(plan.c.project_id == p.c.id, plan.c.year == shape.plan_year))
         columns.append(plan.c.amount.label("annual_plan"))

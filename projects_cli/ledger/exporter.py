@@ -31,7 +31,7 @@ from sqlmodel import Session
 
 from projects_cli.config import chains
 from projects_cli.errors import ConfigError, ProjectsError
-from projects_cli.facts.asof import not_archived
+from projects_cli.facts import asof
 from projects_cli.facts.filters import ProjectFilter
 from projects_cli.facts.ledger_rows import LEDGER_KINDS, Shape, select_rows
 from projects_cli.ledger.columns import export_header, ledger_section
@@ -165,7 +165,10 @@ def ledger_rows(session: Session, as_of: date, filters: ProjectFilter, period_ki
     """
     shape = Shape(PROJECT_COLUMNS, unit=True, plan_year=as_of.year, to_month=f"{as_of.year:04d}-{as_of.month:02d}",
                   kinds=LEDGER_KINDS)
-    query = select_rows(shape, clauses=[*filters.clauses(), *not_archived(session, Project.__table__.c.id, as_of)])
+    # the projects' fields and units as on record on `as_of`, their units named as then
+    projects = asof.projects_on(session, as_of)
+    query = select_rows(shape, clauses=filters.clauses(projects=projects), unit_name=asof.unit_name_on(session, as_of),
+                        table=projects)
     rows = [dict(r) for r in session.connection().execute(query).mappings()]
     cards = _cards(session, as_of, period_kind, filters)
     for row in rows:

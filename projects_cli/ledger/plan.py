@@ -336,7 +336,8 @@ class Planner:
                 "run the import with --as-of set to the ledger's date",
             ))
         if self.from_unit and self.from_unit not in self.reg.unit_id:
-            self.from_unit = resolve_name(self.from_unit, self.reg.unit_id, NAMED_UNIT)
+            self.from_unit = (self.reg.former("unit", self.from_unit) if match_name(self.from_unit, self.reg.unit_id) is None
+                              else None) or resolve_name(self.from_unit, self.reg.unit_id, NAMED_UNIT)
         return True
 
     def match(self, rows: list[parse.LedgerRow]) -> list[int | None]:
@@ -434,6 +435,11 @@ class Planner:
         unit = values.get("unit")
         if unit and unit not in self.reg.unit_id and (known := match_name(unit, self.reg.unit_id)):
             values["unit"] = unit = known  # 经济 发展局 is the registry's 经济发展局
+        elif unit and unit not in self.reg.unit_id and (now := self.reg.former("unit", unit)):
+            values["unit"] = unit = now  # a name before a rename or a merge: the unit that holds it now
+        leader = values.get("leader")
+        if leader and (now := self.reg.former("leader", leader)):
+            values["leader"] = now
         if unit and unit not in self.reg.unit_id and unit != self.from_unit:
             self.unknown[("unit", unit)].append(row.row)
         total = values.get("total_investment", existing.get("total_investment") if existing else None)

@@ -47,6 +47,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from projects_cli.errors import ProjectsError
+from projects_cli.facts import asof
 from projects_cli.ledger import dispatch as sent_book
 from projects_cli.ledger.dispatch import COMPLETION, MAIN_SHEET, MARKER, START, Col, canon
 from projects_cli.ledger.parse import Problem
@@ -297,12 +298,12 @@ def _find_dispatch(session: Session, book: _Book, marker: _Marker, *, lock: bool
                             f"this version reads layout {sent_book.LAYOUT}); send the unit a new workbook")
     query = select(Dispatch).where(Dispatch.token == token)
     found = session.scalars(query.with_for_update() if lock else query).first()
+    # the unit the workbook was sent to, by the name it had then (renamed or merged since: the one that answers now)
+    sent_to = asof.unit_in_force(session, asof.unit_ids_by_name(session).get(unit_name))
     if found is None:
-        u = Unit.__table__.c
         d = Dispatch.__table__.c
         for tok, sent_on, record in session.connection().execute(
-            select(d.token, d.sent_on, d.fingerprints).select_from(Dispatch.__table__.join(Unit.__table__, u.id == d.unit_id))
-            .where(u.name == unit_name, d.period == period)
+            select(d.token, d.sent_on, d.fingerprints).where(d.unit_id == sent_to, d.period == period)
         ):
             if token in ((record or {}).get("replaced") or []):
                 raise ProjectsError(
@@ -312,7 +313,10 @@ def _find_dispatch(session: Session, book: _Book, marker: _Marker, *, lock: bool
             f"{name} is a dispatched workbook (派工单) this registry did not send (token {token}, {unit_name}, {period}); "
             "import it into the registry that dispatched it")
     unit = session.get(Unit, found.unit_id)
-    if unit is None or unit.name != unit_name or found.period != period or marker.meta.get("unit_id") != str(found.unit_id):
+    marked = marker.meta.get("unit_id")
+    same_unit = marked is not None and marked.isdigit() and sent_to == found.unit_id and (
+        asof.unit_ids_by_name(session).get(unit_name) == int(marked))
+    if unit is None or not same_unit or found.period != period:
         raise ProjectsError(f"{name}: the hidden record of the dispatched workbook does not match what was sent "
                             f"({unit_name} {period} in the file, {unit.name if unit else '?'} {found.period} on record); "
                             "the workbook was altered — send the unit a new workbook")

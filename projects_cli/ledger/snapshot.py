@@ -20,12 +20,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from projects_cli.facts.filters import former_names
 from projects_cli.facts.ledger_rows import HELD, LEDGER_KINDS, Shape, milestone_label, sql_by_ids
 from projects_cli.rules.milestones import Held
 from projects_cli.services import milestones, registry
 from projects_cli.store.db import query_rows
 from projects_cli.store.models import Project, Unit
-from projects_cli.values import normalize_name
+from projects_cli.values import match_name, normalize_name
 
 READ_AHEAD = 100_000  # projects read ahead at most (about 80 MB), see Snapshot.read_ahead
 CHUNK = 2000  # ids per IN (…) lookup (SQLite ≥ 3.32 takes 32,766 parameters, PostgreSQL 65,535)
@@ -63,8 +64,11 @@ class Snapshot:
         self.session = session
         self.conn = conn
         u = Unit.__table__.c
-        self.unit_id = {name: uid for uid, name in conn.execute(select(u.id, u.name))}
-        self.unit_name = {uid: name for name, uid in self.unit_id.items()}
+        self.unit_name = {uid: name for uid, name in conn.execute(select(u.id, u.name))}
+        # the units in force (one merged into another is not: its name is one of `formers`)
+        self.unit_id = {name: uid for uid, name, retired in conn.execute(select(u.id, u.name, u.retired_on))
+                        if retired is None}
+        self.formers = {key: former_names(session, key) for key in ("unit", "leader")}
         ids_codes = query_rows(conn, "SELECT id, code FROM project", [], [None, None])
         self.code_of: dict[int, str] = dict(ids_codes)
         self.by_code: dict[str, int] = {code: pid for pid, code in ids_codes}
@@ -73,6 +77,12 @@ class Snapshot:
         self.chains = {c for (c,) in conn.execute(select(p.chain).distinct()) if c}
         self.clusters = {c for (c,) in conn.execute(select(p.cluster).distinct()) if c}
         self._ahead: tuple[Shape, dict[int, tuple]] | None = None  # see read_ahead
+
+    def former(self, key: str, name: str) -> str | None:
+        """The name in force now of the unit (`key` "unit") or leader ("leader") `name` was before a rename or
+        a merge (`facts.filters.former_names`); None when it is no such name."""
+        found = match_name(name, self.formers[key]) if self.formers[key] else None
+        return self.formers[key][found].now if found is not None else None
 
     @property
     def by_name(self) -> dict[str, list[int]]:

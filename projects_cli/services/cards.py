@@ -207,7 +207,7 @@ def list_cards(
         computed = and_(computed, c.c.as_of <= on_record)
     query = (
         select(
-            p.c.code, p.c.name, p.c.chain, p.c.leader, u.c.name.label("unit"),
+            p.c.code, p.c.name, p.c.chain, p.c.leader, asof.unit_name_on(session, on_record, u).label("unit"),
             c.c.color.label("computed"), c.c.reasons, c.c.fired, c.c.rules_version, c.c.provisional,
             manual.c.color.label("manual"), manual.c.reasons.label("manual_reason"),
             manual.c.set_by.label("manual_by"), manual.c.until.label("manual_until"),

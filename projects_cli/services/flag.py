@@ -47,7 +47,7 @@ def _milestones(session: Session, as_of: date, active: tuple[str, ...]) -> dict[
         window = or_(window, m.c.id.in_(asof.replanned_query(as_of)))
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for mid, unit, planned, actual in session.connection().execute(
-        select(m.c.id, u.c.name, m.c.planned_date, m.c.actual_date)
+        select(m.c.id, asof.unit_name_on(session, as_of, u), m.c.planned_date, m.c.actual_date)
         .select_from(m.join(p, p.c.id == m.c.project_id).join(u, u.c.id == p.c.unit_id))
         .where(window, p.c.status.in_(active))
     ):
@@ -65,7 +65,8 @@ def _issues(session: Session, as_of: date, helpers: bool) -> dict[str, tuple[int
     """Per unit: (problems resolved by their deadline, problems with a deadline from 1 January to `as_of`),
     as on record at `as_of`; the lead unit answers, and with `helpers` the helper units too."""
     year_start = date(as_of.year, 1, 1)
-    names = dict(session.connection().execute(select(Unit.__table__.c.id, Unit.__table__.c.name)).all())
+    names = asof.unit_names_on(session, as_of)  # units are scored by their names on `as_of`
+    ids = asof.unit_ids_by_name(session)
     helped: dict[int, list[str]] = defaultdict(list)
     replayed: dict[int, dict[str, Any]] = {}
     if helpers:
@@ -73,8 +74,8 @@ def _issues(session: Session, as_of: date, helpers: bool) -> dict[str, tuple[int
         for iid, uid in session.connection().execute(select(IssueHelper.issue_id, IssueHelper.unit_id)):
             if iid not in replayed:
                 helped[iid].append(names.get(uid))
-        for iid, st in replayed.items():
-            helped[iid] = list(st["helpers"])
+        for iid, st in replayed.items():  # the events name units as they were named then
+            helped[iid] = [names.get(ids.get(h), h) for h in st["helpers"]]
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for iid, st in asof.issue_states(session, as_of).items():
         deadline = st["deadline"]
@@ -92,8 +93,9 @@ def unit_shares(session: Session, period: str, as_of: date, active: tuple[str, .
     """Per unit answerable for an active project, the four shares (Decimal 0–1, or None when nothing was due)."""
     conn = session.connection()
     p, u, d = asof.projects_on(session, as_of), Unit.__table__, Dispatch.__table__
+    unit_name = asof.unit_name_on(session, as_of, u)
     units = {name for (name,) in conn.execute(
-        select(u.c.name).select_from(p.join(u, u.c.id == p.c.unit_id)).where(p.c.status.in_(active)).distinct()
+        select(unit_name).select_from(p.join(u, u.c.id == p.c.unit_id)).where(p.c.status.in_(active)).distinct()
     )}
     completed: dict[str, Decimal] = defaultdict(Decimal)
     expected: dict[str, Decimal] = defaultdict(Decimal)
@@ -109,10 +111,10 @@ def unit_shares(session: Session, period: str, as_of: date, active: tuple[str, .
     returned = case((and_(d.c.returned_on.is_not(None), d.c.returned_on <= d.c.due_on, d.c.returned_on <= as_of), 1),
                     else_=0)
     ledgers = {name: (int(done or 0), due) for name, due, done in conn.execute(
-        select(u.c.name, func.count(), func.sum(returned))
+        select(unit_name, func.count(), func.sum(returned))
         .select_from(d.join(u, u.c.id == d.c.unit_id))
         .where(d.c.due_on >= period_start(period), d.c.due_on <= min(as_of, period_end(period)), d.c.sent_on <= as_of)
-        .group_by(u.c.name)
+        .group_by(unit_name)
     )}
     out = {}
     for name in sorted(units):
@@ -132,7 +134,7 @@ def score_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: d
     shares = unit_shares(session, period, as_of, active, bool(flag["score_helpers"]))
     scored = score_units(shares, flag["weights"], int(flag["winners"]), int(flag["bottom"]))
     tentative = provisional(period, as_of)
-    unit_ids = dict(session.connection().execute(select(Unit.__table__.c.name, Unit.__table__.c.id)).all())
+    unit_ids = {name: uid for uid, name in asof.unit_names_on(session, as_of).items()}
     f = FlagScore.__table__.c
     old = {uid: (str(score), rank, flag_) for uid, score, rank, flag_ in session.connection().execute(
         select(f.unit_id, f.score, f.rank, f.flag).where(f.period == period))}
@@ -163,11 +165,13 @@ def score_period(session: Session, ctx: Ctx, rules: Rules, period: str, as_of: d
     ]
 
 
-def history(session: Session) -> list[dict[str, Any]]:
-    """Every unit's score and rank, period by period (oldest first), for `projects flag --history`."""
+def history(session: Session, as_of: date | None = None) -> list[dict[str, Any]]:
+    """Every unit's score and rank, period by period (oldest first), for `projects flag --history`; units named
+    as on `as_of` (None: now, one trend per unit across a rename; `asof.unit_name_on`)."""
     f, u = FlagScore.__table__.c, Unit.__table__.c
     rows = session.connection().execute(
-        select(f.period, u.name.label("unit"), f.score, f.rank, f.flag, f.bottom, f.provisional, f.as_of)
+        select(f.period, asof.unit_name_on(session, as_of).label("unit"), f.score, f.rank, f.flag, f.bottom,
+               f.provisional, f.as_of)
         .select_from(FlagScore.__table__.join(Unit.__table__, Unit.__table__.c.id == f.unit_id))
         .order_by(f.period, f.rank, u.name)
     ).mappings()

@@ -536,6 +536,45 @@ def assign_issue(
     return _step(session, ctx, number, "assign", change, text=(text or "").strip() or None, data=data)
 
 
+def unit_issues(session: Session, unit_id: int) -> list[Issue]:
+    """The problems a unit leads (牵头) or helps with (配合), by number."""
+    helps = exists().where(IssueHelper.issue_id == Issue.id, IssueHelper.unit_id == unit_id)
+    return list(session.scalars(select(Issue).where(or_(Issue.lead_unit_id == unit_id, helps))
+                                .order_by(Issue.year, Issue.seq)))
+
+
+def transfer_unit(session: Session, ctx: Ctx, gone: Unit, to: Unit) -> int:
+    """`unit merge`: every problem `gone` leads or helps with passes to `to` (a helper already leading or helping
+    is not listed twice), with a 单位撤并移交 event on `ctx.as_of` (so a report for an earlier date still reads
+    `gone`, `facts.asof.replay`) and its change-log entries. Returns how many problems moved. The state does
+    not move."""
+    found = unit_issues(session, gone.id)
+    for issue in found:
+        code = _project_code(session, issue)
+        old = _snapshot(session, issue)
+        if issue.lead_unit_id == gone.id:
+            issue.lead_unit_id = to.id
+        rows = session.scalars(select(IssueHelper).where(IssueHelper.issue_id == issue.id)).all()
+        helping = {r.unit_id for r in rows}
+        for row in rows:
+            if row.unit_id == to.id and issue.lead_unit_id == to.id:
+                session.delete(row)  # `to` leads it now
+            elif row.unit_id == gone.id:
+                if issue.lead_unit_id == to.id or to.id in helping:
+                    session.delete(row)
+                else:
+                    row.unit_id = to.id
+        session.flush()
+        entries = [_event(session, ctx, issue, E.TRANSFER.value, text=f"{gone.name} 并入 {to.name}",
+                          data={"from": gone.name, "to": to.name}, project_code=code)]
+        before, after = changelog.diff(old, _snapshot(session, issue))
+        if after:
+            entries.insert(0, changelog.make_entry(ctx, "update", "issue", record_id=issue.id, key=issue.number,
+                                                   project_code=code, old=before, new=after))
+        changelog.log_many(session, entries)
+    return len(found)
+
+
 def respond_issue(session: Session, ctx: Ctx, number: str, *, text: str) -> Issue:
     """反馈: the unit's answer."""
     return _step(session, ctx, number, "respond", None, text=_require_text(text, "the answer (--text)"))
@@ -802,8 +841,9 @@ def _event_row(ctx: Ctx, issue_id: int, kind: str, text: str | None, data: dict[
 # ---------------------------------------------------------------- reading
 
 
-def _base_query(projects=Project.__table__):
-    """Issues with their project's code and name (`projects`: e.g. `asof.projects_on` a date) and lead unit."""
+def _base_query(session: Session, as_of: date | None, projects=Project.__table__):
+    """Issues with their project's code and name (`projects`: e.g. `asof.projects_on` a date) and lead unit
+    (named as on `as_of`, `asof.unit_name_on`)."""
     i, p, u = Issue.__table__.c, projects.c, Unit.__table__.c
     return select(
         i.id.label("issue_id"),
@@ -817,7 +857,7 @@ def _base_query(projects=Project.__table__):
         i.level,
         i.state,
         i.lead_unit_id,
-        u.name.label("lead_unit"),
+        asof.unit_name_on(session, as_of).label("lead_unit"),
         i.reported_on,
         i.assigned_on,
         i.deadline,
@@ -851,13 +891,14 @@ def _calendar(calendar: WorkCalendar | None) -> Callable[[], WorkCalendar]:
     return functools.cache(lambda: calendar or prc_calendar())
 
 
-def _helpers_of(session: Session, issue_ids: Iterable[int]) -> dict[int, list[str]]:
+def _helpers_of(session: Session, issue_ids: Iterable[int], as_of: date | None = None) -> dict[int, list[str]]:
+    """Issue id → its helper units' names (as on `as_of`)."""
     ids = list(issue_ids)
     out: dict[int, list[str]] = {i: [] for i in ids}
     if not ids:
         return out
     query = (
-        select(IssueHelper.issue_id, Unit.name)
+        select(IssueHelper.issue_id, asof.unit_name_on(session, as_of))
         .join(Unit, Unit.id == IssueHelper.unit_id)
         .order_by(IssueHelper.issue_id, IssueHelper.id)
     )
@@ -890,7 +931,7 @@ def list_issues(
     the package's PRC calendar; pass `config.calendar.load_calendar(settings)` for the
     office's own additions.
     """
-    base = _base_query(asof.projects_on(session, as_of)).order_by(Issue.year, Issue.seq)
+    base = _base_query(session, as_of, asof.projects_on(session, as_of)).order_by(Issue.year, Issue.seq)
     if project:
         base = base.where(Issue.project_id == registry.get_project(session, project).id)
     query = base.where(Issue.id.not_in(asof.changed_after(as_of)))
@@ -909,17 +950,17 @@ def list_issues(
     if overdue:
         query = query.where(_overdue_clause(as_of))
     rows = [dict(r) for r in session.connection().execute(query).mappings()]
-    helpers = _helpers_of(session, (r["issue_id"] for r in rows))
+    helpers = _helpers_of(session, (r["issue_id"] for r in rows), as_of)
     # the problems that moved after the as-of date, as they stood on it (`facts.asof.replay_issues`)
     replayed = asof.replay_issues(session, as_of)
     if replayed:
-        names = dict(session.connection().execute(select(Unit.id, Unit.name)).all())
+        names, ids = asof.unit_names_on(session, as_of), asof.unit_ids_by_name(session)
         for row in session.connection().execute(base.where(Issue.id.in_(list(replayed)))).mappings():
             row, st = dict(row), replayed[row["issue_id"]]
             row.update({k: st[k] for k in asof.MOVING})
             row["lead_unit"] = names.get(st["lead_unit_id"])
             if ((state and row["state"] != state) or (level and row["level"] != level)
-                    or (found is not None and found.name not in (row["lead_unit"], *st["helpers"]))
+                    or (found is not None and found.id not in (st["lead_unit_id"], *map(ids.get, st["helpers"])))
                     or (overdue and not (asof.runs_at(st, as_of) and st["deadline"] < as_of))):
                 continue
             helpers[row["issue_id"]] = list(st["helpers"])
@@ -938,25 +979,25 @@ def show_issue(session: Session, number: str, as_of: date | None = None, calenda
     (the events dated after it left out)."""
     issue = get_issue(session, number)
     projects = Project.__table__ if as_of is None else asof.projects_on(session, as_of)
-    found = session.connection().execute(_base_query(projects).where(Issue.id == issue.id)).mappings().first()
+    found = session.connection().execute(_base_query(session, as_of, projects).where(Issue.id == issue.id)).mappings().first()
     if found is None:  # its project was added to the registry after the as-of date
         raise NotFound(f"issue {issue.number}: its project was not on record on the as-of date {as_of.isoformat()}")
     row = dict(found)
     row["description"] = issue.description
-    row["helpers"] = _helper_names(session, issue.id)
+    row["helpers"] = _helpers_of(session, [issue.id], as_of)[issue.id]
     query = select(IssueEvent).where(IssueEvent.issue_id == issue.id).order_by(IssueEvent.id)
     if as_of is not None:
         query = query.where(IssueEvent.on <= as_of)
     events = session.scalars(query).all()
     if as_of is not None and any(True for _ in session.connection().execute(
             select(IssueEvent.id).where(IssueEvent.issue_id == issue.id, IssueEvent.on > as_of).limit(1))):
-        units = dict(session.connection().execute(select(Unit.name, Unit.id)).all())
+        units = asof.unit_ids_by_name(session)
         st = asof.replay([(ev.type, ev.on, ev.to_state, ev.data) for ev in events], units, issue.urgency)
         if st is None:
             raise NotFound(f"issue {issue.number} was reported on {issue.reported_on.isoformat()}, after "
                            f"the as-of date {as_of.isoformat()}")
         row.update({k: st[k] for k in asof.MOVING})
-        row["lead_unit"] = _unit_name(session, st["lead_unit_id"])
+        row["lead_unit"] = asof.unit_names_on(session, as_of).get(st["lead_unit_id"])
         row["helpers"] = list(st["helpers"])
     row["state_zh"] = IssueState(row["state"]).zh
     row["days_late"], row["workdays_late"] = _late_days(row["state"], row["deadline"], as_of, _calendar(calendar))

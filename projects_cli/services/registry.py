@@ -22,7 +22,8 @@ from sqlmodel import Session
 from projects_cli.config.chains import fill_cluster
 from projects_cli.config.office import default_status_words
 from projects_cli.errors import InvalidValue, NotFound, UnknownName
-from projects_cli.facts.filters import NAMED, ProjectFilter, known_names
+from projects_cli.facts import asof
+from projects_cli.facts.filters import NAMED, Former, ProjectFilter, find_former, known_names
 from projects_cli.rules import investment as money_rules
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
@@ -41,6 +42,7 @@ from projects_cli.values import (
     ValueProblem,
     clean_text,
     is_empty,
+    match_name,
     normalize_name,
     parse_amount,
     parse_decimal,
@@ -69,24 +71,54 @@ CREATE_UNITS = "确需新增该单位，请加 --create-units（to add it, use -
 
 
 def find_unit(session: Session, name: str, hint: str = "") -> Unit:
-    """The unit of that name, its spelling matched after normalising (`values.match_name`); else an
-    `UnknownName` error offering the nearest units, then `hint`."""
-    unit = session.scalars(select(Unit).where(Unit.name == clean_text(name))).first()
-    if unit is None:
-        found = resolve_name(name, known_names(session, "unit"), NAMED["unit"], hint)
-        unit = session.scalars(select(Unit).where(Unit.name == found)).one()
-    return unit
+    """The unit of that name, its spelling matched after normalising (`values.match_name`); a former name
+    (before a rename, or of a unit merged into another: `facts.filters.find_former`) finds the unit that holds
+    it now; else an `UnknownName` error offering the nearest units in force, then `hint`."""
+    return _unit(session, name, hint)[0]
+
+
+def _unit(session: Session, name: str, hint: str = "") -> tuple[Unit, Former | None]:
+    """`find_unit`, and the former name it went through (None: the name is in force)."""
+    u = Unit.__table__.c
+    unit = session.scalars(select(Unit).where(Unit.name == clean_text(name), u.retired_on.is_(None))).first()
+    if unit is not None:
+        return unit, None
+    known = known_names(session, "unit")
+    found, former = match_name(name, known), None
+    if found is None:
+        former = find_former(session, "unit", name)
+        found = former.now if former is not None else resolve_name(name, known, NAMED["unit"], hint)
+    return session.scalars(select(Unit).where(Unit.name == found)).one(), former
 
 
 def unit_for(session: Session, ctx: Ctx, name: str, *, create: bool = False) -> Unit:
     """The one unit policy (add, edit, issue assign; the ledger import checks alike): a unit named must be in
-    the registry (`find_unit`), unless `create` (--create-units), when a new name is created (`ensure_unit`)."""
+    the registry (`find_unit`; an old name before a rename is the unit), unless `create` (--create-units), when
+    a new name is created (`ensure_unit`). A unit merged into another is refused, naming the one it went into."""
     try:
-        return find_unit(session, name, CREATE_UNITS)
+        unit, former = _unit(session, name, CREATE_UNITS)
     except UnknownName:
         if not create:
             raise
         return ensure_unit(session, ctx, name)
+    if former is not None and former.merged:
+        raise InvalidValue(f"{former.message()}，不能再作为责任单位；请改用“{former.now}”"
+                           f"（{former.name} is retired: use {former.now}）")
+    return unit
+
+
+def leader_for(session: Session, name: str | None) -> str | None:
+    """A project's leader (包保领导) as stored: as typed, or, for a leader's former name (`leader rename`), the
+    name now; a leader merged into another (`leader merge`) is refused, naming the one who took over."""
+    if not name:
+        return name
+    former = find_former(session, "leader", name)
+    if former is None or match_name(name, known_names(session, "leader")) is not None:
+        return name
+    if former.merged:
+        raise InvalidValue(f"{former.message('包保领导')}，不能再作为包保领导；请改用“{former.now}”"
+                           f"（{former.name} is retired: use {former.now}）")
+    return former.now
 
 
 def ensure_units(session: Session, ctx: Ctx, names: Iterable[str]) -> dict[str, int]:
@@ -280,12 +312,13 @@ def get_project(session: Session, code: str) -> Project:
     return project
 
 
-def _listing_query(filters: ProjectFilter, plan_year: int):
-    p = Project.__table__
+def _listing_query(filters: ProjectFilter, plan_year: int, p=Project.__table__, unit_name=None):
+    """Projects with their unit's name and annual plan; `p`: the projects (e.g. `asof.projects_on` a date),
+    `unit_name`: the unit's name as SQL (`asof.unit_name_on` a date; default its name now)."""
     u = Unit.__table__
     plan = InvestmentPlan.__table__
     query = (
-        select(p, u.c.name.label("unit"), plan.c.amount.label("annual_plan"))
+        select(p, (u.c.name if unit_name is None else unit_name).label("unit"), plan.c.amount.label("annual_plan"))
         .select_from(
             p.outerjoin(u, p.c.unit_id == u.c.id).outerjoin(
                 plan, and_(plan.c.project_id == p.c.id, plan.c.year == plan_year)
@@ -293,7 +326,7 @@ def _listing_query(filters: ProjectFilter, plan_year: int):
         )
         .order_by(p.c.code)
     )
-    for clause in filters.clauses():
+    for clause in filters.clauses(projects=p):
         query = query.where(clause)
     return query
 
@@ -328,11 +361,16 @@ def count_projects(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Project)) or 0
 
 
-def show_project(session: Session, code: str, plan_year: int) -> dict[str, Any]:
+def show_project(session: Session, code: str, plan_year: int, as_of: date | None = None) -> dict[str, Any]:
+    """One project as `row_dict` gives it; given `as_of`, its fields and unit's name as on record then
+    (`asof.projects_on`)."""
     project = get_project(session, code)
+    p = asof.projects_on(session, as_of)
     row = session.connection().execute(
-        _listing_query(ProjectFilter(), plan_year).where(Project.__table__.c.id == project.id)
-    ).one()
+        _listing_query(ProjectFilter(), plan_year, p, asof.unit_name_on(session, as_of)).where(p.c.id == project.id)
+    ).first()
+    if row is None:
+        raise NotFound(f"project {project.code} was added after the as-of date {as_of.isoformat()}")
     return row_dict(row, plan_year)
 
 
@@ -470,6 +508,8 @@ def add_project(session: Session, ctx: Ctx, raw: dict[str, Any], *, plan_year: i
         code = next_code(session)
     unit_name = values.pop("unit", None)
     annual = values.pop("annual_plan", None)
+    if values.get("leader"):
+        values["leader"] = leader_for(session, values["leader"])
     project = Project(code=code, created_at=ctx.now, updated_at=ctx.now, recorded_on=ctx.as_of, **values)
     if unit_name:
         unit = unit_for(session, ctx, unit_name, create=create_units)
@@ -512,6 +552,8 @@ def edit_project(
     old = project_values(project)
     kept = {key: getattr(project, key) for key in PROJECT_HISTORY}
     old_unit = session.get(Unit, project.unit_id).name if project.unit_id else None
+    if values.get("leader"):
+        values["leader"] = leader_for(session, values["leader"])
     if "unit" in values:
         unit_name = values.pop("unit")
         project.unit_id = unit_for(session, ctx, unit_name, create=create_units).id if unit_name else None

@@ -207,7 +207,7 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar, *
         )
     if not row["lead_unit"]:
         raise InvalidValue(f"issue {row['number']} has no lead unit (牵头单位); assign it first")
-    project = registry.show_project(session, row["project_code"], as_of.year)
+    project = registry.show_project(session, row["project_code"], as_of.year, as_of)  # as on record then
     unit = session.scalars(select(Unit).where(Unit.id == row["lead_unit_id"])).one()
     setter = next((e for e in reversed(row["events"]) if e["type"] in issues.DEADLINE_SETTERS), None) or {}
     assign = next((e for e in reversed(row["events"]) if e["type"] in issues.DEADLINE_SETTERS
@@ -241,7 +241,8 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar, *
         "project": {k: project.get(k) for k in (
             "code", "name", "chain", "owner", "location", "leader", "task_force", "status", "site_progress",
             "total_investment", "annual_plan")},
-        "lead_unit": {"name": unit.name, "contact": unit.contact, "phone": unit.phone},
+        # named as on the notice's date (a unit renamed since is named as it was then)
+        "lead_unit": {"name": row["lead_unit"], "contact": unit.contact, "phone": unit.phone},
         "helpers": list(row["helpers"]),
         "instructions": [
             {"on": e["on"], "actor": e["actor"], "text": e["text"], "who": (e["data"] or {}).get("who")}
@@ -252,7 +253,7 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar, *
             for e in row["events"]
         ],
     }
-    return unit.name, row["number"], data
+    return row["lead_unit"], row["number"], data
 
 
 def decode_day(value: Any) -> date | None:
@@ -375,7 +376,7 @@ def _issue_events(session: Session, start: date, end: date,
         .where(e.on >= start, e.on <= end, e.type.in_(("report", "close", "escalate")))
         .order_by(e.on, i.number, e.id)
     )
-    units = dict(session.connection().execute(select(Unit.__table__.c.id, Unit.__table__.c.name)).all())
+    units = asof.unit_names_on(session, end)
     # steps undone by `end` (`projects undo`: their revert event names them) did not happen, as on `end`
     undone = {step for data in session.connection().execute(select(e.data).where(e.type == "revert", e.on <= end))
               .scalars() for step in (data or {}).get("undoes", [])}
@@ -425,7 +426,7 @@ def _flag(session: Session, period: str, as_of: date) -> dict[str, Any] | None:
     """The latest red-flag scoring up to `period` scored by `as_of`: ranking, holders, units listed for a talk."""
     from projects_cli.services import flag
 
-    history = [r for r in flag.history(session) if r["period"] <= period and ("-W" in r["period"]) == ("-W" in period)
+    history = [r for r in flag.history(session, as_of) if r["period"] <= period and ("-W" in r["period"]) == ("-W" in period)
                and (r["as_of"] is None or r["as_of"] <= as_of)]
     if not history:
         return None
@@ -608,11 +609,17 @@ def _without_number(stored: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _same_document(session: Session, kind: str, recipient: str, ref: str, stored: dict[str, Any]) -> Sheet | None:
-    """The issued, not voided sheet holding exactly this document (its data but the number), if any."""
+    """The issued, not voided sheet holding exactly this document (its data but the number), if any. A sheet
+    addressed to a unit merged or renamed since is filed under the unit now (`unit merge`): it is found there."""
+    from projects_cli.facts.filters import find_former
+
     s = Sheet.__table__.c
     wanted = _without_number(stored)
+    former = find_former(session, "unit", recipient) if recipient else None
+    names = [recipient[:100], *([former.now[:100]] if former else [])]
     candidates = session.scalars(
-        select(Sheet).where(s.kind == kind, s.recipient == recipient[:100], s.ref == ref[:60], s.voided_on.is_(None))
+        select(Sheet).where(s.kind == kind, s.recipient.in_(names), s.ref.in_([ref[:60], *names[1:]]),
+                            s.voided_on.is_(None))
         .order_by(s.id)
     )
     for sheet in candidates:

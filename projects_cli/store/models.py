@@ -77,13 +77,52 @@ LIST_SEP = "、"
 
 
 class Unit(SQLModel, table=True):
-    """责任单位: a zone department or street answerable for projects."""
+    """责任单位: a zone department or street answerable for projects.
+
+    `name` is the name in force now; the names it had before a rename are in `UnitName` (reports for an
+    earlier date print the name in force then, imports still match them). A unit merged into another
+    (机构改革, `unit merge A B`) keeps its row, so reports for dates before the merge still name it, but is
+    retired: `retired_on` the merge's date and `merged_into` the unit that took over its projects and
+    problems; it is not offered and not assigned any more, and its name matches the unit it went into.
+    """
 
     __tablename__ = "unit"
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)
-    contact: Optional[str] = Field(default=None, max_length=100)
+    contact: Optional[str] = Field(default=None, max_length=100)  # 联系人
+    phone: Optional[str] = Field(default=None, max_length=50)  # 电话
+    email: Optional[str] = Field(default=None, max_length=100)  # 邮箱
+    webhook: Optional[str] = Field(default=None, max_length=500)  # 企业微信/钉钉 group robot URL, for reminders
+    retired_on: Optional[date] = None  # 撤并: merged into `merged_into` on this date
+    merged_into: Optional[int] = Field(default=None, foreign_key="unit.id")
+
+
+class UnitName(SQLModel, table=True):
+    """A name a unit had until a rename on `replaced_on` (the rename's date, `unit rename --on`): a report
+    for a date before it prints this name, as `ProjectRevision` keeps a project's old values; the first row
+    replaced after a date holds the name in force on it (none: `Unit.name`)."""
+
+    __tablename__ = "unit_name"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str = Field(max_length=100)
+    replaced_on: date
+
+
+class Leader(SQLModel, table=True):
+    """包保领导: a district leader in charge of projects. Projects still hold the leader's name as text
+    (`Project.leader`, kept with its history in `ProjectRevision`); this table adds the leader's title and phone,
+    and what a rename or a merge left behind: `former` the names the leader had before (、-joined, so imports
+    still match them), `retired_on`/`merged_into` for a leader merged into another (`leader merge A B`)."""
+
+    __tablename__ = "leader"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=50, unique=True)
+    title: Optional[str] = Field(default=None, max_length=50)  # 职务
     phone: Optional[str] = Field(default=None, max_length=50)
+    former: str = Field(default="", max_length=200)  # earlier names, joined by 、
+    retired_on: Optional[date] = None
+    merged_into: Optional[int] = Field(default=None, foreign_key="leader.id")
 
 
 class Project(SQLModel, table=True):

@@ -101,9 +101,26 @@ SETUP: dict[tuple[str, ...], list[list[str]]] = {
     ("project", "remove"): [["add", "--name", "误录的项目", "--status", "前期"],
                             ["project", "archive", "GX-0052", "--reason", "重复录入", "--yes"]],
     ("log", "revert"): [["edit", "GX-0001", "--notes", "核对后补记"]],
+    ("unit", "remove"): [["unit", "add", "临时工作专班"]],
 }
 FRESH = {("init",)}  # examples that make their registry
 FILES = {("calendar", "import"): ("notice_2026.txt", "2026年节假日安排.txt")}
+
+
+def unit_list(path: Path) -> None:
+    """An office's unit list as it keeps one: a title row, then 单位名称 / 联系人 / 电话 / 邮箱."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["高新区责任单位通讯录"])
+    ws.append(["单位名称", "联系人", "电话", "邮箱"])
+    ws.append(["经济发展局", "王五", "0537-2345678", "jfj@example.gov.cn"])
+    ws.append(["招商服务中心", "赵六", "0537-3456789", None])
+    wb.save(path)
+
+
+MADE = {("unit", "import"): ("单位通讯录.xlsx", unit_list)}
 
 
 def examples() -> list[tuple[tuple[str, ...], str]]:
@@ -132,6 +149,9 @@ def test_every_example_runs_as_printed_on_the_sample(demo_template, tmp_path, mo
     if path in FILES:
         source, name = FILES[path]
         shutil.copyfile(Path(__file__).parent.parent / "data" / source, tmp_path / name)
+    if path in MADE:
+        name, make = MADE[path]
+        make(tmp_path / name)
     runner = CliRunner()
     for step in SETUP.get(path, []):
         r = runner.invoke(app, step, env=env, catch_exceptions=False)

@@ -30,6 +30,7 @@ CODES = [f"GX-{n:04d}" for n in (1, 4, 10, 20, 24, 29, 33, 36, 41, 45)]
 ISSUES = [f"2025-{n:03d}" for n in range(1, 10)]
 UNITS = ["建设局", "经济发展局", "王因街道", "自然资源分局", "柳行街道"]
 DAYS = [date(2025, 10, 15), date(2025, 10, 31), date(2025, 11, 12)]
+LEADERS = ["王芳", "李强", "张伟"]
 
 
 @pytest.fixture
@@ -103,6 +104,11 @@ def later_command(draw, day: date) -> tuple[date, tuple[str, ...]]:
         ("project", "archive", code, "--reason", "项目终止", "--yes"),
         ("project", "restore", code),
         ("undo", "--last", "--yes"),
+        # a reorganisation after `day` (机构改革): a unit renamed, or merged into another with all it had
+        ("unit", "rename", unit, f"{unit}（新）"),
+        ("unit", "merge", unit, draw(st.sampled_from(UNITS)), "--yes"),
+        ("leader", "merge", draw(st.sampled_from(LEADERS)), draw(st.sampled_from(LEADERS))),
+        ("leader", "rename", draw(st.sampled_from(LEADERS)), "新领导"),
     ]
     return when, draw(st.sampled_from(choices))
 
@@ -145,8 +151,20 @@ A_LATER_RATING_OF_A_LATER_PROJECT = (date(2025, 11, 12), [
 ])
 
 
+# a reorganisation: 经济发展局 renamed, 自然资源分局 (which leads problems) merged into 建设局, a leader's
+# projects handed on, a problem assigned to the renamed unit by its old name
+A_REORGANISATION = (date(2025, 10, 31), [
+    (date(2025, 11, 3), ("unit", "rename", "经济发展局", "经济发展和科技创新局")),
+    (date(2025, 11, 5), ("unit", "merge", "自然资源分局", "建设局", "--yes")),
+    (date(2025, 11, 6), ("leader", "merge", "王芳", "李强")),
+    (date(2025, 11, 7), ("issue", "assign", "2025-004", "--unit", "经济发展局", "--urgency", "急件")),
+    (date(2025, 11, 9), ("unit", "merge", "行政审批服务局", "经济发展和科技创新局", "--yes")),
+])
+
+
 @settings(max_examples=4, derandomize=True, **QUICK)
 @given(histories())
+@example(A_REORGANISATION)
 @example(A_UNIT_CHANGED_LATER)
 @example(A_LATER_RATING_OF_A_LATER_PROJECT)
 def test_reports_for_a_date_do_not_change_after_later_events(demo, tmp_path, history):
