@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from projects_cli.config.office import HEADER_WORDS, PLAIN, section, source_of
 from projects_cli.config.schema import Loc, Table
-from projects_cli.values import CURRENCY
+from projects_cli.values import CURRENCY, CURRENCY_NAMES
 
 # field → (the header export writes, other words offices use). Matching ignores
 # spaces, full-width forms and a trailing unit in brackets: 总投资（万元） = 总投资.
@@ -91,19 +91,14 @@ def _header_table() -> Table:
     return Table(dict.fromkeys(HEADERS, HEADER_WORDS), example='[ledger.headers] name = ["工程名称"]')
 
 
-_DOLLAR = re.compile(r"^([亿万千百]?)(?:美元|美金|USD|US\$|\$)$")
-
-
-def dollar_rate(config: Mapping[str, Any] | None) -> Decimal | None:
-    """[ledger] usd_rate (1 美元 = usd_rate 元) as a Decimal; None when the config gives none."""
-    rate = ledger_section(config).get("usd_rate")
-    return Decimal(str(rate)) if rate is not None else None
-
-
-def in_yuan(unit: str) -> str | None:
-    """The 人民币 unit of the same size as a dollar unit: 万美元 → 万元, 美元 → 元; None for another currency."""
-    match = _DOLLAR.match(unit)
-    return f"{match.group(1)}元" if match else None
+def currency_rates(config: Mapping[str, Any] | None) -> dict[str, Decimal]:
+    """元 per unit of each foreign currency the config file gives: [ledger.rates] ("美元" = 7.1, "欧元" = 7.8,
+    keyed by the currency's name: USD is 美元) and, as before it, [ledger] usd_rate for 美元."""
+    table = ledger_section(config)
+    rates = {CURRENCY_NAMES[key]: Decimal(str(rate)) for key, rate in (table.get("rates") or {}).items()}
+    if (rate := table.get("usd_rate")) is not None:
+        rates.setdefault("美元", Decimal(str(rate)))
+    return rates
 
 
 def header_currency(text: Any) -> str | None:

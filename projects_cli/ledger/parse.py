@@ -53,7 +53,6 @@ from projects_cli.ledger.columns import (
     header_key,
     header_period,
     header_unit,
-    in_yuan,
 )
 from projects_cli.values import (
     CENT,
@@ -61,6 +60,7 @@ from projects_cli.values import (
     PendingDate,
     ValueProblem,
     clean_text,
+    foreign_unit,
     is_empty,
     normalize_name,
     parse_date,
@@ -153,7 +153,7 @@ class Column:
     month: int | None = None  # the last month a completed-investment header names (1-10月 → 10)
     area_factor: Decimal | None = None  # 平方米 → 万平方米
     series: bool = False  # one of the cumulative month columns 1月, 1-2月 … 1-12月 (month: its last month)
-    rate: Decimal | None = None  # amounts in dollars: 元 per 美元 ([ledger] usd_rate), the unit then its 元 size
+    rate: Decimal | None = None  # amounts in a foreign currency: 元 per unit of it ([ledger.rates]), `unit` its 元 size
     currency: str | None = None  # the unit the ledger wrote (万美元) when `rate` converts it
     person: bool = False  # 建设单位及责任人: each cell the field's text and a person's name, split (`_split_person`)
 
@@ -223,7 +223,7 @@ class ParsedSheet:
     skipped: dict[str, int] = field(default_factory=lambda: {"blank": 0, "total": 0, "section": 0, "note": 0})
     duplicates: list[Column] = field(default_factory=list)  # columns naming a field an earlier column names
     skipped_rows: list[Skipped] = field(default_factory=list)  # each row counted in `skipped` but the blank ones
-    converted: list[Column] = field(default_factory=list)  # amount columns in dollars, read at `Column.rate`
+    converted: list[Column] = field(default_factory=list)  # amount columns in a foreign currency, read at `Column.rate`
     others: list[str] = field(default_factory=list)  # the workbook's other sheets holding a ledger table
 
     @property
@@ -858,15 +858,16 @@ def parse_rows(
     max_year: int = 2100,
     progress: Callable[[int], None] | None = None,
     status_words: Mapping[str, str] | None = None,
-    usd_rate: Decimal | None = None,
+    rates: Mapping[str, Decimal] | None = None,
 ) -> ParsedSheet:
     """Typed project rows and problems from the rows under the header.
 
     `rows` yields (0-based index, values, merged-filled columns); `clean_value`
     is `registry.clean_value` (typing and validation shared with `projects add`);
     `status_words` what the status column's words mean (`config.office.status_words`:
-    续建 → 在建), a word not in it an error on its cell. `usd_rate` ([ledger] usd_rate): amounts
-    in 万美元/美元 are converted to 万元 at it (`ParsedSheet.converted`), else refused.
+    续建 → 在建), a word not in it an error on its cell. `rates` (`columns.currency_rates`: [ledger.rates],
+    [ledger] usd_rate): amounts in 万美元, 万欧元 … are converted to 万元 at the currency's rate
+    (`ParsedSheet.converted`); a currency without one is refused, naming it.
     Rows are sorted out one by one (blank, total, section, note or project);
     project rows are then typed column by column, CHUNK rows at a time.
     """
@@ -890,18 +891,14 @@ def parse_rows(
             continue
         if column.field in NUMERIC_FIELDS and BY_KEY[TYPED_LIKE.get(column.field, column.field)].kind == "money":
             unit = column.unit or info.unit or "万元"
-            if unit not in UNIT_TO_WAN and usd_rate is not None and (yuan := in_yuan(unit)):
-                column.unit, column.rate, column.currency = yuan, usd_rate, unit
-                result.converted.append(column)
-            elif unit not in UNIT_TO_WAN:
-                result.problems.append(Problem(
-                    "error", sheet, header.last + 1, column.letter, column.header, unit,
-                    f"金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入"
-                    + ("，或在配置文件 [ledger] usd_rate 写明汇率（如 usd_rate = 7.1）" if in_yuan(unit) else "")
-                    + f" (the amounts are in {unit}; convert them to 万元 RMB: no exchange rate is configured"
-                    + (", [ledger] usd_rate in the config file)" if in_yuan(unit) else ")"),
-                ))
-                continue
+            if unit not in UNIT_TO_WAN:
+                problem = _foreign_amounts(column, unit, rates or {})
+                if problem is None:
+                    result.converted.append(column)
+                else:
+                    result.problems.append(Problem("error", sheet, header.last + 1, column.letter, column.header,
+                                                   unit, problem))
+                    continue
         readers.append((column.index, key, column, _column_reader(column, info, clean_value, max_year),
                         _converter(column, info, clean_value, max_year)))
     width_needed = max((r[0] for r in readers), default=0) + 1
@@ -1016,6 +1013,30 @@ def parse_rows(
     if progress is not None:
         progress(count)
     return result
+
+
+# What a rate looks like in the refusal's example: 1 美元 = 7.1 元.
+RATE_EXAMPLES = {"美元": "7.1", "欧元": "7.8", "港元": "0.91", "日元": "0.048", "英镑": "9.1"}
+
+
+def _foreign_amounts(column: Column, unit: str, rates: Mapping[str, Decimal]) -> str | None:
+    """An amount column in a foreign currency (万美元) set to be converted at the currency's configured rate;
+    else why it is refused: no rate for the currency, or not a currency at all (万元、万美元 in one line)."""
+    known = foreign_unit(unit)
+    if known is not None and known[0] in UNIT_TO_WAN and (rate := rates.get(known[1])) is not None:
+        column.unit, column.rate, column.currency = known[0], rate, unit
+        return None
+    if "、" in unit:
+        return (f"单位行写了几种金额单位（{unit}），分不清本列用哪一种：请在金额列的表头写明单位，如 总投资（万元）"
+                f" (the unit line names several units, {unit}: name this column's unit in its header)")
+    message = f"金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入"
+    if known is None or known[0] not in UNIT_TO_WAN:
+        return message + f" (the amounts are in {unit}; convert them to 万元 RMB)"
+    currency = known[1]
+    example = RATE_EXAMPLES.get(currency, "…")
+    return (message + f"，或在配置文件 [ledger.rates] 写明 1 {currency}折合多少元（如 \"{currency}\" = {example}）"
+            f" (the amounts are in {unit}; convert them to 万元 RMB, or give the rate of {currency} in [ledger.rates] "
+            "in the config file)")
 
 
 def _with_status_words(clean_value: Callable[..., Any], words: Mapping[str, str]) -> Callable[..., Any]:

@@ -36,7 +36,7 @@ from projects_cli.services.milestones import configured_kinds
 from projects_cli.services.registry import CREATE_UNITS
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import InvestmentReport
-from projects_cli.values import match_name, nearest_names, normalize_name, resolve_name
+from projects_cli.values import foreign_unit, match_name, nearest_names, normalize_name, resolve_name
 from projects_cli.vocab import BY_KEY, Milestone
 
 BATCH = 2000  # rows planned per round of reads
@@ -160,7 +160,7 @@ class ImportResult:
     written: bool = False
     to_confirm: list[Confirm] = field(default_factory=list)  # changes to done milestones (see `Confirm`)
     skipped_rows: list[parse.Skipped] = field(default_factory=list)  # rows not read as projects, and why
-    # amount columns in dollars converted at [ledger] usd_rate: field → the note recorded with each figure
+    # amount columns in a foreign currency converted at [ledger.rates]: field → the note recorded with each figure
     converted: dict[str, str] = field(default_factory=dict)
     other_sheets: list[str] = field(default_factory=list)  # the workbook's other sheets with a ledger table, not read
     parts: list[ImportResult] = field(default_factory=list)  # --sheet all: each sheet's result (this adds them up)
@@ -225,8 +225,9 @@ class RowPlan:
 
 
 def rate_note(column: parse.Column) -> str:
-    """What a converted column's figures are recorded with: 总投资（万美元）按 1 美元 = 7.1 元 折算."""
-    return f"{column.header}按 1 美元 = {format_decimal(column.rate)} 元折算"
+    """What a converted column's figures are recorded with: 总投资（万美元）按 1 美元 = 7.1 元折算."""
+    _size, currency = foreign_unit(column.currency)  # set with the rate (`parse._foreign_amounts`)
+    return f"{column.header}按 1 {currency} = {format_decimal(column.rate)} 元折算"
 
 
 def _num(value: Any) -> str:

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from projects_cli.config.office import status_words
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger import parse
-from projects_cli.ledger.columns import dollar_rate, ledger_section, variants
+from projects_cli.ledger.columns import currency_rates, ledger_section, variants
 from projects_cli.ledger.reader import Limits, Workbook
 from projects_cli.services import registry
 
@@ -85,7 +85,7 @@ def read_ledgers(
             found.append(parse.parse_rows(
                 chained(preview, rows), header, info, name, clean_value=registry.clean_value, units=units,
                 max_year=as_of.year + 30, progress=tick, status_words=status_words(config),
-                usd_rate=dollar_rate(config),
+                rates=currency_rates(config),
             ))
         if found:
             if sheet and not every:  # the sheet named: the others before it count too

@@ -339,9 +339,11 @@ class PlanWrite(NamedTuple):
     amount: Decimal | None  # None: remove it
 
 
-def write_plans(session: Session, ctx: Ctx, year: int, items: Sequence[PlanWrite], *, log: bool = True) -> None:
+def write_plans(session: Session, ctx: Ctx, year: int, items: Sequence[PlanWrite], *, log: bool = True,
+                note: Mapping[str, Any] | None = None) -> None:
     """Write each project's annual plan for `year`, set-based (new, changed and removed plans) and when `log`
-    their change-log entries (the same amount again writes nothing, `rules.investment.amount_change`)."""
+    their change-log entries (the same amount again writes nothing, `rules.investment.amount_change`); `note`
+    is added to each entry's new values (a ledger's exchange rate: {"汇率": "…按 1 美元 = 7.1 元折算"})."""
     if not items:
         return
     session.flush()
@@ -362,6 +364,8 @@ def write_plans(session: Session, ctx: Ctx, year: int, items: Sequence[PlanWrite
         entries = []
         for item, action in writes:
             old, new_values = money_rules.plan_logged(item.old, item.amount)
+            if note and new_values is not None:
+                new_values = {**new_values, **note}
             entries.append(changelog.make_entry(ctx, action, "investment_plan", record_id=item.project_id,
                                                 key=f"{item.code}:{year}", project_code=item.code, old=old,
                                                 new=new_values))

@@ -350,3 +350,21 @@ def monthly_report(path: Path, month: int, rows: list[list[Any]]) -> Path:
         ws.append([number, *row, "高新区发展改革局"])
     wb.save(path)
     return path
+
+
+# ---------------------------------------------------------------- several foreign currencies
+
+
+def foreign_rates_ledger(path: Path, *, plan: float = 2000) -> Path:
+    """A 外资项目 ledger with amounts in 万欧元 and 万港元 under a merged group header 投资情况, a 合计 row under
+    the projects; `plan`: 乙项目's 2025年计划投资 (万港元)."""
+    wb, ws = _book("外资项目", "2025年1-10月外资项目推进情况表", "F")
+    _put(ws, 2, ["序号", "项目名称", "投资情况", None, None, "责任单位"])
+    _put(ws, 3, [None, None, "总投资（万欧元）", "2025年计划投资（万港元）", "1-10月完成投资（万港元）"])
+    for cells in ("A2:A3", "B2:B3", "C2:E2", "F2:F3"):
+        ws.merge_cells(cells)
+    ws.append([1, "中德智能装备产业园", 5000, 1000, 500, "高新区商务局"])
+    ws.append([2, "港资冷链物流中心", 1234.5, plan, 1500.5, "高新区商务局"])
+    ws.append(["合计", None, 6234.5, 1000 + plan, 2000.5, None])
+    wb.save(path)
+    return path

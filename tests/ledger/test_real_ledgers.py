@@ -498,9 +498,9 @@ def test_a_range_that_contradicts_the_rows_own_planned_date(tmp_path):
 # ---------------------------------------------------------------- money units
 
 
-USD = ("金额单位是万美元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，或在配置文件 [ledger] usd_rate "
-       "写明汇率（如 usd_rate = 7.1） (the amounts are in 万美元; convert them to 万元 RMB: no exchange rate is configured, "
-       "[ledger] usd_rate in the config file)")
+USD = ("金额单位是万美元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，或在配置文件 [ledger.rates] "
+       "写明 1 美元折合多少元（如 \"美元\" = 7.1） (the amounts are in 万美元; convert them to 万元 RMB, or give the rate of 美元 "
+       "in [ledger.rates] in the config file)")
 
 
 def test_amounts_in_us_dollars_in_the_header_are_refused(session, ctx, tmp_path):
@@ -546,8 +546,8 @@ def test_the_unit_line_anywhere_above_the_header(tmp_path, line, unit):
         assert (parsed.rows[0].values["total_investment"], parsed.problems) == (in_wan, [])
     else:
         assert [p.message for p in parsed.problems] == [  # two units: no rate makes one of them
-            f"金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入 (the amounts are in {unit}; "
-            "convert them to 万元 RMB: no exchange rate is configured)"]
+            f"单位行写了几种金额单位（{unit}），分不清本列用哪一种：请在金额列的表头写明单位，如 总投资（万元） (the unit line "
+            f"names several units, {unit}: name this column's unit in its header)"]
 
 
 # ---------------------------------------------------------------- forms
@@ -806,8 +806,9 @@ def test_other_currencies_stay_refused_with_a_dollar_rate(session, ctx, tmp_path
     with pytest.raises(LedgerRejected) as info:
         import_units_too(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
     assert [(p.column, p.value, p.message) for p in info.value.result.errors] == [
-        ("B", "万欧元", "金额单位是万欧元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入 (the amounts are in "
-                      "万欧元; convert them to 万元 RMB: no exchange rate is configured)")]
+        ("B", "万欧元", "金额单位是万欧元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，或在配置文件 "
+                      "[ledger.rates] 写明 1 欧元折合多少元（如 \"欧元\" = 7.8） (the amounts are in 万欧元; convert them to "
+                      "万元 RMB, or give the rate of 欧元 in [ledger.rates] in the config file)")]
     assert session.scalars(select(Project)).all() == []
 
 

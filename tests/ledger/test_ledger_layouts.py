@@ -1,0 +1,116 @@
+"""Ledger layouts and settings added last to issue 15 (tests/helpers/ledger_corpus.py builds the workbooks):
+amounts in several currencies at [ledger.rates], the person of 责任单位及责任人 kept, a single month's
+header (10月完成投资), and the 调度 export of one row per project per month. Each is read with every
+value right, or refused with a message naming what was not understood, and then nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import ledger_corpus as corpus
+import pytest
+from sqlalchemy import select
+
+from projects_cli.config.office import section
+from projects_cli.errors import ConfigError
+from projects_cli.ledger.importer import LedgerRejected, import_ledger, read_ledger
+from projects_cli.store.models import ChangeLog, InvestmentPlan, InvestmentReport, Project
+
+AS_OF = date(2025, 10, 31)
+RATES = {"ledger": {"rates": {"欧元": 7.8, "HKD": 0.91}}}
+
+
+def logged(session, table: str) -> list[dict]:
+    return [json.loads(new) for (new,) in session.execute(
+        select(ChangeLog.new).where(ChangeLog.table_name == table).order_by(ChangeLog.id))]
+
+
+def held(session) -> list[tuple]:
+    """(code, total, plan of 2025, each month's figure) per project."""
+    out = []
+    for project in session.scalars(select(Project).order_by(Project.code)):
+        plan = session.scalar(select(InvestmentPlan.amount).where(InvestmentPlan.project_id == project.id,
+                                                                  InvestmentPlan.year == 2025))
+        months = session.execute(select(InvestmentReport.month, InvestmentReport.amount).where(
+            InvestmentReport.project_id == project.id).order_by(InvestmentReport.month)).all()
+        out.append((project.code, project.total_investment, plan, [(m, Decimal(a)) for m, a in months]))
+    return out
+
+
+# ---------------------------------------------------------------- [ledger.rates]
+
+
+def test_amounts_in_euros_and_hong_kong_dollars_at_the_configured_rates(session, ctx, tmp_path):
+    path = corpus.foreign_rates_ledger(tmp_path / "f.xlsx")
+    result = import_ledger(session, ctx, path, config=RATES, create_units=True)
+    assert (result.added, result.errors, result.skipped_rows[0].kind) == (2, [], "total")
+    assert result.converted == {"total_investment": "总投资（万欧元）按 1 欧元 = 7.8 元折算",
+                                "annual_plan": "2025年计划投资（万港元）按 1 港元 = 0.91 元折算",
+                                "completed_ytd": "1-10月完成投资（万港元）按 1 港元 = 0.91 元折算"}
+    # 5000 万欧元 × 7.8 = 39000 万元; 1500.5 万港元 × 0.91 = 1365.455 → 1365.46 (to the fen)
+    assert held(session) == [
+        ("GX-0001", Decimal("39000"), Decimal("910"), [("2025-10", Decimal("455"))]),
+        ("GX-0002", Decimal("9629.1"), Decimal("1820"), [("2025-10", Decimal("1365.46"))]),
+    ]
+    entries = logged(session, "project")
+    assert [(e["汇率:total_investment"], e["汇率:annual_plan"], e["汇率:completed_ytd"]) for e in entries] == [
+        ("总投资（万欧元）按 1 欧元 = 7.8 元折算", "2025年计划投资（万港元）按 1 港元 = 0.91 元折算",
+         "1-10月完成投资（万港元）按 1 港元 = 0.91 元折算")] * 2
+    assert session.scalars(select(InvestmentReport.source)).all() == [
+        "f.xlsx（1-10月完成投资（万港元）按 1 港元 = 0.91 元折算）"] * 2
+
+
+def test_a_plan_only_change_logs_the_rate_that_converted_it(session, ctx, tmp_path):
+    import_ledger(session, ctx, corpus.foreign_rates_ledger(tmp_path / "f.xlsx"), config=RATES, create_units=True)
+    again = import_ledger(session, ctx, corpus.foreign_rates_ledger(tmp_path / "g.xlsx", plan=2200), config=RATES)
+    assert (again.added, again.changed, again.unchanged) == (0, 1, 1)
+    assert [c.fields for c in again.changes if c.action == "change"] == [["annual_plan"]]
+    assert logged(session, "investment_plan") == [
+        {"amount": "2002", "汇率": "2025年计划投资（万港元）按 1 港元 = 0.91 元折算"}]
+
+
+def test_a_currency_without_a_rate_is_refused_and_nothing_is_written(session, ctx, tmp_path):
+    path = corpus.foreign_rates_ledger(tmp_path / "f.xlsx")
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, config={"ledger": {"rates": {"欧元": 7.8}}}, create_units=True)
+    assert str(info.value) == "f.xlsx: 2 errors in row 3; nothing was written"
+    message = ("金额单位是万港元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，或在配置文件 [ledger.rates] "
+               "写明 1 港元折合多少元（如 \"港元\" = 0.91） (the amounts are in 万港元; convert them to 万元 RMB, or give the "
+               "rate of 港元 in [ledger.rates] in the config file)")
+    assert [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors] == [
+        (3, "D", "2025年计划投资（万港元）", "万港元", message), (3, "E", "1-10月完成投资（万港元）", "万港元", message)]
+    assert session.scalars(select(Project)).all() == []
+
+
+def test_usd_rate_and_the_rates_table_give_the_dollar_rate_alike(tmp_path):
+    path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx")
+    for config in ({"ledger": {"usd_rate": 7.1}}, {"ledger": {"rates": {"美元": 7.1}}},
+                   {"ledger": {"rates": {"USD": 7.1}, "usd_rate": 7.1}}):
+        parsed = read_ledger(path, as_of=AS_OF, config=config)
+        assert [r.values["total_investment"] for r in parsed.rows] == [Decimal("21300"), Decimal("85200")]
+
+
+@pytest.mark.parametrize(("ledger", "message"), [
+    ({"rates": {"比特币": 1}}, "配置文件 [ledger.rates] 比特币：不是认得的币种（is not a known currency）；可用的键 known keys："
+                               "美元、欧元、港元、日元、英镑、韩元、澳元、加元、卢布、新加坡元"),
+    ({"rates": {"港元": 0.91, "港币": 0.92}}, "配置文件 [ledger.rates] 港币：与 港元 是同一币种（is the same currency as 港元）"),
+    ({"rates": {"港元": 0}}, "配置文件 [ledger.rates] 港元：应为大于 0 的数，不能是 0（must be a number above 0, not 0）"),
+    ({"rates": {"美元": 7.1}, "usd_rate": 7.2}, "配置文件 [ledger] usd_rate：与 [ledger.rates] 美元 = 7.1 不一致：只写一处"
+                                               "（disagrees with [ledger.rates] 美元 = 7.1; give the rate once）"),
+])
+def test_the_rates_table_is_checked(ledger, message):
+    with pytest.raises(ConfigError) as info:
+        section({"ledger": ledger}, "ledger")
+    assert str(info.value) == message
+
+
+def test_the_cli_reads_the_rates_from_the_config_file(cli, tmp_path):
+    (tmp_path / "config.toml").write_text('[ledger.rates]\n"欧元" = 7.8\n"港元" = 0.91\n', encoding="utf-8")
+    path = corpus.foreign_rates_ledger(tmp_path / "f.xlsx")
+    r = cli("--config", str(tmp_path / "config.toml"), "ledger", "import", "--create-units", str(path))
+    assert r.exit_code == 0, r.stderr
+    assert ("Amounts converted to 万元 (外币折算): 总投资（万欧元）按 1 欧元 = 7.8 元折算; 2025年计划投资（万港元）按 1 港元 = 0.91 "
+            "元折算; 1-10月完成投资（万港元）按 1 港元 = 0.91 元折算\n") in r.stderr
