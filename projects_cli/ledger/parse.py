@@ -178,6 +178,8 @@ class Header:
         if period := found.get("planned_period"):
             found.setdefault("planned_start", period)
             found.setdefault("planned_completion", period)
+        if (unit := found.get("unit")) is not None and unit.person:
+            found.setdefault("task_force", unit)  # 责任单位及责任人: the person is the project's contact (`_split_person`)
         return found
 
 
@@ -229,10 +231,12 @@ class ParsedSheet:
     @property
     def unused(self) -> list[Column]:
         """The columns not read: header words naming no field, fields the registry does not store, duplicates,
-        and the person's part of a column that holds a unit and its person (建设单位及责任人)."""
+        and the person's part of a column that holds a unit and its person (建设单位及责任人) where it is not kept."""
+        kept = self.header.by_field().get("task_force")
         return [c for c in self.header.columns
                 if (c.field is None or c.field in NOT_STORED) and c.header] + self.duplicates + [
-            Column(c.index, c.header + PERSON_NOTE, None) for c in self.header.columns if c.person and c.field]
+            Column(c.index, c.header + PERSON_NOTE, None) for c in self.header.columns
+            if c.person and c.field and c is not kept]
 
 
 def column_letter(index: int) -> str:
@@ -324,8 +328,9 @@ _TEN_DAYS = re.compile(r"[上中下本]旬|^旬|旬(?:报|完成|计划|投资)"
 TEN_DAYS_NOTE = "（旬数据，不读）"
 
 
-# A header saying its cells hold a unit and a person: 建设单位及责任人, 责任单位及负责人 (the person is not kept:
-# the registry has no place for an owner's or a unit's person in charge).
+# A header saying its cells hold a unit and a person: 建设单位及责任人, 责任单位及负责人. The responsible unit's
+# person is the project's contact there, kept as 工作专班 (联系人) unless the sheet has a 工作专班 column of its
+# own; an owner's person is not kept (the registry keeps no company's contacts).
 _WITH_PERSON = re.compile(r"^(.+?)(?:及|和|与|/)(?:其)?(?:责任人|负责人|联系人)(?:姓名)?$")
 SPLIT = ("owner", "unit")
 PERSON_NOTE = "（其中的责任人不读）"
@@ -689,11 +694,13 @@ def _check_rates(result: ParsedSheet, column: Column) -> None:
 
 
 def _split_person(result: ParsedSheet, column: Column) -> None:
-    """建设单位及责任人 "南平市政府 张兆民": the unit kept, the person split off (not read). Where the header says
-    so but a cell does not split, and where a cell looks like a unit and a person though the header does not
-    say so, the text is kept as written, with a warning."""
+    """建设单位及责任人 "南平市政府 张兆民": the unit kept, the person split off: under 责任单位及责任人 it is the
+    project's contact (工作专班, where the sheet has no such column: `Header.by_field`), else not read. Where the
+    header says so but a cell does not split, and where a cell looks like a unit and a person though the header
+    does not say so, the text is kept as written, with a warning."""
     key = column.field
     found = False
+    person_key = "task_force" if result.header.by_field().get("task_force") is column else None
     for row in result.rows:
         value = row.values.get(key)
         if not value:
@@ -702,6 +709,8 @@ def _split_person(result: ParsedSheet, column: Column) -> None:
         if column.person:
             if both:
                 row.values[key] = both.group(1)
+                if person_key:
+                    row.values[person_key] = both.group(2)
                 continue
             message = (f"'{value}' 分不出单位和责任人（应为\"单位 姓名\"），按原文读作{column.header.split('及')[0]}"
                        " (cannot split the unit from the person; kept as written)")

@@ -368,3 +368,25 @@ def foreign_rates_ledger(path: Path, *, plan: float = 2000) -> Path:
     ws.append(["合计", None, 6234.5, 1000 + plan, 2000.5, None])
     wb.save(path)
     return path
+
+
+# ---------------------------------------------------------------- 责任单位及责任人
+
+
+def unit_with_person(path: Path) -> Path:
+    """A 督查室 推进表 whose 责任单位及责任人 column holds the unit and its person in one cell ("单位 姓名",
+    "单位/姓名", "单位（姓名）"), merged down over the two projects of one unit; one cell names no person."""
+    wb, ws = _book("推进表", "2025年重点项目推进情况表", "E")
+    _put(ws, 2, ["序号", "项目名称", "投资情况（万元）", None, "责任单位及责任人"])
+    _put(ws, 3, [None, None, "总投资", "2025年计划投资"])
+    for cells in ("A2:A3", "B2:B3", "C2:D2", "E2:E3"):
+        ws.merge_cells(cells)
+    ws.append([1, "智能终端产业园", 52000, 15000, "高新区商务局 张伟"])
+    ws.append([2, "闽南冷链物流园", 26000, 8000, None])
+    ws.merge_cells("E4:E5")
+    ws.append([3, "污水处理厂提标改造", 9800, 4000, "高新区住房和建设局/李娜"])
+    ws.append([4, "数字产业园一期", 30000, 6000, "高新区经济发展局（王强）"])
+    ws.append([5, "人才公寓", 12000, 3000, "高新区经济发展局"])
+    ws.append(["合计", None, 129800, 36000, None])
+    wb.save(path)
+    return path

@@ -114,3 +114,40 @@ def test_the_cli_reads_the_rates_from_the_config_file(cli, tmp_path):
     assert r.exit_code == 0, r.stderr
     assert ("Amounts converted to 万元 (外币折算): 总投资（万欧元）按 1 欧元 = 7.8 元折算; 2025年计划投资（万港元）按 1 港元 = 0.91 "
             "元折算; 1-10月完成投资（万港元）按 1 港元 = 0.91 元折算\n") in r.stderr
+
+
+# ---------------------------------------------------------------- 责任单位及责任人: the person kept
+
+
+def test_the_units_person_is_kept_as_the_projects_contact_and_survives_a_round_trip(session, ctx, tmp_path):
+    from projects_cli.ledger.exporter import export_ledger
+    from projects_cli.services import registry
+
+    path = corpus.unit_with_person(tmp_path / "p.xlsx")
+    result = import_ledger(session, ctx, path, create_units=True, dry_run=True)
+    assert [(d.header, d.new) for d in result.changes[0].details if d.field in ("unit", "task_force")] == [
+        ("责任单位及责任人", "张伟"), ("责任单位及责任人", "高新区商务局")]
+    assert result.unused_columns == []
+    assert [(p.row, p.column, p.message) for p in result.warnings if "分不出" in p.message] == [
+        (8, "E", "'高新区经济发展局' 分不出单位和责任人（应为\"单位 姓名\"），按原文读作责任单位 (cannot split the unit from the "
+                 "person; kept as written)")]
+    import_ledger(session, ctx, path, create_units=True)
+    rows = session.execute(select(Project.name, Project.task_force).order_by(Project.code)).all()
+    assert rows == [("智能终端产业园", "张伟"), ("闽南冷链物流园", "张伟"), ("污水处理厂提标改造", "李娜"),
+                    ("数字产业园一期", "王强"), ("人才公寓", None)]
+    out = tmp_path / "out.xlsx"
+    export_ledger(session, ctx, out, registry.ProjectFilter(), group_by="none")
+    again = import_ledger(session, ctx, out)
+    assert (again.added, again.changed, again.unchanged, again.errors) == (0, 0, 5, [])
+
+
+def test_with_a_task_force_column_of_its_own_the_units_person_is_not_read(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (["项目名称", "责任单位及负责人", "工作专班"], ["甲项目", "高新区商务局 张伟", "招商专班"]):
+        wb.active.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    parsed = read_ledger(tmp_path / "t.xlsx", as_of=AS_OF)
+    assert parsed.rows[0].values == {"name": "甲项目", "unit": "高新区商务局", "task_force": "招商专班"}
+    assert [f"{c.letter} {c.header}" for c in parsed.unused] == ["B 责任单位及负责人（其中的责任人不读）"]
