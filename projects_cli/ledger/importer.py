@@ -177,10 +177,11 @@ def _reporting_month(parsed: parse.ParsedSheet, month: str) -> None:
     (its 截至… line or title, or its completed-investment header): an error naming both."""
     year, number = int(month[:4]), int(month[5:7])
     info = parsed.info
-    done = parsed.header.by_field().get("completed_ytd")
+    columns = parsed.header.by_field()
     said = (info.as_of.year, info.as_of.month) if info.as_of else None
-    if done is not None and done.month:
-        said = (done.year or (said[0] if said else year), done.month)
+    for key in ("month_completed", "completed_ytd"):  # the year to date's month wins (`plan._periods`)
+        if (done := columns.get(key)) is not None and done.month:
+            said = (done.year or (said[0] if said else year), done.month)
     if said is not None and said != (year, number):
         parsed.problems.insert(0, parse.Problem(
             "error", parsed.sheet, parsed.header.first + 1, "", "", month,

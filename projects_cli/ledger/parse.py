@@ -316,7 +316,9 @@ def _column_field(parts: list[str], table: Mapping[str, str]) -> tuple[str | Non
 
 
 # A month column's own label: 1月, 1-2月, 1-12月完成投资, 10月份 (group 1: the 1- of a cumulative figure).
-_MONTH_LABEL = re.compile(r"^(1(?:-|—|–|~|至))?(\d{1,2})月(?:份|底|末)?(?:累计)?(?:完成(?:投资)?额?)?$")
+_MONTH_LABEL = re.compile(r"^(?:\d{4}年度?)?(1(?:-|—|–|~|至))?(\d{1,2})月(?:份|底|末)?(累计)?(?:当月|本月)?(?:已?完成(?:投资)?额?)?$")
+# A month in brackets after a month's figure: 本月完成投资（10月）, 当月完成投资(2025年10月份).
+_BRACKET_MONTH = re.compile(r"[（(](?:(\d{4})年)?(\d{1,2})月份?[）)]")
 # Which leader a sheet naming several reads: the county's or district's (the office's own), else one naming
 # neither, else the city's; the others are listed as not read.
 _LEADER_LEVEL = (re.compile(r"[县区]"), re.compile(r"^(?!.*市)"), re.compile(r""))
@@ -351,6 +353,9 @@ def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
             if value and (not parts or parts[-1] != value):
                 parts.append(value)
         found, shown = _column_field(parts, table)
+        label = _MONTH_LABEL.match(header_key(parts[-1])) if parts else None
+        if found is None and label and re.search(r"完成", parts[-1]):
+            found, shown = "completed_ytd", "/".join(parts)  # 10月完成投资: a month's figure (`_month_columns`)
         person = False
         if parts and (both := _WITH_PERSON.match(header_key(parts[-1]))) and field_for(both.group(1), table) in SPLIT:
             found, shown, person = field_for(both.group(1), table), "/".join(parts), True
@@ -360,12 +365,15 @@ def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
         unit = next((u for p in parts if (u := header_unit(p) or header_currency(p))), None)
         column = Column(c, shown, found, unit=unit, person=person)
         column.year, column.month = header_period(joined)
+        if found == "month_completed" and (bracket := _BRACKET_MONTH.search(unicodedata.normalize("NFKC", joined))):
+            column.year = int(bracket.group(1)) if bracket.group(1) else column.year
+            column.month = int(bracket.group(2)) if 1 <= int(bracket.group(2)) <= 12 else None
         if found == "floor_area" and _AREA_SQM.search(joined) and "万平方米" not in joined and "万㎡" not in joined:
             column.area_factor = Decimal("0.0001")
-        if found == "completed_ytd" and parts and (label := _MONTH_LABEL.match(header_key(parts[-1]))):
+        if found == "completed_ytd" and label and column.field:
             months.append((column, label, any("累计" in p for p in parts[:-1])))
         columns.append(column)
-    if len(months) > 1:
+    if months:
         _month_columns(months)
     leaders = [c for c in columns if c.field == "leader"]
     if len(leaders) > 1:
@@ -377,18 +385,27 @@ def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
 
 
 def _month_columns(months: list[tuple[Column, re.Match, bool]]) -> None:
-    """Columns labelled by months. Where some say 1-N月 (or sit under 累计…), 1月, 1-2月 … 1-12月 are the
-    cumulative series, each to its month; 2月, 3月 … are each month's own figure, which is not read (nor is
-    1月 … 12月 where none is cumulative)."""
-    cumulative = any(label.group(1) or under for _, label, under in months)
-    series = []
+    """Columns labelled by months. Where some say 1-N月 (or 累计), 1月, 1-2月 … 1-12月 are the
+    cumulative series, each to its month; 2月, 3月 … are each month's own figure. One month's own figure
+    alone (10月完成投资, 完成投资/10月, beside 1-10月 or not) is that month's report (`month_completed`);
+    several (1月 … 12月 where none is cumulative) are not read."""
+    cumulative = any(label.group(1) or label.group(3) or under for _, label, under in months)
+    series, own = [], []
     for column, label, under in months:
         month = int(label.group(2))
-        if cumulative and 1 <= month <= 12 and (label.group(1) or month == 1 or under):
+        if not 1 <= month <= 12:
+            column.field = None
+        elif cumulative and (label.group(1) or label.group(3) or month == 1 or under):
             series.append((column, month))
         else:
+            own.append((column, month))
             column.field = None
-    if len(series) > 1 and len({m for _, m in series}) == len(series):
+    if len(own) == 1 and len(series) <= 1:
+        column, month = own[0]
+        column.field, column.month = "month_completed", month
+    if len(series) == 1:
+        series[0][0].month = series[0][1]
+    elif len(series) > 1 and len({m for _, m in series}) == len(series):
         for column, month in series:
             column.month, column.series = month, True
 

@@ -245,21 +245,46 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _periods(parsed: parse.ParsedSheet, as_of: date) -> tuple[int, str, date]:
-    """The annual plan's year, the completed investment's month (YYYY-MM) and the ledger's as-of date."""
+def _periods(parsed: parse.ParsedSheet, as_of: date) -> tuple[int, str, date, str | None]:
+    """The annual plan's year, the completed investment's month (YYYY-MM), the ledger's as-of date, and why
+    the month cannot be told (None when it can).
+
+    The month is the one the year-to-date header names (1-10月), else the one a month's own figure names
+    (10月完成投资, 本月完成投资（10月）), else the ledger's as-of month. A month's own figure names no year:
+    the year is the one the sheet names (its headers, 截至… line or title, or --month); none, or two that
+    differ, and the month cannot be told (refused: never a guess from the command's date).
+    """
     columns = parsed.header.by_field()
     ledger_as_of = parsed.info.as_of or as_of
     plan_col = columns.get("annual_plan")
     done_col = columns.get("completed_ytd")
+    own_col = columns.get("month_completed")
     plan_year = (plan_col.year if plan_col else None) or ledger_as_of.year
     year = (done_col.year if done_col else None) or (plan_col.year if plan_col else None) or ledger_as_of.year
     if done_col and done_col.month:
         month = done_col.month
+        if own_col and own_col.month and own_col.month != month:
+            return plan_year, f"{year:04d}-{month:02d}", ledger_as_of, (
+                f"{own_col.header} 是 {own_col.month} 月的数，{done_col.header} 累计到 {month} 月：两列不是同一个月"
+                f" (the month's figure is for month {own_col.month}, the year to date for month {month})")
+    elif own_col and own_col.month:
+        month = own_col.month
+        info = parsed.info
+        said = {c.year for c in (own_col, done_col, plan_col) if c is not None and c.year}
+        said |= {y for y in (info.as_of.year if info.as_of else None, info.year) if y}
+        if len(said) != 1:
+            problem = (f"{own_col.header} 没有写年份，台账的标题、截至日期和表头也没有：请用 --month YYYY-{month:02d} 指明"
+                       f" (no year for month {month}: the sheet names none; give --month)" if not said else
+                       f"{own_col.header} 的年份不明：台账写了 {'、'.join(map(str, sorted(said)))} 年 (the sheet names "
+                       f"the years {', '.join(map(str, sorted(said)))}: which one is month {month} of?)")
+            return plan_year, f"{ledger_as_of.year:04d}-{month:02d}", ledger_as_of, problem
+        year = said.pop()
+        plan_year = (plan_col.year if plan_col else None) or year
     elif year == ledger_as_of.year:
         month = ledger_as_of.month
     else:
         month = 12
-    return plan_year, f"{year:04d}-{month:02d}", ledger_as_of
+    return plan_year, f"{year:04d}-{month:02d}", ledger_as_of, None
 
 
 NAMED_UNIT = NAMED["unit"]
@@ -280,7 +305,7 @@ class Planner:
         self.from_unit = from_unit
         self.file_name = file_name
         self.problems: list[parse.Problem] = []
-        self.plan_year, self.month, self.ledger_as_of = _periods(parsed, ctx.as_of)
+        self.plan_year, self.month, self.ledger_as_of, self.month_problem = _periods(parsed, ctx.as_of)
         self.known_chains = set(chains.known_chains(config)) | self.reg.chains
         self.known_clusters = set(chains.known_clusters(config)) | self.reg.clusters
         self.kinds = list(configured_kinds(config))
@@ -328,6 +353,11 @@ class Planner:
                 f"the ledger has {kind} dates but the config file's [milestones] kinds has no {kind}",
             ))
         as_of = self.ctx.as_of
+        if self.month_problem:
+            column = self.columns["month_completed"]
+            self.problems.append(parse.Problem("error", self.sheet, header_row, column.letter, column.header, "",
+                                               self.month_problem))
+            return False
         done = next((k for k in ("completed_ytd", "month_completed") if k in self.columns), None)
         if done and self.month > f"{as_of.year:04d}-{as_of.month:02d}":
             column = self.columns[done]

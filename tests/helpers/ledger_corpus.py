@@ -390,3 +390,24 @@ def unit_with_person(path: Path) -> Path:
     ws.append(["合计", None, 129800, 36000, None])
     wb.save(path)
     return path
+
+
+# ---------------------------------------------------------------- a single month's own figure
+
+
+def single_month(path: Path, *, title: str | None = "2025年10月重点项目调度表", own: str = "10月份完成投资",
+                 ytd: bool = True, plan: str = "2025年计划投资（万元）") -> Path:
+    """A 调度表 whose group header 投资完成情况（万元） holds the month's own figure (10月份完成投资) and, when `ytd`,
+    the year to date (1-10月累计完成投资) beside it; a 合计 row under the projects."""
+    wb, ws = _book("调度表", title, "E")
+    start = 2 if title else 1
+    _put(ws, start, ["序号", "项目名称", plan, "投资完成情况（万元）" if ytd else own, None])
+    _put(ws, start + 1, [None, None, None, own if ytd else None, "1-10月累计完成投资" if ytd else None])
+    for cells in (f"A{start}:A{start + 1}", f"B{start}:B{start + 1}", f"C{start}:C{start + 1}"):
+        ws.merge_cells(cells)
+    ws.merge_cells(f"D{start}:E{start}" if ytd else f"D{start}:D{start + 1}")
+    _put(ws, start + 2, [1, "智能终端产业园", 15000, 1200, 9600 if ytd else None])
+    _put(ws, start + 3, [2, "闽南冷链物流园", 8000, 650.5, 5100 if ytd else None])
+    _put(ws, start + 4, ["合计", None, 23000, 1850.5, 14700 if ytd else None])
+    wb.save(path)
+    return path

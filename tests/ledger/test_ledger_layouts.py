@@ -151,3 +151,61 @@ def test_with_a_task_force_column_of_its_own_the_units_person_is_not_read(tmp_pa
     parsed = read_ledger(tmp_path / "t.xlsx", as_of=AS_OF)
     assert parsed.rows[0].values == {"name": "甲项目", "unit": "高新区商务局", "task_force": "招商专班"}
     assert [f"{c.letter} {c.header}" for c in parsed.unused] == ["B 责任单位及负责人（其中的责任人不读）"]
+
+
+# ---------------------------------------------------------------- a single month's header: 10月完成投资
+
+
+def test_a_months_own_figure_beside_the_year_to_date(session, ctx, tmp_path):
+    path = corpus.single_month(tmp_path / "m.xlsx")
+    parsed = read_ledger(path, as_of=AS_OF)
+    assert [(c.header, c.field, c.month) for c in parsed.header.columns[3:]] == [
+        ("投资完成情况（万元）/10月份完成投资", "month_completed", 10), ("1-10月累计完成投资", "completed_ytd", 10)]
+    # no months on file: the year to date would be October's figure alone, and the month's own figure is not it
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, create_units=True)
+    assert [(p.row, p.column, p.message) for p in info.value.result.errors] == [
+        (4, "D", "当月完成投资 1200 万元与累计数不符：2025-10 累计 9600 万元 − 此前各月已报 0 万元 = 9600 万元 (the month's "
+                 "figure is not the year to date less the months on file before it)"),
+        (5, "D", "当月完成投资 650.5 万元与累计数不符：2025-10 累计 5100 万元 − 此前各月已报 0 万元 = 5100 万元 (the month's "
+                 "figure is not the year to date less the months on file before it)")]
+    assert session.scalars(select(Project)).all() == []
+
+
+def test_a_months_own_figure_alone_is_that_months_report(session, ctx, tmp_path):
+    path = corpus.single_month(tmp_path / "m.xlsx", ytd=False)
+    result = import_ledger(session, ctx, path, create_units=True)
+    assert (result.added, result.completed_month, result.errors) == (2, "2025-10", [])
+    assert held(session) == [
+        ("GX-0001", None, Decimal("15000"), [("2025-10", Decimal("1200"))]),
+        ("GX-0002", None, Decimal("8000"), [("2025-10", Decimal("650.5"))]),
+    ]
+
+
+@pytest.mark.parametrize("own", ["10月完成投资", "10月份完成投资", "本月完成投资（10月）", "当月完成投资(10月份)"])
+def test_the_months_header_words(tmp_path, own):
+    parsed = read_ledger(corpus.single_month(tmp_path / "m.xlsx", own=own, ytd=False), as_of=AS_OF)
+    assert [(c.field, c.month) for c in parsed.header.columns[3:]] == [("month_completed", 10)]
+    assert [r.values["month_completed"] for r in parsed.rows] == [Decimal("1200"), Decimal("650.5")]
+
+
+def test_a_months_figure_with_no_year_is_refused_unless_month_says_it(session, ctx, tmp_path):
+    path = corpus.single_month(tmp_path / "m.xlsx", title=None, ytd=False, plan="年度计划投资（万元）")
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, create_units=True)
+    assert [(p.row, p.column, p.message) for p in info.value.result.errors] == [
+        (1, "D", "10月份完成投资 没有写年份，台账的标题、截至日期和表头也没有：请用 --month YYYY-10 指明 (no year for month 10: "
+                 "the sheet names none; give --month)")]
+    assert session.scalars(select(Project)).all() == []
+    result = import_ledger(session, ctx, path, create_units=True, month="2025-10")
+    assert (result.added, result.plan_year, result.completed_month) == (2, 2025, "2025-10")
+    assert held(session)[1] == ("GX-0002", None, Decimal("8000"), [("2025-10", Decimal("650.5"))])
+
+
+def test_a_months_figure_under_a_title_of_another_year_is_refused(session, ctx, tmp_path):
+    path = corpus.single_month(tmp_path / "m.xlsx", title="2024年重点项目调度表", ytd=False)
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, create_units=True)
+    assert [(p.row, p.column, p.message) for p in info.value.result.errors] == [
+        (2, "D", "10月份完成投资 的年份不明：台账写了 2024、2025 年 (the sheet names the years 2024, 2025: which one is month "
+                 "10 of?)")]
