@@ -64,6 +64,8 @@ HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "card": ("预警等级", ("亮牌", "红黄蓝牌", "预警")),
     "notes": ("备注", ("说明",)),
     "approval_code": ("项目审批代码", ("项目代码", "审批代码", "项目统一代码", "全国投资项目在线审批监管平台代码")),
+    # The month a row reports, in a ledger of one row per project per month (the 调度 export): read, never written.
+    "report_month": ("月份", ("填报月份", "统计月份", "报表月份", "调度月份", "所属月份", "报送月份", "填报月", "月度")),
     # The ledger month's own figure: the month's investment report, checked against the year to date when both.
     "month_completed": ("当月完成投资", ("当月已完成投资", "本月完成投资", "当月完成", "本月完成")),
 }

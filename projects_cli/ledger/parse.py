@@ -83,7 +83,7 @@ NUMERIC_FIELDS = ("total_investment", "annual_plan", "completed_ytd", "month_com
 _SPECIAL_START = re.compile(r"^\s*[合总小共累全其注说备填审制负联分单一二三四五六七八九十（(第]")
 # Fields with few distinct values: one string object per value keeps 100,000 rows small.
 REPEATED = ("categories", "cluster", "chain", "status", "unit", "leader", "location", "source", "plan_columns",
-            "task_force", "site_progress", "owner")
+            "task_force", "site_progress", "owner", "report_month")
 
 _TOTAL = re.compile(r"^(合计|总计|小计|共计|总合计|全区合计|累计)")
 # A total word inside a label (龙海市合计14个, 福州片区小计): followed by the end, a count or a bracket, so that
@@ -213,6 +213,9 @@ class LedgerRow:
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"LedgerRow({self.row}, {self.values})"
+
+
+MONTH = "report_month"  # the month a row reports, in a ledger of one row per project per month (`by_month`)
 
 
 @dataclass
@@ -597,6 +600,8 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
         return to_date
     if key == RATE:
         return read_rate
+    if key == MONTH:
+        return read_month
     if key == "planned_period":
         def to_range(value: Any) -> Any:
             start, end = parse_date_range(value)
@@ -664,6 +669,35 @@ def read_rate(value: Any) -> Rate | None:
         raise ValueProblem(f"{clean_text(value)!r} is not a plausible completion rate")
     return Rate(float(number), percent, max(0, -number.as_tuple().exponent),
                 format(number.normalize(), "f") + ("%" if percent else ""))
+
+
+_CN_MONTH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11,
+             "十二": 12}
+# A 月份 cell: 10, 10月, 10月份, 十月, 2025-10, 2025/10, 2025.10, 2025年10月, 202510.
+_MONTH_CELL = re.compile(r"^(?:(\d{4})(?:年|[-/.])?)?(\d{1,2}|十[一二]?|[一二三四五六七八九])(?:月份?|月度)?$")
+
+
+def read_month(value: Any) -> tuple[int | None, int] | None:
+    """A 月份 cell as (year or None, month); ValueProblem when it is not a month."""
+    kind = type(value)
+    if kind is date or kind is datetime:
+        return value.year, value.month
+    if is_empty(value):
+        return None
+    if kind is float and value.is_integer() or kind is int:
+        value = int(value)
+    elif kind is float:  # 2025.1: 2025年1月 or 2025.10 with its zero lost
+        raise ValueProblem(f"{value!r} 写成了数字，分不清是哪个月：请写成 2025-10 或 10月 (a month written as a number "
+                           "is ambiguous; write 2025-10 or 10月)")
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    match = _MONTH_CELL.match(text)
+    if match:
+        number = match.group(2)
+        month = int(number) if number.isdigit() else _CN_MONTH[number]
+        if 1 <= month <= 12:
+            return (int(match.group(1)) if match.group(1) else None), month
+    raise ValueProblem(f"{clean_text(value)!r} 不是月份（应为 10月、十月、2025-10 或 2025年10月） (is not a month, e.g. 10月 "
+                       "or 2025-10)")
 
 
 RATE_SLACK = 0.5  # percentage points: the most a rate's own rounding (97% for 96.6%) is allowed
@@ -1036,6 +1070,10 @@ def parse_rows(
     for key in SPLIT:
         if (column := by_field.get(key)) is not None:
             _split_person(result, column)
+    if MONTH in by_field:
+        from projects_cli.ledger.by_month import merge_months  # (it builds on this module)
+
+        merge_months(result, by_field[MONTH])
     if progress is not None:
         progress(count)
     return result

@@ -546,7 +546,11 @@ class Planner:
         values = row.values
         months = []
         if (figures := values.get(parse.MONTH_FIGURES)) is not None:
-            earlier = sum(figures.values(), ZERO)
+            # the months before the ledger's: those the ledger gives, and those on file it does not (a monthly
+            # report of one row per month may skip a month)
+            given = {f"{self.month[:4]}-{number:02d}" for number in figures}
+            earlier = sum(figures.values(), ZERO) + sum(
+                (held[1] for month, held in (on_file or {}).items() if month not in given), ZERO)
             for number, figure in figures.items():
                 month = f"{self.month[:4]}-{number:02d}"
                 held = (on_file or {}).get(month)

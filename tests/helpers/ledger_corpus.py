@@ -411,3 +411,41 @@ def single_month(path: Path, *, title: str | None = "2025年10月重点项目调
     _put(ws, start + 4, ["合计", None, 23000, 1850.5, 14700 if ytd else None])
     wb.save(path)
     return path
+
+
+# ---------------------------------------------------------------- one row per project per month
+
+
+def monthly_rows(path: Path, *, cumulative: bool = False, rows: list[list[Any]] | None = None,
+                 title: str | None = "2025年重点项目月度调度明细", plan: str = "2025年计划投资（万元）") -> Path:
+    """The 调度 system's export: one row per project per month (填报月份 written 八月, 9月份, 2025年10月 …), each
+    project's name, unit and totals merged down over its rows, a two-row header (投资完成情况 over the figure
+    and 形象进度), and a 合计 row. The figure is 当月完成投资, or 本年累计完成投资 when `cumulative`."""
+    wb, ws = _book("调度明细", title, "H")
+    start = 2 if title else 1
+    figure = "本年累计完成投资" if cumulative else "当月完成投资"
+    _put(ws, start, ["序号", "填报月份", "项目名称", "责任单位", "总投资（万元）", plan, "投资完成情况", None])
+    _put(ws, start + 1, [None, None, None, None, None, None, f"{figure}（万元）", "形象进度"])
+    for col in "ABCDEF":
+        ws.merge_cells(f"{col}{start}:{col}{start + 1}")
+    ws.merge_cells(f"G{start}:H{start}")
+    if rows is None:
+        done = [800, 1900, 3000] if cumulative else [800, 1100, 1100]
+        rows = [
+            [1, "八月", "智能终端产业园", "高新区经济发展局", 52000, 15000, done[0], "主体施工"],
+            [2, "9月份", None, None, None, None, done[1], "主体施工"],
+            [3, "2025年10月", None, None, None, None, done[2], "设备安装"],
+            [4, "2025-09", "闽南冷链物流园", "高新区商务局", 26000, 8000, 600, "基础施工"],
+            [5, "2025-10", None, None, None, None, 1250.5 if cumulative else 650.5, "主体施工"],
+        ]
+    at = start + 2
+    for row in rows:
+        _put(ws, at, row)
+        at += 1
+    if rows and rows[0][2] == "智能终端产业园" and rows[1][2] is None:
+        for col in "CDEF":  # each project's fields merged down over its months
+            ws.merge_cells(f"{col}{start + 2}:{col}{start + 4}")
+            ws.merge_cells(f"{col}{start + 5}:{col}{start + 6}")
+    _put(ws, at, ["合计", None, None, None, 78000, 23000, None, None])
+    wb.save(path)
+    return path

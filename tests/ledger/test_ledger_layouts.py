@@ -209,3 +209,110 @@ def test_a_months_figure_under_a_title_of_another_year_is_refused(session, ctx, 
     assert [(p.row, p.column, p.message) for p in info.value.result.errors] == [
         (2, "D", "10月份完成投资 的年份不明：台账写了 2024、2025 年 (the sheet names the years 2024, 2025: which one is month "
                  "10 of?)")]
+
+
+# ---------------------------------------------------------------- one row per project per month (调度 export)
+
+
+def test_one_row_per_project_per_month_each_rows_figure_to_its_month(session, ctx, tmp_path):
+    path = corpus.monthly_rows(tmp_path / "d.xlsx")
+    result = import_ledger(session, ctx, path, create_units=True)
+    assert (result.rows, result.added, result.completed_month, result.errors) == (2, 2, "2025-10", [])
+    assert [(s.row, s.kind) for s in result.skipped_rows] == [(9, "total")]
+    assert held(session) == [
+        ("GX-0001", Decimal("52000"), Decimal("15000"),
+         [("2025-08", Decimal("800")), ("2025-09", Decimal("1100")), ("2025-10", Decimal("1100"))]),
+        ("GX-0002", Decimal("26000"), Decimal("8000"), [("2025-09", Decimal("600")), ("2025-10", Decimal("650.5"))]),
+    ]
+    # 形象进度 is each month's own: the latest month's is kept
+    assert session.execute(select(Project.site_progress).order_by(Project.code)).scalars().all() == ["设备安装", "主体施工"]
+    again = import_ledger(session, ctx, path)
+    assert (again.added, again.changed, again.unchanged) == (0, 0, 2)
+
+
+def test_cumulative_figures_of_every_month_from_january_give_each_months_own(session, ctx, tmp_path):
+    rows = [[1, "1月", "甲项目", "高新区商务局", 5000, 1200, 100, "前期手续"],
+            [2, "二月", "甲项目", "高新区商务局", 5000, 1200, 250, "基础施工"],
+            [3, "2025.03", "甲项目", "高新区商务局", 5000, 1200, 400, "基础施工"]]
+    path = corpus.monthly_rows(tmp_path / "c.xlsx", cumulative=True, rows=rows)
+    result = import_ledger(session, ctx, path, create_units=True)
+    assert (result.completed_month, [p for p in result.warnings if "新责任单位" not in p.message]) == ("2025-03", [])
+    assert held(session) == [("GX-0001", Decimal("5000"), Decimal("1200"), [
+        ("2025-01", Decimal("100")), ("2025-02", Decimal("150")), ("2025-03", Decimal("150"))])]
+
+
+def test_cumulative_figures_not_from_january_read_only_the_ledger_month(session, ctx, tmp_path):
+    result = import_ledger(session, ctx, corpus.monthly_rows(tmp_path / "c.xlsx", cumulative=True), create_units=True)
+    assert [(p.row, p.column, p.message) for p in result.warnings if "逐月" in p.message] == [
+        (4, "G", "智能终端产业园 的累计完成投资没有从 1 月起逐月填报，2025-08、2025-09 （第 4、5 行）的累计数本次不读，只读 2025-10 的 "
+                 "(cumulative figures not given for every month from January: only the ledger month's is read)"),
+        (7, "G", "闽南冷链物流园 的累计完成投资没有从 1 月起逐月填报，2025-09 （第 7 行）的累计数本次不读，只读 2025-10 的 "
+                 "(cumulative figures not given for every month from January: only the ledger month's is read)")]
+    assert [m for *_, m in held(session)] == [[("2025-10", Decimal("3000"))], [("2025-10", Decimal("1250.5"))]]
+
+
+def test_a_projects_fields_that_differ_between_its_months_are_refused(session, ctx, tmp_path):
+    rows = [[1, "9月", "甲项目", "高新区商务局", 5000, 1200, 100, "基础施工"],
+            [2, "10月", "甲项目", "高新区商务局", 5200, 1200, 150, "主体施工"],
+            [3, "10月", "乙项目", "高新区商务局", 800, 300, 50, None]]
+    path = corpus.monthly_rows(tmp_path / "x.xlsx", rows=rows)
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, path, create_units=True)
+    assert [(p.row, p.column, p.value, p.message) for p in info.value.result.errors] == [
+        (5, "E", 5200, "第 4、5 行是同一个项目（甲项目）的不同月份，总投资（万元）却不一致（第 4 行 5000，第 5 行 5200）：同一项目各月的项目信息"
+                       "应相同 (rows 4 and 5 are months of one project but differ in 总投资（万元）)")]
+    assert session.scalars(select(Project)).all() == []
+
+
+def test_two_rows_of_one_project_and_month_are_refused(session, ctx, tmp_path):
+    rows = [[1, "10月", "甲项目", "高新区商务局", 5000, 1200, 100, None],
+            [2, "2025-10", "甲 项目", "高新区商务局", 5000, 1200, 100, None]]
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, corpus.monthly_rows(tmp_path / "x.xlsx", rows=rows), create_units=True)
+    assert [(p.row, p.column, p.message) for p in info.value.result.errors] == [
+        (5, "B", "与第 4 行是同一个项目（甲 项目）的同一个月（2025-10）：一个项目每月只能有一行 (the same project and month as row 4)")]
+
+
+def test_months_without_a_year_or_across_years_are_refused(session, ctx, tmp_path):
+    rows = [[1, "9月", "甲项目", "高新区商务局", 5000, 1200, 100, None],
+            [2, "十月", "甲项目", "高新区商务局", 5000, 1200, 100, None]]
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, corpus.monthly_rows(tmp_path / "x.xlsx", rows=rows, title="重点项目月度调度明细",
+                                                        plan="年度计划投资（万元）"), create_units=True)
+    assert [(p.row, p.column, p.value) for p in info.value.result.errors] == [(4, "B", "9月"), (5, "B", "10月")]
+    assert info.value.result.errors[0].message == (
+        "'9月' 没有年份，台账的标题、截至日期和表头也没有写：请写成 2025-09 这样的年月 (no year: the sheet names none; write the "
+        "year and month)")
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, corpus.monthly_rows(tmp_path / "z.xlsx", rows=rows, title="2024年重点项目月度调度明细"),
+                      create_units=True)
+    assert info.value.result.errors[0].message == (
+        "'9月' 的年份不明：台账写了 2024、2025 年；请写成 2024-09 这样的年月 (the sheet names several years; write the year "
+        "and month)")
+    rows[0][1] = "2024-12"
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, corpus.monthly_rows(tmp_path / "y.xlsx", rows=rows, title=None), create_units=True)
+    assert [(p.row, p.column, p.message) for p in info.value.result.errors] == [
+        (2, "B", "月份跨了 2024、2025 年：一个台账只报一年的数，请按年分开导入 (the months span the years 2024, 2025; import one "
+                 "year at a time)")]
+    assert session.scalars(select(Project)).all() == []
+
+
+@pytest.mark.parametrize(("cell", "month"), [
+    ("10月", (None, 10)), ("十月", (None, 10)), ("十二月", (None, 12)), ("10月份", (None, 10)), (10, (None, 10)),
+    (10.0, (None, 10)), ("2025-10", (2025, 10)), ("2025/10", (2025, 10)), ("2025年10月", (2025, 10)),
+    ("2025年十月份", (2025, 10)), ("202510", (2025, 10)), (date(2025, 10, 1), (2025, 10)),
+])
+def test_the_month_cells(cell, month):
+    from projects_cli.ledger.parse import read_month
+
+    assert read_month(cell) == month
+
+
+@pytest.mark.parametrize("cell", ["13月", 2025.1, "第三季度", "10月上旬", "2025-13"])
+def test_cells_that_are_not_a_month(cell):
+    from projects_cli.ledger.parse import read_month
+    from projects_cli.values import ValueProblem
+
+    with pytest.raises(ValueProblem):
+        read_month(cell)
