@@ -505,10 +505,12 @@ class Planner:
             out.append(FieldChange("unit", self.header_of("unit"), None, plan.unit))
         if plan.plan:
             out.append(FieldChange("annual_plan", self.header_of("annual_plan"), *plan.plan))
-        if plan.ytd:
-            key = "completed_ytd" if "completed_ytd" in self.columns or "month_completed" not in self.columns else (
-                "month_completed")
-            out.append(FieldChange("completed_ytd", self.header_of(key), *plan.ytd))
+        if plan.ytd and ("completed_ytd" in self.columns or "month_completed" not in self.columns):
+            out.append(FieldChange("completed_ytd", self.header_of("completed_ytd"), *plan.ytd))
+        elif plan.report:  # a ledger giving the month's own figure alone: that figure, under its column
+            _rid, old, figure = plan.report
+            out.append(FieldChange("month_completed", f"{self.header_of('month_completed')}（{self.month}）",
+                                   old[0] if old else None, figure))
         for month, _rid, old, new in plan.months:
             out.append(FieldChange("completed_months", f"{int(month[5:])}月完成投资", old[0] if old else None, new))
         for kind, _mid, change in plan.milestones:

@@ -316,3 +316,9 @@ def test_cells_that_are_not_a_month(cell):
 
     with pytest.raises(ValueProblem):
         read_month(cell)
+
+
+def test_the_dry_run_of_a_monthly_export_shows_each_months_figure(session, ctx, tmp_path):
+    result = import_ledger(session, ctx, corpus.monthly_rows(tmp_path / "d.xlsx"), create_units=True, dry_run=True)
+    assert [(d.header, d.new) for d in result.changes[1].details if "完成" in d.header] == [
+        ("当月完成投资（万元）（2025-10）", Decimal("650.5")), ("9月完成投资", Decimal("600"))]
