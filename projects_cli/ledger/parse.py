@@ -785,8 +785,11 @@ _MISS = object()  # a cell the fast path leaves to the column's converter
 
 
 def _column_reader(column: Column, info: LedgerInfo, clean_value: Callable[..., Any],
-                   max_year: int) -> Callable[[list[Any]], list[Any]]:
+                   max_year: int, quick: Callable[[str], Callable[[Any], bool] | None] | None = None,
+                   ) -> Callable[[list[Any]], list[Any]]:
     """Typing a whole column at once: the common cells by a fast path, the rest by `_converter`'s function.
+
+    `quick(field)`: a test of the cells `clean_value` keeps as they are (`registry.kept_as_is`), or None.
 
     Returns a function from the column's raw cells to typed values, `_SKIP`
     for an empty cell and `_MISS` for a cell to type one by one (the caller
@@ -820,6 +823,8 @@ def _column_reader(column: Column, info: LedgerInfo, clean_value: Callable[..., 
         return lambda cells: [read_rate(v) if type(v) is float and 0 <= v < 1e9 else
                               _SKIP if v == "" or v is None else _MISS for v in cells]
     if key not in REPEATED:
+        if (plain := quick(key) if quick is not None else None) is not None:  # names and codes, mostly clean
+            return lambda cells: [v if plain(v) else _SKIP if v == "" or v is None else _MISS for v in cells]
         return lambda cells: [_SKIP if v == "" or v is None else _MISS for v in cells]
     # Few distinct values: each typed once (the first seen wins, as with a cache per cell).
     convert = _converter(column, info, clean_value, max_year)
@@ -919,6 +924,7 @@ def parse_rows(
     progress: Callable[[int], None] | None = None,
     status_words: Mapping[str, str] | None = None,
     rates: Mapping[str, Decimal] | None = None,
+    quick: Callable[[str], Callable[[Any], bool] | None] | None = None,
 ) -> ParsedSheet:
     """Typed project rows and problems from the rows under the header.
 
@@ -927,7 +933,8 @@ def parse_rows(
     `status_words` what the status column's words mean (`config.office.status_words`:
     续建 → 在建), a word not in it an error on its cell. `rates` (`columns.currency_rates`: [ledger.rates],
     [ledger] usd_rate): amounts in 万美元, 万欧元 … are converted to 万元 at the currency's rate
-    (`ParsedSheet.converted`); a currency without one is refused, naming it.
+    (`ParsedSheet.converted`); a currency without one is refused, naming it. `quick`: which cells
+    `clean_value` keeps as they are (`registry.kept_as_is`), typed without calling it.
     Rows are sorted out one by one (blank, total, section, note or project);
     project rows are then typed column by column, CHUNK rows at a time.
     """
@@ -959,7 +966,7 @@ def parse_rows(
                     result.problems.append(Problem("error", sheet, header.last + 1, column.letter, column.header,
                                                    unit, problem))
                     continue
-        readers.append((column.index, key, column, _column_reader(column, info, clean_value, max_year),
+        readers.append((column.index, key, column, _column_reader(column, info, clean_value, max_year, quick),
                         _converter(column, info, clean_value, max_year)))
     width_needed = max((r[0] for r in readers), default=0) + 1
     by_field = header.by_field()

@@ -85,7 +85,7 @@ def read_ledgers(
             found.append(parse.parse_rows(
                 chained(preview, rows), header, info, name, clean_value=registry.clean_value, units=units,
                 max_year=as_of.year + 30, progress=tick, status_words=status_words(config),
-                rates=currency_rates(config),
+                rates=currency_rates(config), quick=registry.kept_as_is,
             ))
         if found:
             if sheet and not every:  # the sheet named: the others before it count too

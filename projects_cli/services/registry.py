@@ -14,7 +14,7 @@ import re
 import unicodedata
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlmodel import Session
@@ -161,6 +161,21 @@ MAX_LENGTH = {c.name: c.type.length for c in Project.__table__.c if getattr(c.ty
 MAX_LENGTH["unit"] = min(Unit.__table__.c.name.type.length, ChangeLog.__table__.c.record_key.type.length)
 # Names and codes: zero-width and bidi-control characters refused (`values.text_problem`).
 NAME_KEYS = {"code", "name", "unit", "owner", "leader"}
+
+
+def kept_as_is(key: str) -> Callable[[Any], bool] | None:
+    """For a name or code, a quick test of the cells `clean_value` returns unchanged (a clean text, within
+    its length; an ASCII code of the usable shape), for a ledger of 100,000 rows to skip the long way; None
+    for the other fields."""
+    limit = MAX_LENGTH[key] if key in ("name", "code") else 0
+    if key == "name":
+        return lambda v: (type(v) is str and v != "" and v.isprintable() and "  " not in v and v[0] != " "
+                          and v[-1] != " " and len(v) <= limit)
+    if key == "code":
+        match = _CODE.match
+        return lambda v: (type(v) is str and v.isascii() and v.isprintable() and " " not in v and len(v) <= limit
+                          and match(v) is not None)
+    return None
 
 
 def clean_value(key: str, value: Any, *, unit: str = "万元") -> Any:
