@@ -114,6 +114,9 @@ def header_currency(text: Any) -> str | None:
 # (项目业主单位, 市或县挂钩责任单位, 挂钩领导) a name word means the field itself and a contact word
 # that field's contact, which the registry does not keep: 项目业主单位/联系人 is not 工作专班.
 NAME_WORDS = frozenset({"名称", "单位名称", "姓名", "单位", "业主名称", "名字"})
+# Under the responsible unit (责任单位/责任人, 市或县挂钩责任单位/负责人): the unit's person for the project, its
+# contact there, kept as 工作专班 where the sheet has no 工作专班 column of its own (`parse._columns`).
+UNIT_PERSON_WORDS = frozenset({"责任人", "负责人", "责任人姓名", "负责人姓名"})
 CONTACT_WORDS = frozenset({"联系人", "负责人", "责任人", "联系电话", "电话", "手机", "手机号码", "联系方式", "办公电话",
                            "职务", "职务姓名", "联系人及电话", "负责人及电话", "责任人及电话"})
 

@@ -48,6 +48,7 @@ from projects_cli.ledger.columns import (
     CONTACT_WORDS,
     NAME_WORDS,
     NOT_STORED,
+    UNIT_PERSON_WORDS,
     field_for,
     header_currency,
     header_key,
@@ -296,7 +297,8 @@ def _column_field(parts: list[str], table: Mapping[str, str]) -> tuple[str | Non
     """The field a stack of header cells names (top to bottom), and the header text to show.
 
     A group and its sub-header map by the pair: 项目业主单位/业主名称 → owner, 市或县挂钩责任单位/单位名称 → unit,
-    but 项目业主单位/联系人 and 责任单位/责任人 are the group's contact, not a field (never 工作专班).
+    but 项目业主单位/联系人 is the owner's contact, not a field (never 工作专班); 责任单位/责任人 is the unit's person
+    for the project, its contact there (工作专班, unless the sheet has that column: `_columns`).
     """
     if not parts:
         return None, ""
@@ -305,6 +307,8 @@ def _column_field(parts: list[str], table: Mapping[str, str]) -> tuple[str | Non
             group = field_for(parts[i], table)
             if group:
                 shown = "/".join(parts[i:])
+                if group == "unit" and sub in UNIT_PERSON_WORDS:
+                    return UNIT_PERSON, shown
                 return (group, shown) if sub in NAME_WORDS or group == "task_force" else (None, shown)
     for i in range(len(parts) - 1, -1, -1):
         found = field_for(parts[i], table)
@@ -317,6 +321,8 @@ def _column_field(parts: list[str], table: Mapping[str, str]) -> tuple[str | Non
                     return found, f"{parts[i - 1]}/{parts[i]}"
     return None, "/".join(parts)
 
+
+UNIT_PERSON = "unit_person"  # (only while the header is read) the column of a unit's person: see `_columns`
 
 # A month column's own label: 1月, 1-2月, 1-12月完成投资, 10月份 (group 1: the 1- of a cumulative figure).
 _MONTH_LABEL = re.compile(r"^(?:\d{4}年度?)?(1(?:-|—|–|~|至))?(\d{1,2})月(?:份|底|末)?(累计)?(?:当月|本月)?(?:已?完成(?:投资)?额?)?$")
@@ -378,6 +384,10 @@ def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
         columns.append(column)
     if months:
         _month_columns(months)
+    own_task_force = any(c.field == "task_force" for c in columns)
+    for column in columns:  # 责任单位/责任人: the unit's person, 工作专班 where the sheet has no such column
+        if column.field == UNIT_PERSON:
+            column.field = None if own_task_force else "task_force"
     leaders = [c for c in columns if c.field == "leader"]
     if len(leaders) > 1:
         keep = min(leaders, key=lambda c: (next(i for i, p in enumerate(_LEADER_LEVEL) if p.search(c.header)), c.index))

@@ -24,6 +24,11 @@ for cell, or refuse with a message naming what it could not understand
   monthly 1月, 2月 … 12月 variant).
 * `date_ranges`: 建设起止时间 written every way a range is written (and one that
   can be read two ways).
+* `foreign_rates_ledger`: amounts in 万欧元 and 万港元 under a merged 投资情况 group.
+* `unit_with_person`: 责任单位及责任人 ("单位 姓名", "单位/姓名", "单位（姓名）") merged down.
+* `single_month`: a month's own figure (10月份完成投资, 本月完成投资（10月）…) beside 1-10月 or alone.
+* `monthly_rows`: the 调度 export, one row per project per month (填报月份 八月, 9月份,
+  2025年10月 …), each project's fields merged down over its months, a 合计 row.
 """
 
 from __future__ import annotations

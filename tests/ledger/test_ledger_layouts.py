@@ -322,3 +322,23 @@ def test_the_dry_run_of_a_monthly_export_shows_each_months_figure(session, ctx, 
     result = import_ledger(session, ctx, corpus.monthly_rows(tmp_path / "d.xlsx"), create_units=True, dry_run=True)
     assert [(d.header, d.new) for d in result.changes[1].details if "完成" in d.header] == [
         ("当月完成投资（万元）（2025-10）", Decimal("650.5")), ("9月完成投资", Decimal("600"))]
+
+
+def test_the_units_person_under_its_group_is_kept_unless_the_sheet_has_a_task_force_column(tmp_path):
+    from openpyxl import Workbook
+
+    for extra, expected, not_read in (([], {"task_force": "张伟"}, ["D 责任单位/联系电话"]),
+                                      (["工作专班"], {"task_force": "招商专班"}, ["C 责任单位/负责人", "D 责任单位/联系电话"])):
+        wb = Workbook()
+        ws = wb.active
+        ws.append(["项目名称", "责任单位", None, None, *extra])
+        ws.append([None, "单位名称", "负责人", "联系电话"])
+        ws.merge_cells("B1:D1")
+        ws.merge_cells("A1:A2")
+        if extra:
+            ws.merge_cells("E1:E2")
+        ws.append(["甲项目", "高新区商务局", "张伟", "0596-1234567", *(["招商专班"] if extra else [])])
+        wb.save(tmp_path / "u.xlsx")
+        parsed = read_ledger(tmp_path / "u.xlsx", as_of=AS_OF)
+        assert parsed.rows[0].values == {"name": "甲项目", "unit": "高新区商务局", **expected}
+        assert [f"{c.letter} {c.header}" for c in parsed.unused] == not_read
