@@ -1087,10 +1087,6 @@ def parse_rows(
     for key in SPLIT:
         if (column := by_field.get(key)) is not None:
             _split_person(result, column)
-    if MONTH in by_field:
-        from projects_cli.ledger.by_month import merge_months  # (it builds on this module)
-
-        merge_months(result, by_field[MONTH])
     if progress is not None:
         progress(count)
     return result

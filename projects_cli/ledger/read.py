@@ -2,7 +2,8 @@
 
 `reader.py` opens the workbook (a thread may be reading it meanwhile, see
 `reader.preload`), `parse.py` finds the header and types the cells column by
-column; this picks the sheet and puts them together for `ledger import`.
+column, `by_month.py` makes one row of a project's rows in a ledger of one row
+per project per month; this picks the sheet and puts them together for `ledger import`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Mapping
 from projects_cli.config.office import status_words
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger import parse
+from projects_cli.ledger.by_month import merge_months
 from projects_cli.ledger.columns import currency_rates, ledger_section, variants
 from projects_cli.ledger.reader import Limits, Workbook
 from projects_cli.services import registry
@@ -82,11 +84,14 @@ def read_ledgers(
                 if progress is not None:
                     progress("read", done, total)
 
-            found.append(parse.parse_rows(
+            parsed = parse.parse_rows(
                 chained(preview, rows), header, info, name, clean_value=registry.clean_value, units=units,
                 max_year=as_of.year + 30, progress=tick, status_words=status_words(config),
                 rates=currency_rates(config), quick=registry.kept_as_is,
-            ))
+            )
+            if (month := header.by_field().get(parse.MONTH)) is not None:
+                merge_months(parsed, month)  # one row per project per month: a project's rows made one
+            found.append(parsed)
         if found:
             if sheet and not every:  # the sheet named: the others before it count too
                 found[0].others[:0] = [n for n in book.sheet_names if n != sheet and _has_header(book, n, table)]
