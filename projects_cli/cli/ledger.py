@@ -188,6 +188,11 @@ def import_cmd(
     A responsible unit not in the registry is an error naming its rows unless
     --create-units.
 
+    A ledger of one row per project per month (a 月份 column, the 调度 export)
+    gives each row's figure to its month; a project's other fields must agree
+    across its rows. Amounts in another currency (万美元, 万欧元 …) are read at
+    the config file's [ledger.rates] ("美元" = 7.1), else refused.
+
     A returned 派工单 (see `ledger dispatch`) is recognised by itself and only
     what the unit changed is applied; rows with altered locked cells, rows the
     office changed meanwhile and rows of another unit are listed and not

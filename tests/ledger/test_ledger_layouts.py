@@ -342,3 +342,23 @@ def test_the_units_person_under_its_group_is_kept_unless_the_sheet_has_a_task_fo
         parsed = read_ledger(tmp_path / "u.xlsx", as_of=AS_OF)
         assert parsed.rows[0].values == {"name": "甲项目", "unit": "高新区商务局", **expected}
         assert [f"{c.letter} {c.header}" for c in parsed.unused] == not_read
+
+
+def test_a_monthly_export_against_another_month_given_is_refused(session, ctx, tmp_path):
+    with pytest.raises(LedgerRejected) as info:
+        import_ledger(session, ctx, corpus.monthly_rows(tmp_path / "d.xlsx"), create_units=True, month="2025-09")
+    assert [(p.row, p.message) for p in info.value.result.errors] == [
+        (2, "台账写的是 2025-10，--month 给的是 2025-09：请核对后只用台账自己的月份 (the ledger reports 2025-10, not 2025-09)")]
+
+
+def test_the_cli_imports_a_monthly_export(cli, tmp_path):
+    path = corpus.monthly_rows(tmp_path / "d.xlsx")
+    r = cli("ledger", "import", "--create-units", "--dry-run", "--format", "json", str(path))
+    assert r.exit_code == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["counts"] == {"added": 2, "changed": 0, "unchanged": 0, "refused": 0}
+    assert [(c["row"], c["name"]) for c in out["changes"]] == [(6, "智能终端产业园"), (8, "闽南冷链物流园")]
+    assert [s["row"] for s in out["skipped_rows"]] == [9]
+    r = cli("ledger", "import", "--create-units", str(path))
+    assert r.exit_code == 0, r.stderr
+    assert "2 added" in r.stderr
