@@ -17,27 +17,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-
-
-def run(cmd: list[str], env: dict) -> tuple[float, float, float]:
-    """(wall, CPU, peak RSS MB) of a child process."""
-    with tempfile.TemporaryFile() as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=out, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            out.seek(0)
-            raise SystemExit(f"failed: {' '.join(cmd)}\n{out.read().decode()[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -47,6 +31,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--compare", type=Path, help="another checkout's folder, run the same way beside this one")
     args = parser.parse_args()
+    from ledger import run  # (the child's own wall and CPU seconds and peak RSS, as ledger.py measures them)
     from synth import AS_OF
 
     ledger, db = args.folder / f"ledger-{args.projects}.xlsx", args.folder / "import.db"
