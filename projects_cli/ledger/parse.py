@@ -740,6 +740,11 @@ def _check_rates(result: ParsedSheet, column: Column) -> None:
         done, plan = values.get("completed_ytd"), values.get("annual_plan")
         if done is None or not plan:
             continue
+        if type(rate) is float:  # a workbook's number: the figures' own quotient (0.51 or 51) passes at once
+            exact = float(done) * 100 / float(plan)
+            if abs(rate * 100 - exact) <= 1e-6 or abs(rate - exact) <= 1e-6:
+                continue
+            rate = read_rate(rate)
         actual = rate_mismatch(rate, done, plan)
         if actual is None:
             continue
@@ -829,8 +834,8 @@ def _column_reader(column: Column, info: LedgerInfo, clean_value: Callable[..., 
                 out.append(value if value is not None else _SKIP if v == "" or v is None else _MISS)
             return out
         return numbers
-    if key == RATE:  # a workbook's rates are floats: read at once; the rest one by one, for their problems
-        return lambda cells: [read_rate(v) if type(v) is float and 0 <= v < 1e9 else
+    if key == RATE:  # a workbook's rates are floats: kept as they are (read when checked); the rest one by one
+        return lambda cells: [v if type(v) is float and 0 <= v < 1e9 else
                               _SKIP if v == "" or v is None else _MISS for v in cells]
     if key not in REPEATED:
         if (plain := quick(key) if quick is not None else None) is not None:  # names and codes, mostly clean
