@@ -324,7 +324,8 @@ def _column_field(parts: list[str], table: Mapping[str, str]) -> tuple[str | Non
 
 UNIT_PERSON = "unit_person"  # (only while the header is read) the column of a unit's person: see `_columns`
 
-# A month column's own label: 1月, 1-2月, 1-12月完成投资, 10月份 (group 1: the 1- of a cumulative figure).
+# A month column's own label: 1月, 1-2月, 1-12月完成投资, 10月份, 10月完成投资 (group 1: the 1- of a cumulative
+# figure; group 2: the month; group 3: 累计, also cumulative).
 _MONTH_LABEL = re.compile(r"^(?:\d{4}年度?)?(1(?:-|—|–|~|至))?(\d{1,2})月(?:份|底|末)?(累计)?(?:当月|本月)?(?:已?完成(?:投资)?额?)?$")
 # A month in brackets after a month's figure: 本月完成投资（10月）, 当月完成投资(2025年10月份).
 _BRACKET_MONTH = re.compile(r"[（(](?:(\d{4})年)?(\d{1,2})月份?[）)]")
