@@ -5,7 +5,7 @@ rows of one project into one project row:
 
 * the month of each row from its 月份 cell (10月, 十月, 2025-10, a date); a month
   without a year takes the one the sheet names (its title, 截至… line or a header
-  year), and is refused when the sheet names none or several; the rows must be of
+  year) or --month, and is refused when none names one or the sheet names several; the rows must be of
   one year, and none after the ledger's as-of (its 截至… line, else its latest month);
 * the project's fields must agree across its rows (a blank cell is no value), or
   each row that differs is refused naming the first row and both values; 形象进度,
@@ -33,8 +33,11 @@ PER_MONTH = frozenset({"site_progress", "status", "notes"})  # each month's own:
 FIGURES = ("completed_ytd", "month_completed")
 
 
-def merge_months(result: ParsedSheet, column: Column) -> None:
-    """The rows of each project merged into one (the latest month's Excel row), checked as the module says."""
+def merge_months(result: ParsedSheet, column: Column, *, year: int | None = None) -> None:
+    """The rows of each project merged into one (the latest month's Excel row), checked as the module says.
+
+    `year`: the year --month gives, for 月份 cells naming none where the sheet names none either.
+    """
     problems: list[Problem] = []
     sheet = result.sheet
     columns = result.header.by_field()
@@ -47,6 +50,8 @@ def merge_months(result: ParsedSheet, column: Column) -> None:
     info = result.info
     said = {c.year for c in result.header.columns if c.field and c.year}
     said |= {y for y in (info.as_of.year if info.as_of else None, info.year) if y}
+    if not said and year is not None:
+        said = {year}
     dated: list[tuple[LedgerRow, int, int]] = []
     for row in result.rows:
         when = row.values.pop(MONTH, None)
@@ -60,8 +65,8 @@ def merge_months(result: ParsedSheet, column: Column) -> None:
             if len(said) != 1:
                 shown = f"{month}月"
                 problem(row.row, MONTH, shown, (
-                    f"'{shown}' 没有年份，台账的标题、截至日期和表头也没有写：请写成 2025-{month:02d} 这样的年月 (no year: the "
-                    "sheet names none; write the year and month)") if not said else (
+                    f"'{shown}' 没有年份，台账的标题、截至日期和表头也没有写：请写成 2025-{month:02d} 这样的年月，或用 --month 指明"
+                    " (no year: the sheet names none; write the year and month, or give --month)") if not said else (
                     f"'{shown}' 的年份不明：台账写了 {'、'.join(map(str, sorted(said)))} 年；请写成 {min(said)}-{month:02d} "
                     "这样的年月 (the sheet names several years; write the year and month)"))
                 continue

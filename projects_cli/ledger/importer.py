@@ -118,7 +118,7 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
         reg.read_ahead(book.loaded, year=ctx.as_of.year, month=f"{ctx.as_of.year:04d}-{ctx.as_of.month:02d}")
     units = set(reg.unit_id)
     sheets = read_ledgers(path, as_of=ctx.as_of, sheet=sheet, config=config, units=units, limits=limits,
-                          progress=progress, book=book)
+                          progress=progress, book=book, month=month)
     if month:
         for parsed in sheets:
             _reporting_month(parsed, month)

@@ -46,11 +46,13 @@ def read_ledgers(
     limits: Limits | None = None,
     progress: Progress | None = None,
     book: Workbook | None = None,
+    month: str | None = None,
 ) -> list[parse.ParsedSheet]:
     """The sheet named, else the first with a ledger header, and with `sheet` "all" (and no sheet of that name)
     every sheet with a ledger header, in the workbook's order (a sheet laid out as a form is not one of them).
 
-    `book` is the file already opened (`reader.preload`); it is closed here either way.
+    `book` is the file already opened (`reader.preload`); it is closed here either way. `month` (YYYY-MM,
+    --month): its year is the year of 月份 cells that name none (10月), where the sheet names no year.
     """
     table = variants(ledger_section(config).get("headers"))
     if book is None:
@@ -89,8 +91,8 @@ def read_ledgers(
                 max_year=as_of.year + 30, progress=tick, status_words=status_words(config),
                 rates=currency_rates(config), quick=registry.kept_as_is,
             )
-            if (month := header.by_field().get(parse.MONTH)) is not None:
-                merge_months(parsed, month)  # one row per project per month: a project's rows made one
+            if (month_col := header.by_field().get(parse.MONTH)) is not None:
+                merge_months(parsed, month_col, year=int(month[:4]) if month else None)  # a project's rows made one
             found.append(parsed)
         if found:
             if sheet and not every:  # the sheet named: the others before it count too

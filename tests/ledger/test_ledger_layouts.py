@@ -281,8 +281,11 @@ def test_months_without_a_year_or_across_years_are_refused(session, ctx, tmp_pat
                                                         plan="年度计划投资（万元）"), create_units=True)
     assert [(p.row, p.column, p.value) for p in info.value.result.errors] == [(4, "B", "9月"), (5, "B", "10月")]
     assert info.value.result.errors[0].message == (
-        "'9月' 没有年份，台账的标题、截至日期和表头也没有写：请写成 2025-09 这样的年月 (no year: the sheet names none; write the "
-        "year and month)")
+        "'9月' 没有年份，台账的标题、截至日期和表头也没有写：请写成 2025-09 这样的年月，或用 --month 指明 (no year: the sheet names "
+        "none; write the year and month, or give --month)")
+    no_year = corpus.monthly_rows(tmp_path / "w.xlsx", rows=rows, title="重点项目月度调度明细", plan="年度计划投资（万元）")
+    result = import_ledger(session, ctx, no_year, create_units=True, month="2025-10", dry_run=True)
+    assert (result.errors, result.completed_month) == ([], "2025-10")  # --month gives the year
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, corpus.monthly_rows(tmp_path / "z.xlsx", rows=rows, title="2024年重点项目月度调度明细"),
                       create_units=True)
