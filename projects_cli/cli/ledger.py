@@ -159,6 +159,7 @@ def _dry_run_json(result) -> dict[str, Any]:
         "skipped_rows": [{"row": s.row, "kind": s.kind, "text": s.text} for s in result.skipped_rows],
         "unused_columns": result.unused_columns,
         "other_sheets": result.other_sheets,
+        "converted": result.converted,  # field → the rate its foreign-currency figures were read at
         "problems": [p.as_dict() for p in result.problems],
     }
 
