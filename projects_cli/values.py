@@ -32,6 +32,23 @@ UNIT_TO_WAN = {
 _AMOUNT = re.compile(r"^(约|近|超|逾|大约|总计|合计)?([+-]?\d+(?:\.\d+)?)(亿元|亿|万元|万|千元|元)?(左右|以上|余|多)?$")
 # Amounts in another currency: never read as 人民币 (no exchange rate is configured).
 CURRENCY = re.compile(r"[亿万千百]?(?:美元|美金|欧元|港元|港币|日元|英镑|韩元|澳元|加元|卢布|新加坡元|USD|EUR|HKD|JPY|GBP|US\$|\$|€|£)")
+# A foreign currency's name as the config file's [ledger.rates] keys it, and the other ways ledgers write it.
+CURRENCIES: dict[str, tuple[str, ...]] = {
+    "美元": ("美金", "USD", "US$", "$"), "欧元": ("EUR", "€"), "港元": ("港币", "HKD"), "日元": ("JPY",),
+    "英镑": ("GBP", "£"), "韩元": (), "澳元": (), "加元": (), "卢布": (), "新加坡元": (),
+}
+CURRENCY_NAMES = {alias: name for name, aliases in CURRENCIES.items() for alias in (name, *aliases)}
+_FOREIGN = re.compile(r"^([亿万千百]?)(" + "|".join(re.escape(a) for a in sorted(CURRENCY_NAMES, key=len, reverse=True))
+                      + r")$")
+
+
+def foreign_unit(unit: str) -> tuple[str, str] | None:
+    """An amount unit in a foreign currency as (the 人民币 unit of the same size, the currency's name):
+    万美元 → (万元, 美元), 亿港币 → (亿元, 港元), USD → (元, 美元); None for 人民币 or a unit not known."""
+    match = _FOREIGN.match(unit)
+    return (f"{match.group(1)}元", CURRENCY_NAMES[match.group(2)]) if match else None
+
+
 CENT = Decimal("0.01")
 EXCEL_EPOCH = date(1899, 12, 30)
 # No amount, area or share a ledger holds comes near this; beyond it Decimal rounding would fail.

@@ -154,6 +154,7 @@ def _dry_run_json(result) -> dict[str, Any]:
         "skipped_rows": [{"row": s.row, "kind": s.kind, "text": s.text} for s in result.skipped_rows],
         "unused_columns": result.unused_columns,
         "other_sheets": result.other_sheets,
+        "converted": result.converted,  # field → the rate its foreign-currency figures were read at
         "problems": [p.as_dict() for p in result.problems],
     }
 
@@ -182,6 +183,11 @@ def import_cmd(
     listed and written only when confirmed (--yes; --strict refuses it).
     A responsible unit not in the registry is an error naming its rows unless
     --create-units.
+
+    A ledger of one row per project per month (a 月份 column, the 调度 export)
+    gives each row's figure to its month; a project's other fields must agree
+    across its rows. Amounts in another currency (万美元, 万欧元 …) are read at
+    the config file's [ledger.rates] ("美元" = 7.1), else refused.
 
     A returned 派工单 (see `ledger dispatch`) is recognised by itself and only
     what the unit changed is applied; rows with altered locked cells, rows the

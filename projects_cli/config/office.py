@@ -40,7 +40,7 @@ from projects_cli.config.schema import (
     parse_toml,
     read_toml,
 )
-from projects_cli.values import normalize_name
+from projects_cli.values import CURRENCIES, CURRENCY_NAMES, normalize_name
 from projects_cli.vocab import ProjectStatus
 
 LABEL = "配置文件"
@@ -53,6 +53,27 @@ def _days_once(table: dict[str, Any], loc: Loc) -> None:
         days = ", ".join(d.isoformat() for d in both)
         loc.fail(f"{days} 同时列在 holidays 和 workdays 中", f"{days} listed both as a holiday and as a working day",
                  table=True)
+
+
+def _known_currencies(table: dict[str, Any], loc: Loc) -> None:
+    """[ledger.rates]: each key a currency ledgers name (美元, 欧元, 港元 … or USD, EUR, HKD), each once."""
+    seen: dict[str, str] = {}
+    for key in table:
+        name = CURRENCY_NAMES.get(key)
+        if name is None:
+            loc.child(key).fail("不是认得的币种", "is not a known currency",
+                                more=f"；可用的键 known keys：{'、'.join(CURRENCIES)}")
+        if name in seen:
+            loc.child(key).fail(f"与 {seen[name]} 是同一币种", f"is the same currency as {seen[name]}")
+        seen[name] = key
+
+
+def _one_dollar_rate(table: dict[str, Any], loc: Loc) -> None:
+    """usd_rate and [ledger.rates] 美元 both given: they must agree (never a silent choice of one)."""
+    dollar = next((v for k, v in table.get("rates", {}).items() if CURRENCY_NAMES.get(k) == "美元"), None)
+    if "usd_rate" in table and dollar is not None and float(dollar) != float(table["usd_rate"]):
+        loc.child("usd_rate").fail(f"与 [ledger.rates] 美元 = {dollar} 不一致：只写一处",
+                                   f"disagrees with [ledger.rates] 美元 = {dollar}; give the rate once")
 
 
 HEADER_WORDS = Names('["工程名称"]')  # [ledger.headers] field = the words offices write for it
@@ -70,7 +91,9 @@ SECTIONS: dict[str, Table] = {
         "status": Table(extra=Choice(ProjectStatus.values()), example='[ledger.status] "加快建设" = "在建"'),
         "usd_rate": Number(0, above=True),  # 1 美元 = usd_rate 元: a ledger's 万美元 read as 万元
         "columns": Names('["项目名称", "总投资", "形象进度"]'),  # what `ledger export` shows: all, print or names
-    }, example='[ledger] chains = ["现代物流"]'),
+        # 1 unit of each currency in 元: "美元" = 7.1, "欧元" = 7.8, "港元" = 0.91 (amounts in 万欧元 read as 万元)
+        "rates": Table(extra=Number(0, above=True), example='[ledger.rates] "美元" = 7.1', check=_known_currencies),
+    }, example='[ledger] chains = ["现代物流"]', check=_one_dollar_rate),
     "dispatch": Table({
         "stages": Names('["前期手续", "基础施工", "主体施工"]', needed=True, longest=200, alone=False),
         "password": Text('"督查"', exact=True),

@@ -88,12 +88,19 @@ _REF = re.compile(rb'r="([A-Z]{0,3})([0-9]{1,9})"[^>]*?(/?)>')
 _CELL_COLUMNS = re.compile(rb'r="([A-Z]{1,3})[0-9]')
 
 
+# (Possessive: letters and digits never give back what they matched, so a reference that is not past the
+# range is left after one try; this is the scan's costliest step, once per cell of the sheet.)
 def _row_search(last: int) -> re.Pattern[bytes]:
-    return re.compile(rb'r="[A-Z]{0,3}0*(?:' + greater(str(last + 1), DIGITS, 9).encode() + rb')"[^>]*?(?<!/)>')
+    return re.compile(rb'r="[A-Z]{0,3}+0*+(?:' + greater(str(last + 1), DIGITS, 9).encode() + rb')"[^>]*?(?<!/)>')
 
 
 def _col_search(last: int) -> re.Pattern[bytes]:
-    return re.compile(rb'r="(?:' + greater(column_letters(last), LETTERS, 3).encode() + rb')[0-9]+"[^>]*?(?<!/)>')
+    return re.compile(rb'r="(?:' + greater(column_letters(last), LETTERS, 3).encode() + rb')[0-9]++"[^>]*?(?<!/)>')
+
+
+def _without_ref(tag: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """A cell and a row tag not followed by its reference (<c> or <c s="1">: placed by their order)."""
+    return re.compile(re.escape(tag) + rb'c(?! r=")'), re.compile(re.escape(tag) + rb'row(?! r=")')
 
 
 _PREFIX = re.compile(rb"<(\w+:)?sheetData\b")
@@ -110,6 +117,7 @@ class SheetScan:
         self._prefix: bytes | None = None
         self._row_at: tuple[int, re.Pattern[bytes]] | None = None
         self._col_at: tuple[int, re.Pattern[bytes]] | None = None
+        self._bare: tuple[bytes, re.Pattern[bytes], re.Pattern[bytes]] | None = None  # see `_without_ref`
 
     def feed(self, chunk: bytes) -> None:
         if self._prefix is None and (found := _PREFIX.search(chunk)):
@@ -135,14 +143,16 @@ class SheetScan:
             seen = {letters for letters, _number, closed in _REF.findall(chunk) if letters and not closed}
             self.last_col = max(self.last_col, *map(column_index, seen)) if seen else self.last_col
         tag = self._prefix or b"<"
-        if chunk.count(tag + b"c") > chunk.count(tag + b'c r="'):  # perhaps cells placed by their order
+        if self._bare is None or self._bare[0] != tag:
+            self._bare = (tag, *_without_ref(tag))
+        _tag, bare_cell, bare_row = self._bare
+        if bare_cell.search(chunk):  # perhaps cells placed by their order (or <col …>: looked at below)
             cell = re.compile(re.escape(tag) + rb"c[\s>/]")
             unreferenced = re.compile(re.escape(tag) + rb'c(?:>|/|\s(?![^>]*\br="))')
             for row in chunk.split(b"row>"):
                 if unreferenced.search(row):
                     self.widest_unreferenced = max(self.widest_unreferenced, len(cell.findall(row)))
-        rows = chunk.count(tag + b"row")
-        if rows > chunk.count(tag + b'row r="'):
+        if bare_row.search(chunk):
             self.rows_without_ref += len(re.findall(re.escape(tag) + rb'row(?:>|/|\s(?![^>]*\br="))', chunk))
 
     def used(self) -> Used:

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from projects_cli.config.office import HEADER_WORDS, PLAIN, section, source_of
 from projects_cli.config.schema import Loc, Table
-from projects_cli.values import CURRENCY
+from projects_cli.values import CURRENCY, CURRENCY_NAMES
 
 # field → (the header export writes, other words offices use). Matching ignores
 # spaces, full-width forms and a trailing unit in brackets: 总投资（万元） = 总投资.
@@ -64,6 +64,8 @@ HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "card": ("预警等级", ("亮牌", "红黄蓝牌", "预警")),
     "notes": ("备注", ("说明",)),
     "approval_code": ("项目审批代码", ("项目代码", "审批代码", "项目统一代码", "全国投资项目在线审批监管平台代码")),
+    # The month a row reports, in a ledger of one row per project per month (the 调度 export): read, never written.
+    "report_month": ("月份", ("填报月份", "统计月份", "报表月份", "调度月份", "所属月份", "报送月份", "填报月", "月度")),
     # The ledger month's own figure: the month's investment report, checked against the year to date when both.
     "month_completed": ("当月完成投资", ("当月已完成投资", "本月完成投资", "当月完成", "本月完成")),
 }
@@ -91,19 +93,14 @@ def _header_table() -> Table:
     return Table(dict.fromkeys(HEADERS, HEADER_WORDS), example='[ledger.headers] name = ["工程名称"]')
 
 
-_DOLLAR = re.compile(r"^([亿万千百]?)(?:美元|美金|USD|US\$|\$)$")
-
-
-def dollar_rate(config: Mapping[str, Any] | None) -> Decimal | None:
-    """[ledger] usd_rate (1 美元 = usd_rate 元) as a Decimal; None when the config gives none."""
-    rate = ledger_section(config).get("usd_rate")
-    return Decimal(str(rate)) if rate is not None else None
-
-
-def in_yuan(unit: str) -> str | None:
-    """The 人民币 unit of the same size as a dollar unit: 万美元 → 万元, 美元 → 元; None for another currency."""
-    match = _DOLLAR.match(unit)
-    return f"{match.group(1)}元" if match else None
+def currency_rates(config: Mapping[str, Any] | None) -> dict[str, Decimal]:
+    """元 per unit of each foreign currency the config file gives: [ledger.rates] ("美元" = 7.1, "欧元" = 7.8,
+    keyed by the currency's name: USD is 美元) and, as before it, [ledger] usd_rate for 美元."""
+    table = ledger_section(config)
+    rates = {CURRENCY_NAMES[key]: Decimal(str(rate)) for key, rate in (table.get("rates") or {}).items()}
+    if (rate := table.get("usd_rate")) is not None:
+        rates.setdefault("美元", Decimal(str(rate)))
+    return rates
 
 
 def header_currency(text: Any) -> str | None:
@@ -117,6 +114,9 @@ def header_currency(text: Any) -> str | None:
 # (项目业主单位, 市或县挂钩责任单位, 挂钩领导) a name word means the field itself and a contact word
 # that field's contact, which the registry does not keep: 项目业主单位/联系人 is not 工作专班.
 NAME_WORDS = frozenset({"名称", "单位名称", "姓名", "单位", "业主名称", "名字"})
+# Under the responsible unit (责任单位/责任人, 市或县挂钩责任单位/负责人): the unit's person for the project, its
+# contact there, kept as 工作专班 where the sheet has no 工作专班 column of its own (`parse._columns`).
+UNIT_PERSON_WORDS = frozenset({"责任人", "负责人", "责任人姓名", "负责人姓名"})
 CONTACT_WORDS = frozenset({"联系人", "负责人", "责任人", "联系电话", "电话", "手机", "手机号码", "联系方式", "办公电话",
                            "职务", "职务姓名", "联系人及电话", "负责人及电话", "责任人及电话"})
 

@@ -118,7 +118,7 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
         reg.read_ahead(book.loaded, year=ctx.as_of.year, month=f"{ctx.as_of.year:04d}-{ctx.as_of.month:02d}")
     units = set(reg.unit_id)
     sheets = read_ledgers(path, as_of=ctx.as_of, sheet=sheet, config=config, units=units, limits=limits,
-                          progress=progress, book=book)
+                          progress=progress, book=book, month=month)
     if month:
         for parsed in sheets:
             _reporting_month(parsed, month)
@@ -177,10 +177,11 @@ def _reporting_month(parsed: parse.ParsedSheet, month: str) -> None:
     (its 截至… line or title, or its completed-investment header): an error naming both."""
     year, number = int(month[:4]), int(month[5:7])
     info = parsed.info
-    done = parsed.header.by_field().get("completed_ytd")
+    columns = parsed.header.by_field()
     said = (info.as_of.year, info.as_of.month) if info.as_of else None
-    if done is not None and done.month:
-        said = (done.year or (said[0] if said else year), done.month)
+    for key in ("month_completed", "completed_ytd"):  # the year to date's month wins (`plan._periods`)
+        if (done := columns.get(key)) is not None and done.month:
+            said = (done.year or (said[0] if said else year), done.month)
     if said is not None and said != (year, number):
         parsed.problems.insert(0, parse.Problem(
             "error", parsed.sheet, parsed.header.first + 1, "", "", month,

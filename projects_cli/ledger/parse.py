@@ -48,12 +48,12 @@ from projects_cli.ledger.columns import (
     CONTACT_WORDS,
     NAME_WORDS,
     NOT_STORED,
+    UNIT_PERSON_WORDS,
     field_for,
     header_currency,
     header_key,
     header_period,
     header_unit,
-    in_yuan,
 )
 from projects_cli.values import (
     CENT,
@@ -61,6 +61,7 @@ from projects_cli.values import (
     PendingDate,
     ValueProblem,
     clean_text,
+    foreign_unit,
     is_empty,
     normalize_name,
     parse_date,
@@ -83,7 +84,7 @@ NUMERIC_FIELDS = ("total_investment", "annual_plan", "completed_ytd", "month_com
 _SPECIAL_START = re.compile(r"^\s*[合总小共累全其注说备填审制负联分单一二三四五六七八九十（(第]")
 # Fields with few distinct values: one string object per value keeps 100,000 rows small.
 REPEATED = ("categories", "cluster", "chain", "status", "unit", "leader", "location", "source", "plan_columns",
-            "task_force", "site_progress", "owner")
+            "task_force", "site_progress", "owner", "report_month")
 
 _TOTAL = re.compile(r"^(合计|总计|小计|共计|总合计|全区合计|累计)")
 # A total word inside a label (龙海市合计14个, 福州片区小计): followed by the end, a count or a bracket, so that
@@ -153,7 +154,7 @@ class Column:
     month: int | None = None  # the last month a completed-investment header names (1-10月 → 10)
     area_factor: Decimal | None = None  # 平方米 → 万平方米
     series: bool = False  # one of the cumulative month columns 1月, 1-2月 … 1-12月 (month: its last month)
-    rate: Decimal | None = None  # amounts in dollars: 元 per 美元 ([ledger] usd_rate), the unit then its 元 size
+    rate: Decimal | None = None  # amounts in a foreign currency: 元 per unit of it ([ledger.rates]), `unit` its 元 size
     currency: str | None = None  # the unit the ledger wrote (万美元) when `rate` converts it
     person: bool = False  # 建设单位及责任人: each cell the field's text and a person's name, split (`_split_person`)
 
@@ -178,6 +179,8 @@ class Header:
         if period := found.get("planned_period"):
             found.setdefault("planned_start", period)
             found.setdefault("planned_completion", period)
+        if (unit := found.get("unit")) is not None and unit.person:
+            found.setdefault("task_force", unit)  # 责任单位及责任人: the person is the project's contact (`_split_person`)
         return found
 
 
@@ -213,6 +216,9 @@ class LedgerRow:
         return f"LedgerRow({self.row}, {self.values})"
 
 
+MONTH = "report_month"  # the month a row reports, in a ledger of one row per project per month (`by_month`)
+
+
 @dataclass
 class ParsedSheet:
     sheet: str
@@ -223,16 +229,18 @@ class ParsedSheet:
     skipped: dict[str, int] = field(default_factory=lambda: {"blank": 0, "total": 0, "section": 0, "note": 0})
     duplicates: list[Column] = field(default_factory=list)  # columns naming a field an earlier column names
     skipped_rows: list[Skipped] = field(default_factory=list)  # each row counted in `skipped` but the blank ones
-    converted: list[Column] = field(default_factory=list)  # amount columns in dollars, read at `Column.rate`
+    converted: list[Column] = field(default_factory=list)  # amount columns in a foreign currency, read at `Column.rate`
     others: list[str] = field(default_factory=list)  # the workbook's other sheets holding a ledger table
 
     @property
     def unused(self) -> list[Column]:
         """The columns not read: header words naming no field, fields the registry does not store, duplicates,
-        and the person's part of a column that holds a unit and its person (建设单位及责任人)."""
+        and the person's part of a column that holds a unit and its person (建设单位及责任人) where it is not kept."""
+        kept = self.header.by_field().get("task_force")
         return [c for c in self.header.columns
                 if (c.field is None or c.field in NOT_STORED) and c.header] + self.duplicates + [
-            Column(c.index, c.header + PERSON_NOTE, None) for c in self.header.columns if c.person and c.field]
+            Column(c.index, c.header + PERSON_NOTE, None) for c in self.header.columns
+            if c.person and c.field and c is not kept]
 
 
 def column_letter(index: int) -> str:
@@ -289,7 +297,8 @@ def _column_field(parts: list[str], table: Mapping[str, str]) -> tuple[str | Non
     """The field a stack of header cells names (top to bottom), and the header text to show.
 
     A group and its sub-header map by the pair: 项目业主单位/业主名称 → owner, 市或县挂钩责任单位/单位名称 → unit,
-    but 项目业主单位/联系人 and 责任单位/责任人 are the group's contact, not a field (never 工作专班).
+    but 项目业主单位/联系人 is the owner's contact, not a field (never 工作专班); 责任单位/责任人 is the unit's person
+    for the project, its contact there (工作专班, unless the sheet has that column: `_columns`).
     """
     if not parts:
         return None, ""
@@ -298,6 +307,8 @@ def _column_field(parts: list[str], table: Mapping[str, str]) -> tuple[str | Non
             group = field_for(parts[i], table)
             if group:
                 shown = "/".join(parts[i:])
+                if group == "unit" and sub in UNIT_PERSON_WORDS:
+                    return UNIT_PERSON, shown
                 return (group, shown) if sub in NAME_WORDS or group == "task_force" else (None, shown)
     for i in range(len(parts) - 1, -1, -1):
         found = field_for(parts[i], table)
@@ -311,8 +322,13 @@ def _column_field(parts: list[str], table: Mapping[str, str]) -> tuple[str | Non
     return None, "/".join(parts)
 
 
-# A month column's own label: 1月, 1-2月, 1-12月完成投资, 10月份 (group 1: the 1- of a cumulative figure).
-_MONTH_LABEL = re.compile(r"^(1(?:-|—|–|~|至))?(\d{1,2})月(?:份|底|末)?(?:累计)?(?:完成(?:投资)?额?)?$")
+UNIT_PERSON = "unit_person"  # (only while the header is read) the column of a unit's person: see `_columns`
+
+# A month column's own label: 1月, 1-2月, 1-12月完成投资, 10月份, 10月完成投资 (group 1: the 1- of a cumulative
+# figure; group 2: the month; group 3: 累计, also cumulative).
+_MONTH_LABEL = re.compile(r"^(?:\d{4}年度?)?(1(?:-|—|–|~|至))?(\d{1,2})月(?:份|底|末)?(累计)?(?:当月|本月)?(?:已?完成(?:投资)?额?)?$")
+# A month in brackets after a month's figure: 本月完成投资（10月）, 当月完成投资(2025年10月份).
+_BRACKET_MONTH = re.compile(r"[（(](?:(\d{4})年)?(\d{1,2})月份?[）)]")
 # Which leader a sheet naming several reads: the county's or district's (the office's own), else one naming
 # neither, else the city's; the others are listed as not read.
 _LEADER_LEVEL = (re.compile(r"[县区]"), re.compile(r"^(?!.*市)"), re.compile(r""))
@@ -324,8 +340,9 @@ _TEN_DAYS = re.compile(r"[上中下本]旬|^旬|旬(?:报|完成|计划|投资)"
 TEN_DAYS_NOTE = "（旬数据，不读）"
 
 
-# A header saying its cells hold a unit and a person: 建设单位及责任人, 责任单位及负责人 (the person is not kept:
-# the registry has no place for an owner's or a unit's person in charge).
+# A header saying its cells hold a unit and a person: 建设单位及责任人, 责任单位及负责人. The responsible unit's
+# person is the project's contact there, kept as 工作专班 (联系人) unless the sheet has a 工作专班 column of its
+# own; an owner's person is not kept (the registry keeps no company's contacts).
 _WITH_PERSON = re.compile(r"^(.+?)(?:及|和|与|/)(?:其)?(?:责任人|负责人|联系人)(?:姓名)?$")
 SPLIT = ("owner", "unit")
 PERSON_NOTE = "（其中的责任人不读）"
@@ -346,6 +363,9 @@ def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
             if value and (not parts or parts[-1] != value):
                 parts.append(value)
         found, shown = _column_field(parts, table)
+        label = _MONTH_LABEL.match(header_key(parts[-1])) if parts else None
+        if found is None and label and re.search(r"完成", parts[-1]):
+            found, shown = "completed_ytd", "/".join(parts)  # 10月完成投资: a month's figure (`_month_columns`)
         person = False
         if parts and (both := _WITH_PERSON.match(header_key(parts[-1]))) and field_for(both.group(1), table) in SPLIT:
             found, shown, person = field_for(both.group(1), table), "/".join(parts), True
@@ -355,13 +375,20 @@ def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
         unit = next((u for p in parts if (u := header_unit(p) or header_currency(p))), None)
         column = Column(c, shown, found, unit=unit, person=person)
         column.year, column.month = header_period(joined)
+        if found == "month_completed" and (bracket := _BRACKET_MONTH.search(unicodedata.normalize("NFKC", joined))):
+            column.year = int(bracket.group(1)) if bracket.group(1) else column.year
+            column.month = int(bracket.group(2)) if 1 <= int(bracket.group(2)) <= 12 else None
         if found == "floor_area" and _AREA_SQM.search(joined) and "万平方米" not in joined and "万㎡" not in joined:
             column.area_factor = Decimal("0.0001")
-        if found == "completed_ytd" and parts and (label := _MONTH_LABEL.match(header_key(parts[-1]))):
+        if found == "completed_ytd" and label and column.field:
             months.append((column, label, any("累计" in p for p in parts[:-1])))
         columns.append(column)
-    if len(months) > 1:
+    if months:
         _month_columns(months)
+    own_task_force = any(c.field == "task_force" for c in columns)
+    for column in columns:  # 责任单位/责任人: the unit's person, 工作专班 where the sheet has no such column
+        if column.field == UNIT_PERSON:
+            column.field = None if own_task_force else "task_force"
     leaders = [c for c in columns if c.field == "leader"]
     if len(leaders) > 1:
         keep = min(leaders, key=lambda c: (next(i for i, p in enumerate(_LEADER_LEVEL) if p.search(c.header)), c.index))
@@ -372,18 +399,27 @@ def _columns(stack: list[list[Any]], table: Mapping[str, str]) -> list[Column]:
 
 
 def _month_columns(months: list[tuple[Column, re.Match, bool]]) -> None:
-    """Columns labelled by months. Where some say 1-N月 (or sit under 累计…), 1月, 1-2月 … 1-12月 are the
-    cumulative series, each to its month; 2月, 3月 … are each month's own figure, which is not read (nor is
-    1月 … 12月 where none is cumulative)."""
-    cumulative = any(label.group(1) or under for _, label, under in months)
-    series = []
+    """Columns labelled by months. Where some say 1-N月 (or 累计), 1月, 1-2月 … 1-12月 are the
+    cumulative series, each to its month; 2月, 3月 … are each month's own figure. One month's own figure
+    alone (10月完成投资, 完成投资/10月, beside 1-10月 or not) is that month's report (`month_completed`);
+    several (1月 … 12月 where none is cumulative) are not read."""
+    cumulative = any(label.group(1) or label.group(3) or under for _, label, under in months)
+    series, own = [], []
     for column, label, under in months:
         month = int(label.group(2))
-        if cumulative and 1 <= month <= 12 and (label.group(1) or month == 1 or under):
+        if not 1 <= month <= 12:
+            column.field = None
+        elif cumulative and (label.group(1) or label.group(3) or month == 1 or under):
             series.append((column, month))
         else:
+            own.append((column, month))
             column.field = None
-    if len(series) > 1 and len({m for _, m in series}) == len(series):
+    if len(own) == 1 and len(series) <= 1:
+        column, month = own[0]
+        column.field, column.month = "month_completed", month
+    if len(series) == 1:
+        series[0][0].month = series[0][1]
+    elif len(series) > 1 and len({m for _, m in series}) == len(series):
         for column, month in series:
             column.month, column.series = month, True
 
@@ -575,6 +611,8 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
         return to_date
     if key == RATE:
         return read_rate
+    if key == MONTH:
+        return read_month
     if key == "planned_period":
         def to_range(value: Any) -> Any:
             start, end = parse_date_range(value)
@@ -644,6 +682,35 @@ def read_rate(value: Any) -> Rate | None:
                 format(number.normalize(), "f") + ("%" if percent else ""))
 
 
+_CN_MONTH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11,
+             "十二": 12}
+# A 月份 cell: 10, 10月, 10月份, 十月, 2025-10, 2025/10, 2025.10, 2025年10月, 202510.
+_MONTH_CELL = re.compile(r"^(?:(\d{4})(?:年|[-/.])?)?(\d{1,2}|十[一二]?|[一二三四五六七八九])(?:月份?|月度)?$")
+
+
+def read_month(value: Any) -> tuple[int | None, int] | None:
+    """A 月份 cell as (year or None, month); ValueProblem when it is not a month."""
+    kind = type(value)
+    if kind is date or kind is datetime:
+        return value.year, value.month
+    if is_empty(value):
+        return None
+    if kind is float and value.is_integer() or kind is int:
+        value = int(value)
+    elif kind is float:  # 2025.1: 2025年1月 or 2025.10 with its zero lost
+        raise ValueProblem(f"{value!r} 写成了数字，分不清是哪个月：请写成 2025-10 或 10月 (a month written as a number "
+                           "is ambiguous; write 2025-10 or 10月)")
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    match = _MONTH_CELL.match(text)
+    if match:
+        number = match.group(2)
+        month = int(number) if number.isdigit() else _CN_MONTH[number]
+        if 1 <= month <= 12:
+            return (int(match.group(1)) if match.group(1) else None), month
+    raise ValueProblem(f"{clean_text(value)!r} 不是月份（应为 10月、十月、2025-10 或 2025年10月） (is not a month, e.g. 10月 "
+                       "or 2025-10)")
+
+
 RATE_SLACK = 0.5  # percentage points: the most a rate's own rounding (97% for 96.6%) is allowed
 
 
@@ -674,6 +741,11 @@ def _check_rates(result: ParsedSheet, column: Column) -> None:
         done, plan = values.get("completed_ytd"), values.get("annual_plan")
         if done is None or not plan:
             continue
+        if type(rate) is float:  # a workbook's number: the figures' own quotient (0.51 or 51) passes at once
+            exact = float(done) * 100 / float(plan)
+            if abs(rate * 100 - exact) <= 1e-6 or abs(rate - exact) <= 1e-6:
+                continue
+            rate = read_rate(rate)
         actual = rate_mismatch(rate, done, plan)
         if actual is None:
             continue
@@ -689,11 +761,13 @@ def _check_rates(result: ParsedSheet, column: Column) -> None:
 
 
 def _split_person(result: ParsedSheet, column: Column) -> None:
-    """建设单位及责任人 "南平市政府 张兆民": the unit kept, the person split off (not read). Where the header says
-    so but a cell does not split, and where a cell looks like a unit and a person though the header does not
-    say so, the text is kept as written, with a warning."""
+    """建设单位及责任人 "南平市政府 张兆民": the unit kept, the person split off: under 责任单位及责任人 it is the
+    project's contact (工作专班, where the sheet has no such column: `Header.by_field`), else not read. Where the
+    header says so but a cell does not split, and where a cell looks like a unit and a person though the header
+    does not say so, the text is kept as written, with a warning."""
     key = column.field
     found = False
+    person_key = "task_force" if result.header.by_field().get("task_force") is column else None
     for row in result.rows:
         value = row.values.get(key)
         if not value:
@@ -702,6 +776,8 @@ def _split_person(result: ParsedSheet, column: Column) -> None:
         if column.person:
             if both:
                 row.values[key] = both.group(1)
+                if person_key:
+                    row.values[person_key] = both.group(2)
                 continue
             message = (f"'{value}' 分不出单位和责任人（应为\"单位 姓名\"），按原文读作{column.header.split('及')[0]}"
                        " (cannot split the unit from the person; kept as written)")
@@ -725,8 +801,11 @@ _MISS = object()  # a cell the fast path leaves to the column's converter
 
 
 def _column_reader(column: Column, info: LedgerInfo, clean_value: Callable[..., Any],
-                   max_year: int) -> Callable[[list[Any]], list[Any]]:
+                   max_year: int, quick: Callable[[str], Callable[[Any], bool] | None] | None = None,
+                   ) -> Callable[[list[Any]], list[Any]]:
     """Typing a whole column at once: the common cells by a fast path, the rest by `_converter`'s function.
+
+    `quick(field)`: a test of the cells `clean_value` keeps as they are (`registry.kept_as_is`), or None.
 
     Returns a function from the column's raw cells to typed values, `_SKIP`
     for an empty cell and `_MISS` for a cell to type one by one (the caller
@@ -756,10 +835,12 @@ def _column_reader(column: Column, info: LedgerInfo, clean_value: Callable[..., 
                 out.append(value if value is not None else _SKIP if v == "" or v is None else _MISS)
             return out
         return numbers
-    if key == RATE:  # a workbook's rates are floats: read at once; the rest one by one, for their problems
-        return lambda cells: [read_rate(v) if type(v) is float and 0 <= v < 1e9 else
+    if key == RATE:  # a workbook's rates are floats: kept as they are (read when checked); the rest one by one
+        return lambda cells: [v if type(v) is float and 0 <= v < 1e9 else
                               _SKIP if v == "" or v is None else _MISS for v in cells]
     if key not in REPEATED:
+        if (plain := quick(key) if quick is not None else None) is not None:  # names and codes, mostly clean
+            return lambda cells: [v if plain(v) else _SKIP if v == "" or v is None else _MISS for v in cells]
         return lambda cells: [_SKIP if v == "" or v is None else _MISS for v in cells]
     # Few distinct values: each typed once (the first seen wins, as with a cache per cell).
     convert = _converter(column, info, clean_value, max_year)
@@ -858,15 +939,18 @@ def parse_rows(
     max_year: int = 2100,
     progress: Callable[[int], None] | None = None,
     status_words: Mapping[str, str] | None = None,
-    usd_rate: Decimal | None = None,
+    rates: Mapping[str, Decimal] | None = None,
+    quick: Callable[[str], Callable[[Any], bool] | None] | None = None,
 ) -> ParsedSheet:
     """Typed project rows and problems from the rows under the header.
 
     `rows` yields (0-based index, values, merged-filled columns); `clean_value`
     is `registry.clean_value` (typing and validation shared with `projects add`);
     `status_words` what the status column's words mean (`config.office.status_words`:
-    续建 → 在建), a word not in it an error on its cell. `usd_rate` ([ledger] usd_rate): amounts
-    in 万美元/美元 are converted to 万元 at it (`ParsedSheet.converted`), else refused.
+    续建 → 在建), a word not in it an error on its cell. `rates` (`columns.currency_rates`: [ledger.rates],
+    [ledger] usd_rate): amounts in 万美元, 万欧元 … are converted to 万元 at the currency's rate
+    (`ParsedSheet.converted`); a currency without one is refused, naming it. `quick`: which cells
+    `clean_value` keeps as they are (`registry.kept_as_is`), typed without calling it.
     Rows are sorted out one by one (blank, total, section, note or project);
     project rows are then typed column by column, CHUNK rows at a time.
     """
@@ -890,19 +974,15 @@ def parse_rows(
             continue
         if column.field in NUMERIC_FIELDS and BY_KEY[TYPED_LIKE.get(column.field, column.field)].kind == "money":
             unit = column.unit or info.unit or "万元"
-            if unit not in UNIT_TO_WAN and usd_rate is not None and (yuan := in_yuan(unit)):
-                column.unit, column.rate, column.currency = yuan, usd_rate, unit
-                result.converted.append(column)
-            elif unit not in UNIT_TO_WAN:
-                result.problems.append(Problem(
-                    "error", sheet, header.last + 1, column.letter, column.header, unit,
-                    f"金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入"
-                    + ("，或在配置文件 [ledger] usd_rate 写明汇率（如 usd_rate = 7.1）" if in_yuan(unit) else "")
-                    + f" (the amounts are in {unit}; convert them to 万元 RMB: no exchange rate is configured"
-                    + (", [ledger] usd_rate in the config file)" if in_yuan(unit) else ")"),
-                ))
-                continue
-        readers.append((column.index, key, column, _column_reader(column, info, clean_value, max_year),
+            if unit not in UNIT_TO_WAN:
+                problem = _foreign_amounts(column, unit, rates or {})
+                if problem is None:
+                    result.converted.append(column)
+                else:
+                    result.problems.append(Problem("error", sheet, header.last + 1, column.letter, column.header,
+                                                   unit, problem))
+                    continue
+        readers.append((column.index, key, column, _column_reader(column, info, clean_value, max_year, quick),
                         _converter(column, info, clean_value, max_year)))
     width_needed = max((r[0] for r in readers), default=0) + 1
     by_field = header.by_field()
@@ -1016,6 +1096,30 @@ def parse_rows(
     if progress is not None:
         progress(count)
     return result
+
+
+# What a rate looks like in the refusal's example: 1 美元 = 7.1 元.
+RATE_EXAMPLES = {"美元": "7.1", "欧元": "7.8", "港元": "0.91", "日元": "0.048", "英镑": "9.1"}
+
+
+def _foreign_amounts(column: Column, unit: str, rates: Mapping[str, Decimal]) -> str | None:
+    """An amount column in a foreign currency (万美元) set to be converted at the currency's configured rate;
+    else why it is refused: no rate for the currency, or not a currency at all (万元、万美元 in one line)."""
+    known = foreign_unit(unit)
+    if known is not None and known[0] in UNIT_TO_WAN and (rate := rates.get(known[1])) is not None:
+        column.unit, column.rate, column.currency = known[0], rate, unit
+        return None
+    if "、" in unit:
+        return (f"单位行写了几种金额单位（{unit}），分不清本列用哪一种：请在金额列的表头写明单位，如 总投资（万元）"
+                f" (the unit line names several units, {unit}: name this column's unit in its header)")
+    message = f"金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入"
+    if known is None or known[0] not in UNIT_TO_WAN:
+        return message + f" (the amounts are in {unit}; convert them to 万元 RMB)"
+    currency = known[1]
+    example = RATE_EXAMPLES.get(currency, "…")
+    return (message + f"，或在配置文件 [ledger.rates] 写明 1 {currency}折合多少元（如 \"{currency}\" = {example}）"
+            f" (the amounts are in {unit}; convert them to 万元 RMB, or give the rate of {currency} in [ledger.rates] "
+            "in the config file)")
 
 
 def _with_status_words(clean_value: Callable[..., Any], words: Mapping[str, str]) -> Callable[..., Any]:

@@ -36,7 +36,7 @@ from projects_cli.services.milestones import configured_kinds
 from projects_cli.services.registry import CREATE_UNITS
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import InvestmentReport
-from projects_cli.values import match_name, nearest_names, normalize_name, resolve_name
+from projects_cli.values import foreign_unit, match_name, nearest_names, normalize_name, resolve_name
 from projects_cli.vocab import BY_KEY, Milestone
 
 BATCH = 2000  # rows planned per round of reads
@@ -160,7 +160,7 @@ class ImportResult:
     written: bool = False
     to_confirm: list[Confirm] = field(default_factory=list)  # changes to done milestones (see `Confirm`)
     skipped_rows: list[parse.Skipped] = field(default_factory=list)  # rows not read as projects, and why
-    # amount columns in dollars converted at [ledger] usd_rate: field → the note recorded with each figure
+    # amount columns in a foreign currency converted at [ledger.rates]: field → the note recorded with each figure
     converted: dict[str, str] = field(default_factory=dict)
     other_sheets: list[str] = field(default_factory=list)  # the workbook's other sheets with a ledger table, not read
     parts: list[ImportResult] = field(default_factory=list)  # --sheet all: each sheet's result (this adds them up)
@@ -225,8 +225,9 @@ class RowPlan:
 
 
 def rate_note(column: parse.Column) -> str:
-    """What a converted column's figures are recorded with: 总投资（万美元）按 1 美元 = 7.1 元 折算."""
-    return f"{column.header}按 1 美元 = {format_decimal(column.rate)} 元折算"
+    """What a converted column's figures are recorded with: 总投资（万美元）按 1 美元 = 7.1 元折算."""
+    _size, currency = foreign_unit(column.currency)  # set with the rate (`parse._foreign_amounts`)
+    return f"{column.header}按 1 {currency} = {format_decimal(column.rate)} 元折算"
 
 
 def _num(value: Any) -> str:
@@ -244,21 +245,46 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _periods(parsed: parse.ParsedSheet, as_of: date) -> tuple[int, str, date]:
-    """The annual plan's year, the completed investment's month (YYYY-MM) and the ledger's as-of date."""
+def _periods(parsed: parse.ParsedSheet, as_of: date) -> tuple[int, str, date, str | None]:
+    """The annual plan's year, the completed investment's month (YYYY-MM), the ledger's as-of date, and why
+    the month cannot be told (None when it can).
+
+    The month is the one the year-to-date header names (1-10月), else the one a month's own figure names
+    (10月完成投资, 本月完成投资（10月）), else the ledger's as-of month. A month's own figure names no year:
+    the year is the one the sheet names (its headers, 截至… line or title, or --month); none, or two that
+    differ, and the month cannot be told (refused: never a guess from the command's date).
+    """
     columns = parsed.header.by_field()
     ledger_as_of = parsed.info.as_of or as_of
     plan_col = columns.get("annual_plan")
     done_col = columns.get("completed_ytd")
+    own_col = columns.get("month_completed")
     plan_year = (plan_col.year if plan_col else None) or ledger_as_of.year
     year = (done_col.year if done_col else None) or (plan_col.year if plan_col else None) or ledger_as_of.year
     if done_col and done_col.month:
         month = done_col.month
+        if own_col and own_col.month and own_col.month != month:
+            return plan_year, f"{year:04d}-{month:02d}", ledger_as_of, (
+                f"{own_col.header} 是 {own_col.month} 月的数，{done_col.header} 累计到 {month} 月：两列不是同一个月"
+                f" (the month's figure is for month {own_col.month}, the year to date for month {month})")
+    elif own_col and own_col.month:
+        month = own_col.month
+        info = parsed.info
+        said = {c.year for c in (own_col, done_col, plan_col) if c is not None and c.year}
+        said |= {y for y in (info.as_of.year if info.as_of else None, info.year) if y}
+        if len(said) != 1:
+            problem = (f"{own_col.header} 没有写年份，台账的标题、截至日期和表头也没有：请用 --month YYYY-{month:02d} 指明"
+                       f" (no year for month {month}: the sheet names none; give --month)" if not said else
+                       f"{own_col.header} 的年份不明：台账写了 {'、'.join(map(str, sorted(said)))} 年 (the sheet names "
+                       f"the years {', '.join(map(str, sorted(said)))}: which one is month {month} of?)")
+            return plan_year, f"{ledger_as_of.year:04d}-{month:02d}", ledger_as_of, problem
+        year = said.pop()
+        plan_year = (plan_col.year if plan_col else None) or year
     elif year == ledger_as_of.year:
         month = ledger_as_of.month
     else:
         month = 12
-    return plan_year, f"{year:04d}-{month:02d}", ledger_as_of
+    return plan_year, f"{year:04d}-{month:02d}", ledger_as_of, None
 
 
 NAMED_UNIT = NAMED["unit"]
@@ -279,7 +305,7 @@ class Planner:
         self.from_unit = from_unit
         self.file_name = file_name
         self.problems: list[parse.Problem] = []
-        self.plan_year, self.month, self.ledger_as_of = _periods(parsed, ctx.as_of)
+        self.plan_year, self.month, self.ledger_as_of, self.month_problem = _periods(parsed, ctx.as_of)
         self.known_chains = set(chains.known_chains(config)) | self.reg.chains
         self.known_clusters = set(chains.known_clusters(config)) | self.reg.clusters
         self.kinds = list(configured_kinds(config))
@@ -327,6 +353,11 @@ class Planner:
                 f"the ledger has {kind} dates but the config file's [milestones] kinds has no {kind}",
             ))
         as_of = self.ctx.as_of
+        if self.month_problem:
+            column = self.columns["month_completed"]
+            self.problems.append(parse.Problem("error", self.sheet, header_row, column.letter, column.header, "",
+                                               self.month_problem))
+            return False
         done = next((k for k in ("completed_ytd", "month_completed") if k in self.columns), None)
         if done and self.month > f"{as_of.year:04d}-{as_of.month:02d}":
             column = self.columns[done]
@@ -480,10 +511,12 @@ class Planner:
             out.append(FieldChange("unit", self.header_of("unit"), None, plan.unit))
         if plan.plan:
             out.append(FieldChange("annual_plan", self.header_of("annual_plan"), *plan.plan))
-        if plan.ytd:
-            key = "completed_ytd" if "completed_ytd" in self.columns or "month_completed" not in self.columns else (
-                "month_completed")
-            out.append(FieldChange("completed_ytd", self.header_of(key), *plan.ytd))
+        if plan.ytd and ("completed_ytd" in self.columns or "month_completed" not in self.columns):
+            out.append(FieldChange("completed_ytd", self.header_of("completed_ytd"), *plan.ytd))
+        elif plan.report:  # a ledger giving the month's own figure alone: that figure, under its column
+            _rid, old, figure = plan.report
+            out.append(FieldChange("month_completed", f"{self.header_of('month_completed')}（{self.month}）",
+                                   old[0] if old else None, figure))
         for month, _rid, old, new in plan.months:
             out.append(FieldChange("completed_months", f"{int(month[5:])}月完成投资", old[0] if old else None, new))
         for kind, _mid, change in plan.milestones:
@@ -521,7 +554,11 @@ class Planner:
         values = row.values
         months = []
         if (figures := values.get(parse.MONTH_FIGURES)) is not None:
-            earlier = sum(figures.values(), ZERO)
+            # the months before the ledger's: those the ledger gives, and those on file it does not (a monthly
+            # report of one row per month may skip a month)
+            given = {f"{self.month[:4]}-{number:02d}" for number in figures}
+            earlier = sum(figures.values(), ZERO) + sum(
+                (held[1] for month, held in (on_file or {}).items() if month not in given), ZERO)
             for number, figure in figures.items():
                 month = f"{self.month[:4]}-{number:02d}"
                 held = (on_file or {}).get(month)

@@ -2,7 +2,8 @@
 
 `reader.py` opens the workbook (a thread may be reading it meanwhile, see
 `reader.preload`), `parse.py` finds the header and types the cells column by
-column; this picks the sheet and puts them together for `ledger import`.
+column, `by_month.py` makes one row of a project's rows in a ledger of one row
+per project per month; this picks the sheet and puts them together for `ledger import`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any, Mapping
 from projects_cli.config.office import status_words
 from projects_cli.errors import ProjectsError
 from projects_cli.ledger import parse
-from projects_cli.ledger.columns import dollar_rate, ledger_section, variants
+from projects_cli.ledger.by_month import merge_months
+from projects_cli.ledger.columns import currency_rates, ledger_section, variants
 from projects_cli.ledger.reader import Limits, Workbook
 from projects_cli.services import registry
 
@@ -44,11 +46,13 @@ def read_ledgers(
     limits: Limits | None = None,
     progress: Progress | None = None,
     book: Workbook | None = None,
+    month: str | None = None,
 ) -> list[parse.ParsedSheet]:
     """The sheet named, else the first with a ledger header, and with `sheet` "all" (and no sheet of that name)
     every sheet with a ledger header, in the workbook's order (a sheet laid out as a form is not one of them).
 
-    `book` is the file already opened (`reader.preload`); it is closed here either way.
+    `book` is the file already opened (`reader.preload`); it is closed here either way. `month` (YYYY-MM,
+    --month): its year is the year of 月份 cells that name none (10月), where the sheet names no year.
     """
     table = variants(ledger_section(config).get("headers"))
     if book is None:
@@ -82,11 +86,14 @@ def read_ledgers(
                 if progress is not None:
                     progress("read", done, total)
 
-            found.append(parse.parse_rows(
+            parsed = parse.parse_rows(
                 chained(preview, rows), header, info, name, clean_value=registry.clean_value, units=units,
                 max_year=as_of.year + 30, progress=tick, status_words=status_words(config),
-                usd_rate=dollar_rate(config),
-            ))
+                rates=currency_rates(config), quick=registry.kept_as_is,
+            )
+            if (month_col := header.by_field().get(parse.MONTH)) is not None:
+                merge_months(parsed, month_col, year=int(month[:4]) if month else None)  # a project's rows made one
+            found.append(parsed)
         if found:
             if sheet and not every:  # the sheet named: the others before it count too
                 found[0].others[:0] = [n for n in book.sheet_names if n != sheet and _has_header(book, n, table)]

@@ -31,6 +31,7 @@ from projects_cli.values import match_name, normalize_name
 READ_AHEAD = 100_000  # projects read ahead at most (about 80 MB), see Snapshot.read_ahead
 CHUNK = 2000  # ids per IN (…) lookup (SQLite ≥ 3.32 takes 32,766 parameters, PostgreSQL 65,535)
 PROJECT_KEYS = registry.COLUMNS  # stored on the project row
+TEXT_OR_NONE = frozenset({str, type(None)})
 
 
 def chunks(items: list, size: int = CHUNK) -> Iterator[list]:
@@ -114,12 +115,20 @@ class Snapshot:
         layout = shape(PROJECT_KEYS, year=year, month=month, kinds=LEDGER_KINDS)
         rows: dict[int, tuple] = {}
         text: dict[str, str] = {}  # one object per distinct text (chains, leaders …): 100,000 rows kept small
-        keep = text.setdefault
         for chunk in chunks(ids):
             if loaded():
                 break
-            rows.update((row[0], tuple([keep(v, v) if type(v) is str else v for v in row]))
-                        for row in self._rows(layout, chunk))
+            found = self._rows(layout, chunk)
+            if not found:
+                continue
+            columns = list(zip(*found))  # a column at a time: each text column's values made one object each
+            for i, values in enumerate(columns):
+                if str in set(map(type, values[:64])) and set(map(type, values)) <= TEXT_OR_NONE:
+                    distinct = set(values)
+                    if len(distinct) * 4 < len(values):  # few values (chains, units, leaders), not names or codes
+                        text.update((v, v) for v in distinct.difference(text))
+                        columns[i] = map(text.get, values)  # (None stays None)
+            rows.update((row[0], row) for row in zip(*columns))
         if rows:
             self._ahead = (layout, rows)
 
@@ -157,18 +166,21 @@ class Snapshot:
         month_at = at.get("month_id") if month is not None else None
         before_at = at.get("completed_before") if month is not None else None
         kind_at = [(kind, at[milestone_label(kind, "id")]) for kind in layout.kinds if kind in kinds]
+        projects, plans, reports, earlier, milestones = out.projects, out.plans, out.reports, out.earlier, out.milestones
         for row in found:
             pid = row[0]
-            out.projects[pid] = dict(zip(names, row))
-            if plan_at is not None and row[plan_at] is not None:
-                out.plans[pid] = Decimal(row[plan_at])
+            projects[pid] = dict(zip(names, row))
+            if plan_at is not None and (amount := row[plan_at]) is not None:
+                plans[pid] = amount if type(amount) is Decimal else Decimal(amount)
             if month_at is not None and row[month_at] is not None:
-                out.reports[pid] = (row[month_at], Decimal(row[month_at + 1]), row[month_at + 2])
-            if before_at is not None and row[before_at] is not None:
-                out.earlier[pid] = Decimal(row[before_at])
-            held = {kind: Held(*row[i:i + 4]) for kind, i in kind_at if row[i] is not None}
-            if held:
-                out.milestones[pid] = held
+                amount = row[month_at + 1]
+                reports[pid] = (row[month_at], amount if type(amount) is Decimal else Decimal(amount), row[month_at + 2])
+            if before_at is not None and (amount := row[before_at]) is not None:
+                earlier[pid] = amount if type(amount) is Decimal else Decimal(amount)
+            if kind_at:
+                held = {kind: Held._make(row[i:i + 4]) for kind, i in kind_at if row[i] is not None}
+                if held:
+                    milestones[pid] = held
         return out
 
     def last_planned(self, ids: list[int]) -> dict[int, date]:

@@ -44,6 +44,11 @@ def write_import(session: Session, ctx: Ctx, result: ImportResult, plans: list[R
         if change.code is None and change.row in code_by_row:
             change.code = code_by_row[change.row]
     total = len(plans)
+    # a figure converted from a foreign currency is recorded with its rate: the month's in its source, the
+    # annual plan's in its change-log entry (`汇率`), the project's fields in theirs (`_note_rates`)
+    done_note = next((result.converted[k] for k in ("completed_ytd", "month_completed") if k in result.converted), None)
+    source = result.file + (f"（{done_note}）" if done_note else "")
+    plan_note = {"汇率": result.converted["annual_plan"]} if "annual_plan" in result.converted else None
     for start in range(0, total, BATCH):
         batch = plans[start:start + BATCH]
         _write_projects(session, ctx, result, planner, batch)
@@ -52,9 +57,7 @@ def write_import(session: Session, ctx: Ctx, result: ImportResult, plans: list[R
             plan_year, month = result.plan_year, result.completed_month
             registry.write_plans(session, ctx, plan_year, [
                 registry.PlanWrite(p.pid, p.code, p.plan[0], p.plan[1]) for p in rows if p.plan is not None
-            ], log=not new)
-            source = result.file + (f"（{result.converted['completed_ytd']}）" if "completed_ytd" in result.converted
-                                     else "")
+            ], log=not new, note=plan_note)
             investment.write_months(session, ctx, month, [
                 investment.MonthWrite(p.pid, p.code, p.report[0], p.report[1], p.report[2])
                 for p in rows if p.report is not None
@@ -130,9 +133,10 @@ def _write_earlier_months(session: Session, ctx: Ctx, batch: list[RowPlan], sour
 
 
 def _note_rates(logged: dict[str, Any], converted: dict[str, str]) -> None:
-    """A change-log entry holding an amount converted from dollars records the rate with it (`汇率:FIELD`)."""
+    """A change-log entry holding an amount converted from a foreign currency records the rate with it (`汇率:FIELD`)."""
     for key, note in converted.items():
-        prefix = "completed:" if key == "completed_ytd" else f"{key}:"  # as `registry.created_entry` names them
+        # as `registry.created_entry` names them
+        prefix = "completed:" if key in ("completed_ytd", "month_completed") else f"{key}:"
         if key in logged or any(k.startswith(prefix) for k in logged):
             logged[f"汇率:{key}"] = note
 

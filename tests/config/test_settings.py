@@ -51,7 +51,7 @@ ERRORS = [
      "第 1 行 [calendar]：2027-01-02 同时列在 holidays 和 workdays 中（2027-01-02 listed both as a holiday and as a working day）"),
     # [ledger]
     ("[ledger]\nheader = {}\n",
-     "第 2 行 [ledger.header]：未知的表（unknown table）；可用的键 known keys：headers, chains, clusters, title, status, usd_rate, columns"),
+     "第 2 行 [ledger.header]：未知的表（unknown table）；可用的键 known keys：headers, chains, clusters, title, status, usd_rate, columns, rates"),
     ("[ledger]\nheaders = 3\n", '第 2 行 [ledger.headers]：应为表（must be a table），例如 [ledger.headers] name = ["工程名称"]'),
     ('[ledger.headers]\nname = ["工程名称", 3]\n', "第 2 行 [ledger.headers] name 第 2 项：应为文字，不能是 3（must be text, not 3）"),
     ("[ledger.headers]\nname = 3\n",

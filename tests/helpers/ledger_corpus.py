@@ -24,6 +24,11 @@ for cell, or refuse with a message naming what it could not understand
   monthly 1月, 2月 … 12月 variant).
 * `date_ranges`: 建设起止时间 written every way a range is written (and one that
   can be read two ways).
+* `foreign_rates_ledger`: amounts in 万欧元 and 万港元 under a merged 投资情况 group.
+* `unit_with_person`: 责任单位及责任人 ("单位 姓名", "单位/姓名", "单位（姓名）") merged down.
+* `single_month`: a month's own figure (10月份完成投资, 本月完成投资（10月）…) beside 1-10月 or alone.
+* `monthly_rows`: the 调度 export, one row per project per month (填报月份 八月, 9月份,
+  2025年10月 …), each project's fields merged down over its months, a 合计 row.
 """
 
 from __future__ import annotations
@@ -348,5 +353,104 @@ def monthly_report(path: Path, month: int, rows: list[list[Any]]) -> Path:
     ws.append(MONTHLY_HEADER)
     for number, row in enumerate(rows, 1):
         ws.append([number, *row, "高新区发展改革局"])
+    wb.save(path)
+    return path
+
+
+# ---------------------------------------------------------------- several foreign currencies
+
+
+def foreign_rates_ledger(path: Path, *, plan: float = 2000) -> Path:
+    """A 外资项目 ledger with amounts in 万欧元 and 万港元 under a merged group header 投资情况, a 合计 row under
+    the projects; `plan`: 乙项目's 2025年计划投资 (万港元)."""
+    wb, ws = _book("外资项目", "2025年1-10月外资项目推进情况表", "F")
+    _put(ws, 2, ["序号", "项目名称", "投资情况", None, None, "责任单位"])
+    _put(ws, 3, [None, None, "总投资（万欧元）", "2025年计划投资（万港元）", "1-10月完成投资（万港元）"])
+    for cells in ("A2:A3", "B2:B3", "C2:E2", "F2:F3"):
+        ws.merge_cells(cells)
+    ws.append([1, "中德智能装备产业园", 5000, 1000, 500, "高新区商务局"])
+    ws.append([2, "港资冷链物流中心", 1234.5, plan, 1500.5, "高新区商务局"])
+    ws.append(["合计", None, 6234.5, 1000 + plan, 2000.5, None])
+    wb.save(path)
+    return path
+
+
+# ---------------------------------------------------------------- 责任单位及责任人
+
+
+def unit_with_person(path: Path) -> Path:
+    """A 督查室 推进表 whose 责任单位及责任人 column holds the unit and its person in one cell ("单位 姓名",
+    "单位/姓名", "单位（姓名）"), merged down over the two projects of one unit; one cell names no person."""
+    wb, ws = _book("推进表", "2025年重点项目推进情况表", "E")
+    _put(ws, 2, ["序号", "项目名称", "投资情况（万元）", None, "责任单位及责任人"])
+    _put(ws, 3, [None, None, "总投资", "2025年计划投资"])
+    for cells in ("A2:A3", "B2:B3", "C2:D2", "E2:E3"):
+        ws.merge_cells(cells)
+    ws.append([1, "智能终端产业园", 52000, 15000, "高新区商务局 张伟"])
+    ws.append([2, "闽南冷链物流园", 26000, 8000, None])
+    ws.merge_cells("E4:E5")
+    ws.append([3, "污水处理厂提标改造", 9800, 4000, "高新区住房和建设局/李娜"])
+    ws.append([4, "数字产业园一期", 30000, 6000, "高新区经济发展局（王强）"])
+    ws.append([5, "人才公寓", 12000, 3000, "高新区经济发展局"])
+    ws.append(["合计", None, 129800, 36000, None])
+    wb.save(path)
+    return path
+
+
+# ---------------------------------------------------------------- a single month's own figure
+
+
+def single_month(path: Path, *, title: str | None = "2025年10月重点项目调度表", own: str = "10月份完成投资",
+                 ytd: bool = True, plan: str = "2025年计划投资（万元）") -> Path:
+    """A 调度表 whose group header 投资完成情况（万元） holds the month's own figure (10月份完成投资) and, when `ytd`,
+    the year to date (1-10月累计完成投资) beside it; a 合计 row under the projects."""
+    wb, ws = _book("调度表", title, "E")
+    start = 2 if title else 1
+    _put(ws, start, ["序号", "项目名称", plan, "投资完成情况（万元）" if ytd else own, None])
+    _put(ws, start + 1, [None, None, None, own if ytd else None, "1-10月累计完成投资" if ytd else None])
+    for cells in (f"A{start}:A{start + 1}", f"B{start}:B{start + 1}", f"C{start}:C{start + 1}"):
+        ws.merge_cells(cells)
+    ws.merge_cells(f"D{start}:E{start}" if ytd else f"D{start}:D{start + 1}")
+    _put(ws, start + 2, [1, "智能终端产业园", 15000, 1200, 9600 if ytd else None])
+    _put(ws, start + 3, [2, "闽南冷链物流园", 8000, 650.5, 5100 if ytd else None])
+    _put(ws, start + 4, ["合计", None, 23000, 1850.5, 14700 if ytd else None])
+    wb.save(path)
+    return path
+
+
+# ---------------------------------------------------------------- one row per project per month
+
+
+def monthly_rows(path: Path, *, cumulative: bool = False, rows: list[list[Any]] | None = None,
+                 title: str | None = "2025年重点项目月度调度明细", plan: str = "2025年计划投资（万元）") -> Path:
+    """The 调度 system's export: one row per project per month (填报月份 written 八月, 9月份, 2025年10月 …), each
+    project's name, unit and totals merged down over its rows, a two-row header (投资完成情况 over the figure
+    and 形象进度), and a 合计 row. The figure is 当月完成投资, or 本年累计完成投资 when `cumulative`."""
+    wb, ws = _book("调度明细", title, "H")
+    start = 2 if title else 1
+    figure = "本年累计完成投资" if cumulative else "当月完成投资"
+    _put(ws, start, ["序号", "填报月份", "项目名称", "责任单位", "总投资（万元）", plan, "投资完成情况", None])
+    _put(ws, start + 1, [None, None, None, None, None, None, f"{figure}（万元）", "形象进度"])
+    for col in "ABCDEF":
+        ws.merge_cells(f"{col}{start}:{col}{start + 1}")
+    ws.merge_cells(f"G{start}:H{start}")
+    if rows is None:
+        done = [800, 1900, 3000] if cumulative else [800, 1100, 1100]
+        rows = [
+            [1, "八月", "智能终端产业园", "高新区经济发展局", 52000, 15000, done[0], "主体施工"],
+            [2, "9月份", None, None, None, None, done[1], "主体施工"],
+            [3, "2025年10月", None, None, None, None, done[2], "设备安装"],
+            [4, "2025-09", "闽南冷链物流园", "高新区商务局", 26000, 8000, 600, "基础施工"],
+            [5, "2025-10", None, None, None, None, 1250.5 if cumulative else 650.5, "主体施工"],
+        ]
+    at = start + 2
+    for row in rows:
+        _put(ws, at, row)
+        at += 1
+    if rows and rows[0][2] == "智能终端产业园" and rows[1][2] is None:
+        for col in "CDEF":  # each project's fields merged down over its months
+            ws.merge_cells(f"{col}{start + 2}:{col}{start + 4}")
+            ws.merge_cells(f"{col}{start + 5}:{col}{start + 6}")
+    _put(ws, at, ["合计", None, None, None, 78000, 23000, None, None])
     wb.save(path)
     return path

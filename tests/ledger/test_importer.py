@@ -439,7 +439,7 @@ def test_ledger_config_is_checked(tmp_path):
     from projects_cli.ledger.columns import ledger_section
 
     assert ledger_section({"ledger": {"title": "x", "chains": ["现代物流"]}}) == {"title": "x", "chains": ["现代物流"]}
-    with pytest.raises(ConfigError, match=r"^配置文件 \[ledger.header\]：未知的表（unknown table）；可用的键 known keys：headers, chains, clusters, title, status, usd_rate, columns$"):
+    with pytest.raises(ConfigError, match=r"^配置文件 \[ledger.header\]：未知的表（unknown table）；可用的键 known keys：headers, chains, clusters, title, status, usd_rate, columns, rates$"):
         ledger_section({"ledger": {"header": {}}})
     from projects_cli.config.chains import known_chains
 

@@ -88,10 +88,11 @@ def test_fujian_form_every_cell_read_right(tmp_path):
     assert fields(parsed) == {
         "A": "seq", "B": "name", "C": "status", "D": "content", "E": "planned_period", "F": "total_investment",
         "G": "annual_plan", "H": "completed_ytd", "I": "completion_rate", "J": "owner", "K": None, "L": None,
-        "M": "unit", "N": None, "O": None, "P": "leader", "Q": "notes",
+        "M": "unit", "N": "task_force", "O": None, "P": "leader", "Q": "notes",
     }
-    # the owner's, the unit's contact and the city leader are listed as not read; never 工作专班
-    assert unused(parsed) == ["K 项目业主单位/联系人", "L 项目业主单位/电话", "N 市或县挂钩责任单位/责任人", "O 市领导"]
+    # the owner's contact and the city leader are listed as not read (never 工作专班); the unit's 责任人 is the
+    # project's contact in it (工作专班: the sheet has no column of that name)
+    assert unused(parsed) == ["K 项目业主单位/联系人", "L 项目业主单位/电话", "O 市领导"]
     done = parsed.header.by_field()["completed_ytd"]
     assert (done.header, done.year, done.month) == ("1-3月实际完成投资", 2010, 3)
     assert parsed.info.unit == "万元"
@@ -106,13 +107,13 @@ def test_fujian_form_every_cell_read_right(tmp_path):
     assert [(r.row, r.values) for r in parsed.rows] == [
         (8, {"name": "龙海市金山造纸扩建项目", "status": "在建", "content": "年产30万吨高档纸", "total_investment": 80000,
              "annual_plan": 30000, "completed_ytd": 6000, "owner": "福建金山纸业有限公司", "unit": "龙海市经贸局",
-             "leader": "陈志远", "planned_start": date(2009, 12, 31), "planned_completion": date(2011, 12, 31)}),
+             "task_force": "李强", "leader": "陈志远", "planned_start": date(2009, 12, 31), "planned_completion": date(2011, 12, 31)}),
         (9, {"name": "龙海市东园工业区标准厂房", "status": "在建", "content": "建设标准厂房20万平方米",
              "total_investment": 45000, "annual_plan": 12000, "completed_ytd": 2700, "owner": "龙海市东园开发建设有限公司",
-             "unit": "龙海市东园镇政府", "leader": "黄海", "planned_start": date(2007, 10, 31),
+             "unit": "龙海市东园镇政府", "task_force": "郑伟", "leader": "黄海", "planned_start": date(2007, 10, 31),
              "planned_completion": date(2010, 12, 31)}),
         (11, {"name": "龙海市九龙江防洪堤加固工程", "status": "前期", "content": "加固堤防12公里", "total_investment": 30000,
-              "annual_plan": 5000, "owner": "龙海市水利局", "unit": "龙海市水利局", "leader": "许强", "notes": "待省发改委批复",
+              "annual_plan": 5000, "owner": "龙海市水利局", "unit": "龙海市水利局", "task_force": "周涛", "leader": "许强", "notes": "待省发改委批复",
               "planned_start": date(2010, 12, 31), "chain": "基础设施"}),
     ]
     assert parsed.problems == []
@@ -152,10 +153,10 @@ def test_duchashi_table_every_cell_read_right(tmp_path):
     assert (parsed.header.first + 1, parsed.header.last + 1) == (4, 5)
     assert fields(parsed) == {
         "A": "seq", "B": "name", "C": "owner", "D": "total_investment", "E": "annual_plan", "F": "completed_ytd",
-        "G": "completion_rate", "H": "content", "I": "site_progress", "J": "unit", "K": None, "L": None,
+        "G": "completion_rate", "H": "content", "I": "site_progress", "J": "unit", "K": "task_force", "L": None,
         "M": "leader", "N": "planned_start", "O": "actual_completion", "P": "location", "Q": "approval_code",
     }
-    assert unused(parsed) == ["K 责任单位/责任人", "L 市领导"]
+    assert unused(parsed) == ["L 市领导"]
     assert parsed.info == parse.LedgerInfo(title="2025年市重点项目推进情况表", unit="亿元", as_of=date(2025, 9, 30),
                                            year=2025)
     assert parsed.skipped_rows == [parse.Skipped(6, "total", "合计（3项）"),
@@ -163,15 +164,15 @@ def test_duchashi_table_every_cell_read_right(tmp_path):
     assert [(r.row, r.values) for r in parsed.rows] == [
         (8, {"name": "漳州高新区智能装备产业园", "owner": "漳州高新区开发建设有限公司", "total_investment": 120000,
              "annual_plan": 30000, "completed_ytd": 21000, "content": "建设厂房15万平方米", "site_progress": "主体施工",
-             "unit": "高新区经济发展局", "leader": "陈区长", "planned_start": date(2024, 3, 31), "location": "高新区",
+             "unit": "高新区经济发展局", "task_force": "张华", "leader": "陈区长", "planned_start": date(2024, 3, 31), "location": "高新区",
              "approval_code": "2403-350600-04-01-123456"}),
         (9, {"name": "九龙江口生态修复工程", "owner": "漳州市水利投资集团", "total_investment": 56000, "annual_plan": 12000,
              "completed_ytd": 12000, "content": "修复湿地800亩", "site_progress": "已完工", "unit": "高新区农业农村局",
-             "leader": "黄区长", "planned_start": date(2024, 5, 1), "actual_completion": date(2025, 6, 30),
+             "task_force": "李敏", "leader": "黄区长", "planned_start": date(2024, 5, 1), "actual_completion": date(2025, 6, 30),
              "location": "九湖镇"}),
         (10, {"name": "高新区人才公寓二期", "owner": "漳州高新区城建集团", "total_investment": 30000, "annual_plan": 5000,
               "completed_ytd": 1000, "content": "建设人才公寓600套", "site_progress": "办理施工许可",
-              "unit": "高新区住房和建设局", "leader": "陈区长", "planned_start": date(2025, 9, 30), "location": "高新区"}),
+              "unit": "高新区住房和建设局", "task_force": "王丽", "leader": "陈区长", "planned_start": date(2025, 9, 30), "location": "高新区"}),
     ]
     assert parsed.problems == []
 
@@ -253,8 +254,9 @@ def test_the_approval_code_is_shown_and_exported(cli, tmp_path):
         ("项目业主单位", "负责人", None),
         ("项目业主单位", "电话", None),
         ("市或县挂钩责任单位", "单位名称", "unit"),
-        ("市或县挂钩责任单位", "责任人", None),
-        ("责任单位", "责任人", None),
+        ("市或县挂钩责任单位", "责任人", "task_force"),
+        ("责任单位", "责任人", "task_force"),
+        ("责任单位", "联系电话", None),
         ("挂钩领导", "姓名", "leader"),
         ("挂钩领导", "职务", None),
         ("工作专班", "联系人", "task_force"),
@@ -498,9 +500,9 @@ def test_a_range_that_contradicts_the_rows_own_planned_date(tmp_path):
 # ---------------------------------------------------------------- money units
 
 
-USD = ("金额单位是万美元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，或在配置文件 [ledger] usd_rate "
-       "写明汇率（如 usd_rate = 7.1） (the amounts are in 万美元; convert them to 万元 RMB: no exchange rate is configured, "
-       "[ledger] usd_rate in the config file)")
+USD = ("金额单位是万美元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，或在配置文件 [ledger.rates] "
+       "写明 1 美元折合多少元（如 \"美元\" = 7.1） (the amounts are in 万美元; convert them to 万元 RMB, or give the rate of 美元 "
+       "in [ledger.rates] in the config file)")
 
 
 def test_amounts_in_us_dollars_in_the_header_are_refused(session, ctx, tmp_path):
@@ -546,8 +548,8 @@ def test_the_unit_line_anywhere_above_the_header(tmp_path, line, unit):
         assert (parsed.rows[0].values["total_investment"], parsed.problems) == (in_wan, [])
     else:
         assert [p.message for p in parsed.problems] == [  # two units: no rate makes one of them
-            f"金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入 (the amounts are in {unit}; "
-            "convert them to 万元 RMB: no exchange rate is configured)"]
+            f"单位行写了几种金额单位（{unit}），分不清本列用哪一种：请在金额列的表头写明单位，如 总投资（万元） (the unit line "
+            f"names several units, {unit}: name this column's unit in its header)"]
 
 
 # ---------------------------------------------------------------- forms
@@ -806,8 +808,9 @@ def test_other_currencies_stay_refused_with_a_dollar_rate(session, ctx, tmp_path
     with pytest.raises(LedgerRejected) as info:
         import_units_too(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
     assert [(p.column, p.value, p.message) for p in info.value.result.errors] == [
-        ("B", "万欧元", "金额单位是万欧元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入 (the amounts are in "
-                      "万欧元; convert them to 万元 RMB: no exchange rate is configured)")]
+        ("B", "万欧元", "金额单位是万欧元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，或在配置文件 "
+                      "[ledger.rates] 写明 1 欧元折合多少元（如 \"欧元\" = 7.8） (the amounts are in 万欧元; convert them to "
+                      "万元 RMB, or give the rate of 欧元 in [ledger.rates] in the config file)")]
     assert session.scalars(select(Project)).all() == []
 
 
