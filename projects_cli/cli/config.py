@@ -28,7 +28,7 @@ def defaults() -> dict[str, dict[str, Any]]:
     from projects_cli.store.db import WAIT_SECONDS
     from projects_cli.store.models import MILESTONE_KINDS
 
-    sheets = {f.name: f.default for f in fields(SheetConfig) if f.default not in (None, "")}
+    sheets = {f.name: f.default for f in fields(SheetConfig) if f.default not in (None, "", ())}
     sheets.update(render_seconds=templating.RENDER_SECONDS, render_output_mb=templating.RENDER_OUTPUT_MB)
     return {
         "ledger": {"title": exporter.DEFAULT_TITLE},

@@ -7,7 +7,8 @@
                                                 `ledger.columns`; `status_words`)
     [dispatch]    stages, password, title           the 派工单 workbooks (`ledger.dispatch`)
     [limits]      ledger_file_mb …                  how large a ledger file may be (`ledger.reader`)
-    [sheets]      prefix, office, mark, title_font, contact, phone, templates, list_limit, render_seconds, render_output_mb
+    [sheets]      prefix, office, mark, title_font, contact, weekly_to, weekly_cc, phone, templates, list_limit,
+                  render_seconds, render_output_mb
                                                     the sheets (`sheets.contexts`, `sheets.templating`)
     [milestones]  kinds                             the milestone chain (`services.milestones`)
     [database]    wait_seconds                      how long a writer waits for another command (`store.db`)
@@ -113,6 +114,8 @@ SECTIONS: dict[str, Table] = {
         "mark": Text('"高新区重点项目推进中心文件"'),
         "title_font": Text('"方正小标宋简体"'),
         "contact": Text('"张三"', empty=True),
+        "weekly_to": Text('"各责任单位"'),
+        "weekly_cc": Names('["区委办公室", "区政府办公室"]'),
         "phone": Text('"0537-0000000"', empty=True),
         "templates": Text('"模板"'),
         "list_limit": Whole(1),

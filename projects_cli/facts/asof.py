@@ -326,6 +326,34 @@ def open_milestones(
     return OpenMilestones(pids, mids, kinds, planned, since_planned)
 
 
+def year_progress(session: Session, as_of: date, kinds: tuple[str, ...] = ("开工", "竣工")) -> dict[str, dict[str, Any]]:
+    """开工率 and 竣工率 of the as-of year, as on record on `as_of`: per milestone kind, the projects on record
+    whose plan in force on `as_of` falls in that year (`planned`), how many of them were done by `as_of`
+    (`done`), the rate (done / planned, %, one decimal; None with nothing planned), and how many were done in
+    the year whatever their plan (`done_in_year`: started early, or late from last year's plan)."""
+    m = milestones_on(session, as_of)
+    p = projects_on(session, as_of)
+    first, last = date(as_of.year, 1, 1), date(as_of.year, 12, 31)
+    histories = replanned_after(session, as_of)
+    rows = query_rows(session.connection(), select(m.c.id, m.c.kind, m.c.planned_date, m.c.actual_date).where(
+        m.c.kind.in_(kinds), m.c.project_id.in_(select(p.c.id))), types=(None, None, m.c.planned_date, m.c.actual_date))
+    out = {kind: {"planned": 0, "done": 0, "done_in_year": 0, "rate": None} for kind in kinds}
+    for mid, kind, planned, actual in rows:
+        if mid in histories:
+            planned = mrules.plan_in_force(histories[mid], as_of)
+        done = actual is not None and actual <= as_of
+        entry = out[kind]
+        if done and actual >= first:
+            entry["done_in_year"] += 1
+        if planned is not None and first <= planned <= last:
+            entry["planned"] += 1
+            entry["done"] += done
+    for entry in out.values():
+        if entry["planned"]:
+            entry["rate"] = (Decimal(entry["done"] * 100) / entry["planned"]).quantize(Decimal("0.1"))
+    return out
+
+
 def _open_at(m, as_of: date):
     return or_(m.c.actual_date.is_(None), m.c.actual_date > as_of)
 

@@ -52,6 +52,8 @@ class SheetConfig:
     mark: str = ""  # 发文机关标志 at the head of a Word document; blank: the office
     title_font: str = "方正小标宋简体"  # a Word document's title and mark (黑体 where it is not installed)
     contact: str = ""  # 联系人
+    weekly_to: str = "各责任单位"  # the weekly briefing's 主送
+    weekly_cc: tuple[str, ...] = ()  # and its 抄送
     phone: str = ""  # 联系电话
     templates: Path | None = None  # the office's own templates folder
     list_limit: int = 30  # rows of a list in the weekly briefing before "另有N项"
@@ -75,6 +77,8 @@ def sheet_config(section: Mapping[str, Any] | None, base: Path | None = None) ->
     if "templates" in values:
         folder = Path(values["templates"]).expanduser()
         values["templates"] = folder if folder.is_absolute() or base is None else base / folder
+    if "weekly_cc" in values:
+        values["weekly_cc"] = tuple(values["weekly_cc"])
     return SheetConfig(**values)
 
 
@@ -482,8 +486,14 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
                      if st["state"] in ("reported", "accepted", "assigned", "responded", "resolved"))
     overdue_issues = overdue["totals"]["by_type"].get("issue", 0)
     year, week, _ = as_of.isocalendar()
+    ref = f"{year}-W{week:02d}"
+    sheets = sheet_config((config or {}).get("sheets"))
     data = {
-        "week": {"start": start, "end": as_of, "year": year, "number": week, "since": since},
+        "week": {"start": start, "end": as_of, "year": year, "number": week, "since": since,
+                 "issue_no": _weekly_issue_no(session, as_of.year, ref)},
+        "to": sheets.weekly_to,
+        "cc": list(sheets.weekly_cc),
+        "progress": asof.year_progress(session, as_of),
         "overdue": {
             "totals": overdue["totals"],
             "tiers": overdue["tiers"],
@@ -513,7 +523,16 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
         "investment": _investment_by_chain(session, as_of, config),
         "changes": _limited(_week_changes(session, start, as_of), limit),
     }
-    return "各责任单位", f"{year}-W{week:02d}", data
+    return sheets.weekly_to, ref, data
+
+
+def _weekly_issue_no(session: Session, year: int, ref: str) -> int:
+    """第N期: the briefing's place among the weeks briefed this year (weekly sheets issued in `year`, not
+    voided, for an earlier week than `ref`), so a week issued again, in another format, keeps its number."""
+    s = Sheet.__table__.c
+    earlier = select(func.count(func.distinct(s.ref))).where(
+        s.kind == "weekly", s.year == year, s.voided_on.is_(None), s.ref < ref)
+    return int(session.connection().execute(earlier).scalar() or 0) + 1
 
 
 def _week_changes(session: Session, start: date, end: date) -> list[dict[str, Any]]:

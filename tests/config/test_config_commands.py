@@ -108,7 +108,7 @@ def test_check_lists_every_problem_with_its_line(tmp_path):
     where = f"配置文件 {path}"
     assert config_problems(path) == [
         f"{where} 第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, mark, "
-        "title_font, contact, phone, templates, list_limit, render_seconds, render_output_mb",
+        "title_font, contact, weekly_to, weekly_cc, phone, templates, list_limit, render_seconds, render_output_mb",
         f"{where} 第 3 行 [sheets] list_limit：应为 ≥ 1 的整数，不能是 0（must be a whole number ≥ 1, not 0）",
         f"{where} 第 5 行 [ledgr]：未知的表（unknown table）；可用的键 known keys：calendar, ledger, dispatch, "
         "limits, sheets, milestones, database, investment",

@@ -83,7 +83,7 @@ ERRORS = [
     ("limits = 3\n", "第 1 行 [limits]：应为表（must be a table），例如 [limits] ledger_file_mb = 100"),
     # [sheets]
     ('[sheets]\nprefx = "x"\n',
-     "第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, mark, title_font, contact, phone, templates, list_limit, render_seconds, render_output_mb"),
+     "第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, mark, title_font, contact, weekly_to, weekly_cc, phone, templates, list_limit, render_seconds, render_output_mb"),
     ('[sheets]\nprefix = " "\n', '第 2 行 [sheets] prefix：不能为空（cannot be empty），例如 prefix = "高新督"'),
     ("[sheets]\noffice = 1\n",
      '第 2 行 [sheets] office：应为文字，不能是 1（must be text, not 1），例如 office = "高新区重点项目推进中心"'),

@@ -292,7 +292,7 @@ def test_prefix_office_and_templates_from_the_config_file(cli, scn, tmp_path):
     r = cli("--config", str(config), "sheet", "notice", "2025-001")
     assert (r.exit_code, r.stderr) == (
         1, f"Error: 配置文件 {config} 第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, mark, title_font, "
-           "contact, phone, templates, list_limit, render_seconds, render_output_mb\n")
+           "contact, weekly_to, weekly_cc, phone, templates, list_limit, render_seconds, render_output_mb\n")
     r = cli("--templates", str(tmp_path / "nowhere"), "sheet", "weekly")
     assert (r.exit_code, r.stderr) == (1, f"Error: 模板文件夹 {tmp_path / 'nowhere'} 不存在（templates folder does not exist）\n")
 
@@ -454,7 +454,7 @@ def test_weekly_briefing_in_excel(cli, scn, tmp_path):
     ws = load_workbook(out).active
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     got = rows(ws)
-    assert got[:4] == [("全区重点项目推进情况周报",), ("2025年第44周（2025年10月25日—2025年10月31日）",), (FIRST,), ("各责任单位：",)]
+    assert got[:4] == [("全区重点项目推进情况周报",), ("2025年第1期（第44周，2025年10月25日—2025年10月31日）",), (FIRST,), ("各责任单位：",)]
     by_unit = got.index(("责任单位", "逾期事项", "本周新增", "即将到期", "一般逾期", "较重逾期", "严重逾期", "最长逾期（天）"))
     assert got[by_unit + 1 : by_unit + 5] == [
         ("建设局", 1, 1, 0, 1, 0, 0, 3),
