@@ -1,0 +1,89 @@
+"""The investment leads (信息库) as on record at a date: each lead's stage then, its last contact, when its
+next follow-up fell due, and whether that is overdue.
+
+A lead added after the date is not there; a stage or a follow-up dated or recorded after it is not seen
+(`LeadStage`, `LeadFollow` keep both dates), so a report for last month reads last month's pipeline.
+Three queries for all the leads, never one per lead.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from projects_cli.store.models import Lead, LeadFollow, LeadStage, Project, Unit
+
+# The stages a lead is pursued in: its follow-ups fall due (signed, landed, shelved or ended leads do not).
+ACTIVE_STAGES = ("线索", "接洽", "在谈")
+SIGNED = "签约"
+# Shipped default of the rules file's leads.follow_days: a lead not contacted for this many days is overdue.
+FOLLOW_DAYS = 30
+
+
+def leads_on(session: Session, as_of: date, *, follow_days: int = FOLLOW_DAYS) -> list[dict[str, Any]]:
+    """Every lead on record at `as_of`, by code, with its stage then (`stage`, `stage_on`, `reason`), its last
+    contact (`last_follow`: date, who, what; None: never contacted) and its next follow-up: `follow_due`, the
+    date the last contact set (`next_on`), else the last contact (or the day it was added) plus `follow_days`;
+    `days_late` past it (None: not late, or not an active stage) and `overdue`."""
+    conn = session.connection()
+    lead, unit, project = Lead.__table__, Unit.__table__, Project.__table__
+    rows = conn.execute(
+        select(lead, unit.c.name.label("unit"), project.c.code.label("project"))
+        .select_from(lead.outerjoin(unit, lead.c.unit_id == unit.c.id).outerjoin(project, lead.c.project_id == project.c.id))
+        .where(lead.c.recorded_on <= as_of)
+        .order_by(lead.c.code)
+    ).mappings().all()
+    st = LeadStage.__table__.c
+    stages: dict[int, Any] = {}
+    signed: set[int] = set()  # signed on record at `as_of`: the project it became is shown
+    for s in conn.execute(select(st.lead_id, st.stage, st.on, st.reason)
+                          .where(st.on <= as_of, st.recorded_on <= as_of).order_by(st.on, st.id)):
+        stages[s.lead_id] = s  # the last one on record wins
+        if s.stage == SIGNED:
+            signed.add(s.lead_id)
+    fo = LeadFollow.__table__.c
+    follows: dict[int, Any] = {}
+    for f in conn.execute(select(fo.lead_id, fo.on, fo.who, fo.text, fo.next_on)
+                          .where(fo.on <= as_of, fo.recorded_on <= as_of).order_by(fo.on, fo.id)):
+        follows[f.lead_id] = f
+    out = []
+    for r in rows:
+        stage = stages.get(r["id"])
+        if stage is None:  # no stage on record yet (every lead has its first from the day it was added)
+            continue
+        last = follows.get(r["id"])
+        if last is not None:
+            due = last.next_on or last.on + timedelta(days=follow_days)
+        else:
+            due = r["next_on"] or r["recorded_on"] + timedelta(days=follow_days)
+        active = stage.stage in ACTIVE_STAGES
+        late = (as_of - due).days if active and due < as_of else None
+        out.append({
+            **{k: r[k] for k in ("id", "code", "name", "company", "chain", "source", "contact", "amount", "currency",
+                                 "rate", "amount_wan", "unit", "person", "leader", "project", "signed_on", "notes",
+                                 "recorded_on")},
+            **({} if r["id"] in signed else {"project": None, "signed_on": None}),
+            "stage": stage.stage, "stage_on": stage.on, "reason": stage.reason,
+            "last_follow": None if last is None else {"on": last.on, "who": last.who, "text": last.text},
+            "follow_due": due if active else None,
+            "days_late": late,
+            "overdue": late is not None,
+        })
+    return out
+
+
+def history_on(session: Session, lead_id: int, as_of: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One lead's stages and follow-ups on record at `as_of`, oldest first."""
+    conn = session.connection()
+    st = LeadStage.__table__.c
+    stages = [dict(m) for m in conn.execute(
+        select(st.stage, st.on, st.reason, st.by).where(st.lead_id == lead_id, st.on <= as_of, st.recorded_on <= as_of)
+        .order_by(st.on, st.id)).mappings()]
+    fo = LeadFollow.__table__.c
+    follows = [dict(m) for m in conn.execute(
+        select(fo.on, fo.who, fo.text, fo.next_on).where(fo.lead_id == lead_id, fo.on <= as_of, fo.recorded_on <= as_of)
+        .order_by(fo.on, fo.id)).mappings()]
+    return stages, follows
