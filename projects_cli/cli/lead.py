@@ -73,6 +73,11 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "amount_given": given, "last_on": last["on"] if last else None}
 
 
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    """A lead as JSON gives it: every key but the database's own id."""
+    return {k: v for k, v in row.items() if k != "id"}
+
+
 @app.command()
 def add(
     ctx: typer.Context,
@@ -211,7 +216,7 @@ def list_cmd(
                                 person=person and person.strip())
     shown = [_shown(r) for r in rows]
     if fmt == Format.json:
-        common.out(render(rows, fmt, LIST_COLUMNS))
+        common.out(render(rows, fmt, LIST_COLUMNS, json_rows=[_public(r) for r in rows]))
         return
     common.out(render(shown, fmt, CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS, optional=OPTIONAL))
     if fmt == Format.table:
@@ -238,7 +243,7 @@ def show(
     with common.session(ctx, write=False) as session:
         row = leads.show_lead(session, code, s.today, follow_days=_follow_days(ctx))
     if fmt == Format.json:
-        common.out(to_json(row))
+        common.out(to_json(_public(row)))
         return
     shown = _shown(row)
     size = max(width(label) for _, label in SHOW_LABELS)

@@ -1,0 +1,190 @@
+"""信息库: a quarter of 招商 work (2025 Q3) through `projects lead`, checked with exact values.
+
+Five leads from three units; some followed up, two neglected; moved through the stages; two signed into
+projects and started; two in 万美元 converted at the config's [ledger] usd_rate (7.1). The overdue follow-ups
+show up in `overdue` beside the milestones; signing makes the project with its 签约 done and its start
+countdown; the pipeline on an earlier date is what was on record then.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+END = "2025-09-30"
+
+
+@pytest.fixture
+def quarter(cli, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("[ledger]\nusd_rate = 7.1\n", encoding="utf-8")
+
+    def run(as_of, *args):
+        r = cli("--config", str(config), *args, as_of=as_of)
+        assert r.exit_code == 0, (args, r.stderr)
+        return r
+
+    run.config = config
+    adds = [
+        ("2025-07-01", "新能源电池项目", "某某新能源集团", "新能源", "以商招商", "8亿元", "投资促进局", "王强"),
+        ("2025-07-03", "高纯石墨材料项目", "某国际材料公司", "新材料", "驻外招商", "3000万美元", "经济发展局", "李娜"),
+        ("2025-07-10", "手术机器人项目", "某医疗科技公司", "医疗器械", "展会", "1.5亿元", "科技创新局", "赵敏"),
+        ("2025-07-15", "智能终端模组项目", "某电子（香港）有限公司", "智能终端", "展会", "5000万美元", "投资促进局", "王强"),
+        ("2025-08-01", "工业互联网平台项目", "某数字科技公司", "数字经济", "以商招商", "2亿元", "经济发展局", "李娜"),
+    ]
+    codes = []
+    for on, name, company, chain, source, amount, unit, person in adds:
+        r = run(on, "lead", "add", "--name", name, "--company", company, "--chain", chain, "--source", source,
+                "--amount", amount, "--unit", unit, "--person", person, "--create-units")
+        codes.append(r.stdout.strip())
+    assert codes == ["XS-0001", "XS-0002", "XS-0003", "XS-0004", "XS-0005"]
+    # XS-0001: followed monthly, 接洽 → 在谈, signed 8-25, started 9-25 (落地)
+    run("2025-07-20", "lead", "follow", "XS-0001", "--text", "赴总部拜访")
+    run("2025-07-20", "lead", "move", "XS-0001", "接洽")
+    run("2025-08-15", "lead", "follow", "XS-0001", "--text", "项目洽谈会", "--who", "张局长")
+    run("2025-08-15", "lead", "move", "XS-0001", "在谈")
+    run("2025-08-25", "lead", "sign", "XS-0001", "--on", "2025-08-25", "--start", "2025-09-30")
+    run("2025-09-25", "milestone", "done", "GX-0001", "开工", "--on", "2025-09-25")
+    run("2025-09-25", "lead", "move", "XS-0001", "落地")
+    # XS-0002: 在谈 from 8-01 (recorded that day), signed 9-05, started 9-28
+    run("2025-07-15", "lead", "follow", "XS-0002", "--text", "视频会商")
+    run("2025-08-01", "lead", "move", "XS-0002", "在谈")
+    run("2025-09-05", "lead", "sign", "XS-0002", "--on", "2025-09-05", "--start", "2025-09-28")
+    run("2025-09-28", "milestone", "done", "GX-0002", "开工", "--on", "2025-09-28")
+    run("2025-09-28", "lead", "move", "XS-0002", "落地")
+    # XS-0003: never followed up. XS-0004: one call, next follow-up set for 8-10, then nothing.
+    run("2025-07-25", "lead", "follow", "XS-0004", "--text", "电话联系", "--next", "2025-08-10")
+    # XS-0005: followed, then shelved with a reason (not pursued: no follow-up falls due)
+    run("2025-09-20", "lead", "follow", "XS-0005", "--text", "对方暂缓投资计划")
+    run("2025-09-25", "lead", "move", "XS-0005", "搁置", "--reason", "企业调整投资计划")
+    return run
+
+
+def listing(run, as_of, *args):
+    return json.loads(run(as_of, "lead", "list", "--format", "json", *args).stdout)
+
+
+def test_the_quarter_pipeline_at_its_end(quarter):
+    rows = listing(quarter, END)
+    assert [(r["code"], r["stage"], r["unit"], r["amount"], r["currency"], r["rate"], r["amount_wan"], r["project"],
+             r["follow_due"], r["days_late"]) for r in rows] == [
+        ("XS-0001", "落地", "投资促进局", 80000, "人民币", None, 80000, "GX-0001", None, None),
+        ("XS-0002", "落地", "经济发展局", 3000, "美元", 7.1, 21300, "GX-0002", None, None),
+        ("XS-0003", "线索", "科技创新局", 15000, "人民币", None, 15000, None, "2025-08-09", 52),
+        ("XS-0004", "线索", "投资促进局", 5000, "美元", 7.1, 35500, None, "2025-08-10", 51),
+        ("XS-0005", "搁置", "经济发展局", 20000, "人民币", None, 20000, None, None, None),
+    ]
+    r = quarter(END, "lead", "list")
+    # 万美元 total in 万元: 80000 + 21300 + 15000 + 35500 + 20000
+    assert r.stderr.strip() == "5 leads (线索 2 · 落地 2 · 搁置 1), 合计 171800 万元, 跟进逾期 2"
+    assert [r["code"] for r in listing(quarter, END, "--overdue")] == ["XS-0003", "XS-0004"]
+    assert [r["code"] for r in listing(quarter, END, "--unit", "投资促进局")] == ["XS-0001", "XS-0004"]
+    assert [r["code"] for r in listing(quarter, END, "--stage", "落地", "--chain", "新材料")] == ["XS-0002"]
+    assert [r["code"] for r in listing(quarter, END, "--source", "展会")] == ["XS-0003", "XS-0004"]
+
+
+def test_each_stage_on_a_past_date_is_the_one_on_record_then(quarter):
+    stages = {d: [(r["code"], r["stage"], r["project"]) for r in listing(quarter, d)]
+              for d in ("2025-07-05", "2025-08-20", "2025-09-10")}
+    assert stages == {
+        "2025-07-05": [("XS-0001", "线索", None), ("XS-0002", "线索", None)],
+        "2025-08-20": [("XS-0001", "在谈", None), ("XS-0002", "在谈", None), ("XS-0003", "线索", None),
+                       ("XS-0004", "线索", None), ("XS-0005", "线索", None)],
+        "2025-09-10": [("XS-0001", "签约", "GX-0001"), ("XS-0002", "签约", "GX-0002"), ("XS-0003", "线索", None),
+                       ("XS-0004", "线索", None), ("XS-0005", "线索", None)],
+    }
+    # a move dated back (recorded on 9-30 for 9-01) is not seen by a report for 9-10 made before it … but is after
+    quarter(END, "lead", "move", "XS-0003", "接洽", "--on", "2025-09-01")
+    assert [r["stage"] for r in listing(quarter, "2025-09-10") if r["code"] == "XS-0003"] == ["线索"]
+    assert [r["stage"] for r in listing(quarter, END) if r["code"] == "XS-0003"] == ["接洽"]
+
+
+def test_neglected_follow_ups_are_overdue_where_overdue_items_are(quarter):
+    data = json.loads(quarter(END, "overdue", "--format", "json").stdout)
+    assert [(r["type"], r["unit"], r["code"], r["item"], r["planned"], r["days_late"], r["tier"], r["new"])
+            for r in data["overdue"]] == [
+        ("lead", "投资促进局", "XS-0004", "招商线索跟进（线索）：上次跟进 2025-07-25，王强", "2025-08-10", 51, "较重逾期", False),
+        ("lead", "科技创新局", "XS-0003", "招商线索跟进（线索）：2025-07-10 登记后未跟进，赵敏", "2025-08-09", 52, "较重逾期",
+         False),
+    ]
+    assert data["totals"] == {"overdue": 2, "new": 0, "due_soon": 0, "by_tier": {"一般逾期": 0, "较重逾期": 2, "严重逾期": 0},
+                              "by_type": {"milestone": 0, "issue": 0, "lookback": 0, "lead": 2}}
+    assert [(u["unit"], u["overdue"]) for u in data["by_unit"]] == [("投资促进局", 1), ("科技创新局", 1)]
+    # a unit filter applies to leads as to projects; a filter leads do not have leaves them out
+    only = json.loads(quarter(END, "overdue", "--format", "json", "--unit", "科技创新局").stdout)
+    assert [r["code"] for r in only["overdue"]] == ["XS-0003"]
+    # a week after XS-0004's next follow-up fell due, it is new that week and due soon the week before
+    week = json.loads(quarter("2025-08-12", "overdue", "--format", "json").stdout)
+    assert [(r["code"], r["days_late"], r["new"]) for r in week["overdue"]] == [("XS-0004", 2, True), ("XS-0003", 3, True)]
+    before = json.loads(quarter("2025-08-01", "overdue", "--format", "json").stdout)
+    assert [(r["code"], r["planned"], r["days_left"]) for r in before["due_soon"]] == [
+        ("XS-0003", "2025-08-09", 8), ("XS-0004", "2025-08-10", 9), ("XS-0002", "2025-08-14", 13)]
+
+
+def test_the_follow_days_come_from_the_rules_file(quarter, tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[leads]\nfollow_days = 60\n", encoding="utf-8")
+    rows = json.loads(quarter(END, "--rules", str(rules), "lead", "list", "--format", "json").stdout)
+    assert [(r["code"], r["follow_due"], r["days_late"]) for r in rows if r["follow_due"]] == [
+        ("XS-0003", "2025-09-08", 22), ("XS-0004", "2025-08-10", 51)]
+
+def test_follow_days_below_one_are_refused(cli, tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[leads]\nfollow_days = 0\n", encoding="utf-8")
+    r = cli("--rules", str(rules), "lead", "list")
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: 规则文件 {rules} 第 2 行 [leads] follow_days"), r.stderr
+
+
+def test_signing_creates_the_project_with_its_countdown(quarter, cli):
+    project = json.loads(quarter(END, "show", "GX-0002", "--format", "json").stdout)
+    assert {k: project[k] for k in ("name", "owner", "chain", "unit", "total_investment", "source", "notes")} == {
+        "name": "高纯石墨材料项目", "owner": "某国际材料公司", "chain": "新材料", "unit": "经济发展局",
+        "total_investment": 21300, "source": "招商线索 XS-0002",
+        "notes": "招商线索 XS-0002：投资额 3000万美元，按汇率 1美元 = 7.1 元折合 21300 万元",
+    }
+    marks = json.loads(quarter(END, "milestone", "list", "GX-0002", "--format", "json").stdout)
+    assert [(m["kind"], m["planned_date"], m["actual_date"]) for m in marks] == [
+        ("签约", "2025-09-05", "2025-09-05"), ("开工", "2025-09-28", "2025-09-28")]
+    # between signing and starting, the project counts down to its start
+    rows = json.loads(quarter("2025-09-10", "countdown", "--format", "json").stdout)
+    assert [(r["code"], r["item"], r["days_left"], r["start"]) for r in rows] == [
+        ("GX-0002", "开工", 18, True), ("GX-0001", "开工", 20, True)]
+    shown = json.loads(quarter(END, "lead", "show", "XS-0002", "--format", "json").stdout)
+    assert [(s["stage"], s["on"]) for s in shown["stages"]] == [("线索", "2025-07-03"), ("在谈", "2025-08-01"),
+                                                                 ("签约", "2025-09-05"), ("落地", "2025-09-28")]
+    assert [(f["on"], f["who"], f["text"]) for f in shown["follows"]] == [("2025-07-15", "李娜", "视频会商")]
+    log = json.loads(cli("log", "--table", "lead", "--format", "json", "-n", "100").stdout)
+    assert len(log) == 5 + 8  # five added, eight moves (signing two of them)
+
+
+@pytest.mark.parametrize("args, error", [
+    (("lead", "move", "XS-0003", "签约"), "签约请用 projects lead sign XS-0003 --on DATE"),
+    (("lead", "move", "XS-0003", "搁置"), "转为“搁置”需要说明原因：--reason TEXT"),
+    (("lead", "move", "XS-0001", "在谈"), "XS-0001 处于“落地”，不能转到“在谈”"),
+    (("lead", "move", "XS-0003", "洽谈"), "未知的线索阶段 '洽谈'"),
+    (("lead", "sign", "XS-0002", "--on", "2025-09-30"), "XS-0002 已签约"),
+    (("lead", "sign", "XS-0005", "--on", "2025-09-30"), "XS-0005 处于“搁置”，不能签约"),
+    (("lead", "sign", "XS-0003", "--on", "2025-10-08"), "--on 2025-10-08 晚于统计截止日期 2025-09-30"),
+    (("lead", "follow", "XS-0009", "--text", "x"), "没有编号为 'XS-0009' 的招商线索"),
+    (("lead", "follow", "XS-0003", "--text", "x", "--on", "2025-09-01", "--next", "2025-08-01"), "--next 2025-08-01 应晚于"),
+    (("lead", "add", "--name", "欧元项目", "--amount", "500万欧元"), "金额是欧元，没有欧元汇率"),
+    (("lead", "add", "--name", "坏金额", "--amount", "很多"), "--amount: '很多' is not an amount"),
+    (("lead", "add", "--name", "新单位项目", "--unit", "招商二局"), "责任单位“招商二局”不存在"),
+    (("lead", "add", "--name", "直接签约", "--stage", "签约"), "新线索的阶段只能是 线索、接洽、在谈"),
+])
+def test_mistakes_are_one_clear_error_and_change_nothing(quarter, cli, args, error):
+    before = cli("log", "--format", "json", "-n", "1").stdout
+    r = cli("--config", str(quarter.config), *args, as_of=END)
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: {error}"), r.stderr
+    assert cli("log", "--format", "json", "-n", "1").stdout == before
+
+
+def test_a_dollar_amount_needs_the_rate_on_file(cli):
+    r = cli("lead", "add", "--name", "外资项目", "--amount", "3000万美元")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == (
+        "Error: 金额是美元，没有美元汇率，不能折算为万元（no exchange rate for 美元）；在配置文件 [ledger] usd_rate 写明汇率"
+        "（如 usd_rate = 7.1）(set [ledger] usd_rate in the config file)")
