@@ -110,7 +110,9 @@ def add(
         code, rate, wan, currency = lead.code, lead.rate, lead.amount_wan, lead.currency
     common.out(code)
     if rate is not None:
-        common.note(f"{currency}按汇率 {rate} 元折合 {wan} 万元（converted at the config's rate）")
+        from projects_cli.store.changelog import decimal_text
+
+        common.note(f"{currency}按汇率 {decimal_text(rate)} 元折合 {decimal_text(wan)} 万元（converted at the config's rate）")
 
 
 @app.command()

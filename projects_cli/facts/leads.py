@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from projects_cli.store.models import Lead, LeadFollow, LeadStage, Project, Unit
+from projects_cli.values import clean_text, normalize_name
 
 # The stages a lead is pursued in: its follow-ups fall due (signed, landed, shelved or ended leads do not).
 ACTIVE_STAGES = ("线索", "接洽", "在谈")
@@ -87,3 +88,15 @@ def history_on(session: Session, lead_id: int, as_of: date) -> tuple[list[dict[s
         select(fo.on, fo.who, fo.text, fo.next_on).where(fo.lead_id == lead_id, fo.on <= as_of, fo.recorded_on <= as_of)
         .order_by(fo.on, fo.id)).mappings()]
     return stages, follows
+
+
+def matching(rows: list[dict[str, Any]], search: str | None = None, **exact: str | None) -> list[dict[str, Any]]:
+    """The leads of `rows` whose fields equal each value of `exact` given (unit, chain, stage …, as stored) and,
+    with `search`, whose code, name or company holds that text (spaces and full-width forms aside)."""
+    for key, value in exact.items():
+        if value:
+            rows = [r for r in rows if r[key] == value]
+    if search and clean_text(search):
+        wanted = normalize_name(search)
+        rows = [r for r in rows if any(wanted in normalize_name(r[k] or "") for k in ("code", "name", "company"))]
+    return rows

@@ -255,14 +255,10 @@ def list_leads(session: Session, as_of: date, *, follow_days: int = facts.FOLLOW
                search: str | None = None, **filters: str | None) -> list[dict[str, Any]]:
     """The leads on record at `as_of` (`facts.leads_on`), each filter (`LIST_FILTERS`) an exact value as stored
     (the caller resolves names), `search` text in the code, name or company."""
-    rows = facts.leads_on(session, as_of, follow_days=follow_days)
-    for key in LIST_FILTERS:
-        value = filters.get(key)
-        if value:
-            rows = [r for r in rows if r[key] == value]
-    if search and clean_text(search):
-        wanted = normalize_name(search)
-        rows = [r for r in rows if any(wanted in normalize_name(r[k] or "") for k in ("code", "name", "company"))]
+    unknown = sorted(set(filters) - set(LIST_FILTERS))
+    if unknown:
+        raise InvalidValue(f"unknown lead filter {unknown[0]!r}; known: {', '.join(LIST_FILTERS)}")
+    rows = facts.matching(facts.leads_on(session, as_of, follow_days=follow_days), search, **filters)
     if overdue_only:
         rows = [r for r in rows if r["overdue"]]
     return rows

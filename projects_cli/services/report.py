@@ -218,17 +218,9 @@ def _pursued_leads(session: Session, as_of: date, upto: date, filters: ProjectFi
     category, status, plan column) leaves them out."""
     if any((filters.cluster, filters.category, filters.status, filters.column)):
         return []
-    rows = [r for r in lead_facts.leads_on(session, as_of, follow_days=follow_days)
-            if r["follow_due"] is not None and r["follow_due"] <= upto]
-    for key in ("unit", "chain", "leader"):
-        if getattr(filters, key):
-            rows = [r for r in rows if r[key] == getattr(filters, key)]
-    if filters.search:
-        from projects_cli.values import normalize_name
-
-        wanted = normalize_name(filters.search)
-        rows = [r for r in rows if any(wanted in normalize_name(r[k] or "") for k in ("code", "name", "company"))]
-    return rows
+    rows = lead_facts.matching(lead_facts.leads_on(session, as_of, follow_days=follow_days), filters.search,
+                               unit=filters.unit, chain=filters.chain, leader=filters.leader)
+    return [r for r in rows if r["follow_due"] is not None and r["follow_due"] <= upto]
 
 
 def _lead_item(lead: dict[str, Any]) -> str:
