@@ -188,3 +188,22 @@ def test_a_dollar_amount_needs_the_rate_on_file(cli):
     assert r.stderr.strip() == (
         "Error: 金额是美元，没有美元汇率，不能折算为万元（no exchange rate for 美元）；在配置文件 [ledger] usd_rate 写明汇率"
         "（如 usd_rate = 7.1）(set [ledger] usd_rate in the config file)")
+
+
+def test_reports_for_a_date_do_not_change_with_what_is_recorded_later(quarter):
+    def reports(as_of):
+        return (quarter(as_of, "lead", "list", "--format", "json").stdout,
+                quarter(as_of, "overdue", "--format", "json").stdout,
+                quarter(as_of, "countdown", "--format", "json").stdout)
+
+    before = {d: reports(d) for d in ("2025-08-20", "2025-09-10")}
+    # recorded at the quarter's end, dated back into it: a contact, a move, a signing, a new lead
+    quarter(END, "lead", "follow", "XS-0003", "--text", "补记：8月初电话沟通", "--on", "2025-08-05")
+    quarter(END, "lead", "move", "XS-0004", "在谈", "--on", "2025-08-12")
+    quarter(END, "lead", "sign", "XS-0004", "--on", "2025-08-30", "--start", "2025-12-31")
+    quarter(END, "lead", "add", "--name", "补录线索", "--unit", "科技创新局")
+    assert {d: reports(d) for d in before} == before
+    # … while the quarter's end reads them
+    rows = {r["code"]: r for r in listing(quarter, END)}
+    assert (rows["XS-0003"]["last_follow"]["on"], rows["XS-0004"]["stage"], rows["XS-0004"]["project"]) == (
+        "2025-08-05", "签约", "GX-0003")
