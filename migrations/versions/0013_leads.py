@@ -6,8 +6,10 @@
 * lead_stage: every stage a lead entered, with the date, the date it was recorded and a reason
   (a report for an earlier date reads the stage on record then).
 * lead_follow: each contact made (跟进记录): date, who, what, the next follow-up date.
+* lead_assignment: who answers for a lead from a date (派工): unit, person, the next follow-up date
+  set then; the first is written when the lead is added.
 
-downgrade() drops the three tables.
+downgrade() drops the four tables.
 
 Revision ID: 0013
 Revises: 0009
@@ -47,7 +49,6 @@ def upgrade() -> None:
         sa.Column("person", sa.String(length=50), nullable=True),
         sa.Column("leader", sa.String(length=50), nullable=True),
         sa.Column("stage", sa.String(length=10), nullable=False),
-        sa.Column("next_on", sa.Date(), nullable=True),
         sa.Column("project_id", sa.Integer(), nullable=True),
         sa.Column("signed_on", sa.Date(), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
@@ -94,9 +95,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lead_follow")),
     )
     op.create_index("ix_lead_follow_lead_id", "lead_follow", ["lead_id"])
+    op.create_table(
+        "lead_assignment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("person", sa.String(length=50), nullable=True),
+        sa.Column("next_on", sa.Date(), nullable=True),
+        sa.Column("on", sa.Date(), nullable=False),
+        sa.Column("by", sa.String(length=50), nullable=False),
+        sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["lead_id"], ["lead.id"], name=op.f("fk_lead_assignment_lead_id_lead")),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_lead_assignment_unit_id_unit")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lead_assignment")),
+    )
+    op.create_index("ix_lead_assignment_lead_id", "lead_assignment", ["lead_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_lead_assignment_lead_id", table_name="lead_assignment")
+    op.drop_table("lead_assignment")
     op.drop_index("ix_lead_follow_lead_id", table_name="lead_follow")
     op.drop_table("lead_follow")
     op.drop_index("ix_lead_stage_lead_id", table_name="lead_stage")

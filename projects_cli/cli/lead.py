@@ -1,4 +1,4 @@
-"""`projects lead add / move / follow / sign / list / show`: the investment leads (招商线索, 信息库)."""
+"""`projects lead add / move / follow / assign / sign / list / show`: the investment leads (招商线索, 信息库)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from projects_cli.listings.output import Format
 
 app = typer.Typer(
     no_args_is_help=True,
-    help="Investment leads (招商线索, 信息库): add, move through 线索 → 接洽 → 在谈 → 签约 → 落地, follow up, sign into "
-         "a project, list.",
+    help="Investment leads (招商线索, 信息库): add, move through 线索 → 接洽 → 在谈 → 签约 → 落地, follow up, assign, "
+         "sign into a project, list.",
 )
 
 CodeArg = Annotated[str, typer.Argument(help="Lead code (线索编号), e.g. XS-0001.")]
@@ -160,6 +160,30 @@ def follow(
 
 
 @app.command()
+def assign(
+    ctx: typer.Context,
+    code: CodeArg,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="The responsible unit from now on (责任单位).")] = None,
+    person: Annotated[Optional[str], typer.Option("--person", help="The responsible person from now on (责任人).")] = None,
+    next_on: Annotated[Optional[str], typer.Option("--next", help="Next follow-up date (下次跟进日期), YYYY-MM-DD.")] = None,
+    create_units: Annotated[bool, typer.Option("--create-units", help="Add a responsible unit not yet in the registry instead of refusing it.")] = False,
+) -> None:
+    """Assign a lead (派工): its unit and person from the as-of date on, and when its next follow-up falls due.
+
+    Example: projects lead assign XS-0001 --unit 投资促进局 --person 李娜 --next 2025-11-10
+    """
+    from projects_cli.services import leads
+
+    nxt = _date(next_on, "--next")
+    with common.session(ctx) as session:
+        lead, changed = leads.assign_lead(session, common.actor(ctx), code, unit=unit, person=person, next_on=nxt,
+                                          create_units=create_units)
+        lead_code = lead.code
+    common.note(f"{lead_code}: changed {', '.join(changed)}" if changed else
+                f"Nothing changed: {lead_code} already had those values")
+
+
+@app.command()
 def sign(
     ctx: typer.Context,
     code: CodeArg,
@@ -254,6 +278,10 @@ def show(
     common.out("")
     common.out("阶段记录 Stages")
     common.out(render_table(row["stages"], (("on", "日期"), ("stage", "阶段"), ("reason", "原因"), ("by", "经办人"))))
+    common.out("")
+    common.out("派工记录 Assignments")
+    common.out(render_table(row["assignments"], (("on", "日期"), ("unit", "责任单位"), ("person", "责任人"),
+                                                 ("next_on", "下次跟进"), ("by", "经办人"))))
     common.out("")
     common.out("跟进记录 Follow-ups")
     if row["follows"]:

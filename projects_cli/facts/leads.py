@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from projects_cli.store.models import Lead, LeadFollow, LeadStage, Project, Unit
+from projects_cli.store.models import Lead, LeadAssignment, LeadFollow, LeadStage, Project, Unit
 from projects_cli.values import clean_text, normalize_name
 
 # The stages a lead is pursued in: its follow-ups fall due (signed, landed, shelved or ended leads do not).
@@ -25,15 +25,16 @@ FOLLOW_DAYS = 30
 
 
 def leads_on(session: Session, as_of: date, *, follow_days: int = FOLLOW_DAYS) -> list[dict[str, Any]]:
-    """Every lead on record at `as_of`, by code, with its stage then (`stage`, `stage_on`, `reason`), its last
-    contact (`last_follow`: date, who, what; None: never contacted) and its next follow-up: `follow_due`, the
-    date the last contact set (`next_on`), else the last contact (or the day it was added) plus `follow_days`;
-    `days_late` past it (None: not late, or not an active stage) and `overdue`."""
+    """Every lead on record at `as_of`, by code, with its stage then (`stage`, `stage_on`, `reason`), its unit and
+    person then (`LeadAssignment`), its last contact (`last_follow`: date, who, what; None: never contacted) and
+    its next follow-up, `follow_due`: set by the latest of its last contact (the date it named, `--next`, else
+    `follow_days` after it) and its last assignment naming a date (that date), else `follow_days` after the day
+    it was added; `days_late` past it (None: not late, or not an active stage) and `overdue`."""
     conn = session.connection()
-    lead, unit, project = Lead.__table__, Unit.__table__, Project.__table__
+    lead, project = Lead.__table__, Project.__table__
     rows = conn.execute(
-        select(lead, unit.c.name.label("unit"), project.c.code.label("project"))
-        .select_from(lead.outerjoin(unit, lead.c.unit_id == unit.c.id).outerjoin(project, lead.c.project_id == project.c.id))
+        select(lead, project.c.code.label("project"))
+        .select_from(lead.outerjoin(project, lead.c.project_id == project.c.id))
         .where(lead.c.recorded_on <= as_of)
         .order_by(lead.c.code)
     ).mappings().all()
@@ -50,22 +51,33 @@ def leads_on(session: Session, as_of: date, *, follow_days: int = FOLLOW_DAYS) -
     for f in conn.execute(select(fo.lead_id, fo.on, fo.who, fo.text, fo.next_on)
                           .where(fo.on <= as_of, fo.recorded_on <= as_of).order_by(fo.on, fo.id)):
         follows[f.lead_id] = f
+    asg = LeadAssignment.__table__.c
+    assigned: dict[int, Any] = {}
+    dated: dict[int, Any] = {}  # the last assignment that named a follow-up date
+    for a in conn.execute(select(asg.lead_id, asg.unit_id, asg.person, asg.next_on, asg.on)
+                          .where(asg.on <= as_of).order_by(asg.on, asg.id)):
+        assigned[a.lead_id] = a
+        if a.next_on is not None:
+            dated[a.lead_id] = a
+    units = dict(conn.execute(select(Unit.__table__.c.id, Unit.__table__.c.name)).all())
     out = []
     for r in rows:
         stage = stages.get(r["id"])
         if stage is None:  # no stage on record yet (every lead has its first from the day it was added)
             continue
-        last = follows.get(r["id"])
+        last, set_by, who = follows.get(r["id"]), dated.get(r["id"]), assigned.get(r["id"])
+        due = r["recorded_on"] + timedelta(days=follow_days)
         if last is not None:
             due = last.next_on or last.on + timedelta(days=follow_days)
-        else:
-            due = r["next_on"] or r["recorded_on"] + timedelta(days=follow_days)
+        if set_by is not None and (last is None or set_by.on >= last.on):
+            due = set_by.next_on
         active = stage.stage in ACTIVE_STAGES
         late = (as_of - due).days if active and due < as_of else None
         out.append({
             **{k: r[k] for k in ("id", "code", "name", "company", "chain", "source", "contact", "amount", "currency",
-                                 "rate", "amount_wan", "unit", "person", "leader", "project", "signed_on", "notes",
-                                 "recorded_on")},
+                                 "rate", "amount_wan", "leader", "project", "signed_on", "notes", "recorded_on")},
+            "unit": units.get(who.unit_id) if who is not None else None,
+            "person": who.person if who is not None else None,
             **({} if r["id"] in signed else {"project": None, "signed_on": None}),
             "stage": stage.stage, "stage_on": stage.on, "reason": stage.reason,
             "last_follow": None if last is None else {"on": last.on, "who": last.who, "text": last.text},
@@ -76,8 +88,8 @@ def leads_on(session: Session, as_of: date, *, follow_days: int = FOLLOW_DAYS) -
     return out
 
 
-def history_on(session: Session, lead_id: int, as_of: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """One lead's stages and follow-ups on record at `as_of`, oldest first."""
+def history_on(session: Session, lead_id: int, as_of: date) -> tuple[list[dict[str, Any]], ...]:
+    """One lead's stages, follow-ups and assignments on record at `as_of`, oldest first."""
     conn = session.connection()
     st = LeadStage.__table__.c
     stages = [dict(m) for m in conn.execute(
@@ -87,7 +99,12 @@ def history_on(session: Session, lead_id: int, as_of: date) -> tuple[list[dict[s
     follows = [dict(m) for m in conn.execute(
         select(fo.on, fo.who, fo.text, fo.next_on).where(fo.lead_id == lead_id, fo.on <= as_of, fo.recorded_on <= as_of)
         .order_by(fo.on, fo.id)).mappings()]
-    return stages, follows
+    a, u = LeadAssignment.__table__.c, Unit.__table__.c
+    assignments = [dict(m) for m in conn.execute(
+        select(a.on, u.name.label("unit"), a.person, a.next_on, a.by)
+        .select_from(LeadAssignment.__table__.outerjoin(Unit.__table__, a.unit_id == u.id))
+        .where(a.lead_id == lead_id, a.on <= as_of).order_by(a.on, a.id)).mappings()]
+    return stages, follows, assignments
 
 
 def matching(rows: list[dict[str, Any]], search: str | None = None, **exact: str | None) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from projects_cli.facts import leads as facts
 from projects_cli.services import milestones, registry
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
-from projects_cli.store.models import LEAD_STAGES, MILESTONE_KINDS, Lead, LeadFollow, LeadStage, Unit
+from projects_cli.store.models import LEAD_STAGES, MILESTONE_KINDS, Lead, LeadAssignment, LeadFollow, LeadStage, Unit
 from projects_cli.values import CENT, RMB, ValueProblem, clean_text, normalize_name, parse_money, text_problem
 
 CODE_PREFIX = "XS"  # 线索
@@ -126,11 +126,13 @@ def add_lead(session: Session, ctx: Ctx, raw: Mapping[str, Any], *, rates: Mappi
         if code not in taken:
             break
     counter.value = number
-    lead = Lead(code=code, amount=amount, currency=currency, rate=rate, amount_wan=wan, stage=stage, next_on=next_on,
+    lead = Lead(code=code, amount=amount, currency=currency, rate=rate, amount_wan=wan, stage=stage,
                 unit_id=unit.id if unit else None, recorded_on=ctx.as_of, created_at=ctx.now, **values)
     session.add(lead)
     session.flush()
     session.add(LeadStage(lead_id=lead.id, stage=stage, on=ctx.as_of, recorded_on=ctx.as_of, by=ctx.by, at=ctx.now))
+    session.add(LeadAssignment(lead_id=lead.id, unit_id=lead.unit_id, person=lead.person, next_on=next_on, on=ctx.as_of,
+                               by=ctx.by, at=ctx.now))
     logged = {k: v for k, v in {**values, "amount": amount, "currency": currency if amount is not None else None,
                                 "rate": rate, "amount_wan": wan, "unit": unit.name if unit else None, "stage": stage,
                                 "next_on": next_on}.items() if v is not None}
@@ -207,6 +209,36 @@ def follow_lead(session: Session, ctx: Ctx, code: str, text: str, *, on: date | 
     return follow
 
 
+def assign_lead(session: Session, ctx: Ctx, code: str, *, unit: str | None = None, person: str | None = None,
+                next_on: date | None = None, create_units: bool = False) -> tuple[Lead, list[str]]:
+    """派工: from the as-of date the lead's unit and/or person are these, and/or its next follow-up falls due on
+    `next_on`; returns the lead and what changed (nothing changed: nothing written). Reports for earlier
+    dates keep the assignment on record then (`LeadAssignment`)."""
+    lead = get_lead(session, code)
+    if unit is None and person is None and next_on is None:
+        raise InvalidValue("请说明要改什么：--unit、--person 或 --next（say what to assign）")
+    if next_on is not None and next_on < ctx.as_of:
+        raise InvalidValue(f"--next {next_on.isoformat()} 早于今天 {ctx.as_of.isoformat()}（the next follow-up cannot be "
+                           "in the past）")
+    old_unit = session.get(Unit, lead.unit_id).name if lead.unit_id else None
+    old = {"unit": old_unit, "person": lead.person}
+    if unit is not None:
+        lead.unit_id = registry.unit_for(session, ctx, unit, create=create_units).id if clean_text(unit) else None
+    if person is not None:
+        lead.person = _text("person", person)
+    new = {"unit": session.get(Unit, lead.unit_id).name if lead.unit_id else None, "person": lead.person}
+    before, after = changelog.diff(old, new)
+    if next_on is not None:
+        after["next_on"] = next_on
+    if not after:
+        return lead, []
+    session.add(LeadAssignment(lead_id=lead.id, unit_id=lead.unit_id, person=lead.person, next_on=next_on, on=ctx.as_of,
+                               by=ctx.by, at=ctx.now))
+    changelog.log_many(session, [changelog.make_entry(ctx, "update", "lead", record_id=lead.id, key=lead.code,
+                                                      old=before, new=after)])
+    return lead, list(after)
+
+
 def sign_lead(session: Session, ctx: Ctx, code: str, on: date, *, start: date | None = None,
               kinds: Sequence[str] = MILESTONE_KINDS, allow_duplicate_name: bool = False) -> tuple[Lead, str]:
     """The lead's contract was signed on `on`: the project is added to the registry (`registry.add_project`:
@@ -271,8 +303,8 @@ def show_lead(session: Session, code: str, as_of: date, *, follow_days: int = fa
     if row is None:
         raise NotFound(f"{lead.code} 于 {lead.recorded_on.isoformat()} 登记，{as_of.isoformat()} 时尚无记录"
                        "（the lead was added after the as-of date）")
-    stages, follows = facts.history_on(session, lead.id, as_of)
-    return {**row, "stages": stages, "follows": follows}
+    stages, follows, assignments = facts.history_on(session, lead.id, as_of)
+    return {**row, "stages": stages, "follows": follows, "assignments": assignments}
 
 
 def pipeline(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

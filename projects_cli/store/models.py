@@ -456,11 +456,11 @@ class Lead(SQLModel, table=True):
     currency: str = Field(default="人民币", max_length=10)  # 人民币, 美元 …
     rate: Optional[Decimal] = Field(default=None, max_digits=12, decimal_places=6)  # 元 per unit of `currency`
     amount_wan: Optional[Decimal] = Field(default=None, **MONEY)  # 万元 (人民币)
-    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)  # 责任单位
-    person: Optional[str] = Field(default=None, max_length=50)  # 责任人 (跟进人)
+    # 责任单位 and 责任人 now (each assignment, the first too, is a `LeadAssignment` row: reports read those)
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    person: Optional[str] = Field(default=None, max_length=50)
     leader: Optional[str] = Field(default=None, max_length=50)  # 包保领导, if any
     stage: str = Field(default="线索", max_length=10)
-    next_on: Optional[date] = None  # the first follow-up date, set when it was added (later ones: `LeadFollow`)
     project_id: Optional[int] = Field(default=None, foreign_key="project.id", index=True)  # the project signing made
     signed_on: Optional[date] = None
     notes: Optional[str] = Field(default=None, sa_type=Text)
@@ -494,5 +494,20 @@ class LeadFollow(SQLModel, table=True):
     text: str = Field(sa_type=Text)
     next_on: Optional[date] = None
     recorded_on: date
+    by: str = Field(max_length=50)
+    at: datetime
+
+
+class LeadAssignment(SQLModel, table=True):
+    """Who answers for a lead from `on` (派工): its responsible unit and person, and the next follow-up date
+    set then (None: `follow_days` after the last contact). Append-only; the first is written when it is added."""
+
+    __tablename__ = "lead_assignment"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    person: Optional[str] = Field(default=None, max_length=50)
+    next_on: Optional[date] = None
+    on: date  # the as-of date of the command that assigned it
     by: str = Field(max_length=50)
     at: datetime

@@ -98,7 +98,7 @@ SETUP: dict[tuple[str, ...], list[list[str]]] = {
     ("config", "check"): [["config", "init", "-o", "督查室配置.toml"]],
     ("cards", "report"): [["cards", "rate", "--period", "2025-10"]],
     ("sheet", "cards"): [["cards", "rate", "--period", "2025-10"]],
-    **{("lead", name): [LEAD] for name in ("move", "follow", "sign", "show")},
+    **{("lead", name): [LEAD] for name in ("move", "follow", "assign", "sign", "show")},
 }
 FRESH = {("init",)}  # examples that make their registry
 FILES = {("calendar", "import"): ("notice_2026.txt", "2026年节假日安排.txt")}

@@ -207,3 +207,51 @@ def test_reports_for_a_date_do_not_change_with_what_is_recorded_later(quarter):
     rows = {r["code"]: r for r in listing(quarter, END)}
     assert (rows["XS-0003"]["last_follow"]["on"], rows["XS-0004"]["stage"], rows["XS-0004"]["project"]) == (
         "2025-08-05", "签约", "GX-0003")
+
+
+def test_the_weekly_briefing_has_a_short_leads_section(quarter, tmp_path):
+    out = tmp_path / "周报.md"
+    quarter(END, "sheet", "weekly", "--preview", "--output", str(out))
+    text = out.read_text(encoding="utf-8")
+    section = text[text.index("## 六、招商线索（信息库）"):text.index("高新区重点项目推进中心  \n")].strip().splitlines()
+    assert section == [
+        "## 六、招商线索（信息库）",
+        "",
+        "截至2025年9月30日，信息库在库招商线索5条，拟投资额合计17.18亿元（外币按汇率折合），已签约2条；超期未跟进2条。",
+        "",
+        "| 阶段 | 线索数 | 拟投资额（万元） |",
+        "| --- | ---: | ---: |",
+        "| 线索 | 2 | 50500 |",
+        "| 落地 | 2 | 101300 |",
+        "| 搁置 | 1 | 20000 |",
+        "| **合计** | **5** | **171800** |",
+        "",
+        "**超期未跟进的招商线索**",
+        "",
+        "| 线索编号 | 项目名称 | 责任单位 | 责任人 | 阶段 | 应跟进日期 | 逾期天数 |",
+        "| --- | --- | --- | --- | --- | --- | ---: |",
+        "| XS-0003 | 手术机器人项目 | 科技创新局 | 赵敏 | 线索 | 2025年8月9日 | 52 |",
+        "| XS-0004 | 智能终端模组项目 | 投资促进局 | 王强 | 线索 | 2025年8月10日 | 51 |",
+    ]
+    # the overdue counts above it include them: 2 overdue items, both leads
+    assert "本周共有逾期事项2项" in text
+
+
+def test_an_assignment_holds_from_its_day_and_can_set_the_next_follow_up(quarter):
+    # 9-15: XS-0003 goes to 投资促进局's 王强, to be followed up by 9-20 (it is late again at the quarter's end)
+    r = quarter("2025-09-15", "lead", "assign", "XS-0003", "--unit", "投资促进局", "--person", "王强", "--next", "2025-09-20")
+    assert r.stderr.strip() == "XS-0003: changed unit, person, next_on"
+    rows = {d: {r["code"]: (r["unit"], r["person"], r["follow_due"], r["days_late"]) for r in listing(quarter, d)}
+            for d in ("2025-09-10", END)}
+    assert rows["2025-09-10"]["XS-0003"] == ("科技创新局", "赵敏", "2025-08-09", 32)
+    assert rows[END]["XS-0003"] == ("投资促进局", "王强", "2025-09-20", 10)
+    data = json.loads(quarter(END, "overdue", "--format", "json").stdout)
+    assert [(u["unit"], u["overdue"]) for u in data["by_unit"]] == [("投资促进局", 2)]
+    # a contact after the assignment sets the due date again
+    quarter(END, "lead", "follow", "XS-0003", "--text", "上门拜访", "--on", "2025-09-25")
+    assert {r["code"]: r["follow_due"] for r in listing(quarter, END)}["XS-0003"] == "2025-10-25"
+    shown = json.loads(quarter(END, "lead", "show", "XS-0003", "--format", "json").stdout)
+    assert [(a["on"], a["unit"], a["person"], a["next_on"]) for a in shown["assignments"]] == [
+        ("2025-07-10", "科技创新局", "赵敏", None), ("2025-09-15", "投资促进局", "王强", "2025-09-20")]
+    same = quarter(END, "lead", "assign", "XS-0003", "--person", "王强")
+    assert same.stderr.strip() == "Nothing changed: XS-0003 already had those values"
