@@ -1,4 +1,4 @@
-"""`projects lead add / move / follow / assign / sign / list / show`: the investment leads (招商线索, 信息库)."""
+"""`projects lead add / move / follow / assign / sign / list / show / report`: the investment leads (招商线索, 信息库)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from projects_cli.listings.output import Format
 app = typer.Typer(
     no_args_is_help=True,
     help="Investment leads (招商线索, 信息库): add, move through 线索 → 接洽 → 在谈 → 签约 → 落地, follow up, assign, "
-         "sign into a project, list.",
+         "sign into a project, list and report.",
 )
 
 CodeArg = Annotated[str, typer.Argument(help="Lead code (线索编号), e.g. XS-0001.")]
@@ -74,8 +74,8 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
-    """A lead as JSON gives it: every key but the database's own id."""
-    return {k: v for k, v in row.items() if k != "id"}
+    """A lead as JSON gives it: every key but the database's own ids."""
+    return {k: v for k, v in row.items() if k not in ("id", "project_id")}
 
 
 @app.command()
@@ -289,3 +289,64 @@ def show(
                                                  ("next_on", "下次跟进"))))
     else:
         common.out("（无 none）")
+
+
+GROUP_COLUMNS = (("leads", "线索数"), ("amount_wan", "拟投资额（万元）"), ("signed", "已签约"), ("overdue", "跟进逾期"))
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    since: Annotated[Optional[str], typer.Option("--since", help="The period starts after this date (统计起始日), YYYY-MM-DD. Default: the as-of date minus 7 days.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """The pipeline at a glance (招商线索汇总): leads and 万元 by stage, chain and unit, new leads and stage
+    moves in the period, and signing to start (签约→开工).
+
+    Example: projects --as-of 2025-10-31 lead report --since 2025-09-30
+    """
+    from datetime import timedelta
+
+    from projects_cli.listings.output import render_table, to_json
+    from projects_cli.services import leads
+    from projects_cli.store.changelog import decimal_text
+
+    s = common.settings(ctx)
+    start = _date(since, "--since") or s.today - timedelta(days=7)
+    with common.session(ctx, write=False) as session:
+        data = leads.pipeline_report(session, s.today, start, follow_days=_follow_days(ctx))
+    if fmt == Format.json:
+        common.out(to_json(data))
+        return
+    if fmt == Format.csv:
+        raise typer.BadParameter("the report is several tables: use table or json (lead list --format csv lists the leads)",
+                                 param_hint="--format")
+    total, conv = data["total"], data["conversion"]
+    parts = [
+        f"招商线索 Leads at {s.today.isoformat()}: {total['leads']} · 合计 {decimal_text(total['amount_wan'])} 万元 · "
+        f"已签约 {total['signed']} · 跟进逾期 {total['overdue']}",
+        "",
+        "按阶段 By stage",
+        render_table(data["by_stage"], (("stage", "阶段"), ("leads", "线索数"), ("amount_wan", "拟投资额（万元）"))),
+        "",
+        "按产业链 By chain",
+        render_table(data["by_chain"], (("chain", "产业链"), *GROUP_COLUMNS)),
+        "",
+        "按责任单位 By unit",
+        render_table(data["by_unit"], (("unit", "责任单位"), *GROUP_COLUMNS)),
+        "",
+        f"新增线索 New since {start.isoformat()}: {len(data['new'])}",
+    ]
+    if data["new"]:
+        parts.append(render_table(data["new"], (("code", "线索编号"), ("name", "项目名称"), ("unit", "责任单位"),
+                                                ("stage", "阶段"), ("amount_wan", "拟投资额（万元）"), ("recorded_on", "登记日期"))))
+    parts += ["", f"阶段变化 Stage moves since {start.isoformat()}: {len(data['moves'])}"]
+    if data["moves"]:
+        parts.append(render_table(data["moves"], (("on", "日期"), ("code", "线索编号"), ("name", "项目名称"),
+                                                  ("from_stage", "原阶段"), ("stage", "新阶段"), ("reason", "原因"))))
+    rate = "—" if conv["rate"] is None else f"{conv['rate']}%"
+    parts += ["", f"签约→开工 Signed to started: {conv['started']}/{conv['signed']} ({rate})"]
+    if conv["leads"]:
+        parts.append(render_table(conv["leads"], (("code", "线索编号"), ("project", "项目编号"), ("signed_on", "签约日期"),
+                                                  ("started_on", "开工日期"), ("days_to_start", "签约至开工天数"))))
+    common.out("\n".join(parts))

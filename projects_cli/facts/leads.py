@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from projects_cli.rules.milestones import START
 from projects_cli.store.models import Lead, LeadAssignment, LeadFollow, LeadStage, Project, Unit
 from projects_cli.values import clean_text, normalize_name
 
@@ -78,7 +79,8 @@ def leads_on(session: Session, as_of: date, *, follow_days: int = FOLLOW_DAYS) -
                                  "rate", "amount_wan", "leader", "project", "signed_on", "notes", "recorded_on")},
             "unit": units.get(who.unit_id) if who is not None else None,
             "person": who.person if who is not None else None,
-            **({} if r["id"] in signed else {"project": None, "signed_on": None}),
+            "project_id": r["project_id"],
+            **({} if r["id"] in signed else {"project": None, "project_id": None, "signed_on": None}),
             "stage": stage.stage, "stage_on": stage.on, "reason": stage.reason,
             "last_follow": None if last is None else {"on": last.on, "who": last.who, "text": last.text},
             "follow_due": due if active else None,
@@ -117,3 +119,31 @@ def matching(rows: list[dict[str, Any]], search: str | None = None, **exact: str
         wanted = normalize_name(search)
         rows = [r for r in rows if any(wanted in normalize_name(r[k] or "") for k in ("code", "name", "company"))]
     return rows
+
+
+def moves_between(session: Session, start: date, end: date) -> list[dict[str, Any]]:
+    """The stage moves on record at `end` dated after `start` and by `end`, oldest first: lead id, the stage it
+    left (`from_stage`), the one it entered (`stage`), the date and reason; a lead's first stage (its adding)
+    is not a move."""
+    st = LeadStage.__table__.c
+    held: dict[int, str] = {}
+    out = []
+    for s in session.connection().execute(select(st.lead_id, st.stage, st.on, st.reason)
+                                          .where(st.on <= end, st.recorded_on <= end).order_by(st.on, st.id)):
+        before = held.get(s.lead_id)
+        held[s.lead_id] = s.stage
+        if before is not None and s.on > start:
+            out.append({"lead_id": s.lead_id, "from_stage": before, "stage": s.stage, "on": s.on, "reason": s.reason})
+    return out
+
+
+def started_on(session: Session, as_of: date, project_ids: list[int]) -> dict[int, date]:
+    """The start (开工) date on record at `as_of` of each of these projects that had started by then."""
+    from projects_cli.facts.asof import milestones_on
+
+    if not project_ids:
+        return {}
+    m = milestones_on(session, as_of).c
+    query = select(m.project_id, m.actual_date).where(m.project_id.in_(project_ids), m.kind == START,
+                                                      m.actual_date.is_not(None), m.actual_date <= as_of)
+    return dict(session.connection().execute(query).all())

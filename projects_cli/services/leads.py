@@ -324,3 +324,51 @@ def pipeline(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                   "overdue": sum(1 for r in rows if r["overdue"]), "signed": sum(1 for r in rows if r["project"])},
         "foreign": dict(foreign),  # 万 of each currency as given (their 万元 are in the totals)
     }
+
+
+def _groups(rows: Sequence[Mapping[str, Any]], key: str, order: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Leads, 万元, signed and overdue per value of `key` (those in `order` first, in it; the rest most 万元 first)."""
+    groups: dict[Any, dict[str, Any]] = {}
+    for r in rows:
+        g = groups.setdefault(r[key], {key: r[key], "leads": 0, "amount_wan": Decimal(0), "signed": 0, "overdue": 0})
+        g["leads"] += 1
+        g["amount_wan"] += r["amount_wan"] or 0
+        g["signed"] += 1 if r["project"] else 0
+        g["overdue"] += 1 if r["overdue"] else 0
+    ranked = [groups[k] for k in order if k in groups]
+    rest = sorted((g for k, g in groups.items() if k not in order),
+                  key=lambda g: (-g["amount_wan"], g[key] is None, g[key] or ""))
+    return ranked + rest
+
+
+def pipeline_report(session: Session, as_of: date, since: date, *, follow_days: int = facts.FOLLOW_DAYS) -> dict[str, Any]:
+    """The pipeline at a glance at `as_of` (`lead report`): leads and 万元 by stage, chain and unit; the leads added
+    and the stage moves after `since`; signing to start: the leads signed, how many of their projects started
+    (开工 done on record at `as_of`) and the share."""
+    if since >= as_of:
+        raise InvalidValue(f"--since {since.isoformat()} must be before the as-of date {as_of.isoformat()}")
+    rows = facts.leads_on(session, as_of, follow_days=follow_days)
+    by_id = {r["id"]: r for r in rows}
+    signed = [r for r in rows if r["project_id"]]
+    started = facts.started_on(session, as_of, [r["project_id"] for r in signed])
+    moves = [{"code": by_id[m["lead_id"]]["code"], "name": by_id[m["lead_id"]]["name"],
+              **{k: m[k] for k in ("on", "from_stage", "stage", "reason")}}
+             for m in facts.moves_between(session, since, as_of) if m["lead_id"] in by_id]
+    share = (Decimal(100) * len(started) / len(signed)).quantize(Decimal("0.1"), ROUND_HALF_UP) if signed else None
+    return {
+        "as_of": as_of,
+        "since": since,
+        **pipeline(rows),
+        "by_chain": _groups(rows, "chain"),
+        "by_unit": _groups(rows, "unit"),
+        "new": [{k: r[k] for k in ("code", "name", "unit", "stage", "amount_wan", "recorded_on")}
+                for r in rows if r["recorded_on"] > since],
+        "moves": moves,
+        "conversion": {
+            "signed": len(signed), "started": len(started), "rate": share,
+            "leads": [{"code": r["code"], "project": r["project"], "signed_on": r["signed_on"],
+                       "started_on": started.get(r["project_id"]),
+                       "days_to_start": (started[r["project_id"]] - r["signed_on"]).days
+                       if r["project_id"] in started else None} for r in signed],
+        },
+    }

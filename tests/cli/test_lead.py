@@ -255,3 +255,30 @@ def test_an_assignment_holds_from_its_day_and_can_set_the_next_follow_up(quarter
         ("2025-07-10", "科技创新局", "赵敏", None), ("2025-09-15", "投资促进局", "王强", "2025-09-20")]
     same = quarter(END, "lead", "assign", "XS-0003", "--person", "王强")
     assert same.stderr.strip() == "Nothing changed: XS-0003 already had those values"
+
+
+def test_the_pipeline_report_of_the_quarter(quarter):
+    data = json.loads(quarter(END, "lead", "report", "--since", "2025-06-30", "--format", "json").stdout)
+    assert [(g["chain"], g["leads"], g["amount_wan"], g["signed"], g["overdue"]) for g in data["by_chain"]] == [
+        ("新能源", 1, 80000, 1, 0), ("智能终端", 1, 35500, 0, 1), ("新材料", 1, 21300, 1, 0), ("数字经济", 1, 20000, 0, 0),
+        ("医疗器械", 1, 15000, 0, 1)]
+    assert [(g["unit"], g["leads"], g["amount_wan"], g["signed"], g["overdue"]) for g in data["by_unit"]] == [
+        ("投资促进局", 2, 115500, 1, 1), ("经济发展局", 2, 41300, 1, 0), ("科技创新局", 1, 15000, 0, 1)]
+    assert [(s["stage"], s["leads"], s["amount_wan"]) for s in data["by_stage"] if s["leads"]] == [
+        ("线索", 2, 50500), ("落地", 2, 101300), ("搁置", 1, 20000)]
+    assert data["total"] == {"leads": 5, "amount_wan": 171800, "overdue": 2, "signed": 2}
+    assert data["foreign"] == {"美元": 8000}
+    assert len(data["new"]) == 5
+    assert [(m["on"], m["code"], m["from_stage"], m["stage"]) for m in data["moves"]] == [
+        ("2025-07-20", "XS-0001", "线索", "接洽"), ("2025-08-01", "XS-0002", "线索", "在谈"),
+        ("2025-08-15", "XS-0001", "接洽", "在谈"), ("2025-08-25", "XS-0001", "在谈", "签约"),
+        ("2025-09-05", "XS-0002", "在谈", "签约"), ("2025-09-25", "XS-0001", "签约", "落地"),
+        ("2025-09-25", "XS-0005", "线索", "搁置"), ("2025-09-28", "XS-0002", "签约", "落地")]
+    assert data["conversion"] == {"signed": 2, "started": 2, "rate": 100.0, "leads": [
+        {"code": "XS-0001", "project": "GX-0001", "signed_on": "2025-08-25", "started_on": "2025-09-25", "days_to_start": 31},
+        {"code": "XS-0002", "project": "GX-0002", "signed_on": "2025-09-05", "started_on": "2025-09-28", "days_to_start": 23}]}
+    # mid-September: both signed, neither started yet; the moves of the fortnight only
+    mid = json.loads(quarter("2025-09-15", "lead", "report", "--since", "2025-09-01", "--format", "json").stdout)
+    assert (mid["conversion"]["signed"], mid["conversion"]["started"], mid["conversion"]["rate"]) == (2, 0, 0.0)
+    assert [(m["code"], m["stage"]) for m in mid["moves"]] == [("XS-0002", "签约")]
+    assert mid["new"] == []
