@@ -94,6 +94,7 @@ def add(
     next_on: NextOpt = None,
     notes: Annotated[Optional[str], typer.Option("--notes", help="Notes (备注).")] = None,
     create_units: Annotated[bool, typer.Option("--create-units", help="Add a responsible unit not yet in the registry instead of refusing it.")] = False,
+    allow_duplicate_name: Annotated[bool, typer.Option("--allow-duplicate-name", help="Allow a name another lead (not ended) already has.")] = False,
 ) -> None:
     """Add an investment lead (新增招商线索) and print its code.
 
@@ -106,7 +107,7 @@ def add(
     nxt = _date(next_on, "--next")
     with common.session(ctx) as session:
         lead = leads.add_lead(session, common.actor(ctx), raw, rates=_rates(ctx), stage=stage, next_on=nxt,
-                              create_units=create_units)
+                              create_units=create_units, allow_duplicate_name=allow_duplicate_name)
         code, rate, wan, currency = lead.code, lead.rate, lead.amount_wan, lead.currency
     common.out(code)
     if rate is not None:

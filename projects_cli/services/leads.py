@@ -94,13 +94,21 @@ def _date_ok(on: date, ctx: Ctx, what: str) -> None:
 
 
 def add_lead(session: Session, ctx: Ctx, raw: Mapping[str, Any], *, rates: Mapping[str, Decimal],
-             stage: str = "线索", next_on: date | None = None, create_units: bool = False) -> Lead:
+             stage: str = "线索", next_on: date | None = None, create_units: bool = False,
+             allow_duplicate_name: bool = False) -> Lead:
     """A new lead (its code XS-0001 … generated), in `stage` (线索 unless it is further already, never 签约:
     `sign_lead` signs) from the as-of date; `raw` holds the fields typed and `amount` as given (8亿元,
-    3000万美元). Its unit must be in the registry unless `create_units`."""
+    3000万美元). Its unit must be in the registry unless `create_units`; its name must not be another lead's
+    that is not ended (终止), spaces and full-width forms aside, unless `allow_duplicate_name`."""
     values = {key: _text(key, raw.get(key)) for key in TEXT_FIELDS}
     if not values["name"]:
         raise InvalidValue("招商线索需要名称（a lead needs --name）")
+    if not allow_duplicate_name:
+        wanted = normalize_name(values["name"])
+        for code, name in session.execute(select(Lead.code, Lead.name).where(Lead.stage != ENDED).order_by(Lead.code)):
+            if normalize_name(name) == wanted:
+                raise InvalidValue(f"已有同名招商线索 {code}“{name}”（a lead of that name already exists）；如确为另一条线索，"
+                                   "请加 --allow-duplicate-name（if it is another lead, use --allow-duplicate-name）")
     stage = check_stage(stage)
     if stage not in facts.ACTIVE_STAGES:
         raise InvalidValue(f"新线索的阶段只能是 {'、'.join(facts.ACTIVE_STAGES)}（a new lead starts in one of them; "

@@ -173,6 +173,7 @@ def test_signing_creates_the_project_with_its_countdown(quarter, cli):
     (("lead", "add", "--name", "坏金额", "--amount", "很多"), "--amount: '很多' is not an amount"),
     (("lead", "add", "--name", "新单位项目", "--unit", "招商二局"), "责任单位“招商二局”不存在"),
     (("lead", "add", "--name", "直接签约", "--stage", "签约"), "新线索的阶段只能是 线索、接洽、在谈"),
+    (("lead", "add", "--name", "手术机器人 项目"), "已有同名招商线索 XS-0003“手术机器人项目”"),
 ])
 def test_mistakes_are_one_clear_error_and_change_nothing(quarter, cli, args, error):
     before = cli("log", "--format", "json", "-n", "1").stdout
@@ -282,3 +283,17 @@ def test_the_pipeline_report_of_the_quarter(quarter):
     assert (mid["conversion"]["signed"], mid["conversion"]["started"], mid["conversion"]["rate"]) == (2, 0, 0.0)
     assert [(m["code"], m["stage"]) for m in mid["moves"]] == [("XS-0002", "签约")]
     assert mid["new"] == []
+
+
+def test_the_overdue_filters_apply_to_leads_as_to_projects(quarter):
+    def codes(*args):
+        return [r["code"] for r in json.loads(quarter(END, "overdue", "--format", "json", *args).stdout)["overdue"]]
+
+    assert codes("--chain", "智能终端") == ["XS-0004"]
+    quarter(END, "add", "--name", "某项目", "--leader", "张伟")
+    assert codes("--leader", "张伟") == []  # no lead has that leader
+
+
+def test_a_name_again_is_allowed_when_asked_for(quarter):
+    r = quarter(END, "lead", "add", "--name", "手术机器人项目", "--allow-duplicate-name")
+    assert r.stdout.strip() == "XS-0006"
