@@ -259,7 +259,7 @@ def show(
     code: CodeArg,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
-    """Show one lead (线索详情) at the as-of date: every field, its stages and its follow-ups.
+    """Show one lead (线索详情) at the as-of date: every field, its stages, assignments and follow-ups.
 
     Example: projects lead show XS-0001
     """
