@@ -25,7 +25,7 @@ from projects_cli.services import milestones, registry
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import LEAD_STAGES, MILESTONE_KINDS, Lead, LeadAssignment, LeadFollow, LeadStage, Unit
-from projects_cli.values import CENT, RMB, ValueProblem, clean_text, normalize_name, parse_money, text_problem
+from projects_cli.values import CENT, LARGEST, RMB, ValueProblem, clean_text, normalize_name, parse_money, text_problem
 
 CODE_PREFIX = "XS"  # 线索
 SIGNED, LANDED, SHELVED, ENDED = "签约", "落地", "搁置", "终止"
@@ -71,6 +71,9 @@ def converted(amount: Decimal | None, currency: str, rates: Mapping[str, Decimal
                 "(only the dollar rate can be configured: give the amount in 万元)")
         raise InvalidValue(f"金额是{currency}，没有{currency}汇率，不能折算为万元（no exchange rate for {currency}）；{hint}")
     wan = (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    if wan >= LARGEST:
+        raise InvalidValue(f"{changelog.decimal_text(amount)}万{currency}按汇率 {changelog.decimal_text(rate)} 折合后不是"
+                           "可信的万元金额（not a plausible amount in 万元 at that rate）")
     return rate, wan.quantize(Decimal(1)) if wan == wan.to_integral() else wan.normalize()
 
 

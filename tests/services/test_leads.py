@@ -59,3 +59,9 @@ def test_a_currency_without_a_rate_is_refused():
         converted(D(500), "欧元", {"美元": D("7.1")})
     assert str(exc.value) == ("金额是欧元，没有欧元汇率，不能折算为万元（no exchange rate for 欧元）；目前只能配置美元汇率 [ledger] "
                               "usd_rate；请折算为万元（人民币）后再填 (only the dollar rate can be configured: give the amount in 万元)")
+
+
+def test_a_conversion_beyond_any_plausible_amount_is_refused():
+    with pytest.raises(InvalidValue) as exc:
+        converted(D("9e12"), "美元", {"美元": D(1000)})
+    assert str(exc.value) == "9000000000000万美元按汇率 1000 折合后不是可信的万元金额（not a plausible amount in 万元 at that rate）"
