@@ -224,6 +224,34 @@ def parse_amount(value: object, unit: str = "万元") -> Decimal | None:
     return _tidy(result)
 
 
+RMB = "人民币"  # a lead's amount in 人民币 (a foreign one keeps its currency's name, `CURRENCY_NAMES`)
+
+
+def parse_money(value: object) -> tuple[Decimal | None, str]:
+    """An amount as given and its currency: the amount in 万 of that currency (`parse_amount`'s forms and
+    units), the currency by its name in `CURRENCY_NAMES`, else 人民币.
+
+    "8亿元" → (80000, "人民币"); "3000万美元", "3,000万 USD", "$3000万" → (3000, "美元"); "5亿欧元" → (50000, "欧元").
+    """
+    if is_empty(value) or not isinstance(value, str):
+        return parse_amount(value), RMB
+    text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", value))
+    found = CURRENCY.search(text)
+    if found is None:
+        return parse_amount(value), RMB
+    token = found.group(0)
+    size = token[0] if token[0] in "亿万千百" else ""
+    word = token[len(size):]
+    # the same number in 元 of that currency: 3000万美元 → 3000万元, $3000万 → 3000万
+    rest = text[found.end():] if found.start() == 0 and not size else f"{text[:found.start()]}{size}元{text[found.end():]}"
+    if CURRENCY.search(rest):
+        raise ValueProblem(f"{clean_text(value)!r} names more than one currency; write one amount such as 3000万美元")
+    try:
+        return parse_amount(rest), CURRENCY_NAMES[word]
+    except ValueProblem:
+        raise ValueProblem(f"{clean_text(value)!r} is not an amount; expected one such as 8亿元, 3000万美元 or 5000万欧元") from None
+
+
 def plain_amount(value: object) -> Decimal | None:
     """What parse_amount (in 万元) and parse_decimal give for a plain positive float, quickly; None otherwise.
 

@@ -31,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "milestone": ("milestone", "app", "Milestones (节点): plan, re-plan with a reason, mark done, list with their history."),
     "invest": ("invest", "app", "Investment (投资): the month's completed amount, the annual plan, year-to-date against 序时进度."),
     "countdown": ("report", "countdown", "Countdown (倒计时): each project's next open milestone and the days left, soonest first."),
-    "overdue": ("report", "overdue", "The overdue report (逾期通报): milestones past their planned date, problems past their deadline, look-backs (回头看) past their date, grouped by responsible unit (责任单位) then leader (包保领导), with days late, severity tier, the project's investment gap to 序时进度, what is new since last week, and what falls due soon."),
+    "overdue": ("report", "overdue", "The overdue report (逾期通报): milestones past their planned date, problems past their deadline, look-backs (回头看) past their date, investment leads (招商线索) past their follow-up date, grouped by responsible unit (责任单位) then leader (包保领导), with days late, severity tier, the project's investment gap to 序时进度, what is new since last week, and what falls due soon."),
     "cards": ("cards", "app", "Red, yellow and blue cards (红黄蓝牌): rate, set by hand, list, explain, report."),
     "flag": ("cards", "flag", "Score the responsible units (流动红旗评比), award the flag to the best and list the last for a talk (约谈)."),
     "issue": ("issue", "app", "Problems (问题) of projects through the closed loop: 提报 · 受理 · 交办 · 反馈 · 督办 · 办结 · 销号."),
@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "undo": ("undo", "undo", "Undo changes (撤销) by their change-log entries: each is reversed as a new, logged change through the usual write paths (reports for earlier dates keep what was on record then), newest first, all or none. Refused, with the reason, when a later change depends on it (the field was changed again since, the milestone has been done since, the problem has moved on, a document number was issued)."),
     "config": ("config", "app", "The config file (配置文件): write a commented starting file, check one line by line."),
     "calendar": ("calendar", "app", "The working-day calendar (工作日历): show a year, import the State Council's holiday notice."),
+    "lead": ("lead", "app", "Investment leads (招商线索, 信息库): add, move through 线索 → 接洽 → 在谈 → 签约 → 落地, follow up, assign, sign into a project, list and report."),
     "db": ("db", "app", "The database itself (数据库): schema upgrades, backups and checks."),
 }
 

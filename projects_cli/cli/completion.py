@@ -1,4 +1,4 @@
-"""Shell completion of the registry's names: project codes, unit names, leaders and issue numbers.
+"""Shell completion of the registry's names: project and lead codes, unit names, leaders and issue numbers.
 
 `projects --install-completion` (bash, zsh, fish, PowerShell, as typer provides) completes commands and
 options; this module adds the values a clerk would otherwise look up. Every command is given its completers
@@ -29,7 +29,10 @@ SOURCES = {
     "leader": "SELECT DISTINCT leader, NULL FROM project WHERE leader IS NOT NULL ORDER BY leader",
 }
 # where a command group means something else by a name: `sheet void NUMBER` is a document's number
-GROUP_SOURCES = {"sheet": {"number": "SELECT number, recipient FROM sheet ORDER BY year, seq"}}
+GROUP_SOURCES = {"sheet": {"number": "SELECT number, recipient FROM sheet ORDER BY year, seq"},
+                 # `lead move CODE`: a lead's code (XS-0001); `lead list --person`: the leads' persons
+                 "lead": {"code": "SELECT code, name FROM lead ORDER BY code",
+                          "person": "SELECT DISTINCT person, NULL FROM lead WHERE person IS NOT NULL ORDER BY person"}}
 
 
 def _database(ctx) -> Path | None:

@@ -216,8 +216,8 @@ def overdue(
     fail_if_any: Annotated[bool, typer.Option("--fail-if-any", help=f"Exit with code {EXIT_OVERDUE} when anything is overdue (for scheduled jobs).")] = False,
 ) -> None:
     """The overdue report (逾期通报): milestones past their planned date, problems past their deadline,
-    look-backs (回头看) past their date, grouped by responsible unit (责任单位) then leader (包保领导),
-    with days late, severity tier, the project's investment gap to 序时进度, what is new since last
+    look-backs (回头看) past their date, investment leads (招商线索) past their follow-up date, grouped by
+    responsible unit (责任单位) then leader (包保领导), with days late, severity tier, the project's investment gap to 序时进度, what is new since last
     week, and what falls due soon.
 
     Example: projects --as-of 2025-10-31 overdue --format xlsx --output 逾期通报.xlsx
@@ -240,6 +240,7 @@ def overdue(
             horizon=int(rules.get("overdue.due_soon_days")) if horizon is None else horizon,
             min_days=min_days,
             filters=_filters(session, ctx, unit, leader, chain),
+            follow_days=int(rules.get("leads.follow_days")),
         )
     data["rules_version"] = rules.version
     if fmt == ReportFormat.xlsx:

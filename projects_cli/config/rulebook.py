@@ -89,6 +89,7 @@ RULES = Table({
         "listed_deadline_days": Whole(0),
         "remind_workdays": Whole(0),
     }),
+    "leads": Table({"follow_days": Whole(1)}),
 })
 
 # (lower, higher): a yellow threshold above its red one, or 重点督办 after 挂牌督办, could never fire.

@@ -17,13 +17,14 @@ from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue
 from projects_cli.facts import asof
+from projects_cli.facts import leads as lead_facts
 from projects_cli.facts.filters import ProjectFilter
 from projects_cli.listings.rows import Part, Rows
 from projects_cli.rules import milestones as mrules
 from projects_cli.rules.dates import days_left, expected_percent, tier
 
 NO_FILTER = ProjectFilter()
-TYPE_LABELS = {"milestone": "节点", "issue": "问题", "lookback": "回头看"}
+TYPE_LABELS = {"milestone": "节点", "issue": "问题", "lookback": "回头看", "lead": "招商线索"}
 NO_MONEY = (None, None)
 
 
@@ -91,11 +92,14 @@ def overdue(
     horizon: int = 14,
     min_days: int = 0,
     filters: ProjectFilter = NO_FILTER,
+    follow_days: int = lead_facts.FOLLOW_DAYS,
 ) -> dict[str, Any]:
     """The overdue report at `as_of`.
 
     * `overdue`: every milestone planned before `as_of` and not done by then,
-      every problem past its deadline, every look-back (回头看) past its date;
+      every problem past its deadline, every look-back (回头看) past its date,
+      every lead being pursued (招商线索) past its follow-up date (`facts.leads`:
+      the date its last contact set, else `follow_days` after it);
       with days late, the severity tier (`tiers` from the rules file), the
       project's investment gap, and `new` when it was not overdue at `since`
       (default: a week before). Grouped by responsible unit (the unit with most
@@ -158,6 +162,18 @@ def overdue(
         add("issue", i, _issue_item(i, False), i["level"], i["deadline"], i["deadline"] >= since)
     for i in lookback_rows:
         add("lookback", i, _issue_item(i, True), None, i["lookback_on"], i["lookback_on"] >= since)
+    for lead in _pursued_leads(session, as_of, upto, filters, follow_days):
+        # a lead is no project: its own key in each part, no investment gap; new: it fell due since last week
+        key = ("lead", lead["id"])
+        who[key] = ("lead", lead["unit"], lead["leader"], lead["code"], lead["name"])
+        gap_of[key] = NO_MONEY
+        when = lead["follow_due"]
+        if when < as_of and (as_of - when).days >= min_days:
+            late_event[key] = _late_event(_lead_item(lead), None, None, when, when >= since, as_of, tiers)
+            late_who.append(key), late_events.append(key), late_pids.append(key)
+        elif when >= as_of:
+            soon_event[key] = _soon_event(_lead_item(lead), None, None, when, as_of)
+            soon_who.append(key), soon_events.append(key), soon_pids.append(key)
     who_part = Part(WHO, who)
     gap_part = Part(GAP, gap_of)
     late = Rows([who_part, Part(LATE_EVENT, late_event), gap_part], [late_who, late_events, late_pids])
@@ -193,6 +209,25 @@ def overdue(
         "new_since": new_rows,
         "due_soon": soon,
     }
+
+
+def _pursued_leads(session: Session, as_of: date, upto: date, filters: ProjectFilter,
+                   follow_days: int) -> list[dict[str, Any]]:
+    """The leads being pursued at `as_of` whose follow-up falls due by `upto`, within the report's filters:
+    a unit, chain, leader or search applies to them as to projects; a filter only projects have (cluster,
+    category, status, plan column) leaves them out."""
+    if any((filters.cluster, filters.category, filters.status, filters.column)):
+        return []
+    rows = lead_facts.matching(lead_facts.leads_on(session, as_of, follow_days=follow_days), filters.search,
+                               unit=filters.unit, chain=filters.chain, leader=filters.leader)
+    return [r for r in rows if r["follow_due"] is not None and r["follow_due"] <= upto]
+
+
+def _lead_item(lead: dict[str, Any]) -> str:
+    last = lead["last_follow"]
+    since = f"上次跟进 {last['on'].isoformat()}" if last else f"{lead['recorded_on'].isoformat()} 登记后未跟进"
+    person = f"，{lead['person']}" if lead["person"] else ""
+    return f"招商线索跟进（{lead['stage']}）：{since}{person}"
 
 
 WHO = ("type", "unit", "leader", "code", "name")

@@ -456,7 +456,8 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
 
     start, since = _week(as_of)
     overdue = report.overdue(session, as_of, tiers=rules.get("overdue.tiers"), since=since,
-                             horizon=int(rules.get("overdue.due_soon_days")))
+                             horizon=int(rules.get("overdue.due_soon_days")),
+                             follow_days=int(rules.get("leads.follow_days")))
     new_rows = [
         {k: r[k] for k in ("type", "unit", "leader", "code", "name", "item", "planned", "days_late", "tier")}
         for r in overdue["new_since"]
@@ -522,6 +523,7 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
         "flag": _flag(session, current_period, as_of),
         "investment": _investment_by_chain(session, as_of, config),
         "changes": _limited(_week_changes(session, start, as_of), limit),
+        "leads": _leads(session, as_of, int(rules.get("leads.follow_days")), limit),
     }
     return sheets.weekly_to, ref, data
 
@@ -542,6 +544,22 @@ def _week_changes(session: Session, start: date, end: date) -> list[dict[str, An
 
     rows = list_changes(session, since=start, until=end)
     return changes.summary_rows(changes.summarize(session, rows, as_of=end))
+
+
+def _leads(session: Session, as_of: date, follow_days: int, limit: int) -> dict[str, Any]:
+    """The weekly briefing's 招商线索 section: leads and 万元 by stage at `as_of`, and the overdue follow-ups
+    (the same rows the overdue report counts, `facts.leads`)."""
+    from projects_cli.services import leads
+
+    rows = leads.list_leads(session, as_of, follow_days=follow_days)
+    totals = leads.pipeline(rows)
+    late = sorted((r for r in rows if r["overdue"]), key=lambda r: (-r["days_late"], r["code"]))
+    return {
+        "stages": [e for e in totals["by_stage"] if e["leads"]],
+        "total": totals["total"],
+        "overdue": _limited([{k: r[k] for k in ("code", "name", "unit", "person", "stage", "follow_due", "days_late")}
+                             | {"unit": r["unit"] or NO_UNIT} for r in late], limit),
+    }
 
 
 # ---------------------------------------------------------------- issuing and re-issuing

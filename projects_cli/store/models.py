@@ -28,6 +28,8 @@ COLORS = CardColor.values()
 # while an issue is assigned or answered but not yet resolved.
 ISSUE_STATES = IssueState.values()
 DEADLINE_STATES = (IssueState.ASSIGNED.value, IssueState.RESPONDED.value)
+# 招商线索的阶段 (信息库): the pipeline in order, then the two ways out of it (each with a reason)
+LEAD_STAGES = ("线索", "接洽", "在谈", "签约", "落地", "搁置", "终止")
 
 
 def one_of(column: str, values: tuple[str, ...]) -> str:
@@ -64,6 +66,12 @@ CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
         ("state", one_of("state", ISSUE_STATES)),
         ("level", one_of("level", LEVELS)),
     ),
+    "lead": (
+        ("stage", one_of("stage", LEAD_STAGES)),
+        ("amount", "amount IS NULL OR amount >= 0"),
+        ("amount_wan", "amount_wan IS NULL OR amount_wan >= 0"),
+    ),
+    "lead_stage": (("stage", one_of("stage", LEAD_STAGES)),),
 }
 
 
@@ -483,3 +491,81 @@ class Dispatch(SQLModel, table=True):
     returned_on: Optional[date] = None
     by: str = Field(max_length=50)
     created_at: datetime
+
+
+class Lead(SQLModel, table=True):
+    """招商线索 (信息库, the second 库 of 两库一单): an investment lead before and after its contract.
+
+    The amount is kept as given (`amount` in 万 of `currency`) with the rate it was converted at
+    (`rate`, 元 per unit of the currency; None for 人民币) and its 万元 (`amount_wan`, what totals add).
+    `stage` is the current stage; every stage it has had is a `LeadStage` row (reports for a date read those).
+    """
+
+    __tablename__ = "lead"
+    __table_args__ = checks("lead")
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)  # 线索编号, e.g. XS-0001
+    name: str = Field(max_length=200)  # 项目名称 (拟引进项目)
+    company: Optional[str] = Field(default=None, max_length=200)  # 客商 / 投资方
+    chain: Optional[str] = Field(default=None, max_length=50)  # 产业链
+    source: Optional[str] = Field(default=None, max_length=50)  # 线索来源: 以商招商, 驻外招商, 展会 …
+    contact: Optional[str] = Field(default=None, max_length=200)  # 客商联系人及电话
+    amount: Optional[Decimal] = Field(default=None, **MONEY)  # as given, in 万 of `currency`
+    currency: str = Field(default="人民币", max_length=10)  # 人民币, 美元 …
+    rate: Optional[Decimal] = Field(default=None, max_digits=12, decimal_places=6)  # 元 per unit of `currency`
+    amount_wan: Optional[Decimal] = Field(default=None, **MONEY)  # 万元 (人民币)
+    # 责任单位 and 责任人 now (each assignment, the first too, is a `LeadAssignment` row: reports read those)
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    person: Optional[str] = Field(default=None, max_length=50)
+    leader: Optional[str] = Field(default=None, max_length=50)  # 包保领导, if any
+    stage: str = Field(default="线索", max_length=10)
+    project_id: Optional[int] = Field(default=None, foreign_key="project.id", index=True)  # the project signing made
+    signed_on: Optional[date] = None
+    notes: Optional[str] = Field(default=None, sa_type=Text)
+    recorded_on: date = Field(index=True)  # the business date it was added: earlier reports do not list it
+    created_at: datetime
+
+
+class LeadStage(SQLModel, table=True):
+    """One stage a lead entered (append-only): on `on`, recorded on `recorded_on`, with its reason."""
+
+    __tablename__ = "lead_stage"
+    __table_args__ = checks("lead_stage")
+    id: Optional[int] = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    stage: str = Field(max_length=10)
+    on: date
+    recorded_on: date
+    reason: Optional[str] = Field(default=None, sa_type=Text)
+    by: str = Field(max_length=50)
+    at: datetime
+
+
+class LeadFollow(SQLModel, table=True):
+    """One contact made on a lead (跟进记录, append-only): the date, who, what, and the next follow-up date."""
+
+    __tablename__ = "lead_follow"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    on: date
+    who: Optional[str] = Field(default=None, max_length=50)
+    text: str = Field(sa_type=Text)
+    next_on: Optional[date] = None
+    recorded_on: date
+    by: str = Field(max_length=50)
+    at: datetime
+
+
+class LeadAssignment(SQLModel, table=True):
+    """Who answers for a lead from `on` (派工): its responsible unit and person, and the next follow-up date
+    set then (None: `follow_days` after the last contact). Append-only; the first is written when it is added."""
+
+    __tablename__ = "lead_assignment"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    person: Optional[str] = Field(default=None, max_length=50)
+    next_on: Optional[date] = None
+    on: date  # the as-of date of the command that assigned it
+    by: str = Field(max_length=50)
+    at: datetime

@@ -49,3 +49,12 @@ def test_no_registry_no_suggestions_and_no_error(tmp_path):
     assert complete(f"projects --db {tmp_path / 'none.db'} show G") == []
     (tmp_path / "junk.db").write_bytes(b"not a database")
     assert complete(f"projects --db {tmp_path / 'junk.db'} show G") == []
+
+
+def test_a_lead_command_completes_lead_codes_not_project_codes(demo):
+    r = CliRunner().invoke(app, ["--db", str(demo), "--as-of", "2025-10-01", "lead", "add", "--name", "某新能源电池项目",
+                                 "--unit", "经济发展局", "--person", "王强"])
+    assert r.exit_code == 0, r.stderr
+    assert complete(f"projects --db {demo} lead move ") == ["XS-0001"]
+    assert complete(f"projects --db {demo} lead list --person 王") == ["王强"]
+    assert complete(f"projects --db {demo} lead add --unit 经济") == ["经济发展局"]

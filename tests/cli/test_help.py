@@ -87,6 +87,8 @@ def test_root_help_imports_no_heavy_library():
 
 # what an example needs on the sample registry before it can run (a problem in the right state, a file
 # the command reads, a document already issued), as commands run first
+# a lead added at the start of October, for the examples that move, follow, sign or show XS-0001
+LEAD = ["--as-of", "2025-10-01", "lead", "add", "--name", "某新能源电池项目", "--unit", "经济发展局", "--amount", "8亿元"]
 SETUP: dict[tuple[str, ...], list[list[str]]] = {
     ("issue", "assign"): [["issue", "accept", "2025-009"]],
     ("issue", "close"): [["issue", "resolve", "2025-005", "--text", "已办结"]],
@@ -102,6 +104,7 @@ SETUP: dict[tuple[str, ...], list[list[str]]] = {
                             ["project", "archive", "GX-0052", "--reason", "重复录入", "--yes"]],
     ("log", "revert"): [["edit", "GX-0001", "--notes", "核对后补记"]],
     ("unit", "remove"): [["unit", "add", "临时工作专班"]],
+    **{("lead", name): [LEAD] for name in ("move", "follow", "assign", "sign", "show")},
 }
 FRESH = {("init",)}  # examples that make their registry
 FILES = {("calendar", "import"): ("notice_2026.txt", "2026年节假日安排.txt")}

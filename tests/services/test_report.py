@@ -37,7 +37,7 @@ def test_overdue_at_as_of(scenario):
     assert data["totals"] == {
         "overdue": 7, "new": 3, "due_soon": 3,
         "by_tier": {"一般逾期": 5, "较重逾期": 1, "严重逾期": 1},
-        "by_type": {"milestone": 5, "issue": 1, "lookback": 1},
+        "by_type": {"milestone": 5, "issue": 1, "lookback": 1, "lead": 0},
     }
     assert [(u["unit"], u["overdue"], u["new"], u["due_soon"], u["max_days_late"]) for u in data["by_unit"]] == [
         ("经济发展局", 3, 0, 1, 31), ("黄屯街道", 3, 2, 2, 122), (None, 1, 1, 0, 7)]

@@ -30,7 +30,7 @@ OLDER = revisions()[:-1]
 
 # Columns whose values the schema restricts (models.CHECKS): a valid value each.
 VALID = {("project", "status"): "在建", ("card", "color"): "red", ("issue", "state"): "assigned",
-         ("issue", "level"): "重点督办"}
+         ("issue", "level"): "重点督办", ("lead", "stage"): "在谈", ("lead_stage", "stage"): "签约"}
 
 
 def value_for(table: sa.Table, col: sa.Column):

@@ -1,0 +1,353 @@
+"""`projects lead add / move / follow / assign / sign / list / show / report`: the investment leads (招商线索, 信息库)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import typer
+
+from projects_cli.cli import common
+from projects_cli.listings.output import Format
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Investment leads (招商线索, 信息库): add, move through 线索 → 接洽 → 在谈 → 签约 → 落地, follow up, assign, "
+         "sign into a project, list and report.",
+)
+
+CodeArg = Annotated[str, typer.Argument(help="Lead code (线索编号), e.g. XS-0001.")]
+OnOpt = Annotated[Optional[str], typer.Option("--on", help="The date (日期), YYYY-MM-DD. Default: the as-of date.")]
+NextOpt = Annotated[Optional[str], typer.Option("--next", help="Next follow-up date (下次跟进日期), YYYY-MM-DD. Default: "
+                                                               "the rules file's leads.follow_days (30) after it.")]
+LIST_COLUMNS = (
+    ("code", "线索编号"),
+    ("name", "项目名称"),
+    ("company", "客商"),
+    ("chain", "产业链"),
+    ("source", "来源"),
+    ("stage", "阶段"),
+    ("amount_given", "投资额（原币）"),
+    ("amount_wan", "折合（万元）"),
+    ("unit", "责任单位"),
+    ("person", "责任人"),
+    ("last_on", "上次跟进"),
+    ("follow_due", "下次跟进"),
+    ("days_late", "逾期天数"),
+    ("project", "项目编号"),
+)
+CSV_COLUMNS = (*LIST_COLUMNS[:6], ("amount", "投资额（原币万）"), ("currency", "币种"), ("rate", "汇率（元）"),
+               *LIST_COLUMNS[7:], ("leader", "包保领导"), ("contact", "联系人"), ("signed_on", "签约日期"))
+SHOW_LABELS = (
+    ("code", "线索编号"), ("name", "项目名称"), ("company", "客商"), ("chain", "产业链"), ("source", "线索来源"),
+    ("contact", "联系人"), ("amount_given", "投资额（原币）"), ("rate", "汇率（元）"), ("amount_wan", "折合（万元）"),
+    ("unit", "责任单位"), ("person", "责任人"), ("leader", "包保领导"), ("stage", "阶段"), ("stage_on", "进入阶段日期"),
+    ("reason", "原因"), ("last_on", "上次跟进"), ("follow_due", "下次跟进"), ("days_late", "逾期天数"),
+    ("project", "项目编号"), ("signed_on", "签约日期"), ("recorded_on", "登记日期"), ("notes", "备注"),
+)
+OPTIONAL = ("source", "company", "person", "last_on", "project", "amount_given")
+
+
+def _rates(ctx: typer.Context) -> dict[str, Any]:
+    """The exchange rates on file (元 per unit of each currency): the config's [ledger.rates] and usd_rate, as a
+    ledger's amounts are converted (`ledger.columns.currency_rates`)."""
+    from projects_cli.ledger.columns import currency_rates
+
+    return currency_rates(common.settings(ctx).config)
+
+
+def _follow_days(ctx: typer.Context) -> int:
+    return int(common.settings(ctx).rules.get("leads.follow_days"))
+
+
+def _date(value: str | None, option: str):
+    return common.parse_date_option(value, option)
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A lead as tables show it: its amount as given (3000万美元) beside its 万元, its last contact's date."""
+    from projects_cli.store.changelog import decimal_text
+
+    amount = row["amount"]
+    given = None if amount is None else f"{decimal_text(amount)}万{'元' if row['currency'] == '人民币' else row['currency']}"
+    last = row["last_follow"]
+    return {**row, "amount_given": given, "last_on": last["on"] if last else None}
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    """A lead as JSON gives it: every key but the database's own ids."""
+    return {k: v for k, v in row.items() if k not in ("id", "project_id")}
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="The project the investor brings (项目名称).")],
+    company: Annotated[Optional[str], typer.Option("--company", help="The investor (客商 / 投资方).")] = None,
+    chain: Annotated[Optional[str], typer.Option("--chain", help="Industry chain (产业链), e.g. 新能源.")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Where the lead came from (线索来源): 以商招商, 驻外招商, 展会, 中介 …")] = None,
+    contact: Annotated[Optional[str], typer.Option("--contact", help="The investor's contact (联系人及电话).")] = None,
+    amount: Annotated[Optional[str], typer.Option("--amount", help="Planned investment as given (拟投资额): 8亿元, 85000 (万元), 3000万美元; a foreign amount is kept as given and converted at the config's [ledger.rates] (or usd_rate).")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Responsible unit (责任单位); must be in the registry unless --create-units.")] = None,
+    person: Annotated[Optional[str], typer.Option("--person", help="Responsible person (责任人), who follows it up.")] = None,
+    leader: Annotated[Optional[str], typer.Option("--leader", help="Leader in charge (包保领导), if any.")] = None,
+    stage: Annotated[str, typer.Option("--stage", help="Its stage now (阶段): 线索, 接洽 or 在谈.")] = "线索",
+    next_on: NextOpt = None,
+    notes: Annotated[Optional[str], typer.Option("--notes", help="Notes (备注).")] = None,
+    create_units: Annotated[bool, typer.Option("--create-units", help="Add a responsible unit not yet in the registry instead of refusing it.")] = False,
+    allow_duplicate_name: Annotated[bool, typer.Option("--allow-duplicate-name", help="Allow a name another lead (not ended) already has.")] = False,
+) -> None:
+    """Add an investment lead (新增招商线索) and print its code.
+
+    Example: projects lead add --name 某新能源电池项目 --company 某某新能源集团 --chain 新能源 --source 以商招商 --amount 8亿元 --unit 经济发展局 --person 王强
+    """
+    from projects_cli.services import leads
+
+    raw = {"name": name, "company": company, "chain": chain, "source": source, "contact": contact, "amount": amount,
+           "unit": unit, "person": person, "leader": leader, "notes": notes}
+    nxt = _date(next_on, "--next")
+    with common.session(ctx) as session:
+        lead = leads.add_lead(session, common.actor(ctx), raw, rates=_rates(ctx), stage=stage, next_on=nxt,
+                              create_units=create_units, allow_duplicate_name=allow_duplicate_name)
+        code, rate, wan, currency = lead.code, lead.rate, lead.amount_wan, lead.currency
+    common.out(code)
+    if rate is not None:
+        from projects_cli.store.changelog import decimal_text
+
+        common.note(f"{currency}按汇率 {decimal_text(rate)} 元折合 {decimal_text(wan)} 万元（converted at the config's rate）")
+
+
+@app.command()
+def move(
+    ctx: typer.Context,
+    code: CodeArg,
+    stage: Annotated[str, typer.Argument(help="The new stage (阶段): 线索 接洽 在谈 落地 搁置 终止 (签约: `lead sign`).")],
+    on: OnOpt = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (原因); needed for 搁置 and 终止.")] = None,
+) -> None:
+    """Move a lead to another stage (阶段变更); 搁置 (shelved) and 终止 (ended) need a reason.
+
+    Example: projects lead move XS-0001 接洽 --on 2025-10-20
+    """
+    from projects_cli.services import leads
+
+    when = _date(on, "--on")
+    with common.session(ctx) as session:
+        lead, before = leads.move_lead(session, common.actor(ctx), code, stage, on=when, reason=reason)
+        text = f"{lead.code}: {before} → {lead.stage}"
+    common.note(text)
+
+
+@app.command()
+def follow(
+    ctx: typer.Context,
+    code: CodeArg,
+    text: Annotated[str, typer.Option("--text", help="What was done (跟进情况): a visit, a call, a meeting …")],
+    on: OnOpt = None,
+    who: Annotated[Optional[str], typer.Option("--who", help="Who made the contact (跟进人). Default: the lead's person.")] = None,
+    next_on: NextOpt = None,
+) -> None:
+    """Record a contact made on a lead (跟进记录): the date, who, what, and the next follow-up date.
+
+    Example: projects lead follow XS-0001 --text 赴深圳总部洽谈，对方确认选址意向 --on 2025-10-28 --next 2025-11-15
+    """
+    from projects_cli.services import leads
+
+    when, nxt = _date(on, "--on"), _date(next_on, "--next")
+    with common.session(ctx) as session:
+        follow_row = leads.follow_lead(session, common.actor(ctx), code, text, on=when, who=who, next_on=nxt)
+        said = f"{code.strip().upper()}: 跟进 {follow_row.on.isoformat()}" + (
+            f"，下次 {follow_row.next_on.isoformat()}" if follow_row.next_on else "")
+    common.note(said)
+
+
+@app.command()
+def assign(
+    ctx: typer.Context,
+    code: CodeArg,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="The responsible unit from now on (责任单位).")] = None,
+    person: Annotated[Optional[str], typer.Option("--person", help="The responsible person from now on (责任人).")] = None,
+    next_on: Annotated[Optional[str], typer.Option("--next", help="Next follow-up date (下次跟进日期), YYYY-MM-DD.")] = None,
+    create_units: Annotated[bool, typer.Option("--create-units", help="Add a responsible unit not yet in the registry instead of refusing it.")] = False,
+) -> None:
+    """Assign a lead (派工): its unit and person from the as-of date on, and when its next follow-up falls due.
+
+    Example: projects lead assign XS-0001 --unit 投资促进局 --person 李娜 --next 2025-11-10
+    """
+    from projects_cli.services import leads
+
+    nxt = _date(next_on, "--next")
+    with common.session(ctx) as session:
+        lead, changed = leads.assign_lead(session, common.actor(ctx), code, unit=unit, person=person, next_on=nxt,
+                                          create_units=create_units)
+        lead_code = lead.code
+    common.note(f"{lead_code}: changed {', '.join(changed)}" if changed else
+                f"Nothing changed: {lead_code} already had those values")
+
+
+@app.command()
+def sign(
+    ctx: typer.Context,
+    code: CodeArg,
+    on: Annotated[str, typer.Option("--on", help="The date the contract was signed (签约日期), YYYY-MM-DD.")],
+    start: Annotated[Optional[str], typer.Option("--start", help="Planned start (计划开工日期), YYYY-MM-DD: the start countdown (开工倒计时) runs to it.")] = None,
+    allow_duplicate_name: Annotated[bool, typer.Option("--allow-duplicate-name", help="Allow a name a project already has (同名项目).")] = False,
+) -> None:
+    """Sign a lead (签约): add its project to the registry and print the project's code.
+
+    The project takes the lead's name, company (as 建设单位), chain, unit, leader and amount in 万元 (总投资);
+    its 签约 milestone is done on --on and, with --start, its 开工 planned; the lead stays, linked to it.
+
+    Example: projects lead sign XS-0001 --on 2025-10-30 --start 2026-03-31
+    """
+    from projects_cli.services import leads, milestones
+
+    when, begin = _date(on, "--on"), _date(start, "--start")
+    kinds = milestones.configured_kinds(common.settings(ctx).config)
+    with common.session(ctx) as session:
+        lead, project = leads.sign_lead(session, common.actor(ctx), code, when, start=begin, kinds=kinds,
+                                        allow_duplicate_name=allow_duplicate_name)
+        lead_code = lead.code
+    common.out(project)
+    common.note(f"{lead_code} 签约 {when.isoformat()} → 项目 {project}" + (f"，计划开工 {begin.isoformat()}" if begin else ""))
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option(help="Responsible unit (责任单位).")] = None,
+    chain: Annotated[Optional[str], typer.Option(help="Industry chain (产业链).")] = None,
+    stage: Annotated[Optional[str], typer.Option(help="Stage (阶段): 线索 接洽 在谈 签约 落地 搁置 终止.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Source (线索来源), e.g. 以商招商.")] = None,
+    person: Annotated[Optional[str], typer.Option(help="Responsible person (责任人).")] = None,
+    search: Annotated[Optional[str], typer.Option(help="Text in the code, name or company (搜索).")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only leads past their follow-up date (跟进逾期).")] = False,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
+) -> None:
+    """List the investment leads (招商线索清单) at the as-of date, with the stage and follow-up then.
+
+    The table ends with the leads and their 万元 by stage; amounts in another currency are shown as given
+    beside their 万元.
+
+    Example: projects lead list --stage 在谈 --format json
+    """
+    from projects_cli.listings.output import render
+    from projects_cli.services import leads
+    from projects_cli.store.changelog import decimal_text
+
+    s = common.settings(ctx)
+    with common.session(ctx, write=False) as session:
+        names = common.filters(session, ctx, unit=unit) if unit else None
+        rows = leads.list_leads(session, s.today, follow_days=_follow_days(ctx), overdue_only=overdue, search=search,
+                                unit=names.unit if names else None, chain=chain and chain.strip(),
+                                stage=leads.check_stage(stage) if stage else None, source=source and source.strip(),
+                                person=person and person.strip())
+    shown = [_shown(r) for r in rows]
+    if fmt == Format.json:
+        common.out(render(rows, fmt, LIST_COLUMNS, json_rows=[_public(r) for r in rows]))
+        return
+    common.out(render(shown, fmt, CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS, optional=OPTIONAL))
+    if fmt == Format.table:
+        totals = leads.pipeline(rows)
+        stages = " · ".join(f"{e['stage']} {e['leads']}" for e in totals["by_stage"] if e["leads"])
+        common.note(f"{totals['total']['leads']} leads ({stages or '无'}), 合计 {decimal_text(totals['total']['amount_wan'])} 万元, "
+                    f"跟进逾期 {totals['total']['overdue']}")
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    code: CodeArg,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Show one lead (线索详情) at the as-of date: every field, its stages, assignments and follow-ups.
+
+    Example: projects lead show XS-0001
+    """
+    from projects_cli.listings.output import cell_text, pad, render_table, to_json, width
+    from projects_cli.services import leads
+
+    s = common.settings(ctx)
+    with common.session(ctx, write=False) as session:
+        row = leads.show_lead(session, code, s.today, follow_days=_follow_days(ctx))
+    if fmt == Format.json:
+        common.out(to_json(_public(row)))
+        return
+    shown = _shown(row)
+    size = max(width(label) for _, label in SHOW_LABELS)
+    for key, label in SHOW_LABELS:
+        common.out(f"{pad(label, size)}  {cell_text(shown.get(key))}")
+    common.out("")
+    common.out("阶段记录 Stages")
+    common.out(render_table(row["stages"], (("on", "日期"), ("stage", "阶段"), ("reason", "原因"), ("by", "经办人"))))
+    common.out("")
+    common.out("派工记录 Assignments")
+    common.out(render_table(row["assignments"], (("on", "日期"), ("unit", "责任单位"), ("person", "责任人"),
+                                                 ("next_on", "下次跟进"), ("by", "经办人"))))
+    common.out("")
+    common.out("跟进记录 Follow-ups")
+    if row["follows"]:
+        common.out(render_table(row["follows"], (("on", "日期"), ("who", "跟进人"), ("text", "跟进情况"),
+                                                 ("next_on", "下次跟进"))))
+    else:
+        common.out("（无 none）")
+
+
+GROUP_COLUMNS = (("leads", "线索数"), ("amount_wan", "拟投资额（万元）"), ("signed", "已签约"), ("overdue", "跟进逾期"))
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    since: Annotated[Optional[str], typer.Option("--since", help="The period starts after this date (统计起始日), YYYY-MM-DD. Default: the as-of date minus 7 days.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """The pipeline at a glance (招商线索汇总): leads and 万元 by stage, chain and unit, new leads and stage
+    moves in the period, and signing to start (签约→开工).
+
+    Example: projects --as-of 2025-10-31 lead report --since 2025-09-30
+    """
+    from datetime import timedelta
+
+    from projects_cli.listings.output import render_table, to_json
+    from projects_cli.services import leads
+    from projects_cli.store.changelog import decimal_text
+
+    s = common.settings(ctx)
+    start = _date(since, "--since") or s.today - timedelta(days=7)
+    with common.session(ctx, write=False) as session:
+        data = leads.pipeline_report(session, s.today, start, follow_days=_follow_days(ctx))
+    if fmt == Format.json:
+        common.out(to_json(data))
+        return
+    if fmt == Format.csv:
+        raise typer.BadParameter("the report is several tables: use table or json (lead list --format csv lists the leads)",
+                                 param_hint="--format")
+    total, conv = data["total"], data["conversion"]
+    parts = [
+        f"招商线索 Leads at {s.today.isoformat()}: {total['leads']} · 合计 {decimal_text(total['amount_wan'])} 万元 · "
+        f"已签约 {total['signed']} · 跟进逾期 {total['overdue']}",
+        "",
+        "按阶段 By stage",
+        render_table(data["by_stage"], (("stage", "阶段"), ("leads", "线索数"), ("amount_wan", "拟投资额（万元）"))),
+        "",
+        "按产业链 By chain",
+        render_table(data["by_chain"], (("chain", "产业链"), *GROUP_COLUMNS)),
+        "",
+        "按责任单位 By unit",
+        render_table(data["by_unit"], (("unit", "责任单位"), *GROUP_COLUMNS)),
+        "",
+        f"新增线索 New since {start.isoformat()}: {len(data['new'])}",
+    ]
+    if data["new"]:
+        parts.append(render_table(data["new"], (("code", "线索编号"), ("name", "项目名称"), ("unit", "责任单位"),
+                                                ("stage", "阶段"), ("amount_wan", "拟投资额（万元）"), ("recorded_on", "登记日期"))))
+    parts += ["", f"阶段变化 Stage moves since {start.isoformat()}: {len(data['moves'])}"]
+    if data["moves"]:
+        parts.append(render_table(data["moves"], (("on", "日期"), ("code", "线索编号"), ("name", "项目名称"),
+                                                  ("from_stage", "原阶段"), ("stage", "新阶段"), ("reason", "原因"))))
+    rate = "—" if conv["rate"] is None else f"{conv['rate']}%"
+    parts += ["", f"签约→开工 Signed to started: {conv['started']}/{conv['signed']} ({rate})"]
+    if conv["leads"]:
+        parts.append(render_table(conv["leads"], (("code", "线索编号"), ("project", "项目编号"), ("signed_on", "签约日期"),
+                                                  ("started_on", "开工日期"), ("days_to_start", "签约至开工天数"))))
+    common.out("\n".join(parts))

@@ -1,0 +1,384 @@
+"""The investment leads (信息库, 招商线索): add, move through the stages, follow up, sign into a project, list.
+
+A lead moves 线索 → 接洽 → 在谈 → 签约 → 落地, or is shelved (搁置) or ended (终止) with a reason; each move
+is a `LeadStage` row, each contact a `LeadFollow` row, both append-only and dated, so the pipeline on a past
+date is what was on record then (`facts.leads`). Signing (`sign_lead`) adds the project to the registry
+(`registry.add_project`) with its 签约 milestone done, so its start countdown runs from the contract.
+An amount in another currency is kept as given and converted to 万元 at the rate on file (`rates`, given by
+the caller from the config); the rate used is stored on the lead and written to the change log.
+Every change is logged.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Mapping, Sequence
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from projects_cli.errors import IllegalMove, InvalidValue, NotFound
+from projects_cli.facts import leads as facts
+from projects_cli.services import milestones, registry
+from projects_cli.store import changelog, sequences
+from projects_cli.store.changelog import Ctx
+from projects_cli.store.models import LEAD_STAGES, MILESTONE_KINDS, Lead, LeadAssignment, LeadFollow, LeadStage, Unit
+from projects_cli.values import CENT, LARGEST, RMB, ValueProblem, clean_text, normalize_name, parse_money, text_problem
+
+CODE_PREFIX = "XS"  # 线索
+SIGNED, LANDED, SHELVED, ENDED = "签约", "落地", "搁置", "终止"
+# The moves `lead move` may make (签约 only by `lead sign`, which makes the project). 终止 is final.
+MOVES: dict[str, tuple[str, ...]] = {
+    "线索": ("接洽", "在谈", SHELVED, ENDED),
+    "接洽": ("线索", "在谈", SHELVED, ENDED),
+    "在谈": ("接洽", SHELVED, ENDED),
+    SIGNED: (LANDED, ENDED),
+    LANDED: (),
+    SHELVED: ("线索", "接洽", "在谈", ENDED),
+    ENDED: (),
+}
+NEEDS_REASON = (SHELVED, ENDED)
+# Lead fields a person types (`add_lead`), with their longest text (the table's).
+TEXT_FIELDS = ("name", "company", "chain", "source", "contact", "person", "leader", "notes")
+MAX_LENGTH = {c.name: c.type.length for c in Lead.__table__.c if getattr(c.type, "length", None)}
+
+
+def get_lead(session: Session, code: str) -> Lead:
+    lead = session.scalars(select(Lead).where(Lead.code == normalize_name(code).upper())).first()
+    if lead is None:
+        raise NotFound(f"没有编号为 {clean_text(code)!r} 的招商线索（no lead with that code）；`projects lead list` 列出编号")
+    return lead
+
+
+def check_stage(stage: str) -> str:
+    name = clean_text(stage)
+    if name not in LEAD_STAGES:
+        raise InvalidValue(f"未知的线索阶段 {name!r}（unknown stage）；可用 known：{'、'.join(LEAD_STAGES)}")
+    return name
+
+
+def converted(amount: Decimal | None, currency: str, rates: Mapping[str, Decimal]) -> tuple[Decimal | None, Decimal | None]:
+    """(rate, 万元) of an amount in 万 of `currency`: 人民币 as it is (no rate); another currency at its rate in
+    `rates` (元 per unit), to the fen (0.01 万元) the registry keeps; a currency with no rate is an error."""
+    if amount is None or currency == RMB:
+        return None, amount
+    rate = rates.get(currency)
+    if rate is None:
+        hint = (f"在配置文件 [ledger.rates] 写明汇率（如 \"{currency}\" = 7.1，1 {currency} 合多少元）"
+                f"(set the rate in [ledger.rates] of the config file)")
+        raise InvalidValue(f"金额是{currency}，没有{currency}汇率，不能折算为万元（no exchange rate for {currency}）；{hint}")
+    wan = (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    if wan >= LARGEST:
+        raise InvalidValue(f"{changelog.decimal_text(amount)}万{currency}按汇率 {changelog.decimal_text(rate)} 折合后不是"
+                           "可信的万元金额（not a plausible amount in 万元 at that rate）")
+    return rate, wan.quantize(Decimal(1)) if wan == wan.to_integral() else wan.normalize()
+
+
+def _text(key: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip() if key == "notes" else clean_text(value)
+    problem = text_problem(text, name=key in ("name", "company", "person", "leader"), lines=key == "notes")
+    if problem:
+        raise InvalidValue(f"--{key}: {problem}")
+    limit = MAX_LENGTH.get(key)
+    if limit and len(text) > limit:
+        raise InvalidValue(f"--{key} 超过 {limit} 个字（is {len(text)} characters long, more than the {limit} allowed）")
+    return text or None
+
+
+def _date_ok(on: date, ctx: Ctx, what: str) -> None:
+    if on > ctx.as_of:
+        raise InvalidValue(f"{what} {on.isoformat()} 晚于统计截止日期 {ctx.as_of.isoformat()}（cannot be after the as-of "
+                           "date; check --on or --as-of）")
+
+
+def add_lead(session: Session, ctx: Ctx, raw: Mapping[str, Any], *, rates: Mapping[str, Decimal],
+             stage: str = "线索", next_on: date | None = None, create_units: bool = False,
+             allow_duplicate_name: bool = False) -> Lead:
+    """A new lead (its code XS-0001 … generated), in `stage` (线索 unless it is further already, never 签约:
+    `sign_lead` signs) from the as-of date; `raw` holds the fields typed and `amount` as given (8亿元,
+    3000万美元). Its unit must be in the registry unless `create_units`; its name must not be another lead's
+    that is not ended (终止), spaces and full-width forms aside, unless `allow_duplicate_name`."""
+    values = {key: _text(key, raw.get(key)) for key in TEXT_FIELDS}
+    if not values["name"]:
+        raise InvalidValue("招商线索需要名称（a lead needs --name）")
+    if not allow_duplicate_name:
+        wanted = normalize_name(values["name"])
+        for code, name in session.execute(select(Lead.code, Lead.name).where(Lead.stage != ENDED).order_by(Lead.code)):
+            if normalize_name(name) == wanted:
+                raise InvalidValue(f"已有同名招商线索 {code}“{name}”（a lead of that name already exists）；如确为另一条线索，"
+                                   "请加 --allow-duplicate-name（if it is another lead, use --allow-duplicate-name）")
+    stage = check_stage(stage)
+    if stage not in facts.ACTIVE_STAGES:
+        raise InvalidValue(f"新线索的阶段只能是 {'、'.join(facts.ACTIVE_STAGES)}（a new lead starts in one of them; "
+                           "sign it with `projects lead sign`）")
+    try:
+        amount, currency = parse_money(raw.get("amount"))
+    except ValueProblem as exc:
+        raise InvalidValue(f"--amount: {exc}") from None
+    if amount is not None and amount < 0:
+        raise InvalidValue(f"--amount 不能为负数（cannot be negative）: {clean_text(raw.get('amount'))}")
+    rate, wan = converted(amount, currency, rates)
+    if next_on is not None and next_on < ctx.as_of:
+        raise InvalidValue(f"--next {next_on.isoformat()} 早于今天 {ctx.as_of.isoformat()}（the next follow-up cannot be "
+                           "before the day the lead is added）")
+    unit_name = clean_text(raw.get("unit")) or None
+    unit = registry.unit_for(session, ctx, unit_name, create=create_units) if unit_name else None
+    counter = sequences.locked_counter(session, "lead", 0)
+    taken = set(session.scalars(select(Lead.code)))
+    number = counter.value
+    while True:
+        number += 1
+        code = f"{CODE_PREFIX}-{number:04d}"
+        if code not in taken:
+            break
+    counter.value = number
+    lead = Lead(code=code, amount=amount, currency=currency, rate=rate, amount_wan=wan, stage=stage,
+                unit_id=unit.id if unit else None, recorded_on=ctx.as_of, created_at=ctx.now, **values)
+    session.add(lead)
+    session.flush()
+    session.add(LeadStage(lead_id=lead.id, stage=stage, on=ctx.as_of, recorded_on=ctx.as_of, by=ctx.by, at=ctx.now))
+    session.add(LeadAssignment(lead_id=lead.id, unit_id=lead.unit_id, person=lead.person, next_on=next_on, on=ctx.as_of,
+                               by=ctx.by, at=ctx.now))
+    logged = {k: v for k, v in {**values, "amount": amount, "currency": currency if amount is not None else None,
+                                "rate": rate, "amount_wan": wan, "unit": unit.name if unit else None, "stage": stage,
+                                "next_on": next_on}.items() if v is not None}
+    changelog.log_insert(session, ctx, "lead", lead.id, logged, key=code)
+    return lead
+
+
+def _enter(session: Session, ctx: Ctx, lead: Lead, stage: str, on: date, reason: str | None,
+           extra: Mapping[str, Any] | None = None, project_code: str | None = None) -> None:
+    """Write a lead's move to `stage` on `on`: the stage row, the lead, the log entry."""
+    last = session.scalars(select(LeadStage.on).where(LeadStage.lead_id == lead.id)
+                           .order_by(LeadStage.on.desc(), LeadStage.id.desc())).first()
+    if last is not None and on < last:
+        raise InvalidValue(f"{lead.code} 已于 {last.isoformat()} 进入“{lead.stage}”，新阶段不能早于该日（a move cannot be "
+                           "dated before the last one）")
+    session.add(LeadStage(lead_id=lead.id, stage=stage, on=on, recorded_on=ctx.as_of, reason=reason, by=ctx.by,
+                          at=ctx.now))
+    old = {"stage": lead.stage, **{k: getattr(lead, k) for k in (extra or {})}}
+    lead.stage = stage
+    for key, value in (extra or {}).items():
+        setattr(lead, key, value)
+    new = {"stage": stage, **(extra or {})}
+    changelog.log_many(session, [changelog.make_entry(
+        ctx, "update", "lead", record_id=lead.id, key=lead.code, project_code=project_code,
+        old=old, new={**new, "stage_on": on, **({"reason": reason} if reason else {})})])
+
+
+def move_lead(session: Session, ctx: Ctx, code: str, stage: str, *, on: date | None = None,
+              reason: str | None = None) -> tuple[Lead, str]:
+    """Move a lead to `stage` on `on` (default: the as-of date); returns it and the stage it left.
+    搁置 and 终止 need a reason; 签约 is `sign_lead`'s; the moves allowed are `MOVES`."""
+    lead = get_lead(session, code)
+    stage = check_stage(stage)
+    on = on or ctx.as_of
+    _date_ok(on, ctx, "--on")
+    reason = clean_text(reason) or None
+    before = lead.stage
+    if stage == before:
+        raise IllegalMove(f"{lead.code} 已处于“{stage}”阶段（the lead is already at {stage}）")
+    if stage == SIGNED:
+        raise IllegalMove(f"签约请用 projects lead sign {lead.code} --on DATE：它会在项目库中建立项目"
+                          "（signing is `lead sign`, which adds the project）")
+    if stage not in MOVES[before]:
+        allowed = "、".join(MOVES[before]) or "无（none）"
+        raise IllegalMove(f"{lead.code} 处于“{before}”，不能转到“{stage}”（cannot move from {before} to {stage}）；"
+                          f"可转到 allowed：{allowed}")
+    if stage in NEEDS_REASON and reason is None:
+        raise InvalidValue(f"转为“{stage}”需要说明原因：--reason TEXT（moving to {stage} needs a reason）")
+    _enter(session, ctx, lead, stage, on, reason)
+    return lead, before
+
+
+def follow_lead(session: Session, ctx: Ctx, code: str, text: str, *, on: date | None = None, who: str | None = None,
+                next_on: date | None = None) -> LeadFollow:
+    """Record a contact made on a lead (跟进): on `on` (default the as-of date), by `who` (default its person),
+    what was done (`text`), and when to follow up next (`next_on`; default: `follow_days` after it)."""
+    lead = get_lead(session, code)
+    text = _text("notes", text)
+    if not text:
+        raise InvalidValue("跟进记录需要内容：--text TEXT（say what was done）")
+    on = on or ctx.as_of
+    _date_ok(on, ctx, "--on")
+    if on < lead.recorded_on:
+        raise InvalidValue(f"--on {on.isoformat()} 早于线索登记日 {lead.recorded_on.isoformat()}（before the lead was added）")
+    if next_on is not None and next_on <= on:
+        raise InvalidValue(f"--next {next_on.isoformat()} 应晚于本次跟进日期 {on.isoformat()}（must be after the contact）")
+    who = _text("person", who) or lead.person
+    follow = LeadFollow(lead_id=lead.id, on=on, who=who, text=text, next_on=next_on, recorded_on=ctx.as_of, by=ctx.by,
+                        at=ctx.now)
+    session.add(follow)
+    session.flush()
+    logged = {k: v for k, v in {"on": on, "who": who, "text": text, "next_on": next_on}.items() if v is not None}
+    changelog.log_insert(session, ctx, "lead_follow", follow.id, logged, key=lead.code)
+    return follow
+
+
+def assign_lead(session: Session, ctx: Ctx, code: str, *, unit: str | None = None, person: str | None = None,
+                next_on: date | None = None, create_units: bool = False) -> tuple[Lead, list[str]]:
+    """派工: from the as-of date the lead's unit and/or person are these, and/or its next follow-up falls due on
+    `next_on`; returns the lead and what changed (nothing changed: nothing written). Reports for earlier
+    dates keep the assignment on record then (`LeadAssignment`)."""
+    lead = get_lead(session, code)
+    if unit is None and person is None and next_on is None:
+        raise InvalidValue("请说明要改什么：--unit、--person 或 --next（say what to assign）")
+    if next_on is not None and next_on < ctx.as_of:
+        raise InvalidValue(f"--next {next_on.isoformat()} 早于今天 {ctx.as_of.isoformat()}（the next follow-up cannot be "
+                           "in the past）")
+    old_unit = session.get(Unit, lead.unit_id).name if lead.unit_id else None
+    old = {"unit": old_unit, "person": lead.person}
+    if unit is not None:
+        lead.unit_id = registry.unit_for(session, ctx, unit, create=create_units).id if clean_text(unit) else None
+    if person is not None:
+        lead.person = _text("person", person)
+    new = {"unit": session.get(Unit, lead.unit_id).name if lead.unit_id else None, "person": lead.person}
+    before, after = changelog.diff(old, new)
+    if next_on is not None:
+        after["next_on"] = next_on
+    if not after:
+        return lead, []
+    session.add(LeadAssignment(lead_id=lead.id, unit_id=lead.unit_id, person=lead.person, next_on=next_on, on=ctx.as_of,
+                               by=ctx.by, at=ctx.now))
+    changelog.log_many(session, [changelog.make_entry(ctx, "update", "lead", record_id=lead.id, key=lead.code,
+                                                      old=before, new=after)])
+    return lead, list(after)
+
+
+def sign_lead(session: Session, ctx: Ctx, code: str, on: date, *, start: date | None = None,
+              kinds: Sequence[str] = MILESTONE_KINDS, allow_duplicate_name: bool = False) -> tuple[Lead, str]:
+    """The lead's contract was signed on `on`: the project is added to the registry (`registry.add_project`:
+    name, owner = the company, chain, unit, leader, total investment in 万元, source 招商线索 XS-…) with its
+    签约 milestone planned and done on `on` and, with `start`, its 开工 planned then (the start countdown);
+    the lead moves to 签约, linked to the project. Returns the lead and the project's code."""
+    lead = get_lead(session, code)
+    _date_ok(on, ctx, "--on")
+    if lead.project_id is not None or lead.stage in (SIGNED, LANDED):
+        raise IllegalMove(f"{lead.code} 已签约（already signed）")
+    if lead.stage not in facts.ACTIVE_STAGES:
+        raise IllegalMove(f"{lead.code} 处于“{lead.stage}”，不能签约（cannot be signed from {lead.stage}）"
+                          + ("；先恢复：projects lead move … 在谈" if lead.stage == SHELVED else ""))
+    if start is not None and start < on:
+        raise InvalidValue(f"--start {start.isoformat()} 早于签约日期 {on.isoformat()}（the start cannot be before the contract）")
+    for kind in (SIGNED, *(["开工"] if start else [])):
+        milestones.check_kind(kind, kinds)
+    unit = session.get(Unit, lead.unit_id).name if lead.unit_id else None
+    fields = {"name": lead.name, "owner": lead.company, "chain": lead.chain, "unit": unit, "leader": lead.leader,
+              "total_investment": lead.amount_wan, "source": f"招商线索 {lead.code}", "notes": foreign_note(lead)}
+    project = registry.add_project(session, ctx, {k: v for k, v in fields.items() if v is not None},
+                                   allow_duplicate_name=allow_duplicate_name)
+    milestones.set_planned(session, ctx, project, SIGNED, on, kinds=kinds)
+    milestones.set_actual(session, ctx, project, SIGNED, on, kinds=kinds)
+    if start is not None:
+        milestones.set_planned(session, ctx, project, "开工", start, kinds=kinds)
+    _enter(session, ctx, lead, SIGNED, on, None, {"project_id": project.id, "signed_on": on}, project.code)
+    return lead, project.code
+
+
+def foreign_note(lead: Lead) -> str | None:
+    """What a project signed from a lead in another currency says of its 总投资: the amount as given, the rate."""
+    if lead.rate is None or lead.amount is None:
+        return None
+    return (f"招商线索 {lead.code}：投资额 {changelog.decimal_text(lead.amount)}万{lead.currency}，"
+            f"按汇率 1{lead.currency} = {changelog.decimal_text(lead.rate)} 元折合 {changelog.decimal_text(lead.amount_wan)} 万元")
+
+
+# ---------------------------------------------------------------- read
+
+
+LIST_FILTERS = ("unit", "chain", "stage", "source", "person")
+
+
+def list_leads(session: Session, as_of: date, *, follow_days: int = facts.FOLLOW_DAYS, overdue_only: bool = False,
+               search: str | None = None, **filters: str | None) -> list[dict[str, Any]]:
+    """The leads on record at `as_of` (`facts.leads_on`), each filter (`LIST_FILTERS`) an exact value as stored
+    (the caller resolves names), `search` text in the code, name or company."""
+    unknown = sorted(set(filters) - set(LIST_FILTERS))
+    if unknown:
+        raise InvalidValue(f"unknown lead filter {unknown[0]!r}; known: {', '.join(LIST_FILTERS)}")
+    rows = facts.matching(facts.leads_on(session, as_of, follow_days=follow_days), search, **filters)
+    if overdue_only:
+        rows = [r for r in rows if r["overdue"]]
+    return rows
+
+
+def show_lead(session: Session, code: str, as_of: date, *, follow_days: int = facts.FOLLOW_DAYS) -> dict[str, Any]:
+    """One lead as on record at `as_of`, with its stages and follow-ups then."""
+    lead = get_lead(session, code)
+    row = next((r for r in facts.leads_on(session, as_of, follow_days=follow_days) if r["id"] == lead.id), None)
+    if row is None:
+        raise NotFound(f"{lead.code} 于 {lead.recorded_on.isoformat()} 登记，{as_of.isoformat()} 时尚无记录"
+                       "（the lead was added after the as-of date）")
+    stages, follows, assignments = facts.history_on(session, lead.id, as_of)
+    return {**row, "stages": stages, "follows": follows, "assignments": assignments}
+
+
+def pipeline(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Counts and 万元 by stage (every stage, in order) and the totals, of leads as `list_leads` gives them."""
+    by_stage: dict[str, dict[str, Any]] = {s: {"stage": s, "leads": 0, "amount_wan": Decimal(0)} for s in LEAD_STAGES}
+    for r in rows:
+        entry = by_stage[r["stage"]]
+        entry["leads"] += 1
+        entry["amount_wan"] += r["amount_wan"] or 0
+    foreign: dict[str, Decimal] = defaultdict(Decimal)
+    for r in rows:
+        if r["currency"] != RMB and r["amount"] is not None:
+            foreign[r["currency"]] += r["amount"]
+    return {
+        "by_stage": list(by_stage.values()),
+        "total": {"leads": len(rows), "amount_wan": sum((e["amount_wan"] for e in by_stage.values()), Decimal(0)),
+                  "overdue": sum(1 for r in rows if r["overdue"]), "signed": sum(1 for r in rows if r["project"])},
+        "foreign": dict(foreign),  # 万 of each currency as given (their 万元 are in the totals)
+    }
+
+
+def _groups(rows: Sequence[Mapping[str, Any]], key: str, order: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Leads, 万元, signed and overdue per value of `key` (those in `order` first, in it; the rest most 万元 first)."""
+    groups: dict[Any, dict[str, Any]] = {}
+    for r in rows:
+        g = groups.setdefault(r[key], {key: r[key], "leads": 0, "amount_wan": Decimal(0), "signed": 0, "overdue": 0})
+        g["leads"] += 1
+        g["amount_wan"] += r["amount_wan"] or 0
+        g["signed"] += 1 if r["project"] else 0
+        g["overdue"] += 1 if r["overdue"] else 0
+    ranked = [groups[k] for k in order if k in groups]
+    rest = sorted((g for k, g in groups.items() if k not in order),
+                  key=lambda g: (-g["amount_wan"], g[key] is None, g[key] or ""))
+    return ranked + rest
+
+
+def pipeline_report(session: Session, as_of: date, since: date, *, follow_days: int = facts.FOLLOW_DAYS) -> dict[str, Any]:
+    """The pipeline at a glance at `as_of` (`lead report`): leads and 万元 by stage, chain and unit; the leads added
+    and the stage moves after `since`; signing to start: the leads signed, how many of their projects started
+    (开工 done on record at `as_of`) and the share."""
+    if since >= as_of:
+        raise InvalidValue(f"--since {since.isoformat()} must be before the as-of date {as_of.isoformat()}")
+    rows = facts.leads_on(session, as_of, follow_days=follow_days)
+    by_id = {r["id"]: r for r in rows}
+    signed = [r for r in rows if r["project_id"]]
+    started = facts.started_on(session, as_of, [r["project_id"] for r in signed])
+    moves = [{"code": by_id[m["lead_id"]]["code"], "name": by_id[m["lead_id"]]["name"],
+              **{k: m[k] for k in ("on", "from_stage", "stage", "reason")}}
+             for m in facts.moves_between(session, since, as_of) if m["lead_id"] in by_id]
+    share = (Decimal(100) * len(started) / len(signed)).quantize(Decimal("0.1"), ROUND_HALF_UP) if signed else None
+    return {
+        "as_of": as_of,
+        "since": since,
+        **pipeline(rows),
+        "by_chain": _groups(rows, "chain"),
+        "by_unit": _groups(rows, "unit"),
+        "new": [{k: r[k] for k in ("code", "name", "unit", "stage", "amount_wan", "recorded_on")}
+                for r in rows if r["recorded_on"] > since],
+        "moves": moves,
+        "conversion": {
+            "signed": len(signed), "started": len(started), "rate": share,
+            "leads": [{"code": r["code"], "project": r["project"], "signed_on": r["signed_on"],
+                       "started_on": started.get(r["project_id"]),
+                       "days_to_start": (started[r["project_id"]] - r["signed_on"]).days
+                       if r["project_id"] in started else None} for r in signed],
+        },
+    }
