@@ -489,6 +489,7 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
     year, week, _ = as_of.isocalendar()
     ref = f"{year}-W{week:02d}"
     sheets = sheet_config((config or {}).get("sheets"))
+    investment = _investment_by_chain(session, as_of, config)
     data = {
         "week": {"start": start, "end": as_of, "year": year, "number": week, "since": since,
                  "issue_no": _weekly_issue_no(session, as_of.year, ref)},
@@ -521,11 +522,43 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
             "overdue": overdue_issues,
         },
         "flag": _flag(session, current_period, as_of),
-        "investment": _investment_by_chain(session, as_of, config),
+        "investment": investment,
         "changes": _limited(_week_changes(session, start, as_of), limit),
+        "trend": _trend(session, as_of, rules, config, overdue["totals"]["overdue"], counts, investment["total"]),
         "leads": _leads(session, as_of, int(rules.get("leads.follow_days")), limit),
     }
     return sheets.weekly_to, ref, data
+
+
+TREND_WEEKS = 8  # the weekly's trend charts: this week and the seven before
+
+
+def _trend(session: Session, as_of: date, rules, config: Mapping[str, Any], overdue_now: int,
+           counts_now: dict[str, int], investment_now: dict[str, Any]) -> list[dict[str, Any]]:
+    """近8周: for this week's end and each of the seven before (oldest first), what the briefing of that week
+    would have said: overdue items, red and yellow cards of the latest period rated by then, and the year's
+    investment completion against 序时进度 — each as on record on that day (this week's from the figures above)."""
+    from projects_cli.facts.filters import ProjectFilter
+    from projects_cli.rules.dates import expected_percent, period_of
+    from projects_cli.services import cards, report
+
+    out = []
+    for back in range(TREND_WEEKS - 1, -1, -1):
+        day = as_of - timedelta(days=7 * back)
+        if back == 0:
+            overdue, counts, total = overdue_now, counts_now, investment_now
+        else:
+            overdue = report.overdue(session, day, tiers=rules.get("overdue.tiers"), since=day - timedelta(days=7),
+                                     horizon=int(rules.get("overdue.due_soon_days")),
+                                     follow_days=int(rules.get("leads.follow_days")))["totals"]["overdue"]
+            period = _latest_rated(session, period_of(day, rules.get("period.kind")), day)
+            rows = cards.list_cards(session, period, ProjectFilter(), on_record=day) if period else []
+            counts = {color: sum(1 for r in rows if r["color"] == color) for color in ("red", "yellow", "blue")}
+            total = _investment_by_chain(session, day, config)["total"] if day.year == as_of.year else {"rate": None}
+        out.append({"week": f"{day.month}月{day.day}日", "on": day, "overdue": overdue, "red": counts["red"],
+                    "yellow": counts["yellow"], "rate": total["rate"],
+                    "expected": expected_percent(day) if day.year == as_of.year else None})
+    return out
 
 
 def _weekly_issue_no(session: Session, year: int, ref: str) -> int:

@@ -483,10 +483,16 @@ def test_weekly_briefing_in_excel(cli, scn, tmp_path):
         ("合计", 2, 30000, 20000, 66.7, 16.7),
     ]
     assert ("\u3000\u3000截至2025年10月31日，纳入年度计划的重点项目完成投资2亿元，占年度计划3亿元的66.7%，序时进度83.3%。",) in got
-    (chart,) = ws._charts
-    assert chart.type == "bar" and len(chart.series) == 2
+    # the trend of the last 8 weeks (columns), the chains (bars), the investment's trend (columns)
+    assert [(c.type, len(c.series)) for c in ws._charts] == [("col", 3), ("bar", 2), ("col", 2)]
     chart_rows = got.index(("产业链", "完成率", "序时进度"))
     assert got[chart_rows + 1 : chart_rows + 3] == [("智能装备", 30, 83.3), ("生物医药", 85, 83.3)]
+    trend = got.index(("周末", "逾期事项", "红牌", "黄牌"))
+    assert [row[0] for row in got[trend + 1 : trend + 9]] == [
+        "9月12日", "9月19日", "9月26日", "10月3日", "10月10日", "10月17日", "10月24日", "10月31日"]
+    weekly_invest = got.index(("周末", "完成率", "序时进度"))
+    # the scenario's projects were added this week: earlier weeks had nothing planned, so no point (not 0)
+    assert got[weekly_invest + 1 : weekly_invest + 3] == [("10月31日", 66.7, 83.3), ("六、本周变化",)]
 
 
 def test_weekly_html_is_one_self_contained_page(cli, scn, tmp_path):
