@@ -147,6 +147,24 @@ def match_name(typed: object, known: Iterable[str]) -> str | None:
     return next((name for name in names if normalize_name(name) == wanted), None)
 
 
+def short_forms(typed: object, known: Iterable[str]) -> list[str]:
+    """The known names `typed` may stand for as offices shorten them: a unique beginning (经济发展 → 经济发展局) or a
+    简称 whose characters run through the name in order from its first (经发局 → 经济发展局, 自然资源局 →
+    自然资源分局). Every such name, for the caller to take only when there is one (never a guess between two)."""
+    wanted = normalize_name(typed)
+    if len(wanted) < 2:
+        return []
+    out = []
+    for name in dict.fromkeys(known):
+        form = normalize_name(name)
+        if form == wanted or not form.startswith(wanted[0]):
+            continue
+        rest = iter(form)
+        if form.startswith(wanted) or all(ch in rest for ch in wanted):
+            out.append(name)
+    return out
+
+
 NEAR = 0.5  # difflib's similarity from which a known name is offered: 经发局 ~ 经济发展局 0.75, 住建局 ~ 建设局 0.67
 
 

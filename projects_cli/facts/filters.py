@@ -16,8 +16,9 @@ from sqlalchemy import literal, or_, select
 from sqlmodel import Session
 
 from projects_cli.config.chains import known_chains, known_clusters
+from projects_cli.errors import InvalidValue
 from projects_cli.store.models import LIST_SEP, STATUSES, Leader, Project, Unit, UnitName
-from projects_cli.values import clean_text, match_name, normalize_name, resolve_name
+from projects_cli.values import clean_text, match_name, normalize_name, resolve_name, short_forms
 
 # The filters that name something the registry knows, with what they name (中文, English).
 NAMED = {
@@ -122,6 +123,15 @@ def check_filter(session: Session, filters: ProjectFilter, config: Mapping[str, 
                     if notes is not None:
                         notes.append(former.message(what[0]))
                     continue
+            if key == "unit" and match_name(typed, known) is None:
+                if len(short := short_forms(typed, known)) == 1:  # 经发局: the one unit it can stand for
+                    setattr(out, key, short[0])
+                    if notes is not None:
+                        notes.append(f"{what[0]}“{clean_text(typed)}”即“{short[0]}”（read as {short[0]}）")
+                    continue
+                if short:
+                    raise InvalidValue(f"{what[0]}“{clean_text(typed)}”可指{'、'.join(short)}，请写全称"
+                                       f"（ambiguous {what[1]}: give the full name）")
             setattr(out, key, resolve_name(typed, known, what))
     if out.leader:
         out.leader_names = tuple(sorted(f.name for f in former_names(session, "leader").values() if f.now == out.leader))

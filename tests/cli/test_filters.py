@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-UNIT = "Error: 责任单位“经发局”不存在（unknown unit）；最接近的（nearest）：经济发展局\n"
+UNIT = "Error: 责任单位“经济发展居”不存在（unknown unit）；最接近的（nearest）：经济发展局\n"
 TYPOS = {
-    "--unit": ("经发局", UNIT),
+    "--unit": ("经济发展居", UNIT),
     "--leader": ("刘阳", "Error: 包保领导“刘阳”不存在（unknown leader）；最接近的（nearest）：刘洋\n"),
     "--chain": ("工程机", "Error: 产业链“工程机”不存在（unknown industry chain）；最接近的（nearest）：工程机械\n"),
     "--cluster": ("高端", "Error: 产业集群“高端”不存在（unknown industry cluster）；最接近的（nearest）：高端装备\n"),
@@ -61,9 +61,12 @@ def test_every_filter_option_refuses_a_typo_with_the_nearest_names(office, tmp_p
 
 
 def test_the_issues_cases_are_errors_not_empty_results(office, tmp_path):
+    # issue 16's 经发局 is now read as the one unit it can stand for (issue 19), and said so; a typo is refused
     r = office("overdue", "--unit", "经发局")
+    assert (r.exit_code, r.stderr.splitlines()[0]) == (0, "责任单位“经发局”即“经济发展局”（read as 经济发展局）")
+    r = office("overdue", "--unit", "经济发展居")
     assert (r.exit_code, r.stderr) == (1, UNIT)
-    r = office("ledger", "export", str(tmp_path / "台账.xlsx"), "--unit", "经发局")
+    r = office("ledger", "export", str(tmp_path / "台账.xlsx"), "--unit", "经济发展居")
     assert (r.exit_code, r.stderr) == (1, UNIT)
     assert not (tmp_path / "台账.xlsx").exists()
 
@@ -115,3 +118,33 @@ def test_short_forms_are_each_one_members_only():
     for kind in (vocab.CardColor, vocab.Level, vocab.IssueState, vocab.SheetKind, vocab.ProjectStatus):
         names = [n for m in kind for n in m.names()]
         assert len(names) == len(set(names)), kind
+
+
+def test_a_unit_by_its_short_form_or_beginning_and_never_a_guess_between_two(demo_template, tmp_path):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from projects_cli.cli.app import app
+    from projects_cli.values import short_forms
+
+    path = tmp_path / "office.db"
+    shutil.copyfile(demo_template, path)
+
+    def run(*args):
+        r = CliRunner().invoke(app, ["--db", str(path), "--as-of", "2025-10-31", "--by", "tester", *args])
+        return r.exit_code, r.stdout, r.stderr
+
+    full = run("overdue", "--unit", "经济发展局", "--format", "json")[1]
+    code, out, err = run("overdue", "--unit", "经发局", "--format", "json")
+    assert (code, out) == (0, full)
+    assert err.splitlines()[0] == "责任单位“经发局”即“经济发展局”（read as 经济发展局）"
+    assert run("overdue", "--unit", "王因", "--format", "json")[2].startswith("责任单位“王因”即“王因街道”")
+    assert run("unit", "add", "经济技术开发区管委会")[0] == 0
+    code, _, err = run("overdue", "--unit", "经济")
+    assert (code, err) == (1, "Error: 责任单位“经济”可指经济发展局、经济技术开发区管委会，请写全称（ambiguous unit: give the full name）\n")
+    # a short form is a beginning, or the name's characters in order from its first; one character is none
+    assert short_forms("经发局", ["经济发展局", "建设局"]) == ["经济发展局"]
+    assert short_forms("发展局", ["经济发展局"]) == []
+    assert short_forms("经", ["经济发展局"]) == []
+    assert short_forms("自然资源局", ["自然资源分局", "自然资源局"]) == ["自然资源分局"]  # the exact one is matched before
