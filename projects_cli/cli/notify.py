@@ -14,6 +14,14 @@ app = typer.Typer(help="Reminders (催办提醒) to the responsible units: work 
                   invoke_without_command=True, no_args_is_help=False)
 
 
+# `notify --send --fail-if-any`: a message could not be sent (1 and 2 stay errors and usage errors)
+EXIT_FAILED = 4
+RESULT_COLUMNS = (("unit", "责任单位"), ("channel", "渠道"), ("result", "结果"), ("items", "事项数"),
+                  ("attempts", "尝试次数"), ("error", "错误"))
+LOG_COLUMNS = (("created_at", "时间"), ("as_of", "截至日期"), ("unit", "责任单位"), ("channel", "渠道"),
+               ("result", "结果"), ("items", "事项数"), ("attempts", "尝试次数"), ("error", "错误"), ("by", "经办人"))
+
+
 class NotifyFormat(str, Enum):
     table = "table"
     json = "json"
@@ -37,15 +45,23 @@ def notify(
     ctx: typer.Context,
     unit: Annotated[Optional[str], typer.Option("--unit", help="Only this responsible unit (责任单位).")] = None,
     fmt: Annotated[NotifyFormat, typer.Option("--format", "-f", help="Output format: table or json.")] = NotifyFormat.table,
+    send: Annotated[bool, typer.Option("--send", help="Send them (发送): to each unit's webhook (企业微信/钉钉 robot) and e-mail; what went out today is not sent again.")] = False,
+    fail_if_any: Annotated[bool, typer.Option("--fail-if-any", help=f"With --send: exit with code {EXIT_FAILED} when a message could not be sent (for scheduled jobs).")] = False,
 ) -> None:
     """Reminders (催办提醒): what each responsible unit should be told on the as-of date — its overdue
     milestones and problems, deadlines within [notify] horizon_workdays working days (rules file, default 3),
     派工单 not yet returned near their due date, new red and yellow cards — printed as the message each unit
-    gets (a dry run: nothing is sent).
+    gets (a dry run: nothing is sent). `--send` sends each unit its message on its channels (`unit edit
+    --webhook/--email`; config.toml [notify] for the mail server), records every message (`notify log`), and
+    never sends the same item to the same unit twice for one date; a failed send is retried, then recorded
+    as failed and sent again by the next run.
 
     Example: projects --as-of 2025-10-31 notify --unit 经济发展局
     """
     if ctx.invoked_subcommand is not None:
+        return
+    if send:
+        _send(ctx, unit, fmt, fail_if_any)
         return
     from projects_cli.listings.output import json_default
     from projects_cli.notify import plan as service
@@ -63,3 +79,60 @@ def notify(
     common.out(("\n\n" + "-" * 40 + "\n\n").join(parts))
     common.note(f"{len(data['units'])} units, {sum(len(u['items']) for u in data['units'])} items "
                 f"(dry run: nothing sent; --send sends)")
+
+
+def _labelled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from projects_cli.notify.send import CHANNEL_LABELS, RESULT_LABELS
+
+    return [dict(r, channel=CHANNEL_LABELS.get(r["channel"], r["channel"] or ""),
+                 result=RESULT_LABELS.get(r["result"], r["result"])) for r in rows]
+
+
+def _send(ctx: typer.Context, unit: str | None, fmt: NotifyFormat, fail_if_any: bool) -> None:
+    from projects_cli.listings.output import Format, render
+    from projects_cli.notify import channels
+    from projects_cli.notify.send import send_reminders, summary
+
+    s = common.settings(ctx)
+    where = getattr(getattr(s.config, "source", None), "path", None)  # secret files are relative to the config
+    cfg = channels.notify_config(s.section("notify"), where.parent if where else None)
+    with common.session(ctx) as session:
+        data = _plan(ctx, session, unit)
+        rows = send_reminders(session, common.actor(ctx), data, cfg)
+    if fmt == NotifyFormat.json:
+        common.out(render(rows, Format.json, RESULT_COLUMNS))
+    elif rows:
+        common.out(render(_labelled(rows), Format.table, RESULT_COLUMNS))
+    counts = summary(rows)
+    common.note(f"{counts['sent']} sent, {counts['failed']} failed, {counts['nothing_new']} with nothing new, "
+                f"{counts['no_channel']} units without a webhook or e-mail")
+    if fail_if_any and counts["failed"]:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Only this responsible unit (责任单位).")] = None,
+    failed: Annotated[bool, typer.Option("--failed", help="Only the messages that could not be sent (发送失败).")] = False,
+    all_dates: Annotated[bool, typer.Option("--all", help="Every date, not only the as-of date.")] = False,
+    fmt: Annotated[NotifyFormat, typer.Option("--format", "-f", help="Output format: table or json.")] = NotifyFormat.table,
+) -> None:
+    """What went out (发送记录): every reminder sent or failed for the as-of date (--all: every date),
+    newest first, with its unit, channel, items, attempts and error.
+
+    Example: projects --as-of 2025-10-31 notify log --all
+    """
+    from projects_cli.listings.output import Format, render
+    from projects_cli.notify.send import list_notices
+
+    s = common.settings(ctx)
+    with common.session(ctx, write=False) as session:
+        rows = list_notices(session, as_of=None if all_dates else s.today, unit=unit, failed=failed)
+    if fmt == NotifyFormat.json:
+        common.out(render(rows, Format.json, (*LOG_COLUMNS, ("covered", "事项"))))
+        return
+    if not rows:
+        common.out("没有发送记录（nothing sent）")
+        return
+    common.out(render(_labelled(rows), Format.table, LOG_COLUMNS))

@@ -569,3 +569,33 @@ class LeadAssignment(SQLModel, table=True):
     on: date  # the as-of date of the command that assigned it
     by: str = Field(max_length=50)
     at: datetime
+
+
+NOTICE_CHANNELS = ("wecom", "dingtalk", "email")
+NOTICE_RESULTS = ("sent", "failed")
+
+
+class Notice(SQLModel, table=True):
+    """催办提醒: one reminder message to a unit on one channel (`projects notify --send`), sent or failed.
+
+    `items` the keys of the reminders it covered (`notify.plan`): an item sent to that unit on that channel
+    on the same as-of date is not sent again. `error` what the last attempt answered when it failed; the
+    webhook's address and any secret are never kept.
+    """
+
+    __tablename__ = "notice"
+    __table_args__ = (
+        CheckConstraint(f"channel IN ({', '.join(repr(v) for v in NOTICE_CHANNELS)})", name="channel"),
+        CheckConstraint(f"result IN ({', '.join(repr(v) for v in NOTICE_RESULTS)})", name="result"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    unit: str = Field(max_length=100)  # the unit's name as the message gave it
+    channel: str = Field(max_length=10)
+    items: list[str] = Field(sa_type=JSON)
+    as_of: date = Field(index=True)
+    result: str = Field(max_length=10)
+    attempts: int = 1
+    error: Optional[str] = Field(default=None, sa_type=Text)
+    by: str = Field(max_length=50)
+    created_at: datetime
