@@ -81,3 +81,247 @@ def test_nothing_to_remind(demo):
     r = demo("notify", "--unit", "社会事业局", as_of="2025-01-02")
     assert r.exit_code == 0, r.stderr
     assert r.stdout == "截至 2025-01-02 没有需要提醒的事项（nothing to remind）\n"
+
+
+# ---------------------------------------------------------------- stand-in servers on 127.0.0.1
+
+
+class Robot:
+    """A webhook on 127.0.0.1 that records every POST (path with its query, JSON body); the first
+    `fail_first` requests (all, when `always_fail`) get HTTP 500."""
+
+    def __init__(self, fail_first: int = 0, always_fail: bool = False, errcode: int = 0):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        robot = self
+        self.posts: list[tuple[str, dict]] = []
+        self.fail_first, self.always_fail = fail_first, always_fail
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                robot.posts.append((self.path, body))
+                if robot.always_fail or len(robot.posts) <= robot.fail_first:
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                answer = json.dumps({"errcode": errcode, "errmsg": "ok" if not errcode else "token is invalid"})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(answer.encode())
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Mailbox:
+    """A minimal SMTP responder on 127.0.0.1 (socketserver): EHLO, MAIL, RCPT, DATA, QUIT; keeps each message."""
+
+    def __init__(self):
+        import socketserver
+        import threading
+
+        box = self
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                send = lambda text: self.wfile.write(text.encode() + b"\r\n")  # noqa: E731
+                send("220 127.0.0.1 stand-in")
+                sender, rcpt = "", []
+                while line := self.rfile.readline():
+                    verb = line.decode().strip().split(" ", 1)[0].upper()
+                    if verb in ("EHLO", "HELO"):
+                        send("250 127.0.0.1")
+                    elif verb == "MAIL":
+                        sender = line.decode().strip()[10:].strip("<>")
+                        send("250 OK")
+                    elif verb == "RCPT":
+                        rcpt.append(line.decode().strip()[8:].strip("<>"))
+                        send("250 OK")
+                    elif verb == "DATA":
+                        send("354 go on")
+                        data = b""
+                        while (chunk := self.rfile.readline()) != b".\r\n":
+                            data += chunk
+                        box.messages.append((sender, rcpt, data))
+                        send("250 queued")
+                    elif verb == "QUIT":
+                        send("221 bye")
+                        return
+                    else:
+                        send("250 OK")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def servers():
+    made = []
+
+    def make(kind, **kw):
+        made.append(kind(**kw))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.close()
+
+
+def _config(demo, port: int | None = None, **extra) -> None:
+    lines = ["[notify]", "retries = 2", "backoff_seconds = 0", "timeout_seconds = 5", 'smtp_security = "none"',
+             'smtp_from = "督查室 <ducha@127.0.0.1>"']
+    if port:
+        lines += ['smtp_host = "127.0.0.1"', f"smtp_port = {port}"]
+    lines += [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in extra.items()]
+    (demo.home / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _wire(demo, unit: str, *args: str) -> None:
+    r = demo("unit", "edit", unit, *args)
+    assert r.exit_code == 0, r.stderr
+
+
+def test_nothing_is_sent_without_send(demo, servers):
+    robot = servers(Robot)
+    _config(demo)
+    _wire(demo, "经济发展局", "--webhook", f"{robot.url}/cgi-bin/webhook/send?key=K1")
+    assert demo("notify").exit_code == 0
+    assert robot.posts == []
+    assert demo("notify", "log").stdout == "没有发送记录（nothing sent）\n"
+
+
+def test_send_reaches_each_unit_once_and_a_rerun_sends_nothing(demo, servers):
+    wecom, mailbox = servers(Robot), servers(Mailbox)
+    _config(demo, mailbox.port)
+    _wire(demo, "经济发展局", "--webhook", f"{wecom.url}/cgi-bin/webhook/send?key=K1", "--email", "jjfz@127.0.0.1")
+    _wire(demo, "建设局", "--email", "jsj@127.0.0.1")
+    r = demo("notify", "--send", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    rows = {(x["unit"], x["channel"]): (x["result"], x["items"], x["attempts"]) for x in json.loads(r.stdout)}
+    assert rows[("经济发展局", "wecom")] == ("sent", 6, 1)
+    assert rows[("经济发展局", "email")] == ("sent", 6, 1)
+    assert rows[("建设局", "email")] == ("sent", 1, 1)
+    assert rows[("王因街道", None)] == ("no_channel", 0, 0)
+    assert r.stderr == "3 sent, 0 failed, 0 with nothing new, 10 units without a webhook or e-mail\n"
+    assert wecom.posts == [("/cgi-bin/webhook/send?key=K1", {"msgtype": "markdown", "markdown": {"content": ECON.rstrip("\n")}})]
+    import email
+    import email.policy
+
+    assert [(m[0], m[1]) for m in mailbox.messages] == [("ducha@127.0.0.1", ["jsj@127.0.0.1"]),
+                                                      ("ducha@127.0.0.1", ["jjfz@127.0.0.1"])]
+    mail = email.message_from_bytes(mailbox.messages[0][2], policy=email.policy.default)
+    assert str(mail["Subject"]) == "督办提醒：建设局（截至 2025-10-31）"
+    plain = mail.get_body(("plain",)).get_content()
+    assert plain == ("督办提醒：建设局\n截至 2025-10-31，以下事项请抓紧办理：\n\n逾期事项（1项）\n"
+                     "  1. GX-0024 市第一人民医院公共卫生重症医学中心项目：回头看 2025-003：医院项目配套道路未打通，"
+                     "期限 2025-10-29，已逾期 2 天（一般逾期）\n\n请按期办结并及时反馈督查室。\n")
+    html = mail.get_body(("html",)).get_content()
+    assert "<p>督办提醒：建设局</p>" in html and "<p>请按期办结并及时反馈督查室。</p>" in html
+
+    again = demo("notify", "--send")
+    assert again.exit_code == 0, again.stderr
+    assert again.stderr == "0 sent, 0 failed, 3 with nothing new, 10 units without a webhook or e-mail\n"
+    assert len(wecom.posts) == 1 and len(mailbox.messages) == 2
+    log = json.loads(demo("notify", "log", "--format", "json").stdout)
+    assert [(x["unit"], x["channel"], x["result"], x["items"]) for x in log] == [
+        ("经济发展局", "email", "sent", 6), ("经济发展局", "wecom", "sent", 6), ("建设局", "email", "sent", 1)]
+    assert log[2]["covered"] == ["overdue:lookback:GX-0024:2025-003:2025-10-29"]
+    # a later date is a new day: the items still open are reminded again
+    assert demo("notify", "--send", "--unit", "建设局", as_of="2025-11-03").stderr.startswith("1 sent")
+
+
+def test_a_failing_webhook_is_retried_and_recorded_while_the_others_are_sent(demo, servers):
+    flaky, broken, good = servers(Robot, fail_first=1), servers(Robot, always_fail=True), servers(Robot)
+    _config(demo)
+    _wire(demo, "经济发展局", "--webhook", f"{flaky.url}/send?key=A")
+    _wire(demo, "建设局", "--webhook", f"{broken.url}/send?key=B")
+    _wire(demo, "王因街道", "--webhook", f"{good.url}/send?key=C")
+    r = demo("notify", "--send", "--format", "json", "--fail-if-any")
+    assert r.exit_code == 4, r.stderr
+    assert r.stderr == "2 sent, 1 failed, 0 with nothing new, 9 units without a webhook or e-mail\n"
+    rows = {x["unit"]: (x["result"], x["attempts"], x["error"]) for x in json.loads(r.stdout) if x["channel"]}
+    assert rows == {"经济发展局": ("sent", 2, None), "建设局": ("failed", 3, "HTTP 500 Internal Server Error"),
+                    "王因街道": ("sent", 1, None)}
+    assert len(flaky.posts) == 2 and flaky.posts[0] == flaky.posts[1]
+    assert len(broken.posts) == 3 and len(good.posts) == 1
+    failed = json.loads(demo("notify", "log", "--failed", "--format", "json").stdout)
+    assert [(x["unit"], x["result"], x["attempts"]) for x in failed] == [("建设局", "failed", 3)]
+    assert "key=B" not in demo("notify", "log").stdout  # the webhook's key is never shown
+    # the failed one is tried again by the next run; the sent ones are not
+    broken.always_fail = False
+    r = demo("notify", "--send")
+    assert r.stderr == "1 sent, 0 failed, 2 with nothing new, 9 units without a webhook or e-mail\n"
+    assert len(broken.posts) == 4 and len(flaky.posts) == 2
+
+
+def test_dingtalk_is_signed_with_the_secret(demo, servers, monkeypatch):
+    import base64
+    import hashlib
+    import hmac
+    import urllib.parse
+
+    robot = servers(Robot)
+    _config(demo, robot="dingtalk")
+    monkeypatch.setenv("PROJECTS_DINGTALK_SECRET", "SEC123")
+    _wire(demo, "建设局", "--webhook", f"{robot.url}/robot/send?access_token=T")
+    r = demo("notify", "--send", "--unit", "建设局")
+    assert r.exit_code == 0, r.stderr
+    [(path, body)] = robot.posts
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+    ts = query["timestamp"][0]
+    expected = base64.b64encode(hmac.new(b"SEC123", f"{ts}\nSEC123".encode(), hashlib.sha256).digest()).decode()
+    assert query["access_token"] == ["T"] and query["sign"] == [expected]
+    assert body["msgtype"] == "markdown" and body["markdown"]["title"] == "督办提醒：建设局"
+    assert body["markdown"]["text"].startswith("## 督办提醒：建设局\n截至 2025-10-31")
+    assert "SEC123" not in r.stdout + r.stderr
+
+
+def test_a_password_file_others_can_read_is_refused(demo, servers):
+    mailbox = servers(Mailbox)
+    secret = demo.home / "smtp.password"
+    secret.write_text("pw\n")
+    secret.chmod(0o644)
+    _config(demo, mailbox.port, smtp_user="ducha", smtp_password_file="smtp.password")
+    _wire(demo, "建设局", "--email", "jsj@127.0.0.1")
+    r = demo("notify", "--send", "--unit", "建设局")
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: 邮箱密码文件 {secret} 别人也能读，请改为只有本人可读：chmod 600 {secret}（the 邮箱密码 file must be readable by its owner only）\n"
+    assert mailbox.messages == []
+
+
+def test_channel_helpers():
+    from projects_cli.notify import channels
+
+    assert channels.robot_kind("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x", "dingtalk") == "wecom"
+    assert channels.robot_kind("https://oapi.dingtalk.com/robot/send?access_token=x", "wecom") == "dingtalk"
+    assert channels.robot_kind("http://127.0.0.1/x", "wecom") == "wecom"
+    assert channels.fit("一\n二\n三", 100, "……") == "一\n二\n三"
+    assert channels.fit("一\n二\n三", 10, "…") == "一\n…"
+    pauses = []
+    calls = iter([channels.SendFailed("a"), channels.SendFailed("b"), None])
+
+    def send():
+        exc = next(calls)
+        if exc:
+            raise exc
+
+    assert channels.attempt(send, 2, 0.5, pauses.append) == (3, None)
+    assert pauses == [0.5, 1.0]
