@@ -129,6 +129,8 @@ SECTIONS: dict[str, Table] = {
                                         alone=False)},
                         example='[milestones] kinds = ["立项", "开工"]'),
     "database": Table({"wait_seconds": Number(0)}, example="[database] wait_seconds = 120"),
+    "investment": Table({"warn_total_factor": Number(0, above=True), "warn_plan_factor": Number(0, above=True)},
+                        example="[investment] warn_plan_factor = 1.5"),
     "notify": Table({
         "robot": Choice(("wecom", "dingtalk")),
         "timeout_seconds": Number(0, above=True),
@@ -142,8 +144,6 @@ SECTIONS: dict[str, Table] = {
         "smtp_password_file": Text('"smtp.password"'),
         "dingtalk_secret_file": Text('"dingtalk.secret"'),
     }, example='[notify] smtp_host = "smtp.example.gov.cn"'),
-    "investment": Table({"warn_total_factor": Number(0, above=True), "warn_plan_factor": Number(0, above=True)},
-                        example="[investment] warn_plan_factor = 1.5"),
 }
 CONFIG_FILE = Table(SECTIONS)
 
