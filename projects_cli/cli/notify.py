@@ -15,7 +15,7 @@ app = typer.Typer(help="Reminders (催办提醒) to the responsible units: work 
 
 
 # `notify --send --fail-if-any`: a message could not be sent (1 and 2 stay errors and usage errors)
-EXIT_FAILED = 4
+EXIT_FAILED = 5
 RESULT_COLUMNS = (("unit", "责任单位"), ("channel", "渠道"), ("result", "结果"), ("items", "事项数"),
                   ("attempts", "尝试次数"), ("error", "错误"))
 LOG_COLUMNS = (("created_at", "时间"), ("as_of", "截至日期"), ("unit", "责任单位"), ("channel", "渠道"),

@@ -255,7 +255,7 @@ def test_a_failing_webhook_is_retried_and_recorded_while_the_others_are_sent(dem
     _wire(demo, "建设局", "--webhook", f"{broken.url}/send?key=B")
     _wire(demo, "王因街道", "--webhook", f"{good.url}/send?key=C")
     r = demo("notify", "--send", "--format", "json", "--fail-if-any")
-    assert r.exit_code == 4, r.stderr
+    assert r.exit_code == 5, r.stderr
     assert r.stderr == "2 sent, 1 failed, 0 with nothing new, 9 units without a webhook or e-mail\n"
     rows = {x["unit"]: (x["result"], x["attempts"], x["error"]) for x in json.loads(r.stdout) if x["channel"]}
     assert rows == {"经济发展局": ("sent", 2, None), "建设局": ("failed", 3, "HTTP 500 Internal Server Error"),
