@@ -325,3 +325,31 @@ def test_channel_helpers():
 
     assert channels.attempt(send, 2, 0.5, pauses.append) == (3, None)
     assert pauses == [0.5, 1.0]
+
+
+def test_a_dispatch_not_returned_is_reminded_near_and_after_its_due_date(demo):
+    r = demo("ledger", "dispatch", "--unit", "建设局", "-o", str(demo.home / "建设局.xlsx"), "--due", "2025-11-04",
+             as_of="2025-10-20")
+    assert r.exit_code == 0, r.stderr
+
+    def dispatch_items(as_of):
+        r = demo("notify", "--unit", "建设局", "--format", "json", as_of=as_of)
+        assert r.exit_code == 0, r.stderr
+        units = json.loads(r.stdout)["units"]
+        return [(i["key"], i["text"]) for u in units for i in u["items"] if i["section"] == "dispatch"]
+
+    assert dispatch_items("2025-10-27") == []  # due beyond the horizon (3 working days: 2025-10-30)
+    assert dispatch_items("2025-10-31") == [("dispatch:2025-10:2025-11-04:pending",
+                                             "2025-10 派工单尚未报送，截止 2025-11-04，请按时报送")]
+    assert dispatch_items("2025-11-06") == [("dispatch:2025-10:2025-11-04:missing",
+                                             "2025-10 派工单未报送，截止 2025-11-04，已逾期 2 天，请立即报送")]
+
+
+def test_a_new_card_is_reminded_with_its_reasons(demo):
+    assert demo("cards", "rate").exit_code == 0
+    r = demo("notify", "--unit", "建设局", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    [unit] = json.loads(r.stdout)["units"]
+    assert [(i["key"], i["text"]) for i in unit["items"] if i["section"] == "cards"] == [(
+        "card:2025-10:GX-0045:yellow",
+        "GX-0045 城乡供水一体化：2025-10 被亮黄牌（投资完成率 66%，序时进度 83.3%，落后 17.3 个百分点）")]
