@@ -134,10 +134,10 @@ SECTIONS: dict[str, Table] = {
     "notify": Table({
         "robot": Choice(("wecom", "dingtalk")),
         "timeout_seconds": Number(0, above=True),
-        "retries": Whole(0),
+        "retries": Whole(0, 10),  # a few: each retry waits twice as long as the one before
         "backoff_seconds": Number(0),
         "smtp_host": Text('"smtp.example.gov.cn"'),
-        "smtp_port": Whole(1),
+        "smtp_port": Whole(1, 65535),
         "smtp_user": Text('"ducha@example.gov.cn"'),
         "smtp_from": Text('"督查室 <ducha@example.gov.cn>"'),
         "smtp_security": Choice(("ssl", "starttls", "none")),

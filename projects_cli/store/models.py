@@ -50,6 +50,9 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
+NOTICE_CHANNELS = ("wecom", "dingtalk", "email")  # 催办提醒 channels (`Notice`)
+NOTICE_RESULTS = ("sent", "failed")
+
 # Rules the database itself enforces (migration 0002), so that no write path,
 # bulk inserts included, can store what the services would refuse. The names
 # become ck_<table>_<name> (ck_project_status …) by the naming convention.
@@ -72,6 +75,7 @@ CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
         ("amount_wan", "amount_wan IS NULL OR amount_wan >= 0"),
     ),
     "lead_stage": (("stage", one_of("stage", LEAD_STAGES)),),
+    "notice": (("channel", one_of("channel", NOTICE_CHANNELS)), ("result", one_of("result", NOTICE_RESULTS))),
 }
 
 
@@ -571,10 +575,6 @@ class LeadAssignment(SQLModel, table=True):
     at: datetime
 
 
-NOTICE_CHANNELS = ("wecom", "dingtalk", "email")
-NOTICE_RESULTS = ("sent", "failed")
-
-
 class Notice(SQLModel, table=True):
     """催办提醒: one reminder message to a unit on one channel (`projects notify --send`), sent or failed.
 
@@ -584,10 +584,7 @@ class Notice(SQLModel, table=True):
     """
 
     __tablename__ = "notice"
-    __table_args__ = (
-        CheckConstraint(f"channel IN ({', '.join(repr(v) for v in NOTICE_CHANNELS)})", name="channel"),
-        CheckConstraint(f"result IN ({', '.join(repr(v) for v in NOTICE_RESULTS)})", name="result"),
-    )
+    __table_args__ = checks("notice")
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     unit: str = Field(max_length=100)  # the unit's name as the message gave it
