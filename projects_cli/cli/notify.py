@@ -46,6 +46,7 @@ def notify(
     unit: Annotated[Optional[str], typer.Option("--unit", help="Only this responsible unit (责任单位).")] = None,
     fmt: Annotated[NotifyFormat, typer.Option("--format", "-f", help="Output format: table or json.")] = NotifyFormat.table,
     send: Annotated[bool, typer.Option("--send", help="Send them (发送): to each unit's webhook (企业微信/钉钉 robot) and e-mail; what went out today is not sent again.")] = False,
+    resend_failed: Annotated[bool, typer.Option("--resend-failed", help="Send again only what could not be sent before for this date (nothing new).")] = False,
     fail_if_any: Annotated[bool, typer.Option("--fail-if-any", help=f"With --send: exit with code {EXIT_FAILED} when a message could not be sent (for scheduled jobs).")] = False,
 ) -> None:
     """Reminders (催办提醒): what each responsible unit should be told on the as-of date — its overdue
@@ -54,14 +55,14 @@ def notify(
     gets (a dry run: nothing is sent). `--send` sends each unit its message on its channels (`unit edit
     --webhook/--email`; config.toml [notify] for the mail server), records every message (`notify log`), and
     never sends the same item to the same unit twice for one date; a failed send is retried, then recorded
-    as failed and sent again by the next run.
+    as failed and sent again by the next run (`--resend-failed`: only those, nothing new).
 
     Example: projects --as-of 2025-10-31 notify --unit 经济发展局
     """
     if ctx.invoked_subcommand is not None:
         return
-    if send:
-        _send(ctx, unit, fmt, fail_if_any)
+    if send or resend_failed:
+        _send(ctx, unit, fmt, fail_if_any, only_failed=resend_failed)
         return
     from projects_cli.listings.output import json_default
     from projects_cli.notify import plan as service
@@ -88,7 +89,7 @@ def _labelled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                  result=RESULT_LABELS.get(r["result"], r["result"])) for r in rows]
 
 
-def _send(ctx: typer.Context, unit: str | None, fmt: NotifyFormat, fail_if_any: bool) -> None:
+def _send(ctx: typer.Context, unit: str | None, fmt: NotifyFormat, fail_if_any: bool, *, only_failed: bool) -> None:
     from projects_cli.listings.output import Format, render
     from projects_cli.notify import channels
     from projects_cli.notify.send import send_reminders, summary
@@ -98,7 +99,7 @@ def _send(ctx: typer.Context, unit: str | None, fmt: NotifyFormat, fail_if_any: 
     cfg = channels.notify_config(s.section("notify"), where.parent if where else None)
     with common.session(ctx) as session:
         data = _plan(ctx, session, unit)
-        rows = send_reminders(session, common.actor(ctx), data, cfg)
+        rows = send_reminders(session, common.actor(ctx), data, cfg, only_failed=only_failed)
     if fmt == NotifyFormat.json:
         common.out(render(rows, Format.json, RESULT_COLUMNS))
     elif rows:

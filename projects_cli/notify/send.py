@@ -24,10 +24,11 @@ from projects_cli.store.models import Notice, Unit
 POINTER = "……（消息过长，其余事项请运行 projects notify 查看）"
 
 
-def _sent_keys(session: Session, unit_id: int, channel: str, as_of: date) -> set[str]:
+def _keys(session: Session, unit_id: int, channel: str, as_of: date, result: str) -> set[str]:
+    """The items of the messages to that unit on that channel for `as_of` with that result."""
     c = Notice.__table__.c
     rows = session.connection().execute(
-        select(c["items"]).where(c.unit_id == unit_id, c.channel == channel, c.as_of == as_of, c.result == "sent"))
+        select(c["items"]).where(c.unit_id == unit_id, c.channel == channel, c.as_of == as_of, c.result == result))
     return {key for (items,) in rows for key in items}
 
 
@@ -57,11 +58,13 @@ def send_reminders(
     plan: dict[str, Any],
     cfg: channels.NotifyConfig,
     *,
+    only_failed: bool = False,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.time,
 ) -> list[dict[str, Any]]:
-    """Send each unit of `plan` (`plan.plan_reminders`) what it has not been sent yet; one row per unit and
-    channel: sent, failed, nothing new, or no channel (the unit has no webhook and no e-mail)."""
+    """Send each unit of `plan` (`plan.plan_reminders`) what it has not been sent yet (`only_failed`: only
+    the items whose sending failed before, for the same date); one row per unit and channel: sent, failed,
+    nothing new, or no channel (the unit has no webhook and no e-mail)."""
     as_of, due_by = plan["as_of"], plan["due_by"]
     secret = password = None
     out: list[dict[str, Any]] = []
@@ -77,8 +80,11 @@ def send_reminders(
             out.append({"unit": name, "channel": None, "result": "no_channel", "items": 0, "attempts": 0, "error": None})
             continue
         for channel, address in targets:
-            done = _sent_keys(session, unit.id, channel, as_of)
+            done = _keys(session, unit.id, channel, as_of, "sent")
             items = [i for i in entry["items"] if i["key"] not in done]
+            if only_failed:
+                failed = _keys(session, unit.id, channel, as_of, "failed")
+                items = [i for i in items if i["key"] in failed]
             if not items:
                 out.append({"unit": name, "channel": channel, "result": "nothing_new", "items": 0, "attempts": 0,
                             "error": None})

@@ -180,9 +180,9 @@ def test_a_failing_webhook_is_retried_and_recorded_while_the_others_are_sent(dem
     failed = json.loads(demo("notify", "log", "--failed", "--format", "json").stdout)
     assert [(x["unit"], x["result"], x["attempts"]) for x in failed] == [("建设局", "failed", 3)]
     assert "key=B" not in demo("notify", "log").stdout  # the webhook's key is never shown
-    # the failed one is tried again by the next run; the sent ones are not
+    # the failed one is tried again by the next run (--resend-failed: only it); the sent ones are not
     broken.always_fail = False
-    r = demo("notify", "--send")
+    r = demo("notify", "--resend-failed")
     assert r.stderr == "1 sent, 0 failed, 2 with nothing new, 9 units without a webhook or e-mail\n"
     assert len(broken.posts) == 4 and len(flaky.posts) == 2
 
