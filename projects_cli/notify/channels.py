@@ -54,6 +54,8 @@ class NotifyConfig:
     smtp_security: str = "ssl"  # ssl, starttls or none
     smtp_password_file: Path | None = None
     dingtalk_secret_file: Path | None = None
+    office_webhook: str | None = None  # the office's own group robot: for units with no webhook and no e-mail
+    office_email: str | None = None
 
 
 def notify_config(section: Mapping[str, Any], base: Path | None = None) -> NotifyConfig:
@@ -70,7 +72,8 @@ def notify_config(section: Mapping[str, Any], base: Path | None = None) -> Notif
         retries=int(section.get("retries", 2)), backoff=float(section.get("backoff_seconds", 1.0)),
         smtp_host=section.get("smtp_host"), smtp_port=section.get("smtp_port"), smtp_user=section.get("smtp_user"),
         smtp_from=section.get("smtp_from"), smtp_security=section.get("smtp_security", "ssl"),
-        smtp_password_file=path("smtp_password_file"), dingtalk_secret_file=path("dingtalk_secret_file"))
+        smtp_password_file=path("smtp_password_file"), dingtalk_secret_file=path("dingtalk_secret_file"),
+        office_webhook=section.get("office_webhook"), office_email=section.get("office_email"))
 
 
 def read_secret(env: str, file: Path | None, what: str) -> str | None:

@@ -64,7 +64,8 @@ def send_reminders(
 ) -> list[dict[str, Any]]:
     """Send each unit of `plan` (`plan.plan_reminders`) what it has not been sent yet (`only_failed`: only
     the items whose sending failed before, for the same date); one row per unit and channel: sent, failed,
-    nothing new, or no channel (the unit has no webhook and no e-mail)."""
+    nothing new, or no channel (the unit has no webhook and no e-mail, and the office none either:
+    `[notify] office_webhook`, `office_email`, which get the messages of units without their own)."""
     as_of, due_by = plan["as_of"], plan["due_by"]
     secret = password = None
     out: list[dict[str, Any]] = []
@@ -72,10 +73,13 @@ def send_reminders(
         name = entry["unit"]
         unit = _unit(session, name)
         targets: list[tuple[str, str]] = []
-        if unit.webhook:
-            targets.append((channels.robot_kind(unit.webhook, cfg.robot), unit.webhook))
-        if unit.email:
-            targets.append(("email", unit.email))
+        webhook, mail_to = unit.webhook, unit.email
+        if not webhook and not mail_to:  # the office's own channel, to pass it on
+            webhook, mail_to = cfg.office_webhook, cfg.office_email
+        if webhook:
+            targets.append((channels.robot_kind(webhook, cfg.robot), webhook))
+        if mail_to:
+            targets.append(("email", mail_to))
         if not targets:
             out.append({"unit": name, "channel": None, "result": "no_channel", "items": 0, "attempts": 0, "error": None})
             continue

@@ -268,3 +268,12 @@ def test_a_new_card_is_reminded_with_its_reasons(demo):
     assert [(i["key"], i["text"]) for i in unit["items"] if i["section"] == "cards"] == [(
         "card:2025-10:GX-0045:yellow",
         "GX-0045 城乡供水一体化：2025-10 被亮黄牌（投资完成率 66%，序时进度 83.3%，落后 17.3 个百分点）")]
+
+
+def test_a_unit_without_contacts_is_reminded_through_the_office_channel(demo, servers):
+    office = servers(Robot)
+    _config(demo, office_webhook=f"{office.url}/send?key=OFFICE")
+    r = demo("notify", "--send", "--unit", "建设局")
+    assert (r.exit_code, r.stderr) == (0, "1 sent, 0 failed, 0 with nothing new, 0 units without a webhook or e-mail\n")
+    [(path, body)] = office.posts
+    assert path == "/send?key=OFFICE" and body["markdown"]["content"].startswith("## 督办提醒：建设局\n")
