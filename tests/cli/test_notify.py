@@ -277,3 +277,19 @@ def test_a_unit_without_contacts_is_reminded_through_the_office_channel(demo, se
     assert (r.exit_code, r.stderr) == (0, "1 sent, 0 failed, 0 with nothing new, 0 units without a webhook or e-mail\n")
     [(path, body)] = office.posts
     assert path == "/send?key=OFFICE" and body["markdown"]["content"].startswith("## 督办提醒：建设局\n")
+
+
+def test_the_password_is_read_from_a_private_file_and_never_shown(demo, servers):
+    import base64
+
+    mailbox = servers(Mailbox)
+    secret = demo.home / "smtp.password"
+    secret.write_text("s3cret-pw\n")
+    secret.chmod(0o600)
+    _config(demo, mailbox.port, smtp_user="ducha", smtp_password_file="smtp.password")
+    _wire(demo, "建设局", "--email", "jsj@127.0.0.1")
+    r = demo("notify", "--send", "--unit", "建设局")
+    assert (r.exit_code, r.stderr) == (0, "1 sent, 0 failed, 0 with nothing new, 0 units without a webhook or e-mail\n")
+    assert mailbox.logins == ["AUTH PLAIN " + base64.b64encode(b"\0ducha\0s3cret-pw").decode()]
+    shown = r.stdout + demo("notify", "log", "--format", "json").stdout
+    assert "s3cret" not in shown and len(mailbox.messages) == 1

@@ -45,7 +45,8 @@ class Robot:
 
 
 class Mailbox:
-    """A minimal SMTP responder on 127.0.0.1 (socketserver): EHLO, MAIL, RCPT, DATA, QUIT; keeps each message."""
+    """A minimal SMTP responder on 127.0.0.1 (socketserver): EHLO, AUTH PLAIN, MAIL, RCPT, DATA, QUIT; keeps
+    each message and each login."""
 
     def __init__(self):
         import socketserver
@@ -53,6 +54,7 @@ class Mailbox:
 
         box = self
         self.messages: list[tuple[str, list[str], bytes]] = []
+        self.logins: list[str] = []  # each AUTH line as received
 
         class Handler(socketserver.StreamRequestHandler):
             def handle(self):
@@ -62,7 +64,11 @@ class Mailbox:
                 while line := self.rfile.readline():
                     verb = line.decode().strip().split(" ", 1)[0].upper()
                     if verb in ("EHLO", "HELO"):
-                        send("250 127.0.0.1")
+                        send("250-127.0.0.1")
+                        send("250 AUTH PLAIN")
+                    elif verb == "AUTH":
+                        box.logins.append(line.decode().strip())
+                        send("235 2.7.0 accepted")
                     elif verb == "MAIL":
                         sender = line.decode().strip()[10:].strip("<>")
                         send("250 OK")
