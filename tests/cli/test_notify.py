@@ -209,14 +209,19 @@ def test_dingtalk_is_signed_with_the_secret(demo, servers, monkeypatch):
     assert "SEC123" not in r.stdout + r.stderr
 
 
-def test_a_password_file_others_can_read_is_refused(demo, servers):
-    mailbox = servers(Mailbox)
+def _mail_with_password_file(demo, mailbox, password: str, mode: int):
+    """Send 建设局 its reminder by mail, logging in with the password in a file of that mode; (result, file)."""
     secret = demo.home / "smtp.password"
-    secret.write_text("pw\n")
-    secret.chmod(0o644)
+    secret.write_text(password + "\n")
+    secret.chmod(mode)
     _config(demo, mailbox.port, smtp_user="ducha", smtp_password_file="smtp.password")
     _wire(demo, "建设局", "--email", "jsj@127.0.0.1")
-    r = demo("notify", "--send", "--unit", "建设局")
+    return demo("notify", "--send", "--unit", "建设局"), secret
+
+
+def test_a_password_file_others_can_read_is_refused(demo, servers):
+    mailbox = servers(Mailbox)
+    r, secret = _mail_with_password_file(demo, mailbox, "pw", 0o644)
     assert r.exit_code == 1
     assert r.stderr == f"Error: 邮箱密码文件 {secret} 别人也能读，请改为只有本人可读：chmod 600 {secret}（the 邮箱密码 file must be readable by its owner only）\n"
     assert mailbox.messages == []
@@ -283,12 +288,7 @@ def test_the_password_is_read_from_a_private_file_and_never_shown(demo, servers)
     import base64
 
     mailbox = servers(Mailbox)
-    secret = demo.home / "smtp.password"
-    secret.write_text("s3cret-pw\n")
-    secret.chmod(0o600)
-    _config(demo, mailbox.port, smtp_user="ducha", smtp_password_file="smtp.password")
-    _wire(demo, "建设局", "--email", "jsj@127.0.0.1")
-    r = demo("notify", "--send", "--unit", "建设局")
+    r, _ = _mail_with_password_file(demo, mailbox, "s3cret-pw", 0o600)
     assert (r.exit_code, r.stderr) == (0, "1 sent, 0 failed, 0 with nothing new, 0 units without a webhook or e-mail\n")
     assert mailbox.logins == ["AUTH PLAIN " + base64.b64encode(b"\0ducha\0s3cret-pw").decode()]
     shown = r.stdout + demo("notify", "log", "--format", "json").stdout
