@@ -10,8 +10,7 @@ import typer
 
 from projects_cli.cli import common
 
-app = typer.Typer(help="Reminders (催办提醒) to the responsible units: work them out, send them, see what went out.",
-                  invoke_without_command=True, no_args_is_help=False)
+app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
 
 
 # `notify --send --fail-if-any`: a message could not be sent (1 and 2 stay errors and usage errors)
@@ -49,11 +48,13 @@ def notify(
     resend_failed: Annotated[bool, typer.Option("--resend-failed", help="Send again only what could not be sent before for this date (nothing new).")] = False,
     fail_if_any: Annotated[bool, typer.Option("--fail-if-any", help=f"With --send: exit with code {EXIT_FAILED} when a message could not be sent (for scheduled jobs).")] = False,
 ) -> None:
-    """Reminders (催办提醒): what each responsible unit should be told on the as-of date — its overdue
-    milestones and problems, deadlines within [notify] horizon_workdays working days (rules file, default 3),
+    """Reminders (催办提醒) to the responsible units: work them out, send them, see what went out.
+
+    Without --send: what each responsible unit should be told on the as-of date — its overdue
+    milestones and problems, deadlines within notify.horizon_workdays working days (rules file, default 3),
     派工单 not yet returned near their due date, new red and yellow cards — printed as the message each unit
     gets (a dry run: nothing is sent). `--send` sends each unit its message on its channels (`unit edit
-    --webhook/--email`; config.toml [notify] for the mail server), records every message (`notify log`), and
+    --webhook/--email`; the notify section of config.toml for the mail server), records every message (`notify log`), and
     never sends the same item to the same unit twice for one date; a failed send is retried, then recorded
     as failed and sent again by the next run (`--resend-failed`: only those, nothing new).
 
