@@ -27,6 +27,7 @@ FLOORS: dict[str, int] = {
     "sheets": 5,
     "workbooks": 5,
     "ledger": 5,
+    "notify": 5,
     "sample": 6,
     "demo": 6,
     "cli": 7,

@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "config": ("config", "app", "The config file (配置文件): write a commented starting file, check one line by line."),
     "calendar": ("calendar", "app", "The working-day calendar (工作日历): show a year, import the State Council's holiday notice."),
     "lead": ("lead", "app", "Investment leads (招商线索, 信息库): add, move through 线索 → 接洽 → 在谈 → 签约 → 落地, follow up, assign, sign into a project, list and report."),
+    "notify": ("notify", "app", "Reminders (催办提醒) to the responsible units: work them out, send them, see what went out."),
     "db": ("db", "app", "The database itself (数据库): schema upgrades, backups and checks."),
 }
 

@@ -13,6 +13,9 @@
     [milestones]  kinds                             the milestone chain (`services.milestones`)
     [database]    wait_seconds                      how long a writer waits for another command (`store.db`)
     [investment]  warn_total_factor, warn_plan_factor  when `invest record` warns (`rules.investment`)
+    [notify]      robot, timeout_seconds, retries, backoff_seconds, smtp_host, smtp_port, smtp_user, smtp_from,
+                  smtp_security, smtp_password_file, dingtalk_secret_file, office_webhook, office_email
+                                                    how reminders go out (`notify.channels`)
 
 `load_config` reads and checks the whole file at once, so a misspelt section or
 key is an error naming the file and the line before any command acts on it;
@@ -128,6 +131,21 @@ SECTIONS: dict[str, Table] = {
     "database": Table({"wait_seconds": Number(0)}, example="[database] wait_seconds = 120"),
     "investment": Table({"warn_total_factor": Number(0, above=True), "warn_plan_factor": Number(0, above=True)},
                         example="[investment] warn_plan_factor = 1.5"),
+    "notify": Table({
+        "robot": Choice(("wecom", "dingtalk")),
+        "timeout_seconds": Number(0, above=True),
+        "retries": Whole(0, 10),  # a few: each retry waits twice as long as the one before
+        "backoff_seconds": Number(0),
+        "smtp_host": Text('"smtp.example.gov.cn"'),
+        "smtp_port": Whole(1, 65535),
+        "smtp_user": Text('"ducha@example.gov.cn"'),
+        "smtp_from": Text('"督查室 <ducha@example.gov.cn>"'),
+        "smtp_security": Choice(("ssl", "starttls", "none")),
+        "smtp_password_file": Text('"smtp.password"'),
+        "dingtalk_secret_file": Text('"dingtalk.secret"'),
+        "office_webhook": Text('"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"'),
+        "office_email": Text('"ducha@example.gov.cn"'),
+    }, example='[notify] smtp_host = "smtp.example.gov.cn"'),
 }
 CONFIG_FILE = Table(SECTIONS)
 

@@ -90,6 +90,7 @@ RULES = Table({
         "remind_workdays": Whole(0),
     }),
     "leads": Table({"follow_days": Whole(1)}),
+    "notify": Table({"horizon_workdays": Whole(0, 60)}),
 })
 
 # (lower, higher): a yellow threshold above its red one, or 重点督办 after 挂牌督办, could never fire.

@@ -50,6 +50,9 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
+NOTICE_CHANNELS = ("wecom", "dingtalk", "email")  # 催办提醒 channels (`Notice`)
+NOTICE_RESULTS = ("sent", "failed")
+
 # Rules the database itself enforces (migration 0002), so that no write path,
 # bulk inserts included, can store what the services would refuse. The names
 # become ck_<table>_<name> (ck_project_status …) by the naming convention.
@@ -72,6 +75,7 @@ CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
         ("amount_wan", "amount_wan IS NULL OR amount_wan >= 0"),
     ),
     "lead_stage": (("stage", one_of("stage", LEAD_STAGES)),),
+    "notice": (("channel", one_of("channel", NOTICE_CHANNELS)), ("result", one_of("result", NOTICE_RESULTS))),
 }
 
 
@@ -569,3 +573,26 @@ class LeadAssignment(SQLModel, table=True):
     on: date  # the as-of date of the command that assigned it
     by: str = Field(max_length=50)
     at: datetime
+
+
+class Notice(SQLModel, table=True):
+    """催办提醒: one reminder message to a unit on one channel (`projects notify --send`), sent or failed.
+
+    `items` the keys of the reminders it covered (`notify.plan`): an item sent to that unit on that channel
+    on the same as-of date is not sent again. `error` what the last attempt answered when it failed; the
+    webhook's address and any secret are never kept.
+    """
+
+    __tablename__ = "notice"
+    __table_args__ = checks("notice")
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    unit: str = Field(max_length=100)  # the unit's name as the message gave it
+    channel: str = Field(max_length=10)
+    items: list[str] = Field(sa_type=JSON)
+    as_of: date = Field(index=True)
+    result: str = Field(max_length=10)
+    attempts: int = 1
+    error: Optional[str] = Field(default=None, sa_type=Text)
+    by: str = Field(max_length=50)
+    created_at: datetime

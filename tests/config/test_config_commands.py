@@ -111,7 +111,7 @@ def test_check_lists_every_problem_with_its_line(tmp_path):
         "title_font, contact, weekly_to, weekly_cc, phone, templates, list_limit, render_seconds, render_output_mb",
         f"{where} 第 3 行 [sheets] list_limit：应为 ≥ 1 的整数，不能是 0（must be a whole number ≥ 1, not 0）",
         f"{where} 第 5 行 [ledgr]：未知的表（unknown table）；可用的键 known keys：calendar, ledger, dispatch, "
-        "limits, sheets, milestones, database, investment",
+        "limits, sheets, milestones, database, investment, notify",
         f"{where} 第 9 行 [limits] ledger_rows：应为 ≥ 1 的整数，不能是 'many'（must be a whole number ≥ 1, not 'many'）",
         f"{where} 第 12 行 [calendar] holidays 第 1 项：'2027-13-01' 不是日期，请写成 YYYY-MM-DD"
         "（'2027-13-01' is not a date; write it as YYYY-MM-DD），例如 \"2027-01-01\"",

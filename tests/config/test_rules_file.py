@@ -12,7 +12,7 @@ from projects_cli.errors import ConfigError
 CARDS_KEYS = ("lag_yellow_points, lag_red_points, start_red_days, start_yellow_days, milestone_red_days, "
               "milestone_yellow_days, issue_overdue_yellow, issue_listed_red, yellows_to_red, red_steps_down, "
               "active_statuses, labels, meaning, consequence")
-TOP_KEYS = "version, overdue, period, cards, flag, issues, leads"
+TOP_KEYS = "version, overdue, period, cards, flag, issues, leads, notify"
 TIERS_EG = '例如 tiers = [{ name = "一般逾期", max_days = 30 }, { name = "严重逾期" }]'
 WEIGHTS_EG = "例如 weights = { investment = 40, milestones = 30, issues = 20, ledger = 10 }"
 

@@ -11,7 +11,7 @@ from projects_cli.config import office
 from projects_cli.config.settings import Settings, load_toml
 from projects_cli.errors import ConfigError
 
-SECTIONS = "calendar, ledger, dispatch, limits, sheets, milestones, database, investment"
+SECTIONS = "calendar, ledger, dispatch, limits, sheets, milestones, database, investment, notify"
 LONG = "长" * 201
 
 

@@ -1,0 +1,140 @@
+"""`projects notify`: the reminders (催办提醒) each responsible unit gets — printed (dry run), or sent."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Annotated, Any, Optional
+
+import typer
+
+from projects_cli.cli import common
+
+app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
+
+
+# `notify --send --fail-if-any`: a message could not be sent (1 and 2 stay errors and usage errors)
+EXIT_FAILED = 5
+RESULT_COLUMNS = (("unit", "责任单位"), ("channel", "渠道"), ("result", "结果"), ("items", "事项数"),
+                  ("attempts", "尝试次数"), ("error", "错误"))
+LOG_COLUMNS = (("created_at", "时间"), ("as_of", "截至日期"), ("unit", "责任单位"), ("channel", "渠道"),
+               ("result", "结果"), ("items", "事项数"), ("attempts", "尝试次数"), ("error", "错误"), ("by", "经办人"))
+
+
+class NotifyFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _plan(ctx: typer.Context, session, unit: str | None) -> dict[str, Any]:
+    from projects_cli.config.calendar import load_calendar
+    from projects_cli.notify import plan as notify
+
+    s = common.settings(ctx)
+    rules = s.rules
+    return notify.plan_reminders(
+        session, s.today, calendar=load_calendar(s), tiers=rules.get("overdue.tiers"),
+        horizon_workdays=int(rules.get("notify.horizon_workdays")), follow_days=int(rules.get("leads.follow_days")),
+        period_kind=rules.get("period.kind"), card_labels=dict(rules.get("cards.labels")),
+        filters=common.filters(session, ctx, unit=unit))
+
+
+@app.callback()
+def notify(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Only this responsible unit (责任单位).")] = None,
+    fmt: Annotated[NotifyFormat, typer.Option("--format", "-f", help="Output format: table or json.")] = NotifyFormat.table,
+    send: Annotated[bool, typer.Option("--send", help="Send them (发送): to each unit's webhook (企业微信/钉钉 robot) and e-mail; what went out today is not sent again.")] = False,
+    resend_failed: Annotated[bool, typer.Option("--resend-failed", help="Send again only what could not be sent before for this date (nothing new).")] = False,
+    fail_if_any: Annotated[bool, typer.Option("--fail-if-any", help=f"With --send: exit with code {EXIT_FAILED} when a message could not be sent (for scheduled jobs).")] = False,
+) -> None:
+    """Reminders (催办提醒) to the responsible units: work them out, send them, see what went out.
+
+    Without --send: what each responsible unit should be told on the as-of date — its overdue
+    milestones and problems, deadlines within notify.horizon_workdays working days (rules file, default 3),
+    派工单 not yet returned near their due date, new red and yellow cards — printed as the message each unit
+    gets (a dry run: nothing is sent). `--send` sends each unit its message on its channels (`unit edit
+    --webhook/--email`; the notify section of config.toml for the mail server), records every message (`notify log`), and
+    never sends the same item to the same unit twice for one date; a failed send is retried, then recorded
+    as failed and sent again by the next run (`--resend-failed`: only those, nothing new).
+
+    Example: projects --as-of 2025-10-31 notify --unit 经济发展局
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if send or resend_failed:
+        _send(ctx, unit, fmt, fail_if_any, only_failed=resend_failed)
+        return
+    from projects_cli.listings.output import json_default
+    from projects_cli.notify import plan as service
+
+    with common.session(ctx, write=False) as session:
+        data = _plan(ctx, session, unit)
+    if fmt == NotifyFormat.json:
+        common.out(json.dumps(data, ensure_ascii=False, indent=2, default=json_default))
+        return
+    if not data["units"]:
+        common.out(f"截至 {data['as_of'].isoformat()} 没有需要提醒的事项（nothing to remind）")
+        return
+    parts = [service.message(u["unit"], u["items"], data["as_of"], data["due_by"], markdown=True)
+             for u in data["units"]]
+    common.out(("\n\n" + "-" * 40 + "\n\n").join(parts))
+    common.note(f"{len(data['units'])} units, {sum(len(u['items']) for u in data['units'])} items "
+                f"(dry run: nothing sent; --send sends)")
+
+
+def _labelled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from projects_cli.notify.send import CHANNEL_LABELS, RESULT_LABELS
+
+    return [dict(r, channel=CHANNEL_LABELS.get(r["channel"], r["channel"] or ""),
+                 result=RESULT_LABELS.get(r["result"], r["result"])) for r in rows]
+
+
+def _send(ctx: typer.Context, unit: str | None, fmt: NotifyFormat, fail_if_any: bool, *, only_failed: bool) -> None:
+    from projects_cli.listings.output import Format, render
+    from projects_cli.notify import channels
+    from projects_cli.notify.send import send_reminders, summary
+
+    s = common.settings(ctx)
+    where = getattr(getattr(s.config, "source", None), "path", None)  # secret files are relative to the config
+    cfg = channels.notify_config(s.section("notify"), where.parent if where else None)
+    with common.session(ctx) as session:
+        data = _plan(ctx, session, unit)
+        rows = send_reminders(session, common.actor(ctx), data, cfg, only_failed=only_failed)
+    if fmt == NotifyFormat.json:
+        common.out(render(rows, Format.json, RESULT_COLUMNS))
+    elif rows:
+        common.out(render(_labelled(rows), Format.table, RESULT_COLUMNS))
+    counts = summary(rows)
+    common.note(f"{counts['sent']} sent, {counts['failed']} failed, {counts['nothing_new']} with nothing new, "
+                f"{counts['no_channel']} units without a webhook or e-mail")
+    if fail_if_any and counts["failed"]:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Only this responsible unit (责任单位).")] = None,
+    failed: Annotated[bool, typer.Option("--failed", help="Only the messages that could not be sent (发送失败).")] = False,
+    all_dates: Annotated[bool, typer.Option("--all", help="Every date, not only the as-of date.")] = False,
+    fmt: Annotated[NotifyFormat, typer.Option("--format", "-f", help="Output format: table or json.")] = NotifyFormat.table,
+) -> None:
+    """What went out (发送记录): every reminder sent or failed for the as-of date (--all: every date),
+    newest first, with its unit, channel, items, attempts and error.
+
+    Example: projects --as-of 2025-10-31 notify log --all
+    """
+    from projects_cli.listings.output import Format, render
+    from projects_cli.notify.send import list_notices
+
+    s = common.settings(ctx)
+    with common.session(ctx, write=False) as session:
+        rows = list_notices(session, as_of=None if all_dates else s.today, unit=unit, failed=failed)
+    if fmt == NotifyFormat.json:
+        common.out(render(rows, Format.json, (*LOG_COLUMNS, ("covered", "事项"))))
+        return
+    if not rows:
+        common.out("没有发送记录（nothing sent）")
+        return
+    common.out(render(_labelled(rows), Format.table, LOG_COLUMNS))
