@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 from sqlalchemy import JSON, CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -589,7 +589,7 @@ class Notice(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     unit: str = Field(max_length=100)  # the unit's name as the message gave it
     channel: str = Field(max_length=10)
-    items: list[str] = Field(sa_type=JSON)
+    items: List[str] = Field(sa_type=JSON)  # typing.List: SQLAlchemy 2.0.14 cannot resolve a bare list[str] here
     as_of: date = Field(index=True)
     result: str = Field(max_length=10)
     attempts: int = 1
