@@ -204,8 +204,7 @@ def report(
     from projects_cli.workbooks.cards_report import write_report
 
     s = common.settings(ctx)
-    common.output_format(output, None, {".xlsx": "xlsx"}, "xlsx", bare=False)
-    common.check_output(output)
+    common.output_format(output, None, {".xlsx": "xlsx"}, "xlsx", bare=False)  # refuses an output over an input too
     per, _ = _period(ctx, period)
     with common.session(ctx, write=False) as session:
         filters = common.filters(session, ctx, chain=chain, unit=unit)

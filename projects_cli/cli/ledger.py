@@ -304,8 +304,7 @@ def export_cmd(
     from projects_cli.ledger.exporter import export_ledger
 
     s = common.settings(ctx)
-    common.output_format(file, None, {".xlsx": "xlsx"}, "xlsx", option="FILE", bare=False)
-    common.check_output(file)
+    common.output_format(file, None, {".xlsx": "xlsx"}, "xlsx", option="FILE", bare=False)  # and not over an input
     bar = _progress()
     try:
         with common.session(ctx, write=False) as session:
@@ -417,7 +416,6 @@ def dispatch_cmd(
     common.output_format(output, None, {".xlsx": "xlsx"}, "xlsx", bare=False)
     if all_units and output_dir is None:
         raise typer.BadParameter("--all needs --output-dir DIR", param_hint="--output-dir")
-    common.check_output(output)
     s = common.settings(ctx)
     with common.session(ctx) as session:
         run = dispatch(session, common.actor(ctx), unit=unit, output=output, output_dir=output_dir, period=period,

@@ -229,7 +229,6 @@ def overdue(
     if fmt == ReportFormat.xlsx and output is None:
         raise typer.BadParameter("an Excel workbook needs a file: add --output FILE.xlsx", param_hint="--format")
     since_date = common.parse_date_option(since, "--since")
-    common.check_output(output)
     rules = s.rules
     with common.session(ctx, write=False) as session:
         data = report.overdue(

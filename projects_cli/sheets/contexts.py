@@ -318,7 +318,7 @@ def cards_contexts(
     out = []
     for name in sorted(n for n in by_unit if n):  # projects without a responsible unit have nobody to notify
         projects = by_unit[name]  # worst first, as list_cards orders them
-        counts = {color: sum(1 for r in projects if r["color"] == color) for color in ("red", "yellow", "blue")}
+        counts = _colour_counts(r["color"] for r in projects)
         data = {
             "unit": name,
             "period": period,
@@ -351,6 +351,14 @@ def _latest_rated(session: Session, period: str, as_of: date) -> str | None:
     same_kind = c.period.like("%-W%") if "-W" in period else ~c.period.like("%-W%")
     return session.scalar(select(func.max(c.period)).where(c.period <= period, same_kind, c.as_of <= as_of,
                                                            c.manual.is_(False)))
+
+
+def _colour_counts(colours) -> dict[str, int]:
+    """How many cards of each colour (red, yellow, blue: 0 where none)."""
+    from collections import Counter
+
+    found = Counter(colours)
+    return {color: found[color] for color in ("red", "yellow", "blue")}
 
 
 def _week(as_of: date) -> tuple[date, date]:
@@ -477,8 +485,8 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
     def card_rows(codes: list[str]) -> list[dict[str, Any]]:
         return [by_code[c] for c in codes]
 
-    counts = {color: sum(1 for c in colors_now.values() if c == color) for color in ("red", "yellow", "blue")}
-    counts_before = {color: sum(1 for c in before.values() if c == color) for color in ("red", "yellow", "blue")}
+    counts = _colour_counts(colors_now.values())
+    counts_before = _colour_counts(before.values())
     from projects_cli.facts import asof
 
     states = asof.issue_states(session, as_of)
@@ -553,7 +561,7 @@ def _trend(session: Session, as_of: date, rules, config: Mapping[str, Any], over
                                      follow_days=int(rules.get("leads.follow_days")))["totals"]["overdue"]
             period = _latest_rated(session, period_of(day, rules.get("period.kind")), day)
             rows = cards.list_cards(session, period, ProjectFilter(), on_record=day) if period else []
-            counts = {color: sum(1 for r in rows if r["color"] == color) for color in ("red", "yellow", "blue")}
+            counts = _colour_counts(r["color"] for r in rows)
             total = _investment_by_chain(session, day, config)["total"] if day.year == as_of.year else {"rate": None}
         out.append({"week": f"{day.month}月{day.day}日", "on": day, "overdue": overdue, "red": counts["red"],
                     "yellow": counts["yellow"], "rate": total["rate"],
