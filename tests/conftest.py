@@ -21,6 +21,9 @@ from typer.testing import CliRunner
 TEST_LOG_KEY = "5a" * 32
 os.environ["PROJECTS_LOG_KEY"] = TEST_LOG_KEY
 os.environ["PROJECTS_HOME"] = tempfile.mkdtemp(prefix="projects-test-home-")
+# The interface's language is Chinese whatever the developer's locale (tests of English set it again, in a
+# subprocess: the language is read once per process).
+os.environ["PROJECTS_LANG"] = "zh"
 PG_URL = os.environ.get("PROJECTS_TEST_PG")  # e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test
 AS_OF = date(2025, 10, 31)
 NOW = datetime(2025, 10, 31, 9, 0, tzinfo=timezone.utc)

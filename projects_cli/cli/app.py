@@ -10,10 +10,13 @@ from typing import Annotated, NoReturn, Optional
 import typer
 from typer.core import TyperGroup
 
-from projects_cli import __version__
+from projects_cli import __version__, i18n
 from projects_cli.cli import common
 from projects_cli.config.settings import Settings, default_db, default_user
 from projects_cli.errors import ProjectsError
+from projects_cli.i18n import _
+
+i18n.translate_vendored_click()
 
 # Every command, in the order `projects --help` lists them: name → (module in projects_cli.cli,
 # attribute, short help). A group's attribute is its typer app; a command's, its function.
@@ -61,7 +64,7 @@ def build_command(name: str):
         single.command(name)(target)
         command = typer.main.get_command(single)
     command.name = name
-    return command
+    return i18n.localize_command(command)
 
 
 # click's base of usage errors (typer ships its own copy of click from 0.20 on)
@@ -120,7 +123,11 @@ def globals_first(args: list[str], declared) -> list[str]:
 
 class ProjectsGroup(TyperGroup):
     """The root command: builds only the command being run, and turns a user's mistake into
-    one line `Error: …` on stderr with exit code 1."""
+    one line `错误：…` on stderr with exit code 1."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        i18n.localize_command(self, deep=False)  # its commands are built, and localized, when run
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         def declared(name: str) -> set[str]:
@@ -138,7 +145,7 @@ class ProjectsGroup(TyperGroup):
             return self._built(ctx, name)
         if name in self.commands:
             return self.commands[name]
-        return _Listed(name=name, help=COMMANDS[name][2], callback=None)
+        return _Listed(name=name, help=i18n.help_text(COMMANDS[name][2]), callback=None)
 
     def resolve_command(self, ctx: typer.Context, args: list[str]):
         name = args[0] if args else None
@@ -188,8 +195,8 @@ class ProjectsGroup(TyperGroup):
 
 
 def _fail(exc: ProjectsError) -> NoReturn:
-    """The one line `Error: …` and exit code 1."""
-    common.note(f"Error: {exc}")
+    """The one line `错误：…` (`Error: …`) and exit code 1."""
+    common.note(_("错误：{message}").format(message=exc))
     if isinstance(exc, common.StdoutBroken):
         common.detach_stdout()
     raise typer.Exit(1) from None
@@ -248,7 +255,9 @@ def root(
         typer.Option(
             "--db",
             envvar="PROJECTS_DB",
-            help=f"Database (数据库): a SQLite file path or a SQLAlchemy URL such as postgresql+psycopg://user@host/db. Default: {default_db()}",
+            help="Database (数据库): a SQLite file path or a SQLAlchemy URL such as postgresql+psycopg://user@host/db. "
+                 "Default: projects.db in the data folder ($PROJECTS_HOME, else ~/.local/share/projects); "
+                 "`projects db current` shows which.",
             show_default=False,
         ),
     ] = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,9 @@ def walk(command, path=()):
         yield from walk(sub, (*path, name))
 
 
+EXAMPLE = re.compile("Example:|示例：")  # the help's example paragraph, in English or as the Chinese help shows it
+
+
 def all_commands():
     from projects_cli.cli.app import COMMANDS, build_command
 
@@ -35,9 +39,10 @@ def first_paragraph(text: str) -> str:
 
 def test_listed_short_help_is_the_commands_own():
     from projects_cli.cli.app import COMMANDS, build_command
+    from projects_cli.i18n import help_text
 
     assert {name: first_paragraph(build_command(name).help or "") for name in COMMANDS} == {
-        name: entry[2] for name, entry in COMMANDS.items()
+        name: help_text(entry[2]) for name, entry in COMMANDS.items()
     }
 
 
@@ -49,7 +54,7 @@ def test_every_command_has_help_with_an_example():
                 missing.append(" ".join(path))
             continue
         text = command.help or ""
-        if "Example:" not in text or "projects " not in text.split("Example:")[1]:
+        if not EXAMPLE.search(text) or "projects " not in EXAMPLE.split(text, 1)[1]:
             missing.append(" ".join(path))
     assert missing == []
 
@@ -130,9 +135,9 @@ def examples() -> list[tuple[tuple[str, ...], str]]:
     out = []
     for path, command in all_commands():
         text = command.help or ""
-        if hasattr(command, "commands") or "Example:" not in text:
+        if hasattr(command, "commands") or not EXAMPLE.search(text):
             continue
-        out += [(path, line.strip()) for line in text.split("Example:")[1].strip().splitlines()
+        out += [(path, line.strip()) for line in EXAMPLE.split(text, 1)[1].strip().splitlines()
                 if line.strip().startswith("projects ")]
     return out
 

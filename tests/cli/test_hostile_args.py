@@ -20,9 +20,9 @@ def run_entry(monkeypatch, capsys, *args: str) -> tuple[int, str]:
 def test_invalid_utf8_and_huge_arguments(monkeypatch, capsys):
     bad = os.fsdecode(b"a\xff")
     assert run_entry(monkeypatch, capsys, "list", "--search", bad) == (
-        2, "Error: 第 3 个参数不是有效的 UTF-8 文本（argument 3 is not valid UTF-8）；请检查终端或脚本的编码\n")
+        2, "错误：第 3 个参数不是有效的 UTF-8 文本（argument 3 is not valid UTF-8）；请检查终端或脚本的编码\n")
     assert run_entry(monkeypatch, capsys, "issue", "show", "9" * 100_000) == (
-        2, "Error: 第 3 个参数有 100,000 个字符，最多 10,000 个（argument 3 is 100,000 characters long, more than the "
+        2, "错误：第 3 个参数有 100,000 个字符，最多 10,000 个（argument 3 is 100,000 characters long, more than the "
            "10,000 allowed）\n")
 
 
@@ -32,7 +32,7 @@ def test_extreme_dates_and_numbers(cli):
     r = cli("overdue", "--horizon", "999999999")
     assert r.exit_code == 2 and "3660" in r.stderr
     r = cli("issue", "show", "2025-" + "9" * 5000)
-    assert (r.exit_code, r.stderr) == (1, "Error: '2025-99999999999999999999999999999999999…' is not an issue number; "
+    assert (r.exit_code, r.stderr) == (1, "错误：'2025-99999999999999999999999999999999999…' is not an issue number; "
                                           "issue numbers look like 2025-012\n")
 
 
@@ -52,11 +52,11 @@ def test_devices_and_fifos_as_office_files(cli, tmp_path, option):
     command = ("cards", "rate") if option == "--rules" else ("ledger", "export", str(tmp_path / "o.xlsx"))
     for path in ("/dev/zero", str(fifo)):
         r = cli(option, path, *command)
-        assert (r.exit_code, r.stderr) == (1, f"Error: {label} {path} 不是普通文件（is not a regular file: a pipe or a device）\n")
+        assert (r.exit_code, r.stderr) == (1, f"错误：{label} {path} 不是普通文件（is not a regular file: a pipe or a device）\n")
     big = tmp_path / "big.toml"
     big.write_text("# " + "x" * 1_000_000, encoding="utf-8")
     r = cli(option, str(big), *command)
-    assert (r.exit_code, r.stderr) == (1, f"Error: {label} {big} 超过 1,000,000 字节，不像是这个文件（is larger than "
+    assert (r.exit_code, r.stderr) == (1, f"错误：{label} {big} 超过 1,000,000 字节，不像是这个文件（is larger than "
                                           "1,000,000 bytes; is it the right file?）\n")
 
 
@@ -81,14 +81,14 @@ def test_lengths_and_characters_on_the_command_line(cli, args, message):
     else:
         r = cli(*args)
         code, err = r.exit_code, r.stderr
-    assert (code, err) == (1, f"Error: {message}\n")
+    assert (code, err) == (1, f"错误：{message}\n")
 
 
 def test_issue_fields_longer_than_their_columns(cli):
     assert cli("add", "--name", "甲项目").exit_code == 0
     r = cli("issue", "report", "GX-0001", "--title", "标" * 201, "--category", "用地")
-    assert (r.exit_code, r.stderr) == (1, "Error: issue.title（问题标题） 最长 200 个字符，这个有 201 个（issue.title holds "
+    assert (r.exit_code, r.stderr) == (1, "错误：issue.title（问题标题） 最长 200 个字符，这个有 201 个（issue.title holds "
                                           "at most 200 characters, not 201）\n")
     r = cli("issue", "report", "GX-0001", "--title", "用地", "--category", "类" * 51)
-    assert (r.exit_code, r.stderr) == (1, "Error: issue.category（问题类别） 最长 50 个字符，这个有 51 个（issue.category "
+    assert (r.exit_code, r.stderr) == (1, "错误：issue.category（问题类别） 最长 50 个字符，这个有 51 个（issue.category "
                                           "holds at most 50 characters, not 51）\n")

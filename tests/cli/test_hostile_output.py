@@ -48,7 +48,7 @@ def office(sqlite_url) -> Path:
 
 
 def refused(path: Path, what: str) -> str:
-    return (f"Error: 不能写入 {path}：它是本命令读取的{what}，写入会覆盖它 (refused: {path} is the "
+    return (f"错误：不能写入 {path}：它是本命令读取的{what}，写入会覆盖它 (refused: {path} is the "
             f"{ {'数据库': 'database', '导入的文件': 'file being imported', '模板': 'template'}[what]} "
             "this command reads; choose another output file)；原文件未改动 (nothing was written)\n")
 
@@ -123,7 +123,7 @@ def test_a_failed_workbook_write_leaves_the_old_file_and_no_temporary(office, mo
     before = files(office.parent)
     code, stdout, err = run(office, "overdue", "--output", str(out))
     assert (code, stdout, err) == (
-        1, "", f"Error: 无法写入 {out}（cannot write {out}: No space left on device）；原有文件未改动 (nothing was replaced)\n")
+        1, "", f"错误：无法写入 {out}（cannot write {out}: No space left on device）；原有文件未改动 (nothing was replaced)\n")
     assert files(office.parent) == before
 
 
@@ -141,7 +141,7 @@ def test_a_written_file_replaces_the_old_one_whole_and_keeps_its_mode(office):
 def test_db_backup_to_an_existing_file_is_refused_and_a_new_one_is_whole(office):
     taken = office.parent / "taken.db"
     taken.write_bytes(b"keep me")
-    assert run(office, "db", "backup", str(taken)) == (1, "", f"Error: {taken} already exists; choose another file name\n")
+    assert run(office, "db", "backup", str(taken)) == (1, "", f"错误：{taken} already exists; choose another file name\n")
     assert taken.read_bytes() == b"keep me"
     copy = office.parent / "copy.db"
     assert run(office, "db", "backup", str(copy)) == (0, "", f"Backed up {office} to {copy}\n")
@@ -159,7 +159,7 @@ def test_stdout_on_a_full_disk_is_one_error_line_and_exit_1(office):
     with open("/dev/full", "w") as full:
         r = _projects("--db", str(office), "list", "--format", "csv", stdout=full)
     assert (r.returncode, r.stderr) == (
-        1, "Error: 无法写出到标准输出（cannot write to stdout: No space left on device）；输出不完整 (the output is incomplete)\n")
+        1, "错误：无法写出到标准输出（cannot write to stdout: No space left on device）；输出不完整 (the output is incomplete)\n")
 
 
 def test_stdout_closed_by_the_reader_is_one_error_line(office):
@@ -179,7 +179,7 @@ def test_stdout_closed_by_the_reader_is_one_error_line(office):
     proc.stdout.close()
     err = proc.stderr.read()
     assert proc.wait(timeout=60) == 1
-    assert err == "Error: 无法写出到标准输出（cannot write to stdout: Broken pipe）；输出不完整 (the output is incomplete)\n"
+    assert err == "错误：无法写出到标准输出（cannot write to stdout: Broken pipe）；输出不完整 (the output is incomplete)\n"
 
 
 # ---------------------------------------------------------------- damaged databases
@@ -200,7 +200,7 @@ def _damaged(tmp_path: Path, office: Path) -> dict[str, Path]:
     return out
 
 
-NOT_A_DB = ("Error: 数据库 {p} 不是本程序的数据库，或文件已损坏（{why}）；运行 projects --db {p} db check 查看，或用备份恢复"
+NOT_A_DB = ("错误：数据库 {p} 不是本程序的数据库，或文件已损坏（{why}）；运行 projects --db {p} db check 查看，或用备份恢复"
             "（restore a backup: a `db backup` copy or a .bak- file kept by `db upgrade`）\n")
 
 
@@ -297,7 +297,7 @@ def test_downgrade_without_a_terminal_needs_yes_and_changes_nothing(office):
     assert (code, out, err) == (
         1, "", f"回退 {office} 从 {HEAD} 到 base 会删除整个注册库的全部数据 (drops every table: the whole registry)；"
                "先备份到同一文件夹 (a copy is kept beside it first)\n"
-               "Error: 回退数据库版本需要确认：加 --yes（a downgrade needs confirmation: add --yes）；"
+               "错误：回退数据库版本需要确认：加 --yes（a downgrade needs confirmation: add --yes）；"
                "未改动任何内容 (nothing was changed)\n")
     assert files(office.parent) == before
 
@@ -309,7 +309,7 @@ def test_downgrade_asks_on_a_terminal_and_no_changes_nothing(office, monkeypatch
     monkeypatch.setattr(cli_db.common.typer, "confirm", lambda *a, **k: False)
     before = files(office.parent)
     code, out, err = run(office, "db", "downgrade", "base")
-    assert (code, out, err.splitlines()[-1]) == (1, "", "Error: 已取消，未改动任何内容 (cancelled; nothing was changed)")
+    assert (code, out, err.splitlines()[-1]) == (1, "", "错误：已取消，未改动任何内容 (cancelled; nothing was changed)")
     assert files(office.parent) == before
 
 
@@ -329,7 +329,7 @@ def test_an_output_over_the_config_or_the_rules_file_is_refused(office, option, 
     code, out, err = run(office, option, str(given), "overdue", "--format", "csv", "--output", str(given))
     en = {"配置文件": "config file", "规则文件": "rules file"}[what]
     assert (code, out, err) == (
-        1, "", f"Error: 不能写入 {given}：它是本命令读取的{what}，写入会覆盖它 (refused: {given} is the {en} this "
+        1, "", f"错误：不能写入 {given}：它是本命令读取的{what}，写入会覆盖它 (refused: {given} is the {en} this "
                "command reads; choose another output file)；原文件未改动 (nothing was written)\n")
     assert given.read_bytes() == before
 
@@ -355,7 +355,7 @@ def test_a_workbook_into_a_missing_folder_is_one_error_line(office, tmp_path, ar
         args = (*args, "--period", "2025-10")
     r = _projects("--db", str(office), "--as-of", "2025-10-31", *args, "-o", str(dest), stdout=subprocess.PIPE)
     assert (r.returncode, r.stderr) == (
-        1, f"Error: 无法写入 {dest}（cannot write {dest}: folder {dest.parent} does not exist）；原有文件未改动 "
+        1, f"错误：无法写入 {dest}（cannot write {dest}: folder {dest.parent} does not exist）；原有文件未改动 "
            "(nothing was replaced)\n")
 
 

@@ -93,11 +93,11 @@ def test_illegal_move_says_state_and_allowed_moves_and_writes_nothing(office):
     r = cli("issue", "close", "2025-001")
     assert (r.exit_code, r.stdout) == (1, "")
     assert r.stderr == (
-        "Error: cannot close issue 2025-001: it is reported (已提报); allowed now: accept, reject, instruct, consult, follow\n"
+        "错误：cannot close issue 2025-001: it is reported (已提报); allowed now: accept, reject, instruct, consult, follow\n"
     )
     r = cli("issue", "respond", "2025-001", "--text", "x")
     assert r.stderr == (
-        "Error: cannot respond issue 2025-001: it is reported (已提报); allowed now: accept, reject, instruct, consult, follow\n"
+        "错误：cannot respond issue 2025-001: it is reported (已提报); allowed now: accept, reject, instruct, consult, follow\n"
     )
     assert written(cli.url) == before
 
@@ -110,7 +110,7 @@ def test_unknown_unit_is_refused_unless_created(office):
     r = cli("issue", "assign", "2025-001", "--unit", "住建局", "--helper", "建设局")
     assert r.exit_code == 1
     assert r.stderr == (
-        "Error: 责任单位“住建局”不存在（unknown unit）；最接近的（nearest）：建设局；"
+        "错误：责任单位“住建局”不存在（unknown unit）；最接近的（nearest）：建设局；"
         "确需新增该单位，请加 --create-units（to add it, use --create-units）\n"
     )
     assert written(cli.url) == before
@@ -129,17 +129,17 @@ BAD_OPTIONS = [
     (("issue", "reject", "2025-001"), "Missing option '--reason'"),
 ]
 USER_ERRORS = [
-    (("issue", "accept", "2025-404"), "Error: no issue numbered 2025-404; `projects issue list` shows the numbers\n"),
+    (("issue", "accept", "2025-404"), "错误：no issue numbered 2025-404; `projects issue list` shows the numbers\n"),
     (("issue", "report", "GX-0404", "--title", "x", "--category", "土地"),
-     "Error: no project with code 'GX-0404'; `projects list --search TEXT` finds codes\n"),
-    (("issue", "reject", "2025-001", "--reason", " "), "Error: the reason (--reason) cannot be empty\n"),
+     "错误：no project with code 'GX-0404'; `projects list --search TEXT` finds codes\n"),
+    (("issue", "reject", "2025-001", "--reason", " "), "错误：the reason (--reason) cannot be empty\n"),
     (("issue", "list", "--unit", "无此单位"),
-     "Error: 责任单位“无此单位”不存在（unknown unit）；现有的（known）：建设局、自然资源分局\n"),
+     "错误：责任单位“无此单位”不存在（unknown unit）；现有的（known）：建设局、自然资源分局\n"),
     (("issue", "list", "--state", "done"),
-     "Error: 问题状态“done”不存在（unknown issue state）；现有的（known）：accepted、assigned、closed、rejected、reported、"
+     "错误：问题状态“done”不存在（unknown issue state）；现有的（known）：accepted、assigned、closed、rejected、reported、"
      "resolved、responded、不予受理、已交办、已办结、已反馈、已受理、已提报、已销号\n"),
     (("issue", "list", "--level", "督办"),
-     "Error: 督办级别“督办”不存在（unknown supervision level）；最接近的（nearest）：一般督办、挂牌督办、重点督办\n"),
+     "错误：督办级别“督办”不存在（unknown supervision level）；最接近的（nearest）：一般督办、挂牌督办、重点督办\n"),
 ]
 
 
@@ -213,7 +213,7 @@ def test_a_year_the_calendar_does_not_know_until_the_config_lists_it(office, tmp
     before = written(cli.url)
     r = cli("issue", "assign", n, "--unit", "建设局", as_of="2026-12-30")
     assert r.exit_code == 1
-    assert r.stderr.startswith("Error: 2027-01-01 所在的2027年节假日尚不知道（chinesecalendar ")
+    assert r.stderr.startswith("错误：2027-01-01 所在的2027年节假日尚不知道（chinesecalendar ")
     assert r.stderr.endswith(
         "国务院办公厅发布2027年节假日安排后运行 projects calendar import 通知.txt，或在配置文件 [calendar] 中列出"
         "（holidays = [...], workdays = [...], known_years = [2027]），或升级 chinesecalendar (2027-01-01 is in 2027, "
@@ -231,7 +231,7 @@ def test_a_year_the_calendar_does_not_know_until_the_config_lists_it(office, tmp
     config.write_text('[calendar]\nholiday = ["2027-01-01"]\n', encoding="utf-8")
     r = cli("--config", str(config), "issue", "list")
     assert (r.exit_code, r.stderr) == (
-        1, f"Error: 配置文件 {config} 第 2 行 [calendar] holiday：未知的键（unknown key）；"
+        1, f"错误：配置文件 {config} 第 2 行 [calendar] holiday：未知的键（unknown key）；"
            "可用的键 known keys：holidays, workdays, known_years\n"
     )
 
@@ -245,7 +245,7 @@ def test_escalate_and_events_that_keep_the_state(office):
     r = cli("issue", "escalate", "2025-001", "--level", "挂牌督办", "--reason", "久拖未决")
     assert (r.exit_code, r.stderr) == (0, "2025-001: → 挂牌督办\n")
     r = cli("issue", "escalate", "2025-001", "--reason", "再升")
-    assert (r.exit_code, r.stderr) == (1, "Error: issue 2025-001 is already under 挂牌督办, the highest level\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：issue 2025-001 is already under 挂牌督办, the highest level\n")
     for command in ("consult", "follow"):
         r = cli("issue", command, "2025-001", "--text", "记录")
         assert (r.exit_code, r.stderr) == (0, "2025-001: 已受理 (accepted)\n")

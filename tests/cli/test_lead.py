@@ -134,7 +134,7 @@ def test_follow_days_below_one_are_refused(cli, tmp_path):
     rules.write_text("[leads]\nfollow_days = 0\n", encoding="utf-8")
     r = cli("--rules", str(rules), "lead", "list")
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: 规则文件 {rules} 第 2 行 [leads] follow_days"), r.stderr
+    assert r.stderr.startswith(f"错误：规则文件 {rules} 第 2 行 [leads] follow_days"), r.stderr
 
 
 def test_signing_creates_the_project_with_its_countdown(quarter, cli):
@@ -179,7 +179,7 @@ def test_mistakes_are_one_clear_error_and_change_nothing(quarter, cli, args, err
     before = cli("log", "--format", "json", "-n", "1").stdout
     r = cli("--config", str(quarter.config), *args, as_of=END)
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: {error}"), r.stderr
+    assert r.stderr.startswith(f"错误：{error}"), r.stderr
     assert cli("log", "--format", "json", "-n", "1").stdout == before
 
 
@@ -187,7 +187,7 @@ def test_a_dollar_amount_needs_the_rate_on_file(cli):
     r = cli("lead", "add", "--name", "外资项目", "--amount", "3000万美元")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "Error: 金额是美元，没有美元汇率，不能折算为万元（no exchange rate for 美元）；在配置文件 [ledger.rates] 写明汇率"
+        "错误：金额是美元，没有美元汇率，不能折算为万元（no exchange rate for 美元）；在配置文件 [ledger.rates] 写明汇率"
         "（如 \"美元\" = 7.1，1 美元 合多少元）(set the rate in [ledger.rates] of the config file)")
 
 

@@ -24,7 +24,7 @@ def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cl
     ]
     assert lines[-3] == f"Wrote {tmp_path / '问题行.xlsx'}: 5 rows with problems, bad cells highlighted and commented"
     assert lines[-2] == "Dry run, nothing written: 5 rows: would be 0 added, 0 changed, 0 unchanged, 5 refused"
-    assert lines[-1] == "Error: b.xlsx: 5 errors in rows 8, 9, 12, 13, 16; nothing was written"
+    assert lines[-1] == "错误：b.xlsx: 5 errors in rows 8, 9, 12, 13, 16; nothing was written"
     assert r.stdout == ""
     assert table_counts(cli.url) == before
     ws = load_workbook(tmp_path / "问题行.xlsx").active
@@ -74,15 +74,15 @@ def test_clean_import_then_again_then_dry_run_json(cli, tmp_path):
 def test_strict_sheet_and_from_unit_options(cli, tmp_path):
     path = samples.office_ledger(tmp_path / "o.xlsx")
     r = cli("ledger", "import", "--create-units", str(path), "--strict")
-    assert r.exit_code == 1 and r.stderr.splitlines()[-1] == "Error: o.xlsx: 5 errors in rows 8, 12, 16; nothing was written"
+    assert r.exit_code == 1 and r.stderr.splitlines()[-1] == "错误：o.xlsx: 5 errors in rows 8, 12, 16; nothing was written"
     r = cli("ledger", "import", "--create-units", str(path), "--sheet", "填报说明")
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: {path}: no ledger header found in sheet '填报说明'; expected a row naming")
+    assert r.stderr.startswith(f"错误：{path}: no ledger header found in sheet '填报说明'; expected a row naming")
     r = cli("ledger", "import", "--create-units", str(path), "--sheet", "Sheet9")
-    assert r.stderr == f"Error: {path} has no sheet 'Sheet9'; its sheets are: 填报说明, 2025年台账\n"
+    assert r.stderr == f"错误：{path} has no sheet 'Sheet9'; its sheets are: 填报说明, 2025年台账\n"
     r = cli("ledger", "import", "--create-units", str(path), "--from-unit", "经济发展局")
     assert r.exit_code == 1
-    assert r.stderr == "Error: 责任单位“经济发展局”不存在（unknown unit）；项目库中还没有任何责任单位（none yet）\n"
+    assert r.stderr == "错误：责任单位“经济发展局”不存在（unknown unit）；项目库中还没有任何责任单位（none yet）\n"
     r = cli("ledger", "import", "--create-units", str(path), "--errors", str(tmp_path / "e.csv"))
     assert r.exit_code == 2 and "不能写成 .csv 文件" in r.stderr
 
@@ -204,7 +204,7 @@ def test_a_change_to_a_done_milestone_is_refused_unless_confirmed(cli, tmp_path)
     assert r.exit_code == 1
     assert r.stderr.splitlines()[2:] == [
         *(f"to confirm: {line}" for line in CONFIRM), SKIPPED,
-        "Error: o2.xlsx: 2 changes to done milestones not confirmed (已完成节点的修改未确认); run again with --yes to "
+        "错误：o2.xlsx: 2 changes to done milestones not confirmed (已完成节点的修改未确认); run again with --yes to "
         "write them; nothing was written",
     ]
     assert table_counts(cli.url) == before

@@ -22,9 +22,9 @@ def test_bad_input_is_one_line_error_and_changes_nothing(cli):
     before = count(cli.url, "change_log")
     r = cli("edit", "GX-0001", "--total-investment", "-3")
     assert r.exit_code == 1
-    assert r.stderr == "Error: total_investment (总投资（万元）) cannot be negative: -3\n"
+    assert r.stderr == "错误：total_investment (总投资（万元）) cannot be negative: -3\n"
     r = cli("show", "GX-0404")
-    assert r.exit_code == 1 and r.stderr.startswith("Error: no project with code 'GX-0404'")
+    assert r.exit_code == 1 and r.stderr.startswith("错误：no project with code 'GX-0404'")
     r = cli("--as-of", "2025-02-30", "list", as_of=None)
     assert r.exit_code == 2 and "2025-02-30" in r.stderr and "is not a real date" in r.stderr
     assert count(cli.url, "change_log") == before
@@ -72,5 +72,5 @@ def test_command_on_missing_database_says_init(tmp_path):
     db = tmp_path / "none.db"
     r = CliRunner().invoke(app, ["--db", str(db), "list"])
     assert r.exit_code == 1
-    assert r.stderr == f"Error: {db} does not exist; run: projects --db {db} init\n"
+    assert r.stderr == f"错误：{db} does not exist; run: projects --db {db} init\n"
     assert not db.exists()

@@ -157,7 +157,7 @@ def test_custom_kinds_from_the_config_file(cli, tmp_path):
     cli("add", "--name", "甲项目")
     assert cli("--config", str(config), "milestone", "add", "GX-0001", "封顶", "--planned", "2025-12-01").exit_code == 0
     r = cli("--config", str(config), "milestone", "add", "GX-0001", "签约", "--planned", "2025-12-01")
-    assert (r.exit_code, r.stderr) == (1, "Error: unknown milestone kind '签约'; known kinds (节点): 立项、封顶、开工\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：unknown milestone kind '签约'; known kinds (节点): 立项、封顶、开工\n")
 
 
 def test_invest_commands(cli):
@@ -178,21 +178,21 @@ def test_invest_commands(cli):
 
 ERRORS = (
         (("milestone", "add", "GX-9999", "开工", "--planned", "2025-12-01"), 1,
-         "Error: no project with code 'GX-9999'; `projects list --search TEXT` finds codes\n"),
+         "错误：no project with code 'GX-9999'; `projects list --search TEXT` finds codes\n"),
         (("milestone", "add", "GX-0001", "封顶", "--planned", "2025-12-01"), 1,
-         "Error: unknown milestone kind '封顶'; known kinds (节点): 签约、立项、土地、规划许可、施工许可、开工、主体完工、竣工、投产、达效\n"),
+         "错误：unknown milestone kind '封顶'; known kinds (节点): 签约、立项、土地、规划许可、施工许可、开工、主体完工、竣工、投产、达效\n"),
         (("milestone", "replan", "GX-0001", "开工", "--planned", "2026-01-01", "--reason", ""), 1,
-         "Error: re-planning GX-0001 开工 needs a reason (--reason, 调整原因)\n"),
+         "错误：re-planning GX-0001 开工 needs a reason (--reason, 调整原因)\n"),
         (("milestone", "done", "GX-0001", "开工", "--on", "2025-11-30"), 1,
-         "Error: GX-0001 开工: the actual date (实际完成日期) 2025-11-30 is after the as-of date 2025-10-31; "
+         "错误：GX-0001 开工: the actual date (实际完成日期) 2025-11-30 is after the as-of date 2025-10-31; "
          "a milestone cannot be done in the future\n"),
         (("invest", "record", "GX-0001", "--month", "2025-10", "--amount", "-5"), 1,
-         "Error: amount (完成投资) cannot be negative: -5\n"),
+         "错误：amount (完成投资) cannot be negative: -5\n"),
         (("invest", "plan", "GX-0001", "--amount", "-1亿元"), 1,
-         "Error: annual plan investment (年度计划投资) cannot be negative: -10000\n"),
+         "错误：annual plan investment (年度计划投资) cannot be negative: -10000\n"),
         (("invest", "record", "GX-0404", "--month", "2025-10", "--amount", "5"), 1,
-         "Error: no project with code 'GX-0404'; `projects list --search TEXT` finds codes\n"),
-        (("overdue", "--since", "2025-11-01"), 1, "Error: --since 2025-11-01 must be before the as-of date 2025-10-31\n"),
+         "错误：no project with code 'GX-0404'; `projects list --search TEXT` finds codes\n"),
+        (("overdue", "--since", "2025-11-01"), 1, "错误：--since 2025-11-01 must be before the as-of date 2025-10-31\n"),
 )
 
 

@@ -67,7 +67,7 @@ def test_merge_asks_and_needs_yes_without_a_terminal(office):
     assert r.exit_code == 1
     assert r.stderr.splitlines()[0] == f"将“{GONE}”并入“{OLD}”，自 2025-10-31 起（merge {GONE} into {OLD} from 2025-10-31）："
     assert r.stderr.splitlines()[1] == f"  项目 1 个改由“{OLD}”负责（projects）：GX-0002"
-    assert r.stderr.splitlines()[-1] == "Error: 没有终端可确认，未合并；确认无误后加 --yes（no terminal to confirm: nothing merged; add --yes）"
+    assert r.stderr.splitlines()[-1] == "错误：没有终端可确认，未合并；确认无误后加 --yes（no terminal to confirm: nothing merged; add --yes）"
     assert count(office.url, "change_log") == logged
 
 
@@ -141,7 +141,7 @@ def test_import_refuses_bad_files_naming_row_and_column(office, tmp_path, rows, 
     path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
     logged = count(office.url, "change_log")
     r = office("unit", "import", str(path))
-    assert (r.exit_code, r.stderr) == (1, f"Error: {message}\n")
+    assert (r.exit_code, r.stderr) == (1, f"错误：{message}\n")
     assert count(office.url, "change_log") == logged
 
 
@@ -150,7 +150,7 @@ def test_import_refuses_a_merged_name(office, tmp_path):
     path = tmp_path / "单位.csv"
     path.write_text(f"名称,联系人\n{GONE},王五\n", encoding="utf-8")
     r = office("unit", "import", str(path))
-    assert r.stderr == (f"Error: 单位.csv 第 2 行第 A 列“名称”：责任单位“{GONE}”已于 2025-11-15 并入“{NEW}”"
+    assert r.stderr == (f"错误：单位.csv 第 2 行第 A 列“名称”：责任单位“{GONE}”已于 2025-11-15 并入“{NEW}”"
                         f"（merged into {NEW} on 2025-11-15）；请改写为“{NEW}”\n")
 
 
@@ -167,7 +167,7 @@ def test_leaders(office):
     assert {p["leader"] for p in new} == {"张叁", "李四"}
     assert {r["leader"] for r in old["overdue"]} == {"李四"}
     r = office("leader", "add", "张三")
-    assert (r.exit_code, r.stderr) == (1, "Error: “张三”是“张叁”的曾用名；包保领导“张三”已更名为“张叁”（renamed 张三 → 张叁）\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：“张三”是“张叁”的曾用名；包保领导“张三”已更名为“张叁”（renamed 张三 → 张叁）\n")
 
 
 def cells(path) -> set:
@@ -190,11 +190,11 @@ def test_the_ledger_export_names_units_as_on_its_date(office, tmp_path):
 
 def test_on_before_the_as_of_date_is_refused(office):
     r = office("unit", "rename", OLD, NEW, "--on", "2025-10-01")
-    assert (r.exit_code, r.stderr) == (1, "Error: 生效日期 2025-10-01 早于统计截止日期 2025-10-31：此前日期的报表已按当时的名称出具；"
+    assert (r.exit_code, r.stderr) == (1, "错误：生效日期 2025-10-01 早于统计截止日期 2025-10-31：此前日期的报表已按当时的名称出具；"
                                           "如确于 2025-10-01 生效，请加 --as-of 2025-10-01 运行"
                                           "（--on cannot be before the as-of date: run it with --as-of 2025-10-01）\n")
     r = office("unit", "merge", GONE, OLD, "--on", "2025-10-01", "--yes")
-    assert r.exit_code == 1 and r.stderr.startswith("Error: 生效日期 2025-10-01 早于统计截止日期 2025-10-31")
+    assert r.exit_code == 1 and r.stderr.startswith("错误：生效日期 2025-10-01 早于统计截止日期 2025-10-31")
 
 
 def test_a_title_row_above_the_header_is_skipped_and_look_alike_names_are_one(office, tmp_path):
@@ -202,11 +202,11 @@ def test_a_title_row_above_the_header_is_skipped_and_look_alike_names_are_one(of
     r = office("unit", "import", str(path))
     assert r.stderr.splitlines()[-1] == "1 added, 0 updated, 0 unchanged"
     r = office("unit", "add", "经济 发展局")
-    assert (r.exit_code, r.stderr) == (1, f"Error: 已有责任单位“{OLD}”（a unit of that name exists）；"
+    assert (r.exit_code, r.stderr) == (1, f"错误：已有责任单位“{OLD}”（a unit of that name exists）；"
                                           "如是同一单位，请用 unit merge（to join two units, use unit merge）\n")
     office("leader", "add", "张三")
     r = office("leader", "add", "张 三")
-    assert (r.exit_code, r.stderr) == (1, "Error: 已有包保领导“张三”（a leader of that name is kept already）\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：已有包保领导“张三”（a leader of that name is kept already）\n")
 
 
 def test_a_document_issued_before_a_merge_keeps_its_number(office):

@@ -70,7 +70,7 @@ def test_init_writes_the_template_and_never_replaces_a_file_without_force(tmp_pa
     path.write_text('[sheets]\nprefix = "某某督"\n', encoding="utf-8")
     code, _, err = run("--config", str(path), "config", "init")
     assert code == 1
-    assert err.strip() == (f"Error: {path} 已存在，未改动；要换成模板请加 --force（原文件另存为 .bak），或用 -o 写到别处 "
+    assert err.strip() == (f"错误：{path} 已存在，未改动；要换成模板请加 --force（原文件另存为 .bak），或用 -o 写到别处 "
                            "(already exists; nothing written)")
     assert path.read_text(encoding="utf-8") == '[sheets]\nprefix = "某某督"\n'
     code, _, err = run("--config", str(path), "config", "init", "--force")
@@ -119,7 +119,7 @@ def test_check_lists_every_problem_with_its_line(tmp_path):
     code, out, err = run("config", "check", str(path))
     assert code == 1
     assert out.splitlines() == config_problems(path)
-    assert err.strip() == "Error: 发现 5 处问题，见上 (5 problems, listed above)"
+    assert err.strip() == "错误：发现 5 处问题，见上 (5 problems, listed above)"
 
 
 def test_check_of_a_good_file_says_what_it_sets(tmp_path):
@@ -151,7 +151,7 @@ def test_check_without_a_config_file_says_the_defaults_hold_and_checks_the_rules
     assert lines[0].startswith(f"规则文件 {rules} 第 2 行 [cards] lag_red_points：")
     assert lines[1].startswith(f"规则文件 {rules} 第 3 行 [flagg]：未知的表（unknown table）")
     assert f"没有配置文件 {tmp_path / 'config.toml'}：全部用默认值" in err
-    assert "Error: 发现 2 处问题" in err
+    assert "错误：发现 2 处问题" in err
 
 
 @pytest.mark.parametrize("text, problem", [

@@ -115,7 +115,7 @@ def test_import_writes_the_year_keeping_the_rest_and_then_a_complex_problem_can_
                as_of="2026-12-20")[0] == 0
     assert run(config, db, "issue", "accept", "2026-001", as_of="2026-12-20")[0] == 0
     code, _, err = run(config, db, "issue", "assign", "2026-001", "--unit", "建设局", as_of="2026-12-20")
-    assert (code, err.split("（")[0]) == (1, "Error: 2027-01-01 所在的2027年节假日尚不知道")
+    assert (code, err.split("（")[0]) == (1, "错误：2027-01-01 所在的2027年节假日尚不知道")
 
     before = config.read_bytes()
     code, out, err = run(config, db, "calendar", "import", str(notice), "--dry-run")
@@ -154,7 +154,7 @@ def test_a_year_the_library_knows_is_not_written_again(tmp_path):
 def test_an_unknown_year_is_one_error_naming_the_command(tmp_path):
     config, db = tmp_path / "config.toml", tmp_path / "office.db"
     assert run(config, db, "calendar", "show", "2027") == (1, "", (
-        f"Error: 2027年的节假日尚不知道：chinesecalendar 未收录，配置文件 {config} 也未列入；国务院办公厅发布通知后运行 "
+        f"错误：2027年的节假日尚不知道：chinesecalendar 未收录，配置文件 {config} 也未列入；国务院办公厅发布通知后运行 "
         "projects calendar import 通知.txt (unknown year 2027)\n"))
 
 
@@ -165,5 +165,5 @@ def test_a_refused_notice_writes_nothing(tmp_path):
     notice.write_text(NOTICE_2027.replace("（周五）至3日", "（周四）至3日"), encoding="utf-8")
     code, out, err = run(config, db, "calendar", "import", str(notice))
     assert (code, out) == (1, "")
-    assert err.startswith("Error: 第4行读不懂（1月1日标为周四，但2027年1月1日是周五——通知的年份对吗）")
+    assert err.startswith("错误：第4行读不懂（1月1日标为周四，但2027年1月1日是周五——通知的年份对吗）")
     assert config.read_text(encoding="utf-8") == OFFICE_CONFIG

@@ -170,7 +170,7 @@ def test_flag_weights_adding_up_to_zero_is_a_rules_error_on_the_command_line(cli
     r = cli("--rules", str(path), "flag", "--period", "2025-10")
     assert (r.exit_code, r.stdout) == (1, "")
     assert r.stderr == (
-        f"Error: 规则文件 {path} 第 2 行 [flag] weights：各项权重之和为 0，至少一项应大于 0"
+        f"错误：规则文件 {path} 第 2 行 [flag] weights：各项权重之和为 0，至少一项应大于 0"
         f"（the weights add up to 0; give at least one a weight above 0），{WEIGHTS_EG}\n")
     r = cli("--rules", str(tmp_path / "nowhere.toml"), "flag", "--period", "2025-10")
-    assert (r.exit_code, r.stderr) == (1, f"Error: 规则文件 {tmp_path / 'nowhere.toml'} 不存在（does not exist）\n")
+    assert (r.exit_code, r.stderr) == (1, f"错误：规则文件 {tmp_path / 'nowhere.toml'} 不存在（does not exist）\n")

@@ -158,9 +158,9 @@ def test_a_broken_config_file_stops_a_command_before_it_acts(cli, tmp_path):
     path = config_file(tmp_path, '[sheets]\nprefix = "济高督"\n\n[calender]\nknown_years = [2027]\n')
     r = cli("--config", str(path), "issue", "list")
     assert (r.exit_code, r.stdout) == (1, "")
-    assert r.stderr == (f"Error: 配置文件 {path} 第 4 行 [calender]：未知的表（unknown table）；可用的键 known keys：{SECTIONS}\n")
+    assert r.stderr == (f"错误：配置文件 {path} 第 4 行 [calender]：未知的表（unknown table）；可用的键 known keys：{SECTIONS}\n")
     r = cli("--config", str(tmp_path / "none.toml"), "issue", "list")
-    assert (r.exit_code, r.stderr) == (1, f"Error: 配置文件 {tmp_path / 'none.toml'} 不存在（does not exist）\n")
+    assert (r.exit_code, r.stderr) == (1, f"错误：配置文件 {tmp_path / 'none.toml'} 不存在（does not exist）\n")
 
 
 def test_the_demo_files_are_read_through_the_same_reader(tmp_path):

@@ -202,7 +202,7 @@ def test_strict_return_with_a_bad_row_writes_nothing(cli, sent, tmp_path):
     logged = count(cli.url, "change_log")
     r = cli("ledger", "import", "--create-units", str(back), "--strict", as_of="2025-10-28")
     assert r.exit_code == 1
-    assert r.stderr.splitlines()[-1] == "Error: back.xlsx: 2 rows cannot be applied (--strict); nothing was written"
+    assert r.stderr.splitlines()[-1] == "错误：back.xlsx: 2 rows cannot be applied (--strict); nothing was written"
     assert dump(cli.url) == before and count(cli.url, "change_log") == logged
     assert dispatch_row(cli.url).returned_on is None
 
@@ -277,14 +277,14 @@ def test_dispatch_errors_say_what_to_fix_and_write_nothing(cli, sent, tmp_path):
     r = cli("ledger", "dispatch", "--unit", "经济发展局", "-o", str(tmp_path / "again.xlsx"), as_of="2025-10-21")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "Error: already dispatched for 2025-10 and not yet returned: 经济发展局 (sent 2025-10-20, due 2025-10-31); "
+        "错误：already dispatched for 2025-10 and not yet returned: 经济发展局 (sent 2025-10-20, due 2025-10-31); "
         "a new workbook would replace the one sent and that one would no longer import: add --replace to send anew")
     r = cli("ledger", "dispatch", "--unit", "规划局", "-o", str(tmp_path / "x.xlsx"), as_of=SENT)
     assert r.exit_code == 1
-    assert r.stderr.strip() == "Error: 责任单位“规划局”不存在（unknown unit）；现有的（known）：经济发展局、黄屯街道"
+    assert r.stderr.strip() == "错误：责任单位“规划局”不存在（unknown unit）；现有的（known）：经济发展局、黄屯街道"
     r = cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(tmp_path / "x.xlsx"), "--due", "2025-10-01", as_of=SENT)
     assert r.exit_code == 1
-    assert r.stderr.strip() == ("Error: the due date (报送截止) 2025-10-01 is before the dispatch date 2025-10-20; give a "
+    assert r.stderr.strip() == ("错误：the due date (报送截止) 2025-10-01 is before the dispatch date 2025-10-20; give a "
                                 "later date with --due")
     r = cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(tmp_path / "x.xlsx"), "--period", "2025-13", as_of=SENT)
     assert r.exit_code == 1
@@ -309,14 +309,14 @@ def test_replaced_workbook_no_longer_imports_and_a_returned_one_is_not_sent_agai
     r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "Error: old_back.xlsx is 经济发展局's 2025-10 workbook that was replaced by the one sent on 2025-10-21; it no "
+        "错误：old_back.xlsx is 经济发展局's 2025-10 workbook that was replaced by the one sent on 2025-10-21; it no "
         "longer imports — ask 经济发展局 to fill in the newer workbook")
     assert dump(cli.url) == before
     assert cli("ledger", "import", "--create-units", str(fill(newer, tmp_path / "new_back.xlsx", tamper=False, stranger=False)),
                as_of="2025-10-28").exit_code == 0
     r = cli("ledger", "dispatch", "--unit", "经济发展局", "-o", str(tmp_path / "third.xlsx"), "--replace", as_of="2025-10-29")
     assert r.exit_code == 1
-    assert r.stderr.strip() == ("Error: 经济发展局: its 2025-10 workbook (sent 2025-10-21) was returned on 2025-10-28; a "
+    assert r.stderr.strip() == ("错误：经济发展局: its 2025-10 workbook (sent 2025-10-21) was returned on 2025-10-28; a "
                                 "returned workbook is not sent again")
     r = cli("ledger", "dispatch", "--all", "--output-dir", str(tmp_path / "all"), as_of="2025-10-29")
     assert r.exit_code == 0, r.stderr
@@ -334,7 +334,7 @@ def test_an_altered_hidden_record_or_layout_or_foreign_workbook_is_refused_whole
     wb.save(tmp_path / "hidden.xlsx")
     r = cli("ledger", "import", "--create-units", str(tmp_path / "hidden.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1
-    assert r.stderr.strip() == ("Error: hidden.xlsx: the hidden record of the dispatched workbook does not match the rows "
+    assert r.stderr.strip() == ("错误：hidden.xlsx: the hidden record of the dispatched workbook does not match the rows "
                                 "sent to 经济发展局 on 2025-10-20; the workbook was altered — send a new one")
     wb = load_workbook(sent)
     wb["派工单"].insert_cols(3)
@@ -342,7 +342,7 @@ def test_an_altered_hidden_record_or_layout_or_foreign_workbook_is_refused_whole
     r = cli("ledger", "import", "--create-units", str(tmp_path / "cols.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "Error: cols.xlsx sheet 派工单: the columns are not as sent (column C of row 4 should be '项目名称', it is ''); "
+        "错误：cols.xlsx sheet 派工单: the columns are not as sent (column C of row 4 should be '项目名称', it is ''); "
         "columns must not be added, removed or moved — fill in the workbook as sent")
     wb = load_workbook(sent)
     wb["projects_dispatch"]["B2"] = "feedbeeffeedbeef"
@@ -350,11 +350,11 @@ def test_an_altered_hidden_record_or_layout_or_foreign_workbook_is_refused_whole
     r = cli("ledger", "import", "--create-units", str(tmp_path / "foreign.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "Error: foreign.xlsx is a dispatched workbook (派工单) this registry did not send (token feedbeeffeedbeef, "
+        "错误：foreign.xlsx is a dispatched workbook (派工单) this registry did not send (token feedbeeffeedbeef, "
         "经济发展局, 2025-10); import it into the registry that dispatched it")
     r = cli("ledger", "import", "--create-units", str(sent), "--from-unit", "黄屯街道", as_of="2025-10-28")
     assert r.exit_code == 1
-    assert r.stderr.strip() == "Error: 经济发展局.xlsx is the workbook dispatched to 经济发展局, not to 黄屯街道 (--from-unit)"
+    assert r.stderr.strip() == "错误：经济发展局.xlsx is the workbook dispatched to 经济发展局, not to 黄屯街道 (--from-unit)"
     assert dump(cli.url) == before
     assert dispatch_row(cli.url).returned_on is None
 
@@ -452,7 +452,7 @@ def test_a_dispatched_sheet_without_its_hidden_record_is_not_taken_for_a_ledger(
     r = cli("ledger", "import", "--create-units", str(tmp_path / "copied.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "Error: copied.xlsx has a sheet 派工单 but not the hidden record every dispatched workbook carries: it was copied "
+        "错误：copied.xlsx has a sheet 派工单 but not the hidden record every dispatched workbook carries: it was copied "
         "into a new workbook or saved in another program, so what the unit changed cannot be told from what was sent; "
         "ask the unit to fill in and return the workbook as sent (to import it as an ordinary ledger anyway, rename the "
         "sheet 派工单)")

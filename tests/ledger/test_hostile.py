@@ -128,7 +128,7 @@ def test_cli_refuses_cleanly_and_writes_nothing(cli, tmp_path, kind):
     before = table_counts(cli.url)
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: {path}") and r.stderr.count("\n") == 1
+    assert r.stderr.startswith(f"错误：{path}") and r.stderr.count("\n") == 1
     assert table_counts(cli.url) == before
 
 
@@ -137,6 +137,6 @@ def test_entity_expansion_is_refused(tmp_path):
     with pytest.raises(BadWorkbook) as info:
         read(path)
     assert str(info.value) == (
-        f"{path} cannot be read as a workbook (XmlError: at 0..0: unrecognized entity `&lol9;`); "
+        f"{path} cannot be read as a workbook (Xml错误：at 0..0: unrecognized entity `&lol9;`); "
         "save it again from Excel as .xlsx"
     )

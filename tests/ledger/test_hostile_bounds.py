@@ -131,7 +131,7 @@ def test_control_and_invisible_characters_are_refused_with_sheet_row_and_column(
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 1
     assert f"error: 台账 row 3, column {column}: {shown}\n" in r.stderr
-    assert r.stderr.endswith("Error: t.xlsx: 1 error in row 3; nothing was written\n")
+    assert r.stderr.endswith("错误：t.xlsx: 1 error in row 3; nothing was written\n")
     assert table_counts(cli.url) == before
 
 

@@ -575,7 +575,7 @@ def test_the_cli_refuses_a_form_and_writes_nothing(cli, tmp_path):
     path = corpus.project_forms(tmp_path / "f.xlsx")
     before = table_counts(cli.url)
     r = cli("ledger", "import", "--create-units", str(path))
-    assert (r.exit_code, r.stderr) == (1, f"Error: {FORM}\n")
+    assert (r.exit_code, r.stderr) == (1, f"错误：{FORM}\n")
     assert table_counts(cli.url) == before
 
 
@@ -899,7 +899,7 @@ def test_an_error_on_any_sheet_writes_nothing_from_any(cli, tmp_path):
     r = cli("ledger", "import", "--create-units", str(path), "--sheet", "all")
     assert r.exit_code == 1
     assert "error: 园区项目 row 4, column C 总投资（万元）: " in r.stderr
-    assert r.stderr.endswith("Error: s.xlsx: 1 error in sheets 园区项目; nothing was written\n")
+    assert r.stderr.endswith("错误：s.xlsx: 1 error in sheets 园区项目; nothing was written\n")
     assert table_counts(cli.url) == before
 
 

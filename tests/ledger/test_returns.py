@@ -46,7 +46,7 @@ def altered(sent, dest, **cells):
 def refused_whole(cli, path, message: str) -> None:
     before, logged = dump(cli.url), count(cli.url, "change_log")
     r = cli("ledger", "import", "--create-units", str(path), as_of=AS_OF)
-    assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"Error: {message}\n")
+    assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"错误：{message}\n")
     assert dump(cli.url) == before and count(cli.url, "change_log") == logged
     assert dispatch_row(cli.url).returned_on is None
 
@@ -108,7 +108,7 @@ def test_a_return_longer_than_the_row_limit_is_refused(cli, sent, tmp_path):
     before = dump(cli.url)
     r = cli("--config", str(config), "ledger", "import", "--create-units", str(sent), as_of=AS_OF)
     assert (r.exit_code, r.stderr) == (
-        1, f"Error: {sent} 工作表 {HIDDEN} 用到第 17 行（单元格 B17），超过允许的 12 行（sheet reaches row 17, more than "
+        1, f"错误：{sent} 工作表 {HIDDEN} 用到第 17 行（单元格 B17），超过允许的 12 行（sheet reaches row 17, more than "
            "the 12 allowed: [limits] ledger_rows）；请删去表格以外的内容后另存\n")
     assert dump(cli.url) == before
 
@@ -121,7 +121,7 @@ def test_a_workbook_that_cannot_be_read_is_refused(cli, sent, tmp_path):
     before = dump(cli.url)
     r = cli("ledger", "import", "--create-units", str(path), as_of=AS_OF)
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: {path} cannot be read as a workbook (")
+    assert r.stderr.startswith(f"错误：{path} cannot be read as a workbook (")
     assert r.stderr.endswith("); ask the unit to send the workbook again\n")
     assert dump(cli.url) == before
 

@@ -98,7 +98,7 @@ def test_broken_rules_file_names_key_and_line(registry_with_figures, cli, tmp_pa
     rules.write_text("[cards]\nlag_red_points = 30\nlag_yelow_points = 5\n", encoding="utf-8")
     r = cli("--rules", str(rules), "cards", "rate")
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: 规则文件 {rules} 第 3 行 [cards] lag_yelow_points：未知的键（unknown key）；"
+    assert r.stderr.startswith(f"错误：规则文件 {rules} 第 3 行 [cards] lag_yelow_points：未知的键（unknown key）；"
                                "可用的键 known keys：lag_yellow_points, lag_red_points, ")
     assert colours(cli) == {}
 
@@ -112,9 +112,9 @@ def test_manual_card_is_kept_apart_and_overrides(registry_with_figures, cli):
     assert (card["computed"], card["manual"], card["color"], card["manual_by"]) == ("blue", "red", "red", "tester")
     r = cli("cards", "set", "P-OK", "--color", "purple", "--reason", "x")
     assert (r.exit_code, r.stderr) == (
-        1, "Error: 牌色“purple”不存在（unknown card colour）；现有的（known）：blue、red、yellow、红牌、蓝牌、黄牌\n")
+        1, "错误：牌色“purple”不存在（unknown card colour）；现有的（known）：blue、red、yellow、红牌、蓝牌、黄牌\n")
     r = cli("cards", "set", "P-OK", "--color", "red", "--reason", " ")
-    assert (r.exit_code, r.stderr) == (1, "Error: a manual card needs a reason (--reason)\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：a manual card needs a reason (--reason)\n")
 
 
 def test_change_section_against_the_previous_period(registry_with_figures, cli):
@@ -148,7 +148,7 @@ def test_report_workbook(registry_with_figures, cli, tmp_path):
 
 def test_report_without_cards_is_a_clear_error(registry_with_figures, cli, tmp_path):
     r = cli("cards", "report", "--period", "2025-08", "--output", str(tmp_path / "x.xlsx"))
-    assert (r.exit_code, r.stderr) == (1, "Error: no cards for 2025-08; rate the period first: projects cards rate --period 2025-08\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：no cards for 2025-08; rate the period first: projects cards rate --period 2025-08\n")
     assert not (tmp_path / "x.xlsx").exists()
 
 

@@ -109,11 +109,11 @@ def test_notice_needs_an_assigned_issue_and_records_nothing_otherwise(cli, scn):
     r = cli("sheet", "notice", "2025-002")
     assert r.exit_code == 1
     assert r.stderr == (
-        "Error: 问题 2025-002 已销号：交办单、催办单、督办单只发给已交办或已反馈的问题；请先交办：projects issue assign "
+        "错误：问题 2025-002 已销号：交办单、催办单、督办单只发给已交办或已反馈的问题；请先交办：projects issue assign "
         "2025-002 --unit … (issue 2025-002 is closed; a problem's sheet goes with an issue that is assigned or answered)\n"
     )
     r = cli("sheet", "notice", "2025-099")
-    assert (r.exit_code, r.stderr) == (1, "Error: no issue numbered 2025-099; `projects issue list` shows the numbers\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：no issue numbered 2025-099; `projects issue list` shows the numbers\n")
     assert sheet_rows(cli) == [] and log_rows(cli) == []
     assert cli("sheet", "notice", "2025-001").exit_code == 0
     assert [s["number"] for s in sheet_rows(cli)] == [FIRST]  # the failures took no number
@@ -151,7 +151,7 @@ def test_numbers_are_sequential_per_year_and_never_repeat(cli, scn, tmp_path):
 
 def test_a_failed_write_takes_no_number(cli, scn, tmp_path):
     r = cli("sheet", "weekly", "--output", str(tmp_path / "missing" / "w.xlsx"))
-    assert r.exit_code == 1 and r.stderr.startswith(f"Error: 无法写入 {tmp_path / 'missing' / 'w.xlsx'}（cannot write")
+    assert r.exit_code == 1 and r.stderr.startswith(f"错误：无法写入 {tmp_path / 'missing' / 'w.xlsx'}（cannot write")
     assert sheet_rows(cli) == [] and log_rows(cli) == []
     assert cli("sheet", "weekly").exit_code == 0
     assert [s["number"] for s in sheet_rows(cli)] == [FIRST]
@@ -234,13 +234,13 @@ def test_void_keeps_the_sheet_listed_and_never_reuses_its_number(cli, scn):
     assert [(s["number"], s["state"]) for s in sheet_rows(cli)] == [(FIRST, "作废"), ("高新督〔2025〕2号", "有效")]
     r = cli("sheet", "reissue", FIRST, "-f", "md")
     assert (r.exit_code, r.stderr) == (
-        1, f"Error: {FIRST} 已于2025-10-31作废（主送单位有误），不再重新打印 (a voided sheet is not re-issued)\n")
+        1, f"错误：{FIRST} 已于2025-10-31作废（主送单位有误），不再重新打印 (a voided sheet is not re-issued)\n")
     r = cli("sheet", "void", FIRST, "--reason", "再次")
-    assert (r.exit_code, r.stderr) == (1, f"Error: {FIRST} 已于2025-10-31作废（主送单位有误）\n")
+    assert (r.exit_code, r.stderr) == (1, f"错误：{FIRST} 已于2025-10-31作废（主送单位有误）\n")
     r = cli("sheet", "void", "高新督〔2025〕2号", "--reason", " ")
-    assert (r.exit_code, r.stderr) == (1, "Error: 作废需说明原因：--reason TEXT (a voided sheet needs a reason)\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：作废需说明原因：--reason TEXT (a voided sheet needs a reason)\n")
     r = cli("sheet", "void", "高新督〔2025〕9号", "--reason", "x")
-    assert r.exit_code == 1 and r.stderr.startswith("Error: 没有文号为 '高新督〔2025〕9号' 的文书")
+    assert r.exit_code == 1 and r.stderr.startswith("错误：没有文号为 '高新督〔2025〕9号' 的文书")
     voided = [e for e in log_rows(cli) if e["action"] == "update"]
     assert [(e["record_key"], e["old"], e["new"]) for e in voided] == [
         (FIRST, {"voided_on": None, "void_reason": None}, {"voided_on": "2025-10-31", "void_reason": "主送单位有误"})]
@@ -248,10 +248,10 @@ def test_void_keeps_the_sheet_listed_and_never_reuses_its_number(cli, scn):
 
 def test_reissue_unknown_number(cli, scn):
     r = cli("sheet", "reissue", "高新督〔2025〕9号")
-    assert (r.exit_code, r.stderr) == (1, "Error: 没有文号为 '高新督〔2025〕9号' 的文书；projects sheet list 列出已发文号，"
+    assert (r.exit_code, r.stderr) == (1, "错误：没有文号为 '高新督〔2025〕9号' 的文书；projects sheet list 列出已发文号，"
                                           "如 高新督〔2025〕12号 (no sheet numbered '高新督〔2025〕9号')\n")
     r = cli("sheet", "reissue", "9")
-    assert r.stderr == ("Error: 没有文号为 '9' 的文书；projects sheet list 列出已发文号，如 高新督〔2025〕12号 "
+    assert r.stderr == ("错误：没有文号为 '9' 的文书；projects sheet list 列出已发文号，如 高新督〔2025〕12号 "
                         "(no sheet numbered '9')\n")
 
 
@@ -269,9 +269,9 @@ def test_a_number_of_another_prefix_or_shared_by_years_is_not_guessed(cli, scn):
     assert cli("sheet", "notice", "2025-001").exit_code == 0
     assert cli("sheet", "notice", "2025-001", as_of="2026-01-05").exit_code == 0
     r = cli("sheet", "reissue", "济高督〔2025〕1号")
-    assert r.exit_code == 1 and r.stderr.startswith("Error: 没有文号为 '济高督〔2025〕1号' 的文书")
+    assert r.exit_code == 1 and r.stderr.startswith("错误：没有文号为 '济高督〔2025〕1号' 的文书")
     r = cli("sheet", "reissue", "1")
-    assert r.stderr == ("Error: 2 份文书编号为 1 号：高新督〔2025〕1号、高新督〔2026〕1号；请写全文号 "
+    assert r.stderr == ("错误：2 份文书编号为 1 号：高新督〔2025〕1号、高新督〔2026〕1号；请写全文号 "
                         "(several sheets are numbered 1; give the whole number)\n")
 
 
@@ -291,10 +291,10 @@ def test_prefix_office_and_templates_from_the_config_file(cli, scn, tmp_path):
     config.write_text('[sheets]\nprefx = "x"\n', encoding="utf-8")
     r = cli("--config", str(config), "sheet", "notice", "2025-001")
     assert (r.exit_code, r.stderr) == (
-        1, f"Error: 配置文件 {config} 第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, mark, title_font, "
+        1, f"错误：配置文件 {config} 第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, mark, title_font, "
            "contact, weekly_to, weekly_cc, phone, templates, list_limit, render_seconds, render_output_mb\n")
     r = cli("--templates", str(tmp_path / "nowhere"), "sheet", "weekly")
-    assert (r.exit_code, r.stderr) == (1, f"Error: 模板文件夹 {tmp_path / 'nowhere'} 不存在（templates folder does not exist）\n")
+    assert (r.exit_code, r.stderr) == (1, f"错误：模板文件夹 {tmp_path / 'nowhere'} 不存在（templates folder does not exist）\n")
 
 
 
@@ -376,7 +376,7 @@ def test_a_misspelt_field_is_a_clear_error_and_records_nothing(cli, scn, tmp_pat
     r = cli("--templates", str(office), "sheet", "notice", "2025-001")
     assert r.exit_code == 1
     assert r.stderr.startswith(
-        f"Error: template {office / 'notice.txt'}, line {line} (@number {{{{ numbr }}}}): unknown field 'numbr'; "
+        f"错误：template {office / 'notice.txt'}, line {line} (@number {{{{ numbr }}}}): unknown field 'numbr'; "
         "the sheet's fields are: as_of, helpers, history, instructions, issue, issued_on, kind, kind_zh, lead_unit,"
     )
     assert sheet_rows(cli) == [] and log_rows(cli) == []
@@ -390,7 +390,7 @@ def test_a_template_cannot_include_files_outside_its_folders(cli, scn, tmp_path)
     (office / "weekly.txt").write_text("@title 周报\n{% include '../../etc/passwd' %}\n", encoding="utf-8")
     r = cli("--templates", str(office), "sheet", "weekly")
     assert (r.exit_code, r.stderr) == (1, (
-        f"Error: template {office / 'weekly.txt'}, line 2 ({{% include '../../etc/passwd' %}}): template name "
+        f"错误：template {office / 'weekly.txt'}, line 2 ({{% include '../../etc/passwd' %}}): template name "
         f"'../../etc/passwd' points outside the template folders ({office} or {resource_dir('templates').resolve()})\n"
     ))
     assert "root:" not in r.stdout + r.stderr
@@ -421,17 +421,17 @@ def test_card_notice_colours_and_formula_text(cli, scn, tmp_path):
 
 def test_card_notice_errors(cli, scn):
     r = cli("sheet", "cards", "--unit", "宣传部")
-    assert r.exit_code == 1 and r.stderr == "Error: 责任单位“宣传部”不存在（unknown unit）；现有的（known）：建设局、经济发展局、自然资源局、财政局\n"
+    assert r.exit_code == 1 and r.stderr == "错误：责任单位“宣传部”不存在（unknown unit）；现有的（known）：建设局、经济发展局、自然资源局、财政局\n"
     r = cli("sheet", "cards", "--unit", "财政局")
     assert (r.exit_code, r.stderr) == (1, (
-        "Error: no project of 财政局 has a card (红黄蓝牌) for 2025-10; rate the period first "
+        "错误：no project of 财政局 has a card (红黄蓝牌) for 2025-10; rate the period first "
         "(projects cards rate --period 2025-10) or choose another --period\n"))
     r = cli("sheet", "cards", "--period", "2025-11")
     assert (r.exit_code, r.stderr) == (
-        1, "Error: no cards for 2025-11; rate the period first: projects cards rate --period 2025-11\n")
+        1, "错误：no cards for 2025-11; rate the period first: projects cards rate --period 2025-11\n")
     r = cli("sheet", "cards", "--period", "十月")
     assert (r.exit_code, r.stderr) == (
-        1, "Error: '十月' 不是评价周期；月份写作 2025-10 或 2025年10月，周写作 2025-W43 或 2025年第43周 "
+        1, "错误：'十月' 不是评价周期；月份写作 2025-10 或 2025年10月，周写作 2025-W43 或 2025年第43周 "
            "(not a period: write a month as 2025-10 or a week as 2025-W43)\n")
     assert sheet_rows(cli) == [] and log_rows(cli) == []
 
@@ -560,7 +560,7 @@ def test_briefing_lists_are_capped_by_the_config_file(cli, scn, tmp_path):
     config.write_text("[sheets]\nlist_limit = 0\n", encoding="utf-8")
     r = cli("--config", str(config), "sheet", "weekly", "--preview")
     assert (r.exit_code, r.stderr) == (
-        1, f"Error: 配置文件 {config} 第 2 行 [sheets] list_limit：应为 ≥ 1 的整数，不能是 0（must be a whole number ≥ 1, not 0）\n")
+        1, f"错误：配置文件 {config} 第 2 行 [sheets] list_limit：应为 ≥ 1 的整数，不能是 0（must be a whole number ≥ 1, not 0）\n")
 
 
 def test_sheet_list(cli, scn):
@@ -573,7 +573,7 @@ def test_sheet_list(cli, scn):
     assert cli("sheet", "list", "--year", "2024").stdout.splitlines()[2:] == []
     r = cli("sheet", "list", "--kind", "memo")
     assert (r.exit_code, r.stderr) == (
-        1, "Error: 文书类型“memo”不存在（unknown sheet kind）；现有的（known）：assign、cards、notice、remind、weekly、交办单、催办单、周报、督办单、红黄蓝牌通报\n")
+        1, "错误：文书类型“memo”不存在（unknown sheet kind）；现有的（known）：assign、cards、notice、remind、weekly、交办单、催办单、周报、督办单、红黄蓝牌通报\n")
 
 
 def test_templates_in_the_data_folder_are_picked_up(cli, scn, tmp_path, monkeypatch):

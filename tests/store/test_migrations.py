@@ -159,6 +159,6 @@ def test_database_behind_is_refused_with_the_command_to_run(tmp_path):
     r = CliRunner().invoke(app, ["--db", str(path), "list"])
     assert r.exit_code == 1
     assert r.stderr == (
-        f"Error: {path} is at schema 0000, this version of projects needs {db.head_revision()}; "
+        f"错误：{path} is at schema 0000, this version of projects needs {db.head_revision()}; "
         f"run: projects --db {path} db upgrade\n"
     )

@@ -1,0 +1,212 @@
+"""The interface's language: Chinese by default, English on request.
+
+Two kinds of text, two catalogs (``projects_cli/locale/<language>/LC_MESSAGES/*.po``):
+
+* **Messages** (errors, notes, prompts, table headers) are written in the source in Chinese,
+  marked ``_("…")`` (the gettext msgid), and translated to English in the ``en`` catalog.
+* **Help** (each command's docstring, each option's ``help=``) is written in English with the
+  Chinese term beside each name, as the CLI's API documentation, and translated to Chinese in the
+  ``zh_CN`` catalog, paragraph by paragraph (`help_text`); that catalog also translates the
+  command-line library's own strings (typer's and click's "Usage:", "Options", "Missing argument").
+
+The language follows ``PROJECTS_LANG``, then ``LC_ALL``, ``LC_MESSAGES`` and ``LANG``, the first
+that names a language (``C`` and ``POSIX`` name none); ``en…`` is English, anything else Chinese,
+and with none set, Chinese. It is read once per process: messages built at import (help texts)
+and at run time agree.
+
+Write a message with its values as named fields, so a translation can put them in its own order:
+``_("项目 {code} 不存在").format(code=code)`` (an f-string cannot be looked up in a catalog).
+``python -m projects_cli.locale`` extracts the messages, updates both catalogs and compiles them
+(Babel, a test dependency); tests/test_i18n.py fails when a message has no English.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import re
+from pathlib import Path
+
+DOMAIN = "projects"
+LOCALE_DIR = Path(__file__).parent / "locale"
+ENVIRONMENT = ("PROJECTS_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+CATALOG = {"zh": "zh_CN", "en": "en"}  # language → the catalog folder under locale/
+
+_translation: gettext.NullTranslations | None = None
+
+
+def language(environ=None) -> str:
+    """``zh`` or ``en``, from the environment (see the module's docstring)."""
+    environ = os.environ if environ is None else environ
+    for key in ENVIRONMENT:
+        value = environ.get(key, "").strip()
+        if not value or value.split(".")[0].split("@")[0] in ("C", "POSIX"):
+            continue
+        return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
+
+
+def translation() -> gettext.NullTranslations:
+    """This process's catalog (loaded on first use)."""
+    global _translation
+    if _translation is None:
+        _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=[CATALOG[language()]], fallback=True)
+    return _translation
+
+
+def _(message: str) -> str:
+    """``message`` (Chinese) in the interface's language."""
+    return translation().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for ``n`` (Chinese has one form; English two)."""
+    return translation().ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalog without translating it now (translated where it is shown)."""
+    return message
+
+
+def is_english() -> bool:
+    return language() == "en"
+
+
+def help_paragraphs(text: str | None) -> list[str]:
+    """The catalog keys of a help text: its paragraphs as typer shows them (the first on one line)."""
+    import inspect
+
+    paragraphs = inspect.cleandoc(text or "").split("\n\n")
+    first = " ".join(paragraphs[0].split())
+    return [p for p in [first, *(p.strip("\n") for p in paragraphs[1:])] if p.strip()]
+
+
+def help_text(text: str | None) -> str | None:
+    """A help text (written in English) in the interface's language, paragraph by paragraph; a
+    paragraph the catalog lacks stays English (tests/test_i18n.py fails on any)."""
+    if not text or is_english():
+        return text
+    return "\n\n".join(translation().gettext(p) for p in help_paragraphs(text))
+
+
+def localize_command(command, deep: bool = True):
+    """``command`` (click) with its help, its options' help and, if ``deep``, its subcommands' in the
+    interface's language. Returns it."""
+    if is_english() or getattr(command, "_localized", False):
+        return command
+    command.help = help_text(command.help)
+    if getattr(command, "short_help", None):
+        command.short_help = help_text(command.short_help)
+    for param in getattr(command, "params", ()):
+        if getattr(param, "help", None):
+            param.help = help_text(param.help)
+    command._localized = True
+    if deep:
+        for sub in getattr(command, "commands", {}).values():
+            localize_command(sub)
+    return command
+
+
+def install_for_libraries() -> None:
+    """Make typer's and click's own strings speak the interface's language.
+
+    They look their strings up with the standard library's ``gettext.gettext`` (the current text
+    domain, the language from ``LANGUAGE``), so this binds our domain and sets ``LANGUAGE`` for
+    this process. Called before typer builds any help or error. The vendored click of typer 0.20+
+    no longer looks its strings up; `library_message` translates those it prints.
+    """
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = CATALOG[language()]
+
+
+def translate_vendored_click() -> None:
+    """typer 0.20+ ships its own copy of click whose strings are plain English (no gettext): route
+    its usage line, its --help option's help and its usage errors through the catalog and
+    `library_message`. Nothing to do with typer before 0.20, whose click looks its strings up, or in
+    English. Called once typer is imported."""
+    if is_english():
+        return
+    try:
+        from typer._click import core, exceptions, formatting
+    except ImportError:
+        return
+    if getattr(formatting.HelpFormatter.write_usage, "translated", False):
+        return
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def usage(self, prog, args="", prefix=None):
+        return write_usage(self, prog, args, gettext.gettext("Usage: ") if prefix is None else prefix)
+
+    usage.translated = True
+    formatting.HelpFormatter.write_usage = usage
+    get_help_option = core.Command.get_help_option
+
+    def help_option(self, ctx):
+        option = get_help_option(self, ctx)
+        if option is not None and option.help:
+            option.help = gettext.gettext(option.help)
+        return option
+
+    core.Command.get_help_option = help_option
+    for name in dir(exceptions):
+        kind = getattr(exceptions, name)
+        if isinstance(kind, type) and issubclass(kind, exceptions.ClickException) and "format_message" in vars(kind):
+            kind.format_message = _translated(vars(kind)["format_message"])
+
+
+def _translated(format_message):
+    def translated(self):
+        return library_message(format_message(self))
+
+    return translated
+
+
+# click's messages that typer 0.20+ prints untranslated: (pattern, Chinese msgid with the same fields).
+_LIBRARY = [
+    (r"No such option: (?P<name>\S+)(?: Did you mean (?P<hint>\S+)\?| \(Possible options: (?P<options>[^)]*)\))?",
+     None),
+    (r"Missing argument '(?P<name>[^']+)'\.", "缺少参数 '{name}'。"),
+    (r"Missing option '(?P<name>[^']+)'\.", "缺少选项 '{name}'。"),
+    (r"Missing parameter: (?P<name>.+)", "缺少参数：{name}"),
+    (r"Option '(?P<name>[^']+)' requires an argument\.", "选项 '{name}' 后面需要一个值。"),
+    (r"Option '(?P<name>[^']+)' requires (?P<count>\d+) arguments\.", "选项 '{name}' 后面需要 {count} 个值。"),
+    (r"Got unexpected extra arguments? \((?P<extra>.*)\)", "多余的参数：{extra}"),
+    (r"No such command '(?P<name>[^']+)'\.", "没有这个命令：'{name}'。"),
+    (r"Missing command\.", "缺少命令。"),
+    (r"Invalid value for (?P<name>.+?): (?P<reason>.+)", "{name} 的值无效：{reason}"),
+    (r"Invalid value: (?P<reason>.+)", "值无效：{reason}"),
+    (r"'(?P<value>.*)' is not one of (?P<choices>.+)\.", "'{value}' 不是可选值之一：{choices}。"),
+    (r"'(?P<value>.*)' is not a valid integer\.", "'{value}' 不是整数。"),
+    (r"'(?P<value>.*)' is not a valid float\.", "'{value}' 不是数字。"),
+    (r"'(?P<value>.*)' is not a valid boolean\.", "'{value}' 不是是/否值。"),
+    (r"'(?P<value>.*)' does not match the formats (?P<formats>.+)\.", "'{value}' 不符合日期格式 {formats}。"),
+    (r"(?P<kind>File|Directory|Path) '(?P<name>.*)' does not exist\.", "文件或文件夹 '{name}' 不存在。"),
+    (r"(?P<kind>File|Directory|Path) '(?P<name>.*)' is a directory\.", "'{name}' 是文件夹，这里需要文件。"),
+    (r"(?P<kind>File|Directory|Path) '(?P<name>.*)' is a file\.", "'{name}' 是文件，这里需要文件夹。"),
+]
+
+
+def library_message(text: str) -> str:
+    """A message of click's (English) in the interface's language: as it is in English, else the
+    Chinese of the patterns above; a message no pattern knows is kept as it is."""
+    if is_english():
+        return text
+    for pattern, chinese in _LIBRARY:
+        match = re.fullmatch(pattern, text.strip(), flags=re.S)
+        if match is None:
+            continue
+        fields = {key: library_message(value) if key == "reason" else value
+                  for key, value in match.groupdict().items() if value is not None}
+        if chinese is None:  # No such option, with or without its hint
+            hint = fields.get("hint") or fields.get("options")
+            return "没有这个选项：{name}".format(**fields) + ("；是不是 {hint}？".format(hint=hint) if hint else "")
+        return chinese.format(**fields)
+    return text
+
+
+def reset() -> None:
+    """Forget the loaded catalog (tests that change the language in one process)."""
+    global _translation
+    _translation = None
