@@ -126,7 +126,7 @@ BAD_OPTIONS = [
     (("issue", "assign", "2025-001", "--unit", "建设局", "--due", "2025-02-30"), "is not a real date"),
     (("issue", "escalate", "2025-001", "--level", "一般督办", "--reason", "x"),
      "'一般督办' is not a level to escalate to; use 重点督办 or 挂牌督办"),
-    (("issue", "reject", "2025-001"), "Missing option '--reason'"),
+    (("issue", "reject", "2025-001"), "缺少选项 '--reason'"),
 ]
 USER_ERRORS = [
     (("issue", "accept", "2025-404"), "错误：no issue numbered 2025-404; `projects issue list` shows the numbers\n"),
