@@ -164,12 +164,14 @@ class ProjectsGroup(TyperGroup):
         return self.commands[name]
 
     def invoke(self, ctx: typer.Context):
+        from projects_cli.cli.progress import running
         from projects_cli.writes import command_inputs
 
         with command_inputs():  # the files this command reads, which no output may replace
             try:
                 try:
-                    result = super().invoke(ctx)
+                    with running():  # after a second, a line on stderr says what it is doing (a terminal only)
+                        result = super().invoke(ctx)
                 except typer.Exit:
                     common.flush_stdout()
                     raise

@@ -142,6 +142,7 @@ def merge(ctx: typer.Context, a: Annotated[str, typer.Argument(help="The unit th
     if not yes:
         if not common.can_ask():
             raise InvalidValue("没有终端可确认，未合并；确认无误后加 --yes（no terminal to confirm: nothing merged; add --yes）")
+        common.stop_progress()
         if not typer.confirm("执行合并？(merge?)", default=False, err=True):
             common.note("未合并（not merged）")
             raise typer.Exit(1)
