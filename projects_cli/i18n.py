@@ -127,7 +127,9 @@ def install_for_libraries() -> None:
 CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 OPENING = "（《“‘〔【「『"
 CLOSING = "，。、；：？！）》”’〕】」』…—"
-_WORD = re.compile(rf"\s*[{OPENING}]*(?:(?![{CLOSING}])[{CJK}]|[^\s{CJK}]+)[{CLOSING}]*\s*")
+# A Latin word may also break after a hyphen inside it (2020-350000-…, --allow-duplicate-name); \S takes a
+# closing mark that follows a space.
+_WORD = re.compile(rf"\s*[{OPENING}]*(?:(?![{CLOSING}])[{CJK}]|-*[^\s{CJK}-]+-?|\S)[{CLOSING}]*\s*")
 _breaks_installed = False
 
 
