@@ -83,11 +83,14 @@ def help_paragraphs(text: str | None) -> list[str]:
 
 
 def help_text(text: str | None) -> str | None:
-    """A help text (written in English) in the interface's language, paragraph by paragraph; a
-    paragraph the catalog lacks stays English (tests/test_i18n.py fails on any)."""
-    if not text or is_english():
+    """A help text (written in English) in the interface's language, paragraph by paragraph (a paragraph
+    the catalog lacks stays English: tests/test_i18n.py fails on any), its square brackets kept as written
+    (typer draws help as rich markup, which took config sections such as [calendar] for styles)."""
+    if not text:
         return text
-    return "\n\n".join(translation().gettext(p) for p in help_paragraphs(text))
+    if not is_english():
+        text = "\n\n".join(translation().gettext(p) for p in help_paragraphs(text))
+    return re.sub(r"(?<!\\)\[", r"\\[", text)
 
 
 def localize_command(command, deep: bool = True):
@@ -96,13 +99,12 @@ def localize_command(command, deep: bool = True):
     if not getattr(command, "_localized", False):
         command.format_help = _with_line_breaks(command.format_help)
         command._localized = True
-        if not is_english():
-            command.help = help_text(command.help)
-            if getattr(command, "short_help", None):
-                command.short_help = help_text(command.short_help)
-            for param in getattr(command, "params", ()):
-                if getattr(param, "help", None):
-                    param.help = help_text(param.help)
+        command.help = help_text(command.help)
+        if getattr(command, "short_help", None):
+            command.short_help = help_text(command.short_help)
+        for param in getattr(command, "params", ()):
+            if getattr(param, "help", None):
+                param.help = help_text(param.help)
     if deep:
         for sub in getattr(command, "commands", {}).values():
             localize_command(sub)
