@@ -159,7 +159,7 @@ class Snapshot:
         rest = ids
         if self._ahead is not None and self._ahead[0].holds(layout):
             layout, early = self._ahead
-            taken = [pid for pid in ids if pid in early]
+            taken = [pid for pid in dict.fromkeys(ids) if pid in early]  # (a project twice: an error, found later)
             found = [early.pop(pid) for pid in taken]
             if len(taken) < len(ids):
                 have = set(taken)
