@@ -293,6 +293,8 @@ def postgres(url: str, tmp: Path, projects: list[str], env: dict, repeat: int, s
     ours, _ = median([*projects, "--db", url, "--as-of", as_of, "overdue", "--format", "json"], repeat, env)
     base, _ = median([sys.executable, bare, conninfo, as_of], repeat)
     report(f"PostgreSQL: `overdue --format json`, {size:,} projects", ours, base, "the same query in bare psycopg", 2)
+    same_rows([*projects, "--db", url, "--as-of", as_of, "overdue", "--format", "json"],
+              [sys.executable, bare, conninfo, as_of], env)
     t_rate, _ = run([*projects, "--db", url, "--as-of", as_of, "cards", "rate"], env)
     report(f"PostgreSQL: `cards rate`, {size:,} projects", t_rate, base, "bare psycopg reading what it rates (the overdue query)")
     if ledger is None:
