@@ -19,7 +19,8 @@ as does a change to the file's row, its header, the config or the code: the
 row is then checked the long way, and kept again when it changes nothing. Only
 a row found by its code (a text cell holding a code of the registry) can be
 skipped; a sheet of cumulative month columns, or of one row per project per
-month, never is (their rows are read together).
+month, never is (their rows are read together), nor a sheet whose periods are
+not the as-of date's year and month, nor one imported with --month.
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ class Fingerprints:
     """The digests kept for the registry's projects, the rows of one import known by them, and those to keep."""
 
     def __init__(self, session: Session, reg: Snapshot, *, as_of: date, config: Mapping[str, Any] | None,
-                 options: tuple = ()):
+                 options: tuple = (), month: str | None = None):
         self.session = session
+        self.month_given = month is not None  # --month: the periods are settled after the rows are read
         self.reg = reg
         self.as_of, self.year, self.month = as_of, as_of.year, f"{as_of.year:04d}-{as_of.month:02d}"
         self.stored: dict[int, bytes] = {
@@ -100,11 +102,11 @@ class Fingerprints:
 
     def sheet(self, header: parse.Header, info: parse.LedgerInfo) -> parse.Seen | None:
         """What `parse.parse_rows` asks of each project row of this sheet (`parse.Seen`); None when no row of it can
-        be known: no code column, month columns read together, or periods other than the as-of date's."""
+        be known: no code column, month columns read together, periods other than the as-of date's, or --month."""
         from projects_cli.ledger.plan import _periods
 
         columns = header.by_field()
-        if ("code" not in columns or parse.MONTH in columns
+        if (self.month_given or "code" not in columns or parse.MONTH in columns
                 or sum(1 for c in header.columns if c.series and c.field == "completed_ytd") > 1):
             return None
         plan_year, month, _, problem = _periods(parse.ParsedSheet("", header, info), self.as_of)

@@ -120,7 +120,7 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
     reg = Snapshot(session)  # read while the sheet may still be loading (reader.preload)
     unit = registry.clean_text(from_unit) if from_unit else None
     seen = None if sheet == ALL else Fingerprints(session, reg, as_of=ctx.as_of, config=config,
-                                                  options=(unit, create_units, month))
+                                                  options=(unit, create_units), month=month)
     if book is not None:  # and, while it still is, what matched projects hold
         if seen is not None:
             seen.read_ahead(book.loaded)  # (each row digested as it is read)

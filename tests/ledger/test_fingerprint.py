@@ -90,8 +90,9 @@ def test_a_changed_cell_is_read_again(office, ctx, exported, planned, tmp_path):
         (row, "GX-0004", ["total_investment"])]
 
 
-def test_other_options_read_every_row_again(office, ctx, exported, planned):
-    _import(office, ctx, exported, from_unit="经济发展局", dry_run=True)
+@pytest.mark.parametrize("options", [{"from_unit": "经济发展局"}, {"month": "2025-10"}, {"config": {"ledger": {"usd_rate": 7.1}}}])
+def test_other_options_read_every_row_again(office, ctx, exported, planned, options):
+    _import(office, ctx, exported, dry_run=True, **options)
     assert len(planned) == 5
 
 
