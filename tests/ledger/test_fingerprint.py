@@ -113,3 +113,12 @@ def test_a_row_twice_is_still_an_error_naming_both(office, ctx, exported, tmp_pa
     assert [p.describe() for p in seen.value.result.errors] == [p.describe() for p in long_way.value.result.errors]
     assert [(p.row, p.message.split("：")[0]) for p in seen.value.result.errors] == [
         (last, f"与第 {first} 行是同一个项目（GX-0002）")]
+
+
+def test_a_project_with_a_fingerprint_can_be_deleted(office, ctx, exported):
+    from projects_cli.services import archive
+
+    project = registry.get_project(office, "GX-0005")
+    assert archive.referring(office, project) == {}  # (a cache: it goes with the project)
+    archive.delete_project(office, ctx, project)
+    assert _kept(office) == 4
