@@ -15,6 +15,9 @@ The import in four steps, each a module of its own:
 4. `write.py` writes it in bulk through the services' writers, so a change
    logs the same entries as the command that makes it for one project.
 
+A row found unchanged is remembered (`fingerprint.py`): imported again, as it
+was, with its project as it was, it is known without typing or planning it.
+
 What the ledger's investment columns become:
 
 * 年度计划投资 → the project's annual plan (`InvestmentPlan`) for the year the
@@ -48,8 +51,9 @@ from typing import Any, Mapping
 from sqlmodel import Session
 
 from projects_cli.ledger import parse
+from projects_cli.ledger.fingerprint import Fingerprints
 from projects_cli.ledger.plan import Change, Confirm, ImportResult, LedgerRejected, plan_import
-from projects_cli.ledger.read import Progress, read_ledger, read_ledgers
+from projects_cli.ledger.read import ALL, Progress, read_ledger, read_ledgers
 from projects_cli.ledger.reader import Limits, Workbook
 from projects_cli.ledger.snapshot import Snapshot
 from projects_cli.ledger.write import write_import
@@ -114,15 +118,20 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
                    progress: Progress | None, book: Workbook | None, confirm: Confirmation,
                    month: str | None = None, create_units: bool = False) -> ImportResult:
     reg = Snapshot(session)  # read while the sheet may still be loading (reader.preload)
+    unit = registry.clean_text(from_unit) if from_unit else None
+    seen = None if sheet == ALL else Fingerprints(session, reg, as_of=ctx.as_of, config=config,
+                                                  options=(unit, create_units), month=month)
     if book is not None:  # and, while it still is, what matched projects hold
-        reg.read_ahead(book.loaded, year=ctx.as_of.year, month=f"{ctx.as_of.year:04d}-{ctx.as_of.month:02d}")
+        if seen is not None:
+            seen.read_ahead(book.loaded)  # (each row digested as it is read)
+        else:
+            reg.read_ahead(book.loaded, year=ctx.as_of.year, month=f"{ctx.as_of.year:04d}-{ctx.as_of.month:02d}")
     units = set(reg.unit_id)
     sheets = read_ledgers(path, as_of=ctx.as_of, sheet=sheet, config=config, units=units, limits=limits,
-                          progress=progress, book=book, month=month)
+                          progress=progress, book=book, month=month, seen=seen.sheet if seen else None)
     if month:
         for parsed in sheets:
             _reporting_month(parsed, month)
-    unit = registry.clean_text(from_unit) if from_unit else None
     parts = []
     keys: list[tuple[parse.ParsedSheet, dict[int, list[tuple[str, str]]]]] = []
     for number, parsed in enumerate(sheets):
@@ -130,7 +139,7 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
             keys.append((parsed, _row_keys(parsed)))
         planned = plan_import(session, ctx, parsed, from_unit=unit, config=config, file_name=path.name,
                               progress=progress, reg=reg if number == 0 else Snapshot(session), details=dry_run,
-                              create_units=create_units)
+                              create_units=create_units, fingerprints=seen if len(sheets) == 1 else None)
         parsed.rows.clear()  # used up by plan_import (the plans hold what is to be written)
         parts.append(planned)
     for (_, mine), (planned, _, _) in zip(keys, parts):
@@ -168,6 +177,8 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
         planner.reg.by_code.update(written)  # codes the sheets before took (the counter gives new ones past them)
         write_import(session, ctx, one, plans, planner, progress=progress)
         written.update((p.code, p.pid) for p in plans if p.code and p.pid is not None)
+    if seen is not None:
+        seen.store()
     result.written = True
     return result
 

@@ -216,6 +216,18 @@ class LedgerRow:
         return f"LedgerRow({self.row}, {self.values})"
 
 
+class SeenRow(LedgerRow):
+    """A project row whose cells and project are as when an import last found it changed nothing
+    (`ledger.fingerprint`): not typed nor planned again. `values` holds only its code (and its name as the registry
+    spells it, when the row gives one), for finding a second row of the same project."""
+
+    __slots__ = ()
+
+
+# (Excel row, cells, section context) → the row as seen before (`SeenRow`), or None: read it the long way
+Seen = Callable[[int, list[Any], dict[str, str] | None], SeenRow | None]
+
+
 MONTH = "report_month"  # the month a row reports, in a ledger of one row per project per month (`by_month`)
 
 
@@ -231,6 +243,7 @@ class ParsedSheet:
     skipped_rows: list[Skipped] = field(default_factory=list)  # each row counted in `skipped` but the blank ones
     converted: list[Column] = field(default_factory=list)  # amount columns in a foreign currency, read at `Column.rate`
     others: list[str] = field(default_factory=list)  # the workbook's other sheets holding a ledger table
+    seen: list[LedgerRow] = field(default_factory=list)  # rows `parse_rows`' `seen` knew (`SeenRow`), in row order
 
     @property
     def unused(self) -> list[Column]:
@@ -941,6 +954,7 @@ def parse_rows(
     status_words: Mapping[str, str] | None = None,
     rates: Mapping[str, Decimal] | None = None,
     quick: Callable[[str], Callable[[Any], bool] | None] | None = None,
+    seen: Seen | None = None,
 ) -> ParsedSheet:
     """Typed project rows and problems from the rows under the header.
 
@@ -950,7 +964,8 @@ def parse_rows(
     续建 → 在建), a word not in it an error on its cell. `rates` (`columns.currency_rates`: [ledger.rates],
     [ledger] usd_rate): amounts in 万美元, 万欧元 … are converted to 万元 at the currency's rate
     (`ParsedSheet.converted`); a currency without one is refused, naming it. `quick`: which cells
-    `clean_value` keeps as they are (`registry.kept_as_is`), typed without calling it.
+    `clean_value` keeps as they are (`registry.kept_as_is`), typed without calling it. `seen`: project rows it
+    knows (`ledger.fingerprint`) go to `ParsedSheet.seen` untyped.
     Rows are sorted out one by one (blank, total, section, note or project);
     project rows are then typed column by column, CHUNK rows at a time.
     """
@@ -1079,6 +1094,9 @@ def parse_rows(
                 above, above_name = excel_row, name
         if len(row) < width_needed:
             row = row + [""] * (width_needed - len(row))
+        if seen is not None and (known := seen(excel_row, row, context)) is not None:
+            result.seen.append(known)
+            continue
         pending.append((excel_row, row, context))
         if len(pending) >= CHUNK:
             _type_rows(pending, readers, by_field["name"], sheet, result)

@@ -13,10 +13,12 @@ re-plan with the reason "台账导入 FILE"). `write.py` writes what is decided.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Mapping, NamedTuple
 
 from sqlalchemy import select
@@ -656,11 +658,15 @@ def plan_import(
     session: Session, ctx: Ctx, parsed: parse.ParsedSheet, *, from_unit: str | None = None,
     config: Mapping[str, Any] | None = None, file_name: str = "", progress: Progress | None = None,
     reg: Snapshot | None = None, details: bool = False, create_units: bool = False,
+    fingerprints: Any = None,
 ) -> tuple[ImportResult, list[RowPlan], Planner]:
     """Match and check every row against the registry; nothing is written.
 
     `details`: each change lists its values, old and new (`Change.details`, for the dry run).
     `create_units`: a unit not in the registry is created (a warning), else each is an error naming its rows.
+    `fingerprints` (`fingerprint.Fingerprints`): told each row found unchanged with the project's row as read
+    ahead (`keep`), then the rows with problems (`settle`). The rows it knew (`parsed.seen`) are unchanged and
+    only matched (a second row of one project is still an error).
 
     `parsed.rows` is used up: each batch of rows is let go once planned (the
     plans hold what is to be written), so 100,000 rows and their plans are
@@ -668,6 +674,9 @@ def plan_import(
     """
     planner = Planner(session, ctx, parsed, from_unit=from_unit, config=config, file_name=file_name, reg=reg,
                       create_units=create_units)
+    if parsed.seen:
+        parsed.rows = list(heapq.merge(parsed.rows, parsed.seen, key=attrgetter("row")))
+        parsed.seen = []
     result = ImportResult(file_name, parsed.sheet, rows=len(parsed.rows), skipped=dict(parsed.skipped))
     result.unused_columns = [f"{c.letter} {c.header}" for c in parsed.unused]
     result.header_rows = (parsed.header.first + 1, parsed.header.last + 1)
@@ -686,7 +695,8 @@ def plan_import(
     total = len(rows)
     for start in range(0, total, BATCH):
         batch = rows[start:start + BATCH]
-        ids = [pid for pid in matched[start:start + BATCH] if pid is not None]
+        ids = [pid for row, pid in zip(batch, matched[start:start + BATCH])
+               if pid is not None and type(row) is not parse.SeenRow]
         # the fields read back for comparison: those the batch's rows give (a blank cell changes nothing)
         given = set().union(*(row.values for row in batch))
         compared = [k for k in PROJECT_KEYS if k in given or k in ("code", "total_investment")]
@@ -696,6 +706,10 @@ def plan_import(
         existing, miles = now.projects, now.milestones
         by_month = planner.months_on_file(ids) if ids and parse.MONTH_FIGURES in given else {}
         for row, pid in zip(batch, matched[start:start + BATCH]):
+            if type(row) is parse.SeenRow:
+                result.unchanged += 1
+                result.changes.append(Change(row.row, "unchanged", row.values["code"], row.values.get("name", "")))
+                continue
             have = existing.get(pid) if pid is not None else None
             planner.check_row(row, have)
             plan = planner.plan_row(
@@ -703,6 +717,8 @@ def plan_import(
                 miles.get(pid, NO_MILESTONES), by_month.get(pid),
             )
             if plan is None:
+                if fingerprints is not None:
+                    fingerprints.keep(row.row, pid)
                 result.unchanged += 1
                 result.changes.append(Change(row.row, "unchanged", have["code"] if have else None, row.values.get("name", "")))
                 continue
@@ -722,6 +738,8 @@ def plan_import(
     planner.report_unknown()
     planner.reg.let_go()
     result.problems = sorted(parsed.problems + planner.problems, key=lambda p: (p.row, p.column, p.severity))
+    if fingerprints is not None:  # a row with a problem, or named in one of another row, is read again next time
+        fingerprints.settle({p.row for p in result.problems}.union(*planner.unknown.values()))
     result.to_confirm = planner.to_confirm
     planner.new_units = sorted({p.unit for p in plans if p.unit and p.unit not in planner.reg.unit_id})
     return result, plans, planner

@@ -47,12 +47,14 @@ def read_ledgers(
     progress: Progress | None = None,
     book: Workbook | None = None,
     month: str | None = None,
+    seen: Callable[[parse.Header, parse.LedgerInfo], parse.Seen | None] | None = None,
 ) -> list[parse.ParsedSheet]:
     """The sheet named, else the first with a ledger header, and with `sheet` "all" (and no sheet of that name)
     every sheet with a ledger header, in the workbook's order (a sheet laid out as a form is not one of them).
 
     `book` is the file already opened (`reader.preload`); it is closed here either way. `month` (YYYY-MM,
     --month): its year is the year of 月份 cells that name none (10月), where the sheet names no year.
+    `seen`: given a sheet's header and info line, the rows known already (`ledger.fingerprint`), or None.
     """
     table = variants(ledger_section(config).get("headers"))
     if book is None:
@@ -90,6 +92,7 @@ def read_ledgers(
                 chained(preview, rows), header, info, name, clean_value=registry.clean_value, units=units,
                 max_year=as_of.year + 30, progress=tick, status_words=status_words(config),
                 rates=currency_rates(config), quick=registry.kept_as_is,
+                seen=seen(header, info) if seen is not None else None,
             )
             if (month_col := header.by_field().get(parse.MONTH)) is not None:
                 merge_months(parsed, month_col, year=int(month[:4]) if month else None)  # a project's rows made one

@@ -94,14 +94,16 @@ class Snapshot:
                 self._by_name[normalize_name(name)].append(pid)
         return self._by_name
 
-    def _rows(self, layout: Shape, ids: list[int]) -> list[tuple]:
+    def _rows(self, layout: Shape, ids: list[int], raw: Callable[[list[tuple]], None] | None = None) -> list[tuple]:
         """The ledger rows of up to CHUNK projects. The query is compiled once per number of ids: the ids are
-        padded (with the first again: the rows stay the same) to a power of two or CHUNK, a dozen numbers."""
+        padded (with the first again: the rows stay the same) to a power of two or CHUNK, a dozen numbers.
+        `raw`: shown the driver's rows first (`db.query_rows`)."""
         size = min(CHUNK, 1 << (len(ids) - 1).bit_length())
         query = sql_by_ids(self.conn.dialect, layout, size)
-        return query_rows(self.conn, query.sql, query.params(ids + [ids[0]] * (size - len(ids))), query.types)
+        return query_rows(self.conn, query.sql, query.params(ids + [ids[0]] * (size - len(ids))), query.types, raw)
 
-    def read_ahead(self, loaded: Callable[[], bool], *, year: int, month: str) -> None:
+    def read_ahead(self, loaded: Callable[[], bool], *, year: int, month: str,
+                   raw: Callable[[list[tuple]], None] | None = None) -> None:
         """Read projects' `state` while the ledger's sheet is still loading (on another core, see
         `reader.Workbook.load_in_background`), CHUNK projects at a time in id order, until `loaded()`.
 
@@ -109,7 +111,8 @@ class Snapshot:
         year's plan and month's completion (the likely ones, the as-of date's).
         Time and memory spent are bounded by the sheet's own loading time (a
         small ledger stops this after a chunk or two) and by READ_AHEAD;
-        `let_go` drops what the ledger did not ask for.
+        `let_go` drops what the ledger did not ask for. `raw`: shown the rows as the driver gives them
+        (`ledger.fingerprint` digests them).
         """
         ids = sorted(self.code_of)[:READ_AHEAD]
         layout = shape(PROJECT_KEYS, year=year, month=month, kinds=LEDGER_KINDS)
@@ -118,7 +121,7 @@ class Snapshot:
         for chunk in chunks(ids):
             if loaded():
                 break
-            found = self._rows(layout, chunk)
+            found = self._rows(layout, chunk, raw)
             if not found:
                 continue
             columns = list(zip(*found))  # a column at a time: each text column's values made one object each
@@ -131,6 +134,12 @@ class Snapshot:
             rows.update((row[0], row) for row in zip(*columns))
         if rows:
             self._ahead = (layout, rows)
+
+    def scan(self, ids: list[int], raw: Callable[[list[tuple]], None], *, year: int, month: str) -> None:
+        """Show `raw` the rows `read_ahead` would read for `ids` (sorted), as the driver gives them; keep none."""
+        layout = shape(PROJECT_KEYS, year=year, month=month, kinds=LEDGER_KINDS)
+        for chunk in chunks(ids):
+            self._rows(layout, chunk, raw)
 
     def let_go(self) -> None:
         """Drop the rows read ahead that no ledger row matched."""
@@ -150,7 +159,7 @@ class Snapshot:
         rest = ids
         if self._ahead is not None and self._ahead[0].holds(layout):
             layout, early = self._ahead
-            taken = [pid for pid in ids if pid in early]
+            taken = [pid for pid in dict.fromkeys(ids) if pid in early]  # (a project twice: an error, found later)
             found = [early.pop(pid) for pid in taken]
             if len(taken) < len(ids):
                 have = set(taken)

@@ -39,7 +39,7 @@ from projects_cli.values import clean_text
 TABLE = "project_archive"
 # The tables a project's own rows are in (they go with it); every other row that refers to it blocks a removal.
 OWNED = ("milestone", "investment_report", "investment_revision", "investment_plan", "progress_report",
-         "project_revision", "project_archive")
+         "project_revision", "project_archive", "ledger_fingerprint")
 LABELS = {"issue": "问题", "card": "红黄蓝牌", "sheet": "已发文件", "dispatch": "派工单", "project": "项目",
           "issue_helper": "问题的配合单位", "flag_score": "流动红旗评分"}
 
@@ -156,7 +156,7 @@ def project_entry(session: Session, project: Project) -> dict[str, Any]:
 
 def delete_project(session: Session, ctx: Ctx, project: Project) -> dict[str, Any]:
     """Delete a project and its own rows (`OWNED`), logging each milestone, figure and plan and the project."""
-    from projects_cli.store.models import InvestmentRevision, ProgressReport, ProjectRevision
+    from projects_cli.store.models import InvestmentRevision, LedgerFingerprint, ProgressReport, ProjectRevision
 
     session.flush()
     conn = session.connection()
@@ -182,7 +182,7 @@ def delete_project(session: Session, ctx: Ctx, project: Project) -> dict[str, An
     conn.execute(delete(MilestonePlan.__table__).where(mp.milestone_id.in_(mids)))
     conn.execute(delete(MilestoneRevision.__table__).where(MilestoneRevision.__table__.c.milestone_id.in_(mids)))
     for table in (Milestone, InvestmentReport, InvestmentRevision, InvestmentPlan, ProgressReport, ProjectRevision,
-                  ProjectArchive):
+                  ProjectArchive, LedgerFingerprint):
         conn.execute(delete(table.__table__).where(table.__table__.c.project_id == pid))
     session.expunge(project)
     conn.execute(delete(Project.__table__).where(Project.__table__.c.id == pid))

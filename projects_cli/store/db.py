@@ -313,7 +313,8 @@ def update_rows(conn: Connection, table, rows: list[dict[str, Any]], extra: Mapp
         conn.execute(stmt, [{"_id": r["_id"], **{f"v_{k}": r[k] for k in keys}} for r in group])
 
 
-def query_rows(conn: Connection, sql: Any, params: Sequence[Any] = (), types: Sequence[Any] = ()) -> list[tuple]:
+def query_rows(conn: Connection, sql: Any, params: Sequence[Any] = (), types: Sequence[Any] = (),
+               raw: Callable[[list[tuple]], None] | None = None) -> list[tuple]:
     """The rows of a query as plain tuples straight from the database driver, each column in `types`
     turned into Python values by its SQLAlchemy type.
 
@@ -324,9 +325,11 @@ def query_rows(conn: Connection, sql: Any, params: Sequence[Any] = (), types: Se
     money a float, on PostgreSQL a `date` and a `Decimal`). This skips
     SQLAlchemy's Row objects and per-value result handling, and for many rows
     by id its expanding IN (…), which renders every id in Python on every
-    execution: on 100,000 rows each costs more than the query itself.
+    execution: on 100,000 rows each costs more than the query itself. `raw`: shown the driver's rows first.
     """
     rows, description = _fetch_rows(conn, sql, params)
+    if raw is not None:
+        raw(rows)
     return _convert_rows(conn, rows, types, description)
 
 

@@ -596,3 +596,16 @@ class Notice(SQLModel, table=True):
     error: Optional[str] = Field(default=None, sa_type=Text)
     by: str = Field(max_length=50)
     created_at: datetime
+
+
+class LedgerFingerprint(SQLModel, table=True):
+    """台账行指纹: what a ledger row read, beside what its project then held, when an import found that the row
+    changed nothing (`ledger.fingerprint`): a re-import skips a row whose digest is the same again.
+
+    A cache, never an authority: any change to the project (by any command) changes what it holds and so the
+    digest, and the row is checked the long way again; deleting every row here changes nothing but speed.
+    """
+
+    __tablename__ = "ledger_fingerprint"
+    project_id: int = Field(foreign_key="project.id", primary_key=True, ondelete="CASCADE")
+    digest: bytes = Field(max_length=16)  # blake2b, 16 bytes

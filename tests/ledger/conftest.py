@@ -1,7 +1,9 @@
-"""Fixtures of the ledger tests: the 派工单 scenario dispatched (see tests/helpers/dispatch_scenario.py)."""
+"""Fixtures of the ledger tests: the office ledger imported, the 派工单 scenario dispatched (see
+tests/helpers/dispatch_scenario.py)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,3 +18,16 @@ def sent(cli, tmp_path) -> Path:
     r = cli("ledger", "dispatch", "--unit", "经济发展局", "-o", str(path), as_of=SENT)
     assert r.exit_code == 0, r.stderr
     return path
+
+
+@pytest.fixture
+def office(session, ctx, tmp_path):
+    """The office ledger's five projects, one with an earlier month of completion on file."""
+    import ledger_samples as samples
+
+    from projects_cli.ledger.importer import import_ledger
+    from projects_cli.services import investment, registry
+
+    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), create_units=True)
+    investment.set_month(session, ctx, registry.get_project(session, "GX-0002"), "2025-09", Decimal("1500"))
+    return session

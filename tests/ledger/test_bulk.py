@@ -289,18 +289,6 @@ def test_totals_are_told_from_projects_whose_names_start_like_them(tmp_path):
 # ---------------------------------------------------------------- the registry read ahead while the sheet loads
 
 
-@pytest.fixture
-def office(session, ctx, tmp_path):
-    """The office ledger's five projects, one with an earlier month of completion on file."""
-    import ledger_samples as samples
-
-    from projects_cli.services import investment
-
-    import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), create_units=True)
-    investment.set_month(session, ctx, registry.get_project(session, "GX-0002"), "2025-09", Decimal("1500"))
-    return session
-
-
 def _read(reg, ids: list[int], keys: list[str], **kw) -> tuple:
     got = reg.state(ids, keys, **kw)
     projects = {pid: {k: row[k] for k in ("id", "unit_id", *keys)} for pid, row in got.projects.items()}

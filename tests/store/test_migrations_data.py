@@ -52,6 +52,8 @@ def value_for(table: sa.Table, col: sa.Column):
         return date(2025, 1, 2)
     if isinstance(t, sa.JSON):
         return {"k": "值"}
+    if isinstance(t, sa.LargeBinary):
+        return f"{table.name}.{col.name}".encode()[: t.length]
     if isinstance(t, sa.String) and t.length:
         return f"{table.name}.{col.name}·值"[: t.length]
     return f"{table.name}.{col.name}·长文本"
