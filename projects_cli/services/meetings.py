@@ -401,3 +401,19 @@ def decision_of_issue(session: Session, issue_id: int) -> dict[str, Any] | None:
             Meeting.__table__, m.id == d.meeting_id)).where(d.issue_id == issue_id).order_by(d.id.desc()).limit(1)
     ).mappings().first()
     return dict(row) if row else None
+
+
+def delete_meeting(session: Session, ctx: Ctx, meeting: Meeting) -> None:
+    """Remove a meeting with no decisions and the units asked to it (`projects undo` of `meeting add`), logged;
+    its number is not given again."""
+    entries = []
+    for row in session.scalars(select(MeetingUnit).where(MeetingUnit.meeting_id == meeting.id)).all():
+        entries.append(changelog.make_entry(ctx, "delete", "meeting_unit", record_id=row.id, key=meeting.number,
+                                            old={"unit_id": row.unit_id, "attendance": row.attendance}))
+        session.delete(row)
+    session.flush()
+    entries.append(changelog.make_entry(ctx, "delete", "meeting", record_id=meeting.id, key=meeting.number,
+                                        old={k: v for k, v in _summary(session, meeting).items() if v not in (None, [], "")}))
+    session.delete(meeting)
+    session.flush()
+    changelog.log_many(session, entries)
