@@ -619,7 +619,7 @@ class Planner:
         undone = select(c.record_id).where(c.action == REVERT, c.record_id.is_not(None))
         later = self.session.connection().execute(select(c.id).where(
             c.id > entry.id, c.table_name == "meeting_unit", c.record_key.like(f"{meeting.number}:%"),
-            c.action != REVERT, c.id.not_in(undone)).order_by(c.id)).scalars().all()
+            c.action != REVERT, c.command.not_in(UNDO_COMMANDS), c.id.not_in(undone)).order_by(c.id)).scalars().all()
         later = [i for i in later if i not in self.taken]
         if later:
             raise self.refuse(entry, f"会议 {meeting.number} 此后已登记参会情况（见第 {later[0]} 条）；请一并撤销（undo it too）")
@@ -676,9 +676,11 @@ class Planner:
         issue = self.session.get(Issue, row.issue_id)
         conn = self.session.connection()
         if not row.attached:
-            steps = conn.execute(select(IssueEvent.__table__.c.type).where(
-                IssueEvent.__table__.c.issue_id == issue.id).order_by(IssueEvent.__table__.c.id)).scalars().all()
-            if steps[3:] or any(e not in ("report", "accept", "assign") for e in steps):
+            e = IssueEvent.__table__.c
+            events = conn.execute(select(e.id, e.type, e.data).where(e.issue_id == issue.id).order_by(e.id)).all()
+            reverted = {step for _, kind, data in events if kind == REVERT for step in (data or {}).get("undoes", [])}
+            steps = [kind for event_id, kind, _ in events if kind != REVERT and event_id not in reverted]
+            if steps != ["report", "accept", "assign"]:
                 raise self.refuse(entry, f"议定事项所跟踪的问题 {issue.number} 此后已有办理（moved on since："
                                          f"{'、'.join(steps[3:])}）；请先撤销这些步骤")
             sheets = conn.execute(select(func.count()).select_from(Sheet).where(Sheet.ref == issue.number)).scalar()
