@@ -614,8 +614,8 @@ def _decision_rows(rows: list[dict[str, Any]], names: dict[str, str]) -> list[di
 def minutes_context(session: Session, as_of: date, number: str) -> tuple[str, str, dict[str, Any]]:
     """(recipient, ref, data) of a meeting's minutes (会议纪要): the meeting, the units asked and how each
     attended, the projects and items it took up, the previous meeting's decisions (of its kind) with where each
-    stood on this meeting's date, and this meeting's decisions as on record at `as_of`; `issue_no` 第N期 (the
-    minutes issued this year for earlier meetings, not voided, plus one)."""
+    stood on this meeting's date, and this meeting's decisions as on record at `as_of`; `issue_no` 第N期 (this
+    meeting's minutes already issued this year keep theirs; else the year's last, not voided, plus one)."""
     from projects_cli.facts import asof
     from projects_cli.services import meetings
 
@@ -628,8 +628,10 @@ def minutes_context(session: Session, as_of: date, number: str) -> tuple[str, st
         return [r["unit"] for r in attendance if r["attendance"] == kind]
 
     s = Sheet.__table__.c
-    earlier = select(func.count(func.distinct(s.ref))).where(
-        s.kind == "minutes", s.year == as_of.year, s.voided_on.is_(None), s.ref < found["number"])
+    issued = select(s.ref, s.context).where(s.kind == "minutes", s.year == as_of.year, s.voided_on.is_(None)).order_by(s.id)
+    numbers: dict[str, int] = {}
+    for ref, context in session.connection().execute(issued):
+        numbers.setdefault(ref, int(decode(((context or {}).get("data") or {}).get("issue_no") or len(numbers) + 1)))
     data = {
         "meeting": {k: found[k] for k in ("number", "kind", "title", "held_on", "place", "chair", "topics")},
         "projects": [{"code": c, "name": info.get(c, "")} for c in found["projects"]],
@@ -646,7 +648,8 @@ def minutes_context(session: Session, as_of: date, number: str) -> tuple[str, st
         "previous_counts": {k: sum(1 for r in found["previous_decisions"] if r["status"] == k)
                             for k in (meetings.DONE, meetings.RUNNING, meetings.LATE)},
         "decisions": _decision_rows(found["decisions"], info),
-        "issue_no": int(session.connection().execute(earlier).scalar() or 0) + 1,
+        # 第N期: the minutes of a meeting keep the number they first went out with; a new one takes the next
+        "issue_no": numbers.get(found["number"], max(numbers.values(), default=0) + 1),
     }
     return "各参会单位", found["number"], data
 
