@@ -237,3 +237,21 @@ def test_undo_a_decision_that_took_up_a_problem_reverts_its_steps(office, ctx):
     issues.reject_issue(s, at(ctx, "2025-11-06"), rejected, reason="不属实")
     with pytest.raises(IllegalMove, match="cannot consult issue 2025-002: it is rejected"):
         meetings.decide(s, at(ctx, "2025-11-06"), m, RULES, text="y", issue=rejected, unit="建设局")
+
+
+def test_attendance_scores_only_when_the_rules_weigh_it(office, ctx):
+    from projects_cli.rules.scoring import score_units
+
+    s = office
+    month(s, ctx)
+    shares = flag.unit_shares(s, "2025-11", D("2025-11-30"), ("在建",))
+    # only HY-0001's attendance was recorded: 出席 and 委派代表 attended, 缺席 did not
+    assert {u: str(v["attendance"]) for u, v in shares.items()} == {
+        "经济发展局": "1", "自然资源分局": "1", "建设局": "0", "行政审批服务局": "1"}
+    shipped = dict(load_rules().get("flag.weights"))
+    assert shipped["attendance"] == 0
+    plain = {r.unit: (str(r.score), sorted(r.components)) for r in score_units(shares, shipped)}
+    assert plain["建设局"] == ("80.00", ["investment", "issues", "ledger", "milestones"])  # as before attendance existed
+    weighed = {r.unit: str(r.score) for r in score_units(shares, {**shipped, "attendance": 10})}
+    # 建设局: 80 of 100 before; now 80 of 110 points, scaled to 100: 72.73
+    assert (weighed["建设局"], weighed["自然资源分局"]) == ("72.73", "100.00")
