@@ -59,8 +59,8 @@ def test_minutes_in_every_format_under_one_number(office, tmp_path):
     assert text.startswith("# 周调度会纪要\n\n**（2025年第1期）**\n\n高新督〔2025〕1号\n\n2025年11月10日，王主任主持召开周调度会，专题研究"
                            "高端医疗器械项目推进中的有关问题。")
     assert ("2025年11月3日周调度会议定事项2项，截至本次会议召开，已落实1项，正在落实1项，逾期未落实0项。") in text
-    assert "| 1 | 完成变电站扩容方案 | 经济发展局 | 2025年11月6日 | 已落实 |" in text
-    assert "| 2 | 办理施工许可 | 建设局 | 2025年11月10日 | 正在落实（今日到期） |" in text
+    assert "| 1 | 完成变电站扩容方案 | 经济发展局 | 11月6日 | 已落实 |" in text
+    assert "| 2 | 办理施工许可 | 建设局 | 11月10日 | 正在落实（今日到期） |" in text
     assert "（一）协调施工用水。由建设局牵头负责，于2025年11月12日前完成（督办编号2025-003）。" in text
     assert "高新督〔2025〕1号  会议纪要  各参会单位" in r.stderr
     # the first meeting's minutes: its attendance, topics, decisions with working days; the next number
@@ -77,8 +77,7 @@ def test_minutes_in_every_format_under_one_number(office, tmp_path):
     paras = [p.text for p in Document(str(docx)).paragraphs]
     assert "周调度会纪要" in paras and "高新督〔2025〕1号" in paras
     cells = [[c for c in row if c is not None] for row in load_workbook(xlsx).active.iter_rows(values_only=True)]
-    assert [2, "办理施工许可", "建设局", "正在落实（今日到期）"] == [c for c in cells[[i for i, r in enumerate(cells) if "办理施工许可" in r][0]]
-                                                           if not hasattr(c, "year")]
+    assert [2, "办理施工许可", "建设局", "11月10日", "正在落实（今日到期）"] in cells
     sheets = office("2025-11-10", "sheet", "list", "--kind", "纪要", "--format", "csv").stdout.splitlines()
     assert [line.split(",")[:5] for line in sheets[1:]] == [
         ["高新督〔2025〕1号", "会议纪要", "2025-11-10", "各参会单位", "HY-0002"],
