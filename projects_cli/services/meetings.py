@@ -393,12 +393,13 @@ def due_or_overdue(session: Session, as_of: date, horizon_days: int) -> list[dic
     return sorted(rows, key=lambda r: (-(r["days_late"] or 0), r["days_left"] or 0, r["meeting"], r["seq"]))
 
 
-def decision_of_issue(session: Session, issue_id: int) -> dict[str, Any] | None:
-    """The meeting and place of the decision a problem tracks (the latest, if several), or None."""
+def decision_of_issue(session: Session, issue_id: int, as_of: date) -> dict[str, Any] | None:
+    """The meeting and place of the decision a problem tracks (the latest recorded by `as_of`, if several), or None."""
     d, m = MeetingDecision.__table__.c, Meeting.__table__.c
     row = session.connection().execute(
         select(m.number, m.title, m.held_on, d.seq).select_from(MeetingDecision.__table__.join(
-            Meeting.__table__, m.id == d.meeting_id)).where(d.issue_id == issue_id).order_by(d.id.desc()).limit(1)
+            Meeting.__table__, m.id == d.meeting_id)).where(d.issue_id == issue_id, d.recorded_on <= as_of)
+        .order_by(d.id.desc()).limit(1)
     ).mappings().first()
     return dict(row) if row else None
 

@@ -46,6 +46,10 @@ def test_the_agenda_lists_the_last_meetings_decisions_as_they_stand(office):
     shown = json.loads(office("2025-11-12", "meeting", "show", "HY-0002", "--format", "json").stdout)
     assert [(d["issue"], d["status_text"]) for d in shown["previous_decisions"]] == [
         ("2025-001", "已落实"), ("2025-002", "正在落实（今日到期）")]
+    # the problem says which meeting decided it
+    assert "来源会议    HY-0002 2025-11-10 周调度会 第1项议定事项" in office("2025-11-12", "issue", "show", "2025-003").stdout
+    assert json.loads(office("2025-11-12", "issue", "show", "2025-001", "--format", "json").stdout)["meeting"] == {
+        "number": "HY-0001", "title": "周调度会", "held_on": "2025-11-03", "seq": 1}
     listed = office("2025-11-12", "meeting", "list", "--format", "csv").stdout.splitlines()
     assert listed[1:] == ["HY-0002,周调度,2025-11-10,周调度会,王主任,2,0,1,0,0", "HY-0001,周调度,2025-11-03,周调度会,王主任,3,2,2,1,1"]
 
