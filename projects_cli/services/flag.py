@@ -36,7 +36,7 @@ from projects_cli.rules.dates import completion_gap, period_end, period_start, p
 from projects_cli.rules.scoring import score_units, share
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
-from projects_cli.store.models import Dispatch, FlagScore, IssueHelper, Unit
+from projects_cli.store.models import Dispatch, FlagScore, IssueHelper, Meeting, MeetingUnit, Unit
 
 
 def _milestones(session: Session, as_of: date, active: tuple[str, ...]) -> dict[str, tuple[int, int]]:
@@ -93,15 +93,14 @@ def _issues(session: Session, as_of: date, helpers: bool) -> dict[str, tuple[int
 
 def _attendance(session: Session, period: str, as_of: date) -> dict[str, tuple[int, int]]:
     """Per unit: (meetings attended, meetings with its attendance recorded) held in `period` by `as_of`."""
-    from projects_cli.store.models import Meeting, MeetingUnit
-
     m, a, u = Meeting.__table__.c, MeetingUnit.__table__, Unit.__table__
     came = case((a.c.attendance.in_(("出席", "委派代表")), 1), else_=0)
-    query = (select(asof.unit_name_on(session, as_of, u), func.count(), func.sum(came))
+    name = asof.unit_name_on(session, as_of, u)
+    query = (select(name, func.count(), func.sum(came))
              .select_from(a.join(Meeting.__table__, m.id == a.c.meeting_id).join(u, u.c.id == a.c.unit_id))
              .where(a.c.attendance.is_not(None), m.held_on >= period_start(period),
                     m.held_on <= min(as_of, period_end(period)), m.recorded_on <= as_of)
-             .group_by(asof.unit_name_on(session, as_of, u)))
+             .group_by(name))
     return {name: (int(done or 0), asked) for name, asked, done in session.connection().execute(query)}
 
 
