@@ -15,6 +15,7 @@ def office(cli):
         assert r.exit_code == 0, (args, r.stderr)
         return r
 
+    run.cli = cli
     for name, unit in (("智能装备产业园项目", "经济发展局"), ("高端医疗器械项目", "建设局"), ("新材料项目", "自然资源分局")):
         run("2025-01-02", "add", "--name", name, "--unit", unit, "--status", "在建", "--create-units")
     run("2025-11-03", "meeting", "add", "--kind", "周调度", "--date", "2025-11-03", "--chair", "王主任", "--place",
@@ -109,3 +110,22 @@ def test_errors_are_one_line(cli, office):
         r = cli(*args, as_of="2025-11-10")
         assert r.exit_code == 1, (args, r.stdout)
         assert r.stderr.count("\n") == 1 and r.stderr.startswith("Error: ") and said in r.stderr, r.stderr
+
+
+def test_undo_through_the_commands(office):
+    def run_of(key: str) -> str:
+        rows = json.loads(office("2025-11-12", "log", "--format", "json").stdout)
+        return next(r["run"] for r in rows if r["table_name"] == "meeting_decision" and r["record_key"] == key)
+
+    # a decision that took up a problem without a new unit: its 会商 on the problem goes with it
+    office("2025-11-12", "meeting", "decide", "2", "--issue", "2025-002", "--text", "建设局加快办理")
+    assert [e["type"] for e in json.loads(office("2025-11-12", "issue", "show", "2025-002", "--format", "json").stdout)[
+        "events"]][-1] == "consult"
+    r = office("2025-11-12", "undo", "--run", run_of("HY-0002#2"), "--yes")
+    assert "删除议定事项 HY-0002#2“建设局加快办理”（问题 2025-002 上的会商与交办另行撤销）" in r.stderr + r.stdout
+    shown = json.loads(office("2025-11-12", "issue", "show", "2025-002", "--format", "json").stdout)
+    assert ([e["type"] for e in shown["events"]][-1], shown["meeting"]["number"]) == ("revert", "HY-0001")  # its own meeting
+    # once the minutes naming a decision went out, the decision stays (void the minutes first)
+    office("2025-11-10", "meeting", "minutes", "HY-0002", "--format", "md")
+    failed = office.cli("undo", "--run", run_of("HY-0002#1"), "--yes", as_of="2025-11-12")
+    assert failed.exit_code == 1 and "会议 HY-0002 的纪要已发文（高新督〔2025〕1号），文号不收回" in failed.stderr
