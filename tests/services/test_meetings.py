@@ -130,6 +130,9 @@ def test_decisions_are_in_overdue_sweep_reminders_and_the_flag_as_problems(offic
     data = report.overdue(s, D("2025-11-17"), tiers=tiers)
     late = sorted((r["issue"], r["unit"], r["days_late"]) for r in data["overdue"] if r["type"] == "issue")
     assert late == [(n["d3"], "经济发展局", 3), (n["d4"], "行政审批服务局", 5)]
+    # marked as decisions (a problem of no meeting reads 问题 2025-…)
+    assert sorted(r["item"] for r in data["overdue"] if r["type"] == "issue") == [
+        f"议定事项 {n['d3']}：完成电力扩容", f"议定事项 {n['d4']}：出具联合审查意见"]
     assert [r["number"] for r in issues.list_issues(s, D("2025-11-17"), overdue=True)] == [n["d3"], n["d4"]]
     plan = plan_reminders(s, D("2025-11-17"), calendar=RULES.calendar, tiers=tiers)
     keys = {u["unit"]: [i["key"] for i in u["items"]] for u in plan["units"]}
