@@ -91,10 +91,36 @@ class SheetKind(Labelled):
     NOTICE = "notice", "督办单"
     CARDS = "cards", "红黄蓝牌通报"
     WEEKLY = "weekly", "周报"
+    MINUTES = "minutes", "会议纪要"
 
     def short(self) -> tuple[str, ...]:
         return {"assign": ("交办通知",), "remind": ("提醒单", "催办通知"), "notice": ("督办通知", "挂牌督办通知书"),
-                "cards": ("亮牌通知", "亮牌通报", "红黄蓝牌"), "weekly": ("周通报", "每周通报")}[self.value]
+                "cards": ("亮牌通知", "亮牌通报", "红黄蓝牌"), "weekly": ("周通报", "每周通报"),
+                "minutes": ("纪要", "会议纪要")}[self.value]
+
+
+class MeetingKind(Labelled):
+    """会议的种类: the 调度会 (weekly, monthly), the 专题会商 on one matter, the on-site 观摩."""
+
+    WEEKLY = "周调度"
+    MONTHLY = "月调度"
+    CONSULT = "专题会商"
+    VISIT = "现场观摩"
+
+    def short(self) -> tuple[str, ...]:
+        return {"周调度": ("周调度会", "周例会"), "月调度": ("月调度会", "调度会"), "专题会商": ("会商", "专题会", "会商会"),
+                "现场观摩": ("观摩", "观摩会", "现场会")}[self.value]
+
+
+class Attendance(Labelled):
+    """How a unit attended a meeting (参会情况)."""
+
+    PRESENT = "出席"
+    ABSENT = "缺席"
+    DEPUTY = "委派代表"
+
+    def short(self) -> tuple[str, ...]:
+        return {"出席": ("参会", "到会"), "缺席": ("未到", "未参会"), "委派代表": ("代表", "委派")}[self.value]
 
 
 # 三单: the sheets that follow a problem through its deadline, in the order it meets them

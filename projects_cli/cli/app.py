@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "cards": ("cards", "app", "Red, yellow and blue cards (红黄蓝牌): rate, set by hand, list, explain, report."),
     "flag": ("cards", "flag", "Score the responsible units (流动红旗评比), award the flag to the best and list the last for a talk (约谈)."),
     "issue": ("issue", "app", "Problems (问题) of projects through the closed loop: 提报 · 受理 · 交办 · 反馈 · 督办 · 办结 · 销号."),
+    "meeting": ("meeting", "app", "Meetings (会议): 周调度 · 月调度 · 专题会商 · 现场观摩, the units at them, their decisions (议定事项) and minutes (会议纪要)."),
     "sheet": ("sheet", "app", "Supervision sheets (督办单, 红黄蓝牌通报, 周报) from the office's Jinja templates, as Excel, HTML, Markdown or Word."),
     "ledger": ("ledger", "app", "Excel ledgers (台账): import the ledgers units send, export the ledger the office files, dispatch each unit its fill-in workbook (派工单)."),
     "log": ("log", "app", "Show the change log (变更记录), newest first: who changed which record, old and new values."),

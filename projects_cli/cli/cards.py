@@ -45,6 +45,7 @@ FLAG_COLUMNS = (
     ("milestones_share", "节点按期"),
     ("issues_share", "问题按期办结"),
     ("ledger_share", "台账按时报送"),
+    ("attendance_share", "参会"),  # only when the rules weigh attendance (rules.scoring.OPTIONAL)
     ("result", "结果"),
 )
 
@@ -248,7 +249,8 @@ def flag(
     if fmt == Format.json:
         common.out(to_json(rows))
         return
-    common.out(render(rows, fmt, FLAG_COLUMNS))
+    weighed = any("attendance_share" in r for r in rows)  # attendance is shown when the rules weigh it
+    common.out(render(rows, fmt, [c for c in FLAG_COLUMNS if c[0] != "attendance_share" or weighed]))
     if fmt == Format.table:
         winners = [r["unit"] for r in rows if r["flag"]]
         bottom = [r["unit"] for r in rows if r["bottom"]]

@@ -468,8 +468,13 @@ def show(
 
     s = common.settings(ctx)
     rules = _rules(ctx)
+    from projects_cli.services import meetings
+
     with common.session(ctx, write=False) as session:
         row = issues.show_issue(session, number, s.today, rules.calendar)
+        source = meetings.decision_of_issue(session, row["issue_id"], s.today)
+    if source is not None:  # a meeting's decision (议定事项): the meeting it came from
+        row["meeting"] = source
     if fmt == Format.json:
         common.out(to_json(row))
         return
@@ -482,6 +487,8 @@ def show(
     size = max(width(label) for _, label in SHOW_FIELDS)
     for key, label in SHOW_FIELDS:
         common.out(f"{pad(label, size)}  {cell_text(view.get(key))}")
+    if source is not None:
+        common.out(f"{pad('来源会议', size)}  {source['number']} {source['held_on']} {source['title']} 第{source['seq']}项议定事项")
     events = []
     for ev in row["events"]:
         moved = f"{IssueState(ev['from_state']).zh}→" if ev["from_state"] else ""

@@ -277,7 +277,7 @@ def void(
 def list_cmd(
     ctx: typer.Context,
     year: Annotated[Optional[int], typer.Option(min=common.FIRST_YEAR, max=common.LAST_YEAR, help="Only sheets of this year (年度).")] = None,
-    kind: Annotated[Optional[str], typer.Option(help="Only this kind: assign (交办单), remind (催办单), notice (督办单), cards (红黄蓝牌通报, 亮牌通知), weekly (周报).")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="Only this kind: assign (交办单), remind (催办单), notice (督办单), cards (红黄蓝牌通报, 亮牌通知), weekly (周报), minutes (会议纪要: projects meeting minutes).")] = None,
     issue: Annotated[Optional[str], typer.Option("--issue", help="Only this problem's sheets (三单), in the order they went out.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
 ) -> None:

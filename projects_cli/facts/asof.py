@@ -651,8 +651,8 @@ def _issue_query(session: Session, as_of: date, filters: ProjectFilter, unit_fil
     unit_name = func.coalesce(lead.c.name, own.c.name)
     shown = func.coalesce(unit_name_on(session, as_of, lead), unit_name_on(session, as_of, own))
     query = select(
-        *_project_columns(p, shown), i.c.id.label("issue_id"), i.c.number, i.c.title, i.c.level, i.c.urgency,
-        i.c.state, i.c.deadline, i.c.closed_on, i.c.lookback_on,
+        *_project_columns(p, shown), i.c.id.label("issue_id"), i.c.number, i.c.title, i.c.category, i.c.level,
+        i.c.urgency, i.c.state, i.c.deadline, i.c.closed_on, i.c.lookback_on,
     ).select_from(
         i.join(p, p.c.id == i.c.project_id)
         .outerjoin(lead, lead.c.id == i.c.lead_unit_id)

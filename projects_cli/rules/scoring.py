@@ -1,6 +1,6 @@
 """Red-flag scoring (流动红旗): each responsible unit's score from its shares, ranked.
 
-Pure: given each unit's four shares (0–1) and the weights from the rules
+Pure: given each unit's shares (0–1: the four, and attendance when weighted) and the weights from the rules
 file, returns scores and ranks; the top N hold the flag and the bottom N are
 listed for a talk (约谈).
 """
@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
-COMPONENTS = ("investment", "milestones", "issues", "ledger")
+COMPONENTS = ("investment", "milestones", "issues", "ledger", "attendance")
+# Scored only when the rules weigh them: at weight 0 a unit's score, its stored components and the flag's
+# table are what they were before the component existed (attendance at meetings, 参会).
+OPTIONAL = ("attendance",)
+
+
+def scored_components(weights: Mapping[str, Any]) -> tuple[str, ...]:
+    """The components the weights score: the four always, an optional one when its weight is above 0."""
+    return tuple(c for c in COMPONENTS if c not in OPTIONAL or Decimal(str(weights.get(c, 0))) > 0)
 
 
 @dataclass
@@ -41,16 +49,17 @@ def score_units(
     at all to judge (every component None) is not ranked: left out, it can
     neither hold the flag nor be listed for a talk.
     """
-    total_weight = sum(Decimal(str(weights[c])) for c in COMPONENTS)
+    used = scored_components(weights)
+    total_weight = sum(Decimal(str(weights[c])) for c in used)
     if total_weight <= 0:
         raise ValueError("flag weights add up to 0")
     scored = []
     for unit, parts in shares.items():
-        if all(parts.get(c) is None for c in COMPONENTS):
+        if all(parts.get(c) is None for c in used):
             continue
         points = Decimal(0)
         components: dict[str, Any] = {}
-        for c in COMPONENTS:
+        for c in used:
             value = parts.get(c)
             value = Decimal(1) if value is None else max(Decimal(0), min(Decimal(1), Decimal(value)))
             gained = value * Decimal(str(weights[c])) * 100 / total_weight

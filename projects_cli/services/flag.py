@@ -10,7 +10,10 @@ record then:
   to the rating date, done by then and by that planned date;
 * issues: problems it leads (and, with the rules' `flag.score_helpers`, helps on) with a deadline in
   that span, resolved by the deadline (their state, deadline and lead unit as on the rating date);
-* ledger: dispatched workbooks (派工单) due in the period returned by the due date (and by the rating date).
+* ledger: dispatched workbooks (派工单) due in the period returned by the due date (and by the rating date);
+* attendance (scored only when the rules weigh it): meetings held in the period up to the rating date that
+  the unit was asked to, its attendance recorded, attended (出席 or 委派代表). A meeting's decisions are
+  problems (`services.meetings`): they count in the issues share.
 
 A share with nothing to judge counts as met, but a unit with nothing at all to
 judge is not ranked: it gets neither the flag nor a talk (`rules.scoring.score_units`).
@@ -33,7 +36,7 @@ from projects_cli.rules.dates import completion_gap, period_end, period_start, p
 from projects_cli.rules.scoring import score_units, share
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
-from projects_cli.store.models import Dispatch, FlagScore, IssueHelper, Unit
+from projects_cli.store.models import Dispatch, FlagScore, IssueHelper, Meeting, MeetingUnit, Unit
 
 
 def _milestones(session: Session, as_of: date, active: tuple[str, ...]) -> dict[str, tuple[int, int]]:
@@ -88,9 +91,22 @@ def _issues(session: Session, as_of: date, helpers: bool) -> dict[str, tuple[int
     return {unit: (done, due) for unit, (done, due) in out.items()}
 
 
+def _attendance(session: Session, period: str, as_of: date) -> dict[str, tuple[int, int]]:
+    """Per unit: (meetings attended, meetings with its attendance recorded) held in `period` by `as_of`."""
+    m, a, u = Meeting.__table__.c, MeetingUnit.__table__, Unit.__table__
+    came = case((a.c.attendance.in_(("出席", "委派代表")), 1), else_=0)
+    name = asof.unit_name_on(session, as_of, u)
+    query = (select(name, func.count(), func.sum(came))
+             .select_from(a.join(Meeting.__table__, m.id == a.c.meeting_id).join(u, u.c.id == a.c.unit_id))
+             .where(a.c.attendance.is_not(None), m.held_on >= period_start(period),
+                    m.held_on <= min(as_of, period_end(period)), m.recorded_on <= as_of)
+             .group_by(name))
+    return {name: (int(done or 0), asked) for name, asked, done in session.connection().execute(query)}
+
+
 def unit_shares(session: Session, period: str, as_of: date, active: tuple[str, ...],
                 helpers: bool = False) -> dict[str, dict[str, Any]]:
-    """Per unit answerable for an active project, the four shares (Decimal 0–1, or None when nothing was due)."""
+    """Per unit answerable for an active project, its shares (Decimal 0–1, or None when nothing was due)."""
     conn = session.connection()
     p, u, d = asof.projects_on(session, as_of), Unit.__table__, Dispatch.__table__
     unit_name = asof.unit_name_on(session, as_of, u)
@@ -116,6 +132,7 @@ def unit_shares(session: Session, period: str, as_of: date, active: tuple[str, .
         .where(d.c.due_on >= period_start(period), d.c.due_on <= min(as_of, period_end(period)), d.c.sent_on <= as_of)
         .group_by(unit_name)
     )}
+    attended = _attendance(session, period, as_of)
     out = {}
     for name in sorted(units):
         out[name] = {
@@ -123,6 +140,7 @@ def unit_shares(session: Session, period: str, as_of: date, active: tuple[str, .
             "milestones": share(*milestones[name]) if name in milestones else None,
             "issues": share(*issues[name]) if name in issues else None,
             "ledger": share(*ledgers[name]) if name in ledgers else None,
+            "attendance": share(*attended[name]) if name in attended else None,
         }
     return out
 

@@ -29,7 +29,9 @@ NO_MONEY = (None, None)
 
 
 def _issue_item(row: dict[str, Any], lookback: bool) -> str:
-    prefix = "回头看 " if lookback else "问题 "
+    from projects_cli.services.meetings import CATEGORY  # a meeting's decision (议定事项) says so
+
+    prefix = "回头看 " if lookback else "议定事项 " if row.get("category") == CATEGORY else "问题 "
     return f"{prefix}{row['number']}：{row['title']}"
 
 

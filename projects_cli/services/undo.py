@@ -38,6 +38,9 @@ from projects_cli.store.models import (
     Issue,
     IssueEvent,
     IssueHelper,
+    Meeting,
+    MeetingDecision,
+    MeetingUnit,
     Milestone,
     MilestonePlan,
     MilestoneRevision,
@@ -249,6 +252,8 @@ class Planner:
         return Refused(f"{entry.title()}不能撤销（cannot be undone）：{reason}；未撤销任何变更 (nothing was undone)")
 
     def step(self, entry: Entry) -> Step:
+        if self._taken_with_decision(entry):
+            return Step(entry, f"问题 {entry.record_key} 的这一步随议定事项一并撤销", None)
         handler = getattr(self, f"_{entry.table_name}_{entry.action}", None)
         if handler is None:
             raise self.refuse(entry, self._why_not(entry))
@@ -530,18 +535,20 @@ class Planner:
         if sheets:
             raise self.refuse(entry, f"问题 {issue.number} 已发过督办单 {sheets} 份（a sheet was issued for it）")
 
-        def apply() -> None:
-            entries = []
-            for table, column in ((IssueHelper, IssueHelper.__table__.c.issue_id),
-                                  (IssueEvent, IssueEvent.__table__.c.issue_id)):
-                conn.execute(delete(table.__table__).where(column == issue.id))
-            entries.append(changelog.make_entry(self.ctx, "delete", "issue", record_id=issue.id, key=issue.number,
-                                                project_code=entry.project_code, old=entry.new))
-            self.session.expunge(issue)
-            conn.execute(delete(Issue.__table__).where(Issue.__table__.c.id == issue.id))
-            changelog.log_many(self.session, entries)
+        return Step(entry, f"删除新提报的问题 {issue.number}“{issue.title}”（编号不再使用）",
+                    lambda: self._drop_issue(issue, entry.new, entry.project_code))
 
-        return Step(entry, f"删除新提报的问题 {issue.number}“{issue.title}”（编号不再使用）", apply)
+    def _drop_issue(self, issue: Issue, logged: dict[str, Any], project_code: str | None) -> None:
+        """Delete a problem with its helpers and history (its number is not given again), logged with `logged`."""
+        conn = self.session.connection()
+        for table, column in ((IssueHelper, IssueHelper.__table__.c.issue_id),
+                              (IssueEvent, IssueEvent.__table__.c.issue_id)):
+            conn.execute(delete(table.__table__).where(column == issue.id))
+        entry = changelog.make_entry(self.ctx, "delete", "issue", record_id=issue.id, key=issue.number,
+                                     project_code=project_code, old=logged)
+        self.session.expunge(issue)
+        conn.execute(delete(Issue.__table__).where(Issue.__table__.c.id == issue.id))
+        changelog.log_many(self.session, [entry])
 
     def _issue_event_insert(self, entry: Entry) -> Step:
         if entry.new.get("type") == "report":
@@ -584,6 +591,124 @@ class Planner:
         changed = "，".join(f"{k} {_text(v)}" for k, v in old.items()) or "无字段变化"
         return Step(entry, f"问题 {entry.record_key} 撤销这一步（{steps}），改回：{changed}", apply)
 
+    # -------------------------------------------------------- meetings
+
+    def _taken_with_decision(self, entry: Entry) -> bool:
+        """A problem's entry written by the `meeting decide` that made the problem: undone with the decision."""
+        return entry.table_name in ("issue", "issue_event") and any(
+            e.table_name == "meeting_decision" and e.action == "insert" and not e.new.get("attached")
+            and e.new.get("issue") == entry.record_key and _same_command(e, entry) for e in self.entries)
+
+    def _minutes_issued(self, entry: Entry, number: str) -> None:
+        sheets = self.session.connection().execute(select(Sheet.number).where(
+            Sheet.kind == "minutes", Sheet.ref == number, Sheet.voided_on.is_(None)).order_by(Sheet.id)).scalars().all()
+        if sheets:
+            raise self.refuse(entry, f"会议 {number} 的纪要已发文（{'、'.join(sheets)}），文号不收回；"
+                                     "请先作废纪要：projects sheet void（the minutes were issued）")
+
+    def _meeting_insert(self, entry: Entry) -> Step:
+        meeting = self.session.get(Meeting, entry.record_id) if entry.record_id else None
+        if meeting is None:
+            raise self.refuse(entry, f"会议 {entry.record_key} 已不存在")
+        decided = self.session.connection().execute(select(func.count()).select_from(MeetingDecision).where(
+            MeetingDecision.meeting_id == meeting.id)).scalar()
+        if decided:
+            raise self.refuse(entry, f"会议 {meeting.number} 已有议定事项 {decided} 项，请先撤销（undo its decisions first）")
+        self._minutes_issued(entry, meeting.number)
+        c = ChangeLog.__table__.c
+        undone = select(c.record_id).where(c.action == REVERT, c.record_id.is_not(None))
+        later = self.session.connection().execute(select(c.id).where(
+            c.id > entry.id, c.table_name == "meeting_unit", c.record_key.like(f"{meeting.number}:%"),
+            c.action != REVERT, c.command.not_in(UNDO_COMMANDS), c.id.not_in(undone)).order_by(c.id)).scalars().all()
+        later = [i for i in later if i not in self.taken]
+        if later:
+            raise self.refuse(entry, f"会议 {meeting.number} 此后已登记参会情况（见第 {later[0]} 条）；请一并撤销（undo it too）")
+
+        def apply() -> None:
+            from projects_cli.services import meetings
+
+            meetings.delete_meeting(self.session, self.ctx, meeting)
+
+        return Step(entry, f"删除新增的会议 {meeting.number}“{meeting.title}”（编号不再使用）", apply)
+
+    def _meeting_unit_insert(self, entry: Entry) -> Step:
+        if any(e.table_name == "meeting" and e.action == "insert" and _same_command(e, entry) for e in self.entries):
+            return Step(entry, f"参会单位 {entry.record_key} 随会议一并撤销", None)
+        row = self.session.get(MeetingUnit, entry.record_id) if entry.record_id else None
+        if row is None:
+            raise self.refuse(entry, f"参会单位 {entry.record_key} 已不存在")
+        later = _later(self.session, entry, self.taken)
+        if later is not None:
+            raise self.refuse(entry, f"{entry.record_key} 此后又有变更{_since(later)}；请一并撤销（undo it too）")
+
+        def apply() -> None:
+            self.session.delete(row)
+            self.session.flush()
+            changelog.log_delete(self.session, self.ctx, "meeting_unit", row.id, entry.new, key=entry.record_key)
+
+        return Step(entry, f"删除参会登记 {entry.record_key}", apply)
+
+    def _meeting_unit_update(self, entry: Entry) -> Step:
+        row = self.session.get(MeetingUnit, entry.record_id) if entry.record_id else None
+        if row is None:
+            raise self.refuse(entry, f"参会单位 {entry.record_key} 已不存在")
+        later = _later(self.session, entry, self.taken)
+        if later is not None:
+            raise self.refuse(entry, f"{entry.record_key} 此后又有变更{_since(later)}；请一并撤销（undo it too）")
+        keys = [k for k in ("attendance", "deputy", "note") if k in entry.new]
+
+        def apply() -> None:
+            old = {k: getattr(row, k) for k in keys}
+            for k in keys:
+                setattr(row, k, entry.old.get(k))
+            self.session.flush()
+            changelog.log_update(self.session, self.ctx, "meeting_unit", row.id, old,
+                                 {k: entry.old.get(k) for k in keys}, key=entry.record_key)
+
+        return Step(entry, f"参会情况 {entry.record_key} 改回：{_changes(entry, keys)}", apply)
+
+    def _meeting_decision_insert(self, entry: Entry) -> Step:
+        row = self.session.get(MeetingDecision, entry.record_id) if entry.record_id else None
+        if row is None:
+            raise self.refuse(entry, f"议定事项 {entry.record_key} 已不存在")
+        meeting = self.session.get(Meeting, row.meeting_id)
+        self._minutes_issued(entry, meeting.number)
+        issue = self.session.get(Issue, row.issue_id)
+        conn = self.session.connection()
+        if not row.attached:
+            e = IssueEvent.__table__.c
+            events = conn.execute(select(e.id, e.type, e.data).where(e.issue_id == issue.id).order_by(e.id)).all()
+            reverted = {step for _, kind, data in events if kind == REVERT for step in (data or {}).get("undoes", [])}
+            steps = [kind for event_id, kind, _ in events if kind != REVERT and event_id not in reverted]
+            if steps != ["report", "accept", "assign"]:
+                raise self.refuse(entry, f"议定事项所跟踪的问题 {issue.number} 此后已有办理（moved on since："
+                                         f"{'、'.join(steps[3:])}）；请先撤销这些步骤")
+            sheets = conn.execute(select(func.count()).select_from(Sheet).where(Sheet.ref == issue.number)).scalar()
+            if sheets:
+                raise self.refuse(entry, f"问题 {issue.number} 已发过交办单/督办单 {sheets} 份（a sheet was issued for it）")
+        others = [r for r in conn.execute(select(MeetingDecision.__table__.c.id).where(
+            MeetingDecision.__table__.c.issue_id == issue.id, MeetingDecision.__table__.c.id != row.id)).scalars()]
+        if not row.attached and others:
+            raise self.refuse(entry, f"问题 {issue.number} 此后又被其他议定事项引用")
+
+        def apply() -> None:
+            self.session.delete(row)
+            self.session.flush()
+            changelog.log_delete(self.session, self.ctx, "meeting_decision", row.id, entry.new, key=entry.record_key,
+                                 project_code=entry.project_code)
+            if not row.attached:
+                logged = self._load_issue_insert(entry, issue.number)
+                self._drop_issue(issue, logged, entry.project_code)
+
+        what = "及其跟踪的问题 " + issue.number if not row.attached else f"（问题 {issue.number} 上的会商与交办另行撤销）"
+        return Step(entry, f"删除议定事项 {entry.record_key}“{row.text}”{what}", apply)
+
+    def _load_issue_insert(self, entry: Entry, number: str) -> dict[str, Any]:
+        """What the problem's insert entry logged (for the deletion's entry), else the number alone."""
+        c = ChangeLog.__table__.c
+        found = _load(self.session, (c.table_name == "issue") & (c.action == "insert") & (c.record_key == number))
+        return found[0].new if found else {"number": number}
+
 
     def _undone_events(self, entry: Entry) -> set[int]:
         """Ids of the problem's events whose steps were undone already (their log entries marked)."""
@@ -605,6 +730,18 @@ def _siblings(session: Session, entries: list[Entry]) -> list[Entry]:
     have = {e.id for e in entries}
     extra = []
     for e in entries:
+        if e.action == "insert" and e.table_name in ("meeting", "meeting_decision"):
+            # a meeting with the units asked to it; a decision with the steps it made on its problem
+            same = (c.run == e.run) if e.run else ((c.by == e.by) & (c.command == e.command) & (c.at == e.at))
+            if e.table_name == "meeting":
+                mine = (c.table_name == "meeting_unit") & c.record_key.like(f"{e.record_key}:%")
+            else:
+                mine = c.table_name.in_(("issue", "issue_event")) & (c.record_key == e.new.get("issue"))
+            for other in _load(session, same & mine):
+                if other.id not in have:
+                    extra.append(other)
+                    have.add(other.id)
+            continue
         if e.table_name in ("issue", "issue_event") and not (e.action == "insert" and (
                 e.table_name == "issue" or e.new.get("type") == "report")):
             same = (c.run == e.run) if e.run else ((c.by == e.by) & (c.command == e.command) & (c.at == e.at))

@@ -534,6 +534,7 @@ def weekly_context(session: Session, as_of: date, rules, config: Mapping[str, An
         "changes": _limited(_week_changes(session, start, as_of), limit),
         "trend": _trend(session, as_of, rules, config, overdue["totals"]["overdue"], counts, investment["total"]),
         "leads": _leads(session, as_of, int(rules.get("leads.follow_days")), limit),
+        "decisions": _decisions_due(session, as_of, int(rules.get("overdue.due_soon_days")), limit),
     }
     return sheets.weekly_to, ref, data
 
@@ -601,6 +602,66 @@ def _leads(session: Session, as_of: date, follow_days: int, limit: int) -> dict[
         "overdue": _limited([{k: r[k] for k in ("code", "name", "unit", "person", "stage", "follow_due", "days_late")}
                              | {"unit": r["unit"] or NO_UNIT} for r in late], limit),
     }
+
+
+def _decision_rows(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+    keep = ("seq", "text", "unit", "helpers", "deadline", "workdays", "issue", "project_code", "status", "status_text",
+            "days_late", "days_left", "done_on", "meeting")
+    return [{**{k: r[k] for k in keep}, "unit": r["unit"] or NO_UNIT, "project": names.get(r["project_code"], "")}
+            for r in rows]
+
+
+def minutes_context(session: Session, as_of: date, number: str) -> tuple[str, str, dict[str, Any]]:
+    """(recipient, ref, data) of a meeting's minutes (会议纪要): the meeting, the units asked and how each
+    attended, the projects and items it took up, the previous meeting's decisions (of its kind) with where each
+    stood on this meeting's date, and this meeting's decisions as on record at `as_of`; `issue_no` 第N期 (this
+    meeting's minutes already issued this year keep theirs; else the year's last, not voided, plus one)."""
+    from projects_cli.facts import asof
+    from projects_cli.services import meetings
+
+    found = meetings.show_meeting(session, number, as_of)
+    codes = set(found["projects"]) | {r["project_code"] for r in found["decisions"] + found["previous_decisions"]}
+    info = {i.code: i.name for i in asof.project_info(session, as_of=as_of).values() if i.code in codes}
+    attendance = found["attendance"]
+
+    def who(kind: str) -> list[str]:
+        return [r["unit"] for r in attendance if r["attendance"] == kind]
+
+    s = Sheet.__table__.c
+    issued = select(s.ref, s.context).where(s.kind == "minutes", s.year == as_of.year, s.voided_on.is_(None)).order_by(s.id)
+    numbers: dict[str, int] = {}
+    for ref, context in session.connection().execute(issued):
+        numbers.setdefault(ref, int(decode(((context or {}).get("data") or {}).get("issue_no") or len(numbers) + 1)))
+    data = {
+        "meeting": {k: found[k] for k in ("number", "kind", "title", "held_on", "place", "chair", "topics")},
+        "projects": [{"code": c, "name": info.get(c, "")} for c in found["projects"]],
+        "attendance": {
+            "present": who("出席"),
+            "deputies": [{"unit": r["unit"], "deputy": r["deputy"]} for r in attendance if r["attendance"] == "委派代表"],
+            "absent": [{"unit": r["unit"], "note": r["note"]} for r in attendance if r["attendance"] == "缺席"],
+            "unrecorded": [r["unit"] for r in attendance if r["attendance"] is None],
+            "asked": len(attendance),
+        },
+        "previous": ({k: found["previous"][k] for k in ("number", "kind", "title", "held_on")}
+                     if found["previous"] else None),
+        "previous_decisions": _decision_rows(found["previous_decisions"], info),
+        "previous_counts": {k: sum(1 for r in found["previous_decisions"] if r["status"] == k)
+                            for k in (meetings.DONE, meetings.RUNNING, meetings.LATE)},
+        "decisions": _decision_rows(found["decisions"], info),
+        # 第N期: the minutes of a meeting keep the number they first went out with; a new one takes the next
+        "issue_no": numbers.get(found["number"], max(numbers.values(), default=0) + 1),
+    }
+    return "各参会单位", found["number"], data
+
+
+def _decisions_due(session: Session, as_of: date, horizon: int, limit: int) -> dict[str, Any]:
+    """The weekly's 会议议定事项 section: decisions overdue or due within `horizon` days on `as_of`."""
+    from projects_cli.services import meetings
+
+    rows = meetings.due_or_overdue(session, as_of, horizon)
+    late = sum(1 for r in rows if r["status"] == meetings.LATE)
+    return {"late": late, "soon": len(rows) - late, **_limited([{k: r[k] for k in ("meeting", "seq", "text", "deadline", "status", "status_text", "days_late",
+                                        "days_left", "issue")} | {"unit": r["unit"] or NO_UNIT} for r in rows], limit)}
 
 
 # ---------------------------------------------------------------- issuing and re-issuing

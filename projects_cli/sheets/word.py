@@ -516,6 +516,8 @@ class _Writer:
             fmt.line_spacing = self.Pt(RECORD_LINE)
             fmt.left_indent = fmt.right_indent = inset
             fmt.alignment = None
+            # the 版记's lines are one frame: none left alone at the top of a page of its own
+            fmt.keep_with_next = n < len(lines) - 1
             ppr = p._p.get_or_add_pPr()
             _replace(ppr, "w:framePr", w=str(width), hSpace="0", wrap="around", vAnchor="margin", hAnchor="margin",
                      xAlign="center", yAlign="bottom")

@@ -15,7 +15,7 @@ from typing import Any, List, Optional
 from sqlalchemy import JSON, CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from projects_cli.vocab import CardColor, IssueState, Level, ProjectStatus
+from projects_cli.vocab import Attendance, CardColor, IssueState, Level, MeetingKind, ProjectStatus
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -50,6 +50,10 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
+# 会议 (调度会 / 会商 / 观摩) and a unit's attendance at one (`Meeting`, `MeetingUnit`)
+MEETING_KINDS = MeetingKind.values()
+ATTENDANCE = Attendance.values()
+
 NOTICE_CHANNELS = ("wecom", "dingtalk", "email")  # 催办提醒 channels (`Notice`)
 NOTICE_RESULTS = ("sent", "failed")
 
@@ -76,6 +80,8 @@ CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "lead_stage": (("stage", one_of("stage", LEAD_STAGES)),),
     "notice": (("channel", one_of("channel", NOTICE_CHANNELS)), ("result", one_of("result", NOTICE_RESULTS))),
+    "meeting": (("kind", one_of("kind", MEETING_KINDS)),),
+    "meeting_unit": (("attendance", f"attendance IS NULL OR {one_of('attendance', ATTENDANCE)}"),),
 }
 
 
@@ -609,3 +615,57 @@ class LedgerFingerprint(SQLModel, table=True):
     __tablename__ = "ledger_fingerprint"
     project_id: int = Field(foreign_key="project.id", primary_key=True, ondelete="CASCADE")
     digest: bytes = Field(max_length=16)  # blake2b, 16 bytes
+
+
+class Meeting(SQLModel, table=True):
+    """会议: a 周调度 / 月调度 (调度会), a 专题会商 or a 现场观摩, held on `held_on`; its 议定事项 are `MeetingDecision`
+    rows, each a problem (`Issue`) in the closed loop, and the units asked to attend are `MeetingUnit` rows.
+
+    `projects` the codes of the projects it took up, joined by 、; `topics` the items discussed (议题), in order.
+    """
+
+    __tablename__ = "meeting"
+    __table_args__ = checks("meeting")
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)  # HY-0001
+    kind: str = Field(max_length=10)
+    title: str = Field(max_length=200)
+    held_on: date = Field(index=True)
+    place: Optional[str] = Field(default=None, max_length=200)  # 会议地点
+    chair: str = Field(max_length=50)  # 主持人
+    projects: str = Field(default="", max_length=500)  # project codes, joined by 、
+    topics: Optional[List[str]] = Field(default=None, sa_type=JSON)  # 议题 (typing.List: SQLAlchemy 2.0.14)
+    recorded_on: date  # the business date it was recorded (the command's as-of date)
+    by: str = Field(max_length=50)
+    created_at: datetime
+
+
+class MeetingUnit(SQLModel, table=True):
+    """A unit at a meeting (参会单位): asked to attend (`attendance` None until recorded), and how it attended:
+    出席, 缺席 or 委派代表 (`deputy` the person it sent)."""
+
+    __tablename__ = "meeting_unit"
+    __table_args__ = (UniqueConstraint("meeting_id", "unit_id"), *checks("meeting_unit"))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")  # searched by the unique key it leads
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    attendance: Optional[str] = Field(default=None, max_length=10)
+    deputy: Optional[str] = Field(default=None, max_length=50)  # 委派代表: who came instead
+    note: Optional[str] = Field(default=None, max_length=200)  # e.g. 缺席的原因
+
+
+class MeetingDecision(SQLModel, table=True):
+    """议定事项: a meeting's decision, tracked as a problem (`issue_id`) through the closed loop: made for it
+    (`attached` False: reported, accepted and assigned by `meeting decide`) or an existing problem it took up
+    (`attached` True). `seq` its place in the meeting's list (一、二 …); `workdays` the working days given, if so."""
+
+    __tablename__ = "meeting_decision"
+    __table_args__ = (UniqueConstraint("meeting_id", "seq"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")  # searched by the unique key it leads
+    seq: int
+    issue_id: int = Field(foreign_key="issue.id", index=True)
+    text: str = Field(sa_type=Text)
+    attached: bool = False
+    workdays: Optional[int] = None
+    recorded_on: date

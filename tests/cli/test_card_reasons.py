@@ -51,7 +51,7 @@ def test_terminal_tables_wrap_the_reasons_they_do_not_cut_them(rated):
     ]
     r = rated("cards", "show", "GX-0001")
     assert r.stdout.splitlines()[2:] == [
-        "2025-10  红牌  规则  投资完成率 58.3%，序时进度 83.3%，  tester            2025.1+25f09839",
+        "2025-10  红牌  规则  投资完成率 58.3%，序时进度 83.3%，  tester            2025.1+cbb10316",
         "                     落后 25 个百分点；",
         "                     节点“主体完工”逾期 61 天",
     ]

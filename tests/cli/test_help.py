@@ -94,6 +94,9 @@ def test_root_help_imports_no_heavy_library():
 # the command reads, a document already issued), as commands run first
 # a lead added at the start of October, for the examples that move, follow, sign or show XS-0001
 LEAD = ["--as-of", "2025-10-01", "lead", "add", "--name", "某新能源电池项目", "--unit", "经济发展局", "--amount", "8亿元"]
+# a 周调度 on the as-of date on one project, for the examples that use HY-0001
+MEETING = ["meeting", "add", "--kind", "周调度", "--date", "2025-10-31", "--chair", "王主任", "--units", "经济发展局、建设局",
+           "--projects", "GX-0004"]
 SETUP: dict[tuple[str, ...], list[list[str]]] = {
     ("issue", "assign"): [["issue", "accept", "2025-009"]],
     ("issue", "close"): [["issue", "resolve", "2025-005", "--text", "已办结"]],
@@ -110,6 +113,7 @@ SETUP: dict[tuple[str, ...], list[list[str]]] = {
     ("log", "revert"): [["edit", "GX-0001", "--notes", "核对后补记"]],
     ("unit", "remove"): [["unit", "add", "临时工作专班"]],
     **{("lead", name): [LEAD] for name in ("move", "follow", "assign", "sign", "show")},
+    **{("meeting", name): [MEETING] for name in ("attend", "decide", "show", "agenda", "minutes")},
 }
 FRESH = {("init",)}  # examples that make their registry
 FILES = {("calendar", "import"): ("notice_2026.txt", "2026年节假日安排.txt")}

@@ -32,6 +32,33 @@ OUTPUTS = [
     (["sheet", "cards", "--unit", "经济发展局"], "亮牌通知.docx", Expect(4, ("重点项目红黄蓝牌通报",))),
     (["sheet", "weekly"], "周报-公文.docx", Expect(11, ("全区重点项目推进情况周报",))),
     (["sheet", "weekly"], "周报-表格.xlsx", Expect(11, ("全区重点项目推进情况周报",))),
+    (["meeting", "minutes", "HY-0002"], "会议纪要-公文.docx", Expect(3, ("高新区重点项目推进中心", "周调度会纪要"))),
+    (["meeting", "minutes", "HY-0002"], "会议纪要-表格.xlsx", Expect(3, ("周调度会纪要",))),
+]
+
+# two 周调度 before the outputs are made: the second one's minutes open with the first one's decisions
+_UNITS = "经济发展局、自然资源分局、建设局、行政审批服务局"
+MEETINGS = [
+    ["--as-of", "2025-10-24", "meeting", "add", "--kind", "周调度", "--date", "2025-10-24", "--chair", "王主任",
+     "--place", "管委会三楼301会议室", "--units", _UNITS, "--projects", "GX-0003、GX-0004"],
+    ["--as-of", "2025-10-24", "meeting", "decide", "1", "--text",
+     "经济发展局牵头，会同供电公司完成山推大马力推土机产业化项目新增设备用电负荷扩容方案编制并报批", "--unit", "经济发展局",
+     "--helper", "建设局", "--project", "GX-0004", "--workdays", "3"],
+    ["--as-of", "2025-10-24", "meeting", "decide", "1", "--text", "自然资源分局加快山重集团研究院项目用地组卷报批，确保11月上旬取得用地批复",
+     "--unit", "自然资源分局", "--project", "GX-0003", "--workdays", "5"],
+    ["--as-of", "2025-10-24", "meeting", "decide", "1", "--text", "行政审批服务局开辟绿色通道，同步办理施工许可",
+     "--unit", "行政审批服务局", "--project", "GX-0003", "--due", "2025-10-29"],
+    ["--as-of", "2025-10-28", "issue", "respond", "2025-010", "--text", "方案已报"],
+    ["--as-of", "2025-10-28", "issue", "resolve", "2025-010", "--text", "已批复"],
+    ["meeting", "add", "--kind", "周调度", "--date", "2025-10-31", "--chair", "王主任", "--place", "管委会三楼301会议室",
+     "--units", _UNITS, "--projects", "GX-0004", "--topic", "上周议定事项落实情况", "--topic", "山推大马力推土机产业化项目投产准备"],
+    ["meeting", "attend", "2", "--unit", "经济发展局", "--as", "出席"],
+    ["meeting", "attend", "2", "--unit", "自然资源分局", "--as", "委派代表", "--deputy", "李明"],
+    ["meeting", "attend", "2", "--unit", "行政审批服务局", "--as", "缺席", "--note", "参加市级培训"],
+    ["meeting", "decide", "2", "--text", "经济发展局督促企业完成设备安装调试，11月底前具备投产条件", "--unit", "经济发展局",
+     "--workdays", "15"],
+    ["meeting", "decide", "2", "--text", "建设局做好厂区配套道路施工协调", "--unit", "建设局", "--helper", "自然资源分局",
+     "--workdays", "10"],
 ]
 
 
@@ -46,6 +73,9 @@ def make_all(folder: Path, sample: Path) -> dict[str, Expect]:
     runner = CliRunner()
     r = runner.invoke(app, ["--db", str(db), "cards", "rate", "--period", "2025-10"], env=env)
     assert r.exit_code == 0, r.stderr
+    for step in MEETINGS:
+        r = runner.invoke(app, ["--db", str(db), *step], env=env)
+        assert r.exit_code == 0, (step, r.stderr)
     out: dict[str, Expect] = {}
     for command, name, expect in OUTPUTS:
         target = folder / name

@@ -573,7 +573,7 @@ def test_sheet_list(cli, scn):
     assert cli("sheet", "list", "--year", "2024").stdout.splitlines()[2:] == []
     r = cli("sheet", "list", "--kind", "memo")
     assert (r.exit_code, r.stderr) == (
-        1, "错误：文书类型“memo”不存在（unknown sheet kind）；现有的（known）：assign、cards、notice、remind、weekly、交办单、催办单、周报、督办单、红黄蓝牌通报\n")
+        1, "错误：文书类型“memo”不存在（unknown sheet kind）；现有的（known）：assign、cards、minutes、notice、remind、weekly、交办单、会议纪要、催办单、周报、督办单、红黄蓝牌通报\n")
 
 
 def test_templates_in_the_data_folder_are_picked_up(cli, scn, tmp_path, monkeypatch):
