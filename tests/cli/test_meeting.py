@@ -109,7 +109,7 @@ def test_errors_are_one_line(cli, office):
     ):
         r = cli(*args, as_of="2025-11-10")
         assert r.exit_code == 1, (args, r.stdout)
-        assert r.stderr.count("\n") == 1 and r.stderr.startswith("Error: ") and said in r.stderr, r.stderr
+        assert r.stderr.count("\n") == 1 and r.stderr.startswith("错误：") and said in r.stderr, r.stderr
 
 
 def test_undo_through_the_commands(office):
