@@ -104,7 +104,7 @@ SETUP: dict[tuple[str, ...], list[list[str]]] = {
                             ["project", "archive", "GX-0052", "--reason", "重复录入", "--yes"]],
     ("log", "revert"): [["edit", "GX-0001", "--notes", "核对后补记"]],
     ("unit", "remove"): [["unit", "add", "临时工作专班"]],
-    **{("lead", name): [LEAD] for name in ("move", "follow", "assign", "sign", "show")},
+    **{("lead", name): [LEAD] for name in ("move", "follow", "assign", "sign", "show", "edit")},
 }
 FRESH = {("init",)}  # examples that make their registry
 FILES = {("calendar", "import"): ("notice_2026.txt", "2026年节假日安排.txt")}
