@@ -31,7 +31,7 @@ OUTPUTS = [
     (["sheet", "notice", "2025-004"], "督办单-表格.xlsx", Expect(3)),
     (["sheet", "cards", "--unit", "经济发展局"], "亮牌通知.docx", Expect(4, ("重点项目红黄蓝牌通报",))),
     (["sheet", "weekly"], "周报-公文.docx", Expect(11, ("全区重点项目推进情况周报",))),
-    (["sheet", "weekly"], "周报-表格.xlsx", Expect(12, ("全区重点项目推进情况周报",))),
+    (["sheet", "weekly"], "周报-表格.xlsx", Expect(9, ("全区重点项目推进情况周报",))),
 ]
 
 
