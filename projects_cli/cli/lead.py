@@ -1,4 +1,4 @@
-"""`projects lead add / move / follow / assign / sign / list / show / report`: the investment leads (招商线索, 信息库)."""
+"""`projects lead add / edit / move / follow / assign / sign / list / show / report`: the investment leads (招商线索, 信息库)."""
 
 from __future__ import annotations
 
@@ -76,6 +76,11 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
 def _public(row: dict[str, Any]) -> dict[str, Any]:
     """A lead as JSON gives it: every key but the database's own ids."""
     return {k: v for k, v in row.items() if k not in ("id", "project_id")}
+
+
+def _said_changed(code: str, changed: list[str]) -> None:
+    common.note(f"{code}: changed {', '.join(changed)}" if changed else
+                f"Nothing changed: {code} already had those values")
 
 
 @app.command()
@@ -180,8 +185,45 @@ def assign(
         lead, changed = leads.assign_lead(session, common.actor(ctx), code, unit=unit, person=person, next_on=nxt,
                                           create_units=create_units)
         lead_code = lead.code
-    common.note(f"{lead_code}: changed {', '.join(changed)}" if changed else
-                f"Nothing changed: {lead_code} already had those values")
+    _said_changed(lead_code, changed)
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    code: CodeArg,
+    name: Annotated[Optional[str], typer.Option("--name", help="The project's name (项目名称).")] = None,
+    company: Annotated[Optional[str], typer.Option("--company", help="The investor (客商); \"\" clears it.")] = None,
+    chain: Annotated[Optional[str], typer.Option("--chain", help="Industry chain (产业链); \"\" clears it.")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Where the lead came from (线索来源); \"\" clears it.")] = None,
+    contact: Annotated[Optional[str], typer.Option("--contact", help="The investor's contact (联系人及电话); \"\" clears it.")] = None,
+    amount: Annotated[Optional[str], typer.Option("--amount", help="Planned investment as given (拟投资额): 8亿元, 3000万美元 (converted at today's rate on file); \"\" clears it.")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Responsible unit (责任单位), as `lead assign` sets it (the earlier one stays on record).")] = None,
+    person: Annotated[Optional[str], typer.Option("--person", help="Responsible person (责任人), as `lead assign` sets it.")] = None,
+    leader: Annotated[Optional[str], typer.Option("--leader", help="Leader in charge (包保领导); \"\" clears it.")] = None,
+    next_on: Annotated[Optional[str], typer.Option("--next", help="Next follow-up date (下次跟进日期), YYYY-MM-DD, as `lead assign` sets it.")] = None,
+    notes: Annotated[Optional[str], typer.Option("--notes", help="Notes (备注); \"\" clears them.")] = None,
+    create_units: Annotated[bool, typer.Option("--create-units", help="Add a responsible unit not yet in the registry instead of refusing it.")] = False,
+    allow_duplicate_name: Annotated[bool, typer.Option("--allow-duplicate-name", help="Allow a name another lead (not ended) already has.")] = False,
+) -> None:
+    """Correct a lead's fields (修改线索): each change is in the change log, and `projects undo` takes it back.
+
+    The stage changes with `lead move` and `lead sign`; follow-ups are added with `lead follow`.
+
+    Example: projects lead edit XS-0001 --company 某某新能源集团有限公司 --amount 10亿元
+    """
+    from projects_cli.services import leads
+
+    given = {"name": name, "company": company, "chain": chain, "source": source, "contact": contact,
+             "amount": amount, "unit": unit, "person": person, "leader": leader, "notes": notes}
+    raw: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    if next_on is not None:
+        raw["next_on"] = _date(next_on, "--next")
+    with common.session(ctx) as session:
+        lead, changed = leads.edit_lead(session, common.actor(ctx), code, raw, rates=_rates(ctx),
+                                        create_units=create_units, allow_duplicate_name=allow_duplicate_name)
+        lead_code = lead.code
+    _said_changed(lead_code, changed)
 
 
 @app.command()

@@ -301,6 +301,7 @@ RETURN_CHANGE_COLUMNS = (("sheet", "工作表"), ("row", "行"), ("code", "项�
                          ("header", "栏目"), ("before", "原值"), ("after", "新值"))
 SENT_COLUMNS = (("unit", "责任单位"), ("projects", "项目数"), ("milestones", "节点"), ("issues", "问题"),
                 ("due_on", "报送截止"), ("file", "文件"))
+SENT_LEAD_COLUMNS = (*SENT_COLUMNS[:4], ("leads", "招商线索"), *SENT_COLUMNS[4:])
 RETURNS_COLUMNS = (("unit", "责任单位"), ("period", "周期"), ("sent_on", "发出日期"), ("due_on", "报送截止"),
                    ("returned_on", "报送日期"), ("state_label", "状态"), ("days_late", "逾期天数"), ("projects", "项目数"))
 PROGRESS_COLUMNS = (("on", "日期"), ("progress", "形象进度"), ("problems", "存在问题"), ("source", "来源"))
@@ -364,6 +365,7 @@ def dispatch_cmd(
     period: Annotated[Optional[str], typer.Option("--period", help="Reporting period (填报周期): a month 2025-10 or a week 2025-W43. Default: the as-of date's.")] = None,
     due: Annotated[Optional[str], typer.Option("--due", help="Due date (报送截止) of the return, YYYY-MM-DD. Default: the period's last day.", callback=common.date_callback)] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Send anew to a unit that already has an unreturned workbook for the period (重新派发); the earlier one then no longer imports.")] = False,
+    leads: Annotated[bool, typer.Option("--leads", help="Add the unit's 招商线索 sheet: its leads being pursued, to fill in with follow-ups and stage moves (a unit with leads and no projects is sent one too).")] = False,
     fmt: Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)] = Format.table,
 ) -> None:
     """Send each responsible unit its own fill-in workbook (派工单): its projects, what is due and overdue, its open problems.
@@ -374,9 +376,12 @@ def dispatch_cmd(
     the unit's overdue and due milestones and its problems with their
     deadlines. A very hidden sheet and the database keep every row as sent, so
     `projects ledger import` applies only what the unit changed when it comes
-    back, and records whether it came back on time (for the red flag).
+    back, and records whether it came back on time (for the red flag). With
+    --leads a third sheet lists the unit's investment leads (招商线索): the
+    follow-ups it records there and the stage moves it picks are applied on
+    import (`lead follow`, `lead move`).
 
-    Example: projects --as-of 2025-10-20 ledger dispatch --all --output-dir 派工单/ --due 2025-10-28
+    Example: projects --as-of 2025-10-20 ledger dispatch --all --output-dir 派工单/ --due 2025-10-28 --leads
     """
     from projects_cli.ledger.dispatch import dispatch
     from projects_cli.listings.output import render, to_json
@@ -393,12 +398,13 @@ def dispatch_cmd(
     with common.session(ctx) as session:
         run = dispatch(session, common.actor(ctx), unit=unit, output=output, output_dir=output_dir, period=period,
                        due=due, replace=replace, config=s.config, active=tuple(s.rules.get("cards.active_statuses")),
-                       period_kind=s.rules.get("period.kind"))
+                       period_kind=s.rules.get("period.kind"), leads=leads,
+                       follow_days=int(s.rules.get("leads.follow_days")))
     rows = [x.as_dict() for x in run.sent]
     if fmt == Format.json:
         common.out(to_json({"sent": rows, "skipped": [{"unit": k.unit, "reason": k.reason} for k in run.skipped]}))
     else:
-        common.out(render(rows, fmt, SENT_COLUMNS))
+        common.out(render(rows, fmt, SENT_LEAD_COLUMNS if leads else SENT_COLUMNS))
     for skipped in run.skipped:
         common.note(f"Not sent to {skipped.unit}: {skipped.reason}")
     if run.sent:

@@ -39,6 +39,57 @@ def _plan(ctx: typer.Context, session, unit: str | None) -> dict[str, Any]:
         filters=common.filters(session, ctx, unit=unit))
 
 
+def _renderer(ctx: typer.Context):
+    """The sheets' renderer: its page environment renders the messages (templates/notify_*), its sheets the
+    attachments; the office's templates folder overrides both, file by file."""
+    from projects_cli.cli.sheet import _renderer as sheet_renderer
+
+    return sheet_renderer(common.settings(ctx))
+
+
+def _attach(ctx: typer.Context, session, renderer):
+    """What a unit's e-mail carries: one Word document (preview: not numbered, not recorded) with the sheet of
+    each problem it is reminded of (督办单 once overdue, 催办单 near its deadline: `sheet notice` picks) and
+    its 亮牌通知 when it has new cards; none when neither."""
+    from projects_cli.cli.sheet import _config
+    from projects_cli.config.calendar import load_calendar
+    from projects_cli.errors import ProjectsError
+    from projects_cli.sheets import contexts
+
+    s = common.settings(ctx)
+    config = _config(s)
+
+    def attach(unit: str, items) -> list[tuple[str, bytes]]:
+        import tempfile
+        from pathlib import Path
+
+        from projects_cli.sheets import layout, word
+
+        numbers = sorted({i["key"].split(":")[3] for i in items
+                          if i["section"] in ("overdue", "due_soon") and i["key"].split(":")[1] == "issue"})
+        built = []
+        for number in numbers:
+            try:
+                found = contexts.notice_context(session, s.today, number, load_calendar(s),
+                                                remind_workdays=int(s.rules.get("issues.remind_workdays")))
+            except ProjectsError:  # a problem no sheet goes to in its state: the message still names it
+                continue
+            built.append((found[2]["sheet_kind"], found))
+        if any(i["section"] == "cards" for i in items):
+            built += [("cards", found) for found in contexts.cards_contexts(session, s.today, s.rules, unit)]
+        if not built:
+            return []
+        issued = [contexts.preview(renderer, kind, s.today, config, r, ref, data) for kind, (r, ref, data) in built]
+        labels = list(dict.fromkeys(contexts.KINDS[kind] for kind, _ in built))
+        name = f"{unit}{'、'.join(labels)}（{s.today.isoformat()}）.docx"
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "attachment.docx"
+            word.write_docx([layout.Sheet(i.recipient or i.kind, i.doc) for i in issued], path, word.style_of(config))
+            return [(name, path.read_bytes())]
+
+    return attach
+
+
 @app.callback()
 def notify(
     ctx: typer.Context,
@@ -66,8 +117,9 @@ def notify(
         _send(ctx, unit, fmt, fail_if_any, only_failed=resend_failed)
         return
     from projects_cli.listings.output import json_default
-    from projects_cli.notify import plan as service
+    from projects_cli.notify import messages
 
+    env = _renderer(ctx).env(page=True)
     with common.session(ctx, write=False) as session:
         data = _plan(ctx, session, unit)
     if fmt == NotifyFormat.json:
@@ -76,7 +128,7 @@ def notify(
     if not data["units"]:
         common.out(f"截至 {data['as_of'].isoformat()} 没有需要提醒的事项（nothing to remind）")
         return
-    parts = [service.message(u["unit"], u["items"], data["as_of"], data["due_by"], markdown=True)
+    parts = [messages.render(env, "wecom", u["unit"], u["items"], data["as_of"], data["due_by"])
              for u in data["units"]]
     common.out(("\n\n" + "-" * 40 + "\n\n").join(parts))
     common.note(f"{len(data['units'])} units, {sum(len(u['items']) for u in data['units'])} items "
@@ -98,9 +150,11 @@ def _send(ctx: typer.Context, unit: str | None, fmt: NotifyFormat, fail_if_any: 
     s = common.settings(ctx)
     where = getattr(getattr(s.config, "source", None), "path", None)  # secret files are relative to the config
     cfg = channels.notify_config(s.section("notify"), where.parent if where else None)
+    renderer = _renderer(ctx)
     with common.session(ctx) as session:
         data = _plan(ctx, session, unit)
-        rows = send_reminders(session, common.actor(ctx), data, cfg, only_failed=only_failed)
+        rows = send_reminders(session, common.actor(ctx), data, cfg, env=renderer.env(page=True),
+                              attach=_attach(ctx, session, renderer), only_failed=only_failed)
     if fmt == NotifyFormat.json:
         common.out(render(rows, Format.json, RESULT_COLUMNS))
     elif rows:

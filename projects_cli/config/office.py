@@ -14,7 +14,8 @@
     [database]    wait_seconds                      how long a writer waits for another command (`store.db`)
     [investment]  warn_total_factor, warn_plan_factor  when `invest record` warns (`rules.investment`)
     [notify]      robot, timeout_seconds, retries, backoff_seconds, smtp_host, smtp_port, smtp_user, smtp_from,
-                  smtp_security, smtp_password_file, dingtalk_secret_file, office_webhook, office_email
+                  smtp_security, smtp_password_file, smtp_ca_file, dingtalk_secret_file, office_webhook,
+                  office_email
                                                     how reminders go out (`notify.channels`)
 
 `load_config` reads and checks the whole file at once, so a misspelt section or
@@ -142,6 +143,7 @@ SECTIONS: dict[str, Table] = {
         "smtp_from": Text('"督查室 <ducha@example.gov.cn>"'),
         "smtp_security": Choice(("ssl", "starttls", "none")),
         "smtp_password_file": Text('"smtp.password"'),
+        "smtp_ca_file": Text('"ca.pem"'),
         "dingtalk_secret_file": Text('"dingtalk.secret"'),
         "office_webhook": Text('"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"'),
         "office_email": Text('"ducha@example.gov.cn"'),

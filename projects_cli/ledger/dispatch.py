@@ -11,6 +11,10 @@ A dispatched workbook has three sheets:
   Chinese at the top.
 * 节点及问题 — the unit's milestones overdue or due by the due date (with an
   open 实际完成日期 column) and its problems whose deadline runs (read only).
+* 招商线索 — with `leads`: the unit's leads being pursued (信息库: stage, last
+  follow-up, when the next falls due, locked), with open columns for the
+  follow-ups made (date, what, next date) and a stage move (drop-down) with
+  its reason; the return records them (`lead follow`, `lead move`).
 * ``projects_dispatch`` — very hidden: the unit, the period, the token and a
   fingerprint of every row as sent. `ledger/returns.py` recognises a return by it.
 
@@ -61,6 +65,7 @@ from projects_cli.values import ValueProblem, clean_text, is_empty, parse_amount
 MARKER = "projects_dispatch"  # the very hidden sheet (ASCII: found by a byte search in workbook.xml)
 MAIN_SHEET = "派工单"
 DUE_SHEET = "节点及问题"
+LEAD_SHEET = "招商线索"
 LAYOUT = 1  # bumped when the workbook's layout changes; a return of another layout is refused
 HEADER_ROW = 4  # both visible sheets: title, info/instructions, instructions/section, header
 DEFAULT_STAGES = ("前期手续", "基础施工", "主体施工", "设备安装", "竣工验收", "投产")
@@ -135,6 +140,27 @@ MILESTONE_COLUMNS = [
 ]
 
 
+LEAD_COLUMNS = [
+    Col("seq", "序号", "seq"),
+    Col("code", "线索编号", "text"),
+    Col("name", "项目名称", "wrap"),
+    Col("company", "客商", "wrap"),
+    Col("stage", "阶段", "text"),
+    Col("last_on", "上次跟进", "date"),
+    Col("follow_due", "应跟进日期", "date"),
+    Col("state", "跟进状态", "state"),
+    Col("follow_on", "本次跟进日期", "date", True),
+    Col("follow_text", "跟进情况", "note", True),
+    Col("next_on", "下次跟进日期", "ahead", True),
+    Col("move_to", "阶段变更为", "lead_stage", True),
+    Col("reason", "变更原因", "note", True),
+]
+# The stages a unit may move a lead to on its sheet (签约 is the office's: `lead sign` makes the project)
+LEAD_MOVES = ("线索", "接洽", "在谈", "落地", "搁置", "终止")
+# The leads a unit's sheet lists: every stage but those a lead leaves no more
+LEAD_LISTED = ("线索", "接洽", "在谈", "签约", "搁置")
+
+
 def canon(kind: str, value: Any) -> str | None:
     """A cell's value as compared and stored: amounts as exact 万元 text, dates ISO, text cleaned; blank → None.
 
@@ -148,7 +174,7 @@ def canon(kind: str, value: Any) -> str | None:
         except ValueProblem:
             return clean_text(value) or None
         return None if amount is None else format_decimal(amount)
-    if kind == "date":
+    if kind in ("date", "ahead"):
         try:
             day = parse_date(value)
         except ValueProblem:
@@ -281,11 +307,12 @@ class Sent:
     milestones: int
     issues: int
     replaced: bool = False
+    leads: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"unit": self.unit, "file": str(self.file), "period": self.period, "sent_on": self.sent_on,
                 "due_on": self.due_on, "projects": self.projects, "milestones": self.milestones,
-                "issues": self.issues, "token": self.token, "replaced": self.replaced}
+                "issues": self.issues, "leads": self.leads, "token": self.token, "replaced": self.replaced}
 
 
 @dataclass
@@ -328,8 +355,13 @@ def dispatch(
     config: Mapping[str, Any] | None = None,
     active: Sequence[str] = ("前期", "在建", "投产"),
     period_kind: str = "monthly",
+    leads: bool = False,
+    follow_days: int = 30,
 ) -> DispatchRun:
     """Write one unit's 派工单 to `output`, or every unit's to `output_dir` (when `unit` is None); record each.
+
+    With `leads`, each workbook has the unit's 招商线索 sheet too (its leads in `LEAD_LISTED`, as
+    `facts.leads.leads_on` gives them with `follow_days`), and a unit with leads but no projects is sent one.
 
     A unit that already has a workbook for the period, not yet returned, gets a
     new one only with `replace` (the earlier one then no longer imports); one
@@ -362,10 +394,12 @@ def dispatch(
     rows_by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in project_rows(session, month=month, unit_ids=unit_ids, statuses=active, as_of=ctx.as_of):
         rows_by_unit[row["unit_id"]].append(row)
+    leads_by_unit = unit_leads(session, ctx.as_of, dict(units), follow_days) if leads else {}
     run = DispatchRun()
     existing = _existing(session, unit_ids, period)
-    _check_again(units, rows_by_unit, existing, period, run, single=unit is not None, replace=replace, active=active)
-    targets = [(uid, name) for uid, name in units if rows_by_unit.get(uid)]
+    _check_again(units, rows_by_unit, existing, period, run, single=unit is not None, replace=replace, active=active,
+                 leads_by_unit=leads_by_unit, with_leads=leads)
+    targets = [(uid, name) for uid, name in units if rows_by_unit.get(uid) or leads_by_unit.get(uid)]
     if output_dir is not None and targets:
         try:
             output_dir.mkdir(parents=True, exist_ok=True)
@@ -382,31 +416,35 @@ def dispatch(
         rows = rows_by_unit[uid]
         path = paths[uid]
         token = secrets.token_hex(8)
-        record = _record(rows, milestones_by_unit.get(uid, []), cols, year, month)
+        unit_lead_rows = leads_by_unit.get(uid, [])
+        record = _record(rows, milestones_by_unit.get(uid, []), cols, year, month, unit_lead_rows, ctx.as_of)
         write_workbook(
             path, unit=name, unit_id=uid, period=period, month=month, sent_on=ctx.as_of, due_on=due_on, token=token,
             cols=cols, rows=rows, milestones=milestones_by_unit.get(uid, []), issues=issues_by_unit.get(name, []),
-            record=record, cfg=cfg,
+            record=record, cfg=cfg, leads=unit_lead_rows,
         )
         old = existing.get(uid)
         _save(session, ctx, uid, name, period, due_on, token, record, old)
         run.sent.append(Sent(name, path, period, ctx.as_of, due_on, token, len(rows),
-                             len(milestones_by_unit.get(uid, [])), len(issues_by_unit.get(name, [])), old is not None))
+                             len(milestones_by_unit.get(uid, [])), len(issues_by_unit.get(name, [])), old is not None,
+                             len(unit_lead_rows)))
     return run
 
 
 def _check_again(units: list[tuple[int, str]], rows_by_unit: dict[int, list[dict[str, Any]]],
                  existing: Mapping[int, Dispatch], period: str, run: DispatchRun, *, single: bool, replace: bool,
-                 active: Sequence[str]) -> None:
+                 active: Sequence[str], leads_by_unit: dict[int, list[dict[str, Any]]], with_leads: bool) -> None:
     """Units with nothing to send, or already sent the period's workbook: an error, or (with every unit) skipped.
 
-    Drops from `rows_by_unit` the units that are not sent a workbook.
+    Drops from `rows_by_unit` and `leads_by_unit` the units that are not sent a workbook.
     """
     blocked = []
     for uid, name in units:
-        if not rows_by_unit.get(uid):
+        if not rows_by_unit.get(uid) and not leads_by_unit.get(uid):
             if single:
-                raise NotFound(f"{name} has no projects in {'/'.join(active)}; there is nothing to dispatch")
+                raise NotFound(f"{name} has no projects in {'/'.join(active)}"
+                               + (" and no leads (招商线索) being pursued" if with_leads else "")
+                               + "; there is nothing to dispatch")
             continue
         old = existing.get(uid)
         if old is None:
@@ -418,6 +456,7 @@ def _check_again(units: list[tuple[int, str]], rows_by_unit: dict[int, list[dict
                 raise InvalidValue(f"{name}: {reason}")
             run.skipped.append(Skipped(name, reason))
             rows_by_unit.pop(uid, None)
+            leads_by_unit.pop(uid, None)
         elif not replace:
             blocked.append(f"{name} (sent {old.sent_on.isoformat()}, due {old.due_on.isoformat() if old.due_on else '—'})")
     if blocked:
@@ -472,6 +511,28 @@ def _due_milestones(session: Session, as_of: date, due_on: date,
     return out
 
 
+def unit_leads(session: Session, as_of: date, units: Mapping[int, str],
+               follow_days: int) -> dict[int, list[dict[str, Any]]]:
+    """Per unit id: its leads at `as_of` in a stage `LEAD_LISTED` (`facts.leads.leads_on`), by code, each with
+    `last_on` (its last contact's date)."""
+    from projects_cli.facts.leads import leads_on
+
+    ids = {name: uid for uid, name in units.items()}
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in leads_on(session, as_of, follow_days=follow_days):
+        if row["unit"] in ids and row["stage"] in LEAD_LISTED:
+            last = row["last_follow"]
+            out[ids[row["unit"]]].append({**row, "last_on": last["on"] if last else None})
+    return out
+
+
+def lead_state(row: Mapping[str, Any], as_of: date) -> str:
+    """The 跟进状态 cell: how its follow-up stands (逾期3天, 5天后到期), or why none falls due."""
+    if row["follow_due"] is not None:
+        return due_state(row["follow_due"], as_of)
+    return {"签约": "已签约", "搁置": "已搁置"}.get(row["stage"], "—")
+
+
 def _open_issues(session: Session, as_of: date, units: set[str]) -> dict[str, list[dict[str, Any]]]:
     """Per unit name: the problems it answers for (牵头单位, else the project's unit) whose deadline runs."""
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -484,7 +545,7 @@ def _open_issues(session: Session, as_of: date, units: set[str]) -> dict[str, li
 
 
 def _record(rows: list[dict[str, Any]], milestones: list[dict[str, Any]], cols: list[Col], year: int,
-            month: str) -> dict[str, Any]:
+            month: str, leads: Sequence[Mapping[str, Any]] = (), sent_on: date | None = None) -> dict[str, Any]:
     """What is kept of a dispatch: the layout, and every row as sent with its fingerprint."""
     first = HEADER_ROW + 1
     main = []
@@ -497,7 +558,7 @@ def _record(rows: list[dict[str, Any]], milestones: list[dict[str, Any]], cols: 
         sent = milestone_sent(m["code"], m["name"], m["kind"], m["planned"], None)
         due.append({"row": first + i, "id": m["project_id"], "code": m["code"], "kind": m["kind"],
                     "fp": fingerprint(sent), "sent": sent})
-    return {
+    out = {
         "layout": LAYOUT, "year": year, "month": month,
         "main": {"sheet": MAIN_SHEET, "header_row": HEADER_ROW,
                  "columns": [[c.key, c.header, c.kind, c.open] for c in cols]},
@@ -505,6 +566,15 @@ def _record(rows: list[dict[str, Any]], milestones: list[dict[str, Any]], cols: 
                 "columns": [[c.key, c.header, c.kind, c.open] for c in MILESTONE_COLUMNS]},
         "rows": main, "milestones": due, "applied": {}, "replaced": [],
     }
+    if leads:
+        out["lead"] = {"sheet": LEAD_SHEET, "header_row": HEADER_ROW,
+                       "columns": [[c.key, c.header, c.kind, c.open] for c in LEAD_COLUMNS]}
+        out["leads"] = []
+        for i, lead in enumerate(leads):
+            sent = sent_values(lead, LEAD_COLUMNS)
+            out["leads"].append({"row": first + i, "id": lead["id"], "code": lead["code"], "fp": fingerprint(sent),
+                                 "sent": sent})
+    return out
 
 
 def _save(session: Session, ctx: Ctx, unit_id: int, unit: str, period: str, due_on: date, token: str,
@@ -588,7 +658,7 @@ class _Sheets:
             for i, value in enumerate(values):
                 if value is not None and value != "":
                     widest[i] = max(widest[i], styling.text_width(value))
-        fixed = {"seq": 6.0, "note": float(styling.WRAP_WIDTH), "date": 12.0}
+        fixed = {"seq": 6.0, "note": float(styling.WRAP_WIDTH), "date": 12.0, "ahead": 12.0}
         return [fixed[c.kind] if c.kind in fixed else max(12.0, styling.fit_width(w)) if c.kind == "money"
                 else styling.fit_width(w, wrap=c.kind == "wrap") for c, w in zip(columns, widest)]
 
@@ -600,16 +670,19 @@ class _Sheets:
         if last < first:
             return
         for i, col in enumerate(columns, 1):
-            if not col.open or col.kind not in ("money", "date", "stage"):
+            if not col.open or col.kind not in ("money", "date", "ahead", "stage", "lead_stage"):
                 continue
             if col.kind == "money":
                 dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
                                     errorTitle="金额有误", error="请填写不小于0的数字，单位万元（如 1200 或 1200.5）。",
                                     prompt="填写当月完成投资额（万元），非累计。")
-            elif col.kind == "date":
+            elif col.kind in ("date", "ahead"):
                 dv = DataValidation(type="date", operator="between", formula1=str(FIRST_SERIAL),
                                     formula2=str(LAST_SERIAL), errorTitle="日期有误",
                                     error="请填写日期，如 2025-10-15。", prompt="日期格式：2025-10-15")
+            elif col.kind == "lead_stage":
+                dv = DataValidation(type="list", formula1=f'"{",".join(LEAD_MOVES)}"', errorTitle="阶段有误",
+                                    error="请从下拉列表中选择线索阶段。", prompt="阶段有变化的，从下拉列表中选择")
             else:
                 formula = f'"{self.inline}"' if self.inline else f"'{MARKER}'!$J$2:$J${len(self.stages) + 1}"
                 dv = DataValidation(type="list", formula1=formula, errorTitle="形象进度有误",
@@ -634,9 +707,10 @@ class _Sheets:
 def write_workbook(
     path: Path, *, unit: str, unit_id: int, period: str, month: str, sent_on: date, due_on: date, token: str,
     cols: list[Col], rows: list[dict[str, Any]], milestones: list[dict[str, Any]], issues: list[dict[str, Any]],
-    record: dict[str, Any], cfg: DispatchConfig,
+    record: dict[str, Any], cfg: DispatchConfig, leads: Sequence[Mapping[str, Any]] = (),
 ) -> None:
-    """Write the three sheets (派工单, 节点及问题, the very hidden record) to `path`."""
+    """Write the three sheets (派工单, 节点及问题, the very hidden record) to `path`, and with `leads` the
+    unit's 招商线索 sheet before the record."""
     from openpyxl import Workbook
     from openpyxl.workbook.protection import WorkbookProtection
 
@@ -646,6 +720,8 @@ def write_workbook(
                 due_on=due_on, cols=cols, rows=rows)
     _due_sheet(wb.create_sheet(DUE_SHEET), look, cfg, unit=unit, sent_on=sent_on, due_on=due_on,
                milestones=milestones, issues=issues)
+    if leads:
+        _lead_sheet(wb.create_sheet(LEAD_SHEET), look, cfg, unit=unit, sent_on=sent_on, due_on=due_on, leads=leads)
     hidden = wb.create_sheet(MARKER)
     hidden.sheet_state = "veryHidden"
     meta = {"token": token, "unit": unit, "unit_id": unit_id, "period": period, "month": month,
@@ -735,6 +811,42 @@ def _due_sheet(ws, look: _Sheets, cfg: DispatchConfig, *, unit: str, sent_on: da
     look.protect(ws, cfg.password)
 
 
+def lead_instructions(due_on: date) -> str:
+    return (
+        f"填表说明：1. 本表列出本单位在跟招商线索，请于{due_on.year}年{due_on.month}月{due_on.day}日前随派工单一并报送。"
+        "2. 灰色栏目由督查室填写，已锁定；黄色栏目由责任单位填写。"
+        "3. 本期有跟进的，填写本次跟进日期（如 2025-10-15）、跟进情况，并可填写下次跟进日期（须晚于本次跟进）。"
+        "4. 阶段有变化的，从下拉列表选择“阶段变更为”；转为搁置、终止的须填写变更原因。签约由督查室办理，不在此填写。"
+        "5. 请勿增删行、列。"
+    )
+
+
+def _lead_sheet(ws, look: _Sheets, cfg: DispatchConfig, *, unit: str, sent_on: date, due_on: date,
+                leads: Sequence[Mapping[str, Any]]) -> None:
+    """The 招商线索 sheet: the unit's leads (locked) and the columns it fills (follow-ups, a stage move)."""
+    from projects_cli.workbooks import styling
+
+    cols = LEAD_COLUMNS
+    ncols = len(cols)
+    data = [[i, r["code"], r["name"], r["company"], r["stage"], r["last_on"], r["follow_due"], lead_state(r, sent_on),
+             None, None, None, None, None] for i, r in enumerate(leads, 1)]
+    styling.set_widths(ws, look.widths(cols, data))
+    styling.print_setup(ws, ncols=ncols, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    ws.freeze_panes = f"C{HEADER_ROW + 1}"
+    styling.stream_cells(ws)
+    ws.append(styling.title_row(
+        ws, f"{unit}招商线索跟进情况（截至{sent_on.year}年{sent_on.month}月{sent_on.day}日）", ncols, 1))
+    ws.append(styling.info_row(ws, f"责任单位：{unit}　　发出日期：{sent_on.isoformat()}　　报送截止：{due_on.isoformat()}　　"
+                                   f"线索数：{len(leads)}条", ncols, 2))
+    ws.append(styling.info_row(ws, lead_instructions(due_on), ncols, 3, height=48, alignment=styling.LEFT_WRAP))
+    ws.append(look.header(ws, cols))
+    body = look.templates(ws, cols)
+    for values in data:
+        ws.append(styling.fill_row(body, values))
+    look.validations(ws, cols, HEADER_ROW + 1, HEADER_ROW + len(data))
+    look.protect(ws, cfg.password)
+
+
 RECORD_HEADER = "row|code|kind|fingerprint"
 
 
@@ -764,6 +876,7 @@ def _record_sheet(ws, look: _Sheets, cfg: DispatchConfig, meta: Mapping[str, Any
         ws.append([styling.one_off(ws, v, plain) if v is not None else None for v in line])
     lines = [record_line(f"{MAIN_SHEET}!{r['row']}", r["code"], None, r["fp"]) for r in record["rows"]]
     lines += [record_line(f"{DUE_SHEET}!{r['row']}", r["code"], r["kind"], r["fp"]) for r in record["milestones"]]
+    lines += [record_line(f"{LEAD_SHEET}!{r['row']}", r["code"], None, r["fp"]) for r in record.get("leads", [])]
     for line in lines:  # each starts with a sheet name: never a formula
         ws.append([line])
     look.protect(ws, cfg.password)

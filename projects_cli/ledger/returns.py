@@ -20,7 +20,9 @@ record (what was sent), never against what the file says of itself. Row by row:
 * otherwise the unit's changes land: the month's investment →
   `investment.set_month`; 实际开工/竣工 and the 节点 sheet's dates →
   `milestones.set_actual`; 形象进度 and 存在问题 → a dated `ProgressReport`
-  (and the project's 形象进度). A value already in the registry is not
+  (and the project's 形象进度); the 招商线索 sheet's follow-ups →
+  `leads.follow_lead`, its stage moves → `leads.move_lead` (a follow-up already
+  on record, or a lead already at the stage, is not written again). A value already in the registry is not
   written again, so importing the same return twice changes nothing; a
   corrected return of the same dispatch applies only what differs.
 
@@ -49,7 +51,7 @@ from sqlmodel import Session
 from projects_cli.errors import ProjectsError
 from projects_cli.facts import asof
 from projects_cli.ledger import dispatch as sent_book
-from projects_cli.ledger.dispatch import COMPLETION, MAIN_SHEET, MARKER, START, Col, canon
+from projects_cli.ledger.dispatch import COMPLETION, LEAD_SHEET, MAIN_SHEET, MARKER, START, Col, canon
 from projects_cli.ledger.parse import Problem
 from projects_cli.ledger.reader import BadWorkbook, Limits, check_file, check_sheet
 from projects_cli.services import investment, milestones
@@ -322,7 +324,8 @@ def _find_dispatch(session: Session, book: _Book, marker: _Marker, *, lock: bool
                             "the workbook was altered — send the unit a new workbook")
     record = found.fingerprints or {}
     on_record = sorted([(sent_book.MAIN_SHEET, r["row"], r["code"], None, r["fp"]) for r in record.get("rows", [])]
-                       + [(sent_book.DUE_SHEET, r["row"], r["code"], r["kind"], r["fp"]) for r in record.get("milestones", [])],
+                       + [(sent_book.DUE_SHEET, r["row"], r["code"], r["kind"], r["fp"]) for r in record.get("milestones", [])]
+                       + [(LEAD_SHEET, r["row"], r["code"], None, r["fp"]) for r in record.get("leads", [])],
                        key=str)
     if sorted(marker.rows, key=str) != on_record:
         raise ProjectsError(f"{name}: the hidden record of the dispatched workbook does not match the rows sent to "
@@ -392,7 +395,7 @@ class _Judge:
             if amount is not None and amount < 0:
                 return None, f"cannot be negative: {canon('text', raw)}"
             return canon("money", amount), None
-        if col.kind == "date":
+        if col.kind in ("date", "ahead"):
             try:
                 day = parse_date(raw)
             except PendingDate:
@@ -403,7 +406,7 @@ class _Judge:
                 return None, None
             if day.year < 1990:
                 return None, f"{day.isoformat()} is not a plausible date"
-            if day > self.ctx.as_of:
+            if day > self.ctx.as_of and col.kind == "date":
                 return None, (f"{day.isoformat()} is after the as-of date {self.ctx.as_of.isoformat()}; an actual "
                               "date cannot be in the future")
             return day.isoformat(), None
@@ -440,6 +443,9 @@ class _Judge:
             elif value != sent.get(col.key):
                 if col.kind == "stage" and value not in self.stages:
                     invalid.append((i, col, raw, f"{value!r} is not one of the stages (形象进度): {'、'.join(self.stages)}"))
+                elif col.kind == "lead_stage" and value not in sent_book.LEAD_MOVES:
+                    invalid.append((i, col, raw, f"{value!r} is not one of the stages a unit may give (线索阶段): "
+                                                 f"{'、'.join(sent_book.LEAD_MOVES)}"))
                 else:
                     changed[col.key] = (i, col, value)
         if tampered:
@@ -572,6 +578,11 @@ def import_return(
         if record.get("milestones"):
             due_rows = book.rows(record["due"]["sheet"])
             _check_header(book, due_rows, record["due"]["sheet"], record["due"]["header_row"], due_cols)
+        lead_cols = [Col(k, h, kind, bool(o)) for k, h, kind, o in record["lead"]["columns"]] if record.get("leads") else []
+        lead_rows: list[list[Any]] = []
+        if lead_cols:
+            lead_rows = book.rows(record["lead"]["sheet"])
+            _check_header(book, lead_rows, record["lead"]["sheet"], record["lead"]["header_row"], lead_cols)
     finally:
         book.close()
     result = ReturnResult(path.name, unit, found.period, found.token, found.sent_on, found.due_on,
@@ -582,8 +593,10 @@ def import_return(
     judged = _judge_main(session, judge, record, main_rows, main_cols, now)
     if record.get("milestones"):
         judged += _judge_due(session, judge, record, due_rows, due_cols, now)
+    if lead_cols:
+        judged += _judge_leads(session, judge, record, lead_rows, lead_cols)
     _cross_check(judge, judged)
-    _tally(result, judged, main_cols, due_cols)
+    _tally(result, judged, main_cols, due_cols, lead_cols)
     result.problems = sorted(judge.problems, key=lambda p: (p.sheet != MAIN_SHEET, p.row, p.column, p.severity))
     result.first_return = found.returned_on is None
     result.returned_on = found.returned_on or ctx.as_of
@@ -598,11 +611,13 @@ def import_return(
     return result
 
 
-def _tally(result: ReturnResult, judged: list[_Row], main_cols: list[Col], due_cols: list[Col]) -> None:
+def _tally(result: ReturnResult, judged: list[_Row], main_cols: list[Col], due_cols: list[Col],
+           lead_cols: list[Col]) -> None:
     """Count the rows by outcome and list the values the clean rows write."""
     result.rows = len(judged)
     headers = {c.key: c.header for c in main_cols}
     due_headers = {c.key: c.header for c in due_cols}
+    lead_headers = {c.key: c.header for c in lead_cols}
     for row in judged:
         if row.outcome == "unchanged":
             result.unchanged += 1
@@ -612,7 +627,10 @@ def _tally(result: ReturnResult, judged: list[_Row], main_cols: list[Col], due_c
         else:
             result.applied += 1
         for key, value in row.changes.items():
-            header = headers[key] if row.kind is None else f"{row.kind} {due_headers[key]}"
+            if row.sheet == LEAD_SHEET:
+                header = lead_headers[key]
+            else:
+                header = headers[key] if row.kind is None else f"{row.kind} {due_headers[key]}"
             result.changes.append(Change(row.sheet, row.row, row.code, row.name, key, header, row.before.get(key), value))
 
 
@@ -641,11 +659,16 @@ def _judge_main(session: Session, judge: _Judge, record: Mapping[str, Any], rows
         owner = (current["unit_id"], current["unit"]) if current else (None, None)
         judge.judge(row, cells, columns, entry["sent"], registry, owner)
         out.append(row)
-    for entry in missing:
-        judge.problem(record["main"]["sheet"], entry["row"], None, "", entry["code"],
-                      f"{entry['code']} {entry['sent'].get('name') or ''}: the row sent as row {entry['row']} is missing "
-                      "from the return; nothing from it was applied", "warning")
+    _missing(judge, record["main"]["sheet"], missing, lambda e: f"{e['code']} {e['sent'].get('name') or ''}", "row")
     return out
+
+
+def _missing(judge: _Judge, sheet: str, missing: list[dict[str, Any]], label, what: str) -> None:
+    """A warning for each row sent that the return no longer has (nothing from it is applied)."""
+    for entry in missing:
+        judge.problem(sheet, entry["row"], None, "", entry["code"],
+                      f"{label(entry)}: the {what} sent as row {entry['row']} is missing from the return; nothing from "
+                      "it was applied", "warning")
 
 
 def _judge_due(session: Session, judge: _Judge, record: Mapping[str, Any], rows: list[list[Any]],
@@ -686,10 +709,7 @@ def _judge_due(session: Session, judge: _Judge, record: Mapping[str, Any], rows:
             registry = sent_book.milestone_sent(entry["code"], sent.get("name"), entry["kind"], planned, actual)
         judge.judge(row, cells, columns, sent, registry, owners.get(entry["id"], (None, None)))
         out.append(row)
-    for entry in missing:
-        judge.problem(sheet, entry["row"], None, "", entry["code"],
-                      f"{entry['code']} {entry['kind']}: the milestone sent as row {entry['row']} is missing from the "
-                      "return; nothing from it was applied", "warning")
+    _missing(judge, sheet, missing, lambda e: f"{e['code']} {e['kind']}", "milestone")
     return out
 
 
@@ -739,13 +759,17 @@ def _write(session: Session, ctx: Ctx, found: Dispatch, unit: str, judge: _Judge
     """Write the clean rows through the services (each logs its own change), then the dispatch's record."""
     source = sent_book.source_of(found.token)
     projects: dict[int, Project] = {}
-    ids = sorted({r.pid for r in rows if r.pid is not None})
+    ids = sorted({r.pid for r in rows if r.pid is not None and r.sheet != LEAD_SHEET})
     for chunk in sent_book._chunks(ids):
         projects.update((p.id, p) for p in session.scalars(select(Project).where(Project.id.in_(chunk))))
     applied = {k: dict(v) for k, v in judge.applied.items()}
     for row in rows:
-        project = projects[row.pid]
         changes = row.changes
+        if row.sheet == LEAD_SHEET:
+            _write_lead(session, ctx, row)
+            applied.setdefault(row.key, {}).update(changes)
+            continue
+        project = projects[row.pid]
         if row.kind is not None:
             milestones.set_actual(session, ctx, project, row.kind, date.fromisoformat(changes["actual"]), kinds=judge.kinds)
         else:
@@ -769,3 +793,122 @@ def _write(session: Session, ctx: Ctx, found: Dispatch, unit: str, judge: _Judge
         changelog.log_update(session, ctx, "dispatch", found.id, {"returned_on": None}, {"returned_on": ctx.as_of},
                          key=f"{unit}:{found.period}")
     session.flush()
+
+
+# ---------------------------------------------------------------- the 招商线索 sheet
+
+FOLLOW_KEYS = ("follow_on", "follow_text", "next_on")
+MOVE_KEYS = ("move_to", "reason")
+
+
+def _judge_leads(session: Session, judge: _Judge, record: Mapping[str, Any], rows: list[list[Any]],
+                 columns: list[Col]) -> list[_Row]:
+    """The 招商线索 rows: the follow-ups and stage moves the unit gave, judged like the other sheets' rows.
+
+    What the registry holds of a row's open cells is what this return gave when it is already on record (the
+    same follow-up, dated and worded the same; the lead already at the stage), so a second import writes
+    nothing; the stage a first import of this return moved the lead to counts as the stage sent.
+    """
+    from projects_cli.facts.leads import leads_on
+    from projects_cli.services.leads import MOVES, NEEDS_REASON
+    from projects_cli.store.models import Lead, LeadFollow, LeadStage
+
+    sheet, header_row = record["lead"]["sheet"], record["lead"]["header_row"]
+    entries = record.get("leads", [])
+    code_index = next(i for i, c in enumerate(columns) if c.key == "code")
+    index = {c.key: i for i, c in enumerate(columns)}
+
+    def key_of(item) -> str | None:
+        return item["code"] if isinstance(item, dict) else canon("text", item[code_index] if code_index < len(item) else None)
+
+    paired, missing = _match(rows, header_row + 1, entries, key_of)
+    ids = [e["id"] for e in entries]
+    held = {lead.id: lead for lead in session.scalars(select(Lead).where(Lead.id.in_(ids)))} if ids else {}
+    now = {r["id"]: r for r in leads_on(session, judge.ctx.as_of) if r["id"] in held}
+    follows: dict[int, set[tuple[str, str]]] = {}
+    last_stage: dict[int, date] = {}
+    if ids:
+        fo, st = LeadFollow.__table__.c, LeadStage.__table__.c
+        for lead_id, on, text, next_on in session.connection().execute(
+                select(fo.lead_id, fo.on, fo.text, fo.next_on).where(fo.lead_id.in_(ids))):
+            follows.setdefault(lead_id, set()).add((on.isoformat(), canon("note", text), canon("date", next_on)))
+        for lead_id, on in session.connection().execute(select(st.lead_id, st.on).where(st.lead_id.in_(ids))):
+            last_stage[lead_id] = max(on, last_stage.get(lead_id, on))
+    units = dict(session.connection().execute(select(Unit.__table__.c.id, Unit.__table__.c.name)).all())
+    out = []
+    for number, cells, entry in paired:
+        if entry is None:
+            code = key_of(cells) or ""
+            judge.problem(sheet, number, code_index, columns[code_index].header, code,
+                          f"{code or '（无编号）'}: this lead was not in the list sent to {judge.unit}; rows added to a "
+                          "dispatched workbook are refused (不予导入)")
+            out.append(_Row(sheet, number, code, "", None, code, outcome="refused"))
+            continue
+        sent = entry["sent"]
+        row = _Row(sheet, number, entry["code"], sent.get("name") or "", entry["id"], f"{LEAD_SHEET}:{entry['code']}")
+        lead, current = held.get(entry["id"]), now.get(entry["id"])
+        registry = None
+        if lead is not None and current is not None:
+            given = {c.key: canon(c.kind, cells[i] if i < len(cells) else None) for i, c in enumerate(columns) if c.open}
+            applied = judge.applied.get(row.key, {})
+            stage = sent.get("stage") if current["stage"] == applied.get("move_to") else current["stage"]
+            registry = {**sent, **sent_book.sent_values({**current, "stage": stage}, columns[:5])}
+            if (given["follow_on"], given["follow_text"], given["next_on"]) in follows.get(lead.id, set()):
+                registry.update({k: given[k] for k in FOLLOW_KEYS})
+            if given["move_to"] is not None and given["move_to"] == current["stage"]:
+                registry.update({k: given[k] for k in MOVE_KEYS})
+        judge.judge(row, cells, columns, sent, registry,
+                    (lead.unit_id, units.get(lead.unit_id)) if lead is not None else (None, None))
+        if row.outcome == "apply":
+            problem = _lead_problem(row, lead, current, last_stage.get(lead.id), judge.ctx.as_of, MOVES, NEEDS_REASON)
+            if problem:
+                key, message = problem
+                row.outcome, row.changes = "invalid", {}
+                judge.problem(sheet, number, index.get(key), columns[index[key]].header if key in index else "",
+                              row.returned.get(key), f"{row.code} {row.name}: {message}; the row was not applied")
+        out.append(row)
+    _missing(judge, sheet, missing, lambda e: f"{e['code']} {e['sent'].get('name') or ''}", "lead")
+    return out
+
+
+def _lead_problem(row: _Row, lead, current: Mapping[str, Any], last_stage: date | None, as_of: date, moves,
+                  needs_reason) -> tuple[str, str] | None:
+    """(column, what is wrong) of a lead row whose cells each read right but do not make a follow-up or a move
+    the lead can take; None when it can."""
+    got = row.returned
+    if any(k in row.changes for k in FOLLOW_KEYS):
+        if got["follow_on"] is None:
+            return "follow_on", "跟进情况或下次跟进日期需随本次跟进日期填写（give the date of the contact）"
+        if got["follow_text"] is None:
+            return "follow_text", "填写了本次跟进日期，请填写跟进情况（say what was done）"
+        if got["follow_on"] < lead.recorded_on.isoformat():
+            return "follow_on", f"{got['follow_on']} 早于线索登记日 {lead.recorded_on.isoformat()}（before the lead was added）"
+        if got["next_on"] is not None and got["next_on"] <= got["follow_on"]:
+            return "next_on", f"下次跟进日期 {got['next_on']} 应晚于本次跟进日期 {got['follow_on']}（must be after the contact）"
+    if "reason" in row.changes and got["move_to"] is None:
+        return "reason", "填写了变更原因，请选择“阶段变更为”（a reason needs a stage move）"
+    if "move_to" in row.changes:
+        stage, to = current["stage"], got["move_to"]
+        if to not in moves[stage]:
+            return "move_to", (f"线索处于“{stage}”，不能转到“{to}”（cannot move from {stage} to {to}）；可转到 allowed："
+                               f"{'、'.join(s for s in moves[stage] if s in sent_book.LEAD_MOVES) or '无（none）'}")
+        if to in needs_reason and got["reason"] is None:
+            return "reason", f"转为“{to}”需要填写变更原因（moving to {to} needs a reason）"
+        on = got["follow_on"] or as_of.isoformat()
+        if last_stage is not None and on < last_stage.isoformat():
+            return "move_to", (f"线索已于 {last_stage.isoformat()} 进入“{stage}”，阶段变更不能早于该日（a move cannot be "
+                               "dated before the last one）")
+    return None
+
+
+def _write_lead(session: Session, ctx: Ctx, row: _Row) -> None:
+    """A lead row's follow-up (`lead follow`) and stage move (`lead move`, dated as the follow-up, else today)."""
+    from projects_cli.services import leads
+
+    got = row.returned
+    on = date.fromisoformat(got["follow_on"]) if got.get("follow_on") else ctx.as_of
+    if any(k in row.changes for k in FOLLOW_KEYS):
+        leads.follow_lead(session, ctx, row.code, got["follow_text"], on=on,
+                          next_on=date.fromisoformat(got["next_on"]) if got.get("next_on") else None)
+    if "move_to" in row.changes:
+        leads.move_lead(session, ctx, row.code, got["move_to"], on=on, reason=got.get("reason"))

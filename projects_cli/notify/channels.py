@@ -20,7 +20,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from projects_cli.errors import InvalidValue
 
@@ -53,6 +53,7 @@ class NotifyConfig:
     smtp_from: str | None = None
     smtp_security: str = "ssl"  # ssl, starttls or none
     smtp_password_file: Path | None = None
+    smtp_ca_file: Path | None = None  # the certificate(s) to trust for the mail server (its own CA), else the system's
     dingtalk_secret_file: Path | None = None
     office_webhook: str | None = None  # the office's own group robot: for units with no webhook and no e-mail
     office_email: str | None = None
@@ -72,7 +73,7 @@ def notify_config(section: Mapping[str, Any], base: Path | None = None) -> Notif
         retries=int(section.get("retries", 2)), backoff=float(section.get("backoff_seconds", 1.0)),
         smtp_host=section.get("smtp_host"), smtp_port=section.get("smtp_port"), smtp_user=section.get("smtp_user"),
         smtp_from=section.get("smtp_from"), smtp_security=section.get("smtp_security", "ssl"),
-        smtp_password_file=path("smtp_password_file"), dingtalk_secret_file=path("dingtalk_secret_file"),
+        smtp_password_file=path("smtp_password_file"), smtp_ca_file=path("smtp_ca_file"), dingtalk_secret_file=path("dingtalk_secret_file"),
         office_webhook=section.get("office_webhook"), office_email=section.get("office_email"))
 
 
@@ -155,16 +156,21 @@ def post_json(url: str, payload: Mapping[str, Any], timeout: float) -> None:
         raise SendFailed(f"errcode {answer.get('errcode')}: {answer.get('errmsg', '')}")
 
 
-def mail_message(sender: str, to: str, subject: str, plain: str):
-    """The e-mail: plain text, and the same as simple HTML."""
+DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def mail_message(sender: str, to: str, subject: str, plain: str, html: str,
+                 attachments: Sequence[tuple[str, bytes]] = ()):
+    """The e-mail: the plain text and HTML bodies, and each attachment (a .docx: Word's type)."""
     from email.message import EmailMessage
-    from html import escape
 
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = sender, to, subject
-    msg.set_content(plain)
-    body = "".join(f"<p>{escape(line)}</p>\n" if line.strip() else "" for line in plain.split("\n"))
-    msg.add_alternative(f"<html><body>\n{body}</body></html>\n", subtype="html")
+    msg.set_content(plain + "\n")
+    msg.add_alternative(html + "\n", subtype="html")
+    for name, content in attachments:
+        kind = DOCX_TYPE if name.lower().endswith(".docx") else ("application", "octet-stream")
+        msg.add_attachment(content, maintype=kind[0], subtype=kind[1], filename=name)
     return msg
 
 
@@ -177,18 +183,23 @@ def send_mail(cfg: NotifyConfig, password: str | None, msg) -> None:
         raise SendFailed("没有配置邮件服务器：config.toml [notify] smtp_host（no SMTP server configured）", final=True)
     port = cfg.smtp_port or (465 if cfg.smtp_security == "ssl" else 587 if cfg.smtp_security == "starttls" else 25)
     try:
+        # the server's certificate is checked, against the office's own CA when smtp_ca_file names one
+        context = ssl.create_default_context(cafile=str(cfg.smtp_ca_file) if cfg.smtp_ca_file else None)
         if cfg.smtp_security == "ssl":
-            server = smtplib.SMTP_SSL(cfg.smtp_host, port, timeout=cfg.timeout, context=ssl.create_default_context())
+            server = smtplib.SMTP_SSL(cfg.smtp_host, port, timeout=cfg.timeout, context=context)
         else:
             server = smtplib.SMTP(cfg.smtp_host, port, timeout=cfg.timeout)
         with server:
             if cfg.smtp_security == "starttls":
-                server.starttls(context=ssl.create_default_context())
+                server.starttls(context=context)
             if cfg.smtp_user:
                 server.login(cfg.smtp_user, password or "")
             server.send_message(msg)
     except smtplib.SMTPException as exc:
         raise SendFailed(f"邮件服务器拒绝（SMTP error）：{exc.__class__.__name__}") from None
+    except ssl.SSLCertVerificationError as exc:
+        raise SendFailed(f"邮件服务器的证书无法验证（certificate not trusted: {exc.verify_message}）；"
+                         "内部 CA 请在 [notify] smtp_ca_file 写明证书文件") from None
     except OSError as exc:
         raise SendFailed(f"连接邮件服务器失败（cannot connect）：{exc.strerror or exc}") from None
 

@@ -120,19 +120,3 @@ def plan_reminders(
         "units": [{"unit": name, "items": sorted(items, key=lambda i: order.index(i["section"]))}
                   for name, items in sorted(units.items())],
     }
-
-
-def message(unit: str, items: Sequence[dict[str, Any]], as_of: date, due_by: date, *, markdown: bool) -> str:
-    """The reminder a unit gets: markdown for the chat robots, plain text for e-mail."""
-    lines = [f"## 督办提醒：{unit}" if markdown else f"督办提醒：{unit}",
-             f"截至 {as_of.isoformat()}，以下事项请抓紧办理：", ""]
-    for section, title in SECTIONS.items():
-        mine = [i for i in items if i["section"] == section]
-        if not mine:
-            continue
-        suffix = f"（{due_by.isoformat()} 前）" if section == "due_soon" else ""
-        lines.append(f"**{title}{suffix}（{len(mine)}项）**" if markdown else f"{title}{suffix}（{len(mine)}项）")
-        lines += [f"> {n}. {i['text']}" if markdown else f"  {n}. {i['text']}" for n, i in enumerate(mine, 1)]
-        lines.append("")
-    lines.append("请按期办结并及时反馈督查室。")
-    return "\n".join(lines)

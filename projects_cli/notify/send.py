@@ -16,12 +16,12 @@ from typing import Any, Callable, Sequence
 from sqlalchemy import select
 from sqlmodel import Session
 
-from projects_cli.notify import channels
-from projects_cli.notify.plan import message
+from projects_cli.notify import channels, messages
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import Notice, Unit
 
-POINTER = "……（消息过长，其余事项请运行 projects notify 查看）"
+# what the e-mail of a unit carries: (file name, content) of each attachment, from the unit's name and items
+Attach = Callable[[str, Sequence[dict[str, Any]]], list[tuple[str, bytes]]]
 
 
 def _keys(session: Session, unit_id: int, channel: str, as_of: date, result: str) -> set[str]:
@@ -40,8 +40,6 @@ def _unit(session: Session, name: str) -> Unit | None:
 
 def _robot_send(cfg: channels.NotifyConfig, kind: str, url: str, title: str, text: str,
                 secret: str | None, clock: Callable[[], float]) -> Callable[[], None]:
-    text = channels.fit(text, channels.LIMITS[kind], POINTER)
-
     def send() -> None:
         if kind == "wecom":
             channels.post_json(url, channels.wecom_payload(text), cfg.timeout)
@@ -58,15 +56,20 @@ def send_reminders(
     plan: dict[str, Any],
     cfg: channels.NotifyConfig,
     *,
+    env=None,
+    attach: Attach | None = None,
     only_failed: bool = False,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.time,
 ) -> list[dict[str, Any]]:
     """Send each unit of `plan` (`plan.plan_reminders`) what it has not been sent yet (`only_failed`: only
-    the items whose sending failed before, for the same date); one row per unit and channel: sent, failed,
-    nothing new, or no channel (the unit has no webhook and no e-mail, and the office none either:
-    `[notify] office_webhook`, `office_email`, which get the messages of units without their own)."""
+    the items whose sending failed before, for the same date), in the words of the templates of `env`
+    (`messages`); one row per message: sent or failed (a robot's reminder too long for one message is split,
+    one row each part), else one per unit and channel: nothing new, or no channel (the unit has no webhook and
+    no e-mail, and the office none either: `[notify] office_webhook`, `office_email`, which get the messages of
+    units without their own). An e-mail carries what `attach` gives for the unit (its 督办单, 亮牌通知)."""
     as_of, due_by = plan["as_of"], plan["due_by"]
+    env = env or messages.shipped_env()
     secret = password = None
     out: list[dict[str, Any]] = []
     for entry in plan["units"]:
@@ -94,28 +97,35 @@ def send_reminders(
                             "error": None})
                 continue
             title = f"督办提醒：{name}"
+            sends: list[tuple[list[dict[str, Any]], Callable[[], None]]] = []
             if channel == "email":
                 if password is None:
                     password = channels.read_secret(channels.SMTP_PASSWORD_ENV, cfg.smtp_password_file, "邮箱密码") or ""
-                mail = channels.mail_message(cfg.smtp_from or cfg.smtp_user or "ducha@localhost", address,
-                                             f"{title}（截至 {as_of.isoformat()}）",
-                                             message(name, items, as_of, due_by, markdown=False))
+                files = attach(name, items) if attach else []
+                named = "、".join(f for f, _ in files) or None
+                mail = channels.mail_message(
+                    cfg.smtp_from or cfg.smtp_user or "ducha@localhost", address, f"{title}（截至 {as_of.isoformat()}）",
+                    messages.render(env, "mail_text", name, items, as_of, due_by, attachment=named),
+                    messages.render(env, "mail_html", name, items, as_of, due_by, attachment=named), files)
 
                 def send(mail=mail) -> None:
                     channels.send_mail(cfg, password or None, mail)
+
+                sends.append((items, send))
             else:
                 if channel == "dingtalk" and secret is None:
                     secret = channels.read_secret(channels.DINGTALK_SECRET_ENV, cfg.dingtalk_secret_file, "钉钉加签密钥") or ""
-                send = _robot_send(cfg, channel, address, title, message(name, items, as_of, due_by, markdown=True),
-                                   secret or None, clock)
-            tries, error = channels.attempt(send, cfg.retries, cfg.backoff, sleep)
-            result = "failed" if error else "sent"
-            session.add(Notice(unit_id=unit.id, unit=name, channel=channel, items=[i["key"] for i in items],
-                               as_of=as_of, result=result, attempts=tries, error=error, by=ctx.by,
-                               created_at=ctx.now))
-            session.commit()  # kept at once: a run cut short later still knows this went out
-            out.append({"unit": name, "channel": channel, "result": result, "items": len(items), "attempts": tries,
-                        "error": error})
+                for chunk, text in messages.split(env, channel, name, items, as_of, due_by, channels.LIMITS[channel]):
+                    sends.append((chunk, _robot_send(cfg, channel, address, title, text, secret or None, clock)))
+            for covered, send in sends:
+                tries, error = channels.attempt(send, cfg.retries, cfg.backoff, sleep)
+                result = "failed" if error else "sent"
+                session.add(Notice(unit_id=unit.id, unit=name, channel=channel, items=[i["key"] for i in covered],
+                                   as_of=as_of, result=result, attempts=tries, error=error, by=ctx.by,
+                                   created_at=ctx.now))
+                session.commit()  # kept at once: a run cut short later still knows this went out
+                out.append({"unit": name, "channel": channel, "result": result, "items": len(covered),
+                            "attempts": tries, "error": error})
     return out
 
 

@@ -95,6 +95,30 @@ def _date_ok(on: date, ctx: Ctx, what: str) -> None:
                            "date; check --on or --as-of）")
 
 
+def _refuse_same_name(session: Session, name: str, other_than: int | None = None) -> None:
+    """A lead's name must not be another lead's that is not ended (终止), spaces and full-width forms aside."""
+    wanted = normalize_name(name)
+    query = select(Lead.code, Lead.name).where(Lead.stage != ENDED).order_by(Lead.code)
+    if other_than is not None:
+        query = query.where(Lead.id != other_than)
+    for code, found in session.execute(query):
+        if normalize_name(found) == wanted:
+            raise InvalidValue(f"已有同名招商线索 {code}“{found}”（a lead of that name already exists）；如确为另一条线索，"
+                               "请加 --allow-duplicate-name（if it is another lead, use --allow-duplicate-name）")
+
+
+def _amount(typed: Any, rates: Mapping[str, Decimal]) -> tuple[Decimal | None, str, Decimal | None, Decimal | None]:
+    """(amount as given, currency, rate, 万元) of an --amount as typed (8亿元, 3000万美元; blank: none)."""
+    try:
+        amount, currency = parse_money(typed)
+    except ValueProblem as exc:
+        raise InvalidValue(f"--amount: {exc}") from None
+    if amount is not None and amount < 0:
+        raise InvalidValue(f"--amount 不能为负数（cannot be negative）: {clean_text(typed)}")
+    rate, wan = converted(amount, currency, rates)
+    return amount, currency, rate, wan
+
+
 def add_lead(session: Session, ctx: Ctx, raw: Mapping[str, Any], *, rates: Mapping[str, Decimal],
              stage: str = "线索", next_on: date | None = None, create_units: bool = False,
              allow_duplicate_name: bool = False) -> Lead:
@@ -106,22 +130,12 @@ def add_lead(session: Session, ctx: Ctx, raw: Mapping[str, Any], *, rates: Mappi
     if not values["name"]:
         raise InvalidValue("招商线索需要名称（a lead needs --name）")
     if not allow_duplicate_name:
-        wanted = normalize_name(values["name"])
-        for code, name in session.execute(select(Lead.code, Lead.name).where(Lead.stage != ENDED).order_by(Lead.code)):
-            if normalize_name(name) == wanted:
-                raise InvalidValue(f"已有同名招商线索 {code}“{name}”（a lead of that name already exists）；如确为另一条线索，"
-                                   "请加 --allow-duplicate-name（if it is another lead, use --allow-duplicate-name）")
+        _refuse_same_name(session, values["name"])
     stage = check_stage(stage)
     if stage not in facts.ACTIVE_STAGES:
         raise InvalidValue(f"新线索的阶段只能是 {'、'.join(facts.ACTIVE_STAGES)}（a new lead starts in one of them; "
                            "sign it with `projects lead sign`）")
-    try:
-        amount, currency = parse_money(raw.get("amount"))
-    except ValueProblem as exc:
-        raise InvalidValue(f"--amount: {exc}") from None
-    if amount is not None and amount < 0:
-        raise InvalidValue(f"--amount 不能为负数（cannot be negative）: {clean_text(raw.get('amount'))}")
-    rate, wan = converted(amount, currency, rates)
+    amount, currency, rate, wan = _amount(raw.get("amount"), rates)
     if next_on is not None and next_on < ctx.as_of:
         raise InvalidValue(f"--next {next_on.isoformat()} 早于今天 {ctx.as_of.isoformat()}（the next follow-up cannot be "
                            "before the day the lead is added）")
@@ -247,6 +261,67 @@ def assign_lead(session: Session, ctx: Ctx, code: str, *, unit: str | None = Non
     changelog.log_many(session, [changelog.make_entry(ctx, "update", "lead", record_id=lead.id, key=lead.code,
                                                       old=before, new=after)])
     return lead, list(after)
+
+
+# What `lead edit` changes directly (the unit and person, and the next follow-up date, go through `assign_lead`,
+# which keeps the assignment on record; the stage through `move_lead` and `sign_lead`).
+DIRECT_FIELDS = tuple(k for k in TEXT_FIELDS if k != "person")
+EDIT_FIELDS = (*DIRECT_FIELDS, "amount")
+AMOUNT_COLUMNS = ("amount", "currency", "rate", "amount_wan")
+ASSIGN_FIELDS = ("unit", "person", "next_on")
+LABELS = {"name": "项目名称", "company": "客商", "chain": "产业链", "source": "线索来源", "contact": "联系人",
+          "person": "责任人", "leader": "包保领导", "notes": "备注", "amount": "投资额", "currency": "币种", "rate": "汇率",
+          "amount_wan": "折合万元", "unit": "责任单位", "next_on": "下次跟进"}
+
+
+def _values(lead: Lead) -> dict[str, Any]:
+    return {k: getattr(lead, k) for k in (*TEXT_FIELDS, *AMOUNT_COLUMNS)}
+
+
+def set_fields(session: Session, ctx: Ctx, lead: Lead, values: Mapping[str, Any]) -> list[str]:
+    """Write these columns of the lead (`TEXT_FIELDS`, `AMOUNT_COLUMNS`) as given and log what changed; returns
+    the names changed (`lead edit`, and its undo)."""
+    before, after = changelog.diff(_values(lead), {**_values(lead), **values})
+    if not after:
+        return []
+    for key, value in after.items():
+        setattr(lead, key, value)
+    changelog.log_update(session, ctx, "lead", lead.id, before, after, key=lead.code)
+    return list(after)
+
+
+def edit_lead(session: Session, ctx: Ctx, code: str, raw: Mapping[str, Any], *, rates: Mapping[str, Decimal],
+              create_units: bool = False, allow_duplicate_name: bool = False) -> tuple[Lead, list[str]]:
+    """Change the fields given in `raw` (`EDIT_FIELDS`, and `ASSIGN_FIELDS`: `unit`, `person`, `next_on`, which are
+    an assignment, `assign_lead`); a blank text or amount clears it (the name cannot be cleared). A new amount
+    is converted at today's rate on file. Returns the lead and the names of the fields that changed
+    (nothing changed: nothing written)."""
+    lead = get_lead(session, code)
+    unknown = sorted(set(raw) - set(EDIT_FIELDS) - set(ASSIGN_FIELDS))
+    if unknown:
+        raise InvalidValue(f"线索没有字段 {unknown[0]!r}（unknown lead field）；可改 known：{'、'.join(EDIT_FIELDS + ASSIGN_FIELDS)}")
+    if not raw:
+        raise InvalidValue("请说明要改什么，如 --company 或 --amount（say what to change）")
+    values: dict[str, Any] = {key: _text(key, raw[key]) for key in DIRECT_FIELDS if key in raw}
+    if "name" in values:
+        if not values["name"]:
+            raise InvalidValue("--name 不能为空（a lead needs its name）")
+        if not allow_duplicate_name and normalize_name(values["name"]) != normalize_name(lead.name):
+            _refuse_same_name(session, values["name"], other_than=lead.id)
+    if "amount" in raw:
+        values.update(zip(AMOUNT_COLUMNS, _amount(raw["amount"], rates)))
+        if values["amount"] is None:
+            values["currency"] = RMB
+    changed = set_fields(session, ctx, lead, values)
+    assigned = {k: raw[k] for k in ASSIGN_FIELDS if k in raw}
+    if assigned:
+        if assigned.get("next_on") is not None and not isinstance(assigned["next_on"], date):
+            raise InvalidValue("--next: 写作 YYYY-MM-DD")
+        _lead, more = assign_lead(session, ctx, lead.code, unit="" if assigned.get("unit") == "" else assigned.get("unit"),
+                                  person=assigned.get("person"), next_on=assigned.get("next_on"),
+                                  create_units=create_units)
+        changed += more
+    return lead, [k for k in changed if k not in ("currency", "rate", "amount_wan") or "amount" not in changed]
 
 
 def sign_lead(session: Session, ctx: Ctx, code: str, on: date, *, start: date | None = None,

@@ -330,6 +330,43 @@ class Planner:
 
         return Step(entry, f"删除新增的单位“{unit.name}”", apply)
 
+    def _lead_update(self, entry: Entry) -> Step:
+        """A lead's fields (`lead edit`) put back as they were, and an assignment's unit and person (`lead assign`)
+        through `assign_lead` (the assignment stays on record); a stage move or a follow-up date is not undone."""
+        from projects_cli.services import leads
+        from projects_cli.store.models import Lead
+
+        lead = self.session.get(Lead, entry.record_id) if entry.record_id else None
+        if lead is None:
+            raise self.refuse(entry, f"线索 {entry.record_key} 已不存在（the lead is gone）")
+        keys = list(entry.new)
+        if "stage" in keys:
+            raise self.refuse(entry, f"线索阶段变更不撤销，请再用 projects lead move {lead.code} … 改回"
+                                     "（a stage move is not undone; move the lead again）")
+        if "next_on" in keys:
+            raise self.refuse(entry, f"下次跟进日期已派出，不撤销，请用 projects lead assign {lead.code} --next … 重新安排"
+                                     "（a follow-up date set is not undone; assign it again）")
+        unit = self.session.get(Unit, lead.unit_id).name if lead.unit_id else None
+        now = {**{k: getattr(lead, k) for k in (*leads.TEXT_FIELDS, *leads.AMOUNT_COLUMNS)}, "unit": unit}
+        for key in keys:
+            if not _same(now.get(key), entry.new.get(key)):
+                raise self.refuse(entry, f"{leads.LABELS.get(key, key)}此后又改为 {_text(to_jsonable(now.get(key)))}"
+                                         f"{_since(_later(self.session, entry, self.taken))}（changed again since）")
+        direct = {k: entry.old.get(k) for k in keys if k not in ("unit", "person")}
+        for key in ("amount", "rate", "amount_wan"):
+            if direct.get(key) is not None:
+                direct[key] = Decimal(str(direct[key]))
+        assigned = {k: entry.old.get(k) for k in keys if k in ("unit", "person")}
+        words = "，".join(f"{leads.LABELS.get(k, k)} {_text(entry.new.get(k))} → {_text(entry.old.get(k))}" for k in keys)
+
+        def apply() -> None:
+            leads.set_fields(self.session, self.ctx, lead, direct)
+            if assigned:
+                leads.assign_lead(self.session, self.ctx, lead.code, unit=assigned.get("unit", unit) or "",
+                                  person=assigned.get("person", lead.person) or "")
+
+        return Step(entry, f"{lead.code} 改回：{words}", apply)
+
     def _project_archive_insert(self, entry: Entry) -> Step:
         row = self.session.get(ProjectArchive, entry.record_id)
         if row is None or row.restored_on is not None:

@@ -413,25 +413,31 @@ def _investment_by_chain(session: Session, as_of: date, config: Mapping[str, Any
     from projects_cli.facts import asof
     from projects_cli.rules.dates import completion_gap, expected_percent
 
-    sums: dict[str, dict[str, Any]] = {}
-    for row in asof.investment_rows(session, as_of):
-        if row["plan"] is None:
-            continue
-        chain = row["chain"] or "（未分产业链）"
-        entry = sums.setdefault(chain, {"chain": chain, "projects": 0, "plan": Decimal(0), "completed": Decimal(0)})
-        entry["projects"] += 1
-        entry["plan"] += row["plan"]
-        entry["completed"] += row["completed"] or 0
+    planned = [row for row in asof.investment_rows(session, as_of) if row["plan"] is not None]
+
+    def grouped(key: str, blank: str) -> list[dict[str, Any]]:
+        sums: dict[str, dict[str, Any]] = {}
+        for row in planned:
+            name = row[key] or blank
+            entry = sums.setdefault(name, {key: name, "projects": 0, "plan": Decimal(0), "completed": Decimal(0)})
+            entry["projects"] += 1
+            entry["plan"] += row["plan"]
+            entry["completed"] += row["completed"] or 0
+        for entry in sums.values():
+            gap = completion_gap(entry["plan"], entry["completed"], as_of)
+            entry.update(rate=gap["rate"], behind=gap["behind"])
+        return list(sums.values())
+
     order = {c: i for i, c in enumerate(chains.known_chains(config))}
-    rows = sorted(sums.values(), key=lambda r: (order.get(r["chain"], len(order)), r["chain"]))
-    for row in rows:
-        gap = completion_gap(row["plan"], row["completed"], as_of)
-        row.update(rate=gap["rate"], behind=gap["behind"])
+    rows = sorted(grouped("chain", "（未分产业链）"), key=lambda r: (order.get(r["chain"], len(order)), r["chain"]))
+    # units: the highest completion first (a unit with no plan figure last), then by name
+    units = sorted(grouped("unit", "（未定责任单位）"),
+                   key=lambda r: (r["rate"] is None, -(r["rate"] or 0), r["unit"]))
     total = {"chain": "合计", "projects": sum(r["projects"] for r in rows),
              "plan": sum((r["plan"] for r in rows), Decimal(0)), "completed": sum((r["completed"] for r in rows), Decimal(0))}
     gap = completion_gap(total["plan"], total["completed"], as_of)
     total.update(rate=gap["rate"] if gap else None, behind=gap["behind"] if gap else None)
-    return {"chains": rows, "total": total, "expected": expected_percent(as_of)}
+    return {"chains": rows, "units": units, "total": total, "expected": expected_percent(as_of)}
 
 
 def _flag(session: Session, period: str, as_of: date) -> dict[str, Any] | None:

@@ -345,6 +345,14 @@ class _XlsxSheet:
         from openpyxl.chart import BarChart, Reference
 
         chart_kind, _, title = block.text.partition(" ")
+        categories = max(1, len(block.rows) - 1)
+        # bars: a row (about 0.53 cm, twice the 8 pt label) per category, so every label has room beside its bars
+        # and the chart still fits a page with its table; columns: their labels run along the bottom
+        rows_needed = max(14, min(40, categories + 6)) if chart_kind == "bar" else 14
+        # caption, table and chart on one page when they fit one: never a table stranded from its chart
+        together = (len(block.rows) + 2) * self.x.DEFAULT_HEIGHT + (rows_needed + 2) * self.x.DEFAULT_HEIGHT
+        if together <= self.page:
+            self.keep(together)
         header_row = self.table(block, header=True, caption=title, repeat=False)
         last_row = self.row - 1
         base = block_spans(block, self.grid)
@@ -366,9 +374,6 @@ class _XlsxSheet:
         for series, color in zip(chart.series, self.x.SERIES_COLOURS):
             series.graphicalProperties.solidFill = color
             series.graphicalProperties.line.solidFill = color
-        categories = max(1, last_row - header_row)
-        # a row (about 0.53 cm) per category and series: every category's label has room beside its bars
-        rows_needed = max(14, min(48, categories * max(1, len(starts) - 1) + 6))
         chart.height = rows_needed * 0.53  # cm: about one 15-point row each
         chart.width = min(24.0, self.width_of(1, self.grid) * 0.19)
         chart.legend.position = "b"

@@ -35,6 +35,8 @@ RECORD_RULES = {"thick": "8", "thin": "6"}  # its lines in eighths of a point: 0
 # 版心 156 × 225 mm: 22 lines of 28 characters of 3号 type
 TEXT_WIDTH_MM, TEXT_HEIGHT_MM, LINES, CHARS = 156, 225, 22, 28
 LINE_PT = TEXT_WIDTH_MM / 25.4 * 72 * 0.93  # what a centred line may hold, less room for the space around digits
+# a chart's picture: the 版心's width less a little, and never more than two thirds of its height
+PICTURE_MM, PICTURE_HIGH_MM = 150, 150
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 # 225 mm / 22 = 28.99 pt; 28.95 pt (579 twips) so that the 22nd line still fits in the 版心
 LINE_TWIPS = 579
@@ -321,9 +323,10 @@ class _Writer:
                 from docx.enum.text import WD_BREAK
 
                 self.para().add_run().add_break(WD_BREAK.PAGE)
-            elif kind in ("table", "chart"):
-                caption = text.partition(" ")[2] if kind == "chart" else text
-                self.table(block.rows, caption=caption, header=True)
+            elif kind == "chart":
+                self.chart(block)
+            elif kind == "table":
+                self.table(block.rows, caption=text, header=True)
             elif kind == "fields":
                 self.table(block.rows, header=False, labels="pairs")
             elif kind == "feedback":
@@ -396,6 +399,29 @@ class _Writer:
             for cell in Table(before, self.doc._body).rows[-1].cells:
                 for p in cell.paragraphs:
                     p.paragraph_format.keep_with_next = True
+
+    def chart(self, block) -> None:
+        """A @chart: its caption and picture (`picture.chart_png`, every value printed on it, kept on one page
+        with the caption); its figures as a table instead where no CJK font is found to draw with."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH as A
+
+        from projects_cli.sheets.picture import chart_png
+
+        caption = block.text.partition(" ")[2]
+        png = chart_png(block, title=False) if len(block.rows) > 1 else None
+        if png is None:
+            self.table(block.rows, caption=caption, header=True)
+            return
+        import io
+
+        self.para(caption, east=HEITI, size=SIZE_4, align=A.CENTER, keep=True, before_lines=0.5)
+        p = self.doc.add_paragraph()
+        p.paragraph_format.alignment = A.CENTER
+        p.paragraph_format.line_spacing = 1.0  # not the body's exact 28.95 pt, which would clip the picture
+        import struct
+
+        wide, high = struct.unpack(">II", png[16:24])  # the PNG header's size
+        p.add_run().add_picture(io.BytesIO(png), width=self.Mm(min(PICTURE_MM, PICTURE_HIGH_MM * wide / high)))
 
     def table(self, rows: list[Row], *, caption: str = "", header: bool, labels: str = "", caption_left: bool = False,
               fill_in: bool = False) -> None:

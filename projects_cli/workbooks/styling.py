@@ -307,10 +307,12 @@ COLUMN_LOOKS = {
     "rate": (RIGHT, PERCENT_FORMAT),
     "points": (RIGHT, POINTS_FORMAT),
     "date": (CENTER, DATE_FORMAT),
+    "ahead": (CENTER, DATE_FORMAT),  # a date that may be after the as-of date (a next follow-up)
     "seq": (CENTER, None),
     "card": (CENTER, None),
     "state": (CENTER, None),
     "stage": (CENTER, None),
+    "lead_stage": (CENTER, None),
     "code": (CENTER, None),  # codes, names of people, days, tiers: short values in narrow columns
     "count": (RIGHT, None),  # counts summed in a 合计 row
 }

@@ -112,7 +112,7 @@ SETUP: dict[tuple[str, ...], list[list[str]]] = {
                             ["project", "archive", "GX-0052", "--reason", "重复录入", "--yes"]],
     ("log", "revert"): [["edit", "GX-0001", "--notes", "核对后补记"]],
     ("unit", "remove"): [["unit", "add", "临时工作专班"]],
-    **{("lead", name): [LEAD] for name in ("move", "follow", "assign", "sign", "show")},
+    **{("lead", name): [LEAD] for name in ("move", "follow", "assign", "sign", "show", "edit")},
     **{("meeting", name): [MEETING] for name in ("attend", "decide", "show", "agenda", "minutes")},
 }
 FRESH = {("init",)}  # examples that make their registry

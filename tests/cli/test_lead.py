@@ -306,3 +306,82 @@ def test_an_amount_in_euros_converts_at_the_ledgers_rates(cli, tmp_path):
     assert r.exit_code == 0, r.stderr
     shown = json.loads(cli("lead", "list", "--format", "json").stdout)
     assert [(x["amount"], x["currency"], x["rate"], x["amount_wan"]) for x in shown] == [(500, "欧元", 7.8, 3900)]
+
+
+# ---------------------------------------------------------------- lead edit, and its undo
+
+
+def log_ids(cli, table="lead"):
+    return [e["id"] for e in json.loads(cli("log", "--table", table, "--format", "json", "-n", "500").stdout)]
+
+
+def test_every_field_of_a_lead_is_edited_logged_and_undone(quarter, cli):
+    before = json.loads(quarter(END, "lead", "show", "XS-0003", "--format", "json").stdout)
+    r = quarter(END, "lead", "edit", "XS-0003", "--name", "手术机器人产业化项目", "--company", "某医疗科技集团",
+                "--chain", "高端医疗器械", "--source", "中介", "--contact", "刘总 13800000000", "--amount", "2000万美元",
+                "--leader", "孙副区长", "--notes", "已签保密协议", "--person", "钱多")
+    assert r.stderr.strip() == ("XS-0003: changed name, company, chain, source, contact, leader, notes, amount, "
+                                "person")
+    shown = json.loads(quarter(END, "lead", "show", "XS-0003", "--format", "json").stdout)
+    assert {k: shown[k] for k in ("name", "company", "chain", "source", "contact", "amount", "currency", "rate",
+                                  "amount_wan", "leader", "notes", "person", "unit")} == {
+        "name": "手术机器人产业化项目", "company": "某医疗科技集团", "chain": "高端医疗器械", "source": "中介",
+        "contact": "刘总 13800000000", "amount": 2000, "currency": "美元", "rate": 7.1, "amount_wan": 14200,
+        "leader": "孙副区长", "notes": "已签保密协议", "person": "钱多", "unit": "科技创新局"}
+    entries = json.loads(cli("log", "--table", "lead", "--format", "json", "-n", "2").stdout)
+    edit = next(e for e in entries if "company" in (e["new"] or {}))
+    assert edit["old"]["company"] == "某医疗科技公司" and edit["new"]["amount_wan"] == "14200"
+    # the undo puts every field back, the assignment too
+    r = quarter(END, "undo", "--last", "--yes")
+    again = json.loads(quarter(END, "lead", "show", "XS-0003", "--format", "json").stdout)
+    assert {k: again[k] for k in ("name", "company", "chain", "source", "contact", "amount", "currency", "rate",
+                                  "amount_wan", "leader", "notes", "person", "unit")} == {
+        k: before[k] for k in ("name", "company", "chain", "source", "contact", "amount", "currency", "rate",
+                               "amount_wan", "leader", "notes", "person", "unit")}
+    assert again["amount"] == 15000 and again["currency"] == "人民币" and again["rate"] is None
+
+
+def test_a_blank_clears_a_field_and_the_same_value_changes_nothing(quarter, cli):
+    quarter(END, "lead", "edit", "XS-0004", "--company", "", "--amount", "")
+    shown = json.loads(quarter(END, "lead", "show", "XS-0004", "--format", "json").stdout)
+    assert (shown["company"], shown["amount"], shown["currency"], shown["rate"], shown["amount_wan"]) == (
+        None, None, "人民币", None, None)
+    logged = log_ids(cli)
+    r = quarter(END, "lead", "edit", "XS-0004", "--chain", "智能终端")
+    assert r.stderr.strip() == "Nothing changed: XS-0004 already had those values"
+    assert log_ids(cli) == logged
+
+
+@pytest.mark.parametrize("args, error", [
+    (("lead", "edit", "XS-0003", "--name", ""), "--name 不能为空"),
+    (("lead", "edit", "XS-0003", "--name", "新能源电池 项目"), "已有同名招商线索 XS-0001“新能源电池项目”"),
+    (("lead", "edit", "XS-0003", "--amount", "500万欧元"), "金额是欧元，没有欧元汇率"),
+    (("lead", "edit", "XS-0003", "--amount", "-5"), "--amount 不能为负数"),
+    (("lead", "edit", "XS-0003"), "请说明要改什么"),
+    (("lead", "edit", "XS-0003", "--unit", "招商二局"), "责任单位“招商二局”不存在"),
+    (("lead", "edit", "XS-0009", "--notes", "x"), "没有编号为 'XS-0009' 的招商线索"),
+])
+def test_edit_mistakes_are_one_clear_error_and_change_nothing(quarter, cli, args, error):
+    logged = log_ids(cli)
+    r = cli("--config", str(quarter.config), *args, as_of=END)
+    assert r.exit_code == 1 and r.stderr.startswith("Error: ") and error in r.stderr, r.stderr
+    assert log_ids(cli) == logged
+
+
+def test_undo_of_an_edit_changed_again_since_is_refused(quarter, cli):
+    quarter(END, "lead", "edit", "XS-0003", "--company", "甲公司")
+    first = log_ids(cli)[0]
+    quarter(END, "lead", "edit", "XS-0003", "--company", "乙公司")
+    r = cli("--config", str(quarter.config), "undo", str(first), "--yes", as_of=END)
+    assert (r.exit_code, r.stderr) == (1, f"Error: 第 {first} 条（lead edit · lead XS-0003）不能撤销（cannot be undone）："
+                                          f"客商此后又改为 乙公司（见第 {first + 1} 条 lead edit）（changed again since）；"
+                                          "未撤销任何变更 (nothing was undone)\n")
+
+
+def test_undo_of_a_stage_move_is_refused_with_what_to_do(quarter, cli):
+    quarter(END, "lead", "move", "XS-0003", "接洽")
+    move = log_ids(cli)[0]
+    r = cli("--config", str(quarter.config), "undo", str(move), "--yes", as_of=END)
+    assert (r.exit_code, r.stderr) == (1, f"Error: 第 {move} 条（lead move · lead XS-0003）不能撤销（cannot be undone）："
+                                          "线索阶段变更不撤销，请再用 projects lead move XS-0003 … 改回（a stage move is "
+                                          "not undone; move the lead again）；未撤销任何变更 (nothing was undone)\n")

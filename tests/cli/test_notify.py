@@ -6,7 +6,7 @@ import json
 import shutil
 
 import pytest
-from standins import Mailbox, Robot
+from standins import Mailbox, Robot, self_signed
 from typer.testing import CliRunner
 
 from projects_cli.cli.app import app
@@ -100,8 +100,8 @@ def servers():
         server.close()
 
 
-def _config(demo, port: int | None = None, **extra) -> None:
-    lines = ["[notify]", "retries = 2", "backoff_seconds = 0", "timeout_seconds = 5", 'smtp_security = "none"',
+def _config(demo, port: int | None = None, security: str = "none", **extra) -> None:
+    lines = ["[notify]", "retries = 2", "backoff_seconds = 0", "timeout_seconds = 5", f'smtp_security = "{security}"',
              'smtp_from = "督查室 <ducha@127.0.0.1>"']
     if port:
         lines += ['smtp_host = "127.0.0.1"', f"smtp_port = {port}"]
@@ -145,11 +145,24 @@ def test_send_reaches_each_unit_once_and_a_rerun_sends_nothing(demo, servers):
     mail = email.message_from_bytes(mailbox.messages[0][2], policy=email.policy.default)
     assert str(mail["Subject"]) == "督办提醒：建设局（截至 2025-10-31）"
     plain = mail.get_body(("plain",)).get_content()
-    assert plain == ("督办提醒：建设局\n截至 2025-10-31，以下事项请抓紧办理：\n\n逾期事项（1项）\n"
+    assert plain == ("建设局：\n\n截至 2025-10-31，以下事项请抓紧办理：\n\n逾期事项（1项）\n"
                      "  1. GX-0024 市第一人民医院公共卫生重症医学中心项目：回头看 2025-003：医院项目配套道路未打通，"
                      "期限 2025-10-29，已逾期 2 天（一般逾期）\n\n请按期办结并及时反馈督查室。\n")
     html = mail.get_body(("html",)).get_content()
-    assert "<p>督办提醒：建设局</p>" in html and "<p>请按期办结并及时反馈督查室。</p>" in html
+    assert "<p>建设局：</p>" in html and "<li>GX-0024 市第一人民医院公共卫生重症医学中心项目：回头看 2025-003：" in html
+    assert [a.get_filename() for a in mail.iter_attachments()] == []  # a look-back: no sheet goes with it
+    # 经济发展局's problem 2025-004 is due in 3 working days: its sheet (督办单, as `sheet notice` picks) goes with the e-mail, as Word
+    econ = email.message_from_bytes(mailbox.messages[1][2], policy=email.policy.default)
+    [attached] = list(econ.iter_attachments())
+    assert (attached.get_filename(), attached.get_content_type()) == (
+        "经济发展局督办单（2025-10-31）.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    assert "附件：经济发展局督办单（2025-10-31）.docx（请按附件要求办理并反馈）。" in econ.get_body(("plain",)).get_content()
+    import io
+
+    from docx import Document
+
+    text = [p.text for p in Document(io.BytesIO(attached.get_content())).paragraphs]
+    assert "重点项目问题挂牌督办通知书" in text and any("新增设备用电负荷需扩容" in t for t in text)
 
     again = demo("notify", "--send")
     assert again.exit_code == 0, again.stderr
@@ -293,3 +306,84 @@ def test_the_password_is_read_from_a_private_file_and_never_shown(demo, servers)
     assert mailbox.logins == ["AUTH PLAIN " + base64.b64encode(b"\0ducha\0s3cret-pw").decode()]
     shown = r.stdout + demo("notify", "log", "--format", "json").stdout
     assert "s3cret" not in shown and len(mailbox.messages) == 1
+
+
+# ---------------------------------------------------------------- TLS, templates, length limits
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_mail_goes_over_tls_to_a_server_with_the_offices_own_certificate(demo, servers, tmp_path, security):
+    cert = self_signed(tmp_path)
+    mailbox = servers(Mailbox, tls=security, certificate=cert)
+    _config(demo, mailbox.port, security=security, smtp_ca_file=cert[0])
+    _wire(demo, "建设局", "--email", "jsj@127.0.0.1")
+    r = demo("notify", "--send", "--unit", "建设局")
+    assert (r.exit_code, r.stderr) == (0, "1 sent, 0 failed, 0 with nothing new, 0 units without a webhook or e-mail\n")
+    assert mailbox.secured == [True] and [m[1] for m in mailbox.messages] == [["jsj@127.0.0.1"]]
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_a_certificate_not_trusted_is_a_failure_that_says_so(demo, servers, tmp_path, security):
+    mailbox = servers(Mailbox, tls=security, certificate=self_signed(tmp_path))
+    _config(demo, mailbox.port, security=security)  # no smtp_ca_file: the system's CAs do not know it
+    _wire(demo, "建设局", "--email", "jsj@127.0.0.1")
+    r = demo("notify", "--send", "--unit", "建设局", "--format", "json")
+    [row] = json.loads(r.stdout)
+    assert (row["result"], row["attempts"]) == ("failed", 3)
+    assert row["error"].startswith("邮件服务器的证书无法验证（certificate not trusted: self")
+    assert row["error"].endswith("；内部 CA 请在 [notify] smtp_ca_file 写明证书文件")
+    assert mailbox.messages == []
+
+
+def test_the_office_overrides_a_messages_wording_with_its_own_template(demo, servers):
+    robot = servers(Robot)
+    folder = demo.home / "templates"
+    folder.mkdir()
+    (folder / "notify_wecom.md").write_text(
+        "### {{ unit }}请注意\n{% for s in sections %}{{ s.title }} {{ s.texts|length }} 项\n{% endfor %}",
+        encoding="utf-8")
+    _config(demo)
+    _wire(demo, "经济发展局", "--webhook", f"{robot.url}/cgi-bin/webhook/send?key=K1")
+    assert demo("notify", "--unit", "经济发展局").stdout == "### 经济发展局请注意\n逾期事项 3 项\n即将到期 3 项\n"
+    assert demo("notify", "--send", "--unit", "经济发展局").exit_code == 0
+    assert robot.posts[0][1]["markdown"]["content"] == "### 经济发展局请注意\n逾期事项 3 项\n即将到期 3 项"
+
+
+def test_a_reminder_longer_than_the_robot_takes_is_split_into_whole_items():
+    from datetime import date
+
+    from projects_cli.notify import messages
+
+    env = messages.shipped_env()
+    items = [{"section": "overdue", "key": f"k{n}", "text": f"GX-{n:04d} " + "某重点项目节点逾期" * 12}
+             for n in range(1, 41)]
+    parts = messages.split(env, "wecom", "经济发展局", items, date(2025, 10, 31), date(2025, 11, 5), 4096)
+    assert [len(chunk) for chunk, _ in parts] == [11, 11, 11, 7]
+    assert [k["key"] for chunk, _ in parts for k in chunk] == [i["key"] for i in items]  # each item once, in order
+    assert all(len(text.encode()) <= 4096 for _, text in parts)
+    assert [text.split("\n", 1)[0] for _, text in parts] == [f"## 督办提醒：经济发展局（{n}/4）" for n in range(1, 5)]
+    assert parts[1][1].split("\n")[4] == "> 1. GX-0012 " + "某重点项目节点逾期" * 12
+    # an item too long for a message alone is cut at a line, with a pointer to the attachment
+    [(chunk, text)] = messages.split(env, "wecom", "经济发展局", [{"section": "overdue", "key": "big",
+                                                                "text": "很长\n" * 3000}], date(2025, 10, 31),
+                                     date(2025, 11, 5), 4096)
+    assert len(text.encode()) <= 4096 and text.endswith("\n" + messages.POINTER)
+
+
+def test_a_split_reminder_is_sent_as_parts_each_recorded(demo, servers, monkeypatch):
+    from projects_cli.notify import channels
+
+    robot = servers(Robot)
+    monkeypatch.setitem(channels.LIMITS, "wecom", 600)
+    _config(demo)
+    _wire(demo, "经济发展局", "--webhook", f"{robot.url}/cgi-bin/webhook/send?key=K1")
+    r = demo("notify", "--send", "--unit", "经济发展局", "--format", "json")
+    rows = json.loads(r.stdout)
+    assert [(x["result"], x["items"]) for x in rows] == [("sent", 3), ("sent", 3)]
+    assert [len(body["markdown"]["content"].encode()) <= 600 for _, body in robot.posts] == [True] * 2
+    assert [body["markdown"]["content"].split("\n", 1)[0] for _, body in robot.posts] == [
+        "## 督办提醒：经济发展局（1/2）", "## 督办提醒：经济发展局（2/2）"]
+    log = json.loads(demo("notify", "log", "--format", "json").stdout)
+    assert sorted(len(x["covered"]) for x in log) == [3, 3] and len({k for x in log for k in x["covered"]}) == 6
+    again = demo("notify", "--send", "--unit", "经济发展局")
+    assert again.stderr.startswith("0 sent, 0 failed, 1 with nothing new") and len(robot.posts) == 2

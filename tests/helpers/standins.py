@@ -44,20 +44,56 @@ class Robot:
         self.server.server_close()
 
 
+def self_signed(folder) -> tuple[str, str]:
+    """(certificate, key) files of a certificate for 127.0.0.1 signed by itself, made with openssl now."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the TLS tests make their certificate with openssl")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
 class Mailbox:
     """A minimal SMTP responder on 127.0.0.1 (socketserver): EHLO, AUTH PLAIN, MAIL, RCPT, DATA, QUIT; keeps
-    each message and each login."""
+    each message and each login. `tls`: "ssl" (TLS from the first byte) or "starttls" (plain until STARTTLS),
+    with the `certificate` (cert, key) given; `secured` records, per message, whether it came over TLS."""
 
-    def __init__(self):
+    def __init__(self, tls: str | None = None, certificate: tuple[str, str] | None = None):
         import socketserver
+        import ssl
         import threading
 
         box = self
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.logins: list[str] = []  # each AUTH line as received
+        self.secured: list[bool] = []
+        context = None
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*certificate)
 
         class Handler(socketserver.StreamRequestHandler):
+            def setup(self):
+                self.tls = False
+                if tls == "ssl":
+                    self.request = context.wrap_socket(self.request, server_side=True)
+                    self.tls = True
+                super().setup()
+
             def handle(self):
+                try:
+                    self.talk()
+                except (OSError, ssl.SSLError):  # a client that gave up on the certificate
+                    pass
+
+            def talk(self):
                 send = lambda text: self.wfile.write(text.encode() + b"\r\n")  # noqa: E731
                 send("220 127.0.0.1 stand-in")
                 sender, rcpt = "", []
@@ -65,7 +101,15 @@ class Mailbox:
                     verb = line.decode().strip().split(" ", 1)[0].upper()
                     if verb in ("EHLO", "HELO"):
                         send("250-127.0.0.1")
+                        if tls == "starttls" and not self.tls:
+                            send("250-STARTTLS")
                         send("250 AUTH PLAIN")
+                    elif verb == "STARTTLS" and tls == "starttls":
+                        send("220 ready")
+                        self.connection = context.wrap_socket(self.connection, server_side=True)
+                        self.rfile = self.connection.makefile("rb")
+                        self.wfile = socketserver._SocketWriter(self.connection)
+                        self.tls = True
                     elif verb == "AUTH":
                         box.logins.append(line.decode().strip())
                         send("235 2.7.0 accepted")
@@ -81,6 +125,7 @@ class Mailbox:
                         while (chunk := self.rfile.readline()) != b".\r\n":
                             data += chunk
                         box.messages.append((sender, rcpt, data))
+                        box.secured.append(self.tls)
                         send("250 queued")
                     elif verb == "QUIT":
                         send("221 bye")

@@ -483,10 +483,15 @@ def test_weekly_briefing_in_excel(cli, scn, tmp_path):
         ("合计", 2, 30000, 20000, 66.7, 16.7),
     ]
     assert ("\u3000\u3000截至2025年10月31日，纳入年度计划的重点项目完成投资2亿元，占年度计划3亿元的66.7%，序时进度83.3%。",) in got
-    # the trend of the last 8 weeks (columns), the chains (bars), the investment's trend (columns)
-    assert [(c.type, len(c.series)) for c in ws._charts] == [("col", 3), ("bar", 2), ("col", 2)]
+    # the trend of the last 8 weeks (columns), the chains and the units (bars), the investment's trend (columns)
+    assert [(c.type, len(c.series)) for c in ws._charts] == [("col", 3), ("bar", 2), ("bar", 2), ("col", 2)]
     chart_rows = got.index(("产业链", "完成率", "序时进度"))
     assert got[chart_rows + 1 : chart_rows + 3] == [("智能装备", 30, 83.3), ("生物医药", 85, 83.3)]
+    unit_rows = got.index(("责任单位", "完成率", "序时进度"))
+    assert got[unit_rows - 1 : unit_rows + 3] == [("各责任单位投资完成率与序时进度（%）",), ("责任单位", "完成率", "序时进度"),
+                                                  ("建设局", 85, 83.3), ("经济发展局", 30, 83.3)]
+    by_unit = ws._charts[2]
+    assert (by_unit.x_axis.tickLblSkip, by_unit.x_axis.delete) == (1, False)  # every unit's label shown
     trend = got.index(("周末", "逾期事项", "红牌", "黄牌"))
     assert [row[0] for row in got[trend + 1 : trend + 9]] == [
         "9月12日", "9月19日", "9月26日", "10月3日", "10月10日", "10月17日", "10月24日", "10月31日"]

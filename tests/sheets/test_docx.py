@@ -9,7 +9,7 @@ import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
 from projects_cli.sheets.layout import Sheet
 from projects_cli.sheets.markup import escape_value, parse
@@ -125,7 +125,7 @@ def test_title_body_and_heading_fonts_and_sizes(doc):
 
 
 def test_tables_repeat_their_header_and_carry_row_styles(doc):
-    table, fields, chart = doc.tables
+    table, fields = doc.tables
     header = table.rows[0]._tr.trPr
     assert header.find(qn("w:tblHeader")) is not None
     assert all(r._tr.trPr.find(qn("w:tblHeader")) is None for r in table.rows[1:])
@@ -137,8 +137,24 @@ def test_tables_repeat_their_header_and_carry_row_styles(doc):
     assert table.rows[1].cells[2].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT  # a number
     # a short row of a form spans to the edge
     assert [c.text for c in fields.rows[1].cells] == ["问题描述"] + ["新增设备用电负荷需扩容"] * 3
-    # the chart is a table of its data, under its caption
-    assert [[c.text for c in r.cells] for r in chart.rows] == [["产业链", "完成率"], ["装备制造", "85"]]
+    # the chart is a picture of it (every value printed on it), under its caption, the full text width
+    [picture] = doc.inline_shapes
+    assert (picture.width, picture.height < picture.width) == (Mm(150), True)
+    caption = para(doc, "各产业链投资完成率（%）")
+    assert (caption.alignment, caption.paragraph_format.keep_with_next) == (WD_ALIGN_PARAGRAPH.CENTER, True)
+    holder = next(p for p in doc.paragraphs if p._p.xpath(".//pic:pic"))
+    assert holder._p.getprevious() is caption._p and holder.alignment == WD_ALIGN_PARAGRAPH.CENTER
+
+
+def test_without_a_cjk_font_a_chart_is_the_table_of_its_figures(tmp_path, monkeypatch):
+    from projects_cli.sheets import picture
+
+    monkeypatch.setattr(picture, "cjk_font", lambda: None)
+    path = tmp_path / "no-font.docx"
+    write_docx([Sheet("经济发展局", parse(MARKUP))], path, Style(mark="高新区重点项目推进中心文件"))
+    doc = Document(str(path))
+    assert len(doc.inline_shapes) == 0
+    assert [[c.text for c in r.cells] for r in doc.tables[-1].rows] == [["产业链", "完成率"], ["装备制造", "85"]]
     assert "各产业链投资完成率（%）" in text_of(doc)
 
 
@@ -149,7 +165,16 @@ def test_signature_centred_over_the_date_four_characters_from_the_right(doc):
     # the date is 7 characters wide, the office 11: centred over the date, 2 characters from the right
     assert office.paragraph_format.right_indent == Pt(16 * 2)
     assert office.paragraph_format.space_before == Pt(28.95 * 2)
-    # never alone on a page: the last row of the table before it goes with it
+    # never alone on a page: the chart's picture before it goes with it
+    holder = next(p for p in doc.paragraphs if p._p.xpath(".//pic:pic"))
+    assert holder.paragraph_format.keep_with_next is True
+
+
+def test_a_signature_after_a_table_takes_its_last_row_along(tmp_path):
+    path = tmp_path / "t.docx"
+    markup = MARKUP.replace("@chart bar 各产业链投资完成率（%）", "@table 各产业链投资完成率（%）")
+    write_docx([Sheet("经济发展局", parse(markup))], path, Style(mark="高新区重点项目推进中心文件"))
+    doc = Document(str(path))
     last_row = doc.tables[-1].rows[-1]
     assert [p.paragraph_format.keep_with_next for c in last_row.cells for p in c.paragraphs] == [True, True]
     assert [p.paragraph_format.keep_with_next for c in doc.tables[-1].rows[0].cells for p in c.paragraphs] == [None] * 2

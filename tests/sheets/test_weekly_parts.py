@@ -78,3 +78,28 @@ def test_the_start_rate_is_what_was_on_record(tmp_path):
     assert august["开工"] == {"planned": 1, "done": 1, "done_in_year": 2, "rate": Decimal("100.0")}
     text = run(db, "2025-06-15", "sheet", "weekly", "--preview")
     assert "今年计划开工项目2个，已开工1个，开工率50%；计划竣工项目1个，已竣工0个。" in text
+
+
+def test_the_weekly_charts_are_pictures_in_word_and_inline_svg_in_html_with_investment_by_unit(office, tmp_path):
+    from docx import Document
+
+    from projects_cli.sheets import picture
+
+    run(office, "2025-10-31", "sheet", "weekly", "--preview", "-o", str(tmp_path / "周报.html"))
+    html = (tmp_path / "周报.html").read_text(encoding="utf-8")
+    captions = ["近8周逾期事项与红黄牌", "各产业链投资完成率与序时进度（%）", "各责任单位投资完成率与序时进度（%）",
+                "近8周投资完成率与序时进度（%）"]
+    assert [c for c in captions if f'aria-label="{c}"' in html] == captions
+    svg = html[html.index('aria-label="各责任单位投资完成率与序时进度（%）"'):]
+    svg = svg[:svg.index("</svg>")]
+    units = ["农业农村局", "建设局", "黄屯街道", "投资促进局", "经济发展局", "王因街道", "社会事业局", "接庄街道", "科技创新局",
+             "柳行街道"]
+    assert [u for u in units if f">{u}</text>" in svg] == units  # every unit's label, highest completion first
+    assert [svg.index(f">{u}</text>") for u in units] == sorted(svg.index(f">{u}</text>") for u in units)
+    if picture.cjk_font() is None:
+        pytest.skip("no CJK font: the Word document keeps the charts' tables")
+    run(office, "2025-10-31", "sheet", "weekly", "--preview", "-o", str(tmp_path / "周报.docx"))
+    doc = Document(str(tmp_path / "周报.docx"))
+    assert len(doc.inline_shapes) == 4
+    shown = [p.text for p in doc.paragraphs]
+    assert [c for c in captions if c.replace("8", " 8 ") in shown or c in shown] == captions
