@@ -364,7 +364,7 @@ def test_a_blank_clears_a_field_and_the_same_value_changes_nothing(quarter, cli)
 def test_edit_mistakes_are_one_clear_error_and_change_nothing(quarter, cli, args, error):
     logged = log_ids(cli)
     r = cli("--config", str(quarter.config), *args, as_of=END)
-    assert r.exit_code == 1 and r.stderr.startswith("Error: ") and error in r.stderr, r.stderr
+    assert r.exit_code == 1 and r.stderr.startswith("错误：") and error in r.stderr, r.stderr
     assert log_ids(cli) == logged
 
 
@@ -373,7 +373,7 @@ def test_undo_of_an_edit_changed_again_since_is_refused(quarter, cli):
     first = log_ids(cli)[0]
     quarter(END, "lead", "edit", "XS-0003", "--company", "乙公司")
     r = cli("--config", str(quarter.config), "undo", str(first), "--yes", as_of=END)
-    assert (r.exit_code, r.stderr) == (1, f"Error: 第 {first} 条（lead edit · lead XS-0003）不能撤销（cannot be undone）："
+    assert (r.exit_code, r.stderr) == (1, f"错误：第 {first} 条（lead edit · lead XS-0003）不能撤销（cannot be undone）："
                                           f"客商此后又改为 乙公司（见第 {first + 1} 条 lead edit）（changed again since）；"
                                           "未撤销任何变更 (nothing was undone)\n")
 
@@ -382,6 +382,6 @@ def test_undo_of_a_stage_move_is_refused_with_what_to_do(quarter, cli):
     quarter(END, "lead", "move", "XS-0003", "接洽")
     move = log_ids(cli)[0]
     r = cli("--config", str(quarter.config), "undo", str(move), "--yes", as_of=END)
-    assert (r.exit_code, r.stderr) == (1, f"Error: 第 {move} 条（lead move · lead XS-0003）不能撤销（cannot be undone）："
+    assert (r.exit_code, r.stderr) == (1, f"错误：第 {move} 条（lead move · lead XS-0003）不能撤销（cannot be undone）："
                                           "线索阶段变更不撤销，请再用 projects lead move XS-0003 … 改回（a stage move is "
                                           "not undone; move the lead again）；未撤销任何变更 (nothing was undone)\n")

@@ -141,7 +141,7 @@ def test_a_leads_sheet_with_its_columns_moved_is_refused_whole(cli, with_leads, 
     wb.save(tmp_path / "moved.xlsx")
     logged = count(cli.url, "change_log")
     r = cli("ledger", "import", str(tmp_path / "moved.xlsx"), as_of=AS_OF)
-    assert (r.exit_code, r.stderr) == (1, "Error: moved.xlsx sheet 招商线索: the columns are not as sent (column J of "
+    assert (r.exit_code, r.stderr) == (1, "错误：moved.xlsx sheet 招商线索: the columns are not as sent (column J of "
                                           "row 4 should be '跟进情况', it is '情况'); columns must not be added, removed "
                                           "or moved — fill in the workbook as sent\n")
     assert count(cli.url, "change_log") == logged
