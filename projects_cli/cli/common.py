@@ -44,7 +44,8 @@ def actor(ctx: typer.Context) -> Ctx:
     root = ctx.find_root()
     # one identity per command run, however often the command asks who acts (`undo --run`)
     run = root.meta.setdefault("projects.run", new_run())
-    kwargs: dict[str, Any] = {"by": s.by, "as_of": s.today, "command": command_name(ctx), "run": run}
+    kwargs: dict[str, Any] = {"by": s.by, "as_of": s.today, "command": command_name(ctx), "run": run,
+                              "by_given": s.by_given}
     if s.now is not None:
         kwargs["now"] = s.now
     return Ctx(**kwargs)

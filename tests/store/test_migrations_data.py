@@ -31,7 +31,7 @@ OLDER = revisions()[:-1]
 # Columns whose values the schema restricts (models.CHECKS): a valid value each.
 VALID = {("project", "status"): "在建", ("card", "color"): "red", ("issue", "state"): "assigned",
          ("issue", "level"): "重点督办", ("lead", "stage"): "在谈", ("lead_stage", "stage"): "签约",
-         ("notice", "channel"): "wecom", ("notice", "result"): "sent"}
+         ("notice", "channel"): "wecom", ("notice", "result"): "sent", ("login_role", "kind"): "unit"}
 
 
 def value_for(table: sa.Table, col: sa.Column):
