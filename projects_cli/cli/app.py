@@ -201,9 +201,7 @@ def _database_problem(exc: Exception, ctx: typer.Context) -> ProjectsError | Non
     if "sqlite3" not in sys.modules and "sqlalchemy" not in sys.modules:
         return None
     from projects_cli.store.db import display_name
-    from projects_cli.store.failures import database_problem
-
-    from projects_cli.store.failures import refused_words
+    from projects_cli.store.failures import database_problem, refused_words
 
     url = common.settings(ctx).url
     words = refused_words(exc)

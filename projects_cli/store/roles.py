@@ -234,6 +234,10 @@ def apply_grants(conn: Connection) -> dict[str, str]:
         conn.exec_driver_sql(f"REVOKE INSERT, UPDATE, DELETE ON {table} FROM {staff}")
     for table in UNIT_INSERT:
         conn.exec_driver_sql(f"GRANT INSERT ON {table} TO {q['unit']}")
+    for login, kind in conn.execute(_text(
+            "SELECT l.login, l.kind FROM login_role l JOIN pg_roles r ON r.rolname = l.login")).all():
+        if not _member(conn, login, groups[kind]):  # a restored registry: its logins, to this one's groups
+            conn.exec_driver_sql(f"GRANT {q[kind]} TO {_quote(conn, login)}")
     for table in LEADER_INSERT:
         conn.exec_driver_sql(f"GRANT INSERT ON {table} TO {q['leader']}")
     for kind, grants in (("unit", UNIT_UPDATE), ("leader", LEADER_UPDATE)):
