@@ -131,9 +131,10 @@ def restore(url: str, file: Path, confirm: Callable[[str], None]) -> Path | None
         if path.exists():
             confirm(f"用 {file} 替换 {path} 的全部内容（replaces everything in {path}）；原文件先备份在同一文件夹")
             kept = db.backup_before(url, db.revision_of(url) or "none")
-        from projects_cli.writes import replacing
-
-        with replacing(path) as tmp:
+        # the --db file is this command's own input, which `writes.replacing` rightly refuses to overwrite: the
+        # copy is made beside it and renamed over it only when whole
+        tmp = path.with_name(f".{path.name}.restoring-{os.getpid()}")
+        try:
             source = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
             target = sqlite3.connect(tmp)
             try:
@@ -142,6 +143,9 @@ def restore(url: str, file: Path, confirm: Callable[[str], None]) -> Path | None
             finally:
                 target.close()
                 source.close()
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
         for suffix in ("-wal", "-shm"):  # the replaced file's; they must not be replayed onto the restored one
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return kept

@@ -317,10 +317,14 @@ def list_logins(conn: Connection) -> list[Login]:
 
 
 def who_am_i(conn: Connection) -> tuple[str, str | None, str | None]:
-    """(session_user, its kind, its unit's name) for the error that explains a refusal."""
+    """(session_user, its kind, its unit's name) for the error that explains a refusal; a login that may not
+    even read the registry has no kind."""
     login = conn.execute(_text("SELECT session_user")).scalar()
-    row = conn.execute(_text("SELECT l.kind, u.name FROM login_role l LEFT JOIN unit u ON u.id = l.unit_id "
-                             "WHERE l.login = :l"), {"l": login}).first()
+    try:
+        row = conn.execute(_text("SELECT l.kind, u.name FROM login_role l LEFT JOIN unit u ON u.id = l.unit_id "
+                                 "WHERE l.login = :l"), {"l": login}).first()
+    except Exception:  # no grant to read it: no role here
+        row = None
     return login, (row[0] if row else None), (row[1] if row else None)
 
 
