@@ -146,6 +146,9 @@ def upgrade(url: str, revision: str = "head"):
 
     had = anchor.key_path().exists()
     result = db.upgrade(url, revision)
+    from projects_cli.store import roles
+
+    roles.regrant_url(url)  # PostgreSQL with logins: the tables the upgrade added, to their roles
     if not had and anchor.key_path().exists():
         note(f"已生成变更记录密钥 {anchor.key_path()}（权限 600；a new change-log key）：请与数据库分开备份；"
              "丢失后变更记录无法再核对、也不能再写入 (back it up apart from the database)")

@@ -162,12 +162,7 @@ def restore(url: str, file: Path, confirm: Callable[[str], None]) -> Path | None
          env, "恢复")
     from projects_cli.store import roles
 
-    engine = db.make_engine(url)
-    try:
-        with engine.begin() as conn:
-            roles.regrant(conn)
-    finally:
-        engine.dispose()
+    roles.regrant_url(url)
     after = db.revision_of(url)
     if after != db.head_revision():  # pg_restore said nothing, yet the registry is not what the file held
         raise ProjectsError(f"恢复后数据库版本是 {after or 'none'}，不是 {db.head_revision()}：请运行 projects db check")

@@ -530,10 +530,6 @@ def upgrade(url: str, revision: str = "head", *, backup: bool = True) -> tuple[s
         try:
             with migrating(engine) as conn:
                 command.upgrade(_alembic_config(conn), revision)
-                if conn.dialect.name == "postgresql":
-                    from projects_cli.store import roles
-
-                    roles.regrant(conn)  # the tables this upgrade added, to the roles
         except ProjectsError:
             raise
         except Exception as exc:  # a migration refused the data, or alembic cannot walk from here

@@ -250,6 +250,20 @@ def _superuser(conn: Connection) -> bool:
     return bool(conn.execute(_text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar())
 
 
+def regrant_url(url: str) -> None:
+    """`regrant` in a transaction of its own (after `db upgrade`: the tables it added, to the roles)."""
+    from projects_cli.store.db import is_sqlite, make_engine
+
+    if is_sqlite(url):
+        return
+    engine = make_engine(url, write=False)
+    try:
+        with engine.begin() as conn:
+            regrant(conn)
+    finally:
+        engine.dispose()
+
+
 def regrant(conn: Connection) -> None:
     """After `db upgrade`: grant the roles what each may do on the tables the upgrade added, when the registry
     has logins (`apply_grants`); nothing otherwise."""
