@@ -53,7 +53,8 @@ UNIT_UPDATE = {
     "milestone": ("planned_date", "actual_date", "actual_recorded_on"),
     "investment_report": ("amount", "source", "recorded_on"),
     "issue": ("state", "resolved_on", "misses"),
-    "dispatch": ("returned_on",),
+    # a return records the date and what came back (the rows received, beside the fingerprints sent)
+    "dispatch": ("returned_on", "fingerprints"),
 }
 LEADER_INSERT = ("issue_event", "change_log")
 # a step on a problem locks its row first (SELECT … FOR UPDATE needs an UPDATE grant); the policy refuses a leader

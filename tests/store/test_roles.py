@@ -195,6 +195,32 @@ def test_a_unit_answers_only_its_own_problems(office):
 
 
 @pg
+def test_a_unit_returns_its_own_dispatch_sheet_only(office, tmp_path):
+    from openpyxl import load_workbook
+
+    sent = tmp_path / "经济发展局.xlsx"
+    r = run(office, "--as-of", "2025-10-20", "ledger", "dispatch", "--unit", "经济发展局", "-o", str(sent),
+            "--due", "2025-10-28")
+    assert r.exit_code == 0, r.stderr
+    wb = load_workbook(sent)
+    ws = wb.worksheets[0]
+    header = next(i for i, row in enumerate(ws.iter_rows(values_only=True), 1) if row[1] == "项目编号")
+    columns = [c.value for c in ws[header]]
+    row = next(i for i, r in enumerate(ws.iter_rows(values_only=True), 1) if r[1] == "GX-0013")
+    ws.cell(row=row, column=columns.index("2025年10月完成投资（万元）") + 1).value = 160
+    ws.cell(row=row, column=columns.index("形象进度") + 1).value = "基础施工"
+    back = tmp_path / "back.xlsx"
+    wb.save(back)
+    r = run(as_login(U2), "--as-of", "2025-10-27", "ledger", "import", str(back))
+    assert (r.exit_code, r.stderr) == (1, refused(U2, "建设局", "经济发展局"))
+    r = run(as_login(U1), "--as-of", "2025-10-27", "ledger", "import", str(back))
+    assert r.exit_code == 0, r.stderr
+    r = run(office, "log", "-n", "3", "--format", "json")
+    assert [(e["by"], e["table_name"], e["record_key"]) for e in json.loads(r.stdout)] == [
+        (U1, "dispatch", "经济发展局:2025-10"), (U1, "project", "GX-0013"), (U1, "progress_report", "GX-0013")]
+
+
+@pg
 def test_a_leader_reads_and_adds_instructions_only(office):
     leader = as_login(LEADER)
     assert run(leader, "overdue").exit_code == 0
