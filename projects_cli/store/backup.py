@@ -135,14 +135,7 @@ def restore(url: str, file: Path, confirm: Callable[[str], None]) -> Path | None
         # copy is made beside it and renamed over it only when whole
         tmp = path.with_name(f".{path.name}.restoring-{os.getpid()}")
         try:
-            source = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-            target = sqlite3.connect(tmp)
-            try:
-                source.backup(target)
-                target.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                target.close()
-                source.close()
+            db.copy_sqlite(file, tmp)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)

@@ -479,15 +479,20 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
     if not dest.parent.exists():
         raise ProjectsError(f"folder {dest.parent} does not exist")
     with replacing(dest, exclusive=True) as tmp:
-        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        target = sqlite3.connect(tmp)
-        try:
-            source.backup(target)
-            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
-        finally:
-            target.close()
-            source.close()
+        copy_sqlite(src, tmp)
     return dest
+
+
+def copy_sqlite(src: Path, dest: Path) -> None:
+    """`src` copied into the new file `dest` with the sqlite3 backup API (a consistent copy while others write)."""
+    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    target = sqlite3.connect(dest)
+    try:
+        source.backup(target)
+        target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+    finally:
+        target.close()
+        source.close()
 
 
 def backup_before(url: str, before: str) -> Path | None:

@@ -49,7 +49,7 @@ POLICIES = ("projects_read", "projects_insert", "projects_update", "projects_del
 UNIT_INSERT = ("milestone_plan", "milestone_revision", "investment_report", "investment_revision", "progress_report",
                "project_revision", "issue_event", "change_log")
 UNIT_UPDATE = {
-    "project": ("site_progress", "updated_at", "version", "status"),
+    "project": ("site_progress", "updated_at", "version"),
     "milestone": ("planned_date", "actual_date", "actual_recorded_on"),
     "investment_report": ("amount", "source", "recorded_on"),
     "issue": ("state", "resolved_on", "misses"),
