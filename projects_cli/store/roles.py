@@ -367,5 +367,6 @@ def refusal(url: str, words: str) -> ProjectsError:
         who = f"你的登录 {login}（{label}）不能做这件事（your login {login} ({kind}{' ' + unit if unit else ''}) may not do this）"
     may = {"unit": "只有督查室可以，单位只能改本单位项目的投资、节点、台账回收和问题反馈",
            "leader": "包保领导只能查看和添加批示",
-           "staff": "数据库结构和登录只有督查室 (office) 能改"}.get(kind or "", "请督查室运行 projects admin role add")
+           "staff": "数据库结构和登录只有督查室 (office) 能改",
+           "office": "新建登录要有 CREATEROLE（由数据库管理员 ALTER ROLE … CREATEROLE），改表结构要是表的属主 (the office group)"}.get(kind or "", "请督查室运行 projects admin role add")
     return ProjectsError(f"{who}；{may}（{words}）")
