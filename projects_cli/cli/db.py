@@ -108,7 +108,7 @@ def backup(
 
     url = common.settings(ctx).url
     how = backups.backup(url, file)
-    common.note(f"Backed up {db.display_name(url)} to {file} ({how})")
+    common.note(f"Backed up {db.display_name(url)} to {file}" + (f" ({how})" if how else ""))
 
 
 @app.command()

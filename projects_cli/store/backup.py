@@ -58,13 +58,13 @@ def _schema(url: str) -> str:
 
 
 def backup(url: str, dest: Path) -> str:
-    """Copy the registry to `dest` (which must not exist); returns how ("SQLite backup API", "pg_dump -Fc")."""
+    """Copy the registry to `dest` (which must not exist); returns how ("" for SQLite's backup API, "pg_dump -Fc")."""
     path = db.sqlite_path(url)
     if db.is_sqlite(url):
         if path is None or not path.exists():
             raise ProjectsError(f"{path or url} does not exist")
         db.backup_sqlite(path, dest)
-        return "SQLite"
+        return ""
     pg_dump = _tool("pg_dump", "备份", url, dest)
     uri, env = _libpq(url)
     schema = _schema(url)
