@@ -83,7 +83,7 @@ def test_sqlite_backup_restores_identically_and_refuses_an_old_schema(demo_templ
 
 # ---------------------------------------------------------------- PostgreSQL: the logins
 
-pg = pytest.mark.skipif(not PG_URL, reason="PostgreSQL tests need PROJECTS_TEST_PG")
+pg = pytest.mark.pg  # (the `office` fixture skips them without PROJECTS_TEST_PG)
 
 
 def _server(database: str, user: str = "postgres") -> str:
