@@ -190,6 +190,16 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path):
     return fresh_sqlite(sqlite_template, tmp_path)
 
 
+def logged_by(url: str) -> str:
+    """Who the change log names for a command run with --by tester: on PostgreSQL the login (--by is 代录
+    beside it), on SQLite tester."""
+    if not url.startswith("postgresql"):
+        return "tester"
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).username
+
+
 @pytest.fixture
 def ctx():
     from projects_cli.store.changelog import Ctx

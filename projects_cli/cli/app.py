@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "lead": ("lead", "app", "Investment leads (招商线索, 信息库): add, move through 线索 → 接洽 → 在谈 → 签约 → 落地, follow up, assign, sign into a project, list and report."),
     "notify": ("notify", "app", "Reminders (催办提醒) to the responsible units: work them out, send them, see what went out."),
     "db": ("db", "app", "The database itself (数据库): schema upgrades, backups and checks."),
+    "admin": ("admin", "app", "Administration (管理) of a shared PostgreSQL registry: the logins and their roles."),
 }
 
 
@@ -216,9 +217,14 @@ def _database_problem(exc: Exception, ctx: typer.Context) -> ProjectsError | Non
     if "sqlite3" not in sys.modules and "sqlalchemy" not in sys.modules:
         return None
     from projects_cli.store.db import display_name
-    from projects_cli.store.failures import database_problem
+    from projects_cli.store.failures import database_problem, refused_words
 
     url = common.settings(ctx).url
+    words = refused_words(exc)
+    if words is not None:  # PostgreSQL refused this login (no GRANT, or a row-level security policy)
+        from projects_cli.store.roles import refusal
+
+        return refusal(url, words)
     try:
         display = display_name(url)
     except Exception:  # a URL SQLAlchemy cannot parse: say it as given
@@ -333,6 +339,7 @@ def root(
         db=db or default_db(),
         as_of=as_of,  # already a date (see date_callback)
         by=(by or "").strip() or default_user(),
+        by_given=bool((by or "").strip()),
         config_path=config,
         rules_path=rules,
         templates_dir=templates,

@@ -44,7 +44,8 @@ def actor(ctx: typer.Context) -> Ctx:
     root = ctx.find_root()
     # one identity per command run, however often the command asks who acts (`undo --run`)
     run = root.meta.setdefault("projects.run", new_run())
-    kwargs: dict[str, Any] = {"by": s.by, "as_of": s.today, "command": command_name(ctx), "run": run}
+    kwargs: dict[str, Any] = {"by": s.by, "as_of": s.today, "command": command_name(ctx), "run": run,
+                              "by_given": s.by_given}
     if s.now is not None:
         kwargs["now"] = s.now
     return Ctx(**kwargs)
@@ -145,6 +146,9 @@ def upgrade(url: str, revision: str = "head"):
 
     had = anchor.key_path().exists()
     result = db.upgrade(url, revision)
+    from projects_cli.store import roles
+
+    roles.regrant_url(url)  # PostgreSQL with logins: the tables the upgrade added, to their roles
     if not had and anchor.key_path().exists():
         note(f"已生成变更记录密钥 {anchor.key_path()}（权限 600；a new change-log key）：请与数据库分开备份；"
              "丢失后变更记录无法再核对、也不能再写入 (back it up apart from the database)")

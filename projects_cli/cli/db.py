@@ -95,21 +95,50 @@ def backup(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Where to write the copy (备份文件); must not exist yet.", dir_okay=False)],
 ) -> None:
-    """Write an online, consistent copy of a SQLite database (备份), safe while others use it.
+    """Write an online, consistent copy of the registry (备份), safe while others use it.
+
+    SQLite: a copy of the file. PostgreSQL: pg_dump's custom format (pg_dump -Fc)
+    of the registry's schema, when pg_dump is on the PATH (else it says how).
+    Restore either with: projects db restore FILE.
 
     Example: projects --db office.db db backup office-2025-10-31.db
     """
-    from projects_cli.errors import ProjectsError
+    from projects_cli.store import backup as backups
     from projects_cli.store import db
 
     url = common.settings(ctx).url
-    path = db.sqlite_path(url)
-    if path is None:
-        raise ProjectsError("db backup copies SQLite files; for PostgreSQL use pg_dump")
-    if not path.exists():
-        raise ProjectsError(f"{path} does not exist")
-    db.backup_sqlite(path, file)
-    common.note(f"Backed up {path} to {file}")
+    how = backups.backup(url, file)
+    common.note(f"Backed up {db.display_name(url)} to {file}" + (f" ({how})" if how else ""))
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A copy made by db backup (备份文件).", dir_okay=False)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before replacing a registry (for scripts).")] = False,
+) -> None:
+    """Restore a backup (恢复) made by db backup; only one at this version's schema head.
+
+    SQLite: the copy replaces the --db file (which is kept beside it first;
+    asks before, or --yes). PostgreSQL: pg_restore into an empty database
+    (createdb first), in one transaction. Then run db check --accept-head: the
+    change log is as it was at the backup.
+
+    Example: projects --db restored.db db restore office.db
+    """
+    from projects_cli.store import backup as backups
+    from projects_cli.store import db
+
+    url = common.settings(ctx).url
+
+    def confirm(what: str) -> None:
+        common.confirm_danger(what, yes=yes, question="确定恢复吗 (restore)?", what=("恢复备份", "a restore"))
+
+    kept = backups.restore(url, file, confirm)
+    if kept:
+        common.note(f"Backed up the replaced registry to {kept}")
+    common.note(f"Restored {file} to {db.display_name(url)} (schema {db.head_revision()}); "
+                f"now run: projects --db {db.display_name(url)} db check --accept-head")
 
 
 @app.command()
@@ -163,6 +192,7 @@ def check(
     for problem in report.problems:
         common.out(f"FAIL  {problem}")
     if not report.problems:
+        # (on PostgreSQL "integrity" includes the row-level security policies: a missing or disabled one is a FAIL)
         common.out("OK  integrity, schema at head, no orphan rows, change log chain intact")
     if report.log is not None:
         common.out(report.log.summary())

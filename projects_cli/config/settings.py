@@ -48,6 +48,7 @@ class Settings:
     db: str = field(default_factory=default_db)
     as_of: date | None = None
     by: str = field(default_factory=default_user)
+    by_given: bool = True  # --by or PROJECTS_USER named who acts (not the OS user): 代录 beside a PostgreSQL login
     config_path: Path | None = None
     rules_path: Path | None = None
     templates_dir: Path | None = None

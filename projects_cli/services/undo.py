@@ -167,6 +167,8 @@ def select_entries(session: Session, *, ids: Iterable[int] = (), run: str | None
             raise NotFound(f"变更记录中没有命令 {run!r}（no command with that run）；`projects log` 的“命令号”一栏列出各命令")
     if last_by is not None:
         found = None
+        if conn.dialect.name == "postgresql":  # who acted is the login there (--by is only 代录 beside it)
+            last_by = conn.execute(select(func.session_user())).scalar()
         query = (select(c.id).where(c.by == last_by, c.action != REVERT, c.command.not_in(UNDO_COMMANDS))
                  .order_by(c.id.desc()))
         for (row_id,) in conn.execute(query):

@@ -38,6 +38,9 @@ class Ctx:
     command: str = ""
     # the command's identity in the log (`new_run`): every row it writes carries it, so `undo --run` finds them
     run: str | None = None
+    # --by (or PROJECTS_USER) was given, not taken from the OS user: on PostgreSQL it is written as 代录
+    # (`on_behalf`) beside the login
+    by_given: bool = True
 
 
 def new_run() -> str:
@@ -97,12 +100,16 @@ def _at_text(at: Any) -> Any:
     return at
 
 
-def entry_hash(prev_hash: str, row: dict[str, Any], at: Any = None) -> str:
-    """The hash of one log row: its own content chained to the row before (`at`: its time as text, if known)."""
+_ROW: Any = object()
+
+
+def entry_hash(prev_hash: str, row: dict[str, Any], at: Any = None, *, by: str | None = None, behalf: Any = _ROW) -> str:
+    """The hash of one log row: its own content chained to the row before (`at`: its time as text, if known;
+    `by` and `behalf`: who it names, when not the row's own `by` and `on_behalf`)."""
     content = [
         prev_hash,
         _at_text(row["at"]) if at is None else at,
-        row["by"],
+        row["by"] if by is None else by,
         row["command"],
         row["action"],
         row["table_name"],
@@ -114,8 +121,12 @@ def entry_hash(prev_hash: str, row: dict[str, Any], at: Any = None) -> str:
         row["new"],
     ]
     run, on = row.get("run"), row.get("on")
-    if run is not None or on is not None:  # rows from before migration 0010 have neither: their hashes stay as they were
-        content += [run, on.isoformat() if isinstance(on, date) else on]
+    if behalf is _ROW:
+        behalf = row.get("on_behalf")
+    if run is not None or on is not None or behalf is not None:  # rows from before migration 0010 have none:
+        content += [run, on.isoformat() if isinstance(on, date) else on]  # their hashes stay as they were
+    if behalf is not None:  # 代录 (migration 0014): covered only when set, so every older row verifies as before
+        content.append(behalf)
     return hashlib.sha256(_CONTENT.encode(content).encode()).hexdigest()
 
 
@@ -129,6 +140,7 @@ class _Tail:
     signer: Any  # hmac object keyed with the log key; each row's MAC is a copy of it, updated
     anchor: str  # names the anchored log in log.head (the anchor's MAC, short)
     location: str
+    login: str | None = None  # PostgreSQL: session_user, who every row names as `by` (None on SQLite)
 
 
 def _tail(session: Session) -> _Tail:
@@ -172,8 +184,9 @@ def _tail(session: Session) -> _Tail:
                 "末尾的记录被删去，或数据库换成了较早的备份（the log is shorter than when this machine last wrote it）；"
                 "请先运行 projects db check 查看；确是恢复了备份的，运行 projects db check --accept-head 以现状为准；"
                 "未写入任何内容 (nothing was written)")
+        login = conn.execute(text("SELECT session_user")).scalar() if conn.dialect.name == "postgresql" else None
         session.info["audit_tail"] = _Tail(last.hash if last is not None else GENESIS, seq, link, _signer(key.secret),
-                                           short, where)
+                                           short, where, login)
     return session.info["audit_tail"]
 
 
@@ -265,11 +278,21 @@ def make_entry(
         "new": _dump(new),
         "run": ctx.run,
         "on": ctx.as_of,
+        "on_behalf": ctx.by if ctx.by_given else None,  # who --by named; kept by `log_many` only beside a login
     }
 
 
 LOG_COLUMNS = ("at", "by", "command", "action", "table_name", "record_id", "record_key", "project_code", "fields",
-               "old", "new", "prev_hash", "hash", "seq", "mac", "run", "on")
+               "old", "new", "prev_hash", "hash", "seq", "mac", "run", "on", "on_behalf")
+
+
+def _signed_by(entry: dict[str, Any], login: str | None) -> tuple[str, str | None]:
+    """Who an entry names as it is written, (by, 代录): on PostgreSQL `by` is the login and --by, when it named
+    someone else, is 代录 beside it; on SQLite `by` is --by (the file's permissions are the access control)."""
+    if login is None:
+        return entry["by"], None
+    behalf = entry.get("on_behalf")
+    return login, behalf if behalf and behalf != login else None
 
 
 def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
@@ -282,15 +305,17 @@ def log_many(session: Session, entries: Iterable[dict[str, Any]]) -> int:
     rows = []
     at_obj: Any = object()
     at = None
+    login = tail.login
     for entry in entries:
+        by, behalf = _signed_by(entry, login)
         if entry["at"] is not at_obj:  # a command's entries share one time: turned into text once
             at_obj, at = entry["at"], _at_text(entry["at"])
-        digest = entry_hash(prev, entry, at)
+        digest = entry_hash(prev, entry, at, by=by, behalf=behalf)
         seq += 1
         link = row_mac(signer, seq, link, digest)
-        rows.append((entry["at"], entry["by"], entry["command"], entry["action"], entry["table_name"],
+        rows.append((entry["at"], by, entry["command"], entry["action"], entry["table_name"],
                      entry["record_id"], entry["record_key"], entry["project_code"], entry["fields"], entry["old"],
-                     entry["new"], prev, digest, seq, link, entry.get("run"), entry.get("on")))
+                     entry["new"], prev, digest, seq, link, entry.get("run"), entry.get("on"), behalf))
         prev = digest
     if rows:
         if session.autoflush:  # as the ORM insert did: pending objects first
@@ -473,7 +498,7 @@ def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, 
     last_signed: Head | None = None
     rows = conn.execute(text(
         "SELECT id, at, by, command, action, table_name, record_id, record_key, project_code,"
-        " fields, old, new, prev_hash, hash, seq, mac, run, \"on\" FROM change_log ORDER BY id"))
+        " fields, old, new, prev_hash, hash, seq, mac, run, \"on\", on_behalf FROM change_log ORDER BY id"))
     for row in rows.mappings():
         n += 1
         row = dict(row)
@@ -592,7 +617,8 @@ def check_log_filters(session: Session, **typed: str | None) -> dict[str, str | 
             if key == "table":
                 known = sorted(SQLModel.metadata.tables)
             else:
-                known = [v for v in session.connection().execute(select(ChangeLog.__table__.c[column]).distinct()).scalars() if v]
+                names = [ChangeLog.__table__.c[column]] + ([ChangeLog.__table__.c.on_behalf] if key == "by" else [])
+                known = sorted({v for name in names for v in session.connection().execute(select(name).distinct()).scalars() if v})
             value = resolve_name(value, known, what)
         out[key] = value
     return out
@@ -612,12 +638,12 @@ def list_changes(
     from projects_cli.store.models import ChangeLog
 
     c = ChangeLog.__table__.c
-    query = select(c.id, c.at, c.on, c.by, c.command, c.run, c.action, c.table_name, c.record_key, c.project_code,
-                   c.fields, c.old, c.new)
+    query = select(c.id, c.at, c.on, c.by, c.on_behalf, c.command, c.run, c.action, c.table_name, c.record_key,
+                   c.project_code, c.fields, c.old, c.new)
     if project:
         query = query.where(c.project_code == project.strip())
-    if by:
-        query = query.where(c.by == by.strip())
+    if by:  # the login or the person it acted for (代录)
+        query = query.where(or_(c.by == by.strip(), c.on_behalf == by.strip()))
     if table:
         query = query.where(c.table_name == table.strip())
     if since is not None:

@@ -61,6 +61,10 @@ def check(session: Session, *, expect: tuple[int, str, str] | None = None, locat
     present = set(_part(session, problems, "tables", lambda: inspect(conn).get_table_names()) or ())
     missing = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in present]
     problems.extend(f"table {name} is missing" for name in missing)
+    if conn.dialect.name == "postgresql":  # unit scope is PostgreSQL's own: the policies must be there and on
+        from projects_cli.store.roles import check_policies
+
+        problems.extend(_part(session, problems, "row-level security", lambda: check_policies(conn)) or ())
     for what, sql in orphan_queries():
         if any(name in missing for name in _tables_of(what)):
             continue

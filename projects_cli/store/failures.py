@@ -52,6 +52,15 @@ def database_problem(exc: BaseException, display: str) -> ProjectsError | None:
     return ProjectsError(f"数据库 {display} 出错（database error: {words}）；{_advice('', display)}")
 
 
+def refused_words(exc: BaseException) -> str | None:
+    """PostgreSQL's first line when it refused the login (SQLSTATE 42501: no GRANT for it, or a row-level
+    security policy said no); None for any other error."""
+    orig = getattr(exc, "orig", None) or exc
+    if getattr(orig, "sqlstate", None) != "42501":
+        return None
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+
+
 def _is_database_error(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.Error):
         return True

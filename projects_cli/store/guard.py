@@ -37,12 +37,12 @@ LENGTHS: dict[tuple[str, str], int | None] = {
 NAMES = {
     ("unit", "name"), ("project", "code"), ("project", "name"), ("project", "owner"), ("project", "leader"),
     ("issue", "number"), ("sheet", "number"), ("sheet", "recipient"), ("change_log", "by"), ("change_log", "record_key"),
-    ("milestone_plan", "by"), ("issue_event", "actor"), ("card", "set_by"), ("sheet", "by"), ("dispatch", "by"),
+    ("change_log", "on_behalf"), ("milestone_plan", "by"), ("issue_event", "actor"), ("card", "set_by"), ("sheet", "by"), ("dispatch", "by"),
 }
 # What a person would call the fields they type (the rest are named by table.column alone).
 LABELS = {
     ("unit", "name"): "单位名称", ("issue", "title"): "问题标题", ("issue", "category"): "问题类别",
-    ("issue", "urgency"): "紧急程度", ("change_log", "by"): "操作人 --by", ("issue_event", "actor"): "操作人 --by",
+    ("issue", "urgency"): "紧急程度", ("change_log", "by"): "操作人 --by", ("change_log", "on_behalf"): "代录 --by", ("issue_event", "actor"): "操作人 --by",
     ("milestone_plan", "by"): "操作人 --by", ("card", "set_by"): "操作人 --by", ("sheet", "by"): "操作人 --by",
     ("dispatch", "by"): "操作人 --by", ("change_log", "record_key"): "变更记录的键（单位名称、编号）",
     ("sheet", "recipient"): "收件单位", ("progress_report", "progress"): "形象进度",

@@ -56,6 +56,10 @@ ATTENDANCE = Attendance.values()
 
 NOTICE_CHANNELS = ("wecom", "dingtalk", "email")  # 催办提醒 channels (`Notice`)
 NOTICE_RESULTS = ("sent", "failed")
+# What a PostgreSQL login may do (`projects admin role`): the office (督查室, everything), its staff (everything
+# but the schema and the logins), a unit (its own projects' figures, milestones, returns and its problems'
+# answers), a leader (reads, and adds 批示).
+LOGIN_KINDS = ("office", "staff", "unit", "leader")
 
 # Rules the database itself enforces (migration 0002), so that no write path,
 # bulk inserts included, can store what the services would refuse. The names
@@ -82,6 +86,8 @@ CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
     "notice": (("channel", one_of("channel", NOTICE_CHANNELS)), ("result", one_of("result", NOTICE_RESULTS))),
     "meeting": (("kind", one_of("kind", MEETING_KINDS)),),
     "meeting_unit": (("attendance", f"attendance IS NULL OR {one_of('attendance', ATTENDANCE)}"),),
+    "login_role": (("kind", one_of("kind", LOGIN_KINDS)),
+                   ("unit", "(kind = 'unit') = (unit_id IS NOT NULL)")),
 }
 
 
@@ -340,6 +346,24 @@ class ChangeLog(SQLModel, table=True):
     run: Optional[str] = Field(default=None, max_length=20, index=True)
     # the command's as-of date (the business date of the change: `log --since`); None before migration 0010
     on: Optional[date] = Field(default=None, index=True)
+    # 代录: on PostgreSQL `by` is the login (session_user) and this the person --by named, when another; None
+    # on SQLite, when --by was not given or named the login itself, and before migration 0014
+    on_behalf: Optional[str] = Field(default=None, max_length=50)
+
+
+class LoginRole(SQLModel, table=True):
+    """A PostgreSQL login the tool granted a role (`projects admin role add`), and for a unit's login its unit:
+    the row-level security policies (migration 0014) read this table by `session_user`. Passwords are not here:
+    PostgreSQL keeps them (ALTER ROLE … PASSWORD)."""
+
+    __tablename__ = "login_role"
+    __table_args__ = checks("login_role")
+    id: Optional[int] = Field(default=None, primary_key=True)
+    login: str = Field(max_length=63, unique=True)  # a PostgreSQL role name (at most 63 bytes)
+    kind: str = Field(max_length=10)
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    by: str = Field(max_length=63)
+    at: datetime
 
 
 class LogAnchor(SQLModel, table=True):

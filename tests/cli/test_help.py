@@ -133,6 +133,9 @@ def unit_list(path: Path) -> None:
 
 
 MADE = {("unit", "import"): ("单位通讯录.xlsx", unit_list)}
+# examples that need a PostgreSQL server (tests/store/test_roles.py runs these commands on one): on the sample
+# they run without their --db, parse as printed, and stop at the one line saying SQLite has no logins
+NEEDS_POSTGRES = {("admin", "role", "add"), ("admin", "role", "remove")}
 
 
 def examples() -> list[tuple[tuple[str, ...], str]]:
@@ -168,7 +171,15 @@ def test_every_example_runs_as_printed_on_the_sample(demo_template, tmp_path, mo
     for step in SETUP.get(path, []):
         r = runner.invoke(app, step, env=env, catch_exceptions=False)
         assert r.exit_code == 0, (step, r.stderr)
-    r = runner.invoke(app, shlex.split(example)[1:], env=env, catch_exceptions=False)
+    args = shlex.split(example)[1:]
+    if path in NEEDS_POSTGRES:
+        from projects_cli.store.roles import SQLITE_HINT
+
+        assert args[0] == "--db" and args[1].startswith("postgresql+psycopg://"), example
+        r = runner.invoke(app, args[2:], env=env, catch_exceptions=False)
+        assert (r.exit_code, r.stderr) == (1, f"Error: {SQLITE_HINT}\n"), example
+        return
+    r = runner.invoke(app, args, env=env, catch_exceptions=False)
     assert r.exit_code == 0, (example, r.stderr)
 
 

@@ -144,17 +144,21 @@ def test_log_entries_keep_their_text_and_the_chain_verifies(session, ctx):
     rows = session.execute(select(ChangeLog.at, ChangeLog.new, ChangeLog.hash).order_by(ChangeLog.id)).all()
     assert rows[0].at == ctx.now and rows[0].new == entry["new"]
     # the stored hash is the one the plain json.dumps of the content gives
-    content = [changelog.GENESIS, ctx.now.replace(tzinfo=None).isoformat(timespec="microseconds"), ctx.by, ctx.command,
-               "update", "project", 7, "GX-0007", "GX-0007", entry["fields"], entry["old"], entry["new"]]
+    def content(by):
+        return [changelog.GENESIS, ctx.now.replace(tzinfo=None).isoformat(timespec="microseconds"), by, ctx.command,
+                "update", "project", 7, "GX-0007", "GX-0007", entry["fields"], entry["old"], entry["new"]]
     import hashlib
 
-    # since migration 0010 the command's id (None here: no command ran) and its as-of date follow
-    assert rows[0].hash == hashlib.sha256(json.dumps([*content, None, ctx.as_of.isoformat()],
-                                                     ensure_ascii=False).encode()).hexdigest()
-    # a row from before it (no run, no date) hashes as it always did: older logs still verify
-    legacy = {**entry, "run": None, "on": None}
+    # since migration 0010 the command's id (None here: no command ran) and its as-of date follow; on PostgreSQL
+    # the row names the login, and --by as 代录 after them (migration 0014)
+    pg = session.connection().dialect.name == "postgresql"
+    login = session.execute(text("SELECT session_user")).scalar() if pg else ctx.by
+    assert rows[0].hash == hashlib.sha256(json.dumps([*content(login), None, ctx.as_of.isoformat(),
+                                                      *([ctx.by] if pg else [])], ensure_ascii=False).encode()).hexdigest()
+    # a row from before it (no run, no date, no 代录) hashes as it always did: older logs still verify
+    legacy = {**entry, "run": None, "on": None, "on_behalf": None}
     assert changelog.entry_hash(changelog.GENESIS, legacy) == hashlib.sha256(
-        json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+        json.dumps(content(ctx.by), ensure_ascii=False).encode()).hexdigest()
     session.connection().execute(text("UPDATE change_log SET new = '{}' WHERE id = (SELECT min(id) FROM change_log)"))
     assert changelog.verify_chain(session) == [
         "变更记录第 1 条在写入后被改动（change log entry 1 was edited after it was written）"]

@@ -32,7 +32,8 @@ OLDER = revisions()[:-1]
 VALID = {("project", "status"): "在建", ("card", "color"): "red", ("issue", "state"): "assigned",
          ("issue", "level"): "重点督办", ("lead", "stage"): "在谈", ("lead_stage", "stage"): "签约",
          ("notice", "channel"): "wecom", ("notice", "result"): "sent",
-         ("meeting", "kind"): "周调度", ("meeting_unit", "attendance"): "出席"}
+         ("meeting", "kind"): "周调度", ("meeting_unit", "attendance"): "出席",
+         ("login_role", "kind"): "unit"}
 
 
 def value_for(table: sa.Table, col: sa.Column):
@@ -123,10 +124,10 @@ def test_data_written_at_an_older_revision_survives_upgrade_and_downgrade(revisi
         assert set(rows[0]) <= set(after[table][0]), f"{table} lost columns"
     db.downgrade(db_url, revision)
     down = snapshot(db_url)
-    # a downgrade below 0010 keeps change_log.run and .on: the hashes of rows written since cover them, and an
-    # upgrade again must find them (migration 0010); nothing else is kept
+    # a downgrade below 0010 keeps change_log.run and .on, below 0014 change_log.on_behalf: the hashes of rows
+    # written since cover them, and an upgrade again must find them (migrations 0010, 0014); nothing else is kept
     for row in down.get("change_log", []):
-        for kept in ("run", "on"):
+        for kept in ("run", "on", "on_behalf"):
             if kept not in before["change_log"][0]:
                 assert row.pop(kept) is None
     assert down == before

@@ -130,9 +130,14 @@ def test_log_filters_by_project_and_person(cli):
         ("update", "project", "GX-0002", {"status": "前期"}, {"status": "在建"}),
         ("insert", "project", "GX-0002", None, {"code": "GX-0002", "name": "乙", "status": "前期"}),
     ]
-    assert {r["by"] for r in rows} == {"tester"}
+    from tests.conftest import logged_by
+
+    pg = cli.url.startswith("postgresql")  # there the log names the login, and --by is 代录 beside it
+    assert {(r["by"], r["on_behalf"]) for r in rows} == {(logged_by(cli.url), "tester" if pg else None)}
+    assert len(json.loads(cli("log", "--by", "tester", "--format", "json").stdout)) == 3  # the login or its 代录
     r = cli("log", "--by", "nobody", "--format", "json")
-    assert (r.exit_code, r.stdout, r.stderr) == (1, "", "错误：经办人“nobody”不存在（unknown person）；现有的（known）：tester\n")
+    known = "、".join(sorted({"tester", logged_by(cli.url)}))
+    assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"错误：经办人“nobody”不存在（unknown person）；现有的（known）：{known}\n")
     r = cli("log", "--project", "GX-0003")  # a typo is an error, not an empty log
     assert (r.exit_code, r.stderr) == (1, "错误：项目编号“GX-0003”不存在（unknown project code）；最接近的（nearest）：GX-0001、GX-0002\n")
     r = cli("log", "--table", "projects")
