@@ -177,7 +177,7 @@ def test_every_example_runs_as_printed_on_the_sample(demo_template, tmp_path, mo
 
         assert args[0] == "--db" and args[1].startswith("postgresql+psycopg://"), example
         r = runner.invoke(app, args[2:], env=env, catch_exceptions=False)
-        assert (r.exit_code, r.stderr) == (1, f"Error: {SQLITE_HINT}\n"), example
+        assert (r.exit_code, r.stderr) == (1, f"错误：{SQLITE_HINT}\n"), example
         return
     r = runner.invoke(app, args, env=env, catch_exceptions=False)
     assert r.exit_code == 0, (example, r.stderr)

@@ -15,8 +15,10 @@ import subprocess
 import pytest
 from typer.testing import CliRunner
 
+from projects_cli.store import db as store_db
 from tests.conftest import PG_URL
 
+HEAD = store_db.head_revision()
 PID = os.getpid()
 DB = f"projects_roles_test_{PID}"
 RESTORED = f"{DB}_restored"
@@ -39,7 +41,7 @@ def run(url: str, *args: str, by: str | None = None):
 def test_roles_on_sqlite_say_the_file_is_the_access_control(sqlite_url):
     r = run(sqlite_url, "admin", "role", "add", "wang", "--as", "office")
     assert r.exit_code == 1
-    assert r.stderr.startswith("Error: SQLite 没有登录和角色：数据库文件的读写权限就是访问控制")
+    assert r.stderr.startswith("错误：SQLite 没有登录和角色：数据库文件的读写权限就是访问控制")
     assert len(r.stderr.strip().splitlines()) == 1
     r = run(sqlite_url, "admin", "role", "list")
     assert (r.exit_code, r.stdout) == (0, "")
@@ -72,12 +74,12 @@ def test_sqlite_backup_restores_identically_and_refuses_an_old_schema(demo_templ
     assert r.exit_code == 1
     r = run(target, "db", "restore", str(tmp_path / "b.db"), "--yes")
     assert r.exit_code == 0, r.stderr
-    assert len(list(tmp_path.glob("restored.db.bak-0014-*"))) == 1
+    assert len(list(tmp_path.glob(f"restored.db.bak-{HEAD}-*"))) == 1
     old = tmp_path / "old.db"
     db.upgrade(f"sqlite:///{old}", "0013", backup=False)
     r = run(f"sqlite:///{tmp_path / 'new.db'}", "db", "restore", str(old))
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: {old} 的数据库版本是 0013，本程序需要 0014")
+    assert r.stderr.startswith(f"错误：{old} 的数据库版本是 0013，本程序需要 {HEAD}")
     assert not (tmp_path / "new.db").exists()
 
 
@@ -99,6 +101,17 @@ def _admin(sql: str, database: str = "postgres") -> None:
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql(sql)
+    finally:
+        engine.dispose()
+
+
+def _admin_rows(sql: str, database: str) -> list[tuple]:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(_server(database))
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.exec_driver_sql(sql).all()]
     finally:
         engine.dispose()
 
@@ -142,7 +155,7 @@ def last_log(url: str) -> dict:
 
 
 def refused(who: str, mine: str, theirs: str) -> str:
-    return (f"Error: 你的登录 {who}（{mine}）不能修改{theirs}的项目（your login {who} (unit {mine}) may not change projects of "
+    return (f"错误：你的登录 {who}（{mine}）不能修改{theirs}的项目（your login {who} (unit {mine}) may not change projects of "
             f"{theirs}）；只有督查室和{theirs}的登录可以 (only the office and {theirs}'s logins may)\n")
 
 
@@ -221,6 +234,21 @@ def test_a_unit_returns_its_own_dispatch_sheet_only(office, tmp_path):
 
 
 @pg
+def test_a_unit_re_imports_its_own_ledger(office, tmp_path):
+    """An unchanged re-import writes the rows' fingerprints (ledger_fingerprint), as the unit's login may for its
+    own projects; the next one skips them and still changes nothing."""
+    ledger = tmp_path / "经济发展局台账.xlsx"
+    r = run(office, "ledger", "export", str(ledger), "--unit", "经济发展局")
+    assert r.exit_code == 0, r.stderr
+    for _ in range(2):
+        r = run(as_login(U1), "ledger", "import", str(ledger), "--format", "json")
+        assert r.exit_code == 0, r.stderr
+    held = _admin_rows(f"SELECT count(*) FROM ledger_fingerprint f JOIN project p ON p.id = f.project_id "
+                       f"JOIN unit u ON u.id = p.unit_id WHERE u.name = '经济发展局'", DB)
+    assert held[0][0] > 0
+
+
+@pg
 def test_a_leader_reads_and_adds_instructions_only(office):
     leader = as_login(LEADER)
     assert run(leader, "overdue").exit_code == 0
@@ -230,11 +258,11 @@ def test_a_leader_reads_and_adds_instructions_only(office):
     assert (entry["by"], entry["new"]["type"], entry["new"]["text"]) == (LEADER, "instruct", "抓紧办理")
     r = run(leader, "milestone", "done", "GX-0045", "竣工", "--on", "2025-10-30")
     assert r.exit_code == 1
-    assert r.stderr == (f"Error: 你的登录 {LEADER}（包保领导）不能做这件事（your login {LEADER} (leader) may not do this）；"
+    assert r.stderr == (f"错误：你的登录 {LEADER}（包保领导）不能做这件事（your login {LEADER} (leader) may not do this）；"
                         "包保领导只能查看和添加批示（permission denied for table milestone）\n")
     r = run(leader, "issue", "follow", "2025-004", "--text", "跟踪")
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: 你的登录 {LEADER}（包保领导）只能查看和添加批示")
+    assert r.stderr.startswith(f"错误：你的登录 {LEADER}（包保领导）只能查看和添加批示")
 
 
 @pg
@@ -245,7 +273,7 @@ def test_staff_change_any_project_but_not_the_logins(office):
     assert last_log(office)["by"] == STAFF
     r = run(staff, "admin", "role", "add", "pr_nobody", "--as", "office")
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: 你的登录 {STAFF}（督查室工作人员）不能做这件事")
+    assert r.stderr.startswith(f"错误：你的登录 {STAFF}（督查室工作人员）不能做这件事")
     assert len(r.stderr.splitlines()) == 1
 
 
@@ -270,9 +298,9 @@ def test_row_level_security_holds_on_a_direct_connection(office):
     other = "(SELECT id FROM project WHERE code = 'GX-0045')"
     own = "(SELECT id FROM project WHERE code = 'GX-0003')"
     assert _refused_sql(U1, f"UPDATE milestone SET actual_date = '2025-10-01' WHERE project_id = {other}") == \
-        refused(U1, "经济发展局", "建设局")[len("Error: "):-1]
+        refused(U1, "经济发展局", "建设局")[len("错误："):-1]
     assert _refused_sql(U1, f"INSERT INTO progress_report (project_id, \"on\", progress) VALUES ({other}, '2025-10-31', 'x')") \
-        == refused(U1, "经济发展局", "建设局")[len("Error: "):-1]
+        == refused(U1, "经济发展局", "建设局")[len("错误："):-1]
     # its own rows it may change (rolled back), but not move them to another project
     with _psql_as(U1) as conn:
         assert conn.execute(f"UPDATE milestone SET planned_date = planned_date WHERE project_id = {own}").rowcount >= 1
@@ -341,7 +369,7 @@ def test_a_backup_restores_to_an_identical_registry(office, tmp_path):
     # never over a registry, and only a backup at this version's schema
     r = run(restored, "db", "restore", str(dump))
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: {_server(RESTORED, OFFICE)} 已有项目库（holds a registry already）")
+    assert r.stderr.startswith(f"错误：{_server(RESTORED, OFFICE)} 已有项目库（holds a registry already）")
     from projects_cli.store import db
 
     _admin(f"CREATE DATABASE {OLD} OWNER {OFFICE}")
@@ -352,7 +380,7 @@ def test_a_backup_restores_to_an_identical_registry(office, tmp_path):
     _admin(f"CREATE DATABASE {OLD} OWNER {OFFICE}")
     r = run(as_login(OFFICE, OLD), "db", "restore", str(old))
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: {old} 的数据库版本是 0013，本程序需要 0014")
+    assert r.stderr.startswith(f"错误：{old} 的数据库版本是 0013，本程序需要 {HEAD}")
     assert db.revision_of(as_login(OFFICE, OLD)) is None
 
 
@@ -362,8 +390,8 @@ def test_a_removed_login_is_refused(office):
     assert r.exit_code == 0, r.stderr
     r = run(as_login(U2), "invest", "record", "GX-0045", "--month", "2025-09", "--amount", "1")
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: 你的登录 {U2} 在这个项目库没有角色（your login {U2} has no role in this registry）")
+    assert r.stderr.startswith(f"错误：你的登录 {U2} 在这个项目库没有角色（your login {U2} has no role in this registry）")
     r = run(office, "admin", "role", "remove", U2)
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"Error: 登录 {U2} 在这个项目库没有角色")
+    assert r.stderr.startswith(f"错误：登录 {U2} 在这个项目库没有角色")
     assert run(office, "db", "check").exit_code == 0  # the log, with its 代录 rows, still verifies
