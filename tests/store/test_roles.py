@@ -243,8 +243,8 @@ def test_a_unit_re_imports_its_own_ledger(office, tmp_path):
     for _ in range(2):
         r = run(as_login(U1), "ledger", "import", str(ledger), "--format", "json")
         assert r.exit_code == 0, r.stderr
-    held = _admin_rows(f"SELECT count(*) FROM ledger_fingerprint f JOIN project p ON p.id = f.project_id "
-                       f"JOIN unit u ON u.id = p.unit_id WHERE u.name = '经济发展局'", DB)
+    held = _admin_rows("SELECT count(*) FROM ledger_fingerprint f JOIN project p ON p.id = f.project_id "
+                       "JOIN unit u ON u.id = p.unit_id WHERE u.name = '经济发展局'", DB)
     assert held[0][0] > 0
 
 
