@@ -11,6 +11,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import N_
 from projects_cli.listings.output import Format
 
 app = typer.Typer(
@@ -204,7 +205,7 @@ def import_cmd(
         raise typer.BadParameter(f"{month!r} is not a month; write it as YYYY-MM, e.g. 2025-10", param_hint="--month")
     from projects_cli.writes import protect
 
-    protect(file, "导入的文件")
+    protect(file, N_("导入的文件"))
     common.check_output(errors)
     s = common.settings(ctx)
     limits = Limits.from_config(s.section("limits"))

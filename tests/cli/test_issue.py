@@ -93,11 +93,11 @@ def test_illegal_move_says_state_and_allowed_moves_and_writes_nothing(office):
     r = cli("issue", "close", "2025-001")
     assert (r.exit_code, r.stdout) == (1, "")
     assert r.stderr == (
-        "错误：cannot close issue 2025-001: it is reported (已提报); allowed now: accept, reject, instruct, consult, follow\n"
+        "错误：不能对问题 2025-001 执行 close：它现在是已提报（reported）；现在可以：accept, reject, instruct, consult, follow\n"
     )
     r = cli("issue", "respond", "2025-001", "--text", "x")
     assert r.stderr == (
-        "错误：cannot respond issue 2025-001: it is reported (已提报); allowed now: accept, reject, instruct, consult, follow\n"
+        "错误：不能对问题 2025-001 执行 respond：它现在是已提报（reported）；现在可以：accept, reject, instruct, consult, follow\n"
     )
     assert written(cli.url) == before
 
@@ -110,8 +110,8 @@ def test_unknown_unit_is_refused_unless_created(office):
     r = cli("issue", "assign", "2025-001", "--unit", "住建局", "--helper", "建设局")
     assert r.exit_code == 1
     assert r.stderr == (
-        "错误：责任单位“住建局”不存在（unknown unit）；最接近的（nearest）：建设局；"
-        "确需新增该单位，请加 --create-units（to add it, use --create-units）\n"
+        "错误：责任单位“住建局”不存在；最接近的：建设局；"
+        "确需新增该单位，请加 --create-units\n"
     )
     assert written(cli.url) == before
     r = cli("issue", "assign", "2025-001", "--unit", "住建局", "--helper", "建设局", "--create-units")
@@ -123,23 +123,23 @@ def test_unknown_unit_is_refused_unless_created(office):
 BAD_OPTIONS = [
     (("issue", "report", "GX-0001", "--title", "x", "--category", "土地", "--urgency", "火急"),
      "'火急' is not an urgency; use one of 特急/急件/一般/复杂"),
-    (("issue", "assign", "2025-001", "--unit", "建设局", "--due", "2025-02-30"), "is not a real date"),
+    (("issue", "assign", "2025-001", "--unit", "建设局", "--due", "2025-02-30"), "不是真实存在的日期"),
     (("issue", "escalate", "2025-001", "--level", "一般督办", "--reason", "x"),
      "'一般督办' is not a level to escalate to; use 重点督办 or 挂牌督办"),
-    (("issue", "reject", "2025-001"), "Missing option '--reason'"),
+    (("issue", "reject", "2025-001"), "缺少选项 '--reason'"),
 ]
 USER_ERRORS = [
-    (("issue", "accept", "2025-404"), "错误：no issue numbered 2025-404; `projects issue list` shows the numbers\n"),
+    (("issue", "accept", "2025-404"), "错误：没有编号为 2025-404 的问题；`projects issue list` 列出全部编号\n"),
     (("issue", "report", "GX-0404", "--title", "x", "--category", "土地"),
-     "错误：no project with code 'GX-0404'; `projects list --search TEXT` finds codes\n"),
-    (("issue", "reject", "2025-001", "--reason", " "), "错误：the reason (--reason) cannot be empty\n"),
+     "错误：没有编号为 'GX-0404' 的项目；`projects list --search 文字` 可查编号\n"),
+    (("issue", "reject", "2025-001", "--reason", " "), "错误：理由（--reason）不能为空\n"),
     (("issue", "list", "--unit", "无此单位"),
-     "错误：责任单位“无此单位”不存在（unknown unit）；现有的（known）：建设局、自然资源分局\n"),
+     "错误：责任单位“无此单位”不存在；现有的：建设局、自然资源分局\n"),
     (("issue", "list", "--state", "done"),
-     "错误：问题状态“done”不存在（unknown issue state）；现有的（known）：accepted、assigned、closed、rejected、reported、"
+     "错误：问题状态“done”不存在；现有的：accepted、assigned、closed、rejected、reported、"
      "resolved、responded、不予受理、已交办、已办结、已反馈、已受理、已提报、已销号\n"),
     (("issue", "list", "--level", "督办"),
-     "错误：督办级别“督办”不存在（unknown supervision level）；最接近的（nearest）：一般督办、挂牌督办、重点督办\n"),
+     "错误：督办级别“督办”不存在；最接近的：一般督办、挂牌督办、重点督办\n"),
 ]
 
 
@@ -245,7 +245,7 @@ def test_escalate_and_events_that_keep_the_state(office):
     r = cli("issue", "escalate", "2025-001", "--level", "挂牌督办", "--reason", "久拖未决")
     assert (r.exit_code, r.stderr) == (0, "2025-001: → 挂牌督办\n")
     r = cli("issue", "escalate", "2025-001", "--reason", "再升")
-    assert (r.exit_code, r.stderr) == (1, "错误：issue 2025-001 is already under 挂牌督办, the highest level\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：问题 2025-001 已是挂牌督办，这是最高级别\n")
     for command in ("consult", "follow"):
         r = cli("issue", command, "2025-001", "--text", "记录")
         assert (r.exit_code, r.stderr) == (0, "2025-001: 已受理 (accepted)\n")

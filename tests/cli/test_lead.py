@@ -170,7 +170,7 @@ def test_signing_creates_the_project_with_its_countdown(quarter, cli):
     (("lead", "follow", "XS-0009", "--text", "x"), "没有编号为 'XS-0009' 的招商线索"),
     (("lead", "follow", "XS-0003", "--text", "x", "--on", "2025-09-01", "--next", "2025-08-01"), "--next 2025-08-01 应晚于"),
     (("lead", "add", "--name", "欧元项目", "--amount", "500万欧元"), "金额是欧元，没有欧元汇率"),
-    (("lead", "add", "--name", "坏金额", "--amount", "很多"), "--amount: '很多' is not an amount"),
+    (("lead", "add", "--name", "坏金额", "--amount", "很多"), "--amount: '很多' 不是金额"),
     (("lead", "add", "--name", "新单位项目", "--unit", "招商二局"), "责任单位“招商二局”不存在"),
     (("lead", "add", "--name", "直接签约", "--stage", "签约"), "新线索的阶段只能是 线索、接洽、在谈"),
     (("lead", "add", "--name", "手术机器人 项目"), "已有同名招商线索 XS-0003“手术机器人项目”"),

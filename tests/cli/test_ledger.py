@@ -16,11 +16,11 @@ def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cl
     assert r.exit_code == 1
     lines = r.stderr.splitlines()
     assert [line for line in lines if line.startswith("error:")] == [
-        "error: 2025年台账 row 8, column E 总投资: '很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元",
-        "error: 2025年台账 row 9, column H 开工时间/计划: '2024-02-30' is not a real date",
+        "error: 2025年台账 row 8, column E 总投资: '很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元",
+        "error: 2025年台账 row 9, column H 开工时间/计划: '2024-02-30' 不是真实存在的日期",
         "error: 2025年台账 row 12, column B 项目名称: the project name (项目名称) is empty; every project row needs a name",
         "error: 2025年台账 row 13, column G 1-10月完成投资: completed investment 90000 万元 is more than the total investment 80000 万元",
-        "error: 2025年台账 row 16, column F 2025年计划投资: cannot be negative: -500",
+        "error: 2025年台账 row 16, column F 2025年计划投资: 不能为负数：-500",
     ]
     assert lines[-3] == f"Wrote {tmp_path / '问题行.xlsx'}: 5 rows with problems, bad cells highlighted and commented"
     assert lines[-2] == "Dry run, nothing written: 5 rows: would be 0 added, 0 changed, 0 unchanged, 5 refused"
@@ -31,10 +31,10 @@ def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cl
     assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == ["原行号", None, 8, 9, 12, 13, 16]
     bad = ws["F4"]  # row 8, column E of the ledger, one column right
     assert (bad.value, bad.fill.fgColor.rgb) == ("很多", "00FFC7CE")
-    assert bad.comment.text == "错误: '很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"
+    assert bad.comment.text == "错误: '很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元"
     warned = ws["J6"]  # row 12, column I: 待定
     assert (warned.value, warned.fill.fgColor.rgb) == ("待定", "00FFEB9C")
-    assert ws.cell(4, ws.max_column).value.startswith("E列 总投资: '很多' is not an amount")
+    assert ws.cell(4, ws.max_column).value.startswith("E列 总投资: '很多' 不是金额")
     assert ws["C6"].value is None and ws["C6"].comment.text.startswith("错误: the project name")
     # the ledger's two header rows frozen and printed on every page, fitted to the page width
     assert (ws.freeze_panes, ws.print_title_rows, ws.sheet_properties.pageSetUpPr.fitToPage) == ("B4", "$2:$3", True)
@@ -82,7 +82,7 @@ def test_strict_sheet_and_from_unit_options(cli, tmp_path):
     assert r.stderr == f"错误：{path} has no sheet 'Sheet9'; its sheets are: 填报说明, 2025年台账\n"
     r = cli("ledger", "import", "--create-units", str(path), "--from-unit", "经济发展局")
     assert r.exit_code == 1
-    assert r.stderr == "错误：责任单位“经济发展局”不存在（unknown unit）；项目库中还没有任何责任单位（none yet）\n"
+    assert r.stderr == "错误：责任单位“经济发展局”不存在；项目库中还没有任何责任单位\n"
     r = cli("ledger", "import", "--create-units", str(path), "--errors", str(tmp_path / "e.csv"))
     assert r.exit_code == 2 and "不能写成 .csv 文件" in r.stderr
 

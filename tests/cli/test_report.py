@@ -178,7 +178,7 @@ def test_invest_commands(cli):
 
 ERRORS = (
         (("milestone", "add", "GX-9999", "开工", "--planned", "2025-12-01"), 1,
-         "错误：no project with code 'GX-9999'; `projects list --search TEXT` finds codes\n"),
+         "错误：没有编号为 'GX-9999' 的项目；`projects list --search 文字` 可查编号\n"),
         (("milestone", "add", "GX-0001", "封顶", "--planned", "2025-12-01"), 1,
          "错误：unknown milestone kind '封顶'; known kinds (节点): 签约、立项、土地、规划许可、施工许可、开工、主体完工、竣工、投产、达效\n"),
         (("milestone", "replan", "GX-0001", "开工", "--planned", "2026-01-01", "--reason", ""), 1,
@@ -191,7 +191,7 @@ ERRORS = (
         (("invest", "plan", "GX-0001", "--amount", "-1亿元"), 1,
          "错误：annual plan investment (年度计划投资) cannot be negative: -10000\n"),
         (("invest", "record", "GX-0404", "--month", "2025-10", "--amount", "5"), 1,
-         "错误：no project with code 'GX-0404'; `projects list --search TEXT` finds codes\n"),
+         "错误：没有编号为 'GX-0404' 的项目；`projects list --search 文字` 可查编号\n"),
         (("overdue", "--since", "2025-11-01"), 1, "错误：--since 2025-11-01 must be before the as-of date 2025-10-31\n"),
 )
 
@@ -208,11 +208,11 @@ def test_errors_write_nothing(cli):
 
 
 USAGE_ERRORS = (
-        (("milestone", "add", "GX-0001", "开工", "--planned", "2025-13-01"), "'2025-13-01' is not a real date"),
-        (("milestone", "done", "GX-0001", "开工", "--on", "昨天"), "'昨天' is not a date"),
-        (("invest", "record", "GX-0001", "--month", "2025-10", "--amount", "很多"), "'很多' is not an amount"),
+        (("milestone", "add", "GX-0001", "开工", "--planned", "2025-13-01"), "'2025-13-01' 不是真实存在的日期"),
+        (("milestone", "done", "GX-0001", "开工", "--on", "昨天"), "'昨天' 不是日期"),
+        (("invest", "record", "GX-0001", "--month", "2025-10", "--amount", "很多"), "'很多' 不是金额"),
         (("overdue", "--format", "xlsx"), "an Excel workbook needs a file"),
-        (("overdue", "--since", "上周"), "'上周' is not a date"),
+        (("overdue", "--since", "上周"), "'上周' 不是日期"),
 )
 
 

@@ -218,8 +218,8 @@ def test_unit_cells_that_cannot_be_read_keep_their_row_out(cli, sent, tmp_path):
         "date cannot be in the future; the row was not applied",
         "error: 派工单 row 7, column N 形象进度: GX-0003 丙项目: '差不多了' is not one of the stages (形象进度): "
         "前期手续、基础施工、主体施工、设备安装、竣工验收、投产; the row was not applied",
-        "error: 节点及问题 row 5, column G 实际完成日期: GX-0002 乙项目: '上个月' is not a date; expected 2024-03-15, "
-        "2024/3/15, 2024年3月15日, 2024年3月 or 2024年; the row was not applied",
+        "error: 节点及问题 row 5, column G 实际完成日期: GX-0002 乙项目: '上个月' 不是日期；应写成 2024-03-15、"
+        "2024/3/15、2024年3月15日、2024年3月 或 2024年; the row was not applied",
     ]
     assert r.stderr.splitlines()[-2].endswith(
         ": 1 row applied (1 value), 1 unchanged, 4 not applied (4 invalid (填写有误))")  # GX-0004's stage only
@@ -281,7 +281,7 @@ def test_dispatch_errors_say_what_to_fix_and_write_nothing(cli, sent, tmp_path):
         "a new workbook would replace the one sent and that one would no longer import: add --replace to send anew")
     r = cli("ledger", "dispatch", "--unit", "规划局", "-o", str(tmp_path / "x.xlsx"), as_of=SENT)
     assert r.exit_code == 1
-    assert r.stderr.strip() == "错误：责任单位“规划局”不存在（unknown unit）；现有的（known）：经济发展局、黄屯街道"
+    assert r.stderr.strip() == "错误：责任单位“规划局”不存在；现有的：经济发展局、黄屯街道"
     r = cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(tmp_path / "x.xlsx"), "--due", "2025-10-01", as_of=SENT)
     assert r.exit_code == 1
     assert r.stderr.strip() == ("错误：the due date (报送截止) 2025-10-01 is before the dispatch date 2025-10-20; give a "

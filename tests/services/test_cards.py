@@ -112,7 +112,7 @@ def test_manual_card_is_kept_apart_and_overrides(registry_with_figures, cli):
     assert (card["computed"], card["manual"], card["color"], card["manual_by"]) == ("blue", "red", "red", "tester")
     r = cli("cards", "set", "P-OK", "--color", "purple", "--reason", "x")
     assert (r.exit_code, r.stderr) == (
-        1, "错误：牌色“purple”不存在（unknown card colour）；现有的（known）：blue、red、yellow、红牌、蓝牌、黄牌\n")
+        1, "错误：牌色“purple”不存在；现有的：blue、red、yellow、红牌、蓝牌、黄牌\n")
     r = cli("cards", "set", "P-OK", "--color", "red", "--reason", " ")
     assert (r.exit_code, r.stderr) == (1, "错误：a manual card needs a reason (--reason)\n")
 

@@ -32,9 +32,9 @@ def test_an_amount_is_read_as_given(typed, expected):
 
 
 @pytest.mark.parametrize("typed, error", [
-    ("很多美元", "'很多美元' is not an amount; expected one such as 8亿元, 3000万美元 or 5000万欧元"),
-    ("3000万美元5亿欧元", "'3000万美元5亿欧元' names more than one currency; write one amount such as 3000万美元"),
-    ("很多", "'很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"),
+    ("很多美元", "'很多美元' 不是金额；应为例如 8亿元、3000万美元 或 5000万欧元"),
+    ("3000万美元5亿欧元", "'3000万美元5亿欧元' 含有不止一种货币；请只写一个金额，例如 3000万美元"),
+    ("很多", "'很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元"),
 ])
 def test_an_amount_that_cannot_be_read_says_so(typed, error):
     with pytest.raises(ValueProblem) as exc:

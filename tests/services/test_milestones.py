@@ -86,7 +86,7 @@ def test_set_planned_and_set_actual_are_idempotent(session, ctx, project):
 
 ERRORS = (
         (lambda s, c: milestones.add_milestone(s, c, "GX-9999", "开工", D("2025-12-01")), NotFound,
-         "no project with code 'GX-9999'"),
+         "没有编号为 'GX-9999' 的项目"),
         (lambda s, c: milestones.add_milestone(s, c, "GX-0001", "封顶", D("2025-12-01")), InvalidValue,
          "unknown milestone kind '封顶'; known kinds (节点): 签约、立项、土地、规划许可、施工许可、开工、主体完工、竣工、投产、达效"),
         (lambda s, c: milestones.add_milestone(s, c, "GX-0001", "立项", D("2025-12-01")), InvalidValue,

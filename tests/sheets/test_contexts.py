@@ -113,7 +113,7 @@ def test_notice_needs_an_assigned_issue_and_records_nothing_otherwise(cli, scn):
         "2025-002 --unit … (issue 2025-002 is closed; a problem's sheet goes with an issue that is assigned or answered)\n"
     )
     r = cli("sheet", "notice", "2025-099")
-    assert (r.exit_code, r.stderr) == (1, "错误：no issue numbered 2025-099; `projects issue list` shows the numbers\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：没有编号为 2025-099 的问题；`projects issue list` 列出全部编号\n")
     assert sheet_rows(cli) == [] and log_rows(cli) == []
     assert cli("sheet", "notice", "2025-001").exit_code == 0
     assert [s["number"] for s in sheet_rows(cli)] == [FIRST]  # the failures took no number
@@ -151,7 +151,7 @@ def test_numbers_are_sequential_per_year_and_never_repeat(cli, scn, tmp_path):
 
 def test_a_failed_write_takes_no_number(cli, scn, tmp_path):
     r = cli("sheet", "weekly", "--output", str(tmp_path / "missing" / "w.xlsx"))
-    assert r.exit_code == 1 and r.stderr.startswith(f"错误：无法写入 {tmp_path / 'missing' / 'w.xlsx'}（cannot write")
+    assert r.exit_code == 1 and r.stderr.startswith(f"错误：无法写入 {tmp_path / 'missing' / 'w.xlsx'}（文件夹 ")
     assert sheet_rows(cli) == [] and log_rows(cli) == []
     assert cli("sheet", "weekly").exit_code == 0
     assert [s["number"] for s in sheet_rows(cli)] == [FIRST]
@@ -421,7 +421,7 @@ def test_card_notice_colours_and_formula_text(cli, scn, tmp_path):
 
 def test_card_notice_errors(cli, scn):
     r = cli("sheet", "cards", "--unit", "宣传部")
-    assert r.exit_code == 1 and r.stderr == "错误：责任单位“宣传部”不存在（unknown unit）；现有的（known）：建设局、经济发展局、自然资源局、财政局\n"
+    assert r.exit_code == 1 and r.stderr == "错误：责任单位“宣传部”不存在；现有的：建设局、经济发展局、自然资源局、财政局\n"
     r = cli("sheet", "cards", "--unit", "财政局")
     assert (r.exit_code, r.stderr) == (1, (
         "错误：no project of 财政局 has a card (红黄蓝牌) for 2025-10; rate the period first "
@@ -573,7 +573,7 @@ def test_sheet_list(cli, scn):
     assert cli("sheet", "list", "--year", "2024").stdout.splitlines()[2:] == []
     r = cli("sheet", "list", "--kind", "memo")
     assert (r.exit_code, r.stderr) == (
-        1, "错误：文书类型“memo”不存在（unknown sheet kind）；现有的（known）：assign、cards、notice、remind、weekly、交办单、催办单、周报、督办单、红黄蓝牌通报\n")
+        1, "错误：文书类型“memo”不存在；现有的：assign、cards、notice、remind、weekly、交办单、催办单、周报、督办单、红黄蓝牌通报\n")
 
 
 def test_templates_in_the_data_folder_are_picked_up(cli, scn, tmp_path, monkeypatch):
