@@ -157,7 +157,7 @@ def test_custom_kinds_from_the_config_file(cli, tmp_path):
     cli("add", "--name", "甲项目")
     assert cli("--config", str(config), "milestone", "add", "GX-0001", "封顶", "--planned", "2025-12-01").exit_code == 0
     r = cli("--config", str(config), "milestone", "add", "GX-0001", "签约", "--planned", "2025-12-01")
-    assert (r.exit_code, r.stderr) == (1, "错误：unknown milestone kind '签约'; known kinds (节点): 立项、封顶、开工\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：未知的节点 '签约'；现有节点：立项、封顶、开工\n")
 
 
 def test_invest_commands(cli):
@@ -180,16 +180,16 @@ ERRORS = (
         (("milestone", "add", "GX-9999", "开工", "--planned", "2025-12-01"), 1,
          "错误：没有编号为 'GX-9999' 的项目；`projects list --search 文字` 可查编号\n"),
         (("milestone", "add", "GX-0001", "封顶", "--planned", "2025-12-01"), 1,
-         "错误：unknown milestone kind '封顶'; known kinds (节点): 签约、立项、土地、规划许可、施工许可、开工、主体完工、竣工、投产、达效\n"),
+         "错误：未知的节点 '封顶'；现有节点：签约、立项、土地、规划许可、施工许可、开工、主体完工、竣工、投产、达效\n"),
         (("milestone", "replan", "GX-0001", "开工", "--planned", "2026-01-01", "--reason", ""), 1,
-         "错误：re-planning GX-0001 开工 needs a reason (--reason, 调整原因)\n"),
+         "错误：调整 GX-0001 开工 的计划需要写明调整原因（--reason）\n"),
         (("milestone", "done", "GX-0001", "开工", "--on", "2025-11-30"), 1,
-         "错误：GX-0001 开工: the actual date (实际完成日期) 2025-11-30 is after the as-of date 2025-10-31; "
-         "a milestone cannot be done in the future\n"),
+         "错误：GX-0001 开工：实际完成日期 2025-11-30 晚于统计截止日期 2025-10-31；"
+         "节点不能在将来完成\n"),
         (("invest", "record", "GX-0001", "--month", "2025-10", "--amount", "-5"), 1,
-         "错误：amount (完成投资) cannot be negative: -5\n"),
+         "错误：完成投资（amount）不能为负数：-5\n"),
         (("invest", "plan", "GX-0001", "--amount", "-1亿元"), 1,
-         "错误：annual plan investment (年度计划投资) cannot be negative: -10000\n"),
+         "错误：年度计划投资不能为负数：-10000\n"),
         (("invest", "record", "GX-0404", "--month", "2025-10", "--amount", "5"), 1,
          "错误：没有编号为 'GX-0404' 的项目；`projects list --search 文字` 可查编号\n"),
         (("overdue", "--since", "2025-11-01"), 1, "错误：--since 2025-11-01 must be before the as-of date 2025-10-31\n"),

@@ -428,11 +428,10 @@ def test_card_notice_errors(cli, scn):
         "(projects cards rate --period 2025-10) or choose another --period\n"))
     r = cli("sheet", "cards", "--period", "2025-11")
     assert (r.exit_code, r.stderr) == (
-        1, "错误：no cards for 2025-11; rate the period first: projects cards rate --period 2025-11\n")
+        1, "错误：2025-11 还没有评牌；请先评价：projects cards rate --period 2025-11\n")
     r = cli("sheet", "cards", "--period", "十月")
     assert (r.exit_code, r.stderr) == (
-        1, "错误：'十月' 不是评价周期；月份写作 2025-10 或 2025年10月，周写作 2025-W43 或 2025年第43周 "
-           "(not a period: write a month as 2025-10 or a week as 2025-W43)\n")
+        1, "错误：'十月' 不是评价周期；月份写作 2025-10 或 2025年10月，周写作 2025-W43 或 2025年第43周\n")
     assert sheet_rows(cli) == [] and log_rows(cli) == []
 
 
