@@ -160,8 +160,8 @@ def test_signing_creates_the_project_with_its_countdown(quarter, cli):
 
 
 @pytest.mark.parametrize("args, error", [
-    (("lead", "move", "XS-0003", "签约"), "签约请用 projects lead sign XS-0003 --on DATE"),
-    (("lead", "move", "XS-0003", "搁置"), "转为“搁置”需要说明原因：--reason TEXT"),
+    (("lead", "move", "XS-0003", "签约"), "签约请用 projects lead sign XS-0003 --on 日期"),
+    (("lead", "move", "XS-0003", "搁置"), "转为“搁置”需要说明原因：--reason 原因"),
     (("lead", "move", "XS-0001", "在谈"), "XS-0001 处于“落地”，不能转到“在谈”"),
     (("lead", "move", "XS-0003", "洽谈"), "未知的线索阶段 '洽谈'"),
     (("lead", "sign", "XS-0002", "--on", "2025-09-30"), "XS-0002 已签约"),
@@ -170,7 +170,7 @@ def test_signing_creates_the_project_with_its_countdown(quarter, cli):
     (("lead", "follow", "XS-0009", "--text", "x"), "没有编号为 'XS-0009' 的招商线索"),
     (("lead", "follow", "XS-0003", "--text", "x", "--on", "2025-09-01", "--next", "2025-08-01"), "--next 2025-08-01 应晚于"),
     (("lead", "add", "--name", "欧元项目", "--amount", "500万欧元"), "金额是欧元，没有欧元汇率"),
-    (("lead", "add", "--name", "坏金额", "--amount", "很多"), "--amount: '很多' 不是金额"),
+    (("lead", "add", "--name", "坏金额", "--amount", "很多"), "--amount：'很多' 不是金额"),
     (("lead", "add", "--name", "新单位项目", "--unit", "招商二局"), "责任单位“招商二局”不存在"),
     (("lead", "add", "--name", "直接签约", "--stage", "签约"), "新线索的阶段只能是 线索、接洽、在谈"),
     (("lead", "add", "--name", "手术机器人 项目"), "已有同名招商线索 XS-0003“手术机器人项目”"),
@@ -187,8 +187,8 @@ def test_a_dollar_amount_needs_the_rate_on_file(cli):
     r = cli("lead", "add", "--name", "外资项目", "--amount", "3000万美元")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "错误：金额是美元，没有美元汇率，不能折算为万元（no exchange rate for 美元）；在配置文件 [ledger.rates] 写明汇率"
-        "（如 \"美元\" = 7.1，1 美元 合多少元）(set the rate in [ledger.rates] of the config file)")
+        "错误：金额是美元，没有美元汇率，不能折算为万元；在配置文件 [ledger.rates] 写明汇率"
+        "（如 \"美元\" = 7.1，1 美元 合多少元）")
 
 
 def test_reports_for_a_date_do_not_change_with_what_is_recorded_later(quarter):
