@@ -89,11 +89,11 @@ def test_a_name_with_other_spaces_or_full_width_forms_is_the_registrys(office):
 def test_known_names_with_nothing_to_list_are_not_errors(office):
     """A chain the office knows (the plan's ten, [ledger] chains) with no project yet is an empty listing."""
     r = office("list", "--chain", "智能装备")
-    assert (r.exit_code, r.stderr) == (0, "0 projects\n")
+    assert (r.exit_code, r.stderr) == (0, "共 0 个项目\n")
     r = office("cards", "list", "--color", "红牌")
     assert r.exit_code == 0, r.stderr
     r = office("issue", "list", "--state", "已交办", "--level", "挂牌督办")
-    assert (r.exit_code, r.stderr) == (0, "0 issues\n")
+    assert (r.exit_code, r.stderr) == (0, "共 0 个问题\n")
 
 
 @pytest.mark.parametrize("vocabulary, typed, stored", [

@@ -180,7 +180,7 @@ def test_archive_leaves_reports_from_its_date_and_restore_brings_it_back(office)
     assert "GX-0021" in codes("2025-10-31", "list") and "GX-0021" in overdue("2025-10-31")  # earlier dates: as then
     assert codes("2025-11-10", "list", "--archived") == {"GX-0021"}
     _, _, err = run(office, "2025-11-10", "show", "GX-0021")
-    assert err == "已归档（archived）：自 2025-11-01 起不在报表和清单中，原因：项目终止；恢复：projects project restore GX-0021\n"
+    assert err == "已归档：自 2025-11-01 起不在报表和清单中，原因：项目终止；恢复：projects project restore GX-0021\n"
     code, _, err = run(office, "2025-11-02", "project", "archive", "GX-0021", "--reason", "再次")
     assert (code, err) == (1, "错误：GX-0021 已于 2025-11-01 归档（项目终止）；恢复请用 projects project restore GX-0021\n")
     ok(office, "2025-11-20", "project", "restore", "GX-0021")
