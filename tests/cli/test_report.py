@@ -131,13 +131,13 @@ def test_countdown(known):
 def test_milestone_commands(cli):
     cli("add", "--name", "甲项目")
     r = cli("milestone", "add", "GX-0001", "开工", "--planned", "2025-09")
-    assert (r.exit_code, r.stderr) == (0, "开工 planned for 2025-09-30 (baseline)\n")
+    assert (r.exit_code, r.stderr) == (0, "开工 计划于 2025-09-30（基准计划）\n")
     r = cli("milestone", "replan", "GX-0001", "开工", "--planned", "2025-12-31", "--reason", "土地指标延后")
-    assert r.stderr == "开工: 2025-09-30 → 2025-12-31 (baseline 2025-09-30)\n"
+    assert r.stderr == "开工：2025-09-30 → 2025-12-31（基准计划 2025-09-30）\n"
     r = cli("milestone", "done", "GX-0001", "签约", "--on", "2025-03-01")
-    assert r.stderr == "签约 done on 2025-03-01\n"
+    assert r.stderr == "签约 于 2025-03-01 完成\n"
     r = cli("milestone", "done", "GX-0001", "签约", "--on", "2025-03-01")
-    assert r.stderr == "Nothing changed: 签约 was already done on 2025-03-01\n"
+    assert r.stderr == "未改动：签约 原已于 2025-03-01 完成\n"
     rows = json.loads(cli("milestone", "list", "GX-0001", "--format", "json").stdout)
     assert [(x["kind"], x["baseline_date"], x["planned_date"], x["actual_date"], x["state"], x["replans"]) for x in rows] == [
         ("签约", None, None, "2025-03-01", "done_on_time", 0),
@@ -148,7 +148,7 @@ def test_milestone_commands(cli):
                        "开工,2025-12-31,2025-10-31,土地指标延后,tester"]
     cli("milestone", "add", "GX-0001", "竣工", "--planned", "2025-10-01")
     r = cli("milestone", "done", "GX-0001", "竣工", "--on", "2025-10-21")
-    assert r.stderr == "竣工 done on 2025-10-21, 20 days late\n"
+    assert r.stderr == "竣工 于 2025-10-21 完成，晚 20 天\n"
 
 
 def test_custom_kinds_from_the_config_file(cli, tmp_path):
@@ -162,14 +162,14 @@ def test_custom_kinds_from_the_config_file(cli, tmp_path):
 
 def test_invest_commands(cli):
     cli("add", "--create-units", "--name", "甲项目", "--unit", "经济发展局")
-    assert cli("invest", "plan", "GX-0001", "--amount", "1.2亿元").stderr == "Annual plan 2025: 12000 万元\n"
-    assert cli("invest", "record", "GX-0001", "--month", "2025-09", "--amount", "9000").stderr == "Recorded 9000 万元 for 2025-09\n"
+    assert cli("invest", "plan", "GX-0001", "--amount", "1.2亿元").stderr == "2025 年度计划投资：12000 万元\n"
+    assert cli("invest", "record", "GX-0001", "--month", "2025-09", "--amount", "9000").stderr == "已记录 2025-09 完成投资 9000 万元\n"
     r = cli("invest", "record", "GX-0001", "--month", "2025-09", "--amount", "9,000")
-    assert r.stderr == "Nothing changed: 2025-09 already had 9000 万元\n"
+    assert r.stderr == "未改动：2025-09 原已是 9000 万元\n"
     data = json.loads(cli("invest", "show", "GX-0001", "--format", "json").stdout)
     assert (data["plan"], data["completed"], data["rate"], data["expected"], data["behind"]) == (12000, 9000, 75, 83.3, 8.3)
     r = cli("invest", "show", "GX-0001")
-    assert r.stderr == ("GX-0001 甲项目 2025年: 计划 12000 万元, 累计完成 9000 万元, 完成率 75.0%, 序时进度 83.3%, "
+    assert r.stderr == ("GX-0001 甲项目 2025年：计划 12000 万元，累计完成 9000 万元，完成率 75.0%，序时进度 83.3%，"
                         "落后序时 8.3 个百分点\n")
     listing = cli("invest", "show", "--format", "csv").stdout.splitlines()
     assert listing == ["\ufeff项目编号,项目名称,责任单位,年度计划（万元）,累计完成（万元）,完成率%,序时进度%,落后序时（百分点）",

@@ -96,7 +96,7 @@ def test_a_mistaken_edit_a_wrong_milestone_and_an_import_undone_give_the_registr
         f"撤销第 {imported[-3]} 条（ledger import）：GX-0010 改回：总投资（万元） 99999 → 10000，责任单位 经济发展局 → 接庄街道",
         f"撤销第 {imported[-4]} 条（ledger import）：节点 GX-0010:开工 改回：计划日期 2026-03-31 → 2025-04-30",
         f"撤销第 {imported[-5]} 条（ledger import）：节点 GX-0010:开工 的计划记录随节点一并撤销",
-        "已撤销 5 条变更（undone）；撤销本身也记入变更记录 (projects log)",
+        "已撤销 5 条变更；撤销本身也记入变更记录（projects log）",
     ]
     milestone = [r["id"] for r in rows if r["command"] in ("milestone add", "milestone replan")]
     ok(office, "2025-11-10", "undo", f"{min(milestone)}-{max(milestone)}", "--yes")
@@ -198,7 +198,7 @@ def test_remove_only_an_archived_project_nothing_refers_to(office):
     ok(office, "2025-11-02", "milestone", "add", "GX-0052", "开工", "--planned", "2026-03-31")
     ok(office, "2025-11-03", "project", "archive", "GX-0052", "--reason", "录入错误", "--yes")
     err = ok(office, "2025-11-03", "project", "remove", "GX-0052", "--yes")
-    assert err.splitlines()[-1] == "已删除 GX-0052（removed）"
+    assert err.splitlines()[-1] == "已删除 GX-0052"
     assert run(office, "2025-11-03", "show", "GX-0052")[0] == 1
     deleted = [(r["table_name"], r["action"]) for r in last_entries(office, 2)]
     assert deleted == [("project", "delete"), ("milestone", "delete")]
