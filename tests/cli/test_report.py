@@ -39,7 +39,7 @@ def test_overdue_json_lists_exactly_the_overdue_items(known):
     assert [(d["planned"], d["days_left"], d["code"], d["item"]) for d in data["due_soon"]] == DUE_SOON_2025_10_31
     assert (data["as_of"], data["since"], data["horizon"], data["due_by"]) == ("2025-10-31", "2025-10-24", 14, "2025-11-14")
     assert data["overdue"][0]["rate"] == 75 and data["overdue"][0]["behind"] == 8.3
-    assert r.stderr == "7 overdue, 3 new since 2025-10-24, 3 due soon\n"
+    assert r.stderr == "逾期 7 项，2025-10-24 以来新增 3 项，即将到期 3 项\n"
 
 
 def test_moving_as_of_a_week_moves_items_into_new_since_last_week(known):
@@ -59,7 +59,7 @@ def test_overdue_xlsx_reads_back_to_the_same_rows(known, tmp_path):
 
     out = tmp_path / "逾期通报.xlsx"
     r = known("overdue", "--output", str(out))  # the format follows the extension
-    assert r.exit_code == 0 and r.stderr == f"Wrote {out}\n7 overdue, 3 new since 2025-10-24, 3 due soon\n"
+    assert r.exit_code == 0 and r.stderr == f"已写出 {out}\n逾期 7 项，2025-10-24 以来新增 3 项，即将到期 3 项\n"
     data = json.loads(known("overdue", "--format", "json").stdout)
     wb = load_workbook(out)
     assert wb.sheetnames == ["逾期清单", "本周新增", "即将到期", "按责任单位"]
@@ -211,7 +211,7 @@ USAGE_ERRORS = (
         (("milestone", "add", "GX-0001", "开工", "--planned", "2025-13-01"), "'2025-13-01' 不是真实存在的日期"),
         (("milestone", "done", "GX-0001", "开工", "--on", "昨天"), "'昨天' 不是日期"),
         (("invest", "record", "GX-0001", "--month", "2025-10", "--amount", "很多"), "'很多' 不是金额"),
-        (("overdue", "--format", "xlsx"), "an Excel workbook needs a file"),
+        (("overdue", "--format", "xlsx"), "Excel 工作簿需要写到文件"),
         (("overdue", "--since", "上周"), "'上周' 不是日期"),
 )
 

@@ -66,7 +66,7 @@ def test_notice_in_excel(cli, scn, tmp_path):
     out = tmp_path / "督办单.xlsx"
     r = cli("sheet", "notice", "2025-001", "--output", str(out))
     assert r.exit_code == 0, r.stderr
-    assert r.stderr == f"Wrote {out}\n{FIRST}  督办单  自然资源局\n"
+    assert r.stderr == f"已写出 {out}\n{FIRST}  督办单  自然资源局\n"
     wb = load_workbook(out)
     assert wb.sheetnames == ["自然资源局"]
     ws = wb.active
@@ -185,7 +185,7 @@ def test_one_document_keeps_one_number_across_formats(cli, scn, tmp_path):
         r = cli("sheet", "notice", "2025-001", "--output", str(tmp_path / name))
         assert r.exit_code == 0, r.stderr
     r = cli("sheet", "notice", "2025-001")
-    assert r.stderr == f"{FIRST}  督办单  自然资源局  （同一文件已发文，沿用原编号 / already issued, same number; nothing recorded）\n"
+    assert r.stderr == f"{FIRST}  督办单  自然资源局  （同一文件已发文，沿用原编号，未另行记录）\n"
     assert [s["number"] for s in sheet_rows(cli)] == [FIRST]
     assert [e["record_key"] for e in log_rows(cli)] == [FIRST]
     assert load_workbook(tmp_path / "a.xlsx").active["A2"].value == FIRST
@@ -212,7 +212,7 @@ def test_one_document_keeps_one_number_across_formats(cli, scn, tmp_path):
 def test_a_preview_never_takes_a_number(cli, scn):
     for _ in range(3):
         r = cli("sheet", "notice", "2025-001", "--preview")
-        assert r.stderr == "预览 (not numbered, not recorded)  督办单  自然资源局\n"
+        assert r.stderr == "预览（未编号，未记录）  督办单  自然资源局\n"
         assert "（预览，未编号）" in r.stdout
     assert sheet_rows(cli) == [] and log_rows(cli) == []
     assert cli("sheet", "notice", "2025-001").exit_code == 0
@@ -222,7 +222,7 @@ def test_a_preview_never_takes_a_number(cli, scn):
 def test_void_keeps_the_sheet_listed_and_never_reuses_its_number(cli, scn):
     assert cli("sheet", "notice", "2025-001").exit_code == 0
     r = cli("sheet", "void", FIRST, "--reason", "  主送单位有误 ")
-    assert (r.exit_code, r.stderr) == (0, f"{FIRST} 已作废 (voided)\n")
+    assert (r.exit_code, r.stderr) == (0, f"{FIRST} 已作废\n")
     listed = sheet_rows(cli)
     assert [(s["number"], s["state"], s["void_reason"], s["voided_on"]) for s in listed] == [
         (FIRST, "作废", "主送单位有误", "2025-10-31")]
@@ -521,9 +521,9 @@ def test_weekly_shows_the_latest_rating_and_says_when_there_is_none(cli, scn):
 
 def test_output_format_choices(cli, scn, tmp_path):
     r = cli("sheet", "weekly", "--format", "xlsx")
-    assert r.exit_code == 2 and "Excel needs a file: add --output FILE.xlsx" in r.stderr
+    assert r.exit_code == 2 and "Excel 文件需要写到文件：请加 --output 文件.xlsx" in r.stderr
     r = cli("sheet", "weekly", "--format", "docx")
-    assert r.exit_code == 2 and "Word needs a file: add --output FILE.docx" in r.stderr
+    assert r.exit_code == 2 and "Word 文件需要写到文件：请加 --output 文件.docx" in r.stderr
     r = cli("sheet", "weekly", "--output", str(tmp_path / "w.xlsx"), "--format", "docx")
     assert r.exit_code == 2 and "与文件 w.xlsx 的扩展名不符" in r.stderr
     r = cli("sheet", "weekly", "--output", str(tmp_path / "w.pdf"))
