@@ -142,7 +142,7 @@ def test_db_backup_to_an_existing_file_is_refused_and_a_new_one_is_whole(office)
     assert run(office, "db", "backup", str(taken)) == (1, "", f"错误：{taken} already exists; choose another file name\n")
     assert taken.read_bytes() == b"keep me"
     copy = office.parent / "copy.db"
-    assert run(office, "db", "backup", str(copy)) == (0, "", f"Backed up {office} to {copy}\n")
+    assert run(office, "db", "backup", str(copy)) == (0, "", f"已将 {office} 备份到 {copy}\n")
     code, out, _ = run(copy, "db", "check")
     assert (code, out.splitlines()[0]) == (0, "OK  integrity, schema at head, no orphan rows, change log chain intact")
 
@@ -293,8 +293,8 @@ def test_downgrade_without_a_terminal_needs_yes_and_changes_nothing(office):
     before = files(office.parent)
     code, out, err = run(office, "db", "downgrade", "base")
     assert (code, out, err) == (
-        1, "", f"回退 {office} 从 {HEAD} 到 base 会删除整个注册库的全部数据 (drops every table: the whole registry)；"
-               "先备份到同一文件夹 (a copy is kept beside it first)\n"
+        1, "", f"回退 {office} 从 {HEAD} 到 base 会删除整个注册库的全部数据；"
+               "先备份到同一文件夹\n"
                "错误：回退数据库版本需要确认：加 --yes；未改动任何内容\n")
     assert files(office.parent) == before
 
@@ -313,7 +313,7 @@ def test_downgrade_asks_on_a_terminal_and_no_changes_nothing(office, monkeypatch
 def test_downgrade_with_yes_keeps_a_copy_that_holds_the_registry(office):
     code, out, err = run(office, "db", "downgrade", "base", "--yes")
     kept = sorted(office.parent.glob(f"{office.name}.bak-{HEAD}-*"))
-    assert (code, out, err) == (0, "", f"Backed up to {kept[0]}\nSchema {HEAD} → base\n")
+    assert (code, out, err) == (0, "", f"已备份到 {kept[0]}\n数据库版本 {HEAD} → base\n")
     code, out, _ = run(kept[0], "list", "--format", "json")
     assert code == 0 and [p["name"] for p in json.loads(out)] == ["甲项目"]
 
