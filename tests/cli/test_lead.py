@@ -77,7 +77,7 @@ def test_the_quarter_pipeline_at_its_end(quarter):
     ]
     r = quarter(END, "lead", "list")
     # 万美元 total in 万元: 80000 + 21300 + 15000 + 35500 + 20000
-    assert r.stderr.strip() == "5 leads (线索 2 · 落地 2 · 搁置 1), 合计 171800 万元, 跟进逾期 2"
+    assert r.stderr.strip() == "共 5 条线索（线索 2 · 落地 2 · 搁置 1），合计 171800 万元，跟进逾期 2"
     assert [r["code"] for r in listing(quarter, END, "--overdue")] == ["XS-0003", "XS-0004"]
     assert [r["code"] for r in listing(quarter, END, "--unit", "投资促进局")] == ["XS-0001", "XS-0004"]
     assert [r["code"] for r in listing(quarter, END, "--stage", "落地", "--chain", "新材料")] == ["XS-0002"]
@@ -241,7 +241,7 @@ def test_the_weekly_briefing_has_a_short_leads_section(quarter, tmp_path):
 def test_an_assignment_holds_from_its_day_and_can_set_the_next_follow_up(quarter):
     # 9-15: XS-0003 goes to 投资促进局's 王强, to be followed up by 9-20 (it is late again at the quarter's end)
     r = quarter("2025-09-15", "lead", "assign", "XS-0003", "--unit", "投资促进局", "--person", "王强", "--next", "2025-09-20")
-    assert r.stderr.strip() == "XS-0003: changed unit, person, next_on"
+    assert r.stderr.strip() == "XS-0003：已修改 unit, person, next_on"
     rows = {d: {r["code"]: (r["unit"], r["person"], r["follow_due"], r["days_late"]) for r in listing(quarter, d)}
             for d in ("2025-09-10", END)}
     assert rows["2025-09-10"]["XS-0003"] == ("科技创新局", "赵敏", "2025-08-09", 32)
@@ -255,7 +255,7 @@ def test_an_assignment_holds_from_its_day_and_can_set_the_next_follow_up(quarter
     assert [(a["on"], a["unit"], a["person"], a["next_on"]) for a in shown["assignments"]] == [
         ("2025-07-10", "科技创新局", "赵敏", None), ("2025-09-15", "投资促进局", "王强", "2025-09-20")]
     same = quarter(END, "lead", "assign", "XS-0003", "--person", "王强")
-    assert same.stderr.strip() == "Nothing changed: XS-0003 already had those values"
+    assert same.stderr.strip() == "未改动：XS-0003 原本就是这些值"
 
 
 def test_the_pipeline_report_of_the_quarter(quarter):

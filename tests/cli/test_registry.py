@@ -61,7 +61,7 @@ def test_the_list_as_csv_imports_back_unchanged(cli, tmp_path):
     r = cli("ledger", "import", str(path), "--dry-run")
     assert r.exit_code == 0, r.stderr
     assert "未识别的列" not in r.stderr
-    assert r.stderr.strip().endswith("would be 0 added, 0 changed, 1 unchanged")
+    assert r.stderr.strip().endswith("将会新增 0，修改 0，未变 1")
 
 
 def test_command_on_missing_database_says_init(tmp_path):

@@ -137,6 +137,6 @@ def test_entity_expansion_is_refused(tmp_path):
     with pytest.raises(BadWorkbook) as info:
         read(path)
     assert str(info.value) == (
-        f"{path} cannot be read as a workbook (Xml错误：at 0..0: unrecognized entity `&lol9;`); "
+        f"{path} cannot be read as a workbook (XmlError: at 0..0: unrecognized entity `&lol9;`); "
         "save it again from Excel as .xlsx"
     )

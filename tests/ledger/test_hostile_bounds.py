@@ -154,4 +154,4 @@ def test_the_export_of_imported_text_imports_as_unchanged(cli, tmp_path):
     assert cli("ledger", "export", str(out)).exit_code == 0
     again = cli("ledger", "import", "--create-units", str(out))
     assert again.exit_code == 0, again.stderr
-    assert "0 added, 0 changed, 1 unchanged" in again.stderr
+    assert "新增 0，修改 0，未变 1" in again.stderr

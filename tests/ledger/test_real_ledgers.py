@@ -712,8 +712,8 @@ def test_dispatch_with_ten_days_imports_and_says_what_it_did_not_read(cli, tmp_p
     path = corpus.dispatch_with_ten_days(tmp_path / "np.xlsx")
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0
-    assert ("Columns not read (未识别的列): H 10月完成投资/上旬（旬数据，不读）; I 10月完成投资/中旬（旬数据，不读）; "
-            "J 10月完成投资/下旬（旬数据，不读）; C 建设单位及责任人（其中的责任人不读）") in r.stderr
+    assert ("未识别的列：H 10月完成投资/上旬（旬数据，不读）；I 10月完成投资/中旬（旬数据，不读）；"
+            "J 10月完成投资/下旬（旬数据，不读）；C 建设单位及责任人（其中的责任人不读）") in r.stderr
     assert "warning: 调度表 row 7, column G 年度投资完成率: 完成率 0.8 与本行数字不符" in r.stderr
     shown = cli("list", "--format", "json")
     assert [(p["name"], p["owner"], p["unit"], p["annual_plan"]) for p in json.loads(shown.stdout)] == [
@@ -825,7 +825,7 @@ def test_the_cli_says_at_what_rate_it_converted(cli, tmp_path):
     path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx")
     r = cli("--config", str(tmp_path / "config.toml"), "ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0, r.stderr
-    assert "Amounts converted to 万元 (外币折算): 总投资（万美元）按 1 美元 = 7.1 元折算\n" in r.stderr
+    assert "外币折算为万元：总投资（万美元）按 1 美元 = 7.1 元折算\n" in r.stderr
 
 
 # ---------------------------------------------------------------- several sheets
@@ -838,10 +838,10 @@ def test_other_ledger_sheets_are_named(cli, tmp_path):
     assert read_ledger(path, as_of=AS_OF, sheet="园区项目").others == ["城区项目"]
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0
-    assert ("Other sheets also hold ledger tables, not read (其他工作表也有台账，未读): 园区项目; --sheet all imports every one "
-            "of them, --sheet NAME another\n") in r.stderr
-    assert r.stderr.endswith("Imported 2 rows from s.xlsx (sheet 城区项目, header rows 2–2): 2 added, 0 changed, 0 unchanged; "
-                             "2 warnings\n")
+    assert ("其他工作表也有台账，未读：园区项目；--sheet all 全部导入，"
+            "--sheet 名称 导入另一张\n") in r.stderr
+    assert r.stderr.endswith("已导入 s.xlsx（工作表 城区项目，表头第 2–2 行） 的 2 行：新增 2，修改 0，未变 0；"
+                             "2 条警告\n")
 
 
 def test_every_ledger_sheet_in_one_go(session, ctx, tmp_path):
