@@ -83,25 +83,28 @@ def help_paragraphs(text: str | None) -> list[str]:
 
 
 def help_text(text: str | None) -> str | None:
-    """A help text (written in English) in the interface's language, paragraph by paragraph; a
-    paragraph the catalog lacks stays English (tests/test_i18n.py fails on any)."""
-    if not text or is_english():
+    """A help text (written in English) in the interface's language, paragraph by paragraph (a paragraph
+    the catalog lacks stays English: tests/test_i18n.py fails on any), its square brackets kept as written
+    (typer draws help as rich markup, which took config sections such as [calendar] for styles)."""
+    if not text:
         return text
-    return "\n\n".join(translation().gettext(p) for p in help_paragraphs(text))
+    if not is_english():
+        text = "\n\n".join(translation().gettext(p) for p in help_paragraphs(text))
+    return re.sub(r"(?<!\\)\[", r"\\[", text)
 
 
 def localize_command(command, deep: bool = True):
     """``command`` (click) with its help, its options' help and, if ``deep``, its subcommands' in the
-    interface's language. Returns it."""
-    if is_english() or getattr(command, "_localized", False):
-        return command
-    command.help = help_text(command.help)
-    if getattr(command, "short_help", None):
-        command.short_help = help_text(command.short_help)
-    for param in getattr(command, "params", ()):
-        if getattr(param, "help", None):
-            param.help = help_text(param.help)
-    command._localized = True
+    interface's language, drawn with `rich_line_breaks`. Returns it."""
+    if not getattr(command, "_localized", False):
+        command.format_help = _with_line_breaks(command.format_help)
+        command._localized = True
+        command.help = help_text(command.help)
+        if getattr(command, "short_help", None):
+            command.short_help = help_text(command.short_help)
+        for param in getattr(command, "params", ()):
+            if getattr(param, "help", None):
+                param.help = help_text(param.help)
     if deep:
         for sub in getattr(command, "commands", {}).values():
             localize_command(sub)
@@ -119,6 +122,65 @@ def install_for_libraries() -> None:
     gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = CATALOG[language()]
+
+
+# Where Chinese text may break: before any CJK character, but an opening bracket stays with what follows and
+# a closing one or a comma with what precedes (避头尾); Latin words and option names break only at spaces.
+CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+OPENING = "（《“‘〔【「『"
+CLOSING = "，。、；：？！）》”’〕】」』…—"
+# A Latin word may also break after a hyphen inside it (2020-350000-…, --allow-duplicate-name); \S takes a
+# closing mark that follows a space.
+_WORD = re.compile(rf"\s*[{OPENING}]*(?:(?![{CLOSING}])[{CJK}]|-*[^\s{CJK}-]+-?|\S)[{CLOSING}]*\s*")
+_breaks_installed = False
+
+
+def _with_line_breaks(format_help):
+    def format_help_with_breaks(ctx, formatter):
+        rich_line_breaks()
+        return format_help(ctx, formatter)
+
+    return format_help_with_breaks
+
+
+def rich_line_breaks() -> None:
+    """Let rich (which draws typer's help) break Chinese between characters: it breaks only at spaces, so a
+    Chinese sentence in a help table's column was cut off with "…". Its word pattern and a text's narrowest
+    width are made to use `_WORD`'s units, and the trailing space of a wrapped line is measured in cells
+    (rich counts characters there, so a line of wide characters ending in a space lost its last character
+    to "…"). In both languages (the English help has the Chinese terms), only when help is drawn; nothing if
+    this rich lacks a hook."""
+    global _breaks_installed
+    if _breaks_installed:
+        return
+    _breaks_installed = True
+    try:
+        import rich._wrap as wrap
+        from rich.cells import cell_len
+        from rich.measure import Measurement
+        from rich.text import Text
+    except ImportError:
+        return
+    if not hasattr(wrap, "re_word") or not all(hasattr(Text, name) for name in ("__rich_measure__", "rstrip_end")):
+        return
+    wrap.re_word = _WORD
+    measure = Text.__rich_measure__
+
+    def rstrip_end(self, size: int) -> None:
+        excess = cell_len(self.plain) - size
+        if excess > 0:
+            spaces = len(self.plain) - len(self.plain.rstrip())
+            if spaces:
+                self.right_crop(min(spaces, excess))
+
+    Text.rstrip_end = rstrip_end
+
+    def measured(self, console, options):
+        whole = measure(self, console, options)
+        narrowest = max((cell_len(unit.strip()) for unit in _WORD.findall(self.plain)), default=0)
+        return Measurement(min(narrowest, whole.minimum), whole.maximum)
+
+    Text.__rich_measure__ = measured
 
 
 def translate_vendored_click() -> None:

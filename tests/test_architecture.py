@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "projects_cli"
 
 FLOORS: dict[str, int] = {
     "errors": 0,
+    "i18n": 0,
     "vocab": 0,
     "values": 0,
     "rules": 0,
@@ -33,6 +34,7 @@ FLOORS: dict[str, int] = {
     "cli": 7,
     "__init__": 0,
     "__main__": 7,
+    "locale": 8,  # the catalogs' maintenance tool reads the help of every command
 }
 
 

@@ -129,6 +129,12 @@ class ProjectsGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         i18n.localize_command(self, deep=False)  # its commands are built, and localized, when run
 
+    def main(self, *args, **kwargs):
+        for param in self.params:  # typer adds --install-completion and --show-completion after __init__
+            if getattr(param, "help", None) and not getattr(param, "_localized", False):
+                param.help, param._localized = i18n.help_text(param.help), True
+        return super().main(*args, **kwargs)
+
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         def declared(name: str) -> set[str]:
             return _option_names(self._built(ctx, name))
@@ -164,12 +170,14 @@ class ProjectsGroup(TyperGroup):
         return self.commands[name]
 
     def invoke(self, ctx: typer.Context):
+        from projects_cli.cli.progress import running
         from projects_cli.writes import command_inputs
 
         with command_inputs():  # the files this command reads, which no output may replace
             try:
                 try:
-                    result = super().invoke(ctx)
+                    with running():  # after a second, a line on stderr says what it is doing (a terminal only)
+                        result = super().invoke(ctx)
                 except typer.Exit:
                     common.flush_stdout()
                     raise

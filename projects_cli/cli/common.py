@@ -298,6 +298,14 @@ def is_tty() -> bool:
     return sys.stderr.isatty()
 
 
+def stop_progress() -> None:
+    """Before a prompt: the progress line stops, so the question is not drawn over."""
+    from projects_cli.cli.progress import current
+
+    if current() is not None:
+        current().close()
+
+
 def can_ask() -> bool:
     """Whether a person is there to answer a question (stdin and stderr both a terminal)."""
     return sys.stdin.isatty() and sys.stderr.isatty()
@@ -319,5 +327,6 @@ def confirm_danger(plan: str | Iterable[str], *, yes: bool, question: str, what:
         return
     if not can_ask():
         raise ProjectsError(_("{what}需要确认：加 --yes；{nothing}").format(what=_(what[0]), nothing=NOTHING_CHANGED))
+    stop_progress()
     if not typer.confirm(question, default=False, err=True):
         raise ProjectsError(_("已取消，{nothing}").format(nothing=NOTHING_CHANGED))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -40,37 +39,11 @@ class Paper(str, Enum):
     A4 = "A4"
 
 
-class _Bar:
-    """A progress bar on stderr for each stage of a long import or export (only on a terminal)."""
+def _progress():
+    """The command's progress line (a terminal only), the importer's and exporter's ``progress`` callback."""
+    from projects_cli.cli.progress import current
 
-    LABELS = {"read": "Reading 读取", "check": "Checking 校验", "write": "Writing 写入"}
-
-    def __init__(self) -> None:
-        self.stage: str | None = None
-        self.bar: Any = None
-        self.done = 0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != self.stage:
-            self.close()
-            if total < 5000:
-                self.stage, self.bar = stage, None
-                return
-            self.stage, self.done = stage, 0
-            self.bar = typer.progressbar(length=total, label=self.LABELS.get(stage, stage), file=sys.stderr)
-            self.bar.__enter__()
-        if self.bar is not None:
-            self.bar.update(max(0, min(done, self.bar.length) - self.done))
-            self.done = min(done, self.bar.length)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
-def _progress() -> _Bar | None:
-    return _Bar() if common.is_tty() else None
+    return current()
 
 
 def _report(result, errors_file: Path | None, source: Path, limits, *, asked: bool = False) -> None:

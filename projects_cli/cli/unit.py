@@ -143,6 +143,7 @@ def merge(ctx: typer.Context, a: Annotated[str, typer.Argument(help="The unit th
     if not yes:
         if not common.can_ask():
             raise InvalidValue(_("没有终端可确认，未合并；确认无误后加 --yes"))
+        common.stop_progress()
         if not typer.confirm(_("执行合并？"), default=False, err=True):
             common.note(_("未合并"))
             raise typer.Exit(1)

@@ -61,7 +61,7 @@ def help_texts() -> dict[str, str]:
     def walk(command, part: str) -> None:
         for text in [command.help, getattr(command, "short_help", None),
                      *(getattr(p, "help", None) for p in getattr(command, "params", ()))]:
-            for paragraph in i18n.help_paragraphs(text):
+            for paragraph in i18n.help_paragraphs(text and text.replace("\\[", "[")):  # as written, not as drawn
                 found.setdefault(paragraph, part)
         for sub in getattr(command, "commands", {}).values():
             walk(sub, part)

@@ -122,7 +122,7 @@ def test_unknown_revisions_are_refused_and_change_nothing(cli):
 
 def test_downgrade_needs_a_revision(cli):
     r = cli("db", "downgrade")
-    assert r.exit_code == 2 and "缺少参数 'revision'。" in r.stderr.lower()  # older click: 'REVISION'
+    assert r.exit_code == 2 and "缺少参数 'revision'" in r.stderr.lower()  # older click: 'REVISION'
     assert cli("db", "current").stdout == f"{HEAD} (head)\n"
 
 

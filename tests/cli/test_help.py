@@ -166,3 +166,21 @@ def test_every_example_runs_as_printed_on_the_sample(demo_template, tmp_path, mo
         assert r.exit_code == 0, (step, r.stderr)
     r = runner.invoke(app, shlex.split(example)[1:], env=env, catch_exceptions=False)
     assert r.exit_code == 0, (example, r.stderr)
+
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", ["80", "100"])
+def test_no_help_text_is_cut_off(width):
+    """No help is cut off at 80 or 100 columns: rich marks a cut with "…", so a command's help drawn holds no
+    more "…" than its texts do (rich breaks only at spaces, and Chinese has none; projects_cli/i18n.py)."""
+    from projects_cli.cli.app import app
+
+    runner = CliRunner()
+    cut = []
+    for path, command in all_commands():
+        drawn = runner.invoke(app, [*path, "--help"], env={"COLUMNS": width}).stdout
+        texts = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+        if drawn.count("…") > sum(text.count("…") for text in texts):
+            cut.append((" ".join(path), [line for line in drawn.splitlines() if "…" in line]))
+    assert cut == []
