@@ -192,7 +192,7 @@ ERRORS = (
          "错误：年度计划投资不能为负数：-10000\n"),
         (("invest", "record", "GX-0404", "--month", "2025-10", "--amount", "5"), 1,
          "错误：没有编号为 'GX-0404' 的项目；`projects list --search 文字` 可查编号\n"),
-        (("overdue", "--since", "2025-11-01"), 1, "错误：--since 2025-11-01 must be before the as-of date 2025-10-31\n"),
+        (("overdue", "--since", "2025-11-01"), 1, "错误：--since 2025-11-01 应早于统计截止日期 2025-10-31\n"),
 )
 
 
