@@ -29,6 +29,8 @@ class ConfigError(ProjectsError):
     """A broken config, rules or template file."""
 
 
+from projects_cli.i18n import _
+
 FEW = 20  # known names listed whole when none is near (a closed list: the issue states and their labels)
 
 
@@ -40,15 +42,15 @@ class UnknownName(NotFound):
     """
 
     def __init__(self, what: tuple[str, str], typed: str, nearest: list[str], known: list[str], hint: str = ""):
-        zh, en = what  # 责任单位, unit
+        zh = _(what[0])  # 责任单位 (the English of the pair is kept for callers; the catalog translates)
         self.what, self.typed, self.nearest = zh, typed, nearest
-        message = f"{zh}“{typed}”不存在（unknown {en}）"
+        message = _("{what}“{typed}”不存在").format(what=zh, typed=typed)
         if nearest:
-            message += f"；最接近的（nearest）：{'、'.join(nearest)}"
+            message += _("；最接近的：{names}").format(names=_("、").join(nearest))
         elif not known:
-            message += f"；项目库中还没有任何{zh}（none yet）"
+            message += _("；项目库中还没有任何{what}").format(what=zh)
         elif len(known) <= FEW:
-            message += f"；现有的（known）：{'、'.join(known)}"
+            message += _("；现有的：{names}").format(names=_("、").join(known))
         else:
-            message += f"；没有相近的名称，共有 {len(known)} 个{zh}（none is near）"
-        super().__init__(message + (f"；{hint}" if hint else ""))
+            message += _("；没有相近的名称，共有 {n} 个{what}").format(n=len(known), what=zh)
+        super().__init__(message + (_("；{hint}").format(hint=hint) if hint else ""))

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from projects_cli.config.paths import resource_dir
 from projects_cli.errors import InvalidValue
+from projects_cli.i18n import _
 from projects_cli.services import registry
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import Project
@@ -46,7 +47,7 @@ def load_plan(session: Session, ctx: Ctx) -> int:
     existing = registry.count_projects(session)
     if existing:
         raise InvalidValue(
-            f"the registry already holds {existing} projects; --sample loads the plan into an empty database only"
+            _("项目库中已有 {n} 个项目；--sample 只能把规划项目载入空数据库").format(n=existing)
         )
     added = import_ledger(session, ctx, plan_file(), create_units=True).added
     # the plan's projects are on record for every date a report may ask about (the plan is from 2021)

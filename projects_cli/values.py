@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable
 
 from projects_cli.errors import UnknownName
+from projects_cli.i18n import _
 
 EMPTY_MARKS = {"", "—", "——", "-", "--", "/", "／", "无", "暂无", "空", "n/a", "N/A", "NA", "None"}
 PENDING_MARKS = {"待定", "未定", "待确定", "另定", "暂定"}
@@ -116,15 +117,16 @@ def text_problem(text: str, *, name: bool = False, lines: bool = True) -> str | 
         return None
     found = _SURROGATE.search(text)
     if found:
-        return f"含有无效的字符（不是 UTF-8 文本）（is not valid UTF-8 text: U+{ord(found.group()):04X} at position {found.start() + 1}）"
+        return _("含有无效的字符（不是 UTF-8 文本）：U+{code:04X}，位于第 {position} 个字符").format(
+            position=found.start() + 1, code=ord(found.group()))
     found = _CONTROL.search(text) or (None if lines else _LINES.search(text))
     if found:
-        return (f"含有控制字符 {char_name(found.group())}，请删去后再填（contains the control character "
-                f"U+{ord(found.group()):04X} at position {found.start() + 1}）")
+        return _("含有控制字符 {char}，位于第 {position} 个字符，请删去后再填").format(
+            char=char_name(found.group()), position=found.start() + 1)
     found = _INVISIBLE.search(text) if name else None
     if found:
-        return (f"含有看不见的字符 {char_name(found.group())}，会造成以假乱真的名称，请删去后再填（contains the invisible "
-                f"character U+{ord(found.group()):04X} at position {found.start() + 1}）")
+        return _("含有看不见的字符 {char}，位于第 {position} 个字符，会造成以假乱真的名称，请删去后再填").format(
+            char=char_name(found.group()), position=found.start() + 1)
     return None
 
 
@@ -210,14 +212,14 @@ def parse_amount(value: object, unit: str = "万元") -> Decimal | None:
         return None
     factor = UNIT_TO_WAN.get(unit)
     if factor is None:
-        raise ValueProblem(f"unknown amount unit {unit!r}; expected one of {', '.join(UNIT_TO_WAN)}")
+        raise ValueProblem(_("未知的金额单位 {unit!r}；应为 {units} 之一").format(unit=unit, units="、".join(UNIT_TO_WAN)))
     if isinstance(value, bool):
-        raise ValueProblem(f"{value!r} is not an amount")
+        raise ValueProblem(_("{value!r} 不是金额").format(value=value))
     if isinstance(value, (int, Decimal)):
         number = Decimal(value)
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueProblem(f"{value!r} is not an amount")
+            raise ValueProblem(_("{value!r} 不是金额").format(value=value))
         number = Decimal(repr(value))
     else:
         text = unicodedata.normalize("NFKC", str(value))
@@ -226,19 +228,19 @@ def parse_amount(value: object, unit: str = "万元") -> Decimal | None:
         if not match:
             if foreign := CURRENCY.search(text):
                 raise ValueProblem(
-                    f"{clean_text(value)!r} 是外币金额（{foreign.group(0)}），不能当作人民币读入；请折算为万元（人民币）后再填"
-                    f" (an amount in {foreign.group(0)}, not RMB: convert it to 万元)"
+                    _("{value!r} 是外币金额（{currency}），不能当作人民币读入；请折算为万元（人民币）后再填").format(
+                        value=clean_text(value), currency=foreign.group(0))
                 )
-            raise ValueProblem(f"{clean_text(value)!r} is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元")
+            raise ValueProblem(_("{value!r} 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元").format(value=clean_text(value)))
         number = Decimal(match.group(2))
         if match.group(3):
             factor = UNIT_TO_WAN[match.group(3)]
     try:
         result = number * factor
     except InvalidOperation:  # pragma: no cover - Decimal of a matched number cannot fail
-        raise ValueProblem(f"{value!r} is not an amount") from None
+        raise ValueProblem(_("{value!r} 不是金额").format(value=value)) from None
     if not result.is_finite() or abs(result) >= LARGEST:
-        raise ValueProblem(f"{clean_text(value)!r} is not a plausible amount in 万元")
+        raise ValueProblem(_("{value!r} 不是合理的万元金额").format(value=clean_text(value)))
     return _tidy(result)
 
 
@@ -263,11 +265,11 @@ def parse_money(value: object) -> tuple[Decimal | None, str]:
     # the same number in 元 of that currency: 3000万美元 → 3000万元, $3000万 → 3000万
     rest = text[found.end():] if found.start() == 0 and not size else f"{text[:found.start()]}{size}元{text[found.end():]}"
     if CURRENCY.search(rest):
-        raise ValueProblem(f"{clean_text(value)!r} names more than one currency; write one amount such as 3000万美元")
+        raise ValueProblem(_("{value!r} 含有不止一种货币；请只写一个金额，例如 3000万美元").format(value=clean_text(value)))
     try:
         return parse_amount(rest), CURRENCY_NAMES[word]
     except ValueProblem:
-        raise ValueProblem(f"{clean_text(value)!r} is not an amount; expected one such as 8亿元, 3000万美元 or 5000万欧元") from None
+        raise ValueProblem(_("{value!r} 不是金额；应为例如 8亿元、3000万美元 或 5000万欧元").format(value=clean_text(value))) from None
 
 
 def plain_amount(value: object) -> Decimal | None:
@@ -306,9 +308,9 @@ def parse_decimal(value: object) -> Decimal | None:
     try:
         number = Decimal(re.sub(r"[\s,，]", "", unicodedata.normalize("NFKC", str(value))))
     except InvalidOperation:
-        raise ValueProblem(f"{clean_text(value)!r} is not a number") from None
+        raise ValueProblem(_("{value!r} 不是数字").format(value=clean_text(value))) from None
     if not number.is_finite() or number.copy_abs() >= LARGEST:
-        raise ValueProblem(f"{clean_text(value)!r} is not a plausible number")
+        raise ValueProblem(_("{value!r} 不是合理的数字").format(value=clean_text(value)))
     return _tidy(number)
 
 
@@ -336,16 +338,16 @@ def parse_date(value: object) -> date | None:
     if is_empty(value):
         return None
     if isinstance(value, bool):
-        raise ValueProblem(f"{value!r} is not a date")
+        raise ValueProblem(_("{value!r} 不是日期").format(value=value))
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
-            raise ValueProblem(f"{value!r} is not a date")
+            raise ValueProblem(_("{value!r} 不是日期").format(value=value))
         if value == int(value) and 1990 <= value <= 2100:  # a bare year typed as a number
             return date(int(value), 12, 31)
         return _from_serial(value)
     text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
     if text in PENDING_MARKS:
-        raise PendingDate(f"{text} (date not fixed yet)")
+        raise PendingDate(_("{text}（日期未定）").format(text=text))
     if re.fullmatch(r"\d+(\.0+)?", text) and len(text.split(".")[0]) == 5:
         return _from_serial(float(text))
     text = re.sub(r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", r"\1", text)
@@ -362,9 +364,9 @@ def parse_date(value: object) -> date | None:
                 return date(year, month, calendar.monthrange(year, month)[1])
             return date(parts[0], 12, 31)
         except (ValueError, calendar.IllegalMonthError):
-            raise ValueProblem(f"{clean_text(value)!r} is not a real date") from None
+            raise ValueProblem(_("{value!r} 不是真实存在的日期").format(value=clean_text(value))) from None
     raise ValueProblem(
-        f"{clean_text(value)!r} is not a date; expected 2024-03-15, 2024/3/15, 2024年3月15日, 2024年3月 or 2024年"
+        _("{value!r} 不是日期；应写成 2024-03-15、2024/3/15、2024年3月15日、2024年3月 或 2024年").format(value=clean_text(value))
     )
 
 
@@ -376,7 +378,7 @@ class PendingDate(ValueProblem):
 _RANGE_SEPARATOR = re.compile(r"至|到|~|—|–|--")
 _SHORT_YEAR = re.compile(r"^(\d{2})[.年](\d{1,2})月?$")  # 09.10 (two-digit year, then the month)
 _YEAR_ALONE = re.compile(r"^(\d{4})年?$")
-RANGE_FORMS = "2009-2011, 2007.10-2010.12, 2024年3月至2026年6月, 09.10-11.3 or 2010-"
+RANGE_FORMS = _("2009-2011、2007.10-2010.12、2024年3月至2026年6月、09.10-11.3 或 2010-")
 
 
 def _range_end(text: str) -> date | None:
@@ -408,17 +410,17 @@ def parse_date_range(value: object) -> tuple[date | None, date | None]:
     """
     if is_empty(value):
         return None, None
-    expected = f"expected a start and an end such as {RANGE_FORMS}"
+    expected = _("应写明开始和结束，例如 {forms}").format(forms=RANGE_FORMS)
     if not isinstance(value, str):  # a real date, a serial number or a year typed as a number
         single = parse_date(value)
         cell = int(value) if isinstance(value, float) and value.is_integer() else value
         shown = cell.isoformat() if isinstance(cell, date) else cell
-        raise ValueProblem(f"{shown!r} 只有一个时间（{single.isoformat() if single else ''}），分不清是开工还是竣工 "
-                           f"(one date only: is it the start or the completion?); {expected}")
+        raise ValueProblem(_("{shown!r} 只有一个时间（{date}），分不清是开工还是竣工；{expected}").format(
+            shown=shown, date=single.isoformat() if single else "", expected=expected))
     shown = clean_text(value)
     text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
     if text in PENDING_MARKS:
-        raise PendingDate(f"{text} (dates not fixed yet)")
+        raise PendingDate(_("{text}（起止时间未定）").format(text=text))
     separators = list(_RANGE_SEPARATOR.finditer(text))
     if len(separators) == 1:
         cuts = [(separators[0].start(), separators[0].end())]
@@ -434,21 +436,21 @@ def parse_date_range(value: object) -> tuple[date | None, date | None]:
         if begin is not None and (finish is not None or not rest):
             readings.append((begin, finish))
     if len(readings) > 1:
-        raise ValueProblem(f"{shown!r} 可以读成几种起止时间，无法确定 (it can be read more than one way); {expected}")
+        raise ValueProblem(_("{shown!r} 可以读成几种起止时间，无法确定；{expected}").format(shown=shown, expected=expected))
     if not readings:
         if (single := _range_end(text)) is not None:
-            raise ValueProblem(f"{shown!r} 只有一个时间（{single.isoformat()}），分不清是开工还是竣工 "
-                               f"(one date only: is it the start or the completion?); {expected}")
-        raise ValueProblem(f"{shown!r} 不是起止时间 (not a date range); {expected}")
+            raise ValueProblem(_("{shown!r} 只有一个时间（{date}），分不清是开工还是竣工；{expected}").format(
+                shown=shown, date=single.isoformat(), expected=expected))
+        raise ValueProblem(_("{shown!r} 不是起止时间；{expected}").format(shown=shown, expected=expected))
     begin, finish = readings[0]
     if finish is not None and finish < begin:
-        raise ValueProblem(f"{shown!r}: 竣工早于开工 (the end is before the start)")
+        raise ValueProblem(_("{shown!r}：竣工早于开工").format(shown=shown))
     return begin, finish
 
 
 def _from_serial(number: float) -> date:
     if not (1 <= number < 2958466):  # Excel's own range: 1900-01-01 … 9999-12-31
-        raise ValueProblem(f"{number!r} is not a date (expected an Excel date serial number)")
+        raise ValueProblem(_("{number!r} 不是日期（应为 Excel 日期序号）").format(number=number))
     return EXCEL_EPOCH + timedelta(days=int(number))
 
 
@@ -456,7 +458,7 @@ def parse_month(text: str) -> str:
     """YYYY-MM from 2024-10, 2024.10, 2024/10 or 2024年10月."""
     match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", clean_text(text))
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueProblem(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2024-10")
+        raise ValueProblem(_("{text!r} 不是月份；请写成 YYYY-MM，例如 2024-10").format(text=text))
     return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from projects_cli.errors import ProjectsError
+from projects_cli.i18n import _
 
 # (path, what it is in the user's words) of every file the running command reads
 _INPUTS: ContextVar[list[tuple[Path, str]] | None] = ContextVar("projects_inputs", default=None)
@@ -53,12 +54,11 @@ def interrupted() -> str:
     the files written whole (a file being written when it stopped is not left half-written: `replacing`)."""
     done = _DONE.get() or {"files": [], "committed": False}
     files = done["files"]
-    text = "已中断 (interrupted)：" + ("数据库的改动已保存 (the database changes were saved)" if done["committed"]
-                                    else "数据库未改动 (the database is as it was)")
+    text = _("已中断：") + (_("数据库的改动已保存") if done["committed"] else _("数据库未改动"))
     if files:
-        text += f"；已写完的文件 (files written)：{'、'.join(str(p) for p in files)}"
+        text += _("；已写完的文件：{files}").format(files=_("、").join(str(p) for p in files))
     else:
-        text += "；没有写出文件 (no file written)"
+        text += _("；没有写出文件")
     return text
 
 
@@ -95,17 +95,9 @@ def refuse_input(dest: Path) -> None:
     for path, what in _INPUTS.get() or ():
         if same_file(dest, path) or (path.is_dir() and dest.exists() and same_file(dest.parent, path)):
             raise ProjectsError(
-                f"不能写入 {dest}：它是本命令读取的{what}，写入会覆盖它 (refused: {dest} is the {_english(what)} "
-                "this command reads; choose another output file)；原文件未改动 (nothing was written)"
+                _("不能写入 {dest}：它是本命令读取的{what}，写入会覆盖它；请另选输出文件；原文件未改动").format(
+                    dest=dest, what=_(what))
             )
-
-
-_WHAT_EN = {"数据库": "database", "配置文件": "config file", "规则文件": "rules file", "模板": "template",
-            "导入的文件": "file being imported"}
-
-
-def _english(what: str) -> str:
-    return next((en for zh, en in _WHAT_EN.items() if what.startswith(zh)), what)
 
 
 def _umask() -> int:
@@ -117,7 +109,7 @@ def _umask() -> int:
 def cannot_write(dest: Path | str, exc: OSError | str) -> ProjectsError:
     """The one-line error for a failed write (an OSError, or the reason in words)."""
     reason = exc if isinstance(exc, str) else exc.strerror or str(exc) or type(exc).__name__
-    return ProjectsError(f"无法写入 {dest}（cannot write {dest}: {reason}）；原有文件未改动 (nothing was replaced)")
+    return ProjectsError(_("无法写入 {dest}（{reason}）；原有文件未改动").format(dest=dest, reason=reason))
 
 
 @contextmanager
@@ -140,9 +132,9 @@ def replacing(dest: Path | str, *, exclusive: bool = False) -> Iterator[Path]:
     except OSError as exc:
         raise cannot_write(dest, exc) from None
     if exclusive and mode is not None:
-        raise ProjectsError(f"{dest} already exists; choose another file name")
+        raise ProjectsError(_("{dest} 已存在；请另选文件名").format(dest=dest))
     if mode is not None and stat.S_ISDIR(mode):
-        raise ProjectsError(f"{dest} is a folder; give a file name")
+        raise ProjectsError(_("{dest} 是文件夹；请给出文件名").format(dest=dest))
     if mode is not None and not stat.S_ISREG(mode):
         try:
             yield target
@@ -151,7 +143,7 @@ def replacing(dest: Path | str, *, exclusive: bool = False) -> Iterator[Path]:
         return
     folder = target.parent
     if not folder.is_dir():
-        raise cannot_write(dest, f"folder {folder} does not exist")
+        raise cannot_write(dest, _("文件夹 {folder} 不存在").format(folder=folder))
     tmp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
     try:
         try:
@@ -178,10 +170,10 @@ def _link_new(tmp: Path, target: Path, dest: Path) -> None:
     try:
         os.link(tmp, target)
     except FileExistsError:
-        raise ProjectsError(f"{dest} already exists; choose another file name") from None
+        raise ProjectsError(_("{dest} 已存在；请另选文件名").format(dest=dest)) from None
     except OSError:  # a file system without hard links
         if target.exists():
-            raise ProjectsError(f"{dest} already exists; choose another file name") from None
+            raise ProjectsError(_("{dest} 已存在；请另选文件名").format(dest=dest)) from None
         os.replace(tmp, target)
 
 

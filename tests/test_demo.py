@@ -13,11 +13,11 @@ def test_demo_scenario(cli):
     """One `init --sample` per back end (it takes seconds), then every check on it."""
     r = cli("init", "--sample")
     assert r.exit_code == 0, r.stderr
-    assert "Loaded the demo scenario (演示情景, not real data): units and leaders of 51 projects, 137 milestones " \
-           "(3 re-planned), 430 monthly investment figures" in r.stderr
+    assert "已载入演示情景（不是真实数据）：51 个项目的责任单位和包保领导、137 个节点（其中 3 个调整过计划）、" \
+           "430 个月度完成投资" in r.stderr
     import shlex
     # the hint runs as printed: it names this database
-    assert r.stderr.rstrip().endswith(f"try: projects --db {shlex.quote(cli.url)} --as-of 2025-10-31 overdue")
+    assert r.stderr.rstrip().endswith(f"可以试试：projects --db {shlex.quote(cli.url)} --as-of 2025-10-31 overdue")
     check_overdue_has_every_tier_new_items_and_due_soon(cli)
     check_a_week_on_and_a_week_back(cli)
     check_countdown_starts_with_the_start_countdown(cli)

@@ -47,15 +47,15 @@ def test_nearest_names_are_at_most_n():
 
 @pytest.mark.parametrize("typed, known, hint, message", [
     ("经发局", UNITS, "",
-     "责任单位“经发局”不存在（unknown unit）；最接近的（nearest）：经济发展局"),
+     "责任单位“经发局”不存在；最接近的：经济发展局"),
     ("财政局", UNITS, "",
-     "责任单位“财政局”不存在（unknown unit）；现有的（known）：建设局、王因街道、科技创新局、经济发展局、自然资源分局、黄屯街道"),
+     "责任单位“财政局”不存在；现有的：建设局、王因街道、科技创新局、经济发展局、自然资源分局、黄屯街道"),
     ("财政局", [], "",
-     "责任单位“财政局”不存在（unknown unit）；项目库中还没有任何责任单位（none yet）"),
+     "责任单位“财政局”不存在；项目库中还没有任何责任单位"),
     ("财政局", [f"单位{i}" for i in range(21)], "",
-     "责任单位“财政局”不存在（unknown unit）；没有相近的名称，共有 21 个责任单位（none is near）"),
+     "责任单位“财政局”不存在；没有相近的名称，共有 21 个责任单位"),
     ("经济发展居", UNITS, "确需新增该单位，请加 --create-units",
-     "责任单位“经济发展居”不存在（unknown unit）；最接近的（nearest）：经济发展局；确需新增该单位，请加 --create-units"),
+     "责任单位“经济发展居”不存在；最接近的：经济发展局；确需新增该单位，请加 --create-units"),
 ])
 def test_an_unknown_name_is_one_line_with_the_nearest_names(typed, known, hint, message):
     with pytest.raises(UnknownName) as exc:

@@ -89,4 +89,4 @@ def test_init_sample_then_list_chain(tmp_path):
         "蓼河新城医院",
     ]
     r = runner.invoke(app, ["--db", db, "init", "--sample"])
-    assert r.exit_code == 1 and "already holds 51 projects" in r.stderr
+    assert r.exit_code == 1 and "项目库中已有 51 个项目" in r.stderr

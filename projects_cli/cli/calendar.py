@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 
 app = typer.Typer(help="The working-day calendar (工作日历): show a year, import the State Council's holiday notice.",
                   no_args_is_help=True)
@@ -55,8 +56,8 @@ def show(
     elif year in full.years:
         source = f"配置文件 {config_file(s)} 列入（chinesecalendar 尚未收录）"
     else:
-        raise NotFound(f"{year}年的节假日尚不知道：chinesecalendar 未收录，配置文件 {config_file(s)} 也未列入；"
-                       f"国务院办公厅发布通知后运行 projects calendar import 通知.txt (unknown year {year})")
+        raise NotFound(_("{year}年的节假日尚不知道：chinesecalendar 未收录，配置文件 {config} 也未列入；"
+                         "国务院办公厅发布通知后运行 projects calendar import 通知.txt").format(year=year, config=config_file(s)))
     off_by, on_by = _by_month(off), _by_month(on)
     rows = [{"month": f"{month}月", "off": "、".join(_day(d) for d in off_by.get(month, [])) or "—",
              "on": "、".join(_day(d) for d in on_by.get(month, [])) or "—"}
@@ -93,7 +94,7 @@ def import_notice(
     s = common.settings(ctx)
     raw = read_limited(notice, f"通知文件 {notice}", limit=1_000_000)
     if b"\x00" in raw[:4096]:
-        raise InvalidValue(f"{notice} 不是文本文件；请把通知的文字复制到 .txt 文件中 (not a text file)")
+        raise InvalidValue(_("{notice} 不是文本文件；请把通知的文字复制到 .txt 文件中").format(notice=notice))
     parsed = read_notice(office_text(raw), year)
     rows = [{"name": h.name,
              "off": f"{h.off[0].month}月{_day(h.off[0])}" + (f"至{h.off[-1].month}月{_day(h.off[-1])}" if len(h.off) > 1 else ""),
@@ -108,13 +109,12 @@ def import_notice(
         same = (off == [d for d in library.off if d.year == parsed.year]
                 and on == [d for d in library.on if d.year == parsed.year])
         if same:
-            common.note(f"与 chinesecalendar 收录的{parsed.year}年完全一致，无需写入 (the same as chinesecalendar; nothing written)")
+            common.note(_("与 chinesecalendar 收录的{year}年完全一致，无需写入").format(year=parsed.year))
             return
-        common.note(f"注意：与 chinesecalendar 收录的{parsed.year}年不同，写入后以配置文件为准 "
-                    "(differs from chinesecalendar; the config file will win)")
+        common.note(_("注意：与 chinesecalendar 收录的{year}年不同，写入后以配置文件为准").format(year=parsed.year))
     if dry_run:
-        common.note("预演：未写入 (dry run: nothing written)")
+        common.note(_("预演：未写入"))
         return
     path = config_file(s)
     add_year(path, parsed.year, off, on)
-    common.note(f"已写入 {path} 的 [calendar]：{parsed.year}年成为已知年份 (written; {parsed.year} is now known)")
+    common.note(_("已写入 {path} 的 [calendar]：{year}年成为已知年份").format(path=path, year=parsed.year))

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format
 from projects_cli.vocab import CardColor
 
@@ -112,11 +113,12 @@ def set_card(
     """
     from projects_cli.services import cards
 
-    per, _ = _period(ctx, period, rating=False)
+    per, _rating = _period(ctx, period, rating=False)
     with common.session(ctx) as session:
-        card = cards.set_manual(session, common.actor(ctx), code, common.pick(color, CardColor, ("牌色", "card colour")),
+        card = cards.set_manual(session, common.actor(ctx), code, common.pick(color, CardColor, (_("牌色"), "card colour")),
                                 reason, until, per)
-        text = f"{code}: 人工{_card_zh(card.color)}（{per}）" + (f"，有效期至 {card.until}" if card.until else "")
+        text = (_("{code}：人工{card}（{period}）").format(code=code, card=_card_zh(card.color), period=per)
+                + (_("，有效期至 {day}").format(day=card.until) if card.until else ""))
     common.note(text)
 
 
@@ -148,10 +150,10 @@ def list_cmd(
     from projects_cli.services import cards
 
     s = common.settings(ctx)
-    per, _ = _period(ctx, period)
+    per, _rating = _period(ctx, period)
     with common.session(ctx, write=False) as session:
         filters = common.filters(session, ctx, chain=chain, unit=unit)
-        rows = cards.list_cards(session, per, filters, common.pick(color, CardColor, ("牌色", "card colour")),
+        rows = cards.list_cards(session, per, filters, common.pick(color, CardColor, (_("牌色"), "card colour")),
                                 on_record=s.today)
         change = cards.period_changes(session, per, filters, on_record=s.today)
     rows = _rows_for_output(rows, lambda c: cards.label(c, s.rules))
@@ -161,9 +163,12 @@ def list_cmd(
         return
     common.out(render(rows, fmt, LIST_COLUMNS))
     if fmt == Format.table:
+        none, sep = _("无"), _("、")
         common.note(
-            f"{per}{'（暂评）' if any(r.get('provisional') for r in rows) else ''}: {len(rows)} 个项目。较上期 新增红牌 {'、'.join(change['newly_red']) or '无'}；"
-            f"新增黄牌 {'、'.join(change['newly_yellow']) or '无'}；好转 {'、'.join(change['improved']) or '无'}"
+            _("{period}{mark}：{n} 个项目。较上期 新增红牌 {red}；新增黄牌 {yellow}；好转 {improved}").format(
+                period=per, mark=_("（暂评）") if any(r.get("provisional") for r in rows) else "", n=len(rows),
+                red=sep.join(change["newly_red"]) or none, yellow=sep.join(change["newly_yellow"]) or none,
+                improved=sep.join(change["improved"]) or none)
         )
 
 
@@ -206,14 +211,14 @@ def report(
 
     s = common.settings(ctx)
     common.output_format(output, None, {".xlsx": "xlsx"}, "xlsx", bare=False)  # refuses an output over an input too
-    per, _ = _period(ctx, period)
+    per, _rating = _period(ctx, period)
     with common.session(ctx, write=False) as session:
         filters = common.filters(session, ctx, chain=chain, unit=unit)
         rows = cards.list_cards(session, per, filters, on_record=s.today)
         cards.require_cards(rows, per)
         change = cards.period_changes(session, per, filters, on_record=s.today)
     write_report(output, per, rows, change, s.rules)
-    common.note(f"Wrote {output}")
+    common.note(_("已写出 {path}").format(path=output))
 
 
 def flag(
@@ -255,4 +260,5 @@ def flag(
         winners = [r["unit"] for r in rows if r["flag"]]
         bottom = [r["unit"] for r in rows if r["bottom"]]
         mark = "（暂评）" if any(r["provisional"] for r in rows) else ""
-        common.note(f"{per}{mark}: 流动红旗 {'、'.join(winners) or '无'}；约谈 {'、'.join(bottom) or '无'}")
+        common.note(_("{period}{mark}：流动红旗 {winners}；约谈 {bottom}").format(
+            period=per, mark=mark, winners=_("、").join(winners) or _("无"), bottom=_("、").join(bottom) or _("无")))

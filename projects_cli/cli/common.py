@@ -16,6 +16,7 @@ import typer
 
 from projects_cli.config.settings import Settings
 from projects_cli.errors import ProjectsError
+from projects_cli.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -150,14 +151,14 @@ def upgrade(url: str, revision: str = "head"):
 
     roles.regrant_url(url)  # PostgreSQL with logins: the tables the upgrade added, to their roles
     if not had and anchor.key_path().exists():
-        note(f"已生成变更记录密钥 {anchor.key_path()}（权限 600；a new change-log key）：请与数据库分开备份；"
-             "丢失后变更记录无法再核对、也不能再写入 (back it up apart from the database)")
+        note(_("已生成变更记录密钥 {path}（权限 600）：请与数据库分开备份；"
+               "丢失后变更记录无法再核对、也不能再写入").format(path=anchor.key_path()))
     return result
 
 
 def _stdout_broken(exc: OSError) -> StdoutBroken:
     reason = exc.strerror or type(exc).__name__
-    return StdoutBroken(f"无法写出到标准输出（cannot write to stdout: {reason}）；输出不完整 (the output is incomplete)")
+    return StdoutBroken(_("无法写出到标准输出（{reason}）；输出不完整").format(reason=reason))
 
 
 def flush_stdout() -> None:
@@ -193,13 +194,13 @@ def protect_inputs(s: Settings) -> None:
     path = sqlite_path(s.url)
     if path is not None:
         for suffix in ("", "-wal", "-shm", "-journal"):
-            writes.protect(path.with_name(path.name + suffix), "数据库")
+            writes.protect(path.with_name(path.name + suffix), N_("数据库"))
     home = home_dir()
-    writes.protect(s.config_path or home / "config.toml", "配置文件")
-    writes.protect(s.rules_path or home / "rules.toml", "规则文件")
-    writes.protect(resource_dir("data") / "rules.toml", "规则文件")
+    writes.protect(s.config_path or home / "config.toml", N_("配置文件"))
+    writes.protect(s.rules_path or home / "rules.toml", N_("规则文件"))
+    writes.protect(resource_dir("data") / "rules.toml", N_("规则文件"))
     for folder in (s.templates_dir, home / "templates", resource_dir("templates")):
-        writes.protect(folder, "模板")
+        writes.protect(folder, N_("模板"))
 
 
 def check_output(path: Path | None) -> None:
@@ -221,14 +222,14 @@ def output_format(output: Path | None, fmt, by_extension: dict[str, Any], defaul
     check_output(output)  # an output over one of the command's inputs is refused as that, first
     suffix = output.suffix.lower() if output is not None else ""
     if output is not None and (suffix not in by_extension if suffix or not bare else False):
-        can, shown = "、".join(by_extension), suffix or "无扩展名"
-        raise typer.BadParameter(f"不能写成 {shown} 文件；本命令可写 {can} (cannot write a {suffix or 'bare'} file; "
-                                 f"this command writes {', '.join(by_extension)})", param_hint=option)
+        can, shown = _("、").join(by_extension), suffix or _("无扩展名")
+        raise typer.BadParameter(_("不能写成 {shown} 文件；本命令可写 {can}").format(shown=shown, can=can),
+                                 param_hint=option)
     by_ext = by_extension.get(suffix)
     if fmt is not None and by_ext is not None and fmt != by_ext:
         value = getattr(fmt, "value", fmt)
-        raise typer.BadParameter(f"--format {value} 与文件 {output.name} 的扩展名不符 "
-                                 f"(--format {value} does not match the file {output.name})", param_hint="--format")
+        raise typer.BadParameter(_("--format {value} 与文件 {name} 的扩展名不符").format(value=value, name=output.name),
+                                 param_hint="--format")
     return fmt if fmt is not None else by_ext if by_ext is not None else default
 
 
@@ -249,11 +250,10 @@ def parse_date_option(value: str | None, option: str = "date") -> date | None:
     except ValueProblem as exc:
         raise typer.BadParameter(f"{exc}", param_hint=option) from None
     if parsed is None:
-        raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint=option)
+        raise typer.BadParameter(_("{value} 不是日期；请写成 YYYY-MM-DD").format(value=repr(value)), param_hint=option)
     if not FIRST_DATE <= parsed <= LAST_DATE:
-        raise typer.BadParameter(f"{parsed.isoformat()} 超出范围，日期应在 {FIRST_DATE.isoformat()} 到 {LAST_DATE.isoformat()} "
-                                 f"之间（out of range: dates run from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}）",
-                                 param_hint=option)
+        raise typer.BadParameter(_("{date} 超出范围，日期应在 {first} 到 {last} 之间").format(
+            date=parsed.isoformat(), first=FIRST_DATE.isoformat(), last=LAST_DATE.isoformat()), param_hint=option)
     return parsed
 
 
@@ -272,7 +272,7 @@ def write_output(text: str, output: Path | None) -> None:
     from projects_cli.writes import write_text
 
     write_text(output, text + ("" if text.endswith("\n") else "\n"))
-    note(f"Wrote {output}")
+    note(_("已写出 {path}").format(path=output))
 
 
 def write_pieces(pieces: Iterable[str], output: Path | None) -> None:
@@ -282,7 +282,7 @@ def write_pieces(pieces: Iterable[str], output: Path | None) -> None:
         from projects_cli.writes import write_pieces as write_file
 
         write_file(output, _ended(pieces))
-        note(f"Wrote {output}")
+        note(_("已写出 {path}").format(path=output))
         return
     from projects_cli.listings.output import terminal_safe
 
@@ -315,7 +315,7 @@ def can_ask() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
 
 
-NOTHING_CHANGED = "未改动任何内容 (nothing was changed)"
+NOTHING_CHANGED = _("未改动任何内容")
 
 
 def confirm_danger(plan: str | Iterable[str], *, yes: bool, question: str, what: tuple[str, str]) -> None:
@@ -330,7 +330,7 @@ def confirm_danger(plan: str | Iterable[str], *, yes: bool, question: str, what:
     if yes:
         return
     if not can_ask():
-        raise ProjectsError(f"{what[0]}需要确认：加 --yes（{what[1]} needs confirmation: add --yes）；{NOTHING_CHANGED}")
+        raise ProjectsError(_("{what}需要确认：加 --yes；{nothing}").format(what=_(what[0]), nothing=NOTHING_CHANGED))
     stop_progress()
     if not typer.confirm(question, default=False, err=True):
-        raise ProjectsError(f"已取消，{NOTHING_CHANGED.replace('(', '(cancelled; ')}")
+        raise ProjectsError(_("已取消，{nothing}").format(nothing=NOTHING_CHANGED))

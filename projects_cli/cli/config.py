@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 
 app = typer.Typer(help="The config file (配置文件): write a commented starting file, check one line by line.",
                   no_args_is_help=True)
@@ -69,10 +70,10 @@ def init(
     path = output or config_file(common.settings(ctx))
     text = template_path().read_text(encoding="utf-8")
     if path.exists() and not force:
-        raise ProjectsError(f"{path} 已存在，未改动；要换成模板请加 --force（原文件另存为 .bak），"
-                            f"或用 -o 写到别处 (already exists; nothing written)")
+        raise ProjectsError(_("{path} 已存在，未改动；要换成模板请加 --force（原文件另存为 .bak），或用 -o 写到别处").format(
+            path=path))
     if path.is_dir():
-        raise ProjectsError(f"{path} 是文件夹；请给出文件名 (is a folder)")
+        raise ProjectsError(_("{dest} 是文件夹；请给出文件名").format(dest=path))
     backup = None
     if path.exists():
         backup = path.with_name(path.name + ".bak")
@@ -83,9 +84,8 @@ def init(
     release(path)  # the config file is an input of every command; here it is on purpose the output
     write_text(path, text)
     if backup is not None:
-        common.note(f"原文件已另存为 {backup} (the old file was copied to {backup})")
-    common.note(f"已写入 {path}：每个设置及其默认值（均已注释）；改好后运行 projects config check "
-                f"(written: every section with its defaults, commented out)")
+        common.note(_("原文件已另存为 {backup}").format(backup=backup))
+    common.note(_("已写入 {path}：每个设置及其默认值（均已注释）；改好后运行 projects config check").format(path=path))
 
 
 @app.command()
@@ -113,17 +113,16 @@ def check(
         problems += config_problems(path)
         if not problems:
             written = written_keys(path)
-            shown = "；".join(f"[{name}] {', '.join(keys)}" for name, keys in written.items()) or "没有写任何设置"
-            common.note(f"配置文件 {path} 没有问题（no problems）：{shown}")
+            shown = _("；").join(f"[{name}] {', '.join(keys)}" for name, keys in written.items()) or _("没有写任何设置")
+            common.note(_("配置文件 {path} 没有问题：{shown}").format(path=path, shown=shown))
     else:
-        common.note(f"没有配置文件 {path}：全部用默认值；projects config init 写一份带注释的模板 "
-                    f"(no config file: every default holds)")
+        common.note(_("没有配置文件 {path}：全部用默认值；projects config init 写一份带注释的模板").format(path=path))
     if file is None:
         rules, found = rules_problems(s.rules_path)
         problems += found
         if rules is not None and not found:
-            common.note(f"规则文件 {rules} 没有问题（no problems）")
+            common.note(_("规则文件 {path} 没有问题").format(path=rules))
     if problems:
         for problem in problems:
             common.out(problem)
-        raise ProjectsError(f"发现 {len(problems)} 处问题，见上 ({len(problems)} problems, listed above)")
+        raise ProjectsError(_("发现 {n} 处问题，见上").format(n=len(problems)))

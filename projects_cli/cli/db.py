@@ -9,6 +9,7 @@ from urllib.parse import quote
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 
 app = typer.Typer(help="The database itself (数据库): schema upgrades, backups and checks.", no_args_is_help=True)
 
@@ -28,8 +29,9 @@ def upgrade(
     db.ensure_folder(s.url)
     before, after, backup = common.upgrade(s.url, revision)
     if backup:
-        common.note(f"Backed up to {backup}")
-    common.note(f"Schema {before or 'none'} → {after}" if before != after else f"Schema already at {after}")
+        common.note(_("已备份到 {backup}").format(backup=backup))
+    common.note(_("数据库版本 {before} → {after}").format(before=before or "none", after=after) if before != after
+                else _("数据库版本已是 {after}").format(after=after))
 
 
 @app.command()
@@ -70,8 +72,9 @@ def downgrade(
     url = common.settings(ctx).url
     before, after, backup = db.downgrade(url, revision, confirm=None if yes else _confirm_downgrade(url))
     if backup:
-        common.note(f"Backed up to {backup}")
-    common.note(f"Schema {before} → {after or 'base'}" if before != after else f"Schema already at {after}")
+        common.note(_("已备份到 {backup}").format(backup=backup))
+    common.note(_("数据库版本 {before} → {after}").format(before=before, after=after or "base") if before != after
+                else _("数据库版本已是 {after}").format(after=after))
 
 
 def _confirm_downgrade(url: str):
@@ -80,12 +83,12 @@ def _confirm_downgrade(url: str):
 
     def confirm(before: str, target: str) -> None:
         name = db.display_name(url)
-        what = "删除整个注册库的全部数据 (drops every table: the whole registry)" if target == "base" else \
-            f"删除 {target} 之后各版本加入的表和字段 (drops what the revisions after {target} added)"
-        kept = "先备份到同一文件夹 (a copy is kept beside it first)" if db.sqlite_path(url) else \
-            "不会自动备份，请先用 pg_dump 备份 (no copy is made: run pg_dump first)"
-        common.confirm_danger(f"回退 {name} 从 {before} 到 {target} 会{what}；{kept}", yes=False,
-                              question="确定回退吗 (downgrade)?", what=("回退数据库版本", "a downgrade"))
+        what = _("删除整个注册库的全部数据") if target == "base" else \
+            _("删除 {target} 之后各版本加入的表和字段").format(target=target)
+        kept = _("先备份到同一文件夹") if db.sqlite_path(url) else _("不会自动备份，请先用 pg_dump 备份")
+        common.confirm_danger(_("回退 {name} 从 {before} 到 {target} 会{what}；{kept}").format(
+            name=name, before=before, target=target, what=what, kept=kept), yes=False,
+            question=_("确定回退吗？"), what=(_("回退数据库版本"), "a downgrade"))
 
     return confirm
 
@@ -172,12 +175,12 @@ def check(
         wanted = changelog.parse_head(expect)
         if wanted is None:
             raise typer.BadParameter(
-                f"{expect!r} 不是变更记录头；应照单子上打印的写，如 \"记录 1234 · 校验 3f9a0b…c2e1\" 或 1234:3f9a0b…c2e1 "
-                "(the head as printed: position and check code)", param_hint="--expect")
+                _("{expect!r} 不是变更记录头；应照单子上打印的写，如 \"记录 1234 · 校验 3f9a0b…c2e1\" 或 1234:3f9a0b…c2e1").format(
+                    expect=expect), param_hint="--expect")
     url = common.settings(ctx).url
     path = db.sqlite_path(url)
     if path is not None and not path.exists():
-        raise ProjectsError(f"{path} does not exist")
+        raise ProjectsError(_("{path} 不存在").format(path=path))
     options = {"expect": wanted, "location": db.location(url), "accept_head": accept_head}
     try:
         report = _check(db.make_engine(url, write=False), options)
@@ -188,7 +191,7 @@ def check(
         from sqlalchemy import create_engine
 
         report = _check(create_engine(f"sqlite:///file:{quote(str(path.resolve()))}?immutable=1&uri=true"), options)
-        common.note(f"{path} 无法写入，已只读检查 (the file or its folder is read-only: checked read-only)")
+        common.note(_("{path} 无法写入，已只读检查").format(path=path))
     for problem in report.problems:
         common.out(f"FAIL  {problem}")
     if not report.problems:

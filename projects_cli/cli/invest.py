@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format
 
 app = typer.Typer(
@@ -36,7 +37,7 @@ def _amount(value: str, option: str):
     except ValueProblem as exc:
         raise typer.BadParameter(str(exc), param_hint=option) from None
     if amount is None:
-        raise typer.BadParameter(f"{value!r} is not an amount; write it in 万元, e.g. 1200 or 1.2亿元", param_hint=option)
+        raise typer.BadParameter(_("{value!r} 不是金额；请以万元填写，例如 1200 或 1.2亿元").format(value=value), param_hint=option)
     return amount
 
 
@@ -66,15 +67,15 @@ def record(
         done = investment.record_month(session, common.actor(ctx), code, month, value, source, **factors)
     shown = format_decimal(value)
     if not done.changed:
-        common.note(f"Nothing changed: {month} already had {shown} 万元")
+        common.note(_("未改动：{month} 原已是 {amount} 万元").format(month=month, amount=shown))
         return
     if done.old is None:
-        common.note(f"Recorded {shown} 万元 for {month}")
+        common.note(_("已记录 {month} 完成投资 {amount} 万元").format(month=month, amount=shown))
     else:
-        common.note(f"{done.project.code} {month}：原值 {format_decimal(done.old)} 万元 → 新值 {shown} 万元 "
-                    f"(replaced {format_decimal(done.old)} with {shown})")
+        common.note(_("{code} {month}：原值 {old} 万元 → 新值 {amount} 万元").format(
+            code=done.project.code, month=month, old=format_decimal(done.old), amount=shown))
     for warning in done.warnings:
-        common.note(f"警告：{done.project.code} {warning}，请核对（check the figure: 万元, the month, the project）")
+        common.note(_("警告：{code} {warning}，请核对金额单位（万元）、月份和项目").format(code=done.project.code, warning=warning))
 
 
 @app.command()
@@ -94,7 +95,7 @@ def plan(
     actor = common.actor(ctx)
     with common.session(ctx) as session:
         investment.set_plan(session, actor, code, year or actor.as_of.year, value)
-    common.note(f"Annual plan {year or actor.as_of.year}: {value} 万元")
+    common.note(_("{year} 年度计划投资：{amount} 万元").format(year=year or actor.as_of.year, amount=value))
 
 
 @app.command()
@@ -119,7 +120,7 @@ def show(
     with common.session(ctx, write=False) as session:
         if code is None:
             if year not in (None, s.today.year):
-                raise typer.BadParameter("without a code, the listing is for the as-of year; use --as-of", param_hint="--year")
+                raise typer.BadParameter(_("不给项目编号时只列统计截止日期所在年度；请用 --as-of"), param_hint="--year")
             filters = common.filters(session, ctx, chain=chain, unit=unit, leader=leader)
             rows = investment.list_investment(session, s.today, filters)
             common.out(render(rows, fmt, LIST_COLUMNS))
@@ -130,9 +131,12 @@ def show(
         return
     common.out(render(data["months"], fmt, MONTH_COLUMNS))
     if fmt == Format.table:
-        summary = f"{data['code']} {data['name']} {data['year']}年: 计划 {cell_text(data['plan']) or '—'} 万元, 累计完成 {cell_text(data['completed'])} 万元"
+        summary = _("{code} {name} {year}年：计划 {plan} 万元，累计完成 {completed} 万元").format(
+            code=data["code"], name=data["name"], year=data["year"], plan=cell_text(data["plan"]) or "—",
+            completed=cell_text(data["completed"]))
         if data["rate"] is not None:
             behind = data["behind"]
-            lag = f"落后序时 {behind} 个百分点" if behind > 0 else f"超序时 {-behind} 个百分点" if behind < 0 else "与序时持平"
-            summary += f", 完成率 {data['rate']}%, 序时进度 {data['expected']}%, {lag}"
+            lag = (_("落后序时 {n} 个百分点").format(n=behind) if behind > 0
+                   else _("超序时 {n} 个百分点").format(n=-behind) if behind < 0 else _("与序时持平"))
+            summary += _("，完成率 {rate}%，序时进度 {expected}%，{lag}").format(rate=data["rate"], expected=data["expected"], lag=lag)
         common.note(summary)

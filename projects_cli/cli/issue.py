@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format
 from projects_cli.vocab import IssueState, Level
 
@@ -24,16 +25,16 @@ Also: reject (不予受理), send-back (退回), reopen, escalate (督办升级)
 )
 
 LIST_COLUMNS = (
-    ("number", "问题编号"),
-    ("project_code", "项目编号"),
-    ("title", "问题"),
-    ("category", "类别"),
-    ("urgency", "紧急程度"),
-    ("level", "督办级别"),
-    ("state_zh", "状态"),
-    ("lead_unit", "牵头单位"),
-    ("deadline", "办理期限"),
-    ("workdays_late", "逾期工作日"),
+    ("number", _("问题编号")),
+    ("project_code", _("项目编号")),
+    ("title", _("问题")),
+    ("category", _("类别")),
+    ("urgency", _("紧急程度")),
+    ("level", _("督办级别")),
+    ("state_zh", _("状态")),
+    ("lead_unit", _("牵头单位")),
+    ("deadline", _("办理期限")),
+    ("workdays_late", _("逾期工作日")),
 )
 CSV_COLUMNS = (
     ("number", "问题编号"),
@@ -69,28 +70,28 @@ SWEEP_COLUMNS = (
     ("done", "处理"),
 )
 SHOW_FIELDS = (
-    ("number", "问题编号"),
-    ("project", "项目"),
-    ("title", "问题"),
-    ("category", "类别"),
-    ("description", "问题描述"),
-    ("urgency", "紧急程度"),
-    ("level", "督办级别"),
-    ("state", "状态"),
-    ("lead_unit", "牵头单位"),
-    ("helpers", "配合单位"),
-    ("reported_on", "提报日期"),
-    ("assigned_on", "交办日期"),
-    ("deadline", "办理期限"),
-    ("late", "逾期"),
-    ("misses", "逾期次数"),
-    ("resolved_on", "办结日期"),
-    ("closed_on", "销号日期"),
-    ("lookback_on", "回头看日期"),
-    ("lookback_done_on", "回头看完成"),
+    ("number", _("问题编号")),
+    ("project", _("项目")),
+    ("title", _("问题")),
+    ("category", _("类别")),
+    ("description", _("问题描述")),
+    ("urgency", _("紧急程度")),
+    ("level", _("督办级别")),
+    ("state", _("状态")),
+    ("lead_unit", _("牵头单位")),
+    ("helpers", _("配合单位")),
+    ("reported_on", _("提报日期")),
+    ("assigned_on", _("交办日期")),
+    ("deadline", _("办理期限")),
+    ("late", _("逾期")),
+    ("misses", _("逾期次数")),
+    ("resolved_on", _("办结日期")),
+    ("closed_on", _("销号日期")),
+    ("lookback_on", _("回头看日期")),
+    ("lookback_done_on", _("回头看完成")),
 )
 # Event data shown beside an event's text in `issue show`.
-EXTRA_LABELS = {"who": "", "unit": "牵头单位", "helpers": "配合单位", "deadline": "办理期限", "lookback_on": "回头看日期"}
+EXTRA_LABELS = {"who": "", "unit": _("牵头单位"), "helpers": _("配合单位"), "deadline": _("办理期限"), "lookback_on": _("回头看日期")}
 
 IdArg = Annotated[str, typer.Argument(help="Issue number (问题编号), e.g. 2025-012.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)]
@@ -112,16 +113,18 @@ def _urgency(ctx: typer.Context, value: str | None) -> str | None:
         return None
     known = list(common.settings(ctx).rules.get("issues.deadline_days"))
     if value.strip() not in known:
-        raise typer.BadParameter(f"{value!r} is not an urgency; use one of {'/'.join(known)}", param_hint="--urgency")
+        raise typer.BadParameter(_("{value!r} 不是紧急程度；请用 {known} 之一").format(value=value, known="/".join(known)),
+                                 param_hint="--urgency")
     return value.strip()
 
 
 def _moved(issue, before: str | None = None) -> None:
     now = IssueState(issue.state)
     if before is None or before == issue.state:
-        common.note(f"{issue.number}: {now.zh} ({now})")
+        common.note(_("{number}：{state}（{value}）").format(number=issue.number, state=_(now.zh), value=now))
     else:
-        common.note(f"{issue.number}: {IssueState(before).zh} → {now.zh} ({before} → {now})")
+        common.note(_("{number}：{before} → {now}（{before_value} → {now_value}）").format(
+            number=issue.number, before=_(IssueState(before).zh), now=_(now.zh), before_value=before, now_value=now))
 
 
 def _run(ctx: typer.Context, number: str, call: Callable[[Any, Any], Any], *, deadline: bool = False) -> None:
@@ -133,7 +136,7 @@ def _run(ctx: typer.Context, number: str, call: Callable[[Any, Any], Any], *, de
         issue = call(session, common.actor(ctx))
         _moved(issue, before)
         if deadline and issue.state == "assigned" and issue.deadline:
-            common.note(f"办理期限 (deadline): {issue.deadline.isoformat()}")
+            common.note(_("办理期限：{day}").format(day=issue.deadline.isoformat()))
 
 
 @app.command()
@@ -270,7 +273,7 @@ def close(
         issue = issues.close_issue(session, common.actor(ctx), number, rules, text=text)
         _moved(issue, "resolved")
         if issue.lookback_on:
-            common.note(f"回头看 (look-back) on {issue.lookback_on.isoformat()}")
+            common.note(_("回头看日期：{day}").format(day=issue.lookback_on.isoformat()))
 
 
 @app.command("send-back")
@@ -367,13 +370,14 @@ def escalate(
     """
     from projects_cli.services import issues
 
-    level = common.pick(level, Level, ("督办级别", "supervision level"))
+    level = common.pick(level, Level, (_("督办级别"), "supervision level"))
     if level is not None and level not in Level.values()[1:]:
-        raise typer.BadParameter(f"{level!r} is not a level to escalate to; use 重点督办 or 挂牌督办", param_hint="--level")
+        raise typer.BadParameter(_("{level!r} 不是可以升级到的督办级别；请用 重点督办 或 挂牌督办").format(level=level),
+                                 param_hint="--level")
     with common.session(ctx) as session:
         issue = issues.escalate_issue(session, common.actor(ctx), number, reason=reason, level=level, rules=_rules(ctx))
-        limit = f"，限期至 {issue.deadline}" if issue.level == Level.values()[-1] and issue.deadline else ""
-        common.note(f"{issue.number}: → {issue.level}{limit}")
+        limit = _("，限期至 {day}").format(day=issue.deadline) if issue.level == Level.values()[-1] and issue.deadline else ""
+        common.note(_("{number}：→ {level}{limit}").format(number=issue.number, level=issue.level, limit=limit))
 
 
 @app.command()
@@ -406,9 +410,9 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     with common.session(ctx) as session:
         rows = issues.sweep(session, common.actor(ctx), rules)
     for row in rows:
-        parts = [f"记第{row['misses']}次逾期"] if row["miss_counted"] else []
+        parts = [_("记第{n}次逾期").format(n=row["misses"])] if row["miss_counted"] else []
         if row["rule"]:
-            parts.append(f"升为{row['level_to']}：{row['rule']}")
+            parts.append(_("升为{level}：{rule}").format(level=row["level_to"], rule=row["rule"]))
         row["done"] = "；".join(parts)
     escalated = sum(1 for r in rows if r["rule"])
     misses = sum(1 for r in rows if r["miss_counted"])
@@ -418,9 +422,10 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         common.out(render(rows, fmt, SWEEP_COLUMNS))
     as_of = common.settings(ctx).today.isoformat()
     if rows:
-        common.note(f"As of {as_of}: escalated {escalated} issues, counted {misses} missed deadlines")
+        common.note(_("截至 {day}：升级问题 {escalated} 个，记逾期 {misses} 次").format(
+            day=as_of, escalated=escalated, misses=misses))
     else:
-        common.note(f"As of {as_of}: nothing to do")
+        common.note(_("截至 {day}：没有需要处理的问题").format(day=as_of))
 
 
 @app.command("list")
@@ -444,13 +449,13 @@ def list_cmd(
     rules = _rules(ctx)
     with common.session(ctx, write=False) as session:
         rows = issues.list_issues(
-            session, s.today, rules.calendar, state=common.pick(state, IssueState, ("问题状态", "issue state")), unit=unit,
-            level=common.pick(level, Level, ("督办级别", "supervision level")), overdue=overdue, project=project,
+            session, s.today, rules.calendar, state=common.pick(state, IssueState, (_("问题状态"), "issue state")), unit=unit,
+            level=common.pick(level, Level, (_("督办级别"), "supervision level")), overdue=overdue, project=project,
         )
     columns = CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS
     common.out(render(rows, fmt, columns, optional=("category", "urgency", "project_code", "level")))
     if fmt == Format.table:
-        common.note(f"{len(rows)} issues")
+        common.note(_("共 {n} 个问题").format(n=len(rows)))
 
 
 @app.command()
@@ -479,12 +484,12 @@ def show(
         common.out(to_json(row))
         return
     if fmt == Format.csv:
-        raise typer.BadParameter("show prints table or json", param_hint="--format")
+        raise typer.BadParameter(_("show 只能输出 table 或 json"), param_hint="--format")
     view = dict(row)
     view["project"] = f"{row['project_code']} {row['project_name']}"
-    view["state"] = f"{row['state_zh']} ({row['state']})"
-    view["late"] = f"{row['days_late']}天（{row['workdays_late']}个工作日）" if row["days_late"] else None
-    size = max(width(label) for _, label in SHOW_FIELDS)
+    view["state"] = _("{state}（{value}）").format(state=_(row["state_zh"]), value=row["state"])
+    view["late"] = _("{days}天（{workdays}个工作日）").format(days=row["days_late"], workdays=row["workdays_late"]) if row["days_late"] else None
+    size = max(width(label) for _key, label in SHOW_FIELDS)
     for key, label in SHOW_FIELDS:
         common.out(f"{pad(label, size)}  {cell_text(view.get(key))}")
     if source is not None:
@@ -494,13 +499,13 @@ def show(
         moved = f"{IssueState(ev['from_state']).zh}→" if ev["from_state"] else ""
         detail = ev["text"] or ""
         data = ev["data"] or {}
-        labels = {**EXTRA_LABELS, "who": "参会单位" if ev["type"] == "consult" else "批示领导"}
+        labels = {**EXTRA_LABELS, "who": _("参会单位") if ev["type"] == "consult" else _("批示领导")}
         extra = [f"{label}：{cell_text(data[k])}" for k, label in labels.items() if data.get(k)]
         if ev["type"] == "escalate":
             moved_level = f"{data.get('from')}→{data.get('to')}"
             extra = [] if moved_level in detail else [moved_level]
         if ev["type"] == "miss":
-            extra = [f"办理期限 {data.get('deadline')}，第{data.get('misses')}次逾期"]
+            extra = [_("办理期限 {day}，第{n}次逾期").format(day=data.get("deadline"), n=data.get("misses"))]
         events.append(
             {
                 "on": ev["on"],
@@ -511,5 +516,5 @@ def show(
             }
         )
     common.out("")
-    columns = (("on", "日期"), ("what", "事项"), ("actor", "经办人"), ("state", "状态"), ("text", "内容"))
+    columns = (("on", _("日期")), ("what", _("事项")), ("actor", _("经办人")), ("state", _("状态")), ("text", _("内容")))
     common.out(render_table(events, columns, max_width=80))

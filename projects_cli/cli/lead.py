@@ -7,6 +7,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format
 
 app = typer.Typer(
@@ -79,8 +80,8 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _said_changed(code: str, changed: list[str]) -> None:
-    common.note(f"{code}: changed {', '.join(changed)}" if changed else
-                f"Nothing changed: {code} already had those values")
+    common.note(_("{code}：已修改 {fields}").format(code=code, fields=", ".join(changed)) if changed else
+                _("未改动：{code} 原本就是这些值").format(code=code))
 
 
 @app.command()
@@ -118,7 +119,8 @@ def add(
     if rate is not None:
         from projects_cli.store.changelog import decimal_text
 
-        common.note(f"{currency}按汇率 {decimal_text(rate)} 元折合 {decimal_text(wan)} 万元（converted at the config's rate）")
+        common.note(_("{currency}按配置的汇率 {rate} 元折合 {wan} 万元").format(
+            currency=currency, rate=decimal_text(rate), wan=decimal_text(wan)))
 
 
 @app.command()
@@ -138,7 +140,7 @@ def move(
     when = _date(on, "--on")
     with common.session(ctx) as session:
         lead, before = leads.move_lead(session, common.actor(ctx), code, stage, on=when, reason=reason)
-        text = f"{lead.code}: {before} → {lead.stage}"
+        text = _("{code}：{before} → {stage}").format(code=lead.code, before=before, stage=lead.stage)
     common.note(text)
 
 
@@ -160,8 +162,8 @@ def follow(
     when, nxt = _date(on, "--on"), _date(next_on, "--next")
     with common.session(ctx) as session:
         follow_row = leads.follow_lead(session, common.actor(ctx), code, text, on=when, who=who, next_on=nxt)
-        said = f"{code.strip().upper()}: 跟进 {follow_row.on.isoformat()}" + (
-            f"，下次 {follow_row.next_on.isoformat()}" if follow_row.next_on else "")
+        said = _("{code}：跟进 {day}").format(code=code.strip().upper(), day=follow_row.on.isoformat()) + (
+            _("，下次 {day}").format(day=follow_row.next_on.isoformat()) if follow_row.next_on else "")
     common.note(said)
 
 
@@ -250,7 +252,8 @@ def sign(
                                         allow_duplicate_name=allow_duplicate_name)
         lead_code = lead.code
     common.out(project)
-    common.note(f"{lead_code} 签约 {when.isoformat()} → 项目 {project}" + (f"，计划开工 {begin.isoformat()}" if begin else ""))
+    common.note(_("{code} 签约 {day} → 项目 {project}").format(code=lead_code, day=when.isoformat(), project=project)
+                + (_("，计划开工 {day}").format(day=begin.isoformat()) if begin else ""))
 
 
 @app.command("list")
@@ -291,8 +294,9 @@ def list_cmd(
     if fmt == Format.table:
         totals = leads.pipeline(rows)
         stages = " · ".join(f"{e['stage']} {e['leads']}" for e in totals["by_stage"] if e["leads"])
-        common.note(f"{totals['total']['leads']} leads ({stages or '无'}), 合计 {decimal_text(totals['total']['amount_wan'])} 万元, "
-                    f"跟进逾期 {totals['total']['overdue']}")
+        common.note(_("共 {n} 条线索（{stages}），合计 {amount} 万元，跟进逾期 {overdue}").format(
+            n=totals["total"]["leads"], stages=stages or _("无"), amount=decimal_text(totals["total"]["amount_wan"]),
+            overdue=totals["total"]["overdue"]))
 
 
 @app.command()
@@ -362,7 +366,7 @@ def report(
         common.out(to_json(data))
         return
     if fmt == Format.csv:
-        raise typer.BadParameter("the report is several tables: use table or json (lead list --format csv lists the leads)",
+        raise typer.BadParameter(_("报告由几张表组成：请用 table 或 json（lead list --format csv 可列出线索）"),
                                  param_hint="--format")
     total, conv = data["total"], data["conversion"]
     parts = [

@@ -8,6 +8,7 @@ import typer
 
 from projects_cli.cli import common
 from projects_cli.cli.unit import On
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format
 
 app = typer.Typer(help="Leaders in charge (包保领导): title and phone, renames and merges kept in the projects' history.",
@@ -35,7 +36,7 @@ def list_cmd(
         rows = leaders.list_leaders(session, retired=all_)
     common.out(render(rows, fmt, LIST_COLUMNS if all_ else LIST_COLUMNS[:-2]))
     if fmt == Format.table:
-        common.note(f"{len(rows)} leaders")
+        common.note(_("共 {n} 位包保领导").format(n=len(rows)))
 
 
 @app.command()
@@ -50,7 +51,7 @@ def add(ctx: typer.Context, name: Leader,
 
     with common.session(ctx) as session:
         leaders.add_leader(session, common.actor(ctx), name, title=title, phone=phone)
-    common.note(f"Added {name}")
+    common.note(_("已添加 {name}").format(name=name))
 
 
 @app.command()
@@ -65,7 +66,7 @@ def rename(ctx: typer.Context, old: Annotated[str, typer.Argument(help="The name
 
     with common.session(ctx) as session:
         codes = leaders.rename_leader(session, common.actor(ctx), old, new, on)
-    common.note(f"Renamed {old} → {new} on {len(codes)} projects")
+    common.note(_("已更名 {old} → {new}，涉及 {n} 个项目").format(old=old, new=new, n=len(codes)))
 
 
 @app.command()
@@ -80,4 +81,4 @@ def merge(ctx: typer.Context, a: Annotated[str, typer.Argument(help="The leader 
 
     with common.session(ctx) as session:
         codes = leaders.merge_leaders(session, common.actor(ctx), a, b, on)
-    common.note(f"Merged {a} into {b}: {len(codes)} projects")
+    common.note(_("已将 {a} 并入 {b}，涉及 {n} 个项目").format(a=a, b=b, n=len(codes)))

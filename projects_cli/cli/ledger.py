@@ -10,6 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import N_, _, ngettext
 from projects_cli.listings.output import Format
 
 app = typer.Typer(
@@ -22,7 +23,7 @@ _MONTH = re.compile(r"^(19[9]\d|20\d\d|2100)-(0[1-9]|1[0-2])$")  # --month YYYY-
 CHANGE_COLUMNS = (("row", "行"), ("action", "操作"), ("code", "项目编号"), ("name", "项目名称"), ("header", "栏目"),
                   ("old", "原值"), ("new", "新值"))
 ACTIONS = {"add": "新增", "change": "修改", "refused": "不予导入"}
-SKIPPED_KINDS = {"total": "合计行", "section": "分组行", "note": "注释行", "template": "模板行"}
+SKIPPED_KINDS = {"total": _("合计行"), "section": _("分组行"), "note": _("注释行"), "template": _("模板行")}
 SHOWN_SKIPPED = 20  # rows not read as projects named on the summary line
 
 
@@ -52,23 +53,23 @@ def _report(result, errors_file: Path | None, source: Path, limits, *, asked: bo
         common.note(problem.describe())
     hidden = len(result.problems) - SHOWN_PROBLEMS
     if hidden > 0:
-        common.note(f"… and {hidden} more problems" + ("" if errors_file else "; --errors FILE.xlsx lists them all"))
+        common.note(_("… 另有 {n} 个问题").format(n=hidden) + ("" if errors_file else _("；--errors 文件.xlsx 可列出全部")))
     confirm = getattr(result, "to_confirm", [])
     if confirm and not asked:
         _list_confirm(confirm, done=result.written)
     skipped = getattr(result, "skipped_rows", [])
     if skipped:
-        shown = "; ".join(f"row {s.row} {SKIPPED_KINDS.get(s.kind, s.kind)}" + (f" {s.text}" if s.text else "")
-                          for s in skipped[:SHOWN_SKIPPED])
-        more = f"; … and {len(skipped) - SHOWN_SKIPPED} more" if len(skipped) > SHOWN_SKIPPED else ""
-        common.note(f"Rows not read as projects (未作为项目读入的行): {shown}{more}")
+        shown = _("；").join(_("第 {row} 行{kind}").format(row=s.row, kind=SKIPPED_KINDS.get(s.kind, s.kind))
+                            + (f" {s.text}" if s.text else "") for s in skipped[:SHOWN_SKIPPED])
+        more = _("；… 另有 {n} 行").format(n=len(skipped) - SHOWN_SKIPPED) if len(skipped) > SHOWN_SKIPPED else ""
+        common.note(_("未作为项目读入的行：{rows}{more}").format(rows=shown, more=more))
     if result.unused_columns:
-        common.note("Columns not read (未识别的列): " + "; ".join(result.unused_columns))
+        common.note(_("未识别的列：{columns}").format(columns=_("；").join(result.unused_columns)))
     if getattr(result, "converted", None):
-        common.note("Amounts converted to 万元 (外币折算): " + "; ".join(result.converted.values()))
+        common.note(_("外币折算为万元：{amounts}").format(amounts=_("；").join(result.converted.values())))
     if getattr(result, "other_sheets", None):
-        common.note(f"Other sheets also hold ledger tables, not read (其他工作表也有台账，未读): {'、'.join(result.other_sheets)}; "
-                    "--sheet all imports every one of them, --sheet NAME another")
+        common.note(_("其他工作表也有台账，未读：{sheets}；--sheet all 全部导入，--sheet 名称 导入另一张").format(
+            sheets=_("、").join(result.other_sheets)))
     parts = [p for p in getattr(result, "parts", []) if p.problems] or [result]
     for part in parts:
         listed = [p for p in part.problems if p.sheet == part.sheet]  # a returned 派工单's 节点 sheet has its own rows
@@ -77,20 +78,21 @@ def _report(result, errors_file: Path | None, source: Path, limits, *, asked: bo
 
             dest = errors_file if len(parts) == 1 else errors_file.with_stem(f"{errors_file.stem}-{part.sheet}")
             rows = write_error_workbook(dest, source, part.sheet, part.header_rows, listed, limits)
-            common.note(f"Wrote {dest}: {rows} rows with problems, bad cells highlighted and commented")
+            common.note(_("已写出 {path}：{rows} 行有问题，问题单元格已标色并加批注").format(path=dest, rows=rows))
 
 
 def _list_confirm(confirm, *, done: bool = False) -> None:
     for item in confirm[:SHOWN_PROBLEMS]:
         common.note(("confirmed" + item.describe()[len("to confirm"):]) if done else item.describe())
     if len(confirm) > SHOWN_PROBLEMS:
-        common.note(f"… and {len(confirm) - SHOWN_PROBLEMS} more changes to done milestones")
+        common.note(_("… 另有 {n} 处对已完成节点的修改").format(n=len(confirm) - SHOWN_PROBLEMS))
 
 
 def _counts(result) -> str:
     counts = result.counts()
-    text = f"{counts['added']} added, {counts['changed']} changed, {counts['unchanged']} unchanged"
-    return text + (f", {counts['refused']} refused" if counts["refused"] else "")
+    text = _("新增 {added}，修改 {changed}，未变 {unchanged}").format(
+        added=counts["added"], changed=counts["changed"], unchanged=counts["unchanged"])
+    return text + (_("，拒收 {refused}").format(refused=counts["refused"]) if counts["refused"] else "")
 
 
 def _change_lines(result) -> list[dict[str, Any]]:
@@ -174,10 +176,10 @@ def import_cmd(
     if errors is not None:
         common.output_format(errors, None, {".xlsx": "xlsx"}, "xlsx", option="--errors", bare=False)
     if month is not None and not _MONTH.match(month):
-        raise typer.BadParameter(f"{month!r} is not a month; write it as YYYY-MM, e.g. 2025-10", param_hint="--month")
+        raise typer.BadParameter(_("{text!r} 不是月份；请写成 YYYY-MM，例如 2024-10").format(text=month), param_hint="--month")
     from projects_cli.writes import protect
 
-    protect(file, "导入的文件")
+    protect(file, N_("导入的文件"))
     common.check_output(errors)
     s = common.settings(ctx)
     limits = Limits.from_config(s.section("limits"))
@@ -200,8 +202,7 @@ def import_cmd(
             bar.close()
         _list_confirm(listed)
         count = len(listed)
-        return typer.confirm(f"写入这 {count} 处对已完成节点的修改？(write {count} change{'s' if count != 1 else ''} "
-                             "to done milestones?)", default=False, err=True)
+        return typer.confirm(_("写入这 {n} 处对已完成节点的修改？").format(n=count), default=False, err=True)
 
     try:
         with common.session(ctx, write=not dry_run) as session:
@@ -219,7 +220,7 @@ def import_cmd(
             common.out(to_json(_dry_run_json(exc.result)))
         _report(exc.result, errors, file, limits, asked=asked)
         if dry_run:
-            common.note(f"Dry run, nothing written: {exc.result.rows} rows: would be {_counts(exc.result)}")
+            common.note(_("预检，未写入：共 {rows} 行，将会{counts}").format(rows=exc.result.rows, counts=_counts(exc.result)))
         raise
     finally:
         if bar:
@@ -227,12 +228,13 @@ def import_cmd(
         if book is not None:
             book.close()
     _report(result, errors, file, limits, asked=asked)
-    where = (f"{file.name} (sheets {result.sheet}" if result.parts else
-             f"{file.name} (sheet {result.sheet}, header rows {result.header_rows[0]}–{result.header_rows[1]}")
-    where += f", 填报单位 {result.reporter})" if result.reporter else ")"
+    where = (_("{file}（工作表 {sheet}").format(file=file.name, sheet=result.sheet) if result.parts else
+             _("{file}（工作表 {sheet}，表头第 {first}–{last} 行").format(
+                 file=file.name, sheet=result.sheet, first=result.header_rows[0], last=result.header_rows[1]))
+    where += _("，填报单位 {reporter}）").format(reporter=result.reporter) if result.reporter else _("）")
     counts = _counts(result)
     count = len(result.warnings)
-    warnings = f"; {count} warning{'s' if count != 1 else ''}" if count else ""
+    warnings = ngettext("；{n} 条警告", "；{n} 条警告", count).format(n=count) if count else ""
     confirm = len(result.to_confirm)
     if dry_run:
         from projects_cli.listings.output import render, to_json
@@ -242,12 +244,15 @@ def import_cmd(
         elif lines := _change_lines(result):
             common.out(render(lines, fmt, CHANGE_COLUMNS))
         if confirm:
-            warnings += f"; {confirm} change{'s' if confirm != 1 else ''} to done milestones to confirm (--yes)"
-        common.note(f"Dry run, nothing written: {result.rows} rows in {where}: would be {counts}{warnings}")
+            warnings += ngettext("；{n} 处对已完成节点的修改待确认（--yes）", "；{n} 处对已完成节点的修改待确认（--yes）",
+                                 confirm).format(n=confirm)
+        common.note(_("预检，未写入：{where} 共 {rows} 行，将会{counts}{warnings}").format(
+            rows=result.rows, where=where, counts=counts, warnings=warnings))
     else:
         if confirm:
-            warnings += f"; {confirm} change{'s' if confirm != 1 else ''} to done milestones confirmed"
-        common.note(f"Imported {result.rows} rows from {where}: {counts}{warnings}")
+            warnings += ngettext("；已确认 {n} 处对已完成节点的修改", "；已确认 {n} 处对已完成节点的修改", confirm).format(n=confirm)
+        common.note(_("已导入 {where} 的 {rows} 行：{counts}{warnings}").format(
+            rows=result.rows, where=where, counts=counts, warnings=warnings))
 
 
 @app.command("export")
@@ -291,7 +296,7 @@ def export_cmd(
     finally:
         if bar:
             bar.close()
-    common.note(f"Wrote {file}: {count} projects as of {s.today.isoformat()}")
+    common.note(_("已写出 {path}：截至 {day} 的 {n} 个项目").format(path=file, day=s.today.isoformat(), n=count))
 
 
 # ---------------------------------------------------------------- 派工单: dispatch, returns
@@ -387,13 +392,13 @@ def dispatch_cmd(
     from projects_cli.listings.output import render, to_json
 
     if bool(unit) == all_units:
-        raise typer.BadParameter("give either --unit U (with --output FILE.xlsx) or --all (with --output-dir DIR)",
+        raise typer.BadParameter(_("请给出 --unit 单位（配 --output 文件.xlsx）或 --all（配 --output-dir 文件夹），二者取一"),
                                  param_hint="--unit/--all")
     if unit and output is None:
-        raise typer.BadParameter("--unit needs --output FILE.xlsx", param_hint="--output")
+        raise typer.BadParameter(_("--unit 需要 --output 文件.xlsx"), param_hint="--output")
     common.output_format(output, None, {".xlsx": "xlsx"}, "xlsx", bare=False)
     if all_units and output_dir is None:
-        raise typer.BadParameter("--all needs --output-dir DIR", param_hint="--output-dir")
+        raise typer.BadParameter(_("--all 需要 --output-dir 文件夹"), param_hint="--output-dir")
     s = common.settings(ctx)
     with common.session(ctx) as session:
         run = dispatch(session, common.actor(ctx), unit=unit, output=output, output_dir=output_dir, period=period,
@@ -406,16 +411,19 @@ def dispatch_cmd(
     else:
         common.out(render(rows, fmt, SENT_LEAD_COLUMNS if leads else SENT_COLUMNS))
     for skipped in run.skipped:
-        common.note(f"Not sent to {skipped.unit}: {skipped.reason}")
+        common.note(_("未发给 {unit}：{reason}").format(unit=skipped.unit, reason=skipped.reason))
     if run.sent:
         first = run.sent[0]
         replaced = sum(1 for x in run.sent if x.replaced)
         common.note(
-            f"Dispatched {len(run.sent)} workbook{'s' if len(run.sent) != 1 else ''} (派工单) for {first.period}, "
-            f"{sum(x.projects for x in run.sent)} projects, due {first.due_on.isoformat()}"
-            + (f"; {replaced} replace{'s' if replaced == 1 else ''} an earlier one" if replaced else ""))
+            ngettext("已派发 {period} 的派工单 {n} 份，共 {projects} 个项目，报送期限 {due}",
+                     "已派发 {period} 的派工单 {n} 份，共 {projects} 个项目，报送期限 {due}", len(run.sent)).format(
+                n=len(run.sent), period=first.period, projects=sum(x.projects for x in run.sent),
+                due=first.due_on.isoformat())
+            + (ngettext("；其中 {n} 份替换了此前派发的", "；其中 {n} 份替换了此前派发的", replaced).format(n=replaced)
+               if replaced else ""))
     else:
-        common.note("No workbook dispatched: no unit has active projects to report on")
+        common.note(_("未派发任何派工单：没有单位有在办项目需要报送"))
 
 
 @app.command("returns")
@@ -444,8 +452,9 @@ def returns_cmd(
     common.out(render(rows, fmt, RETURNS_COLUMNS))
     if fmt == Format.table:
         late = [r["unit"] for r in rows if r["state"] in ("late", "missing")]
-        common.note(f"{len(rows)} dispatched, {sum(1 for r in rows if r['state'] == 'on_time')} returned on time"
-                    + (f"; late or missing: {'、'.join(late)}" if late else ""))
+        common.note(_("已派发 {n} 份，按时报送 {on_time} 份").format(
+            n=len(rows), on_time=sum(1 for r in rows if r["state"] == "on_time"))
+                    + (_("；逾期或未报：{units}").format(units=_("、").join(late)) if late else ""))
 
 
 @app.command("progress")

@@ -9,6 +9,7 @@ import typer
 
 from projects_cli.cli import common
 from projects_cli.cli.undo import undo
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format
 
 COLUMNS = (
@@ -73,8 +74,10 @@ def log(
     if summary:
         common.out(render(result, fmt, SUMMARY_COLUMNS))
         if fmt == Format.table:
-            span = f"{first.isoformat() if first else '…'} 至 {last.isoformat() if last else s.today.isoformat()}"
-            common.note(f"{span}：{len({r['code'] for r in result})} 个项目 {len(result)} 处变化")
+            span = _("{first} 至 {last}").format(first=first.isoformat() if first else "…",
+                                                  last=last.isoformat() if last else s.today.isoformat())
+            common.note(_("{span}：{projects} 个项目 {changes} 处变化").format(
+                span=span, projects=len({r["code"] for r in result}), changes=len(result)))
         return
     for row in rows:
         old, new = row["old"] or {}, row["new"] or {}

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format
 
 app = typer.Typer(
@@ -59,7 +60,7 @@ def add(
     when = _date(planned, "--planned")
     with common.session(ctx) as session:
         m = milestones.add_milestone(session, common.actor(ctx), code, kind, when, kinds=_kinds(ctx))
-    common.note(f"{m.kind} planned for {m.planned_date.isoformat()} (baseline)")
+    common.note(_("{kind} 计划于 {day}（基准计划）").format(kind=m.kind, day=m.planned_date.isoformat()))
 
 
 @app.command()
@@ -81,14 +82,15 @@ def done(
         m, previous = milestones.done_milestone(session, actor, code, kind, when, kinds=_kinds(ctx))
         planned = m.planned_date
     if previous == when:
-        common.note(f"Nothing changed: {m.kind} was already done on {when.isoformat()}")
+        common.note(_("未改动：{kind} 原已于 {day} 完成").format(kind=m.kind, day=when.isoformat()))
         return
-    text = f"{m.kind} done on {when.isoformat()}"
+    text = _("{kind} 于 {day} 完成").format(kind=m.kind, day=when.isoformat())
     if previous is not None:
-        text += f" (was {previous.isoformat()})"
+        text += _("（原为 {day}）").format(day=previous.isoformat())
     if planned is not None:
         delay = (when - planned).days
-        text += f", {delay} days late" if delay > 0 else f", {-delay} days early" if delay < 0 else ", on time"
+        text += (_("，晚 {n} 天").format(n=delay) if delay > 0 else _("，早 {n} 天").format(n=-delay) if delay < 0
+                 else _("，按时"))
     common.note(text)
 
 
@@ -112,9 +114,10 @@ def replan(
                                                   kinds=_kinds(ctx))
         baseline = m.baseline_date
     if previous == when:
-        common.note(f"Nothing changed: {m.kind} is already planned for {when.isoformat()}")
+        common.note(_("未改动：{kind} 原已计划于 {day}").format(kind=m.kind, day=when.isoformat()))
         return
-    common.note(f"{m.kind}: {previous.isoformat()} → {when.isoformat()} (baseline {baseline.isoformat()})")
+    common.note(_("{kind}：{previous} → {day}（基准计划 {baseline}）").format(
+        kind=m.kind, previous=previous.isoformat(), day=when.isoformat(), baseline=baseline.isoformat()))
 
 
 @app.command("list")
@@ -143,4 +146,4 @@ def list_cmd(
         return
     common.out(render(rows, fmt, LIST_COLUMNS))
     if fmt == Format.table and not rows:
-        common.note(f"{code.strip()} has no milestones yet; add one: projects milestone add {code.strip()} 开工 --planned DATE")
+        common.note(_("{code} 还没有节点；添加：projects milestone add {code} 开工 --planned 日期").format(code=code.strip()))

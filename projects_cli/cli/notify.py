@@ -9,6 +9,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 
 app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
 
@@ -126,13 +127,13 @@ def notify(
         common.out(json.dumps(data, ensure_ascii=False, indent=2, default=json_default))
         return
     if not data["units"]:
-        common.out(f"截至 {data['as_of'].isoformat()} 没有需要提醒的事项（nothing to remind）")
+        common.out(_("截至 {day} 没有需要提醒的事项").format(day=data["as_of"].isoformat()))
         return
     parts = [messages.render(env, "wecom", u["unit"], u["items"], data["as_of"], data["due_by"])
              for u in data["units"]]
     common.out(("\n\n" + "-" * 40 + "\n\n").join(parts))
-    common.note(f"{len(data['units'])} units, {sum(len(u['items']) for u in data['units'])} items "
-                f"(dry run: nothing sent; --send sends)")
+    common.note(_("{units} 个单位，{items} 项（预演：未发送；加 --send 发送）").format(
+        units=len(data["units"]), items=sum(len(u["items"]) for u in data["units"])))
 
 
 def _labelled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -160,8 +161,8 @@ def _send(ctx: typer.Context, unit: str | None, fmt: NotifyFormat, fail_if_any: 
     elif rows:
         common.out(render(_labelled(rows), Format.table, RESULT_COLUMNS))
     counts = summary(rows)
-    common.note(f"{counts['sent']} sent, {counts['failed']} failed, {counts['nothing_new']} with nothing new, "
-                f"{counts['no_channel']} units without a webhook or e-mail")
+    common.note(_("已发送 {sent} 个，失败 {failed} 个，{nothing_new} 个没有新事项，{no_channel} 个单位没有 webhook 或邮箱").format(
+        sent=counts["sent"], failed=counts["failed"], nothing_new=counts["nothing_new"], no_channel=counts["no_channel"]))
     if fail_if_any and counts["failed"]:
         raise typer.Exit(EXIT_FAILED)
 

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 
 app = typer.Typer(no_args_is_help=True, help="A project's life in the registry (项目归档): archive, restore, remove.")
 
@@ -33,10 +34,10 @@ def archive(
         project = registry.get_project(session, code)
         day = common.settings(ctx).today.isoformat()
         row = service.archive_project(session, common.actor(ctx), project.code, reason)
-        common.confirm_danger(f"将归档 {project.code}“{project.name}”：自 {day} 起不再出现在报表和清单中，"
-                              f"原因：{row.reason}（will archive it from {day}）", yes=yes,
-                              question="确定归档吗 (archive)?", what=("归档", "archiving"))
-    common.note(f"已归档 {project.code}（archived from {day}）；恢复：projects project restore {project.code}")
+        common.confirm_danger(_("将归档 {code}“{name}”：自 {day} 起不再出现在报表和清单中，原因：{reason}").format(
+            code=project.code, name=project.name, day=day, reason=row.reason), yes=yes,
+            question=_("确定归档吗？"), what=(_("归档"), "archiving"))
+    common.note(_("已归档 {code}（自 {day} 起）；恢复：projects project restore {code}").format(code=project.code, day=day))
 
 
 @app.command()
@@ -50,7 +51,7 @@ def restore(ctx: typer.Context, code: CODE) -> None:
     with common.session(ctx) as session:
         row = service.restore_project(session, common.actor(ctx), code)
         day = row.restored_on.isoformat()
-    common.note(f"已恢复 {code.strip()}（restored from {day}；归档于 {row.archived_on.isoformat()}）")
+    common.note(_("已恢复 {code}（自 {day} 起；归档于 {archived}）").format(code=code.strip(), day=day, archived=row.archived_on.isoformat()))
 
 
 @app.command()
@@ -67,7 +68,6 @@ def remove(ctx: typer.Context, code: CODE, yes: YES = False) -> None:
         project = registry.get_project(session, code)
         name, wanted = project.name, project.code
         service.remove_project(session, common.actor(ctx), wanted)
-        common.confirm_danger(f"将删除 {wanted}“{name}”及其节点、投资数据（will delete it and its own rows）；"
-                              "变更记录中仍保留其全部记录", yes=yes, question="确定删除吗 (remove)?",
-                              what=("删除项目", "removing a project"))
-    common.note(f"已删除 {wanted}（removed）")
+        common.confirm_danger(_("将删除 {code}“{name}”及其节点、投资数据；变更记录中仍保留其全部记录").format(
+            code=wanted, name=name), yes=yes, question=_("确定删除吗？"), what=(_("删除项目"), "removing a project"))
+    common.note(_("已删除 {code}").format(code=wanted))

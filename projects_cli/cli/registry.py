@@ -8,17 +8,18 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format
 from projects_cli.vocab import BY_KEY, PROJECT_FIELDS
 
 LIST_COLUMNS = (
-    ("code", "项目编号"),
-    ("name", "项目名称"),
-    ("chain", "产业链"),
-    ("unit", "责任单位"),
-    ("leader", "包保领导"),
-    ("status", "状态"),
-    ("total_investment", "总投资（万元）"),
+    ("code", _("项目编号")),
+    ("name", _("项目名称")),
+    ("chain", _("产业链")),
+    ("unit", _("责任单位")),
+    ("leader", _("包保领导")),
+    ("status", _("状态")),
+    ("total_investment", _("总投资（万元）")),
 )
 SHOW_LABELS = {f.key: f.zh for f in PROJECT_FIELDS}
 
@@ -43,11 +44,11 @@ def init(
     before, after, backup = common.upgrade(s.url)
     name = db.display_name(s.url)
     if backup:
-        common.note(f"Backed up {name} to {backup}")
+        common.note(_("已将 {name} 备份到 {backup}").format(name=name, backup=backup))
     if before == after:
-        common.note(f"{name} is at schema {after}")
+        common.note(_("{name} 的数据库版本为 {after}").format(name=name, after=after))
     else:
-        common.note(f"{name}: schema {before or 'none'} → {after}")
+        common.note(_("{name}：数据库版本 {before} → {after}").format(name=name, before=before or "none", after=after))
     if sample:
         from projects_cli import demo as demo_mod
         from projects_cli import sample as sample_mod
@@ -56,11 +57,12 @@ def init(
             actor = common.actor(ctx)
             count = sample_mod.load_plan(session, actor)
             demo = demo_mod.load_demo(session, actor)
-        common.note(f"Loaded {count} projects of the 14th Five-Year Plan's columns (十四五规划专栏)")
+        common.note(_("已载入十四五规划专栏项目 {count} 个").format(count=count))
         common.note(
-            f"Loaded the demo scenario (演示情景, not real data): units and leaders of {demo['projects']} projects, "
-            f"{demo['milestones']} milestones ({demo['replans']} re-planned), {demo['months']} monthly investment "
-            f"figures, {demo['issues']} problems; try: {_try_overdue(s)}"
+            _("已载入演示情景（不是真实数据）：{projects} 个项目的责任单位和包保领导、{milestones} 个节点（其中 {replans} 个调整过计划）、"
+              "{months} 个月度完成投资、{issues} 个问题；可以试试：{example}").format(
+                projects=demo["projects"], milestones=demo["milestones"], replans=demo["replans"], months=demo["months"],
+                issues=demo["issues"], example=_try_overdue(s))
         )
 
 
@@ -100,7 +102,7 @@ def list_cmd(
         rows = registry.list_projects(session, filters, s.today.year, s.today, archived=archived)
     common.out(common_render(rows, fmt))
     if fmt == Format.table:
-        common.note(f"{len(rows)} projects")
+        common.note(_("共 {n} 个项目").format(n=len(rows)))
 
 
 def common_render(rows: list[dict[str, Any]], fmt: Format) -> str:
@@ -128,8 +130,8 @@ def show(
         row = registry.show_project(session, code, s.today.year)
         held = archive.open_archive(session, registry.get_project(session, code))
     if held is not None:
-        common.note(f"已归档（archived）：自 {held.archived_on.isoformat()} 起不在报表和清单中，原因：{held.reason}；"
-                    f"恢复：projects project restore {row['code']}")
+        common.note(_("已归档：自 {day} 起不在报表和清单中，原因：{reason}；恢复：projects project restore {code}").format(
+            day=held.archived_on.isoformat(), reason=held.reason, code=row["code"]))
     if fmt == Format.json:
         common.out(to_json(row))
         return
@@ -138,7 +140,7 @@ def show(
         return
     from projects_cli.listings.output import pad, width
 
-    labels = {**SHOW_LABELS, "annual_plan": f"{row['plan_year']}年计划投资（万元）"}
+    labels = {**SHOW_LABELS, "annual_plan": _("{year}年计划投资（万元）").format(year=row["plan_year"])}
     size = max(width(v) for v in labels.values())
     for key, label in labels.items():
         common.out(f"{pad(label, size)}  {cell_text(row.get(key))}")
@@ -249,11 +251,11 @@ def edit(
     if "new_code" in values:
         values["code"] = values.pop("new_code")
     if not values:
-        raise typer.BadParameter("say what to change, e.g. --status 在建", param_hint="options")
+        raise typer.BadParameter(_("请说明要改什么，例如 --status 在建"), param_hint="options")
     with common.session(ctx) as session:
         changed = registry.edit_project(session, common.actor(ctx), code, values, plan_year=plan_year,
                                         create_units=create_units, allow_duplicate_name=allow_duplicate_name)
     if changed:
-        common.note(f"Changed {', '.join(changed)}")
+        common.note(_("已修改：{fields}").format(fields=", ".join(changed)))
     else:
-        common.note("Nothing changed: the project already had those values")
+        common.note(_("未改动：项目原本就是这些值"))

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Iterator, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format, ReportFormat
 from projects_cli.vocab import NO_UNIT
 
@@ -227,7 +228,7 @@ def overdue(
     s = common.settings(ctx)
     fmt = common.output_format(output, fmt, REPORT_EXTENSIONS, ReportFormat.table)
     if fmt == ReportFormat.xlsx and output is None:
-        raise typer.BadParameter("an Excel workbook needs a file: add --output FILE.xlsx", param_hint="--format")
+        raise typer.BadParameter(_("Excel 工作簿需要写到文件：请加 --output 文件.xlsx"), param_hint="--format")
     since_date = common.parse_date_option(since, "--since")
     rules = s.rules
     with common.session(ctx, write=False) as session:
@@ -247,7 +248,7 @@ def overdue(
         from projects_cli.writes import save_workbook
 
         save_workbook(overdue_workbook(data), output)
-        common.note(f"Wrote {output}")
+        common.note(_("已写出 {path}").format(path=output))
     elif fmt == ReportFormat.json:
         common.write_pieces(_overdue_json(data), output)
     elif fmt == ReportFormat.csv:
@@ -256,7 +257,7 @@ def overdue(
         common.write_output(_overdue_table(data), output)
     totals = data["totals"]
     if fmt != ReportFormat.table or output is not None:
-        common.note(f"{totals['overdue']} overdue, {totals['new']} new since {data['since'].isoformat()}, "
-                    f"{totals['due_soon']} due soon")
+        common.note(_("逾期 {overdue} 项，{since} 以来新增 {new} 项，即将到期 {soon} 项").format(
+            overdue=totals["overdue"], new=totals["new"], since=data["since"].isoformat(), soon=totals["due_soon"]))
     if fail_if_any and totals["overdue"]:
         raise typer.Exit(EXIT_OVERDUE)

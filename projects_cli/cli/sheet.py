@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format
 from projects_cli.vocab import SheetKind
 
@@ -39,8 +40,8 @@ class SheetFormat(str, Enum):
 
 EXTENSIONS = {".xlsx": SheetFormat.xlsx, ".html": SheetFormat.html, ".htm": SheetFormat.html, ".md": SheetFormat.md,
               ".txt": SheetFormat.md, ".docx": SheetFormat.docx}
-FILE_ONLY = {SheetFormat.xlsx: "Excel needs a file: add --output FILE.xlsx",
-             SheetFormat.docx: "Word needs a file: add --output FILE.docx"}
+FILE_ONLY = {SheetFormat.xlsx: _("Excel 文件需要写到文件：请加 --output 文件.xlsx"),
+             SheetFormat.docx: _("Word 文件需要写到文件：请加 --output 文件.docx")}
 LIST_COLUMNS = (
     ("number", "编号"),
     ("kind_zh", "类型"),
@@ -109,7 +110,7 @@ def _emit(issued: list[Any], fmt: SheetFormat, output: Path | None, renderer, co
             from projects_cli.sheets import word
 
             word.write_docx(pages, output, word.style_of(config))
-        common.note(f"Wrote {output}")
+        common.note(_("已写出 {path}").format(path=output))
         return
     text = layout.html_page(pages, renderer.env(page=True)) if fmt == SheetFormat.html else layout.markdown(pages)
     common.write_output(text.rstrip("\n"), output)
@@ -139,10 +140,11 @@ def _run(ctx: typer.Context, build: Callable[[Session, Any], list[tuple[str, str
         _emit(issued, chosen, output, renderer, config)
     for i in issued:
         if i.reused:
-            common.note(f"{i.number}  {contexts.KINDS[i.kind]}  {i.recipient}  （同一文件已发文，沿用原编号 / already issued, "
-                        f"same number; nothing recorded）")
+            common.note(_("{number}  {kind}  {recipient}  （同一文件已发文，沿用原编号，未另行记录）").format(
+                number=i.number, kind=contexts.KINDS[i.kind], recipient=i.recipient))
         else:
-            common.note(f"{i.number or '预览 (not numbered, not recorded)'}  {contexts.KINDS[i.kind]}  {i.recipient}")
+            common.note(_("{number}  {kind}  {recipient}").format(
+                number=i.number or _("预览（未编号，未记录）"), kind=contexts.KINDS[i.kind], recipient=i.recipient))
 
 
 @app.command()
@@ -170,9 +172,9 @@ def notice(
     from projects_cli.vocab import PROBLEM_SHEETS
 
     s = common.settings(ctx)
-    chosen = common.pick(kind, SheetKind, ("文书类型", "sheet kind"))
+    chosen = common.pick(kind, SheetKind, (_("文书类型"), "sheet kind"))
     if chosen is not None and chosen not in PROBLEM_SHEETS:
-        raise typer.BadParameter(f"{kind!r} 不是问题的三单之一：交办单、催办单、督办单 (not one of a problem's three sheets)",
+        raise typer.BadParameter(_("{kind!r} 不是问题的三单之一：交办单、催办单、督办单").format(kind=kind),
                                  param_hint="--kind")
 
     def build(session, config):
@@ -270,7 +272,7 @@ def void(
     with common.session(ctx) as session:
         sheet = contexts.void_sheet(session, common.actor(ctx), number, reason)
         number_out = sheet.number
-    common.note(f"{number_out} 已作废 (voided)")
+    common.note(_("{number} 已作废").format(number=number_out))
 
 
 @app.command("list")

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 
 
 def undo(
@@ -33,6 +34,6 @@ def undo(
         wanted = service.select_entries(session, ids=service.parse_ids(ids or []), run=run,
                                         last_by=actor.by if last else None)
         lines = service.undo_entries(session, actor, wanted)
-        common.confirm_danger(lines, yes=yes, question=f"确定撤销这 {len(lines)} 条变更吗 (undo)?",
-                              what=("撤销", "an undo"))
-    common.note(f"已撤销 {len(lines)} 条变更（undone）；撤销本身也记入变更记录 (projects log)")
+        common.confirm_danger(lines, yes=yes, question=_("确定撤销这 {n} 条变更吗？").format(n=len(lines)),
+                              what=(_("撤销"), "an undo"))
+    common.note(_("已撤销 {n} 条变更；撤销本身也记入变更记录（projects log）").format(n=len(lines)))

@@ -8,13 +8,14 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format
 from projects_cli.services.units import LIST_COLUMNS  # the import reads back what the list writes
 
 app = typer.Typer(help="Responsible units (责任单位): contacts, renames with their history, merges (机构改革), the whole list from a file.",
                   no_args_is_help=True)
 
-SHOW_LABELS = {**dict(LIST_COLUMNS), "name": "单位名称", "names": "名称沿革", "project_codes": "项目"}
+SHOW_LABELS = {**dict(LIST_COLUMNS), "name": _("单位名称"), "names": _("名称沿革"), "project_codes": _("项目")}
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)]
 Name = Annotated[str, typer.Argument(help="The unit's name (单位名称), e.g. 经济发展局.")]
@@ -48,7 +49,7 @@ def list_cmd(
     columns = LIST_COLUMNS if all_ else LIST_COLUMNS[:-2]
     common.out(render(rows, fmt, columns))
     if fmt == Format.table:
-        common.note(f"{len(rows)} units")
+        common.note(_("共 {n} 个责任单位").format(n=len(rows)))
 
 
 @app.command()
@@ -64,7 +65,7 @@ def add(ctx: typer.Context, name: Name, contact: Contact = None, phone: Phone = 
         unit = units.add_unit(session, common.actor(ctx), name,
                               _contacts(contact=contact, phone=phone, email=email, webhook=webhook))
         added = unit.name
-    common.note(f"Added {added}")
+    common.note(_("已添加 {name}").format(name=added))
 
 
 @app.command()
@@ -78,10 +79,10 @@ def edit(ctx: typer.Context, name: Name, contact: Contact = None, phone: Phone =
 
     values = _contacts(contact=contact, phone=phone, email=email, webhook=webhook)
     if not values:
-        raise typer.BadParameter("say what to change, e.g. --phone 0531-12345678", param_hint="options")
+        raise typer.BadParameter(_("请说明要改什么，例如 --phone 0531-12345678"), param_hint="options")
     with common.session(ctx) as session:
         changed = units.edit_unit(session, common.actor(ctx), name, values)
-    common.note(f"Changed {', '.join(changed)}" if changed else "Nothing changed: the unit already had those values")
+    common.note(_("已修改：{fields}").format(fields=", ".join(changed)) if changed else _("未改动：单位原本就是这些值"))
 
 
 @app.command()
@@ -99,7 +100,7 @@ def show(ctx: typer.Context, name: Name,
     if fmt == Format.json:
         common.out(to_json(row))
         return
-    row = {**row, "names": [f"{n['name']}（至 {n['until'].isoformat()}）" for n in row["names"]]}
+    row = {**row, "names": [_("{name}（至 {day}）").format(name=n["name"], day=n["until"].isoformat()) for n in row["names"]]}
     size = max(width(v) for v in SHOW_LABELS.values())
     for key, label in SHOW_LABELS.items():
         common.out(f"{pad(label, size)}  {cell_text(row.get(key))}")
@@ -118,7 +119,7 @@ def rename(ctx: typer.Context, old: Annotated[str, typer.Argument(help="The unit
     with common.session(ctx) as session:
         unit = units.rename_unit(session, common.actor(ctx), old, new, on)
         now = unit.name
-    common.note(f"Renamed {old} → {now}")
+    common.note(_("已更名 {old} → {new}").format(old=old, new=now))
 
 
 @app.command()
@@ -141,14 +142,14 @@ def merge(ctx: typer.Context, a: Annotated[str, typer.Argument(help="The unit th
         common.note(line)
     if not yes:
         if not common.can_ask():
-            raise InvalidValue("没有终端可确认，未合并；确认无误后加 --yes（no terminal to confirm: nothing merged; add --yes）")
+            raise InvalidValue(_("没有终端可确认，未合并；确认无误后加 --yes"))
         common.stop_progress()
-        if not typer.confirm("执行合并？(merge?)", default=False, err=True):
-            common.note("未合并（not merged）")
+        if not typer.confirm(_("执行合并？"), default=False, err=True):
+            common.note(_("未合并"))
             raise typer.Exit(1)
     with common.session(ctx) as session:
         units.merge_units(session, common.actor(ctx), a, b, when)
-    common.note(f"Merged {plan.gone} into {plan.into}")
+    common.note(_("已将 {a} 并入 {b}").format(a=plan.gone, b=plan.into))
 
 
 @app.command()
@@ -161,7 +162,7 @@ def remove(ctx: typer.Context, name: Name) -> None:
 
     with common.session(ctx) as session:
         units.remove_unit(session, common.actor(ctx), name)
-    common.note(f"Removed {name}")
+    common.note(_("已删除 {name}").format(name=name))
 
 
 @app.command("import")
@@ -179,9 +180,9 @@ def import_cmd(
 
     with common.session(ctx, write=not dry_run) as session:
         result = units.import_units(session, common.actor(ctx), file, dry_run=dry_run)
-    verb = "would be " if dry_run else ""
-    for label, names in (("added", result.added), ("updated", result.updated)):
+    for label, names in ((_("新增"), result.added), (_("更新"), result.updated)):
         if names:
-            common.note(f"{label}: {'、'.join(names)}")
-    common.note(f"{len(result.added)} {verb}added, {len(result.updated)} {verb}updated, {len(result.unchanged)} unchanged"
-                + ("（预检，未写入 / dry run: nothing written）" if dry_run else ""))
+            common.note(_("{label}：{names}").format(label=label, names=_("、").join(names)))
+    common.note((_("将新增 {added} 个，将更新 {updated} 个，{unchanged} 个不变（预检，未写入）") if dry_run
+                 else _("新增 {added} 个，更新 {updated} 个，{unchanged} 个不变")).format(
+        added=len(result.added), updated=len(result.updated), unchanged=len(result.unchanged)))

@@ -19,6 +19,7 @@ from sqlalchemy import Text, cast, delete, func, select
 from sqlmodel import Session, SQLModel
 
 from projects_cli.errors import IllegalMove, InvalidValue
+from projects_cli.i18n import N_, _
 from projects_cli.services import registry
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx
@@ -40,8 +41,8 @@ TABLE = "project_archive"
 # The tables a project's own rows are in (they go with it); every other row that refers to it blocks a removal.
 OWNED = ("milestone", "investment_report", "investment_revision", "investment_plan", "progress_report",
          "project_revision", "project_archive", "ledger_fingerprint")
-LABELS = {"issue": "问题", "card": "红黄蓝牌", "sheet": "已发文件", "dispatch": "派工单", "project": "项目",
-          "issue_helper": "问题的配合单位", "flag_score": "流动红旗评分"}
+LABELS = {"issue": N_("问题"), "card": N_("红黄蓝牌"), "sheet": N_("已发文件"), "dispatch": N_("派工单"), "project": N_("项目"),
+          "issue_helper": N_("问题的配合单位"), "flag_score": N_("流动红旗评分")}
 
 
 def references(session: Session, table: str, record_id: int, *, owned: tuple[str, ...] = ()) -> dict[str, int]:
@@ -82,7 +83,8 @@ def referring(session: Session, project: Project) -> dict[str, int]:
 
 def refusal(found: dict[str, int]) -> str:
     """What refers to a record, in words: 问题 2 条、红黄蓝牌 3 条."""
-    return "、".join(f"{LABELS.get(name, name)} {count} 条（{name}）" for name, count in sorted(found.items()))
+    return _("、").join(_("{what} {count} 条").format(what=_(LABELS.get(name, name)), count=count)
+                       for name, count in sorted(found.items()))
 
 
 def open_archive(session: Session, project: Project) -> ProjectArchive | None:
@@ -96,14 +98,14 @@ def archive_project(session: Session, ctx: Ctx, code: str, reason: str | None) -
     project = registry.get_project(session, code)
     reason = clean_text(reason)
     if not reason:
-        raise InvalidValue(f"归档 {project.code} 需要说明原因（--reason，archiving needs a reason）")
+        raise InvalidValue(_("归档 {code} 需要说明原因（--reason）").format(code=project.code))
     held = open_archive(session, project)
     if held is not None:
-        raise IllegalMove(f"{project.code} 已于 {held.archived_on.isoformat()} 归档（already archived: {held.reason}）；"
-                          f"恢复请用 projects project restore {project.code}")
+        raise IllegalMove(_("{code} 已于 {day} 归档（{reason}）；恢复请用 projects project restore {code}").format(
+            code=project.code, day=held.archived_on.isoformat(), reason=held.reason))
     if project.recorded_on is not None and ctx.as_of < project.recorded_on:
-        raise InvalidValue(f"{project.code} 是 {project.recorded_on.isoformat()} 才录入的，不能在此之前的 "
-                           f"{ctx.as_of.isoformat()} 归档（check --as-of）")
+        raise InvalidValue(_("{code} 是 {recorded} 才录入的，不能在此之前的 {day} 归档（请检查 --as-of）").format(
+            code=project.code, recorded=project.recorded_on.isoformat(), day=ctx.as_of.isoformat()))
     row = ProjectArchive(project_id=project.id, archived_on=ctx.as_of, reason=reason, by=ctx.by, at=ctx.now)
     session.add(row)
     session.flush()
@@ -117,10 +119,10 @@ def restore_project(session: Session, ctx: Ctx, code: str) -> ProjectArchive:
     project = registry.get_project(session, code)
     held = open_archive(session, project)
     if held is None:
-        raise IllegalMove(f"{project.code} 没有归档，无需恢复（not archived）")
+        raise IllegalMove(_("{code} 没有归档，无需恢复").format(code=project.code))
     if ctx.as_of < held.archived_on:
-        raise InvalidValue(f"{project.code} 于 {held.archived_on.isoformat()} 归档，不能在此之前的 "
-                           f"{ctx.as_of.isoformat()} 恢复（check --as-of）")
+        raise InvalidValue(_("{code} 于 {archived} 归档，不能在此之前的 {day} 恢复（请检查 --as-of）").format(
+            code=project.code, archived=held.archived_on.isoformat(), day=ctx.as_of.isoformat()))
     held.restored_on, held.restored_by = ctx.as_of, ctx.by
     session.flush()
     changelog.log_update(session, ctx, TABLE, held.id, {"restored_on": None}, {"restored_on": ctx.as_of},
@@ -140,11 +142,11 @@ def remove_project(session: Session, ctx: Ctx, code: str) -> dict[str, Any]:
     Returns its values as logged."""
     project = registry.get_project(session, code)
     if open_archive(session, project) is None:
-        raise IllegalMove(f"{project.code} 没有归档，不能删除（only an archived project can be removed）；"
-                          f"先归档：projects project archive {project.code} --reason …")
+        raise IllegalMove(_("{code} 没有归档，不能删除；先归档：projects project archive {code} --reason …").format(
+            code=project.code))
     found = referring(session, project)
     if found:
-        raise IllegalMove(f"{project.code} 仍被引用，不能删除（still referred to）：{refusal(found)}")
+        raise IllegalMove(_("{code} 仍被引用，不能删除：{refs}").format(code=project.code, refs=refusal(found)))
     return delete_project(session, ctx, project)
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from projects_cli.config.rulebook import Rules
 from projects_cli.errors import InvalidValue, NotFound
 from projects_cli.facts import asof
+from projects_cli.i18n import _
 from projects_cli.rules.cards import RANK, changes, rate
 from projects_cli.rules.dates import normal_period, period_end, period_of, period_start, previous_period, provisional
 from projects_cli.services import registry
@@ -32,8 +33,8 @@ def check_period(period: str) -> str:
     form: 2025-10 (month) or 2025-W43 (ISO week)."""
     normal = normal_period(period) if isinstance(period, str) else None
     if normal is None:
-        raise InvalidValue(f"{period!r} 不是评价周期；月份写作 2025-10 或 2025年10月，周写作 2025-W43 或 2025年第43周 "
-                           f"(not a period: write a month as 2025-10 or a week as 2025-W43)")
+        raise InvalidValue(_("{period!r} 不是评价周期；月份写作 2025-10 或 2025年10月，周写作 2025-W43 或 2025年第43周").format(
+            period=period))
     return normal
 
 
@@ -46,7 +47,8 @@ def resolve(as_of: date, period: str | None, kind: str) -> tuple[str, date]:
     period = check_period(period)
     end = period_end(period)
     if period_start(period) > as_of:
-        raise InvalidValue(f"period {period} begins after the as-of date {as_of.isoformat()}: nothing to rate yet")
+        raise InvalidValue(_("周期 {period} 在统计截止日期 {day} 之后才开始：还没有可评价的内容").format(
+            period=period, day=as_of.isoformat()))
     return period, min(as_of, end)
 
 
@@ -61,7 +63,7 @@ def _previous_colours(session: Session, period: str, count: int) -> dict[int, li
     """Per project, the computed colours of the `count` periods before, newest first (a gap ends the run)."""
     periods = []
     p = period
-    for _ in range(max(1, count)):
+    for _step in range(max(1, count)):
         p = previous_period(p)
         periods.append(p)
     c = Card.__table__.c
@@ -153,11 +155,11 @@ def set_manual(
 ) -> Card:
     """A card set by hand: who, why, until when. Kept apart from the computed card; one per project and period."""
     if color not in COLORS:
-        raise InvalidValue(f"colour must be red, yellow or blue, not {color!r}")
+        raise InvalidValue(_("牌色应为 red、yellow 或 blue，不能是 {color!r}").format(color=color))
     if not reason or not reason.strip():
-        raise InvalidValue("a manual card needs a reason (--reason)")
+        raise InvalidValue(_("手动设置的牌需要写明原因（--reason）"))
     if until is not None and until < ctx.as_of:
-        raise InvalidValue(f"--until {until} is before the as-of date {ctx.as_of}")
+        raise InvalidValue(_("--until {until} 早于统计截止日期 {day}").format(until=until, day=ctx.as_of))
     project = registry.get_project(session, code)
     card = session.scalars(
         select(Card).where(Card.project_id == project.id, Card.period == period, Card.manual.is_(True))
@@ -268,4 +270,4 @@ def counts_by(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 
 def require_cards(rows: list[dict[str, Any]], period: str) -> None:
     if not rows:
-        raise NotFound(f"no cards for {period}; rate the period first: projects cards rate --period {period}")
+        raise NotFound(_("{period} 还没有评牌；请先评价：projects cards rate --period {period}").format(period=period))

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue
+from projects_cli.i18n import _
 from projects_cli.store.models import Project, Unit
 from projects_cli.vocab import BY_KEY, IssueState, Level
 
@@ -54,7 +55,7 @@ def relative_span(text: str, today: date) -> tuple[date, date | None] | None:
     if found:
         days = int(found.group(1)) * (7 if found.group(2) in ("w", "周") else 1)
         if days < 1:
-            raise InvalidValue(f"--since {text}: 至少 1 天（at least one day）")
+            raise InvalidValue(_("--since {text}：至少 1 天").format(text=text))
         return today - timedelta(days=days - 1), None
     return None
 
@@ -69,7 +70,7 @@ def log_span(since: str | None, until: str | None, today: date, parse_date) -> t
         span = relative_span(until, today)
         last = (span[1] or today) if span is not None else parse_date(until, "--until")
     if first and last and last < first:
-        raise InvalidValue(f"--until {last.isoformat()} 早于 --since {first.isoformat()}（the span is empty）")
+        raise InvalidValue(_("--until {last} 早于 --since {first}").format(last=last.isoformat(), first=first.isoformat()))
     return first, last
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from projects_cli.errors import InvalidValue
 from projects_cli.facts.asof import reports_on_record
 from projects_cli.facts.ledger_rows import Shape, select_rows
+from projects_cli.i18n import _
 from projects_cli.listings.output import format_decimal
 from projects_cli.rules import investment as rules
 from projects_cli.rules.dates import completion_gap, month_end
@@ -42,17 +43,17 @@ def check_month(month: str, as_of: date) -> str:
         raise InvalidValue(str(exc)) from None
     if month > f"{as_of.year:04d}-{as_of.month:02d}":
         raise InvalidValue(
-            f"month {month} is after the as-of date {as_of.isoformat()}; completed investment (完成投资) is "
-            "recorded for a month that has begun"
+            _("月份 {month} 晚于统计截止日期 {day}；完成投资只能填报已经开始的月份").format(month=month, day=as_of.isoformat())
         )
     return month
 
 
-def check_amount(amount: Decimal | None, what: str = "amount (完成投资)") -> Decimal:
+def check_amount(amount: Decimal | None, what: str | None = None) -> Decimal:
+    what = what or _("完成投资（amount）")
     if amount is None:
-        raise InvalidValue(f"{what} is needed, in 万元, e.g. 1200 or 1.2亿元")
+        raise InvalidValue(_("需要填写{what}，单位万元，例如 1200 或 1.2亿元").format(what=what))
     if amount < 0:
-        raise InvalidValue(f"{what} cannot be negative: {format_decimal(amount)}")
+        raise InvalidValue(_("{what}不能为负数：{amount}").format(what=what, amount=format_decimal(amount)))
     return amount
 
 
@@ -154,13 +155,13 @@ def set_year_to_date(
     A total smaller than the earlier months already on file is an error naming both.
     """
     month = check_month(month, ctx.as_of)
-    completed_ytd = check_amount(completed_ytd, "year-to-date completed investment (本年累计完成投资)")
+    completed_ytd = check_amount(completed_ytd, _("本年累计完成投资"))
     earlier = year_to_date_before(session, project, month)
     figure = rules.month_figure(completed_ytd, earlier)
     if figure is None:
         raise InvalidValue(
-            f"{project.code}: year-to-date completed investment {format_decimal(completed_ytd)} 万元 to {month} is "
-            f"less than the {format_decimal(earlier)} 万元 already on file for the months before it"
+            _("{code}：截至 {month} 的本年累计完成投资 {ytd} 万元，少于此前各月已填报的 {earlier} 万元").format(
+                code=project.code, month=month, ytd=format_decimal(completed_ytd), earlier=format_decimal(earlier))
         )
     return set_month(session, ctx, project, month, figure, source)
 
@@ -199,8 +200,8 @@ def record_month(
 def set_plan(session: Session, ctx: Ctx, code: str, year: int, amount: Decimal) -> Project:
     """`invest plan`: the project's annual plan investment for `year` (reuses the registry's)."""
     if not 1990 <= year <= 2100:
-        raise InvalidValue(f"year {year} is not a plausible plan year")
-    return registry.set_annual_plan(session, ctx, code, year, check_amount(amount, "annual plan investment (年度计划投资)"))
+        raise InvalidValue(_("{year} 不是合理的计划年度").format(year=year))
+    return registry.set_annual_plan(session, ctx, code, year, check_amount(amount, _("年度计划投资")))
 
 
 def show_investment(session: Session, code: str, as_of: date, year: int | None = None) -> dict[str, Any]:
@@ -212,7 +213,7 @@ def show_investment(session: Session, code: str, as_of: date, year: int | None =
     project = registry.get_project(session, code)
     year = year or as_of.year
     if year > as_of.year:
-        raise InvalidValue(f"year {year} is after the as-of date {as_of.isoformat()}")
+        raise InvalidValue(_("{year} 年晚于统计截止日期 {day}").format(year=year, day=as_of.isoformat()))
     judged = as_of if year == as_of.year else month_end(year, 12)
     last = f"{year:04d}-{judged.month:02d}"
     plan = registry.annual_plan(session, project, year)

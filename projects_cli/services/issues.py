@@ -44,6 +44,7 @@ from sqlmodel import Session
 
 from projects_cli.errors import IllegalMove, InvalidValue, NotFound
 from projects_cli.facts import asof
+from projects_cli.i18n import _
 from projects_cli.rules.escalation import EscalationRules, escalation
 from projects_cli.rules.workdays import WorkCalendar, add_workdays, prc_calendar, workdays_between
 from projects_cli.services import registry
@@ -102,8 +103,9 @@ def next_state(number: str, state: str, action: str) -> str:
     moves = MOVES[action]
     if state not in moves:
         raise IllegalMove(
-            f"cannot {action} issue {number}: it is {state} ({IssueState(state).zh}); "
-            f"allowed now: {', '.join(allowed_moves(state))}"
+            _("不能对问题 {number} 执行 {action}：它现在是{state_zh}（{state}）；现在可以：{allowed}").format(
+                number=number, action=action, state_zh=_(IssueState(state).zh), state=state,
+                allowed=", ".join(allowed_moves(state)))
         )
     return str(moves[state] or state)
 
@@ -161,8 +163,8 @@ def normalize_number(text: str) -> str:
     match = _NUMBER.match(raw)
     if not match:
         shown = clean_text(text)
-        raise NotFound(f"{(shown if len(shown) <= 40 else shown[:40] + '…')!r} is not an issue number; "
-                       "issue numbers look like 2025-012")
+        raise NotFound(_("{typed!r} 不是问题编号；问题编号形如 2025-012").format(
+            typed=shown if len(shown) <= 40 else shown[:40] + "…"))
     return f"{match.group(1)}-{int(match.group(2)):03d}"
 
 
@@ -177,7 +179,7 @@ def get_issue(session: Session, number: str, *, lock: bool = False) -> Issue:
         query = query.with_for_update().execution_options(populate_existing=True)
     issue = session.scalars(query).first()
     if issue is None:
-        raise NotFound(f"no issue numbered {wanted}; `projects issue list` shows the numbers")
+        raise NotFound(_("没有编号为 {number} 的问题；`projects issue list` 列出全部编号").format(number=wanted))
     return issue
 
 
@@ -235,7 +237,8 @@ def revert_step(session: Session, ctx: Ctx, number: str, event_id: int, old: dic
             IssueEvent.issue_id == issue.id, IssueEvent.id > event_id).order_by(IssueEvent.id)):
         if later_id not in skip and kind != IssueEventType.REVERT.value:
             step = IssueEventType.from_zh(kind)
-            raise IllegalMove(f"问题 {issue.number} 此后已有办理（{step.zh if step else kind}；the problem moved on since）")
+            raise IllegalMove(_("问题 {number} 此后已有办理（{step}）").format(
+                number=issue.number, step=_(step.zh) if step else kind))
     code = _project_code(session, issue)
     before = _snapshot(session, issue)
     fields = {k: v for k, v in old.items() if k in _LOGGED or k in ("lead_unit", "helpers")}
@@ -279,7 +282,7 @@ def _snapshot(session: Session, issue: Issue) -> dict[str, Any]:
 def _require_text(text: str | None, what: str) -> str:
     value = (text or "").strip()
     if not value:
-        raise InvalidValue(f"{what} cannot be empty")
+        raise InvalidValue(_("{what}不能为空").format(what=what))
     return value
 
 
@@ -402,7 +405,8 @@ def _step(
 def _check_urgency(urgency: str, rules: IssueRules) -> str:
     urgency = clean_text(urgency)
     if urgency not in rules.deadline_days:
-        raise InvalidValue(f"urgency (紧急程度) must be one of {'/'.join(rules.deadline_days)}, not {urgency!r}")
+        raise InvalidValue(_("紧急程度应为 {allowed} 之一，不能是 {urgency!r}").format(
+            allowed="/".join(rules.deadline_days), urgency=urgency))
     return urgency
 
 
@@ -410,13 +414,13 @@ def _new_deadline(ctx: Ctx, rules: IssueRules, urgency: str, due: date | None) -
     """A deadline from today: `due`, else the urgency's working days on the PRC calendar (event data)."""
     if due is not None:
         if due < ctx.as_of:
-            raise InvalidValue(f"the deadline {due.isoformat()} is before today ({ctx.as_of.isoformat()})")
+            raise InvalidValue(_("期限 {due} 早于今天（{today}）").format(due=due.isoformat(), today=ctx.as_of.isoformat()))
         return {"deadline": due}
     days = rules.deadline_days.get(urgency)
     if days is None:
         raise InvalidValue(
-            f"the rules file's issues.deadline_days has no urgency {urgency!r} (it has {'/'.join(rules.deadline_days)});"
-            " give the deadline with --due"
+            _("规则文件的 issues.deadline_days 中没有紧急程度 {urgency!r}（现有 {known}）；请用 --due 给出期限").format(
+                urgency=urgency, known="/".join(rules.deadline_days))
         )
     return {"deadline": add_workdays(ctx.as_of, days, rules.calendar), "workdays": days}
 
@@ -439,10 +443,10 @@ def report_issue(
     project = registry.get_project(session, code)
     title = clean_text(title)
     if not title:
-        raise InvalidValue("the title (问题标题) cannot be empty")
+        raise InvalidValue(_("问题标题不能为空"))
     category = clean_text(category)
     if not category:
-        raise InvalidValue("the category (问题类别) cannot be empty, e.g. 土地, 资金, 手续, 用电, 拆迁")
+        raise InvalidValue(_("问题类别不能为空，例如 土地、资金、手续、用电、拆迁"))
     urgency = _check_urgency(urgency, rules or default_rules())
     year = ctx.as_of.year
     seq = sequences.next_number(session, "issue", year)
@@ -480,7 +484,7 @@ def accept_issue(session: Session, ctx: Ctx, number: str, *, text: str | None = 
 
 def reject_issue(session: Session, ctx: Ctx, number: str, *, reason: str) -> Issue:
     """不予受理, with the reason."""
-    return _step(session, ctx, number, "reject", None, text=_require_text(reason, "the reason (--reason)"))
+    return _step(session, ctx, number, "reject", None, text=_require_text(reason, _("理由（--reason）")))
 
 
 def assign_issue(
@@ -512,7 +516,7 @@ def assign_issue(
         for name in helpers:
             helper = find(name)
             if helper.id == lead.id:
-                raise InvalidValue(f"{lead.name} is the lead unit (牵头单位); it cannot also be a helper (配合单位)")
+                raise InvalidValue(_("{unit} 是牵头单位，不能同时是配合单位").format(unit=lead.name))
             if helper.id not in [h.id for h in helper_units]:
                 helper_units.append(helper)
         new_urgency = _check_urgency(urgency, rules) if urgency is not None else issue.urgency
@@ -577,12 +581,12 @@ def transfer_unit(session: Session, ctx: Ctx, gone: Unit, to: Unit) -> int:
 
 def respond_issue(session: Session, ctx: Ctx, number: str, *, text: str) -> Issue:
     """反馈: the unit's answer."""
-    return _step(session, ctx, number, "respond", None, text=_require_text(text, "the answer (--text)"))
+    return _step(session, ctx, number, "respond", None, text=_require_text(text, _("反馈内容（--text）")))
 
 
 def resolve_issue(session: Session, ctx: Ctx, number: str, *, text: str) -> Issue:
     """办结: solved, awaiting verification and 销号."""
-    text = _require_text(text, "the resolution (--text)")
+    text = _require_text(text, _("办结情况（--text）"))
 
     def change(issue: Issue, code: str) -> list[dict[str, Any]]:
         entries = _count_miss(session, ctx, issue, code)
@@ -611,7 +615,7 @@ def send_back_issue(
     session: Session, ctx: Ctx, number: str, rules: IssueRules, *, reason: str, due: date | None = None
 ) -> Issue:
     """退回: not solved; back to the lead unit with a new deadline."""
-    reason = _require_text(reason, "the reason (--reason)")
+    reason = _require_text(reason, _("理由（--reason）"))
     data: dict[str, Any] = {}
 
     def change(issue: Issue, code: str) -> list[dict[str, Any]]:
@@ -629,7 +633,7 @@ def reopen_issue(
     session: Session, ctx: Ctx, number: str, rules: IssueRules, *, reason: str, due: date | None = None
 ) -> Issue:
     """重新打开: a closed issue goes back to its lead unit with a new deadline; a rejected one back to reported."""
-    reason = _require_text(reason, "the reason (--reason)")
+    reason = _require_text(reason, _("理由（--reason）"))
     data: dict[str, Any] = {}
 
     def change(issue: Issue, code: str) -> list[dict[str, Any]]:
@@ -639,7 +643,7 @@ def reopen_issue(
             issue.assigned_on = ctx.as_of
             issue.deadline = data["deadline"]
         elif due is not None:
-            raise InvalidValue("a rejected issue reopens as reported (待受理); give --due when assigning it")
+            raise InvalidValue(_("不予受理的问题重新打开后为待受理；请在交办时给出 --due"))
         return []
 
     return _step(session, ctx, number, "reopen", change, text=reason, data=data)
@@ -649,7 +653,7 @@ def escalate_issue(
     session: Session, ctx: Ctx, number: str, *, reason: str, level: str | None = None, rules: IssueRules | None = None
 ) -> Issue:
     """督办升级 by hand: to `level`, or one level up. Reaching 挂牌督办 sets its 限期 (`listed_deadline`)."""
-    reason = _require_text(reason, "the reason (--reason)")
+    reason = _require_text(reason, _("理由（--reason）"))
     rules = rules or default_rules()
     data: dict[str, Any] = {}
 
@@ -657,16 +661,18 @@ def escalate_issue(
         rank = LEVELS.index(issue.level)
         if level is None:
             if rank == len(LEVELS) - 1:
-                raise InvalidValue(f"issue {issue.number} is already under {issue.level}, the highest level")
+                raise InvalidValue(_("问题 {number} 已是{level}，这是最高级别").format(number=issue.number, level=issue.level))
             target = LEVELS[rank + 1]
         else:
             target = clean_text(level)
             if target not in LEVELS:
-                raise InvalidValue(f"level (督办级别) must be one of {'/'.join(LEVELS[1:])}, not {target!r}")
+                raise InvalidValue(_("督办级别应为 {allowed} 之一，不能是 {level!r}").format(
+                    allowed="/".join(LEVELS[1:]), level=target))
             if LEVELS.index(target) <= rank:
-                higher = "/".join(LEVELS[rank + 1:]) or "none: it is the highest"
+                higher = "/".join(LEVELS[rank + 1:]) or _("没有：已是最高级别")
                 raise InvalidValue(
-                    f"issue {issue.number} is already under {issue.level}; escalate to a higher level ({higher})"
+                    _("问题 {number} 已是{level}；请升级到更高的级别（{higher}）").format(
+                        number=issue.number, level=issue.level, higher=higher)
                 )
         data.update({"from": issue.level, "to": target})
         issue.level = target
@@ -712,19 +718,19 @@ def note_issue(session: Session, ctx: Ctx, number: str, kind: str, *, text: str,
     """
     if kind not in ("instruct", "consult", "follow"):
         raise ValueError(kind)
-    text = _require_text(text, f"the {IssueEventType(kind).zh} text (--text)")
+    text = _require_text(text, _("{kind}内容（--text）").format(kind=_(IssueEventType(kind).zh)))
     data = {"who": clean_text(who)} if who and clean_text(who) else None
     return _step(session, ctx, number, kind, None, text=text, data=data)
 
 
 def record_lookback(session: Session, ctx: Ctx, number: str, *, text: str) -> Issue:
     """回头看 done: the fix held. (If it did not, reopen the issue.)"""
-    text = _require_text(text, "the look-back finding (--text)")
+    text = _require_text(text, _("回头看情况（--text）"))
 
     def change(issue: Issue, code: str) -> list[dict[str, Any]]:
         if issue.lookback_done_on is not None:
             raise InvalidValue(
-                f"the look-back (回头看) of issue {issue.number} was recorded on {issue.lookback_done_on.isoformat()}"
+                _("问题 {number} 的回头看已于 {day} 记录").format(number=issue.number, day=issue.lookback_done_on.isoformat())
             )
         issue.lookback_done_on = ctx.as_of
         return []
@@ -937,11 +943,11 @@ def list_issues(
     query = base.where(Issue.id.not_in(asof.changed_after(as_of)))
     if state:
         if state not in ISSUE_STATES:
-            raise InvalidValue(f"state must be one of {', '.join(ISSUE_STATES)}, not {state!r}")
+            raise InvalidValue(_("状态应为 {allowed} 之一，不能是 {state!r}").format(allowed=", ".join(ISSUE_STATES), state=state))
         query = query.where(Issue.state == state)
     if level:
         if level not in LEVELS:
-            raise InvalidValue(f"level (督办级别) must be one of {'/'.join(LEVELS)}, not {level!r}")
+            raise InvalidValue(_("督办级别应为 {allowed} 之一，不能是 {level!r}").format(allowed="/".join(LEVELS), level=level))
         query = query.where(Issue.level == level)
     found = registry.find_unit(session, unit) if unit else None
     if found is not None:
@@ -981,7 +987,7 @@ def show_issue(session: Session, number: str, as_of: date | None = None, calenda
     projects = Project.__table__ if as_of is None else asof.projects_on(session, as_of)
     found = session.connection().execute(_base_query(session, as_of, projects).where(Issue.id == issue.id)).mappings().first()
     if found is None:  # its project was added to the registry after the as-of date
-        raise NotFound(f"issue {issue.number}: its project was not on record on the as-of date {as_of.isoformat()}")
+        raise NotFound(_("问题 {number}：截至 {day}，它所属的项目尚未录入项目库").format(number=issue.number, day=as_of.isoformat()))
     row = dict(found)
     row["description"] = issue.description
     row["helpers"] = _helpers_of(session, [issue.id], as_of)[issue.id]
@@ -994,8 +1000,8 @@ def show_issue(session: Session, number: str, as_of: date | None = None, calenda
         units = asof.unit_ids_by_name(session)
         st = asof.replay([(ev.type, ev.on, ev.to_state, ev.data) for ev in events], units, issue.urgency)
         if st is None:
-            raise NotFound(f"issue {issue.number} was reported on {issue.reported_on.isoformat()}, after "
-                           f"the as-of date {as_of.isoformat()}")
+            raise NotFound(_("问题 {number} 于 {reported} 提报，晚于统计截止日期 {day}").format(
+                number=issue.number, reported=issue.reported_on.isoformat(), day=as_of.isoformat()))
         row.update({k: st[k] for k in asof.MOVING})
         row["lead_unit"] = asof.unit_names_on(session, as_of).get(st["lead_unit_id"])
         row["helpers"] = list(st["helpers"])

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue, UnknownName
 from projects_cli.facts.filters import NAMED, find_former, former_names, known_names
+from projects_cli.i18n import _
 from projects_cli.services import registry
 from projects_cli.services.units import effective
 from projects_cli.store import changelog
@@ -33,12 +34,12 @@ from projects_cli.values import clean_text, match_name, nearest_names, text_prob
 def clean_leader_name(value: Any) -> str:
     text = clean_text(value)
     if not text:
-        raise InvalidValue("包保领导姓名不能为空（a leader needs a name）")
+        raise InvalidValue(_("包保领导姓名不能为空"))
     if not text.isprintable() and (problem := text_problem(text, name=True)):
-        raise InvalidValue(f"包保领导 {problem}")
+        raise InvalidValue(_("包保领导 {problem}").format(problem=problem))
     limit = Leader.__table__.c.name.type.length
     if len(text) > limit:
-        raise InvalidValue(f"包保领导姓名最长 {limit} 个字符，这个有 {len(text)} 个（a leader's name holds at most {limit}）")
+        raise InvalidValue(_("包保领导姓名最长 {limit} 个字符，这个有 {length} 个").format(limit=limit, length=len(text)))
     return text
 
 
@@ -46,7 +47,7 @@ def _optional(key: str, value: Any) -> str | None:
     text = clean_text(value) or None
     limit = Leader.__table__.c[key].type.length
     if text and len(text) > limit:
-        raise InvalidValue(f"{'职务' if key == 'title' else '电话'}最长 {limit} 个字符（{key} holds at most {limit}）")
+        raise InvalidValue(_("{what}最长 {limit} 个字符").format(what=_("职务") if key == "title" else _("电话"), limit=limit))
     return text
 
 
@@ -98,10 +99,10 @@ def add_leader(session: Session, ctx: Ctx, name: str, *, title: str | None = Non
     name = clean_leader_name(name)
     alike = match_name(name, session.scalars(select(Leader.name)).all())  # 张 三 is 张三
     if alike is not None:
-        raise InvalidValue(f"已有包保领导“{alike}”（a leader of that name is kept already）")
+        raise InvalidValue(_("已有包保领导“{name}”").format(name=alike))
     former = former_names(session, "leader").get(name)
     if former is not None:
-        raise InvalidValue(f"“{name}”是“{former.now}”的曾用名；{former.message('包保领导')}")
+        raise InvalidValue(_("“{name}”是“{now}”的曾用名；{former}").format(name=name, now=former.now, former=former.message("包保领导")))
     leader = Leader(name=name, title=_optional("title", title), phone=_optional("phone", phone))
     session.add(leader)
     session.flush()
@@ -132,10 +133,10 @@ def rename_leader(session: Session, ctx: Ctx, old: str, new: str, on: date | Non
     current = find_leader(session, old)
     new_name = clean_leader_name(new)
     if new_name == current:
-        raise InvalidValue(f"包保领导已叫“{new_name}”（the leader already has that name）")
+        raise InvalidValue(_("包保领导已叫“{name}”").format(name=new_name))
     if _row(session, new_name) is not None or new_name in _on_projects(session):
-        raise InvalidValue(f"已有包保领导“{new_name}”；如是同一人，请用 leader merge {current} {new_name}"
-                           f"（a leader of that name exists: use leader merge）")
+        raise InvalidValue(_("已有包保领导“{new}”；如是同一人，请用 leader merge {current} {new}").format(
+            new=new_name, current=current))
     leader = _kept(session, ctx, current)
     formers = [n for n in leader.former.split(LIST_SEP) if n and n != new_name]  # renamed back: no longer former
     old_values = {"name": leader.name, "former": leader.former}
@@ -152,7 +153,7 @@ def merge_leaders(session: Session, ctx: Ctx, a: str, b: str, on: date | None = 
     on = effective(ctx, on)
     gone, into = find_leader(session, a), find_leader(session, b)
     if gone == into:
-        raise InvalidValue(f"“{a}”和“{b}”是同一位包保领导“{gone}”（the same leader）")
+        raise InvalidValue(_("“{a}”和“{b}”是同一位包保领导“{gone}”").format(a=a, b=b, gone=gone))
     codes = _move_projects(session, ctx, gone, into, on)
     target = _kept(session, ctx, into)
     row = _kept(session, ctx, gone)

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from projects_cli.errors import IllegalMove, InvalidValue, NotFound
 from projects_cli.facts import leads as facts
+from projects_cli.i18n import _
 from projects_cli.services import milestones, registry
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
@@ -48,14 +49,14 @@ MAX_LENGTH = {c.name: c.type.length for c in Lead.__table__.c if getattr(c.type,
 def get_lead(session: Session, code: str) -> Lead:
     lead = session.scalars(select(Lead).where(Lead.code == normalize_name(code).upper())).first()
     if lead is None:
-        raise NotFound(f"没有编号为 {clean_text(code)!r} 的招商线索（no lead with that code）；`projects lead list` 列出编号")
+        raise NotFound(_("没有编号为 {code!r} 的招商线索；`projects lead list` 列出编号").format(code=clean_text(code)))
     return lead
 
 
 def check_stage(stage: str) -> str:
     name = clean_text(stage)
     if name not in LEAD_STAGES:
-        raise InvalidValue(f"未知的线索阶段 {name!r}（unknown stage）；可用 known：{'、'.join(LEAD_STAGES)}")
+        raise InvalidValue(_("未知的线索阶段 {name!r}；可用：{known}").format(name=name, known="、".join(LEAD_STAGES)))
     return name
 
 
@@ -66,13 +67,12 @@ def converted(amount: Decimal | None, currency: str, rates: Mapping[str, Decimal
         return None, amount
     rate = rates.get(currency)
     if rate is None:
-        hint = (f"在配置文件 [ledger.rates] 写明汇率（如 \"{currency}\" = 7.1，1 {currency} 合多少元）"
-                f"(set the rate in [ledger.rates] of the config file)")
-        raise InvalidValue(f"金额是{currency}，没有{currency}汇率，不能折算为万元（no exchange rate for {currency}）；{hint}")
+        hint = _("在配置文件 [ledger.rates] 写明汇率（如 \"{currency}\" = 7.1，1 {currency} 合多少元）").format(currency=currency)
+        raise InvalidValue(_("金额是{currency}，没有{currency}汇率，不能折算为万元；{hint}").format(currency=currency, hint=hint))
     wan = (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
     if wan >= LARGEST:
-        raise InvalidValue(f"{changelog.decimal_text(amount)}万{currency}按汇率 {changelog.decimal_text(rate)} 折合后不是"
-                           "可信的万元金额（not a plausible amount in 万元 at that rate）")
+        raise InvalidValue(_("{amount}万{currency}按汇率 {rate} 折合后不是可信的万元金额").format(
+            amount=changelog.decimal_text(amount), currency=currency, rate=changelog.decimal_text(rate)))
     return rate, wan.quantize(Decimal(1)) if wan == wan.to_integral() else wan.normalize()
 
 
@@ -82,17 +82,17 @@ def _text(key: str, value: Any) -> str | None:
     text = str(value).strip() if key == "notes" else clean_text(value)
     problem = text_problem(text, name=key in ("name", "company", "person", "leader"), lines=key == "notes")
     if problem:
-        raise InvalidValue(f"--{key}: {problem}")
+        raise InvalidValue(_("--{key}：{problem}").format(key=key, problem=problem))
     limit = MAX_LENGTH.get(key)
     if limit and len(text) > limit:
-        raise InvalidValue(f"--{key} 超过 {limit} 个字（is {len(text)} characters long, more than the {limit} allowed）")
+        raise InvalidValue(_("--{key} 超过 {limit} 个字（有 {length} 个）").format(key=key, limit=limit, length=len(text)))
     return text or None
 
 
 def _date_ok(on: date, ctx: Ctx, what: str) -> None:
     if on > ctx.as_of:
-        raise InvalidValue(f"{what} {on.isoformat()} 晚于统计截止日期 {ctx.as_of.isoformat()}（cannot be after the as-of "
-                           "date; check --on or --as-of）")
+        raise InvalidValue(_("{what} {on} 晚于统计截止日期 {day}；请检查 --on 或 --as-of").format(
+            what=what, on=on.isoformat(), day=ctx.as_of.isoformat()))
 
 
 def _refuse_same_name(session: Session, name: str, other_than: int | None = None) -> None:
@@ -103,8 +103,8 @@ def _refuse_same_name(session: Session, name: str, other_than: int | None = None
         query = query.where(Lead.id != other_than)
     for code, found in session.execute(query):
         if normalize_name(found) == wanted:
-            raise InvalidValue(f"已有同名招商线索 {code}“{found}”（a lead of that name already exists）；如确为另一条线索，"
-                               "请加 --allow-duplicate-name（if it is another lead, use --allow-duplicate-name）")
+            raise InvalidValue(_("已有同名招商线索 {code}“{name}”；如确为另一条线索，请加 --allow-duplicate-name").format(
+                code=code, name=found))
 
 
 def _amount(typed: Any, rates: Mapping[str, Decimal]) -> tuple[Decimal | None, str, Decimal | None, Decimal | None]:
@@ -112,9 +112,9 @@ def _amount(typed: Any, rates: Mapping[str, Decimal]) -> tuple[Decimal | None, s
     try:
         amount, currency = parse_money(typed)
     except ValueProblem as exc:
-        raise InvalidValue(f"--amount: {exc}") from None
+        raise InvalidValue(_("--{key}：{problem}").format(key="amount", problem=exc)) from None
     if amount is not None and amount < 0:
-        raise InvalidValue(f"--amount 不能为负数（cannot be negative）: {clean_text(typed)}")
+        raise InvalidValue(_("--amount 不能为负数：{amount}").format(amount=clean_text(typed)))
     rate, wan = converted(amount, currency, rates)
     return amount, currency, rate, wan
 
@@ -128,17 +128,17 @@ def add_lead(session: Session, ctx: Ctx, raw: Mapping[str, Any], *, rates: Mappi
     that is not ended (终止), spaces and full-width forms aside, unless `allow_duplicate_name`."""
     values = {key: _text(key, raw.get(key)) for key in TEXT_FIELDS}
     if not values["name"]:
-        raise InvalidValue("招商线索需要名称（a lead needs --name）")
+        raise InvalidValue(_("招商线索需要名称（--name）"))
     if not allow_duplicate_name:
         _refuse_same_name(session, values["name"])
     stage = check_stage(stage)
     if stage not in facts.ACTIVE_STAGES:
-        raise InvalidValue(f"新线索的阶段只能是 {'、'.join(facts.ACTIVE_STAGES)}（a new lead starts in one of them; "
-                           "sign it with `projects lead sign`）")
+        raise InvalidValue(_("新线索的阶段只能是 {stages}；签约请用 `projects lead sign`").format(
+            stages="、".join(facts.ACTIVE_STAGES)))
     amount, currency, rate, wan = _amount(raw.get("amount"), rates)
     if next_on is not None and next_on < ctx.as_of:
-        raise InvalidValue(f"--next {next_on.isoformat()} 早于今天 {ctx.as_of.isoformat()}（the next follow-up cannot be "
-                           "before the day the lead is added）")
+        raise InvalidValue(_("--next {next} 早于今天 {today}：下次跟进不能早于线索登记的日子").format(
+            next=next_on.isoformat(), today=ctx.as_of.isoformat()))
     unit_name = clean_text(raw.get("unit")) or None
     unit = registry.unit_for(session, ctx, unit_name, create=create_units) if unit_name else None
     counter = sequences.locked_counter(session, "lead", 0)
@@ -170,8 +170,8 @@ def _enter(session: Session, ctx: Ctx, lead: Lead, stage: str, on: date, reason:
     last = session.scalars(select(LeadStage.on).where(LeadStage.lead_id == lead.id)
                            .order_by(LeadStage.on.desc(), LeadStage.id.desc())).first()
     if last is not None and on < last:
-        raise InvalidValue(f"{lead.code} 已于 {last.isoformat()} 进入“{lead.stage}”，新阶段不能早于该日（a move cannot be "
-                           "dated before the last one）")
+        raise InvalidValue(_("{code} 已于 {last} 进入“{stage}”，新阶段不能早于该日").format(
+            code=lead.code, last=last.isoformat(), stage=lead.stage))
     session.add(LeadStage(lead_id=lead.id, stage=stage, on=on, recorded_on=ctx.as_of, reason=reason, by=ctx.by,
                           at=ctx.now))
     old = {"stage": lead.stage, **{k: getattr(lead, k) for k in (extra or {})}}
@@ -195,16 +195,15 @@ def move_lead(session: Session, ctx: Ctx, code: str, stage: str, *, on: date | N
     reason = clean_text(reason) or None
     before = lead.stage
     if stage == before:
-        raise IllegalMove(f"{lead.code} 已处于“{stage}”阶段（the lead is already at {stage}）")
+        raise IllegalMove(_("{code} 已处于“{stage}”阶段").format(code=lead.code, stage=stage))
     if stage == SIGNED:
-        raise IllegalMove(f"签约请用 projects lead sign {lead.code} --on DATE：它会在项目库中建立项目"
-                          "（signing is `lead sign`, which adds the project）")
+        raise IllegalMove(_("签约请用 projects lead sign {code} --on 日期：它会在项目库中建立项目").format(code=lead.code))
     if stage not in MOVES[before]:
-        allowed = "、".join(MOVES[before]) or "无（none）"
-        raise IllegalMove(f"{lead.code} 处于“{before}”，不能转到“{stage}”（cannot move from {before} to {stage}）；"
-                          f"可转到 allowed：{allowed}")
+        allowed = _("、").join(MOVES[before]) or _("无")
+        raise IllegalMove(_("{code} 处于“{before}”，不能转到“{stage}”；可转到：{allowed}").format(
+            code=lead.code, before=before, stage=stage, allowed=allowed))
     if stage in NEEDS_REASON and reason is None:
-        raise InvalidValue(f"转为“{stage}”需要说明原因：--reason TEXT（moving to {stage} needs a reason）")
+        raise InvalidValue(_("转为“{stage}”需要说明原因：--reason 原因").format(stage=stage))
     _enter(session, ctx, lead, stage, on, reason)
     return lead, before
 
@@ -216,13 +215,13 @@ def follow_lead(session: Session, ctx: Ctx, code: str, text: str, *, on: date | 
     lead = get_lead(session, code)
     text = _text("notes", text)
     if not text:
-        raise InvalidValue("跟进记录需要内容：--text TEXT（say what was done）")
+        raise InvalidValue(_("跟进记录需要内容：--text 内容"))
     on = on or ctx.as_of
     _date_ok(on, ctx, "--on")
     if on < lead.recorded_on:
-        raise InvalidValue(f"--on {on.isoformat()} 早于线索登记日 {lead.recorded_on.isoformat()}（before the lead was added）")
+        raise InvalidValue(_("--on {on} 早于线索登记日 {recorded}").format(on=on.isoformat(), recorded=lead.recorded_on.isoformat()))
     if next_on is not None and next_on <= on:
-        raise InvalidValue(f"--next {next_on.isoformat()} 应晚于本次跟进日期 {on.isoformat()}（must be after the contact）")
+        raise InvalidValue(_("--next {next} 应晚于本次跟进日期 {on}").format(next=next_on.isoformat(), on=on.isoformat()))
     who = _text("person", who) or lead.person
     follow = LeadFollow(lead_id=lead.id, on=on, who=who, text=text, next_on=next_on, recorded_on=ctx.as_of, by=ctx.by,
                         at=ctx.now)
@@ -240,10 +239,10 @@ def assign_lead(session: Session, ctx: Ctx, code: str, *, unit: str | None = Non
     dates keep the assignment on record then (`LeadAssignment`)."""
     lead = get_lead(session, code)
     if unit is None and person is None and next_on is None:
-        raise InvalidValue("请说明要改什么：--unit、--person 或 --next（say what to assign）")
+        raise InvalidValue(_("请说明要改什么：--unit、--person 或 --next"))
     if next_on is not None and next_on < ctx.as_of:
-        raise InvalidValue(f"--next {next_on.isoformat()} 早于今天 {ctx.as_of.isoformat()}（the next follow-up cannot be "
-                           "in the past）")
+        raise InvalidValue(_("--next {next} 早于今天 {today}：下次跟进不能在过去").format(
+            next=next_on.isoformat(), today=ctx.as_of.isoformat()))
     old_unit = session.get(Unit, lead.unit_id).name if lead.unit_id else None
     old = {"unit": old_unit, "person": lead.person}
     if unit is not None:
@@ -333,12 +332,12 @@ def sign_lead(session: Session, ctx: Ctx, code: str, on: date, *, start: date | 
     lead = get_lead(session, code)
     _date_ok(on, ctx, "--on")
     if lead.project_id is not None or lead.stage in (SIGNED, LANDED):
-        raise IllegalMove(f"{lead.code} 已签约（already signed）")
+        raise IllegalMove(_("{code} 已签约").format(code=lead.code))
     if lead.stage not in facts.ACTIVE_STAGES:
-        raise IllegalMove(f"{lead.code} 处于“{lead.stage}”，不能签约（cannot be signed from {lead.stage}）"
-                          + ("；先恢复：projects lead move … 在谈" if lead.stage == SHELVED else ""))
+        raise IllegalMove(_("{code} 处于“{stage}”，不能签约").format(code=lead.code, stage=lead.stage)
+                          + (_("；先恢复：projects lead move … 在谈") if lead.stage == SHELVED else ""))
     if start is not None and start < on:
-        raise InvalidValue(f"--start {start.isoformat()} 早于签约日期 {on.isoformat()}（the start cannot be before the contract）")
+        raise InvalidValue(_("--start {start} 早于签约日期 {on}").format(start=start.isoformat(), on=on.isoformat()))
     for kind in (SIGNED, *(["开工"] if start else [])):
         milestones.check_kind(kind, kinds)
     unit = session.get(Unit, lead.unit_id).name if lead.unit_id else None
@@ -374,7 +373,7 @@ def list_leads(session: Session, as_of: date, *, follow_days: int = facts.FOLLOW
     (the caller resolves names), `search` text in the code, name or company."""
     unknown = sorted(set(filters) - set(LIST_FILTERS))
     if unknown:
-        raise InvalidValue(f"unknown lead filter {unknown[0]!r}; known: {', '.join(LIST_FILTERS)}")
+        raise InvalidValue(_("未知的线索筛选条件 {name!r}；可用：{known}").format(name=unknown[0], known=", ".join(LIST_FILTERS)))
     rows = facts.matching(facts.leads_on(session, as_of, follow_days=follow_days), search, **filters)
     if overdue_only:
         rows = [r for r in rows if r["overdue"]]
@@ -386,8 +385,8 @@ def show_lead(session: Session, code: str, as_of: date, *, follow_days: int = fa
     lead = get_lead(session, code)
     row = next((r for r in facts.leads_on(session, as_of, follow_days=follow_days) if r["id"] == lead.id), None)
     if row is None:
-        raise NotFound(f"{lead.code} 于 {lead.recorded_on.isoformat()} 登记，{as_of.isoformat()} 时尚无记录"
-                       "（the lead was added after the as-of date）")
+        raise NotFound(_("{code} 于 {recorded} 登记，{day} 时尚无记录").format(
+            code=lead.code, recorded=lead.recorded_on.isoformat(), day=as_of.isoformat()))
     stages, follows, assignments = facts.history_on(session, lead.id, as_of)
     return {**row, "stages": stages, "follows": follows, "assignments": assignments}
 
@@ -431,7 +430,7 @@ def pipeline_report(session: Session, as_of: date, since: date, *, follow_days: 
     and the stage moves after `since`; signing to start: the leads signed, how many of their projects started
     (开工 done on record at `as_of`) and the share."""
     if since >= as_of:
-        raise InvalidValue(f"--since {since.isoformat()} must be before the as-of date {as_of.isoformat()}")
+        raise InvalidValue(_("--since {since} 应早于统计截止日期 {day}").format(since=since.isoformat(), day=as_of.isoformat()))
     rows = facts.leads_on(session, as_of, follow_days=follow_days)
     by_id = {r["id"]: r for r in rows}
     signed = [r for r in rows if r["project_id"]]

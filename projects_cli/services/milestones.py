@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from projects_cli.errors import ConfigError, InvalidValue, NotFound
+from projects_cli.i18n import _
 from projects_cli.rules import milestones as rules
 from projects_cli.rules.dates import days_late, days_left
 from projects_cli.services import registry
@@ -39,10 +40,10 @@ def configured_kinds(config: Mapping[str, Any] | None) -> tuple[str, ...]:
     if section is None:
         return MILESTONE_KINDS
     if not isinstance(section, dict):
-        raise ConfigError("config file: [milestones] must be a table, e.g. [milestones] kinds = [\"立项\", \"开工\"]")
+        raise ConfigError(_("配置文件：[milestones] 应为一个表，例如 [milestones] kinds = [\"立项\", \"开工\"]"))
     unknown = sorted(set(section) - {"kinds"})
     if unknown:
-        raise ConfigError(f"config file: unknown key {unknown[0]!r} in [milestones]; the known key is kinds")
+        raise ConfigError(_("配置文件：[milestones] 中有未知的键 {key!r}；可用的键只有 kinds").format(key=unknown[0]))
     if "kinds" not in section:
         return MILESTONE_KINDS
     try:
@@ -55,7 +56,7 @@ def check_kind(kind: str, kinds: Sequence[str] = MILESTONE_KINDS) -> str:
     """The kind as stored; an unknown kind is an error listing the known ones."""
     name = clean_text(kind)
     if name not in kinds:
-        raise InvalidValue(f"unknown milestone kind {name!r}; known kinds (节点): {'、'.join(kinds)}")
+        raise InvalidValue(_("未知的节点 {name!r}；现有节点：{kinds}").format(name=name, kinds="、".join(kinds)))
     return name
 
 
@@ -186,8 +187,8 @@ def _write_one(session: Session, ctx: Ctx, project: Project, kind: str, mileston
 def _check_actual(actual: date, ctx: Ctx, project: Project, kind: str) -> None:
     if actual > ctx.as_of:
         raise InvalidValue(
-            f"{project.code} {kind}: the actual date (实际完成日期) {actual.isoformat()} is after the as-of date "
-            f"{ctx.as_of.isoformat()}; a milestone cannot be done in the future"
+            _("{code} {kind}：实际完成日期 {actual} 晚于统计截止日期 {day}；节点不能在将来完成").format(
+                code=project.code, kind=kind, actual=actual.isoformat(), day=ctx.as_of.isoformat())
         )
 
 
@@ -214,21 +215,21 @@ def set_planned(
     """
     kind = check_kind(kind, kinds)
     if planned is None:
-        raise InvalidValue(f"{project.code} {kind}: a planned date (计划日期) is needed")
+        raise InvalidValue(_("{code} {kind}：需要计划日期").format(code=project.code, kind=kind))
     reason = clean_text(reason) or None
     milestone = _find(session, project, kind)
     held = _held(milestone)
     if rules.is_replan(held, planned):
         if reason is None:
             raise InvalidValue(
-                f"{project.code} {kind} is planned for {held.planned.isoformat()}; re-planning it to "
-                f"{planned.isoformat()} needs a reason (--reason, 调整原因)"
+                _("{code} {kind} 计划于 {held}；调整到 {planned} 需要写明调整原因（--reason）").format(
+                    code=project.code, kind=kind, held=held.planned.isoformat(), planned=planned.isoformat())
             )
         last_on = last_planned(session, [held.id]).get(held.id)
         if rules.replanned_too_early(last_on, ctx.as_of):
             raise InvalidValue(
-                f"{project.code} {kind} was last re-planned on {last_on.isoformat()}; a re-plan cannot be "
-                f"dated before that (check --as-of)"
+                _("{code} {kind} 最近一次调整计划在 {last}；新的调整不能早于这一天（请检查 --as-of）").format(
+                    code=project.code, kind=kind, last=last_on.isoformat())
             )
     change = rules.change_dates(held, planned=planned, reason=reason)
     if change is None:
@@ -275,8 +276,8 @@ def add_milestone(
     existing = _find(session, project, kind)
     if existing is not None and existing.planned_date is not None:
         raise InvalidValue(
-            f"{project.code} already has {kind}, planned for {existing.planned_date.isoformat()}; "
-            f"to change the date: projects milestone replan {project.code} {kind} --planned DATE --reason TEXT"
+            _("{code} 已有节点 {kind}，计划于 {planned}；要改日期请用：projects milestone replan {code} {kind} "
+              "--planned 日期 --reason 原因").format(code=project.code, kind=kind, planned=existing.planned_date.isoformat())
         )
     set_planned(session, ctx, project, kind, planned, kinds=kinds)
     return _find(session, project, kind)
@@ -302,12 +303,12 @@ def replan_milestone(
     project = registry.get_project(session, code)
     kind = check_kind(kind, kinds)
     if not clean_text(reason):
-        raise InvalidValue(f"re-planning {project.code} {kind} needs a reason (--reason, 调整原因)")
+        raise InvalidValue(_("调整 {code} {kind} 的计划需要写明调整原因（--reason）").format(code=project.code, kind=kind))
     milestone = _find(session, project, kind)
     if milestone is None or milestone.planned_date is None:
         raise NotFound(
-            f"{project.code} has no plan for {kind} yet; plan it first: "
-            f"projects milestone add {project.code} {kind} --planned DATE"
+            _("{code} 还没有节点 {kind} 的计划；请先添加：projects milestone add {code} {kind} --planned 日期").format(
+                code=project.code, kind=kind)
         )
     previous = milestone.planned_date
     set_planned(session, ctx, project, kind, planned, reason, kinds=kinds)

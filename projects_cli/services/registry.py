@@ -24,6 +24,7 @@ from projects_cli.config.office import default_status_words
 from projects_cli.errors import InvalidValue, NotFound, UnknownName
 from projects_cli.facts import asof
 from projects_cli.facts.filters import NAMED, Former, ProjectFilter, find_former, known_names
+from projects_cli.i18n import _
 from projects_cli.rules import investment as money_rules
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
@@ -67,7 +68,7 @@ def join_list(items: list[str]) -> str:
 
 
 # What to do when a unit named is not in the registry (add, edit, issue assign, ledger import).
-CREATE_UNITS = "确需新增该单位，请加 --create-units（to add it, use --create-units）"
+CREATE_UNITS = _("确需新增该单位，请加 --create-units")
 
 
 def find_unit(session: Session, name: str, hint: str = "") -> Unit:
@@ -102,8 +103,7 @@ def unit_for(session: Session, ctx: Ctx, name: str, *, create: bool = False) -> 
             raise
         return ensure_unit(session, ctx, name)
     if former is not None and former.merged:
-        raise InvalidValue(f"{former.message()}，不能再作为责任单位；请改用“{former.now}”"
-                           f"（{former.name} is retired: use {former.now}）")
+        raise InvalidValue(_("{former}，不能再作为责任单位；请改用“{now}”").format(former=former.message(), now=former.now))
     return unit
 
 
@@ -116,8 +116,8 @@ def leader_for(session: Session, name: str | None) -> str | None:
     if former is None or match_name(name, known_names(session, "leader")) is not None:
         return name
     if former.merged:
-        raise InvalidValue(f"{former.message('包保领导')}，不能再作为包保领导；请改用“{former.now}”"
-                           f"（{former.name} is retired: use {former.now}）")
+        raise InvalidValue(_("{former}，不能再作为包保领导；请改用“{now}”").format(
+            former=former.message("包保领导"), now=former.now))
     return former.now
 
 
@@ -132,7 +132,7 @@ def ensure_units(session: Session, ctx: Ctx, names: Iterable[str]) -> dict[str, 
     for name in names:
         name = clean_text(name)
         if not name:
-            raise InvalidValue("a unit name cannot be empty")
+            raise InvalidValue(_("单位名称不能为空"))
         wanted.append(name)
     u = Unit.__table__.c
     query = select(u.name, u.id).where(u.name.in_(sorted(set(wanted))))
@@ -225,12 +225,12 @@ def clean_value(key: str, value: Any, *, unit: str = "万元") -> Any:
     if spec.kind == "money":
         amount = parse_amount(value, unit)
         if amount is not None and amount < 0:
-            raise BadField(f"cannot be negative: {clean_text(value)}")
+            raise BadField(_("不能为负数：{value}").format(value=clean_text(value)))
         return amount
     if spec.kind == "area":
         area = parse_decimal(value)
         if area is not None and area < 0:
-            raise BadField(f"cannot be negative: {clean_text(value)}")
+            raise BadField(_("不能为负数：{value}").format(value=clean_text(value)))
         return area
     if spec.kind == "list":
         out = join_list(split_list(value))
@@ -238,7 +238,7 @@ def clean_value(key: str, value: Any, *, unit: str = "万元") -> Any:
         status = clean_text(value)
         status = default_status_words().get(normalize_name(status), status)  # 续建 → 在建 (data/config.toml)
         if status not in STATUSES:
-            raise BadField(f"must be one of {'/'.join(STATUSES)}, not {status!r}")
+            raise BadField(_("应为 {allowed} 之一，不能是 {status!r}").format(allowed="/".join(STATUSES), status=status))
         return status
     elif key in ("content", "notes"):
         # one kind of line break, as a workbook gives it back (XML reads \r\n as \n): the export round-trips
@@ -246,18 +246,18 @@ def clean_value(key: str, value: Any, *, unit: str = "万元") -> Any:
     elif key == "code":
         out = normalize_name(value)
         if not _CODE.match(out):
-            raise BadField(f"{clean_text(value)!r} is not a usable code; use letters, digits and '-', e.g. GX-0001")
+            raise BadField(_("{value!r} 不能用作项目编号；请用字母、数字和“-”，例如 GX-0001").format(value=clean_text(value)))
     elif key == "name":
         out = clean_text(value)
         if not out:
-            raise BadField("cannot be empty")
+            raise BadField(_("不能为空"))
     elif key == "approval_code":
         return approval_code(value)
     else:
         out = clean_text(value) or None
     limit = MAX_LENGTH.get(key)
     if out and limit and len(out) > limit:
-        raise BadField(f"is {len(out)} characters long, more than the {limit} allowed: {out[:20]}…")
+        raise BadField(_("有 {length} 个字符，超过上限 {limit} 个：{start}…").format(length=len(out), limit=limit, start=out[:20]))
     return out
 
 
@@ -276,8 +276,8 @@ def approval_code(value: Any) -> str | None:
     text = clean_text(value)
     code = _DASHES.sub("-", unicodedata.normalize("NFKC", text)).upper()
     if not _APPROVAL_CODE.match(code):
-        raise BadField(f"{text!r} 不是全国投资项目审批代码的格式（4位-6位-2位-2位-6位，如 2020-350000-44-01-012345）"
-                       " (is not a national approval code like 2020-350000-44-01-012345)")
+        raise BadField(_("{text!r} 不是全国投资项目审批代码的格式（4位-6位-2位-2位-6位，如 2020-350000-44-01-012345）").format(
+            text=text))
     return code
 
 
@@ -287,14 +287,14 @@ def clean_fields(raw: dict[str, Any]) -> dict[str, Any]:
     for key, value in raw.items():
         spec = BY_KEY.get(key)
         if spec is None:
-            raise InvalidValue(f"unknown project field {key!r}")
-        label = f"{key} ({spec.zh})"
+            raise InvalidValue(_("未知的项目字段 {key!r}").format(key=key))
+        label = _("{zh}（{key}）").format(zh=spec.zh, key=key)
         try:
             out[key] = clean_value(key, value)
         except BadField as exc:
-            raise InvalidValue(f"{label} {exc}") from None
+            raise InvalidValue(_("{label}{problem}").format(label=label, problem=exc)) from None
         except ValueProblem as exc:
-            raise InvalidValue(f"{label}: {exc}") from None
+            raise InvalidValue(_("{label}：{problem}").format(label=label, problem=exc)) from None
     return out
 
 
@@ -323,7 +323,7 @@ def get_project(session: Session, code: str) -> Project:
     wanted = normalize_name(code)
     project = session.scalars(select(Project).where(Project.code == wanted)).first()
     if project is None:
-        raise NotFound(f"no project with code {clean_text(code)!r}; `projects list --search TEXT` finds codes")
+        raise NotFound(_("没有编号为 {code!r} 的项目；`projects list --search 文字` 可查编号").format(code=clean_text(code)))
     return project
 
 
@@ -385,7 +385,7 @@ def show_project(session: Session, code: str, plan_year: int, as_of: date | None
         _listing_query(ProjectFilter(), plan_year, p, asof.unit_name_on(session, as_of)).where(p.c.id == project.id)
     ).first()
     if row is None:
-        raise NotFound(f"project {project.code} was added after the as-of date {as_of.isoformat()}")
+        raise NotFound(_("项目 {code} 是在统计截止日期 {day} 之后录入的").format(code=project.code, day=as_of.isoformat()))
     return row_dict(row, plan_year)
 
 
@@ -476,7 +476,7 @@ def created_entry(values: Mapping[str, Any], unit: str | None, *, plan: tuple[in
 def set_annual_plan(session: Session, ctx: Ctx, code: str, year: int, amount: Decimal) -> Project:
     """年度计划投资 of a project for a year (万元)."""
     if amount < 0:
-        raise InvalidValue(f"annual plan investment cannot be negative: {amount}")
+        raise InvalidValue(_("年度计划投资不能为负数：{amount}").format(amount=amount))
     project = get_project(session, code)
     _set_plan(session, ctx, project, year, amount)
     return project
@@ -503,8 +503,7 @@ def _refuse_same_name(session: Session, name: str, other_than: int | None = None
     found = same_name(session, name, other_than=other_than)
     if found is not None:
         raise InvalidValue(
-            f"已有同名项目 {found[0]}“{found[1]}”（a project of that name already exists）；"
-            "如确为另一个项目，请加 --allow-duplicate-name（if it is another project, use --allow-duplicate-name）")
+            _("已有同名项目 {code}“{name}”；如确为另一个项目，请加 --allow-duplicate-name").format(code=found[0], name=found[1]))
 
 
 def add_project(session: Session, ctx: Ctx, raw: dict[str, Any], *, plan_year: int | None = None,
@@ -516,13 +515,13 @@ def add_project(session: Session, ctx: Ctx, raw: dict[str, Any], *, plan_year: i
     """
     values = fill_cluster(clean_fields({k: v for k, v in raw.items() if v is not None}))
     if "name" not in values:
-        raise InvalidValue("a project needs a name (--name, 项目名称)")
+        raise InvalidValue(_("项目需要名称（--name，项目名称）"))
     if not allow_duplicate_name:
         _refuse_same_name(session, values["name"])
     code = values.pop("code", None)
     if code:
         if session.scalars(select(Project.id).where(Project.code == code)).first() is not None:
-            raise InvalidValue(f"code {code} is already used; leave --code out to get a new one")
+            raise InvalidValue(_("编号 {code} 已被使用；不写 --code 可自动取新编号").format(code=code))
     else:
         code = next_code(session)
     unit_name = values.pop("unit", None)
@@ -554,16 +553,16 @@ def edit_project(
     project = get_project(session, code)
     values = fill_cluster(clean_fields(raw))
     if "name" in raw and not values.get("name"):
-        raise InvalidValue("name (项目名称) cannot be empty")
+        raise InvalidValue(_("项目名称（name）不能为空"))
     renamed = values.get("name") and normalize_name(values["name"]) != normalize_name(project.name)
     if renamed and not allow_duplicate_name:
         _refuse_same_name(session, values["name"], other_than=project.id)
     if "status" in raw and values.get("status") is None:
-        raise InvalidValue(f"status (项目状态) must be one of {'/'.join(STATUSES)}")
+        raise InvalidValue(_("项目状态（status）应为 {allowed} 之一").format(allowed="/".join(STATUSES)))
     new_code = values.get("code")
     if new_code and new_code != project.code:
         if session.scalars(select(Project.id).where(Project.code == new_code)).first() is not None:
-            raise InvalidValue(f"code {new_code} is already used by another project")
+            raise InvalidValue(_("编号 {code} 已被另一个项目使用").format(code=new_code))
     changed: list[str] = []
     if "annual_plan" in values:
         if _set_plan(session, ctx, project, plan_year or ctx.as_of.year, values.pop("annual_plan")):

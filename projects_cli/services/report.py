@@ -19,6 +19,7 @@ from projects_cli.errors import InvalidValue
 from projects_cli.facts import asof
 from projects_cli.facts import leads as lead_facts
 from projects_cli.facts.filters import ProjectFilter
+from projects_cli.i18n import _
 from projects_cli.listings.rows import Part, Rows
 from projects_cli.rules import milestones as mrules
 from projects_cli.rules.dates import days_left, expected_percent, tier
@@ -114,9 +115,9 @@ def overdue(
     """
     since = since or as_of - timedelta(days=7)
     if since >= as_of:
-        raise InvalidValue(f"--since {since.isoformat()} must be before the as-of date {as_of.isoformat()}")
+        raise InvalidValue(_("--since {since} 应早于统计截止日期 {day}").format(since=since.isoformat(), day=as_of.isoformat()))
     if horizon < 0 or min_days < 0:
-        raise InvalidValue("--horizon and --min-days cannot be negative")
+        raise InvalidValue(_("--horizon 和 --min-days 不能为负数"))
     upto = as_of + timedelta(days=horizon)
     projects = asof.project_info(session, filters, as_of)
     found = asof.open_milestones(session, as_of, upto=upto, since=since, filters=filters)

@@ -27,6 +27,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from projects_cli.errors import IllegalMove, InvalidValue, NotFound
+from projects_cli.i18n import _
 from projects_cli.services import archive, investment, milestones, registry
 from projects_cli.store import changelog
 from projects_cli.store.changelog import Ctx, to_jsonable
@@ -81,7 +82,8 @@ class Entry:
     run: str | None
 
     def title(self) -> str:
-        return f"第 {self.id} 条（{self.command or '—'} · {self.table_name} {self.record_key or ''}）".replace(" ）", "）")
+        return _("第 {id} 条（{command} · {table} {key}）").format(
+            id=self.id, command=self.command or "—", table=self.table_name, key=self.record_key or "").replace(" ）", "）")
 
 
 _COLUMNS = ("id", "at", "by", "command", "action", "table_name", "record_id", "record_key", "project_code", "old", "new",
@@ -115,11 +117,11 @@ def parse_ids(items: Iterable[str]) -> list[int]:
             try:
                 lo, hi = int(first), int(last) if dash else int(first)
             except ValueError:
-                raise InvalidValue(f"“{part}”不是变更记录的序号（not a log id）：写作 1041 或 1041-1050") from None
+                raise InvalidValue(_("“{part}”不是变更记录的序号：写作 1041 或 1041-1050").format(part=part)) from None
             if lo <= 0 or hi < lo:
-                raise InvalidValue(f"“{part}”不是有效的序号范围（not a range of log ids）：写作 1041-1050")
+                raise InvalidValue(_("“{part}”不是有效的序号范围：写作 1041-1050").format(part=part))
             if hi - lo >= MOST:
-                raise InvalidValue(f"“{part}”多于 {MOST} 条（too many entries at once）")
+                raise InvalidValue(_("“{part}”多于 {most} 条").format(part=part, most=MOST))
             out.extend(range(lo, hi + 1))
     return sorted(set(out))
 
@@ -155,16 +157,16 @@ def select_entries(session: Session, *, ids: Iterable[int] = (), run: str | None
         try:
             of = int(run.strip()[1:])
         except ValueError:
-            raise InvalidValue(f"--run {run}: 写作命令号（3f9a0b12c4）或 #序号（#1041）") from None
+            raise InvalidValue(_("--run {run}：写作命令号（3f9a0b12c4）或 #序号（#1041）").format(run=run)) from None
         found = _load(session, c.id == of)
         if not found:
-            raise NotFound(f"变更记录中没有第 {of} 条（no log entry {of}）")
+            raise NotFound(_("变更记录中没有第 {id} 条").format(id=of))
         wanted += _group(session, found[0])
     elif run is not None:
         run = run.strip()
         wanted += list(conn.execute(select(c.id).where(c.run == run)).scalars())
         if not wanted:
-            raise NotFound(f"变更记录中没有命令 {run!r}（no command with that run）；`projects log` 的“命令号”一栏列出各命令")
+            raise NotFound(_("变更记录中没有命令 {run!r}；`projects log` 的“命令号”一栏列出各命令").format(run=run))
     if last_by is not None:
         found = None
         if conn.dialect.name == "postgresql":  # who acted is the login there (--by is only 代录 beside it)
@@ -177,10 +179,10 @@ def select_entries(session: Session, *, ids: Iterable[int] = (), run: str | None
                 found = group
                 break
         if found is None:
-            raise NotFound(f"{last_by} 没有可撤销的命令（nothing of {last_by}'s left to undo）")
+            raise NotFound(_("{by} 没有可撤销的命令").format(by=last_by))
         wanted += found
     if not wanted:
-        raise InvalidValue("请给出要撤销的变更记录：序号（1041 或 1041-1050）、--run RUN 或 --last")
+        raise InvalidValue(_("请给出要撤销的变更记录：序号（1041 或 1041-1050）、--run 命令号 或 --last"))
     wanted = sorted(set(wanted))
     held = set()
     for start in range(0, len(wanted), 900):
@@ -188,7 +190,7 @@ def select_entries(session: Session, *, ids: Iterable[int] = (), run: str | None
     missing = [i for i in wanted if i not in held]
     if missing:
         last = conn.execute(select(func.max(c.id))).scalar() or 0
-        raise NotFound(f"变更记录中没有第 {missing[0]} 条（no log entry {missing[0]}; the log holds 1 … {last}）")
+        raise NotFound(_("变更记录中没有第 {id} 条（现有 1 … {last}）").format(id=missing[0], last=last))
     return wanted
 
 
@@ -251,7 +253,7 @@ class Planner:
         self.taken = {e.id for e in entries}
 
     def refuse(self, entry: Entry, reason: str) -> Refused:
-        return Refused(f"{entry.title()}不能撤销（cannot be undone）：{reason}；未撤销任何变更 (nothing was undone)")
+        return Refused(_("{title}不能撤销：{reason}；未撤销任何变更").format(title=entry.title(), reason=reason))
 
     def step(self, entry: Entry) -> Step:
         if self._taken_with_decision(entry):
@@ -263,26 +265,25 @@ class Planner:
 
     def _why_not(self, entry: Entry) -> str:
         if entry.action == REVERT:
-            return "这是一条撤销记录；要恢复原状，请再改一次（an undo is not undone; change it again instead）"
+            return _("这是一条撤销记录；要恢复原状，请再改一次")
         if entry.table_name == "sheet":
-            return ("文号已发出或已作废，文号不收回（an issued or voided number is never taken back）；"
-                    "作废请用 projects sheet void")
+            return _("文号已发出或已作废，文号不收回；作废请用 projects sheet void")
         if entry.table_name in ("card", "flag_score"):
-            return "评定结果不撤销：请重新评定（re-rate instead: projects cards rate / cards set / flag）"
+            return _("评定结果不撤销：请重新评定（projects cards rate / cards set / flag）")
         if entry.table_name in ("issue", "issue_event"):
-            return f"问题 {entry.record_key} 的提报与此后的办理须分别撤销，先撤销后面的步骤（undo its later steps first）"
+            return _("问题 {number} 的提报与此后的办理须分别撤销，先撤销后面的步骤").format(number=entry.record_key)
         if entry.table_name == "dispatch":
-            return "派工单已发出，不撤销（a dispatched ledger is not taken back）"
+            return _("派工单已发出，不撤销")
         if entry.action == "delete":
-            return "删除的记录不恢复（a deletion is not undone; the log keeps its values）"
-        return f"不支持撤销对 {entry.table_name} 的{entry.action}（not supported）"
+            return _("删除的记录不恢复（变更记录中保留其原值）")
+        return _("不支持撤销对 {table} 的{action}").format(table=entry.table_name, action=entry.action)
 
     # -------------------------------------------------------- projects
 
     def _project(self, entry: Entry) -> Project:
         project = self.session.get(Project, entry.record_id) if entry.record_id else None
         if project is None:
-            raise self.refuse(entry, f"项目 {entry.record_key} 已不存在（the project is gone）")
+            raise self.refuse(entry, _("项目 {code} 已不存在").format(code=entry.record_key))
         return project
 
     def _project_update(self, entry: Entry) -> Step:
@@ -291,8 +292,9 @@ class Planner:
         now = archive.project_entry(self.session, project)
         for key in keys:
             if not _same(now.get(key), entry.new.get(key)):
-                raise self.refuse(entry, f"{BY_KEY[key].zh}此后又改为 {_text(to_jsonable(now.get(key)))}"
-                                         f"{_since(_later(self.session, entry, self.taken))}（changed again since）")
+                raise self.refuse(entry, _("{field}此后又改为 {value}{since}").format(
+                    field=BY_KEY[key].zh, value=_text(to_jsonable(now.get(key))),
+                    since=_since(_later(self.session, entry, self.taken))))
         raw = {k: "" if entry.old.get(k) is None else entry.old[k] for k in keys}
 
         def apply() -> None:
@@ -304,10 +306,10 @@ class Planner:
         project = self._project(entry)
         found = archive.referring(self.session, project)
         if found:
-            raise self.refuse(entry, f"{project.code} 此后已被引用（referred to since）：{archive.refusal(found)}")
+            raise self.refuse(entry, _("{code} 此后已被引用：{refs}").format(code=project.code, refs=archive.refusal(found)))
         later = _later(self.session, entry, self.taken, project=True)
         if later is not None:
-            raise self.refuse(entry, f"{project.code} 此后又有变更{_since(later)}；请一并撤销或先撤销它（undo it too）")
+            raise self.refuse(entry, _("{code} 此后又有变更{since}；请一并撤销或先撤销它").format(code=project.code, since=_since(later)))
         return Step(entry, f"删除新增的项目 {project.code}“{project.name}”及其节点、投资数据",
                     lambda: archive.delete_project(self.session, self.ctx, project))
 
@@ -322,8 +324,8 @@ class Planner:
             found["project_revision"] = kept
         later = _later(self.session, entry, self.taken)
         if found or later is not None:
-            what = archive.refusal(found) if found else f"此后又有变更{_since(later)}"
-            raise self.refuse(entry, f"单位“{unit.name}”此后已被引用（referred to since）：{what}")
+            what = archive.refusal(found) if found else _("此后又有变更{since}").format(since=_since(later))
+            raise self.refuse(entry, _("单位“{name}”此后已被引用：{what}").format(name=unit.name, what=what))
 
         def apply() -> None:
             self.session.expunge(unit)
@@ -389,7 +391,7 @@ class Planner:
     def _project_of(self, entry: Entry) -> Project:
         project = self.session.scalars(select(Project).where(Project.code == entry.project_code)).first()
         if project is None:
-            raise self.refuse(entry, f"项目 {entry.project_code} 已不存在（the project is gone）")
+            raise self.refuse(entry, _("项目 {code} 已不存在").format(code=entry.project_code))
         return project
 
     # -------------------------------------------------------- milestones
@@ -398,7 +400,7 @@ class Planner:
         found = self.session.scalars(select(Milestone).where(Milestone.id == entry.record_id)
                                      .execution_options(populate_existing=True)).first()
         if found is None:
-            raise self.refuse(entry, f"节点 {entry.record_key} 已不存在（the milestone is gone）")
+            raise self.refuse(entry, _("节点 {key} 已不存在").format(key=entry.record_key))
         return found
 
     def _changed_dates(self, entry: Entry, milestone: Milestone, keys: Iterable[str]) -> None:
@@ -409,20 +411,20 @@ class Planner:
                 now = getattr(milestone, key)
                 later = _since(_later(self.session, entry, self.taken))
                 if key == "actual_date" and now is not None:
-                    raise self.refuse(entry, f"节点此后已记实际完成 {_text(to_jsonable(now))}{later}"
-                                             "（the milestone was done since）")
-                raise self.refuse(entry, f"{DATE_LABELS[key]}此后又改为 {_text(to_jsonable(now))}{later}"
-                                         "（changed again since）")
+                    raise self.refuse(entry, _("节点此后已记实际完成 {day}{since}").format(
+                        day=_text(to_jsonable(now)), since=later))
+                raise self.refuse(entry, _("{field}此后又改为 {value}{since}").format(
+                    field=DATE_LABELS[key], value=_text(to_jsonable(now)), since=later))
 
     def _milestone_insert(self, entry: Entry) -> Step:
         m = self._milestone(entry)
         later = _later(self.session, entry, self.taken)
         if later is not None and "actual_date" in later.new:
-            raise self.refuse(entry, f"节点此后已记实际完成 {_text(later.new['actual_date'])}{_since(later)}"
-                                     "（the milestone was done since）")
+            raise self.refuse(entry, _("节点此后已记实际完成 {day}{since}").format(
+                day=_text(later.new["actual_date"]), since=_since(later)))
         self._changed_dates(entry, m, ("baseline_date", "planned_date", "actual_date"))
         if later is not None:
-            raise self.refuse(entry, f"节点此后又有变更{_since(later)}；请一并撤销（undo it too）")
+            raise self.refuse(entry, _("节点此后又有变更{since}；请一并撤销").format(since=_since(later)))
 
         def apply() -> None:
             conn = self.session.connection()
@@ -460,14 +462,13 @@ class Planner:
         old_planned = entry.old.get("planned_date")
         if "planned_date" in entry.new:
             if old_planned is None:
-                raise self.refuse(entry, "这是该节点的第一个计划（baseline），撤销后节点将没有计划；"
-                                         "请用 milestone replan 改期（the first plan is not undone）")
+                raise self.refuse(entry, _("这是该节点的第一个计划（基准计划），撤销后节点将没有计划；请用 milestone replan 改期"))
         later = _later(self.session, entry, self.taken)
         if later is not None:
             if "actual_date" in later.new:
-                raise self.refuse(entry, f"节点此后已记实际完成 {_text(later.new['actual_date'])}{_since(later)}"
-                                         "（the milestone was done since）")
-            raise self.refuse(entry, f"节点此后又有变更{_since(later)}；请一并撤销（undo it too）")
+                raise self.refuse(entry, _("节点此后已记实际完成 {day}{since}").format(
+                    day=_text(later.new["actual_date"]), since=_since(later)))
+            raise self.refuse(entry, _("节点此后又有变更{since}；请一并撤销").format(since=_since(later)))
 
         def apply() -> None:
             if "actual_date" in entry.new:
@@ -490,8 +491,8 @@ class Planner:
         if report is None:
             raise self.refuse(entry, f"{entry.record_key} 的投资数据已不存在")
         if not _same(Decimal(report.amount), entry.new.get("amount")):
-            raise self.refuse(entry, f"此后已改为 {changelog.decimal_text(Decimal(report.amount))} 万元"
-                                     f"{_since(_later(self.session, entry, self.taken))}（changed again since）")
+            raise self.refuse(entry, _("此后已改为 {amount} 万元{since}").format(
+                amount=changelog.decimal_text(Decimal(report.amount)), since=_since(_later(self.session, entry, self.taken))))
 
         def apply() -> None:
             conn = self.session.connection()
@@ -514,8 +515,8 @@ class Planner:
             raise self.refuse(entry, f"{entry.record_key} 的投资数据已不存在")
         self.session.refresh(report)
         if not _same(Decimal(report.amount), entry.new.get("amount")):
-            raise self.refuse(entry, f"此后已改为 {changelog.decimal_text(Decimal(report.amount))} 万元"
-                                     f"{_since(_later(self.session, entry, self.taken))}（changed again since）")
+            raise self.refuse(entry, _("此后已改为 {amount} 万元{since}").format(
+                amount=changelog.decimal_text(Decimal(report.amount)), since=_since(_later(self.session, entry, self.taken))))
         amount = Decimal(entry.old["amount"])
         source = entry.old["source"] if "source" in entry.old else report.source
         code = entry.project_code or ""
@@ -532,8 +533,8 @@ class Planner:
         year = int(str(entry.record_key).rsplit(":", 1)[1])
         now = registry.annual_plan(self.session, project, year)
         if not _same(now, entry.new.get("amount")):
-            raise self.refuse(entry, f"{year} 年计划投资此后已改为 {_text(to_jsonable(now))} 万元"
-                                     f"{_since(_later(self.session, entry, self.taken))}（changed again since）")
+            raise self.refuse(entry, _("{year} 年计划投资此后已改为 {amount} 万元{since}").format(
+                year=year, amount=_text(to_jsonable(now)), since=_since(_later(self.session, entry, self.taken))))
         target = Decimal(entry.old["amount"]) if entry.old.get("amount") is not None else None
 
         def apply() -> None:
@@ -569,10 +570,10 @@ class Planner:
         events = conn.execute(select(IssueEvent.__table__.c.type).where(
             IssueEvent.__table__.c.issue_id == issue.id).order_by(IssueEvent.__table__.c.id)).scalars().all()
         if events != ["report"]:
-            raise self.refuse(entry, f"问题 {issue.number} 此后已有办理（moved on since：{'、'.join(events[1:])}）")
+            raise self.refuse(entry, _("问题 {number} 此后已有办理（{steps}）").format(number=issue.number, steps=_("、").join(events[1:])))
         sheets = conn.execute(select(func.count()).select_from(Sheet).where(Sheet.ref == issue.number)).scalar()
         if sheets:
-            raise self.refuse(entry, f"问题 {issue.number} 已发过督办单 {sheets} 份（a sheet was issued for it）")
+            raise self.refuse(entry, _("问题 {number} 已发过督办单 {n} 份").format(number=issue.number, n=sheets))
 
         return Step(entry, f"删除新提报的问题 {issue.number}“{issue.title}”（编号不再使用）",
                     lambda: self._drop_issue(issue, entry.new, entry.project_code))
@@ -608,7 +609,7 @@ class Planner:
             raise self.refuse(entry, self._why_not(entry))
         events = [e for e in group if e.table_name == "issue_event"]
         if not events:
-            raise self.refuse(entry, "找不到这一步的办理记录（the step's event is not in the log）")
+            raise self.refuse(entry, _("找不到这一步的办理记录"))
         old: dict[str, Any] = {}
         for e in sorted(group, key=lambda e: e.id):
             if e.table_name == "issue":
@@ -810,7 +811,7 @@ def plan_undo(session: Session, ctx: Ctx, ids: list[int]) -> Planner:
     done = _undone(session, [e.id for e in entries])
     if done:
         first = min(done)
-        raise Refused(f"第 {first} 条已撤销过（already undone by entry {done[first]}）；未撤销任何变更 (nothing was undone)")
+        raise Refused(_("第 {id} 条已撤销过（见第 {by} 条）；未撤销任何变更").format(id=first, by=done[first]))
     return Planner(session, ctx, sorted(entries, key=lambda e: -e.id))
 
 

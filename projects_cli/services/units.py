@@ -31,6 +31,7 @@ from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue, NotFound
 from projects_cli.facts.filters import find_former, former_names, known_names
+from projects_cli.i18n import N_, _
 from projects_cli.services import issues as issue_service
 from projects_cli.services import registry
 from projects_cli.store import changelog
@@ -50,7 +51,7 @@ from projects_cli.values import clean_text, match_name, text_problem
 
 # What a unit holds beside its name, in the order `unit show` and the listings print them.
 CONTACTS = ("contact", "phone", "email", "webhook")
-LABELS = {"name": "单位名称", "contact": "联系人", "phone": "电话", "email": "邮箱", "webhook": "webhook"}
+LABELS = {"name": N_("单位名称"), "contact": N_("联系人"), "phone": N_("电话"), "email": N_("邮箱"), "webhook": "webhook"}
 OPEN = ("closed", "rejected")  # a problem in neither is still open
 _EMAIL = re.compile(r"^[^@\s,;，；]+@[^@\s,;，；]+\.[^@\s,;，；.]+$")
 ROBOTS = ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…（企业微信）",
@@ -66,8 +67,7 @@ def clean_email(value: Any) -> str | None:
     if not text:
         return None
     if not _EMAIL.match(text):
-        raise InvalidValue(f"邮箱“{text}”不是有效的电子邮件地址，应形如 name@example.gov.cn"
-                           f"（not an e-mail address: write one, like name@example.gov.cn）")
+        raise InvalidValue(_("邮箱“{text}”不是有效的电子邮件地址，应形如 name@example.gov.cn").format(text=text))
     return text
 
 
@@ -78,8 +78,8 @@ def clean_webhook(value: Any) -> str | None:
         return None
     parts = urlsplit(text)
     if parts.scheme not in ("https", "http") or not parts.hostname or " " in text:
-        raise InvalidValue(f"webhook“{text}”不是有效的网址，应以 https:// 开头，如 {ROBOTS[0]} 或 {ROBOTS[1]}"
-                           f"（not a URL: give the group robot's https:// address）")
+        raise InvalidValue(_("webhook“{text}”不是有效的网址，应以 https:// 开头，如 {first} 或 {second}").format(
+            text=text, first=ROBOTS[0], second=ROBOTS[1]))
     return text
 
 
@@ -88,7 +88,7 @@ def clean_unit_values(raw: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in CONTACTS:
-            raise InvalidValue(f"unknown unit field {key!r}; a unit has {', '.join(CONTACTS)}")
+            raise InvalidValue(_("未知的单位字段 {key!r}；单位的字段有 {fields}").format(key=key, fields=", ".join(CONTACTS)))
         if key == "email":
             out[key] = clean_email(value)
         elif key == "webhook":
@@ -101,19 +101,19 @@ def clean_unit_values(raw: Mapping[str, Any]) -> dict[str, Any]:
 def _text(key: str, value: Any) -> str | None:
     text = clean_text(value) or None
     if text and not text.isprintable() and (problem := text_problem(text, name=key == "name")):
-        raise InvalidValue(f"{LABELS[key]} {problem}")
+        raise InvalidValue(_("{what} {problem}").format(what=_(LABELS[key]), problem=problem))
     limit = Unit.__table__.c[key].type.length
     if key == "name":
         limit = registry.MAX_LENGTH["unit"]
     if text and len(text) > limit:
-        raise InvalidValue(f"{LABELS[key]}最长 {limit} 个字符，这个有 {len(text)} 个（{key} holds at most {limit} characters）")
+        raise InvalidValue(_("{what}最长 {limit} 个字符，这个有 {length} 个").format(what=_(LABELS[key]), limit=limit, length=len(text)))
     return text
 
 
 def clean_unit_name(value: Any) -> str:
     name = _text("name", value)
     if not name:
-        raise InvalidValue("单位名称不能为空（a unit needs a name）")
+        raise InvalidValue(_("单位名称不能为空"))
     return name
 
 
@@ -127,12 +127,11 @@ def _free_name(session: Session, name: str, unit: Unit | None = None) -> None:
     alike = match_name(name, session.scalars(select(Unit.name)).all())
     held = session.scalars(select(Unit).where(Unit.name == alike)).first() if alike else None
     if held is not None and held is not unit:
-        merged = "（已撤并）" if held.retired_on else ""
-        raise InvalidValue(f"已有责任单位“{held.name}”{merged}（a unit of that name exists）；"
-                           f"如是同一单位，请用 unit merge（to join two units, use unit merge）")
+        merged = _("（已撤并）") if held.retired_on else ""
+        raise InvalidValue(_("已有责任单位“{name}”{merged}；如是同一单位，请用 unit merge").format(name=held.name, merged=merged))
     former = find_former(session, "unit", name)
     if former is not None and (unit is None or former.now != unit.name):
-        raise InvalidValue(f"“{name}”是“{former.now}”的曾用名（a former name of {former.now}）；{former.message()}")
+        raise InvalidValue(_("“{name}”是“{now}”的曾用名；{former}").format(name=name, now=former.now, former=former.message()))
 
 
 def effective(ctx: Ctx, on: date | None) -> date:
@@ -142,9 +141,8 @@ def effective(ctx: Ctx, on: date | None) -> date:
     if on is None:
         return ctx.as_of
     if on < ctx.as_of:
-        raise InvalidValue(f"生效日期 {on.isoformat()} 早于统计截止日期 {ctx.as_of.isoformat()}：此前日期的报表已按当时的名称出具；"
-                           f"如确于 {on.isoformat()} 生效，请加 --as-of {on.isoformat()} 运行"
-                           f"（--on cannot be before the as-of date: run it with --as-of {on.isoformat()}）")
+        raise InvalidValue(_("生效日期 {on} 早于统计截止日期 {day}：此前日期的报表已按当时的名称出具；"
+                             "如确于 {on} 生效，请加 --as-of {on} 运行").format(on=on.isoformat(), day=ctx.as_of.isoformat()))
     return on
 
 
@@ -240,17 +238,16 @@ def rename_unit(session: Session, ctx: Ctx, old: str, new: str, on: date | None 
     an earlier date print it, and imports, filters and returned workbooks still find the unit by it."""
     unit = get_unit(session, old)
     if unit.retired_on is not None:
-        raise InvalidValue(f"责任单位“{unit.name}”已于 {unit.retired_on.isoformat()} 撤并，不能更名（it was merged）")
+        raise InvalidValue(_("责任单位“{name}”已于 {day} 撤并，不能更名").format(name=unit.name, day=unit.retired_on.isoformat()))
     on = effective(ctx, on)
     new_name = clean_unit_name(new)
     if new_name == unit.name:
-        raise InvalidValue(f"责任单位已叫“{new_name}”（the unit already has that name）")
+        raise InvalidValue(_("责任单位已叫“{name}”").format(name=new_name))
     _free_name(session, new_name, unit)
     n = UnitName.__table__.c
     last = session.scalar(select(func.max(n.replaced_on)).where(n.unit_id == unit.id))
     if last is not None and on < last:
-        raise InvalidValue(f"“{unit.name}”的上一次更名在 {last.isoformat()}，新的更名日期不能早于它"
-                           f"（the last rename was on {last.isoformat()}: --on cannot be earlier）")
+        raise InvalidValue(_("“{name}”的上一次更名在 {last}，新的更名日期不能早于它").format(name=unit.name, last=last.isoformat()))
     previous = unit.name
     session.add(UnitName(unit_id=unit.id, name=previous, replaced_on=on))
     unit.name = new_name
@@ -277,28 +274,29 @@ class MergePlan:
     def lines(self) -> list[str]:
         """The plan in words, one line each, for the person who confirms it."""
         return [
-            f"将“{self.gone}”并入“{self.into}”，自 {self.on.isoformat()} 起（merge {self.gone} into {self.into} from {self.on.isoformat()}）：",
-            f"  项目 {len(self.projects)} 个改由“{self.into}”负责（projects）{_few(self.projects)}",
-            f"  问题 {len(self.issues)} 个（牵头或配合）移交“{self.into}”（problems）{_few(self.issues)}",
-            f"  派工单 {self.dispatches} 份、已发文件 {self.sheets} 份改归“{self.into}”（dispatches, documents）",
-            f"  红黄蓝牌 {self.cards} 张随项目移交（cards go with their projects）",
-            f"  流动红旗评分 {self.flag_scores} 条仍记在“{self.gone}”名下（its flag scores stay its own）",
-            f"  “{self.gone}”随后撤并：不再可选，导入时其名称对应“{self.into}”；此前日期的报表仍显示“{self.gone}”"
-            f"（then retired: earlier reports still name it）",
+            _("将“{gone}”并入“{into}”，自 {on} 起：").format(gone=self.gone, into=self.into, on=self.on.isoformat()),
+            _("  项目 {n} 个改由“{into}”负责{few}").format(n=len(self.projects), into=self.into, few=_few(self.projects)),
+            _("  问题 {n} 个（牵头或配合）移交“{into}”{few}").format(n=len(self.issues), into=self.into, few=_few(self.issues)),
+            _("  派工单 {dispatches} 份、已发文件 {sheets} 份改归“{into}”").format(
+                dispatches=self.dispatches, sheets=self.sheets, into=self.into),
+            _("  红黄蓝牌 {n} 张随项目移交").format(n=self.cards),
+            _("  流动红旗评分 {n} 条仍记在“{gone}”名下").format(n=self.flag_scores, gone=self.gone),
+            _("  “{gone}”随后撤并：不再可选，导入时其名称对应“{into}”；此前日期的报表仍显示“{gone}”").format(
+                gone=self.gone, into=self.into),
         ]
 
 
 def _few(items: list[str], n: int = 8) -> str:
-    return f"：{'、'.join(items[:n])}{' …' if len(items) > n else ''}" if items else ""
+    return _("：{items}").format(items=_("、").join(items[:n]) + (" …" if len(items) > n else "")) if items else ""
 
 
 def _merge_pair(session: Session, a: str, b: str) -> tuple[Unit, Unit]:
     gone, into = get_unit(session, a), get_unit(session, b)
     for unit in (gone, into):
         if unit.retired_on is not None:
-            raise InvalidValue(f"责任单位“{unit.name}”已于 {unit.retired_on.isoformat()} 撤并，不能再合并（it was merged already）")
+            raise InvalidValue(_("责任单位“{name}”已于 {day} 撤并，不能再合并").format(name=unit.name, day=unit.retired_on.isoformat()))
     if gone.id == into.id:
-        raise InvalidValue(f"“{a}”和“{b}”是同一个单位“{gone.name}”（the same unit）")
+        raise InvalidValue(_("“{a}”和“{b}”是同一个单位“{gone}”").format(a=a, b=b, gone=gone.name))
     return gone, into
 
 
@@ -365,17 +363,17 @@ def references(session: Session, unit: Unit) -> list[str]:
 
     r = ProjectRevision.__table__.c
     found = [
-        (count(select(Project.id).where(Project.unit_id == unit.id)), "个项目（projects）"),
-        (count(select(r.id).where(r.field == "unit_id", r.value == str(unit.id))), "条项目历史（earlier project values）"),
-        (count(select(Issue.id).where(Issue.lead_unit_id == unit.id)), "个问题牵头（problems it leads）"),
-        (count(select(IssueHelper.id).where(IssueHelper.unit_id == unit.id)), "个问题配合（problems it helps with）"),
-        (count(select(Dispatch.id).where(Dispatch.unit_id == unit.id)), "份派工单（dispatched workbooks）"),
-        (count(select(FlagScore.id).where(FlagScore.unit_id == unit.id)), "条流动红旗评分（flag scores）"),
-        (count(select(Sheet.id).where(or_(Sheet.recipient == unit.name, Sheet.ref == unit.name))), "份已发文件（documents）"),
-        (count(select(Unit.id).where(Unit.merged_into == unit.id)), "个已并入的单位（units merged into it）"),
-        (count(select(UnitName.id).where(UnitName.unit_id == unit.id)), "个曾用名（former names）"),
+        (count(select(Project.id).where(Project.unit_id == unit.id)), _("{n} 个项目")),
+        (count(select(r.id).where(r.field == "unit_id", r.value == str(unit.id))), _("{n} 条项目历史")),
+        (count(select(Issue.id).where(Issue.lead_unit_id == unit.id)), _("{n} 个问题牵头")),
+        (count(select(IssueHelper.id).where(IssueHelper.unit_id == unit.id)), _("{n} 个问题配合")),
+        (count(select(Dispatch.id).where(Dispatch.unit_id == unit.id)), _("{n} 份派工单")),
+        (count(select(FlagScore.id).where(FlagScore.unit_id == unit.id)), _("{n} 条流动红旗评分")),
+        (count(select(Sheet.id).where(or_(Sheet.recipient == unit.name, Sheet.ref == unit.name))), _("{n} 份已发文件")),
+        (count(select(Unit.id).where(Unit.merged_into == unit.id)), _("{n} 个已并入的单位")),
+        (count(select(UnitName.id).where(UnitName.unit_id == unit.id)), _("{n} 个曾用名")),
     ]
-    return [f"{n} {what}" for n, what in found if n]
+    return [what.format(n=n) for n, what in found if n]
 
 
 def remove_unit(session: Session, ctx: Ctx, name: str) -> None:
@@ -383,9 +381,10 @@ def remove_unit(session: Session, ctx: Ctx, name: str) -> None:
     unit = session.scalars(select(Unit).where(Unit.name == clean_text(name))).first() or registry.find_unit(session, name)
     held = references(session, unit)
     if held:
-        hint = ("；它已撤并，保留供此前日期的报表使用（merged: kept for earlier reports）" if unit.retired_on else
-                f"；如已撤并，请用 unit merge {unit.name} 新单位（to hand them on, use unit merge）")
-        raise InvalidValue(f"责任单位“{unit.name}”仍被引用，不能删除（still referred to by）：{'、'.join(held)}{hint}")
+        hint = (_("；它已撤并，保留供此前日期的报表使用") if unit.retired_on else
+                _("；如已撤并，请用 unit merge {name} 新单位").format(name=unit.name))
+        raise InvalidValue(_("责任单位“{name}”仍被引用，不能删除：{refs}{hint}").format(
+            name=unit.name, refs=_("、").join(held), hint=hint))
     values = {k: v for k, v in _values(unit).items() if v}
     session.delete(unit)
     session.flush()
@@ -428,7 +427,7 @@ def read_unit_rows(path: Path) -> tuple[dict[str, str], list[tuple[int, dict[str
     cells = _cells(path)
     rows = [(n, row) for n, row in cells if any(clean_text(c) for c in row)]
     if not rows:
-        raise InvalidValue(f"{path.name}：没有内容（the file is empty）")
+        raise InvalidValue(_("{file}：没有内容").format(file=path.name))
     # a title row above the header (单位通讯录, one cell) is skipped
     while len(rows) > 1 and sum(1 for c in rows[0][1] if clean_text(c)) == 1 and not _known_header(rows[0][1]):
         rows = rows[1:]
@@ -441,21 +440,24 @@ def read_unit_rows(path: Path) -> tuple[dict[str, str], list[tuple[int, dict[str
             continue
         key = IMPORT_HEADERS.get(label) or IMPORT_HEADERS.get(label.lower())
         if key is None:
-            raise InvalidValue(f"{path.name} 第 {header_row} 行第 {_letter(col)} 列：不认识的列“{label}”"
-                               f"（unknown column; known: 名称/单位名称, 联系人, 电话, 邮箱, webhook）")
+            raise InvalidValue(_("{file} 第 {row} 行第 {column} 列：不认识的列“{label}”（可用的列：名称/单位名称、联系人、电话、邮箱、webhook）").format(
+                file=path.name, row=header_row, column=_letter(col), label=label))
         if key in keys and key != SKIPPED:
-            raise InvalidValue(f"{path.name} 第 {header_row} 行第 {_letter(col)} 列：“{label}”与前面的列重复（a second {key} column）")
+            raise InvalidValue(_("{file} 第 {row} 行第 {column} 列：“{label}”与前面的列重复").format(
+                file=path.name, row=header_row, column=_letter(col), label=label))
         keys.append(key)
     if "name" not in keys:
-        raise InvalidValue(f"{path.name} 第 {header_row} 行：缺少“名称”或“单位名称”列（no name column）")
-    where = {key: f"第 {_letter(i + 1)} 列“{clean_text(header[i])}”" for i, key in enumerate(keys) if key and key != SKIPPED}
+        raise InvalidValue(_("{file} 第 {row} 行：缺少“名称”或“单位名称”列").format(file=path.name, row=header_row))
+    where = {key: _("第 {column} 列“{label}”").format(column=_letter(i + 1), label=clean_text(header[i]))
+             for i, key in enumerate(keys) if key and key != SKIPPED}
     out = []
     for n, row in rows[1:]:
         values = {key: row[i] if i < len(row) else None for i, key in enumerate(keys) if key and key != SKIPPED}
         extra = [i for i, c in enumerate(row) if i >= len(keys) or keys[i] is None]
         for i in extra:
             if clean_text(row[i]):
-                raise InvalidValue(f"{path.name} 第 {n} 行第 {_letter(i + 1)} 列：这一列没有表头（a value under no header）")
+                raise InvalidValue(_("{file} 第 {row} 行第 {column} 列：这一列没有表头").format(
+                    file=path.name, row=n, column=_letter(i + 1)))
         out.append((n, values))
     return where, out
 
@@ -473,7 +475,7 @@ def _letter(col: int) -> str:
 def _cells(path: Path) -> list[tuple[int, list[Any]]]:
     suffix = path.suffix.lower()
     if not path.exists():
-        raise NotFound(f"没有文件 {path}（no such file）")
+        raise NotFound(_("没有文件 {path}").format(path=path))
     if suffix == ".csv":
         import csv
 
@@ -488,12 +490,12 @@ def _cells(path: Path) -> list[tuple[int, list[Any]]]:
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # a damaged or foreign file
-            raise InvalidValue(f"{path.name} 不是可读的 Excel 文件（cannot read the workbook: {type(exc).__name__}）") from None
+            raise InvalidValue(_("{file} 不是可读的 Excel 文件（{reason}）").format(file=path.name, reason=type(exc).__name__)) from None
         try:
             return [(n, ["" if c is None else c for c in row]) for n, row in enumerate(wb.active.iter_rows(values_only=True), 1)]
         finally:
             wb.close()
-    raise InvalidValue(f"{path.name}：只能导入 .xlsx 或 .csv 文件（a unit list is .xlsx or .csv）")
+    raise InvalidValue(_("{file}：只能导入 .xlsx 或 .csv 文件").format(file=path.name))
 
 
 def import_units(session: Session, ctx: Ctx, path: Path, *, dry_run: bool = False) -> ImportResult:
@@ -507,7 +509,7 @@ def import_units(session: Session, ctx: Ctx, path: Path, *, dry_run: bool = Fals
     where, rows = read_unit_rows(path)
     in_force = known_names(session, "unit")
     for n, row in rows:
-        at = f"{path.name} 第 {n} 行{where['name']}"
+        at = _("{file} 第 {row} 行{where}").format(file=path.name, row=n, where=where["name"])
         contacts = {}
         for key, value in row.items():
             try:
@@ -516,14 +518,15 @@ def import_units(session: Session, ctx: Ctx, path: Path, *, dry_run: bool = Fals
                 elif clean_text(value):
                     contacts.update(clean_unit_values({key: value}))
             except InvalidValue as exc:
-                raise InvalidValue(f"{path.name} 第 {n} 行{where[key]}：{exc}") from None
+                raise InvalidValue(_("{file} 第 {row} 行{where}：{problem}").format(
+                    file=path.name, row=n, where=where[key], problem=exc)) from None
         known = match_name(name, in_force)
         former = find_former(session, "unit", name) if known is None else None
         if former is not None and former.merged:
-            raise InvalidValue(f"{at}：{former.message()}；请改写为“{former.now}”")
+            raise InvalidValue(_("{at}：{former}；请改写为“{now}”").format(at=at, former=former.message(), now=former.now))
         target = known or (former.now if former else name)
         if target in seen:
-            raise InvalidValue(f"{at}：“{name}”与第 {seen[target]} 行是同一单位（the same unit twice）")
+            raise InvalidValue(_("{at}：“{name}”与第 {row} 行是同一单位").format(at=at, name=name, row=seen[target]))
         seen[target] = n
         checked.append((target, contacts, known is not None or former is not None))
     for name, contacts, exists in checked:

@@ -35,9 +35,9 @@ def names(cli) -> list[str]:
 
 def test_a_new_file_is_upgraded_from_nothing_and_then_already_at_head(tmp_path):
     path = tmp_path / "新建" / "office.db"  # the folder is made too
-    assert run(path, "db", "upgrade") == (0, "", f"Schema none → {HEAD}\n")
+    assert run(path, "db", "upgrade") == (0, "", f"数据库版本 none → {HEAD}\n")
     assert run(path, "db", "current") == (0, f"{HEAD} (head)\n", "")
-    assert run(path, "db", "upgrade") == (0, "", f"Schema already at {HEAD}\n")
+    assert run(path, "db", "upgrade") == (0, "", f"数据库版本已是 {HEAD}\n")
     assert sorted(p.name for p in path.parent.iterdir() if ".bak-" in p.name) == []  # nothing to back up
 
 
@@ -54,7 +54,7 @@ def test_downgrade_then_upgrade_keeps_the_registry(cli):
     assert (cli("db", "current").exit_code, cli("db", "current").stdout) == (0, f"{HEAD} (head)\n")
     r = cli("db", "downgrade", FIRST, "--yes")
     assert (r.exit_code, r.stdout, r.stderr) == (
-        0, "", "".join(f"Backed up to {k}\n" for k in backups(cli.url, HEAD)) + f"Schema {HEAD} → {FIRST}\n")
+        0, "", "".join(f"已备份到 {k}\n" for k in backups(cli.url, HEAD)) + f"数据库版本 {HEAD} → {FIRST}\n")
     r = cli("db", "current")
     assert (r.exit_code, r.stdout, r.stderr) == (0, f"{FIRST} (head is {HEAD}; run: projects db upgrade)\n", "")
     # every other command refuses the older schema and says what to run
@@ -66,7 +66,7 @@ def test_downgrade_then_upgrade_keeps_the_registry(cli):
     kept = backups(cli.url, FIRST)
     assert len(kept) == (1 if db.sqlite_path(cli.url) else 0)
     assert (r.exit_code, r.stdout, r.stderr) == (
-        0, "", "".join(f"Backed up to {k}\n" for k in kept) + f"Schema {FIRST} → {HEAD}\n")
+        0, "", "".join(f"已备份到 {k}\n" for k in kept) + f"数据库版本 {FIRST} → {HEAD}\n")
     assert names(cli) == ["甲项目"]
     r = cli("db", "check")
     assert (r.exit_code, r.stdout.splitlines()[0]) == (0, "OK  integrity, schema at head, no orphan rows, change log chain intact")
@@ -78,7 +78,7 @@ def test_downgrade_to_base_and_up_again(cli):
     r = cli("db", "downgrade", "base", "--yes")
     kept = backups(cli.url, HEAD)
     assert len(kept) == (1 if db.sqlite_path(cli.url) else 0)
-    assert (r.exit_code, r.stdout, r.stderr) == (0, "", "".join(f"Backed up to {k}\n" for k in kept) + f"Schema {HEAD} → base\n")
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", "".join(f"已备份到 {k}\n" for k in kept) + f"数据库版本 {HEAD} → base\n")
     r = cli("db", "current")
     assert (r.exit_code, r.stdout) == (0, "none (run: projects init)\n")
     r = cli("list")
@@ -86,7 +86,7 @@ def test_downgrade_to_base_and_up_again(cli):
     r = cli("db", "downgrade", "base", "--yes")
     assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"错误：{display} holds no registry; nothing to downgrade\n")
     r = cli("db", "upgrade")
-    assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"Schema none → {HEAD}\n")  # an empty schema: no copy
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"数据库版本 none → {HEAD}\n")  # an empty schema: no copy
     assert backups(cli.url) == kept and names(cli) == []  # the downgrade's copy; an empty schema needs none
 
 
@@ -94,10 +94,10 @@ def test_downgrade_to_base_and_up_again(cli):
 def test_upgrade_step_by_step(cli):
     assert cli("db", "downgrade", "base", "--yes").exit_code == 0
     r = cli("db", "upgrade", FIRST)
-    assert (r.exit_code, r.stderr) == (0, f"Schema none → {FIRST}\n")
+    assert (r.exit_code, r.stderr) == (0, f"数据库版本 none → {FIRST}\n")
     r = cli("db", "upgrade", HEAD)
-    assert (r.exit_code, r.stderr) == (0, "".join(f"Backed up to {k}\n" for k in backups(cli.url, FIRST))
-                                       + f"Schema {FIRST} → {HEAD}\n")
+    assert (r.exit_code, r.stderr) == (0, "".join(f"已备份到 {k}\n" for k in backups(cli.url, FIRST))
+                                       + f"数据库版本 {FIRST} → {HEAD}\n")
     assert cli("db", "current").stdout == f"{HEAD} (head)\n"
 
 
@@ -116,7 +116,7 @@ def test_unknown_revisions_are_refused_and_change_nothing(cli):
     assert (r.exit_code, r.stderr) == (
         1, f"错误：{display} 是版本 {FIRST}，比 {HEAD} 旧；升级请用 (to go forward use): projects db upgrade {HEAD}\n")
     r = cli("db", "downgrade", FIRST)  # already there: nothing to do, and said so
-    assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"Schema already at {FIRST}\n")
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"数据库版本已是 {FIRST}\n")
     assert cli("db", "current").stdout == f"{FIRST} (head is {HEAD}; run: projects db upgrade)\n"
 
 

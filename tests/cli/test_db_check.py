@@ -111,7 +111,7 @@ def test_init_says_when_it_made_a_new_key(tmp_path, monkeypatch):
     key_file = tmp_path / "home" / "log.key"
     first = CliRunner().invoke(app, ["--db", str(tmp_path / "a.db"), "init"])
     assert (first.exit_code, first.stderr) == (0, (
-        f"已生成变更记录密钥 {key_file}（权限 600；a new change-log key）：请与数据库分开备份；丢失后变更记录无法再核对、"
-        f"也不能再写入 (back it up apart from the database)\n{tmp_path / 'a.db'}: schema none → {db.head_revision()}\n"))
+        f"已生成变更记录密钥 {key_file}（权限 600）：请与数据库分开备份；丢失后变更记录无法再核对、"
+        f"也不能再写入\n{tmp_path / 'a.db'}：数据库版本 none → {db.head_revision()}\n"))
     second = CliRunner().invoke(app, ["--db", str(tmp_path / "b.db"), "init"])
     assert second.exit_code == 0 and "已生成变更记录密钥" not in second.stderr

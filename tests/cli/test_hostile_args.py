@@ -31,8 +31,8 @@ def test_extreme_dates_and_numbers(cli):
     r = cli("overdue", "--horizon", "999999999")
     assert r.exit_code == 2 and "3660" in r.stderr
     r = cli("issue", "show", "2025-" + "9" * 5000)
-    assert (r.exit_code, r.stderr) == (1, "错误：'2025-99999999999999999999999999999999999…' is not an issue number; "
-                                          "issue numbers look like 2025-012\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：'2025-99999999999999999999999999999999999…' 不是问题编号；"
+                                          "问题编号形如 2025-012\n")
 
 
 def test_search_takes_percent_and_underscore_literally(cli):
@@ -63,12 +63,12 @@ def test_devices_and_fifos_as_office_files(cli, tmp_path, option):
     (["--by", "x" * 51, "add", "--name", "甲"],
      "change_log.by（操作人 --by） 最长 50 个字符，这个有 51 个（change_log.by holds at most 50 characters, not 51）"),
     (["add", "--create-units", "--name", "甲", "--unit", "局" * 61],
-     "unit (责任单位) is 61 characters long, more than the 60 allowed: 局局局局局局局局局局局局局局局局局局局局…"),
+     "责任单位（unit）有 61 个字符，超过上限 60 个：局局局局局局局局局局局局局局局局局局局局…"),
     (["add", "--name", "乙\u200b"],
-     "name (项目名称) 含有看不见的字符 U+200B（零宽空格 ZERO WIDTH SPACE），会造成以假乱真的名称，请删去后再填"
-     "（contains the invisible character U+200B at position 2）"),
+     "项目名称（name）含有看不见的字符 U+200B（零宽空格 ZERO WIDTH SPACE），位于第 2 个字符，会造成以假乱真的名称，"
+     "请删去后再填"),
     (["add", "--name", "丙\x1b]0;x\x07"],
-     "name (项目名称) 含有控制字符 U+001B（ESC），请删去后再填（contains the control character U+001B at position 2）"),
+     "项目名称（name）含有控制字符 U+001B（ESC），位于第 2 个字符，请删去后再填"),
 ])
 def test_lengths_and_characters_on_the_command_line(cli, args, message):
     if args[0] == "--by":

@@ -48,9 +48,7 @@ def office(sqlite_url) -> Path:
 
 
 def refused(path: Path, what: str) -> str:
-    return (f"错误：不能写入 {path}：它是本命令读取的{what}，写入会覆盖它 (refused: {path} is the "
-            f"{ {'数据库': 'database', '导入的文件': 'file being imported', '模板': 'template'}[what]} "
-            "this command reads; choose another output file)；原文件未改动 (nothing was written)\n")
+    return f"错误：不能写入 {path}：它是本命令读取的{what}，写入会覆盖它；请另选输出文件；原文件未改动\n"
 
 
 # ---------------------------------------------------------------- no command overwrites its own inputs
@@ -123,7 +121,7 @@ def test_a_failed_workbook_write_leaves_the_old_file_and_no_temporary(office, mo
     before = files(office.parent)
     code, stdout, err = run(office, "overdue", "--output", str(out))
     assert (code, stdout, err) == (
-        1, "", f"错误：无法写入 {out}（cannot write {out}: No space left on device）；原有文件未改动 (nothing was replaced)\n")
+        1, "", f"错误：无法写入 {out}（No space left on device）；原有文件未改动\n")
     assert files(office.parent) == before
 
 
@@ -132,7 +130,7 @@ def test_a_written_file_replaces_the_old_one_whole_and_keeps_its_mode(office):
     out.write_text("old\n")
     os.chmod(out, 0o640)
     code, _, err = run(office, "overdue", "--format", "csv", "--output", str(out))
-    assert (code, err.splitlines()[0]) == (0, f"Wrote {out}")
+    assert (code, err.splitlines()[0]) == (0, f"已写出 {out}")
     assert out.read_text(encoding="utf-8").startswith("\ufeff部分,类型,责任单位,")
     assert oct(out.stat().st_mode & 0o777) == oct(0o640)
     assert sorted(p.name for p in office.parent.iterdir() if p.name.endswith(".tmp")) == []
@@ -144,7 +142,7 @@ def test_db_backup_to_an_existing_file_is_refused_and_a_new_one_is_whole(office)
     assert run(office, "db", "backup", str(taken)) == (1, "", f"错误：{taken} already exists; choose another file name\n")
     assert taken.read_bytes() == b"keep me"
     copy = office.parent / "copy.db"
-    assert run(office, "db", "backup", str(copy)) == (0, "", f"Backed up {office} to {copy}\n")
+    assert run(office, "db", "backup", str(copy)) == (0, "", f"已将 {office} 备份到 {copy}\n")
     code, out, _ = run(copy, "db", "check")
     assert (code, out.splitlines()[0]) == (0, "OK  integrity, schema at head, no orphan rows, change log chain intact")
 
@@ -159,7 +157,7 @@ def test_stdout_on_a_full_disk_is_one_error_line_and_exit_1(office):
     with open("/dev/full", "w") as full:
         r = _projects("--db", str(office), "list", "--format", "csv", stdout=full)
     assert (r.returncode, r.stderr) == (
-        1, "错误：无法写出到标准输出（cannot write to stdout: No space left on device）；输出不完整 (the output is incomplete)\n")
+        1, "错误：无法写出到标准输出（No space left on device）；输出不完整\n")
 
 
 def test_stdout_closed_by_the_reader_is_one_error_line(office):
@@ -179,7 +177,7 @@ def test_stdout_closed_by_the_reader_is_one_error_line(office):
     proc.stdout.close()
     err = proc.stderr.read()
     assert proc.wait(timeout=60) == 1
-    assert err == "错误：无法写出到标准输出（cannot write to stdout: Broken pipe）；输出不完整 (the output is incomplete)\n"
+    assert err == "错误：无法写出到标准输出（Broken pipe）；输出不完整\n"
 
 
 # ---------------------------------------------------------------- damaged databases
@@ -295,10 +293,9 @@ def test_downgrade_without_a_terminal_needs_yes_and_changes_nothing(office):
     before = files(office.parent)
     code, out, err = run(office, "db", "downgrade", "base")
     assert (code, out, err) == (
-        1, "", f"回退 {office} 从 {HEAD} 到 base 会删除整个注册库的全部数据 (drops every table: the whole registry)；"
-               "先备份到同一文件夹 (a copy is kept beside it first)\n"
-               "错误：回退数据库版本需要确认：加 --yes（a downgrade needs confirmation: add --yes）；"
-               "未改动任何内容 (nothing was changed)\n")
+        1, "", f"回退 {office} 从 {HEAD} 到 base 会删除整个注册库的全部数据；"
+               "先备份到同一文件夹\n"
+               "错误：回退数据库版本需要确认：加 --yes；未改动任何内容\n")
     assert files(office.parent) == before
 
 
@@ -309,14 +306,14 @@ def test_downgrade_asks_on_a_terminal_and_no_changes_nothing(office, monkeypatch
     monkeypatch.setattr(cli_db.common.typer, "confirm", lambda *a, **k: False)
     before = files(office.parent)
     code, out, err = run(office, "db", "downgrade", "base")
-    assert (code, out, err.splitlines()[-1]) == (1, "", "错误：已取消，未改动任何内容 (cancelled; nothing was changed)")
+    assert (code, out, err.splitlines()[-1]) == (1, "", "错误：已取消，未改动任何内容")
     assert files(office.parent) == before
 
 
 def test_downgrade_with_yes_keeps_a_copy_that_holds_the_registry(office):
     code, out, err = run(office, "db", "downgrade", "base", "--yes")
     kept = sorted(office.parent.glob(f"{office.name}.bak-{HEAD}-*"))
-    assert (code, out, err) == (0, "", f"Backed up to {kept[0]}\nSchema {HEAD} → base\n")
+    assert (code, out, err) == (0, "", f"已备份到 {kept[0]}\n数据库版本 {HEAD} → base\n")
     code, out, _ = run(kept[0], "list", "--format", "json")
     assert code == 0 and [p["name"] for p in json.loads(out)] == ["甲项目"]
 
@@ -327,10 +324,8 @@ def test_an_output_over_the_config_or_the_rules_file_is_refused(office, option, 
     given.write_text("# the office's own file\n", encoding="utf-8")
     before = given.read_bytes()
     code, out, err = run(office, option, str(given), "overdue", "--format", "csv", "--output", str(given))
-    en = {"配置文件": "config file", "规则文件": "rules file"}[what]
     assert (code, out, err) == (
-        1, "", f"错误：不能写入 {given}：它是本命令读取的{what}，写入会覆盖它 (refused: {given} is the {en} this "
-               "command reads; choose another output file)；原文件未改动 (nothing was written)\n")
+        1, "", f"错误：不能写入 {given}：它是本命令读取的{what}，写入会覆盖它；请另选输出文件；原文件未改动\n")
     assert given.read_bytes() == before
 
 
@@ -355,8 +350,7 @@ def test_a_workbook_into_a_missing_folder_is_one_error_line(office, tmp_path, ar
         args = (*args, "--period", "2025-10")
     r = _projects("--db", str(office), "--as-of", "2025-10-31", *args, "-o", str(dest), stdout=subprocess.PIPE)
     assert (r.returncode, r.stderr) == (
-        1, f"错误：无法写入 {dest}（cannot write {dest}: folder {dest.parent} does not exist）；原有文件未改动 "
-           "(nothing was replaced)\n")
+        1, f"错误：无法写入 {dest}（文件夹 {dest.parent} 不存在）；原有文件未改动\n")
 
 
 @pytest.mark.parametrize("args, can", [
@@ -386,7 +380,7 @@ def test_an_interrupted_command_says_what_it_left_behind(office, tmp_path, monke
     real_note = common.note
 
     def interrupt_after_writing(text: str) -> None:
-        if text.startswith("Wrote"):
+        if text.startswith("已写出"):
             raise KeyboardInterrupt
         real_note(text)
 
@@ -395,8 +389,7 @@ def test_an_interrupted_command_says_what_it_left_behind(office, tmp_path, monke
     (tmp_path / "out").mkdir()
     out = tmp_path / "out" / "逾期.csv"
     code, _, err = run(office, "overdue", "-o", str(out))
-    assert (code, err) == (130, f"已中断 (interrupted)：数据库未改动 (the database is as it was)；已写完的文件 (files "
-                                f"written)：{out}\n")
+    assert (code, err) == (130, f"已中断：数据库未改动；已写完的文件：{out}\n")
     assert out.exists()
     assert files(office.parent) == before
 
@@ -412,8 +405,7 @@ def test_an_interrupted_write_says_whether_the_database_was_saved(office, monkey
 
     monkeypatch.setattr(registry, "add_project", add_then_interrupt)
     code, _, err = run(office, "add", "--name", "乙项目")
-    assert (code, err) == (130, "已中断 (interrupted)：数据库未改动 (the database is as it was)；没有写出文件 (no file "
-                                "written)\n")
+    assert (code, err) == (130, "已中断：数据库未改动；没有写出文件\n")
     monkeypatch.undo()
     code, out, _ = run(office, "list", "--format", "json")
     assert [p["name"] for p in json.loads(out)] == ["甲项目"]  # rolled back

@@ -10,7 +10,7 @@ import pytest
 from projects_cli.rules.investment import figure_warnings
 from projects_cli.values import parse_amount
 
-CHECK = "，请核对（check the figure: 万元, the month, the project）\n"
+CHECK = "，请核对金额单位（万元）、月份和项目\n"
 
 
 @pytest.fixture
@@ -26,24 +26,24 @@ def record(cli, month, amount, *options):
 
 
 def test_a_replaced_figure_shows_the_old_one(office):
-    assert record(office, "2025-09", "800").stderr == "Recorded 800 万元 for 2025-09\n"
+    assert record(office, "2025-09", "800").stderr == "已记录 2025-09 完成投资 800 万元\n"
     r = record(office, "2025-09", "850.5")
-    assert (r.exit_code, r.stderr) == (0, "GX-0001 2025-09：原值 800 万元 → 新值 850.5 万元 (replaced 800 with 850.5)\n")
-    assert record(office, "2025-09", "850.50").stderr == "Nothing changed: 2025-09 already had 850.5 万元\n"
+    assert (r.exit_code, r.stderr) == (0, "GX-0001 2025-09：原值 800 万元 → 新值 850.5 万元\n")
+    assert record(office, "2025-09", "850.50").stderr == "未改动：2025-09 原已是 850.5 万元\n"
 
 
 def test_figures_above_the_plan_or_the_total_are_warned_and_still_recorded(office):
     cli = office
-    assert record(cli, "2025-08", "2000").stderr == "Recorded 2000 万元 for 2025-08\n"  # the plan itself: fine
+    assert record(cli, "2025-08", "2000").stderr == "已记录 2025-08 完成投资 2000 万元\n"  # the plan itself: fine
     r = record(cli, "2025-09", "1001")  # year to date 3001 > 1.5 × 2000
-    assert (r.exit_code, r.stderr) == (0, "Recorded 1001 万元 for 2025-09\n"
+    assert (r.exit_code, r.stderr) == (0, "已记录 2025-09 完成投资 1001 万元\n"
                                           "警告：GX-0001 截至 2025-09 本年累计完成投资 3001 万元，超过2025年计划投资 2000 万元的 1.5 倍" + CHECK)
     r = record(cli, "2025-10", "252200")  # the 2522 %: 万元 typed as 元 … or a wrong project
-    assert (r.exit_code, r.stderr) == (0, "Recorded 252200 万元 for 2025-10\n"
+    assert (r.exit_code, r.stderr) == (0, "已记录 2025-10 完成投资 252200 万元\n"
                                           "警告：GX-0001 2025-10 当月完成投资 252200 万元，超过总投资 10000 万元" + CHECK +
                                           "警告：GX-0001 2025-10 当月完成投资 252200 万元，超过2025年计划投资 2000 万元的 1.5 倍" + CHECK)
     r = record(cli, "2025-10", "1")  # corrected: the year to date is fine again
-    assert r.stderr == ("GX-0001 2025-10：原值 252200 万元 → 新值 1 万元 (replaced 252200 with 1)\n"
+    assert r.stderr == ("GX-0001 2025-10：原值 252200 万元 → 新值 1 万元\n"
                         "警告：GX-0001 截至 2025-10 本年累计完成投资 3002 万元，超过2025年计划投资 2000 万元的 1.5 倍" + CHECK)
     months = json.loads(cli("invest", "show", "GX-0001", "--format", "json").stdout)["months"]
     assert [(m["month"], m["amount"]) for m in months] == [("2025-08", 2000), ("2025-09", 1001), ("2025-10", 1)]
@@ -53,7 +53,7 @@ def test_the_factors_come_from_the_config_file(office, tmp_path):
     config = tmp_path / "config.toml"
     config.write_text("[investment]\nwarn_total_factor = 0.2\nwarn_plan_factor = 1\n", encoding="utf-8")
     r = record(office, "2025-09", "2001", "--config", str(config))
-    assert r.stderr == ("Recorded 2001 万元 for 2025-09\n"
+    assert r.stderr == ("已记录 2025-09 完成投资 2001 万元\n"
                         "警告：GX-0001 2025-09 当月完成投资 2001 万元，超过总投资 10000 万元的 0.2 倍" + CHECK +
                         "警告：GX-0001 2025-09 当月完成投资 2001 万元，超过2025年计划投资 2000 万元" + CHECK)
     config.write_text("[investment]\nwarn_plan_factor = 0\n", encoding="utf-8")

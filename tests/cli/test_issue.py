@@ -47,19 +47,19 @@ def test_the_loop_from_the_command_line(office):
             "--description", "二期用地缺口1200亩")
     assert (r.exit_code, r.stdout) == (0, "2025-001\n")
     r = cli("issue", "accept", "2025-1")
-    assert (r.exit_code, r.stderr) == (0, "2025-001: 已提报 → 已受理 (reported → accepted)\n")
+    assert (r.exit_code, r.stderr) == (0, "2025-001：已提报 → 已受理（reported → accepted）\n")
     r = cli("issue", "assign", "2025-001", "--unit", "自然资源分局", "--helper", "建设局")
     # 急件: 3 working days after Friday 31 October
     assert (r.exit_code, r.stderr) == (
-        0, "2025-001: 已受理 → 已交办 (accepted → assigned)\n办理期限 (deadline): 2025-11-05\n"
+        0, "2025-001：已受理 → 已交办（accepted → assigned）\n办理期限：2025-11-05\n"
     )
     r = cli("issue", "instruct", "2025-001", "--leader", "王主任", "--text", "本周拿出方案")
-    assert (r.exit_code, r.stderr) == (0, "2025-001: 已交办 (assigned)\n")
+    assert (r.exit_code, r.stderr) == (0, "2025-001：已交办（assigned）\n")
     assert cli("issue", "respond", "2025-001", "--text", "已组卷上报", as_of="2025-11-03").exit_code == 0
     assert cli("issue", "resolve", "2025-001", "--text", "已批复", as_of="2025-11-04").exit_code == 0
     r = cli("issue", "close", "2025-001", "--text", "经核实", as_of="2025-11-05")
     assert (r.exit_code, r.stderr) == (
-        0, "2025-001: 已办结 → 已销号 (resolved → closed)\n回头看 (look-back) on 2025-12-05\n"
+        0, "2025-001：已办结 → 已销号（resolved → closed）\n回头看日期：2025-12-05\n"
     )
     assert cli("issue", "lookback", "2025-001", "--text", "未反弹", as_of="2025-12-05").exit_code == 0
 
@@ -93,11 +93,11 @@ def test_illegal_move_says_state_and_allowed_moves_and_writes_nothing(office):
     r = cli("issue", "close", "2025-001")
     assert (r.exit_code, r.stdout) == (1, "")
     assert r.stderr == (
-        "错误：cannot close issue 2025-001: it is reported (已提报); allowed now: accept, reject, instruct, consult, follow\n"
+        "错误：不能对问题 2025-001 执行 close：它现在是已提报（reported）；现在可以：accept, reject, instruct, consult, follow\n"
     )
     r = cli("issue", "respond", "2025-001", "--text", "x")
     assert r.stderr == (
-        "错误：cannot respond issue 2025-001: it is reported (已提报); allowed now: accept, reject, instruct, consult, follow\n"
+        "错误：不能对问题 2025-001 执行 respond：它现在是已提报（reported）；现在可以：accept, reject, instruct, consult, follow\n"
     )
     assert written(cli.url) == before
 
@@ -110,8 +110,8 @@ def test_unknown_unit_is_refused_unless_created(office):
     r = cli("issue", "assign", "2025-001", "--unit", "住建局", "--helper", "建设局")
     assert r.exit_code == 1
     assert r.stderr == (
-        "错误：责任单位“住建局”不存在（unknown unit）；最接近的（nearest）：建设局；"
-        "确需新增该单位，请加 --create-units（to add it, use --create-units）\n"
+        "错误：责任单位“住建局”不存在；最接近的：建设局；"
+        "确需新增该单位，请加 --create-units\n"
     )
     assert written(cli.url) == before
     r = cli("issue", "assign", "2025-001", "--unit", "住建局", "--helper", "建设局", "--create-units")
@@ -122,24 +122,24 @@ def test_unknown_unit_is_refused_unless_created(office):
 
 BAD_OPTIONS = [
     (("issue", "report", "GX-0001", "--title", "x", "--category", "土地", "--urgency", "火急"),
-     "'火急' is not an urgency; use one of 特急/急件/一般/复杂"),
-    (("issue", "assign", "2025-001", "--unit", "建设局", "--due", "2025-02-30"), "is not a real date"),
+     "'火急' 不是紧急程度；请用 特急/急件/一般/复杂 之一"),
+    (("issue", "assign", "2025-001", "--unit", "建设局", "--due", "2025-02-30"), "不是真实存在的日期"),
     (("issue", "escalate", "2025-001", "--level", "一般督办", "--reason", "x"),
-     "'一般督办' is not a level to escalate to; use 重点督办 or 挂牌督办"),
+     "'一般督办' 不是可以升级到的督办级别；请用 重点督办 或 挂牌督办"),
     (("issue", "reject", "2025-001"), "缺少选项 '--reason'"),
 ]
 USER_ERRORS = [
-    (("issue", "accept", "2025-404"), "错误：no issue numbered 2025-404; `projects issue list` shows the numbers\n"),
+    (("issue", "accept", "2025-404"), "错误：没有编号为 2025-404 的问题；`projects issue list` 列出全部编号\n"),
     (("issue", "report", "GX-0404", "--title", "x", "--category", "土地"),
-     "错误：no project with code 'GX-0404'; `projects list --search TEXT` finds codes\n"),
-    (("issue", "reject", "2025-001", "--reason", " "), "错误：the reason (--reason) cannot be empty\n"),
+     "错误：没有编号为 'GX-0404' 的项目；`projects list --search 文字` 可查编号\n"),
+    (("issue", "reject", "2025-001", "--reason", " "), "错误：理由（--reason）不能为空\n"),
     (("issue", "list", "--unit", "无此单位"),
-     "错误：责任单位“无此单位”不存在（unknown unit）；现有的（known）：建设局、自然资源分局\n"),
+     "错误：责任单位“无此单位”不存在；现有的：建设局、自然资源分局\n"),
     (("issue", "list", "--state", "done"),
-     "错误：问题状态“done”不存在（unknown issue state）；现有的（known）：accepted、assigned、closed、rejected、reported、"
+     "错误：问题状态“done”不存在；现有的：accepted、assigned、closed、rejected、reported、"
      "resolved、responded、不予受理、已交办、已办结、已反馈、已受理、已提报、已销号\n"),
     (("issue", "list", "--level", "督办"),
-     "错误：督办级别“督办”不存在（unknown supervision level）；最接近的（nearest）：一般督办、挂牌督办、重点督办\n"),
+     "错误：督办级别“督办”不存在；最接近的：一般督办、挂牌督办、重点督办\n"),
 ]
 
 
@@ -173,10 +173,10 @@ def test_sweep_prints_what_it_did_and_is_idempotent(office):
          "记第1次逾期；升为挂牌督办：逾期16个工作日（≥5）"],
         ["2025-002", "GX-0001", "建设局", "2025-10-30", "1", "1", "重点督办", "记第1次逾期；升为重点督办：逾期1个工作日（≥1）"],
     ]
-    assert r.stderr == "As of 2025-10-31: escalated 2 issues, counted 2 missed deadlines\n"
+    assert r.stderr == "截至 2025-10-31：升级问题 2 个，记逾期 2 次\n"
     before = written(cli.url)
     r = cli("issue", "sweep")
-    assert (r.exit_code, r.stdout, r.stderr) == (0, "", "As of 2025-10-31: nothing to do\n")
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", "截至 2025-10-31：没有需要处理的问题\n")
     assert written(cli.url) == before
     assert json.loads(cli("issue", "sweep", "--format", "json").stdout) == []
     rows = json.loads(cli("issue", "list", "--overdue", "--format", "json").stdout)
@@ -195,7 +195,7 @@ def test_list_table_and_csv(office):
     cli("issue", "assign", n, "--unit", "自然资源分局", "--helper", "建设局", as_of="2025-10-29")
     report(cli)
     r = cli("issue", "list")
-    assert r.stderr == "2 issues\n"
+    assert r.stderr == "共 2 个问题\n"
     lines = r.stdout.splitlines()
     assert lines[0].split() == ["问题编号", "项目编号", "问题", "类别", "紧急程度", "督办级别", "状态", "牵头单位", "办理期限", "逾期工作日"]
     assert lines[2].split() == ["2025-001", "GX-0001", "用地指标不足", "土地", "特急", "一般督办", "已交办", "自然资源分局", "2025-10-30", "1"]
@@ -227,7 +227,7 @@ def test_a_year_the_calendar_does_not_know_until_the_config_lists_it(office, tmp
     )
     # 5 working days after Wed 30 Dec 2026: 31 Dec, (1 Jan off), Sat 2 Jan worked, (4 Jan off), 5, 6, 7 Jan
     r = cli("--config", str(config), "issue", "assign", n, "--unit", "建设局", as_of="2026-12-30")
-    assert r.exit_code == 0 and r.stderr.endswith("办理期限 (deadline): 2027-01-07\n")
+    assert r.exit_code == 0 and r.stderr.endswith("办理期限：2027-01-07\n")
     config.write_text('[calendar]\nholiday = ["2027-01-01"]\n', encoding="utf-8")
     r = cli("--config", str(config), "issue", "list")
     assert (r.exit_code, r.stderr) == (
@@ -241,13 +241,13 @@ def test_escalate_and_events_that_keep_the_state(office):
     report(cli)
     cli("issue", "accept", "2025-001")
     r = cli("issue", "escalate", "2025-001", "--reason", "领导批示")
-    assert (r.exit_code, r.stderr) == (0, "2025-001: → 重点督办\n")
+    assert (r.exit_code, r.stderr) == (0, "2025-001：→ 重点督办\n")
     r = cli("issue", "escalate", "2025-001", "--level", "挂牌督办", "--reason", "久拖未决")
-    assert (r.exit_code, r.stderr) == (0, "2025-001: → 挂牌督办\n")
+    assert (r.exit_code, r.stderr) == (0, "2025-001：→ 挂牌督办\n")
     r = cli("issue", "escalate", "2025-001", "--reason", "再升")
-    assert (r.exit_code, r.stderr) == (1, "错误：issue 2025-001 is already under 挂牌督办, the highest level\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：问题 2025-001 已是挂牌督办，这是最高级别\n")
     for command in ("consult", "follow"):
         r = cli("issue", command, "2025-001", "--text", "记录")
-        assert (r.exit_code, r.stderr) == (0, "2025-001: 已受理 (accepted)\n")
+        assert (r.exit_code, r.stderr) == (0, "2025-001：已受理（accepted）\n")
     events = json.loads(cli("issue", "show", "2025-001", "-f", "json").stdout)["events"]
     assert [e["type"] for e in events] == ["report", "accept", "escalate", "escalate", "consult", "follow"]

@@ -77,7 +77,7 @@ def test_the_quarter_pipeline_at_its_end(quarter):
     ]
     r = quarter(END, "lead", "list")
     # 万美元 total in 万元: 80000 + 21300 + 15000 + 35500 + 20000
-    assert r.stderr.strip() == "5 leads (线索 2 · 落地 2 · 搁置 1), 合计 171800 万元, 跟进逾期 2"
+    assert r.stderr.strip() == "共 5 条线索（线索 2 · 落地 2 · 搁置 1），合计 171800 万元，跟进逾期 2"
     assert [r["code"] for r in listing(quarter, END, "--overdue")] == ["XS-0003", "XS-0004"]
     assert [r["code"] for r in listing(quarter, END, "--unit", "投资促进局")] == ["XS-0001", "XS-0004"]
     assert [r["code"] for r in listing(quarter, END, "--stage", "落地", "--chain", "新材料")] == ["XS-0002"]
@@ -160,8 +160,8 @@ def test_signing_creates_the_project_with_its_countdown(quarter, cli):
 
 
 @pytest.mark.parametrize("args, error", [
-    (("lead", "move", "XS-0003", "签约"), "签约请用 projects lead sign XS-0003 --on DATE"),
-    (("lead", "move", "XS-0003", "搁置"), "转为“搁置”需要说明原因：--reason TEXT"),
+    (("lead", "move", "XS-0003", "签约"), "签约请用 projects lead sign XS-0003 --on 日期"),
+    (("lead", "move", "XS-0003", "搁置"), "转为“搁置”需要说明原因：--reason 原因"),
     (("lead", "move", "XS-0001", "在谈"), "XS-0001 处于“落地”，不能转到“在谈”"),
     (("lead", "move", "XS-0003", "洽谈"), "未知的线索阶段 '洽谈'"),
     (("lead", "sign", "XS-0002", "--on", "2025-09-30"), "XS-0002 已签约"),
@@ -170,7 +170,7 @@ def test_signing_creates_the_project_with_its_countdown(quarter, cli):
     (("lead", "follow", "XS-0009", "--text", "x"), "没有编号为 'XS-0009' 的招商线索"),
     (("lead", "follow", "XS-0003", "--text", "x", "--on", "2025-09-01", "--next", "2025-08-01"), "--next 2025-08-01 应晚于"),
     (("lead", "add", "--name", "欧元项目", "--amount", "500万欧元"), "金额是欧元，没有欧元汇率"),
-    (("lead", "add", "--name", "坏金额", "--amount", "很多"), "--amount: '很多' is not an amount"),
+    (("lead", "add", "--name", "坏金额", "--amount", "很多"), "--amount：'很多' 不是金额"),
     (("lead", "add", "--name", "新单位项目", "--unit", "招商二局"), "责任单位“招商二局”不存在"),
     (("lead", "add", "--name", "直接签约", "--stage", "签约"), "新线索的阶段只能是 线索、接洽、在谈"),
     (("lead", "add", "--name", "手术机器人 项目"), "已有同名招商线索 XS-0003“手术机器人项目”"),
@@ -187,8 +187,8 @@ def test_a_dollar_amount_needs_the_rate_on_file(cli):
     r = cli("lead", "add", "--name", "外资项目", "--amount", "3000万美元")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "错误：金额是美元，没有美元汇率，不能折算为万元（no exchange rate for 美元）；在配置文件 [ledger.rates] 写明汇率"
-        "（如 \"美元\" = 7.1，1 美元 合多少元）(set the rate in [ledger.rates] of the config file)")
+        "错误：金额是美元，没有美元汇率，不能折算为万元；在配置文件 [ledger.rates] 写明汇率"
+        "（如 \"美元\" = 7.1，1 美元 合多少元）")
 
 
 def test_reports_for_a_date_do_not_change_with_what_is_recorded_later(quarter):
@@ -241,7 +241,7 @@ def test_the_weekly_briefing_has_a_short_leads_section(quarter, tmp_path):
 def test_an_assignment_holds_from_its_day_and_can_set_the_next_follow_up(quarter):
     # 9-15: XS-0003 goes to 投资促进局's 王强, to be followed up by 9-20 (it is late again at the quarter's end)
     r = quarter("2025-09-15", "lead", "assign", "XS-0003", "--unit", "投资促进局", "--person", "王强", "--next", "2025-09-20")
-    assert r.stderr.strip() == "XS-0003: changed unit, person, next_on"
+    assert r.stderr.strip() == "XS-0003：已修改 unit, person, next_on"
     rows = {d: {r["code"]: (r["unit"], r["person"], r["follow_due"], r["days_late"]) for r in listing(quarter, d)}
             for d in ("2025-09-10", END)}
     assert rows["2025-09-10"]["XS-0003"] == ("科技创新局", "赵敏", "2025-08-09", 32)
@@ -255,7 +255,7 @@ def test_an_assignment_holds_from_its_day_and_can_set_the_next_follow_up(quarter
     assert [(a["on"], a["unit"], a["person"], a["next_on"]) for a in shown["assignments"]] == [
         ("2025-07-10", "科技创新局", "赵敏", None), ("2025-09-15", "投资促进局", "王强", "2025-09-20")]
     same = quarter(END, "lead", "assign", "XS-0003", "--person", "王强")
-    assert same.stderr.strip() == "Nothing changed: XS-0003 already had those values"
+    assert same.stderr.strip() == "未改动：XS-0003 原本就是这些值"
 
 
 def test_the_pipeline_report_of_the_quarter(quarter):

@@ -16,14 +16,14 @@ def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cl
     assert r.exit_code == 1
     lines = r.stderr.splitlines()
     assert [line for line in lines if line.startswith("error:")] == [
-        "error: 2025年台账 row 8, column E 总投资: '很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元",
-        "error: 2025年台账 row 9, column H 开工时间/计划: '2024-02-30' is not a real date",
+        "error: 2025年台账 row 8, column E 总投资: '很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元",
+        "error: 2025年台账 row 9, column H 开工时间/计划: '2024-02-30' 不是真实存在的日期",
         "error: 2025年台账 row 12, column B 项目名称: the project name (项目名称) is empty; every project row needs a name",
         "error: 2025年台账 row 13, column G 1-10月完成投资: completed investment 90000 万元 is more than the total investment 80000 万元",
-        "error: 2025年台账 row 16, column F 2025年计划投资: cannot be negative: -500",
+        "error: 2025年台账 row 16, column F 2025年计划投资: 不能为负数：-500",
     ]
-    assert lines[-3] == f"Wrote {tmp_path / '问题行.xlsx'}: 5 rows with problems, bad cells highlighted and commented"
-    assert lines[-2] == "Dry run, nothing written: 5 rows: would be 0 added, 0 changed, 0 unchanged, 5 refused"
+    assert lines[-3] == f"已写出 {tmp_path / '问题行.xlsx'}：5 行有问题，问题单元格已标色并加批注"
+    assert lines[-2] == "预检，未写入：共 5 行，将会新增 0，修改 0，未变 0，拒收 5"
     assert lines[-1] == "错误：b.xlsx: 5 errors in rows 8, 9, 12, 13, 16; nothing was written"
     assert r.stdout == ""
     assert table_counts(cli.url) == before
@@ -31,10 +31,10 @@ def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cl
     assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == ["原行号", None, 8, 9, 12, 13, 16]
     bad = ws["F4"]  # row 8, column E of the ledger, one column right
     assert (bad.value, bad.fill.fgColor.rgb) == ("很多", "00FFC7CE")
-    assert bad.comment.text == "错误: '很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"
+    assert bad.comment.text == "错误: '很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元"
     warned = ws["J6"]  # row 12, column I: 待定
     assert (warned.value, warned.fill.fgColor.rgb) == ("待定", "00FFEB9C")
-    assert ws.cell(4, ws.max_column).value.startswith("E列 总投资: '很多' is not an amount")
+    assert ws.cell(4, ws.max_column).value.startswith("E列 总投资: '很多' 不是金额")
     assert ws["C6"].value is None and ws["C6"].comment.text.startswith("错误: the project name")
     # the ledger's two header rows frozen and printed on every page, fitted to the page width
     assert (ws.freeze_panes, ws.print_title_rows, ws.sheet_properties.pageSetUpPr.fitToPage) == ("B4", "$2:$3", True)
@@ -52,19 +52,19 @@ def test_clean_import_then_again_then_dry_run_json(cli, tmp_path):
         (16, "add", None, "市第一人民医院公共卫生重症医学中心项目"),
     ]
     assert r.stderr.splitlines()[-1] == (
-        "Dry run, nothing written: 5 rows in o.xlsx (sheet 2025年台账, header rows 3–4, 填报单位 经济发展局): would be 5 added, 0 changed, "
-        "0 unchanged; 5 warnings"
+        "预检，未写入：o.xlsx（工作表 2025年台账，表头第 3–4 行，填报单位 经济发展局） 共 5 行，将会新增 5，修改 0，"
+        "未变 0；5 条警告"
     )
     assert table_counts(cli.url)["project"] == 0
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0
     assert r.stderr.splitlines()[-1] == (
-        "Imported 5 rows from o.xlsx (sheet 2025年台账, header rows 3–4, 填报单位 经济发展局): 5 added, 0 changed, 0 unchanged; 5 warnings"
+        "已导入 o.xlsx（工作表 2025年台账，表头第 3–4 行，填报单位 经济发展局） 的 5 行：新增 5，修改 0，未变 0；5 条警告"
     )
     after = table_counts(cli.url)
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.stderr.splitlines()[-1] == (
-        "Imported 5 rows from o.xlsx (sheet 2025年台账, header rows 3–4, 填报单位 经济发展局): 0 added, 0 changed, 5 unchanged; 2 warnings"
+        "已导入 o.xlsx（工作表 2025年台账，表头第 3–4 行，填报单位 经济发展局） 的 5 行：新增 0，修改 0，未变 5；2 条警告"
     )
     assert table_counts(cli.url) == after
     data = json.loads(cli("list", "--format", "json").stdout)
@@ -82,7 +82,7 @@ def test_strict_sheet_and_from_unit_options(cli, tmp_path):
     assert r.stderr == f"错误：{path} has no sheet 'Sheet9'; its sheets are: 填报说明, 2025年台账\n"
     r = cli("ledger", "import", "--create-units", str(path), "--from-unit", "经济发展局")
     assert r.exit_code == 1
-    assert r.stderr == "错误：责任单位“经济发展局”不存在（unknown unit）；项目库中还没有任何责任单位（none yet）\n"
+    assert r.stderr == "错误：责任单位“经济发展局”不存在；项目库中还没有任何责任单位\n"
     r = cli("ledger", "import", "--create-units", str(path), "--errors", str(tmp_path / "e.csv"))
     assert r.exit_code == 2 and "不能写成 .csv 文件" in r.stderr
 
@@ -92,14 +92,14 @@ def test_export_then_import_round_trip(cli, tmp_path):
     cli("add", "--create-units", "--name", '=HYPERLINK("http://x","点我")', "--unit", "经济发展局")
     out = tmp_path / "台账.xlsx"
     r = cli("ledger", "export", str(out), "--unit", "经济发展局", "--group-by", "unit", "--title", "经发局台账")
-    assert (r.exit_code, r.stderr) == (0, f"Wrote {out}: 3 projects as of 2025-10-31\n")
+    assert (r.exit_code, r.stderr) == (0, f"已写出 {out}：截至 2025-10-31 的 3 个项目\n")
     ws = load_workbook(out).active
     assert ws["A1"].value == "经发局台账（截至2025年10月31日）"
     assert ws["C9"].value == '=HYPERLINK("http://x","点我")' and ws["C9"].data_type == "s"
     before = table_counts(cli.url)
     r = cli("ledger", "import", "--create-units", str(out))
     assert r.stderr.splitlines()[-1] == (
-        "Imported 3 rows from 台账.xlsx (sheet 重点项目台账, header rows 3–4): 0 added, 0 changed, 3 unchanged"
+        "已导入 台账.xlsx（工作表 重点项目台账，表头第 3–4 行） 的 3 行：新增 0，修改 0，未变 3"
     )
     assert table_counts(cli.url) == before
     shown = json.loads(cli("show", "GX-0006", "--format", "json").stdout)
@@ -113,9 +113,9 @@ def test_amounts_are_read_at_the_registrys_precision_so_reimport_changes_nothing
     ledger = tmp_path / "l.csv"
     ledger.write_text("项目名称,总投资\n甲项目,12345元\n", encoding="utf-8")
     first = cli("ledger", "import", "--create-units", str(ledger))
-    assert first.exit_code == 0 and "1 added, 0 changed, 0 unchanged" in first.stderr + first.stdout
+    assert first.exit_code == 0 and "新增 1，修改 0，未变 0" in first.stderr + first.stdout
     second = cli("ledger", "import", "--create-units", str(ledger))
-    assert "0 added, 0 changed, 1 unchanged" in second.stderr + second.stdout
+    assert "新增 0，修改 0，未变 1" in second.stderr + second.stdout
     import json
 
     assert json.loads(cli("show", "GX-0001", "--format", "json").stdout)["total_investment"] == 1.23
@@ -139,10 +139,10 @@ CONFIRM = [
     "2025年台账 row 8, column I 开工时间/实际: GX-0001 山推大马力推土机产业化项目：开工已于 2024-03-15 完成，台账把实际日期改为 "
     "2024-04-15 (changes the actual date of a done milestone: 2024-03-15 → 2024-04-15)",
 ]
-SKIPPED = ("Rows not read as projects (未作为项目读入的行): row 6 分组行 一、高端装备产业（4个）; row 7 分组行 （一）工程机械（2个）; "
-           "row 11 分组行 （二）智能装备（2个）; row 14 合计行 小计; row 15 分组行 二、医养健康产业（1个）; row 17 合计行 合 计; "
-           "row 19 注释行 注：1.投资单位为万元；2.开工、竣工时间填写到月。; row 20 注释行 填表人：小王")
-WHERE = "o2.xlsx (sheet 2025年台账, header rows 3–4, 填报单位 经济发展局)"
+SKIPPED = ("未作为项目读入的行：第 6 行分组行 一、高端装备产业（4个）；第 7 行分组行 （一）工程机械（2个）；"
+           "第 11 行分组行 （二）智能装备（2个）；第 14 行合计行 小计；第 15 行分组行 二、医养健康产业（1个）；第 17 行合计行 合 计；"
+           "第 19 行注释行 注：1.投资单位为万元；2.开工、竣工时间填写到月。；第 20 行注释行 填表人：小王")
+WHERE = "o2.xlsx（工作表 2025年台账，表头第 3–4 行，填报单位 经济发展局）"
 
 
 def start_of(cli, code: str) -> tuple:
@@ -165,8 +165,8 @@ def test_dry_run_shows_each_value_old_and_new_under_the_ledgers_column(cli, tmp_
     ]
     assert r.stderr.splitlines()[2:] == [
         *(f"to confirm: {line}" for line in CONFIRM), SKIPPED,
-        f"Dry run, nothing written: 5 rows in {WHERE}: would be 0 added, 2 changed, 3 unchanged; 2 warnings; "
-        "2 changes to done milestones to confirm (--yes)",
+        f"预检，未写入：{WHERE} 共 5 行，将会新增 0，修改 2，未变 3；2 条警告；"
+        "2 处对已完成节点的修改待确认（--yes）",
     ]
 
 
@@ -218,7 +218,7 @@ def test_a_change_to_a_done_milestone_is_refused_unless_confirmed(cli, tmp_path)
     assert r.exit_code == 0
     assert r.stderr.splitlines()[2:] == [
         *(f"confirmed: {line}" for line in CONFIRM), SKIPPED,
-        f"Imported 5 rows from {WHERE}: 0 added, 2 changed, 3 unchanged; 2 warnings; 2 changes to done milestones confirmed",
+        f"已导入 {WHERE} 的 5 行：新增 0，修改 2，未变 3；2 条警告；已确认 2 处对已完成节点的修改",
     ]
     assert start_of(cli, "GX-0001") == ("2024-02-01", "2024-04-15")
 
@@ -230,7 +230,7 @@ def test_at_a_terminal_the_clerk_is_asked(cli, tmp_path, monkeypatch):
     monkeypatch.setattr(common, "can_ask", lambda: True)
     r = cli("ledger", "import", "--create-units", str(path), input="n\n")
     assert r.exit_code == 1
-    assert "写入这 2 处对已完成节点的修改？(write 2 changes to done milestones?) [y/N]:" in r.stderr
+    assert "写入这 2 处对已完成节点的修改？ [y/N]:" in r.stderr
     assert [line for line in r.stderr.splitlines() if line.startswith("to confirm")] == [
         f"to confirm: {line}" for line in CONFIRM]  # listed once, before the question
     assert start_of(cli, "GX-0001") == ("2024-03-01", "2024-03-15")

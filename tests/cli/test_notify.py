@@ -47,7 +47,7 @@ def test_dry_run_prints_each_units_message(demo):
     r = demo("notify", "--unit", "经济发展局")
     assert r.exit_code == 0, r.stderr
     assert r.stdout == ECON
-    assert r.stderr == "1 units, 6 items (dry run: nothing sent; --send sends)\n"
+    assert r.stderr == "1 个单位，6 项（预演：未发送；加 --send 发送）\n"
 
 
 def test_json_lists_the_items_with_their_keys(demo):
@@ -81,7 +81,7 @@ def test_an_unknown_unit_is_an_error(demo):
 def test_nothing_to_remind(demo):
     r = demo("notify", "--unit", "社会事业局", as_of="2025-01-02")
     assert r.exit_code == 0, r.stderr
-    assert r.stdout == "截至 2025-01-02 没有需要提醒的事项（nothing to remind）\n"
+    assert r.stdout == "截至 2025-01-02 没有需要提醒的事项\n"
 
 
 # ---------------------------------------------------------------- stand-in servers on 127.0.0.1
@@ -135,7 +135,7 @@ def test_send_reaches_each_unit_once_and_a_rerun_sends_nothing(demo, servers):
     assert rows[("经济发展局", "email")] == ("sent", 6, 1)
     assert rows[("建设局", "email")] == ("sent", 1, 1)
     assert rows[("王因街道", None)] == ("no_channel", 0, 0)
-    assert r.stderr == "3 sent, 0 failed, 0 with nothing new, 10 units without a webhook or e-mail\n"
+    assert r.stderr == "已发送 3 个，失败 0 个，0 个没有新事项，10 个单位没有 webhook 或邮箱\n"
     assert wecom.posts == [("/cgi-bin/webhook/send?key=K1", {"msgtype": "markdown", "markdown": {"content": ECON.rstrip("\n")}})]
     import email
     import email.policy
@@ -166,14 +166,14 @@ def test_send_reaches_each_unit_once_and_a_rerun_sends_nothing(demo, servers):
 
     again = demo("notify", "--send")
     assert again.exit_code == 0, again.stderr
-    assert again.stderr == "0 sent, 0 failed, 3 with nothing new, 10 units without a webhook or e-mail\n"
+    assert again.stderr == "已发送 0 个，失败 0 个，3 个没有新事项，10 个单位没有 webhook 或邮箱\n"
     assert len(wecom.posts) == 1 and len(mailbox.messages) == 2
     log = json.loads(demo("notify", "log", "--format", "json").stdout)
     assert [(x["unit"], x["channel"], x["result"], x["items"]) for x in log] == [
         ("经济发展局", "email", "sent", 6), ("经济发展局", "wecom", "sent", 6), ("建设局", "email", "sent", 1)]
     assert log[2]["covered"] == ["overdue:lookback:GX-0024:2025-003:2025-10-29"]
     # a later date is a new day: the items still open are reminded again
-    assert demo("notify", "--send", "--unit", "建设局", as_of="2025-11-03").stderr.startswith("1 sent")
+    assert demo("notify", "--send", "--unit", "建设局", as_of="2025-11-03").stderr.startswith("已发送 1 个，")
 
 
 def test_a_failing_webhook_is_retried_and_recorded_while_the_others_are_sent(demo, servers):
@@ -184,7 +184,7 @@ def test_a_failing_webhook_is_retried_and_recorded_while_the_others_are_sent(dem
     _wire(demo, "王因街道", "--webhook", f"{good.url}/send?key=C")
     r = demo("notify", "--send", "--format", "json", "--fail-if-any")
     assert r.exit_code == 5, r.stderr
-    assert r.stderr == "2 sent, 1 failed, 0 with nothing new, 9 units without a webhook or e-mail\n"
+    assert r.stderr == "已发送 2 个，失败 1 个，0 个没有新事项，9 个单位没有 webhook 或邮箱\n"
     rows = {x["unit"]: (x["result"], x["attempts"], x["error"]) for x in json.loads(r.stdout) if x["channel"]}
     assert rows == {"经济发展局": ("sent", 2, None), "建设局": ("failed", 3, "HTTP 500 Internal Server Error"),
                     "王因街道": ("sent", 1, None)}
@@ -196,7 +196,7 @@ def test_a_failing_webhook_is_retried_and_recorded_while_the_others_are_sent(dem
     # the failed one is tried again by the next run (--resend-failed: only it); the sent ones are not
     broken.always_fail = False
     r = demo("notify", "--resend-failed")
-    assert r.stderr == "1 sent, 0 failed, 2 with nothing new, 9 units without a webhook or e-mail\n"
+    assert r.stderr == "已发送 1 个，失败 0 个，2 个没有新事项，9 个单位没有 webhook 或邮箱\n"
     assert len(broken.posts) == 4 and len(flaky.posts) == 2
 
 
@@ -292,7 +292,7 @@ def test_a_unit_without_contacts_is_reminded_through_the_office_channel(demo, se
     office = servers(Robot)
     _config(demo, office_webhook=f"{office.url}/send?key=OFFICE")
     r = demo("notify", "--send", "--unit", "建设局")
-    assert (r.exit_code, r.stderr) == (0, "1 sent, 0 failed, 0 with nothing new, 0 units without a webhook or e-mail\n")
+    assert (r.exit_code, r.stderr) == (0, "已发送 1 个，失败 0 个，0 个没有新事项，0 个单位没有 webhook 或邮箱\n")
     [(path, body)] = office.posts
     assert path == "/send?key=OFFICE" and body["markdown"]["content"].startswith("## 督办提醒：建设局\n")
 
@@ -302,7 +302,7 @@ def test_the_password_is_read_from_a_private_file_and_never_shown(demo, servers)
 
     mailbox = servers(Mailbox)
     r, _ = _mail_with_password_file(demo, mailbox, "s3cret-pw", 0o600)
-    assert (r.exit_code, r.stderr) == (0, "1 sent, 0 failed, 0 with nothing new, 0 units without a webhook or e-mail\n")
+    assert (r.exit_code, r.stderr) == (0, "已发送 1 个，失败 0 个，0 个没有新事项，0 个单位没有 webhook 或邮箱\n")
     assert mailbox.logins == ["AUTH PLAIN " + base64.b64encode(b"\0ducha\0s3cret-pw").decode()]
     shown = r.stdout + demo("notify", "log", "--format", "json").stdout
     assert "s3cret" not in shown and len(mailbox.messages) == 1

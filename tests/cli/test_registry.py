@@ -11,7 +11,7 @@ def test_add_prints_code_then_show_and_edit(cli):
     r = cli("add", "--create-units", "--name", "某某智能制造项目", "--chain", "智能装备", "--unit", "经济发展局", "--total-investment", "8.5亿元")
     assert (r.exit_code, r.stdout.strip()) == (0, "GX-0001")
     r = cli("edit", "GX-0001", "--status", "在建", "--leader", "张三")
-    assert r.exit_code == 0 and r.stderr == "Changed status, leader\n"
+    assert r.exit_code == 0 and r.stderr == "已修改：status, leader\n"
     data = json.loads(cli("show", "GX-0001", "--format", "json").stdout)
     assert data["status"] == "在建" and data["leader"] == "张三" and data["total_investment"] == 85000
     assert data["unit"] == "经济发展局"
@@ -22,11 +22,11 @@ def test_bad_input_is_one_line_error_and_changes_nothing(cli):
     before = count(cli.url, "change_log")
     r = cli("edit", "GX-0001", "--total-investment", "-3")
     assert r.exit_code == 1
-    assert r.stderr == "错误：total_investment (总投资（万元）) cannot be negative: -3\n"
+    assert r.stderr == "错误：总投资（万元）（total_investment）不能为负数：-3\n"
     r = cli("show", "GX-0404")
-    assert r.exit_code == 1 and r.stderr.startswith("错误：no project with code 'GX-0404'")
+    assert r.exit_code == 1 and r.stderr.startswith("错误：没有编号为 'GX-0404' 的项目")
     r = cli("--as-of", "2025-02-30", "list", as_of=None)
-    assert r.exit_code == 2 and "2025-02-30" in r.stderr and "is not a real date" in r.stderr
+    assert r.exit_code == 2 and "2025-02-30" in r.stderr and "不是真实存在的日期" in r.stderr
     assert count(cli.url, "change_log") == before
     assert count(cli.url, "project") == 1
 
@@ -61,7 +61,7 @@ def test_the_list_as_csv_imports_back_unchanged(cli, tmp_path):
     r = cli("ledger", "import", str(path), "--dry-run")
     assert r.exit_code == 0, r.stderr
     assert "未识别的列" not in r.stderr
-    assert r.stderr.strip().endswith("would be 0 added, 0 changed, 1 unchanged")
+    assert r.stderr.strip().endswith("将会新增 0，修改 0，未变 1")
 
 
 def test_command_on_missing_database_says_init(tmp_path):

@@ -39,7 +39,7 @@ def test_overdue_json_lists_exactly_the_overdue_items(known):
     assert [(d["planned"], d["days_left"], d["code"], d["item"]) for d in data["due_soon"]] == DUE_SOON_2025_10_31
     assert (data["as_of"], data["since"], data["horizon"], data["due_by"]) == ("2025-10-31", "2025-10-24", 14, "2025-11-14")
     assert data["overdue"][0]["rate"] == 75 and data["overdue"][0]["behind"] == 8.3
-    assert r.stderr == "7 overdue, 3 new since 2025-10-24, 3 due soon\n"
+    assert r.stderr == "逾期 7 项，2025-10-24 以来新增 3 项，即将到期 3 项\n"
 
 
 def test_moving_as_of_a_week_moves_items_into_new_since_last_week(known):
@@ -59,7 +59,7 @@ def test_overdue_xlsx_reads_back_to_the_same_rows(known, tmp_path):
 
     out = tmp_path / "逾期通报.xlsx"
     r = known("overdue", "--output", str(out))  # the format follows the extension
-    assert r.exit_code == 0 and r.stderr == f"Wrote {out}\n7 overdue, 3 new since 2025-10-24, 3 due soon\n"
+    assert r.exit_code == 0 and r.stderr == f"已写出 {out}\n逾期 7 项，2025-10-24 以来新增 3 项，即将到期 3 项\n"
     data = json.loads(known("overdue", "--format", "json").stdout)
     wb = load_workbook(out)
     assert wb.sheetnames == ["逾期清单", "本周新增", "即将到期", "按责任单位"]
@@ -131,13 +131,13 @@ def test_countdown(known):
 def test_milestone_commands(cli):
     cli("add", "--name", "甲项目")
     r = cli("milestone", "add", "GX-0001", "开工", "--planned", "2025-09")
-    assert (r.exit_code, r.stderr) == (0, "开工 planned for 2025-09-30 (baseline)\n")
+    assert (r.exit_code, r.stderr) == (0, "开工 计划于 2025-09-30（基准计划）\n")
     r = cli("milestone", "replan", "GX-0001", "开工", "--planned", "2025-12-31", "--reason", "土地指标延后")
-    assert r.stderr == "开工: 2025-09-30 → 2025-12-31 (baseline 2025-09-30)\n"
+    assert r.stderr == "开工：2025-09-30 → 2025-12-31（基准计划 2025-09-30）\n"
     r = cli("milestone", "done", "GX-0001", "签约", "--on", "2025-03-01")
-    assert r.stderr == "签约 done on 2025-03-01\n"
+    assert r.stderr == "签约 于 2025-03-01 完成\n"
     r = cli("milestone", "done", "GX-0001", "签约", "--on", "2025-03-01")
-    assert r.stderr == "Nothing changed: 签约 was already done on 2025-03-01\n"
+    assert r.stderr == "未改动：签约 原已于 2025-03-01 完成\n"
     rows = json.loads(cli("milestone", "list", "GX-0001", "--format", "json").stdout)
     assert [(x["kind"], x["baseline_date"], x["planned_date"], x["actual_date"], x["state"], x["replans"]) for x in rows] == [
         ("签约", None, None, "2025-03-01", "done_on_time", 0),
@@ -148,7 +148,7 @@ def test_milestone_commands(cli):
                        "开工,2025-12-31,2025-10-31,土地指标延后,tester"]
     cli("milestone", "add", "GX-0001", "竣工", "--planned", "2025-10-01")
     r = cli("milestone", "done", "GX-0001", "竣工", "--on", "2025-10-21")
-    assert r.stderr == "竣工 done on 2025-10-21, 20 days late\n"
+    assert r.stderr == "竣工 于 2025-10-21 完成，晚 20 天\n"
 
 
 def test_custom_kinds_from_the_config_file(cli, tmp_path):
@@ -157,19 +157,19 @@ def test_custom_kinds_from_the_config_file(cli, tmp_path):
     cli("add", "--name", "甲项目")
     assert cli("--config", str(config), "milestone", "add", "GX-0001", "封顶", "--planned", "2025-12-01").exit_code == 0
     r = cli("--config", str(config), "milestone", "add", "GX-0001", "签约", "--planned", "2025-12-01")
-    assert (r.exit_code, r.stderr) == (1, "错误：unknown milestone kind '签约'; known kinds (节点): 立项、封顶、开工\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：未知的节点 '签约'；现有节点：立项、封顶、开工\n")
 
 
 def test_invest_commands(cli):
     cli("add", "--create-units", "--name", "甲项目", "--unit", "经济发展局")
-    assert cli("invest", "plan", "GX-0001", "--amount", "1.2亿元").stderr == "Annual plan 2025: 12000 万元\n"
-    assert cli("invest", "record", "GX-0001", "--month", "2025-09", "--amount", "9000").stderr == "Recorded 9000 万元 for 2025-09\n"
+    assert cli("invest", "plan", "GX-0001", "--amount", "1.2亿元").stderr == "2025 年度计划投资：12000 万元\n"
+    assert cli("invest", "record", "GX-0001", "--month", "2025-09", "--amount", "9000").stderr == "已记录 2025-09 完成投资 9000 万元\n"
     r = cli("invest", "record", "GX-0001", "--month", "2025-09", "--amount", "9,000")
-    assert r.stderr == "Nothing changed: 2025-09 already had 9000 万元\n"
+    assert r.stderr == "未改动：2025-09 原已是 9000 万元\n"
     data = json.loads(cli("invest", "show", "GX-0001", "--format", "json").stdout)
     assert (data["plan"], data["completed"], data["rate"], data["expected"], data["behind"]) == (12000, 9000, 75, 83.3, 8.3)
     r = cli("invest", "show", "GX-0001")
-    assert r.stderr == ("GX-0001 甲项目 2025年: 计划 12000 万元, 累计完成 9000 万元, 完成率 75.0%, 序时进度 83.3%, "
+    assert r.stderr == ("GX-0001 甲项目 2025年：计划 12000 万元，累计完成 9000 万元，完成率 75.0%，序时进度 83.3%，"
                         "落后序时 8.3 个百分点\n")
     listing = cli("invest", "show", "--format", "csv").stdout.splitlines()
     assert listing == ["\ufeff项目编号,项目名称,责任单位,年度计划（万元）,累计完成（万元）,完成率%,序时进度%,落后序时（百分点）",
@@ -178,21 +178,21 @@ def test_invest_commands(cli):
 
 ERRORS = (
         (("milestone", "add", "GX-9999", "开工", "--planned", "2025-12-01"), 1,
-         "错误：no project with code 'GX-9999'; `projects list --search TEXT` finds codes\n"),
+         "错误：没有编号为 'GX-9999' 的项目；`projects list --search 文字` 可查编号\n"),
         (("milestone", "add", "GX-0001", "封顶", "--planned", "2025-12-01"), 1,
-         "错误：unknown milestone kind '封顶'; known kinds (节点): 签约、立项、土地、规划许可、施工许可、开工、主体完工、竣工、投产、达效\n"),
+         "错误：未知的节点 '封顶'；现有节点：签约、立项、土地、规划许可、施工许可、开工、主体完工、竣工、投产、达效\n"),
         (("milestone", "replan", "GX-0001", "开工", "--planned", "2026-01-01", "--reason", ""), 1,
-         "错误：re-planning GX-0001 开工 needs a reason (--reason, 调整原因)\n"),
+         "错误：调整 GX-0001 开工 的计划需要写明调整原因（--reason）\n"),
         (("milestone", "done", "GX-0001", "开工", "--on", "2025-11-30"), 1,
-         "错误：GX-0001 开工: the actual date (实际完成日期) 2025-11-30 is after the as-of date 2025-10-31; "
-         "a milestone cannot be done in the future\n"),
+         "错误：GX-0001 开工：实际完成日期 2025-11-30 晚于统计截止日期 2025-10-31；"
+         "节点不能在将来完成\n"),
         (("invest", "record", "GX-0001", "--month", "2025-10", "--amount", "-5"), 1,
-         "错误：amount (完成投资) cannot be negative: -5\n"),
+         "错误：完成投资（amount）不能为负数：-5\n"),
         (("invest", "plan", "GX-0001", "--amount", "-1亿元"), 1,
-         "错误：annual plan investment (年度计划投资) cannot be negative: -10000\n"),
+         "错误：年度计划投资不能为负数：-10000\n"),
         (("invest", "record", "GX-0404", "--month", "2025-10", "--amount", "5"), 1,
-         "错误：no project with code 'GX-0404'; `projects list --search TEXT` finds codes\n"),
-        (("overdue", "--since", "2025-11-01"), 1, "错误：--since 2025-11-01 must be before the as-of date 2025-10-31\n"),
+         "错误：没有编号为 'GX-0404' 的项目；`projects list --search 文字` 可查编号\n"),
+        (("overdue", "--since", "2025-11-01"), 1, "错误：--since 2025-11-01 应早于统计截止日期 2025-10-31\n"),
 )
 
 
@@ -208,11 +208,11 @@ def test_errors_write_nothing(cli):
 
 
 USAGE_ERRORS = (
-        (("milestone", "add", "GX-0001", "开工", "--planned", "2025-13-01"), "'2025-13-01' is not a real date"),
-        (("milestone", "done", "GX-0001", "开工", "--on", "昨天"), "'昨天' is not a date"),
-        (("invest", "record", "GX-0001", "--month", "2025-10", "--amount", "很多"), "'很多' is not an amount"),
-        (("overdue", "--format", "xlsx"), "an Excel workbook needs a file"),
-        (("overdue", "--since", "上周"), "'上周' is not a date"),
+        (("milestone", "add", "GX-0001", "开工", "--planned", "2025-13-01"), "'2025-13-01' 不是真实存在的日期"),
+        (("milestone", "done", "GX-0001", "开工", "--on", "昨天"), "'昨天' 不是日期"),
+        (("invest", "record", "GX-0001", "--month", "2025-10", "--amount", "很多"), "'很多' 不是金额"),
+        (("overdue", "--format", "xlsx"), "Excel 工作簿需要写到文件"),
+        (("overdue", "--since", "上周"), "'上周' 不是日期"),
 )
 
 

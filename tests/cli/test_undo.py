@@ -96,7 +96,7 @@ def test_a_mistaken_edit_a_wrong_milestone_and_an_import_undone_give_the_registr
         f"撤销第 {imported[-3]} 条（ledger import）：GX-0010 改回：总投资（万元） 99999 → 10000，责任单位 经济发展局 → 接庄街道",
         f"撤销第 {imported[-4]} 条（ledger import）：节点 GX-0010:开工 改回：计划日期 2026-03-31 → 2025-04-30",
         f"撤销第 {imported[-5]} 条（ledger import）：节点 GX-0010:开工 的计划记录随节点一并撤销",
-        "已撤销 5 条变更（undone）；撤销本身也记入变更记录 (projects log)",
+        "已撤销 5 条变更；撤销本身也记入变更记录（projects log）",
     ]
     milestone = [r["id"] for r in rows if r["command"] in ("milestone add", "milestone replan")]
     ok(office, "2025-11-10", "undo", f"{min(milestone)}-{max(milestone)}", "--yes")
@@ -112,8 +112,8 @@ def test_a_mistaken_edit_a_wrong_milestone_and_an_import_undone_give_the_registr
     # nothing left to undo twice
     code, _, err = run(office, "2025-11-10", "undo", str(imported[-1]), "--yes")
     marks = [r["id"] for r in last_entries(office, 40) if r["action"] == "revert" and r["record_key"] == f"#{imported[-1]}"]
-    assert (code, err) == (1, f"错误：第 {imported[-1]} 条已撤销过（already undone by entry {marks[0]}）；"
-                              "未撤销任何变更 (nothing was undone)\n")
+    assert (code, err) == (1, f"错误：第 {imported[-1]} 条已撤销过（见第 {marks[0]} 条）；"
+                              "未撤销任何变更\n")
 
 
 def test_undo_is_refused_when_a_later_change_depends_on_it(office):
@@ -121,28 +121,28 @@ def test_undo_is_refused_when_a_later_change_depends_on_it(office):
     edit = last_entries(office, 1)[0]["id"]
     ok(office, "2025-11-04", "edit", "GX-0004", "--leader", "赵六")
     code, out, err = run(office, "2025-11-05", "undo", str(edit), "--yes")
-    assert (code, out, err) == (1, "", f"错误：第 {edit} 条（edit · project GX-0004）不能撤销（cannot be undone）：包保领导此后又改为 赵六"
-                                       f"（见第 {edit + 1} 条 edit）（changed again since）；未撤销任何变更 (nothing was undone)\n")
+    assert (code, out, err) == (1, "", f"错误：第 {edit} 条（edit · project GX-0004）不能撤销：包保领导此后又改为 赵六"
+                                       f"（见第 {edit + 1} 条 edit）；未撤销任何变更\n")
     ok(office, "2025-11-05", "milestone", "add", "GX-0001", "投产", "--planned", "2026-06-30")
     added = last_entries(office, 2)[1]["id"]
     ok(office, "2025-11-06", "milestone", "done", "GX-0001", "投产", "--on", "2025-11-06")
     code, _, err = run(office, "2025-11-07", "undo", str(added), "--yes")
     assert code == 1 and err == (
-        f"错误：第 {added} 条（milestone add · milestone GX-0001:投产）不能撤销（cannot be undone）：节点此后已记实际完成 "
-        f"2025-11-06（见第 {added + 2} 条 milestone done）（the milestone was done since）；未撤销任何变更 (nothing was undone)\n")
+        f"错误：第 {added} 条（milestone add · milestone GX-0001:投产）不能撤销：节点此后已记实际完成 "
+        f"2025-11-06（见第 {added + 2} 条 milestone done）；未撤销任何变更\n")
     ok(office, "2025-11-07", "sheet", "notice", "2025-004", "--preview")  # a preview takes no number
     code, _, err = run(office, "2025-11-07", "sheet", "notice", "2025-004", "--format", "md")
     sheet = next(r["id"] for r in last_entries(office, 3) if r["table_name"] == "sheet")
     code, _, err = run(office, "2025-11-07", "undo", str(sheet), "--yes")
-    assert code == 1 and "文号已发出或已作废，文号不收回（an issued or voided number is never taken back）" in err
+    assert code == 1 and "文号已发出或已作废，文号不收回" in err
     code, _, err = run(office, "2025-11-07", "undo", "999999", "--yes")
     assert code == 1 and "变更记录中没有第 999999 条" in err
     assert run(office, "2025-11-07", "undo")[2] == (
-        "错误：请给出要撤销的变更记录：序号（1041 或 1041-1050）、--run RUN 或 --last\n")
+        "错误：请给出要撤销的变更记录：序号（1041 或 1041-1050）、--run 命令号 或 --last\n")
     assert run(office, "2025-11-07", "undo", "abc")[2] == (
-        "错误：“abc”不是变更记录的序号（not a log id）：写作 1041 或 1041-1050\n")
+        "错误：“abc”不是变更记录的序号：写作 1041 或 1041-1050\n")
     assert run(office, "2025-11-07", "undo", "--run", "nope")[2] == (
-        "错误：变更记录中没有命令 'nope'（no command with that run）；`projects log` 的“命令号”一栏列出各命令\n")
+        "错误：变更记录中没有命令 'nope'；`projects log` 的“命令号”一栏列出各命令\n")
 
 
 def test_undo_asks_and_needs_yes_without_a_terminal(office):
@@ -150,7 +150,7 @@ def test_undo_asks_and_needs_yes_without_a_terminal(office):
     before = dump(office)
     code, out, err = run(office, "2025-11-05", "undo", "--last")
     assert (code, out) == (1, "")
-    assert err.splitlines()[-1] == "错误：撤销需要确认：加 --yes（an undo needs confirmation: add --yes）；未改动任何内容 (nothing was changed)"
+    assert err.splitlines()[-1] == "错误：撤销需要确认：加 --yes；未改动任何内容"
     assert "GX-0004 改回：包保领导 李四 → 王芳" in err  # what it would do, said first
     assert dump(office) == before
     code, _, err = run(office, "2025-11-05", "log", "revert", "--last", "--yes")  # the alias
@@ -174,31 +174,31 @@ def test_archive_leaves_reports_from_its_date_and_restore_brings_it_back(office)
 
     assert "GX-0021" in overdue("2025-11-10")
     code, _, err = run(office, "2025-11-01", "project", "archive", "GX-0021", "--reason", "项目终止")
-    assert code == 1 and err.endswith("错误：归档需要确认：加 --yes（archiving needs confirmation: add --yes）；未改动任何内容 (nothing was changed)\n")
+    assert code == 1 and err.endswith("错误：归档需要确认：加 --yes；未改动任何内容\n")
     ok(office, "2025-11-01", "project", "archive", "GX-0021", "--reason", "项目终止", "--yes")
     assert "GX-0021" not in codes("2025-11-10", "list") and "GX-0021" not in overdue("2025-11-10")
     assert "GX-0021" in codes("2025-10-31", "list") and "GX-0021" in overdue("2025-10-31")  # earlier dates: as then
     assert codes("2025-11-10", "list", "--archived") == {"GX-0021"}
     _, _, err = run(office, "2025-11-10", "show", "GX-0021")
-    assert err == "已归档（archived）：自 2025-11-01 起不在报表和清单中，原因：项目终止；恢复：projects project restore GX-0021\n"
+    assert err == "已归档：自 2025-11-01 起不在报表和清单中，原因：项目终止；恢复：projects project restore GX-0021\n"
     code, _, err = run(office, "2025-11-02", "project", "archive", "GX-0021", "--reason", "再次")
-    assert (code, err) == (1, "错误：GX-0021 已于 2025-11-01 归档（already archived: 项目终止）；恢复请用 projects project restore GX-0021\n")
+    assert (code, err) == (1, "错误：GX-0021 已于 2025-11-01 归档（项目终止）；恢复请用 projects project restore GX-0021\n")
     ok(office, "2025-11-20", "project", "restore", "GX-0021")
     assert "GX-0021" in overdue("2025-11-25") and "GX-0021" not in overdue("2025-11-10")
     code, _, err = run(office, "2025-11-25", "project", "remove", "GX-0021", "--yes")
-    assert (code, err) == (1, "错误：GX-0021 没有归档，不能删除（only an archived project can be removed）；"
+    assert (code, err) == (1, "错误：GX-0021 没有归档，不能删除；"
                               "先归档：projects project archive GX-0021 --reason …\n")
 
 
 def test_remove_only_an_archived_project_nothing_refers_to(office):
     ok(office, "2025-11-01", "project", "archive", "GX-0004", "--reason", "项目终止", "--yes")
     code, _, err = run(office, "2025-11-02", "project", "remove", "GX-0004", "--yes")
-    assert (code, err) == (1, "错误：GX-0004 仍被引用，不能删除（still referred to）：问题 1 条（issue）\n")
+    assert (code, err) == (1, "错误：GX-0004 仍被引用，不能删除：问题 1 条\n")
     ok(office, "2025-11-02", "add", "--name", "录错的项目", "--unit", "经济发展局")
     ok(office, "2025-11-02", "milestone", "add", "GX-0052", "开工", "--planned", "2026-03-31")
     ok(office, "2025-11-03", "project", "archive", "GX-0052", "--reason", "录入错误", "--yes")
     err = ok(office, "2025-11-03", "project", "remove", "GX-0052", "--yes")
-    assert err.splitlines()[-1] == "已删除 GX-0052（removed）"
+    assert err.splitlines()[-1] == "已删除 GX-0052"
     assert run(office, "2025-11-03", "show", "GX-0052")[0] == 1
     deleted = [(r["table_name"], r["action"]) for r in last_entries(office, 2)]
     assert deleted == [("project", "delete"), ("milestone", "delete")]
@@ -223,7 +223,7 @@ def test_log_since_and_summary_in_chinese(office):
     unit = json.loads(ok_out(office, "2025-11-05", "log", "--since", "7d", "--unit", "建设局", "--summary", "--format", "json"))
     assert [r["code"] for r in unit] == ["GX-0010"]
     code, _, err = run(office, "2025-11-05", "log", "--since", "2025-11-06", "--until", "2025-11-01")
-    assert (code, err) == (1, "错误：--until 2025-11-01 早于 --since 2025-11-06（the span is empty）\n")
+    assert (code, err) == (1, "错误：--until 2025-11-01 早于 --since 2025-11-06\n")
 
 
 def test_the_weekly_lists_the_weeks_changes(office):
@@ -291,8 +291,8 @@ def test_a_problems_step_is_undone_until_it_moved_on(office):
     ok(office, "2025-11-04", "issue", "assign", "2025-009", "--unit", "建设局", "--helper", "经济发展局")
     accept = next(r["id"] for r in last_entries(office, 6) if r["command"] == "issue accept" and r["table_name"] == "issue")
     code, _, err = run(office, "2025-11-05", "undo", str(accept), "--yes")
-    assert (code, err) == (1, f"错误：第 {accept + 1} 条（issue accept · issue_event 2025-009）不能撤销（cannot be undone）："
-                              "问题 2025-009 此后已有办理（交办；the problem moved on since）；未撤销任何变更 (nothing was undone)\n")
+    assert (code, err) == (1, f"错误：第 {accept + 1} 条（issue accept · issue_event 2025-009）不能撤销："
+                              "问题 2025-009 此后已有办理（交办）；未撤销任何变更\n")
     assign = max(r["id"] for r in last_entries(office, 6) if r["command"] == "issue assign")
     ok(office, "2025-11-05", "undo", "--run", f"#{assign}", "--yes")  # the assignment, by one of its entries
     ok(office, "2025-11-06", "undo", "--last", "--yes")  # then the acceptance

@@ -70,8 +70,7 @@ def test_init_writes_the_template_and_never_replaces_a_file_without_force(tmp_pa
     path.write_text('[sheets]\nprefix = "某某督"\n', encoding="utf-8")
     code, _, err = run("--config", str(path), "config", "init")
     assert code == 1
-    assert err.strip() == (f"错误：{path} 已存在，未改动；要换成模板请加 --force（原文件另存为 .bak），或用 -o 写到别处 "
-                           "(already exists; nothing written)")
+    assert err.strip() == (f"错误：{path} 已存在，未改动；要换成模板请加 --force（原文件另存为 .bak），或用 -o 写到别处")
     assert path.read_text(encoding="utf-8") == '[sheets]\nprefix = "某某督"\n'
     code, _, err = run("--config", str(path), "config", "init", "--force")
     assert code == 0, err
@@ -119,7 +118,7 @@ def test_check_lists_every_problem_with_its_line(tmp_path):
     code, out, err = run("config", "check", str(path))
     assert code == 1
     assert out.splitlines() == config_problems(path)
-    assert err.strip() == "错误：发现 5 处问题，见上 (5 problems, listed above)"
+    assert err.strip() == "错误：发现 5 处问题，见上"
 
 
 def test_check_of_a_good_file_says_what_it_sets(tmp_path):
@@ -128,7 +127,7 @@ def test_check_of_a_good_file_says_what_it_sets(tmp_path):
                     encoding="utf-8")
     code, out, err = run("--rules", str(tmp_path / "none.toml"), "config", "check", str(path))
     assert (code, out) == (0, "")
-    assert err.strip() == f"配置文件 {path} 没有问题（no problems）：[calendar] holidays, known_years；[sheets] prefix"
+    assert err.strip() == f"配置文件 {path} 没有问题：[calendar] holidays, known_years；[sheets] prefix"
 
 
 def test_check_keys_checked_together_only_once_each_reads(tmp_path):

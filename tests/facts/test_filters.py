@@ -42,10 +42,10 @@ def test_check_filter_spells_each_name_as_the_registry_does(office):
 
 
 @pytest.mark.parametrize("typed, message", [
-    (ProjectFilter(unit="经济发展居"), "责任单位“经济发展居”不存在（unknown unit）；最接近的（nearest）：经济发展局"),
-    (ProjectFilter(column="4-2"), "规划专栏“4-2”不存在（unknown plan column）；最接近的（nearest）：4-1、4-10"),
-    (ProjectFilter(chain="物流"), "产业链“物流”不存在（unknown industry chain）；最接近的（nearest）：现代物流"),
-    (ProjectFilter(leader="王五"), "包保领导“王五”不存在（unknown leader）；现有的（known）：刘洋"),
+    (ProjectFilter(unit="经济发展居"), "责任单位“经济发展居”不存在；最接近的：经济发展局"),
+    (ProjectFilter(column="4-2"), "规划专栏“4-2”不存在；最接近的：4-1、4-10"),
+    (ProjectFilter(chain="物流"), "产业链“物流”不存在；最接近的：现代物流"),
+    (ProjectFilter(leader="王五"), "包保领导“王五”不存在；现有的：刘洋"),
 ])
 def test_check_filter_refuses_an_unknown_name(office, typed, message):
     with pytest.raises(UnknownName) as exc:

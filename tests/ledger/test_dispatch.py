@@ -87,7 +87,7 @@ def test_dispatch_all_writes_one_workbook_per_unit_and_lists_them(cli, tmp_path)
         ("经济发展局", 4, 2, 1, "2025-10-28"), ("黄屯街道", 1, 1, 0, "2025-10-28"),
     ]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2025-10_经济发展局_派工单.xlsx", "2025-10_黄屯街道_派工单.xlsx"]
-    assert r.stderr.splitlines()[-1] == "Dispatched 2 workbooks (派工单) for 2025-10, 5 projects, due 2025-10-28"
+    assert r.stderr.splitlines()[-1] == "已派发 2025-10 的派工单 2 份，共 5 个项目，报送期限 2025-10-28"
     ws = load_workbook(tmp_path / "out" / "2025-10_黄屯街道_派工单.xlsx")["派工单"]
     assert [ws.cell(r, 2).value for r in range(5, ws.max_row + 1)] == ["GX-0006"]
     r = cli("ledger", "returns", as_of="2025-10-29")
@@ -95,7 +95,7 @@ def test_dispatch_all_writes_one_workbook_per_unit_and_lists_them(cli, tmp_path)
         ["经济发展局", "2025-10", "2025-10-20", "2025-10-28", "未报送（已逾期）", "1", "4"],
         ["黄屯街道", "2025-10", "2025-10-20", "2025-10-28", "未报送（已逾期）", "1", "1"],
     ]
-    assert r.stderr.strip() == "2 dispatched, 0 returned on time; late or missing: 经济发展局、黄屯街道"
+    assert r.stderr.strip() == "已派发 2 份，按时报送 0 份；逾期或未报：经济发展局、黄屯街道"
 
 
 # ---------------------------------------------------------------- the return
@@ -218,8 +218,8 @@ def test_unit_cells_that_cannot_be_read_keep_their_row_out(cli, sent, tmp_path):
         "date cannot be in the future; the row was not applied",
         "error: 派工单 row 7, column N 形象进度: GX-0003 丙项目: '差不多了' is not one of the stages (形象进度): "
         "前期手续、基础施工、主体施工、设备安装、竣工验收、投产; the row was not applied",
-        "error: 节点及问题 row 5, column G 实际完成日期: GX-0002 乙项目: '上个月' is not a date; expected 2024-03-15, "
-        "2024/3/15, 2024年3月15日, 2024年3月 or 2024年; the row was not applied",
+        "error: 节点及问题 row 5, column G 实际完成日期: GX-0002 乙项目: '上个月' 不是日期；应写成 2024-03-15、"
+        "2024/3/15、2024年3月15日、2024年3月 或 2024年; the row was not applied",
     ]
     assert r.stderr.splitlines()[-2].endswith(
         ": 1 row applied (1 value), 1 unchanged, 4 not applied (4 invalid (填写有误))")  # GX-0004's stage only
@@ -281,7 +281,7 @@ def test_dispatch_errors_say_what_to_fix_and_write_nothing(cli, sent, tmp_path):
         "a new workbook would replace the one sent and that one would no longer import: add --replace to send anew")
     r = cli("ledger", "dispatch", "--unit", "规划局", "-o", str(tmp_path / "x.xlsx"), as_of=SENT)
     assert r.exit_code == 1
-    assert r.stderr.strip() == "错误：责任单位“规划局”不存在（unknown unit）；现有的（known）：经济发展局、黄屯街道"
+    assert r.stderr.strip() == "错误：责任单位“规划局”不存在；现有的：经济发展局、黄屯街道"
     r = cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(tmp_path / "x.xlsx"), "--due", "2025-10-01", as_of=SENT)
     assert r.exit_code == 1
     assert r.stderr.strip() == ("错误：the due date (报送截止) 2025-10-01 is before the dispatch date 2025-10-20; give a "
@@ -301,7 +301,7 @@ def test_replaced_workbook_no_longer_imports_and_a_returned_one_is_not_sent_agai
     newer = tmp_path / "newer.xlsx"
     r = cli("ledger", "dispatch", "--unit", "经济发展局", "-o", str(newer), "--replace", as_of="2025-10-21")
     assert r.exit_code == 0, r.stderr
-    assert r.stderr.splitlines()[-1] == "Dispatched 1 workbook (派工单) for 2025-10, 4 projects, due 2025-10-31; 1 replaces an earlier one"
+    assert r.stderr.splitlines()[-1] == "已派发 2025-10 的派工单 1 份，共 4 个项目，报送期限 2025-10-31；其中 1 份替换了此前派发的"
     record = dispatch_row(cli.url)
     assert record.token != old_token and record.fingerprints["replaced"] == [old_token]
     back = fill(sent, tmp_path / "old_back.xlsx", tamper=False, stranger=False)
@@ -321,9 +321,9 @@ def test_replaced_workbook_no_longer_imports_and_a_returned_one_is_not_sent_agai
     r = cli("ledger", "dispatch", "--all", "--output-dir", str(tmp_path / "all"), as_of="2025-10-29")
     assert r.exit_code == 0, r.stderr
     assert r.stderr.splitlines() == [
-        "Not sent to 经济发展局: its 2025-10 workbook (sent 2025-10-21) was returned on 2025-10-28; a returned workbook "
+        "未发给 经济发展局：its 2025-10 workbook (sent 2025-10-21) was returned on 2025-10-28; a returned workbook "
         "is not sent again",
-        "Dispatched 1 workbook (派工单) for 2025-10, 1 projects, due 2025-10-31",
+        "已派发 2025-10 的派工单 1 份，共 1 个项目，报送期限 2025-10-31",
     ]
 
 

@@ -162,14 +162,14 @@ def test_dry_run_names_exactly_the_broken_rows_and_writes_nothing(session, ctx, 
     assert str(info.value) == "b.xlsx: 5 errors in rows 8, 9, 12, 13, 16; nothing was written"
     errors = [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors]
     assert errors == [
-        (8, "E", "总投资", "很多", "'很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"),
-        (9, "H", "开工时间/计划", "2024-02-30", "'2024-02-30' is not a real date"),
+        (8, "E", "总投资", "很多", "'很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元"),
+        (9, "H", "开工时间/计划", "2024-02-30", "'2024-02-30' 不是真实存在的日期"),
         (12, "B", "项目名称", "", "the project name (项目名称) is empty; every project row needs a name"),
         (13, "G", "1-10月完成投资", 90000, "completed investment 90000 万元 is more than the total investment 80000 万元"),
-        (16, "F", "2025年计划投资", "-500", "cannot be negative: -500"),
+        (16, "F", "2025年计划投资", "-500", "不能为负数：-500"),
     ]
     assert info.value.result.errors[0].describe() == (
-        "error: 2025年台账 row 8, column E 总投资: '很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"
+        "error: 2025年台账 row 8, column E 总投资: '很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元"
     )
     # the same without --dry-run: still nothing written
     with pytest.raises(LedgerRejected):
@@ -277,8 +277,8 @@ def test_strict_turns_warnings_into_errors(session, ctx, tmp_path):
         import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), strict=True, create_units=True)
     assert problems(info.value.result) == [
         ("error", 8, "L", "'经济发展局' is not a unit in the registry; it will be created (新责任单位) (also row 9) (--strict)"),
-        ("error", 12, "I", "待定 (date not fixed yet); left empty (--strict)"),
-        ("error", 12, "J", "待定 (date not fixed yet); left empty (--strict)"),
+        ("error", 12, "I", "待定（日期未定）; left empty (--strict)"),
+        ("error", 12, "J", "待定（日期未定）; left empty (--strict)"),
         ("error", 12, "L", "'科技创新局' is not a unit in the registry; it will be created (新责任单位) (also row 13) (--strict)"),
         ("error", 16, "L", "'卫生健康局' is not a unit in the registry; it will be created (新责任单位) (--strict)"),
     ]
@@ -422,7 +422,7 @@ def test_from_unit_changes_only_its_own_projects(session, ctx, tmp_path):
         (8, "change", "GX-0001"), (10, "add", "GX-0006"), (18, "add", "GX-0007"),
     ]
     assert registry.show_project(session, "GX-0007", 2025)["unit"] == "经济发展局"
-    with pytest.raises(Exception, match="^责任单位“没有的局”不存在（unknown unit）；现有的（known）：卫生健康局、科技创新局、经济发展局$"):
+    with pytest.raises(Exception, match="^责任单位“没有的局”不存在；现有的：卫生健康局、科技创新局、经济发展局$"):
         import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="没有的局", create_units=True)
 
 

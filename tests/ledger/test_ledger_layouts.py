@@ -112,8 +112,8 @@ def test_the_cli_reads_the_rates_from_the_config_file(cli, tmp_path):
     path = corpus.foreign_rates_ledger(tmp_path / "f.xlsx")
     r = cli("--config", str(tmp_path / "config.toml"), "ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0, r.stderr
-    assert ("Amounts converted to 万元 (外币折算): 总投资（万欧元）按 1 欧元 = 7.8 元折算; 2025年计划投资（万港元）按 1 港元 = 0.91 "
-            "元折算; 1-10月完成投资（万港元）按 1 港元 = 0.91 元折算\n") in r.stderr
+    assert ("外币折算为万元：总投资（万欧元）按 1 欧元 = 7.8 元折算；2025年计划投资（万港元）按 1 港元 = 0.91 "
+            "元折算；1-10月完成投资（万港元）按 1 港元 = 0.91 元折算\n") in r.stderr
     r = cli("--config", str(tmp_path / "config.toml"), "ledger", "import", str(path), "--dry-run", "--format", "json")
     assert json.loads(r.stdout)["converted"] == {"total_investment": "总投资（万欧元）按 1 欧元 = 7.8 元折算",
                                                  "annual_plan": "2025年计划投资（万港元）按 1 港元 = 0.91 元折算",
@@ -368,4 +368,4 @@ def test_the_cli_imports_a_monthly_export(cli, tmp_path):
     assert [s["row"] for s in out["skipped_rows"]] == [9]
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0, r.stderr
-    assert "2 added" in r.stderr
+    assert "新增 2，" in r.stderr

@@ -214,8 +214,7 @@ def test_the_national_approval_code_is_read_in_its_shape(cell, stored):
     assert registry.clean_value("approval_code", cell) == stored
 
 
-APPROVAL_SHAPE = ("不是全国投资项目审批代码的格式（4位-6位-2位-2位-6位，如 2020-350000-44-01-012345）"
-                  " (is not a national approval code like 2020-350000-44-01-012345)")
+APPROVAL_SHAPE = ("不是全国投资项目审批代码的格式（4位-6位-2位-2位-6位，如 2020-350000-44-01-012345）")
 
 
 def test_junk_in_the_approval_code_is_refused_naming_row_and_cell(session, ctx, tmp_path):
@@ -422,22 +421,21 @@ def test_date_ranges(text, start, end):
     assert parse_date_range(text) == (start, end)
 
 
-RANGE_FORMS = ("expected a start and an end such as 2009-2011, 2007.10-2010.12, 2024年3月至2026年6月, 09.10-11.3 "
-               "or 2010-")
+RANGE_FORMS = "应写明开始和结束，例如 2009-2011、2007.10-2010.12、2024年3月至2026年6月、09.10-11.3 或 2010-"
 
 
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("2009-11", "'2009-11' 只有一个时间（2009-11-30），分不清是开工还是竣工 (one date only: is it the start or "
-                    f"the completion?); {RANGE_FORMS}"),
-        (2011, f"2011 只有一个时间（2011-12-31），分不清是开工还是竣工 (one date only: is it the start or the completion?); "
+        ("2009-11", "'2009-11' 只有一个时间（2009-11-30），分不清是开工还是竣工；"
+                    f"{RANGE_FORMS}"),
+        (2011, f"2011 只有一个时间（2011-12-31），分不清是开工还是竣工；"
                f"{RANGE_FORMS}"),
-        (date(2024, 3, 1), "'2024-03-01' 只有一个时间（2024-03-01），分不清是开工还是竣工 (one date only: is it the start or "
-                           f"the completion?); {RANGE_FORMS}"),
-        ("3年", f"'3年' 不是起止时间 (not a date range); {RANGE_FORMS}"),
-        ("-2011", f"'-2011' 不是起止时间 (not a date range); {RANGE_FORMS}"),
-        ("2012-2010", "'2012-2010': 竣工早于开工 (the end is before the start)"),
+        (date(2024, 3, 1), "'2024-03-01' 只有一个时间（2024-03-01），分不清是开工还是竣工；"
+                           f"{RANGE_FORMS}"),
+        ("3年", f"'3年' 不是起止时间；{RANGE_FORMS}"),
+        ("-2011", f"'-2011' 不是起止时间；{RANGE_FORMS}"),
+        ("2012-2010", "'2012-2010'：竣工早于开工"),
     ],
 )
 def test_date_ranges_that_cannot_be_read(value, message):
@@ -479,8 +477,8 @@ def test_an_ambiguous_range_is_refused_and_nothing_written(session, ctx, tmp_pat
         import_ledger(session, ctx, path, create_units=True)
     assert str(info.value) == "d.xlsx: 1 error in row 8; nothing was written"
     assert [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors] == [
-        (8, "D", "建设起止时间", "2009-11", "'2009-11' 只有一个时间（2009-11-30），分不清是开工还是竣工 (one date only: is it "
-                                      f"the start or the completion?); {RANGE_FORMS}"),
+        (8, "D", "建设起止时间", "2009-11", "'2009-11' 只有一个时间（2009-11-30），分不清是开工还是竣工；"
+                                      f"{RANGE_FORMS}"),
     ]
     assert session.scalars(select(Project)).all() == []
 
@@ -529,8 +527,7 @@ def test_amounts_in_us_dollars_by_the_unit_line_are_refused(session, ctx, tmp_pa
 def test_an_amount_in_a_foreign_currency_in_a_cell_is_refused():
     with pytest.raises(ValueProblem) as info:
         parse_amount("3000万美元")
-    assert str(info.value) == ("'3000万美元' 是外币金额（万美元），不能当作人民币读入；请折算为万元（人民币）后再填 "
-                               "(an amount in 万美元, not RMB: convert it to 万元)")
+    assert str(info.value) == ("'3000万美元' 是外币金额（万美元），不能当作人民币读入；请折算为万元（人民币）后再填")
 
 
 @pytest.mark.parametrize(
@@ -715,8 +712,8 @@ def test_dispatch_with_ten_days_imports_and_says_what_it_did_not_read(cli, tmp_p
     path = corpus.dispatch_with_ten_days(tmp_path / "np.xlsx")
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0
-    assert ("Columns not read (未识别的列): H 10月完成投资/上旬（旬数据，不读）; I 10月完成投资/中旬（旬数据，不读）; "
-            "J 10月完成投资/下旬（旬数据，不读）; C 建设单位及责任人（其中的责任人不读）") in r.stderr
+    assert ("未识别的列：H 10月完成投资/上旬（旬数据，不读）；I 10月完成投资/中旬（旬数据，不读）；"
+            "J 10月完成投资/下旬（旬数据，不读）；C 建设单位及责任人（其中的责任人不读）") in r.stderr
     assert "warning: 调度表 row 7, column G 年度投资完成率: 完成率 0.8 与本行数字不符" in r.stderr
     shown = cli("list", "--format", "json")
     assert [(p["name"], p["owner"], p["unit"], p["annual_plan"]) for p in json.loads(shown.stdout)] == [
@@ -828,7 +825,7 @@ def test_the_cli_says_at_what_rate_it_converted(cli, tmp_path):
     path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx")
     r = cli("--config", str(tmp_path / "config.toml"), "ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0, r.stderr
-    assert "Amounts converted to 万元 (外币折算): 总投资（万美元）按 1 美元 = 7.1 元折算\n" in r.stderr
+    assert "外币折算为万元：总投资（万美元）按 1 美元 = 7.1 元折算\n" in r.stderr
 
 
 # ---------------------------------------------------------------- several sheets
@@ -841,10 +838,10 @@ def test_other_ledger_sheets_are_named(cli, tmp_path):
     assert read_ledger(path, as_of=AS_OF, sheet="园区项目").others == ["城区项目"]
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0
-    assert ("Other sheets also hold ledger tables, not read (其他工作表也有台账，未读): 园区项目; --sheet all imports every one "
-            "of them, --sheet NAME another\n") in r.stderr
-    assert r.stderr.endswith("Imported 2 rows from s.xlsx (sheet 城区项目, header rows 2–2): 2 added, 0 changed, 0 unchanged; "
-                             "2 warnings\n")
+    assert ("其他工作表也有台账，未读：园区项目；--sheet all 全部导入，"
+            "--sheet 名称 导入另一张\n") in r.stderr
+    assert r.stderr.endswith("已导入 s.xlsx（工作表 城区项目，表头第 2–2 行） 的 2 行：新增 2，修改 0，未变 0；"
+                             "2 条警告\n")
 
 
 def test_every_ledger_sheet_in_one_go(session, ctx, tmp_path):

@@ -112,9 +112,9 @@ def test_manual_card_is_kept_apart_and_overrides(registry_with_figures, cli):
     assert (card["computed"], card["manual"], card["color"], card["manual_by"]) == ("blue", "red", "red", "tester")
     r = cli("cards", "set", "P-OK", "--color", "purple", "--reason", "x")
     assert (r.exit_code, r.stderr) == (
-        1, "错误：牌色“purple”不存在（unknown card colour）；现有的（known）：blue、red、yellow、红牌、蓝牌、黄牌\n")
+        1, "错误：牌色“purple”不存在；现有的：blue、red、yellow、红牌、蓝牌、黄牌\n")
     r = cli("cards", "set", "P-OK", "--color", "red", "--reason", " ")
-    assert (r.exit_code, r.stderr) == (1, "错误：a manual card needs a reason (--reason)\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：手动设置的牌需要写明原因（--reason）\n")
 
 
 def test_change_section_against_the_previous_period(registry_with_figures, cli):
@@ -148,7 +148,7 @@ def test_report_workbook(registry_with_figures, cli, tmp_path):
 
 def test_report_without_cards_is_a_clear_error(registry_with_figures, cli, tmp_path):
     r = cli("cards", "report", "--period", "2025-08", "--output", str(tmp_path / "x.xlsx"))
-    assert (r.exit_code, r.stderr) == (1, "错误：no cards for 2025-08; rate the period first: projects cards rate --period 2025-08\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：2025-08 还没有评牌；请先评价：projects cards rate --period 2025-08\n")
     assert not (tmp_path / "x.xlsx").exists()
 
 

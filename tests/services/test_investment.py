@@ -61,8 +61,7 @@ def test_year_to_date_becomes_the_months_figure(session, ctx, project):
     amount = session.scalar(select(InvestmentReport.amount).where(InvestmentReport.month == "2025-10"))
     assert Decimal(amount) == Decimal(1200)
     assert investment.set_year_to_date(session, ctx, project, "2025-10", Decimal(6200)) is False
-    with pytest.raises(InvalidValue, match="GX-0001: year-to-date completed investment 4000 万元 to 2025-10 is less "
-                                           "than the 5000 万元 already on file for the months before it"):
+    with pytest.raises(InvalidValue, match="GX-0001：截至 2025-10 的本年累计完成投资 4000 万元，少于此前各月已填报的 5000 万元"):
         investment.set_year_to_date(session, ctx, project, "2025-10", Decimal(4000))
 
 
@@ -83,19 +82,19 @@ def test_list_most_behind_first(session, ctx, project):
 
 ERRORS = (
         (lambda s, c: investment.record_month(s, c, "GX-0001", "2025-10", Decimal(-5)), InvalidValue,
-         "amount (完成投资) cannot be negative: -5"),
+         "完成投资（amount）不能为负数：-5"),
         (lambda s, c: investment.record_month(s, c, "GX-0001", "2025-11", Decimal(5)), InvalidValue,
-         "month 2025-11 is after the as-of date 2025-10-31; completed investment (完成投资) is recorded for a month that has begun"),
+         "月份 2025-11 晚于统计截止日期 2025-10-31；完成投资只能填报已经开始的月份"),
         (lambda s, c: investment.record_month(s, c, "GX-0001", "2025-13", Decimal(5)), InvalidValue,
-         "'2025-13' is not a month; write it as YYYY-MM, e.g. 2024-10"),
+         "'2025-13' 不是月份；请写成 YYYY-MM，例如 2024-10"),
         (lambda s, c: investment.record_month(s, c, "GX-0404", "2025-10", Decimal(5)), NotFound,
-         "no project with code 'GX-0404'"),
+         "没有编号为 'GX-0404' 的项目"),
         (lambda s, c: investment.set_plan(s, c, "GX-0001", 2025, Decimal(-1)), InvalidValue,
-         "annual plan investment (年度计划投资) cannot be negative: -1"),
+         "年度计划投资不能为负数：-1"),
         (lambda s, c: investment.set_plan(s, c, "GX-0001", 25, Decimal(1)), InvalidValue,
-         "year 25 is not a plausible plan year"),
+         "25 不是合理的计划年度"),
         (lambda s, c: investment.show_investment(s, "GX-0001", c.as_of, 2026), InvalidValue,
-         "year 2026 is after the as-of date 2025-10-31"),
+         "2026 年晚于统计截止日期 2025-10-31"),
 )
 
 

@@ -200,7 +200,7 @@ def test_every_illegal_move_is_refused_naming_state_and_allowed_moves(office, ct
             with pytest.raises(IllegalMove) as exc:
                 do(s, day, number, action)
             assert str(exc.value) == (
-                f"cannot {action} issue {number}: it is {state} ({ZH[state]}); allowed now: {ALLOWED[state]}"
+                f"不能对问题 {number} 执行 {action}：它现在是{ZH[state]}（{state}）；现在可以：{ALLOWED[state]}"
             )
             tried += 1
     assert tried == 7 * 13 - sum(len(v.split(", ")) for v in ALLOWED.values()) == 61
@@ -261,27 +261,27 @@ def test_errors_write_nothing(office, ctx):
     day = at(ctx, "2025-10-09")
     cases = [
         (lambda: issues.assign_issue(s, day, n, RULES, unit="住建局"), NotFound,
-         "责任单位“住建局”不存在（unknown unit）；最接近的（nearest）：建设局；"
-         "确需新增该单位，请加 --create-units（to add it, use --create-units）"),
+         "责任单位“住建局”不存在；最接近的：建设局；"
+         "确需新增该单位，请加 --create-units"),
         (lambda: issues.assign_issue(s, day, n, RULES, unit="建设局", helpers=["建设局"]), InvalidValue,
-         "建设局 is the lead unit (牵头单位); it cannot also be a helper (配合单位)"),
+         "建设局 是牵头单位，不能同时是配合单位"),
         (lambda: issues.assign_issue(s, day, n, RULES, unit="建设局", due=D("2025-10-08")), InvalidValue,
-         "the deadline 2025-10-08 is before today (2025-10-09)"),
+         "期限 2025-10-08 早于今天（2025-10-09）"),
         (lambda: issues.assign_issue(s, day, n, RULES, unit="建设局", urgency="火急"), InvalidValue,
-         "urgency (紧急程度) must be one of 特急/急件/一般/复杂, not '火急'"),
+         "紧急程度应为 特急/急件/一般/复杂 之一，不能是 '火急'"),
         (lambda: issues.assign_issue(s, at(ctx, "2026-12-31"), n, RULES, unit="建设局"), UnknownYear, None),
-        (lambda: issues.escalate_issue(s, day, n, reason="  "), InvalidValue, "the reason (--reason) cannot be empty"),
+        (lambda: issues.escalate_issue(s, day, n, reason="  "), InvalidValue, "理由（--reason）不能为空"),
         (lambda: issues.escalate_issue(s, day, n, reason="x", level="一般督办"), InvalidValue,
-         "issue 2025-001 is already under 一般督办; escalate to a higher level (重点督办/挂牌督办)"),
-        (lambda: issues.note_issue(s, day, n, "follow", text=""), InvalidValue, "the 跟踪 text (--text) cannot be empty"),
+         "问题 2025-001 已是一般督办；请升级到更高的级别（重点督办/挂牌督办）"),
+        (lambda: issues.note_issue(s, day, n, "follow", text=""), InvalidValue, "跟踪内容（--text）不能为空"),
         (lambda: issues.accept_issue(s, day, "2025-099"), NotFound,
-         "no issue numbered 2025-099; `projects issue list` shows the numbers"),
-        (lambda: issues.accept_issue(s, day, "12"), NotFound, "'12' is not an issue number; issue numbers look like 2025-012"),
+         "没有编号为 2025-099 的问题；`projects issue list` 列出全部编号"),
+        (lambda: issues.accept_issue(s, day, "12"), NotFound, "'12' 不是问题编号；问题编号形如 2025-012"),
         (lambda: issues.report_issue(s, day, "GX-0404", title="x", category="土地"), NotFound, None),
         (lambda: issues.report_issue(s, day, "GX-0001", title=" ", category="土地"), InvalidValue,
-         "the title (问题标题) cannot be empty"),
+         "问题标题不能为空"),
         (lambda: issues.report_issue(s, day, "GX-0001", title="x", category=""), InvalidValue,
-         "the category (问题类别) cannot be empty, e.g. 土地, 资金, 手续, 用电, 拆迁"),
+         "问题类别不能为空，例如 土地、资金、手续、用电、拆迁"),
     ]
     for call, error, message in cases:
         with pytest.raises(error) as exc:
@@ -303,7 +303,7 @@ def test_an_urgency_the_rules_no_longer_know_needs_a_due_date(office, ctx):
     with pytest.raises(InvalidValue) as exc:
         issues.send_back_issue(s, at(ctx, "2025-10-10"), n, rules, reason="x")
     assert str(exc.value) == (
-        "the rules file's issues.deadline_days has no urgency '复杂' (it has 特急/一般); give the deadline with --due"
+        "规则文件的 issues.deadline_days 中没有紧急程度 '复杂'（现有 特急/一般）；请用 --due 给出期限"
     )
     assert issues.send_back_issue(s, at(ctx, "2025-10-10"), n, rules, reason="x", due=D("2025-10-20")).deadline == D("2025-10-20")
 
@@ -316,7 +316,7 @@ def test_escalate_by_hand(office, ctx):
     assert issues.escalate_issue(s, at(ctx, "2025-10-10"), n, reason="久拖", level="挂牌督办").level == "挂牌督办"
     with pytest.raises(InvalidValue) as exc:
         issues.escalate_issue(s, at(ctx, "2025-10-10"), n, reason="x")
-    assert str(exc.value) == "issue 2025-001 is already under 挂牌督办, the highest level"
+    assert str(exc.value) == "问题 2025-001 已是挂牌督办，这是最高级别"
     events = issues.show_issue(s, n)["events"]
     assert [(e["type"], e["text"], e["data"]) for e in events[-2:]] == [
         ("escalate", "领导批示", {"from": "一般督办", "to": "重点督办"}),
@@ -436,7 +436,7 @@ def test_overdue_issues_and_lookbacks_for_other_reports(office, ctx):
     assert [r["number"] for r in asof.open_lookbacks(s, D("2025-10-04"))] == [c]  # as it stood that day
     with pytest.raises(InvalidValue) as exc:
         issues.record_lookback(s, at(ctx, "2025-10-06"), c, text="again")
-    assert str(exc.value) == f"the look-back (回头看) of issue {c} was recorded on 2025-10-05"
+    assert str(exc.value) == f"问题 {c} 的回头看已于 2025-10-05 记录"
 
 
 def test_list_filters(office, ctx):

@@ -86,24 +86,24 @@ def test_set_planned_and_set_actual_are_idempotent(session, ctx, project):
 
 ERRORS = (
         (lambda s, c: milestones.add_milestone(s, c, "GX-9999", "开工", D("2025-12-01")), NotFound,
-         "no project with code 'GX-9999'"),
+         "没有编号为 'GX-9999' 的项目"),
         (lambda s, c: milestones.add_milestone(s, c, "GX-0001", "封顶", D("2025-12-01")), InvalidValue,
-         "unknown milestone kind '封顶'; known kinds (节点): 签约、立项、土地、规划许可、施工许可、开工、主体完工、竣工、投产、达效"),
+         "未知的节点 '封顶'；现有节点：签约、立项、土地、规划许可、施工许可、开工、主体完工、竣工、投产、达效"),
         (lambda s, c: milestones.add_milestone(s, c, "GX-0001", "立项", D("2025-12-01")), InvalidValue,
-         "GX-0001 already has 立项, planned for 2025-03-31; to change the date: "
-         "projects milestone replan GX-0001 立项 --planned DATE --reason TEXT"),
+         "GX-0001 已有节点 立项，计划于 2025-03-31；要改日期请用："
+         "projects milestone replan GX-0001 立项 --planned 日期 --reason 原因"),
         (lambda s, c: milestones.replan_milestone(s, c, "GX-0001", "立项", D("2025-12-01"), "  "), InvalidValue,
-         "re-planning GX-0001 立项 needs a reason (--reason, 调整原因)"),
+         "调整 GX-0001 立项 的计划需要写明调整原因（--reason）"),
         (lambda s, c: milestones.replan_milestone(s, c, "GX-0001", "开工", D("2025-12-01"), "推迟"), NotFound,
-         "GX-0001 has no plan for 开工 yet; plan it first: projects milestone add GX-0001 开工 --planned DATE"),
+         "GX-0001 还没有节点 开工 的计划；请先添加：projects milestone add GX-0001 开工 --planned 日期"),
         (lambda s, c: milestones.set_planned(s, c, registry.get_project(s, "GX-0001"), "立项", D("2025-04-30")),
-         InvalidValue, "GX-0001 立项 is planned for 2025-03-31; re-planning it to 2025-04-30 needs a reason"),
+         InvalidValue, "GX-0001 立项 计划于 2025-03-31；调整到 2025-04-30 需要写明调整原因（--reason）"),
         (lambda s, c: milestones.done_milestone(s, c, "GX-0001", "立项", D("2025-11-01")), InvalidValue,
-         "GX-0001 立项: the actual date (实际完成日期) 2025-11-01 is after the as-of date 2025-10-31; "
-         "a milestone cannot be done in the future"),
+         "GX-0001 立项：实际完成日期 2025-11-01 晚于统计截止日期 2025-10-31；"
+         "节点不能在将来完成"),
         (lambda s, c: milestones.replan_milestone(s, replace(c, as_of=D("2025-01-01")), "GX-0001", "立项",
                                                   D("2025-12-01"), "推迟"), InvalidValue,
-         "GX-0001 立项 was last re-planned on 2025-02-01; a re-plan cannot be dated before that (check --as-of)"),
+         "GX-0001 立项 最近一次调整计划在 2025-02-01；新的调整不能早于这一天（请检查 --as-of）"),
 )
 
 
@@ -124,7 +124,7 @@ def test_configured_kinds():
     assert milestones.configured_kinds({"milestones": {"kinds": ["立项", "开工", "竣工"]}}) == ("立项", "开工", "竣工")
     with pytest.raises(ConfigError, match=r"config file \[milestones\] kinds: '开工' is listed twice"):
         milestones.configured_kinds({"milestones": {"kinds": ["开工", "开工"]}})
-    with pytest.raises(ConfigError, match="unknown key 'kind' in \\[milestones\\]; the known key is kinds"):
+    with pytest.raises(ConfigError, match="^配置文件：\\[milestones\\] 中有未知的键 'kind'；可用的键只有 kinds$"):
         milestones.configured_kinds({"milestones": {"kind": ["开工"]}})
 
 
@@ -134,5 +134,5 @@ def test_custom_kinds_order_the_chain(session, ctx, project):
     milestones.set_planned(session, ctx, project, "封顶", D("2025-11-01"), kinds=kinds)
     rows = milestones.list_milestones(session, "GX-0001", ctx.as_of, 14)
     assert [(r["kind"]) for r in rows] == ["封顶", "开工"]
-    with pytest.raises(InvalidValue, match="unknown milestone kind '签约'; known kinds \\(节点\\): 立项、封顶、开工"):
+    with pytest.raises(InvalidValue, match="未知的节点 '签约'；现有节点：立项、封顶、开工"):
         milestones.set_planned(session, ctx, project, "签约", D("2025-12-01"), kinds=kinds)

@@ -39,11 +39,11 @@ def test_add_parses_amounts_and_lists(session, ctx):
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"name": "x", "total_investment": "-5"}, "total_investment (总投资（万元）) cannot be negative: -5"),
-        ({"name": "x", "total_investment": "很多"}, "total_investment (总投资（万元）): '很多' is not an amount"),
-        ({"name": "x", "status": "在办"}, "status (项目状态) must be one of 储备/前期/在建/投产/竣工/停缓建, not '在办'"),
-        ({"name": "  "}, "name (项目名称) cannot be empty"),
-        ({"name": "x", "code": "甲 1"}, "is not a usable code"),
+        ({"name": "x", "total_investment": "-5"}, "总投资（万元）（total_investment）不能为负数：-5"),
+        ({"name": "x", "total_investment": "很多"}, "总投资（万元）（total_investment）：'很多' 不是金额"),
+        ({"name": "x", "status": "在办"}, "项目状态（status）应为 储备/前期/在建/投产/竣工/停缓建 之一，不能是 '在办'"),
+        ({"name": "  "}, "项目名称（name）不能为空"),
+        ({"name": "x", "code": "甲 1"}, "不能用作项目编号"),
     ],
 )
 def test_add_rejects_bad_values(session, ctx, values, message):
@@ -54,7 +54,7 @@ def test_add_rejects_bad_values(session, ctx, values, message):
 
 def test_duplicate_code_is_refused(session, ctx):
     registry.add_project(session, ctx, {"name": "甲", "code": "GX-0001"})
-    with pytest.raises(InvalidValue, match="code GX-0001 is already used"):
+    with pytest.raises(InvalidValue, match="编号 GX-0001 已被使用"):
         registry.add_project(session, ctx, {"name": "乙", "code": "GX-0001"})
 
 
@@ -70,7 +70,7 @@ def test_edit_logs_only_changed_fields(session, ctx):
 
 
 def test_unknown_code(session):
-    with pytest.raises(NotFound, match="no project with code 'GX-9999'"):
+    with pytest.raises(NotFound, match="没有编号为 'GX-9999' 的项目"):
         registry.get_project(session, "GX-9999")
 
 
@@ -95,5 +95,5 @@ def test_a_unit_is_created_once_on_first_use_however_many_name_it(session, ctx):
     entries = session.scalars(select(ChangeLog).where(ChangeLog.table_name == "unit").order_by(ChangeLog.id)).all()
     assert [(e.action, e.record_id, e.record_key, json.loads(e.new)) for e in entries] == [
         ("insert", 1, "经济发展局", {"name": "经济发展局"}), ("insert", 2, "科技创新局", {"name": "科技创新局"})]
-    with pytest.raises(InvalidValue, match="^a unit name cannot be empty$"):
+    with pytest.raises(InvalidValue, match="^单位名称不能为空$"):
         registry.ensure_units(session, ctx, ["科技创新局", "　"])

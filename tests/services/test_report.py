@@ -72,7 +72,7 @@ def test_since_chooses_the_comparison_date(scenario):
     assert [(r["code"], r["item"]) for r in data["new_since"]] == [
         ("GX-0001", "开工"), ("GX-0003", "问题 2025-001：用地报批滞后"), ("GX-0002", "立项"),
         ("GX-0004", "开工"), ("GX-0004", "回头看 2025-002：施工用电接入"), ("GX-0005", "开工")]
-    with pytest.raises(InvalidValue, match="--since 2025-10-31 must be before the as-of date 2025-10-31"):
+    with pytest.raises(InvalidValue, match="--since 2025-10-31 应早于统计截止日期 2025-10-31"):
         report.overdue(scenario, D("2025-10-31"), tiers=TIERS, since=D("2025-10-31"))
 
 

@@ -119,7 +119,7 @@ def test_a_merged_unit_is_not_offered_nor_assigned(session, ctx, office):
     with pytest.raises(InvalidValue) as info:
         registry.add_project(session, ctx, {"name": "丙项目", "unit": GONE})
     assert str(info.value) == (f"责任单位“{GONE}”已于 2025-11-15 并入“{NEW}”（merged into {NEW} on 2025-11-15），"
-                               f"不能再作为责任单位；请改用“{NEW}”（{GONE} is retired: use {NEW}）")
+                               f"不能再作为责任单位；请改用“{NEW}”")
     # an old name before a rename is the unit itself
     assert registry.unit_for(session, ctx, OLD).name == NEW
     with pytest.raises(UnknownName) as info:
@@ -131,34 +131,34 @@ def test_refusals_say_exactly_why(session, ctx, office):
     with pytest.raises(InvalidValue) as info:
         units.remove_unit(session, ctx, NEW)
     assert str(info.value) == (
-        f"责任单位“{NEW}”仍被引用，不能删除（still referred to by）：2 个项目（projects）、"
-        "1 个问题牵头（problems it leads）、1 个已并入的单位（units merged into it）、1 个曾用名（former names）；"
-        f"如已撤并，请用 unit merge {NEW} 新单位（to hand them on, use unit merge）")
+        f"责任单位“{NEW}”仍被引用，不能删除：2 个项目、"
+        "1 个问题牵头、1 个已并入的单位、1 个曾用名；"
+        f"如已撤并，请用 unit merge {NEW} 新单位")
     with pytest.raises(InvalidValue) as info:
         units.remove_unit(session, ctx, GONE)
     assert str(info.value) == (
-        f"责任单位“{GONE}”仍被引用，不能删除（still referred to by）：1 条项目历史（earlier project values）；"
-        "它已撤并，保留供此前日期的报表使用（merged: kept for earlier reports）")
+        f"责任单位“{GONE}”仍被引用，不能删除：1 条项目历史；"
+        "它已撤并，保留供此前日期的报表使用")
     with pytest.raises(InvalidValue) as info:
         units.rename_unit(session, ctx, "建设局", GONE)
-    assert str(info.value) == (f"已有责任单位“{GONE}”（已撤并）（a unit of that name exists）；"
-                               "如是同一单位，请用 unit merge（to join two units, use unit merge）")
+    assert str(info.value) == (f"已有责任单位“{GONE}”（已撤并）；"
+                               "如是同一单位，请用 unit merge")
     with pytest.raises(InvalidValue) as info:
         units.add_unit(session, ctx, OLD)
-    assert str(info.value) == (f"“{OLD}”是“{NEW}”的曾用名（a former name of {NEW}）；"
+    assert str(info.value) == (f"“{OLD}”是“{NEW}”的曾用名；"
                                f"责任单位“{OLD}”已于 2025-11-01 更名为“{NEW}”（renamed {OLD} → {NEW} on 2025-11-01）")
     with pytest.raises(InvalidValue) as info:
         units.merge_units(session, ctx, GONE, "建设局")
-    assert str(info.value) == f"责任单位“{GONE}”已于 2025-11-15 撤并，不能再合并（it was merged already）"
+    assert str(info.value) == f"责任单位“{GONE}”已于 2025-11-15 撤并，不能再合并"
     with pytest.raises(InvalidValue) as info:  # a report already made for 2025-10-15 must read the same
         units.rename_unit(session, ctx, NEW, "新名称", D("2025-10-15"))
     assert str(info.value) == ("生效日期 2025-10-15 早于统计截止日期 2025-10-31：此前日期的报表已按当时的名称出具；"
                                "如确于 2025-10-15 生效，请加 --as-of 2025-10-15 运行"
-                               "（--on cannot be before the as-of date: run it with --as-of 2025-10-15）")
+                               "")
     with pytest.raises(InvalidValue) as info:
         units.rename_unit(session, ctx, NEW, "新名称", D("2025-10-31"))
     assert str(info.value) == (f"“{NEW}”的上一次更名在 2025-11-01，新的更名日期不能早于它"
-                               "（the last rename was on 2025-11-01: --on cannot be earlier）")
+                               "")
 
 
 def test_a_unit_nothing_refers_to_is_removed_and_logged(session, ctx, office):
@@ -195,7 +195,7 @@ def test_the_leaders_projects_and_history(session, ctx, office):
     assert sorted(i.leader for i in info.values()) == ["张三", "李四"]
     with pytest.raises(InvalidValue) as err:
         leaders.rename_leader(session, replace(ctx, as_of=AFTER), "张三", "王五")
-    assert str(err.value) == "已有包保领导“王五”；如是同一人，请用 leader merge 张三 王五（a leader of that name exists: use leader merge）"
+    assert str(err.value) == "已有包保领导“王五”；如是同一人，请用 leader merge 张三 王五"
 
 
 def test_a_leader_renamed_keeps_the_old_name_for_earlier_dates(session, ctx, office):
@@ -208,11 +208,11 @@ def test_a_leader_renamed_keeps_the_old_name_for_earlier_dates(session, ctx, off
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("email", "jfj@", "邮箱“jfj@”不是有效的电子邮件地址，应形如 name@example.gov.cn（not an e-mail address: write one, like name@example.gov.cn）"),
-    ("email", "a@b.cn;c@d.cn", "邮箱“a@b.cn;c@d.cn”不是有效的电子邮件地址，应形如 name@example.gov.cn（not an e-mail address: write one, like name@example.gov.cn）"),
+    ("email", "jfj@", "邮箱“jfj@”不是有效的电子邮件地址，应形如 name@example.gov.cn"),
+    ("email", "a@b.cn;c@d.cn", "邮箱“a@b.cn;c@d.cn”不是有效的电子邮件地址，应形如 name@example.gov.cn"),
     ("webhook", "qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1",
      "webhook“qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1”不是有效的网址，应以 https:// 开头，"
-     f"如 {units.ROBOTS[0]} 或 {units.ROBOTS[1]}（not a URL: give the group robot's https:// address）"),
+     f"如 {units.ROBOTS[0]} 或 {units.ROBOTS[1]}"),
 ])
 def test_contacts_are_checked(session, ctx, field, value, message):
     units.add_unit(session, ctx, OLD)
@@ -234,7 +234,7 @@ def test_a_merged_leader_is_refused_and_a_former_name_is_the_leader_now(session,
     with pytest.raises(InvalidValue) as info:
         registry.add_project(session, ctx, {"name": "丙项目", "leader": "李四"})
     assert str(info.value) == ("包保领导“李四”已于 2025-11-15 并入“王五”（merged into 王五 on 2025-11-15），"
-                               "不能再作为包保领导；请改用“王五”（李四 is retired: use 王五）")
+                               "不能再作为包保领导；请改用“王五”")
     leaders.rename_leader(session, replace(ctx, as_of=AFTER), "张三", "张叁")
     assert registry.add_project(session, ctx, {"name": "丁项目", "leader": "张三"}).leader == "张叁"
     leaders.rename_leader(session, replace(ctx, as_of=AFTER), "张叁", "张三")  # and back again

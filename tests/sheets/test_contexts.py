@@ -66,7 +66,7 @@ def test_notice_in_excel(cli, scn, tmp_path):
     out = tmp_path / "督办单.xlsx"
     r = cli("sheet", "notice", "2025-001", "--output", str(out))
     assert r.exit_code == 0, r.stderr
-    assert r.stderr == f"Wrote {out}\n{FIRST}  督办单  自然资源局\n"
+    assert r.stderr == f"已写出 {out}\n{FIRST}  督办单  自然资源局\n"
     wb = load_workbook(out)
     assert wb.sheetnames == ["自然资源局"]
     ws = wb.active
@@ -113,7 +113,7 @@ def test_notice_needs_an_assigned_issue_and_records_nothing_otherwise(cli, scn):
         "2025-002 --unit … (issue 2025-002 is closed; a problem's sheet goes with an issue that is assigned or answered)\n"
     )
     r = cli("sheet", "notice", "2025-099")
-    assert (r.exit_code, r.stderr) == (1, "错误：no issue numbered 2025-099; `projects issue list` shows the numbers\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：没有编号为 2025-099 的问题；`projects issue list` 列出全部编号\n")
     assert sheet_rows(cli) == [] and log_rows(cli) == []
     assert cli("sheet", "notice", "2025-001").exit_code == 0
     assert [s["number"] for s in sheet_rows(cli)] == [FIRST]  # the failures took no number
@@ -151,7 +151,7 @@ def test_numbers_are_sequential_per_year_and_never_repeat(cli, scn, tmp_path):
 
 def test_a_failed_write_takes_no_number(cli, scn, tmp_path):
     r = cli("sheet", "weekly", "--output", str(tmp_path / "missing" / "w.xlsx"))
-    assert r.exit_code == 1 and r.stderr.startswith(f"错误：无法写入 {tmp_path / 'missing' / 'w.xlsx'}（cannot write")
+    assert r.exit_code == 1 and r.stderr.startswith(f"错误：无法写入 {tmp_path / 'missing' / 'w.xlsx'}（文件夹 ")
     assert sheet_rows(cli) == [] and log_rows(cli) == []
     assert cli("sheet", "weekly").exit_code == 0
     assert [s["number"] for s in sheet_rows(cli)] == [FIRST]
@@ -185,7 +185,7 @@ def test_one_document_keeps_one_number_across_formats(cli, scn, tmp_path):
         r = cli("sheet", "notice", "2025-001", "--output", str(tmp_path / name))
         assert r.exit_code == 0, r.stderr
     r = cli("sheet", "notice", "2025-001")
-    assert r.stderr == f"{FIRST}  督办单  自然资源局  （同一文件已发文，沿用原编号 / already issued, same number; nothing recorded）\n"
+    assert r.stderr == f"{FIRST}  督办单  自然资源局  （同一文件已发文，沿用原编号，未另行记录）\n"
     assert [s["number"] for s in sheet_rows(cli)] == [FIRST]
     assert [e["record_key"] for e in log_rows(cli)] == [FIRST]
     assert load_workbook(tmp_path / "a.xlsx").active["A2"].value == FIRST
@@ -212,7 +212,7 @@ def test_one_document_keeps_one_number_across_formats(cli, scn, tmp_path):
 def test_a_preview_never_takes_a_number(cli, scn):
     for _ in range(3):
         r = cli("sheet", "notice", "2025-001", "--preview")
-        assert r.stderr == "预览 (not numbered, not recorded)  督办单  自然资源局\n"
+        assert r.stderr == "预览（未编号，未记录）  督办单  自然资源局\n"
         assert "（预览，未编号）" in r.stdout
     assert sheet_rows(cli) == [] and log_rows(cli) == []
     assert cli("sheet", "notice", "2025-001").exit_code == 0
@@ -222,7 +222,7 @@ def test_a_preview_never_takes_a_number(cli, scn):
 def test_void_keeps_the_sheet_listed_and_never_reuses_its_number(cli, scn):
     assert cli("sheet", "notice", "2025-001").exit_code == 0
     r = cli("sheet", "void", FIRST, "--reason", "  主送单位有误 ")
-    assert (r.exit_code, r.stderr) == (0, f"{FIRST} 已作废 (voided)\n")
+    assert (r.exit_code, r.stderr) == (0, f"{FIRST} 已作废\n")
     listed = sheet_rows(cli)
     assert [(s["number"], s["state"], s["void_reason"], s["voided_on"]) for s in listed] == [
         (FIRST, "作废", "主送单位有误", "2025-10-31")]
@@ -421,18 +421,17 @@ def test_card_notice_colours_and_formula_text(cli, scn, tmp_path):
 
 def test_card_notice_errors(cli, scn):
     r = cli("sheet", "cards", "--unit", "宣传部")
-    assert r.exit_code == 1 and r.stderr == "错误：责任单位“宣传部”不存在（unknown unit）；现有的（known）：建设局、经济发展局、自然资源局、财政局\n"
+    assert r.exit_code == 1 and r.stderr == "错误：责任单位“宣传部”不存在；现有的：建设局、经济发展局、自然资源局、财政局\n"
     r = cli("sheet", "cards", "--unit", "财政局")
     assert (r.exit_code, r.stderr) == (1, (
         "错误：no project of 财政局 has a card (红黄蓝牌) for 2025-10; rate the period first "
         "(projects cards rate --period 2025-10) or choose another --period\n"))
     r = cli("sheet", "cards", "--period", "2025-11")
     assert (r.exit_code, r.stderr) == (
-        1, "错误：no cards for 2025-11; rate the period first: projects cards rate --period 2025-11\n")
+        1, "错误：2025-11 还没有评牌；请先评价：projects cards rate --period 2025-11\n")
     r = cli("sheet", "cards", "--period", "十月")
     assert (r.exit_code, r.stderr) == (
-        1, "错误：'十月' 不是评价周期；月份写作 2025-10 或 2025年10月，周写作 2025-W43 或 2025年第43周 "
-           "(not a period: write a month as 2025-10 or a week as 2025-W43)\n")
+        1, "错误：'十月' 不是评价周期；月份写作 2025-10 或 2025年10月，周写作 2025-W43 或 2025年第43周\n")
     assert sheet_rows(cli) == [] and log_rows(cli) == []
 
 
@@ -527,9 +526,9 @@ def test_weekly_shows_the_latest_rating_and_says_when_there_is_none(cli, scn):
 
 def test_output_format_choices(cli, scn, tmp_path):
     r = cli("sheet", "weekly", "--format", "xlsx")
-    assert r.exit_code == 2 and "Excel needs a file: add --output FILE.xlsx" in r.stderr
+    assert r.exit_code == 2 and "Excel 文件需要写到文件：请加 --output 文件.xlsx" in r.stderr
     r = cli("sheet", "weekly", "--format", "docx")
-    assert r.exit_code == 2 and "Word needs a file: add --output FILE.docx" in r.stderr
+    assert r.exit_code == 2 and "Word 文件需要写到文件：请加 --output 文件.docx" in r.stderr
     r = cli("sheet", "weekly", "--output", str(tmp_path / "w.xlsx"), "--format", "docx")
     assert r.exit_code == 2 and "与文件 w.xlsx 的扩展名不符" in r.stderr
     r = cli("sheet", "weekly", "--output", str(tmp_path / "w.pdf"))
@@ -578,7 +577,7 @@ def test_sheet_list(cli, scn):
     assert cli("sheet", "list", "--year", "2024").stdout.splitlines()[2:] == []
     r = cli("sheet", "list", "--kind", "memo")
     assert (r.exit_code, r.stderr) == (
-        1, "错误：文书类型“memo”不存在（unknown sheet kind）；现有的（known）：assign、cards、minutes、notice、remind、weekly、交办单、会议纪要、催办单、周报、督办单、红黄蓝牌通报\n")
+        1, "错误：文书类型“memo”不存在；现有的：assign、cards、minutes、notice、remind、weekly、交办单、会议纪要、催办单、周报、督办单、红黄蓝牌通报\n")
 
 
 def test_templates_in_the_data_folder_are_picked_up(cli, scn, tmp_path, monkeypatch):

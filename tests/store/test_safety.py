@@ -137,9 +137,9 @@ def test_log_filters_by_project_and_person(cli):
     assert len(json.loads(cli("log", "--by", "tester", "--format", "json").stdout)) == 3  # the login or its 代录
     r = cli("log", "--by", "nobody", "--format", "json")
     known = "、".join(sorted({"tester", logged_by(cli.url)}))
-    assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"错误：经办人“nobody”不存在（unknown person）；现有的（known）：{known}\n")
+    assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"错误：经办人“nobody”不存在；现有的：{known}\n")
     r = cli("log", "--project", "GX-0003")  # a typo is an error, not an empty log
-    assert (r.exit_code, r.stderr) == (1, "错误：项目编号“GX-0003”不存在（unknown project code）；最接近的（nearest）：GX-0001、GX-0002\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：项目编号“GX-0003”不存在；最接近的：GX-0001、GX-0002\n")
     r = cli("log", "--table", "projects")
-    assert (r.exit_code, r.stderr) == (1, "错误：表“projects”不存在（unknown table）；最接近的（nearest）：project、project_revision、project_archive\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：表“projects”不存在；最接近的：project、project_revision、project_archive\n")
     assert cli("log", "--table", "sheet", "--format", "json").stdout == "[]\n"  # a table with nothing logged yet
