@@ -111,7 +111,8 @@ def backup(
 
     url = common.settings(ctx).url
     how = backups.backup(url, file)
-    common.note(f"Backed up {db.display_name(url)} to {file}" + (f" ({how})" if how else ""))
+    common.note(_("已将 {name} 备份到 {backup}").format(name=db.display_name(url), backup=file)
+                + (_("（{how}）").format(how=how) if how else ""))
 
 
 @app.command()
@@ -135,13 +136,13 @@ def restore(
     url = common.settings(ctx).url
 
     def confirm(what: str) -> None:
-        common.confirm_danger(what, yes=yes, question="确定恢复吗 (restore)?", what=("恢复备份", "a restore"))
+        common.confirm_danger(what, yes=yes, question=_("确定恢复吗？"), what=("恢复备份", "a restore"))
 
     kept = backups.restore(url, file, confirm)
     if kept:
-        common.note(f"Backed up the replaced registry to {kept}")
-    common.note(f"Restored {file} to {db.display_name(url)} (schema {db.head_revision()}); "
-                f"now run: projects --db {db.display_name(url)} db check --accept-head")
+        common.note(_("被替换的项目库已备份到 {kept}").format(kept=kept))
+    common.note(_("已将 {file} 恢复到 {name}（数据库版本 {head}）；请接着运行：projects --db {name} db check --accept-head").format(
+        file=file, name=db.display_name(url), head=db.head_revision()))
 
 
 @app.command()
