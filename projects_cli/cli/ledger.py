@@ -109,7 +109,7 @@ def _report(result, errors_file: Path | None, source: Path, limits, *, asked: bo
 
 def _list_confirm(confirm, *, done: bool = False) -> None:
     for item in confirm[:SHOWN_PROBLEMS]:
-        common.note(("confirmed" + item.describe()[len("to confirm"):]) if done else item.describe())
+        common.note(item.describe(confirmed=done))
     if len(confirm) > SHOWN_PROBLEMS:
         common.note(f"… and {len(confirm) - SHOWN_PROBLEMS} more changes to done milestones")
 

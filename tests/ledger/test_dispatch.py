@@ -124,11 +124,11 @@ def test_return_applies_exactly_the_units_legitimate_changes_and_reports_the_res
         "节点及问题   5  GX-0002   乙项目    土地 实际完成日期                     2025-10-10",
     ]
     expected_problems = [
-        "error: 派工单 row 7, column F 总投资（万元）: GX-0003 丙项目: a locked column was altered (篡改): sent 30000, "
+        "错误：派工单 第 7 行，F 列 总投资（万元）：GX-0003 丙项目: a locked column was altered (篡改): sent 30000, "
         "returned 35000, registry 30000; the row was not applied",
-        "error: 派工单 row 8, column J 计划竣工时间: GX-0004 丁项目: changed in the registry since dispatch (登记已变更): "
+        "错误：派工单 第 8 行，J 列 计划竣工时间：GX-0004 丁项目: changed in the registry since dispatch (登记已变更): "
         "sent 2025-12-31, returned 2025-12-31, registry 2026-03-31; the unit's changes (形象进度) were not applied",
-        "error: 派工单 row 9, column B 项目编号: GX-0006 己项目: belongs to 黄屯街道, not to 经济发展局; rows of another "
+        "错误：派工单 第 9 行，B 列 项目编号：GX-0006 己项目: belongs to 黄屯街道, not to 经济发展局; rows of another "
         "unit are refused (不予导入)",
     ]
     assert r.stderr.splitlines() == expected_problems + [
@@ -213,12 +213,12 @@ def test_unit_cells_that_cannot_be_read_keep_their_row_out(cli, sent, tmp_path):
     r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
     assert r.exit_code == 4
     assert [line for line in r.stderr.splitlines() if line.startswith("error")] == [
-        "error: 派工单 row 5, column K 2025年10月完成投资（万元）: GX-0001 甲项目: cannot be negative: -5; the row was not applied",
-        "error: 派工单 row 6, column L 实际开工时间: GX-0002 乙项目: 2025-11-30 is after the as-of date 2025-10-28; an actual "
+        "错误：派工单 第 5 行，K 列 2025年10月完成投资（万元）：GX-0001 甲项目: cannot be negative: -5; the row was not applied",
+        "错误：派工单 第 6 行，L 列 实际开工时间：GX-0002 乙项目: 2025-11-30 is after the as-of date 2025-10-28; an actual "
         "date cannot be in the future; the row was not applied",
-        "error: 派工单 row 7, column N 形象进度: GX-0003 丙项目: '差不多了' is not one of the stages (形象进度): "
+        "错误：派工单 第 7 行，N 列 形象进度：GX-0003 丙项目: '差不多了' is not one of the stages (形象进度): "
         "前期手续、基础施工、主体施工、设备安装、竣工验收、投产; the row was not applied",
-        "error: 节点及问题 row 5, column G 实际完成日期: GX-0002 乙项目: '上个月' is not a date; expected 2024-03-15, "
+        "错误：节点及问题 第 5 行，G 列 实际完成日期：GX-0002 乙项目: '上个月' is not a date; expected 2024-03-15, "
         "2024/3/15, 2024年3月15日, 2024年3月 or 2024年; the row was not applied",
     ]
     assert r.stderr.splitlines()[-2].endswith(
@@ -233,9 +233,9 @@ def test_emptied_cell_is_a_warning_and_never_erases(cli, sent, tmp_path):
     assert r.exit_code == 0, r.stderr
     warnings = [line for line in r.stderr.splitlines() if line.startswith("warning")]
     assert warnings == [
-        "warning: 派工单 row 5, column L 实际开工时间: GX-0001 甲项目: 实际开工时间 was emptied (sent 2025-03-20); a return "
+        "提醒：派工单 第 5 行，L 列 实际开工时间：GX-0001 甲项目: 实际开工时间 was emptied (sent 2025-03-20); a return "
         "never erases what the registry holds (2025-03-20); ask the office to correct it",
-        "warning: 派工单 row 5, column N 形象进度: GX-0001 甲项目: 形象进度 was emptied (sent 基础施工); a return never erases "
+        "提醒：派工单 第 5 行，N 列 形象进度：GX-0001 甲项目: 形象进度 was emptied (sent 基础施工); a return never erases "
         "what the registry holds (基础施工); ask the office to correct it",
     ]
     shown = json.loads(cli("show", "GX-0001", "--format", "json").stdout)
@@ -376,9 +376,9 @@ def test_both_sheets_giving_different_start_dates_apply_neither(cli, sent, tmp_p
     r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
     assert r.exit_code == 4
     assert [line for line in r.stderr.splitlines() if line.startswith("error")] == [
-        "error: 派工单 row 6: GX-0002 乙项目: two different 开工 dates, 2025-10-18 on 派工单 row 6 and 2025-10-17 on 节点及问题 "
+        "错误：派工单 第 6 行：GX-0002 乙项目: two different 开工 dates, 2025-10-18 on 派工单 row 6 and 2025-10-17 on 节点及问题 "
         "row 6; the row was not applied",
-        "error: 节点及问题 row 6: GX-0002 乙项目: two different 开工 dates, 2025-10-18 on 派工单 row 6 and 2025-10-17 on "
+        "错误：节点及问题 第 6 行：GX-0002 乙项目: two different 开工 dates, 2025-10-18 on 派工单 row 6 and 2025-10-17 on "
         "节点及问题 row 6; the row was not applied",
     ]
     back = fill(sent, tmp_path / "same.xlsx", tamper=False, stranger=False, due_G6=date(2025, 10, 18))

@@ -116,11 +116,11 @@ def test_a_csv_too_wide(tmp_path):
 
 
 @pytest.mark.parametrize("cell, column, shown", [
-    ("乙_x001B_项目", "A 项目名称", "含有控制字符 U+001B（ESC），请删去后再填（contains the control character U+001B at position 2）"),
-    ("乙_x0000_项目", "A 项目名称", "含有控制字符 U+0000（NUL），请删去后再填（contains the control character U+0000 at position 2）"),
-    ("乙\u200b项目", "A 项目名称", "含有看不见的字符 U+200B（零宽空格 ZERO WIDTH SPACE），会造成以假乱真的名称，请删去后再填"
+    ("乙_x001B_项目", "A 列 项目名称", "含有控制字符 U+001B（ESC），请删去后再填（contains the control character U+001B at position 2）"),
+    ("乙_x0000_项目", "A 列 项目名称", "含有控制字符 U+0000（NUL），请删去后再填（contains the control character U+0000 at position 2）"),
+    ("乙\u200b项目", "A 列 项目名称", "含有看不见的字符 U+200B（零宽空格 ZERO WIDTH SPACE），会造成以假乱真的名称，请删去后再填"
      "（contains the invisible character U+200B at position 2）"),
-    ("乙\u202e项目", "A 项目名称", "含有看不见的字符 U+202E（从右到左覆盖 RIGHT-TO-LEFT OVERRIDE），会造成以假乱真的名称，"
+    ("乙\u202e项目", "A 列 项目名称", "含有看不见的字符 U+202E（从右到左覆盖 RIGHT-TO-LEFT OVERRIDE），会造成以假乱真的名称，"
      "请删去后再填（contains the invisible character U+202E at position 2）"),
 ])
 def test_control_and_invisible_characters_are_refused_with_sheet_row_and_column(cli, tmp_path, cell, column, shown):
@@ -130,7 +130,7 @@ def test_control_and_invisible_characters_are_refused_with_sheet_row_and_column(
     before = table_counts(cli.url)
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 1
-    assert f"error: 台账 row 3, column {column}: {shown}\n" in r.stderr
+    assert f"错误：台账 第 3 行，{column}：{shown}\n" in r.stderr
     assert r.stderr.endswith("错误：t.xlsx: 1 error in row 3; nothing was written\n")
     assert table_counts(cli.url) == before
 
@@ -142,7 +142,7 @@ def test_nul_after_the_first_4_kb_of_a_csv(cli, tmp_path):
     assert path.stat().st_size > 4096
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 1
-    assert ("error: n row 402, column A 项目名称: 含有控制字符 U+0000（NUL），请删去后再填（contains the control character "
+    assert ("错误：n 第 402 行，A 列 项目名称：含有控制字符 U+0000（NUL），请删去后再填（contains the control character "
             "U+0000 at position 2）\n") in r.stderr
 
 

@@ -169,7 +169,7 @@ def test_dry_run_names_exactly_the_broken_rows_and_writes_nothing(session, ctx, 
         (16, "F", "2025年计划投资", "-500", "cannot be negative: -500"),
     ]
     assert info.value.result.errors[0].describe() == (
-        "error: 2025年台账 row 8, column E 总投资: '很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"
+        "错误：2025年台账 第 8 行，E 列 总投资：'很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"
     )
     # the same without --dry-run: still nothing written
     with pytest.raises(LedgerRejected):

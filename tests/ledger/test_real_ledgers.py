@@ -717,7 +717,7 @@ def test_dispatch_with_ten_days_imports_and_says_what_it_did_not_read(cli, tmp_p
     assert r.exit_code == 0
     assert ("Columns not read (未识别的列): H 10月完成投资/上旬（旬数据，不读）; I 10月完成投资/中旬（旬数据，不读）; "
             "J 10月完成投资/下旬（旬数据，不读）; C 建设单位及责任人（其中的责任人不读）") in r.stderr
-    assert "warning: 调度表 row 7, column G 年度投资完成率: 完成率 0.8 与本行数字不符" in r.stderr
+    assert "提醒：调度表 第 7 行，G 列 年度投资完成率：完成率 0.8 与本行数字不符" in r.stderr
     shown = cli("list", "--format", "json")
     assert [(p["name"], p["owner"], p["unit"], p["annual_plan"]) for p in json.loads(shown.stdout)] == [
         ("南平市武夷新区城市综合体", "南平市政府", "南平市发展和改革委员会", 24000),
@@ -898,7 +898,7 @@ def test_an_error_on_any_sheet_writes_nothing_from_any(cli, tmp_path):
     before = table_counts(cli.url)
     r = cli("ledger", "import", "--create-units", str(path), "--sheet", "all")
     assert r.exit_code == 1
-    assert "error: 园区项目 row 4, column C 总投资（万元）: " in r.stderr
+    assert "错误：园区项目 第 4 行，C 列 总投资（万元）：" in r.stderr
     assert r.stderr.endswith("错误：s.xlsx: 1 error in sheets 园区项目; nothing was written\n")
     assert table_counts(cli.url) == before
 

@@ -135,9 +135,9 @@ def test_cells_the_unit_filled_that_cannot_be_read(cli, sent, tmp_path):
     r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "error: 派工单 row 5, column K 2025年10月完成投资（万元）: GX-0001 甲项目: '八百' is not an amount; expected a number "
+        "错误：派工单 第 5 行，K 列 2025年10月完成投资（万元）：GX-0001 甲项目: '八百' is not an amount; expected a number "
         f"such as 85000, 8.5亿元 or 8000万元; {NOT_APPLIED}",
-        f"error: 派工单 row 6, column L 实际开工时间: GX-0002 乙项目: 1985-05-01 is not a plausible date; {NOT_APPLIED}",
+        f"错误：派工单 第 6 行，L 列 实际开工时间：GX-0002 乙项目: 1985-05-01 is not a plausible date; {NOT_APPLIED}",
     ]
     # GX-0003's stage and GX-0002's 土地 (节点 sheet) land; GX-0004 and the 开工 milestone are as sent
     assert summary(r).endswith(": 2 rows applied (2 values), 2 unchanged, 2 not applied (2 invalid (填写有误))")
@@ -148,7 +148,7 @@ def test_a_pending_date_is_no_date(cli, sent, tmp_path):
     r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 0, r.stderr
     assert errors(r) == [
-        "warning: 派工单 row 5, column L 实际开工时间: GX-0001 甲项目: 实际开工时间 was emptied (sent 2025-03-20); a return "
+        "提醒：派工单 第 5 行，L 列 实际开工时间：GX-0001 甲项目: 实际开工时间 was emptied (sent 2025-03-20); a return "
         "never erases what the registry holds (2025-03-20); ask the office to correct it",
     ]
 
@@ -162,13 +162,13 @@ def test_rows_added_to_the_workbook_are_refused(cli, sent, tmp_path):
     r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "error: 派工单 row 9, column B 项目编号: GX-0005 戊项目: was not in the workbook sent to 经济发展局 on 2025-10-20; "
+        "错误：派工单 第 9 行，B 列 项目编号：GX-0005 戊项目: was not in the workbook sent to 经济发展局 on 2025-10-20; "
         "rows added to a dispatched workbook are refused (不予导入)",
-        "error: 派工单 row 10, column B 项目编号: 'GX-0099' is not a project of the registry; new projects are added by the "
+        "错误：派工单 第 10 行，B 列 项目编号：'GX-0099' is not a project of the registry; new projects are added by the "
         "office, not through a 派工单",
-        "error: 派工单 row 11, column B 项目编号: a row without a project code (项目编号) was added; rows added to a "
+        "错误：派工单 第 11 行，B 列 项目编号：a row without a project code (项目编号) was added; rows added to a "
         "dispatched workbook are refused",
-        "error: 派工单 row 12, column B 项目编号: GX-0001 甲项目: appears more than once; only its first row is read, this "
+        "错误：派工单 第 12 行，B 列 项目编号：GX-0001 甲项目: appears more than once; only its first row is read, this "
         "one is refused",
     ]
     assert summary(r).endswith(": 5 rows applied (7 values), 1 unchanged, 4 not applied (4 refused (不予导入))")
@@ -179,7 +179,7 @@ def test_a_code_cell_changed_is_judged_as_the_row_sent_there(cli, sent, tmp_path
     r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "error: 派工单 row 7, column B 项目编号: GX-0003 丙项目: a locked column was altered (篡改): sent GX-0003, "
+        "错误：派工单 第 7 行，B 列 项目编号：GX-0003 丙项目: a locked column was altered (篡改): sent GX-0003, "
         f"returned GX-0099, registry GX-0003; {NOT_APPLIED}",
     ]
 
@@ -192,8 +192,8 @@ def test_a_row_deleted_from_the_return_is_a_warning(cli, sent, tmp_path):
     r = cli("ledger", "import", "--create-units", str(tmp_path / "back.xlsx"), as_of=AS_OF)
     assert r.exit_code == 0, r.stderr
     assert errors(r) == [
-        "warning: 派工单 row 8: GX-0004 丁项目: the row sent as row 8 is missing from the return; nothing from it was applied",
-        "warning: 节点及问题 row 5: GX-0002 土地: the milestone sent as row 5 is missing from the return; nothing from it "
+        "提醒：派工单 第 8 行：GX-0004 丁项目: the row sent as row 8 is missing from the return; nothing from it was applied",
+        "提醒：节点及问题 第 5 行：GX-0002 土地: the milestone sent as row 5 is missing from the return; nothing from it "
         "was applied",
     ]
 
@@ -208,9 +208,9 @@ def test_a_milestone_row_replaced_by_one_not_sent_is_refused(cli, sent, tmp_path
     r = cli("ledger", "import", "--create-units", str(tmp_path / "back.xlsx"), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "warning: 节点及问题 row 5: GX-0002 土地: the milestone sent as row 5 is missing from the return; nothing from it "
+        "提醒：节点及问题 第 5 行：GX-0002 土地: the milestone sent as row 5 is missing from the return; nothing from it "
         "was applied",
-        "error: 节点及问题 row 6, column B 项目编号: GX-0003 主体完工: this milestone was not in the list sent to 经济发展局; "
+        "错误：节点及问题 第 6 行，B 列 项目编号：GX-0003 主体完工: this milestone was not in the list sent to 经济发展局; "
         "rows added to a dispatched workbook are refused (不予导入)",
     ]
 
@@ -222,7 +222,7 @@ def test_a_project_moved_to_another_unit_since_dispatch_is_refused(cli, sent, tm
     r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "error: 派工单 row 5: GX-0001 甲项目: now belongs to 黄屯街道, not to 经济发展局; rows of another unit are refused "
+        "错误：派工单 第 5 行：GX-0001 甲项目: now belongs to 黄屯街道, not to 经济发展局; rows of another unit are refused "
         "(不予导入)",
     ]
     assert [row for row in dump(cli.url)["investment_report"] - before["investment_report"]] == []
@@ -241,7 +241,7 @@ def test_a_month_that_has_not_begun_is_refused(cli, tmp_path):
     r = cli("ledger", "import", "--create-units", str(tmp_path / "back.xlsx"), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "error: 派工单 row 5, column K 2025年11月完成投资（万元）: GX-0001 甲项目: the month 2025-11 has not begun at the "
+        "错误：派工单 第 5 行，K 列 2025年11月完成投资（万元）：GX-0001 甲项目: the month 2025-11 has not begun at the "
         f"as-of date 2025-10-28; {NOT_APPLIED}",
     ]
     assert dispatch_row(cli.url).returned_on == D("2025-10-28")  # it came back, though nothing could be applied
@@ -257,6 +257,6 @@ def test_a_milestone_kind_the_config_no_longer_has_is_refused(cli, sent, tmp_pat
     r = cli("--config", str(config), "ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "error: 节点及问题 row 5: GX-0002 乙项目: 土地 is not a milestone kind of the config file (立项、开工、竣工); "
+        "错误：节点及问题 第 5 行：GX-0002 乙项目: 土地 is not a milestone kind of the config file (立项、开工、竣工); "
         f"{NOT_APPLIED}",
     ]
