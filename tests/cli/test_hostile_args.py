@@ -52,7 +52,7 @@ def test_devices_and_fifos_as_office_files(cli, tmp_path, option):
     command = ("cards", "rate") if option == "--rules" else ("ledger", "export", str(tmp_path / "o.xlsx"))
     for path in ("/dev/zero", str(fifo)):
         r = cli(option, path, *command)
-        assert (r.exit_code, r.stderr) == (1, f"错误：{label} {path} 不是普通文件（is not a regular file: a pipe or a device）\n")
+        assert (r.exit_code, r.stderr) == (1, f"错误：{label} {path} 不是普通文件（是管道或设备）\n")
     big = tmp_path / "big.toml"
     big.write_text("# " + "x" * 1_000_000, encoding="utf-8")
     r = cli(option, str(big), *command)

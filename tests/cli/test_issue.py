@@ -231,8 +231,8 @@ def test_a_year_the_calendar_does_not_know_until_the_config_lists_it(office, tmp
     config.write_text('[calendar]\nholiday = ["2027-01-01"]\n', encoding="utf-8")
     r = cli("--config", str(config), "issue", "list")
     assert (r.exit_code, r.stderr) == (
-        1, f"错误：配置文件 {config} 第 2 行 [calendar] holiday：未知的键（unknown key）；"
-           "可用的键 known keys：holidays, workdays, known_years\n"
+        1, f"错误：配置文件 {config} 第 2 行 [calendar] holiday：未知的键；"
+           "可用的键：holidays, workdays, known_years\n"
     )
 
 

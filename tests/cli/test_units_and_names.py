@@ -115,7 +115,7 @@ def test_a_ledger_naming_unknown_units_is_refused_before_anything_is_written(off
         "错误：台账 第 4 行，B 列 责任单位：责任单位“新设协调办”不存在（unknown unit）；现有的（known）：科技创新局、经济发展局"
         f"{CREATE}\n"
         f"错误：台账 第 5 行，B 列 责任单位：{near}\n"
-        "错误：台账.csv: 3 errors in rows 3, 4, 5; nothing was written\n"))
+        "错误：台账.csv：3 处错误（第 3, 4, 5 行）；未写入任何内容\n"))
     assert table_counts(cli.url) == before
     r = cli("ledger", "import", str(path), "--dry-run", "--format", "json")
     assert r.exit_code == 1 and json.loads(r.stdout)["counts"] == {"added": 1, "changed": 1, "unchanged": 0, "refused": 3}

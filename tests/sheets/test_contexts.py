@@ -291,7 +291,7 @@ def test_prefix_office_and_templates_from_the_config_file(cli, scn, tmp_path):
     config.write_text('[sheets]\nprefx = "x"\n', encoding="utf-8")
     r = cli("--config", str(config), "sheet", "notice", "2025-001")
     assert (r.exit_code, r.stderr) == (
-        1, f"错误：配置文件 {config} 第 2 行 [sheets] prefx：未知的键（unknown key）；可用的键 known keys：prefix, office, mark, title_font, "
+        1, f"错误：配置文件 {config} 第 2 行 [sheets] prefx：未知的键；可用的键：prefix, office, mark, title_font, "
            "contact, weekly_to, weekly_cc, phone, templates, list_limit, render_seconds, render_output_mb\n")
     r = cli("--templates", str(tmp_path / "nowhere"), "sheet", "weekly")
     assert (r.exit_code, r.stderr) == (1, f"错误：模板文件夹 {tmp_path / 'nowhere'} 不存在（templates folder does not exist）\n")
@@ -560,7 +560,7 @@ def test_briefing_lists_are_capped_by_the_config_file(cli, scn, tmp_path):
     config.write_text("[sheets]\nlist_limit = 0\n", encoding="utf-8")
     r = cli("--config", str(config), "sheet", "weekly", "--preview")
     assert (r.exit_code, r.stderr) == (
-        1, f"错误：配置文件 {config} 第 2 行 [sheets] list_limit：应为 ≥ 1 的整数，不能是 0（must be a whole number ≥ 1, not 0）\n")
+        1, f"错误：配置文件 {config} 第 2 行 [sheets] list_limit：应为 ≥ 1 的整数，不能是 0\n")
 
 
 def test_sheet_list(cli, scn):
