@@ -116,7 +116,7 @@ def test_backup_is_a_consistent_copy_and_refuses_to_overwrite(tmp_path: Path):
     r = CliRunner().invoke(app, ["--db", str(copy), "list", "--format", "csv"])
     assert r.stdout.splitlines()[1].startswith("GX-0001,甲,")
     r = _invoke(db, "db", "backup", str(copy))
-    assert (r.exit_code, r.stderr) == (1, f"错误：{copy} already exists; choose another file name\n")
+    assert (r.exit_code, r.stderr) == (1, f"错误：{copy} 已存在；请换一个文件名\n")
 
 
 def test_log_filters_by_project_and_person(cli):
