@@ -22,6 +22,8 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable
 
+from projects_cli.i18n import N_, _
+
 if TYPE_CHECKING:
     from sqlmodel import Session
 
@@ -149,7 +151,7 @@ def _tail(session: Session) -> _Tail:
         last = conn.execute(text("SELECT hash, seq, mac FROM change_log ORDER BY id DESC LIMIT 1")).first()
         anchor = conn.execute(text("SELECT rows_before, plain_head, key_id, mac FROM log_anchor ORDER BY id")).first()
         if anchor is None:
-            raise outside.LogKeyError(NO_ANCHOR + "；请运行 projects db check 查看；未写入任何内容 (nothing was written)")
+            raise outside.LogKeyError(_("{problem}；请运行 projects db check 查看；未写入任何内容").format(problem=_(NO_ANCHOR)))
         key = outside.load_key()
         if key is None:
             raise outside.missing(anchor.key_id)
@@ -160,24 +162,22 @@ def _tail(session: Session) -> _Tail:
         elif (last.hash if last is not None else GENESIS) == anchor.plain_head:
             seq, link = anchor.rows_before, anchor.mac
         else:  # unsigned rows after the anchor, or the rows it signed are gone
-            raise outside.LogKeyError("变更记录在锚点之后有未签名的改动（the log changed without the key since it was "
-                                      "anchored）；请运行 projects db check 查看；未写入任何内容 (nothing was written)")
+            raise outside.LogKeyError(_("变更记录在锚点之后有未签名的改动；请运行 projects db check 查看；未写入任何内容"))
         bind = session.get_bind()
         where = location(bind.url.render_as_string(hide_password=False))
         short = anchor.mac[:16]
         recorded = outside.recorded_head(where)
         if recorded is not None and recorded.get("anchor") == short and recorded["count"] > seq:
             raise outside.LogKeyError(
-                f"变更记录现有 {seq} 条，少于本机上次写入后记下的 {recorded['count']} 条（{outside.head_path()}）："
-                "末尾的记录被删去，或数据库换成了较早的备份（the log is shorter than when this machine last wrote it）；"
-                "请先运行 projects db check 查看；确是恢复了备份的，运行 projects db check --accept-head 以现状为准；"
-                "未写入任何内容 (nothing was written)")
+                _("变更记录现有 {n} 条，少于本机上次写入后记下的 {count} 条（{file}）：末尾的记录被删去，或数据库换成了较早的备份；"
+                  "请先运行 projects db check 查看；确是恢复了备份的，运行 projects db check --accept-head 以现状为准；"
+                  "未写入任何内容").format(n=seq, count=recorded['count'], file=outside.head_path()))
         session.info["audit_tail"] = _Tail(last.hash if last is not None else GENESIS, seq, link, _signer(key.secret),
                                            short, where)
     return session.info["audit_tail"]
 
 
-NO_ANCHOR = "变更记录没有锚点（the change log's anchor is missing）：锚点被删去，签名无从核对"
+NO_ANCHOR = N_("变更记录没有锚点：锚点被删去，签名无从核对")
 
 
 def _signer(secret: bytes):
@@ -435,7 +435,7 @@ def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, 
     signer = None
     if anchor is None:
         if anchored:
-            problems.append(NO_ANCHOR)
+            problems.append(_(NO_ANCHOR))
     else:
         report.rows_before, report.key_id = anchor.rows_before, anchor.key_id
         try:

@@ -71,8 +71,8 @@ def test_without_the_key_writes_are_one_error_line_and_check_says_it_cannot_veri
     key_file = tmp_path / "elsewhere" / "log.key"
     r = cli("add", "--name", "乙")
     assert (r.exit_code, r.stdout, r.stderr) == (1, "", (
-        f"错误：变更记录已用密钥（编号 {signing_key_id()}）签名，但找不到密钥（log key missing）：请把原来的 log.key 放到 "
-        f"{key_file}（权限 600），或设置环境变量 PROJECTS_LOG_KEY；不会另生成新密钥，未写入任何内容 (nothing was written)\n"))
+        f"错误：变更记录已用密钥（编号 {signing_key_id()}）签名，但找不到密钥：请把原来的 log.key 放到 "
+        f"{key_file}（权限 600），或设置环境变量 PROJECTS_LOG_KEY；不会另生成新密钥，未写入任何内容\n"))
     r = cli("db", "check")
     assert r.exit_code == 1
     assert r.stdout == (

@@ -203,7 +203,7 @@ def test_a_deleted_or_altered_anchor_is_found_and_nothing_more_is_written(db_url
     assert verify(db_url).problems == [changelog.NO_ANCHOR]
     with pytest.raises(ProjectsError) as info:
         write(db_url, "乙")
-    assert str(info.value) == (changelog.NO_ANCHOR + "；请运行 projects db check 查看；未写入任何内容 (nothing was written)")
+    assert str(info.value) == (changelog.NO_ANCHOR + "；请运行 projects db check 查看；未写入任何内容")
     assert len(ids(db_url)) == 1
 
 
@@ -226,8 +226,8 @@ def test_a_truncated_tail_is_found_by_a_printed_head_and_by_log_head(db_url):
         write(db_url, "丁")
     assert str(info.value) == (
         f"变更记录现有 2 条，少于本机上次写入后记下的 3 条（{anchor.head_path()}）：末尾的记录被删去，或数据库换成了较早的"
-        "备份（the log is shorter than when this machine last wrote it）；请先运行 projects db check 查看；确是恢复了"
-        "备份的，运行 projects db check --accept-head 以现状为准；未写入任何内容 (nothing was written)")
+        "备份；请先运行 projects db check 查看；确是恢复了"
+        "备份的，运行 projects db check --accept-head 以现状为准；未写入任何内容")
     accepted = verify(db_url, location=where, accept_head=True)
     assert accepted.problems == []
     assert accepted.notes == [f"已以现状为准：本机 {anchor.head_path()} 记下 {head_of(db_url).text()} (accepted)"]
@@ -273,8 +273,8 @@ def test_a_missing_key_cannot_verify_and_refuses_to_write(db_url, home):
         write(db_url, "甲")
     write_error = str(info.value)
     assert write_error == (
-        f"变更记录已用密钥（编号 {signing_key_id()}）签名，但找不到密钥（log key missing）：请把原来的 log.key 放到 "
-        f"{home / 'log.key'}（权限 600），或设置环境变量 PROJECTS_LOG_KEY；不会另生成新密钥，未写入任何内容 (nothing was written)")
+        f"变更记录已用密钥（编号 {signing_key_id()}）签名，但找不到密钥：请把原来的 log.key 放到 "
+        f"{home / 'log.key'}（权限 600），或设置环境变量 PROJECTS_LOG_KEY；不会另生成新密钥，未写入任何内容")
     assert ids(db_url) == [] and not (home / "log.key").exists()
 
 
@@ -300,14 +300,14 @@ def test_a_wrong_key_cannot_verify_and_refuses_to_write(db_url, monkeypatch):
         write(db_url, "乙")
     assert str(info.value) == (
         f"环境变量 PROJECTS_LOG_KEY 的密钥（编号 {other}）不是签名这份变更记录的密钥（编号 {signing_key_id()}）"
-        "（wrong log key）：请换回原来的密钥；未写入任何内容 (nothing was written)")
+        "：请换回原来的密钥；未写入任何内容")
     assert len(ids(db_url)) == 1
 
 
 def test_a_key_that_is_not_64_hex_digits_is_refused(db_url, monkeypatch):
     monkeypatch.setenv(anchor.ENV, "secret")
-    message = ("环境变量 PROJECTS_LOG_KEY 不是变更记录密钥：应为 64 位十六进制数字（32 字节）（the log key must be 64 "
-               "hexadecimal digits）；新密钥可用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成")
+    message = ("环境变量 PROJECTS_LOG_KEY 不是变更记录密钥：应为 64 位十六进制数字（32 字节）；新密钥可用 python3"
+               " -c 'import secrets; print(secrets.token_hex(32))' 生成")
     with pytest.raises(ProjectsError) as info:
         write(db_url, "甲")
     assert str(info.value) == message
@@ -319,8 +319,7 @@ def test_a_key_file_others_can_read_is_refused(db_url, home):
     key_file = home / "log.key"
     key_file.write_text(os.environ.get(anchor.ENV) or "5a" * 32 + "\n")
     key_file.chmod(0o644)
-    message = (f"密钥文件 {key_file} 的权限是 0644，同组或其他用户也能访问，已拒绝使用（the log key file is open to group "
-               f"or others）；请执行 chmod 600 {key_file}")
+    message = f"密钥文件 {key_file} 的权限是 0644，同组或其他用户也能访问，已拒绝使用；请执行 chmod 600 {key_file}"
     with pytest.raises(ProjectsError) as info:
         write(db_url, "甲")
     assert str(info.value) == message
@@ -445,8 +444,7 @@ def test_a_signed_last_row_without_its_position_is_refused_not_a_traceback(db_ur
     sql(db_url, "UPDATE change_log SET seq = NULL")
     with pytest.raises(ProjectsError) as info:
         write(db_url, "乙")
-    assert str(info.value) == ("变更记录在锚点之后有未签名的改动（the log changed without the key since it was anchored）；"
-                               "请运行 projects db check 查看；未写入任何内容 (nothing was written)")
+    assert str(info.value) == ("变更记录在锚点之后有未签名的改动；请运行 projects db check 查看；未写入任何内容")
     first = ids(db_url)[0]
     assert verify(db_url).problems == [
         f"变更记录第 {first} 条签名不符（signature does not match）：被改动后重新计算了哈希链，或是没有密钥的人添加的"]
