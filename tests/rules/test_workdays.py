@@ -103,9 +103,9 @@ def test_is_workday(day, working):
 
 TEST_CAL = build_calendar([D("2025-10-01")], [D("2025-09-28")], [2025], source="test data")
 UNKNOWN_2026 = (
-    "2026-01-01 所在的2026年节假日尚不知道（test data covers 2025）：国务院办公厅发布2026年节假日安排后运行 projects "
-    "calendar import 通知.txt，或在配置文件 [calendar] 中列出（holidays = [...], workdays = [...], known_years = [2026]），"
-    "或升级 chinesecalendar (2026-01-01 is in 2026, a year whose holidays the working-day calendar does not know)"
+    "2026-01-01 所在的2026年节假日尚不知道（test data covers 2025）：国务院办公厅发布2026年节假日安排后运行 proje"
+    "cts calendar import 通知.txt，或在配置文件 [calendar] 中列出（holidays = [...], workdays = [...], known_year"
+    "s = [2026]），或升级 chinesecalendar"
 )
 
 
@@ -146,7 +146,7 @@ def test_a_day_both_off_and_on_is_refused():
 
     with pytest.raises(ProjectsError) as exc:
         prc_calendar([D("2027-01-02")], [D("2027-01-02")], [2027])
-    assert str(exc.value) == "2027-01-02 listed both as a holiday and as a working day"
+    assert str(exc.value) == "2027-01-02 同时列在 holidays 和 workdays 中"
 
 
 def test_year_ranges():
