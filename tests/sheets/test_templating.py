@@ -104,7 +104,7 @@ def test_card_labels_come_from_the_rules_file(tmp_path):
         render(env_for(tmp_path), "bad.txt", {})
     assert str(exc.value) == (
         f"template {tmp_path / 'bad.txt'}, line 1 ({{{{ 'green'|card }}}}): "
-        "Value错误：card: 'green' is not a card colour; expected one of red, yellow, blue"
+        "ValueError: card: 'green' is not a card colour; expected one of red, yellow, blue"
     )
 
 
