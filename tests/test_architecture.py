@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "projects_cli"
 
 FLOORS: dict[str, int] = {
     "errors": 0,
+    "i18n": 0,
     "vocab": 0,
     "values": 0,
     "rules": 0,
@@ -31,6 +32,7 @@ FLOORS: dict[str, int] = {
     "sample": 6,
     "demo": 6,
     "cli": 7,
+    "locale": 7,
     "__init__": 0,
     "__main__": 7,
 }
