@@ -26,7 +26,7 @@ from projects_cli.config import chains
 from projects_cli.errors import ProjectsError, UnknownName
 from projects_cli.facts.filters import NAMED
 from projects_cli.facts.ledger_rows import COMPLETION, LEDGER_KINDS, MILESTONE_FIELDS, START
-from projects_cli.i18n import _
+from projects_cli.i18n import _, ngettext
 from projects_cli.ledger import parse
 from projects_cli.ledger.read import Progress
 from projects_cli.ledger.snapshot import PROJECT_KEYS, Batch, Snapshot, chunks
@@ -332,7 +332,8 @@ class Planner:
         for (key, value), rows in self.unknown.items():
             more = ""
             if len(rows) > 1:
-                more = _("（另见第 {rows} 行）").format(rows="、".join(map(str, rows[1:11])) + (" …" if len(rows) > 11 else ""))
+                more = ngettext("（另见第 {rows} 行）", "（另见第 {rows} 行）", len(rows) - 1).format(
+                    rows="、".join(map(str, rows[1:11])) + (" …" if len(rows) > 11 else ""))
             if key == "unit" and not self.create_units:  # the one unit policy (`registry.unit_for`): each row refused
                 known = sorted(self.reg.unit_id)
                 refused = str(UnknownName(NAMED_UNIT, value, nearest_names(value, known), known, CREATE_UNITS))

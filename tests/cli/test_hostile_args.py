@@ -61,7 +61,7 @@ def test_devices_and_fifos_as_office_files(cli, tmp_path, option):
 
 @pytest.mark.parametrize("args, message", [
     (["--by", "x" * 51, "add", "--name", "甲"],
-     "change_log.by（操作人 --by） 最长 50 个字符，这个有 51 个（change_log.by holds at most 50 characters, not 51）"),
+     "change_log.by（操作人 --by） 最长 50 个字符，这个有 51 个"),
     (["add", "--create-units", "--name", "甲", "--unit", "局" * 61],
      "unit (责任单位) is 61 characters long, more than the 60 allowed: 局局局局局局局局局局局局局局局局局局局局…"),
     (["add", "--name", "乙\u200b"],
@@ -86,8 +86,6 @@ def test_lengths_and_characters_on_the_command_line(cli, args, message):
 def test_issue_fields_longer_than_their_columns(cli):
     assert cli("add", "--name", "甲项目").exit_code == 0
     r = cli("issue", "report", "GX-0001", "--title", "标" * 201, "--category", "用地")
-    assert (r.exit_code, r.stderr) == (1, "错误：issue.title（问题标题） 最长 200 个字符，这个有 201 个（issue.title holds "
-                                          "at most 200 characters, not 201）\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：issue.title（问题标题） 最长 200 个字符，这个有 201 个\n")
     r = cli("issue", "report", "GX-0001", "--title", "用地", "--category", "类" * 51)
-    assert (r.exit_code, r.stderr) == (1, "错误：issue.category（问题类别） 最长 50 个字符，这个有 51 个（issue.category "
-                                          "holds at most 50 characters, not 51）\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：issue.category（问题类别） 最长 50 个字符，这个有 51 个\n")
