@@ -92,14 +92,14 @@ def build_calendar(
     base_years, extra = set(years), set(local_years) - set(years)
     parts = []
     if base_years:
-        parts.append(f"{source or 'the holiday data'} covers {year_ranges(base_years)}")
+        parts.append(_("{source} 收录 {years} 年").format(source=source or _("节假日数据"), years=year_ranges(base_years)))
     if extra:
-        parts.append(f"the config file adds {year_ranges(extra)}")
+        parts.append(_("配置文件补充 {years} 年").format(years=year_ranges(extra)))
     return WorkCalendar(
         off=tuple(sorted(d for d in off if d.weekday() < 5)),
         on=tuple(sorted(d for d in on if d.weekday() >= 5)),
         years=frozenset(base_years | extra),
-        coverage="; ".join(parts),
+        coverage=_("；").join(parts),
         source=source,
     )
 

@@ -49,4 +49,4 @@ def test_the_calendar_of_a_command_comes_from_its_config_file(tmp_path):
                     encoding="utf-8")
     cal = load_calendar(Settings(config_path=path))
     assert add_workdays(date(2026, 12, 31), 1, cal) == date(2027, 1, 2)
-    assert "the config file adds 2027" in cal.coverage
+    assert "配置文件补充 2027 年" in cal.coverage
