@@ -224,8 +224,8 @@ def test_db_check_reports_a_bad_timestamp_and_a_dropped_table(office):
     conn.close()
     code, out, err = run(office, "db", "check")
     assert (code, out, err) == (
-        1, "FAIL  table issue_event is missing\n"
-           "FAIL  change log: cannot be checked (Invalid isoformat string: 'not a time')\n", "")
+        1, "FAIL  缺少表 issue_event\n"
+           "FAIL  变更记录：无法检查（Invalid isoformat string: 'not a time'）\n", "")
 
 
 def test_db_check_on_corrupt_pages_reports_them(office):
@@ -234,7 +234,7 @@ def test_db_check_on_corrupt_pages_reports_them(office):
     office.write_bytes(bytes(data))
     code, out, err = run(office, "db", "check")
     assert code == 1 and err == ""
-    assert out.splitlines()[0].startswith("FAIL  integrity")
+    assert out.splitlines()[0].startswith("FAIL  完整性")
 
 
 # ---------------------------------------------------------------- text that leaves is safe

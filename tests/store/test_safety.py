@@ -102,7 +102,7 @@ def test_db_check_finds_orphans(tmp_path: Path):
         conn.execute(text("DELETE FROM unit"))
     engine.dispose()
     r = _invoke(db, "db", "check")
-    assert r.exit_code == 1 and "FAIL  1 orphan rows in project.unit_id → unit\n" in r.stdout
+    assert r.exit_code == 1 and "FAIL  project.unit_id → unit 有 1 行指向不存在的记录\n" in r.stdout
 
 
 def test_backup_is_a_consistent_copy_and_refuses_to_overwrite(tmp_path: Path):

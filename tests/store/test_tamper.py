@@ -459,6 +459,6 @@ def test_a_dropped_anchor_table_is_reported_and_the_plain_chain_still_checked(db
     with session_scope(db_url, write=False) as s:
         report = check.check(s)
     assert report.problems == [
-        "table log_anchor is missing",
+        "缺少表 log_anchor",
         f"变更记录第 {first} 条在写入后被改动"]
     assert report.log.summary() == "变更记录共 2 条，没有锚点"
