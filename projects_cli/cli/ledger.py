@@ -83,7 +83,7 @@ def _report(result, errors_file: Path | None, source: Path, limits, *, asked: bo
 
 def _list_confirm(confirm, *, done: bool = False) -> None:
     for item in confirm[:SHOWN_PROBLEMS]:
-        common.note(("confirmed" + item.describe()[len("to confirm"):]) if done else item.describe())
+        common.note(item.describe(confirmed=done))
     if len(confirm) > SHOWN_PROBLEMS:
         common.note(_("… 另有 {n} 处对已完成节点的修改").format(n=len(confirm) - SHOWN_PROBLEMS))
 

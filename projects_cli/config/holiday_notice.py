@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from projects_cli.errors import InvalidValue
+from projects_cli.i18n import _
 
 WEEKDAYS = "一二三四五六日"
 _NUMERAL = "一二三四五六七八九十"
@@ -59,7 +60,8 @@ class Notice:
 
 
 def _refuse(number: int, line: str, why: str) -> InvalidValue:
-    return InvalidValue(f"第{number}行读不懂（{why}）：{line.strip()}；未写入任何日期 (line {number} not understood; nothing was written)")
+    return InvalidValue(_("第{number}行读不懂（{why}）：{line}；未写入任何日期").format(number=number, why=why,
+                                                                                line=line.strip()))
 
 
 def _days(text: str, year: int, number: int, line: str) -> list[date]:
@@ -70,17 +72,18 @@ def _days(text: str, year: int, number: int, line: str) -> list[date]:
         y = int(m.group(1)) if m.group(1) else (out[-1].year if out else year)
         month = int(m.group(2)) if m.group(2) else month
         if month is None:
-            raise _refuse(number, line, f"“{m.group(0)}”没有月份")
+            raise _refuse(number, line, _("“{text}”没有月份").format(text=m.group(0)))
         try:
             day = date(y, month, int(m.group(3)))
         except ValueError:
-            raise _refuse(number, line, f"{y}年{month}月{m.group(3)}日不存在") from None
+            raise _refuse(number, line, _("{year}年{month}月{day}日不存在").format(year=y, month=month, day=m.group(3))) from None
         weekday = re.search(rf"(?:周|星期)([{WEEKDAYS}天])", m.group(4) or "")
         if weekday:
             named = WEEKDAYS.index(weekday.group(1).replace("天", "日"))
             if named != day.weekday():
-                raise _refuse(number, line, f"{day.month}月{day.day}日标为周{weekday.group(1)}，但{day.year}年{day.month}月"
-                                            f"{day.day}日是周{WEEKDAYS[day.weekday()]}——通知的年份对吗")
+                raise _refuse(number, line, _("{month}月{day}日标为周{named}，但{year}年{month}月{day}日是周{actual}——通知的年份对吗"
+                                              ).format(month=day.month, day=day.day, named=weekday.group(1), year=day.year,
+                                                       actual=WEEKDAYS[day.weekday()]))
         out.append(day)
     return out
 
@@ -101,23 +104,24 @@ def _holiday(name: str, body: str, year: int, number: int, line: str) -> Holiday
             elif "至" not in before and len(days) == 1:
                 span = days
             else:
-                raise _refuse(number, line, f"“{sentence}”不是“某日至某日放假”或“某日放假”")
+                raise _refuse(number, line, _("“{sentence}”不是“某日至某日放假”或“某日放假”").format(sentence=sentence))
             count = _COUNT.search(sentence) or re.search(r"放假\s*(\d+)\s*天", sentence)
             if count and int(count.group(1)) != len(span):
-                raise _refuse(number, line, f"写明共{count.group(1)}天，日期却是{len(span)}天")
+                raise _refuse(number, line, _("写明共{said}天，日期却是{days}天").format(said=count.group(1), days=len(span)))
             holiday.off.extend(span)
         elif sentence.endswith("上班"):
             days = _days(sentence, year, number, line)
             if not days:
-                raise _refuse(number, line, f"“{sentence}”没有日期")
+                raise _refuse(number, line, _("“{sentence}”没有日期").format(sentence=sentence))
             weekdays = [d for d in days if d.weekday() < 5]
             if weekdays:
-                raise _refuse(number, line, f"{weekdays[0].month}月{weekdays[0].day}日本是工作日，不是调休上班")
+                raise _refuse(number, line, _("{month}月{day}日本是工作日，不是调休上班").format(
+                    month=weekdays[0].month, day=weekdays[0].day))
             holiday.worked.extend(days)
         elif _DAY.search(sentence):
             raise _refuse(number, line, f"“{sentence}”")
     if not holiday.off:
-        raise _refuse(number, line, "没有放假日期")
+        raise _refuse(number, line, _("没有放假日期"))
     return holiday
 
 
@@ -126,12 +130,11 @@ def read_notice(text: str, year: int | None = None) -> Notice:
     said = {int(y) for y in _YEAR.findall(text)}
     if year is None:
         if len(said) != 1:
-            raise InvalidValue("通知中找不到它所安排的年份（如“2027年部分节假日安排”）；请用 --year 指明 "
-                               "(the notice does not say which year it is for; give --year)")
+            raise InvalidValue(_("通知中找不到它所安排的年份（如“2027年部分节假日安排”）；请用 --year 指明"))
         year = said.pop()
     elif said and said != {year}:
-        raise InvalidValue(f"通知安排的是{'、'.join(str(y) for y in sorted(said))}年，不是 --year {year} "
-                           f"(the notice is for {', '.join(str(y) for y in sorted(said))})")
+        raise InvalidValue(_("通知安排的是{years}年，不是 --year {year}").format(
+            years='、'.join(str(y) for y in sorted(said)), year=year))
     holidays = []
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip().lstrip("\ufeff")
@@ -139,11 +142,10 @@ def read_notice(text: str, year: int | None = None) -> Notice:
         if m and _DAY.search(m.group(2)):
             holidays.append(_holiday(m.group(1), m.group(2), year, number, line))
         elif _DAY.search(stripped) and not _SIGNED.match(stripped):
-            raise _refuse(number, line, "提到日期，却不是“一、节日：…放假…”这样的安排")
+            raise _refuse(number, line, _("提到日期，却不是“一、节日：…放假…”这样的安排"))
     if not holidays:
-        raise InvalidValue("通知中没有“一、元旦：1月1日放假…”这样的节日安排行；未写入任何日期 "
-                           "(no holiday lines found; nothing was written)")
+        raise InvalidValue(_("通知中没有“一、元旦：1月1日放假…”这样的节日安排行；未写入任何日期"))
     days = [d for h in holidays for d in h.off + h.worked]
     if any(d.year not in (year, year - 1, year + 1) for d in days):
-        raise InvalidValue(f"通知中的日期不在{year}年前后 (dates far from {year})")
+        raise InvalidValue(_("通知中的日期不在{year}年前后").format(year=year))
     return Notice(year, holidays)

@@ -45,10 +45,11 @@ from projects_cli.config.schema import (
     parse_toml,
     read_toml,
 )
+from projects_cli.i18n import _
 from projects_cli.values import CURRENCIES, CURRENCY_NAMES, normalize_name
 from projects_cli.vocab import ProjectStatus
 
-LABEL = "配置文件"
+LABEL = _("配置文件")
 PLAIN = Source(LABEL)  # a config given as a mapping, not read from a file
 
 
@@ -56,8 +57,7 @@ def _days_once(table: dict[str, Any], loc: Loc) -> None:
     both = sorted(set(table.get("holidays", [])) & set(table.get("workdays", [])))
     if both:
         days = ", ".join(d.isoformat() for d in both)
-        loc.fail(f"{days} 同时列在 holidays 和 workdays 中", f"{days} listed both as a holiday and as a working day",
-                 table=True)
+        loc.fail(_("{days} 同时列在 holidays 和 workdays 中").format(days=days), table=True)
 
 
 def _known_currencies(table: dict[str, Any], loc: Loc) -> None:
@@ -66,10 +66,9 @@ def _known_currencies(table: dict[str, Any], loc: Loc) -> None:
     for key in table:
         name = CURRENCY_NAMES.get(key)
         if name is None:
-            loc.child(key).fail("不是认得的币种", "is not a known currency",
-                                more=f"；可用的键 known keys：{'、'.join(CURRENCIES)}")
+            loc.child(key).fail(_("不是认得的币种"), more=_("；可用的键：{keys}").format(keys='、'.join(CURRENCIES)))
         if name in seen:
-            loc.child(key).fail(f"与 {seen[name]} 是同一币种", f"is the same currency as {seen[name]}")
+            loc.child(key).fail(_("与 {other} 是同一币种").format(other=seen[name]))
         seen[name] = key
 
 
@@ -77,8 +76,7 @@ def _one_dollar_rate(table: dict[str, Any], loc: Loc) -> None:
     """usd_rate and [ledger.rates] 美元 both given: they must agree (never a silent choice of one)."""
     dollar = next((v for k, v in table.get("rates", {}).items() if CURRENCY_NAMES.get(k) == "美元"), None)
     if "usd_rate" in table and dollar is not None and float(dollar) != float(table["usd_rate"]):
-        loc.child("usd_rate").fail(f"与 [ledger.rates] 美元 = {dollar} 不一致：只写一处",
-                                   f"disagrees with [ledger.rates] 美元 = {dollar}; give the rate once")
+        loc.child("usd_rate").fail(_("与 [ledger.rates] 美元 = {dollar} 不一致：只写一处").format(dollar=dollar))
 
 
 HEADER_WORDS = Names('["工程名称"]')  # [ledger.headers] field = the words offices write for it

@@ -19,9 +19,10 @@ from typing import Any
 from projects_cli.config.paths import home_dir, resource_dir
 from projects_cli.config.schema import Choice, Flag, Items, Loc, Names, Number, Table, Text, Whole, read_toml
 from projects_cli.errors import ConfigError
+from projects_cli.i18n import _
 from projects_cli.rules.scoring import COMPONENTS
 
-LABEL = "规则文件"
+LABEL = _("规则文件")
 DEFAULT_FILE = "rules.toml"
 
 
@@ -40,11 +41,10 @@ def resolve_path(explicit: Path | None) -> Path | None:
 def _tiers_in_order(tiers: list[dict[str, Any]], loc: Loc) -> None:
     limits = [t.get("max_days") for t in tiers]
     if limits[-1] is not None or any(m is None for m in limits[:-1]):
-        loc.fail("除最后一档外每档都要写 max_days，最后一档不写",
-                 "every tier but the last needs max_days; the last has none",
+        loc.fail(_("除最后一档外每档都要写 max_days，最后一档不写"),
                  'tiers = [{ name = "一般逾期", max_days = 30 }, { name = "严重逾期" }]')
     if limits[:-1] != sorted(limits[:-1]):
-        loc.fail("各档的 max_days 应从小到大", "tiers must be in rising order of max_days")
+        loc.fail(_("各档的 max_days 应从小到大"))
 
 
 _COLOURS = Table({"red": Text('"红牌"'), "yellow": Text('"黄牌"'), "blue": Text('"蓝牌"')})
@@ -114,11 +114,11 @@ def _check_together(data: dict[str, Any], loc: Loc) -> None:
     for lower, higher in _ORDERED:
         if data[lower[0]][lower[1]] > data[higher[0]][higher[1]]:
             loc.child(lower[0]).child(lower[1]).fail(
-                f"不能大于 {higher[1]}：{data[lower[0]][lower[1]]} > {data[higher[0]][higher[1]]}",
-                f"cannot exceed {'.'.join(higher)}")
+                _("不能大于 {higher}：{value} > {most}").format(higher=higher[1], value=data[lower[0]][lower[1]],
+                                                              most=data[higher[0]][higher[1]]))
     if sum(data["flag"]["weights"].values()) <= 0:
         loc.child("flag").child("weights").fail(
-            "各项权重之和为 0，至少一项应大于 0", "the weights add up to 0; give at least one a weight above 0",
+            _("各项权重之和为 0，至少一项应大于 0"),
             "weights = { investment = 40, milestones = 30, issues = 20, ledger = 10 }")
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, NoReturn, Protocol, Sequence
 
 from projects_cli.errors import ConfigError
+from projects_cli.i18n import _
 from projects_cli.values import clean_text
 
 
@@ -51,24 +52,24 @@ def read_limited(path: Path, where: str, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise ConfigError(f"{where} 不存在（does not exist）") from None
+        raise ConfigError(_("{where} 不存在").format(where=where)) from None
     except IsADirectoryError:
-        raise ConfigError(f"{where} 是文件夹，不是文件（is a folder, not a file）") from None
+        raise ConfigError(_("{where} 是文件夹，不是文件").format(where=where)) from None
     except OSError as exc:
-        raise ConfigError(f"{where} 无法读取（cannot be read: {exc.strerror}）") from None
+        raise ConfigError(_("{where} 无法读取（{reason}）").format(where=where, reason=exc.strerror)) from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
         if stat.S_ISDIR(mode):
-            raise ConfigError(f"{where} 是文件夹，不是文件（is a folder, not a file）")
-        raise ConfigError(f"{where} 不是普通文件（is not a regular file: a pipe or a device）")
+            raise ConfigError(_("{where} 是文件夹，不是文件").format(where=where))
+        raise ConfigError(_("{where} 不是普通文件（是管道或设备）").format(where=where))
     with os.fdopen(fd, "rb") as fh:
         try:
             data = fh.read(limit + 1)
         except OSError as exc:
-            raise ConfigError(f"{where} 无法读取（cannot be read: {exc.strerror}）") from None
+            raise ConfigError(_("{where} 无法读取（{reason}）").format(where=where, reason=exc.strerror)) from None
     if len(data) > limit:
-        raise ConfigError(f"{where} 超过 {limit:,} 字节，不像是这个文件（is larger than {limit:,} bytes; is it the right file?）")
+        raise ConfigError(_("{where} 超过 {limit:,} 字节，不像是这个文件").format(where=where, limit=limit))
     return data
 
 
@@ -79,7 +80,7 @@ def read_toml(path: Path, label: str) -> tuple[dict[str, Any], Source]:
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")  # Notepad saves UTF-8 with a BOM
     except UnicodeDecodeError:
-        raise ConfigError(f"{where} 不是 UTF-8 文本（is not UTF-8 text）；请另存为 UTF-8") from None
+        raise ConfigError(_("{where} 不是 UTF-8 文本；请另存为 UTF-8").format(where=where)) from None
     return parse_toml(text, path, label)
 
 
@@ -88,7 +89,7 @@ def parse_toml(text: str, path: Path, label: str) -> tuple[dict[str, Any], Sourc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{label} {path} 不是有效的 TOML（is not valid TOML: {exc}）") from None
+        raise ConfigError(_("{label} {path} 不是有效的 TOML（{reason}）").format(label=label, path=path, reason=exc)) from None
     return data, Source(label, Path(path), text)
 
 
@@ -134,7 +135,7 @@ class Loc:
             return f"[{'.'.join(head)}]"
         text = (f"[{'.'.join(head[:-1])}] " if len(head) > 1 else "") + head[-1]
         for key in tail:
-            text += f" 第 {key} 项" if isinstance(key, int) else f" {key}"
+            text += _(" 第 {number} 项").format(number=key) if isinstance(key, int) else f" {key}"
         return text
 
     def line(self) -> int | None:
@@ -174,15 +175,16 @@ class Loc:
             text += f" {self.source.path}"
         number = self.line()
         if number is not None:
-            text += f" 第 {number} 行"
+            text += _(" 第 {number} 行").format(number=number)
         name = self.name(table)
         return f"{text} {name}" if name else text
 
-    def fail(self, zh: str, en: str, example: str = "", more: str = "", table: bool = False) -> NoReturn:
-        """Raise the error: where, what is wrong in Chinese (and in English), an example of what is right."""
-        message = f"{self.where(table)}：{zh}（{en}）"
+    def fail(self, problem: str, example: str = "", more: str = "", table: bool = False) -> NoReturn:
+        """Raise the error: where, what is wrong (a message already in the interface's language), an example of
+        what is right."""
+        message = _("{where}：{problem}").format(where=self.where(table), problem=problem)
         if example:
-            message += f"，例如 {example}"
+            message += _("，例如 {example}").format(example=example)
         raise ConfigError(message + more)
 
 
@@ -217,12 +219,12 @@ class Text:
     def read(self, value: Any, loc: Loc) -> str:
         example = f"{_key(loc)} = {self.example}" if self.example else ""
         if not isinstance(value, str):
-            loc.fail(f"应为文字，不能是 {shown(value)}", f"must be text, not {shown(value)}", example)
+            loc.fail(_("应为文字，不能是 {value}").format(value=shown(value)), example)
         text = value if self.exact else value.strip()
         if not text and not self.empty:
-            loc.fail("不能为空", "cannot be empty", example)
+            loc.fail(_("不能为空"), example)
         if self.longest is not None and len(text) > self.longest:
-            loc.fail(f"{shown(text)} 超过 {self.longest} 个字", f"is longer than {self.longest} characters")
+            loc.fail(_("{value} 超过 {most} 个字").format(value=shown(text), most=self.longest))
         return text
 
 
@@ -237,11 +239,9 @@ class Whole:
         if isinstance(value, bool) or not isinstance(value, int) or value < self.least or (
                 self.most is not None and value > self.most):
             if self.most is None:
-                zh, en = f"应为 ≥ {self.least} 的整数", f"must be a whole number ≥ {self.least}"
-            else:
-                zh, en = (f"应为 {self.least} 到 {self.most} 之间的整数",
-                          f"must be a whole number from {self.least} to {self.most}")
-            loc.fail(f"{zh}，不能是 {shown(value)}", f"{en}, not {shown(value)}")
+                loc.fail(_("应为 ≥ {least} 的整数，不能是 {value}").format(least=self.least, value=shown(value)))
+            loc.fail(_("应为 {least} 到 {most} 之间的整数，不能是 {value}").format(
+                least=self.least, most=self.most, value=shown(value)))
         return value
 
 
@@ -256,9 +256,9 @@ class Number:
         ok = (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
               and (value > self.least if self.above else value >= self.least))
         if not ok:
-            zh = f"应为大于 {self.least:g} 的数" if self.above else f"应为 ≥ {self.least:g} 的数"
-            en = f"must be a number above {self.least:g}" if self.above else f"must be a number ≥ {self.least:g}"
-            loc.fail(f"{zh}，不能是 {shown(value)}", f"{en}, not {shown(value)}")
+            if self.above:
+                loc.fail(_("应为大于 {least:g} 的数，不能是 {value}").format(least=self.least, value=shown(value)))
+            loc.fail(_("应为 ≥ {least:g} 的数，不能是 {value}").format(least=self.least, value=shown(value)))
         return value
 
 
@@ -266,7 +266,7 @@ class Number:
 class Flag:
     def read(self, value: Any, loc: Loc) -> bool:
         if not isinstance(value, bool):
-            loc.fail(f"应为 true 或 false，不能是 {shown(value)}", f"must be true or false, not {shown(value)}")
+            loc.fail(_("应为 true 或 false，不能是 {value}").format(value=shown(value)))
         return value
 
 
@@ -276,14 +276,13 @@ class Choice:
 
     def read(self, value: Any, loc: Loc) -> str:
         if value not in self.options or not isinstance(value, str):
-            loc.fail(f"应为 {'、'.join(self.options)} 之一，不能是 {shown(value)}",
-                     f"must be one of {'/'.join(self.options)}, not {shown(value)}")
+            loc.fail(_("应为 {choices} 之一，不能是 {value}").format(choices='、'.join(self.options), value=shown(value)))
         return value
 
 
-def _a_list(value: Any, loc: Loc, zh: str, en: str, example: str) -> list[Any]:
+def _a_list(value: Any, loc: Loc, problem: str, example: str) -> list[Any]:
     if not isinstance(value, list):
-        loc.fail(zh, en, f"{_key(loc)} = {example}")
+        loc.fail(problem, f"{_key(loc)} = {example}")
     return value
 
 
@@ -293,15 +292,15 @@ class Dates:
 
     def read(self, value: Any, loc: Loc) -> list[date]:
         out = []
-        for number, item in enumerate(_a_list(value, loc, "应为日期列表", "must be a list of dates", '["2027-01-01"]'), 1):
+        for number, item in enumerate(_a_list(value, loc, _("应为日期列表"), '["2027-01-01"]'), 1):
             if isinstance(item, str):
                 try:
                     item = date.fromisoformat(item.strip())
                 except ValueError:
-                    loc.child(number).fail(f"{shown(item)} 不是日期，请写成 YYYY-MM-DD",
-                                           f"{shown(item)} is not a date; write it as YYYY-MM-DD", '"2027-01-01"')
+                    loc.child(number).fail(_("{value} 不是日期，请写成 YYYY-MM-DD").format(value=shown(item)),
+                                           '"2027-01-01"')
             if not isinstance(item, date) or isinstance(item, datetime):
-                loc.child(number).fail(f"{shown(item)} 不是日期", f"{shown(item)} is not a date", '"2027-01-01"')
+                loc.child(number).fail(_("{value} 不是日期").format(value=shown(item)), '"2027-01-01"')
             out.append(item)
         return out
 
@@ -311,7 +310,7 @@ class Years:
     """A list of years such as [2027]."""
 
     def read(self, value: Any, loc: Loc) -> list[int]:
-        items = _a_list(value, loc, "应为年份列表", "must be a list of years", "[2027]")
+        items = _a_list(value, loc, _("应为年份列表"), "[2027]")
         return [Whole(1900, 2100).read(item, loc.child(number)) for number, item in enumerate(items, 1)]
 
 
@@ -333,16 +332,16 @@ class Names:
     def read(self, value: Any, loc: Loc) -> list[str]:
         if isinstance(value, str) and self.alone:
             value = [Text(self.example).read(value, loc)]
-        items = _a_list(value, loc, "应为名称列表", "must be a list of names", self.example)
+        items = _a_list(value, loc, _("应为名称列表"), self.example)
         if self.needed and not items:
-            loc.fail("不能为空", "cannot be empty", f"{_key(loc)} = {self.example}")
+            loc.fail(_("不能为空"), f"{_key(loc)} = {self.example}")
         names: list[str] = []
         text = Text(longest=self.longest)
         for number, item in enumerate(items, 1):
             name = clean_text(text.read(item, loc.child(number)))
             if name in names:
                 if self.distinct:
-                    loc.child(number).fail(f"{shown(name)} 重复", f"{shown(name)} is listed twice")
+                    loc.child(number).fail(_("{value} 重复").format(value=shown(name)))
                 continue
             names.append(name)
         return names
@@ -358,9 +357,9 @@ class Items:
     check: Callable[[list[Any], Loc], None] | None = None
 
     def read(self, value: Any, loc: Loc) -> list[Any]:
-        items = _a_list(value, loc, "应为列表", "must be a list", self.example)
+        items = _a_list(value, loc, _("应为列表"), self.example)
         if self.needed and not items:
-            loc.fail("不能为空", "cannot be empty", f"{_key(loc)} = {self.example}")
+            loc.fail(_("不能为空"), f"{_key(loc)} = {self.example}")
         out = [self.item.read(item, loc.child(number)) for number, item in enumerate(items, 1)]
         if self.check is not None:
             self.check(out, loc)
@@ -383,7 +382,7 @@ class Table:
 
     def read(self, value: Any, loc: Loc) -> dict[str, Any]:
         if not isinstance(value, dict):
-            loc.fail("应为表", "must be a table", self.example, table=True)
+            loc.fail(_("应为表"), self.example, table=True)
         out: dict[str, Any] = {}
         failed = False
         for key, item in value.items():
@@ -391,9 +390,9 @@ class Table:
             if kind is None:
                 inner = loc.child(key)
                 is_table = isinstance(item, dict)
-                word = ("未知的表", "unknown table") if is_table else ("未知的键", "unknown key")
+                word = _("未知的表") if is_table else _("未知的键")
                 loc.collect(lambda: inner.fail(
-                    *word, more=f"；可用的键 known keys：{', '.join(self.keys) or '（无 none）'}", table=is_table))
+                    word, more=_("；可用的键：{keys}").format(keys=', '.join(self.keys) or _('（无）')), table=is_table))
                 failed = True
                 continue
             problems = len(loc.problems or ())
@@ -401,7 +400,7 @@ class Table:
             failed = failed or len(loc.problems or ()) > problems
         for key in self.needed:
             if key not in out and key not in value:
-                loc.collect(lambda: loc.fail(f"缺少 {key}", f"{key} is missing", self.example, table=True))
+                loc.collect(lambda: loc.fail(_("缺少 {key}").format(key=key), self.example, table=True))
         if self.check is not None and not failed:  # the keys together, once each reads right
             loc.collect(lambda: self.check(out, loc))
         return out

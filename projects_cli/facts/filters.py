@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from projects_cli.config.chains import known_chains, known_clusters
 from projects_cli.errors import InvalidValue
+from projects_cli.i18n import _
 from projects_cli.store.models import LIST_SEP, STATUSES, Leader, Project, Unit, UnitName
 from projects_cli.values import clean_text, match_name, normalize_name, resolve_name, short_forms
 
@@ -127,11 +128,12 @@ def check_filter(session: Session, filters: ProjectFilter, config: Mapping[str, 
                 if len(short := short_forms(typed, known)) == 1:  # 经发局: the one unit it can stand for
                     setattr(out, key, short[0])
                     if notes is not None:
-                        notes.append(f"{what[0]}“{clean_text(typed)}”即“{short[0]}”（read as {short[0]}）")
+                        notes.append(_("{what}“{typed}”即“{name}”").format(what=what[0], typed=clean_text(typed),
+                                                                          name=short[0]))
                     continue
                 if short:
-                    raise InvalidValue(f"{what[0]}“{clean_text(typed)}”可指{'、'.join(short)}，请写全称"
-                                       f"（ambiguous {what[1]}: give the full name）")
+                    raise InvalidValue(_("{what}“{typed}”可指{names}，请写全称").format(
+                        what=what[0], typed=clean_text(typed), names='、'.join(short)))
             setattr(out, key, resolve_name(typed, known, what))
     if out.leader:
         out.leader_names = tuple(sorted(f.name for f in former_names(session, "leader").values() if f.now == out.leader))

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from projects_cli.i18n import _
+
 CHUNK = 1 << 22  # bytes of sheet XML looked at a time
 HEAD = 1 << 16  # bytes of a part read for its opening tag
 # The smallest shared string an <sst> can hold (<si/>): a part of N bytes holds at most N / 5.
@@ -174,7 +176,7 @@ def stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Any:
                 block = carry + block
                 cut = block.rfind(b">") + 1
                 if cut == 0 and len(block) > 16 * CHUNK:
-                    raise Refused(f"{where}：部分 {info.filename} 不是表格数据（part {info.filename} is not sheet XML）")
+                    raise Refused(_("{where}：部分 {part} 不是表格数据").format(where=where, part=info.filename))
                 carry = block[cut:]
                 yield block[:cut]
             if carry:
@@ -182,11 +184,11 @@ def stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Any:
             decompressor = getattr(fh, "_decompressor", None)
             if decompressor is not None and not getattr(decompressor, "eof", True):
                 raise Refused(
-                    f"{where}：部分 {info.filename} 解压后超过它声明的 {info.file_size:,} 字节，文件被篡改或损坏，未打开"
-                    f"（part {info.filename} inflates beyond its declared size; the file was not opened）"
+                    _("{where}：部分 {part} 解压后超过它声明的 {size:,} 字节，文件被篡改或损坏，未打开").format(
+                        where=where, part=info.filename, size=info.file_size)
                 )
     except zipfile.BadZipFile as exc:
-        raise Refused(f"{where}：文件已损坏（damaged: {exc}）；请对方重新发送") from None
+        raise Refused(_("{where}：文件已损坏（{reason}）；请对方重新发送").format(where=where, reason=exc)) from None
 
 
 def scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Used:
@@ -244,9 +246,9 @@ def check_strings(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Non
         declared = int(found.group(1)) if len(found.group(1)) < 20 else 10 ** 20
         if key == b"uniqueCount" and declared > most:
             raise Refused(
-                f"{where}：共享字符串表声明有 {declared:,} 个字符串，但它的 {info.file_size:,} 字节最多装下 {most:,} 个，"
-                f"文件被篡改或损坏，未打开（sharedStrings declares {declared:,} strings, more than its part can hold）"
-                "；请用 Excel 另存后再导入"
+                _("{where}：共享字符串表声明有 {declared:,} 个字符串，但它的 {size:,} 字节最多装下 {most:,} 个，"
+                  "文件被篡改或损坏，未打开；请用 Excel 另存后再导入").format(
+                    where=where, declared=declared, size=info.file_size, most=most)
             )
 
 
@@ -278,16 +280,15 @@ def check_used(used: Used, bounds: Bounds, where: str) -> None:
     rows, cols = used.last_row + 1, used.last_col + 1
     cell = f"{column_letters(max(used.last_col, 0))}{rows}"
     if rows > bounds.rows:
-        raise Refused(f"{where} 用到第 {rows:,} 行（单元格 {cell}），超过允许的 {bounds.rows:,} 行（sheet reaches row "
-                      f"{rows:,}, more than the {bounds.rows:,} allowed: [limits] ledger_rows）；请删去表格以外的内容后另存")
+        raise Refused(_("{where} 用到第 {rows:,} 行（单元格 {cell}），超过允许的 {most:,} 行（[limits] ledger_rows）；"
+                        "请删去表格以外的内容后另存").format(where=where, rows=rows, cell=cell, most=bounds.rows))
     if cols > bounds.columns:
-        raise Refused(f"{where} 用到第 {cols:,} 列（单元格 {cell}），超过允许的 {bounds.columns:,} 列（sheet reaches "
-                      f"column {column_letters(used.last_col)}, more than the {bounds.columns:,} columns allowed: "
-                      "[limits] ledger_columns）；请删去表格以外的内容后另存")
+        raise Refused(_("{where} 用到第 {cols:,} 列（单元格 {cell}），超过允许的 {most:,} 列（[limits] ledger_columns）；"
+                        "请删去表格以外的内容后另存").format(where=where, cols=cols, cell=cell, most=bounds.columns))
     if rows * cols > bounds.cells:
-        raise Refused(f"{where} 的范围 A1:{cell} 有 {rows * cols:,} 个单元格，超过允许的 {bounds.cells:,} 个（sheet spans "
-                      f"{rows * cols:,} cells, more than the {bounds.cells:,} allowed: [limits] ledger_cells）"
-                      "；请删去表格以外的内容，或把台账分成几个文件")
+        raise Refused(_("{where} 的范围 A1:{cell} 有 {cells:,} 个单元格，超过允许的 {most:,} 个（[limits] ledger_cells）；"
+                        "请删去表格以外的内容，或把台账分成几个文件").format(where=where, cell=cell, cells=rows * cols,
+                                                                        most=bounds.cells))
 
 
 def check_sheet(path: Path, name: str, bounds: Bounds, where: str) -> None:
@@ -305,7 +306,7 @@ def check_sheet(path: Path, name: str, bounds: Bounds, where: str) -> None:
                     continue
                 check_used(scan_sheet(zf, info, where), bounds, where)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise Refused(f"{where}：文件已损坏（damaged: {exc}）；请对方重新发送") from None
+        raise Refused(_("{where}：文件已损坏（{reason}）；请对方重新发送").format(where=where, reason=exc)) from None
 
 
 def clip_merged(merged: list, last_row: int, last_col: int) -> list:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from projects_cli.i18n import _
 from projects_cli.ledger.parse import MONTH, MONTH_FIGURES, Column, LedgerRow, ParsedSheet, Problem, cell_repr
 from projects_cli.rules.dates import month_end
 from projects_cli.values import normalize_name
@@ -57,41 +58,39 @@ def merge_months(result: ParsedSheet, column: Column, *, year: int | None = None
         when = row.values.pop(MONTH, None)
         if when is None:
             if MONTH not in _bad_cells(result, row.row, column):
-                problem(row.row, MONTH, "", "本表一行是一个项目一个月的数，此行没有填月份 (the month is empty; each row "
-                                            "reports one month)")
+                problem(row.row, MONTH, "", _("本表一行是一个项目一个月的数，此行没有填月份"))
             continue
         year, month = when
         if year is None:
             if len(said) != 1:
                 shown = f"{month}月"
                 problem(row.row, MONTH, shown, (
-                    f"'{shown}' 没有年份，台账的标题、截至日期和表头也没有写：请写成 2025-{month:02d} 这样的年月，或用 --month 指明"
-                    " (no year: the sheet names none; write the year and month, or give --month)") if not said else (
-                    f"'{shown}' 的年份不明：台账写了 {'、'.join(map(str, sorted(said)))} 年；请写成 {min(said)}-{month:02d} "
-                    "这样的年月 (the sheet names several years; write the year and month)"))
+                    _("'{shown}' 没有年份，台账的标题、截至日期和表头也没有写：请写成 2025-{month:02d} 这样的年月，或用 --month 指明"
+                      ).format(shown=shown, month=month)) if not said else (
+                    _("'{shown}' 的年份不明：台账写了 {years} 年；请写成 {year}-{month:02d} 这样的年月").format(
+                        shown=shown, years='、'.join(map(str, sorted(said))), year=min(said), month=month)))
                 continue
             year = next(iter(said))
         dated.append((row, year, month))
     years = sorted({y for _, y, _ in dated})
     merged: list[LedgerRow] = []
     if len(years) > 1:
-        problem(result.header.last + 1, MONTH, "", f"月份跨了 {'、'.join(map(str, years))} 年：一个台账只报一年的数，请按年分开导入"
-                                                   f" (the months span the years {', '.join(map(str, years))}; import one "
-                                                   "year at a time)")
+        problem(result.header.last + 1, MONTH, "", _("月份跨了 {years} 年：一个台账只报一年的数，请按年分开导入").format(
+            years='、'.join(map(str, years))))
     elif dated:
         year = years[0]
         as_of = info.as_of
         if as_of is not None and as_of.year != year:
-            problem(result.header.last + 1, MONTH, "", f"月份是 {year} 年的，台账截至 {as_of.isoformat()}：两者不是同一年"
-                                                       f" (the months are of {year}, the ledger is as of {as_of.isoformat()})")
+            problem(result.header.last + 1, MONTH, "", _("月份是 {year} 年的，台账截至 {as_of}：两者不是同一年").format(
+                year=year, as_of=as_of.isoformat()))
         else:
             last = as_of.month if as_of is not None else max(m for _, _, m in dated)
             if as_of is None:
                 info.as_of = month_end(year, last)  # the ledger reports its latest month (`plan._periods`)
             late = [(row, m) for row, _, m in dated if m > last]
             for row, m in late:
-                problem(row.row, MONTH, f"{year}-{m:02d}", f"{year}-{m:02d} 在台账截至日期 {info.as_of.isoformat()} 之后"
-                                                             " (a month after the ledger's as-of date)")
+                problem(row.row, MONTH, f"{year}-{m:02d}", _("{month} 在台账截至日期 {as_of} 之后").format(
+                    month=f"{year}-{m:02d}", as_of=info.as_of.isoformat()))
             if not late:
                 for rows in _projects(dated).values():
                     one = _merge(rows, year, last, problem, columns)
@@ -110,12 +109,12 @@ def _bad_cells(result: ParsedSheet, row: int, column: Column) -> set[str]:
 def _projects(dated: list[tuple[LedgerRow, int, int]]) -> dict[tuple[str, Any], list[tuple[LedgerRow, int]]]:
     """The rows of each project, by its code, else its name (a name on a row that also has a code is that code's)."""
     code_of = {}
-    for row, _, _ in dated:
+    for row, _year, _month in dated:
         code, name = row.values.get("code"), row.values.get("name")
         if code and name:
             code_of.setdefault(normalize_name(name), code)
     out: dict[tuple[str, Any], list[tuple[LedgerRow, int]]] = {}
-    for row, _, month in dated:
+    for row, _year, month in dated:
         code, name = row.values.get("code"), row.values.get("name")
         if name and not code:
             code = code_of.get(normalize_name(name))
@@ -134,12 +133,12 @@ def _merge(rows: list[tuple[LedgerRow, int]], year: int, last: int, problem, col
     for row, month in rows:
         if month in first_of:
             problem(row.row, MONTH, f"{year}-{month:02d}",
-                    f"与第 {first_of[month]} 行是同一个项目（{label}）的同一个月（{year}-{month:02d}）：一个项目每月只能有一行"
-                    f" (the same project and month as row {first_of[month]})")
+                    _("与第 {first} 行是同一个项目（{label}）的同一个月（{month}）：一个项目每月只能有一行").format(
+                        first=first_of[month], label=label, month=f"{year}-{month:02d}"))
             fine = False
         first_of.setdefault(month, row.row)
     first_value: dict[str, tuple[int, Any]] = {}
-    for row, _ in rows:
+    for row, _month in rows:
         for key, value in row.values.items():
             if key in PER_MONTH or key in FIGURES:
                 continue
@@ -150,14 +149,14 @@ def _merge(rows: list[tuple[LedgerRow, int]], year: int, last: int, problem, col
                 at, old = first_value[key]
                 header = columns[key].header if key in columns else key
                 problem(row.row, key, value,
-                        f"第 {at}、{row.row} 行是同一个项目（{label}）的不同月份，{header}却不一致（第 {at} 行 {_shown(old)}，"
-                        f"第 {row.row} 行 {_shown(value)}）：同一项目各月的项目信息应相同 (rows {at} and {row.row} are months "
-                        f"of one project but differ in {header})")
+                        _("第 {at}、{row} 行是同一个项目（{label}）的不同月份，{header}却不一致（第 {at} 行 {old}，"
+                          "第 {row} 行 {new}）：同一项目各月的项目信息应相同").format(
+                            at=at, row=row.row, label=label, header=header, old=_shown(old), new=_shown(value)))
                 fine = False
     if not fine:
         return None
     values: dict[str, Any] = {}
-    for row, _ in rows:
+    for row, _month in rows:
         values.update((k, v) for k, v in row.values.items() if k not in FIGURES)
     latest_row = rows[-1][0]
     ytd = {m: r.values["completed_ytd"] for r, m in rows if "completed_ytd" in r.values}
@@ -171,13 +170,13 @@ def _merge(rows: list[tuple[LedgerRow, int]], year: int, last: int, problem, col
                 figure = Decimal(ytd[month]) - (Decimal(ytd[month - 1]) if month > 1 else 0)
                 if figure < 0:
                     problem(row_of[month], "completed_ytd", ytd[month],
-                            f"{year}-{month:02d} 的累计数 {_shown(ytd[month])} 小于上月累计 {_shown(ytd[month - 1])}："
-                            "累计完成投资不会减少 (a cumulative figure below the month before it)")
+                            _("{month} 的累计数 {figure} 小于上月累计 {before}：累计完成投资不会减少").format(
+                                month=f"{year}-{month:02d}", figure=_shown(ytd[month]), before=_shown(ytd[month - 1])))
                     return None
                 if month in own and month != last and Decimal(own[month]) != figure:
                     problem(row_of[month], "month_completed", own[month],
-                            f"{year}-{month:02d} 的当月完成投资 {_shown(own[month])} 万元不是累计数之差 {_shown(figure)} 万元"
-                            " (the month's figure is not the difference of the cumulative figures)")
+                            _("{month} 的当月完成投资 {own} 万元不是累计数之差 {figure} 万元").format(
+                                month=f"{year}-{month:02d}", own=_shown(own[month]), figure=_shown(figure)))
                     return None
                 if month < last:
                     figures[month] = figure
@@ -185,9 +184,9 @@ def _merge(rows: list[tuple[LedgerRow, int]], year: int, last: int, problem, col
             unread = [m for m in sorted(ytd) if m != last]
             if unread:
                 problem(row_of[unread[0]], "completed_ytd", ytd[unread[0]],
-                        f"{label} 的累计完成投资没有从 1 月起逐月填报，{'、'.join(f'{year}-{m:02d}' for m in unread)} "
-                        f"（第 {'、'.join(str(row_of[m]) for m in unread)} 行）的累计数本次不读，只读 {year}-{last:02d} 的"
-                        " (cumulative figures not given for every month from January: only the ledger month's is read)",
+                        _("{label} 的累计完成投资没有从 1 月起逐月填报，{months}（第 {rows} 行）的累计数本次不读，只读 {last} 的"
+                          ).format(label=label, months='、'.join(f'{year}-{m:02d}' for m in unread),
+                                   rows='、'.join(str(row_of[m]) for m in unread), last=f"{year}-{last:02d}"),
                         "warning")
         if last in ytd:
             values["completed_ytd"] = ytd[last]

@@ -49,6 +49,7 @@ from projects_cli.config.office import section
 from projects_cli.errors import InvalidValue, NotFound, ProjectsError
 from projects_cli.facts import asof
 from projects_cli.facts.ledger_rows import COMPLETION, START, Shape, select_rows
+from projects_cli.i18n import _
 from projects_cli.listings.output import format_decimal
 from projects_cli.rules.dates import period_end, period_of
 from projects_cli.store import changelog
@@ -376,18 +377,18 @@ def dispatch(
     due_on = due or end
     if due_on < ctx.as_of:
         raise InvalidValue(
-            f"the due date (报送截止) {due_on.isoformat()} is before the dispatch date {ctx.as_of.isoformat()}; "
-            "give a later date with --due"
+            _("报送截止日期 {due} 早于派发日期 {as_of}；请用 --due 给一个更晚的日期").format(
+                due=due_on.isoformat(), as_of=ctx.as_of.isoformat())
         )
     if unit is not None:
         units = [_find_unit(session, unit)]
         if output is None or output.suffix.lower() != ".xlsx":
-            raise ProjectsError(f"{output}: the 派工单 is an Excel workbook; name the file *.xlsx")
+            raise ProjectsError(_("{output}：派工单是 Excel 工作簿，文件名请用 *.xlsx").format(output=output))
         if not output.parent.exists():
-            raise ProjectsError(f"folder {output.parent} does not exist")
+            raise ProjectsError(_("文件夹 {folder} 不存在").format(folder=output.parent))
     else:
         if output_dir is None:
-            raise ProjectsError("give the folder for the workbooks (--output-dir)")
+            raise ProjectsError(_("请用 --output-dir 给出存放派工单的文件夹"))
         u = Unit.__table__.c
         units = [(uid, name) for uid, name in session.connection().execute(select(u.id, u.name).order_by(u.name))]
     unit_ids = [uid for uid, _ in units]
@@ -404,7 +405,7 @@ def dispatch(
         try:
             output_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ProjectsError(f"cannot create folder {output_dir}: {exc.strerror}") from None
+            raise ProjectsError(_("不能创建文件夹 {folder}：{reason}").format(folder=output_dir, reason=exc.strerror)) from None
     milestones_by_unit = _due_milestones(session, ctx.as_of, due_on, {uid: rows_by_unit[uid] for uid, _ in targets})
     issues_by_unit = _open_issues(session, ctx.as_of, {name for _, name in targets})
     year, month_number = end.year, end.month
@@ -442,27 +443,27 @@ def _check_again(units: list[tuple[int, str]], rows_by_unit: dict[int, list[dict
     for uid, name in units:
         if not rows_by_unit.get(uid) and not leads_by_unit.get(uid):
             if single:
-                raise NotFound(f"{name} has no projects in {'/'.join(active)}"
-                               + (" and no leads (招商线索) being pursued" if with_leads else "")
-                               + "; there is nothing to dispatch")
+                raise NotFound((_("{unit}没有{statuses}的项目，也没有正在跟进的招商线索，没有可派发的内容") if with_leads
+                                else _("{unit}没有{statuses}的项目，没有可派发的内容")).format(unit=name, statuses='/'.join(active)))
             continue
         old = existing.get(uid)
         if old is None:
             continue
         if old.returned_on is not None:
-            reason = (f"its {period} workbook (sent {old.sent_on.isoformat()}) was returned on "
-                      f"{old.returned_on.isoformat()}; a returned workbook is not sent again")
+            reason = _("{period} 的派工单（{sent_on} 发出）已于 {returned_on} 报回；已报回的派工单不再重发").format(
+                period=period, sent_on=old.sent_on.isoformat(), returned_on=old.returned_on.isoformat())
             if single:
-                raise InvalidValue(f"{name}: {reason}")
+                raise InvalidValue(_("{unit}：{reason}").format(unit=name, reason=reason))
             run.skipped.append(Skipped(name, reason))
             rows_by_unit.pop(uid, None)
             leads_by_unit.pop(uid, None)
         elif not replace:
-            blocked.append(f"{name} (sent {old.sent_on.isoformat()}, due {old.due_on.isoformat() if old.due_on else '—'})")
+            blocked.append(_("{unit}（{sent_on} 发出，{due} 截止）").format(
+                unit=name, sent_on=old.sent_on.isoformat(), due=old.due_on.isoformat() if old.due_on else '—'))
     if blocked:
         raise InvalidValue(
-            f"already dispatched for {period} and not yet returned: {'; '.join(blocked)}; a new workbook would replace "
-            "the one sent and that one would no longer import: add --replace to send anew"
+            _("{period} 已派发、尚未报回：{units}；新派工单会取代已发的那份，已发的将不能再导入：如要重新派发请加 --replace").format(
+                period=period, units='；'.join(blocked))
         )
 
 

@@ -34,6 +34,7 @@ from projects_cli.errors import ConfigError, ProjectsError
 from projects_cli.facts import asof
 from projects_cli.facts.filters import ProjectFilter
 from projects_cli.facts.ledger_rows import LEDGER_KINDS, Shape, select_rows
+from projects_cli.i18n import _
 from projects_cli.ledger.columns import export_header, ledger_section
 from projects_cli.store.changelog import Ctx
 from projects_cli.store.models import Project
@@ -133,8 +134,8 @@ def pick_columns(cols: list[Col], wanted: str | list[str] | None) -> list[Col]:
             name = clean_text(typed)
             if name not in names:
                 shown = "、".join(column_names(c)[1] for c in cols)
-                raise InvalidValue(f"台账没有“{name}”这一列；可选的列：all（全部）、print（打印用）或 {shown} "
-                                   f"(no ledger column {name!r})")
+                raise InvalidValue(_("台账没有“{name}”这一列；可选的列：all（全部）、print（打印用）或 {columns}").format(
+                    name=name, columns=shown))
             keys.add(names[name])
     return [c for c in cols if c.key in keys or c.key in ALWAYS]
 
@@ -148,7 +149,7 @@ PROJECT_COLUMNS = ("id", "code", "name", "categories", "cluster", "chain", "owne
 def ledger_title(config: Mapping[str, Any] | None) -> str:
     title = ledger_section(config).get("title", DEFAULT_TITLE)
     if not isinstance(title, str) or not title.strip():
-        raise ConfigError("config file: [ledger] title must be text, e.g. title = \"高新区重点项目推进情况台账\"")
+        raise ConfigError(_("配置文件：[ledger] title 应为文字，例如 title = \"高新区重点项目推进情况台账\""))
     return title.strip()
 
 
@@ -280,14 +281,14 @@ def export_ledger(
     from openpyxl.utils import get_column_letter
 
     if group_by not in GROUPS:
-        raise ProjectsError(f"group by must be one of {', '.join(GROUPS)}, not {group_by!r}")
+        raise ProjectsError(_("分组方式应为 {choices} 之一，不是 {value}").format(choices=', '.join(GROUPS), value=repr(group_by)))
     if paper not in PAPERS:
-        raise ProjectsError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}")
+        raise ProjectsError(_("纸张应为 {choices} 之一，不是 {value}").format(choices=', '.join(PAPERS), value=repr(paper)))
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise ProjectsError(f"{path.name}: the ledger is written as an Excel workbook; name the file *.xlsx")
+        raise ProjectsError(_("{file}：台账写成 Excel 工作簿，文件名请用 *.xlsx").format(file=path.name))
     if not path.parent.exists():
-        raise ProjectsError(f"folder {path.parent} does not exist")
+        raise ProjectsError(_("文件夹 {folder} 不存在").format(folder=path.parent))
     refuse_input(path)  # before the long build
     as_of = ctx.as_of
     cols = pick_columns(columns(as_of.year, as_of.month), shown or ledger_section(config).get("columns"))

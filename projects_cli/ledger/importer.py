@@ -50,6 +50,7 @@ from typing import Any, Mapping
 
 from sqlmodel import Session
 
+from projects_cli.i18n import _, ngettext
 from projects_cli.ledger import parse
 from projects_cli.ledger.fingerprint import Fingerprints
 from projects_cli.ledger.plan import Change, Confirm, ImportResult, LedgerRejected, plan_import
@@ -142,7 +143,7 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
                               create_units=create_units, fingerprints=seen if len(sheets) == 1 else None)
         parsed.rows.clear()  # used up by plan_import (the plans hold what is to be written)
         parts.append(planned)
-    for (_, mine), (planned, _, _) in zip(keys, parts):
+    for (_parsed, mine), (planned, _plans, _planner) in zip(keys, parts):
         for change in planned.changes:  # a row matched by name is the project of that code
             if change.action != "add" and change.code and change.row in mine:
                 mine[change.row].append(("code", change.code))
@@ -156,11 +157,13 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
         rows = sorted({p.row for p in errors if p.row})
         shown = ", ".join(str(r) for r in rows[:20]) + (" …" if len(rows) > 20 else "")
         raise LedgerRejected(
-            f"{path.name}: {len(errors)} error{'s' if len(errors) != 1 else ''}"
-            + (f" in row{'s' if len(rows) != 1 else ''} {shown}" if rows and not result.parts else "")
-            + (f" in sheets {'、'.join(sorted({p.sheet for p in errors}, key=[r.sheet for r in result.parts].index))}"
+            ngettext("{file}：{n} 处错误", "{file}：{n} 处错误", len(errors)).format(file=path.name, n=len(errors))
+            + (ngettext("（第 {rows} 行）", "（第 {rows} 行）", len(rows)).format(rows=shown)
+               if rows and not result.parts else "")
+            + (_("（工作表 {sheets}）").format(
+                sheets='、'.join(sorted({p.sheet for p in errors}, key=[r.sheet for r in result.parts].index)))
                if result.parts else "")
-            + "; nothing was written",
+            + _("；未写入任何内容"),
             result,
         )
     if dry_run:
@@ -168,8 +171,9 @@ def _import_ledger(session: Session, ctx: Ctx, path: Path, *, sheet: str | None,
     if result.to_confirm and not (confirm(result.to_confirm) if callable(confirm) else confirm):
         count = len(result.to_confirm)
         raise NotConfirmed(
-            f"{path.name}: {count} change{'s' if count != 1 else ''} to done milestones not confirmed "
-            f"(已完成节点的修改未确认); run again with --yes to write {'them' if count != 1 else 'it'}; nothing was written",
+            ngettext("{file}：对已完成节点的 {n} 处修改未确认；加 --yes 重新运行即写入；未写入任何内容",
+                     "{file}：对已完成节点的 {n} 处修改未确认；加 --yes 重新运行即写入；未写入任何内容", count).format(
+                file=path.name, n=count),
             result,
         )
     written: dict[str, int] = {}
@@ -196,8 +200,8 @@ def _reporting_month(parsed: parse.ParsedSheet, month: str) -> None:
     if said is not None and said != (year, number):
         parsed.problems.insert(0, parse.Problem(
             "error", parsed.sheet, parsed.header.first + 1, "", "", month,
-            f"台账写的是 {said[0]:04d}-{said[1]:02d}，--month 给的是 {month}：请核对后只用台账自己的月份 "
-            f"(the ledger reports {said[0]:04d}-{said[1]:02d}, not {month})",
+            _("台账写的是 {said}，--month 给的是 {month}：请核对后只用台账自己的月份").format(
+                said=f"{said[0]:04d}-{said[1]:02d}", month=month),
         ))
     elif info.as_of is None:
         info.as_of = month_end(year, number)
@@ -206,7 +210,7 @@ def _reporting_month(parsed: parse.ParsedSheet, month: str) -> None:
 def _strict(result: ImportResult) -> None:
     """--strict: warnings are errors, and so are changes to done milestones."""
     result.problems = [
-        parse.Problem("error", p.sheet, p.row, p.column, p.header, p.value, p.message + " (--strict)")
+        parse.Problem("error", p.sheet, p.row, p.column, p.header, p.value, _("{message}（--strict）").format(message=p.message))
         if p.severity == "warning" else p
         for p in result.problems
     ]
@@ -239,8 +243,8 @@ def _across_sheets(sheets: list[tuple[parse.ParsedSheet, dict[int, list[tuple[st
                     column = columns.get(key[0]) or columns["name"]
                     found.append(parse.Problem(
                         "error", parsed.sheet, row, column.letter, column.header, key[1],
-                        f"与工作表 {sheet} 第 {at} 行是同一个项目（{key[1]}）：一个项目在台账里只能有一行 "
-                        f"(the same project as sheet {sheet} row {at}; a project may appear once)",
+                        _("与工作表 {sheet} 第 {at} 行是同一个项目（{what}）：一个项目在台账里只能有一行").format(
+                            sheet=sheet, at=at, what=key[1]),
                     ))
                     break
         for row, keys in rows.items():

@@ -44,6 +44,7 @@ from typing import Any, Mapping, NamedTuple
 from projects_cli.config.chains import CLUSTERS, cluster_of, fill_cluster, known_chains, known_clusters
 from projects_cli.config.office import STATUS_KEY
 from projects_cli.errors import ProjectsError
+from projects_cli.i18n import _
 from projects_cli.ledger.columns import (
     CONTACT_WORDS,
     NAME_WORDS,
@@ -134,10 +135,12 @@ class Problem:
     message: str
 
     def describe(self) -> str:
-        where = f"{self.sheet} row {self.row}" if self.row else self.sheet
+        where = _("{sheet} 第 {row} 行").format(sheet=self.sheet, row=self.row) if self.row else self.sheet
         if self.column:
-            where += f", column {self.column} {self.header}"
-        return f"{self.severity}: {where}: {self.message}"
+            where += _("，{column} 列 {header}").format(column=self.column, header=self.header)
+        if self.severity == "error":
+            return _("错误：{where}：{message}").format(where=where, message=self.message)
+        return _("提醒：{where}：{message}").format(where=where, message=self.message)
 
     def as_dict(self) -> dict[str, Any]:
         return {"severity": self.severity, "sheet": self.sheet, "row": self.row, "column": self.column,
@@ -478,7 +481,7 @@ def _form_labels(rows: list[tuple[int, list[Any]]], table: Mapping[str, str]) ->
     """(column, labels) when the rows read as a per-project form: row after row starting with a label that
     names a field (项目名称, 建设单位, 总投资 …) with its value beside or below it; None for a table."""
     firsts: dict[str, tuple[int, str]] = {}
-    for _, row in rows:
+    for _number, row in rows:
         cells = [(c, v) for c, v in enumerate(row) if not _blank(v)]
         if not cells or type(cells[0][1]) is not str:
             continue
@@ -509,10 +512,9 @@ def find_header(rows: list[tuple[int, list[Any]]], table: Mapping[str, str]) -> 
         column, labels = form
         shown = "、".join(labels[:8]) + ("…" if len(labels) > 8 else "")
         raise FormSheet(
-            f"该工作表是逐项填报的表单，不是台账表格：{column_letter(column + 1)}列是字段名（{shown}），一个项目一张表；"
-            "请把项目汇成一行一个项目的台账表格再导入，或用 --sheet 指定台账表格所在的工作表"
-            f" (this sheet is a form, not a ledger table: labels in column {column_letter(column + 1)}, one project "
-            "per sheet; put the projects in a table, one row each, or name the table's sheet with --sheet)"
+            _("该工作表是逐项填报的表单，不是台账表格：{column}列是字段名（{labels}），一个项目一张表；"
+              "请把项目汇成一行一个项目的台账表格再导入，或用 --sheet 指定台账表格所在的工作表").format(
+                column=column_letter(column + 1), labels=shown)
         )
     best: tuple[tuple[int, int, int], Header] | None = None
     limit = min(len(rows), HEADER_SCAN)
@@ -619,7 +621,7 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
         def to_date(value: Any) -> Any:
             parsed = parse_date(value)
             if parsed is not None and not 1990 <= parsed.year <= max_year:
-                raise ValueProblem(f"{cell_repr(value)!r} is not a plausible date (year {parsed.year})")
+                raise ValueProblem(_("{value} 不像是日期（{year} 年）").format(value=repr(cell_repr(value)), year=parsed.year))
             return parsed
         return to_date
     if key == RATE:
@@ -631,7 +633,8 @@ def _converter(column: Column, info: LedgerInfo, clean_value: Callable[..., Any]
             start, end = parse_date_range(value)
             for when in (start, end):
                 if when is not None and not 1990 <= when.year <= max_year:
-                    raise ValueProblem(f"{cell_repr(value)!r} is not a plausible date range (year {when.year})")
+                    raise ValueProblem(_("{value} 不像是起止日期（{year} 年）").format(value=repr(cell_repr(value)),
+                                                                                year=when.year))
             return (start, end) if start or end else None
         return to_range
     if key in NUMERIC_FIELDS:
@@ -687,10 +690,10 @@ def read_rate(value: Any) -> Rate | None:
     try:
         number = Decimal(text.rstrip("%").strip())
     except ArithmeticError:
-        raise ValueProblem(f"{clean_text(value)!r} 不是完成率（应为 97.2%、0.972 或 97.2） (is not a completion rate, "
-                           "e.g. 97.2%, 0.972 or 97.2)") from None
+        raise ValueProblem(_("{value} 不是完成率（应为 97.2%、0.972 或 97.2）").format(
+            value=repr(clean_text(value)))) from None
     if not number.is_finite() or number < 0:
-        raise ValueProblem(f"{clean_text(value)!r} is not a plausible completion rate")
+        raise ValueProblem(_("{value} 不像是完成率").format(value=repr(clean_text(value))))
     return Rate(float(number), percent, max(0, -number.as_tuple().exponent),
                 format(number.normalize(), "f") + ("%" if percent else ""))
 
@@ -711,8 +714,7 @@ def read_month(value: Any) -> tuple[int | None, int] | None:
     if kind is float and value.is_integer() or kind is int:
         value = int(value)
     elif kind is float:  # 2025.1: 2025年1月 or 2025.10 with its zero lost
-        raise ValueProblem(f"{value!r} 写成了数字，分不清是哪个月：请写成 2025-10 或 10月 (a month written as a number "
-                           "is ambiguous; write 2025-10 or 10月)")
+        raise ValueProblem(_("{value} 写成了数字，分不清是哪个月：请写成 2025-10 或 10月").format(value=repr(value)))
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
     match = _MONTH_CELL.match(text)
     if match:
@@ -720,8 +722,7 @@ def read_month(value: Any) -> tuple[int | None, int] | None:
         month = int(number) if number.isdigit() else _CN_MONTH[number]
         if 1 <= month <= 12:
             return (int(match.group(1)) if match.group(1) else None), month
-    raise ValueProblem(f"{clean_text(value)!r} 不是月份（应为 10月、十月、2025-10 或 2025年10月） (is not a month, e.g. 10月 "
-                       "or 2025-10)")
+    raise ValueProblem(_("{value} 不是月份（应为 10月、十月、2025-10 或 2025年10月）").format(value=repr(clean_text(value))))
 
 
 RATE_SLACK = 0.5  # percentage points: the most a rate's own rounding (97% for 96.6%) is allowed
@@ -765,8 +766,8 @@ def _check_rates(result: ParsedSheet, column: Column) -> None:
         computed = format(actual.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize(), "f")
         result.problems.append(Problem(
             "warning", result.sheet, row.row, column.letter, column.header, rate.text,
-            f"完成率 {rate.text} 与本行数字不符：完成投资 {_plain(done)} ÷ 年度计划投资 {_plain(plan)} = {computed}%"
-            f" (the completion rate is not completed ÷ annual plan: {computed}%)",
+            _("完成率 {rate} 与本行数字不符：完成投资 {done} ÷ 年度计划投资 {plan} = {computed}%").format(
+                rate=rate.text, done=_plain(done), plan=_plain(plan), computed=computed),
         ))
         found = True
     if found:
@@ -792,11 +793,10 @@ def _split_person(result: ParsedSheet, column: Column) -> None:
                 if person_key:
                     row.values[person_key] = both.group(2)
                 continue
-            message = (f"'{value}' 分不出单位和责任人（应为\"单位 姓名\"），按原文读作{column.header.split('及')[0]}"
-                       " (cannot split the unit from the person; kept as written)")
+            message = _("'{value}' 分不出单位和责任人（应为\"单位 姓名\"），按原文读作{what}").format(
+                value=value, what=column.header.split('及')[0])
         elif both and _ORG_END.search(both.group(1)):
-            message = (f"'{value}' 像是单位加责任人，但表头没有写\"及责任人\"，按原文读入"
-                       f" (looks like a unit and a person, but the header does not say so; kept as written)")
+            message = _("'{value}' 像是单位加责任人，但表头没有写\"及责任人\"，按原文读入").format(value=value)
         else:
             continue
         result.problems.append(Problem("warning", result.sheet, row.row, column.letter, column.header, value, message))
@@ -1084,8 +1084,8 @@ def parse_rows(
                     shown = clean_text(name)
                     result.problems.append(Problem(
                         "error", sheet, excel_row, by_field["name"].letter, by_field["name"].header, shown,
-                        f"'{shown}' 没有序号，像是第{above}行项目（{clean_text(above_name)}）的资金来源续行，不是项目；"
-                        f"请删去此行或把它并入该项目的行 (a continuation of the project in row {above}, not a project)",
+                        _("'{value}' 没有序号，像是第{row}行项目（{name}）的资金来源续行，不是项目；"
+                          "请删去此行或把它并入该项目的行").format(value=shown, row=above, name=clean_text(above_name)),
                     ))
                     continued = True
                     continue
@@ -1128,16 +1128,15 @@ def _foreign_amounts(column: Column, unit: str, rates: Mapping[str, Decimal]) ->
         column.unit, column.rate, column.currency = known[0], rate, unit
         return None
     if "、" in unit:
-        return (f"单位行写了几种金额单位（{unit}），分不清本列用哪一种：请在金额列的表头写明单位，如 总投资（万元）"
-                f" (the unit line names several units, {unit}: name this column's unit in its header)")
-    message = f"金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入"
+        return _("单位行写了几种金额单位（{unit}），分不清本列用哪一种：请在金额列的表头写明单位，如 总投资（万元）").format(
+            unit=unit)
     if known is None or known[0] not in UNIT_TO_WAN:
-        return message + f" (the amounts are in {unit}; convert them to 万元 RMB)"
+        return _("金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入").format(unit=unit)
     currency = known[1]
     example = RATE_EXAMPLES.get(currency, "…")
-    return (message + f"，或在配置文件 [ledger.rates] 写明 1 {currency}折合多少元（如 \"{currency}\" = {example}）"
-            f" (the amounts are in {unit}; convert them to 万元 RMB, or give the rate of {currency} in [ledger.rates] "
-            "in the config file)")
+    return _("金额单位是{unit}，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，"
+             "或在配置文件 [ledger.rates] 写明 1 {currency}折合多少元（如 \"{currency}\" = {example}）").format(
+        unit=unit, currency=currency, example=example)
 
 
 def _with_status_words(clean_value: Callable[..., Any], words: Mapping[str, str]) -> Callable[..., Any]:
@@ -1152,9 +1151,8 @@ def _with_status_words(clean_value: Callable[..., Any], words: Mapping[str, str]
         if status is None:
             word = clean_text(value)
             raise ValueProblem(
-                f"'{word}' 不是认得的项目状态用词：请在配置文件 {STATUS_KEY} 中写明它是哪种状态，例如 \"{word}\" = \"在建\""
-                f"（可选 {'/'.join(ProjectStatus.values())}） ({word!r} is not a known status word; add it to "
-                f"{STATUS_KEY} in the config file)"
+                _("'{word}' 不是认得的项目状态用词：请在配置文件 {key} 中写明它是哪种状态，例如 \"{word}\" = \"在建\""
+                  "（可选 {choices}）").format(word=word, key=STATUS_KEY, choices='/'.join(ProjectStatus.values()))
             )
         return status
     return clean
@@ -1184,8 +1182,8 @@ def _latest_month(series: list[Column], result: ParsedSheet) -> None:
         column = by_month[beyond[0]]
         result.problems.append(Problem(
             "warning", sheet, result.header.last + 1, column.letter, column.header, "",
-            f"{'、'.join(by_month[m].header for m in beyond)} 的累计完成投资在台账截至日期 {info.as_of.isoformat()} 之后，未读"
-            f" (figures after the ledger's as-of date are not read)",
+            _("{columns} 的累计完成投资在台账截至日期 {as_of} 之后，未读").format(
+                columns='、'.join(by_month[m].header for m in beyond), as_of=info.as_of.isoformat()),
         ))
     for row in result.rows:
         values = row.values
@@ -1207,8 +1205,8 @@ def _latest_month(series: list[Column], result: ParsedSheet) -> None:
             column = by_month[chosen]
             result.problems.append(Problem(
                 "warning", sheet, row.row, column.letter, column.header, "",
-                f"本行累计完成投资只填到{latest}月，没有{chosen}月的数，本次不读本行的完成投资"
-                f" (completed investment is given to month {latest} only, not to month {chosen}; not read for this row)",
+                _("本行累计完成投资只填到{latest}月，没有{chosen}月的数，本次不读本行的完成投资").format(
+                    latest=latest, chosen=chosen),
             ))
     if len(result.problems) != before:
         result.problems.sort(key=lambda p: p.row)  # stable: each row's problems stay in column order
@@ -1231,8 +1229,8 @@ def _month_figures(given: dict[int, Decimal], chosen: int, row: int, by_month: d
             column = by_month[month]
             result.problems.append(Problem(
                 "error", result.sheet, row, column.letter, column.header, cell_repr(given[month]),
-                f"{column.header} 的累计数 {_plain(given[month])} 小于上月累计 {_plain(given[month - 1])}：累计完成投资不会减少"
-                " (a cumulative figure below the month before it)",
+                _("{header} 的累计数 {figure} 小于上月累计 {before}：累计完成投资不会减少").format(
+                    header=column.header, figure=_plain(given[month]), before=_plain(given[month - 1])),
             ))
             return None
         if month < chosen:
@@ -1267,7 +1265,7 @@ def _type_rows(pending: list[tuple[int, list[Any], dict[str, str] | None]], read
                     value = convert(cell)
                 except PendingDate as exc:
                     found.append((i, order, Problem("warning", sheet, pending[i][0], column.letter, column.header,
-                                                    cell_repr(cell), f"{exc}; left empty")))
+                                                    cell_repr(cell), _("{reason}；留空").format(reason=exc))))
                     value = _SKIP
                 except ValueProblem as exc:
                     found.append((i, order, Problem("error", sheet, pending[i][0], column.letter, column.header,
@@ -1296,7 +1294,7 @@ def _type_rows(pending: list[tuple[int, list[Any], dict[str, str] | None]], read
     for i, ((excel_row, _row, context), values) in enumerate(zip(pending, typed_rows)):
         if "name" not in values and i not in bad_name:
             found.append((i, no_name, Problem("error", sheet, excel_row, name_column.letter, name_column.header, "",
-                                              "the project name (项目名称) is empty; every project row needs a name")))
+                                              _("项目名称为空：每个项目行都要有项目名称"))))
         if period is not None and "planned_period" in values:
             for problem in _split_period(values, period[1], sheet, excel_row):
                 found.append((i, period[0], problem))
@@ -1321,7 +1319,7 @@ def _split_period(values: dict[str, Any], column: Column, sheet: str, row: int) 
             what = Milestone.START if key == "planned_start" else Milestone.COMPLETION
             problems.append(Problem(
                 "error", sheet, row, column.letter, column.header, when.isoformat(),
-                f"{column.header}的{what}时间 {when.isoformat()} 与本行计划{what}时间 {have.isoformat()} 不一致"
-                f" (the range's {'start' if what == '开工' else 'completion'} differs from the row's planned date)",
+                _("{header}的{what}时间 {when} 与本行计划{what}时间 {have} 不一致").format(
+                    header=column.header, what=what, when=when.isoformat(), have=have.isoformat()),
             ))
     return problems

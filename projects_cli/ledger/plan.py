@@ -28,6 +28,7 @@ from projects_cli.config import chains
 from projects_cli.errors import ProjectsError, UnknownName
 from projects_cli.facts.filters import NAMED
 from projects_cli.facts.ledger_rows import COMPLETION, LEDGER_KINDS, MILESTONE_FIELDS, START
+from projects_cli.i18n import _, ngettext
 from projects_cli.ledger import parse
 from projects_cli.ledger.read import Progress
 from projects_cli.ledger.snapshot import PROJECT_KEYS, Batch, Snapshot, chunks
@@ -119,21 +120,25 @@ class Confirm(NamedTuple):
     done: date  # the actual date on file
 
     def message(self) -> str:
-        old = self.old.isoformat() if self.old else "（无）"
+        old = self.old.isoformat() if self.old else _("（无）")
         if self.what == "actual":
-            return (f"{self.code} {self.name}：{self.kind}已于 {self.done.isoformat()} 完成，台账把实际日期改为 "
-                    f"{self.new.isoformat()} (changes the actual date of a done milestone: {old} → {self.new.isoformat()})")
-        return (f"{self.code} {self.name}：{self.kind}已于 {self.done.isoformat()} 完成，台账把计划日期 {old} 改为 "
-                f"{self.new.isoformat()} (re-plans a milestone already done: {old} → {self.new.isoformat()})")
+            return _("{code} {name}：{kind}已于 {done} 完成，台账把实际日期改为 {new}").format(
+                code=self.code, name=self.name, kind=self.kind, done=self.done.isoformat(), new=self.new.isoformat())
+        return _("{code} {name}：{kind}已于 {done} 完成，台账把计划日期 {old} 改为 {new}").format(
+            code=self.code, name=self.name, kind=self.kind, done=self.done.isoformat(), old=old,
+            new=self.new.isoformat())
 
-    def describe(self) -> str:
-        where = f"{self.sheet} row {self.row}" + (f", column {self.column} {self.header}" if self.column else "")
-        return f"to confirm: {where}: {self.message()}"
+    def describe(self, confirmed: bool = False) -> str:
+        where = _("{sheet} 第 {row} 行").format(sheet=self.sheet, row=self.row) + (
+            _("，{column} 列 {header}").format(column=self.column, header=self.header) if self.column else "")
+        if confirmed:
+            return _("已确认：{where}：{message}").format(where=where, message=self.message())
+        return _("待确认：{where}：{message}").format(where=where, message=self.message())
 
     def problem(self) -> parse.Problem:
         """The change refused (--strict), as a problem on its cell."""
         return parse.Problem("error", self.sheet, self.row, self.column, self.header, self.new.isoformat(),
-                             self.message() + "；--strict 不改已完成的节点 (refused under --strict)")
+                             _("{message}；--strict 不改已完成的节点").format(message=self.message()))
 
     def as_dict(self) -> dict[str, Any]:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "header": self.header, "code": self.code,
@@ -267,18 +272,18 @@ def _periods(parsed: parse.ParsedSheet, as_of: date) -> tuple[int, str, date, st
         month = done_col.month
         if own_col and own_col.month and own_col.month != month:
             return plan_year, f"{year:04d}-{month:02d}", ledger_as_of, (
-                f"{own_col.header} 是 {own_col.month} 月的数，{done_col.header} 累计到 {month} 月：两列不是同一个月"
-                f" (the month's figure is for month {own_col.month}, the year to date for month {month})")
+                _("{own} 是 {own_month} 月的数，{done} 累计到 {month} 月：两列不是同一个月").format(
+                    own=own_col.header, own_month=own_col.month, done=done_col.header, month=month))
     elif own_col and own_col.month:
         month = own_col.month
         info = parsed.info
         said = {c.year for c in (own_col, done_col, plan_col) if c is not None and c.year}
         said |= {y for y in (info.as_of.year if info.as_of else None, info.year) if y}
         if len(said) != 1:
-            problem = (f"{own_col.header} 没有写年份，台账的标题、截至日期和表头也没有：请用 --month YYYY-{month:02d} 指明"
-                       f" (no year for month {month}: the sheet names none; give --month)" if not said else
-                       f"{own_col.header} 的年份不明：台账写了 {'、'.join(map(str, sorted(said)))} 年 (the sheet names "
-                       f"the years {', '.join(map(str, sorted(said)))}: which one is month {month} of?)")
+            problem = (_("{header} 没有写年份，台账的标题、截至日期和表头也没有：请用 --month YYYY-{month:02d} 指明").format(
+                header=own_col.header, month=month) if not said else
+                _("{header} 的年份不明：台账写了 {years} 年").format(
+                    header=own_col.header, years='、'.join(map(str, sorted(said)))))
             return plan_year, f"{ledger_as_of.year:04d}-{month:02d}", ledger_as_of, problem
         year = said.pop()
         plan_year = (plan_col.year if plan_col else None) or year
@@ -321,22 +326,24 @@ class Planner:
         """One warning per unknown chain, cluster or unit, on the first row that names it; without
         `create_units` an unknown unit is an error on every row that names it."""
         words = {
-            "chain": "is not a known industry chain (产业链); it is kept as written (known: the plan's ten chains, "
-                     "乡村振兴/基础设施/民生…, chains already in the registry, and [ledger] chains in the config file)",
-            "cluster": f"is not a known industry cluster (产业集群: {'、'.join(chains.CLUSTERS)}); it is kept as written",
-            "unit": "is not a unit in the registry; it will be created (新责任单位)",
+            "chain": _("{value} 不是认得的产业链，按原文保留（认得的：规划的十条产业链、乡村振兴/基础设施/民生…、"
+                       "登记中已有的产业链，以及配置文件 [ledger] chains）{more}"),
+            "cluster": _("{value} 不是认得的产业集群（{clusters}），按原文保留{more}"),
+            "unit": _("{value} 不是登记中的责任单位，将新建该单位{more}"),
         }
         for (key, value), rows in self.unknown.items():
             more = ""
             if len(rows) > 1:
-                more = f" (also row{'s' if len(rows) > 2 else ''} {', '.join(map(str, rows[1:11]))}{' …' if len(rows) > 11 else ''})"
+                more = ngettext("（另见第 {rows} 行）", "（另见第 {rows} 行）", len(rows) - 1).format(
+                    rows="、".join(map(str, rows[1:11])) + (" …" if len(rows) > 11 else ""))
             if key == "unit" and not self.create_units:  # the one unit policy (`registry.unit_for`): each row refused
                 known = sorted(self.reg.unit_id)
                 refused = str(UnknownName(NAMED_UNIT, value, nearest_names(value, known), known, CREATE_UNITS))
                 for row in rows:
                     self.problem(row, key, value, refused)
                 continue
-            self.problem(rows[0], key, value, f"{value!r} {words[key]}{more}", "warning")
+            self.problem(rows[0], key, value, words[key].format(value=repr(value), more=more,
+                                                                clusters='、'.join(chains.CLUSTERS)), "warning")
 
     def problem(self, row: int, key: str | None, value: Any, message: str, severity: str = "error") -> None:
         column = self.columns.get(key) if key else None
@@ -352,7 +359,7 @@ class Planner:
         for kind in sorted(used_kinds - set(self.kinds)):
             self.problems.append(parse.Problem(
                 "error", self.sheet, header_row, "", "", "",
-                f"the ledger has {kind} dates but the config file's [milestones] kinds has no {kind}",
+                _("台账有{kind}日期，但配置文件 [milestones] kinds 中没有{kind}").format(kind=kind),
             ))
         as_of = self.ctx.as_of
         if self.month_problem:
@@ -365,8 +372,8 @@ class Planner:
             column = self.columns[done]
             self.problems.append(parse.Problem(
                 "error", self.sheet, header_row, column.letter, column.header, "",
-                f"completed investment is given to {self.month}, after the as-of date {as_of.isoformat()}; "
-                "run the import with --as-of set to the ledger's date",
+                _("完成投资填到 {month}，在截至日期 {as_of} 之后：请用 --as-of 指定台账的截至日期再导入").format(
+                    month=self.month, as_of=as_of.isoformat()),
             ))
         if self.from_unit and self.from_unit not in self.reg.unit_id:
             self.from_unit = (self.reg.former("unit", self.from_unit) if match_name(self.from_unit, self.reg.unit_id) is None
@@ -389,14 +396,14 @@ class Planner:
                 if len(candidates) > 1:
                     codes = ", ".join(sorted(self.reg.code_of[c] for c in candidates))
                     self.problem(row.row, "name", name,
-                                 f"{len(candidates)} projects in the registry have this name ({codes}); "
-                                 "give the code (项目编号) to say which")
+                                 _("登记中有 {n} 个项目叫这个名称（{codes}）：请填写项目编号指明是哪一个").format(
+                                     n=len(candidates), codes=codes))
                 elif candidates:
                     pid = candidates[0]
                     if code:
                         self.problem(row.row, "code", code,
-                                     f"code {code} is not in the registry, but the name is that of "
-                                     f"{self.reg.code_of[pid]}; correct the code or leave it empty")
+                                     _("项目编号 {code} 不在登记中，但项目名称是 {other} 的：请改正编号或留空").format(
+                                         code=code, other=self.reg.code_of[pid]))
             if name or code:
                 self._once(row, pid, code, name, first_row_of)
             matched.append(pid)
@@ -426,10 +433,10 @@ class Planner:
             if key_name is not None and (key_name not in first_row_of or not code):
                 first_row_of[key_name] = (row.row, code)
             return
-        what = self.reg.code_of[pid] if pid is not None else (f"code {code}" if code else f"name {name}")
+        what = self.reg.code_of[pid] if pid is not None else (
+            _("编号 {code}").format(code=code) if code else _("名称 {name}").format(name=name))
         self.problem(row.row, "code" if code else "name", code or name,
-                     f"与第 {first} 行是同一个项目（{what}）：一个项目在台账里只能有一行 "
-                     f"(the same project as row {first} ({what}); a project may appear once)")
+                     _("与第 {first} 行是同一个项目（{what}）：一个项目在台账里只能有一行").format(first=first, what=what))
 
     def months_on_file(self, ids: list[int]) -> dict[int, dict[str, tuple[int, Decimal, str | None]]]:
         """The figures on file of the ledger's year, per project: YYYY-MM → (id, amount, source)."""
@@ -453,8 +460,8 @@ class Planner:
             when = last_on.get(mid)
             if dates.replanned_too_early(when, as_of):
                 self.problem(row, "planned_start" if kind == Milestone.START else "planned_completion", planned,
-                             f"{kind} was last re-planned on {when.isoformat()}, after the as-of "
-                             f"date {as_of.isoformat()}; check --as-of")
+                             _("{kind}最近一次调整计划是在 {when}，晚于截至日期 {as_of}：请检查 --as-of").format(
+                                 kind=kind, when=when.isoformat(), as_of=as_of.isoformat()))
         self.replans.clear()
 
     def check_row(self, row: parse.LedgerRow, existing: dict[str, Any] | None) -> None:
@@ -479,17 +486,18 @@ class Planner:
         done = values.get("completed_ytd")
         if done is not None and total is not None and Decimal(done) > Decimal(total):
             self.problem(row.row, "completed_ytd", done,
-                         f"completed investment {_num(done)} 万元 is more than the total investment {_num(total)} 万元")
+                         _("完成投资 {done} 万元大于总投资 {total} 万元").format(done=_num(done), total=_num(total)))
         as_of = self.ctx.as_of
         for key in ("actual_start", "actual_completion"):
             when = values.get(key)
             if when is not None and when > as_of:
                 self.problem(row.row, key, when,
-                             f"an actual date cannot be after the as-of date {as_of.isoformat()}")
+                             _("实际日期不能晚于截至日期 {as_of}").format(as_of=as_of.isoformat()))
         for first, then in (("planned_start", "planned_completion"), ("actual_start", "actual_completion")):
             a, b = values.get(first), values.get(then)
             if a is not None and b is not None and b < a:
-                self.problem(row.row, then, b, f"completion ({b.isoformat()}) is before the start ({a.isoformat()})")
+                self.problem(row.row, then, b, _("竣工（{end}）早于开工（{start}）").format(end=b.isoformat(),
+                                                                                           start=a.isoformat()))
 
     def header_of(self, key: str) -> str:
         """The ledger's own name of the column a field came from, else the field's Chinese name."""
@@ -601,15 +609,15 @@ class Planner:
             figure = money.month_figure(done, earlier)
             if figure is None:
                 self.problem(row.row, "completed_ytd", done,
-                             f"completed investment to {self.month} ({_num(done)} 万元) is less than the "
-                             f"{_num(earlier)} 万元 already on file for the months of {self.month[:4]} before it")
+                             _("截至 {month} 的完成投资（{done} 万元）少于 {year} 年此前各月已报的 {earlier} 万元").format(
+                                 month=self.month, done=_num(done), year=self.month[:4], earlier=_num(earlier)))
         own = values.get("month_completed")
         if own is not None:
             if figure is not None and Decimal(figure) != Decimal(own):
                 self.problem(row.row, "month_completed", own,
-                             f"当月完成投资 {_num(own)} 万元与累计数不符：{self.month} 累计 {_num(done)} 万元 − 此前各月已报 "
-                             f"{_num(earlier)} 万元 = {_num(figure)} 万元 (the month's figure is not the year to date "
-                             "less the months on file before it)")
+                             _("当月完成投资 {own} 万元与累计数不符：{month} 累计 {done} 万元 − 此前各月已报 "
+                               "{earlier} 万元 = {figure} 万元").format(own=_num(own), month=self.month, done=_num(done),
+                                                                    earlier=_num(earlier), figure=_num(figure)))
                 figure = None
             elif done is None:
                 figure, done = Decimal(own), Decimal(earlier) + Decimal(own)
@@ -638,15 +646,16 @@ class Planner:
             owner = self.reg.unit_name.get(existing["unit_id"]) if existing["unit_id"] else None
             if owner != self.from_unit and changes:
                 self.problem(row.row, "name", values.get("name"),
-                             f"{existing['code']} belongs to {owner or 'no unit'}, not {self.from_unit}; "
-                             f"a ledger from {self.from_unit} cannot change it (refused)")
+                             _("{code} 属于{owner}，不属于{unit}：{unit}报来的台账不能改它（拒绝）").format(
+                                 code=existing['code'], owner=owner or _("（无责任单位）"), unit=self.from_unit))
             elif "unit" in new:  # its own project: it may not hand it to another unit, known or new
                 self.problem(row.row, "unit", unit,
-                             f"{existing['code']} belongs to {self.from_unit}; a ledger from {self.from_unit} "
-                             f"cannot move it to {unit} (refused)")
+                             _("{code} 属于{unit}：{unit}报来的台账不能把它改给{other}（拒绝）").format(
+                                 code=existing['code'], unit=self.from_unit, other=unit))
         elif self.from_unit and unit and unit != self.from_unit and (existing is None or "unit" in new):
             self.problem(row.row, "unit", unit,
-                         f"a ledger from {self.from_unit} may hold only its own projects, not {unit}'s (refused)")
+                         _("{unit}报来的台账只能有本单位的项目，不能有{other}的（拒绝）").format(unit=self.from_unit,
+                                                                                       other=unit))
         if existing is not None and not changes:
             return None
         return RowPlan(row.row, pid, existing["code"] if existing else values.get("code"), values.get("name", ""),

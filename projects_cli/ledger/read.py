@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 from projects_cli.config.office import status_words
 from projects_cli.errors import ProjectsError
+from projects_cli.i18n import _
 from projects_cli.ledger import parse
 from projects_cli.ledger.by_month import merge_months
 from projects_cli.ledger.columns import currency_rates, ledger_section, variants
@@ -101,11 +102,12 @@ def read_ledgers(
             if sheet and not every:  # the sheet named: the others before it count too
                 found[0].others[:0] = [n for n in book.sheet_names if n != sheet and _has_header(book, n, table)]
             return found
-        where = f"sheet {sheet!r}" if sheet and not every else "any sheet (" + ", ".join(tried) + ")"
+        where = (_("工作表 {sheet}").format(sheet=repr(sheet)) if sheet and not every
+                 else _("任何工作表（{sheets}）").format(sheets="、".join(tried)))
         raise ProjectsError(
-            f"{path}: no ledger header found in {where}; expected a row naming the project (项目名称) and other "
-            "columns such as 总投资, 责任单位, 计划开工时间 within the first 30 rows"
-            + ("" if sheet and not every else "; pick a sheet with --sheet")
+            _("{path}：在{where}中找不到台账表头：前 30 行中应有一行写明项目名称和总投资、责任单位、计划开工时间等列").format(
+                path=path, where=where)
+            + ("" if sheet and not every else _("；请用 --sheet 指定工作表"))
         )
     finally:
         book.close()

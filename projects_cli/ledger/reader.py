@@ -40,6 +40,7 @@ from typing import Any, Mapping
 
 from projects_cli.config.office import read_section
 from projects_cli.errors import ProjectsError
+from projects_cli.i18n import _
 from projects_cli.ledger import bounds
 from projects_cli.values import office_text
 
@@ -86,7 +87,7 @@ class RawSheet:
 
     def rows(self) -> Iterator[tuple[int, list[Any], set[int] | None]]:
         """(0-based row index, values, columns filled from a merged range above or left) from the top of the sheet."""
-        return fill_merged(self._rows(), self.merged, self._limit, f"{self.file} sheet {self.name}")
+        return fill_merged(self._rows(), self.merged, self._limit, _("{path} 工作表 {sheet}").format(path=self.file, sheet=self.name))
 
 
 def check_file(path: Path, limits: Limits) -> str:
@@ -94,21 +95,21 @@ def check_file(path: Path, limits: Limits) -> str:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise BadWorkbook(f"{path} does not exist") from None
+        raise BadWorkbook(_("{path} 不存在").format(path=path)) from None
     except OSError as exc:
-        raise BadWorkbook(f"cannot read {path}: {exc.strerror}") from None
+        raise BadWorkbook(_("读不了 {path}：{reason}").format(path=path, reason=exc.strerror)) from None
     size = info.st_size
     if stat.S_ISDIR(info.st_mode):
-        raise BadWorkbook(f"{path} is a folder, not a ledger file")
+        raise BadWorkbook(_("{path} 是文件夹，不是台账文件").format(path=path))
     if not stat.S_ISREG(info.st_mode):  # a FIFO would block, a device never ends
-        raise BadWorkbook(f"{path} 不是普通文件（is not a regular file: a pipe or a device）；请给出台账文件本身")
+        raise BadWorkbook(_("{path} 不是普通文件（是管道或设备）；请给出台账文件本身").format(path=path))
     if size > limits.ledger_file_mb * 1024 * 1024:
         raise BadWorkbook(
-            f"{path} is {size / 1024 / 1024:.1f} MB, more than the {limits.ledger_file_mb:g} MB allowed "
-            "([limits] ledger_file_mb in the config file)"
+            _("{path} 有 {size:.1f} MB，超过允许的 {most:g} MB（配置文件 [limits] ledger_file_mb）").format(
+                path=path, size=size / 1024 / 1024, most=limits.ledger_file_mb)
         )
     if size == 0:
-        raise BadWorkbook(f"{path} is empty")
+        raise BadWorkbook(_("{path} 是空文件").format(path=path))
     with open(path, "rb") as fh:
         head = fh.read(8)
     suffix = path.suffix.lower()
@@ -119,15 +120,15 @@ def check_file(path: Path, limits: Limits) -> str:
         data = path.read_bytes()
         if ENCRYPTED in data:
             raise BadWorkbook(
-                f"{path} is password-protected (encrypted); open it in Excel, remove the password "
-                "(File → Info → Protect Workbook) and save it again as .xlsx"
+                _("{path} 设了密码（已加密）：请用 Excel 打开，取消密码（文件 → 信息 → 保护工作簿）后另存为 .xlsx").format(
+                    path=path)
             )
         return "xls"
     if suffix == ".csv":
         return "csv"
     if suffix in WORKBOOK_SUFFIXES:
-        raise BadWorkbook(f"{path} is not an Excel workbook (its content is not .xlsx or .xls); save it from Excel as .xlsx")
-    raise BadWorkbook(f"{path} is not a ledger file; expected an Excel workbook (.xlsx, .xls) or a .csv file")
+        raise BadWorkbook(_("{path} 不是 Excel 工作簿（内容不是 .xlsx 或 .xls）；请用 Excel 另存为 .xlsx").format(path=path))
+    raise BadWorkbook(_("{path} 不是台账文件；应为 Excel 工作簿（.xlsx、.xls）或 .csv 文件").format(path=path))
 
 
 def check_zip(path: Path, limits: Limits) -> None:
@@ -136,25 +137,26 @@ def check_zip(path: Path, limits: Limits) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except zipfile.BadZipFile:
-        raise BadWorkbook(f"{path} is damaged or truncated (not a complete .xlsx file); ask for it to be sent again") from None
+        raise BadWorkbook(_("{path} 已损坏或不完整（不是完整的 .xlsx 文件）；请对方重新发送").format(path=path)) from None
     except (OSError, ValueError) as exc:
-        raise BadWorkbook(f"{path} is damaged or truncated: {exc}") from None
+        raise BadWorkbook(_("{path} 已损坏或不完整：{reason}").format(path=path, reason=exc)) from None
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names:
-        raise BadWorkbook(f"{path} is a zip file but not an Excel workbook; save it from Excel as .xlsx")
+        raise BadWorkbook(_("{path} 是 zip 压缩文件，不是 Excel 工作簿；请用 Excel 另存为 .xlsx").format(path=path))
     total = 0
     for info in infos:
         total += info.file_size
         if info.file_size > RATIO_FLOOR and info.file_size > limits.ledger_part_ratio * max(info.compress_size, 1):
             raise BadWorkbook(
-                f"{path}: part {info.filename} expands {info.file_size / max(info.compress_size, 1):,.0f} times "
-                f"(to {info.file_size / 1024 / 1024:,.0f} MB), more than the {limits.ledger_part_ratio:g} times allowed "
-                "([limits] ledger_part_ratio); the file looks like a zip bomb and was not opened"
+                _("{path}：部分 {part} 解压后放大 {ratio:,.0f} 倍（到 {size:,.0f} MB），超过允许的 {most:g} 倍"
+                  "（[limits] ledger_part_ratio）；文件像是压缩炸弹，未打开").format(
+                    path=path, part=info.filename, ratio=info.file_size / max(info.compress_size, 1),
+                    size=info.file_size / 1024 / 1024, most=limits.ledger_part_ratio)
             )
     if total > limits.ledger_unzipped_mb * 1024 * 1024:
         raise BadWorkbook(
-            f"{path} holds {total / 1024 / 1024:,.0f} MB uncompressed, more than the {limits.ledger_unzipped_mb:g} MB "
-            "allowed ([limits] ledger_unzipped_mb); split the ledger or raise the limit"
+            _("{path} 解压后有 {size:,.0f} MB，超过允许的 {most:g} MB（[limits] ledger_unzipped_mb）；请拆分台账或调高限额"
+              ).format(path=path, size=total / 1024 / 1024, most=limits.ledger_unzipped_mb)
         )
     try:
         with zipfile.ZipFile(path) as zf:
@@ -166,7 +168,7 @@ def check_zip(path: Path, limits: Limits) -> None:
 def check_sheet(path: Path, name: str, limits: Limits) -> None:
     """Refuse a sheet of a checked .xlsx whose used range is beyond the limits, before it is read."""
     try:
-        bounds.check_sheet(path, name, limits.bounds(), f"{path} 工作表 {name}")
+        bounds.check_sheet(path, name, limits.bounds(), _("{path} 工作表 {sheet}").format(path=path, sheet=name))
     except bounds.Refused as exc:
         raise BadWorkbook(str(exc)) from None
 
@@ -198,8 +200,9 @@ class Workbook:
     def _failure(self, exc: Exception) -> BadWorkbook:
         name = type(exc).__name__
         if name == "PasswordError":
-            return BadWorkbook(f"{self.path} is password-protected; remove the password in Excel and save it again")
-        return BadWorkbook(f"{self.path} cannot be read as a workbook ({name}: {str(exc)[:200]}); save it again from Excel as .xlsx")
+            return BadWorkbook(_("{path} 设了密码：请在 Excel 中取消密码后另存").format(path=self.path))
+        return BadWorkbook(_("{path} 不能作为工作簿读取（{kind}：{reason}）；请用 Excel 另存为 .xlsx").format(
+            path=self.path, kind=name, reason=str(exc)[:200]))
 
     @property
     def sheet_names(self) -> list[str]:
@@ -244,7 +247,8 @@ class Workbook:
 
     def sheet(self, name: str) -> RawSheet:
         if name not in self._names:
-            raise BadWorkbook(f"{self.path} has no sheet {name!r}; its sheets are: {', '.join(self._names)}")
+            raise BadWorkbook(_("{path} 没有工作表 {sheet}；它的工作表有：{sheets}").format(
+                path=self.path, sheet=repr(name), sheets='、'.join(self._names)))
         self._wait()
         if self.kind == "csv":
             return RawSheet(name, [], self._csv_rows, self.limits.ledger_rows, self.path.name)
@@ -266,9 +270,9 @@ class Workbook:
         covered = bounds.merged_cells(merged)
         if covered > self.limits.ledger_cells:
             raise BadWorkbook(
-                f"{self.path} 工作表 {name} 的合并单元格共覆盖 {covered:,} 个单元格，超过允许的 {self.limits.ledger_cells:,} 个"
-                f"（merged ranges cover {covered:,} cells, more than the {self.limits.ledger_cells:,} allowed: "
-                "[limits] ledger_cells）；请取消表格以外的合并后另存"
+                _("{path} 工作表 {sheet} 的合并单元格共覆盖 {covered:,} 个单元格，超过允许的 {most:,} 个"
+                  "（[limits] ledger_cells）；请取消表格以外的合并后另存").format(
+                    path=self.path, sheet=name, covered=covered, most=self.limits.ledger_cells)
             )
 
         def rows() -> Iterator[list[Any]]:
@@ -285,7 +289,7 @@ class Workbook:
     def _csv_rows(self) -> Iterator[list[Any]]:
         text = office_text(self.path.read_bytes())
         if "\x00" in text[:4096]:
-            raise BadWorkbook(f"{self.path} is not a text (CSV) file")
+            raise BadWorkbook(_("{path} 不是文本（CSV）文件").format(path=self.path))
         try:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
         except csv.Error:
@@ -295,12 +299,12 @@ class Workbook:
             for number, row in enumerate(csv.reader(io.StringIO(text), dialect), 1):
                 if len(row) > widest:
                     raise BadWorkbook(
-                        f"{self.path} 第 {number} 行有 {len(row):,} 列，超过允许的 {widest:,} 列（row {number} has "
-                        f"{len(row):,} columns, more than the {widest:,} allowed: [limits] ledger_columns）"
+                        _("{path} 第 {number} 行有 {columns:,} 列，超过允许的 {most:,} 列（[limits] ledger_columns）").format(
+                            path=self.path, number=number, columns=len(row), most=widest)
                     )
                 yield row
         except csv.Error as exc:
-            raise BadWorkbook(f"{self.path} is not a readable CSV file: {exc}") from None
+            raise BadWorkbook(_("{path} 不是可读的 CSV 文件：{reason}").format(path=self.path, reason=exc)) from None
 
     def close(self) -> None:
         self._wait()
@@ -344,8 +348,8 @@ def fill_merged(
 
 
 def _none_left(rows: Iterator[list[Any]], limit: int, where: str) -> Iterator[Any]:
-    for _ in rows:
-        raise BadWorkbook(f"{where} has more than {limit:,} rows ([limits] ledger_rows in the config file)")
+    for _row in rows:
+        raise BadWorkbook(_("{where} 超过 {most:,} 行（配置文件 [limits] ledger_rows）").format(where=where, most=limit))
     yield from ()
 
 
@@ -355,7 +359,7 @@ def _fill(rows: Iterator[list[Any]], starts: dict[int, list], last: int, limit: 
     active: list[tuple[int, int, int, int, Any]] = []  # (first row, last row, first col, last col, value)
     for index, row in enumerate(rows):
         if index >= limit:
-            raise BadWorkbook(f"{where} has more than {limit:,} rows ([limits] ledger_rows in the config file)")
+            raise BadWorkbook(_("{where} 超过 {most:,} 行（配置文件 [limits] ledger_rows）").format(where=where, most=limit))
         if active:
             active = [a for a in active if a[1] >= index]
         for r1, c0, c1 in starts.get(index, ()):

@@ -50,6 +50,7 @@ from sqlmodel import Session
 
 from projects_cli.errors import ProjectsError
 from projects_cli.facts import asof
+from projects_cli.i18n import N_, _, ngettext
 from projects_cli.ledger import dispatch as sent_book
 from projects_cli.ledger.dispatch import COMPLETION, LEAD_SHEET, MAIN_SHEET, MARKER, START, Col, canon
 from projects_cli.ledger.parse import Problem
@@ -101,10 +102,9 @@ def is_dispatched(path: Path, limits: Limits | None = None) -> bool:
         return True
     if MAIN_SHEET in names:
         raise ProjectsError(
-            f"{path.name} has a sheet {MAIN_SHEET} but not the hidden record every dispatched workbook carries: it was "
-            "copied into a new workbook or saved in another program, so what the unit changed cannot be told from what "
-            "was sent; ask the unit to fill in and return the workbook as sent (to import it as an ordinary ledger "
-            f"anyway, rename the sheet {MAIN_SHEET})")
+            _("{file} 有工作表 {sheet}，但没有每份派工单都带的隐藏记录：它被复制到了新工作簿，或用别的软件另存过，"
+              "分不清单位改了什么、原来发的是什么；请让单位在原发的工作簿上填写后报回（如仍要当作普通台账导入，"
+              "请把工作表 {sheet} 改名）").format(file=path.name, sheet=MAIN_SHEET))
     return False
 
 
@@ -201,7 +201,7 @@ class ReturnResult:
 
 
 def _show(value: str | None) -> str:
-    return "（空）" if value is None else value
+    return _("（空）") if value is None else value
 
 
 def _letter(index: int) -> str:
@@ -223,14 +223,14 @@ class _Book:
             self.book = CalamineWorkbook.from_path(str(path))
             self.names = list(self.book.sheet_names)
         except Exception as exc:  # calamine raises its own types
-            raise BadWorkbook(f"{path} cannot be read as a workbook ({type(exc).__name__}: {str(exc)[:200]}); "
-                              "ask the unit to send the workbook again") from None
+            raise BadWorkbook(_("{path} 不能作为工作簿读取（{kind}：{reason}）；请单位重新发送").format(
+                path=path, kind=type(exc).__name__, reason=str(exc)[:200])) from None
 
     def rows(self, name: str) -> list[list[Any]]:
         """Every row of a sheet from the top (index 0 = Excel row 1), columns from A."""
         if name not in self.names:
-            raise ProjectsError(f"{self.path.name}: the sheet {name!r} of the dispatched workbook is missing (its sheets "
-                                f"are: {', '.join(n for n in self.names if n != MARKER)}); fill in the workbook as sent")
+            raise ProjectsError(_("{file}：派工单缺少工作表 {sheet}（现有的工作表：{sheets}）；请在原发的工作簿上填写").format(
+                file=self.path.name, sheet=repr(name), sheets='、'.join(n for n in self.names if n != MARKER)))
         if self.kind == "xlsx":
             check_sheet(self.path, name, self.limits)
         try:
@@ -241,13 +241,14 @@ class _Book:
             out: list[list[Any]] = []
             for row in sheet.iter_rows():
                 if len(out) >= self.limits.ledger_rows:
-                    raise BadWorkbook(f"{self.path} sheet {name} has more than {self.limits.ledger_rows:,} rows "
-                                      "([limits] ledger_rows in the config file)")
+                    raise BadWorkbook(_("{where} 超过 {most:,} 行（配置文件 [limits] ledger_rows）").format(
+                        where=_("{path} 工作表 {sheet}").format(path=self.path, sheet=name), most=self.limits.ledger_rows))
                 out.append(pad + row if start_col else row)
         except BadWorkbook:
             raise
         except Exception as exc:
-            raise BadWorkbook(f"{self.path} sheet {name} cannot be read ({type(exc).__name__}: {str(exc)[:200]})") from None
+            raise BadWorkbook(_("{path} 工作表 {sheet} 读不了（{kind}：{reason}）").format(
+                path=self.path, sheet=name, kind=type(exc).__name__, reason=str(exc)[:200])) from None
         return out
 
     def close(self) -> None:
@@ -276,15 +277,15 @@ def _marker(book: _Book) -> _Marker:
             meta[cells[0] or ""] = cells[1] or ""
             continue
         parts = (cells[0] or "").split("|")
-        where, _, number = parts[0].rpartition("!")
+        where, _bang, number = parts[0].rpartition("!")
         if len(parts) < 4 or not number.isdigit():
-            raise ProjectsError(f"{book.path.name}: the hidden record of the dispatched workbook was altered; "
-                                "the return cannot be checked — send the unit a new workbook")
+            raise ProjectsError(_("{file}：派工单的隐藏记录被改动过，无法核对报回的内容；请给单位重新派发工作簿").format(
+                file=book.path.name))
         rows.append((where, int(number), parts[1], "|".join(parts[2:-1]) or None, parts[-1]))
     missing = [k for k in ("token", "unit", "period", "layout") if not meta.get(k)]
     if missing:
-        raise ProjectsError(f"{book.path.name}: the hidden record of the dispatched workbook is incomplete (no "
-                            f"{', '.join(missing)}); the return cannot be checked — send the unit a new workbook")
+        raise ProjectsError(_("{file}：派工单的隐藏记录不完整（缺少 {missing}），无法核对报回的内容；请给单位重新派发工作簿").format(
+            file=book.path.name, missing=', '.join(missing)))
     return _Marker(meta, rows)
 
 
@@ -296,8 +297,8 @@ def _find_dispatch(session: Session, book: _Book, marker: _Marker, *, lock: bool
     token, unit_name, period = marker.meta["token"], marker.meta["unit"], marker.meta["period"]
     name = book.path.name
     if marker.meta["layout"] != str(sent_book.LAYOUT):
-        raise ProjectsError(f"{name} was dispatched by another version of projects (layout {marker.meta['layout']}, "
-                            f"this version reads layout {sent_book.LAYOUT}); send the unit a new workbook")
+        raise ProjectsError(_("{file} 是另一个版本的 projects 派发的（格式 {layout}，本版本读格式 {ours}）；请给单位重新派发工作簿").format(
+            file=name, layout=marker.meta['layout'], ours=sent_book.LAYOUT))
     query = select(Dispatch).where(Dispatch.token == token)
     found = session.scalars(query.with_for_update() if lock else query).first()
     # the unit the workbook was sent to, by the name it had then (renamed or merged since: the one that answers now)
@@ -309,27 +310,27 @@ def _find_dispatch(session: Session, book: _Book, marker: _Marker, *, lock: bool
         ):
             if token in ((record or {}).get("replaced") or []):
                 raise ProjectsError(
-                    f"{name} is {unit_name}'s {period} workbook that was replaced by the one sent on "
-                    f"{sent_on.isoformat()}; it no longer imports — ask {unit_name} to fill in the newer workbook")
+                    _("{file} 是{unit} {period} 的派工单，已被 {sent_on} 发出的新派工单取代，不能再导入；请{unit}填写新派工单").format(
+                        file=name, unit=unit_name, period=period, sent_on=sent_on.isoformat()))
         raise ProjectsError(
-            f"{name} is a dispatched workbook (派工单) this registry did not send (token {token}, {unit_name}, {period}); "
-            "import it into the registry that dispatched it")
+            _("{file} 是派工单，但不是本登记库派发的（标识 {token}，{unit}，{period}）；请导入派发它的登记库").format(
+                file=name, token=token, unit=unit_name, period=period))
     unit = session.get(Unit, found.unit_id)
     marked = marker.meta.get("unit_id")
     same_unit = marked is not None and marked.isdigit() and sent_to == found.unit_id and (
         asof.unit_ids_by_name(session).get(unit_name) == int(marked))
     if unit is None or not same_unit or found.period != period:
-        raise ProjectsError(f"{name}: the hidden record of the dispatched workbook does not match what was sent "
-                            f"({unit_name} {period} in the file, {unit.name if unit else '?'} {found.period} on record); "
-                            "the workbook was altered — send the unit a new workbook")
+        raise ProjectsError(_("{file}：派工单的隐藏记录与派发记录不符（文件中是{unit} {period}，记录中是{recorded} {recorded_period}），"
+                              "工作簿被改动过；请给单位重新派发工作簿").format(
+            file=name, unit=unit_name, period=period, recorded=unit.name if unit else '?', recorded_period=found.period))
     record = found.fingerprints or {}
     on_record = sorted([(sent_book.MAIN_SHEET, r["row"], r["code"], None, r["fp"]) for r in record.get("rows", [])]
                        + [(sent_book.DUE_SHEET, r["row"], r["code"], r["kind"], r["fp"]) for r in record.get("milestones", [])]
                        + [(LEAD_SHEET, r["row"], r["code"], None, r["fp"]) for r in record.get("leads", [])],
                        key=str)
     if sorted(marker.rows, key=str) != on_record:
-        raise ProjectsError(f"{name}: the hidden record of the dispatched workbook does not match the rows sent to "
-                            f"{unit_name} on {found.sent_on.isoformat()}; the workbook was altered — send a new one")
+        raise ProjectsError(_("{file}：派工单的隐藏记录与 {sent_on} 发给{unit}的行不符，工作簿被改动过；请重新派发").format(
+            file=name, sent_on=found.sent_on.isoformat(), unit=unit_name))
     return found, unit.name
 
 
@@ -339,9 +340,10 @@ def _check_header(book: _Book, rows: list[list[Any]], sheet: str, header_row: in
         found = clean_text(header[i]) if i < len(header) else ""
         if found != col.header:
             raise ProjectsError(
-                f"{book.path.name} sheet {sheet}: the columns are not as sent (column {_letter(i)} of row {header_row} "
-                f"should be {col.header!r}, it is {found!r}); columns must not be added, removed or moved — "
-                "fill in the workbook as sent")
+                _("{file} 工作表 {sheet}：列与派发时不同（第 {row} 行 {column} 列应为 {expected}，现为 {found}）；"
+                  "不能增加、删除或移动列，请在原发的工作簿上填写").format(
+                    file=book.path.name, sheet=sheet, row=header_row, column=_letter(i), expected=repr(col.header),
+                    found=repr(found)))
 
 
 # ---------------------------------------------------------------- judging rows
@@ -393,7 +395,7 @@ class _Judge:
             except ValueProblem as exc:
                 return None, str(exc)
             if amount is not None and amount < 0:
-                return None, f"cannot be negative: {canon('text', raw)}"
+                return None, _("不能为负数：{value}").format(value=canon('text', raw))
             return canon("money", amount), None
         if col.kind in ("date", "ahead"):
             try:
@@ -405,10 +407,10 @@ class _Judge:
             if day is None:
                 return None, None
             if day.year < 1990:
-                return None, f"{day.isoformat()} is not a plausible date"
+                return None, _("{day} 不像是日期").format(day=day.isoformat())
             if day > self.ctx.as_of and col.kind == "date":
-                return None, (f"{day.isoformat()} is after the as-of date {self.ctx.as_of.isoformat()}; an actual "
-                              "date cannot be in the future")
+                return None, _("{day} 晚于截至日期 {as_of}：实际日期不能是将来的日期").format(
+                    day=day.isoformat(), as_of=self.ctx.as_of.isoformat())
             return day.isoformat(), None
         return canon(col.kind, raw), None
 
@@ -438,14 +440,16 @@ class _Judge:
             elif value is None and sent.get(col.key) is not None:
                 have = registry.get(col.key) if registry else None
                 self.problem(out.sheet, out.row, i, col.header, canon("text", raw),
-                             f"{label}: {col.header} was emptied (sent {sent[col.key]}); a return never erases what "
-                             f"the registry holds ({_show(have)}); ask the office to correct it", "warning")
+                             _("{label}：{header} 被清空（派发时为 {sent}）；报回的派工单不会抹去登记中已有的内容（{have}），"
+                               "如需更正请联系督查室").format(label=label, header=col.header, sent=sent[col.key],
+                                                        have=_show(have)), "warning")
             elif value != sent.get(col.key):
                 if col.kind == "stage" and value not in self.stages:
-                    invalid.append((i, col, raw, f"{value!r} is not one of the stages (形象进度): {'、'.join(self.stages)}"))
+                    invalid.append((i, col, raw, _("{value} 不是形象进度的可选阶段：{stages}").format(
+                        value=repr(value), stages='、'.join(self.stages))))
                 elif col.kind == "lead_stage" and value not in sent_book.LEAD_MOVES:
-                    invalid.append((i, col, raw, f"{value!r} is not one of the stages a unit may give (线索阶段): "
-                                                 f"{'、'.join(sent_book.LEAD_MOVES)}"))
+                    invalid.append((i, col, raw, _("{value} 不是单位可填的线索阶段：{stages}").format(
+                        value=repr(value), stages='、'.join(sent_book.LEAD_MOVES))))
                 else:
                     changed[col.key] = (i, col, value)
         if tampered:
@@ -453,14 +457,14 @@ class _Judge:
             for i, col, raw, value in tampered:
                 have = registry.get(col.key) if registry else None
                 self.problem(out.sheet, out.row, i, col.header, canon("text", raw),
-                             f"{label}: a locked column was altered (篡改): sent {_show(sent.get(col.key))}, "
-                             f"returned {_show(value)}, registry {_show(have)}; the row was not applied")
+                             _("{label}：锁定的列被改动（篡改）：派发 {sent}，报回 {returned}，登记 {have}；本行未导入").format(
+                                 label=label, sent=_show(sent.get(col.key)), returned=_show(value), have=_show(have)))
             return
         if invalid:
             out.outcome = "invalid"
             for i, col, raw, error in invalid:
                 self.problem(out.sheet, out.row, i, col.header, canon("text", raw),
-                             f"{label}: {error}; the row was not applied")
+                             _("{label}：{error}；本行未导入").format(label=label, error=error))
             return
         if registry is not None:
             changed = {k: v for k, v in changed.items() if registry.get(k) != v[2]}  # already in the registry
@@ -468,9 +472,10 @@ class _Judge:
             return
         if registry is None or owner[0] != self.dispatch.unit_id:
             out.outcome = "refused"
-            where = f"now belongs to {owner[1]}" if owner[1] else "has no responsible unit now"
+            where = _("现属于{owner}").format(owner=owner[1]) if owner[1] else _("现在没有责任单位")
             self.problem(out.sheet, out.row, None, "", out.code,
-                         f"{label}: {where}, not to {self.unit}; rows of another unit are refused (不予导入)")
+                         _("{label}：{where}，不属于{unit}；其他单位的行不予导入").format(label=label, where=where,
+                                                                                  unit=self.unit))
             return
         moved = [(i, col) for i, col in enumerate(columns)
                  if not col.open and col.kind not in ("seq", "state") and registry.get(col.key) != sent.get(col.key)]
@@ -482,22 +487,23 @@ class _Judge:
             what = "、".join(col.header for _i, col, _v in changed.values())
             for i, col in moved:
                 self.problem(out.sheet, out.row, i, col.header, out.returned.get(col.key, sent.get(col.key)),
-                             f"{label}: changed in the registry since dispatch (登记已变更): sent "
-                             f"{_show(sent.get(col.key))}, returned {_show(out.returned.get(col.key, sent.get(col.key)))}, "
-                             f"registry {_show(registry.get(col.key))}; the unit's changes ({what}) were not applied")
+                             _("{label}：派发后登记已变更：派发 {sent}，报回 {returned}，登记 {have}；单位的修改（{what}）未导入").format(
+                                 label=label, sent=_show(sent.get(col.key)),
+                                 returned=_show(out.returned.get(col.key, sent.get(col.key))),
+                                 have=_show(registry.get(col.key)), what=what))
             return
         if "month_amount" in changed and self.month > f"{self.ctx.as_of.year:04d}-{self.ctx.as_of.month:02d}":
             i, col, _v = changed["month_amount"]
             out.outcome = "invalid"
             self.problem(out.sheet, out.row, i, col.header, changed["month_amount"][2],
-                         f"{label}: the month {self.month} has not begun at the as-of date "
-                         f"{self.ctx.as_of.isoformat()}; the row was not applied")
+                         _("{label}：截至日期 {as_of} 时 {month} 还没开始；本行未导入").format(
+                             label=label, as_of=self.ctx.as_of.isoformat(), month=self.month))
             return
         if out.kind is not None and out.kind not in self.kinds:
             out.outcome = "invalid"
             self.problem(out.sheet, out.row, None, "", out.kind,
-                         f"{label}: {out.kind} is not a milestone kind of the config file ({'、'.join(self.kinds)}); "
-                         "the row was not applied")
+                         _("{label}：{kind} 不是配置文件中的节点类型（{kinds}）；本行未导入").format(
+                             label=label, kind=out.kind, kinds='、'.join(self.kinds)))
             return
         out.outcome = "apply"
         out.changes = {k: v for k, (_i, _c, v) in changed.items()}
@@ -567,8 +573,8 @@ def import_return(
         marker = _marker(book)
         found, unit = _find_dispatch(session, book, marker, lock=not dry_run)
         if from_unit and clean_text(from_unit) != unit:
-            raise ProjectsError(f"{path.name} is the workbook dispatched to {unit}, not to {clean_text(from_unit)} "
-                                "(--from-unit)")
+            raise ProjectsError(_("{file} 是派给{unit}的工作簿，不是派给{other}的（--from-unit）").format(
+                file=path.name, unit=unit, other=clean_text(from_unit)))
         record = found.fingerprints or {}
         main_cols = [Col(k, h, kind, bool(o)) for k, h, kind, o in record["main"]["columns"]]
         due_cols = [Col(k, h, kind, bool(o)) for k, h, kind, o in record["due"]["columns"]]
@@ -602,8 +608,8 @@ def import_return(
     result.returned_on = found.returned_on or ctx.as_of
     if strict and result.not_applied:
         raise ReturnRejected(
-            f"{path.name}: {result.not_applied} row{'s' if result.not_applied != 1 else ''} cannot be applied "
-            "(--strict); nothing was written", result)
+            ngettext("{file}：{n} 行不能导入（--strict）；未写入任何内容", "{file}：{n} 行不能导入（--strict）；未写入任何内容",
+                     result.not_applied).format(file=path.name, n=result.not_applied), result)
     if dry_run:
         return result
     _write(session, ctx, found, unit, judge, [r for r in judged if r.outcome == "apply"])
@@ -663,12 +669,16 @@ def _judge_main(session: Session, judge: _Judge, record: Mapping[str, Any], rows
     return out
 
 
+MISSING = {"row": N_("{label}：派发时的第 {row} 行在报回的工作簿中不见了；该行的内容都未导入"),
+           "milestone": N_("{label}：派发时第 {row} 行的节点在报回的工作簿中不见了；该行的内容都未导入"),
+           "lead": N_("{label}：派发时第 {row} 行的招商线索在报回的工作簿中不见了；该行的内容都未导入")}
+
+
 def _missing(judge: _Judge, sheet: str, missing: list[dict[str, Any]], label, what: str) -> None:
     """A warning for each row sent that the return no longer has (nothing from it is applied)."""
     for entry in missing:
         judge.problem(sheet, entry["row"], None, "", entry["code"],
-                      f"{label(entry)}: the {what} sent as row {entry['row']} is missing from the return; nothing from "
-                      "it was applied", "warning")
+                      _(MISSING[what]).format(label=label(entry), row=entry["row"]), "warning")
 
 
 def _judge_due(session: Session, judge: _Judge, record: Mapping[str, Any], rows: list[list[Any]],
@@ -696,8 +706,8 @@ def _judge_due(session: Session, judge: _Judge, record: Mapping[str, Any], rows:
         if entry is None:
             code, kind = key_of(cells)
             judge.problem(sheet, number, code_index, columns[code_index].header, code,
-                          f"{code or ''} {kind or ''}: this milestone was not in the list sent to {judge.unit}; "
-                          "rows added to a dispatched workbook are refused (不予导入)")
+                          _("{code} {kind}：这个节点不在发给{unit}的清单中；派工单中新增的行不予导入").format(
+                              code=code or '', kind=kind or '', unit=judge.unit))
             out.append(_Row(sheet, number, code or "", "", None, f"{code}:{kind}", kind, "refused"))
             continue
         sent = entry["sent"]
@@ -717,20 +727,19 @@ def _refuse(judge: _Judge, sheet: str, number: int, column: Col, index: int, cod
             entries: list[dict[str, Any]]) -> _Row:
     """A row that was not sent: another unit's project, a project sent twice, or a code the registry does not know."""
     if known is None:
-        message = (f"{code!r} is not a project of the registry; new projects are added by the office, not through a "
-                   "派工单" if code else "a row without a project code (项目编号) was added; rows added to a dispatched "
-                   "workbook are refused")
+        message = (_("{code} 不是登记中的项目；新项目由督查室登记，不能通过派工单新增").format(code=repr(code)) if code
+                   else _("新增了一行没有项目编号的行；派工单中新增的行不予导入"))
         name = ""
     else:
         pid, name, _uid, owner = known
         if any(e["code"] == code for e in entries):
-            message = f"{code} {name}: appears more than once; only its first row is read, this one is refused"
+            message = _("{code} {name}：出现了不止一次；只读第一行，本行不予导入").format(code=code, name=name)
         elif owner != judge.unit:
-            message = (f"{code} {name}: belongs to {owner or 'no responsible unit'}, not to {judge.unit}; rows of another "
-                       "unit are refused (不予导入)")
+            message = _("{code} {name}：属于{owner}，不属于{unit}；其他单位的行不予导入").format(
+                code=code, name=name, owner=owner or _("（无责任单位）"), unit=judge.unit)
         else:
-            message = (f"{code} {name}: was not in the workbook sent to {judge.unit} on "
-                       f"{judge.dispatch.sent_on.isoformat()}; rows added to a dispatched workbook are refused (不予导入)")
+            message = _("{code} {name}：不在 {sent_on} 发给{unit}的工作簿中；派工单中新增的行不予导入").format(
+                code=code, name=name, sent_on=judge.dispatch.sent_on.isoformat(), unit=judge.unit)
     judge.problem(sheet, number, index, column.header, code, message)
     return _Row(sheet, number, code, name, None, code, outcome="refused")
 
@@ -750,9 +759,11 @@ def _cross_check(judge: _Judge, rows: list[_Row]) -> None:
         for bad in (row, other):
             bad.outcome = "invalid"
             judge.problem(bad.sheet, bad.row, None, "", bad.code,
-                          f"{row.code} {row.name}: two different {row.kind} dates, {other.changes[key]} on {other.sheet} "
-                          f"row {other.row} and {row.changes.get('actual')} on {row.sheet} row {row.row}; the row was "
-                          "not applied")
+                          _("{code} {name}：两个不同的{kind}日期，{other_sheet} 第 {other_row} 行为 {first}，"
+                            "{sheet} 第 {row} 行为 {second}；本行未导入").format(
+                              code=row.code, name=row.name, kind=row.kind, first=other.changes[key],
+                              other_sheet=other.sheet, other_row=other.row, second=row.changes.get('actual'),
+                              sheet=row.sheet, row=row.row))
 
 
 def _write(session: Session, ctx: Ctx, found: Dispatch, unit: str, judge: _Judge, rows: list[_Row]) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from projects_cli.errors import InvalidValue
+from projects_cli.i18n import _
 
 SMTP_PASSWORD_ENV = "PROJECTS_SMTP_PASSWORD"
 DINGTALK_SECRET_ENV = "PROJECTS_DINGTALK_SECRET"
@@ -87,11 +88,11 @@ def read_secret(env: str, file: Path | None, what: str) -> str | None:
     try:
         mode = file.stat().st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise InvalidValue(f"{what}文件 {file} 别人也能读，请改为只有本人可读：chmod 600 {file}"
-                               f"（the {what} file must be readable by its owner only）")
+            raise InvalidValue(_("{what}文件 {file} 别人也能读，请改为只有本人可读：chmod 600 {file}").format(
+                what=what, file=file))
         return file.read_text(encoding="utf-8").strip() or None
     except OSError as exc:
-        raise InvalidValue(f"读不了{what}文件 {file}：{exc.strerror}（cannot read the {what} file）") from None
+        raise InvalidValue(_("读不了{what}文件 {file}：{reason}").format(what=what, file=file, reason=exc.strerror)) from None
 
 
 def robot_kind(url: str, default: str) -> str:

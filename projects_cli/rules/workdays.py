@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from typing import Iterable
 
 from projects_cli.errors import ProjectsError
+from projects_cli.i18n import _
 
 
 class UnknownYear(ProjectsError):
@@ -48,10 +49,10 @@ class WorkCalendar:
     def check(self, day: date) -> None:
         if day.year not in self.years:
             raise UnknownYear(
-                f"{day.isoformat()} 所在的{day.year}年节假日尚不知道（{self.coverage or '没有已知年份'}）：国务院办公厅发布"
-                f"{day.year}年节假日安排后运行 projects calendar import 通知.txt，或在配置文件 [calendar] 中列出"
-                f"（holidays = [...], workdays = [...], known_years = [{day.year}]），或升级 chinesecalendar "
-                f"({day.isoformat()} is in {day.year}, a year whose holidays the working-day calendar does not know)"
+                _("{day} 所在的{year}年节假日尚不知道（{known}）：国务院办公厅发布{year}年节假日安排后运行 "
+                  "projects calendar import 通知.txt，或在配置文件 [calendar] 中列出（holidays = [...], workdays = [...], "
+                  "known_years = [{year}]），或升级 chinesecalendar").format(
+                    day=day.isoformat(), year=day.year, known=self.coverage or _('没有已知年份'))
             )
 
 
@@ -84,21 +85,21 @@ def build_calendar(
     both = local_off & local_on
     if both:
         raise ProjectsError(
-            f"{', '.join(sorted(d.isoformat() for d in both))} listed both as a holiday and as a working day"
+            _("{days} 同时列在 holidays 和 workdays 中").format(days=', '.join(sorted(d.isoformat() for d in both)))
         )
     off = (set(holidays) - local_on) | local_off
     on = (set(workdays) - local_off) | local_on
     base_years, extra = set(years), set(local_years) - set(years)
     parts = []
     if base_years:
-        parts.append(f"{source or 'the holiday data'} covers {year_ranges(base_years)}")
+        parts.append(_("{source} 收录 {years} 年").format(source=source or _("节假日数据"), years=year_ranges(base_years)))
     if extra:
-        parts.append(f"the config file adds {year_ranges(extra)}")
+        parts.append(_("配置文件补充 {years} 年").format(years=year_ranges(extra)))
     return WorkCalendar(
         off=tuple(sorted(d for d in off if d.weekday() < 5)),
         on=tuple(sorted(d for d in on if d.weekday() >= 5)),
         years=frozenset(base_years | extra),
-        coverage="; ".join(parts),
+        coverage=_("；").join(parts),
         source=source,
     )
 

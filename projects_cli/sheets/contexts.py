@@ -27,6 +27,7 @@ from sqlmodel import Session
 from projects_cli.config.office import read_section
 from projects_cli.config.paths import resource_dir
 from projects_cli.errors import ConfigError, IllegalMove, InvalidValue, NotFound
+from projects_cli.i18n import _
 from projects_cli.services import registry
 from projects_cli.sheets.markup import Document, parse
 from projects_cli.store import changelog, sequences
@@ -88,7 +89,7 @@ def template_folders(user: Path | None, fallback_user: Path | None = None) -> li
     folders: list[Path] = []
     if user is not None:
         if not user.is_dir():
-            raise ConfigError(f"模板文件夹 {user} 不存在（templates folder does not exist）")
+            raise ConfigError(_("模板文件夹 {folder} 不存在").format(folder=user))
         folders.append(user)
     elif fallback_user is not None and fallback_user.is_dir():
         folders.append(fallback_user)
@@ -205,12 +206,11 @@ def notice_context(session: Session, as_of: date, issue_number: str, calendar, *
     row = issues.show_issue(session, issue_number, as_of, calendar)
     if row["state"] not in DEADLINE_STATES:
         raise IllegalMove(
-            f"问题 {row['number']} {row['state_zh']}：交办单、催办单、督办单只发给已交办或已反馈的问题；"
-            f"请先交办：projects issue assign {row['number']} --unit … (issue {row['number']} is {row['state']}; "
-            "a problem's sheet goes with an issue that is assigned or answered)"
+            _("问题 {number} {state}：交办单、催办单、督办单只发给已交办或已反馈的问题；"
+              "请先交办：projects issue assign {number} --unit …").format(number=row['number'], state=row['state_zh'])
         )
     if not row["lead_unit"]:
-        raise InvalidValue(f"issue {row['number']} has no lead unit (牵头单位); assign it first")
+        raise InvalidValue(_("问题 {number} 没有牵头单位；请先交办").format(number=row['number']))
     project = registry.show_project(session, row["project_code"], as_of.year, as_of)  # as on record then
     unit = session.scalars(select(Unit).where(Unit.id == row["lead_unit_id"])).one()
     setter = next((e for e in reversed(row["events"]) if e["type"] in issues.DEADLINE_SETTERS), None) or {}
@@ -307,8 +307,8 @@ def cards_contexts(
     rows = cards.list_cards(session, period, filters, on_record=as_of)
     if unit_name and not rows:
         raise NotFound(
-            f"no project of {unit_name} has a card (红黄蓝牌) for {period}; "
-            f"rate the period first (projects cards rate --period {period}) or choose another --period"
+            _("{unit}没有项目有 {period} 的红黄蓝牌；请先评定该期（projects cards rate --period {period}），"
+              "或换一个 --period").format(unit=unit_name, period=period)
         )
     cards.require_cards(rows, period)
     before = {r["code"]: r["color"] for r in cards.list_cards(session, previous, filters, on_record=as_of)}
@@ -780,10 +780,11 @@ def void_sheet(session: Session, ctx: Ctx, number: str, reason: str) -> Sheet:
 
     reason = clean_text(reason or "")
     if not reason:
-        raise InvalidValue("作废需说明原因：--reason TEXT (a voided sheet needs a reason)")
+        raise InvalidValue(_("作废需说明原因：--reason TEXT"))
     sheet = get_sheet(session, number)
     if sheet.voided_on is not None:
-        raise IllegalMove(f"{sheet.number} 已于{sheet.voided_on.isoformat()}作废（{sheet.void_reason}）")
+        raise IllegalMove(_("{number} 已于{on}作废（{reason}）").format(number=sheet.number, on=sheet.voided_on.isoformat(),
+                                                                    reason=sheet.void_reason))
     sheet.voided_on, sheet.voided_by, sheet.void_reason = ctx.as_of, ctx.by, reason
     session.flush()
     changelog.log_update(session, ctx, "sheet", sheet.id, {"voided_on": None, "void_reason": None},
@@ -818,21 +819,21 @@ def get_sheet(session: Session, number: str) -> Sheet:
         if len(found) == 1:
             return found[0]
         if found:
-            raise NotFound(f"{len(found)} 份文书编号为 {typed} 号：{'、'.join(s.number for s in found)}；请写全文号 "
-                           f"(several sheets are numbered {typed}; give the whole number)")
-    raise NotFound(f"没有文号为 {wanted!r} 的文书；projects sheet list 列出已发文号，如 高新督〔2025〕12号 "
-                   f"(no sheet numbered {wanted!r})")
+            raise NotFound(_("{n} 份文书编号为 {typed} 号：{numbers}；请写全文号").format(
+                n=len(found), typed=typed, numbers='、'.join(s.number for s in found)))
+    raise NotFound(_("没有文号为 {number} 的文书；projects sheet list 列出已发文号，如 高新督〔2025〕12号").format(
+        number=repr(wanted)))
 
 
 def reissue(session: Session, renderer: Renderer, number: str, *, rerender: bool = False) -> Issued:
     """An issued sheet again: exactly as issued, or (`rerender`) its stored data through today's templates."""
     sheet = get_sheet(session, number)
     if sheet.voided_on is not None:
-        raise IllegalMove(f"{sheet.number} 已于{sheet.voided_on.isoformat()}作废（{sheet.void_reason}），不再重新打印 "
-                          f"(a voided sheet is not re-issued)")
+        raise IllegalMove(_("{number} 已于{on}作废（{reason}），不再重新打印").format(
+            number=sheet.number, on=sheet.voided_on.isoformat(), reason=sheet.void_reason))
     context = sheet.context or {}
     if "markup" not in context or "data" not in context:
-        raise InvalidValue(f"sheet {sheet.number} was recorded without its content; it cannot be re-issued")
+        raise InvalidValue(_("文书 {number} 记录时没有保存内容，不能重新打印").format(number=sheet.number))
     if rerender:
         doc = renderer.document(with_head(renderer.markup(sheet.kind, decode(context["data"])), context.get("log_head")),
                                 sheet.kind)
@@ -857,7 +858,7 @@ def list_sheets(session: Session, *, year: int | None = None, kind: str | None =
         query = query.where(s.ref == get_issue(session, issue).number, s.kind.in_(PROBLEM_SHEETS))
     if kind is not None:
         if kind not in KINDS:
-            raise InvalidValue(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+            raise InvalidValue(_("文书种类应为 {choices} 之一，不是 {kind}").format(choices=', '.join(KINDS), kind=repr(kind)))
         query = query.where(s.kind == kind)
     rows = [dict(r) for r in session.connection().execute(query).mappings()]
     for row in rows:

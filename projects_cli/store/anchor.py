@@ -26,6 +26,7 @@ from typing import Any
 
 from projects_cli.config.paths import home_dir
 from projects_cli.errors import ProjectsError
+from projects_cli.i18n import _
 from projects_cli.writes import write_text
 
 ENV = "PROJECTS_LOG_KEY"
@@ -69,10 +70,10 @@ def _parse(text: str, source: str) -> bytes:
     except ValueError:
         secret = b""
     if len(secret) != KEY_BYTES:
-        what = f"环境变量 {ENV}" if source == ENV else f"密钥文件 {source}"
+        what = _("环境变量 {name}").format(name=ENV) if source == ENV else _("密钥文件 {path}").format(path=source)
         raise LogKeyError(
-            f"{what} 不是变更记录密钥：应为 64 位十六进制数字（32 字节）（the log key must be 64 hexadecimal digits）；"
-            "新密钥可用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成")
+            _("{what} 不是变更记录密钥：应为 64 位十六进制数字（32 字节）；"
+              "新密钥可用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成").format(what=what))
     return secret
 
 
@@ -87,15 +88,15 @@ def load_key() -> LogKey | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise LogKeyError(f"无法读取密钥文件 {path}（cannot read the log key file: {exc.strerror}）") from None
+        raise LogKeyError(_("无法读取密钥文件 {path}（{reason}）").format(path=path, reason=exc.strerror)) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise LogKeyError(f"密钥文件 {path} 不是普通文件（is not a regular file）")
+            raise LogKeyError(_("密钥文件 {path} 不是普通文件").format(path=path))
         if os.name == "posix" and info.st_mode & 0o077:
             raise LogKeyError(
-                f"密钥文件 {path} 的权限是 {stat.S_IMODE(info.st_mode):04o}，同组或其他用户也能访问，已拒绝使用"
-                f"（the log key file is open to group or others）；请执行 chmod 600 {path}")
+                _("密钥文件 {path} 的权限是 {mode}，同组或其他用户也能访问，已拒绝使用；请执行 chmod 600 {path}").format(
+                    path=path, mode=f"{stat.S_IMODE(info.st_mode):04o}"))
         text = os.read(fd, 1024).decode("ascii", "replace")
     finally:
         os.close(fd)
@@ -130,19 +131,19 @@ def load_or_create() -> LogKey:
 
 def missing(key_id: str) -> LogKeyError:
     return LogKeyError(
-        f"变更记录已用密钥（编号 {key_id}）签名，但找不到密钥（log key missing）：请把原来的 {KEY_FILE} 放到 "
-        f"{key_path()}（权限 600），或设置环境变量 {ENV}；不会另生成新密钥，未写入任何内容 (nothing was written)")
+        _("变更记录已用密钥（编号 {key_id}）签名，但找不到密钥：请把原来的 {file} 放到 {path}（权限 600），"
+          "或设置环境变量 {env}；不会另生成新密钥，未写入任何内容").format(key_id=key_id, file=KEY_FILE, path=key_path(), env=ENV))
 
 
 def describe(key: LogKey) -> str:
     """Where a key came from, in words."""
-    return f"环境变量 {ENV}" if key.source == ENV else f"密钥文件 {key.source}"
+    return _("环境变量 {name}").format(name=ENV) if key.source == ENV else _("密钥文件 {path}").format(path=key.source)
 
 
 def wrong(key: LogKey, key_id: str) -> LogKeyError:
     return LogKeyError(
-        f"{describe(key)} 的密钥（编号 {key.key_id}）不是签名这份变更记录的密钥（编号 {key_id}）（wrong log key）："
-        f"请换回原来的密钥；未写入任何内容 (nothing was written)")
+        _("{what} 的密钥（编号 {have}）不是签名这份变更记录的密钥（编号 {key_id}）：请换回原来的密钥；未写入任何内容").format(
+            what=describe(key), have=key.key_id, key_id=key_id))
 
 
 # ---------------------------------------------------------------- the head written last from this machine

@@ -22,6 +22,8 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable
 
+from projects_cli.i18n import N_, _
+
 if TYPE_CHECKING:
     from sqlmodel import Session
 
@@ -161,7 +163,7 @@ def _tail(session: Session) -> _Tail:
         last = conn.execute(text("SELECT hash, seq, mac FROM change_log ORDER BY id DESC LIMIT 1")).first()
         anchor = conn.execute(text("SELECT rows_before, plain_head, key_id, mac FROM log_anchor ORDER BY id")).first()
         if anchor is None:
-            raise outside.LogKeyError(NO_ANCHOR + "；请运行 projects db check 查看；未写入任何内容 (nothing was written)")
+            raise outside.LogKeyError(_("{problem}；请运行 projects db check 查看；未写入任何内容").format(problem=_(NO_ANCHOR)))
         key = outside.load_key()
         if key is None:
             raise outside.missing(anchor.key_id)
@@ -172,25 +174,23 @@ def _tail(session: Session) -> _Tail:
         elif (last.hash if last is not None else GENESIS) == anchor.plain_head:
             seq, link = anchor.rows_before, anchor.mac
         else:  # unsigned rows after the anchor, or the rows it signed are gone
-            raise outside.LogKeyError("变更记录在锚点之后有未签名的改动（the log changed without the key since it was "
-                                      "anchored）；请运行 projects db check 查看；未写入任何内容 (nothing was written)")
+            raise outside.LogKeyError(_("变更记录在锚点之后有未签名的改动；请运行 projects db check 查看；未写入任何内容"))
         bind = session.get_bind()
         where = location(bind.url.render_as_string(hide_password=False))
         short = anchor.mac[:16]
         recorded = outside.recorded_head(where)
         if recorded is not None and recorded.get("anchor") == short and recorded["count"] > seq:
             raise outside.LogKeyError(
-                f"变更记录现有 {seq} 条，少于本机上次写入后记下的 {recorded['count']} 条（{outside.head_path()}）："
-                "末尾的记录被删去，或数据库换成了较早的备份（the log is shorter than when this machine last wrote it）；"
-                "请先运行 projects db check 查看；确是恢复了备份的，运行 projects db check --accept-head 以现状为准；"
-                "未写入任何内容 (nothing was written)")
+                _("变更记录现有 {n} 条，少于本机上次写入后记下的 {count} 条（{file}）：末尾的记录被删去，或数据库换成了较早的备份；"
+                  "请先运行 projects db check 查看；确是恢复了备份的，运行 projects db check --accept-head 以现状为准；"
+                  "未写入任何内容").format(n=seq, count=recorded['count'], file=outside.head_path()))
         login = conn.execute(text("SELECT session_user")).scalar() if conn.dialect.name == "postgresql" else None
         session.info["audit_tail"] = _Tail(last.hash if last is not None else GENESIS, seq, link, _signer(key.secret),
                                            short, where, login)
     return session.info["audit_tail"]
 
 
-NO_ANCHOR = "变更记录没有锚点（the change log's anchor is missing）：锚点被删去，签名无从核对"
+NO_ANCHOR = N_("变更记录没有锚点：锚点被删去，签名无从核对")
 
 
 def _signer(secret: bytes):
@@ -409,11 +409,12 @@ class LogReport:
 
     def summary(self) -> str:
         if self.head is None:
-            return f"变更记录共 {self.rows} 条，没有锚点 (no anchor)"
+            return _("变更记录共 {n} 条，没有锚点").format(n=self.rows)
         before = self.rows_before or 0
-        key = f"密钥 {self.key_id}（{self.key_source}）" if self.key_source else f"密钥 {self.key_id}（本机没有 not here）"
-        return (f"变更记录 {self.head.text()}；锚点之前 {before} 条只有哈希链保护，之后 {max(self.rows - before, 0)} 条有密钥签名"
-                f"（{before} rows before the anchor）；{key}")
+        key = (_("密钥 {key_id}（{source}）").format(key_id=self.key_id, source=self.key_source) if self.key_source
+               else _("密钥 {key_id}（本机没有）").format(key_id=self.key_id))
+        return _("变更记录 {head}；锚点之前 {before} 条只有哈希链保护，之后 {after} 条有密钥签名；{key}").format(
+            head=self.head.text(), before=before, after=max(self.rows - before, 0), key=key)
 
 
 class _Runs:
@@ -432,11 +433,11 @@ class _Runs:
     def flush(self) -> None:
         if self.kind is None:
             return
-        what = {"mac": ("签名不符（signature does not match）：被改动后重新计算了哈希链，或是没有密钥的人添加的"),
-                "unsigned": ("在锚点之后却没有签名（not signed）：是没有密钥的人添加或改写的")}[self.kind]
-        where = (f"第 {self.first} 条" if self.count == 1
-                 else f"第 {self.first} 至 {self.last} 条（共 {self.count} 条）")
-        self.problems.append(f"变更记录{where}{what}")
+        what = {"mac": _("签名不符：被改动后重新计算了哈希链，或是没有密钥的人添加的"),
+                "unsigned": _("在锚点之后却没有签名：是没有密钥的人添加或改写的")}[self.kind]
+        where = (_("第 {first} 条").format(first=self.first) if self.count == 1
+                 else _("第 {first} 至 {last} 条（共 {count} 条）").format(first=self.first, last=self.last, count=self.count))
+        self.problems.append(_("变更记录{where}{what}").format(where=where, what=what))
         self.kind = None
 
 
@@ -456,37 +457,38 @@ def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, 
         if anchored else []  # (a dropped log_anchor table is reported as missing: the plain chain is still checked)
     anchor = anchors[0] if anchors else None
     if len(anchors) > 1:
-        problems.append(f"变更记录有 {len(anchors)} 个锚点，应只有一个（more than one anchor）：锚点表被改动")
+        problems.append(_("变更记录有 {n} 个锚点，应只有一个：锚点表被改动").format(n=len(anchors)))
     signer = None
     if anchor is None:
         if anchored:
-            problems.append(NO_ANCHOR)
+            problems.append(_(NO_ANCHOR))
     else:
         report.rows_before, report.key_id = anchor.rows_before, anchor.key_id
         try:
             key = outside.load_key()
         except outside.LogKeyError as exc:
             key = None
-            problems.append(f"无法验证签名（cannot verify: the key cannot be used）：{exc}；哈希链已核对")
+            problems.append(_("无法验证签名（密钥不能用）：{reason}；哈希链已核对").format(reason=exc))
         else:
             if key is None:
                 problems.append(
-                    f"无法验证签名：找不到密钥（cannot verify: key missing），不是记录被篡改；签名这份记录的密钥编号 "
-                    f"{anchor.key_id}：请设置环境变量 {outside.ENV}，或把原来的 {outside.KEY_FILE} 放到 "
-                    f"{outside.key_path()}（权限 600）；哈希链已核对")
+                    _("无法验证签名：找不到密钥，不是记录被篡改；签名这份记录的密钥编号 {key_id}：请设置环境变量 {env}，"
+                      "或把原来的 {file} 放到 {path}（权限 600）；哈希链已核对").format(
+                        key_id=anchor.key_id, env=outside.ENV, file=outside.KEY_FILE, path=outside.key_path()))
             elif key.key_id != anchor.key_id:
                 problems.append(
-                    f"无法验证签名：密钥不符（cannot verify: wrong key），不是记录被篡改；{outside.describe(key)} 的密钥编号 "
-                    f"{key.key_id}，签名这份记录的密钥编号 {anchor.key_id}：请换回原来的密钥；哈希链已核对")
+                    _("无法验证签名：密钥不符，不是记录被篡改；{what} 的密钥编号 {have}，签名这份记录的密钥编号 {key_id}："
+                      "请换回原来的密钥；哈希链已核对").format(what=outside.describe(key), have=key.key_id,
+                                                         key_id=anchor.key_id))
             elif anchor_mac(key.secret, anchor.rows_before, anchor.plain_head, anchor.key_id, anchor.nonce) != anchor.mac:
-                problems.append("变更记录的锚点被改动（the anchor was altered）：签名无从核对")
+                problems.append(_("变更记录的锚点被改动：签名无从核对"))
             else:
                 signer = _signer(key.secret)
                 report.key_source = outside.describe(key)
     recorded = outside.recorded_head(location) if location and anchor is not None else None
     if recorded is not None and recorded.get("anchor") != anchor.mac[:16]:
-        report.notes.append(f"本机 {outside.head_path()} 记下的是另一份变更记录（锚点不同：数据库重新建立过，或换成了别的"
-                            f"数据库），未据此核对截断 (log.head names another log)")
+        report.notes.append(_("本机 {file} 记下的是另一份变更记录（锚点不同：数据库重新建立过，或换成了别的数据库），"
+                              "未据此核对截断").format(file=outside.head_path()))
         recorded = None
     wanted = {pos for pos in (expect[0] if expect else None, recorded["count"] if recorded else None) if pos is not None}
     found: dict[int, str] = {}
@@ -509,19 +511,16 @@ def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, 
         chained = row["prev_hash"] == prev
         if not chained:
             runs.flush()
-            problems.append(f"变更记录第 {row['id']} 条接不上第 {prev_id} 条：中间有记录被删去，或链被改写"
-                            f"（change log entry {row['id']} does not follow entry {prev_id}: an entry was deleted or "
-                            "the chain was rewritten）")
+            problems.append(_("变更记录第 {id} 条接不上第 {prev} 条：中间有记录被删去，或链被改写").format(
+                id=row['id'], prev=prev_id))
         elif entry_hash(prev, row) != row["hash"]:
             runs.flush()
-            problems.append(f"变更记录第 {row['id']} 条在写入后被改动（change log entry {row['id']} was edited after "
-                            "it was written）")
+            problems.append(_("变更记录第 {id} 条在写入后被改动").format(id=row['id']))
         prev, prev_id = row["hash"], row["id"]
         if rows_before is None:
             continue
         if n == rows_before and row["hash"] != anchor.plain_head:
-            problems.append(f"锚点签下的前 {rows_before} 条已不是原来的记录（the rows before the anchor were "
-                            "rewritten）：锚点之前的记录被改写")
+            problems.append(_("锚点签下的前 {n} 条已不是原来的记录：锚点之前的记录被改写").format(n=rows_before))
         if n <= rows_before:
             continue
         if n == rows_before + 1:
@@ -542,8 +541,7 @@ def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, 
     runs.flush()
     report.rows = n
     if rows_before is not None and n < rows_before:
-        problems.append(f"变更记录只剩 {n} 条，少于锚点签下的 {rows_before} 条（the log was cut short before its "
-                        "anchor）：末尾的记录被删去")
+        problems.append(_("变更记录只剩 {n} 条，少于锚点签下的 {before} 条：末尾的记录被删去").format(n=n, before=rows_before))
     if anchor is not None:
         report.head = last_signed if n > rows_before and last_signed else Head(rows_before, anchor.mac)
     report.signed = signer is not None
@@ -552,20 +550,20 @@ def verify_log(session: Session, *, expect: tuple[int, str, str] | None = None, 
         count, mac = recorded["count"], recorded["mac"]
         if head.count < count:
             problems.append(
-                f"变更记录现有 {head.count} 条，少于本机上次写入后记下的 {count} 条（{outside.head_path()}）：末尾 "
-                f"{count - head.count} 条被删去，或数据库换成了较早的备份（the log was cut short since this machine "
-                "last wrote it）；确是恢复了备份的，运行 projects db check --accept-head 以现状为准")
+                _("变更记录现有 {n} 条，少于本机上次写入后记下的 {count} 条（{file}）：末尾 {gone} 条被删去，"
+                  "或数据库换成了较早的备份；确是恢复了备份的，运行 projects db check --accept-head 以现状为准").format(
+                    n=head.count, count=count, file=outside.head_path(), gone=count - head.count))
         elif found.get(count) != mac:
-            problems.append(f"本机上次写入后记下的第 {count} 条（校验 {short_mac(mac)}）已不在变更记录中：记录被改写"
-                            "（the head this machine last wrote is gone）")
+            problems.append(_("本机上次写入后记下的第 {count} 条（校验 {mac}）已不在变更记录中：记录被改写").format(
+                count=count, mac=short_mac(mac)))
     if expect is not None and head is not None:
         _expected(report, expect, found.get(expect[0]))
     if accept_head and head is not None and location:
         if problems or signer is None:
-            problems.append("未以现状为准（--accept-head not applied）：变更记录有上面的问题，或无法用密钥核对")
+            problems.append(_("未以现状为准（--accept-head 未生效）：变更记录有上面的问题，或无法用密钥核对"))
         else:
             outside.record_head(location, anchor.mac[:16], head.count, head.mac)
-            report.notes.append(f"已以现状为准：本机 {outside.head_path()} 记下 {head.text()} (accepted)")
+            report.notes.append(_("已以现状为准：本机 {file} 记下 {head}").format(file=outside.head_path(), head=head.text()))
     return report
 
 
@@ -577,19 +575,19 @@ def _expected(report: LogReport, expect: tuple[int, str, str], mac: str | None) 
     assert head is not None
     if count > head.count:
         report.problems.append(
-            f"核对失败：变更记录只有 {head.count} 条，没有打印的第 {count} 条（校验 {given}）：末尾 {count - head.count} "
-            "条被删去（the log was cut short after this head was printed），或这张单子不是这个数据库发出的")
+            _("核对失败：变更记录只有 {n} 条，没有打印的第 {count} 条（校验 {given}）：末尾 {gone} 条被删去，"
+              "或这张单子不是这个数据库发出的").format(n=head.count, count=count, given=given, gone=count - head.count))
     elif count < (report.rows_before or 0):
-        report.problems.append(f"核对失败：第 {count} 条在锚点之前，没有签名，无法核对打印的校验 {given}"
-                               "（this position is before the anchor）")
+        report.problems.append(_("核对失败：第 {count} 条在锚点之前，没有签名，无法核对打印的校验 {given}").format(
+            count=count, given=given))
     elif mac is None or not (mac.startswith(prefix) and mac.endswith(suffix)):
-        now = f"现在是 {short_mac(mac)}" if mac else "现在没有签名"
+        now = _("现在是 {mac}").format(mac=short_mac(mac)) if mac else _("现在没有签名")
         report.problems.append(
-            f"核对失败：变更记录第 {count} 条的校验不是打印的 {given}（{now}）：记录被改写（the log no longer holds "
-            "this head），或这张单子不是这个数据库发出的")
+            _("核对失败：变更记录第 {count} 条的校验不是打印的 {given}（{now}）：记录被改写，或这张单子不是这个数据库发出的").format(
+                count=count, given=given, now=now))
     else:
-        report.notes.append(f"核对 记录 {count} · 校验 {given}：仍在变更记录原位，其后又有 {head.count - count} 条"
-                            f"（the printed head is in the log; {head.count - count} rows came after it）")
+        report.notes.append(_("核对 记录 {count} · 校验 {given}：仍在变更记录原位，其后又有 {after} 条").format(
+            count=count, given=given, after=head.count - count))
 
 
 def verify_chain(session: Session) -> list[str]:

@@ -9,6 +9,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel
 
 import projects_cli.store.models  # noqa: F401  (registers the tables)
+from projects_cli.i18n import _
 from projects_cli.store import changelog, db
 
 T = TypeVar("T")
@@ -49,30 +50,31 @@ def check(session: Session, *, expect: tuple[int, str, str] | None = None, locat
     report = Report()
     problems = report.problems
     if conn.dialect.name == "sqlite":
-        result = _part(session, problems, "integrity",
+        result = _part(session, problems, _("完整性"),
                        lambda: [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()])
         if result is not None and result != ["ok"]:
-            problems.extend(f"integrity: {line}" for line in result)
-    current = _part(session, problems, "schema", lambda: db.current_revision(conn))
+            problems.extend(_("完整性：{line}").format(line=line) for line in result)
+    current = _part(session, problems, _("数据库版本"), lambda: db.current_revision(conn))
     head = db.head_revision()
     if current != head:
-        problems.append(f"schema is at {current or 'none'}, this version needs {head}: run projects db upgrade")
+        problems.append(_("数据库版本是 {current}，本程序需要 {head}：请运行 projects db upgrade").format(
+            current=current or _("（无）"), head=head))
         return report
-    present = set(_part(session, problems, "tables", lambda: inspect(conn).get_table_names()) or ())
+    present = set(_part(session, problems, _("表"), lambda: inspect(conn).get_table_names()) or ())
     missing = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in present]
-    problems.extend(f"table {name} is missing" for name in missing)
+    problems.extend(_("缺少表 {name}").format(name=name) for name in missing)
     if conn.dialect.name == "postgresql":  # unit scope is PostgreSQL's own: the policies must be there and on
         from projects_cli.store.roles import check_policies
 
-        problems.extend(_part(session, problems, "row-level security", lambda: check_policies(conn)) or ())
+        problems.extend(_part(session, problems, _("行级安全"), lambda: check_policies(conn)) or ())
     for what, sql in orphan_queries():
         if any(name in missing for name in _tables_of(what)):
             continue
-        count = _part(session, problems, f"orphan rows in {what}", lambda sql=sql: conn.execute(text(sql)).scalar())
+        count = _part(session, problems, _("{what} 中指向不存在记录的行").format(what=what), lambda sql=sql: conn.execute(text(sql)).scalar())
         if count:
-            problems.append(f"{count} orphan rows in {what}")
+            problems.append(_("{what} 有 {count} 行指向不存在的记录").format(what=what, count=count))
     if "change_log" not in missing:
-        log = _part(session, problems, "change log", lambda: changelog.verify_log(
+        log = _part(session, problems, _("变更记录"), lambda: changelog.verify_log(
             session, expect=expect, location=location, accept_head=accept_head, anchored="log_anchor" not in missing))
         if log is not None:
             problems.extend(log.problems)
@@ -94,5 +96,5 @@ def _part(session: Session, problems: list[str], what: str, run: Callable[[], T]
             return run()
     except Exception as exc:  # a damaged file, a dropped table, a value the driver cannot read
         reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
-        problems.append(f"{what}: cannot be checked ({reason})")
+        problems.append(_("{what}：无法检查（{reason}）").format(what=what, reason=reason))
         return None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from projects_cli.config.paths import resource_dir
 from projects_cli.errors import ProjectsError, SchemaBehind
+from projects_cli.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -38,8 +39,8 @@ class DatabaseBusy(ProjectsError):
 
 def _busy(display: str, wait: float) -> DatabaseBusy:
     return DatabaseBusy(
-        f"{display} 正被另一个命令占用，等待 {wait:g} 秒后仍未完成（another command kept the database busy for "
-        f"{wait:g} s）；请稍后再试，或在 config.toml 的 [database] wait_seconds 中加长等待"
+        _("{db} 正被另一个命令占用，等待 {wait:g} 秒后仍未完成；请稍后再试，或在 config.toml 的 [database] wait_seconds "
+          "中加长等待").format(db=display, wait=wait)
     )
 _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
 
@@ -65,7 +66,7 @@ def _known_target(revision: str, *, allow_base: bool = False) -> str:
     if target in known or (allow_base and target == "base"):
         return target
     choices = ", ".join(known + (["base"] if allow_base else []))
-    raise ProjectsError(f"没有数据库版本 {target!r}（unknown revision {target!r}）；可用的版本 known revisions: {choices}")
+    raise ProjectsError(_("没有数据库版本 {target}；可用的版本：{choices}").format(target=repr(target), choices=choices))
 
 
 def newer_than_this_version(rev: str | None) -> bool:
@@ -75,8 +76,8 @@ def newer_than_this_version(rev: str | None) -> bool:
 
 def _refuse_newer(display: str, rev: str) -> None:
     raise ProjectsError(
-        f"{display} 的数据库版本 {rev} 比本程序新（newer than this version of projects, which knows up to "
-        f"{head_revision()}）；请升级 projects 本身，不要改动这个数据库 (upgrade projects itself)"
+        _("{db} 的数据库版本 {rev} 比本程序新（本程序最高认得 {head}）；请升级 projects 本身，不要改动这个数据库").format(
+            db=display, rev=rev, head=head_revision())
     )
 
 
@@ -109,7 +110,7 @@ def make_engine(url: str, *, write: bool = True, wait: float = WAIT_SECONDS,
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None and not path.parent.exists():
-            raise ProjectsError(f"folder {path.parent} does not exist; create it or choose another --db")
+            raise ProjectsError(_("文件夹 {folder} 不存在；请先创建它，或换一个 --db").format(folder=path.parent))
         engine = create_engine(url, connect_args={"timeout": wait})
 
         @event.listens_for(engine, "connect")
@@ -135,7 +136,8 @@ def make_engine(url: str, *, write: bool = True, wait: float = WAIT_SECONDS,
         engine = create_engine(url, pool_pre_ping=False)
     except ModuleNotFoundError as exc:
         raise ProjectsError(
-            f"the database driver {exc.name!r} is not installed; for PostgreSQL run: pip install 'projects-cli[postgres]'"
+            _("没有安装数据库驱动 {driver}；使用 PostgreSQL 请运行：pip install 'projects-cli[postgres]'").format(
+                driver=repr(exc.name))
         ) from None
     if write and engine.dialect.name == "postgresql":
 
@@ -209,14 +211,15 @@ def check_schema(conn: Connection, display: str) -> None:
     if current == head:
         return
     if current is None:
-        raise SchemaBehind(f"{display} holds no registry yet; run: projects --db {display} init")
+        raise SchemaBehind(_("{db} 中还没有项目库；请运行：projects --db {db} init").format(db=display))
     if current < head:
         raise SchemaBehind(
-            f"{display} is at schema {current}, this version of projects needs {head}; "
-            f"run: projects --db {display} db upgrade"
+            _("{db} 的数据库版本是 {current}，本程序需要 {head}；请运行：projects --db {db} db upgrade").format(
+                db=display, current=current, head=head)
         )
     raise SchemaBehind(
-        f"{display} is at schema {current}, newer than this version of projects knows ({head}); upgrade projects"
+        _("{db} 的数据库版本是 {current}，比本程序认得的（{head}）新；请升级 projects").format(
+            db=display, current=current, head=head)
     )
 
 
@@ -424,7 +427,7 @@ def session_scope(url: str, *, write: bool = True, wait: float = WAIT_SECONDS,
 
     path = sqlite_path(url)
     if path is not None and not path.exists():
-        raise SchemaBehind(f"{path} does not exist; run: projects --db {path} init")
+        raise SchemaBehind(_("{path} 不存在；请运行：projects --db {path} init").format(path=path))
     engine = make_engine(url, write=write, wait=wait, on_wait=on_wait)
     try:
         with Session(engine, expire_on_commit=False) as session:
@@ -438,7 +441,7 @@ def session_scope(url: str, *, write: bool = True, wait: float = WAIT_SECONDS,
     except OperationalError as exc:
         from projects_cli.store.failures import database_problem
 
-        raise database_problem(exc, display_name(url)) or ProjectsError(f"database error: {exc.orig}") from None
+        raise database_problem(exc, display_name(url)) or ProjectsError(_("数据库出错：{reason}").format(reason=exc.orig)) from None
     finally:
         engine.dispose()
 
@@ -458,7 +461,7 @@ def migrating(engine: Engine) -> Iterator[Connection]:
                 if raw is not None:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
-                        raise ProjectsError(f"the migration left {len(broken)} rows pointing at nothing; nothing was changed")
+                        raise ProjectsError(_("迁移后有 {n} 行指向不存在的记录；未做任何改动").format(n=len(broken)))
         finally:
             if raw is not None:
                 raw.execute("PRAGMA foreign_keys = ON")
@@ -478,9 +481,9 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
     from projects_cli.writes import replacing
 
     if dest.exists():
-        raise ProjectsError(f"{dest} already exists; choose another file name")
+        raise ProjectsError(_("{dest} 已存在；请换一个文件名").format(dest=dest))
     if not dest.parent.exists():
-        raise ProjectsError(f"folder {dest.parent} does not exist")
+        raise ProjectsError(_("文件夹 {folder} 不存在").format(folder=dest.parent))
     with replacing(dest, exclusive=True) as tmp:
         copy_sqlite(src, tmp)
     return dest
@@ -530,8 +533,8 @@ def upgrade(url: str, revision: str = "head", *, backup: bool = True) -> tuple[s
             _refuse_newer(display_name(url), before)
         if before is not None and target < before:
             raise ProjectsError(
-                f"{display_name(url)} 已是版本 {before}，比 {target} 新；回退请用 (to go back use): "
-                f"projects db downgrade {target}"
+                _("{db} 已是版本 {before}，比 {target} 新；回退请用：projects db downgrade {target}").format(
+                    db=display_name(url), before=before, target=target)
             )
         if backup and before is not None and before != target:
             backup_file = backup_before(url, before)
@@ -541,8 +544,9 @@ def upgrade(url: str, revision: str = "head", *, backup: bool = True) -> tuple[s
         except ProjectsError:
             raise
         except Exception as exc:  # a migration refused the data, or alembic cannot walk from here
-            kept = f"; a copy was kept in {backup_file}" if backup_file else ""
-            raise ProjectsError(f"upgrade from {before or 'none'} to {target} failed, nothing was changed: {exc}{kept}") from None
+            kept = _("；副本保存在 {file}").format(file=backup_file) if backup_file else ""
+            raise ProjectsError(_("从 {before} 升级到 {target} 失败，未做任何改动：{reason}{kept}").format(
+                before=before or _("（无）"), target=target, reason=exc, kept=kept)) from None
         with engine.connect() as conn:
             after = current_revision(conn)
     finally:
@@ -562,22 +566,22 @@ def downgrade(url: str, revision: str, confirm: Callable[[str, str], None] | Non
 
     path = sqlite_path(url)
     if path is not None and not path.exists():
-        raise ProjectsError(f"{path} does not exist; nothing to downgrade")
+        raise ProjectsError(_("{path} 不存在；没有可回退的").format(path=path))
     target = _known_target(revision, allow_base=True)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             before = current_revision(conn)
         if before is None:
-            raise ProjectsError(f"{display_name(url)} holds no registry; nothing to downgrade")
+            raise ProjectsError(_("{db} 中没有项目库；没有可回退的").format(db=display_name(url)))
         if newer_than_this_version(before):
             _refuse_newer(display_name(url), before)
         if target == before:
             return before, before, None
         if target != "base" and target > before:
             raise ProjectsError(
-                f"{display_name(url)} 是版本 {before}，比 {target} 旧；升级请用 (to go forward use): "
-                f"projects db upgrade {target}"
+                _("{db} 是版本 {before}，比 {target} 旧；升级请用：projects db upgrade {target}").format(
+                    db=display_name(url), before=before, target=target)
             )
         if confirm is not None:
             confirm(before, target)
@@ -586,7 +590,7 @@ def downgrade(url: str, revision: str, confirm: Callable[[str, str], None] | Non
             try:
                 command.downgrade(_alembic_config(conn), target)
             except CommandError as exc:
-                raise ProjectsError(f"cannot downgrade to {revision!r}: {exc}") from None
+                raise ProjectsError(_("不能回退到 {revision}：{reason}").format(revision=repr(revision), reason=exc)) from None
         with engine.connect() as conn:
             after = current_revision(conn)
     finally:
@@ -597,7 +601,7 @@ def downgrade(url: str, revision: str, confirm: Callable[[str, str], None] | Non
 def revision_of(url: str) -> str | None:
     path = sqlite_path(url)
     if path is not None and not path.exists():
-        raise ProjectsError(f"{path} does not exist; run: projects --db {path} init")
+        raise ProjectsError(_("{path} 不存在；请运行：projects --db {path} init").format(path=path))
     engine = make_engine(url, write=False)
     try:
         with engine.connect() as conn:

@@ -12,29 +12,29 @@ import sqlite3
 import sys
 
 from projects_cli.errors import ProjectsError
+from projects_cli.i18n import N_, _
 
 # (words in the driver's message, what it means, what to do); the first that matches wins
 _KINDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("not a database", "malformed", "file is encrypted", "no such table", "no such column", "corrupt"),
-     "不是本程序的数据库，或文件已损坏", "damaged"),
-    (("locked", "busy"), "正被另一个命令使用", "locked"),
-    (("readonly", "read-only", "read only"), "是只读的，不能写入", "readonly"),
-    (("unable to open",), "无法打开", "open"),
-    (("disk is full", "disk i/o", "database or disk is full"), "读写磁盘失败", "disk"),
+     N_("不是本程序的数据库，或文件已损坏"), "damaged"),
+    (("locked", "busy"), N_("正被另一个命令使用"), "locked"),
+    (("readonly", "read-only", "read only"), N_("是只读的，不能写入"), "readonly"),
+    (("unable to open",), N_("无法打开"), "open"),
+    (("disk is full", "disk i/o", "database or disk is full"), N_("读写磁盘失败"), "disk"),
 )
 
 
 def _advice(kind: str, display: str) -> str:
     check = f"projects --db {display} db check"
     return {
-        "damaged": f"运行 {check} 查看，或用备份恢复（restore a backup: a `db backup` copy or a .bak- file kept by "
-                   "`db upgrade`）",
-        "locked": "等另一个命令结束后重试 (try again when the other command has finished)",
-        "readonly": "检查该文件及其所在文件夹的写权限，或复制到可写的位置再用 (check write permission on the file and its "
-                    "folder)",
-        "open": "检查路径、文件夹和权限 (check the path, the folder and the permissions)",
-        "disk": f"腾出磁盘空间后重试，再运行 {check} (free disk space, then run db check)",
-    }.get(kind, f"运行 {check} 查看，必要时用备份恢复 (run db check; restore a backup if it fails)")
+        "damaged": _("运行 {check} 查看，或用备份恢复（`db backup` 的副本，或 `db upgrade` 留下的 .bak- 文件）").format(
+            check=check),
+        "locked": _("等另一个命令结束后重试"),
+        "readonly": _("检查该文件及其所在文件夹的写权限，或复制到可写的位置再用"),
+        "open": _("检查路径、文件夹和权限"),
+        "disk": _("腾出磁盘空间后重试，再运行 {check}").format(check=check),
+    }.get(kind, _("运行 {check} 查看，必要时用备份恢复").format(check=check))
 
 
 def database_problem(exc: BaseException, display: str) -> ProjectsError | None:
@@ -48,8 +48,10 @@ def database_problem(exc: BaseException, display: str) -> ProjectsError | None:
     lower = words.lower()
     for needles, meaning, kind in _KINDS:
         if any(n in lower for n in needles):
-            return ProjectsError(f"数据库 {display} {meaning}（{words}）；{_advice(kind, display)}")
-    return ProjectsError(f"数据库 {display} 出错（database error: {words}）；{_advice('', display)}")
+            return ProjectsError(_("数据库 {db} {meaning}（{reason}）；{advice}").format(
+                db=display, meaning=_(meaning), reason=words, advice=_advice(kind, display)))
+    return ProjectsError(_("数据库 {db} 出错（{reason}）；{advice}").format(db=display, reason=words,
+                                                                        advice=_advice('', display)))
 
 
 def refused_words(exc: BaseException) -> str | None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from projects_cli.errors import InvalidValue
+from projects_cli.i18n import _
 from projects_cli.store import models  # noqa: F401 - the tables must be defined before LENGTHS is built
 from projects_cli.values import text_problem
 
@@ -65,8 +66,8 @@ def check_value(table: str, column: str, value: Any) -> None:
         return
     limit = LENGTHS[(table, column)]
     if limit is not None and len(value) > limit:
-        raise InvalidValue(f"{field_name(table, column)} 最长 {limit} 个字符，这个有 {len(value):,} 个"
-                           f"（{table}.{column} holds at most {limit} characters, not {len(value):,}）")
+        raise InvalidValue(_("{field} 最长 {limit} 个字符，这个有 {length:,} 个").format(
+            field=field_name(table, column), limit=limit, length=len(value)))
     if not value.isprintable():
         problem = text_problem(value, name=(table, column) in NAMES, lines=limit is None)
         if problem:

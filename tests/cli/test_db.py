@@ -43,7 +43,7 @@ def test_a_new_file_is_upgraded_from_nothing_and_then_already_at_head(tmp_path):
 
 def test_current_of_a_file_that_does_not_exist(tmp_path):
     path = tmp_path / "none.db"
-    assert run(path, "db", "current") == (1, "", f"错误：{path} does not exist; run: projects --db {path} init\n")
+    assert run(path, "db", "current") == (1, "", f"错误：{path} 不存在；请运行：projects --db {path} init\n")
     assert not path.exists()
 
 
@@ -82,9 +82,9 @@ def test_downgrade_to_base_and_up_again(cli):
     r = cli("db", "current")
     assert (r.exit_code, r.stdout) == (0, "none (run: projects init)\n")
     r = cli("list")
-    assert (r.exit_code, r.stderr) == (1, f"错误：{display} holds no registry yet; run: projects --db {display} init\n")
+    assert (r.exit_code, r.stderr) == (1, f"错误：{display} 中还没有项目库；请运行：projects --db {display} init\n")
     r = cli("db", "downgrade", "base", "--yes")
-    assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"错误：{display} holds no registry; nothing to downgrade\n")
+    assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"错误：{display} 中没有项目库；没有可回退的\n")
     r = cli("db", "upgrade")
     assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"数据库版本 none → {HEAD}\n")  # an empty schema: no copy
     assert backups(cli.url) == kept and names(cli) == []  # the downgrade's copy; an empty schema needs none
@@ -105,16 +105,16 @@ def test_unknown_revisions_are_refused_and_change_nothing(cli):
     known = ", ".join(db.known_revisions())
     r = cli("db", "downgrade", "9999")
     assert (r.exit_code, r.stdout, r.stderr) == (
-        1, "", f"错误：没有数据库版本 '9999'（unknown revision '9999'）；可用的版本 known revisions: {known}, base\n")
+        1, "", f"错误：没有数据库版本 '9999'；可用的版本：{known}, base\n")
     r = cli("db", "upgrade", "9999")
     assert (r.exit_code, r.stdout, r.stderr) == (
-        1, "", f"错误：没有数据库版本 '9999'（unknown revision '9999'）；可用的版本 known revisions: {known}\n")
+        1, "", f"错误：没有数据库版本 '9999'；可用的版本：{known}\n")
     assert backups(cli.url) == []  # refused before anything was copied
     assert cli("db", "downgrade", FIRST, "--yes").exit_code == 0
     r = cli("db", "downgrade", HEAD)  # a newer revision is not a downgrade
     display = db.display_name(cli.url)
     assert (r.exit_code, r.stderr) == (
-        1, f"错误：{display} 是版本 {FIRST}，比 {HEAD} 旧；升级请用 (to go forward use): projects db upgrade {HEAD}\n")
+        1, f"错误：{display} 是版本 {FIRST}，比 {HEAD} 旧；升级请用：projects db upgrade {HEAD}\n")
     r = cli("db", "downgrade", FIRST)  # already there: nothing to do, and said so
     assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"数据库版本已是 {FIRST}\n")
     assert cli("db", "current").stdout == f"{FIRST} (head is {HEAD}; run: projects db upgrade)\n"
@@ -128,7 +128,7 @@ def test_downgrade_needs_a_revision(cli):
 
 def test_downgrade_of_a_file_that_does_not_exist(tmp_path):
     path = tmp_path / "none.db"
-    assert run(path, "db", "downgrade", FIRST) == (1, "", f"错误：{path} does not exist; nothing to downgrade\n")
+    assert run(path, "db", "downgrade", FIRST) == (1, "", f"错误：{path} 不存在；没有可回退的\n")
     assert not path.exists()
 
 
@@ -145,8 +145,8 @@ def test_current_of_a_database_newer_than_this_version(tmp_path):
     assert run(path, "db", "current") == (
         0, f"9000 (newer than this version of projects, which knows up to {head}; upgrade projects itself)\n", "")
     code, out, err = run(path, "db", "upgrade")
-    assert (code, out, err) == (1, "", f"错误：{path} 的数据库版本 9000 比本程序新（newer than this version of projects, "
-                                       f"which knows up to {head}）；请升级 projects 本身，不要改动这个数据库 (upgrade projects itself)\n")
+    assert (code, out, err) == (1, "", f"错误：{path} 的数据库版本 9000 比本程序新（本程序最高认得 {head}）；"
+                                       "请升级 projects 本身，不要改动这个数据库\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["newer.db"]  # no copy, nothing changed
 
 
@@ -155,5 +155,5 @@ def test_upgrade_to_an_older_revision_is_refused(tmp_path):
     run(path, "db", "upgrade")
     head = db.head_revision()
     assert run(path, "db", "upgrade", FIRST) == (
-        1, "", f"错误：{path} 已是版本 {head}，比 {FIRST} 新；回退请用 (to go back use): projects db downgrade {FIRST}\n")
+        1, "", f"错误：{path} 已是版本 {head}，比 {FIRST} 新；回退请用：projects db downgrade {FIRST}\n")
     assert sorted(p.name for p in tmp_path.iterdir() if ".bak-" in p.name) == []

@@ -139,7 +139,7 @@ def test_a_written_file_replaces_the_old_one_whole_and_keeps_its_mode(office):
 def test_db_backup_to_an_existing_file_is_refused_and_a_new_one_is_whole(office):
     taken = office.parent / "taken.db"
     taken.write_bytes(b"keep me")
-    assert run(office, "db", "backup", str(taken)) == (1, "", f"错误：{taken} already exists; choose another file name\n")
+    assert run(office, "db", "backup", str(taken)) == (1, "", f"错误：{taken} 已存在；请换一个文件名\n")
     assert taken.read_bytes() == b"keep me"
     copy = office.parent / "copy.db"
     assert run(office, "db", "backup", str(copy)) == (0, "", f"已将 {office} 备份到 {copy}\n")
@@ -198,8 +198,8 @@ def _damaged(tmp_path: Path, office: Path) -> dict[str, Path]:
     return out
 
 
-NOT_A_DB = ("错误：数据库 {p} 不是本程序的数据库，或文件已损坏（{why}）；运行 projects --db {p} db check 查看，或用备份恢复"
-            "（restore a backup: a `db backup` copy or a .bak- file kept by `db upgrade`）\n")
+NOT_A_DB = ("错误：数据库 {p} 不是本程序的数据库，或文件已损坏（{why}）；运行 projects --db {p} db check 查看，或"
+            "用备份恢复（`db backup` 的副本，或 `db upgrade` 留下的 .bak- 文件）\n")
 
 
 @pytest.mark.parametrize("command", [("list",), ("init",), ("db", "check"), ("db", "upgrade"), ("db", "current"),
@@ -222,8 +222,8 @@ def test_db_check_reports_a_bad_timestamp_and_a_dropped_table(office):
     conn.close()
     code, out, err = run(office, "db", "check")
     assert (code, out, err) == (
-        1, "FAIL  table issue_event is missing\n"
-           "FAIL  change log: cannot be checked (Invalid isoformat string: 'not a time')\n", "")
+        1, "FAIL  缺少表 issue_event\n"
+           "FAIL  变更记录：无法检查（Invalid isoformat string: 'not a time'）\n", "")
 
 
 def test_db_check_on_corrupt_pages_reports_them(office):
@@ -232,7 +232,7 @@ def test_db_check_on_corrupt_pages_reports_them(office):
     office.write_bytes(bytes(data))
     code, out, err = run(office, "db", "check")
     assert code == 1 and err == ""
-    assert out.splitlines()[0].startswith("FAIL  integrity")
+    assert out.splitlines()[0].startswith("FAIL  完整性")
 
 
 # ---------------------------------------------------------------- text that leaves is safe

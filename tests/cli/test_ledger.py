@@ -15,16 +15,16 @@ def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cl
     r = cli("ledger", "import", "--create-units", str(path), "--dry-run", "--errors", str(tmp_path / "问题行.xlsx"))
     assert r.exit_code == 1
     lines = r.stderr.splitlines()
-    assert [line for line in lines if line.startswith("error:")] == [
-        "error: 2025年台账 row 8, column E 总投资: '很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元",
-        "error: 2025年台账 row 9, column H 开工时间/计划: '2024-02-30' 不是真实存在的日期",
-        "error: 2025年台账 row 12, column B 项目名称: the project name (项目名称) is empty; every project row needs a name",
-        "error: 2025年台账 row 13, column G 1-10月完成投资: completed investment 90000 万元 is more than the total investment 80000 万元",
-        "error: 2025年台账 row 16, column F 2025年计划投资: 不能为负数：-500",
+    assert [line for line in lines if line.startswith("错误：2025")] == [
+        "错误：2025年台账 第 8 行，E 列 总投资：'很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元",
+        "错误：2025年台账 第 9 行，H 列 开工时间/计划：'2024-02-30' is not a real date",
+        "错误：2025年台账 第 12 行，B 列 项目名称：项目名称为空：每个项目行都要有项目名称",
+        "错误：2025年台账 第 13 行，G 列 1-10月完成投资：完成投资 90000 万元大于总投资 80000 万元",
+        "错误：2025年台账 第 16 行，F 列 2025年计划投资：cannot be negative: -500",
     ]
-    assert lines[-3] == f"已写出 {tmp_path / '问题行.xlsx'}：5 行有问题，问题单元格已标色并加批注"
-    assert lines[-2] == "预检，未写入：共 5 行，将会新增 0，修改 0，未变 0，拒收 5"
-    assert lines[-1] == "错误：b.xlsx: 5 errors in rows 8, 9, 12, 13, 16; nothing was written"
+    assert lines[-3] == f"Wrote {tmp_path / '问题行.xlsx'}: 5 rows with problems, bad cells highlighted and commented"
+    assert lines[-2] == "Dry run, nothing written: 5 rows: would be 0 added, 0 changed, 0 unchanged, 5 refused"
+    assert lines[-1] == "错误：b.xlsx：5 处错误（第 8, 9, 12, 13, 16 行）；未写入任何内容"
     assert r.stdout == ""
     assert table_counts(cli.url) == before
     ws = load_workbook(tmp_path / "问题行.xlsx").active
@@ -34,8 +34,8 @@ def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cl
     assert bad.comment.text == "错误: '很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元"
     warned = ws["J6"]  # row 12, column I: 待定
     assert (warned.value, warned.fill.fgColor.rgb) == ("待定", "00FFEB9C")
-    assert ws.cell(4, ws.max_column).value.startswith("E列 总投资: '很多' 不是金额")
-    assert ws["C6"].value is None and ws["C6"].comment.text.startswith("错误: the project name")
+    assert ws.cell(4, ws.max_column).value.startswith("E列 总投资: '很多' is not an amount")
+    assert ws["C6"].value is None and ws["C6"].comment.text.startswith("错误: 项目名称为空")
     # the ledger's two header rows frozen and printed on every page, fitted to the page width
     assert (ws.freeze_panes, ws.print_title_rows, ws.sheet_properties.pageSetUpPr.fitToPage) == ("B4", "$2:$3", True)
 
@@ -74,12 +74,12 @@ def test_clean_import_then_again_then_dry_run_json(cli, tmp_path):
 def test_strict_sheet_and_from_unit_options(cli, tmp_path):
     path = samples.office_ledger(tmp_path / "o.xlsx")
     r = cli("ledger", "import", "--create-units", str(path), "--strict")
-    assert r.exit_code == 1 and r.stderr.splitlines()[-1] == "错误：o.xlsx: 5 errors in rows 8, 12, 16; nothing was written"
+    assert r.exit_code == 1 and r.stderr.splitlines()[-1] == "错误：o.xlsx：5 处错误（第 8, 12, 16 行）；未写入任何内容"
     r = cli("ledger", "import", "--create-units", str(path), "--sheet", "填报说明")
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"错误：{path}: no ledger header found in sheet '填报说明'; expected a row naming")
+    assert r.stderr.startswith(f"错误：{path}：在工作表 '填报说明'中找不到台账表头：前 30 行中应有一行写明项目名称")
     r = cli("ledger", "import", "--create-units", str(path), "--sheet", "Sheet9")
-    assert r.stderr == f"错误：{path} has no sheet 'Sheet9'; its sheets are: 填报说明, 2025年台账\n"
+    assert r.stderr == f"错误：{path} 没有工作表 'Sheet9'；它的工作表有：填报说明、2025年台账\n"
     r = cli("ledger", "import", "--create-units", str(path), "--from-unit", "经济发展局")
     assert r.exit_code == 1
     assert r.stderr == "错误：责任单位“经济发展局”不存在；项目库中还没有任何责任单位\n"
@@ -134,10 +134,10 @@ def _done_milestone_changed(cli, tmp_path):
 
 
 CONFIRM = [
-    "2025年台账 row 8, column H 开工时间/计划: GX-0001 山推大马力推土机产业化项目：开工已于 2024-03-15 完成，台账把计划日期 "
-    "2024-03-01 改为 2024-02-01 (re-plans a milestone already done: 2024-03-01 → 2024-02-01)",
-    "2025年台账 row 8, column I 开工时间/实际: GX-0001 山推大马力推土机产业化项目：开工已于 2024-03-15 完成，台账把实际日期改为 "
-    "2024-04-15 (changes the actual date of a done milestone: 2024-03-15 → 2024-04-15)",
+    "2025年台账 第 8 行，H 列 开工时间/计划：GX-0001 山推大马力推土机产业化项目：开工已于 2024-03-15 完成，台账把计划日期 "
+    "2024-03-01 改为 2024-02-01",
+    "2025年台账 第 8 行，I 列 开工时间/实际：GX-0001 山推大马力推土机产业化项目：开工已于 2024-03-15 完成，台账把实际日期改为 "
+    "2024-04-15",
 ]
 SKIPPED = ("未作为项目读入的行：第 6 行分组行 一、高端装备产业（4个）；第 7 行分组行 （一）工程机械（2个）；"
            "第 11 行分组行 （二）智能装备（2个）；第 14 行合计行 小计；第 15 行分组行 二、医养健康产业（1个）；第 17 行合计行 合 计；"
@@ -164,9 +164,9 @@ def test_dry_run_shows_each_value_old_and_new_under_the_ledgers_column(cli, tmp_
         " 9  修改  GX-0002   信发液压高端液压件项目      1-10月完成投资  900         1000",
     ]
     assert r.stderr.splitlines()[2:] == [
-        *(f"to confirm: {line}" for line in CONFIRM), SKIPPED,
-        f"预检，未写入：{WHERE} 共 5 行，将会新增 0，修改 2，未变 3；2 条警告；"
-        "2 处对已完成节点的修改待确认（--yes）",
+        *(f"待确认：{line}" for line in CONFIRM), SKIPPED,
+        f"Dry run, nothing written: 5 rows in {WHERE}: would be 0 added, 2 changed, 3 unchanged; 2 warnings; "
+        "2 changes to done milestones to confirm (--yes)",
     ]
 
 
@@ -203,22 +203,21 @@ def test_a_change_to_a_done_milestone_is_refused_unless_confirmed(cli, tmp_path)
     r = cli("ledger", "import", "--create-units", str(path))  # no terminal, no --yes
     assert r.exit_code == 1
     assert r.stderr.splitlines()[2:] == [
-        *(f"to confirm: {line}" for line in CONFIRM), SKIPPED,
-        "错误：o2.xlsx: 2 changes to done milestones not confirmed (已完成节点的修改未确认); run again with --yes to "
-        "write them; nothing was written",
+        *(f"待确认：{line}" for line in CONFIRM), SKIPPED,
+        "错误：o2.xlsx：对已完成节点的 2 处修改未确认；加 --yes 重新运行即写入；未写入任何内容",
     ]
     assert table_counts(cli.url) == before
     r = cli("ledger", "import", "--create-units", str(path), "--strict")
     assert r.exit_code == 1
-    assert [line for line in r.stderr.splitlines() if "row 8" in line] == [
-        f"error: {line}；--strict 不改已完成的节点 (refused under --strict)" for line in CONFIRM]
+    assert [line for line in r.stderr.splitlines() if "第 8 行" in line] == [
+        f"错误：{line}；--strict 不改已完成的节点" for line in CONFIRM]
     assert table_counts(cli.url) == before
     assert start_of(cli, "GX-0001") == ("2024-03-01", "2024-03-15")
     r = cli("ledger", "import", "--create-units", str(path), "--yes")
     assert r.exit_code == 0
     assert r.stderr.splitlines()[2:] == [
-        *(f"confirmed: {line}" for line in CONFIRM), SKIPPED,
-        f"已导入 {WHERE} 的 5 行：新增 0，修改 2，未变 3；2 条警告；已确认 2 处对已完成节点的修改",
+        *(f"已确认：{line}" for line in CONFIRM), SKIPPED,
+        f"Imported 5 rows from {WHERE}: 0 added, 2 changed, 3 unchanged; 2 warnings; 2 changes to done milestones confirmed",
     ]
     assert start_of(cli, "GX-0001") == ("2024-02-01", "2024-04-15")
 
@@ -230,9 +229,9 @@ def test_at_a_terminal_the_clerk_is_asked(cli, tmp_path, monkeypatch):
     monkeypatch.setattr(common, "can_ask", lambda: True)
     r = cli("ledger", "import", "--create-units", str(path), input="n\n")
     assert r.exit_code == 1
-    assert "写入这 2 处对已完成节点的修改？ [y/N]:" in r.stderr
-    assert [line for line in r.stderr.splitlines() if line.startswith("to confirm")] == [
-        f"to confirm: {line}" for line in CONFIRM]  # listed once, before the question
+    assert "写入这 2 处对已完成节点的修改？(write 2 changes to done milestones?) [y/N]:" in r.stderr
+    assert [line for line in r.stderr.splitlines() if line.startswith("待确认")] == [
+        f"待确认：{line}" for line in CONFIRM]  # listed once, before the question
     assert start_of(cli, "GX-0001") == ("2024-03-01", "2024-03-15")
     r = cli("ledger", "import", "--create-units", str(path), input="y\n")
     assert r.exit_code == 0

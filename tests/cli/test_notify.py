@@ -236,7 +236,7 @@ def test_a_password_file_others_can_read_is_refused(demo, servers):
     mailbox = servers(Mailbox)
     r, secret = _mail_with_password_file(demo, mailbox, "pw", 0o644)
     assert r.exit_code == 1
-    assert r.stderr == f"错误：邮箱密码文件 {secret} 别人也能读，请改为只有本人可读：chmod 600 {secret}（the 邮箱密码 file must be readable by its owner only）\n"
+    assert r.stderr == f"错误：邮箱密码文件 {secret} 别人也能读，请改为只有本人可读：chmod 600 {secret}\n"
     assert mailbox.messages == []
 
 

@@ -72,5 +72,5 @@ def test_command_on_missing_database_says_init(tmp_path):
     db = tmp_path / "none.db"
     r = CliRunner().invoke(app, ["--db", str(db), "list"])
     assert r.exit_code == 1
-    assert r.stderr == f"错误：{db} does not exist; run: projects --db {db} init\n"
+    assert r.stderr == f"错误：{db} 不存在；请运行：projects --db {db} init\n"
     assert not db.exists()

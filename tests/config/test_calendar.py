@@ -15,23 +15,20 @@ from projects_cli.rules.workdays import add_workdays
 @pytest.mark.parametrize(
     "section, message",
     [
-        ({"holiday": []}, "[calendar] holiday：未知的键（unknown key）；可用的键 known keys：holidays, workdays, known_years"),
+        ({"holiday": []}, "[calendar] holiday：未知的键；可用的键：holidays, workdays, known_years"),
         ({"holidays": "2027-01-01"},
-         '[calendar] holidays：应为日期列表（must be a list of dates），例如 holidays = ["2027-01-01"]'),
+         '[calendar] holidays：应为日期列表，例如 holidays = ["2027-01-01"]'),
         ({"workdays": ["2027-02-30"]},
-         "[calendar] workdays 第 1 项：'2027-02-30' 不是日期，请写成 YYYY-MM-DD"
-         "（'2027-02-30' is not a date; write it as YYYY-MM-DD），例如 \"2027-01-01\""),
+         '[calendar] workdays 第 1 项：\'2027-02-30\' 不是日期，请写成 YYYY-MM-DD，例如 "2027-01-01"'),
         ({"holidays": [20270101]},
-         '[calendar] holidays 第 1 项：20270101 不是日期（20270101 is not a date），例如 "2027-01-01"'),
+         '[calendar] holidays 第 1 项：20270101 不是日期，例如 "2027-01-01"'),
         ({"known_years": ["2027"]},
-         "[calendar] known_years 第 1 项：应为 1900 到 2100 之间的整数，不能是 '2027'"
-         "（must be a whole number from 1900 to 2100, not '2027'）"),
+         "[calendar] known_years 第 1 项：应为 1900 到 2100 之间的整数，不能是 '2027'"),
         ({"known_years": [True]},
-         "[calendar] known_years 第 1 项：应为 1900 到 2100 之间的整数，不能是 true"
-         "（must be a whole number from 1900 to 2100, not true）"),
+         "[calendar] known_years 第 1 项：应为 1900 到 2100 之间的整数，不能是 true"),
         ({"holidays": ["2027-01-02"], "workdays": ["2027-01-02"], "known_years": [2027]},
-         "[calendar]：2027-01-02 同时列在 holidays 和 workdays 中（2027-01-02 listed both as a holiday and as a working day）"),
-        ([], '[calendar]：应为表（must be a table），例如 [calendar] holidays = ["2027-01-01"]'),
+         "[calendar]：2027-01-02 同时列在 holidays 和 workdays 中"),
+        ([], '[calendar]：应为表，例如 [calendar] holidays = ["2027-01-01"]'),
     ],
 )
 def test_config_calendar_errors(section, message):
@@ -52,4 +49,4 @@ def test_the_calendar_of_a_command_comes_from_its_config_file(tmp_path):
                     encoding="utf-8")
     cal = load_calendar(Settings(config_path=path))
     assert add_workdays(date(2026, 12, 31), 1, cal) == date(2027, 1, 2)
-    assert "the config file adds 2027" in cal.coverage
+    assert "配置文件补充 2027 年" in cal.coverage

@@ -35,4 +35,4 @@ def signing_key_id() -> str:
 def summary(head: Head, rows: int, before: int = 0, key: str = "环境变量 PROJECTS_LOG_KEY", key_id: str | None = None) -> str:
     """The line `db check` prints about the change log."""
     return (f"变更记录 {head.text()}；锚点之前 {before} 条只有哈希链保护，之后 {rows - before} 条有密钥签名"
-            f"（{before} rows before the anchor）；密钥 {key_id or signing_key_id()}（{key}）")
+            f"；密钥 {key_id or signing_key_id()}（{key}）")

@@ -161,7 +161,7 @@ def test_log_entries_keep_their_text_and_the_chain_verifies(session, ctx):
         json.dumps(content(ctx.by), ensure_ascii=False).encode()).hexdigest()
     session.connection().execute(text("UPDATE change_log SET new = '{}' WHERE id = (SELECT min(id) FROM change_log)"))
     assert changelog.verify_chain(session) == [
-        "变更记录第 1 条在写入后被改动（change log entry 1 was edited after it was written）"]
+        "变更记录第 1 条在写入后被改动"]
 
 
 # ---------------------------------------------------------------- the reader
@@ -200,7 +200,7 @@ def test_preload_of_a_bad_file_leaves_the_error_to_the_import(tmp_path):
     assert preload(tmp_path / "missing.xlsx", Limits()) is None
     path = _ledger(tmp_path / "l.xlsx", 2)
     book = preload(path, Limits(), sheet="no such sheet")  # nothing read in the background; sheet() says why
-    with pytest.raises(BadWorkbook, match="has no sheet 'no such sheet'"):
+    with pytest.raises(BadWorkbook, match="没有工作表 'no such sheet'"):
         book.sheet("no such sheet")
     book.close()
 
@@ -212,7 +212,7 @@ def test_fill_merged_rows_and_the_row_limit(limit, merged):
     try:
         got = list(fill_merged(iter([list(r) for r in rows]), merged, limit, "w"))
     except BadWorkbook as exc:
-        assert limit < 5 and str(exc) == f"w has more than {limit:,} rows ([limits] ledger_rows in the config file)"
+        assert limit < 5 and str(exc) == f"w 超过 {limit:,} 行（配置文件 [limits] ledger_rows）"
         return
     assert limit >= 5
     assert [i for i, _, _ in got] == [0, 1, 2, 3, 4]
@@ -243,7 +243,7 @@ def test_a_re_plan_is_refused_when_the_last_plan_is_after_the_as_of_date(session
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, path, create_units=True)  # as of 10-31 again
     assert [(p.row, p.column, p.message) for p in info.value.result.errors] == [
-        (3, "D", "开工 was last re-planned on 2025-11-20, after the as-of date 2025-10-31; check --as-of"),
+        (3, "D", "开工最近一次调整计划是在 2025-11-20，晚于截至日期 2025-10-31：请检查 --as-of"),
     ]
     assert session.scalar(select(MilestonePlan.id).order_by(MilestonePlan.id.desc()).limit(1)) == before
 

@@ -124,12 +124,11 @@ def test_return_applies_exactly_the_units_legitimate_changes_and_reports_the_res
         "节点及问题   5  GX-0002   乙项目    土地 实际完成日期                     2025-10-10",
     ]
     expected_problems = [
-        "error: 派工单 row 7, column F 总投资（万元）: GX-0003 丙项目: a locked column was altered (篡改): sent 30000, "
-        "returned 35000, registry 30000; the row was not applied",
-        "error: 派工单 row 8, column J 计划竣工时间: GX-0004 丁项目: changed in the registry since dispatch (登记已变更): "
-        "sent 2025-12-31, returned 2025-12-31, registry 2026-03-31; the unit's changes (形象进度) were not applied",
-        "error: 派工单 row 9, column B 项目编号: GX-0006 己项目: belongs to 黄屯街道, not to 经济发展局; rows of another "
-        "unit are refused (不予导入)",
+        "错误：派工单 第 7 行，F 列 总投资（万元）：GX-0003 丙项目：锁定的列被改动（篡改）：派发 30000，报回 35000，"
+        "登记 30000；本行未导入",
+        "错误：派工单 第 8 行，J 列 计划竣工时间：GX-0004 丁项目：派发后登记已变更：派发 2025-12-31，报回 2025-12-31，"
+        "登记 2026-03-31；单位的修改（形象进度）未导入",
+        "错误：派工单 第 9 行，B 列 项目编号：GX-0006 己项目：属于黄屯街道，不属于经济发展局；其他单位的行不予导入",
     ]
     assert r.stderr.splitlines() == expected_problems + [
         "Dry run, nothing written: back.xlsx: 经济发展局's 派工单 for 2025-10 (sent 2025-10-20, due 2025-10-31), would be "
@@ -202,7 +201,7 @@ def test_strict_return_with_a_bad_row_writes_nothing(cli, sent, tmp_path):
     logged = count(cli.url, "change_log")
     r = cli("ledger", "import", "--create-units", str(back), "--strict", as_of="2025-10-28")
     assert r.exit_code == 1
-    assert r.stderr.splitlines()[-1] == "错误：back.xlsx: 2 rows cannot be applied (--strict); nothing was written"
+    assert r.stderr.splitlines()[-1] == "错误：back.xlsx：2 行不能导入（--strict）；未写入任何内容"
     assert dump(cli.url) == before and count(cli.url, "change_log") == logged
     assert dispatch_row(cli.url).returned_on is None
 
@@ -212,14 +211,14 @@ def test_unit_cells_that_cannot_be_read_keep_their_row_out(cli, sent, tmp_path):
                 main_K5=-5, main_L6=date(2025, 11, 30), main_N7="差不多了", due_G5="上个月")
     r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
     assert r.exit_code == 4
-    assert [line for line in r.stderr.splitlines() if line.startswith("error")] == [
-        "error: 派工单 row 5, column K 2025年10月完成投资（万元）: GX-0001 甲项目: cannot be negative: -5; the row was not applied",
-        "error: 派工单 row 6, column L 实际开工时间: GX-0002 乙项目: 2025-11-30 is after the as-of date 2025-10-28; an actual "
-        "date cannot be in the future; the row was not applied",
-        "error: 派工单 row 7, column N 形象进度: GX-0003 丙项目: '差不多了' is not one of the stages (形象进度): "
-        "前期手续、基础施工、主体施工、设备安装、竣工验收、投产; the row was not applied",
-        "error: 节点及问题 row 5, column G 实际完成日期: GX-0002 乙项目: '上个月' 不是日期；应写成 2024-03-15、"
-        "2024/3/15、2024年3月15日、2024年3月 或 2024年; the row was not applied",
+    assert [line for line in r.stderr.splitlines() if line.startswith("错误")] == [
+        "错误：派工单 第 5 行，K 列 2025年10月完成投资（万元）：GX-0001 甲项目：不能为负数：-5；本行未导入",
+        "错误：派工单 第 6 行，L 列 实际开工时间：GX-0002 乙项目：2025-11-30 晚于截至日期 2025-10-28：实际日期不能是将来的日期；"
+        "本行未导入",
+        "错误：派工单 第 7 行，N 列 形象进度：GX-0003 丙项目：'差不多了' 不是形象进度的可选阶段："
+        "前期手续、基础施工、主体施工、设备安装、竣工验收、投产；本行未导入",
+        "错误：节点及问题 第 5 行，G 列 实际完成日期：GX-0002 乙项目：'上个月' is not a date; expected 2024-03-15, "
+        "2024/3/15, 2024年3月15日, 2024年3月 or 2024年；本行未导入",
     ]
     assert r.stderr.splitlines()[-2].endswith(
         ": 1 row applied (1 value), 1 unchanged, 4 not applied (4 invalid (填写有误))")  # GX-0004's stage only
@@ -231,12 +230,12 @@ def test_emptied_cell_is_a_warning_and_never_erases(cli, sent, tmp_path):
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False, main_L5=None, main_N5=None)
     r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
     assert r.exit_code == 0, r.stderr
-    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning")]
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("提醒")]
     assert warnings == [
-        "warning: 派工单 row 5, column L 实际开工时间: GX-0001 甲项目: 实际开工时间 was emptied (sent 2025-03-20); a return "
-        "never erases what the registry holds (2025-03-20); ask the office to correct it",
-        "warning: 派工单 row 5, column N 形象进度: GX-0001 甲项目: 形象进度 was emptied (sent 基础施工); a return never erases "
-        "what the registry holds (基础施工); ask the office to correct it",
+        "提醒：派工单 第 5 行，L 列 实际开工时间：GX-0001 甲项目：实际开工时间 被清空（派发时为 2025-03-20）；"
+        "报回的派工单不会抹去登记中已有的内容（2025-03-20），如需更正请联系督查室",
+        "提醒：派工单 第 5 行，N 列 形象进度：GX-0001 甲项目：形象进度 被清空（派发时为 基础施工）；"
+        "报回的派工单不会抹去登记中已有的内容（基础施工），如需更正请联系督查室",
     ]
     shown = json.loads(cli("show", "GX-0001", "--format", "json").stdout)
     assert shown["site_progress"] == "基础施工"
@@ -277,15 +276,14 @@ def test_dispatch_errors_say_what_to_fix_and_write_nothing(cli, sent, tmp_path):
     r = cli("ledger", "dispatch", "--unit", "经济发展局", "-o", str(tmp_path / "again.xlsx"), as_of="2025-10-21")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "错误：already dispatched for 2025-10 and not yet returned: 经济发展局 (sent 2025-10-20, due 2025-10-31); "
-        "a new workbook would replace the one sent and that one would no longer import: add --replace to send anew")
+        "错误：2025-10 已派发、尚未报回：经济发展局（2025-10-20 发出，2025-10-31 截止）；新派工单会取代已发的那份，"
+        "已发的将不能再导入：如要重新派发请加 --replace")
     r = cli("ledger", "dispatch", "--unit", "规划局", "-o", str(tmp_path / "x.xlsx"), as_of=SENT)
     assert r.exit_code == 1
     assert r.stderr.strip() == "错误：责任单位“规划局”不存在；现有的：经济发展局、黄屯街道"
     r = cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(tmp_path / "x.xlsx"), "--due", "2025-10-01", as_of=SENT)
     assert r.exit_code == 1
-    assert r.stderr.strip() == ("错误：the due date (报送截止) 2025-10-01 is before the dispatch date 2025-10-20; give a "
-                                "later date with --due")
+    assert r.stderr.strip() == "错误：报送截止日期 2025-10-01 早于派发日期 2025-10-20；请用 --due 给一个更晚的日期"
     r = cli("ledger", "dispatch", "--unit", "黄屯街道", "-o", str(tmp_path / "x.xlsx"), "--period", "2025-13", as_of=SENT)
     assert r.exit_code == 1
     assert "'2025-13' 不是评价周期；月份写作 2025-10 或 2025年10月" in r.stderr
@@ -309,21 +307,19 @@ def test_replaced_workbook_no_longer_imports_and_a_returned_one_is_not_sent_agai
     r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "错误：old_back.xlsx is 经济发展局's 2025-10 workbook that was replaced by the one sent on 2025-10-21; it no "
-        "longer imports — ask 经济发展局 to fill in the newer workbook")
+        "错误：old_back.xlsx 是经济发展局 2025-10 的派工单，已被 2025-10-21 发出的新派工单取代，不能再导入；"
+        "请经济发展局填写新派工单")
     assert dump(cli.url) == before
     assert cli("ledger", "import", "--create-units", str(fill(newer, tmp_path / "new_back.xlsx", tamper=False, stranger=False)),
                as_of="2025-10-28").exit_code == 0
     r = cli("ledger", "dispatch", "--unit", "经济发展局", "-o", str(tmp_path / "third.xlsx"), "--replace", as_of="2025-10-29")
     assert r.exit_code == 1
-    assert r.stderr.strip() == ("错误：经济发展局: its 2025-10 workbook (sent 2025-10-21) was returned on 2025-10-28; a "
-                                "returned workbook is not sent again")
+    assert r.stderr.strip() == "错误：经济发展局：2025-10 的派工单（2025-10-21 发出）已于 2025-10-28 报回；已报回的派工单不再重发"
     r = cli("ledger", "dispatch", "--all", "--output-dir", str(tmp_path / "all"), as_of="2025-10-29")
     assert r.exit_code == 0, r.stderr
     assert r.stderr.splitlines() == [
-        "未发给 经济发展局：its 2025-10 workbook (sent 2025-10-21) was returned on 2025-10-28; a returned workbook "
-        "is not sent again",
-        "已派发 2025-10 的派工单 1 份，共 1 个项目，报送期限 2025-10-31",
+        "Not sent to 经济发展局: 2025-10 的派工单（2025-10-21 发出）已于 2025-10-28 报回；已报回的派工单不再重发",
+        "Dispatched 1 workbook (派工单) for 2025-10, 1 projects, due 2025-10-31",
     ]
 
 
@@ -334,27 +330,26 @@ def test_an_altered_hidden_record_or_layout_or_foreign_workbook_is_refused_whole
     wb.save(tmp_path / "hidden.xlsx")
     r = cli("ledger", "import", "--create-units", str(tmp_path / "hidden.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1
-    assert r.stderr.strip() == ("错误：hidden.xlsx: the hidden record of the dispatched workbook does not match the rows "
-                                "sent to 经济发展局 on 2025-10-20; the workbook was altered — send a new one")
+    assert r.stderr.strip() == "错误：hidden.xlsx：派工单的隐藏记录与 2025-10-20 发给经济发展局的行不符，工作簿被改动过；请重新派发"
     wb = load_workbook(sent)
     wb["派工单"].insert_cols(3)
     wb.save(tmp_path / "cols.xlsx")
     r = cli("ledger", "import", "--create-units", str(tmp_path / "cols.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "错误：cols.xlsx sheet 派工单: the columns are not as sent (column C of row 4 should be '项目名称', it is ''); "
-        "columns must not be added, removed or moved — fill in the workbook as sent")
+        "错误：cols.xlsx 工作表 派工单：列与派发时不同（第 4 行 C 列应为 '项目名称'，现为 ''）；"
+        "不能增加、删除或移动列，请在原发的工作簿上填写")
     wb = load_workbook(sent)
     wb["projects_dispatch"]["B2"] = "feedbeeffeedbeef"
     wb.save(tmp_path / "foreign.xlsx")
     r = cli("ledger", "import", "--create-units", str(tmp_path / "foreign.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "错误：foreign.xlsx is a dispatched workbook (派工单) this registry did not send (token feedbeeffeedbeef, "
-        "经济发展局, 2025-10); import it into the registry that dispatched it")
+        "错误：foreign.xlsx 是派工单，但不是本登记库派发的（标识 feedbeeffeedbeef，经济发展局，2025-10）；"
+        "请导入派发它的登记库")
     r = cli("ledger", "import", "--create-units", str(sent), "--from-unit", "黄屯街道", as_of="2025-10-28")
     assert r.exit_code == 1
-    assert r.stderr.strip() == "错误：经济发展局.xlsx is the workbook dispatched to 经济发展局, not to 黄屯街道 (--from-unit)"
+    assert r.stderr.strip() == "错误：经济发展局.xlsx 是派给经济发展局的工作簿，不是派给黄屯街道的（--from-unit）"
     assert dump(cli.url) == before
     assert dispatch_row(cli.url).returned_on is None
 
@@ -375,11 +370,11 @@ def test_both_sheets_giving_different_start_dates_apply_neither(cli, sent, tmp_p
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False, due_G6=date(2025, 10, 17))
     r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
     assert r.exit_code == 4
-    assert [line for line in r.stderr.splitlines() if line.startswith("error")] == [
-        "error: 派工单 row 6: GX-0002 乙项目: two different 开工 dates, 2025-10-18 on 派工单 row 6 and 2025-10-17 on 节点及问题 "
-        "row 6; the row was not applied",
-        "error: 节点及问题 row 6: GX-0002 乙项目: two different 开工 dates, 2025-10-18 on 派工单 row 6 and 2025-10-17 on "
-        "节点及问题 row 6; the row was not applied",
+    assert [line for line in r.stderr.splitlines() if line.startswith("错误")] == [
+        "错误：派工单 第 6 行：GX-0002 乙项目：两个不同的开工日期，派工单 第 6 行为 2025-10-18，节点及问题 第 6 行为 2025-10-17；"
+        "本行未导入",
+        "错误：节点及问题 第 6 行：GX-0002 乙项目：两个不同的开工日期，派工单 第 6 行为 2025-10-18，节点及问题 第 6 行为 "
+        "2025-10-17；本行未导入",
     ]
     back = fill(sent, tmp_path / "same.xlsx", tamper=False, stranger=False, due_G6=date(2025, 10, 18))
     r = cli("ledger", "import", "--create-units", str(back), as_of="2025-10-28")
@@ -394,7 +389,7 @@ def test_errors_workbook_for_a_return_marks_the_refused_cells(cli, sent, tmp_pat
     ws = load_workbook(tmp_path / "问题行.xlsx").active
     assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == ["原行号", 7, 9]
     assert ws["G3"].value == 35000 and ws["G3"].fill.fgColor.rgb == "00FFC7CE"
-    assert ws["G3"].comment.text.startswith("错误: GX-0003 丙项目: a locked column was altered (篡改)")
+    assert ws["G3"].comment.text.startswith("错误: GX-0003 丙项目：锁定的列被改动（篡改）")
 
 
 def test_dispatch_config_stages_and_checks(cli, tmp_path):
@@ -416,11 +411,11 @@ def test_dispatch_config_stages_and_checks(cli, tmp_path):
     assert wb["派工单"].protection.password and wb.security.workbookPassword
     with pytest.raises(ConfigError) as exc:
         dispatch_config({"dispatch": {"stage": []}})
-    assert str(exc.value) == "配置文件 [dispatch] stage：未知的键（unknown key）；可用的键 known keys：stages, password, title"
+    assert str(exc.value) == "配置文件 [dispatch] stage：未知的键；可用的键：stages, password, title"
     with pytest.raises(ConfigError) as exc:
         dispatch_config({"dispatch": {"stages": "主体施工"}})
-    assert str(exc.value) == ("配置文件 [dispatch] stages：应为名称列表（must be a list of names），"
-                              '例如 stages = ["前期手续", "基础施工", "主体施工"]')
+    assert str(exc.value) == ('配置文件 [dispatch] stages：应为名称列表，例如 stages = ["前期手续", "基础施工"'
+                              ', "主体施工"]')
     assert dispatch_config(None).stages == ("前期手续", "基础施工", "主体施工", "设备安装", "竣工验收", "投产")
 
 
@@ -452,10 +447,8 @@ def test_a_dispatched_sheet_without_its_hidden_record_is_not_taken_for_a_ledger(
     r = cli("ledger", "import", "--create-units", str(tmp_path / "copied.xlsx"), as_of="2025-10-28")
     assert r.exit_code == 1
     assert r.stderr.strip() == (
-        "错误：copied.xlsx has a sheet 派工单 but not the hidden record every dispatched workbook carries: it was copied "
-        "into a new workbook or saved in another program, so what the unit changed cannot be told from what was sent; "
-        "ask the unit to fill in and return the workbook as sent (to import it as an ordinary ledger anyway, rename the "
-        "sheet 派工单)")
+        "错误：copied.xlsx 有工作表 派工单，但没有每份派工单都带的隐藏记录：它被复制到了新工作簿，或用别的软件另存过，"
+        "分不清单位改了什么、原来发的是什么；请让单位在原发的工作簿上填写后报回（如仍要当作普通台账导入，请把工作表 派工单 改名）")
     assert dump(cli.url) == before
 
 

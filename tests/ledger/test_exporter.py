@@ -106,9 +106,9 @@ def test_group_by_unit_and_none_and_filters(filled, ctx, tmp_path):
 
 
 def test_export_refuses_what_it_cannot_write(filled, ctx, tmp_path):
-    with pytest.raises(ProjectsError, match=r"^x.csv: the ledger is written as an Excel workbook; name the file \*.xlsx$"):
+    with pytest.raises(ProjectsError, match=r"^x.csv：台账写成 Excel 工作簿，文件名请用 \*.xlsx$"):
         export_ledger(filled, ctx, tmp_path / "x.csv", registry.ProjectFilter())
-    with pytest.raises(ProjectsError, match="^folder .*nowhere does not exist$"):
+    with pytest.raises(ProjectsError, match="^文件夹 .*nowhere 不存在$"):
         export_ledger(filled, ctx, tmp_path / "nowhere" / "x.xlsx", registry.ProjectFilter())
 
 

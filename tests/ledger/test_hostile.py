@@ -28,20 +28,20 @@ def test_text_named_xlsx(tmp_path):
     path = samples.not_a_workbook(tmp_path / "x.xlsx")
     with pytest.raises(BadWorkbook) as info:
         read(path)
-    assert str(info.value) == f"{path} is not an Excel workbook (its content is not .xlsx or .xls); save it from Excel as .xlsx"
+    assert str(info.value) == f"{path} 不是 Excel 工作簿（内容不是 .xlsx 或 .xls）；请用 Excel 另存为 .xlsx"
 
 
 def test_not_a_ledger_file_at_all(tmp_path):
     path = samples.not_a_workbook(tmp_path / "x.pdf")
-    with pytest.raises(BadWorkbook, match=r"x.pdf is not a ledger file; expected an Excel workbook \(.xlsx, .xls\) or a .csv file$"):
+    with pytest.raises(BadWorkbook, match=r"x.pdf 不是台账文件；应为 Excel 工作簿（.xlsx、.xls）或 .csv 文件$"):
         read(path)
 
 
 def test_empty_and_missing(tmp_path):
     (tmp_path / "e.xlsx").write_bytes(b"")
-    with pytest.raises(BadWorkbook, match=r"e.xlsx is empty$"):
+    with pytest.raises(BadWorkbook, match=r"e.xlsx 是空文件$"):
         read(tmp_path / "e.xlsx")
-    with pytest.raises(BadWorkbook, match=r"nope.xlsx does not exist$"):
+    with pytest.raises(BadWorkbook, match=r"nope.xlsx 不存在$"):
         read(tmp_path / "nope.xlsx")
 
 
@@ -50,7 +50,7 @@ def test_truncated(tmp_path):
     path = samples.truncated(tmp_path / "t.xlsx", source)
     with pytest.raises(BadWorkbook) as info:
         read(path)
-    assert str(info.value) == f"{path} is damaged or truncated (not a complete .xlsx file); ask for it to be sent again"
+    assert str(info.value) == f"{path} 已损坏或不完整（不是完整的 .xlsx 文件）；请对方重新发送"
 
 
 def test_password_protected(tmp_path):
@@ -58,8 +58,7 @@ def test_password_protected(tmp_path):
     with pytest.raises(BadWorkbook) as info:
         read(path)
     assert str(info.value) == (
-        f"{path} is password-protected (encrypted); open it in Excel, remove the password "
-        "(File → Info → Protect Workbook) and save it again as .xlsx"
+        f"{path} 设了密码（已加密）：请用 Excel 打开，取消密码（文件 → 信息 → 保护工作簿）后另存为 .xlsx"
     )
 
 
@@ -68,32 +67,31 @@ def test_zip_bomb_is_refused_by_its_directory(tmp_path):
     assert path.stat().st_size < 200_000
     with pytest.raises(BadWorkbook) as info:
         read(path)
-    assert str(info.value).startswith(f"{path}: part xl/worksheets/sheet1.xml expands ")
+    assert str(info.value).startswith(f"{path}：部分 xl/worksheets/sheet1.xml 解压后放大 ")
     assert str(info.value).endswith(
-        "times (to 48 MB), more than the 200 times allowed ([limits] ledger_part_ratio); "
-        "the file looks like a zip bomb and was not opened"
+        "倍（到 48 MB），超过允许的 200 倍（[limits] ledger_part_ratio）；文件像是压缩炸弹，未打开"
     )
 
 
 def test_limits_from_the_config_file(tmp_path):
     path = samples.office_ledger(tmp_path / "o.xlsx")
     config = {"limits": {"ledger_unzipped_mb": 0.01}}
-    with pytest.raises(BadWorkbook, match=r"MB allowed \(\[limits\] ledger_unzipped_mb\); split the ledger or raise the limit$"):
+    with pytest.raises(BadWorkbook, match=r"MB（\[limits\] ledger_unzipped_mb）；请拆分台账或调高限额$"):
         read(path, config=config)
-    with pytest.raises(BadWorkbook, match=r"o.xlsx is 0.0 MB, more than the 0.001 MB allowed \(\[limits\] ledger_file_mb"):
+    with pytest.raises(BadWorkbook, match=r"o.xlsx 有 0.0 MB，超过允许的 0.001 MB（配置文件 \[limits\] ledger_file_mb"):
         read(path, config={"limits": {"ledger_file_mb": 0.001}})
     with pytest.raises(BadWorkbook) as rows:
         read(path, config={"limits": {"ledger_rows": 10}})
-    assert str(rows.value) == (f"{path} 工作表 2025年台账 用到第 20 行（单元格 O20），超过允许的 10 行（sheet reaches row 20, "
-                               "more than the 10 allowed: [limits] ledger_rows）；请删去表格以外的内容后另存")
+    assert str(rows.value) == (f"{path} 工作表 2025年台账 用到第 20 行（单元格 O20），超过允许的 10 行（[limits] ledger_rows）；"
+                               "请删去表格以外的内容后另存")
     assert Limits.from_config({"ledger_rows": 50}) == Limits(ledger_rows=50)
     assert Limits.from_config(None) == Limits()
     known = "ledger_file_mb, ledger_unzipped_mb, ledger_part_ratio, ledger_rows, ledger_columns, ledger_cells"
     for section, message in [
-        ({"ledger_rows": -1}, "[limits] ledger_rows：应为 ≥ 1 的整数，不能是 -1（must be a whole number ≥ 1, not -1）"),
-        (3, "[limits]：应为表（must be a table），例如 [limits] ledger_file_mb = 100"),
-        ({"ledger_size": 1}, f"[limits] ledger_size：未知的键（unknown key）；可用的键 known keys：{known}"),
-        ({"ledger_rows": 50, "template_kb": 3}, f"[limits] template_kb：未知的键（unknown key）；可用的键 known keys：{known}"),
+        ({"ledger_rows": -1}, "[limits] ledger_rows：应为 ≥ 1 的整数，不能是 -1"),
+        (3, "[limits]：应为表，例如 [limits] ledger_file_mb = 100"),
+        ({"ledger_size": 1}, f"[limits] ledger_size：未知的键；可用的键：{known}"),
+        ({"ledger_rows": 50, "template_kb": 3}, f"[limits] template_kb：未知的键；可用的键：{known}"),
     ]:
         with pytest.raises(ConfigError) as exc:
             Limits.from_config(section)
@@ -105,12 +103,12 @@ def test_garbage_inside_a_zip(tmp_path):
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("xl/workbook.xml", "not xml at all <<<")
-    with pytest.raises(BadWorkbook, match=r"g.xlsx cannot be read as a workbook \(.*\); save it again from Excel as .xlsx$"):
+    with pytest.raises(BadWorkbook, match=r"g.xlsx 不能作为工作簿读取（.*）；请用 Excel 另存为 .xlsx$"):
         read(path)
     other = tmp_path / "z.xlsx"
     with zipfile.ZipFile(other, "w") as zf:
         zf.writestr("hello.txt", "hi")
-    with pytest.raises(BadWorkbook, match=r"z.xlsx is a zip file but not an Excel workbook; save it from Excel as .xlsx$"):
+    with pytest.raises(BadWorkbook, match=r"z.xlsx 是 zip 压缩文件，不是 Excel 工作簿；请用 Excel 另存为 .xlsx$"):
         read(other)
 
 
@@ -137,6 +135,5 @@ def test_entity_expansion_is_refused(tmp_path):
     with pytest.raises(BadWorkbook) as info:
         read(path)
     assert str(info.value) == (
-        f"{path} cannot be read as a workbook (XmlError: at 0..0: unrecognized entity `&lol9;`); "
-        "save it again from Excel as .xlsx"
+        f"{path} 不能作为工作簿读取（XmlError：at 0..0: unrecognized entity `&lol9;`）；请用 Excel 另存为 .xlsx"
     )

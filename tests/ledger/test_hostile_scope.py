@@ -23,8 +23,8 @@ def test_a_unit_cannot_move_its_own_project_to_another_unit(session, ctx, tmp_pa
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局", create_units=True)
     assert [(p.row, p.column, p.message) for p in info.value.result.errors] == [
-        (8, "L", f"GX-0001 belongs to 经济发展局; a ledger from 经济发展局 cannot move it to {to} (refused)"),
-        (9, "L", f"GX-0002 belongs to 经济发展局; a ledger from 经济发展局 cannot move it to {to} (refused)")]
+        (8, "L", f"GX-0001 属于经济发展局：经济发展局报来的台账不能把它改给{to}（拒绝）"),
+        (9, "L", f"GX-0002 属于经济发展局：经济发展局报来的台账不能把它改给{to}（拒绝）")]
     assert session.scalar(select(func.count()).select_from(ChangeLog)) == before
     # the office itself (no --from-unit) may move it
     assert import_ledger(session, ctx, tmp_path / "u.xlsx", create_units=True).changed == 2

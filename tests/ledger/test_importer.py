@@ -134,8 +134,8 @@ def test_no_header_is_an_error_naming_what_was_expected(tmp_path):
     with pytest.raises(Exception) as info:
         read_ledger(tmp_path / "n.xlsx", as_of=AS_OF)
     assert str(info.value) == (
-        f"{tmp_path / 'n.xlsx'}: no ledger header found in any sheet (Sheet); expected a row naming the project "
-        "(项目名称) and other columns such as 总投资, 责任单位, 计划开工时间 within the first 30 rows; pick a sheet with --sheet"
+        f"{tmp_path / 'n.xlsx'}：在任何工作表（Sheet）中找不到台账表头：前 30 行中应有一行写明项目名称和总投资、责任单位、"
+        "计划开工时间等列；请用 --sheet 指定工作表"
     )
 
 
@@ -159,17 +159,17 @@ def test_dry_run_names_exactly_the_broken_rows_and_writes_nothing(session, ctx, 
     path = samples.office_ledger(tmp_path / "b.xlsx", broken=True)
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, path, dry_run=True, create_units=True)
-    assert str(info.value) == "b.xlsx: 5 errors in rows 8, 9, 12, 13, 16; nothing was written"
+    assert str(info.value) == "b.xlsx：5 处错误（第 8, 9, 12, 13, 16 行）；未写入任何内容"
     errors = [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors]
     assert errors == [
-        (8, "E", "总投资", "很多", "'很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元"),
-        (9, "H", "开工时间/计划", "2024-02-30", "'2024-02-30' 不是真实存在的日期"),
-        (12, "B", "项目名称", "", "the project name (项目名称) is empty; every project row needs a name"),
-        (13, "G", "1-10月完成投资", 90000, "completed investment 90000 万元 is more than the total investment 80000 万元"),
-        (16, "F", "2025年计划投资", "-500", "不能为负数：-500"),
+        (8, "E", "总投资", "很多", "'很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"),
+        (9, "H", "开工时间/计划", "2024-02-30", "'2024-02-30' is not a real date"),
+        (12, "B", "项目名称", "", "项目名称为空：每个项目行都要有项目名称"),
+        (13, "G", "1-10月完成投资", 90000, "完成投资 90000 万元大于总投资 80000 万元"),
+        (16, "F", "2025年计划投资", "-500", "cannot be negative: -500"),
     ]
     assert info.value.result.errors[0].describe() == (
-        "error: 2025年台账 row 8, column E 总投资: '很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元"
+        "错误：2025年台账 第 8 行，E 列 总投资：'很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"
     )
     # the same without --dry-run: still nothing written
     with pytest.raises(LedgerRejected):
@@ -276,11 +276,11 @@ def test_strict_turns_warnings_into_errors(session, ctx, tmp_path):
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), strict=True, create_units=True)
     assert problems(info.value.result) == [
-        ("error", 8, "L", "'经济发展局' is not a unit in the registry; it will be created (新责任单位) (also row 9) (--strict)"),
-        ("error", 12, "I", "待定（日期未定）; left empty (--strict)"),
-        ("error", 12, "J", "待定（日期未定）; left empty (--strict)"),
-        ("error", 12, "L", "'科技创新局' is not a unit in the registry; it will be created (新责任单位) (also row 13) (--strict)"),
-        ("error", 16, "L", "'卫生健康局' is not a unit in the registry; it will be created (新责任单位) (--strict)"),
+        ("error", 8, "L", "'经济发展局' 不是登记中的责任单位，将新建该单位（另见第 9 行）（--strict）"),
+        ("error", 12, "I", "待定 (date not fixed yet)；留空（--strict）"),
+        ("error", 12, "J", "待定 (date not fixed yet)；留空（--strict）"),
+        ("error", 12, "L", "'科技创新局' 不是登记中的责任单位，将新建该单位（另见第 13 行）（--strict）"),
+        ("error", 16, "L", "'卫生健康局' 不是登记中的责任单位，将新建该单位（--strict）"),
     ]
     assert count(session, Project) == 0
 
@@ -288,8 +288,8 @@ def test_strict_turns_warnings_into_errors(session, ctx, tmp_path):
 def test_unknown_chain_is_a_warning_and_codes_are_kept(session, ctx, tmp_path):
     result = import_ledger(session, ctx, samples.simple_ledger(tmp_path / "s.xlsx"), create_units=True)
     assert [p.message for p in result.warnings if p.column == "I"] == [
-        "'氢能' is not a known industry chain (产业链); it is kept as written (known: the plan's ten chains, "
-        "乡村振兴/基础设施/民生…, chains already in the registry, and [ledger] chains in the config file)"
+        "'氢能' 不是认得的产业链，按原文保留（认得的：规划的十条产业链、乡村振兴/基础设施/民生…、登记中已有的产业链，"
+        "以及配置文件 [ledger] chains）"
     ]
     assert [c.code for c in result.changes] == ["ZX-01", "ZX-02", "GX-0001"]
     # once in the registry, the chain is known
@@ -310,7 +310,7 @@ def test_completed_to_date_less_the_months_on_file(session, ctx, tmp_path):
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, tmp_path / "t.xlsx", create_units=True)
     assert problems(info.value.result) == [
-        ("error", 5, "E", "completed investment to 2025-09 (200 万元) is less than the 450 万元 already on file for the months of 2025 before it"),
+        ("error", 5, "E", "截至 2025-09 的完成投资（200 万元）少于 2025 年此前各月已报的 450 万元"),
     ]
 
 
@@ -332,10 +332,10 @@ def test_matching_problems(session, ctx, tmp_path):
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, tmp_path / "m.xlsx", create_units=True)
     assert problems(info.value.result) == [
-        ("error", 2, "B", "2 projects in the registry have this name (GX-0001, GX-0002); give the code (项目编号) to say which"),
-        ("error", 3, "A", "code ZX-404 is not in the registry, but the name is that of ZX-9; correct the code or leave it empty"),
-        ("error", 5, "B", "与第 4 行是同一个项目（name 戊 项目）：一个项目在台账里只能有一行 (the same project as row 4 (name 戊 项目); a project may appear once)"),
-        ("error", 6, "A", "与第 3 行是同一个项目（ZX-9）：一个项目在台账里只能有一行 (the same project as row 3 (ZX-9); a project may appear once)"),
+        ("error", 2, "B", "登记中有 2 个项目叫这个名称（GX-0001, GX-0002）：请填写项目编号指明是哪一个"),
+        ("error", 3, "A", "项目编号 ZX-404 不在登记中，但项目名称是 ZX-9 的：请改正编号或留空"),
+        ("error", 5, "B", "与第 4 行是同一个项目（名称 戊 项目）：一个项目在台账里只能有一行"),
+        ("error", 6, "A", "与第 3 行是同一个项目（ZX-9）：一个项目在台账里只能有一行"),
     ]
 
 
@@ -357,12 +357,9 @@ def test_two_rows_of_one_new_project_by_code_on_one_and_name_on_the_other(sessio
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, tmp_path / "d.xlsx", create_units=True)
     assert problems(info.value.result) == [
-        ("error", 3, "B", "与第 2 行是同一个项目（name 甲 项目）：一个项目在台账里只能有一行 (the same project as row 2 "
-                          "(name 甲 项目); a project may appear once)"),
-        ("error", 5, "A", "与第 4 行是同一个项目（code XM-2）：一个项目在台账里只能有一行 (the same project as row 4 "
-                          "(code XM-2); a project may appear once)"),
-        ("error", 7, "A", "与第 6 行是同一个项目（code XM-3）：一个项目在台账里只能有一行 (the same project as row 6 "
-                          "(code XM-3); a project may appear once)"),
+        ("error", 3, "B", "与第 2 行是同一个项目（名称 甲 项目）：一个项目在台账里只能有一行"),
+        ("error", 5, "A", "与第 4 行是同一个项目（编号 XM-2）：一个项目在台账里只能有一行"),
+        ("error", 7, "A", "与第 6 行是同一个项目（编号 XM-3）：一个项目在台账里只能有一行"),
     ]
     assert count(session, Project) == 0
 
@@ -378,8 +375,8 @@ def test_actual_dates_after_as_of_and_completion_before_start(session, ctx, tmp_
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, tmp_path / "d.xlsx", create_units=True)
     assert problems(info.value.result) == [
-        ("error", 2, "C", "an actual date cannot be after the as-of date 2025-10-31"),
-        ("error", 2, "D", "completion (2024-12-31) is before the start (2025-03-01)"),
+        ("error", 2, "C", "实际日期不能晚于截至日期 2025-10-31"),
+        ("error", 2, "D", "竣工（2024-12-31）早于开工（2025-03-01）"),
     ]
 
 
@@ -401,8 +398,8 @@ def test_from_unit_changes_only_its_own_projects(session, ctx, tmp_path):
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局", create_units=True)
     assert errors(info.value.result) == [
-        ("error", 12, "B", "GX-0003 belongs to 科技创新局, not 经济发展局; a ledger from 经济发展局 cannot change it (refused)"),
-        ("error", 16, "B", "GX-0005 belongs to 卫生健康局, not 经济发展局; a ledger from 经济发展局 cannot change it (refused)"),
+        ("error", 12, "B", "GX-0003 属于科技创新局，不属于经济发展局：经济发展局报来的台账不能改它（拒绝）"),
+        ("error", 16, "B", "GX-0005 属于卫生健康局，不属于经济发展局：经济发展局报来的台账不能改它（拒绝）"),
     ]
     assert count(session, ChangeLog) == before
     ws["E12"] = "7.6亿元"
@@ -413,7 +410,7 @@ def test_from_unit_changes_only_its_own_projects(session, ctx, tmp_path):
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, tmp_path / "u.xlsx", from_unit="经济发展局", create_units=True)
     assert errors(info.value.result) == [
-        ("error", 18, "L", "a ledger from 经济发展局 may hold only its own projects, not 建设局's (refused)"),
+        ("error", 18, "L", "经济发展局报来的台账只能有本单位的项目，不能有建设局的（拒绝）"),
     ]
     ws["L18"] = None
     wb.save(tmp_path / "u.xlsx")
@@ -439,17 +436,17 @@ def test_ledger_config_is_checked(tmp_path):
     from projects_cli.ledger.columns import ledger_section
 
     assert ledger_section({"ledger": {"title": "x", "chains": ["现代物流"]}}) == {"title": "x", "chains": ["现代物流"]}
-    with pytest.raises(ConfigError, match=r"^配置文件 \[ledger.header\]：未知的表（unknown table）；可用的键 known keys：headers, chains, clusters, title, status, usd_rate, columns, rates$"):
+    with pytest.raises(ConfigError, match=r"^配置文件 \[ledger.header\]：未知的表；可用的键：headers, chains, clusters, title, status, usd_rate, columns, rates$"):
         ledger_section({"ledger": {"header": {}}})
     from projects_cli.config.chains import known_chains
 
-    with pytest.raises(ConfigError, match=r"^配置文件 \[ledger\] chains 第 1 项：应为文字，不能是 1（must be text, not 1）$"):
+    with pytest.raises(ConfigError, match=r"^配置文件 \[ledger\] chains 第 1 项：应为文字，不能是 1$"):
         known_chains({"ledger": {"chains": [1]}})
     from projects_cli.ledger.columns import HEADERS
 
     with pytest.raises(ConfigError) as exc:
         read_ledger(samples.simple_ledger(tmp_path / "s.xlsx"), as_of=AS_OF, config={"ledger": {"headers": {"nom": ["名"]}}})
-    assert str(exc.value) == f"配置文件 [ledger.headers] nom：未知的键（unknown key）；可用的键 known keys：{', '.join(HEADERS)}"
+    assert str(exc.value) == f"配置文件 [ledger.headers] nom：未知的键；可用的键：{', '.join(HEADERS)}"
 
 
 def test_chains_from_the_config_file_are_known(session, ctx, tmp_path):

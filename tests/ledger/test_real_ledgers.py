@@ -30,7 +30,7 @@ from projects_cli.values import PendingDate, ValueProblem, parse_amount, parse_d
 
 AS_OF = date(2025, 10, 31)
 TABLE = variants()
-NEW_UNIT = "is not a unit in the registry; it will be created (新责任单位)"
+NEW_UNIT = "不是登记中的责任单位，将新建该单位"
 
 
 
@@ -222,7 +222,7 @@ def test_junk_in_the_approval_code_is_refused_naming_row_and_cell(session, ctx, 
                                        ["乙项目", "已赋码", 200], ["丙项目", 2020350000, 300]])
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, path)
-    assert str(info.value) == "a.xlsx: 2 errors in rows 3, 4; nothing was written"
+    assert str(info.value) == "a.xlsx：2 处错误（第 3, 4 行）；未写入任何内容"
     assert [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors] == [
         (3, "B", "项目代码", "已赋码", f"'已赋码' {APPROVAL_SHAPE}"),
         (4, "B", "项目代码", 2020350000, f"'2020350000' {APPROVAL_SHAPE}"),
@@ -377,7 +377,7 @@ def test_a_row_without_a_name_but_with_figures_is_still_refused(tmp_path):
     path = sheet(tmp_path / "n.xlsx", [["序号", "项目名称", "总投资"], [1, "甲项目", 100], [None, None, 250]])
     parsed = read_ledger(path, as_of=AS_OF)
     assert problems(parsed.problems) == [
-        ("error", 3, "B", "the project name (项目名称) is empty; every project row needs a name"),
+        ("error", 3, "B", "项目名称为空：每个项目行都要有项目名称"),
     ]
 
 
@@ -387,12 +387,12 @@ def test_funding_rows_under_a_project_are_refused_by_name(session, ctx, tmp_path
     assert [r.values["name"] for r in parsed.rows] == ["九湖镇污水管网配套工程", "高新区中小学扩容工程"]
     assert parsed.skipped_rows == [parse.Skipped(4, "total", "其中：中央预算内资金")]
     assert problems(parsed.problems) == [
-        ("error", 5, "B", "'地方配套资金' 没有序号，像是第3行项目（九湖镇污水管网配套工程）的资金来源续行，不是项目；请删去此行或把它"
-                          "并入该项目的行 (a continuation of the project in row 3, not a project)"),
+        ("error", 5, "B", "'地方配套资金' 没有序号，像是第3行项目（九湖镇污水管网配套工程）的资金来源续行，不是项"
+                          "目；请删去此行或把它并入该项目的行"),
     ]
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, path, create_units=True)
-    assert str(info.value) == "f.xlsx: 1 error in row 5; nothing was written"
+    assert str(info.value) == "f.xlsx：1 处错误（第 5 行）；未写入任何内容"
     assert session.scalars(select(Project)).all() == []
 
 
@@ -475,7 +475,7 @@ def test_an_ambiguous_range_is_refused_and_nothing_written(session, ctx, tmp_pat
     path = corpus.date_ranges(tmp_path / "d.xlsx", ambiguous=True)
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, path, create_units=True)
-    assert str(info.value) == "d.xlsx: 1 error in row 8; nothing was written"
+    assert str(info.value) == "d.xlsx：1 处错误（第 8 行）；未写入任何内容"
     assert [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors] == [
         (8, "D", "建设起止时间", "2009-11", "'2009-11' 只有一个时间（2009-11-30），分不清是开工还是竣工；"
                                       f"{RANGE_FORMS}"),
@@ -488,8 +488,7 @@ def test_a_range_that_contradicts_the_rows_own_planned_date(tmp_path):
                                        ["乙项目", "2024.3-2026", "2024年3月"]])
     parsed = read_ledger(path, as_of=AS_OF)
     assert problems(parsed.problems) == [
-        ("error", 2, "B", "建设起止时间的开工时间 2024-12-31 与本行计划开工时间 2024-03-31 不一致 (the range's start differs "
-                          "from the row's planned date)"),
+        ("error", 2, "B", "建设起止时间的开工时间 2024-12-31 与本行计划开工时间 2024-03-31 不一致"),
     ]
     assert parsed.rows[1].values == {"name": "乙项目", "planned_start": date(2024, 3, 31),
                                      "planned_completion": date(2026, 12, 31)}
@@ -498,16 +497,15 @@ def test_a_range_that_contradicts_the_rows_own_planned_date(tmp_path):
 # ---------------------------------------------------------------- money units
 
 
-USD = ("金额单位是万美元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，或在配置文件 [ledger.rates] "
-       "写明 1 美元折合多少元（如 \"美元\" = 7.1） (the amounts are in 万美元; convert them to 万元 RMB, or give the rate of 美元 "
-       "in [ledger.rates] in the config file)")
+USD = ("金额单位是万美元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，或在配置文"
+       '件 [ledger.rates] 写明 1 美元折合多少元（如 "美元" = 7.1）')
 
 
 def test_amounts_in_us_dollars_in_the_header_are_refused(session, ctx, tmp_path):
     path = corpus.foreign_currency_ledger(tmp_path / "u.xlsx")
     with pytest.raises(LedgerRejected) as info:
         import_ledger(session, ctx, path, create_units=True)
-    assert str(info.value) == "u.xlsx: 1 error in row 2; nothing was written"
+    assert str(info.value) == "u.xlsx：1 处错误（第 2 行）；未写入任何内容"
     assert [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors] == [
         (2, "C", "总投资（万美元）", "万美元", USD),
     ]
@@ -545,17 +543,15 @@ def test_the_unit_line_anywhere_above_the_header(tmp_path, line, unit):
         assert (parsed.rows[0].values["total_investment"], parsed.problems) == (in_wan, [])
     else:
         assert [p.message for p in parsed.problems] == [  # two units: no rate makes one of them
-            f"单位行写了几种金额单位（{unit}），分不清本列用哪一种：请在金额列的表头写明单位，如 总投资（万元） (the unit line "
-            f"names several units, {unit}: name this column's unit in its header)"]
+            f"单位行写了几种金额单位（{unit}），分不清本列用哪一种：请在金额列的表头写明单位，如 总投资（万元）"]
 
 
 # ---------------------------------------------------------------- forms
 
 
-FORM = ("该工作表是逐项填报的表单，不是台账表格：A列是字段名（项目名称、建设单位、建设内容及规模、总投资（万元）、计划开工时间、"
-        "责任单位、形象进度），一个项目一张表；请把项目汇成一行一个项目的台账表格再导入，或用 --sheet 指定台账表格所在的工作表"
-        " (this sheet is a form, not a ledger table: labels in column A, one project per sheet; put the projects in a "
-        "table, one row each, or name the table's sheet with --sheet)")
+FORM = ("该工作表是逐项填报的表单，不是台账表格：A列是字段名（项目名称、建设单位、建设内容及规模、总投资（万元）"
+        "、计划开工时间、责任单位、形象进度），一个项目一张表；请把项目汇成一行一个项目的台账表格再导入，或用 --s"
+        "heet 指定台账表格所在的工作表")
 
 
 def test_a_per_project_form_is_refused(session, ctx, tmp_path):
@@ -588,8 +584,7 @@ def test_year_to_date_is_the_latest_month_filled(session, ctx, tmp_path):
                               for letter, month in zip("EFGHIJKLMOP", corpus.MONTHS[:9] + corpus.MONTHS[10:])]
     assert [r.values.get("completed_ytd") for r in parsed.rows] == [8600, 6300, None]
     assert problems(parsed.problems) == [
-        ("warning", 7, "N", "本行累计完成投资只填到9月，没有10月的数，本次不读本行的完成投资 (completed investment is given to "
-                            "month 9 only, not to month 10; not read for this row)"),
+        ("warning", 7, "N", "本行累计完成投资只填到9月，没有10月的数，本次不读本行的完成投资"),
     ]
     result = import_ledger(session, ctx, path, create_units=True)
     assert (result.added, result.completed_month) == (3, "2025-10")
@@ -627,8 +622,7 @@ def test_a_cumulative_figure_below_the_month_before_is_refused(session, ctx, tmp
     with pytest.raises(LedgerRejected) as info:
         import_units_too(session, ctx, path)
     assert problems(info.value.result.errors) == [
-        ("error", 3, "C", "累计完成投资/1-2月 的累计数 90 小于上月累计 100：累计完成投资不会减少 (a cumulative figure below the "
-                          "month before it)")]
+        ("error", 3, "C", "累计完成投资/1-2月 的累计数 90 小于上月累计 100：累计完成投资不会减少")]
     assert session.scalars(select(Project)).all() == []
 
 
@@ -637,8 +631,7 @@ def test_months_after_the_ledgers_own_as_of_are_not_read(tmp_path):
     assert parsed.header.by_field()["completed_ytd"].month == 9
     assert [r.values.get("completed_ytd") for r in parsed.rows] == [7700, 5500, 2400]
     assert problems(parsed.problems) == [
-        ("warning", 4, "N", "2025年累计完成投资（万元）/1-10月 的累计完成投资在台账截至日期 2025-09-30 之后，未读 (figures after "
-                            "the ledger's as-of date are not read)"),
+        ("warning", 4, "N", "2025年累计完成投资（万元）/1-10月 的累计完成投资在台账截至日期 2025-09-30 之后，未读"),
     ]
 
 
@@ -701,10 +694,8 @@ def test_dispatch_with_ten_days_every_cell_read_right(tmp_path):
              "completed_ytd": 1000, "notes": "旬报未报"}),
     ]
     assert problems(parsed.problems) == [
-        ("warning", 7, "G", "完成率 0.8 与本行数字不符：完成投资 6000 ÷ 年度计划投资 8000 = 75% (the completion rate is not "
-                            "completed ÷ annual plan: 75%)"),
-        ("warning", 8, "C", "'邵武市竹业发展有限公司' 分不出单位和责任人（应为\"单位 姓名\"），按原文读作建设单位 (cannot split the "
-                            "unit from the person; kept as written)"),
+        ("warning", 7, "G", "完成率 0.8 与本行数字不符：完成投资 6000 ÷ 年度计划投资 8000 = 75%"),
+        ("warning", 8, "C", '\'邵武市竹业发展有限公司\' 分不出单位和责任人（应为"单位 姓名"），按原文读作建设单位'),
     ]
 
 
@@ -712,9 +703,9 @@ def test_dispatch_with_ten_days_imports_and_says_what_it_did_not_read(cli, tmp_p
     path = corpus.dispatch_with_ten_days(tmp_path / "np.xlsx")
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0
-    assert ("未识别的列：H 10月完成投资/上旬（旬数据，不读）；I 10月完成投资/中旬（旬数据，不读）；"
-            "J 10月完成投资/下旬（旬数据，不读）；C 建设单位及责任人（其中的责任人不读）") in r.stderr
-    assert "warning: 调度表 row 7, column G 年度投资完成率: 完成率 0.8 与本行数字不符" in r.stderr
+    assert ("Columns not read (未识别的列): H 10月完成投资/上旬（旬数据，不读）; I 10月完成投资/中旬（旬数据，不读）; "
+            "J 10月完成投资/下旬（旬数据，不读）; C 建设单位及责任人（其中的责任人不读）") in r.stderr
+    assert "提醒：调度表 第 7 行，G 列 年度投资完成率：完成率 0.8 与本行数字不符" in r.stderr
     shown = cli("list", "--format", "json")
     assert [(p["name"], p["owner"], p["unit"], p["annual_plan"]) for p in json.loads(shown.stdout)] == [
         ("南平市武夷新区城市综合体", "南平市政府", "南平市发展和改革委员会", 24000),
@@ -723,8 +714,7 @@ def test_dispatch_with_ten_days_imports_and_says_what_it_did_not_read(cli, tmp_p
     ]
 
 
-RATE_OFF = ("完成率 {} 与本行数字不符：完成投资 6010 ÷ 年度计划投资 8000 = 75.13% (the completion rate is not completed ÷ "
-            "annual plan: 75.13%)")
+RATE_OFF = ("完成率 {} 与本行数字不符：完成投资 6010 ÷ 年度计划投资 8000 = 75.13%")
 
 
 @pytest.mark.parametrize(
@@ -748,7 +738,7 @@ def test_a_completion_rate_that_is_not_a_rate_is_refused(session, ctx, tmp_path)
     with pytest.raises(LedgerRejected) as info:
         import_units_too(session, ctx, path)
     assert problems(info.value.result.problems) == [
-        ("error", 2, "D", "'过半' 不是完成率（应为 97.2%、0.972 或 97.2） (is not a completion rate, e.g. 97.2%, 0.972 or 97.2)")]
+        ("error", 2, "D", "'过半' 不是完成率（应为 97.2%、0.972 或 97.2）")]
     assert session.scalars(select(Project)).all() == []
 
 
@@ -758,8 +748,7 @@ def test_a_unit_and_person_without_the_header_saying_so_is_kept_with_a_warning(t
     parsed = read_ledger(path, as_of=AS_OF)
     assert [r.values["owner"] for r in parsed.rows] == ["南平市政府 张兆民", "福建金山纸业有限公司"]
     assert problems(parsed.problems) == [
-        ("warning", 2, "B", "'南平市政府 张兆民' 像是单位加责任人，但表头没有写\"及责任人\"，按原文读入 (looks like a unit and a "
-                            "person, but the header does not say so; kept as written)"),
+        ("warning", 2, "B", '\'南平市政府 张兆民\' 像是单位加责任人，但表头没有写"及责任人"，按原文读入'),
     ]
 
 
@@ -805,9 +794,8 @@ def test_other_currencies_stay_refused_with_a_dollar_rate(session, ctx, tmp_path
     with pytest.raises(LedgerRejected) as info:
         import_units_too(session, ctx, path, config={"ledger": {"usd_rate": 7.1}})
     assert [(p.column, p.value, p.message) for p in info.value.result.errors] == [
-        ("B", "万欧元", "金额单位是万欧元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导入，或在配置文件 "
-                      "[ledger.rates] 写明 1 欧元折合多少元（如 \"欧元\" = 7.8） (the amounts are in 万欧元; convert them to "
-                      "万元 RMB, or give the rate of 欧元 in [ledger.rates] in the config file)")]
+        ("B", "万欧元", "金额单位是万欧元，不是人民币元、万元或亿元：不能当作万元读入，请折算为万元（人民币）后再导"
+                      '入，或在配置文件 [ledger.rates] 写明 1 欧元折合多少元（如 "欧元" = 7.8）')]
     assert session.scalars(select(Project)).all() == []
 
 
@@ -865,10 +853,9 @@ def test_a_project_on_two_sheets_is_refused_naming_both(session, ctx, tmp_path):
     path = corpus.several_sheets(tmp_path / "s.xlsx", duplicate=True)
     with pytest.raises(LedgerRejected) as info:
         import_units_too(session, ctx, path, sheet="all")
-    assert str(info.value) == "s.xlsx: 1 error in sheets 园区项目; nothing was written"
+    assert str(info.value) == "s.xlsx：1 处错误（工作表 园区项目）；未写入任何内容"
     assert [(p.sheet, p.row, p.column, p.message) for p in info.value.result.errors] == [
-        ("园区项目", 4, "B", "与工作表 城区项目 第 4 行是同一个项目（城区智慧停车场）：一个项目在台账里只能有一行 (the same project as "
-                          "sheet 城区项目 row 4; a project may appear once)")]
+        ("园区项目", 4, "B", "与工作表 城区项目 第 4 行是同一个项目（城区智慧停车场）：一个项目在台账里只能有一行")]
     assert session.scalars(select(Project)).all() == []
 
 
@@ -886,8 +873,7 @@ def test_a_project_on_file_named_by_code_on_one_sheet_and_by_name_on_another(ses
     with pytest.raises(LedgerRejected) as info:
         import_units_too(session, ctx, path, sheet="all")
     assert [(p.sheet, p.row, p.message) for p in info.value.result.errors] == [
-        ("二", 2, "与工作表 一 第 2 行是同一个项目（GX-0001）：一个项目在台账里只能有一行 (the same project as sheet 一 row 2; a "
-                  "project may appear once)")]
+        ("二", 2, "与工作表 一 第 2 行是同一个项目（GX-0001）：一个项目在台账里只能有一行")]
 
 
 def test_an_error_on_any_sheet_writes_nothing_from_any(cli, tmp_path):
@@ -895,8 +881,8 @@ def test_an_error_on_any_sheet_writes_nothing_from_any(cli, tmp_path):
     before = table_counts(cli.url)
     r = cli("ledger", "import", "--create-units", str(path), "--sheet", "all")
     assert r.exit_code == 1
-    assert "error: 园区项目 row 4, column C 总投资（万元）: " in r.stderr
-    assert r.stderr.endswith("错误：s.xlsx: 1 error in sheets 园区项目; nothing was written\n")
+    assert "错误：园区项目 第 4 行，C 列 总投资（万元）：" in r.stderr
+    assert r.stderr.endswith("错误：s.xlsx：1 处错误（工作表 园区项目）；未写入任何内容\n")
     assert table_counts(cli.url) == before
 
 
@@ -929,8 +915,8 @@ def test_a_months_figure_that_disagrees_with_the_year_to_date_is_refused(session
     with pytest.raises(LedgerRejected) as info:
         import_units_too(session, at(date(2025, 10, 31)), october)
     assert problems(info.value.result.errors) == [
-        ("error", 3, "E", "当月完成投资 1000 万元与累计数不符：2025-10 累计 8600 万元 − 此前各月已报 7700 万元 = 900 万元 (the "
-                          "month's figure is not the year to date less the months on file before it)")]
+        ("error", 3, "E", "当月完成投资 1000 万元与累计数不符：2025-10 累计 8600 万元 − 此前各月已报 7700 万元 = "
+                          "900 万元")]
     assert reports(session) == [("GX-0001", "2025-09", 7700)]
 
 
@@ -972,6 +958,5 @@ def test_a_month_given_that_the_ledger_contradicts_is_refused(session, ctx, tmp_
     with pytest.raises(LedgerRejected) as info:
         import_units_too(session, ctx, path, month="2025-09")
     assert problems(info.value.result.errors) == [
-        ("error", 2, "", "台账写的是 2025-10，--month 给的是 2025-09：请核对后只用台账自己的月份 (the ledger reports 2025-10, not "
-                         "2025-09)")]
+        ("error", 2, "", "台账写的是 2025-10，--month 给的是 2025-09：请核对后只用台账自己的月份")]
     assert session.scalars(select(Project)).all() == []

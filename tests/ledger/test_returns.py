@@ -16,11 +16,11 @@ from openpyxl import load_workbook
 
 AS_OF = "2025-10-28"
 HIDDEN = "projects_dispatch"
-NOT_APPLIED = "the row was not applied"
+NOT_APPLIED = "本行未导入"
 
 
 def errors(r) -> list[str]:
-    return [line for line in r.stderr.splitlines() if line.startswith(("error", "warning"))]
+    return [line for line in r.stderr.splitlines() if line.startswith(("错误", "提醒"))]
 
 
 def summary(r) -> str:
@@ -53,35 +53,30 @@ def refused_whole(cli, path, message: str) -> None:
 
 def test_a_rewritten_record_line_is_refused(cli, sent, tmp_path):
     path = altered(sent, tmp_path / "line.xlsx", HIDDEN_A12="GX-0001 甲项目")
-    refused_whole(cli, path, "line.xlsx: the hidden record of the dispatched workbook was altered; the return cannot be "
-                             "checked — send the unit a new workbook")
+    refused_whole(cli, path, "line.xlsx：派工单的隐藏记录被改动过，无法核对报回的内容；请给单位重新派发工作簿")
 
 
 def test_an_incomplete_record_is_refused(cli, sent, tmp_path):
     path = altered(sent, tmp_path / "incomplete.xlsx", HIDDEN_B2=None, HIDDEN_B9=None)
-    refused_whole(cli, path, "incomplete.xlsx: the hidden record of the dispatched workbook is incomplete (no token, "
-                             "layout); the return cannot be checked — send the unit a new workbook")
+    refused_whole(cli, path, "incomplete.xlsx：派工单的隐藏记录不完整（缺少 token, layout），无法核对报回的内容；"
+                             "请给单位重新派发工作簿")
 
 
 def test_a_workbook_of_another_layout_is_refused(cli, sent, tmp_path):
     path = altered(sent, tmp_path / "layout.xlsx", HIDDEN_B9=2)
-    refused_whole(cli, path, "layout.xlsx was dispatched by another version of projects (layout 2, this version reads "
-                             "layout 1); send the unit a new workbook")
+    refused_whole(cli, path, "layout.xlsx 是另一个版本的 projects 派发的（格式 2，本版本读格式 1）；请给单位重新派发工作簿")
 
 
 def test_a_record_naming_another_unit_or_period_is_refused(cli, sent, tmp_path):
     path = altered(sent, tmp_path / "unit.xlsx", HIDDEN_B3="黄屯街道")
-    refused_whole(cli, path, "unit.xlsx: the hidden record of the dispatched workbook does not match what was sent "
-                             "(黄屯街道 2025-10 in the file, 经济发展局 2025-10 on record); the workbook was altered — send "
-                             "the unit a new workbook")
+    refused_whole(cli, path, "unit.xlsx：派工单的隐藏记录与派发记录不符（文件中是黄屯街道 2025-10，记录中是经济发展局 2025-10），"
+                             "工作簿被改动过；请给单位重新派发工作簿")
     path = altered(sent, tmp_path / "period.xlsx", HIDDEN_B5="2025-09")
-    refused_whole(cli, path, "period.xlsx: the hidden record of the dispatched workbook does not match what was sent "
-                             "(经济发展局 2025-09 in the file, 经济发展局 2025-10 on record); the workbook was altered — send "
-                             "the unit a new workbook")
+    refused_whole(cli, path, "period.xlsx：派工单的隐藏记录与派发记录不符（文件中是经济发展局 2025-09，记录中是经济发展局 "
+                             "2025-10），工作簿被改动过；请给单位重新派发工作簿")
     path = altered(sent, tmp_path / "unit_id.xlsx", HIDDEN_B4=2)
-    refused_whole(cli, path, "unit_id.xlsx: the hidden record of the dispatched workbook does not match what was sent "
-                             "(经济发展局 2025-10 in the file, 经济发展局 2025-10 on record); the workbook was altered — send "
-                             "the unit a new workbook")
+    refused_whole(cli, path, "unit_id.xlsx：派工单的隐藏记录与派发记录不符（文件中是经济发展局 2025-10，记录中是经济发展局 "
+                             "2025-10），工作簿被改动过；请给单位重新派发工作簿")
 
 
 def test_a_workbook_missing_its_second_sheet_is_refused(cli, sent, tmp_path):
@@ -89,8 +84,7 @@ def test_a_workbook_missing_its_second_sheet_is_refused(cli, sent, tmp_path):
     del wb["节点及问题"]
     wb.save(tmp_path / "one_sheet.xlsx")
     refused_whole(cli, tmp_path / "one_sheet.xlsx",
-                  "one_sheet.xlsx: the sheet '节点及问题' of the dispatched workbook is missing (its sheets are: 派工单); "
-                  "fill in the workbook as sent")
+                  "one_sheet.xlsx：派工单缺少工作表 '节点及问题'（现有的工作表：派工单）；请在原发的工作簿上填写")
 
 
 def test_a_second_sheet_with_its_columns_moved_is_refused(cli, sent, tmp_path):
@@ -98,8 +92,8 @@ def test_a_second_sheet_with_its_columns_moved_is_refused(cli, sent, tmp_path):
     wb["节点及问题"].delete_cols(3)
     wb.save(tmp_path / "due_cols.xlsx")
     refused_whole(cli, tmp_path / "due_cols.xlsx",
-                  "due_cols.xlsx sheet 节点及问题: the columns are not as sent (column C of row 4 should be '项目名称', it is "
-                  "'节点'); columns must not be added, removed or moved — fill in the workbook as sent")
+                  "due_cols.xlsx 工作表 节点及问题：列与派发时不同（第 4 行 C 列应为 '项目名称'，现为 '节点'）；"
+                  "不能增加、删除或移动列，请在原发的工作簿上填写")
 
 
 def test_a_return_longer_than_the_row_limit_is_refused(cli, sent, tmp_path):
@@ -108,8 +102,8 @@ def test_a_return_longer_than_the_row_limit_is_refused(cli, sent, tmp_path):
     before = dump(cli.url)
     r = cli("--config", str(config), "ledger", "import", "--create-units", str(sent), as_of=AS_OF)
     assert (r.exit_code, r.stderr) == (
-        1, f"错误：{sent} 工作表 {HIDDEN} 用到第 17 行（单元格 B17），超过允许的 12 行（sheet reaches row 17, more than "
-           "the 12 allowed: [limits] ledger_rows）；请删去表格以外的内容后另存\n")
+        1, f"错误：{sent} 工作表 {HIDDEN} 用到第 17 行（单元格 B17），超过允许的 12 行（[limits] ledger_rows）；"
+           "请删去表格以外的内容后另存\n")
     assert dump(cli.url) == before
 
 
@@ -121,8 +115,8 @@ def test_a_workbook_that_cannot_be_read_is_refused(cli, sent, tmp_path):
     before = dump(cli.url)
     r = cli("ledger", "import", "--create-units", str(path), as_of=AS_OF)
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"错误：{path} cannot be read as a workbook (")
-    assert r.stderr.endswith("); ask the unit to send the workbook again\n")
+    assert r.stderr.startswith(f"错误：{path} 不能作为工作簿读取（")
+    assert r.stderr.endswith("）；请单位重新发送\n")
     assert dump(cli.url) == before
 
 
@@ -135,9 +129,9 @@ def test_cells_the_unit_filled_that_cannot_be_read(cli, sent, tmp_path):
     r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "error: 派工单 row 5, column K 2025年10月完成投资（万元）: GX-0001 甲项目: '八百' 不是金额；应为数字，"
-        f"例如 85000、8.5亿元 或 8000万元; {NOT_APPLIED}",
-        f"error: 派工单 row 6, column L 实际开工时间: GX-0002 乙项目: 1985-05-01 is not a plausible date; {NOT_APPLIED}",
+        "错误：派工单 第 5 行，K 列 2025年10月完成投资（万元）：GX-0001 甲项目：'八百' is not an amount; expected a number "
+        f"such as 85000, 8.5亿元 or 8000万元；{NOT_APPLIED}",
+        f"错误：派工单 第 6 行，L 列 实际开工时间：GX-0002 乙项目：1985-05-01 不像是日期；{NOT_APPLIED}",
     ]
     # GX-0003's stage and GX-0002's 土地 (节点 sheet) land; GX-0004 and the 开工 milestone are as sent
     assert summary(r).endswith(": 2 rows applied (2 values), 2 unchanged, 2 not applied (2 invalid (填写有误))")
@@ -148,8 +142,8 @@ def test_a_pending_date_is_no_date(cli, sent, tmp_path):
     r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 0, r.stderr
     assert errors(r) == [
-        "warning: 派工单 row 5, column L 实际开工时间: GX-0001 甲项目: 实际开工时间 was emptied (sent 2025-03-20); a return "
-        "never erases what the registry holds (2025-03-20); ask the office to correct it",
+        "提醒：派工单 第 5 行，L 列 实际开工时间：GX-0001 甲项目：实际开工时间 被清空（派发时为 2025-03-20）；"
+        "报回的派工单不会抹去登记中已有的内容（2025-03-20），如需更正请联系督查室",
     ]
 
 
@@ -162,14 +156,10 @@ def test_rows_added_to_the_workbook_are_refused(cli, sent, tmp_path):
     r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "error: 派工单 row 9, column B 项目编号: GX-0005 戊项目: was not in the workbook sent to 经济发展局 on 2025-10-20; "
-        "rows added to a dispatched workbook are refused (不予导入)",
-        "error: 派工单 row 10, column B 项目编号: 'GX-0099' is not a project of the registry; new projects are added by the "
-        "office, not through a 派工单",
-        "error: 派工单 row 11, column B 项目编号: a row without a project code (项目编号) was added; rows added to a "
-        "dispatched workbook are refused",
-        "error: 派工单 row 12, column B 项目编号: GX-0001 甲项目: appears more than once; only its first row is read, this "
-        "one is refused",
+        "错误：派工单 第 9 行，B 列 项目编号：GX-0005 戊项目：不在 2025-10-20 发给经济发展局的工作簿中；派工单中新增的行不予导入",
+        "错误：派工单 第 10 行，B 列 项目编号：'GX-0099' 不是登记中的项目；新项目由督查室登记，不能通过派工单新增",
+        "错误：派工单 第 11 行，B 列 项目编号：新增了一行没有项目编号的行；派工单中新增的行不予导入",
+        "错误：派工单 第 12 行，B 列 项目编号：GX-0001 甲项目：出现了不止一次；只读第一行，本行不予导入",
     ]
     assert summary(r).endswith(": 5 rows applied (7 values), 1 unchanged, 4 not applied (4 refused (不予导入))")
 
@@ -179,8 +169,8 @@ def test_a_code_cell_changed_is_judged_as_the_row_sent_there(cli, sent, tmp_path
     r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "error: 派工单 row 7, column B 项目编号: GX-0003 丙项目: a locked column was altered (篡改): sent GX-0003, "
-        f"returned GX-0099, registry GX-0003; {NOT_APPLIED}",
+        "错误：派工单 第 7 行，B 列 项目编号：GX-0003 丙项目：锁定的列被改动（篡改）：派发 GX-0003，"
+        f"报回 GX-0099，登记 GX-0003；{NOT_APPLIED}",
     ]
 
 
@@ -192,9 +182,8 @@ def test_a_row_deleted_from_the_return_is_a_warning(cli, sent, tmp_path):
     r = cli("ledger", "import", "--create-units", str(tmp_path / "back.xlsx"), as_of=AS_OF)
     assert r.exit_code == 0, r.stderr
     assert errors(r) == [
-        "warning: 派工单 row 8: GX-0004 丁项目: the row sent as row 8 is missing from the return; nothing from it was applied",
-        "warning: 节点及问题 row 5: GX-0002 土地: the milestone sent as row 5 is missing from the return; nothing from it "
-        "was applied",
+        "提醒：派工单 第 8 行：GX-0004 丁项目：派发时的第 8 行在报回的工作簿中不见了；该行的内容都未导入",
+        "提醒：节点及问题 第 5 行：GX-0002 土地：派发时第 5 行的节点在报回的工作簿中不见了；该行的内容都未导入",
     ]
 
 
@@ -208,10 +197,8 @@ def test_a_milestone_row_replaced_by_one_not_sent_is_refused(cli, sent, tmp_path
     r = cli("ledger", "import", "--create-units", str(tmp_path / "back.xlsx"), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "warning: 节点及问题 row 5: GX-0002 土地: the milestone sent as row 5 is missing from the return; nothing from it "
-        "was applied",
-        "error: 节点及问题 row 6, column B 项目编号: GX-0003 主体完工: this milestone was not in the list sent to 经济发展局; "
-        "rows added to a dispatched workbook are refused (不予导入)",
+        "提醒：节点及问题 第 5 行：GX-0002 土地：派发时第 5 行的节点在报回的工作簿中不见了；该行的内容都未导入",
+        "错误：节点及问题 第 6 行，B 列 项目编号：GX-0003 主体完工：这个节点不在发给经济发展局的清单中；派工单中新增的行不予导入",
     ]
 
 
@@ -222,8 +209,7 @@ def test_a_project_moved_to_another_unit_since_dispatch_is_refused(cli, sent, tm
     r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "error: 派工单 row 5: GX-0001 甲项目: now belongs to 黄屯街道, not to 经济发展局; rows of another unit are refused "
-        "(不予导入)",
+        "错误：派工单 第 5 行：GX-0001 甲项目：现属于黄屯街道，不属于经济发展局；其他单位的行不予导入",
     ]
     assert [row for row in dump(cli.url)["investment_report"] - before["investment_report"]] == []
 
@@ -241,8 +227,8 @@ def test_a_month_that_has_not_begun_is_refused(cli, tmp_path):
     r = cli("ledger", "import", "--create-units", str(tmp_path / "back.xlsx"), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "error: 派工单 row 5, column K 2025年11月完成投资（万元）: GX-0001 甲项目: the month 2025-11 has not begun at the "
-        f"as-of date 2025-10-28; {NOT_APPLIED}",
+        "错误：派工单 第 5 行，K 列 2025年11月完成投资（万元）：GX-0001 甲项目：截至日期 2025-10-28 时 2025-11 还没开始；"
+        f"{NOT_APPLIED}",
     ]
     assert dispatch_row(cli.url).returned_on == D("2025-10-28")  # it came back, though nothing could be applied
     r = cli("ledger", "import", "--create-units", str(tmp_path / "back.xlsx"), as_of="2025-11-03")
@@ -257,6 +243,6 @@ def test_a_milestone_kind_the_config_no_longer_has_is_refused(cli, sent, tmp_pat
     r = cli("--config", str(config), "ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "error: 节点及问题 row 5: GX-0002 乙项目: 土地 is not a milestone kind of the config file (立项、开工、竣工); "
+        "错误：节点及问题 第 5 行：GX-0002 乙项目：土地 不是配置文件中的节点类型（立项、开工、竣工）；"
         f"{NOT_APPLIED}",
     ]

@@ -33,5 +33,5 @@ def test_a_return_naming_another_unit_is_still_refused_after_a_rename(cli, sent,
     wb.save(tmp_path / "other.xlsx")
     r = cli("ledger", "import", str(tmp_path / "other.xlsx"), as_of="2025-10-27")
     assert r.exit_code == 1
-    assert "the hidden record of the dispatched workbook does not match what was sent" in r.stderr
+    assert "派工单的隐藏记录与派发记录不符" in r.stderr
     assert dispatch_row(cli.url, "经济发展和科技创新局").returned_on is None

@@ -44,14 +44,12 @@ def test_an_unknown_word_is_an_error_naming_the_word_the_cell_and_the_key(sessio
     path = ledger(tmp_path / "s.xlsx", "建设性质", ["续建", "正常", "加快推进"])
     with pytest.raises(LedgerRejected) as caught:
         import_ledger(session, ctx, path, create_units=True)
-    assert str(caught.value) == "s.xlsx: 2 errors in rows 4, 5; nothing was written"
+    assert str(caught.value) == "s.xlsx：2 处错误（第 4, 5 行）；未写入任何内容"
     assert [p.describe() for p in caught.value.result.errors] == [
-        "error: 台账 row 4, column C 建设性质: '正常' 不是认得的项目状态用词：请在配置文件 [ledger.status] 中写明它是哪种状态，"
-        "例如 \"正常\" = \"在建\"（可选 储备/前期/在建/投产/竣工/停缓建） ('正常' is not a known status word; add it to "
-        "[ledger.status] in the config file)",
-        "error: 台账 row 5, column C 建设性质: '加快推进' 不是认得的项目状态用词：请在配置文件 [ledger.status] 中写明它是哪种状态，"
-        "例如 \"加快推进\" = \"在建\"（可选 储备/前期/在建/投产/竣工/停缓建） ('加快推进' is not a known status word; add it to "
-        "[ledger.status] in the config file)",
+        "错误：台账 第 4 行，C 列 建设性质：'正常' 不是认得的项目状态用词：请在配置文件 [ledger.status] 中写明它是哪种状态，"
+        "例如 \"正常\" = \"在建\"（可选 储备/前期/在建/投产/竣工/停缓建）",
+        "错误：台账 第 5 行，C 列 建设性质：'加快推进' 不是认得的项目状态用词：请在配置文件 [ledger.status] 中写明它是哪种状态，"
+        "例如 \"加快推进\" = \"在建\"（可选 储备/前期/在建/投产/竣工/停缓建）",
     ]
 
 
@@ -70,7 +68,7 @@ def test_a_status_the_registry_does_not_have_is_a_config_error(tmp_path):
         load_config(path)
     assert str(caught.value) == (
         f"配置文件 {path} 第 2 行 [ledger.status] 正常：应为 储备、前期、在建、投产、竣工、停缓建 之一，不能是 '正常推进'"
-        "（must be one of 储备/前期/在建/投产/竣工/停缓建, not '正常推进'）"
+        ""
     )
 
 

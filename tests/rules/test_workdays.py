@@ -103,9 +103,9 @@ def test_is_workday(day, working):
 
 TEST_CAL = build_calendar([D("2025-10-01")], [D("2025-09-28")], [2025], source="test data")
 UNKNOWN_2026 = (
-    "2026-01-01 所在的2026年节假日尚不知道（test data covers 2025）：国务院办公厅发布2026年节假日安排后运行 projects "
-    "calendar import 通知.txt，或在配置文件 [calendar] 中列出（holidays = [...], workdays = [...], known_years = [2026]），"
-    "或升级 chinesecalendar (2026-01-01 is in 2026, a year whose holidays the working-day calendar does not know)"
+    "2026-01-01 所在的2026年节假日尚不知道（test data 收录 2025 年）：国务院办公厅发布2026年节假日安排后运行 proje"
+    "cts calendar import 通知.txt，或在配置文件 [calendar] 中列出（holidays = [...], workdays = [...], known_year"
+    "s = [2026]），或升级 chinesecalendar"
 )
 
 
@@ -119,7 +119,7 @@ def test_a_year_nobody_knows_is_an_error_not_a_guess():
     with pytest.raises(UnknownYear) as exc:
         add_workdays(D("2026-12-31"), 1, PRC)
     assert str(exc.value).startswith("2027-01-01 所在的2027年节假日尚不知道（chinesecalendar ")
-    assert "covers 2004–2026" in str(exc.value)
+    assert "收录 2004–2026 年" in str(exc.value)
 
 
 def test_local_additions_for_a_new_year():
@@ -131,7 +131,7 @@ def test_local_additions_for_a_new_year():
     assert add_workdays(D("2026-12-31"), 1, known) == D("2027-01-04")
     worked_saturday = prc_calendar([D("2027-01-01")], [D("2027-01-02")], [2027])
     assert add_workdays(D("2026-12-31"), 1, worked_saturday) == D("2027-01-02")
-    assert "the config file adds 2027" in known.coverage
+    assert "配置文件补充 2027 年" in known.coverage
 
 
 def test_local_additions_correct_a_known_year():
@@ -146,7 +146,7 @@ def test_a_day_both_off_and_on_is_refused():
 
     with pytest.raises(ProjectsError) as exc:
         prc_calendar([D("2027-01-02")], [D("2027-01-02")], [2027])
-    assert str(exc.value) == "2027-01-02 listed both as a holiday and as a working day"
+    assert str(exc.value) == "2027-01-02 同时列在 holidays 和 workdays 中"
 
 
 def test_year_ranges():

@@ -98,8 +98,8 @@ def test_broken_rules_file_names_key_and_line(registry_with_figures, cli, tmp_pa
     rules.write_text("[cards]\nlag_red_points = 30\nlag_yelow_points = 5\n", encoding="utf-8")
     r = cli("--rules", str(rules), "cards", "rate")
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"错误：规则文件 {rules} 第 3 行 [cards] lag_yelow_points：未知的键（unknown key）；"
-                               "可用的键 known keys：lag_yellow_points, lag_red_points, ")
+    assert r.stderr.startswith(f"错误：规则文件 {rules} 第 3 行 [cards] lag_yelow_points：未知的键；"
+                               "可用的键：lag_yellow_points, lag_red_points, ")
     assert colours(cli) == {}
 
 

@@ -160,6 +160,5 @@ def test_database_behind_is_refused_with_the_command_to_run(tmp_path):
     r = CliRunner().invoke(app, ["--db", str(path), "list"])
     assert r.exit_code == 1
     assert r.stderr == (
-        f"错误：{path} is at schema 0000, this version of projects needs {db.head_revision()}; "
-        f"run: projects --db {path} db upgrade\n"
+        f"错误：{path} 的数据库版本是 0000，本程序需要 {db.head_revision()}；请运行：projects --db {path} db upgrade\n"
     )

@@ -153,10 +153,10 @@ def test_upgrade_refuses_rows_that_break_the_new_checks_and_changes_nothing(tmp_
     with pytest.raises(ProjectsError) as info:
         db.upgrade(url)
     message = str(info.value)
-    assert message.startswith(f"upgrade from 0001 to {db.head_revision()} failed, nothing was changed: "
+    assert message.startswith(f"从 0001 升级到 {db.head_revision()} 失败，未做任何改动："
                               "fix these rows first: 1 rows of project break ck_project_status")
     assert "1 rows of project break ck_project_total_investment" in message
-    assert "a copy was kept in" in message
+    assert "副本保存在" in message
     assert db.revision_of(url) == "0001"
     assert len(list(tmp_path.glob("old.db.bak-0001-*"))) == 1
     assert snapshot(url)["unit"] == before["unit"]
@@ -192,7 +192,7 @@ def test_upgrade_refuses_issues_that_share_a_year_and_seq_and_changes_nothing(db
     with pytest.raises(ProjectsError) as info:
         db.upgrade(db_url, backup=False)
     assert str(info.value) == (
-        f"upgrade from 0002 to {db.head_revision()} failed, nothing was changed: "
+        f"从 0002 升级到 {db.head_revision()} 失败，未做任何改动："
         "这些问题的年份和序号（year, seq）重复，请先给每个问题改正序号 (issues share a year and seq; give each its own first): "
         "2024 年第 12 号 (year 2024, seq 12): 2024-012, 2024-12, 2024/12; "
         "2025 年第 12 号 (year 2025, seq 12): 2025-012, 2025-12"

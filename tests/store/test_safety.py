@@ -79,7 +79,7 @@ def test_db_check_ok_then_detects_edited_and_deleted_log_entries(tmp_path: Path)
         conn.execute(text("UPDATE change_log SET new = replace(new, '乙', '丁') WHERE record_key = 'GX-0002'"))
     r = _invoke(db, "db", "check")
     assert r.exit_code == 1
-    assert r.stdout == ("FAIL  变更记录第 2 条在写入后被改动（change log entry 2 was edited after it was written）\n"
+    assert r.stdout == ("FAIL  变更记录第 2 条在写入后被改动\n"
                         + summary(head_of(url), rows=3) + "\n")
     with engine.begin() as conn:
         conn.execute(text("UPDATE change_log SET new = replace(new, '丁', '乙') WHERE record_key = 'GX-0002'"))
@@ -88,8 +88,7 @@ def test_db_check_ok_then_detects_edited_and_deleted_log_entries(tmp_path: Path)
     r = _invoke(db, "db", "check")
     assert r.exit_code == 1
     assert r.stdout == (
-        "FAIL  变更记录第 3 条接不上第 1 条：中间有记录被删去，或链被改写（change log entry 3 does not follow entry 1: "
-        "an entry was deleted or the chain was rewritten）\n" + summary(head_of(url), rows=2) + "\n"
+        "FAIL  变更记录第 3 条接不上第 1 条：中间有记录被删去，或链被改写\n" + summary(head_of(url), rows=2) + "\n"
     )
 
 
@@ -103,7 +102,7 @@ def test_db_check_finds_orphans(tmp_path: Path):
         conn.execute(text("DELETE FROM unit"))
     engine.dispose()
     r = _invoke(db, "db", "check")
-    assert r.exit_code == 1 and "FAIL  1 orphan rows in project.unit_id → unit\n" in r.stdout
+    assert r.exit_code == 1 and "FAIL  project.unit_id → unit 有 1 行指向不存在的记录\n" in r.stdout
 
 
 def test_backup_is_a_consistent_copy_and_refuses_to_overwrite(tmp_path: Path):
@@ -116,7 +115,7 @@ def test_backup_is_a_consistent_copy_and_refuses_to_overwrite(tmp_path: Path):
     r = CliRunner().invoke(app, ["--db", str(copy), "list", "--format", "csv"])
     assert r.stdout.splitlines()[1].startswith("GX-0001,甲,")
     r = _invoke(db, "db", "backup", str(copy))
-    assert (r.exit_code, r.stderr) == (1, f"错误：{copy} already exists; choose another file name\n")
+    assert (r.exit_code, r.stderr) == (1, f"错误：{copy} 已存在；请换一个文件名\n")
 
 
 def test_log_filters_by_project_and_person(cli):
