@@ -4,6 +4,7 @@ message and help text translated (the catalogs in projects_cli/locale)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -75,7 +76,7 @@ def test_a_usage_error_in_either_language(tmp_path):
     zh = run("overdue", "--bogus", lang="zh", tmp_path=tmp_path)
     en = run("overdue", "--bogus", lang="en", tmp_path=tmp_path)
     assert (zh.returncode, en.returncode) == (2, 2)
-    assert "用法：projects overdue" in zh.stderr and "没有这个选项：--bogus" in zh.stderr
+    assert re.search("用法： ?projects overdue", zh.stderr) and "没有这个选项：--bogus" in zh.stderr  # older click: a space
     assert "运行 'projects overdue -h' 查看帮助。" in zh.stderr
     assert "Usage: projects overdue" in en.stderr and "No such option: --bogus" in en.stderr
 

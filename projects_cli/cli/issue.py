@@ -487,7 +487,8 @@ def show(
         raise typer.BadParameter(_("show 只能输出 table 或 json"), param_hint="--format")
     view = dict(row)
     view["project"] = f"{row['project_code']} {row['project_name']}"
-    view["state"] = _("{state}（{value}）").format(state=_(row["state_zh"]), value=row["state"])
+    label = row["state_zh"]  # a vocab label, translated where the catalog has it (not a literal: not extracted)
+    view["state"] = _("{state}（{value}）").format(state=_(label), value=row["state"])
     view["late"] = _("{days}天（{workdays}个工作日）").format(days=row["days_late"], workdays=row["workdays_late"]) if row["days_late"] else None
     size = max(width(label) for _key, label in SHOW_FIELDS)
     for key, label in SHOW_FIELDS:
