@@ -217,8 +217,8 @@ def test_unit_cells_that_cannot_be_read_keep_their_row_out(cli, sent, tmp_path):
         "本行未导入",
         "错误：派工单 第 7 行，N 列 形象进度：GX-0003 丙项目：'差不多了' 不是形象进度的可选阶段："
         "前期手续、基础施工、主体施工、设备安装、竣工验收、投产；本行未导入",
-        "错误：节点及问题 第 5 行，G 列 实际完成日期：GX-0002 乙项目：'上个月' is not a date; expected 2024-03-15, "
-        "2024/3/15, 2024年3月15日, 2024年3月 or 2024年；本行未导入",
+        "错误：节点及问题 第 5 行，G 列 实际完成日期：GX-0002 乙项目：'上个月' 不是日期；应写成 2024-03-15、"
+        "2024/3/15、2024年3月15日、2024年3月 或 2024年；本行未导入",
     ]
     assert r.stderr.splitlines()[-2].endswith(
         ": 1 row applied (1 value), 1 unchanged, 4 not applied (4 invalid (填写有误))")  # GX-0004's stage only
@@ -318,8 +318,8 @@ def test_replaced_workbook_no_longer_imports_and_a_returned_one_is_not_sent_agai
     r = cli("ledger", "dispatch", "--all", "--output-dir", str(tmp_path / "all"), as_of="2025-10-29")
     assert r.exit_code == 0, r.stderr
     assert r.stderr.splitlines() == [
-        "Not sent to 经济发展局: 2025-10 的派工单（2025-10-21 发出）已于 2025-10-28 报回；已报回的派工单不再重发",
-        "Dispatched 1 workbook (派工单) for 2025-10, 1 projects, due 2025-10-31",
+        "未发给 经济发展局：2025-10 的派工单（2025-10-21 发出）已于 2025-10-28 报回；已报回的派工单不再重发",
+        "已派发 2025-10 的派工单 1 份，共 1 个项目，报送期限 2025-10-31",
     ]
 
 

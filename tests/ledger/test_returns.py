@@ -129,8 +129,8 @@ def test_cells_the_unit_filled_that_cannot_be_read(cli, sent, tmp_path):
     r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "错误：派工单 第 5 行，K 列 2025年10月完成投资（万元）：GX-0001 甲项目：'八百' is not an amount; expected a number "
-        f"such as 85000, 8.5亿元 or 8000万元；{NOT_APPLIED}",
+        "错误：派工单 第 5 行，K 列 2025年10月完成投资（万元）：GX-0001 甲项目：'八百' 不是金额；应为数字，"
+        f"例如 85000、8.5亿元 或 8000万元；{NOT_APPLIED}",
         f"错误：派工单 第 6 行，L 列 实际开工时间：GX-0002 乙项目：1985-05-01 不像是日期；{NOT_APPLIED}",
     ]
     # GX-0003's stage and GX-0002's 土地 (节点 sheet) land; GX-0004 and the 开工 milestone are as sent
