@@ -310,8 +310,8 @@ SENT_LEAD_COLUMNS = (*SENT_COLUMNS[:4], ("leads", "招商线索"), *SENT_COLUMNS
 RETURNS_COLUMNS = (("unit", "责任单位"), ("period", "周期"), ("sent_on", "发出日期"), ("due_on", "报送截止"),
                    ("returned_on", "报送日期"), ("state_label", "状态"), ("days_late", "逾期天数"), ("projects", "项目数"))
 PROGRESS_COLUMNS = (("on", "日期"), ("progress", "形象进度"), ("problems", "存在问题"), ("source", "来源"))
-OUTCOMES = {"tampered": "tampered (篡改)", "conflict": "changed in the registry (冲突)", "refused": "refused (不予导入)",
-            "invalid": "invalid (填写有误)"}
+OUTCOMES = {"tampered": N_("篡改 {n}"), "conflict": N_("登记已变更 {n}"), "refused": N_("不予导入 {n}"),
+            "invalid": N_("填写有误 {n}")}
 
 
 def _import_return(ctx: typer.Context, file: Path, *, dry_run: bool, strict: bool, errors: Path | None,
@@ -336,27 +336,30 @@ def _import_return(ctx: typer.Context, file: Path, *, dry_run: bool, strict: boo
         flat = lambda v: v.replace("\n", " ") if isinstance(v, str) and fmt == Format.table else v  # noqa: E731
         common.out(render([{k: flat(v) for k, v in c.as_dict().items()} for c in result.changes], fmt,
                           RETURN_CHANGE_COLUMNS))
-    state = "按时报送, on time" if result.on_time else "逾期报送, late"
-    when = f"returned {result.returned_on.isoformat()} ({state})"
+    state = _("按时报送") if result.on_time else _("逾期报送")
+    when = _("{day} 报回（{state}）").format(day=result.returned_on.isoformat(), state=state)
     if not result.first_return:
-        when += ", as recorded at its first import"
+        when += _("，以首次导入时的记录为准")
     due = result.due_on.isoformat() if result.due_on else "—"
-    counts = (f"{result.applied} row{'s' if result.applied != 1 else ''} {'to apply' if dry_run else 'applied'} "
-              f"({len(result.changes)} value{'s' if len(result.changes) != 1 else ''}), {result.unchanged} unchanged, "
-              f"{result.not_applied} not applied")
-    details = [f"{n} {OUTCOMES[k]}" for k, n in result.outcomes.items() if n]
+    shown = dict(applied=result.applied, values=len(result.changes), unchanged=result.unchanged,
+                 not_applied=result.not_applied)
+    counts = (_("将写入 {applied} 行（{values} 个值），未变 {unchanged} 行，未导入 {not_applied} 行") if dry_run else
+              _("写入 {applied} 行（{values} 个值），未变 {unchanged} 行，未导入 {not_applied} 行")).format(**shown)
+    details = [_(OUTCOMES[k]).format(n=n) for k, n in result.outcomes.items() if n]
     if details:
-        counts += f" ({', '.join(details)})"
+        counts += _("（{details}）").format(details=_("，").join(details))
     if result.warnings:
-        counts += f"; {len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}"
-    what = f"{file.name}: {result.unit}'s 派工单 for {result.period} (sent {result.sent_on.isoformat()}, due {due})"
+        count = len(result.warnings)
+        counts += ngettext("；{n} 条警告", "；{n} 条警告", count).format(n=count)
+    what = _("{file}：{unit} {period} 的派工单（{sent_on} 发出，报送期限 {due}）").format(
+        file=file.name, unit=result.unit, period=result.period, sent_on=result.sent_on.isoformat(), due=due)
     if dry_run:
-        common.note(f"Dry run, nothing written: {what}, would be {when}: {counts}")
+        common.note(_("预检，未写入：{what}，{when}：{counts}").format(what=what, when=when, counts=counts))
     else:
-        common.note(f"Imported {what}, {when}: {counts}")
+        common.note(_("已导入 {what}，{when}：{counts}").format(what=what, when=when, counts=counts))
     if result.not_applied:
-        common.note(f"{result.not_applied} row{'s' if result.not_applied != 1 else ''} not applied: see the lines above "
-                    f"(exit code {NOT_APPLIED_EXIT})")
+        common.note(ngettext("{n} 行未导入：见上面各行（退出码 {code}）", "{n} 行未导入：见上面各行（退出码 {code}）",
+                             result.not_applied).format(n=result.not_applied, code=NOT_APPLIED_EXIT))
         raise typer.Exit(NOT_APPLIED_EXIT)
 
 

@@ -851,8 +851,8 @@ def _judge_leads(session: Session, judge: _Judge, record: Mapping[str, Any], row
         if entry is None:
             code = key_of(cells) or ""
             judge.problem(sheet, number, code_index, columns[code_index].header, code,
-                          f"{code or '（无编号）'}: this lead was not in the list sent to {judge.unit}; rows added to a "
-                          "dispatched workbook are refused (不予导入)")
+                          _("{code}：这条线索不在发给{unit}的清单中；派工单中新增的行不予导入").format(
+                              code=code or _("（无编号）"), unit=judge.unit))
             out.append(_Row(sheet, number, code, "", None, code, outcome="refused"))
             continue
         sent = entry["sent"]
@@ -876,7 +876,8 @@ def _judge_leads(session: Session, judge: _Judge, record: Mapping[str, Any], row
                 key, message = problem
                 row.outcome, row.changes = "invalid", {}
                 judge.problem(sheet, number, index.get(key), columns[index[key]].header if key in index else "",
-                              row.returned.get(key), f"{row.code} {row.name}: {message}; the row was not applied")
+                              row.returned.get(key), _("{label}：{error}；本行未导入").format(
+                                  label=f"{row.code} {row.name}", error=message))
         out.append(row)
     _missing(judge, sheet, missing, lambda e: f"{e['code']} {e['sent'].get('name') or ''}", "lead")
     return out
@@ -889,26 +890,29 @@ def _lead_problem(row: _Row, lead, current: Mapping[str, Any], last_stage: date 
     got = row.returned
     if any(k in row.changes for k in FOLLOW_KEYS):
         if got["follow_on"] is None:
-            return "follow_on", "跟进情况或下次跟进日期需随本次跟进日期填写（give the date of the contact）"
+            return "follow_on", _("跟进情况或下次跟进日期需随本次跟进日期填写")
         if got["follow_text"] is None:
-            return "follow_text", "填写了本次跟进日期，请填写跟进情况（say what was done）"
+            return "follow_text", _("填写了本次跟进日期，请填写跟进情况")
         if got["follow_on"] < lead.recorded_on.isoformat():
-            return "follow_on", f"{got['follow_on']} 早于线索登记日 {lead.recorded_on.isoformat()}（before the lead was added）"
+            return "follow_on", _("{day} 早于线索登记日 {recorded}").format(
+                day=got['follow_on'], recorded=lead.recorded_on.isoformat())
         if got["next_on"] is not None and got["next_on"] <= got["follow_on"]:
-            return "next_on", f"下次跟进日期 {got['next_on']} 应晚于本次跟进日期 {got['follow_on']}（must be after the contact）"
+            return "next_on", _("下次跟进日期 {next_on} 应晚于本次跟进日期 {follow_on}").format(
+                next_on=got['next_on'], follow_on=got['follow_on'])
     if "reason" in row.changes and got["move_to"] is None:
-        return "reason", "填写了变更原因，请选择“阶段变更为”（a reason needs a stage move）"
+        return "reason", _("填写了变更原因，请选择“阶段变更为”")
     if "move_to" in row.changes:
         stage, to = current["stage"], got["move_to"]
         if to not in moves[stage]:
-            return "move_to", (f"线索处于“{stage}”，不能转到“{to}”（cannot move from {stage} to {to}）；可转到 allowed："
-                               f"{'、'.join(s for s in moves[stage] if s in sent_book.LEAD_MOVES) or '无（none）'}")
+            return "move_to", _("线索处于“{stage}”，不能转到“{to}”；可转到：{allowed}").format(
+                stage=stage, to=to,
+                allowed="、".join(s for s in moves[stage] if s in sent_book.LEAD_MOVES) or _("无"))
         if to in needs_reason and got["reason"] is None:
-            return "reason", f"转为“{to}”需要填写变更原因（moving to {to} needs a reason）"
+            return "reason", _("转为“{to}”需要填写变更原因").format(to=to)
         on = got["follow_on"] or as_of.isoformat()
         if last_stage is not None and on < last_stage.isoformat():
-            return "move_to", (f"线索已于 {last_stage.isoformat()} 进入“{stage}”，阶段变更不能早于该日（a move cannot be "
-                               "dated before the last one）")
+            return "move_to", _("线索已于 {day} 进入“{stage}”，阶段变更不能早于该日").format(
+                day=last_stage.isoformat(), stage=stage)
     return None
 
 

@@ -16,14 +16,14 @@ def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cl
     assert r.exit_code == 1
     lines = r.stderr.splitlines()
     assert [line for line in lines if line.startswith("错误：2025")] == [
-        "错误：2025年台账 第 8 行，E 列 总投资：'很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元",
-        "错误：2025年台账 第 9 行，H 列 开工时间/计划：'2024-02-30' is not a real date",
+        "错误：2025年台账 第 8 行，E 列 总投资：'很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元",
+        "错误：2025年台账 第 9 行，H 列 开工时间/计划：'2024-02-30' 不是真实存在的日期",
         "错误：2025年台账 第 12 行，B 列 项目名称：项目名称为空：每个项目行都要有项目名称",
         "错误：2025年台账 第 13 行，G 列 1-10月完成投资：完成投资 90000 万元大于总投资 80000 万元",
-        "错误：2025年台账 第 16 行，F 列 2025年计划投资：cannot be negative: -500",
+        "错误：2025年台账 第 16 行，F 列 2025年计划投资：不能为负数：-500",
     ]
-    assert lines[-3] == f"Wrote {tmp_path / '问题行.xlsx'}: 5 rows with problems, bad cells highlighted and commented"
-    assert lines[-2] == "Dry run, nothing written: 5 rows: would be 0 added, 0 changed, 0 unchanged, 5 refused"
+    assert lines[-3] == f"已写出 {tmp_path / '问题行.xlsx'}：5 行有问题，问题单元格已标色并加批注"
+    assert lines[-2] == "预检，未写入：共 5 行，将会新增 0，修改 0，未变 0，拒收 5"
     assert lines[-1] == "错误：b.xlsx：5 处错误（第 8, 9, 12, 13, 16 行）；未写入任何内容"
     assert r.stdout == ""
     assert table_counts(cli.url) == before
@@ -34,7 +34,7 @@ def test_dry_run_lists_the_broken_rows_writes_nothing_and_the_errors_workbook(cl
     assert bad.comment.text == "错误: '很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元"
     warned = ws["J6"]  # row 12, column I: 待定
     assert (warned.value, warned.fill.fgColor.rgb) == ("待定", "00FFEB9C")
-    assert ws.cell(4, ws.max_column).value.startswith("E列 总投资: '很多' is not an amount")
+    assert ws.cell(4, ws.max_column).value.startswith("E列 总投资: '很多' 不是金额")
     assert ws["C6"].value is None and ws["C6"].comment.text.startswith("错误: 项目名称为空")
     # the ledger's two header rows frozen and printed on every page, fitted to the page width
     assert (ws.freeze_panes, ws.print_title_rows, ws.sheet_properties.pageSetUpPr.fitToPage) == ("B4", "$2:$3", True)
@@ -165,8 +165,7 @@ def test_dry_run_shows_each_value_old_and_new_under_the_ledgers_column(cli, tmp_
     ]
     assert r.stderr.splitlines()[2:] == [
         *(f"待确认：{line}" for line in CONFIRM), SKIPPED,
-        f"Dry run, nothing written: 5 rows in {WHERE}: would be 0 added, 2 changed, 3 unchanged; 2 warnings; "
-        "2 changes to done milestones to confirm (--yes)",
+        f"预检，未写入：{WHERE} 共 5 行，将会新增 0，修改 2，未变 3；2 条警告；2 处对已完成节点的修改待确认（--yes）",
     ]
 
 
@@ -217,7 +216,7 @@ def test_a_change_to_a_done_milestone_is_refused_unless_confirmed(cli, tmp_path)
     assert r.exit_code == 0
     assert r.stderr.splitlines()[2:] == [
         *(f"已确认：{line}" for line in CONFIRM), SKIPPED,
-        f"Imported 5 rows from {WHERE}: 0 added, 2 changed, 3 unchanged; 2 warnings; 2 changes to done milestones confirmed",
+        f"已导入 {WHERE} 的 5 行：新增 0，修改 2，未变 3；2 条警告；已确认 2 处对已完成节点的修改",
     ]
     assert start_of(cli, "GX-0001") == ("2024-02-01", "2024-04-15")
 
@@ -229,7 +228,7 @@ def test_at_a_terminal_the_clerk_is_asked(cli, tmp_path, monkeypatch):
     monkeypatch.setattr(common, "can_ask", lambda: True)
     r = cli("ledger", "import", "--create-units", str(path), input="n\n")
     assert r.exit_code == 1
-    assert "写入这 2 处对已完成节点的修改？(write 2 changes to done milestones?) [y/N]:" in r.stderr
+    assert "写入这 2 处对已完成节点的修改？ [y/N]:" in r.stderr
     assert [line for line in r.stderr.splitlines() if line.startswith("待确认")] == [
         f"待确认：{line}" for line in CONFIRM]  # listed once, before the question
     assert start_of(cli, "GX-0001") == ("2024-03-01", "2024-03-15")

@@ -131,10 +131,9 @@ def test_return_applies_exactly_the_units_legitimate_changes_and_reports_the_res
         "错误：派工单 第 9 行，B 列 项目编号：GX-0006 己项目：属于黄屯街道，不属于经济发展局；其他单位的行不予导入",
     ]
     assert r.stderr.splitlines() == expected_problems + [
-        "Dry run, nothing written: back.xlsx: 经济发展局's 派工单 for 2025-10 (sent 2025-10-20, due 2025-10-31), would be "
-        "returned 2025-10-28 (按时报送, on time): 3 rows to apply (5 values), 1 unchanged, 3 not applied (1 tampered (篡改), "
-        "1 changed in the registry (冲突), 1 refused (不予导入))",
-        "3 rows not applied: see the lines above (exit code 4)",
+        "预检，未写入：back.xlsx：经济发展局 2025-10 的派工单（2025-10-20 发出，报送期限 2025-10-31），"
+        "2025-10-28 报回（按时报送）：将写入 3 行（5 个值），未变 1 行，未导入 3 行（篡改 1，登记已变更 1，不予导入 1）",
+        "3 行未导入：见上面各行（退出码 4）",
     ]
 
     r = cli("ledger", "import", "--create-units", str(back), "--format", "json", as_of="2025-10-28")
@@ -169,8 +168,8 @@ def test_return_applies_exactly_the_units_legitimate_changes_and_reports_the_res
     assert r.exit_code == 4
     assert r.stderr.splitlines()[:3] == expected_problems
     assert r.stdout == ""
-    assert "0 rows applied (0 values), 4 unchanged, 3 not applied" in r.stderr
-    assert "returned 2025-10-28 (按时报送, on time), as recorded at its first import" in r.stderr
+    assert "写入 0 行（0 个值），未变 4 行，未导入 3 行" in r.stderr
+    assert "2025-10-28 报回（按时报送），以首次导入时的记录为准" in r.stderr
     assert dump(cli.url) == after and count(cli.url, "change_log") == logged
 
 
@@ -179,7 +178,7 @@ def test_corrected_return_applies_only_what_differs(cli, sent, tmp_path):
     r = cli("ledger", "import", "--create-units", str(first), as_of="2025-10-27")
     assert r.exit_code == 0, r.stderr
     assert r.stderr.splitlines()[-1].endswith(
-        "returned 2025-10-27 (按时报送, on time): 5 rows applied (7 values), 1 unchanged, 0 not applied")
+        "2025-10-27 报回（按时报送）：写入 5 行（7 个值），未变 1 行，未导入 0 行")
     # the unit corrects its month and stage and sends the same workbook again
     second = fill(sent, tmp_path / "second.xlsx", tamper=False, stranger=False, main_K5=900, main_N5="设备安装")
     before = dump(cli.url)
@@ -217,11 +216,11 @@ def test_unit_cells_that_cannot_be_read_keep_their_row_out(cli, sent, tmp_path):
         "本行未导入",
         "错误：派工单 第 7 行，N 列 形象进度：GX-0003 丙项目：'差不多了' 不是形象进度的可选阶段："
         "前期手续、基础施工、主体施工、设备安装、竣工验收、投产；本行未导入",
-        "错误：节点及问题 第 5 行，G 列 实际完成日期：GX-0002 乙项目：'上个月' is not a date; expected 2024-03-15, "
-        "2024/3/15, 2024年3月15日, 2024年3月 or 2024年；本行未导入",
+        "错误：节点及问题 第 5 行，G 列 实际完成日期：GX-0002 乙项目：'上个月' 不是日期；应写成 2024-03-15、"
+        "2024/3/15、2024年3月15日、2024年3月 或 2024年；本行未导入",
     ]
     assert r.stderr.splitlines()[-2].endswith(
-        ": 1 row applied (1 value), 1 unchanged, 4 not applied (4 invalid (填写有误))")  # GX-0004's stage only
+        "：写入 1 行（1 个值），未变 1 行，未导入 4 行（填写有误 4）")  # GX-0004's stage only
     shown = json.loads(cli("show", "GX-0004", "--format", "json").stdout)
     assert shown["site_progress"] == "设备安装"
 
@@ -262,7 +261,7 @@ def test_late_return_is_recorded_late(cli, sent, tmp_path):
     back = fill(sent, tmp_path / "back.xlsx", tamper=False, stranger=False)
     r = cli("ledger", "import", "--create-units", str(back), as_of="2025-11-03")
     assert r.exit_code == 0, r.stderr
-    assert "returned 2025-11-03 (逾期报送, late)" in r.stderr.splitlines()[-1]
+    assert "2025-11-03 报回（逾期报送）" in r.stderr.splitlines()[-1]
     r = cli("flag", "--period", "2025-10", "--format", "json", as_of="2025-11-05")
     shares = {row["unit"]: row["components"]["ledger"]["share"] for row in json.loads(r.stdout)}
     assert shares["经济发展局"] == "0.000"
@@ -318,8 +317,8 @@ def test_replaced_workbook_no_longer_imports_and_a_returned_one_is_not_sent_agai
     r = cli("ledger", "dispatch", "--all", "--output-dir", str(tmp_path / "all"), as_of="2025-10-29")
     assert r.exit_code == 0, r.stderr
     assert r.stderr.splitlines() == [
-        "Not sent to 经济发展局: 2025-10 的派工单（2025-10-21 发出）已于 2025-10-28 报回；已报回的派工单不再重发",
-        "Dispatched 1 workbook (派工单) for 2025-10, 1 projects, due 2025-10-31",
+        "未发给 经济发展局：2025-10 的派工单（2025-10-21 发出）已于 2025-10-28 报回；已报回的派工单不再重发",
+        "已派发 2025-10 的派工单 1 份，共 1 个项目，报送期限 2025-10-31",
     ]
 
 
@@ -360,8 +359,8 @@ def test_the_unchanged_workbook_returned_records_the_return_only(cli, sent):
     assert r.exit_code == 0, r.stderr
     assert r.stdout == ""
     assert r.stderr.splitlines() == [
-        "Imported 经济发展局.xlsx: 经济发展局's 派工单 for 2025-10 (sent 2025-10-20, due 2025-10-31), returned 2025-10-25 "
-        "(按时报送, on time): 0 rows applied (0 values), 6 unchanged, 0 not applied"]
+        "已导入 经济发展局.xlsx：经济发展局 2025-10 的派工单（2025-10-20 发出，报送期限 2025-10-31），2025-10-25 报回"
+        "（按时报送）：写入 0 行（0 个值），未变 6 行，未导入 0 行"]
     assert dump(cli.url) == before
     assert dispatch_row(cli.url).returned_on == D("2025-10-25")
 

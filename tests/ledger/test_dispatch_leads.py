@@ -110,19 +110,22 @@ def test_follow_ups_and_stage_moves_are_read_back_and_a_reimport_writes_nothing(
 
 
 @pytest.mark.parametrize("cells, message", [
-    ({"I5": "上周"}, "error: 招商线索 row 5, column I 本次跟进日期: XS-0001 新能源电池项目: '上周' is not a date"),
-    ({"J5": "拜访"}, "error: 招商线索 row 5, column I 本次跟进日期: XS-0001 新能源电池项目: 跟进情况或下次跟进日期需随本次跟进日期填写"),
-    ({"I5": date(2025, 10, 18)}, "error: 招商线索 row 5, column J 跟进情况: XS-0001 新能源电池项目: 填写了本次跟进日期，请填写跟进情况"),
+    ({"I5": "上周"}, "错误：招商线索 第 5 行，I 列 本次跟进日期：XS-0001 新能源电池项目：'上周' 不是日期；应写成 2024-03-15、2024/3/15、"
+                    "2024年3月15日、2024年3月 或 2024年；本行未导入\n"),
+    ({"J5": "拜访"}, "错误：招商线索 第 5 行，I 列 本次跟进日期：XS-0001 新能源电池项目：跟进情况或下次跟进日期需随本次跟进日期填写；"
+                    "本行未导入\n"),
+    ({"I5": date(2025, 10, 18)}, "错误：招商线索 第 5 行，J 列 跟进情况：XS-0001 新能源电池项目：填写了本次跟进日期，请填写跟进情况；本行未导入\n"),
     ({"I5": date(2025, 10, 18), "J5": "拜访", "K5": date(2025, 10, 1)},
-     "error: 招商线索 row 5, column K 下次跟进日期: XS-0001 新能源电池项目: 下次跟进日期 2025-10-01 应晚于本次跟进日期 2025-10-18"),
-    ({"I5": date(2025, 11, 2), "J5": "拜访"}, "is after the as-of date 2025-10-28; an actual date cannot be in the future"),
-    ({"L5": "签约"}, "'签约' is not one of the stages a unit may give (线索阶段): 线索、接洽、在谈、落地、搁置、终止"),
-    ({"L5": "落地"}, "线索处于“接洽”，不能转到“落地”（cannot move from 接洽 to 落地）；可转到 allowed：线索、在谈、搁置、终止"),
-    ({"L6": "终止"}, "error: 招商线索 row 6, column M 变更原因: XS-0002 石墨材料项目: 转为“终止”需要填写变更原因"),
+     "错误：招商线索 第 5 行，K 列 下次跟进日期：XS-0001 新能源电池项目：下次跟进日期 2025-10-01 应晚于本次跟进日期 "
+     "2025-10-18；本行未导入\n"),
+    ({"I5": date(2025, 11, 2), "J5": "拜访"}, "2025-11-02 晚于截至日期 2025-10-28：实际日期不能是将来的日期"),
+    ({"L5": "签约"}, "'签约' 不是单位可填的线索阶段：线索、接洽、在谈、落地、搁置、终止"),
+    ({"L5": "落地"}, "线索处于“接洽”，不能转到“落地”；可转到：线索、在谈、搁置、终止"),
+    ({"L6": "终止"}, "错误：招商线索 第 6 行，M 列 变更原因：XS-0002 石墨材料项目：转为“终止”需要填写变更原因；本行未导入\n"),
     ({"M6": "企业调整"}, "填写了变更原因，请选择“阶段变更为”"),
-    ({"E5": "在谈"}, "XS-0001 新能源电池项目: a locked column was altered (篡改): sent 接洽, returned 在谈"),
+    ({"E5": "在谈"}, "XS-0001 新能源电池项目：锁定的列被改动（篡改）：派发 接洽，报回 在谈"),
     ({"B7": "XS-0004", "C7": "物流园项目", "I7": date(2025, 10, 18), "J7": "拜访"},
-     "XS-0004: this lead was not in the list sent to 经济发展局; rows added to a dispatched workbook are refused"),
+     "XS-0004：这条线索不在发给经济发展局的清单中；派工单中新增的行不予导入"),
 ])
 def test_a_cell_not_understood_is_said_and_its_row_not_applied(cli, with_leads, tmp_path, cells, message):
     back = fill(with_leads, tmp_path / "back.xlsx", **cells)
@@ -141,9 +144,8 @@ def test_a_leads_sheet_with_its_columns_moved_is_refused_whole(cli, with_leads, 
     wb.save(tmp_path / "moved.xlsx")
     logged = count(cli.url, "change_log")
     r = cli("ledger", "import", str(tmp_path / "moved.xlsx"), as_of=AS_OF)
-    assert (r.exit_code, r.stderr) == (1, "错误：moved.xlsx sheet 招商线索: the columns are not as sent (column J of "
-                                          "row 4 should be '跟进情况', it is '情况'); columns must not be added, removed "
-                                          "or moved — fill in the workbook as sent\n")
+    assert (r.exit_code, r.stderr) == (1, "错误：moved.xlsx 工作表 招商线索：列与派发时不同（第 4 行 J 列应为 '跟进情况'，"
+                                          "现为 '情况'）；不能增加、删除或移动列，请在原发的工作簿上填写\n")
     assert count(cli.url, "change_log") == logged
 
 
@@ -152,8 +154,8 @@ def test_a_lead_moved_on_by_the_office_since_is_a_conflict(cli, with_leads, tmp_
     back = fill(with_leads, tmp_path / "back.xlsx", L5="搁置", M5="暂缓")
     r = cli("ledger", "import", str(back), as_of=AS_OF)
     assert r.exit_code == 4
-    assert ("XS-0001 新能源电池项目: changed in the registry since dispatch (登记已变更): sent 接洽, returned 接洽, "
-            "registry 在谈") in r.stderr
+    assert ("XS-0001 新能源电池项目：派发后登记已变更：派发 接洽，报回 接洽，登记 在谈；"
+            "单位的修改（阶段变更为、变更原因）未导入\n") in r.stderr
     assert show(cli, "XS-0001")["stage"] == "在谈"
 
 

@@ -162,14 +162,14 @@ def test_dry_run_names_exactly_the_broken_rows_and_writes_nothing(session, ctx, 
     assert str(info.value) == "b.xlsx：5 处错误（第 8, 9, 12, 13, 16 行）；未写入任何内容"
     errors = [(p.row, p.column, p.header, p.value, p.message) for p in info.value.result.errors]
     assert errors == [
-        (8, "E", "总投资", "很多", "'很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"),
-        (9, "H", "开工时间/计划", "2024-02-30", "'2024-02-30' is not a real date"),
+        (8, "E", "总投资", "很多", "'很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元"),
+        (9, "H", "开工时间/计划", "2024-02-30", "'2024-02-30' 不是真实存在的日期"),
         (12, "B", "项目名称", "", "项目名称为空：每个项目行都要有项目名称"),
         (13, "G", "1-10月完成投资", 90000, "完成投资 90000 万元大于总投资 80000 万元"),
-        (16, "F", "2025年计划投资", "-500", "cannot be negative: -500"),
+        (16, "F", "2025年计划投资", "-500", "不能为负数：-500"),
     ]
     assert info.value.result.errors[0].describe() == (
-        "错误：2025年台账 第 8 行，E 列 总投资：'很多' is not an amount; expected a number such as 85000, 8.5亿元 or 8000万元"
+        "错误：2025年台账 第 8 行，E 列 总投资：'很多' 不是金额；应为数字，例如 85000、8.5亿元 或 8000万元"
     )
     # the same without --dry-run: still nothing written
     with pytest.raises(LedgerRejected):
@@ -277,8 +277,8 @@ def test_strict_turns_warnings_into_errors(session, ctx, tmp_path):
         import_ledger(session, ctx, samples.office_ledger(tmp_path / "o.xlsx"), strict=True, create_units=True)
     assert problems(info.value.result) == [
         ("error", 8, "L", "'经济发展局' 不是登记中的责任单位，将新建该单位（另见第 9 行）（--strict）"),
-        ("error", 12, "I", "待定 (date not fixed yet)；留空（--strict）"),
-        ("error", 12, "J", "待定 (date not fixed yet)；留空（--strict）"),
+        ("error", 12, "I", "待定（日期未定）；留空（--strict）"),
+        ("error", 12, "J", "待定（日期未定）；留空（--strict）"),
         ("error", 12, "L", "'科技创新局' 不是登记中的责任单位，将新建该单位（另见第 13 行）（--strict）"),
         ("error", 16, "L", "'卫生健康局' 不是登记中的责任单位，将新建该单位（--strict）"),
     ]

@@ -703,8 +703,8 @@ def test_dispatch_with_ten_days_imports_and_says_what_it_did_not_read(cli, tmp_p
     path = corpus.dispatch_with_ten_days(tmp_path / "np.xlsx")
     r = cli("ledger", "import", "--create-units", str(path))
     assert r.exit_code == 0
-    assert ("Columns not read (未识别的列): H 10月完成投资/上旬（旬数据，不读）; I 10月完成投资/中旬（旬数据，不读）; "
-            "J 10月完成投资/下旬（旬数据，不读）; C 建设单位及责任人（其中的责任人不读）") in r.stderr
+    assert ("未识别的列：H 10月完成投资/上旬（旬数据，不读）；I 10月完成投资/中旬（旬数据，不读）；"
+            "J 10月完成投资/下旬（旬数据，不读）；C 建设单位及责任人（其中的责任人不读）\n") in r.stderr
     assert "提醒：调度表 第 7 行，G 列 年度投资完成率：完成率 0.8 与本行数字不符" in r.stderr
     shown = cli("list", "--format", "json")
     assert [(p["name"], p["owner"], p["unit"], p["annual_plan"]) for p in json.loads(shown.stdout)] == [

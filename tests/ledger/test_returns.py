@@ -26,7 +26,7 @@ def errors(r) -> list[str]:
 def summary(r) -> str:
     """The line that counts the rows (the last before the exit-code note, or the last)."""
     lines = r.stderr.splitlines()
-    return lines[-2] if lines[-1].endswith("(exit code 4)") else lines[-1]
+    return lines[-2] if lines[-1].endswith("（退出码 4）") else lines[-1]
 
 
 def altered(sent, dest, **cells):
@@ -129,12 +129,12 @@ def test_cells_the_unit_filled_that_cannot_be_read(cli, sent, tmp_path):
     r = cli("ledger", "import", "--create-units", str(back), as_of=AS_OF)
     assert r.exit_code == 4
     assert errors(r) == [
-        "错误：派工单 第 5 行，K 列 2025年10月完成投资（万元）：GX-0001 甲项目：'八百' is not an amount; expected a number "
-        f"such as 85000, 8.5亿元 or 8000万元；{NOT_APPLIED}",
+        "错误：派工单 第 5 行，K 列 2025年10月完成投资（万元）：GX-0001 甲项目：'八百' 不是金额；应为数字，"
+        f"例如 85000、8.5亿元 或 8000万元；{NOT_APPLIED}",
         f"错误：派工单 第 6 行，L 列 实际开工时间：GX-0002 乙项目：1985-05-01 不像是日期；{NOT_APPLIED}",
     ]
     # GX-0003's stage and GX-0002's 土地 (节点 sheet) land; GX-0004 and the 开工 milestone are as sent
-    assert summary(r).endswith(": 2 rows applied (2 values), 2 unchanged, 2 not applied (2 invalid (填写有误))")
+    assert summary(r).endswith("：写入 2 行（2 个值），未变 2 行，未导入 2 行（填写有误 2）")
 
 
 def test_a_pending_date_is_no_date(cli, sent, tmp_path):
@@ -161,7 +161,7 @@ def test_rows_added_to_the_workbook_are_refused(cli, sent, tmp_path):
         "错误：派工单 第 11 行，B 列 项目编号：新增了一行没有项目编号的行；派工单中新增的行不予导入",
         "错误：派工单 第 12 行，B 列 项目编号：GX-0001 甲项目：出现了不止一次；只读第一行，本行不予导入",
     ]
-    assert summary(r).endswith(": 5 rows applied (7 values), 1 unchanged, 4 not applied (4 refused (不予导入))")
+    assert summary(r).endswith("：写入 5 行（7 个值），未变 1 行，未导入 4 行（不予导入 4）")
 
 
 def test_a_code_cell_changed_is_judged_as_the_row_sent_there(cli, sent, tmp_path):

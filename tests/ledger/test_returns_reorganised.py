@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from dispatch_scenario import dispatch_row, fill
 
-LANDED = "returned 2025-10-27 (按时报送, on time): 5 rows applied (7 values), 1 unchanged, 0 not applied"
+LANDED = "2025-10-27 报回（按时报送）：写入 5 行（7 个值），未变 1 行，未导入 0 行"
 
 
 @pytest.mark.parametrize(("change", "now"), [
