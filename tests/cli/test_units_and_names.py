@@ -111,7 +111,7 @@ def test_a_ledger_naming_unknown_units_is_refused_before_anything_is_written(off
     near = "责任单位“经发局”不存在；最接近的：经济发展局" + CREATE
     assert (r.exit_code, r.stderr) == (1, (
         f"错误：台账 第 3 行，B 列 责任单位：{near}\n"
-        "错误：台账 第 4 行，B 列 责任单位：责任单位“新设协调办”不存在（unknown unit）；现有的（known）：科技创新局、经济发展局"
+        "错误：台账 第 4 行，B 列 责任单位：责任单位“新设协调办”不存在；现有的：科技创新局、经济发展局"
         f"{CREATE}\n"
         f"错误：台账 第 5 行，B 列 责任单位：{near}\n"
         "错误：台账.csv：3 处错误（第 3, 4, 5 行）；未写入任何内容\n"))
