@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format
 
 app = typer.Typer(help="Administration (管理) of a shared PostgreSQL registry: the logins and their roles.",
@@ -51,7 +52,7 @@ def add(
     from projects_cli.store import changelog, roles
 
     if (kind == Kind.unit) != (unit is not None):
-        raise typer.BadParameter("--unit goes with --as unit, and --as unit needs it (单位的登录要指定单位)",
+        raise typer.BadParameter(_("--unit 与 --as unit 一起用：单位的登录要指定单位，别的登录不指定"),
                                  param_hint="--unit")
     with common.session(ctx) as session:
         conn = session.connection()
@@ -65,8 +66,8 @@ def add(
     what = f"{roles.KINDS[kind.value]} {found.name}" if found else roles.KINDS[kind.value]
     common.note(f"{login} → {groups[kind.value]}（{what}）")
     if created:
-        common.note(f"已新建登录 {login}，还没有密码 (a new login, no password yet)：请在 psql 中 \\password {login}，"
-                    f"或 ALTER ROLE {login} PASSWORD '…'")
+        common.note(_("已新建登录 {login}，还没有密码：请在 psql 中 \\password {login}，或 ALTER ROLE {login} PASSWORD '…'").format(
+            login=login))
 
 
 @role.command("list")
@@ -104,4 +105,4 @@ def remove(ctx: typer.Context, login: Login) -> None:
         conn = session.connection()
         roles.remove_login(conn, login.strip())
         changelog.log_delete(session, common.actor(ctx), "login_role", None, {"login": login.strip()}, key=login.strip())
-    common.note(f"已收回 {login} 的角色（role removed）；删除登录本身：DROP ROLE {login}")
+    common.note(_("已收回 {login} 的角色；删除登录本身：DROP ROLE {login}").format(login=login))

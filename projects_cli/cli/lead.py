@@ -80,7 +80,10 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _said_changed(code: str, changed: list[str]) -> None:
-    common.note(_("{code}：已修改 {fields}").format(code=code, fields=", ".join(changed)) if changed else
+    from projects_cli.services import leads
+
+    common.note(_("{code}：已修改 {fields}").format(code=code, fields=_("、").join(
+        _(leads.LABELS.get(k, k)) for k in changed)) if changed else
                 _("未改动：{code} 原本就是这些值").format(code=code))
 
 

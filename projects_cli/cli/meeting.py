@@ -9,6 +9,7 @@ import typer
 from projects_cli.cli import common
 from projects_cli.cli.sheet import FormatOpt as SheetFormatOpt
 from projects_cli.cli.sheet import OutputOpt, PreviewOpt
+from projects_cli.i18n import _
 from projects_cli.listings.output import Format
 
 app = typer.Typer(
@@ -123,7 +124,7 @@ def decide(
         said, deadline = problem.number, problem.deadline
     common.out(said)
     if deadline:
-        common.note(f"议定事项 {row.seq}：{said}，完成时限 (deadline) {deadline.isoformat()}")
+        common.note(_("议定事项 {seq}：{issue}，完成时限 {deadline}").format(seq=row.seq, issue=said, deadline=deadline.isoformat()))
 
 
 @app.command("list")

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from projects_cli.errors import IllegalMove, InvalidValue, NotFound
 from projects_cli.facts import leads as facts
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 from projects_cli.services import milestones, registry
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
@@ -268,9 +268,10 @@ DIRECT_FIELDS = tuple(k for k in TEXT_FIELDS if k != "person")
 EDIT_FIELDS = (*DIRECT_FIELDS, "amount")
 AMOUNT_COLUMNS = ("amount", "currency", "rate", "amount_wan")
 ASSIGN_FIELDS = ("unit", "person", "next_on")
-LABELS = {"name": "项目名称", "company": "客商", "chain": "产业链", "source": "线索来源", "contact": "联系人",
-          "person": "责任人", "leader": "包保领导", "notes": "备注", "amount": "投资额", "currency": "币种", "rate": "汇率",
-          "amount_wan": "折合万元", "unit": "责任单位", "next_on": "下次跟进"}
+LABELS = {"name": N_("项目名称"), "company": N_("客商"), "chain": N_("产业链"), "source": N_("线索来源"),
+          "contact": N_("联系人"), "person": N_("责任人"), "leader": N_("包保领导"), "notes": N_("备注"),
+          "amount": N_("投资额"), "currency": N_("币种"), "rate": N_("汇率"), "amount_wan": N_("折合万元"),
+          "unit": N_("责任单位"), "next_on": N_("下次跟进")}
 
 
 def _values(lead: Lead) -> dict[str, Any]:
@@ -298,13 +299,14 @@ def edit_lead(session: Session, ctx: Ctx, code: str, raw: Mapping[str, Any], *, 
     lead = get_lead(session, code)
     unknown = sorted(set(raw) - set(EDIT_FIELDS) - set(ASSIGN_FIELDS))
     if unknown:
-        raise InvalidValue(f"线索没有字段 {unknown[0]!r}（unknown lead field）；可改 known：{'、'.join(EDIT_FIELDS + ASSIGN_FIELDS)}")
+        raise InvalidValue(_("线索没有字段 {field!r}；可改的字段：{known}").format(
+            field=unknown[0], known="、".join(EDIT_FIELDS + ASSIGN_FIELDS)))
     if not raw:
-        raise InvalidValue("请说明要改什么，如 --company 或 --amount（say what to change）")
+        raise InvalidValue(_("请说明要改什么，例如 --company 或 --amount"))
     values: dict[str, Any] = {key: _text(key, raw[key]) for key in DIRECT_FIELDS if key in raw}
     if "name" in values:
         if not values["name"]:
-            raise InvalidValue("--name 不能为空（a lead needs its name）")
+            raise InvalidValue(_("--name 不能为空：线索必须有项目名称"))
         if not allow_duplicate_name and normalize_name(values["name"]) != normalize_name(lead.name):
             _refuse_same_name(session, values["name"], other_than=lead.id)
     if "amount" in raw:
@@ -315,7 +317,7 @@ def edit_lead(session: Session, ctx: Ctx, code: str, raw: Mapping[str, Any], *, 
     assigned = {k: raw[k] for k in ASSIGN_FIELDS if k in raw}
     if assigned:
         if assigned.get("next_on") is not None and not isinstance(assigned["next_on"], date):
-            raise InvalidValue("--next: 写作 YYYY-MM-DD")
+            raise InvalidValue(_("--next：请写成 YYYY-MM-DD"))
         _lead, more = assign_lead(session, ctx, lead.code, unit="" if assigned.get("unit") == "" else assigned.get("unit"),
                                   person=assigned.get("person"), next_on=assigned.get("next_on"),
                                   create_units=create_units)

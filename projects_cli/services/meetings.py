@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue, NotFound
+from projects_cli.i18n import _
 from projects_cli.services import issues, registry
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
@@ -93,8 +94,8 @@ def get_meeting(session: Session, number: str, *, lock: bool = False) -> Meeting
         query = query.with_for_update().execution_options(populate_existing=True)
     meeting = session.scalars(query).first()
     if meeting is None:
-        raise NotFound(f"没有编号为 {clean_text(number)!r} 的会议（no meeting numbered so）；"
-                       "projects meeting list 列出会议编号，如 HY-0001")
+        raise NotFound(_("没有编号为 {number!r} 的会议；projects meeting list 列出会议编号，如 HY-0001").format(
+            number=clean_text(number)))
     return meeting
 
 
@@ -132,7 +133,7 @@ def add_meeting(session: Session, ctx: Ctx, *, kind: str, held_on: date, chair: 
     kind = parse_kind(kind)
     chair = clean_text(chair)
     if not chair:
-        raise InvalidValue("主持人不能为空（--chair: who chaired the meeting）")
+        raise InvalidValue(_("主持人不能为空（--chair）"))
     codes = [registry.get_project(session, code).code for code in _names(projects)]
     found: list[Unit] = []
     for name in _names(units):
@@ -166,9 +167,9 @@ def attend(session: Session, ctx: Ctx, number: str, *, unit: str, attendance: st
     attendance = parse_attendance(attendance)
     deputy = clean_text(deputy or "") or None
     if attendance == Attendance.DEPUTY.value and deputy is None:
-        raise InvalidValue("委派代表须写明代表姓名（--deputy NAME: who came instead）")
+        raise InvalidValue(_("委派代表须写明代表姓名：--deputy 姓名"))
     if attendance != Attendance.DEPUTY.value and deputy is not None:
-        raise InvalidValue(f"{attendance}不需要 --deputy（only a unit that sent a deputy names one）")
+        raise InvalidValue(_("{attendance}不需要 --deputy，只有委派代表才写代表姓名").format(attendance=attendance))
     found = registry.unit_for(session, ctx, unit)
     row = session.scalars(select(MeetingUnit).where(MeetingUnit.meeting_id == meeting.id,
                                                     MeetingUnit.unit_id == found.id)).first()
@@ -201,37 +202,37 @@ def decide(session: Session, ctx: Ctx, number: str, rules: issues.IssueRules, *,
     meeting = get_meeting(session, number, lock=True)
     text = clean_text(text or "")
     if not text:
-        raise InvalidValue("议定事项的内容不能为空（--text: what was decided）")
+        raise InvalidValue(_("议定事项的内容不能为空（--text）"))
     if ctx.as_of < meeting.held_on:
-        raise InvalidValue(f"会议 {meeting.number} 于{meeting.held_on.isoformat()}召开，议定事项不能记在此前"
-                           f"（the as-of date {ctx.as_of.isoformat()} is before the meeting）")
+        raise InvalidValue(_("会议 {number} 于{held_on}召开，议定事项不能记在此前（统计日期为 {as_of}）").format(
+            number=meeting.number, held_on=meeting.held_on.isoformat(), as_of=ctx.as_of.isoformat()))
     if due is not None and workdays is not None:
-        raise InvalidValue("--due 与 --workdays 只能给一个（give the deadline as a date or as working days, not both）")
+        raise InvalidValue(_("--due 与 --workdays 只能给一个：完成时限写日期或写工作日数"))
     if workdays is not None:
         from projects_cli.rules.workdays import add_workdays
 
         if workdays < 1:
-            raise InvalidValue("--workdays 应为至少 1 个工作日（at least 1 working day）")
+            raise InvalidValue(_("--workdays 应为至少 1 个工作日"))
         due = add_workdays(meeting.held_on, workdays, rules.calendar)
     note = f"{_label(meeting)}（{meeting.number}）议定：{text}"
     if issue is not None:
         if project is not None:
-            raise InvalidValue("--issue 的问题已有项目，不需要 --project（the problem names its project）")
+            raise InvalidValue(_("--issue 的问题已有项目，不需要 --project"))
         target = issues.get_issue(session, issue)
         issues.note_issue(session, ctx, target.number, "consult", text=note, who=f"{meeting.title}（主持：{meeting.chair}）")
         if unit is not None:
             issues.assign_issue(session, ctx, target.number, rules, unit=unit, helpers=helpers, due=due, text=note)
         elif helpers or due is not None:
-            raise InvalidValue("改定配合单位或期限须同时给出 --unit（to change the helpers or the deadline, name the lead unit）")
+            raise InvalidValue(_("改定配合单位或期限须同时给出 --unit（责任单位）"))
     else:
         if unit is None:
-            raise InvalidValue("议定事项须明确责任单位（--unit: the unit that carries it out）")
+            raise InvalidValue(_("议定事项须明确责任单位：--unit 单位"))
         codes = [c for c in meeting.projects.split(LIST_SEP) if c]
         if project is None:
             if len(codes) != 1:
-                shown = "、".join(codes) if codes else "无"
-                raise InvalidValue(f"议定事项须关联一个项目：--project CODE（会议 {meeting.number} 关联的项目：{shown}；"
-                                   "a decision is tracked as a problem of one project）")
+                shown = _("、").join(codes) if codes else _("无")
+                raise InvalidValue(_("议定事项须关联一个项目：--project 项目编号（会议 {number} 关联的项目：{shown}）").format(
+                    number=meeting.number, shown=shown))
             project = codes[0]
         title = text if len(text) <= TITLE_CHARS else text[:TITLE_CHARS - 1] + "…"
         target = issues.report_issue(session, ctx, project, title=title, category=CATEGORY, description=note,
@@ -377,8 +378,8 @@ def agenda(session: Session, as_of: date, *, kind: str | None = None) -> dict[st
     `kind`), and each of its decisions with its status on `as_of`; counts per status."""
     previous = previous_meeting(session, None, as_of, kind)
     if previous is None:
-        raise NotFound(f"{as_of.isoformat()}前没有{('' if kind is None else parse_kind(kind))}会议记录"
-                       "（no meeting held by the as-of date）；projects meeting add 记录会议")
+        raise NotFound(_("{day}前没有{kind}会议记录；projects meeting add 记录会议").format(
+            day=as_of.isoformat(), kind="" if kind is None else parse_kind(kind)))
     rows = decisions(session, [previous.id], as_of)
     return {"as_of": as_of, "previous": _summary(session, previous), "decisions": rows,
             "counts": {s: sum(1 for r in rows if r["status"] == s) for s in (DONE, RUNNING, LATE)}}

@@ -237,7 +237,7 @@ def _later(session: Session, entry: Entry, taken: set[int], *, project: bool = F
 
 
 def _since(later: Entry | None) -> str:
-    return f"（见第 {later.id} 条 {later.command}）" if later is not None else ""
+    return _("（见第 {id} 条 {command}）").format(id=later.id, command=later.command) if later is not None else ""
 
 
 def _same(now: Any, logged: Any) -> bool:
@@ -316,7 +316,7 @@ class Planner:
     def _unit_insert(self, entry: Entry) -> Step:
         unit = self.session.get(Unit, entry.record_id) if entry.record_id else None
         if unit is None:
-            raise self.refuse(entry, f"单位 {entry.record_key} 已不存在")
+            raise self.refuse(entry, _("单位 {name} 已不存在").format(name=entry.record_key))
         found = archive.references(self.session, "unit", unit.id)
         kept = self.session.connection().execute(select(func.count()).select_from(ProjectRevision).where(
             ProjectRevision.field == "unit_id", ProjectRevision.value == str(unit.id))).scalar()
@@ -342,20 +342,20 @@ class Planner:
 
         lead = self.session.get(Lead, entry.record_id) if entry.record_id else None
         if lead is None:
-            raise self.refuse(entry, f"线索 {entry.record_key} 已不存在（the lead is gone）")
+            raise self.refuse(entry, _("线索 {code} 已不存在").format(code=entry.record_key))
         keys = list(entry.new)
         if "stage" in keys:
-            raise self.refuse(entry, f"线索阶段变更不撤销，请再用 projects lead move {lead.code} … 改回"
-                                     "（a stage move is not undone; move the lead again）")
+            raise self.refuse(entry, _("线索阶段变更不撤销，请再用 projects lead move {code} … 改回").format(code=lead.code))
         if "next_on" in keys:
-            raise self.refuse(entry, f"下次跟进日期已派出，不撤销，请用 projects lead assign {lead.code} --next … 重新安排"
-                                     "（a follow-up date set is not undone; assign it again）")
+            raise self.refuse(entry, _("下次跟进日期已派出，不撤销，请用 projects lead assign {code} --next … 重新安排").format(
+                code=lead.code))
         unit = self.session.get(Unit, lead.unit_id).name if lead.unit_id else None
         now = {**{k: getattr(lead, k) for k in (*leads.TEXT_FIELDS, *leads.AMOUNT_COLUMNS)}, "unit": unit}
         for key in keys:
             if not _same(now.get(key), entry.new.get(key)):
-                raise self.refuse(entry, f"{leads.LABELS.get(key, key)}此后又改为 {_text(to_jsonable(now.get(key)))}"
-                                         f"{_since(_later(self.session, entry, self.taken))}（changed again since）")
+                raise self.refuse(entry, _("{field}此后又改为 {value}{since}").format(
+                    field=_(leads.LABELS.get(key, key)), value=_text(to_jsonable(now.get(key))),
+                    since=_since(_later(self.session, entry, self.taken))))
         direct = {k: entry.old.get(k) for k in keys if k not in ("unit", "person")}
         for key in ("amount", "rate", "amount_wan"):
             if direct.get(key) is not None:
@@ -374,17 +374,18 @@ class Planner:
     def _project_archive_insert(self, entry: Entry) -> Step:
         row = self.session.get(ProjectArchive, entry.record_id)
         if row is None or row.restored_on is not None:
-            raise self.refuse(entry, f"{entry.record_key} 此后已恢复{_since(_later(self.session, entry, self.taken))}")
+            raise self.refuse(entry, _("{code} 此后已恢复{since}").format(code=entry.record_key,
+                                                                   since=_since(_later(self.session, entry, self.taken))))
         return Step(entry, f"恢复归档的项目 {entry.record_key}",
                     lambda: archive.restore_project(self.session, self.ctx, entry.record_key))
 
     def _project_archive_update(self, entry: Entry) -> Step:
         row = self.session.get(ProjectArchive, entry.record_id)
         if row is None:
-            raise self.refuse(entry, f"{entry.record_key} 的归档记录已不存在")
+            raise self.refuse(entry, _("{code} 的归档记录已不存在").format(code=entry.record_key))
         project = self._project_of(entry)
         if archive.open_archive(self.session, project) is not None:
-            raise self.refuse(entry, f"{project.code} 此后又已归档")
+            raise self.refuse(entry, _("{code} 此后又已归档").format(code=project.code))
         return Step(entry, f"重新归档 {project.code}（原因：{row.reason}）",
                     lambda: archive.archive_project(self.session, self.ctx, project.code, row.reason))
 
@@ -489,7 +490,7 @@ class Planner:
     def _investment_report_insert(self, entry: Entry) -> Step:
         report = self.session.get(InvestmentReport, entry.record_id)
         if report is None:
-            raise self.refuse(entry, f"{entry.record_key} 的投资数据已不存在")
+            raise self.refuse(entry, _("{code} 的投资数据已不存在").format(code=entry.record_key))
         if not _same(Decimal(report.amount), entry.new.get("amount")):
             raise self.refuse(entry, _("此后已改为 {amount} 万元{since}").format(
                 amount=changelog.decimal_text(Decimal(report.amount)), since=_since(_later(self.session, entry, self.taken))))
@@ -512,7 +513,7 @@ class Planner:
     def _investment_report_update(self, entry: Entry) -> Step:
         report = self.session.get(InvestmentReport, entry.record_id)
         if report is None:
-            raise self.refuse(entry, f"{entry.record_key} 的投资数据已不存在")
+            raise self.refuse(entry, _("{code} 的投资数据已不存在").format(code=entry.record_key))
         self.session.refresh(report)
         if not _same(Decimal(report.amount), entry.new.get("amount")):
             raise self.refuse(entry, _("此后已改为 {amount} 万元{since}").format(
@@ -549,7 +550,7 @@ class Planner:
     def _progress_report_insert(self, entry: Entry) -> Step:
         row = self.session.get(ProgressReport, entry.record_id)
         if row is None:
-            raise self.refuse(entry, "该进度报告已不存在")
+            raise self.refuse(entry, _("该进度报告已不存在"))
 
         def apply() -> None:
             self.session.expunge(row)
@@ -565,7 +566,7 @@ class Planner:
     def _issue_insert(self, entry: Entry) -> Step:
         issue = self.session.get(Issue, entry.record_id)
         if issue is None:
-            raise self.refuse(entry, f"问题 {entry.record_key} 已不存在")
+            raise self.refuse(entry, _("问题 {number} 已不存在").format(number=entry.record_key))
         conn = self.session.connection()
         events = conn.execute(select(IssueEvent.__table__.c.type).where(
             IssueEvent.__table__.c.issue_id == issue.id).order_by(IssueEvent.__table__.c.id)).scalars().all()
@@ -643,17 +644,17 @@ class Planner:
         sheets = self.session.connection().execute(select(Sheet.number).where(
             Sheet.kind == "minutes", Sheet.ref == number, Sheet.voided_on.is_(None)).order_by(Sheet.id)).scalars().all()
         if sheets:
-            raise self.refuse(entry, f"会议 {number} 的纪要已发文（{'、'.join(sheets)}），文号不收回；"
-                                     "请先作废纪要：projects sheet void（the minutes were issued）")
+            raise self.refuse(entry, _("会议 {number} 的纪要已发文（{sheets}），文号不收回；请先作废纪要：projects sheet void").format(
+                number=number, sheets="、".join(sheets)))
 
     def _meeting_insert(self, entry: Entry) -> Step:
         meeting = self.session.get(Meeting, entry.record_id) if entry.record_id else None
         if meeting is None:
-            raise self.refuse(entry, f"会议 {entry.record_key} 已不存在")
+            raise self.refuse(entry, _("会议 {number} 已不存在").format(number=entry.record_key))
         decided = self.session.connection().execute(select(func.count()).select_from(MeetingDecision).where(
             MeetingDecision.meeting_id == meeting.id)).scalar()
         if decided:
-            raise self.refuse(entry, f"会议 {meeting.number} 已有议定事项 {decided} 项，请先撤销（undo its decisions first）")
+            raise self.refuse(entry, _("会议 {number} 已有议定事项 {n} 项，请先撤销").format(number=meeting.number, n=decided))
         self._minutes_issued(entry, meeting.number)
         c = ChangeLog.__table__.c
         undone = select(c.record_id).where(c.action == REVERT, c.record_id.is_not(None))
@@ -662,7 +663,8 @@ class Planner:
             c.action != REVERT, c.command.not_in(UNDO_COMMANDS), c.id.not_in(undone)).order_by(c.id)).scalars().all()
         later = [i for i in later if i not in self.taken]
         if later:
-            raise self.refuse(entry, f"会议 {meeting.number} 此后已登记参会情况（见第 {later[0]} 条）；请一并撤销（undo it too）")
+            raise self.refuse(entry, _("会议 {number} 此后已登记参会情况（见第 {id} 条）；请一并撤销").format(
+                number=meeting.number, id=later[0]))
 
         def apply() -> None:
             from projects_cli.services import meetings
@@ -676,10 +678,10 @@ class Planner:
             return Step(entry, f"参会单位 {entry.record_key} 随会议一并撤销", None)
         row = self.session.get(MeetingUnit, entry.record_id) if entry.record_id else None
         if row is None:
-            raise self.refuse(entry, f"参会单位 {entry.record_key} 已不存在")
+            raise self.refuse(entry, _("参会单位 {key} 已不存在").format(key=entry.record_key))
         later = _later(self.session, entry, self.taken)
         if later is not None:
-            raise self.refuse(entry, f"{entry.record_key} 此后又有变更{_since(later)}；请一并撤销（undo it too）")
+            raise self.refuse(entry, _("{key} 此后又有变更{since}；请一并撤销").format(key=entry.record_key, since=_since(later)))
 
         def apply() -> None:
             self.session.delete(row)
@@ -691,10 +693,10 @@ class Planner:
     def _meeting_unit_update(self, entry: Entry) -> Step:
         row = self.session.get(MeetingUnit, entry.record_id) if entry.record_id else None
         if row is None:
-            raise self.refuse(entry, f"参会单位 {entry.record_key} 已不存在")
+            raise self.refuse(entry, _("参会单位 {key} 已不存在").format(key=entry.record_key))
         later = _later(self.session, entry, self.taken)
         if later is not None:
-            raise self.refuse(entry, f"{entry.record_key} 此后又有变更{_since(later)}；请一并撤销（undo it too）")
+            raise self.refuse(entry, _("{key} 此后又有变更{since}；请一并撤销").format(key=entry.record_key, since=_since(later)))
         keys = [k for k in ("attendance", "deputy", "note") if k in entry.new]
 
         def apply() -> None:

@@ -16,13 +16,14 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from projects_cli.errors import InvalidValue, NotFound, ProjectsError
+from projects_cli.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 KINDS = {"office": "督查室", "staff": "督查室工作人员", "unit": "责任单位", "leader": "包保领导"}
-SQLITE_HINT = ("SQLite 没有登录和角色：数据库文件的读写权限就是访问控制（SQLite has no logins: the file's permissions "
-               "are the access control; e.g. chmod 640 and a group for the office）；多个单位共用请用 PostgreSQL")
+SQLITE_HINT = _("SQLite 没有登录和角色：数据库文件的读写权限就是访问控制（如 chmod 640，并为督查室设一个用户组）；"
+                "多个单位共用请用 PostgreSQL")
 
 # Tables a unit may write (besides the change log), and what names the project or unit of a row, as SQL over
 # the new row: (table, project expression, unit expression, event type expression).
@@ -162,11 +163,12 @@ def check_policies(conn: Connection) -> list[str]:
     problems = []
     for table in RLS_TABLES:
         if not enabled.get(table):
-            problems.append(f"表 {table} 的行级安全未启用（row-level security is off）：单位的登录可以改别的单位的数据；"
-                            "请运行 projects db upgrade，或由督查室执行 ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY")
+            problems.append(_("表 {table} 的行级安全未启用：单位的登录可以改别的单位的数据；"
+                              "请运行 projects db upgrade，或由督查室执行 ALTER TABLE {table} ENABLE ROW LEVEL SECURITY").format(
+                                table=table))
         missing = [p for p in POLICIES if (table, p) not in held]
         if missing:
-            problems.append(f"表 {table} 缺少行级安全策略 {', '.join(missing)}（policies missing）")
+            problems.append(_("表 {table} 缺少行级安全策略 {policies}").format(table=table, policies=", ".join(missing)))
     return problems
 
 
@@ -298,11 +300,11 @@ def add_login(conn: Connection, login: str, kind: str, unit_id: int | None, *, n
     require_postgres(conn)
     login = login.strip()
     if not login or len(login.encode()) > 63:
-        raise InvalidValue(f"登录名 {login!r} 不合用（a PostgreSQL login name of 1 to 63 bytes）")
+        raise InvalidValue(_("登录名 {login!r} 不合用：PostgreSQL 登录名须为 1 至 63 个字节").format(login=login))
     if kind not in KINDS:
-        raise InvalidValue(f"角色 {kind!r} 不存在（--as office|staff|unit|leader）")
+        raise InvalidValue(_("角色 {kind!r} 不存在；可用：--as office|staff|unit|leader").format(kind=kind))
     if (kind == "unit") != (unit_id is not None):
-        raise InvalidValue("单位的登录要用 --unit 指定单位（--as unit needs --unit; only a unit's login has one）")
+        raise InvalidValue(_("单位的登录要用 --unit 指定单位，只有单位的登录才指定单位"))
     groups = apply_grants(conn)
     exists = conn.execute(_text("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :l)"), {"l": login}).scalar()
     name = _quote(conn, login)
@@ -328,8 +330,7 @@ def remove_login(conn: Connection, login: str) -> None:
     found = conn.execute(_text("DELETE FROM login_role WHERE login = :l RETURNING kind"), {"l": login}).scalar()
     member = [g for g in groups.values() if _member(conn, login, g)]
     if found is None and not member:
-        raise NotFound(f"登录 {login} 在这个项目库没有角色（login {login} has no role here）；"
-                       "projects admin role list 列出现有的")
+        raise NotFound(_("登录 {login} 在这个项目库没有角色；projects admin role list 列出现有的").format(login=login))
     for group in member:
         conn.exec_driver_sql(f"REVOKE {_quote(conn, group)} FROM {_quote(conn, login)}")
 
@@ -373,12 +374,13 @@ def refusal(url: str, words: str) -> ProjectsError:
     except Exception:  # the explanation is best effort; the refusal stands either way
         pass
     if kind is None:
-        who = f"你的登录 {login or '?'} 在这个项目库没有角色（your login {login or '?'} has no role in this registry）"
+        who = _("你的登录 {login} 在这个项目库没有角色").format(login=login or "?")
     else:
         label = f"{KINDS[kind]} {unit}" if kind == "unit" else KINDS[kind]
-        who = f"你的登录 {login}（{label}）不能做这件事（your login {login} ({kind}{' ' + unit if unit else ''}) may not do this）"
-    may = {"unit": "只有督查室可以，单位只能改本单位项目的投资、节点、台账回收和问题反馈",
-           "leader": "包保领导只能查看和添加批示",
-           "staff": "数据库结构和登录只有督查室 (office) 能改",
-           "office": "新建登录要有 CREATEROLE（由数据库管理员 ALTER ROLE … CREATEROLE），改表结构要是表的属主 (the office group)"}.get(kind or "", "请督查室运行 projects admin role add")
-    return ProjectsError(f"{who}；{may}（{words}）")
+        who = _("你的登录 {login}（{label}）不能做这件事").format(login=login, label=label)
+    may = {"unit": _("只有督查室可以，单位只能改本单位项目的投资、节点、台账回收和问题反馈"),
+           "leader": _("包保领导只能查看和添加批示"),
+           "staff": _("数据库结构和登录只有督查室（office）能改"),
+           "office": _("新建登录要有 CREATEROLE（由数据库管理员 ALTER ROLE … CREATEROLE），改表结构要是表的属主（督查室用户组）")
+           }.get(kind or "", _("请督查室运行 projects admin role add"))
+    return ProjectsError(_("{who}；{may}（{words}）").format(who=who, may=may, words=words))

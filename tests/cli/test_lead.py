@@ -241,7 +241,7 @@ def test_the_weekly_briefing_has_a_short_leads_section(quarter, tmp_path):
 def test_an_assignment_holds_from_its_day_and_can_set_the_next_follow_up(quarter):
     # 9-15: XS-0003 goes to 投资促进局's 王强, to be followed up by 9-20 (it is late again at the quarter's end)
     r = quarter("2025-09-15", "lead", "assign", "XS-0003", "--unit", "投资促进局", "--person", "王强", "--next", "2025-09-20")
-    assert r.stderr.strip() == "XS-0003：已修改 unit, person, next_on"
+    assert r.stderr.strip() == "XS-0003：已修改 责任单位、责任人、下次跟进"
     rows = {d: {r["code"]: (r["unit"], r["person"], r["follow_due"], r["days_late"]) for r in listing(quarter, d)}
             for d in ("2025-09-10", END)}
     assert rows["2025-09-10"]["XS-0003"] == ("科技创新局", "赵敏", "2025-08-09", 32)
@@ -320,8 +320,8 @@ def test_every_field_of_a_lead_is_edited_logged_and_undone(quarter, cli):
     r = quarter(END, "lead", "edit", "XS-0003", "--name", "手术机器人产业化项目", "--company", "某医疗科技集团",
                 "--chain", "高端医疗器械", "--source", "中介", "--contact", "刘总 13800000000", "--amount", "2000万美元",
                 "--leader", "孙副区长", "--notes", "已签保密协议", "--person", "钱多")
-    assert r.stderr.strip() == ("XS-0003: changed name, company, chain, source, contact, leader, notes, amount, "
-                                "person")
+    assert r.stderr.strip() == ("XS-0003：已修改 项目名称、客商、产业链、线索来源、联系人、包保领导、备注、投资额、"
+                                "责任人")
     shown = json.loads(quarter(END, "lead", "show", "XS-0003", "--format", "json").stdout)
     assert {k: shown[k] for k in ("name", "company", "chain", "source", "contact", "amount", "currency", "rate",
                                   "amount_wan", "leader", "notes", "person", "unit")} == {
@@ -348,7 +348,7 @@ def test_a_blank_clears_a_field_and_the_same_value_changes_nothing(quarter, cli)
         None, None, "人民币", None, None)
     logged = log_ids(cli)
     r = quarter(END, "lead", "edit", "XS-0004", "--chain", "智能终端")
-    assert r.stderr.strip() == "Nothing changed: XS-0004 already had those values"
+    assert r.stderr.strip() == "未改动：XS-0004 原本就是这些值"
     assert log_ids(cli) == logged
 
 
@@ -373,15 +373,15 @@ def test_undo_of_an_edit_changed_again_since_is_refused(quarter, cli):
     first = log_ids(cli)[0]
     quarter(END, "lead", "edit", "XS-0003", "--company", "乙公司")
     r = cli("--config", str(quarter.config), "undo", str(first), "--yes", as_of=END)
-    assert (r.exit_code, r.stderr) == (1, f"错误：第 {first} 条（lead edit · lead XS-0003）不能撤销（cannot be undone）："
-                                          f"客商此后又改为 乙公司（见第 {first + 1} 条 lead edit）（changed again since）；"
-                                          "未撤销任何变更 (nothing was undone)\n")
+    assert (r.exit_code, r.stderr) == (1, f"错误：第 {first} 条（lead edit · lead XS-0003）不能撤销："
+                                          f"客商此后又改为 乙公司（见第 {first + 1} 条 lead edit）；"
+                                          "未撤销任何变更\n")
 
 
 def test_undo_of_a_stage_move_is_refused_with_what_to_do(quarter, cli):
     quarter(END, "lead", "move", "XS-0003", "接洽")
     move = log_ids(cli)[0]
     r = cli("--config", str(quarter.config), "undo", str(move), "--yes", as_of=END)
-    assert (r.exit_code, r.stderr) == (1, f"错误：第 {move} 条（lead move · lead XS-0003）不能撤销（cannot be undone）："
-                                          "线索阶段变更不撤销，请再用 projects lead move XS-0003 … 改回（a stage move is "
-                                          "not undone; move the lead again）；未撤销任何变更 (nothing was undone)\n")
+    assert (r.exit_code, r.stderr) == (1, f"错误：第 {move} 条（lead move · lead XS-0003）不能撤销："
+                                          "线索阶段变更不撤销，请再用 projects lead move XS-0003 … 改回；"
+                                          "未撤销任何变更\n")

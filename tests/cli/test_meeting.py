@@ -102,7 +102,7 @@ def test_the_weekly_lists_decisions_overdue_or_due(office):
 def test_errors_are_one_line(cli, office):
     for args, said in (
         (("meeting", "decide", "HY-0009", "--text", "x", "--unit", "建设局"), "没有编号为 'HY-0009' 的会议"),
-        (("meeting", "decide", "1", "--text", "x", "--unit", "建设局"), "议定事项须关联一个项目：--project CODE"),
+        (("meeting", "decide", "1", "--text", "x", "--unit", "建设局"), "议定事项须关联一个项目：--project 项目编号"),
         (("meeting", "attend", "1", "--unit", "建设局", "--as", "迟到"), "参会情况“迟到”不存在"),
         (("meeting", "add", "--kind", "周调度", "--date", "2025-11-03", "--chair", "王主任", "--units", "招商局"),
          "责任单位“招商局”不存在"),

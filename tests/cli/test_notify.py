@@ -318,7 +318,7 @@ def test_mail_goes_over_tls_to_a_server_with_the_offices_own_certificate(demo, s
     _config(demo, mailbox.port, security=security, smtp_ca_file=cert[0])
     _wire(demo, "建设局", "--email", "jsj@127.0.0.1")
     r = demo("notify", "--send", "--unit", "建设局")
-    assert (r.exit_code, r.stderr) == (0, "1 sent, 0 failed, 0 with nothing new, 0 units without a webhook or e-mail\n")
+    assert (r.exit_code, r.stderr) == (0, "已发送 1 个，失败 0 个，0 个没有新事项，0 个单位没有 webhook 或邮箱\n")
     assert mailbox.secured == [True] and [m[1] for m in mailbox.messages] == [["jsj@127.0.0.1"]]
 
 
@@ -386,4 +386,4 @@ def test_a_split_reminder_is_sent_as_parts_each_recorded(demo, servers, monkeypa
     log = json.loads(demo("notify", "log", "--format", "json").stdout)
     assert sorted(len(x["covered"]) for x in log) == [3, 3] and len({k for x in log for k in x["covered"]}) == 6
     again = demo("notify", "--send", "--unit", "经济发展局")
-    assert again.stderr.startswith("0 sent, 0 failed, 1 with nothing new") and len(robot.posts) == 2
+    assert again.stderr == "已发送 0 个，失败 0 个，1 个没有新事项，0 个单位没有 webhook 或邮箱\n" and len(robot.posts) == 2

@@ -32,7 +32,7 @@ ERRORS = [
     ("[cards]\nlag_red_points = 30\nlag_yelow_points = 5\n",
      f"第 3 行 [cards] lag_yelow_points：未知的键；可用的键：{CARDS_KEYS}"),
     ("[flag]\nweights = { investment = 1, milestone = 2 }\n",
-     "第 2 行 [flag.weights] milestone：未知的键；可用的键：investment, milestones, issues, ledger"),
+     "第 2 行 [flag.weights] milestone：未知的键；可用的键：investment, milestones, issues, ledger, attendance"),
     ("[cards.labels]\nred = \"红牌\"\ngreen = \"绿牌\"\n",
      "第 3 行 [cards.labels] green：未知的键；可用的键：red, yellow, blue"),
     # text

@@ -45,7 +45,8 @@ def test_roles_on_sqlite_say_the_file_is_the_access_control(sqlite_url):
     assert len(r.stderr.strip().splitlines()) == 1
     r = run(sqlite_url, "admin", "role", "list")
     assert (r.exit_code, r.stdout) == (0, "")
-    assert "file's permissions are the access control" in r.stderr
+    assert r.stderr == ("SQLite 没有登录和角色：数据库文件的读写权限就是访问控制（如 chmod 640，并为督查室设一个用户组）；"
+                        "多个单位共用请用 PostgreSQL\n")
 
 
 def test_sqlite_backup_restores_identically_and_refuses_an_old_schema(demo_template, tmp_path):
@@ -258,7 +259,7 @@ def test_a_leader_reads_and_adds_instructions_only(office):
     assert (entry["by"], entry["new"]["type"], entry["new"]["text"]) == (LEADER, "instruct", "抓紧办理")
     r = run(leader, "milestone", "done", "GX-0045", "竣工", "--on", "2025-10-30")
     assert r.exit_code == 1
-    assert r.stderr == (f"错误：你的登录 {LEADER}（包保领导）不能做这件事（your login {LEADER} (leader) may not do this）；"
+    assert r.stderr == (f"错误：你的登录 {LEADER}（包保领导）不能做这件事；"
                         "包保领导只能查看和添加批示（permission denied for table milestone）\n")
     r = run(leader, "issue", "follow", "2025-004", "--text", "跟踪")
     assert r.exit_code == 1
@@ -332,9 +333,9 @@ def test_db_check_verifies_the_policies(office):
         assert r.exit_code == 1
         fails = [line for line in r.stdout.splitlines() if line.startswith("FAIL")]
         assert fails == [
-            "FAIL  表 milestone 的行级安全未启用（row-level security is off）：单位的登录可以改别的单位的数据；请运行 projects db "
+            "FAIL  表 milestone 的行级安全未启用：单位的登录可以改别的单位的数据；请运行 projects db "
             "upgrade，或由督查室执行 ALTER TABLE milestone ENABLE ROW LEVEL SECURITY",
-            "FAIL  表 dispatch 缺少行级安全策略 projects_update（policies missing）"]
+            "FAIL  表 dispatch 缺少行级安全策略 projects_update"]
     finally:
         _admin("ALTER TABLE milestone ENABLE ROW LEVEL SECURITY", DB)
         _admin("CREATE POLICY projects_update ON dispatch FOR UPDATE USING (true) "
@@ -390,7 +391,7 @@ def test_a_removed_login_is_refused(office):
     assert r.exit_code == 0, r.stderr
     r = run(as_login(U2), "invest", "record", "GX-0045", "--month", "2025-09", "--amount", "1")
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"错误：你的登录 {U2} 在这个项目库没有角色（your login {U2} has no role in this registry）")
+    assert r.stderr.startswith(f"错误：你的登录 {U2} 在这个项目库没有角色；")
     r = run(office, "admin", "role", "remove", U2)
     assert r.exit_code == 1
     assert r.stderr.startswith(f"错误：登录 {U2} 在这个项目库没有角色")
