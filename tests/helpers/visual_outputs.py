@@ -30,7 +30,7 @@ OUTPUTS = [
     (["sheet", "notice", "2025-004"], "督办单-公文.docx", Expect(4, ("高新区重点项目推进中心", "重点项目问题挂牌督办通知书"))),
     (["sheet", "notice", "2025-004"], "督办单-表格.xlsx", Expect(3)),
     (["sheet", "cards", "--unit", "经济发展局"], "亮牌通知.docx", Expect(4, ("重点项目红黄蓝牌通报",))),
-    (["sheet", "weekly"], "周报-公文.docx", Expect(11, ("全区重点项目推进情况周报",))),
+    (["sheet", "weekly"], "周报-公文.docx", Expect(12, ("全区重点项目推进情况周报",))),
     (["sheet", "weekly"], "周报-表格.xlsx", Expect(10, ("全区重点项目推进情况周报",))),
     (["meeting", "minutes", "HY-0002"], "会议纪要-公文.docx", Expect(3, ("高新区重点项目推进中心", "周调度会纪要"))),
     (["meeting", "minutes", "HY-0002"], "会议纪要-表格.xlsx", Expect(3, ("周调度会纪要",))),
