@@ -84,7 +84,7 @@ def _section(title: str, rows: list[dict[str, Any]], columns) -> str:
     from projects_cli.listings.output import render_table
 
     if not rows:
-        return f"{title}\n（无 none）"
+        return f"{title}\n" + _("（无）")
     return f"{title}\n{render_table(rows, columns, optional=OPTIONAL)}"
 
 
@@ -129,9 +129,10 @@ def countdown(
         return
     start = [r for r in rows if r["start"]]
     rest = [r for r in rows if not r["start"]]
-    common.out(_section(f"开工倒计时 Start countdown（截至 {s.today.isoformat()}）: {len(start)}", start, COUNTDOWN_COLUMNS))
+    common.out(_section(_("开工倒计时（截至 {as_of}）：{n}").format(as_of=s.today.isoformat(), n=len(start)), start,
+                        COUNTDOWN_COLUMNS))
     common.out("")
-    common.out(_section(f"下一节点 Next milestone: {len(rest)}", rest, COUNTDOWN_COLUMNS))
+    common.out(_section(_("下一节点：{n}").format(n=len(rest)), rest, COUNTDOWN_COLUMNS))
 
 
 # what `overdue --output` writes, by the file's extension (.txt: the table as on the terminal)
@@ -143,9 +144,9 @@ def _overdue_table(data: dict[str, Any]) -> str:
     totals = data["totals"]
     tiers = " · ".join(f"{name} {count}" for name, count in totals["by_tier"].items())
     head = (
-        f"逾期 Overdue at {data['as_of'].isoformat()}: {totals['overdue']} ({tiers})\n"
-        f"本周新增 new since {data['since'].isoformat()}: {totals['new']} · "
-        f"即将到期 due by {data['due_by'].isoformat()}: {totals['due_soon']}"
+        _("截至 {as_of} 逾期：{n}（{tiers}）").format(as_of=data['as_of'].isoformat(), n=totals['overdue'], tiers=tiers)
+        + "\n" + _("{since} 以来本周新增：{new} · {due_by} 前即将到期：{due}").format(
+            since=data['since'].isoformat(), new=totals['new'], due_by=data['due_by'].isoformat(), due=totals['due_soon'])
     )
     unit_rows = [dict(u, unit=u["unit"] or NO_UNIT, **u["by_tier"]) for u in data["by_unit"]]
     unit_columns = (("unit", "责任单位"), ("overdue", "逾期"), *((t, t) for t in data["tiers"]),
@@ -153,14 +154,15 @@ def _overdue_table(data: dict[str, Any]) -> str:
     parts = [
         head,
         "",
-        _section("按责任单位 By responsible unit", unit_rows, unit_columns),
+        _section(_("按责任单位"), unit_rows, unit_columns),
         "",
-        _section("逾期清单 Overdue, by unit and leader", _grouped(data["overdue"]), OVERDUE_COLUMNS),
+        _section(_("逾期清单（按责任单位、包保领导）"), _grouped(data["overdue"]), OVERDUE_COLUMNS),
         "",
-        _section(f"本周新增 New since {data['since'].isoformat()}", _grouped(data["new_since"]), OVERDUE_COLUMNS),
+        _section(_("本周新增（{since} 以来）").format(since=data['since'].isoformat()), _grouped(data["new_since"]),
+                 OVERDUE_COLUMNS),
         "",
-        _section(f"即将到期 Due soon ({data['horizon']} days, by {data['due_by'].isoformat()})", data["due_soon"],
-                 DUE_SOON_COLUMNS),
+        _section(_("即将到期（{days} 天内，{due_by} 前）").format(days=data['horizon'], due_by=data['due_by'].isoformat()),
+                 data["due_soon"], DUE_SOON_COLUMNS),
     ]
     return "\n".join(parts)
 

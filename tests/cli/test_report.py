@@ -100,9 +100,9 @@ def test_overdue_csv_and_table(known):
         ("due_soon", "GX-0003", "回头看 2025-003：道路接入", "", "5"),
     ]
     table = known("overdue").stdout
-    assert table.startswith("逾期 Overdue at 2025-10-31: 7 (一般逾期 5 · 较重逾期 1 · 严重逾期 1)\n"
-                            "本周新增 new since 2025-10-24: 3 · 即将到期 due by 2025-11-14: 3\n")
-    assert "本周新增 New since 2025-10-24" in table and "即将到期 Due soon (14 days, by 2025-11-14)" in table
+    assert table.startswith("截至 2025-10-31 逾期：7（一般逾期 5 · 较重逾期 1 · 严重逾期 1）\n"
+                            "2025-10-24 以来本周新增：3 · 2025-11-14 前即将到期：3\n")
+    assert "\n本周新增（2025-10-24 以来）\n" in table and "\n即将到期（14 天内，2025-11-14 前）\n" in table
 
 
 def test_output_file_takes_the_format_of_its_extension(known, tmp_path):
@@ -124,8 +124,8 @@ def test_countdown(known):
     assert got == [("GX-0001", "开工", -30, True), ("GX-0005", "开工", -7, True), ("GX-0004", "开工", -4, True),
                    ("GX-0003", "土地", -122, False), ("GX-0004", "回头看 2025-002：施工用电接入", -2, False)]
     table = known("countdown").stdout
-    assert table.startswith("开工倒计时 Start countdown（截至 2025-10-31）: 5\n")
-    assert "下一节点 Next milestone: 3" in table
+    assert table.startswith("开工倒计时（截至 2025-10-31）：5\n")
+    assert "\n下一节点：3\n" in table
 
 
 def test_milestone_commands(cli):
