@@ -326,19 +326,19 @@ def show(
     for key, label in SHOW_LABELS:
         common.out(f"{pad(label, size)}  {cell_text(shown.get(key))}")
     common.out("")
-    common.out("阶段记录 Stages")
+    common.out(_("阶段记录"))
     common.out(render_table(row["stages"], (("on", "日期"), ("stage", "阶段"), ("reason", "原因"), ("by", "经办人"))))
     common.out("")
-    common.out("派工记录 Assignments")
+    common.out(_("派工记录"))
     common.out(render_table(row["assignments"], (("on", "日期"), ("unit", "责任单位"), ("person", "责任人"),
                                                  ("next_on", "下次跟进"), ("by", "经办人"))))
     common.out("")
-    common.out("跟进记录 Follow-ups")
+    common.out(_("跟进记录"))
     if row["follows"]:
         common.out(render_table(row["follows"], (("on", "日期"), ("who", "跟进人"), ("text", "跟进情况"),
                                                  ("next_on", "下次跟进"))))
     else:
-        common.out("（无 none）")
+        common.out(_("（无）"))
 
 
 GROUP_COLUMNS = (("leads", "线索数"), ("amount_wan", "拟投资额（万元）"), ("signed", "已签约"), ("overdue", "跟进逾期"))
@@ -373,29 +373,30 @@ def report(
                                  param_hint="--format")
     total, conv = data["total"], data["conversion"]
     parts = [
-        f"招商线索 Leads at {s.today.isoformat()}: {total['leads']} · 合计 {decimal_text(total['amount_wan'])} 万元 · "
-        f"已签约 {total['signed']} · 跟进逾期 {total['overdue']}",
+        _("截至 {as_of} 招商线索：{leads} · 合计 {amount} 万元 · 已签约 {signed} · 跟进逾期 {overdue}").format(
+            as_of=s.today.isoformat(), leads=total['leads'], amount=decimal_text(total['amount_wan']),
+            signed=total['signed'], overdue=total['overdue']),
         "",
-        "按阶段 By stage",
+        _("按阶段"),
         render_table(data["by_stage"], (("stage", "阶段"), ("leads", "线索数"), ("amount_wan", "拟投资额（万元）"))),
         "",
-        "按产业链 By chain",
+        _("按产业链"),
         render_table(data["by_chain"], (("chain", "产业链"), *GROUP_COLUMNS)),
         "",
-        "按责任单位 By unit",
+        _("按责任单位"),
         render_table(data["by_unit"], (("unit", "责任单位"), *GROUP_COLUMNS)),
         "",
-        f"新增线索 New since {start.isoformat()}: {len(data['new'])}",
+        _("新增线索（{since} 以来）：{n}").format(since=start.isoformat(), n=len(data['new'])),
     ]
     if data["new"]:
         parts.append(render_table(data["new"], (("code", "线索编号"), ("name", "项目名称"), ("unit", "责任单位"),
                                                 ("stage", "阶段"), ("amount_wan", "拟投资额（万元）"), ("recorded_on", "登记日期"))))
-    parts += ["", f"阶段变化 Stage moves since {start.isoformat()}: {len(data['moves'])}"]
+    parts += ["", _("阶段变化（{since} 以来）：{n}").format(since=start.isoformat(), n=len(data['moves']))]
     if data["moves"]:
         parts.append(render_table(data["moves"], (("on", "日期"), ("code", "线索编号"), ("name", "项目名称"),
                                                   ("from_stage", "原阶段"), ("stage", "新阶段"), ("reason", "原因"))))
     rate = "—" if conv["rate"] is None else f"{conv['rate']}%"
-    parts += ["", f"签约→开工 Signed to started: {conv['started']}/{conv['signed']} ({rate})"]
+    parts += ["", _("签约→开工：{started}/{signed}（{rate}）").format(started=conv['started'], signed=conv['signed'], rate=rate)]
     if conv["leads"]:
         parts.append(render_table(conv["leads"], (("code", "线索编号"), ("project", "项目编号"), ("signed_on", "签约日期"),
                                                   ("started_on", "开工日期"), ("days_to_start", "签约至开工天数"))))
