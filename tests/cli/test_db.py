@@ -60,8 +60,7 @@ def test_downgrade_then_upgrade_keeps_the_registry(cli):
     # every other command refuses the older schema and says what to run
     r = cli("list")
     assert (r.exit_code, r.stderr) == (
-        1, f"错误：{display} is at schema {FIRST}, this version of projects needs {HEAD}; "
-           f"run: projects --db {display} db upgrade\n")
+        1, f"错误：{display} 的数据库版本是 {FIRST}，本程序需要 {HEAD}；请运行：projects --db {display} db upgrade\n")
     r = cli("db", "upgrade")
     kept = backups(cli.url, FIRST)
     assert len(kept) == (1 if db.sqlite_path(cli.url) else 0)

@@ -101,8 +101,7 @@ def test_a_writer_that_waits_too_long_ends_with_one_error(sqlite_url, tmp_path):
     holder.join()
     path = sqlite_url.split("///", 1)[1]
     assert (code, out, err) == (1, "", (
-        f"{WAITING}\n错误：{path} 正被另一个命令占用，等待 0.5 秒后仍未完成（another command kept the database busy "
-        "for 0.5 s）；请稍后再试，或在 config.toml 的 [database] wait_seconds 中加长等待\n"))
+        f"{WAITING}\n错误：{path} 正被另一个命令占用，等待 0.5 秒后仍未完成；请稍后再试，或在 config.toml 的 [database] wait_seconds 中加长等待\n"))
     assert waited < 7  # gave up before the other command let go
 
 
@@ -130,8 +129,7 @@ def test_a_postgresql_writer_that_waits_too_long_ends_with_one_error(db_url, tmp
     from projects_cli.store.db import display_name
 
     assert add_while_locked(db_url, db_url, tmp_path, "等不及的项目") == (1, "", (
-        f"{WAITING}\n错误：{display_name(db_url)} 正被另一个命令占用，等待 0.5 秒后仍未完成（another command kept the "
-        "database busy for 0.5 s）；请稍后再试，或在 config.toml 的 [database] wait_seconds 中加长等待\n"))
+        f"{WAITING}\n错误：{display_name(db_url)} 正被另一个命令占用，等待 0.5 秒后仍未完成；请稍后再试，或在 config.toml 的 [database] wait_seconds 中加长等待\n"))
 
 
 @pytest.mark.pg
