@@ -312,7 +312,7 @@ def show(
 
     Example: projects lead show XS-0001
     """
-    from projects_cli.listings.output import cell_text, pad, render_table, to_json, width
+    from projects_cli.listings.output import render_fields, render_table, to_json
     from projects_cli.services import leads
 
     s = common.settings(ctx)
@@ -322,9 +322,7 @@ def show(
         common.out(to_json(_public(row)))
         return
     shown = _shown(row)
-    size = max(width(label) for _, label in SHOW_LABELS)
-    for key, label in SHOW_LABELS:
-        common.out(f"{pad(label, size)}  {cell_text(shown.get(key))}")
+    common.out(render_fields(shown, SHOW_LABELS))
     common.out("")
     common.out(_("阶段记录"))
     common.out(render_table(row["stages"], (("on", "日期"), ("stage", "阶段"), ("reason", "原因"), ("by", "经办人"))))

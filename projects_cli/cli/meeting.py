@@ -162,7 +162,7 @@ def show(
 
     Example: projects meeting show HY-0001
     """
-    from projects_cli.listings.output import cell_text, pad, render_table, to_json, width
+    from projects_cli.listings.output import render_fields, render_table, to_json
     from projects_cli.services import meetings
 
     s = common.settings(ctx)
@@ -175,9 +175,7 @@ def show(
         raise typer.BadParameter("show prints table or json", param_hint="--format")
     fields = (("number", "会议编号"), ("kind", "类型"), ("title", "会议"), ("held_on", "日期"), ("place", "地点"),
               ("chair", "主持人"), ("projects", "研究项目"), ("topics", "议题"))
-    size = max(width(label) for _, label in fields)
-    for key, label in fields:
-        common.out(f"{pad(label, size)}  {cell_text(row.get(key))}")
+    common.out(render_fields(row, fields))
     if row["attendance"]:
         common.out("")
         common.out(render_table(row["attendance"], ATTEND_COLUMNS, max_width=40))

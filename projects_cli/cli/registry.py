@@ -122,7 +122,7 @@ def show(
 
     Example: projects show GX-0004 --format json
     """
-    from projects_cli.listings.output import cell_text, to_json
+    from projects_cli.listings.output import to_json
     from projects_cli.services import archive, registry
 
     s = common.settings(ctx)
@@ -138,12 +138,10 @@ def show(
     if fmt == Format.csv:
         common.out(common_render([row], fmt))
         return
-    from projects_cli.listings.output import pad, width
+    from projects_cli.listings.output import render_fields
 
     labels = {**SHOW_LABELS, "annual_plan": _("{year}年计划投资（万元）").format(year=row["plan_year"])}
-    size = max(width(v) for v in labels.values())
-    for key, label in labels.items():
-        common.out(f"{pad(label, size)}  {cell_text(row.get(key))}")
+    common.out(render_fields(row, labels))
 
 
 def _field_options(values: dict[str, Any]) -> dict[str, Any]:

@@ -92,7 +92,7 @@ def show(ctx: typer.Context, name: Name,
 
     Example: projects unit show 经济发展局
     """
-    from projects_cli.listings.output import cell_text, pad, to_json, width
+    from projects_cli.listings.output import render_fields, to_json
     from projects_cli.services import units
 
     with common.session(ctx, write=False) as session:
@@ -101,9 +101,7 @@ def show(ctx: typer.Context, name: Name,
         common.out(to_json(row))
         return
     row = {**row, "names": [_("{name}（至 {day}）").format(name=n["name"], day=n["until"].isoformat()) for n in row["names"]]}
-    size = max(width(v) for v in SHOW_LABELS.values())
-    for key, label in SHOW_LABELS.items():
-        common.out(f"{pad(label, size)}  {cell_text(row.get(key))}")
+    common.out(render_fields(row, SHOW_LABELS))
 
 
 @app.command()

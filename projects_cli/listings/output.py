@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from itertools import repeat
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 
 class Format(str, Enum):
@@ -82,6 +82,15 @@ def cell_text(value: Any) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return str(value)
+
+
+
+def render_fields(row: Mapping[str, Any], labels) -> str:
+    """One record as "label  value" lines, the labels padded to one width (`show` of a project, a unit, a lead,
+    a meeting); ``labels``: (key, label) pairs or a dict of them."""
+    pairs = list(labels.items()) if isinstance(labels, Mapping) else list(labels)
+    size = max((width(label) for _, label in pairs), default=0)
+    return "\n".join(f"{pad(label, size)}  {cell_text(row.get(key))}" for key, label in pairs)
 
 
 def format_decimal(value: Decimal) -> str:
