@@ -102,13 +102,18 @@ def localize_command(command, deep: bool = True):
         command.help = help_text(command.help)
         if getattr(command, "short_help", None):
             command.short_help = help_text(command.short_help)
-        for param in getattr(command, "params", ()):
-            if getattr(param, "help", None):
-                param.help = help_text(param.help)
+        localize_params(getattr(command, "params", ()))
     if deep:
         for sub in getattr(command, "commands", {}).values():
             localize_command(sub)
     return command
+
+
+def localize_params(params) -> None:
+    """Each option's and argument's help in the interface's language (once each)."""
+    for param in params:
+        if getattr(param, "help", None) and not getattr(param, "_localized", False):
+            param.help, param._localized = help_text(param.help), True
 
 
 def install_for_libraries() -> None:

@@ -132,9 +132,7 @@ class ProjectsGroup(TyperGroup):
         i18n.localize_command(self, deep=False)  # its commands are built, and localized, when run
 
     def main(self, *args, **kwargs):
-        for param in self.params:  # typer adds --install-completion and --show-completion after __init__
-            if getattr(param, "help", None) and not getattr(param, "_localized", False):
-                param.help, param._localized = i18n.help_text(param.help), True
+        i18n.localize_params(self.params)  # typer adds --install-completion and --show-completion after __init__
         return super().main(*args, **kwargs)
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
