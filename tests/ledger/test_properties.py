@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from projects_cli.ledger import parse
@@ -88,6 +88,7 @@ GRID_CELL = st.one_of(st.none(), TEXT, st.integers(-10, 10**6), st.floats(allow_
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(GRID_CELL, max_size=8), max_size=12))
+@example(grid=[["项目", "总投资"], [None, "00"]])  # a project row without a name: one problem, described
 def test_any_grid_gives_rows_and_problems(grid):
     """A sheet of anything: a header is found or not; under it every row is a project row or a problem."""
     rows = [(i, ["" if v is None else v for v in r]) for i, r in enumerate(grid)]
@@ -101,4 +102,5 @@ def test_any_grid_gives_rows_and_problems(grid):
         assert row.row > header.last + 1
     for problem in parsed.problems:
         assert problem.severity in ("error", "warning") and problem.message
-        assert problem.describe().startswith(f"{problem.severity}: Sheet1 row {problem.row}")
+        label = "错误" if problem.severity == "error" else "提醒"  # the suite runs in Chinese (conftest)
+        assert problem.describe().startswith(f"{label}：Sheet1 第 {problem.row} 行")
