@@ -30,3 +30,12 @@ def home_dir() -> Path:
         return Path(os.environ["PROJECTS_HOME"]).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "projects"
+
+
+def cache_dir() -> Path:
+    """Where results that can always be worked out again are kept: $PROJECTS_HOME/cache when that is set (a
+    data folder of its own, e.g. the tests'), else $XDG_CACHE_HOME/projects, else ~/.cache/projects. Losing it
+    loses nothing."""
+    if os.environ.get("PROJECTS_HOME"):
+        return home_dir() / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")) / "projects"

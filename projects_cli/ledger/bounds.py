@@ -19,8 +19,12 @@ references, is looked at cell by cell.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
+import os
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,8 +295,78 @@ def check_used(used: Used, bounds: Bounds, where: str) -> None:
                                                                         most=bounds.cells))
 
 
-def check_sheet(path: Path, name: str, bounds: Bounds, where: str) -> None:
-    """Refuse the sheet `name` of the .xlsx at `path` when its used range is beyond `bounds` (before it is read)."""
+class Ranges:
+    """The used ranges of sheets scanned before, by the digest of their file's bytes and the scanner's source.
+
+    The same bytes have the same used range, so a ledger imported again (or a
+    --dry-run before the import) is not scanned again: its range is checked
+    against the limits in force as before, only not worked out twice. Kept in
+    one small JSON file (`config.paths.cache_dir`), the latest MEMO_SIZE sheets;
+    a memo that cannot be read or written is an empty one (the sheet is scanned).
+    """
+
+    MEMO_SIZE = 64
+
+    def __init__(self, file: Path | None):
+        self.file = file
+        self._found: dict[str, list[int]] | None = None
+        self._file_digest: tuple[Path, Any] | None = None
+
+    @classmethod
+    def default(cls) -> Ranges:
+        from projects_cli.config.paths import cache_dir
+
+        return cls(cache_dir() / "sheet-ranges.json")
+
+    def key(self, path: Path, part: str) -> str:
+        """The memo's key of one sheet part: the digest of the scanner's source, the file's bytes and the part."""
+        if self._file_digest is None or self._file_digest[0] != path:
+            digest = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
+            with open(path, "rb") as f:
+                while block := f.read(1 << 20):
+                    digest.update(block)
+            self._file_digest = (path, digest)
+        digest = self._file_digest[1].copy()
+        digest.update(part.encode())
+        return digest.hexdigest()
+
+    def _load(self) -> dict[str, list[int]]:
+        if self._found is None:
+            self._found = {}
+            try:
+                found = json.loads(self.file.read_text("utf-8")) if self.file is not None else {}
+            except (OSError, ValueError):
+                found = {}
+            if isinstance(found, dict):
+                self._found = {k: v for k, v in found.items() if isinstance(v, list) and len(v) == 2
+                               and all(type(n) is int for n in v)}
+        return self._found
+
+    def get(self, key: str) -> Used | None:
+        found = self._load().get(key)
+        return Used(*found) if found is not None else None
+
+    def put(self, key: str, used: Used) -> None:
+        found = self._load()
+        found.pop(key, None)
+        found[key] = [used.last_row, used.last_col]
+        while len(found) > self.MEMO_SIZE:
+            found.pop(next(iter(found)))
+        if self.file is None:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=self.file.parent, prefix=".sheet-ranges-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(found, f)
+            os.replace(temp, self.file)
+        except OSError:
+            pass  # (a memo only: the next import scans again)
+
+
+def check_sheet(path: Path, name: str, bounds: Bounds, where: str, ranges: Ranges | None = None) -> None:
+    """Refuse the sheet `name` of the .xlsx at `path` when its used range is beyond `bounds` (before it is read).
+    `ranges`: the ranges scanned before (the sheet's XML is streamed only when its file is not among them)."""
     try:
         with zipfile.ZipFile(path) as zf:
             parts = sheet_parts(zf)
@@ -304,7 +378,13 @@ def check_sheet(path: Path, name: str, bounds: Bounds, where: str) -> None:
                     info = zf.getinfo(item)
                 except KeyError:
                     continue
-                check_used(scan_sheet(zf, info, where), bounds, where)
+                key = ranges.key(path, item) if ranges is not None else ""
+                used = ranges.get(key) if ranges is not None else None
+                if used is None:
+                    used = scan_sheet(zf, info, where)
+                    if ranges is not None:
+                        ranges.put(key, used)
+                check_used(used, bounds, where)
     except (zipfile.BadZipFile, OSError) as exc:
         raise Refused(_("{where}：文件已损坏（{reason}）；请对方重新发送").format(where=where, reason=exc)) from None
 

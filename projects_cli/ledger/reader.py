@@ -168,7 +168,8 @@ def check_zip(path: Path, limits: Limits) -> None:
 def check_sheet(path: Path, name: str, limits: Limits) -> None:
     """Refuse a sheet of a checked .xlsx whose used range is beyond the limits, before it is read."""
     try:
-        bounds.check_sheet(path, name, limits.bounds(), _("{path} 工作表 {sheet}").format(path=path, sheet=name))
+        bounds.check_sheet(path, name, limits.bounds(), _("{path} 工作表 {sheet}").format(path=path, sheet=name),
+                           bounds.Ranges.default())
     except bounds.Refused as exc:
         raise BadWorkbook(str(exc)) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import time
@@ -152,3 +153,45 @@ def test_the_export_of_imported_text_imports_as_unchanged(cli, tmp_path):
     again = cli("ledger", "import", "--create-units", str(out))
     assert again.exit_code == 0, again.stderr
     assert "新增 0，修改 0，未变 1" in again.stderr
+
+
+def test_a_file_scanned_before_is_checked_by_its_range_not_scanned_again(tmp_path, monkeypatch):
+    """The same bytes have the same used range: the second read takes it from the memo (no scan), and checks it
+    against the limits in force then; other bytes are scanned; a memo that cannot be read is an empty one."""
+    from projects_cli.config.paths import cache_dir
+    from projects_cli.ledger import bounds
+
+    scanned = []
+    scan = bounds.scan_sheet
+    monkeypatch.setattr(bounds, "scan_sheet", lambda zf, info, where: scanned.append(info.filename) or scan(
+        zf, info, where))
+    path = hm.ledger(tmp_path / "far.xlsx", [["甲项目", 100, "经济局", "2025-03-01"]],
+                     extra=hm.rows_xml([]) + '<row r="9"><c r="Z9"><v>1</v></c></row>')
+    names = [r.values.get("name") for r in read_ledger(path, as_of=AS_OF).rows]
+    assert names[0] == "甲项目" and scanned == ["xl/worksheets/sheet1.xml"]
+    memo = cache_dir() / "sheet-ranges.json"
+    assert [8, 25] in json.loads(memo.read_text("utf-8")).values()  # (0-based: row 9, column Z)
+    assert [r.values.get("name") for r in read_ledger(path, as_of=AS_OF).rows] == names
+    assert scanned == ["xl/worksheets/sheet1.xml"]  # not scanned again
+    assert refused(path, config={"limits": {"ledger_columns": 20}}) == (  # the range, checked by today's limits
+        f"{path} 工作表 台账 用到第 26 列（单元格 Z9），超过允许的 20 列（[limits] ledger_columns）；请删去表格以外的内容后另存")
+    assert len(scanned) == 1
+    other = hm.ledger(tmp_path / "far.xlsx", [["乙项目", 100, "经济局", "2025-03-01"]],
+                      extra=hm.rows_xml([]) + '<row r="9"><c r="XFD9"><v>1</v></c></row>')  # same name, other bytes
+    assert refused(other).startswith(f"{path} 工作表 台账 用到第 16,384 列（单元格 XFD9）")
+    assert len(scanned) == 2
+    memo.write_text("{not json", "utf-8")
+    assert refused(other).startswith(f"{path} 工作表 台账 用到第 16,384 列（单元格 XFD9）")
+    assert len(scanned) == 3 and json.loads(memo.read_text("utf-8"))  # (written again, whole)
+
+
+def test_the_memo_keeps_the_latest_sheets_only(tmp_path):
+    from projects_cli.ledger import bounds
+
+    ranges = bounds.Ranges(tmp_path / "r.json")
+    for i in range(bounds.Ranges.MEMO_SIZE + 5):
+        ranges.put(f"k{i}", bounds.Used(i, 1))
+    kept = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    assert len(kept) == bounds.Ranges.MEMO_SIZE and "k4" not in kept and kept["k5"] == [5, 1]
+    assert bounds.Ranges(tmp_path / "r.json").get("k68") == bounds.Used(68, 1)
+    assert bounds.Ranges(tmp_path / "missing" / "none.json").get("k68") is None
