@@ -221,6 +221,8 @@ def translate_vendored_click() -> None:
         kind = getattr(exceptions, name)
         if isinstance(kind, type) and issubclass(kind, exceptions.ClickException) and "format_message" in vars(kind):
             kind.format_message = _translated(vars(kind)["format_message"])
+    if "format_message" not in vars(exceptions.ClickException):  # typer 0.29: inherited from TyperException
+        exceptions.ClickException.format_message = _translated(exceptions.ClickException.format_message)
 
 
 def _translated(format_message):
@@ -239,7 +241,7 @@ _LIBRARY = [
     (r"Missing parameter: (?P<name>.+)", "缺少参数：{name}"),
     (r"Option '(?P<name>[^']+)' requires an argument\.", "选项 '{name}' 后面需要一个值。"),
     (r"Option '(?P<name>[^']+)' requires (?P<count>\d+) arguments\.", "选项 '{name}' 后面需要 {count} 个值。"),
-    (r"Got unexpected extra arguments? \((?P<extra>.*)\)", "多余的参数：{extra}"),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((?P<extra>.*)\)", "多余的参数：{extra}"),
     (r"No such command '(?P<name>[^']+)'\.", "没有这个命令：'{name}'。"),
     (r"Missing command\.", "缺少命令。"),
     (r"Invalid value for (?P<name>.+?): (?P<reason>.+)", "{name} 的值无效：{reason}"),
@@ -249,9 +251,17 @@ _LIBRARY = [
     (r"'(?P<value>.*)' is not a valid float\.", "'{value}' 不是数字。"),
     (r"'(?P<value>.*)' is not a valid boolean\.", "'{value}' 不是是/否值。"),
     (r"'(?P<value>.*)' does not match the formats (?P<formats>.+)\.", "'{value}' 不符合日期格式 {formats}。"),
-    (r"(?P<kind>File|Directory|Path) '(?P<name>.*)' does not exist\.", "文件或文件夹 '{name}' 不存在。"),
-    (r"(?P<kind>File|Directory|Path) '(?P<name>.*)' is a directory\.", "'{name}' 是文件夹，这里需要文件。"),
-    (r"(?P<kind>File|Directory|Path) '(?P<name>.*)' is a file\.", "'{name}' 是文件，这里需要文件夹。"),
+    (r"(?P<kind>[Ff]ile|[Dd]irectory|[Pp]ath) '(?P<name>.*)' does not exist\.", "文件或文件夹 '{name}' 不存在。"),
+    (r"(?P<kind>[Ff]ile|[Dd]irectory|[Pp]ath) '(?P<name>.*)' is a directory\.", "'{name}' 是文件夹，这里需要文件。"),
+    (r"(?P<kind>[Ff]ile|[Dd]irectory|[Pp]ath) '(?P<name>.*)' is a file\.", "'{name}' 是文件，这里需要文件夹。"),
+    # typer 0.2x checks values with pydantic: its messages, as the reason of "Invalid value for …"
+    (r"Input should be less than or equal to (?P<n>\S+)", "应不大于 {n}"),
+    (r"Input should be greater than or equal to (?P<n>\S+)", "应不小于 {n}"),
+    (r"Input should be less than (?P<n>\S+)", "应小于 {n}"),
+    (r"Input should be greater than (?P<n>\S+)", "应大于 {n}"),
+    (r"Input should be a valid integer(?:,.*)?", "应为整数"),
+    (r"Input should be a valid number(?:,.*)?", "应为数字"),
+    (r"Input should be a valid boolean(?:,.*)?", "应为是/否值"),
 ]
 
 

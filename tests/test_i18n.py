@@ -50,6 +50,13 @@ def test_language_follows_projects_lang_then_the_locale(environ, expected):
         ("Invalid value for '--within': 'x' is not a valid integer.", "'--within' 的值无效：'x' 不是整数。"),
         ("Invalid value for '--format' / '-f': 'pdf' is not one of 'table', 'json'.",
          "'--format' / '-f' 的值无效：'pdf' 不是可选值之一：'table', 'json'。"),
+        ("Got unexpected extra argument(s) (total=1)", "多余的参数：total=1"),
+        ("Invalid value for 'file': file '/tmp' is a directory.", "'file' 的值无效：'/tmp' 是文件夹，这里需要文件。"),
+        ("Invalid value for '--within': Input should be less than or equal to 3660", "'--within' 的值无效：应不大于 3660"),
+        ("Invalid value for '--limit' / '-n': Input should be greater than or equal to 0",
+         "'--limit' / '-n' 的值无效：应不小于 0"),
+        ("Invalid value for '--limit' / '-n': Input should be a valid integer, unable to parse string as an integer",
+         "'--limit' / '-n' 的值无效：应为整数"),
         ("Something click says that no pattern knows.", "Something click says that no pattern knows."),
     ],
 )
@@ -79,6 +86,17 @@ def test_a_usage_error_in_either_language(tmp_path):
     assert re.search("用法： ?projects overdue", zh.stderr) and "没有这个选项：--bogus" in zh.stderr  # older click: a space
     assert "运行 'projects overdue -h' 查看帮助。" in zh.stderr
     assert "Usage: projects overdue" in en.stderr and "No such option: --bogus" in en.stderr
+
+
+def test_extra_arguments_and_a_value_out_of_range_in_chinese(tmp_path):
+    """Messages of typer's own (its click, its value checks) in Chinese too, not only those of the tool's."""
+    extra = run("edit", "GX-0001", "total=1", lang="zh", tmp_path=tmp_path)
+    within = run("countdown", "--within", "99999", lang="zh", tmp_path=tmp_path)
+    assert (extra.returncode, within.returncode) == (2, 2)
+    assert re.search("多余的参数(：|（)total=1", extra.stderr) and "unexpected" not in extra.stderr  # (older click: （…）)
+    assert "Input should" not in within.stderr and "'--within'" in within.stderr and "的值无效" in within.stderr
+    assert re.search("不大于 3660|3660", within.stderr)  # (typer before 0.2x words its range check otherwise)
+    assert "unexpected extra argument" in run("edit", "GX-0001", "total=1", lang="en", tmp_path=tmp_path).stderr
 
 
 def test_help_in_either_language(tmp_path):
