@@ -193,6 +193,7 @@ def translate_vendored_click() -> None:
     its usage line, its --help option's help and its usage errors through the catalog and
     `library_message`. Nothing to do with typer before 0.20, whose click looks its strings up, or in
     English. Called once typer is imported."""
+    _value_types()
     if is_english():
         return
     try:
@@ -223,6 +224,36 @@ def translate_vendored_click() -> None:
             kind.format_message = _translated(vars(kind)["format_message"])
     if "format_message" not in vars(exceptions.ClickException):  # typer 0.29: inherited from TyperException
         exceptions.ClickException.format_message = _translated(exceptions.ClickException.format_message)
+
+
+# The kinds of value typer 0.2x shows beside each option in the help (<str>, <int range> …), in Chinese.
+_VALUE_TYPES = {"str": "文字", "text": "文字", "int": "整数", "integer": "整数", "float": "数字", "int range": "整数",
+                "float range": "数字", "file": "文件", "dir": "文件夹", "directory": "文件夹", "path": "路径",
+                "datetime": "日期", "filename": "文件"}
+
+
+def _value_types() -> None:
+    """typer 0.2x's help shows a flag as taking a <bool> (it takes no value: shown with none) and each value's
+    kind in English (<str>: <文字> in Chinese). Nothing to do with typer before, whose help shows neither."""
+    try:
+        from typer import core
+    except ImportError:
+        return
+    for kind in (getattr(core, "_TyperParameter", None), getattr(core, "TyperOption", None)):
+        shown = vars(kind).get("display_type_rich") if kind is not None else None
+        if shown is None or getattr(shown, "translated", False):
+            continue
+
+        def display_type_rich(self, ctx, shown=shown):
+            text = shown(self, ctx)
+            if getattr(self, "is_flag", False) and getattr(self, "metavar", None) is None:
+                return None
+            if isinstance(text, str) and not is_english():
+                text = re.sub(r"<([a-z ]+)>", lambda m: f"<{_VALUE_TYPES.get(m.group(1), m.group(1))}>", text)
+            return text
+
+        display_type_rich.translated = True
+        kind.display_type_rich = display_type_rich
 
 
 def _translated(format_message):

@@ -99,6 +99,14 @@ def test_extra_arguments_and_a_value_out_of_range_in_chinese(tmp_path):
     assert "unexpected extra argument" in run("edit", "GX-0001", "total=1", lang="en", tmp_path=tmp_path).stderr
 
 
+def test_help_shows_no_value_for_a_flag_and_value_kinds_in_chinese(tmp_path):
+    zh = run("list", "--help", lang="zh", tmp_path=tmp_path).stdout
+    en = run("list", "--help", lang="en", tmp_path=tmp_path).stdout
+    assert "<bool>" not in zh + en and re.search(r"--archived +只列", zh)  # a flag takes no value
+    chain = next(line for line in zh.splitlines() if "--chain" in line)
+    assert "<str>" not in zh and ("<文字>" in chain or "TEXT" in chain)  # (typer before 0.2x: TEXT, as click says)
+
+
 def test_help_in_either_language(tmp_path):
     zh = run("milestone", "--help", lang="zh", tmp_path=tmp_path).stdout
     en = run("milestone", "--help", lang="en", tmp_path=tmp_path).stdout

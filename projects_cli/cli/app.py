@@ -62,7 +62,7 @@ def build_command(name: str):
         target._add_completion = False  # completion belongs to the root command only
         command = typer.main.get_command(target)
     else:
-        single = typer.Typer()
+        single = typer.Typer(add_completion=False)  # (likewise)
         single.command(name)(target)
         command = typer.main.get_command(single)
     command.name = name

@@ -68,6 +68,16 @@ def test_every_option_has_help():
     assert missing == []
 
 
+def test_shell_completion_is_an_option_of_the_root_only():
+    """`projects --install-completion`; a command of its own (`list`, `overdue` …) does not offer it again."""
+    import typer
+
+    with_completion = [" ".join(path) for path, command in all_commands()
+                       if {"--install-completion", "--show-completion"} & {o for p in command.params for o in p.opts}]
+    assert with_completion == []
+    assert "--install-completion" in {o for p in typer.main.get_command(app).params for o in p.opts}
+
+
 def test_help_runs_for_every_command():
     runner = CliRunner()
     for path, _ in all_commands():
