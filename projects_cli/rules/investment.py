@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from projects_cli.i18n import _
 from projects_cli.listings.output import format_decimal
 
 
@@ -35,15 +36,19 @@ def figure_warnings(month: str, amount: Decimal, year_to_date: Decimal, total: D
     else the year to date through that month, above `warn_total_factor` × the total investment or
     `warn_plan_factor` × the year's annual plan."""
     out = []
-    for limit, factor, what in ((total, warn_total_factor, "总投资"), (plan, warn_plan_factor, f"{month[:4]}年计划投资")):
+    for limit, factor, what in ((total, warn_total_factor, _("总投资")),
+                                (plan, warn_plan_factor, _("{year}年计划投资").format(year=month[:4]))):
         if limit is None:
             continue
         bound = Decimal(limit) * Decimal(str(factor))
-        times = "" if Decimal(str(factor)) == 1 else f"的 {format_decimal(Decimal(str(factor)))} 倍"
+        times = "" if Decimal(str(factor)) == 1 else _("的 {factor} 倍").format(factor=format_decimal(Decimal(str(factor))))
+        shown = {"month": month, "what": what, "limit": format_decimal(Decimal(limit)), "times": times}
         if amount > bound:
-            out.append(f"{month} 当月完成投资 {format_decimal(amount)} 万元，超过{what} {format_decimal(Decimal(limit))} 万元{times}")
+            out.append(_("{month} 当月完成投资 {amount} 万元，超过{what} {limit} 万元{times}").format(
+                amount=format_decimal(amount), **shown))
         elif year_to_date > bound:
-            out.append(f"截至 {month} 本年累计完成投资 {format_decimal(year_to_date)} 万元，超过{what} {format_decimal(Decimal(limit))} 万元{times}")
+            out.append(_("截至 {month} 本年累计完成投资 {amount} 万元，超过{what} {limit} 万元{times}").format(
+                amount=format_decimal(year_to_date), **shown))
     return out
 
 

@@ -72,3 +72,18 @@ def test_the_factors_come_from_the_config_file(office, tmp_path):
 def test_figure_warnings(month, amount, ytd, total, plan, warnings):
     money = [parse_amount(v) if v is not None else None for v in (amount, ytd, total, plan)]
     assert figure_warnings(month, *money) == warnings
+
+
+def test_figure_warnings_in_english(monkeypatch):
+    from projects_cli import i18n
+
+    monkeypatch.setenv("PROJECTS_LANG", "en")
+    i18n.reset()
+    try:
+        money = [parse_amount(v) for v in ("10", "3001", "10000", "2000")]
+        assert figure_warnings("2024-12", *money) == [
+            "the year's investment completed to 2024-12, 3001 (10k yuan), is more than 1.5 times the 2024 annual plan, "
+            "2000 (10k yuan)"]
+    finally:
+        monkeypatch.setenv("PROJECTS_LANG", "zh")
+        i18n.reset()
