@@ -243,6 +243,10 @@ def everyday(tmp: Path, projects: list[str], env: dict, repeat: int) -> None:
     if not Path(tool).exists():
         raise SystemExit("sqlite-utils is not installed: pip install -e '.[bench]'")
     base, _ = median([tool, "rows", str(sample), "project"], repeat)
+    # What the fixed CLI library costs by itself: a two-command typer app doing nothing, beside the same baseline
+    # (no command built on typer can start faster than this).
+    minimal, _ = median([sys.executable, script(tmp, "minimal.py", MINIMAL_TYPER), "hello"], repeat)
+    report("minimal typer app (two commands, no work)", minimal, base, "`sqlite-utils rows` of its projects")
     for name, args in READS:
         ours, _ = median([*projects, "--db", str(sample), "--as-of", SAMPLE_AS_OF, *args], repeat, env)
         report(f"`{name}`, sample registry", ours, base, "`sqlite-utils rows` of its projects", 1.5)
