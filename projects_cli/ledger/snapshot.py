@@ -24,7 +24,7 @@ from projects_cli.facts.filters import former_names
 from projects_cli.facts.ledger_rows import HELD, LEDGER_KINDS, Shape, milestone_label, sql_by_ids
 from projects_cli.rules.milestones import Held
 from projects_cli.services import milestones, registry
-from projects_cli.store.db import query_rows
+from projects_cli.store.db import convert_rows, fetch_rows, query_rows
 from projects_cli.store.models import Project, Unit
 from projects_cli.values import match_name, normalize_name
 
@@ -77,7 +77,7 @@ class Snapshot:
         p = Project.__table__.c
         self.chains = {c for (c,) in conn.execute(select(p.chain).distinct()) if c}
         self.clusters = {c for (c,) in conn.execute(select(p.cluster).distinct()) if c}
-        self._ahead: tuple[Shape, dict[int, tuple]] | None = None  # see read_ahead
+        self._ahead: tuple[Shape, dict[int, tuple], Any] | None = None  # see read_ahead
 
     def former(self, key: str, name: str) -> str | None:
         """The name in force now of the unit (`key` "unit") or leader ("leader") `name` was before a rename or
@@ -95,12 +95,19 @@ class Snapshot:
         return self._by_name
 
     def _rows(self, layout: Shape, ids: list[int], raw: Callable[[list[tuple]], None] | None = None) -> list[tuple]:
-        """The ledger rows of up to CHUNK projects. The query is compiled once per number of ids: the ids are
-        padded (with the first again: the rows stay the same) to a power of two or CHUNK, a dozen numbers.
-        `raw`: shown the driver's rows first (`db.query_rows`)."""
+        """The ledger rows of up to CHUNK projects, typed. `raw`: shown the driver's rows first."""
+        rows, description = self._driver_rows(layout, ids)
+        if raw is not None:
+            raw(rows)
+        return convert_rows(self.conn, rows, sql_by_ids(self.conn.dialect, layout, CHUNK).types, description)
+
+    def _driver_rows(self, layout: Shape, ids: list[int]) -> tuple[list[tuple], Any]:
+        """The ledger rows of up to CHUNK projects as the driver gives them, and the cursor's description (for
+        `db.convert_rows`). The query is compiled once per number of ids: the ids are padded (with the first
+        again: the rows stay the same) to a power of two or CHUNK, a dozen numbers."""
         size = min(CHUNK, 1 << (len(ids) - 1).bit_length())
         query = sql_by_ids(self.conn.dialect, layout, size)
-        return query_rows(self.conn, query.sql, query.params(ids + [ids[0]] * (size - len(ids))), query.types, raw)
+        return fetch_rows(self.conn, query.sql, query.params(ids + [ids[0]] * (size - len(ids))))
 
     def read_ahead(self, loaded: Callable[[], bool], *, year: int, month: str,
                    raw: Callable[[list[tuple]], None] | None = None) -> None:
@@ -118,10 +125,15 @@ class Snapshot:
         layout = shape(PROJECT_KEYS, year=year, month=month, kinds=LEDGER_KINDS)
         rows: dict[int, tuple] = {}
         text: dict[str, str] = {}  # one object per distinct text (chains, leaders …): 100,000 rows kept small
+        description = None
         for chunk in chunks(ids):
             if loaded():
                 break
-            found = self._rows(layout, chunk, raw)
+            # kept as the driver gives them, typed when `state` takes them: a row found unchanged by its
+            # fingerprint (`ledger.fingerprint`) is only digested, never typed
+            found, description = self._driver_rows(layout, chunk)
+            if raw is not None:
+                raw(found)
             if not found:
                 continue
             columns = list(zip(*found))  # a column at a time: each text column's values made one object each
@@ -133,13 +145,13 @@ class Snapshot:
                         columns[i] = map(text.get, values)  # (None stays None)
             rows.update((row[0], row) for row in zip(*columns))
         if rows:
-            self._ahead = (layout, rows)
+            self._ahead = (layout, rows, description)
 
     def scan(self, ids: list[int], raw: Callable[[list[tuple]], None], *, year: int, month: str) -> None:
         """Show `raw` the rows `read_ahead` would read for `ids` (sorted), as the driver gives them; keep none."""
         layout = shape(PROJECT_KEYS, year=year, month=month, kinds=LEDGER_KINDS)
         for chunk in chunks(ids):
-            self._rows(layout, chunk, raw)
+            raw(self._driver_rows(layout, chunk)[0])
 
     def let_go(self) -> None:
         """Drop the rows read ahead that no ledger row matched."""
@@ -158,9 +170,10 @@ class Snapshot:
         found: list[tuple] = []
         rest = ids
         if self._ahead is not None and self._ahead[0].holds(layout):
-            layout, early = self._ahead
+            layout, early, description = self._ahead
             taken = [pid for pid in dict.fromkeys(ids) if pid in early]  # (a project twice: an error, found later)
-            found = [early.pop(pid) for pid in taken]
+            found = convert_rows(self.conn, [early.pop(pid) for pid in taken],
+                                 sql_by_ids(self.conn.dialect, layout, CHUNK).types, description)
             if len(taken) < len(ids):
                 have = set(taken)
                 rest = [pid for pid in ids if pid not in have]

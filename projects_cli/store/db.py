@@ -342,14 +342,14 @@ def query_rows(conn: Connection, sql: Any, params: Sequence[Any] = (), types: Se
     by id its expanding IN (…), which renders every id in Python on every
     execution: on 100,000 rows each costs more than the query itself. `raw`: shown the driver's rows first.
     """
-    rows, description = _fetch_rows(conn, sql, params)
+    rows, description = fetch_rows(conn, sql, params)
     if raw is not None:
         raw(rows)
-    return _convert_rows(conn, rows, types, description)
+    return convert_rows(conn, rows, types, description)
 
 
-def _fetch_rows(conn: Connection, sql: Any, params: Sequence[Any] = ()) -> tuple[list[tuple], Sequence[Any]]:
-    """The driver's rows as they come, and the cursor's description (for `_convert_rows`)."""
+def fetch_rows(conn: Connection, sql: Any, params: Sequence[Any] = ()) -> tuple[list[tuple], Sequence[Any]]:
+    """The driver's rows as they come, and the cursor's description (for `convert_rows`)."""
     if isinstance(sql, str):
         if conn.dialect.paramstyle != "qmark":
             sql = sql.replace("%", "%%").replace("?", "%s")
@@ -366,7 +366,7 @@ def _fetch_rows(conn: Connection, sql: Any, params: Sequence[Any] = ()) -> tuple
         result.close()
 
 
-def _convert_rows(conn: Connection, rows: list[tuple], types: Sequence[Any], description: Sequence[Any]) -> list[tuple]:
+def convert_rows(conn: Connection, rows: list[tuple], types: Sequence[Any], description: Sequence[Any]) -> list[tuple]:
     """Driver rows (and the cursor's `description`) with each column in `types` turned into Python
     values by its SQLAlchemy type, a whole column at a time."""
     if not rows or not any(t is not None for t in types):

@@ -120,7 +120,7 @@ def _driver_values(values: list, kind) -> list:
     engine = create_engine("sqlite://")
     try:
         with engine.connect() as conn:
-            return [v for (v,) in db._convert_rows(conn, [(v,) for v in values], [kind], [("value", None)])]
+            return [v for (v,) in db.convert_rows(conn, [(v,) for v in values], [kind], [("value", None)])]
     finally:
         engine.dispose()
 
