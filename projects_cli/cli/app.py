@@ -18,6 +18,25 @@ from projects_cli.i18n import _
 
 i18n.translate_vendored_click()
 
+
+def _no_empty_envvar_hint() -> None:
+    """click 8.2.0–8.2.1 name an option without an environment variable "(env var: 'None')" in its errors
+    (typer shows every option's variable): say nothing of one it does not have."""
+    option = getattr(getattr(typer.core, "click", None), "Option", None)
+    hint = vars(option).get("get_error_hint") if option is not None else None
+    if hint is None or getattr(hint, "patched", False):
+        return
+
+    def get_error_hint(self, ctx):
+        text = hint(self, ctx)
+        return text.replace(" (env var: 'None')", "") if self.envvar is None else text
+
+    get_error_hint.patched = True
+    option.get_error_hint = get_error_hint
+
+
+_no_empty_envvar_hint()
+
 # Every command, in the order `projects --help` lists them: name → (module in projects_cli.cli,
 # attribute, short help). A group's attribute is its typer app; a command's, its function.
 # Only the command being run is imported and built, so `projects --help` stays instant;
