@@ -6,6 +6,8 @@ unit, `login_role` records its unit. The policies migration 0014 creates read `l
 `session_user`, so PostgreSQL itself refuses a unit's login a change to another unit's rows, through this
 tool or through psql alike, and says why in one line (the functions below raise 42501 with the words).
 The office group owns the tables: its members run `db upgrade` and bypass the policies (as owners do).
+What a unit's login reads is the office's choice (`set_unit_reads`, recorded in `role_scope`): the read policies
+follow it, and `check_policies` compares them with it.
 On SQLite there are no logins: the file's permissions are the access control.
 """
 
@@ -64,7 +66,8 @@ _LOG_READ = "by = session_user OR projects_may_read((SELECT p.id FROM project p 
 RLS_TABLES = tuple(t for t, *_ in SCOPED) + ("change_log",) + tuple(t for t, *_ in READ_SCOPED)
 POLICIES = ("projects_read", "projects_insert", "projects_update", "projects_delete")
 # What unit logins may read (`admin role scope --unit-reads`, kept in `role_scope`): every project (the default),
-# or only their own unit's projects and the rows hanging off them. The units, their names, the leaders, the
+# or only the projects they answer for (their unit's, and those whose problems they lead or help with: read, not
+# changed) and the rows hanging off them (`projects_may_read`). The units, their names, the leaders, the
 # counters, sheets, meetings and the config stay readable to all: a unit's commands need them.
 UNIT_READS = ("all", "own")
 DEFAULT_READS = "all"
@@ -129,9 +132,13 @@ END $$;
 
 CREATE OR REPLACE FUNCTION projects_may_read(p_project integer, p_unit integer) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+  -- a unit reads the projects it answers for: its own, and those whose problems it leads or helps with (配合)
   SELECT CASE WHEN l.kind IS DISTINCT FROM 'unit' THEN true
               ELSE coalesce(l.unit_id = p_unit OR l.unit_id = (SELECT p.unit_id FROM project p WHERE p.id = p_project),
-                            false) END
+                            false)
+                   OR EXISTS (SELECT 1 FROM issue i WHERE i.project_id = p_project AND i.lead_unit_id = l.unit_id)
+                   OR EXISTS (SELECT 1 FROM issue i JOIN issue_helper h ON h.issue_id = i.id
+                              WHERE i.project_id = p_project AND h.unit_id = l.unit_id) END
   FROM (SELECT (SELECT kind FROM login_role WHERE login = session_user) AS kind,
                (SELECT unit_id FROM login_role WHERE login = session_user) AS unit_id) l $$;
 

@@ -23,7 +23,7 @@ PID = os.getpid()
 DB = f"projects_roles_test_{PID}"
 RESTORED = f"{DB}_restored"
 OLD = f"{DB}_old"
-OFFICE, STAFF, U1, U2, LEADER = (f"pr{PID}_{n}" for n in ("office", "staff", "jfj", "jsj", "leader"))
+OFFICE, STAFF, U1, U2, LEADER, U3 = (f"pr{PID}_{n}" for n in ("office", "staff", "jfj", "jsj", "leader", "wyjd"))
 GROUPS = [f"{DB}_{k}" for k in ("office", "staff", "unit", "leader")] + [f"{RESTORED}_{k}" for k in
                                                                           ("office", "staff", "unit", "leader")]
 
@@ -43,6 +43,10 @@ def test_roles_on_sqlite_say_the_file_is_the_access_control(sqlite_url):
     assert r.exit_code == 1
     assert r.stderr.startswith("错误：SQLite 没有登录和角色：数据库文件的读写权限就是访问控制")
     assert len(r.stderr.strip().splitlines()) == 1
+    for args in (("scope",), ("scope", "--unit-reads", "own")):
+        r = run(sqlite_url, "admin", "role", *args)
+        assert (r.exit_code, r.stdout) == (1, ""), args
+        assert r.stderr.startswith("错误：SQLite 没有登录和角色：数据库文件的读写权限就是访问控制")
     r = run(sqlite_url, "admin", "role", "list")
     assert (r.exit_code, r.stdout) == (0, "")
     assert r.stderr == ("SQLite 没有登录和角色：数据库文件的读写权限就是访问控制（如 chmod 640，并为督查室设一个用户组）；"
@@ -120,7 +124,7 @@ def _admin_rows(sql: str, database: str) -> list[tuple]:
 def _drop_all() -> None:
     for name in (DB, RESTORED, OLD):
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    for role in (STAFF, U1, U2, LEADER, OFFICE, *GROUPS):
+    for role in (STAFF, U1, U2, U3, LEADER, OFFICE, *GROUPS):
         _admin(f"DROP ROLE IF EXISTS {role}")
 
 
@@ -436,7 +440,16 @@ def test_a_removed_login_is_refused(office):
 # ---------------------------------------------------------------- what a unit reads: admin role scope
 
 
-JFJ = ("SELECT p.code FROM project p JOIN unit u ON u.id = p.unit_id WHERE u.name = '经济发展局' ORDER BY p.code")
+def answers_for(unit: str) -> str:
+    """The projects a unit answers for, as the server's administrator finds them: its own, and those whose problems it
+    leads or helps with (配合)."""
+    u = f"(SELECT id FROM unit WHERE name = '{unit}')"
+    return (f"(SELECT id FROM project WHERE unit_id = {u} UNION SELECT project_id FROM issue WHERE lead_unit_id = {u} "
+            f"UNION SELECT i.project_id FROM issue i JOIN issue_helper h ON h.issue_id = i.id WHERE h.unit_id = {u})")
+
+
+def codes_of(unit: str) -> list[str]:
+    return [c for (c,) in _admin_rows(f"SELECT code FROM project WHERE id IN {answers_for(unit)} ORDER BY code", DB)]
 
 
 def _seen(login: str, sql: str) -> list[tuple]:
@@ -452,8 +465,9 @@ def _codes(url: str) -> list[str]:
 
 @pytest.fixture
 def own(office):
-    r = run(office, "admin", "role", "add", U2, "--as", "unit", "--unit", "建设局")  # (removed by a test above)
-    assert r.exit_code == 0, r.stderr
+    for login, unit in ((U2, "建设局"), (U3, "王因街道")):  # (U2 removed by a test above)
+        r = run(office, "admin", "role", "add", login, "--as", "unit", "--unit", unit)
+        assert r.exit_code == 0, r.stderr
     r = run(office, "admin", "role", "scope", "--unit-reads", "own")
     assert r.exit_code == 0, r.stderr
     try:
@@ -475,21 +489,21 @@ def test_unit_logins_read_every_project_by_default(office):
 
 @pg
 def test_under_own_a_unit_reads_only_its_own_projects_and_what_hangs_off_them(own, tmp_path):
-    mine = [c for (c,) in _admin_rows(JFJ, DB)]
-    assert len(mine) == 8
+    mine = codes_of("经济发展局")
+    assert len(mine) == 9  # its 8, and GX-0001, whose problem it helps with
     r = run(own, "admin", "role", "scope")
     assert r.stdout == "单位的登录可读：本单位的项目及其节点、投资、问题、台账回收、招商线索和变更记录（own）\n"
     assert _codes(as_login(U1)) == mine
-    assert _codes(as_login(U2)) == ["GX-0044", "GX-0045"]
+    assert _codes(as_login(U2)) == codes_of("建设局")
     # leaders and staff (and the office) read everything
     for login in (LEADER, STAFF, OFFICE):
         assert len(_codes(as_login(login))) == 51, login
     # through psql: the rows hanging off its projects, and no other unit's
     jfj = "(SELECT id FROM unit WHERE name = '经济发展局')"
-    by_project = f"project_id IN (SELECT id FROM project WHERE unit_id = {jfj})"
+    by_project = f"project_id IN {answers_for('经济发展局')}"
     issues = f"(SELECT id FROM issue WHERE {by_project} OR lead_unit_id = {jfj})"
     rows = {  # table: the rows (ids) of its own, as the server's administrator finds them
-        "project": f"unit_id = {jfj}",
+        "project": f"id IN {answers_for('经济发展局')}",
         "milestone": by_project,
         "milestone_plan": f"milestone_id IN (SELECT id FROM milestone WHERE {by_project})",
         "investment_report": by_project,
@@ -506,14 +520,13 @@ def test_under_own_a_unit_reads_only_its_own_projects_and_what_hangs_off_them(ow
         held = _admin_rows(f"SELECT id FROM {table} WHERE {where} ORDER BY id", DB)
         assert _seen(U1, f"SELECT id FROM {table} ORDER BY id") == held, table
         assert _seen(LEADER, f"SELECT count(*) FROM {table}") == _admin_rows(f"SELECT count(*) FROM {table}", DB), table
-    assert len(_seen(U1, "SELECT id FROM milestone")) == 23  # (of 143: the sample's 8 projects of 经济发展局)
-    assert _seen(U1, "SELECT number FROM issue") == [("2025-004",)]
+    assert _seen(U1, "SELECT number FROM issue ORDER BY number") == [("2025-002",), ("2025-004",)]  # (helps, leads)
     # what every command needs, it reads whole: the units, their names, the leaders, the counters, the sheets
     for table in ("unit", "unit_name", "leader", "counter", "sheet", "meeting", "log_anchor"):
         assert _seen(U1, f"SELECT count(*) FROM {table}") == _admin_rows(f"SELECT count(*) FROM {table}", DB), table
     # the change log: its own projects' rows and the rows its login wrote
     log = (f"SELECT id FROM change_log WHERE by = '{U1}' OR project_code IN (SELECT code FROM project "
-           f"WHERE unit_id = {jfj}) ORDER BY id")
+           f"WHERE id IN {answers_for('经济发展局')}) ORDER BY id")
     assert _seen(U1, "SELECT id FROM change_log ORDER BY id") == _admin_rows(log, DB)
     assert _seen(U1, "SELECT count(*) FROM change_log WHERE by = session_user")[0][0] > 0
     # its everyday commands still work
@@ -522,7 +535,14 @@ def test_under_own_a_unit_reads_only_its_own_projects_and_what_hangs_off_them(ow
     assert (r.exit_code, len(r.stderr.splitlines())) == (1, 1)
     r = run(as_login(U1), "overdue", "--format", "json")
     assert r.exit_code == 0, r.stderr
-    assert {x["unit"] for x in json.loads(r.stdout)["by_unit"]} <= {"经济发展局"}
+    answers = answers_for("经济发展局")
+    units = {n for (n,) in _admin_rows(f"SELECT name FROM unit WHERE id IN (SELECT unit_id FROM project WHERE id IN "
+                                       f"{answers}) OR id IN (SELECT lead_unit_id FROM issue WHERE project_id IN {answers})",
+                                       DB)}
+    overdue = {x["unit"] for x in json.loads(r.stdout)["by_unit"]}
+    assert overdue <= units and "经济发展局" in overdue
+    r = run(as_login(LEADER), "overdue", "--format", "json")
+    assert len({x["unit"] for x in json.loads(r.stdout)["by_unit"]}) > len(units)
     r = run(own, "issue", "send-back", "2025-004", "--reason", "未提供批复文件")
     assert r.exit_code == 0, r.stderr
     r = run(as_login(U1), "issue", "respond", "2025-004", "--text", "已按要求整改")
@@ -534,8 +554,15 @@ def test_under_own_a_unit_reads_only_its_own_projects_and_what_hangs_off_them(ow
     assert r.exit_code == 0, r.stderr
     r = run(as_login(U1), "--as-of", "2025-08-27", "ledger", "import", str(sent))
     assert r.exit_code == 0, r.stderr
+    # a problem it leads on another unit's project: it reads that project too, and answers the problem
+    assert _codes(as_login(U3)) == codes_of("王因街道")
+    assert "GX-0041" in _codes(as_login(U3))
+    r = run(as_login(U3), "issue", "respond", "2025-007", "--text", "已协调用地")
+    assert r.exit_code == 0, r.stderr
+    r = run(as_login(U3), "milestone", "done", "GX-0041", "开工", "--on", "2025-10-29")  # (reads it, may not change it)
+    assert (r.exit_code, r.stderr) == (1, refused(U3, "王因街道", "农业农村局"))
     # the log it wrote chains onto the log's real tail, which it cannot read
-    assert last_log(own)["by"] in (U1,)
+    assert last_log(own)["by"] == U3
     r = run(own, "db", "check")
     assert r.exit_code == 0, r.stdout
 
@@ -580,4 +607,4 @@ def test_db_check_verifies_the_read_policies_match_the_choice(own):
     finally:
         engine.dispose()
     assert run(own, "db", "check").exit_code == 0
-    assert _codes(as_login(U2)) == ["GX-0044", "GX-0045"]
+    assert _codes(as_login(U2)) == codes_of("建设局")
