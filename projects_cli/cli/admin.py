@@ -117,9 +117,10 @@ def remove(ctx: typer.Context, login: Login) -> None:
 def scope(
     ctx: typer.Context,
     unit_reads: Annotated[Optional[Reads], typer.Option(
-        "--unit-reads", help="What unit logins may read: all (every project, the default) or own (only their unit's "
-                             "projects and what hangs off them: milestones, investment, problems, returns, leads, "
-                             "their change log).")] = None,
+        "--unit-reads", help="What unit logins may read: all (every project, the default) or own (only the projects "
+                             "they answer for, their unit's and those whose problems they lead or help with, and what "
+                             "hangs off them: milestones, investment, problems, returns, leads, their change log).")
+    ] = None,
 ) -> None:
     """Show or set what unit logins may read (单位可读范围); PostgreSQL enforces it.
 
@@ -143,4 +144,4 @@ def scope(
                 changelog.log_update(session, common.actor(ctx), "role_scope", None, {"reads": before}, {"reads": reads},
                                      key="unit")
     common.out(_("单位的登录可读：所有项目（all）") if reads == "all" else
-               _("单位的登录可读：本单位的项目及其节点、投资、问题、台账回收、招商线索和变更记录（own）"))
+               _("单位的登录可读：本单位的项目和本单位牵头或配合办理问题的项目，及其节点、投资、问题、台账回收、招商线索和变更记录（own）"))

@@ -492,7 +492,7 @@ def test_under_own_a_unit_reads_only_its_own_projects_and_what_hangs_off_them(ow
     mine = codes_of("经济发展局")
     assert len(mine) == 9  # its 8, and GX-0001, whose problem it helps with
     r = run(own, "admin", "role", "scope")
-    assert r.stdout == "单位的登录可读：本单位的项目及其节点、投资、问题、台账回收、招商线索和变更记录（own）\n"
+    assert r.stdout == "单位的登录可读：本单位的项目和本单位牵头或配合办理问题的项目，及其节点、投资、问题、台账回收、招商线索和变更记录（own）\n"
     assert _codes(as_login(U1)) == mine
     assert _codes(as_login(U2)) == codes_of("建设局")
     # leaders and staff (and the office) read everything
