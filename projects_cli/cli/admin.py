@@ -28,6 +28,11 @@ class Kind(str, Enum):
     leader = "leader"
 
 
+class Reads(str, Enum):
+    all = "all"
+    own = "own"
+
+
 Login = Annotated[str, typer.Argument(help="The PostgreSQL login (登录名), e.g. jfj_wang.")]
 
 
@@ -106,3 +111,37 @@ def remove(ctx: typer.Context, login: Login) -> None:
         roles.remove_login(conn, login.strip())
         changelog.log_delete(session, common.actor(ctx), "login_role", None, {"login": login.strip()}, key=login.strip())
     common.note(_("已收回 {login} 的角色；删除登录本身：DROP ROLE {login}").format(login=login))
+
+
+@role.command("scope")
+def scope(
+    ctx: typer.Context,
+    unit_reads: Annotated[Optional[Reads], typer.Option(
+        "--unit-reads", help="What unit logins may read: all (every project, the default) or own (only the projects "
+                             "they answer for, their unit's and those whose problems they lead or help with, and what "
+                             "hangs off them: milestones, investment, problems, returns, leads, their change log).")
+    ] = None,
+) -> None:
+    """Show or set what unit logins may read (单位可读范围); PostgreSQL enforces it.
+
+    Without --unit-reads it prints the choice in force. Leaders, staff and the
+    office read everything; every unit reads the units, the leaders and the
+    config whatever the choice. Run as an office login (the tables' owner).
+
+    Example: projects admin role scope --unit-reads own
+    """
+    from projects_cli.store import changelog, roles
+
+    with common.session(ctx, write=unit_reads is not None) as session:
+        conn = session.connection()
+        roles.require_postgres(conn)
+        if unit_reads is None:
+            reads = roles.unit_reads(conn)
+        else:
+            reads = unit_reads.value
+            before = roles.set_unit_reads(conn, reads, now=common.actor(ctx).now)
+            if before != reads:
+                changelog.log_update(session, common.actor(ctx), "role_scope", None, {"reads": before}, {"reads": reads},
+                                     key="unit")
+    common.out(_("单位的登录可读：所有项目（all）") if reads == "all" else
+               _("单位的登录可读：本单位的项目和本单位牵头或配合办理问题的项目，及其节点、投资、问题、台账回收、招商线索和变更记录（own）"))

@@ -160,7 +160,7 @@ def _tail(session: Session) -> _Tail:
             from projects_cli.store.db import lock_pg_registry
 
             lock_pg_registry(conn)
-        last = conn.execute(text("SELECT hash, seq, mac FROM change_log ORDER BY id DESC LIMIT 1")).first()
+        last = _last_row(conn, keyed=False)
         anchor = conn.execute(text("SELECT rows_before, plain_head, key_id, mac FROM log_anchor ORDER BY id")).first()
         if anchor is None:
             raise outside.LogKeyError(_("{problem}；请运行 projects db check 查看；未写入任何内容").format(problem=_(NO_ANCHOR)))
@@ -188,6 +188,18 @@ def _tail(session: Session) -> _Tail:
         session.info["audit_tail"] = _Tail(last.hash if last is not None else GENESIS, seq, link, _signer(key.secret),
                                            short, where, login)
     return session.info["audit_tail"]
+
+
+def _last_row(conn, *, keyed: bool):
+    """The log's last row (hash, seq, mac), the last signed one when `keyed`. On PostgreSQL through a function of the
+    office's (store/roles.py): a unit's login that reads only its own rows chains onto the log's real tail."""
+    from sqlalchemy import text
+
+    if conn.dialect.name == "postgresql" and conn.execute(text(
+            "SELECT to_regprocedure('projects_log_last(boolean)') IS NOT NULL")).scalar():  # (from migration 0016)
+        return conn.execute(text("SELECT hash, seq, mac FROM projects_log_last(:k)"), {"k": keyed}).first()
+    where = " WHERE mac IS NOT NULL" if keyed else ""
+    return conn.execute(text(f"SELECT hash, seq, mac FROM change_log{where} ORDER BY id DESC LIMIT 1")).first()
 
 
 NO_ANCHOR = N_("变更记录没有锚点：锚点被删去，签名无从核对")
@@ -387,7 +399,7 @@ def log_head(session: Session) -> Head | None:
     if tail is not None:
         return Head(tail.seq, tail.link)
     conn = session.connection()
-    last = conn.execute(text("SELECT seq, mac FROM change_log WHERE mac IS NOT NULL ORDER BY id DESC LIMIT 1")).first()
+    last = _last_row(conn, keyed=True)
     if last is not None:
         return Head(last.seq, last.mac)
     anchor = conn.execute(text("SELECT rows_before, mac FROM log_anchor ORDER BY id")).first()

@@ -60,6 +60,7 @@ NOTICE_RESULTS = ("sent", "failed")
 # but the schema and the logins), a unit (its own projects' figures, milestones, returns and its problems'
 # answers), a leader (reads, and adds 批示).
 LOGIN_KINDS = ("office", "staff", "unit", "leader")
+UNIT_READS = ("all", "own")  # what unit logins may read (`RoleScope`)
 
 # Rules the database itself enforces (migration 0002), so that no write path,
 # bulk inserts included, can store what the services would refuse. The names
@@ -88,6 +89,7 @@ CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
     "meeting_unit": (("attendance", f"attendance IS NULL OR {one_of('attendance', ATTENDANCE)}"),),
     "login_role": (("kind", one_of("kind", LOGIN_KINDS)),
                    ("unit", "(kind = 'unit') = (unit_id IS NOT NULL)")),
+    "role_scope": (("reads", one_of("reads", UNIT_READS)),),
 }
 
 
@@ -362,6 +364,19 @@ class LoginRole(SQLModel, table=True):
     login: str = Field(max_length=63, unique=True)  # a PostgreSQL role name (at most 63 bytes)
     kind: str = Field(max_length=10)
     unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    by: str = Field(max_length=63)
+    at: datetime
+
+
+class RoleScope(SQLModel, table=True):
+    """What the logins of a kind may read, as the office chose (`projects admin role scope`): for `unit`, `all` (every
+    project, the default when there is no row) or `own` (their unit's projects and the rows hanging off them). The
+    read policies of store/roles.py are made to match it; `db check` verifies that they do."""
+
+    __tablename__ = "role_scope"
+    __table_args__ = checks("role_scope")
+    kind: str = Field(max_length=10, primary_key=True)
+    reads: str = Field(max_length=10)
     by: str = Field(max_length=63)
     at: datetime
 

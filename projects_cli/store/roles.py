@@ -6,6 +6,8 @@ unit, `login_role` records its unit. The policies migration 0014 creates read `l
 `session_user`, so PostgreSQL itself refuses a unit's login a change to another unit's rows, through this
 tool or through psql alike, and says why in one line (the functions below raise 42501 with the words).
 The office group owns the tables: its members run `db upgrade` and bypass the policies (as owners do).
+What a unit's login reads is the office's choice (`set_unit_reads`, recorded in `role_scope`): the read policies
+follow it, and `check_policies` compares them with it.
 On SQLite there are no logins: the file's permissions are the access control.
 """
 
@@ -48,15 +50,37 @@ SCOPED: tuple[tuple[str, str, str, str], ...] = (
     ("lead_stage", "NULL", _LEAD_UNIT, "NULL"),
     ("lead_assignment", "NULL", _LEAD_UNIT, "NULL"),
 )
+# Tables only the office writes whose rows still belong to one unit's projects: under `admin role scope
+# --unit-reads own` a unit's login reads only its own (table, project expression, unit expression).
+READ_SCOPED: tuple[tuple[str, str, str], ...] = (
+    ("investment_plan", "project_id", "NULL"),
+    ("project_archive", "project_id", "NULL"),
+    ("card", "project_id", "NULL"),
+    ("notice", "NULL", "unit_id"),
+    ("issue_helper", _ISSUE.format("project_id"), _ISSUE.format("lead_unit_id")),
+    ("meeting_decision", _ISSUE.format("project_id"), _ISSUE.format("lead_unit_id")),
+)
+# the change log: the rows of its own projects and those its login wrote
+_LOG_READ = "by = session_user OR projects_may_read((SELECT p.id FROM project p WHERE p.code = project_code), NULL)"
 # Every table with row-level security, and the policies each must have (`check_policies`).
-RLS_TABLES = tuple(t for t, *_ in SCOPED) + ("change_log",)
+RLS_TABLES = tuple(t for t, *_ in SCOPED) + ("change_log",) + tuple(t for t, *_ in READ_SCOPED)
 POLICIES = ("projects_read", "projects_insert", "projects_update", "projects_delete")
+# What unit logins may read (`admin role scope --unit-reads`, kept in `role_scope`): every project (the default),
+# or only the projects they answer for (their unit's, and those whose problems they lead or help with: read, not
+# changed) and the rows hanging off them (`projects_may_read`). The units, their names, the leaders, the
+# counters, sheets, meetings and the config stay readable to all: a unit's commands need them.
+UNIT_READS = ("all", "own")
+DEFAULT_READS = "all"
+# the trigger that keeps a dispatch's record as sent (what a return is judged against) the office's: a unit's login
+# may record its return (returned_on, the "applied" key of fingerprints), nothing else of it
+DISPATCH_TRIGGER = "projects_dispatch_sent"
 
 # What a unit's login may INSERT and UPDATE (columns: a unit cannot move a row to another project or unit).
+# Not ledger_fingerprint: a digest a unit wrote would make the office's next import skip that row as unchanged,
+# so only the office and staff keep them (a unit's import reads them, and skips storing: `fingerprint.store`).
 UNIT_INSERT = ("milestone_plan", "milestone_revision", "investment_report", "investment_revision", "progress_report",
-               "project_revision", "issue_event", "change_log", "ledger_fingerprint", "lead_follow", "lead_stage",
-               "lead_assignment")
-UNIT_DELETE = ("ledger_fingerprint",)  # a re-import replaces its projects' digests
+               "project_revision", "issue_event", "change_log", "lead_follow", "lead_stage", "lead_assignment")
+UNIT_DELETE: tuple[str, ...] = ()
 UNIT_UPDATE = {
     "project": ("site_progress", "updated_at", "version"),
     "milestone": ("planned_date", "actual_date", "actual_recorded_on"),
@@ -70,7 +94,7 @@ LEADER_INSERT = ("issue_event", "change_log")
 # a step on a problem locks its row first (SELECT … FOR UPDATE needs an UPDATE grant); the policy refuses a leader
 # any actual change of it
 LEADER_UPDATE = {"issue": ("state",)}
-STAFF_READ_ONLY = ("login_role", "alembic_version", "log_anchor")
+STAFF_READ_ONLY = ("login_role", "alembic_version", "log_anchor", "role_scope")
 
 FUNCTIONS_SQL = r"""
 CREATE OR REPLACE FUNCTION projects_login_kind() RETURNS text
@@ -106,6 +130,37 @@ BEGIN
     '请督查室运行 projects admin role add %s --as …', who, who, who);
 END $$;
 
+CREATE OR REPLACE FUNCTION projects_may_read(p_project integer, p_unit integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+  -- a unit reads the projects it answers for: its own, and those whose problems it leads or helps with (配合)
+  SELECT CASE WHEN l.kind IS DISTINCT FROM 'unit' THEN true
+              ELSE coalesce(l.unit_id = p_unit OR l.unit_id = (SELECT p.unit_id FROM project p WHERE p.id = p_project),
+                            false)
+                   OR EXISTS (SELECT 1 FROM issue i WHERE i.project_id = p_project AND i.lead_unit_id = l.unit_id)
+                   OR EXISTS (SELECT 1 FROM issue i JOIN issue_helper h ON h.issue_id = i.id
+                              WHERE i.project_id = p_project AND h.unit_id = l.unit_id) END
+  FROM (SELECT (SELECT kind FROM login_role WHERE login = session_user) AS kind,
+               (SELECT unit_id FROM login_role WHERE login = session_user) AS unit_id) l $$;
+
+-- the log's last row (the last signed one when p_keyed): every writer chains onto it, whatever it may read
+CREATE OR REPLACE FUNCTION projects_log_last(p_keyed boolean) RETURNS TABLE (hash text, seq integer, mac text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+  SELECT c.hash::text, c.seq, c.mac::text FROM change_log c WHERE NOT p_keyed OR c.mac IS NOT NULL
+  ORDER BY c.id DESC LIMIT 1 $$;
+
+CREATE OR REPLACE FUNCTION projects_dispatch_sent() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE who text := session_user;
+BEGIN
+  IF projects_login_kind() = 'unit' AND (
+       (OLD.fingerprints::jsonb - 'applied') IS DISTINCT FROM (NEW.fingerprints::jsonb - 'applied')) THEN
+    RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = format(
+      '你的登录 %s（责任单位）不能修改派工单派发时的记录（your login %s (unit) may not change what a dispatch sent）；'
+      '单位只能登记报回 (a unit may only record its return)', who, who);
+  END IF;
+  RETURN NEW;
+END $$;
+
 CREATE OR REPLACE FUNCTION projects_may_log(p_by text) RETURNS boolean
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
@@ -117,11 +172,27 @@ END $$;
 """
 
 
-def _policies_sql(table: str, check: str) -> list[str]:
-    deleted = check if table in UNIT_DELETE else "projects_login_kind() IN ('office', 'staff')"
+OFFICE_ONLY = "projects_login_kind() IN ('office', 'staff')"
+FUNCTIONS = ("projects_login_kind()", "projects_may_write(integer, integer, text)", "projects_may_log(text)",
+             "projects_may_read(integer, integer)", "projects_log_last(boolean)", "projects_dispatch_sent()")
+
+
+def read_policies(reads: str) -> dict[str, str]:
+    """The USING expression of each table's projects_read policy when unit logins read `reads`."""
+    if reads == "all":
+        return {table: "true" for table in RLS_TABLES}
+    found = {table: f"projects_may_read({project}, {unit})" for table, project, unit, _e in SCOPED}
+    found.update((table, f"projects_may_read({project}, {unit})") for table, project, unit in READ_SCOPED)
+    found["change_log"] = _LOG_READ
+    return found
+
+
+def _policies_sql(table: str, check: str, read: str = "true") -> list[str]:
+    deleted = check if table in UNIT_DELETE else OFFICE_ONLY
     return [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
-        f"CREATE POLICY projects_read ON {table} FOR SELECT USING (true)",
+        *(f"DROP POLICY IF EXISTS {name} ON {table}" for name in POLICIES),
+        f"CREATE POLICY projects_read ON {table} FOR SELECT USING ({read})",
         f"CREATE POLICY projects_insert ON {table} FOR INSERT WITH CHECK ({check})",
         # USING (true): the check on the new row raises with the reason, instead of a silent "0 rows"
         f"CREATE POLICY projects_update ON {table} FOR UPDATE USING (true) WITH CHECK ({check})",
@@ -130,23 +201,64 @@ def _policies_sql(table: str, check: str) -> list[str]:
 
 
 def create_policies(conn: Connection) -> None:
-    """The functions and the row-level security policies (migration 0014; PostgreSQL only)."""
+    """The functions, the row-level security policies and the dispatch's trigger (migrations 0016 and 0017; PostgreSQL
+    only), the read policies as `role_scope` records (re-created, they keep the office's choice)."""
     conn.connection.driver_connection.execute(FUNCTIONS_SQL)  # no parameters: its format()'s %s stay as written
+    read = read_policies(unit_reads(conn))
     for table, project, unit, event in SCOPED:
-        for sql in _policies_sql(table, f"projects_may_write({project}, {unit}, {event})"):
+        for sql in _policies_sql(table, f"projects_may_write({project}, {unit}, {event})", read[table]):
             conn.exec_driver_sql(sql)
-    for sql in _policies_sql("change_log", "projects_may_log(by)"):
+    for sql in _policies_sql("change_log", "projects_may_log(by)", read["change_log"]):
         conn.exec_driver_sql(sql)
+    for table, *_x in READ_SCOPED:
+        if _has_table(conn, table):
+            for sql in _policies_sql(table, OFFICE_ONLY, read[table]):
+                conn.exec_driver_sql(sql)
+    if _has_table(conn, "dispatch"):
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {DISPATCH_TRIGGER} ON dispatch")
+        conn.exec_driver_sql(f"CREATE TRIGGER {DISPATCH_TRIGGER} BEFORE UPDATE ON dispatch FOR EACH ROW "
+                             f"EXECUTE FUNCTION projects_dispatch_sent()")
 
 
 def drop_policies(conn: Connection) -> None:
     for table in RLS_TABLES:
+        if not _has_table(conn, table):
+            continue
         for name in POLICIES:
             conn.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {table}")
         conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-    conn.exec_driver_sql("DROP FUNCTION IF EXISTS projects_may_log(text)")
-    conn.exec_driver_sql("DROP FUNCTION IF EXISTS projects_may_write(integer, integer, text)")
-    conn.exec_driver_sql("DROP FUNCTION IF EXISTS projects_login_kind()")
+    if _has_table(conn, "dispatch"):
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {DISPATCH_TRIGGER} ON dispatch")
+    for fn in reversed(FUNCTIONS):
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {fn}")
+
+
+def _has_table(conn: Connection, table: str) -> bool:
+    return conn.execute(_text("SELECT to_regclass(:t) IS NOT NULL"), {"t": table}).scalar()
+
+
+def unit_reads(conn: Connection) -> str:
+    """What unit logins may read, as the office chose (`admin role scope`): all or own; all when never chosen."""
+    if conn.dialect.name != "postgresql" or not _has_table(conn, "role_scope"):
+        return DEFAULT_READS
+    found = conn.execute(_text("SELECT reads FROM role_scope WHERE kind = 'unit'")).scalar()
+    return found or DEFAULT_READS
+
+
+def set_unit_reads(conn: Connection, reads: str, *, now: datetime | None = None) -> str:
+    """Record what unit logins may read and put the read policies to match, in the caller's transaction; returns
+    what they read before. Only the tables' owner (the office) may re-create policies."""
+    require_postgres(conn)
+    if reads not in UNIT_READS:
+        raise InvalidValue(_("单位可读范围 {reads!r} 不存在；可用：--unit-reads own|all").format(reads=reads))
+    before = unit_reads(conn)
+    conn.execute(_text("DELETE FROM role_scope WHERE kind = 'unit'"))
+    conn.execute(_text("INSERT INTO role_scope (kind, reads, by, at) VALUES ('unit', :r, session_user, :a)"),
+                 {"r": reads, "a": now or datetime.now(timezone.utc)})
+    for table, using in read_policies(reads).items():
+        conn.exec_driver_sql(f"DROP POLICY IF EXISTS projects_read ON {table}")
+        conn.exec_driver_sql(f"CREATE POLICY projects_read ON {table} FOR SELECT USING ({using})")
+    return before
 
 
 def check_policies(conn: Connection) -> list[str]:
@@ -160,6 +272,11 @@ def check_policies(conn: Connection) -> list[str]:
     enabled = {name: on for name, on in rows}
     held = {(t, p) for t, p in conn.execute(text(
         "SELECT tablename, policyname FROM pg_policies WHERE schemaname = current_schema()")).all()}
+    reads = unit_reads(conn)
+    expected = read_policies(reads)
+    quals = dict(conn.execute(text(
+        "SELECT tablename, qual FROM pg_policies WHERE schemaname = current_schema() AND policyname = 'projects_read'"
+    )).all())
     problems = []
     for table in RLS_TABLES:
         if not enabled.get(table):
@@ -169,6 +286,17 @@ def check_policies(conn: Connection) -> list[str]:
         missing = [p for p in POLICIES if (table, p) not in held]
         if missing:
             problems.append(_("表 {table} 缺少行级安全策略 {policies}").format(table=table, policies=", ".join(missing)))
+        qual = quals.get(table)
+        if qual is not None and (qual == "true") != (expected[table] == "true"):
+            problems.append(_("表 {table} 的读取策略与设定不符：设定单位的登录可读 {reads}，实际可读 {held}；"
+                              "请督查室运行 projects admin role scope --unit-reads {reads}").format(
+                                table=table, reads=reads, held="all" if qual == "true" else "own"))
+    trigger = conn.execute(text(
+        "SELECT t.tgenabled FROM pg_trigger t WHERE t.tgrelid = to_regclass('dispatch') AND t.tgname = :n"),
+        {"n": DISPATCH_TRIGGER}).scalar()
+    if trigger is None or trigger == "D":
+        problems.append(_("表 dispatch 缺少触发器 {trigger}：单位的登录可以改派工单派发时的记录；请运行 projects db upgrade").format(
+            trigger=DISPATCH_TRIGGER))
     return problems
 
 
@@ -229,7 +357,7 @@ def apply_grants(conn: Connection) -> dict[str, str]:
     for name, kind in owned:
         if kind == "r":
             conn.exec_driver_sql(f"ALTER TABLE {_quote(conn, name)} OWNER TO {office}")
-    for fn in ("projects_login_kind()", "projects_may_write(integer, integer, text)", "projects_may_log(text)"):
+    for fn in FUNCTIONS:
         if conn.execute(_text("SELECT pg_get_userbyid(proowner) = :me FROM pg_proc WHERE oid = to_regprocedure(:f)"),
                         {"me": me, "f": fn}).scalar():
             conn.exec_driver_sql(f"ALTER FUNCTION {fn} OWNER TO {office}")

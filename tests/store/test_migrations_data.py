@@ -33,7 +33,7 @@ VALID = {("project", "status"): "在建", ("card", "color"): "red", ("issue", "s
          ("issue", "level"): "重点督办", ("lead", "stage"): "在谈", ("lead_stage", "stage"): "签约",
          ("notice", "channel"): "wecom", ("notice", "result"): "sent",
          ("meeting", "kind"): "周调度", ("meeting_unit", "attendance"): "出席",
-         ("login_role", "kind"): "unit"}
+         ("login_role", "kind"): "unit", ("role_scope", "reads"): "own"}
 
 
 def value_for(table: sa.Table, col: sa.Column):

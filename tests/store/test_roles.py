@@ -23,7 +23,7 @@ PID = os.getpid()
 DB = f"projects_roles_test_{PID}"
 RESTORED = f"{DB}_restored"
 OLD = f"{DB}_old"
-OFFICE, STAFF, U1, U2, LEADER = (f"pr{PID}_{n}" for n in ("office", "staff", "jfj", "jsj", "leader"))
+OFFICE, STAFF, U1, U2, LEADER, U3 = (f"pr{PID}_{n}" for n in ("office", "staff", "jfj", "jsj", "leader", "wyjd"))
 GROUPS = [f"{DB}_{k}" for k in ("office", "staff", "unit", "leader")] + [f"{RESTORED}_{k}" for k in
                                                                           ("office", "staff", "unit", "leader")]
 
@@ -43,6 +43,10 @@ def test_roles_on_sqlite_say_the_file_is_the_access_control(sqlite_url):
     assert r.exit_code == 1
     assert r.stderr.startswith("错误：SQLite 没有登录和角色：数据库文件的读写权限就是访问控制")
     assert len(r.stderr.strip().splitlines()) == 1
+    for args in (("scope",), ("scope", "--unit-reads", "own")):
+        r = run(sqlite_url, "admin", "role", *args)
+        assert (r.exit_code, r.stdout) == (1, ""), args
+        assert r.stderr.startswith("错误：SQLite 没有登录和角色：数据库文件的读写权限就是访问控制")
     r = run(sqlite_url, "admin", "role", "list")
     assert (r.exit_code, r.stdout) == (0, "")
     assert r.stderr == ("SQLite 没有登录和角色：数据库文件的读写权限就是访问控制（如 chmod 640，并为督查室设一个用户组）；"
@@ -120,7 +124,7 @@ def _admin_rows(sql: str, database: str) -> list[tuple]:
 def _drop_all() -> None:
     for name in (DB, RESTORED, OLD):
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    for role in (STAFF, U1, U2, LEADER, OFFICE, *GROUPS):
+    for role in (STAFF, U1, U2, U3, LEADER, OFFICE, *GROUPS):
         _admin(f"DROP ROLE IF EXISTS {role}")
 
 
@@ -235,18 +239,53 @@ def test_a_unit_returns_its_own_dispatch_sheet_only(office, tmp_path):
 
 
 @pg
-def test_a_unit_re_imports_its_own_ledger(office, tmp_path):
-    """An unchanged re-import writes the rows' fingerprints (ledger_fingerprint), as the unit's login may for its
-    own projects; the next one skips them and still changes nothing."""
+def test_a_unit_re_imports_its_own_ledger_but_keeps_no_fingerprints(office, tmp_path):
+    """The ledger fingerprints (ledger_fingerprint) make an import skip a row as unchanged: only the office and staff
+    keep them. A unit's import reads them and stores none; through psql its login may not write them at all."""
     ledger = tmp_path / "经济发展局台账.xlsx"
     r = run(office, "ledger", "export", str(ledger), "--unit", "经济发展局")
     assert r.exit_code == 0, r.stderr
-    for _ in range(2):
+    mine = ("SELECT count(*) FROM ledger_fingerprint f JOIN project p ON p.id = f.project_id "
+            "JOIN unit u ON u.id = p.unit_id WHERE u.name = '经济发展局'")
+    _admin("DELETE FROM ledger_fingerprint", DB)
+    for _n in range(2):
         r = run(as_login(U1), "ledger", "import", str(ledger), "--format", "json")
         assert r.exit_code == 0, r.stderr
-    held = _admin_rows("SELECT count(*) FROM ledger_fingerprint f JOIN project p ON p.id = f.project_id "
-                       "JOIN unit u ON u.id = p.unit_id WHERE u.name = '经济发展局'", DB)
-    assert held[0][0] > 0
+    assert _admin_rows(mine, DB) == [(0,)]
+    r = run(office, "ledger", "import", str(ledger), "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    assert _admin_rows(mine, DB) == [(8,)]
+    r = run(as_login(U1), "ledger", "import", str(ledger), "--format", "json")  # (skips by the office's)
+    assert r.exit_code == 0, r.stderr
+    own = "(SELECT id FROM project WHERE code = 'GX-0003')"
+    for sql in (f"UPDATE ledger_fingerprint SET digest = '\\x00' WHERE project_id = {own}",
+                f"DELETE FROM ledger_fingerprint WHERE project_id = {own}",
+                f"INSERT INTO ledger_fingerprint (project_id, digest) VALUES ({own}, '\\x00')"):
+        assert _refused_sql(U1, sql) == "permission denied for table ledger_fingerprint", sql
+    assert _admin_rows(mine, DB) == [(8,)]
+
+
+@pg
+def test_a_unit_may_record_its_return_but_not_alter_what_a_dispatch_sent(office, tmp_path):
+    r = run(office, "--as-of", "2025-09-20", "ledger", "dispatch", "--unit", "经济发展局", "-o",
+            str(tmp_path / "派工单.xlsx"))
+    assert r.exit_code == 0, r.stderr
+    sent = "SELECT (fingerprints::jsonb - 'applied')::text FROM dispatch WHERE unit_id = (SELECT id FROM unit " \
+           "WHERE name = '经济发展局') AND period = '2025-09'"
+    before = _admin_rows(sent, DB)
+    mine = "unit_id = (SELECT unit_id FROM login_role WHERE login = session_user) AND period = '2025-09'"
+    words = (f"你的登录 {U1}（责任单位）不能修改派工单派发时的记录（your login {U1} (unit) may not change what a dispatch "
+             "sent）；单位只能登记报回 (a unit may only record its return)")
+    assert _refused_sql(U1, f"UPDATE dispatch SET fingerprints = '{{}}' WHERE {mine}") == words
+    assert _refused_sql(U1, "UPDATE dispatch SET fingerprints = jsonb_set(fingerprints::jsonb, '{rows,0,fp}', "
+                            f"'\"forged\"')::json WHERE {mine}") == words
+    assert _refused_sql(U1, f"UPDATE dispatch SET token = 'x' WHERE {mine}") == "permission denied for table dispatch"
+    # what a return records, it may (rolled back)
+    with _psql_as(U1) as conn:
+        assert conn.execute("UPDATE dispatch SET returned_on = '2025-10-27', fingerprints = jsonb_set("
+                            "fingerprints::jsonb, '{applied}', '{}')::json WHERE " + mine).rowcount == 1
+        conn.rollback()
+    assert _admin_rows(sent, DB) == before
 
 
 @pg
@@ -396,3 +435,176 @@ def test_a_removed_login_is_refused(office):
     assert r.exit_code == 1
     assert r.stderr.startswith(f"错误：登录 {U2} 在这个项目库没有角色")
     assert run(office, "db", "check").exit_code == 0  # the log, with its 代录 rows, still verifies
+
+
+# ---------------------------------------------------------------- what a unit reads: admin role scope
+
+
+def answers_for(unit: str) -> str:
+    """The projects a unit answers for, as the server's administrator finds them: its own, and those whose problems it
+    leads or helps with (配合)."""
+    u = f"(SELECT id FROM unit WHERE name = '{unit}')"
+    return (f"(SELECT id FROM project WHERE unit_id = {u} UNION SELECT project_id FROM issue WHERE lead_unit_id = {u} "
+            f"UNION SELECT i.project_id FROM issue i JOIN issue_helper h ON h.issue_id = i.id WHERE h.unit_id = {u})")
+
+
+def codes_of(unit: str) -> list[str]:
+    return [c for (c,) in _admin_rows(f"SELECT code FROM project WHERE id IN {answers_for(unit)} ORDER BY code", DB)]
+
+
+def _seen(login: str, sql: str) -> list[tuple]:
+    with _psql_as(login) as conn:
+        return [tuple(row) for row in conn.execute(sql).fetchall()]
+
+
+def _codes(url: str) -> list[str]:
+    r = run(url, "list", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    return sorted(x["code"] for x in json.loads(r.stdout))
+
+
+@pytest.fixture
+def own(office):
+    for login, unit in ((U2, "建设局"), (U3, "王因街道")):  # (U2 removed by a test above)
+        r = run(office, "admin", "role", "add", login, "--as", "unit", "--unit", unit)
+        assert r.exit_code == 0, r.stderr
+    r = run(office, "admin", "role", "scope", "--unit-reads", "own")
+    assert r.exit_code == 0, r.stderr
+    try:
+        yield office
+    finally:
+        r = run(office, "admin", "role", "scope", "--unit-reads", "all")
+        assert r.exit_code == 0, r.stderr
+
+
+@pg
+def test_unit_logins_read_every_project_by_default(office):
+    r = run(as_login(U1), "admin", "role", "scope")
+    assert (r.exit_code, r.stdout) == (0, "单位的登录可读：所有项目（all）\n")
+    everything = sorted(c for (c,) in _admin_rows("SELECT code FROM project", DB))
+    assert len(everything) == 51
+    assert _codes(as_login(U1)) == everything
+    assert _seen(U1, "SELECT count(*) FROM issue") == _admin_rows("SELECT count(*) FROM issue", DB)
+
+
+@pg
+def test_under_own_a_unit_reads_only_its_own_projects_and_what_hangs_off_them(own, tmp_path):
+    mine = codes_of("经济发展局")
+    assert len(mine) == 9  # its 8, and GX-0001, whose problem it helps with
+    r = run(own, "admin", "role", "scope")
+    assert r.stdout == "单位的登录可读：本单位的项目和本单位牵头或配合办理问题的项目，及其节点、投资、问题、台账回收、招商线索和变更记录（own）\n"
+    assert _codes(as_login(U1)) == mine
+    assert _codes(as_login(U2)) == codes_of("建设局")
+    # leaders and staff (and the office) read everything
+    for login in (LEADER, STAFF, OFFICE):
+        assert len(_codes(as_login(login))) == 51, login
+    # through psql: the rows hanging off its projects, and no other unit's
+    jfj = "(SELECT id FROM unit WHERE name = '经济发展局')"
+    by_project = f"project_id IN {answers_for('经济发展局')}"
+    issues = f"(SELECT id FROM issue WHERE {by_project} OR lead_unit_id = {jfj})"
+    rows = {  # table: the rows (ids) of its own, as the server's administrator finds them
+        "project": f"id IN {answers_for('经济发展局')}",
+        "milestone": by_project,
+        "milestone_plan": f"milestone_id IN (SELECT id FROM milestone WHERE {by_project})",
+        "investment_report": by_project,
+        "investment_plan": by_project,
+        "progress_report": by_project,
+        "card": by_project,
+        "issue": f"id IN {issues}",
+        "issue_event": f"issue_id IN {issues}",
+        "dispatch": f"unit_id = {jfj}",
+        "notice": f"unit_id = {jfj}",
+        "lead": f"unit_id = {jfj}",
+    }
+    for table, where in rows.items():
+        held = _admin_rows(f"SELECT id FROM {table} WHERE {where} ORDER BY id", DB)
+        assert _seen(U1, f"SELECT id FROM {table} ORDER BY id") == held, table
+        assert _seen(LEADER, f"SELECT count(*) FROM {table}") == _admin_rows(f"SELECT count(*) FROM {table}", DB), table
+    assert _seen(U1, "SELECT number FROM issue ORDER BY number") == [("2025-002",), ("2025-004",)]  # (helps, leads)
+    # what every command needs, it reads whole: the units, their names, the leaders, the counters, the sheets
+    for table in ("unit", "unit_name", "leader", "counter", "sheet", "meeting", "log_anchor"):
+        assert _seen(U1, f"SELECT count(*) FROM {table}") == _admin_rows(f"SELECT count(*) FROM {table}", DB), table
+    # the change log: its own projects' rows and the rows its login wrote
+    log = (f"SELECT id FROM change_log WHERE by = '{U1}' OR project_code IN (SELECT code FROM project "
+           f"WHERE id IN {answers_for('经济发展局')}) ORDER BY id")
+    assert _seen(U1, "SELECT id FROM change_log ORDER BY id") == _admin_rows(log, DB)
+    assert _seen(U1, "SELECT count(*) FROM change_log WHERE by = session_user")[0][0] > 0
+    # its everyday commands still work
+    assert run(as_login(U1), "show", "GX-0003").exit_code == 0
+    r = run(as_login(U1), "show", "GX-0045")
+    assert (r.exit_code, len(r.stderr.splitlines())) == (1, 1)
+    r = run(as_login(U1), "overdue", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    answers = answers_for("经济发展局")
+    units = {n for (n,) in _admin_rows(f"SELECT name FROM unit WHERE id IN (SELECT unit_id FROM project WHERE id IN "
+                                       f"{answers}) OR id IN (SELECT lead_unit_id FROM issue WHERE project_id IN {answers})",
+                                       DB)}
+    overdue = {x["unit"] for x in json.loads(r.stdout)["by_unit"]}
+    assert overdue <= units and "经济发展局" in overdue
+    r = run(as_login(LEADER), "overdue", "--format", "json")
+    assert len({x["unit"] for x in json.loads(r.stdout)["by_unit"]}) > len(units)
+    r = run(own, "issue", "send-back", "2025-004", "--reason", "未提供批复文件")
+    assert r.exit_code == 0, r.stderr
+    r = run(as_login(U1), "issue", "respond", "2025-004", "--text", "已按要求整改")
+    assert r.exit_code == 0, r.stderr
+    r = run(as_login(U1), "milestone", "done", "GX-0003", "开工", "--on", "2025-10-29")
+    assert r.exit_code == 0, r.stderr
+    sent = tmp_path / "经济发展局.xlsx"
+    r = run(own, "--as-of", "2025-08-20", "ledger", "dispatch", "--unit", "经济发展局", "-o", str(sent), "--due", "2025-08-28")
+    assert r.exit_code == 0, r.stderr
+    r = run(as_login(U1), "--as-of", "2025-08-27", "ledger", "import", str(sent))
+    assert r.exit_code == 0, r.stderr
+    # a problem it leads on another unit's project: it reads that project too, and answers the problem
+    assert _codes(as_login(U3)) == codes_of("王因街道")
+    assert "GX-0041" in _codes(as_login(U3))
+    r = run(as_login(U3), "issue", "respond", "2025-007", "--text", "已协调用地")
+    assert r.exit_code == 0, r.stderr
+    r = run(as_login(U3), "milestone", "done", "GX-0041", "开工", "--on", "2025-10-29")  # (reads it, may not change it)
+    assert (r.exit_code, r.stderr) == (1, refused(U3, "王因街道", "农业农村局"))
+    # the log it wrote chains onto the log's real tail, which it cannot read
+    assert last_log(own)["by"] == U3
+    r = run(own, "db", "check")
+    assert r.exit_code == 0, r.stdout
+
+
+@pg
+def test_only_the_office_chooses_what_units_read(office):
+    for login in (STAFF, U1, LEADER):
+        r = run(as_login(login), "admin", "role", "scope", "--unit-reads", "own")
+        assert r.exit_code == 1, login
+        assert len(r.stderr.splitlines()) == 1
+        assert r.stderr.startswith(f"错误：你的登录 {login}（"), r.stderr
+    assert run(office, "admin", "role", "scope").stdout == "单位的登录可读：所有项目（all）\n"
+
+
+@pg
+def test_db_check_verifies_the_read_policies_match_the_choice(own):
+    assert run(own, "db", "check").exit_code == 0
+    _admin("DROP POLICY projects_read ON milestone", DB)
+    _admin("CREATE POLICY projects_read ON milestone FOR SELECT USING (true)", DB)
+    _admin("DROP POLICY projects_read ON card", DB)
+    _admin("DROP TRIGGER projects_dispatch_sent ON dispatch", DB)
+    r = run(own, "db", "check")
+    assert r.exit_code == 1
+    assert [line for line in r.stdout.splitlines() if line.startswith("FAIL")] == [
+        "FAIL  表 milestone 的读取策略与设定不符：设定单位的登录可读 own，实际可读 all；"
+        "请督查室运行 projects admin role scope --unit-reads own",
+        "FAIL  表 card 缺少行级安全策略 projects_read",
+        "FAIL  表 dispatch 缺少触发器 projects_dispatch_sent：单位的登录可以改派工单派发时的记录；请运行 projects db upgrade"]
+    # the office's choice, put back by running it again; re-created policies keep it (db upgrade)
+    assert run(own, "admin", "role", "scope", "--unit-reads", "own").exit_code == 0
+    r = run(own, "db", "check")
+    assert [line for line in r.stdout.splitlines() if line.startswith("FAIL")] == [
+        "FAIL  表 dispatch 缺少触发器 projects_dispatch_sent：单位的登录可以改派工单派发时的记录；请运行 projects db upgrade"]
+    from sqlalchemy import create_engine
+
+    from projects_cli.store.roles import create_policies
+
+    engine = create_engine(_server(DB))
+    try:
+        with engine.begin() as conn:
+            create_policies(conn)
+    finally:
+        engine.dispose()
+    assert run(own, "db", "check").exit_code == 0
+    assert _codes(as_login(U2)) == codes_of("建设局")
