@@ -82,7 +82,7 @@ def edit(ctx: typer.Context, name: Name, contact: Contact = None, phone: Phone =
         raise typer.BadParameter(_("请说明要改什么，例如 --phone 0531-12345678"), param_hint="options")
     with common.session(ctx) as session:
         changed = units.edit_unit(session, common.actor(ctx), name, values)
-    common.note(_("已修改：{fields}").format(fields=", ".join(changed)) if changed else _("未改动：单位原本就是这些值"))
+    common.note(_("已修改：{fields}").format(fields=_("、").join(_(units.LABELS.get(k, k)) for k in changed)) if changed else _("未改动：单位原本就是这些值"))
 
 
 @app.command()
