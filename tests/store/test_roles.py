@@ -370,7 +370,7 @@ def test_a_backup_restores_to_an_identical_registry(office, tmp_path):
     # never over a registry, and only a backup at this version's schema
     r = run(restored, "db", "restore", str(dump))
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"错误：{_server(RESTORED, OFFICE)} 已有项目库（holds a registry already）")
+    assert r.stderr.startswith(f"错误：{_server(RESTORED, OFFICE)} 已有项目库：")
     from projects_cli.store import db
 
     _admin(f"CREATE DATABASE {OLD} OWNER {OFFICE}")
