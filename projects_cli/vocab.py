@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from projects_cli.i18n import N_, is_english  # the labels shown translated (`_(state.zh)`)
+
 
 class Labelled(StrEnum):
     """A closed list whose members are stored as their value and shown with a Chinese label (`.zh`)."""
@@ -130,13 +132,13 @@ PROBLEM_SHEETS = (SheetKind.ASSIGN.value, SheetKind.REMIND.value, SheetKind.NOTI
 class IssueState(Labelled):
     """Where a problem stands in the closed loop (问题闭环)."""
 
-    REPORTED = "reported", "已提报"
-    ACCEPTED = "accepted", "已受理"
-    REJECTED = "rejected", "不予受理"
-    ASSIGNED = "assigned", "已交办"
-    RESPONDED = "responded", "已反馈"
-    RESOLVED = "resolved", "已办结"
-    CLOSED = "closed", "已销号"
+    REPORTED = "reported", N_("已提报")
+    ACCEPTED = "accepted", N_("已受理")
+    REJECTED = "rejected", N_("不予受理")
+    ASSIGNED = "assigned", N_("已交办")
+    RESPONDED = "responded", N_("已反馈")
+    RESOLVED = "resolved", N_("已办结")
+    CLOSED = "closed", N_("已销号")
 
     def short(self) -> tuple[str, ...]:
         return (self.zh.removeprefix("已"),)  # 交办 · 销号 (不予受理 stays as it is)
@@ -145,24 +147,24 @@ class IssueState(Labelled):
 class IssueEventType(Labelled):
     """A step on a problem's record: the loop's moves and the events that do not move it."""
 
-    REPORT = "report", "提报"
-    ACCEPT = "accept", "受理"
-    REJECT = "reject", "不予受理"
-    ASSIGN = "assign", "交办"
-    RESPOND = "respond", "反馈"
-    RESOLVE = "resolve", "办结"
-    CLOSE = "close", "销号"
-    SEND_BACK = "send-back", "退回"
-    REOPEN = "reopen", "重新打开"
-    ESCALATE = "escalate", "督办升级"
-    INSTRUCT = "instruct", "批示"
-    CONSULT = "consult", "会商"
-    FOLLOW = "follow", "跟踪"
-    LOOKBACK = "lookback", "回头看"
-    MISS = "miss", "逾期"
-    RELIMIT = "relimit", "重新限期"
-    REVERT = "revert", "撤销"  # a step undone (`projects undo`): data.fields holds what it set back
-    TRANSFER = "transfer", "单位撤并移交"  # `unit merge A B`: what A led or helped with goes to B
+    REPORT = "report", N_("提报")
+    ACCEPT = "accept", N_("受理")
+    REJECT = "reject", N_("不予受理")
+    ASSIGN = "assign", N_("交办")
+    RESPOND = "respond", N_("反馈")
+    RESOLVE = "resolve", N_("办结")
+    CLOSE = "close", N_("销号")
+    SEND_BACK = "send-back", N_("退回")
+    REOPEN = "reopen", N_("重新打开")
+    ESCALATE = "escalate", N_("督办升级")
+    INSTRUCT = "instruct", N_("批示")
+    CONSULT = "consult", N_("会商")
+    FOLLOW = "follow", N_("跟踪")
+    LOOKBACK = "lookback", N_("回头看")
+    MISS = "miss", N_("逾期")
+    RELIMIT = "relimit", N_("重新限期")
+    REVERT = "revert", N_("撤销")  # a step undone (`projects undo`): data.fields holds what it set back
+    TRANSFER = "transfer", N_("单位撤并移交")  # `unit merge A B`: what A led or helped with goes to B
 
 
 class Milestone(Labelled):
@@ -188,6 +190,11 @@ class FieldSpec:
     def option_help(self) -> str:
         """`--chain`'s help: "Industry chain (产业链)", then the field's own note."""
         return f"{self.en} ({self.zh})" + (f"; {self.help}." if self.help else ".")
+
+    @property
+    def label(self) -> str:
+        """The field's name in the interface's language: 总投资（万元） in Chinese, "Total investment" in English."""
+        return self.en if is_english() else self.zh
 
 
 PROJECT_FIELDS: tuple[FieldSpec, ...] = (

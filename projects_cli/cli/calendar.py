@@ -10,16 +10,20 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 
 app = typer.Typer(help="The working-day calendar (工作日历): show a year, import the State Council's holiday notice.",
                   no_args_is_help=True)
 
-_WEEKDAY = "一二三四五六日"
+_WEEKDAY = (N_("周一"), N_("周二"), N_("周三"), N_("周四"), N_("周五"), N_("周六"), N_("周日"))
 
 
 def _day(d: date) -> str:
-    return f"{d.day}日（周{_WEEKDAY[d.weekday()]}）"
+    return _("{day}日（{weekday}）").format(day=d.day, weekday=_(_WEEKDAY[d.weekday()]))
+
+
+def _month_day(d: date) -> str:
+    return _("{month}月{day}日（{weekday}）").format(month=d.month, day=d.day, weekday=_(_WEEKDAY[d.weekday()]))
 
 
 def _by_month(days: list[date]) -> dict[int, list[date]]:
@@ -50,21 +54,21 @@ def show(
     lib_days = {d for d in library.off + library.on if d.year == year}
     local = sorted(d for d in off + on if d not in lib_days)
     if year in library.years:
-        source = f"{library.source} 已收录{year}年"
+        source = _("{library} 已收录{year}年").format(library=library.source, year=year)
         if local:
-            source += f"；配置文件 {config_file(s)} 另有{len(local)}天改动"
+            source += _("；配置文件 {config} 另有{n}天改动").format(config=config_file(s), n=len(local))
     elif year in full.years:
-        source = f"配置文件 {config_file(s)} 列入（chinesecalendar 尚未收录）"
+        source = _("配置文件 {config} 列入（chinesecalendar 尚未收录）").format(config=config_file(s))
     else:
         raise NotFound(_("{year}年的节假日尚不知道：chinesecalendar 未收录，配置文件 {config} 也未列入；"
                          "国务院办公厅发布通知后运行 projects calendar import 通知.txt").format(year=year, config=config_file(s)))
     off_by, on_by = _by_month(off), _by_month(on)
-    rows = [{"month": f"{month}月", "off": "、".join(_day(d) for d in off_by.get(month, [])) or "—",
-             "on": "、".join(_day(d) for d in on_by.get(month, [])) or "—"}
+    rows = [{"month": _("{month}月").format(month=month), "off": _("、").join(_day(d) for d in off_by.get(month, [])) or "—",
+             "on": _("、").join(_day(d) for d in on_by.get(month, [])) or "—"}
             for month in range(1, 13) if month in off_by or month in on_by]
-    common.out(f"{year}年工作日历（来源：{source}）\n\n"
-               + render_table(rows, [("month", "月份"), ("off", "放假的工作日"), ("on", "调休上班的周末")], max_width=80)
-               + f"\n\n共放假工作日{len(off)}天，调休上班{len(on)}天；其余周六、周日休息。")
+    common.out(_("{year}年工作日历（来源：{source}）").format(year=year, source=source) + "\n\n"
+               + render_table(rows, [("month", _("月份")), ("off", _("放假的工作日")), ("on", _("调休上班的周末"))], max_width=80)
+               + "\n\n" + _("共放假工作日{off}天，调休上班{on}天；其余周六、周日休息。").format(off=len(off), on=len(on)))
 
 
 @app.command("import")
@@ -92,18 +96,19 @@ def import_notice(
     from projects_cli.values import office_text
 
     s = common.settings(ctx)
-    raw = read_limited(notice, f"通知文件 {notice}", limit=1_000_000)
+    raw = read_limited(notice, _("通知文件 {notice}").format(notice=notice), limit=1_000_000)
     if b"\x00" in raw[:4096]:
         raise InvalidValue(_("{notice} 不是文本文件；请把通知的文字复制到 .txt 文件中").format(notice=notice))
     parsed = read_notice(office_text(raw), year)
     rows = [{"name": h.name,
-             "off": f"{h.off[0].month}月{_day(h.off[0])}" + (f"至{h.off[-1].month}月{_day(h.off[-1])}" if len(h.off) > 1 else ""),
-             "days": len(h.off), "on": "、".join(f"{d.month}月{_day(d)}" for d in h.worked) or "—"}
+             "off": _month_day(h.off[0]) + (_("至{day}").format(day=_month_day(h.off[-1])) if len(h.off) > 1 else ""),
+             "days": len(h.off), "on": _("、").join(_month_day(d) for d in h.worked) or "—"}
             for h in parsed.holidays]
     off, on = parsed.weekdays_off, parsed.weekend_workdays
-    common.out(f"{parsed.year}年节假日安排（读自 {notice}）\n"
-               + render_table(rows, [("name", "节日"), ("off", "放假"), ("days", "天数"), ("on", "调休上班")], max_width=80)
-               + f"\n放假的工作日{len(off)}天，调休上班{len(on)}天")
+    common.out(_("{year}年节假日安排（读自 {notice}）").format(year=parsed.year, notice=notice) + "\n"
+               + render_table(rows, [("name", _("节日")), ("off", _("放假")), ("days", _("天数")), ("on", _("调休上班"))],
+                              max_width=80)
+               + "\n" + _("放假的工作日{off}天，调休上班{on}天").format(off=len(off), on=len(on)))
     library = prc_calendar()
     if parsed.year in library.years:
         same = (off == [d for d in library.off if d.year == parsed.year]

@@ -8,8 +8,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.i18n import _
-from projects_cli.listings.output import Format
+from projects_cli.i18n import N_, _
+from projects_cli.listings.output import Format, shown_columns
 from projects_cli.vocab import CardColor
 
 app = typer.Typer(help="Red, yellow and blue cards (红黄蓝牌): rate, set by hand, list, explain, report.", no_args_is_help=True)
@@ -21,38 +21,38 @@ PeriodOpt = Annotated[
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)]
 
 LIST_COLUMNS = (
-    ("card", "牌色"),
-    ("unit", "责任单位"),
-    ("code", "项目编号"),
-    ("name", "项目名称"),
-    ("chain", "产业链"),
-    ("reasons", "亮牌原因"),
-    ("manual_note", "人工设牌"),
+    ("card", N_("牌色")),
+    ("unit", N_("责任单位")),
+    ("code", N_("项目编号")),
+    ("name", N_("项目名称")),
+    ("chain", N_("产业链")),
+    ("reasons", N_("亮牌原因")),
+    ("manual_note", N_("人工设牌")),
 )
 HISTORY_COLUMNS = (
-    ("period", "周期"),
-    ("card", "牌色"),
-    ("kind", "来源"),
-    ("reasons", "原因"),
-    ("set_by", "设定人"),
-    ("until", "有效期至"),
-    ("rules_version", "规则版本"),
+    ("period", N_("周期")),
+    ("card", N_("牌色")),
+    ("kind", N_("来源")),
+    ("reasons", N_("原因")),
+    ("set_by", N_("设定人")),
+    ("until", N_("有效期至")),
+    ("rules_version", N_("规则版本")),
 )
 FLAG_COLUMNS = (
-    ("rank", "名次"),
-    ("unit", "责任单位"),
-    ("score", "得分"),
-    ("investment_share", "投资完成"),
-    ("milestones_share", "节点按期"),
-    ("issues_share", "问题按期办结"),
-    ("ledger_share", "台账按时报送"),
-    ("attendance_share", "参会"),  # only when the rules weigh attendance (rules.scoring.OPTIONAL)
-    ("result", "结果"),
+    ("rank", N_("名次")),
+    ("unit", N_("责任单位")),
+    ("score", N_("得分")),
+    ("investment_share", N_("投资完成")),
+    ("milestones_share", N_("节点按期")),
+    ("issues_share", N_("问题按期办结")),
+    ("ledger_share", N_("台账按时报送")),
+    ("attendance_share", N_("参会")),  # only when the rules weigh attendance (rules.scoring.OPTIONAL)
+    ("result", N_("结果")),
 )
 
 
 def _card_zh(color: str | None) -> str:
-    return CardColor(color).zh if color else "无"
+    return CardColor(color).zh if color else _("无")
 
 
 def _period(ctx: typer.Context, period: Optional[str], *, rating: bool = True):
@@ -80,19 +80,20 @@ def rate(ctx: typer.Context, period: PeriodOpt = None) -> None:
         result = cards.rate_period(session, common.actor(ctx), s.rules, per, as_of)
     counts = result["counts"]
     common.out(
-        f"{per}（截至 {as_of}{'，' + cards.PROVISIONAL if result['provisional'] else ''}）: "
-        f"红牌 {counts['red']}，黄牌 {counts['yellow']}，蓝牌 {counts['blue']}"
-        f"  [规则 {result['rules_version']}]"
+        _("{period}（截至 {day}{provisional}）：红牌 {red}，黄牌 {yellow}，蓝牌 {blue}  [规则 {rules}]").format(
+            period=per, day=as_of, provisional=_("，") + _(cards.PROVISIONAL) if result["provisional"] else "",
+            red=counts["red"], yellow=counts["yellow"], blue=counts["blue"], rules=result["rules_version"])
     )
     if result["replaced"]:
         if result["changed"]:
-            common.out(f"重新评牌，{len(result['changed'])} 个项目牌色变化：")
+            common.out(_("重新评牌，{n} 个项目牌色变化：").format(n=len(result["changed"])))
             for c in result["changed"]:
                 common.out(f"  {c['code']}: {_card_zh(c['old'])} → {_card_zh(c['new'])}")
         else:
-            common.out("重新评牌，牌色无变化")
+            common.out(_("重新评牌，牌色无变化"))
     ch = result["changes"]
-    common.out(f"较上期：新增红牌 {len(ch['newly_red'])}，新增黄牌 {len(ch['newly_yellow'])}，好转 {len(ch['improved'])}")
+    common.out(_("较上期：新增红牌 {red}，新增黄牌 {yellow}，好转 {improved}").format(
+        red=len(ch["newly_red"]), yellow=len(ch["newly_yellow"]), improved=len(ch["improved"])))
 
 
 @app.command("set")
@@ -126,9 +127,10 @@ def _rows_for_output(rows: list[dict[str, Any]], labels) -> list[dict[str, Any]]
     out = []
     for r in rows:
         r = dict(r)
-        r["card"] = labels(r["color"]) + ("（人工）" if r.get("manual") else "") + ("（暂评）" if r.get("provisional") else "")
+        r["card"] = labels(r["color"]) + (_("（人工）") if r.get("manual") else "") + (_("（暂评）") if r.get("provisional") else "")
         if r.get("manual"):
-            r["manual_note"] = f"{labels(r['manual'])}：{r['manual_reason']}（{r['manual_by']}）"
+            r["manual_note"] = _("{card}：{reason}（{by}）").format(card=labels(r["manual"]), reason=r["manual_reason"],
+                                                                  by=r["manual_by"])
         out.append(r)
     return out
 
@@ -161,7 +163,7 @@ def list_cmd(
         common.out(to_json({"period": per, "cards": [{k: v for k, v in r.items() if k not in ("card", "manual_note")}
                                                       for r in rows], "changes": change}))
         return
-    common.out(render(rows, fmt, LIST_COLUMNS))
+    common.out(render(rows, fmt, shown_columns(LIST_COLUMNS, fmt)))
     if fmt == Format.table:
         none, sep = _("无"), _("、")
         common.note(
@@ -190,8 +192,8 @@ def show(
         rows = cards.history(session, code)
     for r in rows:
         r["card"] = cards.label(r["color"], s.rules)
-        r["kind"] = ("人工" if r["manual"] else "规则") + ("·暂评" if r.get("provisional") else "")
-    common.out(render(rows, fmt, HISTORY_COLUMNS))
+        r["kind"] = (_("人工") if r["manual"] else _("规则")) + (_("·暂评") if r.get("provisional") else "")
+    common.out(render(rows, fmt, shown_columns(HISTORY_COLUMNS, fmt)))
 
 
 @app.command()
@@ -242,7 +244,7 @@ def flag(
             rows = flag_mod.history(session)
         if fmt == Format.table:
             periods, table = flag_mod.trend(rows)
-            common.out(render(table, fmt, [("unit", "责任单位"), *[(p, p) for p in periods]]))
+            common.out(render(table, fmt, [("unit", _("责任单位")), *[(p, p) for p in periods]]))
         else:
             common.out(render(rows, fmt, [(k, k) for k in ("period", "unit", "score", "rank", "flag", "bottom")]))
         return
@@ -250,15 +252,15 @@ def flag(
     with common.session(ctx) as session:
         rows = flag_mod.score_period(session, common.actor(ctx), s.rules, per, as_of)
     for r in rows:
-        r["result"] = ("流动红旗" if r["flag"] else ("约谈" if r["bottom"] else "")) + ("（暂评）" if r["provisional"] else "")
+        r["result"] = (_("流动红旗") if r["flag"] else (_("约谈") if r["bottom"] else "")) + (_("（暂评）") if r["provisional"] else "")
     if fmt == Format.json:
         common.out(to_json(rows))
         return
     weighed = any("attendance_share" in r for r in rows)  # attendance is shown when the rules weigh it
-    common.out(render(rows, fmt, [c for c in FLAG_COLUMNS if c[0] != "attendance_share" or weighed]))
+    common.out(render(rows, fmt, shown_columns([c for c in FLAG_COLUMNS if c[0] != "attendance_share" or weighed], fmt)))
     if fmt == Format.table:
         winners = [r["unit"] for r in rows if r["flag"]]
         bottom = [r["unit"] for r in rows if r["bottom"]]
-        mark = "（暂评）" if any(r["provisional"] for r in rows) else ""
+        mark = _("（暂评）") if any(r["provisional"] for r in rows) else ""
         common.note(_("{period}{mark}：流动红旗 {winners}；约谈 {bottom}").format(
             period=per, mark=mark, winners=_("、").join(winners) or _("无"), bottom=_("、").join(bottom) or _("无")))

@@ -60,7 +60,7 @@ def session(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
     s = settings(ctx)
     wait = s.wait_seconds
     with session_scope(s.url, write=write, wait=WAIT_SECONDS if wait is None else wait,
-                       on_wait=lambda: note(WAITING)) as session:
+                       on_wait=lambda: note(_(WAITING))) as session:
         yield session
     if write:
         from projects_cli.writes import committed

@@ -30,7 +30,7 @@ def upgrade(
     before, after, backup = common.upgrade(s.url, revision)
     if backup:
         common.note(_("已备份到 {backup}").format(backup=backup))
-    common.note(_("数据库版本 {before} → {after}").format(before=before or "none", after=after) if before != after
+    common.note(_("数据库版本 {before} → {after}").format(before=before or _("无"), after=after) if before != after
                 else _("数据库版本已是 {after}").format(after=after))
 
 
@@ -45,13 +45,13 @@ def current(ctx: typer.Context) -> None:
     rev = db.revision_of(common.settings(ctx).url)
     head = db.head_revision()
     if rev is None:
-        common.out("none (run: projects init)")
+        common.out(_("无（请运行：projects init）"))
     elif rev == head:
-        common.out(f"{rev} (head)")
+        common.out(_("{rev}（最新）").format(rev=rev))
     elif db.newer_than_this_version(rev):
-        common.out(f"{rev} (newer than this version of projects, which knows up to {head}; upgrade projects itself)")
+        common.out(_("{rev}（比本程序新：本程序只认识到 {head}；请升级 projects 本身）").format(rev=rev, head=head))
     else:
-        common.out(f"{rev} (head is {head}; run: projects db upgrade)")
+        common.out(_("{rev}（最新是 {head}；请运行：projects db upgrade）").format(rev=rev, head=head))
 
 
 @app.command()
@@ -194,10 +194,10 @@ def check(
         report = _check(create_engine(f"sqlite:///file:{quote(str(path.resolve()))}?immutable=1&uri=true"), options)
         common.note(_("{path} 无法写入，已只读检查").format(path=path))
     for problem in report.problems:
-        common.out(f"FAIL  {problem}")
+        common.out(_("异常  {problem}").format(problem=problem))
     if not report.problems:
         # (on PostgreSQL "integrity" includes the row-level security policies: a missing or disabled one is a FAIL)
-        common.out("OK  integrity, schema at head, no orphan rows, change log chain intact")
+        common.out(_("正常  完整性无误，数据库是最新版本，没有孤立的行，变更记录链完整"))
     if report.log is not None:
         common.out(report.log.summary())
     for line in report.notes:

@@ -9,7 +9,7 @@ import typer
 from projects_cli.cli import common
 from projects_cli.i18n import _
 from projects_cli.listings.output import Format
-from projects_cli.vocab import IssueState, Level
+from projects_cli.vocab import IssueEventType, IssueState, Level
 
 if TYPE_CHECKING:
     from projects_cli.services.issues import IssueRules
@@ -121,10 +121,10 @@ def _urgency(ctx: typer.Context, value: str | None) -> str | None:
 def _moved(issue, before: str | None = None) -> None:
     now = IssueState(issue.state)
     if before is None or before == issue.state:
-        common.note(_("{number}：{state}（{value}）").format(number=issue.number, state=_(now.zh), value=now))
+        common.note(_("{number}：{state}").format(number=issue.number, state=_(now.zh)))
     else:
-        common.note(_("{number}：{before} → {now}（{before_value} → {now_value}）").format(
-            number=issue.number, before=_(IssueState(before).zh), now=_(now.zh), before_value=before, now_value=now))
+        common.note(_("{number}：{before} → {now}").format(
+            number=issue.number, before=_(IssueState(before).zh), now=_(now.zh)))
 
 
 def _run(ctx: typer.Context, number: str, call: Callable[[Any, Any], Any], *, deadline: bool = False) -> None:
@@ -487,21 +487,21 @@ def show(
         raise typer.BadParameter(_("show 只能输出 table 或 json"), param_hint="--format")
     view = dict(row)
     view["project"] = f"{row['project_code']} {row['project_name']}"
-    label = row["state_zh"]  # a vocab label, translated where the catalog has it (not a literal: not extracted)
-    view["state"] = _("{state}（{value}）").format(state=_(label), value=row["state"])
+    view["state"] = _(IssueState(row["state"]).zh)
     view["late"] = _("{days}天（{workdays}个工作日）").format(days=row["days_late"], workdays=row["workdays_late"]) if row["days_late"] else None
-    size = max(width(label) for _key, label in SHOW_FIELDS)
+    size = max(width(label) for _key, label in (*SHOW_FIELDS, ("meeting", _("来源会议"))))
     for key, label in SHOW_FIELDS:
         common.out(f"{pad(label, size)}  {cell_text(view.get(key))}")
     if source is not None:
-        common.out(f"{pad('来源会议', size)}  {source['number']} {source['held_on']} {source['title']} 第{source['seq']}项议定事项")
+        common.out(f"{pad(_('来源会议'), size)}  " + _("{number} {held_on} {title} 第{seq}项议定事项").format(
+            number=source["number"], held_on=source["held_on"], title=source["title"], seq=source["seq"]))
     events = []
     for ev in row["events"]:
-        moved = f"{IssueState(ev['from_state']).zh}→" if ev["from_state"] else ""
+        moved = f"{_(IssueState(ev['from_state']).zh)}→" if ev["from_state"] else ""
         detail = ev["text"] or ""
         data = ev["data"] or {}
         labels = {**EXTRA_LABELS, "who": _("参会单位") if ev["type"] == "consult" else _("批示领导")}
-        extra = [f"{label}：{cell_text(data[k])}" for k, label in labels.items() if data.get(k)]
+        extra = [_("{label}：{value}").format(label=label, value=cell_text(data[k])) for k, label in labels.items() if data.get(k)]
         if ev["type"] == "escalate":
             moved_level = f"{data.get('from')}→{data.get('to')}"
             extra = [] if moved_level in detail else [moved_level]
@@ -510,10 +510,10 @@ def show(
         events.append(
             {
                 "on": ev["on"],
-                "what": ev["type_zh"],
+                "what": _(IssueEventType(ev["type"]).zh) if ev["type"] in IssueEventType.values() else ev["type"],
                 "actor": ev["actor"],
-                "state": moved + IssueState(ev["to_state"]).zh if ev["to_state"] else "",
-                "text": "；".join([detail, *extra]) if detail else "；".join(extra),
+                "state": moved + _(IssueState(ev["to_state"]).zh) if ev["to_state"] else "",
+                "text": _("；").join([detail, *extra]) if detail else _("；").join(extra),
             }
         )
     common.out("")

@@ -11,7 +11,7 @@ import typer
 
 from projects_cli.cli import common
 from projects_cli.i18n import N_, _, ngettext
-from projects_cli.listings.output import Format
+from projects_cli.listings.output import Format, shown_columns
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -20,8 +20,8 @@ app = typer.Typer(
 
 SHOWN_PROBLEMS = 50  # problem lines printed; the rest are in --errors FILE
 _MONTH = re.compile(r"^(19[9]\d|20\d\d|2100)-(0[1-9]|1[0-2])$")  # --month YYYY-MM
-CHANGE_COLUMNS = (("row", "行"), ("action", "操作"), ("code", "项目编号"), ("name", "项目名称"), ("header", "栏目"),
-                  ("old", "原值"), ("new", "新值"))
+CHANGE_COLUMNS = (("row", N_("行")), ("action", N_("操作")), ("code", N_("项目编号")), ("name", N_("项目名称")), ("header", N_("栏目")),
+                  ("old", N_("原值")), ("new", N_("新值")))
 ACTIONS = {"add": "新增", "change": "修改", "refused": "不予导入"}
 SKIPPED_KINDS = {"total": _("合计行"), "section": _("分组行"), "note": _("注释行"), "template": _("模板行")}
 SHOWN_SKIPPED = 20  # rows not read as projects named on the summary line
@@ -242,7 +242,7 @@ def import_cmd(
         if fmt == Format.json:
             common.out(to_json(_dry_run_json(result)))
         elif lines := _change_lines(result):
-            common.out(render(lines, fmt, CHANGE_COLUMNS))
+            common.out(render(lines, fmt, shown_columns(CHANGE_COLUMNS, fmt)))
         if confirm:
             warnings += ngettext("；{n} 处对已完成节点的修改待确认（--yes）", "；{n} 处对已完成节点的修改待确认（--yes）",
                                  confirm).format(n=confirm)
@@ -302,14 +302,14 @@ def export_cmd(
 # ---------------------------------------------------------------- 派工单: dispatch, returns
 
 
-RETURN_CHANGE_COLUMNS = (("sheet", "工作表"), ("row", "行"), ("code", "项目编号"), ("name", "项目名称"),
-                         ("header", "栏目"), ("before", "原值"), ("after", "新值"))
-SENT_COLUMNS = (("unit", "责任单位"), ("projects", "项目数"), ("milestones", "节点"), ("issues", "问题"),
-                ("due_on", "报送截止"), ("file", "文件"))
-SENT_LEAD_COLUMNS = (*SENT_COLUMNS[:4], ("leads", "招商线索"), *SENT_COLUMNS[4:])
-RETURNS_COLUMNS = (("unit", "责任单位"), ("period", "周期"), ("sent_on", "发出日期"), ("due_on", "报送截止"),
-                   ("returned_on", "报送日期"), ("state_label", "状态"), ("days_late", "逾期天数"), ("projects", "项目数"))
-PROGRESS_COLUMNS = (("on", "日期"), ("progress", "形象进度"), ("problems", "存在问题"), ("source", "来源"))
+RETURN_CHANGE_COLUMNS = (("sheet", N_("工作表")), ("row", N_("行")), ("code", N_("项目编号")), ("name", N_("项目名称")),
+                         ("header", N_("栏目")), ("before", N_("原值")), ("after", N_("新值")))
+SENT_COLUMNS = (("unit", N_("责任单位")), ("projects", N_("项目数")), ("milestones", N_("节点")), ("issues", N_("问题")),
+                ("due_on", N_("报送截止")), ("file", N_("文件")))
+SENT_LEAD_COLUMNS = (*SENT_COLUMNS[:4], ("leads", N_("招商线索")), *SENT_COLUMNS[4:])
+RETURNS_COLUMNS = (("unit", N_("责任单位")), ("period", N_("周期")), ("sent_on", N_("发出日期")), ("due_on", N_("报送截止")),
+                   ("returned_on", N_("报送日期")), ("state_label", N_("状态")), ("days_late", N_("逾期天数")), ("projects", N_("项目数")))
+PROGRESS_COLUMNS = (("on", N_("日期")), ("progress", N_("形象进度")), ("problems", N_("存在问题")), ("source", N_("来源")))
 OUTCOMES = {"tampered": N_("篡改 {n}"), "conflict": N_("登记已变更 {n}"), "refused": N_("不予导入 {n}"),
             "invalid": N_("填写有误 {n}")}
 
@@ -335,7 +335,7 @@ def _import_return(ctx: typer.Context, file: Path, *, dry_run: bool, strict: boo
         # a line break the unit typed in 存在问题 would break the table's lines
         flat = lambda v: v.replace("\n", " ") if isinstance(v, str) and fmt == Format.table else v  # noqa: E731
         common.out(render([{k: flat(v) for k, v in c.as_dict().items()} for c in result.changes], fmt,
-                          RETURN_CHANGE_COLUMNS))
+                          shown_columns(RETURN_CHANGE_COLUMNS, fmt)))
     state = _("按时报送") if result.on_time else _("逾期报送")
     when = _("{day} 报回（{state}）").format(day=result.returned_on.isoformat(), state=state)
     if not result.first_return:
@@ -412,7 +412,7 @@ def dispatch_cmd(
     if fmt == Format.json:
         common.out(to_json({"sent": rows, "skipped": [{"unit": k.unit, "reason": k.reason} for k in run.skipped]}))
     else:
-        common.out(render(rows, fmt, SENT_LEAD_COLUMNS if leads else SENT_COLUMNS))
+        common.out(render(rows, fmt, shown_columns(SENT_LEAD_COLUMNS if leads else SENT_COLUMNS, fmt)))
     for skipped in run.skipped:
         common.note(_("未发给 {unit}：{reason}").format(unit=skipped.unit, reason=skipped.reason))
     if run.sent:
@@ -452,7 +452,7 @@ def returns_cmd(
     wanted = None if all_periods else (period or period_of(s.today, s.rules.get("period.kind")))
     with common.session(ctx, write=False) as session:
         rows = list_returns(session, s.today, period=wanted, unit=unit)
-    common.out(render(rows, fmt, RETURNS_COLUMNS))
+    common.out(render(rows, fmt, shown_columns(RETURNS_COLUMNS, fmt)))
     if fmt == Format.table:
         late = [r["unit"] for r in rows if r["state"] in ("late", "missing")]
         common.note(_("已派发 {n} 份，按时报送 {on_time} 份").format(
@@ -476,4 +476,4 @@ def progress_cmd(
 
     with common.session(ctx, write=False) as session:
         rows = progress_history(session, get_project(session, code))
-    common.out(render(rows, fmt, PROGRESS_COLUMNS))
+    common.out(render(rows, fmt, shown_columns(PROGRESS_COLUMNS, fmt)))

@@ -9,23 +9,23 @@ import typer
 
 from projects_cli.cli import common
 from projects_cli.cli.undo import undo
-from projects_cli.i18n import _
-from projects_cli.listings.output import Format
+from projects_cli.i18n import N_, _
+from projects_cli.listings.output import Format, shown_columns
 
 COLUMNS = (
-    ("id", "序号"),
-    ("at", "时间"),
-    ("on", "业务日期"),
-    ("by", "经办人"),
-    ("on_behalf", "代录"),
-    ("command", "命令"),
-    ("run", "命令号"),
-    ("action", "操作"),
-    ("table_name", "表"),
-    ("record_key", "记录"),
-    ("change", "变更内容"),
+    ("id", N_("序号")),
+    ("at", N_("时间")),
+    ("on", N_("业务日期")),
+    ("by", N_("经办人")),
+    ("on_behalf", N_("代录")),
+    ("command", N_("命令")),
+    ("run", N_("命令号")),
+    ("action", N_("操作")),
+    ("table_name", N_("表")),
+    ("record_key", N_("记录")),
+    ("change", N_("变更内容")),
 )
-SUMMARY_COLUMNS = (("code", "项目编号"), ("name", "项目名称"), ("field", "变更项目"), ("old", "原值"), ("new", "新值"))
+SUMMARY_COLUMNS = (("code", N_("项目编号")), ("name", N_("项目名称")), ("field", N_("变更项目")), ("old", N_("原值")), ("new", N_("新值")))
 
 app = typer.Typer(no_args_is_help=False, help="Show the change log (变更记录), newest first: who changed which record, old and new values.")
 app.command("revert")(undo)
@@ -72,7 +72,7 @@ def log(
         if summary:
             result = changes.summary_rows(changes.summarize(session, rows))
     if summary:
-        common.out(render(result, fmt, SUMMARY_COLUMNS))
+        common.out(render(result, fmt, shown_columns(SUMMARY_COLUMNS, fmt)))
         if fmt == Format.table:
             span = _("{first} 至 {last}").format(first=first.isoformat() if first else "…",
                                                   last=last.isoformat() if last else s.today.isoformat())
@@ -89,4 +89,4 @@ def log(
                 parts.append(f"{key}={cell_text((new or old).get(key))}")
         row["change"] = "; ".join(parts)
         row["at"] = row["at"].replace(microsecond=0) if fmt == Format.table else row["at"]
-    common.out(render(rows, fmt, COLUMNS, json_rows=[{k: v for k, v in r.items() if k != "change"} for r in rows]))
+    common.out(render(rows, fmt, shown_columns(COLUMNS, fmt), json_rows=[{k: v for k, v in r.items() if k != "change"} for r in rows]))

@@ -9,7 +9,7 @@ import typer
 from projects_cli.cli import common
 from projects_cli.cli.sheet import FormatOpt as SheetFormatOpt
 from projects_cli.cli.sheet import OutputOpt, PreviewOpt
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 from projects_cli.listings.output import Format
 
 app = typer.Typer(
@@ -21,28 +21,28 @@ Each decision is a problem (问题, category 议定事项) in the closed loop, a
 )
 
 LIST_COLUMNS = (
-    ("number", "会议编号"),
-    ("kind", "类型"),
-    ("held_on", "日期"),
-    ("title", "会议"),
-    ("chair", "主持人"),
-    ("units", "参会单位"),
-    ("present", "实到"),
-    ("decisions", "议定事项"),
-    ("done", "已落实"),
-    ("late", "逾期未落实"),
+    ("number", N_("会议编号")),
+    ("kind", N_("类型")),
+    ("held_on", N_("日期")),
+    ("title", N_("会议")),
+    ("chair", N_("主持人")),
+    ("units", N_("参会单位")),
+    ("present", N_("实到")),
+    ("decisions", N_("议定事项")),
+    ("done", N_("已落实")),
+    ("late", N_("逾期未落实")),
 )
 DECISION_COLUMNS = (
-    ("seq", "序号"),
-    ("text", "议定事项"),
-    ("unit", "责任单位"),
-    ("helpers", "配合单位"),
-    ("deadline", "完成时限"),
-    ("issue", "问题编号"),
-    ("status_text", "落实情况"),
+    ("seq", N_("序号")),
+    ("text", N_("议定事项")),
+    ("unit", N_("责任单位")),
+    ("helpers", N_("配合单位")),
+    ("deadline", N_("完成时限")),
+    ("issue", N_("问题编号")),
+    ("status_text", N_("落实情况")),
 )
-AGENDA_COLUMNS = (("meeting", "会议编号"), *DECISION_COLUMNS)
-ATTEND_COLUMNS = (("unit", "单位"), ("attendance", "参会情况"), ("deputy", "委派代表"), ("note", "备注"))
+AGENDA_COLUMNS = (("meeting", N_("会议编号")), *DECISION_COLUMNS)
+ATTEND_COLUMNS = (("unit", N_("单位")), ("attendance", N_("参会情况")), ("deputy", N_("委派代表")), ("note", N_("备注")))
 
 IdArg = Annotated[str, typer.Argument(help="Meeting number (会议编号), e.g. HY-0001 (or 1).")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)]
@@ -137,19 +137,22 @@ def list_cmd(
 
     Example: projects meeting list --kind 周调度
     """
-    from projects_cli.listings.output import render
+    from projects_cli.listings.output import render, shown_columns
     from projects_cli.services import meetings
 
     s = common.settings(ctx)
     with common.session(ctx, write=False) as session:
         rows = meetings.list_meetings(session, s.today, kind=kind)
-    common.out(render(rows, fmt, LIST_COLUMNS))
+    common.out(render(rows, fmt, shown_columns(LIST_COLUMNS, fmt)))
 
 
 def _decision_table(rows: list[dict[str, Any]], columns=DECISION_COLUMNS) -> str:
-    from projects_cli.listings.output import render_table
+    """The decisions as a terminal table, in the interface's language."""
+    from projects_cli.listings.output import render_table, shown_columns
+    from projects_cli.services.meetings import status_text
 
-    return render_table(rows, columns, max_width=40)
+    shown = [{**r, "status_text": status_text(r, _)} if "status" in r else r for r in rows]
+    return render_table(shown, shown_columns(columns), max_width=40)
 
 
 @app.command()
@@ -162,7 +165,7 @@ def show(
 
     Example: projects meeting show HY-0001
     """
-    from projects_cli.listings.output import render_fields, render_table, to_json
+    from projects_cli.listings.output import render_fields, render_table, shown_columns, to_json
     from projects_cli.services import meetings
 
     s = common.settings(ctx)
@@ -172,21 +175,22 @@ def show(
         common.out(to_json(row))
         return
     if fmt == Format.csv:
-        raise typer.BadParameter("show prints table or json", param_hint="--format")
-    fields = (("number", "会议编号"), ("kind", "类型"), ("title", "会议"), ("held_on", "日期"), ("place", "地点"),
-              ("chair", "主持人"), ("projects", "研究项目"), ("topics", "议题"))
+        raise typer.BadParameter(_("show 只能输出 table 或 json"), param_hint="--format")
+    fields = (("number", _("会议编号")), ("kind", _("类型")), ("title", _("会议")), ("held_on", _("日期")),
+              ("place", _("地点")), ("chair", _("主持人")), ("projects", _("研究项目")), ("topics", _("议题")))
     common.out(render_fields(row, fields))
     if row["attendance"]:
         common.out("")
-        common.out(render_table(row["attendance"], ATTEND_COLUMNS, max_width=40))
+        common.out(render_table(row["attendance"], shown_columns(ATTEND_COLUMNS), max_width=40))
     if row["previous"]:
         common.out("")
-        common.out(f"上次议定事项落实情况（{row['previous']['number']} {row['previous']['held_on']} "
-                   f"{row['previous']['title']}，截至 {row['held_on']}）")
-        common.out(_decision_table(row["previous_decisions"]) if row["previous_decisions"] else "（无）")
+        previous = row["previous"]
+        common.out(_("上次议定事项落实情况（{number} {held_on} {title}，截至 {day}）").format(
+            number=previous["number"], held_on=previous["held_on"], title=previous["title"], day=row["held_on"]))
+        common.out(_decision_table(row["previous_decisions"]) if row["previous_decisions"] else _("（无）"))
     common.out("")
-    common.out(f"议定事项（截至 {s.today.isoformat()}）")
-    common.out(_decision_table(row["decisions"]) if row["decisions"] else "（无）")
+    common.out(_("议定事项（截至 {day}）").format(day=s.today.isoformat()))
+    common.out(_decision_table(row["decisions"]) if row["decisions"] else _("（无）"))
 
 
 @app.command()
@@ -204,7 +208,7 @@ def agenda(
     from projects_cli.services import meetings
 
     if not next_:
-        raise typer.BadParameter("give --next (the agenda of the next meeting)", param_hint="--next")
+        raise typer.BadParameter(_("请加 --next（下次会议的议程）"), param_hint="--next")
     s = common.settings(ctx)
     with common.session(ctx, write=False) as session:
         found = meetings.agenda(session, s.today, kind=kind)
@@ -216,10 +220,12 @@ def agenda(
         return
     prev = found["previous"]
     counts = found["counts"]
-    common.out(f"一、上次会议议定事项落实情况（{prev['held_on'].year}年{prev['held_on'].month}月{prev['held_on'].day}日"
-               f"{prev['title']}，{prev['number']}；截至{s.today.year}年{s.today.month}月{s.today.day}日）")
-    common.out(f"共{len(found['decisions'])}项：已落实{counts['已落实']}项，正在落实{counts['正在落实']}项，"
-               f"逾期未落实{counts['逾期未落实']}项。")
+    held, today = prev["held_on"], s.today
+    common.out(_("一、上次会议议定事项落实情况（{year}年{month}月{day}日{title}，{number}；截至{to_year}年{to_month}月{to_day}日）").format(
+        year=held.year, month=held.month, day=held.day, title=prev["title"], number=prev["number"],
+        to_year=today.year, to_month=today.month, to_day=today.day))
+    common.out(_("共{n}项：已落实{done}项，正在落实{running}项，逾期未落实{late}项。").format(
+        n=len(found["decisions"]), done=counts["已落实"], running=counts["正在落实"], late=counts["逾期未落实"]))
     if found["decisions"]:
         common.out(_decision_table(found["decisions"]))
 

@@ -190,6 +190,6 @@ def log(
         common.out(render(rows, Format.json, (*LOG_COLUMNS, ("covered", "事项"))))
         return
     if not rows:
-        common.out("没有发送记录（nothing sent）")
+        common.out(_("没有发送记录"))
         return
     common.out(render(_labelled(rows), Format.table, LOG_COLUMNS))

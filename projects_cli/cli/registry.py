@@ -48,7 +48,7 @@ def init(
     if before == after:
         common.note(_("{name} 的数据库版本为 {after}").format(name=name, after=after))
     else:
-        common.note(_("{name}：数据库版本 {before} → {after}").format(name=name, before=before or "none", after=after))
+        common.note(_("{name}：数据库版本 {before} → {after}").format(name=name, before=before or _("无"), after=after))
     if sample:
         from projects_cli import demo as demo_mod
         from projects_cli import sample as sample_mod
@@ -254,6 +254,6 @@ def edit(
         changed = registry.edit_project(session, common.actor(ctx), code, values, plan_year=plan_year,
                                         create_units=create_units, allow_duplicate_name=allow_duplicate_name)
     if changed:
-        common.note(_("已修改：{fields}").format(fields=", ".join(changed)))
+        common.note(_("已修改：{fields}").format(fields=_("、").join(BY_KEY[k].label if k in BY_KEY else k for k in changed)))
     else:
         common.note(_("未改动：项目原本就是这些值"))

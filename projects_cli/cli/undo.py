@@ -36,4 +36,4 @@ def undo(
         lines = service.undo_entries(session, actor, wanted)
         common.confirm_danger(lines, yes=yes, question=_("确定撤销这 {n} 条变更吗？").format(n=len(lines)),
                               what=(_("撤销"), "an undo"))
-    common.note(_("已撤销 {n} 条变更；撤销本身也记入变更记录（projects log）").format(n=len(lines)))
+    common.note(_("已撤销 {n} 条变更；撤销本身也记入变更记录（见 projects log）").format(n=len(lines)))

@@ -8,14 +8,14 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.i18n import _
-from projects_cli.listings.output import Format
+from projects_cli.i18n import N_, _
+from projects_cli.listings.output import Format, shown_columns
 from projects_cli.services.units import LIST_COLUMNS  # the import reads back what the list writes
 
 app = typer.Typer(help="Responsible units (责任单位): contacts, renames with their history, merges (机构改革), the whole list from a file.",
                   no_args_is_help=True)
 
-SHOW_LABELS = {**dict(LIST_COLUMNS), "name": _("单位名称"), "names": _("名称沿革"), "project_codes": _("项目")}
+SHOW_LABELS = {**dict(LIST_COLUMNS), "names": N_("名称沿革"), "project_codes": N_("项目")}
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)]
 Name = Annotated[str, typer.Argument(help="The unit's name (单位名称), e.g. 经济发展局.")]
@@ -47,7 +47,7 @@ def list_cmd(
     with common.session(ctx, write=False) as session:
         rows = units.list_units(session, retired=all_)
     columns = LIST_COLUMNS if all_ else LIST_COLUMNS[:-2]
-    common.out(render(rows, fmt, columns))
+    common.out(render(rows, fmt, shown_columns(columns, fmt)))
     if fmt == Format.table:
         common.note(_("共 {n} 个责任单位").format(n=len(rows)))
 
@@ -82,7 +82,7 @@ def edit(ctx: typer.Context, name: Name, contact: Contact = None, phone: Phone =
         raise typer.BadParameter(_("请说明要改什么，例如 --phone 0531-12345678"), param_hint="options")
     with common.session(ctx) as session:
         changed = units.edit_unit(session, common.actor(ctx), name, values)
-    common.note(_("已修改：{fields}").format(fields=", ".join(changed)) if changed else _("未改动：单位原本就是这些值"))
+    common.note(_("已修改：{fields}").format(fields=_("、").join(_(units.LABELS.get(k, k)) for k in changed)) if changed else _("未改动：单位原本就是这些值"))
 
 
 @app.command()
@@ -101,7 +101,7 @@ def show(ctx: typer.Context, name: Name,
         common.out(to_json(row))
         return
     row = {**row, "names": [_("{name}（至 {day}）").format(name=n["name"], day=n["until"].isoformat()) for n in row["names"]]}
-    common.out(render_fields(row, SHOW_LABELS))
+    common.out(render_fields(row, shown_columns(SHOW_LABELS.items())))
 
 
 @app.command()

@@ -312,3 +312,13 @@ def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[tuple[str
     if fmt == "table":
         return render_table(rows, columns, optional=optional)
     raise ValueError(f"unhandled format {fmt!r}")
+
+
+def shown_columns(columns: Sequence[tuple[str, str]], fmt: Any = "table") -> list[tuple[str, str]]:
+    """`columns` with their labels (marked ``N_()`` where defined) in the interface's language for a terminal
+    table; a CSV keeps them as written (Chinese: files are for the office's Excel)."""
+    from projects_cli.i18n import _
+
+    if getattr(fmt, "value", fmt) == "csv":
+        return list(columns)
+    return [(key, _(label)) for key, label in columns]

@@ -148,7 +148,7 @@ def post_json(url: str, payload: Mapping[str, Any], timeout: float) -> None:
         raise SendFailed(f"HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise SendFailed(f"连接失败（cannot connect）：{reason}") from None
+        raise SendFailed(_("连接失败：{reason}").format(reason=reason)) from None
     try:
         answer = json.loads(body or b"{}")
     except ValueError:
@@ -181,7 +181,7 @@ def send_mail(cfg: NotifyConfig, password: str | None, msg) -> None:
     import ssl
 
     if not cfg.smtp_host:
-        raise SendFailed("没有配置邮件服务器：config.toml [notify] smtp_host（no SMTP server configured）", final=True)
+        raise SendFailed(_("没有配置邮件服务器：config.toml [notify] smtp_host"), final=True)
     port = cfg.smtp_port or (465 if cfg.smtp_security == "ssl" else 587 if cfg.smtp_security == "starttls" else 25)
     try:
         # the server's certificate is checked, against the office's own CA when smtp_ca_file names one
@@ -197,12 +197,12 @@ def send_mail(cfg: NotifyConfig, password: str | None, msg) -> None:
                 server.login(cfg.smtp_user, password or "")
             server.send_message(msg)
     except smtplib.SMTPException as exc:
-        raise SendFailed(f"邮件服务器拒绝（SMTP error）：{exc.__class__.__name__}") from None
+        raise SendFailed(_("邮件服务器拒绝：{error}").format(error=exc.__class__.__name__)) from None
     except ssl.SSLCertVerificationError as exc:
-        raise SendFailed(f"邮件服务器的证书无法验证（certificate not trusted: {exc.verify_message}）；"
-                         "内部 CA 请在 [notify] smtp_ca_file 写明证书文件") from None
+        raise SendFailed(_("邮件服务器的证书无法验证（{reason}）；内部 CA 请在 [notify] smtp_ca_file 写明证书文件").format(
+            reason=exc.verify_message)) from None
     except OSError as exc:
-        raise SendFailed(f"连接邮件服务器失败（cannot connect）：{exc.strerror or exc}") from None
+        raise SendFailed(_("连接邮件服务器失败：{reason}").format(reason=exc.strerror or exc)) from None
 
 
 def attempt(send: Callable[[], None], retries: int, backoff: float,

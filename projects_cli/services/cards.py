@@ -17,7 +17,7 @@ from sqlmodel import Session
 from projects_cli.config.rulebook import Rules
 from projects_cli.errors import InvalidValue, NotFound
 from projects_cli.facts import asof
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 from projects_cli.rules.cards import RANK, changes, rate
 from projects_cli.rules.dates import normal_period, period_end, period_of, period_start, previous_period, provisional
 from projects_cli.services import registry
@@ -52,7 +52,7 @@ def resolve(as_of: date, period: str | None, kind: str) -> tuple[str, date]:
     return period, min(as_of, end)
 
 
-PROVISIONAL = "暂评"
+PROVISIONAL = N_("暂评")
 
 
 def label(color: str, rules: Rules) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 from projects_cli.store.models import Project, Unit
 from projects_cli.vocab import BY_KEY, IssueState, Level
 
@@ -83,9 +83,9 @@ def unit_codes(session: Session, unit: str) -> list[str]:
 
 # ---------------------------------------------------------------- the summary
 
-DATE_LABELS = {"planned_date": "计划日期", "actual_date": "实际完成", "baseline_date": "基准日期"}
-ISSUE_LABELS = {"state": "状态", "level": "督办级别", "deadline": "办理期限", "lead_unit": "牵头单位",
-                "urgency": "紧急程度", "misses": "超期次数", "resolved_on": "办结日期", "closed_on": "销号日期"}
+DATE_LABELS = {"planned_date": N_("计划日期"), "actual_date": N_("实际完成"), "baseline_date": N_("基准日期")}
+ISSUE_LABELS = {"state": N_("状态"), "level": N_("督办级别"), "deadline": N_("办理期限"), "lead_unit": N_("牵头单位"),
+                "urgency": N_("紧急程度"), "misses": N_("超期次数"), "resolved_on": N_("办结日期"), "closed_on": N_("销号日期")}
 STATES = {m.value: m.zh for m in IssueState}
 LEVELS = {m.value for m in Level}
 SKIPPED = {"milestone_plan", "issue_event", "card", "flag_score", "sheet", "dispatch", "change_log",

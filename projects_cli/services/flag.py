@@ -31,6 +31,7 @@ from sqlmodel import Session
 
 from projects_cli.config.rulebook import Rules
 from projects_cli.facts import asof
+from projects_cli.i18n import _
 from projects_cli.rules import milestones as mrules
 from projects_cli.rules.dates import completion_gap, period_end, period_start, provisional
 from projects_cli.rules.scoring import score_units, share
@@ -202,6 +203,6 @@ def trend(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
     units: dict[str, dict[str, Any]] = {}
     for r in rows:
         entry = units.setdefault(r["unit"], {"unit": r["unit"]})
-        entry[r["period"]] = f"{r['rank']}（{r['score']}）" + (" 红旗" if r["flag"] else "")
+        entry[r["period"]] = _("{rank}（{score}）").format(rank=r["rank"], score=r["score"]) + (_(" 红旗") if r["flag"] else "")
     return periods, sorted(units.values(), key=lambda e: e["unit"])
 

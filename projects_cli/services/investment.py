@@ -49,7 +49,7 @@ def check_month(month: str, as_of: date) -> str:
 
 
 def check_amount(amount: Decimal | None, what: str | None = None) -> Decimal:
-    what = what or _("完成投资（amount）")
+    what = what or _("完成投资")
     if amount is None:
         raise InvalidValue(_("需要填写{what}，单位万元，例如 1200 或 1.2亿元").format(what=what))
     if amount < 0:

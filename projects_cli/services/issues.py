@@ -103,8 +103,8 @@ def next_state(number: str, state: str, action: str) -> str:
     moves = MOVES[action]
     if state not in moves:
         raise IllegalMove(
-            _("不能对问题 {number} 执行 {action}：它现在是{state_zh}（{state}）；现在可以：{allowed}").format(
-                number=number, action=action, state_zh=_(IssueState(state).zh), state=state,
+            _("不能对问题 {number} 执行 {action}：它现在是{state}；现在可以：{allowed}").format(
+                number=number, action=action, state=_(IssueState(state).zh),
                 allowed=", ".join(allowed_moves(state)))
         )
     return str(moves[state] or state)

@@ -20,13 +20,13 @@ same kind), each with its status on the meeting's date.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from projects_cli.errors import InvalidValue, NotFound
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 from projects_cli.services import issues, registry
 from projects_cli.store import changelog, sequences
 from projects_cli.store.changelog import Ctx
@@ -45,7 +45,7 @@ from projects_cli.vocab import Attendance, MeetingKind
 
 CATEGORY = "议定事项"  # the category (问题类别) of a problem made for a decision
 TITLE_CHARS = 200  # Issue.title's length: a longer decision keeps its whole text in the description
-DONE, RUNNING, LATE = "已落实", "正在落实", "逾期未落实"
+DONE, RUNNING, LATE = N_("已落实"), N_("正在落实"), N_("逾期未落实")
 
 
 def _label(meeting: Meeting) -> str:
@@ -267,16 +267,18 @@ def decision_status(state: str | None, deadline: date | None, resolved_on: date 
             "days_left": (deadline - as_of).days if deadline is not None else None}
 
 
-def status_text(row: dict[str, Any]) -> str:
-    """已落实 · 已落实（逾期3天）· 正在落实（剩5天）· 逾期未落实（逾期4天）."""
-    if row["status"] == DONE:
-        return f"{DONE}（逾期{row['days_late']}天）" if row["days_late"] else DONE
-    if row["status"] == LATE:
-        return f"{LATE}（逾期{row['days_late']}天）"
-    if row["days_left"] is None:
-        return RUNNING
+def status_text(row: dict[str, Any], translate: Callable[[str], str] = str) -> str:
+    """已落实 · 已落实（逾期3天）· 正在落实（剩5天）· 逾期未落实（逾期4天）: in Chinese as sheets print it, or
+    with ``translate=_`` in the interface's language (a terminal's table)."""
+    status = translate(row["status"])
+    if row["status"] in (DONE, LATE) and row["days_late"]:
+        return translate(N_("{status}（逾期{days}天）")).format(status=status, days=row["days_late"])
+    if row["status"] != RUNNING or row["days_left"] is None:
+        return status
     left = row["days_left"]
-    return f"{RUNNING}（今日到期）" if left == 0 else f"{RUNNING}（剩{left}天）"
+    if left == 0:
+        return translate(N_("{status}（今日到期）")).format(status=status)
+    return translate(N_("{status}（剩{days}天）")).format(status=status, days=left)
 
 
 def decisions(session: Session, meeting_ids: Sequence[int], as_of: date) -> list[dict[str, Any]]:

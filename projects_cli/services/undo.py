@@ -52,7 +52,7 @@ from projects_cli.store.models import (
     Sheet,
     Unit,
 )
-from projects_cli.vocab import BY_KEY
+from projects_cli.vocab import BY_KEY, IssueEventType, IssueState
 
 REVERT = "revert"  # the action of the row that marks an entry undone (table change_log, record_id: the entry's id)
 MARK_TABLE = "change_log"
@@ -208,7 +208,7 @@ class Step:
 
 def _text(value: Any) -> str:
     if value is None or value == "":
-        return "（空）"
+        return _("（空）")
     return str(value)
 
 
@@ -216,9 +216,10 @@ def _changes(entry: Entry, keys: Iterable[str]) -> str:
     from projects_cli.services.changes import DATE_LABELS
 
     def label(key: str) -> str:
-        return BY_KEY[key].zh if key in BY_KEY else DATE_LABELS.get(key, key)
+        return BY_KEY[key].label if key in BY_KEY else _(DATE_LABELS.get(key, key))
 
-    return "，".join(f"{label(k)} {_text(entry.new.get(k))} → {_text(entry.old.get(k))}" for k in keys)
+    return _("，").join(_("{field} {new} → {old}").format(field=label(k), new=_text(entry.new.get(k)), old=_text(entry.old.get(k)))
+                        for k in keys)
 
 
 def _later(session: Session, entry: Entry, taken: set[int], *, project: bool = False) -> Entry | None:
@@ -257,7 +258,7 @@ class Planner:
 
     def step(self, entry: Entry) -> Step:
         if self._taken_with_decision(entry):
-            return Step(entry, f"问题 {entry.record_key} 的这一步随议定事项一并撤销", None)
+            return Step(entry, _("问题 {key} 的这一步随议定事项一并撤销").format(key=entry.record_key), None)
         handler = getattr(self, f"_{entry.table_name}_{entry.action}", None)
         if handler is None:
             raise self.refuse(entry, self._why_not(entry))
@@ -300,7 +301,7 @@ class Planner:
         def apply() -> None:
             registry.edit_project(self.session, self.ctx, project.code, raw, allow_duplicate_name=True)
 
-        return Step(entry, f"{project.code} 改回：{_changes(entry, keys)}", apply if keys else None)
+        return Step(entry, _("{code} 改回：{changes}").format(code=project.code, changes=_changes(entry, keys)), apply if keys else None)
 
     def _project_insert(self, entry: Entry) -> Step:
         project = self._project(entry)
@@ -310,7 +311,7 @@ class Planner:
         later = _later(self.session, entry, self.taken, project=True)
         if later is not None:
             raise self.refuse(entry, _("{code} 此后又有变更{since}；请一并撤销或先撤销它").format(code=project.code, since=_since(later)))
-        return Step(entry, f"删除新增的项目 {project.code}“{project.name}”及其节点、投资数据",
+        return Step(entry, _("删除新增的项目 {code}“{name}”及其节点、投资数据").format(code=project.code, name=project.name),
                     lambda: archive.delete_project(self.session, self.ctx, project))
 
     def _unit_insert(self, entry: Entry) -> Step:
@@ -332,7 +333,7 @@ class Planner:
             self.session.connection().execute(delete(Unit.__table__).where(Unit.__table__.c.id == unit.id))
             changelog.log_delete(self.session, self.ctx, "unit", unit.id, {"name": unit.name}, key=unit.name)
 
-        return Step(entry, f"删除新增的单位“{unit.name}”", apply)
+        return Step(entry, _("删除新增的单位“{name}”").format(name=unit.name), apply)
 
     def _lead_update(self, entry: Entry) -> Step:
         """A lead's fields (`lead edit`) put back as they were, and an assignment's unit and person (`lead assign`)
@@ -361,7 +362,8 @@ class Planner:
             if direct.get(key) is not None:
                 direct[key] = Decimal(str(direct[key]))
         assigned = {k: entry.old.get(k) for k in keys if k in ("unit", "person")}
-        words = "，".join(f"{leads.LABELS.get(k, k)} {_text(entry.new.get(k))} → {_text(entry.old.get(k))}" for k in keys)
+        words = _("，").join(_("{field} {new} → {old}").format(field=_(leads.LABELS.get(k, k)), new=_text(entry.new.get(k)),
+                                                               old=_text(entry.old.get(k))) for k in keys)
 
         def apply() -> None:
             leads.set_fields(self.session, self.ctx, lead, direct)
@@ -369,14 +371,14 @@ class Planner:
                 leads.assign_lead(self.session, self.ctx, lead.code, unit=assigned.get("unit", unit) or "",
                                   person=assigned.get("person", lead.person) or "")
 
-        return Step(entry, f"{lead.code} 改回：{words}", apply)
+        return Step(entry, _("{code} 改回：{changes}").format(code=lead.code, changes=words), apply)
 
     def _project_archive_insert(self, entry: Entry) -> Step:
         row = self.session.get(ProjectArchive, entry.record_id)
         if row is None or row.restored_on is not None:
             raise self.refuse(entry, _("{code} 此后已恢复{since}").format(code=entry.record_key,
                                                                    since=_since(_later(self.session, entry, self.taken))))
-        return Step(entry, f"恢复归档的项目 {entry.record_key}",
+        return Step(entry, _("恢复归档的项目 {key}").format(key=entry.record_key),
                     lambda: archive.restore_project(self.session, self.ctx, entry.record_key))
 
     def _project_archive_update(self, entry: Entry) -> Step:
@@ -386,7 +388,7 @@ class Planner:
         project = self._project_of(entry)
         if archive.open_archive(self.session, project) is not None:
             raise self.refuse(entry, _("{code} 此后又已归档").format(code=project.code))
-        return Step(entry, f"重新归档 {project.code}（原因：{row.reason}）",
+        return Step(entry, _("重新归档 {code}（原因：{reason}）").format(code=project.code, reason=row.reason),
                     lambda: archive.archive_project(self.session, self.ctx, project.code, row.reason))
 
     def _project_of(self, entry: Entry) -> Project:
@@ -446,7 +448,7 @@ class Planner:
             self._touch(m.project_id)
             changelog.log_many(self.session, entries)
 
-        return Step(entry, f"删除新增的节点 {entry.record_key}", apply)
+        return Step(entry, _("删除新增的节点 {key}").format(key=entry.record_key), apply)
 
     def _touch(self, project_id: int) -> None:
         project = self.session.get(Project, project_id)
@@ -480,10 +482,10 @@ class Planner:
                 milestones.set_planned(self.session, self.ctx, project, m.kind, date.fromisoformat(old_planned),
                                        f"撤销第 {entry.id} 条（undo）", kinds=kinds)
 
-        return Step(entry, f"节点 {entry.record_key} 改回：{_changes(entry, keys)}", apply)
+        return Step(entry, _("节点 {key} 改回：{changes}").format(key=entry.record_key, changes=_changes(entry, keys)), apply)
 
     def _milestone_plan_insert(self, entry: Entry) -> Step:
-        return Step(entry, f"节点 {entry.record_key} 的计划记录随节点一并撤销", None)
+        return Step(entry, _("节点 {key} 的计划记录随节点一并撤销").format(key=entry.record_key), None)
 
     # -------------------------------------------------------- investment
 
@@ -508,7 +510,7 @@ class Planner:
                                  project_code=entry.project_code)
             self._touch(report.project_id)
 
-        return Step(entry, f"删除 {entry.record_key} 的完成投资 {entry.new.get('amount')} 万元", apply)
+        return Step(entry, _("删除 {key} 的完成投资 {amount} 万元").format(key=entry.record_key, amount=entry.new.get('amount')), apply)
 
     def _investment_report_update(self, entry: Entry) -> Step:
         report = self.session.get(InvestmentReport, entry.record_id)
@@ -527,7 +529,7 @@ class Planner:
                 report.project_id, code, report.id, (Decimal(report.amount), report.source), amount)], source)
             self._touch(report.project_id)
 
-        return Step(entry, f"{entry.record_key} 完成投资改回：{entry.new.get('amount')} → {entry.old['amount']} 万元", apply)
+        return Step(entry, _("{key} 完成投资改回：{amount} → {old} 万元").format(key=entry.record_key, amount=entry.new.get('amount'), old=entry.old['amount']), apply)
 
     def _investment_plan(self, entry: Entry) -> Step:
         project = self._project(entry)
@@ -542,8 +544,8 @@ class Planner:
             registry.write_plans(self.session, self.ctx, year,
                                  [registry.PlanWrite(project.id, project.code, now, target)])
 
-        return Step(entry, f"{project.code} {year} 年计划投资改回：{_text(entry.new.get('amount'))} → "
-                           f"{_text(entry.old.get('amount'))} 万元", apply)
+        return Step(entry, _("{code} {year} 年计划投资改回：{new} → {old} 万元").format(
+            code=project.code, year=year, new=_text(entry.new.get("amount")), old=_text(entry.old.get("amount"))), apply)
 
     _investment_plan_insert = _investment_plan_update = _investment_plan_delete = _investment_plan
 
@@ -559,7 +561,7 @@ class Planner:
             changelog.log_delete(self.session, self.ctx, "progress_report", row.id, entry.new,
                                  key=entry.record_key, project_code=entry.project_code)
 
-        return Step(entry, f"删除 {entry.record_key} 的进度报告（{row.on.isoformat()}）", apply)
+        return Step(entry, _("删除 {key} 的进度报告（{day}）").format(key=entry.record_key, day=row.on.isoformat()), apply)
 
     # -------------------------------------------------------- problems
 
@@ -576,7 +578,7 @@ class Planner:
         if sheets:
             raise self.refuse(entry, _("问题 {number} 已发过督办单 {n} 份").format(number=issue.number, n=sheets))
 
-        return Step(entry, f"删除新提报的问题 {issue.number}“{issue.title}”（编号不再使用）",
+        return Step(entry, _("删除新提报的问题 {number}“{title}”（编号不再使用）").format(number=issue.number, title=issue.title),
                     lambda: self._drop_issue(issue, entry.new, entry.project_code))
 
     def _drop_issue(self, issue: Issue, logged: dict[str, Any], project_code: str | None) -> None:
@@ -593,7 +595,7 @@ class Planner:
 
     def _issue_event_insert(self, entry: Entry) -> Step:
         if entry.new.get("type") == "report":
-            return Step(entry, f"问题 {entry.record_key} 的提报记录随问题一并撤销", None)
+            return Step(entry, _("问题 {key} 的提报记录随问题一并撤销").format(key=entry.record_key), None)
         return self._issue_step(entry)
 
     def _issue_update(self, entry: Entry) -> Step:
@@ -605,7 +607,7 @@ class Planner:
         group = [e for e in self.entries if e.record_key == entry.record_key and _same_command(e, entry)
                  and e.table_name in ("issue", "issue_event")]
         if entry.id != max(e.id for e in group):
-            return Step(entry, f"问题 {entry.record_key} 的这一步随第 {max(e.id for e in group)} 条一并撤销", None)
+            return Step(entry, _("问题 {key} 的这一步随第 {with_entry} 条一并撤销").format(key=entry.record_key, with_entry=max(e.id for e in group)), None)
         if any(e.table_name == "issue" and e.action == "insert" for e in group):
             raise self.refuse(entry, self._why_not(entry))
         events = [e for e in group if e.table_name == "issue_event"]
@@ -629,8 +631,11 @@ class Planner:
             except IllegalMove as exc:
                 raise self.refuse(entry, str(exc)) from None
 
-        changed = "，".join(f"{k} {_text(v)}" for k, v in old.items()) or "无字段变化"
-        return Step(entry, f"问题 {entry.record_key} 撤销这一步（{steps}），改回：{changed}", apply)
+        from projects_cli.services.changes import ISSUE_LABELS
+
+        changed = _("，").join(f"{_(ISSUE_LABELS.get(k, k))} {_text(_(IssueState(v).zh) if k == 'state' and v else v)}"
+                              for k, v in old.items()) or _("无字段变化")
+        return Step(entry, _("问题 {key} 撤销这一步（{steps}），改回：{changed}").format(key=entry.record_key, steps=steps, changed=changed), apply)
 
     # -------------------------------------------------------- meetings
 
@@ -671,11 +676,11 @@ class Planner:
 
             meetings.delete_meeting(self.session, self.ctx, meeting)
 
-        return Step(entry, f"删除新增的会议 {meeting.number}“{meeting.title}”（编号不再使用）", apply)
+        return Step(entry, _("删除新增的会议 {number}“{title}”（编号不再使用）").format(number=meeting.number, title=meeting.title), apply)
 
     def _meeting_unit_insert(self, entry: Entry) -> Step:
         if any(e.table_name == "meeting" and e.action == "insert" and _same_command(e, entry) for e in self.entries):
-            return Step(entry, f"参会单位 {entry.record_key} 随会议一并撤销", None)
+            return Step(entry, _("参会单位 {key} 随会议一并撤销").format(key=entry.record_key), None)
         row = self.session.get(MeetingUnit, entry.record_id) if entry.record_id else None
         if row is None:
             raise self.refuse(entry, _("参会单位 {key} 已不存在").format(key=entry.record_key))
@@ -688,7 +693,7 @@ class Planner:
             self.session.flush()
             changelog.log_delete(self.session, self.ctx, "meeting_unit", row.id, entry.new, key=entry.record_key)
 
-        return Step(entry, f"删除参会登记 {entry.record_key}", apply)
+        return Step(entry, _("删除参会登记 {key}").format(key=entry.record_key), apply)
 
     def _meeting_unit_update(self, entry: Entry) -> Step:
         row = self.session.get(MeetingUnit, entry.record_id) if entry.record_id else None
@@ -707,12 +712,12 @@ class Planner:
             changelog.log_update(self.session, self.ctx, "meeting_unit", row.id, old,
                                  {k: entry.old.get(k) for k in keys}, key=entry.record_key)
 
-        return Step(entry, f"参会情况 {entry.record_key} 改回：{_changes(entry, keys)}", apply)
+        return Step(entry, _("参会情况 {key} 改回：{changes}").format(key=entry.record_key, changes=_changes(entry, keys)), apply)
 
     def _meeting_decision_insert(self, entry: Entry) -> Step:
         row = self.session.get(MeetingDecision, entry.record_id) if entry.record_id else None
         if row is None:
-            raise self.refuse(entry, f"议定事项 {entry.record_key} 已不存在")
+            raise self.refuse(entry, _("议定事项 {key} 已不存在").format(key=entry.record_key))
         meeting = self.session.get(Meeting, row.meeting_id)
         self._minutes_issued(entry, meeting.number)
         issue = self.session.get(Issue, row.issue_id)
@@ -723,15 +728,16 @@ class Planner:
             reverted = {step for _, kind, data in events if kind == REVERT for step in (data or {}).get("undoes", [])}
             steps = [kind for event_id, kind, _ in events if kind != REVERT and event_id not in reverted]
             if steps != ["report", "accept", "assign"]:
-                raise self.refuse(entry, f"议定事项所跟踪的问题 {issue.number} 此后已有办理（moved on since："
-                                         f"{'、'.join(steps[3:])}）；请先撤销这些步骤")
+                raise self.refuse(entry, _("议定事项所跟踪的问题 {number} 此后已有办理（{steps}）；请先撤销这些步骤").format(
+                    number=issue.number, steps=_("、").join(_(IssueEventType(k).zh) if k in IssueEventType.values() else k
+                                                           for k in steps[3:])))
             sheets = conn.execute(select(func.count()).select_from(Sheet).where(Sheet.ref == issue.number)).scalar()
             if sheets:
-                raise self.refuse(entry, f"问题 {issue.number} 已发过交办单/督办单 {sheets} 份（a sheet was issued for it）")
+                raise self.refuse(entry, _("问题 {number} 已发过交办单/督办单 {sheets} 份").format(number=issue.number, sheets=sheets))
         others = [r for r in conn.execute(select(MeetingDecision.__table__.c.id).where(
             MeetingDecision.__table__.c.issue_id == issue.id, MeetingDecision.__table__.c.id != row.id)).scalars()]
         if not row.attached and others:
-            raise self.refuse(entry, f"问题 {issue.number} 此后又被其他议定事项引用")
+            raise self.refuse(entry, _("问题 {number} 此后又被其他议定事项引用").format(number=issue.number))
 
         def apply() -> None:
             self.session.delete(row)
@@ -742,8 +748,9 @@ class Planner:
                 logged = self._load_issue_insert(entry, issue.number)
                 self._drop_issue(issue, logged, entry.project_code)
 
-        what = "及其跟踪的问题 " + issue.number if not row.attached else f"（问题 {issue.number} 上的会商与交办另行撤销）"
-        return Step(entry, f"删除议定事项 {entry.record_key}“{row.text}”{what}", apply)
+        what = (_("及其跟踪的问题 {number}") if not row.attached else _("（问题 {number} 上的会商与交办另行撤销）")).format(
+            number=issue.number)
+        return Step(entry, _("删除议定事项 {key}“{text}”{what}").format(key=entry.record_key, text=row.text, what=what), apply)
 
     def _load_issue_insert(self, entry: Entry, number: str) -> dict[str, Any]:
         """What the problem's insert entry logged (for the deletion's entry), else the number alone."""
@@ -830,7 +837,7 @@ def undo_entries(session: Session, ctx: Ctx, ids: list[int]) -> list[str]:
         step = planner.step(entry)
         if step.apply is not None:
             step.apply()
-        lines.append(f"撤销第 {entry.id} 条（{entry.command or '—'}）：{step.text}")
+        lines.append(_("撤销第 {id} 条（{command}）：{text}").format(id=entry.id, command=entry.command or '—', text=step.text))
     changelog.log_many(session, [
         changelog.make_entry(ctx, REVERT, MARK_TABLE, record_id=e.id, key=f"#{e.id}", project_code=e.project_code,
                              new={"reverted": e.id, "command": e.command})

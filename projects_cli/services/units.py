@@ -396,9 +396,9 @@ def remove_unit(session: Session, ctx: Ctx, name: str) -> None:
 
 # `unit list`'s columns (key, header); the counted ones are the registry's own, not read back by an import
 LIST_COLUMNS = (
-    ("name", "责任单位"), ("projects", "项目数"), ("open_issues", "未办结问题"), ("contact", "联系人"), ("phone", "电话"),
-    ("email", "邮箱"), ("webhook", "webhook"), ("former_names", "曾用名"), ("retired_on", "撤并日期"),
-    ("merged_into", "并入"),
+    ("name", N_("责任单位")), ("projects", N_("项目数")), ("open_issues", N_("未办结问题")), ("contact", N_("联系人")), ("phone", N_("电话")),
+    ("email", N_("邮箱")), ("webhook", "webhook"), ("former_names", N_("曾用名")), ("retired_on", N_("撤并日期")),
+    ("merged_into", N_("并入")),
 )
 COUNTED = ("projects", "open_issues", "former_names", "retired_on", "merged_into")
 SKIPPED = "-"  # a column `unit list` writes that an import passes over (what the registry counts itself)

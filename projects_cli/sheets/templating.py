@@ -32,6 +32,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from projects_cli.config.schema import read_limited
 from projects_cli.errors import ConfigError, ProjectsError
+from projects_cli.i18n import _
 from projects_cli.sheets.markup import cn_date as _cn_date
 from projects_cli.sheets.markup import display_number, escape_value
 
@@ -373,14 +374,14 @@ def _too_big(value: Any) -> bool:
 
 def _number_limit(value: Any) -> Any:
     if _too_big(value):
-        raise LimitReached(f"数字超过 {MAX_DIGITS} 位（a number larger than {MAX_DIGITS} digits）")
+        raise LimitReached(_("数字超过 {most} 位").format(most=MAX_DIGITS))
     return value
 
 
 def _width_limit(values: Any) -> None:
     for value in values:
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_WIDTH:
-            raise LimitReached(f"宽度或次数 {value} 超过 {MAX_WIDTH:,}（a width or count above {MAX_WIDTH:,}）")
+            raise LimitReached(_("宽度或次数 {value} 超过 {most:,}").format(value=value, most=MAX_WIDTH))
 
 
 def _spec_limit(fmt: str) -> None:
@@ -388,15 +389,15 @@ def _spec_limit(fmt: str) -> None:
     import string
 
     try:
-        specs = [spec or "" for _, _, spec, _ in string.Formatter().parse(fmt)]
+        specs = [spec or "" for _text, _field, spec, _conversion in string.Formatter().parse(fmt)]
     except ValueError:
         specs = []
     widths = [int(n) for spec in specs for n in re.findall(r"\d+", spec)]
     if any("{" in spec for spec in specs):
-        raise LimitReached("格式中不能嵌套字段（no nested fields in a format spec）")
+        raise LimitReached(_("格式中不能嵌套字段"))
     for star, precision in _PRINTF.findall(fmt):
         if "*" in (star, precision):
-            raise LimitReached("格式中不能用 * 宽度（no * width in a format）")
+            raise LimitReached(_("格式中不能用 * 宽度"))
         widths += [int(n) for n in (star, precision) if n]
     _width_limit(widths)
 
@@ -429,7 +430,7 @@ class BoundedEnvironment(SandboxedEnvironment):
 
     def too_long(self) -> LimitReached:
         mb = f"{self.limits.output_mb:g}"
-        return LimitReached(f"文字超过 {mb} MB（text longer than the output limit, {mb} MB; [sheets] render_output_mb）")
+        return LimitReached(_("文字超过 {mb} MB（配置文件 [sheets] render_output_mb）").format(mb=mb))
 
     def sized(self, value: Any) -> Any:
         """A text, list or mapping within the output limit."""
@@ -581,12 +582,12 @@ class _Watchdog:
         with self.cond:
             while True:
                 now = time.monotonic()
-                due = [t for t, (deadline, _) in self.armed.items() if deadline <= now]
+                due = [t for t, (deadline, _thread) in self.armed.items() if deadline <= now]
                 for token in due:
-                    _, thread = self.armed.pop(token)
+                    _deadline, thread = self.armed.pop(token)
                     self.fired[token] = thread
                     _async_raise(thread, _OutOfTime)
-                self.sleeping_until = min((d for d, _ in self.armed.values()), default=math.inf)
+                self.sleeping_until = min((d for d, _thread in self.armed.values()), default=math.inf)
                 self.cond.wait(None if self.sleeping_until == math.inf else self.sleeping_until - now)
                 self.sleeping_until = math.inf
 

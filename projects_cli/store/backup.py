@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from projects_cli.errors import ProjectsError
+from projects_cli.i18n import N_, _
 from projects_cli.store import db
 
 
@@ -31,10 +32,10 @@ def _tool(name: str, doing: str, url: str, file: Path) -> str:
     found = shutil.which(name)
     if found is None:
         uri = db.display_name(url).replace("postgresql+psycopg", "postgresql")
-        raise ProjectsError(
-            f"找不到 {name}（{name} is not on the PATH）：请安装 PostgreSQL 客户端（apt install postgresql-client），"
-            f"或自行{doing}: {name} {'-Fc -f ' + str(file) if name == 'pg_dump' else '--single-transaction -d'} '{uri}'"
-            f"{'' if name == 'pg_dump' else ' ' + str(file)}")
+        command = (f"{name} {'-Fc -f ' + str(file) if name == 'pg_dump' else '--single-transaction -d'} '{uri}'"
+                   f"{'' if name == 'pg_dump' else ' ' + str(file)}")
+        raise ProjectsError(_("找不到 {name}：请安装 PostgreSQL 客户端（apt install postgresql-client），或自行{doing}：{command}").format(
+            name=name, doing=_(doing), command=command))
     return found
 
 
@@ -42,7 +43,8 @@ def _run(argv: list[str], env: dict[str, str], what: str) -> str:
     done = subprocess.run(argv, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         words = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])
-        raise ProjectsError(f"{what}失败（{argv[0].rsplit('/', 1)[-1]} failed）：{words[0]}")
+        raise ProjectsError(_("{what}失败（{tool}）：{reason}").format(what=_(what), tool=argv[0].rsplit("/", 1)[-1],
+                                                                    reason=words[0]))
     return done.stdout
 
 
@@ -62,10 +64,10 @@ def backup(url: str, dest: Path) -> str:
     path = db.sqlite_path(url)
     if db.is_sqlite(url):
         if path is None or not path.exists():
-            raise ProjectsError(f"{path or url} does not exist")
+            raise ProjectsError(_("{path} 不存在").format(path=path or url))
         db.backup_sqlite(path, dest)
         return ""
-    pg_dump = _tool("pg_dump", "备份", url, dest)
+    pg_dump = _tool("pg_dump", N_("备份"), url, dest)
     uri, env = _libpq(url)
     schema = _schema(url)
     # a registry in a schema of its own (several offices in one database): that schema; in public, the database
@@ -74,15 +76,15 @@ def backup(url: str, dest: Path) -> str:
     from projects_cli.writes import replacing
 
     with replacing(dest, exclusive=True) as tmp:
-        _run([pg_dump, "-Fc", *only, "-f", str(tmp), uri], env, "备份")
+        _run([pg_dump, "-Fc", *only, "-f", str(tmp), uri], env, N_("备份"))
     return "pg_dump -Fc"
 
 
 def revision_in_dump(url: str, file: Path) -> str | None:
     """The schema revision a pg_dump custom-format file holds (its alembic_version row), read without restoring."""
-    pg_restore = _tool("pg_restore", "恢复", url, file)
+    pg_restore = _tool("pg_restore", N_("恢复"), url, file)
     text = _run([pg_restore, "--data-only", "--table", "alembic_version", "-f", "-", str(file)], dict(os.environ),
-                "读取备份")
+                N_("读取备份"))
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if line.startswith("COPY ") and "alembic_version" in line and i + 1 < len(lines):
@@ -99,7 +101,7 @@ def _sqlite_revision(file: Path) -> str | None:
         finally:
             conn.close()
     except (sqlite3.Error, TypeError):
-        raise ProjectsError(f"{file} 不是本程序的 SQLite 备份（not a registry backup made by db backup）") from None
+        raise ProjectsError(_("{file} 不是本程序（projects db backup）做的 SQLite 备份").format(file=file)) from None
 
 
 def _refuse_revision(file: Path, rev: str | None) -> None:
@@ -107,13 +109,12 @@ def _refuse_revision(file: Path, rev: str | None) -> None:
     if rev == head:
         return
     if rev is None:
-        raise ProjectsError(f"{file} 里没有项目库（the backup holds no registry schema）；未恢复 (nothing was restored)")
+        raise ProjectsError(_("{file} 里没有项目库；未恢复").format(file=file))
     if db.newer_than_this_version(rev):
-        raise ProjectsError(f"{file} 的数据库版本 {rev} 比本程序新（newer than this version, {head}）：请先升级 projects "
-                            "再恢复；未恢复 (nothing was restored)")
-    raise ProjectsError(
-        f"{file} 的数据库版本是 {rev}，本程序需要 {head}（the backup is at schema {rev}, this version needs {head}）："
-        f"请用备份时的 projects 版本恢复，再运行 projects db upgrade；未恢复 (nothing was restored)")
+        raise ProjectsError(_("{file} 的数据库版本 {rev} 比本程序新（本程序最高认得 {head}）：请先升级 projects 再恢复；未恢复").format(
+            file=file, rev=rev, head=head))
+    raise ProjectsError(_("{file} 的数据库版本是 {rev}，本程序需要 {head}：请用备份时的 projects 版本恢复，再运行 projects db upgrade；"
+                          "未恢复").format(file=file, rev=rev, head=head))
 
 
 def restore(url: str, file: Path, confirm: Callable[[str], None]) -> Path | None:
@@ -121,15 +122,15 @@ def restore(url: str, file: Path, confirm: Callable[[str], None]) -> Path | None
     registry it replaced (SQLite), or None. Refused when the backup is not at this version's schema head;
     `confirm(what)` is asked first when a registry is there already (it raises to refuse)."""
     if not file.exists():
-        raise ProjectsError(f"{file} does not exist")
+        raise ProjectsError(_("{path} 不存在").format(path=file))
     path = db.sqlite_path(url)
     if db.is_sqlite(url):
         if path is None:
-            raise ProjectsError("db restore 需要一个 SQLite 文件 (--db FILE)")
+            raise ProjectsError(_("db restore 需要一个 SQLite 文件（--db 文件）"))
         _refuse_revision(file, _sqlite_revision(file))
         kept = None
         if path.exists():
-            confirm(f"用 {file} 替换 {path} 的全部内容（replaces everything in {path}）；原文件先备份在同一文件夹")
+            confirm(_("用 {file} 替换 {path} 的全部内容；原文件先备份在同一文件夹").format(file=file, path=path))
             kept = db.backup_before(url, db.revision_of(url) or "none")
         # the --db file is this command's own input, which `writes.replacing` rightly refuses to overwrite: the
         # copy is made beside it and renamed over it only when whole
@@ -144,19 +145,19 @@ def restore(url: str, file: Path, confirm: Callable[[str], None]) -> Path | None
         return kept
     _refuse_revision(file, revision_in_dump(url, file))
     if db.revision_of(url) is not None:
-        raise ProjectsError(
-            f"{db.display_name(url)} 已有项目库（holds a registry already）：PostgreSQL 上只恢复到空数据库 (restore into "
-            "an empty database)，例如 createdb projects_restored 后用 --db 指向它；确认无误后再改连接串")
-    pg_restore = _tool("pg_restore", "恢复", url, file)
+        raise ProjectsError(_("{db} 已有项目库：PostgreSQL 上只恢复到空数据库，例如 createdb projects_restored 后用 --db 指向它；"
+                              "确认无误后再改连接串").format(db=db.display_name(url)))
+    pg_restore = _tool("pg_restore", N_("恢复"), url, file)
     uri, env = _libpq(url)
     # owned by this login and without the old grants: `roles.regrant` then gives it to this database's roles and
     # its logins, whatever the database is called now
     _run([pg_restore, "--single-transaction", "--exit-on-error", "--no-owner", "--no-acl", "-d", uri, str(file)],
-         env, "恢复")
+         env, N_("恢复"))
     from projects_cli.store import roles
 
     roles.regrant_url(url)
     after = db.revision_of(url)
     if after != db.head_revision():  # pg_restore said nothing, yet the registry is not what the file held
-        raise ProjectsError(f"恢复后数据库版本是 {after or 'none'}，不是 {db.head_revision()}：请运行 projects db check")
+        raise ProjectsError(_("恢复后数据库版本是 {after}，不是 {head}：请运行 projects db check").format(
+            after=after or _("无"), head=db.head_revision()))
     return None

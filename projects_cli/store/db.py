@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from projects_cli.config.paths import resource_dir
 from projects_cli.errors import ProjectsError, SchemaBehind
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -30,7 +30,7 @@ WRITER_LOCK = 7226001  # PostgreSQL advisory lock every write transaction takes 
 # ... keyed also by the registry's schema: advisory locks are per database, and registries in other schemas
 # of it (several offices on one server) must not wait for each other.
 _PG_LOCK_KEYS = "%s, hashtext(current_schema())"
-WAITING = "正在等待另一个命令完成…（waiting for another command to finish…）"
+WAITING = N_("正在等待另一个命令完成…")  # shown translated (`common.session`)
 
 
 class DatabaseBusy(ProjectsError):

@@ -508,7 +508,7 @@ def refusal(url: str, words: str) -> ProjectsError:
         who = _("你的登录 {login}（{label}）不能做这件事").format(login=login, label=label)
     may = {"unit": _("只有督查室可以，单位只能改本单位项目的投资、节点、台账回收和问题反馈"),
            "leader": _("包保领导只能查看和添加批示"),
-           "staff": _("数据库结构和登录只有督查室（office）能改"),
+           "staff": _("数据库结构和登录只有督查室能改"),
            "office": _("新建登录要有 CREATEROLE（由数据库管理员 ALTER ROLE … CREATEROLE），改表结构要是表的属主（督查室用户组）")
            }.get(kind or "", _("请督查室运行 projects admin role add"))
     return ProjectsError(_("{who}；{may}（{words}）").format(who=who, may=may, words=words))

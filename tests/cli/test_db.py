@@ -35,8 +35,8 @@ def names(cli) -> list[str]:
 
 def test_a_new_file_is_upgraded_from_nothing_and_then_already_at_head(tmp_path):
     path = tmp_path / "新建" / "office.db"  # the folder is made too
-    assert run(path, "db", "upgrade") == (0, "", f"数据库版本 none → {HEAD}\n")
-    assert run(path, "db", "current") == (0, f"{HEAD} (head)\n", "")
+    assert run(path, "db", "upgrade") == (0, "", f"数据库版本 无 → {HEAD}\n")
+    assert run(path, "db", "current") == (0, f"{HEAD}（最新）\n", "")
     assert run(path, "db", "upgrade") == (0, "", f"数据库版本已是 {HEAD}\n")
     assert sorted(p.name for p in path.parent.iterdir() if ".bak-" in p.name) == []  # nothing to back up
 
@@ -51,12 +51,12 @@ def test_current_of_a_file_that_does_not_exist(tmp_path):
 def test_downgrade_then_upgrade_keeps_the_registry(cli):
     display = db.display_name(cli.url)
     assert cli("add", "--name", "甲项目").exit_code == 0
-    assert (cli("db", "current").exit_code, cli("db", "current").stdout) == (0, f"{HEAD} (head)\n")
+    assert (cli("db", "current").exit_code, cli("db", "current").stdout) == (0, f"{HEAD}（最新）\n")
     r = cli("db", "downgrade", FIRST, "--yes")
     assert (r.exit_code, r.stdout, r.stderr) == (
         0, "", "".join(f"已备份到 {k}\n" for k in backups(cli.url, HEAD)) + f"数据库版本 {HEAD} → {FIRST}\n")
     r = cli("db", "current")
-    assert (r.exit_code, r.stdout, r.stderr) == (0, f"{FIRST} (head is {HEAD}; run: projects db upgrade)\n", "")
+    assert (r.exit_code, r.stdout, r.stderr) == (0, f"{FIRST}（最新是 {HEAD}；请运行：projects db upgrade）\n", "")
     # every other command refuses the older schema and says what to run
     r = cli("list")
     assert (r.exit_code, r.stderr) == (
@@ -68,7 +68,7 @@ def test_downgrade_then_upgrade_keeps_the_registry(cli):
         0, "", "".join(f"已备份到 {k}\n" for k in kept) + f"数据库版本 {FIRST} → {HEAD}\n")
     assert names(cli) == ["甲项目"]
     r = cli("db", "check")
-    assert (r.exit_code, r.stdout.splitlines()[0]) == (0, "OK  integrity, schema at head, no orphan rows, change log chain intact")
+    assert (r.exit_code, r.stdout.splitlines()[0]) == (0, "正常  完整性无误，数据库是最新版本，没有孤立的行，变更记录链完整")
 
 
 @pytest.mark.slow  # a walk through the migrations: CI runs it (-m "slow or not slow")
@@ -79,13 +79,13 @@ def test_downgrade_to_base_and_up_again(cli):
     assert len(kept) == (1 if db.sqlite_path(cli.url) else 0)
     assert (r.exit_code, r.stdout, r.stderr) == (0, "", "".join(f"已备份到 {k}\n" for k in kept) + f"数据库版本 {HEAD} → base\n")
     r = cli("db", "current")
-    assert (r.exit_code, r.stdout) == (0, "none (run: projects init)\n")
+    assert (r.exit_code, r.stdout) == (0, "无（请运行：projects init）\n")
     r = cli("list")
     assert (r.exit_code, r.stderr) == (1, f"错误：{display} 中还没有项目库；请运行：projects --db {display} init\n")
     r = cli("db", "downgrade", "base", "--yes")
     assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"错误：{display} 中没有项目库；没有可回退的\n")
     r = cli("db", "upgrade")
-    assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"数据库版本 none → {HEAD}\n")  # an empty schema: no copy
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"数据库版本 无 → {HEAD}\n")  # an empty schema: no copy
     assert backups(cli.url) == kept and names(cli) == []  # the downgrade's copy; an empty schema needs none
 
 
@@ -93,11 +93,11 @@ def test_downgrade_to_base_and_up_again(cli):
 def test_upgrade_step_by_step(cli):
     assert cli("db", "downgrade", "base", "--yes").exit_code == 0
     r = cli("db", "upgrade", FIRST)
-    assert (r.exit_code, r.stderr) == (0, f"数据库版本 none → {FIRST}\n")
+    assert (r.exit_code, r.stderr) == (0, f"数据库版本 无 → {FIRST}\n")
     r = cli("db", "upgrade", HEAD)
     assert (r.exit_code, r.stderr) == (0, "".join(f"已备份到 {k}\n" for k in backups(cli.url, FIRST))
                                        + f"数据库版本 {FIRST} → {HEAD}\n")
-    assert cli("db", "current").stdout == f"{HEAD} (head)\n"
+    assert cli("db", "current").stdout == f"{HEAD}（最新）\n"
 
 
 def test_unknown_revisions_are_refused_and_change_nothing(cli):
@@ -116,13 +116,13 @@ def test_unknown_revisions_are_refused_and_change_nothing(cli):
         1, f"错误：{display} 是版本 {FIRST}，比 {HEAD} 旧；升级请用：projects db upgrade {HEAD}\n")
     r = cli("db", "downgrade", FIRST)  # already there: nothing to do, and said so
     assert (r.exit_code, r.stdout, r.stderr) == (0, "", f"数据库版本已是 {FIRST}\n")
-    assert cli("db", "current").stdout == f"{FIRST} (head is {HEAD}; run: projects db upgrade)\n"
+    assert cli("db", "current").stdout == f"{FIRST}（最新是 {HEAD}；请运行：projects db upgrade）\n"
 
 
 def test_downgrade_needs_a_revision(cli):
     r = cli("db", "downgrade")
     assert r.exit_code == 2 and "缺少参数 'revision'" in r.stderr.lower()  # older click: 'REVISION'
-    assert cli("db", "current").stdout == f"{HEAD} (head)\n"
+    assert cli("db", "current").stdout == f"{HEAD}（最新）\n"
 
 
 def test_downgrade_of_a_file_that_does_not_exist(tmp_path):
@@ -142,7 +142,7 @@ def test_current_of_a_database_newer_than_this_version(tmp_path):
     engine.dispose()
     head = db.head_revision()
     assert run(path, "db", "current") == (
-        0, f"9000 (newer than this version of projects, which knows up to {head}; upgrade projects itself)\n", "")
+        0, f"9000（比本程序新：本程序只认识到 {head}；请升级 projects 本身）\n", "")
     code, out, err = run(path, "db", "upgrade")
     assert (code, out, err) == (1, "", f"错误：{path} 的数据库版本 9000 比本程序新（本程序最高认得 {head}）；"
                                        "请升级 projects 本身，不要改动这个数据库\n")

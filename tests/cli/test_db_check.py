@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 
 from projects_cli.store import db
 
-OK = "OK  integrity, schema at head, no orphan rows, change log chain intact"
+OK = "正常  完整性无误，数据库是最新版本，没有孤立的行，变更记录链完整"
 
 
 def sql(url: str, statement: str) -> None:
@@ -44,10 +44,10 @@ def test_check_against_a_head_the_log_no_longer_holds_is_exit_1(cli):
     from projects_cli.store.anchor import head_path
 
     assert (r.exit_code, r.stdout) == (1, (
-        f"FAIL  变更记录现有 1 条，少于本机上次写入后记下的 2 条（{head_path()}）：末尾 1 条被删去，或数据库换成了较早的"
+        f"异常  变更记录现有 1 条，少于本机上次写入后记下的 2 条（{head_path()}）：末尾 1 条被删去，或数据库换成了较早的"
         "备份；确是恢复了备份的，运行 projects db check "
         "--accept-head 以现状为准\n"
-        f"FAIL  核对失败：变更记录只有 1 条，没有打印的第 2 条（校验 {short}）：末尾 1 条被删去，"
+        f"异常  核对失败：变更记录只有 1 条，没有打印的第 2 条（校验 {short}）：末尾 1 条被删去，"
         "或这张单子不是这个数据库发出的\n"
         f"{summary(head_of(cli.url), rows=1)}\n"))
     # after restoring a backup the office takes the log as it is; the printed head is still missing
@@ -76,7 +76,7 @@ def test_without_the_key_writes_are_one_error_line_and_check_says_it_cannot_veri
     r = cli("db", "check")
     assert r.exit_code == 1
     assert r.stdout == (
-        f"FAIL  无法验证签名：找不到密钥，不是记录被篡改；签名这份记录的密钥编号 "
+        f"异常  无法验证签名：找不到密钥，不是记录被篡改；签名这份记录的密钥编号 "
         f"{signing_key_id()}：请设置环境变量 PROJECTS_LOG_KEY，或把原来的 log.key 放到 {key_file}（权限 600）；哈希链已核对\n"
         + summary(head_of(cli.url), rows=1, key="本机没有") + "\n")
     assert not key_file.exists()
@@ -112,6 +112,6 @@ def test_init_says_when_it_made_a_new_key(tmp_path, monkeypatch):
     first = CliRunner().invoke(app, ["--db", str(tmp_path / "a.db"), "init"])
     assert (first.exit_code, first.stderr) == (0, (
         f"已生成变更记录密钥 {key_file}（权限 600）：请与数据库分开备份；丢失后变更记录无法再核对、"
-        f"也不能再写入\n{tmp_path / 'a.db'}：数据库版本 none → {db.head_revision()}\n"))
+        f"也不能再写入\n{tmp_path / 'a.db'}：数据库版本 无 → {db.head_revision()}\n"))
     second = CliRunner().invoke(app, ["--db", str(tmp_path / "b.db"), "init"])
     assert second.exit_code == 0 and "已生成变更记录密钥" not in second.stderr

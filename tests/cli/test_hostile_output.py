@@ -144,7 +144,7 @@ def test_db_backup_to_an_existing_file_is_refused_and_a_new_one_is_whole(office)
     copy = office.parent / "copy.db"
     assert run(office, "db", "backup", str(copy)) == (0, "", f"已将 {office} 备份到 {copy}\n")
     code, out, _ = run(copy, "db", "check")
-    assert (code, out.splitlines()[0]) == (0, "OK  integrity, schema at head, no orphan rows, change log chain intact")
+    assert (code, out.splitlines()[0]) == (0, "正常  完整性无误，数据库是最新版本，没有孤立的行，变更记录链完整")
 
 
 def _projects(*args: str, stdout) -> subprocess.CompletedProcess:
@@ -222,8 +222,8 @@ def test_db_check_reports_a_bad_timestamp_and_a_dropped_table(office):
     conn.close()
     code, out, err = run(office, "db", "check")
     assert (code, out, err) == (
-        1, "FAIL  缺少表 issue_event\n"
-           "FAIL  变更记录：无法检查（Invalid isoformat string: 'not a time'）\n", "")
+        1, "异常  缺少表 issue_event\n"
+           "异常  变更记录：无法检查（Invalid isoformat string: 'not a time'）\n", "")
 
 
 def test_db_check_on_corrupt_pages_reports_them(office):
@@ -232,7 +232,7 @@ def test_db_check_on_corrupt_pages_reports_them(office):
     office.write_bytes(bytes(data))
     code, out, err = run(office, "db", "check")
     assert code == 1 and err == ""
-    assert out.splitlines()[0].startswith("FAIL  完整性")
+    assert out.splitlines()[0].startswith("异常  完整性")
 
 
 # ---------------------------------------------------------------- text that leaves is safe

@@ -120,7 +120,7 @@ def test_nothing_is_sent_without_send(demo, servers):
     _wire(demo, "经济发展局", "--webhook", f"{robot.url}/cgi-bin/webhook/send?key=K1")
     assert demo("notify").exit_code == 0
     assert robot.posts == []
-    assert demo("notify", "log").stdout == "没有发送记录（nothing sent）\n"
+    assert demo("notify", "log").stdout == "没有发送记录\n"
 
 
 def test_send_reaches_each_unit_once_and_a_rerun_sends_nothing(demo, servers):
@@ -330,7 +330,7 @@ def test_a_certificate_not_trusted_is_a_failure_that_says_so(demo, servers, tmp_
     r = demo("notify", "--send", "--unit", "建设局", "--format", "json")
     [row] = json.loads(r.stdout)
     assert (row["result"], row["attempts"]) == ("failed", 3)
-    assert row["error"].startswith("邮件服务器的证书无法验证（certificate not trusted: self")
+    assert row["error"].startswith("邮件服务器的证书无法验证（self")
     assert row["error"].endswith("；内部 CA 请在 [notify] smtp_ca_file 写明证书文件")
     assert mailbox.messages == []
 

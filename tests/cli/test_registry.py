@@ -11,7 +11,7 @@ def test_add_prints_code_then_show_and_edit(cli):
     r = cli("add", "--create-units", "--name", "某某智能制造项目", "--chain", "智能装备", "--unit", "经济发展局", "--total-investment", "8.5亿元")
     assert (r.exit_code, r.stdout.strip()) == (0, "GX-0001")
     r = cli("edit", "GX-0001", "--status", "在建", "--leader", "张三")
-    assert r.exit_code == 0 and r.stderr == "已修改：status, leader\n"
+    assert r.exit_code == 0 and r.stderr == "已修改：项目状态、包保领导\n"
     data = json.loads(cli("show", "GX-0001", "--format", "json").stdout)
     assert data["status"] == "在建" and data["leader"] == "张三" and data["total_investment"] == 85000
     assert data["unit"] == "经济发展局"

@@ -96,7 +96,7 @@ def test_a_mistaken_edit_a_wrong_milestone_and_an_import_undone_give_the_registr
         f"撤销第 {imported[-3]} 条（ledger import）：GX-0010 改回：总投资（万元） 99999 → 10000，责任单位 经济发展局 → 接庄街道",
         f"撤销第 {imported[-4]} 条（ledger import）：节点 GX-0010:开工 改回：计划日期 2026-03-31 → 2025-04-30",
         f"撤销第 {imported[-5]} 条（ledger import）：节点 GX-0010:开工 的计划记录随节点一并撤销",
-        "已撤销 5 条变更；撤销本身也记入变更记录（projects log）",
+        "已撤销 5 条变更；撤销本身也记入变更记录（见 projects log）",
     ]
     milestone = [r["id"] for r in rows if r["command"] in ("milestone add", "milestone replan")]
     ok(office, "2025-11-10", "undo", f"{min(milestone)}-{max(milestone)}", "--yes")

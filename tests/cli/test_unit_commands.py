@@ -42,7 +42,7 @@ def reorganise(cli) -> None:
 
 def test_list_show_and_formats(office):
     r = office("unit", "edit", OLD, "--contact", "王五", "--email", "jfj@example.gov.cn")
-    assert (r.exit_code, r.stderr) == (0, "已修改：contact, email\n")
+    assert (r.exit_code, r.stderr) == (0, "已修改：联系人、邮箱\n")
     rows = json.loads(office("unit", "list", "--format", "json").stdout)
     assert [(u["name"], u["projects"], u["open_issues"], u["contact"], u["email"]) for u in rows] == [
         (GONE, 1, 1, None, None), (OLD, 1, 1, "王五", "jfj@example.gov.cn")]

@@ -40,7 +40,7 @@ def test_edit_refuses_the_issues_typo_and_creates_no_phantom_unit(office):
     assert (r.exit_code, r.stderr) == (1, "错误：责任单位“经济发展居”不存在；最接近的：经济发展局" + CREATE + "\n")
     assert table_counts(cli.url) == before
     r = cli("edit", "GX-0001", "--unit", "经济发展居", "--create-units")
-    assert (r.exit_code, r.stderr) == (0, "已修改：unit\n")
+    assert (r.exit_code, r.stderr) == (0, "已修改：责任单位\n")
     assert projects(cli)[0] == ("GX-0001", "甲项目", "经济发展居")
     assert units(cli) == ["科技创新局", "经济发展局", "经济发展居"]
 
@@ -60,7 +60,7 @@ def test_a_unit_spelt_with_other_spaces_is_the_registrys(office):
     cli = office
     assert cli("add", "--name", "乙项目", "--unit", "经济 发展局").stdout == "GX-0003\n"
     r = cli("edit", "GX-0002", "--unit", "经济\u3000发展局")
-    assert (r.exit_code, r.stderr) == (0, "已修改：unit\n")
+    assert (r.exit_code, r.stderr) == (0, "已修改：责任单位\n")
     assert projects(cli) == [("GX-0001", "甲项目", "经济发展局"), ("GX-0002", "ABC智能制造项目", "经济发展局"),
                              ("GX-0003", "乙项目", "经济发展局")]
     assert units(cli) == ["科技创新局", "经济发展局"]  # and --create-units does not make a second one
@@ -93,9 +93,9 @@ def test_edit_refuses_another_projects_name_but_not_its_own(office):
     r = cli("edit", "GX-0002", "--name", "甲 项目")
     assert (r.exit_code, r.stderr) == (1, DUPLICATE.format(code="GX-0001", name="甲项目"))
     r = cli("edit", "GX-0001", "--name", "甲 项目")  # its own name, spaced: not a second project
-    assert (r.exit_code, r.stderr) == (0, "已修改：name\n")
+    assert (r.exit_code, r.stderr) == (0, "已修改：项目名称\n")
     r = cli("edit", "GX-0002", "--name", "甲项目", "--allow-duplicate-name")
-    assert (r.exit_code, r.stderr) == (0, "已修改：name\n")
+    assert (r.exit_code, r.stderr) == (0, "已修改：项目名称\n")
     assert [p[1] for p in projects(cli)] == ["甲 项目", "甲项目"]
 
 

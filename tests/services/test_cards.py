@@ -50,7 +50,7 @@ def colours(cli, period="2025-10") -> dict[str, str]:
 def test_rate_gives_the_rules_colours_at_the_boundaries(registry_with_figures, cli):
     r = cli("cards", "rate", "--period", "2025-10", as_of=None)
     assert r.exit_code == 0
-    assert r.stdout.splitlines()[0].startswith("2025-10（截至 2025-10-31）: 红牌 3，黄牌 5，蓝牌 1")
+    assert r.stdout.splitlines()[0].startswith("2025-10（截至 2025-10-31）：红牌 3，黄牌 5，蓝牌 1")
     assert colours(cli) == {
         "P-10": "yellow", "P-30": "yellow", "P-31": "red", "P-OK": "blue",
         "S-30": "yellow", "S-89": "yellow", "S-90": "red", "M-30": "yellow", "M-31": "red",

@@ -82,7 +82,7 @@ def test_list_most_behind_first(session, ctx, project):
 
 ERRORS = (
         (lambda s, c: investment.record_month(s, c, "GX-0001", "2025-10", Decimal(-5)), InvalidValue,
-         "完成投资（amount）不能为负数：-5"),
+         "完成投资不能为负数：-5"),
         (lambda s, c: investment.record_month(s, c, "GX-0001", "2025-11", Decimal(5)), InvalidValue,
          "月份 2025-11 晚于统计截止日期 2025-10-31；完成投资只能填报已经开始的月份"),
         (lambda s, c: investment.record_month(s, c, "GX-0001", "2025-13", Decimal(5)), InvalidValue,

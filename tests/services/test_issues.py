@@ -200,7 +200,7 @@ def test_every_illegal_move_is_refused_naming_state_and_allowed_moves(office, ct
             with pytest.raises(IllegalMove) as exc:
                 do(s, day, number, action)
             assert str(exc.value) == (
-                f"不能对问题 {number} 执行 {action}：它现在是{ZH[state]}（{state}）；现在可以：{ALLOWED[state]}"
+                f"不能对问题 {number} 执行 {action}：它现在是{ZH[state]}；现在可以：{ALLOWED[state]}"
             )
             tried += 1
     assert tried == 7 * 13 - sum(len(v.split(", ")) for v in ALLOWED.values()) == 61

@@ -238,7 +238,7 @@ def test_undo_a_decision_that_took_up_a_problem_reverts_its_steps(office, ctx):
     assert s.scalar(select(func.count()).select_from(MeetingDecision)) == 0
     rejected = issues.report_issue(s, at(ctx, "2025-11-06"), "GX-0001", title="x", category="土地").number
     issues.reject_issue(s, at(ctx, "2025-11-06"), rejected, reason="不属实")
-    with pytest.raises(IllegalMove, match="^不能对问题 2025-002 执行 consult：它现在是不予受理（rejected）；现在可以：reopen$"):
+    with pytest.raises(IllegalMove, match="^不能对问题 2025-002 执行 consult：它现在是不予受理；现在可以：reopen$"):
         meetings.decide(s, at(ctx, "2025-11-06"), m, RULES, text="y", issue=rejected, unit="建设局")
 
 

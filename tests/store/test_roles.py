@@ -364,7 +364,7 @@ def test_row_level_security_holds_on_a_direct_connection(office):
 def test_db_check_verifies_the_policies(office):
     r = run(office, "db", "check")
     assert r.exit_code == 0, r.stdout
-    assert r.stdout.splitlines()[0] == "OK  integrity, schema at head, no orphan rows, change log chain intact"
+    assert r.stdout.splitlines()[0] == "正常  完整性无误，数据库是最新版本，没有孤立的行，变更记录链完整"
     _admin("ALTER TABLE milestone DISABLE ROW LEVEL SECURITY", DB)
     _admin("DROP POLICY projects_update ON dispatch", DB)
     try:
@@ -372,9 +372,9 @@ def test_db_check_verifies_the_policies(office):
         assert r.exit_code == 1
         fails = [line for line in r.stdout.splitlines() if line.startswith("FAIL")]
         assert fails == [
-            "FAIL  表 milestone 的行级安全未启用：单位的登录可以改别的单位的数据；请运行 projects db "
+            "异常  表 milestone 的行级安全未启用：单位的登录可以改别的单位的数据；请运行 projects db "
             "upgrade，或由督查室执行 ALTER TABLE milestone ENABLE ROW LEVEL SECURITY",
-            "FAIL  表 dispatch 缺少行级安全策略 projects_update"]
+            "异常  表 dispatch 缺少行级安全策略 projects_update"]
     finally:
         _admin("ALTER TABLE milestone ENABLE ROW LEVEL SECURITY", DB)
         _admin("CREATE POLICY projects_update ON dispatch FOR UPDATE USING (true) "
@@ -409,7 +409,7 @@ def test_a_backup_restores_to_an_identical_registry(office, tmp_path):
     # never over a registry, and only a backup at this version's schema
     r = run(restored, "db", "restore", str(dump))
     assert r.exit_code == 1
-    assert r.stderr.startswith(f"错误：{_server(RESTORED, OFFICE)} 已有项目库（holds a registry already）")
+    assert r.stderr.startswith(f"错误：{_server(RESTORED, OFFICE)} 已有项目库：")
     from projects_cli.store import db
 
     _admin(f"CREATE DATABASE {OLD} OWNER {OFFICE}")

@@ -72,14 +72,14 @@ def test_db_check_ok_then_detects_edited_and_deleted_log_entries(tmp_path: Path)
         assert _invoke(db, "add", "--name", name).exit_code == 0
     url = f"sqlite:///{db}"
     r = _invoke(db, "db", "check")
-    assert (r.exit_code, r.stdout) == (0, "OK  integrity, schema at head, no orphan rows, change log chain intact\n"
+    assert (r.exit_code, r.stdout) == (0, "正常  完整性无误，数据库是最新版本，没有孤立的行，变更记录链完整\n"
                                           + summary(head_of(url), rows=3) + "\n")
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE change_log SET new = replace(new, '乙', '丁') WHERE record_key = 'GX-0002'"))
     r = _invoke(db, "db", "check")
     assert r.exit_code == 1
-    assert r.stdout == ("FAIL  变更记录第 2 条在写入后被改动\n"
+    assert r.stdout == ("异常  变更记录第 2 条在写入后被改动\n"
                         + summary(head_of(url), rows=3) + "\n")
     with engine.begin() as conn:
         conn.execute(text("UPDATE change_log SET new = replace(new, '丁', '乙') WHERE record_key = 'GX-0002'"))
@@ -88,7 +88,7 @@ def test_db_check_ok_then_detects_edited_and_deleted_log_entries(tmp_path: Path)
     r = _invoke(db, "db", "check")
     assert r.exit_code == 1
     assert r.stdout == (
-        "FAIL  变更记录第 3 条接不上第 1 条：中间有记录被删去，或链被改写\n" + summary(head_of(url), rows=2) + "\n"
+        "异常  变更记录第 3 条接不上第 1 条：中间有记录被删去，或链被改写\n" + summary(head_of(url), rows=2) + "\n"
     )
 
 
@@ -102,7 +102,7 @@ def test_db_check_finds_orphans(tmp_path: Path):
         conn.execute(text("DELETE FROM unit"))
     engine.dispose()
     r = _invoke(db, "db", "check")
-    assert r.exit_code == 1 and "FAIL  project.unit_id → unit 有 1 行指向不存在的记录\n" in r.stdout
+    assert r.exit_code == 1 and "异常  project.unit_id → unit 有 1 行指向不存在的记录\n" in r.stdout
 
 
 def test_backup_is_a_consistent_copy_and_refuses_to_overwrite(tmp_path: Path):

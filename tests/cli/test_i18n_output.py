@@ -1,0 +1,111 @@
+"""Commands that printed English in the Chinese interface, Chinese in the English one, or a Chinese+English
+gloss (issue 19): each line as either language prints it. The language is read once per process, so every
+command runs in a subprocess on its own copy of the demo registry."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from projects_cli.store.db import head_revision
+
+
+@pytest.fixture
+def registry(demo_template, tmp_path):
+    """run(lang, *args) → (exit code, stdout, stderr) on one copy of the demo registry, as of 2025-10-31."""
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_template, path)
+
+    def run(lang: str, *args: str) -> tuple[int, str, str]:
+        env = {**os.environ, "PROJECTS_LANG": lang, "COLUMNS": "100"}
+        done = subprocess.run([sys.executable, "-m", "projects_cli", "--db", str(path), "--as-of", "2025-10-31",
+                               "--by", "tester", *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+        return done.returncode, done.stdout, done.stderr
+
+    return run
+
+
+def test_db_check_and_current(registry):
+    code, out, _err = registry("zh", "db", "check")
+    assert (code, out.splitlines()[0]) == (0, "正常  完整性无误，数据库是最新版本，没有孤立的行，变更记录链完整")
+    code, out, _err = registry("en", "db", "check")
+    assert (code, out.splitlines()[0]) == (0, "OK  integrity, schema at head, no orphan rows, change log chain intact")
+    assert registry("zh", "db", "current") == (0, f"{head_revision()}（最新）\n", "")
+    assert registry("en", "db", "current") == (0, f"{head_revision()} (head)\n", "")
+
+
+def test_calendar_show(registry):
+    zh = registry("zh", "calendar", "show", "2025")[1].splitlines()
+    en = registry("en", "calendar", "show", "2025")[1].splitlines()
+    assert zh[0].startswith("2025年工作日历（来源：chinesecalendar ") and zh[0].endswith(" 已收录2025年）")
+    assert en[0].startswith("Working-day calendar 2025 (source: chinesecalendar ") and en[0].endswith(" knows 2025)")
+    assert zh[2].split() == ["月份", "放假的工作日", "调休上班的周末"]
+    assert en[2].split() == ["Month", "Weekdays", "off", "Weekend", "workdays"]
+    assert [line.split() for line in zh if line.startswith("6月")] == [["6月", "2日（周一）", "—"]]
+    assert [line.split() for line in en if line.startswith("Month 6")] == [["Month", "6", "2", "(Mon)", "—"]]
+    assert zh[-1] == "共放假工作日18天，调休上班5天；其余周六、周日休息。"
+    assert en[-1] == "18 weekdays off, 5 weekend workdays; every other Saturday and Sunday is a day off."
+
+
+def test_edit_names_the_fields_changed(registry):
+    assert registry("zh", "edit", "GX-0001", "--status", "投产", "--leader", "王芳")[2] == "已修改：项目状态、包保领导\n"
+    assert registry("en", "edit", "GX-0002", "--status", "投产", "--total-investment", "9")[2] == (
+        "Changed Total investment, Status\n")
+    assert registry("zh", "unit", "edit", "建设局", "--contact", "张三", "--phone", "0537-1234567")[2] == "已修改：联系人、电话\n"
+
+
+def test_undo_plan_lines(registry):
+    registry("zh", "edit", "GX-0001", "--status", "投产")
+    code, _out, err = registry("zh", "undo", "--last")
+    assert code == 1 and err.splitlines()[0].endswith("（edit）：GX-0001 改回：项目状态 投产 → 在建")
+    code, _out, err = registry("en", "undo", "--last")
+    assert code == 1 and err.splitlines()[0].endswith(" (edit): GX-0001 back to: Status 投产 → 在建")
+    assert err.splitlines()[0].startswith("undo entry ")
+
+
+def test_issue_moves_without_a_gloss(registry):
+    number = registry("zh", "issue", "report", "GX-0005", "--title", "测试问题", "--category", "要素保障")[1].strip()
+    assert registry("zh", "issue", "accept", number)[2] == f"{number}：已提报 → 已受理\n"
+    code, _out, err = registry("en", "issue", "close", number)
+    assert (code, err) == (1, f"Error: cannot close issue {number}: it is accepted; allowed now: "
+                              "assign, escalate, instruct, consult, follow\n")
+    code, _out, err = registry("zh", "issue", "close", number)
+    assert (code, err) == (1, f"错误：不能对问题 {number} 执行 close：它现在是已受理；现在可以："
+                              "assign, escalate, instruct, consult, follow\n")
+
+
+def test_meeting_show_and_the_issue_it_made(registry):
+    number = registry("zh", "meeting", "add", "--kind", "周调度", "--date", "2025-10-24", "--chair", "王主任",
+                      "--units", "经济发展局", "--projects", "GX-0004")[1].strip()
+    registry("zh", "meeting", "attend", number, "--unit", "经济发展局", "--as", "出席")
+    issue = registry("zh", "meeting", "decide", number, "--text", "完成用电扩容", "--unit", "经济发展局",
+                     "--project", "GX-0004", "--due", "2025-11-10")[1].strip()
+    zh = registry("zh", "meeting", "show", number)[1].splitlines()
+    en = registry("en", "meeting", "show", number)[1].splitlines()
+    assert zh[0].split() == ["会议编号", number] and en[0].split() == ["Meeting", number]
+    assert zh[-4:] == [
+        "议定事项（截至 2025-10-31）",
+        "序号  议定事项      责任单位    配合单位  完成时限    问题编号  落实情况",
+        "----  ------------  ----------  --------  ----------  --------  ------------------",
+        f"   1  完成用电扩容  经济发展局            2025-11-10  {issue}  正在落实（剩10天）",
+    ]
+    assert en[-4:] == [
+        "Decisions (as of 2025-10-31)",
+        "No.  Decisions     Unit        Helper units  Deadline    Number    Where it stands",
+        "---  ------------  ----------  ------------  ----------  --------  --------------------------",
+        f"  1  完成用电扩容  经济发展局                2025-11-10  {issue}  In progress (10 days left)",
+    ]
+    assert f"来源会议    {number} 2025-10-24 周调度会 第1项议定事项" in registry("zh", "issue", "show", issue)[1]
+    assert f"From meeting      {number} 2025-10-24 周调度会, decision 1" in registry("en", "issue", "show", issue)[1]
+
+
+def test_cards_rate_in_either_language(registry):
+    zh = registry("zh", "cards", "rate", "--period", "2025-10")[1].splitlines()
+    en = registry("en", "cards", "rate", "--period", "2025-10")[1].splitlines()
+    assert zh[0].startswith("2025-10（截至 2025-10-31）：红牌 ") and "  [规则 " in zh[0]
+    assert en[0].startswith("2025-10 (as of 2025-10-31): red ") and "  [rules " in en[0]
+    assert en[1] == "Rated again; no colour changed"
