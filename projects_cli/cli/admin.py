@@ -128,7 +128,7 @@ def scope(
     office read everything; every unit reads the units, the leaders and the
     config whatever the choice. Run as an office login (the tables' owner).
 
-    Example: projects admin role scope --unit-reads own
+    Example: projects --db postgresql+psycopg://duchashi@dbhost/projects admin role scope --unit-reads own
     """
     from projects_cli.store import changelog, roles
 

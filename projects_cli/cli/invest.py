@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 from projects_cli.listings.output import Format
 
 app = typer.Typer(
@@ -16,16 +16,16 @@ app = typer.Typer(
 )
 
 CodeArg = Annotated[str, typer.Argument(help="Project code (项目编号), e.g. GX-0001.")]
-MONTH_COLUMNS = (("month", "月份"), ("amount", "当月完成（万元）"), ("cumulative", "累计完成（万元）"), ("source", "来源"))
+MONTH_COLUMNS = (("month", N_("月份")), ("amount", N_("当月完成（万元）")), ("cumulative", N_("累计完成（万元）")), ("source", N_("来源")))
 LIST_COLUMNS = (
-    ("code", "项目编号"),
-    ("name", "项目名称"),
-    ("unit", "责任单位"),
-    ("plan", "年度计划（万元）"),
-    ("completed", "累计完成（万元）"),
-    ("rate", "完成率%"),
-    ("expected", "序时进度%"),
-    ("behind", "落后序时（百分点）"),
+    ("code", N_("项目编号")),
+    ("name", N_("项目名称")),
+    ("unit", N_("责任单位")),
+    ("plan", N_("年度计划（万元）")),
+    ("completed", N_("累计完成（万元）")),
+    ("rate", N_("完成率%")),
+    ("expected", N_("序时进度%")),
+    ("behind", N_("落后序时（百分点）")),
 )
 
 
@@ -113,7 +113,7 @@ def show(
 
     Example: projects invest show GX-0001 --year 2025
     """
-    from projects_cli.listings.output import cell_text, render, to_json
+    from projects_cli.listings.output import cell_text, render, shown_columns, to_json
     from projects_cli.services import investment
 
     s = common.settings(ctx)
@@ -123,13 +123,13 @@ def show(
                 raise typer.BadParameter(_("不给项目编号时只列统计截止日期所在年度；请用 --as-of"), param_hint="--year")
             filters = common.filters(session, ctx, chain=chain, unit=unit, leader=leader)
             rows = investment.list_investment(session, s.today, filters)
-            common.out(render(rows, fmt, LIST_COLUMNS))
+            common.out(render(rows, fmt, shown_columns(LIST_COLUMNS, fmt)))
             return
         data = investment.show_investment(session, code, s.today, year)
     if fmt == Format.json:
         common.out(to_json(data))
         return
-    common.out(render(data["months"], fmt, MONTH_COLUMNS))
+    common.out(render(data["months"], fmt, shown_columns(MONTH_COLUMNS, fmt)))
     if fmt == Format.table:
         summary = _("{code} {name} {year}年：计划 {plan} 万元，累计完成 {completed} 万元").format(
             code=data["code"], name=data["name"], year=data["year"], plan=cell_text(data["plan"]) or "—",

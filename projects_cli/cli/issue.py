@@ -453,6 +453,8 @@ def list_cmd(
             level=common.pick(level, Level, (_("督办级别"), "supervision level")), overdue=overdue, project=project,
         )
     columns = CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS
+    if fmt == Format.table:  # the state in the interface's language (a file keeps the state's code)
+        rows = [{**row, "state_zh": _(row["state_zh"])} for row in rows]
     common.out(render(rows, fmt, columns, optional=("category", "urgency", "project_code", "level")))
     if fmt == Format.table:
         common.note(_("共 {n} 个问题").format(n=len(rows)))

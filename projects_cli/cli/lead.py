@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 from projects_cli.listings.output import Format
 
 app = typer.Typer(
@@ -21,29 +21,29 @@ OnOpt = Annotated[Optional[str], typer.Option("--on", help="The date (日期), Y
 NextOpt = Annotated[Optional[str], typer.Option("--next", help="Next follow-up date (下次跟进日期), YYYY-MM-DD. Default: "
                                                                "the rules file's leads.follow_days (30) after it.")]
 LIST_COLUMNS = (
-    ("code", "线索编号"),
-    ("name", "项目名称"),
-    ("company", "客商"),
-    ("chain", "产业链"),
-    ("source", "来源"),
-    ("stage", "阶段"),
-    ("amount_given", "投资额（原币）"),
-    ("amount_wan", "折合（万元）"),
-    ("unit", "责任单位"),
-    ("person", "责任人"),
-    ("last_on", "上次跟进"),
-    ("follow_due", "下次跟进"),
-    ("days_late", "逾期天数"),
-    ("project", "项目编号"),
+    ("code", N_("线索编号")),
+    ("name", N_("项目名称")),
+    ("company", N_("客商")),
+    ("chain", N_("产业链")),
+    ("source", N_("来源")),
+    ("stage", N_("阶段")),
+    ("amount_given", N_("投资额（原币）")),
+    ("amount_wan", N_("折合（万元）")),
+    ("unit", N_("责任单位")),
+    ("person", N_("责任人")),
+    ("last_on", N_("上次跟进")),
+    ("follow_due", N_("下次跟进")),
+    ("days_late", N_("逾期天数")),
+    ("project", N_("项目编号")),
 )
-CSV_COLUMNS = (*LIST_COLUMNS[:6], ("amount", "投资额（原币万）"), ("currency", "币种"), ("rate", "汇率（元）"),
-               *LIST_COLUMNS[7:], ("leader", "包保领导"), ("contact", "联系人"), ("signed_on", "签约日期"))
+CSV_COLUMNS = (*LIST_COLUMNS[:6], ("amount", N_("投资额（原币万）")), ("currency", N_("币种")), ("rate", N_("汇率（元）")),
+               *LIST_COLUMNS[7:], ("leader", N_("包保领导")), ("contact", N_("联系人")), ("signed_on", N_("签约日期")))
 SHOW_LABELS = (
-    ("code", "线索编号"), ("name", "项目名称"), ("company", "客商"), ("chain", "产业链"), ("source", "线索来源"),
-    ("contact", "联系人"), ("amount_given", "投资额（原币）"), ("rate", "汇率（元）"), ("amount_wan", "折合（万元）"),
-    ("unit", "责任单位"), ("person", "责任人"), ("leader", "包保领导"), ("stage", "阶段"), ("stage_on", "进入阶段日期"),
-    ("reason", "原因"), ("last_on", "上次跟进"), ("follow_due", "下次跟进"), ("days_late", "逾期天数"),
-    ("project", "项目编号"), ("signed_on", "签约日期"), ("recorded_on", "登记日期"), ("notes", "备注"),
+    ("code", N_("线索编号")), ("name", N_("项目名称")), ("company", N_("客商")), ("chain", N_("产业链")), ("source", N_("线索来源")),
+    ("contact", N_("联系人")), ("amount_given", N_("投资额（原币）")), ("rate", N_("汇率（元）")), ("amount_wan", N_("折合（万元）")),
+    ("unit", N_("责任单位")), ("person", N_("责任人")), ("leader", N_("包保领导")), ("stage", N_("阶段")), ("stage_on", N_("进入阶段日期")),
+    ("reason", N_("原因")), ("last_on", N_("上次跟进")), ("follow_due", N_("下次跟进")), ("days_late", N_("逾期天数")),
+    ("project", N_("项目编号")), ("signed_on", N_("签约日期")), ("recorded_on", N_("登记日期")), ("notes", N_("备注")),
 )
 OPTIONAL = ("source", "company", "person", "last_on", "project", "amount_given")
 
@@ -278,7 +278,7 @@ def list_cmd(
 
     Example: projects lead list --stage 在谈 --format json
     """
-    from projects_cli.listings.output import render
+    from projects_cli.listings.output import render, shown_columns
     from projects_cli.services import leads
     from projects_cli.store.changelog import decimal_text
 
@@ -291,9 +291,9 @@ def list_cmd(
                                 person=person and person.strip())
     shown = [_shown(r) for r in rows]
     if fmt == Format.json:
-        common.out(render(rows, fmt, LIST_COLUMNS, json_rows=[_public(r) for r in rows]))
+        common.out(render(rows, fmt, shown_columns(LIST_COLUMNS, fmt), json_rows=[_public(r) for r in rows]))
         return
-    common.out(render(shown, fmt, CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS, optional=OPTIONAL))
+    common.out(render(shown, fmt, shown_columns(CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS, fmt), optional=OPTIONAL))
     if fmt == Format.table:
         totals = leads.pipeline(rows)
         stages = " · ".join(f"{e['stage']} {e['leads']}" for e in totals["by_stage"] if e["leads"])
@@ -312,7 +312,7 @@ def show(
 
     Example: projects lead show XS-0001
     """
-    from projects_cli.listings.output import render_fields, render_table, to_json
+    from projects_cli.listings.output import render_fields, render_table, shown_columns, to_json
     from projects_cli.services import leads
 
     s = common.settings(ctx)
@@ -322,24 +322,24 @@ def show(
         common.out(to_json(_public(row)))
         return
     shown = _shown(row)
-    common.out(render_fields(shown, SHOW_LABELS))
+    common.out(render_fields(shown, shown_columns(SHOW_LABELS)))
     common.out("")
     common.out(_("阶段记录"))
-    common.out(render_table(row["stages"], (("on", "日期"), ("stage", "阶段"), ("reason", "原因"), ("by", "经办人"))))
+    common.out(render_table(row["stages"], shown_columns((("on", N_("日期")), ("stage", N_("阶段")), ("reason", N_("原因")), ("by", N_("经办人"))))))
     common.out("")
     common.out(_("派工记录"))
-    common.out(render_table(row["assignments"], (("on", "日期"), ("unit", "责任单位"), ("person", "责任人"),
-                                                 ("next_on", "下次跟进"), ("by", "经办人"))))
+    common.out(render_table(row["assignments"], shown_columns((("on", N_("日期")), ("unit", N_("责任单位")), ("person", N_("责任人")),
+                                                 ("next_on", N_("下次跟进")), ("by", N_("经办人"))))))
     common.out("")
     common.out(_("跟进记录"))
     if row["follows"]:
-        common.out(render_table(row["follows"], (("on", "日期"), ("who", "跟进人"), ("text", "跟进情况"),
-                                                 ("next_on", "下次跟进"))))
+        common.out(render_table(row["follows"], shown_columns((("on", N_("日期")), ("who", N_("跟进人")), ("text", N_("跟进情况")),
+                                                 ("next_on", N_("下次跟进"))))))
     else:
         common.out(_("（无）"))
 
 
-GROUP_COLUMNS = (("leads", "线索数"), ("amount_wan", "拟投资额（万元）"), ("signed", "已签约"), ("overdue", "跟进逾期"))
+GROUP_COLUMNS = (("leads", N_("线索数")), ("amount_wan", N_("拟投资额（万元）")), ("signed", N_("已签约")), ("overdue", N_("跟进逾期")))
 
 
 @app.command()
@@ -355,7 +355,7 @@ def report(
     """
     from datetime import timedelta
 
-    from projects_cli.listings.output import render_table, to_json
+    from projects_cli.listings.output import render_table, shown_columns, to_json
     from projects_cli.services import leads
     from projects_cli.store.changelog import decimal_text
 
@@ -376,26 +376,26 @@ def report(
             signed=total['signed'], overdue=total['overdue']),
         "",
         _("按阶段"),
-        render_table(data["by_stage"], (("stage", "阶段"), ("leads", "线索数"), ("amount_wan", "拟投资额（万元）"))),
+        render_table(data["by_stage"], shown_columns((("stage", N_("阶段")), ("leads", N_("线索数")), ("amount_wan", N_("拟投资额（万元）"))))),
         "",
         _("按产业链"),
-        render_table(data["by_chain"], (("chain", "产业链"), *GROUP_COLUMNS)),
+        render_table(data["by_chain"], shown_columns((("chain", N_("产业链")), *GROUP_COLUMNS))),
         "",
         _("按责任单位"),
-        render_table(data["by_unit"], (("unit", "责任单位"), *GROUP_COLUMNS)),
+        render_table(data["by_unit"], shown_columns((("unit", N_("责任单位")), *GROUP_COLUMNS))),
         "",
         _("新增线索（{since} 以来）：{n}").format(since=start.isoformat(), n=len(data['new'])),
     ]
     if data["new"]:
-        parts.append(render_table(data["new"], (("code", "线索编号"), ("name", "项目名称"), ("unit", "责任单位"),
-                                                ("stage", "阶段"), ("amount_wan", "拟投资额（万元）"), ("recorded_on", "登记日期"))))
+        parts.append(render_table(data["new"], shown_columns((("code", N_("线索编号")), ("name", N_("项目名称")), ("unit", N_("责任单位")),
+                                                ("stage", N_("阶段")), ("amount_wan", N_("拟投资额（万元）")), ("recorded_on", N_("登记日期"))))))
     parts += ["", _("阶段变化（{since} 以来）：{n}").format(since=start.isoformat(), n=len(data['moves']))]
     if data["moves"]:
-        parts.append(render_table(data["moves"], (("on", "日期"), ("code", "线索编号"), ("name", "项目名称"),
-                                                  ("from_stage", "原阶段"), ("stage", "新阶段"), ("reason", "原因"))))
+        parts.append(render_table(data["moves"], shown_columns((("on", N_("日期")), ("code", N_("线索编号")), ("name", N_("项目名称")),
+                                                  ("from_stage", N_("原阶段")), ("stage", N_("新阶段")), ("reason", N_("原因"))))))
     rate = "—" if conv["rate"] is None else f"{conv['rate']}%"
     parts += ["", _("签约→开工：{started}/{signed}（{rate}）").format(started=conv['started'], signed=conv['signed'], rate=rate)]
     if conv["leads"]:
-        parts.append(render_table(conv["leads"], (("code", "线索编号"), ("project", "项目编号"), ("signed_on", "签约日期"),
-                                                  ("started_on", "开工日期"), ("days_to_start", "签约至开工天数"))))
+        parts.append(render_table(conv["leads"], shown_columns((("code", N_("线索编号")), ("project", N_("项目编号")), ("signed_on", N_("签约日期")),
+                                                  ("started_on", N_("开工日期")), ("days_to_start", N_("签约至开工天数"))))))
     common.out("\n".join(parts))

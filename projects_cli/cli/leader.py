@@ -8,14 +8,14 @@ import typer
 
 from projects_cli.cli import common
 from projects_cli.cli.unit import On
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 from projects_cli.listings.output import Format
 
 app = typer.Typer(help="Leaders in charge (包保领导): title and phone, renames and merges kept in the projects' history.",
                   no_args_is_help=True)
 
-LIST_COLUMNS = (("name", "包保领导"), ("title", "职务"), ("phone", "电话"), ("projects", "项目数"),
-                ("former_names", "曾用名"), ("registered", "已登记"), ("retired_on", "撤并日期"), ("merged_into", "并入"))
+LIST_COLUMNS = (("name", N_("包保领导")), ("title", N_("职务")), ("phone", N_("电话")), ("projects", N_("项目数")),
+                ("former_names", N_("曾用名")), ("registered", N_("已登记")), ("retired_on", N_("撤并日期")), ("merged_into", N_("并入")))
 Leader = Annotated[str, typer.Argument(help="The leader's name (姓名), e.g. 张三.")]
 
 
@@ -29,12 +29,12 @@ def list_cmd(
 
     Example: projects leader list --format json
     """
-    from projects_cli.listings.output import render
+    from projects_cli.listings.output import render, shown_columns
     from projects_cli.services import leaders
 
     with common.session(ctx, write=False) as session:
         rows = leaders.list_leaders(session, retired=all_)
-    common.out(render(rows, fmt, LIST_COLUMNS if all_ else LIST_COLUMNS[:-2]))
+    common.out(render(rows, fmt, shown_columns(LIST_COLUMNS if all_ else LIST_COLUMNS[:-2], fmt)))
     if fmt == Format.table:
         common.note(_("共 {n} 位包保领导").format(n=len(rows)))
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 from projects_cli.listings.output import Format
 
 app = typer.Typer(
@@ -20,18 +20,18 @@ KindArg = Annotated[
     str, typer.Argument(help="Milestone kind (节点): 签约 立项 土地 规划许可 施工许可 开工 主体完工 竣工 投产 达效, or your config's list.")
 ]
 LIST_COLUMNS = (
-    ("kind", "节点"),
-    ("baseline_date", "基准计划"),
-    ("planned_date", "当前计划"),
-    ("actual_date", "实际完成"),
-    ("state_label", "状态"),
-    ("days_late", "逾期天数"),
-    ("days_left", "剩余天数"),
-    ("finish_delay", "完成偏差天数"),
-    ("replans", "调整次数"),
-    ("last_reason", "最近调整原因"),
+    ("kind", N_("节点")),
+    ("baseline_date", N_("基准计划")),
+    ("planned_date", N_("当前计划")),
+    ("actual_date", N_("实际完成")),
+    ("state_label", N_("状态")),
+    ("days_late", N_("逾期天数")),
+    ("days_left", N_("剩余天数")),
+    ("finish_delay", N_("完成偏差天数")),
+    ("replans", N_("调整次数")),
+    ("last_reason", N_("最近调整原因")),
 )
-HISTORY_COLUMNS = (("kind", "节点"), ("planned_date", "计划日期"), ("on", "调整日期"), ("reason", "原因"), ("by", "经办人"))
+HISTORY_COLUMNS = (("kind", N_("节点")), ("planned_date", N_("计划日期")), ("on", N_("调整日期")), ("reason", N_("原因")), ("by", N_("经办人")))
 
 
 def _kinds(ctx: typer.Context) -> tuple[str, ...]:
@@ -131,7 +131,7 @@ def list_cmd(
 
     Example: projects milestone list GX-0001 --history
     """
-    from projects_cli.listings.output import render
+    from projects_cli.listings.output import render, shown_columns
     from projects_cli.services import milestones
 
     s = common.settings(ctx)
@@ -142,8 +142,10 @@ def list_cmd(
         row["last_reason"] = reasons[-1] if reasons else None
     if history and fmt != Format.json:
         plans = [dict(p, kind=row["kind"]) for row in rows for p in row["plans"]]
-        common.out(render(plans, fmt, HISTORY_COLUMNS))
+        common.out(render(plans, fmt, shown_columns(HISTORY_COLUMNS, fmt)))
         return
-    common.out(render(rows, fmt, LIST_COLUMNS))
+    if fmt == Format.table:  # the state in the interface's language (a file keeps the office's words)
+        rows = [{**row, "state_label": _(row["state_label"])} for row in rows]
+    common.out(render(rows, fmt, shown_columns(LIST_COLUMNS, fmt)))
     if fmt == Format.table and not rows:
         common.note(_("{code} 还没有节点；添加：projects milestone add {code} 开工 --planned 日期").format(code=code.strip()))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 from projects_cli.listings.output import Format
 from projects_cli.vocab import SheetKind
 
@@ -43,14 +43,14 @@ EXTENSIONS = {".xlsx": SheetFormat.xlsx, ".html": SheetFormat.html, ".htm": Shee
 FILE_ONLY = {SheetFormat.xlsx: _("Excel 文件需要写到文件：请加 --output 文件.xlsx"),
              SheetFormat.docx: _("Word 文件需要写到文件：请加 --output 文件.docx")}
 LIST_COLUMNS = (
-    ("number", "编号"),
-    ("kind_zh", "类型"),
-    ("issued_on", "日期"),
-    ("recipient", "主送"),
-    ("ref", "事由"),
-    ("by", "经办人"),
-    ("state", "状态"),
-    ("void_reason", "作废原因"),
+    ("number", N_("编号")),
+    ("kind_zh", N_("类型")),
+    ("issued_on", N_("日期")),
+    ("recipient", N_("主送")),
+    ("ref", N_("事由")),
+    ("by", N_("经办人")),
+    ("state", N_("状态")),
+    ("void_reason", N_("作废原因")),
 )
 
 OutputOpt = Annotated[
@@ -287,10 +287,10 @@ def list_cmd(
 
     Example: projects sheet list --year 2025 --kind notice
     """
-    from projects_cli.listings.output import render
+    from projects_cli.listings.output import render, shown_columns
     from projects_cli.sheets import contexts
 
     with common.session(ctx, write=False) as session:
         rows = contexts.list_sheets(session, year=year, kind=common.pick(kind, SheetKind, ("文书类型", "sheet kind")),
                                     issue=issue)
-    common.out(render(rows, fmt, LIST_COLUMNS))
+    common.out(render(rows, fmt, shown_columns(LIST_COLUMNS, fmt)))

@@ -12,20 +12,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Final, Iterable, NamedTuple, Sequence
 
+from projects_cli.i18n import N_
 from projects_cli.rules.dates import days_late
 from projects_cli.vocab import Milestone
 
 START = Milestone.START  # its countdown (开工倒计时) is the headline of a project not yet started
 
 # A milestone's state at an as-of date, and how the office says it.
-STATE_LABELS = {
-    "done_early": "提前完成",
-    "done_on_time": "按期完成",
-    "done_late": "延期完成",
-    "overdue": "逾期",
-    "due_soon": "即将到期",
-    "open": "未到期",
-    "unplanned": "未计划",
+STATE_LABELS = {  # (Chinese in files and sheets; a terminal table shows them in the interface's language)
+    "done_early": N_("提前完成"),
+    "done_on_time": N_("按期完成"),
+    "done_late": N_("延期完成"),
+    "overdue": N_("逾期"),
+    "due_soon": N_("即将到期"),
+    "open": N_("未到期"),
+    "unplanned": N_("未计划"),
 }
 
 

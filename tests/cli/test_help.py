@@ -145,7 +145,7 @@ def unit_list(path: Path) -> None:
 MADE = {("unit", "import"): ("单位通讯录.xlsx", unit_list)}
 # examples that need a PostgreSQL server (tests/store/test_roles.py runs these commands on one): on the sample
 # they run without their --db, parse as printed, and stop at the one line saying SQLite has no logins
-NEEDS_POSTGRES = {("admin", "role", "add"), ("admin", "role", "remove")}
+NEEDS_POSTGRES = {("admin", "role", "add"), ("admin", "role", "remove"), ("admin", "role", "scope")}
 
 
 def examples() -> list[tuple[tuple[str, ...], str]]:

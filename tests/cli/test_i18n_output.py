@@ -109,3 +109,26 @@ def test_cards_rate_in_either_language(registry):
     assert zh[0].startswith("2025-10（截至 2025-10-31）：红牌 ") and "  [规则 " in zh[0]
     assert en[0].startswith("2025-10 (as of 2025-10-31): red ") and "  [rules " in en[0]
     assert en[1] == "Rated again; no colour changed"
+
+
+def test_milestone_leader_investment_lead_and_sheet_tables(registry):
+    """The headers of a terminal table, and a milestone's state, in the interface's language; CSV stays Chinese."""
+    zh = registry("zh", "--wide", "milestone", "list", "GX-0001")[1].splitlines()
+    en = registry("en", "--wide", "milestone", "list", "GX-0001")[1].splitlines()
+    assert zh[0].split()[:5] == ["节点", "基准计划", "当前计划", "实际完成", "状态"]
+    assert en[0].split()[:7] == ["Milestones", "Baseline", "Plan", "now", "Done", "on", "Status"]
+    assert zh[2].split()[:5] == ["签约", "2021-03-31", "2021-03-31", "2021-03-20", "提前完成"]
+    assert en[2].split()[:6] == ["签约", "2021-03-31", "2021-03-31", "2021-03-20", "done", "early"]
+    assert registry("en", "milestone", "list", "GX-0001", "--format", "csv")[1].lstrip("\ufeff").startswith(
+        "节点,基准计划,当前计划,实际完成,状态,")
+    assert registry("en", "leader", "list")[1].splitlines()[0].split() == [
+        "Leader", "Title", "Phone", "Projects", "Former", "names", "Registered"]
+    assert registry("en", "invest", "show", "GX-0001")[1].splitlines()[0].split() == [
+        "Month", "Month", "(10k", "yuan)", "Year", "to", "date", "(10k", "yuan)", "Source"]
+    assert registry("zh", "invest", "show", "GX-0001")[1].splitlines()[0].split() == [
+        "月份", "当月完成（万元）", "累计完成（万元）", "来源"]
+    assert registry("en", "sheet", "list")[1].splitlines()[0].split() == [
+        "Number", "Kind", "Date", "To", "Subject", "By", "Status", "Void", "reason"]
+    report = registry("en", "lead", "report")[1].splitlines()
+    assert report[2:4] == ["By stage", report[3]] and report[3].split() == [
+        "Stage", "Leads", "Planned", "investment", "(10k", "yuan)"]
