@@ -442,7 +442,7 @@ def list_cmd(
 
     Example: projects issue list --overdue --unit 自然资源分局 --format json
     """
-    from projects_cli.listings.output import render
+    from projects_cli.listings.output import render, shown_values
     from projects_cli.services import issues
 
     s = common.settings(ctx)
@@ -454,7 +454,7 @@ def list_cmd(
         )
     columns = CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS
     if fmt == Format.table:  # the state in the interface's language (a file keeps the state's code)
-        rows = [{**row, "state_zh": _(row["state_zh"])} for row in rows]
+        rows = shown_values(rows, "state_zh")
     common.out(render(rows, fmt, columns, optional=("category", "urgency", "project_code", "level")))
     if fmt == Format.table:
         common.note(_("共 {n} 个问题").format(n=len(rows)))

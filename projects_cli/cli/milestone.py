@@ -131,7 +131,7 @@ def list_cmd(
 
     Example: projects milestone list GX-0001 --history
     """
-    from projects_cli.listings.output import render, shown_columns
+    from projects_cli.listings.output import render, shown_columns, shown_values
     from projects_cli.services import milestones
 
     s = common.settings(ctx)
@@ -145,7 +145,7 @@ def list_cmd(
         common.out(render(plans, fmt, shown_columns(HISTORY_COLUMNS, fmt)))
         return
     if fmt == Format.table:  # the state in the interface's language (a file keeps the office's words)
-        rows = [{**row, "state_label": _(row["state_label"])} for row in rows]
+        rows = shown_values(rows, "state_label")
     common.out(render(rows, fmt, shown_columns(LIST_COLUMNS, fmt)))
     if fmt == Format.table and not rows:
         common.note(_("{code} 还没有节点；添加：projects milestone add {code} 开工 --planned 日期").format(code=code.strip()))

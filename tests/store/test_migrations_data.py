@@ -108,6 +108,11 @@ def test_there_is_history_to_check():
     assert OLDER, "no revision older than head: this test would check nothing"
 
 
+# A cache a migration empties on purpose, on one engine: 0017 drops the ledger fingerprints on PostgreSQL, which a
+# unit's login could write until then (the office's next import keeps them again). Nothing else may lose a row.
+EMPTIED = {"ledger_fingerprint": ("postgresql", "0017")}
+
+
 @pytest.mark.slow  # a walk through the migrations: CI runs it (-m "slow or not slow")
 @pytest.mark.parametrize("revision", OLDER)
 def test_data_written_at_an_older_revision_survives_upgrade_and_downgrade(revision, db_url):
@@ -117,8 +122,13 @@ def test_data_written_at_an_older_revision_survives_upgrade_and_downgrade(revisi
     assert all(len(rows) == 1 for rows in before.values())
     db.upgrade(db_url, backup=False)
     after = snapshot(db_url)
+    emptied = {table for table, (engine, by) in EMPTIED.items() if db_url.startswith(engine) and revision < by}
     for table, rows in before.items():
         assert table in after, f"table {table} was dropped"
+        if table in emptied:
+            assert after[table] == [], f"{table} was to be emptied"
+            before[table] = []  # (and stays empty down and up again)
+            continue
         kept = {k: after[table][0][k] for k in rows[0] if k in after[table][0]}
         assert kept == rows[0], table
         assert set(rows[0]) <= set(after[table][0]), f"{table} lost columns"

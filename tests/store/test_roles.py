@@ -370,7 +370,7 @@ def test_db_check_verifies_the_policies(office):
     try:
         r = run(office, "db", "check")
         assert r.exit_code == 1
-        fails = [line for line in r.stdout.splitlines() if line.startswith("FAIL")]
+        fails = [line for line in r.stdout.splitlines() if line.startswith("异常")]
         assert fails == [
             "异常  表 milestone 的行级安全未启用：单位的登录可以改别的单位的数据；请运行 projects db "
             "upgrade，或由督查室执行 ALTER TABLE milestone ENABLE ROW LEVEL SECURITY",
@@ -586,16 +586,16 @@ def test_db_check_verifies_the_read_policies_match_the_choice(own):
     _admin("DROP TRIGGER projects_dispatch_sent ON dispatch", DB)
     r = run(own, "db", "check")
     assert r.exit_code == 1
-    assert [line for line in r.stdout.splitlines() if line.startswith("FAIL")] == [
-        "FAIL  表 milestone 的读取策略与设定不符：设定单位的登录可读 own，实际可读 all；"
+    assert [line for line in r.stdout.splitlines() if line.startswith("异常")] == [
+        "异常  表 milestone 的读取策略与设定不符：设定单位的登录可读 own，实际可读 all；"
         "请督查室运行 projects admin role scope --unit-reads own",
-        "FAIL  表 card 缺少行级安全策略 projects_read",
-        "FAIL  表 dispatch 缺少触发器 projects_dispatch_sent：单位的登录可以改派工单派发时的记录；请运行 projects db upgrade"]
+        "异常  表 card 缺少行级安全策略 projects_read",
+        "异常  表 dispatch 缺少触发器 projects_dispatch_sent：单位的登录可以改派工单派发时的记录；请运行 projects db upgrade"]
     # the office's choice, put back by running it again; re-created policies keep it (db upgrade)
     assert run(own, "admin", "role", "scope", "--unit-reads", "own").exit_code == 0
     r = run(own, "db", "check")
-    assert [line for line in r.stdout.splitlines() if line.startswith("FAIL")] == [
-        "FAIL  表 dispatch 缺少触发器 projects_dispatch_sent：单位的登录可以改派工单派发时的记录；请运行 projects db upgrade"]
+    assert [line for line in r.stdout.splitlines() if line.startswith("异常")] == [
+        "异常  表 dispatch 缺少触发器 projects_dispatch_sent：单位的登录可以改派工单派发时的记录；请运行 projects db upgrade"]
     from sqlalchemy import create_engine
 
     from projects_cli.store.roles import create_policies
