@@ -51,20 +51,20 @@ class Labelled(StrEnum):
 class ProjectStatus(Labelled):
     """项目状态, in the order a project moves through them."""
 
-    RESERVE = "储备"
-    PREPARATION = "前期"
-    BUILDING = "在建"
-    OPERATING = "投产"
-    COMPLETED = "竣工"
-    SUSPENDED = "停缓建"
+    RESERVE = N_("储备")
+    PREPARATION = N_("前期")
+    BUILDING = N_("在建")
+    OPERATING = N_("投产")
+    COMPLETED = N_("竣工")
+    SUSPENDED = N_("停缓建")
 
 
 class Level(Labelled):
     """督办级别, lowest first: escalation (督办升级) only ever moves up this list."""
 
-    GENERAL = "一般督办"
-    KEY = "重点督办"
-    LISTED = "挂牌督办"
+    GENERAL = N_("一般督办")
+    KEY = N_("重点督办")
+    LISTED = N_("挂牌督办")
 
     def short(self) -> tuple[str, ...]:
         return (self.zh.removesuffix("督办"),)  # 一般 · 重点 · 挂牌
@@ -172,6 +172,13 @@ class Milestone(Labelled):
 
     START = "开工"  # its countdown (开工倒计时) is the headline of a project not yet started
     COMPLETION = "竣工"
+
+
+# The words of the shipped config and rules files (data/config.toml's milestone kinds, data/rules.toml's
+# overdue tiers), marked so that a terminal in English shows them in English; an office's own words are
+# shown as it wrote them.
+SHIPPED_WORDS = (N_("签约"), N_("立项"), N_("土地"), N_("规划许可"), N_("施工许可"), N_("开工"), N_("主体完工"),
+                 N_("竣工"), N_("投产"), N_("达效"), N_("一般逾期"), N_("较重逾期"), N_("严重逾期"))
 
 
 # ---------------------------------------------------------------- the project's fields

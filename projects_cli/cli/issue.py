@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
 import typer
 
 from projects_cli.cli import common
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 from projects_cli.listings.output import Format
 from projects_cli.vocab import IssueEventType, IssueState, Level
 
@@ -59,15 +60,15 @@ CSV_COLUMNS = (
     ("lookback_done_on", "回头看完成"),
 )
 SWEEP_COLUMNS = (
-    ("number", "问题编号"),
-    ("project_code", "项目编号"),
-    ("lead_unit", "牵头单位"),
-    ("deadline", "办理期限"),
-    ("workdays_late", "逾期工作日"),
-    ("misses", "逾期次数"),
-    ("level_to", "督办级别"),
-    ("new_deadline", "新限期"),
-    ("done", "处理"),
+    ("number", N_("问题编号")),
+    ("project_code", N_("项目编号")),
+    ("lead_unit", N_("牵头单位")),
+    ("deadline", N_("办理期限")),
+    ("workdays_late", N_("逾期工作日")),
+    ("misses", N_("逾期次数")),
+    ("level_to", N_("督办级别")),
+    ("new_deadline", N_("新限期")),
+    ("done", N_("处理")),
 )
 SHOW_FIELDS = (
     ("number", _("问题编号")),
@@ -395,6 +396,19 @@ def lookback(
     _run(ctx, number, lambda s, a: issues.record_lookback(s, a, number, text=text))
 
 
+_RULE_DAYS = re.compile(r"逾期(\d+)个工作日（≥(\d+)）")
+_RULE_MISSES = re.compile(r"第(\d+)次逾期")
+
+
+def _shown_rule(why: str) -> str:
+    """The escalation rule's reason (rules/escalation.py words it for the record) in the interface's language."""
+    if m := _RULE_DAYS.fullmatch(why):
+        return _("逾期{days}个工作日（≥{limit}）").format(days=m[1], limit=m[2])
+    if m := _RULE_MISSES.fullmatch(why):
+        return _("第{n}次逾期").format(n=m[1])
+    return why
+
+
 @app.command()
 def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """Count missed deadlines and escalate overdue problems by the rules file, as of the as-of date (督办巡查).
@@ -403,7 +417,7 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 
     Example: projects --as-of 2025-10-31 issue sweep
     """
-    from projects_cli.listings.output import render, render_table
+    from projects_cli.listings.output import render, render_table, shown_columns
     from projects_cli.services import issues
 
     rules = _rules(ctx)
@@ -412,14 +426,15 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     for row in rows:
         parts = [_("记第{n}次逾期").format(n=row["misses"])] if row["miss_counted"] else []
         if row["rule"]:
-            parts.append(_("升为{level}：{rule}").format(level=row["level_to"], rule=row["rule"]))
-        row["done"] = "；".join(parts)
+            parts.append(_("升为{level}：{rule}").format(level=_(row["level_to"]), rule=_shown_rule(row["rule"])))
+        row["done"] = _("；").join(parts)
     escalated = sum(1 for r in rows if r["rule"])
     misses = sum(1 for r in rows if r["miss_counted"])
     if fmt == Format.table and rows:
-        common.out(render_table(rows, SWEEP_COLUMNS, max_width=60))
+        shown = [dict(r, level_to=_(r["level_to"]) if r["level_to"] else r["level_to"]) for r in rows]
+        common.out(render_table(shown, shown_columns(SWEEP_COLUMNS), max_width=60))
     elif fmt != Format.table:
-        common.out(render(rows, fmt, SWEEP_COLUMNS))
+        common.out(render(rows, fmt, shown_columns(SWEEP_COLUMNS, fmt)))
     as_of = common.settings(ctx).today.isoformat()
     if rows:
         common.note(_("截至 {day}：升级问题 {escalated} 个，记逾期 {misses} 次").format(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any, Iterator, Optional
@@ -9,7 +10,7 @@ from typing import Annotated, Any, Iterator, Optional
 import typer
 
 from projects_cli.cli import common
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _
 from projects_cli.listings.output import Format, ReportFormat
 from projects_cli.vocab import NO_UNIT
 
@@ -17,37 +18,37 @@ from projects_cli.vocab import NO_UNIT
 EXIT_OVERDUE = 3
 
 COUNTDOWN_COLUMNS = (
-    ("days_left", "剩余天数"),
-    ("planned", "计划日期"),
-    ("item", "节点/事项"),
-    ("code", "项目编号"),
-    ("name", "项目名称"),
-    ("unit", "责任单位"),
-    ("leader", "包保领导"),
-    ("status", "状态"),
+    ("days_left", N_("剩余天数")),
+    ("planned", N_("计划日期")),
+    ("item", N_("节点/事项")),
+    ("code", N_("项目编号")),
+    ("name", N_("项目名称")),
+    ("unit", N_("责任单位")),
+    ("leader", N_("包保领导")),
+    ("status", N_("状态")),
 )
 OVERDUE_COLUMNS = (
-    ("unit", "责任单位"),
-    ("leader", "包保领导"),
-    ("code", "项目编号"),
-    ("name", "项目名称"),
-    ("item", "逾期事项"),
-    ("planned", "计划/期限"),
-    ("days_late", "逾期天数"),
-    ("tier", "逾期等级"),
-    ("level", "督办级别"),
-    ("rate", "投资完成率%"),
-    ("behind", "落后序时"),
-    ("new", "新增"),
+    ("unit", N_("责任单位")),
+    ("leader", N_("包保领导")),
+    ("code", N_("项目编号")),
+    ("name", N_("项目名称")),
+    ("item", N_("逾期事项")),
+    ("planned", N_("计划/期限")),
+    ("days_late", N_("逾期天数")),
+    ("tier", N_("逾期等级")),
+    ("level", N_("督办级别")),
+    ("rate", N_("投资完成率%")),
+    ("behind", N_("落后序时")),
+    ("new", N_("新增")),
 )
 DUE_SOON_COLUMNS = (
-    ("planned", "计划/期限"),
-    ("days_left", "剩余天数"),
-    ("unit", "责任单位"),
-    ("leader", "包保领导"),
-    ("code", "项目编号"),
-    ("name", "项目名称"),
-    ("item", "事项"),
+    ("planned", N_("计划/期限")),
+    ("days_left", N_("剩余天数")),
+    ("unit", N_("责任单位")),
+    ("leader", N_("包保领导")),
+    ("code", N_("项目编号")),
+    ("name", N_("项目名称")),
+    ("item", N_("事项")),
 )
 CSV_COLUMNS = (
     ("section", "部分"),
@@ -80,12 +81,37 @@ def _filters(session, ctx: typer.Context, unit: str | None, leader: str | None, 
 OPTIONAL = ("level", "behind", "rate", "new", "status", "tier")
 
 
+_ISSUE_ITEM = re.compile(r"(问题|议定事项|回头看) (.+)", re.S)
+_LEAD_ITEM = re.compile(r"招商线索跟进（(.+?)）：(?:上次跟进 (\S+)|(\S+) 登记后未跟进)(?:，(.+))?", re.S)
+
+
+def shown_item(text: str | None) -> str | None:
+    """An item as services/report.py words it (the office's record, and notify's key for a reminder sent),
+    in the interface's language: a milestone kind, 问题/议定事项/回头看 N：title, a lead's follow-up."""
+    if not text:
+        return text
+    if m := _ISSUE_ITEM.fullmatch(text):
+        words = {"问题": _("问题 {item}"), "议定事项": _("议定事项 {item}"), "回头看": _("回头看 {item}")}
+        return words[m[1]].format(item=m[2])
+    if m := _LEAD_ITEM.fullmatch(text):
+        since = (_("上次跟进 {day}").format(day=m[2]) if m[2] else _("{day} 登记后未跟进").format(day=m[3]))
+        person = _("，{person}").format(person=m[4]) if m[4] else ""
+        return _("招商线索跟进（{stage}）：{since}{person}").format(stage=_(m[1]), since=since, person=person)
+    return _(text)
+
+
+def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for a terminal table: items, tiers, levels and statuses in the interface's language."""
+    return [{**row, **{key: _(row[key]) for key in ("tier", "level", "status") if row.get(key)},
+             **({"item": shown_item(row["item"])} if "item" in row else {})} for row in rows]
+
+
 def _section(title: str, rows: list[dict[str, Any]], columns) -> str:
-    from projects_cli.listings.output import render_table
+    from projects_cli.listings.output import render_table, shown_columns
 
     if not rows:
         return f"{title}\n" + _("（无）")
-    return f"{title}\n{render_table(rows, columns, optional=OPTIONAL)}"
+    return f"{title}\n{render_table(_shown(rows), shown_columns(columns), optional=OPTIONAL)}"
 
 
 def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -94,7 +120,7 @@ def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out, last = [], (object(), object())
     for row in rows:
         unit = row["unit"] or NO_UNIT
-        shown = dict(row, unit=unit if unit != last[0] else "", new="新增" if row["new"] else "")
+        shown = dict(row, unit=unit if unit != last[0] else "", new=_("新增") if row["new"] else "")
         if (unit, row["leader"]) == last:
             shown["leader"] = ""
         last = (unit, row["leader"])
@@ -125,7 +151,7 @@ def countdown(
     with common.session(ctx, write=False) as session:
         rows = report.countdown(session, s.today, within=within, filters=_filters(session, ctx, unit, leader, chain))
     if fmt != Format.table:
-        common.out(render(rows, fmt, (*COUNTDOWN_COLUMNS, ("start", "开工倒计时"))))
+        common.out(render(rows, fmt, (*COUNTDOWN_COLUMNS, ("start", N_("开工倒计时")))))
         return
     start = [r for r in rows if r["start"]]
     rest = [r for r in rows if not r["start"]]
@@ -142,15 +168,15 @@ REPORT_EXTENSIONS = {".xlsx": ReportFormat.xlsx, ".csv": ReportFormat.csv, ".jso
 
 def _overdue_table(data: dict[str, Any]) -> str:
     totals = data["totals"]
-    tiers = " · ".join(f"{name} {count}" for name, count in totals["by_tier"].items())
+    tiers = " · ".join(f"{_(name)} {count}" for name, count in totals["by_tier"].items())
     head = (
         _("截至 {as_of} 逾期：{n}（{tiers}）").format(as_of=data['as_of'].isoformat(), n=totals['overdue'], tiers=tiers)
         + "\n" + _("{since} 以来本周新增：{new} · {due_by} 前即将到期：{due}").format(
             since=data['since'].isoformat(), new=totals['new'], due_by=data['due_by'].isoformat(), due=totals['due_soon'])
     )
     unit_rows = [dict(u, unit=u["unit"] or NO_UNIT, **u["by_tier"]) for u in data["by_unit"]]
-    unit_columns = (("unit", "责任单位"), ("overdue", "逾期"), *((t, t) for t in data["tiers"]),
-                    ("new", "新增"), ("due_soon", "即将到期"), ("max_days_late", "最长逾期天数"))
+    unit_columns = (("unit", N_("责任单位")), ("overdue", N_("逾期")), *((t, t) for t in data["tiers"]),
+                    ("new", N_("新增")), ("due_soon", N_("即将到期")), ("max_days_late", N_("最长逾期天数")))
     parts = [
         head,
         "",

@@ -24,7 +24,7 @@ app = typer.Typer(
 
 Each issued sheet takes the next number of the year (高新督〔2025〕12号) and is recorded, so it can be re-issued exactly.
 One document has one number: writing the same sheet again (another format, another file) reuses its number, and `sheet reissue NUMBER --format …` prints it in any format; --preview never takes a number; `sheet void NUMBER --reason …` voids one (the number is never given again).
-Formats: xlsx, html, md and docx (Word, laid out as a 公文 to GB/T 9704-2012: 版头 with the office's red mark, 发文字号 and red line, 2号小标宋 title, 3号仿宋 body, 版记, page numbers; a chart is a table of its data). The mark and the title font: mark = "…" and title_font = "…" in the sheets table of the config file.
+Formats: xlsx, html, md and docx (Word, laid out as a 公文 to GB/T 9704-2012: 版头 with the office's red mark, 发文字号 and red line, 2号小标宋 title, 3号仿宋 body, 版记, page numbers; a chart is a picture, or its figures' table where no Chinese font is found). The mark and the title font: mark = "…" and title_font = "…" in the sheets table of the config file.
 
 Templates: the shipped templates/ folder, overridden file by file by the office's own folder: --templates DIR, or templates = "DIR" in the sheets table of the config file, or templates/ in the data folder.
 """,

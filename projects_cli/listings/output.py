@@ -181,8 +181,20 @@ def json_lines(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
 # The terminal's width when tables are fitted to it (stdout is a terminal, or COLUMNS is set, and no --wide);
 # None: tables as wide as their text (a pipe, a file). Set once per command by the root command.
 TABLE_WIDTH: ContextVar[int | None] = ContextVar("table_width", default=None)
-NARROWEST = 6  # a text column is not wrapped narrower than this (or its header)
+NARROWEST = 6  # a text column is not wrapped narrower than this (or its header's longest word)
 GAP = 2
+
+
+def header_lines(header: str, size: int) -> list[str]:
+    """A header on lines of at most `size` columns, broken only between words ("Working days late" on two
+    lines; a Chinese header, one word, stays whole)."""
+    lines: list[str] = []
+    for word in header.split(" "):
+        if lines and width(lines[-1]) + 1 + width(word) <= size:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], max_width: int = 40,
@@ -191,8 +203,9 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, st
     columns wraps onto the lines below (`wrap`), so nothing in it is lost.
 
     Fitted to `TABLE_WIDTH` when set: the `optional` columns (keys, the first dropped first) are left out
-    while the table is too wide, then the widest text columns wrap narrower; a table that still cannot fit
-    (too many columns for the terminal) is printed whole rather than cut."""
+    while the table is too wide, then the widest columns wrap narrower (text at any character, a header
+    between its words, a number never); a table that still cannot fit (too many columns for the terminal)
+    is printed whole rather than cut."""
     fit = TABLE_WIDTH.get()
     columns = list(columns)
     body = [[wrap(cell_text(r.get(k)), max_width) for k, _ in columns] for r in rows]
@@ -212,10 +225,13 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, st
                     del cells[at]
         numeric_at = {i for i, (k, _) in enumerate(columns)
                       if rows and all(isinstance(r.get(k), (int, float, Decimal)) or r.get(k) is None for r in rows)}
-        floors = [max(NARROWEST, width(h)) for _, h in columns]
+        # a column wraps no narrower than its header's longest word, nor a number column than its numbers
+        floors = [max(NARROWEST if i not in numeric_at else 1, *(width(w) for w in h.split(" ")),
+                      *((width(part) for cells in body for part in cells[i]) if i in numeric_at else ()))
+                  for i, (_, h) in enumerate(columns)]
         stuck: set[int] = set()  # columns that wrap no narrower (one long word)
         while (excess := sum(widths) + GAP * (len(widths) - 1) - fit) > 0:
-            wide = [i for i in range(len(columns)) if i not in numeric_at | stuck and widths[i] > floors[i]]
+            wide = [i for i in range(len(columns)) if i not in stuck and widths[i] > floors[i]]
             if not wide:
                 break
             # the widest wraps down to the next widest (or, among equals, by its share of what is too much)
@@ -225,15 +241,18 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, st
             ties = sum(1 for n in wide if widths[n] == top)
             step = top - second if top > second else -(-excess // ties)
             limit = max(floors[i], top - min(step, excess))
-            for n, r in enumerate(rows):
-                body[n][i] = wrap(cell_text(r.get(columns[i][0])), limit)
-            new = max([width(columns[i][1])] + [width(part) for cells in body for part in cells[i]])
+            if i not in numeric_at:
+                for n, r in enumerate(rows):
+                    body[n][i] = wrap(cell_text(r.get(columns[i][0])), limit)
+            new = max([width(line) for line in header_lines(columns[i][1], limit)]
+                      + [width(part) for cells in body for part in cells[i]])
             if new >= widths[i]:
                 stuck.add(i)
             widths[i] = min(new, widths[i])
-    headers = [h for _, h in columns]
+    headers = [header_lines(h, widths[i]) if width(h) > widths[i] else [h] for i, (_, h) in enumerate(columns)]
     numeric = [all(isinstance(r.get(k), (int, float, Decimal)) or r.get(k) is None for r in rows) and rows for k, _ in columns]
-    lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
+    lines = ["  ".join(pad(h[n] if n < len(h) else "", widths[i]) for i, h in enumerate(headers)).rstrip()
+             for n in range(max(map(len, headers), default=1))]
     lines.append("  ".join("-" * w for w in widths))
     for cells in body:
         for n in range(max(map(len, cells), default=1)):

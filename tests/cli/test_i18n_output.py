@@ -5,6 +5,7 @@ command runs in a subprocess on its own copy of the demo registry."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -132,3 +133,31 @@ def test_milestone_leader_investment_lead_and_sheet_tables(registry):
     report = registry("en", "lead", "report")[1].splitlines()
     assert report[2:4] == ["By stage", report[3]] and report[3].split() == [
         "Stage", "Leads", "Planned", "investment", "(10k", "yuan)"]
+
+
+def test_the_monday_report_and_the_sweep_in_either_language(registry):
+    """The overdue report's headers, tiers, levels and items, and the sweep's table, read in English on request;
+    the records (and so CSV, JSON and notify's reminders) keep the office's words."""
+    zh = registry("zh", "overdue", "--wide")[1].splitlines()
+    en = registry("en", "overdue", "--wide")[1].splitlines()
+    assert zh[:2] == ["截至 2025-10-31 逾期：25（一般逾期 11 · 较重逾期 7 · 严重逾期 7）",
+                      "2025-10-24 以来本周新增：7 · 2025-11-14 前即将到期：11"]
+    assert en[:2] == ["Overdue at 2025-10-31: 25 (Minor 11 · Serious 7 · Severe 7)",
+                      "New since 2025-10-24: 7 · due by 2025-11-14: 11"]
+    assert [h.strip() for h in en[4].split("  ") if h.strip()] == [
+        "Unit", "Late", "Minor", "Serious", "Severe", "added", "due soon", "Most days late"]
+    problem = next(line for line in en if "GX-0041" in line).split()
+    assert problem[problem.index("GX-0041") + 2:] == ["Problem", "2025-007：地上附着物清表受阻", "2025-10-27", "4", "Minor", "general", "70",
+                           "13.3", "added"]
+    problem = next(line for line in zh if "GX-0041" in line).split()
+    assert problem[problem.index("GX-0041") + 2:] == [
+        "问题", "2025-007：地上附着物清表受阻", "2025-10-27", "4", "一般逾期", "一般督办", "70", "13.3", "新增"]
+    code, out, err = registry("en", "issue", "sweep")
+    assert code == 0
+    assert out.splitlines()[:3] == [
+        "Number    Code     Lead unit   Deadline    Working days  Missed     Level   New deadline  Action",
+        "                                           late          deadlines",
+        "--------  -------  ----------  ----------  ------------  ---------  ------  ------------  ----------"]
+    assert " ".join(re.split(r"\s{2,}", line.strip())[-1] for line in out.splitlines()[3:8]) == (
+        "escalated to listed: 8 working days late (≥ 5)")
+    assert err == "As of 2025-10-31: escalated 2 issues, counted 1 missed deadlines\n"

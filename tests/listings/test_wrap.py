@@ -32,3 +32,27 @@ def test_a_wrapped_row_keeps_its_columns_aligned():
         "       六七八九十",
         "GX-22  短            12",
     ]
+
+
+def test_an_english_header_wraps_between_its_words_and_a_number_column_narrows_to_its_numbers():
+    from projects_cli.listings.output import TABLE_WIDTH
+
+    rows = [{"number": "2025-005", "late": 8, "misses": 1, "unit": "生态环境分局"}]
+    columns = [("number", "Number"), ("late", "Working days late"), ("misses", "Missed deadlines"), ("unit", "Lead unit")]
+    token = TABLE_WIDTH.set(46)
+    try:
+        lines = render_table(rows, columns).splitlines()
+    finally:
+        TABLE_WIDTH.reset(token)
+    assert lines == [
+        "Number    Working    Missed     Lead unit",
+        "          days late  deadlines",
+        "--------  ---------  ---------  ------------",
+        "2025-005          8          1  生态环境分局",
+    ]
+    zh = [("number", "问题编号"), ("late", "逾期工作日"), ("misses", "逾期次数"), ("unit", "牵头单位")]
+    token = TABLE_WIDTH.set(46)
+    try:  # a Chinese header is one word: it never breaks
+        assert render_table(rows, zh).splitlines()[:2] == ["问题编号  逾期工作日  逾期次数  牵头单位", "--------  ----------  --------  ------------"]
+    finally:
+        TABLE_WIDTH.reset(token)
