@@ -417,7 +417,7 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 
     Example: projects --as-of 2025-10-31 issue sweep
     """
-    from projects_cli.listings.output import render, render_table, shown_columns
+    from projects_cli.listings.output import render, render_table, shown_columns, shown_values
     from projects_cli.services import issues
 
     rules = _rules(ctx)
@@ -426,12 +426,13 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     for row in rows:
         parts = [_("记第{n}次逾期").format(n=row["misses"])] if row["miss_counted"] else []
         if row["rule"]:
-            parts.append(_("升为{level}：{rule}").format(level=_(row["level_to"]), rule=_shown_rule(row["rule"])))
+            level = row["level_to"]
+            parts.append(_("升为{level}：{rule}").format(level=_(level), rule=_shown_rule(row["rule"])))
         row["done"] = _("；").join(parts)
     escalated = sum(1 for r in rows if r["rule"])
     misses = sum(1 for r in rows if r["miss_counted"])
     if fmt == Format.table and rows:
-        shown = [dict(r, level_to=_(r["level_to"]) if r["level_to"] else r["level_to"]) for r in rows]
+        shown = shown_values(rows, "level_to")
         common.out(render_table(shown, shown_columns(SWEEP_COLUMNS), max_width=60))
     elif fmt != Format.table:
         common.out(render(rows, fmt, shown_columns(SWEEP_COLUMNS, fmt)))

@@ -96,7 +96,8 @@ def shown_item(text: str | None) -> str | None:
     if m := _LEAD_ITEM.fullmatch(text):
         since = (_("上次跟进 {day}").format(day=m[2]) if m[2] else _("{day} 登记后未跟进").format(day=m[3]))
         person = _("，{person}").format(person=m[4]) if m[4] else ""
-        return _("招商线索跟进（{stage}）：{since}{person}").format(stage=_(m[1]), since=since, person=person)
+        stage = m[1]
+        return _("招商线索跟进（{stage}）：{since}{person}").format(stage=_(stage), since=since, person=person)
     return _(text)
 
 
