@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
@@ -342,16 +344,55 @@ def show(
 GROUP_COLUMNS = (("leads", N_("线索数")), ("amount_wan", N_("拟投资额（万元）")), ("signed", N_("已签约")), ("overdue", N_("跟进逾期")))
 
 
+class ReportFormat(str, Enum):
+    """What `lead report` writes: the terminal's tables, JSON, or the report laid out as a sheet (招商线索汇总)."""
+
+    table = "table"
+    json = "json"
+    md = "md"
+    html = "html"
+    xlsx = "xlsx"
+    docx = "docx"
+
+
+def _report_extensions() -> dict[str, ReportFormat]:
+    """`lead report --output`'s formats by the file's extension: the sheets' (`sheet weekly`), and .json."""
+    from projects_cli.cli.sheet import EXTENSIONS
+
+    return {**{ext: ReportFormat(f.value) for ext, f in EXTENSIONS.items()}, ".json": ReportFormat.json}
+
+
+def _report_file(ctx: typer.Context, data: dict[str, Any], fmt: ReportFormat, output: Path | None) -> None:
+    """The report as `sheet weekly --preview` lays out a sheet: templates/leads.txt (the office's templates folder
+    overrides it), never numbered, nothing recorded; Excel with native charts, HTML with SVG, Word with pictures."""
+    from datetime import timedelta
+
+    from projects_cli.cli import sheet
+    from projects_cli.sheets import contexts
+
+    s = common.settings(ctx)
+    config, renderer = sheet._config(s), sheet._renderer(s)
+    title = contexts.REPORTS["leads"]
+    context = {**data, "start": data["since"] + timedelta(days=1)}
+    issued = contexts.preview(renderer, "leads", s.today, config, title, "", context)
+    sheet._emit([issued], sheet.SheetFormat(fmt.value), output, renderer, config)
+
+
 @app.command()
 def report(
     ctx: typer.Context,
     since: Annotated[Optional[str], typer.Option("--since", help="The period starts after this date (统计起始日), YYYY-MM-DD. Default: the as-of date minus 7 days.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file (输出文件), laid out as a sheet; the format follows the extension: .xlsx, .html, .md or .docx (.json: the JSON).", dir_okay=False)] = None,
+    fmt: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="table, json, md, html, xlsx or docx. Default: from --output's extension, else table.")] = None,
 ) -> None:
     """The pipeline at a glance (招商线索汇总): leads and 万元 by stage, chain and unit, new leads and stage
     moves in the period, and signing to start (签约→开工).
 
-    Example: projects --as-of 2025-10-31 lead report --since 2025-09-30
+    With --output (or --format md, html, xlsx, docx) it is the report 招商线索汇总 as the sheets are laid out
+    (templates/leads.txt, which the office's templates folder may override): tables with their 合计, the
+    funnel of leads by stage as a chart; a report, never numbered or recorded.
+
+    Example: projects --as-of 2025-10-31 lead report --since 2025-09-30 -o 招商.xlsx
     """
     from datetime import timedelta
 
@@ -359,16 +400,21 @@ def report(
     from projects_cli.services import leads
     from projects_cli.store.changelog import decimal_text
 
+    chosen = common.output_format(output, fmt, _report_extensions(), ReportFormat.table)
+    if chosen in (ReportFormat.xlsx, ReportFormat.docx) and output is None:
+        from projects_cli.cli.sheet import FILE_ONLY, SheetFormat
+
+        raise typer.BadParameter(FILE_ONLY[SheetFormat(chosen.value)], param_hint="--format")
     s = common.settings(ctx)
     start = _date(since, "--since") or s.today - timedelta(days=7)
     with common.session(ctx, write=False) as session:
         data = leads.pipeline_report(session, s.today, start, follow_days=_follow_days(ctx))
-    if fmt == Format.json:
-        common.out(to_json(data))
+    if chosen == ReportFormat.json:
+        common.write_output(to_json(data), output)
         return
-    if fmt == Format.csv:
-        raise typer.BadParameter(_("报告由几张表组成：请用 table 或 json（lead list --format csv 可列出线索）"),
-                                 param_hint="--format")
+    if chosen != ReportFormat.table:
+        _report_file(ctx, data, chosen, output)
+        return
     total, conv = data["total"], data["conversion"]
     parts = [
         _("截至 {as_of} 招商线索：{leads} · 合计 {amount} 万元 · 已签约 {signed} · 跟进逾期 {overdue}").format(
@@ -398,4 +444,4 @@ def report(
     if conv["leads"]:
         parts.append(render_table(conv["leads"], shown_columns((("code", N_("线索编号")), ("project", N_("项目编号")), ("signed_on", N_("签约日期")),
                                                   ("started_on", N_("开工日期")), ("days_to_start", N_("签约至开工天数"))))))
-    common.out("\n".join(parts))
+    common.write_output("\n".join(parts), output)

@@ -452,7 +452,7 @@ def pipeline_report(session: Session, as_of: date, since: date, *, follow_days: 
         "moves": moves,
         "conversion": {
             "signed": len(signed), "started": len(started), "rate": share,
-            "leads": [{"code": r["code"], "project": r["project"], "signed_on": r["signed_on"],
+            "leads": [{"code": r["code"], "name": r["name"], "project": r["project"], "signed_on": r["signed_on"],
                        "started_on": started.get(r["project_id"]),
                        "days_to_start": (started[r["project_id"]] - r["signed_on"]).days
                        if r["project_id"] in started else None} for r in signed],

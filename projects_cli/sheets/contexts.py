@@ -36,7 +36,10 @@ from projects_cli.store.models import DEADLINE_STATES, Card, IssueEvent, Sheet, 
 from projects_cli.vocab import NO_UNIT, SheetKind
 
 KINDS = {k.value: k.zh for k in SheetKind}
-TEMPLATES = {kind: f"{kind}.txt" for kind in KINDS}
+# Reports laid out as the sheets are, from a template of the same folders, but never issued: no number, nothing
+# recorded (`preview` renders them). `lead report --output` is 招商线索汇总 (templates/leads.txt).
+REPORTS = {"leads": "招商线索汇总"}
+TEMPLATES = {kind: f"{kind}.txt" for kind in (*KINDS, *REPORTS)}
 SEQUENCE = "sheet"
 PREVIEW_NUMBER = "（预览，未编号）"
 
@@ -183,7 +186,7 @@ def _digest(text: str) -> str:
 def _common(kind: str, as_of: date, config: SheetConfig, number: str) -> dict[str, Any]:
     return {
         "kind": kind,
-        "kind_zh": KINDS[kind],
+        "kind_zh": KINDS.get(kind) or REPORTS[kind],
         "number": number,
         "year": as_of.year,
         "as_of": as_of,
@@ -707,7 +710,8 @@ def _render(renderer: Renderer, kind: str, stored: dict[str, Any]) -> tuple[str,
 
 def preview(renderer: Renderer, kind: str, as_of: date, config: SheetConfig, recipient: str, ref: str,
             data: dict[str, Any]) -> Issued:
-    """Render without a number and without recording anything."""
+    """Render without a number and without recording anything: a sheet's preview, or a report (`REPORTS`),
+    which is never anything else."""
     stored = encode({**_common(kind, as_of, config, PREVIEW_NUMBER), **data})
     _, doc = _render(renderer, kind, stored)
     return Issued(None, kind, recipient, ref, doc)

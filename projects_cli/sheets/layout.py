@@ -38,6 +38,12 @@ def is_number(value: Value) -> bool:
     return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
 
 
+def whole_numbers(block: Block) -> bool:
+    """Whether a chart's values are all whole numbers (counts): its axis then steps by whole numbers too."""
+    values = [v for r in block.rows[1:] for v in r.cells[1:] if is_number(v)]
+    return bool(values) and all(v == int(v) for v in values)
+
+
 # ---------------------------------------------------------------- Excel
 
 
@@ -378,6 +384,8 @@ class _XlsxSheet:
         chart.width = min(24.0, self.width_of(1, self.grid) * 0.19)
         chart.legend.position = "b"
         self.x.every_label(chart)
+        if whole_numbers(block) and max(v for r in block.rows[1:] for v in r.cells[1:] if is_number(v)) <= 5:
+            chart.y_axis.majorUnit = 1  # a few leads: 0 1 2, never 0.2 0.4
         self.keep((rows_needed + 2) * self.x.DEFAULT_HEIGHT)
         self.ws.add_chart(chart, f"A{self.row + 1}")
         self.row += rows_needed + 2
@@ -408,6 +416,8 @@ def svg_chart(block: Block) -> str:
     data = [(display(r.cells[0]), [v if is_number(v) else None for v in r.cells[1:]]) for r in block.rows[1:]]
     top = max([float(v) for _, vs in data for v in vs if v is not None] + [0.0])
     scale_max = _nice_max(top)
+    if whole_numbers(block):  # counts: ticks on whole numbers (0 1 2 3 4, never 0.25)
+        scale_max = max(1, math.ceil(scale_max / 4)) * 4
     esc = html.escape
     legend_h = 26
     parts: list[str] = []

@@ -96,7 +96,9 @@ def chart_png(block: Block, *, title: bool = True) -> bytes | None:
     header = [display(v) for v in block.rows[0].cells]
     series = header[1:]
     data = [(display(r.cells[0]), [float(v) if is_number(v) else None for v in r.cells[1:]]) for r in block.rows[1:]]
-    step = _step(max([v for _, vs in data for v in vs if v is not None] + [0.0]))
+    from projects_cli.sheets.layout import whole_numbers
+
+    step = _step(max([v for _, vs in data for v in vs if v is not None] + [0.0]), whole=whole_numbers(block))
     ticks = [step * n for n in range(6) if n == 0 or step * (n - 1) < max(
         [v for _, vs in data for v in vs if v is not None] + [step * 0.5])]
     top = ticks[-1]
@@ -180,18 +182,20 @@ def chart_png(block: Block, *, title: bool = True) -> bytes | None:
     return out.getvalue()
 
 
-def _step(top: float) -> float:
-    """A round step (1, 2, 2.5 or 5 times a power of ten) that covers `top` in at most five steps."""
+def _step(top: float, *, whole: bool = False) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) that covers `top` in at most five steps; at least 1
+    when the values are `whole` numbers (counts)."""
     import math
 
     if top <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(top / 5))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power * 5 >= top)
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power * 5 >= top)
+    return max(step, 1.0) if whole else step
 
 
 def _number(value: float):
     from decimal import Decimal
 
-    number = Decimal(str(value))
+    number = Decimal(str(round(value, 9)))  # a tick 3 × 0.2 is 0.6, not 0.6000000000000001
     return number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()

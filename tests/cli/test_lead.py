@@ -276,8 +276,8 @@ def test_the_pipeline_report_of_the_quarter(quarter):
         ("2025-09-05", "XS-0002", "在谈", "签约"), ("2025-09-25", "XS-0001", "签约", "落地"),
         ("2025-09-25", "XS-0005", "线索", "搁置"), ("2025-09-28", "XS-0002", "签约", "落地")]
     assert data["conversion"] == {"signed": 2, "started": 2, "rate": 100.0, "leads": [
-        {"code": "XS-0001", "project": "GX-0001", "signed_on": "2025-08-25", "started_on": "2025-09-25", "days_to_start": 31},
-        {"code": "XS-0002", "project": "GX-0002", "signed_on": "2025-09-05", "started_on": "2025-09-28", "days_to_start": 23}]}
+        {"code": "XS-0001", "name": "新能源电池项目", "project": "GX-0001", "signed_on": "2025-08-25", "started_on": "2025-09-25", "days_to_start": 31},
+        {"code": "XS-0002", "name": "高纯石墨材料项目", "project": "GX-0002", "signed_on": "2025-09-05", "started_on": "2025-09-28", "days_to_start": 23}]}
     # mid-September: both signed, neither started yet; the moves of the fortnight only
     mid = json.loads(quarter("2025-09-15", "lead", "report", "--since", "2025-09-01", "--format", "json").stdout)
     assert (mid["conversion"]["signed"], mid["conversion"]["started"], mid["conversion"]["rate"]) == (2, 0, 0.0)

@@ -41,3 +41,25 @@ def test_a_table_that_fits_a_page_but_not_the_rest_starts_a_new_one(tmp_path):
     assert breaks == [34]
     assert values[34:36] == [("第二表",), HEADER]  # no gap at the top of the page
     assert values.count(HEADER) == 2
+
+
+def counts_chart() -> str:
+    from projects_cli.sheets.markup import escape_value
+
+    rows = [f"{stage} | {escape_value(n)}" for stage, n in (("线索", 2), ("接洽", 1), ("在谈", 0))]
+    return "\n".join(["@chart bar 各阶段线索数", "阶段 | 线索数", *rows])
+
+
+def test_a_chart_of_a_few_counts_steps_by_whole_numbers(tmp_path):
+    import re
+
+    from projects_cli.sheets.layout import svg_chart
+
+    ws, _, _ = written(tmp_path, "@title 线索\n" + counts_chart())
+    assert ws._charts[0].y_axis.majorUnit == 1  # 0 1 2, never 0.2 0.4 … for two leads
+    svg = svg_chart(parse(counts_chart()).blocks[0])
+    assert re.findall(r'class="tick"[^>]*>([^<]*)<', svg) == ["0", "1", "2", "3", "4"]
+    # amounts keep the writers' own steps
+    amounts = counts_chart().replace("\x04n2\x05", "\x04n2.5\x05")
+    ws, _, _ = written(tmp_path, "@title 金额\n" + amounts)
+    assert ws._charts[0].y_axis.majorUnit is None

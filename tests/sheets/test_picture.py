@@ -42,6 +42,11 @@ def test_the_axis_steps_are_round(top, step):
     assert picture._step(top) == pytest.approx(step)
 
 
+def test_counts_step_by_whole_numbers_and_ticks_print_without_float_noise():
+    assert (picture._step(2), picture._step(2, whole=True), picture._step(30, whole=True)) == (0.5, 1.0, 10)
+    assert str(picture._number(3 * 0.2)) == "0.6"  # 0.6000000000000001 as a float
+
+
 def test_columns_with_many_categories_still_show_each_label():
     rows = [Row(["周末", "逾期事项"])] + [Row([f"10月{d}日", Decimal(d)]) for d in range(1, 27)]
     few = size(picture.chart_png(Block("chart", "column 近2周逾期事项", rows[:3])))
