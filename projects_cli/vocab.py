@@ -77,9 +77,9 @@ class Level(Labelled):
 class CardColor(Labelled):
     """红黄蓝牌: stored in English, shown as the card's name (the rules file may rename them)."""
 
-    RED = "red", "红牌"
-    YELLOW = "yellow", "黄牌"
-    BLUE = "blue", "蓝牌"
+    RED = "red", N_("红牌")
+    YELLOW = "yellow", N_("黄牌")
+    BLUE = "blue", N_("蓝牌")
 
     def short(self) -> tuple[str, ...]:
         return (self.zh[0], self.zh[0] + "色")  # 红 · 红色

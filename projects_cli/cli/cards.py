@@ -9,7 +9,7 @@ import typer
 
 from projects_cli.cli import common
 from projects_cli.i18n import N_, _
-from projects_cli.listings.output import Format, shown_columns
+from projects_cli.listings.output import Format, shown_columns, shown_values
 from projects_cli.vocab import CardColor
 
 app = typer.Typer(help="Red, yellow and blue cards (红黄蓝牌): rate, set by hand, list, explain, report.", no_args_is_help=True)
@@ -163,7 +163,7 @@ def list_cmd(
         common.out(to_json({"period": per, "cards": [{k: v for k, v in r.items() if k not in ("card", "manual_note")}
                                                       for r in rows], "changes": change}))
         return
-    common.out(render(rows, fmt, shown_columns(LIST_COLUMNS, fmt)))
+    common.out(render(shown_values(rows, "card") if fmt == Format.table else rows, fmt, shown_columns(LIST_COLUMNS, fmt)))
     if fmt == Format.table:
         none, sep = _("无"), _("、")
         common.note(

@@ -470,7 +470,7 @@ def list_cmd(
         )
     columns = CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS
     if fmt == Format.table:  # the state in the interface's language (a file keeps the state's code)
-        rows = shown_values(rows, "state_zh")
+        rows = shown_values(shown_values(rows, "state_zh"), "level")
     common.out(render(rows, fmt, columns, optional=("category", "urgency", "project_code", "level")))
     if fmt == Format.table:
         common.note(_("共 {n} 个问题").format(n=len(rows)))
@@ -506,6 +506,8 @@ def show(
     view = dict(row)
     view["project"] = f"{row['project_code']} {row['project_name']}"
     view["state"] = _(IssueState(row["state"]).zh)
+    level = row["level"]
+    view["level"] = _(level) if level else level
     view["late"] = _("{days}天（{workdays}个工作日）").format(days=row["days_late"], workdays=row["workdays_late"]) if row["days_late"] else None
     size = max(width(label) for _key, label in (*SHOW_FIELDS, ("meeting", _("来源会议"))))
     for key, label in SHOW_FIELDS:

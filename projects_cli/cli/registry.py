@@ -21,7 +21,7 @@ LIST_COLUMNS = (
     ("status", _("状态")),
     ("total_investment", _("总投资（万元）")),
 )
-SHOW_LABELS = {f.key: f.zh for f in PROJECT_FIELDS}
+SHOW_LABELS = {f.key: f.label for f in PROJECT_FIELDS}  # in the interface's language (a CSV keeps f.zh)
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help=common.FORMAT_HELP)]
 
@@ -106,11 +106,11 @@ def list_cmd(
 
 
 def common_render(rows: list[dict[str, Any]], fmt: Format) -> str:
-    from projects_cli.listings.output import render
+    from projects_cli.listings.output import render, shown_values
 
     if fmt == Format.csv:
         return render(rows, fmt, [(f.key, f.zh) for f in PROJECT_FIELDS])
-    return render(rows, fmt, LIST_COLUMNS)
+    return render(shown_values(rows, "status") if fmt == Format.table else rows, fmt, LIST_COLUMNS)
 
 
 def show(
@@ -138,10 +138,10 @@ def show(
     if fmt == Format.csv:
         common.out(common_render([row], fmt))
         return
-    from projects_cli.listings.output import render_fields
+    from projects_cli.listings.output import render_fields, shown_values
 
     labels = {**SHOW_LABELS, "annual_plan": _("{year}年计划投资（万元）").format(year=row["plan_year"])}
-    common.out(render_fields(row, labels))
+    common.out(render_fields(shown_values([row], "status")[0], labels))
 
 
 def _field_options(values: dict[str, Any]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ TABLE = "project_archive"
 # The tables a project's own rows are in (they go with it); every other row that refers to it blocks a removal.
 OWNED = ("milestone", "investment_report", "investment_revision", "investment_plan", "progress_report",
          "project_revision", "project_archive", "ledger_fingerprint")
-LABELS = {"issue": N_("问题"), "card": N_("红黄蓝牌"), "sheet": N_("已发文件"), "dispatch": N_("派工单"), "project": N_("项目"),
+LABELS = {"issue": N_("问题记录"), "card": N_("红黄蓝牌"), "sheet": N_("已发文件"), "dispatch": N_("派工单"), "project": N_("项目记录"),
           "issue_helper": N_("问题的配合单位"), "flag_score": N_("流动红旗评分")}
 
 
@@ -82,7 +82,7 @@ def referring(session: Session, project: Project) -> dict[str, int]:
 
 
 def refusal(found: dict[str, int]) -> str:
-    """What refers to a record, in words: 问题 2 条、红黄蓝牌 3 条."""
+    """What refers to a record, in words: 问题记录 2 条、红黄蓝牌 3 条."""
     return _("、").join(_("{what} {count} 条").format(what=_(LABELS.get(name, name)), count=count)
                        for name, count in sorted(found.items()))
 

@@ -288,7 +288,7 @@ def clean_fields(raw: dict[str, Any]) -> dict[str, Any]:
         spec = BY_KEY.get(key)
         if spec is None:
             raise InvalidValue(_("未知的项目字段 {key!r}").format(key=key))
-        label = _("{zh}（{key}）").format(zh=spec.zh, key=key)
+        label = spec.label
         try:
             out[key] = clean_value(key, value)
         except BadField as exc:

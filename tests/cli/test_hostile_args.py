@@ -62,12 +62,12 @@ def test_devices_and_fifos_as_office_files(cli, tmp_path, option):
     (["--by", "x" * 51, "add", "--name", "甲"],
      "change_log.by（操作人 --by） 最长 50 个字符，这个有 51 个"),
     (["add", "--create-units", "--name", "甲", "--unit", "局" * 61],
-     "责任单位（unit）有 61 个字符，超过上限 60 个：局局局局局局局局局局局局局局局局局局局局…"),
+     "责任单位有 61 个字符，超过上限 60 个：局局局局局局局局局局局局局局局局局局局局…"),
     (["add", "--name", "乙\u200b"],
-     "项目名称（name）含有看不见的字符 U+200B（零宽空格 ZERO WIDTH SPACE），位于第 2 个字符，会造成以假乱真的名称，"
+     "项目名称含有看不见的字符 U+200B（零宽空格 ZERO WIDTH SPACE），位于第 2 个字符，会造成以假乱真的名称，"
      "请删去后再填"),
     (["add", "--name", "丙\x1b]0;x\x07"],
-     "项目名称（name）含有控制字符 U+001B（ESC），位于第 2 个字符，请删去后再填"),
+     "项目名称含有控制字符 U+001B（ESC），位于第 2 个字符，请删去后再填"),
 ])
 def test_lengths_and_characters_on_the_command_line(cli, args, message):
     if args[0] == "--by":

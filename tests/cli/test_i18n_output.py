@@ -145,10 +145,10 @@ def test_the_monday_report_and_the_sweep_in_either_language(registry):
     assert en[:2] == ["Overdue at 2025-10-31: 25 (Minor 11 · Serious 7 · Severe 7)",
                       "New since 2025-10-24: 7 · due by 2025-11-14: 11"]
     assert [h.strip() for h in en[4].split("  ") if h.strip()] == [
-        "Unit", "Late", "Minor", "Serious", "Severe", "added", "due soon", "Most days late"]
+        "Unit", "Late", "Minor", "Serious", "Severe", "New", "Due soon", "Most days late"]
     problem = next(line for line in en if "GX-0041" in line).split()
     assert problem[problem.index("GX-0041") + 2:] == ["Problem", "2025-007：地上附着物清表受阻", "2025-10-27", "4", "Minor", "general", "70",
-                           "13.3", "added"]
+                           "13.3", "New"]
     problem = next(line for line in zh if "GX-0041" in line).split()
     assert problem[problem.index("GX-0041") + 2:] == [
         "问题", "2025-007：地上附着物清表受阻", "2025-10-27", "4", "一般逾期", "一般督办", "70", "13.3", "新增"]
@@ -161,3 +161,21 @@ def test_the_monday_report_and_the_sweep_in_either_language(registry):
     assert " ".join(re.split(r"\s{2,}", line.strip())[-1] for line in out.splitlines()[3:8]) == (
         "escalated to listed: 8 working days late (≥ 5)")
     assert err == "As of 2025-10-31: escalated 2 issues, counted 1 missed deadlines\n"
+
+
+def test_project_and_problem_fields_and_values_in_english(registry):
+    """show, list, issue show and cards list: field names and the closed lists' words (status, level, card)
+    in English on request; names and recorded texts as the office wrote them."""
+    shown = {line.split("  ")[0]: line.split()[-1] for line in registry("en", "show", "GX-0004")[1].splitlines()
+             if line.strip()}
+    assert (shown["Project code"], shown["Industry chain"], shown["Responsible unit"]) == ("GX-0004", "工程机械", "经济发展局")
+    assert [line.split()[-1] for line in registry("en", "show", "GX-0004")[1].splitlines()
+            if line.startswith("Status")] == ["operation"]
+    assert [line.split()[-1] for line in registry("zh", "show", "GX-0004")[1].splitlines()
+            if line.startswith("项目状态")] == ["投产"]
+    issue = registry("en", "issue", "show", "2025-004")[1].splitlines()
+    assert issue[1:3] == ["Project           GX-0004 山推大马力推土机产业化项目", "Problem           新增设备用电负荷需扩容"]
+    assert [line.split()[1] for line in issue if line.startswith(("Level", "Status"))] == ["listed", "assigned"]
+    assert registry("en", "cards", "rate")[0] == 0
+    cards = registry("en", "cards", "list", "--wide")[1].splitlines()
+    assert cards[0].split()[:3] == ["Card", "Unit", "Code"] and cards[2].split()[:3] == ["red", "农业农村局", "GX-0042"]

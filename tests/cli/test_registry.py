@@ -22,7 +22,7 @@ def test_bad_input_is_one_line_error_and_changes_nothing(cli):
     before = count(cli.url, "change_log")
     r = cli("edit", "GX-0001", "--total-investment", "-3")
     assert r.exit_code == 1
-    assert r.stderr == "错误：总投资（万元）（total_investment）不能为负数：-3\n"
+    assert r.stderr == "错误：总投资（万元）不能为负数：-3\n"
     r = cli("show", "GX-0404")
     assert r.exit_code == 1 and r.stderr.startswith("错误：没有编号为 'GX-0404' 的项目")
     r = cli("--as-of", "2025-02-30", "list", as_of=None)

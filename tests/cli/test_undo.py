@@ -193,7 +193,7 @@ def test_archive_leaves_reports_from_its_date_and_restore_brings_it_back(office)
 def test_remove_only_an_archived_project_nothing_refers_to(office):
     ok(office, "2025-11-01", "project", "archive", "GX-0004", "--reason", "项目终止", "--yes")
     code, _, err = run(office, "2025-11-02", "project", "remove", "GX-0004", "--yes")
-    assert (code, err) == (1, "错误：GX-0004 仍被引用，不能删除：问题 1 条\n")
+    assert (code, err) == (1, "错误：GX-0004 仍被引用，不能删除：问题记录 1 条\n")
     ok(office, "2025-11-02", "add", "--name", "录错的项目", "--unit", "经济发展局")
     ok(office, "2025-11-02", "milestone", "add", "GX-0052", "开工", "--planned", "2026-03-31")
     ok(office, "2025-11-03", "project", "archive", "GX-0052", "--reason", "录入错误", "--yes")

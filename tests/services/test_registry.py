@@ -39,10 +39,10 @@ def test_add_parses_amounts_and_lists(session, ctx):
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"name": "x", "total_investment": "-5"}, "总投资（万元）（total_investment）不能为负数：-5"),
-        ({"name": "x", "total_investment": "很多"}, "总投资（万元）（total_investment）：'很多' 不是金额"),
-        ({"name": "x", "status": "在办"}, "项目状态（status）应为 储备/前期/在建/投产/竣工/停缓建 之一，不能是 '在办'"),
-        ({"name": "  "}, "项目名称（name）不能为空"),
+        ({"name": "x", "total_investment": "-5"}, "总投资（万元）不能为负数：-5"),
+        ({"name": "x", "total_investment": "很多"}, "总投资（万元）：'很多' 不是金额"),
+        ({"name": "x", "status": "在办"}, "项目状态应为 储备/前期/在建/投产/竣工/停缓建 之一，不能是 '在办'"),
+        ({"name": "  "}, "项目名称不能为空"),
         ({"name": "x", "code": "甲 1"}, "不能用作项目编号"),
     ],
 )
