@@ -88,5 +88,10 @@ def log(
             else:
                 parts.append(f"{key}={cell_text((new or old).get(key))}")
         row["change"] = "; ".join(parts)
-        row["at"] = row["at"].replace(microsecond=0) if fmt == Format.table else row["at"]
-    common.out(render(rows, fmt, shown_columns(COLUMNS, fmt), json_rows=[{k: v for k, v in r.items() if k != "change"} for r in rows]))
+    # the terminal says when in the machine's time, to the minute, and what was done to which record in words
+    # (a file keeps the stored instant, the action's code and the table's name)
+    shown = rows if fmt != Format.table else [
+        dict(r, at=r["at"].astimezone().strftime("%Y-%m-%d %H:%M"), action=_(changelog.ACTION_WORDS.get(r["action"], r["action"])),
+             table_name=_(changelog.TABLE_WORDS.get(r["table_name"], r["table_name"]))) for r in rows]
+    common.out(render(shown, fmt, shown_columns(COLUMNS, fmt), optional=("run", "on_behalf", "command", "at"),
+                      json_rows=[{k: v for k, v in r.items() if k != "change"} for r in rows]))

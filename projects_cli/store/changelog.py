@@ -611,6 +611,23 @@ LOG_FILTERS = {"project": ("project_code", ("项目编号", "project code")), "b
                "table": ("table_name", ("表", "table"))}
 
 
+# The registry's tables as a clerk calls them (`log`'s table column; `log --table 项目` finds project).
+TABLE_WORDS = {
+    "unit": N_("责任单位"), "unit_name": N_("单位名称沿革"), "leader": N_("包保领导"), "project": N_("项目"),
+    "milestone": N_("节点"), "milestone_plan": N_("节点计划调整"), "milestone_revision": N_("节点更正"),
+    "investment_report": N_("月度投资"), "investment_revision": N_("投资更正"), "investment_plan": N_("年度计划投资"),
+    "progress_report": N_("形象进度"), "project_revision": N_("项目信息更正"), "project_archive": N_("项目归档"),
+    "change_log": N_("变更记录"), "login_role": N_("登录角色"), "role_scope": N_("单位可读范围"),
+    "log_anchor": N_("变更记录锚点"), "counter": N_("编号序列"), "issue": N_("问题记录"), "issue_helper": N_("问题配合单位"),
+    "issue_event": N_("问题办理"), "card": N_("红黄蓝牌"), "flag_score": N_("流动红旗评分"), "sheet": N_("已发文件"),
+    "dispatch": N_("派工单"), "lead": N_("招商线索"), "lead_stage": N_("线索阶段"), "lead_follow": N_("线索跟进"),
+    "lead_assignment": N_("线索派工"), "notice": N_("提醒记录"), "ledger_fingerprint": N_("台账指纹"),
+    "meeting": N_("会议"), "meeting_unit": N_("参会情况"), "meeting_decision": N_("议定事项"),
+}
+# What an entry did, as a clerk says it.
+ACTION_WORDS = {"insert": N_("新增"), "update": N_("修改"), "delete": N_("删除")}
+
+
 def check_log_filters(session: Session, **typed: str | None) -> dict[str, str | None]:
     """`list_changes`' filters in their spelling: a code or a person the log holds (a code once used stays
     known), a table of the registry; anything else is an `errors.UnknownName` offering the nearest ones."""
@@ -626,6 +643,8 @@ def check_log_filters(session: Session, **typed: str | None) -> dict[str, str | 
         if value and clean_text(value):
             if key == "table":
                 known = sorted(SQLModel.metadata.tables)
+                by_word = {word: name for name, zh in TABLE_WORDS.items() for word in (zh, _(zh))}
+                value = by_word.get(clean_text(value), value)
             else:
                 names = [ChangeLog.__table__.c[column]] + ([ChangeLog.__table__.c.on_behalf] if key == "by" else [])
                 known = sorted({v for name in names for v in session.connection().execute(select(name).distinct()).scalars() if v})

@@ -179,3 +179,16 @@ def test_project_and_problem_fields_and_values_in_english(registry):
     assert registry("en", "cards", "rate")[0] == 0
     cards = registry("en", "cards", "list", "--wide")[1].splitlines()
     assert cards[0].split()[:3] == ["Card", "Unit", "Code"] and cards[2].split()[:3] == ["red", "农业农村局", "GX-0042"]
+
+
+def test_log_says_what_was_done_to_which_record_in_words(registry):
+    assert registry("zh", "cards", "rate")[0] == 0
+    zh = registry("zh", "log", "--limit", "1", "--table", "红黄蓝牌")[1].splitlines()
+    en = registry("en", "log", "--limit", "1", "--table", "cards")[1].splitlines()
+    assert zh[0].split() == ["序号", "时间", "业务日期", "经办人", "命令", "操作", "表", "记录", "变更内容"]
+    assert en[0].split()[:2] == ["No.", "Time"] and "Action  Table  Record" in en[0]
+    assert re.fullmatch(r"\d+  \d{4}-\d\d-\d\d \d\d:\d\d  2025-10-31  tester  cards rate  新增  红黄蓝牌  GX-\d{4}:2025-10  color=\w+",
+                        zh[2]), zh[2]
+    assert re.search(r"  New     cards  GX-\d{4}:2025-10  color=\w+$", en[2]), en[2]
+    code, out, _err = registry("zh", "log", "--limit", "1", "--table", "card", "--format", "json")
+    assert code == 0 and '"action": "insert"' in out and '"table_name": "card"' in out
