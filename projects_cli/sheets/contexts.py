@@ -129,7 +129,8 @@ class Renderer:
         return render(self.env(), TEMPLATES[kind], context)
 
     def document(self, markup: str, kind: str) -> Document:
-        return parse(markup, f"template {TEMPLATES[kind]}")
+        name = TEMPLATES[kind]
+        return parse(markup, _("模板 {name}").format(name=name))
 
 
 def office_filters(rules, calendar_loader) -> Any:

@@ -46,6 +46,7 @@ from decimal import Decimal
 from typing import Union
 
 from projects_cli.errors import ConfigError
+from projects_cli.i18n import _
 
 Value = Union[str, Decimal, int, date]
 
@@ -185,8 +186,9 @@ def _split_row(line: str) -> list[str]:
 _STYLE_PREFIX = re.compile(r"^\[([a-z ,]+)\]\s*")
 
 
-def parse(markup: str, source: str = "template") -> Document:
+def parse(markup: str, source: str | None = None) -> Document:
     """The blocks of a rendered template; a bad directive is an error naming the output line."""
+    source = source or _("模板")
     blocks: list[Block] = []
     doc = Document(blocks)
     current: Block | None = None
@@ -197,34 +199,30 @@ def parse(markup: str, source: str = "template") -> Document:
             continue
         if line.startswith("@"):
             current = None
-            name, _, rest = line[1:].partition(" ")
+            name, _sep, rest = line[1:].partition(" ")
             kind = name.strip().lower()
             text = _unescape(rest.strip())
             if kind not in KINDS:
-                raise MarkupError(
-                    f"{source}: output line {number}: unknown block @{name}; "
-                    f"known blocks: {', '.join('@' + k for k in sorted(KINDS))}"
-                )
+                raise MarkupError(_("{source}：输出第 {number} 行：没有 @{name} 这种块；可用的块：{known}").format(
+                    source=source, number=number, name=name, known=", ".join("@" + k for k in sorted(KINDS))))
             if kind == "page":
                 if text not in ("landscape", "portrait"):
-                    raise MarkupError(f"{source}: output line {number}: @page takes landscape or portrait, not {text!r}")
+                    raise MarkupError(_("{source}：输出第 {number} 行：@page 只能是 landscape 或 portrait，不能是 {text!r}").format(
+                        source=source, number=number, text=text))
                 doc.landscape = text == "landscape"
                 continue
             if kind == "chart":
-                chart_kind, _, title = text.partition(" ")
+                chart_kind, _sep, title = text.partition(" ")
                 if chart_kind not in CHART_KINDS:
-                    raise MarkupError(
-                        f"{source}: output line {number}: @chart takes bar or column and a title, e.g. @chart bar 投资完成率"
-                    )
+                    raise MarkupError(_("{source}：输出第 {number} 行：@chart 后应为 bar 或 column 及图表标题，如 {example}").format(
+                        source=source, number=number, example="@chart bar 投资完成率"))
                 text = f"{chart_kind} {title.strip()}"
             block = Block(kind, text)
             if kind == "printed":
                 cells = [_cell(c) for c in _split_row(rest)] if "|" in rest else []
                 if len(cells) != 2 or not all(display(c) for c in cells):
-                    raise MarkupError(
-                        f"{source}: output line {number}: @printed takes 印发机关 | 印发日期, "
-                        "e.g. @printed {{ office }} | {{ issued_on }}"
-                    )
+                    raise MarkupError(_("{source}：输出第 {number} 行：@printed 后应为 印发机关 | 印发日期，如 {example}").format(
+                        source=source, number=number, example="@printed {{ office }} | {{ issued_on }}"))
                 block = Block(kind, f"{display(cells[0])}　{display(cells[1])}印发", [Row(cells)])
             blocks.append(block)
             if kind in MULTI_LINE:
@@ -242,10 +240,8 @@ def parse(markup: str, source: str = "template") -> Document:
             styles = tuple(s for s in re.split(r"[ ,]+", match.group(1)) if s)
             unknown = [s for s in styles if s not in ROW_STYLES]
             if unknown:
-                raise MarkupError(
-                    f"{source}: output line {number}: unknown row style [{unknown[0]}]; "
-                    f"known: {', '.join(sorted(ROW_STYLES))}"
-                )
+                raise MarkupError(_("{source}：输出第 {number} 行：没有 [{style}] 这种行样式；可用：{known}").format(
+                    source=source, number=number, style=unknown[0], known=", ".join(sorted(ROW_STYLES))))
             line = line[match.end():]
         current.rows.append(Row([_cell(c) for c in _split_row(line)], styles))
     for block in blocks:
@@ -262,8 +258,9 @@ def parse(markup: str, source: str = "template") -> Document:
 def _check_chart(block: Block, source: str) -> None:
     title = block.text.partition(" ")[2]
     if len(block.rows) < 1 or block.width < 2:
-        raise MarkupError(f"{source}: chart {title!r} needs a header row (category | series …) and data rows")
+        raise MarkupError(_("{source}：图表 {title!r} 需要表头行（类别 | 系列 …）和数据行").format(source=source, title=title))
     for row in block.rows[1:]:
         for value in row.cells[1:]:
             if not (isinstance(value, (int, Decimal)) or value == ""):
-                raise MarkupError(f"{source}: chart {title!r}: {value!r} in row {display(row.cells[0])!r} is not a number")
+                raise MarkupError(_("{source}：图表 {title!r}：{row!r} 行的 {value!r} 不是数字").format(
+                    source=source, title=title, row=display(row.cells[0]), value=value))

@@ -103,7 +103,7 @@ class FolderLoader(jinja2.BaseLoader):
             try:
                 source = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")  # as read_text gave
             except UnicodeDecodeError:
-                raise TemplateProblem(f"template {real} is not UTF-8 text; save it as UTF-8") from None
+                raise TemplateProblem(_("模板 {path} 不是 UTF-8 文本；请另存为 UTF-8").format(path=real)) from None
             mtime = stat.st_mtime
 
             def uptodate(path: Path = real, mtime: float = mtime) -> bool:
@@ -130,11 +130,11 @@ def _number(value: Any, what: str) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise ValueError(f"{what}: {value!r} is not a number")
+        raise ValueError(_("{what}：{value!r} 不是数字").format(what=what, value=value))
     try:
         return Decimal(value) if not isinstance(value, float) else Decimal(repr(value))
     except (InvalidOperation, TypeError, ValueError):
-        raise ValueError(f"{what}: {value!r} is not a number") from None
+        raise ValueError(_("{what}：{value!r} 不是数字").format(what=what, value=value)) from None
 
 
 def _fixed(number: Decimal, digits: int | None) -> str:
@@ -180,7 +180,7 @@ def _as_date(value: Any, what: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValueError(f"{what}: {value!r} is not a date") from None
+        raise ValueError(_("{what}：{value!r} 不是日期").format(what=what, value=value)) from None
 
 
 def cn_date(value: Any) -> str:
@@ -207,7 +207,7 @@ def cn_period(value: Any) -> str:
         return f"{week.group(1)}年第{int(week.group(2))}周"
     if re.fullmatch(r"\d{4}-\d{2}", text):
         return cn_month(text)
-    raise ValueError(f"cn_period: {text!r} is not a period such as 2025-10 or 2025-W43")
+    raise ValueError(_("cn_period：{text!r} 不是期间，应如 2025-10 或 2025-W43").format(text=text))
 
 
 _DIGITS = "零一二三四五六七八九"
@@ -217,7 +217,7 @@ def cn_num(value: Any) -> str:
     """1 → 一, 12 → 十二, 25 → 二十五 (for 一、二、三 headings), up to 99."""
     n = int(value)
     if not 0 <= n <= 99:
-        raise ValueError(f"cn_num: {n} is outside 0–99")
+        raise ValueError(_("cn_num：{n} 不在 0–99 之间").format(n=n))
     if n < 10:
         return _DIGITS[n]
     tens, ones = divmod(n, 10)
@@ -254,7 +254,7 @@ def make_filters(office: Office) -> dict[str, Callable]:
     def _as_of(ctx) -> date:
         as_of = ctx.get("as_of")
         if not isinstance(as_of, date):
-            raise ValueError("the sheet has no as_of date to count working days from")
+            raise ValueError(_("文书没有 as_of 日期，无法计算工作日"))
         return as_of
 
     @pass_context
@@ -280,7 +280,7 @@ def make_filters(office: Office) -> dict[str, Callable]:
             if color is None or color == "":
                 return ""
             if color not in table:
-                raise ValueError(f"{what}: {color!r} is not a card colour; expected one of {', '.join(table)}")
+                raise ValueError(_("{what}：{color!r} 不是牌色；应为 {known} 之一").format(what=what, color=color, known=", ".join(table)))
             return table[color]
 
         return label
@@ -627,8 +627,8 @@ def _template_frame(exc: BaseException, names: dict[str, str]) -> tuple[str, int
 def _fields_of(obj: Any) -> str:
     if isinstance(obj, dict):
         keys = sorted(str(k) for k in obj)
-        return "the fields here are: " + (", ".join(keys) if keys else "none")
-    return f"a {type(obj).__name__} has no fields"
+        return _("这里的字段有：{fields}").format(fields=", ".join(keys) if keys else _("（无）"))
+    return _("{kind} 没有字段").format(kind=type(obj).__name__)
 
 
 def _source_line(path: str, line: int) -> str:
@@ -636,21 +636,22 @@ def _source_line(path: str, line: int) -> str:
         text = Path(path).read_text(encoding="utf-8-sig").splitlines()[line - 1].strip()
     except (OSError, IndexError, UnicodeDecodeError):
         return ""
-    return f" ({text[:120]})" if text else ""
+    return _("（{text}）").format(text=text[:120]) if text else ""
 
 
 def render(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
     """Render one template; every template mistake becomes a `TemplateProblem` naming template, line and field."""
     loader: FolderLoader = env.loader  # type: ignore[assignment]
-    where = " or ".join(str(f) for f in loader.folders)
+    where = _(" 或 ").join(str(f) for f in loader.folders)
     try:
         template = env.get_template(name)
     except _Outside as exc:
-        raise TemplateProblem(f"template name {exc.message!r} points outside the template folders ({where})") from None
+        raise TemplateProblem(_outside(exc.message, where)) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateProblem(f"template {exc.name!r} is not in the template folders ({where})") from None
+        raise TemplateProblem(_not_found(exc.name, where)) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateProblem(f"template {exc.filename or exc.name}, line {exc.lineno}: {exc.message}") from None
+        raise TemplateProblem(_("模板 {path} 第 {line} 行：{message}").format(
+            path=exc.filename or exc.name, line=exc.lineno, message=exc.message)) from None
     limits: Limits = getattr(env, "limits", Limits())
     try:
         with _deadline(limits.seconds):
@@ -661,9 +662,10 @@ def render(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str
         if message is None:
             raise
         if frame is None:
-            raise TemplateProblem(f"template {name}: {message}") from None
+            raise TemplateProblem(_("模板 {path}：{message}").format(path=name, message=message)) from None
         path, line = frame
-        raise TemplateProblem(f"template {path}, line {line}{_source_line(path, line)}: {message}") from None
+        raise TemplateProblem(_("模板 {path} 第 {line} 行{source}：{message}").format(
+            path=path, line=line, source=_source_line(path, line), message=message)) from None
 
 
 def _generated(template: jinja2.Template, context: dict[str, Any], chars: int, env: Any) -> str:
@@ -672,7 +674,7 @@ def _generated(template: jinja2.Template, context: dict[str, Any], chars: int, e
     for piece in template.generate(context):
         size += len(piece)
         if size > chars:
-            raise env.too_long() if isinstance(env, BoundedEnvironment) else LimitReached("output too long")
+            raise env.too_long() if isinstance(env, BoundedEnvironment) else LimitReached(_("输出的文字太长"))
         pieces.append(piece)
     return "".join(pieces)
 
@@ -687,23 +689,31 @@ def _all_template_files(loader: FolderLoader) -> dict[str, str]:
     return files
 
 
+def _outside(name: str, where: str) -> str:
+    return _("模板名 {name!r} 指向模板文件夹（{where}）之外").format(name=name, where=where)
+
+
+def _not_found(name: str, where: str) -> str:
+    return _("模板 {name!r} 不在模板文件夹（{where}）中").format(name=name, where=where)
+
+
 def _explain(exc: BaseException, where: str, context: dict[str, Any], limits: Limits = Limits()) -> str | None:
     from jinja2.sandbox import SecurityError
 
     if isinstance(exc, _OutOfTime):
-        return f"模板运行超过 {limits.seconds:g} 秒（took longer than {limits.seconds:g} s; [sheets] render_seconds）"
+        return _("模板运行超过 {seconds} 秒（配置文件 [sheets] render_seconds）").format(seconds=f"{limits.seconds:g}")
     if isinstance(exc, RecursionError):
-        return "模板嵌套过深，可能包含了自己（nests too deep: does it include itself?）"
+        return _("模板嵌套过深，可能包含了自己")
     if isinstance(exc, FieldMissing):
         if exc.obj is jinja2.utils.missing:
-            return f"unknown field {exc.field!r}; the sheet's fields are: {', '.join(sorted(context))}"
-        return f"no field {exc.field!r}; {_fields_of(exc.obj)}"
+            return _("没有字段 {field!r}；这份文书的字段有：{fields}").format(field=exc.field, fields=", ".join(sorted(context)))
+        return _("没有字段 {field!r}；{fields}").format(field=exc.field, fields=_fields_of(exc.obj))
     if isinstance(exc, _Outside):
-        return f"template name {exc.message!r} points outside the template folders ({where})"
+        return _outside(exc.message, where)
     if isinstance(exc, jinja2.TemplateNotFound):
-        return f"template {exc.name!r} is not in the template folders ({where})"
+        return _not_found(exc.name, where)
     if isinstance(exc, SecurityError):
-        return f"not allowed in a template: {exc}"
+        return _("模板中不允许：{what}").format(what=exc)
     if isinstance(exc, TemplateProblem):
         return str(exc)
     if isinstance(exc, jinja2.TemplateError):

@@ -374,8 +374,8 @@ def test_a_misspelt_field_is_a_clear_error_and_records_nothing(cli, scn, tmp_pat
     r = cli("--templates", str(office), "sheet", "notice", "2025-001")
     assert r.exit_code == 1
     assert r.stderr.startswith(
-        f"错误：template {office / 'notice.txt'}, line {line} (@number {{{{ numbr }}}}): unknown field 'numbr'; "
-        "the sheet's fields are: as_of, helpers, history, instructions, issue, issued_on, kind, kind_zh, lead_unit,"
+        f"错误：模板 {office / 'notice.txt'} 第 {line} 行（@number {{{{ numbr }}}}）：没有字段 'numbr'；"
+        "这份文书的字段有：as_of, helpers, history, instructions, issue, issued_on, kind, kind_zh, lead_unit,"
     )
     assert sheet_rows(cli) == [] and log_rows(cli) == []
     r = cli("sheet", "notice", "2025-001")
@@ -388,8 +388,8 @@ def test_a_template_cannot_include_files_outside_its_folders(cli, scn, tmp_path)
     (office / "weekly.txt").write_text("@title 周报\n{% include '../../etc/passwd' %}\n", encoding="utf-8")
     r = cli("--templates", str(office), "sheet", "weekly")
     assert (r.exit_code, r.stderr) == (1, (
-        f"错误：template {office / 'weekly.txt'}, line 2 ({{% include '../../etc/passwd' %}}): template name "
-        f"'../../etc/passwd' points outside the template folders ({office} or {resource_dir('templates').resolve()})\n"
+        f"错误：模板 {office / 'weekly.txt'} 第 2 行（{{% include '../../etc/passwd' %}}）：模板名 "
+        f"'../../etc/passwd' 指向模板文件夹（{office} 或 {resource_dir('templates').resolve()}）之外\n"
     ))
     assert "root:" not in r.stdout + r.stderr
 

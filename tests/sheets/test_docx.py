@@ -231,8 +231,7 @@ def test_printed_needs_office_and_date():
 
     with pytest.raises(MarkupError) as exc:
         parse("@printed 高新区重点项目推进中心")
-    assert str(exc.value) == ("template: output line 1: @printed takes 印发机关 | 印发日期, "
-                              "e.g. @printed {{ office }} | {{ issued_on }}")
+    assert str(exc.value) == "模板：输出第 1 行：@printed 后应为 印发机关 | 印发日期，如 @printed {{ office }} | {{ issued_on }}"
 
 
 def test_a_long_subtitle_is_set_smaller_to_stay_on_one_line(tmp_path):

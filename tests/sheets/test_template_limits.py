@@ -14,7 +14,7 @@ from projects_cli.sheets.templating import Limits, TemplateProblem, make_env, re
 NUMBER = "数字超过 15 位"
 WIDTH = "宽度或次数 1000000000 超过 10,000"
 TOO_LONG = "文字超过 1 MB（配置文件 [sheets] render_output_mb）"
-NESTED = "模板嵌套过深，可能包含了自己（nests too deep: does it include itself?）"
+NESTED = "模板嵌套过深，可能包含了自己"
 
 
 def env_for(folder: Path, **limits):
@@ -31,7 +31,7 @@ def problem(tmp_path: Path, source: str, **limits) -> str:
 
 
 def where(tmp_path: Path, source: str) -> str:
-    return f"template {(tmp_path / 't.txt').resolve()}, line 1 ({source}): "
+    return f"模板 {(tmp_path / 't.txt').resolve()} 第 1 行（{source}）："
 
 
 @pytest.mark.parametrize("source, message", [
@@ -64,7 +64,7 @@ def test_nested_ranges_stop_at_the_time_limit(tmp_path):
     source = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     started = time.monotonic()
     assert problem(tmp_path, source, seconds=0.5) == where(tmp_path, source) + (
-        "模板运行超过 0.5 秒（took longer than 0.5 s; [sheets] render_seconds）")
+        "模板运行超过 0.5 秒（配置文件 [sheets] render_seconds）")
     assert time.monotonic() - started < 3
 
 
@@ -74,7 +74,7 @@ def test_a_template_that_includes_itself(tmp_path):
 
 
 def test_output_past_the_limit_stops_while_it_is_made(tmp_path):
-    assert problem(tmp_path, "{% for i in range(2000) %}{{ 'x'*1000 }}{% endfor %}") == f"template t.txt: {TOO_LONG}"
+    assert problem(tmp_path, "{% for i in range(2000) %}{{ 'x'*1000 }}{% endfor %}") == f"模板 t.txt：{TOO_LONG}"
 
 
 def test_ordinary_arithmetic_widths_and_amounts_still_render(tmp_path):

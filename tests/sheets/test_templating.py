@@ -103,8 +103,8 @@ def test_card_labels_come_from_the_rules_file(tmp_path):
     with pytest.raises(TemplateProblem) as exc:
         render(env_for(tmp_path), "bad.txt", {})
     assert str(exc.value) == (
-        f"template {tmp_path / 'bad.txt'}, line 1 ({{{{ 'green'|card }}}}): "
-        "ValueError: card: 'green' is not a card colour; expected one of red, yellow, blue"
+        f"模板 {tmp_path / 'bad.txt'} 第 1 行（{{{{ 'green'|card }}}}）："
+        "ValueError: card：'green' 不是牌色；应为 red, yellow, blue 之一"
     )
 
 
@@ -156,19 +156,19 @@ def test_parse_blocks_types_and_styles():
 @pytest.mark.parametrize(
     "markup, message",
     [
-        ("@titel 标题", "template: output line 1: unknown block @titel; known blocks: @cards"),
-        ("@page sideways", "template: output line 1: @page takes landscape or portrait, not 'sideways'"),
-        ("@table\na | b\n[green] | 1 | 2", "template: output line 3: unknown row style [green]; known: blue, bold, red, total, yellow"),
-        ("@chart pie 饼图\na | b\nx | 1", "template: output line 1: @chart takes bar or column and a title, e.g. @chart bar 投资完成率"),
-        ("@chart bar 图\n类 | 值\n甲 | 很多", "template: chart '图': '很多' in row '甲' is not a number"),
+        ("@titel 标题", "模板：输出第 1 行：没有 @titel 这种块；可用的块：@cards"),
+        ("@page sideways", "模板：输出第 1 行：@page 只能是 landscape 或 portrait，不能是 'sideways'"),
+        ("@table\na | b\n[green] | 1 | 2", "模板：输出第 3 行：没有 [green] 这种行样式；可用：blue, bold, red, total, yellow"),
+        ("@chart pie 饼图\na | b\nx | 1", "模板：输出第 1 行：@chart 后应为 bar 或 column 及图表标题，如 @chart bar 投资完成率"),
+        ("@chart bar 图\n类 | 值\n甲 | 很多", "模板：图表 '图'：'甲' 行的 '很多' 不是数字"),
     ],
 )
 def test_bad_markup_is_an_error(markup, message):
     with pytest.raises(MarkupError) as exc:
         parse(markup)
     text = str(exc.value)
-    if "known blocks" in message:
-        assert text.startswith("template: output line 1: unknown block @titel; known blocks: @cc, @chart, @feedback")
+    if "可用的块" in message:
+        assert text.startswith("模板：输出第 1 行：没有 @titel 这种块；可用的块：@cc, @chart, @feedback")
     else:
         assert text == message
 
@@ -195,7 +195,7 @@ def test_misspelt_field_names_template_line_and_field(tmp_path):
     with pytest.raises(TemplateProblem) as exc:
         render(env_for(tmp_path), "notice.txt", {"issue": {"title": "用地", "number": "2025-001"}, "number": "1"})
     assert str(exc.value) == (
-        f"template {path}, line 3 ({{{{ issue.titel }}}}): no field 'titel'; the fields here are: number, title"
+        f"模板 {path} 第 3 行（{{{{ issue.titel }}}}）：没有字段 'titel'；这里的字段有：number, title"
     )
 
 
@@ -204,8 +204,8 @@ def test_unknown_top_level_field_lists_the_sheets_fields(tmp_path):
     with pytest.raises(TemplateProblem) as exc:
         render(env_for(tmp_path), "t.txt", {"project": {}, "as_of": date(2025, 1, 1)})
     assert str(exc.value) == (
-        f"template {path}, line 1 ({{% if projct %}}x{{% endif %}}): unknown field 'projct'; "
-        "the sheet's fields are: as_of, project"
+        f"模板 {path} 第 1 行（{{% if projct %}}x{{% endif %}}）：没有字段 'projct'；"
+        "这份文书的字段有：as_of, project"
     )
 
 
@@ -214,20 +214,20 @@ def test_error_in_an_included_template_names_that_template(tmp_path):
     part = write(tmp_path, "part.txt", "一\n二\n{{ missing }}\n")
     with pytest.raises(TemplateProblem) as exc:
         render(env_for(tmp_path), "main.txt", {})
-    assert str(exc.value).startswith(f"template {part}, line 3 ({{{{ missing }}}}): unknown field 'missing'")
+    assert str(exc.value).startswith(f"模板 {part} 第 3 行（{{{{ missing }}}}）：没有字段 'missing'")
 
 
 def test_syntax_error_names_template_and_line(tmp_path):
     path = write(tmp_path, "t.txt", "一\n{% if x %}\n二\n")
     with pytest.raises(TemplateProblem) as exc:
         render(env_for(tmp_path), "t.txt", {"x": 1})
-    assert str(exc.value).startswith(f"template {path}, line 3: Unexpected end of template.")
+    assert str(exc.value).startswith(f"模板 {path} 第 3 行：Unexpected end of template.")
 
 
 def test_missing_template(tmp_path):
     with pytest.raises(TemplateProblem) as exc:
         render(env_for(tmp_path), "nothing.txt", {})
-    assert str(exc.value) == f"template 'nothing.txt' is not in the template folders ({tmp_path})"
+    assert str(exc.value) == f"模板 'nothing.txt' 不在模板文件夹（{tmp_path}）中"
 
 
 # ---------------------------------------------------------------- nothing outside the template folders
@@ -241,8 +241,7 @@ def test_include_cannot_leave_the_template_folders(tmp_path, name):
     with pytest.raises(TemplateProblem) as exc:
         render(env_for(folder), "t.txt", {})
     assert str(exc.value) == (
-        f"template {path}, line 2 ({{% include '{name}' %}}): template name {name!r} points outside the "
-        f"template folders ({folder})"
+        f"模板 {path} 第 2 行（{{% include '{name}' %}}）：模板名 {name!r} 指向模板文件夹（{folder}）之外"
     )
     assert "secret" not in str(exc.value)
 
@@ -265,7 +264,7 @@ def test_a_symlink_out_of_the_folder_is_refused(tmp_path):
     write(folder, "t.txt", "{% include 'leak.txt' %}")
     with pytest.raises(TemplateProblem) as exc:
         render(env_for(folder), "t.txt", {})
-    assert "template name 'leak.txt' points outside the template folders" in str(exc.value)
+    assert "模板名 'leak.txt' 指向模板文件夹（" in str(exc.value)
 
 
 def test_the_sandbox_blocks_python_internals(tmp_path):
@@ -273,8 +272,8 @@ def test_the_sandbox_blocks_python_internals(tmp_path):
     with pytest.raises(TemplateProblem) as exc:
         render(env_for(tmp_path), "t.txt", {})
     assert str(exc.value) == (
-        f"template {path}, line 1 ({{{{ ''.__class__.__mro__[1].__subclasses__() }}}}): "
-        "no field '__class__'; a str has no fields"
+        f"模板 {path} 第 1 行（{{{{ ''.__class__.__mro__[1].__subclasses__() }}}}）："
+        "没有字段 '__class__'；str 没有字段"
     )
 
 
