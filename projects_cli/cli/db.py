@@ -193,15 +193,17 @@ def check(
 
         report = _check(create_engine(f"sqlite:///file:{quote(str(path.resolve()))}?immutable=1&uri=true"), options)
         common.note(_("{path} 无法写入，已只读检查").format(path=path))
+    from projects_cli.listings.output import fitted_prose
+
     for problem in report.problems:
-        common.out(_("异常  {problem}").format(problem=problem))
+        common.out(fitted_prose(_("异常  {problem}").format(problem=problem)))
     if not report.problems:
         # (on PostgreSQL "integrity" includes the row-level security policies: a missing or disabled one is a FAIL)
-        common.out(_("正常  完整性无误，数据库是最新版本，没有孤立的行，变更记录链完整"))
+        common.out(fitted_prose(_("正常  完整性无误，数据库是最新版本，没有孤立的行，变更记录链完整")))
     if report.log is not None:
-        common.out(report.log.summary())
+        common.out(fitted_prose(report.log.summary()))
     for line in report.notes:
-        common.out(line)
+        common.out(fitted_prose(line))
     if report.problems:
         raise typer.Exit(1)
 

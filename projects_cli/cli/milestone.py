@@ -146,6 +146,6 @@ def list_cmd(
         return
     if fmt == Format.table:  # the state in the interface's language (a file keeps the office's words)
         rows = shown_values(rows, "state_label")
-    common.out(render(rows, fmt, shown_columns(LIST_COLUMNS, fmt)))
+    common.out(render(rows, fmt, shown_columns(LIST_COLUMNS, fmt), optional=("replans", "finish_delay", "baseline_date")))
     if fmt == Format.table and not rows:
         common.note(_("{code} 还没有节点；添加：projects milestone add {code} 开工 --planned 日期").format(code=code.strip()))

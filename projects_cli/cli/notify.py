@@ -131,7 +131,9 @@ def notify(
         return
     parts = [messages.render(env, "wecom", u["unit"], u["items"], data["as_of"], data["due_by"])
              for u in data["units"]]
-    common.out(("\n\n" + "-" * 40 + "\n\n").join(parts))
+    from projects_cli.listings.output import fitted_prose
+
+    common.out(fitted_prose(("\n\n" + "-" * 40 + "\n\n").join(parts)))
     common.note(_("{units} 个单位，{items} 项（预演：未发送；加 --send 发送）").format(
         units=len(data["units"]), items=sum(len(u["items"]) for u in data["units"])))
 

@@ -70,6 +70,29 @@ def wrap(text: str, size: int) -> list[str]:
     return out
 
 
+_HANG = re.compile(r"(\s*(?:> )?(?:\d+\. |[-*•] )?)")
+
+
+def fitted_prose(text: str) -> str:
+    """Running text for a terminal (`TABLE_WIDTH` set): a line wider than the terminal wraps, its continuation
+    lines indented under its text (under "> 1. " for a quoted list item); off a terminal, as it is."""
+    fit = TABLE_WIDTH.get()
+    if fit is None:
+        return text
+    out = []
+    for line in text.split("\n"):
+        if width(line) <= fit:
+            out.append(line)
+            continue
+        lead = _HANG.match(line).group(1)
+        hang = (lead[:lead.index("> ") + 2] if "> " in lead else "") + " " * (width(lead) - (2 if "> " in lead else 0))
+        room = max(fit - width(lead), NARROWEST)
+        parts = wrap(line[len(lead):], room)
+        out.append(lead + parts[0])
+        out.extend(hang + part for part in parts[1:])
+    return "\n".join(out)
+
+
 def cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -181,6 +204,7 @@ def json_lines(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
 # The terminal's width when tables are fitted to it (stdout is a terminal, or COLUMNS is set, and no --wide);
 # None: tables as wide as their text (a pipe, a file). Set once per command by the root command.
 TABLE_WIDTH: ContextVar[int | None] = ContextVar("table_width", default=None)
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
 NARROWEST = 6  # a text column is not wrapped narrower than this (or its header's longest word)
 GAP = 2
 
@@ -225,7 +249,11 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, st
                     del cells[at]
         numeric_at = {i for i, (k, _) in enumerate(columns)
                       if rows and all(isinstance(r.get(k), (int, float, Decimal)) or r.get(k) is None for r in rows)}
-        # a column wraps no narrower than its header's longest word, nor a number column than its numbers
+        # a date is never broken either (2025-10-31 stays on its line): such a column is kept as wide as its dates
+        numeric_at |= {i for i, (k, _) in enumerate(columns)
+                       if rows and all(isinstance(r.get(k), date) or r.get(k) in (None, "")
+                                       or (isinstance(r.get(k), str) and _ISO_DAY.fullmatch(r.get(k))) for r in rows)}
+        # a column wraps no narrower than its header's longest word, nor a number or date column than its values
         floors = [max(NARROWEST if i not in numeric_at else 1, *(width(w) for w in h.split(" ")),
                       *((width(part) for cells in body for part in cells[i]) if i in numeric_at else ()))
                   for i, (_, h) in enumerate(columns)]

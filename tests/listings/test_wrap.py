@@ -56,3 +56,20 @@ def test_an_english_header_wraps_between_its_words_and_a_number_column_narrows_t
         assert render_table(rows, zh).splitlines()[:2] == ["问题编号  逾期工作日  逾期次数  牵头单位", "--------  ----------  --------  ------------"]
     finally:
         TABLE_WIDTH.reset(token)
+
+
+def test_running_text_wraps_under_its_own_text_on_a_terminal_and_stays_whole_off_one():
+    from projects_cli.listings.output import TABLE_WIDTH, fitted_prose
+
+    text = ("**逾期事项（1项）**\n"
+            "> 1. GX-0042 山东源尚农产品深加工基地项目：主体完工节点，期限 2025-08-31，已逾期 61 天（较重逾期）")
+    assert fitted_prose(text) == text  # a pipe or a file: as written
+    token = TABLE_WIDTH.set(60)
+    try:
+        lines = fitted_prose(text).splitlines()
+    finally:
+        TABLE_WIDTH.reset(token)
+    assert lines == ["**逾期事项（1项）**",
+                     "> 1. GX-0042 山东源尚农产品深加工基地项目：主体完工节点，",
+                     ">    期限 2025-08-31，已逾期 61 天（较重逾期）"]
+    assert all(width(line) <= 60 for line in lines)
