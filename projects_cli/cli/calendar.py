@@ -44,7 +44,7 @@ def show(
     """
     from projects_cli.config.calendar import config_file, load_calendar
     from projects_cli.errors import NotFound
-    from projects_cli.listings.output import render_table
+    from projects_cli.listings.output import fitted_prose, render_table
     from projects_cli.rules.workdays import prc_calendar
 
     s = common.settings(ctx)
@@ -68,7 +68,7 @@ def show(
             for month in range(1, 13) if month in off_by or month in on_by]
     common.out(_("{year}年工作日历（来源：{source}）").format(year=year, source=source) + "\n\n"
                + render_table(rows, [("month", _("月份")), ("off", _("放假的工作日")), ("on", _("调休上班的周末"))], max_width=80)
-               + "\n\n" + _("共放假工作日{off}天，调休上班{on}天；其余周六、周日休息。").format(off=len(off), on=len(on)))
+               + "\n\n" + fitted_prose(_("共放假工作日{off}天，调休上班{on}天；其余周六、周日休息。").format(off=len(off), on=len(on))))
 
 
 @app.command("import")

@@ -486,7 +486,7 @@ def show(
 
     Example: projects issue show 2025-004 --format json
     """
-    from projects_cli.listings.output import cell_text, pad, render_table, to_json, width
+    from projects_cli.listings.output import cell_text, render_fields, render_table, to_json
     from projects_cli.services import issues
 
     s = common.settings(ctx)
@@ -509,12 +509,12 @@ def show(
     level = row["level"]
     view["level"] = _(level) if level else level
     view["late"] = _("{days}天（{workdays}个工作日）").format(days=row["days_late"], workdays=row["workdays_late"]) if row["days_late"] else None
-    size = max(width(label) for _key, label in (*SHOW_FIELDS, ("meeting", _("来源会议"))))
-    for key, label in SHOW_FIELDS:
-        common.out(f"{pad(label, size)}  {cell_text(view.get(key))}")
+    fields = SHOW_FIELDS
     if source is not None:
-        common.out(f"{pad(_('来源会议'), size)}  " + _("{number} {held_on} {title} 第{seq}项议定事项").format(
-            number=source["number"], held_on=source["held_on"], title=source["title"], seq=source["seq"]))
+        view["meeting"] = _("{number} {held_on} {title} 第{seq}项议定事项").format(
+            number=source["number"], held_on=source["held_on"], title=source["title"], seq=source["seq"])
+        fields = (*SHOW_FIELDS, ("meeting", _("来源会议")))
+    common.out(render_fields(view, fields))
     events = []
     for ev in row["events"]:
         moved = f"{_(IssueState(ev['from_state']).zh)}→" if ev["from_state"] else ""

@@ -113,7 +113,14 @@ def render_fields(row: Mapping[str, Any], labels) -> str:
     a meeting); ``labels``: (key, label) pairs or a dict of them."""
     pairs = list(labels.items()) if isinstance(labels, Mapping) else list(labels)
     size = max((width(label) for _, label in pairs), default=0)
-    return "\n".join(f"{pad(label, size)}  {cell_text(row.get(key))}" for key, label in pairs)
+    fit = TABLE_WIDTH.get()
+    room = max(fit - size - 2, NARROWEST) if fit is not None else None
+    lines = []
+    for key, label in pairs:  # on a terminal a long value wraps under itself
+        parts = wrap(cell_text(row.get(key)), room) if room is not None else [cell_text(row.get(key))]
+        lines.append(f"{pad(label, size)}  {parts[0]}")
+        lines.extend(" " * (size + 2) + part for part in parts[1:])
+    return "\n".join(lines)
 
 
 def format_decimal(value: Decimal) -> str:

@@ -73,3 +73,20 @@ def test_running_text_wraps_under_its_own_text_on_a_terminal_and_stays_whole_off
                      "> 1. GX-0042 山东源尚农产品深加工基地项目：主体完工节点，",
                      ">    期限 2025-08-31，已逾期 61 天（较重逾期）"]
     assert all(width(line) <= 60 for line in lines)
+
+
+def test_a_records_long_value_wraps_under_itself_on_a_terminal():
+    from projects_cli.listings.output import TABLE_WIDTH, render_fields
+
+    row = {"code": "GX-0004", "content": "改扩建1.8万平方米现有厂房，增加研发、制造、产品试验、检测等智能化工艺装备"}
+    labels = {"code": "项目编号", "content": "建设内容及规模"}
+    assert render_fields(row, labels).splitlines()[1] == "建设内容及规模  " + row["content"]
+    token = TABLE_WIDTH.set(50)
+    try:
+        lines = render_fields(row, labels).splitlines()
+    finally:
+        TABLE_WIDTH.reset(token)
+    assert lines == ["项目编号        GX-0004",
+                     "建设内容及规模  改扩建1.8万平方米现有厂房，",
+                     "                增加研发、制造、产品试验、",
+                     "                检测等智能化工艺装备"]  # broken after punctuation where it can
