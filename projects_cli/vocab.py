@@ -104,10 +104,10 @@ class SheetKind(Labelled):
 class MeetingKind(Labelled):
     """会议的种类: the 调度会 (weekly, monthly), the 专题会商 on one matter, the on-site 观摩."""
 
-    WEEKLY = "周调度"
-    MONTHLY = "月调度"
-    CONSULT = "专题会商"
-    VISIT = "现场观摩"
+    WEEKLY = N_("周调度")
+    MONTHLY = N_("月调度")
+    CONSULT = N_("专题会商")
+    VISIT = N_("现场观摩")
 
     def short(self) -> tuple[str, ...]:
         return {"周调度": ("周调度会", "周例会"), "月调度": ("月调度会", "调度会"), "专题会商": ("会商", "专题会", "会商会"),
@@ -117,9 +117,9 @@ class MeetingKind(Labelled):
 class Attendance(Labelled):
     """How a unit attended a meeting (参会情况)."""
 
-    PRESENT = "出席"
-    ABSENT = "缺席"
-    DEPUTY = "委派代表"
+    PRESENT = N_("出席")
+    ABSENT = N_("缺席")
+    DEPUTY = N_("委派代表")
 
     def short(self) -> tuple[str, ...]:
         return {"出席": ("参会", "到会"), "缺席": ("未到", "未参会"), "委派代表": ("代表", "委派")}[self.value]
@@ -178,7 +178,9 @@ class Milestone(Labelled):
 # overdue tiers), marked so that a terminal in English shows them in English; an office's own words are
 # shown as it wrote them.
 SHIPPED_WORDS = (N_("签约"), N_("立项"), N_("土地"), N_("规划许可"), N_("施工许可"), N_("开工"), N_("主体完工"),
-                 N_("竣工"), N_("投产"), N_("达效"), N_("一般逾期"), N_("较重逾期"), N_("严重逾期"))
+                 N_("竣工"), N_("投产"), N_("达效"), N_("一般逾期"), N_("较重逾期"), N_("严重逾期"),
+                 # the stages of a lead (store/models.LEAD_STAGES)
+                 N_("线索"), N_("接洽"), N_("在谈"), N_("签约"), N_("落地"), N_("搁置"), N_("终止"))
 
 
 # ---------------------------------------------------------------- the project's fields

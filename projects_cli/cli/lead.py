@@ -10,7 +10,7 @@ import typer
 
 from projects_cli.cli import common
 from projects_cli.i18n import N_, _
-from projects_cli.listings.output import Format
+from projects_cli.listings.output import Format, shown_values
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -295,10 +295,12 @@ def list_cmd(
     if fmt == Format.json:
         common.out(render(rows, fmt, shown_columns(LIST_COLUMNS, fmt), json_rows=[_public(r) for r in rows]))
         return
+    if fmt == Format.table:
+        shown = shown_values(shown, "stage")
     common.out(render(shown, fmt, shown_columns(CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS, fmt), optional=OPTIONAL))
     if fmt == Format.table:
         totals = leads.pipeline(rows)
-        stages = " · ".join(f"{e['stage']} {e['leads']}" for e in totals["by_stage"] if e["leads"])
+        stages = " · ".join(f"{_(stage)} {e['leads']}" for e in totals["by_stage"] if e["leads"] for stage in [e["stage"]])
         common.note(_("共 {n} 条线索（{stages}），合计 {amount} 万元，跟进逾期 {overdue}").format(
             n=totals["total"]["leads"], stages=stages or _("无"), amount=decimal_text(totals["total"]["amount_wan"]),
             overdue=totals["total"]["overdue"]))
@@ -323,11 +325,12 @@ def show(
     if fmt == Format.json:
         common.out(to_json(_public(row)))
         return
-    shown = _shown(row)
+    shown = shown_values([_shown(row)], "stage")[0]
     common.out(render_fields(shown, shown_columns(SHOW_LABELS)))
     common.out("")
     common.out(_("阶段记录"))
-    common.out(render_table(row["stages"], shown_columns((("on", N_("日期")), ("stage", N_("阶段")), ("reason", N_("原因")), ("by", N_("经办人"))))))
+    common.out(render_table(shown_values(row["stages"], "stage"),
+                            shown_columns((("on", N_("日期")), ("stage", N_("阶段")), ("reason", N_("原因")), ("by", N_("经办人"))))))
     common.out("")
     common.out(_("派工记录"))
     common.out(render_table(row["assignments"], shown_columns((("on", N_("日期")), ("unit", N_("责任单位")), ("person", N_("责任人")),

@@ -10,7 +10,7 @@ from projects_cli.cli import common
 from projects_cli.cli.sheet import FormatOpt as SheetFormatOpt
 from projects_cli.cli.sheet import OutputOpt, PreviewOpt
 from projects_cli.i18n import N_, _
-from projects_cli.listings.output import Format
+from projects_cli.listings.output import Format, shown_values
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -143,7 +143,7 @@ def list_cmd(
     s = common.settings(ctx)
     with common.session(ctx, write=False) as session:
         rows = meetings.list_meetings(session, s.today, kind=kind)
-    common.out(render(rows, fmt, shown_columns(LIST_COLUMNS, fmt)))
+    common.out(render(shown_values(rows, "kind") if fmt == Format.table else rows, fmt, shown_columns(LIST_COLUMNS, fmt)))
 
 
 def _decision_table(rows: list[dict[str, Any]], columns=DECISION_COLUMNS) -> str:
@@ -178,10 +178,10 @@ def show(
         raise typer.BadParameter(_("show 只能输出 table 或 json"), param_hint="--format")
     fields = (("number", _("会议编号")), ("kind", _("类型")), ("title", _("会议")), ("held_on", _("日期")),
               ("place", _("地点")), ("chair", _("主持人")), ("projects", _("研究项目")), ("topics", _("议题")))
-    common.out(render_fields(row, fields))
+    common.out(render_fields(shown_values([row], "kind")[0], fields))
     if row["attendance"]:
         common.out("")
-        common.out(render_table(row["attendance"], shown_columns(ATTEND_COLUMNS), max_width=40))
+        common.out(render_table(shown_values(row["attendance"], "attendance"), shown_columns(ATTEND_COLUMNS), max_width=40))
     if row["previous"]:
         common.out("")
         previous = row["previous"]

@@ -192,3 +192,19 @@ def test_log_says_what_was_done_to_which_record_in_words(registry):
     assert re.search(r"  New     cards  GX-\d{4}:2025-10  color=\w+$", en[2]), en[2]
     code, out, _err = registry("zh", "log", "--limit", "1", "--table", "card", "--format", "json")
     assert code == 0 and '"action": "insert"' in out and '"table_name": "card"' in out
+
+
+def test_lead_stages_meeting_kinds_and_attendance_in_english(registry):
+    assert registry("zh", "lead", "add", "--name", "某新能源电池项目", "--unit", "经济发展局")[0] == 0
+    assert registry("zh", "meeting", "add", "--kind", "周调度", "--date", "2025-10-31", "--chair", "王主任",
+                    "--units", "经济发展局")[0] == 0
+    assert registry("zh", "meeting", "attend", "HY-0001", "--unit", "经济发展局", "--as", "缺席")[0] == 0
+    code, out, err = registry("en", "lead", "list")
+    assert out.splitlines()[2].split()[:3] == ["XS-0001", "某新能源电池项目", "lead"]
+    assert err == "1 leads (lead 1), 0 (10k yuan) in all, 0 follow-ups overdue\n"
+    assert registry("zh", "lead", "list")[2] == "共 1 条线索（线索 1），合计 0 万元，跟进逾期 0\n"
+    shown = registry("en", "meeting", "show", "HY-0001")[1].splitlines()
+    assert shown[1] == "Kind      weekly meeting"
+    assert [line.split() for line in shown if line.startswith("经济发展局")] == [["经济发展局", "absent"]]
+    assert [line.split() for line in registry("zh", "meeting", "show", "HY-0001")[1].splitlines()
+            if line.startswith("经济发展局")] == [["经济发展局", "缺席"]]
