@@ -83,10 +83,12 @@ def log(
         old, new = row["old"] or {}, row["new"] or {}
         parts = []
         for key in sorted(set(old) | set(new)):
+            # the terminal names the field as the office does (项目状态); a file keeps the key (status)
+            name = changes.field_label(row["table_name"], key) if fmt == Format.table else key
             if row["action"] == "update":
-                parts.append(f"{key}: {cell_text(old.get(key))} → {cell_text(new.get(key))}")
+                parts.append(f"{name}: {cell_text(old.get(key))} → {cell_text(new.get(key))}")
             else:
-                parts.append(f"{key}={cell_text((new or old).get(key))}")
+                parts.append(f"{name}={cell_text((new or old).get(key))}")
         row["change"] = "; ".join(parts)
     # the terminal says when in the machine's time, to the minute, and what was done to which record in words
     # (a file keeps the stored instant, the action's code and the table's name)

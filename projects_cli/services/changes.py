@@ -93,6 +93,15 @@ SKIPPED = {"milestone_plan", "issue_event", "card", "flag_score", "sheet", "disp
 MONEY = {k for k, spec in BY_KEY.items() if spec.kind == "money"}
 
 
+def field_label(table: str, key: str) -> str:
+    """A logged field's name as a clerk reads it in the interface's language (项目状态, 计划日期, 办理期限 …), else
+    the key as logged."""
+    if table == "project" and key in BY_KEY:
+        return BY_KEY[key].label
+    label = {"milestone": DATE_LABELS, "milestone_plan": DATE_LABELS, "issue": ISSUE_LABELS}.get(table, {}).get(key)
+    return _(label) if label else key
+
+
 def cn_value(value: Any, key: str = "", units: dict[str, str] | None = None) -> str:
     """A logged value as the summary prints it: a date as 2025年10月24日, an amount in 万元, a unit id as the
     unit's name, a problem's state in Chinese, nothing as （空）."""

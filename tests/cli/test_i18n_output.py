@@ -208,3 +208,11 @@ def test_lead_stages_meeting_kinds_and_attendance_in_english(registry):
     assert [line.split() for line in shown if line.startswith("经济发展局")] == [["经济发展局", "absent"]]
     assert [line.split() for line in registry("zh", "meeting", "show", "HY-0001")[1].splitlines()
             if line.startswith("经济发展局")] == [["经济发展局", "缺席"]]
+
+
+def test_log_names_a_changed_field_as_the_office_does(registry):
+    assert registry("zh", "edit", "GX-0001", "--status", "投产")[0] == 0
+    assert registry("zh", "log", "--limit", "1")[1].splitlines()[2].endswith("项目  GX-0001  项目状态: 在建 → 投产")
+    assert registry("en", "log", "--limit", "1", "--wide")[1].splitlines()[2].endswith("Project  GX-0001  Status: 在建 → 投产")
+    out = registry("zh", "log", "--limit", "1", "--format", "csv")[1]
+    assert out.rstrip().endswith(",GX-0001,status: 在建 → 投产")  # a file keeps the keys as logged
