@@ -4,13 +4,15 @@ The same blocks as the Excel, HTML and Markdown writers (`sheets.layout`), laid
 out as a clerk would set a 公文 in Word: A4, margins 37/35/28/26 mm (版心 156 ×
 225 mm), 22 lines of 28 characters (exact line spacing and the document grid);
 the 版头 (紧急程度 top left in 3号黑体, the issuing office's mark in red, the
-发文字号 centred under it and the red separator line); the title in 2号小标宋,
+发文字号 centred under it and the red separator line; only a sheet with a @number line has one: a
+report such as the 招商线索汇总 starts at its title); the title in 2号小标宋,
 主送机关, the body in 3号仿宋 with headings 一、 in 黑体 and （一） in 楷体; tables
 whose header row repeats on every page; the 发文机关署名 centred over the 成文
 日期, which stands four characters from the right; the 版记 (抄送, 印发机关 and
 印发日期 between its lines) at the foot of the last page; page numbers "— 1 —" in
-4号宋体, odd pages right and even pages left. A @chart is set as a table of its
-data (no picture yet). Several documents (a notice to every unit) are one file,
+4号宋体, odd pages right and even pages left. A @chart is a picture drawn with
+Pillow in a CJK font (`sheets.picture`), or the table of its data where no such
+font is found. Several documents (a notice to every unit) are one file,
 each starting on an odd page with its own page numbers.
 
 python-docx is imported here only, when a Word document is written.
@@ -298,8 +300,9 @@ class _Writer:
         from docx.enum.text import WD_ALIGN_PARAGRAPH as A
 
         blocks = self.blocks
-        self.head(next((b.text for b in blocks if b.kind == "urgency"), ""),
-                  next((b.text for b in blocks if b.kind == "number"), ""))
+        if any(b.kind == "number" for b in blocks):  # a 公文 (it has a 发文字号 line): the 版头; a report starts at its title
+            self.head(next((b.text for b in blocks if b.kind == "urgency"), ""),
+                      next((b.text for b in blocks if b.kind == "number"), ""))
         after_title = False
         for block in blocks:
             kind, text = block.kind, block.text

@@ -183,6 +183,8 @@ def test_word_opens_with_the_title_tables_and_the_chart_picture(pipeline, tmp_pa
     doc = Document(str(out))
     texts = [p.text for p in doc.paragraphs]
     assert "招商线索汇总" in texts and "（截至2025年10月31日）" in texts
+    # a report is not a 公文: no red 版头 (the office's mark) and no 发文字号 line; it starts at its title
+    assert [t for t in texts if t.strip()][0] == "招商线索汇总"
     assert doc.core_properties.title == "招商线索汇总"
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
     by_stage = next(t for t in tables if t[0] == ["阶段", "线索数", "拟投资额（万元）"])
