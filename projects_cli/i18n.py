@@ -276,6 +276,9 @@ _LIBRARY = [
     (r"No such command '(?P<name>[^']+)'\.", "没有这个命令：'{name}'。"),
     (r"Missing command\.", "缺少命令。"),
     (r"Invalid value for (?P<name>.+?): (?P<reason>.+)", "{name} 的值无效：{reason}"),
+    # the same, its frame translated by the catalog and its reason not (typer 0.2x's own checks)
+    (r"(?P<name>.+?) 的值无效：(?P<reason>.+)", "{name} 的值无效：{reason}"),
+    (r"Value error, (?P<reason>.+)", "{reason}"),  # pydantic's wrapping of typer's ValueError
     (r"Invalid value: (?P<reason>.+)", "值无效：{reason}"),
     (r"'(?P<value>.*)' is not one of (?P<choices>.+)\.", "'{value}' 不是可选值之一：{choices}。"),
     (r"'(?P<value>.*)' is not a valid integer\.", "'{value}' 不是整数。"),
@@ -300,7 +303,7 @@ def library_message(text: str) -> str:
     """A message of click's (English) in the interface's language: as it is in English, else the
     Chinese of the patterns above; a message no pattern knows is kept as it is."""
     if is_english():
-        return text
+        return text.replace(": Value error, ", ": ")  # pydantic's wrapping of typer's own check
     for pattern, chinese in _LIBRARY:
         match = re.fullmatch(pattern, text.strip(), flags=re.S)
         if match is None:

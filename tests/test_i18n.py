@@ -57,6 +57,9 @@ def test_language_follows_projects_lang_then_the_locale(environ, expected):
          "'--limit' / '-n' 的值无效：应不小于 0"),
         ("Invalid value for '--limit' / '-n': Input should be a valid integer, unable to parse string as an integer",
          "'--limit' / '-n' 的值无效：应为整数"),
+        # typer 0.2x: the frame already translated by the catalog, pydantic's "Value error, " around typer's own check
+        ("'--format' / '-f' 的值无效：Value error, 'xyz' is not one of 'table', 'json', 'csv'.",
+         "'--format' / '-f' 的值无效：'xyz' 不是可选值之一：'table', 'json', 'csv'。"),
         ("Something click says that no pattern knows.", "Something click says that no pattern knows."),
     ],
 )
@@ -123,3 +126,10 @@ def test_every_message_and_help_text_is_translated():
     done = subprocess.run([sys.executable, "-m", "projects_cli.locale", "--check"], capture_output=True, text=True)
     assert done.stderr == ""
     assert done.returncode == 0
+
+
+def test_a_value_not_among_the_choices_is_said_in_chinese(tmp_path):
+    """Through the whole command line, whatever typer and click version (.ci/constraints-min.txt too)."""
+    done = run("--db", str(tmp_path / "x.db"), "list", "--format", "xyz", lang="zh", tmp_path=tmp_path)
+    assert done.returncode == 2
+    assert "'--format' / '-f' 的值无效：'xyz' 不是可选值之一：'table', 'json', 'csv'。" in done.stderr
