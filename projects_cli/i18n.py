@@ -303,7 +303,7 @@ def library_message(text: str) -> str:
     """A message of click's (English) in the interface's language: as it is in English, else the
     Chinese of the patterns above; a message no pattern knows is kept as it is."""
     if is_english():
-        return text.replace(": Value error, ", ": ")  # pydantic's wrapping of typer's own check
+        return text
     for pattern, chinese in _LIBRARY:
         match = re.fullmatch(pattern, text.strip(), flags=re.S)
         if match is None:
