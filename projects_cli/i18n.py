@@ -69,6 +69,31 @@ def N_(message: str) -> str:
     return message
 
 
+def reworded(text: str, templates, *, words=()) -> str | None:
+    """`text`, made by ``template.format(…)`` from one of `templates` (Chinese messages marked ``N_``, plain
+    ``{name}`` fields), in the interface's language: that template's translation with the same values, those
+    named in `words` translated too; None when none of them made it. For what is kept as recorded (an
+    escalation's reason, a report's item) and shown on a terminal. Templates are tried in order: put the one
+    with more text first where one extends another."""
+    for template in templates:
+        match = _template_pattern(template).fullmatch(text)
+        if match is not None:
+            values = {key: _(value) if key in words else value for key, value in match.groupdict().items()}
+            return _(template).format(**values)
+    return None
+
+
+_patterns: dict[str, re.Pattern] = {}
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    if template not in _patterns:
+        pieces = re.split(r"\{(\w+)\}", template)
+        _patterns[template] = re.compile("".join(re.escape(p) if n % 2 == 0 else f"(?P<{p}>.+?)"
+                                                 for n, p in enumerate(pieces)), re.S)
+    return _patterns[template]
+
+
 def is_english() -> bool:
     return language() == "en"
 

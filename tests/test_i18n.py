@@ -3,6 +3,7 @@ message and help text translated (the catalogs in projects_cli/locale)."""
 
 from __future__ import annotations
 
+import gettext
 import os
 import re
 import subprocess
@@ -133,3 +134,22 @@ def test_a_value_not_among_the_choices_is_said_in_chinese(tmp_path):
     done = run("--db", str(tmp_path / "x.db"), "list", "--format", "xyz", lang="zh", tmp_path=tmp_path)
     assert done.returncode == 2
     assert "'--format' / '-f' 的值无效：'xyz' 不是可选值之一：'table', 'json', 'csv'。" in done.stderr
+
+
+@pytest.mark.parametrize("text, english", [
+    ("问题 2025-007：地上附着物清表受阻：待协调", "Problem 2025-007：地上附着物清表受阻：待协调"),
+    ("议定事项 2025-010：三日内完成用电扩容方案报批", "Decision 2025-010：三日内完成用电扩容方案报批"),
+    ("招商线索跟进（在谈）：上次跟进 2025-10-01，王强", "Lead follow-up (negotiating): last contact 2025-10-01, 王强"),
+    ("招商线索跟进（线索）：2025-09-05 登记后未跟进", "Lead follow-up (lead): no contact since added 2025-09-05"),
+    ("施工许可", "construction permit"),  # a milestone's kind: a word of the catalog
+    ("逾期8个工作日（≥5）", None),  # not a report's item
+])
+def test_a_recorded_item_is_read_back_by_the_template_that_made_it(monkeypatch, text, english):
+    from projects_cli.rules.escalation import BY_DAYS, reason_shown
+    from projects_cli.services.report import shown_item
+
+    monkeypatch.setattr(i18n, "_translation", gettext.translation(i18n.DOMAIN, i18n.LOCALE_DIR, languages=["en"]))
+    if english is None:
+        assert i18n.reworded(text, (BY_DAYS,)) == reason_shown(text) == "8 working days late (≥ 5)"
+    else:
+        assert shown_item(text) == english

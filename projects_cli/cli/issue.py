@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
 import typer
@@ -396,19 +395,6 @@ def lookback(
     _run(ctx, number, lambda s, a: issues.record_lookback(s, a, number, text=text))
 
 
-_RULE_DAYS = re.compile(r"逾期(\d+)个工作日（≥(\d+)）")
-_RULE_MISSES = re.compile(r"第(\d+)次逾期")
-
-
-def _shown_rule(why: str) -> str:
-    """The escalation rule's reason (rules/escalation.py words it for the record) in the interface's language."""
-    if m := _RULE_DAYS.fullmatch(why):
-        return _("逾期{days}个工作日（≥{limit}）").format(days=m[1], limit=m[2])
-    if m := _RULE_MISSES.fullmatch(why):
-        return _("第{n}次逾期").format(n=m[1])
-    return why
-
-
 @app.command()
 def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """Count missed deadlines and escalate overdue problems by the rules file, as of the as-of date (督办巡查).
@@ -418,6 +404,7 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     Example: projects --as-of 2025-10-31 issue sweep
     """
     from projects_cli.listings.output import render, render_table, shown_columns, shown_values
+    from projects_cli.rules.escalation import reason_shown
     from projects_cli.services import issues
 
     rules = _rules(ctx)
@@ -427,7 +414,7 @@ def sweep(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         parts = [_("记第{n}次逾期").format(n=row["misses"])] if row["miss_counted"] else []
         if row["rule"]:
             level = row["level_to"]
-            parts.append(_("升为{level}：{rule}").format(level=_(level), rule=_shown_rule(row["rule"])))
+            parts.append(_("升为{level}：{rule}").format(level=_(level), rule=reason_shown(row["rule"])))
         row["done"] = _("；").join(parts)
     escalated = sum(1 for r in rows if r["rule"])
     misses = sum(1 for r in rows if r["miss_counted"])
@@ -470,7 +457,7 @@ def list_cmd(
         )
     columns = CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS
     if fmt == Format.table:  # the state in the interface's language (a file keeps the state's code)
-        rows = shown_values(shown_values(rows, "state_zh"), "level")
+        rows = shown_values(rows, "state_zh", "level")
     common.out(render(rows, fmt, columns, optional=("category", "urgency", "project_code", "level")))
     if fmt == Format.table:
         common.note(_("共 {n} 个问题").format(n=len(rows)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any, Iterator, Optional
@@ -81,38 +80,15 @@ def _filters(session, ctx: typer.Context, unit: str | None, leader: str | None, 
 OPTIONAL = ("level", "behind", "rate", "new", "status", "tier")
 
 
-_ISSUE_ITEM = re.compile(r"(问题|议定事项|回头看) (.+)", re.S)
-_LEAD_ITEM = re.compile(r"招商线索跟进（(.+?)）：(?:上次跟进 (\S+)|(\S+) 登记后未跟进)(?:，(.+))?", re.S)
-
-
-def shown_item(text: str | None) -> str | None:
-    """An item as services/report.py words it (the office's record, and notify's key for a reminder sent),
-    in the interface's language: a milestone kind, 问题/议定事项/回头看 N：title, a lead's follow-up."""
-    if not text:
-        return text
-    if m := _ISSUE_ITEM.fullmatch(text):
-        words = {"问题": _("问题 {item}"), "议定事项": _("议定事项 {item}"), "回头看": _("回头看 {item}")}
-        return words[m[1]].format(item=m[2])
-    if m := _LEAD_ITEM.fullmatch(text):
-        since = (_("上次跟进 {day}").format(day=m[2]) if m[2] else _("{day} 登记后未跟进").format(day=m[3]))
-        person = _("，{person}").format(person=m[4]) if m[4] else ""
-        stage = m[1]
-        return _("招商线索跟进（{stage}）：{since}{person}").format(stage=_(stage), since=since, person=person)
-    return _(text)
-
-
-def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows for a terminal table: items, tiers, levels and statuses in the interface's language."""
-    return [{**row, **{key: _(row[key]) for key in ("tier", "level", "status") if row.get(key)},
-             **({"item": shown_item(row["item"])} if "item" in row else {})} for row in rows]
-
-
 def _section(title: str, rows: list[dict[str, Any]], columns) -> str:
-    from projects_cli.listings.output import render_table, shown_columns
+    """A titled terminal table, its items, tiers, levels and statuses in the interface's language."""
+    from projects_cli.listings.output import render_table, shown_columns, shown_values
+    from projects_cli.services.report import shown_item
 
     if not rows:
         return f"{title}\n" + _("（无）")
-    return f"{title}\n{render_table(_shown(rows), shown_columns(columns), optional=OPTIONAL)}"
+    shown = [dict(r, item=shown_item(r["item"])) if "item" in r else r for r in shown_values(rows, "tier", "level", "status")]
+    return f"{title}\n{render_table(shown, shown_columns(columns), optional=OPTIONAL)}"
 
 
 def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -378,13 +378,9 @@ def shown_columns(columns: Sequence[tuple[str, str]], fmt: Any = "table") -> lis
     return [(key, _(label)) for key, label in columns]
 
 
-def shown_values(rows: Sequence[Mapping[str, Any]], key: str) -> list[dict[str, Any]]:
-    """`rows` with the value of `key` (a label marked ``N_()``: a state, a status) in the interface's language,
+def shown_values(rows: Sequence[Mapping[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    """`rows` with the values of `keys` (labels marked ``N_()``: a state, a status) in the interface's language,
     for a terminal table; a file keeps the office's words."""
     from projects_cli.i18n import _
 
-    out = []
-    for row in rows:
-        label = row.get(key)
-        out.append({**row, key: _(label) if isinstance(label, str) and label else label})
-    return out
+    return [{**row, **{key: _(row[key]) for key in keys if isinstance(row.get(key), str) and row[key]}} for row in rows]

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from projects_cli.i18n import N_, reworded
 from projects_cli.vocab import Level
+
+# Why a rule raised a level, as the event records it (Chinese); `reason_shown` reads it in the interface's language.
+BY_DAYS = N_("逾期{days}个工作日（≥{limit}）")
+BY_MISSES = N_("第{n}次逾期")
 
 
 @dataclass(frozen=True)
@@ -39,11 +44,16 @@ def escalation(level: str, workdays_late: int, misses: int, rules: EscalationRul
     """
     target, why = None, ""
     if workdays_late >= rules.listed_after:
-        target, why = Level.LISTED, f"逾期{workdays_late}个工作日（≥{rules.listed_after}）"
+        target, why = Level.LISTED, BY_DAYS.format(days=workdays_late, limit=rules.listed_after)
     elif rules.listed_on_second_miss and misses >= 2:
-        target, why = Level.LISTED, f"第{misses}次逾期"
+        target, why = Level.LISTED, BY_MISSES.format(n=misses)
     elif workdays_late >= rules.key_after:
-        target, why = Level.KEY, f"逾期{workdays_late}个工作日（≥{rules.key_after}）"
+        target, why = Level.KEY, BY_DAYS.format(days=workdays_late, limit=rules.key_after)
     if target is None or target.rank <= Level(level).rank:
         return None
     return target.value, why
+
+
+def reason_shown(why: str) -> str:
+    """A recorded reason (`escalation`'s) in the interface's language; another text as it is."""
+    return reworded(why, (BY_DAYS, BY_MISSES)) or why

@@ -19,7 +19,7 @@ from projects_cli.errors import InvalidValue
 from projects_cli.facts import asof
 from projects_cli.facts import leads as lead_facts
 from projects_cli.facts.filters import ProjectFilter
-from projects_cli.i18n import _
+from projects_cli.i18n import N_, _, reworded
 from projects_cli.listings.rows import Part, Rows
 from projects_cli.rules import milestones as mrules
 from projects_cli.rules.dates import days_left, expected_percent, tier
@@ -29,11 +29,27 @@ TYPE_LABELS = {"milestone": "节点", "issue": "问题", "lookback": "回头看"
 NO_MONEY = (None, None)
 
 
+# How a report words an item that is not a milestone (a milestone is its kind): in Chinese, as the office's
+# record and notify's key for a reminder sent; `shown_item` reads it in the interface's language.
+ISSUE_ITEM, DECISION_ITEM, LOOKBACK_ITEM = N_("问题 {number}：{title}"), N_("议定事项 {number}：{title}"), N_("回头看 {number}：{title}")
+LEAD_FOLLOWED, LEAD_NEVER = N_("招商线索跟进（{stage}）：上次跟进 {day}"), N_("招商线索跟进（{stage}）：{day} 登记后未跟进")
+LEAD_FOLLOWED_BY = N_("招商线索跟进（{stage}）：上次跟进 {day}，{person}")
+LEAD_NEVER_BY = N_("招商线索跟进（{stage}）：{day} 登记后未跟进，{person}")
+ITEMS = (ISSUE_ITEM, DECISION_ITEM, LOOKBACK_ITEM, LEAD_FOLLOWED_BY, LEAD_NEVER_BY, LEAD_FOLLOWED, LEAD_NEVER)
+
+
+def shown_item(text: str | None) -> str | None:
+    """An item of the report (`_issue_item`, `_lead_item`, a milestone's kind) in the interface's language."""
+    if not text:
+        return text
+    return reworded(text, ITEMS, words=("stage",)) or _(text)
+
+
 def _issue_item(row: dict[str, Any], lookback: bool) -> str:
     from projects_cli.services.meetings import CATEGORY  # a meeting's decision (议定事项) says so
 
-    prefix = "回头看 " if lookback else "议定事项 " if row.get("category") == CATEGORY else "问题 "
-    return f"{prefix}{row['number']}：{row['title']}"
+    template = LOOKBACK_ITEM if lookback else DECISION_ITEM if row.get("category") == CATEGORY else ISSUE_ITEM
+    return template.format(number=row["number"], title=row["title"])
 
 
 def _base(row: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -228,9 +244,10 @@ def _pursued_leads(session: Session, as_of: date, upto: date, filters: ProjectFi
 
 def _lead_item(lead: dict[str, Any]) -> str:
     last = lead["last_follow"]
-    since = f"上次跟进 {last['on'].isoformat()}" if last else f"{lead['recorded_on'].isoformat()} 登记后未跟进"
-    person = f"，{lead['person']}" if lead["person"] else ""
-    return f"招商线索跟进（{lead['stage']}）：{since}{person}"
+    day = last["on"].isoformat() if last else lead["recorded_on"].isoformat()
+    if lead["person"]:
+        return (LEAD_FOLLOWED_BY if last else LEAD_NEVER_BY).format(stage=lead["stage"], day=day, person=lead["person"])
+    return (LEAD_FOLLOWED if last else LEAD_NEVER).format(stage=lead["stage"], day=day)
 
 
 WHO = ("type", "unit", "leader", "code", "name")

@@ -16,16 +16,8 @@ END = "2025-09-30"
 
 
 @pytest.fixture
-def quarter(cli, tmp_path):
-    config = tmp_path / "config.toml"
-    config.write_text("[ledger]\nusd_rate = 7.1\n", encoding="utf-8")
-
-    def run(as_of, *args):
-        r = cli("--config", str(config), *args, as_of=as_of)
-        assert r.exit_code == 0, (args, r.stderr)
-        return r
-
-    run.config = config
+def quarter(usd_cli):
+    run = usd_cli
     adds = [
         ("2025-07-01", "新能源电池项目", "某某新能源集团", "新能源", "以商招商", "8亿元", "投资促进局", "王强"),
         ("2025-07-03", "高纯石墨材料项目", "某国际材料公司", "新材料", "驻外招商", "3000万美元", "经济发展局", "李娜"),

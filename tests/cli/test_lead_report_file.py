@@ -17,15 +17,8 @@ STAGES = ["线索", "接洽", "在谈", "签约", "落地", "搁置", "终止"]
 
 
 @pytest.fixture
-def pipeline(cli, tmp_path):
-    config = tmp_path / "config.toml"
-    config.write_text("[ledger]\nusd_rate = 7.1\n", encoding="utf-8")
-
-    def run(as_of, *args):
-        r = cli("--config", str(config), *args, as_of=as_of)
-        assert r.exit_code == 0, (args, r.stderr)
-        return r
-
+def pipeline(usd_cli, cli):
+    run, config = usd_cli, usd_cli.config
     adds = [
         ("2025-07-01", "数字经济平台项目", "数字经济", "0.85亿元", "经济发展局"),
         ("2025-08-01", "智能终端模组项目", "智能终端", "1234.56", "投资促进局"),
