@@ -300,7 +300,7 @@ def list_cmd(
     common.out(render(shown, fmt, shown_columns(CSV_COLUMNS if fmt == Format.csv else LIST_COLUMNS, fmt), optional=OPTIONAL))
     if fmt == Format.table:
         totals = leads.pipeline(rows)
-        stages = " · ".join(f"{_(stage)} {e['leads']}" for e in totals["by_stage"] if e["leads"] for stage in [e["stage"]])
+        stages = " · ".join(f"{e['stage']} {e['leads']}" for e in shown_values(totals["by_stage"], "stage") if e["leads"])
         common.note(_("共 {n} 条线索（{stages}），合计 {amount} 万元，跟进逾期 {overdue}").format(
             n=totals["total"]["leads"], stages=stages or _("无"), amount=decimal_text(totals["total"]["amount_wan"]),
             overdue=totals["total"]["overdue"]))

@@ -190,7 +190,8 @@ def _step(top: float, *, whole: bool = False) -> float:
     if top <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(top / 5))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power * 5 >= top)
+    # counts step by whole numbers: never 2.5 (12 leads: 0 5 10 15, not 0 2.5 5 …), never below 1
+    step = next(m * power for m in ((1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10)) if m * power * 5 >= top)
     return max(step, 1.0) if whole else step
 
 

@@ -45,6 +45,7 @@ def test_the_axis_steps_are_round(top, step):
 def test_counts_step_by_whole_numbers_and_ticks_print_without_float_noise():
     assert (picture._step(2), picture._step(2, whole=True), picture._step(30, whole=True)) == (0.5, 1.0, 10)
     assert str(picture._number(3 * 0.2)) == "0.6"  # 0.6000000000000001 as a float
+    assert (picture._step(12), picture._step(12, whole=True)) == (2.5, 5)  # 12 leads: 0 5 10 15
 
 
 def test_columns_with_many_categories_still_show_each_label():
