@@ -24,6 +24,9 @@ os.environ["PROJECTS_HOME"] = tempfile.mkdtemp(prefix="projects-test-home-")
 # The interface's language is Chinese whatever the developer's locale (tests of English set it again, in a
 # subprocess: the language is read once per process).
 os.environ["PROJECTS_LANG"] = "zh"
+# Every command a test runs as a process imports everything itself: no resident process is started or used
+# (tests/test_resident.py starts its own).
+os.environ["PROJECTS_RESIDENT"] = "0"
 PG_URL = os.environ.get("PROJECTS_TEST_PG")  # e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test
 AS_OF = date(2025, 10, 31)
 NOW = datetime(2025, 10, 31, 9, 0, tzinfo=timezone.utc)

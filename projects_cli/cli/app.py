@@ -88,6 +88,16 @@ def build_command(name: str):
     return i18n.localize_command(command)
 
 
+# Commands built ahead, in a resident process before it forks (projects_cli.resident): a fork takes the one it runs.
+PREBUILT: dict[str, object] = {}
+
+
+def prebuild() -> None:
+    """Build every command now (in the resident process, so that no fork spends the time)."""
+    for name in COMMANDS:
+        PREBUILT[name] = build_command(name)
+
+
 # click's base of usage errors (typer ships its own copy of click from 0.20 on)
 _CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
@@ -181,7 +191,7 @@ class ProjectsGroup(TyperGroup):
     def _built(self, ctx: typer.Context, name: str):
         """The command `name`, built once; for shell completion with the registry's values (`completion`)."""
         if name not in self.commands:
-            self.commands[name] = build_command(name)
+            self.commands[name] = PREBUILT.pop(name, None) or build_command(name)
         if ctx.resilient_parsing and not getattr(self.commands[name], "_completes", False):
             from projects_cli.cli.completion import attach
 

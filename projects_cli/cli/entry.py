@@ -33,6 +33,11 @@ def main() -> None:
 
         print(f"projects {__version__}")
         return
+    from projects_cli.cli import resident
+
+    code = resident.served(sys.argv)  # forked from a resident process that has the libraries imported
+    if code is not None:
+        raise SystemExit(code)
     from projects_cli.cli.app import main as run
 
     run()

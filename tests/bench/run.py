@@ -20,6 +20,7 @@ import argparse
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -234,7 +235,33 @@ WRITES = [("issue respond (an issue step)", ["issue", "respond", "2025-004", "--
 SAMPLE_AS_OF = "2025-10-31"
 
 
+def resident_serving(env: dict) -> list[int]:
+    """The resident processes (projects_cli/cli/resident.py) serving the commands run with `env`."""
+    from projects_cli.cli import resident
+
+    path = resident.socket_path(resident.identity(env))
+    if path is None:
+        raise SystemExit("no resident process can serve here (a Unix socket's path would be too long): "
+                         "use a shorter --keep folder")
+    lock = Path(f"{path}.lock")
+    pid = lock.read_text().strip() if lock.exists() else ""
+    return [int(pid)] if pid.isdigit() and Path(path).exists() and Path(f"/proc/{pid}").exists() else []
+
+
+def warm(cmd: list[str], env: dict) -> list[int]:
+    """Run `cmd` once (it starts the resident process) and wait until a resident process serves."""
+    run(cmd, env)
+    deadline = time.monotonic() + 60
+    while not resident_serving(env):
+        if time.monotonic() > deadline:
+            raise SystemExit("the resident process did not start within 60 s")
+        time.sleep(0.1)
+    return resident_serving(env)
+
+
 def everyday(tmp: Path, projects: list[str], env: dict, repeat: int) -> None:
+    """Each command twice: served by the resident process (what a clerk gets from the second command of the
+    day on), and with PROJECTS_RESIDENT=0 (every command imports everything itself, as the first one does)."""
     sample = tmp / "sample.db"
     if not sample.exists():
         subprocess.run([*projects, "--db", str(sample), "init", "--sample"], check=True, env=env,
@@ -242,14 +269,14 @@ def everyday(tmp: Path, projects: list[str], env: dict, repeat: int) -> None:
     tool = shutil.which("sqlite-utils") or str(Path(sys.executable).with_name("sqlite-utils"))
     if not Path(tool).exists():
         raise SystemExit("sqlite-utils is not installed: pip install -e '.[bench]'")
+    served = {**env, "PROJECTS_RESIDENT": "1"}
+    warm([*projects, "--db", str(sample), "list"], served)
     base, _ = median([tool, "rows", str(sample), "project"], repeat)
     # What the fixed CLI library costs by itself: a two-command typer app doing nothing, beside the same baseline
     # (no command built on typer can start faster than this).
     minimal, _ = median([sys.executable, script(tmp, "minimal.py", MINIMAL_TYPER), "hello"], repeat)
     report("minimal typer app (two commands, no work)", minimal, base, "`sqlite-utils rows` of its projects")
-    for name, args in READS:
-        ours, _ = median([*projects, "--db", str(sample), "--as-of", SAMPLE_AS_OF, *args], repeat, env)
-        report(f"`{name}`, sample registry", ours, base, "`sqlite-utils rows` of its projects", 1.5)
+    baseline = "`sqlite-utils rows` of its projects"
     work = tmp / "sample-work.db"
     head = Path(env["PROJECTS_HOME"]) / "log.head"  # the log's length this machine saw last: a copy put back is shorter
 
@@ -257,9 +284,21 @@ def everyday(tmp: Path, projects: list[str], env: dict, repeat: int) -> None:
         shutil.copy(sample, work)
         head.unlink(missing_ok=True)
 
-    for name, args in WRITES:
-        ours, _ = median([*projects, "--db", str(work), "--as-of", SAMPLE_AS_OF, *args], repeat, env, before=fresh)
-        report(f"`{name}`, sample registry", ours, base, "`sqlite-utils rows` of its projects", 1.5)
+    commands = [(name, sample, args, None) for name, args in READS] + [(name, work, args, fresh) for name, args in WRITES]
+    for name, registry, args, before in commands:
+        cmd = [*projects, "--db", str(registry), "--as-of", SAMPLE_AS_OF, *args]
+        ours, _ = median(cmd, repeat, served, before=before)
+        report(f"`{name}`, sample registry", ours, base, baseline, 1.5)
+        alone, _ = median(cmd, repeat, env, before=before)
+        report(f"`{name}`, sample registry, no resident process", alone, base, baseline)
+    if not resident_serving(served):
+        raise SystemExit("the resident process stopped during the run: its figures are not what they say")
+    stop_resident(served)
+
+
+def stop_resident(env: dict) -> None:
+    for pid in resident_serving(env):
+        os.kill(pid, signal.SIGTERM)
 
 
 # The overdue report's query as BARE_OVERDUE has it, for PostgreSQL through bare psycopg.
@@ -332,16 +371,23 @@ def main() -> None:
     tmp = Path(args.keep or tempfile.mkdtemp(prefix="projects-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
     os.environ["PROJECTS_HOME"] = str(tmp / "home")  # the registries made here and the commands share one log key
-    env = dict(os.environ)
+    # Each command imports everything itself (its peak RSS is the measured process's own); the start-up and
+    # everyday parts also measure the commands served by the resident process (projects_cli/cli/resident.py).
+    env = {**os.environ, "PROJECTS_RESIDENT": "0"}
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
                f"{platform.platform()}")
     print(f"machine: {machine}")
 
     if "startup" in parts:
         minimal = script(tmp, "minimal.py", MINIMAL_TYPER)
+        served = {**env, "PROJECTS_RESIDENT": "1"}
+        warm([*projects, "--help"], served)
         t_base, _ = median([py, minimal, "--help"], args.repeat)
-        t_ours, _ = median([*projects, "--help"], args.repeat, env)
+        t_ours, _ = median([*projects, "--help"], args.repeat, served)
         report("`projects --help`", t_ours, t_base, "minimal typer app --help", 1.3)
+        t_ours, _ = median([*projects, "--help"], args.repeat, env)
+        report("`projects --help`, no resident process", t_ours, t_base, "minimal typer app --help")
+        stop_resident(served)
         t_base, _ = median([py, "-c", "pass"], args.repeat)
         t_ours, _ = median([*projects, "--version"], args.repeat, env)
         report("`projects --version`", t_ours, t_base, "python -c pass")
