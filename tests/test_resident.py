@@ -293,3 +293,22 @@ def test_a_folder_others_may_enter_is_not_used(tmp_path, monkeypatch):
         assert resident.socket_path(resident.identity()) is None
     finally:
         shutil.rmtree(home)
+
+
+@pytest.mark.slow
+def test_a_garbled_request_is_dropped_and_leaves_nothing_open(res):
+    import socket
+
+    pid = res.start()
+    path = next(res.folder().glob("*.sock"))
+    open_before = len(os.listdir(f"/proc/{pid}/fd"))
+    for garbage in (b"", b"xx", (10).to_bytes(4, "big") + b"short", (1 << 30).to_bytes(4, "big")):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(str(path))
+            r, w = os.pipe()
+            socket.send_fds(sock, [garbage or b"\0"], [r, w, w])
+            os.close(r), os.close(w)
+            sock.shutdown(socket.SHUT_WR)
+            assert sock.recv(16) == b""  # closed without an answer
+    assert res.run("list", served=True).returncode == 0
+    gone_by(lambda: os.listdir(f"/proc/{pid}/fd")[open_before:], 5)  # (it closes the connection after the code)

@@ -243,7 +243,6 @@ def serve(path: str, key: str) -> None:
     import selectors
     import signal
     import socket
-    import struct
     import time
 
     lock = open(path + ".lock", "a")
@@ -263,9 +262,6 @@ def serve(path: str, key: str) -> None:
     except OSError:
         return
     listener.listen(64)
-    lock.truncate(0)
-    lock.write(f"{os.getpid()}\n")  # who serves, once it does (for `kill`, and the tests)
-    lock.flush()
     idle = float(os.environ.get(IDLE_ENV) or IDLE)
     gc.collect()
     gc.freeze()  # the imported objects are never scanned again (and their pages stay shared with the forks)
@@ -288,6 +284,9 @@ def serve(path: str, key: str) -> None:
             raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, terminate)
+    lock.truncate(0)
+    lock.write(f"{os.getpid()}\n")  # who serves, once it does (for `kill`, and the tests)
+    lock.flush()
     last = time.monotonic()
     while True:
         if stopping and not running:
@@ -304,13 +303,15 @@ def serve(path: str, key: str) -> None:
                 except OSError:
                     continue
                 last = time.monotonic()
-                request = _request(conn, struct, socket)
+                request = _request(conn)
                 if request is None:
                     conn.close()
                     continue
                 fds, job = request
-                if job.get("key") != key or changed(files):
-                    stop()  # a newer caller starts its own
+                stale = changed(files)
+                if stale or job.get("key") != key:  # not served (two keys of one socket name: never in practice)
+                    if stale:
+                        stop()  # the caller starts a new one, which imports the files as they are now
                     _close_all(fds)
                     conn.close()
                     continue
@@ -366,35 +367,31 @@ def _close_all(fds) -> None:
             pass
 
 
-def _request(conn, struct, socket):
+def _request(conn):
     """The caller's request and its three file descriptors, or None (not a caller of this user, or garbled)."""
+    import marshal
+    import socket
+    import struct
+
+    fds: list[int] = []
     try:
         conn.settimeout(5)
         uid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))[1]
         if uid != os.getuid():
             return None
         data, fds, _flags, _address = socket.recv_fds(conn, 1 << 16, 3)
-        if len(fds) != 3 or len(data) < 4:
-            _close_all(fds)
-            return None
         size = int.from_bytes(data[:4], "big")
         data = data[4:]
-        if size > MAX_REQUEST:
-            _close_all(fds)
-            return None
-        while len(data) < size:
+        while len(data) < size <= MAX_REQUEST:
             more = conn.recv(size - len(data))
             if not more:
-                _close_all(fds)
-                return None
+                break
             data += more
-        import marshal
-
-        job = marshal.loads(data)
+        job = marshal.loads(data) if len(fds) == 3 and len(data) == size else None
         conn.settimeout(None)
     except (OSError, ValueError, EOFError, TypeError, struct.error):
-        return None
-    if not isinstance(job, dict):
+        job = None
+    if not isinstance(job, dict) or not {"key", "argv", "env", "cwd", "umask"} <= job.keys():
         _close_all(fds)
         return None
     return fds, job
