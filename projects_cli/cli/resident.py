@@ -62,9 +62,12 @@ def enabled(environ=os.environ) -> bool:
     return not off and not sys._xoptions and not sys.warnoptions and supported()
 
 
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # this projects_cli
+
+
 def identity(environ=os.environ) -> str:
     """Who may serve this caller: the interpreter, where projects_cli is, and the settings fixed at import."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    package = PACKAGE
     settings = "\n".join(f"{key}={environ.get(key, '')}" for key in IDENTITY_ENV)
     return "\n".join((sys.executable, sys.version, package, repr(sys.flags), settings))
 
@@ -180,7 +183,8 @@ def start(path: str) -> None:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (released when closed)
         flags = subprocess._args_from_interpreter_flags()  # -O, -B, -I …: the same sys.flags (see identity)
         subprocess.Popen(
-            [sys.executable, *flags, "-m", MODULE, path],
+            # started beside this projects_cli, so `-m` imports the very same one (not one in the caller's folder)
+            [sys.executable, *flags, "-m", MODULE, path], cwd=os.path.dirname(PACKAGE),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
     except (OSError, ValueError):
