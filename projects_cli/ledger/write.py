@@ -91,10 +91,10 @@ def _write_projects(session: Session, ctx: Ctx, result: ImportResult, planner: P
                        recorded_on=(ctx.as_of,) * n)
         insert_columns(conn, p_table, columns)
         year, month = result.plan_year, result.completed_month
-        for i, plan in enumerate(fresh):
-            values = {key: columns[key][i] for key in PROJECT_KEYS}
+        for plan in fresh:
+            # the row's columns as inserted above: its code, its fields, the defaults for those it leaves out
             logged = registry.created_entry(
-                values, plan.unit, plan=(year, plan.plan[1]) if plan.plan else None,
+                {**DEFAULTS, **plan.new, "code": plan.code}, plan.unit, plan=(year, plan.plan[1]) if plan.plan else None,
                 month=(month, plan.report[2]) if plan.report else None,
                 milestones=[(kind, change.new) for kind, _mid, change in plan.milestones],
             )

@@ -119,14 +119,17 @@ def write_dates(session: Session, ctx: Ctx, items: Sequence[DatesWrite], *, kind
     ids = [item.milestone_id for item in items]
     for i, new_id in zip(created, reserve_ids(conn, m_t, len(created))):
         ids[i] = new_id
-    order = list(kinds)
+    made = [items[i] for i in created]
+    kind = [item.kind for item in made]
+    seq = {k: list(kinds).index(k) for k in set(kind)}
+    dated = [item.change.new for item in made]
     insert_columns(conn, m_t, {
         "id": [ids[i] for i in created],
-        "project_id": [items[i].project_id for i in created],
-        "kind": [items[i].kind for i in created],
-        "seq": [order.index(items[i].kind) for i in created],
-        **{d: [items[i].change.new.get(d) for i in created] for d in ("baseline_date", "planned_date", "actual_date")},
-        "actual_recorded_on": [ctx.as_of if items[i].change.new.get("actual_date") else None for i in created],
+        "project_id": [item.project_id for item in made],
+        "kind": kind,
+        "seq": list(map(seq.__getitem__, kind)),
+        **{d: [new.get(d) for new in dated] for d in ("baseline_date", "planned_date", "actual_date")},
+        "actual_recorded_on": [ctx.as_of if new.get("actual_date") else None for new in dated],
     })
     _keep_replaced_actuals(conn, ctx, [item for item in items
                                        if item.milestone_id is not None and "actual_date" in item.change.new])
@@ -138,11 +141,12 @@ def write_dates(session: Session, ctx: Ctx, items: Sequence[DatesWrite], *, kind
     planned = [i for i, item in enumerate(items) if item.change.plan is not None]
     n = len(planned)
     plan_ids = reserve_ids(conn, mp_t, n) if log else []  # the entries name them; unlogged rows take the next ids
+    changes = [items[i].change for i in planned]
     insert_columns(conn, mp_t, {
         **({"id": plan_ids} if log else {}),
         "milestone_id": [ids[i] for i in planned],
-        "planned_date": [items[i].change.plan for i in planned],
-        "on": (ctx.as_of,) * n, "reason": [items[i].change.reason for i in planned],
+        "planned_date": [change.plan for change in changes],
+        "on": (ctx.as_of,) * n, "reason": [change.reason for change in changes],
         "by": (ctx.by,) * n, "at": (ctx.now,) * n,
     })
     if not log:

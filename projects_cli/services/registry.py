@@ -450,6 +450,9 @@ def _set_plan(session: Session, ctx: Ctx, project: Project, year: int, amount: D
     return True
 
 
+_LOGGED = frozenset(COLUMNS)
+
+
 def created_entry(values: Mapping[str, Any], unit: str | None, *, plan: tuple[int, Decimal] | None = None,
                   month: tuple[str, Decimal] | None = None,
                   milestones: Iterable[tuple[str, Mapping[str, date]]] = ()) -> dict[str, Any]:
@@ -460,7 +463,7 @@ def created_entry(values: Mapping[str, Any], unit: str | None, *, plan: tuple[in
     (An entry per row created would be seven for a project a ledger adds; on
     100,000 rows writing the log would cost more than the import itself.)
     """
-    logged = {k: values[k] for k in COLUMNS if values.get(k) is not None and values.get(k) != ""}
+    logged = {k: v for k, v in values.items() if v is not None and v != "" and k in _LOGGED}
     if unit:
         logged["unit"] = unit
     if plan is not None:

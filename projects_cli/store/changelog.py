@@ -275,7 +275,7 @@ def make_entry(
     old: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    fields = sorted(set(old or {}) | set(new or {}))
+    fields = sorted(old.keys() | new.keys()) if old and new else sorted(old or new or ())
     return {
         "at": ctx.now,
         "by": ctx.by,
