@@ -312,3 +312,21 @@ def test_a_garbled_request_is_dropped_and_leaves_nothing_open(res):
             assert sock.recv(16) == b""  # closed without an answer
     assert res.run("list", served=True).returncode == 0
     gone_by(lambda: os.listdir(f"/proc/{pid}/fd")[open_before:], 5)  # (it closes the connection after the code)
+
+
+@pytest.mark.slow
+def test_the_installed_package_preloads(tmp_path):
+    """`pip install .` puts migrations/, templates/ and data/ inside projects_cli: preloading that tree imports
+    no migration script and fails on nothing (the tests otherwise run on the checkout)."""
+    root = Path(__file__).resolve().parent.parent
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+                    str(target), str(root)], check=True, capture_output=True)
+    check = ("import sys; from projects_cli.cli import resident; resident.preload(); "
+             "import projects_cli; print(projects_cli.__file__); "
+             "print(sorted(m for m in sys.modules if m.startswith('projects_cli.migrations.') and m != "
+             "'projects_cli.migrations.versions'))")  # (walking the packages imports their empty __init__)
+    shown = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, capture_output=True, text=True,
+                           env={**os.environ, "PYTHONPATH": str(target)})
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == [str(target / "projects_cli" / "__init__.py"), "[]"]

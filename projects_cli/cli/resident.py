@@ -45,6 +45,9 @@ IDENTITY_ENV = ("PROJECTS_LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "LANG", "P
 MAX_REQUEST = 4 << 20  # a request is the arguments and the environment: far less than this
 # Libraries a command imports only when it runs (SQLAlchemy's database drivers, the holiday calendar).
 LIBRARIES = ("sqlalchemy.dialects.sqlite.pysqlite", "sqlalchemy.dialects.postgresql.psycopg", "chinese_calendar", "pwd")
+# Folders of an installed package that are not modules to import: alembic's migration scripts (env.py runs
+# a migration when imported).
+NOT_MODULES = ("projects_cli.migrations",)
 SOCKET_MAX = 100  # a Unix socket's path is at most 107 bytes; a longer one: not served
 
 
@@ -202,12 +205,12 @@ def preload() -> None:
 
     import projects_cli
 
-    names = [info.name for info in pkgutil.walk_packages(projects_cli.__path__, "projects_cli.")
-             if not info.name.endswith("__main__") and info.name != MODULE]
+    names = [info.name for info in pkgutil.walk_packages(projects_cli.__path__, "projects_cli.", onerror=lambda name: None)
+             if not info.name.endswith("__main__") and info.name != MODULE and not info.name.startswith(NOT_MODULES)]
     for name in (*names, *LIBRARIES):
         try:
             importlib.import_module(name)
-        except ImportError:  # an extra that is not installed (its commands import it when they run, and say so)
+        except Exception:  # an extra not installed, or a module that fails: its command imports it again and says so
             pass
     from projects_cli.cli.app import prebuild
 
