@@ -88,7 +88,7 @@ def build_command(name: str):
     return i18n.localize_command(command)
 
 
-# Commands built ahead, in a resident process before it forks (projects_cli.resident): a fork takes the one it runs.
+# Commands built ahead, in a resident process before it forks (cli/resident.py): a fork takes the one it runs.
 PREBUILT: dict[str, object] = {}
 
 

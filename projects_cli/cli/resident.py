@@ -107,7 +107,8 @@ def served(argv: list[str]) -> int | None:
     try:
         if not enabled():
             return None
-        path = socket_path(identity())
+        key = identity()
+        path = socket_path(key)
         if path is None:
             return None
         import socket
@@ -121,7 +122,7 @@ def served(argv: list[str]) -> int | None:
         except OSError:
             start(path)
             return None
-        return _ask(sock, argv)
+        return _ask(sock, argv, key)
     except _NotServed:
         start(path)
         return None
@@ -133,7 +134,7 @@ class _NotServed(Exception):
     """The resident process would not take the command (it is stale, or went away before starting it)."""
 
 
-def _ask(sock, argv: list[str]) -> int:
+def _ask(sock, argv: list[str], key: str) -> int:
     """Send the request and wait for the exit code; `_NotServed` until the command has started."""
     import marshal
     import signal
@@ -142,7 +143,7 @@ def _ask(sock, argv: list[str]) -> int:
     mask = os.umask(0)
     os.umask(mask)
     try:
-        request = marshal.dumps({"key": identity(), "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "umask": mask})
+        request = marshal.dumps({"key": key, "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "umask": mask})
         socket.send_fds(sock, [len(request).to_bytes(4, "big") + request], [0, 1, 2])
         reader = sock.makefile("rb")
         first = reader.readline()
